@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every system package Exemplar needs on Debian 12 (idempotent), then the web tooling.
+# Usage: scripts/setup.sh [--no-web]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libhnswlib-dev
+  libcurl4-openssl-dev libssl-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "common/config.h"
+#include "common/ids.h"
+#include "common/json_util.h"
+#include "common/time.h"
+
+namespace exemplar {
+namespace {
+
+TEST(Ids, UuidsAreValidAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewUuid();
+    EXPECT_TRUE(IsUuid(id)) << id;
+    EXPECT_EQ(id[14], '4');
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+  EXPECT_FALSE(IsUuid("not-a-uuid"));
+  EXPECT_FALSE(IsUuid("123e4567-e89b-12d3-a456-42661417400"));
+  EXPECT_FALSE(IsUuid("123e4567-e89b-12d3-a456-4266141740001"));
+  EXPECT_FALSE(IsUuid("123e4567Xe89b-12d3-a456-426614174000"));
+}
+
+TEST(Time, RoundTripsRfc3339) {
+  int64_t t = 1795740497123;  // 2026-11-27T...
+  std::string s = FormatRfc3339(t);
+  EXPECT_EQ(s.back(), 'Z');
+  EXPECT_EQ(ParseRfc3339(s), t);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T01:00:00+01:00"), 0);
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_FALSE(ParseRfc3339("yesterday").has_value());
+  EXPECT_FALSE(ParseRfc3339("2026-13-01T00:00:00Z").has_value());
+}
+
+TEST(JsonBody, MalformedIs400AndDeepIs422) {
+  auto bad = ParseJsonBody("{\"a\": ");
+  EXPECT_EQ(bad.status().code(), Code::kMalformed);
+  std::string deep(40, '[');
+  deep += std::string(40, ']');
+  auto too_deep = ParseJsonBody(deep);
+  EXPECT_EQ(too_deep.status().code(), Code::kInvalidArgument);
+  auto ok = ParseJsonBody(R"({"a": "[[[[ not nesting", "b": [1,2]})");
+  EXPECT_TRUE(ok.ok());
+  std::string big = "{\"s\":\"" + std::string(70000, 'x') + "\"}";
+  EXPECT_EQ(ParseJsonBody(big).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseJsonBody("{\"s\":\"\xff\"}").status().code(), Code::kMalformed);
+}
+
+TEST(JsonReader, CollectsTypedFieldErrors) {
+  Json body = Json::parse(R"({"k": "ten", "score": 1.5, "tags": ["a", 3], "mode": "fuzzy", "ok": true})");
+  Validation v;
+  JsonReader r(body, v);
+  EXPECT_FALSE(r.Int("k", 1, 100));
+  EXPECT_FALSE(r.Number("score", 0.0, 1.0));
+  EXPECT_FALSE(r.StringList("tags"));
+  EXPECT_FALSE(r.Enum("mode", {"vector", "keyword"}));
+  EXPECT_EQ(r.Bool("ok"), true);
+  EXPECT_FALSE(r.String("missing"));
+  ASSERT_EQ(v.errors().size(), 4u);
+  EXPECT_EQ(v.errors()[0].loc, (std::vector<std::string>{"body", "k"}));
+  EXPECT_EQ(v.errors()[2].loc, (std::vector<std::string>{"body", "tags", "1"}));
+}
+
+TEST(Config, PrecedenceFileThenEnvThenFlags) {
+  std::string path = ::testing::TempDir() + "/exemplar_cfg_test.toml";
+  {
+    std::ofstream f(path);
+    f << "port = 9001\ndata_dir = \"/from/file\"\n[embedding]\nembed_batch_size = 16\n";
+  }
+  Config c;
+  ASSERT_TRUE(c.LoadToml(path).ok());
+  EXPECT_EQ(c.port, 9001);
+  EXPECT_EQ(c.embed_batch_size, 16);
+  ASSERT_TRUE(c.LoadEnv({{"EXEMPLAR_PORT", "9002"}, {"OTHER", "x"}}).ok());
+  EXPECT_EQ(c.port, 9002);
+  EXPECT_EQ(c.data_dir, "/from/file");
+  ASSERT_TRUE(c.Set("port", "9003").ok());
+  EXPECT_EQ(c.port, 9003);
+  EXPECT_FALSE(c.Set("port", "70000").ok());
+  EXPECT_FALSE(c.Set("nope", "1").ok());
+  EXPECT_FALSE(c.LoadEnv({{"EXEMPLAR_PORT", "abc"}}).ok());
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace exemplar

@@ -1,0 +1,56 @@
+// Server configuration. Precedence (lowest to highest): defaults, TOML file, EXEMPLAR_* environment
+// variables, command-line flags. Every source goes through Config::Set so a key means one thing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace exemplar {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string data_dir = "./data/exemplar";
+  std::string db;                      // "" = SQLite in data_dir; postgres://… later
+  std::string web_dir;                 // built web UI; "" = look beside the binary
+  int64_t max_body_bytes = 8 * 1024 * 1024;
+  int threads = 64;                    // HTTP worker pool; must cover keep-alive clients + SSE streams
+  std::string log_level = "info";
+  bool insecure = false;               // allow non-loopback without auth
+
+  // Embeddings (SPEC §4.1).
+  std::string embedder = "hash";       // hash | openai
+  std::string embed_base_url;
+  std::string embed_model;
+  std::string embed_api_key_env = "EXEMPLAR_EMBED_API_KEY";
+  int embed_dimensions = 0;            // 0 = provider default
+  int embed_batch_size = 64;
+  int embed_timeout_ms = 30000;
+  int embed_retries = 4;
+
+  // Vector index tuning.
+  int hnsw_m = 16;                     // graph degree: 16 gives recall ≥ 0.95 at ef 128 on 384-d (stack.md §4)
+  int hnsw_ef_construction = 200;
+  int hnsw_ef_search = 128;
+
+  // Sets one key (TOML key name, e.g. "port" or "embed_base_url"); 422-style error when the key is
+  // unknown or the value does not parse.
+  Status Set(const std::string& key, const std::string& value);
+
+  // Reads a TOML file: top-level keys and [server]/[embedding]/[index] tables (keys are flattened).
+  Status LoadToml(const std::string& path);
+
+  // Applies EXEMPLAR_<KEY> variables from `env` (e.g. EXEMPLAR_PORT, EXEMPLAR_DATA_DIR).
+  Status LoadEnv(const std::map<std::string, std::string>& env);
+
+  // The process environment as a map, for LoadEnv.
+  static std::map<std::string, std::string> ProcessEnv();
+
+  static std::vector<std::string> Keys();
+};
+
+}  // namespace exemplar

@@ -1,0 +1,217 @@
+#include "common/json_util.h"
+
+namespace exemplar {
+namespace {
+
+// Iterative walk so that a hostile, deeply nested body cannot exhaust the stack here.
+Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<std::string> loc) {
+  struct Item {
+    const Json* v;
+    int depth;
+  };
+  std::vector<Item> stack{{&root, 1}};
+  while (!stack.empty()) {
+    Item it = stack.back();
+    stack.pop_back();
+    if (it.depth > limits.max_depth) {
+      return Status::Invalid({{loc, "JSON nesting deeper than " + std::to_string(limits.max_depth),
+                               "value_error.too_deep"}});
+    }
+    const Json& v = *it.v;
+    if (v.is_string()) {
+      if (v.get_ref<const std::string&>().size() > limits.max_string_bytes) {
+        return Status::Invalid({{loc,
+                                 "string longer than " + std::to_string(limits.max_string_bytes) +
+                                     " bytes",
+                                 "value_error.too_long"}});
+      }
+    } else if (v.is_array() || v.is_object()) {
+      for (const auto& child : v) stack.push_back({&child, it.depth + 1});
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
+  // Reject deep nesting before building the DOM: nlohmann's parser recurses.
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escape = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') max_depth = std::max(max_depth, ++depth);
+    else if (c == '}' || c == ']') --depth;
+  }
+  if (max_depth > limits.max_depth) {
+    return Status::Invalid({{{"body"},
+                             "JSON nesting deeper than " + std::to_string(limits.max_depth),
+                             "value_error.too_deep"}});
+  }
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann reports invalid UTF-8 as a parse error; keep its position message.
+    return Status::Malformed("malformed JSON: " + what.substr(what.find(']') + 2));
+  }
+  EXEMPLAR_RETURN_IF_ERROR(CheckLimitsImpl(j, limits, {"body"}));
+  return j;
+}
+
+Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<std::string> loc) {
+  return CheckLimitsImpl(value, limits, std::move(loc));
+}
+
+std::string DumpJson(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+const Json* JsonReader::Get(const std::string& key) const {
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+bool JsonReader::Has(const std::string& key) const { return obj_.contains(key); }
+bool JsonReader::IsNull(const std::string& key) const {
+  auto it = obj_.find(key);
+  return it != obj_.end() && it->is_null();
+}
+
+std::vector<std::string> JsonReader::Loc(const std::string& key) const {
+  auto loc = base_;
+  loc.push_back(key);
+  return loc;
+}
+
+std::optional<std::string> JsonReader::String(const std::string& key, size_t max_len) {
+  const Json* j = Get(key);
+  if (!j) return std::nullopt;
+  if (!j->is_string()) {
+    v_.Add(Loc(key), "must be a string", "type_error.str");
+    return std::nullopt;
+  }
+  const auto& s = j->get_ref<const std::string&>();
+  if (s.size() > max_len) {
+    v_.Add(Loc(key), "longer than " + std::to_string(max_len) + " bytes", "value_error.too_long");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<int64_t> JsonReader::Int(const std::string& key, std::optional<int64_t> lo,
+                                       std::optional<int64_t> hi) {
+  const Json* j = Get(key);
+  if (!j) return std::nullopt;
+  if (!j->is_number_integer() && !j->is_number_unsigned()) {
+    v_.Add(Loc(key), "must be an integer", "type_error.integer");
+    return std::nullopt;
+  }
+  if (j->is_number_unsigned() && j->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    v_.Add(Loc(key), "integer out of range", "value_error.number");
+    return std::nullopt;
+  }
+  int64_t n = j->get<int64_t>();
+  if ((lo && n < *lo) || (hi && n > *hi)) {
+    std::string msg = "must be";
+    if (lo) msg += " >= " + std::to_string(*lo);
+    if (lo && hi) msg += " and";
+    if (hi) msg += " <= " + std::to_string(*hi);
+    v_.Add(Loc(key), msg, "value_error.number.out_of_range");
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<double> JsonReader::Number(const std::string& key, std::optional<double> lo,
+                                         std::optional<double> hi) {
+  const Json* j = Get(key);
+  if (!j) return std::nullopt;
+  if (!j->is_number()) {
+    v_.Add(Loc(key), "must be a number", "type_error.float");
+    return std::nullopt;
+  }
+  double d = j->get<double>();
+  if ((lo && d < *lo) || (hi && d > *hi) || d != d) {
+    std::string msg = "must be";
+    if (lo) msg += " >= " + Json(*lo).dump();
+    if (lo && hi) msg += " and";
+    if (hi) msg += " <= " + Json(*hi).dump();
+    v_.Add(Loc(key), msg, "value_error.number.out_of_range");
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<bool> JsonReader::Bool(const std::string& key) {
+  const Json* j = Get(key);
+  if (!j) return std::nullopt;
+  if (!j->is_boolean()) {
+    v_.Add(Loc(key), "must be a boolean", "type_error.bool");
+    return std::nullopt;
+  }
+  return j->get<bool>();
+}
+
+std::optional<Json> JsonReader::Object(const std::string& key) {
+  const Json* j = Get(key);
+  if (!j) return std::nullopt;
+  if (!j->is_object()) {
+    v_.Add(Loc(key), "must be a JSON object", "type_error.dict");
+    return std::nullopt;
+  }
+  return *j;
+}
+
+std::optional<std::vector<std::string>> JsonReader::StringList(const std::string& key,
+                                                               size_t max_items, size_t max_len) {
+  const Json* j = Get(key);
+  if (!j) return std::nullopt;
+  if (!j->is_array()) {
+    v_.Add(Loc(key), "must be a list of strings", "type_error.list");
+    return std::nullopt;
+  }
+  if (j->size() > max_items) {
+    v_.Add(Loc(key), "more than " + std::to_string(max_items) + " items", "value_error.list.max_items");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < j->size(); ++i) {
+    const Json& e = (*j)[i];
+    auto loc = Loc(key);
+    loc.push_back(std::to_string(i));
+    if (!e.is_string()) {
+      v_.Add(loc, "must be a string", "type_error.str");
+      return std::nullopt;
+    }
+    if (e.get_ref<const std::string&>().size() > max_len) {
+      v_.Add(loc, "longer than " + std::to_string(max_len) + " bytes", "value_error.too_long");
+      return std::nullopt;
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<std::string> JsonReader::Enum(const std::string& key,
+                                            const std::vector<std::string>& allowed) {
+  auto s = String(key, 256);
+  if (!s) return std::nullopt;
+  for (const auto& a : allowed) {
+    if (*s == a) return s;
+  }
+  std::string msg = "must be one of:";
+  for (size_t i = 0; i < allowed.size(); ++i) msg += (i ? ", " : " ") + allowed[i];
+  v_.Add(Loc(key), msg, "type_error.enum");
+  return std::nullopt;
+}
+
+}  // namespace exemplar

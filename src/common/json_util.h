@@ -1,0 +1,68 @@
+// JSON helpers used at the API boundary: parsing without exceptions, limit checks of SPEC §3,
+// and a typed reader that turns wrong types into 422 field errors.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace exemplar {
+
+using Json = nlohmann::json;
+
+// Limits of SPEC §3.
+struct JsonLimits {
+  size_t max_string_bytes = 64 * 1024;
+  int max_depth = 32;
+  size_t max_array_items = 1000;
+};
+
+// Parses `text`; 400 (kMalformed) when it is not JSON, 422 when it breaks a limit
+// (depth, string length) or is not valid UTF-8.
+Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits = {});
+
+// Checks nesting depth and string lengths of an already parsed value; loc prefixes errors.
+Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<std::string> loc);
+
+// Serialises without throwing on invalid UTF-8 (replaces bad bytes).
+std::string DumpJson(const Json& value, int indent = -1);
+
+// Reads typed fields from a JSON object, collecting FieldErrors (loc = {"body", key}).
+// Absent keys yield nullopt; explicit null yields nullopt and sets WasNull(key).
+class JsonReader {
+ public:
+  JsonReader(const Json& obj, Validation& v, std::vector<std::string> base = {"body"})
+      : obj_(obj), v_(v), base_(std::move(base)) {}
+
+  bool Has(const std::string& key) const;
+  bool IsNull(const std::string& key) const;
+
+  std::optional<std::string> String(const std::string& key, size_t max_len = 64 * 1024);
+  std::optional<int64_t> Int(const std::string& key, std::optional<int64_t> lo = std::nullopt,
+                             std::optional<int64_t> hi = std::nullopt);
+  std::optional<double> Number(const std::string& key, std::optional<double> lo = std::nullopt,
+                               std::optional<double> hi = std::nullopt);
+  std::optional<bool> Bool(const std::string& key);
+  // A JSON object (dict); wrong type → "must be an object".
+  std::optional<Json> Object(const std::string& key);
+  std::optional<std::vector<std::string>> StringList(const std::string& key,
+                                                     size_t max_items = 1000,
+                                                     size_t max_len = 1024);
+  // A string that must be one of `allowed`.
+  std::optional<std::string> Enum(const std::string& key, const std::vector<std::string>& allowed);
+
+  std::vector<std::string> Loc(const std::string& key) const;
+  Validation& validation() { return v_; }
+
+ private:
+  const Json* Get(const std::string& key) const;
+  const Json& obj_;
+  Validation& v_;
+  std::vector<std::string> base_;
+};
+
+}  // namespace exemplar

@@ -1,0 +1,82 @@
+#include "common/time.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace exemplar {
+namespace {
+
+// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm, public domain description).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+int64_t NowMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string FormatRfc3339(int64_t millis) {
+  std::time_t secs = static_cast<std::time_t>(millis / 1000);
+  int ms = static_cast<int>(millis % 1000);
+  if (ms < 0) {
+    ms += 1000;
+    secs -= 1;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+std::string FormatDate(int64_t millis) { return FormatRfc3339(millis).substr(0, 10); }
+
+std::optional<int64_t> ParseRfc3339(std::string_view t) {
+  int y, mo, d, h, mi, s;
+  if (t.size() < 19) return std::nullopt;
+  std::string head(t.substr(0, 19));
+  if (std::sscanf(head.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6)
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  size_t pos = 19;
+  int64_t ms = 0;
+  if (pos < t.size() && t[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') {
+      if (digits < 3) ms = ms * 10 + (t[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (int i = digits; i < 3; ++i) ms *= 10;
+  }
+  int64_t offset_min = 0;
+  if (pos < t.size() && (t[pos] == 'Z' || t[pos] == 'z')) {
+    ++pos;
+  } else if (pos + 6 == t.size() && (t[pos] == '+' || t[pos] == '-')) {
+    int oh, om;
+    std::string off(t.substr(pos + 1));
+    if (std::sscanf(off.c_str(), "%2d:%2d", &oh, &om) != 2) return std::nullopt;
+    offset_min = (oh * 60 + om) * (t[pos] == '+' ? 1 : -1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != t.size()) return std::nullopt;
+  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_min * 60;
+  return secs * 1000 + ms;
+}
+
+}  // namespace exemplar

@@ -1,0 +1,21 @@
+// Rank fusion and diversification.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "index/vector_index.h"  // Hit
+
+namespace exemplar::index {
+
+// Reciprocal Rank Fusion: score(d) = Σ 1 / (k + rank_i(d)), rank from 1. k = 60 (Cormack et al.
+// 2009), which damps the head of each list. Result sorted best first, ties by smaller label.
+std::vector<Hit> ReciprocalRankFusion(const std::vector<std::vector<Hit>>& lists, double k = 60.0);
+
+// Maximal Marginal Relevance over `candidates` (relevance in Hit::score): picks k items maximising
+// λ·rel − (1−λ)·max_sim(selected), where sim(a, b) is given by `similarity`.
+std::vector<Hit> MaximalMarginalRelevance(const std::vector<Hit>& candidates, size_t k, double lambda,
+                                          const std::function<float(uint64_t, uint64_t)>& similarity);
+
+}  // namespace exemplar::index

@@ -1,0 +1,40 @@
+// KeywordIndex: in-memory BM25 inverted index (k1 = 1.2, b = 0.75, the Robertson/Lucene defaults).
+// UTF-8 aware tokenising with case folding and Latin accent folding. Thread-safe (shared_mutex).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/vector_index.h"  // Hit
+
+namespace exemplar::index {
+
+// Lowercased, accent-folded word tokens of `text` (letters/digits runs, UTF-8 aware).
+std::vector<std::string> Tokenize(std::string_view text);
+
+class KeywordIndex {
+ public:
+  KeywordIndex();
+  ~KeywordIndex();
+
+  void Upsert(uint64_t label, std::string_view text);  // replaces any previous text of label
+  void Remove(uint64_t label);
+  size_t size() const;
+
+  // BM25 top-k, best first, ties by smaller label. Query terms present in more than half of the
+  // documents are dropped when rarer terms exist (they carry almost no signal and make queries slow).
+  // `allowed`: optional sorted list of labels that may be returned.
+  std::vector<Hit> Search(std::string_view query, size_t k,
+                          const std::vector<uint64_t>* allowed = nullptr) const;
+
+  size_t MemoryBytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace exemplar::index

@@ -1,0 +1,107 @@
+// The domain records the store persists (SPEC §1). JSON payloads (`input`, `expected_output`,
+// template `examples`) are kept as serialised JSON text: the store never interprets them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace exemplar {
+
+struct Example {
+  std::string id;                 // UUID (wire: example_id)
+  int64_t row_id = 0;             // store-assigned integer key; the index label
+  int64_t version = 1;
+  std::string input_json = "{}";  // a JSON object
+  std::string expected_output_json = "{}";
+  std::optional<std::string> explanation;
+  std::optional<std::string> databit_id;
+  std::string domain = "general";
+  std::optional<std::string> function_name;
+  std::string difficulty = "medium";
+  std::vector<std::string> capability_tags;
+  std::vector<std::string> search_keys;
+  std::string source = "human_authored";
+  std::optional<std::string> attribution_notes;
+  std::optional<double> quality_score;
+  int64_t usage_count = 0;
+  double success_count = 0;       // real numbers: partial outcomes add 0.5 (SPEC §4.3)
+  double failure_count = 0;
+  std::optional<std::string> embedding_model;  // set iff an embedding is stored
+  std::vector<float> embedding;   // only filled when explicitly loaded
+  std::optional<std::string> created_by;
+  std::optional<std::string> client_id;  // idempotency key of batch/import
+  int64_t created_at = 0;         // epoch millis
+  int64_t updated_at = 0;
+  std::optional<int64_t> last_used_at;
+
+  bool has_embedding() const { return embedding_model.has_value(); }
+  // (s + 1) / (s + f + 2), or nullopt without evidence (SPEC §4.3).
+  std::optional<double> effectiveness_score() const {
+    if (success_count + failure_count <= 0) return std::nullopt;
+    return (success_count + 1) / (success_count + failure_count + 2);
+  }
+};
+
+struct ExampleVersion {
+  std::string example_id;
+  int64_t version = 0;
+  std::string snapshot_json;  // the example's wire form at that version
+  int64_t created_at = 0;
+};
+
+struct UsageEvent {
+  int64_t id = 0;
+  std::string example_id;
+  std::string kind;                    // retrieved | outcome | tracked
+  std::optional<std::string> outcome;  // success | failure | partial | unknown
+  double success_delta = 0;
+  double failure_delta = 0;
+  std::optional<std::string> context;
+  std::optional<std::string> model_id;
+  std::optional<std::string> run_id;
+  std::optional<std::string> retrieval_id;
+  std::optional<double> confidence;
+  int64_t created_at = 0;
+};
+
+struct SchemaField {
+  std::string name;
+  std::string type = "string";  // string | integer | number | boolean | array | object
+  std::string description;
+  bool required = true;
+};
+
+struct Template {
+  std::string id;
+  std::string name;
+  std::optional<std::string> description;
+  std::vector<SchemaField> input_schema;
+  std::vector<SchemaField> output_schema;
+  std::optional<std::string> prompt_template;  // instructions
+  std::optional<std::string> system_prompt;
+  std::string examples_json = "[]";            // inline examples [{input, output, explanation}]
+  std::string base_model = "databricks-meta-llama-3-1-70b-instruct";
+  double temperature = 0.7;
+  int64_t max_tokens = 1024;
+  std::string status = "draft";                // draft | published | archived
+  std::string version = "1.0.0";
+  std::optional<std::string> parent_template_id;
+  std::vector<std::string> derived_from;
+  std::optional<std::string> created_by;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A typed, directed lineage edge (upstream → downstream), SPEC §4.7.
+struct LineageEdge {
+  std::string source_type;  // template | example | run
+  std::string source_id;
+  std::string target_type;
+  std::string target_id;
+  std::string type;         // derived_from | version_of | used_in | optimized_by | produced | demo_of
+  int64_t created_at = 0;
+};
+
+}  // namespace exemplar
