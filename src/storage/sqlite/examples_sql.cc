@@ -1,0 +1,340 @@
+// Example rows: insert, read, update with history, delete, list with filters, embeddings.
+#include <string>
+
+#include "common/time.h"
+#include "storage/sqlite/row_mapping.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace exemplar::storage {
+namespace {
+
+std::string SelectExamples(bool with_embedding) {
+  return std::string("SELECT ") + kExampleColumns + (with_embedding ? ", embedding" : "") +
+         " FROM examples";
+}
+
+void BindEmbedding(SQLite::Statement& q, int i, const std::vector<float>& v) {
+  if (v.empty()) q.bind(i);
+  else q.bind(i, v.data(), static_cast<int>(v.size() * sizeof(float)));
+}
+
+std::optional<double> Effectiveness(double s, double f) {
+  if (s + f <= 0) return std::nullopt;
+  return (s + 1) / (s + f + 2);
+}
+
+// WHERE clause built from fixed fragments; values are bound in the order they were added.
+struct Where {
+  std::string sql;
+  std::vector<std::string> text;  // all filter values bind as text or real, see below
+  std::vector<std::pair<int, double>> reals;  // (bind position, value)
+  int next = 1;
+  void Add(const std::string& frag) { sql += (sql.empty() ? " WHERE " : " AND ") + frag; }
+};
+
+Where BuildWhere(const ExampleFilter& f) {
+  Where w;
+  auto text = [&](const char* frag, const std::optional<std::string>& v) {
+    if (!v) return;
+    w.Add(frag);
+    w.text.push_back(*v);
+    w.next++;
+  };
+  text("databit_id = ?", f.databit_id);
+  text("domain = ?", f.domain);
+  text("function_name = ?", f.function_name);
+  text("difficulty = ?", f.difficulty);
+  text("source = ?", f.source);
+  if (!f.tags_any.empty()) {
+    std::string frag = "EXISTS (SELECT 1 FROM json_each(examples.capability_tags) WHERE value IN (";
+    for (size_t i = 0; i < f.tags_any.size(); ++i) {
+      frag += i ? ",?" : "?";
+      w.text.push_back(f.tags_any[i]);
+      w.next++;
+    }
+    w.Add(frag + "))");
+  }
+  for (const auto& tag : f.tags_all) {
+    w.Add("EXISTS (SELECT 1 FROM json_each(examples.capability_tags) WHERE value = ?)");
+    w.text.push_back(tag);
+    w.next++;
+  }
+  if (!f.ids.empty()) {
+    std::string frag = "id IN (";
+    for (size_t i = 0; i < f.ids.size(); ++i) {
+      frag += i ? ",?" : "?";
+      w.text.push_back(f.ids[i]);
+      w.next++;
+    }
+    w.Add(frag + ")");
+  }
+  if (f.min_quality_score) {
+    w.Add("quality_score >= ?");
+    w.reals.push_back({w.next++, *f.min_quality_score});
+  }
+  if (f.min_effectiveness_score) {
+    w.Add("effectiveness_score >= ?");
+    w.reals.push_back({w.next++, *f.min_effectiveness_score});
+  }
+  return w;
+}
+
+void BindWhere(SQLite::Statement& q, const Where& w) {
+  // Text values occupy the positions not taken by reals, in order.
+  size_t ti = 0, ri = 0;
+  for (int pos = 1; pos < w.next; ++pos) {
+    if (ri < w.reals.size() && w.reals[ri].first == pos) {
+      q.bind(pos, w.reals[ri++].second);
+    } else {
+      q.bind(pos, w.text[ti++]);
+    }
+  }
+}
+
+const char* SortColumn(ExampleSortKey k) {
+  switch (k) {
+    case ExampleSortKey::kEffectiveness: return "effectiveness_score";
+    case ExampleSortKey::kQuality: return "quality_score";
+    case ExampleSortKey::kUsage: return "usage_count";
+    case ExampleSortKey::kCreatedAt: return "created_at";
+    case ExampleSortKey::kUpdatedAt: return "updated_at";
+  }
+  return "created_at";
+}
+
+}  // namespace
+
+Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Example>& examples) {
+  std::vector<InsertOutcome> out;
+  Status st = pool_->Write([&](Conn& c) {
+    out.clear();
+    int64_t now = NowMillis();
+    for (Example& e : examples) {
+      if (e.client_id) {
+        auto& find = c.Prepare("SELECT id, row_id FROM examples WHERE client_id = ?");
+        find.bind(1, *e.client_id);
+        if (find.executeStep()) {
+          out.push_back({false, find.getColumn(0).getString(), find.getColumn(1).getInt64()});
+          continue;
+        }
+      }
+      auto& q = c.Prepare(
+          "INSERT INTO examples(id, client_id, version, input, expected_output, explanation, "
+          "databit_id, domain, function_name, difficulty, capability_tags, search_keys, source, "
+          "attribution_notes, quality_score, usage_count, success_count, failure_count, "
+          "effectiveness_score, embedding, embedding_model, created_by, created_at, updated_at) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      int i = 1;
+      q.bind(i++, e.id);
+      BindOpt(q, i++, e.client_id);
+      q.bind(i++, static_cast<int64_t>(e.version));
+      q.bind(i++, e.input_json);
+      q.bind(i++, e.expected_output_json);
+      BindOpt(q, i++, e.explanation);
+      BindOpt(q, i++, e.databit_id);
+      q.bind(i++, e.domain);
+      BindOpt(q, i++, e.function_name);
+      q.bind(i++, e.difficulty);
+      q.bind(i++, EncodeStringList(e.capability_tags));
+      q.bind(i++, EncodeStringList(e.search_keys));
+      q.bind(i++, e.source);
+      BindOpt(q, i++, e.attribution_notes);
+      BindOpt(q, i++, e.quality_score);
+      q.bind(i++, static_cast<int64_t>(e.usage_count));
+      q.bind(i++, e.success_count);
+      q.bind(i++, e.failure_count);
+      BindOpt(q, i++, Effectiveness(e.success_count, e.failure_count));
+      BindEmbedding(q, i++, e.embedding);
+      BindOpt(q, i++, e.embedding.empty() ? std::nullopt : e.embedding_model);
+      BindOpt(q, i++, e.created_by);
+      q.bind(i++, static_cast<int64_t>(e.created_at ? e.created_at : now));
+      q.bind(i++, static_cast<int64_t>(e.updated_at ? e.updated_at : now));
+      q.exec();
+      e.row_id = c.db().getLastInsertRowid();
+      AppendChange(c, "example", e.id, "upsert", now);
+      out.push_back({true, e.id, e.row_id});
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<Example> SqliteStore::GetExample(const std::string& id, bool with_embedding) {
+  std::optional<Example> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(SelectExamples(with_embedding) + " WHERE id = ?");
+    q.bind(1, id);
+    if (q.executeStep()) out = ReadExample(q, with_embedding);
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("Example not found");
+  return std::move(*out);
+}
+
+Result<std::vector<Example>> SqliteStore::GetExamplesByRowIds(const std::vector<int64_t>& row_ids) {
+  std::vector<Example> out;
+  out.reserve(row_ids.size());
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(SelectExamples(false) + " WHERE row_id = ?");
+    for (int64_t r : row_ids) {
+      q.reset();
+      q.bind(1, static_cast<int64_t>(r));
+      if (q.executeStep()) out.push_back(ReadExample(q, false));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::optional<Example>> SqliteStore::FindExampleByClientId(const std::string& client_id) {
+  std::optional<Example> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(SelectExamples(false) + " WHERE client_id = ?");
+    q.bind(1, client_id);
+    if (q.executeStep()) out = ReadExample(q, false);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
+  return pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    bool set_embedding = !e.embedding.empty() || !e.embedding_model;
+    std::string sql =
+        "UPDATE examples SET version = ?, input = ?, expected_output = ?, explanation = ?, "
+        "databit_id = ?, domain = ?, function_name = ?, difficulty = ?, capability_tags = ?, "
+        "search_keys = ?, source = ?, attribution_notes = ?, quality_score = ?, updated_at = ?";
+    if (set_embedding) sql += ", embedding = ?, embedding_model = ?";
+    sql += " WHERE id = ? AND version = ?";
+    auto& q = c.Prepare(sql);
+    int i = 1;
+    q.bind(i++, static_cast<int64_t>(e.version));
+    q.bind(i++, e.input_json);
+    q.bind(i++, e.expected_output_json);
+    BindOpt(q, i++, e.explanation);
+    BindOpt(q, i++, e.databit_id);
+    q.bind(i++, e.domain);
+    BindOpt(q, i++, e.function_name);
+    q.bind(i++, e.difficulty);
+    q.bind(i++, EncodeStringList(e.capability_tags));
+    q.bind(i++, EncodeStringList(e.search_keys));
+    q.bind(i++, e.source);
+    BindOpt(q, i++, e.attribution_notes);
+    BindOpt(q, i++, e.quality_score);
+    q.bind(i++, static_cast<int64_t>(now));
+    if (set_embedding) {
+      BindEmbedding(q, i++, e.embedding);
+      BindOpt(q, i++, e.embedding.empty() ? std::nullopt : e.embedding_model);
+    }
+    q.bind(i++, e.id);
+    q.bind(i++, static_cast<int64_t>(e.version - 1));
+    q.exec();
+    if (c.db().getChanges() == 0) {
+      auto& exists = c.Prepare("SELECT 1 FROM examples WHERE id = ?");
+      exists.bind(1, e.id);
+      if (!exists.executeStep()) return Status::NotFound("Example not found");
+      return Status::FailedPrecondition("example was modified concurrently; retry");
+    }
+    auto& h = c.Prepare(
+        "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES (?,?,?,?)");
+    h.bind(1, e.id);
+    h.bind(2, static_cast<int64_t>(e.version - 1));
+    h.bind(3, prior_snapshot);
+    h.bind(4, static_cast<int64_t>(now));
+    h.exec();
+    AppendChange(c, "example", e.id, "upsert", now);
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::DeleteExample(const std::string& id) {
+  return pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare("DELETE FROM examples WHERE id = ?");
+    q.bind(1, id);
+    q.exec();
+    if (c.db().getChanges() == 0) return Status::NotFound("Example not found");
+    auto& v = c.Prepare("DELETE FROM example_versions WHERE example_id = ?");
+    v.bind(1, id);
+    v.exec();
+    auto& ev = c.Prepare("DELETE FROM usage_events WHERE example_id = ?");
+    ev.bind(1, id);
+    ev.exec();
+    AppendChange(c, "example", id, "delete", NowMillis());
+    return Status::Ok();
+  });
+}
+
+Result<ExamplePage> SqliteStore::ListExamples(const ExampleFilter& filter, ExampleSortKey sort,
+                                              bool desc, int64_t offset, int64_t limit) {
+  ExamplePage page;
+  Where w = BuildWhere(filter);
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    SQLite::Statement count(c.db(), "SELECT COUNT(*) FROM examples" + w.sql);
+    BindWhere(count, w);
+    if (count.executeStep()) page.total = count.getColumn(0).getInt64();
+    std::string col = SortColumn(sort);
+    std::string order = " ORDER BY " + col + " IS NULL, " + col + (desc ? " DESC" : " ASC") +
+                        ", created_at DESC, id ASC LIMIT ? OFFSET ?";
+    SQLite::Statement q(c.db(), SelectExamples(false) + w.sql + order);
+    BindWhere(q, w);
+    q.bind(w.next, static_cast<int64_t>(limit));
+    q.bind(w.next + 1, static_cast<int64_t>(offset));
+    while (q.executeStep()) page.examples.push_back(ReadExample(q, false));
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Result<std::vector<ExampleVersion>> SqliteStore::ListExampleVersions(const std::string& id) {
+  std::vector<ExampleVersion> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(
+        "SELECT example_id, version, snapshot, created_at FROM example_versions WHERE "
+        "example_id = ? ORDER BY version DESC");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                     q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status SqliteStore::ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) {
+  return pool_->Read([&](Conn& c) {
+    SQLite::Statement q(c.db(), SelectExamples(with_embeddings) + " ORDER BY row_id");
+    while (q.executeStep()) fn(ReadExample(q, with_embeddings));
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::SetEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& items,
+                                  const std::string& model) {
+  return pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    for (const auto& [id, vec] : items) {
+      auto& q = c.Prepare("UPDATE examples SET embedding = ?, embedding_model = ? WHERE id = ?");
+      BindEmbedding(q, 1, vec);
+      q.bind(2, model);
+      q.bind(3, id);
+      q.exec();
+      if (c.db().getChanges() > 0) AppendChange(c, "example", id, "upsert", now);
+    }
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> SqliteStore::CountExamples() {
+  int64_t n = 0;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare("SELECT COUNT(*) FROM examples");
+    if (q.executeStep()) n = q.getColumn(0).getInt64();
+    return Status::Ok();
+  }));
+  return n;
+}
+
+}  // namespace exemplar::storage

@@ -1,0 +1,145 @@
+#include "storage/sqlite/row_mapping.h"
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace exemplar::storage {
+
+const char* const kExampleColumns =
+    "row_id, id, client_id, version, input, expected_output, explanation, databit_id, domain, "
+    "function_name, difficulty, capability_tags, search_keys, source, attribution_notes, "
+    "quality_score, usage_count, success_count, failure_count, embedding_model, created_by, "
+    "created_at, updated_at, last_used_at";
+
+Example ReadExample(SQLite::Statement& q, bool with_embedding) {
+  Example e;
+  int i = 0;
+  e.row_id = q.getColumn(i++).getInt64();
+  e.id = q.getColumn(i++).getString();
+  e.client_id = OptString(q.getColumn(i++));
+  e.version = q.getColumn(i++).getInt64();
+  e.input_json = q.getColumn(i++).getString();
+  e.expected_output_json = q.getColumn(i++).getString();
+  e.explanation = OptString(q.getColumn(i++));
+  e.databit_id = OptString(q.getColumn(i++));
+  e.domain = q.getColumn(i++).getString();
+  e.function_name = OptString(q.getColumn(i++));
+  e.difficulty = q.getColumn(i++).getString();
+  e.capability_tags = DecodeStringList(q.getColumn(i++).getString());
+  e.search_keys = DecodeStringList(q.getColumn(i++).getString());
+  e.source = q.getColumn(i++).getString();
+  e.attribution_notes = OptString(q.getColumn(i++));
+  e.quality_score = OptDouble(q.getColumn(i++));
+  e.usage_count = q.getColumn(i++).getInt64();
+  e.success_count = q.getColumn(i++).getDouble();
+  e.failure_count = q.getColumn(i++).getDouble();
+  e.embedding_model = OptString(q.getColumn(i++));
+  e.created_by = OptString(q.getColumn(i++));
+  e.created_at = q.getColumn(i++).getInt64();
+  e.updated_at = q.getColumn(i++).getInt64();
+  e.last_used_at = OptInt(q.getColumn(i++));
+  if (with_embedding) {
+    SQLite::Column c = q.getColumn(i++);
+    if (!c.isNull()) {
+      int bytes = c.getBytes();
+      e.embedding.resize(static_cast<size_t>(bytes) / sizeof(float));
+      std::memcpy(e.embedding.data(), c.getBlob(), e.embedding.size() * sizeof(float));
+    }
+  }
+  return e;
+}
+
+const char* const kTemplateColumns =
+    "id, name, description, input_schema, output_schema, prompt_template, system_prompt, examples, "
+    "base_model, temperature, max_tokens, status, version, parent_template_id, derived_from, "
+    "created_by, created_at, updated_at";
+
+Template ReadTemplate(SQLite::Statement& q) {
+  Template t;
+  int i = 0;
+  t.id = q.getColumn(i++).getString();
+  t.name = q.getColumn(i++).getString();
+  t.description = OptString(q.getColumn(i++));
+  t.input_schema = DecodeSchema(q.getColumn(i++).getString());
+  t.output_schema = DecodeSchema(q.getColumn(i++).getString());
+  t.prompt_template = OptString(q.getColumn(i++));
+  t.system_prompt = OptString(q.getColumn(i++));
+  t.examples_json = q.getColumn(i++).getString();
+  t.base_model = q.getColumn(i++).getString();
+  t.temperature = q.getColumn(i++).getDouble();
+  t.max_tokens = q.getColumn(i++).getInt64();
+  t.status = q.getColumn(i++).getString();
+  t.version = q.getColumn(i++).getString();
+  t.parent_template_id = OptString(q.getColumn(i++));
+  t.derived_from = DecodeStringList(q.getColumn(i++).getString());
+  t.created_by = OptString(q.getColumn(i++));
+  t.created_at = q.getColumn(i++).getInt64();
+  t.updated_at = q.getColumn(i++).getInt64();
+  return t;
+}
+
+std::string EncodeStringList(const std::vector<std::string>& v) {
+  return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> DecodeStringList(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const auto& e : j) {
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::string EncodeSchema(const std::vector<SchemaField>& fields) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& f : fields) {
+    arr.push_back({{"name", f.name}, {"type", f.type}, {"description", f.description},
+                   {"required", f.required}});
+  }
+  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<SchemaField> DecodeSchema(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<SchemaField> out;
+  if (!j.is_array()) return out;
+  for (const auto& e : j) {
+    if (!e.is_object()) continue;
+    SchemaField f;
+    f.name = e.value("name", "");
+    f.type = e.value("type", "string");
+    f.description = e.value("description", "");
+    f.required = e.value("required", true);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
+  if (v) q.bind(i, *v);
+  else q.bind(i);
+}
+void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v) {
+  if (v) q.bind(i, *v);
+  else q.bind(i);
+}
+void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v) {
+  if (v) q.bind(i, static_cast<int64_t>(*v));
+  else q.bind(i);
+}
+std::optional<std::string> OptString(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+std::optional<double> OptDouble(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getDouble();
+}
+std::optional<int64_t> OptInt(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+
+}  // namespace exemplar::storage

@@ -1,0 +1,71 @@
+// SqliteStore: the embedded Store (WAL, one writer, reader pool). Methods are split across
+// sqlite_store.cc (open, change log, lineage, tokens), examples_sql.cc, usage_sql.cc and
+// templates_sql.cc by the tables they touch.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/sqlite/connection_pool.h"
+#include "storage/store.h"
+
+namespace exemplar::storage {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<ConnPool> pool) : pool_(std::move(pool)) {}
+  Status Migrate();
+
+  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) override;
+  Result<Example> GetExample(const std::string& id, bool with_embedding) override;
+  Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) override;
+  Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
+  Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
+  Status DeleteExample(const std::string& id) override;
+  Result<ExamplePage> ListExamples(const ExampleFilter& filter, ExampleSortKey sort, bool desc,
+                                   int64_t offset, int64_t limit) override;
+  Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
+  Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) override;
+  Status SetEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& items,
+                       const std::string& model) override;
+  Result<int64_t> CountExamples() override;
+
+  Result<int64_t> LatestChangeSeq() override;
+  Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) override;
+
+  Status RecordUsage(const std::vector<UsageEvent>& events) override;
+  Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) override;
+  Result<Retrieval> GetRetrieval(const std::string& id) override;
+  Status RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                const std::vector<UsageEvent>& events) override;
+  Result<std::vector<UsageAggregate>> AggregateUsage(
+      const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
+      const std::optional<std::string>& function_name) override;
+
+  Status InsertTemplate(const Template& t) override;
+  Result<Template> GetTemplate(const std::string& id) override;
+  Status UpdateTemplate(const Template& t) override;
+  Status DeleteTemplate(const std::string& id) override;
+  Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
+      const std::optional<std::string>& status, const std::optional<std::string>& search,
+      int64_t offset, int64_t limit) override;
+  Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;
+
+  Status InsertEdges(const std::vector<LineageEdge>& edges) override;
+  Result<std::vector<LineageEdge>> EdgesTouching(
+      const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) override;
+
+  Status InsertToken(const ApiToken& token) override;
+  Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) override;
+  Result<std::vector<ApiToken>> ListTokens() override;
+  Status RevokeToken(const std::string& id) override;
+
+ private:
+  std::unique_ptr<ConnPool> pool_;
+};
+
+// Appends a change-log row inside the caller's transaction.
+void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
+                  const std::string& op, int64_t now);
+
+}  // namespace exemplar::storage

@@ -1,0 +1,151 @@
+// Usage events, retrievals and their aggregation. Counters change in the same transaction as the
+// event rows, so concurrent outcomes are counted exactly.
+#include <nlohmann/json.hpp>
+
+#include "common/time.h"
+#include "storage/sqlite/row_mapping.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace exemplar::storage {
+namespace {
+
+// Applies one event: counters first (which also proves the example exists), then the event row.
+void ApplyEvent(Conn& c, const UsageEvent& e, int64_t now) {
+  int64_t at = e.created_at ? e.created_at : now;
+  int64_t uses = (e.kind == "retrieved" || e.kind == "tracked") ? 1 : 0;
+  auto& u = c.Prepare(
+      "UPDATE examples SET usage_count = usage_count + ?1, success_count = success_count + ?2, "
+      "failure_count = failure_count + ?3, effectiveness_score = CASE WHEN success_count + ?2 + "
+      "failure_count + ?3 > 0 THEN (success_count + ?2 + 1.0) / (success_count + ?2 + "
+      "failure_count + ?3 + 2.0) ELSE NULL END, last_used_at = CASE WHEN ?4 = 1 THEN "
+      "MAX(COALESCE(last_used_at, 0), ?5) ELSE last_used_at END WHERE id = ?6");
+  u.bind(1, static_cast<int64_t>(uses));
+  u.bind(2, e.success_delta);
+  u.bind(3, e.failure_delta);
+  u.bind(4, static_cast<int64_t>(uses > 0 || e.kind == "outcome" ? 1 : 0));
+  u.bind(5, static_cast<int64_t>(at));
+  u.bind(6, e.example_id);
+  u.exec();
+  if (c.db().getChanges() == 0) return;  // the example is gone; its events go with it
+  auto& q = c.Prepare(
+      "INSERT INTO usage_events(example_id, kind, outcome, success_delta, failure_delta, context, "
+      "model_id, run_id, retrieval_id, confidence, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  int i = 1;
+  q.bind(i++, e.example_id);
+  q.bind(i++, e.kind);
+  BindOpt(q, i++, e.outcome);
+  q.bind(i++, e.success_delta);
+  q.bind(i++, e.failure_delta);
+  BindOpt(q, i++, e.context);
+  BindOpt(q, i++, e.model_id);
+  BindOpt(q, i++, e.run_id);
+  BindOpt(q, i++, e.retrieval_id);
+  BindOpt(q, i++, e.confidence);
+  q.bind(i++, static_cast<int64_t>(at));
+  q.exec();
+  if (e.success_delta != 0 || e.failure_delta != 0) AppendChange(c, "example", e.example_id, "upsert", now);
+}
+
+}  // namespace
+
+Status SqliteStore::RecordUsage(const std::vector<UsageEvent>& events) {
+  return pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    for (const auto& e : events) ApplyEvent(c, e, now);
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageEvent>& events) {
+  return pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    auto& q = c.Prepare(
+        "INSERT INTO retrievals(id, example_ids, query, created_at) VALUES (?,?,?,?)");
+    q.bind(1, r.id);
+    q.bind(2, EncodeStringList(r.example_ids));
+    BindOpt(q, 3, r.query);
+    q.bind(4, static_cast<int64_t>(r.created_at ? r.created_at : now));
+    q.exec();
+    for (const auto& e : events) ApplyEvent(c, e, now);
+    return Status::Ok();
+  });
+}
+
+Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
+  std::optional<Retrieval> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare("SELECT id, example_ids, query, created_at, outcome FROM retrievals WHERE id = ?");
+    q.bind(1, id);
+    if (q.executeStep()) {
+      Retrieval r;
+      r.id = q.getColumn(0).getString();
+      r.example_ids = DecodeStringList(q.getColumn(1).getString());
+      r.query = OptString(q.getColumn(2));
+      r.created_at = q.getColumn(3).getInt64();
+      r.outcome = OptString(q.getColumn(4));
+      out = std::move(r);
+    }
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("Retrieval not found");
+  return std::move(*out);
+}
+
+Status SqliteStore::RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                           const std::vector<UsageEvent>& events) {
+  return pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    auto& q = c.Prepare(
+        "UPDATE retrievals SET outcome = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL");
+    q.bind(1, outcome);
+    q.bind(2, static_cast<int64_t>(now));
+    q.bind(3, retrieval_id);
+    q.exec();
+    if (c.db().getChanges() == 0) {
+      auto& e = c.Prepare("SELECT 1 FROM retrievals WHERE id = ?");
+      e.bind(1, retrieval_id);
+      if (!e.executeStep()) return Status::NotFound("Retrieval not found");
+      return Status::AlreadyExists("an outcome was already recorded for this retrieval");
+    }
+    for (const auto& ev : events) ApplyEvent(c, ev, now);
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<UsageAggregate>> SqliteStore::AggregateUsage(
+    const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
+    const std::optional<std::string>& function_name) {
+  std::string key;
+  if (group == "example") key = "e.example_id";
+  else if (group == "domain") key = "x.domain";
+  else if (group == "function") key = "COALESCE(x.function_name, '')";
+  else if (group == "day") key = "strftime('%Y-%m-%d', e.created_at / 1000, 'unixepoch')";
+  else return Status::InvalidArgument("unknown aggregation group");
+  std::string sql = "SELECT " + key +
+                    ", SUM(CASE WHEN e.kind IN ('retrieved','tracked') THEN 1 ELSE 0 END), "
+                    "SUM(e.success_delta), SUM(e.failure_delta), "
+                    "SUM(CASE WHEN e.success_delta + e.failure_delta > 0 THEN 1 ELSE 0 END) "
+                    "FROM usage_events e JOIN examples x ON x.id = e.example_id "
+                    "WHERE e.created_at >= ? AND e.created_at < ?";
+  if (domain) sql += " AND x.domain = ?";
+  if (function_name) sql += " AND x.function_name = ?";
+  sql += " GROUP BY 1 ORDER BY 1";
+  std::vector<UsageAggregate> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(sql);
+    int i = 1;
+    q.bind(i++, static_cast<int64_t>(from));
+    q.bind(i++, static_cast<int64_t>(to));
+    if (domain) q.bind(i++, *domain);
+    if (function_name) q.bind(i++, *function_name);
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                     q.getColumn(2).getDouble(), q.getColumn(3).getDouble(),
+                     q.getColumn(4).getInt64()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace exemplar::storage

@@ -1,0 +1,158 @@
+// Store: the persistence interface. SQLite (embedded, default) implements it now; a PostgreSQL
+// implementation satisfies the same contract later. Every multi-row write is one transaction;
+// every statement is parameterised. Example writes append to the change log in the same
+// transaction so indexes can tell exactly which state they reflect.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/records.h"
+
+namespace exemplar::storage {
+
+// Metadata filters shared by list, search and selection (SPEC §2.2).
+struct ExampleFilter {
+  std::optional<std::string> databit_id;
+  std::optional<std::string> domain;
+  std::optional<std::string> function_name;
+  std::optional<std::string> difficulty;
+  std::optional<std::string> source;
+  std::vector<std::string> tags_any;  // capability_tag / capability_tags
+  std::vector<std::string> tags_all;  // capability_tags_all
+  std::optional<double> min_quality_score;
+  std::optional<double> min_effectiveness_score;
+  std::vector<std::string> ids;       // restrict to these example ids (empty = no restriction)
+};
+
+// Sort keys are a closed set: nothing from the request reaches SQL text.
+enum class ExampleSortKey { kEffectiveness, kQuality, kUsage, kCreatedAt, kUpdatedAt };
+
+struct ExamplePage {
+  std::vector<Example> examples;
+  int64_t total = 0;
+};
+
+struct Change {
+  int64_t seq = 0;
+  std::string entity;     // "example"
+  std::string entity_id;
+  std::string op;         // upsert | delete
+};
+
+// Result of inserting one example of a batch.
+struct InsertOutcome {
+  bool created = false;       // false: an example with the same client_id already existed
+  std::string id;
+  int64_t row_id = 0;
+};
+
+struct Retrieval {
+  std::string id;
+  std::vector<std::string> example_ids;
+  std::optional<std::string> query;
+  int64_t created_at = 0;
+  std::optional<std::string> outcome;
+};
+
+// Aggregates of usage events over a time window, for effectiveness and the dashboard.
+struct UsageAggregate {
+  std::string key;            // example id, domain, function name or date
+  int64_t uses = 0;           // retrieved + tracked events
+  double successes = 0;
+  double failures = 0;
+  int64_t outcome_events = 0;
+};
+
+struct ApiToken {
+  std::string id;
+  std::optional<std::string> name;
+  std::string role;
+  std::string token_hash;
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- Examples ----
+  // Inserts all examples in one transaction (all or nothing). An example whose client_id already
+  // exists is not inserted again; its outcome reports created=false and the existing id.
+  // Assigns row_id on each inserted example.
+  virtual Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) = 0;
+  virtual Result<Example> GetExample(const std::string& id, bool with_embedding = false) = 0;
+  // Examples by row id (index labels), in the given order; missing ones skipped.
+  virtual Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) = 0;
+  virtual Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) = 0;
+  // Replaces the mutable fields of `updated` (matched by id) and records `prior_snapshot` as the
+  // history row of the previous version. REQUIRES: updated.version == previous version + 1.
+  // kNotFound when absent; kFailedPrecondition when the stored version moved on (lost update).
+  virtual Status UpdateExample(const Example& updated, const std::string& prior_snapshot) = 0;
+  // Deletes the example, its history and its usage events. kNotFound when absent.
+  virtual Status DeleteExample(const std::string& id) = 0;
+  virtual Result<ExamplePage> ListExamples(const ExampleFilter& filter, ExampleSortKey sort,
+                                           bool desc, int64_t offset, int64_t limit) = 0;
+  virtual Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) = 0;
+  // Calls fn for every example (embeddings included when asked), in row_id order.
+  virtual Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) = 0;
+  // Stores embeddings for examples (one transaction); rows that vanished are skipped.
+  virtual Status SetEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& items,
+                               const std::string& model) = 0;
+  virtual Result<int64_t> CountExamples() = 0;
+
+  // ---- Change log ----
+  virtual Result<int64_t> LatestChangeSeq() = 0;
+  virtual Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) = 0;
+
+  // ---- Usage and effectiveness ----
+  // Inserts the events and applies them to the counters in one transaction: usage_count +1 for
+  // retrieved/tracked events, success/failure += deltas, effectiveness_score recomputed,
+  // last_used_at advanced. Events for examples that no longer exist are dropped.
+  virtual Status RecordUsage(const std::vector<UsageEvent>& events) = 0;
+  // Stores a retrieval and its retrieved events in one transaction.
+  virtual Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) = 0;
+  virtual Result<Retrieval> GetRetrieval(const std::string& id) = 0;
+  // Sets the retrieval's outcome exactly once and records the events with it, atomically.
+  // kNotFound for an unknown retrieval; kAlreadyExists when an outcome was already recorded.
+  virtual Status RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                        const std::vector<UsageEvent>& events) = 0;
+  // Aggregates events with created_at in [from, to) grouped by `group` ∈ {example, domain,
+  // function, day}; filters restrict to examples of a domain/function. Day keys are YYYY-MM-DD UTC.
+  virtual Result<std::vector<UsageAggregate>> AggregateUsage(
+      const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
+      const std::optional<std::string>& function_name) = 0;
+
+  // ---- Templates ----
+  virtual Status InsertTemplate(const Template& t) = 0;
+  virtual Result<Template> GetTemplate(const std::string& id) = 0;
+  virtual Status UpdateTemplate(const Template& t) = 0;
+  virtual Status DeleteTemplate(const std::string& id) = 0;
+  virtual Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
+      const std::optional<std::string>& status, const std::optional<std::string>& search,
+      int64_t offset, int64_t limit) = 0;
+  virtual Result<std::vector<Template>> ListTemplatesByName(const std::string& name) = 0;
+
+  // ---- Lineage ----
+  virtual Status InsertEdges(const std::vector<LineageEdge>& edges) = 0;
+  // Edges whose target (upstream=true) or source (upstream=false) is any of the given nodes.
+  virtual Result<std::vector<LineageEdge>> EdgesTouching(
+      const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) = 0;
+
+  // ---- Auth ----
+  virtual Status InsertToken(const ApiToken& token) = 0;
+  virtual Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListTokens() = 0;
+  virtual Status RevokeToken(const std::string& id) = 0;
+};
+
+// Opens (creating if needed) the SQLite store at `path`, applying pending migrations.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers = 4);
+
+}  // namespace exemplar::storage
