@@ -27,6 +27,9 @@ struct ExampleFilter {
   std::vector<std::string> tags_all;  // capability_tags_all
   std::optional<double> min_quality_score;
   std::optional<double> min_effectiveness_score;
+  // When set, an example without evidence counts as this effectiveness for the minimum above
+  // (retrieval ranks new examples with the 0.5 prior instead of excluding them). In-memory only.
+  std::optional<double> missing_effectiveness_as;
   std::vector<std::string> ids;       // restrict to these example ids (empty = no restriction)
 };
 
@@ -42,6 +45,7 @@ struct Change {
   int64_t seq = 0;
   std::string entity;     // "example"
   std::string entity_id;
+  int64_t row_id = 0;     // examples: the index label
   std::string op;         // upsert | delete
 };
 
@@ -128,6 +132,10 @@ class Store {
   virtual Result<std::vector<UsageAggregate>> AggregateUsage(
       const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
       const std::optional<std::string>& function_name) = 0;
+
+  // Aggregate of one example's events with created_at in [from, to).
+  virtual Result<UsageAggregate> ExampleUsage(const std::string& example_id, int64_t from,
+                                              int64_t to) = 0;
 
   // ---- Templates ----
   virtual Status InsertTemplate(const Template& t) = 0;

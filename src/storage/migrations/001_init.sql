@@ -141,6 +141,7 @@ CREATE TABLE change_log (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- monotonic; indexes record the seq they reflect
   entity TEXT NOT NULL,
   entity_id TEXT NOT NULL,
+  row_id INTEGER,                         -- the example's row_id (index label), for replay of deletes
   op TEXT NOT NULL,                       -- upsert | delete
   created_at INTEGER NOT NULL
 );

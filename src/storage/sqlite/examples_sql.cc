@@ -151,7 +151,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       q.bind(i++, static_cast<int64_t>(e.updated_at ? e.updated_at : now));
       q.exec();
       e.row_id = c.db().getLastInsertRowid();
-      AppendChange(c, "example", e.id, "upsert", now);
+      AppendChange(c, "example", e.id, e.row_id, "upsert", now);
       out.push_back({true, e.id, e.row_id});
     }
     return Status::Ok();
@@ -244,24 +244,30 @@ Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_sna
     h.bind(3, prior_snapshot);
     h.bind(4, static_cast<int64_t>(now));
     h.exec();
-    AppendChange(c, "example", e.id, "upsert", now);
+    auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
+    row.bind(1, e.id);
+    AppendChange(c, "example", e.id, row.executeStep() ? row.getColumn(0).getInt64() : 0, "upsert",
+                 now);
     return Status::Ok();
   });
 }
 
 Status SqliteStore::DeleteExample(const std::string& id) {
   return pool_->Write([&](Conn& c) {
+    auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
+    row.bind(1, id);
+    if (!row.executeStep()) return Status::NotFound("Example not found");
+    int64_t row_id = row.getColumn(0).getInt64();
     auto& q = c.Prepare("DELETE FROM examples WHERE id = ?");
     q.bind(1, id);
     q.exec();
-    if (c.db().getChanges() == 0) return Status::NotFound("Example not found");
     auto& v = c.Prepare("DELETE FROM example_versions WHERE example_id = ?");
     v.bind(1, id);
     v.exec();
     auto& ev = c.Prepare("DELETE FROM usage_events WHERE example_id = ?");
     ev.bind(1, id);
     ev.exec();
-    AppendChange(c, "example", id, "delete", NowMillis());
+    AppendChange(c, "example", id, row_id, "delete", NowMillis());
     return Status::Ok();
   });
 }
@@ -316,12 +322,16 @@ Status SqliteStore::SetEmbeddings(const std::vector<std::pair<std::string, std::
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     for (const auto& [id, vec] : items) {
-      auto& q = c.Prepare("UPDATE examples SET embedding = ?, embedding_model = ? WHERE id = ?");
+      auto& q = c.Prepare(
+          "UPDATE examples SET embedding = ?, embedding_model = ? WHERE id = ? RETURNING row_id");
       BindEmbedding(q, 1, vec);
       q.bind(2, model);
       q.bind(3, id);
-      q.exec();
-      if (c.db().getChanges() > 0) AppendChange(c, "example", id, "upsert", now);
+      if (q.executeStep()) {
+        int64_t row_id = q.getColumn(0).getInt64();
+        q.reset();
+        AppendChange(c, "example", id, row_id, "upsert", now);
+      }
     }
     return Status::Ok();
   });

@@ -53,12 +53,14 @@ Status SqliteStore::Migrate() {
 }
 
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
-                  const std::string& op, int64_t now) {
-  auto& q = c.Prepare("INSERT INTO change_log(entity, entity_id, op, created_at) VALUES (?,?,?,?)");
+                  int64_t row_id, const std::string& op, int64_t now) {
+  auto& q = c.Prepare(
+      "INSERT INTO change_log(entity, entity_id, row_id, op, created_at) VALUES (?,?,?,?,?)");
   q.bind(1, entity);
   q.bind(2, entity_id);
-  q.bind(3, op);
-  q.bind(4, static_cast<int64_t>(now));
+  q.bind(3, static_cast<int64_t>(row_id));
+  q.bind(4, op);
+  q.bind(5, static_cast<int64_t>(now));
   q.exec();
 }
 
@@ -76,12 +78,14 @@ Result<std::vector<Change>> SqliteStore::ChangesSince(int64_t seq, int64_t limit
   std::vector<Change> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
-        "SELECT seq, entity, entity_id, op FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?");
+        "SELECT seq, entity, entity_id, COALESCE(row_id, 0), op FROM change_log WHERE seq > ? "
+        "ORDER BY seq LIMIT ?");
     q.bind(1, static_cast<int64_t>(seq));
     q.bind(2, static_cast<int64_t>(limit));
     while (q.executeStep()) {
       out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                     q.getColumn(2).getString(), q.getColumn(3).getString()});
+                     q.getColumn(2).getString(), q.getColumn(3).getInt64(),
+                     q.getColumn(4).getString()});
     }
     return Status::Ok();
   }));

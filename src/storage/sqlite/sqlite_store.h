@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
   Result<std::vector<UsageAggregate>> AggregateUsage(
       const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
       const std::optional<std::string>& function_name) override;
+  Result<UsageAggregate> ExampleUsage(const std::string& example_id, int64_t from, int64_t to) override;
 
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
@@ -66,6 +67,6 @@ class SqliteStore final : public Store {
 
 // Appends a change-log row inside the caller's transaction.
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
-                  const std::string& op, int64_t now);
+                  int64_t row_id, const std::string& op, int64_t now);
 
 }  // namespace exemplar::storage

@@ -18,15 +18,16 @@ void ApplyEvent(Conn& c, const UsageEvent& e, int64_t now) {
       "failure_count = failure_count + ?3, effectiveness_score = CASE WHEN success_count + ?2 + "
       "failure_count + ?3 > 0 THEN (success_count + ?2 + 1.0) / (success_count + ?2 + "
       "failure_count + ?3 + 2.0) ELSE NULL END, last_used_at = CASE WHEN ?4 = 1 THEN "
-      "MAX(COALESCE(last_used_at, 0), ?5) ELSE last_used_at END WHERE id = ?6");
+      "MAX(COALESCE(last_used_at, 0), ?5) ELSE last_used_at END WHERE id = ?6 RETURNING row_id");
   u.bind(1, static_cast<int64_t>(uses));
   u.bind(2, e.success_delta);
   u.bind(3, e.failure_delta);
   u.bind(4, static_cast<int64_t>(uses > 0 || e.kind == "outcome" ? 1 : 0));
   u.bind(5, static_cast<int64_t>(at));
   u.bind(6, e.example_id);
-  u.exec();
-  if (c.db().getChanges() == 0) return;  // the example is gone; its events go with it
+  if (!u.executeStep()) return;  // the example is gone; its events go with it
+  int64_t row_id = u.getColumn(0).getInt64();
+  u.reset();
   auto& q = c.Prepare(
       "INSERT INTO usage_events(example_id, kind, outcome, success_delta, failure_delta, context, "
       "model_id, run_id, retrieval_id, confidence, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
@@ -43,7 +44,7 @@ void ApplyEvent(Conn& c, const UsageEvent& e, int64_t now) {
   BindOpt(q, i++, e.confidence);
   q.bind(i++, static_cast<int64_t>(at));
   q.exec();
-  if (e.success_delta != 0 || e.failure_delta != 0) AppendChange(c, "example", e.example_id, "upsert", now);
+  if (e.success_delta != 0 || e.failure_delta != 0) AppendChange(c, "example", e.example_id, row_id, "upsert", now);
 }
 
 }  // namespace
@@ -142,6 +143,30 @@ Result<std::vector<UsageAggregate>> SqliteStore::AggregateUsage(
       out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(),
                      q.getColumn(2).getDouble(), q.getColumn(3).getDouble(),
                      q.getColumn(4).getInt64()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<UsageAggregate> SqliteStore::ExampleUsage(const std::string& example_id, int64_t from,
+                                                 int64_t to) {
+  UsageAggregate out;
+  out.key = example_id;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(
+        "SELECT COALESCE(SUM(CASE WHEN kind IN ('retrieved','tracked') THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(success_delta), 0), COALESCE(SUM(failure_delta), 0), "
+        "COALESCE(SUM(CASE WHEN success_delta + failure_delta > 0 THEN 1 ELSE 0 END), 0) "
+        "FROM usage_events WHERE example_id = ? AND created_at >= ? AND created_at < ?");
+    q.bind(1, example_id);
+    q.bind(2, static_cast<int64_t>(from));
+    q.bind(3, static_cast<int64_t>(to));
+    if (q.executeStep()) {
+      out.uses = q.getColumn(0).getInt64();
+      out.successes = q.getColumn(1).getDouble();
+      out.failures = q.getColumn(2).getDouble();
+      out.outcome_events = q.getColumn(3).getInt64();
     }
     return Status::Ok();
   }));

@@ -1,0 +1,109 @@
+// Usage tracking, effectiveness, top examples, the dashboard and the agent retrieval hook
+// (SPEC §4.2, §4.3).
+#include "api/routes.h"
+#include "common/ids.h"
+#include "service/example_json.h"
+
+namespace exemplar::api {
+namespace {
+
+Result<Reply> Retrieve(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+  Validation v;
+  service::RetrieveRequest rr = service::ParseRetrieveRequest(body, v);
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Retrieve(rr));
+  return Reply::Json200(std::move(out));
+}
+
+Result<Reply> Outcome(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+  Validation v;
+  JsonReader r(body, v);
+  auto id = r.String("retrieval_id", 64);
+  if (!r.Has("retrieval_id")) v.Add(r.Loc("retrieval_id"), "field required", "value_error.missing");
+  auto outcome = r.Enum("outcome", {"success", "failure", "partial"});
+  if (!r.Has("outcome")) v.Add(r.Loc("outcome"), "field required", "value_error.missing");
+  auto confidence = r.Number("confidence", 0.0, 1.0);
+  auto notes = r.String("notes", 64 * 1024);
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  if (!IsUuid(*id)) return Status::NotFound("Retrieval not found");
+  EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Outcome(NormalizeUuid(*id), *outcome, confidence, notes));
+  return Reply::Json200(std::move(out));
+}
+
+}  // namespace
+
+void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
+  const std::string base = "/api/v1/examples";
+  routes.push_back({"GET", base + "/top", "Most effective examples (optionally of one template)", "effectiveness",
+                    [&s](const Request& req) -> Result<Reply> {
+                      Validation v;
+                      int64_t limit = QueryInt(req, "limit", 1, 100, v).value_or(10);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      storage::ExampleFilter f;
+                      f.databit_id = req.Query("databit_id");
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto page, s.store.ListExamples(
+                                                               f, storage::ExampleSortKey::kEffectiveness, true, 0, limit));
+                      Json items = Json::array();
+                      for (const auto& e : page.examples) items.push_back(service::ExampleToJson(e));
+                      return Reply::Json200(std::move(items));
+                    }});
+  routes.push_back({"GET", base + "/dashboard", "Effectiveness dashboard for a period (7d, 30d, 90d)", "effectiveness",
+                    [&s](const Request& req) -> Result<Reply> {
+                      service::DashboardQuery q;
+                      std::string period = req.Query("period").value_or("30d");
+                      if (period == "7d") q.period_days = 7;
+                      else if (period == "30d") q.period_days = 30;
+                      else if (period == "90d") q.period_days = 90;
+                      else return Status::Invalid({{{"query", "period"}, "must be one of: 7d, 30d, 90d", "value_error.str.regex"}});
+                      q.domain = req.Query("domain");
+                      q.function_name = req.Query("function_name");
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.effectiveness.Dashboard(q));
+                      return Reply::Json200(std::move(out));
+                    }});
+  routes.push_back({"POST", base + "/retrieve", "Retrieve examples formatted for a prompt (agent hook)", "retrieval",
+                    [&s](const Request& req) { return Retrieve(s, req); }});
+  routes.push_back({"POST", base + "/outcome", "Credit a retrieval's examples with an outcome (once)", "retrieval",
+                    [&s](const Request& req) { return Outcome(s, req); }});
+  routes.push_back({"POST", "/api/v1/agents/examples/retrieve", "Alias of POST /api/v1/examples/retrieve", "retrieval",
+                    [&s](const Request& req) { return Retrieve(s, req); }});
+  routes.push_back({"POST", "/api/v1/agents/examples/outcome", "Alias of POST /api/v1/examples/outcome", "retrieval",
+                    [&s](const Request& req) { return Outcome(s, req); }});
+  routes.push_back({"GET", "/api/v1/agents/health", "Agent retriever health", "retrieval",
+                    [](const Request&) -> Result<Reply> {
+                      return Reply::Json200({{"status", "healthy"}, {"service", "agent-retriever"}});
+                    }});
+}
+
+void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s) {
+  const std::string base = "/api/v1/examples";
+  routes.push_back({"POST", base + "/{id}/track", "Record a usage event (query params or JSON body)", "effectiveness",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+                      Json body = QueryAsJson(req, {}, {"confidence"}, {});
+                      if (!req.body.empty()) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(Json b, ParseJsonObject(req));
+                        body.update(b);
+                      }
+                      Validation v;
+                      JsonReader r(body, v, {req.body.empty() ? "query" : "body"});
+                      UsageEvent e;
+                      e.context = r.String("context", 64 * 1024);
+                      e.run_id = r.String("training_run_id", 256);
+                      e.model_id = r.String("model_id", 256);
+                      e.outcome = r.Enum("outcome", service::kOutcomes);
+                      e.confidence = r.Number("confidence", 0.0, 1.0);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_RETURN_IF_ERROR(s.effectiveness.Track(id, e));
+                      return Reply::NoContent();
+                    }});
+  routes.push_back({"GET", base + "/{id}/effectiveness", "Counts, score, 90% interval and trend of one example",
+                    "effectiveness", [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto stats, s.effectiveness.Stats(id));
+                      return Reply::Json200(service::StatsToJson(stats));
+                    }});
+}
+
+}  // namespace exemplar::api

@@ -1,0 +1,152 @@
+// Templates (DataBits) resource and the lineage views (SPEC §2.2, §4.7).
+#include "api/routes.h"
+#include "service/example_json.h"
+#include "service/template_json.h"
+
+namespace exemplar::api {
+namespace {
+
+Json PageToJson(const service::TemplatePage& p, int64_t page, int64_t size) {
+  Json items = Json::array();
+  for (const auto& t : p.templates) items.push_back(service::TemplateToJson(t));
+  return {{"templates", items}, {"total", p.total}, {"page", page}, {"page_size", size}};
+}
+
+std::optional<std::string> User(const Request& req) {
+  if (req.user.empty()) return std::nullopt;
+  return req.user;
+}
+
+// Adds label and key attributes to each node of a lineage subgraph.
+Json Hydrate(Services& s, const service::Subgraph& g) {
+  Json out = service::SubgraphToJson(g);
+  for (auto& node : out["nodes"]) {
+    std::string type = node["type"], id = node["id"];
+    if (type == "template") {
+      auto t = s.store.GetTemplate(id);
+      if (t.ok()) {
+        node["label"] = t->name + " v" + t->version;
+        node["attributes"] = {{"name", t->name}, {"version", t->version}, {"status", t->status}};
+      } else {
+        node["label"] = "template (deleted)";
+        node["attributes"] = {{"deleted", true}};
+      }
+    } else if (type == "example") {
+      auto e = s.store.GetExample(id);
+      if (e.ok()) {
+        std::string preview = e->input_json.substr(0, 60);
+        node["label"] = e->function_name.value_or(e->domain) + ": " + preview;
+        node["attributes"] = {{"domain", e->domain},
+                              {"function_name", e->function_name ? Json(*e->function_name) : Json(nullptr)},
+                              {"effectiveness_score", e->effectiveness_score() ? Json(*e->effectiveness_score()) : Json(nullptr)}};
+      } else {
+        node["label"] = "example (deleted)";
+        node["attributes"] = {{"deleted", true}};
+      }
+    } else {
+      node["label"] = type + " " + id.substr(0, 8);
+      node["attributes"] = Json::object();
+    }
+  }
+  return out;
+}
+
+Result<service::Direction> ParseDirection(const Request& req, Validation& v) {
+  std::string d = req.Query("direction").value_or("both");
+  if (d == "upstream") return service::Direction::kUpstream;
+  if (d == "downstream") return service::Direction::kDownstream;
+  if (d == "both") return service::Direction::kBoth;
+  v.Add({"query", "direction"}, "must be one of: upstream, downstream, both", "type_error.enum");
+  return service::Direction::kBoth;
+}
+
+}  // namespace
+
+void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
+  const std::string base = "/api/v1/templates";
+  routes.push_back({"GET", base, "List templates (status, search, paging)", "templates",
+                    [&s](const Request& req) -> Result<Reply> {
+                      Validation v;
+                      int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
+                      int64_t size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
+                      auto status = req.Query("status");
+                      if (status && std::find(service::kTemplateStatuses.begin(), service::kTemplateStatuses.end(),
+                                              *status) == service::kTemplateStatuses.end()) {
+                        v.Add({"query", "status"}, "must be one of: draft, published, archived", "type_error.enum");
+                      }
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.templates.List(status, req.Query("search"), page, size));
+                      return Reply::Json200(PageToJson(p, page, size));
+                    }});
+  routes.push_back({"POST", base, "Create a template (draft, version 1.0.0)", "templates",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Create(body, User(req)));
+                      return Reply::Created(service::TemplateToJson(t));
+                    }});
+  routes.push_back({"GET", base + "/{id}", "Get a template", "templates",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Get(id));
+                      return Reply::Json200(service::TemplateToJson(t));
+                    }});
+  routes.push_back({"PUT", base + "/{id}", "Update a draft template (published ones are immutable: 409)", "templates",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Update(id, body));
+                      return Reply::Json200(service::TemplateToJson(t));
+                    }});
+  routes.push_back({"DELETE", base + "/{id}", "Delete a template that is not published", "templates",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_RETURN_IF_ERROR(s.templates.Delete(id));
+                      return Reply::NoContent();
+                    }});
+  auto action = [&](const std::string& verb, const std::string& summary, auto fn) {
+    routes.push_back({"POST", base + "/{id}/" + verb, summary, "templates",
+                      [&s, fn, verb](const Request& req) -> Result<Reply> {
+                        EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                        EXEMPLAR_ASSIGN_OR_RETURN(Template t, fn(s, id, req));
+                        return Reply{verb == "version" ? 201 : 200, service::TemplateToJson(t)};
+                      }});
+  };
+  action("publish", "Publish a template (freezes it)",
+         [](Services& s, const std::string& id, const Request&) { return s.templates.Publish(id); });
+  action("archive", "Archive a template",
+         [](Services& s, const std::string& id, const Request&) { return s.templates.Archive(id); });
+  action("version", "Create a new draft version (parent_template_id set, semver bumped)",
+         [](Services& s, const std::string& id, const Request& req) { return s.templates.NewVersion(id, User(req)); });
+  routes.push_back({"GET", base + "/{id}/versions", "All versions of a template (same name)", "templates",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto versions, s.templates.Versions(id));
+                      Json items = Json::array();
+                      for (const auto& t : versions) items.push_back(service::TemplateToJson(t));
+                      return Reply::Json200({{"template_id", id}, {"versions", items}});
+                    }});
+  routes.push_back({"GET", base + "/{id}/lineage", "Lineage DAG around a template version", "lineage",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_RETURN_IF_ERROR(s.templates.Get(id).status());
+                      Validation v;
+                      auto dir = ParseDirection(req, v);
+                      int depth = static_cast<int>(QueryInt(req, "max_depth", 1, 50, v).value_or(10));
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto g, s.lineage.Traverse({"template", id}, *dir, depth));
+                      return Reply::Json200(Hydrate(s, g));
+                    }});
+  routes.push_back({"GET", "/api/v1/examples/{id}/lineage", "Where an example flowed (runs, template versions)", "lineage",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+                      EXEMPLAR_RETURN_IF_ERROR(s.store.GetExample(id).status());
+                      Validation v;
+                      auto dir = req.Query("direction") ? ParseDirection(req, v) : Result<service::Direction>(service::Direction::kDownstream);
+                      int depth = static_cast<int>(QueryInt(req, "max_depth", 1, 50, v).value_or(10));
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto g, s.lineage.Traverse({"example", id}, *dir, depth));
+                      return Reply::Json200(Hydrate(s, g));
+                    }});
+}
+
+}  // namespace exemplar::api

@@ -1,0 +1,168 @@
+#include "api/http.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
+#include "common/ids.h"
+
+namespace exemplar::api {
+
+std::optional<std::string> Request::Query(const std::string& key) const {
+  auto it = query.find(key);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Request::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+int HttpStatusOf(Code code) {
+  switch (code) {
+    case Code::kOk: return 200;
+    case Code::kInvalidArgument: return 422;
+    case Code::kMalformed: return 400;
+    case Code::kNotFound: return 404;
+    case Code::kAlreadyExists: return 409;
+    case Code::kFailedPrecondition: return 409;
+    case Code::kTooLarge: return 413;
+    case Code::kUnsupportedMedia: return 415;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kResourceExhausted: return 429;
+    case Code::kUnavailable: return 503;
+    case Code::kDeadlineExceeded: return 504;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+Json ErrorBody(const Status& st, const std::string& request_id) {
+  Json body;
+  if (st.code() == Code::kInvalidArgument) {
+    Json detail = Json::array();
+    if (st.field_errors().empty()) {
+      detail.push_back({{"loc", Json::array({"body"})}, {"msg", st.message()}, {"type", "value_error"}});
+    }
+    for (const auto& fe : st.field_errors()) {
+      Json loc = Json::array();
+      for (const auto& part : fe.loc) {
+        // Numeric path parts are list indexes, as FastAPI reports them.
+        int idx = 0;
+        auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
+        if (ec == std::errc() && p == part.data() + part.size() && !part.empty()) loc.push_back(idx);
+        else loc.push_back(part);
+      }
+      detail.push_back({{"loc", loc}, {"msg", fe.msg}, {"type", fe.type}});
+    }
+    body["detail"] = std::move(detail);
+  } else if (st.code() == Code::kInternal) {
+    // Internal details go to the log, not to the client.
+    body["detail"] = "internal error (request id " + request_id + ")";
+  } else {
+    body["detail"] = st.message();
+  }
+  body["code"] = st.CodeName();
+  if (!request_id.empty()) body["request_id"] = request_id;
+  return body;
+}
+
+Result<Json> ParseJson(const Request& req) {
+  std::string ct = req.Header("content-type");
+  if (!ct.empty() && ct.find("json") == std::string::npos) {
+    return Status(Code::kUnsupportedMedia, "expected Content-Type application/json, got '" + ct + "'");
+  }
+  if (req.body.empty()) return Status::Malformed("request body is empty; expected JSON");
+  return ParseJsonBody(req.body);
+}
+
+Result<Json> ParseJsonObject(const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json j, ParseJson(req));
+  if (!j.is_object()) {
+    return Status::Invalid({{{"body"}, "must be a JSON object", "type_error.dict"}});
+  }
+  return j;
+}
+
+std::optional<int64_t> QueryInt(const Request& req, const std::string& key, int64_t lo, int64_t hi,
+                                Validation& v) {
+  auto s = req.Query(key);
+  if (!s) return std::nullopt;
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), n);
+  if (ec != std::errc() || p != s->data() + s->size()) {
+    v.Add({"query", key}, "must be an integer", "type_error.integer");
+    return std::nullopt;
+  }
+  if (n < lo || n > hi) {
+    v.Add({"query", key}, "must be >= " + std::to_string(lo) + " and <= " + std::to_string(hi),
+          "value_error.number.out_of_range");
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<double> QueryNumber(const Request& req, const std::string& key, double lo, double hi,
+                                  Validation& v) {
+  auto s = req.Query(key);
+  if (!s) return std::nullopt;
+  char* end = nullptr;
+  double d = std::strtod(s->c_str(), &end);
+  if (s->empty() || end != s->c_str() + s->size() || d != d) {
+    v.Add({"query", key}, "must be a number", "type_error.float");
+    return std::nullopt;
+  }
+  if (d < lo || d > hi) {
+    v.Add({"query", key}, "out of range", "value_error.number.out_of_range");
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<bool> QueryBool(const Request& req, const std::string& key, Validation& v) {
+  auto s = req.Query(key);
+  if (!s) return std::nullopt;
+  if (*s == "true" || *s == "1") return true;
+  if (*s == "false" || *s == "0") return false;
+  v.Add({"query", key}, "must be a boolean", "type_error.bool");
+  return std::nullopt;
+}
+
+Json QueryAsJson(const Request& req, const std::vector<std::string>& list_keys,
+                 const std::vector<std::string>& number_keys,
+                 const std::vector<std::string>& bool_keys) {
+  auto in = [](const std::vector<std::string>& keys, const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
+  Json j = Json::object();
+  for (const auto& [k, val] : req.query) {
+    if (in(list_keys, k)) {
+      if (!j.contains(k)) j[k] = Json::array();
+      j[k].push_back(val);
+    } else if (in(number_keys, k)) {
+      char* end = nullptr;
+      double d = std::strtod(val.c_str(), &end);
+      int64_t n = 0;
+      auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), n);
+      if (ec == std::errc() && p == val.data() + val.size()) j[k] = n;
+      else if (!val.empty() && end == val.c_str() + val.size() && d == d) j[k] = d;
+      else j[k] = val;
+    } else if (in(bool_keys, k) && (val == "true" || val == "false")) {
+      j[k] = val == "true";
+    } else {
+      j[k] = val;
+    }
+  }
+  return j;
+}
+
+Result<std::string> PathUuid(const Request& req, size_t index, const std::string& what) {
+  if (index >= req.path_params.size() || !IsUuid(req.path_params[index])) {
+    return Status::NotFound(what + " not found");
+  }
+  return NormalizeUuid(req.path_params[index]);
+}
+
+}  // namespace exemplar::api

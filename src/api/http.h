@@ -1,0 +1,84 @@
+// The HTTP boundary, independent of the server library: a request view, a reply, the route table
+// entry, and the one place that maps a Status to an HTTP status and error body.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json_util.h"
+#include "common/status.h"
+
+namespace exemplar::api {
+
+struct Request {
+  std::string method;
+  std::string path;
+  std::vector<std::string> path_params;            // captures of {name} segments, in order
+  std::multimap<std::string, std::string> query;
+  std::map<std::string, std::string> headers;      // lowercase names
+  std::string body;
+  std::string request_id;
+  std::string user;                                // authenticated principal, when known
+
+  std::optional<std::string> Query(const std::string& key) const;
+  std::string Header(const std::string& lower_name) const;
+};
+
+// Streams a response body: call write(chunk) until done; write returns false when the client left.
+using StreamFn = std::function<void(const std::function<bool(std::string_view)>& write)>;
+
+struct Reply {
+  int status = 200;
+  Json body;                     // serialised when raw is empty and stream is unset
+  std::string raw;               // a pre-rendered body (text, CSV, JSONL)
+  std::string content_type = "application/json";
+  std::map<std::string, std::string> headers;
+  StreamFn stream;               // server-sent events and other streamed bodies
+
+  static Reply Json200(Json body) { return Reply{200, std::move(body)}; }
+  static Reply Created(Json body) { return Reply{201, std::move(body)}; }
+  static Reply NoContent() { return Reply{204, nullptr}; }
+};
+
+using Handler = std::function<Result<Reply>(const Request&)>;
+
+struct Route {
+  std::string method;        // GET | POST | PUT | DELETE
+  std::string path;          // OpenAPI template, e.g. /api/v1/examples/{id}
+  std::string summary;
+  std::string tag;
+  Handler handler;
+};
+
+// HTTP status for a Status code (SPEC §2.1).
+int HttpStatusOf(Code code);
+// The error body {"detail": ..., "code": ...}; validation errors carry the FastAPI-style list.
+Json ErrorBody(const Status& st, const std::string& request_id);
+
+// ---- Request parsing helpers used by handlers ----
+// Parses the body as a JSON value: 415 unless the content type is JSON (or absent), 400 when
+// malformed, 422 for limit violations.
+Result<Json> ParseJson(const Request& req);
+// Parses a JSON object body (422 "must be a JSON object" otherwise).
+Result<Json> ParseJsonObject(const Request& req);
+// Query parameter helpers; errors are collected as field errors at loc {"query", key}.
+std::optional<int64_t> QueryInt(const Request& req, const std::string& key, int64_t lo, int64_t hi,
+                                Validation& v);
+std::optional<double> QueryNumber(const Request& req, const std::string& key, double lo, double hi,
+                                  Validation& v);
+std::optional<bool> QueryBool(const Request& req, const std::string& key, Validation& v);
+// Converts query parameters to a JSON object so body validators can be reused: keys in
+// number_keys / bool_keys are converted when they parse as such (left as strings otherwise, so the
+// validator reports the type error); keys in list_keys collect repeated values into lists.
+Json QueryAsJson(const Request& req, const std::vector<std::string>& list_keys,
+                 const std::vector<std::string>& number_keys,
+                 const std::vector<std::string>& bool_keys);
+
+// Path id as a UUID: a malformed id is 404 (SPEC §3), never 500.
+Result<std::string> PathUuid(const Request& req, size_t index, const std::string& what);
+
+}  // namespace exemplar::api

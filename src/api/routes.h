@@ -1,0 +1,26 @@
+// The route table: every route the server serves, in one list. The OpenAPI document is generated
+// from the same list, so the two cannot drift apart.
+#pragma once
+
+#include <vector>
+
+#include "api/http.h"
+#include "api/services.h"
+
+namespace exemplar::api {
+
+// Adds the routes of each resource (handlers/<resource>.cc).
+void AddHealthRoutes(std::vector<Route>& routes, Services& s);
+void AddExampleRoutes(std::vector<Route>& routes, Services& s);
+void AddSearchRoutes(std::vector<Route>& routes, Services& s);
+void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s);      // static paths
+void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s);  // /examples/{id}/…
+void AddTemplateRoutes(std::vector<Route>& routes, Services& s);
+
+// All routes, static paths before parameterised ones of the same prefix.
+std::vector<Route> BuildRoutes(Services& s);
+
+// OpenAPI 3.0 document describing exactly `routes`.
+Json OpenApiDocument(const std::vector<Route>& routes);
+
+}  // namespace exemplar::api

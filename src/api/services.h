@@ -1,0 +1,28 @@
+// The services the HTTP handlers call, wired in main.cc. Handlers hold references only.
+#pragma once
+
+#include "common/config.h"
+#include "service/effectiveness.h"
+#include "service/examples.h"
+#include "service/lineage.h"
+#include "service/retrieval.h"
+#include "service/templates.h"
+#include "service/search.h"
+#include "service/search_index.h"
+#include "storage/store.h"
+
+namespace exemplar::api {
+
+struct Services {
+  const Config& config;
+  storage::Store& store;
+  service::SearchIndex& index;
+  service::Examples& examples;
+  service::Search& search;
+  service::Effectiveness& effectiveness;
+  service::Retrieval& retrieval;
+  service::Lineage& lineage;
+  service::Templates& templates;
+};
+
+}  // namespace exemplar::api

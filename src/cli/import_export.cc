@@ -1,0 +1,87 @@
+// exemplar import FILE / exemplar export: examples to and from JSONL, JSON and CSV files.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/runtime.h"
+#include "service/example_io.h"
+#include "service/example_json.h"
+
+namespace exemplar::cli {
+
+int RunImport(const Config& config, const std::string& file, const std::string& format_name) {
+  std::string fmt = format_name;
+  if (fmt.empty()) {
+    if (file.size() >= 4 && file.substr(file.size() - 4) == ".csv") fmt = "csv";
+    else if (file.size() >= 5 && file.substr(file.size() - 5) == ".json") fmt = "json";
+    else fmt = "jsonl";
+  }
+  service::ExampleFormat format = fmt == "csv"    ? service::ExampleFormat::kCsv
+                                  : fmt == "json" ? service::ExampleFormat::kJsonArray
+                                                  : service::ExampleFormat::kJsonl;
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto parsed = service::ParseImport(ss.str(), format, 1000000);
+  if (!parsed.ok()) {
+    std::cerr << "error: " << parsed.status().message() << "\n";
+    return 1;
+  }
+  auto rt = Runtime::Open(config);
+  if (!rt.ok()) {
+    std::cerr << "error: " << rt.status().message() << "\n";
+    return 1;
+  }
+  std::vector<service::BatchItemError> invalid;
+  for (auto& [i, msg] : parsed->errors) invalid.push_back({i, msg});
+  std::vector<Example> items;
+  for (size_t i = 0; i < parsed->records.size(); ++i) {
+    Validation v;
+    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {"record", std::to_string(parsed->record_index[i])});
+    if (!v.ok()) invalid.push_back({parsed->record_index[i], v.ToStatus().message()});
+    else items.push_back(std::move(e));
+  }
+  int64_t created = 0, existing = 0;
+  constexpr size_t kChunk = 1000;  // one transaction per chunk
+  for (size_t start = 0; start < items.size(); start += kChunk) {
+    std::vector<Example> chunk(std::make_move_iterator(items.begin() + start),
+                               std::make_move_iterator(items.begin() + std::min(items.size(), start + kChunk)));
+    auto r = (*rt)->examples().Batch(std::move(chunk), {}, false);
+    if (!r.ok()) {
+      std::cerr << "error: " << r.status().message() << "\n";
+      return 1;
+    }
+    created += r->created_count;
+    existing += r->existing_count;
+    for (auto& e : r->errors) invalid.push_back({start + e.index, e.error});
+  }
+  for (const auto& e : invalid) std::cerr << "record " << e.index << ": " << e.error << "\n";
+  Status st = (*rt)->index().SaveSnapshot();
+  if (!st.ok()) std::cerr << "warning: snapshot: " << st.message() << "\n";
+  std::cout << "imported " << created << " examples (" << existing << " already present, "
+            << invalid.size() << " failed)\n";
+  return invalid.empty() ? 0 : 1;
+}
+
+int RunExport(const Config& config, const std::string& format, const std::string& out_file) {
+  auto rt = Runtime::Open(config, false);
+  if (!rt.ok()) {
+    std::cerr << "error: " << rt.status().message() << "\n";
+    return 1;
+  }
+  std::ofstream file;
+  if (!out_file.empty()) file.open(out_file, std::ios::binary | std::ios::trunc);
+  std::ostream& out = out_file.empty() ? std::cout : file;
+  if (format == "csv") out << service::CsvHeader();
+  Status st = (*rt)->store().ScanExamples(false, [&](Example&& e) {
+    out << (format == "csv" ? service::ExampleToCsvRow(e) : service::ExampleToJsonl(e));
+  });
+  if (!st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 1;
+  }
+  return out.good() ? 0 : 1;
+}
+
+}  // namespace exemplar::cli

@@ -1,0 +1,61 @@
+#include "cli/runtime.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "embed/hash_embedder.h"
+#include "embed/openai_embedder.h"
+
+namespace exemplar::cli {
+
+Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
+  if (c.embedder == "hash") {
+    return std::unique_ptr<embed::Embedder>(
+        std::make_unique<embed::HashEmbedder>(c.embed_dimensions > 0 ? c.embed_dimensions : 384));
+  }
+  if (c.embedder == "openai") {
+    if (c.embed_base_url.empty() || c.embed_model.empty()) {
+      return Status::InvalidArgument("embedder openai needs embed_base_url and embed_model");
+    }
+    embed::OpenAiEmbedderOptions o;
+    o.base_url = c.embed_base_url;
+    o.model = c.embed_model;
+    if (const char* key = std::getenv(c.embed_api_key_env.c_str())) o.api_key = key;
+    o.dimensions = c.embed_dimensions;
+    o.batch_size = c.embed_batch_size;
+    o.timeout_ms = c.embed_timeout_ms;
+    o.max_retries = c.embed_retries;
+    return std::unique_ptr<embed::Embedder>(std::make_unique<embed::OpenAiEmbedder>(o));
+  }
+  return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai)");
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index) {
+  std::unique_ptr<Runtime> rt(new Runtime(config));
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
+  std::string db_path = (std::filesystem::path(config.data_dir) / "exemplar.db").string();
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, storage::OpenSqliteStore(db_path));
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeEmbedder(config));
+  index::VectorIndexOptions vo;
+  vo.dim = rt->embedder_->dim();
+  vo.m = config.hnsw_m;
+  vo.ef_construction = config.hnsw_ef_construction;
+  vo.ef_search = config.hnsw_ef_search;
+  std::string snapshot = (std::filesystem::path(config.data_dir) / "vectors.hnsw").string();
+  rt->index_ = std::make_unique<service::SearchIndex>(*rt->store_, vo, snapshot);
+  if (load_index) EXEMPLAR_RETURN_IF_ERROR(rt->index_->Load());
+  rt->examples_ = std::make_unique<service::Examples>(*rt->store_, *rt->embedder_, *rt->index_);
+  rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->embedder_, *rt->index_);
+  rt->effectiveness_ = std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_);
+  rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_);
+  rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
+  rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
+  rt->services_ = std::make_unique<api::Services>(
+      api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
+                    *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_});
+  return rt;
+}
+
+}  // namespace exemplar::cli

@@ -1,0 +1,54 @@
+// Runtime: the composition of store, embedder, indexes and services for one deployment. Built
+// once per command from the resolved Config; the only place that wires the layers together.
+#pragma once
+
+#include <memory>
+
+#include "api/services.h"
+#include "common/config.h"
+#include "embed/embedder.h"
+#include "service/examples.h"
+#include "service/search.h"
+#include "service/search_index.h"
+#include "storage/store.h"
+
+namespace exemplar::cli {
+
+class Runtime {
+ public:
+  // Opens the store (creating the data dir), builds the embedder and loads the indexes.
+  static Result<std::unique_ptr<Runtime>> Open(const Config& config, bool load_index = true);
+
+  const Config& config() const { return config_; }
+  storage::Store& store() { return *store_; }
+  embed::Embedder& embedder() { return *embedder_; }
+  service::SearchIndex& index() { return *index_; }
+  service::Examples& examples() { return *examples_; }
+  service::Search& search() { return *search_; }
+  service::Effectiveness& effectiveness() { return *effectiveness_; }
+  service::Retrieval& retrieval() { return *retrieval_; }
+  service::Lineage& lineage() { return *lineage_; }
+  service::Templates& templates() { return *templates_; }
+  api::Services& services() { return *services_; }
+
+ private:
+  explicit Runtime(Config config) : config_(std::move(config)) {}
+
+  Config config_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<embed::Embedder> embedder_;
+  std::unique_ptr<service::SearchIndex> index_;
+  std::unique_ptr<service::Examples> examples_;
+  std::unique_ptr<service::Search> search_;
+  std::unique_ptr<service::Effectiveness> effectiveness_;
+  std::unique_ptr<service::Retrieval> retrieval_;
+  std::unique_ptr<service::Lineage> lineage_;
+  std::unique_ptr<service::Templates> templates_;
+  std::unique_ptr<api::Services> services_;
+};
+
+// Builds the configured embedder (hash | openai). kInvalidArgument for an unknown provider or a
+// missing base URL.
+Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config);
+
+}  // namespace exemplar::cli

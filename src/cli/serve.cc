@@ -1,0 +1,106 @@
+// exemplar serve: load the indexes, serve until SIGINT/SIGTERM, then save the vector snapshot.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "api/routes.h"
+#include "api/server.h"
+#include "cli/commands.h"
+#include "cli/runtime.h"
+
+namespace exemplar::cli {
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// The built web UI: configured, else web/dist beside the binary's project, else ./web/dist.
+std::string FindWebDir(const Config& c) {
+  if (!c.web_dir.empty()) return c.web_dir;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (auto candidate : {exe.parent_path().parent_path() / "web" / "dist",
+                         std::filesystem::current_path() / "web" / "dist"}) {
+    if (std::filesystem::exists(candidate / "index.html", ec)) return candidate.string();
+  }
+  return "";
+}
+
+}  // namespace
+
+int RunServe(const Config& in) {
+  Config config = in;
+  if (!IsLoopback(config.host) && !config.insecure) {
+    std::cerr << "error: refusing to listen on " << config.host
+              << " without authentication; pass --insecure to allow it\n";
+    return 2;
+  }
+  config.web_dir = FindWebDir(config);
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto start = std::chrono::steady_clock::now();
+  auto rt = Runtime::Open(config);
+  if (!rt.ok()) {
+    std::cerr << "error: " << rt.status().message() << "\n";
+    return 1;
+  }
+  Runtime& runtime = **rt;
+  auto stats = runtime.index().Stats();
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("indexes ready: {} examples, {} vectors ({}), {:.2f} s", stats.examples,
+               stats.vectors, stats.load_mode, load_s);
+
+  api::Server server(runtime.config(), api::BuildRoutes(runtime.services()));
+  Status st = server.Start();
+  if (!st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 1;
+  }
+  spdlog::info("Exemplar listening on http://{}:{} (web UI: {})", config.host, server.port(),
+               config.web_dir.empty() ? "not built" : config.web_dir);
+
+  // Snapshot the vector index now and then, so a restart after a crash replays little.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread snapshotter([&] {
+    int64_t saved_seq = -1;
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; })) {
+      auto seq = runtime.store().LatestChangeSeq();
+      if (seq.ok() && *seq != saved_seq) {
+        Status s = runtime.index().SaveSnapshot();
+        if (s.ok()) saved_seq = *seq;
+        else spdlog::warn("snapshot failed: {}", s.ToString());
+      }
+    }
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: stopping", sig);
+  server.Stop();
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  snapshotter.join();
+  st = runtime.index().SaveSnapshot();
+  if (!st.ok()) spdlog::warn("final snapshot failed: {}", st.ToString());
+  return 0;
+}
+
+}  // namespace exemplar::cli

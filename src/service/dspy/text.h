@@ -1,0 +1,26 @@
+// Unicode text helpers that reproduce the Python string semantics DSPy relies on
+// (str.isspace, str.strip, str.expandtabs, inspect.cleandoc), working on UTF-8 input.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace exemplar::dspy {
+
+// Decodes UTF-8; every invalid or overlong sequence and every encoded surrogate becomes U+FFFD.
+std::u32string DecodeUtf8(std::string_view utf8);
+std::string EncodeUtf8(std::u32string_view text);
+
+// Python's str.isspace() for one code point.
+bool IsPyWhitespace(char32_t c);
+
+// Python's str.strip() (Unicode whitespace at both ends).
+std::string PyStrip(std::string_view utf8);
+
+// Python 3.11 inspect.cleandoc(): expand tabs (tab size 8), strip the first line's leading
+// whitespace, remove the common indentation of the other lines, drop leading and trailing
+// empty lines. DSPy sets `Signature.instructions = inspect.cleandoc(cls.__doc__)`, so a
+// docstring `d` round-trips exactly iff CleanDoc(d) == d. CleanDoc is idempotent.
+std::string CleanDoc(std::string_view utf8);
+
+}  // namespace exemplar::dspy

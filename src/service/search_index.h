@@ -1,0 +1,69 @@
+// SearchIndex: the in-memory indexes of one server — vector (HNSW + exact), keyword (BM25) and
+// the metadata catalog — kept consistent with the store. On start it loads the vector snapshot
+// saved beside the database, checks it against the store's change sequence, replays newer
+// changes, and rebuilds from the store when the snapshot is missing or does not fit.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "index/keyword_index.h"
+#include "index/vector_index.h"
+#include "service/catalog.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+struct IndexStats {
+  size_t examples = 0;
+  size_t vectors = 0;
+  size_t keyword_docs = 0;
+  size_t vector_bytes = 0;
+  size_t keyword_bytes = 0;
+  int64_t applied_seq = 0;
+  std::string load_mode;  // snapshot | snapshot+replay | rebuild
+};
+
+class SearchIndex {
+ public:
+  SearchIndex(storage::Store& store, index::VectorIndexOptions options, std::string snapshot_path);
+
+  // Loads or rebuilds so the indexes reflect the store. Call once before serving.
+  Status Load();
+  // Writes the vector snapshot tagged with the applied change sequence.
+  Status SaveSnapshot();
+
+  // Writers hold this lock across "commit to the store, then apply to the indexes", so index
+  // updates happen in commit order and a snapshot never claims a change it has not applied.
+  std::unique_lock<std::mutex> LockWrites() { return std::unique_lock(apply_mu_); }
+  // Applies a committed example. REQUIRES: LockWrites() held; e.embedding filled when
+  // e.has_embedding().
+  void Apply(const Example& e);
+  // REQUIRES: LockWrites() held.
+  void Remove(int64_t row_id);
+  // Replays store changes after the applied sequence (used at start and by replicas).
+  Status CatchUp();
+
+  const Catalog& catalog() const { return catalog_; }
+  Catalog& catalog() { return catalog_; }
+  const index::VectorIndex& vectors() const { return *vectors_; }
+  const index::KeywordIndex& keywords() const { return keywords_; }
+  IndexStats Stats() const;
+
+ private:
+  Status Rebuild();
+
+  storage::Store& store_;
+  index::VectorIndexOptions options_;
+  std::string snapshot_path_;
+  std::unique_ptr<index::VectorIndex> vectors_;
+  index::KeywordIndex keywords_;
+  Catalog catalog_;
+  std::mutex apply_mu_;  // orders index updates of concurrent writers
+  std::atomic<int64_t> applied_seq_{0};
+  std::string load_mode_;
+};
+
+}  // namespace exemplar::service

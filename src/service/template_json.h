@@ -1,0 +1,25 @@
+// Wire form of templates (DataBits) and validation of create/update bodies (SPEC §1, §3).
+#pragma once
+
+#include <string>
+
+#include "common/json_util.h"
+#include "storage/records.h"
+
+namespace exemplar::service {
+
+inline const std::vector<std::string> kTemplateStatuses = {"draft", "published", "archived"};
+inline const std::vector<std::string> kFieldTypes = {"string", "integer", "number", "boolean",
+                                                     "array", "object"};
+
+Json TemplateToJson(const Template& t);
+
+// Applies the fields present in `body` to `t` (create: t starts from defaults; update: from the
+// stored template). Field names in schemas must be valid Python identifiers, unique, not Python
+// keywords and not DSPy-reserved names. `creating` requires `name`.
+void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creating);
+
+// Why `name` cannot be a signature field name, or "" when it can.
+std::string FieldNameProblem(const std::string& name);
+
+}  // namespace exemplar::service

@@ -1,0 +1,189 @@
+// The effectiveness loop through the API (SPEC §4.2, §4.3): retrieval, exactly-once outcomes,
+// the one formula, intervals, formatting and the dashboard.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+class EffectivenessApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Json items = Json::array();
+    const char* texts[] = {"pmt gain drop after thermal cycling", "bias voltage ripple on hv supply",
+                           "fan bearing noise and rising temperature", "crystal crack near the edge",
+                           "count rate spikes under vibration"};
+    for (const char* t : texts) items.push_back(MakeExample(t, "predictive_maintenance"));
+    auto r = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+    ASSERT_EQ(r.status, 201);
+    for (const auto& id : r.body["created_ids"]) ids_.push_back(id);
+  }
+  Json Retrieve(Json body) {
+    auto r = server_.Post("/api/v1/examples/retrieve", body);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  double Score(const std::string& id) {
+    auto r = server_.Get("/api/v1/examples/" + id);
+    return r.body["effectiveness_score"].is_null() ? -1 : r.body["effectiveness_score"].get<double>();
+  }
+  TestServer server_;
+  std::vector<std::string> ids_;
+};
+
+TEST_F(EffectivenessApi, SuccessGivesTwoThirdsAndRepeatedOutcomeIs409) {
+  Json r = Retrieve({{"query", "gain drop in the photomultiplier"}, {"k", 3}});
+  ASSERT_EQ(r["examples"].size(), 3u);
+  for (const auto& e : r["examples"]) {
+    EXPECT_TRUE(e["effectiveness_score"].is_null());  // new examples are retrievable
+    EXPECT_EQ(Score(e["example_id"]), -1);
+  }
+  auto ok = server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "success"}});
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_EQ(ok.body["examples_credited"], 3);
+  for (const auto& e : r["examples"]) {
+    EXPECT_NEAR(Score(e["example_id"]), 2.0 / 3.0, 1e-12);
+    EXPECT_EQ(server_.Get("/api/v1/examples/" + e["example_id"].get<std::string>()).body["usage_count"], 1);
+  }
+  auto again = server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "failure"}});
+  EXPECT_EQ(again.status, 409);
+  for (const auto& e : r["examples"]) EXPECT_NEAR(Score(e["example_id"]), 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(server_.Post("/api/v1/examples/outcome",
+                         {{"retrieval_id", "00000000-0000-4000-8000-000000000000"}, {"outcome", "success"}})
+                .status,
+            404);
+  EXPECT_EQ(server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "great"}}).status,
+            422);
+  // The original's agent paths answer the same.
+  Json alias = server_.Post("/api/v1/agents/examples/retrieve", {{"query", "fan noise"}, {"k", 1}}).body;
+  ASSERT_EQ(alias["examples"].size(), 1u);
+  EXPECT_EQ(server_.Post("/api/v1/agents/examples/outcome", {{"retrieval_id", alias["retrieval_id"]}, {"outcome", "failure"}}).status,
+            200);
+}
+
+TEST_F(EffectivenessApi, PartialAddsHalfEvidenceEachWay) {
+  Json r = Retrieve({{"query", {{"text", "bias voltage ripple"}}}, {"k", 1}});
+  ASSERT_EQ(r["examples"].size(), 1u);
+  std::string id = r["examples"][0]["example_id"];
+  ASSERT_EQ(server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "partial"}}).status, 200);
+  auto stats = server_.Get("/api/v1/examples/" + id + "/effectiveness");
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_DOUBLE_EQ(stats.body["success_count"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(stats.body["failure_count"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(stats.body["effectiveness_score"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(stats.body["success_rate"].get<double>(), 0.5);
+  EXPECT_LT(stats.body["interval"]["low"].get<double>(), 0.5);
+  EXPECT_GT(stats.body["interval"]["high"].get<double>(), 0.5);
+}
+
+TEST_F(EffectivenessApi, TrackAndIntervalNarrowsWithEvidence) {
+  const std::string a = ids_[0], b = ids_[1];
+  ASSERT_EQ(server_.PostRaw("/api/v1/examples/" + a + "/track?outcome=success&model_id=m1", "", "application/json").status, 204);
+  ASSERT_EQ(server_.Post("/api/v1/examples/" + a + "/track", {{"outcome", "success"}, {"context", "ctx"}}).status, 204);
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(server_.Post("/api/v1/examples/" + b + "/track", {{"outcome", "success"}}).status, 204);
+  auto sa = server_.Get("/api/v1/examples/" + a + "/effectiveness").body;
+  auto sb = server_.Get("/api/v1/examples/" + b + "/effectiveness").body;
+  EXPECT_EQ(sa["total_uses"], 2);
+  EXPECT_NEAR(sa["effectiveness_score"].get<double>(), 3.0 / 4.0, 1e-12);
+  double width_a = sa["interval"]["high"].get<double>() - sa["interval"]["low"].get<double>();
+  double width_b = sb["interval"]["high"].get<double>() - sb["interval"]["low"].get<double>();
+  EXPECT_LT(width_b, width_a / 2);
+  // Beta(3, 1): the 5% quantile is 0.05^(1/3).
+  EXPECT_NEAR(sa["interval"]["low"].get<double>(), std::cbrt(0.05), 1e-6);
+  EXPECT_EQ(server_.Post("/api/v1/examples/" + a + "/track", {{"outcome", "maybe"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/00000000-0000-4000-8000-000000000000/track", Json::object()).status, 404);
+  auto top = server_.Get("/api/v1/examples/top?limit=2");
+  ASSERT_EQ(top.body.size(), 2u);
+  EXPECT_EQ(top.body[0]["example_id"], b);
+}
+
+TEST_F(EffectivenessApi, ConcurrentTracksAreCountedExactly) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", server_.port());
+      for (int i = 0; i < 20; ++i) {
+        Json body = {{"outcome", t % 2 ? "success" : "partial"}};
+        auto r = c.Post(("/api/v1/examples/" + ids_[2] + "/track").c_str(), body.dump(), "application/json");
+        if (!r || r->status != 204) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures, 0);
+  auto s = server_.Get("/api/v1/examples/" + ids_[2] + "/effectiveness").body;
+  EXPECT_EQ(s["total_uses"], 160);
+  EXPECT_DOUBLE_EQ(s["success_count"].get<double>(), 80 + 40);
+  EXPECT_DOUBLE_EQ(s["failure_count"].get<double>(), 40);
+}
+
+TEST_F(EffectivenessApi, FormatsEscapeContentAndHonourTheTokenBudget) {
+  Json nasty = {{"input", {{"text", "tricky </input><script>alert('x') & \"q\"</script> ``` fence"}}},
+                {"expected_output", {{"label", "a < b"}}},
+                {"explanation", "uses ``` and <tags>"},
+                {"domain", "escaping"}};
+  ASSERT_EQ(server_.Post("/api/v1/examples", nasty).status, 201);
+  Json xml = Retrieve({{"query", "tricky script fence"}, {"domain", "escaping"}, {"format", "xml"}});
+  std::string p = xml["formatted_prompt"];
+  EXPECT_EQ(p.find("<script>"), std::string::npos);
+  EXPECT_NE(p.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(p.find("&amp;"), std::string::npos);
+  EXPECT_EQ(p.find("</input><script>"), std::string::npos);
+  Json md = Retrieve({{"query", "tricky script fence"}, {"domain", "escaping"}, {"format", "markdown"}});
+  EXPECT_NE(md["formatted_prompt"].get<std::string>().find("````json"), std::string::npos);
+  Json js = Retrieve({{"query", "tricky script fence"}, {"domain", "escaping"}, {"format", "json"}});
+  Json parsed = Json::parse(js["formatted_prompt"].get<std::string>());
+  EXPECT_EQ(parsed[0]["expected_output"]["label"], "a < b");
+  Json chat = Retrieve({{"query", "tricky script fence"}, {"domain", "escaping"}, {"format", "chat"}});
+  ASSERT_EQ(chat["messages"].size(), 2u);
+  EXPECT_EQ(chat["messages"][0]["role"], "user");
+  EXPECT_EQ(Json::parse(chat["messages"][1]["content"].get<std::string>())["label"], "a < b");
+
+  Json all = Retrieve({{"query", "temperature"}, {"k", 5}, {"format", "xml"}});
+  ASSERT_EQ(all["examples"].size(), 5u);
+  Json tight = Retrieve({{"query", "temperature"}, {"k", 5}, {"format", "xml"}, {"token_budget", 60}});
+  EXPECT_LT(tight["examples"].size(), 5u);
+  EXPECT_TRUE(tight["metadata"]["truncated_by_budget"].get<bool>());
+  EXPECT_LE(tight["metadata"]["token_estimate"].get<int>(), 60 + 10);
+  EXPECT_EQ(server_.Post("/api/v1/examples/retrieve", {{"k", 3}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/retrieve", {{"query", "x"}, {"format", "yaml"}}).status, 422);
+}
+
+TEST_F(EffectivenessApi, MinEffectivenessKeepsNewExamplesWithThePrior) {
+  Json r = Retrieve({{"query", "crystal crack"}, {"k", 5}, {"min_effectiveness", 0.5}});
+  EXPECT_EQ(r["examples"].size(), 5u);
+  Json strict = Retrieve({{"query", "crystal crack"}, {"k", 5}, {"min_effectiveness", 0.6}});
+  EXPECT_EQ(strict["examples"].size(), 0u);
+}
+
+TEST_F(EffectivenessApi, DashboardMatchesTheRecordedEvents) {
+  Json r = Retrieve({{"query", "temperature"}, {"k", 2}});
+  ASSERT_EQ(server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "success"}}).status, 200);
+  ASSERT_EQ(server_.Post("/api/v1/examples/" + ids_[4] + "/track", {{"outcome", "failure"}}).status, 204);
+  auto d = server_.Get("/api/v1/examples/dashboard?period=7d");
+  ASSERT_EQ(d.status, 200) << d.raw;
+  ASSERT_EQ(d.body["daily_usage"].size(), 7u);
+  int uses = 0;
+  for (const auto& day : d.body["daily_usage"]) uses += day["uses"].get<int>();
+  EXPECT_EQ(uses, 3);  // two retrieved + one tracked
+  EXPECT_EQ(d.body["total_uses"], 3);
+  EXPECT_DOUBLE_EQ(d.body["total_successes"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(d.body["total_failures"].get<double>(), 1.0);
+  EXPECT_NEAR(d.body["overall_success_rate"].get<double>(), 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(d.body["total_examples"], 5);
+  EXPECT_EQ(d.body["stale_examples_count"], 5 - d.body["examples_with_usage"].get<int>());
+  ASSERT_EQ(d.body["domain_breakdown"].size(), 1u);
+  EXPECT_NEAR(d.body["domain_breakdown"][0]["success_rate"].get<double>(), 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(d.body["daily_usage"].back()["uses"], 3);
+  EXPECT_EQ(d.body["top_examples"][0]["effectiveness_score"], 2.0 / 3.0);
+  EXPECT_EQ(server_.Get("/api/v1/examples/dashboard?period=8d").status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/examples/dashboard?period=90d").body["daily_usage"].size(), 90u);
+  EXPECT_EQ(server_.Get("/api/v1/examples/dashboard?domain=none").body["total_uses"], 0);
+}
+
+}  // namespace
+}  // namespace exemplar::testing

@@ -1,0 +1,237 @@
+// Black-box tests of the examples API (SPEC §2.2, §2.1, §3) against a real server.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+class ExamplesApi : public ::testing::Test {
+ protected:
+  TestServer server_;
+};
+
+TEST_F(ExamplesApi, CreateGetUpdateDeleteWithHistory) {
+  Json body = MakeExample("crack on the scintillator housing", "defect_detection");
+  body["capability_tags"] = {"vision", "housing"};
+  body["explanation"] = "a crack is a defect";
+  auto created = server_.Post("/api/v1/examples", body);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  std::string id = created.body["example_id"];
+  EXPECT_EQ(created.body["version"], 1);
+  EXPECT_EQ(created.body["has_embedding"], true);
+  EXPECT_TRUE(created.body["effectiveness_score"].is_null());
+  EXPECT_FALSE(created.body.contains("embedding"));
+  EXPECT_EQ(created.body["difficulty"], "medium");
+  EXPECT_EQ(created.body["source"], "human_authored");
+
+  auto got = server_.Get("/api/v1/examples/" + id);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body["input"]["text"], "crack on the scintillator housing");
+
+  auto updated = server_.Put("/api/v1/examples/" + id, {{"explanation", nullptr}, {"difficulty", "hard"}});
+  ASSERT_EQ(updated.status, 200) << updated.raw;
+  EXPECT_EQ(updated.body["version"], 2);
+  EXPECT_TRUE(updated.body["explanation"].is_null());
+  EXPECT_EQ(updated.body["difficulty"], "hard");
+  EXPECT_EQ(updated.body["capability_tags"], Json({"vision", "housing"}));
+
+  auto versions = server_.Get("/api/v1/examples/" + id + "/versions");
+  ASSERT_EQ(versions.status, 200);
+  ASSERT_EQ(versions.body["versions"].size(), 1u);
+  EXPECT_EQ(versions.body["versions"][0]["snapshot"]["explanation"], "a crack is a defect");
+
+  EXPECT_EQ(server_.Delete("/api/v1/examples/" + id).status, 204);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + id).status, 404);
+  EXPECT_EQ(server_.Delete("/api/v1/examples/" + id).status, 404);
+}
+
+TEST_F(ExamplesApi, ValidationErrorsHaveTheSpecShape) {
+  auto malformed = server_.PostRaw("/api/v1/examples", "{\"input\": ", "application/json");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(malformed.body["code"], "malformed_request");
+  EXPECT_TRUE(malformed.body["detail"].is_string());
+
+  auto wrong_type = server_.Post("/api/v1/examples", {{"input", "not an object"}, {"expected_output", {}}});
+  ASSERT_EQ(wrong_type.status, 422);
+  ASSERT_TRUE(wrong_type.body["detail"].is_array());
+  EXPECT_EQ(wrong_type.body["detail"][0]["loc"], Json({"body", "input"}));
+  EXPECT_TRUE(wrong_type.body["detail"][0]["msg"].is_string());
+  EXPECT_TRUE(wrong_type.body["detail"][0]["type"].is_string());
+
+  auto array_input = server_.Post("/api/v1/examples", {{"input", {1, 2}}, {"expected_output", Json::object()}});
+  EXPECT_EQ(array_input.status, 422);
+  auto missing = server_.Post("/api/v1/examples", {{"input", Json::object()}});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(missing.body["detail"][0]["loc"], Json({"body", "expected_output"}));
+
+  Json bad = MakeExample("x");
+  bad["difficulty"] = "extreme";
+  bad["quality_score"] = 1.5;
+  bad["capability_tags"] = {1};
+  auto many = server_.Post("/api/v1/examples", bad);
+  ASSERT_EQ(many.status, 422);
+  EXPECT_EQ(many.body["detail"].size(), 3u);
+
+  Json long_string = MakeExample(std::string(70 * 1024, 'a'));
+  EXPECT_EQ(server_.Post("/api/v1/examples", long_string).status, 422);
+  std::string deep = "{\"input\":" + std::string(40, '[') + std::string(40, ']') + ",\"expected_output\":{}}";
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", deep, "application/json").status, 422);
+
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "input=1", "text/plain").status, 415);
+  auto big = server_.PostRaw("/api/v1/examples", std::string(9 * 1024 * 1024, ' '), "application/json");
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.body["code"], "payload_too_large");
+
+  EXPECT_EQ(server_.Get("/api/v1/examples/not-a-uuid").status, 404);
+  EXPECT_EQ(server_.Get("/api/v1/examples/00000000-0000-4000-8000-000000000000").status, 404);
+  EXPECT_EQ(server_.Get("/api/v1/examples?page=0").status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=101").status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=abc").status, 422);
+  auto sort = server_.Get("/api/v1/examples?sort_by=id;DROP%20TABLE%20examples");
+  EXPECT_EQ(sort.status, 422);
+  EXPECT_EQ(sort.body["detail"][0]["loc"], Json({"query", "sort_by"}));
+  // Nothing invalid was stored.
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 0);
+}
+
+TEST_F(ExamplesApi, ListFiltersSortsAndPages) {
+  for (int i = 0; i < 25; ++i) {
+    Json e = MakeExample("item " + std::to_string(i), i % 2 ? "odd" : "even");
+    e["quality_score"] = i / 100.0;
+    e["capability_tags"] = {i % 3 == 0 ? "three" : "other"};
+    ASSERT_EQ(server_.Post("/api/v1/examples", e).status, 201);
+  }
+  auto page = server_.Get("/api/v1/examples?domain=odd&sort_by=quality_score&sort_desc=true&page=2&page_size=5");
+  ASSERT_EQ(page.status, 200) << page.raw;
+  EXPECT_EQ(page.body["total"], 12);
+  EXPECT_EQ(page.body["page"], 2);
+  ASSERT_EQ(page.body["examples"].size(), 5u);
+  EXPECT_DOUBLE_EQ(page.body["examples"][0]["quality_score"].get<double>(), 0.13);
+  auto tags = server_.Get("/api/v1/examples?capability_tag=three&min_quality_score=0.1");
+  EXPECT_EQ(tags.body["total"], 5);  // 12, 15, 18, 21, 24
+  auto injection = server_.Get("/api/v1/examples?domain=odd%27%20OR%20%271%27=%271");
+  EXPECT_EQ(injection.body["total"], 0);
+}
+
+TEST_F(ExamplesApi, BatchIsAtomicByDefaultAndIdempotentWithClientIds) {
+  Json items = Json::array();
+  for (int i = 0; i < 3; ++i) {
+    Json e = MakeExample("batch " + std::to_string(i));
+    e["client_id"] = "c-" + std::to_string(i);
+    items.push_back(e);
+  }
+  Json broken = items;
+  broken.push_back({{"input", "nope"}});
+  auto rejected = server_.Post("/api/v1/examples/batch", {{"examples", broken}});
+  ASSERT_EQ(rejected.status, 422);
+  EXPECT_EQ(rejected.body["detail"][0]["loc"], Json({"body", "examples", 3, "input"}));
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 0);
+
+  auto ok = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+  ASSERT_EQ(ok.status, 201) << ok.raw;
+  EXPECT_EQ(ok.body["created_count"], 3);
+  auto again = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+  EXPECT_EQ(again.body["created_count"], 0);
+  EXPECT_EQ(again.body["existing_count"], 3);
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 3);
+
+  Json partial = Json::array({MakeExample("fine"), Json{{"input", 3}}, MakeExample("also fine")});
+  auto per_item = server_.Post("/api/v1/examples/batch", {{"examples", partial}, {"atomic", false}});
+  ASSERT_EQ(per_item.status, 201);
+  EXPECT_EQ(per_item.body["created_count"], 2);
+  EXPECT_EQ(per_item.body["failed_count"], 1);
+  EXPECT_EQ(per_item.body["errors"][0]["index"], 1);
+
+  Json too_many = Json::array();
+  for (int i = 0; i < 1001; ++i) too_many.push_back(MakeExample("x"));
+  EXPECT_EQ(server_.Post("/api/v1/examples/batch", {{"examples", too_many}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/batch", {{"examples", Json::array()}}).status, 422);
+}
+
+TEST_F(ExamplesApi, ImportExportRoundTripAndDatabitPath) {
+  std::string csv =
+      "input,expected_output,domain,capability_tags,databit_id\r\n"
+      "\"{\"\"text\"\": \"\"a, b\"\"}\",\"{\"\"label\"\": \"\"x\"\"}\",csv_domain,a;b,t-1\r\n"
+      "\"{\"\"text\"\": \"\"line\nbreak\"\"}\",\"{\"\"label\"\": \"\"y\"\"}\",csv_domain,,t-1\r\n"
+      "not json,{},csv_domain,,t-1\r\n";
+  auto imported = server_.PostRaw("/api/v1/examples/import", csv, "text/csv");
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  EXPECT_EQ(imported.body["created_count"], 2);
+  EXPECT_EQ(imported.body["failed_count"], 1);
+  auto jsonl = server_.Get("/api/v1/examples/export?format=jsonl&domain=csv_domain");
+  ASSERT_EQ(jsonl.status, 200);
+  std::set<std::string> texts;
+  size_t lines = 0;
+  for (size_t pos = 0; pos < jsonl.raw.size();) {
+    size_t end = jsonl.raw.find('\n', pos);
+    Json j = Json::parse(jsonl.raw.substr(pos, end - pos));
+    texts.insert(j["input"]["text"].get<std::string>());
+    ++lines;
+    pos = end + 1;
+  }
+  EXPECT_EQ(lines, 2u);
+  EXPECT_TRUE(texts.count("a, b"));
+  EXPECT_TRUE(texts.count("line\nbreak"));
+  auto csv_out = server_.Get("/api/v1/examples/export?format=csv");
+  EXPECT_NE(csv_out.raw.find("example_id,client_id,input"), std::string::npos);
+  // Re-importing the export into the same store is idempotent (example ids are kept).
+  auto again = server_.PostRaw("/api/v1/examples/import", jsonl.raw, "application/x-ndjson");
+  EXPECT_EQ(again.body["created_count"], 0);
+  EXPECT_EQ(again.body["existing_count"], 2);
+  auto by_databit = server_.Get("/api/v1/examples/databit/t-1");
+  EXPECT_EQ(by_databit.body["total"], 2);
+  EXPECT_EQ(server_.Get("/api/v1/examples/export?format=xml").status, 422);
+}
+
+TEST_F(ExamplesApi, DataSurvivesRestart) {
+  auto created = server_.Post("/api/v1/examples", MakeExample("persistent crack"));
+  ASSERT_EQ(created.status, 201);
+  std::string id = created.body["example_id"];
+  ASSERT_EQ(server_.Put("/api/v1/examples/" + id, {{"domain", "moved"}}).status, 200);
+  server_.Restart();
+  auto got = server_.Get("/api/v1/examples/" + id);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body["domain"], "moved");
+  EXPECT_EQ(got.body["version"], 2);
+  auto search = server_.Post("/api/v1/examples/search", {{"query_text", "persistent crack"}, {"mode", "vector"}});
+  ASSERT_EQ(search.status, 200) << search.raw;
+  ASSERT_GE(search.body["results"].size(), 1u);
+  EXPECT_EQ(search.body["results"][0]["example"]["example_id"], id);
+}
+
+TEST_F(ExamplesApi, OpenApiDescribesExactlyTheServedRoutes) {
+  auto doc = server_.Get("/api/v1/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  ASSERT_TRUE(doc.body["paths"].is_object());
+  int checked = 0;
+  for (auto& [path, methods] : doc.body["paths"].items()) {
+    std::string concrete = std::regex_replace(path, std::regex(R"(\{[a-z_]+\})"),
+                                              "00000000-0000-4000-8000-000000000000");
+    for (auto& [method, op] : methods.items()) {
+      HttpResult r;
+      if (method == "get") r = server_.Get(concrete);
+      else if (method == "delete") r = server_.Delete(concrete);
+      else if (method == "post") r = server_.PostRaw(concrete, "{}", "application/json");
+      else if (method == "put") r = server_.PutRaw(concrete, "{}", "application/json");
+      // A documented route may reject the request, but never as an unknown route.
+      EXPECT_NE(r.status, 405) << method << " " << path;
+      if (r.status == 404) {
+        EXPECT_EQ(r.body.value("detail", "").find("no route"), std::string::npos) << method << " " << path;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10);
+  // And undocumented routes are not served.
+  auto unknown = server_.Get("/api/v1/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body["detail"].get<std::string>().find("no route"), std::string::npos);
+  EXPECT_EQ(server_.PutRaw("/api/v1/examples/search", "{}", "application/json").status, 405);
+}
+
+}  // namespace
+}  // namespace exemplar::testing

@@ -1,0 +1,125 @@
+// Search through the API (SPEC §4.1): modes, filters inside the search, scores, determinism, and a
+// small labelled relevance fixture.
+#include <gtest/gtest.h>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+// A labelled fixture: each query names the example text it must rank first.
+struct Labelled {
+  const char* text;
+  const char* domain;
+};
+const Labelled kFixture[] = {
+    {"hairline crack along the scintillator crystal edge", "defect_detection"},
+    {"solder void under the preamplifier chip", "defect_detection"},
+    {"yellowing of the NaI scintillator reduces light output", "defect_detection"},
+    {"corrosion on the detector window flange", "defect_detection"},
+    {"bias voltage drifting upward over three days", "predictive_maintenance"},
+    {"cooling fan rpm dropping with rising temperature", "predictive_maintenance"},
+    {"dark current increase in the photomultiplier tube", "predictive_maintenance"},
+    {"count rate spikes during vibration events", "predictive_maintenance"},
+    {"HPGe cryocooler failing to reach operating temperature", "predictive_maintenance"},
+    {"calibration peak shifted for cesium 662 keV line", "calibration"},
+};
+
+class SearchApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Json items = Json::array();
+    for (const auto& l : kFixture) items.push_back(MakeExample(l.text, l.domain));
+    auto r = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+    ASSERT_EQ(r.status, 201) << r.raw;
+  }
+  Json Search(Json body) {
+    auto r = server_.Post("/api/v1/examples/search", body);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  TestServer server_;
+};
+
+TEST_F(SearchApi, RelevanceFixtureRanksTheLabelledExampleFirst) {
+  struct Query {
+    const char* query;
+    const char* expected;
+  };
+  const Query queries[] = {
+      {"crack in scintillator crystal", kFixture[0].text},
+      {"void in solder joint", kFixture[1].text},
+      {"fan speed falling, temperature rising", kFixture[5].text},
+      {"photomultiplier dark current", kFixture[6].text},
+      {"cryocooler temperature", kFixture[8].text},
+      {"cesium peak calibration shift", kFixture[9].text},
+  };
+  for (const char* mode : {"keyword", "vector", "hybrid"}) {
+    for (const auto& q : queries) {
+      Json r = Search({{"query_text", q.query}, {"mode", mode}, {"k", 3}});
+      ASSERT_GE(r["results"].size(), 1u) << mode << ": " << q.query;
+      EXPECT_EQ(r["results"][0]["example"]["input"]["text"], q.expected) << mode << ": " << q.query;
+      EXPECT_EQ(r["search_type"], mode);
+    }
+  }
+}
+
+TEST_F(SearchApi, FiltersApplyInsideTheSearchAndScoresAreReported) {
+  Json r = Search({{"query_text", "crack in scintillator crystal"}, {"mode", "hybrid"},
+                   {"domain", "predictive_maintenance"}, {"k", 5}});
+  ASSERT_EQ(r["results"].size(), 5u);  // all five predictive_maintenance examples, none other
+  for (const auto& hit : r["results"]) {
+    EXPECT_EQ(hit["example"]["domain"], "predictive_maintenance");
+    EXPECT_TRUE(hit["scores"].contains("vector"));
+    EXPECT_TRUE(hit["scores"].contains("fused"));
+    EXPECT_TRUE(hit["similarity_score"].is_number());
+    EXPECT_GE(hit["similarity_score"].get<double>(), 0.0);
+    EXPECT_LE(hit["similarity_score"].get<double>(), 1.0);
+  }
+  Json vec = Search({{"query_text", "crack"}, {"mode", "vector"}, {"domain", "calibration"}, {"k", 10}});
+  EXPECT_EQ(vec["results"].size(), 1u);
+  EXPECT_TRUE(vec["query_embedding_generated"].get<bool>());
+}
+
+TEST_F(SearchApi, DeterministicAndThresholded) {
+  Json body = {{"query_text", "detector temperature drift"}, {"k", 10}};
+  Json a = Search(body), b = Search(body);
+  ASSERT_EQ(a["results"].size(), b["results"].size());
+  for (size_t i = 0; i < a["results"].size(); ++i) {
+    EXPECT_EQ(a["results"][i]["example"]["example_id"], b["results"][i]["example"]["example_id"]);
+  }
+  EXPECT_EQ(a["search_type"], "hybrid");  // auto with text
+  Json strict = Search({{"query_text", "crack in scintillator crystal"}, {"mode", "vector"},
+                        {"similarity_threshold", 0.99}});
+  for (const auto& hit : strict["results"]) EXPECT_GE(hit["similarity_score"].get<double>(), 0.99);
+  Json meta = Search({{"domain", "calibration"}});
+  EXPECT_EQ(meta["search_type"], "metadata");
+  EXPECT_EQ(meta["results"].size(), 1u);
+}
+
+TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
+  Json r = Search({{"query_text", "scintillator"}, {"mode", "vector"}, {"k", 3},
+                   {"mmr", {{"lambda", 0.3}, {"fetch_k", 10}}}});
+  EXPECT_EQ(r["results"].size(), 3u);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"k", 0}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"k", 101}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"mode", "fuzzy"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"mode", "keyword"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"query_embedding", {1.0, 2.0}}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"sort_by", "1; DROP TABLE"}}).status, 422);
+}
+
+TEST_F(SearchApi, NewExamplesAreSearchableOnAcknowledgement) {
+  auto created = server_.Post("/api/v1/examples", MakeExample("brand new neutron tube outgassing"));
+  ASSERT_EQ(created.status, 201);
+  Json r = Search({{"query_text", "neutron tube outgassing"}, {"mode", "hybrid"}, {"k", 1}});
+  ASSERT_EQ(r["results"].size(), 1u);
+  EXPECT_EQ(r["results"][0]["example"]["example_id"], created.body["example_id"]);
+  std::string id = created.body["example_id"];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + id).status, 204);
+  Json after = Search({{"query_text", "neutron tube outgassing"}, {"mode", "keyword"}, {"k", 10}});
+  for (const auto& hit : after["results"]) EXPECT_NE(hit["example"]["example_id"], id);
+}
+
+}  // namespace
+}  // namespace exemplar::testing

@@ -1,0 +1,108 @@
+// Templates (DataBits) lifecycle and lineage through the API (SPEC §1, §2.2, §3, §4.7).
+#include <gtest/gtest.h>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+Json MakeTemplate(const std::string& name) {
+  return {{"name", name},
+          {"description", "classify defects"},
+          {"input_schema", {{{"name", "notes"}, {"type", "string"}, {"description", "inspection notes"}}}},
+          {"output_schema", {{{"name", "defect_type"}, {"type", "string"}}}},
+          {"prompt_template", "Classify the defect."}};
+}
+
+class TemplatesApi : public ::testing::Test {
+ protected:
+  std::string Create(const std::string& name, Json extra = Json::object()) {
+    Json body = MakeTemplate(name);
+    body.update(extra);
+    auto r = server_.Post("/api/v1/templates", body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.value("id", "");
+  }
+  TestServer server_;
+};
+
+TEST_F(TemplatesApi, LifecycleAndImmutability) {
+  std::string id = Create("Defects");
+  auto t = server_.Get("/api/v1/templates/" + id).body;
+  EXPECT_EQ(t["status"], "draft");
+  EXPECT_EQ(t["version"], "1.0.0");
+  auto edited = server_.Put("/api/v1/templates/" + id, {{"prompt_template", "Classify carefully."}});
+  ASSERT_EQ(edited.status, 200);
+  EXPECT_EQ(edited.body["prompt_template"], "Classify carefully.");
+  ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 200);
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 409);
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + id, {{"prompt_template", "changed"}}).status, 409);
+  EXPECT_EQ(server_.Delete("/api/v1/templates/" + id).status, 409);
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + id).body["prompt_template"], "Classify carefully.");
+
+  auto v2 = server_.Post("/api/v1/templates/" + id + "/version", Json::object());
+  ASSERT_EQ(v2.status, 201);
+  EXPECT_EQ(v2.body["version"], "1.1.0");
+  EXPECT_EQ(v2.body["status"], "draft");
+  EXPECT_EQ(v2.body["parent_template_id"], id);
+  auto v3 = server_.Post("/api/v1/templates/" + id + "/version", Json::object());
+  EXPECT_EQ(v3.body["version"], "1.2.0");  // unique per name
+  auto versions = server_.Get("/api/v1/templates/" + id + "/versions").body["versions"];
+  EXPECT_EQ(versions.size(), 3u);
+  ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/archive", Json::object()).status, 200);
+  auto list = server_.Get("/api/v1/templates?status=draft&search=defect");
+  EXPECT_EQ(list.body["total"], 2);
+  EXPECT_EQ(server_.Get("/api/v1/templates?status=bogus").status, 422);
+  std::string v2id = v2.body["id"];
+  EXPECT_EQ(server_.Delete("/api/v1/templates/" + v2id).status, 204);
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + v2id).status, 404);
+
+  auto lineage = server_.Get("/api/v1/templates/" + std::string(v3.body["id"]) + "/lineage?direction=upstream");
+  ASSERT_EQ(lineage.status, 200);
+  ASSERT_EQ(lineage.body["edges"].size(), 1u);
+  EXPECT_EQ(lineage.body["edges"][0]["type"], "version_of");
+  EXPECT_EQ(lineage.body["edges"][0]["source"], "template:" + id);
+}
+
+TEST_F(TemplatesApi, SchemaValidation) {
+  for (const char* bad : {"class", "1abc", "has space", "_private", "instructions", ""}) {
+    Json body = MakeTemplate("Bad");
+    body["input_schema"] = {{{"name", bad}, {"type", "string"}}};
+    auto r = server_.Post("/api/v1/templates", body);
+    EXPECT_EQ(r.status, 422) << bad;
+  }
+  Json dup = MakeTemplate("Dup");
+  dup["output_schema"] = {{{"name", "notes"}, {"type", "string"}}};
+  EXPECT_EQ(server_.Post("/api/v1/templates", dup).status, 422);
+  Json type = MakeTemplate("Type");
+  type["input_schema"] = {{{"name", "x"}, {"type", "tensor"}}};
+  EXPECT_EQ(server_.Post("/api/v1/templates", type).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/templates", {{"description", "no name"}}).status, 422);
+  Json temp = MakeTemplate("Temp");
+  temp["temperature"] = 3;
+  EXPECT_EQ(server_.Post("/api/v1/templates", temp).status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/templates").body["total"], 0);
+}
+
+TEST_F(TemplatesApi, DerivedFromCycleIsRefused) {
+  std::string a = Create("A");
+  std::string b = Create("B", {{"derived_from", {a}}});
+  std::string c = Create("C", {{"derived_from", {b}}});
+  auto cycle = server_.Put("/api/v1/templates/" + a, {{"derived_from", {c}}});
+  EXPECT_EQ(cycle.status, 409) << cycle.raw;
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + a).body["derived_from"].size(), 0u);
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + a, {{"derived_from", {a}}}).status, 409);
+  auto missing = server_.Post("/api/v1/templates", {{"name", "D"}, {"derived_from", {"00000000-0000-4000-8000-000000000000"}}});
+  EXPECT_EQ(missing.status, 422);
+  auto down = server_.Get("/api/v1/templates/" + a + "/lineage?direction=downstream&max_depth=1");
+  ASSERT_EQ(down.status, 200);
+  EXPECT_EQ(down.body["nodes"].size(), 2u);  // depth cap: a and b only
+  auto both = server_.Get("/api/v1/templates/" + b + "/lineage?direction=both");
+  EXPECT_EQ(both.body["nodes"].size(), 3u);
+  EXPECT_EQ(both.body["edges"].size(), 2u);
+  for (const auto& n : both.body["nodes"]) EXPECT_TRUE(n["label"].is_string());
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + b + "/lineage?direction=sideways").status, 422);
+}
+
+}  // namespace
+}  // namespace exemplar::testing

@@ -1,0 +1,61 @@
+// TestServer: a real Exemplar server (store, indexes, HTTP) on a free loopback port with a temp
+// data directory, for black-box API tests. Restart() stops and reopens everything on the same
+// data directory, proving persistence.
+#pragma once
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "api/server.h"
+#include "cli/runtime.h"
+#include "common/json_util.h"
+
+namespace exemplar::testing {
+
+struct HttpResult {
+  int status = 0;
+  Json body;          // parsed JSON (null when the body is not JSON)
+  std::string raw;
+  std::string content_type;
+};
+
+class TestServer {
+ public:
+  explicit TestServer(Config config = {});
+  ~TestServer();
+
+  void Restart();
+  int port() const { return server_->port(); }
+  const std::filesystem::path& data_dir() const { return dir_; }
+  cli::Runtime& runtime() { return *runtime_; }
+
+  HttpResult Get(const std::string& path);
+  HttpResult Delete(const std::string& path);
+  HttpResult Post(const std::string& path, const Json& body);
+  HttpResult Put(const std::string& path, const Json& body);
+  // Sends a raw body with the given content type.
+  HttpResult PostRaw(const std::string& path, const std::string& body, const std::string& content_type);
+  HttpResult PutRaw(const std::string& path, const std::string& body, const std::string& content_type);
+
+ private:
+  void Start();
+  void Stop();
+  HttpResult Wrap(const httplib::Result& r);
+
+  Config config_;
+  std::filesystem::path dir_;
+  std::unique_ptr<cli::Runtime> runtime_;
+  std::unique_ptr<api::Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// A minimal valid example body.
+Json MakeExample(const std::string& text, const std::string& domain = "general");
+
+// A free TCP port on 127.0.0.1 (bound then released).
+int FreePort();
+
+}  // namespace exemplar::testing
