@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/config.h"
+#include "service/dspy_export.h"
 #include "service/effectiveness.h"
 #include "service/examples.h"
 #include "service/lineage.h"
@@ -23,6 +24,7 @@ struct Services {
   service::Retrieval& retrieval;
   service::Lineage& lineage;
   service::Templates& templates;
+  service::DspyExport& dspy_export;
 };
 
 }  // namespace exemplar::api

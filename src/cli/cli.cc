@@ -57,6 +57,29 @@ int Main(int argc, char** argv) {
   exp->add_option("--format", export_format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}));
   exp->add_option("-o,--output", export_out, "Output file (default: stdout)");
 
+  CLI::App* search = app.add_subcommand("search", "Search examples in the local store");
+  common(search);
+  std::string search_text, search_mode = "auto", search_domain, search_function, search_databit;
+  int search_k = 10;
+  bool search_json = false;
+  search->add_option("text", search_text, "Query text")->required();
+  search->add_option("--mode", search_mode, "auto | vector | keyword | hybrid")
+      ->check(CLI::IsMember({"auto", "vector", "keyword", "hybrid"}));
+  search->add_option("-k", search_k, "Number of results (1-100)")->check(CLI::Range(1, 100));
+  search->add_option("--domain", search_domain, "Filter: domain");
+  search->add_option("--function", search_function, "Filter: function name");
+  search->add_option("--databit", search_databit, "Filter: template id");
+  search->add_flag("--json", search_json, "Print the API response as JSON");
+
+  CLI::App* bench = app.add_subcommand("bench", "Measure ingest, search, recall and HTTP throughput");
+  common(bench);
+  BenchOptions bench_options;
+  bench->add_option("--n", bench_options.n, "Examples in the synthetic store")->check(CLI::Range(100, 10000000));
+  bench->add_flag("--quick", bench_options.quick, "A small run (for tests)");
+  bench->add_option("--json", bench_options.json_file, "Write the figures to this JSON file");
+  bench->add_option("--queries", bench_options.queries, "Queries per measurement")->check(CLI::Range(10, 100000));
+  bench->add_option("--clients", bench_options.clients, "Concurrent HTTP clients")->check(CLI::Range(1, 64));
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -93,6 +116,18 @@ int Main(int argc, char** argv) {
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
   if (cmd->get_name() == "import") return RunImport(config, import_file, import_format);
   if (cmd->get_name() == "export") return RunExport(config, export_format, export_out);
+  if (cmd->get_name() == "search") {
+    nlohmann::json body = {{"query_text", search_text}, {"mode", search_mode}, {"k", search_k}};
+    if (!search_domain.empty()) body["domain"] = search_domain;
+    if (!search_function.empty()) body["function_name"] = search_function;
+    if (!search_databit.empty()) body["databit_id"] = search_databit;
+    return RunSearch(config, body, search_json);
+  }
+  if (cmd->get_name() == "bench") {
+    if (bench_options.quick && bench->count("--n") == 0) bench_options.n = 2000;
+    if (bench_options.quick && bench->count("--queries") == 0) bench_options.queries = 100;
+    return RunBench(config, bench_options);
+  }
   return 2;
 }
 

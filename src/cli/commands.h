@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "common/config.h"
 
 namespace exemplar::cli {
@@ -13,6 +15,16 @@ int RunServe(const Config& config);
 int RunSeed(const Config& config, const std::string& seed_dir);
 int RunImport(const Config& config, const std::string& file, const std::string& format);
 int RunExport(const Config& config, const std::string& format, const std::string& out_file);
+// `body` is a search request (SPEC §4.1) built from the command-line flags.
+int RunSearch(const Config& config, const nlohmann::json& body, bool json_output);
+struct BenchOptions {
+  int64_t n = 100000;
+  bool quick = false;
+  std::string json_file;
+  int queries = 1000;
+  int clients = 4;
+};
+int RunBench(const Config& config, const BenchOptions& options);
 
 // Seeds demo templates and examples from `seed_dir` (templates.json, examples.jsonl) through the
 // runtime's services; idempotent. Returns counts via the out params.

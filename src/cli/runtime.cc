@@ -52,9 +52,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_);
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
   rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
+  rt->dspy_export_ = std::make_unique<service::DspyExport>(*rt->store_, *rt->search_);
   rt->services_ = std::make_unique<api::Services>(
       api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
-                    *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_});
+                    *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_,
+                    *rt->dspy_export_});
   return rt;
 }
 

@@ -29,6 +29,7 @@ class Runtime {
   service::Retrieval& retrieval() { return *retrieval_; }
   service::Lineage& lineage() { return *lineage_; }
   service::Templates& templates() { return *templates_; }
+  service::DspyExport& dspy_export() { return *dspy_export_; }
   api::Services& services() { return *services_; }
 
  private:
@@ -44,6 +45,7 @@ class Runtime {
   std::unique_ptr<service::Retrieval> retrieval_;
   std::unique_ptr<service::Lineage> lineage_;
   std::unique_ptr<service::Templates> templates_;
+  std::unique_ptr<service::DspyExport> dspy_export_;
   std::unique_ptr<api::Services> services_;
 };
 

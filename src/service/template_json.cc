@@ -5,6 +5,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "service/dspy/signature.h"
 
 namespace exemplar::service {
 namespace {
@@ -42,8 +43,8 @@ std::vector<SchemaField> ReadSchema(const Json& body, const std::string& key, Va
       continue;
     }
     f.name = *name;
-    std::string problem = FieldNameProblem(f.name);
-    if (!problem.empty()) v.Add(r.Loc("name"), problem, "value_error.identifier");
+    // One naming policy for the API and the DSPy export (dspy/signature.h).
+    if (auto problem = dspy::ValidateFieldName(f.name)) v.Add(r.Loc("name"), *problem, "value_error.identifier");
     if (auto t = r.Enum("type", kFieldTypes)) f.type = *t;
     if (auto d = r.String("description", 4096)) f.description = *d;
     if (auto req = r.Bool("required")) f.required = *req;
@@ -53,28 +54,6 @@ std::vector<SchemaField> ReadSchema(const Json& body, const std::string& key, Va
 }
 
 }  // namespace
-
-std::string FieldNameProblem(const std::string& name) {
-  static const std::set<std::string> kKeywords = {
-      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-      "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-      "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-      "try", "while", "with", "yield"};
-  // Names DSPy's Signature class rejects or that shadow its API (reference/dspy.md §1).
-  static const std::set<std::string> kReserved = {
-      "instructions", "signature", "fields", "input_fields", "output_fields", "model_config",
-      "model_dump", "model_validate"};
-  if (name.empty()) return "must not be empty";
-  if (name[0] >= '0' && name[0] <= '9') return "must not start with a digit";
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return "must be a Python identifier (letters, digits, underscore)";
-  }
-  if (name[0] == '_') return "must not start with an underscore (pydantic rejects it)";
-  if (kKeywords.count(name)) return "'" + name + "' is a Python keyword";
-  if (kReserved.count(name)) return "'" + name + "' is reserved by DSPy";
-  return "";
-}
 
 Json TemplateToJson(const Template& t) {
   return {{"id", t.id},

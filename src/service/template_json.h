@@ -19,7 +19,4 @@ Json TemplateToJson(const Template& t);
 // keywords and not DSPy-reserved names. `creating` requires `name`.
 void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creating);
 
-// Why `name` cannot be a signature field name, or "" when it can.
-std::string FieldNameProblem(const std::string& name);
-
 }  // namespace exemplar::service

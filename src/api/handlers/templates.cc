@@ -125,6 +125,32 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       for (const auto& t : versions) items.push_back(service::TemplateToJson(t));
                       return Reply::Json200({{"template_id", id}, {"versions", items}});
                     }});
+  routes.push_back({"GET", base + "/{id}/dspy-signature", "The DSPy signature: JSON, Python code and findings", "dspy",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_export.Signature(id));
+                      return Reply::Json200(std::move(out));
+                    }});
+  routes.push_back({"POST", base + "/{id}/export-dspy",
+                    "Export to DSPy: python_module, program_state, dataset_jsonl, json_config or notebook", "dspy",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      Json body = Json::object();
+                      if (!req.body.empty()) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(body, ParseJsonObject(req));
+                      }
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_export.Export(id, body));
+                      Validation v;
+                      if (QueryBool(req, "download", v).value_or(false)) {
+                        Reply file;
+                        file.raw = out["content"].get<std::string>();
+                        file.content_type = out["media_type"].get<std::string>();
+                        file.headers["Content-Disposition"] =
+                            "attachment; filename=\"" + out["filename"].get<std::string>() + "\"";
+                        return file;
+                      }
+                      return Reply::Json200(std::move(out));
+                    }});
   routes.push_back({"GET", base + "/{id}/lineage", "Lineage DAG around a template version", "lineage",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));

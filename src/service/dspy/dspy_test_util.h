@@ -19,16 +19,34 @@
 
 namespace exemplar::dspy::testing {
 
-// A fresh directory under ::testing::TempDir(), unique per call and process.
-inline std::filesystem::path MakeTempDir(const std::string& tag) {
-  static std::atomic<int> counter{0};
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                              ("exemplar_dspy_" + tag + "_" + std::to_string(::getpid()) + "_" +
-                               std::to_string(counter++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+// A fresh directory under ::testing::TempDir(), unique per call and process. Removed when it
+// goes out of scope unless the test has failed (kept for inspection).
+class ScopedTempDir {
+ public:
+  explicit ScopedTempDir(const std::string& tag) {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::path(::testing::TempDir()) /
+            ("exemplar_dspy_" + tag + "_" + std::to_string(::getpid()) + "_" +
+             std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScopedTempDir() {
+    std::error_code ec;
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(path_, ec);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+
+  operator const std::filesystem::path&() const { return path_; }  // NOLINT: implicit by design
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  std::string string() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline ScopedTempDir MakeTempDir(const std::string& tag) { return ScopedTempDir(tag); }
 
 inline void WriteFile(const std::filesystem::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
@@ -78,7 +96,7 @@ inline PyRun RunPython(const std::filesystem::path& dir, const std::string& args
 inline PyRun PyCompile(const std::filesystem::path& dir, const std::string& filename,
                        const std::string& source) {
   WriteFile(dir / filename, source);
-  return RunPython(dir, "-m py_compile '" + filename + "'");
+  return RunPython(dir, "-W error -m py_compile '" + filename + "'");
 }
 
 inline void WriteFakeDspy(const std::filesystem::path& dir) { WriteFile(dir / "dspy.py", kFakeDspyPy); }

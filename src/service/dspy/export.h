@@ -13,7 +13,8 @@
 //    holding exactly the signature's field names (inputs, then outputs, signature order; keys
 //    the signature lacks are dropped). No header line, so every line loads with
 //    `dspy.Example(**row).with_inputs(*input_names)`; input names are in json_config
-//    (signature.input_fields) and in the python module's INPUT_FIELDS.
+//    (signature.input_fields) and in the python module's INPUT_FIELDS. (A field named `base`
+//    collides with dspy.Example's first parameter: `dspy.Example(row)` works for every row.)
 //  - json_config (<stem>_dspy_config.json, application/json): signature JSON, module, predictor
 //    names, metric, LM, optimizer config (normalized, defaults filled), example ids, findings.
 //  - notebook (<stem>_dspy.ipynb, application/x-ipynb+json): see notebook.h.

@@ -10,7 +10,6 @@
 #include "service/dspy/dspy_test_util.h"
 #include "service/dspy/example_data.h"
 #include "service/dspy/harness_py.h"
-#include "service/dspy/optimizer_config.h"
 #include "service/dspy/signature.h"
 
 namespace exemplar::dspy {
@@ -43,7 +42,7 @@ void CheckModuleWithFakeDspy(const Template& t, const std::vector<Example>& exam
   testing::WriteFile(dir / module.filename, module.content);
   testing::WriteFile(dir / state.filename, state.content);
 
-  auto compiled = RunPython(dir, "-m py_compile '" + module.filename + "'");
+  auto compiled = RunPython(dir, "-W error -m py_compile '" + module.filename + "'");
   ASSERT_EQ(compiled.exit_code, 0) << compiled.output << module.content;
 
   SignatureSpec spec = BuildSignature(t);
@@ -84,7 +83,7 @@ void CheckModuleWithFakeDspy(const Template& t, const std::vector<Example>& exam
   exp += ",\"run_main\":" + Json(run_main).dump() + "}";
   testing::WriteFile(dir / "expected.json", exp);
 
-  auto run = RunPython(dir, "check.py");
+  auto run = RunPython(dir, "-W error::SyntaxWarning -W error::DeprecationWarning check.py");
   EXPECT_EQ(run.exit_code, 0) << run.output << "\n--- module ---\n" << module.content;
   EXPECT_NE(run.output.find("CHECK OK"), std::string::npos) << run.output;
 }
@@ -263,73 +262,6 @@ TEST(Export, ReportsWarningsInTheArtifact) {
   }
   EXPECT_NE(std::find(codes.begin(), codes.end(), "example_extra_key:channel"), codes.end());
   EXPECT_NE(std::find(codes.begin(), codes.end(), "optimizer_needs_examples"), codes.end());
-}
-
-TEST(Export, InvalidOptimizerConfigIsRejected) {
-  auto loc_of = [](const Json& cfg) {
-    ExportOptions o;
-    o.optimizer = cfg;
-    auto r = Export(testing::TriageTemplate(), {}, o);
-    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << cfg.dump();
-    return r.ok() || r.status().field_errors().empty() ? std::vector<std::string>{}
-                                                        : r.status().field_errors()[0].loc;
-  };
-  using Loc = std::vector<std::string>;
-  EXPECT_EQ(loc_of({{"type", "COPRO"}}), (Loc{"body", "optimizer", "type"}));
-  EXPECT_EQ(loc_of({{"kind", "BootstrapFewShot"}}), (Loc{"body", "optimizer", "type"}));
-  EXPECT_EQ(loc_of(Json("BootstrapFewShot")), (Loc{"body", "optimizer"}));
-  EXPECT_EQ(loc_of({{"type", "BootstrapFewShot"}, {"max_round", 2}}), (Loc{"body", "optimizer", "max_round"}));
-  EXPECT_EQ(loc_of({{"type", "BootstrapFewShot"}, {"max_rounds", 0}}), (Loc{"body", "optimizer", "max_rounds"}));
-  EXPECT_EQ(loc_of({{"type", "BootstrapFewShot"}, {"max_rounds", 1.5}}), (Loc{"body", "optimizer", "max_rounds"}));
-  EXPECT_EQ(loc_of({{"type", "BootstrapFewShot"}, {"max_rounds", true}}), (Loc{"body", "optimizer", "max_rounds"}));
-  EXPECT_EQ(loc_of({{"type", "LabeledFewShot"}, {"sample", "yes"}}), (Loc{"body", "optimizer", "sample"}));
-  EXPECT_EQ(loc_of({{"type", "MIPROv2"}, {"auto", "extreme"}}), (Loc{"body", "optimizer", "auto"}));
-  EXPECT_EQ(loc_of({{"type", "MIPROv2"}, {"num_trials", 5}}), (Loc{"body", "optimizer", "auto"}));
-  EXPECT_EQ(loc_of({{"type", "MIPROv2"}, {"auto", nullptr}}), (Loc{"body", "optimizer", "auto"}));
-  EXPECT_EQ(loc_of({{"type", "KNNFewShot"}, {"embedder_model", ""}}), (Loc{"body", "optimizer", "embedder_model"}));
-}
-
-TEST(OptimizerConfig, FillsDspyDefaults) {
-  auto bfs = NormalizeOptimizerConfig({{"type", "BootstrapFewShot"}, {"max_labeled_demos", 8.0}});
-  ASSERT_TRUE(bfs.ok());
-  EXPECT_EQ(bfs->ToJson(), Json::parse(R"({"type": "BootstrapFewShot", "max_bootstrapped_demos": 4,
-      "max_labeled_demos": 8, "max_rounds": 1, "metric_threshold": null, "max_errors": null})"));
-  EXPECT_TRUE(bfs->ToJson()["max_labeled_demos"].is_number_integer());
-  auto mipro = NormalizeOptimizerConfig({{"type", "MIPRO"}});
-  ASSERT_TRUE(mipro.ok());
-  EXPECT_EQ(mipro->type, "MIPROv2");
-  EXPECT_EQ(mipro->Get("auto"), "light");
-  EXPECT_EQ(mipro->Get("seed"), 9);
-  EXPECT_EQ(mipro->Get("max_labeled_demos"), 4);
-  EXPECT_EQ(mipro->Get("minibatch_size"), 35);
-  auto rs = NormalizeOptimizerConfig({{"type", "BootstrapFewShotWithRandomSearch"}});
-  ASSERT_TRUE(rs.ok());
-  EXPECT_EQ(rs->Get("num_candidate_programs"), 16);
-  EXPECT_EQ(rs->Get("max_labeled_demos"), 16);
-  auto lfs = NormalizeOptimizerConfig({{"type", "LabeledFewShot"}});
-  ASSERT_TRUE(lfs.ok());
-  EXPECT_EQ(lfs->Get("k"), 16);
-  EXPECT_EQ(OptimizerTypes().size(), 5u);
-}
-
-TEST(ExportOptions, ParsesRequestBodies) {
-  auto o = ParseExportOptions(Json::parse(R"({"format": "notebook", "module": "ChainOfThought",
-      "metric": "f1", "include_optimizer": true, "optimizer": {"type": "KNNFewShot"},
-      "lm_model": "openai/gpt-4o", "demos_as_program_state": false, "max_examples": 5})"));
-  ASSERT_TRUE(o.ok()) << o.status().ToString();
-  EXPECT_EQ(o->format, ExportFormat::kNotebook);
-  EXPECT_EQ(o->module, ModuleKind::kChainOfThought);
-  EXPECT_EQ(o->metric, MetricKind::kF1);
-  EXPECT_TRUE(o->include_optimizer);
-  EXPECT_FALSE(o->demos_as_program_state);
-  EXPECT_EQ(o->lm_model, "openai/gpt-4o");
-  auto defaults = ParseExportOptions(Json::object());
-  ASSERT_TRUE(defaults.ok());
-  EXPECT_EQ(defaults->format, ExportFormat::kPythonModule);
-  auto bad = ParseExportOptions(Json::parse(R"({"format": "yaml", "module": "ReAct",
-      "optimizer": {"type": "GEPA"}})"));
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().field_errors().size(), 3u);
 }
 
 TEST(ExportJsonl, OneSignatureKeyedObjectPerExample) {

@@ -44,7 +44,7 @@ OrderedJson CodeCell(const std::string& id, const std::string& code) {
 std::string MarkdownText(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (std::string_view("\\`*_{}[]()<>#+-.!|~").find(c) != std::string_view::npos) out += '\\';
+    if (std::string_view("\\`*_[]<>#|").find(c) != std::string_view::npos) out += '\\';
     out += (c == '\n' || c == '\r') ? ' ' : c;
   }
   return out;
@@ -57,8 +57,8 @@ std::string RenderNotebook(const ExportContext& ctx, const PythonSections& s) {
   std::string intro = "# DSPy program for " + MarkdownText(spec.template_name) + "\n\n";
   intro += "Exported by Exemplar from template " + MarkdownText(spec.template_id) + " (version " +
            MarkdownText(spec.template_version) + ").\n\n";
-  intro += "Signature `" + spec.class_name + "`: " + MarkdownText(spec.SignatureString()) +
-           ", run with `dspy." + std::string(ModuleName(ctx.options.module)) + "`; " +
+  intro += "Signature `" + spec.class_name + "` (`" + spec.SignatureString() + "`)" +
+           " run with `dspy." + std::string(ModuleName(ctx.options.module)) + "`; " +
            std::to_string(ctx.rows.size()) + " examples; metric `" +
            std::string(MetricName(ctx.options.metric)) + "`.\n\n";
   intro += "Run the cells in order. They need `pip install \"dspy>=3.0\"` and credentials for the "

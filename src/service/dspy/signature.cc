@@ -207,7 +207,7 @@ SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& exam
     spec.instructions = DefaultInstructions(in, out);
     spec.default_instructions = true;
   } else {
-    spec.instructions = CleanDoc(raw);
+    spec.instructions = StableCleanDoc(raw);
     if (PyStrip(spec.instructions) != PyStrip(raw)) {
       spec.findings.push_back(Warning(
           "instructions_normalized", std::nullopt,

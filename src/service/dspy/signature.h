@@ -47,7 +47,8 @@ struct SignatureSpec {
   std::string template_name;
   std::string template_version;
   std::string class_name;
-  // What DSPy will hold as `instructions`: inspect.cleandoc(prompt_template), or DSPy's default
+  // What DSPy will hold as `instructions`: inspect.cleandoc(prompt_template) (its fixed point,
+  // see StableCleanDoc), or DSPy's default
   // "Given the fields `a`, `b`, produce the fields `c`." when the prompt is empty.
   std::string instructions;
   bool default_instructions = false;

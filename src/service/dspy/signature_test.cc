@@ -124,6 +124,9 @@ TEST(BuildSignature, DefaultInstructionsAndCleandoc) {
   spec = BuildSignature(t);
   EXPECT_EQ(spec.instructions, "Answer:\n- briefly\n- politely");
   EXPECT_TRUE(Has(Codes(spec, Severity::kWarning), "instructions_normalized"));
+  // cleandoc is not idempotent; the exported text is its fixed point so DSPy keeps it as is.
+  t.prompt_template = "\n  Steps:\n    one\n    two";
+  EXPECT_EQ(BuildSignature(t).instructions, "Steps:\none\ntwo");
 }
 
 TEST(BuildSignature, ReportsEveryKindOfFieldError) {

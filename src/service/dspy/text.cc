@@ -152,4 +152,13 @@ std::string CleanDoc(std::string_view utf8) {
   return EncodeUtf8(joined);
 }
 
+std::string StableCleanDoc(std::string_view utf8) {
+  std::string current = CleanDoc(utf8);
+  while (true) {
+    std::string next = CleanDoc(current);
+    if (next == current) return current;
+    current = std::move(next);
+  }
+}
+
 }  // namespace exemplar::dspy

@@ -20,7 +20,13 @@ std::string PyStrip(std::string_view utf8);
 // Python 3.11 inspect.cleandoc(): expand tabs (tab size 8), strip the first line's leading
 // whitespace, remove the common indentation of the other lines, drop leading and trailing
 // empty lines. DSPy sets `Signature.instructions = inspect.cleandoc(cls.__doc__)`, so a
-// docstring `d` round-trips exactly iff CleanDoc(d) == d. CleanDoc is idempotent.
+// docstring `d` round-trips exactly iff CleanDoc(d) == d. CleanDoc is NOT idempotent: the first
+// line is exempt from the margin, and dropping leading blank lines can make an indented line the
+// first one ("\n  a\n    b" -> "a\n  b" -> "a\nb").
 std::string CleanDoc(std::string_view utf8);
+
+// The fixed point of CleanDoc (applied until nothing changes; each change shortens the text):
+// the text DSPy keeps as instructions whichever number of times cleandoc runs over it.
+std::string StableCleanDoc(std::string_view utf8);
 
 }  // namespace exemplar::dspy

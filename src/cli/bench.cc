@@ -1,0 +1,225 @@
+// exemplar bench: builds a synthetic store with topical structure behind a real server on a free
+// loopback port, then measures ingest, in-process vector search against raw hnswlib and exact
+// search (same run, same ef), filtered search, hybrid search and GET by id over HTTP, restart time
+// and index memory. Prints a table; --json FILE writes the figures.
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <thread>
+#include <unordered_set>
+
+#include "api/routes.h"
+#include "api/server.h"
+#include "cli/bench_corpus.h"
+#include "cli/commands.h"
+#include "cli/runtime.h"
+#include "common/ids.h"
+
+namespace exemplar::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  return v[i];
+}
+
+struct HttpLoad {
+  double p50_ms = 0;
+  double qps = 0;
+  int64_t errors = 0;
+};
+
+// `clients` threads with keep-alive connections send requests built by make(i) until `total`.
+HttpLoad RunLoad(int port, int clients, int total,
+                 const std::function<httplib::Result(httplib::Client&, int)>& send) {
+  std::atomic<int> next{0};
+  std::atomic<int64_t> errors{0};
+  std::vector<std::vector<double>> lat(clients);
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      httplib::Client cli("127.0.0.1", port);
+      cli.set_tcp_nodelay(true);
+      cli.set_keep_alive(true);
+      for (int i = next++; i < total; i = next++) {
+        auto t0 = Clock::now();
+        auto r = send(cli, i);
+        lat[c].push_back(Ms(Clock::now() - t0));
+        if (!r || r->status != 200) ++errors;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+  return {Percentile(all, 0.5), total / secs, errors.load()};
+}
+
+}  // namespace
+
+int RunBench(const Config& base, const BenchOptions& opt) {
+  Config config = base;
+  std::string dir = (std::filesystem::temp_directory_path() / ("exemplar_bench_" + NewUuid())).string();
+  config.data_dir = dir;
+  config.port = 0;
+  config.host = "127.0.0.1";
+  config.threads = std::max(config.threads, opt.clients * 2 + 8);
+  config.embedder = "hash";
+  Json out = {{"n", opt.n}};
+  auto fail = [&](const std::string& what) {
+    std::cerr << "bench: " << what << "\n";
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return 1;
+  };
+
+  auto rt_or = Runtime::Open(config);
+  if (!rt_or.ok()) return fail(rt_or.status().message());
+  std::unique_ptr<Runtime> rt = std::move(rt_or).value();
+  auto server = std::make_unique<api::Server>(rt->config(), api::BuildRoutes(rt->services()));
+  if (Status st = server->Start(); !st.ok()) return fail(st.message());
+  int port = server->port();
+  out["dim"] = rt->embedder().dim();
+  BenchCorpus corpus;
+
+  // ---- Ingest through the batch API (1000 per request, 2 clients) ----
+  std::cerr << "bench: ingesting " << opt.n << " examples...\n";
+  constexpr int kBatch = 1000;
+  int batches = static_cast<int>((opt.n + kBatch - 1) / kBatch);
+  std::vector<std::string> bodies(batches);
+  for (int b = 0; b < batches; ++b) {
+    Json items = Json::array();
+    for (int64_t i = int64_t{b} * kBatch; i < std::min<int64_t>(opt.n, int64_t{b + 1} * kBatch); ++i)
+      items.push_back(corpus.Example(i));
+    bodies[b] = Json{{"examples", items}}.dump();
+  }
+  auto ingest_start = Clock::now();
+  HttpLoad ingest = RunLoad(port, 2, batches, [&](httplib::Client& c, int i) {
+    auto r = c.Post("/api/v1/examples/batch", bodies[i], "application/json");
+    if (r && r->status == 201) r->status = 200;
+    return r;
+  });
+  double ingest_s = std::chrono::duration<double>(Clock::now() - ingest_start).count();
+  if (ingest.errors) return fail("ingest failed");
+  out["ingest_per_s"] = opt.n / ingest_s;
+  bodies.clear();
+  rt->index().WaitUntilIndexed();
+
+  // ---- In-process vector search: ours vs raw hnswlib (same graph, same ef) vs exact ----
+  std::vector<std::vector<float>> queries;
+  std::vector<std::string> query_texts;
+  for (int i = 0; i < opt.queries; ++i) {
+    query_texts.push_back(corpus.Query());
+    queries.push_back(*rt->embedder().Embed(query_texts.back()));
+  }
+  const index::VectorIndex& vi = rt->index().vectors();
+  std::vector<double> ours, raw, exact;
+  double recall_hits = 0;
+  for (const auto& q : queries) {
+    auto t0 = Clock::now();
+    auto hits = vi.Search(q, 10);
+    ours.push_back(Ms(Clock::now() - t0));
+    t0 = Clock::now();
+    auto raw_hits = vi.SearchRaw(q, 10);
+    raw.push_back(Ms(Clock::now() - t0));
+    t0 = Clock::now();
+    auto truth = vi.SearchExact(q, 10);
+    exact.push_back(Ms(Clock::now() - t0));
+    std::unordered_set<uint64_t> t;
+    for (const auto& h : truth) t.insert(h.label);
+    for (const auto& h : hits) recall_hits += t.count(h.label);
+    (void)raw_hits;
+  }
+  out["vector_p50_ms"] = Percentile(ours, 0.5);
+  out["vector_p99_ms"] = Percentile(ours, 0.99);
+  out["raw_hnswlib_p50_ms"] = Percentile(raw, 0.5);
+  out["exact_p50_ms"] = Percentile(exact, 0.5);
+  out["recall_at_10"] = recall_hits / (10.0 * queries.size());
+  out["ef_search"] = vi.options().ef_search;
+
+  // ---- Filtered search (a function filter matching 1% of examples), through the service ----
+  std::vector<double> filtered;
+  int full = 0;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    service::SearchRequest req;
+    req.mode = service::SearchMode::kVector;
+    req.query_embedding = queries[i];
+    req.k = 10;
+    req.filter.function_name = "fn_" + std::to_string(i % BenchCorpus::kFunctions);
+    auto t0 = Clock::now();
+    auto r = rt->search().Run(req);
+    filtered.push_back(Ms(Clock::now() - t0));
+    if (r.ok() && r->results.size() == 10) ++full;
+  }
+  out["filtered_p50_ms"] = Percentile(filtered, 0.5);
+  out["filtered_full_k"] = static_cast<double>(full) / queries.size();
+
+  // ---- HTTP: hybrid search and GET by id with concurrent keep-alive clients ----
+  HttpLoad hybrid = RunLoad(port, opt.clients, opt.queries * 2, [&](httplib::Client& c, int i) {
+    Json body = {{"query_text", query_texts[i % query_texts.size()]}, {"mode", "hybrid"}, {"k", 10}};
+    return c.Post("/api/v1/examples/search", body.dump(), "application/json");
+  });
+  out["http_hybrid_p50_ms"] = hybrid.p50_ms;
+  out["http_hybrid_qps"] = hybrid.qps;
+  std::vector<std::string> ids;
+  {
+    auto page = rt->store().ListExamples({}, storage::ExampleSortKey::kCreatedAt, true, 0, 1000);
+    for (const auto& e : page->examples) ids.push_back("/api/v1/examples/" + e.id);
+  }
+  HttpLoad get = RunLoad(port, opt.clients, opt.queries * 20, [&](httplib::Client& c, int i) {
+    return c.Get(ids[i % ids.size()].c_str());
+  });
+  out["get_by_id_rps"] = get.qps;
+  if (hybrid.errors || get.errors) return fail("HTTP requests failed");
+
+  // ---- Memory and restart ----
+  auto stats = rt->index().Stats();
+  out["index_bytes_per_example"] =
+      static_cast<double>(stats.vector_bytes + stats.keyword_bytes) / std::max<int64_t>(1, opt.n);
+  server->Stop();
+  server.reset();
+  if (Status st = rt->index().SaveSnapshot(); !st.ok()) return fail(st.message());
+  rt.reset();
+  auto restart_start = Clock::now();
+  auto reopened = Runtime::Open(config);
+  if (!reopened.ok()) return fail(reopened.status().message());
+  out["restart_ready_s"] = std::chrono::duration<double>(Clock::now() - restart_start).count();
+  out["restart_load_mode"] = (*reopened)->index().Stats().load_mode;
+  reopened->reset();
+
+  std::cout << "exemplar bench (n=" << opt.n << ", dim=" << out["dim"] << ", ef=" << out["ef_search"] << ")\n";
+  std::cout << std::left << std::setw(28) << "metric" << "value\n";
+  for (const char* k : {"ingest_per_s", "vector_p50_ms", "vector_p99_ms", "raw_hnswlib_p50_ms",
+                        "exact_p50_ms", "recall_at_10", "filtered_p50_ms", "filtered_full_k",
+                        "http_hybrid_p50_ms", "http_hybrid_qps", "get_by_id_rps", "restart_ready_s",
+                        "index_bytes_per_example"}) {
+    std::cout << std::left << std::setw(28) << k << std::fixed << std::setprecision(3)
+              << out[k].get<double>() << "\n";
+  }
+  double ratio = out["vector_p50_ms"].get<double>() / std::max(1e-9, out["raw_hnswlib_p50_ms"].get<double>());
+  out["vector_vs_raw_ratio"] = ratio;
+  std::cout << std::left << std::setw(28) << "vector_vs_raw_ratio" << ratio << "\n";
+  if (!opt.json_file.empty()) {
+    std::ofstream f(opt.json_file);
+    f << out.dump(2) << "\n";
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}
+
+}  // namespace exemplar::cli

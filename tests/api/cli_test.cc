@@ -1,0 +1,119 @@
+// The exemplar command line, run as a real process: seed (idempotent), export/import, search,
+// version and a quick bench.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "common/ids.h"
+#include "common/json_util.h"
+
+namespace exemplar {
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+Run Exec(const std::string& args) {
+  std::string cmd = std::string(EXEMPLAR_BINARY) + " " + args + " 2>/dev/null";
+  Run r{0, ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("cli_" + NewUuid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string D() const { return " --data-dir " + dir_.string() + "/data"; }
+  std::filesystem::path dir_;
+};
+
+TEST_F(Cli, SeedTwiceDoesNotDuplicate) {
+  std::string seed = "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D();
+  Run first = Exec(seed);
+  ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("seeded 3 templates"), std::string::npos) << first.out;
+  Run second = Exec(seed);
+  ASSERT_EQ(second.code, 0);
+  EXPECT_NE(second.out.find("seeded 0 templates, 0 examples"), std::string::npos) << second.out;
+  Run exported = Exec("export --format jsonl" + D());
+  ASSERT_EQ(exported.code, 0);
+  EXPECT_GE(Lines(exported.out), 40u);
+  size_t dd = 0, pm = 0;
+  for (size_t pos = 0; pos < exported.out.size();) {
+    size_t end = exported.out.find('\n', pos);
+    Json j = Json::parse(exported.out.substr(pos, end - pos));
+    dd += j["domain"] == "defect_detection";
+    pm += j["domain"] == "predictive_maintenance";
+    pos = end + 1;
+  }
+  EXPECT_GE(dd, 20u);
+  EXPECT_GE(pm, 20u);
+  Run search = Exec("search \"bias voltage drift\" --json -k 3" + D());
+  ASSERT_EQ(search.code, 0);
+  Json r = Json::parse(search.out);
+  EXPECT_EQ(r["results"].size(), 3u);
+  EXPECT_EQ(r["search_type"], "hybrid");
+}
+
+TEST_F(Cli, ImportThenExportRoundTrips) {
+  std::string file = (dir_ / "in.jsonl").string();
+  {
+    std::ofstream f(file);
+    f << R"({"input": {"q": "one"}, "expected_output": {"a": 1}, "client_id": "x1"})" << "\n";
+    f << R"({"input": {"q": "two"}, "expected_output": {"a": 2}, "client_id": "x2"})" << "\n";
+  }
+  Run imported = Exec("import " + file + D());
+  ASSERT_EQ(imported.code, 0) << imported.out;
+  EXPECT_NE(imported.out.find("imported 2 examples"), std::string::npos);
+  Run again = Exec("import " + file + D());
+  EXPECT_NE(again.out.find("imported 0 examples (2 already present"), std::string::npos) << again.out;
+  Run csv = Exec("export --format csv" + D());
+  EXPECT_EQ(Lines(csv.out), 3u);
+  std::string bad = (dir_ / "bad.jsonl").string();
+  {
+    std::ofstream f(bad);
+    f << "{not json\n";
+  }
+  EXPECT_NE(Exec("import " + bad + D()).code, 0);
+  EXPECT_EQ(Exec("version").out.rfind("exemplar ", 0), 0u);
+  EXPECT_NE(Exec("nonsense").code, 0);
+}
+
+TEST_F(Cli, QuickBenchReportsEveryFigure) {
+  std::string json = (dir_ / "bench.json").string();
+  Run r = Exec("bench --quick --n 1500 --queries 50 --json " + json);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream f(json);
+  Json b = Json::parse(f);
+  for (const char* k : {"n", "dim", "vector_p50_ms", "vector_p99_ms", "recall_at_10", "raw_hnswlib_p50_ms",
+                        "exact_p50_ms", "filtered_p50_ms", "filtered_full_k", "http_hybrid_p50_ms",
+                        "http_hybrid_qps", "get_by_id_rps", "ingest_per_s", "restart_ready_s",
+                        "index_bytes_per_example"}) {
+    ASSERT_TRUE(b.contains(k)) << k;
+    EXPECT_GT(b[k].get<double>(), 0) << k;
+  }
+  EXPECT_EQ(b["n"], 1500);
+  EXPECT_EQ(b["dim"], 384);
+  EXPECT_GE(b["recall_at_10"].get<double>(), 0.9);
+  EXPECT_DOUBLE_EQ(b["filtered_full_k"].get<double>(), 1.0);  // 15 matches per filter ≥ k = 10
+  EXPECT_EQ(b["restart_load_mode"], "snapshot");
+}
+
+}  // namespace
+}  // namespace exemplar

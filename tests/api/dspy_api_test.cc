@@ -1,0 +1,148 @@
+// DSPy export through the API (SPEC §4.4): every format on a seeded template and on an
+// adversarial one; generated Python compiles; program-state JSON follows reference/dspy.md §4.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "common/ids.h"
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+
+bool PythonCompiles(const std::string& code, const std::string& suffix = ".py") {
+  auto path = std::filesystem::path(::testing::TempDir()) / ("gen_" + NewUuid() + suffix);
+  {
+    std::ofstream f(path);
+    f << code;
+  }
+  std::string cmd = "python3 -m py_compile '" + path.string() + "' 2>&1";
+  int rc = std::system(cmd.c_str());
+  std::filesystem::remove(path);
+  return rc == 0;
+}
+
+class DspyApi : public ::testing::Test {
+ protected:
+  void SetUp() override { ids_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR); }
+  Json Export(const std::string& id, Json body) {
+    auto r = server_.Post("/api/v1/templates/" + id + "/export-dspy", body);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  TestServer server_;
+  std::map<std::string, std::string> ids_;
+};
+
+TEST_F(DspyApi, SignatureOfASeededTemplate) {
+  auto r = server_.Get("/api/v1/templates/" + ids_[kDefectTemplate] + "/dspy-signature");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_TRUE(r.body["valid"].get<bool>());
+  EXPECT_NE(r.body["python"].get<std::string>().find("(dspy.Signature)"), std::string::npos);
+  EXPECT_TRUE(PythonCompiles(r.body["python"]));
+  EXPECT_EQ(r.body["signature"]["input_fields"][0]["name"], "inspection_notes");
+}
+
+TEST_F(DspyApi, EveryFormatOnASeededTemplate) {
+  const std::string id = ids_[kDefectTemplate];
+  Json py = Export(id, {{"format", "python_module"}, {"module", "ChainOfThought"}, {"include_optimizer", true},
+                        {"optimizer", {{"type", "BootstrapFewShotWithRandomSearch"}, {"num_candidate_programs", 4}}},
+                        {"metric", "exact_match"}, {"selection", "balanced"}, {"max_examples", 8}});
+  std::string code = py["content"];
+  EXPECT_TRUE(PythonCompiles(code));
+  EXPECT_NE(code.find("dspy.ChainOfThought("), std::string::npos);
+  EXPECT_NE(code.find("BootstrapFewShotWithRandomSearch("), std::string::npos);
+  EXPECT_NE(code.find(".with_inputs("), std::string::npos);
+  EXPECT_EQ(py["example_count"], 8);
+  EXPECT_EQ(py["example_ids"].size(), 8u);
+
+  Json state_art = Export(id, {{"format", "program_state"}, {"module", "ChainOfThought"}, {"max_examples", 3}});
+  Json state = Json::parse(state_art["content"].get<std::string>());
+  ASSERT_TRUE(state.contains("metadata"));
+  Json deps = state["metadata"]["dependency_versions"];
+  EXPECT_EQ(deps.size(), 3u);
+  EXPECT_TRUE(deps.contains("python") && deps.contains("dspy") && deps.contains("cloudpickle"));
+  bool found_predictor = false;
+  for (auto& [name, pred] : state.items()) {
+    if (name == "metadata") continue;
+    found_predictor = true;
+    EXPECT_TRUE(pred["lm"].is_null());
+    EXPECT_TRUE(pred["traces"].is_array());
+    EXPECT_TRUE(pred["train"].is_array());
+    ASSERT_EQ(pred["demos"].size(), 3u);
+    EXPECT_TRUE(pred["demos"][0].contains("inspection_notes"));
+    EXPECT_TRUE(pred["demos"][0].contains("defect_type"));
+    Json fields = pred["signature"]["fields"];
+    // inputs (5) then reasoning, then the 3 outputs
+    ASSERT_EQ(fields.size(), 9u);
+    EXPECT_EQ(fields[0]["prefix"], "Inspection Notes:");
+    EXPECT_EQ(fields[5]["prefix"], "Reasoning: Let's think step by step in order to");
+    EXPECT_EQ(fields[6]["prefix"], "Defect Type:");
+    EXPECT_FALSE(pred["signature"]["instructions"].get<std::string>().empty());
+  }
+  EXPECT_TRUE(found_predictor);
+
+  Json jsonl = Export(id, {{"format", "dataset_jsonl"}, {"selection", "top"}, {"max_examples", 5}});
+  std::string lines = jsonl["content"];
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 5);
+  Json first = Json::parse(lines.substr(0, lines.find('\n')));
+  EXPECT_TRUE(first.contains("detector_model"));
+  Json config = Json::parse(Export(id, {{"format", "json_config"}})["content"].get<std::string>());
+  EXPECT_TRUE(config.is_object());
+  Json nb = Json::parse(Export(id, {{"format", "notebook"}})["content"].get<std::string>());
+  EXPECT_EQ(nb["nbformat"], 4);
+  std::string cells;
+  for (const auto& c : nb["cells"]) {
+    if (c["cell_type"] != "code") continue;
+    for (const auto& l : c["source"]) cells += l.get<std::string>();
+    cells += "\n";
+  }
+  EXPECT_TRUE(PythonCompiles(cells));
+  Json similar = Export(id, {{"format", "dataset_jsonl"}, {"selection", "similar"}, {"query", "solder void"}, {"max_examples", 2}});
+  EXPECT_EQ(similar["example_count"], 2);
+  auto download = server_.PostRaw("/api/v1/templates/" + id + "/export-dspy?download=true",
+                                  R"({"format": "python_module"})", "application/json");
+  EXPECT_EQ(download.status, 200);
+  EXPECT_NE(download.content_type.find("python"), std::string::npos);
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + id + "/export-dspy", {{"format", "pdf"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + id + "/export-dspy", {{"selection", "similar"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + id + "/export-dspy",
+                         {{"include_optimizer", true}, {"optimizer", {{"type", "Magic"}}}}).status, 422);
+}
+
+TEST_F(DspyApi, AdversarialTemplateStillCompiles) {
+  Json t = {{"name", "Quote \"\"\" and \\ back'slash \xC3\xA9\xE4\xB8\xAD 1st"},
+            {"description", "tricky"},
+            {"prompt_template", "Say \"\"\"hi\"\"\" \\n and end with a backslash \\"},
+            {"input_schema", {{{"name", "question"}, {"type", "string"}, {"description", "a \"quoted\"\nmultiline \\ desc \xF0\x9F\x98\x80"}}}},
+            {"output_schema", {{{"name", "answer"}, {"type", "string"}, {"description", "'''single''' and \"\"\""}}}}};
+  auto created = server_.Post("/api/v1/templates", t);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  std::string id = created.body["id"];
+  Json ex = {{"input", {{"question", "what about \"\"\" and \\?\n\xC3\xA9"}}}, {"expected_output", {{"answer", "ok '''"}}},
+             {"databit_id", id}};
+  ASSERT_EQ(server_.Post("/api/v1/examples", ex).status, 201);
+  for (const char* module : {"Predict", "ChainOfThought"}) {
+    Json py = Export(id, {{"format", "python_module"}, {"module", module}, {"include_optimizer", true}});
+    EXPECT_TRUE(PythonCompiles(py["content"])) << py["content"].get<std::string>();
+  }
+  auto sig = server_.Get("/api/v1/templates/" + id + "/dspy-signature");
+  EXPECT_TRUE(PythonCompiles(sig.body["python"]));
+  Json state = Json::parse(Export(id, {{"format", "program_state"}})["content"].get<std::string>());
+  EXPECT_TRUE(state.contains("metadata"));
+}
+
+TEST_F(DspyApi, PublishFreezesAndUnknownTemplateIs404) {
+  const std::string id = ids_[kDefectTemplate];
+  ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 200);
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + id, {{"name", "renamed"}}).status, 409);
+  EXPECT_EQ(server_.Post("/api/v1/templates/00000000-0000-4000-8000-000000000000/export-dspy", Json::object()).status, 404);
+  EXPECT_EQ(server_.Get("/api/v1/templates/nope/dspy-signature").status, 404);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
