@@ -1,0 +1,38 @@
+// The route table. Heavy pages (charts, graph) load lazily so the Example Store opens fast.
+import { lazy, Suspense, type ReactNode } from "react";
+import { Navigate, Route, Routes } from "react-router";
+import { EmptyState, LoadingState } from "@/components/ui/states";
+import { ButtonLink } from "@/components/ui/button";
+import { AppLayout } from "./layout";
+import { ExamplesPage } from "@/features/examples/components/examples-page";
+import { ExampleDetailPage, NewExamplePage } from "@/features/examples/components/example-detail-page";
+
+const DashboardPage = lazy(() => import("@/features/dashboard/components/dashboard-page"));
+const TemplatesPage = lazy(() => import("@/features/templates/components/templates-page"));
+const TemplateDetailPage = lazy(() => import("@/features/templates/components/template-detail-page"));
+const RunsPage = lazy(() => import("@/features/runs/components/runs-page"));
+const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-page"));
+
+const lazyPage = (node: ReactNode) => <Suspense fallback={<LoadingState />}>{node}</Suspense>;
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<Navigate to="/examples" replace />} />
+        <Route path="examples" element={<ExamplesPage />} />
+        <Route path="examples/new" element={<NewExamplePage />} />
+        <Route path="examples/:id" element={<ExampleDetailPage />} />
+        <Route path="dashboard" element={lazyPage(<DashboardPage />)} />
+        <Route path="templates" element={lazyPage(<TemplatesPage />)} />
+        <Route path="templates/:id" element={lazyPage(<TemplateDetailPage />)} />
+        <Route path="runs" element={lazyPage(<RunsPage />)} />
+        <Route path="runs/:id" element={lazyPage(<RunDetailPage />)} />
+        <Route
+          path="*"
+          element={<EmptyState title="Page not found" description="There is nothing at this address." action={<ButtonLink to="/examples">Go to examples</ButtonLink>} />}
+        />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,51 @@
+// Loading, empty and error states used by every page and panel.
+import type { ReactNode } from "react";
+import { errorMessage, isApiError } from "@/lib/api-client";
+import { cn } from "@/lib/format";
+import { Button } from "./button";
+import { Spinner } from "./spinner";
+
+export function LoadingState({ label = "Loading…", className }: { label?: string; className?: string }) {
+  return (
+    <div role="status" className={cn("flex items-center justify-center gap-2 py-12 text-sm text-slate-500", className)}>
+      <Spinner />
+      {label}
+    </div>
+  );
+}
+
+export function EmptyState({ title, description, action, className }: { title: string; description?: ReactNode; action?: ReactNode; className?: string }) {
+  return (
+    <div className={cn("flex flex-col items-center justify-center rounded-lg border border-dashed border-slate-300 px-6 py-12 text-center", className)}>
+      <p className="text-sm font-semibold text-slate-800">{title}</p>
+      {description && <p className="mt-1 max-w-md text-sm text-slate-500">{description}</p>}
+      {action && <div className="mt-4">{action}</div>}
+    </div>
+  );
+}
+
+type ErrorStateProps = { error: unknown; title?: string; onRetry?: () => void; className?: string };
+
+export function ErrorState({ error, title, onRetry, className }: ErrorStateProps) {
+  const notFound = isApiError(error) && error.status === 404;
+  const heading = title ?? (notFound ? "Not found" : "Something went wrong");
+  return (
+    <div role="alert" className={cn("rounded-lg border border-rose-200 bg-rose-50 px-4 py-3 text-sm", className)}>
+      <p className="font-semibold text-rose-900">{heading}</p>
+      <p className="mt-0.5 text-rose-800">{errorMessage(error)}</p>
+      {onRetry && !notFound && (
+        <Button size="sm" className="mt-2" onClick={onRetry}>
+          Try again
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/** Shown where an endpoint the UI depends on is not served yet (404 on the route itself). */
+export function UnavailableState({ feature, error }: { feature: string; error: unknown }) {
+  if (isApiError(error) && error.status === 404) {
+    return <EmptyState title={`${feature} is not available`} description="This server does not provide this feature yet (404)." />;
+  }
+  return <ErrorState error={error} />;
+}

@@ -1,0 +1,101 @@
+import { useSearchParams } from "react-router";
+import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
+import { TextInput } from "@/components/ui/field";
+import { ErrorState, LoadingState } from "@/components/ui/states";
+import { cn, formatCount, formatPercent, formatScore } from "@/lib/format";
+import { useDashboard, type Period } from "../api/get-dashboard";
+import { BreakdownTable } from "./breakdown-table";
+import { RankingList } from "./ranking-list";
+import { UsageChart } from "./usage-chart";
+
+const PERIODS: Period[] = ["7d", "30d", "90d"];
+
+export default function DashboardPage() {
+  const [params, setParams] = useSearchParams();
+  const period = (PERIODS.includes(params.get("period") as Period) ? params.get("period") : "30d") as Period;
+  const domain = params.get("domain") ?? "";
+  const fn = params.get("function") ?? "";
+  const set = (k: string, v: string) =>
+    setParams((p) => {
+      const n = new URLSearchParams(p);
+      if (v) n.set(k, v);
+      else n.delete(k);
+      return n;
+    });
+  const q = useDashboard({ period, domain: domain || undefined, function_name: fn || undefined });
+
+  return (
+    <>
+      <PageHeader
+        title="Dashboard"
+        description="How examples are used and how well they work."
+        actions={
+          <div role="radiogroup" aria-label="Period" className="inline-flex rounded-md bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
+            {PERIODS.map((p) => (
+              <button
+                key={p}
+                role="radio"
+                aria-checked={p === period}
+                onClick={() => set("period", p === "30d" ? "" : p)}
+                className={cn("rounded px-3 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600", p === period ? "bg-indigo-600 text-white" : "text-slate-600 hover:bg-slate-100")}
+              >
+                {p}
+              </button>
+            ))}
+          </div>
+        }
+      />
+      <div className="mb-5 flex flex-wrap gap-3">
+        <TextInput label="Domain" placeholder="All domains" defaultValue={domain} key={`d-${domain}`} fieldClassName="w-48" onBlur={(e) => set("domain", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("domain", e.currentTarget.value.trim())} />
+        <TextInput label="Function" placeholder="All functions" defaultValue={fn} key={`f-${fn}`} fieldClassName="w-48" onBlur={(e) => set("function", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("function", e.currentTarget.value.trim())} />
+      </div>
+      {q.isPending ? (
+        <LoadingState label="Loading dashboard…" />
+      ) : q.isError ? (
+        <ErrorState error={q.error} title="Could not load the dashboard" onRetry={() => q.refetch()} />
+      ) : (
+        <div className="space-y-6">
+          <div className="grid grid-cols-2 gap-4 lg:grid-cols-5">
+            <Stat label="Examples" value={formatCount(q.data.total_examples)} sub={`${formatCount(q.data.examples_with_usage)} with usage`} />
+            <Stat label={`Uses (${period})`} value={formatCount(q.data.total_uses)} sub={`${formatCount(q.data.total_successes)} success · ${formatCount(q.data.total_failures)} failure`} />
+            <Stat label="Success rate" value={formatPercent(q.data.overall_success_rate)} />
+            <Stat label="Avg effectiveness" value={formatScore(q.data.avg_effectiveness_score)} />
+            <Stat label="Stale examples" value={formatCount(q.data.stale_examples_count)} sub={`not used in ${period}`} />
+          </div>
+          <Card>
+            <CardHeader title="Daily usage" description="Uses per day, split by outcome." />
+            <CardBody>
+              <UsageChart data={q.data.daily_usage ?? []} />
+            </CardBody>
+          </Card>
+          <div className="grid gap-6 lg:grid-cols-2">
+            <Card>
+              <CardHeader title="By domain" />
+              <CardBody className="py-2">
+                <BreakdownTable rows={q.data.domain_breakdown ?? []} keyLabel="Domain" keyOf={(b) => b.domain ?? "—"} onSelect={(d) => set("domain", d)} />
+              </CardBody>
+            </Card>
+            <Card>
+              <CardHeader title="By function" />
+              <CardBody className="py-2">
+                <BreakdownTable rows={q.data.function_breakdown ?? []} keyLabel="Function" keyOf={(b) => b.function_name ?? "(none)"} onSelect={(f) => f !== "(none)" && set("function", f)} />
+              </CardBody>
+            </Card>
+            <Card>
+              <CardHeader title="Top examples" description="Highest effectiveness." />
+              <CardBody className="py-1">
+                <RankingList items={q.data.top_examples ?? []} empty="No examples with outcomes yet" />
+              </CardBody>
+            </Card>
+            <Card>
+              <CardHeader title="Pruning candidates" description="Lowest effectiveness." />
+              <CardBody className="py-1">
+                <RankingList items={q.data.bottom_examples ?? []} empty="Nothing to prune" />
+              </CardBody>
+            </Card>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "@/lib/api-client";
+
+export function deleteExample(id: string): Promise<void> {
+  return api.delete(`/examples/${encodeURIComponent(id)}`);
+}
+
+/** Deletes several examples, two requests at a time; resolves to the ids that failed. */
+export async function deleteExamples(ids: string[]): Promise<string[]> {
+  const failed: string[] = [];
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        await deleteExample(id);
+      } catch {
+        failed.push(id);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return failed;
+}
+
+export function useDeleteExample() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: deleteExample,
+    onSuccess: (_, id) => {
+      qc.removeQueries({ queryKey: ["examples", "detail", id] });
+      return qc.invalidateQueries({ queryKey: ["examples", "list"] });
+    },
+  });
+}
+
+export function useDeleteExamples() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: deleteExamples,
+    onSettled: () => qc.invalidateQueries({ queryKey: ["examples"] }),
+  });
+}

@@ -1,0 +1,64 @@
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { DownloadIcon, TrashIcon } from "@/components/ui/icons";
+import { errorMessage } from "@/lib/api-client";
+import { useToast } from "@/lib/toast";
+import { useDeleteExamples } from "../api/delete-example";
+import { useExportExamples } from "../api/export-examples";
+
+type BulkBarProps = { selected: Set<string>; onClear: () => void; onDeleted: (failed: string[]) => void };
+
+export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
+  const [confirming, setConfirming] = useState(false);
+  const del = useDeleteExamples();
+  const exp = useExportExamples();
+  const toast = useToast();
+  const count = selected.size;
+  if (count === 0) return null;
+
+  const doExport = () =>
+    exp.mutate(
+      { ids: [...selected] },
+      {
+        onSuccess: (n) => toast.show(`Exported ${n} example${n === 1 ? "" : "s"}`),
+        onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error"),
+      },
+    );
+  const doDelete = () =>
+    del.mutate([...selected], {
+      onSuccess: (failed) => {
+        setConfirming(false);
+        const ok = count - failed.length;
+        toast.show(failed.length ? `Deleted ${ok}; ${failed.length} failed` : `Deleted ${ok} example${ok === 1 ? "" : "s"}`, failed.length ? "error" : "success");
+        onDeleted(failed);
+      },
+    });
+
+  return (
+    <div role="region" aria-label="Bulk actions" className="sticky top-3 z-20 mb-4 flex items-center justify-between gap-3 rounded-xl bg-indigo-600 px-4 py-2.5 text-sm text-white shadow-lg">
+      <span className="font-medium">
+        {count} selected
+      </span>
+      <div className="flex items-center gap-2">
+        <Button size="sm" onClick={doExport} loading={exp.isPending} icon={<DownloadIcon />}>
+          Export JSONL
+        </Button>
+        <Button size="sm" variant="danger" onClick={() => setConfirming(true)} icon={<TrashIcon />}>
+          Delete
+        </Button>
+        <Button size="sm" variant="ghost" className="text-white hover:bg-indigo-500" onClick={onClear}>
+          Clear
+        </Button>
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title={`Delete ${count} example${count === 1 ? "" : "s"}?`}
+        description="Their usage events are removed too. This cannot be undone."
+        pending={del.isPending}
+        onConfirm={doDelete}
+        onClose={() => setConfirming(false)}
+      />
+    </div>
+  );
+}

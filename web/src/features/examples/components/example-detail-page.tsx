@@ -1,0 +1,157 @@
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { Badge, StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { TrashIcon } from "@/components/ui/icons";
+import { ErrorState, LoadingState } from "@/components/ui/states";
+import { errorMessage } from "@/lib/api-client";
+import type { Example } from "@/lib/api-types";
+import { formatDate, shortId } from "@/lib/format";
+import { useToast } from "@/lib/toast";
+import { useCreateExample } from "../api/create-example";
+import { useDeleteExample } from "../api/delete-example";
+import { useExample } from "../api/get-example";
+import { useUpdateExample } from "../api/update-example";
+import { EffectivenessPanel } from "./effectiveness-panel";
+import { ExampleEditor } from "./example-editor";
+import { formFromExample } from "./example-form";
+import { VersionsPanel } from "./versions-panel";
+
+const crumbs = (
+  <Link to="/examples" className="hover:text-slate-700">
+    ← Examples
+  </Link>
+);
+
+export function NewExamplePage() {
+  const create = useCreateExample();
+  const navigate = useNavigate();
+  const toast = useToast();
+  return (
+    <>
+      <PageHeader eyebrow={crumbs} title="New example" description="A labeled input and the output you expect for it." />
+      <Card>
+        <CardBody>
+          <ExampleEditor
+            submitLabel="Create example"
+            pending={create.isPending}
+            serverError={create.error}
+            onSubmit={(body) =>
+              create.mutate(body, {
+                onSuccess: (ex) => {
+                  toast.show("Example created");
+                  navigate(`/examples/${ex.example_id}`);
+                },
+              })
+            }
+          />
+        </CardBody>
+      </Card>
+    </>
+  );
+}
+
+function Meta({ example }: { example: Example }) {
+  const rows: [string, React.ReactNode][] = [
+    ["ID", <code className="text-xs">{example.example_id}</code>],
+    ["Version", example.version],
+    ["Embedding", example.has_embedding ? (example.embedding_model ?? "yes") : "none"],
+    ["Created", formatDate(example.created_at)],
+    ["Updated", formatDate(example.updated_at)],
+  ];
+  return (
+    <Card>
+      <CardHeader title="Details" />
+      <CardBody>
+        <dl className="space-y-1.5 text-sm">
+          {rows.map(([k, v]) => (
+            <div key={k} className="flex justify-between gap-3">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="truncate text-right text-slate-900">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </CardBody>
+    </Card>
+  );
+}
+
+export function ExampleDetailPage() {
+  const { id = "" } = useParams();
+  const example = useExample(id);
+  const update = useUpdateExample(id);
+  const del = useDeleteExample();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const [confirming, setConfirming] = useState(false);
+
+  if (example.isPending) return <LoadingState label="Loading example…" />;
+  if (example.isError) return <ErrorState error={example.error} title="Could not load this example" onRetry={() => example.refetch()} />;
+  const ex = example.data;
+
+  const doDelete = () =>
+    del.mutate(id, {
+      onSuccess: () => {
+        toast.show("Example deleted");
+        navigate("/examples");
+      },
+    });
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={crumbs}
+        title={ex.function_name || `Example ${shortId(ex.example_id)}`}
+        description={
+          <span className="flex flex-wrap items-center gap-1.5">
+            <Badge tone="indigo">{ex.domain}</Badge>
+            <StatusBadge status={ex.difficulty} />
+            <Badge>v{ex.version}</Badge>
+            {ex.databit_id && (
+              <Link to={`/templates/${ex.databit_id}`} className="text-xs text-indigo-600 hover:underline">
+                {ex.databit_name ?? "Template"} →
+              </Link>
+            )}
+          </span>
+        }
+        actions={
+          <Button variant="danger" icon={<TrashIcon />} onClick={() => setConfirming(true)}>
+            Delete
+          </Button>
+        }
+      />
+      <div className="grid gap-6 xl:grid-cols-3">
+        <Card className="xl:col-span-2">
+          <CardHeader title="Edit example" description="Saving creates a new version; changing the input re-embeds it." />
+          <CardBody>
+            <ExampleEditor
+              key={ex.version}
+              initial={formFromExample(ex)}
+              isUpdate
+              submitLabel="Save changes"
+              pending={update.isPending}
+              serverError={update.error}
+              onSubmit={(body) => update.mutate(body, { onSuccess: (saved) => toast.show(`Saved as version ${saved.version}`) })}
+            />
+          </CardBody>
+        </Card>
+        <div className="space-y-6">
+          <EffectivenessPanel exampleId={id} />
+          <Meta example={ex} />
+          <VersionsPanel exampleId={id} currentVersion={ex.version} />
+        </div>
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title="Delete this example?"
+        description="The example and its usage events are removed. This cannot be undone."
+        pending={del.isPending}
+        error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
+        onConfirm={doDelete}
+        onClose={() => setConfirming(false)}
+      />
+    </>
+  );
+}

@@ -1,0 +1,107 @@
+// Create/edit form for one example. Invalid JSON is caught before any request is sent; the
+// server's 422 field errors are shown next to the fields they name.
+import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
+import { JsonEditor, jsonObjectError } from "@/components/ui/json-editor";
+import { isApiError } from "@/lib/api-client";
+import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
+import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import { KNOWN_DOMAINS } from "./example-filters";
+import { bodyFromForm, emptyExampleForm, validateExampleForm, type ExampleFormState, type FormErrors } from "./example-form";
+
+type ExampleEditorProps = {
+  initial?: ExampleFormState;
+  isUpdate?: boolean;
+  submitLabel: string;
+  pending?: boolean;
+  serverError?: unknown;
+  onSubmit: (body: ExampleInput) => void;
+  extraActions?: ReactNode;
+};
+
+/** Maps API field errors (`input`, `input.question`, `capability_tags.2`) onto form fields. */
+function serverFieldErrors(error: unknown): FormErrors {
+  if (!isApiError(error)) return {};
+  const out: FormErrors = {};
+  for (const [key, msg] of Object.entries(error.fieldErrors)) {
+    const head = key.split(".")[0] as keyof ExampleFormState;
+    const target = head in emptyExampleForm ? head : "_form";
+    out[target] = out[target] ? `${out[target]}; ${msg}` : msg;
+  }
+  if (Object.keys(error.fieldErrors).length === 0) out._form = error.message;
+  return out;
+}
+
+export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverError, onSubmit, extraActions }: ExampleEditorProps) {
+  const [form, setForm] = useState<ExampleFormState>(initial ?? emptyExampleForm);
+  const [clientErrors, setClientErrors] = useState<FormErrors>({});
+  // Server messages for fields the user has edited since the last submit are hidden.
+  const [edited, setEdited] = useState<Set<string>>(new Set());
+  const templates = useTemplateOptions();
+
+  const server = Object.fromEntries(Object.entries(serverFieldErrors(serverError)).filter(([k]) => !edited.has(k)));
+  const errors: FormErrors = { ...server, ...Object.fromEntries(Object.entries(clientErrors).filter(([, v]) => v)) };
+  const set = (key: keyof ExampleFormState) => (value: string) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setClientErrors((e) => ({ ...e, [key]: undefined }));
+    setEdited((s) => (s.has(key) ? s : new Set(s).add(key)));
+  };
+  const checkJson = (key: "input" | "expected_output") => () => setClientErrors((e) => ({ ...e, [key]: jsonObjectError(form[key]) ?? undefined }));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const found = validateExampleForm(form);
+    setClientErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setEdited(new Set());
+    onSubmit(bodyFromForm(form, Boolean(isUpdate)));
+  };
+  // Ctrl/Cmd+Enter submits from anywhere in the form, including the JSON text areas.
+  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit(e);
+  };
+
+  const templateOptions = [{ value: "", label: "None" }, ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` }))];
+  if (form.databit_id && !templateOptions.some((o) => o.value === form.databit_id)) templateOptions.push({ value: form.databit_id, label: form.databit_id });
+
+  return (
+    <form onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-5" aria-label="Example editor">
+      {errors._form && (
+        <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+          {errors._form}
+        </div>
+      )}
+      <div className="grid gap-4 lg:grid-cols-2">
+        <JsonEditor label="Input (JSON object)" name="input" value={form.input} onChange={set("input")} onBlur={checkJson("input")} error={errors.input} />
+        <JsonEditor label="Expected output (JSON object)" name="expected_output" value={form.expected_output} onChange={set("expected_output")} onBlur={checkJson("expected_output")} error={errors.expected_output} />
+      </div>
+      <TextArea label="Explanation" rows={2} value={form.explanation} onChange={(e) => set("explanation")(e.target.value)} error={errors.explanation} hint="Why this output is right; also searchable." />
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+        <SelectInput label="Template" value={form.databit_id} onChange={(e) => set("databit_id")(e.target.value)} options={templateOptions} error={errors.databit_id} />
+        <TextInput label="Domain" list="editor-domains" value={form.domain} onChange={(e) => set("domain")(e.target.value)} error={errors.domain} />
+        <datalist id="editor-domains">
+          {KNOWN_DOMAINS.map((d) => (
+            <option key={d} value={d} />
+          ))}
+        </datalist>
+        <TextInput label="Function name" value={form.function_name} onChange={(e) => set("function_name")(e.target.value)} error={errors.function_name} />
+        <SelectInput label="Difficulty" value={form.difficulty} onChange={(e) => set("difficulty")(e.target.value)} options={DIFFICULTIES.map((d) => ({ value: d, label: d }))} error={errors.difficulty} />
+        <SelectInput label="Source" value={form.source} onChange={(e) => set("source")(e.target.value)} options={SOURCES.map((s) => ({ value: s, label: s.replace(/_/g, " ") }))} error={errors.source} />
+        <TextInput label="Quality score" type="number" min={0} max={1} step={0.05} placeholder="0–1" value={form.quality_score} onChange={(e) => set("quality_score")(e.target.value)} error={errors.quality_score} />
+        <TextInput label="Capability tags" placeholder="comma, separated" value={form.capability_tags} onChange={(e) => set("capability_tags")(e.target.value)} error={errors.capability_tags} />
+        <TextInput label="Search keys" placeholder="comma, separated" value={form.search_keys} onChange={(e) => set("search_keys")(e.target.value)} error={errors.search_keys} />
+        <TextInput label="Attribution notes" value={form.attribution_notes} onChange={(e) => set("attribution_notes")(e.target.value)} error={errors.attribution_notes} />
+      </div>
+      <div className="flex items-center justify-between gap-3 border-t border-slate-100 pt-4">
+        <p className="text-xs text-slate-400">Ctrl+Enter saves</p>
+        <div className="flex items-center gap-2">
+          {extraActions}
+          <Button type="submit" variant="primary" loading={pending}>
+            {submitLabel}
+          </Button>
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+// Filter and sort controls for the Example Store. Selects apply at once; text and number inputs
+// apply on Enter or when focus leaves them.
+import { useEffect, useState, type InputHTMLAttributes } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, SelectInput, controlClass } from "@/components/ui/field";
+import { ArrowDownIcon, ArrowUpIcon } from "@/components/ui/icons";
+import { DIFFICULTIES, SORT_FIELDS, type SortField } from "@/lib/api-types";
+import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import type { ExampleFilters } from "../api/get-examples";
+import { useExampleQueryState } from "./use-example-query-state";
+
+export const KNOWN_DOMAINS = ["general", "defect_detection", "predictive_maintenance", "anomaly_detection", "calibration", "document_extraction", "remaining_useful_life"];
+
+function CommitInput({ value, onCommit, ...rest }: { value: string; onCommit: (v: string) => void } & Omit<InputHTMLAttributes<HTMLInputElement>, "value">) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const commit = () => draft !== value && onCommit(draft.trim());
+  return (
+    <input
+      {...rest}
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === "Enter" && (e.preventDefault(), commit())}
+      className={controlClass}
+    />
+  );
+}
+
+const sortLabels: Record<SortField, string> = {
+  effectiveness_score: "Effectiveness",
+  quality_score: "Quality",
+  usage_count: "Usage",
+  created_at: "Created",
+  updated_at: "Updated",
+};
+
+export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
+  const { state, setFilter, clearFilters, update } = useExampleQueryState();
+  const templates = useTemplateOptions();
+  const f = state.filters;
+  const text = (key: keyof ExampleFilters) => (f[key] === undefined ? "" : String(f[key]));
+  const active = Object.keys(f).length > 0;
+
+  return (
+    <div className="rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
+        <SelectInput
+          label="Template"
+          value={text("databit_id")}
+          onChange={(e) => setFilter("databit_id", e.target.value)}
+          options={[{ value: "", label: "Any" }, ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` }))]}
+        />
+        <Field label="Domain">
+          {({ id }) => (
+            <>
+              <CommitInput id={id} list="known-domains" placeholder="Any" value={text("domain")} onCommit={(v) => setFilter("domain", v)} />
+              <datalist id="known-domains">
+                {KNOWN_DOMAINS.map((d) => (
+                  <option key={d} value={d} />
+                ))}
+              </datalist>
+            </>
+          )}
+        </Field>
+        <Field label="Function">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("function_name")} onCommit={(v) => setFilter("function_name", v)} />}</Field>
+        <SelectInput
+          label="Difficulty"
+          value={text("difficulty")}
+          onChange={(e) => setFilter("difficulty", e.target.value)}
+          options={[{ value: "", label: "Any" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
+        />
+        <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
+        <Field label="Min quality">
+          {({ id }) => <CommitInput id={id} type="number" min={0} max={1} step={0.05} placeholder="0–1" value={text("min_quality_score")} onCommit={(v) => setFilter("min_quality_score", v)} />}
+        </Field>
+        <Field label="Min effectiveness">
+          {({ id }) => (
+            <CommitInput id={id} type="number" min={0} max={1} step={0.05} placeholder="0–1" value={text("min_effectiveness_score")} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
+          )}
+        </Field>
+      </div>
+      <div className="mt-3 flex flex-wrap items-end justify-between gap-3">
+        {showSort ? (
+          <div className="flex items-end gap-2">
+            <SelectInput
+              label="Sort by"
+              value={state.sortBy}
+              onChange={(e) => update({ sort: e.target.value })}
+              options={SORT_FIELDS.map((s) => ({ value: s, label: sortLabels[s] }))}
+              fieldClassName="w-40"
+            />
+            <Button
+              aria-label={state.sortDesc ? "Sorted descending; switch to ascending" : "Sorted ascending; switch to descending"}
+              onClick={() => update({ dir: state.sortDesc ? "asc" : undefined })}
+              icon={state.sortDesc ? <ArrowDownIcon /> : <ArrowUpIcon />}
+            >
+              {state.sortDesc ? "Desc" : "Asc"}
+            </Button>
+          </div>
+        ) : (
+          <p className="text-xs text-slate-500">Results are ranked by relevance; filters apply inside the search.</p>
+        )}
+        {active && (
+          <Button variant="ghost" size="sm" onClick={clearFilters}>
+            Clear filters
+          </Button>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import { useState } from "react";
+import { Button, ButtonLink } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/card";
+import { Checkbox } from "@/components/ui/field";
+import { DownloadIcon, PlusIcon } from "@/components/ui/icons";
+import { Pagination } from "@/components/ui/pagination";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { errorMessage } from "@/lib/api-client";
+import { useToast } from "@/lib/toast";
+import { SearchBar } from "@/features/search/components/search-bar";
+import { SearchResults } from "@/features/search/components/search-results";
+import { toSearchRequest } from "@/features/search/api/search-examples";
+import { useExamples } from "../api/get-examples";
+import { useExportExamples } from "../api/export-examples";
+import { BulkBar } from "./bulk-bar";
+import { ExampleCard } from "./example-card";
+import { ExampleFiltersBar } from "./example-filters";
+import { PAGE_SIZE, useExampleQueryState } from "./use-example-query-state";
+
+export function ExamplesPage() {
+  const { state, listParams, update } = useExampleQueryState();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const searching = state.q.length > 0;
+  const list = useExamples(listParams);
+  const exp = useExportExamples();
+  const toast = useToast();
+
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const pageIds = list.data?.examples.map((e) => e.example_id) ?? [];
+  const allOnPage = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
+  const togglePage = () => setSelected((s) => (allOnPage ? new Set([...s].filter((id) => !pageIds.includes(id))) : new Set([...s, ...pageIds])));
+
+  const exportAll = () =>
+    exp.mutate(
+      { filters: state.filters },
+      { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error") },
+    );
+
+  return (
+    <>
+      <PageHeader
+        title="Examples"
+        description="Labeled input/output examples, ranked by how well they work."
+        actions={
+          <>
+            <Button onClick={exportAll} loading={exp.isPending} icon={<DownloadIcon />}>
+              Export JSONL
+            </Button>
+            <ButtonLink to="/examples/new" variant="primary">
+              <PlusIcon /> New example
+            </ButtonLink>
+          </>
+        }
+      />
+      <div className="mb-4 space-y-3">
+        <SearchBar query={state.q} mode={state.mode} onSearch={(q, mode) => update({ q, mode: mode === "auto" ? undefined : mode })} />
+        <ExampleFiltersBar showSort={!searching} />
+      </div>
+      <BulkBar selected={selected} onClear={() => setSelected(new Set())} onDeleted={(failed) => setSelected(new Set(failed))} />
+      {searching ? (
+        <SearchResults
+          request={toSearchRequest(state.q, state.mode, state.filters)}
+          selected={selected}
+          onToggle={toggle}
+        />
+      ) : list.isPending ? (
+        <LoadingState label="Loading examples…" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} title="Could not load examples" onRetry={() => list.refetch()} />
+      ) : list.data.examples.length === 0 ? (
+        <EmptyState
+          title={Object.keys(state.filters).length ? "No examples match these filters" : "No examples yet"}
+          description="Examples are labeled input/output pairs used as few-shot demonstrations."
+          action={<ButtonLink to="/examples/new" variant="primary">Create an example</ButtonLink>}
+        />
+      ) : (
+        <>
+          <div className="mb-2 flex items-center justify-between">
+            <Checkbox label="Select page" checked={allOnPage} onChange={togglePage} />
+            {list.isFetching && <span className="text-xs text-slate-400">Refreshing…</span>}
+          </div>
+          <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
+            {list.data.examples.map((ex) => (
+              <ExampleCard key={ex.example_id} example={ex} selected={selected.has(ex.example_id)} onToggle={toggle} />
+            ))}
+          </div>
+          <Pagination page={state.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={(page) => update({ page }, false)} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+// The Example Store's search, filters, sort and page live in the URL so views are shareable.
+import { useMemo } from "react";
+import { useSearchParams } from "react-router";
+import { SORT_FIELDS, type SearchMode, type SortField } from "@/lib/api-types";
+import type { ExampleFilters, ExampleListParams } from "../api/get-examples";
+
+export const PAGE_SIZE = 18;
+
+export type ExampleQueryState = {
+  q: string;
+  mode: SearchMode;
+  filters: ExampleFilters;
+  sortBy: SortField;
+  sortDesc: boolean;
+  page: number;
+};
+
+const FILTER_PARAMS: Record<keyof ExampleFilters, string> = {
+  databit_id: "template",
+  domain: "domain",
+  function_name: "function",
+  difficulty: "difficulty",
+  source: "source",
+  capability_tag: "tag",
+  min_quality_score: "min_quality",
+  min_effectiveness_score: "min_effectiveness",
+};
+
+function toNumber(v: string | null): number | undefined {
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function useExampleQueryState() {
+  const [params, setParams] = useSearchParams();
+
+  const state = useMemo<ExampleQueryState>(() => {
+    const filters: ExampleFilters = {};
+    for (const [key, param] of Object.entries(FILTER_PARAMS) as [keyof ExampleFilters, string][]) {
+      const raw = params.get(param);
+      if (raw === null || raw === "") continue;
+      if (key === "min_quality_score" || key === "min_effectiveness_score") filters[key] = toNumber(raw);
+      else filters[key] = raw;
+    }
+    const sort = params.get("sort");
+    return {
+      q: params.get("q") ?? "",
+      mode: (params.get("mode") as SearchMode) || "auto",
+      filters,
+      sortBy: SORT_FIELDS.includes(sort as SortField) ? (sort as SortField) : "effectiveness_score",
+      sortDesc: params.get("dir") !== "asc",
+      page: Math.max(1, toNumber(params.get("page")) ?? 1),
+    };
+  }, [params]);
+
+  const update = (changes: Record<string, string | number | undefined | null>, resetPage = true) =>
+    setParams((prev) => {
+      const next = new URLSearchParams(prev);
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined || v === null || v === "") next.delete(k);
+        else next.set(k, String(v));
+      }
+      if (resetPage && !("page" in changes)) next.delete("page");
+      return next;
+    });
+
+  const setFilter = (key: keyof ExampleFilters, value: string | number | undefined) => update({ [FILTER_PARAMS[key]]: value });
+  const clearFilters = () => update(Object.fromEntries(Object.values(FILTER_PARAMS).map((p) => [p, undefined])));
+
+  const listParams: ExampleListParams = {
+    ...state.filters,
+    page: state.page,
+    page_size: PAGE_SIZE,
+    sort_by: state.sortBy,
+    sort_desc: state.sortDesc,
+  };
+
+  return { state, listParams, update, setFilter, clearFilters };
+}

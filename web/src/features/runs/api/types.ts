@@ -1,0 +1,125 @@
+// Wire shapes of /dspy-runs (SPEC §2.2, §4.5, §4.6) and normalisers. The server is still being
+// built, so the normalisers accept the field spellings it may use and never throw.
+
+export const OPTIMIZER_TYPES = ["LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2", "KNNFewShot"] as const;
+export const RUN_METRICS = ["exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"] as const;
+export type OptimizerType = (typeof OPTIMIZER_TYPES)[number];
+export type RunMetric = (typeof RUN_METRICS)[number];
+export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"];
+
+type Num = number | null | undefined;
+type ProgressWire = { trials_completed?: Num; trials_total?: Num; completed?: Num; total?: Num; fraction?: Num; lm_calls?: Num; best_score?: Num; message?: string };
+
+export type RunWire = {
+  run_id?: string;
+  id?: string;
+  template_id?: string;
+  template_name?: string;
+  status?: string;
+  optimizer_type?: string;
+  metric?: string;
+  config?: { optimizer_type?: string; metric?: string; lm?: { provider?: string; model?: string }; budget?: Record<string, Num> };
+  progress?: number | ProgressWire | null;
+  trials_completed?: Num;
+  trials_total?: Num;
+  lm_calls?: Num;
+  best_score?: Num;
+  error?: string | null;
+  error_message?: string | null;
+  decision?: string | null;
+  accepted_template_id?: string | null;
+  synced?: boolean;
+  synced_at?: string | null;
+  created_at?: string;
+  started_at?: string | null;
+  completed_at?: string | null;
+  trials?: TrialWire[];
+};
+
+export type TrialWire = {
+  trial_index?: number;
+  index?: number;
+  trial_id?: number | string;
+  score?: Num;
+  metrics?: Record<string, number>;
+  demo_ids?: string[];
+  demo_example_ids?: string[];
+  examples_used?: string[];
+  instruction?: string | null;
+  lm_calls?: Num;
+};
+
+export type Run = {
+  id: string;
+  templateId?: string;
+  templateName?: string;
+  status: string;
+  optimizer?: string;
+  metric?: string;
+  provider?: string;
+  trialsDone: number;
+  trialsTotal?: number;
+  fraction?: number;
+  lmCalls?: number;
+  bestScore?: number;
+  error?: string;
+  decision?: string;
+  acceptedTemplateId?: string;
+  synced: boolean;
+  createdAt?: string;
+  startedAt?: string | null;
+  completedAt?: string | null;
+};
+
+export type Trial = { index: number; score: number | null; metrics: Record<string, number>; demoIds: string[]; instruction?: string; lmCalls?: number };
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+export function normalizeRun(w: RunWire): Run {
+  const p = typeof w.progress === "object" && w.progress !== null ? w.progress : {};
+  const done = num(p.trials_completed) ?? num(p.completed) ?? num(w.trials_completed) ?? 0;
+  const total = num(p.trials_total) ?? num(p.total) ?? num(w.trials_total) ?? num(w.config?.budget?.max_trials);
+  const fraction = num(p.fraction) ?? (typeof w.progress === "number" ? w.progress : total ? done / total : undefined);
+  return {
+    id: w.run_id ?? w.id ?? "",
+    templateId: w.template_id,
+    templateName: w.template_name,
+    status: w.status ?? "pending",
+    optimizer: w.optimizer_type ?? w.config?.optimizer_type,
+    metric: w.metric ?? w.config?.metric,
+    provider: w.config?.lm?.provider,
+    trialsDone: done,
+    trialsTotal: total,
+    fraction: fraction === undefined ? undefined : Math.max(0, Math.min(1, fraction)),
+    lmCalls: num(p.lm_calls) ?? num(w.lm_calls),
+    bestScore: num(w.best_score) ?? num(p.best_score),
+    error: w.error ?? w.error_message ?? undefined,
+    decision: w.decision ?? undefined,
+    acceptedTemplateId: w.accepted_template_id ?? undefined,
+    synced: Boolean(w.synced || w.synced_at),
+    createdAt: w.created_at,
+    startedAt: w.started_at,
+    completedAt: w.completed_at,
+  };
+}
+
+export function normalizeTrial(w: TrialWire, fallbackIndex: number): Trial {
+  const idx = w.trial_index ?? w.index ?? (typeof w.trial_id === "number" ? w.trial_id : undefined);
+  return {
+    index: idx ?? fallbackIndex,
+    score: num(w.score) ?? null,
+    metrics: w.metrics ?? {},
+    demoIds: w.demo_ids ?? w.demo_example_ids ?? w.examples_used ?? [],
+    instruction: w.instruction ?? undefined,
+    lmCalls: num(w.lm_calls),
+  };
+}
+
+/** Merges trial lists by index (later entries win) and sorts them. */
+export function mergeTrials(...lists: Trial[][]): Trial[] {
+  const byIndex = new Map<number, Trial>();
+  for (const list of lists) for (const t of list) byIndex.set(t.index, t);
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+export const isTerminal = (status?: string) => TERMINAL_STATUSES.includes(status ?? "");

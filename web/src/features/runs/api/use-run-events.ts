@@ -1,0 +1,100 @@
+// Live run progress over Server-Sent Events: GET /dspy-runs/{id}/events with events
+// `progress`, `trial`, `status` and `log` (SPEC §2.2). Updates the run's query cache in place and
+// reports whether the stream is live so the page can fall back to polling.
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { buildUrl } from "@/lib/api-client";
+import type { RunDetail } from "./get-run";
+import { isTerminal, mergeTrials, normalizeTrial, type TrialWire } from "./types";
+
+export type RunLog = { at: string; level: string; message: string };
+export type StreamState = "connecting" | "live" | "closed" | "unavailable";
+
+function parse(data: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(data) as unknown;
+    return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : { message: String(v) };
+  } catch {
+    return { message: data };
+  }
+}
+
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+export function useRunEvents(id: string, active: boolean) {
+  const qc = useQueryClient();
+  const [logs, setLogs] = useState<RunLog[]>([]);
+  const [state, setState] = useState<StreamState>("connecting");
+
+  useEffect(() => {
+    if (!active || typeof EventSource === "undefined") {
+      setState(active ? "unavailable" : "closed");
+      return;
+    }
+    const key = ["runs", "detail", id];
+    const patch = (fn: (r: RunDetail) => RunDetail) => qc.setQueryData<RunDetail>(key, (r) => (r ? fn(r) : r));
+    const source = new EventSource(buildUrl(`/dspy-runs/${encodeURIComponent(id)}/events`));
+    let opened = false;
+    source.onopen = () => {
+      opened = true;
+      setState("live");
+    };
+    source.addEventListener("progress", (e) => {
+      const d = parse((e as MessageEvent).data);
+      const p = (typeof d.progress === "object" && d.progress ? d.progress : d) as Record<string, unknown>;
+      patch((r) => {
+        const done = num(p.trials_completed) ?? num(p.completed) ?? r.trialsDone;
+        const total = num(p.trials_total) ?? num(p.total) ?? r.trialsTotal;
+        return {
+          ...r,
+          status: r.status === "pending" ? "running" : r.status,
+          trialsDone: done,
+          trialsTotal: total,
+          fraction: num(p.fraction) ?? (total ? done / total : r.fraction),
+          lmCalls: num(p.lm_calls) ?? r.lmCalls,
+          bestScore: num(p.best_score) ?? r.bestScore,
+        };
+      });
+    });
+    source.addEventListener("trial", (e) => {
+      const d = parse((e as MessageEvent).data);
+      const wire = (typeof d.trial === "object" && d.trial ? d.trial : d) as TrialWire;
+      patch((r) => {
+        const trial = normalizeTrial(wire, r.trials.length);
+        const best = trial.score !== null ? Math.max(trial.score, r.bestScore ?? -Infinity) : r.bestScore;
+        return { ...r, trials: mergeTrials(r.trials, [trial]), bestScore: best };
+      });
+    });
+    source.addEventListener("status", (e) => {
+      const d = parse((e as MessageEvent).data);
+      const status = typeof d.status === "string" ? d.status : undefined;
+      if (!status) return;
+      patch((r) => ({ ...r, status, error: typeof d.error === "string" ? d.error : r.error }));
+      if (isTerminal(status)) {
+        source.close();
+        setState("closed");
+        void qc.invalidateQueries({ queryKey: ["runs"] });
+      }
+    });
+    source.addEventListener("log", (e) => {
+      const d = parse((e as MessageEvent).data);
+      const entry = {
+        at: typeof d.at === "string" ? d.at : typeof d.time === "string" ? d.time : new Date().toISOString(),
+        level: typeof d.level === "string" ? d.level : "info",
+        message: typeof d.message === "string" ? d.message : JSON.stringify(d),
+      };
+      setLogs((l) => [...l.slice(-199), entry]);
+    });
+    source.onerror = () => {
+      // EventSource retries by itself while CONNECTING; CLOSED means the server refused the stream.
+      if (source.readyState === EventSource.CLOSED || !opened) {
+        source.close();
+        setState(opened ? "closed" : "unavailable");
+        void qc.invalidateQueries({ queryKey: key });
+      }
+    };
+    return () => source.close();
+  }, [id, active, qc]);
+
+  return { logs, state };
+}

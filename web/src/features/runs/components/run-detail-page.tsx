@@ -1,0 +1,105 @@
+import { Link, useParams } from "react-router";
+import { Badge, StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
+import { ErrorState, LoadingState } from "@/components/ui/states";
+import { errorMessage } from "@/lib/api-client";
+import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
+import { useToast } from "@/lib/toast";
+import { useRun } from "../api/get-run";
+import { useRunResults } from "../api/get-run-results";
+import { useRunAction } from "../api/run-actions";
+import { isTerminal, mergeTrials } from "../api/types";
+import { useRunEvents } from "../api/use-run-events";
+import { RunProgress } from "./run-progress";
+import { RunResultsPanel } from "./run-results-panel";
+import { ScoreChart } from "./score-chart";
+import { TrialsTable } from "./trials-table";
+
+export default function RunDetailPage() {
+  const { id = "" } = useParams();
+  const first = useRun(id);
+  const active = Boolean(first.data) && !isTerminal(first.data?.status);
+  const events = useRunEvents(id, active);
+  // Poll only when the live stream is not delivering.
+  const run = useRun(id, active && events.state !== "live" ? 2000 : false);
+  const results = useRunResults(id, run.data?.status === "completed");
+  const cancel = useRunAction(id);
+  const toast = useToast();
+
+  if (run.isPending) return <LoadingState label="Loading run…" />;
+  if (run.isError) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
+  const r = run.data;
+  // Trials come from the run, the live stream and, once finished, the results.
+  const trials = mergeTrials(results.data?.trials ?? [], r.trials);
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/runs" className="hover:text-slate-700">← Optimization</Link>}
+        title={`Run ${shortId(r.id)}`}
+        description={
+          <span className="flex flex-wrap items-center gap-1.5">
+            <StatusBadge status={r.status} />
+            {r.optimizer && <Badge tone="violet">{r.optimizer}</Badge>}
+            {r.metric && <Badge>{r.metric}</Badge>}
+            {r.provider && <Badge tone="sky">LM: {r.provider}</Badge>}
+            {r.templateId && (
+              <Link to={`/templates/${r.templateId}`} className="text-xs text-indigo-600 hover:underline">
+                {r.templateName ?? "template"} →
+              </Link>
+            )}
+            {active && <span className="text-xs text-slate-500">{events.state === "live" ? "● live" : "polling…"}</span>}
+          </span>
+        }
+        actions={
+          !isTerminal(r.status) && (
+            <Button variant="danger" loading={cancel.isPending} onClick={() => cancel.mutate("cancel", { onSuccess: () => toast.show("Cancellation requested", "info"), onError: (e) => toast.show(errorMessage(e), "error") })}>
+              Cancel run
+            </Button>
+          )
+        }
+      />
+      {r.error && <ErrorState error={new Error(r.error)} title={`Run ${r.status}`} className="mb-6" />}
+      <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Stat label="Best score" value={formatScore(r.bestScore, 3)} />
+        <Stat label="Trials" value={`${r.trialsDone}${r.trialsTotal ? ` / ${r.trialsTotal}` : ""}`} sub={<RunProgress run={r} className="mt-2" showLabel={false} />} />
+        <Stat label="LM calls" value={formatCount(r.lmCalls)} />
+        <Stat label="Started" value={<span className="text-base">{formatDate(r.startedAt ?? r.createdAt)}</span>} sub={r.completedAt ? `finished ${formatDate(r.completedAt)}` : undefined} />
+      </div>
+      <div className="grid gap-6 xl:grid-cols-2">
+        <Card>
+          <CardHeader title="Score over trials" />
+          <CardBody>
+            <ScoreChart trials={trials} />
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader title="Trials" description="Newest first; the best is highlighted." />
+          <CardBody className="py-2">
+            <TrialsTable trials={trials} bestScore={r.bestScore} />
+          </CardBody>
+        </Card>
+      </div>
+      {r.status === "completed" && (
+        <div className="mt-6">
+          <RunResultsPanel run={r} />
+        </div>
+      )}
+      {events.logs.length > 0 && (
+        <Card className="mt-6">
+          <CardHeader title="Log" />
+          <CardBody>
+            <ol className="max-h-64 overflow-auto font-mono text-xs leading-relaxed text-slate-700" aria-label="Run log">
+              {events.logs.map((l, i) => (
+                <li key={i}>
+                  <span className="text-slate-400">{l.at.slice(11, 19)}</span> <span className={l.level === "error" ? "text-rose-600" : l.level === "warning" ? "text-amber-600" : "text-slate-500"}>{l.level}</span> {l.message}
+                </li>
+              ))}
+            </ol>
+          </CardBody>
+        </Card>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,105 @@
+import { Link, useSearchParams } from "react-router";
+import { StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { PlusIcon } from "@/components/ui/icons";
+import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
+import { formatDate, formatScore, shortId } from "@/lib/format";
+import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import { useRuns } from "../api/get-runs";
+import { LaunchRunForm } from "./launch-run-form";
+import { RunProgress } from "./run-progress";
+
+export default function RunsPage() {
+  const [params, setParams] = useSearchParams();
+  const template = params.get("template") ?? undefined;
+  const showForm = params.get("new") === "1";
+  const runs = useRuns(template ? { template_id: template } : {});
+  const templates = useTemplateOptions();
+  const names = new Map((templates.data?.templates ?? []).map((t) => [t.id, `${t.name} v${t.version}`]));
+  const toggleForm = (open: boolean) =>
+    setParams((p) => {
+      const n = new URLSearchParams(p);
+      if (open) n.set("new", "1");
+      else n.delete("new");
+      return n;
+    });
+
+  return (
+    <>
+      <PageHeader
+        title="Optimization"
+        description="DSPy optimizer runs: launch, watch live, and feed the results back into the store."
+        actions={
+          !showForm && (
+            <Button variant="primary" icon={<PlusIcon />} onClick={() => toggleForm(true)}>
+              New run
+            </Button>
+          )
+        }
+      />
+      {showForm && (
+        <Card className="mb-6">
+          <CardHeader title="Launch an optimization" description="The offline LM is deterministic and needs no network: good for trying things out." />
+          <CardBody>
+            <LaunchRunForm defaultTemplate={template} onCancel={() => toggleForm(false)} />
+          </CardBody>
+        </Card>
+      )}
+      {template && (
+        <p className="mb-3 text-sm text-slate-600">
+          Runs of <span className="font-medium">{names.get(template) ?? shortId(template)}</span> ·{" "}
+          <Link to="/runs" className="text-indigo-700 hover:underline">
+            show all
+          </Link>
+        </p>
+      )}
+      {runs.isPending ? (
+        <LoadingState label="Loading runs…" />
+      ) : runs.isError ? (
+        <UnavailableState feature="Optimization runs" error={runs.error} />
+      ) : runs.data.length === 0 ? (
+        <EmptyState title="No runs yet" description="Launch an optimization to search for better instructions and demonstrations." action={!showForm && <Button variant="primary" onClick={() => toggleForm(true)}>New run</Button>} />
+      ) : (
+        <Card className="overflow-hidden">
+          <table className="w-full text-sm">
+            <thead className="bg-slate-50 text-left text-xs text-slate-500">
+              <tr>
+                <th className="px-4 py-2.5 font-medium">Run</th>
+                <th className="px-4 py-2.5 font-medium">Template</th>
+                <th className="px-4 py-2.5 font-medium">Optimizer · metric</th>
+                <th className="px-4 py-2.5 font-medium">Status</th>
+                <th className="w-56 px-4 py-2.5 font-medium">Progress</th>
+                <th className="px-4 py-2.5 text-right font-medium">Best</th>
+                <th className="px-4 py-2.5 font-medium">Created</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {runs.data.map((r) => (
+                <tr key={r.id} className="hover:bg-slate-50">
+                  <td className="px-4 py-2.5">
+                    <Link to={`/runs/${r.id}`} className="font-mono font-medium text-indigo-700 hover:underline">
+                      {shortId(r.id)}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2.5 text-xs">{r.templateId ? <Link to={`/templates/${r.templateId}`} className="hover:underline">{r.templateName ?? names.get(r.templateId) ?? shortId(r.templateId)}</Link> : "—"}</td>
+                  <td className="px-4 py-2.5 text-xs text-slate-600">
+                    {r.optimizer ?? "—"} · {r.metric ?? "—"}
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <RunProgress run={r} />
+                  </td>
+                  <td className="px-4 py-2.5 text-right font-mono tabular-nums">{formatScore(r.bestScore, 3)}</td>
+                  <td className="px-4 py-2.5 text-xs text-slate-500">{formatDate(r.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+    </>
+  );
+}

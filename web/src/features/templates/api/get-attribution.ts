@@ -1,0 +1,31 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import { api } from "@/lib/api-client";
+
+/** GET /templates/{id}/attribution — still being built server-side, so every field is optional. */
+export type AttributionItem = {
+  example_id?: string;
+  template_id?: string;
+  id?: string;
+  label?: string | null;
+  source?: string | null;
+  contribution?: number | null;
+  evidence_trials?: number | null;
+  path?: unknown[];
+};
+
+export type Attribution = {
+  template_id?: string;
+  examples?: AttributionItem[];
+  templates?: AttributionItem[];
+};
+
+export function getAttribution(id: string, signal?: AbortSignal): Promise<Attribution> {
+  return api.get<Attribution>(`/templates/${encodeURIComponent(id)}/attribution`, undefined, signal);
+}
+
+export const attributionQueryOptions = (id: string) =>
+  queryOptions({ queryKey: ["templates", id, "attribution"], queryFn: ({ signal }) => getAttribution(id, signal) });
+
+export function useAttribution(id: string) {
+  return useQuery(attributionQueryOptions(id));
+}

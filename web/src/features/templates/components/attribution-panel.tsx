@@ -1,0 +1,105 @@
+// Trace to training data (SPEC §4.7): which examples and source templates shaped this version,
+// with each one's measured contribution. Rendered defensively: the endpoint is still being built.
+import { Link } from "react-router";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
+import { formatScore, shortId } from "@/lib/format";
+import { useAttribution, type AttributionItem } from "../api/get-attribution";
+
+function pathLabel(step: unknown): string {
+  if (typeof step === "string") return step;
+  if (step && typeof step === "object") {
+    const s = step as Record<string, unknown>;
+    const kind = s.type ?? s.edge ?? s.kind;
+    const id = s.label ?? s.id ?? s.target;
+    return [kind, typeof id === "string" ? shortId(id) : id].filter(Boolean).join(" ");
+  }
+  return String(step);
+}
+
+function ContributionBar({ value }: { value: number | null | undefined }) {
+  if (typeof value !== "number") return <span className="text-xs text-slate-400">—</span>;
+  const width = Math.min(50, Math.abs(value) * 50);
+  return (
+    <div className="flex items-center gap-2">
+      <div className="relative h-2 w-28 rounded-full bg-slate-100" aria-hidden="true">
+        <div className="absolute inset-y-0 left-1/2 w-px bg-slate-300" />
+        <div className={value >= 0 ? "absolute inset-y-0 left-1/2 rounded-r-full bg-emerald-500" : "absolute inset-y-0 right-1/2 rounded-l-full bg-rose-500"} style={{ width: `${width}%` }} />
+      </div>
+      <span className="w-14 text-right font-mono text-xs tabular-nums">{value >= 0 ? "+" : ""}{formatScore(value, 3)}</span>
+    </div>
+  );
+}
+
+function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" | "template" }) {
+  if (items.length === 0) return <EmptyState title={`No ${kind}s in this trace`} className="py-6" />;
+  return (
+    <table className="w-full text-sm">
+      <thead>
+        <tr className="text-left text-xs text-slate-500">
+          <th className="py-2 font-medium capitalize">{kind}</th>
+          <th className="py-2 font-medium">Contribution</th>
+          <th className="py-2 text-right font-medium">Evidence trials</th>
+          <th className="py-2 pl-4 font-medium">Path</th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {items.map((it, i) => {
+          const id = (kind === "example" ? it.example_id : it.template_id) ?? it.id ?? "";
+          return (
+            <tr key={id || i}>
+              <td className="py-2">
+                {id ? (
+                  <Link to={`/${kind}s/${id}`} className="font-medium text-indigo-700 hover:underline">
+                    {it.label || shortId(id)}
+                  </Link>
+                ) : (
+                  (it.label ?? "—")
+                )}
+                {it.source && <p className="text-xs text-slate-500">{it.source}</p>}
+              </td>
+              <td className="py-2">
+                <ContributionBar value={it.contribution} />
+              </td>
+              <td className="py-2 text-right tabular-nums">{it.evidence_trials ?? "—"}</td>
+              <td className="py-2 pl-4">
+                <div className="flex flex-wrap items-center gap-1 text-[11px] text-slate-600">
+                  {(Array.isArray(it.path) ? it.path : []).map((step, j) => (
+                    <span key={j} className="flex items-center gap-1">
+                      {j > 0 && <span className="text-slate-300">→</span>}
+                      <span className="rounded bg-slate-100 px-1.5 py-0.5">{pathLabel(step)}</span>
+                    </span>
+                  ))}
+                </div>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function AttributionPanel({ templateId }: { templateId: string }) {
+  const q = useAttribution(templateId);
+  if (q.isPending) return <LoadingState label="Tracing training data…" />;
+  if (q.isError) return <UnavailableState feature="Attribution" error={q.error} />;
+  const examples = Array.isArray(q.data?.examples) ? q.data.examples : [];
+  const templates = Array.isArray(q.data?.templates) ? q.data.templates : [];
+  return (
+    <div className="space-y-6">
+      <Card>
+        <CardHeader title="Examples" description="Contribution: how trials that used the example scored versus trials that did not." />
+        <CardBody className="py-2">
+          <ItemTable items={examples} kind="example" />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader title="Source templates" description="Upstream versions and the templates this one derives from." />
+        <CardBody className="py-2">
+          <ItemTable items={templates} kind="template" />
+        </CardBody>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+// Export a template and its examples to DSPy (SPEC §4.4): options on the left, the generated file
+// with its validation findings on the right.
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Checkbox, SelectInput, TextInput } from "@/components/ui/field";
+import { isApiError } from "@/lib/api-client";
+import { EXPORT_FORMATS, METRICS, MODULE_TYPES, OPTIMIZERS, SELECTIONS, useExportDspy, type ExportDspyRequest } from "../api/export-dspy";
+import { ExportResult } from "./export-result";
+
+const opts = (values: readonly string[]) => values.map((v) => ({ value: v, label: v }));
+const formatLabels: Record<string, string> = {
+  python_module: "Python module (.py)",
+  program_state: "Program state (program.load JSON)",
+  dataset_jsonl: "Dataset (JSONL)",
+  json_config: "JSON config",
+  notebook: "Notebook (.ipynb)",
+};
+
+export function ExportDspyPanel({ templateId }: { templateId: string }) {
+  const [req, setReq] = useState<ExportDspyRequest>({
+    format: "python_module",
+    module: "ChainOfThought",
+    selection: "top",
+    query: "",
+    max_examples: 8,
+    min_effectiveness: 0,
+    include_optimizer: false,
+    optimizer_type: "BootstrapFewShot",
+    metric: "exact_match",
+  });
+  const exp = useExportDspy(templateId);
+  const errors = isApiError(exp.error) ? exp.error.fieldErrors : {};
+  const set = <K extends keyof ExportDspyRequest>(k: K, v: ExportDspyRequest[K]) => setReq((r) => ({ ...r, [k]: v }));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const body: ExportDspyRequest = { ...req, query: req.selection === "similar" ? req.query : undefined };
+    if (!req.include_optimizer) {
+      delete body.optimizer_type;
+      delete body.metric;
+    }
+    exp.mutate(body);
+  };
+
+  return (
+    <div className="grid gap-6 xl:grid-cols-5">
+      <Card className="xl:col-span-2">
+        <CardHeader title="Export to DSPy" description="A signature, a module, the examples as dspy.Example, and optionally an optimizer script." />
+        <CardBody>
+          <form onSubmit={submit} className="space-y-4" aria-label="DSPy export options">
+            <SelectInput label="Format" value={req.format} onChange={(e) => set("format", e.target.value as ExportDspyRequest["format"])} options={EXPORT_FORMATS.map((f) => ({ value: f, label: formatLabels[f] }))} error={errors.format} />
+            <div className="grid grid-cols-2 gap-3">
+              <SelectInput label="Module" value={req.module} onChange={(e) => set("module", e.target.value as ExportDspyRequest["module"])} options={opts(MODULE_TYPES)} error={errors.module} />
+              <SelectInput label="Example selection" value={req.selection} onChange={(e) => set("selection", e.target.value as ExportDspyRequest["selection"])} options={opts(SELECTIONS)} error={errors.selection} />
+            </div>
+            {req.selection === "similar" && (
+              <TextInput label="Similar to" placeholder="Query text the examples should resemble" value={req.query ?? ""} onChange={(e) => set("query", e.target.value)} error={errors.query} />
+            )}
+            <div className="grid grid-cols-2 gap-3">
+              <TextInput label="Max examples" type="number" min={0} max={100} value={req.max_examples} onChange={(e) => set("max_examples", Number(e.target.value))} error={errors.max_examples} />
+              <TextInput label="Min effectiveness" type="number" min={0} max={1} step={0.05} value={req.min_effectiveness ?? 0} onChange={(e) => set("min_effectiveness", Number(e.target.value))} error={errors.min_effectiveness} />
+            </div>
+            <Checkbox label="Include optimizer script" checked={req.include_optimizer} onChange={(e) => set("include_optimizer", e.target.checked)} />
+            {req.include_optimizer && (
+              <div className="grid grid-cols-2 gap-3">
+                <SelectInput label="Optimizer" value={req.optimizer_type} onChange={(e) => set("optimizer_type", e.target.value as ExportDspyRequest["optimizer_type"])} options={opts(OPTIMIZERS)} error={errors.optimizer_type} />
+                <SelectInput label="Metric" value={req.metric} onChange={(e) => set("metric", e.target.value as ExportDspyRequest["metric"])} options={opts(METRICS)} error={errors.metric} />
+              </div>
+            )}
+            <div className="flex justify-end border-t border-slate-100 pt-4">
+              <Button type="submit" variant="primary" loading={exp.isPending}>
+                Generate
+              </Button>
+            </div>
+          </form>
+        </CardBody>
+      </Card>
+      <div className="xl:col-span-3">
+        <ExportResult state={exp} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import type { UseMutationResult } from "@tanstack/react-query";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { CodeBlock } from "@/components/ui/code-block";
+import { DownloadIcon } from "@/components/ui/icons";
+import { EmptyState, ErrorState, LoadingState, UnavailableState } from "@/components/ui/states";
+import { isApiError } from "@/lib/api-client";
+import { downloadText } from "@/lib/format";
+import type { ExportDspyRequest, ExportDspyResponse, Finding } from "../api/export-dspy";
+
+const severityTone = { error: "rose", warning: "amber", info: "sky" } as const;
+
+function Findings({ findings }: { findings: Finding[] }) {
+  if (findings.length === 0) return <p className="text-sm text-emerald-700">No validation findings: the generated code is consistent with the schema.</p>;
+  return (
+    <ul className="space-y-1.5" aria-label="Validation findings">
+      {findings.map((f, i) => (
+        <li key={i} className="flex items-start gap-2 text-sm">
+          <Badge tone={severityTone[f.severity as keyof typeof severityTone] ?? "slate"}>{f.severity}</Badge>
+          <span className="text-slate-700">
+            {f.field && <code className="mr-1 rounded bg-slate-100 px-1 text-xs">{f.field}</code>}
+            {f.message}
+            <span className="ml-1 text-xs text-slate-400">({f.code})</span>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ExportResult({ state }: { state: UseMutationResult<ExportDspyResponse, Error, ExportDspyRequest> }) {
+  if (state.isIdle) return <EmptyState title="Nothing generated yet" description="Choose the options and press Generate to preview the DSPy code." className="h-full" />;
+  if (state.isPending) return <LoadingState label="Generating…" />;
+  if (state.isError) return isApiError(state.error) && state.error.status === 404 ? <UnavailableState feature="DSPy export" error={state.error} /> : <ErrorState error={state.error} title="Export failed" />;
+  const r = state.data;
+  const errors = (r.findings ?? []).filter((f) => f.severity === "error").length;
+  return (
+    <Card>
+      <CardHeader
+        title={<code className="text-sm">{r.filename}</code>}
+        description={`${r.example_count} example${r.example_count === 1 ? "" : "s"} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
+        actions={
+          <Button size="sm" variant="primary" icon={<DownloadIcon />} onClick={() => downloadText(r.content, r.filename, r.media_type)}>
+            Download
+          </Button>
+        }
+      />
+      <CardBody className="space-y-4">
+        <Findings findings={r.findings ?? []} />
+        <CodeBlock code={r.content} label="Generated code" className="max-h-[32rem]" />
+      </CardBody>
+    </Card>
+  );
+}

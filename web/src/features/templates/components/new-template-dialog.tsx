@@ -1,0 +1,53 @@
+import { useState, type FormEvent } from "react";
+import { useNavigate } from "react-router";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { TextArea, TextInput } from "@/components/ui/field";
+import { isApiError } from "@/lib/api-client";
+import { useToast } from "@/lib/toast";
+import { useCreateTemplate } from "../api/create-template";
+
+export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const create = useCreateTemplate();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const fieldErrors = isApiError(create.error) ? create.error.fieldErrors : {};
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!name.trim()) return;
+    create.mutate(
+      {
+        name: name.trim(),
+        description: description.trim() || undefined,
+        input_schema: [{ name: "question", type: "string", description: "The input", required: true }],
+        output_schema: [{ name: "answer", type: "string", description: "The output", required: true }],
+      },
+      {
+        onSuccess: (t) => {
+          toast.show("Template created");
+          onClose();
+          navigate(`/templates/${t.id}`);
+        },
+      },
+    );
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} title="New template" description="A draft prompt definition; edit its fields, then publish.">
+      <form onSubmit={submit} className="space-y-4" id="new-template-form">
+        <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} error={fieldErrors.name} data-autofocus />
+        <TextArea label="Description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
+        {create.isError && Object.keys(fieldErrors).length === 0 && <p className="text-sm text-rose-700">{create.error.message}</p>}
+        <div className="flex justify-end gap-2">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" loading={create.isPending} disabled={!name.trim()}>
+            Create template
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,60 @@
+// Edits a template's input or output schema: a list of {name, type, description, required}.
+import { Button } from "@/components/ui/button";
+import { control } from "@/components/ui/field";
+import { CloseIcon, PlusIcon } from "@/components/ui/icons";
+import type { SchemaField } from "@/lib/api-types";
+
+export const FIELD_TYPES = ["string", "integer", "number", "boolean", "array", "object"];
+
+type Props = {
+  label: string;
+  prefix: "input_schema" | "output_schema";
+  fields: SchemaField[];
+  onChange: (fields: SchemaField[]) => void;
+  errors: Record<string, string>;
+  readOnly?: boolean;
+};
+
+export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, readOnly }: Props) {
+  const update = (i: number, patch: Partial<SchemaField>) => onChange(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  const listError = errors[prefix];
+  return (
+    <fieldset className="space-y-2">
+      <legend className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</legend>
+      {fields.length === 0 && <p className="text-sm text-slate-500">No fields.</p>}
+      {fields.map((f, i) => {
+        const err = (k: string) => errors[`${prefix}.${i}.${k}`];
+        const rowError = errors[`${prefix}.${i}`] ?? err("name") ?? err("type") ?? err("description");
+        return (
+          <div key={i} className="rounded-lg bg-slate-50 p-2 ring-1 ring-slate-200">
+            <div className="grid grid-cols-12 items-center gap-2">
+              <input aria-label={`${label} field ${i + 1} name`} value={f.name} disabled={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="name" className={control({ invalid: Boolean(err("name")), extra: "col-span-3 font-mono" })} aria-invalid={Boolean(err("name")) || undefined} />
+              <select aria-label={`${label} field ${i + 1} type`} value={f.type} disabled={readOnly} onChange={(e) => update(i, { type: e.target.value })} className={control({ extra: "col-span-3" })}>
+                {FIELD_TYPES.map((t) => (
+                  <option key={t}>{t}</option>
+                ))}
+              </select>
+              <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ extra: "col-span-4" })} />
+              <label className="col-span-1 flex items-center gap-1 text-xs text-slate-600">
+                <input type="checkbox" checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="accent-indigo-600" />
+                req.
+              </label>
+              {!readOnly && (
+                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => onChange(fields.filter((_, j) => j !== i))} className="col-span-1 justify-self-end rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                  <CloseIcon />
+                </button>
+              )}
+            </div>
+            {rowError && <p role="alert" className="mt-1 text-xs font-medium text-rose-600">{rowError}</p>}
+          </div>
+        );
+      })}
+      {listError && <p role="alert" className="text-xs font-medium text-rose-600">{listError}</p>}
+      {!readOnly && (
+        <Button size="sm" variant="ghost" icon={<PlusIcon />} onClick={() => onChange([...fields, { name: "", type: "string", description: "", required: true }])}>
+          Add field
+        </Button>
+      )}
+    </fieldset>
+  );
+}

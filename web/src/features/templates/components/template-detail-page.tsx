@@ -1,0 +1,110 @@
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { Badge, StatusBadge } from "@/components/ui/badge";
+import { Button, ButtonLink } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ErrorState, LoadingState } from "@/components/ui/states";
+import { TabList, useTab } from "@/components/ui/tabs";
+import { errorMessage } from "@/lib/api-client";
+import { useToast } from "@/lib/toast";
+import { LineageView } from "@/features/lineage/components/lineage-view";
+import { useTemplate } from "../api/get-template";
+import { useTemplateAction, type LifecycleAction } from "../api/template-lifecycle";
+import { AttributionPanel } from "./attribution-panel";
+import { ExportDspyPanel } from "./export-dspy-panel";
+import { TemplateOverview } from "./template-overview";
+import { TemplateVersionsTab } from "./template-versions-tab";
+
+const TABS = [
+  { id: "overview", label: "Overview" },
+  { id: "export", label: "Export to DSPy" },
+  { id: "lineage", label: "Lineage" },
+  { id: "attribution", label: "Attribution" },
+  { id: "versions", label: "Versions" },
+];
+
+const confirmText: Record<LifecycleAction, { title: string; body: string; label: string }> = {
+  publish: { title: "Publish this version?", body: "A published template is immutable: later changes need a new version.", label: "Publish" },
+  archive: { title: "Archive this version?", body: "Archived versions stay readable but are hidden from new work.", label: "Archive" },
+  version: { title: "Create a new version?", body: "Copies this version into a new draft whose parent is this one.", label: "Create version" },
+};
+
+export default function TemplateDetailPage() {
+  const { id = "" } = useParams();
+  const q = useTemplate(id);
+  const action = useTemplateAction(id);
+  const [tab, setTab] = useTab(TABS);
+  const [pending, setPending] = useState<LifecycleAction | null>(null);
+  const navigate = useNavigate();
+  const toast = useToast();
+
+  if (q.isPending) return <LoadingState label="Loading template…" />;
+  if (q.isError) return <ErrorState error={q.error} title="Could not load this template" onRetry={() => q.refetch()} />;
+  const t = q.data;
+
+  const run = (a: LifecycleAction) =>
+    action.mutate(a, {
+      onSuccess: (res) => {
+        setPending(null);
+        if (a === "version") {
+          toast.show(`Created version ${res.version}`);
+          navigate(`/templates/${res.id}`);
+        } else toast.show(a === "publish" ? "Published" : "Archived");
+      },
+    });
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/templates" className="hover:text-slate-700">← Templates</Link>}
+        title={t.name}
+        description={
+          <span className="flex flex-wrap items-center gap-1.5">
+            <Badge>v{t.version}</Badge>
+            <StatusBadge status={t.status} />
+            {t.parent_template_id && (
+              <Link to={`/templates/${t.parent_template_id}`} className="text-xs text-indigo-600 hover:underline">
+                parent version →
+              </Link>
+            )}
+            {t.description && <span className="ml-1 text-slate-500">{t.description}</span>}
+          </span>
+        }
+        actions={
+          <>
+            <ButtonLink to={`/examples?template=${t.id}`}>Examples</ButtonLink>
+            <ButtonLink to={`/runs?template=${t.id}&new=1`}>Optimize</ButtonLink>
+            {t.status === "draft" && <Button variant="primary" onClick={() => setPending("publish")}>Publish</Button>}
+            {t.status !== "archived" && <Button onClick={() => setPending("archive")}>Archive</Button>}
+            <Button onClick={() => setPending("version")}>New version</Button>
+          </>
+        }
+      />
+      <TabList tabs={TABS} active={tab} onSelect={setTab} label="Template sections" />
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === "overview" && <TemplateOverview key={`${t.id}-${t.updated_at}-${t.status}`} template={t} />}
+        {tab === "export" && <ExportDspyPanel templateId={t.id} />}
+        {tab === "lineage" && <LineageView templateId={t.id} />}
+        {tab === "attribution" && <AttributionPanel templateId={t.id} />}
+        {tab === "versions" && <TemplateVersionsTab templateId={t.id} />}
+      </div>
+      {pending && (
+        <ConfirmDialog
+          open
+          title={confirmText[pending].title}
+          description={confirmText[pending].body}
+          confirmLabel={confirmText[pending].label}
+          confirmVariant={pending === "archive" ? "danger" : "primary"}
+          pending={action.isPending}
+          error={action.isError ? <p className="text-sm text-rose-700">{errorMessage(action.error)}</p> : undefined}
+          onConfirm={() => run(pending)}
+          onClose={() => {
+            setPending(null);
+            action.reset();
+          }}
+        />
+      )}
+    </>
+  );
+}

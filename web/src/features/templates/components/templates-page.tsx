@@ -1,0 +1,118 @@
+import { useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/card";
+import { control } from "@/components/ui/field";
+import { PlusIcon, SearchIcon } from "@/components/ui/icons";
+import { Pagination } from "@/components/ui/pagination";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import type { TemplateStatus } from "@/lib/api-types";
+import { cn, formatDate } from "@/lib/format";
+import { useTemplates } from "../api/get-templates";
+import { NewTemplateDialog } from "./new-template-dialog";
+
+const STATUSES: (TemplateStatus | "")[] = ["", "draft", "published", "archived"];
+const PAGE_SIZE = 20;
+
+export default function TemplatesPage() {
+  const [params, setParams] = useSearchParams();
+  const status = (params.get("status") ?? "") as TemplateStatus | "";
+  const search = params.get("search") ?? "";
+  const page = Math.max(1, Number(params.get("page")) || 1);
+  const [creating, setCreating] = useState(false);
+  const q = useTemplates({ status: status || undefined, search: search || undefined, page, page_size: PAGE_SIZE });
+  const set = (changes: Record<string, string>) =>
+    setParams((p) => {
+      const n = new URLSearchParams(p);
+      for (const [k, v] of Object.entries(changes)) v ? n.set(k, v) : n.delete(k);
+      return n;
+    });
+
+  return (
+    <>
+      <PageHeader
+        title="Templates"
+        description="Prompt definitions (DataBits): schemas, instructions and versions."
+        actions={
+          <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
+            New template
+          </Button>
+        }
+      />
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+        <div role="radiogroup" aria-label="Status" className="inline-flex rounded-md bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
+          {STATUSES.map((s) => (
+            <button
+              key={s || "all"}
+              role="radio"
+              aria-checked={s === status}
+              onClick={() => set({ status: s, page: "" })}
+              className={cn("rounded px-3 py-1 text-sm font-medium capitalize focus-visible:outline-2 focus-visible:outline-indigo-600", s === status ? "bg-indigo-600 text-white" : "text-slate-600 hover:bg-slate-100")}
+            >
+              {s || "All"}
+            </button>
+          ))}
+        </div>
+        <form
+          role="search"
+          className="relative w-72"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set({ search: String(new FormData(e.currentTarget).get("search") ?? "").trim(), page: "" });
+          }}
+        >
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400">
+            <SearchIcon />
+          </span>
+          <input name="search" type="search" aria-label="Search templates" placeholder="Search name or description…" defaultValue={search} key={search} className={control({ extra: "pl-9" })} />
+        </form>
+      </div>
+      {q.isPending ? (
+        <LoadingState label="Loading templates…" />
+      ) : q.isError ? (
+        <ErrorState error={q.error} title="Could not load templates" onRetry={() => q.refetch()} />
+      ) : q.data.templates.length === 0 ? (
+        <EmptyState title="No templates" description={search || status ? "Nothing matches this filter." : "Create a template to define a prompt's fields."} />
+      ) : (
+        <>
+          <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+            <table className="w-full text-sm">
+              <thead className="bg-slate-50 text-left text-xs text-slate-500">
+                <tr>
+                  <th className="px-4 py-2.5 font-medium">Name</th>
+                  <th className="px-4 py-2.5 font-medium">Version</th>
+                  <th className="px-4 py-2.5 font-medium">Status</th>
+                  <th className="px-4 py-2.5 font-medium">Fields</th>
+                  <th className="px-4 py-2.5 font-medium">Updated</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {q.data.templates.map((t) => (
+                  <tr key={t.id} className="hover:bg-slate-50">
+                    <td className="px-4 py-3">
+                      <Link to={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">
+                        {t.name}
+                      </Link>
+                      {t.description && <p className="max-w-xl truncate text-xs text-slate-500">{t.description}</p>}
+                    </td>
+                    <td className="px-4 py-3 font-mono text-xs">{t.version}</td>
+                    <td className="px-4 py-3">
+                      <StatusBadge status={t.status} />
+                    </td>
+                    <td className="px-4 py-3 text-xs text-slate-600">
+                      {(t.input_schema ?? []).length} in → {(t.output_schema ?? []).length} out
+                    </td>
+                    <td className="px-4 py-3 text-xs text-slate-500">{formatDate(t.updated_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={page} pageSize={PAGE_SIZE} total={q.data.total} onPage={(p) => set({ page: String(p) })} />
+        </>
+      )}
+      <NewTemplateDialog open={creating} onClose={() => setCreating(false)} />
+    </>
+  );
+}

@@ -1,0 +1,112 @@
+// Wire shapes from SPEC §2 (snake_case, as the server sends them). Fields the SPEC leaves open are
+// optional so the UI renders whatever subset the server provides.
+
+export type Difficulty = "easy" | "medium" | "hard";
+export const DIFFICULTIES: Difficulty[] = ["easy", "medium", "hard"];
+
+export const SOURCES = [
+  "human_authored",
+  "extracted_from_data",
+  "synthetic",
+  "dspy_optimized",
+  "production_captured",
+  "feedback_derived",
+] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const SORT_FIELDS = ["effectiveness_score", "quality_score", "usage_count", "created_at", "updated_at"] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+export type JsonObject = Record<string, unknown>;
+
+export type Example = {
+  example_id: string;
+  version: number;
+  input: JsonObject;
+  expected_output: JsonObject;
+  explanation?: string | null;
+  databit_id?: string | null;
+  databit_name?: string | null;
+  domain: string;
+  function_name?: string | null;
+  difficulty: Difficulty | string;
+  capability_tags?: string[] | null;
+  search_keys?: string[] | null;
+  source: Source | string;
+  attribution_notes?: string | null;
+  quality_score?: number | null;
+  usage_count: number;
+  success_count?: number;
+  failure_count?: number;
+  effectiveness_score?: number | null;
+  has_embedding?: boolean;
+  embedding_model?: string | null;
+  created_by?: string | null;
+  created_at?: string;
+  updated_at?: string;
+  last_used_at?: string | null;
+};
+
+export type ExampleInput = {
+  input: JsonObject;
+  expected_output: JsonObject;
+  explanation?: string | null;
+  databit_id?: string | null;
+  domain?: string;
+  function_name?: string | null;
+  difficulty?: string;
+  capability_tags?: string[];
+  search_keys?: string[];
+  source?: string;
+  attribution_notes?: string | null;
+  quality_score?: number | null;
+};
+
+export type ExampleList = { examples: Example[]; total: number; page: number; page_size: number };
+
+export type SearchMode = "auto" | "vector" | "keyword" | "hybrid" | "metadata";
+export type SearchScores = {
+  vector?: number | null;
+  keyword?: number | null;
+  fused?: number | null;
+  effectiveness?: number | null;
+};
+export type SearchResult = {
+  example: Example;
+  similarity_score?: number | null;
+  match_type?: string;
+  scores?: SearchScores;
+};
+export type SearchResponse = {
+  results: SearchResult[];
+  total_matches: number;
+  search_type: string;
+  query_embedding_generated?: boolean;
+  took_ms?: number;
+};
+
+export type SchemaField = { name: string; type: string; description?: string; required?: boolean };
+export type TemplateStatus = "draft" | "published" | "archived";
+
+export type Template = {
+  id: string;
+  name: string;
+  description?: string | null;
+  input_schema: SchemaField[];
+  output_schema: SchemaField[];
+  prompt_template?: string | null;
+  system_prompt?: string | null;
+  examples?: { input: JsonObject; output: JsonObject; explanation?: string | null }[];
+  base_model?: string;
+  temperature?: number;
+  max_tokens?: number;
+  status: TemplateStatus;
+  version: string;
+  parent_template_id?: string | null;
+  derived_from?: string[];
+  created_by?: string | null;
+  created_at?: string;
+  updated_at?: string;
+};
+
+export type TemplateList = { templates: Template[]; total: number; page: number; page_size: number };
