@@ -53,6 +53,7 @@ std::vector<Finding> CheckExamples(const SignatureSpec& spec, const std::vector<
   };
   std::map<std::string, Tally> missing;                       // field -> examples lacking it
   std::map<std::pair<std::string, std::string>, Tally> extra;  // (payload, key) -> examples
+  std::map<std::string, Tally> invalid;                       // payload -> examples
   std::vector<Finding> findings;
   std::vector<std::string> outputs = OutputNames(spec, extra_outputs);
   auto tally = [](Tally& t, const std::string& id) {
@@ -63,11 +64,8 @@ std::vector<Finding> CheckExamples(const SignatureSpec& spec, const std::vector<
     bool in_ok = false, out_ok = false;
     Json in = ParseObject(ex.input_json, &in_ok);
     Json out = ParseObject(ex.expected_output_json, &out_ok);
-    if (!in_ok || !out_ok) {
-      findings.push_back(Warning("example_invalid_payload", std::nullopt,
-                                 "example " + ex.id + ": " + (in_ok ? "expected_output" : "input") +
-                                     " is not a JSON object; treated as empty"));
-    }
+    if (!in_ok) tally(invalid["input"], ex.id);
+    if (!out_ok) tally(invalid["expected_output"], ex.id);
     for (const SignatureField& f : spec.inputs) {
       if (!in.contains(f.name)) tally(missing[f.name], ex.id);
     }
@@ -87,6 +85,12 @@ std::vector<Finding> CheckExamples(const SignatureSpec& spec, const std::vector<
   }
 
   std::string total = std::to_string(examples.size());
+  for (const auto& [where, t] : invalid) {
+    findings.push_back(Warning("example_invalid_payload", std::nullopt,
+                               std::to_string(t.count) + " of " + total + " examples have an " +
+                                   where + " that is not a JSON object; treated as empty (first: " +
+                                   t.first_id + ")"));
+  }
   auto in_order = [&](const std::vector<SignatureField>& fields) {
     for (const SignatureField& f : fields) {
       auto it = missing.find(f.name);

@@ -31,8 +31,9 @@ struct ExampleRow {
 std::vector<ExampleRow> BuildRows(const SignatureSpec& spec, const std::vector<Example>& examples,
                                   const std::vector<std::string>& extra_outputs = {});
 
-// Aggregated warnings: one per signature field some examples lack, one per unknown key, one per
-// example whose payload is not a JSON object.
+// Aggregated warnings (each with a count and the first example id): one per signature field some
+// examples lack, one per unknown key, one per payload (input / expected_output) that some
+// examples have as something other than a JSON object.
 std::vector<Finding> CheckExamples(const SignatureSpec& spec, const std::vector<Example>& examples,
                                    const std::vector<std::string>& extra_outputs = {});
 

@@ -43,8 +43,7 @@ Status FindingsToStatus(const std::vector<Finding>& findings) {
     errors.push_back({std::move(loc), f.message, "dspy_" + f.code});
   }
   if (errors.empty()) return Status::Ok();
-  Status st = Status::Invalid(std::move(errors));
-  return st;
+  return Status::Invalid(std::move(errors));
 }
 
 }  // namespace exemplar::dspy

@@ -20,8 +20,7 @@ enum class Severity { kError, kWarning };
 //           no_output_field, reserved_for_module.
 // Warnings: pydantic_shadow, protected_namespace, example_attribute_shadow,
 //           instructions_normalized, system_prompt_not_exported, example_missing_field,
-//           example_extra_key, example_invalid_payload, optimizer_needs_examples,
-//           class_name_derived.
+//           example_extra_key, example_invalid_payload, optimizer_needs_examples.
 struct Finding {
   Severity severity = Severity::kError;
   std::string code;
