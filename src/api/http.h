@@ -52,6 +52,7 @@ struct Route {
   std::string summary;
   std::string tag;
   Handler handler;
+  int min_role = 0;          // service::Role needed (0 = public); set by BuildRoutes
 };
 
 // HTTP status for a Status code (SPEC §2.1).

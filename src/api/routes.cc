@@ -4,7 +4,52 @@
 
 namespace exemplar::api {
 
+namespace {
+
+// The role a route needs: reads need read, writes need write, embedding regeneration needs admin;
+// health checks are public.
+service::Role RequiredRole(const Route& r) {
+  if (r.path == "/healthz" || r.path == "/readyz" || r.path == "/api/v1/openapi.json") return service::Role::kNone;
+  if (r.path == "/api/v1/examples/regenerate-embeddings") return service::Role::kAdmin;
+  if (r.method == "GET" || r.path == "/api/v1/examples/search") return service::Role::kRead;
+  return service::Role::kWrite;
+}
+
+// Wraps a handler with authentication, the role check and the rate limit.
+Handler Guard(Services& s, service::Role need, Handler inner) {
+  return [&s, need, inner](const Request& in) -> Result<Reply> {
+    auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"));
+    if (!p.ok()) return p.status();
+    if (static_cast<int>(p->role) < static_cast<int>(need)) {
+      return Status(Code::kPermissionDenied, "this token's role (" + service::RoleName(p->role) + ") cannot " +
+                                                 in.method + " " + in.path + "; it needs " + service::RoleName(need));
+    }
+    int retry_after = 0;
+    Status admitted = s.auth.Admit(*p, &retry_after);
+    if (!admitted.ok()) {
+      Reply r{429, ErrorBody(admitted, in.request_id)};
+      r.headers["Retry-After"] = std::to_string(retry_after);
+      return r;
+    }
+    Request req = in;
+    req.user = p->user;
+    return inner(req);
+  };
+}
+
+}  // namespace
+
 std::vector<Route> BuildRoutes(Services& s) {
+  std::vector<Route> routes = BuildUnguardedRoutes(s);
+  for (auto& r : routes) {
+    service::Role need = RequiredRole(r);
+    r.min_role = static_cast<int>(need);
+    if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
+  }
+  return routes;
+}
+
+std::vector<Route> BuildUnguardedRoutes(Services& s) {
   std::vector<Route> routes;
   AddHealthRoutes(routes, s);
   AddSearchRoutes(routes, s);
@@ -12,6 +57,7 @@ std::vector<Route> BuildRoutes(Services& s) {
   AddExampleRoutes(routes, s);
   AddEffectivenessItemRoutes(routes, s);
   AddTemplateRoutes(routes, s);
+  AddRunRoutes(routes, s);
   routes.push_back({"GET", "/api/v1/openapi.json", "This OpenAPI document", "operations", nullptr});
   return routes;
 }

@@ -16,9 +16,12 @@ void AddSearchRoutes(std::vector<Route>& routes, Services& s);
 void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s);      // static paths
 void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s);  // /examples/{id}/…
 void AddTemplateRoutes(std::vector<Route>& routes, Services& s);
+void AddRunRoutes(std::vector<Route>& routes, Services& s);
 
-// All routes, static paths before parameterised ones of the same prefix.
+// All routes, static paths before parameterised ones of the same prefix, each guarded by
+// authentication, its role and the rate limit.
 std::vector<Route> BuildRoutes(Services& s);
+std::vector<Route> BuildUnguardedRoutes(Services& s);
 
 // OpenAPI 3.0 document describing exactly `routes`.
 Json OpenApiDocument(const std::vector<Route>& routes);

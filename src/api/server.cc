@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <sstream>
 
+#include "api/metrics.h"
 #include "api/routes.h"
 #include "common/ids.h"
 
@@ -83,8 +86,8 @@ std::string ReadFile(const std::filesystem::path& p) {
 
 }  // namespace
 
-Server::Server(const Config& config, std::vector<Route> routes)
-    : config_(config), routes_(std::move(routes)), http_(std::make_unique<httplib::Server>()) {
+Server::Server(const Config& config, std::vector<Route> routes, Metrics* metrics)
+    : config_(config), routes_(std::move(routes)), metrics_(metrics), http_(std::make_unique<httplib::Server>()) {
   Install();
 }
 
@@ -120,8 +123,32 @@ void Server::Install() {
   if (!web_dir.empty() && std::filesystem::exists(web_dir / "index.html")) {
     svr.set_mount_point("/", web_dir.string());
   }
-  svr.set_error_handler([this, web_dir](const httplib::Request& req, httplib::Response& res) {
+  auto patterns = std::make_shared<std::vector<std::regex>>();
+  for (const auto& r : routes_) patterns->emplace_back(PatternOf(r.path));
+  if (!config_.cors_origins.empty()) {
+    std::string origins = "," + config_.cors_origins + ",";
+    auto allowed = [origins](const std::string& origin) {
+      return !origin.empty() && (origins == ",*," || origins.find("," + origin + ",") != std::string::npos);
+    };
+    svr.set_post_routing_handler([allowed](const httplib::Request& req, httplib::Response& res) {
+      std::string origin = req.get_header_value("Origin");
+      if (allowed(origin)) {
+        res.set_header("Access-Control-Allow-Origin", origin);
+        res.set_header("Vary", "Origin");
+      }
+    });
+    svr.Options(R"(/.*)", [allowed](const httplib::Request& req, httplib::Response& res) {
+      std::string origin = req.get_header_value("Origin");
+      res.status = 204;
+      if (!allowed(origin)) return;
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      res.set_header("Access-Control-Max-Age", "600");
+    });
+  }
+  svr.set_error_handler([this, web_dir, patterns](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty() || res.is_chunked_content_provider_) return;
+    if (metrics_ && (res.status == 404 || res.status == 413)) metrics_->Observe(req.method, "unmatched", res.status, 0);
     std::string rid = req.get_header_value("X-Request-Id");
     bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/readyz" ||
                req.path == "/metrics";
@@ -134,8 +161,8 @@ void Server::Install() {
     }
     if (res.status == 404) {
       bool other_method = false;
-      for (const auto& r : routes_) {
-        if (std::regex_match(req.path, std::regex(PatternOf(r.path)))) other_method = true;
+      for (const auto& re : *patterns) {
+        if (std::regex_match(req.path, re)) other_method = true;
       }
       if (other_method) {
         res.status = 405;
@@ -182,9 +209,22 @@ void Server::Install() {
       };
     }
     Handler handler = route.handler;
-    auto fn = [handler](const httplib::Request& hreq, httplib::Response& res) {
+    Metrics* metrics = metrics_;
+    std::string route_path = route.path;
+    auto fn = [handler, metrics, route_path](const httplib::Request& hreq, httplib::Response& res) {
+      auto start = std::chrono::steady_clock::now();
       Request req = ToRequest(hreq);
       Result<Reply> reply = handler(req);
+      struct Observe {
+        Metrics* m;
+        const std::string& method;
+        const std::string& route;
+        httplib::Response& res;
+        std::chrono::steady_clock::time_point start;
+        ~Observe() {
+          if (m) m->Observe(method, route, res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+      } observe{metrics, hreq.method, route_path, res, start};
       if (!reply.ok()) {
         if (reply.status().code() == Code::kInternal) {
           spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.path,

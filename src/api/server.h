@@ -18,7 +18,8 @@ namespace exemplar::api {
 
 class Server {
  public:
-  Server(const Config& config, std::vector<Route> routes);
+  // `metrics` (optional) receives every request's method, route, status and latency.
+  Server(const Config& config, std::vector<Route> routes, class Metrics* metrics = nullptr);
   ~Server();
 
   // Binds (port 0 = any free port) and starts serving on a background thread.
@@ -34,6 +35,7 @@ class Server {
 
   const Config& config_;
   std::vector<Route> routes_;
+  Metrics* metrics_ = nullptr;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;

@@ -1,12 +1,16 @@
 // The services the HTTP handlers call, wired in main.cc. Handlers hold references only.
 #pragma once
 
+#include "api/metrics.h"
 #include "common/config.h"
+#include "service/attribution.h"
+#include "service/auth.h"
 #include "service/dspy_export.h"
 #include "service/effectiveness.h"
 #include "service/examples.h"
 #include "service/lineage.h"
 #include "service/retrieval.h"
+#include "service/runs.h"
 #include "service/templates.h"
 #include "service/search.h"
 #include "service/search_index.h"
@@ -25,6 +29,10 @@ struct Services {
   service::Lineage& lineage;
   service::Templates& templates;
   service::DspyExport& dspy_export;
+  service::Runs& runs;
+  service::Attribution& attribution;
+  service::Auth& auth;
+  Metrics& metrics;
 };
 
 }  // namespace exemplar::api

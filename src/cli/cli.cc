@@ -1,6 +1,8 @@
 #include <CLI/CLI.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -11,6 +13,40 @@
 #endif
 
 namespace exemplar::cli {
+namespace {
+
+// %* in the log pattern: the message, escaped so every log line is one valid JSON object.
+class JsonMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+      switch (c) {
+        case '"': dest.append(std::string_view("\\\"")); break;
+        case '\\': dest.append(std::string_view("\\\\")); break;
+        case '\n': dest.append(std::string_view("\\n")); break;
+        case '\r': dest.append(std::string_view("\\r")); break;
+        case '\t': dest.append(std::string_view("\\t")); break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            dest.append(std::string_view(buf));
+          } else {
+            dest.push_back(c);
+          }
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+};
+
+void UseJsonLogs() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
+  spdlog::set_formatter(std::move(formatter));
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"Exemplar: Example Store and DSPy workbench"};
@@ -80,6 +116,36 @@ int Main(int argc, char** argv) {
   bench->add_option("--queries", bench_options.queries, "Queries per measurement")->check(CLI::Range(10, 100000));
   bench->add_option("--clients", bench_options.clients, "Concurrent HTTP clients")->check(CLI::Range(1, 64));
 
+  CLI::App* optimize = app.add_subcommand("optimize", "Run one prompt optimization with a progress bar");
+  common(optimize);
+  std::string opt_template, opt_optimizer = "BootstrapFewShotWithRandomSearch", opt_metric = "exact_match";
+  std::string opt_lm = "offline", opt_lm_url, opt_lm_model, opt_lm_key_env, opt_params = "{}";
+  int opt_trials = 16;
+  bool opt_json = false;
+  optimize->add_option("--template", opt_template, "Template id")->required();
+  optimize->add_option("--optimizer", opt_optimizer, "LabeledFewShot | BootstrapFewShot | BootstrapFewShotWithRandomSearch | MIPROv2 | KNNFewShot");
+  optimize->add_option("--metric", opt_metric, "exact_match | f1 | contains | json_fields | numeric_close | llm_judge");
+  optimize->add_option("--params", opt_params, "Optimizer parameters as JSON");
+  optimize->add_option("--max-trials", opt_trials, "Trial budget")->check(CLI::Range(1, 10000));
+  optimize->add_option("--lm", opt_lm, "offline | openai")->check(CLI::IsMember({"offline", "openai"}));
+  optimize->add_option("--lm-base-url", opt_lm_url, "OpenAI-compatible base URL");
+  optimize->add_option("--lm-model", opt_lm_model, "Model / serving endpoint name");
+  optimize->add_option("--lm-api-key-env", opt_lm_key_env, "Environment variable holding the API key");
+  optimize->add_flag("--json", opt_json, "Print the run and its results as JSON");
+
+  CLI::App* token = app.add_subcommand("token", "Manage API tokens");
+  token->require_subcommand(1);
+  std::string token_role, token_name, token_id;
+  CLI::App* token_create = token->add_subcommand("create", "Create a token; prints it on the last line");
+  common(token_create);
+  token_create->add_option("--role", token_role, "read | write | admin")->required()->check(CLI::IsMember({"read", "write", "admin"}));
+  token_create->add_option("--name", token_name, "A label for the token");
+  CLI::App* token_list = token->add_subcommand("list", "List tokens");
+  common(token_list);
+  CLI::App* token_revoke = token->add_subcommand("revoke", "Revoke a token");
+  common(token_revoke);
+  token_revoke->add_option("id", token_id, "Token id")->required();
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -111,6 +177,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  UseJsonLogs();
 
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
@@ -122,6 +189,26 @@ int Main(int argc, char** argv) {
     if (!search_function.empty()) body["function_name"] = search_function;
     if (!search_databit.empty()) body["databit_id"] = search_databit;
     return RunSearch(config, body, search_json);
+  }
+  if (cmd->get_name() == "token") {
+    return RunToken(config, cmd->get_subcommands().front()->get_name(), token_role, token_name, token_id);
+  }
+  if (cmd->get_name() == "optimize") {
+    nlohmann::json params = nlohmann::json::parse(opt_params, nullptr, false);
+    if (!params.is_object()) {
+      std::cerr << "error: --params must be a JSON object\n";
+      return 2;
+    }
+    nlohmann::json lm = {{"provider", opt_lm}};
+    if (opt_lm == "openai") {
+      lm["base_url"] = opt_lm_url;
+      lm["model"] = opt_lm_model;
+      if (!opt_lm_key_env.empty()) lm["api_key_env"] = opt_lm_key_env;
+    }
+    nlohmann::json body = {{"template_id", opt_template}, {"optimizer_type", opt_optimizer},
+                           {"metric", opt_metric}, {"optimizer_params", params}, {"lm", lm},
+                           {"budget", {{"max_trials", opt_trials}}}};
+    return RunOptimize(config, body, opt_json);
   }
   if (cmd->get_name() == "bench") {
     if (bench_options.quick && bench->count("--n") == 0) bench_options.n = 2000;

@@ -25,6 +25,10 @@ struct BenchOptions {
   int clients = 4;
 };
 int RunBench(const Config& config, const BenchOptions& options);
+// `body` is a run launch request (POST /api/v1/dspy-runs).
+int RunToken(const Config& config, const std::string& action, const std::string& role,
+             const std::string& name, const std::string& id);
+int RunOptimize(const Config& config, const nlohmann::json& body, bool json_output);
 
 // Seeds demo templates and examples from `seed_dir` (templates.json, examples.jsonl) through the
 // runtime's services; idempotent. Returns counts via the out params.

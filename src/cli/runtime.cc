@@ -8,6 +8,10 @@
 
 namespace exemplar::cli {
 
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
   if (c.embedder == "hash") {
     return std::unique_ptr<embed::Embedder>(
@@ -30,7 +34,11 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
   return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai)");
 }
 
-Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index) {
+Runtime::~Runtime() {
+  if (runs_) runs_->Stop();
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index, bool start_runs) {
   std::unique_ptr<Runtime> rt(new Runtime(config));
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -53,10 +61,22 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
   rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
   rt->dspy_export_ = std::make_unique<service::DspyExport>(*rt->store_, *rt->search_);
+  rt->runs_ = std::make_unique<service::Runs>(*rt->store_, *rt->templates_, *rt->lineage_,
+                                              *rt->effectiveness_, *rt->dspy_export_, config.run_workers);
+  if (start_runs) EXEMPLAR_RETURN_IF_ERROR(rt->runs_->Start());
+  rt->attribution_ = std::make_unique<service::Attribution>(*rt->store_, *rt->lineage_);
+  service::AuthOptions ao;
+  ao.required = config.auth == "required" || (config.auth == "auto" && !IsLoopback(config.host));
+  ao.trusted_proxy = config.trusted_proxy;
+  ao.rate_per_second = config.rate_limit_rps;
+  ao.burst = config.rate_limit_burst;
+  rt->auth_ = std::make_unique<service::Auth>(*rt->store_, ao);
+  rt->metrics_ = std::make_unique<api::Metrics>();
   rt->services_ = std::make_unique<api::Services>(
       api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
                     *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_,
-                    *rt->dspy_export_});
+                    *rt->dspy_export_, *rt->runs_, *rt->attribution_, *rt->auth_,
+                    *rt->metrics_});
   return rt;
 }
 

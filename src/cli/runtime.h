@@ -17,7 +17,10 @@ namespace exemplar::cli {
 class Runtime {
  public:
   // Opens the store (creating the data dir), builds the embedder and loads the indexes.
-  static Result<std::unique_ptr<Runtime>> Open(const Config& config, bool load_index = true);
+  // Optimization workers start only when start_runs is set (serve, optimize).
+  static Result<std::unique_ptr<Runtime>> Open(const Config& config, bool load_index = true,
+                                               bool start_runs = false);
+  ~Runtime();
 
   const Config& config() const { return config_; }
   storage::Store& store() { return *store_; }
@@ -30,6 +33,10 @@ class Runtime {
   service::Lineage& lineage() { return *lineage_; }
   service::Templates& templates() { return *templates_; }
   service::DspyExport& dspy_export() { return *dspy_export_; }
+  service::Runs& runs() { return *runs_; }
+  service::Attribution& attribution() { return *attribution_; }
+  service::Auth& auth() { return *auth_; }
+  api::Metrics& metrics() { return *metrics_; }
   api::Services& services() { return *services_; }
 
  private:
@@ -46,11 +53,17 @@ class Runtime {
   std::unique_ptr<service::Lineage> lineage_;
   std::unique_ptr<service::Templates> templates_;
   std::unique_ptr<service::DspyExport> dspy_export_;
+  std::unique_ptr<service::Runs> runs_;
+  std::unique_ptr<service::Attribution> attribution_;
+  std::unique_ptr<service::Auth> auth_;
+  std::unique_ptr<api::Metrics> metrics_;
   std::unique_ptr<api::Services> services_;
 };
 
 // Builds the configured embedder (hash | openai). kInvalidArgument for an unknown provider or a
 // missing base URL.
 Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config);
+
+bool IsLoopback(const std::string& host);
 
 }  // namespace exemplar::cli

@@ -17,10 +17,6 @@
 namespace exemplar::cli {
 namespace {
 
-bool IsLoopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 // The built web UI: configured, else web/dist beside the binary's project, else ./web/dist.
 std::string FindWebDir(const Config& c) {
   if (!c.web_dir.empty()) return c.web_dir;
@@ -37,11 +33,12 @@ std::string FindWebDir(const Config& c) {
 
 int RunServe(const Config& in) {
   Config config = in;
-  if (!IsLoopback(config.host) && !config.insecure) {
+  if (!IsLoopback(config.host) && config.auth == "off" && !config.insecure) {
     std::cerr << "error: refusing to listen on " << config.host
-              << " without authentication; pass --insecure to allow it\n";
+              << " without authentication (auth = off); pass --insecure to allow it\n";
     return 2;
   }
+  if (!IsLoopback(config.host) && config.insecure && config.auth == "auto") config.auth = "off";
   config.web_dir = FindWebDir(config);
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;
@@ -51,7 +48,7 @@ int RunServe(const Config& in) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto start = std::chrono::steady_clock::now();
-  auto rt = Runtime::Open(config);
+  auto rt = Runtime::Open(config, true, true);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;
@@ -62,7 +59,7 @@ int RunServe(const Config& in) {
   spdlog::info("indexes ready: {} examples, {} vectors ({}), {:.2f} s", stats.examples,
                stats.vectors, stats.load_mode, load_s);
 
-  api::Server server(runtime.config(), api::BuildRoutes(runtime.services()));
+  api::Server server(runtime.config(), api::BuildRoutes(runtime.services()), &runtime.metrics());
   Status st = server.Start();
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n";
@@ -91,6 +88,7 @@ int RunServe(const Config& in) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: stopping", sig);
+  runtime.runs().Stop();  // a run in flight stays "running" and is marked interrupted on restart
   server.Stop();
   {
     std::lock_guard lock(mu);

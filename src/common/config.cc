@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <functional>
 #include <toml++/toml.h>
 
@@ -45,6 +46,18 @@ Setter Int(int Config::*field, int64_t lo, int64_t hi) {
   };
 }
 
+Setter Real(double Config::*field) {
+  return [field](Config& c, const std::string& k, const std::string& v) {
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || d < 0 || d != d) {
+      return Status::InvalidArgument("config " + k + ": expected a non-negative number, got '" + v + "'");
+    }
+    c.*field = d;
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, Setter>& Setters() {
   static const std::map<std::string, Setter> setters = {
       {"host", Str(&Config::host)},
@@ -57,6 +70,19 @@ const std::map<std::string, Setter>& Setters() {
          return ParseInt(k, v, 1024, int64_t{1} << 32, &c.max_body_bytes);
        }},
       {"threads", Int(&Config::threads, 4, 1024)},
+      {"run_workers", Int(&Config::run_workers, 1, 64)},
+      {"auth",
+       [](Config& c, const std::string& k, const std::string& v) {
+         if (v != "auto" && v != "required" && v != "off")
+           return Status::InvalidArgument("config auth: expected auto, required or off");
+         c.auth = v;
+         return Status::Ok();
+       }},
+      {"trusted_proxy",
+       [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.trusted_proxy); }},
+      {"rate_limit_rps", Real(&Config::rate_limit_rps)},
+      {"rate_limit_burst", Real(&Config::rate_limit_burst)},
+      {"cors_origins", Str(&Config::cors_origins)},
       {"log_level", Str(&Config::log_level)},
       {"insecure",
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.insecure); }},

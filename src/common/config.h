@@ -21,6 +21,12 @@ struct Config {
   int threads = 64;                    // HTTP worker pool; must cover keep-alive clients + SSE streams
   std::string log_level = "info";
   bool insecure = false;               // allow non-loopback without auth
+  int run_workers = 2;                 // optimization runs executed at once
+  std::string auth = "auto";           // auto (required beyond loopback) | required | off
+  bool trusted_proxy = false;          // trust X-Forwarded-Email from a fronting proxy (Databricks Apps)
+  double rate_limit_rps = 0;           // per token; 0 = unlimited
+  double rate_limit_burst = 0;         // 0 = 2 × rate
+  std::string cors_origins;            // comma-separated allowed origins, or "*"; "" = no CORS
 
   // Embeddings (SPEC §4.1).
   std::string embedder = "hash";       // hash | openai

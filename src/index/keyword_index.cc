@@ -83,6 +83,26 @@ struct KeywordIndex::Impl {
       t.postings.resize(w);
       if (t.postings.capacity() > 2 * w + 4) t.postings.shrink_to_fit();
     }
+    // Forget terms no live document uses (ids, numbers of deleted docs) and renumber the rest.
+    std::vector<uint32_t> new_term(terms.size(), UINT32_MAX);
+    std::vector<Term> kept_terms;
+    for (uint32_t i = 0; i < terms.size(); ++i) {
+      if (terms[i].postings.empty()) continue;
+      new_term[i] = static_cast<uint32_t>(kept_terms.size());
+      kept_terms.push_back(std::move(terms[i]));
+    }
+    terms = std::move(kept_terms);
+    for (auto it = term_ids.begin(); it != term_ids.end();) {
+      if (new_term[it->second] == UINT32_MAX) {
+        it = term_ids.erase(it);
+      } else {
+        it->second = new_term[it->second];
+        ++it;
+      }
+    }
+    for (Doc& d : docs) {
+      for (uint32_t& t : d.terms) t = new_term[t];
+    }
     dead_postings = 0;
   }
 

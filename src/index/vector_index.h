@@ -1,6 +1,9 @@
 // VectorIndex: cosine top-k over L2-normalised vectors keyed by integer labels.
 // hnswlib (0.6.2) for approximate search plus an exact SIMD scan. Thread-safe: many concurrent
 // searches, writes exclusive (hnswlib 0.6.2 search races with insert, so a shared_mutex guards it).
+// Vectors are stored once, in the graph; vectors not yet in the graph (see background_insert) sit
+// in a small contiguous side store and are always searched exactly, so a write is searchable as
+// soon as Upsert returns.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,10 @@ struct VectorIndexOptions {
   int ef_construction = 200;
   int ef_search = 128;
   size_t initial_capacity = 1024;  // grows automatically
+  // true: Upsert stores the vector (exactly searchable at once) and a background thread inserts it
+  // into the HNSW graph, so ingest is not bound by graph insertion (~1k/s on one core at 100k);
+  // false: Upsert inserts into the graph before returning.
+  bool background_insert = true;
 };
 
 class VectorIndex {
@@ -34,7 +41,8 @@ class VectorIndex {
   const VectorIndexOptions& options() const;
   size_t size() const;  // live (non-deleted) vectors
 
-  // Inserts or replaces the vector of `label`. REQUIRES: vec.size() == dim.
+  // Inserts or replaces the vector of `label` (stored L2-normalised). Searchable on return.
+  // REQUIRES: vec.size() == dim (other sizes are ignored).
   void Upsert(uint64_t label, std::span<const float> vec);
   void Remove(uint64_t label);  // no-op when absent
   bool Contains(uint64_t label) const;
@@ -44,24 +52,42 @@ class VectorIndex {
   // Top-k by cosine, best first, ties broken by smaller label. When `allowed` is non-null it is a
   // sorted list of the only labels that may be returned: a small list is scanned exactly, a large
   // one uses HNSW with oversampling and falls back to the exact scan, so k results come back
-  // whenever ≥ k allowed labels have vectors.
+  // whenever ≥ k allowed labels have vectors. The query is normalised here (any length is fine).
   std::vector<Hit> Search(std::span<const float> query, size_t k,
                           const std::vector<uint64_t>* allowed = nullptr) const;
   // Exact scan over all (or the allowed) vectors: the ground truth.
   std::vector<Hit> SearchExact(std::span<const float> query, size_t k,
                                const std::vector<uint64_t>* allowed = nullptr) const;
 
-  // Writes a snapshot tagged with `change_seq` (the store's change-log position it reflects).
+  // Writes a snapshot tagged with `change_seq` (the store's change-log position it reflects):
+  // `path` (header, checksums, vectors not yet in the graph) and `path + ".graph"` (hnswlib's
+  // saveIndex). Each is written to a temp file, fsynced and renamed over the old one; a crash
+  // between the two renames leaves a pair whose checksums disagree, which Load rejects.
   Status Save(const std::string& path, uint64_t change_seq) const;
   // Loads a snapshot; kFailedPrecondition when its seq differs from `expected_seq` or the file is
-  // corrupt / for other options (the caller then rebuilds from the store).
+  // corrupt / for other options (the caller then rebuilds from the store). Sizes and checksums
+  // are verified before hnswlib reads the graph file, so a damaged file cannot crash it.
   static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, VectorIndexOptions options,
                                                    uint64_t expected_seq);
 
   size_t MemoryBytes() const;  // approximate bytes held
 
+  // hnswlib's searchKnn alone at the same ef (no filter, no pending merge, no re-scoring), under
+  // the same read lock: the baseline `exemplar bench` compares Search against.
+  std::vector<uint64_t> SearchRaw(std::span<const float> query, size_t k) const;
+
+  // Returns once every vector upserted before the call is in the HNSW graph (it also inserts on
+  // the calling thread). For benchmarks, tests and before a snapshot if graph-only is wanted.
+  void Flush();
+  // Live vectors not (yet) in the graph; they are searched exactly.
+  size_t pending() const;
+  // Holds (true) or resumes (false) the background inserter. Writes stay searchable, exactly,
+  // while it is held; Flush still inserts. For bulk loads and deterministic tests.
+  void PauseBackgroundInsert(bool paused);
+
  private:
   struct Impl;
+  explicit VectorIndex(std::unique_ptr<Impl> impl);  // for Load
   std::unique_ptr<Impl> impl_;
 };
 

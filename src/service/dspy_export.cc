@@ -33,7 +33,12 @@ Result<Json> DspyExport::Signature(const std::string& template_id) {
 
 Result<Json> DspyExport::Export(const std::string& template_id, const Json& body) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
-  EXEMPLAR_ASSIGN_OR_RETURN(dspy::ExportOptions options, dspy::ParseExportOptions(body));
+  Json opts = body;
+  // Shorthand: {"optimizer_type": "MIPROv2"} means {"optimizer": {"type": "MIPROv2"}}.
+  if (opts.contains("optimizer_type") && opts["optimizer_type"].is_string() && !opts.contains("optimizer")) {
+    opts["optimizer"] = {{"type", opts["optimizer_type"]}};
+  }
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::ExportOptions options, dspy::ParseExportOptions(opts));
   Validation v;
   JsonReader r(body, v);
   auto strategy_name = r.Enum("selection", {"top", "diverse", "balanced", "similar"});
@@ -69,7 +74,9 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   } else {
     EXEMPLAR_ASSIGN_OR_RETURN(candidates, TemplateExamples(template_id, 100000));
   }
-  std::vector<Example> chosen = dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff);
+  std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
+  std::vector<Example> chosen =
+      dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff, label_field);
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options));
   Json example_ids = Json::array();
   for (const auto& e : chosen) example_ids.push_back(e.id);

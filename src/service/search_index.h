@@ -46,6 +46,9 @@ class SearchIndex {
   // Replays store changes after the applied sequence (used at start and by replicas).
   Status CatchUp();
 
+  // Returns once every vector applied so far is in the HNSW graph (benchmarks, tests).
+  void WaitUntilIndexed() { vectors_->Flush(); }
+
   const Catalog& catalog() const { return catalog_; }
   Catalog& catalog() { return catalog_; }
   const index::VectorIndex& vectors() const { return *vectors_; }

@@ -94,6 +94,41 @@ struct Template {
   int64_t updated_at = 0;
 };
 
+// One optimization run (SPEC §4.5). JSON columns hold the run config, progress, best program
+// and per-example contributions as the optimize layer renders them.
+struct RunRecord {
+  std::string id;
+  std::string template_id;
+  std::string status = "pending";  // pending | running | completed | failed | cancelled
+  std::string config_json = "{}";
+  std::string progress_json = "{}";
+  std::optional<double> best_score;
+  std::optional<std::string> best_program_json;
+  std::optional<std::string> contributions_json;
+  std::optional<std::string> error;
+  std::optional<std::string> decision;  // accepted | rejected
+  std::optional<std::string> accepted_template_id;
+  std::optional<int64_t> synced_at;
+  std::optional<std::string> claimed_by;
+  std::optional<std::string> created_by;
+  int64_t created_at = 0;
+  std::optional<int64_t> started_at;
+  std::optional<int64_t> completed_at;
+  int64_t updated_at = 0;
+};
+
+struct TrialRecord {
+  std::string run_id;
+  int64_t trial_index = 0;
+  std::string candidate;  // zero_shot | labeled | bootstrap | seed:N | …
+  std::optional<std::string> instruction;
+  std::vector<std::string> demo_ids;
+  double score = 0;
+  std::string metrics_json = "{}";
+  int64_t lm_calls = 0;
+  int64_t created_at = 0;
+};
+
 // A typed, directed lineage edge (upstream → downstream), SPEC §4.7.
 struct LineageEdge {
   std::string source_type;  // template | example | run

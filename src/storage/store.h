@@ -147,6 +147,21 @@ class Store {
       int64_t offset, int64_t limit) = 0;
   virtual Result<std::vector<Template>> ListTemplatesByName(const std::string& name) = 0;
 
+  // ---- Optimization runs ----
+  virtual Status InsertRun(const RunRecord& run) = 0;
+  virtual Result<RunRecord> GetRun(const std::string& id) = 0;
+  // Replaces the mutable columns of the run (matched by id).
+  virtual Status UpdateRun(const RunRecord& run) = 0;
+  virtual Result<std::pair<std::vector<RunRecord>, int64_t>> ListRuns(
+      const std::optional<std::string>& template_id, const std::optional<std::string>& status,
+      int64_t offset, int64_t limit) = 0;
+  // Stores a finished trial (idempotent on (run_id, trial_index)).
+  virtual Status InsertTrial(const TrialRecord& trial) = 0;
+  virtual Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) = 0;
+  // Marks a completed run synced and records its evidence events, atomically and once:
+  // kAlreadyExists when already synced, kFailedPrecondition when the run is not completed.
+  virtual Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) = 0;
+
   // ---- Lineage ----
   virtual Status InsertEdges(const std::vector<LineageEdge>& edges) = 0;
   // Edges whose target (upstream=true) or source (upstream=false) is any of the given nodes.

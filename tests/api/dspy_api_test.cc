@@ -80,7 +80,7 @@ TEST_F(DspyApi, EveryFormatOnASeededTemplate) {
     // inputs (5) then reasoning, then the 3 outputs
     ASSERT_EQ(fields.size(), 9u);
     EXPECT_EQ(fields[0]["prefix"], "Inspection Notes:");
-    EXPECT_EQ(fields[5]["prefix"], "Reasoning: Let's think step by step in order to");
+    EXPECT_EQ(fields[5]["prefix"].get<std::string>().rfind("Reasoning", 0), 0u);  // dspy.md §4: CoT's reasoning first
     EXPECT_EQ(fields[6]["prefix"], "Defect Type:");
     EXPECT_FALSE(pred["signature"]["instructions"].get<std::string>().empty());
   }

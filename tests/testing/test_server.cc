@@ -14,7 +14,7 @@ TestServer::TestServer(Config config) : config_(std::move(config)) {
   dir_ = std::filesystem::path(::testing::TempDir()) / ("exemplar_" + NewUuid());
   std::filesystem::create_directories(dir_);
   config_.data_dir = dir_.string();
-  config_.host = "127.0.0.1";
+  if (config_.host.empty()) config_.host = "127.0.0.1";
   config_.port = 0;
   config_.threads = 16;
   Start();
@@ -27,10 +27,10 @@ TestServer::~TestServer() {
 }
 
 void TestServer::Start() {
-  auto rt = cli::Runtime::Open(config_);
+  auto rt = cli::Runtime::Open(config_, true, true);
   if (!rt.ok()) throw std::runtime_error("runtime: " + rt.status().ToString());
   runtime_ = std::move(rt).value();
-  server_ = std::make_unique<api::Server>(runtime_->config(), api::BuildRoutes(runtime_->services()));
+  server_ = std::make_unique<api::Server>(runtime_->config(), api::BuildRoutes(runtime_->services()), &runtime_->metrics());
   Status st = server_->Start();
   if (!st.ok()) throw std::runtime_error("server: " + st.ToString());
   client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
@@ -46,6 +46,7 @@ void TestServer::Start() {
 
 void TestServer::Stop() {
   client_.reset();
+  if (runtime_) runtime_->runs().Stop();
   if (server_) server_->Stop();
   server_.reset();
   if (runtime_) (void)runtime_->index().SaveSnapshot();
@@ -86,6 +87,14 @@ HttpResult TestServer::PostRaw(const std::string& path, const std::string& body,
 HttpResult TestServer::PutRaw(const std::string& path, const std::string& body,
                               const std::string& content_type) {
   return Wrap(client_->Put(path, body, content_type));
+}
+
+HttpResult TestServer::Send(const std::string& method, const std::string& path, const Json& body,
+                            const httplib::Headers& headers) {
+  if (method == "GET") return Wrap(client_->Get(path, headers));
+  if (method == "DELETE") return Wrap(client_->Delete(path, headers));
+  if (method == "PUT") return Wrap(client_->Put(path, headers, body.dump(), "application/json"));
+  return Wrap(client_->Post(path, headers, body.dump(), "application/json"));
 }
 
 Json MakeExample(const std::string& text, const std::string& domain) {

@@ -39,6 +39,9 @@ class TestServer {
   // Sends a raw body with the given content type.
   HttpResult PostRaw(const std::string& path, const std::string& body, const std::string& content_type);
   HttpResult PutRaw(const std::string& path, const std::string& body, const std::string& content_type);
+  // Sends the request with extra headers (e.g. Authorization).
+  HttpResult Send(const std::string& method, const std::string& path, const Json& body,
+                  const httplib::Headers& headers);
 
  private:
   void Start();

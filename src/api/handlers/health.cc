@@ -17,6 +17,27 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                                              {"vectors", stats.vectors},
                                              {"index_load", stats.load_mode}});
                     }});
+  routes.push_back({"GET", "/metrics", "Prometheus metrics: requests, latency, index sizes, runs", "operations",
+                    [&s](const Request&) -> Result<Reply> {
+                      auto stats = s.index.Stats();
+                      std::vector<std::pair<std::string, double>> gauges = {
+                          {"exemplar_index_examples", static_cast<double>(stats.examples)},
+                          {"exemplar_index_vectors", static_cast<double>(stats.vectors)},
+                          {"exemplar_index_keyword_documents", static_cast<double>(stats.keyword_docs)},
+                          {"exemplar_index_vector_bytes", static_cast<double>(stats.vector_bytes)},
+                          {"exemplar_index_keyword_bytes", static_cast<double>(stats.keyword_bytes)},
+                          {"exemplar_index_applied_change_seq", static_cast<double>(stats.applied_seq)},
+                      };
+                      for (const char* st : {"pending", "running", "completed", "failed", "cancelled"}) {
+                        auto runs = s.store.ListRuns(std::nullopt, std::string(st), 0, 1);
+                        gauges.push_back({std::string("exemplar_runs{status=\"") + st + "\"}",
+                                          runs.ok() ? static_cast<double>(runs->second) : 0});
+                      }
+                      Reply r;
+                      r.content_type = "text/plain; version=0.0.4";
+                      r.raw = s.metrics.Render(gauges);
+                      return r;
+                    }});
 }
 
 }  // namespace exemplar::api

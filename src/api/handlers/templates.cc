@@ -162,6 +162,13 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(auto g, s.lineage.Traverse({"template", id}, *dir, depth));
                       return Reply::Json200(Hydrate(s, g));
                     }});
+  routes.push_back({"GET", base + "/{id}/attribution",
+                    "Trace to training data: upstream examples and templates with their contributions", "lineage",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.attribution.ForTemplate(id));
+                      return Reply::Json200(std::move(out));
+                    }});
   routes.push_back({"GET", "/api/v1/examples/{id}/lineage", "Where an example flowed (runs, template versions)", "lineage",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));

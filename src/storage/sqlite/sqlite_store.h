@@ -52,6 +52,16 @@ class SqliteStore final : public Store {
       int64_t offset, int64_t limit) override;
   Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;
 
+  Status InsertRun(const RunRecord& run) override;
+  Result<RunRecord> GetRun(const std::string& id) override;
+  Status UpdateRun(const RunRecord& run) override;
+  Result<std::pair<std::vector<RunRecord>, int64_t>> ListRuns(
+      const std::optional<std::string>& template_id, const std::optional<std::string>& status,
+      int64_t offset, int64_t limit) override;
+  Status InsertTrial(const TrialRecord& trial) override;
+  Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) override;
+  Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
+
   Status InsertEdges(const std::vector<LineageEdge>& edges) override;
   Result<std::vector<LineageEdge>> EdgesTouching(
       const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) override;
@@ -66,6 +76,9 @@ class SqliteStore final : public Store {
 };
 
 // Appends a change-log row inside the caller's transaction.
+// Applies one usage event inside the caller's transaction (counters, event row, change log).
+void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now);
+
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
                   int64_t row_id, const std::string& op, int64_t now);
 

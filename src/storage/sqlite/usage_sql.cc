@@ -7,10 +7,8 @@
 #include "storage/sqlite/sqlite_store.h"
 
 namespace exemplar::storage {
-namespace {
-
 // Applies one event: counters first (which also proves the example exists), then the event row.
-void ApplyEvent(Conn& c, const UsageEvent& e, int64_t now) {
+void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now) {
   int64_t at = e.created_at ? e.created_at : now;
   int64_t uses = (e.kind == "retrieved" || e.kind == "tracked") ? 1 : 0;
   auto& u = c.Prepare(
@@ -47,12 +45,10 @@ void ApplyEvent(Conn& c, const UsageEvent& e, int64_t now) {
   if (e.success_delta != 0 || e.failure_delta != 0) AppendChange(c, "example", e.example_id, row_id, "upsert", now);
 }
 
-}  // namespace
-
 Status SqliteStore::RecordUsage(const std::vector<UsageEvent>& events) {
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
-    for (const auto& e : events) ApplyEvent(c, e, now);
+    for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
   });
 }
@@ -67,7 +63,7 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
     BindOpt(q, 3, r.query);
     q.bind(4, static_cast<int64_t>(r.created_at ? r.created_at : now));
     q.exec();
-    for (const auto& e : events) ApplyEvent(c, e, now);
+    for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
   });
 }
@@ -108,7 +104,7 @@ Status SqliteStore::RecordRetrievalOutcome(const std::string& retrieval_id, cons
       if (!e.executeStep()) return Status::NotFound("Retrieval not found");
       return Status::AlreadyExists("an outcome was already recorded for this retrieval");
     }
-    for (const auto& ev : events) ApplyEvent(c, ev, now);
+    for (const auto& ev : events) ApplyUsageEvent(c, ev, now);
     return Status::Ok();
   });
 }

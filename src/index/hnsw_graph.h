@@ -1,0 +1,60 @@
+// HnswGraph: the HNSW graph of a VectorIndex, over hnswlib 0.6.2. Internal to the index library.
+// This wrapper's .cc is the only file of the library that includes hnswlib: 0.6.2's header defines
+// non-inline functions, so two including files in one binary do not link.
+// Not thread-safe: the owner serialises writes against reads (VectorIndex's shared_mutex).
+// Vectors are `dim` floats, expected L2-normalised (inner-product space).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "index/top_k.h"
+
+namespace exemplar::index {
+
+class HnswGraph {
+ public:
+  // An empty graph with room for `capacity` elements (grows by doubling).
+  HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t capacity);
+  ~HnswGraph();
+  HnswGraph(const HnswGraph&) = delete;
+  HnswGraph& operator=(const HnswGraph&) = delete;
+
+  size_t elements() const;  // graph elements, deleted ones included
+  size_t live() const;      // elements not marked deleted
+
+  // The vector of a live element, else nullptr. Valid until the next write.
+  const float* Find(uint64_t label) const;
+  // Inserts `label`, or replaces its vector (reviving it when deleted). false when hnswlib
+  // failed (e.g. out of memory); the graph is then unchanged for that label.
+  bool Add(uint64_t label, const float* vec);
+  // Marks a live element deleted (excluded from results); no-op otherwise.
+  void MarkDeleted(uint64_t label);
+
+  // Exact inner products of `query` with every live element, pushed into `top`.
+  void ExactScan(const float* query, TopK* top) const;
+  // Labels of the approximate top-`fetch` by inner product, searched with ef = max(ef_search,
+  // fetch). false when hnswlib threw (the caller falls back to an exact scan).
+  bool Search(const float* query, size_t fetch, std::vector<uint64_t>* labels) const;
+
+  size_t MemoryBytes() const;
+
+  // Writes hnswlib's saveIndex file to `path`; *expected_bytes is the size the file must have
+  // (saveIndex itself does not report write errors, so the caller checks).
+  Status Save(const std::string& path, uint64_t* expected_bytes) const;
+  // Loads a file written by Save. The header is checked against dim/m and `elements` before
+  // hnswlib reads the file, and every link is checked after. The caller must already have
+  // verified the file's checksum: hnswlib trusts its input. kFailedPrecondition on any problem.
+  static Result<std::unique_ptr<HnswGraph>> Load(const std::string& path, int dim, int m, int ef_construction,
+                                                 int ef_search, uint64_t elements, size_t capacity);
+
+ private:
+  struct Rep;
+  explicit HnswGraph(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace exemplar::index

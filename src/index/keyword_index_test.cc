@@ -1,0 +1,154 @@
+#include "index/keyword_index.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace exemplar::index {
+namespace {
+
+std::vector<uint64_t> Labels(const std::vector<Hit>& hits) {
+  std::vector<uint64_t> out;
+  for (const auto& h : hits) out.push_back(h.label);
+  return out;
+}
+
+TEST(Tokenize, LowercasesFoldsAccentsAndSplits) {
+  EXPECT_EQ(Tokenize("Résumé PASSWORD-reset, naïve café!"),
+            (std::vector<std::string>{"resume", "password", "reset", "naive", "cafe"}));
+  EXPECT_EQ(Tokenize("Straße Œuvre Łódź ÆON"), (std::vector<std::string>{"strasse", "oeuvre", "lodz", "aeon"}));
+  // Decomposed accents (e + combining acute) fold the same way as precomposed ones.
+  EXPECT_EQ(Tokenize("Re\xCC\x81sume\xCC\x81"), (std::vector<std::string>{"resume"}));
+  // Single ASCII letters are dropped, single digits kept; numbers stay whole.
+  EXPECT_EQ(Tokenize("a b 7 it's v2.0 2024"), (std::vector<std::string>{"7", "it", "v2", "0", "2024"}));
+  // Greek and Cyrillic are lowercased; Han ideographs are one word each.
+  EXPECT_EQ(Tokenize("ΑΒΓ Привет 東京タワー"),
+            (std::vector<std::string>{"αβγ", "привет", "東", "京", "タ", "ワ", "ー"}));
+  // Punctuation and symbols from outside ASCII separate words.
+  EXPECT_EQ(Tokenize("left—right “quoted” x×y"), (std::vector<std::string>{"left", "right", "quoted"}));
+  EXPECT_TRUE(Tokenize("").empty());
+  EXPECT_TRUE(Tokenize("  ,.; ").empty());
+}
+
+TEST(Tokenize, MalformedUtf8NeverStallsOrOverreads) {
+  const std::string bad = std::string("ok\xC3") + "\xFF\xFE" + "fine\xE2\x82" + "\xF0\x9F";
+  EXPECT_EQ(Tokenize(bad), (std::vector<std::string>{"ok", "fine"}));
+  EXPECT_EQ(Tokenize("\xC0\xAFword"), (std::vector<std::string>{"word"}));  // overlong '/'
+}
+
+TEST(KeywordIndex, RareTermBeatsCommonTerm) {
+  KeywordIndex index;
+  for (uint64_t i = 0; i < 30; ++i) index.Upsert(i, "the page shows an error " + std::to_string(i));
+  for (uint64_t i = 30; i < 34; ++i) index.Upsert(i, "login page error " + std::to_string(i));
+  index.Upsert(100, "login page kerberos ticket error");
+  index.Upsert(101, "kerberos configuration guide");
+  auto hits = index.Search("login kerberos", 10);
+  ASSERT_EQ(hits.size(), 6u);
+  EXPECT_EQ(hits[0].label, 100u);  // both terms
+  EXPECT_EQ(hits[1].label, 101u);  // the rare term alone beats the commoner one alone
+  for (size_t i = 2; i < hits.size(); ++i) {
+    EXPECT_GE(hits[i].label, 30u);
+    EXPECT_LT(hits[i].label, 34u);
+    EXPECT_GE(hits[i - 1].score, hits[i].score);
+  }
+}
+
+TEST(KeywordIndex, AccentAndCaseFoldedMatch) {
+  KeywordIndex index;
+  index.Upsert(1, "Upload your Résumé here");
+  index.Upsert(2, "Reset your PASSWORD");
+  index.Upsert(3, "nothing relevant");
+  EXPECT_EQ(Labels(index.Search("resume", 10)), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(Labels(index.Search("RÉSUMÉ", 10)), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(Labels(index.Search("password", 10)), (std::vector<uint64_t>{2}));
+  EXPECT_TRUE(index.Search("absent words", 10).empty());
+  EXPECT_TRUE(index.Search("", 10).empty());
+  EXPECT_TRUE(index.Search("resume", 0).empty());
+}
+
+TEST(KeywordIndex, UpsertReplacesAndRemoveForgets) {
+  KeywordIndex index;
+  index.Upsert(1, "apple banana");
+  index.Upsert(2, "banana cherry");
+  EXPECT_EQ(index.size(), 2u);
+  index.Upsert(1, "cherry durian");  // replaces: apple is gone from label 1
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_TRUE(index.Search("apple", 10).empty());
+  EXPECT_EQ(Labels(index.Search("durian", 10)), (std::vector<uint64_t>{1}));
+  index.Remove(2);
+  index.Remove(99);  // absent: no-op
+  EXPECT_EQ(index.size(), 1u);
+  EXPECT_TRUE(index.Search("banana", 10).empty());
+  EXPECT_EQ(Labels(index.Search("cherry", 10)), (std::vector<uint64_t>{1}));
+}
+
+TEST(KeywordIndex, ManyRemovalsCompactAndKeepRankingStable) {
+  KeywordIndex index;
+  for (uint64_t i = 0; i < 3000; ++i) index.Upsert(i, "shared words here doc" + std::to_string(i) + " target");
+  const size_t before = index.MemoryBytes();
+  for (uint64_t i = 0; i < 3000; ++i) {
+    if (i % 3 != 0) index.Remove(i);
+  }
+  for (uint64_t i = 0; i < 3000; i += 3) index.Upsert(i, "shared words here doc" + std::to_string(i) + " target");
+  EXPECT_EQ(index.size(), 1000u);
+  EXPECT_LT(index.MemoryBytes(), before);  // dead postings were compacted away
+  EXPECT_EQ(Labels(index.Search("doc2997", 3)), (std::vector<uint64_t>{2997}));
+  EXPECT_TRUE(index.Search("doc2998", 3).empty());
+  auto hits = index.Search("target", 5);
+  EXPECT_EQ(Labels(hits), (std::vector<uint64_t>{0, 3, 6, 9, 12}));  // equal scores: smaller label first
+}
+
+TEST(KeywordIndex, AllowedFilterBothStrategies) {
+  KeywordIndex index;
+  for (uint64_t i = 0; i < 500; ++i) index.Upsert(i, "common term " + std::string(i % 2 ? "odd" : "even"));
+  std::vector<uint64_t> small = {4, 7, 400};             // scored document by document
+  std::vector<uint64_t> large;                            // posting scan + membership test
+  for (uint64_t i = 1; i < 500; i += 2) large.push_back(i);
+  EXPECT_EQ(Labels(index.Search("even", 10, &small)), (std::vector<uint64_t>{4, 400}));
+  auto odd = index.Search("odd", 1000, &large);
+  EXPECT_EQ(odd.size(), 250u);
+  for (const auto& h : odd) EXPECT_EQ(h.label % 2, 1u);
+  EXPECT_TRUE(index.Search("even", 10, &large).empty());
+  std::vector<uint64_t> none;
+  EXPECT_TRUE(index.Search("odd", 10, &none).empty());
+  // Both strategies give identical scores.
+  std::vector<uint64_t> one = {7};
+  auto direct = index.Search("odd term", 1, &one);
+  auto scanned = index.Search("odd term", 500);
+  ASSERT_EQ(direct.size(), 1u);
+  for (const auto& h : scanned) {
+    if (h.label == 7) {
+      EXPECT_EQ(h.score, direct[0].score);
+    }
+  }
+}
+
+TEST(KeywordIndex, VeryCommonTermsAreDroppedWhenRarerOnesExist) {
+  KeywordIndex index;
+  for (uint64_t i = 0; i < 10; ++i) index.Upsert(i, "error error error message " + std::to_string(i));
+  index.Upsert(50, "timeout");
+  index.Upsert(51, "timeout error");
+  // "error" is in 11 of 12 docs: dropped, so 50 and 51 tie on "timeout" alone and the shorter
+  // document wins; without the drop, 51 would win on the extra "error" match.
+  auto hits = index.Search("error timeout", 10);
+  EXPECT_EQ(Labels(hits), (std::vector<uint64_t>{50, 51}));
+  // A query made only of common terms still works.
+  EXPECT_EQ(index.Search("error", 100).size(), 11u);
+}
+
+TEST(KeywordIndex, RepeatedQueryTermWeighsMore) {
+  KeywordIndex index;
+  index.Upsert(1, "alpha beta");
+  index.Upsert(2, "alpha gamma");
+  index.Upsert(3, "delta");
+  index.Upsert(4, "epsilon");
+  auto once = index.Search("beta gamma", 2);
+  auto twice = index.Search("beta gamma gamma", 2);
+  ASSERT_EQ(once.size(), 2u);
+  ASSERT_EQ(twice.size(), 2u);
+  EXPECT_EQ(once[0].label, 1u);  // equal scores: smaller label
+  EXPECT_EQ(twice[0].label, 2u);
+}
+
+}  // namespace
+}  // namespace exemplar::index

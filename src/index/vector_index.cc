@@ -1,0 +1,331 @@
+#include "index/vector_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "index/vector_index_impl.h"
+#include "index/vector_kernels.h"
+
+namespace exemplar::index {
+namespace {
+
+// Below this many graph vectors a full exact scan (≈ 0.05 ms at 384-d) is as cheap as an HNSW
+// search at ef = 128, and exact.
+constexpr size_t kExactScanMaxLive = 1024;
+// Filtered search scans the allowed labels exactly when there are at most this many of them, or
+// at most 1/kExactFilterFraction of the index: the scan then costs about what an oversampled HNSW
+// search would (≈ 0.3 ms for 2,000 random-access vectors).
+constexpr size_t kExactFilterMin = 2000;
+constexpr size_t kExactFilterFraction = 20;
+// Oversampling cap for broad filters: with ≥ 5% of labels allowed the estimate size/allowed stays
+// ≤ 20; the cap only guards odd inputs (e.g. allowed lists full of labels without vectors).
+constexpr size_t kMaxOversample = 32;
+
+std::vector<float> Normalized(std::span<const float> v) {
+  std::vector<float> out(v.begin(), v.end());
+  NormalizeInPlace(out.data(), out.size());
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// FlatVectors
+
+const float* FlatVectors::Find(uint64_t label) const {
+  auto it = slot_of_.find(label);
+  return it == slot_of_.end() ? nullptr : row(it->second);
+}
+
+void FlatVectors::Put(uint64_t label, const float* vec) {
+  auto [it, inserted] = slot_of_.try_emplace(label, static_cast<uint32_t>(labels_.size()));
+  if (inserted) {
+    labels_.push_back(label);
+    data_.insert(data_.end(), vec, vec + dim_);
+  } else {
+    std::copy(vec, vec + dim_, data_.begin() + static_cast<std::ptrdiff_t>(it->second * dim_));
+  }
+}
+
+bool FlatVectors::Erase(uint64_t label) {
+  auto it = slot_of_.find(label);
+  if (it == slot_of_.end()) return false;
+  const uint32_t slot = it->second;
+  const auto last = static_cast<uint32_t>(labels_.size() - 1);
+  if (slot != last) {
+    std::copy(data_.begin() + static_cast<std::ptrdiff_t>(last * dim_), data_.end(),
+              data_.begin() + static_cast<std::ptrdiff_t>(slot * dim_));
+    labels_[slot] = labels_[last];
+    slot_of_[labels_[slot]] = slot;
+  }
+  labels_.pop_back();
+  data_.resize(data_.size() - dim_);
+  slot_of_.erase(it);
+  if (labels_.empty()) {  // a drained backlog gives its memory back
+    std::vector<float>().swap(data_);
+    std::vector<uint64_t>().swap(labels_);
+  }
+  return true;
+}
+
+size_t FlatVectors::MemoryBytes() const {
+  return data_.capacity() * sizeof(float) + labels_.capacity() * sizeof(uint64_t) +
+         slot_of_.size() * 32 + slot_of_.bucket_count() * sizeof(void*);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Impl
+
+VectorIndex::Impl::Impl(VectorIndexOptions o, std::unique_ptr<HnswGraph> g)
+    : options(o), graph(std::move(g)), pending(static_cast<size_t>(o.dim)) {}
+
+VectorIndex::Impl::~Impl() {
+  {
+    std::lock_guard lock(queue_mu);
+    stop = true;
+  }
+  queue_cv.notify_all();
+  if (worker.joinable()) worker.join();
+}
+
+const float* VectorIndex::Impl::FindVector(uint64_t label) const {
+  const float* v = pending.Find(label);
+  return v != nullptr ? v : graph->Find(label);
+}
+
+void VectorIndex::Impl::AddToGraphOrKeepPending(uint64_t label, const float* vec) {
+  if (graph->Add(label, vec)) {
+    pending.Erase(label);
+  } else {
+    ++graph_failures;
+    if (pending.Find(label) != vec) pending.Put(label, vec);
+  }
+}
+
+void VectorIndex::Impl::ExactAll(const float* query, TopK* top) const {
+  graph->ExactScan(query, top);
+  ScorePending(query, nullptr, top);
+}
+
+void VectorIndex::Impl::ExactAllowed(const float* query, const std::vector<uint64_t>& allowed,
+                                     TopK* top) const {
+  const size_t dim = static_cast<size_t>(options.dim);
+  for (size_t i = 0; i < allowed.size(); ++i) {
+    if (i > 0 && allowed[i] == allowed[i - 1]) continue;
+    if (const float* v = FindVector(allowed[i])) top->Push(allowed[i], Dot(query, v, dim));
+  }
+}
+
+void VectorIndex::Impl::ScorePending(const float* query, const std::vector<uint64_t>* allowed,
+                                     TopK* top) const {
+  const size_t dim = static_cast<size_t>(options.dim);
+  if (allowed && allowed->size() < pending.size()) {
+    for (size_t i = 0; i < allowed->size(); ++i) {
+      if (i > 0 && (*allowed)[i] == (*allowed)[i - 1]) continue;
+      if (const float* v = pending.Find((*allowed)[i])) top->Push((*allowed)[i], Dot(query, v, dim));
+    }
+    return;
+  }
+  for (size_t slot = 0; slot < pending.size(); ++slot) {
+    const uint64_t label = pending.label_at(slot);
+    if (allowed && !std::binary_search(allowed->begin(), allowed->end(), label)) continue;
+    top->Push(label, Dot(query, pending.row(slot), dim));
+  }
+}
+
+bool VectorIndex::Impl::GraphSearch(const float* query, size_t fetch,
+                                    const std::vector<uint64_t>* allowed, TopK* top) const {
+  thread_local std::vector<uint64_t> labels;
+  if (!graph->Search(query, fetch, &labels)) return false;
+  const size_t dim = static_cast<size_t>(options.dim);
+  for (uint64_t label : labels) {
+    if (allowed && !std::binary_search(allowed->begin(), allowed->end(), label)) continue;
+    if (const float* v = graph->Find(label)) top->Push(label, Dot(query, v, dim));
+  }
+  return true;
+}
+
+std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
+                                                 const std::vector<uint64_t>* allowed) const {
+  TopK top(k);
+  const size_t graph_live = graph->live();
+  if (allowed == nullptr) {
+    if (graph_live > kExactScanMaxLive && k < graph_live && GraphSearch(query, k, nullptr, &top)) {
+      ScorePending(query, nullptr, &top);
+      std::vector<Hit> hits = top.Take();
+      // HNSW can come back short when many graph elements are deleted.
+      if (hits.size() >= std::min(k, LiveCount())) return hits;
+    }
+    TopK exact(k);
+    ExactAll(query, &exact);
+    return exact.Take();
+  }
+  const size_t live = LiveCount();
+  const size_t n_allowed = allowed->size();
+  if (n_allowed <= kExactFilterMin || n_allowed * kExactFilterFraction <= live ||
+      graph_live <= kExactScanMaxLive) {
+    ExactAllowed(query, *allowed, &top);
+    return top.Take();
+  }
+  const size_t oversample = std::min(kMaxOversample, (live + n_allowed - 1) / n_allowed);
+  const size_t fetch = std::min(graph_live, std::max(static_cast<size_t>(options.ef_search), k * oversample));
+  if (GraphSearch(query, fetch, allowed, &top)) {
+    ScorePending(query, allowed, &top);
+    std::vector<Hit> hits = top.Take();
+    if (hits.size() >= k || hits.size() >= n_allowed) return hits;
+  }
+  // Too few allowed labels among the graph's candidates: the exact scan is the answer.
+  TopK exact(k);
+  ExactAllowed(query, *allowed, &exact);
+  return exact.Take();
+}
+
+void VectorIndex::Impl::Enqueue(uint64_t label) {
+  {
+    std::lock_guard lock(queue_mu);
+    queue.push_back(label);
+    if (!worker.joinable()) worker = std::thread([this] { WorkerLoop(); });
+  }
+  queue_cv.notify_one();
+}
+
+void VectorIndex::Impl::FoldLabel(uint64_t label) {
+  std::unique_lock lock(mu);
+  if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
+  // else: removed, or already folded through an earlier queue entry
+}
+
+bool VectorIndex::Impl::FoldNext() {
+  uint64_t label;
+  {
+    std::lock_guard lock(queue_mu);
+    if (queue.empty()) return false;
+    label = queue.front();
+    queue.pop_front();
+    ++in_flight;
+  }
+  FoldLabel(label);
+  {
+    std::lock_guard lock(queue_mu);
+    --in_flight;
+  }
+  idle_cv.notify_all();
+  return true;
+}
+
+void VectorIndex::Impl::WorkerLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu);
+      queue_cv.wait(lock, [this] { return stop || (!paused && !queue.empty()); });
+      if (stop) return;
+    }
+    FoldNext();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// VectorIndex
+
+VectorIndex::VectorIndex(VectorIndexOptions options)
+    : impl_(std::make_unique<Impl>(options, std::make_unique<HnswGraph>(options.dim, options.m,
+                                                                         options.ef_construction,
+                                                                         options.ef_search,
+                                                                         options.initial_capacity))) {}
+
+VectorIndex::VectorIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+VectorIndex::~VectorIndex() = default;
+
+const VectorIndexOptions& VectorIndex::options() const { return impl_->options; }
+
+size_t VectorIndex::size() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->LiveCount();
+}
+
+void VectorIndex::Upsert(uint64_t label, std::span<const float> vec) {
+  if (vec.size() != static_cast<size_t>(impl_->options.dim)) return;
+  const std::vector<float> v = Normalized(vec);
+  Impl& m = *impl_;
+  std::unique_lock lock(m.mu);
+  if (m.options.background_insert) {
+    m.graph->MarkDeleted(label);  // an old vector, if any; the new one is searched from `pending`
+    m.pending.Put(label, v.data());
+    m.Enqueue(label);
+  } else {
+    m.AddToGraphOrKeepPending(label, v.data());
+  }
+}
+
+void VectorIndex::Remove(uint64_t label) {
+  std::unique_lock lock(impl_->mu);
+  impl_->pending.Erase(label);
+  impl_->graph->MarkDeleted(label);
+}
+
+bool VectorIndex::Contains(uint64_t label) const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->FindVector(label) != nullptr;
+}
+
+bool VectorIndex::GetVector(uint64_t label, std::vector<float>* out) const {
+  std::shared_lock lock(impl_->mu);
+  const float* v = impl_->FindVector(label);
+  if (v == nullptr) return false;
+  out->assign(v, v + impl_->options.dim);
+  return true;
+}
+
+std::vector<Hit> VectorIndex::Search(std::span<const float> query, size_t k,
+                                     const std::vector<uint64_t>* allowed) const {
+  if (k == 0 || query.size() != static_cast<size_t>(impl_->options.dim)) return {};
+  if (allowed && allowed->empty()) return {};
+  const std::vector<float> q = Normalized(query);
+  std::shared_lock lock(impl_->mu);
+  return impl_->SearchLocked(q.data(), k, allowed);
+}
+
+std::vector<Hit> VectorIndex::SearchExact(std::span<const float> query, size_t k,
+                                          const std::vector<uint64_t>* allowed) const {
+  if (k == 0 || query.size() != static_cast<size_t>(impl_->options.dim)) return {};
+  const std::vector<float> q = Normalized(query);
+  std::shared_lock lock(impl_->mu);
+  TopK top(k);
+  if (allowed) {
+    impl_->ExactAllowed(q.data(), *allowed, &top);
+  } else {
+    impl_->ExactAll(q.data(), &top);
+  }
+  return top.Take();
+}
+
+size_t VectorIndex::MemoryBytes() const {
+  std::shared_lock lock(impl_->mu);
+  return sizeof(Impl) + impl_->graph->MemoryBytes() + impl_->pending.MemoryBytes();
+}
+
+void VectorIndex::Flush() {
+  Impl& m = *impl_;
+  while (m.FoldNext()) {
+  }
+  // A fold the background thread started before the queue ran dry may still be running.
+  std::unique_lock lock(m.queue_mu);
+  m.idle_cv.wait(lock, [&] { return m.queue.empty() && m.in_flight == 0; });
+}
+
+void VectorIndex::PauseBackgroundInsert(bool paused) {
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    impl_->paused = paused;
+  }
+  impl_->queue_cv.notify_all();
+}
+
+size_t VectorIndex::pending() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->pending.size();
+}
+
+}  // namespace exemplar::index

@@ -1,0 +1,298 @@
+// VectorIndex::Save / VectorIndex::Load.
+//
+// Snapshot = two files.
+//   <path>        SnapshotHeader, then the pending vectors (labels, then rows of `dim` floats).
+//   <path>.graph  hnswlib's saveIndex output, verbatim.
+// The header carries the size and checksum of the graph file and a checksum of the pending
+// section, so a torn, truncated or mismatched pair is rejected before hnswlib reads anything:
+// hnswlib's loadIndex trusts its input and can crash or allocate wildly on garbage.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "index/vector_index.h"
+#include "index/hnsw_graph.h"
+#include "index/vector_index_impl.h"
+
+namespace exemplar::index {
+namespace {
+
+constexpr char kMagic[8] = {'E', 'X', 'V', 'E', 'C', 'I', 'D', 'X'};
+constexpr uint32_t kVersion = 1;
+
+struct SnapshotHeader {
+  char magic[8];
+  uint32_t version;
+  uint32_t dim;
+  uint32_t m;
+  uint32_t reserved;
+  uint64_t change_seq;
+  uint64_t graph_elements;  // hnswlib cur_element_count (live + deleted)
+  uint64_t graph_live;
+  uint64_t graph_bytes;
+  uint64_t graph_checksum;
+  uint64_t pending_count;
+  uint64_t pending_checksum;
+  uint64_t header_checksum;  // of every field above
+};
+
+// 64-bit streaming checksum (MurmurHash3-style word mixing, finalised with fmix64). Detects
+// truncation and corruption; not a cryptographic hash.
+class Checksum {
+ public:
+  void Update(const char* p, size_t n) {
+    length_ += n;
+    while (n > 0 && carry_len_ > 0) {  // complete a word left over from the previous call
+      carry_[carry_len_++] = *p++;
+      --n;
+      if (carry_len_ == 8) {
+        Mix(carry_);
+        carry_len_ = 0;
+      }
+    }
+    if (carry_len_ > 0) return;
+    for (; n >= 8; p += 8, n -= 8) Mix(p);
+    std::memcpy(carry_, p, n);
+    carry_len_ = n;
+  }
+  uint64_t Digest() const {
+    uint64_t h = h_;
+    if (carry_len_ > 0) {
+      char last[8] = {};
+      std::memcpy(last, carry_, carry_len_);
+      uint64_t w;
+      std::memcpy(&w, last, 8);
+      h ^= Scramble(w);
+    }
+    h ^= length_;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+  }
+
+ private:
+  static uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+  static uint64_t Scramble(uint64_t w) { return Rotl(w * 0x87c37b91114253d5ULL, 31) * 0x4cf5ad432745937fULL; }
+  void Mix(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h_ = Rotl(h_ ^ Scramble(w), 27) * 5 + 0x52dce729;
+  }
+  uint64_t h_ = 0x9E3779B97F4A7C15ULL;
+  uint64_t length_ = 0;
+  char carry_[8] = {};
+  size_t carry_len_ = 0;
+};
+
+uint64_t HeaderChecksum(const SnapshotHeader& h) {
+  Checksum c;
+  c.Update(reinterpret_cast<const char*>(&h), offsetof(SnapshotHeader, header_checksum));
+  return c.Digest();
+}
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return Status::Unavailable("cannot write " + path + ": " + ErrnoText());
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+// Reads a whole file (optionally checksumming it) into `out` when out != nullptr.
+Status ReadFile(const std::string& path, std::string* out, Checksum* sum, uint64_t* size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FailedPrecondition("cannot open " + path + ": " + ErrnoText());
+  std::vector<char> buf(1 << 20);
+  uint64_t total = 0;
+  Status st;
+  for (;;) {
+    const ssize_t r = ::read(fd, buf.data(), buf.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      st = Status::FailedPrecondition("cannot read " + path + ": " + ErrnoText());
+      break;
+    }
+    if (r == 0) break;
+    if (sum) sum->Update(buf.data(), static_cast<size_t>(r));
+    if (out) out->append(buf.data(), static_cast<size_t>(r));
+    total += static_cast<uint64_t>(r);
+  }
+  ::close(fd);
+  if (size) *size = total;
+  return st;
+}
+
+void RemoveQuietly(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
+Status SyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable("cannot open " + path + ": " + ErrnoText());
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Status::Unavailable("cannot fsync " + path + ": " + ErrnoText());
+}
+
+}  // namespace
+
+Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
+  const Impl& m = *impl_;
+  const std::string graph_path = path + ".graph";
+  const std::string graph_tmp = graph_path + ".tmp";
+  const std::string main_tmp = path + ".tmp";
+  std::shared_lock lock(m.mu);  // writers wait; searches go on
+
+  uint64_t expected = 0;
+  if (Status st = m.graph->Save(graph_tmp, &expected); !st.ok()) {
+    RemoveQuietly(graph_tmp);
+    return st;
+  }
+  Checksum graph_sum;
+  uint64_t graph_bytes = 0;
+  Status st = ReadFile(graph_tmp, nullptr, &graph_sum, &graph_bytes);
+  if (!st.ok() || graph_bytes != expected) {
+    RemoveQuietly(graph_tmp);
+    return Status::Unavailable("incomplete graph snapshot " + graph_tmp + " (disk full?)");
+  }
+  if (st = SyncFile(graph_tmp); !st.ok()) {
+    RemoveQuietly(graph_tmp);
+    return st;
+  }
+
+  const size_t dim = static_cast<size_t>(m.options.dim);
+  std::string body;
+  body.reserve(m.pending.size() * (sizeof(uint64_t) + dim * sizeof(float)));
+  for (size_t s = 0; s < m.pending.size(); ++s) {
+    const uint64_t label = m.pending.label_at(s);
+    body.append(reinterpret_cast<const char*>(&label), sizeof label);
+  }
+  for (size_t s = 0; s < m.pending.size(); ++s) {
+    body.append(reinterpret_cast<const char*>(m.pending.row(s)), dim * sizeof(float));
+  }
+  SnapshotHeader h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.version = kVersion;
+  h.dim = static_cast<uint32_t>(m.options.dim);
+  h.m = static_cast<uint32_t>(m.options.m);
+  h.change_seq = change_seq;
+  h.graph_elements = m.graph->elements();
+  h.graph_live = m.graph->live();
+  h.graph_bytes = graph_bytes;
+  h.graph_checksum = graph_sum.Digest();
+  h.pending_count = m.pending.size();
+  Checksum body_sum;
+  body_sum.Update(body.data(), body.size());
+  h.pending_checksum = body_sum.Digest();
+  h.header_checksum = HeaderChecksum(h);
+
+  const int fd = ::open(main_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("cannot create " + main_tmp + ": " + ErrnoText());
+  st = WriteAll(fd, reinterpret_cast<const char*>(&h), sizeof h, main_tmp);
+  if (st.ok()) st = WriteAll(fd, body.data(), body.size(), main_tmp);
+  if (st.ok() && ::fsync(fd) != 0) st = Status::Unavailable("cannot fsync " + main_tmp + ": " + ErrnoText());
+  ::close(fd);
+  if (!st.ok()) {
+    RemoveQuietly(graph_tmp);
+    RemoveQuietly(main_tmp);
+    return st;
+  }
+
+  if (std::rename(graph_tmp.c_str(), graph_path.c_str()) != 0 ||
+      std::rename(main_tmp.c_str(), path.c_str()) != 0) {
+    return Status::Unavailable("cannot install snapshot " + path + ": " + ErrnoText());
+  }
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // makes the renames durable; best effort
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, VectorIndexOptions options,
+                                                       uint64_t expected_seq) {
+  auto fail = [&](const std::string& why) {
+    return Status::FailedPrecondition("vector snapshot " + path + ": " + why);
+  };
+  std::string file;
+  if (Status st = ReadFile(path, &file, nullptr, nullptr); !st.ok()) return fail(st.message());
+  if (file.size() < sizeof(SnapshotHeader)) return fail("truncated header");
+  SnapshotHeader h;
+  std::memcpy(&h, file.data(), sizeof h);
+  if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) return fail("not a vector snapshot");
+  if (h.header_checksum != HeaderChecksum(h)) return fail("header checksum mismatch");
+  if (h.version != kVersion) return fail("unsupported version " + std::to_string(h.version));
+  if (h.dim != static_cast<uint32_t>(options.dim) || h.m != static_cast<uint32_t>(options.m)) {
+    return fail("built for dim " + std::to_string(h.dim) + ", M " + std::to_string(h.m) + "; want dim " +
+                std::to_string(options.dim) + ", M " + std::to_string(options.m));
+  }
+  if (h.change_seq != expected_seq) {
+    return fail("reflects change " + std::to_string(h.change_seq) + ", expected " + std::to_string(expected_seq));
+  }
+  const size_t dim = h.dim;
+  const size_t body_bytes = file.size() - sizeof h;
+  const size_t row_bytes = sizeof(uint64_t) + dim * sizeof(float);
+  if (h.pending_count > body_bytes / row_bytes || h.pending_count * row_bytes != body_bytes) {
+    return fail("pending section has the wrong size");
+  }
+  Checksum body_sum;
+  body_sum.Update(file.data() + sizeof h, body_bytes);
+  if (body_sum.Digest() != h.pending_checksum) return fail("pending section checksum mismatch");
+
+  const std::string graph_path = path + ".graph";
+  std::error_code ec;
+  const auto graph_size = std::filesystem::file_size(graph_path, ec);
+  if (ec) return fail("cannot stat " + graph_path + ": " + ec.message());
+  if (graph_size != h.graph_bytes) return fail("graph file has the wrong size");
+  {
+    Checksum graph_sum;
+    uint64_t read_bytes = 0;
+    if (Status st = ReadFile(graph_path, nullptr, &graph_sum, &read_bytes); !st.ok()) return fail(st.message());
+    if (read_bytes != h.graph_bytes || graph_sum.Digest() != h.graph_checksum) {
+      return fail("graph file checksum mismatch");
+    }
+  }
+  auto graph = HnswGraph::Load(graph_path, options.dim, options.m, options.ef_construction, options.ef_search,
+                               h.graph_elements, options.initial_capacity);
+  if (!graph.ok()) return fail(graph.status().message());
+  if ((*graph)->live() != h.graph_live) return fail("live count mismatch");
+  auto impl = std::make_unique<Impl>(options, std::move(graph).value());
+
+  const char* labels = file.data() + sizeof h;
+  const char* rows = labels + h.pending_count * sizeof(uint64_t);
+  std::unique_lock lock(impl->mu);
+  for (size_t i = 0; i < h.pending_count; ++i) {
+    uint64_t label;
+    std::memcpy(&label, labels + i * sizeof label, sizeof label);
+    if (impl->FindVector(label) != nullptr) return fail("label " + std::to_string(label) + " stored twice");
+    std::vector<float> row(dim);
+    std::memcpy(row.data(), rows + i * dim * sizeof(float), dim * sizeof(float));
+    if (options.background_insert) {
+      impl->pending.Put(label, row.data());
+      impl->Enqueue(label);
+    } else {
+      impl->AddToGraphOrKeepPending(label, row.data());  // this mode keeps everything in the graph
+    }
+  }
+  lock.unlock();
+  return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(impl)));
+}
+
+}  // namespace exemplar::index

@@ -1,0 +1,379 @@
+#include "lm/openai_chat.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <thread>
+
+#include "common/json_util.h"
+
+namespace exemplar::lm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxErrorSnippet = 300;  // enough to show a provider's error, short in logs
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+struct HttpReply {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-cased names
+  bool cancelled = false;
+  std::string error;  // curl's error text when code != CURLE_OK
+};
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<HttpReply*>(user)->body.append(data, size * n);
+  return size * n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* reply = static_cast<HttpReply*>(user);
+  std::string line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) reply->headers.clear();  // a new response (e.g. after 100)
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    reply->headers.emplace_back(Lower(Trim(line.substr(0, colon))), Trim(line.substr(colon + 1)));
+  }
+  return size * n;
+}
+
+std::string Header(const HttpReply& reply, const std::string& name) {
+  for (const auto& [k, v] : reply.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+bool Cancelled(const std::function<bool()>& cancelled) { return cancelled && cancelled(); }
+
+// Sleeps `ms`, waking early when cancelled; false when cancelled.
+bool CancellableSleep(int64_t ms, const std::function<bool()>& cancelled) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+  while (Clock::now() < deadline) {
+    if (Cancelled(cancelled)) return false;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    std::this_thread::sleep_for(
+        std::min<std::chrono::milliseconds>(left, std::chrono::milliseconds(OpenAiChatLm::kPollIntervalMs)));
+  }
+  return !Cancelled(cancelled);
+}
+
+// The provider's own error message from an error body, else a snippet of the body.
+std::string ProviderMessage(const std::string& body) {
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object()) {
+    auto err = j.find("error");
+    if (err != j.end()) {
+      if (err->is_string()) return err->get<std::string>();
+      if (err->is_object() && err->contains("message") && (*err)["message"].is_string()) {
+        return (*err)["message"].get<std::string>();
+      }
+    }
+    if (j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
+    if (j.contains("detail") && j["detail"].is_string()) return j["detail"].get<std::string>();
+  }
+  std::string snippet = body.substr(0, kMaxErrorSnippet);
+  return snippet.empty() ? "(empty body)" : snippet;
+}
+
+bool RetryableStatus(long status) {
+  return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
+}
+
+bool RetryableCurl(CURLcode code) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      return false;
+    default:
+      return true;
+  }
+}
+
+// The text of one choice: message.content as a string or as content parts, or legacy "text".
+bool ChoiceText(const Json& choice, std::string* out) {
+  if (!choice.is_object()) return false;
+  auto msg = choice.find("message");
+  if (msg != choice.end() && msg->is_object()) {
+    auto content = msg->find("content");
+    if (content == msg->end() || content->is_null()) {
+      out->clear();
+      return true;
+    }
+    if (content->is_string()) {
+      *out = content->get<std::string>();
+      return true;
+    }
+    if (content->is_array()) {
+      out->clear();
+      for (const Json& part : *content) {
+        if (part.is_object() && part.contains("text") && part["text"].is_string()) {
+          *out += part["text"].get<std::string>();
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+  auto text = choice.find("text");
+  if (text != choice.end() && text->is_string()) {
+    *out = text->get<std::string>();
+    return true;
+  }
+  return false;
+}
+
+Result<LmResponse> ParseReply(const std::string& body) {
+  auto malformed = [](const std::string& why) {
+    return Status::Internal("malformed provider reply: " + why);
+  };
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return malformed("not JSON: " + body.substr(0, kMaxErrorSnippet));
+  if (!j.is_object()) return malformed("not a JSON object");
+  auto choices = j.find("choices");
+  if (choices == j.end() || !choices->is_array() || choices->empty()) {
+    if (j.contains("error")) return malformed("error without choices: " + ProviderMessage(body));
+    return malformed("no choices");
+  }
+  LmResponse resp;
+  for (const Json& choice : *choices) {
+    std::string text;
+    if (!ChoiceText(choice, &text)) return malformed("a choice has no message content");
+    resp.choices.push_back(std::move(text));
+  }
+  resp.text = resp.choices.front();
+  auto usage = j.find("usage");
+  if (usage != j.end() && usage->is_object()) {
+    if (usage->contains("prompt_tokens") && (*usage)["prompt_tokens"].is_number()) {
+      resp.prompt_tokens = (*usage)["prompt_tokens"].get<int64_t>();
+    }
+    if (usage->contains("completion_tokens") && (*usage)["completion_tokens"].is_number()) {
+      resp.completion_tokens = (*usage)["completion_tokens"].get<int64_t>();
+    }
+  }
+  return resp;
+}
+
+}  // namespace
+
+struct OpenAiChatLm::Connection {
+  CURLM* multi = nullptr;
+  CURL* easy = nullptr;
+  Connection() : multi(curl_multi_init()), easy(curl_easy_init()) {}
+  ~Connection() {
+    if (easy) curl_easy_cleanup(easy);
+    if (multi) curl_multi_cleanup(multi);
+  }
+
+  // One HTTP POST; polls `cancelled` every kPollIntervalMs while the transfer runs.
+  HttpReply Post(const std::string& url, const std::string& body, curl_slist* headers,
+                 const OpenAiChatOptions& opt, const std::function<bool()>& cancelled) {
+    HttpReply reply;
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    curl_easy_reset(easy);
+    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &reply);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.timeout_ms));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout_ms));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "exemplar/0.1");
+
+    curl_multi_add_handle(multi, easy);
+    int running = 1;
+    while (running > 0) {
+      if (Cancelled(cancelled)) {
+        reply.cancelled = true;
+        break;
+      }
+      CURLMcode mc = curl_multi_perform(multi, &running);
+      if (mc != CURLM_OK) {
+        reply.code = CURLE_FAILED_INIT;
+        reply.error = curl_multi_strerror(mc);
+        break;
+      }
+      if (running > 0) curl_multi_poll(multi, nullptr, 0, kPollIntervalMs, nullptr);
+    }
+    if (!reply.cancelled && reply.error.empty()) {
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) reply.code = msg->data.result;
+      }
+      if (reply.code == CURLE_OK) {
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.status);
+      } else {
+        reply.error = errbuf[0] ? errbuf : curl_easy_strerror(reply.code);
+      }
+    }
+    curl_multi_remove_handle(multi, easy);
+    return reply;
+  }
+};
+
+int64_t BackoffMs(const OpenAiChatOptions& options, int attempt, double unit) {
+  double cap = static_cast<double>(options.initial_backoff_ms) *
+               std::pow(2.0, std::max(0, attempt - 1));
+  cap = std::min(cap, static_cast<double>(options.max_backoff_ms));
+  return static_cast<int64_t>(cap * std::clamp(unit, 0.0, 1.0));
+}
+
+int64_t ParseRetryAfterMs(const std::string& value, int64_t now_epoch_s) {
+  std::string v = Trim(value);
+  if (v.empty()) return -1;
+  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    if (v.size() > 9) return -1;
+    return std::stoll(v) * 1000;
+  }
+  time_t when = curl_getdate(v.c_str(), nullptr);
+  if (when < 0) return -1;
+  return std::max<int64_t>(0, (static_cast<int64_t>(when) - now_epoch_s) * 1000);
+}
+
+OpenAiChatLm::OpenAiChatLm(OpenAiChatOptions options) : options_(std::move(options)) {
+  GlobalInit();
+  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  rng_state_ = options_.jitter_seed != 0
+                   ? options_.jitter_seed
+                   : static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+}
+
+OpenAiChatLm::~OpenAiChatLm() = default;
+
+std::unique_ptr<OpenAiChatLm::Connection> OpenAiChatLm::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+  }
+  return std::make_unique<Connection>();
+}
+
+void OpenAiChatLm::Release(std::unique_ptr<Connection> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(conn));
+}
+
+double OpenAiChatLm::NextUnit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // splitmix64: a well-mixed stream for jitter; no need for cryptographic quality.
+  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) / 9007199254740992.0;
+}
+
+Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
+  Json body = {{"model", request.model.empty() ? options_.model : request.model},
+               {"temperature", request.temperature},
+               {"max_tokens", request.max_tokens}};
+  Json messages = Json::array();
+  for (const ChatMessage& m : request.messages) {
+    messages.push_back({{"role", m.role}, {"content", m.content}});
+  }
+  body["messages"] = std::move(messages);
+  if (request.n != 1) body["n"] = request.n;
+  if (options_.send_seed && request.seed) body["seed"] = *request.seed;
+  const std::string payload = DumpJson(body);
+  const std::string url = options_.base_url + "/chat/completions";
+
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Accept: application/json");
+  if (!options_.api_key.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + options_.api_key).c_str());
+  }
+  struct SlistGuard {
+    curl_slist* list;
+    ~SlistGuard() { curl_slist_free_all(list); }
+  } guard{headers};
+
+  std::unique_ptr<Connection> conn = Acquire();
+  if (!conn->multi || !conn->easy) return Status::Internal("curl initialisation failed");
+  std::string last_error;
+  const int attempts = 1 + std::max(0, options_.max_retries);
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (Cancelled(request.cancelled)) return Status::Unavailable(kCancelledMessage);
+    HttpReply reply = conn->Post(url, payload, headers, options_, request.cancelled);
+    if (reply.cancelled) {
+      conn.reset();  // the aborted transfer leaves the connection in an unknown state
+      return Status::Unavailable(kCancelledMessage);
+    }
+    int64_t wait_ms = -1;
+    if (reply.code != CURLE_OK) {
+      if (!RetryableCurl(reply.code)) {
+        Release(std::move(conn));
+        return Status::InvalidArgument("LM request to " + url + " failed: " + reply.error);
+      }
+      last_error = reply.code == CURLE_OPERATION_TIMEDOUT
+                       ? "timed out after " + std::to_string(options_.timeout_ms) + " ms"
+                       : reply.error;
+    } else if (reply.status >= 200 && reply.status < 300) {
+      Release(std::move(conn));
+      return ParseReply(reply.body);
+    } else if (RetryableStatus(reply.status)) {
+      last_error = "HTTP " + std::to_string(reply.status) + ": " + ProviderMessage(reply.body);
+      int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+      std::string ms = Header(reply, "retry-after-ms");
+      if (!ms.empty() && std::all_of(ms.begin(), ms.end(), ::isdigit) && ms.size() < 10) {
+        wait_ms = std::stoll(ms);
+      } else {
+        wait_ms = ParseRetryAfterMs(Header(reply, "retry-after"), now_s);
+      }
+      if (wait_ms >= 0) wait_ms = std::min(wait_ms, options_.max_retry_after_ms);
+    } else {
+      Release(std::move(conn));
+      return Status::InvalidArgument("LM provider rejected the request (HTTP " +
+                                     std::to_string(reply.status) + "): " +
+                                     ProviderMessage(reply.body));
+    }
+    if (attempt == attempts) break;
+    if (wait_ms < 0) wait_ms = BackoffMs(options_, attempt, NextUnit());
+    if (!CancellableSleep(wait_ms, request.cancelled)) {
+      Release(std::move(conn));
+      return Status::Unavailable(kCancelledMessage);
+    }
+  }
+  Release(std::move(conn));
+  return Status::Unavailable("LM provider unavailable after " + std::to_string(attempts) +
+                             " attempt(s): " + last_error);
+}
+
+}  // namespace exemplar::lm

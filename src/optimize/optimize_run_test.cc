@@ -1,0 +1,303 @@
+// End-to-end optimizer runs with the offline stand-in LM on a small synthetic classification task.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+
+#include "lm/cached_lm.h"
+#include "lm/offline_lm.h"
+#include "optimize/optimizer.h"
+#include "optimize/py_random.h"
+
+namespace exemplar::optimize {
+namespace {
+
+// Counts calls; can raise a cancel flag when the n-th call arrives.
+class CountingLm : public lm::Lm {
+ public:
+  Result<lm::LmResponse> Complete(const lm::LmRequest& request) override {
+    int64_t n = ++calls_;
+    if (cancel_at_ > 0 && n >= cancel_at_) cancel_ = true;
+    if (cancel_.load() && n > cancel_at_) ++after_cancel_;
+    return inner_.Complete(request);
+  }
+  std::string name() const override { return "counting"; }
+
+  lm::OfflineLm inner_;
+  std::atomic<int64_t> calls_{0}, after_cancel_{0};
+  int64_t cancel_at_ = 0;
+  std::atomic<bool> cancel_{false};
+};
+
+dspy::SignatureSpec TicketSpec() {
+  dspy::SignatureSpec spec;
+  spec.instructions = "Classify the support ticket into a category.";
+  dspy::SignatureField in, out;
+  in.name = "ticket";
+  in.python_type = "str";
+  in.desc = "${ticket}";
+  in.prefix = "Ticket:";
+  out.name = "category";
+  out.python_type = "str";
+  out.desc = "one of billing, bug, account, shipping";
+  out.prefix = "Category:";
+  spec.inputs = {in};
+  spec.outputs = {out};
+  return spec;
+}
+
+// 40 tickets of 4 classes; tickets of a class share keywords.
+std::vector<DataPoint> Tickets() {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> classes = {
+      {"billing", {"invoice", "charge", "refund", "payment", "card", "bill"}},
+      {"bug", {"crash", "error", "freeze", "button", "screen", "broken"}},
+      {"account", {"password", "login", "email", "username", "reset", "profile"}},
+      {"shipping", {"package", "delivery", "tracking", "courier", "address", "arrived"}},
+  };
+  const std::vector<std::string> filler = {"my", "please", "help", "today", "again", "still", "urgent", "thanks"};
+  PyRandom rng(7);
+  std::vector<DataPoint> points;
+  for (int i = 0; i < 40; ++i) {
+    const auto& [label, words] = classes[i % classes.size()];
+    std::vector<std::string> tokens;
+    for (size_t k : rng.SampleIndices(words.size(), 3)) tokens.push_back(words[k]);
+    for (size_t k : rng.SampleIndices(filler.size(), 2)) tokens.push_back(filler[k]);
+    rng.Shuffle(tokens);
+    std::string text;
+    for (const std::string& t : tokens) text += (text.empty() ? "" : " ") + t;
+    DataPoint p;
+    p.example_id = "ex" + std::to_string(i);
+    p.inputs = {{"ticket", text}};
+    p.outputs = {{"category", label}};
+    points.push_back(std::move(p));
+  }
+  return points;
+}
+
+class OptimizeRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto all = Tickets();
+    train_.assign(all.begin(), all.begin() + 28);
+    val_.assign(all.begin() + 28, all.end());
+  }
+
+  RunContext Context() {
+    RunContext ctx{lm_, *MakeMetric("exact_match")};
+    ctx.cancelled = [this] { return lm_.cancel_.load(); };
+    ctx.on_trial = [this](const Trial& t) { reported_.push_back(t); };
+    return ctx;
+  }
+
+  Result<OptimizeResult> Run(const std::string& type, const Json& params, RunContext& ctx) {
+    return Optimize(type, params, TicketSpec(), train_, val_, ctx);
+  }
+
+  CountingLm lm_;
+  std::vector<DataPoint> train_, val_;
+  std::vector<Trial> reported_;
+};
+
+TEST_F(OptimizeRunTest, RandomSearchBeatsZeroShot) {
+  RunContext ctx = Context();
+  auto r = Run("BootstrapFewShotWithRandomSearch", {{"num_candidate_programs", 4}}, ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->trials.size(), 7u);
+  std::vector<std::string> names;
+  for (const Trial& t : r->trials) names.push_back(t.candidate);
+  EXPECT_EQ(names, (std::vector<std::string>{"zero_shot", "labeled", "bootstrap", "seed:0", "seed:1",
+                                             "seed:2", "seed:3"}));
+  EXPECT_EQ(r->stopped_reason, "completed");
+  EXPECT_DOUBLE_EQ(r->trials[0].score, 0.0);
+  EXPECT_TRUE(r->trials[0].demo_ids.empty());
+  ASSERT_TRUE(r->best_score.has_value());
+  EXPECT_GT(*r->best_score, r->trials[0].score);
+  EXPECT_GE(*r->best_score, 0.75);
+  EXPECT_FALSE(r->best.demos.empty());
+  EXPECT_EQ(r->trials[r->best_trial].score, *r->best_score);
+  EXPECT_EQ(reported_.size(), 7u);
+  EXPECT_EQ(r->lm_calls, lm_.calls_.load());
+  int64_t per_trial = 0;
+  for (const Trial& t : r->trials) per_trial += t.lm_calls;
+  EXPECT_EQ(per_trial, r->lm_calls);
+  EXPECT_GT(r->prompt_tokens, 0);
+  EXPECT_EQ(r->trials[1].metrics["example_scores"].size(), val_.size());
+  // seed:N bootstraps at most Random(N).randint(1, 4) demos: 4, 2, 1, 2.
+  EXPECT_EQ(r->trials[4].metrics["max_bootstrapped_demos"], 2);
+  EXPECT_LE(r->trials[4].metrics["augmented_demos"].get<int>(), 2);
+}
+
+TEST_F(OptimizeRunTest, LabeledFewShotBeatsZeroShotWithDspySampling) {
+  RunContext ctx = Context();
+  auto labeled = Run("LabeledFewShot", {{"k", 16}}, ctx);
+  ASSERT_TRUE(labeled.ok()) << labeled.status().ToString();
+  ASSERT_EQ(labeled->trials.size(), 1u);
+  EXPECT_EQ(labeled->trials[0].candidate, "labeled");
+  // Random(0).sample(trainset, 16), as DSPy's LabeledFewShot.
+  std::vector<std::string> expected;
+  for (size_t i : PyRandom(0).SampleIndices(train_.size(), 16)) expected.push_back(train_[i].example_id);
+  EXPECT_EQ(labeled->trials[0].demo_ids, expected);
+  auto zero = Run("BootstrapFewShotWithRandomSearch", {{"num_candidate_programs", 1}}, ctx);
+  ASSERT_TRUE(zero.ok());
+  EXPECT_GT(labeled->trials[0].score, zero->trials[0].score + 0.5);
+}
+
+TEST_F(OptimizeRunTest, BootstrapAugmentedDemosFirst) {
+  RunContext ctx = Context();
+  ctx.module = ModuleKind::kChainOfThought;
+  auto r = Run("BootstrapFewShot", {{"max_bootstrapped_demos", 3}, {"max_labeled_demos", 5}}, ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->best.demos.size(), 5u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(r->best.demos[i].augmented);
+    EXPECT_TRUE(r->best.demos[i].fields.contains("reasoning"));
+  }
+  EXPECT_FALSE(r->best.demos[3].augmented);
+  EXPECT_GT(*r->best_score, 0.5);
+}
+
+TEST_F(OptimizeRunTest, KnnFewShot) {
+  RunContext ctx = Context();
+  auto r = Run("KNNFewShot", {{"k", 3}}, ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->trials.size(), 1u);
+  EXPECT_EQ(r->trials[0].candidate, "knn");
+  EXPECT_GT(r->trials[0].score, 0.75);
+  EXPECT_FALSE(r->trials[0].demo_ids.empty());
+  EXPECT_TRUE(r->best.demos.empty());
+}
+
+TEST_F(OptimizeRunTest, MiproRunsOfflineWithDistinctInstructions) {
+  RunContext ctx = Context();
+  auto r = Run("MIPROv2", {{"auto", "light"}}, ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::set<std::string> candidates(r->instruction_candidates.begin(), r->instruction_candidates.end());
+  EXPECT_GE(candidates.size(), 2u);
+  EXPECT_EQ(r->instruction_candidates[0], TicketSpec().instructions);
+  EXPECT_EQ(r->trials.size(), 11u);  // default + int(max(2*2*log2(6), 9)) = 10 trials
+  EXPECT_EQ(r->trials[0].candidate, "mipro:i0-d0");
+  std::set<std::string> used;
+  for (const Trial& t : r->trials) used.insert(t.instruction);
+  EXPECT_GE(used.size(), 2u);
+  EXPECT_GT(*r->best_score, r->trials[0].score);
+  EXPECT_EQ(r->stopped_reason, "completed");
+}
+
+TEST_F(OptimizeRunTest, MiproMinibatchFullEvaluations) {
+  RunContext ctx = Context();
+  auto r = Run("MIPROv2", {{"auto", nullptr}, {"num_candidates", 4}, {"num_trials", 6},
+                           {"minibatch_size", 5}, {"minibatch_full_eval_steps", 2}}, ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  int minibatch = 0, full = 0;
+  for (const Trial& t : r->trials) (t.metrics["minibatch"].get<bool>() ? minibatch : full)++;
+  EXPECT_EQ(minibatch, 6);
+  EXPECT_GE(full, 2);  // the default program + at least one promoted combination
+  EXPECT_FALSE(r->trials[r->best_trial].metrics["minibatch"].get<bool>());
+  auto too_big = Run("MIPROv2", {{"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 2}}, ctx);
+  EXPECT_EQ(too_big.status().code(), Code::kInvalidArgument);  // minibatch_size 35 > 12 items
+}
+
+TEST_F(OptimizeRunTest, CancellationKeepsFinishedTrialsAndStopsCalls) {
+  lm_.cancel_at_ = 25;  // zero_shot (12 calls) and labeled (12) finish; bootstrapping is cut short
+  RunContext ctx = Context();
+  auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stopped_reason, "cancelled");
+  ASSERT_EQ(r->trials.size(), 2u);
+  EXPECT_EQ(reported_.size(), 2u);
+  EXPECT_EQ(r->trials[1].candidate, "labeled");
+  EXPECT_EQ(lm_.calls_.load(), 25);
+  EXPECT_EQ(lm_.after_cancel_.load(), 0);
+  EXPECT_EQ(r->best_trial, 1);
+}
+
+TEST_F(OptimizeRunTest, CancellationDuringParallelEvaluation) {
+  lm_.cancel_at_ = 5;
+  RunContext ctx = Context();
+  ctx.threads = 2;
+  auto r = Run("LabeledFewShot", Json::object(), ctx);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stopped_reason, "cancelled");
+  EXPECT_TRUE(r->trials.empty());
+  EXPECT_FALSE(r->best_score.has_value());
+  EXPECT_LE(lm_.after_cancel_.load(), 1);  // at most the other worker's call already under way
+}
+
+TEST_F(OptimizeRunTest, Budgets) {
+  {
+    RunContext ctx = Context();
+    ctx.budget.max_trials = 3;
+    auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "budget_trials");
+    EXPECT_EQ(r->trials.size(), 3u);
+  }
+  {
+    lm_.calls_ = 0;
+    RunContext ctx = Context();
+    ctx.budget.max_lm_calls = 30;
+    auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "budget_lm_calls");
+    EXPECT_EQ(r->lm_calls, 30);
+    EXPECT_EQ(lm_.calls_.load(), 30);
+    EXPECT_EQ(r->trials.size(), 2u);
+  }
+  {
+    RunContext ctx = Context();
+    ctx.budget.max_minutes = 1e-9;
+    auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "budget_time");
+    EXPECT_TRUE(r->trials.empty());
+  }
+  {
+    RunContext ctx = Context();
+    ctx.budget.max_trials = 1;  // exactly the trials LabeledFewShot needs: completed
+    auto r = Run("LabeledFewShot", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "completed");
+  }
+}
+
+TEST_F(OptimizeRunTest, CachedLmServesRepeatedCandidates) {
+  lm::OfflineLm offline;
+  lm::CachedLm cached(offline);
+  RunContext ctx{cached, *MakeMetric("exact_match")};
+  auto r = Optimize("BootstrapFewShotWithRandomSearch", {{"num_candidate_programs", 2}}, TicketSpec(), train_,
+                    val_, ctx);
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r->cached_calls, 0);
+  EXPECT_EQ(r->cached_calls, cached.hits());
+}
+
+TEST_F(OptimizeRunTest, ValidatesParameters) {
+  RunContext ctx = Context();
+  EXPECT_EQ(Run("COPRO", Json::object(), ctx).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("LabeledFewShot", {{"k", 0}}, ctx).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("LabeledFewShot", {{"kk", 3}}, ctx).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("MIPROv2", {{"num_trials", 3}}, ctx).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("LabeledFewShot", Json::array(), ctx).status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(ValidateOptimizer("MIPRO", {{"auto", "medium"}}).ok());
+  EXPECT_EQ(Optimize("LabeledFewShot", Json::object(), TicketSpec(), {}, val_, ctx).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(lm_.calls_.load(), 0);
+}
+
+TEST_F(OptimizeRunTest, FailsAfterMaxErrors) {
+  class DownLm : public lm::Lm {
+   public:
+    Result<lm::LmResponse> Complete(const lm::LmRequest&) override { return Status::Unavailable("provider down"); }
+    std::string name() const override { return "down"; }
+  } down;
+  RunContext ctx{down, *MakeMetric("exact_match")};
+  auto r = Optimize("LabeledFewShot", {{"max_errors", 3}}, TicketSpec(), train_, val_, ctx);
+  EXPECT_FALSE(r.ok());
+  auto r2 = Optimize("LabeledFewShot", Json::object(), TicketSpec(), train_, val_, ctx);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.status().code(), Code::kUnavailable);
+  EXPECT_NE(r2.status().message().find("provider down"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace exemplar::optimize

@@ -1,0 +1,111 @@
+// Optimize: DSPy's optimizers re-implemented natively (reference/dspy.md §5, SPEC §4.5) over a
+// single-predictor program (Predict or ChainOfThought of a template's signature).
+//
+// optimizer_type and params are DSPy's (validated by dspy::NormalizeOptimizerConfig, so the
+// export and the native engine accept exactly the same configurations):
+//  - LabeledFewShot: k random labeled demos (Random(0).sample). 1 trial: "labeled".
+//  - BootstrapFewShot: teacher = LabeledFewShot(max_labeled_demos); bootstraps up to
+//    max_bootstrapped_demos augmented demos over the trainset in order (max_rounds rounds, round
+//    r > 0 with rollout id r at temperature 1.0), success = metric >= metric_threshold, or metric
+//    > 0 without a threshold; then adds Random(0)-sampled labeled demos up to max_labeled_demos.
+//    1 trial: "bootstrap".
+//  - BootstrapFewShotWithRandomSearch: candidates seed -3 "zero_shot", -2 "labeled", -1
+//    "bootstrap" (unshuffled), then "seed:N" for N in [0, num_candidate_programs): trainset
+//    shuffled with Random(N), max_bootstrapped_demos = Random(N).randint(1, max). Each candidate
+//    is evaluated on the valset (the trainset when empty); best = first strictly higher score;
+//    stop_at_score ends the search early.
+//  - MIPROv2: see mipro.h.
+//  - KNNFewShot: per valset item, the k most similar trainset items (by input text " | "-joined
+//    "key: value"; RunContext::similarity or lm::TextSimilarity) are compiled with
+//    BootstrapFewShot and the item is predicted with those demos. 1 trial: "knn"; the best
+//    Program has no fixed demos (they are chosen per query).
+// A trial's score is the mean metric over the evaluated items, in [0, 1] (DSPy's Evaluate
+// reports the same mean x 100, rounded). An item whose prediction or metric fails scores 0 and
+// counts as an error; max_errors (default 10) errors in one evaluation or bootstrap fail the run.
+// Seeds: every DSPy seed s is used as s + RunContext::seed (0 reproduces DSPy's choices for the
+// same trainset order).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "common/status.h"
+#include "lm/lm.h"
+#include "optimize/metrics.h"
+#include "optimize/program.h"
+#include "service/dspy/signature.h"
+
+namespace exemplar::optimize {
+
+// Limits of a run; a value <= 0 means no limit. LM calls count every Complete() through the run
+// (cache hits included, metric judge calls included).
+struct Budget {
+  int max_trials = 0;
+  int64_t max_lm_calls = 0;
+  double max_minutes = 0;
+};
+
+// One evaluated candidate program.
+struct Trial {
+  int index = 0;
+  // "zero_shot" | "labeled" | "bootstrap" | "seed:N" | "knn" | "mipro:iI-dD" (MIPROv2's
+  // instruction candidate I with demo set D; metrics.minibatch tells a minibatch evaluation
+  // from a full one).
+  std::string candidate;
+  std::string instruction;
+  std::vector<std::string> demo_ids;
+  double score = 0;
+  // {"evaluated": n, "errors": e, "minibatch": bool, "demo_count", "augmented_demos",
+  //  "example_scores": {example_id: score}, plus optimizer-specific keys}.
+  Json metrics = Json::object();
+  int64_t lm_calls = 0;  // calls made for this candidate (bootstrapping + evaluation)
+};
+
+struct RunContext {
+  lm::Lm& lm;
+  Metric metric;
+  Budget budget;
+  std::function<bool()> cancelled;                      // polled before every LM call
+  std::function<void(const Trial&)> on_trial;           // each finished trial, in order
+  std::function<void(const std::string& log)> on_log;   // progress lines
+  int threads = 2;                                      // evaluation workers
+  uint64_t seed = 0;
+  ModuleKind module = ModuleKind::kPredict;
+  double temperature = 0;  // task LM settings
+  int max_tokens = 1024;
+  // KNNFewShot similarity of two input texts (higher = closer); lm::TextSimilarity when unset.
+  std::function<double(const std::string&, const std::string&)> similarity;
+};
+
+struct OptimizeResult {
+  std::vector<Trial> trials;
+  Program best;                    // zero-shot when no trial finished
+  std::optional<double> best_score;
+  int best_trial = -1;             // index into trials
+  // "completed" | "cancelled" | "budget_trials" | "budget_lm_calls" | "budget_time"
+  std::string stopped_reason;
+  int64_t lm_calls = 0;
+  int64_t cached_calls = 0;
+  int64_t prompt_tokens = 0;       // uncached calls only
+  int64_t completion_tokens = 0;
+  std::vector<std::string> instruction_candidates;  // MIPROv2
+};
+
+// Validates without running. kInvalidArgument (with field errors at {"body","optimizer",key})
+// for an unknown optimizer or bad parameters.
+Status ValidateOptimizer(const std::string& optimizer_type, const Json& params);
+
+// Runs an optimizer. Trials are reported through ctx.on_trial as they finish. When cancelled or
+// out of budget the run stops promptly (no LM call starts after that; an in-flight one is
+// aborted) and returns the finished trials with stopped_reason set; the candidate in progress is
+// dropped. Errors: kInvalidArgument for bad params or data (e.g. empty trainset), the LM's or
+// metric's error when max_errors is reached.
+Result<OptimizeResult> Optimize(const std::string& optimizer_type, const Json& params,
+                                const dspy::SignatureSpec& spec, const std::vector<DataPoint>& trainset,
+                                const std::vector<DataPoint>& valset, RunContext& ctx);
+
+}  // namespace exemplar::optimize

@@ -1,0 +1,48 @@
+// RunEvents: the in-memory event stream of optimization runs (progress, trial, status, log), for
+// Server-Sent Events. Each run keeps its events in order with increasing ids; readers wait for
+// events after a cursor. Bounded per run. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+
+namespace exemplar::service {
+
+struct RunEvent {
+  int64_t id = 0;
+  std::string type;  // progress | trial | status | log
+  Json data;
+};
+
+class RunEvents {
+ public:
+  void Publish(const std::string& run_id, const std::string& type, Json data);
+  // Marks the run's stream finished (no more events); readers drain and stop.
+  void Finish(const std::string& run_id);
+  // Ends every stream now and any created later (server shutdown): readers return at once.
+  void CloseAll();
+  // Events with id > after; waits up to `wait` for one. `finished` tells whether the stream ended.
+  std::vector<RunEvent> Read(const std::string& run_id, int64_t after, std::chrono::milliseconds wait,
+                             bool* finished);
+
+ private:
+  struct Stream {
+    std::deque<RunEvent> events;
+    int64_t next_id = 1;
+    bool finished = false;
+  };
+  static constexpr size_t kMaxEventsPerRun = 5000;  // a run's whole history for typical budgets
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, Stream> streams_;
+  bool closed_ = false;
+};
+
+}  // namespace exemplar::service

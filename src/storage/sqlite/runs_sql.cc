@@ -1,0 +1,188 @@
+// Optimization runs and their trials.
+#include "common/time.h"
+#include "storage/sqlite/row_mapping.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace exemplar::storage {
+namespace {
+
+const char* const kRunColumns =
+    "id, template_id, status, config, progress, best_score, best_program, contributions, error, "
+    "decision, accepted_template_id, synced_at, claimed_by, created_by, created_at, started_at, "
+    "completed_at, updated_at";
+
+RunRecord ReadRun(SQLite::Statement& q) {
+  RunRecord r;
+  int i = 0;
+  r.id = q.getColumn(i++).getString();
+  r.template_id = q.getColumn(i++).getString();
+  r.status = q.getColumn(i++).getString();
+  r.config_json = q.getColumn(i++).getString();
+  r.progress_json = q.getColumn(i++).getString();
+  r.best_score = OptDouble(q.getColumn(i++));
+  r.best_program_json = OptString(q.getColumn(i++));
+  r.contributions_json = OptString(q.getColumn(i++));
+  r.error = OptString(q.getColumn(i++));
+  r.decision = OptString(q.getColumn(i++));
+  r.accepted_template_id = OptString(q.getColumn(i++));
+  r.synced_at = OptInt(q.getColumn(i++));
+  r.claimed_by = OptString(q.getColumn(i++));
+  r.created_by = OptString(q.getColumn(i++));
+  r.created_at = q.getColumn(i++).getInt64();
+  r.started_at = OptInt(q.getColumn(i++));
+  r.completed_at = OptInt(q.getColumn(i++));
+  r.updated_at = q.getColumn(i++).getInt64();
+  return r;
+}
+
+int BindRunBody(SQLite::Statement& q, int i, const RunRecord& r) {
+  q.bind(i++, r.template_id);
+  q.bind(i++, r.status);
+  q.bind(i++, r.config_json);
+  q.bind(i++, r.progress_json);
+  BindOpt(q, i++, r.best_score);
+  BindOpt(q, i++, r.best_program_json);
+  BindOpt(q, i++, r.contributions_json);
+  BindOpt(q, i++, r.error);
+  BindOpt(q, i++, r.decision);
+  BindOpt(q, i++, r.accepted_template_id);
+  BindOpt(q, i++, r.synced_at);
+  BindOpt(q, i++, r.claimed_by);
+  BindOpt(q, i++, r.created_by);
+  q.bind(i++, static_cast<int64_t>(r.created_at));
+  BindOpt(q, i++, r.started_at);
+  BindOpt(q, i++, r.completed_at);
+  q.bind(i++, static_cast<int64_t>(r.updated_at ? r.updated_at : NowMillis()));
+  return i;
+}
+
+}  // namespace
+
+Status SqliteStore::InsertRun(const RunRecord& r) {
+  return pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare(std::string("INSERT INTO dspy_runs(") + kRunColumns +
+                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    q.bind(1, r.id);
+    BindRunBody(q, 2, r);
+    q.exec();
+    return Status::Ok();
+  });
+}
+
+Result<RunRecord> SqliteStore::GetRun(const std::string& id) {
+  std::optional<RunRecord> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(std::string("SELECT ") + kRunColumns + " FROM dspy_runs WHERE id = ?");
+    q.bind(1, id);
+    if (q.executeStep()) out = ReadRun(q);
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("Run not found");
+  return std::move(*out);
+}
+
+Status SqliteStore::UpdateRun(const RunRecord& r) {
+  return pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare(
+        "UPDATE dspy_runs SET template_id=?, status=?, config=?, progress=?, best_score=?, "
+        "best_program=?, contributions=?, error=?, decision=?, accepted_template_id=?, synced_at=?, "
+        "claimed_by=?, created_by=?, created_at=?, started_at=?, completed_at=?, updated_at=? "
+        "WHERE id=?");
+    int i = BindRunBody(q, 1, r);
+    q.bind(i, r.id);
+    q.exec();
+    if (c.db().getChanges() == 0) return Status::NotFound("Run not found");
+    return Status::Ok();
+  });
+}
+
+Result<std::pair<std::vector<RunRecord>, int64_t>> SqliteStore::ListRuns(
+    const std::optional<std::string>& template_id, const std::optional<std::string>& status,
+    int64_t offset, int64_t limit) {
+  std::string where = " WHERE (?1 IS NULL OR template_id = ?1) AND (?2 IS NULL OR status = ?2)";
+  std::vector<RunRecord> items;
+  int64_t total = 0;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& n = c.Prepare("SELECT COUNT(*) FROM dspy_runs" + where);
+    BindOpt(n, 1, template_id);
+    BindOpt(n, 2, status);
+    if (n.executeStep()) total = n.getColumn(0).getInt64();
+    auto& q = c.Prepare(std::string("SELECT ") + kRunColumns + " FROM dspy_runs" + where +
+                        " ORDER BY created_at DESC, id LIMIT ?3 OFFSET ?4");
+    BindOpt(q, 1, template_id);
+    BindOpt(q, 2, status);
+    q.bind(3, static_cast<int64_t>(limit));
+    q.bind(4, static_cast<int64_t>(offset));
+    while (q.executeStep()) items.push_back(ReadRun(q));
+    return Status::Ok();
+  }));
+  return std::make_pair(std::move(items), total);
+}
+
+Status SqliteStore::InsertTrial(const TrialRecord& t) {
+  return pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare(
+        "INSERT OR REPLACE INTO dspy_trials(run_id, trial_index, candidate, instruction, demo_ids, "
+        "score, metrics, lm_calls, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    q.bind(1, t.run_id);
+    q.bind(2, static_cast<int64_t>(t.trial_index));
+    q.bind(3, t.candidate);
+    BindOpt(q, 4, t.instruction);
+    q.bind(5, EncodeStringList(t.demo_ids));
+    q.bind(6, t.score);
+    q.bind(7, t.metrics_json);
+    q.bind(8, static_cast<int64_t>(t.lm_calls));
+    q.bind(9, static_cast<int64_t>(t.created_at ? t.created_at : NowMillis()));
+    q.exec();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<TrialRecord>> SqliteStore::ListTrials(const std::string& run_id) {
+  std::vector<TrialRecord> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(
+        "SELECT run_id, trial_index, candidate, instruction, demo_ids, score, metrics, lm_calls, "
+        "created_at FROM dspy_trials WHERE run_id = ? ORDER BY trial_index");
+    q.bind(1, run_id);
+    while (q.executeStep()) {
+      TrialRecord t;
+      t.run_id = q.getColumn(0).getString();
+      t.trial_index = q.getColumn(1).getInt64();
+      t.candidate = q.getColumn(2).getString();
+      t.instruction = OptString(q.getColumn(3));
+      t.demo_ids = DecodeStringList(q.getColumn(4).getString());
+      t.score = q.getColumn(5).getDouble();
+      t.metrics_json = q.getColumn(6).getString();
+      t.lm_calls = q.getColumn(7).getInt64();
+      t.created_at = q.getColumn(8).getInt64();
+      out.push_back(std::move(t));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status SqliteStore::SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) {
+  return pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    auto& q = c.Prepare(
+        "UPDATE dspy_runs SET synced_at = ?, updated_at = ? WHERE id = ? AND synced_at IS NULL AND "
+        "status = 'completed'");
+    q.bind(1, static_cast<int64_t>(now));
+    q.bind(2, static_cast<int64_t>(now));
+    q.bind(3, run_id);
+    q.exec();
+    if (c.db().getChanges() == 0) {
+      auto& s = c.Prepare("SELECT status, synced_at FROM dspy_runs WHERE id = ?");
+      s.bind(1, run_id);
+      if (!s.executeStep()) return Status::NotFound("Run not found");
+      if (!s.getColumn(1).isNull()) return Status::AlreadyExists("run was already synced");
+      return Status::FailedPrecondition("run is " + s.getColumn(0).getString() + ", not completed");
+    }
+    for (const auto& e : events) ApplyUsageEvent(c, e, now);
+    return Status::Ok();
+  });
+}
+
+}  // namespace exemplar::storage

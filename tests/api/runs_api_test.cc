@@ -1,0 +1,189 @@
+// Optimization runs through the API with the offline LM (SPEC §4.5, §4.6, §4.7): a random-search
+// run beats zero-shot, results carry contributions, sync once, accept creates a version whose
+// lineage and attribution show the run and its examples; cancel, restart and LM failures.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+
+class RunsApi : public ::testing::Test {
+ protected:
+  void SetUp() override { ids_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR); }
+  Json Launch(Json body) {
+    auto r = server_.Post("/api/v1/dspy-runs", body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body;
+  }
+  Json WaitDone(const std::string& id, int seconds = 180) {
+    Json run;
+    for (int i = 0; i < seconds * 10; ++i) {
+      run = server_.Get("/api/v1/dspy-runs/" + id).body;
+      std::string st = run.value("status", "");
+      if (st == "completed" || st == "failed" || st == "cancelled") return run;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "run did not finish: " << run.dump();
+    return run;
+  }
+  TestServer server_;
+  std::map<std::string, std::string> ids_;
+};
+
+TEST_F(RunsApi, RandomSearchBeatsZeroShotThenSyncAndAccept) {
+  std::string tid = ids_[kDefectTemplate];
+  Json run = Launch({{"template_id", tid},
+                     {"optimizer_type", "BootstrapFewShotWithRandomSearch"},
+                     {"optimizer_params", {{"num_candidate_programs", 4}, {"max_bootstrapped_demos", 3}, {"max_labeled_demos", 6}}},
+                     {"metric", "exact_match"},
+                     {"lm", {{"provider", "offline"}}},
+                     {"budget", {{"max_trials", 12}}},
+                     {"data", {{"split_ratio", 0.5}, {"seed", 7}}}});
+  std::string id = run["run_id"];
+  EXPECT_EQ(run["status"], "pending");
+  Json done = WaitDone(id);
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  auto results = server_.Get("/api/v1/dspy-runs/" + id + "/results").body;
+  ASSERT_GE(results["trials"].size(), 4u);
+  double zero_shot = -1, best = results["best_score"].get<double>();
+  for (const auto& t : results["trials"]) {
+    if (t["candidate"] == "zero_shot") zero_shot = t["score"].get<double>();
+  }
+  ASSERT_GE(zero_shot, 0) << "no zero-shot candidate";
+  EXPECT_GT(best, zero_shot);
+  ASSERT_FALSE(results["contributions"].empty());
+  EXPECT_TRUE(results["contributions"][0].contains("trials_with"));
+  EXPECT_FALSE(results["best_program"]["demos"].empty());
+
+  auto sync = server_.Post("/api/v1/dspy-runs/" + id + "/sync", Json::object());
+  ASSERT_EQ(sync.status, 200) << sync.raw;
+  EXPECT_GT(sync.body["examples_updated"].get<int>(), 0);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/sync", Json::object()).status, 409);
+  std::string credited = sync.body["evidence"][0]["example_id"];
+  auto eff = server_.Get("/api/v1/examples/" + credited + "/effectiveness").body;
+  EXPECT_GT(eff["success_count"].get<double>() + eff["failure_count"].get<double>(), 0);
+
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  std::string vid = accepted.body["template"]["id"];
+  EXPECT_EQ(accepted.body["template"]["parent_template_id"], tid);
+  EXPECT_EQ(accepted.body["template"]["status"], "draft");
+  EXPECT_FALSE(accepted.body["template"]["examples"].empty());
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/accept", Json::object()).status, 409);
+
+  auto lineage = server_.Get("/api/v1/templates/" + vid + "/lineage?direction=upstream").body;
+  bool has_run = false, has_parent = false, has_example = false;
+  for (const auto& n : lineage["nodes"]) {
+    has_run |= n["type"] == "run" && n["id"] == id;
+    has_parent |= n["type"] == "template" && n["id"] == tid;
+    has_example |= n["type"] == "example";
+  }
+  EXPECT_TRUE(has_run && has_parent && has_example) << lineage.dump();
+  auto attribution = server_.Get("/api/v1/templates/" + vid + "/attribution").body;
+  ASSERT_FALSE(attribution["examples"].empty());
+  bool any_contribution = false;
+  for (const auto& e : attribution["examples"]) any_contribution |= e["contribution"].is_number();
+  EXPECT_TRUE(any_contribution);
+  EXPECT_FALSE(attribution["templates"].empty());
+  auto example_lineage = server_.Get("/api/v1/examples/" + credited + "/lineage").body;
+  EXPECT_GE(example_lineage["nodes"].size(), 2u);
+  auto list = server_.Get("/api/v1/dspy-runs?template_id=" + tid + "&status=completed").body;
+  EXPECT_EQ(list["total"], 1);
+}
+
+TEST_F(RunsApi, CancelStopsPromptlyAndKeepsTrials) {
+  Json run = Launch({{"template_id", ids_[kDefectTemplate]},
+                     {"optimizer_type", "MIPROv2"},
+                     {"optimizer_params", {{"num_trials", 400}, {"num_candidates", 6}}},
+                     {"budget", {{"max_trials", 400}}}});
+  std::string id = run["run_id"];
+  for (int i = 0; i < 600; ++i) {
+    Json r = server_.Get("/api/v1/dspy-runs/" + id).body;
+    if (r["trials_completed"].get<int>() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto cancel = server_.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
+  ASSERT_EQ(cancel.status, 200) << cancel.raw;
+  Json done = WaitDone(id, 30);
+  EXPECT_EQ(done["status"], "cancelled");
+  int64_t calls = done["lm_calls"].get<int64_t>();
+  auto results = server_.Get("/api/v1/dspy-runs/" + id + "/results").body;
+  EXPECT_GE(results["trials"].size(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(server_.Get("/api/v1/dspy-runs/" + id).body["lm_calls"].get<int64_t>(), calls);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object()).status, 409);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/accept", Json::object()).status, 409);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/reject", Json::object()).status, 200);
+}
+
+TEST_F(RunsApi, EventsStreamEndsWithTheFinalStatus) {
+  Json run = Launch({{"template_id", ids_[kDefectTemplate]}, {"optimizer_type", "LabeledFewShot"},
+                     {"optimizer_params", {{"k", 4}}}});
+  std::string id = run["run_id"];
+  httplib::Client c("127.0.0.1", server_.port());
+  c.set_read_timeout(120, 0);
+  auto r = c.Get(("/api/v1/dspy-runs/" + id + "/events").c_str());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->get_header_value("Content-Type").find("text/event-stream"), std::string::npos);
+  EXPECT_NE(r->body.find("event: status"), std::string::npos);
+  EXPECT_NE(r->body.find("\"completed\""), std::string::npos) << r->body;
+}
+
+TEST_F(RunsApi, RestartMidRunMarksItInterruptedWithTrialsKept) {
+  Json run = Launch({{"template_id", ids_[kDefectTemplate]},
+                     {"optimizer_type", "MIPROv2"},
+                     {"optimizer_params", {{"num_trials", 400}}},
+                     {"budget", {{"max_trials", 400}}}});
+  std::string id = run["run_id"];
+  for (int i = 0; i < 600; ++i) {
+    if (server_.Get("/api/v1/dspy-runs/" + id).body["trials_completed"].get<int>() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  server_.Restart();
+  Json after = server_.Get("/api/v1/dspy-runs/" + id).body;
+  if (after["status"] == "completed") GTEST_SKIP() << "run finished before the restart";
+  EXPECT_EQ(after["status"], "failed");
+  EXPECT_NE(after["error"].get<std::string>().find("interrupted"), std::string::npos);
+  EXPECT_GE(server_.Get("/api/v1/dspy-runs/" + id + "/results").body["trials"].size(), 1u);
+}
+
+TEST_F(RunsApi, BadConfigsAre422AndUnknownRunsAre404) {
+  std::string tid = ids_[kDefectTemplate];
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", tid}, {"optimizer_type", "Magic"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", tid}, {"metric", "vibes"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"optimizer_type", "LabeledFewShot"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", "00000000-0000-4000-8000-000000000000"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", tid}, {"lm", {{"provider", "openai"}}}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", tid}, {"budget", {{"max_trials", 0}}}}).status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/dspy-runs/00000000-0000-4000-8000-000000000000").status, 404);
+  EXPECT_EQ(server_.Get("/api/v1/dspy-runs/xyz/results").status, 404);
+}
+
+// An OpenAI-compatible LM that always fails: the run fails with a clear reason, not a crash.
+TEST_F(RunsApi, FailingLmFailsTheRunWithAReason) {
+  httplib::Server lm;
+  lm.Post("/v1/chat/completions", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 500;
+    res.set_content("{\"error\": \"boom\"}", "application/json");
+  });
+  int port = lm.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { lm.listen_after_bind(); });
+  Json run = Launch({{"template_id", ids_[kDefectTemplate]},
+                     {"optimizer_type", "LabeledFewShot"},
+                     {"lm", {{"provider", "openai"}, {"base_url", "http://127.0.0.1:" + std::to_string(port) + "/v1"},
+                             {"model", "test"}, {"timeout_ms", 2000}, {"max_retries", 1}}}});
+  Json done = WaitDone(run["run_id"], 120);
+  lm.stop();
+  t.join();
+  EXPECT_EQ(done["status"], "failed");
+  EXPECT_FALSE(done["error"].get<std::string>().empty());
+}
+
+}  // namespace
+}  // namespace exemplar::testing
