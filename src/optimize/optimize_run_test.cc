@@ -264,11 +264,18 @@ TEST_F(OptimizeRunTest, CachedLmServesRepeatedCandidates) {
   lm::OfflineLm offline;
   lm::CachedLm cached(offline);
   RunContext ctx{cached, *MakeMetric("exact_match")};
-  auto r = Optimize("BootstrapFewShotWithRandomSearch", {{"num_candidate_programs", 2}}, TicketSpec(), train_,
-                    val_, ctx);
-  ASSERT_TRUE(r.ok());
-  EXPECT_GT(r->cached_calls, 0);
-  EXPECT_EQ(r->cached_calls, cached.hits());
+  auto first = Optimize("BootstrapFewShotWithRandomSearch", {{"num_candidate_programs", 2}}, TicketSpec(),
+                        train_, val_, ctx);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->cached_calls, 0);
+  int64_t offline_calls = offline.calls();
+  auto again = Optimize("BootstrapFewShotWithRandomSearch", {{"num_candidate_programs", 2}}, TicketSpec(),
+                        train_, val_, ctx);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->cached_calls, again->lm_calls);  // an identical run is served from the cache
+  EXPECT_EQ(offline.calls(), offline_calls);
+  EXPECT_EQ(again->prompt_tokens, 0);
+  EXPECT_EQ(again->best_score, first->best_score);
 }
 
 TEST_F(OptimizeRunTest, ValidatesParameters) {

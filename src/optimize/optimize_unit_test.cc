@@ -53,12 +53,13 @@ TEST(MetricsTest, MeanOverOutputFields) {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return *r;
   };
-  EXPECT_NEAR(score("exact_match"), 1.0 / 3, 1e-12);  // answer only ("10.4" != "10", lists differ)
+  // Lists compare by their normalized text: ["a", "B"] ~ ["a", "b"]; 10.4 vs 10 differs as text.
+  EXPECT_NEAR(score("exact_match"), 2.0 / 3, 1e-12);
   EXPECT_NEAR(score("json_fields"), 2.0 / 3, 1e-12);  // answer + tags (strings normalized)
-  EXPECT_NEAR(score("numeric_close"), 2.0 / 3, 1e-12);  // 10.4 within 5% of 10; tags by text fail
-  EXPECT_NEAR(score("numeric_close", {{"rel_tol", 0.01}}), 1.0 / 3, 1e-12);
-  EXPECT_NEAR(score("contains"), 1.0 / 3, 1e-12);
-  EXPECT_GT(score("f1"), 1.0 / 3);
+  EXPECT_NEAR(score("numeric_close"), 1.0, 1e-12);    // 10.4 within 5% of 10; others by text
+  EXPECT_NEAR(score("numeric_close", {{"rel_tol", 0.01}}), 2.0 / 3, 1e-12);
+  EXPECT_NEAR(score("contains"), 2.0 / 3, 1e-12);
+  EXPECT_GT(score("f1"), 2.0 / 3 - 1e-12);
 }
 
 TEST(MetricsTest, GoldListIsAnswerSetAndMissingGoldFieldsAreSkipped) {

@@ -19,10 +19,9 @@ class Session::MeteredLm : public lm::Lm {
     }
     lm::LmRequest req = request;
     auto outer = request.cancelled;
-    req.cancelled = [this, outer] {
-      if (outer && outer()) return true;
-      return s_.ctx_.cancelled && s_.ctx_.cancelled();
-    };
+    // Aborts the call in flight when the run is cancelled, runs out of time, or another worker
+    // stopped it.
+    req.cancelled = [this, outer] { return (outer && outer()) || s_.CheckStop(); };
     Result<lm::LmResponse> resp = s_.ctx_.lm.Complete(req);
     if (!resp.ok()) {
       s_.CheckStop();

@@ -13,14 +13,14 @@
 namespace exemplar {
 namespace {
 
-struct Run {
+struct CmdResult {
   int code;
   std::string out;
 };
 
-Run Exec(const std::string& args) {
+CmdResult Exec(const std::string& args) {
   std::string cmd = std::string(EXEMPLAR_BINARY) + " " + args + " 2>/dev/null";
-  Run r{0, ""};
+  CmdResult r{0, ""};
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
   size_t n;
@@ -45,13 +45,13 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, SeedTwiceDoesNotDuplicate) {
   std::string seed = "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D();
-  Run first = Exec(seed);
+  CmdResult first = Exec(seed);
   ASSERT_EQ(first.code, 0) << first.out;
   EXPECT_NE(first.out.find("seeded 3 templates"), std::string::npos) << first.out;
-  Run second = Exec(seed);
+  CmdResult second = Exec(seed);
   ASSERT_EQ(second.code, 0);
   EXPECT_NE(second.out.find("seeded 0 templates, 0 examples"), std::string::npos) << second.out;
-  Run exported = Exec("export --format jsonl" + D());
+  CmdResult exported = Exec("export --format jsonl" + D());
   ASSERT_EQ(exported.code, 0);
   EXPECT_GE(Lines(exported.out), 40u);
   size_t dd = 0, pm = 0;
@@ -64,7 +64,7 @@ TEST_F(Cli, SeedTwiceDoesNotDuplicate) {
   }
   EXPECT_GE(dd, 20u);
   EXPECT_GE(pm, 20u);
-  Run search = Exec("search \"bias voltage drift\" --json -k 3" + D());
+  CmdResult search = Exec("search \"bias voltage drift\" --json -k 3" + D());
   ASSERT_EQ(search.code, 0);
   Json r = Json::parse(search.out);
   EXPECT_EQ(r["results"].size(), 3u);
@@ -78,12 +78,12 @@ TEST_F(Cli, ImportThenExportRoundTrips) {
     f << R"({"input": {"q": "one"}, "expected_output": {"a": 1}, "client_id": "x1"})" << "\n";
     f << R"({"input": {"q": "two"}, "expected_output": {"a": 2}, "client_id": "x2"})" << "\n";
   }
-  Run imported = Exec("import " + file + D());
+  CmdResult imported = Exec("import " + file + D());
   ASSERT_EQ(imported.code, 0) << imported.out;
   EXPECT_NE(imported.out.find("imported 2 examples"), std::string::npos);
-  Run again = Exec("import " + file + D());
+  CmdResult again = Exec("import " + file + D());
   EXPECT_NE(again.out.find("imported 0 examples (2 already present"), std::string::npos) << again.out;
-  Run csv = Exec("export --format csv" + D());
+  CmdResult csv = Exec("export --format csv" + D());
   EXPECT_EQ(Lines(csv.out), 3u);
   std::string bad = (dir_ / "bad.jsonl").string();
   {
@@ -97,7 +97,7 @@ TEST_F(Cli, ImportThenExportRoundTrips) {
 
 TEST_F(Cli, QuickBenchReportsEveryFigure) {
   std::string json = (dir_ / "bench.json").string();
-  Run r = Exec("bench --quick --n 1500 --queries 50 --json " + json);
+  CmdResult r = Exec("bench --quick --n 1500 --queries 50 --json " + json);
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream f(json);
   Json b = Json::parse(f);

@@ -154,10 +154,10 @@ TEST_F(ExamplesApi, BatchIsAtomicByDefaultAndIdempotentWithClientIds) {
 
 TEST_F(ExamplesApi, ImportExportRoundTripAndDatabitPath) {
   std::string csv =
-      "input,expected_output,domain,capability_tags,databit_id\r\n"
-      "\"{\"\"text\"\": \"\"a, b\"\"}\",\"{\"\"label\"\": \"\"x\"\"}\",csv_domain,a;b,t-1\r\n"
-      "\"{\"\"text\"\": \"\"line\nbreak\"\"}\",\"{\"\"label\"\": \"\"y\"\"}\",csv_domain,,t-1\r\n"
-      "not json,{},csv_domain,,t-1\r\n";
+      "input,expected_output,domain,capability_tags,databit_id,explanation\r\n"
+      "\"{\"\"text\"\": \"\"a, b\"\"}\",\"{\"\"label\"\": \"\"x\"\"}\",csv_domain,a;b,t-1,plain\r\n"
+      "\"{\"\"text\"\": \"\"line\\nbreak\"\"}\",\"{\"\"label\"\": \"\"y\"\"}\",csv_domain,,t-1,\"two\nlines, quoted\"\r\n"
+      "not json,{},csv_domain,,t-1,x\r\n";
   auto imported = server_.PostRaw("/api/v1/examples/import", csv, "text/csv");
   ASSERT_EQ(imported.status, 201) << imported.raw;
   EXPECT_EQ(imported.body["created_count"], 2);
@@ -230,7 +230,7 @@ TEST_F(ExamplesApi, OpenApiDescribesExactlyTheServedRoutes) {
   auto unknown = server_.Get("/api/v1/nope");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_NE(unknown.body["detail"].get<std::string>().find("no route"), std::string::npos);
-  EXPECT_EQ(server_.PutRaw("/api/v1/examples/search", "{}", "application/json").status, 405);
+  EXPECT_EQ(server_.Delete("/api/v1/examples").status, 405);
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ CREATE TABLE examples (
   created_by TEXT,
   created_at INTEGER NOT NULL,            -- epoch millis
   updated_at INTEGER NOT NULL,
-  last_used_at INTEGER
+  last_used_at INTEGER,
+  CHECK (json_valid(input) AND json_valid(expected_output))
 );
 CREATE INDEX examples_databit ON examples(databit_id);
 CREATE INDEX examples_domain ON examples(domain, function_name);

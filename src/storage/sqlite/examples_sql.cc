@@ -110,13 +110,13 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
     out.clear();
     int64_t now = NowMillis();
     for (Example& e : examples) {
-      if (e.client_id) {
-        auto& find = c.Prepare("SELECT id, row_id FROM examples WHERE client_id = ?");
-        find.bind(1, *e.client_id);
-        if (find.executeStep()) {
-          out.push_back({false, find.getColumn(0).getString(), find.getColumn(1).getInt64()});
-          continue;
-        }
+      // Idempotency: an example whose client id or id is already stored is not inserted again.
+      auto& find = c.Prepare("SELECT id, row_id FROM examples WHERE client_id = ?1 OR id = ?2 LIMIT 1");
+      BindOpt(find, 1, e.client_id);
+      find.bind(2, e.id);
+      if (find.executeStep()) {
+        out.push_back({false, find.getColumn(0).getString(), find.getColumn(1).getInt64()});
+        continue;
       }
       auto& q = c.Prepare(
           "INSERT INTO examples(id, client_id, version, input, expected_output, explanation, "

@@ -58,6 +58,16 @@ TEST_F(SqliteStoreTest, InsertGetAndPersistAcrossReopen) {
   EXPECT_EQ(*store_->LatestChangeSeq(), 2);
 }
 
+TEST_F(SqliteStoreTest, SameIdTwiceIsReportedAsExisting) {
+  std::vector<Example> batch = {Make("a"), Make("a")};
+  batch[1].id = batch[0].id;
+  auto r = store_->InsertExamples(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE((*r)[0].created);
+  EXPECT_FALSE((*r)[1].created);
+  EXPECT_EQ(*store_->CountExamples(), 1);
+}
+
 TEST_F(SqliteStoreTest, ClientIdMakesInsertIdempotent) {
   std::vector<Example> first = {Make("a", "c-1")};
   ASSERT_TRUE(store_->InsertExamples(first).ok());
@@ -71,10 +81,10 @@ TEST_F(SqliteStoreTest, ClientIdMakesInsertIdempotent) {
 }
 
 TEST_F(SqliteStoreTest, FailedBatchLeavesNothing) {
-  std::vector<Example> batch = {Make("a"), Make("a")};
-  batch[1].id = batch[0].id;  // duplicate primary identity → the whole batch must roll back
+  std::vector<Example> batch = {Make("a"), Make("a"), Make("a")};
+  batch[2].input_json = "{not json";  // violates the schema's CHECK → the whole batch rolls back
   auto r = store_->InsertExamples(batch);
-  EXPECT_EQ(r.status().code(), Code::kAlreadyExists);
+  EXPECT_FALSE(r.ok());
   EXPECT_EQ(*store_->CountExamples(), 0);
   EXPECT_EQ(*store_->LatestChangeSeq(), 0);
 }
