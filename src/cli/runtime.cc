@@ -29,7 +29,16 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
     o.batch_size = c.embed_batch_size;
     o.timeout_ms = c.embed_timeout_ms;
     o.max_retries = c.embed_retries;
-    return std::unique_ptr<embed::Embedder>(std::make_unique<embed::OpenAiEmbedder>(o));
+    auto embedder = std::make_unique<embed::OpenAiEmbedder>(o);
+    if (c.embed_dimensions == 0) {
+      // The index needs the dimension up front: ask the provider once.
+      Status st = embedder->Probe();
+      if (!st.ok()) {
+        return Status::Unavailable("embedding provider probe failed (" + st.message() +
+                                   "); set embed_dimensions to start without it");
+      }
+    }
+    return std::unique_ptr<embed::Embedder>(std::move(embedder));
   }
   return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai)");
 }

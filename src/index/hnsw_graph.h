@@ -1,7 +1,7 @@
 // HnswGraph: the HNSW graph of a VectorIndex, over hnswlib 0.6.2. Internal to the index library.
 // This wrapper's .cc is the only file of the library that includes hnswlib: 0.6.2's header defines
 // non-inline functions, so two including files in one binary do not link.
-// Not thread-safe: the owner serialises writes against reads (VectorIndex's shared_mutex).
+// Not thread-safe: the owner serialises writes against reads (VectorIndex's reader-writer lock).
 // Vectors are `dim` floats, expected L2-normalised (inner-product space).
 #pragma once
 

@@ -6,6 +6,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "index/rw_lock.h"
 #include "index/top_k.h"
 
 namespace exemplar::index {
@@ -40,7 +41,7 @@ struct Doc {
 }  // namespace
 
 struct KeywordIndex::Impl {
-  mutable std::shared_mutex mu;
+  mutable RwLock mu;  // writer-preferring: searches cannot starve writes
   std::unordered_map<std::string, uint32_t> term_ids;  // GUARDED_BY(mu)
   std::vector<Term> terms;                             // GUARDED_BY(mu)
   std::vector<Doc> docs;  // GUARDED_BY(mu): by internal id, ids grow monotonically

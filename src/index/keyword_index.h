@@ -1,5 +1,6 @@
 // KeywordIndex: in-memory BM25 inverted index (k1 = 1.2, b = 0.75, the Robertson/Lucene defaults).
-// UTF-8 aware tokenising with case folding and Latin accent folding. Thread-safe (shared_mutex).
+// UTF-8 aware tokenising with case folding and Latin accent folding. Thread-safe: concurrent
+// searches, exclusive writes (a writer-preferring reader-writer lock).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,11 @@
 namespace exemplar::index {
 
 // Lowercased, accent-folded word tokens of `text` (letters/digits runs, UTF-8 aware).
+// Details: Latin-1 and Latin Extended-A letters fold to ASCII (é→e, ß→ss, Œ→oe), combining
+// accents are dropped, Greek/Cyrillic are lowercased; punctuation, symbols and emoji separate
+// words; each Han ideograph or kana is a word of its own; other scripts count as letters; lone
+// letters ("a", the "s" of "it's") are dropped, lone digits kept; malformed UTF-8 separates words.
+// Idempotent: every token tokenises to itself.
 std::vector<std::string> Tokenize(std::string_view text);
 
 class KeywordIndex {

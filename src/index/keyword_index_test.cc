@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace exemplar::index {
@@ -34,6 +35,19 @@ TEST(Tokenize, MalformedUtf8NeverStallsOrOverreads) {
   const std::string bad = std::string("ok\xC3") + "\xFF\xFE" + "fine\xE2\x82" + "\xF0\x9F";
   EXPECT_EQ(Tokenize(bad), (std::vector<std::string>{"ok", "fine"}));
   EXPECT_EQ(Tokenize("\xC0\xAFword"), (std::vector<std::string>{"word"}));  // overlong '/'
+}
+
+TEST(Tokenize, RandomBytesGiveWellFormedTokens) {
+  std::mt19937 rng(42);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(rng() % 64, '\0');
+    for (char& c : text) c = static_cast<char>(rng() % 4 == 0 ? rng() % 128 : rng());
+    for (const std::string& token : Tokenize(text)) {
+      ASSERT_FALSE(token.empty());
+      // Every token is valid UTF-8 (it re-tokenises to itself).
+      ASSERT_EQ(Tokenize(token), std::vector<std::string>{token});
+    }
+  }
 }
 
 TEST(KeywordIndex, RareTermBeatsCommonTerm) {

@@ -124,13 +124,13 @@ char32_t Lower(char32_t cp) {
   return cp;
 }
 
-// Single ASCII letters ("a", the "s" of "it's") carry no signal; single digits and single
-// non-ASCII characters (a CJK ideograph is a word) are kept.
-void Emit(std::string* word, bool ascii_only, std::vector<std::string>* out) {
+// Single letters ("a", the "s" of "it's", an "à" folded to "a") carry no signal; single digits and
+// single non-ASCII characters (a CJK ideograph is a word) are kept. Deciding on the folded form
+// keeps Tokenize idempotent: a token re-tokenises to itself.
+void Emit(std::string* word, std::vector<std::string>* out) {
   if (word->empty()) return;
-  if (!(word->size() == 1 && ascii_only && !((*word)[0] >= '0' && (*word)[0] <= '9'))) {
-    out->push_back(std::move(*word));
-  }
+  const bool lone_letter = word->size() == 1 && (*word)[0] >= 'a' && (*word)[0] <= 'z';
+  if (!lone_letter) out->push_back(std::move(*word));
   word->clear();
 }
 
@@ -139,7 +139,6 @@ void Emit(std::string* word, bool ascii_only, std::vector<std::string>* out) {
 std::vector<std::string> Tokenize(std::string_view text) {
   std::vector<std::string> out;
   std::string word;
-  bool ascii_only = true;  // the current word was spelled with ASCII only
   size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -150,27 +149,23 @@ std::vector<std::string> Tokenize(std::string_view text) {
       } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
         word.push_back(static_cast<char>(c));
       } else {
-        Emit(&word, ascii_only, &out);
-        ascii_only = true;
+        Emit(&word, &out);
       }
       continue;
     }
     const char32_t cp = NextCodePoint(text, &i);
     switch (Classify(cp)) {
       case Kind::kSeparator:
-        Emit(&word, ascii_only, &out);
-        ascii_only = true;
+        Emit(&word, &out);
         break;
       case Kind::kIgnorable:
         break;
       case Kind::kStandalone:
-        Emit(&word, ascii_only, &out);
+        Emit(&word, &out);
         AppendUtf8(cp, &word);
-        Emit(&word, false, &out);
-        ascii_only = true;
+        Emit(&word, &out);
         break;
       case Kind::kWordChar:
-        ascii_only = false;
         if (const char* folded = FoldLatin(cp)) {
           word.append(folded);
         } else {
@@ -179,7 +174,7 @@ std::vector<std::string> Tokenize(std::string_view text) {
         break;
     }
   }
-  Emit(&word, ascii_only, &out);
+  Emit(&word, &out);
   return out;
 }
 

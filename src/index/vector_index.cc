@@ -10,21 +10,22 @@
 namespace exemplar::index {
 namespace {
 
-// Below this many graph vectors a full exact scan (≈ 0.05 ms at 384-d) is as cheap as an HNSW
+// Below this many graph vectors a full exact scan (≈ 0.03 ms at 384-d) is as cheap as an HNSW
 // search at ef = 128, and exact.
 constexpr size_t kExactScanMaxLive = 1024;
 // Filtered search scans the allowed labels exactly when there are at most this many of them, or
 // at most 1/kExactFilterFraction of the index: the scan then costs about what an oversampled HNSW
-// search would (≈ 0.3 ms for 2,000 random-access vectors).
+// search would (≈ 0.12 ms for 2,000 random-access 384-d vectors, measured).
 constexpr size_t kExactFilterMin = 2000;
 constexpr size_t kExactFilterFraction = 20;
 // Oversampling cap for broad filters: with ≥ 5% of labels allowed the estimate size/allowed stays
 // ≤ 20; the cap only guards odd inputs (e.g. allowed lists full of labels without vectors).
 constexpr size_t kMaxOversample = 32;
 
+// A unit-length copy of `v`; empty when `v` holds a NaN or infinity (which would poison the graph).
 std::vector<float> Normalized(std::span<const float> v) {
   std::vector<float> out(v.begin(), v.end());
-  NormalizeInPlace(out.data(), out.size());
+  if (!std::isfinite(NormalizeInPlace(out.data(), out.size()))) out.clear();
   return out;
 }
 
@@ -248,6 +249,7 @@ size_t VectorIndex::size() const {
 void VectorIndex::Upsert(uint64_t label, std::span<const float> vec) {
   if (vec.size() != static_cast<size_t>(impl_->options.dim)) return;
   const std::vector<float> v = Normalized(vec);
+  if (v.empty()) return;
   Impl& m = *impl_;
   std::unique_lock lock(m.mu);
   if (m.options.background_insert) {
@@ -283,6 +285,7 @@ std::vector<Hit> VectorIndex::Search(std::span<const float> query, size_t k,
   if (k == 0 || query.size() != static_cast<size_t>(impl_->options.dim)) return {};
   if (allowed && allowed->empty()) return {};
   const std::vector<float> q = Normalized(query);
+  if (q.empty()) return {};
   std::shared_lock lock(impl_->mu);
   return impl_->SearchLocked(q.data(), k, allowed);
 }
@@ -291,6 +294,7 @@ std::vector<Hit> VectorIndex::SearchExact(std::span<const float> query, size_t k
                                           const std::vector<uint64_t>* allowed) const {
   if (k == 0 || query.size() != static_cast<size_t>(impl_->options.dim)) return {};
   const std::vector<float> q = Normalized(query);
+  if (q.empty()) return {};
   std::shared_lock lock(impl_->mu);
   TopK top(k);
   if (allowed) {

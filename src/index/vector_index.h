@@ -1,6 +1,7 @@
 // VectorIndex: cosine top-k over L2-normalised vectors keyed by integer labels.
 // hnswlib (0.6.2) for approximate search plus an exact SIMD scan. Thread-safe: many concurrent
-// searches, writes exclusive (hnswlib 0.6.2 search races with insert, so a shared_mutex guards it).
+// searches, writes exclusive (hnswlib 0.6.2 search races with insert, so a reader-writer lock
+// guards it; it is writer-preferring, so a stream of searches cannot starve writes).
 // Vectors are stored once, in the graph; vectors not yet in the graph (see background_insert) sit
 // in a small contiguous side store and are always searched exactly, so a write is searchable as
 // soon as Upsert returns.
@@ -42,7 +43,7 @@ class VectorIndex {
   size_t size() const;  // live (non-deleted) vectors
 
   // Inserts or replaces the vector of `label` (stored L2-normalised). Searchable on return.
-  // REQUIRES: vec.size() == dim (other sizes are ignored).
+  // REQUIRES: vec.size() == dim and finite values (anything else is ignored).
   void Upsert(uint64_t label, std::span<const float> vec);
   void Remove(uint64_t label);  // no-op when absent
   bool Contains(uint64_t label) const;

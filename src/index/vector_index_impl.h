@@ -14,12 +14,13 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "index/hnsw_graph.h"
+#include "index/rw_lock.h"
 #include "index/top_k.h"
 #include "index/vector_index.h"
 
@@ -71,7 +72,7 @@ struct VectorIndex::Impl {
   void WorkerLoop();
 
   const VectorIndexOptions options;
-  mutable std::shared_mutex mu;
+  mutable RwLock mu;  // writer-preferring: searches cannot starve writes
   std::unique_ptr<HnswGraph> graph;  // GUARDED_BY(mu)
   FlatVectors pending;               // GUARDED_BY(mu)
   size_t graph_failures = 0;         // GUARDED_BY(mu): vectors the graph refused (kept pending)

@@ -19,7 +19,7 @@ float NormalizeInPlace(float* v, size_t dim) {
   double sq = 0.0;
   for (size_t i = 0; i < dim; ++i) sq += static_cast<double>(v[i]) * v[i];
   const double norm = std::sqrt(sq);
-  if (norm > 0.0) {
+  if (norm > 0.0 && std::isfinite(norm)) {
     const auto inv = static_cast<float>(1.0 / norm);
     for (size_t i = 0; i < dim; ++i) v[i] *= inv;
   }

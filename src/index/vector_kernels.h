@@ -11,7 +11,8 @@ namespace exemplar::index {
 // scan and the re-scoring of HNSW hits agree bit for bit.
 float Dot(const float* a, const float* b, size_t dim);
 
-// Scales v to unit L2 norm in place; leaves an all-zero vector unchanged. Returns the old norm.
+// Scales v to unit L2 norm in place; leaves an all-zero vector unchanged. Returns the old norm
+// (NaN or infinity when v holds one; v is then left as it was).
 float NormalizeInPlace(float* v, size_t dim);
 
 }  // namespace exemplar::index

@@ -352,7 +352,8 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
       int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
       std::string ms = Header(reply, "retry-after-ms");
-      if (!ms.empty() && std::all_of(ms.begin(), ms.end(), ::isdigit) && ms.size() < 10) {
+      auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+      if (!ms.empty() && ms.size() < 10 && std::all_of(ms.begin(), ms.end(), digit)) {
         wait_ms = std::stoll(ms);
       } else {
         wait_ms = ParseRetryAfterMs(Header(reply, "retry-after"), now_s);

@@ -48,6 +48,7 @@ Result<RunConfig> ParseRunConfig(const Json& body) {
   if (auto lm = r.Object("lm")) {
     JsonReader lr(*lm, v, r.Loc("lm"));
     auto provider = lr.Enum("provider", {"offline", "openai"});
+    lr.Int("latency_ms", 0, 1000);  // offline LM: simulated latency per call (demos, tests)
     if (provider == "openai") {
       if (!lr.String("base_url", 2048)) v.Add(lr.Loc("base_url"), "required for provider openai", "value_error.missing");
       if (!lr.String("model", 256)) v.Add(lr.Loc("model"), "required for provider openai", "value_error.missing");
@@ -55,6 +56,7 @@ Result<RunConfig> ParseRunConfig(const Json& body) {
       lr.Number("temperature", 0.0, 2.0);
       lr.Int("max_tokens", 1, 32000);
       lr.Int("timeout_ms", 100, 600000);
+      lr.Int("max_retries", 0, 20);
       if (lm->contains("api_key")) v.Add(lr.Loc("api_key"), "pass the key through api_key_env, not in the request", "value_error");
     }
     c.lm = *lm;
