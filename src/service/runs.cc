@@ -439,7 +439,8 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
   std::vector<LineageEdge> edges = {{"run", id, "template", "", "produced"}};
   for (const auto& demo : program.value("demos", Json::array())) {
     Json in = Json::object(), outp = Json::object();
-    for (auto& [k, val] : demo.value("fields", Json::object()).items()) {
+    const Json fields = demo.value("fields", Json::object());  // items() of a temporary would dangle
+    for (auto& [k, val] : fields.items()) {
       (inputs.count(k) ? in : outp)[k] = val;
     }
     Json ex = {{"input", in}, {"output", outp}};

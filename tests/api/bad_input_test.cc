@@ -1,0 +1,110 @@
+// Bad-input corpus (issue 10): injection strings, invalid UTF-8, huge and negative numbers, deep
+// nesting, path traversal, wrong content types and slow bodies — each a clear 4xx, nothing
+// stored, and the server stays healthy.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kInjections[] = {"' OR '1'='1", "1; DROP TABLE examples; --", "\" OR \"\"=\"", "%' --",
+                             "effectiveness_score; DELETE FROM examples", "`id`", "\\x00", "ORDER BY 1--"};
+
+class BadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(server_.Post("/api/v1/examples", MakeExample("the one real example")).status, 201);
+  }
+  void ExpectHealthy() {
+    EXPECT_EQ(server_.Get("/healthz").status, 200);
+    EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 1);
+  }
+  static std::string Encode(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+    return out;
+  }
+  TestServer server_;
+};
+
+TEST_F(BadInput, InjectionInEveryFilterAndSortField) {
+  for (const char* inj : kInjections) {
+    for (const char* key : {"domain", "function_name", "databit_id", "capability_tag"}) {
+      auto r = server_.Get(std::string("/api/v1/examples?") + key + "=" + Encode(inj));
+      EXPECT_EQ(r.status, 200) << key << "=" << inj;
+      EXPECT_EQ(r.body["total"], 0) << key << "=" << inj;
+    }
+    for (const char* key : {"difficulty", "source", "sort_by"}) {
+      EXPECT_EQ(server_.Get(std::string("/api/v1/examples?") + key + "=" + Encode(inj)).status, 422) << key;
+    }
+    EXPECT_EQ(server_.Get(std::string("/api/v1/examples?min_quality_score=") + Encode(inj)).status, 422);
+    auto s = server_.Post("/api/v1/examples/search", {{"query_text", inj}, {"domain", inj}, {"capability_tags", {inj}}});
+    EXPECT_EQ(s.status, 200);
+    EXPECT_EQ(s.body["results"].size(), 0u);
+    EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"sort_by", inj}, {"mode", "metadata"}}).status, 422);
+    EXPECT_EQ(server_.Get(std::string("/api/v1/templates?search=") + Encode(inj)).status, 200);
+  }
+  ExpectHealthy();
+}
+
+TEST_F(BadInput, InvalidUtf8HugeNumbersAndNesting) {
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "{\"input\": {\"t\": \"\xC3\x28\"}, \"expected_output\": {}}", "application/json").status, 400);
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples/search", "{\"query_text\": \"\xFF\xFE\"}", "application/json").status, 400);
+  for (const char* k : {"-1", "0", "101", "1e300", "99999999999999999999999", "\"5\"", "null", "5.5"}) {
+    auto r = server_.PostRaw("/api/v1/examples/search", std::string("{\"k\": ") + k + "}", "application/json");
+    if (std::string(k) == "null") EXPECT_EQ(r.status, 200);
+    else EXPECT_EQ(r.status, 422) << k;
+  }
+  EXPECT_EQ(server_.Get("/api/v1/examples?page=-5").status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/examples?page=99999999999999999999").status, 422);
+  Json e = MakeExample("x");
+  e["quality_score"] = 1e308;
+  EXPECT_EQ(server_.Post("/api/v1/examples", e).status, 422);
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples/search", deep, "application/json").status, 422);
+  std::string deep_obj;
+  for (int i = 0; i < 40; ++i) deep_obj += "{\"a\":";
+  deep_obj += "1" + std::string(40, '}');
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "{\"input\":" + deep_obj + ",\"expected_output\":{}}", "application/json").status, 422);
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "[]", "application/json").status, 422);
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "", "application/json").status, 400);
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "<xml/>", "application/xml").status, 415);
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples/import", "a,b", "image/png").status, 415);
+  ExpectHealthy();
+}
+
+TEST_F(BadInput, PathTraversalCannotEscapeTheWebFolder) {
+  for (const char* path : {"/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                           "/..%2f..%2f..%2fetc%2fpasswd", "/assets/../../../etc/passwd"}) {
+    auto r = server_.Get(path);
+    EXPECT_EQ(r.raw.find("root:"), std::string::npos) << path;
+  }
+  ExpectHealthy();
+}
+
+TEST_F(BadInput, SlowBodiesDoNotBlockOtherClients) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_.port()));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string head = "POST /api/v1/examples HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"input\":";
+  ASSERT_GT(send(fd, head.data(), head.size(), 0), 0);
+  // While that body trickles, other clients are served.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(server_.Get("/healthz").status, 200);
+  close(fd);
+  ExpectHealthy();
+}
+
+}  // namespace
+}  // namespace exemplar::testing
