@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${EXEMPLAR_BUILD_DIR:-build}
+# ccache keys relative to the checkout, so a fresh clone elsewhere reuses the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 JOBS=${EXEMPLAR_JOBS:-$(nproc)}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${EXEMPLAR_BUILD_TYPE:-RelWithDebInfo}" "$@"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${EXEMPLAR_BUILD_TYPE:-Release}" "$@"
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS"

@@ -74,25 +74,7 @@ Status SearchIndex::Load() {
     if (e.has_embedding()) ++embedded;
   }));
   // Replay vector changes made after the snapshot.
-  int64_t seq = *snap_seq;
-  while (seq < latest) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, 10000));
-    if (changes.empty()) break;
-    for (const auto& c : changes) {
-      seq = c.seq;
-      if (c.entity != "example") continue;
-      if (c.op == "delete") {
-        vectors_->Remove(static_cast<uint64_t>(c.row_id));
-        continue;
-      }
-      auto e = store_.GetExample(c.entity_id, true);
-      if (e.ok() && e->has_embedding() && static_cast<int>(e->embedding.size()) == options_.dim) {
-        vectors_->Upsert(static_cast<uint64_t>(e->row_id), e->embedding);
-      } else if (e.ok()) {
-        vectors_->Remove(static_cast<uint64_t>(e->row_id));
-      }
-    }
-  }
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true));
   load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
   if (vectors_->size() != embedded) {
     spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", vectors_->size(),
@@ -130,23 +112,36 @@ Status SearchIndex::SaveSnapshot() {
 Status SearchIndex::CatchUp() {
   std::lock_guard lock(apply_mu_);
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
-  int64_t seq = applied_seq_.load();
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(applied_seq_.load(), latest, false));
+  applied_seq_ = seq;
+  return Status::Ok();
+}
+
+Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_only) {
+  constexpr int64_t kPage = 10000;  // change-log rows read per query
   while (seq < latest) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, 10000));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, kPage));
     if (changes.empty()) break;
     for (const auto& c : changes) {
       seq = c.seq;
       if (c.entity != "example") continue;
       if (c.op == "delete") {
-        Remove(c.row_id);
+        if (vectors_only) vectors_->Remove(static_cast<uint64_t>(c.row_id));
+        else Remove(c.row_id);
         continue;
       }
       auto e = store_.GetExample(c.entity_id, true);
-      if (e.ok()) Apply(*e);
+      if (!e.ok()) continue;  // deleted later in the log
+      if (!vectors_only) {
+        Apply(*e);
+      } else if (e->has_embedding() && static_cast<int>(e->embedding.size()) == options_.dim) {
+        vectors_->Upsert(static_cast<uint64_t>(e->row_id), e->embedding);
+      } else {
+        vectors_->Remove(static_cast<uint64_t>(e->row_id));
+      }
     }
   }
-  applied_seq_ = seq;
-  return Status::Ok();
+  return seq;
 }
 
 IndexStats SearchIndex::Stats() const {

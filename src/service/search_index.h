@@ -57,6 +57,10 @@ class SearchIndex {
 
  private:
   Status Rebuild();
+  // Applies change-log entries in (seq, latest]: to the vectors only (after a snapshot load, when
+  // catalog and keywords come from a full scan) or to every index. Returns the last seq seen.
+  // REQUIRES: apply_mu_ held.
+  Result<int64_t> Replay(int64_t seq, int64_t latest, bool vectors_only);
 
   storage::Store& store_;
   index::VectorIndexOptions options_;
