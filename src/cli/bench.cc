@@ -127,22 +127,27 @@ int RunBench(const Config& base, const BenchOptions& opt) {
     queries.push_back(*rt->embedder().Embed(query_texts.back()));
   }
   const index::VectorIndex& vi = rt->index().vectors();
+  // Three separate passes over the same queries, so no path runs on caches the other just warmed.
   std::vector<double> ours, raw, exact;
-  double recall_hits = 0;
+  std::vector<std::vector<index::Hit>> found;
   for (const auto& q : queries) {
     auto t0 = Clock::now();
-    auto hits = vi.Search(q, 10);
+    found.push_back(vi.Search(q, 10));
     ours.push_back(Ms(Clock::now() - t0));
-    t0 = Clock::now();
+  }
+  for (const auto& q : queries) {
+    auto t0 = Clock::now();
     auto raw_hits = vi.SearchRaw(q, 10);
     raw.push_back(Ms(Clock::now() - t0));
-    t0 = Clock::now();
-    auto truth = vi.SearchExact(q, 10);
+  }
+  double recall_hits = 0;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    auto t0 = Clock::now();
+    auto truth = vi.SearchExact(queries[i], 10);
     exact.push_back(Ms(Clock::now() - t0));
     std::unordered_set<uint64_t> t;
     for (const auto& h : truth) t.insert(h.label);
-    for (const auto& h : hits) recall_hits += t.count(h.label);
-    (void)raw_hits;
+    for (const auto& h : found[i]) recall_hits += t.count(h.label);
   }
   out["vector_p50_ms"] = Percentile(ours, 0.5);
   out["vector_p99_ms"] = Percentile(ours, 0.99);
