@@ -18,6 +18,23 @@ void BindEmbedding(SQLite::Statement& q, int i, const std::vector<float>& v) {
   else q.bind(i, v.data(), static_cast<int>(v.size() * sizeof(float)));
 }
 
+// Binds the user-editable columns, input … quality_score, in schema order from position i.
+int BindContent(SQLite::Statement& q, int i, const Example& e) {
+  q.bind(i++, e.input_json);
+  q.bind(i++, e.expected_output_json);
+  BindOpt(q, i++, e.explanation);
+  BindOpt(q, i++, e.databit_id);
+  q.bind(i++, e.domain);
+  BindOpt(q, i++, e.function_name);
+  q.bind(i++, e.difficulty);
+  q.bind(i++, EncodeStringList(e.capability_tags));
+  q.bind(i++, EncodeStringList(e.search_keys));
+  q.bind(i++, e.source);
+  BindOpt(q, i++, e.attribution_notes);
+  BindOpt(q, i++, e.quality_score);
+  return i;
+}
+
 std::optional<double> Effectiveness(double s, double f) {
   if (s + f <= 0) return std::nullopt;
   return (s + 1) / (s + f + 2);
@@ -128,18 +145,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       q.bind(i++, e.id);
       BindOpt(q, i++, e.client_id);
       q.bind(i++, static_cast<int64_t>(e.version));
-      q.bind(i++, e.input_json);
-      q.bind(i++, e.expected_output_json);
-      BindOpt(q, i++, e.explanation);
-      BindOpt(q, i++, e.databit_id);
-      q.bind(i++, e.domain);
-      BindOpt(q, i++, e.function_name);
-      q.bind(i++, e.difficulty);
-      q.bind(i++, EncodeStringList(e.capability_tags));
-      q.bind(i++, EncodeStringList(e.search_keys));
-      q.bind(i++, e.source);
-      BindOpt(q, i++, e.attribution_notes);
-      BindOpt(q, i++, e.quality_score);
+      i = BindContent(q, i, e);
       q.bind(i++, static_cast<int64_t>(e.usage_count));
       q.bind(i++, e.success_count);
       q.bind(i++, e.failure_count);
@@ -211,18 +217,7 @@ Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_sna
     auto& q = c.Prepare(sql);
     int i = 1;
     q.bind(i++, static_cast<int64_t>(e.version));
-    q.bind(i++, e.input_json);
-    q.bind(i++, e.expected_output_json);
-    BindOpt(q, i++, e.explanation);
-    BindOpt(q, i++, e.databit_id);
-    q.bind(i++, e.domain);
-    BindOpt(q, i++, e.function_name);
-    q.bind(i++, e.difficulty);
-    q.bind(i++, EncodeStringList(e.capability_tags));
-    q.bind(i++, EncodeStringList(e.search_keys));
-    q.bind(i++, e.source);
-    BindOpt(q, i++, e.attribution_notes);
-    BindOpt(q, i++, e.quality_score);
+    i = BindContent(q, i, e);
     q.bind(i++, static_cast<int64_t>(now));
     if (set_embedding) {
       BindEmbedding(q, i++, e.embedding);
