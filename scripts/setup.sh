@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libhnswlib-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpqxx-dev postgresql
   python3 curl chromium
 )
 

@@ -1,9 +1,10 @@
-// Store: the persistence interface. SQLite (embedded, default) implements it now; a PostgreSQL
-// implementation satisfies the same contract later. Every multi-row write is one transaction;
+// Store: the persistence interface, implemented by SQLite (embedded, default) and PostgreSQL
+// (shared by replicas); one conformance suite checks both. Every multi-row write is one transaction;
 // every statement is parameterised. Example writes append to the change log in the same
 // transaction so indexes can tell exactly which state they reflect.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,6 +48,7 @@ struct Change {
   std::string entity_id;
   int64_t row_id = 0;     // examples: the index label
   std::string op;         // upsert | delete
+  std::string origin;     // the Store::origin() of the process that wrote it ("" if unknown)
 };
 
 // Result of inserting one example of a batch.
@@ -114,6 +116,12 @@ class Store {
   // ---- Change log ----
   virtual Result<int64_t> LatestChangeSeq() = 0;
   virtual Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) = 0;
+  // Identifies this store instance in the change log, so a process can tell its own changes
+  // (already applied to its indexes) from those of other processes sharing the database.
+  virtual const std::string& origin() const = 0;
+  // Blocks until a change may have been committed by anyone, or `timeout` passes. Spurious
+  // returns are allowed; callers re-read the log. PostgreSQL: LISTEN/NOTIFY; SQLite: a sleep.
+  virtual void WaitForChange(std::chrono::milliseconds timeout) = 0;
 
   // ---- Usage and effectiveness ----
   // Inserts the events and applies them to the counters in one transaction: usage_count +1 for
@@ -161,6 +169,13 @@ class Store {
   // Marks a completed run synced and records its evidence events, atomically and once:
   // kAlreadyExists when already synced, kFailedPrecondition when the run is not completed.
   virtual Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) = 0;
+  // Moves a pending run to running, claimed by `owner`, atomically: false when another replica
+  // claimed it first (or it is no longer pending). Fills `run` with the claimed record.
+  virtual Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) = 0;
+  // Cross-replica cancellation: the flag is set by whichever replica receives the request and
+  // polled by the replica executing the run.
+  virtual Status RequestRunCancel(const std::string& run_id) = 0;
+  virtual Result<bool> RunCancelRequested(const std::string& run_id) = 0;
 
   // ---- Lineage ----
   virtual Status InsertEdges(const std::vector<LineageEdge>& edges) = 0;
@@ -177,5 +192,10 @@ class Store {
 
 // Opens (creating if needed) the SQLite store at `path`, applying pending migrations.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers = 4);
+// Connects to PostgreSQL (`postgres://…` or `postgresql://…` URL), applying pending migrations;
+// `connections` is the pool size.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int connections = 8);
+// True for a PostgreSQL connection URL.
+bool IsPostgresUrl(const std::string& db);
 
 }  // namespace exemplar::storage

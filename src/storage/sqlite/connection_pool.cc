@@ -1,5 +1,7 @@
 #include "storage/sqlite/connection_pool.h"
 
+#include "common/ids.h"
+
 #include <sqlite3.h>
 
 namespace exemplar::storage {
@@ -55,6 +57,7 @@ Status FromSqliteException(const std::exception& e) {
 
 ConnPool::ConnPool(const std::string& path, int readers) : path_(path) {
   writer_ = std::make_unique<Conn>(path, true);
+  writer_->set_origin(NewUuid());
   for (int i = 0; i < readers; ++i) idle_readers_.push_back(std::make_unique<Conn>(path, false));
 }
 

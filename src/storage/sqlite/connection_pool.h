@@ -26,9 +26,13 @@ class Conn {
   // Resets the statements used since the last call. A stepped-but-unreset statement keeps its read
   // transaction open and would pin this connection to an old snapshot.
   void ReleaseStatements();
+  // The store instance's change-log origin (see Store::origin), for statements that log changes.
+  const std::string& origin() const { return origin_; }
+  void set_origin(std::string origin) { origin_ = std::move(origin); }
 
  private:
   SQLite::Database db_;
+  std::string origin_;
   std::vector<SQLite::Statement*> used_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
 };
@@ -36,6 +40,7 @@ class Conn {
 class ConnPool {
  public:
   ConnPool(const std::string& path, int readers);
+  const std::string& origin() const { return writer_->origin(); }
 
   // Runs fn on a reader connection. SQLite exceptions become kInternal.
   Status Read(const std::function<Status(Conn&)>& fn);

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "common/time.h"
+#include "storage/dialect.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -40,83 +41,12 @@ std::optional<double> Effectiveness(double s, double f) {
   return (s + 1) / (s + f + 2);
 }
 
-// WHERE clause built from fixed fragments; values are bound in the order they were added.
-struct Where {
-  std::string sql;
-  std::vector<std::string> text;  // all filter values bind as text or real, see below
-  std::vector<std::pair<int, double>> reals;  // (bind position, value)
-  int next = 1;
-  void Add(const std::string& frag) { sql += (sql.empty() ? " WHERE " : " AND ") + frag; }
-};
-
-Where BuildWhere(const ExampleFilter& f) {
-  Where w;
-  auto text = [&](const char* frag, const std::optional<std::string>& v) {
-    if (!v) return;
-    w.Add(frag);
-    w.text.push_back(*v);
-    w.next++;
-  };
-  text("databit_id = ?", f.databit_id);
-  text("domain = ?", f.domain);
-  text("function_name = ?", f.function_name);
-  text("difficulty = ?", f.difficulty);
-  text("source = ?", f.source);
-  if (!f.tags_any.empty()) {
-    std::string frag = "EXISTS (SELECT 1 FROM json_each(examples.capability_tags) WHERE value IN (";
-    for (size_t i = 0; i < f.tags_any.size(); ++i) {
-      frag += i ? ",?" : "?";
-      w.text.push_back(f.tags_any[i]);
-      w.next++;
-    }
-    w.Add(frag + "))");
+void BindFilter(SQLite::Statement& q, const FilterSql& f) {
+  int pos = 1;
+  for (const auto& v : f.values) {
+    if (const auto* text = std::get_if<std::string>(&v)) q.bind(pos++, *text);
+    else q.bind(pos++, std::get<double>(v));
   }
-  for (const auto& tag : f.tags_all) {
-    w.Add("EXISTS (SELECT 1 FROM json_each(examples.capability_tags) WHERE value = ?)");
-    w.text.push_back(tag);
-    w.next++;
-  }
-  if (!f.ids.empty()) {
-    std::string frag = "id IN (";
-    for (size_t i = 0; i < f.ids.size(); ++i) {
-      frag += i ? ",?" : "?";
-      w.text.push_back(f.ids[i]);
-      w.next++;
-    }
-    w.Add(frag + ")");
-  }
-  if (f.min_quality_score) {
-    w.Add("quality_score >= ?");
-    w.reals.push_back({w.next++, *f.min_quality_score});
-  }
-  if (f.min_effectiveness_score) {
-    w.Add("effectiveness_score >= ?");
-    w.reals.push_back({w.next++, *f.min_effectiveness_score});
-  }
-  return w;
-}
-
-void BindWhere(SQLite::Statement& q, const Where& w) {
-  // Text values occupy the positions not taken by reals, in order.
-  size_t ti = 0, ri = 0;
-  for (int pos = 1; pos < w.next; ++pos) {
-    if (ri < w.reals.size() && w.reals[ri].first == pos) {
-      q.bind(pos, w.reals[ri++].second);
-    } else {
-      q.bind(pos, w.text[ti++]);
-    }
-  }
-}
-
-const char* SortColumn(ExampleSortKey k) {
-  switch (k) {
-    case ExampleSortKey::kEffectiveness: return "effectiveness_score";
-    case ExampleSortKey::kQuality: return "quality_score";
-    case ExampleSortKey::kUsage: return "usage_count";
-    case ExampleSortKey::kCreatedAt: return "created_at";
-    case ExampleSortKey::kUpdatedAt: return "updated_at";
-  }
-  return "created_at";
 }
 
 }  // namespace
@@ -270,18 +200,19 @@ Status SqliteStore::DeleteExample(const std::string& id) {
 Result<ExamplePage> SqliteStore::ListExamples(const ExampleFilter& filter, ExampleSortKey sort,
                                               bool desc, int64_t offset, int64_t limit) {
   ExamplePage page;
-  Where w = BuildWhere(filter);
+  FilterSql w = ExampleFilterSql(filter, Dialect::kSqlite);
+  const int next = static_cast<int>(w.values.size()) + 1;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    SQLite::Statement count(c.db(), "SELECT COUNT(*) FROM examples" + w.sql);
-    BindWhere(count, w);
+    SQLite::Statement count(c.db(), "SELECT COUNT(*) FROM examples" + w.where);
+    BindFilter(count, w);
     if (count.executeStep()) page.total = count.getColumn(0).getInt64();
     std::string col = SortColumn(sort);
     std::string order = " ORDER BY " + col + " IS NULL, " + col + (desc ? " DESC" : " ASC") +
                         ", created_at DESC, id ASC LIMIT ? OFFSET ?";
-    SQLite::Statement q(c.db(), SelectExamples(false) + w.sql + order);
-    BindWhere(q, w);
-    q.bind(w.next, static_cast<int64_t>(limit));
-    q.bind(w.next + 1, static_cast<int64_t>(offset));
+    SQLite::Statement q(c.db(), SelectExamples(false) + w.where + order);
+    BindFilter(q, w);
+    q.bind(next, static_cast<int64_t>(limit));
+    q.bind(next + 1, static_cast<int64_t>(offset));
     while (q.executeStep()) page.examples.push_back(ReadExample(q, false));
     return Status::Ok();
   }));

@@ -7,23 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "storage/columns.h"
 #include "storage/records.h"
 
 namespace exemplar::storage {
 
-// Columns of `examples` read into an Example, in this order (embedding excluded).
-extern const char* const kExampleColumns;
 // Reads an Example from columns [0, N) as listed in kExampleColumns; when with_embedding the
 // embedding blob is the next column.
 Example ReadExample(SQLite::Statement& q, bool with_embedding);
 
-extern const char* const kTemplateColumns;
 Template ReadTemplate(SQLite::Statement& q);
-
-std::string EncodeStringList(const std::vector<std::string>& v);
-std::vector<std::string> DecodeStringList(const std::string& json);
-std::string EncodeSchema(const std::vector<SchemaField>& fields);
-std::vector<SchemaField> DecodeSchema(const std::string& json);
 
 // Binding helpers: optional values bind NULL when empty.
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v);

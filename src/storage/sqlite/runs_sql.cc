@@ -6,11 +6,6 @@
 namespace exemplar::storage {
 namespace {
 
-const char* const kRunColumns =
-    "id, template_id, status, config, progress, best_score, best_program, contributions, error, "
-    "decision, accepted_template_id, synced_at, claimed_by, created_by, created_at, started_at, "
-    "completed_at, updated_at";
-
 RunRecord ReadRun(SQLite::Statement& q) {
   RunRecord r;
   int i = 0;
@@ -183,6 +178,51 @@ Status SqliteStore::SyncRun(const std::string& run_id, const std::vector<UsageEv
     for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
   });
+}
+
+Result<bool> SqliteStore::ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) {
+  bool claimed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    auto& q = c.Prepare(
+        "UPDATE dspy_runs SET status = 'running', claimed_by = ?, started_at = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'pending'");
+    q.bind(1, owner);
+    q.bind(2, static_cast<int64_t>(now));
+    q.bind(3, static_cast<int64_t>(now));
+    q.bind(4, run_id);
+    q.exec();
+    claimed = c.db().getChanges() > 0;
+    if (!claimed) return Status::Ok();
+    auto& r = c.Prepare(std::string("SELECT ") + kRunColumns + " FROM dspy_runs WHERE id = ?");
+    r.bind(1, run_id);
+    if (r.executeStep()) *run = ReadRun(r);
+    return Status::Ok();
+  }));
+  return claimed;
+}
+
+Status SqliteStore::RequestRunCancel(const std::string& run_id) {
+  return pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare(
+        "UPDATE dspy_runs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(NowMillis()));
+    q.bind(2, run_id);
+    q.exec();
+    if (c.db().getChanges() == 0) return Status::NotFound("Run not found");
+    return Status::Ok();
+  });
+}
+
+Result<bool> SqliteStore::RunCancelRequested(const std::string& run_id) {
+  bool requested = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare("SELECT cancel_requested_at IS NOT NULL FROM dspy_runs WHERE id = ?");
+    q.bind(1, run_id);
+    if (q.executeStep()) requested = q.getColumn(0).getInt() != 0;
+    return Status::Ok();
+  }));
+  return requested;
 }
 
 }  // namespace exemplar::storage

@@ -1,6 +1,7 @@
 #include "storage/sqlite/sqlite_store.h"
 
 #include <filesystem>
+#include <thread>
 
 #include "common/time.h"
 #include "storage/migrations.h"
@@ -55,12 +56,14 @@ Status SqliteStore::Migrate() {
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
                   int64_t row_id, const std::string& op, int64_t now) {
   auto& q = c.Prepare(
-      "INSERT INTO change_log(entity, entity_id, row_id, op, created_at) VALUES (?,?,?,?,?)");
+      "INSERT INTO change_log(entity, entity_id, row_id, op, created_at, origin) VALUES "
+      "(?,?,?,?,?,?)");
   q.bind(1, entity);
   q.bind(2, entity_id);
   q.bind(3, static_cast<int64_t>(row_id));
   q.bind(4, op);
   q.bind(5, static_cast<int64_t>(now));
+  q.bind(6, c.origin());
   q.exec();
 }
 
@@ -78,18 +81,24 @@ Result<std::vector<Change>> SqliteStore::ChangesSince(int64_t seq, int64_t limit
   std::vector<Change> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
-        "SELECT seq, entity, entity_id, COALESCE(row_id, 0), op FROM change_log WHERE seq > ? "
-        "ORDER BY seq LIMIT ?");
+        "SELECT seq, entity, entity_id, COALESCE(row_id, 0), op, COALESCE(origin, '') FROM "
+        "change_log WHERE seq > ? ORDER BY seq LIMIT ?");
     q.bind(1, static_cast<int64_t>(seq));
     q.bind(2, static_cast<int64_t>(limit));
     while (q.executeStep()) {
       out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
                      q.getColumn(2).getString(), q.getColumn(3).getInt64(),
-                     q.getColumn(4).getString()});
+                     q.getColumn(4).getString(), q.getColumn(5).getString()});
     }
     return Status::Ok();
   }));
   return out;
+}
+
+void SqliteStore::WaitForChange(std::chrono::milliseconds timeout) {
+  // Only this process writes through this store; other processes (a CLI import) are seen by
+  // polling, so a plain sleep is the whole wait.
+  std::this_thread::sleep_for(timeout);
 }
 
 Status SqliteStore::InsertEdges(const std::vector<LineageEdge>& edges) {

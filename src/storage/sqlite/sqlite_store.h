@@ -32,6 +32,8 @@ class SqliteStore final : public Store {
 
   Result<int64_t> LatestChangeSeq() override;
   Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) override;
+  const std::string& origin() const override { return pool_->origin(); }
+  void WaitForChange(std::chrono::milliseconds timeout) override;
 
   Status RecordUsage(const std::vector<UsageEvent>& events) override;
   Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) override;
@@ -61,6 +63,9 @@ class SqliteStore final : public Store {
   Status InsertTrial(const TrialRecord& trial) override;
   Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) override;
   Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
+  Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) override;
+  Status RequestRunCancel(const std::string& run_id) override;
+  Result<bool> RunCancelRequested(const std::string& run_id) override;
 
   Status InsertEdges(const std::vector<LineageEdge>& edges) override;
   Result<std::vector<LineageEdge>> EdgesTouching(
@@ -75,10 +80,10 @@ class SqliteStore final : public Store {
   std::unique_ptr<ConnPool> pool_;
 };
 
-// Appends a change-log row inside the caller's transaction.
 // Applies one usage event inside the caller's transaction (counters, event row, change log).
 void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now);
 
+// Appends a change-log row inside the caller's transaction.
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
                   int64_t row_id, const std::string& op, int64_t now);
 

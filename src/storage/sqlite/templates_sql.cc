@@ -1,5 +1,6 @@
 // Template (DataBit) rows.
 #include "common/time.h"
+#include "storage/dialect.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -86,8 +87,10 @@ Status SqliteStore::DeleteTemplate(const std::string& id) {
 Result<std::pair<std::vector<Template>, int64_t>> SqliteStore::ListTemplates(
     const std::optional<std::string>& status, const std::optional<std::string>& search,
     int64_t offset, int64_t limit) {
-  std::string where = " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR instr(lower(name), "
-                      "lower(?2)) > 0 OR instr(lower(COALESCE(description, '')), lower(?2)) > 0)";
+  const Dialect d = Dialect::kSqlite;
+  std::string where = " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR " +
+                      ContainsIgnoreCase(d, "name", "?2") + " OR " +
+                      ContainsIgnoreCase(d, "COALESCE(description, '')", "?2") + ")";
   std::vector<Template> items;
   int64_t total = 0;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.h"
+#include "storage/dialect.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -116,7 +117,7 @@ Result<std::vector<UsageAggregate>> SqliteStore::AggregateUsage(
   if (group == "example") key = "e.example_id";
   else if (group == "domain") key = "x.domain";
   else if (group == "function") key = "COALESCE(x.function_name, '')";
-  else if (group == "day") key = "strftime('%Y-%m-%d', e.created_at / 1000, 'unixepoch')";
+  else if (group == "day") key = UtcDay(Dialect::kSqlite, "e.created_at");
   else return Status::InvalidArgument("unknown aggregation group");
   std::string sql = "SELECT " + key +
                     ", SUM(CASE WHEN e.kind IN ('retrieved','tracked') THEN 1 ELSE 0 END), "

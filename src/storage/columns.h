@@ -1,0 +1,25 @@
+// Column lists and JSON encodings shared by the SQLite and PostgreSQL stores, so both read and
+// write rows in one order and one format.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "storage/records.h"
+
+namespace exemplar::storage {
+
+// Columns of `examples` read into an Example, in this order (embedding excluded).
+extern const char* const kExampleColumns;
+// Columns of `templates`, id first.
+extern const char* const kTemplateColumns;
+// Columns of `dspy_runs`, id first.
+extern const char* const kRunColumns;
+
+// String lists and schemas are stored as JSON text.
+std::string EncodeStringList(const std::vector<std::string>& v);
+std::vector<std::string> DecodeStringList(const std::string& json);
+std::string EncodeSchema(const std::vector<SchemaField>& fields);
+std::vector<SchemaField> DecodeSchema(const std::string& json);
+
+}  // namespace exemplar::storage

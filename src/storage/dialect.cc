@@ -1,0 +1,88 @@
+#include "storage/dialect.h"
+
+#include <regex>
+
+namespace exemplar::storage {
+
+std::string TranslateDdl(std::string_view sql, Dialect d) {
+  std::string out(sql);
+  if (d == Dialect::kSqlite) return out;
+  struct Rule {
+    std::regex pattern;
+    const char* replacement;
+  };
+  static const std::vector<Rule> kRules = [] {
+    auto icase = std::regex::ECMAScript | std::regex::icase;
+    return std::vector<Rule>{
+        {std::regex(R"(\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?)", icase), "BIGSERIAL PRIMARY KEY"},
+        {std::regex(R"(\bINTEGER\b)", icase), "BIGINT"},
+        {std::regex(R"(\bREAL\b)", icase), "DOUBLE PRECISION"},
+        {std::regex(R"(\bBLOB\b)", icase), "BYTEA"},
+        {std::regex(R"(\bjson_valid\((\w+)\))", icase), "($1::jsonb IS NOT NULL)"},
+    };
+  }();
+  for (const auto& rule : kRules) out = std::regex_replace(out, rule.pattern, rule.replacement);
+  return out;
+}
+
+std::string Param(Dialect d, int n) {
+  return (d == Dialect::kSqlite ? "?" : "$") + std::to_string(n);
+}
+
+std::string JsonArrayValues(Dialect d, const std::string& column) {
+  if (d == Dialect::kSqlite) return "json_each(" + column + ")";
+  return "json_array_elements_text(" + column + "::json) AS j(value)";
+}
+
+std::string UtcDay(Dialect d, const std::string& millis_expr) {
+  if (d == Dialect::kSqlite) return "strftime('%Y-%m-%d', " + millis_expr + " / 1000, 'unixepoch')";
+  return "to_char(to_timestamp(" + millis_expr + " / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+}
+
+std::string ContainsIgnoreCase(Dialect d, const std::string& haystack, const std::string& needle) {
+  const char* fn = d == Dialect::kSqlite ? "instr" : "strpos";
+  return std::string(fn) + "(lower(" + haystack + "), lower(" + needle + ")) > 0";
+}
+
+FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param) {
+  FilterSql out;
+  int next = first_param;
+  auto add = [&](const std::string& frag) { out.where += (out.where.empty() ? " WHERE " : " AND ") + frag; };
+  auto param = [&](std::variant<std::string, double> v) {
+    out.values.push_back(std::move(v));
+    return Param(d, next++);
+  };
+  auto list = [&](const std::vector<std::string>& values) {
+    std::string s;
+    for (const auto& v : values) s += (s.empty() ? "" : ",") + param(v);
+    return s;
+  };
+  auto equals = [&](const char* column, const std::optional<std::string>& v) {
+    if (v) add(std::string(column) + " = " + param(*v));
+  };
+  equals("databit_id", f.databit_id);
+  equals("domain", f.domain);
+  equals("function_name", f.function_name);
+  equals("difficulty", f.difficulty);
+  equals("source", f.source);
+  const std::string tags = JsonArrayValues(d, "examples.capability_tags");
+  if (!f.tags_any.empty()) add("EXISTS (SELECT 1 FROM " + tags + " WHERE value IN (" + list(f.tags_any) + "))");
+  for (const auto& tag : f.tags_all) add("EXISTS (SELECT 1 FROM " + tags + " WHERE value = " + param(tag) + ")");
+  if (!f.ids.empty()) add("id IN (" + list(f.ids) + ")");
+  if (f.min_quality_score) add("quality_score >= " + param(*f.min_quality_score));
+  if (f.min_effectiveness_score) add("effectiveness_score >= " + param(*f.min_effectiveness_score));
+  return out;
+}
+
+const char* SortColumn(ExampleSortKey k) {
+  switch (k) {
+    case ExampleSortKey::kEffectiveness: return "effectiveness_score";
+    case ExampleSortKey::kQuality: return "quality_score";
+    case ExampleSortKey::kUsage: return "usage_count";
+    case ExampleSortKey::kCreatedAt: return "created_at";
+    case ExampleSortKey::kUpdatedAt: return "updated_at";
+  }
+  return "created_at";
+}
+
+}  // namespace exemplar::storage

@@ -1,0 +1,77 @@
+// PostgreSQL connections (libpqxx): a fixed pool, transactions with error mapping and a retry
+// on deadlock or a dropped connection, and text-format statement parameters built one by one.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace exemplar::storage {
+
+// Positional parameters ($1, $2, …) in text format; empty optionals are NULL.
+class PgParams {
+ public:
+  PgParams& Text(std::string v);
+  PgParams& Text(const std::optional<std::string>& v);
+  PgParams& Int(int64_t v);
+  PgParams& Int(const std::optional<int64_t>& v);
+  PgParams& Real(double v);
+  PgParams& Real(const std::optional<double>& v);
+  PgParams& Floats(const std::vector<float>& v);  // BYTEA (float32 little-endian); NULL when empty
+  PgParams& Null();
+  size_t size() const { return values_.size(); }
+
+  pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql) const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+class PgPool {
+ public:
+  // Opens `size` connections to `url`; kUnavailable when the server cannot be reached.
+  static Result<std::unique_ptr<PgPool>> Open(const std::string& url, int size);
+
+  // Runs fn in a read-only transaction.
+  Status Read(const std::function<Status(pqxx::transaction_base&)>& fn);
+  // Runs fn in a read-write transaction and commits when it returns Ok. With `ordered`, the
+  // transaction first takes the change-log lock, so change sequence numbers commit in order
+  // (a follower reading "seq > n" never misses a row that commits late).
+  Status Write(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered = false);
+
+  const std::string& url() const { return url_; }
+
+ private:
+  PgPool(std::string url) : url_(std::move(url)) {}
+  std::unique_ptr<pqxx::connection> Acquire();
+  void Release(std::unique_ptr<pqxx::connection> c);
+  template <typename Tx>
+  Status Run(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered);
+
+  std::string url_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+};
+
+// Maps a libpqxx exception to a Status: unique violations → kAlreadyExists, bad data or a check
+// violation → kInvalidArgument, lost connections → kUnavailable, anything else → kInternal.
+Status FromPgException(const std::exception& e);
+
+// Reading nullable columns.
+std::optional<std::string> PgOptText(const pqxx::field& f);
+std::optional<double> PgOptReal(const pqxx::field& f);
+std::optional<int64_t> PgOptInt(const pqxx::field& f);
+
+// The key of the advisory lock that orders change-log writers.
+inline constexpr int64_t kChangeLogLock = 0x45584d50;  // "EXMP"
+
+}  // namespace exemplar::storage

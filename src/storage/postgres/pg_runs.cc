@@ -1,0 +1,246 @@
+// Templates, optimization runs and trials on PostgreSQL.
+#include "common/time.h"
+#include "storage/columns.h"
+#include "storage/dialect.h"
+#include "storage/postgres/pg_store.h"
+
+namespace exemplar::storage {
+
+Status PgStore::InsertTemplate(const Template& t) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams p;
+    p.Text(t.id);
+    PgAddTemplateBody(p, t);
+    p.Exec(tx, std::string("INSERT INTO templates(") + kTemplateColumns + ") VALUES (" +
+                   PgPlaceholders(1, static_cast<int>(p.size())) + ")");
+    return Status::Ok();
+  });
+}
+
+Result<Template> PgStore::GetTemplate(const std::string& id) {
+  std::optional<Template> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Text(id).Exec(
+        tx, std::string("SELECT ") + kTemplateColumns + " FROM templates WHERE id = $1");
+    if (!rows.empty()) out = PgReadTemplate(rows[0]);
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("Template not found");
+  return std::move(*out);
+}
+
+Status PgStore::UpdateTemplate(const Template& t) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams p;
+    PgAddTemplateBody(p, t);
+    p.Text(t.id);
+    auto r = p.Exec(tx,
+                    "UPDATE templates SET name=$1, description=$2, input_schema=$3, output_schema=$4, "
+                    "prompt_template=$5, system_prompt=$6, examples=$7, base_model=$8, temperature=$9, "
+                    "max_tokens=$10, status=$11, version=$12, parent_template_id=$13, derived_from=$14, "
+                    "created_by=$15, created_at=$16, updated_at=$17 WHERE id=$18");
+    if (r.affected_rows() == 0) return Status::NotFound("Template not found");
+    return Status::Ok();
+  });
+}
+
+Status PgStore::DeleteTemplate(const std::string& id) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    if (PgParams().Text(id).Exec(tx, "DELETE FROM templates WHERE id = $1").affected_rows() == 0) {
+      return Status::NotFound("Template not found");
+    }
+    PgParams().Text(id).Exec(
+        tx,
+        "DELETE FROM lineage_edges WHERE (source_type = 'template' AND source_id = $1) OR "
+        "(target_type = 'template' AND target_id = $1)");
+    return Status::Ok();
+  });
+}
+
+Result<std::pair<std::vector<Template>, int64_t>> PgStore::ListTemplates(
+    const std::optional<std::string>& status, const std::optional<std::string>& search,
+    int64_t offset, int64_t limit) {
+  const Dialect d = Dialect::kPostgres;
+  std::string where = " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR " +
+                      ContainsIgnoreCase(d, "name", "$2") + " OR " +
+                      ContainsIgnoreCase(d, "COALESCE(description, '')", "$2") + ")";
+  std::vector<Template> items;
+  int64_t total = 0;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    total = PgParams().Text(status).Text(search).Exec(tx, "SELECT COUNT(*) FROM templates" + where)[0][0]
+                .as<int64_t>();
+    auto rows = PgParams().Text(status).Text(search).Int(limit).Int(offset).Exec(
+        tx, std::string("SELECT ") + kTemplateColumns + " FROM templates" + where +
+                " ORDER BY updated_at DESC, id LIMIT $3 OFFSET $4");
+    for (const auto& r : rows) items.push_back(PgReadTemplate(r));
+    return Status::Ok();
+  }));
+  return std::make_pair(std::move(items), total);
+}
+
+Result<std::vector<Template>> PgStore::ListTemplatesByName(const std::string& name) {
+  std::vector<Template> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Text(name).Exec(
+        tx, std::string("SELECT ") + kTemplateColumns + " FROM templates WHERE name = $1 ORDER BY created_at, id");
+    for (const auto& r : rows) out.push_back(PgReadTemplate(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status PgStore::InsertRun(const RunRecord& r) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams p;
+    p.Text(r.id);
+    PgAddRunBody(p, r);
+    p.Exec(tx, std::string("INSERT INTO dspy_runs(") + kRunColumns + ") VALUES (" +
+                   PgPlaceholders(1, static_cast<int>(p.size())) + ")");
+    return Status::Ok();
+  });
+}
+
+Result<RunRecord> PgStore::GetRun(const std::string& id) {
+  std::optional<RunRecord> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Text(id).Exec(tx, std::string("SELECT ") + kRunColumns + " FROM dspy_runs WHERE id = $1");
+    if (!rows.empty()) out = PgReadRun(rows[0]);
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("Run not found");
+  return std::move(*out);
+}
+
+Status PgStore::UpdateRun(const RunRecord& r) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams p;
+    PgAddRunBody(p, r);
+    p.Text(r.id);
+    auto res = p.Exec(tx,
+                      "UPDATE dspy_runs SET template_id=$1, status=$2, config=$3, progress=$4, "
+                      "best_score=$5, best_program=$6, contributions=$7, error=$8, decision=$9, "
+                      "accepted_template_id=$10, synced_at=$11, claimed_by=$12, created_by=$13, "
+                      "created_at=$14, started_at=$15, completed_at=$16, updated_at=$17 WHERE id=$18");
+    if (res.affected_rows() == 0) return Status::NotFound("Run not found");
+    return Status::Ok();
+  });
+}
+
+Result<std::pair<std::vector<RunRecord>, int64_t>> PgStore::ListRuns(
+    const std::optional<std::string>& template_id, const std::optional<std::string>& status,
+    int64_t offset, int64_t limit) {
+  std::string where = " WHERE ($1::text IS NULL OR template_id = $1) AND ($2::text IS NULL OR status = $2)";
+  std::vector<RunRecord> items;
+  int64_t total = 0;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    total = PgParams().Text(template_id).Text(status).Exec(tx, "SELECT COUNT(*) FROM dspy_runs" + where)[0][0]
+                .as<int64_t>();
+    auto rows = PgParams().Text(template_id).Text(status).Int(limit).Int(offset).Exec(
+        tx, std::string("SELECT ") + kRunColumns + " FROM dspy_runs" + where +
+                " ORDER BY created_at DESC, id LIMIT $3 OFFSET $4");
+    for (const auto& r : rows) items.push_back(PgReadRun(r));
+    return Status::Ok();
+  }));
+  return std::make_pair(std::move(items), total);
+}
+
+Status PgStore::InsertTrial(const TrialRecord& t) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams()
+        .Text(t.run_id).Int(t.trial_index).Text(t.candidate).Text(t.instruction)
+        .Text(EncodeStringList(t.demo_ids)).Real(t.score).Text(t.metrics_json).Int(t.lm_calls)
+        .Int(t.created_at ? t.created_at : NowMillis())
+        .Exec(tx,
+              "INSERT INTO dspy_trials(run_id, trial_index, candidate, instruction, demo_ids, score, "
+              "metrics, lm_calls, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+              "ON CONFLICT (run_id, trial_index) DO UPDATE SET candidate = EXCLUDED.candidate, "
+              "instruction = EXCLUDED.instruction, demo_ids = EXCLUDED.demo_ids, score = "
+              "EXCLUDED.score, metrics = EXCLUDED.metrics, lm_calls = EXCLUDED.lm_calls, "
+              "created_at = EXCLUDED.created_at");
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<TrialRecord>> PgStore::ListTrials(const std::string& run_id) {
+  std::vector<TrialRecord> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Text(run_id).Exec(
+        tx,
+        "SELECT run_id, trial_index, candidate, instruction, demo_ids, score, metrics, lm_calls, "
+        "created_at FROM dspy_trials WHERE run_id = $1 ORDER BY trial_index");
+    for (const auto& r : rows) {
+      TrialRecord t;
+      t.run_id = r[0].as<std::string>();
+      t.trial_index = r[1].as<int64_t>();
+      t.candidate = r[2].as<std::string>();
+      t.instruction = PgOptText(r[3]);
+      t.demo_ids = DecodeStringList(r[4].as<std::string>());
+      t.score = r[5].as<double>();
+      t.metrics_json = r[6].as<std::string>();
+      t.lm_calls = r[7].as<int64_t>();
+      t.created_at = r[8].as<int64_t>();
+      out.push_back(std::move(t));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status PgStore::SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) {
+  return pool_->Write(
+      [&](pqxx::transaction_base& tx) {
+        int64_t now = NowMillis();
+        auto r = PgParams().Int(now).Int(now).Text(run_id).Exec(
+            tx,
+            "UPDATE dspy_runs SET synced_at = $1, updated_at = $2 WHERE id = $3 AND synced_at IS "
+            "NULL AND status = 'completed'");
+        if (r.affected_rows() == 0) {
+          auto s = PgParams().Text(run_id).Exec(tx, "SELECT status, synced_at FROM dspy_runs WHERE id = $1");
+          if (s.empty()) return Status::NotFound("Run not found");
+          if (!s[0][1].is_null()) return Status::AlreadyExists("run was already synced");
+          return Status::FailedPrecondition("run is " + s[0][0].as<std::string>() + ", not completed");
+        }
+        for (const auto& e : events) ApplyUsageEvent(tx, e, now);
+        return Status::Ok();
+      },
+      true);
+}
+
+Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) {
+  bool claimed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    int64_t now = NowMillis();
+    // The row lock taken by UPDATE makes concurrent claims of one run serialise: only the first
+    // still finds it pending.
+    auto rows = PgParams().Text(owner).Int(now).Int(now).Text(run_id).Exec(
+        tx, std::string("UPDATE dspy_runs SET status = 'running', claimed_by = $1, started_at = $2, "
+                        "updated_at = $3 WHERE id = $4 AND status = 'pending' RETURNING ") +
+                kRunColumns);
+    claimed = !rows.empty();
+    if (claimed) *run = PgReadRun(rows[0]);
+    return Status::Ok();
+  }));
+  return claimed;
+}
+
+Status PgStore::RequestRunCancel(const std::string& run_id) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    auto r = PgParams().Int(NowMillis()).Text(run_id).Exec(
+        tx, "UPDATE dspy_runs SET cancel_requested_at = COALESCE(cancel_requested_at, $1) WHERE id = $2");
+    if (r.affected_rows() == 0) return Status::NotFound("Run not found");
+    return Status::Ok();
+  });
+}
+
+Result<bool> PgStore::RunCancelRequested(const std::string& run_id) {
+  bool requested = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Text(run_id).Exec(
+        tx, "SELECT cancel_requested_at IS NOT NULL FROM dspy_runs WHERE id = $1");
+    if (!rows.empty()) requested = rows[0][0].as<bool>();
+    return Status::Ok();
+  }));
+  return requested;
+}
+
+}  // namespace exemplar::storage

@@ -1,0 +1,114 @@
+// PgStore: the Store on PostgreSQL, shared by several `exemplar serve` replicas. Same schema and
+// migrations as SQLite (translated by storage/dialect), every statement parameterised. Writers
+// that touch the change log serialise on one advisory lock so sequence numbers commit in order,
+// and each change is announced with NOTIFY so followers wake at once (polling is the fallback).
+// Methods are split across pg_store.cc (open, change log, lineage, tokens), pg_examples.cc,
+// pg_usage.cc and pg_runs.cc (templates, runs, trials) by the tables they touch.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "storage/postgres/pg_pool.h"
+#include "storage/store.h"
+
+namespace exemplar::storage {
+
+class PgStore final : public Store {
+ public:
+  PgStore(std::unique_ptr<PgPool> pool, std::string origin)
+      : pool_(std::move(pool)), origin_(std::move(origin)) {}
+  ~PgStore() override;
+  Status Migrate();
+
+  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) override;
+  Result<Example> GetExample(const std::string& id, bool with_embedding) override;
+  Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) override;
+  Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
+  Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
+  Status DeleteExample(const std::string& id) override;
+  Result<ExamplePage> ListExamples(const ExampleFilter& filter, ExampleSortKey sort, bool desc,
+                                   int64_t offset, int64_t limit) override;
+  Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
+  Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) override;
+  Status SetEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& items,
+                       const std::string& model) override;
+  Result<int64_t> CountExamples() override;
+
+  Result<int64_t> LatestChangeSeq() override;
+  Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) override;
+  const std::string& origin() const override { return origin_; }
+  void WaitForChange(std::chrono::milliseconds timeout) override;
+
+  Status RecordUsage(const std::vector<UsageEvent>& events) override;
+  Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) override;
+  Result<Retrieval> GetRetrieval(const std::string& id) override;
+  Status RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                const std::vector<UsageEvent>& events) override;
+  Result<std::vector<UsageAggregate>> AggregateUsage(
+      const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
+      const std::optional<std::string>& function_name) override;
+  Result<UsageAggregate> ExampleUsage(const std::string& example_id, int64_t from, int64_t to) override;
+
+  Status InsertTemplate(const Template& t) override;
+  Result<Template> GetTemplate(const std::string& id) override;
+  Status UpdateTemplate(const Template& t) override;
+  Status DeleteTemplate(const std::string& id) override;
+  Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
+      const std::optional<std::string>& status, const std::optional<std::string>& search,
+      int64_t offset, int64_t limit) override;
+  Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;
+
+  Status InsertRun(const RunRecord& run) override;
+  Result<RunRecord> GetRun(const std::string& id) override;
+  Status UpdateRun(const RunRecord& run) override;
+  Result<std::pair<std::vector<RunRecord>, int64_t>> ListRuns(
+      const std::optional<std::string>& template_id, const std::optional<std::string>& status,
+      int64_t offset, int64_t limit) override;
+  Status InsertTrial(const TrialRecord& trial) override;
+  Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) override;
+  Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
+  Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) override;
+  Status RequestRunCancel(const std::string& run_id) override;
+  Result<bool> RunCancelRequested(const std::string& run_id) override;
+
+  Status InsertEdges(const std::vector<LineageEdge>& edges) override;
+  Result<std::vector<LineageEdge>> EdgesTouching(
+      const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) override;
+
+  Status InsertToken(const ApiToken& token) override;
+  Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) override;
+  Result<std::vector<ApiToken>> ListTokens() override;
+  Status RevokeToken(const std::string& id) override;
+
+ private:
+  // Appends a change-log row inside the caller's (ordered) transaction and announces it.
+  void AppendChange(pqxx::transaction_base& tx, const std::string& entity_id, int64_t row_id,
+                    const std::string& op, int64_t now);
+  // Applies one usage event inside the caller's (ordered) transaction.
+  void ApplyUsageEvent(pqxx::transaction_base& tx, const UsageEvent& e, int64_t now);
+
+  std::unique_ptr<PgPool> pool_;
+  std::string origin_;
+  std::mutex listen_mu_;  // one follower waits at a time
+  std::unique_ptr<pqxx::connection> listener_;
+  std::unique_ptr<pqxx::notification_receiver> receiver_;
+};
+
+// Row readers (pg_rows.cc); columns as listed in storage/columns.h.
+Example PgReadExample(const pqxx::row& r, bool with_embedding);
+Template PgReadTemplate(const pqxx::row& r);
+RunRecord PgReadRun(const pqxx::row& r);
+// Appends the example's user-editable columns, input … quality_score, in schema order.
+void PgAddContent(PgParams& p, const Example& e);
+// Appends every template column but id, in kTemplateColumns order.
+void PgAddTemplateBody(PgParams& p, const Template& t);
+// Appends every run column but id, in kRunColumns order.
+void PgAddRunBody(PgParams& p, const RunRecord& r);
+// "$first, $first+1, …" for n parameters.
+std::string PgPlaceholders(int first, int n);
+
+inline constexpr const char* kChangeChannel = "exemplar_changes";
+
+}  // namespace exemplar::storage
