@@ -61,6 +61,7 @@ int Main(int argc, char** argv) {
   auto common = [&](CLI::App* cmd) {
     cmd->add_option("--config", config_file, "TOML config file");
     flag(cmd, "--data-dir", "data_dir", "Data directory (SQLite database and index snapshots)");
+    flag(cmd, "--db", "db", "Database: a SQLite file path, or postgres://user@host:port/db (default: SQLite in the data dir)");
     flag(cmd, "--embedder", "embedder", "Embedding provider: hash | openai");
     flag(cmd, "--embed-base-url", "embed_base_url", "OpenAI-compatible base URL (…/v1 or …/serving-endpoints)");
     flag(cmd, "--embed-model", "embed_model", "Embedding model name");
@@ -73,6 +74,7 @@ int Main(int argc, char** argv) {
   flag(serve, "--port", "port", "Listen port (default 8080; 0 = any free port)");
   flag(serve, "--web-dir", "web_dir", "Directory of the built web UI");
   flag(serve, "--threads", "threads", "HTTP worker threads");
+  flag(serve, "--replica-id", "replica_id", "Name of this replica for run claims (default host:port)");
   serve->add_flag_function("--insecure", [&flags](int64_t) { flags.emplace_back("insecure", "true"); },
                            "Allow serving beyond loopback without auth");
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <unistd.h>
 
 #include "embed/hash_embedder.h"
 #include "embed/openai_embedder.h"
@@ -43,7 +44,25 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
   return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai)");
 }
 
+Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c) {
+  if (storage::IsPostgresUrl(c.db)) return storage::OpenPostgresStore(c.db, c.db_connections);
+  std::string path = c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
+  return storage::OpenSqliteStore(path);
+}
+
+namespace {
+// The name this replica claims runs under: configured, else host:port (stable across restarts).
+std::string ReplicaId(const Config& c, const storage::Store& store) {
+  if (!c.replica_id.empty()) return c.replica_id;
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  if (c.port == 0) return std::string(host) + ":" + store.origin();  // any free port: not stable
+  return std::string(host) + ":" + std::to_string(c.port);
+}
+}  // namespace
+
 Runtime::~Runtime() {
+  if (index_) index_->StopFollowing();
   if (runs_) runs_->Stop();
 }
 
@@ -52,8 +71,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
-  std::string db_path = (std::filesystem::path(config.data_dir) / "exemplar.db").string();
-  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, storage::OpenSqliteStore(db_path));
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config));
   EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeEmbedder(config));
   index::VectorIndexOptions vo;
   vo.dim = rt->embedder_->dim();
@@ -62,7 +80,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   vo.ef_search = config.hnsw_ef_search;
   std::string snapshot = (std::filesystem::path(config.data_dir) / "vectors.hnsw").string();
   rt->index_ = std::make_unique<service::SearchIndex>(*rt->store_, vo, snapshot);
-  if (load_index) EXEMPLAR_RETURN_IF_ERROR(rt->index_->Load());
+  if (load_index) {
+    EXEMPLAR_RETURN_IF_ERROR(rt->index_->Load());
+    rt->index_->StartFollowing(std::chrono::milliseconds(config.follow_interval_ms));
+  }
   rt->examples_ = std::make_unique<service::Examples>(*rt->store_, *rt->embedder_, *rt->index_);
   rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->embedder_, *rt->index_);
   rt->effectiveness_ = std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_);
@@ -70,8 +91,12 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
   rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
   rt->dspy_export_ = std::make_unique<service::DspyExport>(*rt->store_, *rt->search_);
+  service::RunsOptions ro;
+  ro.workers = config.run_workers;
+  ro.owner = ReplicaId(config, *rt->store_);
+  ro.shared = storage::IsPostgresUrl(config.db);
   rt->runs_ = std::make_unique<service::Runs>(*rt->store_, *rt->templates_, *rt->lineage_,
-                                              *rt->effectiveness_, *rt->dspy_export_, config.run_workers);
+                                              *rt->effectiveness_, *rt->dspy_export_, ro);
   if (start_runs) EXEMPLAR_RETURN_IF_ERROR(rt->runs_->Start());
   rt->attribution_ = std::make_unique<service::Attribution>(*rt->store_, *rt->lineage_);
   service::AuthOptions ao;

@@ -14,6 +14,10 @@
 
 namespace exemplar::cli {
 
+// The store the config names: PostgreSQL for a postgres:// URL, else SQLite (`db` as a file path,
+// or exemplar.db in the data dir).
+Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c);
+
 class Runtime {
  public:
   // Opens the store (creating the data dir), builds the embedder and loads the indexes.

@@ -64,6 +64,9 @@ const std::map<std::string, Setter>& Setters() {
       {"port", Int(&Config::port, 0, 65535)},
       {"data_dir", Str(&Config::data_dir)},
       {"db", Str(&Config::db)},
+      {"db_connections", Int(&Config::db_connections, 1, 256)},
+      {"replica_id", Str(&Config::replica_id)},
+      {"follow_interval_ms", Int(&Config::follow_interval_ms, 10, 600000)},
       {"web_dir", Str(&Config::web_dir)},
       {"max_body_bytes",
        [](Config& c, const std::string& k, const std::string& v) {

@@ -15,7 +15,12 @@ struct Config {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data_dir = "./data/exemplar";
-  std::string db;                      // "" = SQLite in data_dir; postgres://… later
+  std::string db;                      // "" = SQLite in data_dir; a SQLite file; or postgres://…
+  int db_connections = 16;             // PostgreSQL connection pool size
+  // Replicas over one PostgreSQL: the name this one claims optimization runs under ("" = host:port)
+  // and how often indexes poll the change log when no NOTIFY arrives.
+  std::string replica_id;
+  int follow_interval_ms = 1000;
   std::string web_dir;                 // built web UI; "" = look beside the binary
   int64_t max_body_bytes = 8 * 1024 * 1024;
   int threads = 64;                    // HTTP worker pool; must cover keep-alive clients + SSE streams

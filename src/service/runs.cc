@@ -139,9 +139,17 @@ Json TrialToJson(const TrialRecord& t) {
 }
 
 Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
-           DspyExport& dspy, int workers)
+           DspyExport& dspy, RunsOptions options)
     : store_(store), templates_(templates), lineage_(lineage), effectiveness_(effectiveness), dspy_(dspy),
-      worker_count_(std::max(1, workers)) {}
+      options_(std::move(options)) {
+  options_.workers = std::max(1, options_.workers);
+}
+
+bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
+  if (!options_.shared) return true;
+  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
+  return run.updated_at < now - options_.lease_ms;  // its replica stopped reporting progress
+}
 
 Runs::~Runs() { Stop(); }
 
@@ -150,6 +158,7 @@ Status Runs::Start() {
     EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListRuns(std::nullopt, std::string(status), 0, 100000));
     for (auto& run : page.first) {
       if (run.status == "running") {
+        if (!ShouldRecover(run, NowMillis())) continue;  // another replica is executing it
         EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
         run.status = "failed";
         run.error = "interrupted by a server restart; " + std::to_string(trials.size()) +
@@ -164,7 +173,7 @@ Status Runs::Start() {
   }
   std::lock_guard lock(mu_);
   stopping_ = false;
-  for (int i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { Worker(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Worker(); });
   return Status::Ok();
 }
 
@@ -266,10 +275,10 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
 }
 
 void Runs::Execute(const std::string& id) {
-  auto run_or = store_.GetRun(id);
-  if (!run_or.ok()) return;
-  RunRecord run = std::move(run_or).value();
-  if (run.status != "pending") return;
+  RunRecord run;
+  auto claimed = store_.ClaimRun(id, options_.owner, &run);
+  if (!claimed.ok()) spdlog::error("run {}: cannot claim: {}", id, claimed.status().ToString());
+  if (!claimed.ok() || !*claimed) return;  // cancelled, or another replica took it
   auto finish = [&](RunRecord& r) {
     r.completed_at = r.updated_at = NowMillis();
     Status st = store_.UpdateRun(r);
@@ -292,6 +301,11 @@ void Runs::Execute(const std::string& id) {
   };
   load("trainset_ids", &train);
   load("valset_ids", &val);
+  if (auto requested = store_.RunCancelRequested(id); requested.ok() && *requested) {
+    run.status = "cancelled";  // cancelled through another replica before it started
+    finish(run);
+    return;
+  }
   if (!config.ok() || !tmpl.ok() || train.empty() || val.empty()) {
     run.status = "failed";
     run.error = !config.ok() ? config.status().message()
@@ -300,15 +314,24 @@ void Runs::Execute(const std::string& id) {
     finish(run);
     return;
   }
-  run.status = "running";
-  run.started_at = run.updated_at = NowMillis();
-  if (Status st = store_.UpdateRun(run); !st.ok()) return;
   events_.Publish(id, "status", {{"status", "running"}});
 
   RunHooks hooks;
+  auto next_remote_check = std::chrono::steady_clock::now();
   hooks.cancelled = [&] {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || cancel_requested_.count(id) > 0) return true;
+    }
+    // A cancel sent to another replica arrives as a flag in the store; look twice a second.
+    auto now = std::chrono::steady_clock::now();
+    if (now < next_remote_check) return false;
+    next_remote_check = now + std::chrono::milliseconds(500);
+    auto requested = store_.RunCancelRequested(id);
+    if (!requested.ok() || !*requested) return false;
     std::lock_guard lock(mu_);
-    return stopping_ || cancel_requested_.count(id) > 0;
+    cancel_requested_.insert(id);
+    return true;
   };
   hooks.on_trial = [&](const TrialRecord& t) {
     TrialRecord rec = t;
@@ -355,6 +378,7 @@ Result<std::pair<std::vector<RunRecord>, int64_t>> Runs::List(const std::optiona
 Result<RunRecord> Runs::Cancel(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   if (Finished(run.status)) return Status::FailedPrecondition("run is already " + run.status);
+  EXEMPLAR_RETURN_IF_ERROR(store_.RequestRunCancel(id));  // seen by the replica executing it
   bool was_queued = false;
   {
     std::lock_guard lock(mu_);

@@ -71,14 +71,27 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Templ
 // Evidence for the effectiveness formula from a run's contributions (SPEC §4.6).
 std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, const Json& contributions);
 
+// How this process takes part in running optimizations.
+struct RunsOptions {
+  int workers = 2;
+  // The claim name of this replica (stable across restarts, distinct per replica).
+  std::string owner = "local";
+  // Replicas share the database (PostgreSQL): at start, only runs this replica claimed, or whose
+  // claimer stopped updating them for `lease_ms`, are recovered. With a private database every
+  // running run at start was left by a previous process of this one.
+  bool shared = false;
+  int64_t lease_ms = 10 * 60 * 1000;
+};
+
 class Runs {
  public:
   Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
-       DspyExport& dspy, int workers);
+       DspyExport& dspy, RunsOptions options);
   ~Runs();
 
   // Recovers runs left by a previous process (pending → queued again; running → failed with the
-  // reason, finished trials kept) and starts the workers.
+  // reason, finished trials kept) and starts the workers. A queued run is executed by whichever
+  // replica claims it first (Store::ClaimRun).
   Status Start();
   void Stop();
 
@@ -87,6 +100,7 @@ class Runs {
   Result<std::pair<std::vector<RunRecord>, int64_t>> List(const std::optional<std::string>& template_id,
                                                           const std::optional<std::string>& status,
                                                           int64_t page, int64_t page_size);
+  // Cancels a run wherever it executes: locally at once, on another replica at its next check.
   Result<RunRecord> Cancel(const std::string& id);
   Result<Json> Results(const std::string& id);
   Result<Json> Sync(const std::string& id);
@@ -100,6 +114,8 @@ class Runs {
   void Worker();
   void Execute(const std::string& id);
   Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
+  // Whether a running run left in the store should be marked interrupted by this process.
+  bool ShouldRecover(const RunRecord& run, int64_t now) const;
 
   storage::Store& store_;
   Templates& templates_;
@@ -107,7 +123,7 @@ class Runs {
   Effectiveness& effectiveness_;
   DspyExport& dspy_;
   RunEvents events_;
-  int worker_count_;
+  RunsOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;

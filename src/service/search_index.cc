@@ -74,7 +74,7 @@ Status SearchIndex::Load() {
     if (e.has_embedding()) ++embedded;
   }));
   // Replay vector changes made after the snapshot.
-  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true));
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true, false));
   load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
   if (vectors_->size() != embedded) {
     spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", vectors_->size(),
@@ -92,10 +92,10 @@ Status SearchIndex::Load() {
 
 Status SearchIndex::SaveSnapshot() {
   std::lock_guard lock(apply_mu_);
-  // Every committed write has been applied while writers hold apply_mu_, so the latest sequence
-  // is exactly what the indexes reflect.
-  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, store_.LatestChangeSeq());
-  applied_seq_ = seq;
+  // Writers of this process hold apply_mu_ from commit to apply, so after catching up with other
+  // processes' changes the indexes reflect exactly the applied sequence.
+  EXEMPLAR_RETURN_IF_ERROR(CatchUpLocked());
+  int64_t seq = applied_seq_.load();
   EXEMPLAR_RETURN_IF_ERROR(vectors_->Save(snapshot_path_, static_cast<uint64_t>(seq)));
   std::string tmp = snapshot_path_ + ".seq.tmp";
   {
@@ -111,20 +111,43 @@ Status SearchIndex::SaveSnapshot() {
 
 Status SearchIndex::CatchUp() {
   std::lock_guard lock(apply_mu_);
+  return CatchUpLocked();
+}
+
+Status SearchIndex::CatchUpLocked() {
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
-  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(applied_seq_.load(), latest, false));
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(applied_seq_.load(), latest, false, true));
   applied_seq_ = seq;
   return Status::Ok();
 }
 
-Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_only) {
+void SearchIndex::StartFollowing(std::chrono::milliseconds poll) {
+  if (following_.exchange(true)) return;
+  follower_ = std::thread([this, poll] {
+    while (following_) {
+      store_.WaitForChange(poll);
+      if (!following_) break;
+      Status st = CatchUp();
+      if (!st.ok()) spdlog::warn("index follower: {}", st.ToString());
+    }
+  });
+}
+
+void SearchIndex::StopFollowing() {
+  if (!following_.exchange(false)) return;
+  follower_.join();  // WaitForChange returns within `poll`
+}
+
+SearchIndex::~SearchIndex() { StopFollowing(); }
+
+Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_only, bool skip_own) {
   constexpr int64_t kPage = 10000;  // change-log rows read per query
   while (seq < latest) {
     EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, kPage));
     if (changes.empty()) break;
     for (const auto& c : changes) {
       seq = c.seq;
-      if (c.entity != "example") continue;
+      if (c.entity != "example" || (skip_own && c.origin == store_.origin())) continue;
       if (c.op == "delete") {
         if (vectors_only) vectors_->Remove(static_cast<uint64_t>(c.row_id));
         else Remove(c.row_id);

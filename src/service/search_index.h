@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "index/keyword_index.h"
 #include "index/vector_index.h"
@@ -43,8 +44,16 @@ class SearchIndex {
   void Apply(const Example& e);
   // REQUIRES: LockWrites() held.
   void Remove(int64_t row_id);
-  // Replays store changes after the applied sequence (used at start and by replicas).
+  // Applies changes committed by other processes since the applied sequence (this process's
+  // own changes were applied as they committed). Used by the follower and before snapshots.
   Status CatchUp();
+
+  // Follows the change log on a background thread: waits for a change (NOTIFY on PostgreSQL,
+  // else `poll` elapses) and catches up, so writes through other replicas or processes become
+  // searchable here. StopFollowing (or the destructor) ends it.
+  void StartFollowing(std::chrono::milliseconds poll);
+  void StopFollowing();
+  ~SearchIndex();
 
   // Returns once every vector applied so far is in the HNSW graph (benchmarks, tests).
   void WaitUntilIndexed() { vectors_->Flush(); }
@@ -58,9 +67,10 @@ class SearchIndex {
  private:
   Status Rebuild();
   // Applies change-log entries in (seq, latest]: to the vectors only (after a snapshot load, when
-  // catalog and keywords come from a full scan) or to every index. Returns the last seq seen.
-  // REQUIRES: apply_mu_ held.
-  Result<int64_t> Replay(int64_t seq, int64_t latest, bool vectors_only);
+  // catalog and keywords come from a full scan) or to every index; with skip_own, entries this
+  // store instance wrote are skipped. Returns the last seq seen. REQUIRES: apply_mu_ held.
+  Result<int64_t> Replay(int64_t seq, int64_t latest, bool vectors_only, bool skip_own);
+  Status CatchUpLocked();
 
   storage::Store& store_;
   index::VectorIndexOptions options_;
@@ -71,6 +81,8 @@ class SearchIndex {
   std::mutex apply_mu_;  // orders index updates of concurrent writers
   std::atomic<int64_t> applied_seq_{0};
   std::string load_mode_;
+  std::thread follower_;
+  std::atomic<bool> following_{false};
 };
 
 }  // namespace exemplar::service

@@ -14,6 +14,12 @@ TestServer::TestServer(Config config) : config_(std::move(config)) {
   dir_ = std::filesystem::path(::testing::TempDir()) / ("exemplar_" + NewUuid());
   std::filesystem::create_directories(dir_);
   config_.data_dir = dir_.string();
+  // A stable name across Restart(), as host:port is for a real server.
+  if (config_.replica_id.empty()) config_.replica_id = "test-" + NewUuid();
+  if (config_.db.empty() && TestBackendIsPostgres()) {
+    pg_ = std::make_unique<PgTestDb>();
+    config_.db = pg_->url();
+  }
   if (config_.host.empty()) config_.host = "127.0.0.1";
   config_.port = 0;
   config_.threads = 16;
@@ -22,6 +28,7 @@ TestServer::TestServer(Config config) : config_(std::move(config)) {
 
 TestServer::~TestServer() {
   Stop();
+  pg_.reset();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }

@@ -1,6 +1,8 @@
 // TestServer: a real Exemplar server (store, indexes, HTTP) on a free loopback port with a temp
 // data directory, for black-box API tests. Restart() stops and reopens everything on the same
-// data directory, proving persistence.
+// data directory, proving persistence. With EXEMPLAR_TEST_BACKEND=postgres (the "pg:" variants
+// registered by tests/CMakeLists.txt) the store is a fresh PostgreSQL database instead of SQLite,
+// unless the config already names a database.
 #pragma once
 
 #include <httplib.h>
@@ -12,6 +14,7 @@
 #include "api/server.h"
 #include "cli/runtime.h"
 #include "common/json_util.h"
+#include "testing/pg_test_db.h"
 
 namespace exemplar::testing {
 
@@ -28,6 +31,9 @@ class TestServer {
   ~TestServer();
 
   void Restart();
+  // Stop and Start separately, for a server that is down while others keep writing.
+  void Stop();
+  void Start();
   int port() const { return server_->port(); }
   const std::filesystem::path& data_dir() const { return dir_; }
   cli::Runtime& runtime() { return *runtime_; }
@@ -44,11 +50,10 @@ class TestServer {
                   const httplib::Headers& headers);
 
  private:
-  void Start();
-  void Stop();
   HttpResult Wrap(const httplib::Result& r);
 
   Config config_;
+  std::unique_ptr<PgTestDb> pg_;  // the PostgreSQL variant's database (EXEMPLAR_TEST_BACKEND)
   std::filesystem::path dir_;
   std::unique_ptr<cli::Runtime> runtime_;
   std::unique_ptr<api::Server> server_;
