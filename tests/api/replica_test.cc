@@ -156,9 +156,19 @@ TEST_F(Replicas, ARunIsExecutedByItsClaimerAndCancelledThroughTheOther) {
   b_.Restart();
   Json seen = b_.Get("/api/v1/dspy-runs/" + id).body;
   EXPECT_EQ(seen["status"], "running") << seen.dump();
+  // B's event stream follows the run executing on A (through the store) to its end.
+  std::string stream;
+  std::thread watcher([&] {
+    httplib::Client c("127.0.0.1", b_.port());
+    c.set_read_timeout(60, 0);
+    if (auto r = c.Get(("/api/v1/dspy-runs/" + id + "/events").c_str())) stream = r->body;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // Cancel through B; A notices the flag and stops.
   auto cancel = b_.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
-  ASSERT_EQ(cancel.status, 200) << cancel.raw;
+  EXPECT_EQ(cancel.status, 200) << cancel.raw;
+  watcher.join();
+  EXPECT_NE(stream.find("\"cancelled\""), std::string::npos) << stream;
   ASSERT_TRUE(TimeUntil([&] { return a_.Get("/api/v1/dspy-runs/" + id).body["status"] == "cancelled"; },
                         std::chrono::seconds(30)));
   Json done = b_.Get("/api/v1/dspy-runs/" + id).body;

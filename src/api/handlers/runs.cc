@@ -69,15 +69,35 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                         if (st == "completed" || st == "failed" || st == "cancelled") return;
                         int64_t cursor = after;
                         auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
+                        auto last_write = std::chrono::steady_clock::now();
+                        Json shown = snapshot;
                         while (std::chrono::steady_clock::now() < deadline) {
                           bool finished = false;
-                          auto events = runs->events().Read(id, cursor, std::chrono::seconds(15), &finished);
+                          auto events = runs->events().Read(id, cursor, std::chrono::seconds(1), &finished);
                           for (const auto& e : events) {
                             if (!write(SseFrame(e))) return;
                             cursor = e.id;
+                            last_write = std::chrono::steady_clock::now();
                           }
                           if (finished) return;
-                          if (events.empty() && !write(": keep-alive\n\n")) return;
+                          if (!events.empty()) continue;
+                          // No local events: the run may execute on another replica. Its state in
+                          // the store is the source then; send it whenever it moves.
+                          auto stored = runs->Get(id);
+                          if (stored.ok()) {
+                            Json now = service::RunToJson(*stored);
+                            if (now != shown) {
+                              if (!write("event: status\ndata: " + DumpJson(now) + "\n\n")) return;
+                              shown = now;
+                              last_write = std::chrono::steady_clock::now();
+                            }
+                            const std::string& st_now = stored->status;
+                            if (st_now == "completed" || st_now == "failed" || st_now == "cancelled") return;
+                          }
+                          if (std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15)) {
+                            if (!write(": keep-alive\n\n")) return;
+                            last_write = std::chrono::steady_clock::now();
+                          }
                         }
                       };
                       return reply;
