@@ -193,12 +193,24 @@ void Runs::Worker() {
     std::string id;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // With replicas, an idle worker also looks for runs launched elsewhere and left pending
+      // (their replica is busy or gone), so any replica can work a run.
+      auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (options_.shared) cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), ready);
+      else cv_.wait(lock, ready);
       if (stopping_) return;
-      id = queue_.front();
-      queue_.pop_front();
+      if (!queue_.empty()) {
+        id = queue_.front();
+        queue_.pop_front();
+      }
     }
-    Execute(id);
+    if (!id.empty()) {
+      Execute(id);
+      continue;
+    }
+    RunRecord run;
+    auto claimed = store_.ClaimNextRun(options_.owner, &run);
+    if (claimed.ok() && *claimed) ExecuteClaimed(std::move(run));
   }
 }
 
@@ -279,6 +291,11 @@ void Runs::Execute(const std::string& id) {
   auto claimed = store_.ClaimRun(id, options_.owner, &run);
   if (!claimed.ok()) spdlog::error("run {}: cannot claim: {}", id, claimed.status().ToString());
   if (!claimed.ok() || !*claimed) return;  // cancelled, or another replica took it
+  ExecuteClaimed(std::move(run));
+}
+
+void Runs::ExecuteClaimed(RunRecord run) {
+  const std::string id = run.id;
   auto finish = [&](RunRecord& r) {
     r.completed_at = r.updated_at = NowMillis();
     Status st = store_.UpdateRun(r);

@@ -81,6 +81,8 @@ struct RunsOptions {
   // running run at start was left by a previous process of this one.
   bool shared = false;
   int64_t lease_ms = 10 * 60 * 1000;
+  // Shared: how often an idle worker looks for pending runs launched on other replicas.
+  int poll_ms = 1000;
 };
 
 class Runs {
@@ -112,7 +114,8 @@ class Runs {
 
  private:
   void Worker();
-  void Execute(const std::string& id);
+  void Execute(const std::string& id);  // claims, then executes
+  void ExecuteClaimed(RunRecord run);
   Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
   // Whether a running run left in the store should be marked interrupted by this process.
   bool ShouldRecover(const RunRecord& run, int64_t now) const;

@@ -172,6 +172,8 @@ class Store {
   // Moves a pending run to running, claimed by `owner`, atomically: false when another replica
   // claimed it first (or it is no longer pending). Fills `run` with the claimed record.
   virtual Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) = 0;
+  // Claims the oldest pending run, if any (concurrent claimers skip each other's locked rows).
+  virtual Result<bool> ClaimNextRun(const std::string& owner, RunRecord* run) = 0;
   // Cross-replica cancellation: the flag is set by whichever replica receives the request and
   // polled by the replica executing the run.
   virtual Status RequestRunCancel(const std::string& run_id) = 0;

@@ -185,5 +185,34 @@ TEST_F(Replicas, ARunIsExecutedByItsClaimerAndCancelledThroughTheOther) {
   EXPECT_EQ(runs->claimed_by, "replica-b");
 }
 
+TEST(ReplicaRuns, AnIdleReplicaWorksARunLaunchedOnABusyOne) {
+  PgTestDb db;
+  Config ca = ReplicaConfig(db.url(), "busy-a");
+  ca.run_workers = 1;
+  TestServer a(ca);
+  TestServer b(ReplicaConfig(db.url(), "idle-b"));
+  auto ids = SeedThroughApi(a, EXEMPLAR_SEED_DIR);
+  std::string tid = ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"];
+  Json long_run = {{"template_id", tid},
+                   {"optimizer_type", "MIPROv2"},
+                   {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+                   {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
+                   {"budget", {{"max_trials", 400}}}};
+  auto first = a.Post("/api/v1/dspy-runs", long_run);
+  ASSERT_EQ(first.status, 201) << first.raw;
+  std::string busy = first.body["run_id"];
+  ASSERT_TRUE(TimeUntil([&] { return a.Get("/api/v1/dspy-runs/" + busy).body["status"] == "running"; }));
+  Json small = {{"template_id", tid}, {"optimizer_type", "LabeledFewShot"}, {"lm", {{"provider", "offline"}}}};
+  auto second = a.Post("/api/v1/dspy-runs", small);
+  ASSERT_EQ(second.status, 201) << second.raw;
+  std::string id = second.body["run_id"];
+  // A's only worker is busy; B's idle worker claims the pending run and completes it.
+  ASSERT_TRUE(TimeUntil([&] { return a.Get("/api/v1/dspy-runs/" + id).body["status"] == "completed"; },
+                        std::chrono::seconds(60)));
+  EXPECT_EQ(a.runtime().store().GetRun(id)->claimed_by, "idle-b");
+  EXPECT_EQ(a.runtime().store().GetRun(busy)->claimed_by, "busy-a");
+  EXPECT_EQ(a.Post("/api/v1/dspy-runs/" + busy + "/cancel", Json::object()).status, 200);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -3,7 +3,9 @@
 // implementations keep one contract.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <filesystem>
 #include <thread>
 
@@ -409,6 +411,39 @@ TEST_P(StoreTest, ARunIsClaimedByExactlyOneOwner) {
   ASSERT_TRUE(other->RequestRunCancel(run.id).ok());
   EXPECT_TRUE(*store_->RunCancelRequested(run.id));
   EXPECT_TRUE(store_->RequestRunCancel(NewUuid()).IsNotFound());
+}
+
+TEST_P(StoreTest, ClaimNextRunTakesTheOldestPendingOnce) {
+  RunRecord older = MakeRun(), newer = MakeRun(), taken = MakeRun();
+  older.created_at = 100;
+  newer.created_at = 200;
+  taken.created_at = 50;
+  for (auto* r : {&older, &newer, &taken}) ASSERT_TRUE(store_->InsertRun(*r).ok());
+  RunRecord got;
+  ASSERT_TRUE(*store_->ClaimRun(taken.id, "x", &got));
+  auto other = OpenAnother();
+  std::vector<std::string> claimed;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      RunRecord r;
+      auto ok = (i % 2 ? *other : *store_).ClaimNextRun("w" + std::to_string(i), &r);
+      ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+      if (*ok) {
+        std::lock_guard lock(mu);
+        claimed.push_back(r.id);
+        EXPECT_EQ(r.status, "running");
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(claimed.begin(), claimed.end());
+  std::vector<std::string> want = {older.id, newer.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(claimed, want);
+  RunRecord none;
+  EXPECT_FALSE(*store_->ClaimNextRun("late", &none));
 }
 
 TEST_P(StoreTest, TokensAreFoundByHashAndRevokedOnce) {

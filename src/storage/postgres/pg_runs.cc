@@ -223,6 +223,23 @@ Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& own
   return claimed;
 }
 
+Result<bool> PgStore::ClaimNextRun(const std::string& owner, RunRecord* run) {
+  bool claimed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    int64_t now = NowMillis();
+    // SKIP LOCKED: replicas claiming at the same moment take different runs instead of waiting.
+    auto rows = PgParams().Text(owner).Int(now).Int(now).Exec(
+        tx, std::string("UPDATE dspy_runs SET status = 'running', claimed_by = $1, started_at = $2, "
+                        "updated_at = $3 WHERE id = (SELECT id FROM dspy_runs WHERE status = "
+                        "'pending' ORDER BY created_at, id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING ") +
+                kRunColumns);
+    claimed = !rows.empty();
+    if (claimed) *run = PgReadRun(rows[0]);
+    return Status::Ok();
+  }));
+  return claimed;
+}
+
 Status PgStore::RequestRunCancel(const std::string& run_id) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
     auto r = PgParams().Int(NowMillis()).Text(run_id).Exec(

@@ -70,6 +70,7 @@ class PgStore final : public Store {
   Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) override;
   Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
   Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) override;
+  Result<bool> ClaimNextRun(const std::string& owner, RunRecord* run) override;
   Status RequestRunCancel(const std::string& run_id) override;
   Result<bool> RunCancelRequested(const std::string& run_id) override;
 

@@ -202,6 +202,27 @@ Result<bool> SqliteStore::ClaimRun(const std::string& run_id, const std::string&
   return claimed;
 }
 
+Result<bool> SqliteStore::ClaimNextRun(const std::string& owner, RunRecord* run) {
+  bool claimed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    // One writer: the inner SELECT and the UPDATE cannot interleave with another claim.
+    auto& q = c.Prepare(std::string(
+        "UPDATE dspy_runs SET status = 'running', claimed_by = ?, started_at = ?, updated_at = ? "
+        "WHERE id = (SELECT id FROM dspy_runs WHERE status = 'pending' ORDER BY created_at, id "
+        "LIMIT 1) RETURNING ") + kRunColumns);
+    q.bind(1, owner);
+    q.bind(2, static_cast<int64_t>(now));
+    q.bind(3, static_cast<int64_t>(now));
+    if (q.executeStep()) {
+      *run = ReadRun(q);
+      claimed = true;
+    }
+    return Status::Ok();
+  }));
+  return claimed;
+}
+
 Status SqliteStore::RequestRunCancel(const std::string& run_id) {
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(
