@@ -1,5 +1,6 @@
 #include "service/search_index.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <spdlog/spdlog.h>
@@ -15,14 +16,24 @@ SearchIndex::SearchIndex(storage::Store& store, index::VectorIndexOptions option
       snapshot_path_(std::move(snapshot_path)),
       vectors_(std::make_unique<index::VectorIndex>(options)) {}
 
-void SearchIndex::Apply(const Example& e) {
-  catalog_.Upsert(e);
-  keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
-  if (e.has_embedding() && static_cast<int>(e.embedding.size()) == options_.dim) {
-    vectors_->Upsert(static_cast<uint64_t>(e.row_id), e.embedding);
-  } else {
-    vectors_->Remove(static_cast<uint64_t>(e.row_id));
+void SearchIndex::Apply(const Example& e) { ApplyBatch({&e}, {}); }
+
+void SearchIndex::ApplyBatch(const std::vector<const Example*>& examples,
+                             std::vector<std::string> keyword_texts) {
+  std::vector<std::pair<uint64_t, std::span<const float>>> vectors;
+  vectors.reserve(examples.size());
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const Example& e = *examples[i];
+    const auto label = static_cast<uint64_t>(e.row_id);
+    catalog_.Upsert(e);
+    keywords_.Upsert(label, keyword_texts.empty() ? KeywordText(e) : std::move(keyword_texts[i]));
+    if (e.has_embedding() && static_cast<int>(e.embedding.size()) == options_.dim) {
+      vectors.emplace_back(label, e.embedding);
+    } else {
+      vectors_->Remove(label);
+    }
   }
+  vectors_->UpsertBatch(vectors);
 }
 
 void SearchIndex::Remove(int64_t row_id) {
@@ -142,12 +153,14 @@ SearchIndex::~SearchIndex() { StopFollowing(); }
 
 Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_only, bool skip_own) {
   constexpr int64_t kPage = 10000;  // change-log rows read per query
+  // Own changes are filtered out by the store, so a busy writer costs the follower nothing.
+  const std::string exclude = skip_own ? store_.origin() : std::string();
   while (seq < latest) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, kPage));
-    if (changes.empty()) break;
+    EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, kPage, exclude));
     for (const auto& c : changes) {
+      if (c.seq > latest) return latest;  // the next catch-up takes it
       seq = c.seq;
-      if (c.entity != "example" || (skip_own && c.origin == store_.origin())) continue;
+      if (c.entity != "example") continue;
       if (c.op == "delete") {
         if (vectors_only) vectors_->Remove(static_cast<uint64_t>(c.row_id));
         else Remove(c.row_id);
@@ -163,8 +176,9 @@ Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_on
         vectors_->Remove(static_cast<uint64_t>(e->row_id));
       }
     }
+    if (static_cast<int64_t>(changes.size()) < kPage) break;
   }
-  return seq;
+  return std::max(seq, latest);
 }
 
 IndexStats SearchIndex::Stats() const {

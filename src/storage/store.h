@@ -115,7 +115,10 @@ class Store {
 
   // ---- Change log ----
   virtual Result<int64_t> LatestChangeSeq() = 0;
-  virtual Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) = 0;
+  // Changes with sequence > seq in order, at most `limit`; those written by `exclude_origin` are
+  // left out ("" excludes none).
+  virtual Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit,
+                                                   const std::string& exclude_origin) = 0;
   // Identifies this store instance in the change log, so a process can tell its own changes
   // (already applied to its indexes) from those of other processes sharing the database.
   virtual const std::string& origin() const = 0;

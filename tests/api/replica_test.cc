@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/ids.h"
+#include "embed/hash_embedder.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -212,6 +213,27 @@ TEST(ReplicaRuns, AnIdleReplicaWorksARunLaunchedOnABusyOne) {
   EXPECT_EQ(a.runtime().store().GetRun(id)->claimed_by, "idle-b");
   EXPECT_EQ(a.runtime().store().GetRun(busy)->claimed_by, "busy-a");
   EXPECT_EQ(a.Post("/api/v1/dspy-runs/" + busy + "/cancel", Json::object()).status, 200);
+}
+
+TEST(SqliteFollower, WritesByAnotherProcessBecomeSearchable) {
+  Config c;
+  c.follow_interval_ms = 50;
+  TestServer server(c);  // SQLite in its data dir
+  // Another writer on the same file, as `exemplar import` run beside the server would be.
+  auto other = storage::OpenSqliteStore((server.data_dir() / "exemplar.db").string());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  embed::HashEmbedder embedder(384);
+  std::string word = "imp" + NewUuid().substr(0, 8);
+  Example e;
+  e.id = NewUuid();
+  e.input_json = Json{{"text", "imported " + word}}.dump();
+  e.embedding = *embedder.Embed("imported " + word);
+  e.embedding_model = embedder.model();
+  std::vector<Example> batch = {e};
+  ASSERT_TRUE((*other)->InsertExamples(batch).ok());
+  auto took = TimeUntil([&] { return Contains(Find(server, word), e.id); });
+  ASSERT_TRUE(took.has_value()) << "the server never saw the other process's write";
+  EXPECT_LE(*took, kBound);
 }
 
 }  // namespace

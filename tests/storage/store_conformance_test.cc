@@ -216,7 +216,7 @@ TEST_P(StoreTest, DeleteRemovesEventsAndHistory) {
   EXPECT_EQ(store_->DeleteExample(batch[0].id).code(), Code::kNotFound);
   auto agg = store_->AggregateUsage("example", 0, NowMillis() + 1000, std::nullopt, std::nullopt);
   EXPECT_TRUE(agg->empty());
-  auto changes = store_->ChangesSince(0, 100);
+  auto changes = store_->ChangesSince(0, 100, "");
   ASSERT_EQ(changes->size(), 2u);
   EXPECT_EQ((*changes)[1].op, "delete");
 }
@@ -321,7 +321,7 @@ TEST_P(StoreTest, ChangeLogRecordsOriginAndOrder) {
   ASSERT_TRUE(store_->InsertExamples(a).ok());
   ASSERT_TRUE(other->InsertExamples(b).ok());
   ASSERT_TRUE(store_->DeleteExample(b[0].id).ok());
-  auto changes = other->ChangesSince(0, 10);
+  auto changes = other->ChangesSince(0, 10, "");
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->size(), 3u);
   EXPECT_EQ((*changes)[0].origin, store_->origin());
@@ -329,7 +329,11 @@ TEST_P(StoreTest, ChangeLogRecordsOriginAndOrder) {
   EXPECT_EQ((*changes)[2].op, "delete");
   EXPECT_EQ((*changes)[2].row_id, b[0].row_id);
   EXPECT_LT((*changes)[0].seq, (*changes)[1].seq);
-  EXPECT_EQ(other->ChangesSince((*changes)[1].seq, 10)->size(), 1u);
+  EXPECT_EQ(other->ChangesSince((*changes)[1].seq, 10, "")->size(), 1u);
+  auto foreign = other->ChangesSince(0, 10, other->origin());
+  ASSERT_EQ(foreign->size(), 2u);  // store_'s insert and delete, not other's insert
+  EXPECT_EQ((*foreign)[0].origin, store_->origin());
+  EXPECT_EQ((*foreign)[1].op, "delete");
   EXPECT_EQ(*other->LatestChangeSeq(), (*changes)[2].seq);
 }
 

@@ -63,13 +63,15 @@ Result<int64_t> PgStore::LatestChangeSeq() {
   return seq;
 }
 
-Result<std::vector<Change>> PgStore::ChangesSince(int64_t seq, int64_t limit) {
+Result<std::vector<Change>> PgStore::ChangesSince(int64_t seq, int64_t limit,
+                                                  const std::string& exclude_origin) {
   std::vector<Change> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
-    auto rows = PgParams().Int(seq).Int(limit).Exec(
+    auto rows = PgParams().Int(seq).Int(limit).Text(exclude_origin).Exec(
         tx,
         "SELECT seq, entity, entity_id, COALESCE(row_id, 0), op, COALESCE(origin, '') FROM "
-        "change_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+        "change_log WHERE seq > $1 AND ($3::text = '' OR origin IS DISTINCT FROM $3) ORDER BY seq "
+        "LIMIT $2");
     for (const auto& r : rows) {
       out.push_back({r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
                      r[3].as<int64_t>(), r[4].as<std::string>(), r[5].as<std::string>()});

@@ -77,14 +77,17 @@ Result<int64_t> SqliteStore::LatestChangeSeq() {
   return seq;
 }
 
-Result<std::vector<Change>> SqliteStore::ChangesSince(int64_t seq, int64_t limit) {
+Result<std::vector<Change>> SqliteStore::ChangesSince(int64_t seq, int64_t limit,
+                                                      const std::string& exclude_origin) {
   std::vector<Change> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
         "SELECT seq, entity, entity_id, COALESCE(row_id, 0), op, COALESCE(origin, '') FROM "
-        "change_log WHERE seq > ? ORDER BY seq LIMIT ?");
+        "change_log WHERE seq > ? AND (? = '' OR origin IS NOT ?) ORDER BY seq LIMIT ?");
     q.bind(1, static_cast<int64_t>(seq));
-    q.bind(2, static_cast<int64_t>(limit));
+    q.bind(2, exclude_origin);
+    q.bind(3, exclude_origin);
+    q.bind(4, static_cast<int64_t>(limit));
     while (q.executeStep()) {
       out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
                      q.getColumn(2).getString(), q.getColumn(3).getInt64(),

@@ -31,7 +31,8 @@ class SqliteStore final : public Store {
   Result<int64_t> CountExamples() override;
 
   Result<int64_t> LatestChangeSeq() override;
-  Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit) override;
+  Result<std::vector<Change>> ChangesSince(int64_t seq, int64_t limit,
+                                           const std::string& exclude_origin) override;
   const std::string& origin() const override { return pool_->origin(); }
   void WaitForChange(std::chrono::milliseconds timeout) override;
 
