@@ -74,6 +74,26 @@ FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param) {
   return out;
 }
 
+Result<std::string> AggregateUsageSql(Dialect d, const std::string& group, bool by_domain,
+                                      bool by_function) {
+  std::string key;
+  if (group == "example") key = "e.example_id";
+  else if (group == "domain") key = "x.domain";
+  else if (group == "function") key = "COALESCE(x.function_name, '')";
+  else if (group == "day") key = UtcDay(d, "e.created_at");
+  else return Status::InvalidArgument("unknown aggregation group");
+  std::string sql = "SELECT " + key +
+                    ", SUM(CASE WHEN e.kind IN ('retrieved','tracked') THEN 1 ELSE 0 END), "
+                    "SUM(e.success_delta), SUM(e.failure_delta), "
+                    "SUM(CASE WHEN e.success_delta + e.failure_delta > 0 THEN 1 ELSE 0 END) "
+                    "FROM usage_events e JOIN examples x ON x.id = e.example_id "
+                    "WHERE e.created_at >= " + Param(d, 1) + " AND e.created_at < " + Param(d, 2);
+  int next = 3;
+  if (by_domain) sql += " AND x.domain = " + Param(d, next++);
+  if (by_function) sql += " AND x.function_name = " + Param(d, next++);
+  return sql + " GROUP BY 1 ORDER BY 1";
+}
+
 const char* SortColumn(ExampleSortKey k) {
   switch (k) {
     case ExampleSortKey::kEffectiveness: return "effectiveness_score";

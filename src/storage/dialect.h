@@ -36,6 +36,11 @@ struct FilterSql {
 // Parameters are numbered from `first_param`.
 FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param = 1);
 
+// The usage aggregation of Store::AggregateUsage: parameters are from, to, then the domain and the
+// function name when asked for. kInvalidArgument for an unknown group.
+Result<std::string> AggregateUsageSql(Dialect d, const std::string& group, bool by_domain,
+                                      bool by_function);
+
 // ORDER BY column for a sort key (a closed set; nothing from the request reaches SQL text).
 const char* SortColumn(ExampleSortKey k);
 

@@ -97,29 +97,12 @@ Status PgStore::RecordRetrievalOutcome(const std::string& retrieval_id, const st
 Result<std::vector<UsageAggregate>> PgStore::AggregateUsage(
     const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
     const std::optional<std::string>& function_name) {
-  std::string key;
-  if (group == "example") key = "e.example_id";
-  else if (group == "domain") key = "x.domain";
-  else if (group == "function") key = "COALESCE(x.function_name, '')";
-  else if (group == "day") key = UtcDay(Dialect::kPostgres, "e.created_at");
-  else return Status::InvalidArgument("unknown aggregation group");
-  std::string sql = "SELECT " + key +
-                    ", SUM(CASE WHEN e.kind IN ('retrieved','tracked') THEN 1 ELSE 0 END), "
-                    "SUM(e.success_delta), SUM(e.failure_delta), "
-                    "SUM(CASE WHEN e.success_delta + e.failure_delta > 0 THEN 1 ELSE 0 END) "
-                    "FROM usage_events e JOIN examples x ON x.id = e.example_id "
-                    "WHERE e.created_at >= $1 AND e.created_at < $2";
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string sql, AggregateUsageSql(Dialect::kPostgres, group, domain.has_value(),
+                                                               function_name.has_value()));
   PgParams p;
   p.Int(from).Int(to);
-  if (domain) {
-    p.Text(*domain);
-    sql += " AND x.domain = $" + std::to_string(p.size());
-  }
-  if (function_name) {
-    p.Text(*function_name);
-    sql += " AND x.function_name = $" + std::to_string(p.size());
-  }
-  sql += " GROUP BY 1 ORDER BY 1";
+  if (domain) p.Text(*domain);
+  if (function_name) p.Text(*function_name);
   std::vector<UsageAggregate> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
     for (const auto& r : p.Exec(tx, sql)) {

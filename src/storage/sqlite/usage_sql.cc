@@ -113,21 +113,8 @@ Status SqliteStore::RecordRetrievalOutcome(const std::string& retrieval_id, cons
 Result<std::vector<UsageAggregate>> SqliteStore::AggregateUsage(
     const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
     const std::optional<std::string>& function_name) {
-  std::string key;
-  if (group == "example") key = "e.example_id";
-  else if (group == "domain") key = "x.domain";
-  else if (group == "function") key = "COALESCE(x.function_name, '')";
-  else if (group == "day") key = UtcDay(Dialect::kSqlite, "e.created_at");
-  else return Status::InvalidArgument("unknown aggregation group");
-  std::string sql = "SELECT " + key +
-                    ", SUM(CASE WHEN e.kind IN ('retrieved','tracked') THEN 1 ELSE 0 END), "
-                    "SUM(e.success_delta), SUM(e.failure_delta), "
-                    "SUM(CASE WHEN e.success_delta + e.failure_delta > 0 THEN 1 ELSE 0 END) "
-                    "FROM usage_events e JOIN examples x ON x.id = e.example_id "
-                    "WHERE e.created_at >= ? AND e.created_at < ?";
-  if (domain) sql += " AND x.domain = ?";
-  if (function_name) sql += " AND x.function_name = ?";
-  sql += " GROUP BY 1 ORDER BY 1";
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string sql, AggregateUsageSql(Dialect::kSqlite, group, domain.has_value(),
+                                                               function_name.has_value()));
   std::vector<UsageAggregate> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(sql);
