@@ -2,6 +2,7 @@
 // (a fresh database on the throwaway server started by the ctest fixture `pg`), so both
 // implementations keep one contract.
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include <algorithm>
 #include <atomic>
@@ -448,6 +449,24 @@ TEST_P(StoreTest, ClaimNextRunTakesTheOldestPendingOnce) {
   EXPECT_EQ(claimed, want);
   RunRecord none;
   EXPECT_FALSE(*store_->ClaimNextRun("late", &none));
+}
+
+TEST_P(StoreTest, DroppedConnectionsAreReplaced) {
+  if (!postgres()) GTEST_SKIP() << "SQLite has no server connections";
+  std::vector<Example> batch = {Make("a")};
+  ASSERT_TRUE(store_->InsertExamples(batch).ok());
+  // The server ends every session of this database (as a restart or failover would).
+  pqxx::connection admin(pg_->url());
+  pqxx::nontransaction(admin).exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()");
+  for (int i = 0; i < 6; ++i) {
+    auto n = store_->CountExamples();
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, 1);
+  }
+  std::vector<Example> more = {Make("b")};
+  EXPECT_TRUE(store_->InsertExamples(more).ok());
 }
 
 TEST_P(StoreTest, TokensAreFoundByHashAndRevokedOnce) {

@@ -53,7 +53,8 @@ pqxx::result PgParams::Exec(pqxx::transaction_base& tx, const std::string& sql) 
 Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url, int size) {
   std::unique_ptr<PgPool> pool(new PgPool(url));
   try {
-    for (int i = 0; i < std::max(1, size); ++i) pool->idle_.push_back(std::make_unique<pqxx::connection>(url));
+    pool->size_ = std::max(1, size);
+    for (int i = 0; i < pool->size_; ++i) pool->idle_.push_back(std::make_unique<pqxx::connection>(url));
   } catch (const std::exception& e) {
     return Status::Unavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
   }
@@ -78,9 +79,10 @@ void PgPool::Release(std::unique_ptr<pqxx::connection> c) {
 
 template <typename Tx>
 Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered) {
-  constexpr int kAttempts = 3;
+  // After a server restart every pooled connection may be dead: enough attempts to replace each.
+  const int attempts = size_ + 2;
   Status st;
-  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
     auto conn = Acquire();
     bool retry = false;
     try {
@@ -106,7 +108,7 @@ Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, boo
     }
     Release(std::move(conn));
     if (!retry) return st;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(10 * attempt, 200)));
   }
   return st;
 }

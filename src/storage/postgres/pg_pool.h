@@ -57,6 +57,7 @@ class PgPool {
   Status Run(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered);
 
   std::string url_;
+  int size_ = 1;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
