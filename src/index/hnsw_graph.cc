@@ -1,6 +1,7 @@
 #include "index/hnsw_graph.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +47,26 @@ namespace {
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
+// Inner-product distance (1 − a·b, as hnswlib defines it) through our Dot kernel. hnswlib picks
+// its kernels at compile time, so a build for baseline x86-64 gets its SSE one; Dot dispatches
+// at load time to AVX2+FMA where the CPU has it. Distance computations are three quarters of the
+// instructions of a graph insertion; with this space an insertion at 100k takes 642k instructions
+// instead of 962k (callgrind).
+class DotSpace final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit DotSpace(size_t dim) : dim_(dim) {}
+  size_t get_data_size() override { return dim_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  static float Distance(const void* a, const void* b, const void* dim) {
+    const size_t n = *static_cast<const size_t*>(dim);
+    return 1.0f - Dot(static_cast<const float*>(a), static_cast<const float*>(b), n);
+  }
+  size_t dim_;
+};
+
 // hnswlib's level generator seed: fixed so a graph built in the same order is the same graph.
 constexpr size_t kSeed = 100;
 // saveIndex header: offsetLevel0_, max_elements_, cur_element_count, size_data_per_element_,
@@ -83,6 +104,25 @@ bool HeaderMatches(const char* head, int dim, int m, uint64_t elements) {
          (count == 0 || (entry < count && max_level >= 0));
 }
 
+// hnswlib keeps every element's vector and level-0 links in one block (~1.6 KB per element at
+// 384-d), read at random by every search and insertion: on 4 KB pages nearly each of those reads
+// also misses the TLB. Transparent huge pages (Debian's THP mode is "madvise") cut vector search
+// CPU by ~20% at 100k. The advice covers memory faulted in later; `collapse_filled` also moves
+// the elements already there (a loaded snapshot, or data realloc copied on growth) onto huge
+// pages now: ~2 ms per MB, once per load or doubling. Best effort: failures leave normal pages.
+void AdviseHugePages(const Graph& g, bool collapse_filled) {
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  const auto start = reinterpret_cast<uintptr_t>(g.data_level0_memory_);
+  const uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t end = (start + g.max_elements_ * g.size_data_per_element_) & ~(kHugePage - 1);
+  if (end <= begin || ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) != 0) return;
+#ifndef MADV_COLLAPSE
+  constexpr int MADV_COLLAPSE = 25;  // Linux 6.1; older kernels refuse it (EINVAL), harmlessly
+#endif
+  const uintptr_t filled = (start + g.cur_element_count * g.size_data_per_element_) & ~(kHugePage - 1);
+  if (collapse_filled && filled > begin) ::madvise(reinterpret_cast<void*>(begin), filled - begin, MADV_COLLAPSE);
+}
+
 // Every link list of a loaded graph: counts within bounds, neighbours in range, unique labels.
 bool LinksAreConsistent(const Graph& g) {
   const size_t n = g.cur_element_count;
@@ -107,7 +147,7 @@ bool LinksAreConsistent(const Graph& g) {
 
 struct HnswGraph::Rep {
   explicit Rep(int dim) : space(static_cast<size_t>(dim)), dim(static_cast<size_t>(dim)) {}
-  hnswlib::InnerProductSpace space;  // before `graph`: the graph keeps a pointer into it
+  DotSpace space;  // before `graph`: the graph keeps a pointer into it
   std::unique_ptr<Graph> graph;
   size_t dim;
 
@@ -125,6 +165,7 @@ HnswGraph::HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t 
   rep_->graph = std::make_unique<Graph>(&rep_->space, std::max<size_t>(capacity, 16), static_cast<size_t>(m),
                                         static_cast<size_t>(ef_construction), kSeed);
   rep_->graph->setEf(static_cast<size_t>(ef_search));
+  AdviseHugePages(*rep_->graph, false);
 }
 
 HnswGraph::HnswGraph(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -144,6 +185,7 @@ bool HnswGraph::Add(uint64_t label, const float* vec) {
   try {
     if (g.cur_element_count >= g.max_elements_ && g.label_lookup_.find(label) == g.label_lookup_.end()) {
       g.resizeIndex(std::max<size_t>(g.max_elements_ * 2, 1024));
+      AdviseHugePages(g, true);
     }
     g.addPoint(vec, label);
     return true;
@@ -236,6 +278,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
     if (g.isMarkedDeleted(i)) ++g.num_deleted_;
   }
   if (!LinksAreConsistent(g)) return Status::FailedPrecondition("graph links are inconsistent");
+  AdviseHugePages(g, true);
   g.setEf(static_cast<size_t>(ef_search));
   g.ef_construction_ = std::max<size_t>(static_cast<size_t>(ef_construction), g.M_);
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(rep)));

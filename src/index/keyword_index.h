@@ -31,15 +31,20 @@ class KeywordIndex {
   size_t size() const;
 
   // BM25 top-k, best first, ties by smaller label. Query terms present in more than half of the
-  // documents are dropped when rarer terms exist (they carry almost no signal and make queries slow).
+  // documents are dropped when rarer terms exist (they carry almost no signal). Documents that
+  // cannot reach the top k are skipped (MaxScore pruning), so very common terms cost little;
+  // the result is the same as SearchExhaustive's.
   // `allowed`: optional sorted list of labels that may be returned.
   std::vector<Hit> Search(std::string_view query, size_t k,
                           const std::vector<uint64_t>* allowed = nullptr) const;
+  // The same ranking by scoring every posting of every query term: the ground truth for tests.
+  std::vector<Hit> SearchExhaustive(std::string_view query, size_t k,
+                                    const std::vector<uint64_t>* allowed = nullptr) const;
 
   size_t MemoryBytes() const;
 
  private:
-  struct Impl;
+  struct Impl;  // keyword_index_impl.h
   std::unique_ptr<Impl> impl_;
 };
 

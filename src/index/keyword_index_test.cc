@@ -164,5 +164,47 @@ TEST(KeywordIndex, RepeatedQueryTermWeighsMore) {
   EXPECT_EQ(twice[0].label, 2u);
 }
 
+// MaxScore pruning must return exactly what scoring every posting returns: same labels, same
+// scores, same order, with and without filters, across corpora where term frequencies and
+// document lengths vary and after removals (dead postings, stale term bounds).
+TEST(KeywordIndex, PrunedSearchEqualsExhaustiveScoring) {
+  std::mt19937 rng(7);
+  for (int corpus = 0; corpus < 6; ++corpus) {
+    KeywordIndex index;
+    const int vocabulary = 8 + corpus * 12;  // small vocabularies: every term is common
+    const int docs = 1500;
+    auto word = [&](int skew) {
+      // Zipf-like: low word numbers are much more frequent.
+      const int w = static_cast<int>(rng() % vocabulary);
+      return "w" + std::to_string(skew ? w * w / vocabulary : w);
+    };
+    for (int d = 0; d < docs; ++d) {
+      std::string text;
+      const int length = 1 + static_cast<int>(rng() % (corpus % 2 ? 40 : 12));
+      for (int i = 0; i < length; ++i) text += word(corpus % 3) + " ";
+      index.Upsert(static_cast<uint64_t>(d), text);
+    }
+    for (int d = 0; d < docs; d += 3 + corpus) index.Remove(static_cast<uint64_t>(d));
+    for (int d = 0; d < docs; d += 7) index.Upsert(static_cast<uint64_t>(d), word(0) + " " + word(1));
+    std::vector<uint64_t> allowed;
+    for (uint64_t d = 0; d < static_cast<uint64_t>(docs); d += 2) allowed.push_back(d);
+    for (int q = 0; q < 60; ++q) {
+      std::string query;
+      const int terms = 1 + static_cast<int>(rng() % 6);
+      for (int i = 0; i < terms; ++i) query += word(corpus % 3) + " ";
+      for (size_t k : {1, 10, 40, 5000}) {
+        const std::vector<uint64_t>* filter = q % 3 == 0 ? &allowed : nullptr;
+        const auto pruned = index.Search(query, k, filter);
+        const auto exhaustive = index.SearchExhaustive(query, k, filter);
+        ASSERT_EQ(pruned.size(), exhaustive.size()) << query << " k=" << k;
+        for (size_t i = 0; i < pruned.size(); ++i) {
+          ASSERT_EQ(pruned[i].label, exhaustive[i].label) << query << " k=" << k << " rank " << i;
+          ASSERT_EQ(pruned[i].score, exhaustive[i].score) << query << " k=" << k << " rank " << i;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace exemplar::index

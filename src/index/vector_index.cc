@@ -246,19 +246,39 @@ size_t VectorIndex::size() const {
   return impl_->LiveCount();
 }
 
+void VectorIndex::Impl::UpsertLocked(uint64_t label, const float* vec) {
+  if (options.background_insert) {
+    graph->MarkDeleted(label);  // an old vector, if any; the new one is searched from `pending`
+    pending.Put(label, vec);
+    Enqueue(label);
+  } else {
+    AddToGraphOrKeepPending(label, vec);
+  }
+}
+
 void VectorIndex::Upsert(uint64_t label, std::span<const float> vec) {
   if (vec.size() != static_cast<size_t>(impl_->options.dim)) return;
   const std::vector<float> v = Normalized(vec);
   if (v.empty()) return;
-  Impl& m = *impl_;
-  std::unique_lock lock(m.mu);
-  if (m.options.background_insert) {
-    m.graph->MarkDeleted(label);  // an old vector, if any; the new one is searched from `pending`
-    m.pending.Put(label, v.data());
-    m.Enqueue(label);
-  } else {
-    m.AddToGraphOrKeepPending(label, v.data());
+  std::unique_lock lock(impl_->mu);
+  impl_->UpsertLocked(label, v.data());
+}
+
+void VectorIndex::UpsertBatch(const std::vector<std::pair<uint64_t, std::span<const float>>>& items) {
+  const size_t dim = static_cast<size_t>(impl_->options.dim);
+  std::vector<uint64_t> labels;
+  std::vector<float> vectors;  // normalised before taking the lock
+  labels.reserve(items.size());
+  vectors.reserve(items.size() * dim);
+  for (const auto& [label, vec] : items) {
+    if (vec.size() != dim) continue;
+    const std::vector<float> v = Normalized(vec);
+    if (v.empty()) continue;
+    labels.push_back(label);
+    vectors.insert(vectors.end(), v.begin(), v.end());
   }
+  std::unique_lock lock(impl_->mu);
+  for (size_t i = 0; i < labels.size(); ++i) impl_->UpsertLocked(labels[i], vectors.data() + i * dim);
 }
 
 void VectorIndex::Remove(uint64_t label) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -45,6 +46,9 @@ class VectorIndex {
   // Inserts or replaces the vector of `label` (stored L2-normalised). Searchable on return.
   // REQUIRES: vec.size() == dim and finite values (anything else is ignored).
   void Upsert(uint64_t label, std::span<const float> vec);
+  // Upsert of many vectors in order under one lock acquisition: a batch write then waits for a
+  // running background graph insertion once, not once per vector.
+  void UpsertBatch(const std::vector<std::pair<uint64_t, std::span<const float>>>& items);
   void Remove(uint64_t label);  // no-op when absent
   bool Contains(uint64_t label) const;
   // Copies the stored vector of `label` into *out; false when absent.

@@ -55,6 +55,9 @@ struct VectorIndex::Impl {
   // --- REQUIRES: mu held (shared for reads, exclusive for writes) ---
   size_t LiveCount() const { return graph->live() + pending.size(); }
   const float* FindVector(uint64_t label) const;  // pending first, then the graph
+  // Stores a normalised vector: into `pending` for the background inserter (REQUIRES:
+  // queue_mu not held), or straight into the graph.
+  void UpsertLocked(uint64_t label, const float* vec);
   // Inserts into the graph; on failure the vector stays searchable in `pending`.
   void AddToGraphOrKeepPending(uint64_t label, const float* vec);
   void ExactAll(const float* query, TopK* top) const;

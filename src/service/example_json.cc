@@ -3,14 +3,13 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "index/text.h"
+#include "service/json_text.h"
 
 namespace exemplar::service {
 namespace {
 
 constexpr size_t kMaxShortString = 1024;   // names, domains, tags, ids
 constexpr size_t kMaxLongString = 64 * 1024;
-
-Json OptJson(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 
 // Reads one JSON object field; `required` reports its absence.
 std::optional<std::string> ReadObject(JsonReader& r, const std::string& key, bool required) {
@@ -23,38 +22,85 @@ std::optional<std::string> ReadObject(JsonReader& r, const std::string& key, boo
   return DumpJson(*obj);
 }
 
+// A stored JSON object column (input, expected_output): DumpJson output, valid by the schema.
+struct JsonColumn {
+  const std::string& text;
+};
+
+// The wire fields of an example, in key order (the order DumpJson writes them in). `field(key,
+// value)` is called with value one of: std::string, std::optional<std::string>, int64_t, double,
+// std::optional<double>, bool, std::vector<std::string>, JsonColumn.
+template <typename Field>
+void ForEachExampleField(const Example& e, Field&& field) {
+  field("attribution_notes", e.attribution_notes);
+  field("capability_tags", e.capability_tags);
+  field("client_id", e.client_id);
+  field("created_at", FormatRfc3339(e.created_at));
+  field("created_by", e.created_by);
+  field("databit_id", e.databit_id);
+  field("difficulty", e.difficulty);
+  field("domain", e.domain);
+  field("effectiveness_score", e.effectiveness_score());
+  field("embedding_model", e.embedding_model);
+  field("example_id", e.id);
+  field("expected_output", JsonColumn{e.expected_output_json});
+  field("explanation", e.explanation);
+  field("failure_count", e.failure_count);
+  field("function_name", e.function_name);
+  field("has_embedding", e.has_embedding());
+  field("input", JsonColumn{e.input_json});
+  field("last_used_at", e.last_used_at ? std::optional(FormatRfc3339(*e.last_used_at)) : std::nullopt);
+  field("quality_score", e.quality_score);
+  field("search_keys", e.search_keys);
+  field("source", e.source);
+  field("success_count", e.success_count);
+  field("updated_at", FormatRfc3339(e.updated_at));
+  field("usage_count", e.usage_count);
+  field("version", e.version);
+}
+
+template <typename T>
+Json ToJson(const T& v) {
+  return Json(v);
+}
+template <typename T>
+Json ToJson(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+Json ToJson(const JsonColumn& c) { return Json::parse(c.text, nullptr, false); }
+
+void Write(JsonTextWriter& w, const std::string& s) { w.String(s); }
+void Write(JsonTextWriter& w, int64_t v) { w.Int(v); }
+void Write(JsonTextWriter& w, double v) { w.Double(v); }
+void Write(JsonTextWriter& w, bool b) { w.Bool(b); }
+void Write(JsonTextWriter& w, const JsonColumn& c) { w.Raw(c.text); }
+void Write(JsonTextWriter& w, const std::vector<std::string>& list) {
+  w.BeginArray();
+  for (const auto& s : list) w.String(s);
+  w.EndArray();
+}
+template <typename T>
+void Write(JsonTextWriter& w, const std::optional<T>& v) {
+  if (v) Write(w, *v);
+  else w.Null();
+}
+
 }  // namespace
 
 Json ExampleToJson(const Example& e) {
-  Json j = {
-      {"example_id", e.id},
-      {"version", e.version},
-      {"input", Json::parse(e.input_json, nullptr, false)},
-      {"expected_output", Json::parse(e.expected_output_json, nullptr, false)},
-      {"explanation", OptJson(e.explanation)},
-      {"databit_id", OptJson(e.databit_id)},
-      {"domain", e.domain},
-      {"function_name", OptJson(e.function_name)},
-      {"difficulty", e.difficulty},
-      {"capability_tags", e.capability_tags},
-      {"search_keys", e.search_keys},
-      {"source", e.source},
-      {"attribution_notes", OptJson(e.attribution_notes)},
-      {"quality_score", e.quality_score ? Json(*e.quality_score) : Json(nullptr)},
-      {"usage_count", e.usage_count},
-      {"success_count", e.success_count},
-      {"failure_count", e.failure_count},
-      {"has_embedding", e.has_embedding()},
-      {"embedding_model", OptJson(e.embedding_model)},
-      {"client_id", OptJson(e.client_id)},
-      {"created_by", OptJson(e.created_by)},
-      {"created_at", FormatRfc3339(e.created_at)},
-      {"updated_at", FormatRfc3339(e.updated_at)},
-      {"last_used_at", e.last_used_at ? Json(FormatRfc3339(*e.last_used_at)) : Json(nullptr)},
-  };
-  auto eff = e.effectiveness_score();
-  j["effectiveness_score"] = eff ? Json(*eff) : Json(nullptr);
+  Json j = Json::object();
+  Json::object_t& o = j.get_ref<Json::object_t&>();
+  ForEachExampleField(e, [&](const char* key, const auto& value) { o.emplace(key, ToJson(value)); });
   return j;
+}
+
+void WriteExampleJson(const Example& e, JsonTextWriter& w) {
+  w.BeginObject();
+  ForEachExampleField(e, [&](const char* key, const auto& value) {
+    w.Key(key);
+    Write(w, value);
+  });
+  w.EndObject();
 }
 
 Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector<std::string>& loc) {
@@ -134,8 +180,10 @@ std::string EmbeddingText(const Example& e) {
   return index::FlattenJson(Json::parse(e.input_json, nullptr, false));
 }
 
-std::string KeywordText(const Example& e) {
-  std::string text = EmbeddingText(e);
+std::string KeywordText(const Example& e) { return KeywordText(e, EmbeddingText(e)); }
+
+std::string KeywordText(const Example& e, std::string embedding_text) {
+  std::string text = std::move(embedding_text);
   if (e.explanation) text += "\n" + *e.explanation;
   for (const auto& k : e.search_keys) text += "\n" + k;
   return text;

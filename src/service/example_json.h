@@ -14,8 +14,12 @@ inline const std::vector<std::string> kSources = {"human_authored", "extracted_f
                                                   "dspy_optimized", "production_captured",
                                                   "feedback_derived"};
 
+class JsonTextWriter;
+
 // The example as returned on the wire (never includes the embedding vector).
 Json ExampleToJson(const Example& e);
+// The same object written as text: DumpJson(ExampleToJson(e)) without building the DOM.
+void WriteExampleJson(const Example& e, JsonTextWriter& w);
 
 // Builds a new Example from a create body (ExampleCreate). Field errors go to `v` with locations
 // under `loc` (e.g. {"body"} or {"body","examples","3"}). Accepts optional `client_id` and
@@ -30,5 +34,7 @@ bool ApplyExampleUpdate(const Json& body, Example* e, Validation& v);
 std::string EmbeddingText(const Example& e);
 // Text indexed for keyword search: flattened input, explanation and search keys.
 std::string KeywordText(const Example& e);
+// The same, from the example's EmbeddingText when the caller already has it.
+std::string KeywordText(const Example& e, std::string embedding_text);
 
 }  // namespace exemplar::service

@@ -8,11 +8,11 @@
 namespace exemplar::service {
 
 Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
-                          const std::vector<size_t>& positions) {
-  std::vector<std::string> texts;
-  texts.reserve(items.size());
-  for (Example* e : items) texts.push_back(EmbeddingText(*e));
-  auto vectors = embedder_.EmbedBatch(texts);
+                          const std::vector<size_t>& positions, std::vector<std::string>* texts) {
+  texts->clear();
+  texts->reserve(items.size());
+  for (Example* e : items) texts->push_back(EmbeddingText(*e));
+  auto vectors = embedder_.EmbedBatch(*texts);
   Status first_error;
   for (size_t i = 0; i < items.size(); ++i) {
     if (vectors[i].ok()) {
@@ -110,26 +110,36 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     e.created_at = e.updated_at = now;
     ptrs.push_back(&e);
   }
-  Status embed_status = EmbedAll(ptrs, atomic ? nullptr : &result.errors, positions);
+  std::vector<std::string> texts;  // embedding texts, reused for the keyword index
+  Status embed_status = EmbedAll(ptrs, atomic ? nullptr : &result.errors, positions, &texts);
   if (atomic && !embed_status.ok()) {
     if (embed_status.code() == Code::kInvalidArgument) return embed_status;
     return Status::Unavailable("embedding provider failed: " + embed_status.message());
   }
   std::vector<Example> ready;
   std::vector<size_t> ready_pos;
+  std::vector<std::string> ready_keyword_texts;
   for (size_t i = 0; i < items.size(); ++i) {
     if (ptrs[i]) {
+      ready_keyword_texts.push_back(KeywordText(items[i], std::move(texts[i])));
       ready.push_back(std::move(items[i]));
       ready_pos.push_back(positions[i]);
     }
   }
-  auto commit = [&](std::vector<Example>& chunk) -> Result<std::vector<storage::InsertOutcome>> {
+  // Stores `chunk` and applies the created examples to the indexes, in one batch.
+  auto commit = [&](std::vector<Example>& chunk, const std::vector<std::string>& keyword_texts)
+      -> Result<std::vector<storage::InsertOutcome>> {
     auto lock = index_.LockWrites();
     auto outcomes = store_.InsertExamples(chunk);
     if (!outcomes.ok()) return outcomes.status();
+    std::vector<const Example*> created;
+    std::vector<std::string> created_texts;
     for (size_t i = 0; i < chunk.size(); ++i) {
-      if ((*outcomes)[i].created) index_.Apply(chunk[i]);
+      if (!(*outcomes)[i].created) continue;
+      created.push_back(&chunk[i]);
+      created_texts.push_back(keyword_texts[i]);
     }
+    index_.ApplyBatch(created, std::move(created_texts));
     return outcomes;
   };
   auto record = [&](const std::vector<storage::InsertOutcome>& outcomes) {
@@ -138,7 +148,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       else result.existing_ids.push_back(o.id);
     }
   };
-  auto outcomes = commit(ready);
+  auto outcomes = commit(ready, ready_keyword_texts);
   if (outcomes.ok()) {
     record(*outcomes);
   } else if (atomic) {
@@ -147,7 +157,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     // Find the offending rows: store the rest one by one.
     for (size_t i = 0; i < ready.size(); ++i) {
       std::vector<Example> one{ready[i]};
-      auto r = commit(one);
+      auto r = commit(one, {ready_keyword_texts[i]});
       if (r.ok()) record(*r);
       else result.errors.push_back({ready_pos[i], r.status().message()});
     }
@@ -186,12 +196,12 @@ Result<RegenerateResult> Examples::RegenerateEmbeddings(bool all) {
     }
     auto lock = index_.LockWrites();
     EXEMPLAR_RETURN_IF_ERROR(store_.SetEmbeddings(items, embedder_.model()));
+    std::vector<const Example*> embedded;
     for (size_t i = start; i < end; ++i) {
-      if (!todo[i].embedding.empty()) {
-        index_.Apply(todo[i]);
-        ++result.processed;
-      }
+      if (!todo[i].embedding.empty()) embedded.push_back(&todo[i]);
     }
+    index_.ApplyBatch(embedded, {});
+    result.processed += static_cast<int64_t>(embedded.size());
   }
   return result;
 }

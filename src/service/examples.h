@@ -61,8 +61,9 @@ class Examples {
   embed::Embedder& embedder() { return embedder_; }
 
  private:
+  // Embeds the items (a failed item's pointer becomes null); *texts gets their EmbeddingText.
   Status EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
-                  const std::vector<size_t>& positions);
+                  const std::vector<size_t>& positions, std::vector<std::string>* texts);
 
   storage::Store& store_;
   embed::Embedder& embedder_;

@@ -7,6 +7,7 @@
 
 #include "index/fusion.h"
 #include "service/example_json.h"
+#include "service/json_text.h"
 
 namespace exemplar::service {
 namespace {
@@ -69,6 +70,10 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
           break;
         }
         vec.push_back(x.get<float>());
+        if (!std::isfinite(vec.back())) {  // e.g. 1e300: inf as a float would match nothing
+          v.Add(r.Loc("query_embedding"), "numbers must be within float range", "value_error.number.out_of_range");
+          break;
+        }
       }
       if (vec.size() == q.size()) req.query_embedding = std::move(vec);
     }
@@ -116,25 +121,50 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
   return req;
 }
 
-Json SearchResponseToJson(const SearchResponse& r) {
-  Json results = Json::array();
-  auto opt = [](const std::optional<double>& d) { return d ? Json(*d) : Json(nullptr); };
+std::string SearchResponseJsonText(const SearchResponse& r) {
+  JsonTextWriter w;
+  auto opt = [&](const std::optional<double>& d) {
+    if (d) w.Double(*d);
+    else w.Null();
+  };
+  w.BeginObject();  // keys in DumpJson's (sorted) order
+  w.Key("query_embedding_generated");
+  w.Bool(r.query_embedding_generated);
+  w.Key("results");
+  w.BeginArray();
   for (const auto& h : r.results) {
-    results.push_back({{"example", ExampleToJson(h.example)},
-                       {"similarity_score", opt(h.similarity_score)},
-                       {"match_type", h.match_type},
-                       {"scores",
-                        {{"vector", opt(h.scores.vector)},
-                         {"keyword", opt(h.scores.keyword)},
-                         {"fused", opt(h.scores.fused)},
-                         {"effectiveness", opt(h.scores.effectiveness)}}}});
+    w.BeginObject();
+    w.Key("example");
+    WriteExampleJson(h.example, w);
+    w.Key("match_type");
+    w.String(h.match_type);
+    w.Key("scores");
+    w.BeginObject();
+    w.Key("effectiveness");
+    opt(h.scores.effectiveness);
+    w.Key("fused");
+    opt(h.scores.fused);
+    w.Key("keyword");
+    opt(h.scores.keyword);
+    w.Key("vector");
+    opt(h.scores.vector);
+    w.EndObject();
+    w.Key("similarity_score");
+    opt(h.similarity_score);
+    w.EndObject();
   }
-  return {{"results", std::move(results)},
-          {"total_matches", r.total_matches},
-          {"search_type", r.search_type},
-          {"query_embedding_generated", r.query_embedding_generated},
-          {"took_ms", r.took_ms}};
+  w.EndArray();
+  w.Key("search_type");
+  w.String(r.search_type);
+  w.Key("took_ms");
+  w.Double(r.took_ms);
+  w.Key("total_matches");
+  w.Int(r.total_matches);
+  w.EndObject();
+  return w.Take();
 }
+
+Json SearchResponseToJson(const SearchResponse& r) { return Json::parse(SearchResponseJsonText(r)); }
 
 Result<SearchResponse> Search::Run(const SearchRequest& req) {
   auto start = std::chrono::steady_clock::now();

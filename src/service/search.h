@@ -57,6 +57,8 @@ struct SearchResponse {
 SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default = 10);
 // Parses the list/search filter fields shared with GET /examples query parameters.
 void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f);
+// The response body as text (what the API sends), and as a DOM (same content).
+std::string SearchResponseJsonText(const SearchResponse& r);
 Json SearchResponseToJson(const SearchResponse& r);
 std::string ModeName(SearchMode m);
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "index/keyword_index.h"
 #include "index/vector_index.h"
@@ -42,6 +43,10 @@ class SearchIndex {
   // Applies a committed example. REQUIRES: LockWrites() held; e.embedding filled when
   // e.has_embedding().
   void Apply(const Example& e);
+  // Applies committed examples in order, like Apply one by one, but hands the vectors to the
+  // vector index in one call (one lock acquisition for the batch). `keyword_texts` is empty or
+  // holds KeywordText of each example, already computed. REQUIRES: as Apply.
+  void ApplyBatch(const std::vector<const Example*>& examples, std::vector<std::string> keyword_texts);
   // REQUIRES: LockWrites() held.
   void Remove(int64_t row_id);
   // Applies changes committed by other processes since the applied sequence (this process's

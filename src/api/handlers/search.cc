@@ -12,7 +12,9 @@ void AddSearchRoutes(std::vector<Route>& routes, Services& s) {
                       service::SearchRequest sr = service::ParseSearchRequest(body, v);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       EXEMPLAR_ASSIGN_OR_RETURN(auto resp, s.search.Run(sr));
-                      return Reply::Json200(service::SearchResponseToJson(resp));
+                      Reply reply;  // written as text: no JSON DOM on the hot path
+                      reply.raw = service::SearchResponseJsonText(resp);
+                      return reply;
                     }});
 }
 

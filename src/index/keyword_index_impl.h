@@ -1,0 +1,91 @@
+// KeywordIndex internals shared by keyword_index.cc (writes, compaction) and keyword_search.cc
+// (BM25 scoring). Not part of the public API.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "index/keyword_index.h"
+#include "index/rw_lock.h"
+
+namespace exemplar::index {
+
+// BM25 parameters: the Robertson/Lucene defaults, which work well for short and mid-size fields.
+constexpr double kK1 = 1.2;
+constexpr double kB = 0.75;
+
+struct Posting {
+  uint32_t doc;  // internal document id; postings of a term are sorted by it
+  uint32_t tf;
+};
+
+struct Term {
+  std::vector<Posting> postings;  // may include postings of dead documents until compaction
+  uint32_t df = 0;                // live documents containing the term
+  // Bounds over every posting ever added (dead ones included, until compaction recomputes them):
+  // BM25 grows with tf and shrinks with document length, so Score(max_tf, min_length) bounds
+  // the term's contribution to any document. Query pruning relies on it.
+  uint32_t max_tf = 0;
+  uint32_t min_length = UINT32_MAX;
+};
+
+// What scoring reads of a document: 16 bytes, so the array of 100k stays in a core's L2 cache.
+struct Doc {
+  uint64_t label;
+  uint32_t length;  // tokens
+  bool alive;
+};
+
+struct QueryTerm {
+  const Term* term;
+  double weight;  // idf × query term frequency
+};
+
+// BM25 for the collection statistics of one search. Every scorer computes a contribution with
+// exactly these operations, so they agree bit for bit.
+class Bm25 {
+ public:
+  explicit Bm25(double avgdl) : per_token_(kK1 * kB / avgdl) {}
+  // A document's length normalisation: k1·(1 − b + b·length/avgdl).
+  double Norm(uint32_t length) const { return kK1 * (1.0 - kB) + per_token_ * length; }
+  // One term's contribution; `weight` is idf × query term frequency, `norm` is Norm(length).
+  double Score(double weight, uint32_t tf, double norm) const {
+    return weight * (tf * (kK1 + 1.0)) / (tf + norm);
+  }
+
+ private:
+  double per_token_;
+};
+
+struct KeywordIndex::Impl {
+  mutable RwLock mu;  // writer-preferring: searches cannot starve writes
+  std::unordered_map<std::string, uint32_t> term_ids;  // GUARDED_BY(mu)
+  std::vector<Term> terms;                             // GUARDED_BY(mu)
+  std::vector<Doc> docs;  // GUARDED_BY(mu): by internal id, ids grow monotonically
+  // GUARDED_BY(mu): by internal id, the distinct term ids of each document, to update df on
+  // removal (empty once dead).
+  std::vector<std::vector<uint32_t>> doc_terms;
+  std::unordered_map<uint64_t, uint32_t> doc_of;  // GUARDED_BY(mu): label → live internal id
+  uint64_t total_length = 0;  // tokens over live docs
+  size_t live_postings = 0;
+  size_t dead_postings = 0;
+
+  // --- REQUIRES: mu held exclusively ---
+  void RemoveLocked(uint64_t label);
+  // Drops postings of dead documents, renumbers documents densely (order preserved, so posting
+  // lists stay sorted) and recomputes the term bounds.
+  void Compact();
+  void CompactIfWorthIt();
+
+  // --- REQUIRES: mu held (shared is enough) ---
+  double Idf(uint32_t df) const;
+  double AverageLength() const;
+  // The query's terms present in the index, in token order: the order every scorer sums in.
+  // Very common terms are dropped when rarer ones exist (keyword_search.cc).
+  std::vector<QueryTerm> QueryTerms(std::string_view query) const;
+};
+
+}  // namespace exemplar::index
