@@ -62,7 +62,8 @@ int Main(int argc, char** argv) {
     cmd->add_option("--config", config_file, "TOML config file");
     flag(cmd, "--data-dir", "data_dir", "Data directory (SQLite database and index snapshots)");
     flag(cmd, "--db", "db", "Database: a SQLite file path, or postgres://user@host:port/db (default: SQLite in the data dir)");
-    flag(cmd, "--embedder", "embedder", "Embedding provider: hash | openai");
+    flag(cmd, "--embedder", "embedder", "Embedding provider: hash | openai | local");
+    flag(cmd, "--model-dir", "model_dir", "sentence-transformers model directory (embedder local)");
     flag(cmd, "--embed-base-url", "embed_base_url", "OpenAI-compatible base URL (…/v1 or …/serving-endpoints)");
     flag(cmd, "--embed-model", "embed_model", "Embedding model name");
     flag(cmd, "--embed-dimensions", "embed_dimensions", "Embedding dimensions");
@@ -148,6 +149,14 @@ int Main(int argc, char** argv) {
   common(token_revoke);
   token_revoke->add_option("id", token_id, "Token id")->required();
 
+  CLI::App* embed = app.add_subcommand("embed", "Print the embedding of one text");
+  common(embed);
+  flag(embed, "--provider", "embedder", "Embedding provider: hash | openai | local (as --embedder)");
+  std::string embed_text;
+  bool embed_json = false;
+  embed->add_option("--text", embed_text, "Text to embed")->required();
+  embed->add_flag("--json", embed_json, "Print {model, dim, embedding} as JSON");
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -192,6 +201,7 @@ int Main(int argc, char** argv) {
     if (!search_databit.empty()) body["databit_id"] = search_databit;
     return RunSearch(config, body, search_json);
   }
+  if (cmd->get_name() == "embed") return RunEmbed(config, embed_text, embed_json);
   if (cmd->get_name() == "token") {
     return RunToken(config, cmd->get_subcommands().front()->get_name(), token_role, token_name, token_id);
   }

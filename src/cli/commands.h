@@ -29,6 +29,8 @@ int RunBench(const Config& config, const BenchOptions& options);
 int RunToken(const Config& config, const std::string& action, const std::string& role,
              const std::string& name, const std::string& id);
 int RunOptimize(const Config& config, const nlohmann::json& body, bool json_output);
+// Embeds one text with the configured embedder (no store) and prints the vector.
+int RunEmbed(const Config& config, const std::string& text, bool json_output);
 
 // Seeds demo templates and examples from `seed_dir` (templates.json, examples.jsonl) through the
 // runtime's services; idempotent. Returns counts via the out params.

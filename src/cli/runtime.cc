@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "embed/hash_embedder.h"
+#include "embed/local_embedder.h"
 #include "embed/openai_embedder.h"
 
 namespace exemplar::cli {
@@ -41,7 +42,11 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
     }
     return std::unique_ptr<embed::Embedder>(std::move(embedder));
   }
-  return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai)");
+  if (c.embedder == "local") {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto embedder, embed::LocalEmbedder::Open(c.model_dir));
+    return std::unique_ptr<embed::Embedder>(std::move(embedder));
+  }
+  return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai | local)");
 }
 
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c) {
