@@ -1,6 +1,9 @@
 #include "api/routes.h"
 
+#include <atomic>
+#include <memory>
 #include <regex>
+#include <set>
 
 namespace exemplar::api {
 
@@ -37,13 +40,49 @@ Handler Guard(Services& s, service::Role need, Handler inner) {
   };
 }
 
+// Routes whose cost per request is high (CPU for searches, the whole store for exports, a run's
+// data selection): they share one cap on concurrent requests.
+bool IsExpensive(const Route& r) {
+  static const std::set<std::string> kExpensive = {
+      "POST /api/v1/examples/search",          "POST /api/v1/examples/retrieve",
+      "POST /api/v1/agents/examples/retrieve", "GET /api/v1/examples/export",
+      "POST /api/v1/templates/{id}/export-dspy", "POST /api/v1/dspy-runs"};
+  return kExpensive.count(r.method + " " + r.path) > 0;
+}
+
+// Admits at most `limit` requests at once into `inner`; the rest get 503 with Retry-After at
+// once, so a burst cannot queue without bound behind the worker pool while cheap requests
+// (health checks, GETs by id) keep their workers.
+Handler LimitConcurrency(std::shared_ptr<std::atomic<int>> in_flight, int limit, Handler inner) {
+  return [in_flight, limit, inner](const Request& req) -> Result<Reply> {
+    if (in_flight->fetch_add(1) >= limit) {
+      in_flight->fetch_sub(1);
+      Status busy = Status::Unavailable("server busy: " + std::to_string(limit) +
+                                        " searches, retrievals, exports or run launches are already in "
+                                        "progress; retry after 1 s");
+      Reply r{503, ErrorBody(busy, req.request_id)};
+      r.headers["Retry-After"] = "1";
+      return r;
+    }
+    struct Release {
+      std::atomic<int>& n;
+      ~Release() { n.fetch_sub(1); }
+    } release{*in_flight};
+    return inner(req);
+  };
+}
+
 }  // namespace
 
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);
+  auto expensive_in_flight = std::make_shared<std::atomic<int>>(0);
+  int limit = s.config.ExpensiveLimit();
   for (auto& r : routes) {
     service::Role need = RequiredRole(r);
     r.min_role = static_cast<int>(need);
+    // Authentication and the rate limit come first: a refused caller never takes a slot.
+    if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
     if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
   }
   return routes;

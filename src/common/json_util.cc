@@ -57,9 +57,10 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error (also invalid UTF-8) and out_of_range (a number beyond double, e.g. 1e999):
+    // keep nlohmann's message without its "[json.exception...]" prefix.
     std::string what = e.what();
-    // nlohmann reports invalid UTF-8 as a parse error; keep its position message.
     return Status::Malformed("malformed JSON: " + what.substr(what.find(']') + 2));
   }
   EXEMPLAR_RETURN_IF_ERROR(CheckLimitsImpl(j, limits, {"body"}));

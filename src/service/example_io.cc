@@ -15,6 +15,29 @@ std::string CsvEscape(const std::string& s) {
   return out + "\"";
 }
 
+// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), as the JSON parser
+// requires of JSON bodies: CSV text goes to the store without passing through it.
+bool IsUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && b1 < 0xA0) || (c == 0xED && b1 > 0x9F) || (c == 0xF0 && b1 < 0x90) || (c == 0xF4 && b1 > 0x8F)) {
+      return false;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 // Columns holding JSON values (objects, lists, numbers) rather than plain text.
 bool IsJsonColumn(const std::string& col) {
   return col == "input" || col == "expected_output" || col == "capability_tags" ||
@@ -140,6 +163,9 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
   EXEMPLAR_ASSIGN_OR_RETURN(auto rows, ParseCsv(body));
   if (rows.empty()) return out;
   const auto& header = rows[0];
+  for (const auto& name : header) {
+    if (!IsUtf8(name)) return Status::InvalidArgument("CSV header is not valid UTF-8");
+  }
   if (rows.size() - 1 > max_records) {
     return Status::InvalidArgument("more than " + std::to_string(max_records) + " records");
   }
@@ -157,6 +183,10 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
     for (size_t c = 0; c < header.size(); ++c) {
       const std::string& value = rows[r][c];
       if (value.empty()) continue;
+      if (!IsUtf8(value)) {
+        err = "row " + std::to_string(r) + ": column " + header[c] + " is not valid UTF-8";
+        break;
+      }
       if (IsJsonColumn(header[c])) {
         Json v = Json::parse(value, nullptr, false);
         if (v.is_discarded() && (header[c] == "capability_tags" || header[c] == "search_keys")) {

@@ -64,6 +64,19 @@ TEST_F(BadInput, InvalidUtf8HugeNumbersAndNesting) {
     if (std::string(k) == "null") EXPECT_EQ(r.status, 200);
     else EXPECT_EQ(r.status, 422) << k;
   }
+  // Beyond double: the JSON parser's out_of_range used to escape as a 500 (found by fuzzing).
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples/search", "{\"k\": 1e999}", "application/json").status, 400);
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples", "{\"input\": {\"n\": -1E400}, \"expected_output\": {}}", "application/json").status, 400);
+  // A query vector value beyond float range used to become inf and silently match nothing.
+  Json huge = Json::array();
+  for (int i = 0; i < 384; ++i) huge.push_back(i == 0 ? 1e300 : 0.1);
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"query_embedding", huge}, {"mode", "vector"}}).status, 422);
+  // Invalid UTF-8 in a CSV import is a row error, never stored (found by fuzzing).
+  auto csv = server_.PostRaw("/api/v1/examples/import?format=csv", "input,expected_output,explanation\n{},{},\xff\xfe\n",
+                             "text/csv");
+  EXPECT_EQ(csv.status, 201) << csv.raw;
+  EXPECT_EQ(csv.body["created_count"], 0);
+  EXPECT_EQ(csv.body["failed_count"], 1);
   EXPECT_EQ(server_.Get("/api/v1/examples?page=-5").status, 422);
   EXPECT_EQ(server_.Get("/api/v1/examples?page=99999999999999999999").status, 422);
   Json e = MakeExample("x");

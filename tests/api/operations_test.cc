@@ -1,0 +1,237 @@
+// Operational limits (issue 10, SPEC §3): the cap on concurrent expensive requests answers 503
+// with Retry-After while cheap requests keep answering, and recovers after the load; a body that
+// stalls past the read timeout gets a 400 and the server stays healthy; /metrics counts a web-app
+// deep link as a 200 of the web app, not as an unmatched 404.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "common/ids.h"
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+constexpr int kDim = 8;
+
+// An OpenAI-compatible /embeddings provider on loopback. While the gate is closed, every call
+// blocks until it opens: a search waiting here is an expensive request in flight.
+class GatedProvider {
+ public:
+  GatedProvider() {
+    server_.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::unique_lock lock(mu_);
+        ++waiting_;
+        cv_.notify_all();
+        cv_.wait_for(lock, std::chrono::seconds(30), [this] { return open_; });
+        --waiting_;
+      }
+      Json request = Json::parse(req.body, nullptr, false);
+      Json data = Json::array();
+      for (size_t i = 0; i < request["input"].size(); ++i) {
+        std::vector<double> v(kDim, 0.1);
+        v[i % kDim] = 1.0;
+        data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", v}});
+      }
+      res.set_content(Json{{"object", "list"}, {"data", data}, {"model", "fake"}}.dump(), "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~GatedProvider() {
+    SetOpen(true);
+    server_.stop();
+    thread_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  void SetOpen(bool open) {
+    std::lock_guard lock(mu_);
+    open_ = open;
+    cv_.notify_all();
+  }
+  // Waits until `n` calls are blocked at the closed gate.
+  bool AwaitWaiting(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return waiting_ >= n; });
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = true;
+  int waiting_ = 0;
+};
+
+Config ProviderConfig(const GatedProvider& provider, int max_expensive) {
+  Config c;
+  c.embedder = "openai";
+  c.embed_base_url = provider.base_url();
+  c.embed_model = "fake";
+  c.embed_dimensions = kDim;
+  c.embed_retries = 0;
+  c.max_concurrent_expensive = max_expensive;
+  return c;
+}
+
+struct SearchReply {
+  int status = 0;
+  Json body;
+  std::string raw;
+  std::string retry_after;
+};
+
+SearchReply Search(int port, const std::string& text) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(60, 0);
+  auto r = c.Post("/api/v1/examples/search", Json{{"query_text", text}, {"mode", "vector"}, {"k", 3}}.dump(),
+                  "application/json");
+  SearchReply out;
+  if (!r) return out;
+  out.status = r->status;
+  out.raw = r->body;
+  out.body = Json::parse(r->body, nullptr, false);
+  out.retry_after = r->get_header_value("Retry-After");
+  return out;
+}
+
+TEST(Limits, SaturatedExpensiveCapAnswers503WhileCheapRequestsAnswer) {
+  GatedProvider provider;
+  TestServer server(ProviderConfig(provider, 2));
+  auto created = server.Post("/api/v1/examples", MakeExample("bias voltage drift"));
+  ASSERT_EQ(created.status, 201) << created.raw;
+  std::string id = created.body["example_id"];
+
+  provider.SetOpen(false);
+  // Two searches take both slots: each waits for its query embedding at the closed gate.
+  auto first = std::async(std::launch::async, [&] { return Search(server.port(), "first query"); });
+  auto second = std::async(std::launch::async, [&] { return Search(server.port(), "second query"); });
+  ASSERT_TRUE(provider.AwaitWaiting(2));
+
+  // Every expensive route is refused at once with 503, Retry-After and a JSON error body.
+  for (int i = 0; i < 3; ++i) {
+    SearchReply busy = Search(server.port(), "third query " + std::to_string(i));
+    ASSERT_EQ(busy.status, 503) << busy.raw;
+    EXPECT_EQ(busy.retry_after, "1");
+    EXPECT_EQ(busy.body["code"], "unavailable");
+    EXPECT_NE(busy.body["detail"].get<std::string>().find("busy"), std::string::npos) << busy.raw;
+  }
+  EXPECT_EQ(server.Post("/api/v1/examples/retrieve", {{"query", "drift"}}).status, 503);
+  EXPECT_EQ(server.Get("/api/v1/examples/export").status, 503);
+  // Cheap requests still answer.
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+  EXPECT_EQ(server.Get("/api/v1/examples/" + id).status, 200);
+  EXPECT_EQ(server.Get("/api/v1/examples").status, 200);
+
+  // After the load the slots are free again.
+  provider.SetOpen(true);
+  EXPECT_EQ(first.get().status, 200);
+  EXPECT_EQ(second.get().status, 200);
+  std::vector<std::future<SearchReply>> after;
+  for (int i = 0; i < 2; ++i) {
+    after.push_back(std::async(std::launch::async, [&, i] { return Search(server.port(), "after " + std::to_string(i)); }));
+  }
+  for (auto& f : after) EXPECT_EQ(f.get().status, 200);
+  EXPECT_EQ(server.Get("/api/v1/examples/export").status, 200);
+  std::string metrics = server.Get("/metrics").raw;
+  EXPECT_NE(metrics.find("route=\"/api/v1/examples/search\",status=\"503\"} 3\n"), std::string::npos) << metrics;
+}
+
+TEST(Limits, ExpensiveCapDefaultsToHalfTheWorkers) {
+  Config c;
+  c.threads = 64;
+  EXPECT_EQ(c.ExpensiveLimit(), 32);
+  ASSERT_TRUE(c.Set("max_concurrent_expensive", "5").ok());
+  EXPECT_EQ(c.ExpensiveLimit(), 5);
+  EXPECT_FALSE(c.Set("max_concurrent_expensive", "-1").ok());
+  EXPECT_FALSE(c.Set("read_timeout_s", "0").ok());
+}
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval tv{15, 0};  // the test's own bound on waiting for the server's answer
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+TEST(Limits, StalledBodyGets400AfterReadTimeoutAndServerStaysHealthy) {
+  Config c;
+  c.read_timeout_s = 1;
+  TestServer server(c);
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  std::string head =
+      "POST /api/v1/examples HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000\r\n\r\n{\"input\": {\"text\": \"slow";
+  ASSERT_EQ(send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  auto start = std::chrono::steady_clock::now();
+  // While the body stalls, other clients are served.
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+  // Read one whole response: the head, then Content-Length bytes.
+  std::string reply;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) {
+    reply.append(buf, static_cast<size_t>(n));
+    size_t head_end = reply.find("\r\n\r\n");
+    size_t cl = reply.find("Content-Length: ");
+    if (head_end != std::string::npos && cl != std::string::npos &&
+        reply.size() >= head_end + 4 + std::stoul(reply.substr(cl + 16))) {
+      break;
+    }
+  }
+  close(fd);
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  EXPECT_NE(reply.find("read_timeout_s"), std::string::npos) << reply;
+  EXPECT_LT(waited, 10.0);  // cut off by the 1 s read timeout, not by the test's own 15 s bound
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+  EXPECT_EQ(server.Get("/api/v1/examples").body["total"], 0);
+  EXPECT_EQ(server.Post("/api/v1/examples", MakeExample("fast")).status, 201);
+}
+
+TEST(Metrics, WebAppDeepLinkCountsAsServedNotUnmatched) {
+  std::filesystem::path web = std::filesystem::path(::testing::TempDir()) / ("exemplar_web_" + NewUuid());
+  std::filesystem::create_directories(web);
+  std::ofstream(web / "index.html") << "<!doctype html><title>Exemplar</title>";
+  Config c;
+  c.web_dir = web.string();
+  {
+    TestServer server(c);
+    auto page = server.Get("/examples/6f9619ff-8b86-d011-b42d-00c04fc964ff");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.raw.find("<title>Exemplar</title>"), std::string::npos);
+    EXPECT_EQ(server.Get("/api/v1/no-such-route").status, 404);
+    std::string metrics = server.Get("/metrics").raw;
+    EXPECT_NE(metrics.find("exemplar_http_requests_total{method=\"GET\",route=\"web_app\",status=\"200\"} 1\n"),
+              std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("exemplar_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n"),
+              std::string::npos)
+        << metrics;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(web, ec);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
