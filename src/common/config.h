@@ -2,6 +2,7 @@
 // variables, command-line flags. Every source goes through Config::Set so a key means one thing.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -32,9 +33,15 @@ struct Config {
   double rate_limit_rps = 0;           // per token; 0 = unlimited
   double rate_limit_burst = 0;         // 0 = 2 × rate
   std::string cors_origins;            // comma-separated allowed origins, or "*"; "" = no CORS
+  // Searches, retrievals, exports and run launches in flight at once; more get 503 with
+  // Retry-After instead of queuing. 0 = half of `threads`, so cheap requests always find a worker.
+  int max_concurrent_expensive = 0;
+  int read_timeout_s = 10;             // silence while reading a request (slow bodies) → 400
+  int write_timeout_s = 10;            // a client not reading the response is dropped
 
   // Embeddings (SPEC §4.1).
-  std::string embedder = "hash";       // hash | openai
+  std::string embedder = "hash";       // hash | openai | local
+  std::string model_dir;               // local: a sentence-transformers model directory (BERT family)
   std::string embed_base_url;
   std::string embed_model;
   std::string embed_api_key_env = "EXEMPLAR_EMBED_API_KEY";
@@ -62,6 +69,9 @@ struct Config {
   static std::map<std::string, std::string> ProcessEnv();
 
   static std::vector<std::string> Keys();
+
+  // The effective cap on concurrent expensive requests (resolves 0).
+  int ExpensiveLimit() const { return max_concurrent_expensive > 0 ? max_concurrent_expensive : std::max(1, threads / 2); }
 };
 
 }  // namespace exemplar
