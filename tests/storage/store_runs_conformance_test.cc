@@ -1,0 +1,144 @@
+// Storage conformance, part 2: optimization runs and their claims, tokens, and connections that
+// drop, on SQLite and PostgreSQL.
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "storage/store_fixture.h"
+
+namespace exemplar::storage {
+namespace {
+
+// Its own suite name, so each file instantiates only its own tests.
+class StoreRunsTest : public StoreTest {};
+
+TEST_P(StoreRunsTest, RunsTrialsAndSyncOnce) {
+  RunRecord run = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(run).ok());
+  EXPECT_EQ(store_->InsertRun(run).code(), Code::kAlreadyExists);
+  run.progress_json = R"({"trials":1})";
+  run.best_score = 0.75;
+  ASSERT_TRUE(store_->UpdateRun(run).ok());
+  RunRecord ghost = MakeRun();
+  EXPECT_TRUE(store_->UpdateRun(ghost).IsNotFound());
+  TrialRecord t{run.id, 0, "zero_shot", std::nullopt, {"e1", "e2"}, 0.5, "{}", 3, 0};
+  ASSERT_TRUE(store_->InsertTrial(t).ok());
+  t.score = 0.6;
+  ASSERT_TRUE(store_->InsertTrial(t).ok());  // idempotent on (run, index): replaced
+  auto trials = store_->ListTrials(run.id);
+  ASSERT_EQ(trials->size(), 1u);
+  EXPECT_DOUBLE_EQ((*trials)[0].score, 0.6);
+  EXPECT_EQ((*trials)[0].demo_ids, (std::vector<std::string>{"e1", "e2"}));
+  auto listed = store_->ListRuns(std::string("t1"), std::string("pending"), 0, 10);
+  ASSERT_EQ(listed->second, 1);
+  EXPECT_EQ(listed->first[0].best_score, 0.75);
+  EXPECT_EQ(store_->ListRuns(std::nullopt, std::string("completed"), 0, 10)->second, 0);
+  EXPECT_EQ(store_->SyncRun(run.id, {}).code(), Code::kFailedPrecondition);
+  run.status = "completed";
+  ASSERT_TRUE(store_->UpdateRun(run).ok());
+  ASSERT_TRUE(store_->SyncRun(run.id, {}).ok());
+  EXPECT_EQ(store_->SyncRun(run.id, {}).code(), Code::kAlreadyExists);
+  EXPECT_TRUE(store_->SyncRun(NewUuid(), {}).IsNotFound());
+}
+
+TEST_P(StoreRunsTest, ARunIsClaimedByExactlyOneOwner) {
+  RunRecord run = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(run).ok());
+  auto other = OpenAnother();
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      Store& s = i % 2 ? *other : *store_;
+      RunRecord claimed;
+      auto r = s.ClaimRun(run.id, "replica-" + std::to_string(i), &claimed);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      if (*r) {
+        ++wins;
+        EXPECT_EQ(claimed.status, "running");
+        EXPECT_EQ(claimed.claimed_by, "replica-" + std::to_string(i));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(store_->GetRun(run.id)->status, "running");
+  EXPECT_FALSE(*store_->RunCancelRequested(run.id));
+  ASSERT_TRUE(other->RequestRunCancel(run.id).ok());
+  EXPECT_TRUE(*store_->RunCancelRequested(run.id));
+  EXPECT_TRUE(store_->RequestRunCancel(NewUuid()).IsNotFound());
+}
+
+TEST_P(StoreRunsTest, ClaimNextRunTakesTheOldestPendingOnce) {
+  RunRecord older = MakeRun(), newer = MakeRun(), taken = MakeRun();
+  older.created_at = 100;
+  newer.created_at = 200;
+  taken.created_at = 50;
+  for (auto* r : {&older, &newer, &taken}) ASSERT_TRUE(store_->InsertRun(*r).ok());
+  RunRecord got;
+  ASSERT_TRUE(*store_->ClaimRun(taken.id, "x", &got));
+  auto other = OpenAnother();
+  std::vector<std::string> claimed;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      RunRecord r;
+      auto ok = (i % 2 ? *other : *store_).ClaimNextRun("w" + std::to_string(i), &r);
+      ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+      if (*ok) {
+        std::lock_guard lock(mu);
+        claimed.push_back(r.id);
+        EXPECT_EQ(r.status, "running");
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(claimed.begin(), claimed.end());
+  std::vector<std::string> want = {older.id, newer.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(claimed, want);
+  RunRecord none;
+  EXPECT_FALSE(*store_->ClaimNextRun("late", &none));
+}
+
+TEST_P(StoreRunsTest, DroppedConnectionsAreReplaced) {
+  if (!postgres()) GTEST_SKIP() << "SQLite has no server connections";
+  std::vector<Example> batch = {Make("a")};
+  ASSERT_TRUE(store_->InsertExamples(batch).ok());
+  // The server ends every session of this database (as a restart or failover would).
+  pqxx::connection admin(pg_->url());
+  pqxx::nontransaction(admin).exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()");
+  for (int i = 0; i < 6; ++i) {
+    auto n = store_->CountExamples();
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, 1);
+  }
+  std::vector<Example> more = {Make("b")};
+  EXPECT_TRUE(store_->InsertExamples(more).ok());
+}
+
+TEST_P(StoreRunsTest, TokensAreFoundByHashAndRevokedOnce) {
+  ApiToken t{NewUuid(), std::string("ci"), "write", "hash-1", NowMillis(), std::nullopt};
+  ASSERT_TRUE(store_->InsertToken(t).ok());
+  auto found = store_->FindTokenByHash("hash-1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->role, "write");
+  EXPECT_FALSE(store_->FindTokenByHash("hash-2")->has_value());
+  ASSERT_TRUE(store_->RevokeToken(t.id).ok());
+  EXPECT_TRUE(store_->RevokeToken(t.id).IsNotFound());
+  EXPECT_TRUE((*store_->FindTokenByHash("hash-1"))->revoked_at.has_value());
+  EXPECT_EQ(store_->ListTokens()->size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreRunsTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+
+}  // namespace
+}  // namespace exemplar::storage
