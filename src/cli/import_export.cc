@@ -5,8 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
-#include "service/example_io.h"
-#include "service/example_json.h"
+#include "service/examples/example_io.h"
+#include "service/examples/example_json.h"
 
 namespace exemplar::cli {
 

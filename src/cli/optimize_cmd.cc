@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
-#include "service/runs.h"
+#include "service/runs/runs.h"
 
 namespace exemplar::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include "api/services.h"
 #include "common/config.h"
 #include "embed/embedder.h"
-#include "service/examples.h"
-#include "service/search.h"
-#include "service/search_index.h"
+#include "service/examples/examples.h"
+#include "service/search/search.h"
+#include "service/search/search_index.h"
 #include "storage/store.h"
 
 namespace exemplar::cli {

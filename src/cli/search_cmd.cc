@@ -3,7 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
-#include "service/search.h"
+#include "service/search/search.h"
 
 namespace exemplar::cli {
 

@@ -8,9 +8,9 @@
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "common/time.h"
-#include "service/example_io.h"
-#include "service/example_json.h"
-#include "service/template_json.h"
+#include "service/examples/example_io.h"
+#include "service/examples/example_json.h"
+#include "service/templates/template_json.h"
 
 namespace exemplar::cli {
 namespace {

@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "lm/value_format.h"
-#include "service/dspy/text.h"
+#include "service/templates/dspy/text.h"
 
 namespace exemplar::lm {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "common/json_util.h"
 #include "lm/lm.h"
-#include "service/dspy/signature.h"
+#include "service/templates/dspy/signature.h"
 
 namespace exemplar::lm {
 

@@ -5,7 +5,7 @@
 
 #include "lm/chat_adapter.h"
 #include "lm/value_format.h"
-#include "service/dspy/text.h"
+#include "service/templates/dspy/text.h"
 
 namespace exemplar::lm {
 namespace {

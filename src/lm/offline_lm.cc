@@ -8,7 +8,7 @@
 
 #include "lm/chat_adapter.h"
 #include "lm/text_similarity.h"
-#include "service/dspy/text.h"
+#include "service/templates/dspy/text.h"
 
 namespace exemplar::lm {
 namespace {

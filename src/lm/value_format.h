@@ -6,7 +6,7 @@
 
 #include "common/json_util.h"
 #include "common/status.h"
-#include "service/dspy/signature.h"
+#include "service/templates/dspy/signature.h"
 
 namespace exemplar::lm {
 

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "optimize/py_random.h"
-#include "service/dspy/optimizer_config.h"
+#include "service/templates/dspy/optimizer_config.h"
 
 namespace exemplar::optimize {
 

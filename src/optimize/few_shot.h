@@ -7,7 +7,7 @@
 
 #include "optimize/program.h"
 #include "optimize/session.h"
-#include "service/dspy/optimizer_config.h"
+#include "service/templates/dspy/optimizer_config.h"
 
 namespace exemplar::optimize {
 

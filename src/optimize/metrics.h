@@ -26,7 +26,7 @@
 #include "common/json_util.h"
 #include "common/status.h"
 #include "lm/lm.h"
-#include "service/dspy/signature.h"
+#include "service/templates/dspy/signature.h"
 
 namespace exemplar::optimize {
 

@@ -5,7 +5,7 @@
 #include "optimize/optimizer.h"
 #include "optimize/py_random.h"
 #include "optimize/runners.h"
-#include "service/dspy/optimizer_config.h"
+#include "service/templates/dspy/optimizer_config.h"
 
 namespace exemplar::optimize {
 namespace {

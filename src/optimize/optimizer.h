@@ -37,7 +37,7 @@
 #include "lm/lm.h"
 #include "optimize/metrics.h"
 #include "optimize/program.h"
-#include "service/dspy/signature.h"
+#include "service/templates/dspy/signature.h"
 
 namespace exemplar::optimize {
 

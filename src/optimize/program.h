@@ -9,7 +9,7 @@
 
 #include "common/json_util.h"
 #include "lm/lm.h"
-#include "service/dspy/signature.h"
+#include "service/templates/dspy/signature.h"
 #include "storage/records.h"
 
 namespace exemplar::optimize {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "optimize/session.h"
-#include "service/dspy/optimizer_config.h"
+#include "service/templates/dspy/optimizer_config.h"
 
 namespace exemplar::optimize {
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "optimize/metrics.h"
-#include "service/dspy/text.h"
+#include "service/templates/dspy/text.h"
 
 namespace exemplar::optimize {
 namespace {

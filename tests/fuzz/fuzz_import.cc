@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "service/example_io.h"
-#include "service/example_json.h"
+#include "service/examples/example_io.h"
+#include "service/examples/example_json.h"
 
 namespace exemplar {
 namespace {

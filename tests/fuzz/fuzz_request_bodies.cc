@@ -14,14 +14,14 @@
 
 #include "api/http.h"
 #include "common/json_util.h"
-#include "service/dspy/export.h"
-#include "service/dspy/signature.h"
-#include "service/example_io.h"
-#include "service/example_json.h"
-#include "service/retrieval.h"
-#include "service/runs.h"
-#include "service/search.h"
-#include "service/template_json.h"
+#include "service/templates/dspy/export.h"
+#include "service/templates/dspy/signature.h"
+#include "service/examples/example_io.h"
+#include "service/examples/example_json.h"
+#include "service/search/retrieval.h"
+#include "service/runs/runs.h"
+#include "service/search/search.h"
+#include "service/templates/template_json.h"
 
 namespace exemplar {
 namespace {

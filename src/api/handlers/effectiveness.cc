@@ -2,7 +2,7 @@
 // (SPEC §4.2, §4.3).
 #include "api/routes.h"
 #include "common/ids.h"
-#include "service/example_json.h"
+#include "service/examples/example_json.h"
 
 namespace exemplar::api {
 namespace {

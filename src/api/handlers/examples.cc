@@ -1,8 +1,8 @@
 // Examples resource: CRUD, history, batch, import and export (SPEC §2.2).
 #include "api/routes.h"
-#include "service/example_io.h"
+#include "service/examples/example_io.h"
 #include "common/time.h"
-#include "service/example_json.h"
+#include "service/examples/example_json.h"
 
 namespace exemplar::api {
 namespace {

@@ -2,8 +2,8 @@
 #include <chrono>
 
 #include "api/routes.h"
-#include "service/runs.h"
-#include "service/template_json.h"
+#include "service/runs/runs.h"
+#include "service/templates/template_json.h"
 
 namespace exemplar::api {
 namespace {

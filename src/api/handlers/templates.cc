@@ -1,7 +1,7 @@
 // Templates (DataBits) resource and the lineage views (SPEC §2.2, §4.7).
 #include "api/routes.h"
-#include "service/example_json.h"
-#include "service/template_json.h"
+#include "service/examples/example_json.h"
+#include "service/templates/template_json.h"
 
 namespace exemplar::api {
 namespace {

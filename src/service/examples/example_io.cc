@@ -1,0 +1,218 @@
+#include "service/examples/example_io.h"
+
+#include "service/examples/example_json.h"
+
+namespace exemplar::service {
+namespace {
+
+std::string CsvEscape(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += "\"\"";
+    else out += c;
+  }
+  return out + "\"";
+}
+
+// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), as the JSON parser
+// requires of JSON bodies: CSV text goes to the store without passing through it.
+bool IsUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && b1 < 0xA0) || (c == 0xED && b1 > 0x9F) || (c == 0xF0 && b1 < 0x90) || (c == 0xF4 && b1 > 0x8F)) {
+      return false;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Columns holding JSON values (objects, lists, numbers) rather than plain text.
+bool IsJsonColumn(const std::string& col) {
+  return col == "input" || col == "expected_output" || col == "capability_tags" ||
+         col == "search_keys" || col == "quality_score";
+}
+
+}  // namespace
+
+const std::vector<std::string>& CsvColumns() {
+  static const std::vector<std::string> kColumns = {
+      "example_id", "client_id", "input", "expected_output", "explanation", "databit_id",
+      "domain", "function_name", "difficulty", "capability_tags", "search_keys", "source",
+      "attribution_notes", "quality_score"};
+  return kColumns;
+}
+
+std::string CsvHeader() {
+  std::string out;
+  for (const auto& c : CsvColumns()) out += (out.empty() ? "" : ",") + c;
+  return out + "\r\n";
+}
+
+std::string ExampleToCsvRow(const Example& e) {
+  Json j = ExampleToJson(e);
+  std::string out;
+  bool first = true;
+  for (const auto& c : CsvColumns()) {
+    if (!first) out += ",";
+    first = false;
+    const Json& v = j[c];
+    if (v.is_null()) continue;
+    out += CsvEscape(v.is_string() ? v.get<std::string>() : DumpJson(v));
+  }
+  return out + "\r\n";
+}
+
+std::string ExampleToJsonl(const Example& e) { return DumpJson(ExampleToJson(e)) + "\n"; }
+
+Result<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, field_started = false;
+  size_t i = 0;
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) i = 3;  // UTF-8 byte order mark
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && field.empty()) {
+      quoted = true;
+      field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+      if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+      row.clear();
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  if (quoted) return Status::InvalidArgument("CSV: unterminated quoted field");
+  if (field_started || !field.empty() || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, size_t max_records) {
+  ParsedImport out;
+  auto add = [&](size_t index, Json record) {
+    out.records.push_back(std::move(record));
+    out.record_index.push_back(index);
+  };
+  if (format == ExampleFormat::kJsonArray) {
+    EXEMPLAR_ASSIGN_OR_RETURN(Json j, ParseJsonBody(body));
+    if (j.is_object() && j.contains("examples")) j = j["examples"];
+    if (!j.is_array()) return Status::InvalidArgument("expected a JSON array of examples");
+    if (j.size() > max_records) {
+      return Status::InvalidArgument("more than " + std::to_string(max_records) + " records");
+    }
+    out.total = j.size();
+    for (size_t i = 0; i < j.size(); ++i) add(i, std::move(j[i]));
+    return out;
+  }
+  if (format == ExampleFormat::kJsonl) {
+    size_t pos = 0, line_no = 0;
+    while (pos < body.size()) {
+      size_t end = body.find('\n', pos);
+      if (end == std::string::npos) end = body.size();
+      std::string line = body.substr(pos, end - pos);
+      pos = end + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      size_t index = line_no++;
+      if (index >= max_records) {
+        return Status::InvalidArgument("more than " + std::to_string(max_records) + " records");
+      }
+      auto j = ParseJsonBody(line);
+      if (!j.ok()) out.errors.push_back({index, "line " + std::to_string(index + 1) + ": " + j.status().message()});
+      else add(index, std::move(j).value());
+    }
+    out.total = line_no;
+    return out;
+  }
+  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, ParseCsv(body));
+  if (rows.empty()) return out;
+  const auto& header = rows[0];
+  for (const auto& name : header) {
+    if (!IsUtf8(name)) return Status::InvalidArgument("CSV header is not valid UTF-8");
+  }
+  if (rows.size() - 1 > max_records) {
+    return Status::InvalidArgument("more than " + std::to_string(max_records) + " records");
+  }
+  out.total = rows.size() - 1;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    size_t index = r - 1;
+    if (rows[r].size() != header.size()) {
+      out.errors.push_back({index, "row " + std::to_string(r) + ": expected " +
+                                       std::to_string(header.size()) + " fields, got " +
+                                       std::to_string(rows[r].size())});
+      continue;
+    }
+    Json record = Json::object();
+    std::string err;
+    for (size_t c = 0; c < header.size(); ++c) {
+      const std::string& value = rows[r][c];
+      if (value.empty()) continue;
+      if (!IsUtf8(value)) {
+        err = "row " + std::to_string(r) + ": column " + header[c] + " is not valid UTF-8";
+        break;
+      }
+      if (IsJsonColumn(header[c])) {
+        Json v = Json::parse(value, nullptr, false);
+        if (v.is_discarded() && (header[c] == "capability_tags" || header[c] == "search_keys")) {
+          // Also accept "a;b;c" lists, as spreadsheets write them.
+          v = Json::array();
+          size_t start = 0;
+          while (start <= value.size()) {
+            size_t semi = value.find(';', start);
+            if (semi == std::string::npos) semi = value.size();
+            if (semi > start) v.push_back(value.substr(start, semi - start));
+            start = semi + 1;
+          }
+        }
+        if (v.is_discarded()) {
+          err = "row " + std::to_string(r) + ": column " + header[c] + " is not valid JSON";
+          break;
+        }
+        record[header[c]] = std::move(v);
+      } else {
+        record[header[c]] = value;
+      }
+    }
+    if (!err.empty()) out.errors.push_back({index, err});
+    else add(index, std::move(record));
+  }
+  return out;
+}
+
+}  // namespace exemplar::service

@@ -1,0 +1,209 @@
+#include "service/examples/examples.h"
+
+#include <algorithm>
+
+#include "common/time.h"
+#include "service/examples/example_json.h"
+
+namespace exemplar::service {
+
+Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
+                          const std::vector<size_t>& positions, std::vector<std::string>* texts) {
+  texts->clear();
+  texts->reserve(items.size());
+  for (Example* e : items) texts->push_back(EmbeddingText(*e));
+  auto vectors = embedder_.EmbedBatch(*texts);
+  Status first_error;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (vectors[i].ok()) {
+      items[i]->embedding = std::move(vectors[i]).value();
+      items[i]->embedding_model = embedder_.model();
+    } else {
+      if (first_error.ok()) first_error = vectors[i].status();
+      if (per_item) per_item->push_back({positions[i], vectors[i].status().message()});
+      items[i] = nullptr;
+    }
+  }
+  return first_error;
+}
+
+Result<Example> Examples::Create(Example e) {
+  std::vector<Example> one{std::move(e)};
+  auto r = Batch(std::move(one), {}, true);
+  if (!r.ok()) return r.status();
+  const std::string& id = r->created_ids.empty() ? r->existing_ids.front() : r->created_ids.front();
+  return Get(id);
+}
+
+Result<Example> Examples::Get(const std::string& id) { return store_.GetExample(id); }
+
+Result<Example> Examples::Update(const std::string& id, const Json& patch) {
+  // Optimistic: read, apply, write with a version check; retry when another writer won.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExample(id));
+    Example next = current;
+    Validation v;
+    bool input_changed = ApplyExampleUpdate(patch, &next, v);
+    EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+    if (input_changed || !current.has_embedding()) {
+      auto vec = embedder_.Embed(EmbeddingText(next));
+      if (!vec.ok()) return vec.status();
+      next.embedding = std::move(vec).value();
+      next.embedding_model = embedder_.model();
+    }
+    next.version = current.version + 1;
+    std::string prior = DumpJson(ExampleToJson(current));
+    Status st;
+    {
+      auto lock = index_.LockWrites();
+      st = store_.UpdateExample(next, prior);
+      if (st.ok()) {
+        if (next.embedding.empty()) {
+          auto full = store_.GetExample(id, true);
+          if (full.ok()) next.embedding = std::move(full->embedding);
+        }
+        index_.Apply(next);
+      }
+    }
+    if (st.code() == Code::kFailedPrecondition) continue;
+    EXEMPLAR_RETURN_IF_ERROR(st);
+    return store_.GetExample(id);
+  }
+  return Status::FailedPrecondition("example is being modified concurrently; retry");
+}
+
+Status Examples::Delete(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExample(id));
+  auto lock = index_.LockWrites();
+  EXEMPLAR_RETURN_IF_ERROR(store_.DeleteExample(id));
+  index_.Remove(current.row_id);
+  return Status::Ok();
+}
+
+Result<std::vector<ExampleVersion>> Examples::Versions(const std::string& id) {
+  EXEMPLAR_RETURN_IF_ERROR(store_.GetExample(id).status());
+  return store_.ListExampleVersions(id);
+}
+
+Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<BatchItemError> invalid,
+                                    bool atomic) {
+  BatchResult result;
+  if (atomic && !invalid.empty()) {
+    return Status::InvalidArgument("item " + std::to_string(invalid.front().index) + ": " +
+                                   invalid.front().error);
+  }
+  result.errors = std::move(invalid);
+  // Positions of the items in the request, for error reporting.
+  std::vector<size_t> positions;
+  {
+    std::vector<bool> bad(items.size() + result.errors.size(), false);
+    for (const auto& err : result.errors) {
+      if (err.index < bad.size()) bad[err.index] = true;
+    }
+    for (size_t p = 0; positions.size() < items.size(); ++p) {
+      if (!bad[p]) positions.push_back(p);
+    }
+  }
+  int64_t now = NowMillis();
+  std::vector<Example*> ptrs;
+  for (Example& e : items) {
+    e.created_at = e.updated_at = now;
+    ptrs.push_back(&e);
+  }
+  std::vector<std::string> texts;  // embedding texts, reused for the keyword index
+  Status embed_status = EmbedAll(ptrs, atomic ? nullptr : &result.errors, positions, &texts);
+  if (atomic && !embed_status.ok()) {
+    if (embed_status.code() == Code::kInvalidArgument) return embed_status;
+    return Status::Unavailable("embedding provider failed: " + embed_status.message());
+  }
+  std::vector<Example> ready;
+  std::vector<size_t> ready_pos;
+  std::vector<std::string> ready_keyword_texts;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (ptrs[i]) {
+      ready_keyword_texts.push_back(KeywordText(items[i], std::move(texts[i])));
+      ready.push_back(std::move(items[i]));
+      ready_pos.push_back(positions[i]);
+    }
+  }
+  // Stores `chunk` and applies the created examples to the indexes, in one batch.
+  auto commit = [&](std::vector<Example>& chunk, const std::vector<std::string>& keyword_texts)
+      -> Result<std::vector<storage::InsertOutcome>> {
+    auto lock = index_.LockWrites();
+    auto outcomes = store_.InsertExamples(chunk);
+    if (!outcomes.ok()) return outcomes.status();
+    std::vector<const Example*> created;
+    std::vector<std::string> created_texts;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if (!(*outcomes)[i].created) continue;
+      created.push_back(&chunk[i]);
+      created_texts.push_back(keyword_texts[i]);
+    }
+    index_.ApplyBatch(created, std::move(created_texts));
+    return outcomes;
+  };
+  auto record = [&](const std::vector<storage::InsertOutcome>& outcomes) {
+    for (const auto& o : outcomes) {
+      if (o.created) result.created_ids.push_back(o.id);
+      else result.existing_ids.push_back(o.id);
+    }
+  };
+  auto outcomes = commit(ready, ready_keyword_texts);
+  if (outcomes.ok()) {
+    record(*outcomes);
+  } else if (atomic) {
+    return outcomes.status();
+  } else {
+    // Find the offending rows: store the rest one by one.
+    for (size_t i = 0; i < ready.size(); ++i) {
+      std::vector<Example> one{ready[i]};
+      auto r = commit(one, {ready_keyword_texts[i]});
+      if (r.ok()) record(*r);
+      else result.errors.push_back({ready_pos[i], r.status().message()});
+    }
+  }
+  std::sort(result.errors.begin(), result.errors.end(),
+            [](const BatchItemError& a, const BatchItemError& b) { return a.index < b.index; });
+  result.created_count = static_cast<int64_t>(result.created_ids.size());
+  result.existing_count = static_cast<int64_t>(result.existing_ids.size());
+  result.failed_count = static_cast<int64_t>(result.errors.size());
+  return result;
+}
+
+Result<RegenerateResult> Examples::RegenerateEmbeddings(bool all) {
+  RegenerateResult result;
+  result.model = embedder_.model();
+  std::vector<Example> todo;
+  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(false, [&](Example&& e) {
+    if (all || !e.has_embedding() || e.embedding_model != embedder_.model()) todo.push_back(std::move(e));
+    else ++result.skipped;
+  }));
+  constexpr size_t kChunk = 256;  // bounds memory and the size of each write transaction
+  for (size_t start = 0; start < todo.size(); start += kChunk) {
+    size_t end = std::min(todo.size(), start + kChunk);
+    std::vector<std::string> texts;
+    for (size_t i = start; i < end; ++i) texts.push_back(EmbeddingText(todo[i]));
+    auto vectors = embedder_.EmbedBatch(texts);
+    std::vector<std::pair<std::string, std::vector<float>>> items;
+    for (size_t i = start; i < end; ++i) {
+      if (!vectors[i - start].ok()) {
+        ++result.errors;
+        continue;
+      }
+      todo[i].embedding = std::move(vectors[i - start]).value();
+      todo[i].embedding_model = embedder_.model();
+      items.emplace_back(todo[i].id, todo[i].embedding);
+    }
+    auto lock = index_.LockWrites();
+    EXEMPLAR_RETURN_IF_ERROR(store_.SetEmbeddings(items, embedder_.model()));
+    std::vector<const Example*> embedded;
+    for (size_t i = start; i < end; ++i) {
+      if (!todo[i].embedding.empty()) embedded.push_back(&todo[i]);
+    }
+    index_.ApplyBatch(embedded, {});
+    result.processed += static_cast<int64_t>(embedded.size());
+  }
+  return result;
+}
+
+}  // namespace exemplar::service

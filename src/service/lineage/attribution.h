@@ -1,0 +1,28 @@
+// Attribution (SPEC §2.2, §4.7 trace_to_training_data): every example and source template
+// upstream of a template version, how it reached the version, and each example's measured
+// contribution from the optimization runs that used it.
+#pragma once
+
+#include <string>
+
+#include "common/json_util.h"
+#include "service/lineage/lineage.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+class Attribution {
+ public:
+  Attribution(storage::Store& store, Lineage& lineage) : store_(store), lineage_(lineage) {}
+
+  // {template_id, examples:[{example_id, label, domain, contribution, evidence_trials, runs:[…],
+  //  path:[{type,id,edge}]}], templates:[{template_id, name, version, relation, path}],
+  //  runs:[{run_id, status, best_score}]}. Examples are ordered by contribution, best first.
+  Result<Json> ForTemplate(const std::string& template_id, int max_depth = 20);
+
+ private:
+  storage::Store& store_;
+  Lineage& lineage_;
+};
+
+}  // namespace exemplar::service

@@ -1,0 +1,197 @@
+// Runs one optimization with the native optimizers (optimize/), on the configured LM, and turns
+// the result into what the runs service stores.
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "lm/cached_lm.h"
+#include "lm/offline_lm.h"
+#include "lm/openai_chat.h"
+#include "optimize/contribution.h"
+#include "optimize/metrics.h"
+#include "optimize/optimizer.h"
+#include "optimize/program.h"
+#include "service/templates/dspy/signature.h"
+#include "service/runs/runs.h"
+
+namespace exemplar::service {
+namespace {
+
+// Adds a fixed latency to every call of an LM: the offline LM answers in microseconds, and demos
+// (and tests of cancellation) want runs that take observable time. Cancellation cuts the wait.
+class DelayedLm : public lm::Lm {
+ public:
+  DelayedLm(lm::Lm& inner, int latency_ms) : inner_(inner), latency_ms_(latency_ms) {}
+  Result<lm::LmResponse> Complete(const lm::LmRequest& request) override {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(latency_ms_);
+    while (std::chrono::steady_clock::now() < until) {
+      if (request.cancelled && request.cancelled()) return Status::Unavailable(lm::kCancelledMessage);
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5, latency_ms_)));
+    }
+    return inner_.Complete(request);
+  }
+  std::string name() const override { return inner_.name(); }
+
+ private:
+  lm::Lm& inner_;
+  int latency_ms_;
+};
+
+Json NormalizedContribution(const optimize::Contribution& c) {
+  Json j = optimize::ContributionToJson(c);
+  // The names the API documents (and the UI reads), besides the library's own.
+  j["trials_with"] = c.with_trials;
+  j["trials_without"] = c.without_trials;
+  return j;
+}
+
+}  // namespace
+
+std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, const Json& contributions) {
+  std::vector<optimize::Contribution> items;
+  if (contributions.is_array()) {
+    for (const auto& j : contributions) {
+      if (!j.is_object() || !j.contains("example_id")) continue;
+      optimize::Contribution c;
+      c.example_id = j["example_id"].get<std::string>();
+      c.with_mean = j.value("with_mean", 0.0);
+      c.with_trials = j.value("with_trials", 0);
+      if (j.contains("without_mean") && j["without_mean"].is_number()) c.without_mean = j["without_mean"].get<double>();
+      c.without_trials = j.value("without_trials", 0);
+      c.contribution = j.value("contribution", 0.0);
+      items.push_back(std::move(c));
+    }
+  }
+  std::vector<UsageEvent> events;
+  for (const auto& e : optimize::EvidenceFromContribution(items)) {
+    if (e.success <= 0 && e.failure <= 0) continue;
+    UsageEvent ev;
+    ev.example_id = e.example_id;
+    ev.kind = "optimization";
+    ev.outcome = e.success >= e.failure ? "success" : "failure";
+    ev.success_delta = e.success;
+    ev.failure_delta = e.failure;
+    ev.run_id = run_id;
+    events.push_back(std::move(ev));
+  }
+  return events;
+}
+
+RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Template& tmpl,
+                      const std::vector<Example>& trainset, const std::vector<Example>& valset,
+                      const RunHooks& hooks) {
+  RunOutcome out;
+  auto fail = [&](const std::string& why) {
+    out.status = "failed";
+    out.error = why;
+    return out;
+  };
+  auto start = std::chrono::steady_clock::now();
+  dspy::SignatureSpec spec = dspy::BuildSignature(tmpl);
+  if (spec.HasErrors()) return fail("the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message());
+
+  std::vector<optimize::DataPoint> train, val;
+  for (const auto* set : {&trainset, &valset}) {
+    for (const auto& e : *set) {
+      auto p = optimize::MakeDataPoint(e, spec);
+      if (!p.ok()) {
+        hooks.on_log("skipping example " + e.id + ": " + p.status().message());
+        continue;
+      }
+      (set == &trainset ? train : val).push_back(std::move(p).value());
+    }
+  }
+  if (train.empty() || val.empty()) return fail("no usable examples in the trainset or valset after matching the signature");
+
+  std::unique_ptr<lm::Lm> base;
+  std::string provider = config.lm.value("provider", "offline");
+  if (provider == "openai") {
+    lm::OpenAiChatOptions o;
+    o.base_url = config.lm.value("base_url", "");
+    o.model = config.lm.value("model", "");
+    std::string key_env = config.lm.value("api_key_env", "");
+    if (!key_env.empty()) {
+      if (const char* key = std::getenv(key_env.c_str())) o.api_key = key;
+    }
+    o.timeout_ms = config.lm.value("timeout_ms", int64_t{60000});
+    o.max_retries = config.lm.value("max_retries", 3);
+    base = std::make_unique<lm::OpenAiChatLm>(o);
+  } else {
+    base = std::make_unique<lm::OfflineLm>();
+  }
+  std::unique_ptr<lm::Lm> delayed;
+  lm::Lm* chain = base.get();
+  int latency = config.lm.value("latency_ms", 0);
+  if (latency > 0) {
+    delayed = std::make_unique<DelayedLm>(*chain, std::min(latency, 1000));
+    chain = delayed.get();
+  }
+  lm::CachedLm cached(*chain);
+
+  auto metric = optimize::MakeMetric(config.metric, config.metric_params);
+  if (!metric.ok()) return fail(metric.status().message());
+
+  double best = -1;
+  int64_t calls = 0;
+  int done = 0;
+  auto progress = [&](const std::string& stopped) {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Json p = {{"trials_done", done}, {"trials_completed", done}, {"trials_total", config.max_trials},
+              {"lm_calls", calls}, {"elapsed_s", elapsed},
+              {"best_score", best >= 0 ? Json(best) : Json(nullptr)}};
+    if (done > 0 && config.max_trials > done) p["eta_s"] = elapsed / done * (config.max_trials - done);
+    if (!stopped.empty()) p["stopped_reason"] = stopped;
+    return p;
+  };
+  optimize::RunContext ctx{cached, *metric};
+  ctx.budget = {config.max_trials, config.max_lm_calls, config.max_minutes};
+  ctx.cancelled = hooks.cancelled;
+  ctx.seed = config.seed;
+  ctx.module = config.module == "ChainOfThought" ? optimize::ModuleKind::kChainOfThought
+                                                 : optimize::ModuleKind::kPredict;
+  ctx.temperature = config.lm.value("temperature", tmpl.temperature);
+  ctx.max_tokens = config.lm.value("max_tokens", static_cast<int>(tmpl.max_tokens));
+  ctx.on_log = hooks.on_log;
+  ctx.on_trial = [&](const optimize::Trial& t) {
+    TrialRecord rec;
+    rec.run_id = run.id;
+    rec.trial_index = t.index;
+    rec.candidate = t.candidate;
+    if (!t.instruction.empty()) rec.instruction = t.instruction;
+    rec.demo_ids = t.demo_ids;
+    rec.score = t.score;
+    rec.metrics_json = DumpJson(t.metrics);
+    rec.lm_calls = t.lm_calls;
+    calls += t.lm_calls;
+    ++done;
+    if (t.score > best) best = t.score;
+    hooks.on_trial(rec);
+    hooks.on_progress(progress(""));
+  };
+  auto result = optimize::Optimize(config.optimizer_type, config.optimizer_params, spec, train, val, ctx);
+  if (!result.ok()) {
+    if (hooks.cancelled()) {
+      out.status = "cancelled";
+      out.progress = progress("cancelled");
+      return out;
+    }
+    return fail(result.status().message());
+  }
+  calls = result->lm_calls;
+  out.status = result->stopped_reason == "cancelled" ? "cancelled" : "completed";
+  out.best_score = result->best_score;
+  if (result->best_score) {
+    out.best_program = optimize::ProgramToJson(result->best);
+    out.best_program["score"] = *result->best_score;
+  }
+  out.contributions = Json::array();
+  for (const auto& c : optimize::ComputeContributions(result->trials)) out.contributions.push_back(NormalizedContribution(c));
+  out.progress = progress(result->stopped_reason);
+  out.progress["cached_calls"] = result->cached_calls;
+  out.progress["prompt_tokens"] = result->prompt_tokens;
+  out.progress["completion_tokens"] = result->completion_tokens;
+  if (!result->instruction_candidates.empty()) out.progress["instruction_candidates"] = result->instruction_candidates;
+  return out;
+}
+
+}  // namespace exemplar::service

@@ -1,0 +1,51 @@
+#include "service/runs/run_events.h"
+
+namespace exemplar::service {
+
+void RunEvents::Publish(const std::string& run_id, const std::string& type, Json data) {
+  {
+    std::lock_guard lock(mu_);
+    Stream& s = streams_[run_id];
+    s.events.push_back({s.next_id++, type, std::move(data)});
+    if (s.events.size() > kMaxEventsPerRun) s.events.pop_front();
+  }
+  cv_.notify_all();
+}
+
+void RunEvents::Finish(const std::string& run_id) {
+  {
+    std::lock_guard lock(mu_);
+    streams_[run_id].finished = true;
+  }
+  cv_.notify_all();
+}
+
+void RunEvents::CloseAll() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::vector<RunEvent> RunEvents::Read(const std::string& run_id, int64_t after,
+                                      std::chrono::milliseconds wait, bool* finished) {
+  std::unique_lock lock(mu_);
+  auto ready = [&] {
+    if (closed_) return true;
+    auto it = streams_.find(run_id);
+    if (it == streams_.end()) return false;
+    return it->second.finished || (!it->second.events.empty() && it->second.events.back().id > after);
+  };
+  cv_.wait_for(lock, wait, ready);
+  std::vector<RunEvent> out;
+  auto it = streams_.find(run_id);
+  *finished = closed_ || (it != streams_.end() && it->second.finished);
+  if (it == streams_.end()) return out;
+  for (const auto& e : it->second.events) {
+    if (e.id > after) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace exemplar::service

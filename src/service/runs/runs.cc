@@ -1,0 +1,392 @@
+#include "service/runs/runs.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "service/search/search.h"
+
+namespace exemplar::service {
+namespace {
+
+bool Finished(const std::string& status) {
+  return status == "completed" || status == "failed" || status == "cancelled";
+}
+
+}  // namespace
+Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
+           DspyExport& dspy, RunsOptions options)
+    : store_(store), templates_(templates), lineage_(lineage), effectiveness_(effectiveness), dspy_(dspy),
+      options_(std::move(options)) {
+  options_.workers = std::max(1, options_.workers);
+}
+
+bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
+  if (!options_.shared) return true;
+  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
+  return run.updated_at < now - options_.lease_ms;  // its replica stopped reporting progress
+}
+
+Runs::~Runs() { Stop(); }
+
+Status Runs::Start() {
+  for (const char* status : {"running", "pending"}) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListRuns(std::nullopt, std::string(status), 0, 100000));
+    for (auto& run : page.first) {
+      if (run.status == "running") {
+        if (!ShouldRecover(run, NowMillis())) continue;  // another replica is executing it
+        EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
+        run.status = "failed";
+        run.error = "interrupted by a server restart; " + std::to_string(trials.size()) +
+                    " finished trials were kept. Launch the run again to continue.";
+        run.completed_at = run.updated_at = NowMillis();
+        EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+      } else {
+        std::lock_guard lock(mu_);
+        queue_.push_back(run.id);
+      }
+    }
+  }
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Worker(); });
+  return Status::Ok();
+}
+
+void Runs::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+  events_.CloseAll();  // event streams end, so the HTTP server can drain
+}
+
+void Runs::Worker() {
+  for (;;) {
+    std::string id;
+    {
+      std::unique_lock lock(mu_);
+      // With replicas, an idle worker also looks for runs launched elsewhere and left pending
+      // (their replica is busy or gone), so any replica can work a run.
+      auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (options_.shared) cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), ready);
+      else cv_.wait(lock, ready);
+      if (stopping_) return;
+      if (!queue_.empty()) {
+        id = queue_.front();
+        queue_.pop_front();
+      }
+    }
+    if (!id.empty()) {
+      Execute(id);
+      continue;
+    }
+    RunRecord run;
+    auto claimed = store_.ClaimNextRun(options_.owner, &run);
+    if (claimed.ok() && *claimed) ExecuteClaimed(std::move(run));
+  }
+}
+
+Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val) {
+  std::vector<Example> pool;
+  if (!c.example_ids.empty()) {
+    for (const auto& id : c.example_ids) {
+      auto e = store_.GetExample(id);
+      if (!e.ok()) {
+        return Status::Invalid({{{"body", "data", "example_ids"}, "example " + id + " does not exist", "value_error.not_found"}});
+      }
+      pool.push_back(std::move(e).value());
+    }
+  } else {
+    storage::ExampleFilter f;
+    Validation v;
+    JsonReader r(c.filters, v, {"body", "data", "filters"});
+    ParseFilterFields(r, &f);
+    EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+    // The template's own examples unless the filters name another template.
+    if (!f.databit_id) f.databit_id = c.template_id;
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, 0, c.max_examples));
+    pool = std::move(page.examples);
+  }
+  if (pool.size() < 2) {
+    return Status::Invalid({{{"body", "data"}, "a run needs at least 2 examples (found " + std::to_string(pool.size()) +
+                                                   "); add examples with databit_id = the template id or pass example_ids",
+                             "value_error.too_few"}});
+  }
+  std::sort(pool.begin(), pool.end(), [](const Example& a, const Example& b) { return a.id < b.id; });
+  std::mt19937_64 rng(c.seed);
+  std::shuffle(pool.begin(), pool.end(), rng);
+  size_t n_train = std::clamp<size_t>(static_cast<size_t>(pool.size() * c.split_ratio + 0.5), 1, pool.size() - 1);
+  train->assign(pool.begin(), pool.begin() + n_train);
+  val->assign(pool.begin() + n_train, pool.end());
+  return Status::Ok();
+}
+
+Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
+  auto t = store_.GetTemplate(c.template_id);
+  if (t.status().IsNotFound()) {
+    return Status::Invalid({{{"body", "template_id"}, "template " + c.template_id + " does not exist", "value_error.not_found"}});
+  }
+  EXEMPLAR_RETURN_IF_ERROR(t.status());
+  std::vector<Example> train, val;
+  EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val));
+  RunRecord run;
+  run.id = NewUuid();
+  run.template_id = c.template_id;
+  run.status = "pending";
+  Json cfg = RunConfigToJson(c);
+  cfg["trainset_ids"] = Json::array();
+  cfg["valset_ids"] = Json::array();
+  for (const auto& e : train) cfg["trainset_ids"].push_back(e.id);
+  for (const auto& e : val) cfg["valset_ids"].push_back(e.id);
+  run.config_json = DumpJson(cfg);
+  run.progress_json = DumpJson(Json{{"trials_done", 0}, {"trials_total", c.max_trials}, {"lm_calls", 0}});
+  run.created_by = user;
+  run.created_at = run.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.InsertRun(run));
+  std::vector<LineageEdge> edges = {{"template", c.template_id, "run", run.id, "optimized_by"}};
+  for (const auto* set : {&train, &val}) {
+    for (const auto& e : *set) edges.push_back({"example", e.id, "run", run.id, "used_in"});
+  }
+  EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(edges));
+  events_.Publish(run.id, "status", {{"status", "pending"}});
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(run.id);
+  }
+  cv_.notify_one();
+  return run;
+}
+
+void Runs::Execute(const std::string& id) {
+  RunRecord run;
+  auto claimed = store_.ClaimRun(id, options_.owner, &run);
+  if (!claimed.ok()) spdlog::error("run {}: cannot claim: {}", id, claimed.status().ToString());
+  if (!claimed.ok() || !*claimed) return;  // cancelled, or another replica took it
+  ExecuteClaimed(std::move(run));
+}
+
+void Runs::ExecuteClaimed(RunRecord run) {
+  const std::string id = run.id;
+  auto finish = [&](RunRecord& r) {
+    r.completed_at = r.updated_at = NowMillis();
+    Status st = store_.UpdateRun(r);
+    if (!st.ok()) spdlog::error("run {}: cannot store result: {}", r.id, st.ToString());
+    events_.Publish(r.id, "status", {{"status", r.status}, {"best_score", r.best_score ? Json(*r.best_score) : Json(nullptr)},
+                                     {"error", r.error ? Json(*r.error) : Json(nullptr)}});
+    events_.Finish(r.id);
+    std::lock_guard lock(mu_);
+    cancel_requested_.erase(r.id);
+  };
+  Json cfg_json = Json::parse(run.config_json, nullptr, false);
+  auto config = ParseRunConfig(cfg_json);
+  auto tmpl = store_.GetTemplate(run.template_id);
+  std::vector<Example> train, val;
+  auto load = [&](const char* key, std::vector<Example>* out) {
+    for (const auto& id : cfg_json.value(key, Json::array())) {
+      auto e = store_.GetExample(id.get<std::string>());
+      if (e.ok()) out->push_back(std::move(e).value());
+    }
+  };
+  load("trainset_ids", &train);
+  load("valset_ids", &val);
+  if (auto requested = store_.RunCancelRequested(id); requested.ok() && *requested) {
+    run.status = "cancelled";  // cancelled through another replica before it started
+    finish(run);
+    return;
+  }
+  if (!config.ok() || !tmpl.ok() || train.empty() || val.empty()) {
+    run.status = "failed";
+    run.error = !config.ok() ? config.status().message()
+                : !tmpl.ok() ? "template " + run.template_id + " no longer exists"
+                             : "the run's examples were deleted";
+    finish(run);
+    return;
+  }
+  events_.Publish(id, "status", {{"status", "running"}});
+
+  RunHooks hooks;
+  auto next_remote_check = std::chrono::steady_clock::now();
+  hooks.cancelled = [&] {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || cancel_requested_.count(id) > 0) return true;
+    }
+    // A cancel sent to another replica arrives as a flag in the store; look twice a second.
+    auto now = std::chrono::steady_clock::now();
+    if (now < next_remote_check) return false;
+    next_remote_check = now + std::chrono::milliseconds(500);
+    auto requested = store_.RunCancelRequested(id);
+    if (!requested.ok() || !*requested) return false;
+    std::lock_guard lock(mu_);
+    cancel_requested_.insert(id);
+    return true;
+  };
+  hooks.on_trial = [&](const TrialRecord& t) {
+    TrialRecord rec = t;
+    rec.run_id = id;
+    Status st = store_.InsertTrial(rec);
+    if (!st.ok()) spdlog::error("run {}: cannot store trial: {}", id, st.ToString());
+    events_.Publish(id, "trial", TrialToJson(rec));
+  };
+  hooks.on_progress = [&](const Json& progress) {
+    run.progress_json = DumpJson(progress);
+    if (progress.contains("best_score") && progress["best_score"].is_number()) run.best_score = progress["best_score"].get<double>();
+    run.updated_at = NowMillis();
+    (void)store_.UpdateRun(run);
+    events_.Publish(id, "progress", progress);
+  };
+  hooks.on_log = [&](const std::string& line) { events_.Publish(id, "log", {{"message", line}}); };
+  RunOutcome out = ExecuteRun(run, *config, *tmpl, train, val, hooks);
+  bool stopped_by_shutdown;
+  {
+    std::lock_guard lock(mu_);
+    stopped_by_shutdown = stopping_ && !cancel_requested_.count(id);
+  }
+  if (stopped_by_shutdown) {
+    // Left "running": the next start marks it interrupted with its trials kept.
+    return;
+  }
+  run.status = out.status;
+  run.error = out.error;
+  run.best_score = out.best_score;
+  if (!out.best_program.is_null()) run.best_program_json = DumpJson(out.best_program);
+  if (!out.contributions.is_null()) run.contributions_json = DumpJson(out.contributions);
+  if (!out.progress.is_null()) run.progress_json = DumpJson(out.progress);
+  finish(run);
+}
+
+Result<RunRecord> Runs::Get(const std::string& id) { return store_.GetRun(id); }
+
+Result<std::pair<std::vector<RunRecord>, int64_t>> Runs::List(const std::optional<std::string>& template_id,
+                                                              const std::optional<std::string>& status,
+                                                              int64_t page, int64_t page_size) {
+  return store_.ListRuns(template_id, status, (page - 1) * page_size, page_size);
+}
+
+Result<RunRecord> Runs::Cancel(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  if (Finished(run.status)) return Status::FailedPrecondition("run is already " + run.status);
+  EXEMPLAR_RETURN_IF_ERROR(store_.RequestRunCancel(id));  // seen by the replica executing it
+  bool was_queued = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = std::find(queue_.begin(), queue_.end(), id);
+    if (it != queue_.end()) {
+      queue_.erase(it);
+      was_queued = true;
+    } else {
+      cancel_requested_.insert(id);
+    }
+  }
+  if (was_queued || run.status == "pending") {
+    auto fresh = store_.GetRun(id);
+    if (fresh.ok() && fresh->status == "pending") {
+      fresh->status = "cancelled";
+      fresh->completed_at = fresh->updated_at = NowMillis();
+      EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(*fresh));
+      events_.Publish(id, "status", {{"status", "cancelled"}});
+      events_.Finish(id);
+      return *fresh;
+    }
+  }
+  return store_.GetRun(id);
+}
+
+Result<RunRecord> Runs::Wait(const std::string& id, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int64_t cursor = 0;
+  for (;;) {
+    EXEMPLAR_ASSIGN_OR_RETURN(RunRecord r, store_.GetRun(id));
+    if (Finished(r.status) || std::chrono::steady_clock::now() >= deadline) return r;
+    bool finished = false;
+    auto events = events_.Read(id, cursor, std::chrono::milliseconds(200), &finished);
+    if (!events.empty()) cursor = events.back().id;
+  }
+}
+
+Result<Json> Runs::Results(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(id));
+  Json items = Json::array();
+  for (const auto& t : trials) items.push_back(TrialToJson(t));
+  return Json{{"run_id", id},
+              {"status", run.status},
+              {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)},
+              {"best_program", run.best_program_json ? Json::parse(*run.best_program_json, nullptr, false) : Json(nullptr)},
+              {"contributions", run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array()},
+              {"trials", items}};
+}
+
+Result<Json> Runs::Sync(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  Json contributions = run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array();
+  std::vector<UsageEvent> events = EvidenceFromContributions(id, contributions);
+  EXEMPLAR_RETURN_IF_ERROR(store_.SyncRun(id, events));
+  std::vector<std::string> ids;
+  Json updated = Json::array();
+  for (const auto& e : events) {
+    ids.push_back(e.example_id);
+    updated.push_back({{"example_id", e.example_id}, {"success_delta", e.success_delta}, {"failure_delta", e.failure_delta}});
+  }
+  effectiveness_.Refresh(ids);
+  return Json{{"synced", true}, {"run_id", id}, {"examples_updated", events.size()},
+              {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)}, {"evidence", updated}};
+}
+
+Result<Template> Runs::Accept(const std::string& id, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  if (run.status != "completed") return Status::FailedPrecondition("only a completed run can be accepted (run is " + run.status + ")");
+  if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
+  if (!run.best_program_json) return Status::FailedPrecondition("run has no best program");
+  EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(run.template_id));
+  Json program = Json::parse(*run.best_program_json, nullptr, false);
+  Template next = parent;
+  next.created_by = user;
+  if (program.contains("instructions") && program["instructions"].is_string()) {
+    next.prompt_template = program["instructions"].get<std::string>();
+  }
+  std::set<std::string> inputs;
+  for (const auto& f : parent.input_schema) inputs.insert(f.name);
+  Json inline_examples = Json::array();
+  std::vector<LineageEdge> edges = {{"run", id, "template", "", "produced"}};
+  for (const auto& demo : program.value("demos", Json::array())) {
+    Json in = Json::object(), outp = Json::object();
+    const Json fields = demo.value("fields", Json::object());  // items() of a temporary would dangle
+    for (auto& [k, val] : fields.items()) {
+      (inputs.count(k) ? in : outp)[k] = val;
+    }
+    Json ex = {{"input", in}, {"output", outp}};
+    if (demo.contains("example_id")) {
+      ex["example_id"] = demo["example_id"];
+      edges.push_back({"example", demo["example_id"].get<std::string>(), "template", "", "demo_of"});
+    }
+    inline_examples.push_back(ex);
+  }
+  next.examples_json = DumpJson(inline_examples);
+  EXEMPLAR_ASSIGN_OR_RETURN(Template created, templates_.CreateVersionFrom(parent, next, edges));
+  run.decision = "accepted";
+  run.accepted_template_id = created.id;
+  run.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+  return created;
+}
+
+Result<RunRecord> Runs::Reject(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  if (!Finished(run.status)) return Status::FailedPrecondition("run is still " + run.status + "; cancel it first");
+  if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
+  run.decision = "rejected";
+  run.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+  return run;
+}
+
+}  // namespace exemplar::service

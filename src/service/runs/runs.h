@@ -1,0 +1,138 @@
+// Optimization runs (SPEC §4.5, §4.6): launch, a bounded worker pool, progress persisted as trials
+// finish, events for SSE, cancel at any moment, recovery after restart, and the feedback loop:
+// sync (evidence into effectiveness, once) and accept (a new template version with lineage).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/json_util.h"
+#include "service/templates/dspy_export.h"
+#include "service/effectiveness/effectiveness.h"
+#include "service/lineage/lineage.h"
+#include "service/runs/run_events.h"
+#include "service/templates/templates.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+// The validated configuration of a run, as stored in dspy_runs.config.
+struct RunConfig {
+  std::string template_id;
+  std::string optimizer_type;   // DSPy class name, e.g. BootstrapFewShotWithRandomSearch
+  Json optimizer_params = Json::object();
+  std::string metric = "exact_match";
+  Json metric_params = Json::object();
+  std::string module = "Predict";
+  Json lm = {{"provider", "offline"}};
+  int max_trials = 32;
+  int64_t max_lm_calls = 20000;
+  double max_minutes = 30;
+  std::vector<std::string> example_ids;  // explicit data, else the template's examples
+  Json filters = Json::object();
+  double split_ratio = 0.5;             // fraction used as trainset; the rest is the valset
+  uint64_t seed = 0;
+  int max_examples = 200;
+};
+
+Result<RunConfig> ParseRunConfig(const Json& body);
+Json RunConfigToJson(const RunConfig& c);
+Json RunToJson(const RunRecord& r);
+Json TrialToJson(const TrialRecord& t);
+
+// Executes one run (implemented in run_engine.cc over the optimize library). Reports trials and
+// progress through the callbacks; returns the final record fields to store.
+struct RunOutcome {
+  std::string status;  // completed | failed | cancelled
+  std::optional<std::string> error;
+  std::optional<double> best_score;
+  Json best_program;   // {instructions, demos:[{example_id, fields}], score}
+  Json contributions;  // [{example_id, contribution, with_trials, without_trials, ...}]
+  Json progress;
+};
+struct RunHooks {
+  std::function<bool()> cancelled;
+  std::function<void(const TrialRecord&)> on_trial;
+  std::function<void(const Json& progress)> on_progress;
+  std::function<void(const std::string&)> on_log;
+};
+RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Template& tmpl,
+                      const std::vector<Example>& trainset, const std::vector<Example>& valset,
+                      const RunHooks& hooks);
+
+// Evidence for the effectiveness formula from a run's contributions (SPEC §4.6).
+std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, const Json& contributions);
+
+// How this process takes part in running optimizations.
+struct RunsOptions {
+  int workers = 2;
+  // The claim name of this replica (stable across restarts, distinct per replica).
+  std::string owner = "local";
+  // Replicas share the database (PostgreSQL): at start, only runs this replica claimed, or whose
+  // claimer stopped updating them for `lease_ms`, are recovered. With a private database every
+  // running run at start was left by a previous process of this one.
+  bool shared = false;
+  int64_t lease_ms = 10 * 60 * 1000;
+  // Shared: how often an idle worker looks for pending runs launched on other replicas.
+  int poll_ms = 1000;
+};
+
+class Runs {
+ public:
+  Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
+       DspyExport& dspy, RunsOptions options);
+  ~Runs();
+
+  // Recovers runs left by a previous process (pending → queued again; running → failed with the
+  // reason, finished trials kept) and starts the workers. A queued run is executed by whichever
+  // replica claims it first (Store::ClaimRun).
+  Status Start();
+  void Stop();
+
+  Result<RunRecord> Launch(const Json& body, const std::optional<std::string>& user);
+  Result<RunRecord> Get(const std::string& id);
+  Result<std::pair<std::vector<RunRecord>, int64_t>> List(const std::optional<std::string>& template_id,
+                                                          const std::optional<std::string>& status,
+                                                          int64_t page, int64_t page_size);
+  // Cancels a run wherever it executes: locally at once, on another replica at its next check.
+  Result<RunRecord> Cancel(const std::string& id);
+  Result<Json> Results(const std::string& id);
+  Result<Json> Sync(const std::string& id);
+  Result<Template> Accept(const std::string& id, const std::optional<std::string>& user);
+  Result<RunRecord> Reject(const std::string& id);
+  RunEvents& events() { return events_; }
+  // Blocks until the run leaves pending/running or `timeout` passes (tests, CLI).
+  Result<RunRecord> Wait(const std::string& id, std::chrono::milliseconds timeout);
+
+ private:
+  void Worker();
+  void Execute(const std::string& id);  // claims, then executes
+  void ExecuteClaimed(RunRecord run);
+  Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
+  // Whether a running run left in the store should be marked interrupted by this process.
+  bool ShouldRecover(const RunRecord& run, int64_t now) const;
+
+  storage::Store& store_;
+  Templates& templates_;
+  Lineage& lineage_;
+  Effectiveness& effectiveness_;
+  DspyExport& dspy_;
+  RunEvents events_;
+  RunsOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  std::set<std::string> cancel_requested_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace exemplar::service

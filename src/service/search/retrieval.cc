@@ -1,0 +1,215 @@
+#include "service/search/retrieval.h"
+
+#include "common/ids.h"
+#include "index/text.h"
+#include "service/examples/example_json.h"
+
+namespace exemplar::service {
+namespace {
+
+constexpr double kRetrievalEffectivenessWeight = 0.2;  // favour proven examples, keep relevance first
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// A Markdown code fence longer than any backtick run inside the content, so it cannot be closed early.
+std::string Fence(const std::string& content) {
+  size_t longest = 0, run = 0;
+  for (char c : content) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max<size_t>(3, longest + 1), '`');
+}
+
+std::string Pretty(const std::string& json_text) {
+  return DumpJson(Json::parse(json_text, nullptr, false), 2);
+}
+
+std::string FormatOne(const Example& e, size_t n, PromptFormat format) {
+  std::string input = Pretty(e.input_json), output = Pretty(e.expected_output_json);
+  switch (format) {
+    case PromptFormat::kXml: {
+      std::string s = "<example index=\"" + std::to_string(n) + "\">\n<input>" + XmlEscape(input) +
+                      "</input>\n<expected_output>" + XmlEscape(output) + "</expected_output>\n";
+      if (e.explanation) s += "<explanation>" + XmlEscape(*e.explanation) + "</explanation>\n";
+      return s + "</example>\n";
+    }
+    case PromptFormat::kMarkdown: {
+      std::string fi = Fence(input), fo = Fence(output);
+      std::string s = "### Example " + std::to_string(n) + "\n\n**Input:**\n" + fi + "json\n" + input +
+                      "\n" + fi + "\n\n**Expected output:**\n" + fo + "json\n" + output + "\n" + fo + "\n";
+      if (e.explanation) {
+        std::string fe = Fence(*e.explanation);
+        s += "\n**Explanation:**\n" + fe + "text\n" + *e.explanation + "\n" + fe + "\n";
+      }
+      return s + "\n";
+    }
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+int64_t EstimateTokens(const std::string& text) { return static_cast<int64_t>((text.size() + 3) / 4); }
+
+Json ChatMessages(const std::vector<Example>& examples) {
+  Json msgs = Json::array();
+  for (const auto& e : examples) {
+    msgs.push_back({{"role", "user"}, {"content", DumpJson(Json::parse(e.input_json, nullptr, false))}});
+    msgs.push_back({{"role", "assistant"},
+                    {"content", DumpJson(Json::parse(e.expected_output_json, nullptr, false))}});
+  }
+  return msgs;
+}
+
+std::string FormatExamples(const std::vector<Example>& examples, PromptFormat format) {
+  if (format == PromptFormat::kJson) {
+    Json arr = Json::array();
+    for (const auto& e : examples) {
+      arr.push_back({{"input", Json::parse(e.input_json, nullptr, false)},
+                     {"expected_output", Json::parse(e.expected_output_json, nullptr, false)},
+                     {"explanation", e.explanation ? Json(*e.explanation) : Json(nullptr)}});
+    }
+    return DumpJson(arr, 2);
+  }
+  if (format == PromptFormat::kChat) return DumpJson(ChatMessages(examples), 2);
+  std::string out = format == PromptFormat::kXml ? "<examples>\n" : "";
+  for (size_t i = 0; i < examples.size(); ++i) out += FormatOne(examples[i], i + 1, format);
+  if (format == PromptFormat::kXml) out += "</examples>\n";
+  return out;
+}
+
+RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
+  RetrieveRequest req;
+  if (!body.is_object()) {
+    v.Add({"body"}, "must be a JSON object", "type_error.dict");
+    return req;
+  }
+  // Reuse the search parser for filters, k, mode and mmr (k defaults to 5 here).
+  Json search_body = body;
+  search_body.erase("query");
+  search_body.erase("format");
+  search_body.erase("token_budget");
+  search_body.erase("min_effectiveness");
+  JsonReader r(body, v);
+  if (!body.contains("query") || body["query"].is_null()) {
+    v.Add(r.Loc("query"), "field required", "value_error.missing");
+  } else if (body["query"].is_string()) {
+    req.query_raw = body["query"].get<std::string>();
+    if (req.query_raw.size() > 64 * 1024) v.Add(r.Loc("query"), "longer than 65536 bytes", "value_error.too_long");
+    search_body["query_text"] = req.query_raw;
+  } else if (body["query"].is_object()) {
+    req.query_raw = DumpJson(body["query"]);
+    search_body["query_text"] = index::FlattenJson(body["query"]);
+  } else {
+    v.Add(r.Loc("query"), "must be a string or a JSON object", "type_error");
+  }
+  if (!search_body.contains("mode")) search_body["mode"] = "auto";
+  req.search = ParseSearchRequest(search_body, v, 5);
+  if (auto m = r.Number("min_effectiveness", 0.0, 1.0)) {
+    // New examples rank with the prior: they pass a threshold the prior passes.
+    req.search.filter.min_effectiveness_score = *m;
+    req.search.filter.missing_effectiveness_as = 0.5;
+  }
+  if (!body.contains("effectiveness_weight")) req.search.effectiveness_weight = kRetrievalEffectivenessWeight;
+  if (auto f = r.Enum("format", {"xml", "markdown", "json", "chat"})) {
+    req.format = *f == "markdown" ? PromptFormat::kMarkdown
+                 : *f == "json"   ? PromptFormat::kJson
+                 : *f == "chat"   ? PromptFormat::kChat
+                                  : PromptFormat::kXml;
+  }
+  req.token_budget = r.Int("token_budget", 1, 1'000'000);
+  return req;
+}
+
+Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(SearchResponse found, search_.Run(req.search));
+  std::vector<Example> chosen;
+  Json items = Json::array();
+  int64_t tokens = 0;
+  bool truncated = false;
+  PromptFormat fmt = req.format;
+  for (auto& hit : found.results) {
+    int64_t cost = EstimateTokens(FormatExamples({hit.example}, fmt));
+    if (req.token_budget && tokens + cost > *req.token_budget) {
+      truncated = true;
+      break;
+    }
+    tokens += cost;
+    Json item = ExampleToJson(hit.example);
+    item["similarity_score"] = hit.similarity_score ? Json(*hit.similarity_score) : Json(nullptr);
+    item["match_type"] = hit.match_type;
+    items.push_back(std::move(item));
+    chosen.push_back(std::move(hit.example));
+  }
+  storage::Retrieval record;
+  record.id = NewUuid();
+  record.query = req.query_raw;
+  std::vector<UsageEvent> events;
+  for (const auto& e : chosen) {
+    record.example_ids.push_back(e.id);
+    UsageEvent ev;
+    ev.example_id = e.id;
+    ev.kind = "retrieved";
+    ev.retrieval_id = record.id;
+    events.push_back(std::move(ev));
+  }
+  EXEMPLAR_RETURN_IF_ERROR(store_.RecordRetrieval(record, events));
+  std::string formatted = FormatExamples(chosen, fmt);
+  return Json{{"retrieval_id", record.id},
+              {"examples", std::move(items)},
+              {"formatted_prompt", formatted},
+              {"messages", fmt == PromptFormat::kChat ? ChatMessages(chosen) : Json(nullptr)},
+              {"metadata",
+               {{"search_type", found.search_type},
+                {"k_requested", req.search.k},
+                {"returned", chosen.size()},
+                {"token_estimate", EstimateTokens(formatted)},
+                {"token_budget", req.token_budget ? Json(*req.token_budget) : Json(nullptr)},
+                {"truncated_by_budget", truncated},
+                {"took_ms", found.took_ms}}}};
+}
+
+Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::string& outcome,
+                                std::optional<double> confidence, std::optional<std::string> notes) {
+  EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, store_.GetRetrieval(retrieval_id));
+  auto [s, f] = OutcomeEvidence(outcome);
+  std::vector<UsageEvent> events;
+  for (const auto& id : r.example_ids) {
+    UsageEvent ev;
+    ev.example_id = id;
+    ev.kind = "outcome";
+    ev.outcome = outcome;
+    ev.success_delta = s;
+    ev.failure_delta = f;
+    ev.retrieval_id = retrieval_id;
+    ev.confidence = confidence;
+    ev.context = notes;
+    events.push_back(std::move(ev));
+  }
+  EXEMPLAR_RETURN_IF_ERROR(store_.RecordRetrievalOutcome(retrieval_id, outcome, events));
+  effectiveness_.Refresh(r.example_ids);
+  return Json{{"retrieval_id", retrieval_id},
+              {"outcome", outcome},
+              {"examples_credited", r.example_ids.size()},
+              {"credited_example_ids", r.example_ids},
+              {"success_delta", s},
+              {"failure_delta", f}};
+}
+
+}  // namespace exemplar::service

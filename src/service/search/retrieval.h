@@ -1,0 +1,50 @@
+// Retrieval for prompts, the agent hook (SPEC §4.2): search, format the examples for a prompt
+// (xml, markdown, json, chat) within a token budget, record the retrieval, and credit a later
+// outcome to every example it returned, exactly once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "service/effectiveness/effectiveness.h"
+#include "service/search/search.h"
+
+namespace exemplar::service {
+
+enum class PromptFormat { kXml, kMarkdown, kJson, kChat };
+
+struct RetrieveRequest {
+  SearchRequest search;   // query_text set from `query` (objects are flattened)
+  std::string query_raw;  // the query as given (stored with the retrieval)
+  PromptFormat format = PromptFormat::kXml;
+  std::optional<int64_t> token_budget;
+};
+
+// Parses the retrieve body; 422 field errors into v.
+RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v);
+
+// Renders examples for a prompt; content is escaped for its format.
+std::string FormatExamples(const std::vector<Example>& examples, PromptFormat format);
+Json ChatMessages(const std::vector<Example>& examples);
+// A rough token estimate (4 characters per token, the usual rule of thumb for English text).
+int64_t EstimateTokens(const std::string& text);
+
+class Retrieval {
+ public:
+  Retrieval(storage::Store& store, Search& search, Effectiveness& effectiveness)
+      : store_(store), search_(search), effectiveness_(effectiveness) {}
+
+  Result<Json> Retrieve(const RetrieveRequest& req);
+  // kNotFound for an unknown retrieval, kAlreadyExists (409) for a second outcome.
+  Result<Json> Outcome(const std::string& retrieval_id, const std::string& outcome,
+                       std::optional<double> confidence, std::optional<std::string> notes);
+
+ private:
+  storage::Store& store_;
+  Search& search_;
+  Effectiveness& effectiveness_;
+};
+
+}  // namespace exemplar::service

@@ -1,0 +1,309 @@
+#include "service/search/search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <unordered_map>
+
+#include "index/fusion.h"
+#include "service/examples/example_json.h"
+#include "service/examples/json_text.h"
+
+namespace exemplar::service {
+namespace {
+
+constexpr double kNoEvidencePrior = 0.5;  // Beta(1,1) mean: ranking value without evidence (§4.3)
+
+float Dot(const std::vector<float>& a, const std::vector<float>& b) {
+  float s = 0;
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+double Clamp01(double x) { return std::max(0.0, std::min(1.0, x)); }
+
+}  // namespace
+
+std::string ModeName(SearchMode m) {
+  switch (m) {
+    case SearchMode::kAuto: return "auto";
+    case SearchMode::kVector: return "vector";
+    case SearchMode::kKeyword: return "keyword";
+    case SearchMode::kHybrid: return "hybrid";
+    case SearchMode::kMetadata: return "metadata";
+  }
+  return "auto";
+}
+
+void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f) {
+  f->databit_id = r.String("databit_id", 1024);
+  f->domain = r.String("domain", 1024);
+  f->function_name = r.String("function_name", 1024);
+  f->difficulty = r.Enum("difficulty", kDifficulties);
+  f->source = r.Enum("source", kSources);
+  if (auto t = r.StringList("capability_tags", 1000, 1024)) f->tags_any = *t;
+  if (auto t = r.String("capability_tag", 1024)) f->tags_any.push_back(*t);
+  if (auto t = r.StringList("capability_tags_all", 1000, 1024)) f->tags_all = *t;
+  f->min_quality_score = r.Number("min_quality_score", 0.0, 1.0);
+  f->min_effectiveness_score = r.Number("min_effectiveness_score", 0.0, 1.0);
+}
+
+SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default) {
+  SearchRequest req;
+  req.k = k_default;
+  if (!body.is_object()) {
+    v.Add({"body"}, "must be a JSON object", "type_error.dict");
+    return req;
+  }
+  JsonReader r(body, v);
+  req.query_text = r.String("query_text", 64 * 1024);
+  if (r.Has("query_embedding") && !r.IsNull("query_embedding")) {
+    const Json& q = body["query_embedding"];
+    if (!q.is_array() || q.empty() || q.size() > 8192) {
+      v.Add(r.Loc("query_embedding"), "must be a non-empty list of numbers", "type_error.list");
+    } else {
+      std::vector<float> vec;
+      for (const auto& x : q) {
+        if (!x.is_number()) {
+          v.Add(r.Loc("query_embedding"), "must be a list of numbers", "type_error.float");
+          break;
+        }
+        vec.push_back(x.get<float>());
+        if (!std::isfinite(vec.back())) {  // e.g. 1e300: inf as a float would match nothing
+          v.Add(r.Loc("query_embedding"), "numbers must be within float range", "value_error.number.out_of_range");
+          break;
+        }
+      }
+      if (vec.size() == q.size()) req.query_embedding = std::move(vec);
+    }
+  }
+  if (auto m = r.Enum("mode", {"auto", "vector", "keyword", "hybrid", "metadata"})) {
+    static const std::unordered_map<std::string, SearchMode> kModes = {
+        {"auto", SearchMode::kAuto}, {"vector", SearchMode::kVector},
+        {"keyword", SearchMode::kKeyword}, {"hybrid", SearchMode::kHybrid},
+        {"metadata", SearchMode::kMetadata}};
+    req.mode = kModes.at(*m);
+  }
+  ParseFilterFields(r, &req.filter);
+  if (auto ids = r.StringList("example_ids", 1000, 64)) req.filter.ids = *ids;
+  if (auto k = r.Int("k", 1, 100)) req.k = static_cast<int>(*k);
+  req.similarity_threshold = r.Number("similarity_threshold", 0.0, 1.0);
+  if (auto w = r.Number("effectiveness_weight", 0.0, 1.0)) req.effectiveness_weight = *w;
+  if (auto mmr = r.Object("mmr")) {
+    Validation& vv = v;
+    JsonReader mr(*mmr, vv, r.Loc("mmr"));
+    req.mmr = true;
+    if (auto l = mr.Number("lambda", 0.0, 1.0)) req.mmr_lambda = *l;
+    if (auto fk = mr.Int("fetch_k", 1, 1000)) req.mmr_fetch_k = static_cast<int>(*fk);
+  } else if (r.Has("mmr") && !r.IsNull("mmr")) {
+    if (auto b = r.Bool("mmr")) req.mmr = *b;
+  }
+  if (auto s = r.Enum("sort_by", {"effectiveness_score", "quality_score", "usage_count",
+                                  "created_at", "updated_at"})) {
+    static const std::unordered_map<std::string, storage::ExampleSortKey> kSorts = {
+        {"effectiveness_score", storage::ExampleSortKey::kEffectiveness},
+        {"quality_score", storage::ExampleSortKey::kQuality},
+        {"usage_count", storage::ExampleSortKey::kUsage},
+        {"created_at", storage::ExampleSortKey::kCreatedAt},
+        {"updated_at", storage::ExampleSortKey::kUpdatedAt}};
+    req.sort_by = kSorts.at(*s);
+  }
+  if (auto d = r.Bool("sort_desc")) req.sort_desc = *d;
+  bool has_text = req.query_text && !req.query_text->empty();
+  if ((req.mode == SearchMode::kKeyword || req.mode == SearchMode::kHybrid) && !has_text) {
+    v.Add(r.Loc("query_text"), "required for mode " + ModeName(req.mode), "value_error.missing");
+  }
+  if (req.mode == SearchMode::kVector && !has_text && !req.query_embedding) {
+    v.Add(r.Loc("query_text"), "query_text or query_embedding required for mode vector",
+          "value_error.missing");
+  }
+  return req;
+}
+
+std::string SearchResponseJsonText(const SearchResponse& r) {
+  JsonTextWriter w;
+  auto opt = [&](const std::optional<double>& d) {
+    if (d) w.Double(*d);
+    else w.Null();
+  };
+  w.BeginObject();  // keys in DumpJson's (sorted) order
+  w.Key("query_embedding_generated");
+  w.Bool(r.query_embedding_generated);
+  w.Key("results");
+  w.BeginArray();
+  for (const auto& h : r.results) {
+    w.BeginObject();
+    w.Key("example");
+    WriteExampleJson(h.example, w);
+    w.Key("match_type");
+    w.String(h.match_type);
+    w.Key("scores");
+    w.BeginObject();
+    w.Key("effectiveness");
+    opt(h.scores.effectiveness);
+    w.Key("fused");
+    opt(h.scores.fused);
+    w.Key("keyword");
+    opt(h.scores.keyword);
+    w.Key("vector");
+    opt(h.scores.vector);
+    w.EndObject();
+    w.Key("similarity_score");
+    opt(h.similarity_score);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("search_type");
+  w.String(r.search_type);
+  w.Key("took_ms");
+  w.Double(r.took_ms);
+  w.Key("total_matches");
+  w.Int(r.total_matches);
+  w.EndObject();
+  return w.Take();
+}
+
+Json SearchResponseToJson(const SearchResponse& r) { return Json::parse(SearchResponseJsonText(r)); }
+
+Result<SearchResponse> Search::Run(const SearchRequest& req) {
+  auto start = std::chrono::steady_clock::now();
+  SearchResponse resp;
+  bool has_text = req.query_text && !req.query_text->empty();
+  SearchMode mode = req.mode;
+  if (mode == SearchMode::kAuto) {
+    mode = has_text ? SearchMode::kHybrid : (req.query_embedding ? SearchMode::kVector
+                                                                 : SearchMode::kMetadata);
+  }
+  resp.search_type = ModeName(mode);
+  size_t k = static_cast<size_t>(req.k);
+
+  if (mode == SearchMode::kMetadata) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(req.filter, req.sort_by, req.sort_desc,
+                                                             0, req.k));
+    for (auto& e : page.examples) {
+      SearchHit h;
+      h.scores.effectiveness = e.effectiveness_score();
+      h.example = std::move(e);
+      h.match_type = "metadata";
+      resp.results.push_back(std::move(h));
+    }
+    resp.total_matches = page.total;
+  } else {
+    std::optional<std::vector<uint64_t>> allowed = index_.catalog().Match(req.filter);
+    const std::vector<uint64_t>* allowed_ptr = allowed ? &*allowed : nullptr;
+    size_t fetch = req.mmr ? static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k)
+                           : k;
+    if (mode == SearchMode::kHybrid || req.effectiveness_weight > 0) fetch = std::max(fetch, 2 * k + 20);
+
+    std::vector<float> qvec;
+    if (mode == SearchMode::kVector || mode == SearchMode::kHybrid) {
+      if (req.query_embedding) {
+        if (static_cast<int>(req.query_embedding->size()) != index_.vectors().options().dim) {
+          return Status::Invalid({{{"body", "query_embedding"},
+                                   "must have " + std::to_string(index_.vectors().options().dim) +
+                                       " dimensions",
+                                   "value_error.dimension"}});
+        }
+        qvec = *req.query_embedding;
+        float norm = std::sqrt(Dot(qvec, qvec));
+        if (norm > 0) for (float& x : qvec) x /= norm;
+      } else {
+        auto emb = embedder_.Embed(*req.query_text);
+        if (!emb.ok()) return Status::Unavailable("embedding provider failed: " + emb.status().message());
+        qvec = std::move(emb).value();
+        resp.query_embedding_generated = true;
+      }
+    }
+    std::vector<index::Hit> vec_hits, kw_hits;
+    if (!qvec.empty()) {
+      vec_hits = index_.vectors().Search(qvec, fetch, allowed_ptr);
+      if (req.similarity_threshold) {
+        std::erase_if(vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
+      }
+    }
+    if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
+      kw_hits = index_.keywords().Search(*req.query_text, fetch, allowed_ptr);
+    }
+    std::unordered_map<uint64_t, SearchScores> scores;
+    for (const auto& h : vec_hits) scores[h.label].vector = Clamp01(h.score);
+    for (const auto& h : kw_hits) scores[h.label].keyword = h.score;
+    std::vector<index::Hit> ranked;
+    if (mode == SearchMode::kHybrid) {
+      ranked = index::ReciprocalRankFusion({vec_hits, kw_hits});
+      // A keyword-only match must still clear the similarity threshold when one is set.
+      if (req.similarity_threshold && !qvec.empty()) {
+        std::vector<float> v;
+        std::erase_if(ranked, [&](const index::Hit& h) {
+          if (scores[h.label].vector) return false;
+          if (!index_.vectors().GetVector(h.label, &v)) return true;
+          return Dot(v, qvec) < *req.similarity_threshold;
+        });
+      }
+      for (const auto& h : ranked) scores[h.label].fused = h.score;
+    } else {
+      ranked = mode == SearchMode::kVector ? vec_hits : kw_hits;
+    }
+    // Normalise the base score to [0, 1] and blend effectiveness (prior 0.5 without evidence).
+    double top = 0;
+    for (const auto& h : ranked) top = std::max(top, static_cast<double>(h.score));
+    for (auto& h : ranked) {
+      double base = top > 0 ? h.score / top : 0;
+      auto eff = index_.catalog().Effectiveness(static_cast<int64_t>(h.label));
+      scores[h.label].effectiveness = eff;
+      double w = req.effectiveness_weight;
+      h.score = static_cast<float>((1 - w) * base + w * eff.value_or(kNoEvidencePrior));
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const index::Hit& a, const index::Hit& b) {
+      return a.score != b.score ? a.score > b.score : a.label < b.label;
+    });
+    if (req.mmr && ranked.size() > k) {
+      std::unordered_map<uint64_t, std::vector<float>> cache;
+      auto vec_of = [&](uint64_t label) -> const std::vector<float>& {
+        auto it = cache.find(label);
+        if (it == cache.end()) {
+          std::vector<float> v;
+          index_.vectors().GetVector(label, &v);
+          it = cache.emplace(label, std::move(v)).first;
+        }
+        return it->second;
+      };
+      ranked = index::MaximalMarginalRelevance(ranked, k, req.mmr_lambda, [&](uint64_t a, uint64_t b) {
+        return Dot(vec_of(a), vec_of(b));
+      });
+    }
+    if (ranked.size() > k) ranked.resize(k);
+    std::vector<int64_t> rows;
+    for (const auto& h : ranked) rows.push_back(static_cast<int64_t>(h.label));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto examples, store_.GetExamplesByRowIds(rows));
+    std::unordered_map<int64_t, Example*> by_row;
+    for (auto& e : examples) by_row[e.row_id] = &e;
+    std::vector<float> v;
+    for (const auto& h : ranked) {
+      auto it = by_row.find(static_cast<int64_t>(h.label));
+      if (it == by_row.end()) continue;  // deleted between ranking and hydration
+      SearchHit hit;
+      hit.scores = scores[h.label];
+      if (!qvec.empty() && !hit.scores.vector && index_.vectors().GetVector(h.label, &v)) {
+        hit.scores.vector = Clamp01(Dot(v, qvec));
+      }
+      hit.similarity_score = hit.scores.vector;
+      hit.scores.effectiveness = it->second->effectiveness_score();
+      if (mode == SearchMode::kHybrid) {
+        bool in_vec = std::any_of(vec_hits.begin(), vec_hits.end(), [&](auto& x) { return x.label == h.label; });
+        bool in_kw = hit.scores.keyword.has_value();
+        hit.match_type = in_vec && in_kw ? "hybrid" : (in_kw ? "keyword" : "vector");
+      } else {
+        hit.match_type = ModeName(mode);
+      }
+      hit.rank_score = h.score;
+      hit.example = std::move(*it->second);
+      resp.results.push_back(std::move(hit));
+    }
+    resp.total_matches = static_cast<int64_t>(resp.results.size());
+  }
+  resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return resp;
+}
+
+}  // namespace exemplar::service

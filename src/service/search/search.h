@@ -1,0 +1,78 @@
+// Search (SPEC §4.1): vector, keyword, hybrid (RRF) and metadata modes with filters applied inside
+// the search, MMR, similarity threshold, effectiveness blending and per-result scores.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "embed/embedder.h"
+#include "service/search/search_index.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+enum class SearchMode { kAuto, kVector, kKeyword, kHybrid, kMetadata };
+
+struct SearchRequest {
+  std::optional<std::string> query_text;
+  std::optional<std::vector<float>> query_embedding;
+  SearchMode mode = SearchMode::kAuto;
+  storage::ExampleFilter filter;
+  int k = 10;
+  std::optional<double> similarity_threshold;
+  bool mmr = false;
+  double mmr_lambda = 0.5;
+  int mmr_fetch_k = 0;                    // 0 = 4k
+  double effectiveness_weight = 0;        // 0..1
+  storage::ExampleSortKey sort_by = storage::ExampleSortKey::kEffectiveness;
+  bool sort_desc = true;
+};
+
+struct SearchScores {
+  std::optional<double> vector;
+  std::optional<double> keyword;
+  std::optional<double> fused;
+  std::optional<double> effectiveness;  // the example's score; the 0.5 prior is used for ranking
+};
+
+struct SearchHit {
+  Example example;
+  std::optional<double> similarity_score;
+  std::string match_type;  // vector | keyword | hybrid | metadata
+  SearchScores scores;
+  double rank_score = 0;
+};
+
+struct SearchResponse {
+  std::vector<SearchHit> results;
+  int64_t total_matches = 0;
+  std::string search_type;
+  bool query_embedding_generated = false;
+  double took_ms = 0;
+};
+
+// Parses a search body (422 field errors into v). `k_default` differs for the agent hook.
+SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default = 10);
+// Parses the list/search filter fields shared with GET /examples query parameters.
+void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f);
+// The response body as text (what the API sends), and as a DOM (same content).
+std::string SearchResponseJsonText(const SearchResponse& r);
+Json SearchResponseToJson(const SearchResponse& r);
+std::string ModeName(SearchMode m);
+
+class Search {
+ public:
+  Search(storage::Store& store, embed::Embedder& embedder, const SearchIndex& index)
+      : store_(store), embedder_(embedder), index_(index) {}
+
+  Result<SearchResponse> Run(const SearchRequest& req);
+
+ private:
+  storage::Store& store_;
+  embed::Embedder& embedder_;
+  const SearchIndex& index_;
+};
+
+}  // namespace exemplar::service

@@ -1,0 +1,196 @@
+#include "service/search/search_index.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <spdlog/spdlog.h>
+
+#include "service/examples/example_json.h"
+
+namespace exemplar::service {
+
+SearchIndex::SearchIndex(storage::Store& store, index::VectorIndexOptions options,
+                         std::string snapshot_path)
+    : store_(store),
+      options_(options),
+      snapshot_path_(std::move(snapshot_path)),
+      vectors_(std::make_unique<index::VectorIndex>(options)) {}
+
+void SearchIndex::Apply(const Example& e) { ApplyBatch({&e}, {}); }
+
+void SearchIndex::ApplyBatch(const std::vector<const Example*>& examples,
+                             std::vector<std::string> keyword_texts) {
+  std::vector<std::pair<uint64_t, std::span<const float>>> vectors;
+  vectors.reserve(examples.size());
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const Example& e = *examples[i];
+    const auto label = static_cast<uint64_t>(e.row_id);
+    catalog_.Upsert(e);
+    keywords_.Upsert(label, keyword_texts.empty() ? KeywordText(e) : std::move(keyword_texts[i]));
+    if (e.has_embedding() && static_cast<int>(e.embedding.size()) == options_.dim) {
+      vectors.emplace_back(label, e.embedding);
+    } else {
+      vectors_->Remove(label);
+    }
+  }
+  vectors_->UpsertBatch(vectors);
+}
+
+void SearchIndex::Remove(int64_t row_id) {
+  catalog_.Remove(row_id);
+  keywords_.Remove(static_cast<uint64_t>(row_id));
+  vectors_->Remove(static_cast<uint64_t>(row_id));
+}
+
+Status SearchIndex::Rebuild() {
+  std::lock_guard lock(apply_mu_);
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, store_.LatestChangeSeq());
+  vectors_ = std::make_unique<index::VectorIndex>(options_);
+  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) { Apply(e); }));
+  applied_seq_ = seq;
+  load_mode_ = "rebuild";
+  return Status::Ok();
+}
+
+namespace {
+
+// The sidecar holds the change-log position of the vector snapshot, written after the snapshot.
+std::optional<int64_t> ReadSnapshotSeq(const std::string& meta_path) {
+  std::ifstream in(meta_path);
+  int64_t seq = -1;
+  if (!(in >> seq) || seq < 0) return std::nullopt;
+  return seq;
+}
+
+}  // namespace
+
+Status SearchIndex::Load() {
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
+  std::optional<int64_t> snap_seq = ReadSnapshotSeq(snapshot_path_ + ".seq");
+  std::unique_ptr<index::VectorIndex> loaded;
+  if (snap_seq && *snap_seq <= latest) {
+    auto r = index::VectorIndex::Load(snapshot_path_, options_, static_cast<uint64_t>(*snap_seq));
+    if (r.ok()) loaded = std::move(r).value();
+    else spdlog::warn("vector snapshot not usable ({}); rebuilding", r.status().ToString());
+  }
+  if (!loaded) return Rebuild();
+
+  std::lock_guard lock(apply_mu_);
+  vectors_ = std::move(loaded);
+  // Catalog and keyword index are rebuilt from the rows (cheap); vectors come from the snapshot.
+  size_t embedded = 0;
+  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(false, [&](Example&& e) {
+    catalog_.Upsert(e);
+    keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
+    if (e.has_embedding()) ++embedded;
+  }));
+  // Replay vector changes made after the snapshot.
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true, false));
+  load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
+  if (vectors_->size() != embedded) {
+    spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", vectors_->size(),
+                 embedded);
+    vectors_ = std::make_unique<index::VectorIndex>(options_);
+    EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) {
+      if (e.has_embedding() && static_cast<int>(e.embedding.size()) == options_.dim)
+        vectors_->Upsert(static_cast<uint64_t>(e.row_id), e.embedding);
+    }));
+    load_mode_ = "rebuild";
+  }
+  applied_seq_ = latest;
+  return Status::Ok();
+}
+
+Status SearchIndex::SaveSnapshot() {
+  std::lock_guard lock(apply_mu_);
+  // Writers of this process hold apply_mu_ from commit to apply, so after catching up with other
+  // processes' changes the indexes reflect exactly the applied sequence.
+  EXEMPLAR_RETURN_IF_ERROR(CatchUpLocked());
+  int64_t seq = applied_seq_.load();
+  EXEMPLAR_RETURN_IF_ERROR(vectors_->Save(snapshot_path_, static_cast<uint64_t>(seq)));
+  std::string tmp = snapshot_path_ + ".seq.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << seq << "\n";
+    if (!out.flush()) return Status::Internal("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, snapshot_path_ + ".seq", ec);
+  if (ec) return Status::Internal("cannot write snapshot seq: " + ec.message());
+  return Status::Ok();
+}
+
+Status SearchIndex::CatchUp() {
+  std::lock_guard lock(apply_mu_);
+  return CatchUpLocked();
+}
+
+Status SearchIndex::CatchUpLocked() {
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(applied_seq_.load(), latest, false, true));
+  applied_seq_ = seq;
+  return Status::Ok();
+}
+
+void SearchIndex::StartFollowing(std::chrono::milliseconds poll) {
+  if (following_.exchange(true)) return;
+  follower_ = std::thread([this, poll] {
+    while (following_) {
+      store_.WaitForChange(poll);
+      if (!following_) break;
+      Status st = CatchUp();
+      if (!st.ok()) spdlog::warn("index follower: {}", st.ToString());
+    }
+  });
+}
+
+void SearchIndex::StopFollowing() {
+  if (!following_.exchange(false)) return;
+  follower_.join();  // WaitForChange returns within `poll`
+}
+
+SearchIndex::~SearchIndex() { StopFollowing(); }
+
+Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_only, bool skip_own) {
+  constexpr int64_t kPage = 10000;  // change-log rows read per query
+  // Own changes are filtered out by the store, so a busy writer costs the follower nothing.
+  const std::string exclude = skip_own ? store_.origin() : std::string();
+  while (seq < latest) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(seq, kPage, exclude));
+    for (const auto& c : changes) {
+      if (c.seq > latest) return latest;  // the next catch-up takes it
+      seq = c.seq;
+      if (c.entity != "example") continue;
+      if (c.op == "delete") {
+        if (vectors_only) vectors_->Remove(static_cast<uint64_t>(c.row_id));
+        else Remove(c.row_id);
+        continue;
+      }
+      auto e = store_.GetExample(c.entity_id, true);
+      if (!e.ok()) continue;  // deleted later in the log
+      if (!vectors_only) {
+        Apply(*e);
+      } else if (e->has_embedding() && static_cast<int>(e->embedding.size()) == options_.dim) {
+        vectors_->Upsert(static_cast<uint64_t>(e->row_id), e->embedding);
+      } else {
+        vectors_->Remove(static_cast<uint64_t>(e->row_id));
+      }
+    }
+    if (static_cast<int64_t>(changes.size()) < kPage) break;
+  }
+  return std::max(seq, latest);
+}
+
+IndexStats SearchIndex::Stats() const {
+  IndexStats s;
+  s.examples = catalog_.size();
+  s.vectors = vectors_->size();
+  s.keyword_docs = keywords_.size();
+  s.vector_bytes = vectors_->MemoryBytes();
+  s.keyword_bytes = keywords_.MemoryBytes();
+  s.applied_seq = applied_seq_.load();
+  s.load_mode = load_mode_;
+  return s;
+}
+
+}  // namespace exemplar::service

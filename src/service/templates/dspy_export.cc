@@ -1,0 +1,94 @@
+#include "service/templates/dspy_export.h"
+
+#include "service/templates/dspy/export.h"
+#include "service/templates/dspy/select.h"
+#include "service/templates/dspy/signature.h"
+
+namespace exemplar::service {
+
+Result<std::vector<Example>> DspyExport::TemplateExamples(const std::string& template_id, size_t limit) {
+  storage::ExampleFilter f;
+  f.databit_id = template_id;
+  std::vector<Example> out;
+  constexpr int64_t kPage = 500;
+  for (int64_t offset = 0; out.size() < limit; offset += kPage) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, kPage));
+    for (auto& e : page.examples) out.push_back(std::move(e));
+    if (static_cast<int64_t>(page.examples.size()) < kPage) break;
+  }
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+Result<Json> DspyExport::Signature(const std::string& template_id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto examples, TemplateExamples(template_id, 1000));
+  dspy::SignatureSpec spec = dspy::BuildSignature(t, examples);
+  return Json{{"template_id", t.id},
+              {"signature", dspy::RenderSignatureJson(spec)},
+              {"python", dspy::RenderSignaturePython(spec)},
+              {"findings", dspy::FindingsToJson(spec.findings)},
+              {"valid", !spec.HasErrors()}};
+}
+
+Result<Json> DspyExport::Export(const std::string& template_id, const Json& body) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
+  Json opts = body;
+  // Shorthand: {"optimizer_type": "MIPROv2"} means {"optimizer": {"type": "MIPROv2"}}.
+  if (opts.contains("optimizer_type") && opts["optimizer_type"].is_string() && !opts.contains("optimizer")) {
+    opts["optimizer"] = {{"type", opts["optimizer_type"]}};
+  }
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::ExportOptions options, dspy::ParseExportOptions(opts));
+  Validation v;
+  JsonReader r(body, v);
+  auto strategy_name = r.Enum("selection", {"top", "diverse", "balanced", "similar"});
+  auto query = r.String("query", 64 * 1024);
+  size_t max_examples = static_cast<size_t>(r.Int("max_examples", 0, 1000).value_or(16));
+  auto min_eff = r.Number("min_effectiveness", 0.0, 1.0);
+  auto ids = r.StringList("example_ids", 1000, 64);
+  dspy::SelectionStrategy strategy =
+      dspy::ParseSelectionStrategy(strategy_name.value_or("top")).value_or(dspy::SelectionStrategy::kTop);
+  if (strategy == dspy::SelectionStrategy::kSimilar && (!query || query->empty())) {
+    v.Add(r.Loc("query"), "required for selection 'similar'", "value_error.missing");
+  }
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+
+  std::vector<Example> candidates;
+  if (ids) {
+    for (const auto& id : *ids) {
+      auto e = store_.GetExample(id);
+      if (!e.ok()) {
+        return Status::Invalid({{{"body", "example_ids"}, "example " + id + " does not exist", "value_error.not_found"}});
+      }
+      candidates.push_back(std::move(e).value());
+    }
+    strategy = dspy::SelectionStrategy::kSimilar;  // keep the caller's order
+  } else if (strategy == dspy::SelectionStrategy::kSimilar) {
+    SearchRequest req;
+    req.query_text = query;
+    req.mode = SearchMode::kHybrid;
+    req.filter.databit_id = template_id;
+    req.k = static_cast<int>(std::clamp<size_t>(max_examples, 1, 100));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto found, search_.Run(req));
+    for (auto& hit : found.results) candidates.push_back(std::move(hit.example));
+  } else {
+    EXEMPLAR_ASSIGN_OR_RETURN(candidates, TemplateExamples(template_id, 100000));
+  }
+  std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
+  std::vector<Example> chosen =
+      dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff, label_field);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options));
+  Json example_ids = Json::array();
+  for (const auto& e : chosen) example_ids.push_back(e.id);
+  return Json{{"template_id", t.id},
+              {"format", std::string(dspy::FormatName(options.format))},
+              {"filename", artifact.filename},
+              {"media_type", artifact.media_type},
+              {"content", artifact.content},
+              {"findings", dspy::FindingsToJson(artifact.findings)},
+              {"example_count", artifact.example_count},
+              {"example_ids", example_ids},
+              {"selection", std::string(dspy::SelectionStrategyName(strategy))}};
+}
+
+}  // namespace exemplar::service

@@ -1,0 +1,159 @@
+#include "service/templates/templates.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "service/templates/template_json.h"
+
+namespace exemplar::service {
+
+std::string BumpMinor(const std::string& version) {
+  int major = 0, minor = 0, patch = 0;
+  char extra = 0;
+  if (std::sscanf(version.c_str(), "%d.%d.%d%c", &major, &minor, &patch, &extra) == 3 && major >= 0 &&
+      minor >= 0 && patch >= 0) {
+    return std::to_string(major) + "." + std::to_string(minor + 1) + ".0";
+  }
+  return version + ".1";
+}
+
+Status Templates::CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous) {
+  std::vector<LineageEdge> added;
+  for (const auto& src : t.derived_from) {
+    if (src == t.id) return Status::FailedPrecondition("a template cannot be derived from itself");
+    auto source = store_.GetTemplate(src);
+    if (source.status().IsNotFound()) {
+      return Status::Invalid({{{"body", "derived_from"}, "template " + src + " does not exist", "value_error.not_found"}});
+    }
+    EXEMPLAR_RETURN_IF_ERROR(source.status());
+    if (std::find(previous.begin(), previous.end(), src) == previous.end()) {
+      added.push_back({"template", src, "template", t.id, "derived_from"});
+    }
+  }
+  return lineage_.AddEdges(added);
+}
+
+Result<Template> Templates::Create(const Json& body, const std::optional<std::string>& user) {
+  Template t;
+  Validation v;
+  ApplyTemplateJson(body, &t, v, true);
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  t.id = NewUuid();
+  t.created_by = user;
+  t.created_at = t.updated_at = NowMillis();
+  for (const auto& src : t.derived_from) {
+    auto s = store_.GetTemplate(src);
+    if (!s.ok()) return Status::Invalid({{{"body", "derived_from"}, "template " + src + " does not exist", "value_error.not_found"}});
+  }
+  Status st = store_.InsertTemplate(t);
+  if (st.code() == Code::kAlreadyExists) {
+    return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
+  }
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  // A new template has no downstream, so its derived_from edges cannot close a cycle.
+  std::vector<LineageEdge> edges;
+  for (const auto& src : t.derived_from) edges.push_back({"template", src, "template", t.id, "derived_from"});
+  EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(edges));
+  return t;
+}
+
+Result<Template> Templates::Get(const std::string& id) { return store_.GetTemplate(id); }
+
+Result<TemplatePage> Templates::List(const std::optional<std::string>& status,
+                                     const std::optional<std::string>& search, int64_t page,
+                                     int64_t page_size) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto r, store_.ListTemplates(status, search, (page - 1) * page_size, page_size));
+  return TemplatePage{std::move(r.first), r.second};
+}
+
+Result<Template> Templates::Update(const std::string& id, const Json& body) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
+  if (t.status != "draft") {
+    return Status::FailedPrecondition("Cannot update a " + t.status + " template. Create a new version instead.");
+  }
+  std::vector<std::string> previous = t.derived_from;
+  Validation v;
+  ApplyTemplateJson(body, &t, v, false);
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  EXEMPLAR_RETURN_IF_ERROR(CheckDerivedFrom(t, previous));
+  t.updated_at = NowMillis();
+  Status st = store_.UpdateTemplate(t);
+  if (st.code() == Code::kAlreadyExists) {
+    return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
+  }
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return t;
+}
+
+Status Templates::Delete(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
+  if (t.status == "published") {
+    return Status::FailedPrecondition("Cannot delete a published template. Archive it instead.");
+  }
+  return store_.DeleteTemplate(id);
+}
+
+Result<Template> Templates::Publish(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
+  if (t.status == "published") return Status::FailedPrecondition("Template is already published");
+  t.status = "published";
+  t.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
+  return t;
+}
+
+Result<Template> Templates::Archive(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
+  if (t.status == "archived") return Status::FailedPrecondition("Template is already archived");
+  t.status = "archived";
+  t.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
+  return t;
+}
+
+Result<std::string> Templates::NextVersion(const Template& t) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto siblings, store_.ListTemplatesByName(t.name));
+  std::string next = BumpMinor(t.version);
+  for (int guard = 0; guard < 10000; ++guard) {
+    bool taken = std::any_of(siblings.begin(), siblings.end(), [&](const Template& s) { return s.version == next; });
+    if (!taken) return next;
+    next = BumpMinor(next);
+  }
+  return Status::Internal("no free version for " + t.name);
+}
+
+Result<Template> Templates::CreateVersionFrom(const Template& parent, Template next,
+                                              const std::vector<LineageEdge>& edges) {
+  next.id = NewUuid();
+  next.name = parent.name;
+  next.status = "draft";
+  next.parent_template_id = parent.id;
+  EXEMPLAR_ASSIGN_OR_RETURN(next.version, NextVersion(parent));
+  next.created_at = next.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.InsertTemplate(next));
+  std::vector<LineageEdge> all = {{"template", parent.id, "template", next.id, "version_of"}};
+  for (const auto& src : next.derived_from) all.push_back({"template", src, "template", next.id, "derived_from"});
+  for (auto e : edges) {
+    if (e.target_type == "template" && e.target_id.empty()) e.target_id = next.id;
+    if (e.source_type == "template" && e.source_id.empty()) e.source_id = next.id;
+    all.push_back(e);
+  }
+  EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(all));
+  return next;
+}
+
+Result<Template> Templates::NewVersion(const std::string& id, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(id));
+  Template next = parent;
+  next.created_by = user;
+  return CreateVersionFrom(parent, next, {});
+}
+
+Result<std::vector<Template>> Templates::Versions(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
+  return store_.ListTemplatesByName(t.name);
+}
+
+}  // namespace exemplar::service

@@ -1,0 +1,54 @@
+// Templates (DataBits): lifecycle draft → published → archived, immutable once published,
+// versions with parent links and bumped semver, derived_from links checked for cycles.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "service/lineage/lineage.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+struct TemplatePage {
+  std::vector<Template> templates;
+  int64_t total = 0;
+};
+
+class Templates {
+ public:
+  Templates(storage::Store& store, Lineage& lineage) : store_(store), lineage_(lineage) {}
+
+  Result<Template> Create(const Json& body, const std::optional<std::string>& user);
+  Result<Template> Get(const std::string& id);
+  Result<TemplatePage> List(const std::optional<std::string>& status,
+                            const std::optional<std::string>& search, int64_t page, int64_t page_size);
+  // kFailedPrecondition (409) when published or archived.
+  Result<Template> Update(const std::string& id, const Json& body);
+  // kFailedPrecondition (409) when published.
+  Status Delete(const std::string& id);
+  Result<Template> Publish(const std::string& id);
+  Result<Template> Archive(const std::string& id);
+  // A new draft copied from `id` with parent_template_id = id and the next free minor version.
+  Result<Template> NewVersion(const std::string& id, const std::optional<std::string>& user);
+  // Every version sharing the template's name, oldest first.
+  Result<std::vector<Template>> Versions(const std::string& id);
+  // Stores a template produced elsewhere (e.g. accepting an optimization run) as a new version of
+  // `parent`, with the version_of edge; `edges` are added with it.
+  Result<Template> CreateVersionFrom(const Template& parent, Template next,
+                                     const std::vector<LineageEdge>& edges);
+
+ private:
+  Status CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous);
+  Result<std::string> NextVersion(const Template& t);
+
+  storage::Store& store_;
+  Lineage& lineage_;
+};
+
+// "1.2.3" → "1.3.0"; non-semver strings get ".1" appended.
+std::string BumpMinor(const std::string& version);
+
+}  // namespace exemplar::service
