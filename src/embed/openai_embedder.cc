@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <thread>
+#include <optional>
 
+#include "common/retry.h"
+#include "common/time.h"
 #include "embed/http_client.h"
 
 namespace exemplar::embed {
@@ -42,27 +42,18 @@ std::string ProviderMessage(const std::string& body) {
   return body.empty() ? "(empty body)" : Snippet(body);
 }
 
-// Retry-After as milliseconds: delay-seconds or an HTTP date; -1 when absent or unparsable.
-long long RetryAfterMs(const std::string& value) {
-  if (value.empty()) return -1;
-  char* end = nullptr;
-  const double seconds = std::strtod(value.c_str(), &end);
-  if (end != value.c_str() && *end == '\0') return seconds >= 0 ? static_cast<long long>(seconds * 1000) : -1;
-  std::tm tm{};
-  if (strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) == nullptr) return -1;
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when - std::chrono::system_clock::now());
-  return std::max<long long>(0, ms.count());
-}
-
-bool Retryable(long status) { return status == 408 || status == 429 || status >= 500; }
-
 Status Malformed(const std::string& why) { return Status::Internal("malformed provider reply: " + why); }
+
+RetryPolicy PolicyOf(const OpenAiEmbedderOptions& o) {
+  return RetryPolicy{std::max(0, o.max_retries), o.initial_backoff_ms, o.max_backoff_ms, o.max_retry_after_ms};
+}
 
 }  // namespace
 
 OpenAiEmbedder::OpenAiEmbedder(OpenAiEmbedderOptions options)
-    : options_(std::move(options)), http_(std::make_unique<HttpClient>()) {
+    : options_(std::move(options)),
+      http_(std::make_unique<HttpClient>()),
+      backoff_(std::make_unique<Backoff>(PolicyOf(options_))) {
   url_ = options_.base_url;
   while (!url_.empty() && url_.back() == '/') url_.pop_back();
   url_ += "/embeddings";
@@ -136,43 +127,36 @@ Result<std::vector<std::vector<float>>> OpenAiEmbedder::Request(const std::vecto
   std::vector<std::string> headers = {"Content-Type: application/json", "Accept: application/json"};
   if (!options_.api_key.empty()) headers.push_back("Authorization: Bearer " + options_.api_key);
 
-  thread_local std::mt19937 rng{std::random_device{}()};
-  const int attempts = 1 + options_.max_retries;
+  std::optional<Result<std::vector<std::vector<float>>>> result;
   Status last;
-  for (int attempt = 0; attempt < attempts; ++attempt) {
-    long long retry_after_ms = -1;
+  const auto end_state = RetryLoop(*backoff_, [&](int) -> AttemptVerdict {
     auto reply = http_->Post(url_, headers, payload, options_.timeout_ms);
     if (!reply.ok()) {
       last = reply.status();
-    } else if (reply->status >= 200 && reply->status < 300) {
+      return {true};
+    }
+    if (reply->status >= 200 && reply->status < 300) {
       try {
-        return ParseReply(reply->body, end - begin);
+        result = ParseReply(reply->body, end - begin);
       } catch (const std::exception& e) {  // defensive: ParseReply checks types before reading
-        return Malformed(e.what());
+        result = Malformed(e.what());
       }
-    } else if (Retryable(reply->status)) {
+    } else if (RetryableHttpStatus(reply->status)) {
       last = Status::Unavailable("embedding provider returned " + std::to_string(reply->status) + ": " +
                                  ProviderMessage(reply->body));
-      retry_after_ms = RetryAfterMs(reply->retry_after);
+      return {true, RetryAfterMs("", reply->retry_after, NowMillis() / 1000)};
     } else if (reply->status == 401 || reply->status == 403 || reply->status == 404) {
-      return Status::Unavailable("embedding provider refused the request (" + std::to_string(reply->status) +
-                                 ", check embed_base_url, embed_model and the API key): " +
-                                 ProviderMessage(reply->body));
+      result = Status::Unavailable("embedding provider refused the request (" + std::to_string(reply->status) +
+                                   ", check embed_base_url, embed_model and the API key): " +
+                                   ProviderMessage(reply->body));
     } else {
-      return Status::InvalidArgument("embedding provider rejected the input (" + std::to_string(reply->status) +
-                                     "): " + ProviderMessage(reply->body));
+      result = Status::InvalidArgument("embedding provider rejected the input (" +
+                                       std::to_string(reply->status) + "): " + ProviderMessage(reply->body));
     }
-    if (attempt + 1 == attempts) break;
-    // Exponential backoff with "equal jitter": half fixed, half random, so synchronised clients
-    // spread out; at least the provider's Retry-After (capped).
-    const double backoff = std::min<double>(options_.max_backoff_ms,
-                                            options_.initial_backoff_ms * std::pow(2.0, attempt));
-    double delay = backoff / 2 + std::uniform_real_distribution<double>(0, backoff / 2)(rng);
-    if (retry_after_ms >= 0) {
-      delay = std::max(delay, static_cast<double>(std::min<long long>(retry_after_ms, options_.max_retry_after_ms)));
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(delay * 1000)));
-  }
+    return {false};
+  });
+  if (end_state == RetryEnd::kDone) return std::move(*result);
+  const int attempts = 1 + options_.max_retries;
   return Status::Unavailable("embedding provider unavailable after " + std::to_string(attempts) +
                              " attempt(s): " + last.message());
 }

@@ -19,9 +19,10 @@
 // otherwise learned from the first successful reply: dim() is 0 until then, so a caller that needs
 // it up front calls Probe(). Every later reply must have that dimension.
 //
-// Failures: 429, 408 and 5xx replies and transport errors (refused, DNS, TLS, timeout) are retried
-// up to max_retries times with exponential backoff and jitter, waiting at least a Retry-After
-// (seconds or HTTP date, capped at max_retry_after_ms); when retries run out → kUnavailable.
+// Failures: the statuses of common/retry.h (408, 409, 425, 429, 5xx) and transport errors
+// (refused, DNS, TLS, timeout) are retried up to max_retries times with exponential backoff and
+// jitter, or after the provider's Retry-After (seconds or HTTP date, capped at
+// max_retry_after_ms); when retries run out → kUnavailable.
 // 401/403/404 (bad key, unknown model or URL: our configuration, not the caller's input) →
 // kUnavailable without retrying. Other 4xx → kInvalidArgument with the provider's message; in a
 // batch the failing request is bisected so only the inputs the provider rejects fail. A reply that
@@ -34,6 +35,7 @@
 #include <atomic>
 #include <memory>
 
+#include "common/retry.h"
 #include "common/status.h"
 #include "embed/embedder.h"
 
@@ -82,6 +84,7 @@ class OpenAiEmbedder : public Embedder {
   OpenAiEmbedderOptions options_;
   std::string url_;
   std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<Backoff> backoff_;
   std::atomic<int> learned_dim_{0};
 };
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "common/json_util.h"
@@ -97,10 +98,6 @@ std::string ProviderMessage(const std::string& body) {
   }
   std::string snippet = body.substr(0, kMaxErrorSnippet);
   return snippet.empty() ? "(empty body)" : snippet;
-}
-
-bool RetryableStatus(long status) {
-  return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
 }
 
 bool RetryableCurl(CURLcode code) {
@@ -243,31 +240,13 @@ struct OpenAiChatLm::Connection {
   }
 };
 
-int64_t BackoffMs(const OpenAiChatOptions& options, int attempt, double unit) {
-  double cap = static_cast<double>(options.initial_backoff_ms) *
-               std::pow(2.0, std::max(0, attempt - 1));
-  cap = std::min(cap, static_cast<double>(options.max_backoff_ms));
-  return static_cast<int64_t>(cap * std::clamp(unit, 0.0, 1.0));
-}
-
-int64_t ParseRetryAfterMs(const std::string& value, int64_t now_epoch_s) {
-  std::string v = Trim(value);
-  if (v.empty()) return -1;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    if (v.size() > 9) return -1;
-    return std::stoll(v) * 1000;
-  }
-  time_t when = curl_getdate(v.c_str(), nullptr);
-  if (when < 0) return -1;
-  return std::max<int64_t>(0, (static_cast<int64_t>(when) - now_epoch_s) * 1000);
-}
-
-OpenAiChatLm::OpenAiChatLm(OpenAiChatOptions options) : options_(std::move(options)) {
+OpenAiChatLm::OpenAiChatLm(OpenAiChatOptions options)
+    : options_(std::move(options)),
+      backoff_(RetryPolicy{std::max(0, options_.max_retries), options_.initial_backoff_ms, options_.max_backoff_ms,
+                           options_.max_retry_after_ms},
+               options_.jitter_seed) {
   GlobalInit();
   while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
-  rng_state_ = options_.jitter_seed != 0
-                   ? options_.jitter_seed
-                   : static_cast<uint64_t>(Clock::now().time_since_epoch().count());
 }
 
 OpenAiChatLm::~OpenAiChatLm() = default;
@@ -287,16 +266,6 @@ std::unique_ptr<OpenAiChatLm::Connection> OpenAiChatLm::Acquire() {
 void OpenAiChatLm::Release(std::unique_ptr<Connection> conn) {
   std::lock_guard<std::mutex> lock(mu_);
   idle_.push_back(std::move(conn));
-}
-
-double OpenAiChatLm::NextUnit() {
-  std::lock_guard<std::mutex> lock(mu_);
-  // splitmix64: a well-mixed stream for jitter; no need for cryptographic quality.
-  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) / 9007199254740992.0;
 }
 
 Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
@@ -327,53 +296,49 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
   std::unique_ptr<Connection> conn = Acquire();
   if (!conn->multi || !conn->easy) return Status::Internal("curl initialisation failed");
   std::string last_error;
-  const int attempts = 1 + std::max(0, options_.max_retries);
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
-    if (Cancelled(request.cancelled)) return Status::Unavailable(kCancelledMessage);
-    HttpReply reply = conn->Post(url, payload, headers, options_, request.cancelled);
-    if (reply.cancelled) {
-      conn.reset();  // the aborted transfer leaves the connection in an unknown state
-      return Status::Unavailable(kCancelledMessage);
-    }
-    int64_t wait_ms = -1;
-    if (reply.code != CURLE_OK) {
-      if (!RetryableCurl(reply.code)) {
-        Release(std::move(conn));
-        return Status::InvalidArgument("LM request to " + url + " failed: " + reply.error);
-      }
-      last_error = reply.code == CURLE_OPERATION_TIMEDOUT
-                       ? "timed out after " + std::to_string(options_.timeout_ms) + " ms"
-                       : reply.error;
-    } else if (reply.status >= 200 && reply.status < 300) {
-      Release(std::move(conn));
-      return ParseReply(reply.body);
-    } else if (RetryableStatus(reply.status)) {
-      last_error = "HTTP " + std::to_string(reply.status) + ": " + ProviderMessage(reply.body);
-      int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
-      std::string ms = Header(reply, "retry-after-ms");
-      auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
-      if (!ms.empty() && ms.size() < 10 && std::all_of(ms.begin(), ms.end(), digit)) {
-        wait_ms = std::stoll(ms);
-      } else {
-        wait_ms = ParseRetryAfterMs(Header(reply, "retry-after"), now_s);
-      }
-      if (wait_ms >= 0) wait_ms = std::min(wait_ms, options_.max_retry_after_ms);
-    } else {
-      Release(std::move(conn));
-      return Status::InvalidArgument("LM provider rejected the request (HTTP " +
-                                     std::to_string(reply.status) + "): " +
-                                     ProviderMessage(reply.body));
-    }
-    if (attempt == attempts) break;
-    if (wait_ms < 0) wait_ms = BackoffMs(options_, attempt, NextUnit());
-    if (!CancellableSleep(wait_ms, request.cancelled)) {
-      Release(std::move(conn));
-      return Status::Unavailable(kCancelledMessage);
-    }
-  }
-  Release(std::move(conn));
-  return Status::Unavailable("LM provider unavailable after " + std::to_string(attempts) +
+  std::optional<Result<LmResponse>> result;
+  const RetryEnd end = RetryLoop(
+      backoff_,
+      [&](int) -> AttemptVerdict {
+        if (Cancelled(request.cancelled)) {
+          result = Status::Unavailable(kCancelledMessage);
+          return {false};
+        }
+        HttpReply reply = conn->Post(url, payload, headers, options_, request.cancelled);
+        if (reply.cancelled) {
+          conn.reset();  // the aborted transfer leaves the connection in an unknown state
+          result = Status::Unavailable(kCancelledMessage);
+          return {false};
+        }
+        if (reply.code != CURLE_OK) {
+          if (!RetryableCurl(reply.code)) {
+            result = Status::InvalidArgument("LM request to " + url + " failed: " + reply.error);
+            return {false};
+          }
+          last_error = reply.code == CURLE_OPERATION_TIMEDOUT
+                           ? "timed out after " + std::to_string(options_.timeout_ms) + " ms"
+                           : reply.error;
+          return {true};
+        }
+        if (reply.status >= 200 && reply.status < 300) {
+          result = ParseReply(reply.body);
+          return {false};
+        }
+        if (RetryableHttpStatus(reply.status)) {
+          last_error = "HTTP " + std::to_string(reply.status) + ": " + ProviderMessage(reply.body);
+          const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch()).count();
+          return {true, RetryAfterMs(Header(reply, "retry-after-ms"), Header(reply, "retry-after"), now_s)};
+        }
+        result = Status::InvalidArgument("LM provider rejected the request (HTTP " +
+                                         std::to_string(reply.status) + "): " + ProviderMessage(reply.body));
+        return {false};
+      },
+      [&](int64_t ms) { return CancellableSleep(ms, request.cancelled); });
+  if (conn) Release(std::move(conn));
+  if (end == RetryEnd::kDone) return std::move(*result);
+  if (end == RetryEnd::kStopped) return Status::Unavailable(kCancelledMessage);
+  return Status::Unavailable("LM provider unavailable after " + std::to_string(1 + std::max(0, options_.max_retries)) +
                              " attempt(s): " + last_error);
 }
 

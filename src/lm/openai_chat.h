@@ -3,8 +3,8 @@
 // (https://<workspace>/serving-endpoints, model = endpoint name), vLLM and llama.cpp server
 // (http://host:port/v1), Ollama (http://host:11434/v1).
 //
-// Retries: 408, 409, 425, 429, 5xx, timeouts and connection failures are retried up to
-// max_retries times with exponential backoff and full jitter, capped at max_backoff_ms. A
+// Retries (common/retry.h): 408, 409, 425, 429, 5xx, timeouts and connection failures are
+// retried up to max_retries times with exponential backoff and jitter, capped at max_backoff_ms. A
 // Retry-After (seconds or HTTP date) or retry-after-ms header replaces the backoff, capped at
 // max_retry_after_ms. Waits and transfers are cancellable (LmRequest::cancelled, polled every
 // ~kPollIntervalMs).
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/retry.h"
 #include "lm/lm.h"
 
 namespace exemplar::lm {
@@ -27,20 +28,12 @@ struct OpenAiChatOptions {
   int64_t timeout_ms = 60000;          // whole transfer, per attempt
   int64_t connect_timeout_ms = 10000;
   int max_retries = 3;                 // attempts = 1 + max_retries
-  int64_t initial_backoff_ms = 500;    // first retry waits up to this (full jitter)
+  int64_t initial_backoff_ms = 500;    // first retry waits half of this to this
   int64_t max_backoff_ms = 20000;      // cap of one exponential wait
   int64_t max_retry_after_ms = 60000;  // cap of a provider-requested wait
   bool send_seed = false;              // send LmRequest::seed as "seed" (OpenAI, vLLM accept it)
   uint64_t jitter_seed = 0;            // 0 = seeded from the clock
 };
-
-// The wait before retry number `attempt` (1-based) when the provider gave no Retry-After:
-// uniform in [0, min(max_backoff_ms, initial_backoff_ms * 2^(attempt-1))]; `unit` in [0,1).
-int64_t BackoffMs(const OpenAiChatOptions& options, int attempt, double unit);
-
-// Milliseconds requested by a Retry-After header value (delta seconds or an HTTP date), or -1
-// when it cannot be read. `now_epoch_s` anchors HTTP dates.
-int64_t ParseRetryAfterMs(const std::string& value, int64_t now_epoch_s);
 
 class OpenAiChatLm : public Lm {
  public:
@@ -60,12 +53,11 @@ class OpenAiChatLm : public Lm {
   struct Connection;  // a curl multi + easy handle pair; keeps its keep-alive connections
   std::unique_ptr<Connection> Acquire();
   void Release(std::unique_ptr<Connection> conn);
-  double NextUnit();
 
   OpenAiChatOptions options_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
-  uint64_t rng_state_;                              // GUARDED_BY(mu_)
+  Backoff backoff_;
 };
 
 }  // namespace exemplar::lm

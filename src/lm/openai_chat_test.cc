@@ -306,25 +306,5 @@ TEST(OpenAiChatNoServerTest, ConnectionRefusedIsUnavailable) {
   EXPECT_NE(r.status().message().find("2 attempt(s)"), std::string::npos);
 }
 
-TEST(OpenAiChatBackoffTest, ExponentialWithCap) {
-  OpenAiChatOptions o;
-  o.initial_backoff_ms = 100;
-  o.max_backoff_ms = 1000;
-  EXPECT_EQ(BackoffMs(o, 1, 0.999999), 99);
-  EXPECT_EQ(BackoffMs(o, 3, 0.5), 200);
-  EXPECT_EQ(BackoffMs(o, 10, 1.0), 1000);
-  EXPECT_EQ(BackoffMs(o, 2, 0.0), 0);
-}
-
-TEST(OpenAiChatBackoffTest, RetryAfterForms) {
-  EXPECT_EQ(ParseRetryAfterMs("7", 0), 7000);
-  EXPECT_EQ(ParseRetryAfterMs(" 0 ", 0), 0);
-  EXPECT_EQ(ParseRetryAfterMs("soon", 0), -1);
-  EXPECT_EQ(ParseRetryAfterMs("", 0), -1);
-  // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480.
-  EXPECT_EQ(ParseRetryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470), 10000);
-  EXPECT_EQ(ParseRetryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490), 0);
-}
-
 }  // namespace
 }  // namespace exemplar::lm
