@@ -166,144 +166,170 @@ std::string SearchResponseJsonText(const SearchResponse& r) {
 
 Json SearchResponseToJson(const SearchResponse& r) { return Json::parse(SearchResponseJsonText(r)); }
 
+SearchMode Search::ResolveMode(const SearchRequest& req) {
+  if (req.mode != SearchMode::kAuto) return req.mode;
+  const bool has_text = req.query_text && !req.query_text->empty();
+  return has_text ? SearchMode::kHybrid : (req.query_embedding ? SearchMode::kVector : SearchMode::kMetadata);
+}
+
 Result<SearchResponse> Search::Run(const SearchRequest& req) {
-  auto start = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
   SearchResponse resp;
-  bool has_text = req.query_text && !req.query_text->empty();
-  SearchMode mode = req.mode;
-  if (mode == SearchMode::kAuto) {
-    mode = has_text ? SearchMode::kHybrid : (req.query_embedding ? SearchMode::kVector
-                                                                 : SearchMode::kMetadata);
-  }
+  const SearchMode mode = ResolveMode(req);
   resp.search_type = ModeName(mode);
-  size_t k = static_cast<size_t>(req.k);
-
   if (mode == SearchMode::kMetadata) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(req.filter, req.sort_by, req.sort_desc,
-                                                             0, req.k));
-    for (auto& e : page.examples) {
-      SearchHit h;
-      h.scores.effectiveness = e.effectiveness_score();
-      h.example = std::move(e);
-      h.match_type = "metadata";
-      resp.results.push_back(std::move(h));
-    }
-    resp.total_matches = page.total;
+    EXEMPLAR_RETURN_IF_ERROR(RunMetadata(req, &resp));
   } else {
-    std::optional<std::vector<uint64_t>> allowed = index_.catalog().Match(req.filter);
-    const std::vector<uint64_t>* allowed_ptr = allowed ? &*allowed : nullptr;
-    size_t fetch = req.mmr ? static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k)
-                           : k;
-    if (mode == SearchMode::kHybrid || req.effectiveness_weight > 0) fetch = std::max(fetch, 2 * k + 20);
-
-    std::vector<float> qvec;
-    if (mode == SearchMode::kVector || mode == SearchMode::kHybrid) {
-      if (req.query_embedding) {
-        if (static_cast<int>(req.query_embedding->size()) != index_.vectors().options().dim) {
-          return Status::Invalid({{{"body", "query_embedding"},
-                                   "must have " + std::to_string(index_.vectors().options().dim) +
-                                       " dimensions",
-                                   "value_error.dimension"}});
-        }
-        qvec = *req.query_embedding;
-        float norm = std::sqrt(Dot(qvec, qvec));
-        if (norm > 0) for (float& x : qvec) x /= norm;
-      } else {
-        auto emb = embedder_.Embed(*req.query_text);
-        if (!emb.ok()) return Status::Unavailable("embedding provider failed: " + emb.status().message());
-        qvec = std::move(emb).value();
-        resp.query_embedding_generated = true;
-      }
-    }
-    std::vector<index::Hit> vec_hits, kw_hits;
-    if (!qvec.empty()) {
-      vec_hits = index_.vectors().Search(qvec, fetch, allowed_ptr);
-      if (req.similarity_threshold) {
-        std::erase_if(vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
-      }
-    }
-    if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
-      kw_hits = index_.keywords().Search(*req.query_text, fetch, allowed_ptr);
-    }
-    std::unordered_map<uint64_t, SearchScores> scores;
-    for (const auto& h : vec_hits) scores[h.label].vector = Clamp01(h.score);
-    for (const auto& h : kw_hits) scores[h.label].keyword = h.score;
-    std::vector<index::Hit> ranked;
-    if (mode == SearchMode::kHybrid) {
-      ranked = index::ReciprocalRankFusion({vec_hits, kw_hits});
-      // A keyword-only match must still clear the similarity threshold when one is set.
-      if (req.similarity_threshold && !qvec.empty()) {
-        std::vector<float> v;
-        std::erase_if(ranked, [&](const index::Hit& h) {
-          if (scores[h.label].vector) return false;
-          if (!index_.vectors().GetVector(h.label, &v)) return true;
-          return Dot(v, qvec) < *req.similarity_threshold;
-        });
-      }
-      for (const auto& h : ranked) scores[h.label].fused = h.score;
-    } else {
-      ranked = mode == SearchMode::kVector ? vec_hits : kw_hits;
-    }
-    // Normalise the base score to [0, 1] and blend effectiveness (prior 0.5 without evidence).
-    double top = 0;
-    for (const auto& h : ranked) top = std::max(top, static_cast<double>(h.score));
-    for (auto& h : ranked) {
-      double base = top > 0 ? h.score / top : 0;
-      auto eff = index_.catalog().Effectiveness(static_cast<int64_t>(h.label));
-      scores[h.label].effectiveness = eff;
-      double w = req.effectiveness_weight;
-      h.score = static_cast<float>((1 - w) * base + w * eff.value_or(kNoEvidencePrior));
-    }
-    std::stable_sort(ranked.begin(), ranked.end(), [](const index::Hit& a, const index::Hit& b) {
-      return a.score != b.score ? a.score > b.score : a.label < b.label;
-    });
-    if (req.mmr && ranked.size() > k) {
-      std::unordered_map<uint64_t, std::vector<float>> cache;
-      auto vec_of = [&](uint64_t label) -> const std::vector<float>& {
-        auto it = cache.find(label);
-        if (it == cache.end()) {
-          std::vector<float> v;
-          index_.vectors().GetVector(label, &v);
-          it = cache.emplace(label, std::move(v)).first;
-        }
-        return it->second;
-      };
-      ranked = index::MaximalMarginalRelevance(ranked, k, req.mmr_lambda, [&](uint64_t a, uint64_t b) {
-        return Dot(vec_of(a), vec_of(b));
-      });
-    }
-    if (ranked.size() > k) ranked.resize(k);
-    std::vector<int64_t> rows;
-    for (const auto& h : ranked) rows.push_back(static_cast<int64_t>(h.label));
-    EXEMPLAR_ASSIGN_OR_RETURN(auto examples, store_.GetExamplesByRowIds(rows));
-    std::unordered_map<int64_t, Example*> by_row;
-    for (auto& e : examples) by_row[e.row_id] = &e;
-    std::vector<float> v;
-    for (const auto& h : ranked) {
-      auto it = by_row.find(static_cast<int64_t>(h.label));
-      if (it == by_row.end()) continue;  // deleted between ranking and hydration
-      SearchHit hit;
-      hit.scores = scores[h.label];
-      if (!qvec.empty() && !hit.scores.vector && index_.vectors().GetVector(h.label, &v)) {
-        hit.scores.vector = Clamp01(Dot(v, qvec));
-      }
-      hit.similarity_score = hit.scores.vector;
-      hit.scores.effectiveness = it->second->effectiveness_score();
-      if (mode == SearchMode::kHybrid) {
-        bool in_vec = std::any_of(vec_hits.begin(), vec_hits.end(), [&](auto& x) { return x.label == h.label; });
-        bool in_kw = hit.scores.keyword.has_value();
-        hit.match_type = in_vec && in_kw ? "hybrid" : (in_kw ? "keyword" : "vector");
-      } else {
-        hit.match_type = ModeName(mode);
-      }
-      hit.rank_score = h.score;
-      hit.example = std::move(*it->second);
-      resp.results.push_back(std::move(hit));
-    }
-    resp.total_matches = static_cast<int64_t>(resp.results.size());
+    EXEMPLAR_ASSIGN_OR_RETURN(Candidates c, CandidateLegs(req, mode, &resp));
+    std::vector<index::Hit> ranked = Fuse(req, mode, c);
+    Blend(req, c, ranked);
+    Diversify(req, ranked);
+    EXEMPLAR_RETURN_IF_ERROR(Hydrate(mode, c, ranked, &resp));
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return resp;
+}
+
+Status Search::RunMetadata(const SearchRequest& req, SearchResponse* resp) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(req.filter, req.sort_by, req.sort_desc, 0, req.k));
+  for (auto& e : page.examples) {
+    SearchHit h;
+    h.scores.effectiveness = e.effectiveness_score();
+    h.example = std::move(e);
+    h.match_type = "metadata";
+    resp->results.push_back(std::move(h));
+  }
+  resp->total_matches = page.total;
+  return Status::Ok();
+}
+
+Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, SearchResponse* resp) {
+  if (req.query_embedding) {
+    const int dim = index_.vectors().options().dim;
+    if (static_cast<int>(req.query_embedding->size()) != dim) {
+      return Status::Invalid({{{"body", "query_embedding"},
+                               "must have " + std::to_string(dim) + " dimensions",
+                               "value_error.dimension"}});
+    }
+    std::vector<float> qvec = *req.query_embedding;
+    const float norm = std::sqrt(Dot(qvec, qvec));
+    if (norm > 0) for (float& x : qvec) x /= norm;
+    return qvec;
+  }
+  auto emb = embedder_.Embed(*req.query_text);
+  if (!emb.ok()) return Status::Unavailable("embedding provider failed: " + emb.status().message());
+  resp->query_embedding_generated = true;
+  return std::move(emb).value();
+}
+
+Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp) {
+  Candidates c;
+  const size_t k = static_cast<size_t>(req.k);
+  std::optional<std::vector<uint64_t>> allowed = index_.catalog().Match(req.filter);
+  const std::vector<uint64_t>* allowed_ptr = allowed ? &*allowed : nullptr;
+  // Fetch more than k when later stages reorder: MMR picks from fetch_k, fusion and the
+  // effectiveness blend can promote candidates ranked below k in one leg.
+  size_t fetch = req.mmr ? static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k) : k;
+  if (mode == SearchMode::kHybrid || req.effectiveness_weight > 0) fetch = std::max(fetch, 2 * k + 20);
+
+  if (mode == SearchMode::kVector || mode == SearchMode::kHybrid) {
+    EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, resp));
+    c.vec_hits = index_.vectors().Search(c.qvec, fetch, allowed_ptr);
+    if (req.similarity_threshold) {
+      std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
+    }
+  }
+  if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
+    c.kw_hits = index_.keywords().Search(*req.query_text, fetch, allowed_ptr);
+  }
+  for (const auto& h : c.vec_hits) c.scores[h.label].vector = Clamp01(h.score);
+  for (const auto& h : c.kw_hits) c.scores[h.label].keyword = h.score;
+  return c;
+}
+
+std::vector<index::Hit> Search::Fuse(const SearchRequest& req, SearchMode mode, Candidates& c) const {
+  if (mode != SearchMode::kHybrid) return mode == SearchMode::kVector ? c.vec_hits : c.kw_hits;
+  std::vector<index::Hit> ranked = index::ReciprocalRankFusion({c.vec_hits, c.kw_hits});
+  // A keyword-only match must still clear the similarity threshold when one is set.
+  if (req.similarity_threshold && !c.qvec.empty()) {
+    std::vector<float> v;
+    std::erase_if(ranked, [&](const index::Hit& h) {
+      if (c.scores[h.label].vector) return false;
+      if (!index_.vectors().GetVector(h.label, &v)) return true;
+      return Dot(v, c.qvec) < *req.similarity_threshold;
+    });
+  }
+  for (const auto& h : ranked) c.scores[h.label].fused = h.score;
+  return ranked;
+}
+
+void Search::Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked) const {
+  // Normalise the base score to [0, 1] and blend effectiveness (prior 0.5 without evidence).
+  double top = 0;
+  for (const auto& h : ranked) top = std::max(top, static_cast<double>(h.score));
+  const double w = req.effectiveness_weight;
+  for (auto& h : ranked) {
+    const double base = top > 0 ? h.score / top : 0;
+    auto eff = index_.catalog().Effectiveness(static_cast<int64_t>(h.label));
+    c.scores[h.label].effectiveness = eff;
+    h.score = static_cast<float>((1 - w) * base + w * eff.value_or(kNoEvidencePrior));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const index::Hit& a, const index::Hit& b) {
+    return a.score != b.score ? a.score > b.score : a.label < b.label;
+  });
+}
+
+void Search::Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked) const {
+  const size_t k = static_cast<size_t>(req.k);
+  if (req.mmr && ranked.size() > k) {
+    std::unordered_map<uint64_t, std::vector<float>> cache;
+    auto vec_of = [&](uint64_t label) -> const std::vector<float>& {
+      auto it = cache.find(label);
+      if (it == cache.end()) {
+        std::vector<float> v;
+        index_.vectors().GetVector(label, &v);
+        it = cache.emplace(label, std::move(v)).first;
+      }
+      return it->second;
+    };
+    ranked = index::MaximalMarginalRelevance(ranked, k, req.mmr_lambda,
+                                             [&](uint64_t a, uint64_t b) { return Dot(vec_of(a), vec_of(b)); });
+  }
+  if (ranked.size() > k) ranked.resize(k);
+}
+
+Status Search::Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked,
+                       SearchResponse* resp) {
+  std::vector<int64_t> rows;
+  for (const auto& h : ranked) rows.push_back(static_cast<int64_t>(h.label));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto examples, store_.GetExamplesByRowIds(rows));
+  std::unordered_map<int64_t, Example*> by_row;
+  for (auto& e : examples) by_row[e.row_id] = &e;
+  std::unordered_map<uint64_t, bool> in_vec;
+  for (const auto& h : c.vec_hits) in_vec[h.label] = true;
+  std::vector<float> v;
+  for (const auto& h : ranked) {
+    auto it = by_row.find(static_cast<int64_t>(h.label));
+    if (it == by_row.end()) continue;  // deleted between ranking and hydration
+    SearchHit hit;
+    hit.scores = c.scores[h.label];
+    if (!c.qvec.empty() && !hit.scores.vector && index_.vectors().GetVector(h.label, &v)) {
+      hit.scores.vector = Clamp01(Dot(v, c.qvec));
+    }
+    hit.similarity_score = hit.scores.vector;
+    hit.scores.effectiveness = it->second->effectiveness_score();
+    if (mode == SearchMode::kHybrid) {
+      const bool in_kw = hit.scores.keyword.has_value();
+      hit.match_type = in_vec.count(h.label) && in_kw ? "hybrid" : (in_kw ? "keyword" : "vector");
+    } else {
+      hit.match_type = ModeName(mode);
+    }
+    hit.rank_score = h.score;
+    hit.example = std::move(*it->second);
+    resp->results.push_back(std::move(hit));
+  }
+  resp->total_matches = static_cast<int64_t>(resp->results.size());
+  return Status::Ok();
 }
 
 }  // namespace exemplar::service

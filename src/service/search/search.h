@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -67,9 +68,25 @@ class Search {
   Search(storage::Store& store, embed::Embedder& embedder, const SearchIndex& index)
       : store_(store), embedder_(embedder), index_(index) {}
 
+  // Runs a search as its stages: resolve the mode, gather the candidate legs (vector, keyword),
+  // fuse them, blend effectiveness, diversify (MMR) and cut to k, hydrate rows from the store.
   Result<SearchResponse> Run(const SearchRequest& req);
 
  private:
+  struct Candidates {
+    std::vector<float> qvec;  // normalised query vector; empty when no vector leg ran
+    std::vector<index::Hit> vec_hits, kw_hits;
+    std::unordered_map<uint64_t, SearchScores> scores;
+  };
+  static SearchMode ResolveMode(const SearchRequest& req);
+  Status RunMetadata(const SearchRequest& req, SearchResponse* resp);
+  Result<std::vector<float>> QueryVector(const SearchRequest& req, SearchResponse* resp);
+  Result<Candidates> CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp);
+  std::vector<index::Hit> Fuse(const SearchRequest& req, SearchMode mode, Candidates& c) const;
+  void Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked) const;
+  void Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked) const;
+  Status Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked, SearchResponse* resp);
+
   storage::Store& store_;
   embed::Embedder& embedder_;
   const SearchIndex& index_;
