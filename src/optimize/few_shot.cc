@@ -51,10 +51,12 @@ Result<std::vector<Demo>> BootstrapFewShot(Session& session, const std::string& 
         }
         continue;
       }
-      // DSPy tests `if self.metric_threshold:`, so a threshold of 0 means plain truthiness.
+      // Under a trace the exported metric returns a bool: score >= its pass threshold. DSPy then
+      // tests `if self.metric_threshold:` (0 means plain truthiness) and compares that bool.
+      const double passed = *score >= session.ctx().metric.pass_threshold ? 1.0 : 0.0;
       bool success = (config.metric_threshold && *config.metric_threshold != 0)
-                         ? *score >= *config.metric_threshold
-                         : *score != 0;
+                         ? passed >= *config.metric_threshold
+                         : passed != 0;
       if (!success) continue;
       Demo demo;
       demo.example_id = example.example_id;

@@ -7,6 +7,8 @@
 
 #include "lm/chat_adapter.h"
 #include "lm/value_format.h"
+#include "service/templates/dspy/export_options.h"
+#include "service/templates/dspy/metric_code.h"
 
 namespace exemplar::optimize {
 namespace {
@@ -166,6 +168,12 @@ dspy::SignatureSpec JudgeSignature() {
 }
 
 Result<Metric> MakeMetric(const std::string& name, const Json& params) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Metric m, MakeMetricFn(name, params));
+  if (auto kind = dspy::ParseMetric(name)) m.pass_threshold = dspy::PassThreshold(*kind);
+  return m;
+}
+
+Result<Metric> MakeMetricFn(const std::string& name, const Json& params) {
   if (!params.is_null() && !params.is_object()) {
     return Status::InvalidArgument("metric params must be an object");
   }

@@ -52,6 +52,9 @@ using MetricFn = std::function<Result<double>(const MetricInput&)>;
 struct Metric {
   std::string name;
   MetricFn fn;
+  // A bootstrapped trace is kept only when score >= this (dspy::PassThreshold): the rule of the
+  // exported metric under a trace, so native runs and DSPy keep the same demos.
+  double pass_threshold = 1.0;
 };
 
 // The metric names MakeMetric accepts.
@@ -60,6 +63,8 @@ const std::vector<std::string>& MetricNames();
 // A metric by name. params: numeric_close takes {"rel_tol", "abs_tol"} (numbers >= 0); the
 // others take none. Errors: kInvalidArgument for an unknown name or bad params.
 Result<Metric> MakeMetric(const std::string& name, const Json& params = Json::object());
+// The same without the pass threshold (internal).
+Result<Metric> MakeMetricFn(const std::string& name, const Json& params);
 
 // The grading signature llm_judge renders: inputs task, inputs, expected_output,
 // predicted_output; output score (float).

@@ -156,6 +156,29 @@ TEST_F(OptimizeRunTest, BootstrapAugmentedDemosFirst) {
   EXPECT_GT(*r->best_score, 0.5);
 }
 
+// DSPy's bootstrap rule as the exported metric applies it: under a trace the metric passes only
+// when score >= its pass threshold. A metric that scores every prediction 0.5 bootstraps nothing
+// at a pass threshold of 1.0 (exact_match's), and keeps demos at 0.5 (f1's).
+TEST_F(OptimizeRunTest, BootstrapKeepsOnlyTracesThatPassTheMetric) {
+  for (double threshold : {1.0, 0.5}) {
+    RunContext ctx = Context();
+    ctx.metric.fn = [](const MetricInput&) -> Result<double> { return 0.5; };
+    ctx.metric.pass_threshold = threshold;
+    auto r = Run("BootstrapFewShot", {{"max_bootstrapped_demos", 3}, {"max_labeled_demos", 3}}, ctx);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    int augmented = 0;
+    for (const auto& d : r->best.demos) augmented += d.augmented ? 1 : 0;
+    EXPECT_EQ(augmented, threshold == 1.0 ? 0 : 3) << "pass threshold " << threshold;
+  }
+  // metric_threshold compares the passed bool, as DSPy does: a threshold above 1 keeps nothing.
+  RunContext ctx = Context();
+  auto r = Run("BootstrapFewShot", {{"max_bootstrapped_demos", 3}, {"max_labeled_demos", 0}, {"metric_threshold", 1.5}}, ctx);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->best.demos.empty());
+  EXPECT_EQ(MakeMetric("f1")->pass_threshold, 0.5);
+  EXPECT_EQ(MakeMetric("exact_match")->pass_threshold, 1.0);
+}
+
 TEST_F(OptimizeRunTest, KnnFewShot) {
   RunContext ctx = Context();
   auto r = Run("KNNFewShot", {{"k", 3}}, ctx);

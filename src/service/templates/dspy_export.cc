@@ -46,13 +46,32 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   size_t max_examples = static_cast<size_t>(r.Int("max_examples", 0, 1000).value_or(16));
   auto min_eff = r.Number("min_effectiveness", 0.0, 1.0);
   auto ids = r.StringList("example_ids", 1000, 64);
+  // Where the demos come from: the version's own (accepted or imported demos, with their
+  // bootstrapped outputs and augmented marks) or examples selected from the store. "auto": the
+  // version's own for program formats when it has any, else the store's.
+  auto source = r.Enum("example_source", {"auto", "version", "store"}).value_or("auto");
+  if (ids && source == "version") {
+    v.Add(r.Loc("example_source"), "example_ids select from the store; use example_source \"store\"", "value_error");
+  }
   dspy::SelectionStrategy strategy =
       dspy::ParseSelectionStrategy(strategy_name.value_or("top")).value_or(dspy::SelectionStrategy::kTop);
   if (strategy == dspy::SelectionStrategy::kSimilar && (!query || query->empty())) {
     v.Add(r.Loc("query"), "required for selection 'similar'", "value_error.missing");
   }
+  // The export options read by dspy::ParseExportOptions, then anything else is a typo.
+  r.Allow({"format", "module", "metric", "include_optimizer", "demos_as_program_state", "lm_model", "optimizer",
+           "optimizer_type"});
+  r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
 
+  const bool program_format = options.format == dspy::ExportFormat::kProgramState ||
+                              options.format == dspy::ExportFormat::kPythonModule ||
+                              options.format == dspy::ExportFormat::kNotebook;
+  std::vector<bool> augmented;
+  std::vector<Example> own = VersionDemos(t, &augmented);
+  if (source == "version" || (source == "auto" && !ids && program_format && !own.empty())) {
+    return Render(t, own, augmented, options, "version", std::nullopt);
+  }
   std::vector<Example> candidates;
   if (ids) {
     for (const auto& id : *ids) {
@@ -77,7 +96,38 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
   std::vector<Example> chosen =
       dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff, label_field);
-  EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options));
+  return Render(t, chosen, {}, options, "store", std::string(dspy::SelectionStrategyName(strategy)));
+}
+
+std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<bool>* augmented) {
+  std::vector<Example> out;
+  const Json inline_examples = Json::parse(t.examples_json, nullptr, false);
+  if (!inline_examples.is_array()) return out;
+  for (const Json& item : inline_examples) {
+    if (!item.is_object()) continue;
+    Example e;
+    e.id = item.contains("example_id") && item["example_id"].is_string() ? item["example_id"].get<std::string>()
+                                                                         : "inline-" + std::to_string(out.size() + 1);
+    e.input_json = DumpJson(item.value("input", Json::object()));
+    e.expected_output_json = DumpJson(item.value("output", Json::object()));
+    augmented->push_back(item.value("augmented", false));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
+                                const dspy::ExportOptions& options, const std::string& source,
+                                const std::optional<std::string>& selection) {
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options, augmented));
+  Json findings = dspy::FindingsToJson(artifact.findings);
+  if (chosen.empty()) {
+    // Never a silent empty program: say where demos would have come from.
+    findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
+                        {"message", source == "version"
+                                        ? "this version has no demos of its own; export with example_source \"store\""
+                                        : "no stored examples matched (databit_id = this template): the export has no demos"}});
+  }
   Json example_ids = Json::array();
   for (const auto& e : chosen) example_ids.push_back(e.id);
   return Json{{"template_id", t.id},
@@ -85,10 +135,11 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
               {"filename", artifact.filename},
               {"media_type", artifact.media_type},
               {"content", artifact.content},
-              {"findings", dspy::FindingsToJson(artifact.findings)},
+              {"findings", findings},
               {"example_count", artifact.example_count},
               {"example_ids", example_ids},
-              {"selection", std::string(dspy::SelectionStrategyName(strategy))}};
+              {"example_source", source},
+              {"selection", selection ? Json(*selection) : Json(nullptr)}};
 }
 
 }  // namespace exemplar::service

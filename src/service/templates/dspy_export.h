@@ -6,6 +6,7 @@
 
 #include "common/json_util.h"
 #include "service/search/search.h"
+#include "service/templates/dspy/export_options.h"
 #include "service/templates/templates.h"
 
 namespace exemplar::service {
@@ -17,15 +18,25 @@ class DspyExport {
   // {signature (JSON), python, findings, valid} for the template.
   Result<Json> Signature(const std::string& template_id);
   // Export body: format, module, include_optimizer, optimizer, metric, lm_model,
-  // demos_as_program_state, plus selection (top|diverse|balanced|similar), query (for similar),
-  // max_examples (1..1000, default 16), min_effectiveness, example_ids (explicit choice).
-  // → {format, filename, media_type, content, findings, example_count, example_ids}.
+  // demos_as_program_state, example_source (auto|version|store), plus, for the store:
+  // selection (top|diverse|balanced|similar), query (for similar), max_examples (1..1000,
+  // default 16), min_effectiveness, example_ids (explicit choice).
+  // "auto" exports a version's own demos (accepted or imported, bootstrapped ones marked
+  // augmented) for program_state, python_module and notebook when it has any, else the store's.
+  // → {format, filename, media_type, content, findings, example_count, example_ids,
+  //    example_source, selection}; an export with no demos carries a no_examples warning.
   Result<Json> Export(const std::string& template_id, const Json& body);
 
   // The examples of a template: stored examples with databit_id = template id.
   Result<std::vector<Example>> TemplateExamples(const std::string& template_id, size_t limit);
 
  private:
+  // A version's own demos (its inline examples) as examples, with their augmented marks.
+  static std::vector<Example> VersionDemos(const Template& t, std::vector<bool>* augmented);
+  Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
+                      const dspy::ExportOptions& options, const std::string& source,
+                      const std::optional<std::string>& selection);
+
   storage::Store& store_;
   Search& search_;
 };

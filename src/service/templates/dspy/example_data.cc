@@ -115,8 +115,9 @@ std::vector<Finding> CheckExamples(const SignatureSpec& spec, const std::vector<
   return findings;
 }
 
-OrderedJson RowToJson(const ExampleRow& row) {
+OrderedJson RowToJson(const ExampleRow& row, bool with_marker) {
   OrderedJson out = OrderedJson::object();
+  if (with_marker && row.augmented) out["augmented"] = true;
   for (const auto& [name, value] : row.inputs) out[name] = ToOrdered(value);
   for (const auto& [name, value] : row.outputs) out[name] = ToOrdered(value);
   return out;

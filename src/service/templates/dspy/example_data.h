@@ -24,6 +24,9 @@ struct ExampleRow {
   std::string example_id;
   std::vector<std::pair<std::string, Json>> inputs;   // present input fields, signature order
   std::vector<std::pair<std::string, Json>> outputs;  // present output fields, signature order
+  // A bootstrapped demo: its outputs are an LM's, marked as DSPy marks them
+  // (Example(augmented=True, ...) → {"augmented": true, <fields>}).
+  bool augmented = false;
 };
 
 // `extra_outputs` are output names a module adds to the signature (ChainOfThought: "reasoning"):
@@ -38,7 +41,9 @@ std::vector<Finding> CheckExamples(const SignatureSpec& spec, const std::vector<
                                    const std::vector<std::string>& extra_outputs = {});
 
 // {field: value, ...}: inputs then outputs, signature order.
-OrderedJson RowToJson(const ExampleRow& row);
+// The row as a JSON object of its fields; `with_marker` puts DSPy's "augmented": true first for
+// bootstrapped demos (program state), datasets leave it out.
+OrderedJson RowToJson(const ExampleRow& row, bool with_marker = false);
 
 // The same value with object keys in nlohmann's (sorted) order, as an ordered_json.
 OrderedJson ToOrdered(const Json& value);

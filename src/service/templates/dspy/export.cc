@@ -89,7 +89,7 @@ std::vector<std::string> ExportContext::PredictorNames() const {
 }
 
 Result<Artifact> Export(const Template& t, const std::vector<Example>& chosen,
-                        const ExportOptions& options) {
+                        const ExportOptions& options, const std::vector<bool>& augmented) {
   EXEMPLAR_ASSIGN_OR_RETURN(OptimizerConfig optimizer, NormalizeOptimizerConfig(options.optimizer));
 
   ExportContext ctx;
@@ -115,6 +115,7 @@ Result<Artifact> Export(const Template& t, const std::vector<Example>& chosen,
 
   for (Finding& f : CheckExamples(ctx.spec, chosen, ctx.extra_outputs)) findings.push_back(std::move(f));
   ctx.rows = BuildRows(ctx.spec, chosen, ctx.extra_outputs);
+  for (size_t i = 0; i < ctx.rows.size() && i < augmented.size(); ++i) ctx.rows[i].augmented = augmented[i];
   ctx.lm_model = ResolveLmModel(t, options);
   ctx.stem = SnakeCase(ctx.spec.class_name);
   AddOptimizerWarnings(ctx, &findings);

@@ -34,7 +34,8 @@ namespace exemplar::dspy {
 //  - the signature has error findings, or the module cannot use it (ChainOfThought adds an output
 //    field `reasoning`, so no template field may be named so): loc {"template", <field>}.
 // Warnings (signature, example payloads, optimizer needs) are returned in Artifact::findings.
+// `augmented` (empty, or one flag per chosen example) marks bootstrapped demos.
 Result<Artifact> Export(const Template& t, const std::vector<Example>& chosen,
-                        const ExportOptions& options);
+                        const ExportOptions& options, const std::vector<bool>& augmented = {});
 
 }  // namespace exemplar::dspy

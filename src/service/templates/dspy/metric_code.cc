@@ -203,9 +203,12 @@ std::vector<std::string> MetricImports(MetricKind metric) {
   return mods;
 }
 
+double PassThreshold(MetricKind metric) {
+  return metric == MetricKind::kF1 || metric == MetricKind::kLlmJudge ? 0.5 : 1.0;
+}
+
 std::string RenderMetric(const SignatureSpec& spec, MetricKind metric) {
-  std::string threshold = "1.0";
-  if (metric == MetricKind::kF1 || metric == MetricKind::kLlmJudge) threshold = "0.5";
+  const std::string threshold = PassThreshold(metric) == 0.5 ? "0.5" : "1.0";
   std::string out;
   out += "INPUT_FIELDS = " + NameTuple(spec.inputs) + "\n";
   out += "OUTPUT_FIELDS = " + NameTuple(spec.outputs) + "\n";

@@ -21,4 +21,9 @@ std::vector<std::string> MetricImports(MetricKind metric);
 // (evaluation) and `score >= PASS_THRESHOLD` while an optimizer bootstraps. Ends with "\n".
 std::string RenderMetric(const SignatureSpec& spec, MetricKind metric);
 
+// The score a bootstrapped demo must reach: the exported metric returns score >= this under a
+// trace, and the native optimizers apply the same rule (1.0 for the all-or-nothing metrics, 0.5
+// for f1 and llm_judge).
+double PassThreshold(MetricKind metric);
+
 }  // namespace exemplar::dspy

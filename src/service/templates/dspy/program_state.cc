@@ -24,7 +24,7 @@ OrderedJson BuildProgramState(const ExportContext& ctx) {
 
   OrderedJson demos = OrderedJson::array();
   if (ctx.options.demos_as_program_state) {
-    for (const ExampleRow& row : ctx.rows) demos.push_back(RowToJson(row));
+    for (const ExampleRow& row : ctx.rows) demos.push_back(RowToJson(row, /*with_marker=*/true));
   }
 
   OrderedJson signature = OrderedJson::object();

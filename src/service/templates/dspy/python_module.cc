@@ -32,6 +32,7 @@ std::string InputNamesArgs(const SignatureSpec& spec) {
 std::string RenderExample(const ExportContext& ctx, const ExampleRow& row) {
   std::vector<std::pair<std::string, Json>> values = row.inputs;
   values.insert(values.end(), row.outputs.begin(), row.outputs.end());
+  if (row.augmented) values.insert(values.begin(), {"augmented", Json(true)});  // as DSPy's bootstrap builds it
   // dspy.Example(base=None, **kwargs) would take a field named `base` as its base argument;
   // a dict base carries every key instead.
   bool dict_form = false;

@@ -1,5 +1,6 @@
 #include "service/templates/dspy/signature.h"
 
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -10,6 +11,48 @@
 
 namespace exemplar::dspy {
 namespace {
+
+bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// prompt_template may name fields as {field} (format-string style); DSPy shows instructions
+// literally, so they become `field` in backticks, as DSPy's default instructions name fields.
+// ${field} (DSPy's own description placeholder) and {{...}} are left alone.
+std::string ResolvePlaceholders(const std::string& text, const SignatureSpec& spec, std::vector<Finding>* findings) {
+  std::string out;
+  std::vector<std::string> unknown;
+  bool resolved = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool brace = text[i] == '{' && (i == 0 || (text[i - 1] != '$' && text[i - 1] != '{')) &&
+                       i + 1 < text.size() && IsIdentStart(text[i + 1]);
+    if (brace) {
+      size_t j = i + 1;
+      while (j < text.size() && IsIdent(text[j])) ++j;
+      if (j < text.size() && text[j] == '}' && (j + 1 >= text.size() || text[j + 1] != '}')) {
+        const std::string name = text.substr(i + 1, j - i - 1);
+        bool known = false;
+        for (const auto* fields : {&spec.inputs, &spec.outputs}) {
+          for (const SignatureField& f : *fields) known = known || f.name == name;
+        }
+        if (!known) unknown.push_back(name);
+        out += "`" + name + "`";
+        resolved = true;
+        i = j;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  if (resolved) {
+    std::string names;
+    for (const auto& n : unknown) names += (names.empty() ? "" : ", ") + n;
+    findings->push_back(Warning("placeholders_rendered", std::nullopt,
+                                "{field} placeholders in prompt_template are exported as `field` (DSPy shows "
+                                "instructions literally)" +
+                                    (names.empty() ? std::string() : "; not fields of the template: " + names)));
+  }
+  return out;
+}
 
 struct NameIssue {
   Severity severity;
@@ -199,7 +242,7 @@ SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& exam
                                   "the template has no output field; a DSPy signature needs one"));
   }
 
-  std::string raw = t.prompt_template.value_or("");
+  std::string raw = ResolvePlaceholders(t.prompt_template.value_or(""), spec, &spec.findings);
   if (PyStrip(raw).empty()) {
     std::vector<std::string> in, out;
     for (const SignatureField& f : spec.inputs) in.push_back(f.name);

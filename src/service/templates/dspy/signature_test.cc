@@ -109,6 +109,20 @@ TEST(BuildSignature, MapsFieldsTypesAndDescriptions) {
   EXPECT_FALSE(spec.default_instructions);
 }
 
+// {field} placeholders never reach DSPy literally: they become `field`, as DSPy's default
+// instructions name fields; ${field} and {{literal}} stay.
+TEST(BuildSignature, PlaceholdersBecomeFieldNamesInBackticks) {
+  Template t = Simple({Field("question"), Field("context")}, {Field("answer")});
+  t.prompt_template = "Answer {question} using {context}; cite {source}. Keep ${answer} and {{json}}.";
+  SignatureSpec spec = BuildSignature(t);
+  EXPECT_EQ(spec.instructions, "Answer `question` using `context`; cite `source`. Keep ${answer} and {{json}}.");
+  EXPECT_TRUE(Has(Codes(spec, Severity::kWarning), "placeholders_rendered"));
+  t.prompt_template = "No placeholders here: {1} {a b}.";
+  spec = BuildSignature(t);
+  EXPECT_EQ(spec.instructions, "No placeholders here: {1} {a b}.");
+  EXPECT_FALSE(Has(Codes(spec, Severity::kWarning), "placeholders_rendered"));
+}
+
 TEST(BuildSignature, DefaultInstructionsAndCleandoc) {
   Template t = Simple({Field("question"), Field("context")}, {Field("answer")});
   SignatureSpec spec = BuildSignature(t);

@@ -1,0 +1,109 @@
+#include "service/templates/dspy_import.h"
+
+#include <cctype>
+
+#include "common/ids.h"
+#include "service/templates/dspy/program_import.h"
+#include "service/templates/dspy/signature.h"
+#include "service/templates/template_json.h"
+
+namespace exemplar::service {
+namespace {
+
+// A value as comparable text: lower case, words separated by single spaces, punctuation kept.
+std::string Normalized(const Json& value) {
+  const std::string text = value.is_string() ? value.get<std::string>() : DumpJson(value);
+  std::string out;
+  bool space = false;
+  for (unsigned char c : text) {
+    if (std::isspace(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
+// The example's input restricted to the fields the demo has, for comparison.
+bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized) {
+  if (!example_input.is_object()) return false;
+  for (const auto& [k, value] : demo_inputs.items()) {
+    auto it = example_input.find(k);
+    if (it == example_input.end()) return false;
+    if (normalized ? Normalized(*it) != Normalized(value) : *it != value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
+                                const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(template_id));
+  dspy::SignatureSpec spec = dspy::BuildSignature(parent);
+  if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
+
+  EXEMPLAR_ASSIGN_OR_RETURN(std::vector<Example> stored, export_.TemplateExamples(template_id, 100000));
+  std::vector<Json> stored_inputs;
+  for (const auto& e : stored) stored_inputs.push_back(Json::parse(e.input_json, nullptr, false));
+
+  Json report = Json::array(), unmatched = Json::array(), created_ids = Json::array();
+  Json inline_examples = Json::array();
+  std::vector<LineageEdge> edges;
+  for (size_t i = 0; i < program.demos.size(); ++i) {
+    const dspy::ImportedDemo& d = program.demos[i];
+    std::string example_id, match = "none";
+    for (int pass = 0; pass < 2 && example_id.empty(); ++pass) {
+      for (size_t j = 0; j < stored.size(); ++j) {
+        if (SameInputs(d.inputs, stored_inputs[j], pass == 1)) {
+          example_id = stored[j].id;
+          match = pass == 0 ? "exact" : "normalized";
+          break;
+        }
+      }
+    }
+    if (example_id.empty() && create_examples) {
+      Example e;
+      e.id = NewUuid();
+      e.input_json = DumpJson(d.inputs);
+      Json outputs = d.outputs;
+      outputs.erase("reasoning");
+      e.expected_output_json = DumpJson(outputs);
+      e.databit_id = template_id;
+      e.source = "dspy_import";
+      e.created_by = user;
+      EXEMPLAR_ASSIGN_OR_RETURN(Example created, examples_.Create(std::move(e)));
+      example_id = created.id;
+      match = "created";
+      created_ids.push_back(example_id);
+    }
+    Json ex = {{"input", d.inputs}, {"output", d.outputs}};
+    if (d.augmented) ex["augmented"] = true;
+    if (!example_id.empty()) {
+      ex["example_id"] = example_id;
+      edges.push_back({"example", example_id, "template", "", d.augmented ? "bootstrapped_from" : "demo_of"});
+    } else {
+      unmatched.push_back(i);
+    }
+    inline_examples.push_back(ex);
+    report.push_back({{"index", i}, {"example_id", example_id.empty() ? Json(nullptr) : Json(example_id)},
+                      {"match", match}, {"augmented", d.augmented}});
+  }
+
+  Template next = parent;
+  next.created_by = user;
+  next.prompt_template = program.instructions;
+  next.examples_json = DumpJson(inline_examples);
+  EXEMPLAR_ASSIGN_OR_RETURN(Template created, templates_.CreateVersionFrom(parent, next, edges));
+  return Json{{"template", TemplateToJson(created)},
+              {"module", std::string(dspy::ModuleName(program.module))},
+              {"demos", report},
+              {"unmatched", unmatched},
+              {"created_example_ids", created_ids}};
+}
+
+}  // namespace exemplar::service
