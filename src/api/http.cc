@@ -34,6 +34,8 @@ int HttpStatusOf(Code code) {
     case Code::kResourceExhausted: return 429;
     case Code::kUnavailable: return 503;
     case Code::kDeadlineExceeded: return 504;
+    case Code::kInsufficientStorage: return 507;
+    case Code::kMisdirected: return 421;
     case Code::kInternal: return 500;
   }
   return 500;
@@ -71,11 +73,19 @@ Json ErrorBody(const Status& st, const std::string& request_id) {
 
 Result<Json> ParseJson(const Request& req) {
   std::string ct = req.Header("content-type");
-  if (!ct.empty() && ct.find("json") == std::string::npos) {
+  if (!ct.empty() && MediaType(ct) != "application/json") {
     return Status(Code::kUnsupportedMedia, "expected Content-Type application/json, got '" + ct + "'");
   }
   if (req.body.empty()) return Status::Malformed("request body is empty; expected JSON");
   return ParseJsonBody(req.body);
+}
+
+std::string MediaType(const std::string& content_type) {
+  std::string t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(t.begin());
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
 }
 
 Result<Json> ParseJsonObject(const Request& req) {

@@ -23,6 +23,7 @@ struct Request {
   std::string body;
   std::string request_id;
   std::string user;                                // authenticated principal, when known
+  std::string remote_addr;                         // the peer's IP address (for trusted proxies)
 
   std::optional<std::string> Query(const std::string& key) const;
   std::string Header(const std::string& lower_name) const;
@@ -61,8 +62,11 @@ int HttpStatusOf(Code code);
 Json ErrorBody(const Status& st, const std::string& request_id);
 
 // ---- Request parsing helpers used by handlers ----
-// Parses the body as a JSON value: 415 unless the content type is JSON (or absent), 400 when
-// malformed, 422 for limit violations.
+// "Application/JSON; charset=utf-8" → "application/json".
+std::string MediaType(const std::string& content_type);
+// Parses the body as a JSON value: 415 unless the content type is application/json (or absent:
+// the cross-site guard already refused a body without one), 400 when malformed, 422 for limit
+// violations.
 Result<Json> ParseJson(const Request& req);
 // Parses a JSON object body (422 "must be a JSON object" otherwise).
 Result<Json> ParseJsonObject(const Request& req);

@@ -5,6 +5,8 @@
 #include <regex>
 #include <set>
 
+#include "api/cross_site.h"
+
 namespace exemplar::api {
 
 namespace {
@@ -21,7 +23,7 @@ service::Role RequiredRole(const Route& r) {
 // Wraps a handler with authentication, the role check and the rate limit.
 Handler Guard(Services& s, service::Role need, Handler inner) {
   return [&s, need, inner](const Request& in) -> Result<Reply> {
-    auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"));
+    auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"), in.remote_addr);
     if (!p.ok()) return p.status();
     if (static_cast<int>(p->role) < static_cast<int>(need)) {
       return Status(Code::kPermissionDenied, "this token's role (" + service::RoleName(p->role) + ") cannot " +
@@ -72,11 +74,21 @@ Handler LimitConcurrency(std::shared_ptr<std::atomic<int>> in_flight, int limit,
   };
 }
 
+// Refuses foreign Host headers, foreign origins and form-like bodies before anything else runs.
+Handler SiteGuard(std::shared_ptr<const SitePolicy> policy, Handler inner) {
+  return [policy, inner](const Request& req) -> Result<Reply> {
+    EXEMPLAR_RETURN_IF_ERROR(CheckHost(req, *policy));
+    EXEMPLAR_RETURN_IF_ERROR(CheckCrossSite(req, *policy));
+    return inner(req);
+  };
+}
+
 }  // namespace
 
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);
   auto expensive_in_flight = std::make_shared<std::atomic<int>>(0);
+  auto site = std::make_shared<const SitePolicy>(SitePolicy::FromConfig(s.config));
   int limit = s.config.ExpensiveLimit();
   for (auto& r : routes) {
     service::Role need = RequiredRole(r);
@@ -84,6 +96,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
     if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
+    if (r.handler) r.handler = SiteGuard(site, r.handler);
   }
   return routes;
 }

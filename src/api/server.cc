@@ -47,6 +47,7 @@ Request ToRequest(const httplib::Request& hr) {
   }
   r.body = hr.body;
   r.request_id = hr.get_header_value("X-Request-Id");
+  r.remote_addr = hr.remote_addr;
   return r;
 }
 

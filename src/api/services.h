@@ -6,6 +6,7 @@
 #include "service/lineage/attribution.h"
 #include "service/auth/auth.h"
 #include "service/templates/dspy_export.h"
+#include "service/templates/dspy_import.h"
 #include "service/effectiveness/effectiveness.h"
 #include "service/examples/examples.h"
 #include "service/lineage/lineage.h"
@@ -29,6 +30,7 @@ struct Services {
   service::Lineage& lineage;
   service::Templates& templates;
   service::DspyExport& dspy_export;
+  service::DspyImport& dspy_import;
   service::Runs& runs;
   service::Attribution& attribution;
   service::Auth& auth;

@@ -84,6 +84,13 @@ int Main(int argc, char** argv) {
   std::string seed_dir;
   seed->add_option("--seed-dir", seed_dir, "Directory with templates.json and examples.jsonl");
 
+  CLI::App* import_dspy = app.add_subcommand("import-dspy", "Import a program compiled in DSPy as a new template version");
+  common(import_dspy);
+  std::string import_dspy_template, import_dspy_file;
+  bool import_dspy_create = false;
+  import_dspy->add_option("--template", import_dspy_template, "Template id")->required();
+  import_dspy->add_option("file", import_dspy_file, "program.save(...) JSON")->required()->check(CLI::ExistingFile);
+  import_dspy->add_flag("--create-examples", import_dspy_create, "Store demos that match no example as examples");
   CLI::App* import = app.add_subcommand("import", "Import examples from a JSONL, JSON or CSV file");
   common(import);
   std::string import_file, import_format;
@@ -130,7 +137,7 @@ int Main(int argc, char** argv) {
   optimize->add_option("--metric", opt_metric, "exact_match | f1 | contains | json_fields | numeric_close | llm_judge");
   optimize->add_option("--params", opt_params, "Optimizer parameters as JSON");
   optimize->add_option("--max-trials", opt_trials, "Trial budget")->check(CLI::Range(1, 10000));
-  optimize->add_option("--lm", opt_lm, "offline | openai")->check(CLI::IsMember({"offline", "openai"}));
+  optimize->add_option("--lm", opt_lm, "LM provider: offline or a [lm_providers.NAME] of the config");
   optimize->add_option("--lm-base-url", opt_lm_url, "OpenAI-compatible base URL");
   optimize->add_option("--lm-model", opt_lm_model, "Model / serving endpoint name");
   optimize->add_option("--lm-api-key-env", opt_lm_key_env, "Environment variable holding the API key");
@@ -138,11 +145,12 @@ int Main(int argc, char** argv) {
 
   CLI::App* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
-  std::string token_role, token_name, token_id;
+  std::string token_role, token_name, token_id, token_expires;
   CLI::App* token_create = token->add_subcommand("create", "Create a token; prints it on the last line");
   common(token_create);
   token_create->add_option("--role", token_role, "read | write | admin")->required()->check(CLI::IsMember({"read", "write", "admin"}));
   token_create->add_option("--name", token_name, "A label for the token");
+  token_create->add_option("--expires-in", token_expires, "Lifetime, e.g. 90m, 12h, 30d (default: never expires)");
   CLI::App* token_list = token->add_subcommand("list", "List tokens");
   common(token_list);
   CLI::App* token_revoke = token->add_subcommand("revoke", "Revoke a token");
@@ -183,6 +191,15 @@ int Main(int argc, char** argv) {
     if (!st.ok()) break;
     st = config.Set(k, v);
   }
+  if (st.ok() && cmd->get_name() == "optimize" && !opt_lm_url.empty()) {
+    // The CLI user is the operator: flags may declare the endpoint, as the config file would.
+    LmProviderConfig p;
+    p.base_url = opt_lm_url;
+    p.model = opt_lm_model;
+    p.api_key_env = opt_lm_key_env;
+    config.lm_providers[opt_lm] = p;
+  }
+  if (st.ok()) st = config.Validate();
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n";
     return 2;
@@ -193,6 +210,9 @@ int Main(int argc, char** argv) {
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
   if (cmd->get_name() == "import") return RunImport(config, import_file, import_format);
+  if (cmd->get_name() == "import-dspy") {
+    return RunImportDspy(config, import_dspy_template, import_dspy_file, import_dspy_create);
+  }
   if (cmd->get_name() == "export") return RunExport(config, export_format, export_out);
   if (cmd->get_name() == "search") {
     nlohmann::json body = {{"query_text", search_text}, {"mode", search_mode}, {"k", search_k}};
@@ -203,7 +223,8 @@ int Main(int argc, char** argv) {
   }
   if (cmd->get_name() == "embed") return RunEmbed(config, embed_text, embed_json);
   if (cmd->get_name() == "token") {
-    return RunToken(config, cmd->get_subcommands().front()->get_name(), token_role, token_name, token_id);
+    return RunToken(config, cmd->get_subcommands().front()->get_name(), token_role, token_name, token_id,
+                    token_expires);
   }
   if (cmd->get_name() == "optimize") {
     nlohmann::json params = nlohmann::json::parse(opt_params, nullptr, false);
@@ -212,11 +233,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
     nlohmann::json lm = {{"provider", opt_lm}};
-    if (opt_lm == "openai") {
-      lm["base_url"] = opt_lm_url;
-      lm["model"] = opt_lm_model;
-      if (!opt_lm_key_env.empty()) lm["api_key_env"] = opt_lm_key_env;
-    }
+    if (!opt_lm_model.empty()) lm["model"] = opt_lm_model;
     nlohmann::json body = {{"template_id", opt_template}, {"optimizer_type", opt_optimizer},
                            {"metric", opt_metric}, {"optimizer_params", params}, {"lm", lm},
                            {"budget", {{"max_trials", opt_trials}}}};

@@ -14,6 +14,8 @@ int Main(int argc, char** argv);
 int RunServe(const Config& config);
 int RunSeed(const Config& config, const std::string& seed_dir);
 int RunImport(const Config& config, const std::string& file, const std::string& format);
+int RunImportDspy(const Config& config, const std::string& template_id, const std::string& file,
+                  bool create_examples);
 int RunExport(const Config& config, const std::string& format, const std::string& out_file);
 // `body` is a search request (SPEC §4.1) built from the command-line flags.
 int RunSearch(const Config& config, const nlohmann::json& body, bool json_output);
@@ -27,7 +29,7 @@ struct BenchOptions {
 int RunBench(const Config& config, const BenchOptions& options);
 // `body` is a run launch request (POST /api/v1/dspy-runs).
 int RunToken(const Config& config, const std::string& action, const std::string& role,
-             const std::string& name, const std::string& id);
+             const std::string& name, const std::string& id, const std::string& expires_in = "");
 int RunOptimize(const Config& config, const nlohmann::json& body, bool json_output);
 // Embeds one text with the configured embedder (no store) and prints the vector.
 int RunEmbed(const Config& config, const std::string& text, bool json_output);

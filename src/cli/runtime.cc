@@ -96,10 +96,14 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
   rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
   rt->dspy_export_ = std::make_unique<service::DspyExport>(*rt->store_, *rt->search_);
+  rt->dspy_import_ = std::make_unique<service::DspyImport>(*rt->store_, *rt->templates_, *rt->dspy_export_,
+                                                           *rt->examples_);
   service::RunsOptions ro;
   ro.workers = config.run_workers;
   ro.owner = ReplicaId(config, *rt->store_);
   ro.shared = storage::IsPostgresUrl(config.db);
+  rt->lm_providers_ = std::make_unique<service::LmProviders>(rt->config_);
+  ro.providers = rt->lm_providers_.get();
   rt->runs_ = std::make_unique<service::Runs>(*rt->store_, *rt->templates_, *rt->lineage_,
                                               *rt->effectiveness_, *rt->dspy_export_, ro);
   if (start_runs) EXEMPLAR_RETURN_IF_ERROR(rt->runs_->Start());
@@ -107,6 +111,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   service::AuthOptions ao;
   ao.required = config.auth == "required" || (config.auth == "auto" && !IsLoopback(config.host));
   ao.trusted_proxy = config.trusted_proxy;
+  ao.proxy_addresses.clear();
+  for (const auto& a : SplitList(config.trusted_proxy_addresses)) ao.proxy_addresses.push_back(a);
+  auto role_of = [](const std::string& r) { return service::ParseRole(r).value_or(service::Role::kNone); };
+  ao.proxy_default_role = role_of(config.proxy_default_role);
+  for (const auto& [who, role] : config.proxy_roles) ao.proxy_roles[who] = role_of(role);
   ao.rate_per_second = config.rate_limit_rps;
   ao.burst = config.rate_limit_burst;
   rt->auth_ = std::make_unique<service::Auth>(*rt->store_, ao);
@@ -114,7 +123,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->services_ = std::make_unique<api::Services>(
       api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
                     *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_,
-                    *rt->dspy_export_, *rt->runs_, *rt->attribution_, *rt->auth_,
+                    *rt->dspy_export_, *rt->dspy_import_, *rt->runs_, *rt->attribution_, *rt->auth_,
                     *rt->metrics_});
   return rt;
 }

@@ -37,6 +37,7 @@ class Runtime {
   service::Lineage& lineage() { return *lineage_; }
   service::Templates& templates() { return *templates_; }
   service::DspyExport& dspy_export() { return *dspy_export_; }
+  service::DspyImport& dspy_import() { return *dspy_import_; }
   service::Runs& runs() { return *runs_; }
   service::Attribution& attribution() { return *attribution_; }
   service::Auth& auth() { return *auth_; }
@@ -57,6 +58,8 @@ class Runtime {
   std::unique_ptr<service::Lineage> lineage_;
   std::unique_ptr<service::Templates> templates_;
   std::unique_ptr<service::DspyExport> dspy_export_;
+  std::unique_ptr<service::DspyImport> dspy_import_;
+  std::unique_ptr<service::LmProviders> lm_providers_;
   std::unique_ptr<service::Runs> runs_;
   std::unique_ptr<service::Attribution> attribution_;
   std::unique_ptr<service::Auth> auth_;

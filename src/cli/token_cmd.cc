@@ -6,9 +6,23 @@
 #include "common/time.h"
 
 namespace exemplar::cli {
+namespace {
+
+// "90m", "12h", "30d", "3600s" → milliseconds; -1 when malformed.
+int64_t ParseDuration(const std::string& text) {
+  if (text.size() < 2) return -1;
+  const char unit = text.back();
+  const std::string digits = text.substr(0, text.size() - 1);
+  if (digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+  const int64_t n = std::stoll(digits);
+  const int64_t per = unit == 's' ? 1000 : unit == 'm' ? 60'000 : unit == 'h' ? 3'600'000 : unit == 'd' ? 86'400'000 : -1;
+  return per < 0 || n <= 0 ? -1 : n * per;
+}
+
+}  // namespace
 
 int RunToken(const Config& config, const std::string& action, const std::string& role,
-             const std::string& name, const std::string& id) {
+             const std::string& name, const std::string& id, const std::string& expires_in) {
   auto rt = Runtime::Open(config, false);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
@@ -21,7 +35,15 @@ int RunToken(const Config& config, const std::string& action, const std::string&
       std::cerr << "error: --role must be read, write or admin\n";
       return 2;
     }
-    auto created = auth.CreateToken(*r, name.empty() ? std::nullopt : std::optional<std::string>(name));
+    int64_t lifetime_ms = 0;
+    if (!expires_in.empty()) {
+      lifetime_ms = ParseDuration(expires_in);
+      if (lifetime_ms <= 0) {
+        std::cerr << "error: --expires-in must be a number with s, m, h or d, e.g. 30d\n";
+        return 2;
+      }
+    }
+    auto created = auth.CreateToken(*r, name.empty() ? std::nullopt : std::optional<std::string>(name), lifetime_ms);
     if (!created.ok()) {
       std::cerr << "error: " << created.status().message() << "\n";
       return 1;
@@ -36,9 +58,13 @@ int RunToken(const Config& config, const std::string& action, const std::string&
       std::cerr << "error: " << tokens.status().message() << "\n";
       return 1;
     }
+    const int64_t now = NowMillis();
     for (const auto& t : *tokens) {
       std::cout << t.id << "  " << t.role << "  " << t.name.value_or("-") << "  created "
-                << FormatRfc3339(t.created_at) << (t.revoked_at ? "  REVOKED" : "") << "\n";
+                << FormatRfc3339(t.created_at) << "  last used "
+                << (t.last_used_at ? FormatRfc3339(*t.last_used_at) : std::string("never"));
+      if (t.expires_at) std::cout << (*t.expires_at <= now ? "  EXPIRED " : "  expires ") << FormatRfc3339(*t.expires_at);
+      std::cout << (t.revoked_at ? "  REVOKED" : "") << "\n";
     }
     return 0;
   }

@@ -11,6 +11,11 @@ extern char** environ;
 namespace exemplar {
 namespace {
 
+std::string ToLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 Status ParseInt(const std::string& key, const std::string& v, int64_t lo, int64_t hi, int64_t* out) {
   int64_t n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -86,6 +91,19 @@ const std::map<std::string, Setter>& Setters() {
       {"rate_limit_rps", Real(&Config::rate_limit_rps)},
       {"rate_limit_burst", Real(&Config::rate_limit_burst)},
       {"cors_origins", Str(&Config::cors_origins)},
+      {"trusted_proxy_addresses", Str(&Config::trusted_proxy_addresses)},
+      {"proxy_default_role",
+       [](Config& c, const std::string& k, const std::string& v) {
+         if (v != "none" && v != "read" && v != "write" && v != "admin")
+           return Status::InvalidArgument("config proxy_default_role: expected none, read, write or admin");
+         c.proxy_default_role = v;
+         return Status::Ok();
+       }},
+      {"allowed_hosts", Str(&Config::allowed_hosts)},
+      {"allow_caller_lm_endpoints",
+       [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.allow_caller_lm_endpoints); }},
+      {"lm_allow_private_networks",
+       [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.lm_allow_private_networks); }},
       {"max_concurrent_expensive", Int(&Config::max_concurrent_expensive, 0, 1024)},
       {"read_timeout_s", Int(&Config::read_timeout_s, 1, 3600)},
       {"write_timeout_s", Int(&Config::write_timeout_s, 1, 3600)},
@@ -110,7 +128,79 @@ const std::map<std::string, Setter>& Setters() {
 
 }  // namespace
 
+std::vector<std::string> SplitList(const std::string& csv) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= csv.size()) {
+    size_t comma = csv.find(',', start);
+    if (comma == std::string::npos) comma = csv.size();
+    std::string item = csv.substr(start, comma - start);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) item.erase(item.begin());
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+// "lm_providers.NAME.FIELD" and "proxy_roles.EMAIL": the keyed tables of the TOML file.
+Status Config::SetKeyed(const std::string& key, const std::string& value) {
+  if (key.rfind("proxy_roles.", 0) == 0) {
+    const std::string who = key.substr(12);
+    if (who.empty()) return Status::InvalidArgument("config proxy_roles: empty email");
+    if (value != "none" && value != "read" && value != "write" && value != "admin")
+      return Status::InvalidArgument("config " + key + ": expected none, read, write or admin");
+    proxy_roles[ToLower(who)] = value;
+    return Status::Ok();
+  }
+  const size_t dot = key.find('.', 13);
+  const std::string name = key.substr(13, dot == std::string::npos ? std::string::npos : dot - 13);
+  if (dot == std::string::npos || name.empty())
+    return Status::InvalidArgument("config " + key + ": expected lm_providers.NAME.FIELD");
+  if (name == "offline") return Status::InvalidArgument("config lm_providers.offline: the name is built in");
+  for (char ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_')
+      return Status::InvalidArgument("config lm_providers." + name + ": names use letters, digits, - and _");
+  }
+  const std::string field = key.substr(dot + 1);
+  LmProviderConfig& p = lm_providers[name];
+  if (field == "base_url") {
+    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0)
+      return Status::InvalidArgument("config " + key + ": expected an http(s) URL");
+    p.base_url = value;
+  } else if (field == "model") {
+    p.model = value;
+  } else if (field == "api_key_env") {
+    p.api_key_env = value;
+  } else if (field == "kind") {
+    if (value != "openai") return Status::InvalidArgument("config " + key + ": expected openai");
+    p.kind = value;
+  } else if (field == "allowed_models") {
+    p.allowed_models = SplitList(value);
+  } else if (field == "timeout_ms") {
+    EXEMPLAR_RETURN_IF_ERROR(ParseInt(key, value, 100, 600000, &p.timeout_ms));
+  } else if (field == "max_retries") {
+    int64_t n;
+    EXEMPLAR_RETURN_IF_ERROR(ParseInt(key, value, 0, 20, &n));
+    p.max_retries = static_cast<int>(n);
+  } else {
+    return Status::InvalidArgument("config " + key + ": unknown field (base_url, model, api_key_env, "
+                                   "allowed_models, timeout_ms, max_retries, kind)");
+  }
+  return Status::Ok();
+}
+
+Status Config::Validate() const {
+  for (const auto& [name, p] : lm_providers) {
+    if (p.base_url.empty()) return Status::InvalidArgument("config lm_providers." + name + ": base_url is required");
+    if (p.model.empty() && p.allowed_models.empty())
+      return Status::InvalidArgument("config lm_providers." + name + ": model is required");
+  }
+  return Status::Ok();
+}
+
 Status Config::Set(const std::string& key, const std::string& value) {
+  if (key.rfind("lm_providers.", 0) == 0 || key.rfind("proxy_roles.", 0) == 0) return SetKeyed(key, value);
   auto it = Setters().find(key);
   if (it == Setters().end()) return Status::InvalidArgument("unknown config key '" + key + "'");
   return it->second(*this, key, value);
@@ -130,12 +220,27 @@ Status Config::LoadToml(const std::string& path) {
     return Status::InvalidArgument("config file " + path + ": " + std::string(e.description()));
   }
   Status st;
-  std::function<void(const toml::table&)> walk = [&](const toml::table& t) {
+  // Tables flatten ([server] port = 1 → "port"), except the keyed tables lm_providers and
+  // proxy_roles, whose keys keep their path ("lm_providers.NAME.FIELD").
+  std::function<void(const toml::table&, const std::string&)> walk = [&](const toml::table& t,
+                                                                         const std::string& prefix) {
     for (const auto& [k, node] : t) {
       if (!st.ok()) return;
-      std::string key(k.str());
+      std::string key = prefix + std::string(k.str());
       if (node.is_table()) {
-        walk(*node.as_table());
+        const bool keyed = !prefix.empty() || key == "lm_providers" || key == "proxy_roles";
+        walk(*node.as_table(), keyed ? key + "." : "");
+      } else if (node.is_array() && !prefix.empty()) {
+        std::string joined;
+        for (const auto& item : *node.as_array()) {
+          if (!item.is_string()) {
+            st = Status::InvalidArgument("config " + key + ": expected a list of strings");
+            return;
+          }
+          if (!joined.empty()) joined += ",";
+          joined += *item.value<std::string>();
+        }
+        st = Set(key, joined);
       } else if (auto s = node.value<std::string>(); s && node.is_string()) {
         st = Set(key, *s);
       } else if (node.is_integer()) {
@@ -147,7 +252,7 @@ Status Config::LoadToml(const std::string& path) {
       }
     }
   };
-  walk(tbl);
+  walk(tbl, "");
   return st;
 }
 

@@ -12,6 +12,18 @@
 
 namespace exemplar {
 
+// An LM endpoint declared by the operator ([lm_providers.NAME] in the TOML file). Runs name a
+// provider; they never supply URLs or keys themselves (unless allow_caller_lm_endpoints).
+struct LmProviderConfig {
+  std::string kind = "openai";              // openai (any OpenAI-compatible /chat/completions)
+  std::string base_url;
+  std::string model;                        // default model
+  std::string api_key_env;                  // the environment variable holding its key ("" = none)
+  std::vector<std::string> allowed_models;  // models a run may choose; empty = only `model`
+  int64_t timeout_ms = 60000;
+  int max_retries = 3;
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -29,7 +41,16 @@ struct Config {
   bool insecure = false;               // allow non-loopback without auth
   int run_workers = 2;                 // optimization runs executed at once
   std::string auth = "auto";           // auto (required beyond loopback) | required | off
-  bool trusted_proxy = false;          // trust X-Forwarded-Email from a fronting proxy (Databricks Apps)
+  // Proxy identity (Databricks Apps): X-Forwarded-Email names the user when the request comes
+  // from one of trusted_proxy_addresses; what that user may do comes from proxy_roles (emails or
+  // "*@domain" → role), else proxy_default_role. The forwarded identity never grants more.
+  bool trusted_proxy = false;
+  std::string trusted_proxy_addresses = "127.0.0.1,::1";  // comma-separated IPs or CIDRs, or "*"
+  std::string proxy_default_role = "read";                // none | read | write | admin
+  std::map<std::string, std::string> proxy_roles;         // email or *@domain → role
+  // Host names this server answers to besides its listen address, localhost and IP literals
+  // (comma-separated; ".example.com" matches subdomains; "*" any). Closes DNS rebinding.
+  std::string allowed_hosts;
   double rate_limit_rps = 0;           // per token; 0 = unlimited
   double rate_limit_burst = 0;         // 0 = 2 × rate
   std::string cors_origins;            // comma-separated allowed origins, or "*"; "" = no CORS
@@ -38,6 +59,14 @@ struct Config {
   int max_concurrent_expensive = 0;
   int read_timeout_s = 10;             // silence while reading a request (slow bodies) → 400
   int write_timeout_s = 10;            // a client not reading the response is dropped
+
+  // LM providers for optimization runs (name → endpoint), plus the built-in "offline".
+  std::map<std::string, LmProviderConfig> lm_providers;
+  // Lets a run request name its own base_url (with its own api_key). Off by default; even then the
+  // server attaches no key of its own, follows no redirects, and refuses loopback, private and
+  // link-local addresses unless lm_allow_private_networks.
+  bool allow_caller_lm_endpoints = false;
+  bool lm_allow_private_networks = false;
 
   // Embeddings (SPEC §4.1).
   std::string embedder = "hash";       // hash | openai | local
@@ -70,8 +99,16 @@ struct Config {
 
   static std::vector<std::string> Keys();
 
+  // Checks what single keys cannot: every LM provider has a base_url and a model.
+  Status Validate() const;
+
+  Status SetKeyed(const std::string& key, const std::string& value);
+
   // The effective cap on concurrent expensive requests (resolves 0).
   int ExpensiveLimit() const { return max_concurrent_expensive > 0 ? max_concurrent_expensive : std::max(1, threads / 2); }
 };
+
+// The items of a comma-separated config value, trimmed, empty ones dropped.
+std::vector<std::string> SplitList(const std::string& csv);
 
 }  // namespace exemplar

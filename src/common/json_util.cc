@@ -1,10 +1,36 @@
 #include "common/json_util.h"
 
+#include <algorithm>
+
 namespace exemplar {
 namespace {
 
+bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+// The path to the first string (or key) holding a NUL. REQUIRES: depth already checked.
+bool FindNul(const Json& v, std::vector<std::string>* loc) {
+  if (v.is_string()) return HasNul(v.get_ref<const std::string&>());
+  if (v.is_object()) {
+    for (const auto& [k, child] : v.items()) {
+      loc->push_back(k);
+      if (HasNul(k) || FindNul(child, loc)) return true;
+      loc->pop_back();
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      loc->push_back(std::to_string(i));
+      if (FindNul(v[i], loc)) return true;
+      loc->pop_back();
+    }
+  }
+  return false;
+}
+
 // Iterative walk so that a hostile, deeply nested body cannot exhaust the stack here.
+// One string policy for every backend: NUL (U+0000) is refused, since PostgreSQL text cannot hold
+// it and a silently cut string would be stored otherwise.
 Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<std::string> loc) {
+  bool nul = false;
   struct Item {
     const Json* v;
     int depth;
@@ -19,15 +45,25 @@ Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<s
     }
     const Json& v = *it.v;
     if (v.is_string()) {
+      nul = nul || HasNul(v.get_ref<const std::string&>());
       if (v.get_ref<const std::string&>().size() > limits.max_string_bytes) {
         return Status::Invalid({{loc,
                                  "string longer than " + std::to_string(limits.max_string_bytes) +
                                      " bytes",
                                  "value_error.too_long"}});
       }
-    } else if (v.is_array() || v.is_object()) {
+    } else if (v.is_object()) {
+      for (const auto& [k, child] : v.items()) {
+        nul = nul || HasNul(k);
+        stack.push_back({&child, it.depth + 1});
+      }
+    } else if (v.is_array()) {
       for (const auto& child : v) stack.push_back({&child, it.depth + 1});
     }
+  }
+  if (nul) {
+    FindNul(root, &loc);
+    return Status::Invalid({{loc, "strings must not contain NUL (U+0000)", "value_error.nul"}});
   }
   return Status::Ok();
 }
@@ -76,15 +112,71 @@ std::string DumpJson(const Json& value, int indent) {
 }
 
 const Json* JsonReader::Get(const std::string& key) const {
+  known_.push_back(key);
   auto it = obj_.find(key);
   if (it == obj_.end() || it->is_null()) return nullptr;
   return &*it;
 }
 
-bool JsonReader::Has(const std::string& key) const { return obj_.contains(key); }
+bool JsonReader::Has(const std::string& key) const {
+  known_.push_back(key);
+  return obj_.contains(key);
+}
 bool JsonReader::IsNull(const std::string& key) const {
+  known_.push_back(key);
   auto it = obj_.find(key);
   return it != obj_.end() && it->is_null();
+}
+
+void JsonReader::Allow(std::initializer_list<const char*> keys) {
+  for (const char* k : keys) known_.emplace_back(k);
+}
+
+void JsonReader::RejectUnknownKeys() {
+  if (!obj_.is_object()) return;
+  for (const auto& [key, _] : obj_.items()) {
+    if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+    std::vector<std::string> known = known_;
+    std::sort(known.begin(), known.end());
+    known.erase(std::unique(known.begin(), known.end()), known.end());
+    const std::string near = ClosestKey(key, known);
+    v_.Add(Loc(key), near.empty() ? "unknown field" : "unknown field; did you mean `" + near + "`?",
+           "value_error.extra");
+  }
+}
+
+std::string ClosestKey(const std::string& key, const std::vector<std::string>& candidates) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string k = lower(key);
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  for (const auto& cand : candidates) {
+    const std::string c = lower(cand);
+    // Levenshtein distance with one row.
+    std::vector<size_t> row(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= k.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (k[i - 1] == c[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    size_t d = row[c.size()];
+    // "module_type" means "module": a known key inside the unknown one (or the reverse) is close.
+    if (c.size() >= 3 && (k.find(c) != std::string::npos || c.find(k) != std::string::npos)) d = std::min<size_t>(d, 1);
+    if (d < best_d) {
+      best_d = d;
+      best = cand;
+    }
+  }
+  const size_t limit = std::max<size_t>(2, k.size() / 3);
+  return best_d <= limit ? best : "";
 }
 
 std::vector<std::string> JsonReader::Loc(const std::string& key) const {

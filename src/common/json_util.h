@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,11 +59,22 @@ class JsonReader {
   std::vector<std::string> Loc(const std::string& key) const;
   Validation& validation() { return v_; }
 
+  // Request bodies are strict: after reading every field, this adds a 422 error for each key of
+  // the object that no accessor above asked about, naming the closest known key
+  // ("unknown field; did you mean `module`?"). Keys read by other means are declared with Allow.
+  void RejectUnknownKeys();
+  void Allow(std::initializer_list<const char*> keys);
+
  private:
   const Json* Get(const std::string& key) const;
   const Json& obj_;
   Validation& v_;
   std::vector<std::string> base_;
+  mutable std::vector<std::string> known_;  // every key an accessor asked about
 };
+
+// The closest of `candidates` to `key` (edit distance, or one containing the other), or "" when
+// none is plausibly meant.
+std::string ClosestKey(const std::string& key, const std::vector<std::string>& candidates);
 
 }  // namespace exemplar

@@ -24,6 +24,8 @@ std::string Status::CodeName() const {
     case Code::kResourceExhausted: return "resource_exhausted";
     case Code::kUnavailable: return "unavailable";
     case Code::kDeadlineExceeded: return "deadline_exceeded";
+    case Code::kInsufficientStorage: return "insufficient_storage";
+    case Code::kMisdirected: return "misdirected_request";
     case Code::kInternal: return "internal";
   }
   return "internal";

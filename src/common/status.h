@@ -21,9 +21,11 @@ enum class Code {
   kUnsupportedMedia,    // 415
   kUnauthenticated,     // 401
   kPermissionDenied,    // 403
+  kMisdirected,         // the Host header names a host this server does not serve (421)
   kResourceExhausted,   // rate limit or capacity (429)
   kUnavailable,         // a dependency (embedding/LM provider) is down (503)
   kDeadlineExceeded,    // 504
+  kInsufficientStorage, // the disk is full; nothing was written (507)
   kInternal,            // a bug (500)
 };
 

@@ -208,6 +208,17 @@ struct OpenAiChatLm::Connection {
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "exemplar/0.1");
+    // Never follow redirects (a redirect could lead the key or the prompt elsewhere), speak only
+    // HTTP(S), and use the pinned addresses when the endpoint was checked against private ranges.
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_slist* resolve = nullptr;
+    for (const auto& entry : opt.pinned_addresses) resolve = curl_slist_append(resolve, entry.c_str());
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
+    struct ResolveGuard {
+      curl_slist* list;
+      ~ResolveGuard() { curl_slist_free_all(list); }
+    } resolve_guard{resolve};
 
     curl_multi_add_handle(multi, easy);
     int running = 1;

@@ -33,6 +33,8 @@ struct OpenAiChatOptions {
   int64_t max_retry_after_ms = 60000;  // cap of a provider-requested wait
   bool send_seed = false;              // send LmRequest::seed as "seed" (OpenAI, vLLM accept it)
   uint64_t jitter_seed = 0;            // 0 = seeded from the clock
+  // curl RESOLVE entries ("host:port:addr[,addr]") that pin the host to checked addresses.
+  std::vector<std::string> pinned_addresses;
 };
 
 class OpenAiChatLm : public Lm {

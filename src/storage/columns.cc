@@ -60,4 +60,48 @@ std::vector<SchemaField> DecodeSchema(const std::string& text) {
   return out;
 }
 
+namespace {
+
+bool Nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+bool NulJson(const std::string& s) { return Nul(s) || s.find("\\u0000") != std::string::npos; }
+bool Nul(const std::optional<std::string>& s) { return s && Nul(*s); }
+bool Nul(const std::vector<std::string>& v) {
+  for (const auto& s : v) {
+    if (Nul(s)) return true;
+  }
+  return false;
+}
+
+Status NulError(const std::string& what) {
+  return Status::InvalidArgument(what + " must not contain NUL (U+0000)");
+}
+
+}  // namespace
+
+Status RefuseNul(const Example& e) {
+  if (NulJson(e.input_json)) return NulError("input");
+  if (NulJson(e.expected_output_json)) return NulError("expected_output");
+  if (Nul(e.explanation) || Nul(e.databit_id) || Nul(e.domain) || Nul(e.function_name) || Nul(e.difficulty) ||
+      Nul(e.capability_tags) || Nul(e.search_keys) || Nul(e.source) || Nul(e.attribution_notes) ||
+      Nul(e.created_by) || Nul(e.client_id) || Nul(e.id)) {
+    return NulError("example strings");
+  }
+  return Status::Ok();
+}
+
+Status RefuseNul(const Template& t) {
+  if (NulJson(t.examples_json)) return NulError("examples");
+  if (Nul(t.id) || Nul(t.name) || Nul(t.description) || Nul(t.prompt_template) || Nul(t.system_prompt) ||
+      Nul(t.base_model) || Nul(t.status) || Nul(t.version) || Nul(t.parent_template_id) || Nul(t.derived_from) ||
+      Nul(t.created_by)) {
+    return NulError("template strings");
+  }
+  for (const auto* schema : {&t.input_schema, &t.output_schema}) {
+    for (const auto& f : *schema) {
+      if (Nul(f.name) || Nul(f.type) || Nul(f.description)) return NulError("schema fields");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace exemplar::storage

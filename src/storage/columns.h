@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "storage/records.h"
 
 namespace exemplar::storage {
@@ -15,6 +16,12 @@ extern const char* const kExampleColumns;
 extern const char* const kTemplateColumns;
 // Columns of `dspy_runs`, id first.
 extern const char* const kRunColumns;
+
+// One string policy for both backends: a NUL (U+0000) in any stored string, or a \u0000 escape in a
+// stored JSON text, is refused with kInvalidArgument (PostgreSQL text and jsonb cannot hold it;
+// SQLite could, so both refuse rather than differ).
+Status RefuseNul(const Example& e);
+Status RefuseNul(const Template& t);
 
 // String lists and schemas are stored as JSON text.
 std::string EncodeStringList(const std::vector<std::string>& v);

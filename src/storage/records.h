@@ -135,7 +135,7 @@ struct LineageEdge {
   std::string source_id;
   std::string target_type;
   std::string target_id;
-  std::string type;         // derived_from | version_of | used_in | optimized_by | produced | demo_of
+  std::string type;         // derived_from | version_of | used_in | optimized_by | produced | demo_of | bootstrapped_from
   int64_t created_at = 0;
 };
 

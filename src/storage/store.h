@@ -82,6 +82,8 @@ struct ApiToken {
   std::string token_hash;
   int64_t created_at = 0;
   std::optional<int64_t> revoked_at;
+  std::optional<int64_t> expires_at;    // epoch millis; none = never
+  std::optional<int64_t> last_used_at;  // updated at most once a minute
 };
 
 class Store {
@@ -193,6 +195,7 @@ class Store {
   virtual Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) = 0;
   virtual Result<std::vector<ApiToken>> ListTokens() = 0;
   virtual Status RevokeToken(const std::string& id) = 0;
+  virtual Status TouchToken(const std::string& id, int64_t when) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path`, applying pending migrations.

@@ -78,6 +78,7 @@ TEST(AuthApi, RateLimitAnswers429WithRetryAfter) {
 TEST(AuthApi, TrustedProxyUserBecomesCreatedBy) {
   Config c;
   c.trusted_proxy = true;
+  c.proxy_roles["ana@example.com"] = "write";  // the identity alone would be read-only
   TestServer server(c);
   auto r = server.Send("POST", "/api/v1/examples", MakeExample("from the proxy"),
                        {{"X-Forwarded-Email", "ana@example.com"}});

@@ -43,6 +43,24 @@ class Cli : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// Data files are the owner's alone, whatever the caller's umask.
+TEST_F(Cli, DataFilesAreCreatedOwnerOnly) {
+  CmdResult seeded = Exec("seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D());
+  ASSERT_EQ(seeded.code, 0) << seeded.out;
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ / "data")) {
+    const auto perms = entry.status().permissions();
+    const auto others = std::filesystem::perms::group_all | std::filesystem::perms::others_all;
+    EXPECT_EQ(perms & others, std::filesystem::perms::none) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 1u);
+  const auto db = std::filesystem::status(dir_ / "data" / "exemplar.db").permissions();
+  EXPECT_EQ(db & std::filesystem::perms::owner_read, std::filesystem::perms::owner_read);
+  const auto top = std::filesystem::status(dir_ / "data").permissions();
+  EXPECT_EQ(top & (std::filesystem::perms::group_all | std::filesystem::perms::others_all), std::filesystem::perms::none);
+}
+
 TEST_F(Cli, SeedTwiceDoesNotDuplicate) {
   std::string seed = "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D();
   CmdResult first = Exec(seed);

@@ -155,6 +155,102 @@ TEST_F(RunsApi, RestartMidRunMarksItInterruptedWithTrialsKept) {
   EXPECT_GE(server_.Get("/api/v1/dspy-runs/" + id + "/results").body["trials"].size(), 1u);
 }
 
+// The loop closes: what a run found and a user accepted is what the version exports to DSPy —
+// the best program's demos, in order, bootstrapped ones marked augmented as DSPy marks them.
+TEST_F(RunsApi, AcceptedVersionExportsTheRunsDemos) {
+  std::string tid = ids_[kDefectTemplate];
+  Json run = Launch({{"template_id", tid},
+                     {"optimizer_type", "BootstrapFewShot"},
+                     {"optimizer_params", {{"max_bootstrapped_demos", 2}, {"max_labeled_demos", 4}}},
+                     {"metric", "exact_match"},
+                     {"budget", {{"max_trials", 4}}},
+                     {"data", {{"split_ratio", 0.5}, {"seed", 3}}}});
+  std::string id = run["run_id"];
+  Json done = WaitDone(id);
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  Json best = server_.Get("/api/v1/dspy-runs/" + id + "/results").body["best_program"];
+  ASSERT_FALSE(best["demos"].empty());
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  std::string vid = accepted.body["template"]["id"];
+  auto exported = server_.Post("/api/v1/templates/" + vid + "/export-dspy", {{"format", "program_state"}});
+  ASSERT_EQ(exported.status, 200) << exported.raw;
+  EXPECT_EQ(exported.body["example_source"], "version");
+  Json state = Json::parse(exported.body["content"].get<std::string>());
+  const Json& demos = state["predict"]["demos"];
+  ASSERT_EQ(demos.size(), best["demos"].size());
+  for (size_t i = 0; i < demos.size(); ++i) {
+    const Json& want = best["demos"][i];
+    EXPECT_EQ(demos[i].value("augmented", false), want["augmented"].get<bool>()) << i;
+    for (auto& [k, v] : want["fields"].items()) EXPECT_EQ(demos[i][k], v) << i << " " << k;
+  }
+  // DSPy writes the marker first: Example(augmented=True, **inputs, **outputs) → {"augmented": true, ...}.
+  size_t marked = 0;
+  for (const auto& d : best["demos"]) marked += d["augmented"].get<bool>() ? 1 : 0;
+  const std::string content = exported.body["content"];
+  size_t first_keys = 0;
+  for (size_t pos = 0; (pos = content.find("{\n", pos)) != std::string::npos; ++pos) {
+    const size_t key = content.find_first_not_of(" \n", pos + 1);
+    if (content.compare(key, 18, "\"augmented\": true") == 0) ++first_keys;
+  }
+  EXPECT_EQ(first_keys, marked);
+  // The store's examples remain available on request, without the marker.
+  auto store = server_.Post("/api/v1/templates/" + vid + "/export-dspy",
+                            {{"format", "program_state"}, {"example_source", "store"}});
+  ASSERT_EQ(store.status, 200) << store.raw;
+  EXPECT_EQ(store.body["example_source"], "store");
+  EXPECT_EQ(store.raw.find("augmented"), std::string::npos);
+  // Round trip: the state DSPy would load, imported back, is a version exporting the same state,
+  // its demos matched to the stored examples they came from.
+  auto imported = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  EXPECT_TRUE(imported.body["unmatched"].empty()) << imported.raw;
+  ASSERT_EQ(imported.body["demos"].size(), demos.size());
+  for (size_t i = 0; i < demos.size(); ++i) {
+    EXPECT_EQ(imported.body["demos"][i]["example_id"], best["demos"][i]["example_id"]) << i;
+    EXPECT_EQ(imported.body["demos"][i]["match"], "exact") << i;
+  }
+  std::string iid = imported.body["template"]["id"];
+  auto again = server_.Post("/api/v1/templates/" + iid + "/export-dspy", {{"format", "program_state"}});
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.body["content"], exported.body["content"]);
+  // A demo written in the notebook (no stored example) is reported, or stored when asked.
+  Json novel = state;
+  const std::string first_input = accepted.body["template"]["input_schema"][0]["name"];
+  novel["predict"]["demos"][0][first_input] = "a demo written by hand in the notebook";
+  auto reported = server_.Post("/api/v1/templates/" + tid + "/import-dspy", novel);
+  ASSERT_EQ(reported.status, 201) << reported.raw;
+  EXPECT_EQ(reported.body["unmatched"], Json::array({0}));
+  auto stored = server_.Post("/api/v1/templates/" + tid + "/import-dspy?create_examples=true", novel);
+  ASSERT_EQ(stored.status, 201) << stored.raw;
+  ASSERT_EQ(stored.body["created_example_ids"].size(), 1u);
+  auto created = server_.Get("/api/v1/examples/" + stored.body["created_example_ids"][0].get<std::string>());
+  EXPECT_EQ(created.body["source"], "dspy_import");
+  // Programs that do not fit the template: 422 naming the place.
+  Json wrong = state;
+  wrong["generate"] = wrong["predict"];
+  wrong.erase("predict");
+  auto bad = server_.Post("/api/v1/templates/" + tid + "/import-dspy", wrong);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.raw.find("\"generate\""), std::string::npos) << bad.raw;
+  Json missing = state;
+  missing["predict"]["signature"]["fields"].erase(0);
+  bad = server_.Post("/api/v1/templates/" + tid + "/import-dspy", missing);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.raw.find("fields"), std::string::npos) << bad.raw;
+  Json stray = state;
+  stray["predict"]["demos"][0]["colour"] = "red";
+  bad = server_.Post("/api/v1/templates/" + tid + "/import-dspy", stray);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.raw.find("colour"), std::string::npos) << bad.raw;
+  EXPECT_EQ(server_.PostRaw("/api/v1/templates/" + tid + "/import-dspy", "{\"predict\": ", "application/json").status, 400);
+  // A bootstrapped demo's lineage says so.
+  auto lineage = server_.Get("/api/v1/templates/" + vid + "/lineage?direction=upstream");
+  bool any_bootstrapped = false;
+  for (const auto& d : best["demos"]) any_bootstrapped |= d["augmented"].get<bool>();
+  if (any_bootstrapped) EXPECT_NE(lineage.raw.find("bootstrapped_from"), std::string::npos) << lineage.raw;
+}
+
 TEST_F(RunsApi, BadConfigsAre422AndUnknownRunsAre404) {
   std::string tid = ids_[kDefectTemplate];
   EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", tid}, {"optimizer_type", "Magic"}}).status, 422);
@@ -167,8 +263,9 @@ TEST_F(RunsApi, BadConfigsAre422AndUnknownRunsAre404) {
   EXPECT_EQ(server_.Get("/api/v1/dspy-runs/xyz/results").status, 404);
 }
 
-// An OpenAI-compatible LM that always fails: the run fails with a clear reason, not a crash.
-TEST_F(RunsApi, FailingLmFailsTheRunWithAReason) {
+// An OpenAI-compatible LM (a provider of the server's config) that always fails: the run fails
+// with a clear reason, not a crash.
+TEST(RunsApiProviders, FailingLmFailsTheRunWithAReason) {
   httplib::Server lm;
   lm.Post("/v1/chat/completions", [](const httplib::Request&, httplib::Response& res) {
     res.status = 500;
@@ -176,11 +273,26 @@ TEST_F(RunsApi, FailingLmFailsTheRunWithAReason) {
   });
   int port = lm.bind_to_any_port("127.0.0.1");
   std::thread t([&] { lm.listen_after_bind(); });
-  Json run = Launch({{"template_id", ids_[kDefectTemplate]},
-                     {"optimizer_type", "LabeledFewShot"},
-                     {"lm", {{"provider", "openai"}, {"base_url", "http://127.0.0.1:" + std::to_string(port) + "/v1"},
-                             {"model", "test"}, {"timeout_ms", 2000}, {"max_retries", 1}}}});
-  Json done = WaitDone(run["run_id"], 120);
+  Config c;
+  LmProviderConfig p;
+  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  p.model = "test";
+  p.timeout_ms = 2000;
+  p.max_retries = 1;
+  c.lm_providers["failing"] = p;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"lm", {{"provider", "failing"}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  Json done;
+  for (int i = 0; i < 1200; ++i) {
+    done = server.Get("/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>()).body;
+    std::string st = done.value("status", "");
+    if (st == "completed" || st == "failed" || st == "cancelled") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   lm.stop();
   t.join();
   EXPECT_EQ(done["status"], "failed");

@@ -136,6 +136,41 @@ TEST_P(StoreRunsTest, TokensAreFoundByHashAndRevokedOnce) {
   EXPECT_EQ(store_->ListTokens()->size(), 1u);
 }
 
+// One string policy on both backends: NUL is refused whole (PostgreSQL cannot store it; SQLite
+// could, and must not differ), and nothing is written.
+TEST_P(StoreRunsTest, NulInAnyStoredStringIsRefusedOnEveryBackend) {
+  std::vector<Example> batch = {Make("ok"), Make(std::string("dom\0ain", 7))};
+  auto r = store_->InsertExamples(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(*store_->CountExamples(), 0);
+  std::vector<Example> escaped = {Make("ok")};
+  escaped[0].input_json = R"({"q":"a\u0000b"})";
+  EXPECT_EQ(store_->InsertExamples(escaped).status().code(), Code::kInvalidArgument);
+  std::vector<Example> good = {Make("ok")};
+  ASSERT_TRUE(store_->InsertExamples(good).ok());
+  Example edited = good[0];
+  edited.explanation = std::string("why\0", 4);
+  EXPECT_EQ(store_->UpdateExample(edited, "{}").code(), Code::kInvalidArgument);
+  EXPECT_FALSE(store_->GetExample(good[0].id)->explanation.has_value());
+  Template t;
+  t.id = NewUuid();
+  t.name = std::string("t\0", 2);
+  EXPECT_EQ(store_->InsertTemplate(t).code(), Code::kInvalidArgument);
+  EXPECT_TRUE(store_->GetTemplate(t.id).status().IsNotFound());
+}
+
+TEST_P(StoreRunsTest, TokensExpireAndRecordLastUse) {
+  ApiToken t{NewUuid(), std::string("ci"), "read", "hash-9", NowMillis(), std::nullopt, NowMillis() + 1000, std::nullopt};
+  ASSERT_TRUE(store_->InsertToken(t).ok());
+  ASSERT_TRUE(store_->TouchToken(t.id, 12345).ok());
+  auto found = store_->FindTokenByHash("hash-9");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->expires_at, t.expires_at);
+  EXPECT_EQ((*found)->last_used_at, 12345);
+  EXPECT_EQ(store_->ListTokens()->at(0).last_used_at, 12345);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreRunsTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

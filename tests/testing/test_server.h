@@ -36,6 +36,8 @@ class TestServer {
   void Start();
   int port() const { return server_->port(); }
   const std::filesystem::path& data_dir() const { return dir_; }
+  // The effective config (db names the PostgreSQL database of the pg: variants).
+  const Config& config() const { return config_; }
   cli::Runtime& runtime() { return *runtime_; }
 
   HttpResult Get(const std::string& path);

@@ -26,6 +26,7 @@ Result<Reply> Outcome(Services& s, const Request& req) {
   if (!r.Has("outcome")) v.Add(r.Loc("outcome"), "field required", "value_error.missing");
   auto confidence = r.Number("confidence", 0.0, 1.0);
   auto notes = r.String("notes", 64 * 1024);
+  r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   if (!IsUuid(*id)) return Status::NotFound("Retrieval not found");
   EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Outcome(NormalizeUuid(*id), *outcome, confidence, notes));
@@ -94,6 +95,7 @@ void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s) {
                       e.model_id = r.String("model_id", 256);
                       e.outcome = r.Enum("outcome", service::kOutcomes);
                       e.confidence = r.Number("confidence", 0.0, 1.0);
+                      if (!req.body.empty()) r.RejectUnknownKeys();
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       EXEMPLAR_RETURN_IF_ERROR(s.effectiveness.Track(id, e));
                       return Reply::NoContent();

@@ -111,6 +111,8 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       Validation v;
                       JsonReader r(body, v);
                       bool atomic = r.Bool("atomic").value_or(true);
+                      r.Allow({"examples"});
+                      r.RejectUnknownKeys();
                       const Json* list = body.contains("examples") ? &body["examples"] : nullptr;
                       if (!list || !list->is_array()) {
                         v.Add({"body", "examples"}, "field required: a list of examples", "value_error.missing");
@@ -192,6 +194,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                         if (body.is_object()) {
                           JsonReader r(body, v);
                           all = r.Bool("force").value_or(all) || r.Bool("all").value_or(false);
+                          r.RejectUnknownKeys();
                           EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                         }
                       }

@@ -9,7 +9,8 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", "/readyz", "Readiness: storage answers and indexes are loaded", "operations",
                     [&s](const Request&) -> Result<Reply> {
                       auto n = s.store.CountExamples();
-                      if (!n.ok()) return Status::Unavailable("storage unavailable: " + n.status().message());
+                      // Not ready, without internals (hosts, ports, database text): they are logged.
+                      if (!n.ok()) return Status::Unavailable("not ready: storage unavailable");
                       auto stats = s.index.Stats();
                       return Reply::Json200({{"status", "ready"},
                                              {"examples", *n},

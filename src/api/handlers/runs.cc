@@ -20,6 +20,8 @@ std::string SseFrame(const service::RunEvent& e) {
 }  // namespace
 
 void AddRunRoutes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"GET", "/api/v1/lm-providers", "LM providers a run may name, with their models (no URLs or keys)",
+                    "runs", [&s](const Request&) -> Result<Reply> { return Reply::Json200(s.runs.providers().List()); }});
   const std::string base = "/api/v1/dspy-runs";
   routes.push_back({"POST", base, "Launch an optimization run", "runs",
                     [&s](const Request& req) -> Result<Reply> {

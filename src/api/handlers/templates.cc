@@ -131,6 +131,20 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_export.Signature(id));
                       return Reply::Json200(std::move(out));
                     }});
+  routes.push_back({"POST", base + "/{id}/import-dspy",
+                    "Import a program compiled in DSPy (program.save JSON) as a new draft version; "
+                    "?create_examples=true stores unmatched demos as examples",
+                    "dspy", [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      Validation v;
+                      const bool create = QueryBool(req, "create_examples", v).value_or(false);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json state, ParseJsonObject(req));
+                      std::optional<std::string> user;
+                      if (!req.user.empty()) user = req.user;
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_import.Import(id, state, create, user));
+                      return Reply::Created(std::move(out));
+                    }});
   routes.push_back({"POST", base + "/{id}/export-dspy",
                     "Export to DSPy: python_module, program_state, dataset_jsonl, json_config or notebook", "dspy",
                     [&s](const Request& req) -> Result<Reply> {

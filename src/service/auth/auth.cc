@@ -1,6 +1,10 @@
 #include "service/auth/auth.h"
 
+#include <arpa/inet.h>
 #include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "common/ids.h"
 #include "common/time.h"
@@ -8,7 +12,29 @@
 namespace exemplar::service {
 namespace {
 
-constexpr auto kCacheTtl = std::chrono::seconds(5);  // bounds revocation lag, saves a query per request
+// last_used_at is written at most this often per token: a write per request would cost more
+// than the lookup itself.
+constexpr int64_t kTouchIntervalMs = 60 * 1000;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Parses an address into 16 bytes (IPv4 as IPv4-mapped IPv6); false when it is not one.
+bool ToBytes(const std::string& text, unsigned char out[16]) {
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    std::memcpy(out, v6.s6_addr, 16);
+    return true;
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) != 1) return false;
+  std::memset(out, 0, 10);
+  out[10] = out[11] = 0xff;
+  std::memcpy(out + 12, &v4.s_addr, 4);
+  return true;
+}
 
 }  // namespace
 
@@ -41,41 +67,91 @@ std::string Sha256Hex(const std::string& data) {
   return out;
 }
 
-Result<Principal> Auth::Authenticate(const std::string& authorization, const std::string& forwarded_email) {
+bool AddressMatches(const std::string& address, const std::string& pattern) {
+  if (pattern == "*") return true;
+  std::string net = pattern;
+  int bits = -1;
+  if (const size_t slash = pattern.find('/'); slash != std::string::npos) {
+    net = pattern.substr(0, slash);
+    bits = std::atoi(pattern.c_str() + slash + 1);
+  }
+  unsigned char a[16], n[16];
+  if (!ToBytes(address, a) || !ToBytes(net, n)) return false;
+  if (bits < 0) return std::memcmp(a, n, 16) == 0;
+  if (net.find(':') == std::string::npos) bits += 96;  // an IPv4 prefix inside the mapped form
+  bits = std::clamp(bits, 0, 128);
+  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
+    const unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
+    if ((a[i] & mask) != (n[i] & mask)) return false;
+  }
+  return true;
+}
+
+bool Auth::FromTrustedProxy(const std::string& remote_addr) const {
+  if (!options_.trusted_proxy) return false;
+  for (const auto& pattern : options_.proxy_addresses) {
+    if (AddressMatches(remote_addr, pattern) || (pattern == "*" && remote_addr.empty())) return true;
+  }
+  return false;
+}
+
+Role Auth::ProxyRole(const std::string& email) const {
+  const std::string e = Lower(email);
+  if (auto it = options_.proxy_roles.find(e); it != options_.proxy_roles.end()) return it->second;
+  if (const size_t at = e.rfind('@'); at != std::string::npos) {
+    if (auto it = options_.proxy_roles.find("*" + e.substr(at)); it != options_.proxy_roles.end()) return it->second;
+  }
+  return options_.proxy_default_role;
+}
+
+void Auth::NoteUse(const std::string& token_id, int64_t now) {
+  {
+    std::lock_guard lock(mu_);
+    int64_t& last = last_touch_[token_id];
+    if (now - last < kTouchIntervalMs) return;
+    last = now;
+  }
+  (void)store_.TouchToken(token_id, now);  // best effort: a failed write loses only a timestamp
+}
+
+Result<Principal> Auth::Authenticate(const std::string& authorization, const std::string& forwarded_email,
+                                     const std::string& remote_addr) {
   Principal p;
+  // Forwarded headers count only from the proxy's own addresses.
+  const bool proxied = !forwarded_email.empty() && FromTrustedProxy(remote_addr);
   if (authorization.empty()) {
-    if (options_.required && options_.trusted_proxy && !forwarded_email.empty()) {
-      // Behind a trusted proxy (Databricks Apps) the proxy has authenticated the user.
-      p.role = Role::kWrite;
+    if (proxied) {
+      // The proxy (Databricks Apps) authenticated the user; what they may do is the operator's
+      // mapping, never more than that.
+      p.role = ProxyRole(forwarded_email);
       p.user = forwarded_email;
+      if (p.role == Role::kNone) {
+        return Status(Code::kPermissionDenied, forwarded_email + " has no role on this server (proxy_roles)");
+      }
       return p;
     }
     if (options_.required) return Status(Code::kUnauthenticated, "missing bearer token");
     p.role = Role::kAdmin;  // loopback without auth: the local user owns the server
-    if (options_.trusted_proxy && !forwarded_email.empty()) p.user = forwarded_email;
     return p;
   }
-  const std::string prefix = "Bearer ";
-  if (authorization.rfind(prefix, 0) != 0 || authorization.size() <= prefix.size()) {
+  // RFC 7235: the scheme is case-insensitive.
+  const size_t space = authorization.find(' ');
+  if (space == std::string::npos || Lower(authorization.substr(0, space)) != "bearer") {
     return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
   }
-  std::string hash = Sha256Hex(authorization.substr(prefix.size()));
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(hash);
-    if (it != cache_.end() && it->second.until > now) p = it->second.principal;
-  }
-  if (p.role == Role::kNone) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto token, store_.FindTokenByHash(hash));
-    if (!token || token->revoked_at) return Status(Code::kUnauthenticated, "invalid or revoked token");
-    p.role = ParseRole(token->role).value_or(Role::kNone);
-    p.token_id = token->id;
-    p.user = token->name.value_or("token:" + token->id.substr(0, 8));
-    std::lock_guard lock(mu_);
-    cache_[hash] = {p, now + kCacheTtl};
-  }
-  if (options_.trusted_proxy && !forwarded_email.empty()) p.user = forwarded_email;
+  std::string token_text = authorization.substr(space + 1);
+  while (!token_text.empty() && token_text.front() == ' ') token_text.erase(token_text.begin());
+  while (!token_text.empty() && token_text.back() == ' ') token_text.pop_back();
+  if (token_text.empty()) return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
+  EXEMPLAR_ASSIGN_OR_RETURN(auto token, store_.FindTokenByHash(Sha256Hex(token_text)));
+  if (!token || token->revoked_at) return Status(Code::kUnauthenticated, "invalid or revoked token");
+  const int64_t now = NowMillis();
+  if (token->expires_at && *token->expires_at <= now) return Status(Code::kUnauthenticated, "token expired");
+  p.role = ParseRole(token->role).value_or(Role::kNone);
+  p.token_id = token->id;
+  p.user = token->name.value_or("token:" + token->id.substr(0, 8));
+  if (proxied) p.user = forwarded_email;
+  NoteUse(token->id, now);
   return p;
 }
 
@@ -97,7 +173,8 @@ Status Auth::Admit(const Principal& p, int* retry_after) {
   return Status::ResourceExhausted("rate limit exceeded; retry after " + std::to_string(*retry_after) + " s");
 }
 
-Result<std::pair<std::string, std::string>> Auth::CreateToken(Role role, const std::optional<std::string>& name) {
+Result<std::pair<std::string, std::string>> Auth::CreateToken(Role role, const std::optional<std::string>& name,
+                                                              int64_t expires_in_ms) {
   storage::ApiToken t;
   t.id = NewUuid();
   t.name = name;
@@ -105,15 +182,11 @@ Result<std::pair<std::string, std::string>> Auth::CreateToken(Role role, const s
   std::string token = "exm_" + RandomHex(24);
   t.token_hash = Sha256Hex(token);
   t.created_at = NowMillis();
+  if (expires_in_ms > 0) t.expires_at = t.created_at + expires_in_ms;
   EXEMPLAR_RETURN_IF_ERROR(store_.InsertToken(t));
   return std::make_pair(t.id, token);
 }
 
-Status Auth::RevokeToken(const std::string& id) {
-  EXEMPLAR_RETURN_IF_ERROR(store_.RevokeToken(id));
-  std::lock_guard lock(mu_);
-  cache_.clear();
-  return Status::Ok();
-}
+Status Auth::RevokeToken(const std::string& id) { return store_.RevokeToken(id); }
 
 }  // namespace exemplar::service

@@ -1,6 +1,7 @@
 // Authentication and authorisation (SPEC §5): bearer tokens with roles read < write < admin,
-// stored as SHA-256 hashes (the token itself is shown once, at creation), a per-token rate limit,
-// and an optional trusted-proxy mode that takes the user from X-Forwarded-Email.
+// stored as SHA-256 hashes (the token itself is shown once, at creation), optional expiry, a
+// per-token rate limit, and an optional trusted-proxy mode: X-Forwarded-Email from a configured
+// proxy address says whose request it is; the role comes from the operator's mapping.
 #pragma once
 
 #include <chrono>
@@ -27,9 +28,17 @@ struct Principal {
 struct AuthOptions {
   bool required = false;            // tokens required (non-loopback listeners)
   bool trusted_proxy = false;       // take the user from X-Forwarded-Email
+  // Addresses the proxy connects from (IPs or CIDRs, or "*"); forwarded headers from any other
+  // peer are ignored.
+  std::vector<std::string> proxy_addresses = {"127.0.0.1", "::1"};
+  Role proxy_default_role = Role::kRead;
+  std::map<std::string, Role> proxy_roles;  // lower-case email or "*@domain" → role
   double rate_per_second = 0;       // per token; 0 = unlimited
   double burst = 0;                 // bucket size; 0 = 2 × rate
 };
+
+// Whether `address` (an IPv4/IPv6 peer address) matches `pattern`: "*", an address, or a CIDR.
+bool AddressMatches(const std::string& address, const std::string& pattern);
 
 std::string Sha256Hex(const std::string& data);
 
@@ -39,15 +48,21 @@ class Auth {
 
   const AuthOptions& options() const { return options_; }
 
-  // Resolves the caller from the Authorization header value. Without a token: anonymous with
-  // admin rights when auth is not required, else kUnauthenticated. A bad or revoked token is always
+  // Resolves the caller from the Authorization header value ("Bearer <token>", scheme in any
+  // case). A bad, revoked or expired token is always kUnauthenticated; revocation takes effect on
+  // the next request (tokens are looked up every time). Without a token: a forwarded identity from
+  // a trusted proxy address gets its mapped role (proxy_roles, else proxy_default_role; "none" →
+  // kPermissionDenied); otherwise anonymous with admin rights when auth is not required, else
   // kUnauthenticated.
-  Result<Principal> Authenticate(const std::string& authorization, const std::string& forwarded_email);
+  Result<Principal> Authenticate(const std::string& authorization, const std::string& forwarded_email,
+                                 const std::string& remote_addr = "");
   // kResourceExhausted with the seconds to wait in *retry_after when over the limit.
   Status Admit(const Principal& p, int* retry_after);
 
-  // Creates a token; returns (id, token). The token is not stored, only its hash.
-  Result<std::pair<std::string, std::string>> CreateToken(Role role, const std::optional<std::string>& name);
+  // Creates a token; returns (id, token). The token is not stored, only its hash. `expires_in_ms`
+  // > 0 sets an expiry.
+  Result<std::pair<std::string, std::string>> CreateToken(Role role, const std::optional<std::string>& name,
+                                                          int64_t expires_in_ms = 0);
   Result<std::vector<storage::ApiToken>> ListTokens() { return store_.ListTokens(); }
   Status RevokeToken(const std::string& id);
 
@@ -56,15 +71,15 @@ class Auth {
     double tokens = 0;
     std::chrono::steady_clock::time_point last;
   };
-  struct Cached {
-    Principal principal;
-    std::chrono::steady_clock::time_point until;
-  };
+  bool FromTrustedProxy(const std::string& remote_addr) const;
+  Role ProxyRole(const std::string& email) const;
+  void NoteUse(const std::string& token_id, int64_t now);
+
   storage::Store& store_;
   AuthOptions options_;
   std::mutex mu_;
   std::map<std::string, Bucket> buckets_;
-  std::map<std::string, Cached> cache_;  // token hash → principal, briefly (revocation lag ≤ kCacheTtl)
+  std::map<std::string, int64_t> last_touch_;  // GUARDED_BY(mu_): token id → last_used_at written
 };
 
 }  // namespace exemplar::service

@@ -209,6 +209,11 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
         record[header[c]] = value;
       }
     }
+    if (err.empty()) {
+      // The same limits and string policy (no NUL) as a JSON body.
+      Status limits = CheckJsonLimits(record, JsonLimits{}, {"row " + std::to_string(r)});
+      if (!limits.ok()) err = "row " + std::to_string(r) + ": " + limits.message();
+    }
     if (!err.empty()) out.errors.push_back({index, err});
     else add(index, std::move(record));
   }

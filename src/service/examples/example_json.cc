@@ -103,6 +103,13 @@ void WriteExampleJson(const Example& e, JsonTextWriter& w) {
   w.EndObject();
 }
 
+// Fields of the example's wire form that the server assigns: a body copied from a GET or an
+// export may carry them; they are known and ignored, unlike unknown keys (422).
+static void AllowServerFields(JsonReader& r) {
+  r.Allow({"created_at", "updated_at", "created_by", "version", "usage_count", "success_count", "failure_count",
+           "effectiveness_score", "embedding_model", "has_embedding", "last_used_at"});
+}
+
 Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector<std::string>& loc) {
   Example e;
   if (!body.is_object()) {
@@ -135,6 +142,8 @@ Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector
     }
   }
   if (e.id.empty()) e.id = NewUuid();
+  AllowServerFields(r);
+  r.RejectUnknownKeys();
   return e;
 }
 
@@ -173,6 +182,9 @@ bool ApplyExampleUpdate(const Json& body, Example* e, Validation& v) {
   else if (auto t = r.StringList("search_keys", 1000, kMaxShortString)) e->search_keys = *t;
   if (r.IsNull("quality_score")) e->quality_score.reset();
   else if (auto q = r.Number("quality_score", 0.0, 1.0)) e->quality_score = q;
+  AllowServerFields(r);
+  r.Allow({"example_id", "client_id"});  // identity, not editable here
+  r.RejectUnknownKeys();
   return input_changed;
 }
 

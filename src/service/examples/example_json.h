@@ -12,7 +12,7 @@ namespace exemplar::service {
 inline const std::vector<std::string> kDifficulties = {"easy", "medium", "hard"};
 inline const std::vector<std::string> kSources = {"human_authored", "extracted_from_data", "synthetic",
                                                   "dspy_optimized", "production_captured",
-                                                  "feedback_derived"};
+                                                  "feedback_derived", "dspy_import"};
 
 class JsonTextWriter;
 

@@ -77,9 +77,9 @@ std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, con
   return events;
 }
 
-RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Template& tmpl,
-                      const std::vector<Example>& trainset, const std::vector<Example>& valset,
-                      const RunHooks& hooks) {
+RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
+                      const Template& tmpl, const std::vector<Example>& trainset,
+                      const std::vector<Example>& valset, const RunHooks& hooks) {
   RunOutcome out;
   auto fail = [&](const std::string& why) {
     out.status = "failed";
@@ -104,17 +104,14 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Templ
   if (train.empty() || val.empty()) return fail("no usable examples in the trainset or valset after matching the signature");
 
   std::unique_ptr<lm::Lm> base;
-  std::string provider = config.lm.value("provider", "offline");
-  if (provider == "openai") {
+  if (!endpoint.offline) {
     lm::OpenAiChatOptions o;
-    o.base_url = config.lm.value("base_url", "");
-    o.model = config.lm.value("model", "");
-    std::string key_env = config.lm.value("api_key_env", "");
-    if (!key_env.empty()) {
-      if (const char* key = std::getenv(key_env.c_str())) o.api_key = key;
-    }
-    o.timeout_ms = config.lm.value("timeout_ms", int64_t{60000});
-    o.max_retries = config.lm.value("max_retries", 3);
+    o.base_url = endpoint.base_url;
+    o.model = endpoint.model;
+    o.api_key = endpoint.api_key;
+    o.timeout_ms = endpoint.timeout_ms;
+    o.max_retries = endpoint.max_retries;
+    o.pinned_addresses = endpoint.pinned_addresses;
     base = std::make_unique<lm::OpenAiChatLm>(o);
   } else {
     base = std::make_unique<lm::OfflineLm>();
@@ -146,7 +143,9 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Templ
   optimize::RunContext ctx{cached, *metric};
   ctx.budget = {config.max_trials, config.max_lm_calls, config.max_minutes};
   ctx.cancelled = hooks.cancelled;
-  ctx.seed = config.seed;
+  // The optimizer samples as DSPy does by default (Random(0), MIPROv2's own `seed` param), so a
+  // run's prompts match DSPy's; data.seed only shuffles the train/val split.
+  ctx.seed = 0;
   ctx.module = config.module == "ChainOfThought" ? optimize::ModuleKind::kChainOfThought
                                                  : optimize::ModuleKind::kPredict;
   ctx.temperature = config.lm.value("temperature", tmpl.temperature);

@@ -4,7 +4,9 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "optimize/metrics.h"
 #include "service/runs/runs.h"
+#include "service/templates/dspy/optimizer_config.h"
 
 namespace exemplar::service {
 namespace {
@@ -20,10 +22,12 @@ Json OptTime(const std::optional<int64_t>& t) { return t ? Json(FormatRfc3339(*t
 
 }  // namespace
 
-Result<RunConfig> ParseRunConfig(const Json& body) {
+Result<RunConfig> ParseRunConfig(const Json& body, bool stored) {
   RunConfig c;
   Validation v;
+  if (!body.is_object()) return Status::Invalid({{{"body"}, "must be a JSON object", "type_error.dict"}});
   JsonReader r(body, v);
+  if (stored) r.Allow({"trainset_ids", "valset_ids"});  // written by Launch beside the request
   auto tid = r.String("template_id", 64);
   if (!tid) {
     if (!r.Has("template_id")) v.Add(r.Loc("template_id"), "field required", "value_error.missing");
@@ -37,21 +41,41 @@ Result<RunConfig> ParseRunConfig(const Json& body) {
   if (auto p = r.Object("optimizer_params")) c.optimizer_params = *p;
   if (auto m = r.Enum("metric", kMetrics)) c.metric = *m;
   if (auto p = r.Object("metric_params")) c.metric_params = *p;
+  // Optimizer and metric parameters are checked now, so a run that is created can start.
+  if (v.ok() && !c.optimizer_type.empty()) {
+    Json cfg = c.optimizer_params;
+    if (cfg.contains("type") && cfg["type"] != c.optimizer_type) {
+      v.Add({"body", "optimizer_params", "type"}, "names another optimizer than optimizer_type", "value_error");
+    } else {
+      cfg["type"] = c.optimizer_type;
+      auto normalized = dspy::NormalizeOptimizerConfig(cfg, {"body", "optimizer_params"});
+      if (!normalized.ok()) {
+        for (const auto& fe : normalized.status().field_errors()) v.Add(fe.loc, fe.msg, fe.type);
+        if (normalized.status().field_errors().empty()) {
+          v.Add({"body", "optimizer_params"}, normalized.status().message(), "value_error");
+        }
+      }
+    }
+  }
+  if (v.ok()) {
+    auto metric = optimize::MakeMetric(c.metric, c.metric_params);
+    if (!metric.ok()) v.Add({"body", "metric_params"}, metric.status().message(), "value_error");
+  }
   if (auto m = r.Enum("module", {"Predict", "ChainOfThought"})) c.module = *m;
+  // The provider itself (configured, allowed model, caller endpoints) is checked by LmProviders
+  // at launch; here only the shape, so a stored config parses again.
   if (auto lm = r.Object("lm")) {
     JsonReader lr(*lm, v, r.Loc("lm"));
-    auto provider = lr.Enum("provider", {"offline", "openai"});
+    lr.String("provider", 128);
+    lr.String("model", 256);
     lr.Int("latency_ms", 0, 1000);  // offline LM: simulated latency per call (demos, tests)
-    if (provider == "openai") {
-      if (!lr.String("base_url", 2048)) v.Add(lr.Loc("base_url"), "required for provider openai", "value_error.missing");
-      if (!lr.String("model", 256)) v.Add(lr.Loc("model"), "required for provider openai", "value_error.missing");
-      lr.String("api_key_env", 256);
-      lr.Number("temperature", 0.0, 2.0);
-      lr.Int("max_tokens", 1, 32000);
-      lr.Int("timeout_ms", 100, 600000);
-      lr.Int("max_retries", 0, 20);
-      if (lm->contains("api_key")) v.Add(lr.Loc("api_key"), "pass the key through api_key_env, not in the request", "value_error");
-    }
+    lr.Number("temperature", 0.0, 2.0);
+    lr.Int("max_tokens", 1, 32000);
+    lr.Int("timeout_ms", 100, 600000);
+    lr.Int("max_retries", 0, 20);
+    lr.String("base_url", 2048);
+    lr.Allow({"api_key", "api_key_env"});  // refused or taken out by LmProviders / Launch
+    lr.RejectUnknownKeys();
     c.lm = *lm;
   }
   if (auto b = r.Object("budget")) {
@@ -59,6 +83,7 @@ Result<RunConfig> ParseRunConfig(const Json& body) {
     if (auto t = br.Int("max_trials", 1, 10000)) c.max_trials = static_cast<int>(*t);
     if (auto l = br.Int("max_lm_calls", 1, 100000000)) c.max_lm_calls = *l;
     if (auto m = br.Number("max_minutes", 0.01, 24 * 60)) c.max_minutes = *m;
+    br.RejectUnknownKeys();
   }
   if (auto d = r.Object("data")) {
     JsonReader dr(*d, v, r.Loc("data"));
@@ -67,12 +92,14 @@ Result<RunConfig> ParseRunConfig(const Json& body) {
     // Filters may also sit directly in `data` ({"domain": …}).
     for (const char* key : {"domain", "function_name", "difficulty", "source", "capability_tags",
                             "capability_tags_all", "min_quality_score", "min_effectiveness_score", "databit_id"}) {
-      if (d->contains(key) && !(*d)[key].is_null()) c.filters[key] = (*d)[key];
+      if (dr.Has(key) && !(*d)[key].is_null()) c.filters[key] = (*d)[key];
     }
     if (auto s = dr.Number("split_ratio", 0.05, 0.95)) c.split_ratio = *s;
     if (auto s = dr.Int("seed", 0, INT64_MAX)) c.seed = static_cast<uint64_t>(*s);
     if (auto m = dr.Int("max_examples", 2, 1000)) c.max_examples = static_cast<int>(*m);
+    dr.RejectUnknownKeys();
   }
+  r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   return c;
 }

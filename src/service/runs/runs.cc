@@ -108,6 +108,7 @@ Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::ve
     Validation v;
     JsonReader r(c.filters, v, {"body", "data", "filters"});
     ParseFilterFields(r, &f);
+    r.RejectUnknownKeys();
     EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
     // The template's own examples unless the filters name another template.
     if (!f.databit_id) f.databit_id = c.template_id;
@@ -128,8 +129,29 @@ Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::ve
   return Status::Ok();
 }
 
+const LmProviders& Runs::providers() const {
+  static const Config kNoProviders;
+  static const LmProviders kOfflineOnly(kNoProviders);
+  return options_.providers ? *options_.providers : kOfflineOnly;
+}
+
 Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
+  {
+    Validation v;
+    providers().Validate(c.lm, v, {"body", "lm"});
+    EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  }
+  // A caller's own key (caller endpoints only) never reaches the store or a response.
+  const std::string caller_key = c.lm.value("api_key", "");
+  c.lm.erase("api_key");
+  if (c.lm.contains("base_url")) {
+    // Resolve a caller endpoint now too, so a forbidden address is a 422, not a failed run.
+    auto endpoint = providers().Resolve(c.lm, caller_key);
+    if (!endpoint.ok()) {
+      return Status::Invalid({{{"body", "lm", "base_url"}, endpoint.status().message(), "value_error.url"}});
+    }
+  }
   auto t = store_.GetTemplate(c.template_id);
   if (t.status().IsNotFound()) {
     return Status::Invalid({{{"body", "template_id"}, "template " + c.template_id + " does not exist", "value_error.not_found"}});
@@ -150,6 +172,10 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   run.progress_json = DumpJson(Json{{"trials_done", 0}, {"trials_total", c.max_trials}, {"lm_calls", 0}});
   run.created_by = user;
   run.created_at = run.updated_at = NowMillis();
+  if (!caller_key.empty()) {
+    std::lock_guard lock(mu_);
+    caller_keys_[run.id] = caller_key;
+  }
   EXEMPLAR_RETURN_IF_ERROR(store_.InsertRun(run));
   std::vector<LineageEdge> edges = {{"template", c.template_id, "run", run.id, "optimized_by"}};
   for (const auto* set : {&train, &val}) {
@@ -184,9 +210,10 @@ void Runs::ExecuteClaimed(RunRecord run) {
     events_.Finish(r.id);
     std::lock_guard lock(mu_);
     cancel_requested_.erase(r.id);
+    caller_keys_.erase(r.id);
   };
   Json cfg_json = Json::parse(run.config_json, nullptr, false);
-  auto config = ParseRunConfig(cfg_json);
+  auto config = ParseRunConfig(cfg_json, /*stored=*/true);
   auto tmpl = store_.GetTemplate(run.template_id);
   std::vector<Example> train, val;
   auto load = [&](const char* key, std::vector<Example>* out) {
@@ -244,7 +271,19 @@ void Runs::ExecuteClaimed(RunRecord run) {
     events_.Publish(id, "progress", progress);
   };
   hooks.on_log = [&](const std::string& line) { events_.Publish(id, "log", {{"message", line}}); };
-  RunOutcome out = ExecuteRun(run, *config, *tmpl, train, val, hooks);
+  std::string caller_key;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = caller_keys_.find(id); it != caller_keys_.end()) caller_key = it->second;
+  }
+  auto endpoint = providers().Resolve(config->lm, caller_key);
+  if (!endpoint.ok()) {
+    run.status = "failed";
+    run.error = "LM provider: " + endpoint.status().message();
+    finish(run);
+    return;
+  }
+  RunOutcome out = ExecuteRun(run, *config, *endpoint, *tmpl, train, val, hooks);
   bool stopped_by_shutdown;
   {
     std::lock_guard lock(mu_);
@@ -364,9 +403,13 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
       (inputs.count(k) ? in : outp)[k] = val;
     }
     Json ex = {{"input", in}, {"output", outp}};
+    // A bootstrapped demo's outputs are the LM's: keep the mark so exports say so, as DSPy does.
+    const bool augmented = demo.value("augmented", false);
+    if (augmented) ex["augmented"] = true;
     if (demo.contains("example_id")) {
       ex["example_id"] = demo["example_id"];
-      edges.push_back({"example", demo["example_id"].get<std::string>(), "template", "", "demo_of"});
+      edges.push_back({"example", demo["example_id"].get<std::string>(), "template", "",
+                       augmented ? "bootstrapped_from" : "demo_of"});
     }
     inline_examples.push_back(ex);
   }

@@ -18,6 +18,7 @@
 #include "service/templates/dspy_export.h"
 #include "service/effectiveness/effectiveness.h"
 #include "service/lineage/lineage.h"
+#include "service/runs/lm_providers.h"
 #include "service/runs/run_events.h"
 #include "service/templates/templates.h"
 #include "storage/store.h"
@@ -43,7 +44,9 @@ struct RunConfig {
   int max_examples = 200;
 };
 
-Result<RunConfig> ParseRunConfig(const Json& body);
+// Parses a run request (strict: unknown keys are 422), checking optimizer and metric parameters.
+// `stored`: a config as Launch stored it (with trainset_ids / valset_ids).
+Result<RunConfig> ParseRunConfig(const Json& body, bool stored = false);
 Json RunConfigToJson(const RunConfig& c);
 Json RunToJson(const RunRecord& r);
 Json TrialToJson(const TrialRecord& t);
@@ -64,9 +67,9 @@ struct RunHooks {
   std::function<void(const Json& progress)> on_progress;
   std::function<void(const std::string&)> on_log;
 };
-RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const Template& tmpl,
-                      const std::vector<Example>& trainset, const std::vector<Example>& valset,
-                      const RunHooks& hooks);
+RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
+                      const Template& tmpl, const std::vector<Example>& trainset,
+                      const std::vector<Example>& valset, const RunHooks& hooks);
 
 // Evidence for the effectiveness formula from a run's contributions (SPEC §4.6).
 std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, const Json& contributions);
@@ -83,6 +86,8 @@ struct RunsOptions {
   int64_t lease_ms = 10 * 60 * 1000;
   // Shared: how often an idle worker looks for pending runs launched on other replicas.
   int poll_ms = 1000;
+  // The LM endpoints runs may use (the operator's configuration); null = only "offline".
+  const LmProviders* providers = nullptr;
 };
 
 class Runs {
@@ -109,6 +114,8 @@ class Runs {
   Result<Template> Accept(const std::string& id, const std::optional<std::string>& user);
   Result<RunRecord> Reject(const std::string& id);
   RunEvents& events() { return events_; }
+  // The LM providers runs may name (GET /api/v1/lm-providers).
+  const LmProviders& providers() const;
   // Blocks until the run leaves pending/running or `timeout` passes (tests, CLI).
   Result<RunRecord> Wait(const std::string& id, std::chrono::milliseconds timeout);
 
@@ -131,6 +138,9 @@ class Runs {
   std::condition_variable cv_;
   std::deque<std::string> queue_;
   std::set<std::string> cancel_requested_;
+  // Keys callers sent with their own endpoints (allow_caller_lm_endpoints), by run id: kept in
+  // memory only, never stored, so such a run executes only on the replica that launched it.
+  std::map<std::string, std::string> caller_keys_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

@@ -96,6 +96,7 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
     req.mmr = true;
     if (auto l = mr.Number("lambda", 0.0, 1.0)) req.mmr_lambda = *l;
     if (auto fk = mr.Int("fetch_k", 1, 1000)) req.mmr_fetch_k = static_cast<int>(*fk);
+    mr.RejectUnknownKeys();
   } else if (r.Has("mmr") && !r.IsNull("mmr")) {
     if (auto b = r.Bool("mmr")) req.mmr = *b;
   }
@@ -110,6 +111,7 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
     req.sort_by = kSorts.at(*s);
   }
   if (auto d = r.Bool("sort_desc")) req.sort_desc = *d;
+  r.RejectUnknownKeys();
   bool has_text = req.query_text && !req.query_text->empty();
   if ((req.mode == SearchMode::kKeyword || req.mode == SearchMode::kHybrid) && !has_text) {
     v.Add(r.Loc("query_text"), "required for mode " + ModeName(req.mode), "value_error.missing");

@@ -48,6 +48,7 @@ std::vector<SchemaField> ReadSchema(const Json& body, const std::string& key, Va
     if (auto t = r.Enum("type", kFieldTypes)) f.type = *t;
     if (auto d = r.String("description", 4096)) f.description = *d;
     if (auto req = r.Bool("required")) f.required = *req;
+    r.RejectUnknownKeys();
     out.push_back(std::move(f));
   }
   return out;
@@ -131,6 +132,9 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
     t->derived_from = *df;
     for (auto& id : t->derived_from) id = IsUuid(id) ? NormalizeUuid(id) : id;
   }
+  // Server-assigned fields of the wire form (a body copied from a GET) are known, not editable.
+  r.Allow({"id", "status", "version", "parent_template_id", "created_by", "created_at", "updated_at"});
+  r.RejectUnknownKeys();
 }
 
 }  // namespace exemplar::service

@@ -29,6 +29,7 @@ void AddFilter(PgParams& p, const FilterSql& f) {
 }  // namespace
 
 Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>& examples) {
+  for (const auto& e : examples) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   std::vector<InsertOutcome> out;
   Status st = pool_->Write(
       [&](pqxx::transaction_base& tx) {
@@ -108,6 +109,7 @@ Result<std::optional<Example>> PgStore::FindExampleByClientId(const std::string&
 }
 
 Status PgStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
         int64_t now = NowMillis();

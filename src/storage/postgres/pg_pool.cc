@@ -1,5 +1,7 @@
 #include "storage/postgres/pg_pool.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <cstring>
 #include <thread>
@@ -56,7 +58,8 @@ Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url, int size) {
     pool->size_ = std::max(1, size);
     for (int i = 0; i < pool->size_; ++i) pool->idle_.push_back(std::make_unique<pqxx::connection>(url));
   } catch (const std::exception& e) {
-    return Status::Unavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
+    spdlog::error("postgres: cannot connect: {}", e.what());
+    return Status::Unavailable("cannot connect to PostgreSQL (details in the server log)");
   }
   return pool;
 }
@@ -121,18 +124,26 @@ Status PgPool::Write(const std::function<Status(pqxx::transaction_base&)>& fn, b
   return Run<pqxx::work>(fn, ordered);
 }
 
+// The database's own text (hosts, ports, SQL, values) goes to the log, never into a response.
 Status FromPgException(const std::exception& e) {
   std::string msg = e.what();
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  if (dynamic_cast<const pqxx::unique_violation*>(&e)) return Status::AlreadyExists(msg);
+  std::string sqlstate;
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) sqlstate = sql->sqlstate();
+  spdlog::warn("postgres: {} (sqlstate {})", msg, sqlstate.empty() ? "-" : sqlstate);
+  if (dynamic_cast<const pqxx::unique_violation*>(&e)) return Status::AlreadyExists("conflicts with an existing record");
   if (dynamic_cast<const pqxx::check_violation*>(&e) || dynamic_cast<const pqxx::data_exception*>(&e) ||
       dynamic_cast<const pqxx::not_null_violation*>(&e)) {
-    return Status::InvalidArgument("rejected by the database: " + msg);
+    return Status::InvalidArgument("a value was rejected by the database (invalid or out of range)");
   }
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::too_many_connections*>(&e)) {
-    return Status::Unavailable("database unavailable: " + msg);
+  if (sqlstate == "53100") {
+    return Status(Code::kInsufficientStorage, "the database is out of disk space; nothing was written");
   }
-  return Status::Internal("database error: " + msg);
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::too_many_connections*>(&e) ||
+      sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0 || sqlstate == "53300") {
+    return Status::Unavailable("database unavailable; retry shortly");
+  }
+  return Status::Internal("database error (details in the server log)");
 }
 
 std::optional<std::string> PgOptText(const pqxx::field& f) {

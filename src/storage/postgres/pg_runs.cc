@@ -7,6 +7,7 @@
 namespace exemplar::storage {
 
 Status PgStore::InsertTemplate(const Template& t) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](pqxx::transaction_base& tx) {
     PgParams p;
     p.Text(t.id);
@@ -30,6 +31,7 @@ Result<Template> PgStore::GetTemplate(const std::string& id) {
 }
 
 Status PgStore::UpdateTemplate(const Template& t) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](pqxx::transaction_base& tx) {
     PgParams p;
     PgAddTemplateBody(p, t);

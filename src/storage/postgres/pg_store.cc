@@ -151,18 +151,18 @@ Result<std::vector<LineageEdge>> PgStore::EdgesTouching(
 
 Status PgStore::InsertToken(const ApiToken& t) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    PgParams().Text(t.id).Text(t.name).Text(t.role).Text(t.token_hash).Int(t.created_at).Exec(
-        tx, "INSERT INTO api_tokens(id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)");
+    PgParams().Text(t.id).Text(t.name).Text(t.role).Text(t.token_hash).Int(t.created_at).Int(t.expires_at).Exec(
+        tx, "INSERT INTO api_tokens(id, name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)");
     return Status::Ok();
   });
 }
 
 namespace {
-const char* const kTokenColumns = "id, name, role, token_hash, created_at, revoked_at";
+const char* const kTokenColumns = "id, name, role, token_hash, created_at, revoked_at, expires_at, last_used_at";
 
 ApiToken ReadToken(const pqxx::row& r) {
   return {r[0].as<std::string>(), PgOptText(r[1]), r[2].as<std::string>(), r[3].as<std::string>(),
-          r[4].as<int64_t>(), PgOptInt(r[5])};
+          r[4].as<int64_t>(),      PgOptInt(r[5]),  PgOptInt(r[6]),        PgOptInt(r[7])};
 }
 }  // namespace
 
@@ -194,6 +194,13 @@ Status PgStore::RevokeToken(const std::string& id) {
     auto r = PgParams().Int(NowMillis()).Text(id).Exec(
         tx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL");
     if (r.affected_rows() == 0) return Status::NotFound("token not found or already revoked");
+    return Status::Ok();
+  });
+}
+
+Status PgStore::TouchToken(const std::string& id, int64_t when) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams().Int(when).Text(id).Exec(tx, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2");
     return Status::Ok();
   });
 }

@@ -83,6 +83,7 @@ class PgStore final : public Store {
   Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) override;
   Result<std::vector<ApiToken>> ListTokens() override;
   Status RevokeToken(const std::string& id) override;
+  Status TouchToken(const std::string& id, int64_t when) override;
 
  private:
   // Appends a change-log row inside the caller's (ordered) transaction and announces it.

@@ -1,8 +1,9 @@
 #include "storage/sqlite/connection_pool.h"
 
-#include "common/ids.h"
-
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+
+#include "common/ids.h"
 
 namespace exemplar::storage {
 
@@ -45,14 +46,16 @@ void Conn::ReleaseStatements() {
   used_.clear();
 }
 
+// The database's own text goes to the log, never into a response.
 Status FromSqliteException(const std::exception& e) {
+  spdlog::warn("sqlite: {}", e.what());
   if (auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
     int code = se->getErrorCode();
-    if (code == SQLITE_CONSTRAINT) return Status::AlreadyExists(std::string("conflict: ") + e.what());
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-      return Status::Unavailable(std::string("database busy: ") + e.what());
+    if (code == SQLITE_CONSTRAINT) return Status::AlreadyExists("conflicts with an existing record");
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Status::Unavailable("database busy; retry shortly");
+    if (code == SQLITE_FULL) return Status(Code::kInsufficientStorage, "the disk is full; nothing was written");
   }
-  return Status::Internal(std::string("storage error: ") + e.what());
+  return Status::Internal("storage error (details in the server log)");
 }
 
 ConnPool::ConnPool(const std::string& path, int readers) : path_(path) {

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "common/time.h"
+#include "storage/columns.h"
 #include "storage/dialect.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -52,6 +53,7 @@ void BindFilter(SQLite::Statement& q, const FilterSql& f) {
 }  // namespace
 
 Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Example>& examples) {
+  for (const auto& e : examples) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   std::vector<InsertOutcome> out;
   Status st = pool_->Write([&](Conn& c) {
     out.clear();
@@ -135,6 +137,7 @@ Result<std::optional<Example>> SqliteStore::FindExampleByClientId(const std::str
 }
 
 Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     bool set_embedding = !e.embedding.empty() || !e.embedding_model;

@@ -156,12 +156,13 @@ Result<std::vector<LineageEdge>> SqliteStore::EdgesTouching(
 Status SqliteStore::InsertToken(const ApiToken& t) {
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(
-        "INSERT INTO api_tokens(id, name, role, token_hash, created_at) VALUES (?,?,?,?,?)");
+        "INSERT INTO api_tokens(id, name, role, token_hash, created_at, expires_at) VALUES (?,?,?,?,?,?)");
     q.bind(1, t.id);
     BindOpt(q, 2, t.name);
     q.bind(3, t.role);
     q.bind(4, t.token_hash);
     q.bind(5, static_cast<int64_t>(t.created_at));
+    BindOpt(q, 6, t.expires_at);
     q.exec();
     return Status::Ok();
   });
@@ -176,6 +177,8 @@ ApiToken ReadToken(SQLite::Statement& q) {
   t.token_hash = q.getColumn(3).getString();
   t.created_at = q.getColumn(4).getInt64();
   t.revoked_at = OptInt(q.getColumn(5));
+  t.expires_at = OptInt(q.getColumn(6));
+  t.last_used_at = OptInt(q.getColumn(7));
   return t;
 }
 }  // namespace
@@ -184,7 +187,7 @@ Result<std::optional<ApiToken>> SqliteStore::FindTokenByHash(const std::string& 
   std::optional<ApiToken> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
-        "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens WHERE "
+        "SELECT id, name, role, token_hash, created_at, revoked_at, expires_at, last_used_at FROM api_tokens WHERE "
         "token_hash = ?");
     q.bind(1, hash);
     if (q.executeStep()) out = ReadToken(q);
@@ -197,7 +200,7 @@ Result<std::vector<ApiToken>> SqliteStore::ListTokens() {
   std::vector<ApiToken> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
-        "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens ORDER BY "
+        "SELECT id, name, role, token_hash, created_at, revoked_at, expires_at, last_used_at FROM api_tokens ORDER BY "
         "created_at, id");
     while (q.executeStep()) out.push_back(ReadToken(q));
     return Status::Ok();
@@ -212,6 +215,16 @@ Status SqliteStore::RevokeToken(const std::string& id) {
     q.bind(2, id);
     q.exec();
     if (c.db().getChanges() == 0) return Status::NotFound("token not found or already revoked");
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::TouchToken(const std::string& id, int64_t when) {
+  return pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(when));
+    q.bind(2, id);
+    q.exec();
     return Status::Ok();
   });
 }

@@ -77,6 +77,7 @@ class SqliteStore final : public Store {
   Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) override;
   Result<std::vector<ApiToken>> ListTokens() override;
   Status RevokeToken(const std::string& id) override;
+  Status TouchToken(const std::string& id, int64_t when) override;
 
  private:
   std::unique_ptr<ConnPool> pool_;

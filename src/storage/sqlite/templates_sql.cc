@@ -1,5 +1,6 @@
 // Template (DataBit) rows.
 #include "common/time.h"
+#include "storage/columns.h"
 #include "storage/dialect.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -32,6 +33,7 @@ int BindTemplateBody(SQLite::Statement& q, int i, const Template& t) {
 }  // namespace
 
 Status SqliteStore::InsertTemplate(const Template& t) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(std::string("INSERT INTO templates(") + kTemplateColumns +
                         ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -55,6 +57,7 @@ Result<Template> SqliteStore::GetTemplate(const std::string& id) {
 }
 
 Status SqliteStore::UpdateTemplate(const Template& t) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(
         "UPDATE templates SET name=?, description=?, input_schema=?, output_schema=?, "

@@ -1,0 +1,92 @@
+#include "api/cross_site.h"
+
+#include <arpa/inet.h>
+
+namespace exemplar::api {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+// "https://Example.com:8443/x" → "example.com:8443" (authority, lower case); "" when malformed.
+std::string OriginAuthority(const std::string& origin) {
+  const size_t sep = origin.find("://");
+  if (sep == std::string::npos) return "";
+  std::string rest = origin.substr(sep + 3);
+  return Lower(rest.substr(0, rest.find('/')));
+}
+
+bool IsStateChanging(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+}  // namespace
+
+SitePolicy SitePolicy::FromConfig(const Config& config) {
+  SitePolicy p;
+  p.listen_host = Lower(config.host);
+  for (const auto& h : SplitList(config.allowed_hosts)) p.allowed_hosts.push_back(Lower(h));
+  p.cors_origins = SplitList(config.cors_origins);
+  return p;
+}
+
+std::string HostName(const std::string& host_header) {
+  std::string h = Lower(host_header);
+  if (!h.empty() && h.front() == '[') {
+    const size_t close = h.find(']');
+    return close == std::string::npos ? h : h.substr(1, close - 1);
+  }
+  const size_t colon = h.find(':');
+  if (colon != std::string::npos && h.find(':', colon + 1) == std::string::npos) h = h.substr(0, colon);
+  return h;
+}
+
+Status CheckHost(const Request& req, const SitePolicy& policy) {
+  const std::string header = req.Header("host");
+  if (header.empty()) return Status::Ok();  // HTTP/1.0 or an in-process caller: no name to rebind
+  const std::string host = HostName(header);
+  if (host == "localhost" || host == policy.listen_host || IsIpLiteral(host)) return Status::Ok();
+  for (const auto& allowed : policy.allowed_hosts) {
+    if (allowed == "*" || allowed == host) return Status::Ok();
+    if (allowed.front() == '.' && (host == allowed.substr(1) ||
+                                   (host.size() > allowed.size() &&
+                                    host.compare(host.size() - allowed.size(), allowed.size(), allowed) == 0))) {
+      return Status::Ok();
+    }
+  }
+  return Status(Code::kMisdirected, "this server does not answer to host '" + host +
+                                        "'; an operator can add it to allowed_hosts");
+}
+
+Status CheckCrossSite(const Request& req, const SitePolicy& policy) {
+  if (!IsStateChanging(req.method)) return Status::Ok();
+  const std::string origin = req.Header("origin");
+  if (!origin.empty()) {
+    bool allowed = OriginAuthority(origin) == Lower(req.Header("host")) && !OriginAuthority(origin).empty();
+    for (const auto& o : policy.cors_origins) allowed = allowed || o == "*" || o == origin;
+    if (!allowed) {
+      return Status(Code::kPermissionDenied, "cross-site request from origin '" + origin +
+                                                 "' refused; an operator can allow it in cors_origins");
+    }
+  }
+  if (!req.body.empty()) {
+    const std::string type = MediaType(req.Header("content-type"));
+    if (type.empty() || type == "application/x-www-form-urlencoded" || type == "multipart/form-data" ||
+        type == "text/plain") {
+      return Status(Code::kUnsupportedMedia,
+                    type.empty() ? "a request body needs a Content-Type (application/json)"
+                                 : "Content-Type " + type + " is not accepted; send application/json");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace exemplar::api

@@ -1,0 +1,237 @@
+#include "service/runs/lm_providers.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace exemplar::service {
+namespace {
+
+constexpr const char* kOffline = "offline";
+
+const LmProviderConfig* FindProvider(const Config& c, const std::string& name) {
+  auto it = c.lm_providers.find(name);
+  return it == c.lm_providers.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> ModelsOf(const LmProviderConfig& p) {
+  std::vector<std::string> models = p.allowed_models;
+  if (!p.model.empty() && std::find(models.begin(), models.end(), p.model) == models.end()) {
+    models.insert(models.begin(), p.model);
+  }
+  return models;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Result<UrlParts> ParseBaseUrl(const std::string& url) {
+  UrlParts u;
+  const size_t colon = url.find("://");
+  if (colon == std::string::npos) return Status::InvalidArgument("must be an http(s) URL");
+  u.scheme = Lower(url.substr(0, colon));
+  if (u.scheme != "http" && u.scheme != "https") return Status::InvalidArgument("must be an http(s) URL");
+  if (url.find_first_of("?#") != std::string::npos) {
+    return Status::InvalidArgument("must not contain a query string or fragment");
+  }
+  for (unsigned char ch : url) {
+    if (ch <= 0x20 || ch == 0x7f || ch == '\\') return Status::InvalidArgument("contains characters not allowed in a URL");
+  }
+  const size_t start = colon + 3;
+  size_t slash = url.find('/', start);
+  std::string authority = url.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+  u.path = slash == std::string::npos ? "" : url.substr(slash);
+  if (authority.find('@') != std::string::npos) return Status::InvalidArgument("must not contain user info");
+  if (authority.empty()) return Status::InvalidArgument("has no host");
+  u.port = u.scheme == "https" ? 443 : 80;
+  std::string host = authority, port;
+  if (host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string::npos) return Status::InvalidArgument("has a malformed IPv6 host");
+    port = close + 1 < host.size() && host[close + 1] == ':' ? host.substr(close + 2) : "";
+    host = host.substr(1, close - 1);
+  } else if (const size_t c = host.rfind(':'); c != std::string::npos) {
+    port = host.substr(c + 1);
+    host = host.substr(0, c);
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) return Status::InvalidArgument("has a malformed port");
+    u.port = std::atoi(port.c_str());
+    if (u.port <= 0 || u.port > 65535) return Status::InvalidArgument("has a port out of range");
+  }
+  if (host.empty()) return Status::InvalidArgument("has no host");
+  u.host = Lower(host);
+  return u;
+}
+
+bool IsNonPublicAddress(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) {
+    const uint32_t a = ntohl(v4.s_addr);
+    auto in = [&](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
+    return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x7F000000, 8) || in(0xA9FE0000, 16) ||
+           in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0x64400000, 10) || in(0xC0000000, 24) ||
+           in(0xC6120000, 15) || a >= 0xE0000000;  // this net, private, loopback, link-local, CGNAT, reserved, multicast
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.c_str(), &v6) != 1) return true;  // not an address: refuse
+  const uint8_t* b = v6.s6_addr;
+  static const uint8_t kZero[16] = {};
+  if (std::memcmp(b, kZero, 15) == 0 && (b[15] == 0 || b[15] == 1)) return true;  // :: and ::1
+  const bool v4_mapped = std::memcmp(b, kZero, 10) == 0 && b[10] == 0xff && b[11] == 0xff;
+  if (v4_mapped) {
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, b + 12, text, sizeof text);
+    return IsNonPublicAddress(text);
+  }
+  return (b[0] & 0xfe) == 0xfc ||                  // fc00::/7 unique local
+         (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||  // fe80::/10 link-local
+         b[0] == 0xff;                             // multicast
+}
+
+void LmProviders::Validate(const Json& lm, Validation& v, const std::vector<std::string>& loc) const {
+  JsonReader r(lm, v, loc);
+  const bool caller_endpoint = lm.contains("base_url");
+  auto provider = r.String("provider", 128);  // absent: offline
+  r.Int("latency_ms", 0, 1000);  // offline LM: simulated latency per call (demos, tests)
+  r.Number("temperature", 0.0, 2.0);
+  r.Int("max_tokens", 1, 32000);
+  r.Int("timeout_ms", 100, 600000);
+  r.Int("max_retries", 0, 20);
+  auto model = r.String("model", 256);
+  if (r.Has("api_key_env")) {
+    v.Add(r.Loc("api_key_env"),
+          "names a server environment variable; LM keys are the operator's configuration "
+          "(choose a provider from GET /api/v1/lm-providers)",
+          "value_error.not_allowed");
+  }
+  if (caller_endpoint || r.Has("api_key")) {
+    if (!config_.allow_caller_lm_endpoints) {
+      v.Add(r.Loc(caller_endpoint ? "base_url" : "api_key"),
+            "LM endpoints are the operator's configuration: name a provider from GET /api/v1/lm-providers "
+            "(the server's allow_caller_lm_endpoints is off)",
+            "value_error.not_allowed");
+      r.RejectUnknownKeys();
+      return;
+    }
+    auto url = r.String("base_url", 2048);
+    r.String("api_key", 4096);
+    if (provider && *provider != "caller") {
+      v.Add(r.Loc("provider"), "a request with base_url uses provider \"caller\" (or none)", "value_error");
+    }
+    if (url) {
+      auto parts = ParseBaseUrl(*url);
+      if (!parts.ok()) v.Add(r.Loc("base_url"), parts.status().message(), "value_error.url");
+    } else if (!r.Has("base_url")) {
+      v.Add(r.Loc("base_url"), "field required with api_key", "value_error.missing");
+    }
+    if (!model) v.Add(r.Loc("model"), "required with base_url", "value_error.missing");
+    r.RejectUnknownKeys();
+    return;
+  }
+  r.RejectUnknownKeys();
+  if (!provider || *provider == kOffline) return;
+  const LmProviderConfig* p = FindProvider(config_, *provider);
+  if (p == nullptr) {
+    std::string names = "offline";
+    for (const auto& [name, _] : config_.lm_providers) names += ", " + name;
+    v.Add(r.Loc("provider"), "unknown provider '" + *provider + "'; configured: " + names, "value_error.not_found");
+    return;
+  }
+  if (model) {
+    const auto models = ModelsOf(*p);
+    if (std::find(models.begin(), models.end(), *model) == models.end()) {
+      std::string list;
+      for (const auto& m : models) list += (list.empty() ? "" : ", ") + m;
+      v.Add(r.Loc("model"), "provider '" + *provider + "' allows: " + list, "value_error.not_allowed");
+    }
+  }
+}
+
+Result<LmEndpoint> LmProviders::Resolve(const Json& lm, const std::string& caller_api_key) const {
+  LmEndpoint e;
+  if (lm.contains("base_url")) {
+    if (!config_.allow_caller_lm_endpoints) {
+      return Status::FailedPrecondition("caller-supplied LM endpoints are no longer allowed by this server");
+    }
+    EXEMPLAR_ASSIGN_OR_RETURN(UrlParts u, ParseBaseUrl(lm.value("base_url", "")));
+    e.provider = "caller";
+    e.base_url = lm.value("base_url", "");
+    e.model = lm.value("model", "");
+    e.api_key = caller_api_key;  // only what the caller sent: never a server secret
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    const std::string host = u.host;
+    if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
+      return Status::InvalidArgument("LM endpoint host '" + host + "' does not resolve");
+    }
+    std::string pinned;
+    for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+      char text[INET6_ADDRSTRLEN] = {};
+      const void* addr = ai->ai_family == AF_INET
+                             ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+                             : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+      if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+      inet_ntop(ai->ai_family, addr, text, sizeof text);
+      if (!config_.lm_allow_private_networks && IsNonPublicAddress(text)) {
+        freeaddrinfo(res);
+        return Status::InvalidArgument("LM endpoint host '" + host +
+                                       "' resolves to a loopback, private or link-local address, which this "
+                                       "server does not call (lm_allow_private_networks is off)");
+      }
+      std::string a = text;
+      if (ai->ai_family == AF_INET6) a = "[" + a + "]";
+      if (pinned.find(a) == std::string::npos) pinned += (pinned.empty() ? "" : ",") + a;
+    }
+    freeaddrinfo(res);
+    if (pinned.empty()) return Status::InvalidArgument("LM endpoint host '" + host + "' has no usable address");
+    e.pinned_addresses.push_back(host + ":" + std::to_string(u.port) + ":" + pinned);
+  } else {
+    e.provider = lm.value("provider", std::string(kOffline));
+    if (e.provider == kOffline) {
+      e.offline = true;
+      return e;
+    }
+    const LmProviderConfig* p = FindProvider(config_, e.provider);
+    if (p == nullptr) return Status::FailedPrecondition("LM provider '" + e.provider + "' is not configured on this server");
+    e.base_url = p->base_url;
+    e.model = lm.value("model", p->model.empty() ? ModelsOf(*p).front() : p->model);
+    e.timeout_ms = p->timeout_ms;
+    e.max_retries = p->max_retries;
+    if (!p->api_key_env.empty()) {
+      const char* key = std::getenv(p->api_key_env.c_str());
+      if (key == nullptr || *key == '\0') {
+        return Status::FailedPrecondition("LM provider '" + e.provider + "': its key variable " + p->api_key_env +
+                                          " is not set on this server");
+      }
+      e.api_key = key;
+    }
+  }
+  if (lm.contains("timeout_ms")) e.timeout_ms = lm["timeout_ms"].get<int64_t>();
+  if (lm.contains("max_retries")) e.max_retries = lm["max_retries"].get<int>();
+  return e;
+}
+
+Json LmProviders::List() const {
+  Json out = Json::array();
+  out.push_back({{"name", kOffline}, {"kind", "offline"}, {"models", Json::array({"offline"})},
+                 {"default_model", "offline"},
+                 {"description", "Built-in deterministic stand-in LM (no network); for demos and tests"}});
+  for (const auto& [name, p] : config_.lm_providers) {
+    const auto models = ModelsOf(p);
+    out.push_back({{"name", name}, {"kind", p.kind}, {"models", models},
+                   {"default_model", p.model.empty() ? models.front() : p.model}});
+  }
+  return {{"providers", out}, {"caller_endpoints_allowed", config_.allow_caller_lm_endpoints}};
+}
+
+}  // namespace exemplar::service

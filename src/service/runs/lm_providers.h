@@ -1,0 +1,65 @@
+// LM providers: the endpoints optimization runs may call. The operator declares them in the
+// server config ([lm_providers.NAME]); a run names one and may choose only a model it allows and
+// generation parameters. The built-in "offline" provider needs no network. Caller-supplied
+// endpoints exist only when the operator opts in (allow_caller_lm_endpoints), and then carry only
+// the caller's own key, are pinned to addresses checked against private ranges, and never follow
+// redirects.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/json_util.h"
+#include "common/status.h"
+
+namespace exemplar::service {
+
+// Where one run's LM calls go, resolved for execution. Never stored: it may hold a key.
+struct LmEndpoint {
+  std::string provider;           // provider name, or "caller" for a caller-supplied endpoint
+  bool offline = false;
+  std::string base_url;
+  std::string model;
+  std::string api_key;
+  int64_t timeout_ms = 60000;
+  int max_retries = 3;
+  // curl RESOLVE entries ("host:port:address") pinning a caller endpoint to the addresses that
+  // were checked, so DNS cannot change them between the check and the call.
+  std::vector<std::string> pinned_addresses;
+};
+
+class LmProviders {
+ public:
+  explicit LmProviders(const Config& config) : config_(config) {}
+
+  // Checks a run request's `lm` object; field errors go to `v` at `loc` + key. Keys other than
+  // provider, model, temperature, max_tokens, timeout_ms, max_retries and latency_ms (offline) are
+  // refused, and so are base_url / api_key_env / api_key unless caller endpoints are allowed.
+  void Validate(const Json& lm, Validation& v, const std::vector<std::string>& loc) const;
+
+  // Resolves a validated `lm` object for execution. `caller_api_key` is the key a caller sent
+  // with a caller-supplied endpoint ("" = none). kFailedPrecondition when the provider is no
+  // longer configured or its key variable is unset; kInvalidArgument when a caller endpoint's
+  // host resolves to a forbidden address.
+  Result<LmEndpoint> Resolve(const Json& lm, const std::string& caller_api_key) const;
+
+  // Names, kinds and models for GET /api/v1/lm-providers (never URLs or keys).
+  Json List() const;
+
+ private:
+  const Config& config_;
+};
+
+// Splits an http(s) URL; refuses user info, query strings and fragments (a base URL is a prefix
+// to which paths are appended). Exposed for tests.
+struct UrlParts {
+  std::string scheme, host, path;
+  int port = 0;
+};
+Result<UrlParts> ParseBaseUrl(const std::string& url);
+// Whether an IPv4/IPv6 address (text) is loopback, private, link-local, unique-local, CGNAT,
+// multicast or unspecified.
+bool IsNonPublicAddress(const std::string& address);
+
+}  // namespace exemplar::service
