@@ -1,16 +1,17 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router";
+import { createBrowserRouter, RouterProvider } from "react-router";
 import { AppProvider } from "./app/provider";
 import { AppRoutes } from "./app/routes";
 import "./index.css";
 
+// A data router, so forms can block navigation while they hold unsaved edits (useBlocker).
+const router = createBrowserRouter([{ path: "*", element: <AppRoutes /> }]);
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <AppProvider>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </AppProvider>
   </StrictMode>,
 );
