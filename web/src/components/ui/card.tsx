@@ -39,7 +39,7 @@ export function Stat({ label, value, sub }: { label: string; value: ReactNode; s
     <div className="rounded-xl bg-white px-4 py-3.5 shadow-sm ring-1 ring-slate-200">
       <p className="text-xs font-medium text-slate-500">{label}</p>
       <p className="mt-1 text-2xl font-semibold tracking-tight text-slate-900 tabular-nums">{value}</p>
-      {sub && <p className="mt-0.5 text-xs text-slate-500">{sub}</p>}
+      {sub && <div className="mt-0.5 text-xs text-slate-500">{sub}</div>}
     </div>
   );
 }
