@@ -24,6 +24,16 @@ export const CHUNK = 100;
 type Parsed = { name: string; text: string; format: ImportFormat; rows: ImportRow[] | null; fileError: string | null };
 type Summary = { created: number; existing: number; failed: { where: string; error: string }[]; invalid: number; stopped?: string };
 
+/** The file's text (FileReader: it also works where Blob.text is missing). */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ""));
+    reader.onerror = () => reject(reader.error ?? new Error("cannot read the file"));
+    reader.readAsText(file);
+  });
+}
+
 function ImportPreview({ rows }: { rows: ImportRow[] }) {
   const errors = rows.filter((r) => r.error);
   return (
@@ -99,8 +109,12 @@ export default function ImportPage() {
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
     if (!file) return;
-    const text = await file.text();
-    load(file.name, text, detectFormat(file.name, text));
+    try {
+      const text = await readText(file);
+      load(file.name, text, detectFormat(file.name, text));
+    } catch (err) {
+      setParsed({ name: file.name, text: "", format: "jsonl", rows: null, fileError: errorMessage(err) });
+    }
   };
 
   const valid = (parsed?.rows ?? []).filter((r) => !r.error && r.record);
