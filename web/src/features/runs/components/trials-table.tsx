@@ -7,7 +7,7 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
   if (trials.length === 0) return <EmptyState title="No trials yet" className="py-6" />;
   return (
     <div className="max-h-96 overflow-auto">
-      <table className="w-full text-sm">
+      <table className="w-full min-w-[32rem] text-sm">
         <thead className="sticky top-0 bg-white text-left text-xs text-slate-500">
           <tr>
             <th className="py-2 pr-3 font-medium">#</th>
