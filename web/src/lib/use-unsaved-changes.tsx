@@ -1,14 +1,23 @@
-// Warns before a dirty form is left: in-app navigation asks through a dialog (React Router's
-// blocker), closing or reloading the tab through the browser's beforeunload prompt.
-import { useEffect } from "react";
-import { useBlocker } from "react-router";
+// Warns before a dirty form is left: in-app navigation asks through a dialog (see
+// navigation-guard.tsx), closing or reloading the tab through the browser's beforeunload prompt.
+import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { useGuardSlot, type LeaveCheck } from "./navigation-guard";
 
-/** Blocks navigation while `dirty`; render the returned element to show the prompt. */
+/** Blocks leaving the page while `dirty`; render the returned element to show the prompt. */
 export function useUnsavedChanges(dirty: boolean) {
-  // Search-param changes on the same page (tabs, filters) do not leave the form.
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname);
+  const slot = useGuardSlot();
+  const [proceed, setProceed] = useState<(() => void) | null>(null);
+
+  useEffect(() => {
+    if (!dirty || !slot) return;
+    const check: LeaveCheck = (go) => setProceed(() => go);
+    slot.current = check;
+    return () => {
+      if (slot.current === check) slot.current = null;
+    };
+  }, [dirty, slot]);
 
   useEffect(() => {
     if (!dirty) return;
@@ -22,17 +31,24 @@ export function useUnsavedChanges(dirty: boolean) {
 
   return (
     <Dialog
-      open={blocker.state === "blocked"}
-      onClose={() => blocker.reset?.()}
+      open={proceed !== null}
+      onClose={() => setProceed(null)}
       title="Leave without saving?"
       description="You have unsaved changes on this page. They are lost if you leave."
       size="sm"
       footer={
         <>
-          <Button onClick={() => blocker.reset?.()} data-autofocus>
+          <Button onClick={() => setProceed(null)} data-autofocus>
             Stay on this page
           </Button>
-          <Button variant="danger" onClick={() => blocker.proceed?.()}>
+          <Button
+            variant="danger"
+            onClick={() => {
+              const go = proceed;
+              setProceed(null);
+              go?.();
+            }}
+          >
             Leave
           </Button>
         </>

@@ -1,24 +1,28 @@
 import { QueryClient } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
-import { createMemoryRouter, RouterProvider } from "react-router";
+import { Route, Routes } from "react-router";
 import { AppProvider } from "@/app/provider";
+import { createGuardedMemoryRouter } from "@/lib/navigation-guard";
 
-/** Renders `ui` at `route` (matched by `path`) with the app's providers, a data router and a fresh query cache. */
+/**
+ * Renders `ui` at `route` (matched by `path`) with the app's providers, the app's guarded router
+ * (in memory) and a fresh query cache. `history.push` navigates the way a link does.
+ */
 export function renderPage(ui: ReactElement, { route = "/", path = "*" }: { route?: string; path?: string } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const router = createMemoryRouter(
-    [
-      { path, element: ui },
-      { path: "/examples/:id", element: <p>navigated to detail</p> },
-      { path: "/examples", element: <p>navigated to list</p> },
-      { path: "/elsewhere", element: <p>navigated elsewhere</p> },
-    ],
-    { initialEntries: [route] },
-  );
-  return { router, ...render(
+  const { Router, history } = createGuardedMemoryRouter([route]);
+  const result = render(
     <AppProvider client={client}>
-      <RouterProvider router={router} />
+      <Router>
+        <Routes>
+          <Route path={path} element={ui} />
+          <Route path="/examples" element={<p>navigated to list</p>} />
+          <Route path="/examples/:id" element={<p>navigated to detail</p>} />
+          <Route path="/elsewhere" element={<p>navigated elsewhere</p>} />
+        </Routes>
+      </Router>
     </AppProvider>,
-  ) };
+  );
+  return { history, ...result };
 }

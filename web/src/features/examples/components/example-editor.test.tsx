@@ -81,23 +81,31 @@ describe("example editor", () => {
     expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveValue('{"question": " "}');
   });
 
-  it("asks before leaving with unsaved edits, and stays when told to", async () => {
+  it("asks before leaving with unsaved edits (link or back button), and stays when told to", async () => {
     mockFetch(noTemplates);
-    const { router } = renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    const { history } = renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
     // A clean form leaves without asking.
-    await act(() => router.navigate("/elsewhere"));
+    act(() => history.push("/elsewhere"));
     expect(screen.getByText("navigated elsewhere")).toBeInTheDocument();
-    await act(() => router.navigate("/examples/new"));
+    act(() => history.push("/examples/new"));
 
     await userEvent.type(await screen.findByLabelText("Explanation"), "half-written");
-    await act(() => router.navigate("/elsewhere"));
+    act(() => history.push("/elsewhere"));
     const dialog = await screen.findByRole("dialog", { name: "Leave without saving?" });
     await userEvent.click(within(dialog).getByRole("button", { name: "Stay on this page" }));
     expect(screen.queryByText("navigated elsewhere")).not.toBeInTheDocument();
     expect(screen.getByLabelText("Explanation")).toHaveValue("half-written");
 
-    await act(() => router.navigate("/elsewhere"));
+    act(() => history.push("/elsewhere"));
     await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Leave" }));
     expect(await screen.findByText("navigated elsewhere")).toBeInTheDocument();
+
+    // Back to the form (a clean one now), edit, then the back button: refused until confirmed.
+    act(() => history.push("/examples/new"));
+    await userEvent.type(await screen.findByLabelText("Explanation"), "again");
+    act(() => history.go(-1));
+    await userEvent.click(within(await screen.findByRole("dialog", { name: "Leave without saving?" })).getByRole("button", { name: "Stay on this page" }));
+    expect(screen.getByLabelText("Explanation")).toHaveValue("again");
+    expect(history.location.pathname).toBe("/examples/new");
   });
 });
