@@ -43,6 +43,8 @@ async function main() {
       headless: true,
       viewport: { width: 1440, height: 900 },
     });
+    // The Copy buttons write to the clipboard; the export flow reads it back.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base }).catch(() => undefined);
     const page = context.pages()[0] ?? (await context.newPage());
     const problems = [];
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
