@@ -226,7 +226,9 @@ export const flows = [
     name: "examples: unsaved edits prompt",
     core: true,
     async run({ page, ctx, shot }) {
-      await page.goto(`${ctx.base}/examples/new`);
+      await page.goto(`${ctx.base}/examples`);
+      await page.getByRole("link", { name: "New example" }).click();
+      await page.waitForURL(/\/examples\/new$/, { timeout: TIMEOUT });
       await page.getByLabel("Explanation").fill("half-written explanation");
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
       const dialog = page.getByRole("dialog", { name: "Leave without saving?" });
@@ -235,8 +237,8 @@ export const flows = [
       await dialog.getByRole("button", { name: "Stay on this page" }).click();
       if (!/\/examples\/new$/.test(page.url())) throw new Error(`left the form: ${page.url()}`);
       if ((await page.getByLabel("Explanation").inputValue()) !== "half-written explanation") throw new Error("the edit was lost");
-      // The browser's back button is held too.
-      await page.goBack().catch(() => undefined);
+      // The browser's back button (to /examples, inside the app) is held too.
+      await page.goBack({ timeout: 3000 }).catch(() => undefined);
       await dialog.waitFor({ timeout: TIMEOUT });
       await dialog.getByRole("button", { name: "Stay on this page" }).click();
       await page.waitForTimeout(300);
@@ -300,7 +302,7 @@ export const flows = [
       const long = `pressure ${"y".repeat(20_000)}`;
       await page.getByLabel("Search examples").fill(long);
       await page.getByLabel("Search examples").press("Enter");
-      const header = results.getByText(/matches? for “/);
+      const header = results.getByTestId("search-summary");
       await header.waitFor({ timeout: TIMEOUT });
       const echoed = await header.innerText();
       if (echoed.length > 200) throw new Error(`the header echoes ${echoed.length} characters`);

@@ -3,6 +3,7 @@ import { lazy, Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { EmptyState, LoadingState } from "@/components/ui/states";
 import { ButtonLink } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/card";
 import { usePageTitle } from "@/lib/use-page-title";
 import { AppLayout } from "./layout";
 import { ExamplesPage } from "@/features/examples/components/examples-page";
@@ -17,7 +18,12 @@ const ImportPage = lazy(() => import("@/features/import/components/import-page")
 
 function NotFound() {
   usePageTitle("Page not found");
-  return <EmptyState title="Page not found" description="There is nothing at this address." action={<ButtonLink to="/examples">Go to examples</ButtonLink>} />;
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <EmptyState title="There is nothing at this address" description="Check the link, or start from the examples." action={<ButtonLink to="/examples">Go to examples</ButtonLink>} />
+    </>
+  );
 }
 
 const lazyPage = (node: ReactNode) => <Suspense fallback={<LoadingState />}>{node}</Suspense>;

@@ -28,7 +28,7 @@ export function SearchResults({ request, selected, onToggle }: SearchResultsProp
   return (
     <section aria-label="Search results">
       <div className="mb-3 flex flex-wrap items-center gap-2 text-sm text-slate-600">
-        <span className="min-w-0 break-words" title={request.query_text.length > QUERY_ECHO_MAX ? request.query_text.slice(0, 1000) : undefined}>
+        <span data-testid="search-summary" className="min-w-0 break-words" title={request.query_text.length > QUERY_ECHO_MAX ? request.query_text.slice(0, 1000) : undefined}>
           <span className="font-semibold text-slate-900 tabular-nums">{count}</span> {count === 1 ? "match" : "matches"} for “{echo}”
         </span>
         <Badge tone="sky">{search_type}</Badge>
