@@ -90,7 +90,8 @@ export function layoutLineage(lineage: Lineage, fallbackRootId: string, options:
   const visible = (k: string) => standIn.get(k) ?? k;
 
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 90, marginx: 16, marginy: 16 });
+  // Wide rank gaps leave room for the edge labels between columns.
+  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 140, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
 
   const nodes: Node<LineageNodeData>[] = [];
