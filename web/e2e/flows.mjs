@@ -377,6 +377,34 @@ export const flows = [
     },
   },
 
+
+  {
+    name: "lineage: many examples collapse into clusters",
+    core: false,
+    probe: (ctx) => (ctx.runId ? missing(ctx, "GET", `/dspy-runs/${ctx.runId}/results`) : "no completed run from the optimization flow"),
+    async run({ page, ctx, shot }) {
+      // Accepting the completed run makes a version whose lineage holds the run's examples.
+      const accepted = await apiCall(ctx.base, "POST", `/dspy-runs/${ctx.runId}/accept`);
+      if (accepted.status >= 300) throw new Error(`accept → ${accepted.status} ${JSON.stringify(accepted.body).slice(0, 200)}`);
+      const version = accepted.body?.template?.id;
+      if (!version) throw new Error(`accept answered no template: ${JSON.stringify(accepted.body).slice(0, 200)}`);
+      const lineage = await apiCall(ctx.base, "GET", `/templates/${version}/lineage?direction=both&max_depth=3`);
+      const exampleNodes = (lineage.body?.nodes ?? []).filter((n) => n.type === "example").length;
+      await page.goto(`${ctx.base}/templates/${version}?tab=lineage`);
+      await page.locator(".react-flow__node").first().waitFor({ timeout: TIMEOUT });
+      await page.waitForTimeout(300);
+      await shot("lineage-clusters");
+      if (exampleNodes <= 12) throw new Error(`only ${exampleNodes} example nodes; nothing to cluster`);
+      const clusters = page.locator('[data-node-type="cluster"]');
+      if ((await clusters.count()) === 0) throw new Error(`${exampleNodes} example nodes drawn one by one`);
+      const shown = await page.locator(".react-flow__node").count();
+      if (shown > 20) throw new Error(`${shown} nodes drawn for ${exampleNodes} examples`);
+      const toggle = page.getByRole("group", { name: "Example clusters" }).getByRole("button").first();
+      await toggle.click();
+      await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length > n, shown, { timeout: TIMEOUT });
+      if ((await toggle.getAttribute("aria-pressed")) !== "true") throw new Error("the cluster toggle does not show it is open");
+    },
+  },
   {
     name: "every page at 1440×900 and 390×844",
     core: true,

@@ -19,6 +19,7 @@ export function renderPage(ui: ReactElement, { route = "/", path = "*" }: { rout
           <Route path={path} element={ui} />
           <Route path="/examples" element={<p>navigated to list</p>} />
           <Route path="/examples/:id" element={<p>navigated to detail</p>} />
+          <Route path="/templates/:id" element={<p>navigated to template</p>} />
           <Route path="/elsewhere" element={<p>navigated elsewhere</p>} />
         </Routes>
       </Router>

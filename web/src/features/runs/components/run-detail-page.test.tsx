@@ -1,4 +1,5 @@
 import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { makeExample } from "@/testing/fixtures";
 import { mockFetch, route } from "@/testing/mock-fetch";
@@ -65,6 +66,19 @@ describe("run detail", () => {
     // The budget's 200 is not shown as the trial plan, and the bar is not full.
     expect(screen.queryByText(/5 \/ 200/)).not.toBeInTheDocument();
     expect(screen.getByRole("progressbar", { name: "Run progress" })).not.toHaveAttribute("aria-valuenow", "100");
+  });
+});
+
+describe("run accept", () => {
+  it("opens the new template version the server created", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("completed", 5)]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "x", demos: [] }, contributions: [], trials }]),
+      route("POST", `/dspy-runs/${RUN}/accept`, () => [201, { run_id: RUN, template: { id: "new-version", version: "1.1.0" } }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
+    expect(await screen.findByText("navigated to template")).toBeInTheDocument();
   });
 });
 

@@ -95,7 +95,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
         if (a === "sync") toast.show(typeof res?.examples_updated === "number" ? `Synced evidence to ${res.examples_updated} examples` : "Synced to the Example Store");
         if (a === "reject") toast.show("Run rejected", "info");
         if (a === "accept") {
-          const newId = res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
+          const newId = res?.template?.id ?? res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
           toast.show("Accepted: new draft template version created");
           if (typeof newId === "string") navigate(`/templates/${newId}`);
         }
