@@ -1,14 +1,16 @@
 import { useEffect, useState } from "react";
-import { NavLink, Outlet, useLocation } from "react-router";
+import { Link, Outlet, useLocation } from "react-router";
 import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, RunsIcon, TemplatesIcon } from "@/components/ui/icons";
 import { cn } from "@/lib/format";
 
+const isImport = (path: string) => path.startsWith("/examples/import");
 const nav = [
-  { to: "/examples", label: "Examples", icon: ExamplesIcon, end: true },
-  { to: "/examples/import", label: "Import", icon: ImportIcon, end: true },
-  { to: "/dashboard", label: "Dashboard", icon: DashboardIcon, end: false },
-  { to: "/templates", label: "Templates", icon: TemplatesIcon, end: false },
-  { to: "/runs", label: "Optimization", icon: RunsIcon, end: false },
+  // Examples stays highlighted on an example's page, but not on the import page.
+  { to: "/examples", label: "Examples", icon: ExamplesIcon, active: (path: string) => path.startsWith("/examples") && !isImport(path) },
+  { to: "/examples/import", label: "Import", icon: ImportIcon, active: isImport },
+  { to: "/dashboard", label: "Dashboard", icon: DashboardIcon, active: (path: string) => path.startsWith("/dashboard") },
+  { to: "/templates", label: "Templates", icon: TemplatesIcon, active: (path: string) => path.startsWith("/templates") },
+  { to: "/runs", label: "Optimization", icon: RunsIcon, active: (path: string) => path.startsWith("/runs") },
 ];
 
 function Brand() {
@@ -24,24 +26,26 @@ function Brand() {
 }
 
 function NavLinks() {
+  const { pathname } = useLocation();
   return (
     <nav aria-label="Main" className="flex flex-col gap-0.5 px-3">
-      {nav.map(({ to, label, icon: Icon, end }) => (
-        <NavLink
-          key={to}
-          to={to}
-          end={end}
-          className={({ isActive }) =>
-            cn(
+      {nav.map(({ to, label, icon: Icon, active }) => {
+        const isActive = active(pathname);
+        return (
+          <Link
+            key={to}
+            to={to}
+            aria-current={isActive ? "page" : undefined}
+            className={cn(
               "flex items-center gap-2.5 rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600",
               isActive ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
-            )
-          }
-        >
-          <Icon />
-          {label}
-        </NavLink>
-      ))}
+            )}
+          >
+            <Icon />
+            {label}
+          </Link>
+        );
+      })}
     </nav>
   );
 }
