@@ -27,6 +27,33 @@ const templateProbe = (suffix, method = "GET", body) => async (ctx) => {
   return missing(ctx, method, `/templates/${id}${suffix}`, body);
 };
 
+
+/** Fails when the page scrolls sideways or its main heading is cut off. */
+async function assertFits(page, label) {
+  const m = await page.evaluate(() => {
+    const h1 = document.querySelector("main h1");
+    return {
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+      h1: h1 ? { scroll: h1.scrollWidth, client: h1.clientWidth, text: h1.textContent } : null,
+    };
+  });
+  if (m.scroll > m.inner) throw new Error(`${label}: page scrolls sideways (scrollWidth ${m.scroll} > innerWidth ${m.inner})`);
+  if (m.h1 && m.h1.scroll > m.h1.client + 1) throw new Error(`${label}: title cut off (${JSON.stringify(m.h1)})`);
+}
+
+async function settle(page) {
+  await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => undefined);
+  await page.waitForTimeout(250);
+}
+
+async function anyExampleId(ctx) {
+  const r = await apiCall(ctx.base, "GET", "/examples?page=1&page_size=1");
+  const id = r.body?.examples?.[0]?.example_id;
+  if (!id) throw new Error(`no example to open (GET /examples → ${r.status})`);
+  return id;
+}
+
 export const flows = [
   {
     name: "examples: create",
@@ -39,6 +66,14 @@ export const flows = [
       await shot("examples");
       await page.getByRole("link", { name: "New example" }).click();
       await page.waitForURL(/\/examples\/new$/, { timeout: TIMEOUT });
+      // The untouched form holds {} → {}: refused at the fields, nothing typed is lost.
+      await page.getByLabel("Explanation").fill("typed before the empty submit");
+      await page.getByRole("button", { name: "Create example" }).click();
+      await page.getByText("Add at least one input field").waitFor({ timeout: TIMEOUT });
+      await page.getByText("Add at least one output field").waitFor({ timeout: TIMEOUT });
+      if (!/\/examples\/new$/.test(page.url())) throw new Error(`empty example was submitted: ${page.url()}`);
+      if ((await page.getByLabel("Explanation").inputValue()) !== "typed before the empty submit") throw new Error("typed text was lost");
+      await shot("example-new-empty-refused");
       await page.getByLabel("Input (JSON object)").fill(JSON.stringify({ question: `How do I recalibrate the ${ctx.token} pressure sensor?` }, null, 2));
       await page.getByLabel("Expected output (JSON object)").fill(JSON.stringify({ answer: "Zero it at ambient pressure, then apply the reference load." }, null, 2));
       await page.getByLabel("Explanation").fill("Two-point calibration procedure.");
@@ -49,7 +84,10 @@ export const flows = [
       await page.getByRole("button", { name: "Create example" }).click();
       await page.waitForURL(/\/examples\/(?!new)[^/]+$/, { timeout: TIMEOUT });
       ctx.exampleId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
-      await page.getByRole("heading", { name: "e2e_recalibrate" }).waitFor({ timeout: TIMEOUT });
+      // Titled by the input, with the function as a badge.
+      await page.getByRole("heading", { name: `How do I recalibrate the ${ctx.token} pressure sensor?` }).waitFor({ timeout: TIMEOUT });
+      await page.getByText("e2e_recalibrate", { exact: true }).first().waitFor({ timeout: TIMEOUT });
+      if (!(await page.title()).includes("recalibrate")) throw new Error(`page title is ${JSON.stringify(await page.title())}`);
       await page.getByText("Effectiveness", { exact: true }).first().waitFor({ timeout: TIMEOUT });
       await shot("example-detail");
       const r = await apiCall(ctx.base, "GET", `/examples/${ctx.exampleId}`);
@@ -103,8 +141,15 @@ export const flows = [
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached", timeout: TIMEOUT });
       await page.getByRole("button", { name: "Delete" }).click();
+      const notFound = [];
+      const onResponse = (res) => res.status() === 404 && res.url().includes(ctx.exampleId) && notFound.push(`${res.request().method()} ${res.url()}`);
+      page.on("response", onResponse);
       await dialog.getByRole("button", { name: "Delete" }).click();
       await page.waitForURL(/\/examples$/, { timeout: TIMEOUT });
+      await page.getByRole("heading", { name: "Examples", exact: true }).waitFor({ timeout: TIMEOUT });
+      await page.waitForTimeout(500);
+      page.off("response", onResponse);
+      if (notFound.length) throw new Error(`requests answered 404 after the delete: ${notFound.join(", ")}`);
       const r = await apiCall(ctx.base, "GET", `/examples/${ctx.exampleId}`);
       if (r.status !== 404) throw new Error(`deleted example still answers ${r.status}`);
     },
@@ -142,6 +187,10 @@ export const flows = [
       await code.waitFor({ timeout: 30_000 });
       const text = await code.innerText();
       if (!text.includes("class ")) throw new Error(`preview has no "class ": ${text.slice(0, 200)}`);
+      await page.getByRole("button", { name: "Copy" }).click();
+      await page.getByRole("button", { name: "Copied" }).waitFor({ timeout: TIMEOUT });
+      const copied = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
+      if (copied !== null && !copied.includes("class ")) throw new Error(`clipboard holds ${JSON.stringify(copied.slice(0, 80))}`);
       await shot("template-export");
     },
   },
@@ -164,10 +213,144 @@ export const flows = [
       ctx.runId = new URL(page.url()).pathname.split("/").pop();
       await page.getByText("completed", { exact: true }).first().waitFor({ timeout: 180_000 });
       await page.getByRole("heading", { name: "Results" }).waitFor({ timeout: TIMEOUT });
+      const full = await page.getByRole("progressbar", { name: "Run progress" }).first().getAttribute("aria-valuenow");
+      if (full !== "100") throw new Error(`a completed run shows progress ${full}`);
       await shot("run-detail");
       await page.goto(`${ctx.base}/runs`);
       await page.locator(`a[href="/runs/${ctx.runId}"]`).waitFor({ timeout: TIMEOUT });
       await shot("runs");
+    },
+  },
+
+  {
+    name: "examples: unsaved edits prompt",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.goto(`${ctx.base}/examples`);
+      await page.getByRole("link", { name: "New example" }).click();
+      await page.waitForURL(/\/examples\/new$/, { timeout: TIMEOUT });
+      await page.getByLabel("Explanation").fill("half-written explanation");
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+      const dialog = page.getByRole("dialog", { name: "Leave without saving?" });
+      await dialog.waitFor({ timeout: TIMEOUT });
+      await shot("unsaved-prompt");
+      await dialog.getByRole("button", { name: "Stay on this page" }).click();
+      if (!/\/examples\/new$/.test(page.url())) throw new Error(`left the form: ${page.url()}`);
+      if ((await page.getByLabel("Explanation").inputValue()) !== "half-written explanation") throw new Error("the edit was lost");
+      // The browser's back button (to /examples, inside the app) is held too.
+      await page.goBack({ timeout: 3000 }).catch(() => undefined);
+      await dialog.waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole("button", { name: "Stay on this page" }).click();
+      await page.waitForTimeout(300);
+      if (!/\/examples\/new$/.test(page.url())) throw new Error(`back button left the form: ${page.url()}`);
+      // Reloading asks through the browser's own prompt.
+      let asked = null;
+      page.once("dialog", (d) => {
+        asked = d.type();
+        d.dismiss().catch(() => undefined);
+      });
+      await page.reload({ timeout: 3000 }).catch(() => undefined);
+      if (asked !== "beforeunload") throw new Error(`reload did not ask first (dialog: ${asked})`);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+      await dialog.getByRole("button", { name: "Leave" }).click();
+      await page.waitForURL(/\/dashboard/, { timeout: TIMEOUT });
+    },
+  },
+  {
+    name: "examples: import a JSONL file",
+    core: false,
+    probe: (ctx) => missing(ctx, "POST", "/examples/batch", { examples: [] }),
+    async run({ page, ctx, shot }) {
+      const fn = `e2e_import_${ctx.token}`;
+      const rec = (i) => JSON.stringify({ input: { question: `Imported question ${i} ${ctx.token}` }, expected_output: { answer: `answer ${i}` }, function_name: fn, domain: "calibration" });
+      const file = [rec(1), "{broken json", JSON.stringify({ input: {}, expected_output: { answer: "x" } }), rec(2), rec(3)].join("\n");
+      await page.goto(`${ctx.base}/examples`);
+      await page.getByRole("link", { name: "Import" }).first().click();
+      await page.waitForURL(/\/examples\/import$/, { timeout: TIMEOUT });
+      await page.getByLabel("Import file").setInputFiles({ name: "examples.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(file) });
+      const errors = page.getByRole("list", { name: "Validation errors" });
+      await errors.waitFor({ timeout: TIMEOUT });
+      const errorText = await errors.innerText();
+      if (!/line 2: invalid JSON/.test(errorText) || !/line 3: input: must have at least one field/.test(errorText)) throw new Error(`per-line errors missing: ${errorText}`);
+      const tpl = await firstTemplate(ctx);
+      await page.getByLabel("Template").selectOption(tpl);
+      await shot("import-preview");
+      await page.getByRole("button", { name: "Import 3 valid records" }).click();
+      const summary = page.getByRole("status", { name: "Import summary" });
+      await summary.waitFor({ timeout: 30_000 });
+      const text = await summary.innerText();
+      if (!text.includes("3 created") || !text.includes("2 skipped as invalid")) throw new Error(`summary: ${text}`);
+      const bar = await page.getByRole("progressbar", { name: "Import progress" }).getAttribute("aria-valuenow");
+      if (bar !== "100") throw new Error(`progress bar at ${bar}`);
+      await shot("import-summary");
+      const r = await apiCall(ctx.base, "GET", `/examples?function_name=${fn}&page_size=10`);
+      if (r.body?.total !== 3) throw new Error(`expected 3 imported examples, the list has ${r.body?.total}`);
+      if (!r.body.examples.every((e) => e.databit_id === tpl)) throw new Error("imported examples are not in the chosen template");
+    },
+  },
+  {
+    name: "search: no relevant examples, long query",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.goto(`${ctx.base}/examples`);
+      await page.getByLabel("Search mode").selectOption("keyword");
+      await page.getByLabel("Search examples").fill("?!?! ... ???");
+      await page.getByLabel("Search examples").press("Enter");
+      const results = page.getByRole("region", { name: "Search results" });
+      await results.getByText("No relevant examples").waitFor({ timeout: TIMEOUT });
+      await shot("search-no-match");
+      const long = `pressure ${"y".repeat(20_000)}`;
+      await page.getByLabel("Search examples").fill(long);
+      await page.getByLabel("Search examples").press("Enter");
+      const header = results.getByTestId("search-summary");
+      await header.waitFor({ timeout: TIMEOUT });
+      const echoed = await header.innerText();
+      if (echoed.length > 200) throw new Error(`the header echoes ${echoed.length} characters`);
+      await assertFits(page, "long query");
+    },
+  },
+  {
+    name: "optimization: cancelled run keeps its results",
+    core: false,
+    probe: (ctx) => missing(ctx, "GET", "/dspy-runs"),
+    async run({ page, ctx, shot }) {
+      const id = await firstTemplate(ctx);
+      const body = {
+        template_id: id,
+        optimizer_type: "BootstrapFewShotWithRandomSearch",
+        metric: "exact_match",
+        lm: { provider: "offline", latency_ms: 20 },
+        budget: { max_trials: 200, max_lm_calls: 10_000_000, max_minutes: 10 },
+        optimizer_params: { num_candidate_programs: 200 },
+      };
+      const created = await apiCall(ctx.base, "POST", "/dspy-runs", body);
+      if (created.status !== 201 && created.status !== 202 && created.status !== 200) throw new Error(`launch → ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
+      const runId = created.body.run_id ?? created.body.id;
+      ctx.cancelledRunId = runId;
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const r = await apiCall(ctx.base, "GET", `/dspy-runs/${runId}`);
+        if ((r.body?.trials_completed ?? 0) >= 3) break;
+        if (["completed", "failed", "cancelled"].includes(r.body?.status)) throw new Error(`run ended before it could be cancelled: ${r.body.status} ${r.body.error ?? ""}`);
+        if (Date.now() > deadline) throw new Error("run made no progress in 90 s");
+        await new Promise((res) => setTimeout(res, 300));
+      }
+      await page.goto(`${ctx.base}/runs/${runId}`);
+      await page.getByRole("button", { name: "Cancel run" }).click();
+      await page.getByText("cancelled", { exact: true }).first().waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Results" }).waitFor({ timeout: TIMEOUT });
+      await page.reload();
+      await page.getByRole("heading", { name: "Results" }).waitFor({ timeout: TIMEOUT });
+      const rows = page.locator("table").filter({ hasText: "Instruction" }).locator("tbody tr");
+      await rows.first().waitFor({ timeout: TIMEOUT });
+      if ((await rows.count()) < 3) throw new Error(`only ${await rows.count()} trial rows`);
+      if (await page.getByText("No trials yet").count()) throw new Error('"No trials yet" on a cancelled run with trials');
+      await page.getByRole("img", { name: /Scores of \d+ trials/ }).waitFor({ timeout: TIMEOUT });
+      if (await page.getByRole("button", { name: "Accept" }).count()) throw new Error("Accept offered for a cancelled run");
+      if (await page.getByText(/\d+ \/ 200/).count()) throw new Error("the budget's 200 is shown as the trial total");
+      const bar = await page.getByRole("progressbar", { name: "Run progress" }).first().getAttribute("aria-valuenow");
+      if (bar === "100") throw new Error("a cancelled run shows a full progress bar");
+      await shot("run-cancelled");
     },
   },
   {
@@ -181,11 +364,102 @@ export const flows = [
       const count = await page.locator(".react-flow__node").count();
       await page.waitForTimeout(300); // let fitView settle before the screenshot
       await shot("lineage");
+      // Runs carry their status: the cancelled run must not look like a completed one.
+      if (ctx.cancelledRunId && (await page.locator(`[data-node-type="run"]`).count()) > 0) {
+        const cancelled = page.locator('[data-node-type="run"][data-status="cancelled"]');
+        await cancelled.first().waitFor({ timeout: TIMEOUT });
+      }
       const other = page.locator('.react-flow__node:not(:has([data-node-type="template"]))');
       if (count > 1 && (await other.count()) > 0) {
         await other.first().click();
         await page.waitForURL(/\/(examples|runs|templates)\/[^/?]+/, { timeout: TIMEOUT });
       }
+    },
+  },
+
+
+  {
+    name: "lineage: many examples collapse into clusters",
+    core: false,
+    probe: (ctx) => (ctx.runId ? missing(ctx, "GET", `/dspy-runs/${ctx.runId}/results`) : "no completed run from the optimization flow"),
+    async run({ page, ctx, shot }) {
+      // Accepting the completed run makes a version whose lineage holds the run's examples.
+      const accepted = await apiCall(ctx.base, "POST", `/dspy-runs/${ctx.runId}/accept`);
+      if (accepted.status >= 300) throw new Error(`accept → ${accepted.status} ${JSON.stringify(accepted.body).slice(0, 200)}`);
+      const version = accepted.body?.template?.id;
+      if (!version) throw new Error(`accept answered no template: ${JSON.stringify(accepted.body).slice(0, 200)}`);
+      const lineage = await apiCall(ctx.base, "GET", `/templates/${version}/lineage?direction=both&max_depth=3`);
+      const exampleNodes = (lineage.body?.nodes ?? []).filter((n) => n.type === "example").length;
+      await page.goto(`${ctx.base}/templates/${version}?tab=lineage`);
+      await page.locator(".react-flow__node").first().waitFor({ timeout: TIMEOUT });
+      await page.waitForTimeout(300);
+      await shot("lineage-clusters");
+      if (exampleNodes <= 12) throw new Error(`only ${exampleNodes} example nodes; nothing to cluster`);
+      const clusters = page.locator('[data-node-type="cluster"]');
+      if ((await clusters.count()) === 0) throw new Error(`${exampleNodes} example nodes drawn one by one`);
+      const shown = await page.locator(".react-flow__node").count();
+      if (shown > 20) throw new Error(`${shown} nodes drawn for ${exampleNodes} examples`);
+      const toggle = page.getByRole("group", { name: "Example clusters" }).getByRole("button").first();
+      await toggle.click();
+      await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length > n, shown, { timeout: TIMEOUT });
+      if ((await toggle.getAttribute("aria-pressed")) !== "true") throw new Error("the cluster toggle does not show it is open");
+    },
+  },
+  {
+    name: "every page at 1440×900 and 390×844",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const exampleId = await anyExampleId(ctx);
+      const r = await apiCall(ctx.base, "GET", "/templates?page=1&page_size=50");
+      const tpl = r.body?.templates?.find((t) => t.status === "published")?.id ?? r.body?.templates?.[0]?.id;
+      const runs = await apiCall(ctx.base, "GET", "/dspy-runs");
+      const runList = Array.isArray(runs.body) ? runs.body : (runs.body?.runs ?? []);
+      const runId = ctx.runId ?? ctx.cancelledRunId ?? runList[0]?.run_id;
+      const pages = [
+        ["examples", "/examples"],
+        ["search", "/examples?q=pressure%20sensor&mode=keyword"],
+        ["example-new", "/examples/new"],
+        ["example-detail", `/examples/${exampleId}`],
+        ["import", "/examples/import"],
+        ["dashboard", "/dashboard"],
+        ["templates", "/templates"],
+        ...(tpl
+          ? ["overview", "export", "lineage", "attribution", "versions"].map((tab) => [`template-${tab}`, `/templates/${tpl}?tab=${tab}`])
+          : []),
+        ["runs", "/runs"],
+        ["runs-new", `/runs?new=1${tpl ? `&template=${tpl}` : ""}`],
+        ...(runId ? [["run-detail", `/runs/${runId}`]] : []),
+        ["not-found", "/no-such-page"],
+      ];
+      const problems = [];
+      for (const [width, height, prefix] of [[1440, 900, "wide"], [390, 844, "narrow"]]) {
+        await page.setViewportSize({ width, height });
+        for (const [name, path] of pages) {
+          await page.goto(`${ctx.base}${path}`);
+          await page.locator("main h1").first().waitFor({ timeout: TIMEOUT });
+          await settle(page);
+          const title = await page.title();
+          if (!title || title === "Exemplar") problems.push(`${prefix} ${name}: page title is ${JSON.stringify(title)}`);
+          try {
+            await assertFits(page, `${prefix} ${name}`);
+          } catch (e) {
+            problems.push(e.message);
+          }
+          await shot(`${prefix}-${name}`);
+        }
+      }
+      // On a phone the sidebar is a drawer behind the menu button.
+      await page.goto(`${ctx.base}/examples`);
+      if (await page.locator("aside").isVisible()) problems.push("narrow: the sidebar is still shown");
+      await page.getByRole("button", { name: "Open menu" }).click();
+      const drawer = page.getByRole("dialog", { name: "Menu" });
+      await drawer.waitFor({ timeout: TIMEOUT });
+      await shot("narrow-menu");
+      await drawer.getByRole("link", { name: "Templates" }).click();
+      await page.waitForURL(/\/templates$/, { timeout: TIMEOUT });
+      await drawer.waitFor({ state: "detached", timeout: TIMEOUT });
+      await page.setViewportSize({ width: 1440, height: 900 });
+      if (problems.length) throw new Error(problems.join("; "));
     },
   },
 ];

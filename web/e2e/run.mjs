@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Browser end-to-end tests against the real server: `node e2e/run.mjs` (from web/).
-// Env: EXEMPLAR_BIN (default <repo>/build/exemplar), E2E_ONLY (substring of flow names).
+// Env: EXEMPLAR_BIN (default <repo>/build/exemplar), E2E_ONLY (substrings of flow names, "|"-separated).
 // Screenshots go to web/e2e-artifacts/. Ends with the line `e2e: N passed, M failed`.
 import { mkdirSync, mkdtempSync, rmSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,8 @@ const CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-b
 async function main() {
   mkdirSync(artifacts, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "exemplar-e2e-"));
-  const selected = flows.filter((f) => !process.env.E2E_ONLY || f.name.includes(process.env.E2E_ONLY));
+  const only = (process.env.E2E_ONLY ?? "").split("|").filter(Boolean);
+  const selected = flows.filter((f) => only.length === 0 || only.some((o) => f.name.includes(o)));
   const results = { passed: 0, failed: 0, skipped: 0 };
   let server = null;
   let context = null;
@@ -43,6 +44,8 @@ async function main() {
       headless: true,
       viewport: { width: 1440, height: 900 },
     });
+    // The Copy buttons write to the clipboard; the export flow reads it back.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base }).catch(() => undefined);
     const page = context.pages()[0] ?? (await context.newPage());
     const problems = [];
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));

@@ -1,6 +1,6 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router";
+import { GuardedBrowserRouter } from "./lib/navigation-guard";
 import { AppProvider } from "./app/provider";
 import { AppRoutes } from "./app/routes";
 import "./index.css";
@@ -8,9 +8,9 @@ import "./index.css";
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <AppProvider>
-      <BrowserRouter>
+      <GuardedBrowserRouter>
         <AppRoutes />
-      </BrowserRouter>
+      </GuardedBrowserRouter>
     </AppProvider>
   </StrictMode>,
 );

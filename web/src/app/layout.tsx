@@ -1,54 +1,118 @@
-import { NavLink, Outlet } from "react-router";
-import { DashboardIcon, ExamplesIcon, RunsIcon, TemplatesIcon } from "@/components/ui/icons";
+import { useEffect, useState } from "react";
+import { Link, Outlet, useLocation } from "react-router";
+import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, RunsIcon, TemplatesIcon } from "@/components/ui/icons";
 import { cn } from "@/lib/format";
 
+const isImport = (path: string) => path.startsWith("/examples/import");
 const nav = [
-  { to: "/examples", label: "Examples", icon: ExamplesIcon },
-  { to: "/dashboard", label: "Dashboard", icon: DashboardIcon },
-  { to: "/templates", label: "Templates", icon: TemplatesIcon },
-  { to: "/runs", label: "Optimization", icon: RunsIcon },
+  // Examples stays highlighted on an example's page, but not on the import page.
+  { to: "/examples", label: "Examples", icon: ExamplesIcon, active: (path: string) => path.startsWith("/examples") && !isImport(path) },
+  { to: "/examples/import", label: "Import", icon: ImportIcon, active: isImport },
+  { to: "/dashboard", label: "Dashboard", icon: DashboardIcon, active: (path: string) => path.startsWith("/dashboard") },
+  { to: "/templates", label: "Templates", icon: TemplatesIcon, active: (path: string) => path.startsWith("/templates") },
+  { to: "/runs", label: "Optimization", icon: RunsIcon, active: (path: string) => path.startsWith("/runs") },
 ];
 
-export function AppLayout() {
+function Brand() {
   return (
-    <div className="flex min-h-screen">
+    <div className="flex items-center gap-2.5">
+      <span className="grid size-8 shrink-0 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white">E</span>
+      <div>
+        <p className="text-sm leading-tight font-semibold text-slate-900">Exemplar</p>
+        <p className="text-[11px] leading-tight text-slate-500">Example Store · DSPy</p>
+      </div>
+    </div>
+  );
+}
+
+function NavLinks() {
+  const { pathname } = useLocation();
+  return (
+    <nav aria-label="Main" className="flex flex-col gap-0.5 px-3">
+      {nav.map(({ to, label, icon: Icon, active }) => {
+        const isActive = active(pathname);
+        return (
+          <Link
+            key={to}
+            to={to}
+            aria-current={isActive ? "page" : undefined}
+            className={cn(
+              "flex items-center gap-2.5 rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600",
+              isActive ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
+            )}
+          >
+            <Icon />
+            {label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}
+
+const footer = (
+  <div className="mt-auto px-5 py-4 text-[11px] text-slate-400">
+    <a className="hover:text-slate-600" href="/api/v1/openapi.json">
+      API reference (OpenAPI)
+    </a>
+  </div>
+);
+
+/** Sidebar from the md breakpoint up; below it a top bar whose menu button opens the same links in a drawer. */
+export function AppLayout() {
+  const [open, setOpen] = useState(false);
+  const location = useLocation();
+  useEffect(() => setOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
+
+  return (
+    <div className="flex min-h-screen flex-col md:flex-row">
       <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 focus:not-sr-only focus:fixed focus:top-2 focus:left-2">
         Skip to content
       </a>
-      <aside className="w-56 shrink-0 border-r border-slate-200 bg-white">
-        <div className="sticky top-0 flex h-screen flex-col">
-          <div className="flex items-center gap-2.5 px-5 py-5">
-            <span className="grid size-8 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white">E</span>
-            <div>
-              <p className="text-sm leading-tight font-semibold text-slate-900">Exemplar</p>
-              <p className="text-[11px] leading-tight text-slate-500">Example Store · DSPy</p>
+      <header className="sticky top-0 z-30 flex items-center justify-between border-b border-slate-200 bg-white px-4 py-2.5 md:hidden">
+        <Brand />
+        <button
+          type="button"
+          aria-label="Open menu"
+          aria-expanded={open}
+          aria-controls="mobile-nav"
+          onClick={() => setOpen(true)}
+          className="rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+        >
+          <MenuIcon className="size-5" />
+        </button>
+      </header>
+      {open && (
+        <div className="fixed inset-0 z-40 md:hidden">
+          <div className="absolute inset-0 bg-slate-900/40" onClick={() => setOpen(false)} aria-hidden="true" />
+          <div id="mobile-nav" role="dialog" aria-modal="true" aria-label="Menu" className="absolute inset-y-0 left-0 flex w-64 max-w-[80vw] flex-col bg-white shadow-xl">
+            <div className="flex items-center justify-between px-5 py-4">
+              <Brand />
+              <button type="button" aria-label="Close menu" onClick={() => setOpen(false)} className="rounded-md p-1.5 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                <CloseIcon className="size-5" />
+              </button>
             </div>
-          </div>
-          <nav aria-label="Main" className="flex flex-col gap-0.5 px-3">
-            {nav.map(({ to, label, icon: Icon }) => (
-              <NavLink
-                key={to}
-                to={to}
-                className={({ isActive }) =>
-                  cn(
-                    "flex items-center gap-2.5 rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600",
-                    isActive ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
-                  )
-                }
-              >
-                <Icon />
-                {label}
-              </NavLink>
-            ))}
-          </nav>
-          <div className="mt-auto px-5 py-4 text-[11px] text-slate-400">
-            <a className="hover:text-slate-600" href="/api/v1/openapi.json">
-              API reference (OpenAPI)
-            </a>
+            <NavLinks />
+            {footer}
           </div>
         </div>
+      )}
+      <aside className="hidden w-56 shrink-0 border-r border-slate-200 bg-white md:block">
+        <div className="sticky top-0 flex h-screen flex-col">
+          <div className="px-5 py-5">
+            <Brand />
+          </div>
+          <NavLinks />
+          {footer}
+        </div>
       </aside>
-      <main id="main" className="min-w-0 flex-1 px-8 py-7">
+      <main id="main" className="min-w-0 flex-1 px-4 py-5 md:px-8 md:py-7">
         <div className="mx-auto max-w-7xl">
           <Outlet />
         </div>

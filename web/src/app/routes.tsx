@@ -3,6 +3,8 @@ import { lazy, Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { EmptyState, LoadingState } from "@/components/ui/states";
 import { ButtonLink } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/card";
+import { usePageTitle } from "@/lib/use-page-title";
 import { AppLayout } from "./layout";
 import { ExamplesPage } from "@/features/examples/components/examples-page";
 import { ExampleDetailPage, NewExamplePage } from "@/features/examples/components/example-detail-page";
@@ -12,6 +14,17 @@ const TemplatesPage = lazy(() => import("@/features/templates/components/templat
 const TemplateDetailPage = lazy(() => import("@/features/templates/components/template-detail-page"));
 const RunsPage = lazy(() => import("@/features/runs/components/runs-page"));
 const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-page"));
+const ImportPage = lazy(() => import("@/features/import/components/import-page"));
+
+function NotFound() {
+  usePageTitle("Page not found");
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <EmptyState title="There is nothing at this address" description="Check the link, or start from the examples." action={<ButtonLink to="/examples">Go to examples</ButtonLink>} />
+    </>
+  );
+}
 
 const lazyPage = (node: ReactNode) => <Suspense fallback={<LoadingState />}>{node}</Suspense>;
 
@@ -22,16 +35,14 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/examples" replace />} />
         <Route path="examples" element={<ExamplesPage />} />
         <Route path="examples/new" element={<NewExamplePage />} />
+        <Route path="examples/import" element={lazyPage(<ImportPage />)} />
         <Route path="examples/:id" element={<ExampleDetailPage />} />
         <Route path="dashboard" element={lazyPage(<DashboardPage />)} />
         <Route path="templates" element={lazyPage(<TemplatesPage />)} />
         <Route path="templates/:id" element={lazyPage(<TemplateDetailPage />)} />
         <Route path="runs" element={lazyPage(<RunsPage />)} />
         <Route path="runs/:id" element={lazyPage(<RunDetailPage />)} />
-        <Route
-          path="*"
-          element={<EmptyState title="Page not found" description="There is nothing at this address." action={<ButtonLink to="/examples">Go to examples</ButtonLink>} />}
-        />
+        <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
   );

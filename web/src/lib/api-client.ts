@@ -122,7 +122,7 @@ export async function requestText(path: string, opts: RequestOptions = {}): Prom
 
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>(path, { query, signal }),
-  post: <T>(path: string, body?: unknown, query?: Query) => request<T>(path, { method: "POST", body, query }),
+  post: <T>(path: string, body?: unknown, query?: Query, signal?: AbortSignal) => request<T>(path, { method: "POST", body, query, signal }),
   put: <T>(path: string, body: unknown) => request<T>(path, { method: "PUT", body }),
   delete: (path: string) => request<void>(path, { method: "DELETE" }),
 };

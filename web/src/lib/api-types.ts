@@ -83,6 +83,8 @@ export type SearchResponse = {
   search_type: string;
   query_embedding_generated?: boolean;
   took_ms?: number;
+  /** `no_match: true` when nothing is relevant to the query (the results, if any, are not matches). */
+  metadata?: { no_match?: boolean; [k: string]: unknown };
 };
 
 export type SchemaField = { name: string; type: string; description?: string; required?: boolean };

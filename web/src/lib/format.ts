@@ -47,6 +47,29 @@ export function previewJson(obj: unknown, max = 140): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Text of a JSON value for display: strings as they are, everything else as compact JSON. */
+export function valueText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === undefined) return "";
+  return JSON.stringify(v);
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+/**
+ * A short, human title for an example: the first non-empty input field's value (truncated), so
+ * cards of the same function differ; `Example <id>` when the input is empty.
+ */
+export function exampleSummary(ex: { example_id: string; input?: Record<string, unknown> | null }, max = 90): string {
+  for (const v of Object.values(ex.input ?? {})) {
+    const text = valueText(v).replace(/\s+/g, " ").trim();
+    if (text && text !== '""') return truncate(text, max);
+  }
+  return `Example ${shortId(ex.example_id)}`;
+}
+
 export function shortId(id?: string | null): string {
   if (!id) return "—";
   return id.length > 8 ? id.slice(0, 8) : id;

@@ -1,20 +1,29 @@
 import { QueryClient } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
-import { MemoryRouter, Route, Routes } from "react-router";
+import { Route, Routes } from "react-router";
 import { AppProvider } from "@/app/provider";
+import { createGuardedMemoryRouter } from "@/lib/navigation-guard";
 
-/** Renders `ui` at `route` (matched by `path`) with the app's providers and a fresh query cache. */
+/**
+ * Renders `ui` at `route` (matched by `path`) with the app's providers, the app's guarded router
+ * (in memory) and a fresh query cache. `history.push` navigates the way a link does.
+ */
 export function renderPage(ui: ReactElement, { route = "/", path = "*" }: { route?: string; path?: string } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
+  const { Router, history } = createGuardedMemoryRouter([route]);
+  const result = render(
     <AppProvider client={client}>
-      <MemoryRouter initialEntries={[route]}>
+      <Router>
         <Routes>
           <Route path={path} element={ui} />
+          <Route path="/examples" element={<p>navigated to list</p>} />
           <Route path="/examples/:id" element={<p>navigated to detail</p>} />
+          <Route path="/templates/:id" element={<p>navigated to template</p>} />
+          <Route path="/elsewhere" element={<p>navigated elsewhere</p>} />
         </Routes>
-      </MemoryRouter>
+      </Router>
     </AppProvider>,
   );
+  return { history, ...result };
 }

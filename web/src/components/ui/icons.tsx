@@ -21,3 +21,6 @@ export const TrashIcon = (p: P) => <Icon d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l
 export const ArrowUpIcon = (p: P) => <Icon d="M12 19V5m0 0-6 6m6-6 6 6" {...p} />;
 export const ArrowDownIcon = (p: P) => <Icon d="M12 5v14m0 0 6-6m-6 6-6-6" {...p} />;
 export const CloseIcon = (p: P) => <Icon d="M6 6l12 12M18 6 6 18" {...p} />;
+export const MenuIcon = (p: P) => <Icon d="M4 6h16M4 12h16M4 18h16" {...p} />;
+export const ImportIcon = (p: P) => <Icon d="M12 15V3m0 0L8 7m4-4 4 4M4 15v6h16v-6" {...p} />;
+export const CopyIcon = (p: P) => <Icon d="M9 9h11v11H9zM5 15H4V4h11v1" {...p} />;

@@ -7,7 +7,7 @@ export function Pagination({ page, pageSize, total, onPage }: PaginationProps) {
   const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const to = Math.min(total, page * pageSize);
   return (
-    <nav aria-label="Pagination" className="flex items-center justify-between gap-4 pt-4 text-sm text-slate-600">
+    <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 pt-4 text-sm text-slate-600">
       <p>
         <span className="font-medium tabular-nums">{from}</span>–<span className="font-medium tabular-nums">{to}</span> of{" "}
         <span className="font-medium tabular-nums">{total.toLocaleString()}</span>

@@ -32,7 +32,7 @@ export function TabList({ tabs, active, onSelect, label }: { tabs: TabDef[]; act
     refs.current[next]?.focus();
   };
   return (
-    <div role="tablist" aria-label={label} className="mb-5 flex gap-1 border-b border-slate-200">
+    <div role="tablist" aria-label={label} className="mb-5 flex gap-1 overflow-x-auto border-b border-slate-200">
       {tabs.map((t, i) => {
         const selected = t.id === active;
         return (
@@ -50,7 +50,7 @@ export function TabList({ tabs, active, onSelect, label }: { tabs: TabDef[]; act
             onClick={() => onSelect(t.id)}
             onKeyDown={(e) => onKeyDown(e, i)}
             className={cn(
-              "-mb-px border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600",
+              "-mb-px shrink-0 border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-indigo-600",
               selected ? "border-indigo-600 text-indigo-700" : "border-transparent text-slate-500 hover:border-slate-300 hover:text-slate-700",
             )}
           >

@@ -5,7 +5,8 @@ import { ErrorState, LoadingState } from "@/components/ui/states";
 import { cn, formatCount, formatPercent, formatScore } from "@/lib/format";
 import { useDashboard, type Period } from "../api/get-dashboard";
 import { BreakdownTable } from "./breakdown-table";
-import { RankingList } from "./ranking-list";
+import { usePageTitle } from "@/lib/use-page-title";
+import { hasEvidence, pruningCandidates, RankingList } from "./ranking-list";
 import { UsageChart } from "./usage-chart";
 
 const PERIODS: Period[] = ["7d", "30d", "90d"];
@@ -23,12 +24,22 @@ export default function DashboardPage() {
       return n;
     });
   const q = useDashboard({ period, domain: domain || undefined, function_name: fn || undefined });
+  usePageTitle("Dashboard");
+  const top = q.data?.top_examples ?? [];
+  const pruning = pruningCandidates(top, q.data?.bottom_examples ?? []);
+  const scored = top.filter(hasEvidence).length;
 
   return (
     <>
       <PageHeader
         title="Dashboard"
-        description="How examples are used and how well they work."
+        description={
+          <>
+            How examples are used and how well they work. Refreshes every minute
+            {q.dataUpdatedAt ? ` · updated ${new Date(q.dataUpdatedAt).toLocaleTimeString()}` : ""}
+            {q.isFetching && !q.isPending ? " · refreshing…" : ""}.
+          </>
+        }
         actions={
           <div role="radiogroup" aria-label="Period" className="inline-flex rounded-md bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
             {PERIODS.map((p) => (
@@ -45,9 +56,9 @@ export default function DashboardPage() {
           </div>
         }
       />
-      <div className="mb-5 flex flex-wrap gap-3">
-        <TextInput label="Domain" placeholder="All domains" defaultValue={domain} key={`d-${domain}`} fieldClassName="w-48" onBlur={(e) => set("domain", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("domain", e.currentTarget.value.trim())} />
-        <TextInput label="Function" placeholder="All functions" defaultValue={fn} key={`f-${fn}`} fieldClassName="w-48" onBlur={(e) => set("function", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("function", e.currentTarget.value.trim())} />
+      <div className="mb-5 grid grid-cols-2 gap-3 sm:flex sm:flex-wrap">
+        <TextInput label="Domain" placeholder="All domains" defaultValue={domain} key={`d-${domain}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("domain", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("domain", e.currentTarget.value.trim())} />
+        <TextInput label="Function" placeholder="All functions" defaultValue={fn} key={`f-${fn}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("function", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("function", e.currentTarget.value.trim())} />
       </div>
       {q.isPending ? (
         <LoadingState label="Loading dashboard…" />
@@ -69,28 +80,36 @@ export default function DashboardPage() {
             </CardBody>
           </Card>
           <div className="grid gap-6 lg:grid-cols-2">
-            <Card>
+            <Card className="min-w-0">
               <CardHeader title="By domain" />
-              <CardBody className="py-2">
+              <CardBody className="overflow-x-auto py-2">
                 <BreakdownTable rows={q.data.domain_breakdown ?? []} keyLabel="Domain" keyOf={(b) => b.domain ?? "—"} onSelect={(d) => set("domain", d)} />
               </CardBody>
             </Card>
-            <Card>
+            <Card className="min-w-0">
               <CardHeader title="By function" />
-              <CardBody className="py-2">
+              <CardBody className="overflow-x-auto py-2">
                 <BreakdownTable rows={q.data.function_breakdown ?? []} keyLabel="Function" keyOf={(b) => b.function_name ?? "(none)"} onSelect={(f) => f !== "(none)" && set("function", f)} />
               </CardBody>
             </Card>
-            <Card>
+            <Card className="min-w-0">
               <CardHeader title="Top examples" description="Highest effectiveness." />
               <CardBody className="py-1">
-                <RankingList items={q.data.top_examples ?? []} empty="No examples with outcomes yet" />
+                <RankingList items={top} empty="No examples with outcomes yet" />
               </CardBody>
             </Card>
-            <Card>
-              <CardHeader title="Pruning candidates" description="Lowest effectiveness." />
+            <Card className="min-w-0">
+              <CardHeader title="Pruning candidates" description="Lowest effectiveness, among examples with recorded outcomes." />
               <CardBody className="py-1">
-                <RankingList items={q.data.bottom_examples ?? []} empty="Nothing to prune" />
+                <RankingList
+                  items={pruning}
+                  empty="No pruning candidates yet"
+                  emptyDescription={
+                    scored === 0
+                      ? "No example has recorded outcomes yet, so none can be judged."
+                      : "Every example with recorded outcomes is already among the top examples; candidates appear once more examples have evidence."
+                  }
+                />
               </CardBody>
             </Card>
           </div>

@@ -26,8 +26,11 @@ export function useDeleteExample() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: deleteExample,
+    // The page stops observing the id first (see ExampleDetailPage), so removing its queries
+    // cannot trigger a refetch that would answer 404.
     onSuccess: (_, id) => {
       qc.removeQueries({ queryKey: ["examples", "detail", id] });
+      qc.removeQueries({ queryKey: ["examples", id] });
       return qc.invalidateQueries({ queryKey: ["examples", "list"] });
     },
   });

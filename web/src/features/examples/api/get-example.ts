@@ -9,6 +9,7 @@ export function getExample(id: string, signal?: AbortSignal): Promise<Example> {
 export const exampleQueryOptions = (id: string) =>
   queryOptions({ queryKey: ["examples", "detail", id], queryFn: ({ signal }) => getExample(id, signal) });
 
-export function useExample(id: string) {
-  return useQuery(exampleQueryOptions(id));
+/** `enabled: false` once the example is deleted, so nothing refetches the gone id. */
+export function useExample(id: string, enabled = true) {
+  return useQuery({ ...exampleQueryOptions(id), enabled });
 }

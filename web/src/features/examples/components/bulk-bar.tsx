@@ -36,7 +36,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
     });
 
   return (
-    <div role="region" aria-label="Bulk actions" className="sticky top-3 z-20 mb-4 flex items-center justify-between gap-3 rounded-xl bg-indigo-600 px-4 py-2.5 text-sm text-white shadow-lg">
+    <div role="region" aria-label="Bulk actions" className="sticky top-16 z-20 mb-4 flex flex-wrap items-center justify-between gap-3 md:top-3 rounded-xl bg-indigo-600 px-4 py-2.5 text-sm text-white shadow-lg">
       <span className="font-medium">
         {count} selected
       </span>

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import type { Example } from "@/lib/api-types";
-import { cn, previewJson } from "@/lib/format";
+import { cn, exampleSummary, previewJson } from "@/lib/format";
 import { EffectivenessIndicator } from "./effectiveness-indicator";
 
 type ExampleCardProps = {
@@ -14,11 +14,11 @@ type ExampleCardProps = {
 
 export function ExampleCard({ example, selected, onToggle, footer }: ExampleCardProps) {
   const tags = example.capability_tags ?? [];
-  const title = example.function_name || previewJson(example.input, 60) || example.example_id;
+  const title = exampleSummary(example);
   return (
     <article
       className={cn(
-        "group relative flex flex-col rounded-xl bg-white p-4 shadow-sm ring-1 transition-shadow hover:shadow-md",
+        "group relative flex min-w-0 flex-col rounded-xl bg-white p-4 shadow-sm ring-1 transition-shadow hover:shadow-md",
         selected ? "ring-2 ring-indigo-500" : "ring-slate-200",
       )}
       data-testid="example-card"
@@ -35,11 +35,18 @@ export function ExampleCard({ example, selected, onToggle, footer }: ExampleCard
         )}
         <div className="min-w-0 flex-1">
           <div className="flex flex-wrap items-center gap-1.5">
-            <Badge tone="indigo">{example.domain}</Badge>
+            {example.function_name && (
+              <Badge tone="sky" className="max-w-full min-w-0" title={`Function: ${example.function_name}`}>
+                <span className="truncate">{example.function_name}</span>
+              </Badge>
+            )}
+            <Badge tone="indigo" className="max-w-full min-w-0">
+              <span className="truncate">{example.domain}</span>
+            </Badge>
             <StatusBadge status={example.difficulty} />
             {example.source && example.source !== "human_authored" && <Badge tone="violet">{example.source.replace(/_/g, " ")}</Badge>}
           </div>
-          <h3 className="mt-2 truncate text-sm font-semibold text-slate-900">
+          <h3 className="mt-2 line-clamp-2 text-sm font-semibold break-words text-slate-900" title={title}>
             <Link to={`/examples/${example.example_id}`} className="after:absolute after:inset-0 focus-visible:outline-2 focus-visible:outline-indigo-600">
               {title}
             </Link>
@@ -49,17 +56,17 @@ export function ExampleCard({ example, selected, onToggle, footer }: ExampleCard
       <dl className="mt-3 space-y-1.5 text-xs">
         <div className="flex gap-2">
           <dt className="w-12 shrink-0 font-medium text-slate-400">Input</dt>
-          <dd className="line-clamp-2 min-w-0 font-mono text-slate-700">{previewJson(example.input)}</dd>
+          <dd className="line-clamp-2 min-w-0 font-mono break-words text-slate-700">{previewJson(example.input)}</dd>
         </div>
         <div className="flex gap-2">
           <dt className="w-12 shrink-0 font-medium text-slate-400">Output</dt>
-          <dd className="line-clamp-2 min-w-0 font-mono text-slate-700">{previewJson(example.expected_output)}</dd>
+          <dd className="line-clamp-2 min-w-0 font-mono break-words text-slate-700">{previewJson(example.expected_output)}</dd>
         </div>
       </dl>
       {tags.length > 0 && (
-        <ul className="mt-3 flex flex-wrap gap-1" aria-label="Capability tags">
+        <ul className="mt-3 flex min-w-0 flex-wrap gap-1" aria-label="Capability tags">
           {tags.slice(0, 5).map((t) => (
-            <li key={t} className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600">
+            <li key={t} title={t} className="max-w-full truncate rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600">
               #{t}
             </li>
           ))}

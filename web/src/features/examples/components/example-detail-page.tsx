@@ -8,7 +8,8 @@ import { TrashIcon } from "@/components/ui/icons";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
-import { formatDate, shortId } from "@/lib/format";
+import { exampleSummary, formatDate } from "@/lib/format";
+import { usePageTitle } from "@/lib/use-page-title";
 import { useToast } from "@/lib/toast";
 import { useCreateExample } from "../api/create-example";
 import { useDeleteExample } from "../api/delete-example";
@@ -26,6 +27,7 @@ const crumbs = (
 );
 
 export function NewExamplePage() {
+  usePageTitle("New example");
   const create = useCreateExample();
   const navigate = useNavigate();
   const toast = useToast();
@@ -69,7 +71,7 @@ function Meta({ example }: { example: Example }) {
           {rows.map(([k, v]) => (
             <div key={k} className="flex justify-between gap-3">
               <dt className="text-slate-500">{k}</dt>
-              <dd className="truncate text-right text-slate-900">{v}</dd>
+              <dd className="min-w-0 text-right break-all text-slate-900">{v}</dd>
             </div>
           ))}
         </dl>
@@ -80,13 +82,16 @@ function Meta({ example }: { example: Example }) {
 
 export function ExampleDetailPage() {
   const { id = "" } = useParams();
-  const example = useExample(id);
-  const update = useUpdateExample(id);
   const del = useDeleteExample();
+  const deleted = del.isSuccess;
+  const example = useExample(id, !deleted);
+  const update = useUpdateExample(id);
   const navigate = useNavigate();
   const toast = useToast();
   const [confirming, setConfirming] = useState(false);
+  usePageTitle(example.data ? exampleSummary(example.data, 60) : "Example");
 
+  if (deleted) return <LoadingState label="Example deleted; returning to the list…" />;
   if (example.isPending) return <LoadingState label="Loading example…" />;
   if (example.isError) return <ErrorState error={example.error} title="Could not load this example" onRetry={() => example.refetch()} />;
   const ex = example.data;
@@ -103,9 +108,10 @@ export function ExampleDetailPage() {
     <>
       <PageHeader
         eyebrow={crumbs}
-        title={ex.function_name || `Example ${shortId(ex.example_id)}`}
+        title={exampleSummary(ex, 120)}
         description={
           <span className="flex flex-wrap items-center gap-1.5">
+            {ex.function_name && <Badge tone="sky">{ex.function_name}</Badge>}
             <Badge tone="indigo">{ex.domain}</Badge>
             <StatusBadge status={ex.difficulty} />
             <Badge>v{ex.version}</Badge>

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { makeExample } from "@/testing/fixtures";
@@ -51,5 +51,61 @@ describe("example editor", () => {
     const post = calls.find((c) => c.method === "POST")!;
     expect(post.body).toMatchObject({ input: { question: "hi" }, expected_output: { answer: "hello" }, capability_tags: ["greeting", "smalltalk"], domain: "general" });
     expect(post.body).not.toHaveProperty("explanation");
+  });
+
+  it("refuses an empty input or output object with a field message and keeps what was typed", async () => {
+    const { calls } = mockFetch(noTemplates);
+    renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    setJson(/^Input \(JSON object\)/, "{ }");
+    setJson(/^Expected output/, "{}");
+    await userEvent.type(screen.getByLabelText("Explanation"), "kept");
+    await userEvent.click(screen.getByRole("button", { name: "Create example" }));
+
+    expect(await screen.findByText(/Add at least one input field/)).toBeInTheDocument();
+    expect(screen.getByText(/Add at least one output field/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveValue("{ }");
+    expect(screen.getByLabelText("Explanation")).toHaveValue("kept");
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+  });
+
+  it("marks the input field when the server refuses it with a 422 on `input`", async () => {
+    mockFetch(noTemplates, route("POST", "/examples", () => [422, { detail: [{ loc: ["body", "input"], msg: "must not be empty", type: "value_error" }], code: "validation_error" }]));
+    renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    setJson(/^Input \(JSON object\)/, '{"question": " "}');
+    setJson(/^Expected output/, '{"answer": "x"}');
+    await userEvent.click(screen.getByRole("button", { name: "Create example" }));
+
+    expect(await screen.findByText("must not be empty")).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveValue('{"question": " "}');
+  });
+
+  it("asks before leaving with unsaved edits (link or back button), and stays when told to", async () => {
+    mockFetch(noTemplates);
+    const { history } = renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    // A clean form leaves without asking.
+    act(() => history.push("/elsewhere"));
+    expect(screen.getByText("navigated elsewhere")).toBeInTheDocument();
+    act(() => history.push("/examples/new"));
+
+    await userEvent.type(await screen.findByLabelText("Explanation"), "half-written");
+    act(() => history.push("/elsewhere"));
+    const dialog = await screen.findByRole("dialog", { name: "Leave without saving?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Stay on this page" }));
+    expect(screen.queryByText("navigated elsewhere")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Explanation")).toHaveValue("half-written");
+
+    act(() => history.push("/elsewhere"));
+    await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Leave" }));
+    expect(await screen.findByText("navigated elsewhere")).toBeInTheDocument();
+
+    // Back to the form (a clean one now), edit, then the back button: refused until confirmed.
+    act(() => history.push("/examples/new"));
+    await userEvent.type(await screen.findByLabelText("Explanation"), "again");
+    act(() => history.go(-1));
+    await userEvent.click(within(await screen.findByRole("dialog", { name: "Leave without saving?" })).getByRole("button", { name: "Stay on this page" }));
+    expect(screen.getByLabelText("Explanation")).toHaveValue("again");
+    expect(history.location.pathname).toBe("/examples/new");
   });
 });

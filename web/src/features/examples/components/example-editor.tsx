@@ -3,12 +3,13 @@
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
-import { JsonEditor, jsonObjectError } from "@/components/ui/json-editor";
+import { JsonEditor } from "@/components/ui/json-editor";
 import { isApiError } from "@/lib/api-client";
 import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { KNOWN_DOMAINS } from "./example-filters";
-import { bodyFromForm, emptyExampleForm, validateExampleForm, type ExampleFormState, type FormErrors } from "./example-form";
+import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
+import { bodyFromForm, emptyExampleForm, exampleObjectError, validateExampleForm, type ExampleFormState, type FormErrors } from "./example-form";
 
 type ExampleEditorProps = {
   initial?: ExampleFormState;
@@ -47,7 +48,14 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     setClientErrors((e) => ({ ...e, [key]: undefined }));
     setEdited((s) => (s.has(key) ? s : new Set(s).add(key)));
   };
-  const checkJson = (key: "input" | "expected_output") => () => setClientErrors((e) => ({ ...e, [key]: jsonObjectError(form[key]) ?? undefined }));
+  const checkJson = (key: "input" | "expected_output") => () =>
+    setClientErrors((e) => ({ ...e, [key]: exampleObjectError(form[key], key === "input" ? "input" : "output") ?? undefined }));
+  // Leaving with edits asks first. What was just submitted counts as saved unless the server
+  // refused it, so the page may navigate once the save succeeds.
+  const [submitted, setSubmitted] = useState<ExampleFormState | null>(null);
+  const baseline = submitted && !serverError ? submitted : (initial ?? emptyExampleForm);
+  const dirty = !pending && (Object.keys(baseline) as (keyof ExampleFormState)[]).some((k) => form[k] !== baseline[k]);
+  const leavePrompt = useUnsavedChanges(dirty);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -55,6 +63,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     setClientErrors(found);
     if (Object.keys(found).length > 0) return;
     setEdited(new Set());
+    setSubmitted(form);
     onSubmit(bodyFromForm(form, Boolean(isUpdate)));
   };
   // Ctrl/Cmd+Enter submits from anywhere in the form, including the JSON text areas.
@@ -66,7 +75,8 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
   if (form.databit_id && !templateOptions.some((o) => o.value === form.databit_id)) templateOptions.push({ value: form.databit_id, label: form.databit_id });
 
   return (
-    <form onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-5" aria-label="Example editor">
+    <form onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-5" aria-label="Example editor" data-dirty={dirty || undefined}>
+      {leavePrompt}
       {errors._form && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
           {errors._form}
@@ -93,8 +103,8 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
         <TextInput label="Search keys" placeholder="comma, separated" value={form.search_keys} onChange={(e) => set("search_keys")(e.target.value)} error={errors.search_keys} />
         <TextInput label="Attribution notes" value={form.attribution_notes} onChange={(e) => set("attribution_notes")(e.target.value)} error={errors.attribution_notes} />
       </div>
-      <div className="flex items-center justify-between gap-3 border-t border-slate-100 pt-4">
-        <p className="text-xs text-slate-400">Ctrl+Enter saves</p>
+      <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 pt-4">
+        <p className="text-xs text-slate-400">{dirty ? "Unsaved changes · " : ""}Ctrl+Enter saves</p>
         <div className="flex items-center gap-2">
           {extraActions}
           <Button type="submit" variant="primary" loading={pending}>

@@ -2,16 +2,18 @@
 // apply on Enter or when focus leaves them.
 import { useEffect, useState, type InputHTMLAttributes } from "react";
 import { Button } from "@/components/ui/button";
-import { Field, SelectInput, controlClass } from "@/components/ui/field";
+import { Field, SelectInput, control, controlClass } from "@/components/ui/field";
 import { ArrowDownIcon, ArrowUpIcon } from "@/components/ui/icons";
 import { DIFFICULTIES, SORT_FIELDS, type SortField } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import type { ExampleFilters } from "../api/get-examples";
-import { useExampleQueryState } from "./use-example-query-state";
+import { scoreFilterError, useExampleQueryState } from "./use-example-query-state";
 
 export const KNOWN_DOMAINS = ["general", "defect_detection", "predictive_maintenance", "anomaly_detection", "calibration", "document_extraction", "remaining_useful_life"];
 
-function CommitInput({ value, onCommit, ...rest }: { value: string; onCommit: (v: string) => void } & Omit<InputHTMLAttributes<HTMLInputElement>, "value">) {
+type CommitInputProps = { value: string; onCommit: (v: string) => void; invalid?: boolean } & Omit<InputHTMLAttributes<HTMLInputElement>, "value">;
+
+function CommitInput({ value, onCommit, invalid, ...rest }: CommitInputProps) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   const commit = () => draft !== value && onCommit(draft.trim());
@@ -22,8 +24,37 @@ function CommitInput({ value, onCommit, ...rest }: { value: string; onCommit: (v
       onChange={(e) => setDraft(e.target.value)}
       onBlur={commit}
       onKeyDown={(e) => e.key === "Enter" && (e.preventDefault(), commit())}
-      className={controlClass}
+      aria-invalid={invalid || undefined}
+      className={invalid ? control({ invalid: true }) : controlClass}
     />
+  );
+}
+
+/** A 0–1 score filter: an out-of-range value is marked at the field and not applied. */
+function ScoreFilter({ label, value, urlError, onCommit }: { label: string; value: string; urlError?: string; onCommit: (v: string) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const shown = error ?? urlError ?? null;
+  return (
+    <Field label={label} error={shown}>
+      {({ id, describedBy }) => (
+        <CommitInput
+          id={id}
+          aria-describedby={describedBy}
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          placeholder="0–1"
+          value={value}
+          invalid={Boolean(shown)}
+          onCommit={(v) => {
+            const e = scoreFilterError(v);
+            setError(e);
+            if (!e) onCommit(v);
+          }}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -40,7 +71,7 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
   const templates = useTemplateOptions();
   const f = state.filters;
   const text = (key: keyof ExampleFilters) => (f[key] === undefined ? "" : String(f[key]));
-  const active = Object.keys(f).length > 0;
+  const active = Object.keys(f).length > 0 || Object.keys(state.invalid).length > 0;
 
   return (
     <div className="rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
@@ -71,18 +102,12 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
           options={[{ value: "", label: "Any" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
         />
         <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
-        <Field label="Min quality">
-          {({ id }) => <CommitInput id={id} type="number" min={0} max={1} step={0.05} placeholder="0–1" value={text("min_quality_score")} onCommit={(v) => setFilter("min_quality_score", v)} />}
-        </Field>
-        <Field label="Min effectiveness">
-          {({ id }) => (
-            <CommitInput id={id} type="number" min={0} max={1} step={0.05} placeholder="0–1" value={text("min_effectiveness_score")} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
-          )}
-        </Field>
+        <ScoreFilter label="Min quality" value={text("min_quality_score")} urlError={state.invalid.min_quality_score} onCommit={(v) => setFilter("min_quality_score", v)} />
+        <ScoreFilter label="Min effectiveness" value={text("min_effectiveness_score")} urlError={state.invalid.min_effectiveness_score} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
       </div>
       <div className="mt-3 flex flex-wrap items-end justify-between gap-3">
         {showSort ? (
-          <div className="flex items-end gap-2">
+          <div className="flex flex-wrap items-end gap-2">
             <SelectInput
               label="Sort by"
               value={state.sortBy}

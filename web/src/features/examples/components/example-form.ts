@@ -52,11 +52,21 @@ export function formFromExample(ex: Example): ExampleFormState {
 
 export type FormErrors = Partial<Record<keyof ExampleFormState | "_form", string>>;
 
+/** Like `jsonObjectError`, and an empty object `{}` is refused too: an example needs fields. */
+export function exampleObjectError(text: string, what: "input" | "output"): string | null {
+  const error = jsonObjectError(text);
+  if (error) return error;
+  if (Object.keys(JSON.parse(text) as object).length === 0) {
+    return what === "input" ? 'Add at least one input field, e.g. {"question": "…"}' : 'Add at least one output field, e.g. {"answer": "…"}';
+  }
+  return null;
+}
+
 export function validateExampleForm(s: ExampleFormState): FormErrors {
   const errors: FormErrors = {};
-  const inputError = jsonObjectError(s.input);
+  const inputError = exampleObjectError(s.input, "input");
   if (inputError) errors.input = inputError;
-  const outputError = jsonObjectError(s.expected_output);
+  const outputError = exampleObjectError(s.expected_output, "output");
   if (outputError) errors.expected_output = outputError;
   if (!s.domain.trim()) errors.domain = "Required";
   if (s.quality_score.trim()) {

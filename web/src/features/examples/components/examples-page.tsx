@@ -2,11 +2,12 @@ import { useState } from "react";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
-import { DownloadIcon, PlusIcon } from "@/components/ui/icons";
+import { DownloadIcon, ImportIcon, PlusIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
+import { usePageTitle } from "@/lib/use-page-title";
 import { SearchBar } from "@/features/search/components/search-bar";
 import { SearchResults } from "@/features/search/components/search-results";
 import { toSearchRequest } from "@/features/search/api/search-examples";
@@ -24,6 +25,7 @@ export function ExamplesPage() {
   const list = useExamples(listParams);
   const exp = useExportExamples();
   const toast = useToast();
+  usePageTitle(searching ? `Search: ${state.q.slice(0, 40)}` : "Examples");
 
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -52,6 +54,9 @@ export function ExamplesPage() {
             <Button onClick={exportAll} loading={exp.isPending} icon={<DownloadIcon />}>
               Export JSONL
             </Button>
+            <ButtonLink to="/examples/import">
+              <ImportIcon /> Import
+            </ButtonLink>
             <ButtonLink to="/examples/new" variant="primary">
               <PlusIcon /> New example
             </ButtonLink>
@@ -65,6 +70,7 @@ export function ExamplesPage() {
       <BulkBar selected={selected} onClear={() => setSelected(new Set())} onDeleted={(failed) => setSelected(new Set(failed))} />
       {searching ? (
         <SearchResults
+          key={`${state.q}\u0000${state.mode}`}
           request={toSearchRequest(state.q, state.mode, state.filters)}
           selected={selected}
           onToggle={toggle}

@@ -7,6 +7,8 @@ import type { ExampleFilters, ExampleListParams } from "../api/get-examples";
 export const PAGE_SIZE = 18;
 
 export type ExampleQueryState = {
+  /** URL values refused before any request (e.g. a score outside 0–1), keyed by filter. */
+  invalid: Partial<Record<keyof ExampleFilters, string>>;
   q: string;
   mode: SearchMode;
   filters: ExampleFilters;
@@ -26,6 +28,15 @@ const FILTER_PARAMS: Record<keyof ExampleFilters, string> = {
   min_effectiveness_score: "min_effectiveness",
 };
 
+/** Why a score filter value cannot be used, or null when it is a number in [0, 1]. */
+export function scoreFilterError(raw: string): string | null {
+  if (raw.trim() === "") return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) return "Enter a number";
+  if (n < 0 || n > 1) return "Must be between 0 and 1";
+  return null;
+}
+
 function toNumber(v: string | null): number | undefined {
   if (v === null || v === "") return undefined;
   const n = Number(v);
@@ -37,14 +48,20 @@ export function useExampleQueryState() {
 
   const state = useMemo<ExampleQueryState>(() => {
     const filters: ExampleFilters = {};
+    const invalid: ExampleQueryState["invalid"] = {};
     for (const [key, param] of Object.entries(FILTER_PARAMS) as [keyof ExampleFilters, string][]) {
       const raw = params.get(param);
       if (raw === null || raw === "") continue;
-      if (key === "min_quality_score" || key === "min_effectiveness_score") filters[key] = toNumber(raw);
-      else filters[key] = raw;
+      if (key === "min_quality_score" || key === "min_effectiveness_score") {
+        const error = scoreFilterError(raw);
+        // A bad value marks its field and is left out; the list keeps showing.
+        if (error) invalid[key] = `${error} (the link had ${raw})`;
+        else filters[key] = toNumber(raw);
+      } else filters[key] = raw;
     }
     const sort = params.get("sort");
     return {
+      invalid,
       q: params.get("q") ?? "",
       mode: (params.get("mode") as SearchMode) || "auto",
       filters,

@@ -38,3 +38,53 @@ describe("lineage layout", () => {
     expect(nodeHref({ type: "template", id: "t1" })).toBe("/templates/t1");
   });
 });
+
+describe("lineage at scale", () => {
+  const tpl = { type: "template", id: "t1", label: "QA v1" };
+  const run = { type: "run", id: "r1" };
+  const failed = { type: "run", id: "r2" };
+  const child = { type: "template", id: "t2", label: "QA v2" };
+  const used = Array.from({ length: 480 }, (_, i) => ({ type: "example", id: `u${i}` }));
+  const demos = Array.from({ length: 4 }, (_, i) => ({ type: "example", id: `d${i}` }));
+  const lineage = {
+    root: "template:t1",
+    nodes: [tpl, run, failed, child, ...used, ...demos],
+    edges: [
+      { source: "template:t1", target: "run:r1", type: "optimized_by" },
+      { source: "template:t1", target: "run:r2", type: "optimized_by" },
+      { source: "run:r1", target: "template:t2", type: "produced" },
+      { source: "template:t1", target: "template:t2", type: "version_of" },
+      ...used.map((e) => ({ source: `example:${e.id}`, target: "run:r1", type: "used_in" })),
+      ...demos.map((e) => ({ source: `example:${e.id}`, target: "run:r1", type: "used_in" })),
+      ...demos.map((e) => ({ source: `example:${e.id}`, target: "template:t2", type: "demo_of" })),
+    ],
+  };
+
+  it("groups many examples by how they are linked, with counts, and expands a cluster on request", () => {
+    const { nodes, edges, clusters } = layoutLineage(lineage, "t1");
+    expect(clusters.map((c) => [c.role, c.count]).sort()).toEqual([
+      ["demo of + used in", 4],
+      ["used in", 480],
+    ]);
+    expect(nodes).toHaveLength(4 + 2); // templates, runs and two clusters instead of 484 examples
+    const big = clusters.find((c) => c.count === 480)!;
+    expect(edges.find((e) => e.source === big.key)?.label).toBe("used in ×480");
+
+    const open = layoutLineage(lineage, "t1", { expanded: new Set([big.key]) });
+    expect(open.nodes).toHaveLength(4 + 480 + 1);
+  });
+
+  it("keeps small graphs unclustered", () => {
+    const small = { ...lineage, nodes: [tpl, run, ...demos], edges: lineage.edges.filter((e) => !e.source.startsWith("example:u")) };
+    expect(layoutLineage(small, "t1").clusters).toEqual([]);
+  });
+
+  it("routes a long version_of edge through its own bend points, and mutes edges of failed runs", () => {
+    const { edges } = layoutLineage(lineage, "t1", { runStatus: new Map([["r1", "completed"], ["r2", "failed"]]) });
+    const versionOf = edges.find((e) => e.label === "version of")!;
+    expect(versionOf.type).toBe("routed");
+    expect(versionOf.data!.points.length).toBeGreaterThan(2);
+    expect(edges.find((e) => e.target === "run:r2")!.data!.muted).toBe(true);
+    expect(edges.find((e) => e.target === "run:r1" && e.label === "optimized by")!.data!.muted).toBe(false);
+  });
+});

@@ -6,6 +6,16 @@ const styles: Record<string, { ring: string; chip: string; label: string }> = {
   template: { ring: "ring-indigo-300", chip: "bg-indigo-100 text-indigo-700", label: "Template" },
   example: { ring: "ring-emerald-300", chip: "bg-emerald-100 text-emerald-700", label: "Example" },
   run: { ring: "ring-amber-300", chip: "bg-amber-100 text-amber-800", label: "Run" },
+  cluster: { ring: "ring-emerald-400", chip: "bg-emerald-100 text-emerald-800", label: "Examples" },
+};
+
+/** Runs look like how they ended: a failed or cancelled run must not pass for a completed one. */
+const runStatusStyle: Record<string, { box: string; text: string }> = {
+  completed: { box: "ring-emerald-500", text: "text-emerald-700" },
+  running: { box: "ring-sky-500", text: "text-sky-700" },
+  pending: { box: "ring-slate-300", text: "text-slate-500" },
+  failed: { box: "ring-rose-500 ring-2 bg-rose-50 border-dashed", text: "text-rose-700" },
+  cancelled: { box: "ring-slate-400 bg-slate-100 opacity-80", text: "text-slate-600" },
 };
 
 /** Status or domain line; fields may sit on the node or in its `attributes`. */
@@ -23,23 +33,26 @@ function subtitle(node: LineageNodeData["node"]): string {
 }
 
 export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
-  const { node, isRoot } = data;
+  const { node, isRoot, status, cluster } = data;
   const s = styles[node.type] ?? { ring: "ring-slate-300", chip: "bg-slate-100 text-slate-700", label: node.type };
-  const sub = subtitle(node);
+  const runStyle = node.type === "run" && status ? runStatusStyle[status] : undefined;
+  const sub = cluster ? `${cluster.role} · click to expand` : [status, subtitle(node)].filter(Boolean).join(" · ");
   return (
     <div
-      className={cn("flex cursor-pointer flex-col justify-center rounded-lg bg-white px-3 shadow-sm ring-1", s.ring, isRoot && "ring-2 ring-indigo-600")}
+      className={cn("flex cursor-pointer flex-col justify-center rounded-lg bg-white px-3 shadow-sm ring-1", s.ring, runStyle?.box, cluster && "shadow-[3px_3px_0_0_#a7f3d0]", isRoot && "ring-2 ring-indigo-600")}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
-      title={`${s.label} ${node.id}`}
+      title={cluster ? `${cluster.count} examples (${cluster.role})` : `${s.label} ${node.id}${status ? ` (${status})` : ""}`}
       data-node-type={node.type}
+      data-status={status}
     >
       <Handle type="target" position={Position.Left} />
       <div className="flex items-center gap-1.5">
         <span className={cn("rounded px-1.5 py-px text-[10px] font-semibold uppercase", s.chip)}>{s.label}</span>
+        {cluster && <span className="rounded-full bg-emerald-600 px-1.5 text-[10px] font-semibold text-white tabular-nums">{cluster.count}</span>}
         {isRoot && <span className="text-[10px] font-semibold text-indigo-600">this</span>}
       </div>
-      <p className="mt-1 truncate text-xs font-medium text-slate-800">{node.label || shortId(node.id)}</p>
-      {sub && <p className="truncate text-[10px] text-slate-500">{sub}</p>}
+      <p className="mt-1 truncate text-xs font-medium text-slate-800">{cluster ? `${cluster.count} examples` : node.label || shortId(node.id)}</p>
+      {sub && <p className={cn("truncate text-[10px] text-slate-500", runStyle?.text)}>{sub}</p>}
       <Handle type="source" position={Position.Right} />
     </div>
   );

@@ -1,20 +1,28 @@
 // The template's lineage DAG (SPEC §4.7): pan, zoom, and click a node to open it.
 import { Background, Controls, MiniMap, ReactFlow, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import { useQueries } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useNavigate } from "react-router";
 import { Card } from "@/components/ui/card";
 import { SelectInput } from "@/components/ui/field";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { useTemplateLineage, type LineageDirection } from "../api/get-lineage";
+import { runQueryOptions } from "@/features/runs/api/get-run";
 import { layoutLineage, nodeHref, type LineageNodeData } from "./layout";
 import { LineageNodeCard } from "./lineage-node";
+import { RoutedEdge } from "./routed-edge";
 
 const nodeTypes = { lineage: LineageNodeCard };
+const edgeTypes = { routed: RoutedEdge };
+/** Run statuses are looked up one by one; past this many runs the rest keep the neutral style. */
+const MAX_RUN_LOOKUPS = 40;
 const legend = [
   ["bg-indigo-400", "Template version"],
   ["bg-emerald-400", "Example"],
   ["bg-amber-400", "Optimization run"],
+  ["bg-rose-400", "Failed run"],
+  ["bg-slate-400", "Cancelled run"],
 ];
 
 export function LineageView({ templateId }: { templateId: string }) {
@@ -22,9 +30,30 @@ export function LineageView({ templateId }: { templateId: string }) {
   const [depth, setDepth] = useState(3);
   const q = useTemplateLineage(templateId, { direction, max_depth: depth });
   const navigate = useNavigate();
-  const graph = useMemo(() => (q.data ? layoutLineage(q.data, templateId) : null), [q.data, templateId]);
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const runIds = (q.data?.nodes ?? []).filter((n) => n.type === "run").map((n) => n.id).slice(0, MAX_RUN_LOOKUPS);
+  const runs = useQueries({ queries: runIds.map((id) => ({ ...runQueryOptions(id), staleTime: 30_000 })) });
+  // A stable key for the statuses, so the layout is recomputed only when one changes.
+  const statusKey = runIds.map((id, i) => `${id}=${runs[i]?.data?.status ?? ""}`).join(",");
+  const runStatus = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const pair of statusKey.split(",")) {
+      const [id, status] = pair.split("=");
+      if (id && status) m.set(id, status);
+    }
+    return m;
+  }, [statusKey]);
+  const graph = useMemo(() => (q.data ? layoutLineage(q.data, templateId, { runStatus, expanded }) : null), [q.data, templateId, runStatus, expanded]);
+  const toggle = (key: string) =>
+    setExpanded((s) => {
+      const next = new Set(s);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
 
   const onNodeClick = (_: unknown, n: Node<LineageNodeData>) => {
+    if (n.data.cluster) return toggle(n.data.cluster.key);
     const href = nodeHref(n.data.node);
     if (href) navigate(href);
   };
@@ -36,7 +65,7 @@ export function LineageView({ templateId }: { templateId: string }) {
           <SelectInput label="Direction" value={direction} onChange={(e) => setDirection(e.target.value as LineageDirection)} fieldClassName="w-40" options={[{ value: "both", label: "Both" }, { value: "upstream", label: "Upstream" }, { value: "downstream", label: "Downstream" }]} />
           <SelectInput label="Depth" value={String(depth)} onChange={(e) => setDepth(Number(e.target.value))} fieldClassName="w-24" options={[1, 2, 3, 4, 5, 8].map((d) => ({ value: String(d), label: String(d) }))} />
         </div>
-        <ul className="flex gap-4 text-xs text-slate-600" aria-label="Legend">
+        <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600" aria-label="Legend">
           {legend.map(([color, label]) => (
             <li key={label} className="flex items-center gap-1.5">
               <span className={`size-2.5 rounded-sm ${color}`} />
@@ -58,6 +87,7 @@ export function LineageView({ templateId }: { templateId: string }) {
               nodes={graph.nodes}
               edges={graph.edges}
               nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
               onNodeClick={onNodeClick}
               nodesDraggable={false}
               nodesConnectable={false}
@@ -68,12 +98,28 @@ export function LineageView({ templateId }: { templateId: string }) {
             >
               <Background gap={20} color="#e2e8f0" />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => ({ template: "#818cf8", example: "#34d399", run: "#fbbf24" })[(n.data as LineageNodeData).node.type] ?? "#cbd5e1"} />
+              <MiniMap pannable zoomable nodeColor={(n) => ({ template: "#818cf8", example: "#34d399", cluster: "#10b981", run: "#fbbf24" })[(n.data as LineageNodeData).node.type] ?? "#cbd5e1"} />
             </ReactFlow>
           </div>
         </Card>
       )}
-      <p className="text-xs text-slate-500">{graph ? `${graph.nodes.length} nodes · ${graph.edges.length} edges. ` : ""}Drag to pan, scroll to zoom, click a node to open it.</p>
+      {graph && graph.clusters.length > 0 && (
+        <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600" aria-label="Example clusters" role="group">
+          <span>{q.data?.nodes.filter((n) => n.type === "example").length} examples, grouped by how they are linked:</span>
+          {graph.clusters.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              aria-pressed={expanded.has(c.key)}
+              onClick={() => toggle(c.key)}
+              className="rounded-full bg-emerald-50 px-2 py-0.5 text-emerald-800 ring-1 ring-emerald-200 hover:bg-emerald-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
+              {expanded.has(c.key) ? "Collapse" : "Expand"} {c.count} · {c.role}
+            </button>
+          ))}
+        </div>
+      )}
+      <p className="text-xs text-slate-500">{graph ? `${graph.nodes.length} nodes · ${graph.edges.length} edges. ` : ""}Drag to pan, scroll to zoom, click a node to open it (a cluster expands).</p>
     </div>
   );
 }

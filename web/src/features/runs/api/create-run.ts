@@ -12,7 +12,7 @@ export type CreateRunRequest = {
   lm: LmConfig;
   budget: { max_trials?: number; max_lm_calls?: number; max_minutes?: number };
   data: { domain?: string; function_name?: string; min_effectiveness_score?: number; split_ratio?: number; seed?: number };
-  optimizer_params: Record<string, number | string>;
+  optimizer_params: Record<string, unknown>;
 };
 
 export async function createRun(body: CreateRunRequest) {

@@ -24,12 +24,33 @@ type ResultsWire = {
   trials?: TrialWire[];
 };
 
+/** One demonstration of the best program: the example's fields, flat (`fields`) or split. */
+export type Demo = { exampleId?: string; augmented: boolean; fields: Record<string, unknown>; input?: Record<string, unknown>; output?: Record<string, unknown> };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function normalizeDemo(d: unknown): Demo {
+  if (!isObj(d)) return { augmented: false, fields: { value: d } };
+  const fields = isObj(d.fields) ? d.fields : {};
+  const input = isObj(d.input) ? d.input : isObj(d.inputs) ? d.inputs : undefined;
+  const output = isObj(d.output) ? d.output : isObj(d.outputs) ? d.outputs : isObj(d.expected_output) ? d.expected_output : undefined;
+  const hasShape = isObj(d.fields) || input || output;
+  return {
+    exampleId: typeof d.example_id === "string" ? d.example_id : undefined,
+    augmented: d.augmented === true,
+    // A bare object is itself the fields.
+    fields: hasShape ? fields : d,
+    input,
+    output,
+  };
+}
+
 export type Contribution = { exampleId: string; label?: string; contribution: number | null; trialsWith?: number; trialsWithout?: number; evidence?: number };
 
 export type RunResults = {
   bestScore: number | null;
   instructions?: string;
-  demos: unknown[];
+  demos: Demo[];
   demoIds: string[];
   program: unknown;
   contributions: Contribution[];
@@ -50,7 +71,7 @@ export async function getRunResults(id: string, signal?: AbortSignal): Promise<R
   return {
     bestScore: w.best_score ?? w.best_trial?.score ?? null,
     instructions: prog?.instructions ?? prog?.instruction ?? w.best_trial?.instruction ?? undefined,
-    demos: Array.isArray(prog?.demos) ? prog.demos : [],
+    demos: Array.isArray(prog?.demos) ? prog.demos.map(normalizeDemo) : [],
     demoIds: prog?.demo_ids ?? w.best_trial?.demo_ids ?? [],
     program: prog,
     contributions: contributions.sort((a, b) => (b.contribution ?? -Infinity) - (a.contribution ?? -Infinity)),
@@ -61,6 +82,7 @@ export async function getRunResults(id: string, signal?: AbortSignal): Promise<R
 export const runResultsQueryOptions = (id: string) =>
   queryOptions({ queryKey: ["runs", id, "results"], queryFn: ({ signal }) => getRunResults(id, signal) });
 
+/** Results of a finished run, whatever way it finished: completed, cancelled or failed. */
 export function useRunResults(id: string, enabled: boolean) {
   return useQuery({ ...runResultsQueryOptions(id), enabled });
 }

@@ -10,6 +10,8 @@ export type RunActionResult = {
   accepted_template_id?: string;
   id?: string;
   examples_updated?: number;
+  /** The new draft version (accept answers `{run_id, template}`). */
+  template?: { id?: string; version?: string };
   [k: string]: unknown;
 } | undefined;
 

@@ -8,7 +8,21 @@ export type RunMetric = (typeof RUN_METRICS)[number];
 export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"];
 
 type Num = number | null | undefined;
-type ProgressWire = { trials_completed?: Num; trials_total?: Num; completed?: Num; total?: Num; fraction?: Num; lm_calls?: Num; best_score?: Num; message?: string };
+type ProgressWire = {
+  trials_done?: Num;
+  trials_completed?: Num;
+  /** The budget's max_trials on this server, not the number of trials the optimizer will run. */
+  trials_total?: Num;
+  /** The optimizer's real plan, when the server reports it. */
+  trials_planned?: Num;
+  planned_trials?: Num;
+  completed?: Num;
+  fraction?: Num;
+  lm_calls?: Num;
+  best_score?: Num;
+  stopped_reason?: string;
+  message?: string;
+};
 
 export type RunWire = {
   run_id?: string;
@@ -22,6 +36,7 @@ export type RunWire = {
   progress?: number | ProgressWire | null;
   trials_completed?: Num;
   trials_total?: Num;
+  trials_planned?: Num;
   lm_calls?: Num;
   best_score?: Num;
   error?: string | null;
@@ -58,7 +73,11 @@ export type Run = {
   metric?: string;
   provider?: string;
   trialsDone: number;
-  trialsTotal?: number;
+  /** How many trials the optimizer plans; undefined when the server does not say. */
+  trialsPlanned?: number;
+  /** The budget's cap on trials (an upper bound, not a plan). */
+  maxTrials?: number;
+  /** done / planned when the plan is known. */
   fraction?: number;
   lmCalls?: number;
   bestScore?: number;
@@ -75,11 +94,19 @@ export type Trial = { index: number; score: number | null; metrics: Record<strin
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
+/** The planned trial count from a progress object, if the server reports one. */
+export function plannedOf(p: Record<string, unknown>): number | undefined {
+  const n = num(p.trials_planned) ?? num(p.planned_trials);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
 export function normalizeRun(w: RunWire): Run {
-  const p = typeof w.progress === "object" && w.progress !== null ? w.progress : {};
-  const done = num(p.trials_completed) ?? num(p.completed) ?? num(w.trials_completed) ?? 0;
-  const total = num(p.trials_total) ?? num(p.total) ?? num(w.trials_total) ?? num(w.config?.budget?.max_trials);
-  const fraction = num(p.fraction) ?? (typeof w.progress === "number" ? w.progress : total ? done / total : undefined);
+  const p: ProgressWire = typeof w.progress === "object" && w.progress !== null ? w.progress : {};
+  const done = num(p.trials_completed) ?? num(p.trials_done) ?? num(p.completed) ?? num(w.trials_completed) ?? 0;
+  // trials_total is the budget's max_trials: showing it as "done / total" misleads (11 / 200 for a
+  // random search that plans 11), so only a reported plan gives a denominator.
+  const planned = plannedOf(p as Record<string, unknown>) ?? (num(w.trials_planned) || undefined);
+  const fraction = planned ? done / planned : undefined;
   return {
     id: w.run_id ?? w.id ?? "",
     templateId: w.template_id,
@@ -89,7 +116,8 @@ export function normalizeRun(w: RunWire): Run {
     metric: w.metric ?? w.config?.metric,
     provider: w.config?.lm?.provider,
     trialsDone: done,
-    trialsTotal: total,
+    trialsPlanned: planned,
+    maxTrials: num(w.config?.budget?.max_trials) ?? num(p.trials_total) ?? num(w.trials_total),
     fraction: fraction === undefined ? undefined : Math.max(0, Math.min(1, fraction)),
     lmCalls: num(p.lm_calls) ?? num(w.lm_calls),
     bestScore: num(w.best_score) ?? num(p.best_score),

@@ -5,7 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { buildUrl } from "@/lib/api-client";
 import type { RunDetail } from "./get-run";
-import { isTerminal, mergeTrials, normalizeTrial, type TrialWire } from "./types";
+import { isTerminal, mergeTrials, normalizeRun, normalizeTrial, plannedOf, type RunWire, type TrialWire } from "./types";
 
 export type RunLog = { at: string; level: string; message: string };
 export type StreamState = "connecting" | "live" | "closed" | "unavailable";
@@ -43,14 +43,14 @@ export function useRunEvents(id: string, active: boolean) {
       const d = parse((e as MessageEvent).data);
       const p = (typeof d.progress === "object" && d.progress ? d.progress : d) as Record<string, unknown>;
       patch((r) => {
-        const done = num(p.trials_completed) ?? num(p.completed) ?? r.trialsDone;
-        const total = num(p.trials_total) ?? num(p.total) ?? r.trialsTotal;
+        const done = num(p.trials_completed) ?? num(p.trials_done) ?? num(p.completed) ?? r.trialsDone;
+        const planned = plannedOf(p) ?? r.trialsPlanned;
         return {
           ...r,
           status: r.status === "pending" ? "running" : r.status,
           trialsDone: done,
-          trialsTotal: total,
-          fraction: num(p.fraction) ?? (total ? done / total : r.fraction),
+          trialsPlanned: planned,
+          fraction: planned ? done / planned : undefined,
           lmCalls: num(p.lm_calls) ?? r.lmCalls,
           bestScore: num(p.best_score) ?? r.bestScore,
         };
@@ -69,7 +69,20 @@ export function useRunEvents(id: string, active: boolean) {
       const d = parse((e as MessageEvent).data);
       const status = typeof d.status === "string" ? d.status : undefined;
       if (!status) return;
-      patch((r) => ({ ...r, status, error: typeof d.error === "string" ? d.error : r.error }));
+      // A status event carries the whole run (RunToJson): take its counters too.
+      patch((r) => {
+        const fresh = typeof d.run_id === "string" ? normalizeRun(d as RunWire) : null;
+        return {
+          ...r,
+          status,
+          error: typeof d.error === "string" ? d.error : r.error,
+          trialsDone: Math.max(fresh?.trialsDone ?? 0, r.trialsDone),
+          trialsPlanned: fresh?.trialsPlanned ?? r.trialsPlanned,
+          fraction: fresh?.fraction ?? r.fraction,
+          lmCalls: fresh?.lmCalls ?? r.lmCalls,
+          bestScore: fresh?.bestScore ?? r.bestScore,
+        };
+      });
       if (isTerminal(status)) {
         source.close();
         setState("closed");

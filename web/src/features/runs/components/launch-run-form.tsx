@@ -3,21 +3,64 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
-import { SelectInput, TextInput } from "@/components/ui/field";
+import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
+import { Spinner } from "@/components/ui/spinner";
 import { isApiError } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { useCreateRun, type CreateRunRequest } from "../api/create-run";
 import { OPTIMIZER_TYPES, RUN_METRICS, type OptimizerType, type RunMetric } from "../api/types";
 
-/** Parameters each optimizer takes, with DSPy's defaults (reference/dspy.md §5). */
-const PARAMS: Record<OptimizerType, [string, number][]> = {
-  LabeledFewShot: [["k", 16]],
-  BootstrapFewShot: [["max_bootstrapped_demos", 4], ["max_labeled_demos", 16], ["max_rounds", 1]],
-  BootstrapFewShotWithRandomSearch: [["max_bootstrapped_demos", 4], ["max_labeled_demos", 16], ["num_candidate_programs", 8]],
-  MIPROv2: [["num_candidates", 6], ["num_trials", 12], ["max_bootstrapped_demos", 4], ["max_labeled_demos", 4]],
-  KNNFewShot: [["k", 3]],
+/** A numeric optimizer parameter: DSPy's default (reference/dspy.md §5) and the range the form accepts. */
+type ParamSpec = [name: string, defaultValue: number, min: number, max: number];
+
+const PARAMS: Record<OptimizerType, ParamSpec[]> = {
+  LabeledFewShot: [["k", 16, 1, 1000]],
+  BootstrapFewShot: [["max_bootstrapped_demos", 4, 0, 100], ["max_labeled_demos", 16, 0, 1000], ["max_rounds", 1, 1, 20]],
+  BootstrapFewShotWithRandomSearch: [["max_bootstrapped_demos", 4, 0, 100], ["max_labeled_demos", 16, 0, 1000], ["num_candidate_programs", 8, 1, 1000]],
+  MIPROv2: [["num_candidates", 6, 1, 100], ["num_trials", 12, 1, 10000], ["max_bootstrapped_demos", 4, 0, 100], ["max_labeled_demos", 4, 0, 1000]],
+  KNNFewShot: [["k", 3, 1, 1000]],
 };
+
+/** MIPROv2's num_candidates / num_trials only apply with `auto` off; DSPy refuses them otherwise. */
+const MIPRO_MANUAL = new Set(["num_candidates", "num_trials"]);
+
+/** Message for a number field, or undefined when `raw` is empty (default) or an acceptable number. */
+export function numberError(raw: string, min: number, max: number, integer: boolean): string | undefined {
+  if (raw.trim() === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) return "Enter a number";
+  if (integer && !Number.isInteger(n)) return "Enter a whole number";
+  if (n < min || n > max) return `Must be between ${min} and ${max}`;
+  return undefined;
+}
+
+type Errors = Record<string, string | undefined>;
+
+/** Client-side checks of the launch form; keys are the wire's error keys (`budget.max_trials`). */
+export function validateLaunch(f: Form): Errors {
+  const e: Errors = {
+    "budget.max_trials": numberError(f.max_trials, 1, 10000, true),
+    "budget.max_lm_calls": numberError(f.max_lm_calls, 1, 100_000_000, true),
+    "budget.max_minutes": numberError(f.max_minutes, 0.01, 1440, false),
+    "data.split_ratio": numberError(f.split_ratio, 0.05, 0.95, false),
+    "data.seed": numberError(f.seed, 0, Number.MAX_SAFE_INTEGER, true),
+  };
+  for (const [k, , min, max] of PARAMS[f.optimizer_type]) e[`optimizer_params.${k}`] = numberError(f.params[k] ?? "", min, max, true);
+  if (f.extra.trim()) {
+    try {
+      const v = JSON.parse(f.extra) as unknown;
+      if (typeof v !== "object" || v === null || Array.isArray(v)) e.optimizer_params = 'Must be a JSON object, e.g. {"max_errors": 5}';
+    } catch (err) {
+      e.optimizer_params = `Invalid JSON: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  if (f.provider === "openai") {
+    if (!f.base_url.trim()) e["lm.base_url"] = "Required for an OpenAI-compatible provider";
+    if (!f.model.trim()) e["lm.model"] = "Required for an OpenAI-compatible provider";
+  }
+  return Object.fromEntries(Object.entries(e).filter(([, v]) => v)) as Errors;
+}
 
 type Form = {
   template_id: string;
@@ -34,6 +77,10 @@ type Form = {
   split_ratio: string;
   seed: string;
   params: Record<string, string>;
+  /** MIPROv2's auto preset ("light" | "medium" | "heavy"), or "" to set the trials by hand. */
+  auto: string;
+  /** Further optimizer parameters as a JSON object. */
+  extra: string;
 };
 
 const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
@@ -58,14 +105,29 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     split_ratio: "0.7",
     seed: "42",
     params: {},
+    auto: "",
+    extra: "",
   });
-  const errors = isApiError(create.error) ? create.error.fieldErrors : {};
-  const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((x) => ({ ...x, [k]: v }));
+  const [clientErrors, setClientErrors] = useState<Errors>({});
+  const serverErrors = isApiError(create.error) ? create.error.fieldErrors : {};
+  const errors: Errors = { ...serverErrors, ...clientErrors };
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => {
+    setF((x) => ({ ...x, [k]: v }));
+    setClientErrors({});
+  };
   const templateId = f.template_id || templates.data?.templates[0]?.id || "";
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!templateId) return;
+    const found = validateLaunch(f);
+    setClientErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const manual = f.optimizer_type !== "MIPROv2" || f.auto === "";
+    const params: Record<string, unknown> = Object.fromEntries(
+      PARAMS[f.optimizer_type].filter(([k]) => manual || !MIPRO_MANUAL.has(k)).map(([k, d]) => [k, numOrUndef(f.params[k] ?? "") ?? d]),
+    );
+    if (f.optimizer_type === "MIPROv2") params.auto = f.auto || null;
     const body: CreateRunRequest = {
       template_id: templateId,
       optimizer_type: f.optimizer_type,
@@ -73,7 +135,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       lm: f.provider === "offline" ? { provider: "offline" } : { provider: "openai", base_url: f.base_url, model: f.model, api_key_env: f.api_key_env },
       budget: { max_trials: numOrUndef(f.max_trials), max_lm_calls: numOrUndef(f.max_lm_calls), max_minutes: numOrUndef(f.max_minutes) },
       data: { domain: f.domain.trim() || undefined, split_ratio: numOrUndef(f.split_ratio), seed: numOrUndef(f.seed) },
-      optimizer_params: Object.fromEntries(PARAMS[f.optimizer_type].map(([k, d]) => [k, numOrUndef(f.params[k] ?? "") ?? d])),
+      optimizer_params: { ...params, ...(f.extra.trim() ? (JSON.parse(f.extra) as Record<string, unknown>) : {}) },
     };
     create.mutate(body, {
       onSuccess: (run) => {
@@ -84,19 +146,33 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
   };
 
   const tplOptions = (templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version} (${t.status})` }));
+  const shownKeys = new Set([
+    "template_id", "optimizer_type", "metric", "lm.provider", "lm.base_url", "lm.model", "lm.api_key_env",
+    "budget.max_trials", "budget.max_lm_calls", "budget.max_minutes", "data.domain", "data.split_ratio", "data.seed", "optimizer_params",
+    ...PARAMS[f.optimizer_type].map(([k]) => `optimizer_params.${k}`),
+  ]);
+  // Server messages for fields the form does not show still need a place.
+  const unplaced = Object.entries(serverErrors).filter(([k]) => !shownKeys.has(k));
+  const mipro = f.optimizer_type === "MIPROv2";
   return (
-    <form onSubmit={submit} className="space-y-5" aria-label="Launch optimization">
-      {create.isError && Object.keys(errors).length === 0 && (
+    <form onSubmit={submit} noValidate className="space-y-5" aria-label="Launch optimization" aria-busy={create.isPending || undefined}>
+      {create.isError && (Object.keys(serverErrors).length === 0 || unplaced.length > 0) && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {create.error.message}
+          {unplaced.length > 0 ? unplaced.map(([k, m]) => `${k}: ${m}`).join("; ") : create.error.message}
         </div>
       )}
-      <div className="grid gap-4 md:grid-cols-3">
+      {create.isPending && (
+        <div role="status" className="flex items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900">
+          <Spinner /> Starting the optimization: selecting the data and preparing the first trials…
+        </div>
+      )}
+      <fieldset disabled={create.isPending} className="min-w-0 space-y-5">
+      <div className="grid min-w-0 gap-4 md:grid-cols-3">
         <SelectInput label="Template" value={templateId} onChange={(e) => set("template_id", e.target.value)} options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]} error={errors.template_id} />
         <SelectInput label="Optimizer" value={f.optimizer_type} onChange={(e) => set("optimizer_type", e.target.value as OptimizerType)} options={OPTIMIZER_TYPES.map((o) => ({ value: o, label: o }))} error={errors.optimizer_type} />
         <SelectInput label="Metric" value={f.metric} onChange={(e) => set("metric", e.target.value as RunMetric)} options={RUN_METRICS.map((m) => ({ value: m, label: m }))} error={errors.metric} />
       </div>
-      <fieldset className="grid gap-4 md:grid-cols-4">
+      <fieldset className="grid min-w-0 gap-4 md:grid-cols-4">
         <legend className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Language model</legend>
         <SelectInput label="Provider" value={f.provider} onChange={(e) => set("provider", e.target.value as Form["provider"])} options={[{ value: "offline", label: "Offline (built-in)" }, { value: "openai", label: "OpenAI-compatible" }]} error={errors["lm.provider"]} />
         {f.provider === "openai" && (
@@ -107,25 +183,58 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
           </>
         )}
       </fieldset>
-      <div className="grid gap-4 md:grid-cols-2">
-        <fieldset className="grid grid-cols-3 gap-3">
+      <div className="grid min-w-0 gap-4 md:grid-cols-2">
+        <fieldset className="grid min-w-0 grid-cols-2 gap-3 sm:grid-cols-3">
           <legend className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Budget</legend>
           <TextInput label="Max trials" type="number" min={1} value={f.max_trials} onChange={(e) => set("max_trials", e.target.value)} error={errors["budget.max_trials"]} />
           <TextInput label="Max LM calls" type="number" min={1} value={f.max_lm_calls} onChange={(e) => set("max_lm_calls", e.target.value)} error={errors["budget.max_lm_calls"]} />
           <TextInput label="Max minutes" type="number" min={1} value={f.max_minutes} onChange={(e) => set("max_minutes", e.target.value)} error={errors["budget.max_minutes"]} />
         </fieldset>
-        <fieldset className="grid grid-cols-3 gap-3">
+        <fieldset className="grid min-w-0 grid-cols-2 gap-3 sm:grid-cols-3">
           <legend className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Data</legend>
           <TextInput label="Domain filter" placeholder="any" value={f.domain} onChange={(e) => set("domain", e.target.value)} error={errors["data.domain"]} />
           <TextInput label="Train split" type="number" min={0.1} max={0.95} step={0.05} value={f.split_ratio} onChange={(e) => set("split_ratio", e.target.value)} error={errors["data.split_ratio"]} />
           <TextInput label="Seed" type="number" value={f.seed} onChange={(e) => set("seed", e.target.value)} error={errors["data.seed"]} />
         </fieldset>
       </div>
-      <fieldset className="grid gap-3 md:grid-cols-4">
+      <fieldset className="grid min-w-0 grid-cols-2 gap-3 md:grid-cols-4">
         <legend className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">{f.optimizer_type} parameters</legend>
-        {PARAMS[f.optimizer_type].map(([k, d]) => (
-          <TextInput key={`${f.optimizer_type}-${k}`} label={k} type="number" min={0} placeholder={String(d)} value={f.params[k] ?? ""} onChange={(e) => set("params", { ...f.params, [k]: e.target.value })} error={errors[`optimizer_params.${k}`]} />
-        ))}
+        {mipro && (
+          <SelectInput
+            label="auto"
+            value={f.auto}
+            onChange={(e) => set("auto", e.target.value)}
+            error={errors["optimizer_params.auto"]}
+            options={[{ value: "", label: "off (set trials)" }, { value: "light", label: "light" }, { value: "medium", label: "medium" }, { value: "heavy", label: "heavy" }]}
+          />
+        )}
+        {PARAMS[f.optimizer_type]
+          .filter(([k]) => !mipro || f.auto === "" || !MIPRO_MANUAL.has(k))
+          .map(([k, d, min, max]) => (
+            <TextInput
+              key={`${f.optimizer_type}-${k}`}
+              label={k}
+              type="number"
+              min={min}
+              max={max}
+              step={1}
+              placeholder={String(d)}
+              value={f.params[k] ?? ""}
+              onChange={(e) => set("params", { ...f.params, [k]: e.target.value })}
+              error={errors[`optimizer_params.${k}`]}
+            />
+          ))}
+        <TextArea
+          label="More parameters (JSON object)"
+          fieldClassName="col-span-2 md:col-span-4"
+          rows={2}
+          className="font-mono text-xs"
+          placeholder='{"max_errors": 5}'
+          value={f.extra}
+          onChange={(e) => set("extra", e.target.value)}
+          error={errors.optimizer_params}
+        />
+      </fieldset>
       </fieldset>
       <div className="flex justify-end gap-2 border-t border-slate-100 pt-4">
         <Button onClick={onCancel}>Cancel</Button>

@@ -6,6 +6,7 @@ import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
+import { usePageTitle } from "@/lib/use-page-title";
 import { useRun } from "../api/get-run";
 import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
@@ -23,9 +24,12 @@ export default function RunDetailPage() {
   const events = useRunEvents(id, active);
   // Poll only when the live stream is not delivering.
   const run = useRun(id, active && events.state !== "live" ? 2000 : false);
-  const results = useRunResults(id, run.data?.status === "completed");
+  // Finished runs keep their trials and best result, however they ended (cancelled, failed).
+  const finished = isTerminal(run.data?.status);
+  const results = useRunResults(id, finished);
   const cancel = useRunAction(id);
   const toast = useToast();
+  usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : "Run");
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
   if (run.isError) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
@@ -63,35 +67,44 @@ export default function RunDetailPage() {
       {r.error && <ErrorState error={new Error(r.error)} title={`Run ${r.status}`} className="mb-6" />}
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Best score" value={formatScore(r.bestScore, 3)} />
-        <Stat label="Trials" value={`${r.trialsDone}${r.trialsTotal ? ` / ${r.trialsTotal}` : ""}`} sub={<RunProgress run={r} className="mt-2" showLabel={false} />} />
+        <Stat
+          label="Trials"
+          value={r.trialsPlanned ? `${r.trialsDone} / ${r.trialsPlanned}` : r.trialsDone}
+          sub={
+            <>
+              <RunProgress run={r} className="mt-2" showLabel={false} />
+              {r.maxTrials ? <span className="mt-1 block">budget: at most {r.maxTrials.toLocaleString()}</span> : null}
+            </>
+          }
+        />
         <Stat label="LM calls" value={formatCount(r.lmCalls)} />
         <Stat label="Started" value={<span className="text-base">{formatDate(r.startedAt ?? r.createdAt)}</span>} sub={r.completedAt ? `finished ${formatDate(r.completedAt)}` : undefined} />
       </div>
       <div className="grid gap-6 xl:grid-cols-2">
-        <Card>
+        <Card className="min-w-0">
           <CardHeader title="Score over trials" />
           <CardBody>
             <ScoreChart trials={trials} />
           </CardBody>
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader title="Trials" description="Newest first; the best is highlighted." />
           <CardBody className="py-2">
             <TrialsTable trials={trials} bestScore={r.bestScore} />
           </CardBody>
         </Card>
       </div>
-      {r.status === "completed" && (
+      {finished && (
         <div className="mt-6">
           <RunResultsPanel run={r} />
         </div>
       )}
       {events.logs.length > 0 && (
         <Card className="mt-6">
-          <CardHeader title="Log" />
+          <CardHeader title="Log" description="Newest first." />
           <CardBody>
-            <ol className="max-h-64 overflow-auto font-mono text-xs leading-relaxed text-slate-700" aria-label="Run log">
-              {events.logs.map((l, i) => (
+            <ol className="max-h-64 overflow-auto font-mono text-xs leading-relaxed break-words text-slate-700" aria-label="Run log">
+              {[...events.logs].reverse().map((l, i) => (
                 <li key={i}>
                   <span className="text-slate-400">{l.at.slice(11, 19)}</span> <span className={l.level === "error" ? "text-rose-600" : l.level === "warning" ? "text-amber-600" : "text-slate-500"}>{l.level}</span> {l.message}
                 </li>

@@ -1,19 +1,90 @@
-// The finished run's best program and per-example contributions, with the feedback-loop actions
-// (SPEC §4.6): sync evidence into the store, accept as a new template version, or reject.
+// A finished run's best program and per-example contributions, with the feedback-loop actions
+// (SPEC §4.6): sync evidence into the store, accept as a new template version, or reject. Cancelled
+// and failed runs show what they reached (best trial, contributions) without accept/reject.
 import { Link, useNavigate } from "react-router";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { JsonView } from "@/components/ui/code-block";
+import { IoTable, splitFields } from "@/components/ui/io-table";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
-import { formatScore, shortId } from "@/lib/format";
+import type { Template } from "@/lib/api-types";
+import { exampleSummary, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
-import { useRunResults } from "../api/get-run-results";
+import { useExamplesById } from "@/features/examples/api/get-examples-by-id";
+import { useTemplate } from "@/features/templates/api/get-template";
+import { useRunResults, type Contribution, type Demo } from "../api/get-run-results";
 import { useRunAction, type RunAction } from "../api/run-actions";
 import type { Run } from "../api/types";
 
+function Demonstrations({ demos, template }: { demos: Demo[]; template?: Template }) {
+  const inputNames = (template?.input_schema ?? []).map((f) => f.name);
+  return (
+    <ol className="mt-2 space-y-2" aria-label="Demonstrations">
+      {demos.map((d, i) => {
+        const { input, output } = d.input && d.output ? { input: d.input, output: d.output } : splitFields(d.fields, inputNames);
+        return (
+          <li key={`${d.exampleId ?? "demo"}-${i}`}>
+            <p className="mb-1 flex flex-wrap items-center gap-2 text-xs text-slate-500">
+              <span className="font-medium text-slate-700">Demo {i + 1}</span>
+              {d.augmented && <Badge tone="violet">bootstrapped</Badge>}
+              {d.exampleId && (
+                <Link to={`/examples/${d.exampleId}`} className="text-indigo-700 hover:underline">
+                  example {shortId(d.exampleId)} →
+                </Link>
+              )}
+            </p>
+            <IoTable input={input} output={output} label={`Demonstration ${i + 1}`} />
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function Contributions({ items }: { items: Contribution[] }) {
+  const examples = useExamplesById(items.map((c) => c.exampleId));
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm">
+        <thead className="text-left text-xs text-slate-500">
+          <tr>
+            <th className="py-1.5 pr-3 font-medium">Example</th>
+            <th className="py-1.5 text-right font-medium">Contribution</th>
+            <th className="py-1.5 pl-3 text-right font-medium whitespace-nowrap">Trials with / without</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {items.map((c) => {
+            const ex = examples.get(c.exampleId);
+            return (
+              <tr key={c.exampleId}>
+                <td className="max-w-md py-1.5 pr-3">
+                  <Link to={`/examples/${c.exampleId}`} className="line-clamp-2 text-indigo-700 hover:underline" title={c.exampleId}>
+                    {ex ? exampleSummary(ex, 100) : ex === null ? `Deleted example ${shortId(c.exampleId)}` : `Example ${shortId(c.exampleId)}`}
+                  </Link>
+                  {ex?.function_name && <span className="text-[11px] text-slate-500">{ex.function_name}</span>}
+                </td>
+                <td className={`py-1.5 text-right font-mono tabular-nums ${(c.contribution ?? 0) >= 0 ? "text-emerald-700" : "text-rose-700"}`}>
+                  {c.contribution !== null && c.contribution >= 0 ? "+" : ""}
+                  {formatScore(c.contribution, 3)}
+                </td>
+                <td className="py-1.5 pl-3 text-right text-xs tabular-nums">
+                  {c.trialsWith ?? "—"} / {c.trialsWithout ?? "—"}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function RunResultsPanel({ run }: { run: Run }) {
-  const q = useRunResults(run.id, run.status === "completed");
+  const q = useRunResults(run.id, true);
+  const template = useTemplate(run.templateId ?? "");
+  const completed = run.status === "completed";
   const act = useRunAction(run.id);
   const toast = useToast();
   const navigate = useNavigate();
@@ -24,7 +95,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
         if (a === "sync") toast.show(typeof res?.examples_updated === "number" ? `Synced evidence to ${res.examples_updated} examples` : "Synced to the Example Store");
         if (a === "reject") toast.show("Run rejected", "info");
         if (a === "accept") {
-          const newId = res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
+          const newId = res?.template?.id ?? res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
           toast.show("Accepted: new draft template version created");
           if (typeof newId === "string") navigate(`/templates/${newId}`);
         }
@@ -33,22 +104,33 @@ export function RunResultsPanel({ run }: { run: Run }) {
     });
 
   const decided = Boolean(run.decision);
+  const bestTrial = q.data?.trials.reduce<(typeof q.data.trials)[number] | null>((b, t) => (t.score !== null && (b === null || t.score > (b.score ?? -Infinity)) ? t : b), null);
   return (
     <Card>
       <CardHeader
         title="Results"
-        description={run.decision ? `Decision: ${run.decision}` : "Best program and what each example contributed."}
+        description={
+          run.decision
+            ? `Decision: ${run.decision}`
+            : completed
+              ? "Best program and what each example contributed."
+              : `This run was ${run.status}; the trials it finished and the best result so far are kept.`
+        }
         actions={
           <>
             <Button size="sm" onClick={() => doAction("sync")} disabled={run.synced || act.isPending} loading={act.isPending && act.variables === "sync"}>
               {run.synced ? "Synced" : "Sync to store"}
             </Button>
-            <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
-              Accept
-            </Button>
-            <Button size="sm" variant="danger" onClick={() => doAction("reject")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
-              Reject
-            </Button>
+            {completed && (
+              <>
+                <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
+                  Accept
+                </Button>
+                <Button size="sm" variant="danger" onClick={() => doAction("reject")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
+                  Reject
+                </Button>
+              </>
+            )}
           </>
         }
       />
@@ -68,52 +150,27 @@ export function RunResultsPanel({ run }: { run: Run }) {
         ) : (
           <>
             <div>
-              <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Best program · score {formatScore(q.data.bestScore, 3)}</h3>
-              {q.data.instructions && <p className="mt-2 rounded-lg bg-slate-50 p-3 text-sm whitespace-pre-wrap text-slate-800 ring-1 ring-slate-200">{q.data.instructions}</p>}
-              {q.data.demos.length > 0 ? (
+              <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">
+                {q.data.program ? "Best program" : "Best trial so far"} · score {formatScore(q.data.bestScore ?? bestTrial?.score ?? null, 3)}
+              </h3>
+              {(q.data.instructions ?? bestTrial?.instruction) && (
+                <p className="mt-2 rounded-lg bg-slate-50 p-3 text-sm break-words whitespace-pre-wrap text-slate-800 ring-1 ring-slate-200">{q.data.instructions ?? bestTrial?.instruction}</p>
+              )}
+              {!q.data.program && bestTrial && <p className="mt-2 text-xs text-slate-500">Trial {bestTrial.index} scored best; no final program was saved because the run did not complete.</p>}
+              {!q.data.program && !bestTrial && <p className="mt-2 text-sm text-slate-500">No trial finished before the run stopped.</p>}
+              {q.data.demos.length > 0 && (
                 <details className="mt-2">
                   <summary className="cursor-pointer text-sm text-indigo-700">{q.data.demos.length} demonstrations</summary>
-                  <JsonView value={q.data.demos} className="mt-2" />
+                  <Demonstrations demos={q.data.demos} template={template.data} />
                 </details>
-              ) : q.data.program ? (
-                <details className="mt-2">
-                  <summary className="cursor-pointer text-sm text-indigo-700">Program</summary>
-                  <JsonView value={q.data.program} className="mt-2" />
-                </details>
-              ) : null}
+              )}
             </div>
             <div>
               <h3 className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Example contributions</h3>
               {q.data.contributions.length === 0 ? (
                 <EmptyState title="No contributions measured" className="py-6" />
               ) : (
-                <table className="w-full text-sm">
-                  <thead className="text-left text-xs text-slate-500">
-                    <tr>
-                      <th className="py-1.5 font-medium">Example</th>
-                      <th className="py-1.5 text-right font-medium">Contribution</th>
-                      <th className="py-1.5 text-right font-medium">Trials with / without</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {q.data.contributions.map((c) => (
-                      <tr key={c.exampleId}>
-                        <td className="py-1.5">
-                          <Link to={`/examples/${c.exampleId}`} className="font-mono text-xs text-indigo-700 hover:underline">
-                            {c.label ?? shortId(c.exampleId)}
-                          </Link>
-                        </td>
-                        <td className={`py-1.5 text-right font-mono tabular-nums ${(c.contribution ?? 0) >= 0 ? "text-emerald-700" : "text-rose-700"}`}>
-                          {c.contribution !== null && c.contribution >= 0 ? "+" : ""}
-                          {formatScore(c.contribution, 3)}
-                        </td>
-                        <td className="py-1.5 text-right text-xs tabular-nums">
-                          {c.trialsWith ?? "—"} / {c.trialsWithout ?? "—"}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <Contributions items={q.data.contributions} />
               )}
             </div>
           </>

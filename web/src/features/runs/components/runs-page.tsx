@@ -6,6 +6,7 @@ import { PlusIcon } from "@/components/ui/icons";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { formatDate, formatScore, shortId } from "@/lib/format";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import { usePageTitle } from "@/lib/use-page-title";
 import { useRuns } from "../api/get-runs";
 import { LaunchRunForm } from "./launch-run-form";
 import { RunProgress } from "./run-progress";
@@ -16,6 +17,7 @@ export default function RunsPage() {
   const showForm = params.get("new") === "1";
   const runs = useRuns(template ? { template_id: template } : {});
   const templates = useTemplateOptions();
+  usePageTitle(showForm ? "New optimization run" : "Optimization runs");
   const names = new Map((templates.data?.templates ?? []).map((t) => [t.id, `${t.name} v${t.version}`]));
   const toggleForm = (open: boolean) =>
     setParams((p) => {
@@ -61,8 +63,8 @@ export default function RunsPage() {
       ) : runs.data.length === 0 ? (
         <EmptyState title="No runs yet" description="Launch an optimization to search for better instructions and demonstrations." action={!showForm && <Button variant="primary" onClick={() => toggleForm(true)}>New run</Button>} />
       ) : (
-        <Card className="overflow-hidden">
-          <table className="w-full text-sm">
+        <Card className="overflow-x-auto">
+          <table className="w-full min-w-[48rem] text-sm">
             <thead className="bg-slate-50 text-left text-xs text-slate-500">
               <tr>
                 <th className="px-4 py-2.5 font-medium">Run</th>

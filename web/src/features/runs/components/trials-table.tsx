@@ -7,7 +7,7 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
   if (trials.length === 0) return <EmptyState title="No trials yet" className="py-6" />;
   return (
     <div className="max-h-96 overflow-auto">
-      <table className="w-full text-sm">
+      <table className="w-full min-w-[32rem] text-sm">
         <thead className="sticky top-0 bg-white text-left text-xs text-slate-500">
           <tr>
             <th className="py-2 pr-3 font-medium">#</th>
@@ -22,10 +22,10 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
             <tr key={t.index} className={t.score !== null && t.score === bestScore ? "bg-emerald-50/60" : undefined}>
               <td className="py-2 pr-3 font-mono text-xs">{t.index}</td>
               <td className="py-2 pr-3 text-right font-mono tabular-nums">{formatScore(t.score, 3)}</td>
-              <td className="max-w-md truncate py-2 pr-3 text-xs text-slate-600" title={t.instruction}>
+              <td className="max-w-[16rem] truncate py-2 pr-3 text-xs text-slate-600" title={t.instruction}>
                 {t.instruction ?? "—"}
               </td>
-              <td className="py-2 pr-3 text-xs">
+              <td className="py-2 pr-3 text-xs whitespace-nowrap">
                 {t.demoIds.length === 0
                   ? "—"
                   : t.demoIds.slice(0, 4).map((id, i) => (

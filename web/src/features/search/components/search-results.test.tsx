@@ -1,4 +1,5 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ExamplesPage } from "@/features/examples/components/examples-page";
 import { makeExample } from "@/testing/fixtures";
@@ -41,5 +42,44 @@ describe("example search", () => {
 
     const search = calls.find((c) => c.path === "/api/v1/examples/search")!;
     expect(search.body).toMatchObject({ query_text: "reset password", mode: "hybrid", domain: "support" });
+  });
+
+  it('shows "No relevant examples" when the server flags no_match, even with results', async () => {
+    mockFetch(
+      noTemplates,
+      route("GET", "/examples", () => [200, { examples: [], total: 0, page: 1, page_size: 18 }]),
+      route("POST", "/examples/search", () => [
+        200,
+        { results: [{ example: makeExample({ example_id: "a" }), similarity_score: 0.1 }], total_matches: 1, search_type: "vector", metadata: { no_match: true } },
+      ]),
+    );
+    renderPage(<ExamplesPage />, { route: "/examples?q=%3F%21%3F&mode=vector", path: "/examples" });
+    const results = await screen.findByRole("region", { name: "Search results" });
+    expect(await within(results).findByText("No relevant examples")).toBeInTheDocument();
+    expect(within(results).queryAllByTestId("example-card")).toHaveLength(0);
+    expect(within(results).getByText(/matches for/)).toHaveTextContent(/^0 matches/);
+  });
+
+  it("does not echo a huge query in full, and loads more results on demand", async () => {
+    const { calls } = mockFetch(
+      noTemplates,
+      route("GET", "/examples", () => [200, { examples: [], total: 0, page: 1, page_size: 18 }]),
+      route("POST", "/examples/search", (c) => {
+        const k = (c.body as { k: number }).k;
+        const results = Array.from({ length: k }, (_, i) => ({ example: makeExample({ example_id: `e${i}`, input: { question: `q${i}` } }), similarity_score: 0.9 }));
+        return [200, { results, total_matches: k, search_type: "keyword" }];
+      }),
+    );
+    const huge = "x".repeat(20_000);
+    renderPage(<ExamplesPage />, { route: `/examples?q=${huge}&mode=keyword`, path: "/examples" });
+    const results = await screen.findByRole("region", { name: "Search results" });
+    const header = within(results).getByText(/matches for/);
+    expect(header.textContent!.length).toBeLessThan(200);
+    expect(header).toHaveTextContent("…");
+    expect(await within(results).findAllByTestId("example-card")).toHaveLength(30);
+
+    await userEvent.click(within(results).getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(within(results).getAllByTestId("example-card")).toHaveLength(60));
+    expect(calls.filter((c) => c.path === "/api/v1/examples/search").map((c) => (c.body as { k: number }).k)).toEqual([30, 60]);
   });
 });

@@ -7,6 +7,11 @@ export type AttributionItem = {
   template_id?: string;
   id?: string;
   label?: string | null;
+  name?: string | null;
+  version?: string | null;
+  status?: string | null;
+  relation?: string | null;
+  domain?: string | null;
   source?: string | null;
   contribution?: number | null;
   evidence_trials?: number | null;

@@ -10,5 +10,5 @@ export const templateQueryOptions = (id: string) =>
   queryOptions({ queryKey: ["templates", "detail", id], queryFn: ({ signal }) => getTemplate(id, signal) });
 
 export function useTemplate(id: string) {
-  return useQuery(templateQueryOptions(id));
+  return useQuery({ ...templateQueryOptions(id), enabled: id !== "" });
 }

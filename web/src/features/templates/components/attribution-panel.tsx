@@ -2,12 +2,15 @@
 // with each one's measured contribution. Rendered defensively: the endpoint is still being built.
 import { Link } from "react-router";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { IoTable } from "@/components/ui/io-table";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
-import { formatScore, shortId } from "@/lib/format";
+import type { Example } from "@/lib/api-types";
+import { exampleSummary, formatScore, shortId } from "@/lib/format";
+import { useExamplesById } from "@/features/examples/api/get-examples-by-id";
 import { useAttribution, type AttributionItem } from "../api/get-attribution";
 
 function pathLabel(step: unknown): string {
-  if (typeof step === "string") return step;
+  if (typeof step === "string") return step.includes(":") ? step.replace(/:(.{8}).*$/, " $1") : step;
   if (step && typeof step === "object") {
     const s = step as Record<string, unknown>;
     const kind = s.type ?? s.edge ?? s.kind;
@@ -15,6 +18,17 @@ function pathLabel(step: unknown): string {
     return [kind, typeof id === "string" ? shortId(id) : id].filter(Boolean).join(" ");
   }
   return String(step);
+}
+
+/** How a row names its example or template: the example's input, or the template's name and version. */
+function itemTitle(it: AttributionItem, kind: "example" | "template", id: string, ex: Example | null | undefined): string {
+  if (kind === "example") {
+    if (ex) return exampleSummary(ex, 100);
+    if (ex === null) return `Deleted example ${shortId(id)}`;
+    return `Example ${shortId(id)}`;
+  }
+  if (it.name) return `${it.name}${it.version ? ` v${it.version}` : ""}`;
+  return it.label || `Template ${shortId(id)}`;
 }
 
 function ContributionBar({ value }: { value: number | null | undefined }) {
@@ -32,8 +46,10 @@ function ContributionBar({ value }: { value: number | null | undefined }) {
 }
 
 function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" | "template" }) {
-  if (items.length === 0) return <EmptyState title={`No ${kind}s in this trace`} className="py-6" />;
+  const examples = useExamplesById(kind === "example" ? items.map((it) => it.example_id ?? it.id ?? "").filter(Boolean) : []);
+  if (items.length === 0) return <EmptyState title={`No ${kind}s in this trace`} className="my-2 py-6" />;
   return (
+    <div className="overflow-x-auto">
     <table className="w-full text-sm">
       <thead>
         <tr className="text-left text-xs text-slate-500">
@@ -46,23 +62,33 @@ function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" 
       <tbody className="divide-y divide-slate-100">
         {items.map((it, i) => {
           const id = (kind === "example" ? it.example_id : it.template_id) ?? it.id ?? "";
+          const ex = examples.get(id);
+          const title = itemTitle(it, kind, id, ex);
           return (
             <tr key={id || i}>
-              <td className="py-2">
+              <td className="max-w-sm py-2 pr-3 align-top">
                 {id ? (
-                  <Link to={`/${kind}s/${id}`} className="font-medium text-indigo-700 hover:underline">
-                    {it.label || shortId(id)}
+                  <Link to={`/${kind}s/${id}`} className="line-clamp-2 font-medium break-words text-indigo-700 hover:underline" title={id}>
+                    {title}
                   </Link>
                 ) : (
-                  (it.label ?? "—")
+                  title
                 )}
-                {it.source && <p className="text-xs text-slate-500">{it.source}</p>}
+                <p className="text-xs text-slate-500">{[ex?.function_name, it.domain ?? ex?.domain, it.relation, it.status, it.source].filter(Boolean).join(" · ")}</p>
+                {ex && (
+                  <details className="mt-1">
+                    <summary className="cursor-pointer text-xs text-indigo-700">Input → output</summary>
+                    <div className="mt-1">
+                      <IoTable input={ex.input} output={ex.expected_output} label={`Example ${title}`} />
+                    </div>
+                  </details>
+                )}
               </td>
-              <td className="py-2">
+              <td className="py-2 align-top">
                 <ContributionBar value={it.contribution} />
               </td>
-              <td className="py-2 text-right tabular-nums">{it.evidence_trials ?? "—"}</td>
-              <td className="py-2 pl-4">
+              <td className="py-2 text-right align-top tabular-nums">{it.evidence_trials ?? "—"}</td>
+              <td className="py-2 pl-4 align-top">
                 <div className="flex flex-wrap items-center gap-1 text-[11px] text-slate-600">
                   {(Array.isArray(it.path) ? it.path : []).map((step, j) => (
                     <span key={j} className="flex items-center gap-1">
@@ -77,6 +103,7 @@ function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" 
         })}
       </tbody>
     </table>
+    </div>
   );
 }
 

@@ -45,7 +45,7 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
 
   return (
     <div className="grid gap-6 xl:grid-cols-5">
-      <Card className="xl:col-span-2">
+      <Card className="min-w-0 xl:col-span-2">
         <CardHeader title="Export to DSPy" description="A signature, a module, the examples as dspy.Example, and optionally an optimizer script." />
         <CardBody>
           <form onSubmit={submit} className="space-y-4" aria-label="DSPy export options">
@@ -76,7 +76,7 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
           </form>
         </CardBody>
       </Card>
-      <div className="xl:col-span-3">
+      <div className="min-w-0 xl:col-span-3">
         <ExportResult state={exp} />
       </div>
     </div>

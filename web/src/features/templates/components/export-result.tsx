@@ -3,6 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CodeBlock } from "@/components/ui/code-block";
+import { CopyButton } from "@/components/ui/copy-button";
 import { DownloadIcon } from "@/components/ui/icons";
 import { EmptyState, ErrorState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { isApiError } from "@/lib/api-client";
@@ -38,12 +39,15 @@ export function ExportResult({ state }: { state: UseMutationResult<ExportDspyRes
   return (
     <Card>
       <CardHeader
-        title={<code className="text-sm">{r.filename}</code>}
+        title={<code className="text-sm break-all">{r.filename}</code>}
         description={`${r.example_count} example${r.example_count === 1 ? "" : "s"} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
         actions={
-          <Button size="sm" variant="primary" icon={<DownloadIcon />} onClick={() => downloadText(r.content, r.filename, r.media_type)}>
-            Download
-          </Button>
+          <>
+            <CopyButton text={r.content} />
+            <Button size="sm" variant="primary" icon={<DownloadIcon />} onClick={() => downloadText(r.content, r.filename, r.media_type)}>
+              Download
+            </Button>
+          </>
         }
       />
       <CardBody className="space-y-4">

@@ -15,11 +15,37 @@ type Props = {
   readOnly?: boolean;
 };
 
+/** A published or archived template's fields, shown in full (names wrap instead of being cut). */
+function SchemaFieldsView({ label, fields }: { label: string; fields: SchemaField[] }) {
+  return (
+    <div className="min-w-0">
+      <h3 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</h3>
+      {fields.length === 0 ? (
+        <p className="text-sm text-slate-500">No fields.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 rounded-lg bg-slate-50 ring-1 ring-slate-200" aria-label={label}>
+          {fields.map((f, i) => (
+            <li key={`${f.name}-${i}`} className="px-3 py-2">
+              <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5">
+                <code className="text-sm font-medium break-all text-slate-900">{f.name}</code>
+                <span className="text-xs text-slate-500">{f.type}</span>
+                {(f.required ?? true) ? <span className="text-[11px] text-slate-400">required</span> : <span className="text-[11px] text-slate-400">optional</span>}
+              </div>
+              {f.description && <p className="mt-0.5 text-xs break-words text-slate-600">{f.description}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, readOnly }: Props) {
+  if (readOnly) return <SchemaFieldsView label={label} fields={fields} />;
   const update = (i: number, patch: Partial<SchemaField>) => onChange(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
   const listError = errors[prefix];
   return (
-    <fieldset className="space-y-2">
+    <fieldset className="min-w-0 space-y-2">
       <legend className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</legend>
       {fields.length === 0 && <p className="text-sm text-slate-500">No fields.</p>}
       {fields.map((f, i) => {
@@ -27,14 +53,14 @@ export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, re
         const rowError = errors[`${prefix}.${i}`] ?? err("name") ?? err("type") ?? err("description");
         return (
           <div key={i} className="rounded-lg bg-slate-50 p-2 ring-1 ring-slate-200">
-            <div className="grid grid-cols-12 items-center gap-2">
+            <div className="grid grid-cols-6 items-center gap-2 sm:grid-cols-12">
               <input aria-label={`${label} field ${i + 1} name`} value={f.name} disabled={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="name" className={control({ invalid: Boolean(err("name")), extra: "col-span-3 font-mono" })} aria-invalid={Boolean(err("name")) || undefined} />
               <select aria-label={`${label} field ${i + 1} type`} value={f.type} disabled={readOnly} onChange={(e) => update(i, { type: e.target.value })} className={control({ extra: "col-span-3" })}>
                 {FIELD_TYPES.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
               </select>
-              <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ extra: "col-span-4" })} />
+              <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ extra: "col-span-4 sm:col-span-4" })} />
               <label className="col-span-1 flex items-center gap-1 text-xs text-slate-600">
                 <input type="checkbox" checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="accent-indigo-600" />
                 req.

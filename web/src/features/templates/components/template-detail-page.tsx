@@ -9,6 +9,7 @@ import { TabList, useTab } from "@/components/ui/tabs";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { LineageView } from "@/features/lineage/components/lineage-view";
+import { usePageTitle } from "@/lib/use-page-title";
 import { useTemplate } from "../api/get-template";
 import { useTemplateAction, type LifecycleAction } from "../api/template-lifecycle";
 import { AttributionPanel } from "./attribution-panel";
@@ -38,6 +39,7 @@ export default function TemplateDetailPage() {
   const [pending, setPending] = useState<LifecycleAction | null>(null);
   const navigate = useNavigate();
   const toast = useToast();
+  usePageTitle(q.data ? `${q.data.name} v${q.data.version}` : "Template");
 
   if (q.isPending) return <LoadingState label="Loading template…" />;
   if (q.isError) return <ErrorState error={q.error} title="Could not load this template" onRetry={() => q.refetch()} />;
@@ -68,7 +70,7 @@ export default function TemplateDetailPage() {
                 parent version →
               </Link>
             )}
-            {t.description && <span className="ml-1 text-slate-500">{t.description}</span>}
+            {t.description && <span className="ml-1 break-words text-slate-500">{t.description}</span>}
           </span>
         }
         actions={

@@ -7,6 +7,7 @@ import { TextArea, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
 import type { SchemaField, Template } from "@/lib/api-types";
 import { useToast } from "@/lib/toast";
+import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { useUpdateTemplate } from "../api/update-template";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
 
@@ -41,6 +42,9 @@ export function TemplateOverview({ template }: { template: Template }) {
   const readOnly = template.status !== "draft";
   const errors = isApiError(update.error) ? update.error.fieldErrors : {};
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
+  // The page re-keys this form after a save, so any difference from the template is unsaved.
+  const dirty = !readOnly && !update.isPending && !update.isSuccess && JSON.stringify(form) !== JSON.stringify(toForm(template));
+  const leavePrompt = useUnsavedChanges(dirty);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -67,6 +71,7 @@ export function TemplateOverview({ template }: { template: Template }) {
         description={readOnly ? `This version is ${template.status} and cannot be edited. Create a new version to change it.` : "Draft: changes are saved in place."}
       />
       <CardBody>
+        {leavePrompt}
         <form onSubmit={submit} className="space-y-5" aria-label="Template definition">
           {update.isError && Object.keys(errors).length === 0 && (
             <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">

@@ -11,8 +11,8 @@ export function TemplateVersionsTab({ templateId }: { templateId: string }) {
   if (q.isError) return <UnavailableState feature="Version history" error={q.error} />;
   if (q.data.length === 0) return <EmptyState title="No other versions" />;
   return (
-    <Card className="overflow-hidden">
-      <table className="w-full text-sm">
+    <Card className="overflow-x-auto">
+      <table className="w-full min-w-[28rem] text-sm">
         <thead className="bg-slate-50 text-left text-xs text-slate-500">
           <tr>
             <th className="px-4 py-2.5 font-medium">Version</th>

@@ -9,6 +9,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import type { TemplateStatus } from "@/lib/api-types";
 import { cn, formatDate } from "@/lib/format";
+import { usePageTitle } from "@/lib/use-page-title";
 import { useTemplates } from "../api/get-templates";
 import { NewTemplateDialog } from "./new-template-dialog";
 
@@ -21,6 +22,7 @@ export default function TemplatesPage() {
   const search = params.get("search") ?? "";
   const page = Math.max(1, Number(params.get("page")) || 1);
   const [creating, setCreating] = useState(false);
+  usePageTitle("Templates");
   const q = useTemplates({ status: status || undefined, search: search || undefined, page, page_size: PAGE_SIZE });
   const set = (changes: Record<string, string>) =>
     setParams((p) => {
@@ -56,7 +58,7 @@ export default function TemplatesPage() {
         </div>
         <form
           role="search"
-          className="relative w-72"
+          className="relative w-full sm:w-72"
           onSubmit={(e) => {
             e.preventDefault();
             set({ search: String(new FormData(e.currentTarget).get("search") ?? "").trim(), page: "" });
@@ -76,8 +78,8 @@ export default function TemplatesPage() {
         <EmptyState title="No templates" description={search || status ? "Nothing matches this filter." : "Create a template to define a prompt's fields."} />
       ) : (
         <>
-          <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
-            <table className="w-full text-sm">
+          <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+            <table className="w-full min-w-[36rem] text-sm">
               <thead className="bg-slate-50 text-left text-xs text-slate-500">
                 <tr>
                   <th className="px-4 py-2.5 font-medium">Name</th>

@@ -1,0 +1,39 @@
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import { dashboardQueryOptions } from "../api/get-dashboard";
+import DashboardPage from "./dashboard-page";
+
+const item = (id: string, score: number | null, uses: number) => ({ example_id: id, domain: "support", function_name: "fn", effectiveness_score: score, usage_count: uses });
+
+function dashboard(top: unknown[], bottom: unknown[]) {
+  return route("GET", "/examples/dashboard", () => [
+    200,
+    { total_examples: 3, total_uses: 4, domain_breakdown: [], function_breakdown: [], daily_usage: [], top_examples: top, bottom_examples: bottom, stale_examples_count: 0 },
+  ]);
+}
+
+describe("dashboard", () => {
+  it("does not list top examples again as pruning candidates, and says why the list is empty", async () => {
+    // Few examples with evidence: the server's two lists hold the same rows.
+    const rows = [item("a", 0.8, 3), item("b", null, 0), item("c", null, 0)];
+    mockFetch(dashboard(rows, [...rows].reverse()));
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    expect(await screen.findByText("No pruning candidates yet")).toBeInTheDocument();
+    expect(screen.getByText(/already among the top examples/)).toBeInTheDocument();
+    expect(document.title).toBe("Dashboard · Exemplar");
+  });
+
+  it("lists low scorers with evidence that are not top examples", async () => {
+    mockFetch(dashboard([item("a", 0.9, 5)], [item("z", 0.1, 7), item("b", null, 0), item("a", 0.9, 5)]));
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    const card = (await screen.findByRole("heading", { name: "Pruning candidates" })).closest("section")!;
+    const links = await within(card).findAllByRole("link");
+    expect(links.map((l) => l.getAttribute("href"))).toEqual(["/examples/z"]);
+  });
+
+  it("refreshes itself every minute", () => {
+    expect(dashboardQueryOptions({ period: "30d" }).refetchInterval).toBe(60_000);
+  });
+});

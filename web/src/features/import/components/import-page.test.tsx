@@ -1,0 +1,88 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import ImportPage from "./import-page";
+import { parseCsv, parseImport } from "./parse-import";
+
+const TPL = "11111111-1111-4111-8111-111111111111";
+const templates = route("GET", "/templates", () => [200, { templates: [{ id: TPL, name: "QA", version: "1.0.0", status: "published", input_schema: [], output_schema: [] }], total: 1, page: 1, page_size: 100 }]);
+
+const jsonl = [
+  JSON.stringify({ input: { question: "a" }, expected_output: { answer: "A" } }),
+  "{not json",
+  JSON.stringify({ input: {}, expected_output: { answer: "B" } }),
+  "",
+  JSON.stringify({ input: { question: "c" }, expected_output: { answer: "C" }, difficulty: "extreme" }),
+  JSON.stringify({ input: { question: "d" }, expected_output: { answer: "D" } }),
+].join("\n");
+
+describe("import parsing", () => {
+  it("names each JSONL record by its line and reports what is wrong with it", () => {
+    const rows = parseImport(jsonl, "jsonl");
+    expect(rows.map((r) => [r.where, r.error === null])).toEqual([
+      ["line 1", true],
+      ["line 2", false],
+      ["line 3", false],
+      ["line 5", false],
+      ["line 6", true],
+    ]);
+    expect(rows[1].error).toMatch(/invalid JSON/);
+    expect(rows[2].error).toBe("input: must have at least one field");
+    expect(rows[3].error).toMatch(/difficulty/);
+  });
+
+  it("reads CSV with quoted commas, quotes and newlines, and JSON columns", () => {
+    expect(parseCsv('a,b\n"x, ""y""","line1\nline2"\n')).toEqual([["a", "b"], ['x, "y"', "line1\nline2"]]);
+    const rows = parseImport('input,expected_output,capability_tags\n"{""q"": ""hi""}","{""a"": ""yo""}",greet;small\n"{bad",{},x\n', "csv");
+    expect(rows[0]).toMatchObject({ where: "row 2", error: null, record: { input: { q: "hi" }, expected_output: { a: "yo" }, capability_tags: ["greet", "small"] } });
+    expect(rows[1]).toMatchObject({ where: "row 3", error: "column input is not valid JSON" });
+  });
+
+  it("refuses a JSON file that is not a list", () => {
+    expect(() => parseImport('{"input": {}}', "json")).toThrow(/JSON array/);
+  });
+});
+
+describe("import page", () => {
+  it("previews per-line errors, imports only the valid records into the chosen template, and sums up", async () => {
+    const { calls } = mockFetch(
+      templates,
+      route("POST", "/examples/batch", (c) => {
+        const n = (c.body as { examples: unknown[] }).examples.length;
+        return [201, { created_count: n - 1, existing_count: 1, failed_count: 0, created_ids: [], existing_ids: ["x"], errors: [] }];
+      }),
+    );
+    renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
+    await userEvent.upload(screen.getByLabelText("Import file"), new File([jsonl], "data.jsonl", { type: "application/x-ndjson" }));
+
+    const errors = await screen.findByRole("list", { name: "Validation errors" });
+    expect(within(errors).getByText("line 2")).toBeInTheDocument();
+    expect(within(errors).getByText("line 3").parentElement).toHaveTextContent("line 3: input: must have at least one field");
+    expect(within(screen.getByRole("table", { name: "Preview" })).getAllByRole("row")).toHaveLength(6);
+
+    await userEvent.selectOptions(screen.getByLabelText("Template"), TPL);
+    await userEvent.click(screen.getByRole("button", { name: "Import 2 valid records" }));
+
+    const summary = await screen.findByRole("status", { name: "Import summary" });
+    expect(summary).toHaveTextContent("1 created");
+    expect(summary).toHaveTextContent("1 already existed");
+    expect(summary).toHaveTextContent("3 skipped as invalid");
+    expect(screen.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("aria-valuenow", "100");
+    const sent = calls.find((c) => c.path === "/api/v1/examples/batch")!.body as { examples: { databit_id: string }[]; atomic: boolean };
+    expect(sent.atomic).toBe(false);
+    expect(sent.examples).toHaveLength(2);
+    expect(sent.examples.every((e) => e.databit_id === TPL)).toBe(true);
+  });
+
+  it("keeps the file and says why when the server refuses a chunk", async () => {
+    mockFetch(templates, route("POST", "/examples/batch", () => [503, { detail: "server busy", code: "unavailable" }]));
+    renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
+    await userEvent.upload(screen.getByLabelText("Import file"), new File([jsonl], "data.jsonl"));
+    await userEvent.click(await screen.findByRole("button", { name: "Import 2 valid records" }));
+    const summary = await screen.findByRole("status", { name: "Import summary" });
+    expect(summary).toHaveTextContent("Stopped after an error: server busy");
+    await waitFor(() => expect(screen.getByRole("button", { name: "Import 2 valid records" })).toBeEnabled());
+  });
+});

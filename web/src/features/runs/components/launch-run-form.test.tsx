@@ -1,0 +1,66 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import { LaunchRunForm } from "./launch-run-form";
+
+const TEMPLATE_ID = "11111111-1111-4111-8111-111111111111";
+const templates = route("GET", "/templates", () => [200, { templates: [{ id: TEMPLATE_ID, name: "QA", version: "1.0.0", status: "published", input_schema: [], output_schema: [] }], total: 1, page: 1, page_size: 100 }]);
+
+function renderForm() {
+  return renderPage(<LaunchRunForm defaultTemplate={TEMPLATE_ID} onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+}
+
+describe("launch run form", () => {
+  it("refuses out-of-range numbers and a non-object parameter JSON at their fields, sending nothing", async () => {
+    const { calls } = mockFetch(templates);
+    renderForm();
+    await userEvent.selectOptions(screen.getByLabelText("Optimizer"), "BootstrapFewShotWithRandomSearch");
+    fireEvent.change(screen.getByLabelText("num_candidate_programs"), { target: { value: "0" } });
+    fireEvent.change(screen.getByLabelText("Train split"), { target: { value: "1.5" } });
+    fireEvent.change(screen.getByLabelText(/More parameters/), { target: { value: "[1, 2]" } });
+    await userEvent.click(screen.getByRole("button", { name: "Start optimization" }));
+
+    expect(await screen.findByText("Must be between 1 and 1000")).toBeInTheDocument();
+    expect(screen.getByLabelText("num_candidate_programs")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByText("Must be between 0.05 and 0.95")).toBeInTheDocument();
+    expect(screen.getByText(/Must be a JSON object/)).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+  });
+
+  it("shows the server's 422 at the parameter it names", async () => {
+    mockFetch(
+      templates,
+      route("POST", "/dspy-runs", () => [422, { detail: [{ loc: ["body", "optimizer_params", "max_bootstrapped_demos"], msg: "exceeds the trainset size", type: "value_error" }], code: "validation_error" }]),
+    );
+    renderForm();
+    await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
+    expect(await screen.findByText("exceeds the trainset size")).toBeInTheDocument();
+    expect(screen.getByLabelText("max_bootstrapped_demos")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("turns MIPROv2's auto off when trials are set by hand, and merges extra parameters", async () => {
+    const { calls } = mockFetch(templates, route("POST", "/dspy-runs", () => [422, { detail: "stop here", code: "validation_error" }]));
+    renderForm();
+    await userEvent.selectOptions(screen.getByLabelText("Optimizer"), "MIPROv2");
+    fireEvent.change(screen.getByLabelText("num_trials"), { target: { value: "20" } });
+    fireEvent.change(screen.getByLabelText(/More parameters/), { target: { value: '{"minibatch": false}' } });
+    await userEvent.click(screen.getByRole("button", { name: "Start optimization" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    const body = calls.find((c) => c.method === "POST")!.body as { optimizer_params: Record<string, unknown> };
+    expect(body.optimizer_params).toMatchObject({ auto: null, num_trials: 20, num_candidates: 6, minibatch: false });
+  });
+
+  it("shows that the run is starting while the launch request is in flight", async () => {
+    mockFetch(templates);
+    // The launch never answers: the form must say it is working and refuse a second click.
+    const pending = new Promise<Response>(() => undefined);
+    const original = globalThis.fetch;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => (String(input).includes("/dspy-runs") ? pending : original(input, init))) as typeof fetch;
+    renderForm();
+    await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
+    expect(await screen.findByRole("status")).toHaveTextContent(/Starting the optimization/);
+    expect(screen.getByRole("button", { name: "Start optimization" })).toBeDisabled();
+  });
+});

@@ -1,0 +1,108 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { makeExample } from "@/testing/fixtures";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import { normalizeRun } from "../api/types";
+import RunDetailPage from "./run-detail-page";
+import { RunProgress } from "./run-progress";
+
+const RUN = "22222222-2222-4222-8222-222222222222";
+const TPL = "11111111-1111-4111-8111-111111111111";
+const EX = "33333333-3333-4333-8333-333333333333";
+
+const trials = Array.from({ length: 5 }, (_, i) => ({ trial_index: i, score: 0.2 + i * 0.1, demo_ids: [EX], instruction: `instr ${i}`, lm_calls: 3 }));
+
+function runWire(status: string, done: number) {
+  return {
+    run_id: RUN,
+    template_id: TPL,
+    status,
+    optimizer_type: "BootstrapFewShotWithRandomSearch",
+    metric: "exact_match",
+    config: { budget: { max_trials: 200 } },
+    progress: { trials_done: done, trials_completed: done, trials_total: 200 },
+    trials_completed: done,
+    trials_total: 200,
+    best_score: 0.6,
+    error: null,
+  };
+}
+
+describe("run detail", () => {
+  it("keeps a cancelled run's trials, chart and best result, readable", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("cancelled", 5)]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "cancelled",
+          best_score: 0.6,
+          best_program: { instructions: "Answer briefly.", demos: [{ example_id: EX, augmented: false, fields: { question: "How to reset?", answer: "Use the link." } }] },
+          contributions: [{ example_id: EX, contribution: 0.12, trials_with: 5, trials_without: 0 }],
+          trials,
+        },
+      ]),
+      route("GET", `/templates/${TPL}`, () => [200, { id: TPL, name: "QA", version: "1.0.0", status: "published", input_schema: [{ name: "question", type: "string" }], output_schema: [{ name: "answer", type: "string" }] }]),
+      route("GET", `/examples/${EX}`, () => [200, makeExample({ example_id: EX, input: { question: "How do I reset my password?" } })]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+
+    expect(await screen.findByRole("heading", { name: "Results" })).toBeInTheDocument();
+    expect(await screen.findByText("instr 4")).toBeInTheDocument();
+    expect(screen.queryByText("No trials yet")).not.toBeInTheDocument();
+    expect(screen.getByText(/This run was cancelled/)).toBeInTheDocument();
+    // Accepting needs a completed run; the button is not offered.
+    expect(screen.queryByRole("button", { name: "Accept" })).not.toBeInTheDocument();
+    // Demonstrations are a table of named fields, not a JSON dump.
+    const demo = screen.getByRole("group", { name: "Demonstration 1" });
+    expect(within(demo).getByText("question")).toBeInTheDocument();
+    expect(within(demo).getByText("How to reset?")).toBeInTheDocument();
+    expect(within(demo).getByText("answer")).toBeInTheDocument();
+    // Contributions name the example by its input, linked.
+    expect(await screen.findByRole("link", { name: "How do I reset my password?" })).toHaveAttribute("href", `/examples/${EX}`);
+    // The budget's 200 is not shown as the trial plan, and the bar is not full.
+    expect(screen.queryByText(/5 \/ 200/)).not.toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Run progress" })).not.toHaveAttribute("aria-valuenow", "100");
+  });
+});
+
+describe("run accept", () => {
+  it("opens the new template version the server created", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("completed", 5)]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "x", demos: [] }, contributions: [], trials }]),
+      route("POST", `/dspy-runs/${RUN}/accept`, () => [201, { run_id: RUN, template: { id: "new-version", version: "1.1.0" } }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
+    expect(await screen.findByText("navigated to template")).toBeInTheDocument();
+  });
+});
+
+describe("run progress", () => {
+  it("shows trials done without the budget as a denominator while running", () => {
+    renderPage(<RunProgress run={normalizeRun(runWire("running", 11))} />);
+    expect(screen.getByText("11 trials")).toBeInTheDocument();
+    expect(screen.queryByText(/\/ 200/)).not.toBeInTheDocument();
+    expect(screen.getByRole("progressbar")).not.toHaveAttribute("aria-valuenow");
+  });
+
+  it("uses the reported plan when the server gives one", () => {
+    const wire = { ...runWire("running", 3), progress: { trials_done: 3, trials_total: 200, trials_planned: 12 } };
+    renderPage(<RunProgress run={normalizeRun(wire)} />);
+    expect(screen.getByText("3 / 12 trials")).toBeInTheDocument();
+    expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "25");
+  });
+
+  it("is full only for a completed run", () => {
+    const { unmount } = renderPage(<RunProgress run={normalizeRun(runWire("completed", 1))} />);
+    expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+    expect(screen.getByText("1 trial")).toBeInTheDocument();
+    unmount();
+    renderPage(<RunProgress run={normalizeRun({ ...runWire("failed", 12), progress: { trials_done: 12, trials_planned: 12 } })} />);
+    expect(screen.getByRole("progressbar")).not.toHaveAttribute("aria-valuenow", "100");
+  });
+});
