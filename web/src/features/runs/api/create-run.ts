@@ -2,7 +2,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 import { normalizeRun, type OptimizerType, type RunMetric, type RunWire } from "./types";
 
-export type LmConfig = { provider: "offline" } | { provider: "openai"; base_url: string; model: string; api_key_env: string };
+/** A provider of the server's config (GET /lm-providers) and, optionally, one of its models. */
+export type LmConfig = { provider: string; model?: string };
 
 /** Body of POST /dspy-runs (SPEC §2.2, §4.5). */
 export type CreateRunRequest = {

@@ -13,6 +13,28 @@ function renderForm() {
 }
 
 describe("launch run form", () => {
+  it("offers the server's LM providers and their models, and sends only a provider name and model", async () => {
+    const providers = route("GET", "/lm-providers", () => [200, {
+      providers: [
+        { name: "offline", kind: "offline", models: ["offline"], default_model: "offline" },
+        { name: "databricks", kind: "openai", models: ["llama-70b", "claude"], default_model: "llama-70b" },
+      ],
+      caller_endpoints_allowed: false,
+    }]);
+    const { calls } = mockFetch(templates, providers, route("POST", "/dspy-runs", () => [422, { detail: "stop here", code: "validation_error" }]));
+    renderForm();
+    const provider = screen.getByLabelText("Provider");
+    await waitFor(() => expect(screen.getByRole("option", { name: "databricks" })).toBeInTheDocument());
+    expect(screen.queryByLabelText("Base URL")).not.toBeInTheDocument();
+    expect(screen.queryByLabelText(/API key/)).not.toBeInTheDocument();
+    await userEvent.selectOptions(provider, "databricks");
+    await userEvent.selectOptions(screen.getByLabelText("Model"), "claude");
+    await userEvent.click(screen.getByRole("button", { name: "Start optimization" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    const body = calls.find((c) => c.method === "POST")!.body as { lm: Record<string, unknown> };
+    expect(body.lm).toEqual({ provider: "databricks", model: "claude" });
+  });
+
   it("refuses out-of-range numbers and a non-object parameter JSON at their fields, sending nothing", async () => {
     const { calls } = mockFetch(templates);
     renderForm();

@@ -9,6 +9,7 @@ import { isApiError } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { useCreateRun, type CreateRunRequest } from "../api/create-run";
+import { useLmProviders } from "../api/get-lm-providers";
 import { OPTIMIZER_TYPES, RUN_METRICS, type OptimizerType, type RunMetric } from "../api/types";
 
 /** A numeric optimizer parameter: DSPy's default (reference/dspy.md §5) and the range the form accepts. */
@@ -55,10 +56,6 @@ export function validateLaunch(f: Form): Errors {
       e.optimizer_params = `Invalid JSON: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-  if (f.provider === "openai") {
-    if (!f.base_url.trim()) e["lm.base_url"] = "Required for an OpenAI-compatible provider";
-    if (!f.model.trim()) e["lm.model"] = "Required for an OpenAI-compatible provider";
-  }
   return Object.fromEntries(Object.entries(e).filter(([, v]) => v)) as Errors;
 }
 
@@ -66,10 +63,10 @@ type Form = {
   template_id: string;
   optimizer_type: OptimizerType;
   metric: RunMetric;
-  provider: "offline" | "openai";
-  base_url: string;
+  /** A provider name from GET /lm-providers ("offline" is built in). */
+  provider: string;
+  /** One of the provider's models, or "" for its default. */
   model: string;
-  api_key_env: string;
   max_trials: string;
   max_lm_calls: string;
   max_minutes: string;
@@ -87,6 +84,7 @@ const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
 export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?: string; onCancel: () => void }) {
   const templates = useTemplateOptions();
+  const providers = useLmProviders();
   const create = useCreateRun();
   const navigate = useNavigate();
   const toast = useToast();
@@ -95,9 +93,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     optimizer_type: "BootstrapFewShot",
     metric: "exact_match",
     provider: "offline",
-    base_url: "https://api.openai.com/v1",
-    model: "gpt-4o-mini",
-    api_key_env: "OPENAI_API_KEY",
+    model: "",
     max_trials: "12",
     max_lm_calls: "2000",
     max_minutes: "10",
@@ -132,7 +128,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       template_id: templateId,
       optimizer_type: f.optimizer_type,
       metric: f.metric,
-      lm: f.provider === "offline" ? { provider: "offline" } : { provider: "openai", base_url: f.base_url, model: f.model, api_key_env: f.api_key_env },
+      lm: f.model ? { provider: f.provider, model: f.model } : { provider: f.provider },
       budget: { max_trials: numOrUndef(f.max_trials), max_lm_calls: numOrUndef(f.max_lm_calls), max_minutes: numOrUndef(f.max_minutes) },
       data: { domain: f.domain.trim() || undefined, split_ratio: numOrUndef(f.split_ratio), seed: numOrUndef(f.seed) },
       optimizer_params: { ...params, ...(f.extra.trim() ? (JSON.parse(f.extra) as Record<string, unknown>) : {}) },
@@ -146,8 +142,11 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
   };
 
   const tplOptions = (templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version} (${t.status})` }));
+  const providerList = providers.data?.providers ?? [{ name: "offline", kind: "offline", models: ["offline"], default_model: "offline" }];
+  const providerOptions = providerList.map((p) => ({ value: p.name, label: p.kind === "offline" ? "Offline (built-in stand-in)" : p.name }));
+  const chosen = providerList.find((p) => p.name === f.provider);
   const shownKeys = new Set([
-    "template_id", "optimizer_type", "metric", "lm.provider", "lm.base_url", "lm.model", "lm.api_key_env",
+    "template_id", "optimizer_type", "metric", "lm.provider", "lm.model",
     "budget.max_trials", "budget.max_lm_calls", "budget.max_minutes", "data.domain", "data.split_ratio", "data.seed", "optimizer_params",
     ...PARAMS[f.optimizer_type].map(([k]) => `optimizer_params.${k}`),
   ]);
@@ -174,13 +173,22 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       </div>
       <fieldset className="grid min-w-0 gap-4 md:grid-cols-4">
         <legend className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Language model</legend>
-        <SelectInput label="Provider" value={f.provider} onChange={(e) => set("provider", e.target.value as Form["provider"])} options={[{ value: "offline", label: "Offline (built-in)" }, { value: "openai", label: "OpenAI-compatible" }]} error={errors["lm.provider"]} />
-        {f.provider === "openai" && (
-          <>
-            <TextInput label="Base URL" value={f.base_url} onChange={(e) => set("base_url", e.target.value)} error={errors["lm.base_url"]} />
-            <TextInput label="Model" value={f.model} onChange={(e) => set("model", e.target.value)} error={errors["lm.model"]} />
-            <TextInput label="API key env var" value={f.api_key_env} onChange={(e) => set("api_key_env", e.target.value)} error={errors["lm.api_key_env"]} hint="Name of the server's environment variable" />
-          </>
+        <SelectInput
+          label="Provider"
+          value={f.provider}
+          onChange={(e) => setF((x) => ({ ...x, provider: e.target.value, model: "" }))}
+          options={providerOptions}
+          error={errors["lm.provider"]}
+          hint="Endpoints and keys are the server's configuration ([lm_providers] in exemplar.toml)"
+        />
+        {chosen && chosen.kind !== "offline" && (
+          <SelectInput
+            label="Model"
+            value={f.model || chosen.default_model}
+            onChange={(e) => set("model", e.target.value)}
+            options={chosen.models.map((m) => ({ value: m, label: m }))}
+            error={errors["lm.model"]}
+          />
         )}
       </fieldset>
       <div className="grid min-w-0 gap-4 md:grid-cols-2">
