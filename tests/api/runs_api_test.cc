@@ -191,7 +191,8 @@ TEST_F(RunsApi, AcceptedVersionExportsTheRunsDemos) {
   size_t first_keys = 0;
   for (size_t pos = 0; (pos = content.find("{\n", pos)) != std::string::npos; ++pos) {
     const size_t key = content.find_first_not_of(" \n", pos + 1);
-    if (content.compare(key, 18, "\"augmented\": true") == 0) ++first_keys;
+    const std::string marker = "\"augmented\": true";
+    if (content.compare(key, marker.size(), marker) == 0) ++first_keys;
   }
   EXPECT_EQ(first_keys, marked);
   // The store's examples remain available on request, without the marker.

@@ -402,7 +402,7 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
     for (auto& [k, val] : fields.items()) {
       (inputs.count(k) ? in : outp)[k] = val;
     }
-    Json ex = {{"input", in}, {"output", outp}};
+    Json ex = {{"input", in}, {"output", outp}, {"source", "run:" + id}};
     // A bootstrapped demo's outputs are the LM's: keep the mark so exports say so, as DSPy does.
     const bool augmented = demo.value("augmented", false);
     if (augmented) ex["augmented"] = true;

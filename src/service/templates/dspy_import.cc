@@ -81,7 +81,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       match = "created";
       created_ids.push_back(example_id);
     }
-    Json ex = {{"input", d.inputs}, {"output", d.outputs}};
+    Json ex = {{"input", d.inputs}, {"output", d.outputs}, {"source", "dspy_import"}};
     if (d.augmented) ex["augmented"] = true;
     if (!example_id.empty()) {
       ex["example_id"] = example_id;
