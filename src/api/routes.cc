@@ -70,7 +70,7 @@ Handler LimitConcurrency(std::shared_ptr<std::atomic<int>> in_flight, int limit,
       std::shared_ptr<std::atomic<int>> n;
       ~Release() { n->fetch_sub(1); }
     };
-    auto slot = std::make_shared<Release>(Release{in_flight});
+    std::shared_ptr<Release> slot(new Release{in_flight});
     Result<Reply> reply = inner(req);
     if (reply.ok() && reply->stream) {
       auto next = std::move(reply->stream->next);
