@@ -134,6 +134,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   out["ingest_indexed_per_s"] =
       opt.n / std::chrono::duration<double>(Clock::now() - ingest_start).count();
   out["rss_after_ingest_mb"] = ResidentMb();
+  out["rss_after_ingest_anon_mb"] = ResidentPartMb("RssAnon");
 
   // ---- In-process vector search: ours vs raw hnswlib (same graph, same ef) vs exact ----
   std::vector<std::vector<float>> queries;
@@ -216,6 +217,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   }, load_s);
   if (sustained.errors) return fail("search load failed");
   out["rss_after_search_load_mb"] = ResidentMb();
+  out["rss_after_search_load_anon_mb"] = ResidentPartMb("RssAnon");
   out["rss_search_load_ratio"] = out["rss_after_search_load_mb"].get<double>() / out["rss_after_ingest_mb"].get<double>();
 
   // ---- Held connections: idle + slowloris + event streams, then cheap requests ----

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -60,6 +61,18 @@ double ResidentMb() {
     std::fclose(f);
   }
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+double ResidentPartMb(const std::string& field) {
+  double kb = 0;
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+      if (std::string(line).rfind(field + ":", 0) == 0) kb = std::atof(line + field.size() + 1);
+    }
+    std::fclose(f);
+  }
+  return kb / 1024.0;
 }
 
 Json MeasureConnFlood(int port, const std::string& sse_path, const std::vector<std::string>& get_paths,

@@ -29,5 +29,8 @@ Json MeasureBurst(int port, int clients, const std::string& path, const std::str
 
 // Resident set size of this process in MB (/proc/self/statm).
 double ResidentMb();
+// The part of it that is `field` of /proc/self/status ("RssAnon": heap and stacks; "RssFile":
+// mapped files such as SQLite's memory-mapped database), in MB.
+double ResidentPartMb(const std::string& field);
 
 }  // namespace exemplar::cli
