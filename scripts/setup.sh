@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libhnswlib-dev
+  libcpp-httplib-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libhnswlib-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   libpqxx-dev postgresql

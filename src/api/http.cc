@@ -36,6 +36,7 @@ int HttpStatusOf(Code code) {
     case Code::kDeadlineExceeded: return 504;
     case Code::kInsufficientStorage: return 507;
     case Code::kMisdirected: return 421;
+    case Code::kMethodNotAllowed: return 405;
     case Code::kInternal: return 500;
   }
   return 500;

@@ -2,7 +2,9 @@
 // entry, and the one place that maps a Status to an HTTP status and error body.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,8 +31,27 @@ struct Request {
   std::string Header(const std::string& lower_name) const;
 };
 
-// Streams a response body: call write(chunk) until done; write returns false when the client left.
-using StreamFn = std::function<void(const std::function<bool(std::string_view)>& write)>;
+// A response body produced piece by piece (server-sent events, exports), sent with chunked
+// transfer encoding. Between pieces it holds no thread: the server calls `next` on a handler
+// worker each time the previous piece has been written to the socket, so a slow reader or a quiet
+// event stream costs a socket and a buffer, not a worker. Destroyed when the body ends or the
+// client leaves (so a disconnect stops an export).
+struct BodyStream {
+  enum class Step {
+    kData,    // *out holds the next piece
+    kWait,    // nothing yet: called again after `poll`, or sooner once woken
+    kDone,    // the body is complete
+    kFailed,  // stop now: the connection is closed without the final chunk, so the client
+              // sees a truncated body rather than a silently short one
+  };
+  // REQUIRES: not called concurrently with itself (the server calls it one piece at a time).
+  // Must not block for long: it runs on a handler worker.
+  std::function<Step(std::string* out)> next;
+  std::chrono::milliseconds poll{1000};
+  // Called once before the first `next`, with a function that cuts a kWait short. The function
+  // may be called from any thread, any number of times, also after the stream ended.
+  std::function<void(std::function<void()> wake)> on_start;
+};
 
 struct Reply {
   int status = 200;
@@ -38,7 +59,7 @@ struct Reply {
   std::string raw;               // a pre-rendered body (text, CSV, JSONL)
   std::string content_type = "application/json";
   std::map<std::string, std::string> headers;
-  StreamFn stream;               // server-sent events and other streamed bodies
+  std::shared_ptr<BodyStream> stream;  // server-sent events and other streamed bodies
 
   static Reply Json200(Json body) { return Reply{200, std::move(body)}; }
   static Reply Created(Json body) { return Reply{201, std::move(body)}; }

@@ -66,11 +66,19 @@ Handler LimitConcurrency(std::shared_ptr<std::atomic<int>> in_flight, int limit,
       r.headers["Retry-After"] = "1";
       return r;
     }
+    // The slot is held until the reply is complete: for a streamed body (an export), until the
+    // stream ends or its client leaves.
     struct Release {
-      std::atomic<int>& n;
-      ~Release() { n.fetch_sub(1); }
-    } release{*in_flight};
-    return inner(req);
+      std::shared_ptr<std::atomic<int>> n;
+      ~Release() { n->fetch_sub(1); }
+    };
+    std::shared_ptr<Release> slot(new Release{in_flight});
+    Result<Reply> reply = inner(req);
+    if (reply.ok() && reply->stream) {
+      auto next = std::move(reply->stream->next);
+      reply->stream->next = [slot, next](std::string* out) { return next(out); };
+    }
+    return reply;
   };
 }
 

@@ -1,18 +1,18 @@
-// Server: serves the route table over HTTP (cpp-httplib), the web UI's static files with a
-// single-page-app fallback, and renders every error as JSON.
+// Server: serves the route table over HTTP/1.1 on an event loop (Boost.Beast over Asio): a few
+// I/O threads own every socket, and request handlers run on a separate bounded worker pool
+// (`threads`), so idle keep-alive connections, slow senders and open event streams cost a socket
+// and a small buffer each, not a thread. Limits (each a config key): total connections,
+// connections per client address, a deadline for the whole request head and body (408), an idle
+// keep-alive timeout, the listen backlog and the number of open event streams (503 beyond).
+// Routing, static files, CORS and error rendering live in Dispatcher.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/http.h"
 #include "common/config.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace exemplar::api {
 
@@ -20,24 +20,19 @@ class Server {
  public:
   // `metrics` (optional) receives every request's method, route, status and latency.
   Server(const Config& config, std::vector<Route> routes, class Metrics* metrics = nullptr);
-  ~Server();
+  ~Server();  // Stop()
 
-  // Binds (port 0 = any free port) and starts serving on a background thread.
+  // Binds (port 0 = any free port; SO_REUSEADDR only, never SO_REUSEPORT) and serves on
+  // background threads. The port accepts connections when Start returns.
   Status Start();
-  // Serves on the calling thread until Stop(). REQUIRES: not started.
-  Status Run();
+  // Stops accepting, closes every connection (open event streams end) and joins all threads.
   void Stop();
   int port() const { return port_; }
 
  private:
-  Status Bind();
-  void Install();
-
+  struct Impl;
   const Config& config_;
-  std::vector<Route> routes_;
-  Metrics* metrics_ = nullptr;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  std::unique_ptr<Impl> impl_;
   int port_ = 0;
 };
 

@@ -11,15 +11,18 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <thread>
 #include <unordered_set>
 
 #include "api/routes.h"
 #include "api/server.h"
+#include "cli/bench_connections.h"
 #include "cli/bench_corpus.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "common/ids.h"
+#include "common/time.h"
 
 namespace exemplar::cli {
 namespace {
@@ -41,10 +44,12 @@ struct HttpLoad {
   int64_t errors = 0;
 };
 
-// `clients` threads with keep-alive connections send requests built by make(i) until `total`.
+// `clients` threads with keep-alive connections send requests built by make(i) until `total`
+// (or, when max_seconds > 0, until that much time has passed).
 HttpLoad RunLoad(int port, int clients, int total,
-                 const std::function<httplib::Result(httplib::Client&, int)>& send) {
+                 const std::function<httplib::Result(httplib::Client&, int)>& send, double max_seconds = 0) {
   std::atomic<int> next{0};
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
   std::atomic<int64_t> errors{0};
   std::vector<std::vector<double>> lat(clients);
   auto start = Clock::now();
@@ -54,7 +59,7 @@ HttpLoad RunLoad(int port, int clients, int total,
       httplib::Client cli("127.0.0.1", port);
       cli.set_tcp_nodelay(true);
       cli.set_keep_alive(true);
-      for (int i = next++; i < total; i = next++) {
+      for (int i = next++; i < total && (max_seconds <= 0 || Clock::now() < deadline); i = next++) {
         auto t0 = Clock::now();
         auto r = send(cli, i);
         lat[c].push_back(Ms(Clock::now() - t0));
@@ -66,7 +71,7 @@ HttpLoad RunLoad(int port, int clients, int total,
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<double> all;
   for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
-  return {Percentile(all, 0.5), total / secs, errors.load()};
+  return {Percentile(all, 0.5), static_cast<double>(all.size()) / secs, errors.load()};
 }
 
 }  // namespace
@@ -79,6 +84,11 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   config.host = "127.0.0.1";
   config.threads = std::max(config.threads, opt.clients * 2 + 8);
   config.embedder = "hash";
+  // conn_flood holds thousands of connections from this one address.
+  config.max_connections_per_ip = 0;
+  FloodOptions flood;
+  if (opt.quick) flood = {200, 50, 20, 400};
+  config.max_event_streams = std::max(config.max_event_streams, flood.sse + 16);
   Json out = {{"n", opt.n}};
   auto fail = [&](const std::string& what) {
     std::cerr << "bench: " << what << "\n";
@@ -123,6 +133,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   rt->index().WaitUntilIndexed();
   out["ingest_indexed_per_s"] =
       opt.n / std::chrono::duration<double>(Clock::now() - ingest_start).count();
+  out["rss_after_ingest_mb"] = ResidentMb();
+  out["rss_after_ingest_anon_mb"] = ResidentPartMb("RssAnon");
 
   // ---- In-process vector search: ours vs raw hnswlib (same graph, same ef) vs exact ----
   std::vector<std::vector<float>> queries;
@@ -196,6 +208,44 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   out["get_by_id_rps"] = get.qps;
   if (hybrid.errors || get.errors) return fail("HTTP requests failed");
 
+  // ---- Memory under sustained search load (issue 16: RSS must not keep growing) ----
+  double load_s = opt.quick ? 2 : 30;
+  std::cerr << "bench: " << load_s << " s of hybrid search load...\n";
+  HttpLoad sustained = RunLoad(port, opt.clients, std::numeric_limits<int>::max(), [&](httplib::Client& c, int i) {
+    Json body = {{"query_text", query_texts[i % query_texts.size()]}, {"mode", "hybrid"}, {"k", 10}};
+    return c.Post("/api/v1/examples/search", body.dump(), "application/json");
+  }, load_s);
+  if (sustained.errors) return fail("search load failed");
+  out["rss_after_search_load_mb"] = ResidentMb();
+  out["rss_after_search_load_anon_mb"] = ResidentPartMb("RssAnon");
+  out["rss_search_load_ratio"] = out["rss_after_search_load_mb"].get<double>() / out["rss_after_ingest_mb"].get<double>();
+
+  // ---- Held connections: idle + slowloris + event streams, then cheap requests ----
+  {
+    httplib::Client c("127.0.0.1", port);
+    auto tmpl = c.Post("/api/v1/templates", R"({"name": "bench", "prompt_template": "Classify the fault.",
+        "input_schema": [{"name": "text", "type": "string"}], "output_schema": [{"name": "label", "type": "string"}]})",
+                       "application/json");
+    if (!tmpl || tmpl->status != 201) return fail("template for conn_flood");
+    // A run "executing on another replica": its event streams stay open, following the store.
+    RunRecord run;
+    run.id = NewUuid();
+    run.template_id = Json::parse(tmpl->body)["id"];
+    run.status = "running";
+    run.claimed_by = "bench-other-replica";
+    run.created_at = run.updated_at = NowMillis();
+    if (Status st = rt->store().InsertRun(run); !st.ok()) return fail(st.message());
+    std::cerr << "bench: conn_flood (" << flood.idle << " idle, " << flood.slowloris << " slowloris, "
+              << flood.sse << " event streams)...\n";
+    Json f = MeasureConnFlood(port, "/api/v1/dspy-runs/" + run.id + "/events", ids, flood);
+    out["conn_flood"] = f;
+    out["conn_flood_p99_ms"] = f["p99_ms"];
+    if (f["errors"].get<int64_t>() > 0) std::cerr << "bench: conn_flood: " << f["errors"] << " failed requests\n";
+    Json b = MeasureBurst(port, 200, "/api/v1/examples", corpus.Example(opt.n + 1).dump());
+    out["burst"] = b;
+    out["burst_resets"] = b["resets"];
+  }
+
   // ---- Memory and restart ----
   auto stats = rt->index().Stats();
   out["index_bytes_per_example"] =
@@ -216,8 +266,9 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   for (const char* k : {"ingest_per_s", "ingest_indexed_per_s", "ingest_graph_backlog",
                         "vector_p50_ms", "vector_p99_ms", "raw_hnswlib_p50_ms", "exact_p50_ms",
                         "recall_at_10", "filtered_p50_ms", "filtered_full_k", "http_hybrid_p50_ms",
-                        "http_hybrid_qps", "get_by_id_rps", "restart_ready_s",
-                        "index_bytes_per_example"}) {
+                        "http_hybrid_qps", "get_by_id_rps", "rss_after_ingest_mb",
+                        "rss_after_search_load_mb", "rss_search_load_ratio", "conn_flood_p99_ms",
+                        "burst_resets", "restart_ready_s", "index_bytes_per_example"}) {
     std::cout << std::left << std::setw(28) << k << std::fixed << std::setprecision(3)
               << out[k].get<double>() << "\n";
   }

@@ -78,6 +78,15 @@ const std::map<std::string, Setter>& Setters() {
          return ParseInt(k, v, 1024, int64_t{1} << 32, &c.max_body_bytes);
        }},
       {"threads", Int(&Config::threads, 4, 1024)},
+      {"io_threads", Int(&Config::io_threads, 0, 64)},
+      {"max_connections", Int(&Config::max_connections, 1, 1000000)},
+      {"max_connections_per_ip", Int(&Config::max_connections_per_ip, 0, 1000000)},
+      {"request_timeout_s", Int(&Config::request_timeout_s, 1, 3600)},
+      // The thread-per-connection server's silence timeout; the request deadline replaces it.
+      {"read_timeout_s", Int(&Config::request_timeout_s, 1, 3600)},
+      {"keep_alive_timeout_s", Int(&Config::keep_alive_timeout_s, 1, 3600)},
+      {"listen_backlog", Int(&Config::listen_backlog, 16, 65535)},
+      {"max_event_streams", Int(&Config::max_event_streams, 1, 1000000)},
       {"run_workers", Int(&Config::run_workers, 1, 64)},
       {"auth",
        [](Config& c, const std::string& k, const std::string& v) {
@@ -105,7 +114,6 @@ const std::map<std::string, Setter>& Setters() {
       {"lm_allow_private_networks",
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.lm_allow_private_networks); }},
       {"max_concurrent_expensive", Int(&Config::max_concurrent_expensive, 0, 1024)},
-      {"read_timeout_s", Int(&Config::read_timeout_s, 1, 3600)},
       {"write_timeout_s", Int(&Config::write_timeout_s, 1, 3600)},
       {"log_level", Str(&Config::log_level)},
       {"insecure",

@@ -36,7 +36,16 @@ struct Config {
   int follow_interval_ms = 1000;
   std::string web_dir;                 // built web UI; "" = look beside the binary
   int64_t max_body_bytes = 8 * 1024 * 1024;
-  int threads = 64;                    // HTTP worker pool; must cover keep-alive clients + SSE streams
+  // HTTP: handlers run on `threads` workers; sockets live on `io_threads` event-loop threads, so
+  // idle, slow and streaming connections hold no worker.
+  int threads = 64;                    // handler workers (requests executing at once)
+  int io_threads = 0;                  // event-loop threads; 0 = one per core, at most 4
+  int max_connections = 10000;         // open connections; more are answered 503 and closed
+  int max_connections_per_ip = 1000;   // per client address; 0 = no per-address limit
+  int request_timeout_s = 30;          // whole request head + body, from its first byte → 408
+  int keep_alive_timeout_s = 30;       // an idle connection between requests is closed after this
+  int listen_backlog = 1024;           // pending connections the kernel queues (capped by somaxconn)
+  int max_event_streams = 1000;        // open SSE streams; more get 503 with Retry-After
   std::string log_level = "info";
   bool insecure = false;               // allow non-loopback without auth
   int run_workers = 2;                 // optimization runs executed at once
@@ -57,8 +66,7 @@ struct Config {
   // Searches, retrievals, exports and run launches in flight at once; more get 503 with
   // Retry-After instead of queuing. 0 = half of `threads`, so cheap requests always find a worker.
   int max_concurrent_expensive = 0;
-  int read_timeout_s = 10;             // silence while reading a request (slow bodies) → 400
-  int write_timeout_s = 10;            // a client not reading the response is dropped
+  int write_timeout_s = 10;            // a client not reading the response (or a piece of a stream) is dropped
 
   // LM providers for optimization runs (name → endpoint), plus the built-in "offline".
   std::map<std::string, LmProviderConfig> lm_providers;

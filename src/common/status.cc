@@ -26,6 +26,7 @@ std::string Status::CodeName() const {
     case Code::kDeadlineExceeded: return "deadline_exceeded";
     case Code::kInsufficientStorage: return "insufficient_storage";
     case Code::kMisdirected: return "misdirected_request";
+    case Code::kMethodNotAllowed: return "method_not_allowed";
     case Code::kInternal: return "internal";
   }
   return "internal";

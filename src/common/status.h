@@ -22,6 +22,7 @@ enum class Code {
   kUnauthenticated,     // 401
   kPermissionDenied,    // 403
   kMisdirected,         // the Host header names a host this server does not serve (421)
+  kMethodNotAllowed,    // the path exists, the method does not (405)
   kResourceExhausted,   // rate limit or capacity (429)
   kUnavailable,         // a dependency (embedding/LM provider) is down (503)
   kDeadlineExceeded,    // 504

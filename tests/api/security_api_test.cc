@@ -247,6 +247,14 @@ TEST(SecurityApi, CrossSiteAndRebindingRequestsAreRefused) {
   r = cli.Post("/api/v1/dspy-runs/00000000-0000-4000-8000-000000000009/cancel", "", "");
   EXPECT_EQ(r->status, 404);  // reached the handler: not a 415
   EXPECT_EQ(server.Get("/api/v1/examples").body["total"], 1);  // only the same-origin create
+  // OPTIONS without CORS configured is a plain 204 with Allow; a wrong method is a 405 saying so.
+  r = cli.Options("/api/v1/examples");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 204);
+  EXPECT_FALSE(r->get_header_value("Allow").empty());
+  auto wrong = server.Delete("/api/v1/examples");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.body["code"], "method_not_allowed");
 }
 
 TEST(SecurityApi, AllowedHostsAndCorsOriginsAreTheOperatorsList) {

@@ -1,4 +1,6 @@
 // Examples resource: CRUD, history, batch, import and export (SPEC §2.2).
+#include <spdlog/spdlog.h>
+
 #include "api/routes.h"
 #include "service/examples/example_io.h"
 #include "common/time.h"
@@ -82,6 +84,50 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
   }
   return s.examples.Batch(std::move(items), std::move(errors), atomic);
 }
+
+// GET /examples/export as a BodyStream: each piece is one page of rows in created_at order.
+class ExportStream {
+ public:
+  // Rows per piece: ~0.5 MB of JSONL for typical examples; bounds the export's memory.
+  static constexpr int64_t kPage = 500;
+
+  ExportStream(storage::Store* store, storage::ExampleFilter filter, bool csv)
+      : store_(store), filter_(std::move(filter)), csv_(csv) {}
+
+  // Reads the next page into the buffer.
+  Status ReadPage() {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_->ListExamples(filter_, storage::ExampleSortKey::kCreatedAt, false,
+                                                              offset_, kPage));
+    page_ = std::move(page.examples);
+    offset_ += static_cast<int64_t>(page_.size());
+    last_ = static_cast<int64_t>(page_.size()) < kPage;
+    return Status::Ok();
+  }
+
+  BodyStream::Step Next(std::string* out) {
+    if (finished_) return BodyStream::Step::kDone;
+    if (!started_ && csv_) *out = service::CsvHeader();
+    if (!started_ && !csv_ && page_.empty()) *out = "\n";  // an empty export is one empty line, as before
+    started_ = true;
+    for (const auto& e : page_) *out += csv_ ? service::ExampleToCsvRow(e) : service::ExampleToJsonl(e);
+    page_.clear();
+    if (last_) {
+      finished_ = true;
+    } else if (Status st = ReadPage(); !st.ok()) {
+      spdlog::error("export stopped after {} rows: {}", offset_, st.ToString());
+      return BodyStream::Step::kFailed;
+    }
+    return BodyStream::Step::kData;
+  }
+
+ private:
+  storage::Store* store_;
+  storage::ExampleFilter filter_;
+  bool csv_;
+  int64_t offset_ = 0;
+  std::vector<Example> page_;
+  bool last_ = false, started_ = false, finished_ = false;
+};
 
 }  // namespace
 
@@ -169,18 +215,12 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       reply.content_type = fmt == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
                       reply.headers["Content-Disposition"] =
                           std::string("attachment; filename=\"examples.") + fmt + "\"";
-                      std::string out = fmt == "csv" ? service::CsvHeader() : "";
-                      constexpr int64_t kPage = 500;
-                      for (int64_t offset = 0;; offset += kPage) {
-                        EXEMPLAR_ASSIGN_OR_RETURN(auto page, s.store.ListExamples(q.filter, storage::ExampleSortKey::kCreatedAt,
-                                                                                  false, offset, kPage));
-                        for (const auto& e : page.examples) {
-                          out += fmt == "csv" ? service::ExampleToCsvRow(e) : service::ExampleToJsonl(e);
-                        }
-                        if (static_cast<int64_t>(page.examples.size()) < kPage) break;
-                      }
-                      reply.raw = std::move(out);
-                      if (reply.raw.empty()) reply.raw = "\n";
+                      // Streamed a page at a time (chunked), so memory stays flat whatever the
+                      // store's size; the first page is read here, so a store error is a status.
+                      auto export_rows = std::make_shared<ExportStream>(&s.store, std::move(q.filter), fmt == "csv");
+                      EXEMPLAR_RETURN_IF_ERROR(export_rows->ReadPage());
+                      reply.stream = std::make_shared<BodyStream>();
+                      reply.stream->next = [export_rows](std::string* out) { return export_rows->Next(out); };
                       return reply;
                     }});
   routes.push_back({"POST", base + "/regenerate-embeddings",

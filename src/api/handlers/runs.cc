@@ -17,6 +17,90 @@ std::string SseFrame(const service::RunEvent& e) {
   return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + DumpJson(e.data) + "\n\n";
 }
 
+bool IsFinal(const std::string& status) {
+  return status == "completed" || status == "failed" || status == "cancelled";
+}
+
+// One run's progress as a Server-Sent Events body, produced a piece at a time (BodyStream): the
+// current state first, so a late subscriber sees where the run is, then every event after the
+// client's Last-Event-ID. Local events wake the stream at once; a run executing on another
+// replica is followed through its state in the store, read at most once per kStorePoll.
+class RunEventStream {
+ public:
+  static constexpr std::chrono::milliseconds kStorePoll{1000};
+  static constexpr std::chrono::seconds kKeepAlive{15};   // a comment line keeps proxies from timing out
+  static constexpr std::chrono::hours kMaxDuration{2};
+
+  RunEventStream(service::Runs* runs, std::string id, int64_t after, Json snapshot)
+      : runs_(runs), id_(std::move(id)), cursor_(after), shown_(std::move(snapshot)) {}
+  ~RunEventStream() {
+    if (watch_) runs_->events().Unwatch(id_, watch_);
+  }
+
+  void Watch(std::function<void()> wake) { watch_ = runs_->events().Watch(id_, std::move(wake)); }
+
+  BodyStream::Step Next(std::string* out) {
+    using Step = BodyStream::Step;
+    auto now = std::chrono::steady_clock::now();
+    if (!started_) {
+      started_ = true;
+      last_write_ = last_store_read_ = now;
+      deadline_ = now + kMaxDuration;
+      *out = StatusFrame(shown_);
+      done_ = IsFinal(shown_.value("status", ""));
+      return Step::kData;
+    }
+    if (done_ || now >= deadline_) return Step::kDone;
+    bool finished = false;
+    auto events = runs_->events().Read(id_, cursor_, std::chrono::milliseconds(0), &finished);
+    if (!events.empty()) {
+      for (const auto& e : events) {
+        *out += SseFrame(e);
+        cursor_ = e.id;
+      }
+      last_write_ = now;
+      done_ = finished;
+      return Step::kData;
+    }
+    if (finished) return Step::kDone;
+    if (now - last_store_read_ >= kStorePoll) {
+      // No local events: the run may execute on another replica. Its state in the store is the
+      // source then; send it whenever it moves.
+      last_store_read_ = now;
+      auto stored = runs_->Get(id_);
+      if (stored.ok()) {
+        bool final = IsFinal(stored->status);
+        Json state = service::RunToJson(*stored);
+        if (state != shown_) {
+          *out = StatusFrame(state);
+          shown_ = std::move(state);
+          last_write_ = now;
+          done_ = final;
+          return Step::kData;
+        }
+        if (final) return Step::kDone;
+      }
+    }
+    if (now - last_write_ >= kKeepAlive) {
+      *out = ": keep-alive\n\n";
+      last_write_ = now;
+      return Step::kData;
+    }
+    return Step::kWait;
+  }
+
+ private:
+  static std::string StatusFrame(const Json& run) { return "event: status\ndata: " + DumpJson(run) + "\n\n"; }
+
+  service::Runs* runs_;
+  std::string id_;
+  int64_t cursor_;
+  Json shown_;
+  uint64_t watch_ = 0;
+  bool started_ = false, done_ = false;
+  std::chrono::steady_clock::time_point last_write_, last_store_read_, deadline_;
+};
+
 }  // namespace
 
 void AddRunRoutes(std::vector<Route>& routes, Services& s) {
@@ -61,47 +145,11 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                       Reply reply;
                       reply.content_type = "text/event-stream";
                       reply.headers["Cache-Control"] = "no-cache";
-                      service::Runs* runs = &s.runs;
-                      Json snapshot = service::RunToJson(run);
-                      reply.stream = [runs, id, after, snapshot](const std::function<bool(std::string_view)>& write) {
-                        // First the current state, so a late subscriber sees where the run is.
-                        std::string first = "event: status\ndata: " + DumpJson(snapshot) + "\n\n";
-                        if (!write(first)) return;
-                        std::string st = snapshot["status"];
-                        if (st == "completed" || st == "failed" || st == "cancelled") return;
-                        int64_t cursor = after;
-                        auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
-                        auto last_write = std::chrono::steady_clock::now();
-                        Json shown = snapshot;
-                        while (std::chrono::steady_clock::now() < deadline) {
-                          bool finished = false;
-                          auto events = runs->events().Read(id, cursor, std::chrono::seconds(1), &finished);
-                          for (const auto& e : events) {
-                            if (!write(SseFrame(e))) return;
-                            cursor = e.id;
-                            last_write = std::chrono::steady_clock::now();
-                          }
-                          if (finished) return;
-                          if (!events.empty()) continue;
-                          // No local events: the run may execute on another replica. Its state in
-                          // the store is the source then; send it whenever it moves.
-                          auto stored = runs->Get(id);
-                          if (stored.ok()) {
-                            Json now = service::RunToJson(*stored);
-                            if (now != shown) {
-                              if (!write("event: status\ndata: " + DumpJson(now) + "\n\n")) return;
-                              shown = now;
-                              last_write = std::chrono::steady_clock::now();
-                            }
-                            const std::string& st_now = stored->status;
-                            if (st_now == "completed" || st_now == "failed" || st_now == "cancelled") return;
-                          }
-                          if (std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15)) {
-                            if (!write(": keep-alive\n\n")) return;
-                            last_write = std::chrono::steady_clock::now();
-                          }
-                        }
-                      };
+                      auto events = std::make_shared<RunEventStream>(&s.runs, id, after, service::RunToJson(run));
+                      reply.stream = std::make_shared<BodyStream>();
+                      reply.stream->next = [events](std::string* out) { return events->Next(out); };
+                      reply.stream->poll = RunEventStream::kStorePoll;
+                      reply.stream->on_start = [events](std::function<void()> wake) { events->Watch(std::move(wake)); };
                       return reply;
                     }});
   auto action = [&](const std::string& verb, const std::string& summary, auto fn) {

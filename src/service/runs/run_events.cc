@@ -8,6 +8,7 @@ void RunEvents::Publish(const std::string& run_id, const std::string& type, Json
     Stream& s = streams_[run_id];
     s.events.push_back({s.next_id++, type, std::move(data)});
     if (s.events.size() > kMaxEventsPerRun) s.events.pop_front();
+    WakeLocked(run_id);
   }
   cv_.notify_all();
 }
@@ -16,6 +17,7 @@ void RunEvents::Finish(const std::string& run_id) {
   {
     std::lock_guard lock(mu_);
     streams_[run_id].finished = true;
+    WakeLocked(run_id);
   }
   cv_.notify_all();
 }
@@ -24,8 +26,32 @@ void RunEvents::CloseAll() {
   {
     std::lock_guard lock(mu_);
     closed_ = true;
+    for (auto& [run_id, watchers] : watchers_) {
+      for (auto& [id, wake] : watchers) wake();
+    }
   }
   cv_.notify_all();
+}
+
+void RunEvents::WakeLocked(const std::string& run_id) {
+  auto it = watchers_.find(run_id);
+  if (it == watchers_.end()) return;
+  for (auto& [id, wake] : it->second) wake();
+}
+
+uint64_t RunEvents::Watch(const std::string& run_id, std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  uint64_t id = next_watch_id_++;
+  watchers_[run_id][id] = std::move(wake);
+  return id;
+}
+
+void RunEvents::Unwatch(const std::string& run_id, uint64_t watch_id) {
+  std::lock_guard lock(mu_);
+  auto it = watchers_.find(run_id);
+  if (it == watchers_.end()) return;
+  it->second.erase(watch_id);
+  if (it->second.empty()) watchers_.erase(it);
 }
 
 std::vector<RunEvent> RunEvents::Read(const std::string& run_id, int64_t after,

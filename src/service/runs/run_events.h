@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,6 +32,11 @@ class RunEvents {
   // Events with id > after; waits up to `wait` for one. `finished` tells whether the stream ended.
   std::vector<RunEvent> Read(const std::string& run_id, int64_t after, std::chrono::milliseconds wait,
                              bool* finished);
+  // Calls `wake` whenever the run gets an event or finishes (and on CloseAll), until Unwatch.
+  // It is called on the publishing thread under this object's lock, so it must be short and must
+  // not call back into RunEvents (an event stream's waker only posts to the event loop).
+  uint64_t Watch(const std::string& run_id, std::function<void()> wake);
+  void Unwatch(const std::string& run_id, uint64_t watch_id);
 
  private:
   struct Stream {
@@ -42,6 +48,9 @@ class RunEvents {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Stream> streams_;
+  std::map<std::string, std::map<uint64_t, std::function<void()>>> watchers_;  // by run id
+  uint64_t next_watch_id_ = 1;
+  void WakeLocked(const std::string& run_id);
   bool closed_ = false;
 };
 

@@ -1,0 +1,417 @@
+#include "api/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+
+#include "common/ids.h"
+
+namespace exemplar::api {
+namespace {
+
+// A request head larger than this is refused (431): far above any real client's.
+constexpr uint32_t kHeaderLimit = 64 * 1024;
+// A body declared larger than max_body_bytes is read and discarded up to this much, so the client
+// can read its 413 instead of a reset; beyond it the connection is closed after the 413.
+constexpr uint64_t kMaxDrainBytes = 64ull * 1024 * 1024;
+// An idle connection keeps at most this much read buffer; more is released between requests.
+constexpr size_t kIdleBufferBytes = 16 * 1024;
+
+const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::seconds Seconds(int s) { return std::chrono::seconds(s); }
+
+}  // namespace
+
+bool ServerCore::AdmitAddress(const std::string& address) {
+  std::lock_guard lock(mu_);
+  int& n = per_address_[address];
+  if (config.max_connections_per_ip > 0 && n >= config.max_connections_per_ip) {
+    if (n == 0) per_address_.erase(address);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void ServerCore::ReleaseAddress(const std::string& address) {
+  std::lock_guard lock(mu_);
+  auto it = per_address_.find(address);
+  if (it != per_address_.end() && --it->second <= 0) per_address_.erase(it);
+}
+
+Connection::Connection(tcp::socket socket, ServerCore& core, std::string address)
+    : core_(core), address_(std::move(address)), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+
+Connection::~Connection() {
+  if (counts_event_stream_) core_.event_streams.fetch_sub(1);
+  core_.ReleaseAddress(address_);
+  core_.connections.fetch_sub(1);
+}
+
+void Connection::Start() {
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->AwaitRequest(); });
+}
+
+// ---- Timer: one per connection; its meaning follows the phase ----
+
+void Connection::Arm(std::chrono::steady_clock::duration d, Phase phase) {
+  phase_ = phase;
+  timer_.expires_after(d);
+  timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](beast::error_code ec) {
+    if (!ec && generation == self->timer_generation_) self->OnTimer();
+  });
+}
+
+void Connection::Disarm() {
+  ++timer_generation_;
+  timer_.cancel();
+}
+
+void Connection::OnTimer() {
+  switch (phase_) {
+    case Phase::kReading: {
+      // The request deadline passed: stop reading and answer 408 from the read's completion.
+      timed_out_ = true;
+      beast::error_code ec;
+      socket_.cancel(ec);
+      break;
+    }
+    case Phase::kStreamWait:
+      PullNext();
+      break;
+    case Phase::kIdle:     // keep-alive timeout
+    case Phase::kWriting:  // the client stopped reading
+      Close();
+      break;
+    case Phase::kHandling:
+    case Phase::kClosed:
+      break;
+  }
+}
+
+void Connection::Close() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  Disarm();
+  if (counts_event_stream_) {  // before the client can see the close, so its slot is free by then
+    counts_event_stream_ = false;
+    core_.event_streams.fetch_sub(1);
+  }
+  beast::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  stream_.reset();  // stops an export or event stream at once
+}
+
+// ---- Reading a request ----
+
+void Connection::AwaitRequest() {
+  timed_out_ = false;
+  parser_.reset();
+  if (buffer_.size() > 0) {  // a pipelined request is already here
+    ReadHeader();
+    return;
+  }
+  if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
+  // Wait for the first byte without a read buffer: the request deadline starts when it arrives.
+  Arm(Seconds(core_.config.keep_alive_timeout_s), Phase::kIdle);
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    if (self->phase_ == Phase::kClosed) return;
+    if (ec) return self->Close();
+    self->ReadHeader();
+  });
+}
+
+void Connection::ReadHeader() {
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimit);
+  // Checked against max_body_bytes once the head is read (Beast treats "no limit" as 0 here).
+  parser_->body_limit(std::numeric_limits<uint64_t>::max());
+  Arm(Seconds(core_.config.request_timeout_s), Phase::kReading);
+  http::async_read_header(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void Connection::OnHeader(beast::error_code ec) {
+  if (phase_ == Phase::kClosed) return;
+  if (timed_out_) {
+    return Refuse(408, Status(Code::kDeadlineExceeded,
+                              "request not received within " + std::to_string(core_.config.request_timeout_s) +
+                                  " s (request_timeout_s)"));
+  }
+  if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) {
+    return Close();
+  }
+  if (ec == http::error::header_limit) {
+    return Refuse(431, Status::Malformed("request head larger than " + std::to_string(kHeaderLimit) + " bytes"));
+  }
+  if (ec == http::error::partial_message || ec == net::error::operation_aborted) return Close();
+  if (ec) {
+    // A request that does not parse gets a 400; a failing socket just ends.
+    if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      return Refuse(400, Status::Malformed("malformed request: " + ec.message()));
+    }
+    return Close();
+  }
+  const auto& head = parser_->get();
+  method_ = std::string(head.method_string());
+  version_ = head.version();
+  keep_alive_ = head.keep_alive();
+  std::string id(head["X-Request-Id"]);
+  // Request ids need uniqueness, not secrecy: NewUuid's per-thread PRNG, not OS entropy.
+  request_id_ = id.empty() || id.size() > 128 ? NewUuid() : id;
+
+  auto length = parser_->content_length();
+  if (length && *length > static_cast<uint64_t>(core_.config.max_body_bytes)) {
+    uint64_t buffered = buffer_.size();
+    buffer_.consume(buffered);
+    return DrainThenRefuse(*length > buffered ? *length - buffered : 0);
+  }
+  parser_->body_limit(static_cast<uint64_t>(core_.config.max_body_bytes));
+  // RFC 9112: a request without Content-Length or chunked encoding has an empty body.
+  if (parser_->is_done()) {
+    Disarm();
+    return Dispatch();
+  }
+  if (beast::iequals(head[http::field::expect], "100-continue")) {
+    net::async_write(socket_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->phase_ == Phase::kClosed) return;
+      if (ec) return self->Close();
+      self->ReadBody();
+    });
+    return;
+  }
+  ReadBody();
+}
+
+void Connection::ReadBody() {
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void Connection::OnBody(beast::error_code ec) {
+  if (phase_ == Phase::kClosed) return;
+  if (timed_out_) {
+    return Refuse(408, Status(Code::kDeadlineExceeded,
+                              "request body not received within " + std::to_string(core_.config.request_timeout_s) +
+                                  " s (request_timeout_s)"));
+  }
+  if (ec == http::error::body_limit) {
+    return Refuse(413, Status(Code::kTooLarge, "request body larger than " +
+                                                   std::to_string(core_.config.max_body_bytes) + " bytes"));
+  }
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+    return Close();
+  }
+  if (ec && ec.category() != http::make_error_code(http::error::bad_target).category()) return Close();
+  if (ec) return Refuse(400, Status::Malformed("malformed request: " + ec.message()));
+  Disarm();
+  Dispatch();
+}
+
+void Connection::DrainThenRefuse(uint64_t remaining) {
+  auto refuse = [this] {
+    Refuse(413, Status(Code::kTooLarge, "request body larger than " + std::to_string(core_.config.max_body_bytes) +
+                                            " bytes"));
+  };
+  if (remaining == 0 || remaining > kMaxDrainBytes) return refuse();
+  auto space = buffer_.prepare(static_cast<size_t>(std::min<uint64_t>(remaining, 64 * 1024)));
+  socket_.async_read_some(space, [self = shared_from_this(), remaining, refuse](beast::error_code ec, size_t n) {
+    if (self->phase_ == Phase::kClosed) return;
+    if (self->timed_out_ || ec) return refuse();
+    self->buffer_.commit(n);
+    self->buffer_.consume(n);
+    self->DrainThenRefuse(remaining - std::min<uint64_t>(n, remaining));
+  });
+}
+
+void Connection::Refuse(int http_status, const Status& st) {
+  if (request_id_.empty()) request_id_ = NewUuid();
+  keep_alive_ = false;
+  Send(core_.dispatcher.Refuse(http_status, st, method_.empty() ? "UNKNOWN" : method_, request_id_));
+}
+
+// ---- Handling: on a worker ----
+
+void Connection::Dispatch() {
+  phase_ = Phase::kHandling;
+  auto& head = parser_->get();
+  Request req;
+  req.method = method_;
+  Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), &req);
+  for (const auto& field : head) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers[name] = std::string(field.value());
+  }
+  req.headers["x-request-id"] = request_id_;
+  req.request_id = request_id_;
+  req.remote_addr = address_;  // for trusted-proxy checks
+  req.body = std::move(head.body());
+  parser_.reset();
+  auto shared_req = std::make_shared<Request>(std::move(req));
+  core_.workers.Submit([self = shared_from_this(), shared_req] {
+    auto reply = std::make_shared<Reply>(self->core_.dispatcher.Handle(*shared_req));
+    net::post(self->socket_.get_executor(), [self, reply] { self->Send(std::move(*reply)); });
+  });
+}
+
+// ---- Writing a response ----
+
+void Connection::SetCommonHeaders(http::fields& f, const Reply& reply) {
+  f.set("X-Request-Id", request_id_);
+  if (reply.status != 204) f.set(http::field::content_type, reply.content_type);
+  for (const auto& [k, v] : reply.headers) f.set(k, v);
+}
+
+void Connection::Send(Reply reply) {
+  if (phase_ == Phase::kClosed) return;
+  if (reply.stream) return StartStream(std::move(reply));
+  response_.emplace();
+  response_->version(version_);
+  response_->result(static_cast<unsigned>(reply.status));
+  SetCommonHeaders(*response_, reply);
+  if (reply.status != 204) {
+    response_->body() = !reply.raw.empty() || reply.body.is_null() ? std::move(reply.raw) : DumpJson(reply.body);
+  }
+  response_->keep_alive(keep_alive_);
+  if (method_ == "HEAD") {
+    response_->content_length(response_->body().size());
+    response_->body().clear();
+  } else {
+    response_->prepare_payload();
+  }
+  Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
+  http::async_write(socket_, *response_,
+                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
+}
+
+void Connection::OnWritten(beast::error_code ec) {
+  if (phase_ == Phase::kClosed) return;
+  response_.reset();
+  if (ec || !keep_alive_) return Close();
+  Disarm();
+  AwaitRequest();
+}
+
+// ---- Streamed bodies: chunked, one piece at a time, no thread held between pieces ----
+
+void Connection::StartStream(Reply reply) {
+  if (reply.content_type.rfind("text/event-stream", 0) == 0) {
+    if (core_.event_streams.fetch_add(1) >= core_.config.max_event_streams) {
+      core_.event_streams.fetch_sub(1);
+      Reply busy = core_.dispatcher.Refuse(
+          503, Status::Unavailable(std::to_string(core_.config.max_event_streams) +
+                                   " event streams are open (max_event_streams); retry later"),
+          method_, request_id_);
+      busy.headers["Retry-After"] = "5";
+      return Send(std::move(busy));
+    }
+    counts_event_stream_ = true;
+  }
+  stream_ = std::move(reply.stream);
+  // The read side watches for the client leaving while the body streams, so the connection ends
+  // with the body rather than returning to keep-alive.
+  keep_alive_ = false;
+  stream_head_.emplace();
+  stream_head_->version(version_);
+  stream_head_->result(static_cast<unsigned>(reply.status));
+  SetCommonHeaders(*stream_head_, reply);
+  stream_head_->keep_alive(false);
+  stream_head_->chunked(true);
+  stream_head_writer_.emplace(*stream_head_);
+  Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
+  http::async_write_header(socket_, *stream_head_writer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (self->phase_ == Phase::kClosed) return;
+    if (ec) return self->Close();
+    self->Disarm();
+    self->WatchDisconnect();
+    if (self->stream_->on_start) {
+      std::weak_ptr<Connection> weak = self;
+      ServerCore* core = &self->core_;
+      auto ex = self->socket_.get_executor();
+      self->stream_->on_start([weak, core, ex] {
+        core->PostIfOpen(ex, [weak] {
+          if (auto s = weak.lock()) s->Wake();
+        });
+      });
+    }
+    self->PullNext();
+  });
+}
+
+void Connection::PullNext() {
+  if (phase_ == Phase::kClosed || !stream_) return;
+  phase_ = Phase::kHandling;
+  wake_pending_ = false;
+  core_.workers.Submit([self = shared_from_this(), stream = stream_] {
+    std::string piece;
+    BodyStream::Step step = BodyStream::Step::kFailed;
+    try {
+      step = stream->next(&piece);
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: streamed body failed: {}", self->request_id_, e.what());
+    }
+    auto shared_piece = std::make_shared<std::string>(std::move(piece));
+    net::post(self->socket_.get_executor(),
+              [self, step, shared_piece] { self->OnStep(step, std::move(*shared_piece)); });
+  });
+}
+
+void Connection::OnStep(BodyStream::Step step, std::string piece) {
+  if (phase_ == Phase::kClosed) return;
+  switch (step) {
+    case BodyStream::Step::kData:
+      if (piece.empty()) return PullNext();
+      piece_ = std::move(piece);
+      Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
+      net::async_write(socket_, http::make_chunk(net::buffer(piece_)),
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         if (self->phase_ == Phase::kClosed) return;
+                         if (ec) return self->Close();
+                         self->Disarm();
+                         self->piece_.clear();
+                         if (self->piece_.capacity() > kIdleBufferBytes) self->piece_.shrink_to_fit();
+                         self->PullNext();
+                       });
+      return;
+    case BodyStream::Step::kWait:
+      if (wake_pending_) return PullNext();
+      Arm(stream_->poll, Phase::kStreamWait);
+      return;
+    case BodyStream::Step::kDone:
+      Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
+      net::async_write(socket_, http::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
+      return;
+    case BodyStream::Step::kFailed:
+      Close();
+      return;
+  }
+}
+
+void Connection::Wake() {
+  if (phase_ == Phase::kStreamWait) {
+    Disarm();
+    PullNext();
+  } else if (phase_ != Phase::kClosed) {
+    wake_pending_ = true;  // the piece being produced may have missed the event
+  }
+}
+
+void Connection::WatchDisconnect() {
+  socket_.async_read_some(net::buffer(watch_buffer_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (self->phase_ == Phase::kClosed) return;
+    if (ec) return self->Close();  // the client left: stop producing the body
+    self->WatchDisconnect();       // bytes sent during a stream are ignored
+  });
+}
+
+}  // namespace exemplar::api

@@ -1,0 +1,135 @@
+// Connection: one HTTP/1.1 client connection on the event loop (Boost.Beast over Asio). Reading,
+// writing and waiting are asynchronous; only the handler itself (and each piece of a streamed
+// body) runs on the worker pool. So an idle keep-alive connection, a slow sender or an open event
+// stream costs a socket, a timer and a small buffer — never a thread. Internal to src/api.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "api/dispatcher.h"
+#include "api/worker_pool.h"
+#include "common/config.h"
+
+namespace exemplar::api {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+// What connections share with the server: configuration, the dispatcher, the worker pool and the
+// counters behind the connection limits. Thread-safe.
+class ServerCore {
+ public:
+  ServerCore(const Config& config, Dispatcher& dispatcher, WorkerPool& workers)
+      : config(config), dispatcher(dispatcher), workers(workers) {}
+
+  const Config& config;
+  Dispatcher& dispatcher;
+  WorkerPool& workers;
+  std::atomic<int> connections{0};
+  std::atomic<int> event_streams{0};
+
+  // Counts a connection from `address`; false (nothing counted) when the address is at
+  // max_connections_per_ip.
+  bool AdmitAddress(const std::string& address);
+  void ReleaseAddress(const std::string& address);
+
+  // Posts `fn` to `ex` unless the server is shutting down. Stream wakers call this from any
+  // thread at any time, possibly while the event loop is being torn down.
+  template <class Executor, class Fn>
+  void PostIfOpen(const Executor& ex, Fn&& fn) {
+    std::shared_lock lock(gate_);
+    if (open_) net::post(ex, std::forward<Fn>(fn));
+  }
+  void CloseGate() {
+    std::unique_lock lock(gate_);
+    open_ = false;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, int> per_address_;  // GUARDED_BY(mu_)
+  std::shared_mutex gate_;
+  bool open_ = true;  // GUARDED_BY(gate_)
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  // REQUIRES: the socket's executor is a strand; the connection was counted in core.connections
+  // and core.AdmitAddress(address) (released when it is destroyed).
+  Connection(tcp::socket socket, ServerCore& core, std::string address);
+  ~Connection();
+
+  void Start();
+
+ private:
+  // What the connection is doing, and so what its one timer means when it fires.
+  enum class Phase {
+    kIdle,        // waiting for a request's first byte (keep_alive_timeout_s → close)
+    kReading,     // reading head and body (request_timeout_s → 408)
+    kHandling,    // a worker runs the handler or produces the next piece of a stream
+    kWriting,     // writing a response or a piece (write_timeout_s → close)
+    kStreamWait,  // a stream has nothing to send yet (its poll interval → ask again)
+    kClosed,
+  };
+
+  void AwaitRequest();
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void ReadBody();
+  void OnBody(beast::error_code ec);
+  void DrainThenRefuse(uint64_t remaining);
+  void Refuse(int http_status, const Status& st);
+  void Dispatch();
+  void Send(Reply reply);
+  void OnWritten(beast::error_code ec);
+  void StartStream(Reply reply);
+  void PullNext();
+  void OnStep(BodyStream::Step step, std::string piece);
+  void WatchDisconnect();
+  void Wake();
+  void Arm(std::chrono::steady_clock::duration d, Phase phase);
+  void Disarm();
+  void OnTimer();
+  void Close();
+  void SetCommonHeaders(http::fields& f, const Reply& reply);
+
+  ServerCore& core_;
+  std::string address_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  uint64_t timer_generation_ = 0;
+  Phase phase_ = Phase::kIdle;
+  bool timed_out_ = false;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  // The request being answered.
+  std::string method_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  std::string request_id_;
+  // The response being written.
+  std::optional<http::response<http::string_body>> response_;
+  std::optional<http::response<http::empty_body>> stream_head_;
+  std::optional<http::response_serializer<http::empty_body>> stream_head_writer_;
+  std::shared_ptr<BodyStream> stream_;
+  std::string piece_;
+  bool wake_pending_ = false;
+  bool counts_event_stream_ = false;
+  std::array<char, 256> watch_buffer_{};
+};
+
+}  // namespace exemplar::api

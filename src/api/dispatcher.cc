@@ -1,0 +1,274 @@
+#include "api/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "api/metrics.h"
+#include "api/routes.h"
+
+namespace exemplar::api {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Split(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 1;  // paths start with '/'
+  while (true) {
+    size_t slash = path.find('/', start);
+    parts.emplace_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// A path that stays inside the web directory: no "..", no backslashes, no NUL.
+bool IsSafeStaticPath(const std::string& path) {
+  if (path.empty() || path[0] != '/' || path.find('\\') != std::string::npos ||
+      path.find('\0') != std::string::npos) {
+    return false;
+  }
+  for (const auto& part : Split(path)) {
+    if (part == "..") return false;
+  }
+  return true;
+}
+
+std::string ContentTypeOf(const std::filesystem::path& p) {
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html"},          {".htm", "text/html"},        {".js", "text/javascript"},
+      {".mjs", "text/javascript"},     {".css", "text/css"},         {".json", "application/json"},
+      {".map", "application/json"},    {".svg", "image/svg+xml"},    {".png", "image/png"},
+      {".jpg", "image/jpeg"},          {".jpeg", "image/jpeg"},      {".gif", "image/gif"},
+      {".webp", "image/webp"},         {".ico", "image/x-icon"},     {".txt", "text/plain"},
+      {".csv", "text/csv"},            {".woff", "font/woff"},       {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},            {".otf", "font/otf"},         {".wasm", "application/wasm"},
+      {".xml", "application/xml"},     {".pdf", "application/pdf"},
+  };
+  auto it = kTypes.find(p.extension().string());
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+bool ReadFile(const std::filesystem::path& p, std::string* out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+Reply ErrorReply(int http_status, const Status& st, const std::string& request_id) {
+  Reply r{http_status, ErrorBody(st, request_id)};
+  return r;
+}
+
+bool IsApiPath(const std::string& path) {
+  return path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics)
+    : config_(config), routes_(std::move(routes)), metrics_(metrics) {
+  std::string openapi = DumpJson(OpenApiDocument(routes_));
+  for (auto& route : routes_) {
+    if (!route.handler && route.path == "/api/v1/openapi.json") {
+      route.handler = [openapi](const Request&) -> Result<Reply> {
+        Reply r;
+        r.raw = openapi;
+        return r;
+      };
+    }
+  }
+  for (const auto& route : routes_) {
+    Compiled c{&route, Split(route.path)};
+    for (auto& seg : c.segments) {
+      if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') seg.clear();
+    }
+    compiled_.push_back(std::move(c));
+  }
+  if (!config_.web_dir.empty() && std::filesystem::exists(std::filesystem::path(config_.web_dir) / "index.html")) {
+    web_dir_ = config_.web_dir;
+  }
+  if (!config_.cors_origins.empty()) cors_origins_ = "," + config_.cors_origins + ",";
+}
+
+void Dispatcher::ParseTarget(std::string_view target, Request* req) {
+  size_t q = target.find('?');
+  req->path = Decode(target.substr(0, q), false);
+  if (q == std::string_view::npos) return;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      std::string key = Decode(pair.substr(0, eq), true);
+      std::string value = eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1), true);
+      req->query.emplace(std::move(key), std::move(value));
+    }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+}
+
+const Route* Dispatcher::Match(Request* req, bool* other_method) const {
+  *other_method = false;
+  if (req->path.empty() || req->path[0] != '/') return nullptr;
+  std::vector<std::string> parts = Split(req->path);
+  std::string method = req->method == "HEAD" ? "GET" : req->method;
+  for (const auto& c : compiled_) {
+    if (c.segments.size() != parts.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      // A {param} matches one non-empty segment, as the old "([^/]+)" patterns did.
+      match = c.segments[i].empty() ? !parts[i].empty() : c.segments[i] == parts[i];
+    }
+    if (!match) continue;
+    if (c.route->method != method) {
+      *other_method = true;
+      continue;
+    }
+    req->path_params.clear();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (c.segments[i].empty()) req->path_params.push_back(parts[i]);
+    }
+    return c.route;
+  }
+  return nullptr;
+}
+
+bool Dispatcher::ServeStatic(const Request& req, Reply* reply) const {
+  if (web_dir_.empty() || (req.method != "GET" && req.method != "HEAD") || IsApiPath(req.path) ||
+      !IsSafeStaticPath(req.path)) {
+    return false;
+  }
+  std::string rel = req.path.substr(1);
+  if (rel.empty() || rel.back() == '/') rel += "index.html";
+  std::filesystem::path file = web_dir_ / rel;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return false;
+  if (!ReadFile(file, &reply->raw)) return false;
+  reply->status = 200;
+  reply->content_type = ContentTypeOf(file);
+  // Vite names built assets by content hash: they never change, so browsers may keep them; the
+  // page that names them must always be revalidated.
+  reply->headers["Cache-Control"] =
+      rel.rfind("assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
+  return true;
+}
+
+void Dispatcher::AddCors(const Request& req, Reply* reply) const {
+  if (cors_origins_.empty()) return;
+  std::string origin = req.Header("origin");
+  bool allowed = !origin.empty() &&
+                 (cors_origins_ == ",*," || cors_origins_.find("," + origin + ",") != std::string::npos);
+  if (!allowed) return;
+  reply->headers["Access-Control-Allow-Origin"] = origin;
+  reply->headers["Vary"] = "Origin";
+  if (req.method == "OPTIONS") {
+    reply->headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS";
+    reply->headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Request-Id";
+    reply->headers["Access-Control-Max-Age"] = "600";
+  }
+}
+
+Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& method,
+                         const std::string& request_id) const {
+  if (metrics_) metrics_->Observe(method, "unmatched", http_status, 0);
+  return ErrorReply(http_status, st, request_id);
+}
+
+Reply Dispatcher::Handle(Request& req) const {
+  Reply reply;
+  if (req.method == "OPTIONS") {
+    // Any path: 204 with the methods the server speaks; a CORS preflight also gets the allow
+    // headers when its origin is allowed.
+    reply = Reply::NoContent();
+    reply.headers["Allow"] = "GET, POST, PUT, DELETE, OPTIONS";
+    if (!cors_origins_.empty()) AddCors(req, &reply);
+    return reply;
+  }
+  if (ServeStatic(req, &reply)) {
+    AddCors(req, &reply);
+    return reply;
+  }
+  bool other_method = false;
+  const Route* route = Match(&req, &other_method);
+  if (!route || !route->handler) {
+    std::string observed = "unmatched";
+    if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method) {
+      // Single-page app: deep links like /examples/<id> load the app, which routes client-side.
+      reply = Reply{};
+      if (ReadFile(web_dir_ / "index.html", &reply.raw)) {
+        reply.content_type = "text/html; charset=utf-8";
+        reply.headers["Cache-Control"] = "no-cache";
+        observed = "web_app";
+      } else {
+        reply = ErrorReply(500, Status::Internal("cannot read index.html"), req.request_id);
+      }
+    } else if (other_method) {
+      reply = ErrorReply(405, Status(Code::kMethodNotAllowed, "method " + req.method + " not allowed on " + req.path),
+                         req.request_id);
+    } else {
+      reply = ErrorReply(404, Status::NotFound("no route for " + req.method + " " + req.path), req.request_id);
+    }
+    if (metrics_) metrics_->Observe(req.method, observed, reply.status, 0);
+    AddCors(req, &reply);
+    return reply;
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  Result<Reply> result = Status::Internal("request failed");
+  try {
+    result = route->handler(req);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, req.path, e.what());
+    result = Status::Internal(e.what());
+  } catch (...) {
+    spdlog::error("request {} {} {} failed: unknown exception", req.request_id, req.method, req.path);
+    result = Status::Internal("unknown exception");
+  }
+  if (result.ok()) {
+    reply = std::move(result).value();
+  } else {
+    if (result.status().code() == Code::kInternal) {
+      spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.path, result.status().ToString());
+    }
+    reply = ErrorReply(HttpStatusOf(result.status().code()), result.status(), req.request_id);
+  }
+  if (metrics_) {
+    metrics_->Observe(req.method, route->path, reply.status,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  AddCors(req, &reply);
+  return reply;
+}
+
+}  // namespace exemplar::api

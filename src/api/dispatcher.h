@@ -1,0 +1,55 @@
+// Dispatcher: answers one parsed request, independent of the socket layer — route matching over
+// the route table, the web UI's static files with a single-page-app fallback, CORS, metrics, and
+// every error rendered as JSON. Thread-safe: handler workers call it concurrently.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http.h"
+#include "common/config.h"
+
+namespace exemplar::api {
+
+class Metrics;
+
+class Dispatcher {
+ public:
+  // `metrics` (optional) receives every request's method, route, status and latency.
+  Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics);
+
+  // Answers `req`. REQUIRES: req.path is percent-decoded, req.query parsed, header names lower
+  // case and req.request_id set. Never throws; a handler's exception becomes a 500.
+  Reply Handle(Request& req) const;
+
+  // The JSON error reply for a request refused before it reached a route (400 malformed,
+  // 408 deadline, 413 too large, 503 over a connection limit), counted as "unmatched".
+  Reply Refuse(int http_status, const Status& st, const std::string& method,
+               const std::string& request_id) const;
+
+  // Splits a request target into a percent-decoded path and decoded query parameters ('+' is a
+  // space in the query only), as the route handlers expect them.
+  static void ParseTarget(std::string_view target, Request* req);
+
+ private:
+  struct Compiled {
+    const Route* route;
+    std::vector<std::string> segments;  // "" marks a {param} segment
+  };
+  // The matching route for method + path (captures into req->path_params), or null. Sets
+  // *other_method when the path matches a route of another method (→ 405).
+  const Route* Match(Request* req, bool* other_method) const;
+  bool ServeStatic(const Request& req, Reply* reply) const;
+  void AddCors(const Request& req, Reply* reply) const;
+
+  const Config& config_;
+  std::vector<Route> routes_;
+  std::vector<Compiled> compiled_;
+  Metrics* metrics_ = nullptr;
+  std::filesystem::path web_dir_;  // empty when no built web UI is served
+  std::string cors_origins_;       // ",a,b," or empty
+};
+
+}  // namespace exemplar::api

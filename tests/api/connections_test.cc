@@ -1,0 +1,296 @@
+// The event-driven HTTP layer (issue 16): connections that are idle, slow or streaming hold no
+// worker, so cheap requests on fresh connections are still answered while more connections than
+// workers are held open; a request head that trickles in gets 408 at the request deadline; a POST
+// without body or Content-Length has an empty body; exports stream with chunked encoding; many
+// open event streams neither block /healthz nor exceed max_event_streams.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "testing/seed_fixture.h"
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A raw client connection, for requests httplib's client cannot send (partial heads, bodiless
+// POSTs without Content-Length) and for holding connections open.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  bool Send(const std::string& s) {
+    return fd_ >= 0 && send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size());
+  }
+  // Reads until `marker` has arrived, the peer closed or `timeout` passed; returns all read so far.
+  std::string ReadUntil(const std::string& marker, milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (received_.find(marker) == std::string::npos && !closed_) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+      char buf[8192];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) closed_ = true;
+      else received_.append(buf, static_cast<size_t>(n));
+    }
+    return received_;
+  }
+  // Reads until the peer closes the connection (or `timeout`).
+  std::string ReadToClose(milliseconds timeout) { return ReadUntil(std::string(1, '\0') + "never", timeout); }
+  bool closed() const { return closed_; }
+  void Forget() { received_.clear(); }
+
+ private:
+  int fd_ = -1;
+  std::string received_;
+  bool closed_ = false;
+};
+
+// The slowest of `n` rounds of GET /healthz and GET by id, each on a fresh connection (a held
+// keep-alive connection would not show a starved accept path).
+double SlowestCheapRequestMs(int port, const std::string& id, int n) {
+  double worst = 0;
+  for (int i = 0; i < n; ++i) {
+    for (const std::string path : {std::string("/healthz"), "/api/v1/examples/" + id}) {
+      httplib::Client fresh("127.0.0.1", port);
+      fresh.set_read_timeout(20, 0);
+      auto t0 = Clock::now();
+      auto r = fresh.Get(path.c_str());
+      double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      EXPECT_TRUE(r && r->status == 200) << path;
+      worst = std::max(worst, ms);
+    }
+  }
+  return worst;
+}
+
+TEST(Connections, HeldConnectionsBeyondTheWorkerPoolDoNotStarveCheapRequests) {
+  TestServer server;  // 16 handler workers
+  auto created = server.Post("/api/v1/examples", MakeExample("held connections"));
+  ASSERT_EQ(created.status, 201) << created.raw;
+  std::string id = created.body["example_id"];
+
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 60; ++i) held.push_back(std::make_unique<RawConnection>(server.port()));  // idle
+  for (int i = 0; i < 20; ++i) {  // slow heads: a header line that never ends
+    held.push_back(std::make_unique<RawConnection>(server.port()));
+    EXPECT_TRUE(held.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a"));
+  }
+  for (int i = 0; i < 20; ++i) {  // slow bodies: 10 of 1000 declared bytes
+    held.push_back(std::make_unique<RawConnection>(server.port()));
+    EXPECT_TRUE(held.back()->Send("POST /api/v1/examples HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: 1000\r\n\r\n{\"input\": "));
+  }
+  for (const auto& c : held) ASSERT_TRUE(c->ok());
+  // One more byte on each slow head, as a slowloris client sends them.
+  for (int i = 60; i < 80; ++i) EXPECT_TRUE(held[i]->Send("a"));
+
+  // 100 connections are held open against 16 workers; fresh clients are still answered at once.
+  double worst = SlowestCheapRequestMs(server.port(), id, 10);
+  EXPECT_LT(worst, 2000) << "a cheap request waited behind held connections";
+  // The held connections are still open (not shed to make room): an idle one can still ask.
+  ASSERT_TRUE(held[0]->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(held[0]->ReadUntil("\r\n\r\n", milliseconds(10000)).rfind("HTTP/1.1 200", 0), 0u);
+}
+
+TEST(Connections, TrickledRequestHeadGets408AtTheRequestDeadline) {
+  Config c;
+  c.request_timeout_s = 1;
+  TestServer server(c);
+  RawConnection slow(server.port());
+  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  auto start = Clock::now();
+  std::string reply;
+  // One header byte every 200 ms: each read makes progress, so only a deadline on the whole head
+  // stops it. Bounded by 50 bytes (10 s).
+  for (int i = 0; i < 50 && reply.find("\r\n\r\n") == std::string::npos; ++i) {
+    slow.Send("a");
+    reply = slow.ReadUntil("\r\n\r\n", milliseconds(200));
+  }
+  double waited = std::chrono::duration<double>(Clock::now() - start).count();
+  ASSERT_EQ(reply.rfind("HTTP/1.1 408", 0), 0u) << reply;
+  EXPECT_LT(waited, 5.0);
+  reply = slow.ReadToClose(milliseconds(5000));
+  EXPECT_NE(reply.find("request_timeout_s"), std::string::npos) << reply;
+  EXPECT_TRUE(slow.closed());
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+}
+
+TEST(Connections, IdleKeepAliveConnectionIsClosedAfterItsTimeout) {
+  Config c;
+  c.keep_alive_timeout_s = 1;
+  TestServer server(c);
+  RawConnection idle(server.port());
+  ASSERT_TRUE(idle.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(idle.ReadUntil("\r\n\r\n", milliseconds(5000)).rfind("HTTP/1.1 200", 0), 0u);
+  auto start = Clock::now();
+  idle.ReadToClose(milliseconds(10000));
+  EXPECT_TRUE(idle.closed());
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - start).count(), 5.0);
+}
+
+TEST(Connections, BodilessPostWithoutContentLengthIsAnEmptyBody) {
+  TestServer server;
+  // RFC 9112 §6.3: a request without Content-Length or Transfer-Encoding has no body.
+  RawConnection c(server.port());
+  ASSERT_TRUE(c.Send("POST /api/v1/dspy-runs/00000000-0000-4000-8000-000000000000/cancel HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string reply = c.ReadUntil("}", milliseconds(10000));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << reply;  // the run is unknown; the request is fine
+  // The connection stays usable: the empty body did not swallow the next request.
+  c.Forget();
+  ASSERT_TRUE(c.Send("POST /api/v1/examples/regenerate-embeddings HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  reply = c.ReadToClose(milliseconds(10000));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_NE(reply.find("\"processed\""), std::string::npos) << reply;
+}
+
+TEST(Connections, ExportStreamsEveryRowWithChunkedEncoding) {
+  TestServer server;
+  constexpr int kRows = 1100;  // more than two of the export's 500-row pages
+  for (int start = 0; start < kRows; start += 550) {
+    Json items = Json::array();
+    for (int i = start; i < start + 550; ++i) items.push_back(MakeExample("export row " + std::to_string(i)));
+    ASSERT_EQ(server.Post("/api/v1/examples/batch", {{"examples", items}}).status, 201);
+  }
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(60, 0);
+  auto jsonl = c.Get("/api/v1/examples/export?format=jsonl");
+  ASSERT_TRUE(jsonl);
+  ASSERT_EQ(jsonl->status, 200);
+  EXPECT_EQ(jsonl->get_header_value("Transfer-Encoding"), "chunked");
+  EXPECT_FALSE(jsonl->has_header("Content-Length"));
+  size_t lines = std::count(jsonl->body.begin(), jsonl->body.end(), '\n');
+  EXPECT_EQ(lines, static_cast<size_t>(kRows));
+  EXPECT_NE(jsonl->body.find("export row 0\""), std::string::npos);
+  EXPECT_NE(jsonl->body.find("export row 1099\""), std::string::npos);
+
+  auto csv = c.Get("/api/v1/examples/export?format=csv");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->get_header_value("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(csv->body.rfind("example_id,", 0), 0u);
+}
+
+// An OpenAI-compatible chat LM that holds every call until released, so a run stays running
+// with its event streams open and quiet.
+class HeldLm {
+ public:
+  HeldLm() {
+    server_.Post("/v1/chat/completions", [this](const httplib::Request&, httplib::Response& res) {
+      std::unique_lock lock(mu_);
+      ++calls_;
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(60), [this] { return released_; });
+      res.status = 500;
+      res.set_content("{\"error\": \"released\"}", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~HeldLm() {
+    Release();
+    server_.stop();
+    thread_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  bool AwaitCall() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(30), [this] { return calls_ > 0; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int calls_ = 0;
+  bool released_ = false;
+};
+
+TEST(Connections, OpenEventStreamsDoNotBlockHealthzAndAreCapped) {
+  HeldLm lm;
+  Config c;
+  constexpr int kStreams = 40;  // more than the 16 workers
+  c.max_event_streams = kStreams;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  auto launched = server.Post("/api/v1/dspy-runs",
+                              {{"template_id", ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"]},
+                               {"optimizer_type", "LabeledFewShot"},
+                               {"lm", {{"provider", "openai"}, {"base_url", lm.base_url()}, {"model", "held"},
+                                       {"timeout_ms", 60000}, {"max_retries", 0}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  std::string run_id = launched.body["run_id"];
+  ASSERT_TRUE(lm.AwaitCall());  // the run is running, blocked on its LM
+  std::string request = "GET /api/v1/dspy-runs/" + run_id + "/events HTTP/1.1\r\nHost: x\r\n\r\n";
+
+  std::vector<std::unique_ptr<RawConnection>> streams;
+  for (int i = 0; i < kStreams; ++i) {
+    streams.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(streams.back()->Send(request));
+    std::string first = streams.back()->ReadUntil("\n\n", milliseconds(10000));
+    ASSERT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << "stream " << i << ": " << first;
+    EXPECT_NE(first.find("Transfer-Encoding: chunked"), std::string::npos);
+    EXPECT_NE(first.find("event: status"), std::string::npos);
+  }
+  // One stream beyond max_event_streams is refused at once.
+  RawConnection extra(server.port());
+  ASSERT_TRUE(extra.Send(request));
+  std::string refused = extra.ReadUntil("\r\n\r\n", milliseconds(10000));
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Retry-After"), std::string::npos) << refused;
+
+  // The open streams hold no worker.
+  auto example = server.Post("/api/v1/examples", MakeExample("while streams are open"));
+  ASSERT_EQ(example.status, 201);
+  EXPECT_LT(SlowestCheapRequestMs(server.port(), example.body["example_id"], 10), 2000);
+
+  // The run fails once its LM answers: every stream gets the final status and ends.
+  lm.Release();
+  for (int i = 0; i < kStreams; ++i) {
+    std::string all = streams[i]->ReadToClose(milliseconds(30000));
+    EXPECT_TRUE(streams[i]->closed()) << "stream " << i;
+    EXPECT_NE(all.find("\"failed\""), std::string::npos) << "stream " << i << ": " << all;
+    EXPECT_NE(all.find("\r\n0\r\n\r\n"), std::string::npos) << "stream " << i << " lacks the last chunk";
+  }
+  // Their slots are free again.
+  RawConnection after(server.port());
+  ASSERT_TRUE(after.Send(request));
+  EXPECT_EQ(after.ReadUntil("\r\n\r\n", milliseconds(10000)).rfind("HTTP/1.1 200", 0), 0u);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
