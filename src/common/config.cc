@@ -74,6 +74,7 @@ const std::map<std::string, Setter>& Setters() {
        }},
       {"threads", Int(&Config::threads, 4, 1024)},
       {"run_workers", Int(&Config::run_workers, 1, 64)},
+      {"run_lease_s", Int(&Config::run_lease_s, 1, 3600)},
       {"auth",
        [](Config& c, const std::string& k, const std::string& v) {
          if (v != "auto" && v != "required" && v != "off")

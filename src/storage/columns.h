@@ -13,8 +13,10 @@ namespace exemplar::storage {
 extern const char* const kExampleColumns;
 // Columns of `templates`, id first.
 extern const char* const kTemplateColumns;
-// Columns of `dspy_runs`, id first.
+// Columns of `dspy_runs`, id first (inserted and updated from a RunRecord).
 extern const char* const kRunColumns;
+// kRunColumns plus the store-managed lease_expires_at and attempts: what reads select.
+extern const char* const kRunReadColumns;
 
 // String lists and schemas are stored as JSON text.
 std::string EncodeStringList(const std::vector<std::string>& v);

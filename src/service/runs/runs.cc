@@ -16,6 +16,57 @@ bool Finished(const std::string& status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }
 
+// Runs claimed before leases existed have none: their claimer's silence for this long is the
+// sign that it is gone.
+constexpr int64_t kLegacySilenceMs = 10 * 60 * 1000;
+
+// The executor's heartbeat: renews the lease on a run every lease / 3 until stopped. lost() tells
+// that the run no longer runs under this replica (taken over after the lease expired, or
+// finished elsewhere), so this replica must stop working on it and write nothing more.
+class LeaseKeeper {
+ public:
+  LeaseKeeper(storage::Store& store, std::string run_id, std::string owner, int64_t lease_ms)
+      : store_(store), run_id_(std::move(run_id)), owner_(std::move(owner)), lease_ms_(lease_ms),
+        thread_([this] { Renew(); }) {}
+  ~LeaseKeeper() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool lost() const { return lost_.load(); }
+
+ private:
+  void Renew() {
+    // A third of the lease: two renewals may fail (a slow database) before it expires.
+    const auto every = std::chrono::milliseconds(std::max<int64_t>(100, lease_ms_ / 3));
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, every, [&] { return stop_; })) {
+      lock.unlock();
+      auto renewed = store_.RenewRunLease(run_id_, owner_, lease_ms_);
+      lock.lock();
+      if (!renewed.ok()) {
+        spdlog::warn("run {}: cannot renew its lease: {}", run_id_, renewed.status().ToString());
+      } else if (!*renewed) {
+        lost_ = true;
+        return;
+      }
+    }
+  }
+
+  storage::Store& store_;
+  const std::string run_id_, owner_;
+  const int64_t lease_ms_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::atomic<bool> lost_{false};
+  std::thread thread_;  // last: starts once the fields above exist
+};
+
 }  // namespace
 Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
            DspyExport& dspy, RunsOptions options)
@@ -27,7 +78,18 @@ Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effect
 bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
   if (!options_.shared) return true;
   if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
-  return run.updated_at < now - options_.lease_ms;  // its replica stopped reporting progress
+  // Another replica's run: when its lease expires an idle worker takes it over (Worker).
+  if (run.lease_expires_at) return false;
+  return run.updated_at < now - kLegacySilenceMs;
+}
+
+Status Runs::FailInterrupted(RunRecord& run, const std::string& why) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
+  run.status = "failed";
+  run.error = "interrupted by " + why + "; " + std::to_string(trials.size()) +
+              " finished trials were kept. Launch the run again to continue.";
+  Finish(run);
+  return Status::Ok();
 }
 
 Runs::~Runs() { Stop(); }
@@ -38,12 +100,7 @@ Status Runs::Start() {
     for (auto& run : page.first) {
       if (run.status == "running") {
         if (!ShouldRecover(run, NowMillis())) continue;  // another replica is executing it
-        EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
-        run.status = "failed";
-        run.error = "interrupted by a server restart; " + std::to_string(trials.size()) +
-                    " finished trials were kept. Launch the run again to continue.";
-        run.completed_at = run.updated_at = NowMillis();
-        EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+        EXEMPLAR_RETURN_IF_ERROR(FailInterrupted(run, "a server restart"));
       } else {
         std::lock_guard lock(mu_);
         queue_.push_back(run.id);
@@ -88,9 +145,48 @@ void Runs::Worker() {
       continue;
     }
     RunRecord run;
-    auto claimed = store_.ClaimNextRun(options_.owner, &run);
-    if (claimed.ok() && *claimed) ExecuteClaimed(std::move(run));
+    auto claimed = store_.ClaimNextRun(options_.owner, options_.lease_ms, &run);
+    if (claimed.ok() && *claimed) {
+      ExecuteClaimed(std::move(run));
+      continue;
+    }
+    // A run whose executor stopped renewing its lease (kill -9, lost host) is taken over here.
+    auto taken = store_.TakeOverExpiredRun("", options_.owner, options_.lease_ms, &run);
+    if (!taken.ok()) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
+    if (taken.ok() && *taken) ContinueTakenOver(std::move(run));
   }
+}
+
+void Runs::ContinueTakenOver(RunRecord run) {
+  spdlog::warn("run {}: its lease expired; taken over by {} (takeover {})", run.id, options_.owner, run.attempts);
+  if (auto requested = store_.RunCancelRequested(run.id); requested.ok() && *requested) {
+    run.status = "cancelled";  // cancelled while orphaned
+    Finish(run);
+    return;
+  }
+  auto trials = store_.ListTrials(run.id);
+  Json progress = Json::parse(run.progress_json, nullptr, false);
+  int64_t total = progress.is_object() ? progress.value("trials_total", int64_t{0}) : 0;
+  bool trials_left = !trials.ok() || total <= 0 || static_cast<int64_t>(trials->size()) < total;
+  if (run.attempts <= options_.max_takeovers && trials_left) {
+    events_.Publish(run.id, "log", {{"message", "resumed by " + options_.owner +
+                                                    " after the replica executing it stopped renewing its lease"}});
+    ExecuteClaimed(std::move(run));
+    return;
+  }
+  Status st = FailInterrupted(run, "the loss of the replica executing it (lease expired)");
+  if (!st.ok()) spdlog::error("run {}: cannot mark interrupted: {}", run.id, st.ToString());
+}
+
+void Runs::Finish(RunRecord& r) {
+  r.completed_at = r.updated_at = NowMillis();
+  Status st = store_.UpdateRun(r);
+  if (!st.ok()) spdlog::error("run {}: cannot store result: {}", r.id, st.ToString());
+  events_.Publish(r.id, "status", {{"status", r.status}, {"best_score", r.best_score ? Json(*r.best_score) : Json(nullptr)},
+                                   {"error", r.error ? Json(*r.error) : Json(nullptr)}});
+  events_.Finish(r.id);
+  std::lock_guard lock(mu_);
+  cancel_requested_.erase(r.id);
 }
 
 Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val) {
@@ -167,7 +263,7 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
 
 void Runs::Execute(const std::string& id) {
   RunRecord run;
-  auto claimed = store_.ClaimRun(id, options_.owner, &run);
+  auto claimed = store_.ClaimRun(id, options_.owner, options_.lease_ms, &run);
   if (!claimed.ok()) spdlog::error("run {}: cannot claim: {}", id, claimed.status().ToString());
   if (!claimed.ok() || !*claimed) return;  // cancelled, or another replica took it
   ExecuteClaimed(std::move(run));
@@ -175,16 +271,7 @@ void Runs::Execute(const std::string& id) {
 
 void Runs::ExecuteClaimed(RunRecord run) {
   const std::string id = run.id;
-  auto finish = [&](RunRecord& r) {
-    r.completed_at = r.updated_at = NowMillis();
-    Status st = store_.UpdateRun(r);
-    if (!st.ok()) spdlog::error("run {}: cannot store result: {}", r.id, st.ToString());
-    events_.Publish(r.id, "status", {{"status", r.status}, {"best_score", r.best_score ? Json(*r.best_score) : Json(nullptr)},
-                                     {"error", r.error ? Json(*r.error) : Json(nullptr)}});
-    events_.Finish(r.id);
-    std::lock_guard lock(mu_);
-    cancel_requested_.erase(r.id);
-  };
+  auto finish = [&](RunRecord& r) { Finish(r); };
   Json cfg_json = Json::parse(run.config_json, nullptr, false);
   auto config = ParseRunConfig(cfg_json);
   auto tmpl = store_.GetTemplate(run.template_id);
@@ -212,9 +299,11 @@ void Runs::ExecuteClaimed(RunRecord run) {
   }
   events_.Publish(id, "status", {{"status", "running"}});
 
+  LeaseKeeper lease(store_, id, options_.owner, options_.lease_ms);
   RunHooks hooks;
   auto next_remote_check = std::chrono::steady_clock::now();
   hooks.cancelled = [&] {
+    if (lease.lost()) return true;  // another replica has the run now
     {
       std::lock_guard lock(mu_);
       if (stopping_ || cancel_requested_.count(id) > 0) return true;
@@ -237,6 +326,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
     events_.Publish(id, "trial", TrialToJson(rec));
   };
   hooks.on_progress = [&](const Json& progress) {
+    if (lease.lost()) return;
     run.progress_json = DumpJson(progress);
     if (progress.contains("best_score") && progress["best_score"].is_number()) run.best_score = progress["best_score"].get<double>();
     run.updated_at = NowMillis();
@@ -245,6 +335,13 @@ void Runs::ExecuteClaimed(RunRecord run) {
   };
   hooks.on_log = [&](const std::string& line) { events_.Publish(id, "log", {{"message", line}}); };
   RunOutcome out = ExecuteRun(run, *config, *tmpl, train, val, hooks);
+  lease.Stop();
+  if (lease.lost()) {
+    // Taken over while this replica could not renew the lease (stalled, cut off from the
+    // database): the replica that has it now writes its state.
+    spdlog::warn("run {}: lease lost to another replica; stopped here", id);
+    return;
+  }
   bool stopped_by_shutdown;
   {
     std::lock_guard lock(mu_);
@@ -265,16 +362,25 @@ void Runs::ExecuteClaimed(RunRecord run) {
 
 Result<RunRecord> Runs::Get(const std::string& id) { return store_.GetRun(id); }
 
-Result<std::pair<std::vector<RunRecord>, int64_t>> Runs::List(const std::optional<std::string>& template_id,
-                                                              const std::optional<std::string>& status,
-                                                              int64_t page, int64_t page_size) {
-  return store_.ListRuns(template_id, status, (page - 1) * page_size, page_size);
+Result<storage::KeyedPage<RunRecord>> Runs::List(const storage::RunListQuery& query) {
+  return store_.ListRuns(query);
 }
 
 Result<RunRecord> Runs::Cancel(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   if (Finished(run.status)) return Status::FailedPrecondition("run is already " + run.status);
   EXEMPLAR_RETURN_IF_ERROR(store_.RequestRunCancel(id));  // seen by the replica executing it
+  if (run.status == "running") {
+    // Orphaned (its executor stopped renewing the lease): nobody would see the flag, so the
+    // cancel is completed here, once this replica holds the run.
+    RunRecord orphan;
+    auto taken = store_.TakeOverExpiredRun(id, options_.owner, options_.lease_ms, &orphan);
+    if (taken.ok() && *taken) {
+      orphan.status = "cancelled";
+      Finish(orphan);
+      return orphan;
+    }
+  }
   bool was_queued = false;
   {
     std::lock_guard lock(mu_);
