@@ -14,8 +14,8 @@ class Builder {
   void Where(const std::string& condition) {
     where_ += (where_.empty() ? " WHERE " : " AND ") + condition;
   }
-  std::string Param(SqlValue v, const char* pg_type) {
-    s_->values.push_back(std::move(v));
+  std::string Param(const SqlValue& v, const char* pg_type) {
+    s_->values.push_back(v);
     return TypedParam(d_, static_cast<int>(s_->values.size()), pg_type);
   }
   const std::string& where() const { return where_; }
@@ -52,10 +52,9 @@ SqlStatement ExampleListSql(Dialect d, const ExampleListQuery& q, ListLeg leg, i
     if (SortKeyNullable(q.sort)) b.Where(col + " IS NOT NULL");
     if (q.after && q.after->value) {
       // A row value comparison is one range of the index on (column, row_id).
-      bool integer = SortColumnInteger(q.sort);
-      SqlValue v = integer ? SqlValue(static_cast<int64_t>(std::llround(*q.after->value)))
-                           : SqlValue(*q.after->value);
-      std::string value = b.Param(std::move(v), integer ? "bigint" : "double precision");
+      std::string value = SortColumnInteger(q.sort)
+                              ? b.Param(static_cast<int64_t>(std::llround(*q.after->value)), "bigint")
+                              : b.Param(*q.after->value, "double precision");
       std::string row = b.Param(q.after->row_id, "bigint");
       b.Where("(" + col + ", row_id)" + cmp + "(" + value + ", " + row + ")");
     }
