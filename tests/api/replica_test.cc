@@ -369,6 +369,46 @@ TEST_F(OrphanedRun, ACancelSentWhileItIsOrphanedTakesEffect) {
   EXPECT_EQ(b_->Post("/api/v1/dspy-runs/" + run_id_ + "/cancel", Json::object()).status, 409);
 }
 
+// Orphaned runs that cannot be resumed are failed as interrupted, visibly on every replica: one
+// already taken over max_takeovers (3) times, one whose trials were all done.
+TEST(ReplicaRuns, OrphanedRunsThatCannotResumeFailAsInterrupted) {
+  PgTestDb db;
+  auto store = storage::OpenPostgresStore(db.url(), 2);
+  ASSERT_TRUE(store.ok());
+  auto orphan = [&](const std::string& progress, int takeovers) {
+    RunRecord r;
+    r.id = NewUuid();
+    r.template_id = NewUuid();
+    r.config_json = R"({"optimizer_type":"LabeledFewShot"})";
+    r.progress_json = progress;
+    r.created_at = NowMillis();
+    EXPECT_TRUE((*store)->InsertRun(r).ok());
+    RunRecord got;
+    EXPECT_TRUE(*(*store)->ClaimRun(r.id, "gone", -1000, &got));  // a lease that already ended
+    for (int i = 0; i < takeovers; ++i) EXPECT_TRUE(*(*store)->TakeOverExpiredRun(r.id, "gone", -1000, &got));
+    return r.id;
+  };
+  std::string bounced = orphan(R"({"trials_done":1,"trials_total":8})", 3);
+  std::string done = orphan(R"({"trials_done":8,"trials_total":8})", 0);
+  for (int i = 0; i < 8; ++i) {
+    TrialRecord t;
+    t.run_id = done;
+    t.trial_index = i;
+    t.candidate = "labeled";
+    ASSERT_TRUE((*store)->InsertTrial(t).ok());
+  }
+  TestServer b(ReplicaConfig(db.url(), "survivor"));
+  for (const auto& id : {bounced, done}) {
+    ASSERT_TRUE(TimeUntil([&] { return b.Get("/api/v1/dspy-runs/" + id).body["status"] == "failed"; },
+                          std::chrono::seconds(15)))
+        << "orphaned run " << id << " was not failed";
+    RunRecord seen = *(*store)->GetRun(id);
+    EXPECT_EQ(seen.status, "failed");
+    EXPECT_NE(seen.error.value_or("").find("interrupted"), std::string::npos) << seen.error.value_or("");
+    EXPECT_EQ(seen.claimed_by, "survivor");
+  }
+}
+
 TEST(SqliteFollower, WritesByAnotherProcessBecomeSearchable) {
   Config c;
   c.follow_interval_ms = 50;
