@@ -7,6 +7,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "service/runs/run_lease.h"
 #include "service/search/search.h"
 
 namespace exemplar::service {
@@ -16,80 +17,12 @@ bool Finished(const std::string& status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }
 
-// Runs claimed before leases existed have none: their claimer's silence for this long is the
-// sign that it is gone.
-constexpr int64_t kLegacySilenceMs = 10 * 60 * 1000;
-
-// The executor's heartbeat: renews the lease on a run every lease / 3 until stopped. lost() tells
-// that the run no longer runs under this replica (taken over after the lease expired, or
-// finished elsewhere), so this replica must stop working on it and write nothing more.
-class LeaseKeeper {
- public:
-  LeaseKeeper(storage::Store& store, std::string run_id, std::string owner, int64_t lease_ms)
-      : store_(store), run_id_(std::move(run_id)), owner_(std::move(owner)), lease_ms_(lease_ms),
-        thread_([this] { Renew(); }) {}
-  ~LeaseKeeper() { Stop(); }
-  void Stop() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool lost() const { return lost_.load(); }
-
- private:
-  void Renew() {
-    // A third of the lease: two renewals may fail (a slow database) before it expires.
-    const auto every = std::chrono::milliseconds(std::max<int64_t>(100, lease_ms_ / 3));
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, every, [&] { return stop_; })) {
-      lock.unlock();
-      auto renewed = store_.RenewRunLease(run_id_, owner_, lease_ms_);
-      lock.lock();
-      if (!renewed.ok()) {
-        spdlog::warn("run {}: cannot renew its lease: {}", run_id_, renewed.status().ToString());
-      } else if (!*renewed) {
-        lost_ = true;
-        return;
-      }
-    }
-  }
-
-  storage::Store& store_;
-  const std::string run_id_, owner_;
-  const int64_t lease_ms_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
-  std::atomic<bool> lost_{false};
-  std::thread thread_;  // last: starts once the fields above exist
-};
-
 }  // namespace
 Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
            DspyExport& dspy, RunsOptions options)
     : store_(store), templates_(templates), lineage_(lineage), effectiveness_(effectiveness), dspy_(dspy),
       options_(std::move(options)) {
   options_.workers = std::max(1, options_.workers);
-}
-
-bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
-  if (!options_.shared) return true;
-  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
-  // Another replica's run: when its lease expires an idle worker takes it over (Worker).
-  if (run.lease_expires_at) return false;
-  return run.updated_at < now - kLegacySilenceMs;
-}
-
-Status Runs::FailInterrupted(RunRecord& run, const std::string& why) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
-  run.status = "failed";
-  run.error = "interrupted by " + why + "; " + std::to_string(trials.size()) +
-              " finished trials were kept. Launch the run again to continue.";
-  Finish(run);
-  return Status::Ok();
 }
 
 Runs::~Runs() { Stop(); }
@@ -155,27 +88,6 @@ void Runs::Worker() {
     if (!taken.ok()) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
     if (taken.ok() && *taken) ContinueTakenOver(std::move(run));
   }
-}
-
-void Runs::ContinueTakenOver(RunRecord run) {
-  spdlog::warn("run {}: its lease expired; taken over by {} (takeover {})", run.id, options_.owner, run.attempts);
-  if (auto requested = store_.RunCancelRequested(run.id); requested.ok() && *requested) {
-    run.status = "cancelled";  // cancelled while orphaned
-    Finish(run);
-    return;
-  }
-  auto trials = store_.ListTrials(run.id);
-  Json progress = Json::parse(run.progress_json, nullptr, false);
-  int64_t total = progress.is_object() ? progress.value("trials_total", int64_t{0}) : 0;
-  bool trials_left = !trials.ok() || total <= 0 || static_cast<int64_t>(trials->size()) < total;
-  if (run.attempts <= options_.max_takeovers && trials_left) {
-    events_.Publish(run.id, "log", {{"message", "resumed by " + options_.owner +
-                                                    " after the replica executing it stopped renewing its lease"}});
-    ExecuteClaimed(std::move(run));
-    return;
-  }
-  Status st = FailInterrupted(run, "the loss of the replica executing it (lease expired)");
-  if (!st.ok()) spdlog::error("run {}: cannot mark interrupted: {}", run.id, st.ToString());
 }
 
 void Runs::Finish(RunRecord& r) {
@@ -299,7 +211,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
   }
   events_.Publish(id, "status", {{"status", "running"}});
 
-  LeaseKeeper lease(store_, id, options_.owner, options_.lease_ms);
+  RunLease lease(store_, id, options_.owner, options_.lease_ms);
   RunHooks hooks;
   auto next_remote_check = std::chrono::steady_clock::now();
   hooks.cancelled = [&] {
