@@ -104,6 +104,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   ro.shared = storage::IsPostgresUrl(config.db);
   rt->lm_providers_ = std::make_unique<service::LmProviders>(rt->config_);
   ro.providers = rt->lm_providers_.get();
+  ro.lease_ms = int64_t{config.run_lease_s} * 1000;
   rt->runs_ = std::make_unique<service::Runs>(*rt->store_, *rt->templates_, *rt->lineage_,
                                               *rt->effectiveness_, *rt->dspy_export_, ro);
   if (start_runs) EXEMPLAR_RETURN_IF_ERROR(rt->runs_->Start());

@@ -49,6 +49,9 @@ struct Config {
   std::string log_level = "info";
   bool insecure = false;               // allow non-loopback without auth
   int run_workers = 2;                 // optimization runs executed at once
+  // Replicas: the replica executing a run renews a lease on it every run_lease_s / 3; once it
+  // expires (the replica died), another replica takes the run over.
+  int run_lease_s = 30;
   std::string auth = "auto";           // auto (required beyond loopback) | required | off
   // Proxy identity (Databricks Apps): X-Forwarded-Email names the user when the request comes
   // from one of trusted_proxy_addresses; what that user may do comes from proxy_roles (emails or

@@ -21,6 +21,11 @@ const char* const kRunColumns =
     "decision, accepted_template_id, synced_at, claimed_by, created_by, created_at, started_at, "
     "completed_at, updated_at";
 
+const char* const kRunReadColumns =
+    "id, template_id, status, config, progress, best_score, best_program, contributions, error, "
+    "decision, accepted_template_id, synced_at, claimed_by, created_by, created_at, started_at, "
+    "completed_at, updated_at, lease_expires_at, attempts";
+
 std::string EncodeStringList(const std::vector<std::string>& v) {
   return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -14,8 +14,10 @@ namespace exemplar::storage {
 extern const char* const kExampleColumns;
 // Columns of `templates`, id first.
 extern const char* const kTemplateColumns;
-// Columns of `dspy_runs`, id first.
+// Columns of `dspy_runs`, id first (inserted and updated from a RunRecord).
 extern const char* const kRunColumns;
+// kRunColumns plus the store-managed lease_expires_at and attempts: what reads select.
+extern const char* const kRunReadColumns;
 
 // One string policy for both backends: a NUL (U+0000) in any stored string, or a \u0000 escape in a
 // stored JSON text, is refused with kInvalidArgument (PostgreSQL text and jsonb cannot hold it;

@@ -48,7 +48,7 @@ FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param) {
   FilterSql out;
   int next = first_param;
   auto add = [&](const std::string& frag) { out.where += (out.where.empty() ? " WHERE " : " AND ") + frag; };
-  auto param = [&](std::variant<std::string, double> v) {
+  auto param = [&](SqlValue v) {
     out.values.push_back(std::move(v));
     return Param(d, next++);
   };
@@ -103,6 +103,19 @@ const char* SortColumn(ExampleSortKey k) {
     case ExampleSortKey::kUpdatedAt: return "updated_at";
   }
   return "created_at";
+}
+
+bool SortKeyNullable(ExampleSortKey k) {
+  return k == ExampleSortKey::kEffectiveness || k == ExampleSortKey::kQuality;
+}
+
+bool SortColumnInteger(ExampleSortKey k) {
+  return k == ExampleSortKey::kUsage || k == ExampleSortKey::kCreatedAt || k == ExampleSortKey::kUpdatedAt;
+}
+
+std::string TypedParam(Dialect d, int n, const char* pg_type) {
+  if (d == Dialect::kSqlite) return Param(d, n);
+  return Param(d, n) + "::" + pg_type;
 }
 
 }  // namespace exemplar::storage

@@ -28,10 +28,13 @@ std::string UtcDay(Dialect d, const std::string& millis_expr);
 // Case-insensitive "haystack contains needle" for two text expressions.
 std::string ContainsIgnoreCase(Dialect d, const std::string& haystack, const std::string& needle);
 
-// A WHERE clause for an example filter, with its values in parameter order (text or real).
+// A statement parameter value: text, real or integer.
+using SqlValue = std::variant<std::string, double, int64_t>;
+
+// A WHERE clause for an example filter, with its values in parameter order.
 struct FilterSql {
   std::string where;  // "" or " WHERE …"
-  std::vector<std::variant<std::string, double>> values;
+  std::vector<SqlValue> values;
 };
 // Parameters are numbered from `first_param`.
 FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param = 1);
@@ -43,5 +46,10 @@ Result<std::string> AggregateUsageSql(Dialect d, const std::string& group, bool 
 
 // ORDER BY column for a sort key (a closed set; nothing from the request reaches SQL text).
 const char* SortColumn(ExampleSortKey k);
+// Whether the sort column holds integers (epoch millis, counts) rather than reals.
+bool SortColumnInteger(ExampleSortKey k);
+// A parameter compared with a column of the given SQL type ("bigint", "double precision"):
+// PostgreSQL gets an explicit cast, which row-value comparisons need.
+std::string TypedParam(Dialect d, int n, const char* pg_type);
 
 }  // namespace exemplar::storage

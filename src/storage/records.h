@@ -115,6 +115,10 @@ struct RunRecord {
   std::optional<int64_t> started_at;
   std::optional<int64_t> completed_at;
   int64_t updated_at = 0;
+  // Managed by the store's claim, lease and takeover calls (UpdateRun leaves them alone): when
+  // the executing replica's lease ends, and how often the run was taken over after one expired.
+  std::optional<int64_t> lease_expires_at;
+  int64_t attempts = 0;
 };
 
 struct TrialRecord {

@@ -36,10 +36,59 @@ struct ExampleFilter {
 
 // Sort keys are a closed set: nothing from the request reaches SQL text.
 enum class ExampleSortKey { kEffectiveness, kQuality, kUsage, kCreatedAt, kUpdatedAt };
+// Whether rows may lack the sort value (effectiveness, quality); such rows are listed last.
+bool SortKeyNullable(ExampleSortKey k);
+
+// Lists are ordered by (sort value, unique row key), rows whose sort value is NULL last in either
+// direction, so "the rows after this one" is an index range seek however deep the page
+// (keyset pagination). A cursor names the last row a page returned.
+struct ExampleCursor {
+  std::optional<double> value;  // the row's sort value; nullopt: it was NULL
+  int64_t row_id = 0;
+};
+
+struct ExampleListQuery {
+  ExampleFilter filter;
+  ExampleSortKey sort = ExampleSortKey::kEffectiveness;
+  bool desc = true;
+  int64_t offset = 0;                 // ignored when `after` is set
+  int64_t limit = 20;
+  std::optional<ExampleCursor> after;  // rows after this one
+};
 
 struct ExamplePage {
   std::vector<Example> examples;
   int64_t total = 0;
+  std::optional<ExampleCursor> next;  // set when more rows follow the page
+};
+
+// Templates (by updated_at) and runs (by created_at) are listed newest first by (time, id).
+struct KeyCursor {
+  int64_t value = 0;
+  std::string id;
+};
+
+template <typename T>
+struct KeyedPage {
+  std::vector<T> items;
+  int64_t total = 0;
+  std::optional<KeyCursor> next;  // set when more rows follow the page
+};
+
+struct TemplateListQuery {
+  std::optional<std::string> status;
+  std::optional<std::string> search;  // case-insensitive substring of name or description
+  int64_t offset = 0;                 // ignored when `after` is set
+  int64_t limit = 20;
+  std::optional<KeyCursor> after;
+};
+
+struct RunListQuery {
+  std::optional<std::string> template_id;
+  std::optional<std::string> status;
+  int64_t offset = 0;                 // ignored when `after` is set
+  int64_t limit = 20;
+  std::optional<KeyCursor> after;
 };
 
 struct Change {
@@ -105,8 +154,13 @@ class Store {
   virtual Status UpdateExample(const Example& updated, const std::string& prior_snapshot) = 0;
   // Deletes the example, its history and its usage events. kNotFound when absent.
   virtual Status DeleteExample(const std::string& id) = 0;
-  virtual Result<ExamplePage> ListExamples(const ExampleFilter& filter, ExampleSortKey sort,
-                                           bool desc, int64_t offset, int64_t limit) = 0;
+  // One page of a list; every sort key and the common filters are served by an index
+  // (migrations/003_list_indexes.sql), `total` counts all matches.
+  virtual Result<ExamplePage> ListExamples(const ExampleListQuery& query) = 0;
+  Result<ExamplePage> ListExamples(const ExampleFilter& filter, ExampleSortKey sort, bool desc,
+                                   int64_t offset, int64_t limit) {
+    return ListExamples(ExampleListQuery{filter, sort, desc, offset, limit, std::nullopt});
+  }
   virtual Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) = 0;
   // Calls fn for every example (embeddings included when asked), in row_id order.
   virtual Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) = 0;
@@ -155,9 +209,13 @@ class Store {
   virtual Result<Template> GetTemplate(const std::string& id) = 0;
   virtual Status UpdateTemplate(const Template& t) = 0;
   virtual Status DeleteTemplate(const std::string& id) = 0;
-  virtual Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
+  virtual Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) = 0;
+  Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
       const std::optional<std::string>& status, const std::optional<std::string>& search,
-      int64_t offset, int64_t limit) = 0;
+      int64_t offset, int64_t limit) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, ListTemplates(TemplateListQuery{status, search, offset, limit, std::nullopt}));
+    return std::make_pair(std::move(page.items), page.total);
+  }
   virtual Result<std::vector<Template>> ListTemplatesByName(const std::string& name) = 0;
 
   // ---- Optimization runs ----
@@ -165,20 +223,36 @@ class Store {
   virtual Result<RunRecord> GetRun(const std::string& id) = 0;
   // Replaces the mutable columns of the run (matched by id).
   virtual Status UpdateRun(const RunRecord& run) = 0;
-  virtual Result<std::pair<std::vector<RunRecord>, int64_t>> ListRuns(
+  virtual Result<KeyedPage<RunRecord>> ListRuns(const RunListQuery& query) = 0;
+  Result<std::pair<std::vector<RunRecord>, int64_t>> ListRuns(
       const std::optional<std::string>& template_id, const std::optional<std::string>& status,
-      int64_t offset, int64_t limit) = 0;
+      int64_t offset, int64_t limit) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, ListRuns(RunListQuery{template_id, status, offset, limit, std::nullopt}));
+    return std::make_pair(std::move(page.items), page.total);
+  }
   // Stores a finished trial (idempotent on (run_id, trial_index)).
   virtual Status InsertTrial(const TrialRecord& trial) = 0;
   virtual Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) = 0;
   // Marks a completed run synced and records its evidence events, atomically and once:
   // kAlreadyExists when already synced, kFailedPrecondition when the run is not completed.
   virtual Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) = 0;
-  // Moves a pending run to running, claimed by `owner`, atomically: false when another replica
-  // claimed it first (or it is no longer pending). Fills `run` with the claimed record.
-  virtual Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) = 0;
+  // Moves a pending run to running, claimed by `owner` with a lease until now + lease_ms,
+  // atomically: false when another replica claimed it first (or it is no longer pending). Fills
+  // `run` with the claimed record.
+  virtual Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
+                                RunRecord* run) = 0;
   // Claims the oldest pending run, if any (concurrent claimers skip each other's locked rows).
-  virtual Result<bool> ClaimNextRun(const std::string& owner, RunRecord* run) = 0;
+  virtual Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) = 0;
+  // The executing replica's heartbeat: extends the lease of a run running under `owner` to
+  // now + lease_ms. False when the run no longer runs under `owner` (taken over after its lease
+  // expired, or finished by another replica): the caller must stop working on it.
+  virtual Result<bool> RenewRunLease(const std::string& run_id, const std::string& owner,
+                                     int64_t lease_ms) = 0;
+  // Takes over a running run whose lease expired (its replica died or lost the database): claims
+  // it for `owner` with a new lease and attempts + 1, atomically, so one replica wins. `run_id`
+  // names the run, or "" for the oldest expired one. False when there is none.
+  virtual Result<bool> TakeOverExpiredRun(const std::string& run_id, const std::string& owner,
+                                          int64_t lease_ms, RunRecord* run) = 0;
   // Cross-replica cancellation: the flag is set by whichever replica receives the request and
   // polled by the replica executing the run.
   virtual Status RequestRunCancel(const std::string& run_id) = 0;

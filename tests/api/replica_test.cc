@@ -1,14 +1,20 @@
 // Replicas: two servers over one PostgreSQL database, each with its own indexes following the
 // change log. A write acknowledged by one is searchable on the other within a bound (measured
-// here), updates and deletes converge both ways, a replica that was down catches up, and an
-// optimization run is executed by the replica that claimed it only.
+// here), updates and deletes converge both ways, a replica that was down catches up, an
+// optimization run is executed by the replica that claimed it only, and a run whose replica is
+// killed (-9, a separate process) is taken over by another when its lease expires.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "common/ids.h"
+#include "common/time.h"
 #include "embed/hash_embedder.h"
 #include "testing/seed_fixture.h"
 
@@ -213,6 +219,194 @@ TEST(ReplicaRuns, AnIdleReplicaWorksARunLaunchedOnABusyOne) {
   EXPECT_EQ(a.runtime().store().GetRun(id)->claimed_by, "idle-b");
   EXPECT_EQ(a.runtime().store().GetRun(busy)->claimed_by, "busy-a");
   EXPECT_EQ(a.Post("/api/v1/dspy-runs/" + busy + "/cancel", Json::object()).status, 200);
+}
+
+// A replica as a separate `exemplar serve` process, so that it can die by SIGKILL mid-run.
+class ReplicaProcess {
+ public:
+  ReplicaProcess(const std::string& db_url, const std::string& name, int lease_s)
+      : port_(FreePort()), dir_(std::filesystem::path(::testing::TempDir()) / ("replica_" + NewUuid())) {
+    std::filesystem::create_directories(dir_);
+    // Everything exec needs is built before fork: the child only calls exec.
+    std::vector<std::string> args = {EXEMPLAR_BINARY, "serve", "--port", std::to_string(port_), "--data-dir",
+                                     dir_.string(), "--db", db_url, "--replica-id", name};
+    std::vector<std::string> env = {"EXEMPLAR_RUN_LEASE_S=" + std::to_string(lease_s), "EXEMPLAR_LOG_LEVEL=warn"};
+    for (char** e = environ; *e; ++e) env.emplace_back(*e);
+    std::vector<char*> argv, envp;
+    for (auto& a : args) argv.push_back(a.data());
+    for (auto& e : env) envp.push_back(e.data());
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      execve(EXEMPLAR_BINARY, argv.data(), envp.data());
+      _exit(127);
+    }
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_read_timeout(30, 0);
+    for (int i = 0; i < 1500; ++i) {
+      if (auto r = client_->Get("/readyz"); r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "replica process did not become ready";
+  }
+  ~ReplicaProcess() {
+    Kill();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void Kill() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  HttpResult Post(const std::string& path, const Json& body) {
+    HttpResult out;
+    if (auto r = client_->Post(path.c_str(), body.dump(), "application/json")) {
+      out.status = r->status;
+      out.raw = r->body;
+      out.body = Json::parse(r->body, nullptr, false);
+    }
+    return out;
+  }
+
+ private:
+  int port_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// Replica A (a process) executes a long run; replica B (in process) is idle. Both use a 2 s lease.
+class OrphanedRun : public ::testing::Test {
+ protected:
+  static constexpr int kLeaseS = 2;
+  // Lease, plus one poll of an idle worker (1 s), plus scheduling slack on a loaded machine.
+  static constexpr auto kTakeoverBound = std::chrono::milliseconds(kLeaseS * 1000 + 1000 + 2000);
+
+  void SetUp() override {
+    std::string tid;
+    {
+      TestServer seeder(ReplicaConfig(db_.url(), "seeder"));
+      tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"];
+    }
+    a_ = std::make_unique<ReplicaProcess>(db_.url(), "proc-a", kLeaseS);
+    Json body = {{"template_id", tid},
+                 {"optimizer_type", "MIPROv2"},
+                 {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+                 {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
+                 {"budget", {{"max_trials", 400}}}};
+    auto launched = a_->Post("/api/v1/dspy-runs", body);
+    ASSERT_EQ(launched.status, 201) << launched.raw;
+    run_id_ = launched.body["run_id"];
+    // B starts only once A holds the run, so A is the one executing it.
+    Config cb = ReplicaConfig(db_.url(), "survivor-b");
+    cb.run_lease_s = kLeaseS;
+    b_ = std::make_unique<TestServer>(cb);
+    ASSERT_TRUE(TimeUntil([&] {
+      auto run = Stored();
+      return run.claimed_by == "proc-a" && run.status == "running" &&
+             b_->Get("/api/v1/dspy-runs/" + run_id_).body.value("trials_completed", 0) >= 1;
+    }, std::chrono::seconds(60))) << "A never started the run";
+  }
+  RunRecord Stored() {
+    auto run = b_->runtime().store().GetRun(run_id_);
+    return run.ok() ? *run : RunRecord{};
+  }
+
+  PgTestDb db_;
+  std::unique_ptr<ReplicaProcess> a_;
+  std::unique_ptr<TestServer> b_;
+  std::string run_id_;
+};
+
+TEST_F(OrphanedRun, AnotherReplicaResumesItWithinTheLeaseAndHonoursCancel) {
+  a_->Kill();
+  auto killed = Clock::now();
+  // B reports it running meanwhile (the lease has not expired yet), then takes it over.
+  auto took = TimeUntil([&] { return Stored().claimed_by == "survivor-b"; }, std::chrono::seconds(30));
+  ASSERT_TRUE(took.has_value()) << "no replica took over the orphaned run";
+  EXPECT_LE(*took, kTakeoverBound);
+  std::printf("orphaned run taken over %.0f ms after kill -9 (lease %d s)\n",
+              std::chrono::duration<double, std::milli>(Clock::now() - killed).count(), kLeaseS);
+  RunRecord resumed = Stored();
+  EXPECT_EQ(resumed.status, "running");
+  EXPECT_EQ(resumed.attempts, 1);
+  // Resumed: B executes it and renews its lease, beyond a whole lease period past the takeover.
+  const int64_t first_lease = resumed.lease_expires_at.value_or(0);
+  ASSERT_TRUE(TimeUntil([&] { return Stored().lease_expires_at.value_or(0) > first_lease + kLeaseS * 1000; },
+                        std::chrono::seconds(kLeaseS * 5)))
+      << "B does not renew its lease on the resumed run";
+  EXPECT_EQ(Stored().status, "running");
+  EXPECT_EQ(Stored().claimed_by, "survivor-b");
+  // Cancel through B takes effect, and every replica (any reader of the store) sees it.
+  auto cancel = b_->Post("/api/v1/dspy-runs/" + run_id_ + "/cancel", Json::object());
+  EXPECT_EQ(cancel.status, 200) << cancel.raw;
+  ASSERT_TRUE(TimeUntil([&] { return b_->Get("/api/v1/dspy-runs/" + run_id_).body["status"] == "cancelled"; },
+                        std::chrono::seconds(30)));
+  auto other = storage::OpenPostgresStore(db_.url(), 1);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*other)->GetRun(run_id_)->status, "cancelled");
+}
+
+TEST_F(OrphanedRun, ACancelSentWhileItIsOrphanedTakesEffect) {
+  a_->Kill();
+  // Nobody executes the run now; the cancel goes through B at once.
+  auto cancel = b_->Post("/api/v1/dspy-runs/" + run_id_ + "/cancel", Json::object());
+  EXPECT_EQ(cancel.status, 200) << cancel.raw;
+  auto took = TimeUntil([&] { return b_->Get("/api/v1/dspy-runs/" + run_id_).body["status"] == "cancelled"; },
+                        std::chrono::seconds(30));
+  ASSERT_TRUE(took.has_value()) << "the cancel of an orphaned run never took effect";
+  EXPECT_LE(*took, kTakeoverBound);
+  auto other = storage::OpenPostgresStore(db_.url(), 1);
+  ASSERT_TRUE(other.ok());
+  RunRecord seen = *(*other)->GetRun(run_id_);
+  EXPECT_EQ(seen.status, "cancelled");
+  EXPECT_EQ(seen.claimed_by, "survivor-b");
+  // A second cancel is refused as for any finished run.
+  EXPECT_EQ(b_->Post("/api/v1/dspy-runs/" + run_id_ + "/cancel", Json::object()).status, 409);
+}
+
+// Orphaned runs that cannot be resumed are failed as interrupted, visibly on every replica: one
+// already taken over max_takeovers (3) times, one whose trials were all done.
+TEST(ReplicaRuns, OrphanedRunsThatCannotResumeFailAsInterrupted) {
+  PgTestDb db;
+  auto store = storage::OpenPostgresStore(db.url(), 2);
+  ASSERT_TRUE(store.ok());
+  auto orphan = [&](const std::string& progress, int takeovers) {
+    RunRecord r;
+    r.id = NewUuid();
+    r.template_id = NewUuid();
+    r.config_json = R"({"optimizer_type":"LabeledFewShot"})";
+    r.progress_json = progress;
+    r.created_at = NowMillis();
+    EXPECT_TRUE((*store)->InsertRun(r).ok());
+    RunRecord got;
+    EXPECT_TRUE(*(*store)->ClaimRun(r.id, "gone", -1000, &got));  // a lease that already ended
+    for (int i = 0; i < takeovers; ++i) EXPECT_TRUE(*(*store)->TakeOverExpiredRun(r.id, "gone", -1000, &got));
+    return r.id;
+  };
+  std::string bounced = orphan(R"({"trials_done":1,"trials_total":8})", 3);
+  std::string done = orphan(R"({"trials_done":8,"trials_total":8})", 0);
+  for (int i = 0; i < 8; ++i) {
+    TrialRecord t;
+    t.run_id = done;
+    t.trial_index = i;
+    t.candidate = "labeled";
+    ASSERT_TRUE((*store)->InsertTrial(t).ok());
+  }
+  TestServer b(ReplicaConfig(db.url(), "survivor"));
+  for (const auto& id : {bounced, done}) {
+    ASSERT_TRUE(TimeUntil([&] { return b.Get("/api/v1/dspy-runs/" + id).body["status"] == "failed"; },
+                          std::chrono::seconds(15)))
+        << "orphaned run " << id << " was not failed";
+    RunRecord seen = *(*store)->GetRun(id);
+    EXPECT_EQ(seen.status, "failed");
+    EXPECT_NE(seen.error.value_or("").find("interrupted"), std::string::npos) << seen.error.value_or("");
+    EXPECT_EQ(seen.claimed_by, "survivor");
+  }
 }
 
 TEST(SqliteFollower, WritesByAnotherProcessBecomeSearchable) {

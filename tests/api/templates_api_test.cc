@@ -1,6 +1,8 @@
 // Templates (DataBits) lifecycle and lineage through the API (SPEC §1, §2.2, §3, §4.7).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -62,6 +64,27 @@ TEST_F(TemplatesApi, LifecycleAndImmutability) {
   ASSERT_EQ(lineage.body["edges"].size(), 1u);
   EXPECT_EQ(lineage.body["edges"][0]["type"], "version_of");
   EXPECT_EQ(lineage.body["edges"][0]["source"], "template:" + id);
+}
+
+TEST_F(TemplatesApi, CursorPagesVisitEveryTemplateOnce) {
+  std::set<std::string> created;
+  for (int i = 0; i < 7; ++i) created.insert(Create("Paged " + std::to_string(i)));
+  std::set<std::string> seen;
+  std::string cursor;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = server_.Get("/api/v1/templates?page_size=3&search=paged" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(page.status, 200) << page.raw;
+    EXPECT_EQ(page.body["total"], 7);
+    for (const auto& t : page.body["templates"]) EXPECT_TRUE(seen.insert(t["id"]).second);
+    if (page.body["next_cursor"].is_null()) break;
+    cursor = page.body["next_cursor"];
+  }
+  EXPECT_EQ(seen, created);
+  auto second = server_.Get("/api/v1/templates?page_size=3&page=3&search=paged");
+  EXPECT_EQ(second.body["templates"].size(), 1u);
+  auto bad = server_.Get("/api/v1/templates?cursor=nope");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.body["detail"][0]["loc"], Json({"query", "cursor"}));
 }
 
 TEST_F(TemplatesApi, SchemaValidation) {

@@ -54,7 +54,7 @@ TEST_P(StoreRunsTest, ARunIsClaimedByExactlyOneOwner) {
     threads.emplace_back([&, i] {
       Store& s = i % 2 ? *other : *store_;
       RunRecord claimed;
-      auto r = s.ClaimRun(run.id, "replica-" + std::to_string(i), &claimed);
+      auto r = s.ClaimRun(run.id, "replica-" + std::to_string(i), 30000, &claimed);
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       if (*r) {
         ++wins;
@@ -79,7 +79,7 @@ TEST_P(StoreRunsTest, ClaimNextRunTakesTheOldestPendingOnce) {
   taken.created_at = 50;
   for (auto* r : {&older, &newer, &taken}) ASSERT_TRUE(store_->InsertRun(*r).ok());
   RunRecord got;
-  ASSERT_TRUE(*store_->ClaimRun(taken.id, "x", &got));
+  ASSERT_TRUE(*store_->ClaimRun(taken.id, "x", 30000, &got));
   auto other = OpenAnother();
   std::vector<std::string> claimed;
   std::mutex mu;
@@ -87,7 +87,7 @@ TEST_P(StoreRunsTest, ClaimNextRunTakesTheOldestPendingOnce) {
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       RunRecord r;
-      auto ok = (i % 2 ? *other : *store_).ClaimNextRun("w" + std::to_string(i), &r);
+      auto ok = (i % 2 ? *other : *store_).ClaimNextRun("w" + std::to_string(i), 30000, &r);
       ASSERT_TRUE(ok.ok()) << ok.status().ToString();
       if (*ok) {
         std::lock_guard lock(mu);
@@ -102,7 +102,55 @@ TEST_P(StoreRunsTest, ClaimNextRunTakesTheOldestPendingOnce) {
   std::sort(want.begin(), want.end());
   EXPECT_EQ(claimed, want);
   RunRecord none;
-  EXPECT_FALSE(*store_->ClaimNextRun("late", &none));
+  EXPECT_FALSE(*store_->ClaimNextRun("late", 30000, &none));
+}
+
+TEST_P(StoreRunsTest, AnExpiredLeaseIsTakenOverByExactlyOneReplica) {
+  RunRecord fresh = MakeRun(), orphan = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(fresh).ok());
+  ASSERT_TRUE(store_->InsertRun(orphan).ok());
+  RunRecord got;
+  ASSERT_TRUE(*store_->ClaimRun(fresh.id, "a", 60000, &got));
+  EXPECT_GT(*got.lease_expires_at, NowMillis());
+  // A lease that ended a second ago: what a replica killed a while back leaves behind.
+  ASSERT_TRUE(*store_->ClaimRun(orphan.id, "dead", -1000, &got));
+  EXPECT_EQ(got.attempts, 0);
+  // The heartbeat renews only the owner's lease.
+  EXPECT_TRUE(*store_->RenewRunLease(fresh.id, "a", 60000));
+  EXPECT_FALSE(*store_->RenewRunLease(fresh.id, "b", 60000));
+  // A run with a live lease is never taken over, by id or as "any".
+  RunRecord taken;
+  EXPECT_FALSE(*store_->TakeOverExpiredRun(fresh.id, "b", 60000, &taken));
+  // Replicas racing for the orphan: exactly one wins.
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 4; ++i) {
+    racers.emplace_back([&, i] {
+      RunRecord r;
+      auto ok = (i % 2 ? *other : *store_).TakeOverExpiredRun("", "r" + std::to_string(i), 60000, &r);
+      ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+      if (*ok) {
+        ++wins;
+        EXPECT_EQ(r.id, orphan.id);
+        EXPECT_EQ(r.attempts, 1);
+        EXPECT_EQ(r.status, "running");
+      }
+    });
+  }
+  for (auto& t : racers) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  RunRecord now = *store_->GetRun(orphan.id);
+  EXPECT_NE(now.claimed_by, "dead");
+  // The dead replica's heartbeat (were it to come back) learns it lost the run.
+  EXPECT_FALSE(*store_->RenewRunLease(orphan.id, "dead", 60000));
+  EXPECT_TRUE(*store_->RenewRunLease(orphan.id, *now.claimed_by, 60000));
+  // A stale record written back by the old executor does not reclaim the run.
+  got.progress_json = R"({"trials_done":1})";
+  ASSERT_TRUE(store_->UpdateRun(got).ok());
+  EXPECT_EQ(store_->GetRun(orphan.id)->claimed_by, now.claimed_by);
+  EXPECT_EQ(store_->GetRun(orphan.id)->attempts, 1);
 }
 
 TEST_P(StoreRunsTest, DroppedConnectionsAreReplaced) {

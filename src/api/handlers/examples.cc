@@ -1,6 +1,7 @@
 // Examples resource: CRUD, history, batch, import and export (SPEC §2.2).
 #include <spdlog/spdlog.h>
 
+#include "api/list_cursor.h"
 #include "api/routes.h"
 #include "service/examples/example_io.h"
 #include "common/time.h"
@@ -12,19 +13,25 @@ namespace {
 constexpr size_t kMaxBatchItems = 1000;    // SPEC §3: lists ≤ 1,000 items
 constexpr size_t kMaxImportRecords = 10000;
 
-Json ListToJson(const storage::ExamplePage& page, int64_t number, int64_t size) {
-  Json items = Json::array();
-  for (const auto& e : page.examples) items.push_back(service::ExampleToJson(e));
-  return {{"examples", std::move(items)}, {"total", page.total}, {"page", number}, {"page_size", size}};
-}
-
 // Parses list query parameters: filters, paging and the sort whitelist.
 struct ListQuery {
   storage::ExampleFilter filter;
   storage::ExampleSortKey sort = storage::ExampleSortKey::kEffectiveness;
   bool desc = true;
   int64_t page = 1, page_size = 20;
+  std::optional<storage::ExampleCursor> cursor;  // wins over page
 };
+
+// One page by cursor (keyset: any depth at index speed) or by page number (an offset).
+Result<Reply> ListPage(Services& s, const ListQuery& q) {
+  storage::ExampleListQuery lq{q.filter, q.sort, q.desc, (q.page - 1) * q.page_size, q.page_size, q.cursor};
+  EXEMPLAR_ASSIGN_OR_RETURN(auto page, s.store.ListExamples(lq));
+  Json items = Json::array();
+  for (const auto& e : page.examples) items.push_back(service::ExampleToJson(e));
+  Json next = page.next ? Json(EncodeExampleCursor(*page.next, q.sort, q.desc)) : Json(nullptr);
+  return Reply::Json200({{"examples", std::move(items)}, {"total", page.total}, {"page", q.page},
+                         {"page_size", q.page_size}, {"next_cursor", std::move(next)}});
+}
 
 Result<ListQuery> ParseListQuery(const Request& req) {
   ListQuery q;
@@ -44,6 +51,9 @@ Result<ListQuery> ParseListQuery(const Request& req) {
   }
   if (auto d = QueryBool(req, "sort_desc", v)) q.desc = *d;
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  if (auto c = req.Query("cursor")) {
+    EXEMPLAR_ASSIGN_OR_RETURN(q.cursor, DecodeExampleCursor(*c, q.sort, q.desc));
+  }
   return q;
 }
 
@@ -133,13 +143,10 @@ class ExportStream {
 
 void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
   const std::string base = "/api/v1/examples";
-  routes.push_back({"GET", base, "List examples with filters, sorting and paging", "examples",
+  routes.push_back({"GET", base, "List examples with filters, sorting and paging (page or cursor)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(req));
-                      EXEMPLAR_ASSIGN_OR_RETURN(
-                          auto page, s.store.ListExamples(q.filter, q.sort, q.desc,
-                                                          (q.page - 1) * q.page_size, q.page_size));
-                      return Reply::Json200(ListToJson(page, q.page, q.page_size));
+                      return ListPage(s, q);
                     }});
   routes.push_back({"POST", base, "Create an example", "examples",
                     [&s](const Request& req) -> Result<Reply> {
@@ -248,10 +255,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(req));
                       q.filter.databit_id = req.path_params.at(0);
-                      EXEMPLAR_ASSIGN_OR_RETURN(
-                          auto page, s.store.ListExamples(q.filter, q.sort, q.desc,
-                                                          (q.page - 1) * q.page_size, q.page_size));
-                      return Reply::Json200(ListToJson(page, q.page, q.page_size));
+                      return ListPage(s, q);
                     }});
   routes.push_back({"GET", base + "/{id}", "Get one example", "examples",
                     [&s](const Request& req) -> Result<Reply> {

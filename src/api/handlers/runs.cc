@@ -1,6 +1,7 @@
 // Optimization runs (SPEC §2.2 DSPy, §4.5, §4.6), with a Server-Sent Events progress stream.
 #include <chrono>
 
+#include "api/list_cursor.h"
 #include "api/routes.h"
 #include "service/runs/runs.h"
 #include "service/templates/template_json.h"
@@ -113,7 +114,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Launch(body, User(req)));
                       return Reply::Created(service::RunToJson(run));
                     }});
-  routes.push_back({"GET", base, "List runs (filter by template_id, status)", "runs",
+  routes.push_back({"GET", base, "List runs (filter by template_id, status; page or cursor)", "runs",
                     [&s](const Request& req) -> Result<Reply> {
                       Validation v;
                       int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
@@ -124,10 +125,16 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                         v.Add({"query", "status"}, "must be one of: pending, running, completed, failed, cancelled", "type_error.enum");
                       }
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      EXEMPLAR_ASSIGN_OR_RETURN(auto r, s.runs.List(req.Query("template_id"), status, page, size));
+                      storage::RunListQuery q{req.Query("template_id"), status, (page - 1) * size, size, std::nullopt};
+                      if (auto c = req.Query("cursor")) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(q.after, DecodeKeyCursor(*c, "runs"));
+                      }
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto r, s.runs.List(q));
                       Json items = Json::array();
-                      for (const auto& run : r.first) items.push_back(service::RunToJson(run));
-                      return Reply::Json200({{"runs", items}, {"total", r.second}, {"page", page}, {"page_size", size}});
+                      for (const auto& run : r.items) items.push_back(service::RunToJson(run));
+                      Json next = r.next ? Json(EncodeKeyCursor("runs", *r.next)) : Json(nullptr);
+                      return Reply::Json200({{"runs", items}, {"total", r.total}, {"page", page}, {"page_size", size},
+                                             {"next_cursor", next}});
                     }});
   routes.push_back({"GET", base + "/{id}", "Run status, progress, best score, LM usage, ETA", "runs",
                     [&s](const Request& req) -> Result<Reply> {

@@ -1,4 +1,5 @@
 // Templates (DataBits) resource and the lineage views (SPEC §2.2, §4.7).
+#include "api/list_cursor.h"
 #include "api/routes.h"
 #include "service/examples/example_json.h"
 #include "service/templates/template_json.h"
@@ -6,10 +7,11 @@
 namespace exemplar::api {
 namespace {
 
-Json PageToJson(const service::TemplatePage& p, int64_t page, int64_t size) {
+Json PageToJson(const storage::KeyedPage<Template>& p, int64_t page, int64_t size) {
   Json items = Json::array();
-  for (const auto& t : p.templates) items.push_back(service::TemplateToJson(t));
-  return {{"templates", items}, {"total", p.total}, {"page", page}, {"page_size", size}};
+  for (const auto& t : p.items) items.push_back(service::TemplateToJson(t));
+  Json next = p.next ? Json(EncodeKeyCursor("templates", *p.next)) : Json(nullptr);
+  return {{"templates", items}, {"total", p.total}, {"page", page}, {"page_size", size}, {"next_cursor", next}};
 }
 
 std::optional<std::string> User(const Request& req) {
@@ -64,7 +66,7 @@ Result<service::Direction> ParseDirection(const Request& req, Validation& v) {
 
 void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
   const std::string base = "/api/v1/templates";
-  routes.push_back({"GET", base, "List templates (status, search, paging)", "templates",
+  routes.push_back({"GET", base, "List templates (status, search, page or cursor)", "templates",
                     [&s](const Request& req) -> Result<Reply> {
                       Validation v;
                       int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
@@ -75,7 +77,11 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                         v.Add({"query", "status"}, "must be one of: draft, published, archived", "type_error.enum");
                       }
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.templates.List(status, req.Query("search"), page, size));
+                      storage::TemplateListQuery q{status, req.Query("search"), (page - 1) * size, size, std::nullopt};
+                      if (auto c = req.Query("cursor")) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(q.after, DecodeKeyCursor(*c, "templates"));
+                      }
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.templates.List(q));
                       return Reply::Json200(PageToJson(p, page, size));
                     }});
   routes.push_back({"POST", base, "Create a template (draft, version 1.0.0)", "templates",

@@ -7,6 +7,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "service/runs/run_lease.h"
 #include "service/search/search.h"
 
 namespace exemplar::service {
@@ -24,12 +25,6 @@ Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effect
   options_.workers = std::max(1, options_.workers);
 }
 
-bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
-  if (!options_.shared) return true;
-  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
-  return run.updated_at < now - options_.lease_ms;  // its replica stopped reporting progress
-}
-
 Runs::~Runs() { Stop(); }
 
 Status Runs::Start() {
@@ -38,12 +33,7 @@ Status Runs::Start() {
     for (auto& run : page.first) {
       if (run.status == "running") {
         if (!ShouldRecover(run, NowMillis())) continue;  // another replica is executing it
-        EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
-        run.status = "failed";
-        run.error = "interrupted by a server restart; " + std::to_string(trials.size()) +
-                    " finished trials were kept. Launch the run again to continue.";
-        run.completed_at = run.updated_at = NowMillis();
-        EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+        EXEMPLAR_RETURN_IF_ERROR(FailInterrupted(run, "a server restart"));
       } else {
         std::lock_guard lock(mu_);
         queue_.push_back(run.id);
@@ -88,9 +78,28 @@ void Runs::Worker() {
       continue;
     }
     RunRecord run;
-    auto claimed = store_.ClaimNextRun(options_.owner, &run);
-    if (claimed.ok() && *claimed) ExecuteClaimed(std::move(run));
+    auto claimed = store_.ClaimNextRun(options_.owner, options_.lease_ms, &run);
+    if (claimed.ok() && *claimed) {
+      ExecuteClaimed(std::move(run));
+      continue;
+    }
+    // A run whose executor stopped renewing its lease (kill -9, lost host) is taken over here.
+    auto taken = store_.TakeOverExpiredRun("", options_.owner, options_.lease_ms, &run);
+    if (!taken.ok()) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
+    if (taken.ok() && *taken) ContinueTakenOver(std::move(run));
   }
+}
+
+void Runs::Finish(RunRecord& r) {
+  r.completed_at = r.updated_at = NowMillis();
+  Status st = store_.UpdateRun(r);
+  if (!st.ok()) spdlog::error("run {}: cannot store result: {}", r.id, st.ToString());
+  events_.Publish(r.id, "status", {{"status", r.status}, {"best_score", r.best_score ? Json(*r.best_score) : Json(nullptr)},
+                                   {"error", r.error ? Json(*r.error) : Json(nullptr)}});
+  events_.Finish(r.id);
+  std::lock_guard lock(mu_);
+  cancel_requested_.erase(r.id);
+  caller_keys_.erase(r.id);
 }
 
 Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val) {
@@ -193,7 +202,7 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
 
 void Runs::Execute(const std::string& id) {
   RunRecord run;
-  auto claimed = store_.ClaimRun(id, options_.owner, &run);
+  auto claimed = store_.ClaimRun(id, options_.owner, options_.lease_ms, &run);
   if (!claimed.ok()) spdlog::error("run {}: cannot claim: {}", id, claimed.status().ToString());
   if (!claimed.ok() || !*claimed) return;  // cancelled, or another replica took it
   ExecuteClaimed(std::move(run));
@@ -201,17 +210,7 @@ void Runs::Execute(const std::string& id) {
 
 void Runs::ExecuteClaimed(RunRecord run) {
   const std::string id = run.id;
-  auto finish = [&](RunRecord& r) {
-    r.completed_at = r.updated_at = NowMillis();
-    Status st = store_.UpdateRun(r);
-    if (!st.ok()) spdlog::error("run {}: cannot store result: {}", r.id, st.ToString());
-    events_.Publish(r.id, "status", {{"status", r.status}, {"best_score", r.best_score ? Json(*r.best_score) : Json(nullptr)},
-                                     {"error", r.error ? Json(*r.error) : Json(nullptr)}});
-    events_.Finish(r.id);
-    std::lock_guard lock(mu_);
-    cancel_requested_.erase(r.id);
-    caller_keys_.erase(r.id);
-  };
+  auto finish = [&](RunRecord& r) { Finish(r); };
   Json cfg_json = Json::parse(run.config_json, nullptr, false);
   auto config = ParseRunConfig(cfg_json, /*stored=*/true);
   auto tmpl = store_.GetTemplate(run.template_id);
@@ -239,9 +238,11 @@ void Runs::ExecuteClaimed(RunRecord run) {
   }
   events_.Publish(id, "status", {{"status", "running"}});
 
+  RunLease lease(store_, id, options_.owner, options_.lease_ms);
   RunHooks hooks;
   auto next_remote_check = std::chrono::steady_clock::now();
   hooks.cancelled = [&] {
+    if (lease.lost()) return true;  // another replica has the run now
     {
       std::lock_guard lock(mu_);
       if (stopping_ || cancel_requested_.count(id) > 0) return true;
@@ -264,6 +265,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
     events_.Publish(id, "trial", TrialToJson(rec));
   };
   hooks.on_progress = [&](const Json& progress) {
+    if (lease.lost()) return;
     run.progress_json = DumpJson(progress);
     if (progress.contains("best_score") && progress["best_score"].is_number()) run.best_score = progress["best_score"].get<double>();
     run.updated_at = NowMillis();
@@ -278,12 +280,20 @@ void Runs::ExecuteClaimed(RunRecord run) {
   }
   auto endpoint = providers().Resolve(config->lm, caller_key);
   if (!endpoint.ok()) {
+    lease.Stop();
     run.status = "failed";
     run.error = "LM provider: " + endpoint.status().message();
     finish(run);
     return;
   }
   RunOutcome out = ExecuteRun(run, *config, *endpoint, *tmpl, train, val, hooks);
+  lease.Stop();
+  if (lease.lost()) {
+    // Taken over while this replica could not renew the lease (stalled, cut off from the
+    // database): the replica that has it now writes its state.
+    spdlog::warn("run {}: lease lost to another replica; stopped here", id);
+    return;
+  }
   bool stopped_by_shutdown;
   {
     std::lock_guard lock(mu_);
@@ -304,16 +314,25 @@ void Runs::ExecuteClaimed(RunRecord run) {
 
 Result<RunRecord> Runs::Get(const std::string& id) { return store_.GetRun(id); }
 
-Result<std::pair<std::vector<RunRecord>, int64_t>> Runs::List(const std::optional<std::string>& template_id,
-                                                              const std::optional<std::string>& status,
-                                                              int64_t page, int64_t page_size) {
-  return store_.ListRuns(template_id, status, (page - 1) * page_size, page_size);
+Result<storage::KeyedPage<RunRecord>> Runs::List(const storage::RunListQuery& query) {
+  return store_.ListRuns(query);
 }
 
 Result<RunRecord> Runs::Cancel(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   if (Finished(run.status)) return Status::FailedPrecondition("run is already " + run.status);
   EXEMPLAR_RETURN_IF_ERROR(store_.RequestRunCancel(id));  // seen by the replica executing it
+  if (run.status == "running") {
+    // Orphaned (its executor stopped renewing the lease): nobody would see the flag, so the
+    // cancel is completed here, once this replica holds the run.
+    RunRecord orphan;
+    auto taken = store_.TakeOverExpiredRun(id, options_.owner, options_.lease_ms, &orphan);
+    if (taken.ok() && *taken) {
+      orphan.status = "cancelled";
+      Finish(orphan);
+      return orphan;
+    }
+  }
   bool was_queued = false;
   {
     std::lock_guard lock(mu_);

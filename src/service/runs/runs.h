@@ -79,12 +79,18 @@ struct RunsOptions {
   int workers = 2;
   // The claim name of this replica (stable across restarts, distinct per replica).
   std::string owner = "local";
-  // Replicas share the database (PostgreSQL): at start, only runs this replica claimed, or whose
-  // claimer stopped updating them for `lease_ms`, are recovered. With a private database every
-  // running run at start was left by a previous process of this one.
+  // Replicas share the database (PostgreSQL): at start, only runs this replica claimed are
+  // recovered; a run executing elsewhere is taken over when its lease expires. With a private
+  // database every running run at start was left by a previous process of this one.
   bool shared = false;
-  int64_t lease_ms = 10 * 60 * 1000;
-  // Shared: how often an idle worker looks for pending runs launched on other replicas.
+  // The executor's lease on a run, renewed every lease_ms / 3 (config run_lease_s). Shared: once
+  // it expires, an idle worker of any replica takes the run over.
+  int64_t lease_ms = 30 * 1000;
+  // A run is resumed after at most this many takeovers, then failed as interrupted (a run that
+  // brings down every replica it lands on must not go round forever).
+  int max_takeovers = 3;
+  // Shared: how often an idle worker looks for pending runs launched on other replicas and for
+  // runs whose lease expired.
   int poll_ms = 1000;
   // The LM endpoints runs may use (the operator's configuration); null = only "offline".
   const LmProviders* providers = nullptr;
@@ -104,9 +110,8 @@ class Runs {
 
   Result<RunRecord> Launch(const Json& body, const std::optional<std::string>& user);
   Result<RunRecord> Get(const std::string& id);
-  Result<std::pair<std::vector<RunRecord>, int64_t>> List(const std::optional<std::string>& template_id,
-                                                          const std::optional<std::string>& status,
-                                                          int64_t page, int64_t page_size);
+  // One page, newest first (offset or keyset cursor, storage::RunListQuery).
+  Result<storage::KeyedPage<RunRecord>> List(const storage::RunListQuery& query);
   // Cancels a run wherever it executes: locally at once, on another replica at its next check.
   Result<RunRecord> Cancel(const std::string& id);
   Result<Json> Results(const std::string& id);
@@ -123,9 +128,17 @@ class Runs {
   void Worker();
   void Execute(const std::string& id);  // claims, then executes
   void ExecuteClaimed(RunRecord run);
+  // A run this replica took over after its lease expired: cancelled when a cancel was requested,
+  // resumed (executed again; trials are stored by index, so re-done trials replace their first
+  // versions) while it has trials to do and takeovers left, else failed as interrupted.
+  void ContinueTakenOver(RunRecord run);
+  // Stores a final state and tells event subscribers.
+  void Finish(RunRecord& run);
   Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
-  // Whether a running run left in the store should be marked interrupted by this process.
+  // Whether a running run left in the store should be marked interrupted by this process at start.
   bool ShouldRecover(const RunRecord& run, int64_t now) const;
+  // Stores `run` as failed because its executor stopped (restart or expired lease).
+  Status FailInterrupted(RunRecord& run, const std::string& why);
 
   storage::Store& store_;
   Templates& templates_;

@@ -61,11 +61,8 @@ Result<Template> Templates::Create(const Json& body, const std::optional<std::st
 
 Result<Template> Templates::Get(const std::string& id) { return store_.GetTemplate(id); }
 
-Result<TemplatePage> Templates::List(const std::optional<std::string>& status,
-                                     const std::optional<std::string>& search, int64_t page,
-                                     int64_t page_size) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto r, store_.ListTemplates(status, search, (page - 1) * page_size, page_size));
-  return TemplatePage{std::move(r.first), r.second};
+Result<storage::KeyedPage<Template>> Templates::List(const storage::TemplateListQuery& query) {
+  return store_.ListTemplates(query);
 }
 
 Result<Template> Templates::Update(const std::string& id, const Json& body) {

@@ -12,19 +12,14 @@
 
 namespace exemplar::service {
 
-struct TemplatePage {
-  std::vector<Template> templates;
-  int64_t total = 0;
-};
-
 class Templates {
  public:
   Templates(storage::Store& store, Lineage& lineage) : store_(store), lineage_(lineage) {}
 
   Result<Template> Create(const Json& body, const std::optional<std::string>& user);
   Result<Template> Get(const std::string& id);
-  Result<TemplatePage> List(const std::optional<std::string>& status,
-                            const std::optional<std::string>& search, int64_t page, int64_t page_size);
+  // One page, newest update first (offset or keyset cursor, storage::TemplateListQuery).
+  Result<storage::KeyedPage<Template>> List(const storage::TemplateListQuery& query);
   // kFailedPrecondition (409) when published or archived.
   Result<Template> Update(const std::string& id, const Json& body);
   // kFailedPrecondition (409) when published.

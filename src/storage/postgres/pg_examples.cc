@@ -4,6 +4,7 @@
 #include "common/time.h"
 #include "storage/columns.h"
 #include "storage/dialect.h"
+#include "storage/list_sql.h"
 #include "storage/postgres/pg_store.h"
 
 namespace exemplar::storage {
@@ -17,13 +18,6 @@ std::string SelectExamples(bool with_embedding) {
 std::optional<double> Effectiveness(double s, double f) {
   if (s + f <= 0) return std::nullopt;
   return (s + 1) / (s + f + 2);
-}
-
-void AddFilter(PgParams& p, const FilterSql& f) {
-  for (const auto& v : f.values) {
-    if (const auto* text = std::get_if<std::string>(&v)) p.Text(*text);
-    else p.Real(std::get<double>(v));
-  }
 }
 
 }  // namespace
@@ -159,26 +153,24 @@ Status PgStore::DeleteExample(const std::string& id) {
       true);
 }
 
-Result<ExamplePage> PgStore::ListExamples(const ExampleFilter& filter, ExampleSortKey sort, bool desc,
-                                          int64_t offset, int64_t limit) {
-  ExamplePage page;
-  FilterSql w = ExampleFilterSql(filter, Dialect::kPostgres);
-  const int next = static_cast<int>(w.values.size()) + 1;
+Result<ExamplePage> PgStore::ListExamples(const ExampleListQuery& query) {
+  Result<ExamplePage> page = Status::Internal("list not run");
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
-    PgParams count;
-    AddFilter(count, w);
-    page.total = count.Exec(tx, "SELECT COUNT(*) FROM examples" + w.where)[0][0].as<int64_t>();
-    std::string col = SortColumn(sort);
-    std::string order = " ORDER BY " + col + " IS NULL, " + col + (desc ? " DESC" : " ASC") +
-                        ", created_at DESC, id ASC LIMIT $" + std::to_string(next) + " OFFSET $" +
-                        std::to_string(next + 1);
-    PgParams q;
-    AddFilter(q, w);
-    q.Int(limit).Int(offset);
-    for (const auto& r : q.Exec(tx, SelectExamples(false) + w.where + order)) {
-      page.examples.push_back(PgReadExample(r, false));
-    }
-    return Status::Ok();
+    // One read transaction: the count and both legs see the same snapshot.
+    auto select = [&](const SqlStatement& st, std::vector<ListedExample>* out) {
+      PgParams p;
+      PgAddValues(p, st.values);
+      constexpr int kSortColumn = 24;  // after kExampleColumns
+      for (const auto& r : p.Exec(tx, st.sql)) out->push_back({PgReadExample(r, false), PgOptReal(r[kSortColumn])});
+      return Status::Ok();
+    };
+    auto count = [&](const SqlStatement& st) -> Result<int64_t> {
+      PgParams p;
+      PgAddValues(p, st.values);
+      return p.Exec(tx, st.sql)[0][0].as<int64_t>();
+    };
+    page = ListExamplesWith(Dialect::kPostgres, query, select, count);
+    return page.status();
   }));
   return page;
 }

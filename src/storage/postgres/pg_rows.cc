@@ -101,6 +101,8 @@ RunRecord PgReadRun(const pqxx::row& row) {
   r.started_at = PgOptInt(row[i++]);
   r.completed_at = PgOptInt(row[i++]);
   r.updated_at = row[i++].as<int64_t>();
+  r.lease_expires_at = PgOptInt(row[i++]);
+  r.attempts = row[i++].as<int64_t>();
   return r;
 }
 
@@ -116,6 +118,14 @@ std::string PgPlaceholders(int first, int n) {
   std::string s;
   for (int i = 0; i < n; ++i) s += (i ? ", $" : "$") + std::to_string(first + i);
   return s;
+}
+
+void PgAddValues(PgParams& p, const std::vector<SqlValue>& values) {
+  for (const auto& v : values) {
+    if (const auto* text = std::get_if<std::string>(&v)) p.Text(*text);
+    else if (const auto* real = std::get_if<double>(&v)) p.Real(*real);
+    else p.Int(std::get<int64_t>(v));
+  }
 }
 
 }  // namespace exemplar::storage

@@ -2,6 +2,7 @@
 #include "common/time.h"
 #include "storage/columns.h"
 #include "storage/dialect.h"
+#include "storage/list_sql.h"
 #include "storage/postgres/pg_store.h"
 
 namespace exemplar::storage {
@@ -59,25 +60,40 @@ Status PgStore::DeleteTemplate(const std::string& id) {
   });
 }
 
-Result<std::pair<std::vector<Template>, int64_t>> PgStore::ListTemplates(
-    const std::optional<std::string>& status, const std::optional<std::string>& search,
-    int64_t offset, int64_t limit) {
-  const Dialect d = Dialect::kPostgres;
-  std::string where = " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR " +
-                      ContainsIgnoreCase(d, "name", "$2") + " OR " +
-                      ContainsIgnoreCase(d, "COALESCE(description, '')", "$2") + ")";
-  std::vector<Template> items;
-  int64_t total = 0;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
-    total = PgParams().Text(status).Text(search).Exec(tx, "SELECT COUNT(*) FROM templates" + where)[0][0]
-                .as<int64_t>();
-    auto rows = PgParams().Text(status).Text(search).Int(limit).Int(offset).Exec(
-        tx, std::string("SELECT ") + kTemplateColumns + " FROM templates" + where +
-                " ORDER BY updated_at DESC, id LIMIT $3 OFFSET $4");
-    for (const auto& r : rows) items.push_back(PgReadTemplate(r));
+namespace {
+
+CountFn PgCount(pqxx::transaction_base& tx) {
+  return [&tx](const SqlStatement& st) -> Result<int64_t> {
+    PgParams p;
+    PgAddValues(p, st.values);
+    return p.Exec(tx, st.sql)[0][0].as<int64_t>();
+  };
+}
+
+template <typename T>
+std::function<Status(const SqlStatement&, std::vector<T>*)> PgSelect(pqxx::transaction_base& tx,
+                                                                      T (*read)(const pqxx::row&)) {
+  return [&tx, read](const SqlStatement& st, std::vector<T>* out) {
+    PgParams p;
+    PgAddValues(p, st.values);
+    for (const auto& r : p.Exec(tx, st.sql)) out->push_back(read(r));
     return Status::Ok();
+  };
+}
+
+}  // namespace
+
+Result<KeyedPage<Template>> PgStore::ListTemplates(const TemplateListQuery& query) {
+  KeyedList list{"templates", kTemplateColumns, "updated_at", {}, query.search};
+  if (query.status) list.equals.push_back({"status", *query.status});
+  Result<KeyedPage<Template>> page = Status::Internal("list not run");
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    page = ListKeyedWith<Template>(Dialect::kPostgres, list, query.offset, query.limit, query.after,
+                                   PgSelect<Template>(tx, &PgReadTemplate), PgCount(tx),
+                                   [](const Template& t) { return KeyCursor{t.updated_at, t.id}; });
+    return page.status();
   }));
-  return std::make_pair(std::move(items), total);
+  return page;
 }
 
 Result<std::vector<Template>> PgStore::ListTemplatesByName(const std::string& name) {
@@ -105,7 +121,7 @@ Status PgStore::InsertRun(const RunRecord& r) {
 Result<RunRecord> PgStore::GetRun(const std::string& id) {
   std::optional<RunRecord> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
-    auto rows = PgParams().Text(id).Exec(tx, std::string("SELECT ") + kRunColumns + " FROM dspy_runs WHERE id = $1");
+    auto rows = PgParams().Text(id).Exec(tx, std::string("SELECT ") + kRunReadColumns + " FROM dspy_runs WHERE id = $1");
     if (!rows.empty()) out = PgReadRun(rows[0]);
     return Status::Ok();
   }));
@@ -121,29 +137,25 @@ Status PgStore::UpdateRun(const RunRecord& r) {
     auto res = p.Exec(tx,
                       "UPDATE dspy_runs SET template_id=$1, status=$2, config=$3, progress=$4, "
                       "best_score=$5, best_program=$6, contributions=$7, error=$8, decision=$9, "
-                      "accepted_template_id=$10, synced_at=$11, claimed_by=$12, created_by=$13, "
+                      "accepted_template_id=$10, synced_at=$11, claimed_by=COALESCE(claimed_by, $12), created_by=$13, "
                       "created_at=$14, started_at=$15, completed_at=$16, updated_at=$17 WHERE id=$18");
     if (res.affected_rows() == 0) return Status::NotFound("Run not found");
     return Status::Ok();
   });
 }
 
-Result<std::pair<std::vector<RunRecord>, int64_t>> PgStore::ListRuns(
-    const std::optional<std::string>& template_id, const std::optional<std::string>& status,
-    int64_t offset, int64_t limit) {
-  std::string where = " WHERE ($1::text IS NULL OR template_id = $1) AND ($2::text IS NULL OR status = $2)";
-  std::vector<RunRecord> items;
-  int64_t total = 0;
+Result<KeyedPage<RunRecord>> PgStore::ListRuns(const RunListQuery& query) {
+  KeyedList list{"dspy_runs", kRunReadColumns, "created_at", {}, std::nullopt};
+  if (query.template_id) list.equals.push_back({"template_id", *query.template_id});
+  if (query.status) list.equals.push_back({"status", *query.status});
+  Result<KeyedPage<RunRecord>> page = Status::Internal("list not run");
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
-    total = PgParams().Text(template_id).Text(status).Exec(tx, "SELECT COUNT(*) FROM dspy_runs" + where)[0][0]
-                .as<int64_t>();
-    auto rows = PgParams().Text(template_id).Text(status).Int(limit).Int(offset).Exec(
-        tx, std::string("SELECT ") + kRunColumns + " FROM dspy_runs" + where +
-                " ORDER BY created_at DESC, id LIMIT $3 OFFSET $4");
-    for (const auto& r : rows) items.push_back(PgReadRun(r));
-    return Status::Ok();
+    page = ListKeyedWith<RunRecord>(Dialect::kPostgres, list, query.offset, query.limit, query.after,
+                                    PgSelect<RunRecord>(tx, &PgReadRun), PgCount(tx),
+                                    [](const RunRecord& r) { return KeyCursor{r.created_at, r.id}; });
+    return page.status();
   }));
-  return std::make_pair(std::move(items), total);
+  return page;
 }
 
 Status PgStore::InsertTrial(const TrialRecord& t) {
@@ -208,16 +220,17 @@ Status PgStore::SyncRun(const std::string& run_id, const std::vector<UsageEvent>
       true);
 }
 
-Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) {
+Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
+                               RunRecord* run) {
   bool claimed = false;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
     int64_t now = NowMillis();
     // The row lock taken by UPDATE makes concurrent claims of one run serialise: only the first
     // still finds it pending.
-    auto rows = PgParams().Text(owner).Int(now).Int(now).Text(run_id).Exec(
+    auto rows = PgParams().Text(owner).Int(now).Int(now + lease_ms).Text(run_id).Exec(
         tx, std::string("UPDATE dspy_runs SET status = 'running', claimed_by = $1, started_at = $2, "
-                        "updated_at = $3 WHERE id = $4 AND status = 'pending' RETURNING ") +
-                kRunColumns);
+                        "updated_at = $2, lease_expires_at = $3 WHERE id = $4 AND status = 'pending' "
+                        "RETURNING ") + kRunReadColumns);
     claimed = !rows.empty();
     if (claimed) *run = PgReadRun(rows[0]);
     return Status::Ok();
@@ -225,21 +238,52 @@ Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& own
   return claimed;
 }
 
-Result<bool> PgStore::ClaimNextRun(const std::string& owner, RunRecord* run) {
+Result<bool> PgStore::ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) {
   bool claimed = false;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
     int64_t now = NowMillis();
     // SKIP LOCKED: replicas claiming at the same moment take different runs instead of waiting.
-    auto rows = PgParams().Text(owner).Int(now).Int(now).Exec(
+    auto rows = PgParams().Text(owner).Int(now).Int(now + lease_ms).Exec(
         tx, std::string("UPDATE dspy_runs SET status = 'running', claimed_by = $1, started_at = $2, "
-                        "updated_at = $3 WHERE id = (SELECT id FROM dspy_runs WHERE status = "
-                        "'pending' ORDER BY created_at, id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING ") +
-                kRunColumns);
+                        "updated_at = $2, lease_expires_at = $3 WHERE id = (SELECT id FROM dspy_runs "
+                        "WHERE status = 'pending' ORDER BY created_at, id FOR UPDATE SKIP LOCKED LIMIT 1) "
+                        "RETURNING ") + kRunReadColumns);
     claimed = !rows.empty();
     if (claimed) *run = PgReadRun(rows[0]);
     return Status::Ok();
   }));
   return claimed;
+}
+
+Result<bool> PgStore::RenewRunLease(const std::string& run_id, const std::string& owner, int64_t lease_ms) {
+  bool renewed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    auto r = PgParams().Int(NowMillis() + lease_ms).Text(run_id).Text(owner).Exec(
+        tx, "UPDATE dspy_runs SET lease_expires_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'running'");
+    renewed = r.affected_rows() > 0;
+    return Status::Ok();
+  }));
+  return renewed;
+}
+
+Result<bool> PgStore::TakeOverExpiredRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
+                                         RunRecord* run) {
+  bool taken = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    int64_t now = NowMillis();
+    // The inner SELECT locks the expired row (skipping rows another replica is taking over); the
+    // outer UPDATE re-checks the lease, so a heartbeat that landed meanwhile keeps its run.
+    auto rows = PgParams().Text(owner).Int(now + lease_ms).Int(now).Text(run_id).Exec(
+        tx, std::string("UPDATE dspy_runs SET claimed_by = $1, lease_expires_at = $2, attempts = attempts + 1, "
+                        "updated_at = $3 WHERE id = (SELECT id FROM dspy_runs WHERE status = 'running' AND "
+                        "lease_expires_at < $3 AND ($4::text = '' OR id = $4::text) ORDER BY created_at, id "
+                        "FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'running' AND lease_expires_at < $3 "
+                        "RETURNING ") + kRunReadColumns);
+    taken = !rows.empty();
+    if (taken) *run = PgReadRun(rows[0]);
+    return Status::Ok();
+  }));
+  return taken;
 }
 
 Status PgStore::RequestRunCancel(const std::string& run_id) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "storage/dialect.h"
 #include "storage/postgres/pg_pool.h"
 #include "storage/store.h"
 
@@ -28,8 +29,8 @@ class PgStore final : public Store {
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
   Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
   Status DeleteExample(const std::string& id) override;
-  Result<ExamplePage> ListExamples(const ExampleFilter& filter, ExampleSortKey sort, bool desc,
-                                   int64_t offset, int64_t limit) override;
+  using Store::ListExamples;
+  Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
   Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
   Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) override;
   Status SetEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& items,
@@ -56,22 +57,24 @@ class PgStore final : public Store {
   Result<Template> GetTemplate(const std::string& id) override;
   Status UpdateTemplate(const Template& t) override;
   Status DeleteTemplate(const std::string& id) override;
-  Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
-      const std::optional<std::string>& status, const std::optional<std::string>& search,
-      int64_t offset, int64_t limit) override;
+  using Store::ListTemplates;
+  Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) override;
   Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;
 
   Status InsertRun(const RunRecord& run) override;
   Result<RunRecord> GetRun(const std::string& id) override;
   Status UpdateRun(const RunRecord& run) override;
-  Result<std::pair<std::vector<RunRecord>, int64_t>> ListRuns(
-      const std::optional<std::string>& template_id, const std::optional<std::string>& status,
-      int64_t offset, int64_t limit) override;
+  using Store::ListRuns;
+  Result<KeyedPage<RunRecord>> ListRuns(const RunListQuery& query) override;
   Status InsertTrial(const TrialRecord& trial) override;
   Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) override;
   Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
-  Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) override;
-  Result<bool> ClaimNextRun(const std::string& owner, RunRecord* run) override;
+  Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
+                        RunRecord* run) override;
+  Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) override;
+  Result<bool> RenewRunLease(const std::string& run_id, const std::string& owner, int64_t lease_ms) override;
+  Result<bool> TakeOverExpiredRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
+                                  RunRecord* run) override;
   Status RequestRunCancel(const std::string& run_id) override;
   Result<bool> RunCancelRequested(const std::string& run_id) override;
 
@@ -109,6 +112,8 @@ void PgAddContent(PgParams& p, const Example& e);
 void PgAddTemplateBody(PgParams& p, const Template& t);
 // Appends every run column but id, in kRunColumns order.
 void PgAddRunBody(PgParams& p, const RunRecord& r);
+// Appends statement values (storage/dialect SqlValue) in order.
+void PgAddValues(PgParams& p, const std::vector<SqlValue>& values);
 // "$first, $first+1, …" for n parameters.
 std::string PgPlaceholders(int first, int n);
 

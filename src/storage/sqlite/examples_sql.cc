@@ -4,6 +4,7 @@
 #include "common/time.h"
 #include "storage/columns.h"
 #include "storage/dialect.h"
+#include "storage/list_sql.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -40,14 +41,6 @@ int BindContent(SQLite::Statement& q, int i, const Example& e) {
 std::optional<double> Effectiveness(double s, double f) {
   if (s + f <= 0) return std::nullopt;
   return (s + 1) / (s + f + 2);
-}
-
-void BindFilter(SQLite::Statement& q, const FilterSql& f) {
-  int pos = 1;
-  for (const auto& v : f.values) {
-    if (const auto* text = std::get_if<std::string>(&v)) q.bind(pos++, *text);
-    else q.bind(pos++, std::get<double>(v));
-  }
 }
 
 }  // namespace
@@ -200,24 +193,23 @@ Status SqliteStore::DeleteExample(const std::string& id) {
   });
 }
 
-Result<ExamplePage> SqliteStore::ListExamples(const ExampleFilter& filter, ExampleSortKey sort,
-                                              bool desc, int64_t offset, int64_t limit) {
-  ExamplePage page;
-  FilterSql w = ExampleFilterSql(filter, Dialect::kSqlite);
-  const int next = static_cast<int>(w.values.size()) + 1;
+Result<ExamplePage> SqliteStore::ListExamples(const ExampleListQuery& query) {
+  Result<ExamplePage> page = Status::Internal("list not run");
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    SQLite::Statement count(c.db(), "SELECT COUNT(*) FROM examples" + w.where);
-    BindFilter(count, w);
-    if (count.executeStep()) page.total = count.getColumn(0).getInt64();
-    std::string col = SortColumn(sort);
-    std::string order = " ORDER BY " + col + " IS NULL, " + col + (desc ? " DESC" : " ASC") +
-                        ", created_at DESC, id ASC LIMIT ? OFFSET ?";
-    SQLite::Statement q(c.db(), SelectExamples(false) + w.where + order);
-    BindFilter(q, w);
-    q.bind(next, static_cast<int64_t>(limit));
-    q.bind(next + 1, static_cast<int64_t>(offset));
-    while (q.executeStep()) page.examples.push_back(ReadExample(q, false));
-    return Status::Ok();
+    auto select = [&](const SqlStatement& st, std::vector<ListedExample>* out) {
+      SQLite::Statement q(c.db(), st.sql);
+      BindValues(q, st.values);
+      constexpr int kSortColumn = 24;  // after kExampleColumns
+      while (q.executeStep()) out->push_back({ReadExample(q, false), OptDouble(q.getColumn(kSortColumn))});
+      return Status::Ok();
+    };
+    auto count = [&](const SqlStatement& st) -> Result<int64_t> {
+      SQLite::Statement q(c.db(), st.sql);
+      BindValues(q, st.values);
+      return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    };
+    page = ListExamplesWith(Dialect::kSqlite, query, select, count);
+    return page.status();
   }));
   return page;
 }

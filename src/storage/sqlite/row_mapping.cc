@@ -91,4 +91,13 @@ std::optional<int64_t> OptInt(const SQLite::Column& c) {
   return c.getInt64();
 }
 
+void BindValues(SQLite::Statement& q, const std::vector<SqlValue>& values) {
+  int pos = 1;
+  for (const auto& v : values) {
+    if (const auto* text = std::get_if<std::string>(&v)) q.bind(pos++, *text);
+    else if (const auto* real = std::get_if<double>(&v)) q.bind(pos++, *real);
+    else q.bind(pos++, static_cast<int64_t>(std::get<int64_t>(v)));
+  }
+}
+
 }  // namespace exemplar::storage

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/columns.h"
+#include "storage/dialect.h"
 #include "storage/records.h"
 
 namespace exemplar::storage {
@@ -22,6 +23,8 @@ Template ReadTemplate(SQLite::Statement& q);
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v);
 void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v);
 void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v);
+// Binds parameters 1..n.
+void BindValues(SQLite::Statement& q, const std::vector<SqlValue>& values);
 std::optional<std::string> OptString(const SQLite::Column& c);
 std::optional<double> OptDouble(const SQLite::Column& c);
 std::optional<int64_t> OptInt(const SQLite::Column& c);

@@ -1,5 +1,6 @@
 // Optimization runs and their trials.
 #include "common/time.h"
+#include "storage/list_sql.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -27,6 +28,8 @@ RunRecord ReadRun(SQLite::Statement& q) {
   r.started_at = OptInt(q.getColumn(i++));
   r.completed_at = OptInt(q.getColumn(i++));
   r.updated_at = q.getColumn(i++).getInt64();
+  r.lease_expires_at = OptInt(q.getColumn(i++));
+  r.attempts = q.getColumn(i++).getInt64();
   return r;
 }
 
@@ -67,7 +70,7 @@ Status SqliteStore::InsertRun(const RunRecord& r) {
 Result<RunRecord> SqliteStore::GetRun(const std::string& id) {
   std::optional<RunRecord> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    auto& q = c.Prepare(std::string("SELECT ") + kRunColumns + " FROM dspy_runs WHERE id = ?");
+    auto& q = c.Prepare(std::string("SELECT ") + kRunReadColumns + " FROM dspy_runs WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) out = ReadRun(q);
     return Status::Ok();
@@ -81,7 +84,7 @@ Status SqliteStore::UpdateRun(const RunRecord& r) {
     auto& q = c.Prepare(
         "UPDATE dspy_runs SET template_id=?, status=?, config=?, progress=?, best_score=?, "
         "best_program=?, contributions=?, error=?, decision=?, accepted_template_id=?, synced_at=?, "
-        "claimed_by=?, created_by=?, created_at=?, started_at=?, completed_at=?, updated_at=? "
+        "claimed_by=COALESCE(claimed_by, ?), created_by=?, created_at=?, started_at=?, completed_at=?, updated_at=? "
         "WHERE id=?");
     int i = BindRunBody(q, 1, r);
     q.bind(i, r.id);
@@ -91,27 +94,29 @@ Status SqliteStore::UpdateRun(const RunRecord& r) {
   });
 }
 
-Result<std::pair<std::vector<RunRecord>, int64_t>> SqliteStore::ListRuns(
-    const std::optional<std::string>& template_id, const std::optional<std::string>& status,
-    int64_t offset, int64_t limit) {
-  std::string where = " WHERE (?1 IS NULL OR template_id = ?1) AND (?2 IS NULL OR status = ?2)";
-  std::vector<RunRecord> items;
-  int64_t total = 0;
+Result<KeyedPage<RunRecord>> SqliteStore::ListRuns(const RunListQuery& query) {
+  KeyedList list{"dspy_runs", kRunReadColumns, "created_at", {}, std::nullopt};
+  if (query.template_id) list.equals.push_back({"template_id", *query.template_id});
+  if (query.status) list.equals.push_back({"status", *query.status});
+  Result<KeyedPage<RunRecord>> page = Status::Internal("list not run");
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    auto& n = c.Prepare("SELECT COUNT(*) FROM dspy_runs" + where);
-    BindOpt(n, 1, template_id);
-    BindOpt(n, 2, status);
-    if (n.executeStep()) total = n.getColumn(0).getInt64();
-    auto& q = c.Prepare(std::string("SELECT ") + kRunColumns + " FROM dspy_runs" + where +
-                        " ORDER BY created_at DESC, id LIMIT ?3 OFFSET ?4");
-    BindOpt(q, 1, template_id);
-    BindOpt(q, 2, status);
-    q.bind(3, static_cast<int64_t>(limit));
-    q.bind(4, static_cast<int64_t>(offset));
-    while (q.executeStep()) items.push_back(ReadRun(q));
-    return Status::Ok();
+    std::function<Status(const SqlStatement&, std::vector<RunRecord>*)> select =
+        [&](const SqlStatement& st, std::vector<RunRecord>* out) {
+          auto& q = c.Prepare(st.sql);
+          BindValues(q, st.values);
+          while (q.executeStep()) out->push_back(ReadRun(q));
+          return Status::Ok();
+        };
+    CountFn count = [&](const SqlStatement& st) -> Result<int64_t> {
+      auto& q = c.Prepare(st.sql);
+      BindValues(q, st.values);
+      return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    };
+    page = ListKeyedWith<RunRecord>(Dialect::kSqlite, list, query.offset, query.limit, query.after, select,
+                                    count, [](const RunRecord& r) { return KeyCursor{r.created_at, r.id}; });
+    return page.status();
   }));
-  return std::make_pair(std::move(items), total);
+  return page;
 }
 
 Status SqliteStore::InsertTrial(const TrialRecord& t) {
@@ -180,40 +185,18 @@ Status SqliteStore::SyncRun(const std::string& run_id, const std::vector<UsageEv
   });
 }
 
-Result<bool> SqliteStore::ClaimRun(const std::string& run_id, const std::string& owner, RunRecord* run) {
+Result<bool> SqliteStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
+                                   RunRecord* run) {
   bool claimed = false;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
-    auto& q = c.Prepare(
-        "UPDATE dspy_runs SET status = 'running', claimed_by = ?, started_at = ?, updated_at = ? "
-        "WHERE id = ? AND status = 'pending'");
-    q.bind(1, owner);
-    q.bind(2, static_cast<int64_t>(now));
-    q.bind(3, static_cast<int64_t>(now));
-    q.bind(4, run_id);
-    q.exec();
-    claimed = c.db().getChanges() > 0;
-    if (!claimed) return Status::Ok();
-    auto& r = c.Prepare(std::string("SELECT ") + kRunColumns + " FROM dspy_runs WHERE id = ?");
-    r.bind(1, run_id);
-    if (r.executeStep()) *run = ReadRun(r);
-    return Status::Ok();
-  }));
-  return claimed;
-}
-
-Result<bool> SqliteStore::ClaimNextRun(const std::string& owner, RunRecord* run) {
-  bool claimed = false;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
-    int64_t now = NowMillis();
-    // One writer: the inner SELECT and the UPDATE cannot interleave with another claim.
     auto& q = c.Prepare(std::string(
-        "UPDATE dspy_runs SET status = 'running', claimed_by = ?, started_at = ?, updated_at = ? "
-        "WHERE id = (SELECT id FROM dspy_runs WHERE status = 'pending' ORDER BY created_at, id "
-        "LIMIT 1) RETURNING ") + kRunColumns);
+        "UPDATE dspy_runs SET status = 'running', claimed_by = ?1, started_at = ?2, updated_at = ?2, "
+        "lease_expires_at = ?3 WHERE id = ?4 AND status = 'pending' RETURNING ") + kRunReadColumns);
     q.bind(1, owner);
     q.bind(2, static_cast<int64_t>(now));
-    q.bind(3, static_cast<int64_t>(now));
+    q.bind(3, static_cast<int64_t>(now + lease_ms));
+    q.bind(4, run_id);
     if (q.executeStep()) {
       *run = ReadRun(q);
       claimed = true;
@@ -221,6 +204,66 @@ Result<bool> SqliteStore::ClaimNextRun(const std::string& owner, RunRecord* run)
     return Status::Ok();
   }));
   return claimed;
+}
+
+Result<bool> SqliteStore::ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) {
+  bool claimed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    // One writer: the inner SELECT and the UPDATE cannot interleave with another claim.
+    auto& q = c.Prepare(std::string(
+        "UPDATE dspy_runs SET status = 'running', claimed_by = ?1, started_at = ?2, updated_at = ?2, "
+        "lease_expires_at = ?3 WHERE id = (SELECT id FROM dspy_runs WHERE status = 'pending' "
+        "ORDER BY created_at, id LIMIT 1) RETURNING ") + kRunReadColumns);
+    q.bind(1, owner);
+    q.bind(2, static_cast<int64_t>(now));
+    q.bind(3, static_cast<int64_t>(now + lease_ms));
+    if (q.executeStep()) {
+      *run = ReadRun(q);
+      claimed = true;
+    }
+    return Status::Ok();
+  }));
+  return claimed;
+}
+
+Result<bool> SqliteStore::RenewRunLease(const std::string& run_id, const std::string& owner,
+                                        int64_t lease_ms) {
+  bool renewed = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    auto& q = c.Prepare(
+        "UPDATE dspy_runs SET lease_expires_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'");
+    q.bind(1, static_cast<int64_t>(NowMillis() + lease_ms));
+    q.bind(2, run_id);
+    q.bind(3, owner);
+    q.exec();
+    renewed = c.db().getChanges() > 0;
+    return Status::Ok();
+  }));
+  return renewed;
+}
+
+Result<bool> SqliteStore::TakeOverExpiredRun(const std::string& run_id, const std::string& owner,
+                                             int64_t lease_ms, RunRecord* run) {
+  bool taken = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    int64_t now = NowMillis();
+    auto& q = c.Prepare(std::string(
+        "UPDATE dspy_runs SET claimed_by = ?1, lease_expires_at = ?2, attempts = attempts + 1, "
+        "updated_at = ?3 WHERE id = (SELECT id FROM dspy_runs WHERE status = 'running' AND "
+        "lease_expires_at < ?3 AND (?4 = '' OR id = ?4) ORDER BY created_at, id LIMIT 1) "
+        "RETURNING ") + kRunReadColumns);
+    q.bind(1, owner);
+    q.bind(2, static_cast<int64_t>(now + lease_ms));
+    q.bind(3, static_cast<int64_t>(now));
+    q.bind(4, run_id);
+    if (q.executeStep()) {
+      *run = ReadRun(q);
+      taken = true;
+    }
+    return Status::Ok();
+  }));
+  return taken;
 }
 
 Status SqliteStore::RequestRunCancel(const std::string& run_id) {

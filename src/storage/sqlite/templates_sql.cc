@@ -2,6 +2,7 @@
 #include "common/time.h"
 #include "storage/columns.h"
 #include "storage/dialect.h"
+#include "storage/list_sql.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -87,30 +88,28 @@ Status SqliteStore::DeleteTemplate(const std::string& id) {
   });
 }
 
-Result<std::pair<std::vector<Template>, int64_t>> SqliteStore::ListTemplates(
-    const std::optional<std::string>& status, const std::optional<std::string>& search,
-    int64_t offset, int64_t limit) {
-  const Dialect d = Dialect::kSqlite;
-  std::string where = " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR " +
-                      ContainsIgnoreCase(d, "name", "?2") + " OR " +
-                      ContainsIgnoreCase(d, "COALESCE(description, '')", "?2") + ")";
-  std::vector<Template> items;
-  int64_t total = 0;
+Result<KeyedPage<Template>> SqliteStore::ListTemplates(const TemplateListQuery& query) {
+  KeyedList list{"templates", kTemplateColumns, "updated_at", {}, query.search};
+  if (query.status) list.equals.push_back({"status", *query.status});
+  Result<KeyedPage<Template>> page = Status::Internal("list not run");
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    auto& n = c.Prepare("SELECT COUNT(*) FROM templates" + where);
-    BindOpt(n, 1, status);
-    BindOpt(n, 2, search);
-    if (n.executeStep()) total = n.getColumn(0).getInt64();
-    auto& q = c.Prepare(std::string("SELECT ") + kTemplateColumns + " FROM templates" + where +
-                        " ORDER BY updated_at DESC, id LIMIT ?3 OFFSET ?4");
-    BindOpt(q, 1, status);
-    BindOpt(q, 2, search);
-    q.bind(3, static_cast<int64_t>(limit));
-    q.bind(4, static_cast<int64_t>(offset));
-    while (q.executeStep()) items.push_back(ReadTemplate(q));
-    return Status::Ok();
+    std::function<Status(const SqlStatement&, std::vector<Template>*)> select =
+        [&](const SqlStatement& st, std::vector<Template>* out) {
+          auto& q = c.Prepare(st.sql);
+          BindValues(q, st.values);
+          while (q.executeStep()) out->push_back(ReadTemplate(q));
+          return Status::Ok();
+        };
+    CountFn count = [&](const SqlStatement& st) -> Result<int64_t> {
+      auto& q = c.Prepare(st.sql);
+      BindValues(q, st.values);
+      return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    };
+    page = ListKeyedWith<Template>(Dialect::kSqlite, list, query.offset, query.limit, query.after, select,
+                                   count, [](const Template& t) { return KeyCursor{t.updated_at, t.id}; });
+    return page.status();
   }));
-  return std::make_pair(std::move(items), total);
+  return page;
 }
 
 Result<std::vector<Template>> SqliteStore::ListTemplatesByName(const std::string& name) {

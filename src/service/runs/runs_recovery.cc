@@ -1,0 +1,55 @@
+// Runs whose executor stopped: recovery at start (a previous process of this replica) and
+// takeover of runs whose lease expired (another replica died).
+#include <spdlog/spdlog.h>
+
+#include "common/time.h"
+#include "service/runs/runs.h"
+
+namespace exemplar::service {
+namespace {
+
+// Runs claimed before leases existed have none: their claimer's silence for this long is the
+// sign that it is gone.
+constexpr int64_t kLegacySilenceMs = 10 * 60 * 1000;
+
+}  // namespace
+
+bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
+  if (!options_.shared) return true;
+  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
+  // Another replica's run: when its lease expires an idle worker takes it over (Worker).
+  if (run.lease_expires_at) return false;
+  return run.updated_at < now - kLegacySilenceMs;
+}
+
+Status Runs::FailInterrupted(RunRecord& run, const std::string& why) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(run.id));
+  run.status = "failed";
+  run.error = "interrupted by " + why + "; " + std::to_string(trials.size()) +
+              " finished trials were kept. Launch the run again to continue.";
+  Finish(run);
+  return Status::Ok();
+}
+
+void Runs::ContinueTakenOver(RunRecord run) {
+  spdlog::warn("run {}: its lease expired; taken over by {} (takeover {})", run.id, options_.owner, run.attempts);
+  if (auto requested = store_.RunCancelRequested(run.id); requested.ok() && *requested) {
+    run.status = "cancelled";  // cancelled while orphaned
+    Finish(run);
+    return;
+  }
+  auto trials = store_.ListTrials(run.id);
+  Json progress = Json::parse(run.progress_json, nullptr, false);
+  int64_t total = progress.is_object() ? progress.value("trials_total", int64_t{0}) : 0;
+  bool trials_left = !trials.ok() || total <= 0 || static_cast<int64_t>(trials->size()) < total;
+  if (run.attempts <= options_.max_takeovers && trials_left) {
+    events_.Publish(run.id, "log", {{"message", "resumed by " + options_.owner +
+                                                    " after the replica executing it stopped renewing its lease"}});
+    ExecuteClaimed(std::move(run));
+    return;
+  }
+  Status st = FailInterrupted(run, "the loss of the replica executing it (lease expired)");
+  if (!st.ok()) spdlog::error("run {}: cannot mark interrupted: {}", run.id, st.ToString());
+}
+
+}  // namespace exemplar::service
