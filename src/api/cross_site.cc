@@ -77,14 +77,14 @@ Status CheckCrossSite(const Request& req, const SitePolicy& policy) {
                                                  "' refused; an operator can allow it in cors_origins");
     }
   }
-  if (!req.body.empty()) {
-    const std::string type = MediaType(req.Header("content-type"));
-    if (type.empty() || type == "application/x-www-form-urlencoded" || type == "multipart/form-data" ||
-        type == "text/plain") {
-      return Status(Code::kUnsupportedMedia,
-                    type.empty() ? "a request body needs a Content-Type (application/json)"
-                                 : "Content-Type " + type + " is not accepted; send application/json");
-    }
+  // Forms and text/plain are what a page can send cross-site without a preflight: refused even
+  // with an empty body; any other body must name its type.
+  const std::string type = MediaType(req.Header("content-type"));
+  const bool simple = type == "application/x-www-form-urlencoded" || type == "multipart/form-data" || type == "text/plain";
+  if (simple || (!req.body.empty() && type.empty())) {
+    return Status(Code::kUnsupportedMedia,
+                  type.empty() ? "a request body needs a Content-Type (application/json)"
+                               : "Content-Type " + type + " is not accepted; send application/json");
   }
   return Status::Ok();
 }

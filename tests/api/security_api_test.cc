@@ -234,6 +234,8 @@ TEST(SecurityApi, CrossSiteAndRebindingRequestsAreRefused) {
   EXPECT_EQ(r->status, 403);
   r = cli.Post("/api/v1/examples/regenerate-embeddings", {{"Origin", "null"}}, "", "");
   EXPECT_EQ(r->status, 403);
+  r = cli.Post("/api/v1/examples/regenerate-embeddings", "", "application/x-www-form-urlencoded");  // an empty form
+  EXPECT_EQ(r->status, 415);
   // A foreign Host (DNS rebinding): 421, even for reads.
   r = cli.Get("/api/v1/examples", {{"Host", "attacker.example:" + std::to_string(server.port())}});
   EXPECT_EQ(r->status, 421);

@@ -210,7 +210,6 @@ void Runs::Execute(const std::string& id) {
 
 void Runs::ExecuteClaimed(RunRecord run) {
   const std::string id = run.id;
-  auto finish = [&](RunRecord& r) { Finish(r); };
   Json cfg_json = Json::parse(run.config_json, nullptr, false);
   auto config = ParseRunConfig(cfg_json, /*stored=*/true);
   auto tmpl = store_.GetTemplate(run.template_id);
@@ -225,7 +224,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
   load("valset_ids", &val);
   if (auto requested = store_.RunCancelRequested(id); requested.ok() && *requested) {
     run.status = "cancelled";  // cancelled through another replica before it started
-    finish(run);
+    Finish(run);
     return;
   }
   if (!config.ok() || !tmpl.ok() || train.empty() || val.empty()) {
@@ -233,7 +232,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
     run.error = !config.ok() ? config.status().message()
                 : !tmpl.ok() ? "template " + run.template_id + " no longer exists"
                              : "the run's examples were deleted";
-    finish(run);
+    Finish(run);
     return;
   }
   events_.Publish(id, "status", {{"status", "running"}});
@@ -258,6 +257,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
     return true;
   };
   hooks.on_trial = [&](const TrialRecord& t) {
+    if (lease.lost()) return;  // the replica that took the run over stores its trials
     TrialRecord rec = t;
     rec.run_id = id;
     Status st = store_.InsertTrial(rec);
@@ -309,7 +309,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
   if (!out.best_program.is_null()) run.best_program_json = DumpJson(out.best_program);
   if (!out.contributions.is_null()) run.contributions_json = DumpJson(out.contributions);
   if (!out.progress.is_null()) run.progress_json = DumpJson(out.progress);
-  finish(run);
+  Finish(run);
 }
 
 Result<RunRecord> Runs::Get(const std::string& id) { return store_.GetRun(id); }
