@@ -283,7 +283,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
     lease.Stop();
     run.status = "failed";
     run.error = "LM provider: " + endpoint.status().message();
-    finish(run);
+    Finish(run);
     return;
   }
   RunOutcome out = ExecuteRun(run, *config, *endpoint, *tmpl, train, val, hooks);
