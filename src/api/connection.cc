@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <limits>
 
+#include <errno.h>
+#include <sys/socket.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
@@ -259,43 +262,77 @@ void Connection::Dispatch() {
   auto shared_req = std::make_shared<Request>(std::move(req));
   core_.workers.Submit([self = shared_from_this(), shared_req] {
     auto reply = std::make_shared<Reply>(self->core_.dispatcher.Handle(*shared_req));
-    net::post(self->socket_.get_executor(), [self, reply] { self->Send(std::move(*reply)); });
+    if (reply->stream) {
+      net::post(self->socket_.get_executor(), [self, reply] { self->Send(std::move(*reply)); });
+      return;
+    }
+    // The worker sends the response itself when the socket takes it at once (the common case: a
+    // small reply, an empty send buffer), saving the client a wake-up of the event loop on its
+    // critical path; the loop then only starts the next read. Safe because while a request is
+    // handled nothing else uses the socket: no read is pending and the timer is disarmed.
+    auto bytes = std::make_shared<std::string>(self->Serialize(*reply));
+    size_t sent = 0;
+    bool failed = false;
+    while (sent < bytes->size()) {
+      ssize_t n = ::send(self->socket_.native_handle(), bytes->data() + sent, bytes->size() - sent,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        failed = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
+        break;
+      }
+    }
+    net::post(self->socket_.get_executor(), [self, bytes, sent, failed] {
+      if (self->phase_ == Phase::kClosed) return;
+      if (failed) return self->Close();
+      if (sent == bytes->size()) return self->OnWritten({});
+      self->WriteBytes(bytes, sent);  // the rest when the client reads
+    });
   });
 }
 
 // ---- Writing a response ----
 
-void Connection::SetCommonHeaders(http::fields& f, const Reply& reply) {
-  f.set("X-Request-Id", request_id_);
-  if (reply.status != 204) f.set(http::field::content_type, reply.content_type);
-  for (const auto& [k, v] : reply.headers) f.set(k, v);
+std::string Connection::Serialize(const Reply& reply) const {
+  std::string body;
+  if (reply.status != 204) body = !reply.raw.empty() || reply.body.is_null() ? reply.raw : DumpJson(reply.body);
+  std::string out;
+  out.reserve(body.size() + 256);
+  out += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(reply.status);
+  out += ' ';
+  auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(reply.status)));
+  out.append(reason.data(), reason.size());
+  out += "\r\nX-Request-Id: " + request_id_ + "\r\n";
+  if (reply.status != 204) out += "Content-Type: " + reply.content_type + "\r\n";
+  for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
+  if (version_ >= 11 && !keep_alive_) out += "Connection: close\r\n";
+  if (version_ < 11 && keep_alive_) out += "Connection: keep-alive\r\n";
+  if (reply.status != 204 && reply.status != 304) out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  out += "\r\n";
+  if (method_ != "HEAD") out += body;
+  return out;
 }
 
 void Connection::Send(Reply reply) {
   if (phase_ == Phase::kClosed) return;
   if (reply.stream) return StartStream(std::move(reply));
-  response_.emplace();
-  response_->version(version_);
-  response_->result(static_cast<unsigned>(reply.status));
-  SetCommonHeaders(*response_, reply);
-  if (reply.status != 204) {
-    response_->body() = !reply.raw.empty() || reply.body.is_null() ? std::move(reply.raw) : DumpJson(reply.body);
-  }
-  response_->keep_alive(keep_alive_);
-  if (method_ == "HEAD") {
-    response_->content_length(response_->body().size());
-    response_->body().clear();
-  } else {
-    response_->prepare_payload();
-  }
+  WriteBytes(std::make_shared<std::string>(Serialize(reply)), 0);
+}
+
+void Connection::WriteBytes(std::shared_ptr<std::string> bytes, size_t offset) {
+  out_ = std::move(bytes);
   Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
-  http::async_write(socket_, *response_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
+  net::async_write(socket_, net::buffer(out_->data() + offset, out_->size() - offset),
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
 }
 
 void Connection::OnWritten(beast::error_code ec) {
   if (phase_ == Phase::kClosed) return;
-  response_.reset();
+  out_.reset();
   if (ec || !keep_alive_) return Close();
   Disarm();
   AwaitRequest();
@@ -323,7 +360,9 @@ void Connection::StartStream(Reply reply) {
   stream_head_.emplace();
   stream_head_->version(version_);
   stream_head_->result(static_cast<unsigned>(reply.status));
-  SetCommonHeaders(*stream_head_, reply);
+  stream_head_->set("X-Request-Id", request_id_);
+  stream_head_->set(http::field::content_type, reply.content_type);
+  for (const auto& [k, v] : reply.headers) stream_head_->set(k, v);
   stream_head_->keep_alive(false);
   stream_head_->chunked(true);
   stream_head_writer_.emplace(*stream_head_);

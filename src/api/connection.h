@@ -94,7 +94,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DrainThenRefuse(uint64_t remaining);
   void Refuse(int http_status, const Status& st);
   void Dispatch();
+  // The response as bytes on the wire (status line, headers, Content-Length, body).
+  std::string Serialize(const Reply& reply) const;
   void Send(Reply reply);
+  void WriteBytes(std::shared_ptr<std::string> bytes, size_t offset);
   void OnWritten(beast::error_code ec);
   void StartStream(Reply reply);
   void PullNext();
@@ -105,7 +108,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Disarm();
   void OnTimer();
   void Close();
-  void SetCommonHeaders(http::fields& f, const Reply& reply);
 
   ServerCore& core_;
   std::string address_;
@@ -122,7 +124,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = false;
   std::string request_id_;
   // The response being written.
-  std::optional<http::response<http::string_body>> response_;
+  std::shared_ptr<std::string> out_;
   std::optional<http::response<http::empty_body>> stream_head_;
   std::optional<http::response_serializer<http::empty_body>> stream_head_writer_;
   std::shared_ptr<BodyStream> stream_;

@@ -78,7 +78,7 @@ class RawConnection {
 double SlowestCheapRequestMs(int port, const std::string& id, int n) {
   double worst = 0;
   for (int i = 0; i < n; ++i) {
-    for (const std::string path : {std::string("/healthz"), "/api/v1/examples/" + id}) {
+    for (const std::string& path : {std::string("/healthz"), "/api/v1/examples/" + id}) {
       httplib::Client fresh("127.0.0.1", port);
       fresh.set_read_timeout(20, 0);
       auto t0 = Clock::now();
