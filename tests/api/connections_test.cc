@@ -101,11 +101,11 @@ TEST(Connections, HeldConnectionsBeyondTheWorkerPoolDoNotStarveCheapRequests) {
   for (int i = 0; i < 60; ++i) held.push_back(std::make_unique<RawConnection>(server.port()));  // idle
   for (int i = 0; i < 20; ++i) {  // slow heads: a header line that never ends
     held.push_back(std::make_unique<RawConnection>(server.port()));
-    EXPECT_TRUE(held.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a"));
+    EXPECT_TRUE(held.back()->Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a"));
   }
   for (int i = 0; i < 20; ++i) {  // slow bodies: 10 of 1000 declared bytes
     held.push_back(std::make_unique<RawConnection>(server.port()));
-    EXPECT_TRUE(held.back()->Send("POST /api/v1/examples HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    EXPECT_TRUE(held.back()->Send("POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                   "Content-Length: 1000\r\n\r\n{\"input\": "));
   }
   for (const auto& c : held) ASSERT_TRUE(c->ok());
@@ -116,7 +116,7 @@ TEST(Connections, HeldConnectionsBeyondTheWorkerPoolDoNotStarveCheapRequests) {
   double worst = SlowestCheapRequestMs(server.port(), id, 10);
   EXPECT_LT(worst, 2000) << "a cheap request waited behind held connections";
   // The held connections are still open (not shed to make room): an idle one can still ask.
-  ASSERT_TRUE(held[0]->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(held[0]->Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   EXPECT_EQ(held[0]->ReadUntil("\r\n\r\n", milliseconds(10000)).rfind("HTTP/1.1 200", 0), 0u);
 }
 
@@ -125,7 +125,7 @@ TEST(Connections, TrickledRequestHeadGets408AtTheRequestDeadline) {
   c.request_timeout_s = 1;
   TestServer server(c);
   RawConnection slow(server.port());
-  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
   auto start = Clock::now();
   std::string reply;
   // One header byte every 200 ms: each read makes progress, so only a deadline on the whole head
@@ -148,7 +148,7 @@ TEST(Connections, IdleKeepAliveConnectionIsClosedAfterItsTimeout) {
   c.keep_alive_timeout_s = 1;
   TestServer server(c);
   RawConnection idle(server.port());
-  ASSERT_TRUE(idle.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(idle.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   EXPECT_EQ(idle.ReadUntil("\r\n\r\n", milliseconds(5000)).rfind("HTTP/1.1 200", 0), 0u);
   auto start = Clock::now();
   idle.ReadToClose(milliseconds(10000));
@@ -160,12 +160,12 @@ TEST(Connections, BodilessPostWithoutContentLengthIsAnEmptyBody) {
   TestServer server;
   // RFC 9112 §6.3: a request without Content-Length or Transfer-Encoding has no body.
   RawConnection c(server.port());
-  ASSERT_TRUE(c.Send("POST /api/v1/dspy-runs/00000000-0000-4000-8000-000000000000/cancel HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.Send("POST /api/v1/dspy-runs/00000000-0000-4000-8000-000000000000/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   std::string reply = c.ReadUntil("}", milliseconds(10000));
   EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << reply;  // the run is unknown; the request is fine
   // The connection stays usable: the empty body did not swallow the next request.
   c.Forget();
-  ASSERT_TRUE(c.Send("POST /api/v1/examples/regenerate-embeddings HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(c.Send("POST /api/v1/examples/regenerate-embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
   reply = c.ReadToClose(milliseconds(10000));
   EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
   EXPECT_NE(reply.find("\"processed\""), std::string::npos) << reply;
@@ -245,17 +245,21 @@ TEST(Connections, OpenEventStreamsDoNotBlockHealthzAndAreCapped) {
   Config c;
   constexpr int kStreams = 40;  // more than the 16 workers
   c.max_event_streams = kStreams;
+  LmProviderConfig held;  // the operator's provider: an LM that holds every call
+  held.base_url = lm.base_url();
+  held.model = "held";
+  held.max_retries = 0;
+  c.lm_providers["held"] = held;
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   auto launched = server.Post("/api/v1/dspy-runs",
                               {{"template_id", ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"]},
                                {"optimizer_type", "LabeledFewShot"},
-                               {"lm", {{"provider", "openai"}, {"base_url", lm.base_url()}, {"model", "held"},
-                                       {"timeout_ms", 60000}, {"max_retries", 0}}}});
+                               {"lm", {{"provider", "held"}, {"timeout_ms", 60000}}}});
   ASSERT_EQ(launched.status, 201) << launched.raw;
   std::string run_id = launched.body["run_id"];
   ASSERT_TRUE(lm.AwaitCall());  // the run is running, blocked on its LM
-  std::string request = "GET /api/v1/dspy-runs/" + run_id + "/events HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string request = "GET /api/v1/dspy-runs/" + run_id + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
   std::vector<std::unique_ptr<RawConnection>> streams;
   for (int i = 0; i < kStreams; ++i) {
