@@ -85,10 +85,10 @@ Json MeasureConnFlood(int port, const std::string& sse_path, const std::vector<s
   }
   for (int i = 0; i < o.slowloris; ++i) {
     int fd = Connect(port);
-    if (fd >= 0 && SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: bench\r\nX-Slow: ")) slow.push_back(fd);
+    if (fd >= 0 && SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")) slow.push_back(fd);
     else ++failed;
   }
-  std::string sse_request = "GET " + sse_path + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n";
+  std::string sse_request = "GET " + sse_path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
   for (int i = 0; i < o.sse; ++i) {
     int fd = Connect(port);
     if (fd >= 0 && SendAll(fd, sse_request)) sse.push_back(fd);
@@ -157,7 +157,7 @@ Json MeasureConnFlood(int port, const std::string& sse_path, const std::vector<s
 }
 
 Json MeasureBurst(int port, int clients, const std::string& path, const std::string& body) {
-  std::string request = "POST " + path + " HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+  std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   std::mutex mu;
   std::condition_variable cv;
