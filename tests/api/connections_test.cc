@@ -1,8 +1,9 @@
 // The event-driven HTTP layer (issue 16): connections that are idle, slow or streaming hold no
 // worker, so cheap requests on fresh connections are still answered while more connections than
 // workers are held open; a request head that trickles in gets 408 at the request deadline; a POST
-// without body or Content-Length has an empty body; exports stream with chunked encoding; many
-// open event streams neither block /healthz nor exceed max_event_streams.
+// without body or Content-Length has an empty body; exports stream with chunked encoding and stop
+// when their client leaves; many open event streams neither block /healthz nor exceed
+// max_event_streams.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
