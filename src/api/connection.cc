@@ -22,12 +22,8 @@ constexpr uint32_t kHeaderLimit = 64 * 1024;
 // A body declared larger than max_body_bytes is read and discarded up to this much, so the client
 // can read its 413 instead of a reset; beyond it the connection is closed after the 413.
 constexpr uint64_t kMaxDrainBytes = 64ull * 1024 * 1024;
-// An idle connection keeps at most this much read buffer; more is released between requests.
-constexpr size_t kIdleBufferBytes = 16 * 1024;
 
 const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-std::chrono::seconds Seconds(int s) { return std::chrono::seconds(s); }
 
 }  // namespace
 
@@ -336,121 +332,6 @@ void Connection::OnWritten(beast::error_code ec) {
   if (ec || !keep_alive_) return Close();
   Disarm();
   AwaitRequest();
-}
-
-// ---- Streamed bodies: chunked, one piece at a time, no thread held between pieces ----
-
-void Connection::StartStream(Reply reply) {
-  if (reply.content_type.rfind("text/event-stream", 0) == 0) {
-    if (core_.event_streams.fetch_add(1) >= core_.config.max_event_streams) {
-      core_.event_streams.fetch_sub(1);
-      Reply busy = core_.dispatcher.Refuse(
-          503, Status::Unavailable(std::to_string(core_.config.max_event_streams) +
-                                   " event streams are open (max_event_streams); retry later"),
-          method_, request_id_);
-      busy.headers["Retry-After"] = "5";
-      return Send(std::move(busy));
-    }
-    counts_event_stream_ = true;
-  }
-  stream_ = std::move(reply.stream);
-  // The read side watches for the client leaving while the body streams, so the connection ends
-  // with the body rather than returning to keep-alive.
-  keep_alive_ = false;
-  stream_head_.emplace();
-  stream_head_->version(version_);
-  stream_head_->result(static_cast<unsigned>(reply.status));
-  stream_head_->set("X-Request-Id", request_id_);
-  stream_head_->set(http::field::content_type, reply.content_type);
-  for (const auto& [k, v] : reply.headers) stream_head_->set(k, v);
-  stream_head_->keep_alive(false);
-  stream_head_->chunked(true);
-  stream_head_writer_.emplace(*stream_head_);
-  Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
-  http::async_write_header(socket_, *stream_head_writer_, [self = shared_from_this()](beast::error_code ec, size_t) {
-    if (self->phase_ == Phase::kClosed) return;
-    if (ec) return self->Close();
-    self->Disarm();
-    self->WatchDisconnect();
-    if (self->stream_->on_start) {
-      std::weak_ptr<Connection> weak = self;
-      ServerCore* core = &self->core_;
-      auto ex = self->socket_.get_executor();
-      self->stream_->on_start([weak, core, ex] {
-        core->PostIfOpen(ex, [weak] {
-          if (auto s = weak.lock()) s->Wake();
-        });
-      });
-    }
-    self->PullNext();
-  });
-}
-
-void Connection::PullNext() {
-  if (phase_ == Phase::kClosed || !stream_) return;
-  phase_ = Phase::kHandling;
-  wake_pending_ = false;
-  core_.workers.Submit([self = shared_from_this(), stream = stream_] {
-    std::string piece;
-    BodyStream::Step step = BodyStream::Step::kFailed;
-    try {
-      step = stream->next(&piece);
-    } catch (const std::exception& e) {
-      spdlog::error("request {}: streamed body failed: {}", self->request_id_, e.what());
-    }
-    auto shared_piece = std::make_shared<std::string>(std::move(piece));
-    net::post(self->socket_.get_executor(),
-              [self, step, shared_piece] { self->OnStep(step, std::move(*shared_piece)); });
-  });
-}
-
-void Connection::OnStep(BodyStream::Step step, std::string piece) {
-  if (phase_ == Phase::kClosed) return;
-  switch (step) {
-    case BodyStream::Step::kData:
-      if (piece.empty()) return PullNext();
-      piece_ = std::move(piece);
-      Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
-      net::async_write(socket_, http::make_chunk(net::buffer(piece_)),
-                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                         if (self->phase_ == Phase::kClosed) return;
-                         if (ec) return self->Close();
-                         self->Disarm();
-                         self->piece_.clear();
-                         if (self->piece_.capacity() > kIdleBufferBytes) self->piece_.shrink_to_fit();
-                         self->PullNext();
-                       });
-      return;
-    case BodyStream::Step::kWait:
-      if (wake_pending_) return PullNext();
-      Arm(stream_->poll, Phase::kStreamWait);
-      return;
-    case BodyStream::Step::kDone:
-      Arm(Seconds(core_.config.write_timeout_s), Phase::kWriting);
-      net::async_write(socket_, http::make_chunk_last(),
-                       [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
-      return;
-    case BodyStream::Step::kFailed:
-      Close();
-      return;
-  }
-}
-
-void Connection::Wake() {
-  if (phase_ == Phase::kStreamWait) {
-    Disarm();
-    PullNext();
-  } else if (phase_ != Phase::kClosed) {
-    wake_pending_ = true;  // the piece being produced may have missed the event
-  }
-}
-
-void Connection::WatchDisconnect() {
-  socket_.async_read_some(net::buffer(watch_buffer_), [self = shared_from_this()](beast::error_code ec, size_t) {
-    if (self->phase_ == Phase::kClosed) return;
-    if (ec) return self->Close();  // the client left: stop producing the body
-    self->WatchDisconnect();       // bytes sent during a stream are ignored
-  });
 }
 
 }  // namespace exemplar::api

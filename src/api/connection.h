@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -85,6 +86,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     kStreamWait,  // a stream has nothing to send yet (its poll interval → ask again)
     kClosed,
   };
+
+  // A read buffer or piece buffer above this size is released between uses, so an idle
+  // connection keeps little memory.
+  static constexpr size_t kIdleBufferBytes = 16 * 1024;
+  static std::chrono::seconds Seconds(int s) { return std::chrono::seconds(s); }
 
   void AwaitRequest();
   void ReadHeader();

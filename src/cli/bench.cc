@@ -82,7 +82,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   config.data_dir = dir;
   config.port = 0;
   config.host = "127.0.0.1";
-  config.threads = std::max(config.threads, opt.clients * 2 + 8);
+  // No worker per client any more: connections live on the event loop, `threads` runs handlers.
   config.embedder = "hash";
   // conn_flood holds thousands of connections from this one address.
   config.max_connections_per_ip = 0;

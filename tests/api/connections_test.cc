@@ -1,8 +1,9 @@
 // The event-driven HTTP layer (issue 16): connections that are idle, slow or streaming hold no
 // worker, so cheap requests on fresh connections are still answered while more connections than
 // workers are held open; a request head that trickles in gets 408 at the request deadline; a POST
-// without body or Content-Length has an empty body; exports stream with chunked encoding; many
-// open event streams neither block /healthz nor exceed max_event_streams.
+// without body or Content-Length has an empty body; exports stream with chunked encoding and stop
+// when their client leaves; many open event streams neither block /healthz nor exceed
+// max_event_streams.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -195,6 +196,45 @@ TEST(Connections, ExportStreamsEveryRowWithChunkedEncoding) {
   ASSERT_TRUE(csv);
   EXPECT_EQ(csv->get_header_value("Transfer-Encoding"), "chunked");
   EXPECT_EQ(csv->body.rfind("example_id,", 0), 0u);
+}
+
+TEST(Connections, ExportStopsWhenItsClientLeaves) {
+  Config c;
+  c.max_concurrent_expensive = 1;  // the export holds the only slot while it streams
+  TestServer server(c);
+  for (int start = 0; start < 2000; start += 500) {
+    Json items = Json::array();
+    for (int i = start; i < start + 500; ++i) {
+      items.push_back(MakeExample("a long enough export row to fill socket buffers, number " + std::to_string(i) +
+                                  std::string(200, 'x')));
+    }
+    ASSERT_EQ(server.Post("/api/v1/examples/batch", {{"examples", items}}).status, 201);
+  }
+  // A client with a tiny receive window that reads nothing: the export stalls on a full socket.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int tiny = 2048;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string request = "GET /api/v1/examples/export HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  // While it is stalled, its slot is taken: another export is refused.
+  int status = 0;
+  for (int i = 0; i < 100 && status != 503; ++i) {
+    status = server.Get("/api/v1/examples/export").status;
+    if (status != 503) std::this_thread::sleep_for(milliseconds(50));  // the stalled export starts
+  }
+  ASSERT_EQ(status, 503) << "the stalled export did not hold its slot";
+  // The client leaves: the server notices, drops the export and frees the slot.
+  close(fd);
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    status = server.Get("/api/v1/examples/export").status;
+    if (status != 200) std::this_thread::sleep_for(milliseconds(50));  // the close reaches the server
+  }
+  EXPECT_EQ(status, 200) << "the export of a departed client still holds its slot";
 }
 
 // An OpenAI-compatible chat LM that holds every call until released, so a run stays running
