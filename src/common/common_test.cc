@@ -88,5 +88,41 @@ TEST(Config, PrecedenceFileThenEnvThenFlags) {
   std::remove(path.c_str());
 }
 
+// The keyed tables an operator writes: LM providers and proxy roles keep their path.
+TEST(Config, LmProvidersAndProxyRolesFromToml) {
+  std::string path = ::testing::TempDir() + "/exemplar_cfg_providers.toml";
+  {
+    std::ofstream f(path);
+    f << "trusted_proxy = true\nallowed_hosts = \".databricksapps.com\"\n"
+         "[lm_providers.databricks]\nbase_url = \"https://ws.example/serving-endpoints\"\n"
+         "model = \"llama\"\nallowed_models = [\"llama\", \"claude\"]\napi_key_env = \"DATABRICKS_TOKEN\"\n"
+         "max_retries = 2\n"
+         "[proxy_roles]\n\"Ana@Example.com\" = \"write\"\n\"*@admins.example\" = \"admin\"\n";
+  }
+  Config c;
+  Status st = c.LoadToml(path);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(c.Validate().ok());
+  ASSERT_EQ(c.lm_providers.count("databricks"), 1u);
+  const LmProviderConfig& p = c.lm_providers["databricks"];
+  EXPECT_EQ(p.base_url, "https://ws.example/serving-endpoints");
+  EXPECT_EQ(p.allowed_models, (std::vector<std::string>{"llama", "claude"}));
+  EXPECT_EQ(p.api_key_env, "DATABRICKS_TOKEN");
+  EXPECT_EQ(p.max_retries, 2);
+  EXPECT_EQ(c.proxy_roles["ana@example.com"], "write");  // emails compare case-insensitively
+  EXPECT_EQ(c.proxy_roles["*@admins.example"], "admin");
+  EXPECT_TRUE(c.trusted_proxy);
+  EXPECT_EQ(c.allowed_hosts, ".databricksapps.com");
+  // Mistakes are named.
+  EXPECT_FALSE(c.Set("lm_providers.offline.base_url", "http://x").ok());  // built in
+  EXPECT_FALSE(c.Set("lm_providers.x.base_url", "ftp://x").ok());
+  EXPECT_FALSE(c.Set("lm_providers.x.colour", "red").ok());
+  EXPECT_FALSE(c.Set("proxy_roles.bob@example.com", "boss").ok());
+  Config missing;
+  ASSERT_TRUE(missing.Set("lm_providers.y.model", "m").ok());
+  EXPECT_FALSE(missing.Validate().ok());  // no base_url
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace exemplar
