@@ -69,6 +69,31 @@ describe("run detail", () => {
   });
 });
 
+describe("bootstrapped demos", () => {
+  it("show the example's stored label where the LM's output differs", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("completed", 5)]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "completed",
+          best_score: 0.6,
+          best_program: { instructions: "x", demos: [{ example_id: EX, augmented: true, fields: { question: "How to reset?", answer: "Call support." } }] },
+          contributions: [],
+          trials,
+        },
+      ]),
+      route("GET", `/templates/${TPL}`, () => [200, { id: TPL, name: "QA", version: "1.0.0", status: "published", input_schema: [{ name: "question", type: "string" }], output_schema: [{ name: "answer", type: "string" }] }]),
+      route("GET", `/examples/${EX}`, () => [200, makeExample({ example_id: EX, input: { question: "How to reset?" }, expected_output: { answer: "Use the link." } })]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    const note = await screen.findByRole("note", { name: "Stored label of demo 1" });
+    expect(within(note).getByText(/Call support\./)).toBeInTheDocument();
+    expect(within(note).getByText(/Use the link\./)).toBeInTheDocument();
+  });
+});
+
 describe("run accept", () => {
   it("opens the new template version the server created", async () => {
     mockFetch(
