@@ -210,22 +210,38 @@ TEST(Connections, ExportStopsWhenItsClientLeaves) {
     }
     ASSERT_EQ(server.Post("/api/v1/examples/batch", {{"examples", items}}).status, 201);
   }
-  // A client with a tiny receive window that reads nothing: the export stalls on a full socket.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  int tiny = 2048;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  std::string request = "GET /api/v1/examples/export HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  // A client with a tiny receive window that reads only the response head: the export then stalls
+  // on a full socket. Its head (200, not 503) proves it holds the slot; the probes below cannot
+  // take the slot before it, since they start only after that.
+  int fd = -1;
+  std::string head;
+  for (int attempt = 0; attempt < 20 && head.rfind("HTTP/1.1 200", 0) != 0; ++attempt) {
+    if (fd >= 0) close(fd);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    int tiny = 2048;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string request = "GET /api/v1/examples/export HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    head.clear();
+    char buf[16];
+    pollfd pfd{fd, POLLIN, 0};
+    while (head.size() < 12 && poll(&pfd, 1, 10000) > 0) {
+      ssize_t n = recv(fd, buf, std::min<size_t>(sizeof buf, 12 - head.size()), 0);
+      if (n <= 0) break;
+      head.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ASSERT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
   // While it is stalled, its slot is taken: another export is refused.
   int status = 0;
   for (int i = 0; i < 100 && status != 503; ++i) {
     status = server.Get("/api/v1/examples/export").status;
-    if (status != 503) std::this_thread::sleep_for(milliseconds(50));  // the stalled export starts
+    if (status != 503) std::this_thread::sleep_for(milliseconds(50));  // the rest fits the socket buffers
   }
   ASSERT_EQ(status, 503) << "the stalled export did not hold its slot";
   // The client leaves: the server notices, drops the export and frees the slot.
