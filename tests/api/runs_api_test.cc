@@ -195,6 +195,12 @@ TEST_F(RunsApi, AcceptedVersionExportsTheRunsDemos) {
     if (content.compare(key, marker.size(), marker) == 0) ++first_keys;
   }
   EXPECT_EQ(first_keys, marked);
+  // The UI's store options (selection, max_examples) do not override an accepted version's demos.
+  auto ui = server_.Post("/api/v1/templates/" + vid + "/export-dspy",
+                         {{"format", "program_state"}, {"selection", "top"}, {"max_examples", 8}, {"min_effectiveness", 0}});
+  ASSERT_EQ(ui.status, 200) << ui.raw;
+  EXPECT_EQ(ui.body["example_source"], "version");
+  EXPECT_EQ(ui.body["content"], exported.body["content"]);
   // The store's examples remain available on request, without the marker.
   auto store = server_.Post("/api/v1/templates/" + vid + "/export-dspy",
                             {{"format", "program_state"}, {"example_source", "store"}});

@@ -69,8 +69,9 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
                               options.format == dspy::ExportFormat::kNotebook;
   std::vector<bool> augmented;
   std::vector<Example> own = VersionDemos(t, &augmented);
-  // "auto" takes the version's own demos only when they came from a run or an import (hand-written
-  // inline examples are not a program's demos) and the request does not ask for a store selection.
+  // "auto" takes the version's own demos when they came from a run or an import (hand-written
+  // inline examples are not a program's demos) unless the request names stored examples; the
+  // store's selection options apply with example_source "store" (or a version without demos).
   bool program_demos = false;
   const Json inline_examples = Json::parse(t.examples_json, nullptr, false);
   if (inline_examples.is_array()) {
@@ -78,8 +79,7 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
       program_demos |= item.is_object() && (item.contains("example_id") || item.contains("augmented") || item.contains("source"));
     }
   }
-  const bool selecting = ids || strategy_name || query || min_eff || r.Has("max_examples");
-  if (source == "version" || (source == "auto" && !selecting && program_format && program_demos)) {
+  if (source == "version" || (source == "auto" && !ids && program_format && program_demos)) {
     return Render(t, own, augmented, options, "version", std::nullopt);
   }
   std::vector<Example> candidates;

@@ -4,6 +4,8 @@ import { api } from "@/lib/api-client";
 export const EXPORT_FORMATS = ["python_module", "program_state", "dataset_jsonl", "json_config", "notebook"] as const;
 export const MODULE_TYPES = ["Predict", "ChainOfThought"] as const;
 export const SELECTIONS = ["top", "diverse", "balanced", "similar"] as const;
+/** auto: a version's own demos (from an accepted run or an import) when it has them, else the store's. */
+export const EXAMPLE_SOURCES = ["auto", "version", "store"] as const;
 export const OPTIMIZERS = ["LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2", "KNNFewShot"] as const;
 export const METRICS = ["exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"] as const;
 
@@ -11,6 +13,7 @@ export const METRICS = ["exact_match", "f1", "contains", "json_fields", "numeric
 export type ExportDspyRequest = {
   format: (typeof EXPORT_FORMATS)[number];
   module: (typeof MODULE_TYPES)[number];
+  example_source?: (typeof EXAMPLE_SOURCES)[number];
   selection: (typeof SELECTIONS)[number];
   query?: string;
   max_examples: number;
@@ -28,6 +31,8 @@ export type ExportDspyResponse = {
   media_type: string;
   findings: Finding[];
   example_count: number;
+  /** Where the demos came from: the version's own, or the store's selection. */
+  example_source?: "version" | "store";
 };
 
 export function exportDspy(templateId: string, body: ExportDspyRequest): Promise<ExportDspyResponse> {

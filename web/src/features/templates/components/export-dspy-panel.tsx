@@ -21,6 +21,7 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
   const [req, setReq] = useState<ExportDspyRequest>({
     format: "python_module",
     module: "ChainOfThought",
+    example_source: "auto",
     selection: "top",
     query: "",
     max_examples: 8,
@@ -50,6 +51,18 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
         <CardBody>
           <form onSubmit={submit} className="space-y-4" aria-label="DSPy export options">
             <SelectInput label="Format" value={req.format} onChange={(e) => set("format", e.target.value as ExportDspyRequest["format"])} options={EXPORT_FORMATS.map((f) => ({ value: f, label: formatLabels[f] }))} error={errors.format} />
+            <SelectInput
+              label="Examples from"
+              value={req.example_source ?? "auto"}
+              onChange={(e) => set("example_source", e.target.value as ExportDspyRequest["example_source"])}
+              options={[
+                { value: "auto", label: "This version's demos, else the store" },
+                { value: "version", label: "This version's demos only" },
+                { value: "store", label: "The store (selection below)" },
+              ]}
+              hint="An accepted or imported version exports the demos it was accepted with"
+              error={errors.example_source}
+            />
             <div className="grid grid-cols-2 gap-3">
               <SelectInput label="Module" value={req.module} onChange={(e) => set("module", e.target.value as ExportDspyRequest["module"])} options={opts(MODULE_TYPES)} error={errors.module} />
               <SelectInput label="Example selection" value={req.selection} onChange={(e) => set("selection", e.target.value as ExportDspyRequest["selection"])} options={opts(SELECTIONS)} error={errors.selection} />

@@ -40,7 +40,7 @@ export function ExportResult({ state }: { state: UseMutationResult<ExportDspyRes
     <Card>
       <CardHeader
         title={<code className="text-sm break-all">{r.filename}</code>}
-        description={`${r.example_count} example${r.example_count === 1 ? "" : "s"} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
+        description={`${r.example_count} example${r.example_count === 1 ? "" : "s"}${r.example_source === "version" ? " (this version's demos)" : ""} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
         actions={
           <>
             <CopyButton text={r.content} />
