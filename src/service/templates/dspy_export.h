@@ -22,7 +22,8 @@ class DspyExport {
   // selection (top|diverse|balanced|similar), query (for similar), max_examples (1..1000,
   // default 16), min_effectiveness, example_ids (explicit choice).
   // "auto" exports a version's own demos (accepted or imported, bootstrapped ones marked
-  // augmented) for program_state, python_module and notebook when it has any, else the store's.
+  // augmented) for program_state, python_module and notebook when it has any and no example_ids
+  // are given, else the store's selection.
   // → {format, filename, media_type, content, findings, example_count, example_ids,
   //    example_source, selection}; an export with no demos carries a no_examples warning.
   Result<Json> Export(const std::string& template_id, const Json& body);
