@@ -68,17 +68,11 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
                               options.format == dspy::ExportFormat::kPythonModule ||
                               options.format == dspy::ExportFormat::kNotebook;
   std::vector<bool> augmented;
-  std::vector<Example> own = VersionDemos(t, &augmented);
+  bool program_demos = false;
+  std::vector<Example> own = VersionDemos(t, &augmented, &program_demos);
   // "auto" takes the version's own demos when they came from a run or an import (hand-written
   // inline examples are not a program's demos) unless the request names stored examples; the
   // store's selection options apply with example_source "store" (or a version without demos).
-  bool program_demos = false;
-  const Json inline_examples = Json::parse(t.examples_json, nullptr, false);
-  if (inline_examples.is_array()) {
-    for (const Json& item : inline_examples) {
-      program_demos |= item.is_object() && (item.contains("example_id") || item.contains("augmented") || item.contains("source"));
-    }
-  }
   if (source == "version" || (source == "auto" && !ids && program_format && program_demos)) {
     return Render(t, own, augmented, options, "version", std::nullopt);
   }
@@ -109,12 +103,14 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   return Render(t, chosen, {}, options, "store", std::string(dspy::SelectionStrategyName(strategy)));
 }
 
-std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<bool>* augmented) {
+std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<bool>* augmented,
+                                              bool* from_program) {
   std::vector<Example> out;
   const Json inline_examples = Json::parse(t.examples_json, nullptr, false);
   if (!inline_examples.is_array()) return out;
   for (const Json& item : inline_examples) {
     if (!item.is_object()) continue;
+    *from_program |= item.contains("example_id") || item.contains("augmented") || item.contains("source");
     Example e;
     e.id = item.contains("example_id") && item["example_id"].is_string() ? item["example_id"].get<std::string>()
                                                                          : "inline-" + std::to_string(out.size() + 1);

@@ -32,8 +32,9 @@ class DspyExport {
   Result<std::vector<Example>> TemplateExamples(const std::string& template_id, size_t limit);
 
  private:
-  // A version's own demos (its inline examples) as examples, with their augmented marks.
-  static std::vector<Example> VersionDemos(const Template& t, std::vector<bool>* augmented);
+  // A version's own demos (its inline examples) as examples, with their augmented marks;
+  // *from_program is set when any came from a run or an import rather than by hand.
+  static std::vector<Example> VersionDemos(const Template& t, std::vector<bool>* augmented, bool* from_program);
   Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                       const dspy::ExportOptions& options, const std::string& source,
                       const std::optional<std::string>& selection);
