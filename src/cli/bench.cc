@@ -19,6 +19,7 @@
 #include "api/server.h"
 #include "cli/bench_connections.h"
 #include "cli/bench_corpus.h"
+#include "cli/bench_lists.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "common/ids.h"
@@ -246,6 +247,22 @@ int RunBench(const Config& base, const BenchOptions& opt) {
     out["burst_resets"] = b["resets"];
   }
 
+  // ---- Lists (first page and deep by cursor) and the whole-store streamed export ----
+  {
+    Json lists = MeasureLists(port, opt.quick ? 50 : 200);
+    if (lists.contains("error")) return fail(lists["error"].get<std::string>());
+    out["lists"] = lists;
+    out["list_first_page_p99_ms"] = lists["first_page_p99_ms"];
+    out["list_deep_page_p99_ms"] = lists["deep_page_p99_ms"];
+    out["list_p99_ms"] = std::max(lists["first_page_p99_ms"].get<double>(), lists["deep_page_p99_ms"].get<double>());
+    Json exp = MeasureExport(port);
+    if (exp.contains("error")) return fail(exp["error"].get<std::string>());
+    out["export"] = exp;
+    out["export_s"] = exp["seconds"];
+    out["export_peak_rss_mb"] = exp["rss_peak_mb"];
+    out["export_rss_growth_mb"] = exp["rss_peak_mb"].get<double>() - exp["rss_before_mb"].get<double>();
+  }
+
   // ---- Memory and restart ----
   auto stats = rt->index().Stats();
   out["index_bytes_per_example"] =
@@ -268,7 +285,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
                         "recall_at_10", "filtered_p50_ms", "filtered_full_k", "http_hybrid_p50_ms",
                         "http_hybrid_qps", "get_by_id_rps", "rss_after_ingest_mb",
                         "rss_after_search_load_mb", "rss_search_load_ratio", "conn_flood_p99_ms",
-                        "burst_resets", "restart_ready_s", "index_bytes_per_example"}) {
+                        "burst_resets", "list_first_page_p99_ms", "list_deep_page_p99_ms",
+                        "export_s", "export_peak_rss_mb", "export_rss_growth_mb", "restart_ready_s", "index_bytes_per_example"}) {
     std::cout << std::left << std::setw(28) << k << std::fixed << std::setprecision(3)
               << out[k].get<double>() << "\n";
   }

@@ -1,0 +1,98 @@
+#include "cli/bench_lists.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "cli/bench_connections.h"
+
+namespace exemplar::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+// GET `path`, timing it; the page's next_cursor goes to *next (empty at the end).
+bool TimedPage(httplib::Client& c, const std::string& path, std::vector<double>* ms, std::string* next) {
+  auto t0 = Clock::now();
+  auto r = c.Get(path.c_str());
+  if (ms) ms->push_back(Ms(Clock::now() - t0));
+  if (!r || r->status != 200) return false;
+  if (next) {
+    Json page = Json::parse(r->body, nullptr, false);
+    *next = page.is_object() && page.value("next_cursor", Json()).is_string() ? page["next_cursor"].get<std::string>()
+                                                                               : "";
+  }
+  return true;
+}
+
+}  // namespace
+
+Json MeasureLists(int port, int requests) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_keep_alive(true);
+  c.set_tcp_nodelay(true);
+  const std::string base = "/api/v1/examples?page_size=";
+  std::vector<double> first, deep;
+  for (int i = 0; i < requests; ++i) {
+    if (!TimedPage(c, base + "50", &first, nullptr)) return {{"error", "first page failed"}};
+  }
+  // Walk to the middle in pages of 100 (the largest page), then time the page found there.
+  auto total_r = c.Get((base + "1").c_str());
+  Json total_page = total_r && total_r->status == 200 ? Json::parse(total_r->body, nullptr, false) : Json();
+  int64_t total = total_page.is_object() ? total_page.value("total", int64_t{0}) : 0;
+  std::string cursor;
+  int64_t offset = 0;
+  while (offset + 100 <= total / 2) {
+    std::string path = base + "100" + (cursor.empty() ? "" : "&cursor=" + cursor);
+    if (!TimedPage(c, path, nullptr, &cursor) || cursor.empty()) break;
+    offset += 100;
+  }
+  const std::string deep_path = base + "50" + (cursor.empty() ? "" : "&cursor=" + cursor);
+  for (int i = 0; i < requests; ++i) {
+    if (!TimedPage(c, deep_path, &deep, nullptr)) return {{"error", "deep page failed"}};
+  }
+  return {{"first_page_p50_ms", Percentile(first, 0.5)}, {"first_page_p99_ms", Percentile(first, 0.99)},
+          {"deep_page_p50_ms", Percentile(deep, 0.5)},   {"deep_page_p99_ms", Percentile(deep, 0.99)},
+          {"deep_page_offset", offset}};
+}
+
+Json MeasureExport(int port) {
+  double before = ResidentMb();
+  std::atomic<bool> done{false};
+  std::atomic<double> peak{before};
+  std::thread sampler([&] {
+    while (!done.load()) {
+      double now = ResidentMb();
+      if (now > peak.load()) peak.store(now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(600, 0);
+  int64_t bytes = 0, rows = 0;
+  auto t0 = Clock::now();
+  auto r = c.Get("/api/v1/examples/export", [&](const char* data, size_t len) {
+    bytes += static_cast<int64_t>(len);
+    rows += std::count(data, data + len, '\n');
+    return true;
+  });
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  done.store(true);
+  sampler.join();
+  if (!r || r->status != 200) return {{"error", "export failed"}};
+  return {{"seconds", seconds}, {"bytes", bytes}, {"rows", rows}, {"rss_before_mb", before}, {"rss_peak_mb", peak.load()}};
+}
+
+}  // namespace exemplar::cli

@@ -1,0 +1,19 @@
+// List and export measurements of `exemplar bench` (issue 16): the latency of one page of
+// GET /examples at the start of the list and deep in it (by cursor), and the time and memory of a
+// whole-store streamed export.
+#pragma once
+
+#include "common/json_util.h"
+
+namespace exemplar::cli {
+
+// Measures `requests` first pages and `requests` pages about half-way through the store (reached
+// by walking the cursor chain), each page_size 50. Returns {first_page_p50_ms, first_page_p99_ms,
+// deep_page_p50_ms, deep_page_p99_ms, deep_page_offset}.
+Json MeasureLists(int port, int requests);
+
+// Streams GET /examples/export to the end while sampling this process's RSS every 10 ms. Returns
+// {seconds, bytes, rows, rss_before_mb, rss_peak_mb}.
+Json MeasureExport(int port);
+
+}  // namespace exemplar::cli
