@@ -38,7 +38,7 @@ Status EvaluateCandidate(Session& s, const std::string& candidate, const Program
                          const std::vector<DataPoint>& val, RunnerResult* out, Json extra_metrics) {
   Trial trial = TrialFor(candidate, program);
   if (extra_metrics.is_object()) trial.metrics.update(extra_metrics);
-  EXEMPLAR_ASSIGN_OR_RETURN(Session::Evaluation eval, s.Evaluate(program, val));
+  EXEMPLAR_ASSIGN_OR_RETURN(Session::Evaluation eval, s.EvaluateTrial(trial, program, val));
   int index = s.AddTrial(std::move(trial), eval, val);
   s.Log("Trial " + std::to_string(index) + " (" + candidate + "): " + Percent(eval.score));
   if (!out->best_score || eval.score > *out->best_score) {
@@ -115,6 +115,16 @@ Status ValidateOptimizer(const std::string& optimizer_type, const Json& params) 
   return Normalize(optimizer_type, params).status();
 }
 
+std::optional<int> PlannedTrials(const std::string& optimizer_type, const Json& params) {
+  auto config = Normalize(optimizer_type, params);
+  if (!config.ok()) return std::nullopt;
+  if (config->type == "BootstrapFewShotWithRandomSearch") {
+    return config->Get("num_candidate_programs").get<int>() + 3;  // seeds -3 .. N-1
+  }
+  if (config->type == "MIPROv2") return std::nullopt;
+  return 1;
+}
+
 Result<OptimizeResult> Optimize(const std::string& optimizer_type, const Json& params,
                                 const dspy::SignatureSpec& spec, const std::vector<DataPoint>& trainset,
                                 const std::vector<DataPoint>& valset, RunContext& ctx) {
@@ -125,7 +135,13 @@ Result<OptimizeResult> Optimize(const std::string& optimizer_type, const Json& p
   }
   if (trainset.empty()) return Status::InvalidArgument("the trainset is empty");
   Json max_errors = config.Get("max_errors");
-  Session session(ctx, spec, max_errors.is_number() ? max_errors.get<int>() : -1);
+  // DSPy samples with Random(0); the native-only `seed` parameter offsets that (MIPROv2 has a
+  // seed of its own, which DSPy also takes).
+  RunContext seeded = ctx;
+  if (Json seed = config.Get("seed"); config.type != "MIPROv2" && seed.is_number()) {
+    seeded.seed = seed.get<uint64_t>();
+  }
+  Session session(seeded, spec, max_errors.is_number() ? max_errors.get<int>() : -1);
   RunnerResult out;
   out.best = Program{spec.instructions, {}};
   Status st;

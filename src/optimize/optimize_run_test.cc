@@ -8,6 +8,7 @@
 #include "lm/offline_lm.h"
 #include "optimize/optimizer.h"
 #include "optimize/py_random.h"
+#include "optimize/test_tickets.h"
 
 namespace exemplar::optimize {
 namespace {
@@ -28,51 +29,6 @@ class CountingLm : public lm::Lm {
   int64_t cancel_at_ = 0;
   std::atomic<bool> cancel_{false};
 };
-
-dspy::SignatureSpec TicketSpec() {
-  dspy::SignatureSpec spec;
-  spec.instructions = "Classify the support ticket into a category.";
-  dspy::SignatureField in, out;
-  in.name = "ticket";
-  in.python_type = "str";
-  in.desc = "${ticket}";
-  in.prefix = "Ticket:";
-  out.name = "category";
-  out.python_type = "str";
-  out.desc = "one of billing, bug, account, shipping";
-  out.prefix = "Category:";
-  spec.inputs = {in};
-  spec.outputs = {out};
-  return spec;
-}
-
-// 40 tickets of 4 classes; tickets of a class share keywords.
-std::vector<DataPoint> Tickets() {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> classes = {
-      {"billing", {"invoice", "charge", "refund", "payment", "card", "bill"}},
-      {"bug", {"crash", "error", "freeze", "button", "screen", "broken"}},
-      {"account", {"password", "login", "email", "username", "reset", "profile"}},
-      {"shipping", {"package", "delivery", "tracking", "courier", "address", "arrived"}},
-  };
-  const std::vector<std::string> filler = {"my", "please", "help", "today", "again", "still", "urgent", "thanks"};
-  PyRandom rng(7);
-  std::vector<DataPoint> points;
-  for (int i = 0; i < 40; ++i) {
-    const auto& [label, words] = classes[i % classes.size()];
-    std::vector<std::string> tokens;
-    for (size_t k : rng.SampleIndices(words.size(), 3)) tokens.push_back(words[k]);
-    for (size_t k : rng.SampleIndices(filler.size(), 2)) tokens.push_back(filler[k]);
-    rng.Shuffle(tokens);
-    std::string text;
-    for (const std::string& t : tokens) text += (text.empty() ? "" : " ") + t;
-    DataPoint p;
-    p.example_id = "ex" + std::to_string(i);
-    p.inputs = {{"ticket", text}};
-    p.outputs = {{"category", label}};
-    points.push_back(std::move(p));
-  }
-  return points;
-}
 
 class OptimizeRunTest : public ::testing::Test {
  protected:
@@ -299,6 +255,45 @@ TEST_F(OptimizeRunTest, CachedLmServesRepeatedCandidates) {
   EXPECT_EQ(offline.calls(), offline_calls);
   EXPECT_EQ(again->prompt_tokens, 0);
   EXPECT_EQ(again->best_score, first->best_score);
+}
+
+TEST_F(OptimizeRunTest, AResumedRunReusesTheTrialsItWouldRepeat) {
+  const Json params = {{"num_candidate_programs", 3}};
+  RunContext ctx = Context();
+  ctx.threads = 1;
+  auto first = Run("BootstrapFewShotWithRandomSearch", params, ctx);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->trials.size(), 6u);
+  const int64_t all_calls = lm_.calls_.exchange(0);
+  const int64_t per_evaluation = static_cast<int64_t>(val_.size());  // one call per item, no cache here
+
+  // A resumed attempt: the first four trials are reused, with no evaluation calls.
+  RunContext resumed = Context();
+  resumed.threads = 1;
+  resumed.replay.assign(first->trials.begin(), first->trials.begin() + 4);
+  reported_.clear();
+  auto again = Run("BootstrapFewShotWithRandomSearch", params, resumed);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(lm_.calls_.exchange(0), all_calls - 4 * per_evaluation);
+  ASSERT_EQ(again->trials.size(), first->trials.size());
+  for (size_t i = 0; i < again->trials.size(); ++i) {
+    EXPECT_EQ(again->trials[i].demo_ids, first->trials[i].demo_ids) << i;
+    EXPECT_DOUBLE_EQ(again->trials[i].score, first->trials[i].score) << i;
+    EXPECT_EQ(again->trials[i].metrics.value("resumed", false), i < 4) << i;
+  }
+  EXPECT_EQ(again->best_score, first->best_score);
+  EXPECT_EQ(again->best_trial, first->best_trial);
+
+  // A stored trial whose program differs from the new attempt's candidate is evaluated again.
+  RunContext changed = Context();
+  changed.threads = 1;
+  changed.replay.assign(first->trials.begin(), first->trials.begin() + 4);
+  changed.replay[2].metrics["program_digest"] = "another program";
+  auto third = Run("BootstrapFewShotWithRandomSearch", params, changed);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(lm_.calls_.load(), all_calls - 3 * per_evaluation);
+  EXPECT_FALSE(third->trials[2].metrics.value("resumed", false));
+  EXPECT_DOUBLE_EQ(third->trials[2].score, first->trials[2].score);
 }
 
 TEST_F(OptimizeRunTest, ValidatesParameters) {

@@ -17,9 +17,16 @@ struct ParamSpec {
   double hi = 0;
   std::vector<std::string> choices = {};
   bool compile_arg = false;
+  bool native_only = false;  // Exemplar's own; DSPy's class has no such argument
 };
 
 constexpr double kMaxCount = 1e6;
+
+// DSPy's few-shot optimizers sample with Random(0) (and Random(seed) for random-search candidate
+// `seed`); a native run does the same unless this names another base seed.
+ParamSpec NativeSeed() {
+  return {"seed", Kind::kInt, nullptr, true, 0, 2147483647.0, {}, false, /*native_only=*/true};
+}
 
 std::vector<ParamSpec> BootstrapParams(int max_labeled_default) {
   return {
@@ -28,13 +35,15 @@ std::vector<ParamSpec> BootstrapParams(int max_labeled_default) {
       {"max_rounds", Kind::kInt, 1, false, 1, 100},
       {"metric_threshold", Kind::kNumber, nullptr, true, -kMaxCount, kMaxCount},
       {"max_errors", Kind::kInt, nullptr, true, 0, kMaxCount},
+      NativeSeed(),
   };
 }
 
 std::vector<ParamSpec> SpecsFor(const std::string& type) {
   if (type == "LabeledFewShot") {
     return {{"k", Kind::kInt, 16, false, 1, 1000},
-            {"sample", Kind::kBool, true, false, 0, 0, {}, /*compile_arg=*/true}};
+            {"sample", Kind::kBool, true, false, 0, 0, {}, /*compile_arg=*/true},
+            NativeSeed()};
   }
   if (type == "BootstrapFewShot") return BootstrapParams(16);
   if (type == "BootstrapFewShotWithRandomSearch") {
@@ -130,7 +139,9 @@ std::optional<std::string> CheckValue(const ParamSpec& spec, const Json& given) 
 Json OptimizerConfig::ToJson() const {
   Json out = Json::object();
   out["type"] = type;
-  for (const OptimizerParam& p : params) out[p.name] = p.value;
+  for (const OptimizerParam& p : params) {
+    if (!(p.native_only && p.value.is_null())) out[p.name] = p.value;
+  }
   return out;
 }
 
@@ -192,7 +203,7 @@ Result<OptimizerConfig> NormalizeOptimizerConfig(const Json& config,
       value = *it;
       if (s.kind == Kind::kInt && value.is_number_float()) value = static_cast<int64_t>(value.get<double>());
     }
-    out.params.push_back({s.name, value, s.compile_arg});
+    out.params.push_back({s.name, value, s.compile_arg, s.native_only});
   }
   if (type == "MIPROv2" && v.ok()) {
     bool has_auto = !out.Get("auto").is_null();

@@ -3,9 +3,9 @@
 // unknown parameters, wrong types and out-of-range values with 422 field errors.
 //
 // Supported types and parameters (c = constructor argument, k = compile() argument):
-//  LabeledFewShot:   k(c)=16, sample(k)=true
+//  LabeledFewShot:   k(c)=16, sample(k)=true, seed(n)=null
 //  BootstrapFewShot: max_bootstrapped_demos(c)=4, max_labeled_demos(c)=16, max_rounds(c)=1,
-//                    metric_threshold(c)=null, max_errors(c)=null
+//                    metric_threshold(c)=null, max_errors(c)=null, seed(n)=null
 //  BootstrapFewShotWithRandomSearch: the BootstrapFewShot ones plus num_candidate_programs(c)=16,
 //                    num_threads(c)=null, stop_at_score(c)=null, labeled_sample(k)=true
 //  MIPROv2 (alias "MIPRO"): max_bootstrapped_demos(c)=4, max_labeled_demos(c)=4, auto(c)="light"
@@ -18,6 +18,9 @@
 //                    fewshot_aware_proposer(k)=true.
 //                    DSPy's rule: auto set => num_candidates and num_trials null; auto null =>
 //                    both required.
+//  n = native only: `seed` replaces the 0 of DSPy's Random(0) (and offsets random search's
+//  candidate seeds) in Exemplar's runs; exports leave it out (a comment says it was set), since
+//  DSPy's classes take no seed. null (the default) samples exactly as DSPy does.
 //  KNNFewShot:       k(c)=3 (DSPy has no default; 3 is ours), embedder_model(c)=
 //                    "openai/text-embedding-3-small" (rendered as vectorizer=dspy.Embedder(...)),
 //                    and BootstrapFewShot's parameters, which KNNFewShot forwards.
@@ -36,13 +39,14 @@ struct OptimizerParam {
   std::string name;
   Json value;
   bool compile_arg = false;  // passed to compile() rather than the constructor
+  bool native_only = false;  // Exemplar's own (not passed to DSPy)
 };
 
 struct OptimizerConfig {
   std::string type;  // canonical DSPy class name, e.g. "MIPROv2"
   std::vector<OptimizerParam> params;  // every parameter, defaults filled, in the order above
 
-  // {"type": ..., <param>: value, ...}
+  // {"type": ..., <param>: value, ...}; a native-only parameter only when set.
   Json ToJson() const;
   // The value of `name`, or null.
   Json Get(std::string_view name) const;

@@ -127,14 +127,21 @@ std::string RenderRun(const ExportContext& ctx) {
   std::vector<std::pair<std::string, std::string>> ctor, compile;
   if (opt.type == "KNNFewShot") ctor.emplace_back("trainset", "trainset");
   if (opt.type != "LabeledFewShot") ctor.emplace_back("metric", "metric");
+  std::string notes;
   for (const OptimizerParam& p : opt.params) {
-    if (p.name == "embedder_model") {
+    if (p.native_only) {
+      if (!p.value.is_null()) {
+        notes += "# Exemplar's runs used " + p.name + "=" + p.value.dump() + "; dspy." + opt.type +
+                 " has no such argument and samples with random.Random(0).\n";
+      }
+    } else if (p.name == "embedder_model") {
       ctor.emplace_back("vectorizer", "dspy.Embedder(" + JsonToPython(p.value) + ")");
     } else {
       (p.compile_arg ? compile : ctor).emplace_back(p.name, JsonToPython(p.value));
     }
   }
   out += "program = " + program_class + "()\n";
+  out += notes;
   out += "optimizer = dspy." + opt.type + "(\n" + KeywordArgs(ctor, "    ") + ")\n";
   if (opt.type == "KNNFewShot") {
     out += "compiled = optimizer.compile(program)\n";
