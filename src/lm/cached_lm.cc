@@ -11,9 +11,9 @@ void Append(std::string* out, const std::string& field) {
   *out += field;
 }
 
-// A 128-bit digest as 32 hex characters: FNV-1a 64 and an independent multiply-xorshift hash.
-// Collisions are negligible for an in-process cache of ~10k entries.
-std::string Digest(const std::string& s) {
+}  // namespace
+
+std::string CachedLm::Digest(const std::string& s) {
   uint64_t a = 0xcbf29ce484222325ULL, b = 0x243F6A8885A308D3ULL ^ s.size();
   for (unsigned char c : s) {
     a = (a ^ c) * 0x100000001b3ULL;
@@ -25,8 +25,6 @@ std::string Digest(const std::string& s) {
                 static_cast<unsigned long long>(b));
   return buf;
 }
-
-}  // namespace
 
 CachedLm::CachedLm(Lm& inner, size_t capacity) : inner_(inner), capacity_(capacity ? capacity : 1) {}
 

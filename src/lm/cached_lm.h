@@ -31,6 +31,10 @@ class CachedLm : public Lm {
   int64_t misses() const;
   size_t size() const;
 
+  // A 128-bit digest as 32 hex characters: FNV-1a 64 and an independent multiply-xorshift hash.
+  // Collisions are negligible for an in-process cache of ~10k entries (or a run's trials).
+  static std::string Digest(const std::string& s);
+
   // The cache key of a request (exposed for tests).
   static std::string Key(const std::string& lm_name, const LmRequest& request);
 

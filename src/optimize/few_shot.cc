@@ -108,6 +108,7 @@ Trial TrialFor(const std::string& candidate, const Program& program) {
     augmented += d.augmented ? 1 : 0;
   }
   t.metrics["demo_count"] = program.demos.size();
+  t.metrics["program_digest"] = ProgramDigest(program);
   t.metrics["augmented_demos"] = augmented;
   return t;
 }

@@ -153,7 +153,7 @@ Status RunMipro(Session& s, const dspy::OptimizerConfig& c, const std::vector<Da
     Program program = program_for(i, d);
     Trial trial = TrialFor(name_for(i, d), program);
     trial.metrics.update({{"instruction_index", i}, {"demo_set_index", d}, {"minibatch", true}});
-    EXEMPLAR_ASSIGN_OR_RETURN(Session::Evaluation eval, s.Evaluate(program, batch));
+    EXEMPLAR_ASSIGN_OR_RETURN(Session::Evaluation eval, s.EvaluateTrial(trial, program, batch));
     s.AddTrial(std::move(trial), eval, batch);
     tpe.Observe(choice, eval.score);
     minibatch_scores[{i, d}].push_back(eval.score);

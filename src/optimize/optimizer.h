@@ -79,6 +79,13 @@ struct RunContext {
   int max_tokens = 1024;
   // KNNFewShot similarity of two input texts (higher = closer); lm::TextSimilarity when unset.
   std::function<double(const std::string&, const std::string&)> similarity;
+  // Trials a previous attempt of this run finished, by index (a run resumed after its replica
+  // died). Trial i is not evaluated again when the new attempt's candidate i shows the LM exactly
+  // the same program (metrics.program_digest) on the same items: its stored scores are reused and
+  // the trial is marked metrics.resumed. Optimizers are deterministic given their seeds, so a
+  // resumed run makes the choices the first attempt made; candidates that differ (an LM that
+  // answers differently while bootstrapping) are evaluated afresh.
+  std::vector<Trial> replay;
 };
 
 struct OptimizeResult {
@@ -98,6 +105,11 @@ struct OptimizeResult {
 // Validates without running. kInvalidArgument (with field errors at {"body","optimizer",key})
 // for an unknown optimizer or bad parameters.
 Status ValidateOptimizer(const std::string& optimizer_type, const Json& params);
+
+// How many trials the optimizer makes when no budget stops it: 1 for LabeledFewShot,
+// BootstrapFewShot and KNNFewShot, num_candidate_programs + 3 for random search; nullopt for
+// MIPROv2 (its full evaluations depend on the minibatch scores) and invalid parameters.
+std::optional<int> PlannedTrials(const std::string& optimizer_type, const Json& params);
 
 // Runs an optimizer. Trials are reported through ctx.on_trial as they finish. When cancelled or
 // out of budget the run stops promptly (no LM call starts after that; an in-flight one is

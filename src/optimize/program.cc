@@ -1,5 +1,6 @@
 #include "optimize/program.h"
 
+#include "lm/cached_lm.h"
 #include "lm/chat_adapter.h"
 
 namespace exemplar::optimize {
@@ -41,6 +42,10 @@ Json ProgramToJson(const Program& program) {
     demos.push_back({{"example_id", d.example_id}, {"augmented", d.augmented}, {"fields", d.fields}});
   }
   return {{"instructions", program.instructions}, {"demos", std::move(demos)}};
+}
+
+std::string ProgramDigest(const Program& program) {
+  return lm::CachedLm::Digest(DumpJson(ProgramToJson(program)));
 }
 
 dspy::SignatureSpec ModuleSignature(const dspy::SignatureSpec& spec, ModuleKind module) {

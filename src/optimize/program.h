@@ -44,6 +44,9 @@ struct Program {
 
 // {"instructions": ..., "demos": [{"example_id", "augmented", "fields"}]}
 Json ProgramToJson(const Program& program);
+// A digest of everything a program shows the LM (instructions, demos and their fields), so a
+// resumed run can tell that a candidate is the one a previous attempt evaluated.
+std::string ProgramDigest(const Program& program);
 
 enum class ModuleKind {
   kPredict,         // dspy.Predict(signature)

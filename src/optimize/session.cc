@@ -143,6 +143,38 @@ Result<Session::Evaluation> Session::Evaluate(const Program& program, const std:
   return Evaluate(items, [&](const DataPoint& p) { return Predict(program, p); });
 }
 
+std::optional<Session::Evaluation> Session::Replay(const Trial& trial, const std::vector<DataPoint>& items) const {
+  const size_t index = trials_.size();
+  if (index >= ctx_.replay.size()) return std::nullopt;
+  const Trial& done = ctx_.replay[index];
+  const Json digest = trial.metrics.value("program_digest", Json());
+  if (done.candidate != trial.candidate || !digest.is_string() || done.metrics.value("program_digest", Json()) != digest) {
+    return std::nullopt;
+  }
+  const Json scores = done.metrics.value("example_scores", Json());
+  if (!scores.is_object() || scores.size() != items.size()) return std::nullopt;
+  Evaluation eval;
+  double sum = 0;
+  for (const DataPoint& item : items) {
+    auto it = scores.find(item.example_id);
+    if (it == scores.end() || !it->is_number()) return std::nullopt;
+    eval.scores.push_back(it->get<double>());
+    sum += eval.scores.back();
+  }
+  eval.score = items.empty() ? 0 : sum / items.size();
+  eval.errors = done.metrics.value("errors", 0);
+  return eval;
+}
+
+Result<Session::Evaluation> Session::EvaluateTrial(const Trial& trial, const Program& program,
+                                                   const std::vector<DataPoint>& items) {
+  if (auto replayed = Replay(trial, items)) {
+    replayed_ = true;
+    return *replayed;
+  }
+  return Evaluate(program, items);
+}
+
 bool Session::BeginTrial() {
   if (CheckStop()) return false;
   if (ctx_.budget.max_trials > 0 && static_cast<int>(trials_.size()) >= ctx_.budget.max_trials) {
@@ -150,6 +182,7 @@ bool Session::BeginTrial() {
     return false;
   }
   trial_start_calls_ = calls_.load();
+  replayed_ = false;
   return true;
 }
 
@@ -164,6 +197,8 @@ int Session::AddTrial(Trial trial, const Evaluation& eval, const std::vector<Dat
   trial.metrics["errors"] = eval.errors;
   trial.metrics["example_scores"] = std::move(scores);
   if (!trial.metrics.contains("minibatch")) trial.metrics["minibatch"] = false;
+  if (replayed_) trial.metrics["resumed"] = true;
+  replayed_ = false;
   trial.metrics["metric"] = ctx_.metric.name;
   trials_.push_back(std::move(trial));
   if (ctx_.on_trial) ctx_.on_trial(trials_.back());

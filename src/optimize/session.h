@@ -64,6 +64,9 @@ class Session {
   // the run stopped midway; the last item error once max_errors items failed.
   Result<Evaluation> Evaluate(const std::vector<DataPoint>& items, const ItemFn& predict);
   Result<Evaluation> Evaluate(const Program& program, const std::vector<DataPoint>& items);
+  // Evaluate(program, items) for the trial about to be added, unless ctx.replay holds the same
+  // trial (see RunContext::replay): then its stored scores, without LM calls.
+  Result<Evaluation> EvaluateTrial(const Trial& trial, const Program& program, const std::vector<DataPoint>& items);
 
   // Call before each candidate; false (and stop reason budget_trials) when max_trials trials
   // are done, or when the run is stopped.
@@ -89,8 +92,11 @@ class Session {
   mutable std::mutex mu_;
   std::string stop_reason_;  // GUARDED_BY(mu_)
   std::atomic<int64_t> calls_{0}, cached_calls_{0}, prompt_tokens_{0}, completion_tokens_{0};
+  std::optional<Evaluation> Replay(const Trial& trial, const std::vector<DataPoint>& items) const;
+
   std::vector<Trial> trials_;
   int64_t trial_start_calls_ = 0;
+  bool replayed_ = false;  // the trial in progress reuses a previous attempt's scores
 };
 
 }  // namespace exemplar::optimize

@@ -48,6 +48,10 @@ TEST_F(RunsApi, RandomSearchBeatsZeroShotThenSyncAndAccept) {
   EXPECT_EQ(run["status"], "pending");
   Json done = WaitDone(id);
   ASSERT_EQ(done["status"], "completed") << done.dump();
+  // Random search makes num_candidate_programs + 3 candidates, fewer than the budget's 12.
+  EXPECT_EQ(run["progress"]["trials_planned"], 7) << run.dump();
+  EXPECT_EQ(done["progress"]["trials_planned"], 7) << done.dump();
+  EXPECT_EQ(done["trials_completed"], 7);
   auto results = server_.Get("/api/v1/dspy-runs/" + id + "/results").body;
   ASSERT_GE(results["trials"].size(), 4u);
   double zero_shot = -1, best = results["best_score"].get<double>();

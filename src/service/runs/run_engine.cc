@@ -131,12 +131,17 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   double best = -1;
   int64_t calls = 0;
   int done = 0;
+  // What the progress bar counts to: the optimizer's own number of candidates within the budget.
+  std::optional<int> planned = optimize::PlannedTrials(config.optimizer_type, config.optimizer_params);
+  if (planned && config.max_trials > 0) planned = std::min(*planned, config.max_trials);
   auto progress = [&](const std::string& stopped) {
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Json p = {{"trials_done", done}, {"trials_completed", done}, {"trials_total", config.max_trials},
               {"lm_calls", calls}, {"elapsed_s", elapsed},
               {"best_score", best >= 0 ? Json(best) : Json(nullptr)}};
-    if (done > 0 && config.max_trials > done) p["eta_s"] = elapsed / done * (config.max_trials - done);
+    const int target = planned ? *planned : config.max_trials;
+    if (done > 0 && target > done) p["eta_s"] = elapsed / done * (target - done);
+    if (planned) p["trials_planned"] = *planned;
     if (!stopped.empty()) p["stopped_reason"] = stopped;
     return p;
   };
@@ -151,6 +156,18 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   ctx.temperature = config.lm.value("temperature", tmpl.temperature);
   ctx.max_tokens = config.lm.value("max_tokens", static_cast<int>(tmpl.max_tokens));
   ctx.on_log = hooks.on_log;
+  for (const TrialRecord& rec : hooks.finished) {
+    if (rec.trial_index != static_cast<int64_t>(ctx.replay.size())) break;  // contiguous from 0 only
+    optimize::Trial t;
+    t.index = static_cast<int>(rec.trial_index);
+    t.candidate = rec.candidate;
+    t.instruction = rec.instruction.value_or("");
+    t.demo_ids = rec.demo_ids;
+    t.score = rec.score;
+    t.metrics = Json::parse(rec.metrics_json, nullptr, false);
+    if (!t.metrics.is_object()) break;
+    ctx.replay.push_back(std::move(t));
+  }
   ctx.on_trial = [&](const optimize::Trial& t) {
     TrialRecord rec;
     rec.run_id = run.id;

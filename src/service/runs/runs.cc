@@ -7,6 +7,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "optimize/optimizer.h"
 #include "service/runs/run_lease.h"
 #include "service/search/search.h"
 
@@ -178,7 +179,11 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   for (const auto& e : train) cfg["trainset_ids"].push_back(e.id);
   for (const auto& e : val) cfg["valset_ids"].push_back(e.id);
   run.config_json = DumpJson(cfg);
-  run.progress_json = DumpJson(Json{{"trials_done", 0}, {"trials_total", c.max_trials}, {"lm_calls", 0}});
+  Json progress = {{"trials_done", 0}, {"trials_total", c.max_trials}, {"lm_calls", 0}};
+  if (auto planned = optimize::PlannedTrials(c.optimizer_type, c.optimizer_params)) {
+    progress["trials_planned"] = c.max_trials > 0 ? std::min(*planned, c.max_trials) : *planned;
+  }
+  run.progress_json = DumpJson(progress);
   run.created_by = user;
   run.created_at = run.updated_at = NowMillis();
   if (!caller_key.empty()) {
@@ -285,6 +290,15 @@ void Runs::ExecuteClaimed(RunRecord run) {
     run.error = "LM provider: " + endpoint.status().message();
     Finish(run);
     return;
+  }
+  if (auto finished = store_.ListTrials(id); finished.ok()) {
+    hooks.finished = std::move(finished).value();
+    std::sort(hooks.finished.begin(), hooks.finished.end(),
+              [](const TrialRecord& a, const TrialRecord& b) { return a.trial_index < b.trial_index; });
+    if (!hooks.finished.empty()) {
+      hooks.on_log("resuming: " + std::to_string(hooks.finished.size()) +
+                   " trials of an earlier attempt are reused where the candidate is unchanged");
+    }
   }
   RunOutcome out = ExecuteRun(run, *config, *endpoint, *tmpl, train, val, hooks);
   lease.Stop();

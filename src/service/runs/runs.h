@@ -66,6 +66,9 @@ struct RunHooks {
   std::function<void(const TrialRecord&)> on_trial;
   std::function<void(const Json& progress)> on_progress;
   std::function<void(const std::string&)> on_log;
+  // Trials a previous attempt of the run stored (a run resumed after its replica died): the
+  // optimizer reuses those it would evaluate again unchanged (optimize::RunContext::replay).
+  std::vector<TrialRecord> finished;
 };
 RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
                       const Template& tmpl, const std::vector<Example>& trainset,

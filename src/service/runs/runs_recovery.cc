@@ -40,7 +40,9 @@ void Runs::ContinueTakenOver(RunRecord run) {
   }
   auto trials = store_.ListTrials(run.id);
   Json progress = Json::parse(run.progress_json, nullptr, false);
-  int64_t total = progress.is_object() ? progress.value("trials_total", int64_t{0}) : 0;
+  int64_t total = !progress.is_object()              ? 0
+                  : progress.contains("trials_planned") ? progress.value("trials_planned", int64_t{0})
+                                                        : progress.value("trials_total", int64_t{0});
   bool trials_left = !trials.ok() || total <= 0 || static_cast<int64_t>(trials->size()) < total;
   if (run.attempts <= options_.max_takeovers && trials_left) {
     events_.Publish(run.id, "log", {{"message", "resumed by " + options_.owner +
