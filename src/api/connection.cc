@@ -281,6 +281,13 @@ void Connection::Dispatch() {
         break;
       }
     }
+    if (!failed && sent == bytes->size() && self->keep_alive_ && self->buffer_.size() == 0) {
+      // The whole reply is out: wait for the next request from here, sparing the event loop a
+      // wake-up per request. Safe for the same reason: no read or timer wait is pending, and the
+      // handlers started here run on the connection's strand.
+      self->AwaitRequest();
+      return;
+    }
     net::post(self->socket_.get_executor(), [self, bytes, sent, failed] {
       if (self->phase_ == Phase::kClosed) return;
       if (failed) return self->Close();

@@ -119,7 +119,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string address_;
   tcp::socket socket_;
   net::steady_timer timer_;
-  uint64_t timer_generation_ = 0;
+  // Atomic: a timer handler that fired just before Disarm may read it on the strand while a worker
+  // re-arms the timer after sending a reply (Dispatch).
+  std::atomic<uint64_t> timer_generation_{0};
   Phase phase_ = Phase::kIdle;
   bool timed_out_ = false;
   beast::flat_buffer buffer_;
