@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <random>
 
 #include "service/effectiveness/beta.h"
@@ -69,7 +70,7 @@ double Rng::Uniform() { return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0
 
 double Rng::Normal() {  // Box-Muller, one of the pair
   const double u1 = Uniform(), u2 = Uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
 double Rng::Gamma(double shape) {
