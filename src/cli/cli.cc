@@ -125,6 +125,8 @@ int Main(int argc, char** argv) {
   bench->add_option("--json", bench_options.json_file, "Write the figures to this JSON file");
   bench->add_option("--queries", bench_options.queries, "Queries per measurement")->check(CLI::Range(10, 100000));
   bench->add_option("--clients", bench_options.clients, "Concurrent HTTP clients")->check(CLI::Range(1, 64));
+  bench->add_flag("--agent-sim", bench_options.agent_sim,
+                  "Simulate an agent loop and compare exploration policies (none, greedy, ucb, thompson)");
 
   CLI::App* optimize = app.add_subcommand("optimize", "Run one prompt optimization with a progress bar");
   common(optimize);
@@ -240,6 +242,7 @@ int Main(int argc, char** argv) {
     return RunOptimize(config, body, opt_json);
   }
   if (cmd->get_name() == "bench") {
+    if (bench_options.agent_sim) return RunAgentSimBench(bench_options);
     if (bench_options.quick && bench->count("--n") == 0) bench_options.n = 2000;
     if (bench_options.quick && bench->count("--queries") == 0) bench_options.queries = 100;
     return RunBench(config, bench_options);

@@ -25,8 +25,11 @@ struct BenchOptions {
   std::string json_file;
   int queries = 1000;
   int clients = 4;
+  bool agent_sim = false;  // run the agent simulation (exploration policies) instead
 };
 int RunBench(const Config& config, const BenchOptions& options);
+// `exemplar bench --agent-sim`: every exploration policy over the same simulated agent loops.
+int RunAgentSimBench(const BenchOptions& options);
 // `body` is a run launch request (POST /api/v1/dspy-runs).
 int RunToken(const Config& config, const std::string& action, const std::string& role,
              const std::string& name, const std::string& id, const std::string& expires_in = "");

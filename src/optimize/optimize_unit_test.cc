@@ -129,25 +129,50 @@ Trial MakeTrial(double score, std::vector<std::string> ids) {
 TEST(ContributionTest, HandMadeTrials) {
   std::vector<Trial> trials = {MakeTrial(0.2, {}), MakeTrial(0.6, {"a", "b"}), MakeTrial(0.8, {"a"}),
                                MakeTrial(0.4, {"b", "b"})};
-  auto c = ComputeContributions(trials);
+  auto c = ComputeContributions(trials);  // the zero-shot trial is not compared
   ASSERT_EQ(c.size(), 2u);
   EXPECT_EQ(c[0].example_id, "a");
   EXPECT_NEAR(c[0].with_mean, 0.7, 1e-12);
   EXPECT_EQ(c[0].with_trials, 2);
-  EXPECT_NEAR(*c[0].without_mean, 0.3, 1e-12);
-  EXPECT_EQ(c[0].without_trials, 2);
-  EXPECT_NEAR(c[0].contribution, 0.4, 1e-12);
+  EXPECT_NEAR(*c[0].without_mean, 0.4, 1e-12);
+  EXPECT_EQ(c[0].without_trials, 1);
+  EXPECT_NEAR(c[0].contribution, 0.3, 1e-12);
+  EXPECT_TRUE(c[0].distinguishable);
   EXPECT_EQ(c[1].example_id, "b");
   EXPECT_NEAR(c[1].with_mean, 0.5, 1e-12);  // "b" twice in one trial counts once
-  EXPECT_NEAR(c[1].contribution, 0.0, 1e-12);
+  EXPECT_NEAR(c[1].contribution, -0.3, 1e-12);
   auto e = EvidenceFromContribution(c);
-  ASSERT_EQ(e.size(), 1u);  // b: no effect
+  ASSERT_EQ(e.size(), 2u);
   EXPECT_EQ(e[0].example_id, "a");
-  EXPECT_NEAR(e[0].success, 0.5, 1e-12);  // weight min(1, 2/4) x min(1, 0.4/0.2)
+  EXPECT_NEAR(e[0].success, 0.25, 1e-12);  // weight min(1, 1/4) x min(1, 0.3/0.2)
   EXPECT_EQ(e[0].failure, 0.0);
+  EXPECT_NEAR(e[1].failure, 0.25, 1e-12);
   Json j = ContributionToJson(c[0]);
   EXPECT_EQ(j["with_trials"], 2);
-  EXPECT_NEAR(j["without_mean"].get<double>(), 0.3, 1e-12);
+  EXPECT_NEAR(j["without_mean"].get<double>(), 0.4, 1e-12);
+  EXPECT_EQ(j["variation"], "ok");
+}
+
+// The issue #18 case: every trial with demos used all of them (plus a zero-shot baseline). The
+// run cannot tell the demos apart, so it says so instead of giving each the same number.
+TEST(ContributionTest, SameDemosInEveryTrialIsNotEnoughVariation) {
+  std::vector<std::string> all;
+  for (int i = 0; i < 16; ++i) all.push_back("ex" + std::to_string(i));
+  std::vector<Trial> trials = {MakeTrial(0.40, {})};
+  for (int i = 0; i < 6; ++i) trials.push_back(MakeTrial(0.55 + 0.01 * i, all));
+  auto c = ComputeContributions(trials);
+  ASSERT_EQ(c.size(), 16u);
+  for (const auto& x : c) {
+    EXPECT_FALSE(x.distinguishable) << x.example_id;
+    EXPECT_TRUE(ContributionToJson(x)["contribution"].is_null());
+    EXPECT_EQ(ContributionToJson(x)["variation"], "not_enough_variation");
+  }
+  EXPECT_TRUE(EvidenceFromContribution(c).empty());
+  // Two examples always used together are confounded even when others vary.
+  std::vector<Trial> paired = {MakeTrial(0.9, {"p", "q", "r"}), MakeTrial(0.5, {"r"}), MakeTrial(0.8, {"p", "q"}),
+                               MakeTrial(0.4, {"s"})};
+  auto d = ComputeContributions(paired);
+  for (const auto& x : d) EXPECT_EQ(x.distinguishable, x.example_id == "r" || x.example_id == "s") << x.example_id;
 }
 
 TEST(ContributionTest, NegativeAndUncomparable) {
@@ -156,10 +181,12 @@ TEST(ContributionTest, NegativeAndUncomparable) {
   for (int i = 0; i < 4; ++i) trials.push_back(MakeTrial(0.55, {"all"}));
   auto c = ComputeContributions(trials);
   ASSERT_EQ(c.size(), 2u);
-  EXPECT_EQ(c[0].example_id, "all");
-  EXPECT_FALSE(c[0].without_mean.has_value());
-  EXPECT_EQ(c[0].without_trials, 0);
-  EXPECT_NEAR(c[1].contribution, -0.05, 1e-12);
+  EXPECT_EQ(c[0].example_id, "d");  // "all" is in every trial: not distinguishable, listed last
+  EXPECT_NEAR(c[0].contribution, -0.05, 1e-12);
+  EXPECT_EQ(c[1].example_id, "all");
+  EXPECT_FALSE(c[1].without_mean.has_value());
+  EXPECT_EQ(c[1].without_trials, 0);
+  EXPECT_FALSE(c[1].distinguishable);
   auto e = EvidenceFromContribution(c);
   ASSERT_EQ(e.size(), 1u);
   EXPECT_EQ(e[0].example_id, "d");

@@ -113,6 +113,9 @@ struct Retrieval {
   std::optional<std::string> query;
   int64_t created_at = 0;
   std::optional<std::string> outcome;
+  std::optional<std::string> exploration;   // the policy that ranked it (none: null)
+  std::optional<int64_t> seed;              // the seed of its draws, for an exact replay
+  std::optional<std::string> ranking_json;  // why each returned example was chosen (JSON array)
 };
 
 // Aggregates of usage events over a time window, for effectiveness and the dashboard.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "common/ids.h"
 #include "common/json_util.h"
@@ -131,6 +132,26 @@ TEST_F(Cli, QuickBenchReportsEveryFigure) {
   EXPECT_GE(b["recall_at_10"].get<double>(), 0.9);
   EXPECT_DOUBLE_EQ(b["filtered_full_k"].get<double>(), 1.0);  // 15 matches per filter ≥ k = 10
   EXPECT_EQ(b["restart_load_mode"], "snapshot");
+}
+
+TEST_F(Cli, AgentSimBenchComparesEveryPolicyInJson) {
+  std::string json = (dir_ / "agent.json").string();
+  CmdResult r = Exec("bench --agent-sim --quick --json " + json);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("thompson"), std::string::npos) << r.out;
+  std::ifstream f(json);
+  Json b = Json::parse(f)["agent_sim"];
+  EXPECT_EQ(b["rounds"], 1000);
+  std::set<std::string> policies;
+  for (const auto& run : b["runs"]) {
+    policies.insert(run["policy"].get<std::string>());
+    EXPECT_EQ(run["per_seed"].size(), 5u);
+    EXPECT_GT(run["pct_of_oracle"].get<double>(), 0.5);
+    EXPECT_LE(run["pct_of_oracle"].get<double>(), 1.0);
+    EXPECT_TRUE(run.contains("buried_back_after_median"));
+    EXPECT_TRUE(run.contains("new_found_after_median"));
+  }
+  EXPECT_EQ(policies, (std::set<std::string>{"none", "greedy", "ucb", "thompson"}));
 }
 
 }  // namespace

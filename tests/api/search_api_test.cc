@@ -65,8 +65,10 @@ TEST_F(SearchApi, RelevanceFixtureRanksTheLabelledExampleFirst) {
 }
 
 TEST_F(SearchApi, FiltersApplyInsideTheSearchAndScoresAreReported) {
+  // The relevance floor is off here: this checks that filters apply inside the search (full k),
+  // and no predictive_maintenance example is relevant to a crack (relevance_api_test covers that).
   Json r = Search({{"query_text", "crack in scintillator crystal"}, {"mode", "hybrid"},
-                   {"domain", "predictive_maintenance"}, {"k", 5}});
+                   {"domain", "predictive_maintenance"}, {"k", 5}, {"relevance_floor", 0}});
   ASSERT_EQ(r["results"].size(), 5u);  // all five predictive_maintenance examples, none other
   for (const auto& hit : r["results"]) {
     EXPECT_EQ(hit["example"]["domain"], "predictive_maintenance");
@@ -76,7 +78,8 @@ TEST_F(SearchApi, FiltersApplyInsideTheSearchAndScoresAreReported) {
     EXPECT_GE(hit["similarity_score"].get<double>(), 0.0);
     EXPECT_LE(hit["similarity_score"].get<double>(), 1.0);
   }
-  Json vec = Search({{"query_text", "crack"}, {"mode", "vector"}, {"domain", "calibration"}, {"k", 10}});
+  Json vec = Search({{"query_text", "crack"}, {"mode", "vector"}, {"domain", "calibration"}, {"k", 10},
+                     {"relevance_floor", 0}});
   EXPECT_EQ(vec["results"].size(), 1u);
   EXPECT_TRUE(vec["query_embedding_generated"].get<bool>());
 }
@@ -98,7 +101,7 @@ TEST_F(SearchApi, DeterministicAndThresholded) {
 }
 
 TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
-  Json r = Search({{"query_text", "scintillator"}, {"mode", "vector"}, {"k", 3},
+  Json r = Search({{"query_text", "scintillator"}, {"mode", "vector"}, {"k", 3}, {"relevance_floor", 0},
                    {"mmr", {{"lambda", 0.3}, {"fetch_k", 10}}}});
   EXPECT_EQ(r["results"].size(), 3u);
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"k", 0}}).status, 422);

@@ -299,6 +299,21 @@ export const flows = [
       const results = page.getByRole("region", { name: "Search results" });
       await results.getByText("No relevant examples").waitFor({ timeout: TIMEOUT });
       await shot("search-no-match");
+      // Vector, hybrid and auto too: the server's relevance floor leaves nothing for punctuation.
+      for (const mode of ["vector", "hybrid", "auto"]) {
+        const answered = page.waitForResponse(
+          (r) => r.url().includes("/examples/search") && (r.request().postData() ?? "").includes(`"mode":"${mode}"`),
+          { timeout: TIMEOUT },
+        );
+        await page.getByLabel("Search mode").selectOption(mode);
+        await page.getByLabel("Search examples").fill('?!.,;:--"()');
+        await page.getByLabel("Search examples").press("Enter");
+        const body = await (await answered).json();
+        if (body.results.length !== 0 || body.metadata?.no_match !== true) throw new Error(`${mode}: punctuation matched ${body.results.length}`);
+        await results.getByText("No relevant examples").waitFor({ timeout: TIMEOUT });
+        const summary = await results.getByTestId("search-summary").innerText();
+        if (!/^0 matches/.test(summary)) throw new Error(`${mode}: punctuation shows "${summary}"`);
+      }
       const long = `pressure ${"y".repeat(20_000)}`;
       await page.getByLabel("Search examples").fill(long);
       await page.getByLabel("Search examples").press("Enter");

@@ -67,6 +67,13 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) { return Retrieve(s, req); }});
   routes.push_back({"POST", base + "/outcome", "Credit a retrieval's examples with an outcome (once)", "retrieval",
                     [&s](const Request& req) { return Outcome(s, req); }});
+  routes.push_back({"GET", base + "/retrievals/{id}",
+                    "A recorded retrieval: its examples, outcome, exploration policy, seed and why each example was chosen",
+                    "retrieval", [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Retrieval"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Get(id));
+                      return Reply::Json200(std::move(out));
+                    }});
   routes.push_back({"POST", "/api/v1/agents/examples/retrieve", "Alias of POST /api/v1/examples/retrieve", "retrieval",
                     [&s](const Request& req) { return Retrieve(s, req); }});
   routes.push_back({"POST", "/api/v1/agents/examples/outcome", "Alias of POST /api/v1/examples/outcome", "retrieval",

@@ -57,7 +57,7 @@ void Effectiveness::Refresh(const std::vector<std::string>& example_ids) {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (const auto& id : ids) {
     auto e = store_.GetExample(id);
-    if (e.ok()) index_.catalog().SetEffectiveness(e->row_id, e->effectiveness_score());
+    if (e.ok()) index_.catalog().SetEvidence(e->row_id, e->success_count, e->failure_count);
   }
 }
 

@@ -36,6 +36,8 @@ void Catalog::Upsert(const Example& e) {
   entry.quality = e.quality_score ? static_cast<float>(*e.quality_score) : -1.f;
   auto eff = e.effectiveness_score();
   entry.effectiveness = eff ? static_cast<float>(*eff) : -1.f;
+  entry.successes = static_cast<float>(e.success_count);
+  entry.failures = static_cast<float>(e.failure_count);
   if (Entry* existing = Find(e.row_id)) {
     if (!existing->alive) ++alive_;
     *existing = std::move(entry);
@@ -67,14 +69,38 @@ void Catalog::Remove(int64_t row_id) {
   }
 }
 
-void Catalog::SetEffectiveness(int64_t row_id, std::optional<double> score) {
+void Catalog::SetEvidence(int64_t row_id, double successes, double failures) {
   std::unique_lock lock(mu_);
-  if (Entry* e = Find(row_id)) e->effectiveness = score ? static_cast<float>(*score) : -1.f;
+  Entry* e = Find(row_id);
+  if (!e) return;
+  e->successes = static_cast<float>(successes);
+  e->failures = static_cast<float>(failures);
+  e->effectiveness = successes + failures > 0
+                         ? static_cast<float>((successes + 1) / (successes + failures + 2))
+                         : -1.f;
+}
+
+std::pair<double, double> Catalog::Evidence(int64_t row_id) const {
+  std::shared_lock lock(mu_);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), row_id,
+                             [](const Entry& e, int64_t r) { return e.row_id < r; });
+  if (it == entries_.end() || it->row_id != row_id) return {0, 0};
+  return {it->successes, it->failures};
 }
 
 size_t Catalog::size() const {
   std::shared_lock lock(mu_);
   return alive_;
+}
+
+std::vector<uint64_t> Catalog::Rows() const {
+  std::shared_lock lock(mu_);
+  std::vector<uint64_t> out;
+  out.reserve(alive_);
+  for (const auto& e : entries_) {
+    if (e.alive) out.push_back(static_cast<uint64_t>(e.row_id));
+  }
+  return out;
 }
 
 std::optional<double> Catalog::Effectiveness(int64_t row_id) const {

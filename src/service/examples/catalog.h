@@ -19,13 +19,18 @@ class Catalog {
  public:
   void Upsert(const Example& e);
   void Remove(int64_t row_id);
-  void SetEffectiveness(int64_t row_id, std::optional<double> score);
+  // Sets a row's evidence (success and failure counts); its effectiveness follows (SPEC §4.3).
+  void SetEvidence(int64_t row_id, double successes, double failures);
   size_t size() const;
+  // Row ids of every live example, ascending.
+  std::vector<uint64_t> Rows() const;
 
   // Sorted row ids of the examples matching `f`; nullopt when `f` restricts nothing.
   std::optional<std::vector<uint64_t>> Match(const storage::ExampleFilter& f) const;
   // Effectiveness of a row (nullopt without evidence or when unknown).
   std::optional<double> Effectiveness(int64_t row_id) const;
+  // Success and failure counts of a row ({0, 0} when unknown), for exploration.
+  std::pair<double, double> Evidence(int64_t row_id) const;
   std::optional<int64_t> RowIdOf(const std::string& id) const;
 
  private:
@@ -36,6 +41,7 @@ class Catalog {
     std::vector<uint32_t> tags;
     float quality = -1;        // -1 = none
     float effectiveness = -1;  // -1 = no evidence
+    float successes = 0, failures = 0;
   };
   uint32_t Intern(const std::string& s);                     // REQUIRES: mu_ held exclusively
   uint32_t Lookup(const std::optional<std::string>& s) const;  // 0 when unknown; UINT32_MAX if absent

@@ -71,6 +71,8 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
     if (!contributions.is_array()) continue;
     for (const auto& c : contributions) {
       if (!c.contains("example_id")) continue;
+      // A run that could not tell this example apart measured nothing about it.
+      if (!c.contains("contribution") || !c["contribution"].is_number()) continue;
       shares[c["example_id"].get<std::string>()].push_back(
           {run->id, c.value("contribution", 0.0), c.value("trials_with", int64_t{0}),
            c.value("trials_without", int64_t{0})});

@@ -58,7 +58,9 @@ std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, con
       c.with_trials = j.value("with_trials", 0);
       if (j.contains("without_mean") && j["without_mean"].is_number()) c.without_mean = j["without_mean"].get<double>();
       c.without_trials = j.value("without_trials", 0);
-      c.contribution = j.value("contribution", 0.0);
+      // null: the run could not tell this example apart (not enough variation) — no evidence.
+      if (!j.contains("contribution") || !j["contribution"].is_number()) continue;
+      c.contribution = j["contribution"].get<double>();
       items.push_back(std::move(c));
     }
   }

@@ -1,13 +1,19 @@
 #include "service/search/retrieval.h"
 
 #include "common/ids.h"
+#include "common/time.h"
 #include "index/text.h"
 #include "service/examples/example_json.h"
 
 namespace exemplar::service {
 namespace {
 
-constexpr double kRetrievalEffectivenessWeight = 0.2;  // favour proven examples, keep relevance first
+// How much effectiveness counts against relevance among relevant candidates. With exploration
+// an example's bad luck is not final, so evidence can weigh this much (the agent simulation in
+// bench/README.md measures 0.2 and 0.5).
+constexpr double kRetrievalEffectivenessWeight = 0.5;
+
+Json Opt(const std::optional<double>& d) { return d ? Json(*d) : Json(nullptr); }
 
 std::string XmlEscape(const std::string& s) {
   std::string out;
@@ -78,6 +84,7 @@ Json ChatMessages(const std::vector<Example>& examples) {
 }
 
 std::string FormatExamples(const std::vector<Example>& examples, PromptFormat format) {
+  if (examples.empty()) return "";  // nothing relevant: no prompt section at all, not an empty one
   if (format == PromptFormat::kJson) {
     Json arr = Json::array();
     for (const auto& e : examples) {
@@ -88,6 +95,7 @@ std::string FormatExamples(const std::vector<Example>& examples, PromptFormat fo
     return DumpJson(arr, 2);
   }
   if (format == PromptFormat::kChat) return DumpJson(ChatMessages(examples), 2);
+  if (examples.empty()) return "";  // nothing relevant: no prompt section at all, not an empty one
   std::string out = format == PromptFormat::kXml ? "<examples>\n" : "";
   for (size_t i = 0; i < examples.size(); ++i) out += FormatOne(examples[i], i + 1, format);
   if (format == PromptFormat::kXml) out += "</examples>\n";
@@ -127,6 +135,9 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
     req.search.filter.missing_effectiveness_as = 0.5;
   }
   if (!body.contains("effectiveness_weight")) req.search.effectiveness_weight = kRetrievalEffectivenessWeight;
+  // An agent's retrievals explore, each with its own seed (recorded, so it can be replayed).
+  if (!req.search.exploration) req.search.exploration = kDefaultRetrievalExploration;
+  if (!req.search.seed) req.search.seed = NewSeed();
   if (auto f = r.Enum("format", {"xml", "markdown", "json", "chat"})) {
     req.format = *f == "markdown" ? PromptFormat::kMarkdown
                  : *f == "json"   ? PromptFormat::kJson
@@ -140,7 +151,7 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
 Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
   EXEMPLAR_ASSIGN_OR_RETURN(SearchResponse found, search_.Run(req.search));
   std::vector<Example> chosen;
-  Json items = Json::array();
+  Json items = Json::array(), ranking = Json::array();
   int64_t tokens = 0;
   bool truncated = false;
   PromptFormat fmt = req.format;
@@ -154,12 +165,23 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
     Json item = ExampleToJson(hit.example);
     item["similarity_score"] = hit.similarity_score ? Json(*hit.similarity_score) : Json(nullptr);
     item["match_type"] = hit.match_type;
+    // Why it was chosen: its relevance, and what the exploration policy blended for it.
+    item["why"] = {{"relevance", Opt(hit.scores.relevance)},
+                   {"vector", Opt(hit.scores.vector)},
+                   {"keyword", Opt(hit.scores.keyword)},
+                   {"effectiveness", Opt(hit.scores.effectiveness)},
+                   {"effectiveness_used", Opt(hit.scores.effectiveness_used)},
+                   {"rank_score", hit.rank_score}};
+    ranking.push_back({{"example_id", hit.example.id}, {"why", item["why"]}});
     items.push_back(std::move(item));
     chosen.push_back(std::move(hit.example));
   }
   storage::Retrieval record;
   record.id = NewUuid();
   record.query = req.query_raw;
+  if (found.exploration) record.exploration = ExplorationName(*found.exploration);
+  if (found.seed) record.seed = static_cast<int64_t>(*found.seed);
+  record.ranking_json = DumpJson(ranking);
   std::vector<UsageEvent> events;
   for (const auto& e : chosen) {
     record.example_ids.push_back(e.id);
@@ -177,12 +199,29 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
               {"messages", fmt == PromptFormat::kChat ? ChatMessages(chosen) : Json(nullptr)},
               {"metadata",
                {{"search_type", found.search_type},
+                {"no_match", found.no_match},
+                {"relevance_floor", Opt(found.relevance_floor)},
+                {"exploration", found.exploration ? Json(ExplorationName(*found.exploration)) : Json(nullptr)},
+                {"seed", found.seed ? Json(*found.seed) : Json(nullptr)},
                 {"k_requested", req.search.k},
                 {"returned", chosen.size()},
                 {"token_estimate", EstimateTokens(formatted)},
                 {"token_budget", req.token_budget ? Json(*req.token_budget) : Json(nullptr)},
                 {"truncated_by_budget", truncated},
                 {"took_ms", found.took_ms}}}};
+}
+
+Result<Json> Retrieval::Get(const std::string& retrieval_id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, store_.GetRetrieval(retrieval_id));
+  Json ranking = r.ranking_json ? Json::parse(*r.ranking_json, nullptr, false) : Json::array();
+  return Json{{"retrieval_id", r.id},
+              {"query", r.query ? Json(*r.query) : Json(nullptr)},
+              {"example_ids", r.example_ids},
+              {"created_at", FormatRfc3339(r.created_at)},
+              {"outcome", r.outcome ? Json(*r.outcome) : Json(nullptr)},
+              {"exploration", r.exploration ? Json(*r.exploration) : Json(nullptr)},
+              {"seed", r.seed ? Json(*r.seed) : Json(nullptr)},
+              {"ranking", ranking.is_array() ? ranking : Json::array()}};
 }
 
 Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::string& outcome,

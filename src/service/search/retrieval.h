@@ -36,7 +36,12 @@ class Retrieval {
   Retrieval(storage::Store& store, Search& search, Effectiveness& effectiveness)
       : store_(store), search_(search), effectiveness_(effectiveness) {}
 
+  // Ranks relevant examples with the request's exploration policy (default Thompson sampling,
+  // seeded per retrieval) and records the retrieval with its seed and why each example was
+  // chosen. Nothing relevant: no examples, an empty formatted_prompt, metadata.no_match true.
   Result<Json> Retrieve(const RetrieveRequest& req);
+  // A recorded retrieval: its examples, outcome, policy, seed and ranking reasons.
+  Result<Json> Get(const std::string& retrieval_id);
   // kNotFound for an unknown retrieval, kAlreadyExists (409) for a second outcome.
   Result<Json> Outcome(const std::string& retrieval_id, const std::string& outcome,
                        std::optional<double> confidence, std::optional<std::string> notes);

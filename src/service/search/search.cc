@@ -12,8 +12,6 @@
 namespace exemplar::service {
 namespace {
 
-constexpr double kNoEvidencePrior = 0.5;  // Beta(1,1) mean: ranking value without evidence (§4.3)
-
 float Dot(const std::vector<float>& a, const std::vector<float>& b) {
   float s = 0;
   size_t n = std::min(a.size(), b.size());
@@ -90,6 +88,9 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
   if (auto k = r.Int("k", 1, 100)) req.k = static_cast<int>(*k);
   req.similarity_threshold = r.Number("similarity_threshold", 0.0, 1.0);
   if (auto w = r.Number("effectiveness_weight", 0.0, 1.0)) req.effectiveness_weight = *w;
+  if (auto e = r.Enum("exploration", kExplorationNames)) req.exploration = ParseExploration(*e);
+  if (auto seed = r.Int("seed", 0, static_cast<int64_t>(kMaxSeed))) req.seed = static_cast<uint64_t>(*seed);
+  req.relevance_floor = r.Number("relevance_floor", 0.0, 1.0);
   if (auto mmr = r.Object("mmr")) {
     Validation& vv = v;
     JsonReader mr(*mmr, vv, r.Loc("mmr"));
@@ -130,6 +131,19 @@ std::string SearchResponseJsonText(const SearchResponse& r) {
     else w.Null();
   };
   w.BeginObject();  // keys in DumpJson's (sorted) order
+  w.Key("metadata");  // how relevance and exploration shaped the answer
+  w.BeginObject();
+  w.Key("exploration");
+  if (r.exploration) w.String(ExplorationName(*r.exploration));
+  else w.Null();
+  w.Key("no_match");
+  w.Bool(r.no_match);
+  w.Key("relevance_floor");
+  opt(r.relevance_floor);
+  w.Key("seed");
+  if (r.seed) w.Int(static_cast<int64_t>(*r.seed));
+  else w.Null();
+  w.EndObject();
   w.Key("query_embedding_generated");
   w.Bool(r.query_embedding_generated);
   w.Key("results");
@@ -144,10 +158,14 @@ std::string SearchResponseJsonText(const SearchResponse& r) {
     w.BeginObject();
     w.Key("effectiveness");
     opt(h.scores.effectiveness);
+    w.Key("effectiveness_used");
+    opt(h.scores.effectiveness_used);
     w.Key("fused");
     opt(h.scores.fused);
     w.Key("keyword");
     opt(h.scores.keyword);
+    w.Key("relevance");
+    opt(h.scores.relevance);
     w.Key("vector");
     opt(h.scores.vector);
     w.EndObject();
@@ -184,9 +202,10 @@ Result<SearchResponse> Search::Run(const SearchRequest& req) {
   } else {
     EXEMPLAR_ASSIGN_OR_RETURN(Candidates c, CandidateLegs(req, mode, &resp));
     std::vector<index::Hit> ranked = Fuse(req, mode, c);
-    Blend(req, c, ranked);
+    Blend(req, c, ranked, &resp);
     Diversify(req, ranked);
     EXEMPLAR_RETURN_IF_ERROR(Hydrate(mode, c, ranked, &resp));
+    resp.no_match = resp.results.empty();
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return resp;
@@ -240,6 +259,12 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
     }
+    // The relevance floor: a candidate no closer than an unrelated example would be is noise. In
+    // hybrid mode keyword matches stay (a shared term is relevance of its own), as in keyword mode.
+    resp->relevance_floor = RelevanceFloor(req);
+    if (resp->relevance_floor && *resp->relevance_floor > 0) {
+      std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *resp->relevance_floor; });
+    }
   }
   if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
     c.kw_hits = index_.keywords().Search(*req.query_text, fetch, allowed_ptr);
@@ -265,20 +290,43 @@ std::vector<index::Hit> Search::Fuse(const SearchRequest& req, SearchMode mode, 
   return ranked;
 }
 
-void Search::Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked) const {
-  // Normalise the base score to [0, 1] and blend effectiveness (prior 0.5 without evidence).
+std::optional<double> Search::RelevanceFloor(const SearchRequest& req) const {
+  if (req.relevance_floor) return *req.relevance_floor > 0 ? req.relevance_floor : std::nullopt;
+  return index_.Calibration(embedder_.model()).floor;
+}
+
+void Search::Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked,
+                   SearchResponse* resp) const {
+  // Normalise the base score to [0, 1], then let the exploration policy blend effectiveness in
+  // (every candidate here is relevant: the floor ran in the vector leg).
   double top = 0;
   for (const auto& h : ranked) top = std::max(top, static_cast<double>(h.score));
   const double w = req.effectiveness_weight;
-  for (auto& h : ranked) {
-    const double base = top > 0 ? h.score / top : 0;
-    auto eff = index_.catalog().Effectiveness(static_cast<int64_t>(h.label));
-    c.scores[h.label].effectiveness = eff;
-    h.score = static_cast<float>((1 - w) * base + w * eff.value_or(kNoEvidencePrior));
+  const Exploration policy = w > 0 ? req.exploration.value_or(Exploration::kGreedy) : Exploration::kNone;
+  const uint64_t seed = req.seed.value_or(0);
+  std::vector<Candidate> cands;
+  cands.reserve(ranked.size());
+  for (const auto& h : ranked) {
+    Candidate cand;
+    cand.label = h.label;
+    cand.relevance = top > 0 ? h.score / top : 0;
+    auto [s, f] = index_.catalog().Evidence(static_cast<int64_t>(h.label));
+    cand.successes = s;
+    cand.failures = f;
+    cand.has_evidence = s + f > 0;
+    cands.push_back(cand);
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const index::Hit& a, const index::Hit& b) {
-    return a.score != b.score ? a.score > b.score : a.label < b.label;
-  });
+  RankCandidates(cands, policy, w, seed);
+  for (size_t i = 0; i < cands.size(); ++i) {
+    SearchScores& sc = c.scores[cands[i].label];
+    sc.relevance = cands[i].relevance;
+    sc.effectiveness_used = cands[i].effectiveness_used;
+    ranked[i] = {cands[i].label, static_cast<float>(cands[i].score)};
+  }
+  if (policy != Exploration::kNone) {
+    resp->exploration = policy;
+    if (policy == Exploration::kThompson) resp->seed = seed;
+  }
 }
 
 void Search::Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked) const {

@@ -9,6 +9,7 @@
 
 #include "common/json_util.h"
 #include "embed/embedder.h"
+#include "service/search/exploration.h"
 #include "service/search/search_index.h"
 #include "storage/store.h"
 
@@ -27,6 +28,12 @@ struct SearchRequest {
   double mmr_lambda = 0.5;
   int mmr_fetch_k = 0;                    // 0 = 4k
   double effectiveness_weight = 0;        // 0..1
+  // How effectiveness reorders relevant candidates; nullopt: greedy when a weight is set.
+  std::optional<Exploration> exploration;
+  std::optional<uint64_t> seed;            // Thompson draws; nullopt: 0 (search is repeatable)
+  // Vector candidates below this cosine are dropped; nullopt: the index's calibrated floor for
+  // the embedder; 0 turns the floor off.
+  std::optional<double> relevance_floor;
   storage::ExampleSortKey sort_by = storage::ExampleSortKey::kEffectiveness;
   bool sort_desc = true;
 };
@@ -36,6 +43,8 @@ struct SearchScores {
   std::optional<double> keyword;
   std::optional<double> fused;
   std::optional<double> effectiveness;  // the example's score; the 0.5 prior is used for ranking
+  std::optional<double> relevance;      // the base score normalised to the best candidate (blended)
+  std::optional<double> effectiveness_used;  // what the exploration policy blended
 };
 
 struct SearchHit {
@@ -52,6 +61,10 @@ struct SearchResponse {
   std::string search_type;
   bool query_embedding_generated = false;
   double took_ms = 0;
+  bool no_match = false;                  // a text/vector query found nothing relevant
+  std::optional<double> relevance_floor;  // the floor the vector leg applied (null: none)
+  std::optional<Exploration> exploration; // the policy that ranked (null: relevance only)
+  std::optional<uint64_t> seed;           // its seed (Thompson)
 };
 
 // Parses a search body (422 field errors into v). `k_default` differs for the agent hook.
@@ -68,6 +81,9 @@ class Search {
   Search(storage::Store& store, embed::Embedder& embedder, const SearchIndex& index)
       : store_(store), embedder_(embedder), index_(index) {}
 
+  // The floor a request's vector leg applies: its override, else the index's calibration.
+  std::optional<double> RelevanceFloor(const SearchRequest& req) const;
+
   // Runs a search as its stages: resolve the mode, gather the candidate legs (vector, keyword),
   // fuse them, blend effectiveness, diversify (MMR) and cut to k, hydrate rows from the store.
   Result<SearchResponse> Run(const SearchRequest& req);
@@ -83,7 +99,8 @@ class Search {
   Result<std::vector<float>> QueryVector(const SearchRequest& req, SearchResponse* resp);
   Result<Candidates> CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp);
   std::vector<index::Hit> Fuse(const SearchRequest& req, SearchMode mode, Candidates& c) const;
-  void Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked) const;
+  void Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked,
+             SearchResponse* resp) const;
   void Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked) const;
   Status Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked, SearchResponse* resp);
 

@@ -65,6 +65,14 @@ std::optional<int64_t> ReadSnapshotSeq(const std::string& meta_path) {
 }  // namespace
 
 Status SearchIndex::Load() {
+  {
+    std::ifstream in(snapshot_path_ + ".calibration");
+    if (in) {
+      Json j = Json::parse(in, nullptr, false);
+      std::lock_guard lock(calibration_mu_);
+      calibration_ = CalibrationFromJson(j);
+    }
+  }
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
   std::optional<int64_t> snap_seq = ReadSnapshotSeq(snapshot_path_ + ".seq");
   std::unique_ptr<index::VectorIndex> loaded;
@@ -117,7 +125,31 @@ Status SearchIndex::SaveSnapshot() {
   std::error_code ec;
   std::filesystem::rename(tmp, snapshot_path_ + ".seq", ec);
   if (ec) return Status::Internal("cannot write snapshot seq: " + ec.message());
+  std::optional<RelevanceCalibration> calibration;
+  {
+    std::lock_guard calibration_lock(calibration_mu_);
+    calibration = calibration_;
+  }
+  if (calibration) {
+    const std::string ctmp = snapshot_path_ + ".calibration.tmp";
+    {
+      std::ofstream out(ctmp, std::ios::trunc);
+      out << CalibrationToJson(*calibration).dump() << "\n";
+      if (!out.flush()) return Status::Internal("cannot write " + ctmp);
+    }
+    std::filesystem::rename(ctmp, snapshot_path_ + ".calibration", ec);
+    if (ec) return Status::Internal("cannot write calibration: " + ec.message());
+  }
   return Status::Ok();
+}
+
+RelevanceCalibration SearchIndex::Calibration(const std::string& embedder) const {
+  std::lock_guard lock(calibration_mu_);
+  const size_t n = vectors_->size();
+  if (!calibration_ || CalibrationStale(*calibration_, n, embedder)) {
+    calibration_ = Calibrate(*vectors_, catalog_.Rows(), embedder);
+  }
+  return *calibration_;
 }
 
 Status SearchIndex::CatchUp() {

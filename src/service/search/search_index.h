@@ -14,6 +14,7 @@
 #include "index/keyword_index.h"
 #include "index/vector_index.h"
 #include "service/examples/catalog.h"
+#include "service/search/relevance_floor.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
@@ -69,6 +70,11 @@ class SearchIndex {
   const index::KeywordIndex& keywords() const { return keywords_; }
   IndexStats Stats() const;
 
+  // The relevance floor calibration of this index for vectors made by `embedder`: the stored one
+  // while it still fits (same embedder, vector count within a tenth), else measured again now.
+  // Saved beside the vector snapshot (`<snapshot>.calibration`) and read back by Load.
+  RelevanceCalibration Calibration(const std::string& embedder) const;
+
  private:
   Status Rebuild();
   // Applies change-log entries in (seq, latest]: to the vectors only (after a snapshot load, when
@@ -86,6 +92,8 @@ class SearchIndex {
   std::mutex apply_mu_;  // orders index updates of concurrent writers
   std::atomic<int64_t> applied_seq_{0};
   std::string load_mode_;
+  mutable std::mutex calibration_mu_;
+  mutable std::optional<RelevanceCalibration> calibration_;  // GUARDED_BY(calibration_mu_)
   std::thread follower_;
   std::atomic<bool> following_{false};
 };

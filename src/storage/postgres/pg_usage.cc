@@ -51,8 +51,10 @@ Status PgStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageEvent
       [&](pqxx::transaction_base& tx) {
         int64_t now = NowMillis();
         PgParams().Text(r.id).Text(EncodeStringList(r.example_ids)).Text(r.query)
-            .Int(r.created_at ? r.created_at : now)
-            .Exec(tx, "INSERT INTO retrievals(id, example_ids, query, created_at) VALUES ($1, $2, $3, $4)");
+            .Int(r.created_at ? r.created_at : now).Text(r.exploration).Int(r.seed).Text(r.ranking_json)
+            .Exec(tx,
+                  "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7)");
         for (const auto& e : events) ApplyUsageEvent(tx, e, now);
         return Status::Ok();
       },
@@ -63,11 +65,14 @@ Result<Retrieval> PgStore::GetRetrieval(const std::string& id) {
   std::optional<Retrieval> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
     auto rows = PgParams().Text(id).Exec(
-        tx, "SELECT id, example_ids, query, created_at, outcome FROM retrievals WHERE id = $1");
+        tx,
+        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking FROM retrievals "
+        "WHERE id = $1");
     if (!rows.empty()) {
       const auto& r = rows[0];
       out = Retrieval{r[0].as<std::string>(), DecodeStringList(r[1].as<std::string>()),
-                      PgOptText(r[2]), r[3].as<int64_t>(), PgOptText(r[4])};
+                      PgOptText(r[2]), r[3].as<int64_t>(), PgOptText(r[4]),
+                      PgOptText(r[5]), PgOptInt(r[6]), PgOptText(r[7])};
     }
     return Status::Ok();
   }));

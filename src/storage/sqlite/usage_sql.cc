@@ -58,11 +58,15 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     auto& q = c.Prepare(
-        "INSERT INTO retrievals(id, example_ids, query, created_at) VALUES (?,?,?,?)");
+        "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking) "
+        "VALUES (?,?,?,?,?,?,?)");
     q.bind(1, r.id);
     q.bind(2, EncodeStringList(r.example_ids));
     BindOpt(q, 3, r.query);
     q.bind(4, static_cast<int64_t>(r.created_at ? r.created_at : now));
+    BindOpt(q, 5, r.exploration);
+    BindOpt(q, 6, r.seed);
+    BindOpt(q, 7, r.ranking_json);
     q.exec();
     for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
@@ -72,7 +76,9 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
 Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
   std::optional<Retrieval> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    auto& q = c.Prepare("SELECT id, example_ids, query, created_at, outcome FROM retrievals WHERE id = ?");
+    auto& q = c.Prepare(
+        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking FROM retrievals "
+        "WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) {
       Retrieval r;
@@ -81,6 +87,9 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
       r.query = OptString(q.getColumn(2));
       r.created_at = q.getColumn(3).getInt64();
       r.outcome = OptString(q.getColumn(4));
+      r.exploration = OptString(q.getColumn(5));
+      if (!q.getColumn(6).isNull()) r.seed = q.getColumn(6).getInt64();
+      r.ranking_json = OptString(q.getColumn(7));
       out = std::move(r);
     }
     return Status::Ok();

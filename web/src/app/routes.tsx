@@ -15,6 +15,7 @@ const TemplateDetailPage = lazy(() => import("@/features/templates/components/te
 const RunsPage = lazy(() => import("@/features/runs/components/runs-page"));
 const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-page"));
 const ImportPage = lazy(() => import("@/features/import/components/import-page"));
+const RetrievalPage = lazy(() => import("@/features/search/components/retrieval-page"));
 
 function NotFound() {
   usePageTitle("Page not found");
@@ -37,6 +38,7 @@ export function AppRoutes() {
         <Route path="examples/new" element={<NewExamplePage />} />
         <Route path="examples/import" element={lazyPage(<ImportPage />)} />
         <Route path="examples/:id" element={<ExampleDetailPage />} />
+        <Route path="retrievals/:id" element={lazyPage(<RetrievalPage />)} />
         <Route path="dashboard" element={lazyPage(<DashboardPage />)} />
         <Route path="templates" element={lazyPage(<TemplatesPage />)} />
         <Route path="templates/:id" element={lazyPage(<TemplateDetailPage />)} />

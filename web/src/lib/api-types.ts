@@ -70,6 +70,10 @@ export type SearchScores = {
   keyword?: number | null;
   fused?: number | null;
   effectiveness?: number | null;
+  /** The base score normalised to the best candidate: what was blended with effectiveness. */
+  relevance?: number | null;
+  /** What the exploration policy blended: the posterior mean (greedy), its 95th percentile (ucb) or a draw (thompson). */
+  effectiveness_used?: number | null;
 };
 export type SearchResult = {
   example: Example;
@@ -84,7 +88,7 @@ export type SearchResponse = {
   query_embedding_generated?: boolean;
   took_ms?: number;
   /** `no_match: true` when nothing is relevant to the query (the results, if any, are not matches). */
-  metadata?: { no_match?: boolean; [k: string]: unknown };
+  metadata?: { no_match?: boolean; exploration?: string | null; seed?: number | null; relevance_floor?: number | null; [k: string]: unknown };
 };
 
 export type SchemaField = { name: string; type: string; description?: string; required?: boolean };

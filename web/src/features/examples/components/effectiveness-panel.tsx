@@ -17,7 +17,7 @@ export function EffectivenessPanel({ exampleId }: { exampleId: string }) {
   const q = useExampleEffectiveness(exampleId);
   return (
     <Card>
-      <CardHeader title="Effectiveness" description="Beta(1,1) posterior mean of outcomes; 90% interval." />
+      <CardHeader title="Effectiveness" description="Posterior Beta(successes + 1, failures + 1): its mean is the score; retrieval explores by drawing from it." />
       <CardBody>
         {q.isPending ? (
           <LoadingState className="py-4" />
@@ -44,6 +44,19 @@ export function EffectivenessPanel({ exampleId }: { exampleId: string }) {
               );
             })()}
             <dl className="mt-3 divide-y divide-slate-100">
+              <Row
+                label="Posterior"
+                value={
+                  <span title="What exploration draws from: Thompson sampling draws from this Beta, UCB uses the interval's upper end">
+                    Beta({formatScore((q.data.success_count ?? 0) + 1, 1)}, {formatScore((q.data.failure_count ?? 0) + 1, 1)}) · mean{" "}
+                    {formatScore(((q.data.success_count ?? 0) + 1) / ((q.data.success_count ?? 0) + (q.data.failure_count ?? 0) + 2), 3)}
+                    {(() => {
+                      const iv = intervalOf(q.data);
+                      return iv ? ` · 90% ${formatScore(iv[0])}–${formatScore(iv[1])}` : "";
+                    })()}
+                  </span>
+                }
+              />
               <Row label="Uses" value={formatCount(q.data.total_uses ?? q.data.usage_count)} />
               <Row label="Successes" value={formatCount(q.data.success_count)} />
               <Row label="Failures" value={formatCount(q.data.failure_count)} />

@@ -1,4 +1,5 @@
-// Why a result ranked where it did: its per-stage scores {vector, keyword, fused, effectiveness} (SPEC §4.1).
+// Why a result ranked where it did: its per-stage scores {vector, keyword, fused, effectiveness} (SPEC §4.1)
+// and, when effectiveness was blended, its relevance and what the exploration policy used (issue #18).
 import type { SearchScores } from "@/lib/api-types";
 
 const LABELS: [keyof SearchScores, string, string][] = [
@@ -6,6 +7,8 @@ const LABELS: [keyof SearchScores, string, string][] = [
   ["keyword", "Keyword", "BM25 over input text, explanation and search keys"],
   ["fused", "Fused", "Reciprocal Rank Fusion of the two lists"],
   ["effectiveness", "Effectiveness", "Measured effectiveness (0.5 prior without data)"],
+  ["relevance", "Relevance", "Base score relative to the best candidate, as blended with effectiveness"],
+  ["effectiveness_used", "Effectiveness used", "What the exploration policy blended: posterior mean (greedy), upper bound (ucb) or a draw from the posterior (thompson)"],
 ];
 
 function format(v: number): string {
