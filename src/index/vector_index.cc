@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "index/vector_index_impl.h"
 #include "index/vector_kernels.h"
@@ -21,6 +22,14 @@ constexpr size_t kExactFilterFraction = 20;
 // Oversampling cap for broad filters: with ≥ 5% of labels allowed the estimate size/allowed stays
 // ≤ 20; the cap only guards odd inputs (e.g. allowed lists full of labels without vectors).
 constexpr size_t kMaxOversample = 32;
+// Labels per inserter thread in one graph-insertion round: at 100k a round then holds searches
+// off for about eight insertions (~2 ms), and the exclusive lock is taken once per round.
+constexpr size_t kRoundPerThread = 8;
+
+size_t InsertThreads(const VectorIndexOptions& o) {
+  if (o.insert_threads > 0) return static_cast<size_t>(o.insert_threads);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // A unit-length copy of `v`; empty when `v` holds a NaN or infinity (which would poison the graph).
 std::vector<float> Normalized(std::span<const float> v) {
@@ -79,7 +88,7 @@ size_t FlatVectors::MemoryBytes() const {
 // Impl
 
 VectorIndex::Impl::Impl(VectorIndexOptions o, std::unique_ptr<HnswGraph> g)
-    : options(o), graph(std::move(g)), pending(static_cast<size_t>(o.dim)) {}
+    : options(o), insert_threads(InsertThreads(o)), graph(std::move(g)), pending(static_cast<size_t>(o.dim)) {}
 
 VectorIndex::Impl::~Impl() {
   {
@@ -87,7 +96,25 @@ VectorIndex::Impl::~Impl() {
     stop = true;
   }
   queue_cv.notify_all();
-  if (worker.joinable()) worker.join();
+  for (std::thread& w : workers) w.join();
+  promote_stop = true;
+  if (promoter.joinable()) promoter.join();
+}
+
+void VectorIndex::Impl::StartPromoting() {
+  promoter = std::thread([this] {
+    // 2 MB per exclusive hold (~1 ms): searches and writes go on in between.
+    constexpr size_t kChunk = size_t{2} << 20;
+    while (!promote_stop.load()) {
+      size_t left;
+      {
+        std::unique_lock write(mu);
+        left = graph->Promote(kChunk);
+      }
+      if (left == 0) return;
+      std::this_thread::yield();
+    }
+  });
 }
 
 const float* VectorIndex::Impl::FindVector(uint64_t label) const {
@@ -186,43 +213,95 @@ void VectorIndex::Impl::Enqueue(uint64_t label) {
   {
     std::lock_guard lock(queue_mu);
     queue.push_back(label);
-    if (!worker.joinable()) worker = std::thread([this] { WorkerLoop(); });
+    if (workers.empty()) {
+      for (size_t t = 0; t < insert_threads; ++t) workers.emplace_back([this] { WorkerLoop(); });
+    }
   }
   queue_cv.notify_one();
 }
 
-void VectorIndex::Impl::FoldLabel(uint64_t label) {
-  std::unique_lock lock(mu);
-  if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
-  // else: removed, or already folded through an earlier queue entry
-}
-
-bool VectorIndex::Impl::FoldNext() {
-  uint64_t label;
+void VectorIndex::Impl::RunRound() {
+  std::unique_lock write(mu);
+  std::vector<uint64_t> labels;
   {
     std::lock_guard lock(queue_mu);
-    if (queue.empty()) return false;
-    label = queue.front();
-    queue.pop_front();
-    ++in_flight;
+    const auto n = static_cast<std::ptrdiff_t>(std::min(queue.size(), kRoundPerThread * insert_threads));
+    labels.assign(queue.begin(), queue.begin() + n);
+    queue.erase(queue.begin(), queue.begin() + n);
   }
-  FoldLabel(label);
+  // A label queued twice (written twice) is inserted once: its latest vector is in `pending`.
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  std::vector<uint64_t> fresh;
+  for (uint64_t label : labels) {
+    const float* v = pending.Find(label);
+    if (v == nullptr) continue;  // removed, or folded through an earlier queue entry
+    if (graph->Has(label)) {
+      AddToGraphOrKeepPending(label, v);  // an update: alone (it moves rows of `pending`, too)
+    } else {
+      fresh.push_back(label);
+    }
+  }
+  if (!fresh.empty() && !graph->Reserve(fresh.size())) {
+    for (uint64_t label : fresh) AddToGraphOrKeepPending(label, pending.Find(label));
+    fresh.clear();
+  }
+  if (!fresh.empty()) {
+    // `pending` does not change until the round ends, so its row pointers stay valid.
+    std::unique_lock lock(queue_mu);
+    round.items.clear();
+    for (uint64_t label : fresh) round.items.emplace_back(label, pending.Find(label));
+    round.added.assign(fresh.size(), 0);
+    round.next = 0;
+    round.running = 0;
+    round.open = true;
+    if (fresh.size() > 1) queue_cv.notify_all();
+    HelpRound(lock);
+    idle_cv.wait(lock, [this] { return round.running == 0; });
+    round.open = false;
+    for (size_t i = 0; i < round.items.size(); ++i) {
+      if (!round.added[i]) ++graph_failures;  // the vector stays searchable in `pending`
+    }
+    lock.unlock();
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      if (round.added[i]) pending.Erase(fresh[i]);
+    }
+  }
+  write.unlock();
   {
     std::lock_guard lock(queue_mu);
-    --in_flight;
+    leading = false;
   }
   idle_cv.notify_all();
-  return true;
+  queue_cv.notify_all();
+}
+
+void VectorIndex::Impl::HelpRound(std::unique_lock<std::mutex>& lk) {
+  while (RoundHasWork()) {
+    const size_t i = round.next++;
+    ++round.running;
+    const auto [label, vec] = round.items[i];
+    lk.unlock();
+    const bool ok = graph->AddNew(label, vec);
+    lk.lock();
+    round.added[i] = ok ? 1 : 0;
+    if (--round.running == 0 && !RoundHasWork()) idle_cv.notify_all();
+  }
 }
 
 void VectorIndex::Impl::WorkerLoop() {
+  std::unique_lock lock(queue_mu);
   for (;;) {
-    {
-      std::unique_lock lock(queue_mu);
-      queue_cv.wait(lock, [this] { return stop || (!paused && !queue.empty()); });
-      if (stop) return;
+    queue_cv.wait(lock, [this] { return stop || RoundHasWork() || (!paused && CanLead()); });
+    if (stop) return;
+    if (RoundHasWork()) {
+      HelpRound(lock);
+      continue;
     }
-    FoldNext();
+    leading = true;
+    lock.unlock();
+    RunRound();
+    lock.lock();
   }
 }
 
@@ -332,11 +411,21 @@ size_t VectorIndex::MemoryBytes() const {
 
 void VectorIndex::Flush() {
   Impl& m = *impl_;
-  while (m.FoldNext()) {
-  }
-  // A fold the background thread started before the queue ran dry may still be running.
   std::unique_lock lock(m.queue_mu);
-  m.idle_cv.wait(lock, [&] { return m.queue.empty() && m.in_flight == 0; });
+  for (;;) {
+    if (m.RoundHasWork()) {
+      m.HelpRound(lock);
+    } else if (m.CanLead()) {
+      m.leading = true;
+      lock.unlock();
+      m.RunRound();
+      lock.lock();
+    } else if (m.leading) {
+      m.idle_cv.wait(lock);  // a round (perhaps holding labels of this Flush) is finishing
+    } else {
+      return;  // queue empty, no round running
+    }
+  }
 }
 
 void VectorIndex::PauseBackgroundInsert(bool paused) {

@@ -9,6 +9,7 @@
 // An updated label's old graph element is marked deleted until the new vector is folded in.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -58,7 +59,7 @@ struct VectorIndex::Impl {
   // Stores a normalised vector: into `pending` for the background inserter (REQUIRES:
   // queue_mu not held), or straight into the graph.
   void UpsertLocked(uint64_t label, const float* vec);
-  // Inserts into the graph; on failure the vector stays searchable in `pending`.
+  // Inserts into the graph (one thread); on failure the vector stays searchable in `pending`.
   void AddToGraphOrKeepPending(uint64_t label, const float* vec);
   void ExactAll(const float* query, TopK* top) const;
   void ExactAllowed(const float* query, const std::vector<uint64_t>& allowed, TopK* top) const;
@@ -68,26 +69,51 @@ struct VectorIndex::Impl {
   bool GraphSearch(const float* query, size_t fetch, const std::vector<uint64_t>* allowed, TopK* top) const;
   std::vector<Hit> SearchLocked(const float* query, size_t k, const std::vector<uint64_t>* allowed) const;
 
-  // --- Background inserter ---
-  void Enqueue(uint64_t label);    // REQUIRES: mu held exclusively (queue order = write order)
-  bool FoldNext();                 // folds one queued label on the calling thread; false if none
-  void FoldLabel(uint64_t label);  // takes mu
+  // --- Graph insertion: background threads, and Flush's caller ---
+  // Work comes in rounds. One thread (the leader) takes `mu` exclusively and up to
+  // kRoundPerThread × threads queued labels; updates of labels the graph already holds go in one
+  // by one (hnswlib updates are not safe to run together), then the new labels are inserted by
+  // every inserter thread at once (hnswlib's addPoint locks per element), their `pending` copies
+  // dropped, and `mu` released. Searches wait for a round (a few insertions' time) and never see a
+  // half-built graph; vectors still queued are searched exactly from `pending` meanwhile.
+  struct Round {
+    std::vector<std::pair<uint64_t, const float*>> items;  // new labels; vectors in `pending`
+    std::vector<char> added;                               // per item: the graph took it
+    size_t next = 0;                                       // first unclaimed item
+    size_t running = 0;                                    // claimed, not finished
+    bool open = false;
+  };
+  void Enqueue(uint64_t label);  // REQUIRES: mu held exclusively (queue order = write order)
+  // REQUIRES: queue_mu held.
+  bool RoundHasWork() const { return round.open && round.next < round.items.size(); }
+  bool CanLead() const { return !leading && !queue.empty(); }
+  // Runs one round as leader. REQUIRES: neither lock held; the caller set `leading` (it is cleared).
+  void RunRound();
+  // Inserts unclaimed items of the open round until none are left. REQUIRES: `lk` holds queue_mu.
+  void HelpRound(std::unique_lock<std::mutex>& lk);
   void WorkerLoop();
 
   const VectorIndexOptions options;
+  const size_t insert_threads;
   mutable RwLock mu;  // writer-preferring: searches cannot starve writes
-  std::unique_ptr<HnswGraph> graph;  // GUARDED_BY(mu)
+  std::unique_ptr<HnswGraph> graph;  // GUARDED_BY(mu), but a round's inserters write it together
   FlatVectors pending;               // GUARDED_BY(mu)
   size_t graph_failures = 0;         // GUARDED_BY(mu): vectors the graph refused (kept pending)
 
   std::mutex queue_mu;
-  std::condition_variable queue_cv;  // work arrived, or stop
-  std::condition_variable idle_cv;   // a fold finished
+  std::condition_variable queue_cv;  // work arrived, a round opened, or stop
+  std::condition_variable idle_cv;   // a round's items finished, or a round ended
   std::deque<uint64_t> queue;        // GUARDED_BY(queue_mu): labels to fold (may be stale)
-  size_t in_flight = 0;              // GUARDED_BY(queue_mu): folds running now
+  Round round;                       // GUARDED_BY(queue_mu), items written by the leader before open
+  bool leading = false;              // GUARDED_BY(queue_mu): a round's leader is at work
   bool stop = false;                 // GUARDED_BY(queue_mu)
   bool paused = false;               // GUARDED_BY(queue_mu)
-  std::thread worker;                // GUARDED_BY(queue_mu): started by the first Enqueue
+  std::vector<std::thread> workers;  // GUARDED_BY(queue_mu): started by the first Enqueue
+
+  // --- A loaded graph moves onto huge pages in the background (HnswGraph::Promote) ---
+  void StartPromoting();  // once, after Load
+  std::atomic<bool> promote_stop{false};
+  std::thread promoter;
 };
 
 }  // namespace exemplar::index
