@@ -1,6 +1,7 @@
 #include "service/search/search_index.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <spdlog/spdlog.h>
@@ -65,6 +66,10 @@ std::optional<int64_t> ReadSnapshotSeq(const std::string& meta_path) {
 }  // namespace
 
 Status SearchIndex::Load() {
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
   std::optional<int64_t> snap_seq = ReadSnapshotSeq(snapshot_path_ + ".seq");
   std::unique_ptr<index::VectorIndex> loaded;
@@ -74,6 +79,8 @@ Status SearchIndex::Load() {
     else spdlog::warn("vector snapshot not usable ({}); rebuilding", r.status().ToString());
   }
   if (!loaded) return Rebuild();
+  const double vectors_s = seconds_since(start);
+  const auto rows_start = std::chrono::steady_clock::now();
 
   std::lock_guard lock(apply_mu_);
   vectors_ = std::move(loaded);
@@ -84,8 +91,11 @@ Status SearchIndex::Load() {
     keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
     if (e.has_embedding()) ++embedded;
   }));
+  const double rows_s = seconds_since(rows_start);
   // Replay vector changes made after the snapshot.
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true, false));
+  spdlog::info("indexes loaded in {:.3f} s: vector snapshot {:.3f} s, catalog and keywords from {} rows {:.3f} s",
+               seconds_since(start), vectors_s, catalog_.size(), rows_s);
   load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
   if (vectors_->size() != embedded) {
     spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", vectors_->size(),
