@@ -254,6 +254,11 @@ bool HnswGraph::Has(uint64_t label) const {
   return rep_->graph->label_lookup_.count(label) != 0;
 }
 
+bool HnswGraph::HasConcurrent(uint64_t label) const {
+  std::lock_guard lock(rep_->graph->cur_element_count_guard_);  // addPoint writes the map under it
+  return rep_->graph->label_lookup_.count(label) != 0;
+}
+
 bool HnswGraph::Reserve(size_t extra) {
   Graph& g = *rep_->graph;
   if (g.cur_element_count + extra <= g.max_elements_) return true;

@@ -34,6 +34,8 @@ class HnswGraph {
   bool Add(uint64_t label, const float* vec);
   // True when `label` has an element, live or marked deleted (adding it again is an update).
   bool Has(uint64_t label) const;
+  // Has, safe to call while AddNew calls run (it takes hnswlib's lock of the label map).
+  bool HasConcurrent(uint64_t label) const;
   // Makes room for `extra` more elements (growing by doubling). false when hnswlib failed.
   bool Reserve(size_t extra);
   // Inserts a label the graph does not hold yet. REQUIRES: !Has(label), room reserved (Reserve).

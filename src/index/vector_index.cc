@@ -22,9 +22,14 @@ constexpr size_t kExactFilterFraction = 20;
 // Oversampling cap for broad filters: with ≥ 5% of labels allowed the estimate size/allowed stays
 // ≤ 20; the cap only guards odd inputs (e.g. allowed lists full of labels without vectors).
 constexpr size_t kMaxOversample = 32;
-// Labels per inserter thread in one graph-insertion round: at 100k a round then holds searches
-// off for about eight insertions (~2 ms), and the exclusive lock is taken once per round.
-constexpr size_t kRoundPerThread = 8;
+// A graph-insertion round holds searches off for at most this long (plus the insertions under
+// way): long enough that inserter threads woken late on a busy machine still get work, short next
+// to a search during a bulk load (which also scans the backlog exactly).
+constexpr auto kRoundBudget = std::chrono::milliseconds(10);
+// At most this many new labels per round (the room made in the graph up front) and this many
+// updates, which the leader re-adds alone after the round.
+constexpr size_t kRoundMaxNew = 4096;
+constexpr size_t kRoundMaxUpdates = 32;
 
 size_t InsertThreads(const VectorIndexOptions& o) {
   if (o.insert_threads > 0) return static_cast<size_t>(o.insert_threads);
@@ -220,52 +225,57 @@ void VectorIndex::Impl::Enqueue(uint64_t label) {
   queue_cv.notify_one();
 }
 
+bool VectorIndex::Impl::RoundHasWork() const {
+  return round.open && !queue.empty() && round.room > 0 && round.updates.size() < kRoundMaxUpdates &&
+         Clock::now() < round.deadline;
+}
+
 void VectorIndex::Impl::RunRound() {
   std::unique_lock write(mu);
-  std::vector<uint64_t> labels;
+  size_t want;
   {
     std::lock_guard lock(queue_mu);
-    const auto n = static_cast<std::ptrdiff_t>(std::min(queue.size(), kRoundPerThread * insert_threads));
-    labels.assign(queue.begin(), queue.begin() + n);
-    queue.erase(queue.begin(), queue.begin() + n);
+    want = std::min(queue.size(), kRoundMaxNew);
   }
-  // A label queued twice (written twice) is inserted once: its latest vector is in `pending`.
-  std::sort(labels.begin(), labels.end());
-  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-  std::vector<uint64_t> fresh;
-  for (uint64_t label : labels) {
-    const float* v = pending.Find(label);
-    if (v == nullptr) continue;  // removed, or folded through an earlier queue entry
-    if (graph->Has(label)) {
-      AddToGraphOrKeepPending(label, v);  // an update: alone (it moves rows of `pending`, too)
-    } else {
-      fresh.push_back(label);
+  if (want > 0 && !graph->Reserve(want)) {
+    // No room for more: insert one at a time (each insertion grows the graph or keeps the vector
+    // pending, searchable).
+    std::vector<uint64_t> labels;
+    {
+      std::lock_guard lock(queue_mu);
+      for (size_t i = 0; i < want && !queue.empty(); ++i, queue.pop_front()) labels.push_back(queue.front());
     }
+    for (uint64_t label : labels) {
+      if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
+    }
+    want = 0;
   }
-  if (!fresh.empty() && !graph->Reserve(fresh.size())) {
-    for (uint64_t label : fresh) AddToGraphOrKeepPending(label, pending.Find(label));
-    fresh.clear();
-  }
-  if (!fresh.empty()) {
-    // `pending` does not change until the round ends, so its row pointers stay valid.
+  std::vector<std::pair<uint64_t, char>> added;
+  std::vector<uint64_t> updates;
+  if (want > 0) {
     std::unique_lock lock(queue_mu);
-    round.items.clear();
-    for (uint64_t label : fresh) round.items.emplace_back(label, pending.Find(label));
-    round.added.assign(fresh.size(), 0);
-    round.next = 0;
-    round.running = 0;
     round.open = true;
-    if (fresh.size() > 1) queue_cv.notify_all();
+    round.room = want;
+    round.deadline = Clock::now() + kRoundBudget;
+    round.running = 0;
+    queue_cv.notify_all();
     HelpRound(lock);
     idle_cv.wait(lock, [this] { return round.running == 0; });
     round.open = false;
-    for (size_t i = 0; i < round.items.size(); ++i) {
-      if (!round.added[i]) ++graph_failures;  // the vector stays searchable in `pending`
+    added.swap(round.added);
+    updates.swap(round.updates);
+    round.taken.clear();
+  }
+  // `pending` changes only now that no insertion runs (its rows were the insertions' input).
+  for (const auto& [label, ok] : added) {
+    if (ok) {
+      pending.Erase(label);
+    } else {
+      ++graph_failures;  // the vector stays searchable in `pending`
     }
-    lock.unlock();
-    for (size_t i = 0; i < fresh.size(); ++i) {
-      if (round.added[i]) pending.Erase(fresh[i]);
-    }
+  }
+  for (uint64_t label : updates) {
+    if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
   }
   write.unlock();
   {
@@ -277,15 +287,27 @@ void VectorIndex::Impl::RunRound() {
 }
 
 void VectorIndex::Impl::HelpRound(std::unique_lock<std::mutex>& lk) {
+  // The round's leader holds `mu` exclusively: `pending` is read-only meanwhile, and the graph
+  // is written only by AddNew calls (and read through HasConcurrent).
   while (RoundHasWork()) {
-    const size_t i = round.next++;
+    const uint64_t label = queue.front();
+    queue.pop_front();
+    if (!round.taken.insert(label).second) continue;  // queued twice
+    const float* vec = pending.Find(label);
+    if (vec == nullptr) continue;  // removed, or folded through an earlier queue entry
+    if (graph->HasConcurrent(label)) {
+      round.updates.push_back(label);
+      continue;
+    }
+    --round.room;
+    const size_t slot = round.added.size();
+    round.added.emplace_back(label, 0);
     ++round.running;
-    const auto [label, vec] = round.items[i];
     lk.unlock();
     const bool ok = graph->AddNew(label, vec);
     lk.lock();
-    round.added[i] = ok ? 1 : 0;
-    if (--round.running == 0 && !RoundHasWork()) idle_cv.notify_all();
+    round.added[slot].second = ok ? 1 : 0;
+    if (--round.running == 0) idle_cv.notify_all();
   }
 }
 

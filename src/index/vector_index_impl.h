@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -18,6 +19,7 @@
 #include <shared_mutex>  // std::shared_lock
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "index/hnsw_graph.h"
@@ -70,28 +72,35 @@ struct VectorIndex::Impl {
   std::vector<Hit> SearchLocked(const float* query, size_t k, const std::vector<uint64_t>* allowed) const;
 
   // --- Graph insertion: background threads, and Flush's caller ---
-  // Work comes in rounds. One thread (the leader) takes `mu` exclusively and up to
-  // kRoundPerThread × threads queued labels; updates of labels the graph already holds go in one
-  // by one (hnswlib updates are not safe to run together), then the new labels are inserted by
-  // every inserter thread at once (hnswlib's addPoint locks per element), their `pending` copies
-  // dropped, and `mu` released. Searches wait for a round (a few insertions' time) and never see a
-  // half-built graph; vectors still queued are searched exactly from `pending` meanwhile.
+  // Work comes in rounds. One thread (the leader) takes `mu` exclusively, makes room in the graph
+  // and opens a round; then every inserter thread (the leader too) takes labels off the queue
+  // and inserts them into the graph at once (hnswlib's addPoint locks per element), until the
+  // queue is empty or the round's time is up. Labels the graph already holds (updates) are set
+  // aside and re-added by the leader alone afterwards (hnswlib updates are not safe to run
+  // together); then the inserted labels leave `pending` and `mu` is released. Searches wait for a
+  // round (≤ kRoundBudget plus one insertion) and never see a half-built graph; vectors still
+  // queued are searched exactly from `pending` meanwhile. A round is long enough that helper
+  // threads woken late (a busy machine) still do their share.
+  using Clock = std::chrono::steady_clock;
   struct Round {
-    std::vector<std::pair<uint64_t, const float*>> items;  // new labels; vectors in `pending`
-    std::vector<char> added;                               // per item: the graph took it
-    size_t next = 0;                                       // first unclaimed item
-    size_t running = 0;                                    // claimed, not finished
     bool open = false;
+    size_t room = 0;     // new labels the graph has room for
+    Clock::time_point deadline;
+    size_t running = 0;  // insertions under way
+    std::vector<std::pair<uint64_t, char>> added;  // new labels taken, and whether the graph took them
+    std::vector<uint64_t> updates;                 // labels the graph already holds, for the leader
+    std::unordered_set<uint64_t> taken;            // a label queued twice is inserted once
   };
-  void Enqueue(uint64_t label);  // REQUIRES: mu held exclusively (queue order = write order)
   // REQUIRES: queue_mu held.
-  bool RoundHasWork() const { return round.open && round.next < round.items.size(); }
+  bool RoundHasWork() const;
   bool CanLead() const { return !leading && !queue.empty(); }
   // Runs one round as leader. REQUIRES: neither lock held; the caller set `leading` (it is cleared).
   void RunRound();
-  // Inserts unclaimed items of the open round until none are left. REQUIRES: `lk` holds queue_mu.
+  // Inserts queued labels while the open round has work. REQUIRES: `lk` holds queue_mu.
   void HelpRound(std::unique_lock<std::mutex>& lk);
   void WorkerLoop();
+
+  void Enqueue(uint64_t label);  // REQUIRES: mu held exclusively (queue order = write order)
 
   const VectorIndexOptions options;
   const size_t insert_threads;
@@ -104,7 +113,7 @@ struct VectorIndex::Impl {
   std::condition_variable queue_cv;  // work arrived, a round opened, or stop
   std::condition_variable idle_cv;   // a round's items finished, or a round ended
   std::deque<uint64_t> queue;        // GUARDED_BY(queue_mu): labels to fold (may be stale)
-  Round round;                       // GUARDED_BY(queue_mu), items written by the leader before open
+  Round round;                       // GUARDED_BY(queue_mu)
   bool leading = false;              // GUARDED_BY(queue_mu): a round's leader is at work
   bool stop = false;                 // GUARDED_BY(queue_mu)
   bool paused = false;               // GUARDED_BY(queue_mu)
