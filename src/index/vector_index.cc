@@ -227,10 +227,20 @@ void VectorIndex::Impl::Enqueue(uint64_t label) {
 
 bool VectorIndex::Impl::RoundHasWork() const {
   return round.open && !queue.empty() && round.room > 0 && round.updates.size() < kRoundMaxUpdates &&
-         Clock::now() < round.deadline;
+         writers_waiting.load() == 0 && Clock::now() < round.deadline;
+}
+
+std::unique_lock<RwLock> VectorIndex::Impl::LockForWrite() {
+  ++writers_waiting;
+  std::unique_lock lock(mu);
+  --writers_waiting;
+  return lock;
 }
 
 void VectorIndex::Impl::RunRound() {
+  // Writes go first: the lock does not queue writers fairly, and inserter threads releasing and
+  // taking it back to back could otherwise keep a commit waiting for as long as a backlog lasts.
+  while (writers_waiting.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
   std::unique_lock write(mu);
   size_t want;
   {
@@ -361,7 +371,7 @@ void VectorIndex::Upsert(uint64_t label, std::span<const float> vec) {
   if (vec.size() != static_cast<size_t>(impl_->options.dim)) return;
   const std::vector<float> v = Normalized(vec);
   if (v.empty()) return;
-  std::unique_lock lock(impl_->mu);
+  std::unique_lock lock = impl_->LockForWrite();
   impl_->UpsertLocked(label, v.data());
 }
 
@@ -378,12 +388,12 @@ void VectorIndex::UpsertBatch(const std::vector<std::pair<uint64_t, std::span<co
     labels.push_back(label);
     vectors.insert(vectors.end(), v.begin(), v.end());
   }
-  std::unique_lock lock(impl_->mu);
+  std::unique_lock lock = impl_->LockForWrite();
   for (size_t i = 0; i < labels.size(); ++i) impl_->UpsertLocked(labels[i], vectors.data() + i * dim);
 }
 
 void VectorIndex::Remove(uint64_t label) {
-  std::unique_lock lock(impl_->mu);
+  std::unique_lock lock = impl_->LockForWrite();
   impl_->pending.Erase(label);
   impl_->graph->MarkDeleted(label);
 }

@@ -78,9 +78,9 @@ struct VectorIndex::Impl {
   // queue is empty or the round's time is up. Labels the graph already holds (updates) are set
   // aside and re-added by the leader alone afterwards (hnswlib updates are not safe to run
   // together); then the inserted labels leave `pending` and `mu` is released. Searches wait for a
-  // round (≤ kRoundBudget plus one insertion) and never see a half-built graph; vectors still
-  // queued are searched exactly from `pending` meanwhile. A round is long enough that helper
-  // threads woken late (a busy machine) still do their share.
+  // round (≤ kRoundBudget plus one insertion; a waiting write ends it early) and never see a
+  // half-built graph; vectors still queued are searched exactly from `pending` meanwhile. A round
+  // is long enough that helper threads woken late (a busy machine) still do their share.
   using Clock = std::chrono::steady_clock;
   struct Round {
     bool open = false;
@@ -101,6 +101,9 @@ struct VectorIndex::Impl {
   void WorkerLoop();
 
   void Enqueue(uint64_t label);  // REQUIRES: mu held exclusively (queue order = write order)
+  // `mu` exclusively for a write (Upsert, Remove): a round stops taking labels while a write
+  // waits, and no round starts until it has the lock.
+  std::unique_lock<RwLock> LockForWrite();
 
   const VectorIndexOptions options;
   const size_t insert_threads;
@@ -108,6 +111,8 @@ struct VectorIndex::Impl {
   std::unique_ptr<HnswGraph> graph;  // GUARDED_BY(mu), but a round's inserters write it together
   FlatVectors pending;               // GUARDED_BY(mu)
   size_t graph_failures = 0;         // GUARDED_BY(mu): vectors the graph refused (kept pending)
+
+  std::atomic<int> writers_waiting{0};  // writes waiting for `mu`
 
   std::mutex queue_mu;
   std::condition_variable queue_cv;  // work arrived, a round opened, or stop
