@@ -6,11 +6,15 @@
 #include <stdlib.h>
 
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <set>
+#include <span>
 
+#include "common/time.h"
 #include "embed/hash_embedder.h"
 #include "index/keyword_index.h"
 #include "index/vector_index.h"
@@ -174,6 +178,51 @@ BENCHMARK(BM_VectorIndexSearchFiltered1Pct);
 
 void BM_VectorIndexSearchFiltered25Pct(benchmark::State& state) { FilteredSearch(state, Vectors().allowed_25pct); }
 BENCHMARK(BM_VectorIndexSearchFiltered25Pct);
+
+// Graph construction: 10,000 vectors written in batches of 1,000 (as the batch API does) into a
+// background-inserting index, until the graph holds them all. Arg = inserter threads; /1 is the
+// single inserter of before (one thread, rounds of 8), /2 inserts on two threads at once.
+void BM_VectorIndexBuild(benchmark::State& state) {
+  static const auto data = LowRank(10000, 5);
+  for (auto _ : state) {
+    index::VectorIndexOptions o;
+    o.dim = kDim;
+    o.ef_construction = 100;  // the server's default
+    o.insert_threads = static_cast<int>(state.range(0));
+    index::VectorIndex vi(o);
+    for (size_t b = 0; b < data.size(); b += 1000) {
+      std::vector<std::pair<uint64_t, std::span<const float>>> batch;
+      for (size_t i = b; i < b + 1000; ++i) batch.emplace_back(i, data[i]);
+      vi.UpsertBatch(batch);
+    }
+    vi.Flush();
+    benchmark::DoNotOptimize(vi.size());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(data.size()));
+}
+BENCHMARK(BM_VectorIndexBuild)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+
+// Timestamp formatting of search hits: FormatRfc3339 against the gmtime_r + snprintf it replaced.
+std::string FormatWithSnprintf(int64_t millis) {
+  std::time_t secs = static_cast<std::time_t>(millis / 1000);
+  int ms = static_cast<int>(millis % 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+void BM_FormatRfc3339(benchmark::State& state) {
+  int64_t t = 1'795'000'000'123;
+  for (auto _ : state) {
+    auto s = state.range(0) ? FormatRfc3339(t) : FormatWithSnprintf(t);
+    benchmark::DoNotOptimize(s.data());
+    t += 86'399'937;
+  }
+}
+BENCHMARK(BM_FormatRfc3339)->Arg(0)->Arg(1)->ArgName("digits");
 
 void BM_HashEmbedderShortText(benchmark::State& state) {
   embed::HashEmbedder embedder(kDim);

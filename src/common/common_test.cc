@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
+#include <random>
 #include <set>
 
 #include "common/config.h"
@@ -24,6 +26,39 @@ TEST(Ids, UuidsAreValidAndDistinct) {
   EXPECT_FALSE(IsUuid("123e4567-e89b-12d3-a456-42661417400"));
   EXPECT_FALSE(IsUuid("123e4567-e89b-12d3-a456-4266141740001"));
   EXPECT_FALSE(IsUuid("123e4567Xe89b-12d3-a456-426614174000"));
+}
+
+// The digit-by-digit formatter writes what gmtime_r + snprintf wrote, over the whole range
+// timestamps take (before 1970 included) and at day, month, year and leap boundaries.
+TEST(Time, FormatRfc3339MatchesGmtime) {
+  auto reference = [](int64_t millis) {
+    std::time_t secs = static_cast<std::time_t>(millis / 1000);
+    int ms = static_cast<int>(millis % 1000);
+    if (ms < 0) {
+      ms += 1000;
+      secs -= 1;
+    }
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    return std::string(buf);
+  };
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int64_t> any(-62'135'596'800'000, 253'402'300'799'999);  // 0001–9999
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t t = any(rng);
+    ASSERT_EQ(FormatRfc3339(t), reference(t)) << t;
+  }
+  for (int64_t day = -800; day < 800; ++day) {  // around the epoch, every day and its edges
+    for (int64_t t : {day * kMillisPerDay, day * kMillisPerDay - 1, day * kMillisPerDay + 999}) {
+      ASSERT_EQ(FormatRfc3339(t), reference(t)) << t;
+    }
+  }
+  EXPECT_EQ(FormatRfc3339(951'782'400'000), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatDate(1'795'000'000'000), "2026-11-18");
 }
 
 TEST(Time, RoundTripsRfc3339) {

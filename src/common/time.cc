@@ -24,19 +24,69 @@ int64_t NowMillis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+// Civil date of a day count since 1970-01-01 (the inverse of DaysFromCivil, same source).
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+}  // namespace
+
+// Formatted digit by digit: every search hit carries two or three timestamps, and gmtime_r +
+// snprintf cost ~6k instructions each (callgrind); this is ~100. Same text as
+// "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" of gmtime_r for years 0–9999 (tested against it).
 std::string FormatRfc3339(int64_t millis) {
-  std::time_t secs = static_cast<std::time_t>(millis / 1000);
-  int ms = static_cast<int>(millis % 1000);
-  if (ms < 0) {
-    ms += 1000;
-    secs -= 1;
+  int64_t days = millis / kMillisPerDay;
+  int64_t rem = millis % kMillisPerDay;
+  if (rem < 0) {
+    rem += kMillisPerDay;
+    days -= 1;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, &year, &month, &day);
+  if (year < 0 || year > 9999) {  // outside RFC 3339's range: the old general path
+    std::time_t secs = static_cast<std::time_t>(days * 86400 + rem / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem % 1000));
+    return buf;
+  }
+  const auto ms = static_cast<unsigned>(rem % 1000);
+  const auto secs = static_cast<unsigned>(rem / 1000);
+  std::string out(24, '\0');
+  char* p = out.data();
+  auto put = [&p](unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    p += width;
+  };
+  put(static_cast<unsigned>(year), 4);
+  *p++ = '-';
+  put(month, 2);
+  *p++ = '-';
+  put(day, 2);
+  *p++ = 'T';
+  put(secs / 3600, 2);
+  *p++ = ':';
+  put(secs / 60 % 60, 2);
+  *p++ = ':';
+  put(secs % 60, 2);
+  *p++ = '.';
+  put(ms, 3);
+  *p = 'Z';
+  return out;
 }
 
 std::string FormatDate(int64_t millis) { return FormatRfc3339(millis).substr(0, 10); }

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -36,16 +38,30 @@
 #if defined(__SANITIZE_THREAD__)
 // hnswlib keeps a mutex per element plus 65,536 update mutexes and takes them in varying orders
 // inside addPoint: TSan's deadlock detector drowns in reports (with broken stacks) and slows tests
-// 10×. Every graph write runs under VectorIndex's exclusive lock, so those locks never contend and
-// cannot deadlock. Data-race detection stays on. Weak: a binary that defines its own TSan options
+// 10×. Concurrent inserts (AddNew) do contend on them, in hnswlib's own order — the same as its
+// Python bindings' parallel add_items. Data-race detection stays on. Weak: a binary that defines its own TSan options
 // replaces these (and should keep detect_deadlocks=0 if it uses VectorIndex).
 extern "C" __attribute__((weak)) const char* __tsan_default_options() { return "detect_deadlocks=0"; }
+// Concurrent AddNew calls (parallel graph construction) share one thing hnswlib 0.6.2 does not
+// lock: the level generator (a std::minstd_rand0 advanced in getRandomLevel). A torn update only
+// repeats or skips a random draw — levels stay valid and geometrically distributed — so those 8
+// bytes alone are annotated as a benign race (MarkLevelGeneratorRaceBenign); every other access of
+// concurrent inserts is under hnswlib's per-element locks and stays checked.
+extern "C" void AnnotateBenignRaceSized(const char* file, int line, const volatile void* mem, long size,
+                                        const char* description);
 #endif
 
 namespace exemplar::index {
 namespace {
 
 using Graph = hnswlib::HierarchicalNSW<float>;
+
+void MarkLevelGeneratorRaceBenign([[maybe_unused]] Graph& g) {
+#if defined(__SANITIZE_THREAD__)
+  AnnotateBenignRaceSized(__FILE__, __LINE__, &g.level_generator_, sizeof g.level_generator_,
+                          "hnswlib's level generator, drawn by concurrent addPoint calls");
+#endif
+}
 
 // Inner-product distance (1 − a·b, as hnswlib defines it) through our Dot kernel. hnswlib picks
 // its kernels at compile time, so a build for baseline x86-64 gets its SSE one; Dot dispatches
@@ -111,7 +127,7 @@ bool HeaderMatches(const char* head, int dim, int m, uint64_t elements) {
 // the elements already there (a loaded snapshot, or data realloc copied on growth) onto huge
 // pages now: ~2 ms per MB, once per load or doubling. Best effort: failures leave normal pages.
 void AdviseHugePages(const Graph& g, bool collapse_filled) {
-  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;  // NOLINT: the same as the constant below
   const auto start = reinterpret_cast<uintptr_t>(g.data_level0_memory_);
   const uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
   const uintptr_t end = (start + g.max_elements_ * g.size_data_per_element_) & ~(kHugePage - 1);
@@ -121,6 +137,26 @@ void AdviseHugePages(const Graph& g, bool collapse_filled) {
 #endif
   const uintptr_t filled = (start + g.cur_element_count * g.size_data_per_element_) & ~(kHugePage - 1);
   if (collapse_filled && filled > begin) ::madvise(reinterpret_cast<void*>(begin), filled - begin, MADV_COLLAPSE);
+}
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+// `bytes` (a multiple of kHugePage) of anonymous memory starting on a huge-page boundary, advised
+// for huge pages; nullptr when the kernel refused.
+char* MapAlignedAnon(size_t bytes) {
+  void* raw = ::mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  char* start = static_cast<char*>(raw);
+  char* aligned = reinterpret_cast<char*>(RoundUp(reinterpret_cast<uintptr_t>(start), kHugePage));
+  if (aligned > start) ::munmap(start, static_cast<size_t>(aligned - start));
+  if (aligned + bytes < start + bytes + kHugePage) {
+    ::munmap(aligned + bytes, static_cast<size_t>(start + bytes + kHugePage - (aligned + bytes)));
+  }
+  ::madvise(aligned, bytes, MADV_HUGEPAGE);
+  return aligned;
 }
 
 // Every link list of a loaded graph: counts within bounds, neighbours in range, unique labels.
@@ -147,9 +183,36 @@ bool LinksAreConsistent(const Graph& g) {
 
 struct HnswGraph::Rep {
   explicit Rep(int dim) : space(static_cast<size_t>(dim)), dim(static_cast<size_t>(dim)) {}
+  ~Rep() {
+    if (region == nullptr) return;
+    if (graph) graph->data_level0_memory_ = nullptr;  // not hnswlib's to free
+    ::munmap(region, region_bytes);
+  }
   DotSpace space;  // before `graph`: the graph keeps a pointer into it
   std::unique_ptr<Graph> graph;
   size_t dim;
+  // A loaded snapshot's level-0 block is not copied: `region` (huge-page aligned) starts with the
+  // snapshot file mapped privately (copy-on-write) up to `file_bytes`, followed by anonymous
+  // memory for growth, and data_level0_memory_ points just past the file header. Promote moves
+  // the file-backed part onto anonymous huge pages, a chunk at a time. nullptr: hnswlib's malloc.
+  char* region = nullptr;
+  size_t region_bytes = 0;
+  size_t file_bytes = 0;  // page-rounded
+  size_t promoted = 0;    // bytes of the region, from its start, already anonymous
+
+  // Hands the level-0 block over to hnswlib's malloc (before hnswlib reallocs it to grow).
+  bool Detach() {
+    if (region == nullptr) return true;
+    Graph& g = *graph;
+    void* p = std::malloc(g.max_elements_ * g.size_data_per_element_);
+    if (p == nullptr) return false;
+    std::memcpy(p, g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_);
+    ::munmap(region, region_bytes);
+    region = nullptr;
+    g.data_level0_memory_ = static_cast<char*>(p);
+    AdviseHugePages(g, true);
+    return true;
+  }
 
   // The internal id of a live (non-deleted) element.
   bool LiveId(uint64_t label, hnswlib::tableint* id) const {
@@ -165,6 +228,7 @@ HnswGraph::HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t 
   rep_->graph = std::make_unique<Graph>(&rep_->space, std::max<size_t>(capacity, 16), static_cast<size_t>(m),
                                         static_cast<size_t>(ef_construction), kSeed);
   rep_->graph->setEf(static_cast<size_t>(ef_search));
+  MarkLevelGeneratorRaceBenign(*rep_->graph);
   AdviseHugePages(*rep_->graph, false);
 }
 
@@ -184,6 +248,7 @@ bool HnswGraph::Add(uint64_t label, const float* vec) {
   Graph& g = *rep_->graph;
   try {
     if (g.cur_element_count >= g.max_elements_ && g.label_lookup_.find(label) == g.label_lookup_.end()) {
+      if (!rep_->Detach()) return false;
       g.resizeIndex(std::max<size_t>(g.max_elements_ * 2, 1024));
       AdviseHugePages(g, true);
     }
@@ -192,6 +257,58 @@ bool HnswGraph::Add(uint64_t label, const float* vec) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+bool HnswGraph::Has(uint64_t label) const {
+  return rep_->graph->label_lookup_.count(label) != 0;
+}
+
+bool HnswGraph::HasConcurrent(uint64_t label) const {
+  std::lock_guard lock(rep_->graph->cur_element_count_guard_);  // addPoint writes the map under it
+  return rep_->graph->label_lookup_.count(label) != 0;
+}
+
+bool HnswGraph::Reserve(size_t extra) {
+  Graph& g = *rep_->graph;
+  if (g.cur_element_count + extra <= g.max_elements_) return true;
+  if (!rep_->Detach()) return false;
+  try {
+    g.resizeIndex(std::max({g.max_elements_ * 2, g.cur_element_count + extra, size_t{1024}}));
+  } catch (const std::exception&) {
+    return false;
+  }
+  AdviseHugePages(g, true);
+  return true;
+}
+
+bool HnswGraph::AddNew(uint64_t label, const float* vec) {
+  try {
+    rep_->graph->addPoint(vec, label);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+size_t HnswGraph::Promote(size_t max_bytes) {
+  Rep& r = *rep_;
+  while (r.region != nullptr && r.promoted < r.file_bytes && max_bytes > 0) {
+    // Fill fresh huge-page memory with the chunk, then move it over the chunk in one mremap: the
+    // data never changes address, and a failure leaves the file-backed pages in place.
+    const size_t len = std::min(kHugePage, r.region_bytes - r.promoted);
+    char* fresh = MapAlignedAnon(kHugePage);
+    if (fresh == nullptr) break;
+    std::memcpy(fresh, r.region + r.promoted, len);
+    if (::mremap(fresh, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, r.region + r.promoted) == MAP_FAILED) {
+      ::munmap(fresh, kHugePage);
+      break;
+    }
+    if (len < kHugePage) ::munmap(fresh + len, kHugePage - len);
+    r.promoted += len;
+    max_bytes = max_bytes > len ? max_bytes - len : 0;
+  }
+  if (r.region == nullptr || r.promoted >= r.file_bytes) return 0;
+  return r.file_bytes - r.promoted;
 }
 
 void HnswGraph::MarkDeleted(uint64_t label) {
@@ -253,34 +370,91 @@ Status HnswGraph::Save(const std::string& path, uint64_t* expected_bytes) const 
 
 Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int dim, int m, int ef_construction,
                                                    int ef_search, uint64_t elements, size_t capacity) {
-  char head[kHeaderBytes];
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FailedPrecondition("cannot open " + path);
-  const ssize_t got = ::pread(fd, head, kHeaderBytes, 0);
-  ::close(fd);
-  if (got != static_cast<ssize_t>(kHeaderBytes)) return Status::FailedPrecondition("graph header truncated");
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(kHeaderBytes)) {
+    return Status::FailedPrecondition("graph header truncated");
+  }
+  const auto file_size = static_cast<size_t>(st.st_size);
+  char head[kHeaderBytes];
+  if (::pread(fd, head, kHeaderBytes, 0) != static_cast<ssize_t>(kHeaderBytes)) {
+    return Status::FailedPrecondition("graph header truncated");
+  }
   if (!HeaderMatches(head, dim, m, elements)) {
     return Status::FailedPrecondition("graph header does not match the index options");
   }
+  size_t off = 6 * sizeof(size_t);
+  const auto max_level = ReadPod<int>(head, &off);
+  const auto entry = ReadPod<uint32_t>(head, &off);
+
+  // An empty graph of the right shape and capacity (its per-capacity arrays), whose level-0
+  // block is then replaced by the file mapped in place (hnswlib's loadIndex would read it into
+  // fresh memory, and moving that onto huge pages cost another 0.35 s at 100k).
+  const size_t cap = std::max<size_t>(capacity, elements + elements / 4 + 16);
   auto rep = std::make_unique<Rep>(dim);
   try {
-    rep->graph = std::make_unique<Graph>(&rep->space, path, false,
-                                         std::max<size_t>(capacity, elements + elements / 4 + 16));
+    rep->graph = std::make_unique<Graph>(&rep->space, cap, static_cast<size_t>(m),
+                                         std::max<size_t>(static_cast<size_t>(ef_construction), static_cast<size_t>(m)),
+                                         kSeed);
   } catch (const std::exception& e) {
-    return Status::FailedPrecondition(std::string("hnswlib could not load the graph: ") + e.what());
+    return Status::FailedPrecondition(std::string("hnswlib could not allocate the graph: ") + e.what());
   }
   Graph& g = *rep->graph;
-  // The loading constructor leaves these uninitialised (loadIndex only adds to num_deleted_).
-  g.metric_distance_computations = 0;
-  g.metric_hops = 0;
+  MarkLevelGeneratorRaceBenign(g);
+  const size_t per = g.size_data_per_element_;
+  const size_t level0_end = kHeaderBytes + elements * per;
+  if (level0_end > file_size) return Status::FailedPrecondition("graph file truncated");
+  std::free(g.data_level0_memory_);
+  g.data_level0_memory_ = nullptr;
+  rep->region_bytes = RoundUp(kHeaderBytes + cap * per, kHugePage);
+  rep->region = MapAlignedAnon(rep->region_bytes);
+  if (rep->region == nullptr) return Status::FailedPrecondition("cannot reserve memory for the graph");
+  rep->file_bytes = RoundUp(level0_end, static_cast<size_t>(::sysconf(_SC_PAGESIZE)));
+  if (::mmap(rep->region, rep->file_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+    return Status::FailedPrecondition("cannot map " + path);
+  }
+  g.data_level0_memory_ = rep->region + kHeaderBytes;
+
+  // Upper-level link lists follow the level-0 block: per element a byte count, then its lists.
+  std::vector<char> upper(file_size - level0_end);
+  if (!upper.empty() && ::pread(fd, upper.data(), upper.size(), static_cast<off_t>(level0_end)) !=
+                            static_cast<ssize_t>(upper.size())) {
+    return Status::FailedPrecondition("cannot read " + path);
+  }
+  size_t pos = 0;
+  g.cur_element_count = elements;
+  g.maxlevel_ = max_level;
+  g.enterpoint_node_ = entry;
   g.num_deleted_ = 0;
-  for (hnswlib::tableint i = 0; i < g.cur_element_count; ++i) {
+  g.label_lookup_.reserve(elements);
+  for (hnswlib::tableint i = 0; i < elements; ++i) {
+    uint32_t bytes;
+    if (pos + sizeof bytes > upper.size()) return Status::FailedPrecondition("graph links truncated");
+    std::memcpy(&bytes, upper.data() + pos, sizeof bytes);
+    pos += sizeof bytes;
+    if (bytes % g.size_links_per_element_ != 0 || bytes / g.size_links_per_element_ > kMaxLevel ||
+        bytes > upper.size() - pos) {
+      return Status::FailedPrecondition("graph links are inconsistent");
+    }
+    g.element_levels_[i] = static_cast<int>(bytes / g.size_links_per_element_);
+    g.linkLists_[i] = nullptr;
+    if (bytes > 0) {
+      g.linkLists_[i] = static_cast<char*>(std::malloc(bytes));
+      if (g.linkLists_[i] == nullptr) return Status::FailedPrecondition("out of memory loading the graph");
+      std::memcpy(g.linkLists_[i], upper.data() + pos, bytes);
+      pos += bytes;
+    }
+    g.label_lookup_[g.getExternalLabel(i)] = i;
     if (g.isMarkedDeleted(i)) ++g.num_deleted_;
   }
+  if (pos != upper.size()) return Status::FailedPrecondition("graph file has trailing bytes");
   if (!LinksAreConsistent(g)) return Status::FailedPrecondition("graph links are inconsistent");
-  AdviseHugePages(g, true);
   g.setEf(static_cast<size_t>(ef_search));
-  g.ef_construction_ = std::max<size_t>(static_cast<size_t>(ef_construction), g.M_);
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(rep)));
 }
 

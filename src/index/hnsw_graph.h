@@ -1,7 +1,8 @@
 // HnswGraph: the HNSW graph of a VectorIndex, over hnswlib 0.6.2. Internal to the index library.
 // This wrapper's .cc is the only file of the library that includes hnswlib: 0.6.2's header defines
 // non-inline functions, so two including files in one binary do not link.
-// Not thread-safe: the owner serialises writes against reads (VectorIndex's reader-writer lock).
+// Not thread-safe, except AddNew: the owner serialises writes against reads (VectorIndex's
+// reader-writer lock); AddNew may run on several threads at once while nothing else touches the graph.
 // Vectors are `dim` floats, expected L2-normalised (inner-product space).
 #pragma once
 
@@ -31,6 +32,16 @@ class HnswGraph {
   // Inserts `label`, or replaces its vector (reviving it when deleted). false when hnswlib
   // failed (e.g. out of memory); the graph is then unchanged for that label.
   bool Add(uint64_t label, const float* vec);
+  // True when `label` has an element, live or marked deleted (adding it again is an update).
+  bool Has(uint64_t label) const;
+  // Has, safe to call while AddNew calls run (it takes hnswlib's lock of the label map).
+  bool HasConcurrent(uint64_t label) const;
+  // Makes room for `extra` more elements (growing by doubling). false when hnswlib failed.
+  bool Reserve(size_t extra);
+  // Inserts a label the graph does not hold yet. REQUIRES: !Has(label), room reserved (Reserve).
+  // Safe to call from several threads at once — hnswlib's addPoint locks per element for
+  // concurrent inserts of distinct new labels — while no other method runs. false on failure.
+  bool AddNew(uint64_t label, const float* vec);
   // Marks a live element deleted (excluded from results); no-op otherwise.
   void MarkDeleted(uint64_t label);
 
@@ -40,13 +51,19 @@ class HnswGraph {
   // fetch). false when hnswlib threw (the caller falls back to an exact scan).
   bool Search(const float* query, size_t fetch, std::vector<uint64_t>* labels) const;
 
+  // A loaded graph's level-0 block starts out as the snapshot file mapped copy-on-write (no copy,
+  // so loading is fast, but file pages are not huge pages). Promote moves up to `max_bytes` more
+  // of it onto anonymous huge pages (same addresses) and returns how many bytes are left; 0 once
+  // done, or for a graph that was built in memory.
+  size_t Promote(size_t max_bytes);
+
   size_t MemoryBytes() const;
 
   // Writes hnswlib's saveIndex file to `path`; *expected_bytes is the size the file must have
   // (saveIndex itself does not report write errors, so the caller checks).
   Status Save(const std::string& path, uint64_t* expected_bytes) const;
-  // Loads a file written by Save. The header is checked against dim/m and `elements` before
-  // hnswlib reads the file, and every link is checked after. The caller must already have
+  // Loads a file written by Save, mapping its level-0 block (see Promote) and reading the upper
+  // levels. The header is checked against dim/m and `elements`, and every link is checked. The caller must already have
   // verified the file's checksum: hnswlib trusts its input. kFailedPrecondition on any problem.
   static Result<std::unique_ptr<HnswGraph>> Load(const std::string& path, int dim, int m, int ef_construction,
                                                  int ef_search, uint64_t elements, size_t capacity);

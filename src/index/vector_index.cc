@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "index/vector_index_impl.h"
 #include "index/vector_kernels.h"
@@ -21,6 +22,19 @@ constexpr size_t kExactFilterFraction = 20;
 // Oversampling cap for broad filters: with ≥ 5% of labels allowed the estimate size/allowed stays
 // ≤ 20; the cap only guards odd inputs (e.g. allowed lists full of labels without vectors).
 constexpr size_t kMaxOversample = 32;
+// A graph-insertion round holds searches off for at most this long (plus the insertions under
+// way): long enough that inserter threads woken late on a busy machine still get work, short next
+// to a search during a bulk load (which also scans the backlog exactly).
+constexpr auto kRoundBudget = std::chrono::milliseconds(10);
+// At most this many new labels per round (the room made in the graph up front) and this many
+// updates, which the leader re-adds alone after the round.
+constexpr size_t kRoundMaxNew = 4096;
+constexpr size_t kRoundMaxUpdates = 32;
+
+size_t InsertThreads(const VectorIndexOptions& o) {
+  if (o.insert_threads > 0) return static_cast<size_t>(o.insert_threads);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // A unit-length copy of `v`; empty when `v` holds a NaN or infinity (which would poison the graph).
 std::vector<float> Normalized(std::span<const float> v) {
@@ -79,7 +93,7 @@ size_t FlatVectors::MemoryBytes() const {
 // Impl
 
 VectorIndex::Impl::Impl(VectorIndexOptions o, std::unique_ptr<HnswGraph> g)
-    : options(o), graph(std::move(g)), pending(static_cast<size_t>(o.dim)) {}
+    : options(o), insert_threads(InsertThreads(o)), graph(std::move(g)), pending(static_cast<size_t>(o.dim)) {}
 
 VectorIndex::Impl::~Impl() {
   {
@@ -87,7 +101,25 @@ VectorIndex::Impl::~Impl() {
     stop = true;
   }
   queue_cv.notify_all();
-  if (worker.joinable()) worker.join();
+  for (std::thread& w : workers) w.join();
+  promote_stop = true;
+  if (promoter.joinable()) promoter.join();
+}
+
+void VectorIndex::Impl::StartPromoting() {
+  promoter = std::thread([this] {
+    // 2 MB per exclusive hold (~1 ms): searches and writes go on in between.
+    constexpr size_t kChunk = size_t{2} << 20;
+    while (!promote_stop.load()) {
+      size_t left;
+      {
+        std::unique_lock write(mu);
+        left = graph->Promote(kChunk);
+      }
+      if (left == 0) return;
+      std::this_thread::yield();
+    }
+  });
 }
 
 const float* VectorIndex::Impl::FindVector(uint64_t label) const {
@@ -186,43 +218,122 @@ void VectorIndex::Impl::Enqueue(uint64_t label) {
   {
     std::lock_guard lock(queue_mu);
     queue.push_back(label);
-    if (!worker.joinable()) worker = std::thread([this] { WorkerLoop(); });
+    if (workers.empty()) {
+      for (size_t t = 0; t < insert_threads; ++t) workers.emplace_back([this] { WorkerLoop(); });
+    }
   }
   queue_cv.notify_one();
 }
 
-void VectorIndex::Impl::FoldLabel(uint64_t label) {
-  std::unique_lock lock(mu);
-  if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
-  // else: removed, or already folded through an earlier queue entry
+bool VectorIndex::Impl::RoundHasWork() const {
+  return round.open && !queue.empty() && round.room > 0 && round.updates.size() < kRoundMaxUpdates &&
+         writers_waiting.load() == 0 && Clock::now() < round.deadline;
 }
 
-bool VectorIndex::Impl::FoldNext() {
-  uint64_t label;
+std::unique_lock<RwLock> VectorIndex::Impl::LockForWrite() {
+  ++writers_waiting;
+  std::unique_lock lock(mu);
+  --writers_waiting;
+  return lock;
+}
+
+void VectorIndex::Impl::RunRound() {
+  // Writes go first: the lock does not queue writers fairly, and inserter threads releasing and
+  // taking it back to back could otherwise keep a commit waiting for as long as a backlog lasts.
+  while (writers_waiting.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+  std::unique_lock write(mu);
+  size_t want;
   {
     std::lock_guard lock(queue_mu);
-    if (queue.empty()) return false;
-    label = queue.front();
-    queue.pop_front();
-    ++in_flight;
+    want = std::min(queue.size(), kRoundMaxNew);
   }
-  FoldLabel(label);
+  if (want > 0 && !graph->Reserve(want)) {
+    // No room for more: insert one at a time (each insertion grows the graph or keeps the vector
+    // pending, searchable).
+    std::vector<uint64_t> labels;
+    {
+      std::lock_guard lock(queue_mu);
+      for (size_t i = 0; i < want && !queue.empty(); ++i, queue.pop_front()) labels.push_back(queue.front());
+    }
+    for (uint64_t label : labels) {
+      if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
+    }
+    want = 0;
+  }
+  std::vector<std::pair<uint64_t, char>> added;
+  std::vector<uint64_t> updates;
+  if (want > 0) {
+    std::unique_lock lock(queue_mu);
+    round.open = true;
+    round.room = want;
+    round.deadline = Clock::now() + kRoundBudget;
+    round.running = 0;
+    queue_cv.notify_all();
+    HelpRound(lock);
+    idle_cv.wait(lock, [this] { return round.running == 0; });
+    round.open = false;
+    added.swap(round.added);
+    updates.swap(round.updates);
+    round.taken.clear();
+  }
+  // `pending` changes only now that no insertion runs (its rows were the insertions' input).
+  for (const auto& [label, ok] : added) {
+    if (ok) {
+      pending.Erase(label);
+    } else {
+      ++graph_failures;  // the vector stays searchable in `pending`
+    }
+  }
+  for (uint64_t label : updates) {
+    if (const float* v = pending.Find(label)) AddToGraphOrKeepPending(label, v);
+  }
+  write.unlock();
   {
     std::lock_guard lock(queue_mu);
-    --in_flight;
+    leading = false;
   }
   idle_cv.notify_all();
-  return true;
+  queue_cv.notify_all();
+}
+
+void VectorIndex::Impl::HelpRound(std::unique_lock<std::mutex>& lk) {
+  // The round's leader holds `mu` exclusively: `pending` is read-only meanwhile, and the graph
+  // is written only by AddNew calls (and read through HasConcurrent).
+  while (RoundHasWork()) {
+    const uint64_t label = queue.front();
+    queue.pop_front();
+    if (!round.taken.insert(label).second) continue;  // queued twice
+    const float* vec = pending.Find(label);
+    if (vec == nullptr) continue;  // removed, or folded through an earlier queue entry
+    if (graph->HasConcurrent(label)) {
+      round.updates.push_back(label);
+      continue;
+    }
+    --round.room;
+    const size_t slot = round.added.size();
+    round.added.emplace_back(label, 0);
+    ++round.running;
+    lk.unlock();
+    const bool ok = graph->AddNew(label, vec);
+    lk.lock();
+    round.added[slot].second = ok ? 1 : 0;
+    if (--round.running == 0) idle_cv.notify_all();
+  }
 }
 
 void VectorIndex::Impl::WorkerLoop() {
+  std::unique_lock lock(queue_mu);
   for (;;) {
-    {
-      std::unique_lock lock(queue_mu);
-      queue_cv.wait(lock, [this] { return stop || (!paused && !queue.empty()); });
-      if (stop) return;
+    queue_cv.wait(lock, [this] { return stop || RoundHasWork() || (!paused && CanLead()); });
+    if (stop) return;
+    if (RoundHasWork()) {
+      HelpRound(lock);
+      continue;
     }
-    FoldNext();
+    leading = true;
+    lock.unlock();
+    RunRound();
+    lock.lock();
   }
 }
 
@@ -260,7 +371,7 @@ void VectorIndex::Upsert(uint64_t label, std::span<const float> vec) {
   if (vec.size() != static_cast<size_t>(impl_->options.dim)) return;
   const std::vector<float> v = Normalized(vec);
   if (v.empty()) return;
-  std::unique_lock lock(impl_->mu);
+  std::unique_lock lock = impl_->LockForWrite();
   impl_->UpsertLocked(label, v.data());
 }
 
@@ -277,12 +388,12 @@ void VectorIndex::UpsertBatch(const std::vector<std::pair<uint64_t, std::span<co
     labels.push_back(label);
     vectors.insert(vectors.end(), v.begin(), v.end());
   }
-  std::unique_lock lock(impl_->mu);
+  std::unique_lock lock = impl_->LockForWrite();
   for (size_t i = 0; i < labels.size(); ++i) impl_->UpsertLocked(labels[i], vectors.data() + i * dim);
 }
 
 void VectorIndex::Remove(uint64_t label) {
-  std::unique_lock lock(impl_->mu);
+  std::unique_lock lock = impl_->LockForWrite();
   impl_->pending.Erase(label);
   impl_->graph->MarkDeleted(label);
 }
@@ -332,11 +443,21 @@ size_t VectorIndex::MemoryBytes() const {
 
 void VectorIndex::Flush() {
   Impl& m = *impl_;
-  while (m.FoldNext()) {
-  }
-  // A fold the background thread started before the queue ran dry may still be running.
   std::unique_lock lock(m.queue_mu);
-  m.idle_cv.wait(lock, [&] { return m.queue.empty() && m.in_flight == 0; });
+  for (;;) {
+    if (m.RoundHasWork()) {
+      m.HelpRound(lock);
+    } else if (m.CanLead()) {
+      m.leading = true;
+      lock.unlock();
+      m.RunRound();
+      lock.lock();
+    } else if (m.leading) {
+      m.idle_cv.wait(lock);  // a round (perhaps holding labels of this Flush) is finishing
+    } else {
+      return;  // queue empty, no round running
+    }
+  }
 }
 
 void VectorIndex::PauseBackgroundInsert(bool paused) {

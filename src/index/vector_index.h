@@ -33,6 +33,9 @@ struct VectorIndexOptions {
   // into the HNSW graph, so ingest is not bound by graph insertion (~1k/s on one core at 100k);
   // false: Upsert inserts into the graph before returning.
   bool background_insert = true;
+  // Threads inserting into the graph in the background (0: one per core). They insert together:
+  // a round moves a batch of waiting vectors into the graph on every thread at once.
+  int insert_threads = 0;
 };
 
 class VectorIndex {
@@ -81,8 +84,8 @@ class VectorIndex {
   // the same read lock: the baseline `exemplar bench` compares Search against.
   std::vector<uint64_t> SearchRaw(std::span<const float> query, size_t k) const;
 
-  // Returns once every vector upserted before the call is in the HNSW graph (it also inserts on
-  // the calling thread). For benchmarks, tests and before a snapshot if graph-only is wanted.
+  // Returns once every vector upserted before the call is in the HNSW graph (the calling thread
+  // inserts too, alongside the background threads). For benchmarks, tests and before a snapshot if graph-only is wanted.
   void Flush();
   // Live vectors not (yet) in the graph; they are searched exactly.
   size_t pending() const;

@@ -7,6 +7,7 @@
 // section, so a torn, truncated or mismatched pair is rejected before hnswlib reads anything:
 // hnswlib's loadIndex trusts its input and can crash or allocate wildly on garbage.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,6 +134,30 @@ Status ReadFile(const std::string& path, std::string* out, Checksum* sum, uint64
   ::close(fd);
   if (size) *size = total;
   return st;
+}
+
+// Checksums a whole file through a read-only mapping: no copy, and the pages it brings into the
+// page cache are the ones the graph then maps.
+Status ChecksumMapped(const std::string& path, Checksum* sum, uint64_t* size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FailedPrecondition("cannot open " + path + ": " + ErrnoText());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Status::FailedPrecondition("cannot stat " + path + ": " + ErrnoText());
+  }
+  *size = static_cast<uint64_t>(st.st_size);
+  if (st.st_size == 0) {
+    ::close(fd);
+    return Status::Ok();
+  }
+  void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return ReadFile(path, nullptr, sum, size);
+  ::madvise(p, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
+  sum->Update(static_cast<const char*>(p), static_cast<size_t>(st.st_size));
+  ::munmap(p, static_cast<size_t>(st.st_size));
+  return Status::Ok();
 }
 
 void RemoveQuietly(const std::string& path) {
@@ -264,7 +289,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
   {
     Checksum graph_sum;
     uint64_t read_bytes = 0;
-    if (Status st = ReadFile(graph_path, nullptr, &graph_sum, &read_bytes); !st.ok()) return fail(st.message());
+    if (Status st = ChecksumMapped(graph_path, &graph_sum, &read_bytes); !st.ok()) return fail(st.message());
     if (read_bytes != h.graph_bytes || graph_sum.Digest() != h.graph_checksum) {
       return fail("graph file checksum mismatch");
     }
@@ -292,6 +317,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     }
   }
   lock.unlock();
+  impl->StartPromoting();
   return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(impl)));
 }
 

@@ -123,7 +123,7 @@ TEST_F(Cli, QuickBenchReportsEveryFigure) {
   for (const char* k : {"n", "dim", "vector_p50_ms", "vector_p99_ms", "recall_at_10", "raw_hnswlib_p50_ms",
                         "exact_p50_ms", "filtered_p50_ms", "filtered_full_k", "http_hybrid_p50_ms",
                         "http_hybrid_qps", "get_by_id_rps", "ingest_per_s", "restart_ready_s",
-                        "index_bytes_per_example"}) {
+                        "cold_start_first_answer_s", "index_bytes_per_example"}) {
     ASSERT_TRUE(b.contains(k)) << k;
     EXPECT_GT(b[k].get<double>(), 0) << k;
   }
@@ -132,6 +132,8 @@ TEST_F(Cli, QuickBenchReportsEveryFigure) {
   EXPECT_GE(b["recall_at_10"].get<double>(), 0.9);
   EXPECT_DOUBLE_EQ(b["filtered_full_k"].get<double>(), 1.0);  // 15 matches per filter ≥ k = 10
   EXPECT_EQ(b["restart_load_mode"], "snapshot");
+  EXPECT_GE(b["cold_start_first_answer_s"].get<double>(), b["restart_ready_s"].get<double>());
+  EXPECT_TRUE(b.contains("ingest_graph_drain_per_s"));
 }
 
 TEST_F(Cli, AgentSimBenchComparesEveryPolicyInJson) {

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
+#include <set>
 #include <thread>
+
+#include "index/vector_index.h"
 
 #include "testing/test_server.h"
 
@@ -91,6 +95,56 @@ TEST(Stress, MixedTrafficKeepsCountersExact) {
     if (p["examples"].size() < 100) break;
   }
   EXPECT_DOUBLE_EQ(dash["total_successes"].get<double>(), total_success);
+}
+
+// Parallel graph construction under TSan: four inserter threads fold batches into the HNSW
+// graph while a writer adds and re-adds vectors and two readers search; every acknowledged
+// vector is found by a search for itself.
+TEST(Stress, ParallelGraphInsertionDuringSearches) {
+  constexpr int kDim = 16;
+  constexpr uint64_t kN = 1500;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<std::vector<float>> data(kN, std::vector<float>(kDim));
+  for (auto& v : data)
+    for (float& x : v) x = g(rng);
+  index::VectorIndexOptions o;
+  o.dim = kDim;
+  o.ef_construction = 64;
+  o.ef_search = 64;
+  o.initial_capacity = 64;  // resizes between rounds
+  o.insert_threads = 4;
+  index::VectorIndex vi(o);
+  std::atomic<uint64_t> acked{0};
+  std::atomic<bool> done{false};
+  std::atomic<int> misses{0}, searches{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) {
+    readers.emplace_back([&, t] {
+      std::mt19937 r(static_cast<uint32_t>(t));
+      while (!done.load() || searches.load() < 100) {
+        const uint64_t n = acked.load();
+        if (n == 0) continue;
+        const uint64_t j = r() % n;
+        auto hits = vi.Search(data[j], 5);
+        if (hits.empty() || hits[0].label != j) ++misses;
+        ++searches;
+      }
+    });
+  }
+  for (uint64_t i = 0; i < kN; i += 30) {
+    std::vector<std::pair<uint64_t, std::span<const float>>> batch;
+    for (uint64_t j = i; j < i + 30; ++j) batch.emplace_back(j, data[j]);
+    if (i > 0) batch.emplace_back(i / 2, data[i / 2]);  // an update
+    vi.UpsertBatch(batch);
+    acked = i + 30;
+  }
+  done = true;
+  for (auto& r : readers) r.join();
+  vi.Flush();
+  EXPECT_EQ(vi.pending(), 0u);
+  EXPECT_EQ(vi.size(), kN);
+  EXPECT_LE(misses.load() * 50, searches.load()) << misses.load() << " of " << searches.load();
 }
 
 }  // namespace

@@ -1,9 +1,16 @@
 #include "service/search/search_index.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
-#include <spdlog/spdlog.h>
+#include <optional>
+#include <thread>
+#include <utility>
 
 #include "service/examples/example_json.h"
 
@@ -62,6 +69,40 @@ std::optional<int64_t> ReadSnapshotSeq(const std::string& meta_path) {
   return seq;
 }
 
+// Hands batches of scanned rows from the scanning thread to the keyword thread (bounded, so a
+// slow consumer holds the scan back instead of buffering the whole table).
+class RowPipe {
+ public:
+  void Push(std::vector<Example> batch) {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [this] { return batches_.size() < kMaxBatches; });
+    batches_.push_back(std::move(batch));
+    ready_.notify_one();
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  // Empty once closed and drained.
+  std::vector<Example> Pop() {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [this] { return closed_ || !batches_.empty(); });
+    if (batches_.empty()) return {};
+    std::vector<Example> batch = std::move(batches_.front());
+    batches_.pop_front();
+    room_.notify_one();
+    return batch;
+  }
+
+ private:
+  static constexpr size_t kMaxBatches = 8;
+  std::mutex mu_;
+  std::condition_variable ready_, room_;
+  std::deque<std::vector<Example>> batches_;
+  bool closed_ = false;
+};
+
 }  // namespace
 
 Status SearchIndex::Load() {
@@ -73,27 +114,55 @@ Status SearchIndex::Load() {
       calibration_ = CalibrationFromJson(j);
     }
   }
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
   std::optional<int64_t> snap_seq = ReadSnapshotSeq(snapshot_path_ + ".seq");
-  std::unique_ptr<index::VectorIndex> loaded;
-  if (snap_seq && *snap_seq <= latest) {
-    auto r = index::VectorIndex::Load(snapshot_path_, options_, static_cast<uint64_t>(*snap_seq));
-    if (r.ok()) loaded = std::move(r).value();
-    else spdlog::warn("vector snapshot not usable ({}); rebuilding", r.status().ToString());
-  }
-  if (!loaded) return Rebuild();
+  if (!snap_seq || *snap_seq > latest) return Rebuild();
 
-  std::lock_guard lock(apply_mu_);
-  vectors_ = std::move(loaded);
-  // Catalog and keyword index are rebuilt from the rows (cheap); vectors come from the snapshot.
+  // Three things at once, each on its own thread: the vector snapshot loads, this thread scans
+  // the rows into the catalog, and a helper turns the same rows into the keyword index (text
+  // flattening and tokenising are most of a row's cost).
+  std::optional<Result<std::unique_ptr<index::VectorIndex>>> loaded;
+  double vectors_s = 0;
+  std::thread vector_loader([&] {
+    loaded = index::VectorIndex::Load(snapshot_path_, options_, static_cast<uint64_t>(*snap_seq));
+    vectors_s = seconds_since(start);
+  });
+  std::unique_lock lock(apply_mu_);
+  RowPipe pipe;
+  std::thread keyword_builder([&] {
+    for (std::vector<Example> batch = pipe.Pop(); !batch.empty(); batch = pipe.Pop()) {
+      for (const Example& e : batch) keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
+    }
+  });
+  constexpr size_t kBatch = 256;
+  std::vector<Example> batch;
   size_t embedded = 0;
-  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(false, [&](Example&& e) {
+  Status scanned = store_.ScanExamples(false, [&](Example&& e) {
     catalog_.Upsert(e);
-    keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
     if (e.has_embedding()) ++embedded;
-  }));
-  // Replay vector changes made after the snapshot.
+    batch.push_back(std::move(e));
+    if (batch.size() == kBatch) pipe.Push(std::exchange(batch, {}));
+  });
+  if (!batch.empty()) pipe.Push(std::move(batch));
+  pipe.Close();
+  keyword_builder.join();
+  const double rows_s = seconds_since(start);
+  vector_loader.join();
+  EXEMPLAR_RETURN_IF_ERROR(scanned);
+  if (!loaded->ok()) {
+    spdlog::warn("vector snapshot not usable ({}); rebuilding", loaded->status().ToString());
+    lock.unlock();
+    return Rebuild();  // upserts every row again: the catalog and keywords filled above are overwritten
+  }
+  vectors_ = std::move(*loaded).value();
+  // Replay vector changes made after the snapshot (catalog and keywords reflect the rows).
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true, false));
+  spdlog::debug("indexes loaded in {:.3f} s: vector snapshot {:.3f} s, alongside catalog and keywords from {} rows "
+               "{:.3f} s", seconds_since(start), vectors_s, catalog_.size(), rows_s);
   load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
   if (vectors_->size() != embedded) {
     spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", vectors_->size(),
