@@ -30,7 +30,7 @@ bool IsAuditedRoute(const Route& r) {
   static const std::set<std::string> kUsage = {
       "POST /api/v1/examples/retrieve", "POST /api/v1/examples/outcome", "POST /api/v1/agents/examples/retrieve",
       "POST /api/v1/agents/examples/outcome", "POST /api/v1/examples/{id}/track"};
-  return RequiredRole(r) >= service::Role::kWrite && !kUsage.count(r.method + " " + r.path);
+  return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite && !kUsage.count(r.method + " " + r.path);
 }
 
 namespace {
@@ -59,6 +59,7 @@ Handler Audited(Services& s, std::string route, std::string entity, Handler inne
     Result<Reply> reply = inner(req);
     if (reply.ok() && reply->status < 400 && !scope.written()) {
       if (auto pending = scope.Pending()) {
+        scope.MarkWritten();  // so that AppendAudit's own transaction does not append it twice
         Status st = s.store.AppendAudit({*pending});
         if (!st.ok()) return st;  // the change is done, but an unaudited success is not reported as one
       }
