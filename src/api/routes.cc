@@ -6,25 +6,76 @@
 #include <set>
 
 #include "api/cross_site.h"
+#include "common/ids.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::api {
 
 namespace {
 
-// The role a route needs: reads need read, writes need write, embedding regeneration needs admin;
-// health checks are public.
+// The role a route needs: reads need read, writes need write, embedding regeneration and the audit
+// log need admin; health checks are public. (A purge, DELETE …?purge=true, needs admin: Guard.)
 service::Role RequiredRole(const Route& r) {
   if (r.path == "/healthz" || r.path == "/readyz" || r.path == "/api/v1/openapi.json") return service::Role::kNone;
-  if (r.path == "/api/v1/examples/regenerate-embeddings") return service::Role::kAdmin;
+  if (r.path == "/api/v1/examples/regenerate-embeddings" || r.path == "/api/v1/audit") return service::Role::kAdmin;
   if (r.method == "GET" || r.path == "/api/v1/examples/search") return service::Role::kRead;
   return service::Role::kWrite;
 }
 
+}  // namespace
+
+bool IsAuditedRoute(const Route& r) {
+  // Usage evidence (retrievals, outcomes, tracking) is its own record (usage_events) and is not a
+  // change to examples, templates, runs, tokens or snapshots; every other write is audited.
+  static const std::set<std::string> kUsage = {
+      "POST /api/v1/examples/retrieve", "POST /api/v1/examples/outcome", "POST /api/v1/agents/examples/retrieve",
+      "POST /api/v1/agents/examples/outcome", "POST /api/v1/examples/{id}/track"};
+  return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite && !kUsage.count(r.method + " " + r.path);
+}
+
+namespace {
+
+// The audited entity a route changes, from its first path segment (examples → example).
+std::string AuditEntity(const std::string& path) {
+  static const std::string kPrefix = "/api/v1/";
+  std::string seg = path.rfind(kPrefix, 0) == 0 ? path.substr(kPrefix.size()) : path;
+  seg = seg.substr(0, seg.find('/'));
+  if (seg == "dspy-runs") return "run";
+  if (!seg.empty() && seg.back() == 's') seg.pop_back();
+  return seg;
+}
+
+// Runs `inner` inside an audit scope (storage/audit_context.h): the request's first committed
+// write carries the entry; a successful request that wrote nothing on this thread gets its own.
+Handler Audited(Services& s, std::string route, std::string entity, Handler inner) {
+  return [&s, route, entity, inner](const Request& req) -> Result<Reply> {
+    AuditRecord entry;
+    entry.actor = req.user.empty() ? "local" : req.user;
+    entry.action = route;
+    entry.entity = entity;
+    for (const auto& id : req.path_params) entry.entity_ids.push_back(IsUuid(id) ? NormalizeUuid(id) : id);
+    entry.request_id = req.request_id;
+    storage::AuditScope scope(std::move(entry));
+    Result<Reply> reply = inner(req);
+    if (reply.ok() && reply->status < 400 && !scope.written()) {
+      if (auto pending = scope.Pending()) {
+        scope.MarkWritten();  // so that AppendAudit's own transaction does not append it twice
+        Status st = s.store.AppendAudit({*pending});
+        if (!st.ok()) return st;  // the change is done, but an unaudited success is not reported as one
+      }
+    }
+    return reply;
+  };
+}
+
 // Wraps a handler with authentication, the role check and the rate limit.
-Handler Guard(Services& s, service::Role need, Handler inner) {
-  return [&s, need, inner](const Request& in) -> Result<Reply> {
+Handler Guard(Services& s, service::Role route_need, Handler inner) {
+  return [&s, route_need, inner](const Request& in) -> Result<Reply> {
     auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"), in.remote_addr);
     if (!p.ok()) return p.status();
+    service::Role need = route_need;
+    // Purging content (legal removal) is an administrator's act.
+    if (in.method == "DELETE" && in.Query("purge").value_or("") == "true") need = service::Role::kAdmin;
     if (static_cast<int>(p->role) < static_cast<int>(need)) {
       return Status(Code::kPermissionDenied, "this token's role (" + service::RoleName(p->role) + ") cannot " +
                                                  in.method + " " + in.path + "; it needs " + service::RoleName(need));
@@ -38,6 +89,7 @@ Handler Guard(Services& s, service::Role need, Handler inner) {
     }
     Request req = in;
     req.user = p->user;
+    if (req.user.empty() && !p->token_id.empty()) req.user = "token:" + p->token_id.substr(0, 8);
     return inner(req);
   };
 }
@@ -103,6 +155,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     r.min_role = static_cast<int>(need);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
+    if (IsAuditedRoute(r) && r.handler) r.handler = Audited(s, r.method + " " + r.path, AuditEntity(r.path), r.handler);
     if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
     if (r.handler) r.handler = SiteGuard(site, r.handler);
   }
@@ -118,6 +171,7 @@ std::vector<Route> BuildUnguardedRoutes(Services& s) {
   AddEffectivenessItemRoutes(routes, s);
   AddTemplateRoutes(routes, s);
   AddRunRoutes(routes, s);
+  AddProvenanceRoutes(routes, s);
   routes.push_back({"GET", "/api/v1/openapi.json", "This OpenAPI document", "operations", nullptr});
   return routes;
 }

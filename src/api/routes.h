@@ -17,6 +17,11 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s);      // st
 void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s);  // /examples/{id}/…
 void AddTemplateRoutes(std::vector<Route>& routes, Services& s);
 void AddRunRoutes(std::vector<Route>& routes, Services& s);
+void AddProvenanceRoutes(std::vector<Route>& routes, Services& s);  // restore, snapshots, audit
+
+// Whether the route's successful requests append to the audit log (every write but usage
+// evidence: retrieve, outcome, track). The audit test walks the table with it.
+bool IsAuditedRoute(const Route& r);
 
 // All routes, static paths before parameterised ones of the same prefix, each guarded by
 // authentication, its role and the rate limit.

@@ -9,7 +9,9 @@
 #include "service/templates/dspy_import.h"
 #include "service/effectiveness/effectiveness.h"
 #include "service/examples/examples.h"
+#include "service/audit/audit.h"
 #include "service/lineage/lineage.h"
+#include "service/lineage/snapshots.h"
 #include "service/search/retrieval.h"
 #include "service/runs/runs.h"
 #include "service/templates/templates.h"
@@ -35,6 +37,8 @@ struct Services {
   service::Attribution& attribution;
   service::Auth& auth;
   Metrics& metrics;
+  service::Snapshots& snapshots;
+  service::audit::AuditLog& audit;
 };
 
 }  // namespace exemplar::api

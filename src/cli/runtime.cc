@@ -67,6 +67,7 @@ std::string ReplicaId(const Config& c, const storage::Store& store) {
 }  // namespace
 
 Runtime::~Runtime() {
+  if (audit_) audit_->StopRetention();
   if (index_) index_->StopFollowing();
   if (runs_) runs_->Stop();
 }
@@ -77,6 +78,8 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
   EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config));
+  // Lineage edges for data written before provenance existed (migration 006), once.
+  EXEMPLAR_RETURN_IF_ERROR(service::Provenance(*rt->store_).Backfill());
   EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeEmbedder(config));
   index::VectorIndexOptions vo;
   vo.dim = rt->embedder_->dim();
@@ -121,11 +124,14 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   ao.burst = config.rate_limit_burst;
   rt->auth_ = std::make_unique<service::Auth>(*rt->store_, ao);
   rt->metrics_ = std::make_unique<api::Metrics>();
+  rt->snapshots_ = std::make_unique<service::Snapshots>(*rt->store_);
+  rt->audit_ = std::make_unique<service::audit::AuditLog>(*rt->store_, config.audit_retention_days);
+  if (start_runs) rt->audit_->StartRetention(std::chrono::hours(24));
   rt->services_ = std::make_unique<api::Services>(
       api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
                     *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_,
                     *rt->dspy_export_, *rt->dspy_import_, *rt->runs_, *rt->attribution_, *rt->auth_,
-                    *rt->metrics_});
+                    *rt->metrics_, *rt->snapshots_, *rt->audit_});
   return rt;
 }
 

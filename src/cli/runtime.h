@@ -42,6 +42,8 @@ class Runtime {
   service::Attribution& attribution() { return *attribution_; }
   service::Auth& auth() { return *auth_; }
   api::Metrics& metrics() { return *metrics_; }
+  service::Snapshots& snapshots() { return *snapshots_; }
+  service::audit::AuditLog& audit() { return *audit_; }
   api::Services& services() { return *services_; }
 
  private:
@@ -64,6 +66,8 @@ class Runtime {
   std::unique_ptr<service::Attribution> attribution_;
   std::unique_ptr<service::Auth> auth_;
   std::unique_ptr<api::Metrics> metrics_;
+  std::unique_ptr<service::Snapshots> snapshots_;
+  std::unique_ptr<service::audit::AuditLog> audit_;
   std::unique_ptr<api::Services> services_;
 };
 

@@ -10,6 +10,7 @@
 #include "common/time.h"
 #include "service/examples/example_io.h"
 #include "service/examples/example_json.h"
+#include "service/lineage/provenance.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::cli {
@@ -43,6 +44,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
   }
   Runtime& runtime = **rt;
   SeedCounts counts;
+  std::vector<Template> seeded;  // their inline examples are linked once the examples exist
   auto templates_text = ReadFile(std::filesystem::path(seed_dir) / "templates.json");
   if (templates_text.ok()) {
     Json arr = Json::parse(*templates_text, nullptr, false);
@@ -70,6 +72,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
         return 1;
       }
       ++counts.templates_created;
+      seeded.push_back(t);
     }
   }
   auto examples_text = ReadFile(std::filesystem::path(seed_dir) / "examples.jsonl");
@@ -99,6 +102,11 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
     return 1;
   }
   counts.examples_created = static_cast<int>(result->created_count);
+  service::Provenance provenance(runtime.store());
+  for (const auto& t : seeded) {
+    Status linked = provenance.SyncTemplate(t);
+    if (!linked.ok()) std::cerr << "warning: lineage of " << t.name << ": " << linked.message() << "\n";
+  }
   counts.examples_existing = static_cast<int>(result->existing_count);
   Status st = runtime.index().SaveSnapshot();
   if (!st.ok()) std::cerr << "warning: snapshot: " << st.message() << "\n";

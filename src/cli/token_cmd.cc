@@ -1,9 +1,11 @@
 // exemplar token create|list|revoke: manage API bearer tokens (stored hashed).
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "common/time.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::cli {
 namespace {
@@ -29,6 +31,15 @@ int RunToken(const Config& config, const std::string& action, const std::string&
     return 1;
   }
   service::Auth& auth = (*rt)->auth();
+  // Token changes are audited like API writes; the actor is the operator's login.
+  AuditRecord entry;
+  const char* login = std::getenv("USER");
+  entry.actor = std::string("cli:") + (login ? login : "unknown");
+  entry.action = "token " + action;
+  entry.entity = "token";
+  if (!id.empty()) entry.entity_ids.push_back(id);
+  if (action == "create") entry.diff_json = DumpJson(Json{{"role", role}, {"name", name}, {"expires_in", expires_in}});
+  storage::AuditScope audit_scope(std::move(entry));
   if (action == "create") {
     auto r = service::ParseRole(role);
     if (!r) {

@@ -89,6 +89,7 @@ const std::map<std::string, Setter>& Setters() {
       {"max_event_streams", Int(&Config::max_event_streams, 1, 1000000)},
       {"run_workers", Int(&Config::run_workers, 1, 64)},
       {"run_lease_s", Int(&Config::run_lease_s, 1, 3600)},
+      {"audit_retention_days", Int(&Config::audit_retention_days, 0, 36500)},
       {"auth",
        [](Config& c, const std::string& k, const std::string& v) {
          if (v != "auto" && v != "required" && v != "off")

@@ -52,6 +52,8 @@ struct Config {
   // Replicas: the replica executing a run renews a lease on it every run_lease_s / 3; once it
   // expires (the replica died), another replica takes the run over.
   int run_lease_s = 30;
+  // The audit log keeps entries this many days (0 = forever); older ones are deleted daily.
+  int audit_retention_days = 365;
   std::string auth = "auto";           // auto (required beyond loopback) | required | off
   // Proxy identity (Databricks Apps): X-Forwarded-Email names the user when the request comes
   // from one of trusted_proxy_addresses; what that user may do comes from proxy_roles (emails or

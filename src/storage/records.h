@@ -35,6 +35,11 @@ struct Example {
   int64_t created_at = 0;         // epoch millis
   int64_t updated_at = 0;
   std::optional<int64_t> last_used_at;
+  // Tombstones (Store::GetExampleIncludingDeleted only): when it was deleted, and whether its
+  // content was purged (then only content_hash is left of it).
+  std::optional<int64_t> deleted_at;
+  std::optional<int64_t> purged_at;
+  std::optional<std::string> content_hash;
 
   bool has_embedding() const { return embedding_model.has_value(); }
   // (s + 1) / (s + f + 2), or nullopt without evidence (SPEC §4.3).
@@ -139,8 +144,40 @@ struct LineageEdge {
   std::string source_id;
   std::string target_type;
   std::string target_id;
-  std::string type;         // derived_from | version_of | used_in | optimized_by | produced | demo_of | bootstrapped_from
+  std::string type;         // derived_from | version_of | used_in | optimized_by | produced | demo_of |
+                            // bootstrapped_from | member_of | trained_on
   int64_t created_at = 0;
+  std::optional<int64_t> example_version;  // example sources: the version that fed the target
+  std::optional<int64_t> closed_at;        // when the relation ended (membership left, demo removed)
+};
+
+// One audited write (issue 19): who, when, what.
+struct AuditRecord {
+  int64_t seq = 0;
+  int64_t at = 0;                       // epoch millis
+  std::string actor;                    // token name, forwarded user, "local", "cli:<user>"
+  std::string action;                   // "POST /api/v1/examples" or a command name
+  std::string entity;                   // example | template | run | snapshot | token | …
+  std::vector<std::string> entity_ids;
+  std::string diff_json = "{}";         // compact; content fields appear as hashes only
+  std::string request_id;
+};
+
+// A frozen dataset: (example id, version, content hash) rows; immutable once stored.
+struct SnapshotRecord {
+  std::string id;
+  std::string name;
+  std::optional<std::string> template_id;
+  std::string selection_json = "{}";    // {filter} or {example_ids}, as requested
+  int64_t item_count = 0;
+  std::optional<std::string> created_by;
+  int64_t created_at = 0;
+};
+
+struct SnapshotItem {
+  std::string example_id;
+  int64_t version = 0;
+  std::string content_hash;
 };
 
 }  // namespace exemplar

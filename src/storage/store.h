@@ -127,6 +127,16 @@ struct UsageAggregate {
   int64_t outcome_events = 0;
 };
 
+// GET /api/v1/audit: newest first, entries with seq < before_seq when set.
+struct AuditQuery {
+  std::optional<std::string> entity;     // example | template | run | …
+  std::optional<std::string> entity_id;  // entries naming this id
+  std::optional<std::string> actor;
+  std::optional<int64_t> since;          // at >= since (epoch millis)
+  std::optional<int64_t> before_seq;
+  int64_t limit = 100;
+};
+
 struct ApiToken {
   std::string id;
   std::optional<std::string> name;
@@ -266,6 +276,47 @@ class Store {
   // Edges whose target (upstream=true) or source (upstream=false) is any of the given nodes.
   virtual Result<std::vector<LineageEdge>> EdgesTouching(
       const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) = 0;
+
+  // Closes open edges (sets closed_at) matched by (source, target, type); others are left alone.
+  virtual Status CloseEdges(const std::vector<LineageEdge>& edges, int64_t closed_at) = 0;
+
+  // ---- Tombstones (issue 19) ----
+  // Moves the example to example_tombstones (versions, events and edges stay), logs a delete in
+  // the change log so indexes drop it, all in one transaction. kNotFound when not live.
+  virtual Status TombstoneExample(const std::string& id, const std::string& content_hash,
+                                  const std::optional<std::string>& deleted_by) = 0;
+  // Moves a tombstoned example back (same row id, embedding kept) and logs an upsert. kNotFound
+  // when there is no tombstone; kFailedPrecondition when purged; kAlreadyExists when its id or
+  // client id was taken meanwhile. Returns the example with its embedding.
+  virtual Result<Example> RestoreExample(const std::string& id) = 0;
+  // Erases the content of a tombstoned (or live: tombstoned first) example and of its versions,
+  // keeping content hashes: `version_hashes` maps version → hash of that version's content.
+  virtual Status PurgeExample(const std::string& id, const std::string& content_hash,
+                              const std::vector<std::pair<int64_t, std::string>>& version_hashes,
+                              const std::optional<std::string>& deleted_by) = 0;
+  // A live example, or a tombstoned one with deleted_at (and purged_at, content_hash) set.
+  virtual Result<Example> GetExampleIncludingDeleted(const std::string& id) = 0;
+
+  // ---- Snapshots (issue 19) ----
+  // Stores the snapshot and its items in one transaction; kAlreadyExists for a duplicate id.
+  virtual Status InsertSnapshot(const SnapshotRecord& snapshot, const std::vector<SnapshotItem>& items) = 0;
+  virtual Result<SnapshotRecord> GetSnapshot(const std::string& id) = 0;
+  // Items ordered by example id.
+  virtual Result<std::vector<SnapshotItem>> ListSnapshotItems(const std::string& id) = 0;
+  // Newest first.
+  virtual Result<KeyedPage<SnapshotRecord>> ListSnapshots(int64_t offset, int64_t limit) = 0;
+
+  // ---- Audit (issue 19) ----
+  // Entries of the current thread's storage::AuditScope are appended by every write transaction
+  // (audit_context.h); this appends entries in a transaction of their own.
+  virtual Status AppendAudit(const std::vector<AuditRecord>& entries) = 0;
+  virtual Result<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) = 0;
+  // Deletes entries older than `before` (retention); returns how many.
+  virtual Result<int64_t> PurgeAuditBefore(int64_t before) = 0;
+
+  // ---- One-off data backfills (recorded so they run once) ----
+  virtual Result<bool> BackfillDone(const std::string& name) = 0;
+  virtual Status MarkBackfillDone(const std::string& name) = 0;
 
   // ---- Auth ----
   virtual Status InsertToken(const ApiToken& token) = 0;

@@ -155,6 +155,40 @@ export const flows = [
     },
   },
   {
+    name: "examples: a deleted example keeps its history and is restored",
+    core: false,
+    probe: (ctx) => missing(ctx, "GET", "/snapshots"),
+    async run({ page, ctx, shot }) {
+      if (!ctx.exampleId) throw new Error("no example was created");
+      await page.goto(`${ctx.base}/examples/${ctx.exampleId}`);
+      await page.getByRole("heading", { name: "Deleted example" }).waitFor({ timeout: TIMEOUT });
+      await page.getByRole("list", { name: "Audit trail" }).waitFor({ timeout: TIMEOUT });
+      await shot("example-deleted");
+      await page.getByRole("button", { name: "Restore" }).click();
+      await page.getByRole("button", { name: "Save changes" }).waitFor({ timeout: TIMEOUT });
+      const r = await apiCall(ctx.base, "GET", `/examples/${ctx.exampleId}`);
+      if (r.status !== 200) throw new Error(`restored example answers ${r.status}`);
+    },
+  },
+  {
+    name: "snapshots: freeze the current filter, list and export",
+    core: false,
+    probe: (ctx) => missing(ctx, "GET", "/snapshots"),
+    async run({ page, ctx, shot }) {
+      await page.goto(`${ctx.base}/examples`);
+      await page.getByRole("button", { name: "Freeze as snapshot" }).click();
+      await page.getByRole("status").filter({ hasText: "frozen" }).waitFor({ timeout: TIMEOUT });
+      await page.goto(`${ctx.base}/snapshots`);
+      const list = page.getByRole("list", { name: "Snapshots" });
+      await list.waitFor({ timeout: TIMEOUT });
+      const href = await list.getByRole("link", { name: "JSONL" }).first().getAttribute("href");
+      const first = await fetch(`${ctx.base}${href}`).then((x) => x.text());
+      const second = await fetch(`${ctx.base}${href}`).then((x) => x.text());
+      if (!first || first !== second) throw new Error("snapshot export is empty or differs between downloads");
+      await shot("snapshots");
+    },
+  },
+  {
     name: "dashboard",
     core: false,
     probe: (ctx) => missing(ctx, "GET", "/examples/dashboard?period=30d"),

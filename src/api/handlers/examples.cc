@@ -260,6 +260,14 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", base + "/{id}", "Get one example", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+                      Validation v;
+                      // A deleted example is hidden unless asked for (lineage and history views).
+                      const bool deleted_too = QueryBool(req, "include_deleted", v).value_or(false);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      if (deleted_too) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.GetIncludingDeleted(id));
+                        return Reply::Json200(service::ExampleWithTombstoneJson(e));
+                      }
                       EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Get(id));
                       return Reply::Json200(service::ExampleToJson(e));
                     }});
@@ -270,10 +278,17 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Update(id, body));
                       return Reply::Json200(service::ExampleToJson(e));
                     }});
-  routes.push_back({"DELETE", base + "/{id}", "Delete an example and its usage events", "examples",
-                    [&s](const Request& req) -> Result<Reply> {
+  routes.push_back({"DELETE", base + "/{id}",
+                    "Delete an example: hidden, versions and lineage kept (restore brings it back); "
+                    "?purge=true (admin) erases its content, keeping a hash and the audit record",
+                    "examples", [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
-                      EXEMPLAR_RETURN_IF_ERROR(s.examples.Delete(id));
+                      Validation v;
+                      const bool purge = QueryBool(req, "purge", v).value_or(false);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      std::optional<std::string> user;
+                      if (!req.user.empty()) user = req.user;
+                      EXEMPLAR_RETURN_IF_ERROR(purge ? s.examples.Purge(id, user) : s.examples.Delete(id, user));
                       return Reply::NoContent();
                     }});
   routes.push_back({"GET", base + "/{id}/versions", "Version history of an example", "examples",

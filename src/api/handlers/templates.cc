@@ -34,17 +34,30 @@ Json Hydrate(Services& s, const service::Subgraph& g) {
         node["attributes"] = {{"deleted", true}};
       }
     } else if (type == "example") {
-      auto e = s.store.GetExample(id);
+      // Deleted examples keep their content (tombstones): shown, marked, restorable.
+      auto e = s.store.GetExampleIncludingDeleted(id);
       if (e.ok()) {
-        std::string preview = e->input_json.substr(0, 60);
+        std::string preview = e->purged_at ? "(content purged)" : e->input_json.substr(0, 60);
         node["label"] = e->function_name.value_or(e->domain) + ": " + preview;
         node["attributes"] = {{"domain", e->domain},
                               {"function_name", e->function_name ? Json(*e->function_name) : Json(nullptr)},
+                              {"version", e->version},
+                              {"deleted", e->deleted_at.has_value()},
+                              {"purged", e->purged_at.has_value()},
                               {"effectiveness_score", e->effectiveness_score() ? Json(*e->effectiveness_score()) : Json(nullptr)}};
+        if (!e->purged_at) {
+          node["attributes"]["input"] = Json::parse(e->input_json, nullptr, false);
+          node["attributes"]["expected_output"] = Json::parse(e->expected_output_json, nullptr, false);
+        }
+        if (e->content_hash) node["attributes"]["content_hash"] = *e->content_hash;
       } else {
-        node["label"] = "example (deleted)";
+        node["label"] = "example (erased)";
         node["attributes"] = {{"deleted", true}};
       }
+    } else if (type == "snapshot") {
+      auto snap = s.store.GetSnapshot(id);
+      node["label"] = snap.ok() ? "snapshot " + snap->name : "snapshot " + id.substr(0, 8);
+      node["attributes"] = snap.ok() ? Json{{"name", snap->name}, {"item_count", snap->item_count}} : Json::object();
     } else {
       node["label"] = type + " " + id.substr(0, 8);
       node["attributes"] = Json::object();
@@ -192,7 +205,7 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", "/api/v1/examples/{id}/lineage", "Where an example flowed (runs, template versions)", "lineage",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
-                      EXEMPLAR_RETURN_IF_ERROR(s.store.GetExample(id).status());
+                      EXEMPLAR_RETURN_IF_ERROR(s.store.GetExampleIncludingDeleted(id).status());
                       Validation v;
                       auto dir = req.Query("direction") ? ParseDirection(req, v) : Result<service::Direction>(service::Direction::kDownstream);
                       int depth = static_cast<int>(QueryInt(req, "max_depth", 1, 50, v).value_or(10));

@@ -1,5 +1,7 @@
 #include "service/auth/auth.h"
 
+#include "storage/audit_context.h"
+
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 
@@ -183,6 +185,7 @@ Result<std::pair<std::string, std::string>> Auth::CreateToken(Role role, const s
   t.token_hash = Sha256Hex(token);
   t.created_at = NowMillis();
   if (expires_in_ms > 0) t.expires_at = t.created_at + expires_in_ms;
+  if (auto* scope = storage::AuditScope::Current()) scope->entry().entity_ids.push_back(t.id);
   EXEMPLAR_RETURN_IF_ERROR(store_.InsertToken(t));
   return std::make_pair(t.id, token);
 }

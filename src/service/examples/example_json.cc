@@ -94,6 +94,15 @@ Json ExampleToJson(const Example& e) {
   return j;
 }
 
+Json ExampleWithTombstoneJson(const Example& e) {
+  Json j = ExampleToJson(e);
+  j["deleted"] = e.deleted_at.has_value();
+  j["deleted_at"] = e.deleted_at ? Json(FormatRfc3339(*e.deleted_at)) : Json(nullptr);
+  j["purged"] = e.purged_at.has_value();
+  j["content_hash"] = e.content_hash ? Json(*e.content_hash) : Json(nullptr);
+  return j;
+}
+
 void WriteExampleJson(const Example& e, JsonTextWriter& w) {
   w.BeginObject();
   ForEachExampleField(e, [&](const char* key, const auto& value) {

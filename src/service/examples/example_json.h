@@ -21,6 +21,10 @@ Json ExampleToJson(const Example& e);
 // The same object written as text: DumpJson(ExampleToJson(e)) without building the DOM.
 void WriteExampleJson(const Example& e, JsonTextWriter& w);
 
+// ExampleToJson plus, for a deleted example, {deleted: true, deleted_at, purged, content_hash}
+// (a purged one's content fields are empty).
+Json ExampleWithTombstoneJson(const Example& e);
+
 // Builds a new Example from a create body (ExampleCreate). Field errors go to `v` with locations
 // under `loc` (e.g. {"body"} or {"body","examples","3"}). Accepts optional `client_id` and
 // `example_id` (a UUID; then also the idempotency key) for batch/import.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/time.h"
+#include "service/audit/audit.h"
 #include "service/examples/example_json.h"
 
 namespace exemplar::service {
@@ -52,7 +53,11 @@ Result<Example> Examples::Update(const std::string& id, const Json& patch) {
       next.embedding_model = embedder_.model();
     }
     next.version = current.version + 1;
-    std::string prior = DumpJson(ExampleToJson(current));
+    Json prior_json = ExampleToJson(current);
+    std::string prior = DumpJson(prior_json);
+    audit::Describe("example", {id},
+                    audit::Diff(prior_json, ExampleToJson(next),
+                                {"updated_at", "version", "embedding_model", "has_embedding"}));
     Status st;
     {
       auto lock = index_.LockWrites();
@@ -67,21 +72,55 @@ Result<Example> Examples::Update(const std::string& id, const Json& patch) {
     }
     if (st.code() == Code::kFailedPrecondition) continue;
     EXEMPLAR_RETURN_IF_ERROR(st);
+    EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(id, next.version, current.databit_id, next.databit_id));
     return store_.GetExample(id);
   }
   return Status::FailedPrecondition("example is being modified concurrently; retry");
 }
 
-Status Examples::Delete(const std::string& id) {
+Status Examples::Delete(const std::string& id, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExample(id));
+  audit::Describe("example", {id}, {{"deleted", true}, {"version", current.version}});
   auto lock = index_.LockWrites();
-  EXEMPLAR_RETURN_IF_ERROR(store_.DeleteExample(id));
+  EXEMPLAR_RETURN_IF_ERROR(store_.TombstoneExample(
+      id, audit::ContentHash(current.input_json, current.expected_output_json, current.explanation), user));
   index_.Remove(current.row_id);
   return Status::Ok();
 }
 
+Result<Example> Examples::Restore(const std::string& id) {
+  audit::Describe("example", {id}, {{"restored", true}});
+  auto lock = index_.LockWrites();
+  EXEMPLAR_ASSIGN_OR_RETURN(Example restored, store_.RestoreExample(id));
+  index_.Apply(restored);
+  restored.embedding.clear();
+  return restored;
+}
+
+Status Examples::Purge(const std::string& id, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExampleIncludingDeleted(id));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(id));
+  std::vector<std::pair<int64_t, std::string>> version_hashes;
+  for (const auto& v : versions) {
+    Json w = Json::parse(v.snapshot_json, nullptr, false);
+    if (!w.is_object() || w.value("purged", false)) continue;
+    auto text = [&](const char* k) { return w.contains(k) ? DumpJson(w[k]) : std::string("{}"); };
+    std::optional<std::string> explanation;
+    if (w.contains("explanation") && w["explanation"].is_string()) explanation = w["explanation"].get<std::string>();
+    version_hashes.emplace_back(v.version, audit::ContentHash(text("input"), text("expected_output"), explanation));
+  }
+  const std::string hash = current.purged_at && current.content_hash
+                               ? *current.content_hash
+                               : audit::ContentHash(current.input_json, current.expected_output_json, current.explanation);
+  audit::Describe("example", {id}, {{"purged", true}, {"content_hash", hash}});
+  auto lock = index_.LockWrites();
+  EXEMPLAR_RETURN_IF_ERROR(store_.PurgeExample(id, hash, version_hashes, user));
+  if (!current.deleted_at) index_.Remove(current.row_id);
+  return Status::Ok();
+}
+
 Result<std::vector<ExampleVersion>> Examples::Versions(const std::string& id) {
-  EXEMPLAR_RETURN_IF_ERROR(store_.GetExample(id).status());
+  EXEMPLAR_RETURN_IF_ERROR(store_.GetExampleIncludingDeleted(id).status());
   return store_.ListExampleVersions(id);
 }
 
@@ -129,6 +168,9 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   // Stores `chunk` and applies the created examples to the indexes, in one batch.
   auto commit = [&](std::vector<Example>& chunk, const std::vector<std::string>& keyword_texts)
       -> Result<std::vector<storage::InsertOutcome>> {
+    std::vector<std::string> ids;
+    for (const auto& e : chunk) ids.push_back(e.id);
+    audit::Describe("example", ids);
     auto lock = index_.LockWrites();
     auto outcomes = store_.InsertExamples(chunk);
     if (!outcomes.ok()) return outcomes.status();
@@ -140,6 +182,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       created_texts.push_back(keyword_texts[i]);
     }
     index_.ApplyBatch(created, std::move(created_texts));
+    EXEMPLAR_RETURN_IF_ERROR(provenance_.AddMemberships(created));
     return outcomes;
   };
   auto record = [&](const std::vector<storage::InsertOutcome>& outcomes) {

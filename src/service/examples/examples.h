@@ -7,6 +7,7 @@
 
 #include "common/json_util.h"
 #include "embed/embedder.h"
+#include "service/lineage/provenance.h"
 #include "service/search/search_index.h"
 #include "storage/store.h"
 
@@ -36,7 +37,7 @@ struct RegenerateResult {
 class Examples {
  public:
   Examples(storage::Store& store, embed::Embedder& embedder, SearchIndex& index)
-      : store_(store), embedder_(embedder), index_(index) {}
+      : store_(store), embedder_(embedder), index_(index), provenance_(store) {}
 
   // Stores a validated new example (embedding computed here). kUnavailable when the embedding
   // provider fails: nothing is stored half-embedded.
@@ -45,7 +46,18 @@ class Examples {
   // Applies a partial update body (validated here; 422 field errors), bumps the version, keeps
   // the prior version in history and re-embeds when `input` changed.
   Result<Example> Update(const std::string& id, const Json& patch);
-  Status Delete(const std::string& id);
+  // Tombstones the example (issue 19): hidden from lists, search and retrieval (the indexes drop
+  // it as they did on erasure) while its versions, events and lineage stay. `user` is recorded.
+  Status Delete(const std::string& id, const std::optional<std::string>& user = std::nullopt);
+  // Brings a tombstoned example back into lists and indexes (same row, embedding kept).
+  // kNotFound when not deleted; kFailedPrecondition when purged.
+  Result<Example> Restore(const std::string& id);
+  // Legal removal: erases the content of the example and of every version (live or deleted),
+  // keeping content hashes, lineage and the audit record.
+  Status Purge(const std::string& id, const std::optional<std::string>& user = std::nullopt);
+  // A live or deleted example (deleted_at set), for lineage and history views.
+  Result<Example> GetIncludingDeleted(const std::string& id) { return store_.GetExampleIncludingDeleted(id); }
+  // History of a live or deleted example.
   Result<std::vector<ExampleVersion>> Versions(const std::string& id);
 
   // Ingests validated examples. `invalid` lists items that failed validation (index, message).
@@ -68,6 +80,7 @@ class Examples {
   storage::Store& store_;
   embed::Embedder& embedder_;
   SearchIndex& index_;
+  Provenance provenance_;
 };
 
 }  // namespace exemplar::service

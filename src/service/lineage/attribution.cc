@@ -28,12 +28,15 @@ Json PathTo(const std::string& node, const std::map<std::string, LineageEdge>& v
 }  // namespace
 
 Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_depth) {
-  EXEMPLAR_RETURN_IF_ERROR(store_.GetTemplate(template_id).status());
+  EXEMPLAR_ASSIGN_OR_RETURN(Template self, store_.GetTemplate(template_id));
   NodeRef root{"template", template_id};
   EXEMPLAR_ASSIGN_OR_RETURN(Subgraph g, lineage_.Traverse(root, Direction::kUpstream, max_depth));
   // Breadth-first from the root over reversed edges: for each node, the edge that led to it.
+  // Closed edges (membership that ended, demos removed) no longer feed the version.
   std::map<std::string, std::vector<const LineageEdge*>> into;  // target key → edges
-  for (const auto& e : g.edges) into[e.target_type + ":" + e.target_id].push_back(&e);
+  for (const auto& e : g.edges) {
+    if (!e.closed_at) into[e.target_type + ":" + e.target_id].push_back(&e);
+  }
   std::map<std::string, LineageEdge> via;
   std::vector<std::string> frontier{NodeKey(root)};
   std::map<std::string, bool> seen{{NodeKey(root), true}};
@@ -81,15 +84,24 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
   Json examples = Json::array(), templates = Json::array();
   for (const auto& n : g.nodes) {
     std::string key = NodeKey(n);
+    if (key != NodeKey(root) && !via.count(key)) continue;  // reached only through closed edges
     if (n.type == "example") {
       Json item = {{"example_id", n.id}, {"path", PathTo(key, via)}};
-      auto e = store_.GetExample(n.id);
+      const LineageEdge& edge = via[key];
+      item["relation"] = edge.type;
+      item["version"] = edge.example_version ? Json(*edge.example_version) : Json(nullptr);
+      auto e = store_.GetExampleIncludingDeleted(n.id);
       if (e.ok()) {
-        item["label"] = e->function_name.value_or(e->domain) + ": " + e->input_json.substr(0, 80);
+        item["label"] = e->purged_at ? "(purged example)"
+                                     : e->function_name.value_or(e->domain) + ": " + e->input_json.substr(0, 80);
         item["domain"] = e->domain;
+        item["current_version"] = e->version;
+        item["deleted"] = e->deleted_at.has_value();
+        item["purged"] = e->purged_at.has_value();
         item["effectiveness_score"] = e->effectiveness_score() ? Json(*e->effectiveness_score()) : Json(nullptr);
       } else {
         item["label"] = "(deleted example)";
+        item["deleted"] = true;
       }
       double weighted = 0;
       int64_t trials = 0;
@@ -122,7 +134,30 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
     double cb = b["contribution"].is_number() ? b["contribution"].get<double>() : -1e9;
     return ca > cb;
   });
-  return Json{{"template_id", template_id}, {"examples", examples}, {"templates", templates}, {"runs", runs}};
+  // The version's own inline examples, each with the stored example (and version) it came from,
+  // or marked as inline only (written into the template, never stored as an example).
+  Json inline_items = Json::array();
+  std::map<std::string, const LineageEdge*> demo_edges;
+  for (const auto& e : g.edges) {
+    if (e.target_id == template_id && e.source_type == "example" && !e.closed_at &&
+        (e.type == "demo_of" || e.type == "bootstrapped_from")) {
+      demo_edges[e.source_id] = &e;
+    }
+  }
+  EXEMPLAR_ASSIGN_OR_RETURN(auto matches, provenance_.MatchInlineExamples(self));
+  for (size_t i = 0; i < matches.size(); ++i) {
+    Json item = {{"index", i}, {"example_id", nullptr}, {"version", nullptr}, {"stored", false}};
+    if (matches[i] && demo_edges.count(matches[i]->source_id)) {
+      const LineageEdge* e = demo_edges[matches[i]->source_id];
+      item["example_id"] = e->source_id;
+      item["version"] = e->example_version ? Json(*e->example_version) : Json(nullptr);
+      item["relation"] = e->type;
+      item["stored"] = true;
+    }
+    inline_items.push_back(std::move(item));
+  }
+  return Json{{"template_id", template_id}, {"examples", examples}, {"templates", templates}, {"runs", runs},
+              {"inline_examples", inline_items}};
 }
 
 }  // namespace exemplar::service

@@ -81,7 +81,9 @@ Json SubgraphToJson(const Subgraph& g) {
                      {"target", e.target_type + ":" + e.target_id},
                      {"source_type", e.source_type}, {"source_id", e.source_id},
                      {"target_type", e.target_type}, {"target_id", e.target_id},
-                     {"type", e.type}});
+                     {"type", e.type},
+                     {"example_version", e.example_version ? Json(*e.example_version) : Json(nullptr)},
+                     {"closed_at", e.closed_at ? Json(FormatRfc3339(*e.closed_at)) : Json(nullptr)}});
   }
   return {{"root", NodeKey(g.root)}, {"nodes", nodes}, {"edges", edges}};
 }

@@ -13,7 +13,7 @@
 namespace exemplar::service {
 
 struct NodeRef {
-  std::string type;  // template | example | run
+  std::string type;  // template | example | run | snapshot
   std::string id;
   bool operator<(const NodeRef& o) const { return type != o.type ? type < o.type : id < o.id; }
   bool operator==(const NodeRef& o) const { return type == o.type && id == o.id; }
@@ -42,7 +42,8 @@ class Lineage {
   storage::Store& store_;
 };
 
-// {root, nodes:[{type,id,depth}], edges:[{source,target,type}]} with node keys "type:id".
+// {root, nodes:[{type,id,depth}], edges:[{source,target,type,example_version,closed_at}]} with
+// node keys "type:id". Closed edges (a membership that ended, a demo removed) are history: shown.
 Json SubgraphToJson(const Subgraph& g);
 inline std::string NodeKey(const NodeRef& n) { return n.type + ":" + n.id; }
 

@@ -27,7 +27,7 @@ Result<RunConfig> ParseRunConfig(const Json& body, bool stored) {
   Validation v;
   if (!body.is_object()) return Status::Invalid({{{"body"}, "must be a JSON object", "type_error.dict"}});
   JsonReader r(body, v);
-  if (stored) r.Allow({"trainset_ids", "valset_ids"});  // written by Launch beside the request
+  if (stored) r.Allow({"trainset_ids", "valset_ids", "example_versions"});  // written by Launch beside the request
   auto tid = r.String("template_id", 64);
   if (!tid) {
     if (!r.Has("template_id")) v.Add(r.Loc("template_id"), "field required", "value_error.missing");
@@ -88,6 +88,10 @@ Result<RunConfig> ParseRunConfig(const Json& body, bool stored) {
   if (auto d = r.Object("data")) {
     JsonReader dr(*d, v, r.Loc("data"));
     if (auto ids = dr.StringList("example_ids", 1000, 64)) c.example_ids = *ids;
+    if (auto snap = dr.String("snapshot_id", 64)) {
+      if (!IsUuid(*snap)) v.Add(dr.Loc("snapshot_id"), "must be a snapshot id (UUID)", "value_error.uuid");
+      else c.snapshot_id = NormalizeUuid(*snap);
+    }
     if (auto f = dr.Object("filters")) c.filters = *f;
     // Filters may also sit directly in `data` ({"domain": …}).
     for (const char* key : {"domain", "function_name", "difficulty", "source", "capability_tags",
@@ -114,7 +118,8 @@ Json RunConfigToJson(const RunConfig& c) {
           {"lm", c.lm},
           {"budget", {{"max_trials", c.max_trials}, {"max_lm_calls", c.max_lm_calls}, {"max_minutes", c.max_minutes}}},
           {"data", {{"example_ids", c.example_ids}, {"filters", c.filters}, {"split_ratio", c.split_ratio},
-                    {"seed", c.seed}, {"max_examples", c.max_examples}}}};
+                    {"seed", c.seed}, {"max_examples", c.max_examples},
+                    {"snapshot_id", c.snapshot_id.empty() ? Json(nullptr) : Json(c.snapshot_id)}}}};
 }
 
 Json RunToJson(const RunRecord& r) {

@@ -8,6 +8,7 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "optimize/optimizer.h"
+#include "service/audit/audit.h"
 #include "service/runs/run_lease.h"
 #include "service/search/search.h"
 
@@ -22,7 +23,7 @@ bool Finished(const std::string& status) {
 Runs::Runs(storage::Store& store, Templates& templates, Lineage& lineage, Effectiveness& effectiveness,
            DspyExport& dspy, RunsOptions options)
     : store_(store), templates_(templates), lineage_(lineage), effectiveness_(effectiveness), dspy_(dspy),
-      options_(std::move(options)) {
+      snapshots_(store), options_(std::move(options)) {
   options_.workers = std::max(1, options_.workers);
 }
 
@@ -105,7 +106,17 @@ void Runs::Finish(RunRecord& r) {
 
 Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val) {
   std::vector<Example> pool;
-  if (!c.example_ids.empty()) {
+  if (!c.snapshot_id.empty()) {
+    auto frozen = snapshots_.Materialize(c.snapshot_id);
+    if (frozen.status().IsNotFound()) {
+      return Status::Invalid({{{"body", "data", "snapshot_id"}, "snapshot " + c.snapshot_id + " does not exist",
+                               "value_error.not_found"}});
+    }
+    EXEMPLAR_RETURN_IF_ERROR(frozen.status());
+    for (auto& f : *frozen) {
+      if (f.example) pool.push_back(std::move(*f.example));  // purged content cannot be trained on
+    }
+  } else if (!c.example_ids.empty()) {
     for (const auto& id : c.example_ids) {
       auto e = store_.GetExample(id);
       if (!e.ok()) {
@@ -171,13 +182,29 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val));
   RunRecord run;
   run.id = NewUuid();
+  audit::Describe("run", {run.id}, {{"template_id", c.template_id}, {"optimizer_type", c.optimizer_type}});
+  if (c.snapshot_id.empty()) {
+    // The run's data is frozen as a snapshot, so "the data that shaped it" stays exact.
+    std::vector<Example> pool = train;
+    pool.insert(pool.end(), val.begin(), val.end());
+    Json selection = c.example_ids.empty() ? Json{{"filter", c.filters}} : Json{{"example_ids", c.example_ids}};
+    selection["run_id"] = run.id;
+    EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap,
+                              snapshots_.CreateFrom("run " + run.id.substr(0, 8) + " data (" + t->name + ")",
+                                                    selection, pool, c.template_id, user));
+    c.snapshot_id = snap.id;
+  }
   run.template_id = c.template_id;
   run.status = "pending";
   Json cfg = RunConfigToJson(c);
   cfg["trainset_ids"] = Json::array();
   cfg["valset_ids"] = Json::array();
+  cfg["example_versions"] = Json::object();
   for (const auto& e : train) cfg["trainset_ids"].push_back(e.id);
   for (const auto& e : val) cfg["valset_ids"].push_back(e.id);
+  for (const auto* set : {&train, &val}) {
+    for (const auto& e : *set) cfg["example_versions"][e.id] = e.version;
+  }
   run.config_json = DumpJson(cfg);
   Json progress = {{"trials_done", 0}, {"trials_total", c.max_trials}, {"lm_calls", 0}};
   if (auto planned = optimize::PlannedTrials(c.optimizer_type, c.optimizer_params)) {
@@ -191,9 +218,14 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
     caller_keys_[run.id] = caller_key;
   }
   EXEMPLAR_RETURN_IF_ERROR(store_.InsertRun(run));
-  std::vector<LineageEdge> edges = {{"template", c.template_id, "run", run.id, "optimized_by"}};
+  std::vector<LineageEdge> edges = {{"template", c.template_id, "run", run.id, "optimized_by"},
+                                    {"snapshot", c.snapshot_id, "run", run.id, "trained_on"}};
   for (const auto* set : {&train, &val}) {
-    for (const auto& e : *set) edges.push_back({"example", e.id, "run", run.id, "used_in"});
+    for (const auto& e : *set) {
+      LineageEdge edge{"example", e.id, "run", run.id, "used_in"};
+      edge.example_version = e.version;  // the exact version trained on
+      edges.push_back(edge);
+    }
   }
   EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(edges));
   events_.Publish(run.id, "status", {{"status", "pending"}});
@@ -219,8 +251,24 @@ void Runs::ExecuteClaimed(RunRecord run) {
   auto config = ParseRunConfig(cfg_json, /*stored=*/true);
   auto tmpl = store_.GetTemplate(run.template_id);
   std::vector<Example> train, val;
+  // A run trains on its snapshot's versions, whatever was edited since.
+  std::map<std::string, Example> frozen;
+  const Json data = cfg_json.value("data", Json::object());
+  if (data.contains("snapshot_id") && data["snapshot_id"].is_string()) {
+    auto rows = snapshots_.Materialize(data["snapshot_id"].get<std::string>());
+    if (rows.ok()) {
+      for (auto& f : *rows) {
+        if (f.example) frozen.emplace(f.item.example_id, std::move(*f.example));
+      }
+    }
+  }
   auto load = [&](const char* key, std::vector<Example>* out) {
     for (const auto& id : cfg_json.value(key, Json::array())) {
+      if (auto it = frozen.find(id.get<std::string>()); it != frozen.end()) {
+        out->push_back(it->second);
+        continue;
+      }
+      if (!frozen.empty()) continue;  // purged since: not trained on
       auto e = store_.GetExample(id.get<std::string>());
       if (e.ok()) out->push_back(std::move(e).value());
     }
@@ -441,6 +489,10 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
     if (augmented) ex["augmented"] = true;
     if (demo.contains("example_id")) {
       ex["example_id"] = demo["example_id"];
+      const Json versions = Json::parse(run.config_json, nullptr, false).value("example_versions", Json::object());
+      if (auto v = versions.find(demo["example_id"].get<std::string>()); v != versions.end()) {
+        ex["example_version"] = *v;
+      }
       edges.push_back({"example", demo["example_id"].get<std::string>(), "template", "",
                        augmented ? "bootstrapped_from" : "demo_of"});
     }

@@ -18,6 +18,7 @@
 #include "service/templates/dspy_export.h"
 #include "service/effectiveness/effectiveness.h"
 #include "service/lineage/lineage.h"
+#include "service/lineage/snapshots.h"
 #include "service/runs/lm_providers.h"
 #include "service/runs/run_events.h"
 #include "service/templates/templates.h"
@@ -38,6 +39,7 @@ struct RunConfig {
   int64_t max_lm_calls = 20000;
   double max_minutes = 30;
   std::vector<std::string> example_ids;  // explicit data, else the template's examples
+  std::string snapshot_id;               // train on this frozen snapshot (else one is made)
   Json filters = Json::object();
   double split_ratio = 0.5;             // fraction used as trainset; the rest is the valset
   uint64_t seed = 0;
@@ -137,6 +139,7 @@ class Runs {
   void ContinueTakenOver(RunRecord run);
   // Stores a final state and tells event subscribers.
   void Finish(RunRecord& run);
+  // The run's pool (a snapshot's examples at their frozen versions, ids, or the filter), split.
   Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
   // Whether a running run left in the store should be marked interrupted by this process at start.
   bool ShouldRecover(const RunRecord& run, int64_t now) const;
@@ -148,6 +151,7 @@ class Runs {
   Lineage& lineage_;
   Effectiveness& effectiveness_;
   DspyExport& dspy_;
+  Snapshots snapshots_;  // every run trains on a snapshot (made from its selection when not given)
   RunEvents events_;
   RunsOptions options_;
   std::mutex mu_;

@@ -1,44 +1,12 @@
 #include "service/templates/dspy_import.h"
 
-#include <cctype>
-
 #include "common/ids.h"
+#include "service/lineage/provenance.h"
 #include "service/templates/dspy/program_import.h"
 #include "service/templates/dspy/signature.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
-namespace {
-
-// A value as comparable text: lower case, words separated by single spaces, punctuation kept.
-std::string Normalized(const Json& value) {
-  const std::string text = value.is_string() ? value.get<std::string>() : DumpJson(value);
-  std::string out;
-  bool space = false;
-  for (unsigned char c : text) {
-    if (std::isspace(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += static_cast<char>(std::tolower(c));
-  }
-  return out;
-}
-
-// The example's input restricted to the fields the demo has, for comparison.
-bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized) {
-  if (!example_input.is_object()) return false;
-  for (const auto& [k, value] : demo_inputs.items()) {
-    auto it = example_input.find(k);
-    if (it == example_input.end()) return false;
-    if (normalized ? Normalized(*it) != Normalized(value) : *it != value) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
                                 const std::optional<std::string>& user) {

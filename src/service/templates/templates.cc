@@ -5,6 +5,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "service/audit/audit.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -47,6 +48,7 @@ Result<Template> Templates::Create(const Json& body, const std::optional<std::st
     auto s = store_.GetTemplate(src);
     if (!s.ok()) return Status::Invalid({{{"body", "derived_from"}, "template " + src + " does not exist", "value_error.not_found"}});
   }
+  audit::Describe("template", {t.id}, {{"name", t.name}, {"version", t.version}});
   Status st = store_.InsertTemplate(t);
   if (st.code() == Code::kAlreadyExists) {
     return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
@@ -56,6 +58,7 @@ Result<Template> Templates::Create(const Json& body, const std::optional<std::st
   std::vector<LineageEdge> edges;
   for (const auto& src : t.derived_from) edges.push_back({"template", src, "template", t.id, "derived_from"});
   EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(edges));
+  EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(t));
   return t;
 }
 
@@ -71,9 +74,11 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
     return Status::FailedPrecondition("Cannot update a " + t.status + " template. Create a new version instead.");
   }
   std::vector<std::string> previous = t.derived_from;
+  const Json before = TemplateToJson(t);
   Validation v;
   ApplyTemplateJson(body, &t, v, false);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  audit::Describe("template", {id}, audit::Diff(before, TemplateToJson(t), {"updated_at"}));
   EXEMPLAR_RETURN_IF_ERROR(CheckDerivedFrom(t, previous));
   t.updated_at = NowMillis();
   Status st = store_.UpdateTemplate(t);
@@ -81,6 +86,7 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
     return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
   }
   EXEMPLAR_RETURN_IF_ERROR(st);
+  EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(t));
   return t;
 }
 
@@ -89,12 +95,14 @@ Status Templates::Delete(const std::string& id) {
   if (t.status == "published") {
     return Status::FailedPrecondition("Cannot delete a published template. Archive it instead.");
   }
+  audit::Describe("template", {id}, {{"deleted", true}, {"name", t.name}, {"version", t.version}});
   return store_.DeleteTemplate(id);
 }
 
 Result<Template> Templates::Publish(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
   if (t.status == "published") return Status::FailedPrecondition("Template is already published");
+  audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "published"}}}});
   t.status = "published";
   t.updated_at = NowMillis();
   EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
@@ -104,6 +112,7 @@ Result<Template> Templates::Publish(const std::string& id) {
 Result<Template> Templates::Archive(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
   if (t.status == "archived") return Status::FailedPrecondition("Template is already archived");
+  audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "archived"}}}});
   t.status = "archived";
   t.updated_at = NowMillis();
   EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
@@ -129,6 +138,7 @@ Result<Template> Templates::CreateVersionFrom(const Template& parent, Template n
   next.parent_template_id = parent.id;
   EXEMPLAR_ASSIGN_OR_RETURN(next.version, NextVersion(parent));
   next.created_at = next.updated_at = NowMillis();
+  audit::Describe("template", {parent.id, next.id}, {{"new_version", next.version}, {"parent", parent.id}});
   EXEMPLAR_RETURN_IF_ERROR(store_.InsertTemplate(next));
   std::vector<LineageEdge> all = {{"template", parent.id, "template", next.id, "version_of"}};
   for (const auto& src : next.derived_from) all.push_back({"template", src, "template", next.id, "derived_from"});
@@ -138,6 +148,8 @@ Result<Template> Templates::CreateVersionFrom(const Template& parent, Template n
     all.push_back(e);
   }
   EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(all));
+  // Inline examples the caller did not link (a hand-made copy of the parent's) get demo_of too.
+  EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(next));
   return next;
 }
 

@@ -8,13 +8,14 @@
 
 #include "common/json_util.h"
 #include "service/lineage/lineage.h"
+#include "service/lineage/provenance.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
 
 class Templates {
  public:
-  Templates(storage::Store& store, Lineage& lineage) : store_(store), lineage_(lineage) {}
+  Templates(storage::Store& store, Lineage& lineage) : store_(store), lineage_(lineage), provenance_(store) {}
 
   Result<Template> Create(const Json& body, const std::optional<std::string>& user);
   Result<Template> Get(const std::string& id);
@@ -41,6 +42,7 @@ class Templates {
 
   storage::Store& store_;
   Lineage& lineage_;
+  Provenance provenance_;  // inline-example (demo_of) and derived_from edges of every version
 };
 
 // "1.2.3" → "1.3.0"; non-semver strings get ".1" appended.

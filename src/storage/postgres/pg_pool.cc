@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cstring>
 #include <thread>
+#include <type_traits>
+
+#include "storage/audit_context.h"
 
 namespace exemplar::storage {
 
@@ -93,7 +96,12 @@ Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, boo
       Tx tx(*conn);
       if (ordered) tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kChangeLogLock) + ")");
       st = fn(tx);
+      // The request's audit entry commits with the first change it made (storage/audit_context.h).
+      std::optional<AuditRecord> entry;
+      if (st.ok() && std::is_same_v<Tx, pqxx::work>) entry = PendingAudit();
+      if (entry) PgAppendAuditRow(tx, *entry);
       if (st.ok()) tx.commit();  // otherwise the destructor rolls back
+      if (st.ok() && entry) MarkAuditWritten();
     } catch (const pqxx::broken_connection& e) {
       // A commit whose outcome is unknown is not retried (in_doubt_error is not broken_connection).
       st = FromPgException(e);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/records.h"
 
 namespace exemplar::storage {
 
@@ -62,6 +63,9 @@ class PgPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
 };
+
+// Appends an audit entry inside the caller's transaction (postgres/pg_provenance.cc).
+void PgAppendAuditRow(pqxx::transaction_base& tx, const AuditRecord& entry);
 
 // Maps a libpqxx exception to a Status: unique violations → kAlreadyExists, bad data or a check
 // violation → kInvalidArgument, lost connections → kUnavailable, anything else → kInternal.

@@ -112,10 +112,12 @@ Status PgStore::InsertEdges(const std::vector<LineageEdge>& edges) {
     for (const auto& e : edges) {
       PgParams()
           .Text(e.source_type).Text(e.source_id).Text(e.target_type).Text(e.target_id).Text(e.type)
-          .Int(e.created_at ? e.created_at : NowMillis())
+          .Int(e.created_at ? e.created_at : NowMillis()).Int(e.example_version)
           .Exec(tx,
                 "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, "
-                "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING");
+                "created_at, example_version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT "
+                "(source_type, source_id, target_type, target_id, type) DO UPDATE SET closed_at = NULL, "
+                "example_version = COALESCE(EXCLUDED.example_version, lineage_edges.example_version)");
     }
     return Status::Ok();
   });
@@ -129,8 +131,8 @@ Result<std::vector<LineageEdge>> PgStore::EdgesTouching(
     for (size_t start = 0; start < nodes.size(); start += kChunk) {
       size_t end = std::min(nodes.size(), start + kChunk);
       std::string sql =
-          "SELECT source_type, source_id, target_type, target_id, type, created_at FROM "
-          "lineage_edges WHERE ";
+          "SELECT source_type, source_id, target_type, target_id, type, created_at, example_version, "
+          "closed_at FROM lineage_edges WHERE ";
       sql += upstream ? "(target_type, target_id)" : "(source_type, source_id)";
       sql += " IN (VALUES ";
       PgParams p;
@@ -141,7 +143,8 @@ Result<std::vector<LineageEdge>> PgStore::EdgesTouching(
       sql += ") ORDER BY created_at, source_id, target_id";
       for (const auto& r : p.Exec(tx, sql)) {
         out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                       r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int64_t>()});
+                       r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int64_t>(),
+                       PgOptInt(r[6]), PgOptInt(r[7])});
       }
     }
     return Status::Ok();

@@ -82,6 +82,28 @@ class PgStore final : public Store {
   Result<std::vector<LineageEdge>> EdgesTouching(
       const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) override;
 
+  Status CloseEdges(const std::vector<LineageEdge>& edges, int64_t closed_at) override;
+
+  Status TombstoneExample(const std::string& id, const std::string& content_hash,
+                          const std::optional<std::string>& deleted_by) override;
+  Result<Example> RestoreExample(const std::string& id) override;
+  Status PurgeExample(const std::string& id, const std::string& content_hash,
+                      const std::vector<std::pair<int64_t, std::string>>& version_hashes,
+                      const std::optional<std::string>& deleted_by) override;
+  Result<Example> GetExampleIncludingDeleted(const std::string& id) override;
+
+  Status InsertSnapshot(const SnapshotRecord& snapshot, const std::vector<SnapshotItem>& items) override;
+  Result<SnapshotRecord> GetSnapshot(const std::string& id) override;
+  Result<std::vector<SnapshotItem>> ListSnapshotItems(const std::string& id) override;
+  Result<KeyedPage<SnapshotRecord>> ListSnapshots(int64_t offset, int64_t limit) override;
+
+  Status AppendAudit(const std::vector<AuditRecord>& entries) override;
+  Result<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) override;
+  Result<int64_t> PurgeAuditBefore(int64_t before) override;
+
+  Result<bool> BackfillDone(const std::string& name) override;
+  Status MarkBackfillDone(const std::string& name) override;
+
   Status InsertToken(const ApiToken& token) override;
   Result<std::optional<ApiToken>> FindTokenByHash(const std::string& hash) override;
   Result<std::vector<ApiToken>> ListTokens() override;

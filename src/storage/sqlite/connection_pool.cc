@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "common/ids.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::storage {
 
@@ -100,13 +101,22 @@ Status ConnPool::Write(const std::function<Status(Conn&)>& fn) {
     return FromSqliteException(e);
   }
   Status st;
+  bool audited = false;
   try {
     st = fn(conn);
+    // The request's audit entry commits with the first change it made (storage/audit_context.h).
+    if (st.ok()) {
+      if (auto entry = PendingAudit()) {
+        AppendAuditRow(conn, *entry);
+        audited = true;
+      }
+    }
     conn.ReleaseStatements();
     if (st.ok()) conn.db().exec("COMMIT");
   } catch (const std::exception& e) {
     st = FromSqliteException(e);
   }
+  if (st.ok() && audited) MarkAuditWritten();
   if (!st.ok()) {
     conn.ReleaseStatements();
     try {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/records.h"
 
 namespace exemplar::storage {
 
@@ -55,6 +56,9 @@ class ConnPool {
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Conn>> idle_readers_;
 };
+
+// Appends an audit entry inside the caller's transaction (sqlite/provenance_sql.cc).
+void AppendAuditRow(Conn& c, const AuditRecord& entry);
 
 // Maps a SQLite exception to a Status (constraint violations become kAlreadyExists).
 Status FromSqliteException(const std::exception& e);

@@ -107,15 +107,20 @@ void SqliteStore::WaitForChange(std::chrono::milliseconds timeout) {
 Status SqliteStore::InsertEdges(const std::vector<LineageEdge>& edges) {
   return pool_->Write([&](Conn& c) {
     for (const auto& e : edges) {
+      // An edge stored once: adding it again reopens it (a closed membership that came back) and
+      // records the newer example version.
       auto& q = c.Prepare(
-          "INSERT OR IGNORE INTO lineage_edges(source_type, source_id, target_type, target_id, "
-          "type, created_at) VALUES (?,?,?,?,?,?)");
+          "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, "
+          "created_at, example_version) VALUES (?,?,?,?,?,?,?) ON CONFLICT (source_type, source_id, target_type, target_id, type) "
+          "DO UPDATE SET closed_at = NULL, "
+          "example_version = COALESCE(excluded.example_version, lineage_edges.example_version)");
       q.bind(1, e.source_type);
       q.bind(2, e.source_id);
       q.bind(3, e.target_type);
       q.bind(4, e.target_id);
       q.bind(5, e.type);
       q.bind(6, static_cast<int64_t>(e.created_at ? e.created_at : NowMillis()));
+      BindOpt(q, 7, e.example_version);
       q.exec();
     }
     return Status::Ok();
@@ -130,8 +135,8 @@ Result<std::vector<LineageEdge>> SqliteStore::EdgesTouching(
     for (size_t start = 0; start < nodes.size(); start += kChunk) {
       size_t end = std::min(nodes.size(), start + kChunk);
       std::string sql =
-          "SELECT source_type, source_id, target_type, target_id, type, created_at FROM "
-          "lineage_edges WHERE ";
+          "SELECT source_type, source_id, target_type, target_id, type, created_at, example_version, "
+          "closed_at FROM lineage_edges WHERE ";
       sql += upstream ? "(target_type, target_id)" : "(source_type, source_id)";
       sql += " IN (VALUES ";
       for (size_t i = start; i < end; ++i) sql += (i == start ? "(?,?)" : ",(?,?)");
@@ -145,7 +150,8 @@ Result<std::vector<LineageEdge>> SqliteStore::EdgesTouching(
       while (q.executeStep()) {
         out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
                        q.getColumn(2).getString(), q.getColumn(3).getString(),
-                       q.getColumn(4).getString(), q.getColumn(5).getInt64()});
+                       q.getColumn(4).getString(), q.getColumn(5).getInt64(),
+                       OptInt(q.getColumn(6)), OptInt(q.getColumn(7))});
       }
     }
     return Status::Ok();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link, Outlet, useLocation } from "react-router";
-import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, RunsIcon, TemplatesIcon } from "@/components/ui/icons";
+import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, RunsIcon, SnapshotIcon, TemplatesIcon } from "@/components/ui/icons";
 import { cn } from "@/lib/format";
 
 const isImport = (path: string) => path.startsWith("/examples/import");
@@ -11,6 +11,7 @@ const nav = [
   { to: "/dashboard", label: "Dashboard", icon: DashboardIcon, active: (path: string) => path.startsWith("/dashboard") },
   { to: "/templates", label: "Templates", icon: TemplatesIcon, active: (path: string) => path.startsWith("/templates") },
   { to: "/runs", label: "Optimization", icon: RunsIcon, active: (path: string) => path.startsWith("/runs") },
+  { to: "/snapshots", label: "Snapshots", icon: SnapshotIcon, active: (path: string) => path.startsWith("/snapshots") },
 ];
 
 function Brand() {

@@ -16,6 +16,7 @@ const RunsPage = lazy(() => import("@/features/runs/components/runs-page"));
 const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-page"));
 const ImportPage = lazy(() => import("@/features/import/components/import-page"));
 const RetrievalPage = lazy(() => import("@/features/search/components/retrieval-page"));
+const SnapshotsPage = lazy(() => import("@/features/snapshots/components/snapshots-page"));
 
 function NotFound() {
   usePageTitle("Page not found");
@@ -44,6 +45,7 @@ export function AppRoutes() {
         <Route path="templates/:id" element={lazyPage(<TemplateDetailPage />)} />
         <Route path="runs" element={lazyPage(<RunsPage />)} />
         <Route path="runs/:id" element={lazyPage(<RunDetailPage />)} />
+        <Route path="snapshots" element={lazyPage(<SnapshotsPage />)} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -24,3 +24,4 @@ export const CloseIcon = (p: P) => <Icon d="M6 6l12 12M18 6 6 18" {...p} />;
 export const MenuIcon = (p: P) => <Icon d="M4 6h16M4 12h16M4 18h16" {...p} />;
 export const ImportIcon = (p: P) => <Icon d="M12 15V3m0 0L8 7m4-4 4 4M4 15v6h16v-6" {...p} />;
 export const CopyIcon = (p: P) => <Icon d="M9 9h11v11H9zM5 15H4V4h11v1" {...p} />;
+export const SnapshotIcon = (p: P) => <Icon d="M4 7h3l2-3h6l2 3h3v13H4zM12 17a4 4 0 1 0 0-8 4 4 0 0 0 0 8z" {...p} />;

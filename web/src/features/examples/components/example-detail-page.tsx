@@ -6,7 +6,7 @@ import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { TrashIcon } from "@/components/ui/icons";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, isApiError } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
 import { exampleSummary, formatDate } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -19,6 +19,8 @@ import { EffectivenessPanel } from "./effectiveness-panel";
 import { ExampleEditor } from "./example-editor";
 import { formFromExample } from "./example-form";
 import { VersionsPanel } from "./versions-panel";
+import { AuditPanel } from "./audit-panel";
+import { DeletedExampleView } from "./deleted-example-view";
 
 const crumbs = (
   <Link to="/examples" className="hover:text-slate-700">
@@ -93,7 +95,11 @@ export function ExampleDetailPage() {
 
   if (deleted) return <LoadingState label="Example deleted; returning to the list…" />;
   if (example.isPending) return <LoadingState label="Loading example…" />;
-  if (example.isError) return <ErrorState error={example.error} title="Could not load this example" onRetry={() => example.refetch()} />;
+  if (example.isError) {
+    const failed = <ErrorState error={example.error} title="Could not load this example" onRetry={() => example.refetch()} />;
+    // A 404 may be a deleted example: its tombstone still shows content, history and restore.
+    return isApiError(example.error) && example.error.isNotFound ? <DeletedExampleView id={id} fallback={failed} /> : failed;
+  }
   const ex = example.data;
 
   const doDelete = () =>
@@ -147,12 +153,13 @@ export function ExampleDetailPage() {
           <EffectivenessPanel exampleId={id} />
           <Meta example={ex} />
           <VersionsPanel exampleId={id} currentVersion={ex.version} />
+          <AuditPanel exampleId={id} />
         </div>
       </div>
       <ConfirmDialog
         open={confirming}
         title="Delete this example?"
-        description="The example and its usage events are removed. This cannot be undone."
+        description="The example is hidden from lists, search and retrieval. Its versions and lineage are kept, and it can be restored."
         pending={del.isPending}
         error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
         onConfirm={doDelete}

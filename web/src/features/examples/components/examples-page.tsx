@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
-import { DownloadIcon, ImportIcon, PlusIcon } from "@/components/ui/icons";
+import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
@@ -13,6 +13,7 @@ import { SearchResults } from "@/features/search/components/search-results";
 import { toSearchRequest } from "@/features/search/api/search-examples";
 import { useExamples } from "../api/get-examples";
 import { useExportExamples } from "../api/export-examples";
+import { useCreateSnapshot } from "@/features/snapshots/api/snapshots";
 import { BulkBar } from "./bulk-bar";
 import { ExampleCard } from "./example-card";
 import { ExampleFiltersBar } from "./example-filters";
@@ -24,6 +25,7 @@ export function ExamplesPage() {
   const searching = state.q.length > 0;
   const list = useExamples(listParams);
   const exp = useExportExamples();
+  const snap = useCreateSnapshot();
   const toast = useToast();
   usePageTitle(searching ? `Search: ${state.q.slice(0, 40)}` : "Examples");
 
@@ -44,6 +46,16 @@ export function ExamplesPage() {
       { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error") },
     );
 
+  // Freezes what the current filter matches: each example at its current version (issue 19).
+  const freeze = () => {
+    const filter = Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v !== undefined && v !== ""));
+    const name = `Examples ${Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`).join(" ") || "(all)"} · ${new Date().toISOString().slice(0, 16)}`;
+    snap.mutate(
+      { name, filter },
+      { onSuccess: (s) => toast.show(`Snapshot “${s.name}” frozen: ${s.item_count} examples`), onError: (e) => toast.show(`Snapshot failed: ${errorMessage(e)}`, "error") },
+    );
+  };
+
   return (
     <>
       <PageHeader
@@ -53,6 +65,9 @@ export function ExamplesPage() {
           <>
             <Button onClick={exportAll} loading={exp.isPending} icon={<DownloadIcon />}>
               Export JSONL
+            </Button>
+            <Button onClick={freeze} loading={snap.isPending} icon={<SnapshotIcon />}>
+              Freeze as snapshot
             </Button>
             <ButtonLink to="/examples/import">
               <ImportIcon /> Import

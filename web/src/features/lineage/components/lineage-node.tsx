@@ -6,6 +6,7 @@ const styles: Record<string, { ring: string; chip: string; label: string }> = {
   template: { ring: "ring-indigo-300", chip: "bg-indigo-100 text-indigo-700", label: "Template" },
   example: { ring: "ring-emerald-300", chip: "bg-emerald-100 text-emerald-700", label: "Example" },
   run: { ring: "ring-amber-300", chip: "bg-amber-100 text-amber-800", label: "Run" },
+  snapshot: { ring: "ring-violet-300", chip: "bg-violet-100 text-violet-700", label: "Snapshot" },
   cluster: { ring: "ring-emerald-400", chip: "bg-emerald-100 text-emerald-800", label: "Examples" },
 };
 
@@ -22,7 +23,8 @@ const runStatusStyle: Record<string, { box: string; text: string }> = {
 function subtitle(node: LineageNodeData["node"]): string {
   const attrs = (typeof node.attributes === "object" && node.attributes ? node.attributes : {}) as Record<string, unknown>;
   const pick = (k: string) => (node[k] ?? attrs[k]) as unknown;
-  if (pick("deleted")) return "deleted";
+  if (pick("purged")) return "deleted · content purged";
+  if (pick("deleted")) return node.type === "example" ? "deleted · click to restore" : "deleted";
   const parts: string[] = [];
   const version = pick("version");
   if (version && !String(node.label ?? "").includes(String(version))) parts.push(`v${String(version)}`);
@@ -36,14 +38,18 @@ export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
   const { node, isRoot, status, cluster } = data;
   const s = styles[node.type] ?? { ring: "ring-slate-300", chip: "bg-slate-100 text-slate-700", label: node.type };
   const runStyle = node.type === "run" && status ? runStatusStyle[status] : undefined;
+  const attrs = (typeof node.attributes === "object" && node.attributes ? node.attributes : {}) as Record<string, unknown>;
+  // Deleted examples stay in the graph (their tombstones keep provenance), greyed out.
+  const deleted = Boolean(node.deleted ?? attrs.deleted);
   const sub = cluster ? `${cluster.role} · click to expand` : [status, subtitle(node)].filter(Boolean).join(" · ");
   return (
     <div
-      className={cn("flex cursor-pointer flex-col justify-center rounded-lg bg-white px-3 shadow-sm ring-1", s.ring, runStyle?.box, cluster && "shadow-[3px_3px_0_0_#a7f3d0]", isRoot && "ring-2 ring-indigo-600")}
+      className={cn("flex cursor-pointer flex-col justify-center rounded-lg bg-white px-3 shadow-sm ring-1", s.ring, runStyle?.box, cluster && "shadow-[3px_3px_0_0_#a7f3d0]", isRoot && "ring-2 ring-indigo-600", deleted && "border-dashed bg-slate-100 opacity-60 grayscale ring-slate-300")}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
       title={cluster ? `${cluster.count} examples (${cluster.role})` : `${s.label} ${node.id}${status ? ` (${status})` : ""}`}
       data-node-type={node.type}
       data-status={status}
+      data-deleted={deleted ? "true" : undefined}
     >
       <Handle type="target" position={Position.Left} />
       <div className="flex items-center gap-1.5">

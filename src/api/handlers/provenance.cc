@@ -1,0 +1,169 @@
+// Provenance resources (issue 19): restoring deleted examples, dataset snapshots (create, list,
+// read, export, diff) and the audit log.
+#include "api/routes.h"
+#include "common/ids.h"
+#include "common/time.h"
+#include "service/audit/audit.h"
+#include "service/examples/example_json.h"
+#include "service/search/search.h"
+
+namespace exemplar::api {
+namespace {
+
+constexpr size_t kMaxSnapshotIds = 100000;
+
+Json SnapshotWithItems(const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
+  Json out = service::SnapshotToJson(s);
+  Json rows = Json::array();
+  for (const auto& it : items) {
+    rows.push_back({{"example_id", it.example_id}, {"version", it.version}, {"content_hash", it.content_hash}});
+  }
+  out["items"] = std::move(rows);
+  return out;
+}
+
+// POST /snapshots {name, filter | example_ids, template_id?}.
+Result<Reply> CreateSnapshot(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+  Validation v;
+  JsonReader r(body, v);
+  auto name = r.String("name", 200);
+  if (!name || name->empty()) v.Add({"body", "name"}, "field required: a non-empty name", "value_error.missing");
+  std::optional<std::string> template_id;
+  if (auto t = r.String("template_id", 64)) {
+    if (!IsUuid(*t)) v.Add({"body", "template_id"}, "must be a template id (UUID)", "value_error.uuid");
+    else template_id = NormalizeUuid(*t);
+  }
+  std::vector<std::string> ids;
+  if (auto list = r.StringList("example_ids", kMaxSnapshotIds, 64)) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      if (!IsUuid((*list)[i])) v.Add({"body", "example_ids", std::to_string(i)}, "must be an example id (UUID)", "value_error.uuid");
+      else ids.push_back(NormalizeUuid((*list)[i]));
+    }
+    if (list->empty()) v.Add({"body", "example_ids"}, "must hold at least one id", "value_error.list.size");
+  }
+  storage::ExampleFilter filter;
+  Json selection = Json::object();
+  if (auto f = r.Object("filter")) {
+    JsonReader fr(*f, v, {"body", "filter"});
+    service::ParseFilterFields(fr, &filter);
+    fr.RejectUnknownKeys();
+    selection["filter"] = *f;
+  }
+  if (!ids.empty() && body.contains("filter")) {
+    v.Add({"body", "filter"}, "give either filter or example_ids, not both", "value_error.conflict");
+  }
+  r.RejectUnknownKeys();
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  if (template_id) {
+    if (s.store.GetTemplate(*template_id).status().IsNotFound()) {
+      return Status::Invalid({{{"body", "template_id"}, "template " + *template_id + " does not exist", "value_error.not_found"}});
+    }
+    if (ids.empty() && !filter.databit_id) filter.databit_id = template_id;
+  }
+  if (!ids.empty()) selection = {{"example_ids", ids}};
+  else if (!selection.contains("filter")) selection["filter"] = Json::object();
+  std::optional<std::string> user;
+  if (!req.user.empty()) user = req.user;
+  EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap, s.snapshots.Create(*name, selection, filter, ids, template_id, user));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto items, s.snapshots.Items(snap.id));
+  return Reply::Created(SnapshotWithItems(snap, items));
+}
+
+Result<Reply> ListAudit(Services& s, const Request& req) {
+  storage::AuditQuery q;
+  Validation v;
+  q.limit = QueryInt(req, "limit", 1, 1000, v).value_or(100);
+  q.before_seq = QueryInt(req, "before_seq", 1, INT64_MAX, v);
+  if (auto e = req.Query("entity")) {
+    // entity=example, or entity=example:<id> for one entity's trail.
+    auto colon = e->find(':');
+    q.entity = e->substr(0, colon);
+    if (colon != std::string::npos) q.entity_id = e->substr(colon + 1);
+  }
+  if (auto id = req.Query("entity_id")) q.entity_id = *id;
+  if (q.entity_id && !IsUuid(*q.entity_id)) v.Add({"query", "entity_id"}, "must be an id (UUID)", "value_error.uuid");
+  if (q.entity_id && IsUuid(*q.entity_id)) q.entity_id = NormalizeUuid(*q.entity_id);
+  if (q.entity && q.entity->empty()) q.entity.reset();
+  if (auto a = req.Query("actor")) q.actor = *a;
+  if (auto since = req.Query("since")) {
+    if (auto t = ParseRfc3339(*since)) q.since = *t;
+    else v.Add({"query", "since"}, "must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z", "value_error.datetime");
+  }
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, s.audit.List(q));
+  Json items = Json::array();
+  for (const auto& r : rows) items.push_back(service::audit::AuditToJson(r));
+  Json next = rows.size() == static_cast<size_t>(q.limit) && !rows.empty() ? Json(rows.back().seq) : Json(nullptr);
+  return Reply::Json200({{"entries", std::move(items)}, {"next_before_seq", next},
+                         {"retention_days", s.audit.retention_days()}});
+}
+
+}  // namespace
+
+void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/examples/{id}/restore", "Restore a deleted example (lists, search, retrieval)",
+                    "examples", [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+                      if (!req.body.empty()) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                        Validation v;
+                        JsonReader r(body, v);
+                        r.RejectUnknownKeys();
+                        EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      }
+                      EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Restore(id));
+                      return Reply::Json200(service::ExampleToJson(e));
+                    }});
+  const std::string base = "/api/v1/snapshots";
+  routes.push_back({"GET", base, "List dataset snapshots, newest first", "snapshots",
+                    [&s](const Request& req) -> Result<Reply> {
+                      Validation v;
+                      int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
+                      int64_t size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.snapshots.List((page - 1) * size, size));
+                      Json items = Json::array();
+                      for (const auto& snap : p.items) items.push_back(service::SnapshotToJson(snap));
+                      return Reply::Json200({{"snapshots", items}, {"total", p.total}, {"page", page}, {"page_size", size}});
+                    }});
+  routes.push_back({"POST", base, "Freeze a dataset snapshot {name, filter | example_ids, template_id?}", "snapshots",
+                    [&s](const Request& req) { return CreateSnapshot(s, req); }});
+  routes.push_back({"GET", base + "/{id}", "A snapshot and its (example id, version, content hash) rows", "snapshots",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Snapshot"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap, s.snapshots.Get(id));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto items, s.snapshots.Items(id));
+                      return Reply::Json200(SnapshotWithItems(snap, items));
+                    }});
+  routes.push_back({"GET", base + "/{id}/export",
+                    "Export a snapshot: jsonl, hf_jsonl (Hugging Face datasets) or hf_info (dataset_info.json)",
+                    "snapshots", [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Snapshot"));
+                      std::string format = req.Query("format").value_or("jsonl");
+                      if (format != "jsonl" && format != "hf_jsonl" && format != "hf_info") {
+                        return Status::Invalid({{{"query", "format"}, "must be one of: jsonl, hf_jsonl, hf_info",
+                                                 "type_error.enum"}});
+                      }
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string text, s.snapshots.Export(id, format));
+                      Reply file;
+                      file.raw = std::move(text);
+                      file.content_type = format == "hf_info" ? "application/json" : "application/x-ndjson";
+                      std::string filename = format == "hf_info" ? "dataset_info.json"
+                                             : format == "hf_jsonl" ? "train.jsonl"
+                                                                    : "snapshot-" + id + ".jsonl";
+                      file.headers["Content-Disposition"] = "attachment; filename=\"" + filename + "\"";
+                      return file;
+                    }});
+  routes.push_back({"GET", base + "/{id}/diff/{other}", "Compare two snapshots: added, removed, changed", "snapshots",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string a, PathUuid(req, 0, "Snapshot"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string b, PathUuid(req, 1, "Snapshot"));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.snapshots.Diff(a, b));
+                      return Reply::Json200(std::move(out));
+                    }});
+  routes.push_back({"GET", "/api/v1/audit", "The audit log (admin): ?entity=example[:id]&entity_id=&actor=&since=",
+                    "operations", [&s](const Request& req) { return ListAudit(s, req); }});
+}
+
+}  // namespace exemplar::api

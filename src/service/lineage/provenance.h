@@ -1,0 +1,51 @@
+// Provenance edges for every template version and example (issue 19), beside the edges that
+// optimization runs create:
+//   demo_of / bootstrapped_from  example → template version embedding it inline (with the
+//                                example's version); an inline example names its `example_id`,
+//                                or is matched by input among the examples of the template, its
+//                                parent and the templates it derives from
+//   member_of                    example → the template its databit_id names; closed (closed_at)
+//                                when the example moves to another template
+//   derived_from, version_of     template → template
+// Edges that no longer hold are closed, not erased, so history stays traceable. Backfill() adds
+// the edges for data written before these existed, once (recorded in `backfills`).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+// Whether the demo's input fields equal the example's (exact, or normalised text: lower case,
+// single spaces).
+bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized);
+
+class Provenance {
+ public:
+  explicit Provenance(storage::Store& store) : store_(store) {}
+
+  // Adds the template's inline-example and derived_from edges and closes those of examples no
+  // longer inline or sources no longer derived from.
+  Status SyncTemplate(const Template& t);
+  // Membership of one example: opens member_of to `now_databit`, closes it to `was_databit`.
+  Status SyncMembership(const std::string& example_id, int64_t version, const std::optional<std::string>& was_databit,
+                        const std::optional<std::string>& now_databit);
+  // member_of edges for newly stored examples.
+  Status AddMemberships(const std::vector<const Example*>& examples);
+  // Edges for existing data, once (idempotent: edges are stored once, a second run adds nothing).
+  Status Backfill(bool force = false);
+
+  // The demo_of / bootstrapped_from edges of the template's inline examples (each example once).
+  Result<std::vector<LineageEdge>> InlineExampleEdges(const Template& t);
+  // Per inline example, in order: the edge to the stored example it is, if any.
+  Result<std::vector<std::optional<LineageEdge>>> MatchInlineExamples(const Template& t);
+
+ private:
+  storage::Store& store_;
+};
+
+}  // namespace exemplar::service

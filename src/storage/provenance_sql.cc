@@ -1,0 +1,45 @@
+#include "storage/provenance_sql.h"
+
+#include <nlohmann/json.hpp>
+
+namespace exemplar::storage {
+
+const char* const kTombstoneMovedColumns =
+    "row_id, id, client_id, version, input, expected_output, explanation, databit_id, domain, "
+    "function_name, difficulty, capability_tags, search_keys, source, attribution_notes, "
+    "quality_score, usage_count, success_count, failure_count, effectiveness_score, embedding, "
+    "embedding_model, created_by, created_at, updated_at, last_used_at";
+
+const char* const kTombstoneReadColumns =
+    "row_id, id, client_id, version, input, expected_output, explanation, databit_id, domain, "
+    "function_name, difficulty, capability_tags, search_keys, source, attribution_notes, "
+    "quality_score, usage_count, success_count, failure_count, embedding_model, created_by, "
+    "created_at, updated_at, last_used_at, deleted_at, purged_at, content_hash";
+
+SqlStatement AuditListSql(Dialect d, const AuditQuery& q) {
+  SqlStatement st;
+  st.sql = "SELECT seq, at, actor, action, entity, entity_ids, diff, request_id FROM audit_log";
+  std::string where;
+  auto add = [&](const std::string& frag, const SqlValue& v) {
+    st.values.push_back(v);
+    where += (where.empty() ? " WHERE " : " AND ") + frag + Param(d, static_cast<int>(st.values.size()));
+  };
+  if (q.entity) add("entity = ", *q.entity);
+  if (q.actor) add("actor = ", *q.actor);
+  if (q.since) add("at >= ", *q.since);
+  if (q.before_seq) add("seq < ", *q.before_seq);
+  if (q.entity_id) {
+    add("EXISTS (SELECT 1 FROM " + JsonArrayValues(d, "audit_log.entity_ids") + " WHERE value = ", *q.entity_id);
+    where += ")";
+  }
+  st.values.emplace_back(std::in_place_type<int64_t>, q.limit);
+  st.sql += where + " ORDER BY seq DESC LIMIT " + Param(d, static_cast<int>(st.values.size()));
+  return st;
+}
+
+std::string PurgedVersionSnapshot(const std::string& example_id, int64_t version, const std::string& hash) {
+  return nlohmann::json{{"example_id", example_id}, {"version", version}, {"purged", true}, {"content_hash", hash}}
+      .dump();
+}
+
+}  // namespace exemplar::storage

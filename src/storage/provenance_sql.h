@@ -1,0 +1,25 @@
+// Statement text shared by both stores for the provenance tables (migrations/006_provenance.sql):
+// tombstone moves, the audit query, version snapshots left after a purge.
+#pragma once
+
+#include <string>
+
+#include "storage/dialect.h"
+#include "storage/list_sql.h"
+#include "storage/store.h"
+
+namespace exemplar::storage {
+
+// The columns example_tombstones shares with examples: what a delete moves and a restore moves
+// back (embedding and counters included, so a restored example needs no re-embedding).
+extern const char* const kTombstoneMovedColumns;
+// kExampleColumns then deleted_at, purged_at, content_hash: a tombstone read as an Example.
+extern const char* const kTombstoneReadColumns;
+
+// SELECT seq, at, actor, action, entity, entity_ids, diff, request_id FROM audit_log … newest first.
+SqlStatement AuditListSql(Dialect d, const AuditQuery& q);
+
+// What a purged version's snapshot becomes: {"example_id", "version", "purged": true, "content_hash"}.
+std::string PurgedVersionSnapshot(const std::string& example_id, int64_t version, const std::string& hash);
+
+}  // namespace exemplar::storage

@@ -1,0 +1,190 @@
+// The audit log (issue 19) over the whole route table: every route that writes is exercised once
+// here and must append exactly one audit entry naming its route and actor. A write route added to
+// the table without a case below fails the test, so no write path can go unaudited by accident.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "api/routes.h"
+#include "common/time.h"
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+Json MakeTemplate(const std::string& name) {
+  return {{"name", name},
+          {"input_schema", {{{"name", "text"}, {"type", "string"}, {"description", "the text"}}}},
+          {"output_schema", {{{"name", "label"}, {"type", "string"}}}},
+          {"prompt_template", "Label the text."}};
+}
+
+class AuditApi : public ::testing::Test {
+ protected:
+  // Audit entries with this action (newest first).
+  std::vector<Json> Entries(const std::string& action) {
+    auto r = server_.Get("/api/v1/audit?limit=1000");
+    EXPECT_EQ(r.status, 200) << r.raw;
+    std::vector<Json> out;
+    for (const auto& e : r.body["entries"]) {
+      if (e["action"] == action) out.push_back(e);
+    }
+    return out;
+  }
+  std::string Example(const std::string& text, const std::string& databit = "") {
+    Json body = MakeExample(text, "audit");
+    if (!databit.empty()) body["databit_id"] = databit;
+    auto r = server_.Post("/api/v1/examples", body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["example_id"];
+  }
+  std::string Template(const std::string& name) {
+    auto r = server_.Post("/api/v1/templates", MakeTemplate(name));
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["id"];
+  }
+  Json FinishedRun(const std::string& template_id) {
+    auto r = server_.Post("/api/v1/dspy-runs", {{"template_id", template_id},
+                                                {"optimizer_type", "LabeledFewShot"},
+                                                {"lm", {{"provider", "offline"}}},
+                                                {"budget", {{"max_trials", 2}}}});
+    EXPECT_EQ(r.status, 201) << r.raw;
+    std::string id = r.body["run_id"];
+    for (int i = 0; i < 600; ++i) {
+      Json run = server_.Get("/api/v1/dspy-runs/" + id).body;
+      if (run["status"] == "completed" || run["status"] == "failed") return run;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "run did not finish";
+    return r.body;
+  }
+  TestServer server_;
+};
+
+TEST_F(AuditApi, EveryWriteRouteAppendsOneEntryInItsTransaction) {
+  // Fixtures shared by the cases.
+  std::string tmpl = Template("Audited");
+  for (int i = 0; i < 4; ++i) Example("fixture " + std::to_string(i), tmpl);
+
+  using Case = std::function<HttpResult()>;
+  const std::map<std::string, Case> cases = {
+      {"POST /api/v1/examples", [&] { return server_.Post("/api/v1/examples", MakeExample("created", "audit")); }},
+      {"POST /api/v1/examples/batch",
+       [&] { return server_.Post("/api/v1/examples/batch", {{"examples", {MakeExample("batched", "audit")}}}); }},
+      {"POST /api/v1/examples/import",
+       [&] { return server_.PostRaw("/api/v1/examples/import", DumpJson(MakeExample("imported", "audit")) + "\n",
+                                    "application/x-ndjson"); }},
+      {"POST /api/v1/examples/regenerate-embeddings",
+       [&] { return server_.Post("/api/v1/examples/regenerate-embeddings", Json::object()); }},
+      {"PUT /api/v1/examples/{id}",
+       [&] { return server_.Put("/api/v1/examples/" + Example("to edit"), {{"explanation", "edited"}}); }},
+      {"DELETE /api/v1/examples/{id}", [&] { return server_.Delete("/api/v1/examples/" + Example("to delete")); }},
+      {"POST /api/v1/examples/{id}/restore",
+       [&] {
+         std::string id = Example("to restore");
+         server_.Delete("/api/v1/examples/" + id);
+         return server_.Post("/api/v1/examples/" + id + "/restore", Json::object());
+       }},
+      {"POST /api/v1/templates", [&] { return server_.Post("/api/v1/templates", MakeTemplate("Created")); }},
+      {"PUT /api/v1/templates/{id}",
+       [&] { return server_.Put("/api/v1/templates/" + Template("Edit me"), {{"description", "edited"}}); }},
+      {"DELETE /api/v1/templates/{id}", [&] { return server_.Delete("/api/v1/templates/" + Template("Delete me")); }},
+      {"POST /api/v1/templates/{id}/publish",
+       [&] { return server_.Post("/api/v1/templates/" + Template("Publish me") + "/publish", Json::object()); }},
+      {"POST /api/v1/templates/{id}/archive",
+       [&] { return server_.Post("/api/v1/templates/" + Template("Archive me") + "/archive", Json::object()); }},
+      {"POST /api/v1/templates/{id}/version",
+       [&] { return server_.Post("/api/v1/templates/" + tmpl + "/version", Json::object()); }},
+      {"POST /api/v1/templates/{id}/export-dspy",
+       [&] { return server_.Post("/api/v1/templates/" + tmpl + "/export-dspy", {{"format", "python_module"}}); }},
+      {"POST /api/v1/templates/{id}/import-dspy",
+       [&] {
+         auto state = server_.Post("/api/v1/templates/" + tmpl + "/export-dspy",
+                                   {{"format", "program_state"}, {"example_source", "store"}});
+         return server_.Post("/api/v1/templates/" + tmpl + "/import-dspy", Json::parse(state.body["content"].get<std::string>()));
+       }},
+      {"POST /api/v1/dspy-runs",
+       [&] { return server_.Post("/api/v1/dspy-runs", {{"template_id", tmpl}, {"optimizer_type", "LabeledFewShot"},
+                                                      {"lm", {{"provider", "offline"}}}, {"budget", {{"max_trials", 1}}}}); }},
+      {"POST /api/v1/dspy-runs/{id}/cancel",
+       [&] {
+         auto r = server_.Post("/api/v1/dspy-runs", {{"template_id", tmpl}, {"optimizer_type", "BootstrapFewShotWithRandomSearch"},
+                                                     {"lm", {{"provider", "offline"}}}, {"budget", {{"max_trials", 500}}}});
+         return server_.Post("/api/v1/dspy-runs/" + r.body["run_id"].get<std::string>() + "/cancel", Json::object());
+       }},
+      {"POST /api/v1/dspy-runs/{id}/sync",
+       [&] { return server_.Post("/api/v1/dspy-runs/" + FinishedRun(tmpl)["run_id"].get<std::string>() + "/sync", Json::object()); }},
+      {"POST /api/v1/dspy-runs/{id}/accept",
+       [&] { return server_.Post("/api/v1/dspy-runs/" + FinishedRun(tmpl)["run_id"].get<std::string>() + "/accept", Json::object()); }},
+      {"POST /api/v1/dspy-runs/{id}/reject",
+       [&] { return server_.Post("/api/v1/dspy-runs/" + FinishedRun(tmpl)["run_id"].get<std::string>() + "/reject", Json::object()); }},
+      {"POST /api/v1/snapshots",
+       [&] { return server_.Post("/api/v1/snapshots", {{"name", "audited"}, {"filter", {{"domain", "audit"}}}}); }},
+  };
+
+  auto routes = api::BuildRoutes(server_.runtime().services());
+  int audited = 0;
+  for (const auto& r : routes) {
+    const std::string key = r.method + " " + r.path;
+    if (!api::IsAuditedRoute(r)) {
+      // Only reads and usage evidence are left out.
+      if (r.method != "GET" && r.path != "/api/v1/examples/search") {
+        EXPECT_TRUE(key.find("retrieve") != std::string::npos || key.find("outcome") != std::string::npos ||
+                    key.find("/track") != std::string::npos)
+            << key << " changes data but is not audited";
+      }
+      continue;
+    }
+    auto it = cases.find(key);
+    if (it == cases.end()) {
+      ADD_FAILURE() << "write route " << key << " has no audit case in audit_api_test.cc";
+      continue;
+    }
+    const size_t before = Entries(key).size();
+    HttpResult res = it->second();
+    EXPECT_LT(res.status, 300) << key << ": " << res.raw;
+    auto after = Entries(key);
+    ASSERT_EQ(after.size(), before + 1) << key << " appended " << after.size() - before << " audit entries";
+    EXPECT_EQ(after.front()["actor"], "local") << key;
+    EXPECT_FALSE(after.front()["entity"].get<std::string>().empty()) << key;
+    ++audited;
+  }
+  EXPECT_EQ(audited, static_cast<int>(cases.size())) << "a case names a route the table no longer has";
+
+  // A failed write leaves no entry: nothing changed.
+  const size_t before = Entries("PUT /api/v1/examples/{id}").size();
+  EXPECT_EQ(server_.Put("/api/v1/examples/00000000-0000-4000-8000-000000000000", {{"explanation", "x"}}).status, 404);
+  EXPECT_EQ(Entries("PUT /api/v1/examples/{id}").size(), before);
+  // Reads are not audited; an example's entry names it.
+  std::string id = Example("named");
+  auto trail = server_.Get("/api/v1/audit?entity=example&entity_id=" + id);
+  ASSERT_EQ(trail.body["entries"].size(), 1u) << trail.raw;
+  EXPECT_EQ(trail.body["entries"][0]["entity_ids"][0], id);
+}
+
+TEST(AuditRetention, OldEntriesArePurgedAndRetentionIsConfigurable) {
+  Config c;
+  c.audit_retention_days = 30;
+  TestServer server(c);
+  auto& store = server.runtime().store();
+  AuditRecord old_entry;
+  old_entry.at = NowMillis() - int64_t{31} * kMillisPerDay;
+  old_entry.actor = "someone";
+  old_entry.action = "POST /api/v1/examples";
+  old_entry.entity = "example";
+  ASSERT_TRUE(store.AppendAudit({old_entry}).ok());
+  ASSERT_EQ(server.Post("/api/v1/examples", MakeExample("fresh")).status, 201);
+  EXPECT_EQ(server.Get("/api/v1/audit").body["entries"].size(), 2u);
+  auto purged = server.runtime().audit().PurgeExpired();
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  auto left = server.Get("/api/v1/audit").body;
+  ASSERT_EQ(left["entries"].size(), 1u);
+  EXPECT_EQ(left["entries"][0]["actor"], "local");
+  EXPECT_EQ(left["retention_days"], 30);
+}
+
+}  // namespace
+}  // namespace exemplar::testing

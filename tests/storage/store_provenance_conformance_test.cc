@@ -1,0 +1,141 @@
+// Provenance storage on both backends (issue 19): tombstones move rows out of every read path and
+// back, purge keeps only hashes, the audit entry of an AuditScope commits with the scope's first
+// write (and not with a rolled-back one), snapshots, closable lineage edges.
+#include "storage/audit_context.h"
+#include "store_fixture.h"
+
+namespace exemplar::storage {
+namespace {
+
+TEST_P(StoreTest, TombstoneHidesRestoreBringsBackPurgeKeepsHashes) {
+  std::vector<Example> batch{Make("tomb")};
+  ASSERT_TRUE(store_->InsertExamples(batch).ok());
+  Example e = batch[0];
+  Example next = e;
+  next.version = 2;
+  next.input_json = R"({"q":"secret v2"})";
+  ASSERT_TRUE(store_->UpdateExample(next, R"({"input":{"q":"x"},"version":1})").ok());
+  const int64_t seq = *store_->LatestChangeSeq();
+
+  ASSERT_TRUE(store_->TombstoneExample(e.id, "hash-v2", std::string("alice")).ok());
+  EXPECT_TRUE(store_->GetExample(e.id).status().IsNotFound());
+  EXPECT_EQ(*store_->CountExamples(), 0);
+  EXPECT_EQ(store_->ListExamples(ExampleFilter{}, ExampleSortKey::kCreatedAt, false, 0, 10)->total, 0);
+  auto changes = *store_->ChangesSince(seq, 10, "");
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].op, "delete");
+  EXPECT_EQ(changes[0].row_id, e.row_id);
+  auto kept = store_->GetExampleIncludingDeleted(e.id);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE(kept->deleted_at.has_value());
+  EXPECT_EQ(kept->version, 2);
+  EXPECT_EQ(kept->input_json, R"({"q":"secret v2"})");
+  EXPECT_EQ(store_->ListExampleVersions(e.id)->size(), 1u);
+  EXPECT_TRUE(store_->TombstoneExample(e.id, "h", std::nullopt).IsNotFound());
+
+  auto restored = store_->RestoreExample(e.id);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->row_id, e.row_id);
+  EXPECT_EQ(restored->version, 2);
+  EXPECT_EQ(*store_->CountExamples(), 1);
+  EXPECT_TRUE(store_->RestoreExample(e.id).status().IsNotFound());
+
+  // Purge a live example: tombstoned and erased in one transaction.
+  ASSERT_TRUE(store_->PurgeExample(e.id, "hash-v2", {{1, "hash-v1"}}, std::nullopt).ok());
+  auto gone = store_->GetExampleIncludingDeleted(e.id);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone->purged_at.has_value());
+  EXPECT_EQ(gone->input_json, "{}");
+  EXPECT_EQ(gone->content_hash, "hash-v2");
+  auto versions = *store_->ListExampleVersions(e.id);
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_NE(versions[0].snapshot_json.find("hash-v1"), std::string::npos);
+  EXPECT_EQ(versions[0].snapshot_json.find("\"q\""), std::string::npos);
+  EXPECT_EQ(store_->RestoreExample(e.id).status().code(), Code::kFailedPrecondition);
+  EXPECT_TRUE(store_->PurgeExample(NewUuid(), "h", {}, std::nullopt).IsNotFound());
+}
+
+TEST_P(StoreTest, AuditEntryCommitsWithTheFirstWriteOnly) {
+  AuditRecord entry;
+  entry.actor = "tester";
+  entry.action = "POST /api/v1/examples";
+  entry.entity = "example";
+  entry.entity_ids = {"a"};
+  {
+    AuditScope scope(entry);
+    // A failed write (duplicate snapshot id) rolls back and leaves the entry pending.
+    SnapshotRecord s;
+    s.id = NewUuid();
+    s.name = "first";
+    s.created_at = NowMillis();
+    ASSERT_TRUE(store_->InsertSnapshot(s, {{"e1", 1, "h1"}}).ok());
+    EXPECT_TRUE(scope.written());
+    std::vector<Example> batch{Make("audited")};
+    ASSERT_TRUE(store_->InsertExamples(batch).ok());  // a second write does not repeat it
+  }
+  {
+    AuditScope scope(entry);
+    SnapshotRecord dup;
+    dup.id = NewUuid();
+    dup.name = "dup items";
+    dup.created_at = NowMillis();
+    EXPECT_FALSE(store_->InsertSnapshot(dup, {{"e1", 1, "h"}, {"e1", 2, "h"}}).ok());  // duplicate item: rolled back
+    EXPECT_FALSE(scope.written());
+  }
+  auto all = *store_->ListAudit(AuditQuery{});
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].actor, "tester");
+  EXPECT_EQ(all[0].entity_ids, std::vector<std::string>{"a"});
+  AuditQuery by_id;
+  by_id.entity_id = "a";
+  EXPECT_EQ(store_->ListAudit(by_id)->size(), 1u);
+  by_id.entity_id = "b";
+  EXPECT_EQ(store_->ListAudit(by_id)->size(), 0u);
+  AuditRecord old = entry;
+  old.at = 1000;
+  ASSERT_TRUE(store_->AppendAudit({old}).ok());
+  EXPECT_EQ(*store_->PurgeAuditBefore(2000), 1);
+  EXPECT_EQ(store_->ListAudit(AuditQuery{})->size(), 1u);
+}
+
+TEST_P(StoreTest, SnapshotsAndClosableEdges) {
+  SnapshotRecord s;
+  s.id = NewUuid();
+  s.name = "frozen";
+  s.template_id = "t1";
+  s.selection_json = R"({"filter":{}})";
+  s.item_count = 2;
+  s.created_at = NowMillis();
+  ASSERT_TRUE(store_->InsertSnapshot(s, {{"b", 2, "hb"}, {"a", 1, "ha"}}).ok());
+  auto got = store_->GetSnapshot(s.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->template_id, "t1");
+  EXPECT_FALSE(got->created_by.has_value());
+  auto items = *store_->ListSnapshotItems(s.id);
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].example_id, "a");  // ordered by example id
+  EXPECT_EQ(store_->ListSnapshots(0, 10)->total, 1);
+  EXPECT_TRUE(store_->GetSnapshot(NewUuid()).status().IsNotFound());
+
+  LineageEdge member{"example", "e", "template", "t", "member_of", NowMillis()};
+  member.example_version = 3;
+  ASSERT_TRUE(store_->InsertEdges({member}).ok());
+  ASSERT_TRUE(store_->CloseEdges({member}, 42).ok());
+  auto edges = *store_->EdgesTouching({{"template", "t"}}, true);
+  ASSERT_EQ(edges.size(), 1u);
+  EXPECT_EQ(edges[0].closed_at, 42);
+  EXPECT_EQ(edges[0].example_version, 3);
+  member.example_version = 4;
+  ASSERT_TRUE(store_->InsertEdges({member}).ok());  // reopened, newer version
+  edges = *store_->EdgesTouching({{"template", "t"}}, true);
+  ASSERT_EQ(edges.size(), 1u);
+  EXPECT_FALSE(edges[0].closed_at.has_value());
+  EXPECT_EQ(edges[0].example_version, 4);
+  EXPECT_FALSE(*store_->BackfillDone("x"));
+  ASSERT_TRUE(store_->MarkBackfillDone("x").ok());
+  ASSERT_TRUE(store_->MarkBackfillDone("x").ok());
+  EXPECT_TRUE(*store_->BackfillDone("x"));
+}
+
+}  // namespace
+}  // namespace exemplar::storage

@@ -1,0 +1,68 @@
+// A deleted example (a tombstone, issue 19): hidden from lists and search, but its content,
+// history and audit trail remain, and it can be restored (unless its content was purged).
+import { Link } from "react-router";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { JsonView } from "@/components/ui/code-block";
+import { ErrorState, LoadingState } from "@/components/ui/states";
+import { errorMessage } from "@/lib/api-client";
+import { formatDate } from "@/lib/format";
+import { useToast } from "@/lib/toast";
+import { useExampleIncludingDeleted } from "../api/get-example-audit";
+import { useRestoreExample } from "../api/restore-example";
+import { AuditPanel } from "./audit-panel";
+import { VersionsPanel } from "./versions-panel";
+
+export function DeletedExampleView({ id, fallback }: { id: string; fallback: React.ReactNode }) {
+  const q = useExampleIncludingDeleted(id, true);
+  const restore = useRestoreExample();
+  const toast = useToast();
+  if (q.isPending) return <LoadingState label="Loading example…" />;
+  if (q.isError) return <>{fallback}</>;
+  const ex = q.data;
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/examples" className="hover:text-slate-700">← Examples</Link>}
+        title={<span className="text-slate-500">Deleted example</span>}
+        description={
+          <span className="flex flex-wrap items-center gap-1.5">
+            <Badge tone="rose">{ex.purged ? "content purged" : "deleted"}</Badge>
+            <Badge>v{ex.version}</Badge>
+            {ex.deleted_at && <span className="text-xs text-slate-500">deleted {formatDate(ex.deleted_at)}</span>}
+          </span>
+        }
+        actions={
+          !ex.purged && (
+            <Button
+              variant="primary"
+              loading={restore.isPending}
+              onClick={() =>
+                restore.mutate(id, {
+                  onSuccess: () => toast.show("Example restored"),
+                  onError: (e) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
+                })
+              }
+            >
+              Restore
+            </Button>
+          )
+        }
+      />
+      <div className="grid gap-6 xl:grid-cols-3">
+        <Card className="opacity-80 xl:col-span-2">
+          <CardHeader
+            title="Content"
+            description={ex.purged ? `Erased for legal removal; content hash ${ex.content_hash ?? ""}` : "Kept for lineage, snapshots and audit."}
+          />
+          <CardBody>{ex.purged ? <ErrorState error={new Error("This example's content was purged.")} /> : <JsonView value={{ input: ex.input, expected_output: ex.expected_output, explanation: ex.explanation }} />}</CardBody>
+        </Card>
+        <div className="space-y-6">
+          <VersionsPanel exampleId={id} currentVersion={ex.version} />
+          <AuditPanel exampleId={id} />
+        </div>
+      </div>
+    </>
+  );
+}

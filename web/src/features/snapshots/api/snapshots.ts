@@ -1,0 +1,57 @@
+// Dataset snapshots (issue 19): frozen (example id, version, content hash) sets.
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { API_PREFIX, api } from "@/lib/api-client";
+
+export type SnapshotItem = { example_id: string; version: number; content_hash: string };
+export type Snapshot = {
+  snapshot_id: string;
+  name: string;
+  template_id: string | null;
+  selection: Record<string, unknown>;
+  item_count: number;
+  created_by: string | null;
+  created_at: string;
+  items?: SnapshotItem[];
+};
+export type SnapshotList = { snapshots: Snapshot[]; total: number; page: number; page_size: number };
+export type SnapshotDiff = {
+  from: string;
+  to: string;
+  added: SnapshotItem[];
+  removed: SnapshotItem[];
+  changed: { example_id: string; from_version: number; to_version: number; content_changed: boolean }[];
+  unchanged_count: number;
+};
+export type CreateSnapshot = { name: string; filter?: Record<string, unknown>; example_ids?: string[]; template_id?: string };
+export type SnapshotFormat = "jsonl" | "hf_jsonl" | "hf_info";
+
+export const snapshotsQueryOptions = (page: number) =>
+  queryOptions({
+    queryKey: ["snapshots", "list", page],
+    queryFn: ({ signal }) => api.get<SnapshotList>("/snapshots", { page, page_size: 20 }, signal),
+  });
+
+export function useSnapshots(page = 1) {
+  return useQuery(snapshotsQueryOptions(page));
+}
+
+export function useSnapshotDiff(from: string | null, to: string | null) {
+  return useQuery({
+    queryKey: ["snapshots", "diff", from, to],
+    queryFn: ({ signal }) => api.get<SnapshotDiff>(`/snapshots/${from}/diff/${to}`, undefined, signal),
+    enabled: !!from && !!to && from !== to,
+  });
+}
+
+export function useCreateSnapshot() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateSnapshot) => api.post<Snapshot>("/snapshots", body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["snapshots"] }),
+  });
+}
+
+/** A download link for an export (the server names the file). */
+export function snapshotExportUrl(id: string, format: SnapshotFormat): string {
+  return `${API_PREFIX}/snapshots/${encodeURIComponent(id)}/export?format=${format}`;
+}

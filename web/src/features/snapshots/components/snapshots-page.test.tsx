@@ -1,0 +1,44 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import SnapshotsPage from "./snapshots-page";
+
+const a = "11111111-0000-4000-8000-000000000001";
+const b = "11111111-0000-4000-8000-000000000002";
+const snap = (id: string, name: string) => ({
+  snapshot_id: id, name, template_id: null, selection: { filter: { domain: "billing" } }, item_count: 3, created_by: "local", created_at: "2026-12-05T10:00:00Z",
+});
+
+describe("snapshots page", () => {
+  it("lists snapshots with exports and compares two", async () => {
+    const { calls } = mockFetch(
+      route("GET", "/snapshots", () => [200, { snapshots: [snap(b, "after edit"), snap(a, "before")], total: 2, page: 1, page_size: 20 }]),
+      route("GET", `/snapshots/${b}/diff/${a}`, () => [
+        200,
+        { from: b, to: a, added: [{ example_id: "e-new", version: 1, content_hash: "h" }], removed: [], changed: [{ example_id: "e-chg", from_version: 1, to_version: 2, content_changed: true }], unchanged_count: 1 },
+      ]),
+    );
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    const list = await screen.findByRole("list", { name: "Snapshots" });
+    expect(within(list).getByText("before")).toBeInTheDocument();
+    expect(within(list).getAllByText(/domain=billing/)).toHaveLength(2);
+    const hf = within(list).getAllByText("dataset_info.json")[0];
+    expect(hf.closest("a")).toHaveAttribute("href", `/api/v1/snapshots/${b}/export?format=hf_info`);
+
+    await userEvent.click(screen.getByLabelText("Compare after edit"));
+    await userEvent.click(screen.getByLabelText("Compare before"));
+    const diff = await screen.findByLabelText("Snapshot diff");
+    expect(within(diff).getByText("1 added")).toBeInTheDocument();
+    expect(within(diff).getByText("1 changed")).toBeInTheDocument();
+    expect(within(diff).getByText(/v1 → v2/)).toBeInTheDocument();
+    expect(calls.some((c) => c.path === `/api/v1/snapshots/${b}/diff/${a}`)).toBe(true);
+  });
+
+  it("says how to make the first snapshot", async () => {
+    mockFetch(route("GET", "/snapshots", () => [200, { snapshots: [], total: 0, page: 1, page_size: 20 }]));
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    expect(await screen.findByText("No snapshots yet")).toBeInTheDocument();
+  });
+});

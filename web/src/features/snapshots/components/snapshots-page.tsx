@@ -1,0 +1,123 @@
+// Snapshots: frozen training sets. Create one from an Examples filter (the Examples page's
+// "Freeze as snapshot"), list them, export (JSONL, Hugging Face datasets) and compare two.
+import { useState } from "react";
+import { Link } from "react-router";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { formatDate, shortId } from "@/lib/format";
+import { usePageTitle } from "@/lib/use-page-title";
+import { snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
+
+function selectionText(s: Snapshot): string {
+  const sel = s.selection ?? {};
+  if (Array.isArray(sel.example_ids)) return `${sel.example_ids.length} chosen examples`;
+  const filter = (sel.filter ?? {}) as Record<string, unknown>;
+  const parts = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length ? parts.join(", ") : "all examples";
+}
+
+function DiffCard({ from, to }: { from: string; to: string }) {
+  const diff = useSnapshotDiff(from, to);
+  return (
+    <Card>
+      <CardHeader title="Differences" description={`${shortId(from)} → ${shortId(to)}`} />
+      <CardBody>
+        {diff.isPending ? (
+          <LoadingState />
+        ) : diff.isError ? (
+          <ErrorState error={diff.error} />
+        ) : (
+          <div className="space-y-3 text-sm" aria-label="Snapshot diff">
+            <p className="text-slate-600">
+              <Badge tone="emerald">{diff.data.added.length} added</Badge> <Badge tone="rose">{diff.data.removed.length} removed</Badge>{" "}
+              <Badge tone="amber">{diff.data.changed.length} changed</Badge> <Badge>{diff.data.unchanged_count} unchanged</Badge>
+            </p>
+            {(["added", "removed"] as const).map((k) =>
+              diff.data[k].length ? (
+                <div key={k}>
+                  <p className="font-medium capitalize text-slate-800">{k}</p>
+                  <ul className="ml-4 list-disc">
+                    {diff.data[k].map((i) => (
+                      <li key={i.example_id}>
+                        <Link className="text-indigo-600 hover:underline" to={`/examples/${i.example_id}`}>{shortId(i.example_id)}</Link> v{i.version}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ) : null,
+            )}
+            {diff.data.changed.length > 0 && (
+              <div>
+                <p className="font-medium text-slate-800">Changed</p>
+                <ul className="ml-4 list-disc">
+                  {diff.data.changed.map((c) => (
+                    <li key={c.example_id}>
+                      <Link className="text-indigo-600 hover:underline" to={`/examples/${c.example_id}`}>{shortId(c.example_id)}</Link> v{c.from_version} → v
+                      {c.to_version}
+                      {c.content_changed ? " (content)" : " (metadata)"}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </div>
+        )}
+      </CardBody>
+    </Card>
+  );
+}
+
+export default function SnapshotsPage() {
+  usePageTitle("Snapshots");
+  const list = useSnapshots();
+  const [picked, setPicked] = useState<string[]>([]);
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+  return (
+    <>
+      <PageHeader
+        title="Snapshots"
+        description="Frozen training sets: each example at a fixed version with its content hash. Runs train on one; exports are identical every time."
+      />
+      {list.isPending ? (
+        <LoadingState label="Loading snapshots…" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} title="Could not load snapshots" onRetry={() => list.refetch()} />
+      ) : list.data.snapshots.length === 0 ? (
+        <EmptyState
+          title="No snapshots yet"
+          description="Filter the examples, then use “Freeze as snapshot”. Every optimization run also freezes the data it trains on."
+          action={<Link to="/examples" className="text-indigo-600 hover:underline">Go to examples</Link>}
+        />
+      ) : (
+        <div className="space-y-6">
+          <Card>
+            <CardHeader title={`${list.data.total} snapshots`} description="Tick two to compare them (older first)." />
+            <CardBody className="py-2">
+              <ul className="divide-y divide-slate-100" aria-label="Snapshots">
+                {list.data.snapshots.map((s) => (
+                  <li key={s.snapshot_id} className="flex flex-wrap items-center gap-3 py-2 text-sm" data-snapshot={s.snapshot_id}>
+                    <input type="checkbox" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
+                    <span className="min-w-0 flex-1">
+                      <span className="font-medium text-slate-900">{s.name}</span>
+                      <span className="ml-2 text-xs text-slate-500">
+                        {s.item_count} examples · {selectionText(s)} · {formatDate(s.created_at)}
+                        {s.created_by ? ` · ${s.created_by}` : ""}
+                      </span>
+                    </span>
+                    <span className="flex gap-2 text-xs">
+                      <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "jsonl")}>JSONL</a>
+                      <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "hf_jsonl")}>HF train.jsonl</a>
+                      <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "hf_info")}>dataset_info.json</a>
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </CardBody>
+          </Card>
+          {picked.length === 2 && <DiffCard from={picked[0]} to={picked[1]} />}
+        </div>
+      )}
+    </>
+  );
+}
