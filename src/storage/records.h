@@ -35,6 +35,9 @@ struct Example {
   int64_t created_at = 0;         // epoch millis
   int64_t updated_at = 0;
   std::optional<int64_t> last_used_at;
+  // Kinds of personal data or secrets found in input, output and explanation (service/quality/pii),
+  // sorted; set by the service on every write.
+  std::vector<std::string> pii_flags;
 
   bool has_embedding() const { return embedding_model.has_value(); }
   // (s + 1) / (s + f + 2), or nullopt without evidence (SPEC §4.3).

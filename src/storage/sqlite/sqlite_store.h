@@ -22,6 +22,8 @@ class SqliteStore final : public Store {
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
   Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
   Status DeleteExample(const std::string& id) override;
+  Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;
+  Status DeleteExamples(const std::vector<std::string>& ids) override;
   using Store::ListExamples;
   Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
   Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
