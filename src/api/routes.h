@@ -17,6 +17,7 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s);      // st
 void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s);  // /examples/{id}/…
 void AddTemplateRoutes(std::vector<Route>& routes, Services& s);
 void AddRunRoutes(std::vector<Route>& routes, Services& s);
+void AddQualityRoutes(std::vector<Route>& routes, Services& s);  // /quality/…
 
 // All routes, static paths before parameterised ones of the same prefix, each guarded by
 // authentication, its role and the rate limit.
