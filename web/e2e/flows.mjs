@@ -462,4 +462,51 @@ export const flows = [
       if (problems.length) throw new Error(problems.join("; "));
     },
   },
+  {
+    name: "quality: duplicate warning, Quality page merge, bulk edit",
+    core: false,
+    probe: (ctx) => missing(ctx, "GET", "/quality/duplicates"),
+    async run({ page, ctx, shot }) {
+      const text = `Seal leak at the ${ctx.token} flange after thermal cycling`;
+      const body = { input: { text }, expected_output: { action: "scrap" }, domain: "e2e_quality" };
+      const first = await apiCall(ctx.base, "POST", "/examples", body);
+      if (first.status !== 201) throw new Error(`seed example: POST → ${first.status}`);
+      // Saving the same input with another label through the form: stored, with a conflict warning.
+      await page.goto(`${ctx.base}/examples/new`);
+      await page.getByLabel("Input (JSON object)").fill(JSON.stringify({ text: text.toUpperCase() }, null, 2));
+      await page.getByLabel("Expected output (JSON object)").fill(JSON.stringify({ action: "repair" }, null, 2));
+      await page.getByLabel("Domain").fill("e2e_quality");
+      await page.getByRole("button", { name: "Create example" }).click();
+      await page.waitForURL(/\/examples\/(?!new)[^/]+$/, { timeout: TIMEOUT });
+      const warnings = page.getByRole("status", { name: "Quality warnings" });
+      await warnings.getByText("Conflict:").waitFor({ timeout: TIMEOUT });
+      await shot("quality-save-warning");
+      // The Quality page lists the pair as a conflict; keeping one deletes the other.
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Quality" }).click();
+      await page.getByRole("tab", { name: "Conflicts" }).click();
+      const cluster = page.getByRole("list", { name: "Cluster members" }).filter({ hasText: ctx.token });
+      await cluster.waitFor({ timeout: TIMEOUT });
+      await shot("quality-conflicts");
+      await cluster.getByRole("button", { name: "Keep only this" }).first().click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("button", { name: "Delete" }).click();
+      await page.getByText(/Deleted 1 example/).waitFor({ timeout: TIMEOUT });
+      const left = await apiCall(ctx.base, "GET", "/examples?domain=e2e_quality");
+      if (left.body?.total !== 1) throw new Error(`after keeping one, ${left.body?.total} examples remain`);
+      // Bulk edit from the selection bar: tag the remaining example.
+      await page.goto(`${ctx.base}/examples?domain=e2e_quality`);
+      await page.getByRole("checkbox", { name: /Select example/ }).first().check();
+      await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Edit…" }).click();
+      const edit = page.getByRole("dialog");
+      await edit.getByLabel("Add tags").fill("e2e-reviewed");
+      await edit.getByRole("button", { name: "Apply to 1" }).click();
+      await page.getByText("Updated 1 example").waitFor({ timeout: TIMEOUT });
+      const tagged = await apiCall(ctx.base, "GET", "/examples?domain=e2e_quality&capability_tag=e2e-reviewed");
+      if (tagged.body?.total !== 1) throw new Error(`bulk edit did not tag the example (${tagged.status})`);
+      // The output-value filter narrows the list.
+      await page.goto(`${ctx.base}/examples?domain=e2e_quality&output=action%3Dnothing`);
+      await page.getByText(/No examples/).first().waitFor({ timeout: TIMEOUT });
+      await shot("quality-output-filter");
+    },
+  },
 ];

@@ -15,6 +15,7 @@ const TemplateDetailPage = lazy(() => import("@/features/templates/components/te
 const RunsPage = lazy(() => import("@/features/runs/components/runs-page"));
 const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-page"));
 const ImportPage = lazy(() => import("@/features/import/components/import-page"));
+const QualityPage = lazy(() => import("@/features/quality/components/quality-page"));
 
 function NotFound() {
   usePageTitle("Page not found");
@@ -40,6 +41,7 @@ export function AppRoutes() {
         <Route path="dashboard" element={lazyPage(<DashboardPage />)} />
         <Route path="templates" element={lazyPage(<TemplatesPage />)} />
         <Route path="templates/:id" element={lazyPage(<TemplateDetailPage />)} />
+        <Route path="quality" element={lazyPage(<QualityPage />)} />
         <Route path="runs" element={lazyPage(<RunsPage />)} />
         <Route path="runs/:id" element={lazyPage(<RunDetailPage />)} />
         <Route path="*" element={<NotFound />} />
