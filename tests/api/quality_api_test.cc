@@ -230,6 +230,12 @@ TEST_F(QualityApi, NearDuplicatesAndConflictsFollowThePolicy) {
   ASSERT_EQ(partial.status, 201) << partial.raw;
   EXPECT_EQ(partial.body["created_count"], 1);
   EXPECT_EQ(partial.body["errors"][0]["index"], 1);
+  // Import follows the same policy: an atomic import with a duplicate stores nothing.
+  before = Total();
+  auto import = server_.PostRaw("/api/v1/examples/import?atomic=true&on_duplicate=reject", Jsonl({items[0], items[1]}),
+                                "application/x-ndjson");
+  EXPECT_EQ(import.status, 409) << import.raw;
+  EXPECT_EQ(Total(), before);
   // Repeats inside one batch are reported against the earlier item.
   auto repeats = server_.Post("/api/v1/examples/batch",
                               {{"examples", {Example("twin input", "a", "qc"), Example("Twin  input", "b", "qc")}}});

@@ -171,9 +171,10 @@ void FindPhones(const std::string& s, std::vector<PiiMatch>* out) {
     if (dots && !all_dots) continue;
     bool match = false;
     if (plus) {
-      bool small_groups = std::all_of(groups.begin(), groups.end(), [](size_t g) { return g <= 5; }) ||
-                          groups.size() == 1;
-      match = n >= 8 && n <= 15 && small_groups && !all_dots;
+      // After "+", E.164 numbers: 8–15 digits in any grouping (subscriber parts run to 8).
+      bool groups_ok = std::all_of(groups.begin(), groups.end(), [](size_t g) { return g <= 8; }) ||
+                       groups.size() == 1;
+      match = n >= 8 && n <= 15 && groups_ok && !all_dots;
     } else if (!seps.empty()) {
       // North American numbering plan: [1] NXX NXX XXXX, area code and exchange not starting 0/1.
       std::vector<size_t> g = groups;
