@@ -63,7 +63,7 @@ class QualityApi : public ::testing::Test {
   // Same message and type everywhere; the location differs only by the path's prefix.
   static void ExpectSameError(const std::vector<Json>& errors, const Json& field_loc, const std::string& type) {
     ASSERT_EQ(errors.size(), 3u);
-    std::vector<Json> prefixes = {Json::array({"body"}), Json::array({"body", "examples", "0"}), Json::array({"body", "0"})};
+    std::vector<Json> prefixes = {Json::array({"body"}), Json::array({"body", "examples", 0}), Json::array({"body", 0})};
     for (size_t i = 0; i < 3; ++i) {
       Json loc = prefixes[i];
       for (const auto& part : field_loc) loc.push_back(part);
@@ -341,7 +341,7 @@ TEST_F(QualityApi, SecretPolicyRejectsSecrets) {
   TestServer strict(config);
   auto batch = strict.Post("/api/v1/examples/batch", {{"examples", {e}}});
   ASSERT_EQ(batch.status, 422) << batch.raw;
-  EXPECT_EQ(batch.body["detail"][0]["loc"], Json({"body", "examples", "0", "input"}));
+  EXPECT_EQ(batch.body["detail"][0]["loc"], Json({"body", "examples", 0, "input"}));
   EXPECT_EQ(strict.Post("/api/v1/examples?on_secret=allow", e).status, 201);
 }
 

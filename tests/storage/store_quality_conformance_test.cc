@@ -20,14 +20,15 @@ TEST_P(StoreTest, BulkUpdateIsAllOrNothing) {
   EXPECT_EQ(store_->GetExample(a.id)->domain, "a");
   EXPECT_EQ(store_->GetExample(a.id)->version, 1);
   EXPECT_TRUE(store_->ListExampleVersions(a.id)->empty());
-  EXPECT_EQ(*store_->LatestChangeSeq(), seq);
+  EXPECT_TRUE(store_->ChangesSince(seq, 10, "")->empty());
 
   b.version = 2;
   ASSERT_TRUE(store_->UpdateExamples({{a, R"({"v":1})"}, {b, R"({"v":1})"}}).ok());
   EXPECT_EQ(store_->GetExample(a.id)->domain, "a2");
   EXPECT_EQ(store_->GetExample(b.id)->domain, "b2");
   EXPECT_EQ(store_->ListExampleVersions(b.id)->size(), 1u);
-  EXPECT_EQ(*store_->LatestChangeSeq(), seq + 2);
+  // Two change-log entries (PostgreSQL's sequence may have skipped numbers the rollback used).
+  EXPECT_EQ(store_->ChangesSince(seq, 10, "")->size(), 2u);
 }
 
 TEST_P(StoreTest, BulkDeleteIsAllOrNothing) {

@@ -42,6 +42,8 @@ Catalog::Entry* Catalog::Find(int64_t row_id) {
 }
 
 void Catalog::Upsert(const Example& e) {
+  // Content fingerprints are computed before taking the lock: searches wait only for the insert.
+  const ContentFingerprint in = Fingerprint(e.input_json), out = Fingerprint(e.expected_output_json);
   std::unique_lock lock(mu_);
   Entry entry;
   entry.row_id = e.row_id;
@@ -55,7 +57,6 @@ void Catalog::Upsert(const Example& e) {
   auto eff = e.effectiveness_score();
   entry.effectiveness = eff ? static_cast<float>(*eff) : -1.f;
   entry.scope = Intern(ScopeKey(e));
-  ContentFingerprint in = Fingerprint(e.input_json), out = Fingerprint(e.expected_output_json);
   entry.input_hash = in.normalized;
   entry.output_hash = out.normalized;
   for (const auto& [key, hash] : in.fields) entry.fields.emplace_back(Intern("i:" + key), hash);
