@@ -262,7 +262,12 @@ export const flows = [
     probe: (ctx) => missing(ctx, "POST", "/examples/batch", { examples: [] }),
     async run({ page, ctx, shot }) {
       const fn = `e2e_import_${ctx.token}`;
-      const rec = (i) => JSON.stringify({ input: { question: `Imported question ${i} ${ctx.token}` }, expected_output: { answer: `answer ${i}` }, function_name: fn, domain: "calibration" });
+      // Records fit the template they are imported into: its schema is checked on import (issue #20).
+      const tpl = await firstTemplate(ctx);
+      const t = (await apiCall(ctx.base, "GET", `/templates/${tpl}`)).body;
+      const value = (f, i) => ({ integer: i, number: i + 0.5, boolean: true, array: [`item ${i}`], object: { n: i } })[f.type] ?? `Imported ${f.name} ${i} ${ctx.token}`;
+      const fields = (schema, i) => Object.fromEntries((schema ?? []).map((f) => [f.name, value(f, i)]));
+      const rec = (i) => JSON.stringify({ input: fields(t.input_schema, i), expected_output: fields(t.output_schema, i), function_name: fn, domain: "calibration" });
       const file = [rec(1), "{broken json", JSON.stringify({ input: {}, expected_output: { answer: "x" } }), rec(2), rec(3)].join("\n");
       await page.goto(`${ctx.base}/examples`);
       await page.getByRole("link", { name: "Import" }).first().click();
@@ -272,7 +277,6 @@ export const flows = [
       await errors.waitFor({ timeout: TIMEOUT });
       const errorText = await errors.innerText();
       if (!/line 2: invalid JSON/.test(errorText) || !/line 3: input: must have at least one field/.test(errorText)) throw new Error(`per-line errors missing: ${errorText}`);
-      const tpl = await firstTemplate(ctx);
       await page.getByLabel("Template").selectOption(tpl);
       await shot("import-preview");
       await page.getByRole("button", { name: "Import 3 valid records" }).click();
