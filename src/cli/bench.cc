@@ -275,7 +275,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
               << out[k].get<double>() << "\n";
   }
   for (const auto& [k, v] : out["quality"].items()) {
-    std::cout << std::left << std::setw(28) << "quality." + k << v.get<double>() << "\n";
+    std::cout << std::left << std::setw(36) << "quality." + k << v.get<double>() << "\n";
   }
   double ratio = out["vector_p50_ms"].get<double>() / std::max(1e-9, out["raw_hnswlib_p50_ms"].get<double>());
   out["vector_vs_raw_ratio"] = ratio;
