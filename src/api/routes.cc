@@ -100,7 +100,8 @@ bool IsExpensive(const Route& r) {
   static const std::set<std::string> kExpensive = {
       "POST /api/v1/examples/search",          "POST /api/v1/examples/retrieve",
       "POST /api/v1/agents/examples/retrieve", "GET /api/v1/examples/export",
-      "POST /api/v1/templates/{id}/export-dspy", "POST /api/v1/dspy-runs"};
+      "POST /api/v1/templates/{id}/export-dspy", "POST /api/v1/dspy-runs",
+      "GET /api/v1/quality/duplicates",        "GET /api/v1/quality/conflicts"};
   return kExpensive.count(r.method + " " + r.path) > 0;
 }
 
@@ -172,6 +173,7 @@ std::vector<Route> BuildUnguardedRoutes(Services& s) {
   AddTemplateRoutes(routes, s);
   AddRunRoutes(routes, s);
   AddProvenanceRoutes(routes, s);
+  AddQualityRoutes(routes, s);
   routes.push_back({"GET", "/api/v1/openapi.json", "This OpenAPI document", "operations", nullptr});
   return routes;
 }

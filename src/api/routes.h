@@ -17,6 +17,7 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s);      // st
 void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s);  // /examples/{id}/…
 void AddTemplateRoutes(std::vector<Route>& routes, Services& s);
 void AddRunRoutes(std::vector<Route>& routes, Services& s);
+void AddQualityRoutes(std::vector<Route>& routes, Services& s);  // /quality/…
 void AddProvenanceRoutes(std::vector<Route>& routes, Services& s);  // restore, snapshots, audit
 
 // Whether the route's successful requests append to the audit log (every write but usage

@@ -20,6 +20,7 @@
 #include "cli/bench_connections.h"
 #include "cli/bench_corpus.h"
 #include "cli/bench_lists.h"
+#include "cli/bench_quality.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "common/ids.h"
@@ -198,6 +199,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   }
   out["filtered_p50_ms"] = Percentile(filtered, 0.5);
   out["filtered_full_k"] = static_cast<double>(full) / queries.size();
+  out["quality"] = MeasureQuality(*rt, queries, query_texts);  // bench_quality.cc (issue #20)
 
   // ---- HTTP: hybrid search and GET by id with concurrent keep-alive clients ----
   HttpLoad hybrid = RunLoad(port, opt.clients, opt.queries * 2, [&](httplib::Client& c, int i) {
@@ -307,6 +309,9 @@ int RunBench(const Config& base, const BenchOptions& opt) {
                         "cold_start_first_answer_s", "index_bytes_per_example"}) {
     std::cout << std::left << std::setw(28) << k << std::fixed << std::setprecision(3)
               << out[k].get<double>() << "\n";
+  }
+  for (const auto& [k, v] : out["quality"].items()) {
+    std::cout << std::left << std::setw(36) << "quality." + k << v.get<double>() << "\n";
   }
   double ratio = out["vector_p50_ms"].get<double>() / std::max(1e-9, out["raw_hnswlib_p50_ms"].get<double>());
   out["vector_vs_raw_ratio"] = ratio;

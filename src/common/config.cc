@@ -88,6 +88,15 @@ const std::map<std::string, Setter>& Setters() {
       {"listen_backlog", Int(&Config::listen_backlog, 16, 65535)},
       {"max_event_streams", Int(&Config::max_event_streams, 1, 1000000)},
       {"run_workers", Int(&Config::run_workers, 1, 64)},
+      {"on_duplicate",
+       [](Config& c, const std::string& k, const std::string& v) {
+         if (v != "allow" && v != "warn" && v != "reject")
+           return Status::InvalidArgument("config on_duplicate: expected allow, warn or reject");
+         c.on_duplicate = v;
+         return Status::Ok();
+       }},
+      {"reject_secrets",
+       [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.reject_secrets); }},
       {"run_lease_s", Int(&Config::run_lease_s, 1, 3600)},
       {"audit_retention_days", Int(&Config::audit_retention_days, 0, 36500)},
       {"auth",

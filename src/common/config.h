@@ -49,6 +49,10 @@ struct Config {
   std::string log_level = "info";
   bool insecure = false;               // allow non-loopback without auth
   int run_workers = 2;                 // optimization runs executed at once
+  // Data quality defaults of example writes (a request's on_duplicate / on_secret wins):
+  // near-duplicates allow | warn | reject, and whether content holding a secret is refused.
+  std::string on_duplicate = "warn";
+  bool reject_secrets = false;
   // Replicas: the replica executing a run renews a lease on it every run_lease_s / 3; once it
   // expires (the replica died), another replica takes the run over.
   int run_lease_s = 30;

@@ -128,6 +128,13 @@ bool JsonReader::IsNull(const std::string& key) const {
   return it != obj_.end() && it->is_null();
 }
 
+std::vector<std::string> JsonReader::Keys() const {
+  std::vector<std::string> out;
+  if (!obj_.is_object()) return out;
+  for (auto it = obj_.begin(); it != obj_.end(); ++it) out.push_back(it.key());
+  return out;
+}
+
 void JsonReader::Allow(std::initializer_list<const char*> keys) {
   for (const char* k : keys) known_.emplace_back(k);
 }

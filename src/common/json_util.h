@@ -64,6 +64,10 @@ class JsonReader {
   // ("unknown field; did you mean `module`?"). Keys read by other means are declared with Allow.
   void RejectUnknownKeys();
   void Allow(std::initializer_list<const char*> keys);
+  // Every key of the object (families of keys such as `input.<field>`), and one key's raw value
+  // (null when absent or null; marks the key known).
+  std::vector<std::string> Keys() const;
+  const Json* Raw(const std::string& key) const { return Get(key); }
 
  private:
   const Json* Get(const std::string& key) const;

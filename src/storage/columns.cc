@@ -9,7 +9,7 @@ const char* const kExampleColumns =
     "row_id, id, client_id, version, input, expected_output, explanation, databit_id, domain, "
     "function_name, difficulty, capability_tags, search_keys, source, attribution_notes, "
     "quality_score, usage_count, success_count, failure_count, embedding_model, created_by, "
-    "created_at, updated_at, last_used_at";
+    "created_at, updated_at, last_used_at, pii_flags";
 
 const char* const kTemplateColumns =
     "id, name, description, input_schema, output_schema, prompt_template, system_prompt, examples, "

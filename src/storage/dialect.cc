@@ -69,6 +69,20 @@ FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param) {
   if (!f.tags_any.empty()) add("EXISTS (SELECT 1 FROM " + tags + " WHERE value IN (" + list(f.tags_any) + "))");
   for (const auto& tag : f.tags_all) add("EXISTS (SELECT 1 FROM " + tags + " WHERE value = " + param(tag) + ")");
   if (!f.ids.empty()) add("id IN (" + list(f.ids) + ")");
+  if (f.row_ids) {
+    // The in-memory resolution of content and PII filters: one JSON array parameter, however many.
+    if (f.row_ids->empty()) {
+      add("1 = 0");
+    } else {
+      std::string arr = "[";
+      for (size_t i = 0; i < f.row_ids->size(); ++i) arr += (i ? "," : "") + std::to_string((*f.row_ids)[i]);
+      arr += "]";
+      std::string p = param(arr);
+      add(d == Dialect::kSqlite ? "row_id IN (SELECT CAST(value AS INTEGER) FROM json_each(" + p + "))"
+                                : "row_id IN (SELECT value::bigint FROM json_array_elements_text(" + p +
+                                      "::json) AS j(value))");
+    }
+  }
   if (f.min_quality_score) add("quality_score >= " + param(*f.min_quality_score));
   if (f.min_effectiveness_score) add("effectiveness_score >= " + param(*f.min_effectiveness_score));
   return out;

@@ -8,13 +8,14 @@ const char* const kTombstoneMovedColumns =
     "row_id, id, client_id, version, input, expected_output, explanation, databit_id, domain, "
     "function_name, difficulty, capability_tags, search_keys, source, attribution_notes, "
     "quality_score, usage_count, success_count, failure_count, effectiveness_score, embedding, "
-    "embedding_model, created_by, created_at, updated_at, last_used_at";
+    "embedding_model, created_by, created_at, updated_at, last_used_at, pii_flags";
 
+// kExampleColumns (pii_flags last, as ReadExample reads them), then the tombstone's own.
 const char* const kTombstoneReadColumns =
     "row_id, id, client_id, version, input, expected_output, explanation, databit_id, domain, "
     "function_name, difficulty, capability_tags, search_keys, source, attribution_notes, "
     "quality_score, usage_count, success_count, failure_count, embedding_model, created_by, "
-    "created_at, updated_at, last_used_at, deleted_at, purged_at, content_hash";
+    "created_at, updated_at, last_used_at, pii_flags, deleted_at, purged_at, content_hash";
 
 SqlStatement AuditListSql(Dialect d, const AuditQuery& q) {
   SqlStatement st;

@@ -40,6 +40,9 @@ struct Example {
   std::optional<int64_t> deleted_at;
   std::optional<int64_t> purged_at;
   std::optional<std::string> content_hash;
+  // Kinds of personal data or secrets found in input, output and explanation (service/quality/pii),
+  // sorted; set by the service on every write.
+  std::vector<std::string> pii_flags;
 
   bool has_embedding() const { return embedding_model.has_value(); }
   // (s + 1) / (s + f + 2), or nullopt without evidence (SPEC §4.3).

@@ -32,6 +32,18 @@ struct ExampleFilter {
   // (retrieval ranks new examples with the 0.5 prior instead of excluding them). In-memory only.
   std::optional<double> missing_effectiveness_as;
   std::vector<std::string> ids;       // restrict to these example ids (empty = no restriction)
+  // Content filters (`input.<key>` / `output.<key>` equal to one of `values`, scalars in their
+  // canonical text: strings as is, other scalars as JSON) and PII flags ("any" or a kind). These
+  // are resolved in memory by the service's Catalog; the stores honour only `row_ids`, the
+  // resolved restriction, so list, export and search agree.
+  struct Content {
+    bool output = false;  // false: input
+    std::string key;
+    std::vector<std::string> values;  // any of
+  };
+  std::vector<Content> content;
+  std::optional<std::string> pii;
+  std::optional<std::vector<int64_t>> row_ids;  // restrict to these rows (empty list = nothing)
 };
 
 // Sort keys are a closed set: nothing from the request reaches SQL text.
@@ -98,6 +110,13 @@ struct Change {
   int64_t row_id = 0;     // examples: the index label
   std::string op;         // upsert | delete
   std::string origin;     // the Store::origin() of the process that wrote it ("" if unknown)
+};
+
+// One update of a bulk edit: the new state (version = previous + 1) and the prior version's
+// wire snapshot for the history.
+struct ExampleUpdate {
+  Example updated;
+  std::string prior_snapshot;
 };
 
 // Result of inserting one example of a batch.
@@ -167,6 +186,10 @@ class Store {
   virtual Status UpdateExample(const Example& updated, const std::string& prior_snapshot) = 0;
   // Deletes the example, its history and its usage events. kNotFound when absent.
   virtual Status DeleteExample(const std::string& id) = 0;
+  // Bulk edits: every update (as UpdateExample) or delete (as DeleteExample, the same path) in one
+  // transaction; the first failure (kNotFound, kFailedPrecondition, …) rolls back all of them.
+  virtual Status UpdateExamples(const std::vector<ExampleUpdate>& updates) = 0;
+  virtual Status DeleteExamples(const std::vector<std::string>& ids) = 0;
   // One page of a list; every sort key and the common filters are served by an index
   // (migrations/003_list_indexes.sql), `total` counts all matches.
   virtual Result<ExamplePage> ListExamples(const ExampleListQuery& query) = 0;
@@ -285,6 +308,10 @@ class Store {
   // the change log so indexes drop it, all in one transaction. kNotFound when not live.
   virtual Status TombstoneExample(const std::string& id, const std::string& content_hash,
                                   const std::optional<std::string>& deleted_by) = 0;
+  // TombstoneExample for each (id, content hash), all in one transaction: the first example not
+  // live (kNotFound) rolls back every one (bulk delete).
+  virtual Status TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
+                                   const std::optional<std::string>& deleted_by) = 0;
   // Moves a tombstoned example back (same row id, embedding kept) and logs an upsert. kNotFound
   // when there is no tombstone; kFailedPrecondition when purged; kAlreadyExists when its id or
   // client id was taken meanwhile. Returns the example with its embedding.

@@ -81,6 +81,15 @@ TEST_F(AuditApi, EveryWriteRouteAppendsOneEntryInItsTransaction) {
       {"PUT /api/v1/examples/{id}",
        [&] { return server_.Put("/api/v1/examples/" + Example("to edit"), {{"explanation", "edited"}}); }},
       {"DELETE /api/v1/examples/{id}", [&] { return server_.Delete("/api/v1/examples/" + Example("to delete")); }},
+      {"POST /api/v1/examples/bulk-update",
+       [&] {
+         return server_.Post("/api/v1/examples/bulk-update",
+                             {{"ids", {Example("bulk edit a"), Example("bulk edit b")}}, {"set", {{"domain", "bulk"}}}});
+       }},
+      {"POST /api/v1/examples/bulk-delete",
+       [&] {
+         return server_.Post("/api/v1/examples/bulk-delete", {{"ids", {Example("bulk gone a"), Example("bulk gone b")}}});
+       }},
       {"POST /api/v1/examples/{id}/restore",
        [&] {
          std::string id = Example("to restore");

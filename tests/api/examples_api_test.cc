@@ -236,11 +236,17 @@ TEST_F(ExamplesApi, BatchIsAtomicByDefaultAndIdempotentWithClientIds) {
 }
 
 TEST_F(ExamplesApi, ImportExportRoundTripAndDatabitPath) {
+  // databit_id must name a template (issue #20), and the rows fit its schema.
+  auto t = server_.Post("/api/v1/templates", {{"name", "CSV import"},
+                                              {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                              {"output_schema", {{{"name", "label"}, {"type", "string"}}}}});
+  ASSERT_EQ(t.status, 201) << t.raw;
+  const std::string tid = t.body["id"];
   std::string csv =
       "input,expected_output,domain,capability_tags,databit_id,explanation\r\n"
-      "\"{\"\"text\"\": \"\"a, b\"\"}\",\"{\"\"label\"\": \"\"x\"\"}\",csv_domain,a;b,t-1,plain\r\n"
-      "\"{\"\"text\"\": \"\"line\\nbreak\"\"}\",\"{\"\"label\"\": \"\"y\"\"}\",csv_domain,,t-1,\"two\nlines, quoted\"\r\n"
-      "not json,{},csv_domain,,t-1,x\r\n";
+      "\"{\"\"text\"\": \"\"a, b\"\"}\",\"{\"\"label\"\": \"\"x\"\"}\",csv_domain,a;b," + tid + ",plain\r\n"
+      "\"{\"\"text\"\": \"\"line\\nbreak\"\"}\",\"{\"\"label\"\": \"\"y\"\"}\",csv_domain,," + tid + ",\"two\nlines, quoted\"\r\n"
+      "not json,{},csv_domain,," + tid + ",x\r\n";
   auto imported = server_.PostRaw("/api/v1/examples/import", csv, "text/csv");
   ASSERT_EQ(imported.status, 201) << imported.raw;
   EXPECT_EQ(imported.body["created_count"], 2);
@@ -265,7 +271,7 @@ TEST_F(ExamplesApi, ImportExportRoundTripAndDatabitPath) {
   auto again = server_.PostRaw("/api/v1/examples/import", jsonl.raw, "application/x-ndjson");
   EXPECT_EQ(again.body["created_count"], 0);
   EXPECT_EQ(again.body["existing_count"], 2);
-  auto by_databit = server_.Get("/api/v1/examples/databit/t-1");
+  auto by_databit = server_.Get("/api/v1/examples/databit/" + tid);
   EXPECT_EQ(by_databit.body["total"], 2);
   EXPECT_EQ(server_.Get("/api/v1/examples/export?format=xml").status, 422);
 }

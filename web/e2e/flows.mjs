@@ -296,7 +296,12 @@ export const flows = [
     probe: (ctx) => missing(ctx, "POST", "/examples/batch", { examples: [] }),
     async run({ page, ctx, shot }) {
       const fn = `e2e_import_${ctx.token}`;
-      const rec = (i) => JSON.stringify({ input: { question: `Imported question ${i} ${ctx.token}` }, expected_output: { answer: `answer ${i}` }, function_name: fn, domain: "calibration" });
+      // Records fit the template they are imported into: its schema is checked on import (issue #20).
+      const tpl = await firstTemplate(ctx);
+      const t = (await apiCall(ctx.base, "GET", `/templates/${tpl}`)).body;
+      const value = (f, i) => ({ integer: i, number: i + 0.5, boolean: true, array: [`item ${i}`], object: { n: i } })[f.type] ?? `Imported ${f.name} ${i} ${ctx.token}`;
+      const fields = (schema, i) => Object.fromEntries((schema ?? []).map((f) => [f.name, value(f, i)]));
+      const rec = (i) => JSON.stringify({ input: fields(t.input_schema, i), expected_output: fields(t.output_schema, i), function_name: fn, domain: "calibration" });
       const file = [rec(1), "{broken json", JSON.stringify({ input: {}, expected_output: { answer: "x" } }), rec(2), rec(3)].join("\n");
       await page.goto(`${ctx.base}/examples`);
       await page.getByRole("link", { name: "Import" }).first().click();
@@ -306,7 +311,6 @@ export const flows = [
       await errors.waitFor({ timeout: TIMEOUT });
       const errorText = await errors.innerText();
       if (!/line 2: invalid JSON/.test(errorText) || !/line 3: input: must have at least one field/.test(errorText)) throw new Error(`per-line errors missing: ${errorText}`);
-      const tpl = await firstTemplate(ctx);
       await page.getByLabel("Template").selectOption(tpl);
       await shot("import-preview");
       await page.getByRole("button", { name: "Import 3 valid records" }).click();
@@ -509,6 +513,53 @@ export const flows = [
       await drawer.waitFor({ state: "detached", timeout: TIMEOUT });
       await page.setViewportSize({ width: 1440, height: 900 });
       if (problems.length) throw new Error(problems.join("; "));
+    },
+  },
+  {
+    name: "quality: duplicate warning, Quality page merge, bulk edit",
+    core: false,
+    probe: (ctx) => missing(ctx, "GET", "/quality/duplicates"),
+    async run({ page, ctx, shot }) {
+      const text = `Seal leak at the ${ctx.token} flange after thermal cycling`;
+      const body = { input: { text }, expected_output: { action: "scrap" }, domain: "e2e_quality" };
+      const first = await apiCall(ctx.base, "POST", "/examples", body);
+      if (first.status !== 201) throw new Error(`seed example: POST → ${first.status}`);
+      // Saving the same input with another label through the form: stored, with a conflict warning.
+      await page.goto(`${ctx.base}/examples/new`);
+      await page.getByLabel("Input (JSON object)").fill(JSON.stringify({ text: text.toUpperCase() }, null, 2));
+      await page.getByLabel("Expected output (JSON object)").fill(JSON.stringify({ action: "repair" }, null, 2));
+      await page.getByLabel("Domain").fill("e2e_quality");
+      await page.getByRole("button", { name: "Create example" }).click();
+      await page.waitForURL(/\/examples\/(?!new)[^/]+$/, { timeout: TIMEOUT });
+      const warnings = page.getByRole("status", { name: "Quality warnings" });
+      await warnings.getByText("Conflict:").waitFor({ timeout: TIMEOUT });
+      await shot("quality-save-warning");
+      // The Quality page lists the pair as a conflict; keeping one deletes the other.
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Quality" }).click();
+      await page.getByRole("tab", { name: "Conflicts" }).click();
+      const cluster = page.getByRole("list", { name: "Cluster members" }).filter({ hasText: ctx.token });
+      await cluster.waitFor({ timeout: TIMEOUT });
+      await shot("quality-conflicts");
+      await cluster.getByRole("button", { name: "Keep only this" }).first().click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("button", { name: "Delete" }).click();
+      await page.getByText(/Deleted 1 example/).waitFor({ timeout: TIMEOUT });
+      const left = await apiCall(ctx.base, "GET", "/examples?domain=e2e_quality");
+      if (left.body?.total !== 1) throw new Error(`after keeping one, ${left.body?.total} examples remain`);
+      // Bulk edit from the selection bar: tag the remaining example.
+      await page.goto(`${ctx.base}/examples?domain=e2e_quality`);
+      await page.getByRole("checkbox", { name: /Select example/ }).first().check();
+      await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Edit…" }).click();
+      const edit = page.getByRole("dialog");
+      await edit.getByLabel("Add tags").fill("e2e-reviewed");
+      await edit.getByRole("button", { name: "Apply to 1" }).click();
+      await page.getByText("Updated 1 example").waitFor({ timeout: TIMEOUT });
+      const tagged = await apiCall(ctx.base, "GET", "/examples?domain=e2e_quality&capability_tag=e2e-reviewed");
+      if (tagged.body?.total !== 1) throw new Error(`bulk edit did not tag the example (${tagged.status})`);
+      // The output-value filter narrows the list.
+      await page.goto(`${ctx.base}/examples?domain=e2e_quality&output=action%3Dnothing`);
+      await page.getByText(/No examples/).first().waitFor({ timeout: TIMEOUT });
+      await shot("quality-output-filter");
     },
   },
 ];

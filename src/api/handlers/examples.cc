@@ -3,9 +3,11 @@
 
 #include "api/list_cursor.h"
 #include "api/routes.h"
+#include "common/ids.h"
 #include "service/examples/example_io.h"
 #include "common/time.h"
 #include "service/examples/example_json.h"
+#include "service/quality/pii.h"
 
 namespace exemplar::api {
 namespace {
@@ -23,7 +25,8 @@ struct ListQuery {
 };
 
 // One page by cursor (keyset: any depth at index speed) or by page number (an offset).
-Result<Reply> ListPage(Services& s, const ListQuery& q) {
+Result<Reply> ListPage(Services& s, ListQuery q) {
+  s.examples.ResolveFilter(&q.filter);
   storage::ExampleListQuery lq{q.filter, q.sort, q.desc, (q.page - 1) * q.page_size, q.page_size, q.cursor};
   EXEMPLAR_ASSIGN_OR_RETURN(auto page, s.store.ListExamples(lq));
   Json items = Json::array();
@@ -38,8 +41,17 @@ Result<ListQuery> ParseListQuery(const Request& req) {
   Validation v;
   Json params = QueryAsJson(req, {"capability_tags", "capability_tags_all"},
                             {"min_quality_score", "min_effectiveness_score"}, {});
+  // Content filters: `output.defect_type=crack`; a repeated parameter means any of its values.
+  for (const auto& [k, val] : req.query) {
+    if (k.rfind("input.", 0) != 0 && k.rfind("output.", 0) != 0) continue;
+    if (!params[k].is_array()) params[k] = Json::array();
+    params[k].push_back(val);
+  }
+  for (auto& [k, val] : params.items()) {
+    if ((k.rfind("input.", 0) == 0 || k.rfind("output.", 0) == 0) && val.size() == 1) val = Json(val[0]);
+  }
   JsonReader r(params, v, {"query"});
-  service::ParseFilterFields(r, &q.filter);
+  service::ParseFilterFields(r, &q.filter, true);
   if (auto p = QueryInt(req, "page", 1, 1000000, v)) q.page = *p;
   if (auto p = QueryInt(req, "page_size", 1, 100, v)) q.page_size = *p;
   if (auto s = r.Enum("sort_by", {"effectiveness_score", "quality_score", "usage_count",
@@ -59,10 +71,90 @@ Result<ListQuery> ParseListQuery(const Request& req) {
 
 Json BatchToJson(const service::BatchResult& r) {
   Json errors = Json::array();
-  for (const auto& e : r.errors) errors.push_back({{"index", e.index}, {"error", e.error}});
+  for (const auto& e : r.errors) {
+    Json j = {{"index", e.index}, {"error", e.error}};
+    if (!e.loc.empty()) j["loc"] = e.loc;
+    if (!e.type.empty()) j["type"] = e.type;
+    errors.push_back(std::move(j));
+  }
+  Json warnings = Json::array();
+  for (const auto& w : r.warnings) {
+    Json j = service::WarningToJson(w.warning);
+    j["index"] = w.index;
+    warnings.push_back(std::move(j));
+  }
   return {{"created_count", r.created_count},   {"failed_count", r.failed_count},
           {"existing_count", r.existing_count}, {"created_ids", r.created_ids},
-          {"existing_ids", r.existing_ids},     {"errors", std::move(errors)}};
+          {"existing_ids", r.existing_ids},     {"errors", std::move(errors)},
+          {"warnings", std::move(warnings)}};
+}
+
+Json WarningsToJson(const std::vector<service::QualityWarning>& ws) {
+  Json out = Json::array();
+  for (const auto& w : ws) out.push_back(service::WarningToJson(w));
+  return out;
+}
+
+// The quality policies of a write: the server's defaults, then ?on_duplicate= and ?on_secret=
+// (allow | reject), then the same keys of a batch body.
+Result<service::WriteOptions> ParseWriteOptions(const Services& s, const Request& req, JsonReader* body) {
+  service::WriteOptions o;
+  o.on_duplicate = service::ParseDuplicatePolicy(s.config.on_duplicate).value_or(service::DuplicatePolicy::kWarn);
+  o.reject_secrets = s.config.reject_secrets;
+  Validation v;
+  auto apply = [&](const std::optional<std::string>& dup, const std::optional<std::string>& secret,
+                   std::vector<std::string> loc_dup, std::vector<std::string> loc_secret) {
+    if (dup) {
+      if (auto p = service::ParseDuplicatePolicy(*dup)) o.on_duplicate = *p;
+      else v.Add(loc_dup, "must be one of: allow, warn, reject", "type_error.enum");
+    }
+    if (secret) {
+      if (*secret == "allow" || *secret == "reject") o.reject_secrets = *secret == "reject";
+      else v.Add(loc_secret, "must be one of: allow, reject", "type_error.enum");
+    }
+  };
+  apply(req.Query("on_duplicate"), req.Query("on_secret"), {"query", "on_duplicate"}, {"query", "on_secret"});
+  if (body) {
+    auto dup = body->Enum("on_duplicate", {"allow", "warn", "reject"});
+    auto secret = body->Enum("on_secret", {"allow", "reject"});
+    apply(dup, secret, body->Loc("on_duplicate"), body->Loc("on_secret"));
+  }
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  return o;
+}
+
+// The selection of a bulk edit: `ids`, or `filter` (the list filters, content filters included).
+Result<std::vector<std::string>> ParseSelection(Services& s, const Json& body, JsonReader& r, Validation& v) {
+  auto ids = r.StringList("ids", service::kMaxBulkExamples, 64);
+  std::optional<Json> filter = r.Object("filter");
+  if (ids && filter) v.Add({"body"}, "give either ids or filter, not both", "value_error.bulk.selection");
+  if (!ids && !filter) v.Add({"body"}, "give ids or a filter to select examples", "value_error.missing");
+  std::vector<std::string> out;
+  if (filter) {
+    storage::ExampleFilter f;
+    JsonReader fr(*filter, v, {"body", "filter"});
+    service::ParseFilterFields(fr, &f, true);
+    fr.RejectUnknownKeys();
+    if (v.ok()) {
+      if (!s.index.catalog().Match(f)) {
+        v.Add({"body", "filter"}, "an empty filter would select every example; name at least one condition",
+              "value_error.bulk.selection");
+      } else {
+        out = s.examples.SelectIds(f);
+      }
+    }
+  } else if (ids) {
+    for (const auto& id : *ids) {
+      if (!IsUuid(id)) return Status::NotFound("Example " + id + " not found");
+      out.push_back(NormalizeUuid(id));
+    }
+  }
+  (void)body;
+  return out;
+}
+
+Json BulkToJson(const service::BulkResult& r, const char* verb) {
+  return {{"matched", r.matched}, {verb, r.affected}, {"dry_run", r.dry_run}, {"example_ids", r.ids}};
 }
 
 // Validates records into examples; invalid ones become per-item errors (422 detail when atomic).
@@ -70,7 +162,7 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
                                     const std::vector<size_t>& positions,
                                     std::vector<service::BatchItemError> errors, bool atomic,
                                     const std::vector<std::string>& loc_prefix,
-                                    const std::string& created_by) {
+                                    const std::string& created_by, service::WriteOptions o) {
   std::vector<Example> items;
   Validation all;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -79,8 +171,8 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
     loc.push_back(std::to_string(positions[i]));
     Example e = service::ExampleFromCreateJson(records[i], v, loc);
     if (!v.ok()) {
-      errors.push_back({positions[i], v.errors().front().msg + " at " +
-                                          v.errors().front().loc.back()});
+      errors.push_back({positions[i], v.errors().front().msg + " at " + v.errors().front().loc.back(),
+                        v.errors().front().loc, v.errors().front().type});
       for (const auto& fe : v.errors()) all.Add(fe.loc, fe.msg, fe.type);
       continue;
     }
@@ -92,7 +184,9 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
     return Status::Invalid({{{"body", std::to_string(errors.front().index)}, errors.front().error,
                              "value_error"}});
   }
-  return s.examples.Batch(std::move(items), std::move(errors), atomic);
+  o.loc = loc_prefix;
+  o.indexed = true;
+  return s.examples.Batch(std::move(items), std::move(errors), atomic, o);
 }
 
 // GET /examples/export as a BodyStream: each piece is one page of rows in created_at order.
@@ -101,8 +195,8 @@ class ExportStream {
   // Rows per piece: ~0.5 MB of JSONL for typical examples; bounds the export's memory.
   static constexpr int64_t kPage = 500;
 
-  ExportStream(storage::Store* store, storage::ExampleFilter filter, bool csv)
-      : store_(store), filter_(std::move(filter)), csv_(csv) {}
+  ExportStream(storage::Store* store, storage::ExampleFilter filter, bool csv, bool redact)
+      : store_(store), filter_(std::move(filter)), csv_(csv), redact_(redact) {}
 
   // Reads the next page into the buffer.
   Status ReadPage() {
@@ -119,7 +213,10 @@ class ExportStream {
     if (!started_ && csv_) *out = service::CsvHeader();
     if (!started_ && !csv_ && page_.empty()) *out = "\n";  // an empty export is one empty line, as before
     started_ = true;
-    for (const auto& e : page_) *out += csv_ ? service::ExampleToCsvRow(e) : service::ExampleToJsonl(e);
+    for (auto& e : page_) {
+      if (redact_) e = service::RedactExample(std::move(e));
+      *out += csv_ ? service::ExampleToCsvRow(e) : service::ExampleToJsonl(e);
+    }
     page_.clear();
     if (last_) {
       finished_ = true;
@@ -133,7 +230,7 @@ class ExportStream {
  private:
   storage::Store* store_;
   storage::ExampleFilter filter_;
-  bool csv_;
+  bool csv_, redact_;
   int64_t offset_ = 0;
   std::vector<Example> page_;
   bool last_ = false, started_ = false, finished_ = false;
@@ -151,12 +248,15 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", base, "Create an example", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto options, ParseWriteOptions(s, req, nullptr));
                       Validation v;
                       Example e = service::ExampleFromCreateJson(body, v, {"body"});
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       if (!req.user.empty()) e.created_by = req.user;
-                      EXEMPLAR_ASSIGN_OR_RETURN(Example created, s.examples.Create(std::move(e)));
-                      return Reply::Created(service::ExampleToJson(created));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto created, s.examples.Create(std::move(e), options));
+                      Json out = service::ExampleToJson(created.example);
+                      out["warnings"] = WarningsToJson(created.warnings);
+                      return Reply::Created(out);
                     }});
   routes.push_back({"POST", base + "/batch", "Create up to 1000 examples (atomic by default)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
@@ -164,6 +264,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       Validation v;
                       JsonReader r(body, v);
                       bool atomic = r.Bool("atomic").value_or(true);
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto options, ParseWriteOptions(s, req, &r));
                       r.Allow({"examples"});
                       r.RejectUnknownKeys();
                       const Json* list = body.contains("examples") ? &body["examples"] : nullptr;
@@ -177,7 +278,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       std::vector<size_t> positions(records.size());
                       for (size_t i = 0; i < positions.size(); ++i) positions[i] = i;
                       EXEMPLAR_ASSIGN_OR_RETURN(auto result, Ingest(s, records, positions, {}, atomic,
-                                                                    {"body", "examples"}, req.user));
+                                                                    {"body", "examples"}, req.user, options));
                       return Reply::Created(BatchToJson(result));
                     }});
   routes.push_back({"POST", base + "/import", "Import examples from JSONL, a JSON array or CSV", "examples",
@@ -202,33 +303,84 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       Validation v;
                       bool atomic = QueryBool(req, "atomic", v).value_or(false);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto options, ParseWriteOptions(s, req, nullptr));
                       EXEMPLAR_ASSIGN_OR_RETURN(auto parsed, service::ParseImport(req.body, format, kMaxImportRecords));
                       std::vector<service::BatchItemError> errors;
                       for (auto& [i, msg] : parsed.errors) errors.push_back({i, msg});
                       EXEMPLAR_ASSIGN_OR_RETURN(auto result, Ingest(s, parsed.records, parsed.record_index,
-                                                                    std::move(errors), atomic, {"body"}, req.user));
+                                                                    std::move(errors), atomic, {"body"}, req.user,
+                                                                    options));
                       Json out = BatchToJson(result);
                       out["total_records"] = parsed.total;
                       return Reply::Created(out);
                     }});
-  routes.push_back({"GET", base + "/export", "Export examples as JSONL or CSV (list filters apply)", "examples",
+  routes.push_back({"GET", base + "/export", "Export examples as JSONL or CSV (list filters apply; redact=true masks PII)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       std::string fmt = req.Query("format").value_or("jsonl");
                       if (fmt != "jsonl" && fmt != "csv") {
                         return Status::Invalid({{{"query", "format"}, "must be one of: jsonl, csv", "type_error.enum"}});
                       }
                       EXEMPLAR_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(req));
+                      Validation rv;
+                      bool redact = QueryBool(req, "redact", rv).value_or(false);
+                      EXEMPLAR_RETURN_IF_ERROR(rv.ToStatus());
+                      s.examples.ResolveFilter(&q.filter);
                       Reply reply;
                       reply.content_type = fmt == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
                       reply.headers["Content-Disposition"] =
                           std::string("attachment; filename=\"examples.") + fmt + "\"";
                       // Streamed a page at a time (chunked), so memory stays flat whatever the
                       // store's size; the first page is read here, so a store error is a status.
-                      auto export_rows = std::make_shared<ExportStream>(&s.store, std::move(q.filter), fmt == "csv");
+                      auto export_rows = std::make_shared<ExportStream>(&s.store, std::move(q.filter), fmt == "csv", redact);
                       EXEMPLAR_RETURN_IF_ERROR(export_rows->ReadPage());
                       reply.stream = std::make_shared<BodyStream>();
                       reply.stream->next = [export_rows](std::string* out) { return export_rows->Next(out); };
                       return reply;
+                    }});
+  routes.push_back({"POST", base + "/bulk-update",
+                    "Update many examples at once by ids or filter (atomic, versioned, capped; dry_run counts)",
+                    "examples", [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                      Validation v;
+                      JsonReader r(body, v);
+                      bool dry_run = r.Bool("dry_run").value_or(false);
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto ids, ParseSelection(s, body, r, v));
+                      service::BulkSet set;
+                      if (auto obj = r.Object("set")) {
+                        JsonReader sr(*obj, v, {"body", "set"});
+                        if (auto t = sr.StringList("tags_add", 1000, 1024)) set.tags_add = *t;
+                        if (auto t = sr.StringList("tags_remove", 1000, 1024)) set.tags_remove = *t;
+                        if (auto d = sr.String("domain", 1024)) {
+                          if (d->empty()) v.Add(sr.Loc("domain"), "must not be empty", "value_error.any_str.min_length");
+                          else set.domain = *d;
+                        }
+                        set.difficulty = sr.Enum("difficulty", service::kDifficulties);
+                        if (sr.IsNull("quality_score")) set.quality_score = std::optional<double>();
+                        else if (auto q = sr.Number("quality_score", 0.0, 1.0)) set.quality_score = q;
+                        if (sr.IsNull("databit_id")) set.databit_id = std::optional<std::string>();
+                        else if (auto d = sr.String("databit_id", 1024)) set.databit_id = d;
+                        sr.RejectUnknownKeys();
+                        if (obj->empty()) v.Add({"body", "set"}, "name at least one change", "value_error.missing");
+                      } else {
+                        v.Add({"body", "set"}, "field required", "value_error.missing");
+                      }
+                      r.RejectUnknownKeys();
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto result, s.examples.BulkUpdate(ids, set, dry_run));
+                      return Reply::Json200(BulkToJson(result, "updated"));
+                    }});
+  routes.push_back({"POST", base + "/bulk-delete",
+                    "Delete many examples at once by ids or filter (atomic, capped; dry_run counts)", "examples",
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                      Validation v;
+                      JsonReader r(body, v);
+                      bool dry_run = r.Bool("dry_run").value_or(false);
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto ids, ParseSelection(s, body, r, v));
+                      r.RejectUnknownKeys();
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto result, s.examples.BulkDelete(ids, dry_run));
+                      return Reply::Json200(BulkToJson(result, "deleted"));
                     }});
   routes.push_back({"POST", base + "/regenerate-embeddings",
                     "Re-embed examples without an embedding (or all with ?force=true)", "examples",
@@ -275,8 +427,11 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
-                      EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Update(id, body));
-                      return Reply::Json200(service::ExampleToJson(e));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto options, ParseWriteOptions(s, req, nullptr));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto updated, s.examples.Update(id, body, options));
+                      Json out = service::ExampleToJson(updated.example);
+                      out["warnings"] = WarningsToJson(updated.warnings);
+                      return Reply::Json200(out);
                     }});
   routes.push_back({"DELETE", base + "/{id}",
                     "Delete an example: hidden, versions and lineage kept (restore brings it back); "

@@ -116,10 +116,17 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Update(id, body));
                       return Reply::Json200(service::TemplateToJson(t));
                     }});
-  routes.push_back({"DELETE", base + "/{id}", "Delete a template that is not published", "templates",
-                    [&s](const Request& req) -> Result<Reply> {
+  routes.push_back({"DELETE", base + "/{id}",
+                    "Delete a template that is not published (?cascade=detach|delete when it has examples)",
+                    "templates", [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
-                      EXEMPLAR_RETURN_IF_ERROR(s.templates.Delete(id));
+                      service::TemplateCascade cascade = service::TemplateCascade::kNone;
+                      if (auto c = req.Query("cascade")) {
+                        if (*c == "detach") cascade = service::TemplateCascade::kDetach;
+                        else if (*c == "delete") cascade = service::TemplateCascade::kDelete;
+                        else return Status::Invalid({{{"query", "cascade"}, "must be one of: detach, delete", "type_error.enum"}});
+                      }
+                      EXEMPLAR_RETURN_IF_ERROR(s.templates.Delete(id, cascade, s.examples));
                       return Reply::NoContent();
                     }});
   auto action = [&](const std::string& verb, const std::string& summary, auto fn) {

@@ -3,7 +3,25 @@
 #include <algorithm>
 #include <mutex>
 
+#include "service/quality/content_hash.h"
+#include "service/quality/pii.h"
+
 namespace exemplar::service {
+namespace {
+
+std::string ScopeKey(const Example& e) { return e.databit_id.value_or("") + "|" + e.domain; }
+
+void EraseInput(std::unordered_multimap<uint64_t, int64_t>& m, uint64_t hash, int64_t row) {
+  auto [b, end] = m.equal_range(hash);
+  for (auto it = b; it != end; ++it) {
+    if (it->second == row) {
+      m.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace
 
 uint32_t Catalog::Intern(const std::string& s) {
   auto [it, inserted] = strings_.emplace(s, static_cast<uint32_t>(strings_.size() + 1));
@@ -24,6 +42,8 @@ Catalog::Entry* Catalog::Find(int64_t row_id) {
 }
 
 void Catalog::Upsert(const Example& e) {
+  // Content fingerprints are computed before taking the lock: searches wait only for the insert.
+  const ContentFingerprint in = Fingerprint(e.input_json), out = Fingerprint(e.expected_output_json);
   std::unique_lock lock(mu_);
   Entry entry;
   entry.row_id = e.row_id;
@@ -38,8 +58,19 @@ void Catalog::Upsert(const Example& e) {
   entry.effectiveness = eff ? static_cast<float>(*eff) : -1.f;
   entry.successes = static_cast<float>(e.success_count);
   entry.failures = static_cast<float>(e.failure_count);
+  entry.scope = Intern(ScopeKey(e));
+  entry.input_hash = in.normalized;
+  entry.output_hash = out.normalized;
+  for (const auto& [key, hash] : in.fields) entry.fields.emplace_back(Intern("i:" + key), hash);
+  for (const auto& [key, hash] : out.fields) entry.fields.emplace_back(Intern("o:" + key), hash);
+  for (const auto& kind : e.pii_flags) {
+    auto it = std::find(kPiiKinds.begin(), kPiiKinds.end(), kind);
+    if (it != kPiiKinds.end()) entry.pii |= static_cast<uint8_t>(1u << (it - kPiiKinds.begin()));
+  }
+  by_input_.emplace(entry.input_hash, e.row_id);
   if (Entry* existing = Find(e.row_id)) {
     if (!existing->alive) ++alive_;
+    else EraseInput(by_input_, existing->input_hash, e.row_id);
     *existing = std::move(entry);
   } else {
     // Row ids grow, so appending keeps entries_ sorted; an older row (replay) is inserted in place.
@@ -58,6 +89,7 @@ void Catalog::Remove(int64_t row_id) {
   if (!e || !e->alive) return;
   e->alive = false;
   --alive_;
+  EraseInput(by_input_, e->input_hash, row_id);
   auto it = row_to_id_.find(row_id);
   if (it != row_to_id_.end()) {
     id_to_row_.erase(it->second);
@@ -93,7 +125,7 @@ size_t Catalog::size() const {
   return alive_;
 }
 
-std::vector<uint64_t> Catalog::Rows() const {
+std::vector<uint64_t> Catalog::RowIds() const {
   std::shared_lock lock(mu_);
   std::vector<uint64_t> out;
   out.reserve(alive_);
@@ -118,10 +150,61 @@ std::optional<int64_t> Catalog::RowIdOf(const std::string& id) const {
   return it->second;
 }
 
+std::optional<std::string> Catalog::IdOf(int64_t row_id) const {
+  std::shared_lock lock(mu_);
+  auto it = row_to_id_.find(row_id);
+  if (it == row_to_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<CatalogRow> Catalog::Rows() const {
+  std::shared_lock lock(mu_);
+  std::vector<CatalogRow> out;
+  out.reserve(alive_);
+  for (const Entry& e : entries_) {
+    if (e.alive) out.push_back({e.row_id, e.scope, e.input_hash, e.output_hash});
+  }
+  return out;
+}
+
+std::optional<CatalogRow> Catalog::Row(int64_t row_id) const {
+  std::shared_lock lock(mu_);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), row_id,
+                             [](const Entry& e, int64_t r) { return e.row_id < r; });
+  if (it == entries_.end() || it->row_id != row_id || !it->alive) return std::nullopt;
+  return CatalogRow{it->row_id, it->scope, it->input_hash, it->output_hash};
+}
+
+uint32_t Catalog::ScopeOf(const Example& e) const {
+  std::shared_lock lock(mu_);
+  auto it = strings_.find(ScopeKey(e));
+  return it == strings_.end() ? 0 : it->second;
+}
+
+std::vector<CatalogRow> Catalog::SameInput(const Example& e) const {
+  uint64_t hash = Fingerprint(e.input_json).normalized;
+  std::shared_lock lock(mu_);
+  std::vector<CatalogRow> out;
+  auto scope = strings_.find(ScopeKey(e));
+  if (scope == strings_.end()) return out;
+  auto [b, end] = by_input_.equal_range(hash);
+  for (auto it = b; it != end; ++it) {
+    auto id = row_to_id_.find(it->second);
+    if (id != row_to_id_.end() && id->second == e.id) continue;
+    auto entry = std::lower_bound(entries_.begin(), entries_.end(), it->second,
+                                  [](const Entry& x, int64_t r) { return x.row_id < r; });
+    if (entry == entries_.end() || entry->row_id != it->second || !entry->alive) continue;
+    if (entry->scope != scope->second) continue;
+    out.push_back({entry->row_id, entry->scope, entry->input_hash, entry->output_hash});
+  }
+  std::sort(out.begin(), out.end(), [](const CatalogRow& a, const CatalogRow& b) { return a.row_id < b.row_id; });
+  return out;
+}
+
 std::optional<std::vector<uint64_t>> Catalog::Match(const storage::ExampleFilter& f) const {
   bool restricts = f.databit_id || f.domain || f.function_name || f.difficulty || f.source ||
                    !f.tags_any.empty() || !f.tags_all.empty() || f.min_quality_score ||
-                   f.min_effectiveness_score || !f.ids.empty();
+                   f.min_effectiveness_score || !f.ids.empty() || !f.content.empty() || f.pii;
   if (!restricts) return std::nullopt;
   std::shared_lock lock(mu_);
   std::vector<uint64_t> out;
@@ -150,6 +233,30 @@ std::optional<std::vector<uint64_t>> Catalog::Match(const storage::ExampleFilter
   }
   std::sort(id_rows.begin(), id_rows.end());
   if (!f.ids.empty() && id_rows.empty()) return out;
+  // Content filters: field key → the accepted value hashes.
+  std::vector<std::pair<uint32_t, std::vector<uint64_t>>> content;
+  for (const auto& c : f.content) {
+    auto it = strings_.find((c.output ? "o:" : "i:") + c.key);
+    if (it == strings_.end()) return out;
+    std::vector<uint64_t> hashes;
+    for (const auto& v : c.values) hashes.push_back(HashText(v));
+    content.emplace_back(it->second, std::move(hashes));
+  }
+  uint8_t pii_mask = 0;
+  if (f.pii) {
+    auto it = std::find(kPiiKinds.begin(), kPiiKinds.end(), *f.pii);
+    pii_mask = it == kPiiKinds.end() ? 0xFF : static_cast<uint8_t>(1u << (it - kPiiKinds.begin()));
+  }
+  auto content_ok = [&](const Entry& e) {
+    for (const auto& [key, hashes] : content) {
+      bool hit = false;
+      for (const auto& [k, h] : e.fields) {
+        if (k == key && std::find(hashes.begin(), hashes.end(), h) != hashes.end()) hit = true;
+      }
+      if (!hit) return false;
+    }
+    return true;
+  };
   auto has = [](const std::vector<uint32_t>& tags, uint32_t t) {
     return std::find(tags.begin(), tags.end(), t) != tags.end();
   };
@@ -174,6 +281,8 @@ std::optional<std::vector<uint64_t>> Catalog::Match(const storage::ExampleFilter
     if (!all.empty() && !std::all_of(all.begin(), all.end(), [&](uint32_t t) { return has(e.tags, t); }))
       continue;
     if (!id_rows.empty() && !std::binary_search(id_rows.begin(), id_rows.end(), e.row_id)) continue;
+    if (pii_mask && !(e.pii & pii_mask)) continue;
+    if (!content.empty() && !content_ok(e)) continue;
     out.push_back(static_cast<uint64_t>(e.row_id));
   }
   return out;

@@ -15,6 +15,13 @@
 
 namespace exemplar::service {
 
+// One catalog row's identity and content fingerprints, copied out for whole-store reports.
+struct CatalogRow {
+  int64_t row_id = 0;
+  uint32_t scope = 0;  // (template, domain) interned: rows compare equal iff in the same scope
+  uint64_t input_hash = 0, output_hash = 0;
+};
+
 class Catalog {
  public:
   void Upsert(const Example& e);
@@ -23,7 +30,7 @@ class Catalog {
   void SetEvidence(int64_t row_id, double successes, double failures);
   size_t size() const;
   // Row ids of every live example, ascending.
-  std::vector<uint64_t> Rows() const;
+  std::vector<uint64_t> RowIds() const;
 
   // Sorted row ids of the examples matching `f`; nullopt when `f` restricts nothing.
   std::optional<std::vector<uint64_t>> Match(const storage::ExampleFilter& f) const;
@@ -32,6 +39,15 @@ class Catalog {
   // Success and failure counts of a row ({0, 0} when unknown), for exploration.
   std::pair<double, double> Evidence(int64_t row_id) const;
   std::optional<int64_t> RowIdOf(const std::string& id) const;
+  std::optional<std::string> IdOf(int64_t row_id) const;
+
+  // Quality reports: every live row, and the live rows in the same (template, domain) scope as
+  // `e` whose normalised input is identical to `e`'s (e itself excluded by id).
+  std::vector<CatalogRow> Rows() const;
+  std::optional<CatalogRow> Row(int64_t row_id) const;
+  std::vector<CatalogRow> SameInput(const Example& e) const;
+  // The scope key `e` would have (0 when no example has that scope yet).
+  uint32_t ScopeOf(const Example& e) const;
 
  private:
   struct Entry {
@@ -42,6 +58,11 @@ class Catalog {
     float quality = -1;        // -1 = none
     float effectiveness = -1;  // -1 = no evidence
     float successes = 0, failures = 0;
+    uint32_t scope = 0;        // interned "databit|domain"
+    uint64_t input_hash = 0, output_hash = 0;  // normalised content
+    // Top-level scalar fields of input and output: interned "i:key"/"o:key", value hash.
+    std::vector<std::pair<uint32_t, uint64_t>> fields;
+    uint8_t pii = 0;           // bit i: kPiiKinds[i] flagged
   };
   uint32_t Intern(const std::string& s);                     // REQUIRES: mu_ held exclusively
   uint32_t Lookup(const std::optional<std::string>& s) const;  // 0 when unknown; UINT32_MAX if absent
@@ -52,6 +73,7 @@ class Catalog {
   std::unordered_map<std::string, int64_t> id_to_row_;
   std::unordered_map<int64_t, std::string> row_to_id_;
   std::unordered_map<std::string, uint32_t> strings_;
+  std::unordered_multimap<uint64_t, int64_t> by_input_;  // input_hash → row (live rows)
   size_t alive_ = 0;
 };
 

@@ -50,6 +50,7 @@ void ForEachExampleField(const Example& e, Field&& field) {
   field("has_embedding", e.has_embedding());
   field("input", JsonColumn{e.input_json});
   field("last_used_at", e.last_used_at ? std::optional(FormatRfc3339(*e.last_used_at)) : std::nullopt);
+  field("pii_flags", e.pii_flags);
   field("quality_score", e.quality_score);
   field("search_keys", e.search_keys);
   field("source", e.source);
@@ -116,7 +117,7 @@ void WriteExampleJson(const Example& e, JsonTextWriter& w) {
 // export may carry them; they are known and ignored, unlike unknown keys (422).
 static void AllowServerFields(JsonReader& r) {
   r.Allow({"created_at", "updated_at", "created_by", "version", "usage_count", "success_count", "failure_count",
-           "effectiveness_score", "embedding_model", "has_embedding", "last_used_at"});
+           "effectiveness_score", "embedding_model", "has_embedding", "last_used_at", "pii_flags", "warnings"});
 }
 
 Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector<std::string>& loc) {

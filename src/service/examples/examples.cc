@@ -1,12 +1,80 @@
 #include "service/examples/examples.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <unordered_map>
 
 #include "common/time.h"
 #include "service/audit/audit.h"
 #include "service/examples/example_json.h"
+#include "service/quality/content_hash.h"
+#include "service/quality/near_duplicates.h"
+#include "service/quality/pii.h"
 
 namespace exemplar::service {
+namespace {
+
+std::string JoinLoc(const std::vector<std::string>& loc) {
+  std::string out;
+  for (const auto& part : loc) out += (out.empty() ? "" : ".") + part;
+  return out;
+}
+
+}  // namespace
+
+Status Examples::CheckContent(Example& e, ContentRules& rules, const std::vector<std::string>& loc,
+                              const WriteOptions& o, Validation& v, std::vector<QualityWarning>* warnings) {
+  EXEMPLAR_RETURN_IF_ERROR(rules.Check(e, loc, v, warnings));
+  e.pii_flags = PiiFlags(e);
+  if (e.pii_flags.empty()) return Status::Ok();
+  QualityWarning w;
+  w.type = "pii";
+  w.kinds = e.pii_flags;
+  std::string kinds;
+  for (const auto& k : e.pii_flags) kinds += (kinds.empty() ? "" : ", ") + k;
+  w.message = "contains personal data or secrets: " + kinds;
+  warnings->push_back(std::move(w));
+  if (o.reject_secrets && std::find(e.pii_flags.begin(), e.pii_flags.end(), "secret") != e.pii_flags.end()) {
+    auto has_secret = [](const std::vector<std::string>& kinds) {
+      return std::find(kinds.begin(), kinds.end(), "secret") != kinds.end();
+    };
+    std::vector<std::pair<std::string, Json>> sides = {
+        {"input", Json::parse(e.input_json, nullptr, false)},
+        {"expected_output", Json::parse(e.expected_output_json, nullptr, false)},
+        {"explanation", e.explanation ? Json(*e.explanation) : Json(nullptr)}};
+    for (const auto& [side, value] : sides) {
+      if (!has_secret(PiiKindsInJson(value))) continue;
+      auto l = loc;
+      l.push_back(side);
+      v.Add(l, "contains a secret (API key, token, private key or password); the secret policy rejects it",
+            "value_error.secret");
+    }
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> Examples::CheckDuplicates(const Example& e, const WriteOptions& o,
+                                                     std::vector<QualityWarning>* warnings, bool use_vectors) {
+  if (o.on_duplicate == DuplicatePolicy::kAllow) return std::nullopt;
+  Example probe_identical;
+  const Example* probe = &e;
+  if (!use_vectors) {
+    probe_identical = e;
+    probe_identical.embedding.clear();  // identical normalised inputs only
+    probe = &probe_identical;
+  }
+  auto found = FindNearDuplicates(index_, *probe, o.duplicate_threshold);
+  if (found.empty()) return std::nullopt;
+  if (o.on_duplicate == DuplicatePolicy::kReject) {
+    const auto& w = found.front();
+    char sim[16];
+    std::snprintf(sim, sizeof sim, "%.3f", w.similarity.value_or(1.0));
+    return std::string(w.type == "conflict" ? "input conflicts with example " : "input near-duplicates example ") +
+           w.example_id + " (similarity " + sim + "); on_duplicate=reject refuses it";
+  }
+  for (auto& w : found) warnings->push_back(std::move(w));
+  return std::nullopt;
+}
 
 Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                           const std::vector<size_t>& positions, std::vector<std::string>* texts) {
@@ -29,16 +97,26 @@ Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemErr
 }
 
 Result<Example> Examples::Create(Example e) {
+  EXEMPLAR_ASSIGN_OR_RETURN(WriteResult r, Create(std::move(e), WriteOptions{}));
+  return std::move(r.example);
+}
+
+Result<WriteResult> Examples::Create(Example e, const WriteOptions& o) {
   std::vector<Example> one{std::move(e)};
-  auto r = Batch(std::move(one), {}, true);
+  WriteOptions single = o;
+  single.indexed = false;
+  auto r = Batch(std::move(one), {}, true, single);
   if (!r.ok()) return r.status();
   const std::string& id = r->created_ids.empty() ? r->existing_ids.front() : r->created_ids.front();
-  return Get(id);
+  WriteResult out;
+  EXEMPLAR_ASSIGN_OR_RETURN(out.example, Get(id));
+  for (auto& w : r->warnings) out.warnings.push_back(std::move(w.warning));
+  return out;
 }
 
 Result<Example> Examples::Get(const std::string& id) { return store_.GetExample(id); }
 
-Result<Example> Examples::Update(const std::string& id, const Json& patch) {
+Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, const WriteOptions& o) {
   // Optimistic: read, apply, write with a version check; retry when another writer won.
   for (int attempt = 0; attempt < 5; ++attempt) {
     EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExample(id));
@@ -46,11 +124,27 @@ Result<Example> Examples::Update(const std::string& id, const Json& patch) {
     Validation v;
     bool input_changed = ApplyExampleUpdate(patch, &next, v);
     EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+    // The content rules apply when content or template changed, so editing the tags of an
+    // example stored before the rules existed stays possible.
+    const bool output_changed = next.expected_output_json != current.expected_output_json;
+    const bool content_changed = input_changed || output_changed || next.databit_id != current.databit_id ||
+                                 next.explanation != current.explanation;
+    std::vector<QualityWarning> warnings;
+    if (content_changed) {
+      ContentRules rules(store_);
+      EXEMPLAR_RETURN_IF_ERROR(CheckContent(next, rules, o.loc, o, v, &warnings));
+      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+    }
     if (input_changed || !current.has_embedding()) {
       auto vec = embedder_.Embed(EmbeddingText(next));
       if (!vec.ok()) return vec.status();
       next.embedding = std::move(vec).value();
       next.embedding_model = embedder_.model();
+    }
+    if (input_changed || output_changed) {
+      Example probe = next;
+      if (probe.embedding.empty()) index_.vectors().GetVector(static_cast<uint64_t>(current.row_id), &probe.embedding);
+      if (auto refused = CheckDuplicates(probe, o, &warnings)) return Status::AlreadyExists(*refused);
     }
     next.version = current.version + 1;
     Json prior_json = ExampleToJson(current);
@@ -73,7 +167,10 @@ Result<Example> Examples::Update(const std::string& id, const Json& patch) {
     if (st.code() == Code::kFailedPrecondition) continue;
     EXEMPLAR_RETURN_IF_ERROR(st);
     EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(id, next.version, current.databit_id, next.databit_id));
-    return store_.GetExample(id);
+    WriteResult out;
+    EXEMPLAR_ASSIGN_OR_RETURN(out.example, store_.GetExample(id));
+    out.warnings = std::move(warnings);
+    return out;
   }
   return Status::FailedPrecondition("example is being modified concurrently; retry");
 }
@@ -125,7 +222,7 @@ Result<std::vector<ExampleVersion>> Examples::Versions(const std::string& id) {
 }
 
 Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<BatchItemError> invalid,
-                                    bool atomic) {
+                                    bool atomic, const WriteOptions& o) {
   BatchResult result;
   if (atomic && !invalid.empty()) {
     return Status::InvalidArgument("item " + std::to_string(invalid.front().index) + ": " +
@@ -143,6 +240,32 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       if (!bad[p]) positions.push_back(p);
     }
   }
+  // Content rules (one validator for create, batch and import) before anything is embedded.
+  {
+    ContentRules rules(store_);
+    Validation all;
+    std::vector<Example> kept;
+    std::vector<size_t> kept_pos;
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto loc = o.loc;
+      if (o.indexed) loc.push_back(std::to_string(positions[i]));
+      Validation v;
+      std::vector<QualityWarning> warnings;
+      EXEMPLAR_RETURN_IF_ERROR(CheckContent(items[i], rules, loc, o, v, &warnings));
+      if (!v.ok()) {
+        for (const auto& fe : v.errors()) all.Add(fe.loc, fe.msg, fe.type);
+        const auto& fe = v.errors().front();
+        result.errors.push_back({positions[i], fe.msg + " at " + JoinLoc(fe.loc), fe.loc, fe.type});
+        continue;
+      }
+      for (auto& w : warnings) result.warnings.push_back({positions[i], std::move(w)});
+      kept.push_back(std::move(items[i]));
+      kept_pos.push_back(positions[i]);
+    }
+    if (atomic && !all.ok()) return all.ToStatus();
+    items = std::move(kept);
+    positions = std::move(kept_pos);
+  }
   int64_t now = NowMillis();
   std::vector<Example*> ptrs;
   for (Example& e : items) {
@@ -154,6 +277,48 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   if (atomic && !embed_status.ok()) {
     if (embed_status.code() == Code::kInvalidArgument) return embed_status;
     return Status::Unavailable("embedding provider failed: " + embed_status.message());
+  }
+  // Near-duplicates of stored examples (vector index + identical normalised inputs) and of earlier
+  // items of this batch (identical normalised inputs), under the duplicate policy.
+  if (o.on_duplicate != DuplicatePolicy::kAllow) {
+    std::unordered_map<uint64_t, size_t> seen;  // scope + normalised input → item
+    const bool use_vectors = items.size() <= kVectorDuplicateCheckMaxItems;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!ptrs[i]) continue;
+      Example& e = items[i];
+      if (e.client_id) {
+        auto existing = store_.FindExampleByClientId(*e.client_id);
+        if (existing.ok() && *existing) continue;  // an idempotent repeat: stored already
+      }
+      std::vector<QualityWarning> warnings;
+      auto refused = CheckDuplicates(e, o, &warnings, use_vectors);
+      uint64_t key = HashText(e.databit_id.value_or("") + "|" + e.domain) ^ Fingerprint(e.input_json).normalized;
+      auto [it, first] = seen.emplace(key, i);
+      if (!first && !refused) {
+        const Example& earlier = items[it->second];
+        bool same_output = Fingerprint(earlier.expected_output_json).normalized ==
+                           Fingerprint(e.expected_output_json).normalized;
+        if (o.on_duplicate == DuplicatePolicy::kReject) {
+          refused = std::string("input repeats item ") + std::to_string(positions[it->second]) +
+                    " of this request; on_duplicate=reject refuses it";
+        } else {
+          QualityWarning w;
+          w.type = same_output ? "near_duplicate" : "conflict";
+          w.example_id = earlier.id;
+          w.similarity = 1.0;
+          w.message = "input repeats item " + std::to_string(positions[it->second]) + " of this request";
+          warnings.push_back(std::move(w));
+        }
+      }
+      if (refused) {
+        std::string where = o.indexed ? "item " + std::to_string(positions[i]) + ": " : "";
+        if (atomic) return Status::AlreadyExists(where + *refused);
+        result.errors.push_back({positions[i], *refused, {}, "duplicate"});
+        ptrs[i] = nullptr;
+        continue;
+      }
+      for (auto& w : warnings) result.warnings.push_back({positions[i], std::move(w)});
+    }
   }
   std::vector<Example> ready;
   std::vector<size_t> ready_pos;
@@ -207,6 +372,8 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   }
   std::sort(result.errors.begin(), result.errors.end(),
             [](const BatchItemError& a, const BatchItemError& b) { return a.index < b.index; });
+  std::stable_sort(result.warnings.begin(), result.warnings.end(),
+                   [](const BatchItemWarning& a, const BatchItemWarning& b) { return a.index < b.index; });
   result.created_count = static_cast<int64_t>(result.created_ids.size());
   result.existing_count = static_cast<int64_t>(result.existing_ids.size());
   result.failed_count = static_cast<int64_t>(result.errors.size());

@@ -8,6 +8,7 @@
 #include "common/json_util.h"
 #include "embed/embedder.h"
 #include "service/lineage/provenance.h"
+#include "service/quality/content_rules.h"
 #include "service/search/search_index.h"
 #include "storage/store.h"
 
@@ -16,7 +17,54 @@ namespace exemplar::service {
 struct BatchItemError {
   size_t index;
   std::string error;
+  std::vector<std::string> loc;  // when the error is about one field (content rules)
+  std::string type;
 };
+
+struct BatchItemWarning {
+  size_t index;
+  QualityWarning warning;
+};
+
+// How a write checks quality (issue #20). Errors of item i are reported under `loc` (+ i when
+// `indexed`), so the same problem reads the same on every path.
+struct WriteOptions {
+  DuplicatePolicy on_duplicate = DuplicatePolicy::kWarn;
+  bool reject_secrets = false;  // a secret (API key, token, password) in the content is a 422
+  double duplicate_threshold = 0.95;
+  std::vector<std::string> loc = {"body"};
+  bool indexed = false;
+};
+
+// A stored example and what its write should tell the caller.
+struct WriteResult {
+  Example example;
+  std::vector<QualityWarning> warnings;
+};
+
+// Bulk edits (POST /examples/bulk-update): what to change on every selected example.
+struct BulkSet {
+  std::vector<std::string> tags_add, tags_remove;
+  std::optional<std::string> domain, difficulty;
+  std::optional<std::optional<double>> quality_score;         // nullopt: unchanged; {nullopt}: clear
+  std::optional<std::optional<std::string>> databit_id;       // likewise
+};
+
+struct BulkResult {
+  int64_t matched = 0;   // examples selected
+  int64_t affected = 0;  // examples updated or deleted (0 on a dry run)
+  bool dry_run = false;
+  std::vector<std::string> ids;  // the selected ids (at most the cap)
+};
+
+// Writes of at most this many items compare each input with stored ones through the vector index
+// (one k-NN query each); larger batches (bulk loads, imports) check identical normalised inputs
+// only, so ingest is not bound by k-NN queries — GET /quality/duplicates finds the rest.
+inline constexpr size_t kVectorDuplicateCheckMaxItems = 100;
+
+// Bulk edits touch at most this many examples per request: bounds one transaction's size and the
+// time the index write lock is held.
+inline constexpr int64_t kMaxBulkExamples = 10000;
 
 struct BatchResult {
   int64_t created_count = 0;
@@ -25,6 +73,7 @@ struct BatchResult {
   std::vector<std::string> created_ids;
   std::vector<std::string> existing_ids;
   std::vector<BatchItemError> errors;
+  std::vector<BatchItemWarning> warnings;
 };
 
 struct RegenerateResult {
@@ -41,11 +90,14 @@ class Examples {
 
   // Stores a validated new example (embedding computed here). kUnavailable when the embedding
   // provider fails: nothing is stored half-embedded.
+  // The content rules (service/quality/content_rules.h), PII flags and the duplicate policy apply:
+  // 422 for a rule broken, 409 for a duplicate under on_duplicate = reject.
   Result<Example> Create(Example e);
+  Result<WriteResult> Create(Example e, const WriteOptions& o);
   Result<Example> Get(const std::string& id);
   // Applies a partial update body (validated here; 422 field errors), bumps the version, keeps
-  // the prior version in history and re-embeds when `input` changed.
-  Result<Example> Update(const std::string& id, const Json& patch);
+  // the prior version in history and re-embeds when `input` changed. Content rules as Create.
+  Result<WriteResult> Update(const std::string& id, const Json& patch, const WriteOptions& o = {});
   // Tombstones the example (issue 19): hidden from lists, search and retrieval (the indexes drop
   // it as they did on erasure) while its versions, events and lineage stay. `user` is recorded.
   Status Delete(const std::string& id, const std::optional<std::string>& user = std::nullopt);
@@ -57,6 +109,17 @@ class Examples {
   Status Purge(const std::string& id, const std::optional<std::string>& user = std::nullopt);
   // A live or deleted example (deleted_at set), for lineage and history views.
   Result<Example> GetIncludingDeleted(const std::string& id) { return store_.GetExampleIncludingDeleted(id); }
+
+  // Bulk edits of the given examples, atomic: every example is updated (each versioned like a
+  // single edit) or deleted (through the single delete's store path) in one transaction, or none
+  // is. More than `cap` ids → 422; an id that does not exist → 404; a dry run only counts.
+  Result<BulkResult> BulkUpdate(const std::vector<std::string>& ids, const BulkSet& set, bool dry_run,
+                                int64_t cap = kMaxBulkExamples);
+  Result<BulkResult> BulkDelete(const std::vector<std::string>& ids, bool dry_run, int64_t cap = kMaxBulkExamples);
+  // Ids of the examples matching a filter (content and PII filters included), by the catalog.
+  std::vector<std::string> SelectIds(const storage::ExampleFilter& f) const;
+  // Resolves a list filter's in-memory parts (content, PII) into row ids the store can apply.
+  void ResolveFilter(storage::ExampleFilter* f) const;
   // History of a live or deleted example.
   Result<std::vector<ExampleVersion>> Versions(const std::string& id);
 
@@ -64,7 +127,7 @@ class Examples {
   // atomic: all-or-nothing (any invalid item or failure → error, nothing stored).
   // non-atomic: valid items are stored, failures reported per item.
   Result<BatchResult> Batch(std::vector<Example> items, std::vector<BatchItemError> invalid,
-                            bool atomic);
+                            bool atomic, const WriteOptions& o = {});
 
   // Re-embeds examples without an embedding, or all of them (all = true, e.g. after a model
   // change), in batches.
@@ -76,6 +139,14 @@ class Examples {
   // Embeds the items (a failed item's pointer becomes null); *texts gets their EmbeddingText.
   Status EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                   const std::vector<size_t>& positions, std::vector<std::string>* texts);
+  // Content rules and PII policy for one item: field errors into v, warnings appended; sets the
+  // item's pii_flags. A store failure is returned.
+  Status CheckContent(Example& e, ContentRules& rules, const std::vector<std::string>& loc, const WriteOptions& o,
+                      Validation& v, std::vector<QualityWarning>* warnings);
+  // Near-duplicates of an embedded item under the policy: warnings appended, or (reject) the
+  // refusal message returned.
+  std::optional<std::string> CheckDuplicates(const Example& e, const WriteOptions& o,
+                                             std::vector<QualityWarning>* warnings, bool use_vectors = true);
 
   storage::Store& store_;
   embed::Embedder& embedder_;

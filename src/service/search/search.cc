@@ -8,6 +8,8 @@
 #include "index/fusion.h"
 #include "service/examples/example_json.h"
 #include "service/examples/json_text.h"
+#include "service/quality/content_hash.h"
+#include "service/quality/pii.h"
 
 namespace exemplar::service {
 namespace {
@@ -34,7 +36,56 @@ std::string ModeName(SearchMode m) {
   return "auto";
 }
 
-void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f) {
+namespace {
+
+// One content filter value: a scalar, a list of scalars, or {"in": [...]} / {"eq": x}.
+void ParseContentFilter(JsonReader& r, const std::string& key, storage::ExampleFilter* f) {
+  const bool output = key.rfind("output.", 0) == 0;
+  storage::ExampleFilter::Content c;
+  c.output = output;
+  c.key = key.substr(output ? 7 : 6);
+  const Json* value = r.Raw(key);
+  auto bad = [&](const std::string& msg) { r.validation().Add(r.Loc(key), msg, "type_error.content_filter"); };
+  if (c.key.empty()) return bad("name a field: input.<field> or output.<field>");
+  if (!value) return bad("must be a string, number or boolean, a list of them, or {\"in\": [...]}");
+  const Json* list = value;
+  if (value->is_object()) {
+    if (value->size() != 1 || !(value->contains("in") || value->contains("eq"))) {
+      return bad("an operator object is {\"in\": [values]} or {\"eq\": value}");
+    }
+    list = value->contains("in") ? &(*value)["in"] : nullptr;
+    if (!list) {
+      const Json& eq = (*value)["eq"];
+      if (!eq.is_primitive() || eq.is_null()) return bad("`eq` takes a string, number or boolean");
+      c.values.push_back(CanonicalScalar(eq));
+    }
+  }
+  if (list && list->is_array()) {
+    if (list->empty() || list->size() > 100) return bad("`in` takes 1 to 100 values");
+    for (const auto& x : *list) {
+      if (!x.is_primitive() || x.is_null()) return bad("`in` takes strings, numbers or booleans");
+      c.values.push_back(CanonicalScalar(x));
+    }
+  } else if (list == value) {
+    if (!value->is_primitive() || value->is_null()) return bad("must be a string, number or boolean");
+    c.values.push_back(CanonicalScalar(*value));
+  } else if (list) {
+    return bad("`in` takes a list");
+  }
+  f->content.push_back(std::move(c));
+}
+
+}  // namespace
+
+void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f, bool content) {
+  if (content) {
+    for (const auto& key : r.Keys()) {
+      if (key.rfind("input.", 0) == 0 || key.rfind("output.", 0) == 0) ParseContentFilter(r, key, f);
+    }
+    std::vector<std::string> kinds = kPiiKinds;
+    kinds.push_back("any");
+    f->pii = r.Enum("pii", kinds);
+  }
   f->databit_id = r.String("databit_id", 1024);
   f->domain = r.String("domain", 1024);
   f->function_name = r.String("function_name", 1024);
@@ -83,7 +134,7 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
         {"metadata", SearchMode::kMetadata}};
     req.mode = kModes.at(*m);
   }
-  ParseFilterFields(r, &req.filter);
+  ParseFilterFields(r, &req.filter, true);
   if (auto ids = r.StringList("example_ids", 1000, 64)) req.filter.ids = *ids;
   if (auto k = r.Int("k", 1, 100)) req.k = static_cast<int>(*k);
   req.similarity_threshold = r.Number("similarity_threshold", 0.0, 1.0);
@@ -212,7 +263,13 @@ Result<SearchResponse> Search::Run(const SearchRequest& req) {
 }
 
 Status Search::RunMetadata(const SearchRequest& req, SearchResponse* resp) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(req.filter, req.sort_by, req.sort_desc, 0, req.k));
+  storage::ExampleFilter filter = req.filter;
+  if (!filter.content.empty() || filter.pii) {
+    // Content and PII filters are resolved by the catalog; the store applies the rows.
+    auto rows = index_.catalog().Match(filter);
+    filter.row_ids = rows ? std::vector<int64_t>(rows->begin(), rows->end()) : std::vector<int64_t>{};
+  }
+  EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(filter, req.sort_by, req.sort_desc, 0, req.k));
   for (auto& e : page.examples) {
     SearchHit h;
     h.scores.effectiveness = e.effectiveness_score();

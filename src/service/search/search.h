@@ -69,8 +69,10 @@ struct SearchResponse {
 
 // Parses a search body (422 field errors into v). `k_default` differs for the agent hook.
 SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default = 10);
-// Parses the list/search filter fields shared with GET /examples query parameters.
-void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f);
+// Parses the list/search filter fields shared with GET /examples query parameters. With
+// `content`, also `pii` (a kind or "any") and the content filters `input.<field>` /
+// `output.<field>`: a scalar (equality), a list of scalars or {"in": [...]} (any of them).
+void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f, bool content = false);
 // The response body as text (what the API sends), and as a DOM (same content).
 std::string SearchResponseJsonText(const SearchResponse& r);
 Json SearchResponseToJson(const SearchResponse& r);

@@ -216,7 +216,7 @@ RelevanceCalibration SearchIndex::Calibration(const std::string& embedder) const
   std::lock_guard lock(calibration_mu_);
   const size_t n = vectors_->size();
   if (!calibration_ || CalibrationStale(*calibration_, n, embedder)) {
-    calibration_ = Calibrate(*vectors_, catalog_.Rows(), embedder);
+    calibration_ = Calibrate(*vectors_, catalog_.RowIds(), embedder);
   }
   return *calibration_;
 }

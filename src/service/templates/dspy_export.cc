@@ -1,5 +1,7 @@
 #include "service/templates/dspy_export.h"
 
+#include "service/quality/pii.h"
+
 #include "service/templates/dspy/export.h"
 #include "service/templates/dspy/select.h"
 #include "service/templates/dspy/signature.h"
@@ -46,6 +48,7 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   size_t max_examples = static_cast<size_t>(r.Int("max_examples", 0, 1000).value_or(16));
   auto min_eff = r.Number("min_effectiveness", 0.0, 1.0);
   auto ids = r.StringList("example_ids", 1000, 64);
+  const bool redact = r.Bool("redact").value_or(false);  // mask PII in the exported demos
   // Where the demos come from: the version's own (accepted or imported demos, with their
   // bootstrapped outputs and augmented marks) or examples selected from the store. "auto": the
   // version's own for program formats when it has any, else the store's.
@@ -74,7 +77,7 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   // inline examples are not a program's demos) unless the request names stored examples; the
   // store's selection options apply with example_source "store" (or a version without demos).
   if (source == "version" || (source == "auto" && !ids && program_format && program_demos)) {
-    return Render(t, own, augmented, options, "version", std::nullopt);
+    return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt);
   }
   std::vector<Example> candidates;
   if (ids) {
@@ -100,7 +103,15 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
   std::vector<Example> chosen =
       dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff, label_field);
-  return Render(t, chosen, {}, options, "store", std::string(dspy::SelectionStrategyName(strategy)));
+  return Render(t, Redacted(std::move(chosen), redact), {}, options, "store",
+                std::string(dspy::SelectionStrategyName(strategy)));
+}
+
+std::vector<Example> DspyExport::Redacted(std::vector<Example> examples, bool redact) {
+  if (redact) {
+    for (auto& e : examples) e = RedactExample(std::move(e));
+  }
+  return examples;
 }
 
 std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<bool>* augmented,

@@ -20,7 +20,8 @@ class DspyExport {
   // Export body: format, module, include_optimizer, optimizer, metric, lm_model,
   // demos_as_program_state, example_source (auto|version|store), plus, for the store:
   // selection (top|diverse|balanced|similar), query (for similar), max_examples (1..1000,
-  // default 16), min_effectiveness, example_ids (explicit choice).
+  // default 16), min_effectiveness, example_ids (explicit choice); redact (mask PII in the
+  // demos, service/quality/pii.h).
   // "auto" exports a version's own demos (accepted or imported, bootstrapped ones marked
   // augmented) for program_state, python_module and notebook when it has any and no example_ids
   // are given, else the store's selection.
@@ -34,6 +35,7 @@ class DspyExport {
  private:
   // A version's own demos (its inline examples) as examples, with their augmented marks;
   // *from_program is set when any came from a run or an import rather than by hand.
+  static std::vector<Example> Redacted(std::vector<Example> examples, bool redact);
   static std::vector<Example> VersionDemos(const Template& t, std::vector<bool>* augmented, bool* from_program);
   Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                       const dspy::ExportOptions& options, const std::string& source,

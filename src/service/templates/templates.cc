@@ -90,12 +90,36 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
   return t;
 }
 
-Status Templates::Delete(const std::string& id) {
+Status Templates::Delete(const std::string& id, TemplateCascade cascade, Examples& examples) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
   if (t.status == "published") {
     return Status::FailedPrecondition("Cannot delete a published template. Archive it instead.");
   }
   audit::Describe("template", {id}, {{"deleted", true}, {"name", t.name}, {"version", t.version}});
+  storage::ExampleFilter f;
+  f.databit_id = id;
+  std::vector<std::string> ids;
+  constexpr int64_t kPage = 500;
+  for (int64_t offset = 0;; offset += kPage) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, kPage));
+    for (const auto& e : page.examples) ids.push_back(e.id);
+    if (static_cast<int64_t>(page.examples.size()) < kPage) break;
+  }
+  if (!ids.empty()) {
+    if (cascade == TemplateCascade::kNone) {
+      return Status::FailedPrecondition("template " + id + " still has " + std::to_string(ids.size()) +
+                                        " examples; delete with ?cascade=detach to keep them without a template, "
+                                        "or ?cascade=delete to delete them too");
+    }
+    constexpr int64_t kNoCap = INT64_MAX;
+    if (cascade == TemplateCascade::kDetach) {
+      BulkSet set;
+      set.databit_id = std::optional<std::string>();
+      EXEMPLAR_RETURN_IF_ERROR(examples.BulkUpdate(ids, set, false, kNoCap).status());
+    } else {
+      EXEMPLAR_RETURN_IF_ERROR(examples.BulkDelete(ids, false, kNoCap).status());
+    }
+  }
   return store_.DeleteTemplate(id);
 }
 

@@ -7,11 +7,15 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "service/examples/examples.h"
 #include "service/lineage/lineage.h"
 #include "service/lineage/provenance.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
+
+// What deleting a template does to the examples that name it (DELETE /templates/{id}?cascade=).
+enum class TemplateCascade { kNone, kDetach, kDelete };
 
 class Templates {
  public:
@@ -23,8 +27,10 @@ class Templates {
   Result<storage::KeyedPage<Template>> List(const storage::TemplateListQuery& query);
   // kFailedPrecondition (409) when published or archived.
   Result<Template> Update(const std::string& id, const Json& body);
-  // kFailedPrecondition (409) when published.
-  Status Delete(const std::string& id);
+  // kFailedPrecondition (409) when published, or when examples still name it and `cascade` is
+  // kNone. kDetach clears their databit_id (a versioned bulk update), kDelete deletes them (the
+  // bulk delete); the template is deleted after its examples.
+  Status Delete(const std::string& id, TemplateCascade cascade, Examples& examples);
   Result<Template> Publish(const std::string& id);
   Result<Template> Archive(const std::string& id);
   // A new draft copied from `id` with parent_template_id = id and the next free minor version.

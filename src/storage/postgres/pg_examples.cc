@@ -48,9 +48,9 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
               tx,
               "INSERT INTO examples(id, client_id, version, input, expected_output, explanation, "
               "databit_id, domain, function_name, difficulty, capability_tags, search_keys, source, "
-              "attribution_notes, quality_score, usage_count, success_count, failure_count, "
+              "attribution_notes, quality_score, pii_flags, usage_count, success_count, failure_count, "
               "effectiveness_score, embedding, embedding_model, created_by, created_at, updated_at) "
-              "VALUES (" + PgPlaceholders(1, 24) + ") RETURNING row_id");
+              "VALUES (" + PgPlaceholders(1, 25) + ") RETURNING row_id");
           e.row_id = row[0][0].as<int64_t>();
           AppendChange(tx, e.id, e.row_id, "upsert", now);
           out.push_back({true, e.id, e.row_id});
@@ -102,52 +102,76 @@ Result<std::optional<Example>> PgStore::FindExampleByClientId(const std::string&
   return out;
 }
 
+// One example update inside the caller's transaction (row, history row, change log); shared by
+// UpdateExample and UpdateExamples.
+Status PgStore::UpdateExampleIn(pqxx::transaction_base& tx, const Example& e,
+                                const std::string& prior_snapshot) {
+  int64_t now = NowMillis();
+  bool set_embedding = !e.embedding.empty() || !e.embedding_model;
+  PgParams p;
+  p.Int(e.version);
+  PgAddContent(p, e);
+  p.Int(now);
+  std::string sql =
+      "UPDATE examples SET version = $1, input = $2, expected_output = $3, explanation = $4, "
+      "databit_id = $5, domain = $6, function_name = $7, difficulty = $8, capability_tags = $9, "
+      "search_keys = $10, source = $11, attribution_notes = $12, quality_score = $13, "
+      "pii_flags = $14, updated_at = $15";
+  if (set_embedding) {
+    sql += ", embedding = $16, embedding_model = $17";
+    p.Floats(e.embedding).Text(e.embedding.empty() ? std::nullopt : e.embedding_model);
+  }
+  int n = static_cast<int>(p.size());
+  sql += " WHERE id = $" + std::to_string(n + 1) + " AND version = $" + std::to_string(n + 2) +
+         " RETURNING row_id";
+  p.Text(e.id).Int(e.version - 1);
+  auto row = p.Exec(tx, sql);
+  if (row.empty()) {
+    if (PgParams().Text(e.id).Exec(tx, "SELECT 1 FROM examples WHERE id = $1").empty()) {
+      return Status::NotFound("Example not found");
+    }
+    return Status::FailedPrecondition("example was modified concurrently; retry");
+  }
+  PgParams().Text(e.id).Int(e.version - 1).Text(prior_snapshot).Int(now).Exec(
+      tx, "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES ($1, $2, $3, $4)");
+  AppendChange(tx, e.id, row[0][0].as<int64_t>(), "upsert", now);
+  return Status::Ok();
+}
+
+// One example delete inside the caller's transaction; shared by DeleteExample and DeleteExamples.
+Status PgStore::DeleteExampleIn(pqxx::transaction_base& tx, const std::string& id) {
+  auto row = PgParams().Text(id).Exec(tx, "DELETE FROM examples WHERE id = $1 RETURNING row_id");
+  if (row.empty()) return Status::NotFound("Example not found");
+  PgParams().Text(id).Exec(tx, "DELETE FROM example_versions WHERE example_id = $1");
+  PgParams().Text(id).Exec(tx, "DELETE FROM usage_events WHERE example_id = $1");
+  AppendChange(tx, id, row[0][0].as<int64_t>(), "delete", NowMillis());
+  return Status::Ok();
+}
+
 Status PgStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
+  return pool_->Write([&](pqxx::transaction_base& tx) { return UpdateExampleIn(tx, e, prior_snapshot); },
+                      true);
+}
+
+Status PgStore::UpdateExamples(const std::vector<ExampleUpdate>& updates) {
+  for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(u.updated));
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
-        int64_t now = NowMillis();
-        bool set_embedding = !e.embedding.empty() || !e.embedding_model;
-        PgParams p;
-        p.Int(e.version);
-        PgAddContent(p, e);
-        p.Int(now);
-        std::string sql =
-            "UPDATE examples SET version = $1, input = $2, expected_output = $3, explanation = $4, "
-            "databit_id = $5, domain = $6, function_name = $7, difficulty = $8, capability_tags = $9, "
-            "search_keys = $10, source = $11, attribution_notes = $12, quality_score = $13, "
-            "updated_at = $14";
-        if (set_embedding) {
-          sql += ", embedding = $15, embedding_model = $16";
-          p.Floats(e.embedding).Text(e.embedding.empty() ? std::nullopt : e.embedding_model);
-        }
-        int n = static_cast<int>(p.size());
-        sql += " WHERE id = $" + std::to_string(n + 1) + " AND version = $" + std::to_string(n + 2) +
-               " RETURNING row_id";
-        p.Text(e.id).Int(e.version - 1);
-        auto row = p.Exec(tx, sql);
-        if (row.empty()) {
-          if (PgParams().Text(e.id).Exec(tx, "SELECT 1 FROM examples WHERE id = $1").empty()) {
-            return Status::NotFound("Example not found");
-          }
-          return Status::FailedPrecondition("example was modified concurrently; retry");
-        }
-        PgParams().Text(e.id).Int(e.version - 1).Text(prior_snapshot).Int(now).Exec(
-            tx, "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES ($1, $2, $3, $4)");
-        AppendChange(tx, e.id, row[0][0].as<int64_t>(), "upsert", now);
+        for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(UpdateExampleIn(tx, u.updated, u.prior_snapshot));
         return Status::Ok();
       },
       true);
 }
 
 Status PgStore::DeleteExample(const std::string& id) {
+  return pool_->Write([&](pqxx::transaction_base& tx) { return DeleteExampleIn(tx, id); }, true);
+}
+
+Status PgStore::DeleteExamples(const std::vector<std::string>& ids) {
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
-        auto row = PgParams().Text(id).Exec(tx, "DELETE FROM examples WHERE id = $1 RETURNING row_id");
-        if (row.empty()) return Status::NotFound("Example not found");
-        PgParams().Text(id).Exec(tx, "DELETE FROM example_versions WHERE example_id = $1");
-        PgParams().Text(id).Exec(tx, "DELETE FROM usage_events WHERE example_id = $1");
-        AppendChange(tx, id, row[0][0].as<int64_t>(), "delete", NowMillis());
+        for (const auto& id : ids) EXEMPLAR_RETURN_IF_ERROR(DeleteExampleIn(tx, id));
         return Status::Ok();
       },
       true);
@@ -160,7 +184,7 @@ Result<ExamplePage> PgStore::ListExamples(const ExampleListQuery& query) {
     auto select = [&](const SqlStatement& st, std::vector<ListedExample>* out) {
       PgParams p;
       PgAddValues(p, st.values);
-      constexpr int kSortColumn = 24;  // after kExampleColumns
+      constexpr int kSortColumn = 25;  // after kExampleColumns
       for (const auto& r : p.Exec(tx, st.sql)) out->push_back({PgReadExample(r, false), PgOptReal(r[kSortColumn])});
       return Status::Ok();
     };

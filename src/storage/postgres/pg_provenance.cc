@@ -67,6 +67,21 @@ Status PgStore::TombstoneExample(const std::string& id, const std::string& conte
       true);
 }
 
+Status PgStore::TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
+                                  const std::optional<std::string>& deleted_by) {
+  return pool_->Write(
+      [&](pqxx::transaction_base& tx) {
+        const int64_t now = NowMillis();
+        for (const auto& [id, hash] : ids_and_hashes) {
+          auto row_id = MoveToTombstone(tx, id, hash, deleted_by, now);
+          if (!row_id) return Status::NotFound("Example " + id + " not found");
+          AppendChange(tx, id, *row_id, "delete", now);
+        }
+        return Status::Ok();
+      },
+      true);
+}
+
 Result<Example> PgStore::RestoreExample(const std::string& id) {
   std::optional<Example> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write(
@@ -100,7 +115,7 @@ Status PgStore::PurgeExample(const std::string& id, const std::string& content_h
         auto r = PgParams().Text(content_hash).Int(now).Text(id).Exec(
             tx,
             "UPDATE example_tombstones SET input = '{}', expected_output = '{}', explanation = NULL, "
-            "attribution_notes = NULL, search_keys = '[]', embedding = NULL, embedding_model = NULL, "
+            "attribution_notes = NULL, search_keys = '[]', pii_flags = '[]', embedding = NULL, embedding_model = NULL, "
             "content_hash = $1, purged_at = COALESCE(purged_at, $2) WHERE id = $3");
         if (r.affected_rows() == 0) return Status::NotFound("Example not found");
         for (const auto& [version, hash] : version_hashes) {
@@ -122,9 +137,9 @@ Result<Example> PgStore::GetExampleIncludingDeleted(const std::string& id) {
     if (rows.empty()) return Status::Ok();
     Example e = PgReadExample(rows[0], false);
     e.embedding_model.reset();
-    e.deleted_at = rows[0][24].as<int64_t>();
-    e.purged_at = PgOptInt(rows[0][25]);
-    e.content_hash = rows[0][26].as<std::string>();
+    e.deleted_at = rows[0][25].as<int64_t>();
+    e.purged_at = PgOptInt(rows[0][26]);
+    e.content_hash = rows[0][27].as<std::string>();
     out = std::move(e);
     return Status::Ok();
   }));

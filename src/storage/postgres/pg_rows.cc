@@ -34,6 +34,7 @@ Example PgReadExample(const pqxx::row& r, bool with_embedding) {
   e.created_at = r[i++].as<int64_t>();
   e.updated_at = r[i++].as<int64_t>();
   e.last_used_at = PgOptInt(r[i++]);
+  e.pii_flags = DecodeStringList(r[i++].as<std::string>());
   if (with_embedding && !r[i].is_null()) {
     pqxx::binarystring blob(r[i]);
     e.embedding.resize(blob.size() / sizeof(float));
@@ -47,6 +48,7 @@ void PgAddContent(PgParams& p, const Example& e) {
   p.Text(e.domain).Text(e.function_name).Text(e.difficulty);
   p.Text(EncodeStringList(e.capability_tags)).Text(EncodeStringList(e.search_keys));
   p.Text(e.source).Text(e.attribution_notes).Real(e.quality_score);
+  p.Text(EncodeStringList(e.pii_flags));
 }
 
 Template PgReadTemplate(const pqxx::row& r) {

@@ -29,6 +29,8 @@ class PgStore final : public Store {
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
   Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
   Status DeleteExample(const std::string& id) override;
+  Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;
+  Status DeleteExamples(const std::vector<std::string>& ids) override;
   using Store::ListExamples;
   Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
   Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
@@ -86,6 +88,8 @@ class PgStore final : public Store {
 
   Status TombstoneExample(const std::string& id, const std::string& content_hash,
                           const std::optional<std::string>& deleted_by) override;
+  Status TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
+                           const std::optional<std::string>& deleted_by) override;
   Result<Example> RestoreExample(const std::string& id) override;
   Status PurgeExample(const std::string& id, const std::string& content_hash,
                       const std::vector<std::pair<int64_t, std::string>>& version_hashes,
@@ -114,6 +118,9 @@ class PgStore final : public Store {
   // Appends a change-log row inside the caller's (ordered) transaction and announces it.
   void AppendChange(pqxx::transaction_base& tx, const std::string& entity_id, int64_t row_id,
                     const std::string& op, int64_t now);
+  // One example update / delete inside the caller's transaction, shared by the single and bulk calls.
+  Status UpdateExampleIn(pqxx::transaction_base& tx, const Example& e, const std::string& prior_snapshot);
+  Status DeleteExampleIn(pqxx::transaction_base& tx, const std::string& id);
   // Applies one usage event inside the caller's (ordered) transaction.
   void ApplyUsageEvent(pqxx::transaction_base& tx, const UsageEvent& e, int64_t now);
 

@@ -35,6 +35,7 @@ int BindContent(SQLite::Statement& q, int i, const Example& e) {
   q.bind(i++, e.source);
   BindOpt(q, i++, e.attribution_notes);
   BindOpt(q, i++, e.quality_score);
+  q.bind(i++, EncodeStringList(e.pii_flags));
   return i;
 }
 
@@ -63,9 +64,9 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       auto& q = c.Prepare(
           "INSERT INTO examples(id, client_id, version, input, expected_output, explanation, "
           "databit_id, domain, function_name, difficulty, capability_tags, search_keys, source, "
-          "attribution_notes, quality_score, usage_count, success_count, failure_count, "
+          "attribution_notes, quality_score, pii_flags, usage_count, success_count, failure_count, "
           "effectiveness_score, embedding, embedding_model, created_by, created_at, updated_at) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       int i = 1;
       q.bind(i++, e.id);
       BindOpt(q, i++, e.client_id);
@@ -129,66 +130,89 @@ Result<std::optional<Example>> SqliteStore::FindExampleByClientId(const std::str
   return out;
 }
 
+// One example update inside the caller's write transaction: the row (version-checked), its history
+// row and the change-log entry. Shared by UpdateExample and UpdateExamples.
+Status UpdateExampleIn(Conn& c, const Example& e, const std::string& prior_snapshot) {
+  int64_t now = NowMillis();
+  bool set_embedding = !e.embedding.empty() || !e.embedding_model;
+  std::string sql =
+      "UPDATE examples SET version = ?, input = ?, expected_output = ?, explanation = ?, "
+      "databit_id = ?, domain = ?, function_name = ?, difficulty = ?, capability_tags = ?, "
+      "search_keys = ?, source = ?, attribution_notes = ?, quality_score = ?, pii_flags = ?, "
+      "updated_at = ?";
+  if (set_embedding) sql += ", embedding = ?, embedding_model = ?";
+  sql += " WHERE id = ? AND version = ?";
+  auto& q = c.Prepare(sql);
+  int i = 1;
+  q.bind(i++, static_cast<int64_t>(e.version));
+  i = BindContent(q, i, e);
+  q.bind(i++, static_cast<int64_t>(now));
+  if (set_embedding) {
+    BindEmbedding(q, i++, e.embedding);
+    BindOpt(q, i++, e.embedding.empty() ? std::nullopt : e.embedding_model);
+  }
+  q.bind(i++, e.id);
+  q.bind(i++, static_cast<int64_t>(e.version - 1));
+  q.exec();
+  if (c.db().getChanges() == 0) {
+    auto& exists = c.Prepare("SELECT 1 FROM examples WHERE id = ?");
+    exists.bind(1, e.id);
+    if (!exists.executeStep()) return Status::NotFound("Example not found");
+    return Status::FailedPrecondition("example was modified concurrently; retry");
+  }
+  auto& h = c.Prepare(
+      "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES (?,?,?,?)");
+  h.bind(1, e.id);
+  h.bind(2, static_cast<int64_t>(e.version - 1));
+  h.bind(3, prior_snapshot);
+  h.bind(4, static_cast<int64_t>(now));
+  h.exec();
+  auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
+  row.bind(1, e.id);
+  AppendChange(c, "example", e.id, row.executeStep() ? row.getColumn(0).getInt64() : 0, "upsert", now);
+  return Status::Ok();
+}
+
+// One example delete inside the caller's write transaction (row, history, usage events, change
+// log). Shared by DeleteExample and DeleteExamples, so both delete the same way.
+Status DeleteExampleIn(Conn& c, const std::string& id) {
+  auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
+  row.bind(1, id);
+  if (!row.executeStep()) return Status::NotFound("Example not found");
+  int64_t row_id = row.getColumn(0).getInt64();
+  auto& q = c.Prepare("DELETE FROM examples WHERE id = ?");
+  q.bind(1, id);
+  q.exec();
+  auto& v = c.Prepare("DELETE FROM example_versions WHERE example_id = ?");
+  v.bind(1, id);
+  v.exec();
+  auto& ev = c.Prepare("DELETE FROM usage_events WHERE example_id = ?");
+  ev.bind(1, id);
+  ev.exec();
+  AppendChange(c, "example", id, row_id, "delete", NowMillis());
+  return Status::Ok();
+}
+
 Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
+  return pool_->Write([&](Conn& c) { return UpdateExampleIn(c, e, prior_snapshot); });
+}
+
+Status SqliteStore::UpdateExamples(const std::vector<ExampleUpdate>& updates) {
+  for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(u.updated));
   return pool_->Write([&](Conn& c) {
-    int64_t now = NowMillis();
-    bool set_embedding = !e.embedding.empty() || !e.embedding_model;
-    std::string sql =
-        "UPDATE examples SET version = ?, input = ?, expected_output = ?, explanation = ?, "
-        "databit_id = ?, domain = ?, function_name = ?, difficulty = ?, capability_tags = ?, "
-        "search_keys = ?, source = ?, attribution_notes = ?, quality_score = ?, updated_at = ?";
-    if (set_embedding) sql += ", embedding = ?, embedding_model = ?";
-    sql += " WHERE id = ? AND version = ?";
-    auto& q = c.Prepare(sql);
-    int i = 1;
-    q.bind(i++, static_cast<int64_t>(e.version));
-    i = BindContent(q, i, e);
-    q.bind(i++, static_cast<int64_t>(now));
-    if (set_embedding) {
-      BindEmbedding(q, i++, e.embedding);
-      BindOpt(q, i++, e.embedding.empty() ? std::nullopt : e.embedding_model);
-    }
-    q.bind(i++, e.id);
-    q.bind(i++, static_cast<int64_t>(e.version - 1));
-    q.exec();
-    if (c.db().getChanges() == 0) {
-      auto& exists = c.Prepare("SELECT 1 FROM examples WHERE id = ?");
-      exists.bind(1, e.id);
-      if (!exists.executeStep()) return Status::NotFound("Example not found");
-      return Status::FailedPrecondition("example was modified concurrently; retry");
-    }
-    auto& h = c.Prepare(
-        "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES (?,?,?,?)");
-    h.bind(1, e.id);
-    h.bind(2, static_cast<int64_t>(e.version - 1));
-    h.bind(3, prior_snapshot);
-    h.bind(4, static_cast<int64_t>(now));
-    h.exec();
-    auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
-    row.bind(1, e.id);
-    AppendChange(c, "example", e.id, row.executeStep() ? row.getColumn(0).getInt64() : 0, "upsert",
-                 now);
+    for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(UpdateExampleIn(c, u.updated, u.prior_snapshot));
     return Status::Ok();
   });
 }
 
 Status SqliteStore::DeleteExample(const std::string& id) {
+  return pool_->Write([&](Conn& c) { return DeleteExampleIn(c, id); });
+}
+
+Status SqliteStore::DeleteExamples(const std::vector<std::string>& ids) {
   return pool_->Write([&](Conn& c) {
-    auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
-    row.bind(1, id);
-    if (!row.executeStep()) return Status::NotFound("Example not found");
-    int64_t row_id = row.getColumn(0).getInt64();
-    auto& q = c.Prepare("DELETE FROM examples WHERE id = ?");
-    q.bind(1, id);
-    q.exec();
-    auto& v = c.Prepare("DELETE FROM example_versions WHERE example_id = ?");
-    v.bind(1, id);
-    v.exec();
-    auto& ev = c.Prepare("DELETE FROM usage_events WHERE example_id = ?");
-    ev.bind(1, id);
-    ev.exec();
-    AppendChange(c, "example", id, row_id, "delete", NowMillis());
+    for (const auto& id : ids) EXEMPLAR_RETURN_IF_ERROR(DeleteExampleIn(c, id));
     return Status::Ok();
   });
 }
@@ -199,7 +223,7 @@ Result<ExamplePage> SqliteStore::ListExamples(const ExampleListQuery& query) {
     auto select = [&](const SqlStatement& st, std::vector<ListedExample>* out) {
       SQLite::Statement q(c.db(), st.sql);
       BindValues(q, st.values);
-      constexpr int kSortColumn = 24;  // after kExampleColumns
+      constexpr int kSortColumn = 25;  // after kExampleColumns
       while (q.executeStep()) out->push_back({ReadExample(q, false), OptDouble(q.getColumn(kSortColumn))});
       return Status::Ok();
     };

@@ -76,6 +76,17 @@ Status SqliteStore::TombstoneExample(const std::string& id, const std::string& c
   });
 }
 
+Status SqliteStore::TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
+                                      const std::optional<std::string>& deleted_by) {
+  return pool_->Write([&](Conn& c) {
+    const int64_t now = NowMillis();
+    for (const auto& [id, hash] : ids_and_hashes) {
+      if (!MoveToTombstone(c, id, hash, deleted_by, now)) return Status::NotFound("Example " + id + " not found");
+    }
+    return Status::Ok();
+  });
+}
+
 Result<Example> SqliteStore::RestoreExample(const std::string& id) {
   std::optional<Example> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
@@ -107,7 +118,7 @@ Status SqliteStore::PurgeExample(const std::string& id, const std::string& conte
     MoveToTombstone(c, id, content_hash, deleted_by, now);
     auto& q = c.Prepare(
         "UPDATE example_tombstones SET input = '{}', expected_output = '{}', explanation = NULL, "
-        "attribution_notes = NULL, search_keys = '[]', embedding = NULL, embedding_model = NULL, "
+        "attribution_notes = NULL, search_keys = '[]', pii_flags = '[]', embedding = NULL, embedding_model = NULL, "
         "content_hash = ?, purged_at = COALESCE(purged_at, ?) WHERE id = ?");
     q.bind(1, content_hash);
     q.bind(2, static_cast<int64_t>(now));
@@ -132,9 +143,9 @@ Result<Example> SqliteStore::GetExampleIncludingDeleted(const std::string& id) {
     if (q.executeStep()) {
       Example e = ReadExample(q, false);
       e.embedding_model.reset();
-      e.deleted_at = q.getColumn(24).getInt64();
-      e.purged_at = OptInt(q.getColumn(25));
-      e.content_hash = q.getColumn(26).getString();
+      e.deleted_at = q.getColumn(25).getInt64();
+      e.purged_at = OptInt(q.getColumn(26));
+      e.content_hash = q.getColumn(27).getString();
       out = std::move(e);
     }
     return Status::Ok();

@@ -31,6 +31,7 @@ Example ReadExample(SQLite::Statement& q, bool with_embedding) {
   e.created_at = q.getColumn(i++).getInt64();
   e.updated_at = q.getColumn(i++).getInt64();
   e.last_used_at = OptInt(q.getColumn(i++));
+  e.pii_flags = DecodeStringList(q.getColumn(i++).getString());
   if (with_embedding) {
     SQLite::Column c = q.getColumn(i++);
     if (!c.isNull()) {

@@ -22,6 +22,8 @@ class SqliteStore final : public Store {
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
   Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
   Status DeleteExample(const std::string& id) override;
+  Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;
+  Status DeleteExamples(const std::vector<std::string>& ids) override;
   using Store::ListExamples;
   Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
   Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
@@ -79,6 +81,8 @@ class SqliteStore final : public Store {
 
   Status TombstoneExample(const std::string& id, const std::string& content_hash,
                           const std::optional<std::string>& deleted_by) override;
+  Status TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
+                           const std::optional<std::string>& deleted_by) override;
   Result<Example> RestoreExample(const std::string& id) override;
   Status PurgeExample(const std::string& id, const std::string& content_hash,
                       const std::vector<std::pair<int64_t, std::string>>& version_hashes,

@@ -17,6 +17,7 @@ const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-p
 const ImportPage = lazy(() => import("@/features/import/components/import-page"));
 const RetrievalPage = lazy(() => import("@/features/search/components/retrieval-page"));
 const SnapshotsPage = lazy(() => import("@/features/snapshots/components/snapshots-page"));
+const QualityPage = lazy(() => import("@/features/quality/components/quality-page"));
 
 function NotFound() {
   usePageTitle("Page not found");
@@ -43,6 +44,7 @@ export function AppRoutes() {
         <Route path="dashboard" element={lazyPage(<DashboardPage />)} />
         <Route path="templates" element={lazyPage(<TemplatesPage />)} />
         <Route path="templates/:id" element={lazyPage(<TemplateDetailPage />)} />
+        <Route path="quality" element={lazyPage(<QualityPage />)} />
         <Route path="runs" element={lazyPage(<RunsPage />)} />
         <Route path="runs/:id" element={lazyPage(<RunDetailPage />)} />
         <Route path="snapshots" element={lazyPage(<SnapshotsPage />)} />

@@ -45,7 +45,25 @@ export type Example = {
   created_at?: string;
   updated_at?: string;
   last_used_at?: string | null;
+  /** Kinds of personal data or secrets found in input, output and explanation. */
+  pii_flags?: string[];
 };
+
+/** Something a write reports without refusing it (issue #20). */
+export type QualityWarning = {
+  type: "near_duplicate" | "conflict" | "missing_optional_field" | "pii" | string;
+  message: string;
+  example_id?: string;
+  similarity?: number;
+  loc?: (string | number)[];
+  kinds?: string[];
+  index?: number;
+};
+
+/** A create or update answer: the example plus its quality warnings. */
+export type SavedExample = Example & { warnings?: QualityWarning[] };
+
+export const PII_KINDS = ["email", "phone", "credit_card", "iban", "ssn", "ip_address", "secret"] as const;
 
 export type ExampleInput = {
   input: JsonObject;

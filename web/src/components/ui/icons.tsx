@@ -13,6 +13,7 @@ type P = SVGProps<SVGSVGElement>;
 export const ExamplesIcon = (p: P) => <Icon d="M4 6h16M4 12h16M4 18h10" {...p} />;
 export const DashboardIcon = (p: P) => <Icon d="M4 20V10M10 20V4M16 20v-7M22 20H2" {...p} />;
 export const TemplatesIcon = (p: P) => <Icon d="M6 3h9l5 5v13H6zM14 3v6h6M9 13h8M9 17h5" {...p} />;
+export const QualityIcon = (p: P) => <Icon d="M12 3l8 4v5c0 5-3.5 8-8 9-4.5-1-8-4-8-9V7zM9 12l2 2 4-4" {...p} />;
 export const RunsIcon = (p: P) => <Icon d="M13 2 4 14h7l-1 8 9-12h-7z" {...p} />;
 export const PlusIcon = (p: P) => <Icon d="M12 5v14M5 12h14" {...p} />;
 export const SearchIcon = (p: P) => <Icon d="m21 21-4.3-4.3M10.5 18a7.5 7.5 0 1 1 0-15 7.5 7.5 0 0 1 0 15z" {...p} />;

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
-import type { Example, ExampleInput } from "@/lib/api-types";
+import type { ExampleInput, SavedExample } from "@/lib/api-types";
 
-export function createExample(body: ExampleInput): Promise<Example> {
-  return api.post<Example>("/examples", body);
+export function createExample(body: ExampleInput): Promise<SavedExample> {
+  return api.post<SavedExample>("/examples", body);
 }
 
 export function useCreateExample() {

@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 import type { ExampleList, SortField } from "@/lib/api-types";
+import { contentListParams } from "./content-filter";
 
 /** Query parameters of GET /examples (SPEC §2.2). */
 export type ExampleFilters = {
@@ -12,6 +13,10 @@ export type ExampleFilters = {
   capability_tag?: string;
   min_quality_score?: number;
   min_effectiveness_score?: number;
+  /** PII flag: a kind or "any". */
+  pii?: string;
+  /** An output-value filter as typed: "defect_type=crack" or "defect_type=crack, chip". */
+  output?: string;
 };
 
 export type ExampleListParams = ExampleFilters & {
@@ -22,7 +27,8 @@ export type ExampleListParams = ExampleFilters & {
 };
 
 export function getExamples(params: ExampleListParams, signal?: AbortSignal): Promise<ExampleList> {
-  return api.get<ExampleList>("/examples", params, signal);
+  const { output, ...rest } = params;
+  return api.get<ExampleList>("/examples", { ...rest, ...contentListParams("output", output) }, signal);
 }
 
 export const examplesQueryOptions = (params: ExampleListParams) =>

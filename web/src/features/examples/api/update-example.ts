@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
-import type { Example, ExampleInput } from "@/lib/api-types";
+import type { ExampleInput, SavedExample } from "@/lib/api-types";
 
 /** PUT is a partial update; an explicit `null` clears a nullable field (SPEC §2.2). */
-export function updateExample(id: string, body: Partial<ExampleInput>): Promise<Example> {
-  return api.put<Example>(`/examples/${encodeURIComponent(id)}`, body);
+export function updateExample(id: string, body: Partial<ExampleInput>): Promise<SavedExample> {
+  return api.put<SavedExample>(`/examples/${encodeURIComponent(id)}`, body);
 }
 
 export function useUpdateExample(id: string) {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DownloadIcon, TrashIcon } from "@/components/ui/icons";
+import { BulkEditDialog } from "./bulk-edit-dialog";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useDeleteExamples } from "../api/delete-example";
@@ -11,6 +12,7 @@ type BulkBarProps = { selected: Set<string>; onClear: () => void; onDeleted: (fa
 
 export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const del = useDeleteExamples();
   const exp = useExportExamples();
   const toast = useToast();
@@ -44,6 +46,9 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
         <Button size="sm" onClick={doExport} loading={exp.isPending} icon={<DownloadIcon />}>
           Export JSONL
         </Button>
+        <Button size="sm" onClick={() => setEditing(true)}>
+          Edit…
+        </Button>
         <Button size="sm" variant="danger" onClick={() => setConfirming(true)} icon={<TrashIcon />}>
           Delete
         </Button>
@@ -51,6 +56,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
           Clear
         </Button>
       </div>
+      {editing && <BulkEditDialog open={editing} ids={[...selected]} onClose={() => setEditing(false)} />}
       <ConfirmDialog
         open={confirming}
         title={`Delete ${count} example${count === 1 ? "" : "s"}?`}

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
@@ -7,7 +7,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { TrashIcon } from "@/components/ui/icons";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage, isApiError } from "@/lib/api-client";
-import type { Example } from "@/lib/api-types";
+import type { Example, QualityWarning } from "@/lib/api-types";
 import { exampleSummary, formatDate } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useToast } from "@/lib/toast";
@@ -18,6 +18,7 @@ import { useUpdateExample } from "../api/update-example";
 import { EffectivenessPanel } from "./effectiveness-panel";
 import { ExampleEditor } from "./example-editor";
 import { formFromExample } from "./example-form";
+import { QualityWarnings, warningSummary } from "./quality-warnings";
 import { VersionsPanel } from "./versions-panel";
 import { AuditPanel } from "./audit-panel";
 import { DeletedExampleView } from "./deleted-example-view";
@@ -45,8 +46,8 @@ export function NewExamplePage() {
             onSubmit={(body) =>
               create.mutate(body, {
                 onSuccess: (ex) => {
-                  toast.show("Example created");
-                  navigate(`/examples/${ex.example_id}`);
+                  toast.show(`Example created${warningSummary(ex.warnings)}`, ex.warnings?.length ? "info" : "success");
+                  navigate(`/examples/${ex.example_id}`, { state: { warnings: ex.warnings ?? [] } });
                 },
               })
             }
@@ -62,6 +63,7 @@ function Meta({ example }: { example: Example }) {
     ["ID", <code className="text-xs">{example.example_id}</code>],
     ["Version", example.version],
     ["Embedding", example.has_embedding ? (example.embedding_model ?? "yes") : "none"],
+    ["Personal data", example.pii_flags?.length ? example.pii_flags.map((k) => k.replace(/_/g, " ")).join(", ") : "none found"],
     ["Created", formatDate(example.created_at)],
     ["Updated", formatDate(example.updated_at)],
   ];
@@ -91,6 +93,10 @@ export function ExampleDetailPage() {
   const navigate = useNavigate();
   const toast = useToast();
   const [confirming, setConfirming] = useState(false);
+  const location = useLocation();
+  // Warnings of the save that brought us here (create) or of the last save on this page.
+  const createdWarnings = (location.state as { warnings?: QualityWarning[] } | null)?.warnings;
+  const warnings = update.data ? update.data.warnings : createdWarnings;
   usePageTitle(example.data ? exampleSummary(example.data, 60) : "Example");
 
   if (deleted) return <LoadingState label="Example deleted; returning to the list…" />;
@@ -137,7 +143,8 @@ export function ExampleDetailPage() {
       <div className="grid gap-6 xl:grid-cols-3">
         <Card className="xl:col-span-2">
           <CardHeader title="Edit example" description="Saving creates a new version; changing the input re-embeds it." />
-          <CardBody>
+          <CardBody className="space-y-4">
+            <QualityWarnings warnings={warnings} />
             <ExampleEditor
               key={ex.version}
               initial={formFromExample(ex)}
@@ -145,7 +152,12 @@ export function ExampleDetailPage() {
               submitLabel="Save changes"
               pending={update.isPending}
               serverError={update.error}
-              onSubmit={(body) => update.mutate(body, { onSuccess: (saved) => toast.show(`Saved as version ${saved.version}`) })}
+              onSubmit={(body) =>
+                update.mutate(body, {
+                  onSuccess: (saved) =>
+                    toast.show(`Saved as version ${saved.version}${warningSummary(saved.warnings)}`, saved.warnings?.length ? "info" : "success"),
+                })
+              }
             />
           </CardBody>
         </Card>

@@ -4,9 +4,10 @@ import { useEffect, useState, type InputHTMLAttributes } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, SelectInput, control, controlClass } from "@/components/ui/field";
 import { ArrowDownIcon, ArrowUpIcon } from "@/components/ui/icons";
-import { DIFFICULTIES, SORT_FIELDS, type SortField } from "@/lib/api-types";
+import { DIFFICULTIES, PII_KINDS, SORT_FIELDS, type SortField } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import type { ExampleFilters } from "../api/get-examples";
+import { contentFilterError } from "../api/content-filter";
 import { scoreFilterError, useExampleQueryState } from "./use-example-query-state";
 
 export const KNOWN_DOMAINS = ["general", "defect_detection", "predictive_maintenance", "anomaly_detection", "calibration", "document_extraction", "remaining_useful_life"];
@@ -27,6 +28,30 @@ function CommitInput({ value, onCommit, invalid, ...rest }: CommitInputProps) {
       aria-invalid={invalid || undefined}
       className={invalid ? control({ invalid: true }) : controlClass}
     />
+  );
+}
+
+/** An output-value filter typed as field=value (comma-separated values: any of them). */
+function OutputFilter({ value, urlError, onCommit }: { value: string; urlError?: string; onCommit: (v: string) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const shown = error ?? urlError ?? null;
+  return (
+    <Field label="Output value" error={shown} hint={shown ? undefined : "field=value, e.g. defect_type=crack"}>
+      {({ id, describedBy }) => (
+        <CommitInput
+          id={id}
+          aria-describedby={describedBy}
+          placeholder="defect_type=crack"
+          value={value}
+          invalid={Boolean(shown)}
+          onCommit={(v) => {
+            const e = contentFilterError(v);
+            setError(e);
+            if (!e) onCommit(v);
+          }}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -104,6 +129,13 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
         <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
         <ScoreFilter label="Min quality" value={text("min_quality_score")} urlError={state.invalid.min_quality_score} onCommit={(v) => setFilter("min_quality_score", v)} />
         <ScoreFilter label="Min effectiveness" value={text("min_effectiveness_score")} urlError={state.invalid.min_effectiveness_score} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
+        <OutputFilter value={text("output")} urlError={state.invalid.output} onCommit={(v) => setFilter("output", v)} />
+        <SelectInput
+          label="Personal data"
+          value={text("pii")}
+          onChange={(e) => setFilter("pii", e.target.value)}
+          options={[{ value: "", label: "Any" }, { value: "any", label: "Flagged (any kind)" }, ...PII_KINDS.map((k) => ({ value: k, label: k.replace(/_/g, " ") }))]}
+        />
       </div>
       <div className="mt-3 flex flex-wrap items-end justify-between gap-3">
         {showSort ? (

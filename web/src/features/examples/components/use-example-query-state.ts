@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { SORT_FIELDS, type SearchMode, type SortField } from "@/lib/api-types";
 import type { ExampleFilters, ExampleListParams } from "../api/get-examples";
+import { contentFilterError } from "../api/content-filter";
 
 export const PAGE_SIZE = 18;
 
@@ -26,6 +27,8 @@ const FILTER_PARAMS: Record<keyof ExampleFilters, string> = {
   capability_tag: "tag",
   min_quality_score: "min_quality",
   min_effectiveness_score: "min_effectiveness",
+  pii: "pii",
+  output: "output",
 };
 
 /** Why a score filter value cannot be used, or null when it is a number in [0, 1]. */
@@ -57,6 +60,10 @@ export function useExampleQueryState() {
         // A bad value marks its field and is left out; the list keeps showing.
         if (error) invalid[key] = `${error} (the link had ${raw})`;
         else filters[key] = toNumber(raw);
+      } else if (key === "output") {
+        const error = contentFilterError(raw);
+        if (error) invalid[key] = `${error} (the link had ${raw})`;
+        else filters[key] = raw;
       } else filters[key] = raw;
     }
     const sort = params.get("sort");

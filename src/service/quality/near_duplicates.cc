@@ -1,0 +1,114 @@
+#include "service/quality/near_duplicates.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "service/quality/content_hash.h"
+
+namespace exemplar::service {
+
+std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const Example& e, double threshold,
+                                               size_t limit) {
+  const Catalog& catalog = index.catalog();
+  const uint32_t scope = catalog.ScopeOf(e);
+  std::vector<QualityWarning> out;
+  if (scope == 0) return out;  // nothing stored in this template/domain yet
+  const uint64_t output = Fingerprint(e.expected_output_json).normalized;
+  std::unordered_map<int64_t, double> similar;  // row → similarity
+  for (const auto& row : catalog.SameInput(e)) similar[row.row_id] = 1.0;
+  if (!e.embedding.empty()) {
+    for (const auto& hit : index.vectors().Search(e.embedding, limit + 1)) {
+      if (hit.score < threshold) continue;
+      auto row = catalog.Row(static_cast<int64_t>(hit.label));
+      if (!row || row->scope != scope || row->row_id == e.row_id) continue;
+      double& s = similar[row->row_id];
+      s = std::max(s, std::min(1.0, static_cast<double>(hit.score)));
+    }
+  }
+  std::vector<std::pair<int64_t, double>> ranked(similar.begin(), similar.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  for (const auto& [row_id, sim] : ranked) {
+    if (out.size() >= limit) break;
+    auto id = catalog.IdOf(row_id);
+    auto row = catalog.Row(row_id);
+    if (!id || !row || *id == e.id) continue;
+    QualityWarning w;
+    w.type = row->output_hash == output ? "near_duplicate" : "conflict";
+    w.example_id = *id;
+    w.similarity = sim;
+    w.message = w.type == "conflict"
+                    ? "input resembles example " + *id + " whose expected output differs"
+                    : "input resembles example " + *id + " with the same expected output";
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+DuplicateReport FindDuplicateClusters(const SearchIndex& index, double threshold, size_t neighbours) {
+  const auto start = std::chrono::steady_clock::now();
+  DuplicateReport report;
+  std::vector<CatalogRow> rows = index.catalog().Rows();
+  report.examples_scanned = static_cast<int64_t>(rows.size());
+  std::unordered_map<int64_t, size_t> pos;
+  pos.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) pos[rows[i].row_id] = i;
+  std::vector<size_t> parent(rows.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  std::vector<double> weakest(rows.size(), 1.0);
+  auto find = [&](size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  auto join = [&](size_t a, size_t b, double sim) {
+    size_t ra = find(a), rb = find(b);
+    double w = std::min({weakest[ra], weakest[rb], sim});
+    if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
+    weakest[find(a)] = w;
+  };
+  // Identical inputs in one scope: one hash lookup each.
+  std::unordered_map<uint64_t, size_t> first;  // (input hash ^ scope) → row position
+  for (size_t i = 0; i < rows.size(); ++i) {
+    uint64_t key = rows[i].input_hash ^ (static_cast<uint64_t>(rows[i].scope) * 0x9E3779B97F4A7C15ull);
+    auto [it, inserted] = first.emplace(key, i);
+    if (!inserted && rows[it->second].scope == rows[i].scope && rows[it->second].input_hash == rows[i].input_hash) {
+      join(it->second, i, 1.0);
+    }
+  }
+  // Near inputs: k nearest neighbours of each vector.
+  std::vector<float> v;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!index.vectors().GetVector(static_cast<uint64_t>(rows[i].row_id), &v)) continue;
+    for (const auto& hit : index.vectors().Search(v, neighbours + 1)) {
+      if (hit.score < threshold) break;  // hits are best first
+      auto p = pos.find(static_cast<int64_t>(hit.label));
+      if (p == pos.end() || p->second == i || rows[p->second].scope != rows[i].scope) continue;
+      join(i, p->second, std::min(1.0, static_cast<double>(hit.score)));
+    }
+  }
+  std::unordered_map<size_t, DuplicateCluster> by_root;
+  std::unordered_map<size_t, std::unordered_set<uint64_t>> outputs;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    size_t r = find(i);
+    by_root[r].rows.push_back(rows[i].row_id);
+    outputs[r].insert(rows[i].output_hash);
+  }
+  for (auto& [root, cluster] : by_root) {
+    if (cluster.rows.size() < 2) continue;
+    std::sort(cluster.rows.begin(), cluster.rows.end());
+    cluster.min_similarity = weakest[root];
+    cluster.distinct_outputs = outputs[root].size();
+    report.clusters.push_back(std::move(cluster));
+  }
+  std::sort(report.clusters.begin(), report.clusters.end(), [](const DuplicateCluster& a, const DuplicateCluster& b) {
+    return a.rows.size() != b.rows.size() ? a.rows.size() > b.rows.size() : a.rows.front() < b.rows.front();
+  });
+  report.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace exemplar::service

@@ -1,0 +1,33 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { mockFetch, noTemplates, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import { BulkEditDialog, bulkSetFromForm } from "./bulk-edit-dialog";
+
+const blank = { tagsAdd: "", tagsRemove: "", domain: "", difficulty: "__keep__", quality: "", template: "__keep__" };
+
+describe("bulk edit", () => {
+  it("sends only the fields that change", () => {
+    expect(bulkSetFromForm({ ...blank, tagsAdd: "a, b", difficulty: "hard" })).toEqual({ tags_add: ["a", "b"], difficulty: "hard" });
+    expect(bulkSetFromForm({ ...blank, template: "__clear__" })).toEqual({ databit_id: null });
+    expect(bulkSetFromForm(blank)).toBe("Change at least one field");
+    expect(bulkSetFromForm({ ...blank, quality: "3" })).toMatch(/between 0 and 1/);
+  });
+
+  it("applies one atomic request to the selected ids and shows a refusal in the dialog", async () => {
+    let body: unknown = null;
+    mockFetch(
+      noTemplates,
+      route("POST", "/examples/bulk-update", (c) => {
+        body = c.body;
+        return [422, { detail: [{ loc: ["body", "set", "databit_id"], msg: "example x: field required by the template's input schema", type: "value_error.missing" }], code: "validation_error" }];
+      }),
+    );
+    renderPage(<BulkEditDialog open ids={["id-1", "id-2"]} onClose={() => undefined} />, { route: "/examples", path: "/examples" });
+    await userEvent.type(screen.getByLabelText("Add tags"), "reviewed");
+    await userEvent.click(screen.getByRole("button", { name: "Apply to 2" }));
+    await waitFor(() => expect(body).toEqual({ ids: ["id-1", "id-2"], set: { tags_add: ["reviewed"] }, dry_run: false }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("field required");
+  });
+});

@@ -1,0 +1,106 @@
+// Bulk edit of the selected examples: tags added/removed, domain, difficulty, quality, template.
+// One atomic request; every example gets a new version. Server refusals (a template whose schema
+// the examples do not fit) are shown in the dialog, and nothing changes.
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { SelectInput, TextInput } from "@/components/ui/field";
+import { errorMessage } from "@/lib/api-client";
+import { DIFFICULTIES } from "@/lib/api-types";
+import { splitList } from "@/lib/format";
+import { useToast } from "@/lib/toast";
+import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import { useBulkUpdate, type BulkSet } from "../api/bulk-edit";
+
+type Props = { open: boolean; ids: string[]; onClose: () => void };
+
+const KEEP = "__keep__";
+const CLEAR = "__clear__";
+
+/** The `set` of the request from the dialog's fields; empty fields change nothing. */
+export function bulkSetFromForm(f: { tagsAdd: string; tagsRemove: string; domain: string; difficulty: string; quality: string; template: string }): BulkSet | string {
+  const set: BulkSet = {};
+  if (splitList(f.tagsAdd).length) set.tags_add = splitList(f.tagsAdd);
+  if (splitList(f.tagsRemove).length) set.tags_remove = splitList(f.tagsRemove);
+  if (f.domain.trim()) set.domain = f.domain.trim();
+  if (f.difficulty !== KEEP) set.difficulty = f.difficulty;
+  if (f.quality.trim()) {
+    const q = Number(f.quality);
+    if (!Number.isFinite(q) || q < 0 || q > 1) return "Quality must be a number between 0 and 1";
+    set.quality_score = q;
+  }
+  if (f.template === CLEAR) set.databit_id = null;
+  else if (f.template !== KEEP) set.databit_id = f.template;
+  if (Object.keys(set).length === 0) return "Change at least one field";
+  return set;
+}
+
+export function BulkEditDialog({ open, ids, onClose }: Props) {
+  const [form, setForm] = useState({ tagsAdd: "", tagsRemove: "", domain: "", difficulty: KEEP, quality: "", template: KEEP });
+  const [problem, setProblem] = useState<string | null>(null);
+  const update = useBulkUpdate();
+  const templates = useTemplateOptions();
+  const toast = useToast();
+  const field = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const apply = () => {
+    const set = bulkSetFromForm(form);
+    if (typeof set === "string") return setProblem(set);
+    setProblem(null);
+    update.mutate(
+      { selection: { ids }, set },
+      {
+        onSuccess: (r) => {
+          toast.show(`Updated ${r.updated} example${r.updated === 1 ? "" : "s"}`);
+          onClose();
+        },
+      },
+    );
+  };
+  const shown = problem ?? (update.isError ? errorMessage(update.error) : null);
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={`Edit ${ids.length} example${ids.length === 1 ? "" : "s"}`}
+      description="Empty fields are left as they are. All examples change together, each as a new version, or none does."
+      footer={
+        <>
+          <Button variant="ghost" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button variant="primary" onClick={apply} loading={update.isPending}>
+            Apply to {ids.length}
+          </Button>
+        </>
+      }
+    >
+      <div className="grid gap-3 sm:grid-cols-2">
+        <TextInput label="Add tags" placeholder="comma, separated" value={form.tagsAdd} onChange={(e) => field("tagsAdd")(e.target.value)} />
+        <TextInput label="Remove tags" placeholder="comma, separated" value={form.tagsRemove} onChange={(e) => field("tagsRemove")(e.target.value)} />
+        <TextInput label="Domain" placeholder="unchanged" value={form.domain} onChange={(e) => field("domain")(e.target.value)} />
+        <SelectInput
+          label="Difficulty"
+          value={form.difficulty}
+          onChange={(e) => field("difficulty")(e.target.value)}
+          options={[{ value: KEEP, label: "unchanged" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
+        />
+        <TextInput label="Quality score" type="number" min={0} max={1} step={0.05} placeholder="unchanged" value={form.quality} onChange={(e) => field("quality")(e.target.value)} />
+        <SelectInput
+          label="Template"
+          value={form.template}
+          onChange={(e) => field("template")(e.target.value)}
+          options={[
+            { value: KEEP, label: "unchanged" },
+            { value: CLEAR, label: "None (detach)" },
+            ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` })),
+          ]}
+        />
+      </div>
+      {shown && (
+        <p role="alert" className="mt-3 rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+          {shown}
+        </p>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,172 @@
+// The Quality page (issue #20): near-duplicate clusters, conflicts (same input, different
+// output) and examples holding personal data, each with one-click actions — keep one and delete
+// the rest (merge), delete one, or open it to edit.
+import { useState } from "react";
+import { Link } from "react-router";
+import { Badge } from "@/components/ui/badge";
+import { Button, ButtonLink } from "@/components/ui/button";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { TabList, useTab } from "@/components/ui/tabs";
+import { errorMessage } from "@/lib/api-client";
+import type { Example } from "@/lib/api-types";
+import { exampleSummary } from "@/lib/format";
+import { usePageTitle } from "@/lib/use-page-title";
+import { useToast } from "@/lib/toast";
+import { useExamples } from "@/features/examples/api/get-examples";
+import { useBulkDelete } from "@/features/examples/api/bulk-edit";
+import { useClusters, type ClusterKind, type DuplicateCluster } from "../api/get-clusters";
+
+const tabs = [
+  { id: "duplicates", label: "Duplicates" },
+  { id: "conflicts", label: "Conflicts" },
+  { id: "pii", label: "Personal data" },
+];
+
+type Pending = { title: string; ids: string[] } | null;
+
+function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example; onDelete: () => void; onKeep?: () => void; keepLabel?: string }) {
+  return (
+    <li className="flex flex-wrap items-start justify-between gap-3 py-2" data-example={example.example_id}>
+      <div className="min-w-0 flex-1">
+        <Link to={`/examples/${example.example_id}`} className="font-medium text-slate-900 hover:text-indigo-700">
+          {exampleSummary(example, 100)}
+        </Link>
+        <p className="mt-0.5 truncate font-mono text-xs text-slate-500">→ {JSON.stringify(example.expected_output)}</p>
+        <div className="mt-1 flex flex-wrap gap-1">
+          <Badge tone="indigo">{example.domain}</Badge>
+          {(example.pii_flags ?? []).map((k) => (
+            <Badge key={k} tone="rose">
+              {k.replace(/_/g, " ")}
+            </Badge>
+          ))}
+        </div>
+      </div>
+      <div className="flex items-center gap-1.5">
+        {onKeep && (
+          <Button size="sm" onClick={onKeep}>
+            {keepLabel}
+          </Button>
+        )}
+        <ButtonLink size="sm" to={`/examples/${example.example_id}`}>
+          Edit
+        </ButtonLink>
+        <Button size="sm" variant="danger" onClick={onDelete}>
+          Delete
+        </Button>
+      </div>
+    </li>
+  );
+}
+
+function Clusters({ kind, ask }: { kind: ClusterKind; ask: (p: Pending) => void }) {
+  const report = useClusters(kind);
+  if (report.isPending) return <LoadingState label="Comparing examples…" />;
+  if (report.isError) return <ErrorState error={report.error} title="Could not build the report" onRetry={() => report.refetch()} />;
+  const r = report.data;
+  if (r.clusters.length === 0) {
+    return (
+      <EmptyState
+        title={kind === "conflicts" ? "No conflicts" : "No near-duplicates"}
+        description={`${r.examples_scanned} examples compared (similarity ≥ ${r.threshold}).`}
+      />
+    );
+  }
+  return (
+    <div className="space-y-4">
+      <p className="text-sm text-slate-500">
+        {r.total_clusters} cluster{r.total_clusters === 1 ? "" : "s"} among {r.examples_scanned} examples (similarity ≥ {r.threshold}, {Math.round(r.took_ms)} ms).
+      </p>
+      {r.clusters.map((c: DuplicateCluster) => (
+        <Card key={c.examples.map((e) => e.example_id).join(",")}>
+          <CardHeader
+            title={`${c.size} examples · similarity ≥ ${c.min_similarity.toFixed(3)}`}
+            description={c.conflict ? `${c.distinct_outputs} different outputs for the same input` : "Same output"}
+            actions={c.conflict ? <Badge tone="rose">conflict</Badge> : <Badge>duplicate</Badge>}
+          />
+          <CardBody>
+            <ul className="divide-y divide-slate-100" aria-label="Cluster members">
+              {c.examples.map((e) => (
+                <ExampleRow
+                  key={e.example_id}
+                  example={e}
+                  keepLabel="Keep only this"
+                  onKeep={() =>
+                    ask({
+                      title: `Keep this example and delete the other ${c.size - 1}?`,
+                      ids: c.examples.filter((x) => x.example_id !== e.example_id).map((x) => x.example_id),
+                    })
+                  }
+                  onDelete={() => ask({ title: "Delete this example?", ids: [e.example_id] })}
+                />
+              ))}
+            </ul>
+          </CardBody>
+        </Card>
+      ))}
+    </div>
+  );
+}
+
+function PiiList({ ask }: { ask: (p: Pending) => void }) {
+  const list = useExamples({ page: 1, page_size: 100, pii: "any", sort_by: "updated_at" });
+  if (list.isPending) return <LoadingState />;
+  if (list.isError) return <ErrorState error={list.error} title="Could not load flagged examples" onRetry={() => list.refetch()} />;
+  if (list.data.examples.length === 0) return <EmptyState title="No personal data found" description="No example holds an email, phone, card, IBAN, SSN, IP address or secret." />;
+  return (
+    <Card>
+      <CardHeader
+        title={`${list.data.total} example${list.data.total === 1 ? "" : "s"} with personal data or secrets`}
+        description="Edit them to remove it, or export with redaction (redact=true)."
+        actions={
+          <ButtonLink size="sm" to="/examples?pii=any">
+            Open in the store
+          </ButtonLink>
+        }
+      />
+      <CardBody>
+        <ul className="divide-y divide-slate-100" aria-label="Flagged examples">
+          {list.data.examples.map((e) => (
+            <ExampleRow key={e.example_id} example={e} onDelete={() => ask({ title: "Delete this example?", ids: [e.example_id] })} />
+          ))}
+        </ul>
+      </CardBody>
+    </Card>
+  );
+}
+
+export default function QualityPage() {
+  usePageTitle("Quality");
+  const [tab, setTab] = useTab(tabs);
+  const [pending, setPending] = useState<Pending>(null);
+  const del = useBulkDelete();
+  const toast = useToast();
+  const confirm = () =>
+    pending &&
+    del.mutate(
+      { ids: pending.ids },
+      {
+        onSuccess: (r) => {
+          toast.show(`Deleted ${r.deleted} example${r.deleted === 1 ? "" : "s"}`);
+          setPending(null);
+        },
+      },
+    );
+  return (
+    <>
+      <PageHeader title="Quality" description="Near-duplicates, conflicting labels and personal data across the whole store." />
+      <TabList tabs={tabs} active={tab} onSelect={setTab} label="Quality reports" />
+      {tab === "pii" ? <PiiList ask={setPending} /> : <Clusters kind={tab as ClusterKind} ask={setPending} />}
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.title ?? ""}
+        description="Deleted examples lose their usage events. All of them are deleted together, or none is."
+        pending={del.isPending}
+        error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
+        onConfirm={confirm}
+        onClose={() => setPending(null)}
+      />
+    </>
+  );
+}
