@@ -46,13 +46,13 @@ bool SendAll(int fd, const std::string& s) {
   return true;
 }
 
+}  // namespace
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
-
-}  // namespace
 
 double ResidentMb() {
   long pages = 0, resident = 0;

@@ -27,6 +27,9 @@ Json MeasureConnFlood(int port, const std::string& sse_path, const std::vector<s
 // closed before a complete response; errors are responses that are not 2xx.
 Json MeasureBurst(int port, int clients, const std::string& path, const std::string& body);
 
+// The p-th quantile (0..1) of `v`, nearest rank; 0 when empty. Shared by every bench figure.
+double Percentile(std::vector<double> v, double p);
+
 // Resident set size of this process in MB (/proc/self/statm).
 double ResidentMb();
 // The part of it that is `field` of /proc/self/status ("RssAnon": heap and stacks; "RssFile":

@@ -17,12 +17,6 @@ using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
-}
-
 // GET `path`, timing it; the page's next_cursor goes to *next (empty at the end).
 bool TimedPage(httplib::Client& c, const std::string& path, std::vector<double>* ms, std::string* next) {
   auto t0 = Clock::now();

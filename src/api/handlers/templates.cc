@@ -165,7 +165,16 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       Validation v;
                       const bool create = QueryBool(req, "create_examples", v).value_or(false);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      EXEMPLAR_ASSIGN_OR_RETURN(Json state, ParseJsonObject(req));
+                      // The body is a file the user saved in DSPy: JSON that does not parse is a
+                      // problem with that file's content (422 at body), not a malformed request.
+                      Result<Json> parsed = ParseJsonObject(req);
+                      if (!parsed.ok() && parsed.status().code() == Code::kMalformed) {
+                        return Status::Invalid({{{"body"},
+                                                 "not a DSPy program state (the JSON written by program.save()): " +
+                                                     parsed.status().message(),
+                                                 "value_error.json"}});
+                      }
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json state, std::move(parsed));
                       std::optional<std::string> user;
                       if (!req.user.empty()) user = req.user;
                       EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_import.Import(id, state, create, user));
