@@ -373,7 +373,8 @@ export const flows = [
         optimizer_type: "BootstrapFewShotWithRandomSearch",
         metric: "exact_match",
         lm: { provider: "offline", latency_ms: 20 },
-        budget: { max_trials: 200, max_lm_calls: 10_000_000, max_minutes: 10 },
+        // The plan (200 candidates + 3 fixed ones = 203 trials) is below the budget's 500.
+        budget: { max_trials: 500, max_lm_calls: 10_000_000, max_minutes: 10 },
         optimizer_params: { num_candidate_programs: 200 },
       };
       const created = await apiCall(ctx.base, "POST", "/dspy-runs", body);
@@ -400,7 +401,8 @@ export const flows = [
       if (await page.getByText("No trials yet").count()) throw new Error('"No trials yet" on a cancelled run with trials');
       await page.getByRole("img", { name: /Scores of \d+ trials/ }).waitFor({ timeout: TIMEOUT });
       if (await page.getByRole("button", { name: "Accept" }).count()) throw new Error("Accept offered for a cancelled run");
-      if (await page.getByText(/\d+ \/ 200/).count()) throw new Error("the budget's 200 is shown as the trial total");
+      if (await page.getByText(/\d+ \/ 500/).count()) throw new Error("the budget's 500 is shown as the trial total");
+      if (!(await page.getByText(/\d+ \/ 203/).count())) throw new Error("the run's planned 203 trials are not shown as the total");
       const bar = await page.getByRole("progressbar", { name: "Run progress" }).first().getAttribute("aria-valuenow");
       if (bar === "100") throw new Error("a cancelled run shows a full progress bar");
       await shot("run-cancelled");
