@@ -54,6 +54,8 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
   result.ids = ids;
   std::vector<storage::ExampleUpdate> updates;
   updates.reserve(ids.size());
+  std::vector<std::optional<std::string>> was_databit;  // per update, for membership edges
+  was_databit.reserve(ids.size());
   ContentRules rules(store_);
   Validation v;
   for (const auto& id : ids) {
@@ -83,6 +85,7 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
     next.version = current->version + 1;
     Example prior = *current;
     prior.embedding.clear();
+    was_databit.push_back(current->databit_id);
     updates.push_back({std::move(next), DumpJson(ExampleToJson(prior))});
   }
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
@@ -104,10 +107,7 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
     // Template membership edges follow the move, as for a single edit (issue 19).
     for (size_t i = 0; i < updates.size(); ++i) {
       const Example& next = updates[i].updated;
-      Json prior = Json::parse(updates[i].prior_snapshot, nullptr, false);
-      std::optional<std::string> was;
-      if (prior.is_object() && prior.value("databit_id", Json()).is_string()) was = prior["databit_id"].get<std::string>();
-      EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(next.id, next.version, was, next.databit_id));
+      EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(next.id, next.version, was_databit[i], next.databit_id));
     }
   }
   result.affected = result.matched;
