@@ -484,6 +484,8 @@ export const flows = [
         ["runs", "/runs"],
         ["runs-new", `/runs?new=1${tpl ? `&template=${tpl}` : ""}`],
         ...(runId ? [["run-detail", `/runs/${runId}`]] : []),
+        ["quality", "/quality"],
+        ["snapshots", "/snapshots"],
         ["not-found", "/no-such-page"],
       ];
       const problems = [];

@@ -98,14 +98,14 @@ export default function SnapshotsPage() {
                 {list.data.snapshots.map((s) => (
                   <li key={s.snapshot_id} className="flex flex-wrap items-center gap-3 py-2 text-sm" data-snapshot={s.snapshot_id}>
                     <input type="checkbox" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
-                    <span className="min-w-0 flex-1">
+                    <span className="min-w-0 flex-1 basis-56">
                       <span className="font-medium text-slate-900">{s.name}</span>
                       <span className="ml-2 text-xs text-slate-500">
                         {s.item_count} examples · {selectionText(s)} · {formatDate(s.created_at)}
                         {s.created_by ? ` · ${s.created_by}` : ""}
                       </span>
                     </span>
-                    <span className="flex gap-2 text-xs">
+                    <span className="flex flex-wrap gap-2 text-xs">
                       <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "jsonl")}>JSONL</a>
                       <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "hf_jsonl")}>HF train.jsonl</a>
                       <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "hf_info")}>dataset_info.json</a>
