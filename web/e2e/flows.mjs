@@ -443,6 +443,16 @@ export const flows = [
       if (accepted.status >= 300) throw new Error(`accept → ${accepted.status} ${JSON.stringify(accepted.body).slice(0, 200)}`);
       const version = accepted.body?.template?.id;
       if (!version) throw new Error(`accept answered no template: ${JSON.stringify(accepted.body).slice(0, 200)}`);
+      // The version's overview lists the demos it was accepted with, as input → output tables.
+      const demos = (accepted.body?.template?.examples ?? []).length;
+      if (demos === 0) throw new Error("the accepted version carries no demos");
+      await page.goto(`${ctx.base}/templates/${version}`);
+      await page.getByRole("list", { name: "Demonstrations" }).waitFor({ timeout: TIMEOUT });
+      const more = page.getByRole("button", { name: `Show all ${demos} demos` });
+      if (await more.count()) await more.click();
+      const tables = await page.getByRole("group", { name: /^Demonstration \d+$/ }).count();
+      if (tables !== demos) throw new Error(`${tables} demo tables for ${demos} accepted demos`);
+      await shot("template-demos");
       const lineage = await apiCall(ctx.base, "GET", `/templates/${version}/lineage?direction=both&max_depth=3`);
       const exampleNodes = (lineage.body?.nodes ?? []).filter((n) => n.type === "example").length;
       await page.goto(`${ctx.base}/templates/${version}?tab=lineage`);

@@ -120,7 +120,8 @@ export type Template = {
   output_schema: SchemaField[];
   prompt_template?: string | null;
   system_prompt?: string | null;
-  examples?: { input: JsonObject; output: JsonObject; explanation?: string | null }[];
+  /** The version's own demos: hand-written, or from an accepted run or a DSPy import (with the example they came from). */
+  examples?: { input: JsonObject; output: JsonObject; explanation?: string | null; example_id?: string | null; augmented?: boolean }[];
   base_model?: string;
   temperature?: number;
   max_tokens?: number;

@@ -16,6 +16,7 @@ import { AttributionPanel } from "./attribution-panel";
 import { ExportDspyPanel } from "./export-dspy-panel";
 import { TemplateOverview } from "./template-overview";
 import { TemplateVersionsTab } from "./template-versions-tab";
+import { VersionDemos } from "./version-demos";
 
 const TABS = [
   { id: "overview", label: "Overview" },
@@ -85,7 +86,12 @@ export default function TemplateDetailPage() {
       />
       <TabList tabs={TABS} active={tab} onSelect={setTab} label="Template sections" />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === "overview" && <TemplateOverview key={`${t.id}-${t.updated_at}-${t.status}`} template={t} />}
+        {tab === "overview" && (
+          <div className="space-y-6">
+            <TemplateOverview key={`${t.id}-${t.updated_at}-${t.status}`} template={t} />
+            <VersionDemos template={t} />
+          </div>
+        )}
         {tab === "export" && <ExportDspyPanel templateId={t.id} />}
         {tab === "lineage" && <LineageView templateId={t.id} />}
         {tab === "attribution" && <AttributionPanel templateId={t.id} />}
