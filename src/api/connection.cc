@@ -256,44 +256,48 @@ void Connection::Dispatch() {
   req.body = std::move(head.body());
   parser_.reset();
   auto shared_req = std::make_shared<Request>(std::move(req));
-  core_.workers.Submit([self = shared_from_this(), shared_req] {
-    auto reply = std::make_shared<Reply>(self->core_.dispatcher.Handle(*shared_req));
-    if (reply->stream) {
-      net::post(self->socket_.get_executor(), [self, reply] { self->Send(std::move(*reply)); });
-      return;
+  if (core_.dispatcher.Quick(*shared_req)) return Respond(*shared_req);  // on this event-loop thread
+  core_.workers.Submit([self = shared_from_this(), shared_req] { self->Respond(*shared_req); });
+}
+
+// Runs the handler and sends its reply: on a worker, or on the event loop for a quick route.
+void Connection::Respond(Request& req) {
+  Reply reply = core_.dispatcher.Handle(req);
+  if (reply.stream) {
+    auto shared = std::make_shared<Reply>(std::move(reply));
+    net::post(socket_.get_executor(), [self = shared_from_this(), shared] { self->Send(std::move(*shared)); });
+    return;
+  }
+  // The reply goes out from here when the socket takes it at once (the common case: a small
+  // reply, an empty send buffer), saving the client a wake-up of the event loop on its critical
+  // path. Safe because while a request is handled nothing else uses the socket: no read is
+  // pending and the timer is disarmed.
+  auto bytes = std::make_shared<std::string>(Serialize(reply));
+  size_t sent = 0;
+  bool failed = false;
+  while (sent < bytes->size()) {
+    ssize_t n = ::send(socket_.native_handle(), bytes->data() + sent, bytes->size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      failed = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
+      break;
     }
-    // The worker sends the response itself when the socket takes it at once (the common case: a
-    // small reply, an empty send buffer), saving the client a wake-up of the event loop on its
-    // critical path; the loop then only starts the next read. Safe because while a request is
-    // handled nothing else uses the socket: no read is pending and the timer is disarmed.
-    auto bytes = std::make_shared<std::string>(self->Serialize(*reply));
-    size_t sent = 0;
-    bool failed = false;
-    while (sent < bytes->size()) {
-      ssize_t n = ::send(self->socket_.native_handle(), bytes->data() + sent, bytes->size() - sent,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        sent += static_cast<size_t>(n);
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else {
-        failed = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
-        break;
-      }
-    }
-    if (!failed && sent == bytes->size() && self->keep_alive_ && self->buffer_.size() == 0) {
-      // The whole reply is out: wait for the next request from here, sparing the event loop a
-      // wake-up per request. Safe for the same reason: no read or timer wait is pending, and the
-      // handlers started here run on the connection's strand.
-      self->AwaitRequest();
-      return;
-    }
-    net::post(self->socket_.get_executor(), [self, bytes, sent, failed] {
-      if (self->phase_ == Phase::kClosed) return;
-      if (failed) return self->Close();
-      if (sent == bytes->size()) return self->OnWritten({});
-      self->WriteBytes(bytes, sent);  // the rest when the client reads
-    });
+  }
+  if (!failed && sent == bytes->size() && keep_alive_ && buffer_.size() == 0) {
+    // The whole reply is out: wait for the next request from here, sparing the event loop a
+    // wake-up per request. Safe for the same reason: no read or timer wait is pending, and the
+    // handlers started here run on the connection's strand.
+    AwaitRequest();
+    return;
+  }
+  net::post(socket_.get_executor(), [self = shared_from_this(), bytes, sent, failed] {
+    if (self->phase_ == Phase::kClosed) return;
+    if (failed) return self->Close();
+    if (sent == bytes->size()) return self->OnWritten({});
+    self->WriteBytes(bytes, sent);  // the rest when the client reads
   });
 }
 

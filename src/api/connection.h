@@ -100,6 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DrainThenRefuse(uint64_t remaining);
   void Refuse(int http_status, const Status& st);
   void Dispatch();
+  void Respond(Request& req);
   // The response as bytes on the wire (status line, headers, Content-Length, body).
   std::string Serialize(const Reply& reply) const;
   void Send(Reply reply);

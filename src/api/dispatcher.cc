@@ -205,6 +205,12 @@ Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& m
   return ErrorReply(http_status, st, request_id);
 }
 
+bool Dispatcher::Quick(Request& req) const {
+  bool other_method = false;
+  const Route* route = Match(&req, &other_method);
+  return route != nullptr && route->quick && route->handler;
+}
+
 Reply Dispatcher::Handle(Request& req) const {
   Reply reply;
   if (req.method == "OPTIONS") {

@@ -146,6 +146,21 @@ Handler SiteGuard(std::shared_ptr<const SitePolicy> policy, Handler inner) {
 
 }  // namespace
 
+// Routes cheap enough to run on the event loop (Route::quick): point reads and health, plus
+// search when both the store and the embedder are local (a query then costs CPU only, the same
+// CPU a worker would spend). With PostgreSQL or a remote embedder every request waits on the
+// network, so all go to the workers.
+bool IsQuick(const Route& r, const Config& config) {
+  static const std::set<std::string> kPointReads = {
+      "GET /healthz", "GET /api/v1/examples/{id}", "GET /api/v1/templates/{id}", "GET /api/v1/dspy-runs/{id}"};
+  static const std::set<std::string> kLocalSearch = {"POST /api/v1/examples/search",
+                                                     "POST /api/v1/agents/examples/retrieve"};
+  if (storage::IsPostgresUrl(config.db)) return false;
+  const std::string key = r.method + " " + r.path;
+  if (kPointReads.count(key)) return true;
+  return kLocalSearch.count(key) && (config.embedder == "hash" || config.embedder == "local");
+}
+
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);
   auto expensive_in_flight = std::make_shared<std::atomic<int>>(0);
@@ -154,6 +169,7 @@ std::vector<Route> BuildRoutes(Services& s) {
   for (auto& r : routes) {
     service::Role need = RequiredRole(r);
     r.min_role = static_cast<int>(need);
+    r.quick = IsQuick(r, s.config);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
     if (IsAuditedRoute(r) && r.handler) r.handler = Audited(s, r.method + " " + r.path, AuditEntity(r.path), r.handler);

@@ -149,6 +149,34 @@ TEST(Limits, SaturatedExpensiveCapAnswers503WhileCheapRequestsAnswer) {
   EXPECT_NE(metrics.find("route=\"/api/v1/examples/search\",status=\"503\"} 3\n"), std::string::npos) << metrics;
 }
 
+// Point reads and health checks run on the event loop (Route::quick), so they answer even when
+// every handler worker is held: here the only worker waits on a search's query embedding.
+TEST(Limits, PointReadsAnswerWhileEveryWorkerIsBusy) {
+  GatedProvider provider;
+  Config c = ProviderConfig(provider, 1);
+  c.threads = 1;
+  TestServer server(c);
+  auto created = server.Post("/api/v1/examples", MakeExample("bias voltage drift"));
+  ASSERT_EQ(created.status, 201) << created.raw;
+  std::string id = created.body["example_id"];
+
+  provider.SetOpen(false);
+  auto held = std::async(std::launch::async, [&] { return Search(server.port(), "held query"); });
+  ASSERT_TRUE(provider.AwaitWaiting(1));
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_read_timeout(10, 0);  // a read queued behind the held worker would wait for the gate
+  auto got = client.Get(("/api/v1/examples/" + id).c_str());
+  ASSERT_TRUE(got) << "GET by id waited behind the busy worker";
+  EXPECT_EQ(got->status, 200);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(held.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "the search was not held";
+
+  provider.SetOpen(true);
+  EXPECT_EQ(held.get().status, 200);
+}
+
 TEST(Limits, ExpensiveCapDefaultsToHalfTheWorkers) {
   Config c;
   c.threads = 64;

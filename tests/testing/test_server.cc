@@ -22,7 +22,7 @@ TestServer::TestServer(Config config) : config_(std::move(config)) {
   }
   if (config_.host.empty()) config_.host = "127.0.0.1";
   config_.port = 0;
-  config_.threads = 16;
+  if (config_.threads == Config{}.threads) config_.threads = 16;  // unless the test chose
   Start();
 }
 
