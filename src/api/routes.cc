@@ -147,9 +147,9 @@ Handler SiteGuard(std::shared_ptr<const SitePolicy> policy, Handler inner) {
 }  // namespace
 
 // Routes cheap enough to run on the event loop (Route::quick): point reads and health, plus
-// search when both the store and the embedder are local (a query then costs CPU only, the same
-// CPU a worker would spend). With PostgreSQL or a remote embedder every request waits on the
-// network, so all go to the workers.
+// search with the hash embedder (a query then costs well under a millisecond of CPU, the same CPU
+// a worker would spend). A neural query embedding takes tens of milliseconds and a remote one
+// waits on the network; with PostgreSQL every read does: those go to the workers.
 bool IsQuick(const Route& r, const Config& config) {
   static const std::set<std::string> kPointReads = {
       "GET /healthz", "GET /api/v1/examples/{id}", "GET /api/v1/templates/{id}", "GET /api/v1/dspy-runs/{id}"};
@@ -158,7 +158,7 @@ bool IsQuick(const Route& r, const Config& config) {
   if (storage::IsPostgresUrl(config.db)) return false;
   const std::string key = r.method + " " + r.path;
   if (kPointReads.count(key)) return true;
-  return kLocalSearch.count(key) && (config.embedder == "hash" || config.embedder == "local");
+  return kLocalSearch.count(key) && config.embedder == "hash";
 }
 
 std::vector<Route> BuildRoutes(Services& s) {
