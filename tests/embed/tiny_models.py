@@ -19,6 +19,9 @@ Models:
                    normalizer (checked against the documented approximation: NFKC, tab/newline
                    to space, controls removed), Metaspace prepend_scheme "first", pooling
                    cls + mean_sqrt_len + lasttoken concatenated (96 values), no Normalize.
+                   (<s> has id 0 here, so it counts as padding for positions.)
+  bert_unigram     model_type bert with the Unigram tokenizer, as multilingual-e5-small and
+                   paraphrase-multilingual-MiniLM-L12-v2 are: positions 0..n-1, token type 0.
 """
 import json
 import math
@@ -267,8 +270,11 @@ def forward(w, ids, m):
     ids = np.array(ids)
     n = len(ids)
     pad = m["pad"]
-    mask = (ids != pad).astype(np.int64)
-    pos = np.cumsum(mask) * mask + pad  # create_position_ids_from_input_ids
+    if m["arch"] == "bert":
+        pos = np.arange(n)
+    else:
+        mask = (ids != pad).astype(np.int64)
+        pos = np.cumsum(mask) * mask + pad  # create_position_ids_from_input_ids
     x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pos]
     if "embeddings.token_type_embeddings.weight" in w:
         x = x + w["embeddings.token_type_embeddings.weight"][0]
@@ -361,6 +367,9 @@ MODELS = [
     dict(name="xlmr_concat", arch="xlm-roberta", prefix="", dtype="BF16", pad=0, max_pos=41,
          type_vocab=1, eps=1e-5, pooling=["cls", "mean_sqrt_len", "lasttoken"], normalize=False,
          dense=[], max_seq=None, seed=13, tok=dict(normalizer="precompiled", prepend="first")),
+    dict(name="bert_unigram", arch="bert", prefix="bert.", dtype="F32", pad=1, max_pos=64,
+         type_vocab=2, eps=1e-12, pooling=["mean"], normalize=True, dense=[], max_seq=20, seed=14,
+         tok=dict(normalizer="nfkc", prepend="always")),
 ]
 
 ACTIVATIONS = {"Tanh": "torch.nn.modules.activation.Tanh", "Identity": "torch.nn.modules.linear.Identity"}
@@ -419,7 +428,7 @@ def write_model(root, m):
     d = os.path.join(root, m["name"])
     os.makedirs(os.path.join(d, "1_Pooling"), exist_ok=True)
     vocab = mpnet_vocab() if m["arch"] == "mpnet" else unigram_vocab(m["seed"])
-    config = {"architectures": ["MPNetModel" if m["arch"] == "mpnet" else "XLMRobertaModel"],
+    config = {"architectures": [{"mpnet": "MPNetModel", "bert": "BertModel"}.get(m["arch"], "XLMRobertaModel")],
               "model_type": m["arch"], "hidden_size": HIDDEN, "num_hidden_layers": LAYERS,
               "num_attention_heads": HEADS, "intermediate_size": INTERMEDIATE, "hidden_act": "gelu",
               "max_position_embeddings": m["max_pos"], "vocab_size": len(vocab),
