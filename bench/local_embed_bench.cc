@@ -1,12 +1,17 @@
-// Throughput of the local embedder on a MiniLM-L6-sized BERT (vocab 30,522, hidden 384, 6 layers,
-// 12 heads, intermediate 1,536, max_seq_length 256) with random weights, which it writes itself in
-// the sentence-transformers format into a temp dir (or --model-dir DIR for a real model).
+// Throughput of the local embedder on a random-weight model it writes itself in the
+// sentence-transformers format into a temp dir (or --model-dir DIR for a real model):
+//   --arch minilm  (default) MiniLM-L6-sized BERT: vocab 30,522, hidden 384, 6 layers, 12 heads,
+//                  intermediate 1,536, max_seq_length 256
+//   --arch mpnet   MPNet-base-sized (all-mpnet-base-v2): vocab 30,527, hidden 768, 12 layers,
+//                  12 heads, intermediate 3,072, relative position buckets, max_seq_length 384
 //
-//   ./build/bench/local_embed_bench [--threads 2] [--batch 32] [--words 30] [--seconds 10]
+//   ./build/bench/local_embed_bench [--arch minilm|mpnet] [--threads 2] [--batch 32] [--words 30]
+//                                   [--seconds 10]
 //
 // Texts are ~N-word English sentences whose words are all in the vocabulary (so a word is about
 // one token, as with real text and a real vocabulary). Prints embeddings per second for batches
-// on 1 and `threads` threads, and single-text latency.
+// on 1 and `threads` threads (with the CPU seconds they used, which shows a machine shared with other
+// work), and single-text latency.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,7 +33,10 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-constexpr int kVocab = 30522, kHidden = 384, kLayers = 6, kHeads = 12, kInter = 1536, kPositions = 512;
+struct Arch {
+  bool mpnet = false;
+  int vocab = 30522, hidden = 384, layers = 6, heads = 12, inter = 1536, positions = 512, max_seq = 256;
+};
 
 const std::vector<std::string> kWords = {
     "the", "detector", "bias", "voltage", "drift", "shows", "after", "cooling", "and", "before", "a", "spectrum",
@@ -43,28 +51,44 @@ const std::vector<std::string> kWords = {
 
 void WriteJson(const fs::path& p, const Json& j) { std::ofstream(p) << j.dump(2); }
 
-// A BERT vocabulary laid out like bert-base-uncased: [PAD], [unusedN], [UNK]=100, [CLS], [SEP], [MASK].
-std::vector<std::string> Vocabulary() {
+// A BERT vocabulary laid out like bert-base-uncased: [PAD], [unusedN], [UNK]=100, [CLS], [SEP], [MASK]
+// (MPNet's starts with <s>, <pad>, </s>, <unk>).
+std::vector<std::string> Vocabulary(const Arch& a) {
   std::vector<std::string> v = {"[PAD]"};
+  if (a.mpnet) v = {"<s>", "<pad>", "</s>", "<unk>", "[PAD]"};
   for (int i = 0; i < 99; ++i) v.push_back("[unused" + std::to_string(i) + "]");
   for (const char* s : {"[UNK]", "[CLS]", "[SEP]", "[MASK]"}) v.push_back(s);
   for (char c = 33; c < 127; ++c) v.push_back(std::string(1, c));
   for (char c = 'a'; c <= 'z'; ++c) v.push_back(std::string("##") + c);
   for (const auto& w : kWords) v.push_back(w);
-  for (int i = 99; static_cast<int>(v.size()) < kVocab; ++i) v.push_back("[unused" + std::to_string(i) + "]");
+  if (a.mpnet) v.push_back("<mask>");
+  for (int i = 99; static_cast<int>(v.size()) < a.vocab; ++i) v.push_back("[unused" + std::to_string(i) + "]");
   return v;
 }
 
-void WriteModel(const fs::path& dir) {
+void WriteModel(const fs::path& dir, const Arch& a) {
+  const int kVocab = a.vocab, kHidden = a.hidden, kLayers = a.layers, kInter = a.inter, kPositions = a.positions;
   fs::create_directories(dir / "1_Pooling");
-  WriteJson(dir / "config.json", {{"model_type", "bert"}, {"hidden_size", kHidden}, {"num_hidden_layers", kLayers},
-                                  {"num_attention_heads", kHeads}, {"intermediate_size", kInter},
-                                  {"hidden_act", "gelu"}, {"max_position_embeddings", kPositions},
-                                  {"type_vocab_size", 2}, {"vocab_size", kVocab}, {"layer_norm_eps", 1e-12}});
+  Json config = {{"model_type", a.mpnet ? "mpnet" : "bert"}, {"hidden_size", kHidden}, {"num_hidden_layers", kLayers},
+                 {"num_attention_heads", a.heads}, {"intermediate_size", kInter},
+                 {"hidden_act", "gelu"}, {"max_position_embeddings", kPositions},
+                 {"vocab_size", kVocab}, {"layer_norm_eps", a.mpnet ? 1e-5 : 1e-12}};
+  if (a.mpnet) {
+    config["pad_token_id"] = 1;
+    config["relative_attention_num_buckets"] = 32;
+  } else {
+    config["type_vocab_size"] = 2;
+  }
+  WriteJson(dir / "config.json", config);
   std::ofstream vocab(dir / "vocab.txt");
-  for (const auto& t : Vocabulary()) vocab << t << "\n";
-  WriteJson(dir / "sentence_bert_config.json", {{"max_seq_length", 256}, {"do_lower_case", false}});
-  WriteJson(dir / "tokenizer_config.json", {{"do_lower_case", true}, {"model_max_length", 512}});
+  for (const auto& t : Vocabulary(a)) vocab << t << "\n";
+  WriteJson(dir / "sentence_bert_config.json", {{"max_seq_length", a.max_seq}, {"do_lower_case", false}});
+  Json tcfg = {{"do_lower_case", true}, {"model_max_length", 512}};
+  if (a.mpnet) {
+    tcfg.update({{"cls_token", "<s>"}, {"sep_token", "</s>"}, {"unk_token", "[UNK]"}, {"pad_token", "<pad>"},
+                 {"mask_token", "<mask>"}});
+  }
+  WriteJson(dir / "tokenizer_config.json", tcfg);
   WriteJson(dir / "modules.json",
             Json::array({{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
                          {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}},
@@ -74,12 +98,20 @@ void WriteModel(const fs::path& dir) {
   std::vector<std::pair<std::string, std::vector<int64_t>>> tensors = {
       {"embeddings.word_embeddings.weight", {kVocab, kHidden}},
       {"embeddings.position_embeddings.weight", {kPositions, kHidden}},
-      {"embeddings.token_type_embeddings.weight", {2, kHidden}},
       {"embeddings.LayerNorm.weight", {kHidden}},
       {"embeddings.LayerNorm.bias", {kHidden}}};
+  if (a.mpnet) {
+    tensors.push_back({"encoder.relative_attention_bias.weight", {32, a.heads}});
+  } else {
+    tensors.push_back({"embeddings.token_type_embeddings.weight", {2, kHidden}});
+  }
+  const std::vector<const char*> attention =
+      a.mpnet ? std::vector<const char*>{"attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o"}
+              : std::vector<const char*>{"attention.self.query", "attention.self.key", "attention.self.value",
+                                         "attention.output.dense"};
   for (int l = 0; l < kLayers; ++l) {
     std::string p = "encoder.layer." + std::to_string(l) + ".";
-    for (const char* m : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
+    for (const char* m : attention) {
       tensors.push_back({p + m + ".weight", {kHidden, kHidden}});
       tensors.push_back({p + m + ".bias", {kHidden}});
     }
@@ -87,7 +119,7 @@ void WriteModel(const fs::path& dir) {
     tensors.push_back({p + "intermediate.dense.bias", {kInter}});
     tensors.push_back({p + "output.dense.weight", {kHidden, kInter}});
     tensors.push_back({p + "output.dense.bias", {kHidden}});
-    for (const char* n : {"attention.output.LayerNorm", "output.LayerNorm"}) {
+    for (const char* n : {a.mpnet ? "attention.LayerNorm" : "attention.output.LayerNorm", "output.LayerNorm"}) {
       tensors.push_back({p + n + ".weight", {kHidden}});
       tensors.push_back({p + n + ".bias", {kHidden}});
     }
@@ -156,8 +188,8 @@ double Throughput(exemplar::embed::Embedder& e, const std::vector<std::string>& 
     auto out = e.EmbedBatch(b);
     done += out.size();
   }
-  const double wall = Seconds(start);
-  std::printf("  (%.2f CPU s per wall s) ", (ProcessCpuSeconds() - cpu0) / wall);
+  const double wall = Seconds(start), cpu = ProcessCpuSeconds() - cpu0;
+  std::printf("  (%.2f CPU s per wall s, %.1f embeddings per CPU s) ", cpu / wall, static_cast<double>(done) / cpu);
   return static_cast<double>(done) / wall;
 }
 
@@ -166,36 +198,51 @@ double Throughput(exemplar::embed::Embedder& e, const std::vector<std::string>& 
 int main(int argc, char** argv) {
   int threads = 2, batch = 32, words = 30;
   double seconds = 10;
-  std::string model_dir;
+  std::string model_dir, arch_name = "minilm";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
+    if (a == "--arch") arch_name = argv[i + 1];
     if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--batch") batch = std::atoi(argv[i + 1]);
     else if (a == "--words") words = std::atoi(argv[i + 1]);
     else if (a == "--seconds") seconds = std::atof(argv[i + 1]);
     else if (a == "--model-dir") model_dir = argv[i + 1];
   }
+  Arch arch;
+  if (arch_name == "mpnet") {
+    arch = {true, 30527, 768, 12, 12, 3072, 514, 384};
+  } else if (arch_name != "minilm") {
+    std::fprintf(stderr, "error: --arch must be minilm or mpnet\n");
+    return 2;
+  }
   fs::path tmp;
   if (model_dir.empty()) {
-    tmp = fs::temp_directory_path() / ("local_embed_bench_" + std::to_string(::getpid())) / "minilm-l6-random";
+    const std::string name = arch.mpnet ? "mpnet-base-random" : "minilm-l6-random";
+    tmp = fs::temp_directory_path() / ("local_embed_bench_" + std::to_string(::getpid())) / name;
     auto t0 = std::chrono::steady_clock::now();
-    WriteModel(tmp);
-    std::printf("wrote a MiniLM-L6-sized random model in %.1f s\n", Seconds(t0));
+    WriteModel(tmp, arch);
+    std::printf("wrote a %s-sized random model in %.1f s\n", arch.mpnet ? "MPNet-base" : "MiniLM-L6", Seconds(t0));
     model_dir = tmp.string();
   }
+  // One encoder at a time: an MPNet-base model is ~440 MB of float32 weights.
   auto t0 = std::chrono::steady_clock::now();
   auto single = exemplar::embed::LocalEmbedder::Open(model_dir, 1);
-  auto multi = exemplar::embed::LocalEmbedder::Open(model_dir, threads);
-  if (!single.ok() || !multi.ok()) {
-    std::fprintf(stderr, "error: %s\n", (single.ok() ? multi.status() : single.status()).message().c_str());
+  if (!single.ok()) {
+    std::fprintf(stderr, "error: %s\n", single.status().message().c_str());
     return 1;
   }
-  std::printf("loaded %s (dim %d) twice in %.2f s\n", (*multi)->model().c_str(), (*multi)->dim(), Seconds(t0));
+  std::printf("loaded %s (dim %d) in %.2f s\n", (*single)->model().c_str(), (*single)->dim(), Seconds(t0));
 
   std::vector<std::string> texts = Texts(std::max(256, batch), words);
   std::printf("texts: %d words each, batch %d\n", words, batch);
   double one = Throughput(**single, texts, batch, seconds);
   std::printf("1 thread:   %.1f embeddings/s\n", one);
+  single->reset();
+  auto multi = exemplar::embed::LocalEmbedder::Open(model_dir, threads);
+  if (!multi.ok()) {
+    std::fprintf(stderr, "error: %s\n", multi.status().message().c_str());
+    return 1;
+  }
   double many = Throughput(**multi, texts, batch, seconds);
   std::printf("%d threads:  %.1f embeddings/s (%.2fx)\n", threads, many, many / one);
 

@@ -1,10 +1,11 @@
-// LocalEmbedder: embeddings computed in process from a sentence-transformers model directory of a
-// BERT-family encoder (BERT, MiniLM, BGE, GTE, E5 base-style). No network, no Python.
+// LocalEmbedder: embeddings computed in process from a sentence-transformers model directory
+// (BERT, MiniLM, BGE, GTE, E5; MPNet; XLM-RoBERTa; Dense modules). No network, no Python.
 //
 // The directory is read by local::SentenceEncoder (see embed/local/sentence_encoder.h for the
 // files and what is supported). Vectors are the model's sentence embeddings, L2-normalised as the
 // Embedder contract requires (a no-op for models whose modules.json lists Normalize).
-// Model name "local:<directory name>"; dim() = the model's hidden size.
+// Model name "local:<directory name>"; dim() = the model's output size (hidden size, or the last
+// Dense module's out_features).
 //
 // EmbedBatch runs the whole batch on `threads` threads (0 = all cores). Thread-safe. Never fails
 // after Open: every text gets a vector (overlong texts are truncated to max_seq_length tokens).

@@ -68,6 +68,14 @@ void BertModel::Attention(const std::vector<const std::vector<int32_t>*>& seqs, 
       const float* k = q + h;
       const float* v = q + 2 * h;
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, scale, q, ld, k, ld, 0.0f, scores.data(), n);
+      if (!relative_bias_.empty()) {  // MPNet: bias[bucket(key − query)][head]
+        const int span = config_.max_tokens();
+        for (int i = 0; i < n; ++i) {
+          float* row = scores.data() + static_cast<size_t>(i) * n;
+          const int* buckets = bucket_.data() + (span - 1 - i);
+          for (int j = 0; j < n; ++j) row[j] += relative_bias_[static_cast<size_t>(buckets[j]) * heads + head];
+        }
+      }
       SoftmaxRows(scores.data(), n, n);
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, scores.data(), n, v, ld, 0.0f,
                   ctx + offset * h + static_cast<size_t>(head) * d, h);
@@ -85,12 +93,20 @@ void BertModel::Forward(const std::vector<const std::vector<int32_t>*>& seqs, st
   x.assign(total * h, 0.0f);
 
   size_t r = 0;
+  const int pad = config_.pad_token_id;
   for (const auto* seq : seqs) {
-    for (size_t pos = 0; pos < seq->size(); ++pos, ++r) {
-      const float* word = word_.data() + static_cast<size_t>((*seq)[pos]) * h;
+    int next = config_.position_offset;  // offset models: the next non-pad token's position
+    for (size_t t = 0; t < seq->size(); ++t, ++r) {
+      const int32_t id = (*seq)[t];
+      size_t pos = t;
+      if (config_.position_offset > 0) pos = static_cast<size_t>(id == pad ? pad : next++);
+      const float* word = word_.data() + static_cast<size_t>(id) * h;
       const float* position = position_.data() + pos * h;
       float* row = x.data() + r * h;
-      for (int i = 0; i < h; ++i) row[i] = word[i] + position[i] + token_type_[i];
+      for (int i = 0; i < h; ++i) row[i] = word[i] + position[i];
+      if (!token_type_.empty()) {
+        for (int i = 0; i < h; ++i) row[i] += token_type_[i];
+      }
     }
   }
   AddNorm(embed_norm_, nullptr, rows, x.data());

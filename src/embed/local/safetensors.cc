@@ -27,6 +27,12 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+const char* const kConvertHint =
+    "pytorch_model.bin is not read: only safetensors weights are; download the repository's "
+    "model.safetensors, or convert in Python with sentence-transformers >= 2.3: "
+    "SentenceTransformer(DIR).save(DIR, safe_serialization=True), which also writes the Dense "
+    "modules' model.safetensors";
+
 float HalfToFloat(uint16_t h) {
   uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1F, mant = h & 0x3FF, bits;

@@ -48,6 +48,9 @@ class SafetensorsFile {
   std::map<std::string, Tensor> tensors_;
 };
 
+// How to turn a pytorch_model.bin into the model.safetensors read here (for error messages).
+extern const char* const kConvertHint;
+
 // IEEE half and bfloat16 bit patterns to float.
 float HalfToFloat(uint16_t h);
 float Bf16ToFloat(uint16_t b);

@@ -14,14 +14,19 @@ namespace {
 // Tokens per chunk at most: bounds scratch memory (~14 KB per token for MiniLM-L6) on big batches.
 constexpr size_t kMaxChunkTokens = 4096;
 
+struct Module {  // after Pooling
+  std::filesystem::path dir;
+  bool normalize = false;  // else Dense
+};
+
 struct Modules {
   std::filesystem::path transformer;  // model directory
   std::filesystem::path pooling;      // empty: mean pooling
-  bool normalize = false;
+  std::vector<Module> after;
 };
 
 Result<Modules> ReadModules(const std::filesystem::path& dir) {
-  Modules m{dir, {}, false};
+  Modules m{dir, {}, {}};
   if (!FileExists(dir / "modules.json")) {
     if (FileExists(dir / "1_Pooling" / "config.json")) m.pooling = dir / "1_Pooling";
     return m;
@@ -40,56 +45,15 @@ Result<Modules> ReadModules(const std::filesystem::path& dir) {
       has_transformer = true;
     } else if (kind == "Pooling" && has_transformer && m.pooling.empty()) {
       m.pooling = dir / path;
-    } else if (kind == "Normalize" && !m.pooling.empty()) {
-      m.normalize = true;
+    } else if ((kind == "Normalize" || kind == "Dense") && !m.pooling.empty()) {
+      m.after.push_back({dir / path, kind == "Normalize"});
     } else {
-      return Status::FailedPrecondition(file + ": module " + type +
-                                        " is not supported here (Transformer, Pooling, Normalize only)");
+      return Status::FailedPrecondition(file + ": module " + type + " is not supported here (supported: one "
+                                        "Transformer, then one Pooling, then Dense and Normalize modules)");
     }
   }
   if (!has_transformer) return Status::FailedPrecondition(file + ": no Transformer module");
   return m;
-}
-
-Result<Pooling> ReadPooling(const std::filesystem::path& pooling_dir, int hidden) {
-  if (pooling_dir.empty()) return Pooling::kMean;
-  const std::string file = (pooling_dir / "config.json").string();
-  EXEMPLAR_ASSIGN_OR_RETURN(Json cfg, ReadJsonFile(file));
-  EXEMPLAR_ASSIGN_OR_RETURN(int64_t dim, IntField(cfg, "word_embedding_dimension", hidden, file));
-  if (dim != hidden) return Status::InvalidArgument(file + ": word_embedding_dimension differs from hidden_size");
-  std::vector<Pooling> modes;
-  for (const auto& [key, mode] : {std::pair{"pooling_mode_mean_tokens", Pooling::kMean},
-                                  std::pair{"pooling_mode_cls_token", Pooling::kCls},
-                                  std::pair{"pooling_mode_max_tokens", Pooling::kMax}}) {
-    EXEMPLAR_ASSIGN_OR_RETURN(bool on, BoolField(cfg, key, false, file));
-    if (on) modes.push_back(mode);
-  }
-  for (const char* key : {"pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
-                          "pooling_mode_lasttoken"}) {
-    EXEMPLAR_ASSIGN_OR_RETURN(bool on, BoolField(cfg, key, false, file));
-    if (on) return Status::FailedPrecondition(file + ": " + key + " is not supported (mean, cls or max)");
-  }
-  if (modes.size() != 1) {
-    return Status::FailedPrecondition(file + ": exactly one pooling mode (mean, cls or max) must be set");
-  }
-  return modes[0];
-}
-
-void Pool(Pooling pooling, const float* states, int n, int h, bool normalize, std::vector<float>* out) {
-  out->assign(states, states + h);  // CLS, and the starting point of mean and max
-  for (int t = 1; t < n && pooling != Pooling::kCls; ++t) {
-    const float* row = states + static_cast<size_t>(t) * h;
-    for (int i = 0; i < h; ++i) (*out)[i] = pooling == Pooling::kMax ? std::max((*out)[i], row[i]) : (*out)[i] + row[i];
-  }
-  if (pooling == Pooling::kMean) {
-    for (float& v : *out) v /= static_cast<float>(n);
-  }
-  if (normalize) {
-    double sq = 0;
-    for (float v : *out) sq += static_cast<double>(v) * v;
-    const float inv = static_cast<float>(1.0 / std::max(std::sqrt(sq), 1e-12));
-    for (float& v : *out) v *= inv;
-  }
 }
 
 }  // namespace
@@ -110,19 +74,40 @@ Result<std::unique_ptr<SentenceEncoder>> SentenceEncoder::Open(const std::filesy
   EXEMPLAR_ASSIGN_OR_RETURN(BertModel model, BertModel::Load(modules.transformer));
   EXEMPLAR_ASSIGN_OR_RETURN(LoadedTokenizer tok, LoadTokenizer(modules.transformer, lowercase_input));
   const BertConfig& c = model.config();
-  if (tok.tokenizer.id_limit() > c.vocab_size) {
-    return Status::InvalidArgument("tokenizer ids reach " + std::to_string(tok.tokenizer.id_limit() - 1) +
+  if (tok.tokenizer->id_limit() > c.vocab_size) {
+    return Status::InvalidArgument("tokenizer ids reach " + std::to_string(tok.tokenizer->id_limit() - 1) +
                                    " but config.json vocab_size is " + std::to_string(c.vocab_size));
   }
-  EXEMPLAR_ASSIGN_OR_RETURN(Pooling pooling, ReadPooling(modules.pooling, c.hidden_size));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::vector<Pooling> pooling, ReadPooling(modules.pooling, c.hidden_size));
+  int dim = static_cast<int>(pooling.size()) * c.hidden_size;
+  std::vector<Step> steps;
+  for (const Module& module : modules.after) {
+    Step step;
+    step.normalize = module.normalize;
+    if (!module.normalize) {
+      EXEMPLAR_ASSIGN_OR_RETURN(step.dense, ReadDense(module.dir));
+      if (step.dense.in != dim) {
+        return Status::InvalidArgument((module.dir / "config.json").string() + ": in_features " +
+                                       std::to_string(step.dense.in) + " differs from the " + std::to_string(dim) +
+                                       " values the module before it produces");
+      }
+      dim = step.dense.out;
+    }
+    steps.push_back(std::move(step));
+  }
 
   std::unique_ptr<SentenceEncoder> e(new SentenceEncoder(std::move(model), std::move(tok.tokenizer)));
-  int64_t max_len = sbert_max > 0 ? sbert_max : tok.model_max_length > 0 ? tok.model_max_length : c.max_position_embeddings;
-  e->max_seq_length_ = static_cast<int>(std::clamp<int64_t>(max_len, 2, c.max_position_embeddings));
-  e->pooling_ = pooling;
-  e->normalize_ = modules.normalize;
+  int64_t max_len = sbert_max > 0 ? sbert_max : tok.model_max_length > 0 ? tok.model_max_length : c.max_tokens();
+  e->max_seq_length_ = static_cast<int>(std::clamp<int64_t>(max_len, 2, c.max_tokens()));
+  e->pooling_ = std::move(pooling);
+  e->steps_ = std::move(steps);
+  e->dim_ = dim;
   e->threads_ = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return e;
+}
+
+size_t SentenceEncoder::dense_modules() const {
+  return static_cast<size_t>(std::count_if(steps_.begin(), steps_.end(), [](const Step& s) { return !s.normalize; }));
 }
 
 void SentenceEncoder::EncodeChunk(const std::vector<std::vector<int32_t>>& ids, size_t begin, size_t end,
@@ -131,11 +116,19 @@ void SentenceEncoder::EncodeChunk(const std::vector<std::vector<int32_t>>& ids, 
   for (size_t i = begin; i < end; ++i) seqs.push_back(&ids[i]);
   std::vector<float> states;
   model_.Forward(seqs, &states);
-  const int h = dim();
+  const int h = model_.config().hidden_size;
   size_t row = 0;
   for (size_t i = begin; i < end; ++i) {
     const int n = static_cast<int>(ids[i].size());
-    Pool(pooling_, states.data() + row * h, n, h, normalize_, &(*out)[i]);
+    std::vector<float>& v = (*out)[i];
+    Pool(pooling_, states.data() + row * h, n, h, &v);
+    for (const Step& step : steps_) {
+      if (step.normalize) {
+        L2Normalize(&v);
+      } else {
+        ApplyDense(step.dense, &v);
+      }
+    }
     row += static_cast<size_t>(n);
   }
 }
@@ -145,7 +138,7 @@ std::vector<std::vector<float>> SentenceEncoder::Encode(const std::vector<std::s
   ids.reserve(texts.size());
   size_t total = 0;
   for (std::string_view t : texts) {
-    ids.push_back(tokenizer_.Encode(t, max_seq_length_));
+    ids.push_back(tokenizer_->Encode(t, max_seq_length_));
     total += ids.back().size();
   }
   std::vector<std::vector<float>> out(texts.size());

@@ -95,6 +95,24 @@ std::u32string StripAccents(std::u32string_view text) {
   return out;
 }
 
+std::u32string Normalize(std::u32string_view text, NormalForm form) {
+  if (IsAscii(text)) return std::u32string(text);  // every form leaves ASCII as is
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* n = nullptr;
+  switch (form) {
+    case NormalForm::kNfc: n = icu::Normalizer2::getNFCInstance(err); break;
+    case NormalForm::kNfd: n = icu::Normalizer2::getNFDInstance(err); break;
+    case NormalForm::kNfkc: n = icu::Normalizer2::getNFKCInstance(err); break;
+    case NormalForm::kNfkd: n = icu::Normalizer2::getNFKDInstance(err); break;
+  }
+  if (U_FAILURE(err) || !n) return std::u32string(text);
+  icu::UnicodeString out = n->normalize(ToIcu(text), err);
+  if (U_FAILURE(err)) return std::u32string(text);
+  return FromIcu(out);
+}
+
+bool IsUnicodeWhitespace(char32_t c) { return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_WHITE_SPACE); }
+
 bool IsWhitespace(char32_t c) {
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;
   if (c < 0x80) return false;

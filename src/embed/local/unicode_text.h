@@ -19,6 +19,12 @@ std::u32string ToLower(std::u32string_view text);
 // Canonical decomposition (NFD), then every nonspacing mark (category Mn) dropped: "Å" → "A".
 std::u32string StripAccents(std::u32string_view text);
 
+enum class NormalForm { kNfc, kNfd, kNfkc, kNfkd };
+// The Unicode normalization form of `text` (ICU); unchanged when ICU's data is missing.
+std::u32string Normalize(std::u32string_view text, NormalForm form);
+// The Unicode White_Space property (Rust's char::is_whitespace, used by Strip normalizers).
+bool IsUnicodeWhitespace(char32_t c);
+
 // ' ', \t, \n, \r and the space separators (Zs), plus line/paragraph separators (Zl, Zp), which
 // BERT's whitespace split also breaks on.
 bool IsWhitespace(char32_t c);

@@ -11,22 +11,26 @@ Result<WordPieceTokenizer> WordPieceTokenizer::Create(std::unordered_map<std::st
   for (const std::string* t : {&options.unk_token, &options.cls_token, &options.sep_token}) {
     if (!vocab.count(*t)) return Status::InvalidArgument("tokenizer vocabulary has no '" + *t + "' token");
   }
-  return WordPieceTokenizer(std::move(vocab), std::move(options));
+  int32_t id_limit = 0;
+  for (const auto& [token, id] : vocab) id_limit = std::max(id_limit, id + 1);
+  std::vector<std::pair<std::string, int32_t>> specials;
+  std::vector<std::string> names = {options.unk_token, options.cls_token, options.sep_token, options.pad_token,
+                                    options.mask_token};
+  names.insert(names.end(), options.added_specials.begin(), options.added_specials.end());
+  for (const std::string& t : names) {
+    auto it = vocab.find(t);
+    if (it != vocab.end()) specials.emplace_back(t, it->second);
+  }
+  return WordPieceTokenizer(std::move(vocab), std::move(options), std::move(specials), id_limit);
 }
 
-WordPieceTokenizer::WordPieceTokenizer(std::unordered_map<std::string, int32_t> vocab, TokenizerOptions options)
-    : vocab_(std::move(vocab)), options_(std::move(options)) {
+WordPieceTokenizer::WordPieceTokenizer(std::unordered_map<std::string, int32_t> vocab, TokenizerOptions options,
+                                       std::vector<std::pair<std::string, int32_t>> specials, int32_t id_limit)
+    : Tokenizer(std::move(specials), vocab.at(options.cls_token), vocab.at(options.sep_token), id_limit,
+                options.lowercase_input),
+      vocab_(std::move(vocab)),
+      options_(std::move(options)) {
   unk_id_ = Id(options_.unk_token);
-  cls_id_ = Id(options_.cls_token);
-  sep_id_ = Id(options_.sep_token);
-  for (const auto& [token, id] : vocab_) id_limit_ = std::max(id_limit_, id + 1);
-  for (const std::string* t : {&options_.unk_token, &options_.cls_token, &options_.sep_token,
-                               &options_.pad_token, &options_.mask_token}) {
-    int32_t id = Id(*t);
-    if (id >= 0 && !t->empty()) specials_.emplace_back(DecodeUtf8(*t), id);
-  }
-  std::sort(specials_.begin(), specials_.end(),
-            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
 int32_t WordPieceTokenizer::Id(const std::string& token) const {
@@ -34,44 +38,7 @@ int32_t WordPieceTokenizer::Id(const std::string& token) const {
   return it == vocab_.end() ? -1 : it->second;
 }
 
-std::vector<int32_t> WordPieceTokenizer::Tokenize(std::string_view text) const {
-  std::u32string chars = DecodeUtf8(text);
-  if (options_.lowercase_input) chars = ToLower(chars);
-  std::vector<int32_t> out;
-  size_t start = 0;
-  for (size_t i = 0; i < chars.size();) {
-    const std::pair<std::u32string, int32_t>* hit = nullptr;
-    for (const auto& s : specials_) {
-      if (std::u32string_view(chars).substr(i, s.first.size()) == s.first) {
-        hit = &s;
-        break;
-      }
-    }
-    if (!hit) {
-      ++i;
-      continue;
-    }
-    TokenizeSegment(std::u32string_view(chars).substr(start, i - start), &out);
-    out.push_back(hit->second);
-    i += hit->first.size();
-    start = i;
-  }
-  TokenizeSegment(std::u32string_view(chars).substr(start), &out);
-  return out;
-}
-
-std::vector<int32_t> WordPieceTokenizer::Encode(std::string_view text, int max_length) const {
-  std::vector<int32_t> pieces = Tokenize(text);
-  size_t keep = std::min(pieces.size(), static_cast<size_t>(std::max(0, max_length - 2)));
-  std::vector<int32_t> ids;
-  ids.reserve(keep + 2);
-  ids.push_back(cls_id_);
-  ids.insert(ids.end(), pieces.begin(), pieces.begin() + static_cast<std::ptrdiff_t>(keep));
-  ids.push_back(sep_id_);
-  return ids;
-}
-
-void WordPieceTokenizer::TokenizeSegment(std::u32string_view text, std::vector<int32_t>* out) const {
+void WordPieceTokenizer::TokenizeSegment(std::u32string_view text, bool /*first*/, std::vector<int32_t>* out) const {
   // Clean and split CJK into a space-separated string, then handle word by word.
   std::u32string cleaned;
   cleaned.reserve(text.size());
