@@ -1,6 +1,5 @@
 #include "service/audit/audit.h"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -52,19 +51,6 @@ Json Diff(const Json& before, const Json& after, const std::set<std::string>& ig
     } else {
       out[k] = {{"from", a}, {"to", b}};
     }
-  }
-  return out;
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
   }
   return out;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "common/sha256.h"
 #include "storage/audit_context.h"
 #include "storage/store.h"
 
@@ -41,7 +42,6 @@ Json Diff(const Json& before, const Json& after, const std::set<std::string>& ig
 // SHA-256 (hex) of the canonical JSON of an example's content: input, expected_output, explanation.
 std::string ContentHash(const std::string& input_json, const std::string& expected_output_json,
                         const std::optional<std::string>& explanation);
-std::string Sha256Hex(const std::string& data);
 
 Json AuditToJson(const AuditRecord& r);
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sha256.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
@@ -39,8 +40,6 @@ struct AuthOptions {
 
 // Whether `address` (an IPv4/IPv6 peer address) matches `pattern`: "*", an address, or a CIDR.
 bool AddressMatches(const std::string& address, const std::string& pattern);
-
-std::string Sha256Hex(const std::string& data);
 
 class Auth {
  public:

@@ -248,7 +248,7 @@ Result<std::string> Snapshots::Export(const std::string& id, const std::string& 
           {"dataset_name", s.name}}}}},
       {"data_files", {{"train", Json::array({"train.jsonl"})}}},
       {"download_checksums", {{"train.jsonl", {{"num_bytes", static_cast<int64_t>(out.size())},
-                                               {"checksum", audit::Sha256Hex(out)}}}}},
+                                               {"checksum", Sha256Hex(out)}}}}},
       {"dataset_size", static_cast<int64_t>(out.size())},
   };
   return info.dump(2) + "\n";

@@ -52,6 +52,8 @@ Result<RunConfig> ParseRunConfig(const Json& body, bool stored = false);
 Json RunConfigToJson(const RunConfig& c);
 Json RunToJson(const RunRecord& r);
 Json TrialToJson(const TrialRecord& t);
+// Whether a run status is final: completed, failed or cancelled.
+bool RunFinished(const std::string& status);
 
 // Executes one run (implemented in run_engine.cc over the optimize library). Reports trials and
 // progress through the callbacks; returns the final record fields to store.

@@ -1,0 +1,94 @@
+// The feedback loop of a finished run (SPEC §4.6): its results, syncing its evidence into the
+// store, and the decision — accept as a new draft template version (with the run's demos and
+// their lineage) or reject.
+#include "common/time.h"
+#include "service/runs/runs.h"
+
+namespace exemplar::service {
+
+Result<Json> Runs::Results(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(id));
+  Json items = Json::array();
+  for (const auto& t : trials) items.push_back(TrialToJson(t));
+  return Json{{"run_id", id},
+              {"status", run.status},
+              {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)},
+              {"best_program", run.best_program_json ? Json::parse(*run.best_program_json, nullptr, false) : Json(nullptr)},
+              {"contributions", run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array()},
+              {"trials", items}};
+}
+
+Result<Json> Runs::Sync(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  Json contributions = run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array();
+  std::vector<UsageEvent> events = EvidenceFromContributions(id, contributions);
+  EXEMPLAR_RETURN_IF_ERROR(store_.SyncRun(id, events));
+  std::vector<std::string> ids;
+  Json updated = Json::array();
+  for (const auto& e : events) {
+    ids.push_back(e.example_id);
+    updated.push_back({{"example_id", e.example_id}, {"success_delta", e.success_delta}, {"failure_delta", e.failure_delta}});
+  }
+  effectiveness_.Refresh(ids);
+  return Json{{"synced", true}, {"run_id", id}, {"examples_updated", events.size()},
+              {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)}, {"evidence", updated}};
+}
+
+Result<Template> Runs::Accept(const std::string& id, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  if (run.status != "completed") return Status::FailedPrecondition("only a completed run can be accepted (run is " + run.status + ")");
+  if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
+  if (!run.best_program_json) return Status::FailedPrecondition("run has no best program");
+  EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(run.template_id));
+  Json program = Json::parse(*run.best_program_json, nullptr, false);
+  Template next = parent;
+  next.created_by = user;
+  if (program.contains("instructions") && program["instructions"].is_string()) {
+    next.prompt_template = program["instructions"].get<std::string>();
+  }
+  std::set<std::string> inputs;
+  for (const auto& f : parent.input_schema) inputs.insert(f.name);
+  Json inline_examples = Json::array();
+  std::vector<LineageEdge> edges = {{"run", id, "template", "", "produced"}};
+  for (const auto& demo : program.value("demos", Json::array())) {
+    Json in = Json::object(), outp = Json::object();
+    const Json fields = demo.value("fields", Json::object());  // items() of a temporary would dangle
+    for (auto& [k, val] : fields.items()) {
+      (inputs.count(k) ? in : outp)[k] = val;
+    }
+    Json ex = {{"input", in}, {"output", outp}, {"source", "run:" + id}};
+    // A bootstrapped demo's outputs are the LM's: keep the mark so exports say so, as DSPy does.
+    const bool augmented = demo.value("augmented", false);
+    if (augmented) ex["augmented"] = true;
+    if (demo.contains("example_id")) {
+      ex["example_id"] = demo["example_id"];
+      const Json versions = Json::parse(run.config_json, nullptr, false).value("example_versions", Json::object());
+      if (auto v = versions.find(demo["example_id"].get<std::string>()); v != versions.end()) {
+        ex["example_version"] = *v;
+      }
+      edges.push_back({"example", demo["example_id"].get<std::string>(), "template", "",
+                       augmented ? "bootstrapped_from" : "demo_of"});
+    }
+    inline_examples.push_back(ex);
+  }
+  next.examples_json = DumpJson(inline_examples);
+  EXEMPLAR_ASSIGN_OR_RETURN(Template created, templates_.CreateVersionFrom(parent, next, edges));
+  run.decision = "accepted";
+  run.accepted_template_id = created.id;
+  run.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+  return created;
+}
+
+Result<RunRecord> Runs::Reject(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  if (!RunFinished(run.status)) return Status::FailedPrecondition("run is still " + run.status + "; cancel it first");
+  if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
+  run.decision = "rejected";
+  run.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+  return run;
+}
+
+}  // namespace exemplar::service
