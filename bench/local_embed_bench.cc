@@ -1,8 +1,9 @@
 // Throughput of the local embedder on a MiniLM-L6-sized BERT (vocab 30,522, hidden 384, 6 layers,
 // 12 heads, intermediate 1,536, max_seq_length 256) with random weights, which it writes itself in
-// the sentence-transformers format into a temp dir (or --model-dir DIR for a real model).
+// the sentence-transformers format into a temp dir (or --model-dir DIR for a real model). --size base
+// writes a BERT-base-sized one instead (hidden 768, 12 layers, intermediate 3,072).
 //
-//   ./build/bench/local_embed_bench [--threads 2] [--batch 32] [--words 30] [--seconds 10]
+//   ./build/bench/local_embed_bench [--threads 2] [--batch 32] [--words 30] [--seconds 10] [--size minilm|base]
 //
 // Texts are ~N-word English sentences whose words are all in the vocabulary (so a word is about
 // one token, as with real text and a real vocabulary). Prints embeddings per second for batches
@@ -28,7 +29,15 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-constexpr int kVocab = 30522, kHidden = 384, kLayers = 6, kHeads = 12, kInter = 1536, kPositions = 512;
+constexpr int kVocab = 30522, kHeads = 12, kPositions = 512;
+// --size minilm: MiniLM-L6 (all-MiniLM-L6-v2's shapes); --size base: BERT-base, whose shapes
+// all-mpnet-base-v2 shares (MPNet adds a relative position bias per layer, a small cost).
+struct Shape {
+  const char* name;
+  int hidden, layers, inter;
+};
+constexpr Shape kMiniLm{"MiniLM-L6", 384, 6, 1536}, kBase{"BERT-base", 768, 12, 3072};
+Shape g_shape = kMiniLm;
 
 const std::vector<std::string> kWords = {
     "the", "detector", "bias", "voltage", "drift", "shows", "after", "cooling", "and", "before", "a", "spectrum",
@@ -57,8 +66,8 @@ std::vector<std::string> Vocabulary() {
 
 void WriteModel(const fs::path& dir) {
   fs::create_directories(dir / "1_Pooling");
-  WriteJson(dir / "config.json", {{"model_type", "bert"}, {"hidden_size", kHidden}, {"num_hidden_layers", kLayers},
-                                  {"num_attention_heads", kHeads}, {"intermediate_size", kInter},
+  WriteJson(dir / "config.json", {{"model_type", "bert"}, {"hidden_size", g_shape.hidden}, {"num_hidden_layers", g_shape.layers},
+                                  {"num_attention_heads", kHeads}, {"intermediate_size", g_shape.inter},
                                   {"hidden_act", "gelu"}, {"max_position_embeddings", kPositions},
                                   {"type_vocab_size", 2}, {"vocab_size", kVocab}, {"layer_norm_eps", 1e-12}});
   std::ofstream vocab(dir / "vocab.txt");
@@ -69,27 +78,27 @@ void WriteModel(const fs::path& dir) {
             Json::array({{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
                          {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}},
                          {{"idx", 2}, {"name", "2"}, {"path", "2_Normalize"}, {"type", "sentence_transformers.models.Normalize"}}}));
-  WriteJson(dir / "1_Pooling" / "config.json", {{"word_embedding_dimension", kHidden}, {"pooling_mode_mean_tokens", true}});
+  WriteJson(dir / "1_Pooling" / "config.json", {{"word_embedding_dimension", g_shape.hidden}, {"pooling_mode_mean_tokens", true}});
 
   std::vector<std::pair<std::string, std::vector<int64_t>>> tensors = {
-      {"embeddings.word_embeddings.weight", {kVocab, kHidden}},
-      {"embeddings.position_embeddings.weight", {kPositions, kHidden}},
-      {"embeddings.token_type_embeddings.weight", {2, kHidden}},
-      {"embeddings.LayerNorm.weight", {kHidden}},
-      {"embeddings.LayerNorm.bias", {kHidden}}};
-  for (int l = 0; l < kLayers; ++l) {
+      {"embeddings.word_embeddings.weight", {kVocab, g_shape.hidden}},
+      {"embeddings.position_embeddings.weight", {kPositions, g_shape.hidden}},
+      {"embeddings.token_type_embeddings.weight", {2, g_shape.hidden}},
+      {"embeddings.LayerNorm.weight", {g_shape.hidden}},
+      {"embeddings.LayerNorm.bias", {g_shape.hidden}}};
+  for (int l = 0; l < g_shape.layers; ++l) {
     std::string p = "encoder.layer." + std::to_string(l) + ".";
     for (const char* m : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
-      tensors.push_back({p + m + ".weight", {kHidden, kHidden}});
-      tensors.push_back({p + m + ".bias", {kHidden}});
+      tensors.push_back({p + m + ".weight", {g_shape.hidden, g_shape.hidden}});
+      tensors.push_back({p + m + ".bias", {g_shape.hidden}});
     }
-    tensors.push_back({p + "intermediate.dense.weight", {kInter, kHidden}});
-    tensors.push_back({p + "intermediate.dense.bias", {kInter}});
-    tensors.push_back({p + "output.dense.weight", {kHidden, kInter}});
-    tensors.push_back({p + "output.dense.bias", {kHidden}});
+    tensors.push_back({p + "intermediate.dense.weight", {g_shape.inter, g_shape.hidden}});
+    tensors.push_back({p + "intermediate.dense.bias", {g_shape.inter}});
+    tensors.push_back({p + "output.dense.weight", {g_shape.hidden, g_shape.inter}});
+    tensors.push_back({p + "output.dense.bias", {g_shape.hidden}});
     for (const char* n : {"attention.output.LayerNorm", "output.LayerNorm"}) {
-      tensors.push_back({p + n + ".weight", {kHidden}});
-      tensors.push_back({p + n + ".bias", {kHidden}});
+      tensors.push_back({p + n + ".weight", {g_shape.hidden}});
+      tensors.push_back({p + n + ".bias", {g_shape.hidden}});
     }
   }
   Json header = {{"__metadata__", {{"format", "pt"}}}};
@@ -174,13 +183,15 @@ int main(int argc, char** argv) {
     else if (a == "--words") words = std::atoi(argv[i + 1]);
     else if (a == "--seconds") seconds = std::atof(argv[i + 1]);
     else if (a == "--model-dir") model_dir = argv[i + 1];
+    else if (a == "--size") g_shape = std::string(argv[i + 1]) == "base" ? kBase : kMiniLm;
   }
   fs::path tmp;
   if (model_dir.empty()) {
-    tmp = fs::temp_directory_path() / ("local_embed_bench_" + std::to_string(::getpid())) / "minilm-l6-random";
+    tmp = fs::temp_directory_path() / ("local_embed_bench_" + std::to_string(::getpid())) /
+          (std::string(g_shape.name) + "-random");
     auto t0 = std::chrono::steady_clock::now();
     WriteModel(tmp);
-    std::printf("wrote a MiniLM-L6-sized random model in %.1f s\n", Seconds(t0));
+    std::printf("wrote a %s-sized random model in %.1f s\n", g_shape.name, Seconds(t0));
     model_dir = tmp.string();
   }
   auto t0 = std::chrono::steady_clock::now();
