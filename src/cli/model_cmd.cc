@@ -20,9 +20,14 @@ namespace {
 namespace hub = embed::hub;
 using Clock = std::chrono::steady_clock;
 
-std::string Megabytes(int64_t bytes) {
+// 812 B, 4.2 kB, 90.9 MB, 1.1 GB.
+std::string HumanBytes(int64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  const double b = static_cast<double>(bytes);
+  if (bytes < 1000) std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else if (bytes < 1000000) std::snprintf(buf, sizeof buf, "%.1f kB", b / 1e3);
+  else if (bytes < 1000000000) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
   return buf;
 }
 
@@ -50,15 +55,15 @@ class PullDisplay {
       start_bytes_ = done;
       last_draw_ = {};
       if (!tty_) {
-        std::cerr << f.path << ": " << (f.size >= 0 ? Megabytes(f.size) : "size unknown")
-                  << (done > 0 ? ", continuing from " + Megabytes(done) : "") << "\n";
+        std::cerr << f.path << ": " << (f.size >= 0 ? HumanBytes(f.size) : "size unknown")
+                  << (done > 0 ? ", continuing from " + HumanBytes(done) : "") << "\n";
       }
     };
     e.progress = [this](const hub::RepoFile& f, int64_t done, int64_t total) { Draw(f, done, total, false); };
     e.file_done = [this](const hub::RepoFile& f, const std::string& check) {
       if (tty_) Draw(f, f.size, f.size, true);
       if (tty_) std::cerr << "\r\033[K";
-      std::cerr << f.path << ": ok (" << Megabytes(std::max<int64_t>(0, f.size)) << ", " << check << " verified)\n";
+      std::cerr << f.path << ": ok (" << HumanBytes(std::max<int64_t>(0, f.size)) << ", " << check << " verified)\n";
     };
     e.note = [this](const std::string& note) {
       if (tty_) std::cerr << "\r\033[K";
@@ -79,10 +84,10 @@ class PullDisplay {
     const double seconds = std::chrono::duration<double>(now - start_).count();
     const double rate = seconds > 0 ? static_cast<double>(done - start_bytes_) / seconds : 0;
     char line[256];
-    std::snprintf(line, sizeof line, "\r%-28.28s [%s%s] %3d%%  %s / %s  %.1f MB/s\033[K", f.path.c_str(),
+    std::snprintf(line, sizeof line, "\r%-28.28s [%s%s] %3d%%  %s / %s  %s/s\033[K", f.path.c_str(),
                   std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-                  static_cast<int>(fraction * 100), Megabytes(done).c_str(),
-                  total >= 0 ? Megabytes(total).c_str() : "?", rate / 1e6);
+                  static_cast<int>(fraction * 100), HumanBytes(done).c_str(),
+                  total >= 0 ? HumanBytes(total).c_str() : "?", HumanBytes(static_cast<int64_t>(rate)).c_str());
     std::cerr << line << std::flush;
   }
 
@@ -118,7 +123,7 @@ int RunModelPull(const Config& config, const std::string& repo_id, const std::st
     return 1;
   }
   std::cout << "ready: " << pulled->dir.string() << " (" << repo_id << " at " << pulled->commit << ", "
-            << pulled->files << " files, " << Megabytes(pulled->bytes) << ", " << Megabytes(pulled->bytes_downloaded)
+            << pulled->files << " files, " << HumanBytes(pulled->bytes) << ", " << HumanBytes(pulled->bytes_downloaded)
             << " downloaded, " << (*embedder)->dim() << " dimensions)\n"
             << "serve it with: exemplar serve --embedder local --model " << repo_id
             << (config.models_dir.empty() ? "" : " --models-dir " + config.models_dir) << "\n";
