@@ -64,6 +64,10 @@ int Main(int argc, char** argv) {
     flag(cmd, "--db", "db", "Database: a SQLite file path, or postgres://user@host:port/db (default: SQLite in the data dir)");
     flag(cmd, "--embedder", "embedder", "Embedding provider: hash | openai | local");
     flag(cmd, "--model-dir", "model_dir", "sentence-transformers model directory (embedder local)");
+    flag(cmd, "--model", "model", "Hugging Face model id in the models dir (embedder local), e.g. sentence-transformers/all-MiniLM-L6-v2");
+    flag(cmd, "--models-dir", "models_dir", "Directory of pulled models (default ~/.cache/exemplar/models)");
+    cmd->add_flag_function("--model-auto-pull", [&flags](int64_t) { flags.emplace_back("model_auto_pull", "true"); },
+                           "Pull --model from the Hugging Face Hub when it is not in the models dir");
     flag(cmd, "--embed-base-url", "embed_base_url", "OpenAI-compatible base URL (…/v1 or …/serving-endpoints)");
     flag(cmd, "--embed-model", "embed_model", "Embedding model name");
     flag(cmd, "--embed-dimensions", "embed_dimensions", "Embedding dimensions");
@@ -167,6 +171,16 @@ int Main(int argc, char** argv) {
   embed->add_option("--text", embed_text, "Text to embed")->required();
   embed->add_flag("--json", embed_json, "Print {model, dim, embedding} as JSON");
 
+  CLI::App* model = app.add_subcommand("model", "Manage local embedding models");
+  model->require_subcommand(1);
+  CLI::App* model_pull = model->add_subcommand(
+      "pull", "Download a sentence-transformers model from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN)");
+  std::string pull_repo, pull_revision = "main";
+  model_pull->add_option("repo_id", pull_repo, "Repository id, e.g. sentence-transformers/all-MiniLM-L6-v2")->required();
+  model_pull->add_option("--revision", pull_revision, "Branch, tag or commit (default main)");
+  model_pull->add_option("--config", config_file, "TOML config file");
+  flag(model_pull, "--models-dir", "models_dir", "Directory of pulled models (default ~/.cache/exemplar/models)");
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -224,6 +238,7 @@ int Main(int argc, char** argv) {
     return RunSearch(config, body, search_json);
   }
   if (cmd->get_name() == "embed") return RunEmbed(config, embed_text, embed_json);
+  if (cmd->get_name() == "model") return RunModelPull(config, pull_repo, pull_revision);
   if (cmd->get_name() == "token") {
     return RunToken(config, cmd->get_subcommands().front()->get_name(), token_role, token_name, token_id,
                     token_expires);

@@ -36,6 +36,9 @@ int RunToken(const Config& config, const std::string& action, const std::string&
 int RunOptimize(const Config& config, const nlohmann::json& body, bool json_output);
 // Embeds one text with the configured embedder (no store) and prints the vector.
 int RunEmbed(const Config& config, const std::string& text, bool json_output);
+// `exemplar model pull`: pulls a Hugging Face model repository into the models dir and checks that
+// the local embedder loads it. 0 when ready; 1 when the pull or the load failed; 2 for a bad id.
+int RunModelPull(const Config& config, const std::string& repo_id, const std::string& revision);
 
 // Seeds demo templates and examples from `seed_dir` (templates.json, examples.jsonl) through the
 // runtime's services; idempotent. Returns counts via the out params.

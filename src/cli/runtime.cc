@@ -43,7 +43,8 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
     return std::unique_ptr<embed::Embedder>(std::move(embedder));
   }
   if (c.embedder == "local") {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto embedder, embed::LocalEmbedder::Open(c.model_dir));
+    EXEMPLAR_ASSIGN_OR_RETURN(std::string dir, LocalModelDir(c));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto embedder, embed::LocalEmbedder::Open(dir));
     return std::unique_ptr<embed::Embedder>(std::move(embedder));
   }
   return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai | local)");

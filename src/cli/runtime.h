@@ -75,6 +75,11 @@ class Runtime {
 // missing base URL.
 Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config);
 
+// The model directory of embedder local: model_dir, else models_dir/<model> — pulled from the
+// Hugging Face Hub first when it is not there and model_auto_pull is set (HF_ENDPOINT, HF_TOKEN).
+// kFailedPrecondition when it is not there and may not be pulled; the pull's errors otherwise.
+Result<std::string> LocalModelDir(const Config& config);
+
 bool IsLoopback(const std::string& host);
 
 }  // namespace exemplar::cli

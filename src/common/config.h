@@ -88,6 +88,12 @@ struct Config {
   // Embeddings (SPEC §4.1).
   std::string embedder = "hash";       // hash | openai | local
   std::string model_dir;               // local: a sentence-transformers model directory (BERT family)
+  // local: a Hugging Face repository id ("sentence-transformers/all-MiniLM-L6-v2") found in
+  // models_dir/<id> (written by `exemplar model pull`); model_dir wins when both are set. With
+  // model_auto_pull the first start pulls it (HF_ENDPOINT, HF_TOKEN) when it is not there yet.
+  std::string model;
+  std::string models_dir;              // "" = $XDG_CACHE_HOME/exemplar/models or ~/.cache/exemplar/models
+  bool model_auto_pull = false;
   std::string embed_base_url;
   std::string embed_model;
   std::string embed_api_key_env = "EXEMPLAR_EMBED_API_KEY";
