@@ -9,7 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   libpqxx-dev postgresql
-  libopenblas-dev libicu-dev python3-numpy
+  libopenblas-dev libicu-dev python3-numpy python3-yaml
   python3 curl chromium
 )
 

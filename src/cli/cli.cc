@@ -215,6 +215,9 @@ int Main(int argc, char** argv) {
     p.api_key_env = opt_lm_key_env;
     config.lm_providers[opt_lm] = p;
   }
+  // What a platform runtime injects (Databricks Apps: port, database resource, service principal)
+  // fills only what no file, EXEMPLAR_* variable or flag set.
+  if (st.ok()) st = config.ApplyPlatformEnv(Config::ProcessEnv());
   if (st.ok()) st = config.Validate();
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n";

@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "cloud/databricks.h"
 #include "embed/hash_embedder.h"
 #include "embed/local_embedder.h"
 #include "embed/openai_embedder.h"
@@ -14,7 +16,47 @@ bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
+std::shared_ptr<Credentials> DatabricksCredentials(const Config& c) {
+  if (!c.HasDatabricksServicePrincipal()) return nullptr;
+  return cloud::OAuthCredentials({c.databricks_host, c.databricks_client_id, c.databricks_client_secret},
+                                 int64_t{c.db_credential_refresh_s} * 1000);
+}
+
+namespace {
+// A password in the URL's user info ("user:pw@") or as a password= parameter.
+bool UrlHasPassword(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash) &&
+      url.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos) {
+    return true;
+  }
+  const size_t q = url.find('?');
+  return q != std::string::npos && (url.find("?password=", q) != std::string::npos ||
+                                    url.find("&password=", q) != std::string::npos);
+}
+}  // namespace
+
+std::shared_ptr<Credentials> DbCredentials(const Config& c, std::shared_ptr<Credentials> databricks) {
+  if (!storage::IsPostgresUrl(c.db)) return nullptr;
+  const int64_t ahead = int64_t{c.db_credential_refresh_s} * 1000;
+  if (!c.db_token_command.empty()) {
+    const std::string command = c.db_token_command;
+    const int64_t ttl = int64_t{c.db_token_ttl_s} * 1000;
+    // A command's token is reused for its ttl: refresh at half of it, at most `ahead` early.
+    return std::make_shared<RefreshingCredentials>(
+        "db_token_command", [command, ttl] { return RunTokenCommand(command, ttl); }, std::min(ahead, ttl / 2));
+  }
+  if (UrlHasPassword(c.db) || c.pg_password_in_env) return nullptr;
+  if (!databricks) return nullptr;
+  if (!c.databricks_lakebase_instance.empty()) {
+    return cloud::LakebaseCredentials(databricks, c.databricks_host, c.databricks_lakebase_instance, ahead);
+  }
+  return databricks;  // Lakebase takes the workspace OAuth token as the password of its role
+}
+
+Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c, std::shared_ptr<Credentials> databricks) {
   if (c.embedder == "hash") {
     return std::unique_ptr<embed::Embedder>(
         std::make_unique<embed::HashEmbedder>(c.embed_dimensions > 0 ? c.embed_dimensions : 384));
@@ -26,7 +68,16 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
     embed::OpenAiEmbedderOptions o;
     o.base_url = c.embed_base_url;
     o.model = c.embed_model;
-    if (const char* key = std::getenv(c.embed_api_key_env.c_str())) o.api_key = key;
+    if (c.embed_auth == "databricks") {
+      if (!databricks) databricks = DatabricksCredentials(c);
+      if (!databricks) {
+        return Status::InvalidArgument("embed_auth databricks needs DATABRICKS_HOST, DATABRICKS_CLIENT_ID and "
+                                       "DATABRICKS_CLIENT_SECRET");
+      }
+      o.bearer = databricks;
+    } else if (const char* key = std::getenv(c.embed_api_key_env.c_str())) {
+      o.api_key = key;
+    }
     o.dimensions = c.embed_dimensions;
     o.batch_size = c.embed_batch_size;
     o.timeout_ms = c.embed_timeout_ms;
@@ -50,8 +101,13 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c) {
   return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai | local)");
 }
 
-Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c) {
-  if (storage::IsPostgresUrl(c.db)) return storage::OpenPostgresStore(c.db, c.db_connections);
+Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks) {
+  if (storage::IsPostgresUrl(c.db)) {
+    if (!databricks) databricks = DatabricksCredentials(c);
+    auto credentials = DbCredentials(c, databricks);
+    if (credentials) spdlog::info("postgres: passwords from {}", credentials->name());
+    return storage::OpenPostgresStore(c.db, c.db_connections, credentials, int64_t{c.db_credential_refresh_s} * 1000);
+  }
   std::string path = c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
   return storage::OpenSqliteStore(path);
 }
@@ -78,10 +134,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
-  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config));
+  rt->databricks_ = DatabricksCredentials(config);
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config, rt->databricks_));
   // Lineage edges for data written before provenance existed (migration 006), once.
   EXEMPLAR_RETURN_IF_ERROR(service::Provenance(*rt->store_).Backfill());
-  EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeEmbedder(config));
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeEmbedder(config, rt->databricks_));
   index::VectorIndexOptions vo;
   vo.dim = rt->embedder_->dim();
   vo.m = config.hnsw_m;
@@ -106,7 +163,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   ro.workers = config.run_workers;
   ro.owner = ReplicaId(config, *rt->store_);
   ro.shared = storage::IsPostgresUrl(config.db);
-  rt->lm_providers_ = std::make_unique<service::LmProviders>(rt->config_);
+  rt->lm_providers_ = std::make_unique<service::LmProviders>(rt->config_, rt->databricks_);
   ro.providers = rt->lm_providers_.get();
   ro.lease_ms = int64_t{config.run_lease_s} * 1000;
   rt->runs_ = std::make_unique<service::Runs>(*rt->store_, *rt->templates_, *rt->lineage_,

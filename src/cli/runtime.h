@@ -6,6 +6,7 @@
 
 #include "api/services.h"
 #include "common/config.h"
+#include "common/credentials.h"
 #include "embed/embedder.h"
 #include "service/examples/examples.h"
 #include "service/search/search.h"
@@ -15,8 +16,17 @@
 namespace exemplar::cli {
 
 // The store the config names: PostgreSQL for a postgres:// URL, else SQLite (`db` as a file path,
-// or exemplar.db in the data dir).
-Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c);
+// or exemplar.db in the data dir). `databricks`: the service principal's OAuth token (see
+// DatabricksCredentials), used for the PostgreSQL password when DbCredentials says so.
+Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks = nullptr);
+
+// The service principal's OAuth token (refreshing) when the config holds one, else null.
+std::shared_ptr<Credentials> DatabricksCredentials(const Config& c);
+
+// Where PostgreSQL passwords come from: db_token_command; else nothing when the URL or PGPASSWORD
+// has a password; else, with a service principal, a Lakebase database credential
+// (databricks_lakebase_instance) or the OAuth token itself; else nothing (libpq decides).
+std::shared_ptr<Credentials> DbCredentials(const Config& c, std::shared_ptr<Credentials> databricks);
 
 class Runtime {
  public:
@@ -50,6 +60,7 @@ class Runtime {
   explicit Runtime(Config config) : config_(std::move(config)) {}
 
   Config config_;
+  std::shared_ptr<Credentials> databricks_;  // the service principal's OAuth token, or null
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<embed::Embedder> embedder_;
   std::unique_ptr<service::SearchIndex> index_;
@@ -73,7 +84,8 @@ class Runtime {
 
 // Builds the configured embedder (hash | openai). kInvalidArgument for an unknown provider or a
 // missing base URL.
-Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config);
+Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config,
+                                                      std::shared_ptr<Credentials> databricks = nullptr);
 
 // The model directory of embedder local: model_dir, else models_dir/<model> — pulled from the
 // Hugging Face Hub first when it is not there and model_auto_pull is set (HF_ENDPOINT, HF_TOKEN).

@@ -1,5 +1,7 @@
 #include "common/config.h"
 
+#include "common/credentials.h"
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -70,6 +72,10 @@ const std::map<std::string, Setter>& Setters() {
       {"data_dir", Str(&Config::data_dir)},
       {"db", Str(&Config::db)},
       {"db_connections", Int(&Config::db_connections, 1, 256)},
+      {"db_token_command", Str(&Config::db_token_command)},
+      {"db_token_ttl_s", Int(&Config::db_token_ttl_s, 0, 86400)},
+      {"db_credential_refresh_s", Int(&Config::db_credential_refresh_s, 0, 3600)},
+      {"databricks_lakebase_instance", Str(&Config::databricks_lakebase_instance)},
       {"replica_id", Str(&Config::replica_id)},
       {"follow_interval_ms", Int(&Config::follow_interval_ms, 10, 600000)},
       {"web_dir", Str(&Config::web_dir)},
@@ -138,6 +144,13 @@ const std::map<std::string, Setter>& Setters() {
       {"embed_base_url", Str(&Config::embed_base_url)},
       {"embed_model", Str(&Config::embed_model)},
       {"embed_api_key_env", Str(&Config::embed_api_key_env)},
+      {"embed_auth",
+       [](Config& c, const std::string& k, const std::string& v) {
+         if (v != "api_key" && v != "databricks")
+           return Status::InvalidArgument("config embed_auth: expected api_key or databricks");
+         c.embed_auth = v;
+         return Status::Ok();
+       }},
       {"embed_dimensions", Int(&Config::embed_dimensions, 0, 8192)},
       {"embed_batch_size", Int(&Config::embed_batch_size, 1, 2048)},
       {"embed_timeout_ms", Int(&Config::embed_timeout_ms, 100, 600000)},
@@ -195,6 +208,10 @@ Status Config::SetKeyed(const std::string& key, const std::string& value) {
     p.model = value;
   } else if (field == "api_key_env") {
     p.api_key_env = value;
+  } else if (field == "auth") {
+    if (value != "api_key" && value != "databricks")
+      return Status::InvalidArgument("config " + key + ": expected api_key or databricks");
+    p.auth = value;
   } else if (field == "kind") {
     if (value != "openai") return Status::InvalidArgument("config " + key + ": expected openai");
     p.kind = value;
@@ -208,13 +225,20 @@ Status Config::SetKeyed(const std::string& key, const std::string& value) {
     p.max_retries = static_cast<int>(n);
   } else {
     return Status::InvalidArgument("config " + key + ": unknown field (base_url, model, api_key_env, "
-                                   "allowed_models, timeout_ms, max_retries, kind)");
+                                   "allowed_models, timeout_ms, max_retries, kind, auth)");
   }
   return Status::Ok();
 }
 
 Status Config::Validate() const {
+  const char* kNoPrincipal = ": auth databricks needs DATABRICKS_HOST, DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET";
+  if (embed_auth == "databricks" && !HasDatabricksServicePrincipal())
+    return Status::InvalidArgument(std::string("config embed_auth") + kNoPrincipal);
+  if (!databricks_lakebase_instance.empty() && !HasDatabricksServicePrincipal())
+    return Status::InvalidArgument(std::string("config databricks_lakebase_instance") + kNoPrincipal);
   for (const auto& [name, p] : lm_providers) {
+    if (p.auth == "databricks" && !HasDatabricksServicePrincipal())
+      return Status::InvalidArgument("config lm_providers." + name + kNoPrincipal);
     if (p.base_url.empty()) return Status::InvalidArgument("config lm_providers." + name + ": base_url is required");
     if (p.model.empty() && p.allowed_models.empty())
       return Status::InvalidArgument("config lm_providers." + name + ": model is required");
@@ -226,7 +250,63 @@ Status Config::Set(const std::string& key, const std::string& value) {
   if (key.rfind("lm_providers.", 0) == 0 || key.rfind("proxy_roles.", 0) == 0) return SetKeyed(key, value);
   auto it = Setters().find(key);
   if (it == Setters().end()) return Status::InvalidArgument("unknown config key '" + key + "'");
-  return it->second(*this, key, value);
+  EXEMPLAR_RETURN_IF_ERROR(it->second(*this, key, value));
+  explicit_keys.insert(key == "read_timeout_s" ? "request_timeout_s" : key);
+  return Status::Ok();
+}
+
+namespace {
+std::string EnvOr(const std::map<std::string, std::string>& env, const std::string& name, const std::string& dflt = "") {
+  auto it = env.find(name);
+  return it == env.end() || it->second.empty() ? dflt : it->second;
+}
+}  // namespace
+
+Status Config::ApplyPlatformEnv(const std::map<std::string, std::string>& env) {
+  if (const std::string app_port = EnvOr(env, "DATABRICKS_APP_PORT"); !app_port.empty()) {
+    // The Apps runtime routes its proxy to this port on the container's address.
+    if (!explicit_keys.count("port")) {
+      int64_t n;
+      EXEMPLAR_RETURN_IF_ERROR(ParseInt("DATABRICKS_APP_PORT", app_port, 1, 65535, &n));
+      port = static_cast<int>(n);
+      if (!explicit_keys.count("host")) host = "0.0.0.0";
+    }
+  }
+  std::string workspace = EnvOr(env, "DATABRICKS_HOST");
+  if (!workspace.empty()) {
+    if (workspace.find("://") == std::string::npos) workspace = "https://" + workspace;
+    while (!workspace.empty() && workspace.back() == '/') workspace.pop_back();
+    databricks_host = workspace;
+  }
+  if (!databricks_host.empty()) {
+    // Serving endpoints of the same workspace, called with the principal's token: the base URL
+    // need not be written down.
+    if (embed_auth == "databricks" && embed_base_url.empty()) embed_base_url = databricks_host + "/serving-endpoints";
+    for (auto& [name, p] : lm_providers) {
+      if (p.auth == "databricks" && p.base_url.empty()) p.base_url = databricks_host + "/serving-endpoints";
+    }
+  }
+  databricks_client_id = EnvOr(env, "DATABRICKS_CLIENT_ID", databricks_client_id);
+  databricks_client_secret = EnvOr(env, "DATABRICKS_CLIENT_SECRET", databricks_client_secret);
+  pg_password_in_env = !EnvOr(env, "PGPASSWORD").empty();
+  const std::string pg_host = EnvOr(env, "PGHOST");
+  if (!pg_host.empty() && !explicit_keys.count("db")) {
+    // A database resource: the same variables libpq reads, written out as one URL so the
+    // connection target shows in the config (never a password: PGPASSWORD stays libpq's).
+    const std::string pg_port = EnvOr(env, "PGPORT", "5432");
+    int64_t n;
+    EXEMPLAR_RETURN_IF_ERROR(ParseInt("PGPORT", pg_port, 1, 65535, &n));
+    std::string url = "postgresql://";
+    if (const std::string user = EnvOr(env, "PGUSER"); !user.empty()) url += PercentEncode(user) + "@";
+    url += pg_host.find(':') != std::string::npos ? "[" + pg_host + "]" : pg_host;
+    url += ":" + pg_port + "/" + PercentEncode(EnvOr(env, "PGDATABASE", "postgres"));
+    std::string query;
+    if (const std::string ssl = EnvOr(env, "PGSSLMODE"); !ssl.empty()) query += "sslmode=" + PercentEncode(ssl);
+    if (const std::string app = EnvOr(env, "PGAPPNAME"); !app.empty())
+      query += (query.empty() ? "" : "&") + std::string("application_name=") + PercentEncode(app);
+    db = query.empty() ? url : url + "?" + query;
+  }
+  return Status::Ok();
 }
 
 std::vector<std::string> Config::Keys() {

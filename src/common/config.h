@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct LmProviderConfig {
   std::vector<std::string> allowed_models;  // models a run may choose; empty = only `model`
   int64_t timeout_ms = 60000;
   int max_retries = 3;
+  // How requests authenticate: api_key (Bearer $api_key_env) or databricks (the OAuth token of the
+  // Databricks service principal, DATABRICKS_CLIENT_ID/SECRET, refreshed before it expires).
+  std::string auth = "api_key";
 };
 
 struct Config {
@@ -30,6 +34,14 @@ struct Config {
   std::string data_dir = "./data/exemplar";
   std::string db;                      // "" = SQLite in data_dir; a SQLite file; or postgres://…
   int db_connections = 16;             // PostgreSQL connection pool size
+  // PostgreSQL passwords that rotate (issue 22). With none of these the URL / PGPASSWORD decides.
+  // db_token_command: a command printing the password, run again every db_token_ttl_s.
+  // Otherwise, with Databricks service-principal credentials and no password: an OAuth token
+  // (exchanged for a Lakebase database credential when databricks_lakebase_instance is set).
+  std::string db_token_command;
+  int db_token_ttl_s = 900;
+  int db_credential_refresh_s = 300;   // fetch a new token this long before the current one expires
+  std::string databricks_lakebase_instance;
   // Replicas over one PostgreSQL: the name this one claims optimization runs under ("" = host:port)
   // and how often indexes poll the change log when no NOTIFY arrives.
   std::string replica_id;
@@ -97,6 +109,7 @@ struct Config {
   std::string embed_base_url;
   std::string embed_model;
   std::string embed_api_key_env = "EXEMPLAR_EMBED_API_KEY";
+  std::string embed_auth = "api_key";  // api_key | databricks (service-principal OAuth token as bearer)
   int embed_dimensions = 0;            // 0 = provider default
   int embed_batch_size = 64;
   int embed_timeout_ms = 30000;
@@ -107,6 +120,16 @@ struct Config {
   int hnsw_ef_construction = 100;     // 100 halves graph-build CPU vs 200; recall@10 stays ≥ 0.95 at ef 128 (bench)
   int hnsw_ef_search = 128;
 
+  // What the platform provides (ApplyPlatformEnv), never settable by a request: the Databricks
+  // workspace URL and the app's service principal (DATABRICKS_HOST, DATABRICKS_CLIENT_ID,
+  // DATABRICKS_CLIENT_SECRET), and whether PGPASSWORD is set.
+  std::string databricks_host;
+  std::string databricks_client_id;
+  std::string databricks_client_secret;
+  bool pg_password_in_env = false;
+  // Keys given by a file, an EXEMPLAR_* variable or a flag (not left at their defaults).
+  std::set<std::string> explicit_keys;
+
   // Sets one key (TOML key name, e.g. "port" or "embed_base_url"); 422-style error when the key is
   // unknown or the value does not parse.
   Status Set(const std::string& key, const std::string& value);
@@ -116,6 +139,17 @@ struct Config {
 
   // Applies EXEMPLAR_<KEY> variables from `env` (e.g. EXEMPLAR_PORT, EXEMPLAR_DATA_DIR).
   Status LoadEnv(const std::map<std::string, std::string>& env);
+
+  // Reads what a platform runtime injects, after every other source (Databricks Apps):
+  // DATABRICKS_APP_PORT → port, and host 0.0.0.0, unless those keys were given; PGHOST, PGPORT,
+  // PGDATABASE, PGUSER, PGSSLMODE, PGAPPNAME → db (a postgresql:// URL) unless db was given;
+  // DATABRICKS_HOST / CLIENT_ID / CLIENT_SECRET → the databricks_* fields.
+  Status ApplyPlatformEnv(const std::map<std::string, std::string>& env);
+
+  // Whether the databricks_* fields hold a complete service-principal credential.
+  bool HasDatabricksServicePrincipal() const {
+    return !databricks_host.empty() && !databricks_client_id.empty() && !databricks_client_secret.empty();
+  }
 
   // The process environment as a map, for LoadEnv.
   static std::map<std::string, std::string> ProcessEnv();

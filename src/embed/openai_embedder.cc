@@ -124,13 +124,30 @@ Result<std::vector<std::vector<float>>> OpenAiEmbedder::Request(const std::vecto
   for (size_t i = begin; i < end; ++i) body["input"].push_back(texts[i]);
   if (options_.dimensions > 0) body["dimensions"] = options_.dimensions;
   const std::string payload = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  std::vector<std::string> headers = {"Content-Type: application/json", "Accept: application/json"};
-  if (!options_.api_key.empty()) headers.push_back("Authorization: Bearer " + options_.api_key);
-
   std::optional<Result<std::vector<std::vector<float>>>> result;
   Status last;
+  bool refreshed = false, refresh_now = false;  // a refused bearer is fetched anew once per request
+  std::string sent;
   const auto end_state = RetryLoop(*backoff_, [&](int) -> AttemptVerdict {
+    std::vector<std::string> headers = {"Content-Type: application/json", "Accept: application/json"};
+    if (options_.bearer) {
+      auto token = refresh_now ? options_.bearer->Refresh(sent) : options_.bearer->Get();
+      refresh_now = false;
+      if (!token.ok()) {
+        last = token.status();
+        return {true};
+      }
+      sent = token->secret;
+      headers.push_back("Authorization: Bearer " + sent);
+    } else if (!options_.api_key.empty()) {
+      headers.push_back("Authorization: Bearer " + options_.api_key);
+    }
     auto reply = http_->Post(url_, headers, payload, options_.timeout_ms);
+    if (reply.ok() && reply->status == 401 && options_.bearer && !refreshed) {
+      refreshed = refresh_now = true;  // the token expired or was revoked early: once more with a new one
+      last = Status::Unavailable("embedding provider refused the token (401)");
+      return {true, 0};
+    }
     if (!reply.ok()) {
       last = reply.status();
       return {true};

@@ -35,6 +35,7 @@
 #include <atomic>
 #include <memory>
 
+#include "common/credentials.h"
 #include "common/retry.h"
 #include "common/status.h"
 #include "embed/embedder.h"
@@ -47,6 +48,9 @@ struct OpenAiEmbedderOptions {
   std::string base_url;             // "/embeddings" is appended (a trailing '/' is ignored)
   std::string model;
   std::string api_key;              // sent as "Authorization: Bearer <key>" when non-empty
+  // When set, its current secret is the bearer instead of api_key (a short-lived OAuth token,
+  // e.g. a Databricks service principal's); a 401 fetches a new one and tries once more.
+  std::shared_ptr<Credentials> bearer;
   int dimensions = 0;               // 0 = provider default (not sent)
   int batch_size = 64;              // inputs per request
   int timeout_ms = 30000;           // per attempt

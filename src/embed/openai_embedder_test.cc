@@ -324,5 +324,30 @@ TEST(OpenAiEmbedder, ConcurrentCallersShareTheClient) {
   EXPECT_EQ(provider.calls(), 40);
 }
 
+// A short-lived bearer (a Databricks OAuth token): sent instead of api_key, and fetched anew once
+// when the provider answers 401 (expired or revoked early).
+TEST(OpenAiEmbedder, RefreshedBearerAfterA401) {
+  FakeProvider provider;
+  provider.behaviour = [&](int, const json& request) {
+    return provider.authorization() == "Bearer token-2" ? Reply{200, EmbeddingsBody(request), ""}
+                                                         : Reply{401, R"({"error":"expired"})", ""};
+  };
+  int fetched = 0;
+  auto options = Options(provider);
+  options.bearer = std::make_shared<RefreshingCredentials>(
+      "test", [&]() -> Result<Credential> { return Credential{"token-" + std::to_string(++fetched), 0}; }, 0);
+  OpenAiEmbedder embedder(options);
+  ExpectVector(embedder.Embed("hello"), "hello");
+  EXPECT_EQ(fetched, 2);
+  EXPECT_EQ(provider.calls(), 2);
+
+  // A token that is refused again is a configuration problem: no endless refreshing.
+  provider.behaviour = [](int, const json&) { return Reply{401, R"({"error":"no access"})", ""}; };
+  auto r = embedder.Embed("again");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_EQ(fetched, 3);
+}
+
 }  // namespace
 }  // namespace exemplar::embed

@@ -293,16 +293,27 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
   const std::string payload = DumpJson(body);
   const std::string url = options_.base_url + "/chat/completions";
 
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Accept: application/json");
-  if (!options_.api_key.empty()) {
-    headers = curl_slist_append(headers, ("Authorization: Bearer " + options_.api_key).c_str());
-  }
   struct SlistGuard {
-    curl_slist* list;
+    curl_slist* list = nullptr;
     ~SlistGuard() { curl_slist_free_all(list); }
-  } guard{headers};
+  } guard;
+  // Headers per attempt: a short-lived bearer (options_.bearer) may change between attempts.
+  bool refresh_bearer = false, bearer_refreshed = false;
+  std::string sent_bearer;
+  auto build_headers = [&]() -> Status {
+    curl_slist_free_all(guard.list);
+    guard.list = curl_slist_append(nullptr, "Content-Type: application/json");
+    guard.list = curl_slist_append(guard.list, "Accept: application/json");
+    std::string key = options_.api_key;
+    if (options_.bearer) {
+      auto token = refresh_bearer ? options_.bearer->Refresh(sent_bearer) : options_.bearer->Get();
+      refresh_bearer = false;
+      if (!token.ok()) return token.status();
+      key = sent_bearer = token->secret;
+    }
+    if (!key.empty()) guard.list = curl_slist_append(guard.list, ("Authorization: Bearer " + key).c_str());
+    return Status::Ok();
+  };
 
   std::unique_ptr<Connection> conn = Acquire();
   if (!conn->multi || !conn->easy) return Status::Internal("curl initialisation failed");
@@ -315,7 +326,11 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
           result = Status::Unavailable(kCancelledMessage);
           return {false};
         }
-        HttpReply reply = conn->Post(url, payload, headers, options_, request.cancelled);
+        if (Status st = build_headers(); !st.ok()) {
+          last_error = st.message();
+          return {true};
+        }
+        HttpReply reply = conn->Post(url, payload, guard.list, options_, request.cancelled);
         if (reply.cancelled) {
           conn.reset();  // the aborted transfer leaves the connection in an unknown state
           result = Status::Unavailable(kCancelledMessage);
@@ -330,6 +345,11 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
                            ? "timed out after " + std::to_string(options_.timeout_ms) + " ms"
                            : reply.error;
           return {true};
+        }
+        if (reply.status == 401 && options_.bearer && !bearer_refreshed) {
+          bearer_refreshed = refresh_bearer = true;  // expired or revoked early: once more with a new token
+          last_error = "HTTP 401: the token was refused";
+          return {true, 0};
         }
         if (reply.status >= 200 && reply.status < 300) {
           result = ParseReply(reply.body);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/credentials.h"
 #include "common/retry.h"
 #include "lm/lm.h"
 
@@ -25,6 +26,9 @@ struct OpenAiChatOptions {
   std::string base_url;  // without the trailing "/chat/completions"
   std::string model;     // used when LmRequest::model is empty
   std::string api_key;   // sent as "Authorization: Bearer <key>" when not empty
+  // When set, its current secret is the bearer instead of api_key (a short-lived OAuth token);
+  // a 401 fetches a new one and tries once more.
+  std::shared_ptr<Credentials> bearer;
   int64_t timeout_ms = 60000;          // whole transfer, per attempt
   int64_t connect_timeout_ms = 10000;
   int max_retries = 3;                 // attempts = 1 + max_retries

@@ -116,6 +116,29 @@ TEST_F(OpenAiChatTest, SuccessWithUsage) {
   EXPECT_EQ(calls_.load(), 2);
 }
 
+// A short-lived bearer (the Databricks service principal's OAuth token) replaces api_key; a 401
+// fetches a new token once and the call succeeds with it.
+TEST_F(OpenAiChatTest, RefreshedBearerAfterA401) {
+  handler_ = [this](int, const httplib::Request&, httplib::Response& res) {
+    if (last_auth_ != "Bearer token-2") {
+      res.status = 401;
+      res.set_content(R"({"error":{"message":"token expired"}})", "application/json");
+      return;
+    }
+    res.set_content(Reply("fresh"), "application/json");
+  };
+  int fetched = 0;
+  auto o = Options();
+  o.bearer = std::make_shared<RefreshingCredentials>(
+      "test", [&]() -> Result<Credential> { return Credential{"token-" + std::to_string(++fetched), 0}; }, 0);
+  OpenAiChatLm lm(o);
+  auto r = lm.Complete(Hello());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, "fresh");
+  EXPECT_EQ(fetched, 2);
+  EXPECT_EQ(calls_.load(), 2);
+}
+
 TEST_F(OpenAiChatTest, RetriesAfter429HonouringRetryAfter) {
   handler_ = [](int n, const httplib::Request&, httplib::Response& res) {
     if (n == 1) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/credentials.h"
 #include "common/status.h"
 #include "storage/records.h"
 
@@ -356,8 +357,11 @@ class Store {
 // Opens (creating if needed) the SQLite store at `path`, applying pending migrations.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers = 4);
 // Connects to PostgreSQL (`postgres://…` or `postgresql://…` URL), applying pending migrations;
-// `connections` is the pool size.
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int connections = 8);
+// `connections` is the pool size. With `credentials`, every connection's password is their current
+// secret, renewed `refresh_ahead_ms` before it expires (storage/postgres/pg_pool.h).
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int connections = 8,
+                                                 std::shared_ptr<Credentials> credentials = nullptr,
+                                                 int64_t refresh_ahead_ms = 0);
 // True for a PostgreSQL connection URL.
 bool IsPostgresUrl(const std::string& db);
 

@@ -207,7 +207,13 @@ Result<LmEndpoint> LmProviders::Resolve(const Json& lm, const std::string& calle
     e.model = lm.value("model", p->model.empty() ? ModelsOf(*p).front() : p->model);
     e.timeout_ms = p->timeout_ms;
     e.max_retries = p->max_retries;
-    if (!p->api_key_env.empty()) {
+    if (p->auth == "databricks") {
+      if (!databricks_) {
+        return Status::FailedPrecondition("LM provider '" + e.provider +
+                                          "': auth databricks, but this server has no Databricks service principal");
+      }
+      e.bearer = databricks_;
+    } else if (!p->api_key_env.empty()) {
       const char* key = std::getenv(p->api_key_env.c_str());
       if (key == nullptr || *key == '\0') {
         return Status::FailedPrecondition("LM provider '" + e.provider + "': its key variable " + p->api_key_env +

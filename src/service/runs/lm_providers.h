@@ -6,10 +6,12 @@
 // redirects.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
+#include "common/credentials.h"
 #include "common/json_util.h"
 #include "common/status.h"
 
@@ -22,6 +24,7 @@ struct LmEndpoint {
   std::string base_url;
   std::string model;
   std::string api_key;
+  std::shared_ptr<Credentials> bearer;  // provider auth = databricks: the service principal's token
   int64_t timeout_ms = 60000;
   int max_retries = 3;
   // curl RESOLVE entries ("host:port:address") pinning a caller endpoint to the addresses that
@@ -31,7 +34,10 @@ struct LmEndpoint {
 
 class LmProviders {
  public:
-  explicit LmProviders(const Config& config) : config_(config) {}
+  // `databricks`: the server's service-principal OAuth token, for providers with auth = databricks
+  // (null when the platform gave no service principal).
+  explicit LmProviders(const Config& config, std::shared_ptr<Credentials> databricks = nullptr)
+      : config_(config), databricks_(std::move(databricks)) {}
 
   // Checks a run request's `lm` object; field errors go to `v` at `loc` + key. Keys other than
   // provider, model, temperature, max_tokens, timeout_ms, max_retries and latency_ms (offline) are
@@ -49,6 +55,7 @@ class LmProviders {
 
  private:
   const Config& config_;
+  std::shared_ptr<Credentials> databricks_;
 };
 
 // Splits an http(s) URL; refuses user info, query strings and fragments (a base URL is a prefix

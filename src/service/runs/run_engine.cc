@@ -111,6 +111,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     o.base_url = endpoint.base_url;
     o.model = endpoint.model;
     o.api_key = endpoint.api_key;
+    o.bearer = endpoint.bearer;
     o.timeout_ms = endpoint.timeout_ms;
     o.max_retries = endpoint.max_retries;
     o.pinned_addresses = endpoint.pinned_addresses;

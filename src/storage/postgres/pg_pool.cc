@@ -7,6 +7,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "common/time.h"
 #include "storage/audit_context.h"
 
 namespace exemplar::storage {
@@ -55,11 +56,14 @@ pqxx::result PgParams::Exec(pqxx::transaction_base& tx, const std::string& sql) 
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(ptrs));
 }
 
-Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url, int size) {
+Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url, int size,
+                                             std::shared_ptr<Credentials> credentials, int64_t refresh_ahead_ms) {
   std::unique_ptr<PgPool> pool(new PgPool(url));
+  pool->credentials_ = std::move(credentials);
+  pool->refresh_ahead_ms_ = refresh_ahead_ms;
   try {
     pool->size_ = std::max(1, size);
-    for (int i = 0; i < pool->size_; ++i) pool->idle_.push_back(std::make_unique<pqxx::connection>(url));
+    for (int i = 0; i < pool->size_; ++i) pool->idle_.push_back(pool->Open());
   } catch (const std::exception& e) {
     spdlog::error("postgres: cannot connect: {}", e.what());
     return Status::Unavailable("cannot connect to PostgreSQL (details in the server log)");
@@ -67,20 +71,71 @@ Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url, int size) {
   return pool;
 }
 
-std::unique_ptr<pqxx::connection> PgPool::Acquire() {
+namespace {
+// libpq's words for a refused password (28P01) or role (28000); Lakebase says "authorization".
+bool IsAuthFailure(const std::exception& e) {
+  const std::string msg = e.what();
+  return msg.find("authentication failed") != std::string::npos || msg.find("password") != std::string::npos ||
+         msg.find("authoriz") != std::string::npos;
+}
+}  // namespace
+
+PgPool::Conn PgPool::Open() {
+  auto connect = [&](const Credential* c) {
+    std::string info = url_;
+    if (c != nullptr) {
+      // libpq takes any connection parameter as a URI query parameter.
+      info += (info.find('?') == std::string::npos ? "?" : "&") + std::string("password=") + PercentEncode(c->secret);
+    }
+    Conn out{std::make_unique<pqxx::connection>(info), c != nullptr ? c->expires_at_ms : 0};
+    std::lock_guard lock(mu_);
+    ++opened_;
+    return out;
+  };
+  if (!credentials_) return connect(nullptr);
+  auto current = credentials_->Get();
+  if (!current.ok()) throw pqxx::broken_connection("no database credential: " + current.status().message());
+  try {
+    return connect(&*current);
+  } catch (const pqxx::broken_connection& e) {
+    if (!IsAuthFailure(e)) throw;
+    // The secret was rotated behind our back (or revoked): once more with a new one.
+    spdlog::warn("postgres: password refused ({}); fetching a new credential", credentials_->name());
+    auto fresh = credentials_->Refresh(current->secret);
+    if (!fresh.ok()) throw pqxx::broken_connection("no database credential: " + fresh.status().message());
+    return connect(&*fresh);
+  }
+}
+
+int64_t PgPool::connections_opened() const {
+  std::lock_guard lock(mu_);
+  return opened_;
+}
+
+PgPool::Conn PgPool::Acquire() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !idle_.empty(); });
-  auto c = std::move(idle_.back());
+  Conn c = std::move(idle_.back());
   idle_.pop_back();
   return c;
 }
 
-void PgPool::Release(std::unique_ptr<pqxx::connection> c) {
+void PgPool::Release(Conn c) {
   {
     std::lock_guard lock(mu_);
     idle_.push_back(std::move(c));
   }
   cv_.notify_one();
+}
+
+void PgPool::Renew(Conn& c) {
+  if (!credentials_ || c.expires_at_ms == 0 || NowMillis() < c.expires_at_ms - refresh_ahead_ms_) return;
+  try {
+    c = Open();
+  } catch (const std::exception& e) {
+    // Keep the connection we have: it stays usable until its secret really expires.
+    spdlog::warn("postgres: could not renew a connection ahead of its credential's expiry: {}", e.what());
+  }
 }
 
 template <typename Tx>
@@ -89,11 +144,12 @@ Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, boo
   const int attempts = size_ + 2;
   Status st;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
-    auto conn = Acquire();
+    Conn conn = Acquire();
     bool retry = false;
     try {
-      if (!conn->is_open()) conn->activate();
-      Tx tx(*conn);
+      Renew(conn);
+      if (!conn.conn->is_open()) conn = Open();
+      Tx tx(*conn.conn);
       if (ordered) tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kChangeLogLock) + ")");
       st = fn(tx);
       // The request's audit entry commits with the first change it made (storage/audit_context.h).
@@ -107,9 +163,9 @@ Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, boo
       st = FromPgException(e);
       retry = true;
       try {
-        conn = std::make_unique<pqxx::connection>(url_);
+        conn = Open();
       } catch (const std::exception&) {
-        // keep the broken one; activate() tries again next time
+        // keep the broken one; the next attempt opens a new one
       }
     } catch (const pqxx::transaction_rollback& e) {  // deadlock, serialization failure
       st = FromPgException(e);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/credentials.h"
 #include "common/status.h"
 #include "storage/records.h"
 
@@ -36,10 +37,18 @@ class PgParams {
   std::vector<std::optional<std::string>> values_;
 };
 
+// The password of every connection may come from `credentials` (a rotating token, issue 22):
+// each connection is opened with the current secret, a connection whose secret is within
+// `refresh_ahead_ms` of expiring is replaced by one opened with a fresh secret before it is used
+// (the old one is closed once the new one is open, so no request waits on a dead credential), and
+// a connection refused for its password is retried once with a secret fetched anew (rotated out of
+// band). Without credentials the URL (or libpq's PGPASSWORD) decides, as before.
 class PgPool {
  public:
   // Opens `size` connections to `url`; kUnavailable when the server cannot be reached.
-  static Result<std::unique_ptr<PgPool>> Open(const std::string& url, int size);
+  static Result<std::unique_ptr<PgPool>> Open(const std::string& url, int size,
+                                              std::shared_ptr<Credentials> credentials = nullptr,
+                                              int64_t refresh_ahead_ms = 0);
 
   // Runs fn in a read-only transaction.
   Status Read(const std::function<Status(pqxx::transaction_base&)>& fn);
@@ -48,20 +57,35 @@ class PgPool {
   // (a follower reading "seq > n" never misses a row that commits late).
   Status Write(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered = false);
 
-  const std::string& url() const { return url_; }
+  // A new connection outside the pool (the change-log listener), with the current credentials.
+  // Throws what libpqxx throws when the server cannot be reached.
+  std::unique_ptr<pqxx::connection> Connect() { return Open().conn; }
+
+  // Connections opened so far (initial, replacements and reconnects), for tests and logs.
+  int64_t connections_opened() const;
 
  private:
+  struct Conn {
+    std::unique_ptr<pqxx::connection> conn;
+    int64_t expires_at_ms = 0;  // of the secret it was opened with; 0 = never
+  };
   PgPool(std::string url) : url_(std::move(url)) {}
-  std::unique_ptr<pqxx::connection> Acquire();
-  void Release(std::unique_ptr<pqxx::connection> c);
+  Conn Open();
+  Conn Acquire();
+  void Release(Conn c);
+  // Replaces `c` when its secret is due for refresh (keeps it when a new one cannot be opened).
+  void Renew(Conn& c);
   template <typename Tx>
   Status Run(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered);
 
   std::string url_;
+  std::shared_ptr<Credentials> credentials_;
+  int64_t refresh_ahead_ms_ = 0;
   int size_ = 1;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<Conn> idle_;  // GUARDED_BY(mu_)
+  int64_t opened_ = 0;      // GUARDED_BY(mu_)
 };
 
 // Appends an audit entry inside the caller's transaction (postgres/pg_provenance.cc).

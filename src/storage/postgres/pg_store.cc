@@ -13,8 +13,9 @@ bool IsPostgresUrl(const std::string& db) {
   return db.rfind("postgres://", 0) == 0 || db.rfind("postgresql://", 0) == 0;
 }
 
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int connections) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto pool, PgPool::Open(url, connections));
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int connections,
+                                                 std::shared_ptr<Credentials> credentials, int64_t refresh_ahead_ms) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto pool, PgPool::Open(url, connections, std::move(credentials), refresh_ahead_ms));
   auto store = std::make_unique<PgStore>(std::move(pool), NewUuid());
   EXEMPLAR_RETURN_IF_ERROR(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));
@@ -94,7 +95,7 @@ void PgStore::WaitForChange(std::chrono::milliseconds timeout) {
   try {
     if (!listener_ || !listener_->is_open()) {
       receiver_.reset();
-      listener_ = std::make_unique<pqxx::connection>(pool_->url());
+      listener_ = pool_->Connect();
       receiver_ = std::make_unique<WakeOnNotify>(*listener_, kChangeChannel);
     }
     auto ms = timeout.count();
