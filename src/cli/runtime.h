@@ -51,7 +51,7 @@ class Runtime {
 
   Config config_;
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<embed::Embedder> embedder_;
+  std::shared_ptr<embed::Embedder> embedder_;  // the configured one, behind the embedding cache
   std::unique_ptr<service::SearchIndex> index_;
   std::unique_ptr<service::Examples> examples_;
   std::unique_ptr<service::Search> search_;
@@ -71,9 +71,15 @@ class Runtime {
   std::unique_ptr<api::Services> services_;
 };
 
-// Builds the configured embedder (hash | openai). kInvalidArgument for an unknown provider or a
-// missing base URL.
+// Builds the configured embedder (hash | openai | local). kInvalidArgument for an unknown provider
+// or a missing base URL.
 Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config);
+// The embedder serving (and writing) uses: MakeEmbedder's behind an embedding cache of
+// embed_cache_mb (none for the hash embedder, which is cheaper to compute than to look up).
+Result<std::shared_ptr<embed::Embedder>> MakeCachedEmbedder(const Config& config);
+// The embedder of vectors stored under `model`, when this process can build it without its
+// config (the hash embedders, "hash-<dim>"); else null.
+std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model);
 
 bool IsLoopback(const std::string& host);
 
