@@ -249,6 +249,34 @@ TEST(Reembedding, SearchesKeepOneSpaceWhileTheNewIndexIsBuiltAndSwitch) {
   EXPECT_EQ(CheckOneSpace(server.Post("/api/v1/examples/search", search), "detector voltage drift"), "fake-b");
 }
 
+TEST(Reembedding, VectorsOfAModelThatCannotRunLeaveKeywordSearchUntilTheSwitch) {
+  FakeEmbeddings fake;
+  Config c;
+  UseFake(c, fake, "fake-a");
+  TestServer server(c);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_EQ(server.Post("/api/v1/examples", testing::MakeExample("unrunnable item " + std::to_string(i))).status, 201);
+  }
+  server.Stop();
+  fake.Close();
+  UseFake(server.next_config(), fake, "fake-b");  // fake-a is no longer configured: no embedder for it
+  server.Start();
+  ASSERT_TRUE(fake.AwaitWaiting());
+  EXPECT_EQ(StatusOf(server)["serving_model"], "fake-a");
+  auto vector = server.Post("/api/v1/examples/search", {{"query_text", "unrunnable item 3"}, {"mode", "vector"}});
+  EXPECT_EQ(vector.status, 503) << vector.raw;
+  auto hybrid = server.Post("/api/v1/examples/search", {{"query_text", "unrunnable item 3"}, {"mode", "hybrid"}});
+  ASSERT_EQ(hybrid.status, 200) << hybrid.raw;
+  ASSERT_FALSE(hybrid.body["results"].empty());
+  EXPECT_TRUE(hybrid.body["metadata"]["embedding_model"].is_null());
+  for (const auto& hit : hybrid.body["results"]) EXPECT_EQ(hit["match_type"], "keyword");
+  fake.Open();
+  ASSERT_TRUE(AwaitState(server, "completed"));
+  auto after = server.Post("/api/v1/examples/search", {{"query_text", "unrunnable item 3"}, {"mode", "vector"}});
+  ASSERT_EQ(after.status, 200) << after.raw;
+  EXPECT_EQ(after.body["metadata"]["embedding_model"], "fake-b");
+}
+
 TEST(Reembedding, ForcedReembedBuildsANewIndexOfTheSameModel) {
   FakeEmbeddings fake;
   Config c;

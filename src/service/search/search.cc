@@ -319,9 +319,12 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   size_t fetch = req.mmr ? static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k) : k;
   if (mode == SearchMode::kHybrid || req.effectiveness_weight > 0) fetch = std::max(fetch, 2 * k + 20);
 
-  if (mode == SearchMode::kVector || mode == SearchMode::kHybrid) {
-    // One space for the whole search: the query is embedded by the model of the index it searches.
-    c.space = index_.Space();
+  // One space for the whole search: the query is embedded by the model of the index it searches.
+  auto space = index_.Space();
+  // Vectors of a model this server cannot run (re-embedding under way): hybrid is keyword-only.
+  const bool no_query_vector = !space->embedder && !req.query_embedding;
+  if (mode == SearchMode::kVector || (mode == SearchMode::kHybrid && !no_query_vector)) {
+    c.space = std::move(space);
     resp->embedding_model = c.space->model;
     EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
     c.vec_hits = c.space->index->Search(c.qvec, fetch, allowed_ptr);
