@@ -124,7 +124,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   out["ingest_per_s"] = opt.n / ingest_s;
   // Acknowledged vectors the HNSW graph has not taken in yet (searched exactly meanwhile), and the
   // rate counted until the graph holds every vector: what ingest costs in full.
-  const size_t backlog = rt->index().vectors().pending();
+  const size_t backlog = rt->index().vectors()->pending();
   out["ingest_graph_backlog"] = backlog;
   bodies.clear();
   const auto drain_start = Clock::now();
@@ -144,7 +144,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
     query_texts.push_back(corpus.Query());
     queries.push_back(*rt->embedder().Embed(query_texts.back()));
   }
-  const index::VectorIndex& vi = rt->index().vectors();
+  const auto vectors = rt->index().vectors();  // held: stays valid across a re-embedding switch
+  const index::VectorIndex& vi = *vectors;
   // Three separate passes over the same queries, so no path runs on caches the other just warmed.
   std::vector<double> ours, raw, exact;
   std::vector<std::vector<index::Hit>> found;

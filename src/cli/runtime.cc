@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cloud/databricks.h"
+#include "embed/cached_embedder.h"
 #include "embed/hash_embedder.h"
 #include "embed/local_embedder.h"
 #include "embed/openai_embedder.h"
@@ -101,6 +102,23 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& c, std::shar
   return Status::InvalidArgument("unknown embedder '" + c.embedder + "' (hash | openai | local)");
 }
 
+Result<std::shared_ptr<embed::Embedder>> MakeCachedEmbedder(const Config& c, std::shared_ptr<Credentials> databricks) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto embedder, MakeEmbedder(c, std::move(databricks)));
+  std::shared_ptr<embed::Embedder> shared = std::move(embedder);
+  if (c.embedder == "hash" || c.embed_cache_mb <= 0) return shared;
+  return std::shared_ptr<embed::Embedder>(
+      std::make_shared<embed::CachedEmbedder>(shared, static_cast<size_t>(c.embed_cache_mb) << 20));
+}
+
+std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model) {
+  if (model.rfind("hash-", 0) != 0) return nullptr;
+  const std::string digits = model.substr(5);
+  if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return nullptr;
+  const int dim = std::stoi(digits);
+  if (dim <= 0) return nullptr;
+  return std::make_shared<embed::HashEmbedder>(dim);
+}
+
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks) {
   if (storage::IsPostgresUrl(c.db)) {
     if (!databricks) databricks = DatabricksCredentials(c);
@@ -138,20 +156,23 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config, rt->databricks_));
   // Lineage edges for data written before provenance existed (migration 006), once.
   EXEMPLAR_RETURN_IF_ERROR(service::Provenance(*rt->store_).Backfill());
-  EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeEmbedder(config, rt->databricks_));
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeCachedEmbedder(config, rt->databricks_));
   index::VectorIndexOptions vo;
   vo.dim = rt->embedder_->dim();
   vo.m = config.hnsw_m;
   vo.ef_construction = config.hnsw_ef_construction;
   vo.ef_search = config.hnsw_ef_search;
   std::string snapshot = (std::filesystem::path(config.data_dir) / "vectors.hnsw").string();
-  rt->index_ = std::make_unique<service::SearchIndex>(*rt->store_, vo, snapshot);
+  rt->index_ = std::make_unique<service::SearchIndex>(*rt->store_, vo, snapshot, rt->embedder_, EmbedderForModel);
   if (load_index) {
     EXEMPLAR_RETURN_IF_ERROR(rt->index_->Load());
     rt->index_->StartFollowing(std::chrono::milliseconds(config.follow_interval_ms));
   }
   rt->examples_ = std::make_unique<service::Examples>(*rt->store_, *rt->embedder_, *rt->index_);
-  rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->embedder_, *rt->index_);
+  // A server whose stored vectors are not all the configured model's re-embeds them in the
+  // background while the stored ones keep serving (one-shot commands leave them as they are).
+  if (load_index && start_runs) rt->examples_->StartReembeddingIfDue();
+  rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->index_);
   rt->effectiveness_ = std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_);
   rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_);
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);

@@ -62,7 +62,7 @@ class Runtime {
   Config config_;
   std::shared_ptr<Credentials> databricks_;  // the service principal's OAuth token, or null
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<embed::Embedder> embedder_;
+  std::shared_ptr<embed::Embedder> embedder_;  // the configured one, behind the embedding cache
   std::unique_ptr<service::SearchIndex> index_;
   std::unique_ptr<service::Examples> examples_;
   std::unique_ptr<service::Search> search_;
@@ -82,7 +82,7 @@ class Runtime {
   std::unique_ptr<api::Services> services_;
 };
 
-// Builds the configured embedder (hash | openai). kInvalidArgument for an unknown provider or a
+// Builds the configured embedder (hash | openai | local). kInvalidArgument for an unknown provider or a
 // missing base URL.
 Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config,
                                                       std::shared_ptr<Credentials> databricks = nullptr);
@@ -91,6 +91,13 @@ Result<std::unique_ptr<embed::Embedder>> MakeEmbedder(const Config& config,
 // Hugging Face Hub first when it is not there and model_auto_pull is set (HF_ENDPOINT, HF_TOKEN).
 // kFailedPrecondition when it is not there and may not be pulled; the pull's errors otherwise.
 Result<std::string> LocalModelDir(const Config& config);
+// The embedder serving (and writing) uses: MakeEmbedder's behind an embedding cache of
+// embed_cache_mb (none for the hash embedder, which is cheaper to compute than to look up).
+Result<std::shared_ptr<embed::Embedder>> MakeCachedEmbedder(const Config& config,
+                                                             std::shared_ptr<Credentials> databricks = nullptr);
+// The embedder of vectors stored under `model`, when this process can build it without its
+// config (the hash embedders, "hash-<dim>"); else null.
+std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model);
 
 bool IsLoopback(const std::string& host);
 

@@ -155,6 +155,7 @@ const std::map<std::string, Setter>& Setters() {
       {"embed_batch_size", Int(&Config::embed_batch_size, 1, 2048)},
       {"embed_timeout_ms", Int(&Config::embed_timeout_ms, 100, 600000)},
       {"embed_retries", Int(&Config::embed_retries, 0, 20)},
+      {"embed_cache_mb", Int(&Config::embed_cache_mb, 0, 1 << 20)},
       {"hnsw_m", Int(&Config::hnsw_m, 4, 128)},
       {"hnsw_ef_construction", Int(&Config::hnsw_ef_construction, 8, 4096)},
       {"hnsw_ef_search", Int(&Config::hnsw_ef_search, 8, 4096)},

@@ -114,6 +114,9 @@ struct Config {
   int embed_batch_size = 64;
   int embed_timeout_ms = 30000;
   int embed_retries = 4;
+  // Memory for remembered embeddings (openai and local embedders): identical texts are embedded
+  // once per model. 0 turns the cache off.
+  int embed_cache_mb = 64;
 
   // Vector index tuning.
   int hnsw_m = 16;                     // graph degree: 16 gives recall ≥ 0.95 at ef 128 on 384-d (stack.md §4)

@@ -25,6 +25,9 @@ class Embedder {
 
   // Many texts; one result per input, in order. A failure of one item does not hide the others.
   virtual std::vector<Result<std::vector<float>>> EmbedBatch(const std::vector<std::string>& texts) = 0;
+
+  // The embedder that computes afresh, bypassing any cache in front of it (CachedEmbedder).
+  virtual Embedder& uncached() { return *this; }
 };
 
 }  // namespace exemplar::embed

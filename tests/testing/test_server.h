@@ -38,6 +38,8 @@ class TestServer {
   const std::filesystem::path& data_dir() const { return dir_; }
   // The effective config (db names the PostgreSQL database of the pg: variants).
   const Config& config() const { return config_; }
+  // The config the next Start() uses (e.g. another embedder between Stop() and Start()).
+  Config& next_config() { return config_; }
   cli::Runtime& runtime() { return *runtime_; }
 
   HttpResult Get(const std::string& path);

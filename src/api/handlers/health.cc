@@ -16,6 +16,7 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                                              {"examples", *n},
                                              {"indexed", stats.examples},
                                              {"vectors", stats.vectors},
+                                             {"vector_model", stats.vector_model},
                                              {"index_load", stats.load_mode}});
                     }});
   routes.push_back({"GET", "/metrics", "Prometheus metrics: requests, latency, index sizes, runs", "operations",
@@ -29,6 +30,19 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                           {"exemplar_index_keyword_bytes", static_cast<double>(stats.keyword_bytes)},
                           {"exemplar_index_applied_change_seq", static_cast<double>(stats.applied_seq)},
                       };
+                      // Re-embedding progress (issue #21) and the embedding cache.
+                      const auto re = s.examples.ReembeddingStatus();
+                      gauges.push_back({"exemplar_reembed_running", re.state == "running" ? 1.0 : 0.0});
+                      gauges.push_back({"exemplar_reembed_total", static_cast<double>(re.total)});
+                      gauges.push_back({"exemplar_reembed_done", static_cast<double>(re.done)});
+                      gauges.push_back({"exemplar_reembed_errors", static_cast<double>(re.errors)});
+                      gauges.push_back({"exemplar_reembed_due", s.examples.ReembeddingDue() ? 1.0 : 0.0});
+                      if (auto c = s.examples.CacheStats()) {
+                        gauges.push_back({"exemplar_embed_cache_hits_total", static_cast<double>(c->hits)});
+                        gauges.push_back({"exemplar_embed_cache_misses_total", static_cast<double>(c->misses)});
+                        gauges.push_back({"exemplar_embed_cache_entries", static_cast<double>(c->entries)});
+                        gauges.push_back({"exemplar_embed_cache_bytes", static_cast<double>(c->bytes)});
+                      }
                       for (const char* st : {"pending", "running", "completed", "failed", "cancelled"}) {
                         auto runs = s.store.ListRuns(std::nullopt, std::string(st), 0, 1);
                         gauges.push_back({std::string("exemplar_runs{status=\"") + st + "\"}",

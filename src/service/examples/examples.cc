@@ -81,12 +81,13 @@ Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemErr
   texts->clear();
   texts->reserve(items.size());
   for (Example* e : items) texts->push_back(EmbeddingText(*e));
-  auto vectors = embedder_.EmbedBatch(*texts);
+  auto embedder = index_.WriteEmbedder();
+  auto vectors = embedder->EmbedBatch(*texts);
   Status first_error;
   for (size_t i = 0; i < items.size(); ++i) {
     if (vectors[i].ok()) {
       items[i]->embedding = std::move(vectors[i]).value();
-      items[i]->embedding_model = embedder_.model();
+      items[i]->embedding_model = embedder->model();
     } else {
       if (first_error.ok()) first_error = vectors[i].status();
       if (per_item) per_item->push_back({positions[i], vectors[i].status().message()});
@@ -94,6 +95,24 @@ Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemErr
     }
   }
   return first_error;
+}
+
+Status Examples::KeepWriteModel(const std::vector<Example*>& items) {
+  auto embedder = index_.WriteEmbedder();
+  const std::string model = embedder->model();
+  for (Example* e : items) {
+    if (!e || e->embedding.empty() || e->embedding_model == model) continue;
+    auto vec = embedder->Embed(EmbeddingText(*e));
+    if (!vec.ok()) return Status::Unavailable("embedding provider failed: " + vec.status().message());
+    e->embedding = std::move(vec).value();
+    e->embedding_model = model;
+  }
+  return Status::Ok();
+}
+
+std::optional<embed::EmbedCacheStats> Examples::CacheStats() const {
+  if (auto* cached = dynamic_cast<const embed::CachedEmbedder*>(&embedder_)) return cached->stats();
+  return std::nullopt;
 }
 
 Result<Example> Examples::Create(Example e) {
@@ -136,14 +155,15 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
     }
     if (input_changed || !current.has_embedding()) {
-      auto vec = embedder_.Embed(EmbeddingText(next));
+      auto embedder = index_.WriteEmbedder();
+      auto vec = embedder->Embed(EmbeddingText(next));
       if (!vec.ok()) return vec.status();
       next.embedding = std::move(vec).value();
-      next.embedding_model = embedder_.model();
+      next.embedding_model = embedder->model();
     }
     if (input_changed || output_changed) {
       Example probe = next;
-      if (probe.embedding.empty()) index_.vectors().GetVector(static_cast<uint64_t>(current.row_id), &probe.embedding);
+      if (probe.embedding.empty()) index_.vectors()->GetVector(static_cast<uint64_t>(current.row_id), &probe.embedding);
       if (auto refused = CheckDuplicates(probe, o, &warnings)) return Status::AlreadyExists(*refused);
     }
     next.version = current.version + 1;
@@ -155,7 +175,8 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
     Status st;
     {
       auto lock = index_.LockWrites();
-      st = store_.UpdateExample(next, prior);
+      st = KeepWriteModel({&next});
+      if (st.ok()) st = store_.UpdateExample(next, prior);
       if (st.ok()) {
         if (next.embedding.empty()) {
           auto full = store_.GetExample(id, true);
@@ -337,6 +358,9 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     for (const auto& e : chunk) ids.push_back(e.id);
     audit::Describe("example", ids);
     auto lock = index_.LockWrites();
+    std::vector<Example*> chunk_ptrs;
+    for (auto& e : chunk) chunk_ptrs.push_back(&e);
+    EXEMPLAR_RETURN_IF_ERROR(KeepWriteModel(chunk_ptrs));
     auto outcomes = store_.InsertExamples(chunk);
     if (!outcomes.ok()) return outcomes.status();
     std::vector<const Example*> created;
@@ -380,39 +404,47 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   return result;
 }
 
-Result<RegenerateResult> Examples::RegenerateEmbeddings(bool all) {
-  RegenerateResult result;
-  result.model = embedder_.model();
+Result<RegenerateResult> Examples::RegenerateEmbeddings(const std::vector<std::string>& ids) {
   std::vector<Example> todo;
-  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(false, [&](Example&& e) {
-    if (all || !e.has_embedding() || e.embedding_model != embedder_.model()) todo.push_back(std::move(e));
-    else ++result.skipped;
-  }));
-  constexpr size_t kChunk = 256;  // bounds memory and the size of each write transaction
-  for (size_t start = 0; start < todo.size(); start += kChunk) {
-    size_t end = std::min(todo.size(), start + kChunk);
-    std::vector<std::string> texts;
-    for (size_t i = start; i < end; ++i) texts.push_back(EmbeddingText(todo[i]));
-    auto vectors = embedder_.EmbedBatch(texts);
-    std::vector<std::pair<std::string, std::vector<float>>> items;
-    for (size_t i = start; i < end; ++i) {
-      if (!vectors[i - start].ok()) {
-        ++result.errors;
-        continue;
-      }
-      todo[i].embedding = std::move(vectors[i - start]).value();
-      todo[i].embedding_model = embedder_.model();
-      items.emplace_back(todo[i].id, todo[i].embedding);
-    }
-    auto lock = index_.LockWrites();
-    EXEMPLAR_RETURN_IF_ERROR(store_.SetEmbeddings(items, embedder_.model()));
-    std::vector<const Example*> embedded;
-    for (size_t i = start; i < end; ++i) {
-      if (!todo[i].embedding.empty()) embedded.push_back(&todo[i]);
-    }
-    index_.ApplyBatch(embedded, {});
-    result.processed += static_cast<int64_t>(embedded.size());
+  std::vector<std::string> unknown;
+  for (const auto& id : ids) {
+    auto e = store_.GetExample(id);
+    if (e.ok()) todo.push_back(std::move(*e));
+    else if (e.status().code() == Code::kNotFound) unknown.push_back(id);
+    else return e.status();
   }
+  if (!unknown.empty()) {
+    std::string list;
+    for (size_t i = 0; i < unknown.size() && i < 5; ++i) list += (i ? ", " : "") + unknown[i];
+    if (unknown.size() > 5) list += ", …";
+    return Status::NotFound(std::to_string(unknown.size()) + " of the example ids do not exist: " + list +
+                            "; nothing was re-embedded");
+  }
+  std::vector<std::string> texts;
+  for (const auto& e : todo) texts.push_back(EmbeddingText(e));
+  auto embedder = index_.WriteEmbedder();
+  auto vectors = embedder->uncached().EmbedBatch(texts);
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (!vectors[i].ok()) return Status::Unavailable("embedding provider failed: " + vectors[i].status().message());
+    todo[i].embedding = std::move(vectors[i]).value();
+    todo[i].embedding_model = embedder->model();
+  }
+  RegenerateResult result;
+  auto lock = index_.LockWrites();
+  std::vector<Example*> ptrs;
+  for (auto& e : todo) ptrs.push_back(&e);
+  EXEMPLAR_RETURN_IF_ERROR(KeepWriteModel(ptrs));
+  std::vector<std::pair<std::string, std::vector<float>>> items;
+  for (const auto& e : todo) items.emplace_back(e.id, e.embedding);
+  if (!todo.empty()) {
+    audit::Describe("example", ids, {{"embedding_model", *todo.front().embedding_model}});
+    EXEMPLAR_RETURN_IF_ERROR(store_.SetEmbeddings(items, *todo.front().embedding_model));
+  }
+  std::vector<const Example*> embedded(ptrs.begin(), ptrs.end());
+  index_.ApplyBatch(embedded, {});
+  result.model = todo.empty() ? embedder->model() : *todo.front().embedding_model;
+  result.processed = static_cast<int64_t>(todo.size());
+  for (const auto& e : todo) result.ids.push_back(e.id);
   return result;
 }
 

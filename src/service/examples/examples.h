@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "embed/cached_embedder.h"
 #include "embed/embedder.h"
+#include "service/examples/reembedding.h"
 #include "service/lineage/provenance.h"
 #include "service/quality/content_rules.h"
 #include "service/search/search_index.h"
@@ -81,12 +83,18 @@ struct RegenerateResult {
   int64_t skipped = 0;
   int64_t errors = 0;
   std::string model;
+  std::vector<std::string> ids;  // the examples re-embedded
 };
+
+// POST /examples/regenerate-embeddings takes at most this many example ids.
+inline constexpr size_t kMaxRegenerateIds = 1000;
 
 class Examples {
  public:
+  // `embedder` is the configured one (index.configured()); writes embed with the serving space's
+  // embedder (SearchIndex::WriteEmbedder), so the store and the serving index stay in one space.
   Examples(storage::Store& store, embed::Embedder& embedder, SearchIndex& index)
-      : store_(store), embedder_(embedder), index_(index), provenance_(store) {}
+      : store_(store), embedder_(embedder), index_(index), provenance_(store), reembedding_(store, index) {}
 
   // Stores a validated new example (embedding computed here). kUnavailable when the embedding
   // provider fails: nothing is stored half-embedded.
@@ -129,9 +137,21 @@ class Examples {
   Result<BatchResult> Batch(std::vector<Example> items, std::vector<BatchItemError> invalid,
                             bool atomic, const WriteOptions& o = {});
 
-  // Re-embeds examples without an embedding, or all of them (all = true, e.g. after a model
-  // change), in batches.
-  Result<RegenerateResult> RegenerateEmbeddings(bool all);
+  // Re-embeds exactly the given examples (afresh, bypassing the embedding cache) with the writing
+  // embedder, in place. An unknown id → kNotFound naming it, and nothing is re-embedded.
+  Result<RegenerateResult> RegenerateEmbeddings(const std::vector<std::string>& ids);
+  // Starts building the configured embedder's index in the background (reembedding.h): every
+  // example (`all`), else those whose vector is missing or of another model.
+  Result<ReembedStatus> StartReembedding(bool all) { return reembedding_.Start(all); }
+  // Starts one when the stored vectors are not all the configured model's (serve, on start).
+  void StartReembeddingIfDue() {
+    if (reembedding_.Due()) (void)reembedding_.Start(false);
+  }
+  bool ReembeddingDue() const { return reembedding_.Due(); }
+  ReembedStatus ReembeddingStatus() const { return reembedding_.Current(); }
+  void WaitForReembedding() { reembedding_.Wait(); }
+  // The configured embedder's cache, when it has one.
+  std::optional<embed::EmbedCacheStats> CacheStats() const;
 
   embed::Embedder& embedder() { return embedder_; }
 
@@ -139,6 +159,9 @@ class Examples {
   // Embeds the items (a failed item's pointer becomes null); *texts gets their EmbeddingText.
   Status EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                   const std::vector<size_t>& positions, std::vector<std::string>* texts);
+  // After the index write lock is taken: items embedded by a model that no longer writes (a
+  // re-embedding switched meanwhile) are embedded again with the current one. REQUIRES: lock held.
+  Status KeepWriteModel(const std::vector<Example*>& items);
   // Content rules and PII policy for one item: field errors into v, warnings appended; sets the
   // item's pii_flags. A store failure is returned.
   Status CheckContent(Example& e, ContentRules& rules, const std::vector<std::string>& loc, const WriteOptions& o,
@@ -152,6 +175,7 @@ class Examples {
   embed::Embedder& embedder_;
   SearchIndex& index_;
   Provenance provenance_;
+  service::Reembedding reembedding_;
 };
 
 }  // namespace exemplar::service

@@ -19,8 +19,11 @@ std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const E
   const uint64_t output = Fingerprint(e.expected_output_json).normalized;
   std::unordered_map<int64_t, double> similar;  // row → similarity
   for (const auto& row : catalog.SameInput(e)) similar[row.row_id] = 1.0;
-  if (!e.embedding.empty()) {
-    for (const auto& hit : index.vectors().Search(e.embedding, limit + 1)) {
+  const auto vectors = index.vectors();
+  // Only a vector of the serving space compares (a write embedded just before a re-embedding
+  // switched is checked by identical inputs only).
+  if (!e.embedding.empty() && static_cast<int>(e.embedding.size()) == vectors->options().dim) {
+    for (const auto& hit : vectors->Search(e.embedding, limit + 1)) {
       if (hit.score < threshold) continue;
       auto row = catalog.Row(static_cast<int64_t>(hit.label));
       if (!row || row->scope != scope || row->row_id == e.row_id) continue;
@@ -79,11 +82,12 @@ DuplicateReport FindDuplicateClusters(const SearchIndex& index, double threshold
       join(it->second, i, 1.0);
     }
   }
-  // Near inputs: k nearest neighbours of each vector.
+  // Near inputs: k nearest neighbours of each vector (of one space, held across the loop).
+  const auto vectors = index.vectors();
   std::vector<float> v;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!index.vectors().GetVector(static_cast<uint64_t>(rows[i].row_id), &v)) continue;
-    for (const auto& hit : index.vectors().Search(v, neighbours + 1)) {
+    if (!vectors->GetVector(static_cast<uint64_t>(rows[i].row_id), &v)) continue;
+    for (const auto& hit : vectors->Search(v, neighbours + 1)) {
       if (hit.score < threshold) break;  // hits are best first
       auto p = pos.find(static_cast<int64_t>(hit.label));
       if (p == pos.end() || p->second == i || rows[p->second].scope != rows[i].scope) continue;

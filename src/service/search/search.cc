@@ -184,6 +184,9 @@ std::string SearchResponseJsonText(const SearchResponse& r) {
   w.BeginObject();  // keys in DumpJson's (sorted) order
   w.Key("metadata");  // how relevance and exploration shaped the answer
   w.BeginObject();
+  w.Key("embedding_model");  // the vector space searched (null: no vector leg)
+  if (r.embedding_model.empty()) w.Null();
+  else w.String(r.embedding_model);
   w.Key("exploration");
   if (r.exploration) w.String(ExplorationName(*r.exploration));
   else w.Null();
@@ -254,7 +257,7 @@ Result<SearchResponse> Search::Run(const SearchRequest& req) {
     EXEMPLAR_ASSIGN_OR_RETURN(Candidates c, CandidateLegs(req, mode, &resp));
     std::vector<index::Hit> ranked = Fuse(req, mode, c);
     Blend(req, c, ranked, &resp);
-    Diversify(req, ranked);
+    Diversify(req, c, ranked);
     EXEMPLAR_RETURN_IF_ERROR(Hydrate(mode, c, ranked, &resp));
     resp.no_match = resp.results.empty();
   }
@@ -281,9 +284,10 @@ Status Search::RunMetadata(const SearchRequest& req, SearchResponse* resp) {
   return Status::Ok();
 }
 
-Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, SearchResponse* resp) {
+Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, const VectorSpace& space,
+                                               SearchResponse* resp) {
   if (req.query_embedding) {
-    const int dim = index_.vectors().options().dim;
+    const int dim = space.index->options().dim;
     if (static_cast<int>(req.query_embedding->size()) != dim) {
       return Status::Invalid({{{"body", "query_embedding"},
                                "must have " + std::to_string(dim) + " dimensions",
@@ -294,7 +298,12 @@ Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, SearchR
     if (norm > 0) for (float& x : qvec) x /= norm;
     return qvec;
   }
-  auto emb = embedder_.Embed(*req.query_text);
+  if (!space.embedder) {
+    // The stored vectors were made by a model this server cannot run; re-embedding is under way.
+    return Status::Unavailable("vector search is unavailable until re-embedding finishes (stored vectors are " +
+                               space.model + ")");
+  }
+  auto emb = space.embedder->Embed(*req.query_text);
   if (!emb.ok()) return Status::Unavailable("embedding provider failed: " + emb.status().message());
   resp->query_embedding_generated = true;
   return std::move(emb).value();
@@ -310,15 +319,21 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   size_t fetch = req.mmr ? static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k) : k;
   if (mode == SearchMode::kHybrid || req.effectiveness_weight > 0) fetch = std::max(fetch, 2 * k + 20);
 
-  if (mode == SearchMode::kVector || mode == SearchMode::kHybrid) {
-    EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, resp));
-    c.vec_hits = index_.vectors().Search(c.qvec, fetch, allowed_ptr);
+  // One space for the whole search: the query is embedded by the model of the index it searches.
+  auto space = index_.Space();
+  // Vectors of a model this server cannot run (re-embedding under way): hybrid is keyword-only.
+  const bool no_query_vector = !space->embedder && !req.query_embedding;
+  if (mode == SearchMode::kVector || (mode == SearchMode::kHybrid && !no_query_vector)) {
+    c.space = std::move(space);
+    resp->embedding_model = c.space->model;
+    EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
+    c.vec_hits = c.space->index->Search(c.qvec, fetch, allowed_ptr);
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
     }
     // The relevance floor: a candidate no closer than an unrelated example would be is noise. In
     // hybrid mode keyword matches stay (a shared term is relevance of its own), as in keyword mode.
-    resp->relevance_floor = RelevanceFloor(req);
+    resp->relevance_floor = RelevanceFloor(req, c.space->model);
     if (resp->relevance_floor && *resp->relevance_floor > 0) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *resp->relevance_floor; });
     }
@@ -339,7 +354,7 @@ std::vector<index::Hit> Search::Fuse(const SearchRequest& req, SearchMode mode, 
     std::vector<float> v;
     std::erase_if(ranked, [&](const index::Hit& h) {
       if (c.scores[h.label].vector) return false;
-      if (!index_.vectors().GetVector(h.label, &v)) return true;
+      if (!c.space->index->GetVector(h.label, &v)) return true;
       return Dot(v, c.qvec) < *req.similarity_threshold;
     });
   }
@@ -348,8 +363,12 @@ std::vector<index::Hit> Search::Fuse(const SearchRequest& req, SearchMode mode, 
 }
 
 std::optional<double> Search::RelevanceFloor(const SearchRequest& req) const {
+  return RelevanceFloor(req, index_.Space()->model);
+}
+
+std::optional<double> Search::RelevanceFloor(const SearchRequest& req, const std::string& model) const {
   if (req.relevance_floor) return *req.relevance_floor > 0 ? req.relevance_floor : std::nullopt;
-  return index_.Calibration(embedder_.model()).floor;
+  return index_.Calibration(model).floor;
 }
 
 void Search::Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked,
@@ -386,7 +405,9 @@ void Search::Blend(const SearchRequest& req, Candidates& c, std::vector<index::H
   }
 }
 
-void Search::Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked) const {
+void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const {
+  // Keyword-only searches diversify by the serving vectors too (one space for the whole request).
+  const auto space = c.space ? c.space : index_.Space();
   const size_t k = static_cast<size_t>(req.k);
   if (req.mmr && ranked.size() > k) {
     std::unordered_map<uint64_t, std::vector<float>> cache;
@@ -394,7 +415,7 @@ void Search::Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked
       auto it = cache.find(label);
       if (it == cache.end()) {
         std::vector<float> v;
-        index_.vectors().GetVector(label, &v);
+        space->index->GetVector(label, &v);
         it = cache.emplace(label, std::move(v)).first;
       }
       return it->second;
@@ -420,7 +441,7 @@ Status Search::Hydrate(SearchMode mode, Candidates& c, const std::vector<index::
     if (it == by_row.end()) continue;  // deleted between ranking and hydration
     SearchHit hit;
     hit.scores = c.scores[h.label];
-    if (!c.qvec.empty() && !hit.scores.vector && index_.vectors().GetVector(h.label, &v)) {
+    if (!c.qvec.empty() && !hit.scores.vector && c.space->index->GetVector(h.label, &v)) {
       hit.scores.vector = Clamp01(Dot(v, c.qvec));
     }
     hit.similarity_score = hit.scores.vector;

@@ -65,6 +65,7 @@ struct SearchResponse {
   std::optional<double> relevance_floor;  // the floor the vector leg applied (null: none)
   std::optional<Exploration> exploration; // the policy that ranked (null: relevance only)
   std::optional<uint64_t> seed;           // its seed (Thompson)
+  std::string embedding_model;            // the vector space searched; empty without a vector leg
 };
 
 // Parses a search body (422 field errors into v). `k_default` differs for the agent hook.
@@ -80,11 +81,13 @@ std::string ModeName(SearchMode m);
 
 class Search {
  public:
-  Search(storage::Store& store, embed::Embedder& embedder, const SearchIndex& index)
-      : store_(store), embedder_(embedder), index_(index) {}
+  // Queries are embedded by the embedder of the vector space they search (SearchIndex::Space).
+  Search(storage::Store& store, const SearchIndex& index) : store_(store), index_(index) {}
 
   // The floor a request's vector leg applies: its override, else the index's calibration.
   std::optional<double> RelevanceFloor(const SearchRequest& req) const;
+  // The same for vectors of `model`.
+  std::optional<double> RelevanceFloor(const SearchRequest& req, const std::string& model) const;
 
   // Runs a search as its stages: resolve the mode, gather the candidate legs (vector, keyword),
   // fuse them, blend effectiveness, diversify (MMR) and cut to k, hydrate rows from the store.
@@ -92,22 +95,22 @@ class Search {
 
  private:
   struct Candidates {
+    std::shared_ptr<const VectorSpace> space;  // the space the vector leg searched; null: none ran
     std::vector<float> qvec;  // normalised query vector; empty when no vector leg ran
     std::vector<index::Hit> vec_hits, kw_hits;
     std::unordered_map<uint64_t, SearchScores> scores;
   };
   static SearchMode ResolveMode(const SearchRequest& req);
   Status RunMetadata(const SearchRequest& req, SearchResponse* resp);
-  Result<std::vector<float>> QueryVector(const SearchRequest& req, SearchResponse* resp);
+  Result<std::vector<float>> QueryVector(const SearchRequest& req, const VectorSpace& space, SearchResponse* resp);
   Result<Candidates> CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp);
   std::vector<index::Hit> Fuse(const SearchRequest& req, SearchMode mode, Candidates& c) const;
   void Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked,
              SearchResponse* resp) const;
-  void Diversify(const SearchRequest& req, std::vector<index::Hit>& ranked) const;
+  void Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const;
   Status Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked, SearchResponse* resp);
 
   storage::Store& store_;
-  embed::Embedder& embedder_;
   const SearchIndex& index_;
 };
 

@@ -16,57 +16,176 @@
 
 namespace exemplar::service {
 
-SearchIndex::SearchIndex(storage::Store& store, index::VectorIndexOptions options,
-                         std::string snapshot_path)
+SearchIndex::SearchIndex(storage::Store& store, index::VectorIndexOptions options, std::string snapshot_path,
+                         std::shared_ptr<embed::Embedder> configured, EmbedderResolver resolve)
     : store_(store),
       options_(options),
       snapshot_path_(std::move(snapshot_path)),
-      vectors_(std::make_unique<index::VectorIndex>(options)) {}
+      configured_(std::move(configured)),
+      resolve_(std::move(resolve)),
+      space_(NewSpace(configured_->model(), configured_->dim())) {}
+
+std::shared_ptr<VectorSpace> SearchIndex::NewSpace(const std::string& model, int dim) const {
+  auto space = std::make_shared<VectorSpace>();
+  space->model = model;
+  if (model == configured_->model()) space->embedder = configured_;
+  else if (resolve_) space->embedder = resolve_(model);
+  if (dim <= 0 && space->embedder) dim = space->embedder->dim();
+  index::VectorIndexOptions o = options_;
+  if (dim > 0) o.dim = dim;
+  space->index = std::make_shared<index::VectorIndex>(o);
+  return space;
+}
+
+std::shared_ptr<const VectorSpace> SearchIndex::Space() const {
+  std::lock_guard lock(space_mu_);
+  return space_;
+}
+
+void SearchIndex::SetSpace(std::shared_ptr<VectorSpace> space) {
+  std::lock_guard lock(space_mu_);
+  space_ = std::move(space);
+}
+
+std::shared_ptr<embed::Embedder> SearchIndex::WriteEmbedder() const {
+  auto space = Space();
+  return space->embedder ? space->embedder : configured_;
+}
+
+std::map<std::string, size_t> SearchIndex::StoredModels() const {
+  std::lock_guard lock(space_mu_);
+  return stored_models_;
+}
+
+bool SearchIndex::Fits(const Example& e, const VectorSpace& space) {
+  return e.has_embedding() && *e.embedding_model == space.model &&
+         static_cast<int>(e.embedding.size()) == space.index->options().dim;
+}
 
 void SearchIndex::Apply(const Example& e) { ApplyBatch({&e}, {}); }
 
 void SearchIndex::ApplyBatch(const std::vector<const Example*>& examples,
                              std::vector<std::string> keyword_texts) {
-  std::vector<std::pair<uint64_t, std::span<const float>>> vectors;
+  auto space = Space();
+  std::vector<std::pair<uint64_t, std::span<const float>>> vectors, next_vectors;
   vectors.reserve(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
     const Example& e = *examples[i];
     const auto label = static_cast<uint64_t>(e.row_id);
     catalog_.Upsert(e);
     keywords_.Upsert(label, keyword_texts.empty() ? KeywordText(e) : std::move(keyword_texts[i]));
-    if (e.has_embedding() && static_cast<int>(e.embedding.size()) == options_.dim) {
+    // A vector of another model never enters the serving index: a search stays in one space.
+    if (Fits(e, *space)) {
       vectors.emplace_back(label, e.embedding);
     } else {
-      vectors_->Remove(label);
+      space->index->Remove(label);
+    }
+    if (next_) {
+      // Either way the row is placed again before the switch (a chunk of the re-embedding read
+      // before this write must not overwrite it).
+      if (Fits(e, *next_)) next_vectors.emplace_back(label, e.embedding);
+      else next_->index->Remove(label);
+      touched_.insert(e.row_id);
     }
   }
-  vectors_->UpsertBatch(vectors);
+  space->index->UpsertBatch(vectors);
+  if (next_) next_->index->UpsertBatch(next_vectors);
 }
 
 void SearchIndex::Remove(int64_t row_id) {
   catalog_.Remove(row_id);
   keywords_.Remove(static_cast<uint64_t>(row_id));
-  vectors_->Remove(static_cast<uint64_t>(row_id));
+  Space()->index->Remove(static_cast<uint64_t>(row_id));
+  if (next_) {
+    next_->index->Remove(static_cast<uint64_t>(row_id));
+    touched_.insert(row_id);
+  }
+}
+
+void SearchIndex::BeginMigration(std::shared_ptr<VectorSpace> next) {
+  next_ = std::move(next);
+  touched_.clear();
+}
+
+std::vector<int64_t> SearchIndex::TakeTouched() {
+  std::vector<int64_t> out(touched_.begin(), touched_.end());
+  touched_.clear();
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void SearchIndex::AddToNext(int64_t row_id, std::span<const float> vec) {
+  if (next_ && !Touched(row_id)) next_->index->Upsert(static_cast<uint64_t>(row_id), vec);
+}
+
+void SearchIndex::FinishMigration() {
+  if (!next_) return;
+  {
+    std::lock_guard lock(space_mu_);
+    stored_models_.clear();
+    stored_models_[next_->model] = next_->index->size();
+  }
+  SetSpace(std::move(next_));
+  next_.reset();
+  touched_.clear();
+}
+
+void SearchIndex::AbortMigration() {
+  next_.reset();
+  touched_.clear();
 }
 
 Status SearchIndex::Rebuild() {
   std::lock_guard lock(apply_mu_);
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, store_.LatestChangeSeq());
-  vectors_ = std::make_unique<index::VectorIndex>(options_);
+  std::map<std::string, size_t> models;
+  std::map<std::string, std::string> sample;  // model → an example id holding one of its vectors
+  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(false, [&](Example&& e) {
+    if (!e.has_embedding()) ++models[""];  // rows without a vector
+    else if (models[*e.embedding_model]++ == 0) sample[*e.embedding_model] = e.id;
+  }));
+  const std::string model = ServingModel(models, configured_->model());
+  int dim = model == configured_->model() ? configured_->dim() : 0;
+  if (dim <= 0 && sample.count(model)) {
+    auto e = store_.GetExample(sample[model], true);
+    if (e.ok()) dim = static_cast<int>(e->embedding.size());
+  }
+  {
+    std::lock_guard space_lock(space_mu_);
+    stored_models_ = models;
+  }
+  SetSpace(NewSpace(model, dim));
   EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) { Apply(e); }));
   applied_seq_ = seq;
   load_mode_ = "rebuild";
   return Status::Ok();
 }
 
+std::string SearchIndex::ServingModel(const std::map<std::string, size_t>& models, const std::string& configured) {
+  std::string best = configured;
+  size_t best_n = models.count(configured) ? models.at(configured) : 0;
+  for (const auto& [model, n] : models) {
+    if (!model.empty() && n > best_n) best = model, best_n = n;
+  }
+  return best;
+}
+
 namespace {
 
-// The sidecar holds the change-log position of the vector snapshot, written after the snapshot.
-std::optional<int64_t> ReadSnapshotSeq(const std::string& meta_path) {
-  std::ifstream in(meta_path);
+// The sidecar holds the change-log position of the vector snapshot, written after the snapshot,
+// and on its second line the model and dimension of its vectors (absent in older sidecars: the
+// configured model's).
+struct SnapshotMeta {
   int64_t seq = -1;
-  if (!(in >> seq) || seq < 0) return std::nullopt;
-  return seq;
+  std::string model;
+  int dim = 0;
+};
+std::optional<SnapshotMeta> ReadSnapshotMeta(const std::string& meta_path) {
+  std::ifstream in(meta_path);
+  SnapshotMeta m;
+  if (!(in >> m.seq) || m.seq < 0) return std::nullopt;
+  if (!(in >> m.model >> m.dim)) m.model.clear();
+  return m;
 }
 
 // Hands batches of scanned rows from the scanning thread to the keyword thread (bounded, so a
@@ -119,8 +238,12 @@ Status SearchIndex::Load() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
-  std::optional<int64_t> snap_seq = ReadSnapshotSeq(snapshot_path_ + ".seq");
-  if (!snap_seq || *snap_seq > latest) return Rebuild();
+  std::optional<SnapshotMeta> meta = ReadSnapshotMeta(snapshot_path_ + ".seq");
+  if (!meta || meta->seq > latest) return Rebuild();
+  std::optional<int64_t> snap_seq = meta->seq;
+  if (meta->model.empty()) meta->model = configured_->model(), meta->dim = configured_->dim();
+  index::VectorIndexOptions snap_options = options_;
+  snap_options.dim = meta->dim;
 
   // Three things at once, each on its own thread: the vector snapshot loads, this thread scans
   // the rows into the catalog, and a helper turns the same rows into the keyword index (text
@@ -128,7 +251,7 @@ Status SearchIndex::Load() {
   std::optional<Result<std::unique_ptr<index::VectorIndex>>> loaded;
   double vectors_s = 0;
   std::thread vector_loader([&] {
-    loaded = index::VectorIndex::Load(snapshot_path_, options_, static_cast<uint64_t>(*snap_seq));
+    loaded = index::VectorIndex::Load(snapshot_path_, snap_options, static_cast<uint64_t>(*snap_seq));
     vectors_s = seconds_since(start);
   });
   std::unique_lock lock(apply_mu_);
@@ -140,10 +263,10 @@ Status SearchIndex::Load() {
   });
   constexpr size_t kBatch = 256;
   std::vector<Example> batch;
-  size_t embedded = 0;
+  std::map<std::string, size_t> models;  // embedded rows per model
   Status scanned = store_.ScanExamples(false, [&](Example&& e) {
     catalog_.Upsert(e);
-    if (e.has_embedding()) ++embedded;
+    ++models[e.has_embedding() ? *e.embedding_model : std::string()];
     batch.push_back(std::move(e));
     if (batch.size() == kBatch) pipe.Push(std::exchange(batch, {}));
   });
@@ -153,25 +276,34 @@ Status SearchIndex::Load() {
   const double rows_s = seconds_since(start);
   vector_loader.join();
   EXEMPLAR_RETURN_IF_ERROR(scanned);
-  if (!loaded->ok()) {
-    spdlog::warn("vector snapshot not usable ({}); rebuilding", loaded->status().ToString());
+  const std::string serving = ServingModel(models, configured_->model());
+  if (!loaded->ok() || serving != meta->model) {
+    if (!loaded->ok()) spdlog::warn("vector snapshot not usable ({}); rebuilding", loaded->status().ToString());
+    else spdlog::info("vector snapshot holds {} vectors, the store mostly {}; rebuilding", meta->model, serving);
     lock.unlock();
     return Rebuild();  // upserts every row again: the catalog and keywords filled above are overwritten
   }
-  vectors_ = std::move(*loaded).value();
+  {
+    std::lock_guard space_lock(space_mu_);
+    stored_models_ = models;
+  }
+  auto space = NewSpace(serving, meta->dim);
+  space->index = std::move(*loaded).value();
+  SetSpace(space);
+  const size_t embedded = models[serving];
   // Replay vector changes made after the snapshot (catalog and keywords reflect the rows).
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true, false));
   spdlog::debug("indexes loaded in {:.3f} s: vector snapshot {:.3f} s, alongside catalog and keywords from {} rows "
                "{:.3f} s", seconds_since(start), vectors_s, catalog_.size(), rows_s);
   load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
-  if (vectors_->size() != embedded) {
-    spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", vectors_->size(),
+  if (space->index->size() != embedded) {
+    spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", space->index->size(),
                  embedded);
-    vectors_ = std::make_unique<index::VectorIndex>(options_);
+    auto fresh = NewSpace(serving, meta->dim);
     EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) {
-      if (e.has_embedding() && static_cast<int>(e.embedding.size()) == options_.dim)
-        vectors_->Upsert(static_cast<uint64_t>(e.row_id), e.embedding);
+      if (Fits(e, *fresh)) fresh->index->Upsert(static_cast<uint64_t>(e.row_id), e.embedding);
     }));
+    SetSpace(fresh);
     load_mode_ = "rebuild";
   }
   applied_seq_ = latest;
@@ -184,11 +316,12 @@ Status SearchIndex::SaveSnapshot() {
   // processes' changes the indexes reflect exactly the applied sequence.
   EXEMPLAR_RETURN_IF_ERROR(CatchUpLocked());
   int64_t seq = applied_seq_.load();
-  EXEMPLAR_RETURN_IF_ERROR(vectors_->Save(snapshot_path_, static_cast<uint64_t>(seq)));
+  auto space = Space();
+  EXEMPLAR_RETURN_IF_ERROR(space->index->Save(snapshot_path_, static_cast<uint64_t>(seq)));
   std::string tmp = snapshot_path_ + ".seq.tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << seq << "\n";
+    out << seq << "\n" << space->model << " " << space->index->options().dim << "\n";
     if (!out.flush()) return Status::Internal("cannot write " + tmp);
   }
   std::error_code ec;
@@ -214,9 +347,10 @@ Status SearchIndex::SaveSnapshot() {
 
 RelevanceCalibration SearchIndex::Calibration(const std::string& embedder) const {
   std::lock_guard lock(calibration_mu_);
-  const size_t n = vectors_->size();
+  auto space = Space();
+  const size_t n = space->index->size();
   if (!calibration_ || CalibrationStale(*calibration_, n, embedder)) {
-    calibration_ = Calibrate(*vectors_, catalog_.RowIds(), embedder);
+    calibration_ = Calibrate(*space->index, catalog_.RowIds(), embedder);
   }
   return *calibration_;
 }
@@ -263,7 +397,7 @@ Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_on
       seq = c.seq;
       if (c.entity != "example") continue;
       if (c.op == "delete") {
-        if (vectors_only) vectors_->Remove(static_cast<uint64_t>(c.row_id));
+        if (vectors_only) Space()->index->Remove(static_cast<uint64_t>(c.row_id));
         else Remove(c.row_id);
         continue;
       }
@@ -271,10 +405,10 @@ Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_on
       if (!e.ok()) continue;  // deleted later in the log
       if (!vectors_only) {
         Apply(*e);
-      } else if (e->has_embedding() && static_cast<int>(e->embedding.size()) == options_.dim) {
-        vectors_->Upsert(static_cast<uint64_t>(e->row_id), e->embedding);
+      } else if (auto space = Space(); Fits(*e, *space)) {
+        space->index->Upsert(static_cast<uint64_t>(e->row_id), e->embedding);
       } else {
-        vectors_->Remove(static_cast<uint64_t>(e->row_id));
+        space->index->Remove(static_cast<uint64_t>(e->row_id));
       }
     }
     if (static_cast<int64_t>(changes.size()) < kPage) break;
@@ -285,9 +419,11 @@ Result<int64_t> SearchIndex::Replay(int64_t seq, int64_t latest, bool vectors_on
 IndexStats SearchIndex::Stats() const {
   IndexStats s;
   s.examples = catalog_.size();
-  s.vectors = vectors_->size();
+  auto space = Space();
+  s.vectors = space->index->size();
+  s.vector_model = space->model;
   s.keyword_docs = keywords_.size();
-  s.vector_bytes = vectors_->MemoryBytes();
+  s.vector_bytes = space->index->MemoryBytes();
   s.keyword_bytes = keywords_.MemoryBytes();
   s.applied_seq = applied_seq_.load();
   s.load_mode = load_mode_;

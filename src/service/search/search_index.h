@@ -5,12 +5,17 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <span>
+#include <unordered_set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "embed/embedder.h"
 #include "index/keyword_index.h"
 #include "index/vector_index.h"
 #include "service/examples/catalog.h"
@@ -18,6 +23,19 @@
 #include "storage/store.h"
 
 namespace exemplar::service {
+
+// The vectors of one embedding model and the embedder that puts a query into their space. A
+// search takes one VectorSpace and uses it throughout, so it never mixes vector spaces, and a
+// switch to a new space (re-embedding, service/examples/reembedding.h) never pulls the index from
+// under a search in flight.
+struct VectorSpace {
+  std::string model;                          // identity of the embedder that made every vector here
+  std::shared_ptr<embed::Embedder> embedder;  // embeds queries; null when it cannot be re-created here
+  std::shared_ptr<index::VectorIndex> index;
+};
+
+// The embedder of a model identity (e.g. "hash-384"), or null when this process cannot build it.
+using EmbedderResolver = std::function<std::shared_ptr<embed::Embedder>(const std::string& model)>;
 
 struct IndexStats {
   size_t examples = 0;
@@ -27,13 +45,20 @@ struct IndexStats {
   size_t keyword_bytes = 0;
   int64_t applied_seq = 0;
   std::string load_mode;  // snapshot | snapshot+replay | rebuild
+  std::string vector_model;  // the model of the serving vectors
 };
 
 class SearchIndex {
  public:
-  SearchIndex(storage::Store& store, index::VectorIndexOptions options, std::string snapshot_path);
+  // `configured` is the embedder new vectors should come from; `resolve` re-creates the embedder
+  // of vectors stored by another model, so they keep serving while a re-embedding runs.
+  SearchIndex(storage::Store& store, index::VectorIndexOptions options, std::string snapshot_path,
+              std::shared_ptr<embed::Embedder> configured, EmbedderResolver resolve = {});
 
-  // Loads or rebuilds so the indexes reflect the store. Call once before serving.
+  // Loads or rebuilds so the indexes reflect the store. Call once before serving. The serving
+  // vectors are those of the model most stored vectors were made with (the configured one when
+  // none are stored); vectors of other models stay out of it. The snapshot is used only when it
+  // was saved for that model (`<snapshot>.model`).
   Status Load();
   // Writes the vector snapshot tagged with the applied change sequence.
   Status SaveSnapshot();
@@ -62,11 +87,38 @@ class SearchIndex {
   ~SearchIndex();
 
   // Returns once every vector applied so far is in the HNSW graph (benchmarks, tests).
-  void WaitUntilIndexed() { vectors_->Flush(); }
+  void WaitUntilIndexed() { Space()->index->Flush(); }
 
   const Catalog& catalog() const { return catalog_; }
   Catalog& catalog() { return catalog_; }
-  const index::VectorIndex& vectors() const { return *vectors_; }
+  // The serving vector space (model, query embedder, index); held by the caller, it stays valid
+  // across a switch.
+  std::shared_ptr<const VectorSpace> Space() const;
+  std::shared_ptr<const index::VectorIndex> vectors() const { return Space()->index; }
+  // The embedder writes use: the serving space's, or the configured one when that cannot be
+  // re-created (its vectors then wait for the re-embedding to serve).
+  std::shared_ptr<embed::Embedder> WriteEmbedder() const;
+  const std::shared_ptr<embed::Embedder>& configured() const { return configured_; }
+  // Examples per model of their vector ("" : without one), counted by the last Load or re-embedding,
+  // for deciding whether a re-embedding is due.
+  std::map<std::string, size_t> StoredModels() const;
+
+  // An empty space for `model` (its embedder resolved); its dimension from `dim` (0: the embedder's).
+  std::shared_ptr<VectorSpace> NewSpace(const std::string& model, int dim = 0) const;
+
+  // ---- Re-embedding (service/examples/reembedding.h). REQUIRES: LockWrites() held for each. ----
+  // From now on writes also update `next` when they carry its model's vector, and every written or
+  // removed row is recorded as touched: the re-embedding places it again before switching.
+  void BeginMigration(std::shared_ptr<VectorSpace> next);
+  bool Migrating() const { return next_ != nullptr; }
+  // Rows written or removed since the last call (and since BeginMigration).
+  std::vector<int64_t> TakeTouched();
+  bool Touched(int64_t row_id) const { return touched_.count(row_id) > 0; }
+  void AddToNext(int64_t row_id, std::span<const float> vec);
+  const VectorSpace* next() const { return next_.get(); }
+  // Makes the next space the serving one (searches started before keep theirs) / drops it.
+  void FinishMigration();
+  void AbortMigration();
   const index::KeywordIndex& keywords() const { return keywords_; }
   IndexStats Stats() const;
 
@@ -83,10 +135,22 @@ class SearchIndex {
   Result<int64_t> Replay(int64_t seq, int64_t latest, bool vectors_only, bool skip_own);
   Status CatchUpLocked();
 
+  // The model most stored vectors were made with; the configured one wins ties and an empty store.
+  static std::string ServingModel(const std::map<std::string, size_t>& models, const std::string& configured);
+  void SetSpace(std::shared_ptr<VectorSpace> space);
+  // True when `e` carries a vector of `space`'s model and dimension.
+  static bool Fits(const Example& e, const VectorSpace& space);
+
   storage::Store& store_;
   index::VectorIndexOptions options_;
   std::string snapshot_path_;
-  std::unique_ptr<index::VectorIndex> vectors_;
+  std::shared_ptr<embed::Embedder> configured_;
+  EmbedderResolver resolve_;
+  mutable std::mutex space_mu_;  // guards the pointer space_ (not the index it points to)
+  std::shared_ptr<VectorSpace> space_;
+  std::shared_ptr<VectorSpace> next_;       // GUARDED_BY(apply_mu_): the space being built
+  std::unordered_set<int64_t> touched_;     // GUARDED_BY(apply_mu_)
+  std::map<std::string, size_t> stored_models_;
   index::KeywordIndex keywords_;
   Catalog catalog_;
   std::mutex apply_mu_;  // orders index updates of concurrent writers

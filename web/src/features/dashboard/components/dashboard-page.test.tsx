@@ -37,3 +37,19 @@ describe("dashboard", () => {
     expect(dashboardQueryOptions({ period: "30d" }).refetchInterval).toBe(60_000);
   });
 });
+
+describe("embedding status", () => {
+  it("shows the serving model and a re-embedding's progress", async () => {
+    mockFetch(
+      dashboard([], []),
+      route("GET", "/examples/regenerate-embeddings", () => [
+        200,
+        { serving_model: "hash-384", configured_model: "local:all-MiniLM-L6-v2", state: "running", to_model: "local:all-MiniLM-L6-v2", total: 200, done: 50, progress: 0.25 },
+      ]),
+    );
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    expect(await screen.findByText(/50 \/ 200 \(25%\)/)).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Re-embedding progress" })).toHaveAttribute("value", "25");
+    expect(screen.getByText("hash-384")).toBeInTheDocument();
+  });
+});

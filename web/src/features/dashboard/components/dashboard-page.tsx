@@ -8,6 +8,7 @@ import { BreakdownTable } from "./breakdown-table";
 import { usePageTitle } from "@/lib/use-page-title";
 import { hasEvidence, pruningCandidates, RankingList } from "./ranking-list";
 import { UsageChart } from "./usage-chart";
+import { EmbeddingStatusLine } from "./embedding-status";
 
 const PERIODS: Period[] = ["7d", "30d", "90d"];
 
@@ -56,6 +57,7 @@ export default function DashboardPage() {
           </div>
         }
       />
+      <EmbeddingStatusLine />
       <div className="mb-5 grid grid-cols-2 gap-3 sm:flex sm:flex-wrap">
         <TextInput label="Domain" placeholder="All domains" defaultValue={domain} key={`d-${domain}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("domain", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("domain", e.currentTarget.value.trim())} />
         <TextInput label="Function" placeholder="All functions" defaultValue={fn} key={`f-${fn}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("function", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("function", e.currentTarget.value.trim())} />
