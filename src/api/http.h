@@ -75,6 +75,9 @@ struct Route {
   std::string tag;
   Handler handler;
   int min_role = 0;          // service::Role needed (0 = public); set by BuildRoutes
+  // Set on a deprecated alias (a path of the original plan): the "METHOD path" of the route it
+  // answers as. Audit, concurrency limits and the OpenAPI document use the canonical route.
+  std::string alias_of;
 };
 
 // HTTP status for a Status code (SPEC §2.1).

@@ -167,6 +167,7 @@ int Main(int argc, char** argv) {
   embed->add_option("--text", embed_text, "Text to embed")->required();
   embed->add_flag("--json", embed_json, "Print {model, dim, embedding} as JSON");
 
+  app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the API (as served at /api/v1/openapi.json)");
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -210,6 +211,7 @@ int Main(int argc, char** argv) {
   UseJsonLogs();
 
   if (cmd->get_name() == "serve") return RunServe(config);
+  if (cmd->get_name() == "openapi") return RunOpenApi(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
   if (cmd->get_name() == "import") return RunImport(config, import_file, import_format);
   if (cmd->get_name() == "import-dspy") {

@@ -36,6 +36,8 @@ int RunToken(const Config& config, const std::string& action, const std::string&
 int RunOptimize(const Config& config, const nlohmann::json& body, bool json_output);
 // Embeds one text with the configured embedder (no store) and prints the vector.
 int RunEmbed(const Config& config, const std::string& text, bool json_output);
+// Prints the OpenAPI document (the one served at /api/v1/openapi.json) to stdout.
+int RunOpenApi(const Config& config);
 
 // Seeds demo templates and examples from `seed_dir` (templates.json, examples.jsonl) through the
 // runtime's services; idempotent. Returns counts via the out params.
