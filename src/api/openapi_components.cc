@@ -107,7 +107,8 @@ Json Page(const std::string& key, Json item, bool cursor) {
 Json Warning() { return Open({{"type", Str()}, {"message", Str()}}, {"type"}); }
 
 Json LineageGraph() {
-  Json node = Open({{"key", Str()}, {"id", Str()}, {"type", Str()}, {"label", Str()}, {"depth", Int(0)},
+  Json node = Open({{"key", Str()}, {"id", Str()}, {"type", Str()}, {"label", Str()},
+                    {"depth", Describe(Int(), "hops from the root; negative upstream")},
                     {"attributes", AnyObj()}},
                    {"key", "id", "type"});
   Json edge = Open({{"source", Str()}, {"target", Str()}, {"type", Str()}, {"source_type", Str()},

@@ -30,8 +30,15 @@ std::map<std::string, std::map<std::string, KeysAt>> g_keys;
 
 void ObserveKeys(const std::vector<std::string>& base, const std::vector<std::string>& known) {
   if (base.empty() || base[0] != "body") return;
+  // A run's stored config re-read by the engine (it carries the split Launch wrote beside the
+  // request) is not a request body, whatever route is being called meanwhile.
+  if (std::find(known.begin(), known.end(), "trainset_ids") != known.end()) return;
   std::lock_guard<std::mutex> lock(g_mu);
   if (g_route.empty()) return;
+  // The run engine resolves a run's LM and data filters again when it starts the run, on its own
+  // thread, while the scenario may be calling another route.
+  const bool launch = g_route == "POST /api/v1/dspy-runs" || g_route == "POST /api/v1/dspy/runs";
+  if (!launch && base.size() >= 2 && (base[1] == "lm" || base[1] == "data")) return;
   std::string at;
   for (size_t i = 1; i < base.size(); ++i) {
     const bool index = !base[i].empty() && std::all_of(base[i].begin(), base[i].end(), ::isdigit);
@@ -145,8 +152,10 @@ class OpenApi : public ::testing::Test {
       }
     }
     {
+      // Key reports are attributed only to calls that send a body (a bodiless call's reports come
+      // from background work such as the run engine).
       std::lock_guard<std::mutex> lock(g_mu);
-      g_route = route;
+      if (!body.is_null()) g_route = route;
     }
     HttpResult r;
     if (method == "GET") r = server_.Get(target);
@@ -419,7 +428,7 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
       const Json& props = (*s)["properties"];
       std::vector<std::regex> patterns;
       const Json pattern_props = s->value("patternProperties", Json::object());
-      for (const auto& [p, _] : pattern_props.items()) patterns.emplace_back(p);
+      for (auto it = pattern_props.begin(); it != pattern_props.end(); ++it) patterns.emplace_back(it.key());
       auto declared = [&](const std::string& k) {
         return props.contains(k) ||
                std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& re) { return std::regex_search(k, re); });
