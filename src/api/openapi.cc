@@ -39,7 +39,7 @@ Json Obj(Json properties, std::vector<std::string> required, bool open) {
   if (!open) s["additionalProperties"] = false;
   return s;
 }
-Json AnyObj() { return {{"type", "object"}}; }
+Json AnyObj() { return {{"type", "object"}, {"additionalProperties", true}}; }
 Json Any() { return Json::object(); }
 Json Ref(const std::string& component) { return {{"$ref", "#/components/schemas/" + component}}; }
 Json Nullable(Json s) {
@@ -93,7 +93,8 @@ std::string OperationId(const Route& r) {
       upper = true;
     }
   }
-  return id;
+  // /dspy/runs (an alias) and /dspy-runs would otherwise share an id.
+  return r.alias_of.empty() ? id : id + "Deprecated";
 }
 
 Json Operation(const Route& r) {

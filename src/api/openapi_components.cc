@@ -27,9 +27,9 @@ Json Example() {
                       {"expected_output", AnyObj()},
                       {"explanation", Nullable(Str())},
                       {"databit_id", Nullable(Str())},
-                      {"domain", Nullable(Str())},
+                      {"domain", Str()},
                       {"function_name", Nullable(Str())},
-                      {"difficulty", Nullable(Enum(service::kDifficulties))},
+                      {"difficulty", Enum(service::kDifficulties)},
                       {"capability_tags", Arr(Str())},
                       {"search_keys", Arr(Str())},
                       {"source", Enum(service::kSources)},
@@ -104,7 +104,7 @@ Json Page(const std::string& key, Json item, bool cursor) {
   return Open(p, required);
 }
 
-Json Warning() { return Open({{"type", Str()}, {"message", Str()}}, {"type"}); }
+Json Warning() { return Open({{"type", Str()}, {"message", Str()}}, {"type", "message"}); }
 
 Json LineageGraph() {
   Json node = Open({{"key", Str()}, {"id", Str()}, {"type", Str()}, {"label", Str()},
@@ -230,10 +230,10 @@ Json ComponentSchemas() {
             {"template_id", "examples", "templates", "runs"})},
       {"LmProviders",
        Open({{"providers", Arr(Open({{"name", Str()}, {"kind", Str()}, {"models", Arr(Str())},
-                                     {"default_model", Nullable(Str())}, {"description", Str()}},
-                                    {"name", "models"}))},
+                                     {"default_model", Str()}, {"description", Str()}},
+                                    {"name", "kind", "models", "default_model"}))},
              {"caller_endpoints_allowed", Bool()}},
-            {"providers"})},
+            {"providers", "caller_endpoints_allowed"})},
       {"Run", Run()},
       {"RunPage", Page("runs", Ref("Run"), true)},
       {"RunResults",
