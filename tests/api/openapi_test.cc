@@ -231,6 +231,13 @@ TEST_F(OpenApi, EveryRouteHasADeclarationAndTheDocumentIsOpenApi31) {
     EXPECT_FALSE(op.contains("x-undocumented")) << key;
     EXPECT_EQ(op.value("deprecated", false), !r.alias_of.empty()) << key;
   }
+  std::set<std::string> operation_ids;
+  for (const auto& [path, ops] : doc_["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      EXPECT_TRUE(operation_ids.insert(op.value("operationId", "")).second)
+          << method << " " << path << ": operationId " << op.value("operationId", "") << " is not unique";
+    }
+  }
   for (const auto& d : api::RouteDocs()) {
     EXPECT_TRUE(table.count(d.route)) << d.route << " is declared in openapi_routes.cc but not served";
   }
