@@ -2,7 +2,8 @@
 # Builds and tests the web UI (web/). Usage: scripts/web.sh install|build|test|e2e|all
 #   install  npm ci, when node_modules is missing or package-lock.json changed since the last install
 #   build    type-check (tsc --noEmit), then vite build → web/dist
-#   test     component tests (vitest run)
+#   test     the generated API types match `build/exemplar openapi` and type-check against the
+#            UI's own (src/lib/api-compat.ts), then component tests (vitest run)
 #   e2e      browser tests against the real server (needs build/exemplar and web/dist)
 set -euo pipefail
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")/../web" && pwd)"
@@ -31,6 +32,9 @@ build() {
 
 test_() {
   install
+  echo "web: API types (openapi-typescript) against the OpenAPI document"
+  node scripts/api-types.mjs --check
+  npx --no-install tsc --noEmit -p tsconfig.json
   npx --no-install vitest run
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "api/metrics.h"
+#include "api/openapi.h"
 #include "api/routes.h"
 
 namespace exemplar::api {
@@ -173,6 +174,8 @@ bool Dispatcher::ServeStatic(const Request& req, Reply* reply) const {
   if (rel.empty() || rel.back() == '/') rel += "index.html";
   std::filesystem::path file = web_dir_ / rel;
   std::error_code ec;
+  // A folder of the build (docs/ holds the API reference page) serves its index.html.
+  if (std::filesystem::is_directory(file, ec)) file /= "index.html";
   if (!std::filesystem::is_regular_file(file, ec)) return false;
   if (!ReadFile(file, &reply->raw)) return false;
   reply->status = 200;

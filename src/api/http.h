@@ -79,6 +79,9 @@ struct Route {
   // the network: the event-loop thread runs the handler itself instead of handing the request to
   // a worker (one thread wake-up per request instead of two). Set by BuildRoutes.
   bool quick = false;
+  // Set on a deprecated alias (a path of the original plan): the "METHOD path" of the route it
+  // answers as. Audit, concurrency limits and the OpenAPI document use the canonical route.
+  std::string alias_of;
 };
 
 // HTTP status for a Status code (SPEC §2.1).

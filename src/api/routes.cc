@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <memory>
-#include <regex>
 #include <set>
 
 #include "api/cross_site.h"
@@ -13,9 +12,17 @@ namespace exemplar::api {
 
 namespace {
 
+// "METHOD path" of the route a request is really served by (an alias answers as its target).
+std::string CanonicalKey(const Route& r) { return r.alias_of.empty() ? r.method + " " + r.path : r.alias_of; }
+
 // The role a route needs: reads need read, writes need write, embedding regeneration and the audit
 // log need admin; health checks are public. (A purge, DELETE …?purge=true, needs admin: Guard.)
-service::Role RequiredRole(const Route& r) {
+service::Role RequiredRole(const Route& route) {
+  Route r = route;
+  if (!route.alias_of.empty()) {
+    r.method = route.alias_of.substr(0, route.alias_of.find(' '));
+    r.path = route.alias_of.substr(route.alias_of.find(' ') + 1);
+  }
   if (r.path == "/healthz" || r.path == "/readyz" || r.path == "/api/v1/openapi.json") return service::Role::kNone;
   if (r.path == "/api/v1/examples/regenerate-embeddings" || r.path == "/api/v1/audit") return service::Role::kAdmin;
   if (r.method == "GET" || r.path == "/api/v1/examples/search") return service::Role::kRead;
@@ -30,7 +37,7 @@ bool IsAuditedRoute(const Route& r) {
   static const std::set<std::string> kUsage = {
       "POST /api/v1/examples/retrieve", "POST /api/v1/examples/outcome", "POST /api/v1/agents/examples/retrieve",
       "POST /api/v1/agents/examples/outcome", "POST /api/v1/examples/{id}/track"};
-  return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite && !kUsage.count(r.method + " " + r.path);
+  return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite && !kUsage.count(CanonicalKey(r));
 }
 
 namespace {
@@ -102,7 +109,7 @@ bool IsExpensive(const Route& r) {
       "POST /api/v1/agents/examples/retrieve", "GET /api/v1/examples/export",
       "POST /api/v1/templates/{id}/export-dspy", "POST /api/v1/dspy-runs",
       "GET /api/v1/quality/duplicates",        "GET /api/v1/quality/conflicts"};
-  return kExpensive.count(r.method + " " + r.path) > 0;
+  return kExpensive.count(CanonicalKey(r)) > 0;
 }
 
 // Admits at most `limit` requests at once into `inner`; the rest get 503 with Retry-After at
@@ -172,7 +179,10 @@ std::vector<Route> BuildRoutes(Services& s) {
     r.quick = IsQuick(r, s.config);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
-    if (IsAuditedRoute(r) && r.handler) r.handler = Audited(s, r.method + " " + r.path, AuditEntity(r.path), r.handler);
+    const std::string key = CanonicalKey(r);
+    if (IsAuditedRoute(r) && r.handler) {
+      r.handler = Audited(s, key, AuditEntity(key.substr(key.find(' ') + 1)), r.handler);
+    }
     if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
     if (r.handler) r.handler = SiteGuard(site, r.handler);
   }
@@ -191,44 +201,35 @@ std::vector<Route> BuildUnguardedRoutes(Services& s) {
   AddProvenanceRoutes(routes, s);
   AddQualityRoutes(routes, s);
   routes.push_back({"GET", "/api/v1/openapi.json", "This OpenAPI document", "operations", nullptr});
+  // The original plan's DSPy paths answer as deprecated aliases, so scripts written against it work.
+  for (const auto& [alias, target] : PlanAliases()) {
+    for (size_t i = 0; i < routes.size(); ++i) {
+      if (routes[i].method + " " + routes[i].path != target) continue;
+      Route a = routes[i];
+      a.path = alias.substr(alias.find(' ') + 1);
+      a.summary = "Deprecated alias of " + target;
+      a.alias_of = target;
+      routes.push_back(std::move(a));
+      break;
+    }
+  }
   return routes;
 }
 
-Json OpenApiDocument(const std::vector<Route>& routes) {
-  Json paths = Json::object();
-  static const std::regex kParam(R"(\{([a-z_]+)\})");
-  for (const auto& r : routes) {
-    std::string method = r.method;
-    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    Json op = {{"summary", r.summary},
-               {"tags", Json::array({r.tag})},
-               {"responses",
-                {{"default",
-                  {{"description", "Error: {detail, code}"},
-                   {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}};
-    Json params = Json::array();
-    for (auto it = std::sregex_iterator(r.path.begin(), r.path.end(), kParam);
-         it != std::sregex_iterator(); ++it) {
-      params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true},
-                        {"schema", {{"type", "string"}}}});
-    }
-    if (!params.empty()) op["parameters"] = params;
-    op["responses"]["200"] = {{"description", "Success"}};
-    paths[r.path][method] = op;
-  }
-  return {
-      {"openapi", "3.0.3"},
-      {"info", {{"title", "Exemplar API"}, {"version", "1"},
-                {"description", "Example Store and DSPy workbench"}}},
-      {"paths", paths},
-      {"components",
-       {{"schemas",
-         {{"Error",
-           {{"type", "object"},
-            {"properties",
-             {{"detail", {{"description", "message, or a list of {loc, msg, type} for 422"}}},
-              {"code", {{"type", "string"}}}}}}}}}}},
+const std::vector<std::pair<std::string, std::string>>& PlanAliases() {
+  // reference: the original's /api/v1/dspy router (D1, D3, D5–D9); D2, D4 and D10 have no
+  // counterpart with the same meaning and are not aliased.
+  static const std::vector<std::pair<std::string, std::string>> kAliases = {
+      {"GET /api/v1/dspy/templates/{id}/signature", "GET /api/v1/templates/{id}/dspy-signature"},
+      {"POST /api/v1/dspy/templates/{id}/export", "POST /api/v1/templates/{id}/export-dspy"},
+      {"POST /api/v1/dspy/runs", "POST /api/v1/dspy-runs"},
+      {"GET /api/v1/dspy/runs", "GET /api/v1/dspy-runs"},
+      {"GET /api/v1/dspy/runs/{id}", "GET /api/v1/dspy-runs/{id}"},
+      {"POST /api/v1/dspy/runs/{id}/cancel", "POST /api/v1/dspy-runs/{id}/cancel"},
+      {"GET /api/v1/dspy/runs/{id}/results", "GET /api/v1/dspy-runs/{id}/results"},
+      {"POST /api/v1/dspy/runs/{id}/sync", "POST /api/v1/dspy-runs/{id}/sync"},
   };
+  return kAliases;
 }
 
 }  // namespace exemplar::api

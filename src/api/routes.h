@@ -29,7 +29,8 @@ bool IsAuditedRoute(const Route& r);
 std::vector<Route> BuildRoutes(Services& s);
 std::vector<Route> BuildUnguardedRoutes(Services& s);
 
-// OpenAPI 3.0 document describing exactly `routes`.
-Json OpenApiDocument(const std::vector<Route>& routes);
+// The deprecated aliases of the original plan's DSPy paths ("/api/v1/dspy/..."): alias → the
+// "METHOD path" of the route each answers as. BuildUnguardedRoutes appends them.
+const std::vector<std::pair<std::string, std::string>>& PlanAliases();
 
 }  // namespace exemplar::api

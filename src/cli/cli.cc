@@ -181,6 +181,7 @@ int Main(int argc, char** argv) {
   model_pull->add_option("--config", config_file, "TOML config file");
   flag(model_pull, "--models-dir", "models_dir", "Directory of pulled models (default ~/.cache/exemplar/models)");
 
+  app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the API (as served at /api/v1/openapi.json)");
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -227,6 +228,7 @@ int Main(int argc, char** argv) {
   UseJsonLogs();
 
   if (cmd->get_name() == "serve") return RunServe(config);
+  if (cmd->get_name() == "openapi") return RunOpenApi(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
   if (cmd->get_name() == "import") return RunImport(config, import_file, import_format);
   if (cmd->get_name() == "import-dspy") {

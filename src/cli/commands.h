@@ -39,6 +39,8 @@ int RunEmbed(const Config& config, const std::string& text, bool json_output);
 // `exemplar model pull`: pulls a Hugging Face model repository into the models dir and checks that
 // the local embedder loads it. 0 when ready; 1 when the pull or the load failed; 2 for a bad id.
 int RunModelPull(const Config& config, const std::string& repo_id, const std::string& revision);
+// Prints the OpenAPI document (the one served at /api/v1/openapi.json) to stdout.
+int RunOpenApi(const Config& config);
 
 // Seeds demo templates and examples from `seed_dir` (templates.json, examples.jsonl) through the
 // runtime's services; idempotent. Returns counts via the out params.

@@ -1,6 +1,9 @@
 #include "common/json_util.h"
 
 #include <algorithm>
+#include <atomic>
+
+#include "common/json_key_observer.h"
 
 namespace exemplar {
 namespace {
@@ -139,7 +142,14 @@ void JsonReader::Allow(std::initializer_list<const char*> keys) {
   for (const char* k : keys) known_.emplace_back(k);
 }
 
+namespace {
+std::atomic<JsonKeyObserver> g_key_observer{nullptr};
+}  // namespace
+
+void SetJsonKeyObserver(JsonKeyObserver observer) { g_key_observer.store(observer); }
+
 void JsonReader::RejectUnknownKeys() {
+  if (auto observer = g_key_observer.load(std::memory_order_relaxed)) observer(base_, known_);
   if (!obj_.is_object()) return;
   for (const auto& [key, _] : obj_.items()) {
     if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;

@@ -136,6 +136,8 @@ TEST_F(AuditApi, EveryWriteRouteAppendsOneEntryInItsTransaction) {
   auto routes = api::BuildRoutes(server_.runtime().services());
   int audited = 0;
   for (const auto& r : routes) {
+    // A deprecated alias runs its target's handler and is audited as the target (openapi_test calls it).
+    if (!r.alias_of.empty()) continue;
     const std::string key = r.method + " " + r.path;
     if (!api::IsAuditedRoute(r)) {
       // Only reads and usage evidence are left out.

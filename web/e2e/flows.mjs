@@ -576,4 +576,34 @@ export const flows = [
       await shot("quality-output-filter");
     },
   },
+  {
+    name: "api docs: /docs renders every tag of the OpenAPI document, offline",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const doc = await apiCall(ctx.base, "GET", "/openapi.json");
+      const tags = (doc.body?.tags ?? []).map((t) => t.name);
+      if (doc.status !== 200 || tags.length === 0) throw new Error(`GET /openapi.json → ${doc.status}, ${tags.length} tags`);
+      // Everything the page loads comes from this server: the renderer is bundled, no CDN.
+      const foreign = [];
+      const onRequest = (req) => {
+        const url = req.url();
+        if (!url.startsWith(ctx.base) && !url.startsWith("data:")) foreign.push(url);
+      };
+      page.on("request", onRequest);
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        await page.getByRole("link", { name: "API docs" }).first().click();
+        await page.waitForURL(/\/docs$/, { timeout: TIMEOUT });
+        for (const tag of tags) {
+          await page.locator(`.opblock-tag[data-tag="${tag}"]`).waitFor({ timeout: TIMEOUT });
+        }
+        // The plan's DSPy paths are listed as deprecated aliases.
+        await page.locator(".opblock-deprecated").first().waitFor({ timeout: TIMEOUT });
+        await shot("api-docs");
+      } finally {
+        page.off("request", onRequest);
+      }
+      if (foreign.length) throw new Error(`the docs page fetched from other hosts: ${foreign.slice(0, 3).join(", ")}`);
+    },
+  },
 ];

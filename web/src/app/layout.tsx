@@ -53,9 +53,13 @@ function NavLinks() {
 }
 
 const footer = (
-  <div className="mt-auto px-5 py-4 text-[11px] text-slate-400">
+  <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-400">
+    {/* A page of its own (web/docs/), outside the app's bundle: a full page load, not a client route. */}
+    <a className="hover:text-slate-600" href="/docs">
+      API docs
+    </a>
     <a className="hover:text-slate-600" href="/api/v1/openapi.json">
-      API reference (OpenAPI)
+      OpenAPI document (JSON)
     </a>
   </div>
 );

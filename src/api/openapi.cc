@@ -1,0 +1,195 @@
+#include "api/openapi.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <regex>
+
+namespace exemplar::api {
+
+namespace schema {
+
+Json Str(size_t max_len) {
+  Json s = {{"type", "string"}};
+  if (max_len) s["maxLength"] = max_len;
+  return s;
+}
+Json Int(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+  Json s = {{"type", "integer"}};
+  if (lo) s["minimum"] = *lo;
+  if (hi) s["maximum"] = *hi;
+  return s;
+}
+Json Num(std::optional<double> lo, std::optional<double> hi) {
+  Json s = {{"type", "number"}};
+  if (lo) s["minimum"] = *lo;
+  if (hi) s["maximum"] = *hi;
+  return s;
+}
+Json Bool() { return {{"type", "boolean"}}; }
+Json Enum(const std::vector<std::string>& values) { return {{"type", "string"}, {"enum", values}}; }
+Json Arr(Json items, std::optional<size_t> max_items) {
+  Json s = {{"type", "array"}, {"items", std::move(items)}};
+  if (max_items) s["maxItems"] = *max_items;
+  return s;
+}
+Json Obj(Json properties, std::vector<std::string> required, bool open) {
+  Json s = {{"type", "object"}, {"properties", properties.is_null() ? Json::object() : std::move(properties)}};
+  if (!required.empty()) s["required"] = std::move(required);
+  if (!open) s["additionalProperties"] = false;
+  return s;
+}
+Json AnyObj() { return {{"type", "object"}, {"additionalProperties", true}}; }
+Json Any() { return Json::object(); }
+Json Ref(const std::string& component) { return {{"$ref", "#/components/schemas/" + component}}; }
+Json Nullable(Json s) {
+  if (s.contains("$ref")) return {{"oneOf", Json::array({std::move(s), {{"type", "null"}}})}};
+  if (s.contains("type") && s["type"].is_string()) {
+    s["type"] = Json::array({s["type"], "null"});
+    if (s.contains("enum")) s["enum"].push_back(nullptr);
+  }
+  return s;
+}
+Json Describe(Json s, const std::string& description) {
+  s["description"] = description;
+  return s;
+}
+Json QueryParam(const std::string& name, Json s, const std::string& description) {
+  Json p = {{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(s)}};
+  if (!description.empty()) p["description"] = description;
+  return p;
+}
+
+}  // namespace schema
+
+const RouteDoc* FindRouteDoc(const std::string& route) {
+  static const std::map<std::string, const RouteDoc*> kIndex = [] {
+    std::map<std::string, const RouteDoc*> m;
+    for (const auto& d : RouteDocs()) m[d.route] = &d;
+    return m;
+  }();
+  auto it = kIndex.find(route);
+  return it == kIndex.end() ? nullptr : it->second;
+}
+
+namespace {
+
+const char* kRoleNames[] = {"none", "read", "write", "admin"};
+
+Json ErrorResponse(const std::string& description, const std::string& schema = "Error") {
+  return {{"description", description},
+          {"content", {{"application/json", {{"schema", schema::Ref(schema)}}}}}};
+}
+
+std::string OperationId(const Route& r) {
+  std::string id = r.method;
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool upper = true;
+  for (char c : r.path.substr(r.path.rfind("/api/v1", 0) == 0 ? 7 : 0)) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      id.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+      upper = false;
+    } else {
+      upper = true;
+    }
+  }
+  // /dspy/runs (an alias) and /dspy-runs would otherwise share an id.
+  return r.alias_of.empty() ? id : id + "Deprecated";
+}
+
+Json Operation(const Route& r) {
+  static const std::regex kParam(R"(\{([a-z_]+)\})");
+  Json op = {{"operationId", OperationId(r)}, {"summary", r.summary}, {"tags", Json::array({r.tag})}};
+  const RouteDoc* doc = FindRouteDoc(r.alias_of.empty() ? r.method + " " + r.path : r.alias_of);
+  if (!r.alias_of.empty()) {
+    op["deprecated"] = true;
+    op["description"] = "Deprecated alias of `" + r.alias_of + "` (a path of the original plan); use that route.";
+  }
+  Json params = Json::array();
+  for (auto it = std::sregex_iterator(r.path.begin(), r.path.end(), kParam); it != std::sregex_iterator(); ++it) {
+    params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", schema::Str()}});
+  }
+  if (doc) {
+    for (const auto& q : doc->query) params.push_back(q);
+  }
+  if (!params.empty()) op["parameters"] = params;
+
+  Json responses = Json::object();
+  if (!doc) {
+    op["x-undocumented"] = true;
+    responses["200"] = {{"description", "Success"}};
+  } else {
+    if (!doc->request.is_null()) {
+      Json content = Json::object();
+      for (const auto& type : doc->request_types) {
+        Json media = {{"schema", type == "application/json" ? doc->request : schema::Str()}};
+        if (type == "application/json" && !doc->example.is_null()) media["example"] = doc->example;
+        content[type] = std::move(media);
+      }
+      op["requestBody"] = {{"required", doc->body_required}, {"content", std::move(content)}};
+    }
+    Json success = {{"description", doc->status == 201 ? "Created" : doc->status == 204 ? "No content" : "Success"}};
+    if (!doc->response.is_null()) success["content"] = {{doc->response_type, {{"schema", doc->response}}}};
+    responses[std::to_string(doc->status)] = std::move(success);
+  }
+  const bool secured = r.min_role > 0;
+  if (!doc || !doc->request.is_null() || (doc && !doc->query.empty())) {
+    responses["422"] = ErrorResponse("Validation failed (also: an unknown body key)", "ValidationError");
+  }
+  if (!doc || !doc->request.is_null()) {
+    responses["400"] = ErrorResponse("Malformed JSON");
+    responses["413"] = ErrorResponse("Body too large");
+    responses["415"] = ErrorResponse("Wrong content type");
+  }
+  if (!params.empty() && r.path.find('{') != std::string::npos) responses["404"] = ErrorResponse("Not found");
+  if (secured) {
+    responses["401"] = ErrorResponse("Missing or invalid bearer token");
+    responses["403"] = ErrorResponse("The token's role is too low, or a foreign origin");
+    responses["429"] = ErrorResponse("Rate limited (Retry-After)");
+    op["security"] = Json::array({{{"bearerAuth", Json::array()}}, Json::object()});
+    op["x-required-role"] = kRoleNames[std::min(r.min_role, 3)];
+  } else {
+    op["security"] = Json::array();
+  }
+  responses["default"] = ErrorResponse("Error: {detail, code} (409 conflict, 503 unavailable, ...)");
+  op["responses"] = std::move(responses);
+  return op;
+}
+
+}  // namespace
+
+Json OpenApiDocument(const std::vector<Route>& routes) {
+  Json paths = Json::object();
+  std::vector<std::string> tags;
+  for (const auto& r : routes) {
+    std::string method = r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[r.path][method] = Operation(r);
+    if (std::find(tags.begin(), tags.end(), r.tag) == tags.end()) tags.push_back(r.tag);
+  }
+  Json tag_list = Json::array();
+  for (const auto& t : tags) tag_list.push_back({{"name", t}});
+  return {
+      {"openapi", "3.1.0"},
+      {"info",
+       {{"title", "Exemplar API"},
+        {"version", "1"},
+        {"description",
+         "Example Store and DSPy workbench. Errors are `{detail, code}`; validation errors (422) carry "
+         "`detail` as a list of `{loc, msg, type}`. A server bound to loopback needs no token; beyond "
+         "loopback every route but health checks and this document needs a bearer token whose role "
+         "(read, write, admin) is `x-required-role`."}}},
+      {"servers", Json::array({{{"url", "/"}}})},
+      {"tags", std::move(tag_list)},
+      {"paths", std::move(paths)},
+      {"components",
+       {{"schemas", ComponentSchemas()},
+        {"securitySchemes",
+         {{"bearerAuth",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "A token from `exemplar token create --role read|write|admin`"}}}}}}},
+  };
+}
+
+}  // namespace exemplar::api

@@ -1,0 +1,56 @@
+// The OpenAPI 3.1 document: generated from the route table (api/routes.h) and one declaration per
+// route (api/openapi_routes.cc: body schema, success status and schema, query parameters, an
+// example). The conformance test (tests/api/openapi_test.cc) fails when a route has no
+// declaration, when a parser accepts a key its schema lacks (or the reverse), and when a real
+// request or response does not match.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http.h"
+
+namespace exemplar::api {
+
+struct RouteDoc {
+  std::string route;                     // "METHOD /path" as in the route table
+  int status = 200;                      // the success status
+  Json request = nullptr;                // JSON Schema of the JSON body; null: none is read (ignored)
+  bool body_required = true;             // false: the body may be empty
+  Json response = nullptr;               // JSON Schema of the success body; null only for 204
+  std::string response_type = "application/json";
+  std::vector<std::string> request_types = {"application/json"};
+  std::vector<Json> query;               // OpenAPI parameter objects (in: query)
+  Json example = nullptr;                // an example request body
+};
+
+// Every declaration, in route-table order of resources.
+const std::vector<RouteDoc>& RouteDocs();
+// The declaration of "METHOD /path", or null.
+const RouteDoc* FindRouteDoc(const std::string& route);
+// Shared schemas (#/components/schemas/...).
+Json ComponentSchemas();
+// The document for `routes` (with their min_role set by BuildRoutes): routes without a
+// declaration are still listed, marked `x-undocumented` (the conformance test fails on them).
+Json OpenApiDocument(const std::vector<Route>& routes);
+
+// Helpers for writing schemas compactly (JSON Schema 2020-12, as OpenAPI 3.1 uses).
+namespace schema {
+Json Str(size_t max_len = 0);
+Json Int(std::optional<int64_t> lo = std::nullopt, std::optional<int64_t> hi = std::nullopt);
+Json Num(std::optional<double> lo = std::nullopt, std::optional<double> hi = std::nullopt);
+Json Bool();
+Json Enum(const std::vector<std::string>& values);
+Json Arr(Json items, std::optional<size_t> max_items = std::nullopt);
+// A closed object (additionalProperties: false) unless `open`.
+Json Obj(Json properties, std::vector<std::string> required = {}, bool open = false);
+Json AnyObj();  // any JSON object
+Json Any();     // any JSON value
+Json Ref(const std::string& component);
+Json Nullable(Json s);  // adds "null" to its type (or wraps a $ref in oneOf)
+Json Describe(Json s, const std::string& description);
+Json QueryParam(const std::string& name, Json s, const std::string& description = "");
+}  // namespace schema
+
+}  // namespace exemplar::api

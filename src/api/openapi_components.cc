@@ -1,0 +1,277 @@
+// Shared response shapes of the OpenAPI document (#/components/schemas). Objects are open
+// (additionalProperties allowed) so that adding a response field is not a breaking change; their
+// required keys and types are what clients may rely on, and the conformance test checks real
+// responses against them.
+#include "api/openapi.h"
+#include "service/examples/example_json.h"
+#include "service/templates/template_json.h"
+
+namespace exemplar::api {
+namespace {
+
+using namespace schema;  // NOLINT: the schema helpers are this file's vocabulary
+
+const char* kTime = "RFC 3339 UTC timestamp";
+
+Json Time() { return Describe(Str(), kTime); }
+Json Open(Json props, std::vector<std::string> required) { return Obj(std::move(props), std::move(required), true); }
+Json AllRequired(Json props) {
+  std::vector<std::string> keys;
+  for (auto& [k, _] : props.items()) keys.push_back(k);
+  return Open(std::move(props), keys);
+}
+
+Json Example() {
+  return AllRequired({{"example_id", Str()},
+                      {"input", AnyObj()},
+                      {"expected_output", AnyObj()},
+                      {"explanation", Nullable(Str())},
+                      {"databit_id", Nullable(Str())},
+                      {"domain", Str()},
+                      {"function_name", Nullable(Str())},
+                      {"difficulty", Enum(service::kDifficulties)},
+                      {"capability_tags", Arr(Str())},
+                      {"search_keys", Arr(Str())},
+                      {"source", Enum(service::kSources)},
+                      {"attribution_notes", Nullable(Str())},
+                      {"quality_score", Nullable(Num(0, 1))},
+                      {"usage_count", Int(0)},
+                      {"success_count", Num(0)},
+                      {"failure_count", Num(0)},
+                      {"effectiveness_score", Nullable(Num(0, 1))},
+                      {"has_embedding", Bool()},
+                      {"embedding_model", Nullable(Str())},
+                      {"pii_flags", Arr(Str())},
+                      {"version", Int(1)},
+                      {"created_at", Time()},
+                      {"updated_at", Time()},
+                      {"last_used_at", Nullable(Time())}});
+}
+
+Json Template() {
+  Json field = Open({{"name", Str()}, {"type", Enum(service::kFieldTypes)}, {"description", Str()},
+                     {"required", Bool()}},
+                    {"name", "type"});
+  return AllRequired({{"id", Str()},
+                      {"name", Str()},
+                      {"description", Nullable(Str())},
+                      {"input_schema", Arr(field)},
+                      {"output_schema", Arr(field)},
+                      {"system_prompt", Nullable(Str())},
+                      {"prompt_template", Nullable(Str())},
+                      {"examples", Arr(AnyObj())},
+                      {"base_model", Nullable(Str())},
+                      {"temperature", Nullable(Num(0, 2))},
+                      {"max_tokens", Nullable(Int(1))},
+                      {"status", Enum(service::kTemplateStatuses)},
+                      {"version", Str()},
+                      {"parent_template_id", Nullable(Str())},
+                      {"derived_from", Arr(Str())},
+                      {"created_at", Time()},
+                      {"updated_at", Time()}});
+}
+
+Json Run() {
+  return Open({{"run_id", Str()},
+               {"template_id", Str()},
+               {"status", Enum({"pending", "running", "completed", "failed", "cancelled"})},
+               {"optimizer_type", Str()},
+               {"metric", Str()},
+               {"config", AnyObj()},
+               {"progress", AnyObj()},
+               {"best_score", Nullable(Num())},
+               {"trials_completed", Int(0)},
+               {"trials_total", Int(0)},
+               {"lm_calls", Int(0)},
+               {"synced", Bool()},
+               {"decision", Nullable(Str())},
+               {"accepted_template_id", Nullable(Str())},
+               {"error", Nullable(Str())},
+               {"created_at", Time()},
+               {"started_at", Nullable(Time())},
+               {"completed_at", Nullable(Time())}},
+              {"run_id", "template_id", "status", "optimizer_type", "metric", "config", "progress", "best_score",
+               "synced", "created_at"});
+}
+
+Json Page(const std::string& key, Json item, bool cursor) {
+  Json p = {{key, Arr(std::move(item))}, {"total", Int(0)}, {"page", Int(1)}, {"page_size", Int(1, 100)}};
+  std::vector<std::string> required = {key, "total", "page", "page_size"};
+  if (cursor) {
+    p["next_cursor"] = Describe(Nullable(Str()), "pass as ?cursor= for the next page; null on the last");
+    required.push_back("next_cursor");
+  }
+  return Open(p, required);
+}
+
+Json Warning() { return Open({{"type", Str()}, {"message", Str()}}, {"type", "message"}); }
+
+Json LineageGraph() {
+  Json node = Open({{"key", Str()}, {"id", Str()}, {"type", Str()}, {"label", Str()},
+                    {"depth", Describe(Int(), "hops from the root; negative upstream")},
+                    {"attributes", AnyObj()}},
+                   {"key", "id", "type"});
+  Json edge = Open({{"source", Str()}, {"target", Str()}, {"type", Str()}, {"source_type", Str()},
+                    {"source_id", Str()}, {"target_type", Str()}, {"target_id", Str()},
+                    {"closed_at", Nullable(Time())}},
+                   {"source", "target", "type"});
+  return Open({{"root", Str()}, {"nodes", Arr(node)}, {"edges", Arr(edge)}}, {"root", "nodes", "edges"});
+}
+
+Json Snapshot(bool items) {
+  Json p = {{"snapshot_id", Str()},   {"name", Str()},        {"template_id", Nullable(Str())},
+            {"item_count", Int(0)},   {"selection", AnyObj()}, {"created_at", Time()},
+            {"created_by", Nullable(Str())}};
+  if (items) {
+    p["items"] = Arr(AllRequired({{"example_id", Str()}, {"version", Int(1)}, {"content_hash", Str()}}));
+  }
+  return AllRequired(p);
+}
+
+Json Findings() {
+  return Arr(Open({{"code", Str()}, {"message", Str()}, {"severity", Enum({"error", "warning", "info"})}},
+                  {"code", "message", "severity"}));
+}
+
+}  // namespace
+
+Json ComponentSchemas() {
+  Json field_error = Obj({{"loc", Arr({{"type", Json::array({"string", "integer"})}})}, {"msg", Str()},
+                          {"type", Str()}},
+                         {"loc", "msg", "type"}, true);
+  return {
+      {"Error", Open({{"detail", Str()}, {"code", Str()}, {"request_id", Str()}}, {"detail", "code"})},
+      {"ValidationError",
+       Open({{"detail", Arr(field_error)}, {"code", Str()}, {"request_id", Str()}}, {"detail", "code"})},
+      {"Readiness",
+       Open({{"status", Str()}, {"examples", Int(0)}, {"indexed", Int(0)}, {"vectors", Int(0)},
+             {"index_load", Str()}},
+            {"status", "examples"})},
+      {"Example", Example()},
+      {"ExampleWritten",
+       {{"allOf", Json::array({Ref("Example"), Open({{"warnings", Arr(Ref("QualityWarning"))}}, {"warnings"})})}}},
+      {"QualityWarning", Warning()},
+      {"ExamplePage", Page("examples", Ref("Example"), true)},
+      {"BatchResult",
+       Open({{"created_count", Int(0)}, {"failed_count", Int(0)}, {"existing_count", Int(0)},
+             {"created_ids", Arr(Str())}, {"existing_ids", Arr(Str())},
+             {"errors", Arr(Open({{"index", Int(0)}, {"error", Str()}, {"loc", Arr(Str())}, {"type", Str()}},
+                                 {"index", "error"}))},
+             {"warnings", Arr(AnyObj())}, {"total_records", Int(0)}},
+            {"created_count", "failed_count", "created_ids", "errors"})},
+      {"BulkResult",
+       Open({{"matched", Int(0)}, {"updated", Int(0)}, {"deleted", Int(0)}, {"dry_run", Bool()},
+             {"example_ids", Arr(Str())}},
+            {"matched", "dry_run", "example_ids"})},
+      {"SearchResponse",
+       Open({{"results", Arr(Open({{"example", Ref("Example")},
+                                   {"similarity_score", Nullable(Num())},
+                                   {"match_type", Str()},
+                                   {"scores", Open({{"vector", Nullable(Num())}, {"keyword", Nullable(Num())},
+                                                    {"fused", Nullable(Num())}, {"effectiveness", Nullable(Num())}},
+                                                   {})}},
+                                  {"example", "similarity_score", "match_type", "scores"}))},
+             {"total_matches", Int(0)},
+             {"search_type", Str()},
+             {"query_embedding_generated", Bool()},
+             {"took_ms", Num(0)},
+             {"metadata", AnyObj()}},
+            {"results", "total_matches", "search_type", "query_embedding_generated", "took_ms"})},
+      {"Retrieval",
+       Open({{"retrieval_id", Str()},
+             {"examples", Arr({{"allOf", Json::array({Ref("Example"), Open({{"why", AnyObj()}}, {})})}})},
+             {"formatted_prompt", Str()},
+             {"messages", Nullable(Arr(Open({{"role", Str()}, {"content", Str()}}, {"role", "content"})))},
+             {"metadata", AnyObj()}},
+            {"retrieval_id", "examples", "formatted_prompt", "metadata"})},
+      {"RetrievalRecord",
+       Open({{"retrieval_id", Str()}, {"query", Str()}, {"example_ids", Arr(Str())},
+             {"outcome", Nullable(Str())}, {"exploration", Nullable(Str())}, {"seed", Nullable(Int(0))},
+             {"ranking", Arr(AnyObj())}, {"created_at", Time()}},
+            {"retrieval_id", "example_ids", "outcome", "created_at"})},
+      {"OutcomeResult",
+       Open({{"retrieval_id", Str()}, {"outcome", Str()}, {"examples_credited", Int(0)},
+             {"credited_example_ids", Arr(Str())}, {"success_delta", Num()}, {"failure_delta", Num()}},
+            {"retrieval_id", "outcome", "examples_credited"})},
+      {"EffectivenessStats",
+       Open({{"example_id", Str()}, {"total_uses", Int(0)}, {"success_count", Num(0)},
+             {"failure_count", Num(0)}, {"success_rate", Nullable(Num(0, 1))},
+             {"effectiveness_score", Nullable(Num(0, 1))},
+             {"interval", Open({{"low", Num(0, 1)}, {"high", Num(0, 1)}, {"level", Num(0, 1)}}, {"low", "high"})},
+             {"effectiveness_trend", Nullable(Str())}, {"last_used_at", Nullable(Time())}},
+            {"example_id", "total_uses", "success_count", "failure_count", "effectiveness_score", "interval"})},
+      {"Dashboard",
+       Open({{"period_days", Int(1)}, {"period_start", Time()}, {"period_end", Time()},
+             {"total_examples", Int(0)}, {"total_uses", Int(0)}, {"total_successes", Num(0)},
+             {"total_failures", Num(0)}, {"overall_success_rate", Nullable(Num(0, 1))},
+             {"domain_breakdown", Arr(AnyObj())}, {"function_breakdown", Arr(AnyObj())},
+             {"daily_usage", Arr(Open({{"date", Str()}, {"uses", Int(0)}}, {"date", "uses"}))},
+             {"top_examples", Arr(AnyObj())}, {"bottom_examples", Arr(AnyObj())},
+             {"stale_examples_count", Int(0)}},
+            {"period_days", "total_examples", "total_uses", "domain_breakdown", "function_breakdown",
+             "daily_usage", "top_examples", "bottom_examples"})},
+      {"Template", Template()},
+      {"TemplatePage", Page("templates", Ref("Template"), true)},
+      {"DspySignature",
+       Open({{"template_id", Str()}, {"signature", AnyObj()}, {"python", Str()}, {"valid", Bool()},
+             {"findings", Findings()}},
+            {"template_id", "signature", "python", "valid", "findings"})},
+      {"DspyExport",
+       Open({{"template_id", Str()},
+             {"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
+             {"content", Str()}, {"filename", Str()}, {"media_type", Str()}, {"example_count", Int(0)},
+             {"example_ids", Arr(Str())}, {"example_source", Str()}, {"selection", Str()},
+             {"findings", Findings()}},
+            {"template_id", "format", "content", "filename", "media_type", "example_count", "findings"})},
+      {"LineageGraph", LineageGraph()},
+      {"Attribution",
+       Open({{"template_id", Str()}, {"examples", Arr(AnyObj())}, {"templates", Arr(AnyObj())},
+             {"runs", Arr(AnyObj())}, {"inline_examples", Arr(AnyObj())}},
+            {"template_id", "examples", "templates", "runs"})},
+      {"LmProviders",
+       Open({{"providers", Arr(Open({{"name", Str()}, {"kind", Str()}, {"models", Arr(Str())},
+                                     {"default_model", Str()}, {"description", Str()}},
+                                    {"name", "kind", "models", "default_model"}))},
+             {"caller_endpoints_allowed", Bool()}},
+            {"providers", "caller_endpoints_allowed"})},
+      {"Run", Run()},
+      {"RunPage", Page("runs", Ref("Run"), true)},
+      {"RunResults",
+       Open({{"run_id", Str()}, {"status", Str()}, {"best_score", Nullable(Num())},
+             {"best_program", Nullable(AnyObj())},
+             {"trials", Arr(Open({{"trial_index", Int(0)}, {"score", Nullable(Num())},
+                                  {"instruction", Nullable(Str())}, {"demo_ids", Arr(Str())},
+                                  {"lm_calls", Int(0)}, {"metrics", AnyObj()}},
+                                 {"trial_index", "score"}))},
+             {"contributions", Arr(Open({{"example_id", Str()}, {"contribution", Nullable(Num())}},
+                                        {"example_id", "contribution"}))}},
+            {"run_id", "status", "trials", "contributions"})},
+      {"SyncResult",
+       Open({{"run_id", Str()}, {"synced", Bool()}, {"examples_updated", Int(0)}, {"best_score", Nullable(Num())},
+             {"evidence", Arr(AnyObj())}},
+            {"run_id", "synced", "examples_updated"})},
+      {"Snapshot", Snapshot(false)},
+      {"SnapshotDetail", Snapshot(true)},
+      {"SnapshotPage", Page("snapshots", Ref("Snapshot"), false)},
+      {"SnapshotDiff",
+       Open({{"from", Str()}, {"to", Str()}, {"added", Arr(AnyObj())}, {"removed", Arr(AnyObj())},
+             {"changed", Arr(AnyObj())}, {"unchanged_count", Int(0)}},
+            {"from", "to", "added", "removed", "changed", "unchanged_count"})},
+      {"AuditPage",
+       Open({{"entries", Arr(Open({{"seq", Int(1)}, {"at", Time()}, {"actor", Str()}, {"action", Str()},
+                                   {"entity", Str()}, {"entity_ids", Arr(Str())}, {"diff", Any()},
+                                   {"request_id", Nullable(Str())}},
+                                  {"seq", "at", "actor", "action", "entity"}))},
+             {"next_before_seq", Nullable(Int(1))}, {"retention_days", Int(0)}},
+            {"entries", "next_before_seq"})},
+      {"DuplicateClusters",
+       Open({{"clusters", Arr(Open({{"size", Int(2)}, {"min_similarity", Num(0, 1)}, {"conflict", Bool()},
+                                    {"distinct_outputs", Int(0)}, {"examples", Arr(Ref("Example"))}},
+                                   {"size", "min_similarity", "conflict", "examples"}))},
+             {"total_clusters", Int(0)}, {"examples_scanned", Int(0)}, {"threshold", Num(0.5, 1)},
+             {"took_ms", Num(0)}},
+            {"clusters", "total_clusters", "examples_scanned", "threshold"})},
+  };
+}
+
+}  // namespace exemplar::api

@@ -1,0 +1,422 @@
+// One OpenAPI declaration per route of the table (api/routes.cc): the request body schema, the
+// success status and body, query parameters and an example. Enumerations and limits come from the
+// parsers' own constants where they export them. A route without a declaration here fails
+// tests/api/openapi_test.cc, which also checks every body schema against the keys its parser reads.
+#include "api/openapi.h"
+#include "service/effectiveness/effectiveness.h"
+#include "service/examples/example_json.h"
+#include "service/examples/examples.h"
+#include "service/quality/pii.h"
+#include "service/search/exploration.h"
+#include "service/templates/template_json.h"
+
+namespace exemplar::api {
+namespace {
+
+using namespace schema;  // NOLINT: the schema helpers are this file's vocabulary
+
+constexpr size_t kShort = 1024;        // service::kMaxShortString
+constexpr size_t kLong = 64 * 1024;    // SPEC §3: strings ≤ 64 KiB
+const std::vector<std::string> kSortKeys = {"effectiveness_score", "quality_score", "usage_count", "created_at",
+                                            "updated_at"};
+
+std::vector<std::string> PiiFilterKinds() {
+  std::vector<std::string> kinds = service::kPiiKinds;
+  kinds.push_back("any");
+  return kinds;
+}
+
+// The list filters (service::ParseFilterFields); `content` adds input.<field> / output.<field>
+// filters and the PII filter.
+Json FilterProps(bool content) {
+  Json p = {{"databit_id", Str(kShort)},
+            {"domain", Str(kShort)},
+            {"function_name", Str(kShort)},
+            {"difficulty", Enum(service::kDifficulties)},
+            {"source", Enum(service::kSources)},
+            {"capability_tags", Describe(Arr(Str(kShort), 1000), "any of these tags")},
+            {"capability_tag", Str(kShort)},
+            {"capability_tags_all", Describe(Arr(Str(kShort), 1000), "all of these tags")},
+            {"min_quality_score", Num(0, 1)},
+            {"min_effectiveness_score", Num(0, 1)}};
+  if (content) p["pii"] = Enum(PiiFilterKinds());
+  return p;
+}
+Json ContentFilterValue() {
+  Json scalar = {{"type", Json::array({"string", "number", "boolean"})}};
+  return {{"oneOf", Json::array({scalar, Arr(scalar, 100),
+                                 Obj({{"in", Arr(scalar, 100)}}, {"in"}), Obj({{"eq", scalar}}, {"eq"})})}};
+}
+Json Filter(bool content) {
+  Json s = Obj(FilterProps(content));
+  if (content) s["patternProperties"] = {{"^(input|output)\\.", ContentFilterValue()}};
+  return s;
+}
+
+Json ExampleCreate() {
+  Json p = {{"input", Describe(AnyObj(), "the example's input (a JSON object)")},
+            {"expected_output", AnyObj()},
+            {"explanation", Nullable(Str(kLong))},
+            {"databit_id", Nullable(Str(kShort))},
+            {"domain", Nullable(Str(kShort))},
+            {"function_name", Nullable(Str(kShort))},
+            {"difficulty", Nullable(Enum(service::kDifficulties))},
+            {"source", Nullable(Enum(service::kSources))},
+            {"capability_tags", Nullable(Arr(Str(kShort), 1000))},
+            {"search_keys", Nullable(Arr(Str(kShort), 1000))},
+            {"attribution_notes", Nullable(Str(kLong))},
+            {"quality_score", Nullable(Num(0, 1))},
+            {"client_id", Describe(Str(256), "idempotency key: a repeated client_id returns the existing example")},
+            {"example_id", Describe(Str(64), "a client-chosen UUID (idempotent)")}};
+  // Server-assigned fields of the wire form: a body copied from a GET may carry them (ignored).
+  for (const char* k : {"created_at", "updated_at", "created_by", "version", "usage_count", "success_count",
+                        "failure_count", "effectiveness_score", "embedding_model", "has_embedding", "last_used_at",
+                        "pii_flags", "warnings"}) {
+    p[k] = Describe(Any(), "server-assigned; accepted and ignored");
+  }
+  return Obj(p, {"input", "expected_output"});
+}
+Json ExampleUpdate() {
+  Json s = ExampleCreate();
+  s.erase("required");
+  // An update may clear the nullable fields, not these.
+  s["properties"]["domain"] = Str(kShort);
+  s["properties"]["difficulty"] = Enum(service::kDifficulties);
+  s["properties"]["source"] = Enum(service::kSources);
+  return s;
+}
+
+Json WritePolicyProps() {
+  return {{"on_duplicate", Enum({"allow", "warn", "reject"})}, {"on_secret", Enum({"allow", "reject"})}};
+}
+std::vector<Json> WritePolicyQuery() {
+  return {QueryParam("on_duplicate", Enum({"allow", "warn", "reject"}), "near-duplicate policy of this write"),
+          QueryParam("on_secret", Enum({"allow", "reject"}), "refuse content holding a secret")};
+}
+
+Json SearchProps() {
+  Json p = FilterProps(true);
+  p.update({{"query_text", Str(kLong)},
+            {"query_embedding", Nullable(Arr(Num(), 8192))},
+            {"mode", Enum({"auto", "vector", "keyword", "hybrid", "metadata"})},
+            {"example_ids", Arr(Str(64), 1000)},
+            {"k", Int(1, 100)},
+            {"similarity_threshold", Num(0, 1)},
+            {"effectiveness_weight", Num(0, 1)},
+            {"exploration", Enum(service::kExplorationNames)},
+            {"seed", Int(0)},
+            {"relevance_floor", Num(0, 1)},
+            {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)}, {"fetch_k", Int(1, 1000)}})})}}},
+            {"sort_by", Enum(kSortKeys)},
+            {"sort_desc", Bool()}});
+  return p;
+}
+Json SearchBody() {
+  Json s = Obj(SearchProps());
+  s["patternProperties"] = {{"^(input|output)\\.", ContentFilterValue()}};
+  return s;
+}
+Json RetrieveBody() {
+  Json s = SearchBody();
+  s["properties"].update({{"query", {{"oneOf", Json::array({Str(kLong), AnyObj()})}}},
+                          {"min_effectiveness", Num(0, 1)},
+                          {"format", Enum({"xml", "markdown", "json", "chat"})},
+                          {"token_budget", Int(1, 1000000)}});
+  s["required"] = {"query"};
+  return s;
+}
+Json OutcomeBody() {
+  return Obj({{"retrieval_id", Str(64)},
+              {"outcome", Enum({"success", "failure", "partial"})},
+              {"confidence", Num(0, 1)},
+              {"notes", Str(kLong)}},
+             {"retrieval_id", "outcome"});
+}
+
+Json SchemaFieldList() {
+  return Arr(Obj({{"name", Str(128)},
+                  {"type", Enum(service::kFieldTypes)},
+                  {"description", Str(4096)},
+                  {"required", Bool()}},
+                 {"name"}),
+             100);
+}
+Json TemplateBody(bool creating) {
+  Json p = {{"name", Str(255)},
+            {"description", Nullable(Str(kLong))},
+            {"prompt_template", Nullable(Str(kLong))},
+            {"system_prompt", Nullable(Str(kLong))},
+            {"input_schema", Nullable(SchemaFieldList())},
+            {"output_schema", Nullable(SchemaFieldList())},
+            {"examples", Nullable(Arr(Obj({{"input", AnyObj()}, {"output", AnyObj()}}, {}, true), 1000))},
+            {"base_model", Str(256)},
+            {"temperature", Num(0, 2)},
+            {"max_tokens", Int(1, 32000)},
+            {"derived_from", Arr(Str(64), 100)}};
+  for (const char* k : {"id", "status", "version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
+    p[k] = Describe(Any(), "server-assigned; accepted and ignored");
+  }
+  return Obj(p, creating ? std::vector<std::string>{"name"} : std::vector<std::string>{});
+}
+
+Json ExportDspyBody() {
+  return Obj({{"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
+              {"module", Enum({"Predict", "ChainOfThought"})},
+              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
+              {"include_optimizer", Bool()},
+              {"demos_as_program_state", Bool()},
+              {"lm_model", Str(256)},
+              {"optimizer", Describe(AnyObj(), "optimizer config {type, ...params} for the optimizer script")},
+              {"optimizer_type", Str(128)},
+              {"selection", Enum({"top", "diverse", "balanced", "similar"})},
+              {"query", Describe(Str(kLong), "required for selection `similar`")},
+              {"max_examples", Int(0, 1000)},
+              {"min_effectiveness", Num(0, 1)},
+              {"example_ids", Arr(Str(64), 1000)},
+              {"redact", Bool()},
+              {"example_source", Enum({"auto", "version", "store"})}});
+}
+
+Json RunLaunchBody() {
+  Json lm = Obj({{"provider", Str(128)},
+                 {"model", Str(256)},
+                 {"latency_ms", Describe(Int(0, 1000), "offline LM: simulated latency per call")},
+                 {"temperature", Num(0, 2)},
+                 {"max_tokens", Int(1, 32000)},
+                 {"timeout_ms", Int(100, 600000)},
+                 {"max_retries", Int(0, 20)},
+                 {"base_url", Describe(Str(2048), "only when the operator allows caller endpoints")},
+                 {"api_key", Describe(Str(4096), "only with base_url; kept in memory")},
+                 {"api_key_env", Describe(Str(), "refused: keys are the operator's")}});
+  Json data = FilterProps(false);
+  data.erase("capability_tag");
+  data.update({{"example_ids", Arr(Str(64), 1000)},
+               {"snapshot_id", Str(64)},
+               {"filters", Filter(false)},
+               {"split_ratio", Num(0.05, 0.95)},
+               {"seed", Int(0)},
+               {"max_examples", Int(2, 1000)}});
+  return Obj({{"template_id", Str(64)},
+              {"optimizer_type",
+               Enum({"LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2",
+                     "KNNFewShot"})},
+              {"optimizer_params", AnyObj()},
+              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
+              {"metric_params", AnyObj()},
+              {"module", Enum({"Predict", "ChainOfThought"})},
+              {"lm", lm},
+              {"budget", Obj({{"max_trials", Int(1, 10000)},
+                              {"max_lm_calls", Int(1, 100000000)},
+                              {"max_minutes", Num(0.01, 1440)}})},
+              {"data", Obj(data)}},
+             {"template_id"});
+}
+
+Json SelectionProps() {
+  return {{"ids", Arr(Str(64), service::kMaxBulkExamples)}, {"filter", Filter(true)}, {"dry_run", Bool()}};
+}
+
+Json Empty() { return Obj(Json::object()); }
+
+std::vector<Json> PageQuery() {
+  return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100)),
+          QueryParam("cursor", Str(), "opaque; from next_cursor (wins over page)")};
+}
+std::vector<Json> ListQuery() {
+  std::vector<Json> q = PageQuery();
+  const Json filters = FilterProps(true);
+  for (const auto& [k, s] : filters.items()) q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
+  q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
+  q.push_back(QueryParam("sort_desc", Bool()));
+  return q;
+}
+std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+Json Text(const std::string& description) { return Describe(Str(), description); }
+
+std::vector<RouteDoc> Build() {
+  const std::string ex = "/api/v1/examples";
+  const std::string tpl = "/api/v1/templates";
+  const std::string run = "/api/v1/dspy-runs";
+  const std::string snap = "/api/v1/snapshots";
+  std::vector<RouteDoc> d;
+  auto add = [&d](RouteDoc doc) { d.push_back(std::move(doc)); };
+
+  // operations
+  add({.route = "GET /healthz", .response = Obj({{"status", Enum({"ok"})}}, {"status"})});
+  add({.route = "GET /readyz", .response = Ref("Readiness")});
+  add({.route = "GET /metrics", .response = Text("Prometheus text format"), .response_type = "text/plain"});
+  add({.route = "GET /api/v1/openapi.json", .response = Describe(AnyObj(), "this document")});
+
+  // search and retrieval
+  add({.route = "POST " + ex + "/search", .request = SearchBody(), .response = Ref("SearchResponse"),
+       .example = {{"query_text", "bias voltage drift"}, {"mode", "hybrid"}, {"k", 5}, {"domain", "physics"}}});
+  add({.route = "POST " + ex + "/retrieve", .request = RetrieveBody(), .response = Ref("Retrieval"),
+       .example = {{"query", "bias voltage drift"}, {"k", 3}, {"format", "markdown"}}});
+  add({.route = "POST " + ex + "/outcome", .request = OutcomeBody(), .response = Ref("OutcomeResult"),
+       .example = {{"retrieval_id", "0b8f5c8e-7d1a-4c2e-9a53-2f1e6f0c9d11"}, {"outcome", "success"}}});
+  add({.route = "GET " + ex + "/retrievals/{id}", .response = Ref("RetrievalRecord")});
+  add({.route = "POST /api/v1/agents/examples/retrieve", .request = RetrieveBody(), .response = Ref("Retrieval")});
+  add({.route = "POST /api/v1/agents/examples/outcome", .request = OutcomeBody(), .response = Ref("OutcomeResult")});
+  add({.route = "GET /api/v1/agents/health", .response = Obj({{"status", Str()}, {"service", Str()}}, {"status"})});
+
+  // effectiveness
+  add({.route = "GET " + ex + "/top", .response = Arr(Ref("Example")),
+       .query = {QueryParam("limit", Int(1, 100)), QueryParam("databit_id", Str())}});
+  add({.route = "GET " + ex + "/dashboard", .response = Ref("Dashboard"),
+       .query = {QueryParam("period", Enum({"7d", "30d", "90d"})), QueryParam("domain", Str()),
+                 QueryParam("function_name", Str())}});
+  add({.route = "POST " + ex + "/{id}/track", .status = 204,
+       .request = Obj({{"context", Str(kLong)}, {"training_run_id", Str(256)}, {"model_id", Str(256)},
+                       {"outcome", Enum(service::kOutcomes)}, {"confidence", Num(0, 1)}}),
+       .body_required = false,
+       .query = {QueryParam("outcome", Enum(service::kOutcomes)), QueryParam("confidence", Num(0, 1)),
+                 QueryParam("context", Str()), QueryParam("training_run_id", Str()), QueryParam("model_id", Str())},
+       .example = {{"outcome", "success"}, {"confidence", 0.9}}});
+  add({.route = "GET " + ex + "/{id}/effectiveness", .response = Ref("EffectivenessStats")});
+
+  // examples
+  add({.route = "GET " + ex, .response = Ref("ExamplePage"), .query = ListQuery()});
+  add({.route = "POST " + ex, .status = 201, .request = ExampleCreate(), .response = Ref("ExampleWritten"),
+       .query = WritePolicyQuery(),
+       .example = {{"input", {{"question", "What drifts the bias voltage?"}}},
+                   {"expected_output", {{"answer", "Temperature"}}}, {"domain", "physics"}}});
+  {
+    Json p = WritePolicyProps();
+    p["atomic"] = Bool();
+    p["examples"] = Arr(ExampleCreate(), 1000);
+    p["examples"]["minItems"] = 1;
+    add({.route = "POST " + ex + "/batch", .status = 201, .request = Obj(p, {"examples"}),
+         .response = Ref("BatchResult"), .query = WritePolicyQuery()});
+  }
+  add({.route = "POST " + ex + "/import", .status = 201,
+       .request = Describe(Arr(AnyObj(), 10000), "a JSON array of examples (or JSONL / CSV text)"),
+       .response = Ref("BatchResult"),
+       .request_types = {"application/json", "application/x-ndjson", "text/csv"},
+       .query = Plus({QueryParam("format", Enum({"jsonl", "json", "csv"})), QueryParam("atomic", Bool())},
+                     WritePolicyQuery())});
+  add({.route = "GET " + ex + "/export", .response = Text("JSONL (one example per line) or CSV"),
+       .response_type = "application/x-ndjson",
+       .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, ListQuery())});
+  {
+    Json p = SelectionProps();
+    p["set"] = Obj({{"tags_add", Arr(Str(kShort), 1000)}, {"tags_remove", Arr(Str(kShort), 1000)},
+                    {"domain", Str(kShort)}, {"difficulty", Enum(service::kDifficulties)},
+                    {"quality_score", Nullable(Num(0, 1))}, {"databit_id", Nullable(Str(kShort))}});
+    add({.route = "POST " + ex + "/bulk-update", .request = Obj(p, {"set"}), .response = Ref("BulkResult"),
+         .example = {{"filter", {{"domain", "physics"}}}, {"set", {{"tags_add", {"reviewed"}}}}, {"dry_run", true}}});
+  }
+  add({.route = "POST " + ex + "/bulk-delete", .request = Obj(SelectionProps()), .response = Ref("BulkResult")});
+  add({.route = "POST " + ex + "/regenerate-embeddings",
+       .request = Obj({{"force", Bool()}, {"all", Describe(Bool(), "same as force")}}), .body_required = false,
+       .response = Obj({{"processed", Int(0)}, {"skipped", Int(0)}, {"errors", Int(0)}, {"model", Str()}},
+                       {"processed", "skipped", "errors", "model"}, true),
+       .query = {QueryParam("force", Bool(), "re-embed every example, not only those without an embedding")}});
+  add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"), .query = ListQuery()});
+  add({.route = "GET " + ex + "/{id}", .response = Ref("Example"),
+       .query = {QueryParam("include_deleted", Bool())}});
+  add({.route = "PUT " + ex + "/{id}", .request = ExampleUpdate(), .response = Ref("ExampleWritten"),
+       .query = WritePolicyQuery(), .example = {{"quality_score", 0.9}, {"explanation", nullptr}}});
+  add({.route = "DELETE " + ex + "/{id}", .status = 204,
+       .query = {QueryParam("purge", Bool(), "admin: erase the content, keeping a hash")}});
+  add({.route = "GET " + ex + "/{id}/versions",
+       .response = Obj({{"example_id", Str()},
+                        {"versions", Arr(Obj({{"version", Int(1)}, {"snapshot", AnyObj()}, {"replaced_at", Str()}},
+                                             {"version", "snapshot", "replaced_at"}))}},
+                       {"example_id", "versions"})});
+  add({.route = "GET " + ex + "/{id}/lineage", .response = Ref("LineageGraph"),
+       .query = {QueryParam("direction", Enum({"upstream", "downstream", "both"})),
+                 QueryParam("max_depth", Int(1, 50))}});
+  add({.route = "POST " + ex + "/{id}/restore", .request = Empty(), .body_required = false,
+       .response = Ref("Example")});
+
+  // templates
+  add({.route = "GET " + tpl, .response = Ref("TemplatePage"),
+       .query = Plus({QueryParam("status", Enum({"draft", "published", "archived"})), QueryParam("search", Str())},
+                     PageQuery())});
+  add({.route = "POST " + tpl, .status = 201, .request = TemplateBody(true), .response = Ref("Template"),
+       .example = {{"name", "defect_classifier"},
+                   {"input_schema", {{{"name", "report"}, {"type", "string"}, {"description", "inspection text"}}}},
+                   {"output_schema", {{{"name", "defect_type"}, {"type", "string"}}}}}});
+  add({.route = "GET " + tpl + "/{id}", .response = Ref("Template")});
+  add({.route = "PUT " + tpl + "/{id}", .request = TemplateBody(false), .response = Ref("Template")});
+  add({.route = "DELETE " + tpl + "/{id}", .status = 204,
+       .query = {QueryParam("cascade", Enum({"detach", "delete"}), "what happens to the template's examples")}});
+  add({.route = "POST " + tpl + "/{id}/publish", .response = Ref("Template")});
+  add({.route = "POST " + tpl + "/{id}/archive", .response = Ref("Template")});
+  add({.route = "POST " + tpl + "/{id}/version", .status = 201, .response = Ref("Template")});
+  add({.route = "GET " + tpl + "/{id}/versions",
+       .response = Obj({{"template_id", Str()}, {"versions", Arr(Ref("Template"))}}, {"template_id", "versions"})});
+  add({.route = "GET " + tpl + "/{id}/dspy-signature", .response = Ref("DspySignature")});
+  add({.route = "POST " + tpl + "/{id}/import-dspy", .status = 201,
+       .request = Describe(AnyObj(), "a DSPy program state (the JSON written by program.save())"),
+       .response = Obj({{"template", Ref("Template")}}, {"template"}, true),
+       .query = {QueryParam("create_examples", Bool())}});
+  add({.route = "POST " + tpl + "/{id}/export-dspy", .request = ExportDspyBody(), .body_required = false,
+       .response = Ref("DspyExport"), .query = {QueryParam("download", Bool(), "answer the file itself")},
+       .example = {{"format", "python_module"}, {"module", "ChainOfThought"}, {"max_examples", 8}}});
+  add({.route = "GET " + tpl + "/{id}/lineage", .response = Ref("LineageGraph"),
+       .query = {QueryParam("direction", Enum({"upstream", "downstream", "both"})),
+                 QueryParam("max_depth", Int(1, 50))}});
+  add({.route = "GET " + tpl + "/{id}/attribution", .response = Ref("Attribution")});
+
+  // runs
+  add({.route = "GET /api/v1/lm-providers", .response = Ref("LmProviders")});
+  add({.route = "POST " + run, .status = 201, .request = RunLaunchBody(), .response = Ref("Run"),
+       .example = {{"template_id", "5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"},
+                   {"optimizer_type", "BootstrapFewShot"},
+                   {"metric", "exact_match"},
+                   {"lm", {{"provider", "offline"}}},
+                   {"budget", {{"max_trials", 8}}}}});
+  add({.route = "GET " + run, .response = Ref("RunPage"),
+       .query = Plus({QueryParam("template_id", Str()),
+                      QueryParam("status", Enum({"pending", "running", "completed", "failed", "cancelled"}))},
+                     PageQuery())});
+  add({.route = "GET " + run + "/{id}", .response = Ref("Run")});
+  add({.route = "GET " + run + "/{id}/events",
+       .response = Text("Server-Sent Events: `event: progress|trial|status|log`, `data: <JSON>`"),
+       .response_type = "text/event-stream"});
+  add({.route = "POST " + run + "/{id}/cancel", .response = Ref("Run")});
+  add({.route = "GET " + run + "/{id}/results", .response = Ref("RunResults")});
+  add({.route = "POST " + run + "/{id}/sync", .response = Ref("SyncResult")});
+  add({.route = "POST " + run + "/{id}/accept", .status = 201,
+       .response = Obj({{"run_id", Str()}, {"template", Ref("Template")}}, {"run_id", "template"})});
+  add({.route = "POST " + run + "/{id}/reject", .response = Ref("Run")});
+
+  // snapshots and audit
+  add({.route = "GET " + snap, .response = Ref("SnapshotPage"), .query = PageQuery()});
+  add({.route = "POST " + snap, .status = 201,
+       .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64))},
+                       {"filter", Filter(false)}},
+                      {"name"}),
+       .response = Ref("Snapshot"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
+  add({.route = "GET " + snap + "/{id}", .response = Ref("SnapshotDetail")});
+  add({.route = "GET " + snap + "/{id}/export", .response = Text("JSONL rows, or the Hugging Face layout"),
+       .response_type = "application/x-ndjson", .query = {QueryParam("format", Enum({"jsonl", "hf_jsonl", "hf_info"}))}});
+  add({.route = "GET " + snap + "/{id}/diff/{other}", .response = Ref("SnapshotDiff")});
+  add({.route = "GET /api/v1/audit", .response = Ref("AuditPage"),
+       .query = {QueryParam("entity", Str(), "entity, or entity:id"), QueryParam("entity_id", Str()),
+                 QueryParam("actor", Str()), QueryParam("since", Str(), "RFC 3339"),
+                 QueryParam("limit", Int(1, 1000)), QueryParam("before_seq", Int(1), "page: entries older than this seq")}});
+
+  // quality
+  {
+    std::vector<Json> q = {QueryParam("threshold", Num(0.5, 1)), QueryParam("limit", Int(1, 500)),
+                           QueryParam("offset", Int(0, 1000000))};
+    add({.route = "GET /api/v1/quality/duplicates", .response = Ref("DuplicateClusters"), .query = q});
+    add({.route = "GET /api/v1/quality/conflicts", .response = Ref("DuplicateClusters"), .query = q});
+  }
+  return d;
+}
+
+}  // namespace
+
+const std::vector<RouteDoc>& RouteDocs() {
+  static const std::vector<RouteDoc> kDocs = Build();
+  return kDocs;
+}
+
+}  // namespace exemplar::api
