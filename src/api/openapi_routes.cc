@@ -310,11 +310,31 @@ std::vector<RouteDoc> Build() {
          .example = {{"filter", {{"domain", "physics"}}}, {"set", {{"tags_add", {"reviewed"}}}}, {"dry_run", true}}});
   }
   add({.route = "POST " + ex + "/bulk-delete", .request = Obj(SelectionProps()), .response = Ref("BulkResult")});
+  // The embedding status (GET, and POST when it starts or finds nothing due); a started job
+  // answers 202 with the same body.
+  const Json reembed_status = Obj(
+      {{"serving_model", Str()}, {"configured_model", Str()},
+       {"state", Enum({"idle", "running", "completed", "failed"})}, {"from_model", Nullable(Str())},
+       {"to_model", Nullable(Str())}, {"all", Bool()}, {"total", Int(0)}, {"done", Int(0)}, {"reused", Int(0)},
+       {"embedded", Int(0)}, {"errors", Int(0)}, {"progress", Num(0, 1)}, {"started_at", Nullable(Str())},
+       {"finished_at", Nullable(Str())}, {"error", Nullable(Str())},
+       {"cache", Nullable(Obj({{"entries", Int(0)}, {"bytes", Int(0)}, {"capacity_bytes", Int(0)}, {"hits", Int(0)},
+                               {"misses", Int(0)}}))}},
+      {"serving_model", "configured_model", "state", "total", "done", "progress"}, true);
   add({.route = "POST " + ex + "/regenerate-embeddings",
-       .request = Obj({{"force", Bool()}, {"all", Describe(Bool(), "same as force")}}), .body_required = false,
-       .response = Obj({{"processed", Int(0)}, {"skipped", Int(0)}, {"errors", Int(0)}, {"model", Str()}},
-                       {"processed", "skipped", "errors", "model"}, true),
-       .query = {QueryParam("force", Bool(), "re-embed every example, not only those without an embedding")}});
+       .request = Obj({{"force", Describe(Bool(), "rebuild every vector in the background (202)")},
+                       {"all", Describe(Bool(), "same as force")},
+                       {"example_ids", Describe(Arr(Str(64), 1000), "re-embed exactly these examples now")}}),
+       .body_required = false,
+       .response = Describe(
+           {{"oneOf",
+             Json::array({Obj({{"processed", Int(0)}, {"skipped", Int(0)}, {"errors", Int(0)}, {"model", Str()},
+                               {"example_ids", Arr(Str(64))}},
+                              {"processed", "skipped", "errors", "model", "example_ids"}),
+                          reembed_status})}},
+           "with example_ids: what was re-embedded; otherwise the embedding status (202 when a job started)"),
+       .query = {QueryParam("force", Bool(), "rebuild every vector in the background")}});
+  add({.route = "GET " + ex + "/regenerate-embeddings", .response = reembed_status});
   add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"), .query = ListQuery()});
   add({.route = "GET " + ex + "/{id}", .response = Ref("Example"),
        .query = {QueryParam("include_deleted", Bool())}});
