@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "index/vector_index.h"  // Hit
 
 namespace exemplar::index {
@@ -42,6 +43,16 @@ class KeywordIndex {
                                     const std::vector<uint64_t>* allowed = nullptr) const;
 
   size_t MemoryBytes() const;
+
+  // Writes the whole index to `path` (snapshot_file.h framing) tagged with `change_seq`, the
+  // store's change-log position it reflects, so a restart loads it instead of re-tokenising
+  // every row (keyword_snapshot.cc).
+  Status Save(const std::string& path, uint64_t change_seq) const;
+  // Replaces this index's contents with the snapshot at `path`. kFailedPrecondition when the file
+  // is missing, corrupt, reflects another change than `expected_seq`, or was written by a build
+  // that tokenises differently; the index is then left empty.
+  Status Load(const std::string& path, uint64_t expected_seq);
+  void Clear();  // removes every document
 
  private:
   struct Impl;  // keyword_index_impl.h

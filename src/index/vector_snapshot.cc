@@ -18,6 +18,7 @@
 
 #include "index/vector_index.h"
 #include "index/hnsw_graph.h"
+#include "index/snapshot_file.h"
 #include "index/vector_index_impl.h"
 
 namespace exemplar::index {
@@ -40,57 +41,6 @@ struct SnapshotHeader {
   uint64_t pending_count;
   uint64_t pending_checksum;
   uint64_t header_checksum;  // of every field above
-};
-
-// 64-bit streaming checksum (MurmurHash3-style word mixing, finalised with fmix64). Detects
-// truncation and corruption; not a cryptographic hash.
-class Checksum {
- public:
-  void Update(const char* p, size_t n) {
-    length_ += n;
-    while (n > 0 && carry_len_ > 0) {  // complete a word left over from the previous call
-      carry_[carry_len_++] = *p++;
-      --n;
-      if (carry_len_ == 8) {
-        Mix(carry_);
-        carry_len_ = 0;
-      }
-    }
-    if (carry_len_ > 0) return;
-    for (; n >= 8; p += 8, n -= 8) Mix(p);
-    std::memcpy(carry_, p, n);
-    carry_len_ = n;
-  }
-  uint64_t Digest() const {
-    uint64_t h = h_;
-    if (carry_len_ > 0) {
-      char last[8] = {};
-      std::memcpy(last, carry_, carry_len_);
-      uint64_t w;
-      std::memcpy(&w, last, 8);
-      h ^= Scramble(w);
-    }
-    h ^= length_;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-  }
-
- private:
-  static uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-  static uint64_t Scramble(uint64_t w) { return Rotl(w * 0x87c37b91114253d5ULL, 31) * 0x4cf5ad432745937fULL; }
-  void Mix(const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h_ = Rotl(h_ ^ Scramble(w), 27) * 5 + 0x52dce729;
-  }
-  uint64_t h_ = 0x9E3779B97F4A7C15ULL;
-  uint64_t length_ = 0;
-  char carry_[8] = {};
-  size_t carry_len_ = 0;
 };
 
 uint64_t HeaderChecksum(const SnapshotHeader& h) {

@@ -44,14 +44,14 @@ std::pair<double, double> OutcomeEvidence(const std::string& outcome) {
 }
 
 Status Effectiveness::Record(const std::vector<UsageEvent>& events) {
-  EXEMPLAR_RETURN_IF_ERROR(store_.RecordUsage(events));
   std::vector<std::string> ids;
   for (const auto& e : events) ids.push_back(e.example_id);
-  Refresh(ids);
-  return Status::Ok();
+  return Commit([&] { return store_.RecordUsage(events); }, ids);
 }
 
-void Effectiveness::Refresh(const std::vector<std::string>& example_ids) {
+Status Effectiveness::Commit(const std::function<Status()>& write, const std::vector<std::string>& example_ids) {
+  auto lock = index_.LockWrites();
+  EXEMPLAR_RETURN_IF_ERROR(write());
   std::vector<std::string> ids = example_ids;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -59,6 +59,7 @@ void Effectiveness::Refresh(const std::vector<std::string>& example_ids) {
     auto e = store_.GetExample(id);
     if (e.ok()) index_.catalog().SetEvidence(e->row_id, e->success_count, e->failure_count);
   }
+  return Status::Ok();
 }
 
 Status Effectiveness::Track(const std::string& example_id, const UsageEvent& event) {

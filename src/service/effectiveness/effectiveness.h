@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,10 @@ class Effectiveness {
   Status Track(const std::string& example_id, const UsageEvent& event);
   // Records events and refreshes the catalog's effectiveness of the examples they touch.
   Status Record(const std::vector<UsageEvent>& events);
-  // Refreshes catalog effectiveness after events were written elsewhere.
-  void Refresh(const std::vector<std::string>& example_ids);
+  // Runs `write`, a store call committing evidence for `example_ids`, then refreshes their
+  // catalog effectiveness, both under the index's write lock (SearchIndex::LockWrites): a catalog
+  // snapshot, taken under that lock, then never claims a change whose effect it lacks.
+  Status Commit(const std::function<Status()>& write, const std::vector<std::string>& example_ids);
 
   Result<EffectivenessStats> Stats(const std::string& example_id, int64_t now = 0);
   Result<Json> Dashboard(const DashboardQuery& q);

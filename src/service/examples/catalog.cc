@@ -67,10 +67,13 @@ void Catalog::Upsert(const Example& e) {
     auto it = std::find(kPiiKinds.begin(), kPiiKinds.end(), kind);
     if (it != kPiiKinds.end()) entry.pii |= static_cast<uint8_t>(1u << (it - kPiiKinds.begin()));
   }
+  entry.has_vector = e.has_embedding();
   by_input_.emplace(entry.input_hash, e.row_id);
+  if (entry.has_vector) ++embedded_;
   if (Entry* existing = Find(e.row_id)) {
     if (!existing->alive) ++alive_;
     else EraseInput(by_input_, existing->input_hash, e.row_id);
+    if (existing->alive && existing->has_vector) --embedded_;
     *existing = std::move(entry);
   } else {
     // Row ids grow, so appending keeps entries_ sorted; an older row (replay) is inserted in place.
@@ -89,6 +92,7 @@ void Catalog::Remove(int64_t row_id) {
   if (!e || !e->alive) return;
   e->alive = false;
   --alive_;
+  if (e->has_vector) --embedded_;
   EraseInput(by_input_, e->input_hash, row_id);
   auto it = row_to_id_.find(row_id);
   if (it != row_to_id_.end()) {
@@ -116,13 +120,18 @@ std::pair<double, double> Catalog::Evidence(int64_t row_id) const {
   std::shared_lock lock(mu_);
   auto it = std::lower_bound(entries_.begin(), entries_.end(), row_id,
                              [](const Entry& e, int64_t r) { return e.row_id < r; });
-  if (it == entries_.end() || it->row_id != row_id) return {0, 0};
+  if (it == entries_.end() || it->row_id != row_id || !it->alive) return {0, 0};
   return {it->successes, it->failures};
 }
 
 size_t Catalog::size() const {
   std::shared_lock lock(mu_);
   return alive_;
+}
+
+size_t Catalog::embedded() const {
+  std::shared_lock lock(mu_);
+  return embedded_;
 }
 
 std::vector<uint64_t> Catalog::RowIds() const {
@@ -139,7 +148,7 @@ std::optional<double> Catalog::Effectiveness(int64_t row_id) const {
   std::shared_lock lock(mu_);
   auto it = std::lower_bound(entries_.begin(), entries_.end(), row_id,
                              [](const Entry& e, int64_t r) { return e.row_id < r; });
-  if (it == entries_.end() || it->row_id != row_id || it->effectiveness < 0) return std::nullopt;
+  if (it == entries_.end() || it->row_id != row_id || !it->alive || it->effectiveness < 0) return std::nullopt;
   return it->effectiveness;
 }
 

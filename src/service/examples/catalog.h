@@ -29,14 +29,16 @@ class Catalog {
   // Sets a row's evidence (success and failure counts); its effectiveness follows (SPEC §4.3).
   void SetEvidence(int64_t row_id, double successes, double failures);
   size_t size() const;
+  // Live examples that have an embedding (what the vector index should hold).
+  size_t embedded() const;
   // Row ids of every live example, ascending.
   std::vector<uint64_t> RowIds() const;
 
   // Sorted row ids of the examples matching `f`; nullopt when `f` restricts nothing.
   std::optional<std::vector<uint64_t>> Match(const storage::ExampleFilter& f) const;
-  // Effectiveness of a row (nullopt without evidence or when unknown).
+  // Effectiveness of a live row (nullopt without evidence, or when unknown or removed).
   std::optional<double> Effectiveness(int64_t row_id) const;
-  // Success and failure counts of a row ({0, 0} when unknown), for exploration.
+  // Success and failure counts of a live row ({0, 0} when unknown or removed), for exploration.
   std::pair<double, double> Evidence(int64_t row_id) const;
   std::optional<int64_t> RowIdOf(const std::string& id) const;
   std::optional<std::string> IdOf(int64_t row_id) const;
@@ -48,6 +50,16 @@ class Catalog {
   std::vector<CatalogRow> SameInput(const Example& e) const;
   // The scope key `e` would have (0 when no example has that scope yet).
   uint32_t ScopeOf(const Example& e) const;
+
+  // Writes the live entries to `path` (index/snapshot_file.h framing) tagged with `change_seq`,
+  // so a restart loads them instead of re-reading and re-fingerprinting every row
+  // (catalog_snapshot.cc).
+  Status Save(const std::string& path, uint64_t change_seq) const;
+  // Replaces the contents with the snapshot at `path`. kFailedPrecondition when it is missing,
+  // corrupt, reflects another change than `expected_seq`, or was written by a build that
+  // fingerprints content differently; the catalog is then left empty.
+  Status Load(const std::string& path, uint64_t expected_seq);
+  void Clear();  // forgets every example
 
  private:
   struct Entry {
@@ -63,6 +75,7 @@ class Catalog {
     // Top-level scalar fields of input and output: interned "i:key"/"o:key", value hash.
     std::vector<std::pair<uint32_t, uint64_t>> fields;
     uint8_t pii = 0;           // bit i: kPiiKinds[i] flagged
+    bool has_vector = false;   // the example has an embedding
   };
   uint32_t Intern(const std::string& s);                     // REQUIRES: mu_ held exclusively
   uint32_t Lookup(const std::optional<std::string>& s) const;  // 0 when unknown; UINT32_MAX if absent
@@ -75,6 +88,7 @@ class Catalog {
   std::unordered_map<std::string, uint32_t> strings_;
   std::unordered_multimap<uint64_t, int64_t> by_input_;  // input_hash → row (live rows)
   size_t alive_ = 0;
+  size_t embedded_ = 0;  // live entries with has_vector
 };
 
 }  // namespace exemplar::service

@@ -23,14 +23,13 @@ Result<Json> Runs::Sync(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   Json contributions = run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array();
   std::vector<UsageEvent> events = EvidenceFromContributions(id, contributions);
-  EXEMPLAR_RETURN_IF_ERROR(store_.SyncRun(id, events));
   std::vector<std::string> ids;
   Json updated = Json::array();
   for (const auto& e : events) {
     ids.push_back(e.example_id);
     updated.push_back({{"example_id", e.example_id}, {"success_delta", e.success_delta}, {"failure_delta", e.failure_delta}});
   }
-  effectiveness_.Refresh(ids);
+  EXEMPLAR_RETURN_IF_ERROR(effectiveness_.Commit([&] { return store_.SyncRun(id, events); }, ids));
   return Json{{"synced", true}, {"run_id", id}, {"examples_updated", events.size()},
               {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)}, {"evidence", updated}};
 }

@@ -241,8 +241,8 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
     ev.context = notes;
     events.push_back(std::move(ev));
   }
-  EXEMPLAR_RETURN_IF_ERROR(store_.RecordRetrievalOutcome(retrieval_id, outcome, events));
-  effectiveness_.Refresh(r.example_ids);
+  EXEMPLAR_RETURN_IF_ERROR(effectiveness_.Commit(
+      [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, events); }, r.example_ids));
   return Json{{"retrieval_id", retrieval_id},
               {"outcome", outcome},
               {"examples_credited", r.example_ids.size()},

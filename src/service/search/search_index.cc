@@ -155,6 +155,9 @@ Status SearchIndex::Rebuild() {
     stored_models_ = models;
   }
   SetSpace(NewSpace(model, dim));
+  catalog_.Clear();
+  keywords_.Clear();
+  catalog_load_ = "rebuild";
   EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) { Apply(e); }));
   applied_seq_ = seq;
   load_mode_ = "rebuild";
@@ -245,9 +248,8 @@ Status SearchIndex::Load() {
   index::VectorIndexOptions snap_options = options_;
   snap_options.dim = meta->dim;
 
-  // Three things at once, each on its own thread: the vector snapshot loads, this thread scans
-  // the rows into the catalog, and a helper turns the same rows into the keyword index (text
-  // flattening and tokenising are most of a row's cost).
+  // The vector snapshot loads on its own thread while this one loads the catalog and keyword
+  // snapshots (or, when they do not fit, rebuilds both from the rows).
   std::optional<Result<std::unique_ptr<index::VectorIndex>>> loaded;
   double vectors_s = 0;
   std::thread vector_loader([&] {
@@ -255,47 +257,56 @@ Status SearchIndex::Load() {
     vectors_s = seconds_since(start);
   });
   std::unique_lock lock(apply_mu_);
-  RowPipe pipe;
-  std::thread keyword_builder([&] {
-    for (std::vector<Example> batch = pipe.Pop(); !batch.empty(); batch = pipe.Pop()) {
-      for (const Example& e : batch) keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
-    }
-  });
-  constexpr size_t kBatch = 256;
-  std::vector<Example> batch;
-  std::map<std::string, size_t> models;  // embedded rows per model
-  Status scanned = store_.ScanExamples(false, [&](Example&& e) {
-    catalog_.Upsert(e);
-    ++models[e.has_embedding() ? *e.embedding_model : std::string()];
-    batch.push_back(std::move(e));
-    if (batch.size() == kBatch) pipe.Push(std::exchange(batch, {}));
-  });
-  if (!batch.empty()) pipe.Push(std::move(batch));
-  pipe.Close();
-  keyword_builder.join();
+  std::map<std::string, size_t> models;  // embedded rows per model ("": rows without a vector)
+  const bool from_snapshots = LoadCatalogAndKeywords(*snap_seq);
+  Status scanned = from_snapshots ? Status::Ok() : ScanRows(&models);
   const double rows_s = seconds_since(start);
   vector_loader.join();
   EXEMPLAR_RETURN_IF_ERROR(scanned);
+  // The snapshots carry no per-model counts: the vector snapshot holds its model's vectors, and the
+  // size check below falls back to the rows when the store holds any other.
+  auto counts_from_catalog = [&] {
+    models = {{meta->model, catalog_.embedded()}, {"", catalog_.size() - catalog_.embedded()}};
+  };
+  if (from_snapshots) counts_from_catalog();
   const std::string serving = ServingModel(models, configured_->model());
   if (!loaded->ok() || serving != meta->model) {
     if (!loaded->ok()) spdlog::warn("vector snapshot not usable ({}); rebuilding", loaded->status().ToString());
     else spdlog::info("vector snapshot holds {} vectors, the store mostly {}; rebuilding", meta->model, serving);
     lock.unlock();
-    return Rebuild();  // upserts every row again: the catalog and keywords filled above are overwritten
+    return Rebuild();
+  }
+  auto space = NewSpace(serving, meta->dim);
+  space->index = std::move(*loaded).value();
+  SetSpace(space);
+  // Replay changes made after the snapshot: to the vectors only when the catalog and keywords
+  // were read from the rows (they reflect the rows already).
+  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, !from_snapshots, false));
+  spdlog::debug("indexes loaded in {:.3f} s: vector snapshot {:.3f} s, alongside catalog and keywords ({}) of {} "
+                "examples {:.3f} s", seconds_since(start), vectors_s, from_snapshots ? "snapshot" : "rows",
+                catalog_.size(), rows_s);
+  load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
+  catalog_load_ = from_snapshots ? "snapshot" : "rows";
+  if (from_snapshots) {
+    // The snapshots were written together with the vectors at the same change; counts that
+    // disagree with the store (rows changed outside the change log, or vectors of another model
+    // than the snapshot's) send everything back to the rows.
+    EXEMPLAR_ASSIGN_OR_RETURN(int64_t rows, store_.CountExamples());
+    if (catalog_.size() != static_cast<size_t>(rows) || keywords_.size() != static_cast<size_t>(rows) ||
+        space->index->size() != catalog_.embedded()) {
+      spdlog::warn("snapshots hold {} examples, {} keyword documents, {} vectors; store has {} rows, {} with "
+                   "vectors; rebuilding", catalog_.size(), keywords_.size(), space->index->size(), rows,
+                   catalog_.embedded());
+      lock.unlock();
+      return Rebuild();
+    }
+    counts_from_catalog();  // as replayed
   }
   {
     std::lock_guard space_lock(space_mu_);
     stored_models_ = models;
   }
-  auto space = NewSpace(serving, meta->dim);
-  space->index = std::move(*loaded).value();
-  SetSpace(space);
   const size_t embedded = models[serving];
-  // Replay vector changes made after the snapshot (catalog and keywords reflect the rows).
-  EXEMPLAR_ASSIGN_OR_RETURN(int64_t seq, Replay(*snap_seq, latest, true, false));
-  spdlog::debug("indexes loaded in {:.3f} s: vector snapshot {:.3f} s, alongside catalog and keywords from {} rows "
-               "{:.3f} s", seconds_since(start), vectors_s, catalog_.size(), rows_s);
-  load_mode_ = seq == *snap_seq ? "snapshot" : "snapshot+replay";
   if (space->index->size() != embedded) {
     spdlog::warn("vector snapshot holds {} vectors, store has {}; rebuilding", space->index->size(),
                  embedded);
@@ -310,6 +321,43 @@ Status SearchIndex::Load() {
   return Status::Ok();
 }
 
+bool SearchIndex::LoadCatalogAndKeywords(int64_t seq) {
+  Status catalog_st;
+  std::thread catalog_loader(
+      [&] { catalog_st = catalog_.Load(snapshot_path_ + ".catalog", static_cast<uint64_t>(seq)); });
+  Status keywords_st = keywords_.Load(snapshot_path_ + ".keywords", static_cast<uint64_t>(seq));
+  catalog_loader.join();
+  if (catalog_st.ok() && keywords_st.ok()) return true;
+  spdlog::info("catalog/keyword snapshot not usable ({}); reading the rows",
+               (catalog_st.ok() ? keywords_st : catalog_st).ToString());
+  catalog_.Clear();
+  keywords_.Clear();
+  return false;
+}
+
+Status SearchIndex::ScanRows(std::map<std::string, size_t>* models) {
+  // This thread fills the catalog from the rows while a helper turns the same rows into the
+  // keyword index (text flattening and tokenising are most of a row's cost).
+  RowPipe pipe;
+  std::thread keyword_builder([&] {
+    for (std::vector<Example> batch = pipe.Pop(); !batch.empty(); batch = pipe.Pop()) {
+      for (const Example& e : batch) keywords_.Upsert(static_cast<uint64_t>(e.row_id), KeywordText(e));
+    }
+  });
+  constexpr size_t kBatch = 256;
+  std::vector<Example> batch;
+  Status scanned = store_.ScanExamples(false, [&](Example&& e) {
+    catalog_.Upsert(e);
+    ++(*models)[e.has_embedding() ? *e.embedding_model : std::string()];
+    batch.push_back(std::move(e));
+    if (batch.size() == kBatch) pipe.Push(std::exchange(batch, {}));
+  });
+  if (!batch.empty()) pipe.Push(std::move(batch));
+  pipe.Close();
+  keyword_builder.join();
+  return scanned;
+}
+
 Status SearchIndex::SaveSnapshot() {
   std::lock_guard lock(apply_mu_);
   // Writers of this process hold apply_mu_ from commit to apply, so after catching up with other
@@ -318,6 +366,10 @@ Status SearchIndex::SaveSnapshot() {
   int64_t seq = applied_seq_.load();
   auto space = Space();
   EXEMPLAR_RETURN_IF_ERROR(space->index->Save(snapshot_path_, static_cast<uint64_t>(seq)));
+  // The catalog and keyword snapshots carry the same seq; each is checked on its own at load,
+  // so a crash between these writes costs a rebuild of those two, nothing more.
+  EXEMPLAR_RETURN_IF_ERROR(catalog_.Save(snapshot_path_ + ".catalog", static_cast<uint64_t>(seq)));
+  EXEMPLAR_RETURN_IF_ERROR(keywords_.Save(snapshot_path_ + ".keywords", static_cast<uint64_t>(seq)));
   std::string tmp = snapshot_path_ + ".seq.tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -427,6 +479,7 @@ IndexStats SearchIndex::Stats() const {
   s.keyword_bytes = keywords_.MemoryBytes();
   s.applied_seq = applied_seq_.load();
   s.load_mode = load_mode_;
+  s.catalog_load = catalog_load_;
   return s;
 }
 

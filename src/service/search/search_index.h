@@ -1,7 +1,7 @@
 // SearchIndex: the in-memory indexes of one server — vector (HNSW + exact), keyword (BM25) and
-// the metadata catalog — kept consistent with the store. On start it loads the vector snapshot
-// saved beside the database, checks it against the store's change sequence, replays newer
-// changes, and rebuilds from the store when the snapshot is missing or does not fit.
+// the metadata catalog — kept consistent with the store. On start it loads the snapshots saved
+// beside the database (vectors, catalog, keywords), checks them against the store's change
+// sequence, replays newer changes, and rebuilds from the store what is missing or does not fit.
 #pragma once
 
 #include <atomic>
@@ -44,7 +44,8 @@ struct IndexStats {
   size_t vector_bytes = 0;
   size_t keyword_bytes = 0;
   int64_t applied_seq = 0;
-  std::string load_mode;  // snapshot | snapshot+replay | rebuild
+  std::string load_mode;  // of the vectors: snapshot | snapshot+replay | rebuild
+  std::string catalog_load;  // of the catalog and keyword index: snapshot | rows | rebuild
   std::string vector_model;  // the model of the serving vectors
 };
 
@@ -60,7 +61,7 @@ class SearchIndex {
   // none are stored); vectors of other models stay out of it. The snapshot is used only when it
   // was saved for that model (`<snapshot>.model`).
   Status Load();
-  // Writes the vector snapshot tagged with the applied change sequence.
+  // Writes the vector, catalog and keyword snapshots tagged with the applied change sequence.
   Status SaveSnapshot();
 
   // Writers hold this lock across "commit to the store, then apply to the indexes", so index
@@ -129,6 +130,11 @@ class SearchIndex {
 
  private:
   Status Rebuild();
+  // Loads the catalog and keyword snapshots reflecting change `seq` (on two threads); false, with
+  // both left empty, when either is missing, stale or corrupt. REQUIRES: apply_mu_ held.
+  bool LoadCatalogAndKeywords(int64_t seq);
+  // Fills the catalog and keyword index from every row (the fallback). REQUIRES: apply_mu_ held.
+  Status ScanRows(std::map<std::string, size_t>* models);  // counts embedded rows per model
   // Applies change-log entries in (seq, latest]: to the vectors only (after a snapshot load, when
   // catalog and keywords come from a full scan) or to every index; with skip_own, entries this
   // store instance wrote are skipped. Returns the last seq seen. REQUIRES: apply_mu_ held.
@@ -156,6 +162,7 @@ class SearchIndex {
   std::mutex apply_mu_;  // orders index updates of concurrent writers
   std::atomic<int64_t> applied_seq_{0};
   std::string load_mode_;
+  std::string catalog_load_;
   mutable std::mutex calibration_mu_;
   mutable std::optional<RelevanceCalibration> calibration_;  // GUARDED_BY(calibration_mu_)
   std::thread follower_;

@@ -1,0 +1,142 @@
+// KeywordIndex::Save / Load: the inverted index written as it is in memory (terms with their
+// posting lists and bounds, documents, each document's terms), so loading is copying arrays and
+// rebuilding two hash maps, not tokenising every row again.
+#include <mutex>
+#include <shared_mutex>
+
+#include "index/keyword_index.h"
+#include "index/keyword_index_impl.h"
+#include "index/snapshot_file.h"
+
+namespace exemplar::index {
+namespace {
+
+constexpr uint32_t kVersion = 1;
+
+// A fingerprint of how text becomes terms and scores: tokens of a text that exercises case and
+// accent folding, CJK, digits and punctuation, plus the BM25 constants. A build that changes any
+// of these writes a different probe, so its snapshots and ours are not mixed.
+uint64_t Probe() {
+  Checksum sum;
+  for (const std::string& t : Tokenize("Ünïcode Straße ŒUVRE naïve café-crème 東京タワー x86_64 it's 3.14 ÇA—va?")) {
+    sum.Update(t.data(), t.size());
+    sum.Update("\n", 1);
+  }
+  const double params[2] = {kK1, kB};
+  sum.Update(reinterpret_cast<const char*>(params), sizeof params);
+  return sum.Digest();
+}
+
+SnapshotTag Tag(uint64_t change_seq) {
+  SnapshotTag tag{{'E', 'X', 'K', 'W', 'I', 'D', 'X', '1'}, kVersion, change_seq, Probe()};
+  return tag;
+}
+
+}  // namespace
+
+void KeywordIndex::Clear() {
+  std::unique_lock lock(impl_->mu);
+  Impl& m = *impl_;
+  m.term_ids.clear();
+  m.terms.clear();
+  m.docs.clear();
+  m.doc_terms.clear();
+  m.doc_of.clear();
+  m.total_length = 0;
+  m.live_postings = 0;
+  m.dead_postings = 0;
+}
+
+Status KeywordIndex::Save(const std::string& path, uint64_t change_seq) const {
+  BodyWriter w;
+  {
+    std::shared_lock lock(impl_->mu);
+    const Impl& m = *impl_;
+    w.Put<uint64_t>(m.total_length);
+    w.Put<uint64_t>(m.live_postings);
+    w.Put<uint64_t>(m.dead_postings);
+    // Terms in id order: the map is rebuilt from the order.
+    std::vector<const std::string*> names(m.terms.size());
+    for (const auto& [name, id] : m.term_ids) names[id] = &name;
+    w.Put<uint64_t>(m.terms.size());
+    for (size_t i = 0; i < m.terms.size(); ++i) {
+      const Term& t = m.terms[i];
+      w.PutString(names[i] ? std::string_view(*names[i]) : std::string_view());
+      w.Put(t.df);
+      w.Put(t.max_tf);
+      w.Put(t.min_length);
+      w.PutArray(t.postings.data(), t.postings.size());
+    }
+    w.Put<uint64_t>(m.docs.size());
+    for (size_t i = 0; i < m.docs.size(); ++i) {
+      w.Put(m.docs[i].label);
+      w.Put(m.docs[i].length);
+      w.Put<uint8_t>(m.docs[i].alive ? 1 : 0);
+      w.PutArray(m.doc_terms[i].data(), m.doc_terms[i].size());
+    }
+  }
+  return WriteSnapshotFile(path, Tag(change_seq), w.body());
+}
+
+Status KeywordIndex::Load(const std::string& path, uint64_t expected_seq) {
+  Clear();
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string body, ReadSnapshotFile(path, Tag(expected_seq)));
+  auto fail = [&](const char* why) { return Status::FailedPrecondition(path + ": " + why); };
+  Impl loaded;
+  BodyReader r(body);
+  loaded.total_length = r.Get<uint64_t>();
+  loaded.live_postings = r.Get<uint64_t>();
+  loaded.dead_postings = r.Get<uint64_t>();
+  const auto term_count = r.Get<uint64_t>();
+  if (!r.Fits(term_count, 4 + 12 + 8)) return fail("term count exceeds the file");
+  loaded.terms.resize(term_count);
+  loaded.term_ids.reserve(term_count);
+  for (uint32_t i = 0; i < term_count; ++i) {
+    const std::string_view name = r.GetString();
+    Term& t = loaded.terms[i];
+    t.df = r.Get<uint32_t>();
+    t.max_tf = r.Get<uint32_t>();
+    t.min_length = r.Get<uint32_t>();
+    r.GetArray(&t.postings);
+    if (!r.ok()) return fail("truncated terms");
+    // A term without live postings may have lost its name to compaction bookkeeping; only named
+    // terms are reachable by queries.
+    if (!name.empty() && !loaded.term_ids.emplace(std::string(name), i).second) return fail("term stored twice");
+  }
+  const auto doc_count = r.Get<uint64_t>();
+  if (!r.Fits(doc_count, 8 + 4 + 1 + 8) || doc_count >= UINT32_MAX) return fail("document count exceeds the file");
+  loaded.docs.resize(doc_count);
+  loaded.doc_terms.resize(doc_count);
+  loaded.doc_of.reserve(doc_count);
+  for (uint32_t i = 0; i < doc_count; ++i) {
+    Doc& d = loaded.docs[i];
+    d.label = r.Get<uint64_t>();
+    d.length = r.Get<uint32_t>();
+    d.alive = r.Get<uint8_t>() != 0;
+    r.GetArray(&loaded.doc_terms[i]);
+    if (!r.ok()) return fail("truncated documents");
+    for (uint32_t t : loaded.doc_terms[i]) {
+      if (t >= term_count) return fail("document names an unknown term");
+    }
+    if (d.alive && !loaded.doc_of.emplace(d.label, i).second) return fail("label stored twice");
+  }
+  if (!r.done()) return fail("trailing bytes");
+  for (const Term& t : loaded.terms) {
+    for (const Posting& p : t.postings) {
+      if (p.doc >= doc_count) return fail("posting names an unknown document");
+    }
+  }
+  std::unique_lock lock(impl_->mu);
+  Impl& m = *impl_;
+  m.term_ids = std::move(loaded.term_ids);
+  m.terms = std::move(loaded.terms);
+  m.docs = std::move(loaded.docs);
+  m.doc_terms = std::move(loaded.doc_terms);
+  m.doc_of = std::move(loaded.doc_of);
+  m.total_length = loaded.total_length;
+  m.live_postings = loaded.live_postings;
+  m.dead_postings = loaded.dead_postings;
+  return Status::Ok();
+}
+
+}  // namespace exemplar::index

@@ -1,0 +1,182 @@
+// The catalog and keyword snapshots (issue 24): a restart over a current snapshot loads the
+// catalog and keyword index from it instead of reading every row, and answers exactly as before;
+// a corrupt or stale snapshot falls back to reading the rows, with the same answers; changes
+// committed after the snapshot are replayed into all three indexes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class IndexSnapshot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* texts[] = {"hairline crack along the scintillator crystal edge", "solder void under the preamplifier",
+                           "yellowing of the NaI scintillator", "corrosion on the detector window flange",
+                           "bias voltage drifting upward", "cooling fan rpm dropping", "dark current increase",
+                           "count rate spikes during vibration", "cryocooler failing to reach temperature",
+                           "calibration peak shifted for cesium 662 keV"};
+    Json items = Json::array();
+    for (int i = 0; i < 30; ++i) {
+      Json e = MakeExample(std::string(texts[i % 10]) + " case " + std::to_string(i),
+                           i % 3 ? "defect_detection" : "calibration");
+      e["input"]["bay"] = i % 4;
+      e["capability_tags"] = {i % 2 ? "vision" : "timeseries"};
+      if (i % 7 == 0) e["explanation"] = "reported by ops" + std::to_string(i) + "@example.com";
+      items.push_back(e);
+    }
+    auto r = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+    ASSERT_EQ(r.status, 201) << r.raw;
+    for (const auto& id : r.body["created_ids"]) ids_.push_back(id);
+    ASSERT_EQ(ids_.size(), 30u);
+    // Removed and updated rows, and evidence: the snapshot holds dead keyword postings and counts.
+    ASSERT_EQ(server_.Delete("/api/v1/examples/" + ids_[4]).status, 204);
+    ASSERT_EQ(server_.Put("/api/v1/examples/" + ids_[5], {{"domain", "moved"}, {"capability_tags", {"gamma"}}}).status,
+              200);
+    ASSERT_EQ(server_.PostRaw("/api/v1/examples/" + ids_[6] + "/track?outcome=success", "", "application/json").status,
+              204);
+  }
+
+  // What the indexes answer: ranked ids (and scores) of keyword, vector, hybrid and filtered
+  // searches, filters resolved by the catalog, and the example count.
+  Json Answers() {
+    Json out = Json::array();
+    const Json queries[] = {
+        {{"query_text", "scintillator crack"}, {"mode", "keyword"}},
+        {{"query_text", "cesium calibration peak"}, {"mode", "keyword"}, {"domain", "calibration"}},
+        {{"query_text", "voltage drift"}, {"mode", "vector"}, {"relevance_floor", 0}},
+        {{"query_text", "fan temperature"}, {"mode", "hybrid"}, {"relevance_floor", 0}, {"k", 8}},
+        {{"query_text", "detector"}, {"mode", "hybrid"}, {"capability_tags", {"gamma"}}, {"relevance_floor", 0}},
+        {{"mode", "metadata"}, {"input.bay", 2}, {"k", 100}},
+        {{"mode", "metadata"}, {"pii", "email"}, {"k", 100}},
+        {{"mode", "metadata"}, {"domain", "moved"}, {"k", 100}},
+        {{"mode", "metadata"}, {"min_effectiveness_score", 0.6}, {"k", 100}},
+    };
+    for (const Json& q : queries) {
+      auto r = server_.Post("/api/v1/examples/search", q);
+      EXPECT_EQ(r.status, 200) << q.dump() << r.raw;
+      Json hits = Json::array();
+      for (const auto& h : r.body["results"]) {
+        hits.push_back({h["example"]["example_id"], h["scores"].value("keyword", Json())});
+      }
+      out.push_back(hits);
+    }
+    out.push_back(server_.Get("/api/v1/examples?limit=1").body["total"]);
+    return out;
+  }
+
+  std::string CatalogLoad() { return server_.runtime().index().Stats().catalog_load; }
+  fs::path File(const std::string& suffix) { return server_.data_dir() / ("vectors.hnsw" + suffix); }
+
+  TestServer server_;
+  std::vector<std::string> ids_;
+};
+
+TEST_F(IndexSnapshot, CurrentSnapshotIsLoadedAndAnswersAsBefore) {
+  const Json before = Answers();
+  ASSERT_GT(before[0].size(), 0u);
+  ASSERT_EQ(before[5].size(), 7u);  // bay 2 of 29 live examples
+  ASSERT_EQ(before[7].size(), 1u);
+  ASSERT_EQ(before[8].size(), 1u);
+  server_.Restart();
+  EXPECT_EQ(CatalogLoad(), "snapshot");
+  EXPECT_EQ(server_.runtime().index().Stats().load_mode, "snapshot");
+  EXPECT_EQ(Answers(), before);
+  // The loaded indexes take writes like built ones.
+  auto created = server_.Post("/api/v1/examples", MakeExample("zirconium housing fracture", "calibration"));
+  ASSERT_EQ(created.status, 201);
+  auto found = server_.Post("/api/v1/examples/search", {{"query_text", "zirconium"}, {"mode", "keyword"}});
+  ASSERT_EQ(found.body["results"].size(), 1u);
+  EXPECT_EQ(found.body["results"][0]["example"]["example_id"], created.body["example_id"]);
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + ids_[0]).status, 204);
+  auto gone = server_.Post("/api/v1/examples/search", {{"query_text", "case 0"}, {"mode", "keyword"}, {"k", 100}});
+  for (const auto& h : gone.body["results"]) EXPECT_NE(h["example"]["example_id"], ids_[0]);
+}
+
+TEST_F(IndexSnapshot, CorruptSnapshotFallsBackToTheRowsWithTheSameAnswers) {
+  server_.Restart();  // answers of an index loaded from snapshots, to compare with
+  const Json before = Answers();
+  for (const char* which : {".catalog", ".keywords"}) {
+    server_.Stop();
+    const auto size = fs::file_size(File(which));
+    {
+      std::fstream f(File(which), std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(size / 2));
+      f.put('\x7f');
+      f.put('\x00');
+    }
+    server_.Start();
+    EXPECT_EQ(CatalogLoad(), "rows") << which;
+    EXPECT_EQ(Answers(), before) << which;
+  }
+  server_.Stop();
+  fs::resize_file(File(".keywords"), 10);
+  server_.Start();
+  EXPECT_EQ(CatalogLoad(), "rows");
+  EXPECT_EQ(Answers(), before);
+  server_.Restart();  // the stop wrote good snapshots again
+  EXPECT_EQ(CatalogLoad(), "snapshot");
+}
+
+TEST_F(IndexSnapshot, StaleSnapshotFallsBackToTheRows) {
+  server_.Restart();
+  const fs::path old_catalog = server_.data_dir() / "old.catalog";
+  fs::copy_file(File(".catalog"), old_catalog);
+  auto created = server_.Post("/api/v1/examples", MakeExample("zirconium housing fracture", "calibration"));
+  ASSERT_EQ(created.status, 201);
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + ids_[1]).status, 204);
+  const Json before = Answers();
+  server_.Stop();
+  // A catalog snapshot of an earlier change beside current vector and keyword snapshots.
+  fs::copy_file(old_catalog, File(".catalog"), fs::copy_options::overwrite_existing);
+  server_.Start();
+  EXPECT_EQ(CatalogLoad(), "rows");
+  EXPECT_EQ(Answers(), before);
+  auto found = server_.Post("/api/v1/examples/search", {{"mode", "metadata"}, {"domain", "calibration"}, {"k", 100}});
+  bool has_new = false;
+  for (const auto& h : found.body["results"]) has_new = has_new || h["example"]["example_id"] == created.body["example_id"];
+  EXPECT_TRUE(has_new);
+}
+
+TEST_F(IndexSnapshot, ChangesAfterTheSnapshotAreReplayedIntoEveryIndex) {
+  server_.Stop();  // snapshots at the current change
+  std::string added;
+  {
+    // Another process writes while the server is down, and saves no snapshot.
+    auto rt = cli::Runtime::Open(server_.config());
+    ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+    Example e;
+    e.input_json = R"({"text": "zirconium housing fracture", "bay": 9})";
+    e.expected_output_json = R"({"label": "ok"})";
+    e.domain = "replayed";
+    auto made = (*rt)->examples().Create(e);
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    added = made->id;
+    ASSERT_TRUE((*rt)->examples().Delete(ids_[2]).ok());
+  }
+  server_.Start();
+  EXPECT_EQ(CatalogLoad(), "snapshot");
+  EXPECT_EQ(server_.runtime().index().Stats().load_mode, "snapshot+replay");
+  auto kw = server_.Post("/api/v1/examples/search", {{"query_text", "zirconium"}, {"mode", "keyword"}});
+  ASSERT_EQ(kw.body["results"].size(), 1u);
+  EXPECT_EQ(kw.body["results"][0]["example"]["example_id"], added);
+  auto meta = server_.Post("/api/v1/examples/search", {{"mode", "metadata"}, {"input.bay", 9}});
+  ASSERT_EQ(meta.body["results"].size(), 1u);
+  EXPECT_EQ(meta.body["results"][0]["example"]["domain"], "replayed");
+  auto vec = server_.Post("/api/v1/examples/search",
+                          {{"query_text", "zirconium housing fracture"}, {"mode", "vector"}, {"k", 1}});
+  ASSERT_EQ(vec.body["results"].size(), 1u);
+  EXPECT_EQ(vec.body["results"][0]["example"]["example_id"], added);
+  auto deleted = server_.Post("/api/v1/examples/search", {{"query_text", "preamplifier"}, {"mode", "keyword"}, {"k", 50}});
+  for (const auto& h : deleted.body["results"]) EXPECT_NE(h["example"]["example_id"], ids_[2]);
+  EXPECT_EQ(server_.runtime().index().catalog().size(), 29u);  // 30 − 1 (SetUp) + 1 − 1
+}
+
+}  // namespace
+}  // namespace exemplar::testing
