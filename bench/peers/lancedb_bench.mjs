@@ -96,7 +96,8 @@ async function cold() {
   const db = await lancedb.connect(dbDir);
   const table = await db.openTable('examples');
   const res = await vectorQuery(table, qvec(0));
-  return { cold_start_first_answer_s: (performance.now() - t0) / 1000, results: res.length, rss_mb: rssMb() };
+  // performance.now() counts from the process's start: node start-up and the module load included.
+  return { cold_start_first_answer_s: performance.now() / 1000, after_module_load_s: (performance.now() - t0) / 1000, results: res.length, rss_mb: rssMb() };
 }
 
 async function serve() {
