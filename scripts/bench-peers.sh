@@ -26,7 +26,7 @@ if [ ! -d bench/peers/node_modules/@lancedb/lancedb ]; then
 fi
 mkdir -p "$WORK"
 DATA="$WORK/dataset-$N"
-if [ ! -f "$DATA/meta.json" ] || ! grep -q "\"n\": $N," "$DATA/meta.json" || ! grep -q "\"queries\": $QUERIES," "$DATA/meta.json"; then
+if [ ! -f "$DATA/meta.json" ] || ! grep -q "\"n\": $N," "$DATA/meta.json" || ! grep -Eq "\"queries\": $QUERIES(,|$)" "$DATA/meta.json"; then
   "$BIN" bench --export-dataset "$DATA" --n "$N" --queries "$QUERIES"
 fi
 echo "bench-peers: exemplar bench --n $N (load $(cut -d' ' -f1 /proc/loadavg))" >&2
