@@ -129,6 +129,9 @@ int Main(int argc, char** argv) {
   bench->add_option("--json", bench_options.json_file, "Write the figures to this JSON file");
   bench->add_option("--queries", bench_options.queries, "Queries per measurement")->check(CLI::Range(10, 100000));
   bench->add_option("--clients", bench_options.clients, "Concurrent HTTP clients")->check(CLI::Range(1, 64));
+  std::string bench_export_dir;
+  bench->add_option("--export-dataset", bench_export_dir,
+                    "Write the generated examples, vectors, queries and exact top-10 to DIR and exit");
   bench->add_flag("--agent-sim", bench_options.agent_sim,
                   "Simulate an agent loop and compare exploration policies (none, greedy, ucb, thompson)");
 
@@ -265,6 +268,7 @@ int Main(int argc, char** argv) {
     if (bench_options.agent_sim) return RunAgentSimBench(bench_options);
     if (bench_options.quick && bench->count("--n") == 0) bench_options.n = 2000;
     if (bench_options.quick && bench->count("--queries") == 0) bench_options.queries = 100;
+    if (!bench_export_dir.empty()) return ExportBenchDataset(config, bench_options, bench_export_dir);
     return RunBench(config, bench_options);
   }
   return 2;

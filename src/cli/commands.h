@@ -28,6 +28,8 @@ struct BenchOptions {
   bool agent_sim = false;  // run the agent simulation (exploration policies) instead
 };
 int RunBench(const Config& config, const BenchOptions& options);
+// `exemplar bench --export-dataset DIR`: the bench's corpus, queries and exact top-10 as files.
+int ExportBenchDataset(const Config& config, const BenchOptions& options, const std::string& dir);
 // `exemplar bench --agent-sim`: every exploration policy over the same simulated agent loops.
 int RunAgentSimBench(const BenchOptions& options);
 // `body` is a run launch request (POST /api/v1/dspy-runs).

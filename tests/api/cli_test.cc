@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <vector>
 
 #include "common/ids.h"
 #include "common/json_util.h"
@@ -134,6 +136,57 @@ TEST_F(Cli, QuickBenchReportsEveryFigure) {
   EXPECT_EQ(b["restart_load_mode"], "snapshot");
   EXPECT_GE(b["cold_start_first_answer_s"].get<double>(), b["restart_ready_s"].get<double>());
   EXPECT_TRUE(b.contains("ingest_graph_drain_per_s"));
+}
+
+TEST_F(Cli, BenchExportsTheDatasetItMeasures) {
+  const std::filesystem::path out = dir_ / "dataset";
+  CmdResult r = Exec("bench --export-dataset " + out.string() + " --n 300 --queries 20");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream mf(out / "meta.json");
+  Json meta = Json::parse(mf);
+  EXPECT_EQ(meta["n"], 300);
+  EXPECT_EQ(meta["queries"], 20);
+  EXPECT_EQ(meta["k"], 10);
+  const size_t dim = meta["dim"].get<size_t>();
+  EXPECT_EQ(dim, 384u);
+  EXPECT_EQ(std::filesystem::file_size(out / "vectors.f32"), 300 * dim * 4);
+  EXPECT_EQ(std::filesystem::file_size(out / "queries.f32"), 20 * dim * 4);
+  EXPECT_EQ(std::filesystem::file_size(out / "groundtruth.i32"), 20u * 10 * 4);
+  std::ifstream ex(out / "examples.jsonl"), qt(out / "queries.jsonl");
+  std::string all((std::istreambuf_iterator<char>(ex)), {}), queries((std::istreambuf_iterator<char>(qt)), {});
+  EXPECT_EQ(Lines(all), 300u);
+  EXPECT_EQ(Lines(queries), 20u);
+  // Ground truth: valid distinct rows per query, best first (scores non-increasing), and exact.
+  std::vector<float> v(300 * dim), q(20 * dim);
+  std::vector<int32_t> gt(200);
+  std::ifstream(out / "vectors.f32", std::ios::binary).read(reinterpret_cast<char*>(v.data()), v.size() * 4);
+  std::ifstream(out / "queries.f32", std::ios::binary).read(reinterpret_cast<char*>(q.data()), q.size() * 4);
+  std::ifstream(out / "groundtruth.i32", std::ios::binary).read(reinterpret_cast<char*>(gt.data()), gt.size() * 4);
+  auto dot = [&](int qi, int row) {
+    float s = 0;
+    for (size_t d = 0; d < dim; ++d) s += q[qi * dim + d] * v[row * dim + d];
+    return s;
+  };
+  for (int qi = 0; qi < 20; ++qi) {
+    std::set<int32_t> rows;
+    float worst_in = 2;
+    for (int j = 0; j < 10; ++j) {
+      int32_t row = gt[qi * 10 + j];
+      ASSERT_GE(row, 0);
+      ASSERT_LT(row, 300);
+      rows.insert(row);
+      if (j > 0) {
+        EXPECT_LE(dot(qi, row), dot(qi, gt[qi * 10 + j - 1]) + 1e-6f);
+      }
+      worst_in = std::min(worst_in, dot(qi, row));
+    }
+    EXPECT_EQ(rows.size(), 10u);
+    for (int row = 0; row < 300; ++row) {
+      if (!rows.count(row)) {
+        EXPECT_LE(dot(qi, row), worst_in + 1e-6f);
+      }
+    }
+  }
 }
 
 TEST_F(Cli, AgentSimBenchComparesEveryPolicyInJson) {
