@@ -623,9 +623,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Embedding status: the serving model, the configured one, the background re-embedding's progress and the embedding cache */
+        get: operations["getExamplesRegenerateEmbeddings"];
         put?: never;
-        /** Re-embed examples without an embedding (or all with ?force=true) */
+        /** Re-embed exactly the given example_ids (200), or build the configured embedder's index in the background while the current one serves (202; all with force=true) */
         post: operations["postExamplesRegenerateEmbeddings"];
         delete?: never;
         options?: never;
@@ -5471,10 +5472,94 @@ export interface operations {
             };
         };
     };
+    getExamplesRegenerateEmbeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        all?: boolean;
+                        cache?: ({
+                            bytes?: number;
+                            capacity_bytes?: number;
+                            entries?: number;
+                            hits?: number;
+                            misses?: number;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        configured_model: string;
+                        done: number;
+                        embedded?: number;
+                        error?: string | null;
+                        errors?: number;
+                        finished_at?: string | null;
+                        from_model?: string | null;
+                        progress: number;
+                        reused?: number;
+                        serving_model: string;
+                        started_at?: string | null;
+                        /** @enum {string} */
+                        state: "idle" | "running" | "completed" | "failed";
+                        to_model?: string | null;
+                        total: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role is too low, or a foreign origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postExamplesRegenerateEmbeddings: {
         parameters: {
             query?: {
-                /** @description re-embed every example, not only those without an embedding */
+                /** @description rebuild every vector in the background */
                 force?: boolean;
             };
             header?: never;
@@ -5486,6 +5571,9 @@ export interface operations {
                 "application/json": {
                     /** @description same as force */
                     all?: boolean;
+                    /** @description re-embed exactly these examples now */
+                    example_ids?: string[];
+                    /** @description rebuild every vector in the background (202) */
                     force?: boolean;
                 } & {
                     [key: string]: unknown;
@@ -5499,14 +5587,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         errors: number;
+                        example_ids: string[];
                         model: string;
                         processed: number;
                         skipped: number;
                     } & {
                         [key: string]: unknown;
-                    };
+                    }) | ({
+                        all?: boolean;
+                        cache?: ({
+                            bytes?: number;
+                            capacity_bytes?: number;
+                            entries?: number;
+                            hits?: number;
+                            misses?: number;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        configured_model: string;
+                        done: number;
+                        embedded?: number;
+                        error?: string | null;
+                        errors?: number;
+                        finished_at?: string | null;
+                        from_model?: string | null;
+                        progress: number;
+                        reused?: number;
+                        serving_model: string;
+                        started_at?: string | null;
+                        /** @enum {string} */
+                        state: "idle" | "running" | "completed" | "failed";
+                        to_model?: string | null;
+                        total: number;
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /** @description Malformed JSON */
