@@ -301,6 +301,8 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
         {"set", {{"tags_add", {"reviewed"}}, {"difficulty", "medium"}}}, {"dry_run", true}},
        200);
   Call("POST", "/api/v1/examples/regenerate-embeddings", {{"force", false}}, 200);
+  Call("POST", "/api/v1/examples/regenerate-embeddings", {{"example_ids", {eids[0]}}}, 200);
+  Call("GET", "/api/v1/examples/regenerate-embeddings", nullptr, 200);
 
   // search and retrieval
   Call("POST", "/api/v1/examples/search",
