@@ -31,6 +31,8 @@ uint64_t HeaderChecksum(const FileHeader& h) {
   return c.Digest();
 }
 
+}  // namespace
+
 std::string ErrnoText() { return std::strerror(errno); }
 
 Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
@@ -43,8 +45,6 @@ Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 void Checksum::Update(const char* p, size_t n) {
   length_ += n;

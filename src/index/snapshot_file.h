@@ -42,6 +42,10 @@ struct SnapshotTag {
 
 // Writes `body` under a header of `tag` to `path` atomically. kUnavailable on I/O errors.
 Status WriteSnapshotFile(const std::string& path, const SnapshotTag& tag, std::string_view body);
+
+// strerror(errno), and write(2) of all `n` bytes (retrying on EINTR); the error names `path`.
+std::string ErrnoText();
+Status WriteAll(int fd, const char* p, size_t n, const std::string& path);
 // Reads a file written by WriteSnapshotFile and returns its body, after checking the header's
 // checksum, the magic, version, change_seq and probe against `want`, and the body's size and
 // checksum. kFailedPrecondition (missing, stale, corrupt, foreign) with the reason.

@@ -49,19 +49,6 @@ uint64_t HeaderChecksum(const SnapshotHeader& h) {
   return c.Digest();
 }
 
-std::string ErrnoText() { return std::strerror(errno); }
-
-Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return Status::Unavailable("cannot write " + path + ": " + ErrnoText());
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::Ok();
-}
-
 // Reads a whole file (optionally checksumming it) into `out` when out != nullptr.
 Status ReadFile(const std::string& path, std::string* out, Checksum* sum, uint64_t* size) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
