@@ -194,6 +194,7 @@ std::vector<Route> BuildUnguardedRoutes(Services& s) {
   AddHealthRoutes(routes, s);
   AddSearchRoutes(routes, s);
   AddEffectivenessRoutes(routes, s);
+  AddEmbeddingRoutes(routes, s);  // static /examples/… paths before /examples/{id}
   AddExampleRoutes(routes, s);
   AddEffectivenessItemRoutes(routes, s);
   AddTemplateRoutes(routes, s);
