@@ -1,6 +1,6 @@
 // exemplar bench --agent-sim: each exploration policy over the same simulated agent loops
-// (cli/agent_sim.h), 5 seeds each, at the retrieval hook's effectiveness weight (0.5), at 0.8 and
-// at 0.2 (the weight before exploration existed). Prints a table; --json FILE writes the figures.
+// (cli/agent_sim.h), 5 seeds each (--seeds N for more), at the retrieval hook's effectiveness
+// weight (0.5), at 0.8 and at 0.2 (the weight before exploration existed). Prints a table; --json FILE writes the figures.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -14,7 +14,6 @@
 namespace exemplar::cli {
 namespace {
 
-constexpr int kSeeds = 5;
 constexpr double kRetrieveWeight = 0.5;  // service/search/retrieval.cc's default
 constexpr double kOldWeight = 0.2;       // the default before exploration
 constexpr double kHighWeight = 0.8;      // effectiveness over relevance (among relevant candidates)
@@ -23,6 +22,14 @@ double Mean(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
   return v.empty() ? 0 : s / static_cast<double>(v.size());
+}
+
+double Sd(const std::vector<double>& v) {  // sample standard deviation over seeds
+  if (v.size() < 2) return 0;
+  const double m = Mean(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / static_cast<double>(v.size() - 1));
 }
 
 double Spread(const std::vector<double>& v) {  // max - min over seeds
@@ -44,23 +51,24 @@ Json MedianRounds(std::vector<std::optional<int>> v) {
 }  // namespace
 
 int RunAgentSimBench(const BenchOptions& opt) {
+  const int seeds = opt.agent_sim_seeds;
   AgentSimOptions base;
   if (opt.quick) base.rounds = 1000;
   Json out = {{"rounds", base.rounds}, {"topics", base.topics}, {"per_topic", base.per_topic},
               {"k", base.k}, {"relevance_spread", base.relevance_spread},
-              {"buried_failures", base.buried_failures}, {"seeds", kSeeds}, {"runs", Json::array()}};
+              {"buried_failures", base.buried_failures}, {"seeds", seeds}, {"runs", Json::array()}};
   std::cout << "exemplar bench --agent-sim (" << base.rounds << " rounds, " << base.topics << " topics x "
-            << base.per_topic << " relevant examples, k=" << base.k << ", " << kSeeds << " seeds)\n";
+            << base.per_topic << " relevant examples, k=" << base.k << ", " << seeds << " seeds)\n";
   std::cout << std::left << std::setw(10) << "policy" << std::setw(8) << "weight" << std::setw(10) << "success"
-            << std::setw(18) << "% of oracle" << std::setw(10) << "regret" << std::setw(16) << "buried back"
+            << std::setw(26) << "% of oracle" << std::setw(10) << "regret" << std::setw(16) << "buried back"
             << "new found\n";
   for (double weight : {kRetrieveWeight, kHighWeight, kOldWeight}) {
     for (auto policy : {service::Exploration::kNone, service::Exploration::kGreedy, service::Exploration::kUcb,
                         service::Exploration::kThompson}) {
       std::vector<double> success, pct, regret;
       std::vector<std::optional<int>> buried, found;
-      Json seeds = Json::array();
-      for (int s = 1; s <= kSeeds; ++s) {
+      Json per_seed = Json::array();
+      for (int s = 1; s <= seeds; ++s) {
         AgentSimOptions o = base;
         o.weight = weight;
         o.seed = static_cast<uint64_t>(s);
@@ -70,22 +78,24 @@ int RunAgentSimBench(const BenchOptions& opt) {
         regret.push_back(r.regret);
         buried.push_back(r.buried_back_after);
         found.push_back(r.new_found_after);
-        seeds.push_back(AgentSimResultToJson(r));
+        per_seed.push_back(AgentSimResultToJson(r));
       }
       Json row = {{"policy", service::ExplorationName(policy)},
                   {"weight", weight},
                   {"success_rate", Mean(success)},
                   {"pct_of_oracle", Mean(pct)},
                   {"pct_of_oracle_spread", Spread(pct)},
+                  {"pct_of_oracle_sd", Sd(pct)},
                   {"regret", Mean(regret)},
                   {"buried_back_after_median", MedianRounds(buried)},
                   {"new_found_after_median", MedianRounds(found)},
-                  {"per_seed", seeds}};
+                  {"per_seed", std::move(per_seed)}};
       auto rounds = [](const Json& j) { return j.is_null() ? std::string("never") : std::to_string(j.get<int>()); };
       std::ostringstream pct_text;
-      pct_text << std::fixed << std::setprecision(1) << 100 * Mean(pct) << " ± " << 100 * Spread(pct) / 2;
+      pct_text << std::fixed << std::setprecision(1) << 100 * Mean(pct) << " ± " << 100 * Spread(pct) / 2 << " (sd "
+               << 100 * Sd(pct) << ")";
       std::cout << std::left << std::setw(10) << row["policy"].get<std::string>() << std::setw(8) << weight
-                << std::setw(10) << std::fixed << std::setprecision(3) << Mean(success) << std::setw(18)
+                << std::setw(10) << std::fixed << std::setprecision(3) << Mean(success) << std::setw(26)
                 << pct_text.str() << std::setw(10) << std::setprecision(1) << Mean(regret) << std::setw(16)
                 << rounds(row["buried_back_after_median"]) << rounds(row["new_found_after_median"]) << "\n";
       out["runs"].push_back(std::move(row));

@@ -134,6 +134,8 @@ int Main(int argc, char** argv) {
                     "Write the generated examples, vectors, queries and exact top-10 to DIR and exit");
   bench->add_flag("--agent-sim", bench_options.agent_sim,
                   "Simulate an agent loop and compare exploration policies (none, greedy, ucb, thompson)");
+  bench->add_option("--seeds", bench_options.agent_sim_seeds, "Simulated worlds per policy and weight (--agent-sim)")
+      ->check(CLI::Range(1, 1000));
 
   CLI::App* optimize = app.add_subcommand("optimize", "Run one prompt optimization with a progress bar");
   common(optimize);

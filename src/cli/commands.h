@@ -26,6 +26,7 @@ struct BenchOptions {
   int queries = 1000;
   int clients = 4;
   bool agent_sim = false;  // run the agent simulation (exploration policies) instead
+  int agent_sim_seeds = 5;  // worlds per policy and weight in the agent simulation
 };
 int RunBench(const Config& config, const BenchOptions& options);
 // `exemplar bench --export-dataset DIR`: the bench's corpus, queries and exact top-10 as files.

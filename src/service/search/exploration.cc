@@ -13,6 +13,7 @@ namespace {
 
 constexpr double kNoEvidencePrior = 0.5;  // Beta(1,1) mean (SPEC §4.3)
 constexpr double kUpperQuantile = 0.95;   // the high end of the 90% interval the API reports
+constexpr double kUntriedPriorStrength = 2;  // pseudo-outcomes of an untried candidate's prior
 
 uint64_t Mix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
@@ -114,10 +115,34 @@ std::optional<double> PolicyValue(Exploration policy, const Candidate& c, uint64
   return std::nullopt;
 }
 
+std::optional<double> TriedMean(const std::vector<Candidate>& candidates) {
+  double sum = 0;
+  int tried = 0;
+  for (const auto& c : candidates) {
+    if (!c.has_evidence) continue;
+    sum += (c.successes + 1) / (c.successes + c.failures + 2);
+    ++tried;
+  }
+  return tried ? std::optional<double>(sum / tried) : std::nullopt;
+}
+
+double UntriedDraw(const Candidate& c, std::optional<double> tried_mean, uint64_t seed) {
+  if (!tried_mean) return kNoEvidencePrior;  // nothing to explore against: relevance decides
+  const double m = *tried_mean;
+  Rng rng(Mix(seed ^ Mix(c.label)));
+  return rng.Beta(1 + kUntriedPriorStrength * m, 1 + kUntriedPriorStrength * (1 - m));
+}
+
 void RankCandidates(std::vector<Candidate>& candidates, Exploration policy, double weight, uint64_t seed) {
   const double w = policy == Exploration::kNone ? 0.0 : weight;
+  const bool thompson = w > 0 && policy == Exploration::kThompson;
+  const std::optional<double> tried_mean = thompson ? TriedMean(candidates) : std::nullopt;
   for (auto& c : candidates) {
-    c.effectiveness_used = w > 0 ? PolicyValue(policy, c, seed) : std::nullopt;
+    if (thompson && !c.has_evidence) {
+      c.effectiveness_used = UntriedDraw(c, tried_mean, seed);
+    } else {
+      c.effectiveness_used = w > 0 ? PolicyValue(policy, c, seed) : std::nullopt;
+    }
     c.score = (1 - w) * c.relevance + w * c.effectiveness_used.value_or(0);
   }
   std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {

@@ -1,7 +1,8 @@
 // Exploration (issue #18): how effectiveness evidence reorders relevant candidates. Greedy blends
 // the posterior mean, which buries an example after a few early failures (it is never retrieved
 // again, so it never recovers); UCB blends the upper bound of the 90% interval the API reports;
-// Thompson sampling blends a draw from each candidate's Beta(s + 1, f + 1) posterior. Pure: the
+// Thompson sampling blends a draw from each candidate's Beta(s + 1, f + 1) posterior (an untried
+// candidate's draw is centred on the tried candidates' mean: see UntriedDraw). Pure: the
 // search, the retrieval hook and the agent simulation (`exemplar bench --agent-sim`) all rank
 // through RankCandidates, so the benchmark measures the code that serves.
 #pragma once
@@ -62,8 +63,17 @@ struct Candidate {
 // not depend on which other candidates were fetched, and a retrieval replays exactly from its seed.
 std::optional<double> PolicyValue(Exploration policy, const Candidate& c, uint64_t seed);
 
+// The mean posterior mean of the candidates that have evidence; nullopt when none has.
+std::optional<double> TriedMean(const std::vector<Candidate>& candidates);
+// Thompson's value for a candidate without evidence. Beta(1, 1) would be a uniform draw, which
+// shuffles the relevant results of a store without outcomes at random; instead an untried
+// candidate is assumed as good as the tried candidates beside it, give or take: a draw from
+// Beta(1 + 2m, 1 + 2(1 - m)) around their mean m (still wide, so it gets tried). When no candidate
+// has evidence it is the prior mean 0.5 for all, and relevance alone decides.
+double UntriedDraw(const Candidate& c, std::optional<double> tried_mean, uint64_t seed);
+
 // Scores every candidate and sorts best first (ties by smaller label). With kNone or weight 0 the
-// order is relevance alone.
+// order is relevance alone. Thompson values untried candidates with UntriedDraw.
 void RankCandidates(std::vector<Candidate>& candidates, Exploration policy, double weight, uint64_t seed);
 
 }  // namespace exemplar::service
