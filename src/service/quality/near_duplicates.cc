@@ -3,12 +3,18 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "service/quality/content_hash.h"
 
 namespace exemplar::service {
+namespace {
+
+constexpr size_t kParallelScanMin = 4096;  // fewer examples: one thread (starting more costs more)
+
+}  // namespace
 
 std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const Example& e, double threshold,
                                                size_t limit) {
@@ -82,17 +88,38 @@ DuplicateReport FindDuplicateClusters(const SearchIndex& index, double threshold
       join(it->second, i, 1.0);
     }
   }
-  // Near inputs: k nearest neighbours of each vector (of one space, held across the loop).
+  // Near inputs: k nearest neighbours of each vector (of one space, held across the loop). The
+  // searches run on every core over contiguous slices of the rows; the pairs they find are joined
+  // afterwards in row order, so the report is the one a single thread would make.
   const auto vectors = index.vectors();
-  std::vector<float> v;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (!vectors->GetVector(static_cast<uint64_t>(rows[i].row_id), &v)) continue;
-    for (const auto& hit : vectors->Search(v, neighbours + 1)) {
-      if (hit.score < threshold) break;  // hits are best first
-      auto p = pos.find(static_cast<int64_t>(hit.label));
-      if (p == pos.end() || p->second == i || rows[p->second].scope != rows[i].scope) continue;
-      join(i, p->second, std::min(1.0, static_cast<double>(hit.score)));
+  struct Pair {
+    size_t a, b;
+    double sim;
+  };
+  auto scan = [&](size_t begin, size_t end, std::vector<Pair>* pairs) {
+    std::vector<float> v;
+    for (size_t i = begin; i < end; ++i) {
+      if (!vectors->GetVector(static_cast<uint64_t>(rows[i].row_id), &v)) continue;
+      for (const auto& hit : vectors->Search(v, neighbours + 1)) {
+        if (hit.score < threshold) break;  // hits are best first
+        auto p = pos.find(static_cast<int64_t>(hit.label));
+        if (p == pos.end() || p->second == i || rows[p->second].scope != rows[i].scope) continue;
+        pairs->push_back({i, p->second, std::min(1.0, static_cast<double>(hit.score))});
+      }
     }
+  };
+  const size_t threads =
+      rows.size() < kParallelScanMin ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 16);
+  std::vector<std::vector<Pair>> pairs(threads);
+  const size_t slice = (rows.size() + threads - 1) / threads;
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back(scan, std::min(rows.size(), t * slice), std::min(rows.size(), (t + 1) * slice), &pairs[t]);
+  }
+  scan(0, std::min(rows.size(), slice), &pairs[0]);
+  for (auto& th : pool) th.join();
+  for (const auto& slice_pairs : pairs) {
+    for (const Pair& p : slice_pairs) join(p.a, p.b, p.sim);
   }
   std::unordered_map<size_t, DuplicateCluster> by_root;
   std::unordered_map<size_t, std::unordered_set<uint64_t>> outputs;
