@@ -81,6 +81,10 @@ Result<PrecompiledCharsmap> PrecompiledCharsmap::FromBlob(std::string_view blob)
   for (size_t i = 0; i < map.units_.size(); ++i) map.units_[i] = le32(4 + 4 * i);
   map.strings_.assign(blob.substr(4 + trie_size));
   EXEMPLAR_RETURN_IF_ERROR(map.Validate());
+  for (size_t c = 0; c < map.ascii_.size(); ++c) {  // the common one-byte clusters, looked up once
+    const std::optional<std::string_view> r = map.Transform(std::string(1, static_cast<char>(c)));
+    map.ascii_[c] = r ? r->data() - map.strings_.data() : -1;
+  }
   return map;
 }
 
@@ -139,14 +143,15 @@ std::optional<std::string_view> PrecompiledCharsmap::Transform(std::string_view 
     if (pos >= size || Label(units_[pos]) != c) break;
     const bool leaf = HasLeaf(units_[pos]);
     pos ^= Offset(units_[pos]);
-    if (leaf && pos < size) {  // the first (shortest) match wins; Validate() checked its bounds
-      const uint32_t value = Value(units_[pos]);
-      if (value >= strings_.size()) return std::nullopt;
-      const size_t end = strings_.find('\0', value);
-      return std::string_view(strings_).substr(value, (end == std::string::npos ? strings_.size() : end) - value);
-    }
+    if (leaf && pos < size) return At(Value(units_[pos]));  // the first (shortest) match wins
   }
   return std::nullopt;
+}
+
+std::optional<std::string_view> PrecompiledCharsmap::At(uint32_t value) const {
+  if (value >= strings_.size()) return std::nullopt;  // Validate() refused these already
+  const size_t end = strings_.find('\0', value);
+  return std::string_view(strings_).substr(value, (end == std::string::npos ? strings_.size() : end) - value);
 }
 
 std::string PrecompiledCharsmap::Normalize(std::string_view utf8) const {
@@ -157,6 +162,11 @@ std::string PrecompiledCharsmap::Normalize(std::string_view utf8) const {
   for (size_t end : GraphemeEnds(utf8)) {
     const std::string_view cluster = utf8.substr(start, end - start);
     start = end;
+    if (cluster.size() == 1 && static_cast<uint8_t>(cluster[0]) < 0x80) {
+      const int64_t value = ascii_[static_cast<uint8_t>(cluster[0])];
+      out.append(value < 0 ? cluster : *At(static_cast<uint32_t>(value)));
+      continue;
+    }
     if (cluster.size() < kWholeClusterBelow) {
       if (std::optional<std::string_view> r = Transform(cluster)) {
         out.append(*r);

@@ -24,6 +24,7 @@
 // Immutable after construction; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,9 +54,11 @@ class PrecompiledCharsmap {
  private:
   PrecompiledCharsmap() = default;
   Status Validate() const;
+  std::optional<std::string_view> At(uint32_t value) const;
 
   std::vector<uint32_t> units_;
   std::string strings_;
+  std::array<int64_t, 128> ascii_{};  // the replacement offset of each ASCII byte, −1: none
 };
 
 }  // namespace exemplar::embed::local
