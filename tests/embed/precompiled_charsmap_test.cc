@@ -164,8 +164,8 @@ TEST(PrecompiledCharsmap, SharedAndCyclicNodesAreWalkedOnce) {
 TEST(PrecompiledCharsmap, DamagedRealCharsmapsAreRefused) {
   const std::string blob = Base64Decode(Written()["charsmap"].get<std::string>());
   ASSERT_GT(blob.size(), 1024u);
-  const uint32_t trie = static_cast<uint8_t>(blob[0]) | static_cast<uint8_t>(blob[1]) << 8 |
-                        static_cast<uint8_t>(blob[2]) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(blob[3])) << 24;
+  auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(blob[i])); };
+  const uint32_t trie = byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24;
   ASSERT_TRUE(PrecompiledCharsmap::FromBlob(blob).ok());
   ExpectRefused(PrecompiledCharsmap::FromBlob(blob.substr(0, 4 + trie / 2)), "goes beyond");
   const size_t first_end = blob.find('\0', 4 + trie) + 1;  // keep only the first replacement string

@@ -43,7 +43,9 @@ Status ReadNormalizer(const Json& n, const std::string& file, std::vector<Normal
     }
     if (map.is_string()) {  // null or "": no rules
       auto charsmap = PrecompiledCharsmap::FromBase64(map.get<std::string>());
-      if (!charsmap.ok()) return Status::InvalidArgument(file + ": normalizer Precompiled: " + charsmap.status().message());
+      if (!charsmap.ok()) {
+        return Status::InvalidArgument(file + ": normalizer Precompiled: " + charsmap.status().message());
+      }
       step.charsmap = std::make_shared<const PrecompiledCharsmap>(std::move(*charsmap));
     }
   } else if (type == "Lowercase") {
