@@ -19,7 +19,10 @@
 // key's string; a chunk without a matching prefix is kept. (So "Ａ" + U+0301 becomes "A" when
 // only "Ａ" has a rule, and a 6-byte cluster never uses a rule written for the whole cluster —
 // exactly what Python's tokenizers does; SentencePiece itself matches the longest prefix over
-// the byte stream.)
+// the byte stream; tokenizers#2334/#2430 propose that for tokenizers too — follow it if it lands.)
+// Clusters follow the installed ICU (Unicode 15.0 with ICU 72); tokenizers uses the
+// unicode-segmentation crate, so text hitting newer cluster rules (Unicode 15.1's Indic conjunct
+// rule GB9c) can be clustered differently.
 //
 // Immutable after construction; thread-safe.
 #pragma once
