@@ -179,6 +179,22 @@ TEST_F(LocalArchitecturesTest, EmbedderDimensionIsTheLastDenseOutput) {
   EXPECT_LT(MaxDiff(*v, m["embeddings"][2]), kTolerance);  // already unit length (Normalize module)
 }
 
+TEST_F(LocalArchitecturesTest, EmptyPrecompiledCharsmapIsTheIdentity) {
+  // With the charsmap, "ﬁ" becomes "fi" (one piece); without rules it stays, an unknown character.
+  for (const Json& none : {Json(""), Json(nullptr)}) {
+    fs::path d = CopyModel("xlmr_concat");
+    auto with = SentenceEncoder::Open(d, 1);
+    ASSERT_TRUE(with.ok()) << with.status().ToString();
+    EditJson(d / "tokenizer.json", [&](Json& j) { j["normalizer"]["precompiled_charsmap"] = none; });
+    auto without = SentenceEncoder::Open(d, 1);
+    ASSERT_TRUE(without.ok()) << without.status().ToString();
+    EXPECT_EQ((*with)->tokenizer().Tokenize("\uFB01"), (*with)->tokenizer().Tokenize("fi"));
+    EXPECT_NE((*without)->tokenizer().Tokenize("\uFB01"), (*without)->tokenizer().Tokenize("fi"));
+    EXPECT_EQ((*with)->tokenizer().Tokenize("a\tb"), (*with)->tokenizer().Tokenize("a b"));
+    EXPECT_NE((*without)->tokenizer().Tokenize("a\tb"), (*without)->tokenizer().Tokenize("a b"));
+  }
+}
+
 TEST(RelativeBucket, FollowsMpnetBuckets) {
   // key − query; negative distances (keys before the query) use buckets 0..15, positive 16..31.
   EXPECT_EQ(local::RelativeBucket(0, 32), 0);
@@ -271,6 +287,14 @@ TEST_F(LocalArchitecturesTest, MalformedModulesAreInvalidArguments) {
   d = CopyModel("xlmr_weighted");
   EditJson(d / "tokenizer.json", [](Json& j) { j["model"]["unk_id"] = 100000; });
   ExpectOpenError(d, Code::kInvalidArgument, {"unk_id"});
+  for (const char* charsmap : {"AAAA", "not base64!", "//////8="}) {  // truncated, bad base64, trie size 2^32−1
+    d = CopyModel("xlmr_concat");
+    EditJson(d / "tokenizer.json", [&](Json& j) { j["normalizer"]["precompiled_charsmap"] = charsmap; });
+    ExpectOpenError(d, Code::kInvalidArgument, {"tokenizer.json", "Precompiled", "precompiled_charsmap is malformed"});
+  }
+  d = CopyModel("xlmr_concat");
+  EditJson(d / "tokenizer.json", [](Json& j) { j["normalizer"]["precompiled_charsmap"] = 7; });
+  ExpectOpenError(d, Code::kInvalidArgument, {"precompiled_charsmap", "base64 string"});
   d = CopyModel("mpnet_mean");
   EditJson(d / "config.json", [](Json& j) { j["relative_attention_num_buckets"] = 16; });
   ExpectOpenError(d, Code::kInvalidArgument, {"relative_attention_bias", "shape"});

@@ -16,8 +16,9 @@ Models:
                    (legacy add_prefix_space), weighted-mean pooling, Dense Tanh 32->24, Dense
                    Identity 24->16, Normalize.
   xlmr_concat      model_type xlm-roberta, BF16, pad_token_id 0 (another offset): Precompiled
-                   normalizer (checked against the documented approximation: NFKC, tab/newline
-                   to space, controls removed), Metaspace prepend_scheme "first", pooling
+                   normalizer with a real charsmap written by charsmap.py (NFKC of a few blocks,
+                   whitespace to ' ', controls removed, multi-character keys) and applied as
+                   tokenizers does, Metaspace prepend_scheme "first", pooling
                    cls + mean_sqrt_len + lasttoken concatenated (96 values), no Normalize.
                    (<s> has id 0 here, so it counts as padding for positions.)
   bert_unigram     model_type bert with the Unigram tokenizer, as multilingual-e5-small and
@@ -33,6 +34,7 @@ import unicodedata
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import charsmap  # noqa: E402
 import tiny_bert as tb  # noqa: E402
 
 HIDDEN, LAYERS, HEADS, INTERMEDIATE = 32, 2, 4, 64
@@ -99,18 +101,6 @@ def unigram_vocab(seed):
             seen.add(p)
             pieces.append((p, float(-rng.uniform(3.0, 10.0))))
     return pieces
-
-
-def nmt_nfkc_approx(s):
-    out = []
-    for c in unicodedata.normalize("NFKC", s):
-        if c in "\t\n\r\f\u2028\u2029":
-            out.append(" ")
-        elif ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F:
-            continue
-        else:
-            out.append(c)
-    return "".join(out)
 
 
 def viterbi(piece, vocab, ids, unk_id, min_score):
@@ -183,7 +173,7 @@ def unigram_tokenize(text, vocab, tok):
         if not seg:
             continue
         if tok["normalizer"] == "precompiled":
-            s = nmt_nfkc_approx(seg)
+            s = charsmap.normalize(seg, CHARSMAP_RULES)
         else:
             s = unicodedata.normalize("NFKC", seg).rstrip()
             s = re.sub(" {2,}", META, s)
@@ -336,6 +326,7 @@ TOKENIZER_TEXTS = [
     "Привет мир! 日本語 東京 한국어 γειά σου",
     "unknownword xylophone quizzes zzz emoji 😀🚀 test",
     "Ligature ﬁ and full-width ＡＢＣ１２３",
+    "half ｶﾞ ﾊﾟ e\u0301 \uff21\u0301 \u210c\u0301 ①②\u3000\u2122 a\u200db \r\n\x1b end",
     "control\x00char\x07s\u200b here \u0085next",
     "<s> x</s>y <mask> <pad> <unk> <s",
     "",
@@ -372,6 +363,8 @@ MODELS = [
          tok=dict(normalizer="nfkc", prepend="always")),
 ]
 
+CHARSMAP_RULES = charsmap.rules()
+
 ACTIVATIONS = {"Tanh": "torch.nn.modules.activation.Tanh", "Identity": "torch.nn.modules.linear.Identity"}
 
 
@@ -399,7 +392,7 @@ def write_tokenizer(d, m, vocab):
             "model_max_length": 512, "tokenizer_class": "MPNetTokenizer"})
         return
     if m["tok"]["normalizer"] == "precompiled":
-        normalizer = {"type": "Precompiled", "precompiled_charsmap": "AAAA"}  # contents not decoded
+        normalizer = {"type": "Precompiled", "precompiled_charsmap": charsmap.charsmap_base64(CHARSMAP_RULES)}
         pre = {"type": "Metaspace", "replacement": META, "prepend_scheme": "first", "split": True}
         post = {"type": "TemplateProcessing",
                 "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},

@@ -1,10 +1,14 @@
 #include "embed/local/unicode_text.h"
 
+#include <memory>
+
+#include <unicode/brkiter.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
+#include <unicode/utext.h>
 
 namespace exemplar::embed::local {
 namespace {
@@ -112,6 +116,43 @@ std::u32string Normalize(std::u32string_view text, NormalForm form) {
 }
 
 bool IsUnicodeWhitespace(char32_t c) { return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_WHITE_SPACE); }
+
+std::vector<size_t> GraphemeEnds(std::string_view text) {
+  std::vector<size_t> ends;
+  ends.reserve(text.size());
+  bool ascii = true;
+  for (char c : text) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {  // every ASCII character is a cluster of its own, except CR LF
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) ends.push_back(i + 1);
+    }
+    return ends;
+  }
+  thread_local std::unique_ptr<icu::BreakIterator> breaks;  // a break iterator is not thread-safe
+  UErrorCode err = U_ZERO_ERROR;
+  if (!breaks) breaks.reset(icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), err));
+  UText ut = UTEXT_INITIALIZER;
+  if (breaks && U_SUCCESS(err)) {
+    utext_openUTF8(&ut, text.data(), static_cast<int64_t>(text.size()), &err);
+    if (U_SUCCESS(err)) breaks->setText(&ut, err);
+    if (U_SUCCESS(err)) {
+      breaks->first();
+      for (int32_t end = breaks->next(); end != icu::BreakIterator::DONE; end = breaks->next()) {
+        ends.push_back(static_cast<size_t>(end));
+      }
+    }
+    utext_close(&ut);
+    if (U_SUCCESS(err) && !ends.empty() && ends.back() == text.size()) return ends;
+  }
+  ends.clear();  // no ICU data: one cluster per code point
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t i = 0, n = static_cast<int32_t>(text.size());
+  while (i < n) {
+    U8_FWD_1(s, i, n);
+    ends.push_back(static_cast<size_t>(i));
+  }
+  return ends;
+}
 
 bool IsWhitespace(char32_t c) {
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace exemplar::embed::local {
 
@@ -24,6 +25,10 @@ enum class NormalForm { kNfc, kNfd, kNfkc, kNfkd };
 std::u32string Normalize(std::u32string_view text, NormalForm form);
 // The Unicode White_Space property (Rust's char::is_whitespace, used by Strip normalizers).
 bool IsUnicodeWhitespace(char32_t c);
+// The byte offsets where the extended grapheme clusters (UAX #29, ICU's character break
+// iterator) of valid UTF-8 `text` end, in order; the last is text.size(). Without ICU's data each
+// code point is a cluster.
+std::vector<size_t> GraphemeEnds(std::string_view text);
 
 // ' ', \t, \n, \r and the space separators (Zs), plus line/paragraph separators (Zl, Zp), which
 // BERT's whitespace split also breaks on.

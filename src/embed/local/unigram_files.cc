@@ -16,7 +16,7 @@ Status Unsupported(const std::string& file, const std::string& what, const char*
 
 constexpr const char* kNormalizers =
     "Unigram tokenizers: normalizers NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace of a string or of the "
-    "regex \" {2,}\", Precompiled (approximated by NFKC), or a Sequence of them";
+    "regex \" {2,}\", Precompiled (a SentencePiece charsmap), or a Sequence of them";
 
 Status ReadNormalizer(const Json& n, const std::string& file, std::vector<NormalizerStep>* steps) {
   if (n.is_null()) return Status::Ok();
@@ -37,6 +37,17 @@ Status ReadNormalizer(const Json& n, const std::string& file, std::vector<Normal
     step.kind = NormalizerStep::kNfkd;
   } else if (type == "Precompiled") {
     step.kind = NormalizerStep::kPrecompiled;
+    const Json& map = Section(n, "precompiled_charsmap");
+    if (!map.is_string() && !map.is_null()) {
+      return Status::InvalidArgument(file + ": normalizer Precompiled needs precompiled_charsmap as a base64 string");
+    }
+    if (map.is_string()) {  // null or "": no rules
+      auto charsmap = PrecompiledCharsmap::FromBase64(map.get<std::string>());
+      if (!charsmap.ok()) {
+        return Status::InvalidArgument(file + ": normalizer Precompiled: " + charsmap.status().message());
+      }
+      step.charsmap = std::make_shared<const PrecompiledCharsmap>(std::move(*charsmap));
+    }
   } else if (type == "Lowercase") {
     step.kind = NormalizerStep::kLowercase;
   } else if (type == "Strip") {

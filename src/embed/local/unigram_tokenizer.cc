@@ -18,21 +18,6 @@ size_t Utf8Length(unsigned char lead) {
   return 1;
 }
 
-// The approximation of SentencePiece's nmt_nfkc charsmap (see the header).
-std::u32string NmtNfkc(std::u32string_view text) {
-  std::u32string out;
-  for (char32_t c : Normalize(text, NormalForm::kNfkc)) {
-    if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x2028 || c == 0x2029) {
-      out.push_back(' ');
-    } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
-      continue;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 void ReplaceAll(std::u32string* s, const std::u32string& from, const std::u32string& to) {
   if (from.empty()) return;
   std::u32string out;
@@ -88,7 +73,9 @@ std::u32string UnigramTokenizer::Normalized(std::u32string_view text) const {
       case NormalizerStep::kNfd: s = Normalize(s, NormalForm::kNfd); break;
       case NormalizerStep::kNfkc: s = Normalize(s, NormalForm::kNfkc); break;
       case NormalizerStep::kNfkd: s = Normalize(s, NormalForm::kNfkd); break;
-      case NormalizerStep::kPrecompiled: s = NmtNfkc(s); break;
+      case NormalizerStep::kPrecompiled:
+        if (step.charsmap && !step.charsmap->identity()) s = DecodeUtf8(step.charsmap->Normalize(EncodeUtf8(s)));
+        break;
       case NormalizerStep::kLowercase: s = ToLower(s); break;
       case NormalizerStep::kStrip: {
         size_t b = 0, e = s.size();

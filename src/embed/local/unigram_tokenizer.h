@@ -3,11 +3,8 @@
 //
 // Tokenize(text) (see Tokenizer for special tokens, lowercase_input and Encode), per segment:
 //   1. Normalizers in order: NFC/NFD/NFKC/NFKD, Lowercase, Strip, Replace (a literal string, or
-//      the regex " {2,}"), and Precompiled. Precompiled (SentencePiece's compiled nmt_nfkc
-//      charsmap) is APPROXIMATED, not decoded: NFKC, then tab, newline, carriage return, form
-//      feed and U+2028/U+2029 become ' ' and other control characters are removed. For ordinary
-//      text this is what the charsmap does; rare characters the charsmap maps differently from
-//      NFKC can get different pieces than in Python.
+//      the regex " {2,}"), and Precompiled: SentencePiece's compiled charsmap (XLM-RoBERTa:
+//      nmt_nfkc), decoded and applied exactly as tokenizers does (PrecompiledCharsmap).
 //   2. Metaspace: ' ' becomes the replacement ("▁"), which is prepended when the segment does not
 //      start with it (prepend_scheme "always", or "first" for the segment that starts the text;
 //      legacy add_prefix_space = always); with split, the segment is split before every "▁".
@@ -19,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -26,6 +24,7 @@
 
 #include "common/json_util.h"
 #include "common/status.h"
+#include "embed/local/precompiled_charsmap.h"
 #include "embed/local/tokenizer.h"
 
 namespace exemplar::embed::local {
@@ -35,6 +34,7 @@ struct NormalizerStep {
   Kind kind = kNfkc;
   bool left = false, right = false;  // kStrip
   std::u32string from, to;           // kReplace: literal; kCollapseSpaces: `to` replaces runs of ≥ 2 spaces
+  std::shared_ptr<const PrecompiledCharsmap> charsmap;  // kPrecompiled (null: the identity)
 };
 
 struct UnigramOptions {
@@ -73,7 +73,8 @@ class UnigramTokenizer : public Tokenizer {
 
 // Reads tokenizer.json's Unigram model (vocab, unk_id), normalizer and pre_tokenizer into `vocab`
 // and `options` (unigram_files.cc). Errors: kFailedPrecondition naming an unsupported normalizer,
-// pre-tokenizer or option (byte_fallback); kInvalidArgument for malformed sections.
+// pre-tokenizer or option (byte_fallback); kInvalidArgument for malformed sections (including a
+// malformed precompiled_charsmap).
 Status ReadUnigramJson(const Json& tokenizer_json, const std::string& file,
                        std::vector<std::pair<std::string, double>>* vocab, UnigramOptions* options);
 
