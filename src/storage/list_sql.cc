@@ -81,7 +81,9 @@ Result<ExamplePage> ListExamplesWith(Dialect d, const ExampleListQuery& q,
   const bool cursor_in_nulls = q.after && !q.after->value;
   if (cursor_in_nulls && !nullable) return Status::InvalidArgument("cursor does not fit the sort");
   ExamplePage page;
-  EXEMPLAR_ASSIGN_OR_RETURN(page.total, count(ExampleCountSql(d, q.filter, nullptr)));
+  if (q.count_total) {
+    EXEMPLAR_ASSIGN_OR_RETURN(page.total, count(ExampleCountSql(d, q.filter, nullptr)));
+  }
   const int64_t want = q.limit + 1;  // one more tells whether a next page exists
   const int64_t offset = q.after ? 0 : q.offset;
   std::vector<ListedExample> rows;

@@ -67,6 +67,7 @@ struct ExampleListQuery {
   int64_t offset = 0;                 // ignored when `after` is set
   int64_t limit = 20;
   std::optional<ExampleCursor> after;  // rows after this one
+  bool count_total = true;             // false: skip the COUNT (page.total stays 0), e.g. a streamed export
 };
 
 struct ExamplePage {

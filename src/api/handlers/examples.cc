@@ -192,7 +192,9 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
   return s.examples.Batch(std::move(items), std::move(errors), atomic, o);
 }
 
-// GET /examples/export as a BodyStream: each piece is one page of rows in created_at order.
+// GET /examples/export as a BodyStream: each piece is one page of rows in created_at order, read
+// with a keyset cursor and no count, so every page costs the same however deep the export is
+// (offset pages made a 1M-row export quadratic: 97 s).
 class ExportStream {
  public:
   // Rows per piece: ~0.5 MB of JSONL for typical examples; bounds the export's memory.
@@ -203,11 +205,13 @@ class ExportStream {
 
   // Reads the next page into the buffer.
   Status ReadPage() {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_->ListExamples(filter_, storage::ExampleSortKey::kCreatedAt, false,
-                                                              offset_, kPage));
+    storage::ExampleListQuery q{filter_, storage::ExampleSortKey::kCreatedAt, false, 0, kPage, after_};
+    q.count_total = false;
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_->ListExamples(q));
     page_ = std::move(page.examples);
-    offset_ += static_cast<int64_t>(page_.size());
-    last_ = static_cast<int64_t>(page_.size()) < kPage;
+    rows_ += static_cast<int64_t>(page_.size());
+    after_ = page.next;
+    last_ = !after_;
     return Status::Ok();
   }
 
@@ -224,7 +228,7 @@ class ExportStream {
     if (last_) {
       finished_ = true;
     } else if (Status st = ReadPage(); !st.ok()) {
-      spdlog::error("export stopped after {} rows: {}", offset_, st.ToString());
+      spdlog::error("export stopped after {} rows: {}", rows_, st.ToString());
       return BodyStream::Step::kFailed;
     }
     return BodyStream::Step::kData;
@@ -234,7 +238,8 @@ class ExportStream {
   storage::Store* store_;
   storage::ExampleFilter filter_;
   bool csv_, redact_;
-  int64_t offset_ = 0;
+  int64_t rows_ = 0;
+  std::optional<storage::ExampleCursor> after_;
   std::vector<Example> page_;
   bool last_ = false, started_ = false, finished_ = false;
 };
