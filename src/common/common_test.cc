@@ -57,6 +57,9 @@ TEST(Time, FormatRfc3339MatchesGmtime) {
     }
   }
   EXPECT_EQ(FormatRfc3339(951'782'400'000), "2000-02-29T00:00:00.000Z");
+  char buf[kRfc3339BufferSize];
+  EXPECT_EQ(std::string_view(buf, FormatRfc3339(951'782'400'000, buf)), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(std::string_view(buf, FormatRfc3339(253'402'300'800'000, buf)), FormatRfc3339(253'402'300'800'000));
   EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
   EXPECT_EQ(FormatDate(1'795'000'000'000), "2026-11-18");
 }

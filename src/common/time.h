@@ -13,6 +13,9 @@ int64_t NowMillis();
 
 // "2026-11-27T02:48:17.123Z" for a millisecond timestamp.
 std::string FormatRfc3339(int64_t millis);
+// The same text written into `buf` (no allocation, for response writers); returns its length.
+constexpr size_t kRfc3339BufferSize = 64;
+size_t FormatRfc3339(int64_t millis, char (&buf)[kRfc3339BufferSize]);
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM)" to epoch millis; nullopt when malformed.
 std::optional<int64_t> ParseRfc3339(std::string_view text);

@@ -206,5 +206,38 @@ TEST(KeywordIndex, PrunedSearchEqualsExhaustiveScoring) {
   }
 }
 
+// Topic-structured documents (a rare topic word, a mid-frequency family word, common fillers):
+// once the k-th score is high, the rare and family terms become "required" and the pruned search
+// leapfrogs over their lists. It must still return exactly what scoring every posting returns.
+TEST(KeywordIndex, RequiredTermLeapfrogEqualsExhaustiveScoring) {
+  std::mt19937 rng(11);
+  KeywordIndex index;
+  const int docs = 4000;
+  for (int d = 0; d < docs; ++d) {
+    std::string text = "topic" + std::to_string(rng() % 40) + " family" + std::to_string(rng() % 6);
+    const int fillers = 1 + static_cast<int>(rng() % 8);
+    for (int i = 0; i < fillers; ++i) text += " filler" + std::to_string(rng() % 5);
+    index.Upsert(static_cast<uint64_t>(d), text);
+  }
+  for (int d = 0; d < docs; d += 9) index.Remove(static_cast<uint64_t>(d));
+  std::vector<uint64_t> allowed;
+  for (uint64_t d = 1; d < static_cast<uint64_t>(docs); d += 2) allowed.push_back(d);
+  for (int q = 0; q < 80; ++q) {
+    std::string query = "topic" + std::to_string(rng() % 40) + " family" + std::to_string(rng() % 6) +
+                        " filler" + std::to_string(rng() % 5);
+    if (q % 2) query += " filler" + std::to_string(rng() % 5);
+    for (size_t k : {1, 10, 40, 200}) {
+      const std::vector<uint64_t>* filter = q % 4 == 3 ? &allowed : nullptr;
+      const auto pruned = index.Search(query, k, filter);
+      const auto exhaustive = index.SearchExhaustive(query, k, filter);
+      ASSERT_EQ(pruned.size(), exhaustive.size()) << query << " k=" << k;
+      for (size_t i = 0; i < pruned.size(); ++i) {
+        ASSERT_EQ(pruned[i].label, exhaustive[i].label) << query << " k=" << k << " rank " << i;
+        ASSERT_EQ(pruned[i].score, exhaustive[i].score) << query << " k=" << k << " rank " << i;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace exemplar::index

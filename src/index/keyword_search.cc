@@ -155,15 +155,31 @@ class MaxScore {
   // Scores the documents of cursors [0, lists) whose bound may reach the top k, skipping those in
   // `exclude` (already scored). Cursors [0, first_essential) are "non-essential": together they
   // cannot lift a document into the top k, so only the others yield candidates.
+  //
+  // A list is "required" once the other lists of the pass together cannot reach the k-th score:
+  // every document that can still enter the top k holds its term. With required lists the next
+  // candidate is found by leapfrogging over them (each skips to the other's document), so the
+  // documents of the essential lists that miss a required term are never scored or probed.
   void Pass(size_t lists, size_t first_essential, const Cursor* exclude) {
+    if (lists == 0) return;
     Cursor skip = exclude ? *exclude : Cursor{};
+    const double total = prefix_bound_[lists - 1];
+    size_t first_required = lists;  // cursors [first_required, lists) are required
     for (;;) {
       while (first_essential < lists && prefix_bound_[first_essential] < threshold_) ++first_essential;
+      while (first_required > 0 && total - cursors_[first_required - 1].bound < threshold_) --first_required;
       uint32_t doc = UINT32_MAX;
       for (size_t i = first_essential; i < lists; ++i) {
         if (cursors_[i].pos != cursors_[i].end) doc = std::min(doc, cursors_[i].pos->doc);
       }
       if (doc == UINT32_MAX) return;  // also when every list became non-essential
+      if (first_required < lists) {
+        if (!AlignRequired(first_required, lists, &doc)) return;  // a required list is exhausted
+        // Essential lists skip the documents in between: each lacks a required term.
+        for (size_t i = first_essential; i < lists; ++i) {
+          cursors_[i].pos = SkipTo(cursors_[i].pos, cursors_[i].end, doc);
+        }
+      }
       const Doc& d = docs_[doc];
       const double norm = bm25_.Norm(d.length);
       double bound = first_essential ? prefix_bound_[first_essential - 1] : 0.0;
@@ -192,6 +208,24 @@ class MaxScore {
       }
       if (eligible && i == 0 && bound >= threshold_) Keep(d.label);
       std::fill(contribution_.begin(), contribution_.end(), 0.0f);
+    }
+  }
+
+  // Moves the required cursors [first, lists) to the first document at or after *doc that all of
+  // them hold, strongest (usually shortest) list first; false when one of them runs out.
+  bool AlignRequired(size_t first, size_t lists, uint32_t* doc) {
+    const size_t count = lists - first;
+    size_t agreed = 0;
+    for (size_t i = lists - 1;; i = i == first ? lists - 1 : i - 1) {
+      Cursor& c = cursors_[i];
+      c.pos = SkipTo(c.pos, c.end, *doc);
+      if (c.pos == c.end) return false;
+      if (c.pos->doc == *doc) {
+        if (++agreed == count) return true;
+      } else {
+        *doc = c.pos->doc;
+        agreed = 1;
+      }
     }
   }
 

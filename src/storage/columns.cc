@@ -30,7 +30,39 @@ std::string EncodeStringList(const std::vector<std::string>& v) {
   return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+// The common forms EncodeStringList writes, `[]` and `["tag","other"]` with plain printable ASCII
+// strings, read without building a JSON DOM (every hydrated example decodes three lists); false
+// for anything else (escapes, UTF-8, spaces), which the general parser then reads.
+bool DecodeSimpleStringList(const std::string& text, std::vector<std::string>* out) {
+  const size_t n = text.size();
+  if (n < 2 || text[0] != '[' || text[n - 1] != ']') return false;
+  if (n == 2) return true;
+  size_t i = 1;
+  for (;;) {
+    if (text[i] != '"') return false;
+    const size_t start = ++i;
+    while (i < n) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c == '"') break;
+      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+      ++i;
+    }
+    if (i + 1 >= n) return false;
+    out->emplace_back(text, start, i - start);
+    ++i;  // past the closing quote
+    if (text[i] == ']') return i + 1 == n;
+    if (text[i] != ',') return false;
+    ++i;
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> DecodeStringList(const std::string& text) {
+  std::vector<std::string> simple;
+  if (DecodeSimpleStringList(text, &simple)) return simple;
   auto j = nlohmann::json::parse(text, nullptr, false);
   std::vector<std::string> out;
   if (!j.is_array()) return out;

@@ -408,7 +408,9 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                         return Reply::Json200(service::ExampleWithTombstoneJson(e));
                       }
                       EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Get(id));
-                      return Reply::Json200(service::ExampleToJson(e));
+                      Reply reply;  // written as text: no JSON DOM on the hot path
+                      reply.raw = service::ExampleJsonText(e);
+                      return reply;
                     }});
   routes.push_back({"PUT", base + "/{id}", "Update an example (partial; null clears a field)", "examples",
                     [&s](const Request& req) -> Result<Reply> {

@@ -27,15 +27,22 @@ struct JsonColumn {
   const std::string& text;
 };
 
+// A millisecond timestamp, written as RFC 3339 text (formatted into a stack buffer by the text
+// writer: no string allocated per timestamp).
+struct Timestamp {
+  int64_t millis;
+};
+
 // The wire fields of an example, in key order (the order DumpJson writes them in). `field(key,
 // value)` is called with value one of: std::string, std::optional<std::string>, int64_t, double,
-// std::optional<double>, bool, std::vector<std::string>, JsonColumn.
+// std::optional<double>, bool, std::vector<std::string>, JsonColumn, Timestamp,
+// std::optional<Timestamp>.
 template <typename Field>
 void ForEachExampleField(const Example& e, Field&& field) {
   field("attribution_notes", e.attribution_notes);
   field("capability_tags", e.capability_tags);
   field("client_id", e.client_id);
-  field("created_at", FormatRfc3339(e.created_at));
+  field("created_at", Timestamp{e.created_at});
   field("created_by", e.created_by);
   field("databit_id", e.databit_id);
   field("difficulty", e.difficulty);
@@ -49,32 +56,37 @@ void ForEachExampleField(const Example& e, Field&& field) {
   field("function_name", e.function_name);
   field("has_embedding", e.has_embedding());
   field("input", JsonColumn{e.input_json});
-  field("last_used_at", e.last_used_at ? std::optional(FormatRfc3339(*e.last_used_at)) : std::nullopt);
+  field("last_used_at", e.last_used_at ? std::optional(Timestamp{*e.last_used_at}) : std::nullopt);
   field("pii_flags", e.pii_flags);
   field("quality_score", e.quality_score);
   field("search_keys", e.search_keys);
   field("source", e.source);
   field("success_count", e.success_count);
-  field("updated_at", FormatRfc3339(e.updated_at));
+  field("updated_at", Timestamp{e.updated_at});
   field("usage_count", e.usage_count);
   field("version", e.version);
 }
 
+Json ToJson(const JsonColumn& c) { return Json::parse(c.text, nullptr, false); }
+Json ToJson(const Timestamp& t) { return Json(FormatRfc3339(t.millis)); }
 template <typename T>
 Json ToJson(const T& v) {
   return Json(v);
 }
 template <typename T>
 Json ToJson(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
+  return v ? ToJson(*v) : Json(nullptr);
 }
-Json ToJson(const JsonColumn& c) { return Json::parse(c.text, nullptr, false); }
 
 void Write(JsonTextWriter& w, const std::string& s) { w.String(s); }
 void Write(JsonTextWriter& w, int64_t v) { w.Int(v); }
 void Write(JsonTextWriter& w, double v) { w.Double(v); }
 void Write(JsonTextWriter& w, bool b) { w.Bool(b); }
 void Write(JsonTextWriter& w, const JsonColumn& c) { w.Raw(c.text); }
+void Write(JsonTextWriter& w, const Timestamp& t) {
+  char buf[kRfc3339BufferSize];
+  w.String(std::string_view(buf, FormatRfc3339(t.millis, buf)));
+}
 void Write(JsonTextWriter& w, const std::vector<std::string>& list) {
   w.BeginArray();
   for (const auto& s : list) w.String(s);
@@ -102,6 +114,12 @@ Json ExampleWithTombstoneJson(const Example& e) {
   j["purged"] = e.purged_at.has_value();
   j["content_hash"] = e.content_hash ? Json(*e.content_hash) : Json(nullptr);
   return j;
+}
+
+std::string ExampleJsonText(const Example& e) {
+  JsonTextWriter w;
+  WriteExampleJson(e, w);
+  return w.Take();
 }
 
 void WriteExampleJson(const Example& e, JsonTextWriter& w) {

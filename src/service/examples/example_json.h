@@ -20,6 +20,8 @@ class JsonTextWriter;
 Json ExampleToJson(const Example& e);
 // The same object written as text: DumpJson(ExampleToJson(e)) without building the DOM.
 void WriteExampleJson(const Example& e, JsonTextWriter& w);
+// DumpJson(ExampleToJson(e)), written directly (GET /examples/{id}).
+std::string ExampleJsonText(const Example& e);
 
 // ExampleToJson plus, for a deleted example, {deleted: true, deleted_at, purged, content_hash}
 // (a purged one's content fields are empty).

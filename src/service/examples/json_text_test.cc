@@ -8,6 +8,7 @@
 
 #include "common/json_util.h"
 #include "service/examples/example_json.h"
+#include "storage/columns.h"
 
 namespace exemplar::service {
 namespace {
@@ -89,6 +90,42 @@ TEST(JsonTextWriter, ExampleMatchesItsJsonDom) {
   WriteExampleJson(e, full);
   full.EndArray();
   EXPECT_EQ(full.text(), DumpJson(Json::array({ExampleToJson(e), ExampleToJson(e)})));
+  // The GET body: the same text, timestamps included (formatted without allocation); a
+  // timestamp outside years 0-9999 takes the general path and still matches.
+  EXPECT_EQ(ExampleJsonText(e), DumpJson(ExampleToJson(e)));
+  e.updated_at = -62'135'596'800'001;  // 0000-12-31T23:59:59.999Z, one millisecond before year 1
+  e.last_used_at = 253'402'300'800'000;  // year 10000
+  EXPECT_EQ(ExampleJsonText(e), DumpJson(ExampleToJson(e)));
+  EXPECT_NE(ExampleJsonText(e).find("\"last_used_at\":\"10000-01-01T00:00:00.000Z\""), std::string::npos);
+}
+
+// Stored string lists (tags, search keys, PII flags) are read by a fast path for the plain forms;
+// every input must decode exactly as the general JSON parser decodes it.
+TEST(StringListColumn, FastPathDecodesLikeTheJsonParser) {
+  auto reference = [](const std::string& text) {
+    std::vector<std::string> out;
+    auto j = Json::parse(text, nullptr, false);
+    if (!j.is_array()) return out;
+    for (const auto& e : j) if (e.is_string()) out.push_back(e.get<std::string>());
+    return out;
+  };
+  for (const std::string text :
+       {"[]", "[\"\"]", "[\"a\"]", "[\"a\",\"b c\",\"x]y\"]", "[\"a\",]", "[\"a\"]]", "[\"a\"\"b\"]", "[1]",
+        "[\"a\",1]", " [\"a\"]", "[ \"a\" ]", "[\"caf\u00e9\"]", "[\"caf\xC3\xA9\"]", "[\"a\\\"b\"]", "[\"a",
+        "[\"", "[", "]", "", "null", "{}", "[\"tab\there\"]", "[\"\xFF\"]"}) {
+    EXPECT_EQ(storage::DecodeStringList(text), reference(text)) << text;
+  }
+  std::mt19937 rng(5);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::string> list(rng() % 4);
+    for (auto& item : list) {
+      item.resize(rng() % 6);
+      for (char& c : item) c = static_cast<char>(rng() % 3 ? 'a' + rng() % 26 : rng() % 128);
+    }
+    const std::string text = storage::EncodeStringList(list);
+    ASSERT_EQ(storage::DecodeStringList(text), reference(text)) << text;
+    ASSERT_EQ(storage::DecodeStringList(text), list) << text;
+  }
 }
 
 }  // namespace
