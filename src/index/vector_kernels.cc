@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace exemplar::index {
 
 // `omp simd reduction` lets the compiler split the sum over vector lanes, which it may not do on
@@ -35,16 +39,60 @@ void EncodeF16(const float* v, size_t dim, uint16_t* out) {
   }
 }
 
-// The x86-64-v3 clone converts with F16C (vcvtph2ps, 8 halves per instruction); the baseline one
-// through libgcc's software conversion.
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-float DotF16(const uint16_t* a, const uint16_t* b, size_t dim) {
+namespace {
+
+float DotF16Portable(const uint16_t* a, const uint16_t* b, size_t dim) {
   const auto* ha = reinterpret_cast<const _Float16*>(a);
   const auto* hb = reinterpret_cast<const _Float16*>(b);
   float s = 0.0f;
-#pragma omp simd reduction(+ : s)
   for (size_t i = 0; i < dim; ++i) s += static_cast<float>(ha[i]) * static_cast<float>(hb[i]);
   return s;
+}
+
+#if defined(__x86_64__)
+// GCC 12 does not vectorise _Float16 conversions in a plain loop (measured: the graph search in
+// f16 ran 3× slower than f32), so the halves are widened 8 at a time with F16C's vcvtph2ps.
+__attribute__((target("avx2,fma,f16c")))
+float DotF16Avx2(const uint16_t* a, const uint16_t* b, size_t dim) {
+  __m256 acc0 = _mm256_setzero_ps();
+  __m256 acc1 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    const __m256 a0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    const __m256 a1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 8)));
+    const __m256 b1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 8)));
+    acc0 = _mm256_fmadd_ps(a0, b0, acc0);
+    acc1 = _mm256_fmadd_ps(a1, b1, acc1);
+  }
+  for (; i + 8 <= dim; i += 8) {
+    const __m256 a0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    acc0 = _mm256_fmadd_ps(a0, b0, acc0);
+  }
+  const __m256 sum = _mm256_add_ps(acc0, acc1);
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+  lo = _mm_hadd_ps(lo, lo);
+  lo = _mm_hadd_ps(lo, lo);
+  return _mm_cvtss_f32(lo) + DotF16Portable(a + i, b + i, dim - i);
+}
+
+bool HasF16c() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  }();
+  return has;
+}
+#endif
+
+}  // namespace
+
+float DotF16(const uint16_t* a, const uint16_t* b, size_t dim) {
+#if defined(__x86_64__)
+  if (HasF16c()) return DotF16Avx2(a, b, dim);
+#endif
+  return DotF16Portable(a, b, dim);
 }
 
 // Why a scale per vector rather than one global scale for all unit vectors: a global scale must
