@@ -199,6 +199,7 @@ Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
       std::rename(main_tmp.c_str(), path.c_str()) != 0) {
     return Status::Unavailable("cannot install snapshot " + path + ": " + ErrnoText());
   }
+  if (!compact) RemoveQuietly(rows_path);  // left by an earlier f16 / int8 run: no longer part of it
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (dir.empty()) dir = ".";
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -320,6 +320,11 @@ TEST_P(CompactStorage, SnapshotRoundTripAndOtherModesRefused) {
   EXPECT_EQ(VectorIndex::Load(dir.File("plain.hnsw"), Opts(dim, GetParam(), dir.path()), 1).status().code(),
             Code::kFailedPrecondition);
   EXPECT_TRUE(VectorIndex::Load(dir.File("plain.hnsw"), Opts(dim, VectorStorage::kF32, ""), 1).ok());
+  // An f32 snapshot written over a compact one removes the compact one's vector file.
+  ASSERT_TRUE(index.Save(dir.File("switched.hnsw"), 42).ok());
+  ASSERT_TRUE(std::filesystem::exists(dir.File("switched.hnsw.f32")));
+  ASSERT_TRUE(plain.Save(dir.File("switched.hnsw"), 43).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.File("switched.hnsw.f32")));
 
   // A damaged or missing vector file is refused, not loaded with wrong vectors.
   FlipByte(path + ".f32", 4 * dim * 100 + 3);
