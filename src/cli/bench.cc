@@ -174,6 +174,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   out["exact_p50_ms"] = Percentile(exact, 0.5);
   out["recall_at_10"] = recall_hits / (10.0 * queries.size());
   out["ef_search"] = vi.options().ef_search;
+  out["vector_storage"] = index::VectorStorageName(vi.options().storage);
 
   // ---- Filtered search (a function filter matching 1% of examples), through the service ----
   std::vector<double> filtered;
@@ -270,8 +271,13 @@ int RunBench(const Config& base, const BenchOptions& opt) {
 
   // ---- Memory and restart ----
   auto stats = rt->index().Stats();
-  out["index_bytes_per_example"] =
-      static_cast<double>(stats.vector_bytes + stats.keyword_bytes) / std::max<int64_t>(1, opt.n);
+  const auto per_example = [&](size_t bytes) { return static_cast<double>(bytes) / std::max<int64_t>(1, opt.n); };
+  out["index_bytes_per_example"] = per_example(stats.vector_bytes + stats.keyword_bytes);
+  // The parts: the vector index in memory (graph; compact with f16 / int8), the keyword index,
+  // and with f16 / int8 the memory-mapped f32 vector file (mapped capacity; file pages).
+  out["vector_bytes_per_example"] = per_example(stats.vector_bytes);
+  out["keyword_bytes_per_example"] = per_example(stats.keyword_bytes);
+  out["vector_file_bytes_per_example"] = per_example(stats.vector_file_bytes);
   server->Stop();
   server.reset();
   if (Status st = rt->index().SaveSnapshot(); !st.ok()) return fail(st.message());
@@ -292,7 +298,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   }
   reopened->reset();
 
-  std::cout << "exemplar bench (n=" << opt.n << ", dim=" << out["dim"] << ", ef=" << out["ef_search"] << ")\n";
+  std::cout << "exemplar bench (n=" << opt.n << ", dim=" << out["dim"] << ", ef=" << out["ef_search"]
+            << ", vector_storage=" << out["vector_storage"].get<std::string>() << ")\n";
   std::cout << std::left << std::setw(28) << "metric" << "value\n";
   for (const char* k : {"ingest_per_s", "ingest_indexed_per_s", "ingest_graph_backlog", "ingest_graph_drain_per_s",
                         "vector_p50_ms", "vector_p99_ms", "raw_hnswlib_p50_ms", "exact_p50_ms",
@@ -301,7 +308,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
                         "rss_after_search_load_mb", "rss_search_load_ratio", "conn_flood_p99_ms",
                         "burst_resets", "list_first_page_p99_ms", "list_deep_page_p99_ms",
                         "export_s", "export_peak_rss_mb", "export_rss_growth_mb", "restart_ready_s",
-                        "cold_start_first_answer_s", "index_bytes_per_example"}) {
+                        "cold_start_first_answer_s", "index_bytes_per_example", "vector_bytes_per_example",
+                        "keyword_bytes_per_example", "vector_file_bytes_per_example"}) {
     std::cout << std::left << std::setw(28) << k << std::fixed << std::setprecision(3)
               << out[k].get<double>() << "\n";
   }

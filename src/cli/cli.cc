@@ -79,6 +79,7 @@ int Main(int argc, char** argv) {
   flag(serve, "--port", "port", "Listen port (default 8080; 0 = any free port)");
   flag(serve, "--web-dir", "web_dir", "Directory of the built web UI");
   flag(serve, "--threads", "threads", "HTTP worker threads");
+  flag(serve, "--vector-storage", "vector_storage", "HNSW graph vectors: f32 | f16 | int8 (compact, re-ranked in f32)");
   flag(serve, "--replica-id", "replica_id", "Name of this replica for run claims (default host:port)");
   serve->add_flag_function("--insecure", [&flags](int64_t) { flags.emplace_back("insecure", "true"); },
                            "Allow serving beyond loopback without auth");
@@ -126,6 +127,7 @@ int Main(int argc, char** argv) {
   BenchOptions bench_options;
   bench->add_option("--n", bench_options.n, "Examples in the synthetic store")->check(CLI::Range(100, 10000000));
   bench->add_flag("--quick", bench_options.quick, "A small run (for tests)");
+  flag(bench, "--vector-storage", "vector_storage", "HNSW graph vectors: f32 | f16 | int8 (compact, re-ranked in f32)");
   bench->add_option("--json", bench_options.json_file, "Write the figures to this JSON file");
   bench->add_option("--queries", bench_options.queries, "Queries per measurement")->check(CLI::Range(10, 100000));
   bench->add_option("--clients", bench_options.clients, "Concurrent HTTP clients")->check(CLI::Range(1, 64));

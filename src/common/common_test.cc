@@ -126,6 +126,25 @@ TEST(Config, PrecedenceFileThenEnvThenFlags) {
   std::remove(path.c_str());
 }
 
+TEST(Config, VectorStorageFromTomlAndFlagsOnlyKnownModes) {
+  Config c;
+  EXPECT_EQ(c.vector_storage, "f32");  // the default: nothing changes for existing data dirs
+  std::string path = ::testing::TempDir() + "/exemplar_cfg_vs.toml";
+  {
+    std::ofstream f(path);
+    f << "[index]\nvector_storage = \"int8\"\n";
+  }
+  ASSERT_TRUE(c.LoadToml(path).ok());
+  EXPECT_EQ(c.vector_storage, "int8");
+  ASSERT_TRUE(c.Set("vector_storage", "f16").ok());
+  EXPECT_EQ(c.vector_storage, "f16");
+  const Status bad = c.Set("vector_storage", "f64");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("vector_storage"), std::string::npos);
+  EXPECT_EQ(c.vector_storage, "f16");
+  std::remove(path.c_str());
+}
+
 // The keyed tables an operator writes: LM providers and proxy roles keep their path.
 TEST(Config, LmProvidersAndProxyRolesFromToml) {
   std::string path = ::testing::TempDir() + "/exemplar_cfg_providers.toml";

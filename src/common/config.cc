@@ -159,6 +159,13 @@ const std::map<std::string, Setter>& Setters() {
       {"hnsw_m", Int(&Config::hnsw_m, 4, 128)},
       {"hnsw_ef_construction", Int(&Config::hnsw_ef_construction, 8, 4096)},
       {"hnsw_ef_search", Int(&Config::hnsw_ef_search, 8, 4096)},
+      {"vector_storage",
+       [](Config& c, const std::string& k, const std::string& v) {
+         if (v != "f32" && v != "f16" && v != "int8")
+           return Status::InvalidArgument("config vector_storage: expected f32, f16 or int8");
+         c.vector_storage = v;
+         return Status::Ok();
+       }},
   };
   return setters;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -33,7 +34,9 @@
 #undef InnerProductDistanceSIMD4Ext
 #undef L2SqrSIMD16Ext
 
+#include "index/snapshot_file.h"
 #include "index/vector_kernels.h"
+#include "index/vector_rows.h"
 
 #if defined(__SANITIZE_THREAD__)
 // hnswlib keeps a mutex per element plus 65,536 update mutexes and takes them in varying orders
@@ -83,6 +86,56 @@ class DotSpace final : public hnswlib::SpaceInterface<float> {
   size_t dim_;
 };
 
+// Compact spaces (vector_storage f16 / int8): hnswlib stores and compares the codes; queries are
+// encoded the same way, so one distance function serves insertions and searches alike.
+class F16Space final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit F16Space(size_t dim) : dim_(dim) {}
+  size_t get_data_size() override { return dim_ * sizeof(uint16_t); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  static float Distance(const void* a, const void* b, const void* dim) {
+    return 1.0f - DotF16(static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b),
+                         *static_cast<const size_t*>(dim));
+  }
+  size_t dim_;
+};
+
+class Int8Space final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit Int8Space(size_t dim) : dim_(dim) {}
+  size_t get_data_size() override { return Int8CodeBytes(dim_); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  static float Distance(const void* a, const void* b, const void* dim) {
+    return 1.0f - DotInt8(static_cast<const char*>(a), static_cast<const char*>(b), *static_cast<const size_t*>(dim));
+  }
+  size_t dim_;
+};
+
+// Bytes of one element's vector inside the graph.
+size_t CodeBytes(VectorStorage storage, size_t dim) {
+  switch (storage) {
+    case VectorStorage::kF16: return dim * sizeof(uint16_t);
+    case VectorStorage::kInt8: return Int8CodeBytes(dim);
+    case VectorStorage::kF32: break;
+  }
+  return dim * sizeof(float);
+}
+
+std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(VectorStorage storage, size_t dim) {
+  switch (storage) {
+    case VectorStorage::kF16: return std::make_unique<F16Space>(dim);
+    case VectorStorage::kInt8: return std::make_unique<Int8Space>(dim);
+    case VectorStorage::kF32: break;
+  }
+  return std::make_unique<DotSpace>(dim);
+}
+
 // hnswlib's level generator seed: fixed so a graph built in the same order is the same graph.
 constexpr size_t kSeed = 100;
 // saveIndex header: offsetLevel0_, max_elements_, cur_element_count, size_data_per_element_,
@@ -99,7 +152,7 @@ T ReadPod(const char* bytes, size_t* offset) {
   return v;
 }
 
-bool HeaderMatches(const char* head, int dim, int m, uint64_t elements) {
+bool HeaderMatches(const char* head, int dim, int m, uint64_t elements, VectorStorage storage) {
   size_t off = 0;
   const auto offset_level0 = ReadPod<size_t>(head, &off);
   ReadPod<size_t>(head, &off);  // max_elements_: the loader picks its own capacity
@@ -113,7 +166,7 @@ bool HeaderMatches(const char* head, int dim, int m, uint64_t elements) {
   const auto max_m0 = ReadPod<size_t>(head, &off);
   const auto mm = ReadPod<size_t>(head, &off);
   const size_t links0 = 2 * static_cast<size_t>(m) * sizeof(hnswlib::tableint) + sizeof(hnswlib::linklistsizeint);
-  const size_t data = static_cast<size_t>(dim) * sizeof(float);
+  const size_t data = CodeBytes(storage, static_cast<size_t>(dim));
   return offset_level0 == 0 && count == elements && data_offset == links0 && label_offset == links0 + data &&
          per_element == links0 + data + sizeof(hnswlib::labeltype) && max_m == static_cast<size_t>(m) &&
          mm == max_m && max_m0 == 2 * max_m && max_level < kMaxLevel &&
@@ -182,15 +235,52 @@ bool LinksAreConsistent(const Graph& g) {
 }  // namespace
 
 struct HnswGraph::Rep {
-  explicit Rep(int dim) : space(static_cast<size_t>(dim)), dim(static_cast<size_t>(dim)) {}
+  Rep(int d, VectorStorage s, const std::string& rows_dir)
+      : space(MakeSpace(s, static_cast<size_t>(d))),
+        dim(static_cast<size_t>(d)),
+        storage(s),
+        code_bytes(CodeBytes(s, dim)),
+        rows(dim, rows_dir) {}
   ~Rep() {
     if (region == nullptr) return;
     if (graph) graph->data_level0_memory_ = nullptr;  // not hnswlib's to free
     ::munmap(region, region_bytes);
   }
-  DotSpace space;  // before `graph`: the graph keeps a pointer into it
+  std::unique_ptr<hnswlib::SpaceInterface<float>> space;  // before `graph`: the graph points into it
   std::unique_ptr<Graph> graph;
   size_t dim;
+  VectorStorage storage;
+  size_t code_bytes;
+  // f16 / int8: the f32 vectors by internal id (capacity kept ≥ the graph's max_elements_).
+  VectorRows rows;
+
+  bool compact() const { return storage != VectorStorage::kF32; }
+
+  // What hnswlib is given for `vec`: the vector itself, or its code written into `buf`.
+  const void* Encode(const float* vec, std::vector<char>* buf) const {
+    if (!compact()) return vec;
+    buf->resize(code_bytes);
+    if (storage == VectorStorage::kF16) {
+      EncodeF16(vec, dim, reinterpret_cast<uint16_t*>(buf->data()));
+    } else {
+      EncodeInt8(vec, dim, buf->data());
+    }
+    return buf->data();
+  }
+
+  // Keeps the f32 rows' capacity up with the graph's.
+  bool ReserveRows() { return !compact() || rows.Reserve(graph->max_elements_); }
+
+  // hnswlib's addPoint (insert, or update of an existing label), then the f32 row of the element.
+  void AddPoint(const float* vec, uint64_t label) {
+    std::vector<char> code;
+    const hnswlib::tableint id = graph->addPoint(Encode(vec, &code), label, -1);
+    if (compact()) std::memcpy(rows.row(id), vec, dim * sizeof(float));
+  }
+
+  const float* Vector(hnswlib::tableint id) const {
+    return compact() ? rows.row(id) : reinterpret_cast<const float*>(graph->getDataByInternalId(id));
+  }
   // A loaded snapshot's level-0 block is not copied: `region` (huge-page aligned) starts with the
   // snapshot file mapped privately (copy-on-write) up to `file_bytes`, followed by anonymous
   // memory for growth, and data_level0_memory_ points just past the file header. Promote moves
@@ -223,13 +313,15 @@ struct HnswGraph::Rep {
   }
 };
 
-HnswGraph::HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t capacity)
-    : rep_(std::make_unique<Rep>(dim)) {
-  rep_->graph = std::make_unique<Graph>(&rep_->space, std::max<size_t>(capacity, 16), static_cast<size_t>(m),
+HnswGraph::HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t capacity, VectorStorage storage,
+                     const std::string& rows_dir)
+    : rep_(std::make_unique<Rep>(dim, storage, rows_dir)) {
+  rep_->graph = std::make_unique<Graph>(rep_->space.get(), std::max<size_t>(capacity, 16), static_cast<size_t>(m),
                                         static_cast<size_t>(ef_construction), kSeed);
   rep_->graph->setEf(static_cast<size_t>(ef_search));
   MarkLevelGeneratorRaceBenign(*rep_->graph);
   AdviseHugePages(*rep_->graph, false);
+  rep_->ReserveRows();  // on failure Add and Reserve try again (and fail cleanly)
 }
 
 HnswGraph::HnswGraph(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -237,11 +329,12 @@ HnswGraph::~HnswGraph() = default;
 
 size_t HnswGraph::elements() const { return rep_->graph->cur_element_count; }
 size_t HnswGraph::live() const { return rep_->graph->cur_element_count - rep_->graph->num_deleted_; }
+VectorStorage HnswGraph::storage() const { return rep_->storage; }
 
 const float* HnswGraph::Find(uint64_t label) const {
   hnswlib::tableint id;
   if (!rep_->LiveId(label, &id)) return nullptr;
-  return reinterpret_cast<const float*>(rep_->graph->getDataByInternalId(id));
+  return rep_->Vector(id);
 }
 
 bool HnswGraph::Add(uint64_t label, const float* vec) {
@@ -252,7 +345,8 @@ bool HnswGraph::Add(uint64_t label, const float* vec) {
       g.resizeIndex(std::max<size_t>(g.max_elements_ * 2, 1024));
       AdviseHugePages(g, true);
     }
-    g.addPoint(vec, label);
+    if (!rep_->ReserveRows()) return false;
+    rep_->AddPoint(vec, label);
     return true;
   } catch (const std::exception&) {
     return false;
@@ -270,7 +364,7 @@ bool HnswGraph::HasConcurrent(uint64_t label) const {
 
 bool HnswGraph::Reserve(size_t extra) {
   Graph& g = *rep_->graph;
-  if (g.cur_element_count + extra <= g.max_elements_) return true;
+  if (g.cur_element_count + extra <= g.max_elements_) return rep_->ReserveRows();
   if (!rep_->Detach()) return false;
   try {
     g.resizeIndex(std::max({g.max_elements_ * 2, g.cur_element_count + extra, size_t{1024}}));
@@ -278,12 +372,12 @@ bool HnswGraph::Reserve(size_t extra) {
     return false;
   }
   AdviseHugePages(g, true);
-  return true;
+  return rep_->ReserveRows();
 }
 
 bool HnswGraph::AddNew(uint64_t label, const float* vec) {
   try {
-    rep_->graph->addPoint(vec, label);
+    rep_->AddPoint(vec, label);  // distinct new labels: distinct ids, so distinct f32 rows
     return true;
   } catch (const std::exception&) {
     return false;
@@ -321,7 +415,7 @@ void HnswGraph::ExactScan(const float* query, TopK* top) const {
   const size_t n = g.cur_element_count;
   for (hnswlib::tableint i = 0; i < n; ++i) {
     if (g.isMarkedDeleted(i)) continue;
-    top->Push(g.getExternalLabel(i), Dot(query, reinterpret_cast<const float*>(g.getDataByInternalId(i)), rep_->dim));
+    top->Push(g.getExternalLabel(i), Dot(query, rep_->Vector(i), rep_->dim));
   }
 }
 
@@ -330,7 +424,8 @@ bool HnswGraph::Search(const float* query, size_t fetch, std::vector<uint64_t>* 
   try {
     // searchKnn runs with ef = max(ef_, fetch): a larger fetch is a larger ef without writing the
     // shared ef_ member (setEf would race with concurrent searches).
-    auto found = rep_->graph->searchKnn(query, fetch);
+    thread_local std::vector<char> code;
+    auto found = rep_->graph->searchKnn(rep_->Encode(query, &code), fetch);
     labels->reserve(found.size());
     for (; !found.empty(); found.pop()) labels->push_back(found.top().second);
     return true;
@@ -353,6 +448,8 @@ size_t HnswGraph::MemoryBytes() const {
          Graph::max_update_element_locks * sizeof(std::mutex);
 }
 
+size_t HnswGraph::VectorFileBytes() const { return rep_->compact() ? rep_->rows.MappedBytes() : 0; }
+
 Status HnswGraph::Save(const std::string& path, uint64_t* expected_bytes) const {
   const Graph& g = *rep_->graph;
   uint64_t expected = kHeaderBytes + g.cur_element_count * g.size_data_per_element_;
@@ -369,7 +466,8 @@ Status HnswGraph::Save(const std::string& path, uint64_t* expected_bytes) const 
 }
 
 Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int dim, int m, int ef_construction,
-                                                   int ef_search, uint64_t elements, size_t capacity) {
+                                                   int ef_search, uint64_t elements, size_t capacity,
+                                                   VectorStorage storage, const std::string& rows_dir) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FailedPrecondition("cannot open " + path);
   struct FdCloser {
@@ -385,7 +483,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
   if (::pread(fd, head, kHeaderBytes, 0) != static_cast<ssize_t>(kHeaderBytes)) {
     return Status::FailedPrecondition("graph header truncated");
   }
-  if (!HeaderMatches(head, dim, m, elements)) {
+  if (!HeaderMatches(head, dim, m, elements, storage)) {
     return Status::FailedPrecondition("graph header does not match the index options");
   }
   size_t off = 6 * sizeof(size_t);
@@ -396,9 +494,9 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
   // block is then replaced by the file mapped in place (hnswlib's loadIndex would read it into
   // fresh memory, and moving that onto huge pages cost another 0.35 s at 100k).
   const size_t cap = std::max<size_t>(capacity, elements + elements / 4 + 16);
-  auto rep = std::make_unique<Rep>(dim);
+  auto rep = std::make_unique<Rep>(dim, storage, rows_dir);
   try {
-    rep->graph = std::make_unique<Graph>(&rep->space, cap, static_cast<size_t>(m),
+    rep->graph = std::make_unique<Graph>(rep->space.get(), cap, static_cast<size_t>(m),
                                          std::max<size_t>(static_cast<size_t>(ef_construction), static_cast<size_t>(m)),
                                          kSeed);
   } catch (const std::exception& e) {
@@ -455,7 +553,57 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
   if (pos != upper.size()) return Status::FailedPrecondition("graph file has trailing bytes");
   if (!LinksAreConsistent(g)) return Status::FailedPrecondition("graph links are inconsistent");
   g.setEf(static_cast<size_t>(ef_search));
+  if (!rep->ReserveRows()) return Status::FailedPrecondition("cannot map the vector file");
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(rep)));
+}
+
+}  // namespace exemplar::index
+
+namespace exemplar::index {
+
+Status HnswGraph::SaveRows(const std::string& path, uint64_t* bytes, uint64_t* checksum) const {
+  const Rep& r = *rep_;
+  const size_t n = r.graph->cur_element_count * r.dim * sizeof(float);
+  const char* data = n > 0 ? reinterpret_cast<const char*>(r.rows.row(0)) : "";
+  Checksum sum;
+  sum.Update(data, n);
+  *bytes = n;
+  *checksum = sum.Digest();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + ErrnoText());
+  Status st = WriteAll(fd, data, n, path);
+  if (st.ok() && ::fsync(fd) != 0) st = Status::Unavailable("cannot fsync " + path + ": " + ErrnoText());
+  ::close(fd);
+  return st;
+}
+
+Status HnswGraph::LoadRows(const std::string& path, uint64_t checksum) {
+  Rep& r = *rep_;
+  const size_t n = r.graph->cur_element_count * r.dim * sizeof(float);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FailedPrecondition("cannot open " + path + ": " + ErrnoText());
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != n) {
+    return Status::FailedPrecondition(path + " does not match the graph's size");
+  }
+  if (r.rows.capacity() < r.graph->cur_element_count) return Status::FailedPrecondition("no room for the vectors");
+  // Read into the vector file (a copy: the live file must not be the snapshot, which stays as
+  // written until the next Save replaces it), checksumming on the way.
+  Checksum sum;
+  char* out = n > 0 ? reinterpret_cast<char*>(r.rows.row(0)) : nullptr;
+  for (size_t done = 0; done < n;) {
+    const ssize_t got = ::pread(fd, out + done, std::min<size_t>(n - done, size_t{8} << 20), static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return Status::FailedPrecondition("cannot read " + path + ": " + ErrnoText());
+    sum.Update(out + done, static_cast<size_t>(got));
+    done += static_cast<size_t>(got);
+  }
+  if (sum.Digest() != checksum) return Status::FailedPrecondition(path + ": checksum mismatch");
+  return Status::Ok();
 }
 
 }  // namespace exemplar::index

@@ -3,7 +3,10 @@
 // non-inline functions, so two including files in one binary do not link.
 // Not thread-safe, except AddNew: the owner serialises writes against reads (VectorIndex's
 // reader-writer lock); AddNew may run on several threads at once while nothing else touches the graph.
-// Vectors are `dim` floats, expected L2-normalised (inner-product space).
+// Vectors are `dim` floats, expected L2-normalised (inner-product space). With storage f16 / int8
+// the graph holds compact codes of them (its distances are approximate) and the f32 vectors are
+// kept by internal id in VectorRows, a memory-mapped file: Find and ExactScan read those, so
+// every score computed outside hnswlib is exact.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +16,16 @@
 
 #include "common/status.h"
 #include "index/top_k.h"
+#include "index/vector_index.h"
 
 namespace exemplar::index {
 
 class HnswGraph {
  public:
   // An empty graph with room for `capacity` elements (grows by doubling).
-  HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t capacity);
+  // `rows_dir`: where the f32 vector file of a compact graph goes (see VectorRows).
+  HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t capacity,
+            VectorStorage storage = VectorStorage::kF32, const std::string& rows_dir = "");
   ~HnswGraph();
   HnswGraph(const HnswGraph&) = delete;
   HnswGraph& operator=(const HnswGraph&) = delete;
@@ -27,7 +33,9 @@ class HnswGraph {
   size_t elements() const;  // graph elements, deleted ones included
   size_t live() const;      // elements not marked deleted
 
-  // The vector of a live element, else nullptr. Valid until the next write.
+  VectorStorage storage() const;
+
+  // The (f32) vector of a live element, else nullptr. Valid until the next write.
   const float* Find(uint64_t label) const;
   // Inserts `label`, or replaces its vector (reviving it when deleted). false when hnswlib
   // failed (e.g. out of memory); the graph is then unchanged for that label.
@@ -57,7 +65,8 @@ class HnswGraph {
   // done, or for a graph that was built in memory.
   size_t Promote(size_t max_bytes);
 
-  size_t MemoryBytes() const;
+  size_t MemoryBytes() const;  // the graph (compact codes in f16 / int8), not the f32 vector file
+  size_t VectorFileBytes() const;  // the mapped f32 vector file; 0 for f32 storage
 
   // Writes hnswlib's saveIndex file to `path`; *expected_bytes is the size the file must have
   // (saveIndex itself does not report write errors, so the caller checks).
@@ -66,7 +75,16 @@ class HnswGraph {
   // levels. The header is checked against dim/m and `elements`, and every link is checked. The caller must already have
   // verified the file's checksum: hnswlib trusts its input. kFailedPrecondition on any problem.
   static Result<std::unique_ptr<HnswGraph>> Load(const std::string& path, int dim, int m, int ef_construction,
-                                                 int ef_search, uint64_t elements, size_t capacity);
+                                                 int ef_search, uint64_t elements, size_t capacity,
+                                                 VectorStorage storage = VectorStorage::kF32,
+                                                 const std::string& rows_dir = "");
+
+  // f16 / int8: writes the f32 vectors of all elements (deleted ones too), by internal id, to
+  // `path` and fsyncs it; *bytes and *checksum describe what was written.
+  Status SaveRows(const std::string& path, uint64_t* bytes, uint64_t* checksum) const;
+  // f16 / int8, after Load: reads a file written by SaveRows into the vector file, checking its
+  // size against the graph and its checksum. kFailedPrecondition on any mismatch.
+  Status LoadRows(const std::string& path, uint64_t checksum);
 
  private:
   struct Rep;

@@ -31,6 +31,10 @@ constexpr auto kRoundBudget = std::chrono::milliseconds(10);
 constexpr size_t kRoundMaxNew = 4096;
 constexpr size_t kRoundMaxUpdates = 32;
 
+// f16 / int8: the graph's distances are approximate, so an unfiltered search takes at least
+// this many times k candidates from it (and at least ef_search) and re-ranks them exactly in f32.
+constexpr size_t kCompactRerankFactor = 4;
+
 size_t InsertThreads(const VectorIndexOptions& o) {
   if (o.insert_threads > 0) return static_cast<size_t>(o.insert_threads);
   return std::max(1u, std::thread::hardware_concurrency());
@@ -44,6 +48,22 @@ std::vector<float> Normalized(std::span<const float> v) {
 }
 
 }  // namespace
+
+const char* VectorStorageName(VectorStorage s) {
+  switch (s) {
+    case VectorStorage::kF16: return "f16";
+    case VectorStorage::kInt8: return "int8";
+    case VectorStorage::kF32: break;
+  }
+  return "f32";
+}
+
+std::optional<VectorStorage> ParseVectorStorage(const std::string& name) {
+  if (name == "f32") return VectorStorage::kF32;
+  if (name == "f16") return VectorStorage::kF16;
+  if (name == "int8") return VectorStorage::kInt8;
+  return std::nullopt;
+}
 
 // ---------------------------------------------------------------------------------------------
 // FlatVectors
@@ -184,7 +204,13 @@ std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
   TopK top(k);
   const size_t graph_live = graph->live();
   if (allowed == nullptr) {
-    if (graph_live > kExactScanMaxLive && k < graph_live && GraphSearch(query, k, nullptr, &top)) {
+    // f32: the graph's own top k (re-scored with Dot). f16 / int8: a wider candidate list, re-ranked
+    // exactly from the f32 vector file by GraphSearch.
+    const size_t fetch = options.storage == VectorStorage::kF32
+                             ? k
+                             : std::min(graph_live, std::max(static_cast<size_t>(options.ef_search),
+                                                             k * kCompactRerankFactor));
+    if (graph_live > kExactScanMaxLive && k < graph_live && GraphSearch(query, fetch, nullptr, &top)) {
       ScorePending(query, nullptr, &top);
       std::vector<Hit> hits = top.Take();
       // HNSW can come back short when many graph elements are deleted.
@@ -341,10 +367,10 @@ void VectorIndex::Impl::WorkerLoop() {
 // VectorIndex
 
 VectorIndex::VectorIndex(VectorIndexOptions options)
-    : impl_(std::make_unique<Impl>(options, std::make_unique<HnswGraph>(options.dim, options.m,
-                                                                         options.ef_construction,
-                                                                         options.ef_search,
-                                                                         options.initial_capacity))) {}
+    : impl_(std::make_unique<Impl>(
+          options, std::make_unique<HnswGraph>(options.dim, options.m, options.ef_construction, options.ef_search,
+                                               options.initial_capacity, options.storage,
+                                               options.vector_file_dir))) {}
 
 VectorIndex::VectorIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -439,6 +465,11 @@ std::vector<Hit> VectorIndex::SearchExact(std::span<const float> query, size_t k
 size_t VectorIndex::MemoryBytes() const {
   std::shared_lock lock(impl_->mu);
   return sizeof(Impl) + impl_->graph->MemoryBytes() + impl_->pending.MemoryBytes();
+}
+
+size_t VectorIndex::VectorFileBytes() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->graph->VectorFileBytes();
 }
 
 void VectorIndex::Flush() {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -23,6 +24,15 @@ struct Hit {
   float score;  // cosine similarity (inner product of normalised vectors)
 };
 
+// How the HNSW graph stores its vectors. f32: the vectors themselves (~1.7 KB per element at
+// 384-d, M 16). f16 / int8: compact codes (2 bytes / 1 byte per dimension, int8 plus a 4-byte
+// scale) that graph distances use; the f32 vectors then live in a memory-mapped file (VectorRows)
+// and the graph's top max(ef_search, 4k) candidates are re-ranked exactly from it, so scores stay
+// exact cosines. Snapshots record the mode: one written in another mode does not load.
+enum class VectorStorage : uint32_t { kF32 = 0, kF16 = 1, kInt8 = 2 };
+const char* VectorStorageName(VectorStorage s);  // "f32", "f16", "int8"
+std::optional<VectorStorage> ParseVectorStorage(const std::string& name);
+
 struct VectorIndexOptions {
   int dim = 384;
   int m = 16;                  // HNSW graph degree
@@ -36,6 +46,10 @@ struct VectorIndexOptions {
   // Threads inserting into the graph in the background (0: one per core). They insert together:
   // a round moves a batch of waiting vectors into the graph on every thread at once.
   int insert_threads = 0;
+  VectorStorage storage = VectorStorage::kF32;
+  // f16 / int8: the directory of the f32 vector file (an unlinked temp file, see VectorRows);
+  // empty: anonymous memory.
+  std::string vector_file_dir;
 };
 
 class VectorIndex {
@@ -69,7 +83,7 @@ class VectorIndex {
 
   // Writes a snapshot tagged with `change_seq` (the store's change-log position it reflects):
   // `path` (header, checksums, vectors not yet in the graph) and `path + ".graph"` (hnswlib's
-  // saveIndex). Each is written to a temp file, fsynced and renamed over the old one; a crash
+  // saveIndex), plus for f16 / int8 `path + ".f32"` (the graph elements' f32 vectors). Each is written to a temp file, fsynced and renamed over the old one; a crash
   // between the two renames leaves a pair whose checksums disagree, which Load rejects.
   Status Save(const std::string& path, uint64_t change_seq) const;
   // Loads a snapshot; kFailedPrecondition when its seq differs from `expected_seq` or the file is
@@ -78,7 +92,9 @@ class VectorIndex {
   static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, VectorIndexOptions options,
                                                    uint64_t expected_seq);
 
-  size_t MemoryBytes() const;  // approximate bytes held
+  size_t MemoryBytes() const;  // approximate bytes held (the compact graph, not the f32 vector file)
+  // f16 / int8: bytes of the memory-mapped f32 vector file (file pages the kernel may drop); 0 for f32.
+  size_t VectorFileBytes() const;
 
   // hnswlib's searchKnn alone at the same ef (no filter, no pending merge, no re-scoring), under
   // the same read lock: the baseline `exemplar bench` compares Search against.

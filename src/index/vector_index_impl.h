@@ -3,7 +3,8 @@
 //
 // Where a vector lives: every live label is in exactly one of two places.
 //  - the HNSW graph (hnswlib keeps the vector in its level-0 block; the exact scan reads it there,
-//    so vectors are not stored twice), or
+//    so vectors are not stored twice; with f16 / int8 storage the block holds compact codes and
+//    the f32 vector sits in the graph's memory-mapped vector file, by internal id), or
 //  - `pending`, a contiguous store of vectors not yet in the graph: new or updated vectors waiting
 //    for the background inserter, or any vector the graph refused (e.g. out of memory).
 // An updated label's old graph element is marked deleted until the new vector is folded in.
@@ -66,7 +67,7 @@ struct VectorIndex::Impl {
   void ExactAll(const float* query, TopK* top) const;
   void ExactAllowed(const float* query, const std::vector<uint64_t>& allowed, TopK* top) const;
   void ScorePending(const float* query, const std::vector<uint64_t>* allowed, TopK* top) const;
-  // HNSW top-`fetch` re-scored with Dot, keeping only allowed labels when `allowed` is set.
+  // HNSW top-`fetch` re-scored with Dot on the f32 vectors (the exact re-ranking of f16 / int8), keeping only allowed labels when `allowed` is set.
   // false when hnswlib threw (the caller falls back to the exact scan).
   bool GraphSearch(const float* query, size_t fetch, const std::vector<uint64_t>* allowed, TopK* top) const;
   std::vector<Hit> SearchLocked(const float* query, size_t k, const std::vector<uint64_t>* allowed) const;

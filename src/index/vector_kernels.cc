@@ -1,6 +1,12 @@
 #include "index/vector_kernels.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace exemplar::index {
 
@@ -24,6 +30,100 @@ float NormalizeInPlace(float* v, size_t dim) {
     for (size_t i = 0; i < dim; ++i) v[i] *= inv;
   }
   return static_cast<float>(norm);
+}
+
+void EncodeF16(const float* v, size_t dim, uint16_t* out) {
+  for (size_t i = 0; i < dim; ++i) {
+    const auto h = static_cast<_Float16>(v[i]);
+    std::memcpy(out + i, &h, sizeof h);
+  }
+}
+
+namespace {
+
+float DotF16Portable(const uint16_t* a, const uint16_t* b, size_t dim) {
+  const auto* ha = reinterpret_cast<const _Float16*>(a);
+  const auto* hb = reinterpret_cast<const _Float16*>(b);
+  float s = 0.0f;
+  for (size_t i = 0; i < dim; ++i) s += static_cast<float>(ha[i]) * static_cast<float>(hb[i]);
+  return s;
+}
+
+#if defined(__x86_64__)
+// GCC 12 does not vectorise _Float16 conversions in a plain loop (measured: the graph search in
+// f16 ran 3× slower than f32), so the halves are widened 8 at a time with F16C's vcvtph2ps.
+__attribute__((target("avx2,fma,f16c")))
+float DotF16Avx2(const uint16_t* a, const uint16_t* b, size_t dim) {
+  __m256 acc0 = _mm256_setzero_ps();
+  __m256 acc1 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    const __m256 a0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    const __m256 a1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 8)));
+    const __m256 b1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 8)));
+    acc0 = _mm256_fmadd_ps(a0, b0, acc0);
+    acc1 = _mm256_fmadd_ps(a1, b1, acc1);
+  }
+  for (; i + 8 <= dim; i += 8) {
+    const __m256 a0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    acc0 = _mm256_fmadd_ps(a0, b0, acc0);
+  }
+  const __m256 sum = _mm256_add_ps(acc0, acc1);
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+  lo = _mm_hadd_ps(lo, lo);
+  lo = _mm_hadd_ps(lo, lo);
+  return _mm_cvtss_f32(lo) + DotF16Portable(a + i, b + i, dim - i);
+}
+
+bool HasF16c() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  }();
+  return has;
+}
+#endif
+
+}  // namespace
+
+float DotF16(const uint16_t* a, const uint16_t* b, size_t dim) {
+#if defined(__x86_64__)
+  if (HasF16c()) return DotF16Avx2(a, b, dim);
+#endif
+  return DotF16Portable(a, b, dim);
+}
+
+// Why a scale per vector rather than one global scale for all unit vectors: a global scale must
+// cover the largest coordinate any vector may have (up to 1.0), which leaves typical coordinates
+// of a 384-d unit vector (|v[i]| ≈ 0.05) only a handful of levels; scaling each vector by its own
+// largest coordinate uses all 255 levels for every vector (error ≈ 0.1% of the dot product on
+// random 384-d vectors) and costs 4 bytes per element. Graph distances are approximate either way:
+// the top candidates are re-ranked exactly in f32.
+void EncodeInt8(const float* v, size_t dim, char* out) {
+  float max_abs = 0.0f;
+  for (size_t i = 0; i < dim; ++i) max_abs = std::max(max_abs, std::fabs(v[i]));
+  const float scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
+  const float inv = 1.0f / scale;
+  std::memcpy(out, &scale, sizeof scale);
+  auto* codes = reinterpret_cast<int8_t*>(out + sizeof scale);
+  for (size_t i = 0; i < dim; ++i) {
+    codes[i] = static_cast<int8_t>(std::clamp(std::lround(v[i] * inv), -127L, 127L));
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+float DotInt8(const char* a, const char* b, size_t dim) {
+  float sa, sb;
+  std::memcpy(&sa, a, sizeof sa);
+  std::memcpy(&sb, b, sizeof sb);
+  const auto* ca = reinterpret_cast<const int8_t*>(a + sizeof sa);
+  const auto* cb = reinterpret_cast<const int8_t*>(b + sizeof sb);
+  int32_t s = 0;
+#pragma omp simd reduction(+ : s)
+  for (size_t i = 0; i < dim; ++i) s += static_cast<int32_t>(ca[i]) * static_cast<int32_t>(cb[i]);
+  return sa * sb * static_cast<float>(s);
 }
 
 }  // namespace exemplar::index

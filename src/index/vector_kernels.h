@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace exemplar::index {
 
@@ -14,5 +15,16 @@ float Dot(const float* a, const float* b, size_t dim);
 // Scales v to unit L2 norm in place; leaves an all-zero vector unchanged. Returns the old norm
 // (NaN or infinity when v holds one; v is then left as it was).
 float NormalizeInPlace(float* v, size_t dim);
+
+// Compact codes of a unit vector for the HNSW graph (vector_storage f16 / int8). Graph distances
+// use them; every score a caller sees is re-computed with Dot on the f32 vector.
+// f16: `dim` IEEE half floats (2 bytes each), rounded to nearest.
+void EncodeF16(const float* v, size_t dim, uint16_t* out);
+float DotF16(const uint16_t* a, const uint16_t* b, size_t dim);
+// int8: a float scale, then `dim` signed bytes with v[i] ≈ scale · code[i] (scale = max|v[i]| / 127:
+// per vector, see EncodeInt8). Int8CodeBytes(dim) = 4 + dim.
+constexpr size_t Int8CodeBytes(size_t dim) { return sizeof(float) + dim; }
+void EncodeInt8(const float* v, size_t dim, char* out);
+float DotInt8(const char* a, const char* b, size_t dim);
 
 }  // namespace exemplar::index

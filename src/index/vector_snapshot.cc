@@ -3,6 +3,10 @@
 // Snapshot = two files.
 //   <path>        SnapshotHeader, then the pending vectors (labels, then rows of `dim` floats).
 //   <path>.graph  hnswlib's saveIndex output, verbatim.
+//   <path>.f32    vector_storage f16 / int8 only: the graph elements' f32 vectors by internal id
+//                 (HnswGraph::SaveRows); its size and checksum follow the pending rows in <path>.
+// The header's `storage` is the VectorStorage the graph was built with (0, f32, in snapshots from
+// before compact storage existed, so those still load); another mode's snapshot is refused.
 // The header carries the size and checksum of the graph file and a checksum of the pending
 // section, so a torn, truncated or mismatched pair is rejected before hnswlib reads anything:
 // hnswlib's loadIndex trusts its input and can crash or allocate wildly on garbage.
@@ -32,7 +36,7 @@ struct SnapshotHeader {
   uint32_t version;
   uint32_t dim;
   uint32_t m;
-  uint32_t reserved;
+  uint32_t storage;  // VectorStorage
   uint64_t change_seq;
   uint64_t graph_elements;  // hnswlib cur_element_count (live + deleted)
   uint64_t graph_live;
@@ -117,6 +121,9 @@ Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
   const std::string graph_path = path + ".graph";
   const std::string graph_tmp = graph_path + ".tmp";
   const std::string main_tmp = path + ".tmp";
+  const std::string rows_path = path + ".f32";
+  const std::string rows_tmp = rows_path + ".tmp";
+  const bool compact = m.options.storage != VectorStorage::kF32;
   std::shared_lock lock(m.mu);  // writers wait; searches go on
 
   uint64_t expected = 0;
@@ -146,11 +153,22 @@ Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
   for (size_t s = 0; s < m.pending.size(); ++s) {
     body.append(reinterpret_cast<const char*>(m.pending.row(s)), dim * sizeof(float));
   }
+  if (compact) {
+    uint64_t rows_bytes = 0, rows_checksum = 0;
+    if (st = m.graph->SaveRows(rows_tmp, &rows_bytes, &rows_checksum); !st.ok()) {
+      RemoveQuietly(graph_tmp);
+      RemoveQuietly(rows_tmp);
+      return st;
+    }
+    body.append(reinterpret_cast<const char*>(&rows_bytes), sizeof rows_bytes);
+    body.append(reinterpret_cast<const char*>(&rows_checksum), sizeof rows_checksum);
+  }
   SnapshotHeader h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.version = kVersion;
   h.dim = static_cast<uint32_t>(m.options.dim);
   h.m = static_cast<uint32_t>(m.options.m);
+  h.storage = static_cast<uint32_t>(m.options.storage);
   h.change_seq = change_seq;
   h.graph_elements = m.graph->elements();
   h.graph_live = m.graph->live();
@@ -171,13 +189,17 @@ Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
   if (!st.ok()) {
     RemoveQuietly(graph_tmp);
     RemoveQuietly(main_tmp);
+    RemoveQuietly(rows_tmp);
     return st;
   }
 
+  // The main file goes last: until it is renamed, the old header's checksums refuse the new pair.
   if (std::rename(graph_tmp.c_str(), graph_path.c_str()) != 0 ||
+      (compact && std::rename(rows_tmp.c_str(), rows_path.c_str()) != 0) ||
       std::rename(main_tmp.c_str(), path.c_str()) != 0) {
     return Status::Unavailable("cannot install snapshot " + path + ": " + ErrnoText());
   }
+  if (!compact) RemoveQuietly(rows_path);  // left by an earlier f16 / int8 run: no longer part of it
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (dir.empty()) dir = ".";
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -205,13 +227,20 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     return fail("built for dim " + std::to_string(h.dim) + ", M " + std::to_string(h.m) + "; want dim " +
                 std::to_string(options.dim) + ", M " + std::to_string(options.m));
   }
+  if (h.storage != static_cast<uint32_t>(options.storage)) {
+    const char* had = h.storage <= 2 ? VectorStorageName(static_cast<VectorStorage>(h.storage)) : "unknown";
+    return fail(std::string("written with vector_storage ") + had + "; want " + VectorStorageName(options.storage));
+  }
   if (h.change_seq != expected_seq) {
     return fail("reflects change " + std::to_string(h.change_seq) + ", expected " + std::to_string(expected_seq));
   }
   const size_t dim = h.dim;
+  const bool compact = options.storage != VectorStorage::kF32;
   const size_t body_bytes = file.size() - sizeof h;
+  const size_t trailer_bytes = compact ? 2 * sizeof(uint64_t) : 0;  // the .f32 file's size, checksum
   const size_t row_bytes = sizeof(uint64_t) + dim * sizeof(float);
-  if (h.pending_count > body_bytes / row_bytes || h.pending_count * row_bytes != body_bytes) {
+  if (body_bytes < trailer_bytes || h.pending_count > (body_bytes - trailer_bytes) / row_bytes ||
+      h.pending_count * row_bytes + trailer_bytes != body_bytes) {
     return fail("pending section has the wrong size");
   }
   Checksum body_sum;
@@ -232,8 +261,16 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     }
   }
   auto graph = HnswGraph::Load(graph_path, options.dim, options.m, options.ef_construction, options.ef_search,
-                               h.graph_elements, options.initial_capacity);
+                               h.graph_elements, options.initial_capacity, options.storage,
+                               options.vector_file_dir);
   if (!graph.ok()) return fail(graph.status().message());
+  if (compact) {
+    uint64_t rows_bytes, rows_checksum;
+    std::memcpy(&rows_bytes, file.data() + file.size() - trailer_bytes, sizeof rows_bytes);
+    std::memcpy(&rows_checksum, file.data() + file.size() - sizeof rows_checksum, sizeof rows_checksum);
+    if (rows_bytes != h.graph_elements * dim * sizeof(float)) return fail("vector file size mismatch");
+    if (Status st = (*graph)->LoadRows(path + ".f32", rows_checksum); !st.ok()) return fail(st.message());
+  }
   if ((*graph)->live() != h.graph_live) return fail("live count mismatch");
   auto impl = std::make_unique<Impl>(options, std::move(graph).value());
 

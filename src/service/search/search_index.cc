@@ -476,6 +476,7 @@ IndexStats SearchIndex::Stats() const {
   s.vector_model = space->model;
   s.keyword_docs = keywords_.size();
   s.vector_bytes = space->index->MemoryBytes();
+  s.vector_file_bytes = space->index->VectorFileBytes();
   s.keyword_bytes = keywords_.MemoryBytes();
   s.applied_seq = applied_seq_.load();
   s.load_mode = load_mode_;

@@ -41,7 +41,8 @@ struct IndexStats {
   size_t examples = 0;
   size_t vectors = 0;
   size_t keyword_docs = 0;
-  size_t vector_bytes = 0;
+  size_t vector_bytes = 0;       // the vector index in memory (with f16 / int8: the compact graph)
+  size_t vector_file_bytes = 0;  // f16 / int8: the memory-mapped f32 vector file (else 0)
   size_t keyword_bytes = 0;
   int64_t applied_seq = 0;
   std::string load_mode;  // of the vectors: snapshot | snapshot+replay | rebuild

@@ -1,0 +1,61 @@
+#include "index/vector_rows.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace exemplar::index {
+namespace {
+
+// An unlinked read-write file in `dir`: O_TMPFILE where the filesystem has it, else mkstemp +
+// unlink. -1 when neither works.
+int OpenUnlinkedFile(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string tmpl = dir + "/.exemplar-vectors-XXXXXX";
+  fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd < 0) return -1;
+  ::unlink(tmpl.c_str());
+  return fd;
+}
+
+}  // namespace
+
+VectorRows::VectorRows(size_t dim, std::string dir) : dim_(dim), dir_(std::move(dir)) {}
+
+VectorRows::~VectorRows() {
+  if (base_ != nullptr) ::munmap(base_, MappedBytes());
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool VectorRows::Reserve(size_t rows) {
+  if (rows <= capacity_) return true;
+  if (!tried_file_) {
+    tried_file_ = true;
+    if (!dir_.empty()) fd_ = OpenUnlinkedFile(dir_);
+  }
+  const size_t old_bytes = MappedBytes();
+  const size_t new_bytes = std::max<size_t>(rows, 1) * dim_ * sizeof(float);
+  if (fd_ >= 0 && ::ftruncate(fd_, static_cast<off_t>(new_bytes)) != 0) return false;
+  void* p;
+  if (base_ == nullptr) {
+    p = fd_ >= 0 ? ::mmap(nullptr, new_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0)
+                 : ::mmap(nullptr, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                          -1, 0);
+  } else {
+    p = ::mremap(base_, old_bytes, new_bytes, MREMAP_MAYMOVE);
+  }
+  if (p == MAP_FAILED) {
+    if (fd_ >= 0) (void)::ftruncate(fd_, static_cast<off_t>(old_bytes));
+    return false;
+  }
+  base_ = static_cast<float*>(p);
+  capacity_ = new_bytes / (dim_ * sizeof(float));
+  return true;
+}
+
+}  // namespace exemplar::index

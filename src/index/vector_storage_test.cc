@@ -1,0 +1,362 @@
+// vector_storage f16 / int8 (issue 24, item 2): compact codes in the HNSW graph, f32 vectors in a
+// memory-mapped file, exact re-ranking. Compared against an f32 index fed the same vectors.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "index/vector_index.h"
+
+namespace exemplar::index {
+namespace {
+
+// Gaussian vectors, normalised: uniformly random directions.
+std::vector<std::vector<float>> Random(size_t n, int dim, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<std::vector<float>> out(n, std::vector<float>(static_cast<size_t>(dim)));
+  for (auto& v : out) {
+    double norm = 0;
+    for (float& x : v) {
+      x = g(rng);
+      norm += static_cast<double>(x) * x;
+    }
+    for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+  }
+  return out;
+}
+
+// Low-rank data (a 12-d latent projected to `dim` plus noise): neighbourhoods like embeddings have.
+std::vector<std::vector<float>> LowRank(size_t n, int dim, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  constexpr int kLatent = 12;
+  std::vector<float> proj(static_cast<size_t>(dim) * kLatent);
+  for (float& x : proj) x = g(rng);
+  std::vector<std::vector<float>> out(n, std::vector<float>(static_cast<size_t>(dim)));
+  for (auto& v : out) {
+    float z[kLatent];
+    for (float& x : z) x = g(rng);
+    for (int d = 0; d < dim; ++d) {
+      float s = 0;
+      for (int j = 0; j < kLatent; ++j) s += proj[static_cast<size_t>(d * kLatent + j)] * z[j];
+      v[static_cast<size_t>(d)] = s + 0.2f * g(rng);
+    }
+  }
+  return out;
+}
+
+double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ab += static_cast<double>(a[i]) * b[i];
+    aa += static_cast<double>(a[i]) * a[i];
+    bb += static_cast<double>(b[i]) * b[i];
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
+double Recall(const std::vector<Hit>& truth, const std::vector<Hit>& got) {
+  std::set<uint64_t> t;
+  for (const Hit& h : truth) t.insert(h.label);
+  size_t hit = 0;
+  for (const Hit& h : got) hit += t.count(h.label);
+  return truth.empty() ? 1.0 : static_cast<double>(hit) / static_cast<double>(truth.size());
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vector_storage_test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+VectorIndexOptions Opts(int dim, VectorStorage storage, const std::string& dir, bool background = true) {
+  VectorIndexOptions o;
+  o.dim = dim;
+  o.m = 16;
+  o.ef_construction = 100;
+  o.ef_search = 64;
+  o.initial_capacity = 256;  // forces several resizes of the graph and the vector file
+  o.background_insert = background;
+  o.insert_threads = 2;
+  o.storage = storage;
+  o.vector_file_dir = dir;
+  return o;
+}
+
+class CompactStorage : public ::testing::TestWithParam<VectorStorage> {};
+INSTANTIATE_TEST_SUITE_P(Storage, CompactStorage, ::testing::Values(VectorStorage::kF16, VectorStorage::kInt8),
+                         [](const auto& info) { return std::string(VectorStorageName(info.param)); });
+
+// Recall@10 against the exact scan, on random and on low-rank vectors, and every returned score is
+// the exact f32 cosine: with the compact codes' own distances (no re-ranking) scores would be off
+// by ~1e-4 (f16) to ~1e-3 (int8) and the check below fails.
+TEST_P(CompactStorage, RecallAndScoresAreExactAfterReRanking) {
+  TempDir dir;
+  const int dim = 128;
+  for (bool low_rank : {false, true}) {
+    auto data = low_rank ? LowRank(3000, dim, 1) : Random(3000, dim, 1);
+    auto queries = low_rank ? LowRank(40, dim, 2) : Random(40, dim, 2);
+    // The served default ef (random directions have no neighbourhoods: the hardest case for HNSW).
+    auto options = Opts(dim, GetParam(), dir.path());
+    options.ef_search = 128;
+    auto f32_options = options;
+    f32_options.storage = VectorStorage::kF32;
+    VectorIndex index(options), f32(f32_options);
+    for (uint64_t i = 0; i < data.size(); ++i) {
+      index.Upsert(i, data[i]);
+      f32.Upsert(i, data[i]);
+    }
+    index.Flush();
+    f32.Flush();
+    ASSERT_EQ(index.pending(), 0u);
+    double recall = 0, f32_recall = 0;
+    for (const auto& q : queries) {
+      const auto got = index.Search(q, 10);
+      ASSERT_EQ(got.size(), 10u);
+      const auto truth = index.SearchExact(q, 10);
+      recall += Recall(truth, got);
+      f32_recall += Recall(truth, f32.Search(q, 10));
+      for (const Hit& h : got) EXPECT_NEAR(h.score, Cosine(q, data[h.label]), 1e-5) << h.label;
+    }
+    const auto n = static_cast<double>(queries.size());
+    EXPECT_GE(recall / n, 0.95) << (low_rank ? "low-rank" : "random") << "; f32 graph: " << f32_recall / n;
+  }
+}
+
+// The f32 vectors come back as stored (the same floats an f32 index keeps), exact search agrees
+// with an f32 index, and the graph itself is smaller by about the codes' saving.
+TEST_P(CompactStorage, KeepsTheF32VectorsAndUsesLessMemory) {
+  TempDir dir;
+  const int dim = 96;
+  auto data = Random(2000, dim, 3);
+  VectorIndex compact(Opts(dim, GetParam(), dir.path(), false));
+  VectorIndex f32(Opts(dim, VectorStorage::kF32, "", false));
+  for (uint64_t i = 0; i < data.size(); ++i) {
+    compact.Upsert(i, data[i]);
+    f32.Upsert(i, data[i]);
+  }
+  std::vector<float> a, b;
+  for (uint64_t label : {0u, 777u, 1999u}) {
+    ASSERT_TRUE(compact.GetVector(label, &a));
+    ASSERT_TRUE(f32.GetVector(label, &b));
+    EXPECT_EQ(a, b);
+  }
+  for (const auto& q : Random(10, dim, 4)) {
+    const auto x = compact.SearchExact(q, 10), y = f32.SearchExact(q, 10);
+    ASSERT_EQ(x.size(), y.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(x[i].label, y[i].label);
+      EXPECT_EQ(x[i].score, y[i].score);
+    }
+  }
+  const size_t code = GetParam() == VectorStorage::kF16 ? 2 * dim : dim + 4;
+  const size_t saved = data.size() * (dim * sizeof(float) - code);
+  EXPECT_LE(compact.MemoryBytes() + saved * 9 / 10, f32.MemoryBytes());
+  EXPECT_GE(compact.VectorFileBytes(), data.size() * dim * sizeof(float));
+  EXPECT_EQ(f32.VectorFileBytes(), 0u);
+}
+
+TEST_P(CompactStorage, UpdatesRemovesAndFilteredSearch) {
+  TempDir dir;
+  const int dim = 32;
+  auto data = LowRank(5000, dim, 5);
+  for (bool background : {false, true}) {
+    VectorIndex index(Opts(dim, GetParam(), dir.path(), background));
+    for (uint64_t i = 0; i < 4000; ++i) index.Upsert(i, data[i]);
+    index.Flush();
+    // Updates (the graph re-adds an element under the same id) and removes.
+    for (uint64_t i = 0; i < 200; ++i) index.Upsert(i, data[4000 + i]);
+    for (uint64_t i = 200; i < 300; ++i) index.Remove(i);
+    index.Flush();
+    EXPECT_EQ(index.size(), 3900u);
+    std::vector<float> v;
+    EXPECT_FALSE(index.GetVector(250, &v));
+    ASSERT_TRUE(index.GetVector(7, &v));
+    EXPECT_NEAR(Cosine(v, data[4007]), 1.0, 1e-6);
+    const auto top = index.Search(data[4007], 1);
+    ASSERT_EQ(top.size(), 1u);
+    EXPECT_EQ(top[0].label, 7u);
+    EXPECT_NEAR(top[0].score, 1.0, 1e-5);
+    for (const auto& q : LowRank(20, dim, 6)) {
+      for (const Hit& h : index.Search(q, 10)) {
+        EXPECT_FALSE(h.label >= 200 && h.label < 300) << "removed label " << h.label;
+      }
+    }
+    // A broad filter (the graph path with oversampling): allowed labels only, full k, exact scores.
+    std::vector<uint64_t> allowed;
+    for (uint64_t i = 0; i < 4000; i += 2) allowed.push_back(i);
+    for (uint64_t i = 1; i < 1000; i += 2) allowed.push_back(i);
+    std::sort(allowed.begin(), allowed.end());
+    double recall = 0;
+    const auto queries = LowRank(20, dim, 7);
+    for (const auto& q : queries) {
+      const auto got = index.Search(q, 10, &allowed);
+      ASSERT_EQ(got.size(), 10u);
+      for (const Hit& h : got) {
+        EXPECT_TRUE(std::binary_search(allowed.begin(), allowed.end(), h.label));
+        std::vector<float> stored;
+        ASSERT_TRUE(index.GetVector(h.label, &stored));
+        EXPECT_NEAR(h.score, Cosine(q, stored), 1e-5);
+      }
+      recall += Recall(index.SearchExact(q, 10, &allowed), got);
+    }
+    EXPECT_GE(recall / static_cast<double>(queries.size()), 0.95);
+  }
+}
+
+TEST_P(CompactStorage, ConcurrentSearchesDuringParallelInsertion) {
+  TempDir dir;
+  const int dim = 48;
+  auto data = LowRank(4000, dim, 8);
+  VectorIndex index(Opts(dim, GetParam(), dir.path()));
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::thread searcher([&] {
+    const auto queries = LowRank(10, dim, 9);
+    while (!done.load()) {
+      for (const auto& q : queries) {
+        for (const Hit& h : index.Search(q, 5)) {
+          std::vector<float> v;
+          if (!index.GetVector(h.label, &v) || std::fabs(h.score - Cosine(q, v)) > 1e-5) ++bad;
+        }
+      }
+    }
+  });
+  for (uint64_t i = 0; i < data.size(); i += 100) {
+    std::vector<std::pair<uint64_t, std::span<const float>>> batch;
+    for (uint64_t j = i; j < i + 100; ++j) batch.emplace_back(j, data[j]);
+    index.UpsertBatch(batch);
+  }
+  index.Flush();
+  done = true;
+  searcher.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(index.size(), data.size());
+  for (uint64_t i = 0; i < data.size(); i += 397) EXPECT_EQ(index.Search(data[i], 1)[0].label, i);
+}
+
+void FlipByte(const std::string& path, uintmax_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x5A);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
+TEST_P(CompactStorage, SnapshotRoundTripAndOtherModesRefused) {
+  TempDir dir;
+  const int dim = 40;
+  auto data = LowRank(3000, dim, 10);
+  VectorIndex index(Opts(dim, GetParam(), dir.path()));
+  for (uint64_t i = 0; i < 2500; ++i) index.Upsert(i, data[i]);
+  index.Flush();
+  index.PauseBackgroundInsert(true);
+  index.Remove(17);
+  index.Upsert(18, data[2999]);                                     // an update (pending)
+  for (uint64_t i = 2500; i < 2600; ++i) index.Upsert(i, data[i]);  // new (pending)
+  const std::string path = dir.File("vectors.hnsw");
+  ASSERT_TRUE(index.Save(path, 42).ok());
+  ASSERT_TRUE(std::filesystem::exists(path + ".f32"));
+  EXPECT_EQ(std::filesystem::file_size(path + ".f32"), 2500u * dim * sizeof(float));
+
+  auto loaded = VectorIndex::Load(path, Opts(dim, GetParam(), dir.path()), 42);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  VectorIndex& copy = **loaded;
+  EXPECT_EQ(copy.size(), index.size());
+  EXPECT_FALSE(copy.Contains(17));
+  std::vector<float> a, b;
+  for (uint64_t label : {0u, 18u, 1234u, 2599u}) {
+    ASSERT_TRUE(index.GetVector(label, &a));
+    ASSERT_TRUE(copy.GetVector(label, &b));
+    EXPECT_EQ(a, b) << label;
+  }
+  for (const auto& q : LowRank(10, dim, 11)) {
+    const auto x = index.Search(q, 10), y = copy.Search(q, 10);
+    ASSERT_EQ(x.size(), y.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(x[i].label, y[i].label);
+      EXPECT_EQ(x[i].score, y[i].score);
+    }
+  }
+  copy.Flush();
+  EXPECT_EQ(copy.Search(data[2999], 1)[0].label, 18u);
+  // A loaded index keeps growing (the graph and the vector file beyond the snapshot's capacity).
+  for (uint64_t i = 0; i < 3000; ++i) copy.Upsert(10000 + i, data[i]);
+  copy.Flush();
+  EXPECT_EQ(copy.Search(data[2700], 1)[0].score, copy.SearchExact(data[2700], 1)[0].score);
+  ASSERT_TRUE(copy.GetVector(10000 + 1234, &b));
+  ASSERT_TRUE(index.GetVector(1234, &a));
+  EXPECT_EQ(a, b);
+
+  // Another storage mode does not load the snapshot (the caller rebuilds from the store).
+  for (VectorStorage other : {VectorStorage::kF32, VectorStorage::kF16, VectorStorage::kInt8}) {
+    if (other == GetParam()) continue;
+    auto refused = VectorIndex::Load(path, Opts(dim, other, dir.path()), 42);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
+    EXPECT_NE(refused.status().message().find("vector_storage"), std::string::npos) << refused.status().message();
+  }
+  // And an f32 snapshot is refused in this mode.
+  VectorIndex plain(Opts(dim, VectorStorage::kF32, ""));
+  for (uint64_t i = 0; i < 100; ++i) plain.Upsert(i, data[i]);
+  ASSERT_TRUE(plain.Save(dir.File("plain.hnsw"), 1).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.File("plain.hnsw.f32")));
+  EXPECT_EQ(VectorIndex::Load(dir.File("plain.hnsw"), Opts(dim, GetParam(), dir.path()), 1).status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_TRUE(VectorIndex::Load(dir.File("plain.hnsw"), Opts(dim, VectorStorage::kF32, ""), 1).ok());
+  // An f32 snapshot written over a compact one removes the compact one's vector file.
+  ASSERT_TRUE(index.Save(dir.File("switched.hnsw"), 42).ok());
+  ASSERT_TRUE(std::filesystem::exists(dir.File("switched.hnsw.f32")));
+  ASSERT_TRUE(plain.Save(dir.File("switched.hnsw"), 43).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.File("switched.hnsw.f32")));
+
+  // A damaged or missing vector file is refused, not loaded with wrong vectors.
+  FlipByte(path + ".f32", 4 * dim * 100 + 3);
+  EXPECT_EQ(VectorIndex::Load(path, Opts(dim, GetParam(), dir.path()), 42).status().code(),
+            Code::kFailedPrecondition);
+  std::filesystem::resize_file(path + ".f32", 100);
+  EXPECT_EQ(VectorIndex::Load(path, Opts(dim, GetParam(), dir.path()), 42).status().code(),
+            Code::kFailedPrecondition);
+  std::filesystem::remove(path + ".f32");
+  EXPECT_EQ(VectorIndex::Load(path, Opts(dim, GetParam(), dir.path()), 42).status().code(),
+            Code::kFailedPrecondition);
+}
+
+// The f32 vector file is an unlinked temp file in the given directory: nothing is left behind.
+TEST_P(CompactStorage, VectorFileLeavesNothingInTheDirectory) {
+  TempDir dir;
+  {
+    VectorIndex index(Opts(16, GetParam(), dir.path(), false));
+    auto data = Random(500, 16, 12);
+    for (uint64_t i = 0; i < data.size(); ++i) index.Upsert(i, data[i]);
+    EXPECT_GT(index.VectorFileBytes(), 0u);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(VectorStorage, NamesRoundTrip) {
+  for (VectorStorage s : {VectorStorage::kF32, VectorStorage::kF16, VectorStorage::kInt8}) {
+    EXPECT_EQ(ParseVectorStorage(VectorStorageName(s)), s);
+  }
+  EXPECT_FALSE(ParseVectorStorage("f64").has_value());
+  EXPECT_EQ(VectorIndexOptions{}.storage, VectorStorage::kF32);
+}
+
+}  // namespace
+}  // namespace exemplar::index
