@@ -300,7 +300,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
 
   std::cout << "exemplar bench (n=" << opt.n << ", dim=" << out["dim"] << ", ef=" << out["ef_search"]
             << ", vector_storage=" << out["vector_storage"].get<std::string>() << ")\n";
-  std::cout << std::left << std::setw(28) << "metric" << "value\n";
+  std::cout << std::left << std::setw(36) << "metric" << "value\n";
   for (const char* k : {"ingest_per_s", "ingest_indexed_per_s", "ingest_graph_backlog", "ingest_graph_drain_per_s",
                         "vector_p50_ms", "vector_p99_ms", "raw_hnswlib_p50_ms", "exact_p50_ms",
                         "recall_at_10", "filtered_p50_ms", "filtered_full_k", "http_hybrid_p50_ms",
@@ -310,7 +310,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
                         "export_s", "export_peak_rss_mb", "export_rss_growth_mb", "restart_ready_s",
                         "cold_start_first_answer_s", "index_bytes_per_example", "vector_bytes_per_example",
                         "keyword_bytes_per_example", "vector_file_bytes_per_example"}) {
-    std::cout << std::left << std::setw(28) << k << std::fixed << std::setprecision(3)
+    std::cout << std::left << std::setw(36) << k << std::fixed << std::setprecision(3)
               << out[k].get<double>() << "\n";
   }
   for (const auto& [k, v] : out["quality"].items()) {
@@ -318,7 +318,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   }
   double ratio = out["vector_p50_ms"].get<double>() / std::max(1e-9, out["raw_hnswlib_p50_ms"].get<double>());
   out["vector_vs_raw_ratio"] = ratio;
-  std::cout << std::left << std::setw(28) << "vector_vs_raw_ratio" << ratio << "\n";
+  std::cout << std::left << std::setw(36) << "vector_vs_raw_ratio" << ratio << "\n";
   if (!opt.json_file.empty()) {
     std::ofstream f(opt.json_file);
     f << out.dump(2) << "\n";

@@ -17,6 +17,7 @@
 #include "embed/local/bert_model.h"
 #include "embed/local/sentence_encoder.h"
 #include "embed/local_embedder.h"
+#include "testing/shell.h"
 
 namespace exemplar::embed {
 namespace {
@@ -34,16 +35,7 @@ double MaxDiff(const std::vector<float>& got, const Json& want) {
   return worst;
 }
 
-std::string Shell(const std::string& cmd, int* code) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using exemplar::testing::Shell;
 
 Pooling ParsePooling(const std::string& name) {
   if (name == "cls") return Pooling::kCls;

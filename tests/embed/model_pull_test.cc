@@ -19,6 +19,7 @@
 #include "embed/hub/model_pull.h"
 #include "embed/local_embedder.h"
 #include "testing/fake_hub.h"
+#include "testing/shell.h"
 
 namespace exemplar::embed::hub {
 namespace {
@@ -37,16 +38,7 @@ std::string ReadAll(const fs::path& p) {
   return s.str();
 }
 
-std::string Shell(const std::string& cmd, int* code) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using exemplar::testing::Shell;
 
 // A loopback port nothing listens on: bound, read and closed again.
 int ClosedPort() {

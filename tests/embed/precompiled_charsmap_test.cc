@@ -10,20 +10,12 @@
 
 #include "common/json_util.h"
 #include "embed/local/precompiled_charsmap.h"
+#include "testing/shell.h"
 
 namespace exemplar::embed::local {
 namespace {
 
-std::string Shell(const std::string& cmd, int* code) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using exemplar::testing::Shell;
 
 const Json& Written() {
   static const Json* j = [] {
