@@ -5,6 +5,7 @@
 #include <cstring>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -32,25 +33,68 @@ float NormalizeInPlace(float* v, size_t dim) {
   return static_cast<float>(norm);
 }
 
-void EncodeF16(const float* v, size_t dim, uint16_t* out) {
-  for (size_t i = 0; i < dim; ++i) {
-    const auto h = static_cast<_Float16>(v[i]);
-    std::memcpy(out + i, &h, sizeof h);
+// IEEE 754 binary16 conversions written out (clang 14, the fuzz build's compiler, has no
+// _Float16 on x86-64): round to nearest, ties to even; overflow to infinity; NaN stays NaN.
+uint16_t FloatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  const uint32_t sign = (x >> 16) & 0x8000u;
+  const uint32_t abs = x & 0x7FFFFFFFu;
+  if (abs >= 0x7F800000u) return static_cast<uint16_t>(sign | (abs > 0x7F800000u ? 0x7E00u : 0x7C00u));
+  if (abs >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);  // ≥ 65520 rounds to infinity
+  if (abs < 0x38800000u) {                                                // below 2^-14: subnormal
+    if (abs < 0x33000000u) return static_cast<uint16_t>(sign);          // ≤ 2^-25 rounds to zero
+    const uint32_t mant = (abs & 0x7FFFFFu) | 0x800000u;
+    const uint32_t shift = 126u - (abs >> 23);  // 14..24
+    uint32_t m = mant >> shift;
+    const uint32_t rem = mant & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    if (rem > halfway || (rem == halfway && (m & 1u))) ++m;
+    return static_cast<uint16_t>(sign | m);
   }
+  uint32_t h = (((abs >> 23) - 112u) << 10) | ((abs >> 13) & 0x3FFu);
+  const uint32_t rem = abs & 0x1FFFu;
+  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;  // a carry moves into the exponent
+  return static_cast<uint16_t>(sign | h);
+}
+
+float HalfToFloat(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1Fu;
+  uint32_t mant = h & 0x3FFu;
+  uint32_t bits;
+  if (exp == 0x1Fu) {
+    bits = sign | 0x7F800000u | (mant << 13);
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112u) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign;
+  } else {  // subnormal: normalise
+    exp = 113;
+    while ((mant & 0x400u) == 0) {
+      mant <<= 1;
+      --exp;
+    }
+    bits = sign | (exp << 23) | ((mant & 0x3FFu) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+void EncodeF16(const float* v, size_t dim, uint16_t* out) {
+  for (size_t i = 0; i < dim; ++i) out[i] = FloatToHalf(v[i]);
 }
 
 namespace {
 
 float DotF16Portable(const uint16_t* a, const uint16_t* b, size_t dim) {
-  const auto* ha = reinterpret_cast<const _Float16*>(a);
-  const auto* hb = reinterpret_cast<const _Float16*>(b);
   float s = 0.0f;
-  for (size_t i = 0; i < dim; ++i) s += static_cast<float>(ha[i]) * static_cast<float>(hb[i]);
+  for (size_t i = 0; i < dim; ++i) s += HalfToFloat(a[i]) * HalfToFloat(b[i]);
   return s;
 }
 
 #if defined(__x86_64__)
-// GCC 12 does not vectorise _Float16 conversions in a plain loop (measured: the graph search in
+// A plain conversion loop is not vectorised (measured: the graph search in
 // f16 ran 3× slower than f32), so the halves are widened 8 at a time with F16C's vcvtph2ps.
 __attribute__((target("avx2,fma,f16c")))
 float DotF16Avx2(const uint16_t* a, const uint16_t* b, size_t dim) {
@@ -80,7 +124,9 @@ float DotF16Avx2(const uint16_t* a, const uint16_t* b, size_t dim) {
 bool HasF16c() {
   static const bool has = [] {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;  // clang 14 has no "f16c" for __builtin_cpu_supports
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
   }();
   return has;
 }

@@ -20,6 +20,9 @@ float NormalizeInPlace(float* v, size_t dim);
 // use them; every score a caller sees is re-computed with Dot on the f32 vector.
 // f16: `dim` IEEE half floats (2 bytes each), rounded to nearest.
 void EncodeF16(const float* v, size_t dim, uint16_t* out);
+// One value to IEEE binary16 and back (round to nearest, ties to even; overflow to infinity).
+uint16_t FloatToHalf(float f);
+float HalfToFloat(uint16_t h);
 float DotF16(const uint16_t* a, const uint16_t* b, size_t dim);
 // int8: a float scale, then `dim` signed bytes with v[i] ≈ scale · code[i] (scale = max|v[i]| / 127:
 // per vector, see EncodeInt8). Int8CodeBytes(dim) = 4 + dim.

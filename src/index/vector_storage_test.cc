@@ -4,16 +4,23 @@
 #include <stdlib.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "index/vector_index.h"
+#include "index/vector_kernels.h"
+#include "index/vector_test_util.h"
 
 namespace exemplar::index {
 namespace {
+
+using test::FlipByte;
+using test::TempDir;
 
 // Gaussian vectors, normalised: uniformly random directions.
 std::vector<std::vector<float>> Random(size_t n, int dim, uint32_t seed) {
@@ -68,20 +75,6 @@ double Recall(const std::vector<Hit>& truth, const std::vector<Hit>& got) {
   for (const Hit& h : got) hit += t.count(h.label);
   return truth.empty() ? 1.0 : static_cast<double>(hit) / static_cast<double>(truth.size());
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vector_storage_test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 VectorIndexOptions Opts(int dim, VectorStorage storage, const std::string& dir, bool background = true) {
   VectorIndexOptions o;
@@ -249,16 +242,6 @@ TEST_P(CompactStorage, ConcurrentSearchesDuringParallelInsertion) {
   for (uint64_t i = 0; i < data.size(); i += 397) EXPECT_EQ(index.Search(data[i], 1)[0].label, i);
 }
 
-void FlipByte(const std::string& path, uintmax_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c = 0;
-  f.read(&c, 1);
-  c = static_cast<char>(c ^ 0x5A);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.write(&c, 1);
-}
-
 TEST_P(CompactStorage, SnapshotRoundTripAndOtherModesRefused) {
   TempDir dir;
   const int dim = 40;
@@ -356,6 +339,48 @@ TEST(VectorStorage, NamesRoundTrip) {
   }
   EXPECT_FALSE(ParseVectorStorage("f64").has_value());
   EXPECT_EQ(VectorIndexOptions{}.storage, VectorStorage::kF32);
+}
+
+TEST(HalfFloat, ConversionsRoundToNearestEvenAndRoundTrip) {
+  auto bits = [](float f) { return FloatToHalf(f); };
+  EXPECT_EQ(bits(0.0f), 0x0000);
+  EXPECT_EQ(bits(-0.0f), 0x8000);
+  EXPECT_EQ(bits(1.0f), 0x3C00);
+  EXPECT_EQ(bits(-2.0f), 0xC000);
+  EXPECT_EQ(bits(0.1f), 0x2E66);
+  EXPECT_EQ(bits(65504.0f), 0x7BFF);  // the largest half
+  EXPECT_EQ(bits(65519.0f), 0x7BFF);
+  EXPECT_EQ(bits(65520.0f), 0x7C00);  // halfway to the next step: rounds to infinity
+  EXPECT_EQ(bits(std::numeric_limits<float>::infinity()), 0x7C00);
+  const uint16_t nan = bits(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(nan & 0x7C00, 0x7C00);
+  EXPECT_NE(nan & 0x03FF, 0);
+  EXPECT_EQ(bits(std::ldexp(1.0f, -14)), 0x0400);         // the smallest normal
+  EXPECT_EQ(bits(std::ldexp(1.0f, -24)), 0x0001);         // the smallest subnormal
+  EXPECT_EQ(bits(std::ldexp(1.0f, -25)), 0x0000);         // a tie: to even (zero)
+  EXPECT_EQ(bits(std::ldexp(1.5f, -25)), 0x0001);
+  EXPECT_EQ(bits(1.0f + std::ldexp(1.0f, -11)), 0x3C00);  // ties to even
+  EXPECT_EQ(bits(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3C02);
+  EXPECT_EQ(HalfToFloat(0x3555), 0.333251953125f);
+  EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));
+  // Every half that is a number survives the trip through float.
+  for (uint32_t h = 0; h <= 0xFFFF; ++h) {
+    if ((h & 0x7C00) == 0x7C00 && (h & 0x03FF) != 0) continue;  // NaN
+    ASSERT_EQ(FloatToHalf(HalfToFloat(static_cast<uint16_t>(h))), h) << std::hex << h;
+  }
+#if defined(__FLT16_MAX__)
+  // Where the compiler has _Float16 (GCC), the conversion agrees with it on floats of every scale.
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> exp(-30, 17);
+  for (int i = 0; i < 200000; ++i) {
+    const float f = std::ldexp(mant(rng), exp(rng));
+    const _Float16 h = static_cast<_Float16>(f);
+    uint16_t want;
+    std::memcpy(&want, &h, sizeof want);
+    ASSERT_EQ(FloatToHalf(f), want) << f;
+  }
+#endif
 }
 
 }  // namespace
