@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "index/keyword_index.h"  // index::Tokenize
+#include "index/stop_words.h"
 
 namespace exemplar::embed {
 namespace {
@@ -122,6 +123,10 @@ std::vector<float> HashEmbedder::Compute(std::string_view text) const {
 }
 
 Result<std::vector<float>> HashEmbedder::Embed(std::string_view text) { return Compute(text); }
+
+Result<std::vector<float>> HashEmbedder::EmbedQuery(std::string_view text) {
+  return Compute(index::ContentWords(text));
+}
 
 std::vector<Result<std::vector<float>>> HashEmbedder::EmbedBatch(const std::vector<std::string>& texts) {
   std::vector<Result<std::vector<float>>> out;

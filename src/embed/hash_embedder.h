@@ -26,6 +26,12 @@ class HashEmbedder : public Embedder {
   std::string model() const override;
   int dim() const override { return dim_; }
   Result<std::vector<float>> Embed(std::string_view text) override;
+  // The query's content words only (index::ContentWords): a stop word is a feature like any other
+  // here, so "what is the capital of France" would otherwise score 0.2 against an example about
+  // calibration drift through "the", "is" and "of". A query of stop words alone maps to the
+  // no-word vector. Stored texts keep their stop words (Embed), so their vectors do not change.
+  Result<std::vector<float>> EmbedQuery(std::string_view text) override;
+  bool queries_as_texts() const override { return false; }
   std::vector<Result<std::vector<float>>> EmbedBatch(const std::vector<std::string>& texts) override;
 
   // The vector itself, for callers that cannot fail.

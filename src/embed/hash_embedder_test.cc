@@ -75,6 +75,23 @@ TEST(HashEmbedder, CaseAccentsTyposAndWordOrder) {
   EXPECT_GT(swapped, 0.6);
 }
 
+TEST(HashEmbedder, QueriesDropStopWordsStoredTextsKeepThem) {
+  HashEmbedder e;
+  const std::string doc = "the bias voltage of the detector is drifting";
+  ASSERT_TRUE(e.Embed(doc).ok());
+  EXPECT_EQ(*e.Embed(doc), e.Compute(doc));
+  EXPECT_EQ(*e.EmbedQuery("What is the bias voltage?"), e.Compute("bias voltage"));
+  EXPECT_FALSE(e.queries_as_texts());
+  // A question of function words and unknown topics shares nothing with the stored text.
+  const std::vector<float> stored = e.Compute(doc);
+  EXPECT_GT(Cos(e.Compute("what is the capital of France"), stored), 0.3);  // "the", "is", "of"
+  EXPECT_LT(std::abs(Cos(*e.EmbedQuery("what is the capital of France"), stored)), 0.1);
+  // Only stop words: the no-word vector, as for punctuation.
+  EXPECT_EQ(*e.EmbedQuery("what is it?"), e.Compute(""));
+  // The topic words still find the stored text.
+  EXPECT_GT(Cos(*e.EmbedQuery("is the detector drifting?"), stored), 0.3);
+}
+
 TEST(HashEmbedder, BatchMatchesSingleCalls) {
   HashEmbedder e(64);
   std::vector<std::string> texts = {"one", "two words", "", "three little words"};

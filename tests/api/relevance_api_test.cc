@@ -87,6 +87,27 @@ TEST_P(RelevanceApi, PunctuationAndOffTopicQueriesFindNothing) {
   }
 }
 
+// Questions about something else share only function words with the store ("how", "is", "it",
+// "the" are in topic 2's texts): keyword matches on them would be noise in every mode. (A neural
+// model reads function words too — to the local model "how is it in Paris" is close to "how is
+// it going" — so with it only the keyword leg is checked.)
+TEST_P(RelevanceApi, QuestionsThatShareOnlyStopWordsFindNothing) {
+  std::vector<const char*> modes = {"keyword"};
+  if (GetParam() == "hash") modes = {"keyword", "vector", "hybrid", "auto"};
+  for (const char* mode : modes) {
+    for (const char* q : {"what is the capital of France", "how is it in Paris", "the", "what is it about?"}) {
+      Json r = Search({{"query_text", q}, {"mode", mode}, {"k", 30}});
+      EXPECT_EQ(r["results"].size(), 0u) << GetParam() << " " << mode << ": " << q << " -> "
+                                         << r["results"].dump().substr(0, 300);
+      EXPECT_EQ(r["metadata"]["no_match"], true) << GetParam() << " " << mode << ": " << q;
+    }
+  }
+  // The same words next to a topic word still find the topic.
+  Json r = Search({{"query_text", "how is the world"}, {"mode", "keyword"}, {"k", 30}});
+  ASSERT_GE(r["results"].size(), 1u);
+  EXPECT_EQ(r["results"][0]["example"]["domain"], "topic2");
+}
+
 TEST_P(RelevanceApi, OnTopicQueriesStillFindTheirTopic) {
   const std::vector<std::pair<std::string, std::string>> queries = {
       {"bias voltage drift", "topic0"}, {"lazy dog and quick fox", "topic1"}, {"hello it is going", "topic2"},

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "index/fusion.h"
+#include "index/stop_words.h"
 #include "service/examples/example_json.h"
 #include "service/examples/json_text.h"
 #include "service/quality/content_hash.h"
@@ -303,7 +304,7 @@ Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, const V
     return Status::Unavailable("vector search is unavailable until re-embedding finishes (stored vectors are " +
                                space.model + ")");
   }
-  auto emb = space.embedder->Embed(*req.query_text);
+  auto emb = space.embedder->EmbedQuery(*req.query_text);
   if (!emb.ok()) return Status::Unavailable("embedding provider failed: " + emb.status().message());
   resp->query_embedding_generated = true;
   return std::move(emb).value();
@@ -339,7 +340,8 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     }
   }
   if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
-    c.kw_hits = index_.keywords().Search(*req.query_text, fetch, allowed_ptr);
+    // Stop words ("the", "is", "how") match nearly every example and say nothing of the topic.
+    c.kw_hits = index_.keywords().Search(index::ContentWords(*req.query_text), fetch, allowed_ptr);
   }
   for (const auto& h : c.vec_hits) c.scores[h.label].vector = Clamp01(h.score);
   for (const auto& h : c.kw_hits) c.scores[h.label].keyword = h.score;
