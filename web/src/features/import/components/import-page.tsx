@@ -57,8 +57,8 @@ function ImportPreview({ rows }: { rows: ImportRow[] }) {
             {rows.slice(0, PREVIEW_ROWS).map((r) => (
               <tr key={r.where} className={r.error ? "bg-rose-50/60" : undefined}>
                 <td className="stack-title py-1.5 pr-3 text-xs whitespace-nowrap text-slate-500">{r.where}</td>
-                <td data-label="Input" className="max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.input, 120) : "—"}</td>
-                <td data-label="Expected output" className="max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.expected_output, 120) : "—"}</td>
+                <td data-label="Input" className="stack-block max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.input, 120) : "—"}</td>
+                <td data-label="Expected output" className="stack-block max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.expected_output, 120) : "—"}</td>
                 <td data-label="Check" className="py-1.5 text-xs">{r.error ? <span className="text-rose-700">{r.error}</span> : <span className="text-emerald-700">ok</span>}</td>
               </tr>
             ))}

@@ -22,8 +22,8 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
             <tr key={t.index} className={t.score !== null && t.score === bestScore ? "bg-emerald-50/60" : undefined}>
               <td data-label="Trial" className="py-2 pr-3 font-mono text-xs">{t.index}</td>
               <td data-label="Score" className="py-2 pr-3 text-right font-mono tabular-nums">{formatScore(t.score, 3)}</td>
-              <td data-label="Instruction" className="py-2 pr-3 text-xs text-slate-600 sm:max-w-[16rem] sm:truncate" title={t.instruction}>
-                {t.instruction ?? "—"}
+              <td data-label="Instruction" className="stack-block py-2 pr-3 text-xs text-slate-600 sm:max-w-[16rem]" title={t.instruction}>
+                <span className="line-clamp-3 sm:block sm:truncate">{t.instruction ?? "—"}</span>
               </td>
               <td data-label="Demos" className="py-2 pr-3 text-xs sm:whitespace-nowrap">
                 {t.demoIds.length === 0
