@@ -15,7 +15,7 @@ export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
           <th className="py-2 pr-3 text-right font-medium">Examples</th>
           <th className="py-2 pr-3 text-right font-medium">Uses</th>
           <th className="w-36 py-2 pr-3 font-medium">Success rate</th>
-          <th className="py-2 text-right font-medium" title="Average effectiveness score">
+          <th className="py-2 text-right font-medium whitespace-nowrap" title="Average effectiveness score">
             Avg eff.
           </th>
         </tr>
@@ -27,11 +27,11 @@ export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
             <tr key={key}>
               <td className="stack-title py-2 pr-3 break-words">
                 {onSelect ? (
-                  <button type="button" className="rounded text-left font-medium break-all text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
+                  <button type="button" className="rounded text-left font-medium break-words text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
                     {key}
                   </button>
                 ) : (
-                  <span className="font-medium break-all text-slate-800">{key}</span>
+                  <span className="font-medium break-words text-slate-800">{key}</span>
                 )}
               </td>
               <td data-label="Examples" className="py-2 pr-3 text-right tabular-nums">{formatCount(b.example_count)}</td>

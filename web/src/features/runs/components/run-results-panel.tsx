@@ -39,8 +39,16 @@ function Contributions({ items }: { items: Contribution[] }) {
                   {ex?.function_name && <span className="text-[11px] text-slate-500">{ex.function_name}</span>}
                 </td>
                 <td data-label="Contribution" className={`py-1.5 text-right font-mono tabular-nums ${(c.contribution ?? 0) >= 0 ? "text-emerald-700" : "text-rose-700"}`}>
-                  {c.contribution !== null && c.contribution >= 0 ? "+" : ""}
-                  {formatScore(c.contribution, 3)}
+                  {c.contribution === null && c.notEnoughVariation ? (
+                    <span className="font-sans text-xs text-slate-500" title="Every trial used this example (or none did), so the run cannot tell its effect apart">
+                      not enough variation
+                    </span>
+                  ) : (
+                    <>
+                      {c.contribution !== null && c.contribution >= 0 ? "+" : ""}
+                      {formatScore(c.contribution, 3)}
+                    </>
+                  )}
                 </td>
                 <td data-label="Trials with / without" className="py-1.5 text-right text-xs tabular-nums sm:pl-3">
                   {c.trialsWith ?? "—"} / {c.trialsWithout ?? "—"}

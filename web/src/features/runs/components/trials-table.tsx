@@ -7,7 +7,7 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
   if (trials.length === 0) return <EmptyState title="No trials yet" className="py-6" />;
   return (
     <div className="max-h-96 overflow-auto">
-      <table className="stack-table w-full text-sm sm:min-w-[32rem]">
+      <table className="stack-table w-full text-sm">
         <thead className="sticky top-0 bg-white text-left text-xs text-slate-500">
           <tr>
             <th className="py-2 pr-3 font-medium">#</th>
@@ -25,7 +25,7 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
               <td data-label="Instruction" className="stack-block py-2 pr-3 text-xs text-slate-600 sm:max-w-[16rem]" title={t.instruction}>
                 <span className="line-clamp-3 sm:block sm:truncate">{t.instruction ?? "—"}</span>
               </td>
-              <td data-label="Demos" className="py-2 pr-3 text-xs sm:whitespace-nowrap">
+              <td data-label="Demos" className="py-2 pr-3 text-xs">
                 {t.demoIds.length === 0
                   ? "—"
                   : t.demoIds.slice(0, 4).map((id, i) => (

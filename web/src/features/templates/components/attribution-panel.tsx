@@ -32,7 +32,7 @@ function itemTitle(it: AttributionItem, kind: "example" | "template", id: string
 }
 
 function ContributionBar({ value }: { value: number | null | undefined }) {
-  if (typeof value !== "number") return <span className="text-xs text-slate-400">—</span>;
+  if (typeof value !== "number") return <span className="text-xs text-slate-500" title="Not measured: no optimization run compared trials with and without it">—</span>;
   const width = Math.min(50, Math.abs(value) * 50);
   return (
     <div className="flex items-center gap-2">
