@@ -580,7 +580,7 @@ export const flows = [
             await page.getByRole("dialog").waitFor({ timeout: TIMEOUT });
             await page.waitForTimeout(200);
             await assertFits(page, `${prefix} ${name}`, { narrow: prefix === "narrow" });
-            await shot(`${prefix}-${name}`);
+            await shot(`${prefix}-${name}`, { fullPage: false }); // the dialog as it is seen, over the page
             await page.keyboard.press("Escape");
           } catch (e) {
             problems.push(`${prefix} ${name}: ${e.message.split("\n")[0]}`);
