@@ -16,7 +16,7 @@ const USED_LABEL: Record<string, string> = {
 };
 
 export const POLICY_HELP: Record<string, string> = {
-  thompson: "Thompson sampling: each example's effectiveness was drawn from its Beta(s+1, f+1) posterior, so an example with little or unlucky evidence still gets chances.",
+  thompson: "Thompson sampling: each example's effectiveness was drawn from its Beta(s+1, f+1) posterior, so an example with little or unlucky evidence still gets chances. One without outcomes draws around the mean of the tried ones beside it; when none has outcomes, relevance alone orders them.",
   ucb: "UCB: each example counted with the upper end of its 90% interval, so uncertain examples are tried.",
   greedy: "Greedy: each example counted with its posterior mean (no exploration).",
   none: "Relevance only: effectiveness was not blended.",
