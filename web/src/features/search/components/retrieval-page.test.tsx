@@ -50,6 +50,19 @@ describe("retrieval explanation", () => {
     renderPage(<RetrievalPage />, { route: "/retrievals/r3", path: "/retrievals/:id" });
     expect(await screen.findByRole("link", { name: /How is the HV supply checked\?/ })).toHaveAttribute("href", "/examples/e1");
     expect(screen.getByText("Effectiveness upper bound")).toBeInTheDocument();
+    expect(screen.queryByTestId("prior-only")).not.toBeInTheDocument();
+  });
+
+  it("says nothing was drawn when no example has outcomes yet", async () => {
+    const row = (id: string, relevance: number) => ({ example_id: id, why: { relevance, effectiveness: null, effectiveness_used: 0.5, rank_score: 0.5 * relevance + 0.25 } });
+    mockFetch(
+      route("GET", "/examples/retrievals/r4", () => [
+        200,
+        { retrieval_id: "r4", query: "q", example_ids: ["e1", "e2"], created_at: "2026-12-05T10:00:00Z", outcome: null, exploration: "thompson", seed: 3, ranking: [row("e1", 1), row("e2", 0.9)] },
+      ]),
+    );
+    renderPage(<RetrievalPage />, { route: "/retrievals/r4", path: "/retrievals/:id" });
+    expect(await screen.findByTestId("prior-only")).toHaveTextContent("nothing was drawn");
   });
 
   it("keeps its heading when the retrieval is not found", async () => {

@@ -25,8 +25,15 @@ export const POLICY_HELP: Record<string, string> = {
 function Ranking({ r, policy }: { r: Retrieval; policy: string }) {
   const examples = useExamplesById(r.ranking.map((row) => row.example_id));
   const used = USED_LABEL[policy] ?? "Effectiveness used";
+  // Without outcomes anywhere nothing is drawn: every example counts at the 0.5 prior.
+  const priorOnly = policy !== "none" && r.ranking.every((row) => row.why.effectiveness == null && row.why.effectiveness_used === 0.5);
   return (
     <div className="overflow-x-auto">
+      {priorOnly && (
+        <p className="mb-2 text-xs text-slate-600" data-testid="prior-only">
+          None of these examples has outcomes yet, so nothing was drawn: each counted at the 0.5 prior and relevance alone ordered them.
+        </p>
+      )}
       <table className="stack-table w-full text-sm" aria-label="Ranking reasons">
         <thead>
           <tr className="text-left text-xs text-slate-500">
