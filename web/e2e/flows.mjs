@@ -28,18 +28,57 @@ const templateProbe = (suffix, method = "GET", body) => async (ctx) => {
 };
 
 
-/** Fails when the page scrolls sideways or its main heading is cut off. */
-async function assertFits(page, label) {
-  const m = await page.evaluate(() => {
+/**
+ * Fails when the page scrolls sideways, its main heading is cut off, or anything in the page or an
+ * open dialog is cut off: an element that ends past the viewport's right edge, or past the edge of
+ * an ancestor that clips (overflow hidden), unless it sits inside a box that scrolls sideways on its
+ * own. With `narrow`, a table may not need such a scroll either: on a phone tables reflow.
+ */
+async function assertFits(page, label, { narrow = false } = {}) {
+  const m = await page.evaluate((narrow) => {
     const h1 = document.querySelector("main h1");
+    const scrollerOf = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const ox = getComputedStyle(a).overflowX;
+        if (ox === "auto" || ox === "scroll") return a;
+      }
+      return null;
+    };
+    const describe = (el) => `<${el.tagName.toLowerCase()}> "${(el.textContent ?? "").trim().slice(0, 40)}"`;
+    const cut = [];
+    const roots = [...document.querySelectorAll("main, [role=dialog]")];
+    for (const root of roots) {
+      for (const el of root.querySelectorAll("td, th, a, button, input, select, textarea, h1, h2, h3, p, code, li, dt, dd, label, span")) {
+        if (el.closest(".react-flow")) continue; // the lineage canvas pans by design
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height || scrollerOf(el)) continue;
+        let edge = window.innerWidth;
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+          const ox = getComputedStyle(a).overflowX;
+          if (ox === "hidden" || ox === "clip") edge = Math.min(edge, a.getBoundingClientRect().right);
+        }
+        if (r.right > edge + 1) cut.push(`${describe(el)} ends at ${Math.round(r.right)} px, past ${Math.round(edge)} px`);
+      }
+      if (narrow) {
+        for (const t of root.querySelectorAll("table")) {
+          const box = scrollerOf(t);
+          const width = t.getBoundingClientRect().width;
+          const pad = box ? getComputedStyle(box) : null;
+          const room = box ? box.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight) : window.innerWidth;
+          if (width > room + 1) cut.push(`table "${t.getAttribute("aria-label") ?? t.querySelector("th")?.textContent ?? ""}" is ${Math.round(width)} px wide in ${room} px (scrolls sideways)`);
+        }
+      }
+    }
     return {
       scroll: document.documentElement.scrollWidth,
       inner: window.innerWidth,
       h1: h1 ? { scroll: h1.scrollWidth, client: h1.clientWidth, text: h1.textContent } : null,
+      cut,
     };
-  });
+  }, narrow);
   if (m.scroll > m.inner) throw new Error(`${label}: page scrolls sideways (scrollWidth ${m.scroll} > innerWidth ${m.inner})`);
   if (m.h1 && m.h1.scroll > m.h1.client + 1) throw new Error(`${label}: title cut off (${JSON.stringify(m.h1)})`);
+  if (m.cut.length) throw new Error(`${label}: cut off: ${m.cut.slice(0, 3).join("; ")}${m.cut.length > 3 ? ` (+${m.cut.length - 3} more)` : ""}`);
 }
 
 async function settle(page) {
@@ -471,7 +510,7 @@ export const flows = [
     },
   },
   {
-    name: "every page at 1440×900 and 390×844",
+    name: "every page and dialog at 1280×800 and 390×844",
     core: true,
     async run({ page, ctx, shot }) {
       const exampleId = await anyExampleId(ctx);
@@ -480,6 +519,14 @@ export const flows = [
       const runs = await apiCall(ctx.base, "GET", "/dspy-runs");
       const runList = Array.isArray(runs.body) ? runs.body : (runs.body?.runs ?? []);
       const runId = ctx.runId ?? ctx.cancelledRunId ?? runList[0]?.run_id;
+      // Outcomes fill the dashboard's tables and give a retrieval to explain (issue #18).
+      let retrievalId = null;
+      for (const [i, query] of ["pressure sensor calibration", "detector failure", "calibration drift"].entries()) {
+        const got = await apiCall(ctx.base, "POST", "/examples/retrieve", { query, k: 3 });
+        if (got.status !== 200) continue;
+        retrievalId ??= got.body.retrieval_id;
+        await apiCall(ctx.base, "POST", "/examples/outcome", { retrieval_id: got.body.retrieval_id, outcome: i % 2 ? "failure" : "success" });
+      }
       const pages = [
         ["examples", "/examples"],
         ["search", "/examples?q=pressure%20sensor&mode=keyword"],
@@ -494,12 +541,13 @@ export const flows = [
         ["runs", "/runs"],
         ["runs-new", `/runs?new=1${tpl ? `&template=${tpl}` : ""}`],
         ...(runId ? [["run-detail", `/runs/${runId}`]] : []),
+        ...(retrievalId ? [["retrieval", `/retrievals/${retrievalId}`]] : []),
         ["quality", "/quality"],
         ["snapshots", "/snapshots"],
         ["not-found", "/no-such-page"],
       ];
       const problems = [];
-      for (const [width, height, prefix] of [[1440, 900, "wide"], [390, 844, "narrow"]]) {
+      for (const [width, height, prefix] of [[1280, 800, "wide"], [390, 844, "narrow"]]) {
         await page.setViewportSize({ width, height });
         for (const [name, path] of pages) {
           await page.goto(`${ctx.base}${path}`);
@@ -508,12 +556,54 @@ export const flows = [
           const title = await page.title();
           if (!title || title === "Exemplar") problems.push(`${prefix} ${name}: page title is ${JSON.stringify(title)}`);
           try {
-            await assertFits(page, `${prefix} ${name}`);
+            await assertFits(page, `${prefix} ${name}`, { narrow: prefix === "narrow" });
           } catch (e) {
             problems.push(e.message);
           }
           await shot(`${prefix}-${name}`);
         }
+        // Dialogs: each opened, checked and screenshot, then closed with Escape.
+        const dialogs = [
+          ["dialog-delete-example", `/examples/${exampleId}`, (p) => p.getByRole("button", { name: "Delete" }).first().click()],
+          ["dialog-new-template", "/templates", (p) => p.getByRole("button", { name: "New template" }).click()],
+          ["dialog-bulk-edit", "/examples", async (p) => {
+            await p.getByRole("checkbox", { name: /Select example/ }).first().check();
+            await p.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Edit…" }).click();
+          }],
+        ];
+        for (const [name, path, open] of dialogs) {
+          await page.goto(`${ctx.base}${path}`);
+          await page.locator("main h1").first().waitFor({ timeout: TIMEOUT });
+          await settle(page);
+          try {
+            await open(page);
+            await page.getByRole("dialog").waitFor({ timeout: TIMEOUT });
+            await page.waitForTimeout(200);
+            await assertFits(page, `${prefix} ${name}`, { narrow: prefix === "narrow" });
+            await shot(`${prefix}-${name}`, { fullPage: false }); // the dialog as it is seen, over the page
+            await page.keyboard.press("Escape");
+          } catch (e) {
+            problems.push(`${prefix} ${name}: ${e.message.split("\n")[0]}`);
+          }
+        }
+      }
+      // Issue #18: the effectiveness panel shows the posterior; a retrieval says why each example was chosen.
+      await page.goto(`${ctx.base}/examples/${exampleId}`);
+      for (const text of ["Posterior mean", "90% interval", "Posterior"]) await page.getByText(text, { exact: true }).first().waitFor({ timeout: TIMEOUT });
+      if (retrievalId) {
+        await page.getByLabel("Retrieval ID").fill(retrievalId);
+        await page.getByRole("button", { name: "Open", exact: true }).click();
+        await page.waitForURL(/\/retrievals\//, { timeout: TIMEOUT });
+        const why = page.getByRole("table", { name: "Ranking reasons" });
+        await why.waitFor({ timeout: TIMEOUT });
+        // On a phone each cell shows its column's name (CSS generated content) next to its value.
+        const row = await why.locator("tbody tr").first().evaluate((tr) =>
+          [...tr.cells].filter((td) => td.offsetParent !== null).map((td) => `${getComputedStyle(td, "::before").content.replace(/^"|"$/g, "")}=${td.textContent.trim()}`).join(" | "),
+        );
+        for (const label of ["Relevance=", "Effectiveness draw=0.", "Rank score=0."]) {
+          if (!row.includes(label)) problems.push(`narrow retrieval: a row does not show "${label}": ${JSON.stringify(row.slice(0, 300))}`);
+        }
+        await shot("narrow-retrieval-why");
       }
       // On a phone the sidebar is a drawer behind the menu button.
       await page.goto(`${ctx.base}/examples`);

@@ -71,7 +71,7 @@ async function main() {
       }
       problems.length = 0;
       const started = Date.now();
-      const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+      const shot = (name, { fullPage = true } = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
       try {
         await flow.run({ page, ctx, shot });
         if (problems.length) throw new Error(problems.join("; "));

@@ -32,7 +32,7 @@ export function TabList({ tabs, active, onSelect, label }: { tabs: TabDef[]; act
     refs.current[next]?.focus();
   };
   return (
-    <div role="tablist" aria-label={label} className="mb-5 flex gap-1 overflow-x-auto border-b border-slate-200">
+    <div role="tablist" aria-label={label} className="mb-5 flex flex-wrap gap-x-1 border-b border-slate-200">
       {tabs.map((t, i) => {
         const selected = t.id === active;
         return (

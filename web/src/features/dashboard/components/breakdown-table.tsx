@@ -4,17 +4,20 @@ import type { Breakdown } from "../api/get-dashboard";
 
 type Props = { rows: Breakdown[]; keyLabel: string; keyOf: (b: Breakdown) => string; onSelect?: (key: string) => void };
 
+/** Uses and outcomes per domain or function. Below 640 px each row becomes a small block (`stack-table`). */
 export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
   if (rows.length === 0) return <EmptyState title="No data for this period" className="py-6" />;
   return (
-    <table className="w-full text-sm">
+    <table className="stack-table w-full text-sm" aria-label={`Usage by ${keyLabel.toLowerCase()}`}>
       <thead>
         <tr className="text-left text-xs text-slate-500">
-          <th className="py-2 font-medium">{keyLabel}</th>
-          <th className="py-2 text-right font-medium">Examples</th>
-          <th className="py-2 text-right font-medium">Uses</th>
-          <th className="w-40 py-2 pl-4 font-medium">Success rate</th>
-          <th className="py-2 text-right font-medium">Avg eff.</th>
+          <th className="py-2 pr-3 font-medium">{keyLabel}</th>
+          <th className="py-2 pr-3 text-right font-medium">Examples</th>
+          <th className="py-2 pr-3 text-right font-medium">Uses</th>
+          <th className="w-36 py-2 pr-3 font-medium">Success rate</th>
+          <th className="py-2 text-right font-medium whitespace-nowrap" title="Average effectiveness score">
+            Avg eff.
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
@@ -22,26 +25,26 @@ export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
           const key = keyOf(b);
           return (
             <tr key={key}>
-              <td className="py-2">
+              <td className="stack-title py-2 pr-3 break-words">
                 {onSelect ? (
-                  <button type="button" className="rounded font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
+                  <button type="button" className="rounded text-left font-medium break-words text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
                     {key}
                   </button>
                 ) : (
-                  <span className="font-medium text-slate-800">{key}</span>
+                  <span className="font-medium break-words text-slate-800">{key}</span>
                 )}
               </td>
-              <td className="py-2 text-right tabular-nums">{formatCount(b.example_count)}</td>
-              <td className="py-2 text-right tabular-nums">{formatCount(b.total_uses)}</td>
-              <td className="py-2 pl-4">
-                <div className="flex items-center gap-2">
+              <td data-label="Examples" className="py-2 pr-3 text-right tabular-nums">{formatCount(b.example_count)}</td>
+              <td data-label="Uses" className="py-2 pr-3 text-right tabular-nums">{formatCount(b.total_uses)}</td>
+              <td data-label="Success rate" className="py-2 pr-3">
+                <div className="flex w-40 items-center gap-2 sm:w-auto">
                   <div className="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-100">
                     <div className="h-full rounded-full bg-emerald-500" style={{ width: `${Math.round((b.success_rate ?? 0) * 100)}%` }} />
                   </div>
                   <span className="w-10 text-right text-xs tabular-nums">{formatPercent(b.success_rate)}</span>
                 </div>
               </td>
-              <td className="py-2 text-right tabular-nums">{formatScore(b.avg_effectiveness)}</td>
+              <td data-label="Avg effectiveness" className="py-2 text-right tabular-nums">{formatScore(b.avg_effectiveness)}</td>
             </tr>
           );
         })}

@@ -33,6 +33,30 @@ describe("dashboard", () => {
     expect(links.map((l) => l.getAttribute("href"))).toEqual(["/examples/z"]);
   });
 
+  it("lays the breakdowns out as tables that reflow on a phone, each value naming its column", async () => {
+    mockFetch(
+      route("GET", "/examples/dashboard", () => [
+        200,
+        {
+          total_examples: 3, total_uses: 4, daily_usage: [], top_examples: [], bottom_examples: [], stale_examples_count: 0,
+          domain_breakdown: [{ domain: "calibration", example_count: 9, total_uses: 33, success_rate: 0.7, avg_effectiveness: 0.62 }],
+          function_breakdown: [],
+        },
+      ]),
+    );
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    const table = await screen.findByRole("table", { name: "Usage by domain" });
+    expect(table).toHaveClass("stack-table");
+    const cells = [...table.querySelectorAll("tbody td")];
+    expect(cells[0]).toHaveClass("stack-title");
+    expect(cells.slice(1).map((td) => [td.getAttribute("data-label"), td.textContent])).toEqual([
+      ["Examples", "9"],
+      ["Uses", "33"],
+      ["Success rate", "70%"],
+      ["Avg effectiveness", "0.62"],
+    ]);
+  });
+
   it("refreshes itself every minute", () => {
     expect(dashboardQueryOptions({ period: "30d" }).refetchInterval).toBe(60_000);
   });

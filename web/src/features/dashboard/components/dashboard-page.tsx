@@ -12,6 +12,13 @@ import { EmbeddingStatusLine } from "./embedding-status";
 
 const PERIODS: Period[] = ["7d", "30d", "90d"];
 
+/** "12 successes · 3 failures"; a partial outcome counts half of each, so say so when halves show. */
+function outcomeLine(successes?: number | null, failures?: number | null): string {
+  const line = `${formatCount(successes)} successes · ${formatCount(failures)} failures`;
+  const fractional = [successes, failures].some((v) => typeof v === "number" && !Number.isInteger(v));
+  return fractional ? `${line} (a partial counts half)` : line;
+}
+
 export default function DashboardPage() {
   const [params, setParams] = useSearchParams();
   const period = (PERIODS.includes(params.get("period") as Period) ? params.get("period") : "30d") as Period;
@@ -70,7 +77,7 @@ export default function DashboardPage() {
         <div className="space-y-6">
           <div className="grid grid-cols-2 gap-4 lg:grid-cols-5">
             <Stat label="Examples" value={formatCount(q.data.total_examples)} sub={`${formatCount(q.data.examples_with_usage)} with usage`} />
-            <Stat label={`Uses (${period})`} value={formatCount(q.data.total_uses)} sub={`${formatCount(q.data.total_successes)} success · ${formatCount(q.data.total_failures)} failure`} />
+            <Stat label={`Uses (${period})`} value={formatCount(q.data.total_uses)} sub={outcomeLine(q.data.total_successes, q.data.total_failures)} />
             <Stat label="Success rate" value={formatPercent(q.data.overall_success_rate)} />
             <Stat label="Avg effectiveness" value={formatScore(q.data.avg_effectiveness_score)} />
             <Stat label="Stale examples" value={formatCount(q.data.stale_examples_count)} sub={`not used in ${period}`} />

@@ -17,10 +17,10 @@ export function UsageChart({ data }: { data: DailyUsage[] }) {
           <XAxis dataKey="date" tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} minTickGap={16} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} />
           <Tooltip cursor={{ fill: "#f1f5f9" }} contentStyle={{ fontSize: 12, borderRadius: 8, borderColor: "#e2e8f0" }} />
-          <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+          <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} formatter={(name: string) => <span style={{ color: "#475569" }}>{name}</span>} />
           <Bar dataKey="successes" name="Successes" stackId="u" fill="#10b981" isAnimationActive={false} />
           <Bar dataKey="failures" name="Failures" stackId="u" fill="#f43f5e" isAnimationActive={false} />
-          <Bar dataKey="other" name="No outcome" stackId="u" fill="#cbd5e1" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+          <Bar dataKey="other" name="No outcome" stackId="u" fill="#94a3b8" radius={[3, 3, 0, 0]} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -60,7 +60,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
       <ConfirmDialog
         open={confirming}
         title={`Delete ${count} example${count === 1 ? "" : "s"}?`}
-        description="Their usage events are removed too. This cannot be undone."
+        description="They are hidden from lists, search and retrieval. Their versions, usage history and lineage are kept, and each can be restored from its page."
         pending={del.isPending}
         onConfirm={doDelete}
         onClose={() => setConfirming(false)}

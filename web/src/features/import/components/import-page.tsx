@@ -44,7 +44,7 @@ function ImportPreview({ rows }: { rows: ImportRow[] }) {
         <span className={cn("font-semibold tabular-nums", errors.length ? "text-rose-700" : "text-slate-700")}>{errors.length.toLocaleString()}</span> with errors
       </p>
       <div className="overflow-x-auto">
-        <table className="w-full text-sm" aria-label="Preview">
+        <table className="stack-table w-full text-sm" aria-label="Preview">
           <thead className="text-left text-xs text-slate-500">
             <tr>
               <th className="py-1.5 pr-3 font-medium">Record</th>
@@ -56,10 +56,10 @@ function ImportPreview({ rows }: { rows: ImportRow[] }) {
           <tbody className="divide-y divide-slate-100">
             {rows.slice(0, PREVIEW_ROWS).map((r) => (
               <tr key={r.where} className={r.error ? "bg-rose-50/60" : undefined}>
-                <td className="py-1.5 pr-3 text-xs whitespace-nowrap text-slate-500">{r.where}</td>
-                <td className="max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.input, 120) : "—"}</td>
-                <td className="max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.expected_output, 120) : "—"}</td>
-                <td className="py-1.5 text-xs">{r.error ? <span className="text-rose-700">{r.error}</span> : <span className="text-emerald-700">ok</span>}</td>
+                <td className="stack-title py-1.5 pr-3 text-xs whitespace-nowrap text-slate-500">{r.where}</td>
+                <td data-label="Input" className="stack-block max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.input, 120) : "—"}</td>
+                <td data-label="Expected output" className="stack-block max-w-xs py-1.5 pr-3 font-mono text-xs break-words">{r.record ? previewJson(r.record.expected_output, 120) : "—"}</td>
+                <td data-label="Check" className="py-1.5 text-xs">{r.error ? <span className="text-rose-700">{r.error}</span> : <span className="text-emerald-700">ok</span>}</td>
               </tr>
             ))}
           </tbody>

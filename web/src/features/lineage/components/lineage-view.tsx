@@ -13,6 +13,9 @@ import { layoutLineage, nodeHref, type LineageNodeData } from "./layout";
 import { LineageNodeCard } from "./lineage-node";
 import { RoutedEdge } from "./routed-edge";
 
+/** On a phone the fitted graph would be too small to read: fit no further out than 0.55 and let it pan. */
+const narrowScreen = () => typeof window !== "undefined" && window.matchMedia?.("(max-width: 639.98px)").matches === true;
+
 const nodeTypes = { lineage: LineageNodeCard };
 const edgeTypes = { routed: RoutedEdge };
 /** Run statuses are looked up one by one; past this many runs the rest keep the neutral style. */
@@ -81,7 +84,7 @@ export function LineageView({ templateId }: { templateId: string }) {
       ) : !graph || graph.nodes.length === 0 ? (
         <EmptyState title="No lineage yet" description="Edges appear when examples feed runs, runs produce versions and versions derive from each other." />
       ) : (
-        <Card className="h-[560px] overflow-hidden" >
+        <Card className="h-[420px] overflow-hidden sm:h-[560px]">
           <div className="h-full" data-testid="lineage-graph">
             <ReactFlow
               nodes={graph.nodes}
@@ -92,13 +95,13 @@ export function LineageView({ templateId }: { templateId: string }) {
               nodesDraggable={false}
               nodesConnectable={false}
               fitView
-              fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+              fitViewOptions={{ padding: 0.2, maxZoom: 1.2, minZoom: narrowScreen() ? 0.55 : 0.1 }}
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >
               <Background gap={20} color="#e2e8f0" />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => ({ template: "#818cf8", example: "#34d399", cluster: "#10b981", run: "#fbbf24" })[(n.data as LineageNodeData).node.type] ?? "#cbd5e1"} />
+              <MiniMap className="max-sm:hidden" pannable zoomable nodeColor={(n) => ({ template: "#818cf8", example: "#34d399", cluster: "#10b981", run: "#fbbf24" })[(n.data as LineageNodeData).node.type] ?? "#cbd5e1"} />
             </ReactFlow>
           </div>
         </Card>

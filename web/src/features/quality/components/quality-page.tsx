@@ -161,7 +161,7 @@ export default function QualityPage() {
       <ConfirmDialog
         open={pending !== null}
         title={pending?.title ?? ""}
-        description="Deleted examples lose their usage events. All of them are deleted together, or none is."
+        description="Deleted examples are hidden from lists, search and retrieval; their history is kept and each can be restored from its page. All of them are deleted together, or none is."
         pending={del.isPending}
         error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
         onConfirm={confirm}

@@ -3,6 +3,8 @@ import { api } from "@/lib/api-client";
 import { normalizeTrial, type Trial, type TrialWire } from "./types";
 
 type ContributionWire = {
+  /** "not_enough_variation" when the run's trials cannot tell this example's effect apart. */
+  variation?: string | null;
   example_id: string;
   label?: string;
   contribution?: number | null;
@@ -45,7 +47,7 @@ export function normalizeDemo(d: unknown): Demo {
   };
 }
 
-export type Contribution = { exampleId: string; label?: string; contribution: number | null; trialsWith?: number; trialsWithout?: number; evidence?: number };
+export type Contribution = { exampleId: string; label?: string; contribution: number | null; trialsWith?: number; trialsWithout?: number; evidence?: number; notEnoughVariation?: boolean };
 
 export type RunResults = {
   bestScore: number | null;
@@ -67,6 +69,7 @@ export async function getRunResults(id: string, signal?: AbortSignal): Promise<R
     trialsWith: c.trials_with,
     trialsWithout: c.trials_without,
     evidence: c.evidence_trials ?? (c.trials_with !== undefined ? c.trials_with + (c.trials_without ?? 0) : undefined),
+    notEnoughVariation: c.variation === "not_enough_variation",
   }));
   return {
     bestScore: w.best_score ?? w.best_trial?.score ?? null,

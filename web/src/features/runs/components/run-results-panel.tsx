@@ -19,7 +19,7 @@ function Contributions({ items }: { items: Contribution[] }) {
   const examples = useExamplesById(items.map((c) => c.exampleId));
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm">
+      <table className="stack-table w-full text-sm">
         <thead className="text-left text-xs text-slate-500">
           <tr>
             <th className="py-1.5 pr-3 font-medium">Example</th>
@@ -32,17 +32,25 @@ function Contributions({ items }: { items: Contribution[] }) {
             const ex = examples.get(c.exampleId);
             return (
               <tr key={c.exampleId}>
-                <td className="max-w-md py-1.5 pr-3">
+                <td className="stack-title max-w-md py-1.5 pr-3">
                   <Link to={`/examples/${c.exampleId}`} className="line-clamp-2 text-indigo-700 hover:underline" title={c.exampleId}>
                     {ex ? exampleSummary(ex, 100) : ex === null ? `Deleted example ${shortId(c.exampleId)}` : `Example ${shortId(c.exampleId)}`}
                   </Link>
                   {ex?.function_name && <span className="text-[11px] text-slate-500">{ex.function_name}</span>}
                 </td>
-                <td className={`py-1.5 text-right font-mono tabular-nums ${(c.contribution ?? 0) >= 0 ? "text-emerald-700" : "text-rose-700"}`}>
-                  {c.contribution !== null && c.contribution >= 0 ? "+" : ""}
-                  {formatScore(c.contribution, 3)}
+                <td data-label="Contribution" className={`py-1.5 text-right font-mono tabular-nums ${(c.contribution ?? 0) >= 0 ? "text-emerald-700" : "text-rose-700"}`}>
+                  {c.contribution === null && c.notEnoughVariation ? (
+                    <span className="font-sans text-xs text-slate-500" title="Every trial used this example (or none did), so the run cannot tell its effect apart">
+                      not enough variation
+                    </span>
+                  ) : (
+                    <>
+                      {c.contribution !== null && c.contribution >= 0 ? "+" : ""}
+                      {formatScore(c.contribution, 3)}
+                    </>
+                  )}
                 </td>
-                <td className="py-1.5 pl-3 text-right text-xs tabular-nums">
+                <td data-label="Trials with / without" className="py-1.5 text-right text-xs tabular-nums sm:pl-3">
                   {c.trialsWith ?? "—"} / {c.trialsWithout ?? "—"}
                 </td>
               </tr>

@@ -64,7 +64,7 @@ export default function RunsPage() {
         <EmptyState title="No runs yet" description="Launch an optimization to search for better instructions and demonstrations." action={!showForm && <Button variant="primary" onClick={() => toggleForm(true)}>New run</Button>} />
       ) : (
         <Card className="overflow-x-auto">
-          <table className="w-full min-w-[48rem] text-sm">
+          <table className="stack-table w-full text-sm [--stack-pad:1rem] sm:min-w-[48rem]">
             <thead className="bg-slate-50 text-left text-xs text-slate-500">
               <tr>
                 <th className="px-4 py-2.5 font-medium">Run</th>
@@ -79,23 +79,23 @@ export default function RunsPage() {
             <tbody className="divide-y divide-slate-100">
               {runs.data.map((r) => (
                 <tr key={r.id} className="hover:bg-slate-50">
-                  <td className="px-4 py-2.5">
+                  <td className="stack-title px-4 py-2.5">
                     <Link to={`/runs/${r.id}`} className="font-mono font-medium text-indigo-700 hover:underline">
                       {shortId(r.id)}
                     </Link>
                   </td>
-                  <td className="px-4 py-2.5 text-xs">{r.templateId ? <Link to={`/templates/${r.templateId}`} className="hover:underline">{r.templateName ?? names.get(r.templateId) ?? shortId(r.templateId)}</Link> : "—"}</td>
-                  <td className="px-4 py-2.5 text-xs text-slate-600">
+                  <td data-label="Template" className="px-4 py-2.5 text-xs">{r.templateId ? <Link to={`/templates/${r.templateId}`} className="hover:underline">{r.templateName ?? names.get(r.templateId) ?? shortId(r.templateId)}</Link> : "—"}</td>
+                  <td data-label="Optimizer · metric" className="px-4 py-2.5 text-xs text-slate-600">
                     {r.optimizer ?? "—"} · {r.metric ?? "—"}
                   </td>
-                  <td className="px-4 py-2.5">
+                  <td data-label="Status" className="px-4 py-2.5">
                     <StatusBadge status={r.status} />
                   </td>
-                  <td className="px-4 py-2.5">
+                  <td data-label="Progress" className="px-4 py-2.5">
                     <RunProgress run={r} />
                   </td>
-                  <td className="px-4 py-2.5 text-right font-mono tabular-nums">{formatScore(r.bestScore, 3)}</td>
-                  <td className="px-4 py-2.5 text-xs text-slate-500">{formatDate(r.createdAt)}</td>
+                  <td data-label="Best" className="px-4 py-2.5 text-right font-mono tabular-nums">{formatScore(r.bestScore, 3)}</td>
+                  <td data-label="Created" className="px-4 py-2.5 text-xs text-slate-500">{formatDate(r.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

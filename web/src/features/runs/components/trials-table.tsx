@@ -7,7 +7,7 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
   if (trials.length === 0) return <EmptyState title="No trials yet" className="py-6" />;
   return (
     <div className="max-h-96 overflow-auto">
-      <table className="w-full min-w-[32rem] text-sm">
+      <table className="stack-table w-full text-sm">
         <thead className="sticky top-0 bg-white text-left text-xs text-slate-500">
           <tr>
             <th className="py-2 pr-3 font-medium">#</th>
@@ -20,12 +20,12 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
         <tbody className="divide-y divide-slate-100">
           {[...trials].reverse().map((t) => (
             <tr key={t.index} className={t.score !== null && t.score === bestScore ? "bg-emerald-50/60" : undefined}>
-              <td className="py-2 pr-3 font-mono text-xs">{t.index}</td>
-              <td className="py-2 pr-3 text-right font-mono tabular-nums">{formatScore(t.score, 3)}</td>
-              <td className="max-w-[16rem] truncate py-2 pr-3 text-xs text-slate-600" title={t.instruction}>
-                {t.instruction ?? "—"}
+              <td data-label="Trial" className="py-2 pr-3 font-mono text-xs">{t.index}</td>
+              <td data-label="Score" className="py-2 pr-3 text-right font-mono tabular-nums">{formatScore(t.score, 3)}</td>
+              <td data-label="Instruction" className="stack-block py-2 pr-3 text-xs text-slate-600 sm:max-w-[16rem]" title={t.instruction}>
+                <span className="line-clamp-3 sm:block sm:truncate">{t.instruction ?? "—"}</span>
               </td>
-              <td className="py-2 pr-3 text-xs whitespace-nowrap">
+              <td data-label="Demos" className="py-2 pr-3 text-xs">
                 {t.demoIds.length === 0
                   ? "—"
                   : t.demoIds.slice(0, 4).map((id, i) => (
@@ -38,7 +38,7 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
                     ))}
                 {t.demoIds.length > 4 && <span className="text-slate-400"> +{t.demoIds.length - 4}</span>}
               </td>
-              <td className="py-2 text-right tabular-nums">{t.lmCalls ?? "—"}</td>
+              <td data-label="LM calls" className="py-2 text-right tabular-nums">{t.lmCalls ?? "—"}</td>
             </tr>
           ))}
         </tbody>

@@ -33,6 +33,43 @@ describe("retrieval explanation", () => {
     expect(rows[2]).toHaveTextContent("no data");
     expect(screen.getByTestId("retrieval-seed")).toHaveTextContent("seed 12345");
     expect(screen.getByText(/Thompson sampling/)).toBeInTheDocument();
+    // On a phone the table reflows (stack-table): every value cell names its column.
+    expect(table).toHaveClass("stack-table");
+    const labels = [...rows[1].querySelectorAll("td[data-label]")].map((td) => td.getAttribute("data-label"));
+    expect(labels).toEqual(["Relevance", "Effectiveness (mean)", "Effectiveness draw", "Rank score"]);
+  });
+
+  it("names each example by its input once loaded", async () => {
+    mockFetch(
+      route("GET", "/examples/retrievals/r3", () => [
+        200,
+        { retrieval_id: "r3", query: "q", example_ids: ["e1"], created_at: "2026-12-05T10:00:00Z", outcome: "success", exploration: "ucb", seed: 7, ranking: [{ example_id: "e1", why: { relevance: 1, effectiveness: 0.5, effectiveness_used: 0.8, rank_score: 0.9 } }] },
+      ]),
+      route("GET", "/examples/e1", () => [200, { example_id: "e1", input: { question: "How is the HV supply checked?" }, expected_output: { a: 1 } }]),
+    );
+    renderPage(<RetrievalPage />, { route: "/retrievals/r3", path: "/retrievals/:id" });
+    expect(await screen.findByRole("link", { name: /How is the HV supply checked\?/ })).toHaveAttribute("href", "/examples/e1");
+    expect(screen.getByText("Effectiveness upper bound")).toBeInTheDocument();
+    expect(screen.queryByTestId("prior-only")).not.toBeInTheDocument();
+  });
+
+  it("says nothing was drawn when no example has outcomes yet", async () => {
+    const row = (id: string, relevance: number) => ({ example_id: id, why: { relevance, effectiveness: null, effectiveness_used: 0.5, rank_score: 0.5 * relevance + 0.25 } });
+    mockFetch(
+      route("GET", "/examples/retrievals/r4", () => [
+        200,
+        { retrieval_id: "r4", query: "q", example_ids: ["e1", "e2"], created_at: "2026-12-05T10:00:00Z", outcome: null, exploration: "thompson", seed: 3, ranking: [row("e1", 1), row("e2", 0.9)] },
+      ]),
+    );
+    renderPage(<RetrievalPage />, { route: "/retrievals/r4", path: "/retrievals/:id" });
+    expect(await screen.findByTestId("prior-only")).toHaveTextContent("nothing was drawn");
+  });
+
+  it("keeps its heading when the retrieval is not found", async () => {
+    mockFetch(route("GET", "/examples/retrievals/nope", () => [404, { code: "not_found", detail: "Retrieval not found" }]));
+    renderPage(<RetrievalPage />, { route: "/retrievals/nope", path: "/retrievals/:id" });
+    expect(await screen.findByText("Retrieval not found")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 1, name: "Retrieval" })).toBeInTheDocument();
   });
 
   it("says so when nothing relevant was found", async () => {

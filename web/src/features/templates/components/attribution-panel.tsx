@@ -32,7 +32,7 @@ function itemTitle(it: AttributionItem, kind: "example" | "template", id: string
 }
 
 function ContributionBar({ value }: { value: number | null | undefined }) {
-  if (typeof value !== "number") return <span className="text-xs text-slate-400">—</span>;
+  if (typeof value !== "number") return <span className="text-xs text-slate-500" title="Not measured: no optimization run compared trials with and without it">—</span>;
   const width = Math.min(50, Math.abs(value) * 50);
   return (
     <div className="flex items-center gap-2">
@@ -50,7 +50,7 @@ function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" 
   if (items.length === 0) return <EmptyState title={`No ${kind}s in this trace`} className="my-2 py-6" />;
   return (
     <div className="overflow-x-auto">
-    <table className="w-full text-sm">
+    <table className="stack-table w-full text-sm">
       <thead>
         <tr className="text-left text-xs text-slate-500">
           <th className="py-2 font-medium capitalize">{kind}</th>
@@ -66,7 +66,7 @@ function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" 
           const title = itemTitle(it, kind, id, ex);
           return (
             <tr key={id || i}>
-              <td className="max-w-sm py-2 pr-3 align-top">
+              <td className="stack-title max-w-sm py-2 pr-3 align-top">
                 {id ? (
                   <Link to={`/${kind}s/${id}`} className="line-clamp-2 font-medium break-words text-indigo-700 hover:underline" title={id}>
                     {title}
@@ -84,12 +84,12 @@ function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" 
                   </details>
                 )}
               </td>
-              <td className="py-2 align-top">
+              <td data-label="Contribution" className="py-2 align-top">
                 <ContributionBar value={it.contribution} />
               </td>
-              <td className="py-2 text-right align-top tabular-nums">{it.evidence_trials ?? "—"}</td>
-              <td className="py-2 pl-4 align-top">
-                <div className="flex flex-wrap items-center gap-1 text-[11px] text-slate-600">
+              <td data-label="Evidence trials" className="py-2 text-right align-top tabular-nums">{it.evidence_trials ?? "—"}</td>
+              <td data-label="Path" className="py-2 align-top sm:pl-4">
+                <div className="flex flex-wrap items-center justify-end gap-1 text-[11px] text-slate-600 sm:justify-start">
                   {(Array.isArray(it.path) ? it.path : []).map((step, j) => (
                     <span key={j} className="flex items-center gap-1">
                       {j > 0 && <span className="text-slate-300">→</span>}

@@ -79,7 +79,7 @@ export default function TemplatesPage() {
       ) : (
         <>
           <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
-            <table className="w-full min-w-[36rem] text-sm">
+            <table className="stack-table w-full text-sm [--stack-pad:1rem] sm:min-w-[36rem]">
               <thead className="bg-slate-50 text-left text-xs text-slate-500">
                 <tr>
                   <th className="px-4 py-2.5 font-medium">Name</th>
@@ -92,20 +92,20 @@ export default function TemplatesPage() {
               <tbody className="divide-y divide-slate-100">
                 {q.data.templates.map((t) => (
                   <tr key={t.id} className="hover:bg-slate-50">
-                    <td className="px-4 py-3">
+                    <td className="stack-title px-4 py-3">
                       <Link to={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">
                         {t.name}
                       </Link>
-                      {t.description && <p className="max-w-xl truncate text-xs text-slate-500">{t.description}</p>}
+                      {t.description && <p className="line-clamp-2 max-w-xl text-xs text-slate-500 sm:truncate">{t.description}</p>}
                     </td>
-                    <td className="px-4 py-3 font-mono text-xs">{t.version}</td>
-                    <td className="px-4 py-3">
+                    <td data-label="Version" className="px-4 py-3 font-mono text-xs">{t.version}</td>
+                    <td data-label="Status" className="px-4 py-3">
                       <StatusBadge status={t.status} />
                     </td>
-                    <td className="px-4 py-3 text-xs text-slate-600">
+                    <td data-label="Fields" className="px-4 py-3 text-xs text-slate-600">
                       {(t.input_schema ?? []).length} in → {(t.output_schema ?? []).length} out
                     </td>
-                    <td className="px-4 py-3 text-xs text-slate-500">{formatDate(t.updated_at)}</td>
+                    <td data-label="Updated" className="px-4 py-3 text-xs text-slate-500">{formatDate(t.updated_at)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,0 +1,38 @@
+import { screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import { normalizeRun } from "../api/types";
+import { RunResultsPanel } from "./run-results-panel";
+
+const RUN = "44444444-4444-4444-8444-444444444444";
+const A = "55555555-5555-4555-8555-555555555555";
+const B = "66666666-6666-4666-8666-666666666666";
+
+describe("run contributions", () => {
+  it("says 'not enough variation' where the trials cannot tell an example's effect apart", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "completed",
+          best_score: 0.5,
+          best_program: { instructions: "x", demos: [] },
+          contributions: [
+            { example_id: A, contribution: 0.25, trials_with: 3, trials_without: 2 },
+            { example_id: B, contribution: null, trials_with: 5, trials_without: 0, variation: "not_enough_variation" },
+          ],
+          trials: [],
+        },
+      ]),
+      route("GET", `/examples/${A}`, () => [404, { code: "not_found", detail: "gone" }]),
+      route("GET", `/examples/${B}`, () => [404, { code: "not_found", detail: "gone" }]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {}, best_score: 0.5 });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    const cell = await screen.findByText("not enough variation");
+    expect(cell.closest("tr")).toHaveTextContent("5 / 0");
+    expect(screen.getByText("+0.250")).toBeInTheDocument();
+  });
+});
