@@ -189,12 +189,12 @@ void VectorIndex::Impl::ScorePending(const float* query, const std::vector<uint6
 
 bool VectorIndex::Impl::GraphSearch(const float* query, size_t fetch,
                                     const std::vector<uint64_t>* allowed, TopK* top) const {
-  thread_local std::vector<uint64_t> labels;
-  if (!graph->Search(query, fetch, &labels)) return false;
+  thread_local std::vector<HnswGraph::Candidate> found;
+  if (!graph->SearchCandidates(query, fetch, &found)) return false;
   const size_t dim = static_cast<size_t>(options.dim);
-  for (uint64_t label : labels) {
-    if (allowed && !std::binary_search(allowed->begin(), allowed->end(), label)) continue;
-    if (const float* v = graph->Find(label)) top->Push(label, Dot(query, v, dim));
+  for (const HnswGraph::Candidate& c : found) {
+    if (allowed && !std::binary_search(allowed->begin(), allowed->end(), c.label)) continue;
+    top->Push(c.label, Dot(query, c.vec, dim));
   }
   return true;
 }
