@@ -434,6 +434,46 @@ bool HnswGraph::Search(const float* query, size_t fetch, std::vector<uint64_t>* 
   }
 }
 
+bool HnswGraph::SearchCandidates(const float* query, size_t fetch, std::vector<Candidate>* out) const {
+  out->clear();
+  const Graph& g = *rep_->graph;
+  if (g.cur_element_count == 0) return true;
+  try {
+    thread_local std::vector<char> code;
+    const void* q = rep_->Encode(query, &code);
+    // Greedy descent through the upper levels to the level-0 entry point, as searchKnn does it.
+    hnswlib::tableint ep = g.enterpoint_node_;
+    float best = g.fstdistfunc_(q, g.getDataByInternalId(ep), g.dist_func_param_);
+    for (int level = g.maxlevel_; level > 0; --level) {
+      for (bool moved = true; moved;) {
+        moved = false;
+        hnswlib::linklistsizeint* links = g.get_linklist(ep, level);
+        const int count = g.getListCount(links);
+        const auto* ids = reinterpret_cast<const hnswlib::tableint*>(links + 1);
+        for (int i = 0; i < count; ++i) {
+          const float d = g.fstdistfunc_(q, g.getDataByInternalId(ids[i]), g.dist_func_param_);
+          if (d < best) {
+            best = d;
+            ep = ids[i];
+            moved = true;
+          }
+        }
+      }
+    }
+    const size_t ef = std::max(g.ef_, fetch);
+    auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(ep, q, ef) : g.searchBaseLayerST<false>(ep, q, ef);
+    while (top.size() > fetch) top.pop();
+    out->reserve(top.size());
+    for (; !top.empty(); top.pop()) {
+      const hnswlib::tableint id = top.top().second;
+      out->push_back({g.getExternalLabel(id), rep_->Vector(id)});
+    }
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 size_t HnswGraph::MemoryBytes() const {
   const Graph& g = *rep_->graph;
   // Level-0 block of used elements; per-capacity arrays (element mutexes, levels, link-list

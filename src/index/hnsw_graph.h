@@ -58,6 +58,15 @@ class HnswGraph {
   // Labels of the approximate top-`fetch` by inner product, searched with ef = max(ef_search,
   // fetch). false when hnswlib threw (the caller falls back to an exact scan).
   bool Search(const float* query, size_t fetch, std::vector<uint64_t>* labels) const;
+  // What VectorIndex re-scores: a live element's label and its f32 vector (valid until the next write).
+  struct Candidate {
+    uint64_t label;
+    const float* vec;
+  };
+  // The same search as Search (same ef, same candidates), returning each candidate with its f32
+  // vector read by internal id: no label-map lookup per hit, no result queue of labels, and none
+  // of hnswlib's shared hop counters (atomics every concurrent search would write). Any order.
+  bool SearchCandidates(const float* query, size_t fetch, std::vector<Candidate>* out) const;
 
   // A loaded graph's level-0 block starts out as the snapshot file mapped copy-on-write (no copy,
   // so loading is fast, but file pages are not huge pages). Promote moves up to `max_bytes` more

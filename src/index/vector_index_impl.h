@@ -1,5 +1,5 @@
-// VectorIndex internals shared by vector_index.cc (search, writes) and vector_snapshot.cc
-// (Save/Load). Not part of the public API.
+// VectorIndex internals shared by vector_index.cc (search, writes), vector_snapshot.cc
+// (Save/Load) and flat_vectors.cc (the pending store). Not part of the public API.
 //
 // Where a vector lives: every live label is in exactly one of two places.
 //  - the HNSW graph (hnswlib keeps the vector in its level-0 block; the exact scan reads it there,

@@ -324,6 +324,38 @@ TEST(VectorIndex, ParallelGraphInsertionKeepsSearchesCorrect) {
   EXPECT_EQ((*loaded)->size(), n);
 }
 
+// Search reads the graph's candidates by internal id (HnswGraph::SearchCandidates): its hits must
+// be exactly hnswlib's own top k (searchKnn, through SearchRaw) at the same ef, with deleted
+// elements in the graph too, scored by the exact inner product of the stored vector.
+TEST(VectorIndex, GraphSearchReturnsHnswlibsTopKWithExactScores) {
+  const int dim = 32;
+  auto data = LowRank(3000, dim, 21);  // past the exact-scan limit of small indexes
+  VectorIndex index(Opts(dim, false));
+  for (uint64_t i = 0; i < data.size(); ++i) index.Upsert(i, data[i]);
+  for (int pass = 0; pass < 2; ++pass) {
+    auto queries = LowRank(40, dim, 22 + pass);
+    for (const auto& q : queries) {
+      const auto hits = index.Search(q, 10);
+      std::vector<uint64_t> ours = Labels(hits), raw = index.SearchRaw(q, 10);
+      std::sort(ours.begin(), ours.end());
+      std::sort(raw.begin(), raw.end());
+      ASSERT_EQ(ours, raw);
+      double norm = 0;
+      for (float x : q) norm += static_cast<double>(x) * x;
+      for (size_t i = 0; i < hits.size(); ++i) {
+        std::vector<float> v;
+        ASSERT_TRUE(index.GetVector(hits[i].label, &v));
+        double dot = 0;
+        for (int d = 0; d < dim; ++d) dot += static_cast<double>(q[d]) * v[d];
+        EXPECT_NEAR(hits[i].score, dot / std::sqrt(norm), 1e-5);
+        if (i > 0) EXPECT_GE(hits[i - 1].score, hits[i].score);
+      }
+    }
+    for (uint64_t i = 0; i < data.size(); i += 3) index.Remove(i);  // second pass: deletions in the graph
+  }
+  for (const auto& h : index.Search(data[4], 10)) EXPECT_NE(h.label % 3, 0u) << h.label;
+}
+
 TEST(VectorIndex, MemoryIsAboutOneCopyOfTheVectors) {
   const int dim = 384;
   auto data = LowRank(1000, dim, 15);
