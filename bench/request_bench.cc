@@ -9,8 +9,10 @@
 // - BM_SearchHitsJson: ten hits written as the search response writes them.
 //
 //   ./build/bench/request_bench --benchmark_filter=Bm25 --docs 100000
+//   ./build/bench/request_bench --docs 100000 --bm25-queries 200   # fixed workload, see main()
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -116,6 +118,26 @@ int main(int argc, char** argv) {
       argc -= drop;
       --i;
     }
+  }
+  // --bm25-queries N: answer the first N bench queries once each (k = 40) and print a digest of
+  // the hits, outside Google Benchmark: a fixed workload for callgrind A/B runs
+  // (--toggle-collect='exemplar::index::KeywordIndex::Search*', instructions ÷ N), and a check
+  // that two builds return the same hits and scores.
+  if (argc == 3 && std::strcmp(argv[1], "--bm25-queries") == 0) {
+    exemplar::Bm25Fixture f;
+    const auto n = static_cast<size_t>(std::atoll(argv[2]));
+    uint64_t digest = 1469598103934665603ULL;
+    for (size_t q = 0; q < n; ++q) {
+      for (const auto& h : f.index.Search(f.queries[q % f.queries.size()], 40)) {
+        uint32_t bits;
+        std::memcpy(&bits, &h.score, sizeof bits);
+        digest = (digest ^ h.label) * 1099511628211ULL;
+        digest = (digest ^ bits) * 1099511628211ULL;
+      }
+    }
+    std::printf("queries=%zu docs=%lld hits_digest=%016llx\n", n, static_cast<long long>(exemplar::g_docs),
+                static_cast<unsigned long long>(digest));
+    return 0;
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

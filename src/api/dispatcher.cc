@@ -36,6 +36,21 @@ std::string Decode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+// The segments of `path` as views into it, without allocating (up to kMaxSegments; a longer path
+// matches no route). Returns the count.
+constexpr size_t kMaxSegments = 16;
+size_t SplitViews(std::string_view path, std::string_view (&parts)[kMaxSegments]) {
+  size_t n = 0;
+  size_t start = 1;  // paths start with '/'
+  while (n < kMaxSegments) {
+    const size_t slash = path.find('/', start);
+    parts[n++] = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (slash == std::string_view::npos) return n;
+    start = slash + 1;
+  }
+  return kMaxSegments + 1;
+}
+
 std::vector<std::string> Split(std::string_view path) {
   std::vector<std::string> parts;
   size_t start = 1;  // paths start with '/'
@@ -142,12 +157,13 @@ void Dispatcher::ParseTarget(std::string_view target, Request* req) {
 const Route* Dispatcher::Match(Request* req, bool* other_method) const {
   *other_method = false;
   if (req->path.empty() || req->path[0] != '/') return nullptr;
-  std::vector<std::string> parts = Split(req->path);
-  std::string method = req->method == "HEAD" ? "GET" : req->method;
+  std::string_view parts[kMaxSegments];
+  const size_t count = SplitViews(req->path, parts);
+  const std::string_view method = req->method == "HEAD" ? std::string_view("GET") : std::string_view(req->method);
   for (const auto& c : compiled_) {
-    if (c.segments.size() != parts.size()) continue;
+    if (c.segments.size() != count) continue;
     bool match = true;
-    for (size_t i = 0; i < parts.size() && match; ++i) {
+    for (size_t i = 0; i < count && match; ++i) {
       // A {param} matches one non-empty segment, as the old "([^/]+)" patterns did.
       match = c.segments[i].empty() ? !parts[i].empty() : c.segments[i] == parts[i];
     }
@@ -157,8 +173,8 @@ const Route* Dispatcher::Match(Request* req, bool* other_method) const {
       continue;
     }
     req->path_params.clear();
-    for (size_t i = 0; i < parts.size(); ++i) {
-      if (c.segments[i].empty()) req->path_params.push_back(parts[i]);
+    for (size_t i = 0; i < count; ++i) {
+      if (c.segments[i].empty()) req->path_params.emplace_back(parts[i]);
     }
     return c.route;
   }

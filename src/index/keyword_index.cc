@@ -17,6 +17,41 @@ constexpr size_t kMinDeadPostingsToCompact = 4096;
 
 }  // namespace
 
+void TermBound::Add(uint32_t tf, uint32_t length) {
+  // Dominated by a kept pair (no higher tf, no shorter document): nothing to do.
+  for (uint32_t i = 0; i < count_; ++i) {
+    if (points_[i].tf >= tf && points_[i].length <= length) return;
+  }
+  // Drop the pairs the new one dominates, insert it in tf order.
+  Point kept[kPoints + 1];
+  uint32_t n = 0;
+  bool placed = false;
+  for (uint32_t i = 0; i < count_; ++i) {
+    const Point p = points_[i];
+    if (p.tf <= tf && p.length >= length) continue;
+    if (!placed && p.tf > tf) {
+      kept[n++] = {tf, length};
+      placed = true;
+    }
+    kept[n++] = p;
+  }
+  if (!placed) kept[n++] = {tf, length};
+  if (n > kPoints) {
+    // Merge the two neighbours whose tfs are closest in ratio (their contributions differ least
+    // once tf saturates) into their corner: the higher tf with the shorter length.
+    uint32_t at = 0;
+    for (uint32_t i = 1; i + 1 < n; ++i) {
+      // kept[i+1].tf / kept[i].tf <= kept[at+1].tf / kept[at].tf, in integers.
+      if (uint64_t{kept[i + 1].tf} * kept[at].tf <= uint64_t{kept[at + 1].tf} * kept[i].tf) at = i;
+    }
+    kept[at] = {kept[at + 1].tf, kept[at].length};
+    for (uint32_t i = at + 1; i + 1 < n; ++i) kept[i] = kept[i + 1];
+    --n;
+  }
+  std::copy(kept, kept + n, points_);
+  count_ = n;
+}
+
 void KeywordIndex::Impl::RemoveLocked(uint64_t label) {
   auto it = doc_of.find(label);
   if (it == doc_of.end()) return;
@@ -48,14 +83,12 @@ void KeywordIndex::Impl::Compact() {
   for (auto& [label, id] : doc_of) id = new_id[id];
   for (Term& t : terms) {
     size_t w = 0;
-    t.max_tf = 0;
-    t.min_length = UINT32_MAX;
+    t.bound.Clear();
     for (const Posting& p : t.postings) {
       const uint32_t id = new_id[p.doc];
       if (id == UINT32_MAX) continue;
       t.postings[w++] = {id, p.tf};
-      t.max_tf = std::max(t.max_tf, p.tf);
-      t.min_length = std::min(t.min_length, docs[id].length);
+      t.bound.Add(p.tf, docs[id].length);
     }
     t.postings.resize(w);
     if (t.postings.capacity() > 2 * w + 4) t.postings.shrink_to_fit();
@@ -119,8 +152,7 @@ void KeywordIndex::Upsert(uint64_t label, std::string_view text) {
     const auto tf = static_cast<uint32_t>(j - i);
     t.postings.push_back({id, tf});
     ++t.df;
-    t.max_tf = std::max(t.max_tf, tf);
-    t.min_length = std::min(t.min_length, doc.length);
+    t.bound.Add(tf, doc.length);
     d_terms.push_back(it->second);
     i = j;
   }

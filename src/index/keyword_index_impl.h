@@ -2,6 +2,7 @@
 // (BM25 scoring). Not part of the public API.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,14 +23,42 @@ struct Posting {
   uint32_t tf;
 };
 
+class Bm25;
+
+// The (tf, document length) pairs of a term's postings that can give its largest contribution:
+// BM25 grows with tf and shrinks with length, so a posting whose tf is no higher and whose
+// document is no shorter than another's never scores more. Keeping the non-dominated pairs (the
+// Pareto frontier, usually 1–3 points: one per distinct tf whose shortest document is longer
+// than that of the next lower tf) gives the term's true maximum contribution for any average
+// length, which the max tf with the shortest document of all (its corner) overestimates.
+// At most kPoints are kept: beyond that, two neighbours merge into their corner, still a bound.
+class TermBound {
+ public:
+  static constexpr size_t kPoints = 4;
+  void Add(uint32_t tf, uint32_t length);
+  void Clear() { count_ = 0; }
+  // The most the term adds to any document's score it covers, computed exactly as scoring does.
+  double MaxScore(const Bm25& bm25, double weight) const;
+  // The corner: max tf and shortest length over every pair added (0 and UINT32_MAX when none).
+  uint32_t max_tf() const { return count_ ? points_[count_ - 1].tf : 0; }
+  uint32_t min_length() const { return count_ ? points_[0].length : UINT32_MAX; }
+  size_t size() const { return count_; }
+
+ private:
+  struct Point {
+    uint32_t tf;
+    uint32_t length;
+  };
+  Point points_[kPoints];  // [0, count_): tf and length both strictly ascending
+  uint32_t count_ = 0;
+};
+
 struct Term {
   std::vector<Posting> postings;  // may include postings of dead documents until compaction
   uint32_t df = 0;                // live documents containing the term
-  // Bounds over every posting ever added (dead ones included, until compaction recomputes them):
-  // BM25 grows with tf and shrinks with document length, so Score(max_tf, min_length) bounds
+  // Over every posting ever added (dead ones included, until compaction recomputes it): bounds
   // the term's contribution to any document. Query pruning relies on it.
-  uint32_t max_tf = 0;
-  uint32_t min_length = UINT32_MAX;
+  TermBound bound;
 };
 
 // What scoring reads of a document: 16 bytes, so the array of 100k stays in a core's L2 cache.
@@ -59,6 +88,14 @@ class Bm25 {
  private:
   double per_token_;
 };
+
+inline double TermBound::MaxScore(const Bm25& bm25, double weight) const {
+  double best = 0.0;
+  for (uint32_t i = 0; i < count_; ++i) {
+    best = std::max(best, bm25.Score(weight, points_[i].tf, bm25.Norm(points_[i].length)));
+  }
+  return best;
+}
 
 struct KeywordIndex::Impl {
   mutable RwLock mu;  // writer-preferring: searches cannot starve writes

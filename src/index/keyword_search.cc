@@ -1,6 +1,10 @@
 // KeywordIndex scoring: BM25 top-k, pruned with MaxScore (Turtle & Flood, 1995), plus the
 // exhaustive term-at-a-time scorer it must agree with.
 //
+// Each term's bound is its true maximum contribution over its postings (TermBound: the
+// undominated (tf, length) pairs), and a seed pass first scores the documents holding every
+// query term, so the k-th score is high before the long lists are walked.
+//
 // Why pruning: on a small vocabulary every query term occurs in 5–30% of the documents, and
 // scoring every posting costs O(documents) per query. MaxScore orders the query terms by the
 // most each can add to a document's score. Once the k-th best score exceeds what the weakest
@@ -29,6 +33,8 @@ constexpr double kCommonDfFraction = 0.5;
 // never drops a hit the exhaustive scorer keeps.
 constexpr double kBoundMargin = 1e-4;
 constexpr double kBoundMarginPerTerm = 1e-7;
+// The seed pass scores at most this many documents per result wanted (plus 64).
+constexpr size_t kSeedPerK = 16;
 
 bool Allowed(const std::vector<uint64_t>* allowed, uint64_t label) {
   return !allowed || std::binary_search(allowed->begin(), allowed->end(), label);
@@ -95,7 +101,11 @@ std::vector<Hit> ScoreAllPostings(const std::vector<Doc>& docs, const std::vecto
 
 // The first posting at or after `p` whose document is ≥ doc (galloping, then binary search).
 const Posting* SkipTo(const Posting* p, const Posting* end, uint32_t doc) {
-  if (p == end || p->doc >= doc) return p;
+  // Leapfrogging moves most cursors by a few postings: look at the next ones before galloping.
+  for (int i = 0; i < 4; ++i, ++p) {
+    if (p == end || p->doc >= doc) return p;
+  }
+  --p;
   const Posting* lo = p;  // lo->doc < doc
   const Posting* hi = p + 1;
   size_t step = 1;
@@ -121,7 +131,7 @@ class MaxScore {
     for (size_t i = 0; i < qterms.size(); ++i) {
       const Term& t = *qterms[i].term;
       cursors_.push_back({t.postings.data(), t.postings.data() + t.postings.size(), qterms[i].weight,
-                          bm25.Score(qterms[i].weight, t.max_tf, bm25.Norm(t.min_length)), i});
+                          t.bound.MaxScore(bm25, qterms[i].weight), i});
     }
     std::sort(cursors_.begin(), cursors_.end(), [](const Cursor& a, const Cursor& b) { return a.bound < b.bound; });
     for (size_t i = 0; i < cursors_.size(); ++i) {
@@ -129,14 +139,20 @@ class MaxScore {
     }
   }
 
-  // Two passes, so the k-th score is high before the weaker lists are walked at all: first the
-  // documents of the strongest term (its list is the only essential one, the others are probed),
-  // then, over the other lists, the documents without it — usually none can reach the k-th score
-  // by then, and the second pass ends at once.
+  // Three passes, so the k-th score is high before the long lists are walked at all: first a
+  // seed, the documents holding every query term (found by leapfrogging, usually the best ones);
+  // then the documents of the strongest term (its list is the only essential one, the others
+  // are probed; with the seed's k-th score the lists a document must hold are "required" from
+  // the start, so the leapfrog skips most of it); then, over the other lists, the documents
+  // without it — usually none can reach the k-th score by then, and the pass ends at once.
   std::vector<Hit> Run() {
     const size_t n = cursors_.size();
     if (n == 0) return {};
     const std::vector<Cursor> start = cursors_;
+    if (n > 1) {
+      Seed();
+      cursors_ = start;
+    }
     Pass(n, n - 1, nullptr);
     cursors_ = start;  // the second pass walks the lists from their beginning again
     Pass(n - 1, 0, &start[n - 1]);
@@ -158,13 +174,18 @@ class MaxScore {
   //
   // A list is "required" once the other lists of the pass together cannot reach the k-th score:
   // every document that can still enter the top k holds its term. With required lists the next
-  // candidate is found by leapfrogging over them (each skips to the other's document), so the
-  // documents of the essential lists that miss a required term are never scored or probed.
+  // candidate is the next document they all hold (their intersection, computed once per change
+  // of the required set), so the documents of the essential lists that miss a required term are
+  // never scored or probed.
   void Pass(size_t lists, size_t first_essential, const Cursor* exclude) {
     if (lists == 0) return;
     Cursor skip = exclude ? *exclude : Cursor{};
+    auto seed_pos = seeded_.begin();
     const double total = prefix_bound_[lists - 1];
     size_t first_required = lists;  // cursors [first_required, lists) are required
+    std::vector<uint32_t> common;   // documents all required lists hold, once some are
+    size_t common_of = lists;       // the first_required `common` was computed for
+    size_t next_common = 0;
     for (;;) {
       while (first_essential < lists && prefix_bound_[first_essential] < threshold_) ++first_essential;
       while (first_required > 0 && total - cursors_[first_required - 1].bound < threshold_) --first_required;
@@ -174,7 +195,14 @@ class MaxScore {
       }
       if (doc == UINT32_MAX) return;  // also when every list became non-essential
       if (first_required < lists) {
-        if (!AlignRequired(first_required, lists, &doc)) return;  // a required list is exhausted
+        if (common_of != first_required) {  // more lists became required: intersect them again
+          common = Intersect(first_required, lists);
+          common_of = first_required;
+          next_common = 0;
+        }
+        while (next_common < common.size() && common[next_common] < doc) ++next_common;
+        if (next_common == common.size()) return;  // no document left holds every required term
+        doc = common[next_common];
         // Essential lists skip the documents in between: each lacks a required term.
         for (size_t i = first_essential; i < lists; ++i) {
           cursors_[i].pos = SkipTo(cursors_[i].pos, cursors_[i].end, doc);
@@ -191,6 +219,10 @@ class MaxScore {
         ++c.pos;
       }
       bool eligible = d.alive && Allowed(allowed_, d.label);
+      if (eligible && !seeded_.empty()) {  // scored by the seed already?
+        while (seed_pos != seeded_.end() && *seed_pos < doc) ++seed_pos;
+        eligible = seed_pos == seeded_.end() || *seed_pos != doc;
+      }
       if (eligible && exclude) {
         skip.pos = SkipTo(skip.pos, skip.end, doc);
         eligible = skip.pos == skip.end || skip.pos->doc != doc;
@@ -211,22 +243,56 @@ class MaxScore {
     }
   }
 
-  // Moves the required cursors [first, lists) to the first document at or after *doc that all of
-  // them hold, strongest (usually shortest) list first; false when one of them runs out.
-  bool AlignRequired(size_t first, size_t lists, uint32_t* doc) {
-    const size_t count = lists - first;
-    size_t agreed = 0;
-    for (size_t i = lists - 1;; i = i == first ? lists - 1 : i - 1) {
-      Cursor& c = cursors_[i];
-      c.pos = SkipTo(c.pos, c.end, *doc);
-      if (c.pos == c.end) return false;
-      if (c.pos->doc == *doc) {
-        if (++agreed == count) return true;
-      } else {
-        *doc = c.pos->doc;
-        agreed = 1;
+  // Scores the documents holding every list's term, in document order, up to kSeedPerK·k + 64 of
+  // them (the rest are left to the passes), and records them in seeded_ so no pass scores them
+  // again.
+  void Seed() {
+    const size_t limit = kSeedPerK * top_.k() + 64;
+    for (const uint32_t doc : Intersect(0, cursors_.size())) {
+      if (seeded_.size() == limit) break;
+      seeded_.push_back(doc);
+      const Doc& d = docs_[doc];
+      if (!d.alive || !Allowed(allowed_, d.label)) continue;
+      const double norm = bm25_.Norm(d.length);
+      for (Cursor& c : cursors_) {
+        c.pos = SkipTo(c.pos, c.end, doc);  // holds doc: it is in every list
+        contribution_[c.slot] = static_cast<float>(bm25_.Score(c.weight, c.pos->tf, norm));
       }
+      Keep(d.label);
     }
+    std::fill(contribution_.begin(), contribution_.end(), 0.0f);
+  }
+
+  // The documents every cursor of [first, lists) holds from its position on, ascending: the
+  // shortest list's documents, filtered by each longer list in turn (walked along when it is
+  // dense compared with the survivors, galloped through when it is much longer). Leapfrogging
+  // cursors costs more when the lists are dense, as a topic's words are.
+  std::vector<uint32_t> Intersect(size_t first, size_t lists) const {
+    std::vector<size_t> order;
+    for (size_t i = first; i < lists; ++i) order.push_back(i);
+    auto remaining = [&](size_t i) { return static_cast<size_t>(cursors_[i].end - cursors_[i].pos); };
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return remaining(a) < remaining(b); });
+    std::vector<uint32_t> common;
+    const Cursor& shortest = cursors_[order[0]];
+    common.reserve(remaining(order[0]));
+    for (const Posting* p = shortest.pos; p != shortest.end; ++p) common.push_back(p->doc);
+    for (size_t o = 1; o < order.size() && !common.empty(); ++o) {
+      const Cursor& c = cursors_[order[o]];
+      const bool gallop = common.size() * 8 < remaining(order[o]);
+      const Posting* p = c.pos;
+      size_t kept = 0;
+      for (const uint32_t doc : common) {
+        if (gallop) {
+          p = SkipTo(p, c.end, doc);
+        } else {
+          while (p != c.end && p->doc < doc) ++p;
+        }
+        if (p == c.end) break;
+        if (p->doc == doc) common[kept++] = doc;
+      }
+      common.resize(kept);
+    }
+    return common;
   }
 
   void Keep(uint64_t label) {
@@ -248,6 +314,7 @@ class MaxScore {
   // rounding margin; -1 (nothing is excluded) until k documents are kept.
   double threshold_ = -1.0;
   std::vector<float> contribution_;  // by qterms slot, for the document being scored
+  std::vector<uint32_t> seeded_;     // documents the seed visited, ascending
 };
 
 }  // namespace

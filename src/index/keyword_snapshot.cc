@@ -1,7 +1,9 @@
 // KeywordIndex::Save / Load: the inverted index written as it is in memory (terms with their
-// posting lists and bounds, documents, each document's terms), so loading is copying arrays and
-// rebuilding two hash maps, not tokenising every row again.
+// posting lists and the corners of their bounds, documents, each document's terms), so loading
+// is copying arrays and rebuilding two hash maps, not tokenising every row again.
 #include <mutex>
+#include <utility>
+#include <vector>
 #include <shared_mutex>
 
 #include "index/keyword_index.h"
@@ -63,8 +65,8 @@ Status KeywordIndex::Save(const std::string& path, uint64_t change_seq) const {
       const Term& t = m.terms[i];
       w.PutString(names[i] ? std::string_view(*names[i]) : std::string_view());
       w.Put(t.df);
-      w.Put(t.max_tf);
-      w.Put(t.min_length);
+      w.Put(t.bound.max_tf());  // the bound's corner; Load recomputes the bound from the postings
+      w.Put(t.bound.min_length());
       w.PutArray(t.postings.data(), t.postings.size());
     }
     w.Put<uint64_t>(m.docs.size());
@@ -83,6 +85,7 @@ Status KeywordIndex::Load(const std::string& path, uint64_t expected_seq) {
   EXEMPLAR_ASSIGN_OR_RETURN(std::string body, ReadSnapshotFile(path, Tag(expected_seq)));
   auto fail = [&](const char* why) { return Status::FailedPrecondition(path + ": " + why); };
   Impl loaded;
+  std::vector<std::pair<uint32_t, uint32_t>> corners;  // each term's stored (max tf, min length)
   BodyReader r(body);
   loaded.total_length = r.Get<uint64_t>();
   loaded.live_postings = r.Get<uint64_t>();
@@ -95,8 +98,9 @@ Status KeywordIndex::Load(const std::string& path, uint64_t expected_seq) {
     const std::string_view name = r.GetString();
     Term& t = loaded.terms[i];
     t.df = r.Get<uint32_t>();
-    t.max_tf = r.Get<uint32_t>();
-    t.min_length = r.Get<uint32_t>();
+    const auto max_tf = r.Get<uint32_t>();
+    const auto min_length = r.Get<uint32_t>();
+    corners.emplace_back(max_tf, min_length);
     r.GetArray(&t.postings);
     if (!r.ok()) return fail("truncated terms");
     // A term without live postings may have lost its name to compaction bookkeeping; only named
@@ -121,9 +125,16 @@ Status KeywordIndex::Load(const std::string& path, uint64_t expected_seq) {
     if (d.alive && !loaded.doc_of.emplace(d.label, i).second) return fail("label stored twice");
   }
   if (!r.done()) return fail("trailing bytes");
-  for (const Term& t : loaded.terms) {
+  // The term bounds, from the postings in the order they were added (so exactly as the saved
+  // index held them); their corners must be what was saved.
+  for (size_t i = 0; i < loaded.terms.size(); ++i) {
+    Term& t = loaded.terms[i];
     for (const Posting& p : t.postings) {
       if (p.doc >= doc_count) return fail("posting names an unknown document");
+      t.bound.Add(p.tf, loaded.docs[p.doc].length);
+    }
+    if (corners[i] != std::make_pair(t.bound.max_tf(), t.bound.min_length())) {
+      return fail("term bounds disagree with the postings");
     }
   }
   std::unique_lock lock(impl_->mu);

@@ -21,6 +21,7 @@ class TopK {
 
   // The score a new hit must beat to enter (meaningful only when full()).
   bool full() const { return heap_.size() >= k_; }
+  size_t k() const { return k_; }
   const Hit& worst() const { return heap_.front(); }
 
   void Push(uint64_t label, float score) {

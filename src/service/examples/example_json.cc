@@ -118,14 +118,15 @@ Json ExampleWithTombstoneJson(const Example& e) {
 
 std::string ExampleJsonText(const Example& e) {
   JsonTextWriter w;
+  w.Reserve(2048);  // most examples fit: no regrowing and copying as the text grows
   WriteExampleJson(e, w);
   return w.Take();
 }
 
 void WriteExampleJson(const Example& e, JsonTextWriter& w) {
   w.BeginObject();
-  ForEachExampleField(e, [&](const char* key, const auto& value) {
-    w.Key(key);
+  ForEachExampleField(e, [&](std::string_view key, const auto& value) {
+    w.PlainKey(key);  // the example's own field names
     Write(w, value);
   });
   w.EndObject();

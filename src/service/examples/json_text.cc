@@ -1,7 +1,9 @@
 #include "service/examples/json_text.h"
 
+#include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "common/json_util.h"
@@ -37,6 +39,33 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
+// True when none of the 8 bytes at p needs attention in a JSON string: each is printable ASCII
+// (0x20..0x7F) other than '"' and '\\'. Word-at-a-time tests (the "has a byte less than n" and
+// "has a zero byte" bit tricks), exact as a yes/no answer for the whole word.
+[[gnu::always_inline]] inline bool PlainWord(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t special = (w - kOnes * 0x20)  // a byte below 0x20 (or any byte ≥ 0x80, via w)
+                           | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | w;
+  return (special & kHigh) == 0;
+}
+
+// Length of the prefix of s that can be copied between quotes as is.
+[[gnu::always_inline]] inline size_t PlainPrefix(std::string_view s) {
+  size_t i = 0;
+  while (i + 8 <= s.size() && PlainWord(s.data() + i)) i += 8;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
 void JsonTextWriter::BeforeValue() {
@@ -46,14 +75,14 @@ void JsonTextWriter::BeforeValue() {
   }
   if (!empty_.empty()) {
     if (!empty_.back()) out_.push_back(',');
-    empty_.back() = false;
+    empty_.back() = 0;
   }
 }
 
 void JsonTextWriter::BeginObject() {
   BeforeValue();
   out_.push_back('{');
-  empty_.push_back(true);
+  empty_.push_back(1);
 }
 
 void JsonTextWriter::EndObject() {
@@ -64,7 +93,7 @@ void JsonTextWriter::EndObject() {
 void JsonTextWriter::BeginArray() {
   BeforeValue();
   out_.push_back('[');
-  empty_.push_back(true);
+  empty_.push_back(1);
 }
 
 void JsonTextWriter::EndArray() {
@@ -73,8 +102,29 @@ void JsonTextWriter::EndArray() {
 }
 
 void JsonTextWriter::Key(std::string_view key) {
-  String(key);
-  out_.push_back(':');
+  if (PlainPrefix(key) == key.size()) {  // every key the server writes itself
+    BeforeValue();
+    out_.push_back('"');
+    out_.append(key);
+    out_.append("\":", 2);
+  } else {
+    String(key);
+    out_.push_back(':');
+  }
+  after_key_ = true;
+}
+
+void JsonTextWriter::PlainKey(std::string_view key) {
+  assert(PlainPrefix(key) == key.size());
+  BeforeValue();
+  const size_t at = out_.size();
+  out_.resize(at + key.size() + 3);
+  char* p = out_.data() + at;
+  *p++ = '"';
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  *p++ = '"';
+  *p = ':';
   after_key_ = true;
 }
 
@@ -83,8 +133,12 @@ void JsonTextWriter::String(std::string_view s) {
   const size_t start = out_.size();
   out_.push_back('"');
   size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = PlainPrefix(s); i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && i + 8 <= s.size() && PlainWord(s.data() + i)) {
+      i += 8;  // a plain run: 8 bytes at a time
+      continue;
+    }
     if (c >= 0x80) {
       const size_t len = Utf8SequenceLength(s, i);
       if (len == 0) {  // DumpJson's replacement rules, from nlohmann itself

@@ -17,6 +17,9 @@ class JsonTextWriter {
   void BeginArray();
   void EndArray();
   void Key(std::string_view key);  // REQUIRES: inside an object, before each value
+  // Key for a name known to need no escaping (printable ASCII without '"' or '\\', e.g. the
+  // server's own field names): copied as is, without looking at its bytes.
+  void PlainKey(std::string_view key);
 
   void String(std::string_view s);  // invalid UTF-8 is replaced, as DumpJson does
   void Int(int64_t v);
@@ -26,13 +29,16 @@ class JsonTextWriter {
   // Text that already is compact JSON (e.g. an object column written by DumpJson), copied as is.
   void Raw(std::string_view json);
 
+  void Reserve(size_t bytes) { out_.reserve(bytes); }  // room for the whole text, if known
   const std::string& text() const { return out_; }
   std::string Take() { return std::move(out_); }
 
  private:
   void BeforeValue();
   std::string out_;
-  std::vector<bool> empty_;  // per open container: nothing written in it yet
+  // Per open container: 1 while nothing is written in it yet (bytes, not vector<bool>'s bits:
+  // this is touched before every value).
+  std::string empty_;
   bool after_key_ = false;
 };
 

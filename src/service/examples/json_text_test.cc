@@ -39,6 +39,63 @@ TEST(JsonTextWriter, StringsMatchDumpJsonByteForByte) {
   }
 }
 
+// Plain ASCII runs are copied 8 bytes at a time: long plain strings with a byte that needs
+// attention (quote, backslash, control, DEL, UTF-8, malformed UTF-8) at every position of a
+// word, as values and as keys.
+TEST(JsonTextWriter, LongPlainRunsWithOneSpecialByteMatchDumpJson) {
+  const std::vector<std::string> specials = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", "\x7f", " ", "~",
+                                             "\xC3\xA9", "\xE6\x9D\xB1", "\xF0\x9F\x98\x80", "\xC3", "\xFF"};
+  std::mt19937 rng(3);
+  for (size_t length : {0, 1, 7, 8, 9, 15, 16, 17, 40, 100}) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string s(length, 'a');
+        for (char& c : s) c = static_cast<char>(0x20 + rng() % 0x5F);  // printable ASCII, '"' and '\\' too
+        s.insert(at, special);
+        ASSERT_EQ(WrittenString(s), DumpJson(Json(s))) << s;
+        JsonTextWriter w;
+        w.BeginObject();
+        w.Key(s);
+        w.Int(1);
+        w.Key("plain_key");
+        w.Null();
+        w.EndObject();
+        ASSERT_EQ(w.text(), "{" + DumpJson(Json(s)) + ":1,\"plain_key\":null}") << s;
+      }
+    }
+  }
+}
+
+// PlainKey (the server's own field names) writes what Key writes, nested and after values.
+TEST(JsonTextWriter, PlainKeyWritesWhatKeyWrites) {
+  auto write = [](bool plain) {
+    JsonTextWriter w;
+    auto key = [&](std::string_view k) { plain ? w.PlainKey(k) : w.Key(k); };
+    w.BeginObject();
+    key("a");
+    w.Int(1);
+    key("effectiveness_used");
+    w.BeginObject();
+    key("");
+    w.Null();
+    key("x y-z_0123456789~!#$%&'()*+,./:;<=>?@[]^`{|}");
+    w.BeginArray();
+    w.String("v");
+    w.BeginObject();
+    key("deep");
+    w.Bool(false);
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
+    key("last");
+    w.Double(0.5);
+    w.EndObject();
+    return w.Take();
+  };
+  EXPECT_EQ(write(true), write(false));
+  EXPECT_EQ(write(true), DumpJson(Json::parse(write(false))));
+}
+
 TEST(JsonTextWriter, NumbersMatchDumpJsonByteForByte) {
   std::vector<double> values = {0.0, -0.0, 1.0, -3.0, 0.5, 0.1, 1.0 / 3, 2.5e-5, 1e-4, 1.5e-4, 123456.0,
                                 1e15, 1e16, 123456789012345678.0, 1e300, -1e-300, 0.016393442622950821,

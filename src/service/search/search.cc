@@ -178,62 +178,63 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
 
 std::string SearchResponseJsonText(const SearchResponse& r) {
   JsonTextWriter w;
+  w.Reserve(512 + 2048 * r.results.size());  // most hits fit: no regrowing as the text grows
   auto opt = [&](const std::optional<double>& d) {
     if (d) w.Double(*d);
     else w.Null();
   };
   w.BeginObject();  // keys in DumpJson's (sorted) order
-  w.Key("metadata");  // how relevance and exploration shaped the answer
+  w.PlainKey("metadata");  // how relevance and exploration shaped the answer
   w.BeginObject();
-  w.Key("embedding_model");  // the vector space searched (null: no vector leg)
+  w.PlainKey("embedding_model");  // the vector space searched (null: no vector leg)
   if (r.embedding_model.empty()) w.Null();
   else w.String(r.embedding_model);
-  w.Key("exploration");
+  w.PlainKey("exploration");
   if (r.exploration) w.String(ExplorationName(*r.exploration));
   else w.Null();
-  w.Key("no_match");
+  w.PlainKey("no_match");
   w.Bool(r.no_match);
-  w.Key("relevance_floor");
+  w.PlainKey("relevance_floor");
   opt(r.relevance_floor);
-  w.Key("seed");
+  w.PlainKey("seed");
   if (r.seed) w.Int(static_cast<int64_t>(*r.seed));
   else w.Null();
   w.EndObject();
-  w.Key("query_embedding_generated");
+  w.PlainKey("query_embedding_generated");
   w.Bool(r.query_embedding_generated);
-  w.Key("results");
+  w.PlainKey("results");
   w.BeginArray();
   for (const auto& h : r.results) {
     w.BeginObject();
-    w.Key("example");
+    w.PlainKey("example");
     WriteExampleJson(h.example, w);
-    w.Key("match_type");
+    w.PlainKey("match_type");
     w.String(h.match_type);
-    w.Key("scores");
+    w.PlainKey("scores");
     w.BeginObject();
-    w.Key("effectiveness");
+    w.PlainKey("effectiveness");
     opt(h.scores.effectiveness);
-    w.Key("effectiveness_used");
+    w.PlainKey("effectiveness_used");
     opt(h.scores.effectiveness_used);
-    w.Key("fused");
+    w.PlainKey("fused");
     opt(h.scores.fused);
-    w.Key("keyword");
+    w.PlainKey("keyword");
     opt(h.scores.keyword);
-    w.Key("relevance");
+    w.PlainKey("relevance");
     opt(h.scores.relevance);
-    w.Key("vector");
+    w.PlainKey("vector");
     opt(h.scores.vector);
     w.EndObject();
-    w.Key("similarity_score");
+    w.PlainKey("similarity_score");
     opt(h.similarity_score);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("search_type");
+  w.PlainKey("search_type");
   w.String(r.search_type);
-  w.Key("took_ms");
+  w.PlainKey("took_ms");
   w.Double(r.took_ms);
-  w.Key("total_matches");
+  w.PlainKey("total_matches");
   w.Int(r.total_matches);
   w.EndObject();
   return w.Take();
