@@ -37,10 +37,6 @@ void CachedEmbedder::Insert(const Key& key, const std::vector<float>& vec) {
   }
 }
 
-Result<std::vector<float>> CachedEmbedder::EmbedQuery(std::string_view text) {
-  return inner_->queries_as_texts() ? Embed(text) : inner_->EmbedQuery(text);
-}
-
 Result<std::vector<float>> CachedEmbedder::Embed(std::string_view text) {
   const Key key = KeyOf(text);
   {

@@ -32,9 +32,6 @@ class CachedEmbedder : public Embedder {
   int dim() const override { return inner_->dim(); }
   // A cached vector when the text was embedded before; else the wrapped embedder's (cached when ok).
   Result<std::vector<float>> Embed(std::string_view text) override;
-  // Cached like Embed when the inner embedder embeds queries as texts (OpenAI-compatible, local);
-  // otherwise computed by the inner embedder each time.
-  Result<std::vector<float>> EmbedQuery(std::string_view text) override;
   // Looks every text up; the misses (each distinct text once) go to the wrapped embedder in one call.
   std::vector<Result<std::vector<float>>> EmbedBatch(const std::vector<std::string>& texts) override;
   // The wrapped embedder: computes afresh (regenerate-embeddings asks for that).

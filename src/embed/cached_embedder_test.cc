@@ -58,22 +58,6 @@ TEST(CachedEmbedder, IdenticalTextsAreEmbeddedOnce) {
   EXPECT_EQ(counting->texts, 4);
 }
 
-TEST(CachedEmbedder, QueriesAreCachedOnlyWhenTheyEmbedAsTexts) {
-  // Queries of a provider that embeds them as texts share the cache with stored texts.
-  auto counting = std::make_shared<CountingEmbedder>();
-  CachedEmbedder cached(counting, 1 << 20);
-  ASSERT_TRUE(cached.Embed("what is the bias").ok());
-  auto q = cached.EmbedQuery("what is the bias");
-  ASSERT_TRUE(q.ok());
-  EXPECT_EQ(counting->texts, 1);
-  // The hash embedder's queries drop stop words: the cached stored-text vector must not answer.
-  auto hash = std::make_shared<HashEmbedder>(16);
-  CachedEmbedder over_hash(hash, 1 << 20);
-  ASSERT_TRUE(over_hash.Embed("what is the bias").ok());
-  EXPECT_EQ(*over_hash.EmbedQuery("what is the bias"), hash->Compute("bias"));
-  EXPECT_NE(*over_hash.EmbedQuery("what is the bias"), *over_hash.Embed("what is the bias"));
-}
-
 TEST(CachedEmbedder, FailuresAreNotCached) {
   auto counting = std::make_shared<CountingEmbedder>();
   CachedEmbedder cached(counting, 1 << 20);

@@ -23,12 +23,6 @@ class Embedder {
   // when the provider rejects the input, kInternal for a malformed provider reply.
   virtual Result<std::vector<float>> Embed(std::string_view text) = 0;
 
-  // A search query. The same vector space as Embed; an embedder whose stored texts and queries
-  // differ in kind may treat them differently (HashEmbedder drops stop words from queries).
-  virtual Result<std::vector<float>> EmbedQuery(std::string_view text) { return Embed(text); }
-  // False when EmbedQuery(t) may differ from Embed(t) (a cache in front must not share entries).
-  virtual bool queries_as_texts() const { return true; }
-
   // Many texts; one result per input, in order. A failure of one item does not hide the others.
   virtual std::vector<Result<std::vector<float>>> EmbedBatch(const std::vector<std::string>& texts) = 0;
 

@@ -82,7 +82,11 @@ std::string HashEmbedder::model() const { return "hash-" + std::to_string(dim_);
 
 std::vector<float> HashEmbedder::Compute(std::string_view text) const {
   std::vector<float> v(static_cast<size_t>(dim_), 0.0f);
-  const std::vector<std::string> words = index::Tokenize(text);
+  // Content words only (index::ContentWords): a stop word would be a feature like any other, so
+  // "what is the capital of France" would score 0.2 against an example about calibration drift
+  // through "the", "is" and "of". Word pairs join the content words either side of a stop word.
+  std::vector<std::string> words = index::Tokenize(text);
+  std::erase_if(words, [](const std::string& w) { return index::IsStopWord(w); });
   if (words.empty()) {
     v[0] = 1.0f;
     return v;
@@ -124,9 +128,6 @@ std::vector<float> HashEmbedder::Compute(std::string_view text) const {
 
 Result<std::vector<float>> HashEmbedder::Embed(std::string_view text) { return Compute(text); }
 
-Result<std::vector<float>> HashEmbedder::EmbedQuery(std::string_view text) {
-  return Compute(index::ContentWords(text));
-}
 
 std::vector<Result<std::vector<float>>> HashEmbedder::EmbedBatch(const std::vector<std::string>& texts) {
   std::vector<Result<std::vector<float>>> out;

@@ -4,7 +4,9 @@
 // get similar vectors; synonyms and paraphrases with different words do not. It exists so the
 // product works offline and tests are reproducible; use OpenAiEmbedder for semantic search.
 //
-// Features of a text: its words (index::Tokenize: lowercased, accent-folded), adjacent word pairs,
+// Features of a text: its words (index::Tokenize: lowercased, accent-folded) other than stop words
+// (index::IsStopWord: "the", "is", "how"; a text of nothing else maps like one without words),
+// adjacent pairs of those words,
 // and the 3-, 4- and 5-character n-grams of each word wrapped in boundary markers ("<word>").
 // Each distinct feature adds weight_class · (1 + ln tf) to one dimension with a sign, both chosen
 // by a 64-bit hash of the feature (signed hashing makes collisions cancel on average rather than
@@ -26,12 +28,6 @@ class HashEmbedder : public Embedder {
   std::string model() const override;
   int dim() const override { return dim_; }
   Result<std::vector<float>> Embed(std::string_view text) override;
-  // The query's content words only (index::ContentWords): a stop word is a feature like any other
-  // here, so "what is the capital of France" would otherwise score 0.2 against an example about
-  // calibration drift through "the", "is" and "of". A query of stop words alone maps to the
-  // no-word vector. Stored texts keep their stop words (Embed), so their vectors do not change.
-  Result<std::vector<float>> EmbedQuery(std::string_view text) override;
-  bool queries_as_texts() const override { return false; }
   std::vector<Result<std::vector<float>>> EmbedBatch(const std::vector<std::string>& texts) override;
 
   // The vector itself, for callers that cannot fail.

@@ -305,7 +305,7 @@ Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, const V
     return Status::Unavailable("vector search is unavailable until re-embedding finishes (stored vectors are " +
                                space.model + ")");
   }
-  auto emb = space.embedder->EmbedQuery(*req.query_text);
+  auto emb = space.embedder->Embed(*req.query_text);
   if (!emb.ok()) return Status::Unavailable("embedding provider failed: " + emb.status().message());
   resp->query_embedding_generated = true;
   return std::move(emb).value();
