@@ -11,7 +11,6 @@ const std::vector<std::string> kOffTopic = {
     "42 1337 9001",
     "sourdough bread starter recipe",
     "vitamin D deficiency symptoms",
-    "Jupiter moons",
     "hiking trails near Zermatt",
     "baroque counterpoint Bach fugues",
     "integral x squared dx",
@@ -23,6 +22,7 @@ const std::vector<std::string> kOffTopicSentences = {
     "who won the 1966 world cup final",
     "how many moons does Jupiter have",
     "translate good morning into Japanese",
+    "Jupiter moons",
 };
 
 }  // namespace

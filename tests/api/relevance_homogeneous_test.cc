@@ -173,9 +173,8 @@ TEST_F(CalibrateProbes, FailedProbesFallBackAndOnTopicProbesCannotRaiseTheFloor)
   EXPECT_DOUBLE_EQ(*service::Calibrate(*vectors_, rows_, "hash-384", {}).floor, background);
 
   // Every probe "accidentally" a stored ticket: on-topic, ignored; the floor stays the background one.
-  auto exact = service::Calibrate(*vectors_, rows_, "hash-384", Embedding([](const std::string&) {
-    return "product: Acme CRM\nchannel: email\nticket: Hi team, reports take minutes to load. Thanks.";
-  }));
+  const std::string stored = index::FlattenJson(TicketStore().examples[11]["input"]);
+  auto exact = service::Calibrate(*vectors_, rows_, "hash-384", Embedding([&](const std::string&) { return stored; }));
   EXPECT_EQ(exact.probes_on_topic, service::ProbeTexts().size());
   EXPECT_FALSE(exact.probe_cap);
   EXPECT_DOUBLE_EQ(*exact.floor, background);
