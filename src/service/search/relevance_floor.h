@@ -3,37 +3,65 @@
 // neural model may put them at 0.3 or 0.7 — so no fixed number works. The floor is calibrated
 // from the index itself: the similarity of sampled pairs of examples (what "unrelated" looks like
 // in this store, for this embedder) and of each sample to its nearest neighbour (what "related"
-// looks like); the floor is the median pair similarity. It is kept with the index, per embedder
+// looks like). In a homogeneous store (one task, one domain, the same field names) two stored
+// examples share much that a query lacks, so that background median sits above what a relevant
+// query reaches; off-topic probe texts (punctuation, noise, sentences of unrelated domains),
+// embedded with the store's embedder, show what an irrelevant query reaches instead, and cap the
+// floor just above it. The cap only ever lowers the floor. It is kept with the index, per embedder
 // model, and recomputed when the number of vectors has changed by a tenth or the embedder changed.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/json_util.h"
+#include "common/status.h"
 #include "index/vector_index.h"
 #include "service/examples/catalog.h"
 
 namespace exemplar::service {
 
 struct RelevanceCalibration {
+  int version = 0;                  // kCalibrationVersion when measured by this build
   std::string embedder;             // the model whose vectors were measured, e.g. "hash-384"
   size_t vectors = 0;               // vectors in the index when measured
   size_t samples = 0;               // examples sampled
   double neighbour_median = 0;      // median similarity of a sample to its nearest neighbour
   double background_median = 0;     // median similarity of two sampled examples
+  // The off-topic probes: how many were embedded and searched, how many were ignored as on-topic
+  // for this store (as close to an example as a typical nearest neighbour), the highest best-match
+  // similarity of the others, and the cap it gives (probe_max plus a margin).
+  size_t probes = 0;
+  std::vector<double> probe_tops;   // each probe's best similarity, in ProbeTexts() order
+  size_t probes_on_topic = 0;
+  std::optional<double> probe_max;
+  std::optional<double> probe_cap;
+  std::string probe_error;          // why the probes could not be embedded ("" : they were)
+  int64_t measured_at_ms = 0;
   std::optional<double> floor;      // nullopt: too few vectors to tell related from unrelated
 };
 
+inline constexpr int kCalibrationVersion = 2;         // 2: with the off-topic probes
 inline constexpr size_t kMinCalibrationVectors = 10;  // fewer: no floor (nothing to compare)
 inline constexpr size_t kCalibrationSamples = 128;    // 8,128 pairs: stable medians, < 10 ms
+inline constexpr int64_t kProbeRetryMs = 10 * 60 * 1000;  // a failed probe embedding is retried after
 
-// Measures `vectors` (whose live labels are `rows`, ascending). Deterministic.
+// The probe texts (fixed: the same for every store and embedder).
+const std::vector<std::string>& ProbeTexts();
+
+// Embeds texts with the store's embedder, one vector per text, or the error.
+using ProbeEmbedder = std::function<Result<std::vector<std::vector<float>>>(const std::vector<std::string>&)>;
+
+// Measures `vectors` (whose live labels are `rows`, ascending). Deterministic for a deterministic
+// embedder. `embed_probes` may be empty (no probes: the floor is the background one).
 RelevanceCalibration Calibrate(const index::VectorIndex& vectors, const std::vector<uint64_t>& rows,
-                               const std::string& embedder);
-// True when `c` no longer describes an index of `vectors` vectors made by `embedder`.
-bool CalibrationStale(const RelevanceCalibration& c, size_t vectors, const std::string& embedder);
+                               const std::string& embedder, const ProbeEmbedder& embed_probes);
+// True when `c` no longer describes an index of `vectors` vectors made by `embedder`, or was
+// measured by an older build, or its probes failed more than kProbeRetryMs before `now_ms`.
+bool CalibrationStale(const RelevanceCalibration& c, size_t vectors, const std::string& embedder, int64_t now_ms);
 
 Json CalibrationToJson(const RelevanceCalibration& c);
 std::optional<RelevanceCalibration> CalibrationFromJson(const Json& j);
