@@ -43,6 +43,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using exemplar::index::VectorIndex;
 using exemplar::index::VectorIndexOptions;
+using exemplar::index::VectorStorage;
+using exemplar::index::VectorStorageName;
 
 struct Dataset {
   size_t n = 0, dim = 0, queries = 0, k = 0;
@@ -95,8 +97,10 @@ double ProcessCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-VectorIndexOptions Options(const Dataset& d, int ef, int insert_threads) {
+VectorIndexOptions Options(const Dataset& d, int ef, int insert_threads,
+                           VectorStorage storage = VectorStorage::kF32) {
   VectorIndexOptions o;
+  o.storage = storage;
   o.dim = static_cast<int>(d.dim);
   o.m = 16;
   o.ef_construction = 100;  // the server's default (hnsw_ef_construction)
@@ -156,6 +160,7 @@ int main(int argc, char** argv) {
   std::vector<int> efs = {128};
   long build_ab = -1;
   int rounds = 4;
+  std::vector<VectorStorage> storages = {VectorStorage::kF32};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--dataset") dataset_dir = value;
@@ -163,13 +168,24 @@ int main(int argc, char** argv) {
     else if (flag == "--ef") efs = ParseInts(value);
     else if (flag == "--build-ab") build_ab = std::stol(value);
     else if (flag == "--rounds") rounds = std::stoi(value);
-    else {
+    else if (flag == "--storage") {
+      storages.clear();
+      std::stringstream in(value);
+      for (std::string part; std::getline(in, part, ',');) {
+        const auto s = exemplar::index::ParseVectorStorage(part);
+        if (!s) {
+          std::cerr << "unknown storage " << part << " (f32, f16, int8)\n";
+          return 2;
+        }
+        storages.push_back(*s);
+      }
+    } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
     }
   }
   if (dataset_dir.empty()) {
-    std::cerr << "usage: vector_bench --dataset DIR [--snapshot PATH] [--ef 128,256] [--build-ab N] [--rounds R]\n";
+    std::cerr << "usage: vector_bench --dataset DIR [--snapshot PATH] [--ef 128,256] [--build-ab N] [--rounds R] [--storage f32,f16,int8]\n";
     return 2;
   }
   const Dataset d = LoadDataset(dataset_dir);
@@ -199,58 +215,63 @@ int main(int argc, char** argv) {
     tmp = ::mkdtemp(tmpl.data());
     snapshot = (tmp / "vectors").string();
   }
-  if (!std::filesystem::exists(snapshot)) {
-    std::filesystem::create_directories(std::filesystem::path(snapshot).parent_path());
-    VectorIndex vi(Options(d, 128, cores));
-    const auto t0 = Clock::now();
-    const double drain = BuildSeconds(vi, d, d.n);
-    std::printf("build %zu vectors: %.1f s (graph drain %.1f s, %.0f/s, %d threads)\n", d.n,
-                std::chrono::duration<double>(Clock::now() - t0).count(), drain, static_cast<double>(d.n) / drain,
-                cores);
-    if (auto st = vi.Save(snapshot, 0); !st.ok()) {
-      std::cerr << "save: " << st.message() << "\n";
-      return 1;
-    }
-  }
-
-  // ---- 3. Search per ef: ours vs raw hnswlib, alternating per query ----
-  for (int ef : efs) {
-    const auto t0 = Clock::now();
-    auto loaded = VectorIndex::Load(snapshot, Options(d, ef, cores), 0);
-    if (!loaded.ok()) {
-      std::cerr << "load: " << loaded.status().message() << "\n";
-      return 1;
-    }
-    const double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
-    const VectorIndex& vi = **loaded;
-    for (size_t q = 0; q < d.queries; ++q) vi.Search(d.Query(q), d.k);  // warm-up, untimed
-    std::this_thread::sleep_for(std::chrono::milliseconds(500 + static_cast<int>(d.n / 1000)));  // huge-page move
-    std::vector<double> ours, raw;
-    double recall_ours = 0, recall_raw = 0;
-    for (int r = 0; r < rounds; ++r) {
-      for (int pass = 0; pass < 2; ++pass) {
-        const bool ours_pass = (pass == 0) == (r % 2 == 0);  // ours first in even rounds, raw first in odd
-        for (size_t q = 0; q < d.queries; ++q) {
-          std::vector<uint64_t> got;
-          const auto s = Clock::now();
-          if (ours_pass) {
-            for (const auto& h : vi.Search(d.Query(q), d.k)) got.push_back(h.label);
-          } else {
-            got = vi.SearchRaw(d.Query(q), d.k);
-          }
-          (ours_pass ? ours : raw).push_back(Ms(Clock::now() - s));
-          if (r == 0) (ours_pass ? recall_ours : recall_raw) += RecallOf(d, q, got);
-        }
+  for (const VectorStorage storage : storages) {
+    // f32 keeps the given path (snapshots of earlier runs stay usable); compact modes get a suffix.
+    const std::string snap = storage == VectorStorage::kF32 ? snapshot : snapshot + "." + VectorStorageName(storage);
+    if (!std::filesystem::exists(snap)) {
+      std::filesystem::create_directories(std::filesystem::path(snap).parent_path());
+      VectorIndex vi(Options(d, 128, cores, storage));
+      const auto t0 = Clock::now();
+      const double drain = BuildSeconds(vi, d, d.n);
+      std::printf("build %zu vectors (%s): %.1f s (graph drain %.1f s, %.0f/s, %d threads)\n", d.n,
+                  VectorStorageName(storage),
+                  std::chrono::duration<double>(Clock::now() - t0).count(), drain, static_cast<double>(d.n) / drain,
+                  cores);
+      if (auto st = vi.Save(snap, 0); !st.ok()) {
+        std::cerr << "save: " << st.message() << "\n";
+        return 1;
       }
     }
-    const double p50 = Percentile(ours, 0.5), raw_p50 = Percentile(raw, 0.5);
-    std::printf(
-        "ef %4d: vector_p50_ms %.4f  raw_hnswlib_p50_ms %.4f  ratio %.3f  p99 %.3f / %.3f  recall@10 %.4f (raw %.4f)"
-        "  [load %.2f s, %zu searches each]\n",
-        ef, p50, raw_p50, p50 / raw_p50, Percentile(ours, 0.99), Percentile(raw, 0.99),
-        recall_ours / static_cast<double>(d.queries), recall_raw / static_cast<double>(d.queries), load_s,
-        ours.size());
-    std::fflush(stdout);
+
+    // ---- 3. Search per ef: ours vs raw hnswlib, alternating per query ----
+    for (int ef : efs) {
+      const auto t0 = Clock::now();
+      auto loaded = VectorIndex::Load(snap, Options(d, ef, cores, storage), 0);
+      if (!loaded.ok()) {
+        std::cerr << "load: " << loaded.status().message() << "\n";
+        return 1;
+      }
+      const double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
+      const VectorIndex& vi = **loaded;
+      for (size_t q = 0; q < d.queries; ++q) vi.Search(d.Query(q), d.k);  // warm-up, untimed
+      std::this_thread::sleep_for(std::chrono::milliseconds(500 + static_cast<int>(d.n / 1000)));  // huge-page move
+      std::vector<double> ours, raw;
+      double recall_ours = 0, recall_raw = 0;
+      for (int r = 0; r < rounds; ++r) {
+        for (int pass = 0; pass < 2; ++pass) {
+          const bool ours_pass = (pass == 0) == (r % 2 == 0);  // ours first in even rounds, raw first in odd
+          for (size_t q = 0; q < d.queries; ++q) {
+            std::vector<uint64_t> got;
+            const auto s = Clock::now();
+            if (ours_pass) {
+              for (const auto& h : vi.Search(d.Query(q), d.k)) got.push_back(h.label);
+            } else {
+              got = vi.SearchRaw(d.Query(q), d.k);
+            }
+            (ours_pass ? ours : raw).push_back(Ms(Clock::now() - s));
+            if (r == 0) (ours_pass ? recall_ours : recall_raw) += RecallOf(d, q, got);
+          }
+        }
+      }
+      const double p50 = Percentile(ours, 0.5), raw_p50 = Percentile(raw, 0.5);
+      std::printf(
+          "%s ef %4d: vector_p50_ms %.4f  raw_hnswlib_p50_ms %.4f  ratio %.3f  p99 %.3f / %.3f  recall@10 %.4f (raw %.4f)"
+          "  [load %.2f s, %zu searches each]\n",
+          VectorStorageName(storage), ef, p50, raw_p50, p50 / raw_p50, Percentile(ours, 0.99), Percentile(raw, 0.99),
+          recall_ours / static_cast<double>(d.queries), recall_raw / static_cast<double>(d.queries), load_s,
+          ours.size());
+      std::fflush(stdout);
+    }
   }
   if (!tmp.empty()) std::filesystem::remove_all(tmp);
   return 0;

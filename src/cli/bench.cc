@@ -20,6 +20,7 @@
 #include "cli/bench_connections.h"
 #include "cli/bench_corpus.h"
 #include "cli/bench_graph_build.h"
+#include "cli/bench_http_load.h"
 #include "cli/bench_lists.h"
 #include "cli/bench_quality.h"
 #include "cli/commands.h"
@@ -34,42 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-
-struct HttpLoad {
-  double p50_ms = 0;
-  double qps = 0;
-  int64_t errors = 0;
-};
-
-// `clients` threads with keep-alive connections send requests built by make(i) until `total`
-// (or, when max_seconds > 0, until that much time has passed).
-HttpLoad RunLoad(int port, int clients, int total,
-                 const std::function<httplib::Result(httplib::Client&, int)>& send, double max_seconds = 0) {
-  std::atomic<int> next{0};
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
-  std::atomic<int64_t> errors{0};
-  std::vector<std::vector<double>> lat(clients);
-  auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      httplib::Client cli("127.0.0.1", port);
-      cli.set_tcp_nodelay(true);
-      cli.set_keep_alive(true);
-      for (int i = next++; i < total && (max_seconds <= 0 || Clock::now() < deadline); i = next++) {
-        auto t0 = Clock::now();
-        auto r = send(cli, i);
-        lat[c].push_back(Ms(Clock::now() - t0));
-        if (!r || r->status != 200) ++errors;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  std::vector<double> all;
-  for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
-  return {Percentile(all, 0.5), static_cast<double>(all.size()) / secs, errors.load()};
-}
 
 }  // namespace
 
@@ -223,6 +188,27 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   });
   out["get_by_id_rps"] = get.qps;
   if (hybrid.errors || get.errors) return fail("HTTP requests failed");
+  // The same two loads from the lean client (prepared bytes over a plain socket): the client's
+  // own CPU shares the 2 cores with the server, and httplib's is a large part of a GET's.
+  {
+    std::vector<std::string> hybrid_requests, get_requests;
+    for (const auto& q : query_texts) {
+      const Json body = {{"query_text", q}, {"mode", "hybrid"}, {"k", 10}};
+      hybrid_requests.push_back(RawRequest("/api/v1/examples/search", body.dump()));
+    }
+    for (const auto& target : ids) get_requests.push_back(RawRequest(target));
+    HttpLoad lean_hybrid = RunLeanLoad(port, opt.clients, opt.queries * 2, [&](int i) -> const std::string& {
+      return hybrid_requests[static_cast<size_t>(i) % hybrid_requests.size()];
+    });
+    HttpLoad lean_get = RunLeanLoad(port, opt.clients, opt.queries * 20, [&](int i) -> const std::string& {
+      return get_requests[static_cast<size_t>(i) % get_requests.size()];
+    });
+    if (lean_hybrid.errors || lean_get.errors) return fail("HTTP requests (lean client) failed");
+    out["http_hybrid_lean_p50_ms"] = lean_hybrid.p50_ms;
+    out["http_hybrid_lean_qps"] = lean_hybrid.qps;
+    out["get_by_id_lean_p50_ms"] = lean_get.p50_ms;
+    out["get_by_id_lean_rps"] = lean_get.qps;
+  }
 
   // ---- Memory under sustained search load (issue 16: RSS must not keep growing) ----
   double load_s = opt.quick ? 2 : 30;
@@ -315,7 +301,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
                         "graph_drain_cpu_ratio",
                         "vector_p50_ms", "vector_p99_ms", "raw_hnswlib_p50_ms", "exact_p50_ms",
                         "recall_at_10", "filtered_p50_ms", "filtered_full_k", "http_hybrid_p50_ms",
-                        "http_hybrid_qps", "get_by_id_rps", "rss_after_ingest_mb",
+                        "http_hybrid_qps", "get_by_id_rps", "http_hybrid_lean_qps", "get_by_id_lean_rps",
+                        "rss_after_ingest_mb",
                         "rss_after_search_load_mb", "rss_search_load_ratio", "conn_flood_p99_ms",
                         "burst_resets", "list_first_page_p99_ms", "list_deep_page_p99_ms",
                         "export_s", "export_peak_rss_mb", "export_rss_growth_mb", "restart_ready_s",
