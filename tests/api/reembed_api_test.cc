@@ -19,87 +19,18 @@
 
 #include "embed/hash_embedder.h"
 #include "service/examples/example_json.h"
+#include "testing/fake_embeddings.h"
 #include "testing/test_server.h"
 
 namespace exemplar {
 namespace {
 
 using testing::HttpResult;
+using testing::FakeEmbeddings;
 using testing::TestServer;
+using testing::UseFake;
 
 constexpr int kFakeDim = 16;
-
-// An OpenAI-compatible /v1/embeddings server whose vectors are HashEmbedder(16)'s. Counts the
-// texts it embeds; while closed, requests wait at the gate (a slow provider, made deterministic).
-class FakeEmbeddings {
- public:
-  FakeEmbeddings() {
-    server_.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
-      const Json request = Json::parse(req.body, nullptr, false);
-      {
-        std::unique_lock lock(mu_);
-        ++waiting_;
-        changed_.notify_all();
-        changed_.wait(lock, [this] { return open_; });
-        --waiting_;
-        for (const auto& t : request["input"]) texts_.push_back(t.get<std::string>());
-      }
-      Json data = Json::array();
-      for (size_t i = 0; i < request["input"].size(); ++i) {
-        data.push_back({{"object", "embedding"}, {"index", i},
-                        {"embedding", hash_.Compute(request["input"][i].get<std::string>())}});
-      }
-      res.set_content(Json{{"object", "list"}, {"data", data}, {"model", request["model"]}}.dump(),
-                      "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~FakeEmbeddings() {
-    Open();
-    server_.stop();
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-  void Close() {
-    std::lock_guard lock(mu_);
-    open_ = false;
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    changed_.notify_all();
-  }
-  // Returns once a request waits at the closed gate.
-  bool AwaitWaiting() {
-    std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, std::chrono::seconds(30), [this] { return waiting_ > 0; });
-  }
-  std::vector<std::string> texts() {
-    std::lock_guard lock(mu_);
-    return texts_;
-  }
-
- private:
-  embed::HashEmbedder hash_{kFakeDim};
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool open_ = true;
-  int waiting_ = 0;
-  std::vector<std::string> texts_;
-};
-
-void UseFake(Config& c, const FakeEmbeddings& fake, const std::string& model) {
-  c.embedder = "openai";
-  c.embed_base_url = fake.base_url();
-  c.embed_model = model;
-  c.embed_dimensions = kFakeDim;  // no probe request at start
-  c.embed_retries = 0;
-}
 
 std::string TextOf(const Json& example) {
   Example e;

@@ -398,33 +398,6 @@ Status SearchIndex::SaveSnapshot() {
   return Status::Ok();
 }
 
-RelevanceCalibration SearchIndex::Calibration(const std::string& embedder) const {
-  std::lock_guard lock(calibration_mu_);
-  auto space = Space();
-  const size_t n = space->index->size();
-  if (!calibration_ || CalibrationStale(*calibration_, n, embedder, NowMillis())) {
-    // The probes are embedded once per calibration (a remote provider is called here, not per
-    // request); when that fails the floor is the background one until a retry (kProbeRetryMs).
-    ProbeEmbedder embed_probes;
-    if (space->embedder && space->model == embedder) {
-      embed_probes = [&](const std::vector<std::string>& texts) -> Result<std::vector<std::vector<float>>> {
-        std::vector<std::vector<float>> out;
-        for (auto& r : space->embedder->EmbedBatch(texts)) {
-          if (!r.ok()) return r.status();
-          out.push_back(std::move(r).value());
-        }
-        return out;
-      };
-    }
-    calibration_ = Calibrate(*space->index, catalog_.RowIds(), embedder, embed_probes);
-    if (!calibration_->probe_error.empty() && calibration_->floor) {
-      spdlog::warn("relevance floor: off-topic probes not measured ({}); using the background floor {:.3f}",
-                   calibration_->probe_error, *calibration_->floor);
-    }
-  }
-  return *calibration_;
-}
-
 Status SearchIndex::CatchUp() {
   std::lock_guard lock(apply_mu_);
   return CatchUpLocked();

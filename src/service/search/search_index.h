@@ -5,9 +5,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <unordered_set>
@@ -126,7 +127,10 @@ class SearchIndex {
 
   // The relevance floor calibration of this index for vectors made by `embedder`: the stored one
   // while it still fits (same embedder, vector count within a tenth), else measured again now.
-  // Saved beside the vector snapshot (`<snapshot>.calibration`) and read back by Load.
+  // One caller measures (embedding the off-topic probes may call a remote provider); while it does,
+  // other callers get the previous calibration of the same embedder, and wait only when there is
+  // none. Saved beside the vector snapshot (`<snapshot>.calibration`) and read back by Load.
+  // (search_index_calibration.cc)
   RelevanceCalibration Calibration(const std::string& embedder) const;
 
  private:
@@ -166,6 +170,8 @@ class SearchIndex {
   std::string catalog_load_;
   mutable std::mutex calibration_mu_;
   mutable std::optional<RelevanceCalibration> calibration_;  // GUARDED_BY(calibration_mu_)
+  mutable bool calibrating_ = false;                          // GUARDED_BY(calibration_mu_)
+  mutable std::condition_variable calibration_done_;
   std::thread follower_;
   std::atomic<bool> following_{false};
 };
