@@ -35,7 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-
 }  // namespace
 
 int RunBench(const Config& base, const BenchOptions& opt) {
