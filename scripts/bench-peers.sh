@@ -22,7 +22,9 @@ if [ ! -x "$BIN" ]; then
   cmake --build build -j "${EXEMPLAR_JOBS:-$(nproc)}" --target exemplar
 fi
 if [ ! -d bench/peers/node_modules/@lancedb/lancedb ]; then
-  (cd bench/peers && npm ci --no-audit --no-fund)
+  # npm 11's `ci` refuses this lock file (LanceDB's optional packages for other platforms are not
+  # in it); `install` takes the same pinned versions from the lock and leaves it unchanged.
+  (cd bench/peers && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
 fi
 mkdir -p "$WORK"
 DATA="$WORK/dataset-$N"
