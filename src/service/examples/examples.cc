@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/time.h"
+#include "index/text.h"
 #include "service/audit/audit.h"
 #include "service/examples/example_json.h"
 #include "service/quality/content_hash.h"
@@ -80,9 +81,11 @@ std::optional<std::string> Examples::CheckDuplicates(const Example& e, const Wri
 
 Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                           const std::vector<size_t>& positions, std::vector<std::string>* texts) {
-  texts->clear();
-  texts->reserve(items.size());
-  for (Example* e : items) texts->push_back(EmbeddingText(*e));
+  if (texts->size() != items.size()) {
+    texts->clear();
+    texts->reserve(items.size());
+    for (Example* e : items) texts->push_back(EmbeddingText(*e));
+  }
   auto embedder = index_.WriteEmbedder();
   auto vectors = embedder->EmbedBatch(*texts);
   Status first_error;
@@ -266,6 +269,8 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   // Content rules (one validator for create, batch and import) before anything is embedded.
   std::vector<ExampleFingerprint> fingerprints;  // of items, once each
   fingerprints.reserve(items.size());
+  std::vector<std::string> embedding_texts;  // EmbeddingText of items, reused for the keyword index
+  embedding_texts.reserve(items.size());
   {
     ContentRules rules(store_);
     Validation all;
@@ -291,6 +296,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       kept.push_back(std::move(items[i]));
       kept_pos.push_back(positions[i]);
       fingerprints.push_back({FingerprintValue(in), FingerprintValue(out)});
+      embedding_texts.push_back(index::FlattenJson(in));  // EmbeddingText, from the parse above
     }
     if (atomic && !all.ok()) return all.ToStatus();
     items = std::move(kept);
@@ -302,7 +308,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     e.created_at = e.updated_at = now;
     ptrs.push_back(&e);
   }
-  std::vector<std::string> texts;  // embedding texts, reused for the keyword index
+  std::vector<std::string>& texts = embedding_texts;
   Status embed_status = EmbedAll(ptrs, atomic ? nullptr : &result.errors, positions, &texts);
   if (atomic && !embed_status.ok()) {
     if (embed_status.code() == Code::kInvalidArgument) return embed_status;

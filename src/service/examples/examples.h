@@ -156,7 +156,8 @@ class Examples {
   embed::Embedder& embedder() { return embedder_; }
 
  private:
-  // Embeds the items (a failed item's pointer becomes null); *texts gets their EmbeddingText.
+  // Embeds the items (a failed item's pointer becomes null). *texts holds their EmbeddingText, or
+  // is filled with it when it does not hold one text per item.
   Status EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                   const std::vector<size_t>& positions, std::vector<std::string>* texts);
   // After the index write lock is taken: items embedded by a model that no longer writes (a
