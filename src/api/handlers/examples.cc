@@ -282,7 +282,8 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                         v.Add({"body", "examples"}, "must hold 1 to 1000 items", "value_error.list.size");
                       }
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      std::vector<Json> records(list->begin(), list->end());
+                      // Moved out of the body, not copied: the body is not read again.
+                      std::vector<Json> records = std::move(body["examples"].get_ref<Json::array_t&>());
                       std::vector<size_t> positions(records.size());
                       for (size_t i = 0; i < positions.size(); ++i) positions[i] = i;
                       EXEMPLAR_ASSIGN_OR_RETURN(auto result, Ingest(s, records, positions, {}, atomic,

@@ -41,9 +41,11 @@ Catalog::Entry* Catalog::Find(int64_t row_id) {
   return &*it;
 }
 
-void Catalog::Upsert(const Example& e) {
+void Catalog::Upsert(const Example& e, const ExampleFingerprint* fp) {
   // Content fingerprints are computed before taking the lock: searches wait only for the insert.
-  const ContentFingerprint in = Fingerprint(e.input_json), out = Fingerprint(e.expected_output_json);
+  std::optional<ExampleFingerprint> own;
+  if (!fp) fp = &own.emplace(FingerprintExample(e));
+  const ContentFingerprint &in = fp->input, &out = fp->output;
   std::unique_lock lock(mu_);
   Entry entry;
   entry.row_id = e.row_id;
@@ -190,8 +192,8 @@ uint32_t Catalog::ScopeOf(const Example& e) const {
   return it == strings_.end() ? 0 : it->second;
 }
 
-std::vector<CatalogRow> Catalog::SameInput(const Example& e) const {
-  uint64_t hash = Fingerprint(e.input_json).normalized;
+std::vector<CatalogRow> Catalog::SameInput(const Example& e, std::optional<uint64_t> input_hash) const {
+  uint64_t hash = input_hash ? *input_hash : Fingerprint(e.input_json).normalized;
   std::shared_lock lock(mu_);
   std::vector<CatalogRow> out;
   auto scope = strings_.find(ScopeKey(e));

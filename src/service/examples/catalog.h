@@ -22,9 +22,12 @@ struct CatalogRow {
   uint64_t input_hash = 0, output_hash = 0;
 };
 
+struct ExampleFingerprint;
+
 class Catalog {
  public:
-  void Upsert(const Example& e);
+  // `fp`, when given, is FingerprintExample(e) computed by the caller (a write computes it once).
+  void Upsert(const Example& e, const ExampleFingerprint* fp = nullptr);
   void Remove(int64_t row_id);
   // Sets a row's evidence (success and failure counts); its effectiveness follows (SPEC §4.3).
   void SetEvidence(int64_t row_id, double successes, double failures);
@@ -47,7 +50,8 @@ class Catalog {
   // `e` whose normalised input is identical to `e`'s (e itself excluded by id).
   std::vector<CatalogRow> Rows() const;
   std::optional<CatalogRow> Row(int64_t row_id) const;
-  std::vector<CatalogRow> SameInput(const Example& e) const;
+  // `input_hash`, when given, is Fingerprint(e.input_json).normalized computed by the caller.
+  std::vector<CatalogRow> SameInput(const Example& e, std::optional<uint64_t> input_hash = std::nullopt) const;
   // The scope key `e` would have (0 when no example has that scope yet).
   uint32_t ScopeOf(const Example& e) const;
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/time.h"
+#include "index/text.h"
 #include "service/audit/audit.h"
 #include "service/examples/example_json.h"
 #include "service/quality/content_hash.h"
@@ -23,9 +24,10 @@ std::string JoinLoc(const std::vector<std::string>& loc) {
 }  // namespace
 
 Status Examples::CheckContent(Example& e, ContentRules& rules, const std::vector<std::string>& loc,
-                              const WriteOptions& o, Validation& v, std::vector<QualityWarning>* warnings) {
+                              const WriteOptions& o, Validation& v, std::vector<QualityWarning>* warnings,
+                              std::optional<std::vector<std::string>> pii_flags) {
   EXEMPLAR_RETURN_IF_ERROR(rules.Check(e, loc, v, warnings));
-  e.pii_flags = PiiFlags(e);
+  e.pii_flags = pii_flags ? std::move(*pii_flags) : PiiFlags(e);
   if (e.pii_flags.empty()) return Status::Ok();
   QualityWarning w;
   w.type = "pii";
@@ -54,7 +56,8 @@ Status Examples::CheckContent(Example& e, ContentRules& rules, const std::vector
 }
 
 std::optional<std::string> Examples::CheckDuplicates(const Example& e, const WriteOptions& o,
-                                                     std::vector<QualityWarning>* warnings, bool use_vectors) {
+                                                     std::vector<QualityWarning>* warnings, bool use_vectors,
+                                                     const ExampleFingerprint* fp) {
   if (o.on_duplicate == DuplicatePolicy::kAllow) return std::nullopt;
   Example probe_identical;
   const Example* probe = &e;
@@ -63,7 +66,7 @@ std::optional<std::string> Examples::CheckDuplicates(const Example& e, const Wri
     probe_identical.embedding.clear();  // identical normalised inputs only
     probe = &probe_identical;
   }
-  auto found = FindNearDuplicates(index_, *probe, o.duplicate_threshold);
+  auto found = FindNearDuplicates(index_, *probe, o.duplicate_threshold, 10, fp);
   if (found.empty()) return std::nullopt;
   if (o.on_duplicate == DuplicatePolicy::kReject) {
     const auto& w = found.front();
@@ -78,9 +81,11 @@ std::optional<std::string> Examples::CheckDuplicates(const Example& e, const Wri
 
 Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                           const std::vector<size_t>& positions, std::vector<std::string>* texts) {
-  texts->clear();
-  texts->reserve(items.size());
-  for (Example* e : items) texts->push_back(EmbeddingText(*e));
+  if (texts->size() != items.size()) {
+    texts->clear();
+    texts->reserve(items.size());
+    for (Example* e : items) texts->push_back(EmbeddingText(*e));
+  }
   auto embedder = index_.WriteEmbedder();
   auto vectors = embedder->EmbedBatch(*texts);
   Status first_error;
@@ -262,6 +267,10 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     }
   }
   // Content rules (one validator for create, batch and import) before anything is embedded.
+  std::vector<ExampleFingerprint> fingerprints;  // of items, once each
+  fingerprints.reserve(items.size());
+  std::vector<std::string> embedding_texts;  // EmbeddingText of items, reused for the keyword index
+  embedding_texts.reserve(items.size());
   {
     ContentRules rules(store_);
     Validation all;
@@ -272,7 +281,11 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       if (o.indexed) loc.push_back(std::to_string(positions[i]));
       Validation v;
       std::vector<QualityWarning> warnings;
-      EXEMPLAR_RETURN_IF_ERROR(CheckContent(items[i], rules, loc, o, v, &warnings));
+      // Each side is parsed once here, for its PII flags and its content fingerprint.
+      const Json in = Json::parse(items[i].input_json, nullptr, false);
+      const Json out = Json::parse(items[i].expected_output_json, nullptr, false);
+      EXEMPLAR_RETURN_IF_ERROR(
+          CheckContent(items[i], rules, loc, o, v, &warnings, PiiFlags(in, out, items[i].explanation)));
       if (!v.ok()) {
         for (const auto& fe : v.errors()) all.Add(fe.loc, fe.msg, fe.type);
         const auto& fe = v.errors().front();
@@ -282,6 +295,8 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       for (auto& w : warnings) result.warnings.push_back({positions[i], std::move(w)});
       kept.push_back(std::move(items[i]));
       kept_pos.push_back(positions[i]);
+      fingerprints.push_back({FingerprintValue(in), FingerprintValue(out)});
+      embedding_texts.push_back(index::FlattenJson(in));  // EmbeddingText, from the parse above
     }
     if (atomic && !all.ok()) return all.ToStatus();
     items = std::move(kept);
@@ -293,7 +308,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     e.created_at = e.updated_at = now;
     ptrs.push_back(&e);
   }
-  std::vector<std::string> texts;  // embedding texts, reused for the keyword index
+  std::vector<std::string>& texts = embedding_texts;
   Status embed_status = EmbedAll(ptrs, atomic ? nullptr : &result.errors, positions, &texts);
   if (atomic && !embed_status.ok()) {
     if (embed_status.code() == Code::kInvalidArgument) return embed_status;
@@ -312,13 +327,12 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
         if (existing.ok() && *existing) continue;  // an idempotent repeat: stored already
       }
       std::vector<QualityWarning> warnings;
-      auto refused = CheckDuplicates(e, o, &warnings, use_vectors);
-      uint64_t key = HashText(e.databit_id.value_or("") + "|" + e.domain) ^ Fingerprint(e.input_json).normalized;
+      auto refused = CheckDuplicates(e, o, &warnings, use_vectors, &fingerprints[i]);
+      uint64_t key = HashText(e.databit_id.value_or("") + "|" + e.domain) ^ fingerprints[i].input.normalized;
       auto [it, first] = seen.emplace(key, i);
       if (!first && !refused) {
         const Example& earlier = items[it->second];
-        bool same_output = Fingerprint(earlier.expected_output_json).normalized ==
-                           Fingerprint(e.expected_output_json).normalized;
+        bool same_output = fingerprints[it->second].output.normalized == fingerprints[i].output.normalized;
         if (o.on_duplicate == DuplicatePolicy::kReject) {
           refused = std::string("input repeats item ") + std::to_string(positions[it->second]) +
                     " of this request; on_duplicate=reject refuses it";
@@ -344,15 +358,18 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   std::vector<Example> ready;
   std::vector<size_t> ready_pos;
   std::vector<std::string> ready_keyword_texts;
+  std::vector<const ExampleFingerprint*> ready_fingerprints;
   for (size_t i = 0; i < items.size(); ++i) {
     if (ptrs[i]) {
       ready_keyword_texts.push_back(KeywordText(items[i], std::move(texts[i])));
       ready.push_back(std::move(items[i]));
       ready_pos.push_back(positions[i]);
+      ready_fingerprints.push_back(&fingerprints[i]);
     }
   }
   // Stores `chunk` and applies the created examples to the indexes, in one batch.
-  auto commit = [&](std::vector<Example>& chunk, const std::vector<std::string>& keyword_texts)
+  auto commit = [&](std::vector<Example>& chunk, const std::vector<std::string>& keyword_texts,
+                    const std::vector<const ExampleFingerprint*>& chunk_fingerprints)
       -> Result<std::vector<storage::InsertOutcome>> {
     std::vector<std::string> ids;
     for (const auto& e : chunk) ids.push_back(e.id);
@@ -365,12 +382,14 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     if (!outcomes.ok()) return outcomes.status();
     std::vector<const Example*> created;
     std::vector<std::string> created_texts;
+    std::vector<const ExampleFingerprint*> created_fingerprints;
     for (size_t i = 0; i < chunk.size(); ++i) {
       if (!(*outcomes)[i].created) continue;
       created.push_back(&chunk[i]);
       created_texts.push_back(keyword_texts[i]);
+      created_fingerprints.push_back(chunk_fingerprints[i]);
     }
-    index_.ApplyBatch(created, std::move(created_texts));
+    index_.ApplyBatch(created, std::move(created_texts), created_fingerprints);
     EXEMPLAR_RETURN_IF_ERROR(provenance_.AddMemberships(created));
     return outcomes;
   };
@@ -380,7 +399,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       else result.existing_ids.push_back(o.id);
     }
   };
-  auto outcomes = commit(ready, ready_keyword_texts);
+  auto outcomes = commit(ready, ready_keyword_texts, ready_fingerprints);
   if (outcomes.ok()) {
     record(*outcomes);
   } else if (atomic) {
@@ -389,7 +408,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     // Find the offending rows: store the rest one by one.
     for (size_t i = 0; i < ready.size(); ++i) {
       std::vector<Example> one{ready[i]};
-      auto r = commit(one, {ready_keyword_texts[i]});
+      auto r = commit(one, {ready_keyword_texts[i]}, {ready_fingerprints[i]});
       if (r.ok()) record(*r);
       else result.errors.push_back({ready_pos[i], r.status().message()});
     }

@@ -156,7 +156,8 @@ class Examples {
   embed::Embedder& embedder() { return embedder_; }
 
  private:
-  // Embeds the items (a failed item's pointer becomes null); *texts gets their EmbeddingText.
+  // Embeds the items (a failed item's pointer becomes null). *texts holds their EmbeddingText, or
+  // is filled with it when it does not hold one text per item.
   Status EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
                   const std::vector<size_t>& positions, std::vector<std::string>* texts);
   // After the index write lock is taken: items embedded by a model that no longer writes (a
@@ -164,12 +165,16 @@ class Examples {
   Status KeepWriteModel(const std::vector<Example*>& items);
   // Content rules and PII policy for one item: field errors into v, warnings appended; sets the
   // item's pii_flags. A store failure is returned.
+  // `pii_flags`, when given, are PiiFlags(e) computed by the caller.
   Status CheckContent(Example& e, ContentRules& rules, const std::vector<std::string>& loc, const WriteOptions& o,
-                      Validation& v, std::vector<QualityWarning>* warnings);
+                      Validation& v, std::vector<QualityWarning>* warnings,
+                      std::optional<std::vector<std::string>> pii_flags = std::nullopt);
   // Near-duplicates of an embedded item under the policy: warnings appended, or (reject) the
   // refusal message returned.
+  // `fp`, when given, is FingerprintExample(e).
   std::optional<std::string> CheckDuplicates(const Example& e, const WriteOptions& o,
-                                             std::vector<QualityWarning>* warnings, bool use_vectors = true);
+                                             std::vector<QualityWarning>* warnings, bool use_vectors = true,
+                                             const ExampleFingerprint* fp = nullptr);
 
   storage::Store& store_;
   embed::Embedder& embedder_;

@@ -55,8 +55,11 @@ std::string CanonicalScalar(const Json& v) {
 }
 
 ContentFingerprint Fingerprint(const std::string& json_text) {
+  return FingerprintValue(Json::parse(json_text, nullptr, false));
+}
+
+ContentFingerprint FingerprintValue(const Json& v) {
   ContentFingerprint fp;
-  Json v = Json::parse(json_text, nullptr, false);
   std::string norm;
   Normalize(v, &norm);
   fp.normalized = HashText(norm);
@@ -68,6 +71,10 @@ ContentFingerprint Fingerprint(const std::string& json_text) {
     }
   }
   return fp;
+}
+
+ExampleFingerprint FingerprintExample(const Example& e) {
+  return {Fingerprint(e.input_json), Fingerprint(e.expected_output_json)};
 }
 
 }  // namespace exemplar::service

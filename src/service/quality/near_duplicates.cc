@@ -17,14 +17,15 @@ constexpr size_t kParallelScanMin = 4096;  // fewer examples: one thread (starti
 }  // namespace
 
 std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const Example& e, double threshold,
-                                               size_t limit) {
+                                               size_t limit, const ExampleFingerprint* fp) {
   const Catalog& catalog = index.catalog();
   const uint32_t scope = catalog.ScopeOf(e);
   std::vector<QualityWarning> out;
   if (scope == 0) return out;  // nothing stored in this template/domain yet
-  const uint64_t output = Fingerprint(e.expected_output_json).normalized;
+  const uint64_t output = fp ? fp->output.normalized : Fingerprint(e.expected_output_json).normalized;
   std::unordered_map<int64_t, double> similar;  // row → similarity
-  for (const auto& row : catalog.SameInput(e)) similar[row.row_id] = 1.0;
+  const std::optional<uint64_t> input = fp ? std::optional<uint64_t>(fp->input.normalized) : std::nullopt;
+  for (const auto& row : catalog.SameInput(e, input)) similar[row.row_id] = 1.0;
   const auto vectors = index.vectors();
   // Only a vector of the serving space compares (a write embedded just before a re-embedding
   // switched is checked by identical inputs only).

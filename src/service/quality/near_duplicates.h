@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "service/quality/content_hash.h"
 #include "service/quality/content_rules.h"
 #include "service/search/search_index.h"
 
@@ -19,9 +20,9 @@ inline constexpr double kNearDuplicateSimilarity = 0.95;
 
 // The stored examples `e` near-duplicates (warnings of type near_duplicate or conflict, most
 // similar first, at most `limit`). `e.embedding` is its input vector (may be empty: identical
-// inputs only). `e` itself (by id) is never reported.
+// inputs only). `e` itself (by id) is never reported. `fp`, when given, is FingerprintExample(e).
 std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const Example& e, double threshold,
-                                               size_t limit = 10);
+                                               size_t limit = 10, const ExampleFingerprint* fp = nullptr);
 
 struct DuplicateCluster {
   std::vector<int64_t> rows;  // ascending

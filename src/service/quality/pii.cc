@@ -445,9 +445,20 @@ std::vector<std::string> PiiKindsInJson(const Json& value) {
 }
 
 std::vector<std::string> PiiFlags(const Example& e) {
-  Json all = Json::array({Json::parse(e.input_json, nullptr, false), Json::parse(e.expected_output_json, nullptr, false),
-                          e.explanation ? Json(*e.explanation) : Json(nullptr)});
-  return PiiKindsInJson(all);
+  return PiiFlags(Json::parse(e.input_json, nullptr, false), Json::parse(e.expected_output_json, nullptr, false),
+                  e.explanation);
+}
+
+std::vector<std::string> PiiFlags(const Json& input, const Json& output, const std::optional<std::string>& explanation) {
+  std::vector<bool> seen(kPiiKinds.size(), false);
+  CollectKinds(input, &seen);
+  CollectKinds(output, &seen);
+  if (explanation) CollectKinds(Json(*explanation), &seen);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i]) out.push_back(kPiiKinds[i]);
+  }
+  return out;
 }
 
 std::string RedactText(const std::string& text) {

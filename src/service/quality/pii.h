@@ -4,6 +4,7 @@
 // ranges, separators) that keep version numbers, dates, serial numbers and hashes out.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ std::vector<PiiMatch> FindPii(const std::string& text);
 std::vector<std::string> PiiKindsInJson(const Json& value);
 // The flags of an example: kinds found in its input, expected output and explanation.
 std::vector<std::string> PiiFlags(const Example& e);
+// The same from the example's input and expected output parsed already.
+std::vector<std::string> PiiFlags(const Json& input, const Json& output, const std::optional<std::string>& explanation);
 // `text` with each match replaced by "[REDACTED:<kind>]".
 std::string RedactText(const std::string& text);
 // A JSON value with every string redacted (keys are left alone).

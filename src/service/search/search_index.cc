@@ -66,14 +66,15 @@ bool SearchIndex::Fits(const Example& e, const VectorSpace& space) {
 void SearchIndex::Apply(const Example& e) { ApplyBatch({&e}, {}); }
 
 void SearchIndex::ApplyBatch(const std::vector<const Example*>& examples,
-                             std::vector<std::string> keyword_texts) {
+                             std::vector<std::string> keyword_texts,
+                             const std::vector<const ExampleFingerprint*>& fingerprints) {
   auto space = Space();
   std::vector<std::pair<uint64_t, std::span<const float>>> vectors, next_vectors;
   vectors.reserve(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
     const Example& e = *examples[i];
     const auto label = static_cast<uint64_t>(e.row_id);
-    catalog_.Upsert(e);
+    catalog_.Upsert(e, fingerprints.empty() ? nullptr : fingerprints[i]);
     keywords_.Upsert(label, keyword_texts.empty() ? KeywordText(e) : std::move(keyword_texts[i]));
     // A vector of another model never enters the serving index: a search stays in one space.
     if (Fits(e, *space)) {

@@ -74,8 +74,10 @@ class SearchIndex {
   void Apply(const Example& e);
   // Applies committed examples in order, like Apply one by one, but hands the vectors to the
   // vector index in one call (one lock acquisition for the batch). `keyword_texts` is empty or
-  // holds KeywordText of each example, already computed. REQUIRES: as Apply.
-  void ApplyBatch(const std::vector<const Example*>& examples, std::vector<std::string> keyword_texts);
+  // holds KeywordText of each example, already computed; `fingerprints` is empty or holds
+  // FingerprintExample of each example. REQUIRES: as Apply.
+  void ApplyBatch(const std::vector<const Example*>& examples, std::vector<std::string> keyword_texts,
+                  const std::vector<const ExampleFingerprint*>& fingerprints = {});
   // REQUIRES: LockWrites() held.
   void Remove(int64_t row_id);
   // Applies changes committed by other processes since the applied sequence (this process's
