@@ -36,7 +36,9 @@ const freePort = () => new Promise((r) => { const s = http.createServer(); s.lis
 
 async function start() {
   const port = await freePort();
-  const proc = spawn(bin, ['serve'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EXEMPLAR_DATA_DIR: exDir, EXEMPLAR_PORT: String(port), EXEMPLAR_HOST: '127.0.0.1', EXEMPLAR_EMBEDDER: 'hash', EXEMPLAR_MAX_CONNECTIONS_PER_IP: '0' } });
+  // SERVER_LOG=FILE keeps the server's log (e.g. its "memory: returned … MB" lines).
+  const out = process.env.SERVER_LOG ? fs.openSync(process.env.SERVER_LOG, 'a') : 'ignore';
+  const proc = spawn(bin, ['serve'], { stdio: ['ignore', out, 'inherit'], env: { ...process.env, EXEMPLAR_DATA_DIR: exDir, EXEMPLAR_PORT: String(port), EXEMPLAR_HOST: '127.0.0.1', EXEMPLAR_EMBEDDER: 'hash', EXEMPLAR_MAX_CONNECTIONS_PER_IP: '0' } });
   const t0 = performance.now();
   for (;;) {
     try { if ((await request(port, 'GET', '/readyz')).status === 200) break; } catch { /* not yet */ }
