@@ -127,7 +127,10 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_p
     return storage::OpenPostgresStore(c.db, c.db_connections, credentials, int64_t{c.db_credential_refresh_s} * 1000);
   }
   std::string path = c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
-  return storage::OpenSqliteStore(path);
+  storage::SqliteCacheSizes cache;
+  cache.writer_kib = c.sqlite_cache_mb << 10;
+  cache.reader_kib = c.sqlite_reader_cache_mb << 10;
+  return storage::OpenSqliteStore(path, 4, cache);
 }
 
 namespace {
@@ -169,6 +172,17 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   if (load_index) {
     EXEMPLAR_RETURN_IF_ERROR(rt->index_->Load());
     rt->index_->StartFollowing(std::chrono::milliseconds(config.follow_interval_ms));
+    // Bulk work (a load from rows, imports, batch ingest, rebuilds) leaves its temporaries free
+    // but resident in malloc's arenas; the releaser gives them back once it ends (common/memory.h).
+    if (config.memory_release_mb > 0) {
+      MemoryReleaser::Options mo;
+      mo.min_growth = static_cast<size_t>(config.memory_release_mb) << 20;
+      mo.on_release = [](size_t released, double ms) {
+        spdlog::info("memory: returned {:.1f} MB of freed heap to the OS after bulk work ({:.1f} ms)",
+                     static_cast<double>(released) / (1 << 20), ms);
+      };
+      rt->releaser_ = std::make_unique<MemoryReleaser>(std::move(mo));
+    }
   }
   rt->examples_ = std::make_unique<service::Examples>(*rt->store_, *rt->embedder_, *rt->index_);
   // A server whose stored vectors are not all the configured model's re-embeds them in the

@@ -7,6 +7,7 @@
 #include "api/services.h"
 #include "common/config.h"
 #include "common/credentials.h"
+#include "common/memory.h"
 #include "embed/embedder.h"
 #include "service/examples/examples.h"
 #include "service/search/search.h"
@@ -80,6 +81,8 @@ class Runtime {
   std::unique_ptr<service::Snapshots> snapshots_;
   std::unique_ptr<service::audit::AuditLog> audit_;
   std::unique_ptr<api::Services> services_;
+  // Declared last, destroyed first: stops before anything else goes away.
+  std::unique_ptr<MemoryReleaser> releaser_;  // memory_release_mb > 0 with loaded indexes
 };
 
 // Builds the configured embedder (hash | openai | local). kInvalidArgument for an unknown provider or a

@@ -145,6 +145,30 @@ TEST(Config, VectorStorageFromTomlAndFlagsOnlyKnownModes) {
   std::remove(path.c_str());
 }
 
+TEST(Config, MemoryKeysHaveDefaultsAndBounds) {
+  Config c;
+  EXPECT_EQ(c.sqlite_cache_mb, 16);
+  EXPECT_EQ(c.sqlite_reader_cache_mb, 4);
+  EXPECT_EQ(c.memory_release_mb, 32);
+  std::string path = ::testing::TempDir() + "/exemplar_cfg_memory.toml";
+  {
+    std::ofstream f(path);
+    f << "sqlite_cache_mb = 48\n[storage]\nsqlite_reader_cache_mb = 8\n";
+  }
+  ASSERT_TRUE(c.LoadToml(path).ok());
+  EXPECT_EQ(c.sqlite_cache_mb, 48);
+  EXPECT_EQ(c.sqlite_reader_cache_mb, 8);
+  ASSERT_TRUE(c.LoadEnv({{"EXEMPLAR_MEMORY_RELEASE_MB", "0"}}).ok());
+  EXPECT_EQ(c.memory_release_mb, 0);  // 0 = never release
+  const Status zero = c.Set("sqlite_cache_mb", "0");
+  EXPECT_FALSE(zero.ok());
+  EXPECT_NE(zero.message().find("sqlite_cache_mb"), std::string::npos);
+  EXPECT_FALSE(c.Set("sqlite_reader_cache_mb", "-1").ok());
+  EXPECT_FALSE(c.Set("memory_release_mb", "lots").ok());
+  EXPECT_EQ(c.sqlite_cache_mb, 48);
+  std::remove(path.c_str());
+}
+
 // The keyed tables an operator writes: LM providers and proxy roles keep their path.
 TEST(Config, LmProvidersAndProxyRolesFromToml) {
   std::string path = ::testing::TempDir() + "/exemplar_cfg_providers.toml";

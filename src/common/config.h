@@ -34,6 +34,12 @@ struct Config {
   std::string data_dir = "./data/exemplar";
   std::string db;                      // "" = SQLite in data_dir; a SQLite file; or postgres://…
   int db_connections = 16;             // PostgreSQL connection pool size
+  // SQLite page caches (MiB): the writer's, and each of the 4 readers' (bench/README.md, "Memory at 100k").
+  int sqlite_cache_mb = 16;
+  int sqlite_reader_cache_mb = 4;
+  // After resident heap memory grew by this much (MiB) and then held still (bulk work ended), malloc's
+  // free pages go back to the OS (common/memory.h, MemoryReleaser); 0 = never.
+  int memory_release_mb = 32;
   // PostgreSQL passwords that rotate (issue 22). With none of these the URL / PGPASSWORD decides.
   // db_token_command: a command printing the password, run again every db_token_ttl_s.
   // Otherwise, with Databricks service-principal credentials and no password: an OAuth token

@@ -355,8 +355,16 @@ class Store {
   virtual Status TouchToken(const std::string& id, int64_t when) = 0;
 };
 
+// Page-cache memory of each SQLite connection (`sqlite_cache_mb`, `sqlite_reader_cache_mb`), in
+// KiB. The OS page cache holds the file as well, so these bound memory, not what can be read.
+struct SqliteCacheSizes {
+  int writer_kib = 16 << 10;
+  int reader_kib = 4 << 10;
+};
 // Opens (creating if needed) the SQLite store at `path`, applying pending migrations.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers = 4);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers = 4, SqliteCacheSizes cache = {});
+// Memory SQLite holds in this process (page caches, statements, schema), from sqlite3_status64.
+int64_t SqliteMemoryBytes();
 // Connects to PostgreSQL (`postgres://…` or `postgresql://…` URL), applying pending migrations;
 // `connections` is the pool size. With `credentials`, every connection's password is their current
 // secret, renewed `refresh_ahead_ms` before it expires (storage/postgres/pg_pool.h).

@@ -261,5 +261,22 @@ TEST(Metrics, WebAppDeepLinkCountsAsServedNotUnmatched) {
   std::filesystem::remove_all(web, ec);
 }
 
+// /metrics reports where memory goes (issue 24, item 2): malloc's heap and SQLite's share.
+TEST(Metrics, MemoryGaugesArePresentAndPlausible) {
+  TestServer server{Config{}};
+  ASSERT_EQ(server.Post("/api/v1/examples", MakeExample("bias voltage drift")).status, 201);
+  const std::string metrics = server.Get("/metrics").raw;
+  auto gauge = [&](const std::string& name) {
+    const auto at = metrics.find("\n" + name + " ");
+    if (at == std::string::npos) return -1.0;
+    return std::stod(metrics.substr(at + name.size() + 2));
+  };
+  EXPECT_GT(gauge("exemplar_memory_malloc_in_use_bytes"), 0) << metrics;
+  EXPECT_GE(gauge("exemplar_memory_malloc_free_bytes"), 0);
+  EXPECT_GE(gauge("exemplar_memory_malloc_arena_bytes"), gauge("exemplar_memory_malloc_in_use_bytes"));
+  EXPECT_GE(gauge("exemplar_memory_malloc_arenas"), 1);
+  EXPECT_GT(gauge("exemplar_memory_sqlite_bytes"), 0);  // the store's connections hold schema and pages
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -1,5 +1,6 @@
 // Operations: liveness and readiness.
 #include "api/routes.h"
+#include "common/memory.h"
 
 namespace exemplar::api {
 
@@ -30,6 +31,15 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                           {"exemplar_index_keyword_bytes", static_cast<double>(stats.keyword_bytes)},
                           {"exemplar_index_applied_change_seq", static_cast<double>(stats.applied_seq)},
                       };
+                      // Where resident memory goes (bench/README.md, "Memory at 100k"): malloc's heap
+                      // and SQLite's share of it (page caches, statements).
+                      const MallocStats heap = ReadMallocStats();
+                      gauges.push_back({"exemplar_memory_malloc_arena_bytes", static_cast<double>(heap.arena_bytes)});
+                      gauges.push_back({"exemplar_memory_malloc_mmap_bytes", static_cast<double>(heap.mmap_bytes)});
+                      gauges.push_back({"exemplar_memory_malloc_in_use_bytes", static_cast<double>(heap.in_use_bytes)});
+                      gauges.push_back({"exemplar_memory_malloc_free_bytes", static_cast<double>(heap.free_bytes)});
+                      gauges.push_back({"exemplar_memory_malloc_arenas", static_cast<double>(heap.arenas)});
+                      gauges.push_back({"exemplar_memory_sqlite_bytes", static_cast<double>(storage::SqliteMemoryBytes())});
                       // Re-embedding progress (issue #21) and the embedding cache.
                       const auto re = s.examples.ReembeddingStatus();
                       gauges.push_back({"exemplar_reembed_running", re.state == "running" ? 1.0 : 0.0});

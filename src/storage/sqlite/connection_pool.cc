@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "common/ids.h"
 #include "storage/audit_context.h"
 
 namespace exemplar::storage {
 
-Conn::Conn(const std::string& path, bool writer)
+Conn::Conn(const std::string& path, bool writer, int cache_kib)
     : db_(path, writer ? (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
                        : (SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX)) {
   db_.exec("PRAGMA busy_timeout=5000");
@@ -19,11 +21,13 @@ Conn::Conn(const std::string& path, bool writer)
     db_.exec("PRAGMA synchronous=NORMAL");
   }
   db_.exec("PRAGMA foreign_keys=ON");
-  // Page caches are bounded (writer 64 MiB, each reader 16 MiB) and the file is read with pread,
-  // not memory-mapped: mapped pages that searches touch while hydrating results count in the
-  // process's RSS, which grew by the database's size under sustained search load (issue 16:
-  // 377 → 1,253 MB at 100k). The OS page cache still holds the file.
-  db_.exec(writer ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-16384");
+  // Page caches are bounded (`sqlite_cache_mb` for the writer, `sqlite_reader_cache_mb` for each
+  // reader) and the file is read with pread, not memory-mapped: mapped pages that searches touch
+  // while hydrating results count in the process's RSS, which grew by the database's size under
+  // sustained search load (issue 16: 377 → 1,253 MB at 100k). The OS page cache still holds the
+  // file, so a page outside these caches costs a pread, not a disk read (issue 24: bench/README.md,
+  // "Memory at 100k").
+  db_.exec("PRAGMA cache_size=-" + std::to_string(std::max(cache_kib, 64)));
   db_.exec("PRAGMA temp_store=MEMORY");
   db_.exec("PRAGMA mmap_size=0");
 }
@@ -63,10 +67,10 @@ Status FromSqliteException(const std::exception& e) {
   return Status::Internal("storage error (details in the server log)");
 }
 
-ConnPool::ConnPool(const std::string& path, int readers) : path_(path) {
-  writer_ = std::make_unique<Conn>(path, true);
+ConnPool::ConnPool(const std::string& path, int readers, SqliteCacheSizes cache) : path_(path) {
+  writer_ = std::make_unique<Conn>(path, true, cache.writer_kib);
   writer_->set_origin(NewUuid());
-  for (int i = 0; i < readers; ++i) idle_readers_.push_back(std::make_unique<Conn>(path, false));
+  for (int i = 0; i < readers; ++i) idle_readers_.push_back(std::make_unique<Conn>(path, false, cache.reader_kib));
 }
 
 Status ConnPool::Read(const std::function<Status(Conn&)>& fn) {

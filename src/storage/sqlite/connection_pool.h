@@ -14,12 +14,14 @@
 
 #include "common/status.h"
 #include "storage/records.h"
+#include "storage/store.h"
 
 namespace exemplar::storage {
 
 class Conn {
  public:
-  Conn(const std::string& path, bool writer);
+  // `cache_kib`: the page cache's bound (PRAGMA cache_size).
+  Conn(const std::string& path, bool writer, int cache_kib);
   // A cached prepared statement, reset and with bindings cleared. Valid until the next Prepare of
   // the same SQL on this connection.
   SQLite::Statement& Prepare(const std::string& sql);
@@ -40,7 +42,7 @@ class Conn {
 
 class ConnPool {
  public:
-  ConnPool(const std::string& path, int readers);
+  ConnPool(const std::string& path, int readers, SqliteCacheSizes cache = {});
   const std::string& origin() const { return writer_->origin(); }
 
   // Runs fn on a reader connection. SQLite exceptions become kInternal.

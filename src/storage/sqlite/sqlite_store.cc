@@ -9,20 +9,20 @@
 
 namespace exemplar::storage {
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int readers, SqliteCacheSizes cache) {
   std::unique_ptr<ConnPool> pool;
   try {
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     // The writer creates the file and switches it to WAL before readers open it read-only.
-    pool = std::make_unique<ConnPool>(path, 0);
+    pool = std::make_unique<ConnPool>(path, 0, cache);
   } catch (const std::exception& e) {
     return Status::Unavailable("cannot open database " + path + ": " + e.what());
   }
   auto store = std::make_unique<SqliteStore>(std::move(pool));
   EXEMPLAR_RETURN_IF_ERROR(store->Migrate());
   try {
-    store = std::make_unique<SqliteStore>(std::make_unique<ConnPool>(path, readers));
+    store = std::make_unique<SqliteStore>(std::make_unique<ConnPool>(path, readers, cache));
   } catch (const std::exception& e) {
     return Status::Unavailable("cannot open database " + path + ": " + e.what());
   }
