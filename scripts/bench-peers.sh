@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Exemplar vs LanceDB (npm @lancedb/lancedb, pinned in bench/peers/package.json) on the same
 # generated data and queries; prints a table with Exemplar ÷ LanceDB ratios. Not part of the tests.
-# Usage: scripts/bench-peers.sh [--n 100000] [--queries 500] [--work DIR]
+# Usage: scripts/bench-peers.sh [--n 100000] [--queries 500] [--work DIR] [--vector-storage f32|f16|int8]
+#   --vector-storage: Exemplar's graph vectors in both its legs (default f32). int8 is the
+#   like-for-like setting against LanceDB's IVF_HNSW_SQ (8-bit scalar quantization, refined).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=100000
@@ -12,7 +14,8 @@ while [ $# -gt 0 ]; do
     --n) N=$2; shift 2 ;;
     --queries) QUERIES=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
-    *) echo "usage: $0 [--n N] [--queries Q] [--work DIR]" >&2; exit 2 ;;
+    --vector-storage) export EXEMPLAR_VECTOR_STORAGE=$2; shift 2 ;;
+    *) echo "usage: $0 [--n N] [--queries Q] [--work DIR] [--vector-storage f32|f16|int8]" >&2; exit 2 ;;
   esac
 done
 command -v node >/dev/null || { echo "bench-peers: node not found (scripts/setup.sh installs it)" >&2; exit 1; }
@@ -31,6 +34,6 @@ DATA="$WORK/dataset-$N"
 if [ ! -f "$DATA/meta.json" ] || ! grep -q "\"n\": $N," "$DATA/meta.json" || ! grep -Eq "\"queries\": $QUERIES(,|$)" "$DATA/meta.json"; then
   "$BIN" bench --export-dataset "$DATA" --n "$N" --queries "$QUERIES"
 fi
-echo "bench-peers: exemplar bench --n $N (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+echo "bench-peers: exemplar bench --n $N, vector storage ${EXEMPLAR_VECTOR_STORAGE:-f32} (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 "$BIN" bench --n "$N" --queries "$QUERIES" --json "$WORK/exemplar-bench.json" > "$WORK/exemplar-bench.txt"
 node bench/peers/compare.mjs "$BIN" "$DATA" "$WORK" "$WORK/exemplar-bench.json" | tee "$WORK/peers.txt"

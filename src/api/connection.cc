@@ -289,7 +289,7 @@ void Connection::Respond(Request& req) {
   if (!failed && sent == bytes->size() && keep_alive_ && buffer_.size() == 0) {
     // The whole reply is out: wait for the next request from here, sparing the event loop a
     // wake-up per request. Safe for the same reason: no read or timer wait is pending, and the
-    // handlers started here run on the connection's strand.
+    // handlers started here run on the connection's own loop.
     AwaitRequest();
     return;
   }

@@ -69,7 +69,7 @@ class ServerCore {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  // REQUIRES: the socket's executor is a strand; the connection was counted in core.connections
+  // REQUIRES: the socket's executor is an event loop run by one thread; the connection was counted in core.connections
   // and core.AdmitAddress(address) (released when it is destroyed).
   Connection(tcp::socket socket, ServerCore& core, std::string address);
   ~Connection();
@@ -120,7 +120,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string address_;
   tcp::socket socket_;
   net::steady_timer timer_;
-  // Atomic: a timer handler that fired just before Disarm may read it on the strand while a worker
+  // Atomic: a timer handler that fired just before Disarm may read it on its loop while a worker
   // re-arms the timer after sending a reply (Dispatch).
   std::atomic<uint64_t> timer_generation_{0};
   Phase phase_ = Phase::kIdle;

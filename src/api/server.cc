@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <thread>
 
 #include "api/connection.h"
@@ -17,7 +16,12 @@ namespace exemplar::api {
 struct Server::Impl {
   Impl(const Config& config, std::vector<Route> routes, Metrics* metrics)
       : config(config), dispatcher(config, std::move(routes), metrics), workers(config.threads),
-        core(config, dispatcher, workers) {}
+        core(config, dispatcher, workers) {
+    int n = config.io_threads > 0 ? config.io_threads
+                                  : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    // Concurrency hint 1: each loop is run by exactly one thread (others only post to it).
+    for (int i = 0; i < n; ++i) loops.push_back(std::make_unique<net::io_context>(1));
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -28,16 +32,21 @@ struct Server::Impl {
   Dispatcher dispatcher;
   WorkerPool workers;
   ServerCore core;
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> guard;
+  // One event loop per I/O thread, each run by its own thread. A connection lives on one loop for
+  // its whole life, so its handlers never run concurrently and need no strand; the loops share no
+  // scheduler, so a request wakes no other thread. The acceptor lives on the first loop.
+  std::vector<std::unique_ptr<net::io_context>> loops;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  size_t next_loop = 0;
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> backoff;
   std::vector<std::thread> io_threads;
 };
 
 void Server::Impl::Accept() {
-  // Each connection gets its own strand: its handlers never run concurrently, on any I/O thread.
-  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  // Connections are dealt to the loops in turn.
+  net::io_context& loop = *loops[next_loop++ % loops.size()];
+  acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -100,10 +109,10 @@ Status Server::Start() {
     beast::error_code parse_ec;
     tcp::endpoint endpoint(net::ip::make_address(config_.host, parse_ec), static_cast<unsigned short>(config_.port));
     if (parse_ec) {  // a host name: its first address
-      tcp::resolver resolver(s.ioc);
+      tcp::resolver resolver(*s.loops.front());
       endpoint = resolver.resolve(config_.host, std::to_string(config_.port))->endpoint();
     }
-    s.acceptor.emplace(s.ioc);
+    s.acceptor.emplace(*s.loops.front());
     s.acceptor->open(endpoint.protocol());
     // Plain SO_REUSEADDR (restart while old connections sit in TIME_WAIT); no SO_REUSEPORT, so a
     // second server cannot silently share the port.
@@ -116,21 +125,18 @@ Status Server::Start() {
     return Status::Unavailable("cannot bind " + config_.host + ":" + std::to_string(config_.port) + " (" +
                                e.what() + ")");
   }
-  s.backoff.emplace(s.ioc);
-  s.guard.emplace(s.ioc.get_executor());
+  s.backoff.emplace(*s.loops.front());
+  for (auto& loop : s.loops) s.guards.push_back(net::make_work_guard(*loop));
   s.Accept();
-  int io_threads = config_.io_threads > 0
-                       ? config_.io_threads
-                       : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-  for (int i = 0; i < io_threads; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& loop : s.loops) s.io_threads.emplace_back([l = loop.get()] { l->run(); });
   return Status::Ok();
 }
 
 void Server::Stop() {
   if (!impl_) return;
   Impl& s = *impl_;
-  s.guard.reset();
-  s.ioc.stop();
+  s.guards.clear();
+  for (auto& loop : s.loops) loop->stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
   // Handlers in flight finish; their replies are queued on the stopped loop and dropped below.
