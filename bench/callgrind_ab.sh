@@ -10,7 +10,7 @@ D=/tmp/cg-$NAME; rm -rf $D; cp -r $SRC $D; rm -f $D/log
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$D/cg.%p $B serve --data-dir $D --port $PORT > $D/log 2>&1 & PID=$!
 for i in $(seq 300); do curl -sf localhost:$PORT/healthz >/dev/null && break; sleep 0.5; done
 VG=$(pgrep -f "callgrind-out-file=$D/cg" | head -1)
-for kind in get search; do
+for kind in ${KINDS:-get search}; do
   sed "s/%PORT%/$PORT/" $SRC/$kind.lua > $D/$kind.lua 2>/dev/null || cp $SRC/$kind.lua $D/$kind.lua
   wrk -t1 -c2 -d2s -s $D/$kind.lua http://127.0.0.1:$PORT >/dev/null 2>&1  # warm-up, not counted
   callgrind_control -z $VG >/dev/null; callgrind_control -i on $VG >/dev/null

@@ -116,8 +116,13 @@ for (let r = 0; r < 3; r++) {  // alternate systems, 3 rounds; median of the rou
   log(`round ${r + 1}, load ${load()}:`, JSON.stringify(Object.fromEntries(Object.entries(rounds).map(([kk, v]) => [kk, v[v.length - 1]]))));
 }
 const med = (a, f) => pct(a.map((x) => x[f]), 0.5);
-const rssOf = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024; } catch { return null; } };
+const statusMb = (pid, field) => { try { return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024; } catch { return null; } };
+const rssOf = (pid) => statusMb(pid, 'VmRSS');
 const exServeRss = rssOf(ex.proc.pid), lServeRss = rssOf(ls.proc.pid);
+// The anonymous part: memory the process owns. The rest is file pages mapped in (binaries,
+// libraries, and Exemplar's memory-mapped vector files, whose pages are page cache the kernel
+// may drop; LanceDB reads its files with read(), so their page cache is outside its RSS).
+const exServeAnon = statusMb(ex.proc.pid, 'RssAnon'), lServeAnon = statusMb(ls.proc.pid, 'RssAnon');
 ex.proc.kill('SIGTERM'); ls.proc.kill('SIGTERM');
 for (const v of Object.values(rounds).flat()) if (v.errors) log('HTTP errors', JSON.stringify(v));
 
@@ -137,6 +142,7 @@ const rows = [
   ['hybrid top-10 over HTTP, p50 (ms)', med(rounds.ex_hyb, 'p50_ms'), med(rounds.l_hyb, 'p50_ms'), 'Exemplar embeds the text itself; LanceDB gets text + vector'],
   ['hybrid over HTTP (req/s)', med(rounds.ex_hyb, 'qps'), med(rounds.l_hyb, 'qps'), ''],
   ['RSS of the HTTP server after the runs (MB)', exServeRss, lServeRss, ''],
+  ['  of which anonymous (MB)', exServeAnon, lServeAnon, 'without mapped file pages (libraries, Exemplar\'s mapped vector files)'],
 ];
 const f = (v) => (v == null ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4));
 console.log(`n=${meta.n} dim=${dim} queries=${nq}; Exemplar vector storage ${process.env.EXEMPLAR_VECTOR_STORAGE || 'f32'}; load average ${figures.load_start} at start, ${load()} at end; LanceDB index: ${lance.index}${lance.fts_error ? '; FTS: ' + lance.fts_error : ''}`);
@@ -144,5 +150,5 @@ console.log(`Exemplar HTTP ingest (batch API, 2 in flight): ${exIngestS.toFixed(
 console.log('| figure | Exemplar | LanceDB 0.39 | Exemplar ÷ LanceDB |');
 console.log('|---|---|---|---|');
 for (const [name, a, b] of rows) console.log(`| ${name} | ${f(a)} | ${f(b)} | ${a != null && b ? (a / b).toFixed(2) : 'n/a'} |`);
-fs.writeFileSync(path.join(workDir, 'peers.json'), JSON.stringify({ meta, exemplar_bench: eb, lancedb: lance, http_rounds: rounds, exemplar_http_ingest_s: exIngestS, exemplar_settle_s: settleS, rss: { exemplar_serve_mb: exServeRss, lancedb_serve_mb: lServeRss } }, null, 2));
+fs.writeFileSync(path.join(workDir, 'peers.json'), JSON.stringify({ meta, exemplar_bench: eb, lancedb: lance, http_rounds: rounds, exemplar_http_ingest_s: exIngestS, exemplar_settle_s: settleS, rss: { exemplar_serve_mb: exServeRss, lancedb_serve_mb: lServeRss, exemplar_serve_anon_mb: exServeAnon, lancedb_serve_anon_mb: lServeAnon } }, null, 2));
 process.exit(0);

@@ -151,6 +151,8 @@ Runtime::~Runtime() {
 }
 
 Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index, bool start_runs) {
+  // Before the store, the index and the server start their threads (common/memory.h).
+  LimitMallocArenas(config.malloc_arenas);
   std::unique_ptr<Runtime> rt(new Runtime(config));
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);

@@ -75,6 +75,7 @@ const std::map<std::string, Setter>& Setters() {
       {"sqlite_cache_mb", Int(&Config::sqlite_cache_mb, 1, 1 << 16)},
       {"sqlite_reader_cache_mb", Int(&Config::sqlite_reader_cache_mb, 1, 1 << 16)},
       {"memory_release_mb", Int(&Config::memory_release_mb, 0, 1 << 20)},
+      {"malloc_arenas", Int(&Config::malloc_arenas, 0, 1024)},
       {"db_token_command", Str(&Config::db_token_command)},
       {"db_token_ttl_s", Int(&Config::db_token_ttl_s, 0, 86400)},
       {"db_credential_refresh_s", Int(&Config::db_credential_refresh_s, 0, 3600)},

@@ -40,6 +40,8 @@ struct Config {
   // After resident heap memory grew by this much (MiB) and then held still (bulk work ended), malloc's
   // free pages go back to the OS (common/memory.h, MemoryReleaser); 0 = never.
   int memory_release_mb = 32;
+  // glibc malloc arenas (M_ARENA_MAX); 0 = two per core. MALLOC_ARENA_MAX in the environment wins.
+  int malloc_arenas = 0;
   // PostgreSQL passwords that rotate (issue 22). With none of these the URL / PGPASSWORD decides.
   // db_token_command: a command printing the password, run again every db_token_ttl_s.
   // Otherwise, with Databricks service-principal credentials and no password: an OAuth token

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -41,6 +42,17 @@ size_t ResidentAnonBytes() {
     if (line.rfind("RssAnon:", 0) == 0) return std::strtoull(line.c_str() + 8, nullptr, 10) * 1024;
   }
   return 0;
+}
+
+int LimitMallocArenas(int arenas) {
+#if defined(__GLIBC__)
+  if (const char* env = std::getenv("MALLOC_ARENA_MAX"); env != nullptr && *env != '\0') return 0;
+  if (arenas <= 0) arenas = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return mallopt(M_ARENA_MAX, arenas) == 1 ? arenas : 0;
+#else
+  (void)arenas;
+  return 0;
+#endif
 }
 
 size_t ReleaseFreeMemory() {

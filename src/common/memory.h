@@ -26,6 +26,13 @@ MallocStats ReadMallocStats();
 // use is untouched. Returns the anonymous RSS released, in bytes (0 when nothing was).
 size_t ReleaseFreeMemory();
 
+// Caps glibc's malloc arenas at `arenas` (M_ARENA_MAX; 0 = two per core), unless the operator set
+// MALLOC_ARENA_MAX in the environment, which wins. glibc's own cap is 8 per core: at 100k examples
+// (int8 vectors) 16 arenas held 134 MB freed but resident after a batch ingest, 2 arenas 14 MB,
+// with the same request throughput (bench/README.md, "Memory at 100k"). Call before threads
+// start. Returns the cap in force (0 when left to glibc).
+int LimitMallocArenas(int arenas);
+
 // The process's resident anonymous memory (RssAnon of /proc/self/status), in bytes; 0 if unknown.
 size_t ResidentAnonBytes();
 

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace exemplar {
@@ -37,6 +40,41 @@ TEST(Memory, ReleaseReturnsFreedPagesAndKeepsLiveData) {
     ASSERT_EQ(b[0], static_cast<char>(i % 251));
     ASSERT_EQ(b[kBlock - 1], static_cast<char>(i % 251));
   }
+}
+
+// Each thread that first allocates while another holds its arena gets an arena of its own, up to
+// glibc's cap (8 per core): eight threads allocating at once would make about nine. (Each test of
+// this file runs in its own process, so no earlier test has made arenas.)
+TEST(Memory, ArenaCapHoldsWhileManyThreadsAllocate) {
+  ::unsetenv("MALLOC_ARENA_MAX");
+  ASSERT_EQ(LimitMallocArenas(2), 2);
+  if (ReadMallocStats().arenas == 0) GTEST_SKIP() << "not glibc malloc";
+  constexpr int kThreads = 8;
+  std::atomic<int> allocated{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::unique_ptr<char[]>> blocks;
+      for (int i = 0; i < 64; ++i) blocks.emplace_back(new char[1 << 14]);  // past the thread cache
+      allocated.fetch_add(1);
+      while (!done.load()) {  // keep allocating until every thread has: they contend
+        blocks.back().reset(new char[1 << 14]);
+        std::this_thread::yield();
+      }
+    });
+  }
+  while (allocated.load() < kThreads) std::this_thread::yield();
+  const int arenas = ReadMallocStats().arenas;
+  done.store(true);
+  for (auto& t : threads) t.join();
+  EXPECT_LE(arenas, 2);
+}
+
+TEST(Memory, OperatorsMallocArenaMaxWins) {
+  ::setenv("MALLOC_ARENA_MAX", "8", 1);
+  EXPECT_EQ(LimitMallocArenas(2), 0);
+  ::unsetenv("MALLOC_ARENA_MAX");
 }
 
 TEST(MemoryReleaser, ReleasesOnlyAfterGrowthThatHasStopped) {

@@ -283,7 +283,10 @@ struct HnswGraph::Rep {
   void AddPoint(const float* vec, uint64_t label) {
     std::vector<char> code;
     const hnswlib::tableint id = graph->addPoint(Encode(vec, &code), label, -1);
-    if (compact()) std::memcpy(rows.row(id), vec, dim * sizeof(float));
+    if (compact() && !rows.Write(size_t{id} * dim * sizeof(float), vec, dim * sizeof(float))) {
+      // The graph holds the point but its exact row is missing: refuse it, as a full disk would.
+      throw std::runtime_error("cannot write the f32 vector file: " + ErrnoText());
+    }
   }
 
   const float* Vector(hnswlib::tableint id) const {
@@ -612,14 +615,24 @@ namespace exemplar::index {
 Status HnswGraph::SaveRows(const std::string& path, uint64_t* bytes, uint64_t* checksum) const {
   const Rep& r = *rep_;
   const size_t n = r.graph->cur_element_count * r.dim * sizeof(float);
-  const char* data = n > 0 ? reinterpret_cast<const char*>(r.rows.row(0)) : "";
-  Checksum sum;
-  sum.Update(data, n);
-  *bytes = n;
-  *checksum = sum.Digest();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + ErrnoText());
-  Status st = WriteAll(fd, data, n, path);
+  // Copied a chunk at a time through the vector file, not its mapping (see VectorRows).
+  Checksum sum;
+  Status st;
+  std::vector<char> chunk(std::min<size_t>(n, size_t{8} << 20));
+  for (size_t done = 0; done < n && st.ok();) {
+    const size_t len = std::min(chunk.size(), n - done);
+    if (!r.rows.Read(done, chunk.data(), len)) {
+      st = Status::Unavailable("cannot read the f32 vector file: " + ErrnoText());
+      break;
+    }
+    sum.Update(chunk.data(), len);
+    st = WriteAll(fd, chunk.data(), len, path);
+    done += len;
+  }
+  *bytes = n;
+  *checksum = sum.Digest();
   if (st.ok() && ::fsync(fd) != 0) st = Status::Unavailable("cannot fsync " + path + ": " + ErrnoText());
   ::close(fd);
   return st;
@@ -639,15 +652,18 @@ Status HnswGraph::LoadRows(const std::string& path, uint64_t checksum) {
     return Status::FailedPrecondition(path + " does not match the graph's size");
   }
   if (r.rows.capacity() < r.graph->cur_element_count) return Status::FailedPrecondition("no room for the vectors");
-  // Read into the vector file (a copy: the live file must not be the snapshot, which stays as
-  // written until the next Save replaces it), checksumming on the way.
+  // Copied into the vector file (the live file must not be the snapshot, which stays as written
+  // until the next Save replaces it) through the file, not its mapping, checksumming on the way.
   Checksum sum;
-  char* out = n > 0 ? reinterpret_cast<char*>(r.rows.row(0)) : nullptr;
+  std::vector<char> chunk(std::min<size_t>(n, size_t{8} << 20));
   for (size_t done = 0; done < n;) {
-    const ssize_t got = ::pread(fd, out + done, std::min<size_t>(n - done, size_t{8} << 20), static_cast<off_t>(done));
+    const ssize_t got = ::pread(fd, chunk.data(), std::min(chunk.size(), n - done), static_cast<off_t>(done));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return Status::FailedPrecondition("cannot read " + path + ": " + ErrnoText());
-    sum.Update(out + done, static_cast<size_t>(got));
+    sum.Update(chunk.data(), static_cast<size_t>(got));
+    if (!r.rows.Write(done, chunk.data(), static_cast<size_t>(got))) {
+      return Status::Unavailable("cannot write the f32 vector file: " + ErrnoText());
+    }
     done += static_cast<size_t>(got);
   }
   if (sum.Digest() != checksum) return Status::FailedPrecondition(path + ": checksum mismatch");

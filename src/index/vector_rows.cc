@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
 
 namespace exemplar::index {
@@ -55,6 +56,38 @@ bool VectorRows::Reserve(size_t rows) {
   }
   base_ = static_cast<float*>(p);
   capacity_ = new_bytes / (dim_ * sizeof(float));
+  // Searches read scattered rows: map only the page read, not its neighbours in the page cache.
+  if (fd_ >= 0) ::madvise(base_, new_bytes, MADV_RANDOM);
+  return true;
+}
+
+bool VectorRows::Write(size_t offset, const void* data, size_t bytes) {
+  if (fd_ < 0) {
+    std::memcpy(reinterpret_cast<char*>(base_) + offset, data, bytes);
+    return true;
+  }
+  const char* in = static_cast<const char*>(data);
+  for (size_t done = 0; done < bytes;) {
+    const ssize_t n = ::pwrite(fd_, in + done, bytes - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool VectorRows::Read(size_t offset, void* data, size_t bytes) const {
+  if (fd_ < 0) {
+    std::memcpy(data, reinterpret_cast<const char*>(base_) + offset, bytes);
+    return true;
+  }
+  char* out = static_cast<char*>(data);
+  for (size_t done = 0; done < bytes;) {
+    const ssize_t n = ::pread(fd_, out + done, bytes - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
   return true;
 }
 

@@ -3,8 +3,11 @@
 //
 // The rows live in a memory-mapped file: an unlinked temp file in `dir` (like a swap file, gone
 // when the process exits), mapped shared, so its pages are file pages the kernel can write back
-// and drop — only the rows a search re-ranks or an exact scan reads need to be resident. With
-// `dir` empty (tests, or when no file can be created) the rows are anonymous memory instead.
+// and drop — only the rows a search re-ranks or an exact scan reads need to be resident. So rows
+// are written, saved and loaded through the file (pwrite / pread), never through the mapping: an
+// ingest or a snapshot load leaves the rows in the page cache, outside the process's resident
+// set, and the mapping (MADV_RANDOM: no fault-around) holds only what searches read. With `dir`
+// empty (tests, or when no file can be created) the rows are anonymous memory instead.
 // Grows by extending the file and remapping (addresses change: callers re-read row pointers
 // after Reserve). Not thread-safe, except that distinct rows may be written at once.
 #pragma once
@@ -27,8 +30,11 @@ class VectorRows {
   // Makes room for rows [0, rows). false when the file or the mapping could not grow.
   bool Reserve(size_t rows);
   size_t capacity() const { return capacity_; }
-  float* row(size_t i) { return base_ + i * dim_; }
   const float* row(size_t i) const { return base_ + i * dim_; }
+  // Copies rows in / out at byte `offset` (row i starts at i × dim × 4), through the file when
+  // there is one. REQUIRES: the range is within capacity. false on an I/O error (errno set).
+  bool Write(size_t offset, const void* data, size_t bytes);
+  bool Read(size_t offset, void* data, size_t bytes) const;
   // Bytes mapped (capacity × dim × 4).
   size_t MappedBytes() const { return capacity_ * dim_ * sizeof(float); }
   // True when the rows are a file mapping (pages the kernel may drop), false for anonymous memory.
