@@ -138,27 +138,27 @@ class LeanConnection {
   std::string buf_;
 };
 
-}  // namespace
-
-HttpLoad RunLoad(int port, int clients, int total,
-                 const std::function<httplib::Result(httplib::Client&, int)>& send, double max_seconds) {
+// Sends requests 0 … total-1 from `clients` threads, each with its own connection: `connect()`,
+// called on the thread, returns a function that sends request i and says whether it got a 200.
+// Stops early once max_seconds (> 0) have passed.
+HttpLoad Drive(int clients, int total, double max_seconds,
+               const std::function<std::function<bool(int)>()>& connect) {
   std::atomic<int> next{0};
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
   std::atomic<int64_t> errors{0};
   std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
   const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      httplib::Client cli("127.0.0.1", port);
-      cli.set_tcp_nodelay(true);
-      cli.set_keep_alive(true);
+      auto& mine = lat[static_cast<size_t>(c)];
+      mine.reserve(static_cast<size_t>(total / clients + 1));
+      const auto send = connect();
       for (int i = next++; i < total && (max_seconds <= 0 || Clock::now() < deadline); i = next++) {
         const auto t0 = Clock::now();
-        auto r = send(cli, i);
-        lat[static_cast<size_t>(c)].push_back(Ms(Clock::now() - t0));
-        if (!r || r->status != 200) ++errors;
+        const bool ok = send(i);
+        mine.push_back(Ms(Clock::now() - t0));
+        if (!ok) ++errors;
       }
     });
   }
@@ -166,28 +166,29 @@ HttpLoad RunLoad(int port, int clients, int total,
   return Summarise(lat, start, errors.load());
 }
 
+}  // namespace
+
+HttpLoad RunLoad(int port, int clients, int total,
+                 const std::function<httplib::Result(httplib::Client&, int)>& send, double max_seconds) {
+  return Drive(clients, total, max_seconds, [&]() -> std::function<bool(int)> {
+    auto cli = std::make_shared<httplib::Client>("127.0.0.1", port);
+    cli->set_tcp_nodelay(true);
+    cli->set_keep_alive(true);
+    return [cli, &send](int i) {
+      auto r = send(*cli, i);
+      return r && r->status == 200;
+    };
+  });
+}
+
 HttpLoad RunLeanLoad(int port, int clients, int total, const std::function<const std::string&(int)>& request) {
-  std::atomic<int> next{0};
-  std::atomic<int64_t> errors{0};
-  std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      auto& mine = lat[static_cast<size_t>(c)];
-      mine.reserve(static_cast<size_t>(total / clients + 1));
-      auto conn = std::make_unique<LeanConnection>(port);
-      for (int i = next++; i < total; i = next++) {
-        if (!conn->ok()) conn = std::make_unique<LeanConnection>(port);  // reconnect after a failure
-        const auto t0 = Clock::now();
-        const int status = conn->RoundTrip(request(i));
-        mine.push_back(Ms(Clock::now() - t0));
-        if (status != 200) ++errors;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  return Summarise(lat, start, errors.load());
+  return Drive(clients, total, 0, [&]() -> std::function<bool(int)> {
+    auto conn = std::make_shared<std::unique_ptr<LeanConnection>>(std::make_unique<LeanConnection>(port));
+    return [conn, port, &request](int i) {
+      if (!(*conn)->ok()) *conn = std::make_unique<LeanConnection>(port);  // reconnect after a failure
+      return (*conn)->RoundTrip(request(i)) == 200;
+    };
+  });
 }
 
 std::string RawRequest(const std::string& target, const std::string& body) {
