@@ -24,6 +24,19 @@ int OpenUnlinkedFile(const std::string& dir) {
   return fd;
 }
 
+// Repeats `io(done)` (a pread or pwrite of the rest from byte `done`) until `bytes` are through;
+// false on an error or an unexpected end of file.
+template <class Io>
+bool Whole(size_t bytes, Io io) {
+  for (size_t done = 0; done < bytes;) {
+    const ssize_t n = io(done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 VectorRows::VectorRows(size_t dim, std::string dir) : dim_(dim), dir_(std::move(dir)) {}
@@ -67,13 +80,9 @@ bool VectorRows::Write(size_t offset, const void* data, size_t bytes) {
     return true;
   }
   const char* in = static_cast<const char*>(data);
-  for (size_t done = 0; done < bytes;) {
-    const ssize_t n = ::pwrite(fd_, in + done, bytes - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
+  return Whole(bytes, [&](size_t done) {
+    return ::pwrite(fd_, in + done, bytes - done, static_cast<off_t>(offset + done));
+  });
 }
 
 bool VectorRows::Read(size_t offset, void* data, size_t bytes) const {
@@ -82,13 +91,9 @@ bool VectorRows::Read(size_t offset, void* data, size_t bytes) const {
     return true;
   }
   char* out = static_cast<char*>(data);
-  for (size_t done = 0; done < bytes;) {
-    const ssize_t n = ::pread(fd_, out + done, bytes - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
+  return Whole(bytes, [&](size_t done) {
+    return ::pread(fd_, out + done, bytes - done, static_cast<off_t>(offset + done));
+  });
 }
 
 }  // namespace exemplar::index
