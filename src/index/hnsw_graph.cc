@@ -613,61 +613,11 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
 namespace exemplar::index {
 
 Status HnswGraph::SaveRows(const std::string& path, uint64_t* bytes, uint64_t* checksum) const {
-  const Rep& r = *rep_;
-  const size_t n = r.graph->cur_element_count * r.dim * sizeof(float);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + ErrnoText());
-  // Copied a chunk at a time through the vector file, not its mapping (see VectorRows).
-  Checksum sum;
-  Status st;
-  std::vector<char> chunk(std::min<size_t>(n, size_t{8} << 20));
-  for (size_t done = 0; done < n && st.ok();) {
-    const size_t len = std::min(chunk.size(), n - done);
-    if (!r.rows.Read(done, chunk.data(), len)) {
-      st = Status::Unavailable("cannot read the f32 vector file: " + ErrnoText());
-      break;
-    }
-    sum.Update(chunk.data(), len);
-    st = WriteAll(fd, chunk.data(), len, path);
-    done += len;
-  }
-  *bytes = n;
-  *checksum = sum.Digest();
-  if (st.ok() && ::fsync(fd) != 0) st = Status::Unavailable("cannot fsync " + path + ": " + ErrnoText());
-  ::close(fd);
-  return st;
+  return rep_->rows.SaveTo(path, rep_->graph->cur_element_count, bytes, checksum);
 }
 
 Status HnswGraph::LoadRows(const std::string& path, uint64_t checksum) {
-  Rep& r = *rep_;
-  const size_t n = r.graph->cur_element_count * r.dim * sizeof(float);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FailedPrecondition("cannot open " + path + ": " + ErrnoText());
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != n) {
-    return Status::FailedPrecondition(path + " does not match the graph's size");
-  }
-  if (r.rows.capacity() < r.graph->cur_element_count) return Status::FailedPrecondition("no room for the vectors");
-  // Copied into the vector file (the live file must not be the snapshot, which stays as written
-  // until the next Save replaces it) through the file, not its mapping, checksumming on the way.
-  Checksum sum;
-  std::vector<char> chunk(std::min<size_t>(n, size_t{8} << 20));
-  for (size_t done = 0; done < n;) {
-    const ssize_t got = ::pread(fd, chunk.data(), std::min(chunk.size(), n - done), static_cast<off_t>(done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return Status::FailedPrecondition("cannot read " + path + ": " + ErrnoText());
-    sum.Update(chunk.data(), static_cast<size_t>(got));
-    if (!r.rows.Write(done, chunk.data(), static_cast<size_t>(got))) {
-      return Status::Unavailable("cannot write the f32 vector file: " + ErrnoText());
-    }
-    done += static_cast<size_t>(got);
-  }
-  if (sum.Digest() != checksum) return Status::FailedPrecondition(path + ": checksum mismatch");
-  return Status::Ok();
+  return rep_->rows.LoadFrom(path, rep_->graph->cur_element_count, checksum);
 }
 
 }  // namespace exemplar::index

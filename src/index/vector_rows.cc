@@ -2,12 +2,16 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cerrno>
 #include <cstring>
+#include <vector>
+
+#include "index/snapshot_file.h"
 
 namespace exemplar::index {
 namespace {
@@ -94,6 +98,63 @@ bool VectorRows::Read(size_t offset, void* data, size_t bytes) const {
   return Whole(bytes, [&](size_t done) {
     return ::pread(fd_, out + done, bytes - done, static_cast<off_t>(offset + done));
   });
+}
+
+// Snapshots are copied a chunk at a time through the vector file, never its mapping (see above).
+constexpr size_t kChunkBytes = size_t{8} << 20;
+
+Status VectorRows::SaveTo(const std::string& path, size_t rows, uint64_t* bytes, uint64_t* checksum) const {
+  const size_t n = rows * dim_ * sizeof(float);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + ErrnoText());
+  Checksum sum;
+  Status st;
+  std::vector<char> chunk(std::min(n, kChunkBytes));
+  for (size_t done = 0; done < n && st.ok(); done += chunk.size()) {
+    chunk.resize(std::min(chunk.size(), n - done));
+    if (!Read(done, chunk.data(), chunk.size())) {
+      st = Status::Unavailable("cannot read the f32 vector file: " + ErrnoText());
+      break;
+    }
+    sum.Update(chunk.data(), chunk.size());
+    st = WriteAll(fd, chunk.data(), chunk.size(), path);
+  }
+  *bytes = n;
+  *checksum = sum.Digest();
+  if (st.ok() && ::fsync(fd) != 0) st = Status::Unavailable("cannot fsync " + path + ": " + ErrnoText());
+  ::close(fd);
+  return st;
+}
+
+Status VectorRows::LoadFrom(const std::string& path, size_t rows, uint64_t checksum) {
+  const size_t n = rows * dim_ * sizeof(float);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FailedPrecondition("cannot open " + path + ": " + ErrnoText());
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != n) {
+    return Status::FailedPrecondition(path + " does not match the graph's size");
+  }
+  if (capacity_ < rows) return Status::FailedPrecondition("no room for the vectors");
+  Checksum sum;
+  std::vector<char> chunk(std::min(n, kChunkBytes));
+  for (size_t done = 0; done < n; done += chunk.size()) {
+    chunk.resize(std::min(chunk.size(), n - done));
+    if (!Whole(chunk.size(), [&](size_t got) {
+          return ::pread(fd, chunk.data() + got, chunk.size() - got, static_cast<off_t>(done + got));
+        })) {
+      return Status::FailedPrecondition("cannot read " + path + ": " + ErrnoText());
+    }
+    sum.Update(chunk.data(), chunk.size());
+    if (!Write(done, chunk.data(), chunk.size())) {
+      return Status::Unavailable("cannot write the f32 vector file: " + ErrnoText());
+    }
+  }
+  if (sum.Digest() != checksum) return Status::FailedPrecondition(path + ": checksum mismatch");
+  return Status::Ok();
 }
 
 }  // namespace exemplar::index

@@ -35,6 +35,12 @@ class VectorRows {
   // there is one. REQUIRES: the range is within capacity. false on an I/O error (errno set).
   bool Write(size_t offset, const void* data, size_t bytes);
   bool Read(size_t offset, void* data, size_t bytes) const;
+  // A snapshot of rows [0, rows) at `path` (written and fsynced), its size and checksum.
+  Status SaveTo(const std::string& path, size_t rows, uint64_t* bytes, uint64_t* checksum) const;
+  // Copies a snapshot written by SaveTo into rows [0, rows): FailedPrecondition when it is
+  // missing, of another size or fails its checksum. The snapshot itself is never mapped: it stays
+  // as written until the next SaveTo replaces it.
+  Status LoadFrom(const std::string& path, size_t rows, uint64_t checksum);
   // Bytes mapped (capacity × dim × 4).
   size_t MappedBytes() const { return capacity_ * dim_ * sizeof(float); }
   // True when the rows are a file mapping (pages the kernel may drop), false for anonymous memory.
