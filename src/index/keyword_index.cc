@@ -15,6 +15,14 @@ namespace {
 // the amortised cost stays O(1) per removed posting and memory stays within 2× of live data.
 constexpr size_t kMinDeadPostingsToCompact = 4096;
 
+// push_back with at most a quarter of spare room: std::vector doubles, which leaves a posting list
+// up to half empty. Still amortised O(1) (each element is moved about four times, not twice).
+template <typename T>
+void Append(std::vector<T>& v, const T& x) {
+  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 4 + 4);
+  v.push_back(x);
+}
+
 }  // namespace
 
 void TermBound::Add(uint32_t tf, uint32_t length) {
@@ -52,42 +60,54 @@ void TermBound::Add(uint32_t tf, uint32_t length) {
   count_ = n;
 }
 
+void KeywordIndex::Impl::AddDoc(const Doc& doc, const std::vector<uint32_t>& term_ids_of_doc) {
+  if (doc_term_bytes.capacity() - doc_term_bytes.size() < 5 * term_ids_of_doc.size()) {
+    doc_term_bytes.reserve(doc_term_bytes.size() + doc_term_bytes.size() / 4 + 5 * term_ids_of_doc.size());
+  }
+  EncodeDocTerms(term_ids_of_doc, &doc_term_bytes);
+  Append(doc_terms_at, static_cast<uint64_t>(doc_term_bytes.size()));
+  Append(docs, doc);
+}
+
 void KeywordIndex::Impl::RemoveLocked(uint64_t label) {
-  auto it = doc_of.find(label);
-  if (it == doc_of.end()) return;
-  Doc& d = docs[it->second];
-  std::vector<uint32_t>& d_terms = doc_terms[it->second];
-  for (uint32_t t : d_terms) --terms[t].df;
-  live_postings -= d_terms.size();
-  dead_postings += d_terms.size();
+  const uint32_t* found = doc_of.Find(label);
+  if (found == nullptr) return;
+  const uint32_t id = *found;
+  Doc& d = docs[id];
+  size_t n = 0;
+  DecodeDocTerms(doc_term_bytes.data() + doc_terms_at[id], doc_term_bytes.data() + doc_terms_at[id + 1],
+                 [&](uint32_t t) {
+                   --terms[t].df;
+                   ++n;
+                 });
+  live_postings -= n;
+  dead_postings += n;
   total_length -= d.length;
   d.alive = false;
-  std::vector<uint32_t>().swap(d_terms);
-  doc_of.erase(it);
+  doc_of.Erase(label);
 }
 
 void KeywordIndex::Impl::Compact() {
   std::vector<uint32_t> new_id(docs.size(), UINT32_MAX);
   std::vector<Doc> kept;
-  std::vector<std::vector<uint32_t>> kept_terms_of;
+  std::vector<uint64_t> kept_at;  // the kept documents' old offsets, re-encoded below
   kept.reserve(doc_of.size());
-  kept_terms_of.reserve(doc_of.size());
+  kept_at.reserve(doc_of.size());
   for (uint32_t i = 0; i < docs.size(); ++i) {
     if (!docs[i].alive) continue;
     new_id[i] = static_cast<uint32_t>(kept.size());
     kept.push_back(docs[i]);
-    kept_terms_of.push_back(std::move(doc_terms[i]));
+    kept_at.push_back(i);
   }
   docs = std::move(kept);
-  doc_terms = std::move(kept_terms_of);
-  for (auto& [label, id] : doc_of) id = new_id[id];
+  doc_of.ForEach([&](uint64_t, uint32_t& id) { id = new_id[id]; });
   for (Term& t : terms) {
     size_t w = 0;
     t.bound.Clear();
     for (const Posting& p : t.postings) {
       const uint32_t id = new_id[p.doc];
       if (id == UINT32_MAX) continue;
-      t.postings[w++] = {id, p.tf};
+      t.postings[w++] = Posting{id, p.tf};
       t.bound.Add(p.tf, docs[id].length);
     }
     t.postings.resize(w);
@@ -110,9 +130,22 @@ void KeywordIndex::Impl::Compact() {
       ++it;
     }
   }
-  for (auto& d_terms : doc_terms) {
-    for (uint32_t& t : d_terms) t = new_term[t];
+  // The kept documents' terms under their new ids (renumbering keeps their order, so each list stays
+  // ascending).
+  std::vector<uint8_t> bytes;
+  std::vector<uint64_t> at{0};
+  bytes.reserve(doc_term_bytes.size());
+  at.reserve(docs.size() + 1);
+  std::vector<uint32_t> ids;
+  for (uint64_t old : kept_at) {
+    ids.clear();
+    DecodeDocTerms(doc_term_bytes.data() + doc_terms_at[old], doc_term_bytes.data() + doc_terms_at[old + 1],
+                   [&](uint32_t t) { ids.push_back(new_term[t]); });
+    EncodeDocTerms(ids, &bytes);
+    at.push_back(bytes.size());
   }
+  doc_term_bytes = std::move(bytes);
+  doc_terms_at = std::move(at);
   dead_postings = 0;
 }
 
@@ -149,19 +182,18 @@ void KeywordIndex::Upsert(uint64_t label, std::string_view text) {
     auto [it, inserted] = m.term_ids.try_emplace(tokens[i], static_cast<uint32_t>(m.terms.size()));
     if (inserted) m.terms.emplace_back();
     Term& t = m.terms[it->second];
-    const auto tf = static_cast<uint32_t>(j - i);
-    t.postings.push_back({id, tf});
+    const auto tf = static_cast<uint16_t>(std::min<size_t>(j - i, kMaxTf));
+    Append(t.postings, Posting{id, tf});
     ++t.df;
     t.bound.Add(tf, doc.length);
     d_terms.push_back(it->second);
     i = j;
   }
-  d_terms.shrink_to_fit();
+  std::sort(d_terms.begin(), d_terms.end());
   m.live_postings += d_terms.size();
   m.total_length += doc.length;
-  m.docs.push_back(doc);
-  m.doc_terms.push_back(std::move(d_terms));
-  m.doc_of[label] = id;
+  m.AddDoc(doc, d_terms);
+  m.doc_of.Set(label, id);
   m.CompactIfWorthIt();
 }
 
@@ -180,12 +212,11 @@ size_t KeywordIndex::MemoryBytes() const {
   std::shared_lock lock(impl_->mu);
   const Impl& m = *impl_;
   size_t bytes = sizeof(Impl) + m.docs.capacity() * sizeof(Doc) + m.terms.capacity() * sizeof(Term) +
-                 m.doc_terms.capacity() * sizeof(std::vector<uint32_t>);
-  for (const auto& d_terms : m.doc_terms) bytes += d_terms.capacity() * sizeof(uint32_t);
+                 m.doc_term_bytes.capacity() + m.doc_terms_at.capacity() * sizeof(uint64_t);
   for (const auto& t : m.terms) bytes += t.postings.capacity() * sizeof(Posting);
-  // Hash maps: one node (key, value, next pointer, cached hash) plus one bucket pointer per entry.
+  // The term map: one node (key, value, next pointer, cached hash) plus one bucket pointer per entry.
   for (const auto& [term, id] : m.term_ids) bytes += 48 + term.capacity();
-  bytes += m.doc_of.size() * 40;
+  bytes += m.doc_of.MemoryBytes();
   return bytes;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "index/keyword_index.h"
+#include "index/label_map.h"
 #include "index/rw_lock.h"
 
 namespace exemplar::index {
@@ -18,10 +19,15 @@ namespace exemplar::index {
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 
-struct Posting {
+// Postings are most of the index (one per distinct term of each document), so they are packed in
+// 6 bytes. Term frequency is capped at kMaxTf: a document holding a term more often scores as if
+// it held it kMaxTf times, within 2e-5 of the contribution BM25 saturates to long before.
+inline constexpr uint32_t kMaxTf = UINT16_MAX;
+struct __attribute__((packed)) Posting {
   uint32_t doc;  // internal document id; postings of a term are sorted by it
-  uint32_t tf;
+  uint16_t tf;
 };
+static_assert(sizeof(Posting) == 6);
 
 class Bm25;
 
@@ -60,6 +66,44 @@ struct Term {
   // the term's contribution to any document. Query pruning relies on it.
   TermBound bound;
 };
+
+// A document's term ids, ascending and distinct, as LEB128 varints of their gaps (the first id
+// itself): about 2 bytes a term instead of 4. Only removal and compaction read them.
+inline void EncodeDocTerms(const std::vector<uint32_t>& ascending_ids, std::vector<uint8_t>* out) {
+  uint32_t prev = 0;
+  for (uint32_t id : ascending_ids) {
+    uint32_t v = id - prev;
+    prev = id;
+    while (v >= 0x80) {
+      out->push_back(static_cast<uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    out->push_back(static_cast<uint8_t>(v));
+  }
+}
+
+// Calls f(id) for each id encoded in [p, end); false when the bytes are malformed (a varint runs
+// past the end or past 32 bits, or an id repeats or overflows).
+template <typename F>
+bool DecodeDocTerms(const uint8_t* p, const uint8_t* end, F&& f) {
+  uint64_t id = 0;
+  bool first = true;
+  while (p < end) {
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      if (p == end || shift > 28) return false;
+      const uint8_t b = *p++;
+      v |= uint64_t{b & 0x7Fu} << shift;
+      if (!(b & 0x80)) break;
+    }
+    if (!first && v == 0) return false;
+    id += v;
+    if (id > UINT32_MAX) return false;
+    first = false;
+    f(static_cast<uint32_t>(id));
+  }
+  return true;
+}
 
 // What scoring reads of a document: 16 bytes, so the array of 100k stays in a core's L2 cache.
 struct Doc {
@@ -102,15 +146,21 @@ struct KeywordIndex::Impl {
   std::unordered_map<std::string, uint32_t> term_ids;  // GUARDED_BY(mu)
   std::vector<Term> terms;                             // GUARDED_BY(mu)
   std::vector<Doc> docs;  // GUARDED_BY(mu): by internal id, ids grow monotonically
-  // GUARDED_BY(mu): by internal id, the distinct term ids of each document, to update df on
-  // removal (empty once dead).
-  std::vector<std::vector<uint32_t>> doc_terms;
-  std::unordered_map<uint64_t, uint32_t> doc_of;  // GUARDED_BY(mu): label → live internal id
+  // GUARDED_BY(mu): the distinct term ids of each document, to update df on removal, encoded
+  // (EncodeDocTerms) in one array: document i's are doc_term_bytes[doc_terms_at[i],
+  // doc_terms_at[i + 1]) (a dead document's stay until compaction, counted as dead postings).
+  // doc_terms_at has docs.size() + 1 entries.
+  std::vector<uint8_t> doc_term_bytes;
+  std::vector<uint64_t> doc_terms_at{0};
+  LabelMap doc_of;  // GUARDED_BY(mu): label → live internal id
   uint64_t total_length = 0;  // tokens over live docs
   size_t live_postings = 0;
   size_t dead_postings = 0;
 
   // --- REQUIRES: mu held exclusively ---
+  // Appends a document's distinct term ids and its entry in `docs`.
+  // REQUIRES: term_ids_of_doc ascending and distinct.
+  void AddDoc(const Doc& doc, const std::vector<uint32_t>& term_ids_of_doc);
   void RemoveLocked(uint64_t label);
   // Drops postings of dead documents, renumbers documents densely (order preserved, so posting
   // lists stay sorted) and recomputes the term bounds.

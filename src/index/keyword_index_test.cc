@@ -1,7 +1,9 @@
 #include "index/keyword_index.h"
+#include "index/keyword_index_impl.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -94,6 +96,28 @@ TEST(KeywordIndex, UpsertReplacesAndRemoveForgets) {
   EXPECT_EQ(index.size(), 1u);
   EXPECT_TRUE(index.Search("banana", 10).empty());
   EXPECT_EQ(Labels(index.Search("cherry", 10)), (std::vector<uint64_t>{1}));
+}
+
+// Postings keep term frequency in 16 bits: a term repeated more often than that counts 65,535
+// times. BM25 has saturated long before, so such a document still ranks first (wrapped, 65,537
+// would count once and rank below a two-word document), level with one holding it 65,535 times.
+TEST(KeywordIndex, TermFrequencyAbove65535IsCappedNotWrapped) {
+  KeywordIndex index;
+  std::string many, cap;
+  for (int i = 0; i < 65537; ++i) many += "spam ";
+  for (int i = 0; i < 65535; ++i) cap += "spam ";
+  index.Upsert(1, "spam eggs");
+  index.Upsert(2, many);
+  index.Upsert(3, cap);
+  index.Upsert(4, "eggs");
+  const auto hits = index.Search("spam", 3);
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(std::min(hits[0].label, hits[1].label), 2u);
+  EXPECT_EQ(std::max(hits[0].label, hits[1].label), 3u);
+  EXPECT_EQ(hits[2].label, 1u);
+  EXPECT_GT(hits[1].score, hits[2].score);
+  EXPECT_NEAR(hits[0].score, hits[1].score, 1e-5 * hits[0].score);
+  EXPECT_EQ(Labels(index.SearchExhaustive("spam", 3)), Labels(hits));
 }
 
 TEST(KeywordIndex, ManyRemovalsCompactAndKeepRankingStable) {
@@ -237,6 +261,28 @@ TEST(KeywordIndex, RequiredTermLeapfrogEqualsExhaustiveScoring) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace exemplar::index
+
+namespace exemplar::index {
+namespace {
+
+TEST(DocTerms, RoundTripAndRejectMalformedBytes) {
+  const std::vector<uint32_t> ids = {0, 1, 127, 128, 16383, 16384, 2000000, UINT32_MAX};
+  std::vector<uint8_t> bytes;
+  EncodeDocTerms(ids, &bytes);
+  EXPECT_LT(bytes.size(), ids.size() * 4);
+  std::vector<uint32_t> back;
+  EXPECT_TRUE(DecodeDocTerms(bytes.data(), bytes.data() + bytes.size(), [&](uint32_t t) { back.push_back(t); }));
+  EXPECT_EQ(back, ids);
+  auto decodes = [](std::vector<uint8_t> b) { return DecodeDocTerms(b.data(), b.data() + b.size(), [](uint32_t) {}); };
+  EXPECT_FALSE(decodes({0x80}));                          // a varint cut short
+  EXPECT_FALSE(decodes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}));  // past 32 bits
+  EXPECT_FALSE(decodes({5, 0}));                           // an id repeated (gap 0)
+  EXPECT_FALSE(decodes({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1}));  // UINT32_MAX + 1
+  EXPECT_TRUE(decodes({}));
 }
 
 }  // namespace

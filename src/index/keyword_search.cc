@@ -42,14 +42,14 @@ bool Allowed(const std::vector<uint64_t>* allowed, uint64_t label) {
 
 // Scores each allowed document by binary search in every posting list: cheap for short lists.
 std::vector<Hit> ScoreAllowed(const std::vector<Doc>& docs,
-                              const std::unordered_map<uint64_t, uint32_t>& doc_of,
+                              const LabelMap& doc_of,
                               const std::vector<QueryTerm>& qterms, const Bm25& bm25, size_t k,
                               const std::vector<uint64_t>& allowed) {
   TopK top(k);
   for (uint64_t label : allowed) {
-    auto it = doc_of.find(label);
-    if (it == doc_of.end()) continue;
-    const uint32_t id = it->second;
+    const uint32_t* found = doc_of.Find(label);
+    if (found == nullptr) continue;
+    const uint32_t id = *found;
     float score = 0;  // accumulated in float, term by term, exactly like the posting scan
     for (const auto& q : qterms) {
       const auto& ps = q.term->postings;

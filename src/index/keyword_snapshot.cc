@@ -1,6 +1,7 @@
 // KeywordIndex::Save / Load: the inverted index written as it is in memory (terms with their
 // posting lists and the corners of their bounds, documents, each document's terms), so loading
 // is copying arrays and rebuilding two hash maps, not tokenising every row again.
+#include <algorithm>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -13,7 +14,7 @@
 namespace exemplar::index {
 namespace {
 
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: 6-byte postings, documents' terms in one array
 
 // A fingerprint of how text becomes terms and scores: tokens of a text that exercises case and
 // accent folding, CJK, digits and punctuation, plus the BM25 constants. A build that changes any
@@ -42,8 +43,9 @@ void KeywordIndex::Clear() {
   m.term_ids.clear();
   m.terms.clear();
   m.docs.clear();
-  m.doc_terms.clear();
-  m.doc_of.clear();
+  m.doc_term_bytes.clear();
+  m.doc_terms_at.assign(1, 0);
+  m.doc_of.Clear();
   m.total_length = 0;
   m.live_postings = 0;
   m.dead_postings = 0;
@@ -70,12 +72,13 @@ Status KeywordIndex::Save(const std::string& path, uint64_t change_seq) const {
       w.PutArray(t.postings.data(), t.postings.size());
     }
     w.Put<uint64_t>(m.docs.size());
-    for (size_t i = 0; i < m.docs.size(); ++i) {
-      w.Put(m.docs[i].label);
-      w.Put(m.docs[i].length);
-      w.Put<uint8_t>(m.docs[i].alive ? 1 : 0);
-      w.PutArray(m.doc_terms[i].data(), m.doc_terms[i].size());
+    for (const Doc& d : m.docs) {
+      w.Put(d.label);
+      w.Put(d.length);
+      w.Put<uint8_t>(d.alive ? 1 : 0);
     }
+    w.PutArray(m.doc_term_bytes.data(), m.doc_term_bytes.size());
+    w.PutArray(m.doc_terms_at.data(), m.doc_terms_at.size());
   }
   return WriteSnapshotFile(path, Tag(change_seq), w.body());
 }
@@ -108,23 +111,34 @@ Status KeywordIndex::Load(const std::string& path, uint64_t expected_seq) {
     if (!name.empty() && !loaded.term_ids.emplace(std::string(name), i).second) return fail("term stored twice");
   }
   const auto doc_count = r.Get<uint64_t>();
-  if (!r.Fits(doc_count, 8 + 4 + 1 + 8) || doc_count >= UINT32_MAX) return fail("document count exceeds the file");
+  if (!r.Fits(doc_count, 8 + 4 + 1) || doc_count >= UINT32_MAX) return fail("document count exceeds the file");
   loaded.docs.resize(doc_count);
-  loaded.doc_terms.resize(doc_count);
-  loaded.doc_of.reserve(doc_count);
+  loaded.doc_of.Reserve(doc_count);
   for (uint32_t i = 0; i < doc_count; ++i) {
     Doc& d = loaded.docs[i];
     d.label = r.Get<uint64_t>();
     d.length = r.Get<uint32_t>();
     d.alive = r.Get<uint8_t>() != 0;
-    r.GetArray(&loaded.doc_terms[i]);
     if (!r.ok()) return fail("truncated documents");
-    for (uint32_t t : loaded.doc_terms[i]) {
-      if (t >= term_count) return fail("document names an unknown term");
-    }
-    if (d.alive && !loaded.doc_of.emplace(d.label, i).second) return fail("label stored twice");
+    if (d.alive && !loaded.doc_of.Insert(d.label, i)) return fail("label stored twice");
   }
+  r.GetArray(&loaded.doc_term_bytes);
+  r.GetArray(&loaded.doc_terms_at);
+  if (!r.ok()) return fail("truncated documents' terms");
   if (!r.done()) return fail("trailing bytes");
+  const auto& at = loaded.doc_terms_at;
+  if (at.size() != doc_count + 1 || at.front() != 0 || at.back() != loaded.doc_term_bytes.size() ||
+      !std::is_sorted(at.begin(), at.end())) {
+    return fail("documents' term offsets are inconsistent");
+  }
+  for (size_t i = 0; i < doc_count; ++i) {
+    bool known = true;
+    const uint8_t* bytes = loaded.doc_term_bytes.data();
+    if (!DecodeDocTerms(bytes + at[i], bytes + at[i + 1], [&](uint32_t t) { known = known && t < term_count; })) {
+      return fail("documents' terms are malformed");
+    }
+    if (!known) return fail("document names an unknown term");
+  }
   // The term bounds, from the postings in the order they were added (so exactly as the saved
   // index held them); their corners must be what was saved.
   for (size_t i = 0; i < loaded.terms.size(); ++i) {
@@ -142,7 +156,8 @@ Status KeywordIndex::Load(const std::string& path, uint64_t expected_seq) {
   m.term_ids = std::move(loaded.term_ids);
   m.terms = std::move(loaded.terms);
   m.docs = std::move(loaded.docs);
-  m.doc_terms = std::move(loaded.doc_terms);
+  m.doc_term_bytes = std::move(loaded.doc_term_bytes);
+  m.doc_terms_at = std::move(loaded.doc_terms_at);
   m.doc_of = std::move(loaded.doc_of);
   m.total_length = loaded.total_length;
   m.live_postings = loaded.live_postings;
