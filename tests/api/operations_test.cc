@@ -276,6 +276,17 @@ TEST(Metrics, MemoryGaugesArePresentAndPlausible) {
   EXPECT_GE(gauge("exemplar_memory_malloc_arena_bytes"), gauge("exemplar_memory_malloc_in_use_bytes"));
   EXPECT_GE(gauge("exemplar_memory_malloc_arenas"), 1);
   EXPECT_GT(gauge("exemplar_memory_sqlite_bytes"), 0);  // the store's connections hold schema and pages
+  // The per-example structures: one example's catalog entry and keyword postings.
+  const double catalog = gauge("exemplar_index_catalog_bytes"), keywords = gauge("exemplar_index_keyword_bytes");
+  EXPECT_GT(catalog, 0);
+  EXPECT_GT(keywords, 0);
+  for (const char* text : {"gain shift after power cycle", "dead channel on the left module"}) {
+    ASSERT_EQ(server.Post("/api/v1/examples", MakeExample(text)).status, 201);
+  }
+  const std::string after = server.Get("/metrics").raw;
+  const auto at = after.find("\nexemplar_index_catalog_bytes ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GE(std::stod(after.substr(at + 30)), catalog);  // two more entries
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                           {"exemplar_index_keyword_documents", static_cast<double>(stats.keyword_docs)},
                           {"exemplar_index_vector_bytes", static_cast<double>(stats.vector_bytes)},
                           {"exemplar_index_keyword_bytes", static_cast<double>(stats.keyword_bytes)},
+                          {"exemplar_index_catalog_bytes", static_cast<double>(stats.catalog_bytes)},
                           {"exemplar_index_applied_change_seq", static_cast<double>(stats.applied_seq)},
                       };
                       // Where resident memory goes (bench/README.md, "Memory at 100k"): malloc's heap

@@ -11,17 +11,128 @@ namespace {
 
 std::string ScopeKey(const Example& e) { return e.databit_id.value_or("") + "|" + e.domain; }
 
-void EraseInput(std::unordered_multimap<uint64_t, int64_t>& m, uint64_t hash, int64_t row) {
-  auto [b, end] = m.equal_range(hash);
-  for (auto it = b; it != end; ++it) {
-    if (it->second == row) {
-      m.erase(it);
-      return;
+// Every id the API assigns or accepts is a UUID stored in canonical form (36 characters, lowercase
+// hex, dashes at 8, 13, 18 and 23): the catalog keeps its 128 bits, not a string.
+bool ParseCanonicalUuid(std::string_view s, uint64_t* hi, uint64_t* lo) {
+  if (s.size() != 36) return false;
+  uint64_t half[2] = {0, 0};
+  int digits = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+      continue;
     }
+    int v;
+    if (c >= '0' && c <= '9') {
+      v = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      v = c - 'a' + 10;
+    } else {
+      return false;
+    }
+    uint64_t& h = half[digits / 16];
+    h = h << 4 | static_cast<uint64_t>(v);
+    ++digits;
   }
+  *hi = half[0];
+  *lo = half[1];
+  return true;
+}
+
+std::string FormatUuid(uint64_t hi, uint64_t lo) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(36, '-');
+  size_t at = 0;
+  for (int d = 0; d < 32; ++d) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    const uint64_t h = d < 16 ? hi : lo;
+    s[at++] = kHex[(h >> (60 - 4 * (d % 16))) & 0xF];
+  }
+  return s;
+}
+
+uint64_t UuidHash(uint64_t hi, uint64_t lo) { return hi ^ (lo * 0xC2B2AE3D27D4EB4FULL); }
+
+uint64_t IdHash(const std::string& id) {
+  uint64_t hi, lo;
+  return ParseCanonicalUuid(id, &hi, &lo) ? UuidHash(hi, lo) : std::hash<std::string>{}(id);
 }
 
 }  // namespace
+
+void Catalog::SetId(Entry& entry, const std::string& id) {
+  entry.uuid_id = ParseCanonicalUuid(id, &entry.id_hi, &entry.id_lo);
+  if (!entry.uuid_id) other_ids_[entry.row_id] = id;
+  rows_by_id_.Insert(entry.uuid_id ? UuidHash(entry.id_hi, entry.id_lo) : std::hash<std::string>{}(id),
+                     entry.row_id);
+}
+
+void Catalog::DropId(const Entry& entry) {
+  if (entry.uuid_id) {
+    rows_by_id_.Erase(UuidHash(entry.id_hi, entry.id_lo), entry.row_id);
+    return;
+  }
+  auto it = other_ids_.find(entry.row_id);
+  if (it == other_ids_.end()) return;
+  rows_by_id_.Erase(std::hash<std::string>{}(it->second), entry.row_id);
+  other_ids_.erase(it);
+}
+
+std::string Catalog::IdOfEntry(const Entry& entry) const {
+  if (entry.uuid_id) return FormatUuid(entry.id_hi, entry.id_lo);
+  auto it = other_ids_.find(entry.row_id);
+  return it == other_ids_.end() ? std::string() : it->second;
+}
+
+bool Catalog::HasId(const Entry& entry, const std::string& id) const {
+  uint64_t hi, lo;
+  if (entry.uuid_id) return ParseCanonicalUuid(id, &hi, &lo) && hi == entry.id_hi && lo == entry.id_lo;
+  auto it = other_ids_.find(entry.row_id);
+  return it != other_ids_.end() && it->second == id;
+}
+
+std::optional<int64_t> Catalog::LiveRowOf(const std::string& id) const {
+  std::optional<int64_t> found;
+  rows_by_id_.ForEach(IdHash(id), [&](int64_t row) {
+    const Entry* e = FindLive(row);
+    if (!found && e && HasId(*e, id)) found = row;
+  });
+  return found;
+}
+
+void Catalog::AddFields(Entry& entry, const std::vector<Field>& fields) {
+  entry.fields_at = static_cast<uint32_t>(fields_.size());
+  entry.fields_n = static_cast<uint32_t>(fields.size());
+  fields_.insert(fields_.end(), fields.begin(), fields.end());
+}
+
+void Catalog::DropFields(const Entry& entry) {
+  dropped_fields_ += entry.fields_n;
+  if (dropped_fields_ < 4096 || dropped_fields_ * 2 < fields_.size()) return;
+  // Most of the array is dropped fields: copy the live entries' out, in entry order. The entry
+  // being dropped is dead or about to be replaced, so its fields go too.
+  std::vector<Field> kept;
+  kept.reserve(fields_.size() - dropped_fields_);
+  for (Entry& e : entries_) {
+    if (!e.alive || &e == &entry) {
+      e.fields_n = 0;
+      continue;
+    }
+    const auto at = static_cast<uint32_t>(kept.size());
+    kept.insert(kept.end(), fields_.begin() + e.fields_at, fields_.begin() + e.fields_at + e.fields_n);
+    e.fields_at = at;
+  }
+  fields_ = std::move(kept);
+  dropped_fields_ = 0;
+}
+
+const Catalog::Entry* Catalog::FindLive(int64_t row_id) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), row_id,
+                             [](const Entry& e, int64_t r) { return e.row_id < r; });
+  if (it == entries_.end() || it->row_id != row_id || !it->alive) return nullptr;
+  return &*it;
+}
 
 uint32_t Catalog::Intern(const std::string& s) {
   auto [it, inserted] = strings_.emplace(s, static_cast<uint32_t>(strings_.size() + 1));
@@ -63,29 +174,35 @@ void Catalog::Upsert(const Example& e, const ExampleFingerprint* fp) {
   entry.scope = Intern(ScopeKey(e));
   entry.input_hash = in.normalized;
   entry.output_hash = out.normalized;
-  for (const auto& [key, hash] : in.fields) entry.fields.emplace_back(Intern("i:" + key), hash);
-  for (const auto& [key, hash] : out.fields) entry.fields.emplace_back(Intern("o:" + key), hash);
+  std::vector<Field> fields;
+  for (const auto& [key, hash] : in.fields) fields.push_back({Intern("i:" + key), hash});
+  for (const auto& [key, hash] : out.fields) fields.push_back({Intern("o:" + key), hash});
   for (const auto& kind : e.pii_flags) {
     auto it = std::find(kPiiKinds.begin(), kPiiKinds.end(), kind);
     if (it != kPiiKinds.end()) entry.pii |= static_cast<uint8_t>(1u << (it - kPiiKinds.begin()));
   }
   entry.has_vector = e.has_embedding();
-  by_input_.emplace(entry.input_hash, e.row_id);
+  by_input_.Insert(entry.input_hash, e.row_id);
   if (entry.has_vector) ++embedded_;
-  if (Entry* existing = Find(e.row_id)) {
-    if (!existing->alive) ++alive_;
-    else EraseInput(by_input_, existing->input_hash, e.row_id);
-    if (existing->alive && existing->has_vector) --embedded_;
+  Entry* existing = Find(e.row_id);
+  if (existing && existing->alive) {
+    by_input_.Erase(existing->input_hash, e.row_id);
+    DropId(*existing);
+    DropFields(*existing);
+    if (existing->has_vector) --embedded_;
+  } else {
+    ++alive_;
+  }
+  SetId(entry, e.id);
+  AddFields(entry, fields);
+  if (existing) {
     *existing = std::move(entry);
   } else {
     // Row ids grow, so appending keeps entries_ sorted; an older row (replay) is inserted in place.
     auto it = std::lower_bound(entries_.begin(), entries_.end(), e.row_id,
                                [](const Entry& x, int64_t r) { return x.row_id < r; });
     entries_.insert(it, std::move(entry));
-    ++alive_;
   }
-  id_to_row_[e.id] = e.row_id;
-  row_to_id_[e.row_id] = e.id;
 }
 
 void Catalog::Remove(int64_t row_id) {
@@ -95,12 +212,9 @@ void Catalog::Remove(int64_t row_id) {
   e->alive = false;
   --alive_;
   if (e->has_vector) --embedded_;
-  EraseInput(by_input_, e->input_hash, row_id);
-  auto it = row_to_id_.find(row_id);
-  if (it != row_to_id_.end()) {
-    id_to_row_.erase(it->second);
-    row_to_id_.erase(it);
-  }
+  by_input_.Erase(e->input_hash, row_id);
+  DropId(*e);
+  DropFields(*e);
   // Compact when dead entries dominate, so scans stay proportional to live examples.
   if (entries_.size() > 1024 && alive_ * 2 < entries_.size()) {
     std::erase_if(entries_, [](const Entry& x) { return !x.alive; });
@@ -131,6 +245,16 @@ size_t Catalog::size() const {
   return alive_;
 }
 
+size_t Catalog::MemoryBytes() const {
+  std::shared_lock lock(mu_);
+  size_t bytes = entries_.capacity() * sizeof(Entry) + fields_.capacity() * sizeof(Field) +
+                 rows_by_id_.MemoryBytes() + by_input_.MemoryBytes();
+  for (const Entry& e : entries_) bytes += e.tags.capacity() * sizeof(uint32_t);
+  for (const auto& [row, id] : other_ids_) bytes += 56 + (id.size() > 15 ? id.capacity() + 1 : 0);
+  for (const auto& [s, id] : strings_) bytes += 56 + (s.size() > 15 ? s.capacity() + 1 : 0);
+  return bytes;
+}
+
 size_t Catalog::embedded() const {
   std::shared_lock lock(mu_);
   return embedded_;
@@ -156,16 +280,14 @@ std::optional<double> Catalog::Effectiveness(int64_t row_id) const {
 
 std::optional<int64_t> Catalog::RowIdOf(const std::string& id) const {
   std::shared_lock lock(mu_);
-  auto it = id_to_row_.find(id);
-  if (it == id_to_row_.end()) return std::nullopt;
-  return it->second;
+  return LiveRowOf(id);
 }
 
 std::optional<std::string> Catalog::IdOf(int64_t row_id) const {
   std::shared_lock lock(mu_);
-  auto it = row_to_id_.find(row_id);
-  if (it == row_to_id_.end()) return std::nullopt;
-  return it->second;
+  const Entry* e = FindLive(row_id);
+  if (!e) return std::nullopt;
+  return IdOfEntry(*e);
 }
 
 std::vector<CatalogRow> Catalog::Rows() const {
@@ -198,16 +320,11 @@ std::vector<CatalogRow> Catalog::SameInput(const Example& e, std::optional<uint6
   std::vector<CatalogRow> out;
   auto scope = strings_.find(ScopeKey(e));
   if (scope == strings_.end()) return out;
-  auto [b, end] = by_input_.equal_range(hash);
-  for (auto it = b; it != end; ++it) {
-    auto id = row_to_id_.find(it->second);
-    if (id != row_to_id_.end() && id->second == e.id) continue;
-    auto entry = std::lower_bound(entries_.begin(), entries_.end(), it->second,
-                                  [](const Entry& x, int64_t r) { return x.row_id < r; });
-    if (entry == entries_.end() || entry->row_id != it->second || !entry->alive) continue;
-    if (entry->scope != scope->second) continue;
+  by_input_.ForEach(hash, [&](int64_t row) {
+    const Entry* entry = FindLive(row);
+    if (!entry || HasId(*entry, e.id) || entry->scope != scope->second) return;
     out.push_back({entry->row_id, entry->scope, entry->input_hash, entry->output_hash});
-  }
+  });
   std::sort(out.begin(), out.end(), [](const CatalogRow& a, const CatalogRow& b) { return a.row_id < b.row_id; });
   return out;
 }
@@ -239,8 +356,7 @@ std::optional<std::vector<uint64_t>> Catalog::Match(const storage::ExampleFilter
   }
   std::vector<int64_t> id_rows;
   for (const auto& id : f.ids) {
-    auto it = id_to_row_.find(id);
-    if (it != id_to_row_.end()) id_rows.push_back(it->second);
+    if (auto row = LiveRowOf(id)) id_rows.push_back(*row);
   }
   std::sort(id_rows.begin(), id_rows.end());
   if (!f.ids.empty() && id_rows.empty()) return out;
@@ -261,8 +377,9 @@ std::optional<std::vector<uint64_t>> Catalog::Match(const storage::ExampleFilter
   auto content_ok = [&](const Entry& e) {
     for (const auto& [key, hashes] : content) {
       bool hit = false;
-      for (const auto& [k, h] : e.fields) {
-        if (k == key && std::find(hashes.begin(), hashes.end(), h) != hashes.end()) hit = true;
+      for (uint32_t i = e.fields_at; i < e.fields_at + e.fields_n; ++i) {
+        const Field& field = fields_[i];
+        if (field.key == key && std::find(hashes.begin(), hashes.end(), field.hash) != hashes.end()) hit = true;
       }
       if (!hit) return false;
     }

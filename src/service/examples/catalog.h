@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "service/examples/rows_by_hash.h"
 #include "storage/records.h"
 #include "storage/store.h"
 
@@ -32,6 +33,9 @@ class Catalog {
   // Sets a row's evidence (success and failure counts); its effectiveness follows (SPEC §4.3).
   void SetEvidence(int64_t row_id, double successes, double failures);
   size_t size() const;
+  // Bytes held: entries, fields, tags, the id and input tables, interned strings (approximate for
+  // the standard containers: their nodes and buckets as libstdc++ lays them out).
+  size_t MemoryBytes() const;
   // Live examples that have an embedding (what the vector index should hold).
   size_t embedded() const;
   // Row ids of every live example, ascending.
@@ -66,31 +70,54 @@ class Catalog {
   void Clear();  // forgets every example
 
  private:
+  // A top-level scalar field of an input or output: interned "i:key"/"o:key", value hash.
+  struct __attribute__((packed)) Field {
+    uint32_t key;
+    uint64_t hash;
+  };
+  // One per example written (dead ones until the next compaction): 120 bytes.
   struct Entry {
     int64_t row_id = 0;
     bool alive = true;
+    bool has_vector = false;   // the example has an embedding
+    bool uuid_id = false;      // the id is the UUID in id_hi / id_lo, else in other_ids_
+    uint8_t pii = 0;           // bit i: kPiiKinds[i] flagged
     uint32_t databit = 0, domain = 0, function = 0, difficulty = 0, source = 0;  // 0 = none
+    uint32_t scope = 0;        // interned "databit|domain"
     std::vector<uint32_t> tags;
     float quality = -1;        // -1 = none
     float effectiveness = -1;  // -1 = no evidence
     float successes = 0, failures = 0;
-    uint32_t scope = 0;        // interned "databit|domain"
     uint64_t input_hash = 0, output_hash = 0;  // normalised content
-    // Top-level scalar fields of input and output: interned "i:key"/"o:key", value hash.
-    std::vector<std::pair<uint32_t, uint64_t>> fields;
-    uint8_t pii = 0;           // bit i: kPiiKinds[i] flagged
-    bool has_vector = false;   // the example has an embedding
+    uint64_t id_hi = 0, id_lo = 0;
+    uint32_t fields_at = 0;    // its fields are fields_[fields_at, fields_at + fields_n)
+    uint32_t fields_n = 0;
   };
+  static_assert(sizeof(Entry) == 120);
   uint32_t Intern(const std::string& s);                     // REQUIRES: mu_ held exclusively
   uint32_t Lookup(const std::optional<std::string>& s) const;  // 0 when unknown; UINT32_MAX if absent
   Entry* Find(int64_t row_id);
+  const Entry* FindLive(int64_t row_id) const;
+  // Example ids (REQUIRES: mu_ held; exclusively to change them).
+  void SetId(Entry& entry, const std::string& id);  // and indexes it (entry.row_id set)
+  void DropId(const Entry& entry);                  // un-indexes it
+  std::string IdOfEntry(const Entry& entry) const;
+  bool HasId(const Entry& entry, const std::string& id) const;
+  std::optional<int64_t> LiveRowOf(const std::string& id) const;
+  // Fields (REQUIRES: mu_ held exclusively to add or drop).
+  void AddFields(Entry& entry, const std::vector<Field>& fields);
+  void DropFields(const Entry& entry);  // and compacts fields_ when most of it is dropped
 
   mutable std::shared_mutex mu_;
   std::vector<Entry> entries_;  // sorted by row_id (row ids only grow)
-  std::unordered_map<std::string, int64_t> id_to_row_;
-  std::unordered_map<int64_t, std::string> row_to_id_;
+  RowsByHash rows_by_id_;  // hash of the example id → row (live rows)
+  std::unordered_map<int64_t, std::string> other_ids_;  // row → an id that is not a canonical UUID
   std::unordered_map<std::string, uint32_t> strings_;
-  std::unordered_multimap<uint64_t, int64_t> by_input_;  // input_hash → row (live rows)
+  RowsByHash by_input_;  // input_hash → row (live rows)
+  // Every entry's fields in one array (a few per example: one allocation each cost more than
+  // the fields); dropped_fields_ of them belong to rewritten or removed entries.
+  std::vector<Field> fields_;
+  size_t dropped_fields_ = 0;
   size_t alive_ = 0;
   size_t embedded_ = 0;  // live entries with has_vector
 };

@@ -37,10 +37,12 @@ index::SnapshotTag Tag(uint64_t change_seq) {
 void Catalog::Clear() {
   std::unique_lock lock(mu_);
   entries_.clear();
-  id_to_row_.clear();
-  row_to_id_.clear();
+  rows_by_id_.Clear();
+  other_ids_.clear();
   strings_.clear();
-  by_input_.clear();
+  by_input_.Clear();
+  fields_.clear();
+  dropped_fields_ = 0;
   alive_ = 0;
   embedded_ = 0;
 }
@@ -62,15 +64,14 @@ Status Catalog::Save(const std::string& path, uint64_t change_seq) const {
       for (float v : {e.quality, e.effectiveness, e.successes, e.failures}) w.Put(v);
       w.Put(e.input_hash);
       w.Put(e.output_hash);
-      w.Put<uint32_t>(static_cast<uint32_t>(e.fields.size()));
-      for (const auto& [key, hash] : e.fields) {
-        w.Put(key);
-        w.Put(hash);
+      w.Put<uint32_t>(e.fields_n);
+      for (uint32_t i = e.fields_at; i < e.fields_at + e.fields_n; ++i) {
+        w.Put(fields_[i].key);
+        w.Put(fields_[i].hash);
       }
       w.Put(e.pii);
       w.Put<uint8_t>(e.has_vector ? 1 : 0);
-      auto id = row_to_id_.find(e.row_id);
-      w.PutString(id == row_to_id_.end() ? std::string_view() : std::string_view(id->second));
+      w.PutString(IdOfEntry(e));
     }
   }
   return index::WriteSnapshotFile(path, Tag(change_seq), w.body());
@@ -90,17 +91,23 @@ Status Catalog::Load(const std::string& path, uint64_t expected_seq) {
   }
   const auto count = r.Get<uint64_t>();
   if (!r.Fits(count, 8 + 6 * 4 + 8 + 4 * 4 + 16 + 4 + 2 + 4)) return fail("entry count exceeds the file");
-  std::vector<Entry> entries(count);
-  std::unordered_map<std::string, int64_t> id_to_row;
-  std::unordered_map<int64_t, std::string> row_to_id;
-  std::unordered_multimap<uint64_t, int64_t> by_input;
-  id_to_row.reserve(count);
-  row_to_id.reserve(count);
-  by_input.reserve(count);
+  // Filled in place (entries_ stays sorted), so an id stored twice is found as the entries come in.
+  std::unique_lock lock(mu_);
+  auto failed = [&](const char* why) {
+    entries_.clear();
+    fields_.clear();
+    rows_by_id_.Clear();
+    other_ids_.clear();
+    by_input_.Clear();
+    return fail(why);
+  };
+  entries_.reserve(count);
+  rows_by_id_.Reserve(count);
+  by_input_.Reserve(count);
   size_t embedded = 0;
   auto interned = [&](uint32_t v) { return v <= string_count; };
   for (size_t i = 0; i < count; ++i) {
-    Entry& e = entries[i];
+    Entry e;
     e.row_id = r.Get<int64_t>();
     for (uint32_t* v : {&e.databit, &e.domain, &e.function, &e.difficulty, &e.source, &e.scope}) *v = r.Get<uint32_t>();
     r.GetArray(&e.tags);
@@ -108,36 +115,35 @@ Status Catalog::Load(const std::string& path, uint64_t expected_seq) {
     e.input_hash = r.Get<uint64_t>();
     e.output_hash = r.Get<uint64_t>();
     const auto fields = r.Get<uint32_t>();
-    if (!r.Fits(fields, 12)) return fail("truncated entry");
-    e.fields.resize(fields);
-    for (auto& [key, hash] : e.fields) {
-      key = r.Get<uint32_t>();
-      hash = r.Get<uint64_t>();
-      if (!interned(key)) return fail("entry names an unknown string");
+    if (!r.Fits(fields, 12)) return failed("truncated entry");
+    e.fields_at = static_cast<uint32_t>(fields_.size());
+    e.fields_n = fields;
+    for (uint32_t f = 0; f < fields; ++f) {
+      const auto key = r.Get<uint32_t>();
+      fields_.push_back({key, r.Get<uint64_t>()});
+      if (!interned(key)) return failed("entry names an unknown string");
     }
     e.pii = r.Get<uint8_t>();
     e.has_vector = r.Get<uint8_t>() != 0;
     const std::string_view id = r.GetString();
-    if (!r.ok()) return fail("truncated entry");
-    if (i > 0 && e.row_id <= entries[i - 1].row_id) return fail("entries out of order");
+    if (!r.ok()) return failed("truncated entry");
+    if (!entries_.empty() && e.row_id <= entries_.back().row_id) return failed("entries out of order");
     for (uint32_t v : {e.databit, e.domain, e.function, e.difficulty, e.source, e.scope}) {
-      if (!interned(v)) return fail("entry names an unknown string");
+      if (!interned(v)) return failed("entry names an unknown string");
     }
     for (uint32_t t : e.tags) {
-      if (!interned(t)) return fail("entry names an unknown string");
+      if (!interned(t)) return failed("entry names an unknown string");
     }
-    if (!id_to_row.emplace(std::string(id), e.row_id).second) return fail("example id stored twice");
-    row_to_id.emplace(e.row_id, std::string(id));
-    by_input.emplace(e.input_hash, e.row_id);
+    const std::string id_string(id);
+    if (LiveRowOf(id_string)) return failed("example id stored twice");
+    SetId(e, id_string);
+    by_input_.Insert(e.input_hash, e.row_id);
     if (e.has_vector) ++embedded;
+    entries_.push_back(std::move(e));
   }
-  if (!r.done()) return fail("trailing bytes");
-  std::unique_lock lock(mu_);
-  entries_ = std::move(entries);
-  id_to_row_ = std::move(id_to_row);
-  row_to_id_ = std::move(row_to_id);
+  if (!r.done()) return failed("trailing bytes");
+  fields_.shrink_to_fit();
   strings_ = std::move(strings);
-  by_input_ = std::move(by_input);
   alive_ = entries_.size();
   embedded_ = embedded;
   return Status::Ok();

@@ -470,6 +470,7 @@ IndexStats SearchIndex::Stats() const {
   s.vector_bytes = space->index->MemoryBytes();
   s.vector_file_bytes = space->index->VectorFileBytes();
   s.keyword_bytes = keywords_.MemoryBytes();
+  s.catalog_bytes = catalog_.MemoryBytes();
   s.applied_seq = applied_seq_.load();
   s.load_mode = load_mode_;
   s.catalog_load = catalog_load_;

@@ -45,6 +45,7 @@ struct IndexStats {
   size_t vector_bytes = 0;       // the vector index in memory (with f16 / int8: the compact graph)
   size_t vector_file_bytes = 0;  // f16 / int8: the memory-mapped f32 vector file (else 0)
   size_t keyword_bytes = 0;
+  size_t catalog_bytes = 0;      // the in-memory metadata filters resolve against
   int64_t applied_seq = 0;
   std::string load_mode;  // of the vectors: snapshot | snapshot+replay | rebuild
   std::string catalog_load;  // of the catalog and keyword index: snapshot | rows | rebuild
