@@ -8,12 +8,19 @@
 // ingest or a snapshot load leaves the rows in the page cache, outside the process's resident
 // set, and the mapping (MADV_RANDOM: no fault-around) holds only what searches read. With `dir`
 // empty (tests, or when no file can be created) the rows are anonymous memory instead.
+// A snapshot load does not copy the rows: the snapshot file itself is mapped privately over the
+// start of the region (copy-on-write, like the graph's level-0 block), so a restart reads only the
+// checksum's worth of the file. Its pages are file pages as well; a row written there (an update of
+// a loaded element) becomes a private page of this process, and such pages are tracked so that
+// Read (and so the next snapshot) sees them.
 // Grows by extending the file and remapping (addresses change: callers re-read row pointers
 // after Reserve). Not thread-safe, except that distinct rows may be written at once.
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -37,9 +44,11 @@ class VectorRows {
   bool Read(size_t offset, void* data, size_t bytes) const;
   // A snapshot of rows [0, rows) at `path` (written and fsynced), its size and checksum.
   Status SaveTo(const std::string& path, size_t rows, uint64_t* bytes, uint64_t* checksum) const;
-  // Copies a snapshot written by SaveTo into rows [0, rows): FailedPrecondition when it is
-  // missing, of another size or fails its checksum. The snapshot itself is never mapped: it stays
-  // as written until the next SaveTo replaces it.
+  // Makes a snapshot written by SaveTo rows [0, rows): FailedPrecondition when it is missing, of
+  // another size or fails its checksum. With a vector file, the snapshot's whole pages are mapped
+  // privately over the region's start (never written: it stays as written until SaveTo's caller
+  // renames a new one over it); without one, or for the last partial page, they are copied.
+  // REQUIRES: nothing loaded or written yet.
   Status LoadFrom(const std::string& path, size_t rows, uint64_t checksum);
   // Bytes mapped (capacity × dim × 4).
   size_t MappedBytes() const { return capacity_ * dim_ * sizeof(float); }
@@ -51,8 +60,17 @@ class VectorRows {
   std::string dir_;
   int fd_ = -1;
   bool tried_file_ = false;
+  // Byte ranges of [0, overlay_bytes_) go to the snapshot mapping (Write: memcpy, marking pages
+  // dirty; Read: the file for clean pages, the mapping for dirty ones), the rest to fd_.
+  bool WriteOverlay(size_t offset, const char* data, size_t bytes);
+  bool ReadOverlay(size_t offset, char* data, size_t bytes) const;
+  bool Dirty(size_t page) const;
+
   float* base_ = nullptr;
   size_t capacity_ = 0;
+  int overlay_fd_ = -1;      // the loaded snapshot, mapped privately over [0, overlay_bytes_)
+  size_t overlay_bytes_ = 0;
+  std::unique_ptr<std::atomic<uint64_t>[]> dirty_;  // a bit per overlay page written since the load
 };
 
 }  // namespace exemplar::index

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <set>
@@ -360,6 +361,61 @@ TEST_P(CompactStorage, IngestAndLoadLeaveTheF32RowsOutOfTheResidentSet) {
     ASSERT_EQ(hit.size(), 1u);
     EXPECT_EQ(hit[0].label, label);
     EXPECT_EQ(hit[0].score, (*loaded)->SearchExact(data[label], 1)[0].score);
+  }
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A load maps the snapshot's f32 rows instead of copying them (a restart reads the file once, for
+// its checksum); a row updated after the load lives in this process's private copy of its page,
+// never in the snapshot file, and the next snapshot holds it.
+TEST_P(CompactStorage, LoadedRowsAreMappedNotCopiedAndUpdatesReachTheNextSnapshot) {
+  TempDir dir;
+  const int dim = 384;
+  auto data = Random(3001, dim, 31);  // 3,001 rows: whole pages mapped, the last partial one copied
+  auto fresh = Random(3, dim, 32);
+  const std::string path = dir.File("vectors.hnsw");
+  {
+    VectorIndex index(Opts(dim, GetParam(), dir.path(), false));
+    for (uint64_t i = 0; i < data.size(); ++i) index.Upsert(i, data[i]);
+    ASSERT_TRUE(index.Save(path, 3).ok());
+  }
+  const std::string saved = FileBytes(path + ".f32");
+  auto loaded = VectorIndex::Load(path, Opts(dim, GetParam(), dir.path(), false), 3);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  VectorIndex& index = **loaded;
+  EXPECT_NE(FileBytes("/proc/self/maps").find(path + ".f32"), std::string::npos) << "the rows are not mapped";
+  std::vector<float> got;
+  for (uint64_t label : {0u, 1500u, 3000u}) {
+    ASSERT_TRUE(index.GetVector(label, &got));
+    EXPECT_EQ(got, data[label]) << label;
+  }
+  // Updates of loaded rows (one in the copied last page), and the index grows past its capacity.
+  const uint64_t updated[3] = {5, 1500, 3000};
+  for (int i = 0; i < 3; ++i) index.Upsert(updated[i], fresh[i]);
+  for (uint64_t i = 0; i < 3000; ++i) index.Upsert(100000 + i, data[i]);
+  index.Flush();
+  EXPECT_EQ(FileBytes(path + ".f32"), saved) << "the snapshot file was written";
+  for (int i = 0; i < 3; ++i) {
+    const auto hit = index.Search(fresh[i], 1);
+    ASSERT_EQ(hit.size(), 1u);
+    EXPECT_EQ(hit[0].label, updated[i]);
+    EXPECT_EQ(hit[0].score, index.SearchExact(fresh[i], 1)[0].score);
+  }
+  const std::string next = dir.File("next.hnsw");
+  ASSERT_TRUE(index.Save(next, 4).ok());
+  auto again = VectorIndex::Load(next, Opts(dim, GetParam(), dir.path(), false), 4);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*again)->GetVector(updated[i], &got));
+    EXPECT_EQ(got, fresh[i]) << updated[i];
+  }
+  for (uint64_t label : {6u, 2999u, 100000u + 1499u}) {
+    ASSERT_TRUE((*again)->GetVector(label, &got));
+    EXPECT_EQ(got, data[label % 100000]) << label;
   }
 }
 
