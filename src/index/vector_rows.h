@@ -12,7 +12,8 @@
 // start of the region (copy-on-write, like the graph's level-0 block), so a restart reads only the
 // checksum's worth of the file. Its pages are file pages as well; a row written there (an update of
 // a loaded element) becomes a private page of this process, and such pages are tracked so that
-// Read (and so the next snapshot) sees them.
+// Read (and so the next snapshot) sees them. The loaded file stays open (its disk space held) until
+// the process exits, even after a newer snapshot is renamed over it.
 // Grows by extending the file and remapping (addresses change: callers re-read row pointers
 // after Reserve). Not thread-safe, except that distinct rows may be written at once.
 #pragma once
