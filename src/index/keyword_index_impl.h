@@ -22,6 +22,8 @@ constexpr double kB = 0.75;
 // Postings are most of the index (one per distinct term of each document), so they are packed in
 // 6 bytes. Term frequency is capped at kMaxTf: a document holding a term more often scores as if
 // it held it kMaxTf times, within 2e-5 of the contribution BM25 saturates to long before.
+// Packed fields must not bind to references (std::min, push_back, map keys): copy them first, as in
+// uint32_t{p.doc}; UBSan reports a misaligned reference otherwise.
 inline constexpr uint32_t kMaxTf = UINT16_MAX;
 struct __attribute__((packed)) Posting {
   uint32_t doc;  // internal document id; postings of a term are sorted by it

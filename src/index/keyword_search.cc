@@ -79,7 +79,7 @@ std::vector<Hit> ScoreAllPostings(const std::vector<Doc>& docs, const std::vecto
       for (const Posting& p : q.term->postings) {
         const Doc& d = docs[p.doc];
         if (d.alive) {
-          acc[p.doc] += static_cast<float>(bm25.Score(q.weight, p.tf, bm25.Norm(d.length)));
+          acc[uint32_t{p.doc}] += static_cast<float>(bm25.Score(q.weight, p.tf, bm25.Norm(d.length)));
         }
       }
     }
@@ -191,7 +191,7 @@ class MaxScore {
       while (first_required > 0 && total - cursors_[first_required - 1].bound < threshold_) --first_required;
       uint32_t doc = UINT32_MAX;
       for (size_t i = first_essential; i < lists; ++i) {
-        if (cursors_[i].pos != cursors_[i].end) doc = std::min(doc, cursors_[i].pos->doc);
+        if (cursors_[i].pos != cursors_[i].end) doc = std::min(doc, uint32_t{cursors_[i].pos->doc});
       }
       if (doc == UINT32_MAX) return;  // also when every list became non-essential
       if (first_required < lists) {
@@ -275,7 +275,7 @@ class MaxScore {
     std::vector<uint32_t> common;
     const Cursor& shortest = cursors_[order[0]];
     common.reserve(remaining(order[0]));
-    for (const Posting* p = shortest.pos; p != shortest.end; ++p) common.push_back(p->doc);
+    for (const Posting* p = shortest.pos; p != shortest.end; ++p) common.push_back(uint32_t{p->doc});
     for (size_t o = 1; o < order.size() && !common.empty(); ++o) {
       const Cursor& c = cursors_[order[o]];
       const bool gallop = common.size() * 8 < remaining(order[o]);

@@ -378,8 +378,8 @@ std::optional<std::vector<uint64_t>> Catalog::Match(const storage::ExampleFilter
     for (const auto& [key, hashes] : content) {
       bool hit = false;
       for (uint32_t i = e.fields_at; i < e.fields_at + e.fields_n; ++i) {
-        const Field& field = fields_[i];
-        if (field.key == key && std::find(hashes.begin(), hashes.end(), field.hash) != hashes.end()) hit = true;
+        const uint64_t hash = fields_[i].hash;  // a copy: Field is packed, std::find takes a reference
+        if (fields_[i].key == key && std::find(hashes.begin(), hashes.end(), hash) != hashes.end()) hit = true;
       }
       if (!hit) return false;
     }

@@ -70,7 +70,8 @@ class Catalog {
   void Clear();  // forgets every example
 
  private:
-  // A top-level scalar field of an input or output: interned "i:key"/"o:key", value hash.
+  // A top-level scalar field of an input or output: interned "i:key"/"o:key", value hash. Packed
+  // (12 bytes): copy a member before binding it to a reference.
   struct __attribute__((packed)) Field {
     uint32_t key;
     uint64_t hash;

@@ -66,8 +66,8 @@ Status Catalog::Save(const std::string& path, uint64_t change_seq) const {
       w.Put(e.output_hash);
       w.Put<uint32_t>(e.fields_n);
       for (uint32_t i = e.fields_at; i < e.fields_at + e.fields_n; ++i) {
-        w.Put(fields_[i].key);
-        w.Put(fields_[i].hash);
+        w.Put(uint32_t{fields_[i].key});  // copies: Field is packed, Put takes a reference
+        w.Put(uint64_t{fields_[i].hash});
       }
       w.Put(e.pii);
       w.Put<uint8_t>(e.has_vector ? 1 : 0);
