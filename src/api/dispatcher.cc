@@ -226,8 +226,8 @@ Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& m
 
 bool Dispatcher::Quick(Request& req) const {
   bool other_method = false;
-  const Route* route = Match(&req, &other_method);
-  return route != nullptr && route->quick && route->handler;
+  req.route = Match(&req, &other_method);
+  return req.route != nullptr && req.route->quick && req.route->handler;
 }
 
 Reply Dispatcher::Handle(Request& req) const {
@@ -245,7 +245,7 @@ Reply Dispatcher::Handle(Request& req) const {
     return reply;
   }
   bool other_method = false;
-  const Route* route = Match(&req, &other_method);
+  const Route* route = req.route != nullptr ? req.route : Match(&req, &other_method);
   if (!route || !route->handler) {
     std::string observed = "unmatched";
     if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method) {

@@ -23,7 +23,8 @@ class Dispatcher {
   // Answers `req`. REQUIRES: req.path is percent-decoded, req.query parsed, header names lower
   // case and req.request_id set. Never throws; a handler's exception becomes a 500.
   Reply Handle(Request& req) const;
-  // Whether the request's route is quick (Route::quick): the event loop may run it itself.
+  // Whether the request's route is quick (Route::quick): the event loop may run it itself. Keeps
+  // the route it matched in req.route for Handle.
   bool Quick(Request& req) const;
 
   // The JSON error reply for a request refused before it reached a route (400 malformed,

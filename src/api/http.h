@@ -16,6 +16,8 @@
 
 namespace exemplar::api {
 
+struct Route;
+
 struct Request {
   std::string method;
   std::string path;
@@ -26,6 +28,8 @@ struct Request {
   std::string request_id;
   std::string user;                                // authenticated principal, when known
   std::string remote_addr;                         // the peer's IP address (for trusted proxies)
+  // The route Dispatcher::Quick matched (path_params filled), so Handle does not match again.
+  const Route* route = nullptr;
 
   std::optional<std::string> Query(const std::string& key) const;
   std::string Header(const std::string& lower_name) const;
