@@ -348,6 +348,11 @@ const float* HnswGraph::Find(uint64_t label) const {
   return rep_->Vector(id);
 }
 
+const float* HnswGraph::Read(uint64_t label, float* buf) const {
+  hnswlib::tableint id;
+  return rep_->LiveId(label, &id) ? Row(id, buf) : nullptr;
+}
+
 bool HnswGraph::Add(uint64_t label, const float* vec) {
   Graph& g = *rep_->graph;
   try {
@@ -477,12 +482,52 @@ bool HnswGraph::SearchCandidates(const float* query, size_t fetch, std::vector<C
     out->reserve(top.size());
     for (; !top.empty(); top.pop()) {
       const hnswlib::tableint id = top.top().second;
-      out->push_back({g.getExternalLabel(id), rep_->Vector(id)});
+      out->push_back({g.getExternalLabel(id), id, rep_->compact() ? nullptr : rep_->Vector(id)});
     }
     return true;
   } catch (const std::exception&) {
     return false;
   }
+}
+
+void HnswGraph::NearestByCode(const float* query, const std::vector<uint64_t>& labels, size_t fetch,
+                              std::vector<Candidate>* out) const {
+  out->clear();
+  const Graph& g = *rep_->graph;
+  thread_local std::vector<char> code;
+  const void* q = rep_->Encode(query, &code);
+  thread_local std::vector<std::pair<float, hnswlib::tableint>> scored;
+  scored.clear();
+  for (const uint64_t label : labels) {
+    hnswlib::tableint id;
+    if (rep_->LiveId(label, &id)) scored.emplace_back(0.0f, id);
+  }
+  // Codes are scattered over the level-0 block: each is a cache miss, so the next ones are
+  // fetched while this one is scored.
+  constexpr size_t kAhead = 4;
+  const size_t code_bytes = rep_->code_bytes;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    if (i + kAhead < scored.size()) {
+      const char* next = g.getDataByInternalId(scored[i + kAhead].second);
+      for (size_t line = 0; line < code_bytes; line += 64) __builtin_prefetch(next + line);
+    }
+    scored[i].first = g.fstdistfunc_(q, g.getDataByInternalId(scored[i].second), g.dist_func_param_);
+  }
+  if (scored.size() > fetch) {
+    std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(fetch), scored.end());
+    scored.resize(fetch);
+  }
+  out->reserve(scored.size());
+  for (const auto& [distance, id] : scored) {
+    out->push_back({g.getExternalLabel(id), id, rep_->compact() ? nullptr : rep_->Vector(id)});
+  }
+}
+
+const float* HnswGraph::Row(uint32_t id, float* buf) const {
+  if (!rep_->compact()) return rep_->Vector(id);
+  const size_t bytes = rep_->dim * sizeof(float);
+  // On an I/O error the mapping still holds the row.
+  return rep_->rows.Read(size_t{id} * bytes, buf, bytes) ? buf : rep_->rows.row(id);
 }
 
 size_t HnswGraph::MemoryBytes() const {

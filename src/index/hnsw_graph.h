@@ -5,7 +5,7 @@
 // reader-writer lock); AddNew may run on several threads at once while nothing else touches the graph.
 // Vectors are `dim` floats, expected L2-normalised (inner-product space). With storage f16 / int8
 // the graph holds compact codes of them (its distances are approximate) and the f32 vectors are
-// kept by internal id in VectorRows, a memory-mapped file: Find and ExactScan read those, so
+// kept by internal id in VectorRows, a memory-mapped file: Find, ExactScan and Row read those, so
 // every score computed outside hnswlib is exact.
 #pragma once
 
@@ -35,8 +35,11 @@ class HnswGraph {
 
   VectorStorage storage() const;
 
-  // The (f32) vector of a live element, else nullptr. Valid until the next write.
+  // The (f32) vector of a live element, else nullptr. Valid until the next write. With f16 / int8
+  // it points into the vector file's mapping: for presence checks; Read is what reads the floats.
   const float* Find(uint64_t label) const;
+  // The f32 vector of a live element (Row: f16 / int8 copy it into `buf`), else nullptr.
+  const float* Read(uint64_t label, float* buf) const;
   // Inserts `label`, or replaces its vector (reviving it when deleted). false when hnswlib
   // failed (e.g. out of memory); the graph is then unchanged for that label.
   bool Add(uint64_t label, const float* vec);
@@ -58,15 +61,26 @@ class HnswGraph {
   // Labels of the approximate top-`fetch` by inner product, searched with ef = max(ef_search,
   // fetch). false when hnswlib threw (the caller falls back to an exact scan).
   bool Search(const float* query, size_t fetch, std::vector<uint64_t>* labels) const;
-  // What VectorIndex re-scores: a live element's label and its f32 vector (valid until the next write).
+  // What VectorIndex re-scores: a live element's label, internal id and, with f32 storage, its
+  // vector in the graph (valid until the next write). f16 / int8: `vec` is null; Row reads it.
   struct Candidate {
     uint64_t label;
+    uint32_t id;
     const float* vec;
   };
-  // The same search as Search (same ef, same candidates), returning each candidate with its f32
-  // vector read by internal id: no label-map lookup per hit, no result queue of labels, and none
-  // of hnswlib's shared hop counters (atomics every concurrent search would write). Any order.
+  // The same search as Search (same ef, same candidates), returning each candidate by internal id:
+  // no label-map lookup per hit, no result queue of labels, and none of hnswlib's shared hop
+  // counters (atomics every concurrent search would write). Any order.
   bool SearchCandidates(const float* query, size_t fetch, std::vector<Candidate>* out) const;
+  // f16 / int8: the (at most) `fetch` live elements among `labels` nearest to `query` by the
+  // graph's own (code) distance, in any order — the first pass of an exact scan of a filter,
+  // which Row then re-ranks. Labels without a live element are skipped.
+  void NearestByCode(const float* query, const std::vector<uint64_t>& labels, size_t fetch,
+                     std::vector<Candidate>* out) const;
+  // The f32 vector of element `id`: f32 storage, the graph's copy; f16 / int8, the row copied
+  // into `buf` (dim floats) from the vector file with pread. Searches read rows this way rather
+  // than through the file's mapping, whose touched pages stay resident (see VectorRows).
+  const float* Row(uint32_t id, float* buf) const;
 
   // A loaded graph's level-0 block starts out as the snapshot file mapped copy-on-write (no copy,
   // so loading is fast, but file pages are not huge pages). Promote moves up to `max_bytes` more

@@ -31,9 +31,11 @@ constexpr auto kRoundBudget = std::chrono::milliseconds(10);
 constexpr size_t kRoundMaxNew = 4096;
 constexpr size_t kRoundMaxUpdates = 32;
 
-// f16 / int8: the graph's distances are approximate, so an unfiltered search takes at least
-// this many times k candidates from it (and at least ef_search) and re-ranks them exactly in f32.
+// f16 / int8: the graph's distances are approximate, so a search takes this many times k
+// candidates by code distance (from a graph search at ef_search, or a filter's code scan) and
+// re-ranks them exactly in f32, reading each row from the vector file.
 constexpr size_t kCompactRerankFactor = 4;
+size_t CompactRerank(size_t k) { return k * kCompactRerankFactor; }
 
 size_t InsertThreads(const VectorIndexOptions& o) {
   if (o.insert_threads > 0) return static_cast<size_t>(o.insert_threads);
@@ -120,10 +122,28 @@ void VectorIndex::Impl::ExactAll(const float* query, TopK* top) const {
 void VectorIndex::Impl::ExactAllowed(const float* query, const std::vector<uint64_t>& allowed,
                                      TopK* top) const {
   const size_t dim = static_cast<size_t>(options.dim);
+  if (options.storage == VectorStorage::kF32) {
+    for (size_t i = 0; i < allowed.size(); ++i) {
+      if (i > 0 && allowed[i] == allowed[i - 1]) continue;
+      if (const float* v = FindVector(allowed[i])) top->Push(allowed[i], Dot(query, v, dim));
+    }
+    return;
+  }
+  // f16 / int8: the graph's labels are scanned on their codes (in memory), and only the nearest
+  // CompactRerank(k) are read from the vector file and scored exactly; pending vectors are exact.
+  thread_local std::vector<uint64_t> in_graph;
+  in_graph.clear();
   for (size_t i = 0; i < allowed.size(); ++i) {
     if (i > 0 && allowed[i] == allowed[i - 1]) continue;
-    if (const float* v = FindVector(allowed[i])) top->Push(allowed[i], Dot(query, v, dim));
+    if (const float* v = pending.Find(allowed[i])) {
+      top->Push(allowed[i], Dot(query, v, dim));
+    } else {
+      in_graph.push_back(allowed[i]);
+    }
   }
+  thread_local std::vector<HnswGraph::Candidate> found;
+  graph->NearestByCode(query, in_graph, CompactRerank(top->k()), &found);
+  RescoreCandidates(query, found, nullptr, top);
 }
 
 void VectorIndex::Impl::ScorePending(const float* query, const std::vector<uint64_t>* allowed,
@@ -147,12 +167,19 @@ bool VectorIndex::Impl::GraphSearch(const float* query, size_t fetch,
                                     const std::vector<uint64_t>* allowed, TopK* top) const {
   thread_local std::vector<HnswGraph::Candidate> found;
   if (!graph->SearchCandidates(query, fetch, &found)) return false;
+  RescoreCandidates(query, found, allowed, top);
+  return true;
+}
+
+void VectorIndex::Impl::RescoreCandidates(const float* query, const std::vector<HnswGraph::Candidate>& found,
+                                          const std::vector<uint64_t>* allowed, TopK* top) const {
   const size_t dim = static_cast<size_t>(options.dim);
+  thread_local std::vector<float> row;
+  row.resize(dim);
   for (const HnswGraph::Candidate& c : found) {
     if (allowed && !std::binary_search(allowed->begin(), allowed->end(), c.label)) continue;
-    top->Push(c.label, Dot(query, c.vec, dim));
+    top->Push(c.label, Dot(query, c.vec != nullptr ? c.vec : graph->Row(c.id, row.data()), dim));
   }
-  return true;
 }
 
 std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
@@ -162,10 +189,7 @@ std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
   if (allowed == nullptr) {
     // f32: the graph's own top k (re-scored with Dot). f16 / int8: a wider candidate list, re-ranked
     // exactly from the f32 vector file by GraphSearch.
-    const size_t fetch = options.storage == VectorStorage::kF32
-                             ? k
-                             : std::min(graph_live, std::max(static_cast<size_t>(options.ef_search),
-                                                             k * kCompactRerankFactor));
+    const size_t fetch = options.storage == VectorStorage::kF32 ? k : std::min(graph_live, CompactRerank(k));
     if (graph_live > kExactScanMaxLive && k < graph_live && GraphSearch(query, fetch, nullptr, &top)) {
       ScorePending(query, nullptr, &top);
       std::vector<Hit> hits = top.Take();
@@ -387,9 +411,15 @@ bool VectorIndex::Contains(uint64_t label) const {
 
 bool VectorIndex::GetVector(uint64_t label, std::vector<float>* out) const {
   std::shared_lock lock(impl_->mu);
-  const float* v = impl_->FindVector(label);
-  if (v == nullptr) return false;
-  out->assign(v, v + impl_->options.dim);
+  const auto dim = static_cast<size_t>(impl_->options.dim);
+  out->resize(dim);
+  const float* v = impl_->pending.Find(label);
+  if (v == nullptr) v = impl_->graph->Read(label, out->data());  // f16 / int8: pread, not the mapping
+  if (v == nullptr) {
+    out->clear();
+    return false;
+  }
+  if (v != out->data()) std::copy(v, v + dim, out->data());
   return true;
 }
 

@@ -26,9 +26,8 @@ struct Hit {
 
 // How the HNSW graph stores its vectors. f32: the vectors themselves (~1.7 KB per element at
 // 384-d, M 16). f16 / int8: compact codes (2 bytes / 1 byte per dimension, int8 plus a 4-byte
-// scale) that graph distances use; the f32 vectors then live in a memory-mapped file (VectorRows)
-// and the graph's top max(ef_search, 4k) candidates are re-ranked exactly from it, so scores stay
-// exact cosines. Snapshots record the mode: one written in another mode does not load.
+// scale) that graph distances use; the f32 vectors then live in a file (VectorRows) and the 4k
+// nearest candidates by code distance are re-ranked exactly from it, so scores stay exact cosines. Snapshots record the mode: one written in another mode does not load.
 enum class VectorStorage : uint32_t { kF32 = 0, kF16 = 1, kInt8 = 2 };
 const char* VectorStorageName(VectorStorage s);  // "f32", "f16", "int8"
 std::optional<VectorStorage> ParseVectorStorage(const std::string& name);

@@ -70,6 +70,9 @@ struct VectorIndex::Impl {
   // HNSW top-`fetch` re-scored with Dot on the f32 vectors (the exact re-ranking of f16 / int8), keeping only allowed labels when `allowed` is set.
   // false when hnswlib threw (the caller falls back to the exact scan).
   bool GraphSearch(const float* query, size_t fetch, const std::vector<uint64_t>* allowed, TopK* top) const;
+  // Exact scores of graph candidates (allowed ones only, when `allowed` is set) pushed into `top`.
+  void RescoreCandidates(const float* query, const std::vector<HnswGraph::Candidate>& found,
+                         const std::vector<uint64_t>* allowed, TopK* top) const;
   std::vector<Hit> SearchLocked(const float* query, size_t k, const std::vector<uint64_t>* allowed) const;
 
   // --- Graph insertion: background threads, and Flush's caller ---

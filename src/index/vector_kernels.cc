@@ -159,17 +159,55 @@ void EncodeInt8(const float* v, size_t dim, char* out) {
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+namespace {
+
+int32_t DotCodesPortable(const int8_t* a, const int8_t* b, size_t dim) {
+  int32_t s = 0;
+#pragma omp simd reduction(+ : s)
+  for (size_t i = 0; i < dim; ++i) s += static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]);
+  return s;
+}
+
+#if defined(__x86_64__)
+// The compiler turns the plain loop into 16-bit multiplies, each widened to 32 bits apart;
+// vpmaddwd multiplies the codes (widened to 16 bits) and adds adjacent products into 32-bit
+// lanes in one instruction (exact: |product| ≤ 127², so no sum here can overflow).
+__attribute__((target("avx2")))
+int32_t DotCodesAvx2(const int8_t* a, const int8_t* b, size_t dim) {
+  __m256i acc = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    const __m256i va = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m256i vb = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
+  }
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s) + DotCodesPortable(a + i, b + i, dim - i);
+}
+
+bool HasAvx2() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+  }();
+  return has;
+}
+#endif
+
+}  // namespace
+
 float DotInt8(const char* a, const char* b, size_t dim) {
   float sa, sb;
   std::memcpy(&sa, a, sizeof sa);
   std::memcpy(&sb, b, sizeof sb);
   const auto* ca = reinterpret_cast<const int8_t*>(a + sizeof sa);
   const auto* cb = reinterpret_cast<const int8_t*>(b + sizeof sb);
-  int32_t s = 0;
-#pragma omp simd reduction(+ : s)
-  for (size_t i = 0; i < dim; ++i) s += static_cast<int32_t>(ca[i]) * static_cast<int32_t>(cb[i]);
-  return sa * sb * static_cast<float>(s);
+#if defined(__x86_64__)
+  if (HasAvx2()) return sa * sb * static_cast<float>(DotCodesAvx2(ca, cb, dim));
+#endif
+  return sa * sb * static_cast<float>(DotCodesPortable(ca, cb, dim));
 }
 
 }  // namespace exemplar::index

@@ -3,11 +3,13 @@
 //
 // The rows live in a memory-mapped file: an unlinked temp file in `dir` (like a swap file, gone
 // when the process exits), mapped shared, so its pages are file pages the kernel can write back
-// and drop — only the rows a search re-ranks or an exact scan reads need to be resident. So rows
-// are written, saved and loaded through the file (pwrite / pread), never through the mapping: an
-// ingest or a snapshot load leaves the rows in the page cache, outside the process's resident
-// set, and the mapping (MADV_RANDOM: no fault-around) holds only what searches read. With `dir`
-// empty (tests, or when no file can be created) the rows are anonymous memory instead.
+// and drop. Rows are written, saved, loaded and read by searches through the file (pwrite /
+// pread: Write, Read), not through the mapping, so they stay in the page cache, outside the
+// process's resident set: a page touched through a mapping stays mapped, and one fault maps more
+// than its page (neighbours, or a whole large folio: ~1 MB per touched row on ext4, Linux 6.18),
+// so reading re-ranked rows through it made the whole file resident within a few hundred
+// searches. The mapping serves the rarer readers (row(): the exact scan of a small graph, GetVector).
+// With `dir` empty (tests, or when no file can be created) the rows are anonymous memory instead.
 // A snapshot load does not copy the rows: the snapshot file itself is mapped privately over the
 // start of the region (copy-on-write, like the graph's level-0 block), so a restart reads only the
 // checksum's worth of the file. Its pages are file pages as well; a row written there (an update of
