@@ -428,10 +428,24 @@ void HnswGraph::MarkDeleted(uint64_t label) {
 
 void HnswGraph::ExactScan(const float* query, TopK* top) const {
   const Graph& g = *rep_->graph;
-  const size_t n = g.cur_element_count;
-  for (hnswlib::tableint i = 0; i < n; ++i) {
-    if (g.isMarkedDeleted(i)) continue;
-    top->Push(g.getExternalLabel(i), Dot(query, rep_->Vector(i), rep_->dim));
+  const size_t n = g.cur_element_count, dim = rep_->dim;
+  // f16 / int8: the rows are read from the vector file a block at a time (see Row).
+  constexpr size_t kBlockRows = 256;
+  thread_local std::vector<float> block;
+  if (rep_->compact()) block.resize(kBlockRows * dim);
+  for (size_t start = 0; start < n; start += kBlockRows) {
+    const size_t end = std::min(n, start + kBlockRows);
+    const float* rows = nullptr;
+    if (rep_->compact()) {
+      const size_t row_bytes = dim * sizeof(float);
+      rows = rep_->rows.Read(start * row_bytes, block.data(), (end - start) * row_bytes) ? block.data()
+                                                                                        : rep_->rows.row(start);
+    }
+    for (size_t i = start; i < end; ++i) {
+      if (g.isMarkedDeleted(static_cast<hnswlib::tableint>(i))) continue;
+      const float* v = rows ? rows + (i - start) * dim : rep_->Vector(static_cast<hnswlib::tableint>(i));
+      top->Push(g.getExternalLabel(static_cast<hnswlib::tableint>(i)), Dot(query, v, dim));
+    }
   }
 }
 

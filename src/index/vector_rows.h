@@ -8,7 +8,8 @@
 // process's resident set: a page touched through a mapping stays mapped, and one fault maps more
 // than its page (neighbours, or a whole large folio: ~1 MB per touched row on ext4, Linux 6.18),
 // so reading re-ranked rows through it made the whole file resident within a few hundred
-// searches. The mapping serves the rarer readers (row(): the exact scan of a small graph, GetVector).
+// searches. Exact scans read a block of rows per pread. The mapping is left for what Read cannot
+// serve: the fallback when a read fails, and rows written over a loaded snapshot (see below).
 // With `dir` empty (tests, or when no file can be created) the rows are anonymous memory instead.
 // A snapshot load does not copy the rows: the snapshot file itself is mapped privately over the
 // start of the region (copy-on-write, like the graph's level-0 block), so a restart reads only the

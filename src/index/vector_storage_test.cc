@@ -369,8 +369,8 @@ TEST_P(CompactStorage, IngestAndLoadLeaveTheF32RowsOutOfTheResidentSet) {
 // of the page cache: 1 MB per touched row was measured on ext4, Linux 6.18), so mapped reads made
 // the whole file resident after a few hundred searches. Unfiltered, narrow-filter (the exact path
 // over codes) and broad-filter (the graph path) searches all stay off the mapping, and their
-// scores are still the exact f32 ones. GetVector (a hybrid search's keyword-only hits) reads the
-// same way.
+// scores are still the exact f32 ones. GetVector (a hybrid search's keyword-only hits) and the
+// exact scan read the same way.
 TEST_P(CompactStorage, SearchesLeaveTheF32RowsOutOfTheResidentSet) {
   TempDir dir;
   const int dim = 384;
@@ -395,6 +395,7 @@ TEST_P(CompactStorage, SearchesLeaveTheF32RowsOutOfTheResidentSet) {
       ASSERT_NEAR(Cosine(v, data[label]), 1.0, 1e-6);
     }
   }
+  for (size_t i = 0; i < 5; ++i) ASSERT_EQ(index.SearchExact(queries[i], 10).size(), 10u);  // a full scan
   EXPECT_LT(ResidentFileBytes(), before + rows_bytes / 10) << "searches mapped the rows in";
   for (size_t i = 0; i < 20; ++i) {
     const auto& q = queries[i];
