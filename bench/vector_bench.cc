@@ -265,9 +265,9 @@ int main(int argc, char** argv) {
       }
       const double p50 = Percentile(ours, 0.5), raw_p50 = Percentile(raw, 0.5);
       std::printf(
-          "%s ef %4d: vector_p50_ms %.4f  raw_hnswlib_p50_ms %.4f  ratio %.3f  p99 %.3f / %.3f  recall@10 %.4f (raw %.4f)"
+          "%s ef %4d (searched at %zu): vector_p50_ms %.4f  raw_hnswlib_p50_ms %.4f  ratio %.3f  p99 %.3f / %.3f  recall@10 %.4f (raw %.4f)"
           "  [load %.2f s, %zu searches each]\n",
-          VectorStorageName(storage), ef, p50, raw_p50, p50 / raw_p50, Percentile(ours, 0.99), Percentile(raw, 0.99),
+          VectorStorageName(storage), ef, vi.search_ef(), p50, raw_p50, p50 / raw_p50, Percentile(ours, 0.99), Percentile(raw, 0.99),
           recall_ours / static_cast<double>(d.queries), recall_raw / static_cast<double>(d.queries), load_s,
           ours.size());
       std::fflush(stdout);

@@ -34,6 +34,6 @@ DATA="$WORK/dataset-$N"
 if [ ! -f "$DATA/meta.json" ] || ! grep -q "\"n\": $N," "$DATA/meta.json" || ! grep -Eq "\"queries\": $QUERIES(,|$)" "$DATA/meta.json"; then
   "$BIN" bench --export-dataset "$DATA" --n "$N" --queries "$QUERIES"
 fi
-echo "bench-peers: exemplar bench --n $N, vector storage ${EXEMPLAR_VECTOR_STORAGE:-f32} (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+echo "bench-peers: exemplar bench --n $N, vector storage ${EXEMPLAR_VECTOR_STORAGE:-int8} (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 "$BIN" bench --n "$N" --queries "$QUERIES" --json "$WORK/exemplar-bench.json" > "$WORK/exemplar-bench.txt"
 node bench/peers/compare.mjs "$BIN" "$DATA" "$WORK" "$WORK/exemplar-bench.json" | tee "$WORK/peers.txt"

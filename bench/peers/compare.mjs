@@ -145,7 +145,7 @@ const rows = [
   ['  of which anonymous (MB)', exServeAnon, lServeAnon, 'without mapped file pages (libraries, Exemplar\'s mapped vector files)'],
 ];
 const f = (v) => (v == null ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4));
-console.log(`n=${meta.n} dim=${dim} queries=${nq}; Exemplar vector storage ${process.env.EXEMPLAR_VECTOR_STORAGE || 'f32'}; load average ${figures.load_start} at start, ${load()} at end; LanceDB index: ${lance.index}${lance.fts_error ? '; FTS: ' + lance.fts_error : ''}`);
+console.log(`n=${meta.n} dim=${dim} queries=${nq}; Exemplar vector storage ${process.env.EXEMPLAR_VECTOR_STORAGE || 'int8'}; load average ${figures.load_start} at start, ${load()} at end; LanceDB index: ${lance.index}${lance.fts_error ? '; FTS: ' + lance.fts_error : ''}`);
 console.log(`Exemplar HTTP ingest (batch API, 2 in flight): ${exIngestS.toFixed(1)} s${ingestErrors ? `, ${ingestErrors} failed batches` : ''}; then ${settleS.toFixed(1)} s until its vector p50 stopped falling (graph backlog drained)`);
 console.log('| figure | Exemplar | LanceDB 0.39 | Exemplar ÷ LanceDB |');
 console.log('|---|---|---|---|');

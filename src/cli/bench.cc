@@ -144,6 +144,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   out["exact_p50_ms"] = Percentile(exact, 0.5);
   out["recall_at_10"] = recall_hits / (10.0 * queries.size());
   out["ef_search"] = vi.options().ef_search;
+  out["ef_search_effective"] = vi.search_ef();  // grown with the index past 100k (HnswGraph::SearchEf)
   out["vector_storage"] = index::VectorStorageName(vi.options().storage);
   // Graph build: one inserter thread vs one per core on the first 10,000 examples (issue 24, item 1).
   const Json build = MeasureGraphBuild(rt->embedder(), vi.options(), std::min<int64_t>(opt.n, 10000));

@@ -167,7 +167,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   vo.m = config.hnsw_m;
   vo.ef_construction = config.hnsw_ef_construction;
   vo.ef_search = config.hnsw_ef_search;
-  vo.storage = index::ParseVectorStorage(config.vector_storage).value_or(index::VectorStorage::kF32);
+  vo.storage = index::ParseVectorStorage(config.vector_storage).value_or(index::VectorStorage::kInt8);
   vo.vector_file_dir = config.data_dir;  // f16 / int8: the f32 vector file (unlinked) lives here
   std::string snapshot = (std::filesystem::path(config.data_dir) / "vectors.hnsw").string();
   rt->index_ = std::make_unique<service::SearchIndex>(*rt->store_, vo, snapshot, rt->embedder_, EmbedderForModel);

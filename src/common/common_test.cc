@@ -128,7 +128,7 @@ TEST(Config, PrecedenceFileThenEnvThenFlags) {
 
 TEST(Config, VectorStorageFromTomlAndFlagsOnlyKnownModes) {
   Config c;
-  EXPECT_EQ(c.vector_storage, "f32");  // the default: nothing changes for existing data dirs
+  EXPECT_EQ(c.vector_storage, "int8");  // the default (compact codes, re-ranked in f32)
   std::string path = ::testing::TempDir() + "/exemplar_cfg_vs.toml";
   {
     std::ofstream f(path);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -264,6 +265,9 @@ struct HnswGraph::Rep {
 
   bool compact() const { return storage != VectorStorage::kF32; }
 
+  size_t ef_base = 0;  // the configured ef_search
+  void UpdateEf() { graph->setEf(SearchEf(ef_base, graph->cur_element_count)); }
+
   // What hnswlib is given for `vec`: the vector itself, or its code written into `buf`.
   const void* Encode(const float* vec, std::vector<char>* buf) const {
     if (!compact()) return vec;
@@ -329,7 +333,8 @@ HnswGraph::HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t 
     : rep_(std::make_unique<Rep>(dim, storage, rows_dir)) {
   rep_->graph = std::make_unique<Graph>(rep_->space.get(), std::max<size_t>(capacity, 16), static_cast<size_t>(m),
                                         static_cast<size_t>(ef_construction), kSeed);
-  rep_->graph->setEf(static_cast<size_t>(ef_search));
+  rep_->ef_base = static_cast<size_t>(ef_search);
+  rep_->UpdateEf();
   MarkUnlockedSharedStateBenign(*rep_->graph);
   AdviseHugePages(*rep_->graph, false);
   rep_->ReserveRows();  // on failure Add and Reserve try again (and fail cleanly)
@@ -338,6 +343,13 @@ HnswGraph::HnswGraph(int dim, int m, int ef_construction, int ef_search, size_t 
 HnswGraph::HnswGraph(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 HnswGraph::~HnswGraph() = default;
 
+size_t HnswGraph::SearchEf(size_t base, size_t elements) {
+  constexpr double kFrom = 100000;
+  if (static_cast<double>(elements) <= kFrom) return base;
+  return static_cast<size_t>(std::lround(static_cast<double>(base) * (1 + 0.5 * std::log10(static_cast<double>(elements) / kFrom))));
+}
+
+size_t HnswGraph::ef() const { return rep_->graph->ef_; }
 size_t HnswGraph::elements() const { return rep_->graph->cur_element_count; }
 size_t HnswGraph::live() const { return rep_->graph->cur_element_count - rep_->graph->num_deleted_; }
 VectorStorage HnswGraph::storage() const { return rep_->storage; }
@@ -363,6 +375,7 @@ bool HnswGraph::Add(uint64_t label, const float* vec) {
     }
     if (!rep_->ReserveRows()) return false;
     rep_->AddPoint(vec, label);
+    rep_->UpdateEf();
     return true;
   } catch (const std::exception&) {
     return false;
@@ -380,6 +393,7 @@ bool HnswGraph::HasConcurrent(uint64_t label) const {
 
 bool HnswGraph::Reserve(size_t extra) {
   Graph& g = *rep_->graph;
+  rep_->UpdateEf();  // for the elements AddNew inserted since
   if (g.cur_element_count + extra <= g.max_elements_) return rep_->ReserveRows();
   if (!rep_->Detach()) return false;
   try {
@@ -662,7 +676,8 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
   }
   if (pos != upper.size()) return Status::FailedPrecondition("graph file has trailing bytes");
   if (!LinksAreConsistent(g)) return Status::FailedPrecondition("graph links are inconsistent");
-  g.setEf(static_cast<size_t>(ef_search));
+  rep->ef_base = static_cast<size_t>(ef_search);
+  rep->UpdateEf();
   if (!rep->ReserveRows()) return Status::FailedPrecondition("cannot map the vector file");
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(rep)));
 }

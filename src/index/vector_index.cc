@@ -490,4 +490,9 @@ size_t VectorIndex::pending() const {
   return impl_->pending.size();
 }
 
+size_t VectorIndex::search_ef() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->graph->ef();
+}
+
 }  // namespace exemplar::index

@@ -104,6 +104,9 @@ class VectorIndex {
   void Flush();
   // Live vectors not (yet) in the graph; they are searched exactly.
   size_t pending() const;
+  // The ef the graph is searched with: options().ef_search, grown with the graph's size beyond
+  // 100,000 elements (HnswGraph::SearchEf).
+  size_t search_ef() const;
   // Holds (true) or resumes (false) the background inserter. Writes stay searchable, exactly,
   // while it is held; Flush still inserts. For bulk loads and deterministic tests.
   void PauseBackgroundInsert(bool paused);

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "index/hnsw_graph.h"
 #include "index/vector_test_util.h"
 
 namespace exemplar::index {
@@ -366,6 +367,24 @@ TEST(VectorIndex, MemoryIsAboutOneCopyOfTheVectors) {
   // update locks spread over only 1,000 vectors here.
   EXPECT_GT(per_vector, 1536.0);
   EXPECT_LT(per_vector, 1536.0 + 400.0 + 65536.0 * 40 / 1000);
+}
+
+// Recall at a fixed ef falls as the graph grows, so the search breadth grows with it past 100k
+// elements: by half per tenfold, from the configured ef.
+TEST(SearchEf, ConfiguredUpTo100kThenGrowsByHalfPerTenfold) {
+  EXPECT_EQ(HnswGraph::SearchEf(128, 0), 128u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 100000), 128u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 1000000), 192u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 10000000), 256u);
+  EXPECT_EQ(HnswGraph::SearchEf(64, 1000000), 96u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 316228), 160u);
+  VectorIndexOptions o;
+  o.dim = 8;
+  o.ef_search = 40;
+  VectorIndex index(o);
+  for (uint64_t i = 0; i < 100; ++i) index.Upsert(i, std::vector<float>(8, static_cast<float>(i + 1)));
+  index.Flush();
+  EXPECT_EQ(index.search_ef(), 40u);
 }
 
 }  // namespace
