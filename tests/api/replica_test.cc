@@ -152,7 +152,7 @@ TEST_F(Replicas, ARunIsExecutedByItsClaimerAndCancelledThroughTheOther) {
   Json body = {{"template_id", tid},
                {"optimizer_type", "MIPROv2"},
                {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-               {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
+               {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
                {"budget", {{"max_trials", 400}}}};
   auto launched = a_.Post("/api/v1/dspy-runs", body);
   ASSERT_EQ(launched.status, 201) << launched.raw;
@@ -203,7 +203,8 @@ TEST(ReplicaRuns, AnIdleReplicaWorksARunLaunchedOnABusyOne) {
   Json long_run = {{"template_id", tid},
                    {"optimizer_type", "MIPROv2"},
                    {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                   {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
+                   // ~20 s of work: A's only worker stays busy until B has completed the second run.
+                   {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
                    {"budget", {{"max_trials", 400}}}};
   auto first = a.Post("/api/v1/dspy-runs", long_run);
   ASSERT_EQ(first.status, 201) << first.raw;
@@ -296,7 +297,9 @@ class OrphanedRun : public ::testing::Test {
     Json body = {{"template_id", tid},
                  {"optimizer_type", "MIPROv2"},
                  {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                 {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
+                 // ~20 s of work: the run must outlast A's start, the takeover and B's renewals (at
+                 // 5 ms a call it took 4 s, and a loaded machine let it finish before B renewed).
+                 {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
                  {"budget", {{"max_trials", 400}}}};
     auto launched = a_->Post("/api/v1/dspy-runs", body);
     ASSERT_EQ(launched.status, 201) << launched.raw;
@@ -338,7 +341,9 @@ TEST_F(OrphanedRun, AnotherReplicaResumesItWithinTheLeaseAndHonoursCancel) {
   const int64_t first_lease = resumed.lease_expires_at.value_or(0);
   ASSERT_TRUE(TimeUntil([&] { return Stored().lease_expires_at.value_or(0) > first_lease + kLeaseS * 1000; },
                         std::chrono::seconds(kLeaseS * 5)))
-      << "B does not renew its lease on the resumed run";
+      << "B does not renew its lease on the resumed run: status " << Stored().status << ", claimed by "
+      << Stored().claimed_by.value_or("-") << ", attempts " << Stored().attempts << ", error "
+      << Stored().error.value_or("-") << ", progress " << Stored().progress_json;
   EXPECT_EQ(Stored().status, "running");
   EXPECT_EQ(Stored().claimed_by, "survivor-b");
   // Cancel through B takes effect, and every replica (any reader of the store) sees it.

@@ -144,7 +144,7 @@ TEST_F(RunsApi, RestartMidRunMarksItInterruptedWithTrialsKept) {
   Json run = Launch({{"template_id", ids_[kDefectTemplate]},
                      {"optimizer_type", "MIPROv2"},
                      {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                     {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
+                     {"lm", {{"provider", "offline"}, {"latency_ms", 15}}},
                      {"budget", {{"max_trials", 400}}}});
   std::string id = run["run_id"];
   for (int i = 0; i < 600; ++i) {
