@@ -33,19 +33,31 @@ const char* kPunctuation = "?!.,;:--\"()";
 const std::vector<std::string> kOffTopic = {"smart quotes ligature full space", "emoji test control char here",
                                             "turkish greek istanbul vietnamese"};
 
-std::string TopicModelDir() {
-  static std::string dir = [] {
-    fs::path root = fs::path(::testing::TempDir()) / ("topic_bert_" + NewUuid());
-    std::string cmd = std::string(EXEMPLAR_PYTHON) + " " + EXEMPLAR_TOPIC_BERT + " " + root.string() + " 2>&1";
+// The model tests/embed/topic_bert.py writes, made once per test process and removed at its exit.
+class TopicModel {
+ public:
+  TopicModel() : root_(fs::path(::testing::TempDir()) / ("topic_bert_" + NewUuid())) {
+    std::string cmd = std::string(EXEMPLAR_PYTHON) + " " + EXEMPLAR_TOPIC_BERT + " " + root_.string() + " 2>&1";
     FILE* p = popen(cmd.c_str(), "r");
     std::array<char, 4096> buf;
     std::string out;
     size_t n;
     while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
     if (pclose(p) != 0) throw std::runtime_error("topic_bert.py failed (needs python3-numpy): " + out);
-    return (root / "topic_mean").string();
-  }();
-  return dir;
+  }
+  ~TopicModel() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  std::string dir() const { return (root_ / "topic_mean").string(); }
+
+ private:
+  fs::path root_;
+};
+
+std::string TopicModelDir() {
+  static const TopicModel model;
+  return model.dir();
 }
 
 class RelevanceApi : public ::testing::TestWithParam<std::string> {
