@@ -31,12 +31,6 @@ constexpr auto kRoundBudget = std::chrono::milliseconds(10);
 constexpr size_t kRoundMaxNew = 4096;
 constexpr size_t kRoundMaxUpdates = 32;
 
-// f16 / int8: the graph's distances are approximate, so a search takes this many times k
-// candidates by code distance (from a graph search at ef_search, or a filter's code scan) and
-// re-ranks them exactly in f32, reading each row from the vector file.
-constexpr size_t kCompactRerankFactor = 4;
-size_t CompactRerank(size_t k) { return k * kCompactRerankFactor; }
-
 size_t InsertThreads(const VectorIndexOptions& o) {
   if (o.insert_threads > 0) return static_cast<size_t>(o.insert_threads);
   return std::max(1u, std::thread::hardware_concurrency());

@@ -49,6 +49,11 @@ struct VectorIndexOptions {
   // f16 / int8: the directory of the f32 vector file (an unlinked temp file, see VectorRows);
   // empty: anonymous memory.
   std::string vector_file_dir;
+  // f16 / int8: the graph's distances are approximate, so a search takes rerank_factor × k
+  // candidates by code distance (from a graph search, or a filter's code scan) and re-ranks them
+  // exactly in f32, reading each row from the vector file. 2: at a million int8 vectors, 2k, 3k
+  // and 4k gave the same recall@10 (bench/README.md, "re-ranking depth").
+  size_t rerank_factor = 2;
 };
 
 class VectorIndex {

@@ -10,6 +10,7 @@
 // An updated label's old graph element is marked deleted until the new vector is folded in.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -64,6 +65,8 @@ struct VectorIndex::Impl {
   void UpsertLocked(uint64_t label, const float* vec);
   // Inserts into the graph (one thread); on failure the vector stays searchable in `pending`.
   void AddToGraphOrKeepPending(uint64_t label, const float* vec);
+  // f16 / int8: how many candidates by code distance a search re-ranks exactly (options.rerank_factor × k).
+  size_t CompactRerank(size_t k) const { return k * std::max<size_t>(1, options.rerank_factor); }
   void ExactAll(const float* query, TopK* top) const;
   void ExactAllowed(const float* query, const std::vector<uint64_t>& allowed, TopK* top) const;
   void ScorePending(const float* query, const std::vector<uint64_t>* allowed, TopK* top) const;
