@@ -129,7 +129,7 @@ struct Config {
   // Vector index tuning.
   int hnsw_m = 16;                     // graph degree: 16 gives recall ≥ 0.95 at ef 128 on 384-d (stack.md §4)
   int hnsw_ef_construction = 100;     // 100 halves graph-build CPU vs 200; recall@10 stays ≥ 0.95 at ef 128 (bench)
-  int hnsw_ef_search = 128;            // up to 100k vectors; grows by half per tenfold beyond (HnswGraph::SearchEf)
+  int hnsw_ef_search = 128;            // up to 100k vectors; grows by two thirds per tenfold beyond (HnswGraph::SearchEf)
   // How the HNSW graph stores vectors: f32 | f16 | int8. f16 / int8 keep compact codes in the
   // graph and the f32 vectors in a file in data_dir, re-ranking the top candidates exactly
   // (index::VectorStorage). int8 is the default: at 100k and at 1M it searches faster than f32

@@ -346,7 +346,7 @@ HnswGraph::~HnswGraph() = default;
 size_t HnswGraph::SearchEf(size_t base, size_t elements) {
   constexpr double kFrom = 100000;
   if (static_cast<double>(elements) <= kFrom) return base;
-  return static_cast<size_t>(std::lround(static_cast<double>(base) * (1 + 0.5 * std::log10(static_cast<double>(elements) / kFrom))));
+  return static_cast<size_t>(std::lround(static_cast<double>(base) * (1 + (2.0 / 3.0) * std::log10(static_cast<double>(elements) / kFrom))));
 }
 
 size_t HnswGraph::ef() const { return rep_->graph->ef_; }

@@ -370,14 +370,14 @@ TEST(VectorIndex, MemoryIsAboutOneCopyOfTheVectors) {
 }
 
 // Recall at a fixed ef falls as the graph grows, so the search breadth grows with it past 100k
-// elements: by half per tenfold, from the configured ef.
-TEST(SearchEf, ConfiguredUpTo100kThenGrowsByHalfPerTenfold) {
+// elements: by two thirds per tenfold, from the configured ef.
+TEST(SearchEf, ConfiguredUpTo100kThenGrowsByTwoThirdsPerTenfold) {
   EXPECT_EQ(HnswGraph::SearchEf(128, 0), 128u);
   EXPECT_EQ(HnswGraph::SearchEf(128, 100000), 128u);
-  EXPECT_EQ(HnswGraph::SearchEf(128, 1000000), 192u);
-  EXPECT_EQ(HnswGraph::SearchEf(128, 10000000), 256u);
-  EXPECT_EQ(HnswGraph::SearchEf(64, 1000000), 96u);
-  EXPECT_EQ(HnswGraph::SearchEf(128, 316228), 160u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 1000000), 213u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 10000000), 299u);
+  EXPECT_EQ(HnswGraph::SearchEf(64, 1000000), 107u);
+  EXPECT_EQ(HnswGraph::SearchEf(128, 316228), 171u);
   VectorIndexOptions o;
   o.dim = 8;
   o.ef_search = 40;
