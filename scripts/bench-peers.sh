@@ -2,8 +2,8 @@
 # Exemplar vs LanceDB (npm @lancedb/lancedb, pinned in bench/peers/package.json) on the same
 # generated data and queries; prints a table with Exemplar ÷ LanceDB ratios. Not part of the tests.
 # Usage: scripts/bench-peers.sh [--n 100000] [--queries 500] [--work DIR] [--vector-storage f32|f16|int8]
-#   --vector-storage: Exemplar's graph vectors in both its legs (default f32). int8 is the
-#   like-for-like setting against LanceDB's IVF_HNSW_SQ (8-bit scalar quantization, refined).
+#   --vector-storage: Exemplar's graph vectors in both its legs (default: the server's default,
+#   int8, the like-for-like setting against LanceDB's IVF_HNSW_SQ: 8-bit scalar quantization, refined).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=100000
