@@ -23,7 +23,14 @@ TestServer::TestServer(Config config) : config_(std::move(config)) {
   if (config_.host.empty()) config_.host = "127.0.0.1";
   config_.port = 0;
   if (config_.threads == Config{}.threads) config_.threads = 16;  // unless the test chose
-  Start();
+  try {
+    Start();
+  } catch (...) {
+    // A server that does not start (tests of bad configuration) leaves no data dir behind.
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    throw;
+  }
 }
 
 TestServer::~TestServer() {
