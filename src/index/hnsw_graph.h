@@ -1,6 +1,6 @@
 // HnswGraph: the HNSW graph of a VectorIndex, over hnswlib 0.6.2. Internal to the index library.
-// This wrapper's .cc is the only file of the library that includes hnswlib: 0.6.2's header defines
-// non-inline functions, so two including files in one binary do not link.
+// Only hnsw_graph.cc and hnsw_graph_io.cc include hnswlib, through hnsw_graph_rep.h: 0.6.2's
+// header defines non-inline functions, which each of them renames with its own prefix.
 // Not thread-safe, except AddNew: the owner serialises writes against reads (VectorIndex's
 // reader-writer lock); AddNew may run on several threads at once while nothing else touches the graph.
 // Vectors are `dim` floats, expected L2-normalised (inner-product space). With storage f16 / int8

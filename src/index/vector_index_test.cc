@@ -349,7 +349,9 @@ TEST(VectorIndex, GraphSearchReturnsHnswlibsTopKWithExactScores) {
         double dot = 0;
         for (int d = 0; d < dim; ++d) dot += static_cast<double>(q[d]) * v[d];
         EXPECT_NEAR(hits[i].score, dot / std::sqrt(norm), 1e-5);
-        if (i > 0) EXPECT_GE(hits[i - 1].score, hits[i].score);
+        if (i > 0) {
+          EXPECT_GE(hits[i - 1].score, hits[i].score);
+        }
       }
     }
     for (uint64_t i = 0; i < data.size(); i += 3) index.Remove(i);  // second pass: deletions in the graph
