@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -63,14 +64,20 @@ std::vector<std::string> Split(std::string_view path) {
   return parts;
 }
 
-// A path that stays inside the web directory: no "..", no backslashes, no NUL.
+// A path that stays inside the web directory: one leading '/', then names that are not empty,
+// "." or ".." (an empty one, as in "//etc/passwd", would make the rest an absolute path that
+// replaces the web directory when joined), no backslashes, no NUL. A trailing '/' is allowed.
 bool IsSafeStaticPath(const std::string& path) {
   if (path.empty() || path[0] != '/' || path.find('\\') != std::string::npos ||
       path.find('\0') != std::string::npos) {
     return false;
   }
-  for (const auto& part : Split(path)) {
-    if (part == "..") return false;
+  size_t start = 1;
+  while (start < path.size()) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view part(path.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
   }
   return true;
 }
@@ -193,6 +200,14 @@ bool Dispatcher::ServeStatic(const Request& req, Reply* reply) const {
   // A folder of the build (docs/ holds the API reference page) serves its index.html.
   if (std::filesystem::is_directory(file, ec)) file /= "index.html";
   if (!std::filesystem::is_regular_file(file, ec)) return false;
+  // And, whatever the path's spelling or a link in the build, only a file inside the web
+  // directory is served.
+  std::error_code root_ec, real_ec;
+  const auto root = std::filesystem::weakly_canonical(web_dir_, root_ec);
+  const auto real = std::filesystem::weakly_canonical(file, real_ec);
+  if (root_ec || real_ec || std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first != root.end()) {
+    return false;
+  }
   if (!ReadFile(file, &reply->raw)) return false;
   reply->status = 200;
   reply->content_type = ContentTypeOf(file);

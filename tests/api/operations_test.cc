@@ -261,6 +261,45 @@ TEST(Metrics, WebAppDeepLinkCountsAsServedNotUnmatched) {
   std::filesystem::remove_all(web, ec);
 }
 
+// The web directory's files and nothing else: a path whose first name is empty ("//etc/passwd")
+// once joined onto the web directory named the root instead, and served any file to anyone.
+TEST(WebDir, ServesNoFileOutsideTheWebDirectoryWhateverThePathsSpelling) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(::testing::TempDir()) / ("exemplar_webroot_" + NewUuid());
+  const fs::path web = root / "web";
+  fs::create_directories(web / "assets");
+  std::ofstream(web / "index.html") << "<!doctype html><title>Exemplar</title>";
+  std::ofstream(web / "assets" / "app.js") << "console.log('app')";
+  std::ofstream(root / "secret.txt") << "TOPSECRET";
+  Config c;
+  c.web_dir = web.string();
+  {
+    TestServer server(c);
+    auto raw_get = [&](const std::string& path) {
+      int fd = Connect(server.port());
+      EXPECT_GE(fd, 0);
+      const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      EXPECT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+      std::string reply;
+      char buf[4096];
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<size_t>(n));
+      close(fd);
+      return reply;
+    };
+    EXPECT_NE(raw_get("/assets/app.js").find("console.log('app')"), std::string::npos);  // the build is served
+    const std::string secret = (root / "secret.txt").string();
+    for (const std::string& path : std::vector<std::string>{"/" + secret, "//" + secret.substr(1), "/assets/" + secret, "/assets//" + secret,
+                                    "/%2F" + secret.substr(1), "/./../secret.txt", "/assets/../../secret.txt",
+                                    "//etc/passwd", "/%2e%2e/secret.txt", "/..%2Fsecret.txt"}) {
+      const std::string reply = raw_get(path);
+      EXPECT_EQ(reply.find("TOPSECRET"), std::string::npos) << path;
+      EXPECT_EQ(reply.find("root:"), std::string::npos) << path;
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(root, ec);
+}
+
 // /metrics reports where memory goes (issue 24, item 2): malloc's heap and SQLite's share.
 TEST(Metrics, MemoryGaugesArePresentAndPlausible) {
   TestServer server{Config{}};
