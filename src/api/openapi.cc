@@ -40,6 +40,7 @@ Json Obj(Json properties, std::vector<std::string> required, bool open) {
   return s;
 }
 Json AnyObj() { return {{"type", "object"}, {"additionalProperties", true}}; }
+Json MapOf(Json values) { return {{"type", "object"}, {"additionalProperties", std::move(values)}}; }
 Json Any() { return Json::object(); }
 Json Ref(const std::string& component) { return {{"$ref", "#/components/schemas/" + component}}; }
 Json Nullable(Json s) {

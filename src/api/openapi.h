@@ -46,6 +46,7 @@ Json Arr(Json items, std::optional<size_t> max_items = std::nullopt);
 // A closed object (additionalProperties: false) unless `open`.
 Json Obj(Json properties, std::vector<std::string> required = {}, bool open = false);
 Json AnyObj();  // any JSON object
+Json MapOf(Json values);  // an object whose every value is `values`
 Json Any();     // any JSON value
 Json Ref(const std::string& component);
 Json Nullable(Json s);  // adds "null" to its type (or wraps a $ref in oneOf)

@@ -137,6 +137,8 @@ struct Retrieval {
   std::optional<std::string> exploration;   // the policy that ranked it (none: null)
   std::optional<int64_t> seed;              // the seed of its draws, for an exact replay
   std::optional<std::string> ranking_json;  // why each returned example was chosen (JSON array)
+  // The outcome credited to each example (JSON object id -> outcome), set with the outcome.
+  std::optional<std::string> example_outcomes_json;
 };
 
 // Aggregates of usage events over a time window, for effectiveness and the dashboard.
@@ -228,9 +230,11 @@ class Store {
   // Stores a retrieval and its retrieved events in one transaction.
   virtual Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) = 0;
   virtual Result<Retrieval> GetRetrieval(const std::string& id) = 0;
-  // Sets the retrieval's outcome exactly once and records the events with it, atomically.
+  // Sets the retrieval's outcome and the outcome credited to each of its examples
+  // (`example_outcomes_json`) exactly once and records the events with them, atomically.
   // kNotFound for an unknown retrieval; kAlreadyExists when an outcome was already recorded.
   virtual Status RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                        const std::string& example_outcomes_json,
                                         const std::vector<UsageEvent>& events) = 0;
   // Aggregates events with created_at in [from, to) grouped by `group` ∈ {example, domain,
   // function, day}; filters restrict to examples of a domain/function. Day keys are YYYY-MM-DD UTC.

@@ -64,6 +64,57 @@ TEST_F(EffectivenessApi, SuccessGivesTwoThirdsAndRepeatedOutcomeIs409) {
             200);
 }
 
+// An agent that can tell which example helped reports each one's own outcome with the
+// retrieval's; an example deleted since the retrieval is not counted as credited.
+TEST_F(EffectivenessApi, EachExamplesOwnOutcomeAndNoCreditClaimedForADeletedExample) {
+  Json r = Retrieve({{"query", "gain drop in the photomultiplier"}, {"k", 3}});
+  ASSERT_EQ(r["examples"].size(), 3u);
+  const std::string a = r["examples"][0]["example_id"], b = r["examples"][1]["example_id"],
+                    gone = r["examples"][2]["example_id"];
+  std::string stranger;
+  for (const auto& id : ids_) {
+    if (id != a && id != b && id != gone) stranger = id;
+  }
+  auto outcome = [&](Json per_example) {
+    return server_.Post("/api/v1/examples/outcome",
+                        {{"retrieval_id", r["retrieval_id"]}, {"outcome", "success"}, {"example_outcomes", per_example}});
+  };
+  // Refused, and nothing recorded: an example the retrieval did not return, a non-id, a bad
+  // outcome, one example named twice (in two spellings), a list instead of an object.
+  auto not_returned = outcome({{stranger, "failure"}});
+  ASSERT_EQ(not_returned.status, 422) << not_returned.raw;
+  EXPECT_NE(not_returned.raw.find(stranger), std::string::npos);
+  EXPECT_EQ(outcome({{"first", "failure"}}).status, 422);
+  EXPECT_EQ(outcome({{a, "great"}}).status, 422);
+  std::string upper = a;
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(outcome({{a, "failure"}, {upper, "success"}}).status, 422);
+  EXPECT_EQ(outcome(Json::array({a})).status, 422);
+  EXPECT_EQ(Score(a), -1);
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + gone).status, 204);
+  auto ok = outcome({{upper, "failure"}});  // the agent says the first example misled it
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_EQ(ok.body["examples_credited"], 2);
+  EXPECT_EQ(ok.body["credited_example_ids"], Json::array({a, b}));
+  EXPECT_EQ(ok.body["not_credited_example_ids"], Json::array({gone}));
+  EXPECT_EQ(ok.body["example_outcomes"], Json({{a, "failure"}, {b, "success"}}));
+  EXPECT_NEAR(Score(a), 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(Score(b), 2.0 / 3.0, 1e-12);
+  auto stored = server_.Get("/api/v1/examples/retrievals/" + r["retrieval_id"].get<std::string>());
+  EXPECT_EQ(stored.body["outcome"], "success");
+  EXPECT_EQ(stored.body["example_outcomes"], ok.body["example_outcomes"]);
+  // "unknown": this example had no part in the outcome; it gets no evidence.
+  Json next = Retrieve({{"query", "fan bearing noise"}, {"k", 2}});
+  ASSERT_EQ(next["examples"].size(), 2u);
+  const std::string idle = next["examples"][1]["example_id"];
+  const double before = Score(idle);
+  ASSERT_EQ(server_.Post("/api/v1/examples/outcome", {{"retrieval_id", next["retrieval_id"]}, {"outcome", "failure"},
+                                                      {"example_outcomes", {{idle, "unknown"}}}})
+                .status,
+            200);
+  EXPECT_EQ(Score(idle), before);
+}
+
 TEST_F(EffectivenessApi, PartialAddsHalfEvidenceEachWay) {
   Json r = Retrieve({{"query", {{"text", "bias voltage ripple"}}}, {"k", 1}});
   ASSERT_EQ(r["examples"].size(), 1u);

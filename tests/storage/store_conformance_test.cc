@@ -2,6 +2,7 @@
 #include <atomic>
 #include <thread>
 
+#include "common/json_util.h"
 #include "storage/store_fixture.h"
 
 namespace exemplar::storage {
@@ -124,28 +125,35 @@ TEST_P(StoreTest, ConcurrentOutcomesAreCountedExactly) {
   EXPECT_NEAR(*page->examples[0].effectiveness_score(), (150.0 + 1) / (200.0 + 2), 1e-12);
 }
 
-TEST_P(StoreTest, RetrievalOutcomeIsRecordedOnce) {
+TEST_P(StoreTest, RetrievalOutcomeIsRecordedOnceWithEachExamplesOwnOutcome) {
   std::vector<Example> batch = {Make("a"), Make("a")};
   ASSERT_TRUE(store_->InsertExamples(batch).ok());
   Retrieval r{NewUuid(), {batch[0].id, batch[1].id}, "q", 0, std::nullopt};
   std::vector<UsageEvent> retrieved;
   for (auto& e : batch) retrieved.push_back({0, e.id, "retrieved"});
   ASSERT_TRUE(store_->RecordRetrieval(r, retrieved).ok());
-  std::vector<UsageEvent> credit;
-  for (auto& e : batch) {
-    UsageEvent ev{0, e.id, "outcome", "success", 1.0, 0.0};
-    credit.push_back(ev);
-  }
-  ASSERT_TRUE(store_->RecordRetrievalOutcome(r.id, "success", credit).ok());
-  EXPECT_EQ(store_->RecordRetrievalOutcome(r.id, "success", credit).code(), Code::kAlreadyExists);
-  EXPECT_EQ(store_->RecordRetrievalOutcome(NewUuid(), "success", credit).code(), Code::kNotFound);
+  EXPECT_FALSE(store_->GetRetrieval(r.id)->example_outcomes_json.has_value());
+  // The agent succeeded; it credits the first example and says the second one misled it.
+  std::vector<UsageEvent> credit = {{0, batch[0].id, "outcome", "success", 1.0, 0.0},
+                                    {0, batch[1].id, "outcome", "failure", 0.0, 1.0}};
+  const std::string per_example = Json{{batch[0].id, "success"}, {batch[1].id, "failure"}}.dump();
+  ASSERT_TRUE(store_->RecordRetrievalOutcome(r.id, "success", per_example, credit).ok());
+  EXPECT_EQ(store_->RecordRetrievalOutcome(r.id, "failure", "{}", credit).code(), Code::kAlreadyExists);
+  EXPECT_EQ(store_->RecordRetrievalOutcome(NewUuid(), "success", "{}", credit).code(), Code::kNotFound);
+  Retrieval stored = *store_->GetRetrieval(r.id);
+  EXPECT_EQ(stored.outcome, "success");
+  EXPECT_EQ(stored.example_outcomes_json, per_example);  // the refused second outcome changed nothing
   Example e = *store_->GetExample(batch[0].id);
   EXPECT_EQ(e.usage_count, 1);
   EXPECT_DOUBLE_EQ(e.success_count, 1.0);
+  Example misled = *store_->GetExample(batch[1].id);
+  EXPECT_DOUBLE_EQ(misled.success_count, 0.0);
+  EXPECT_DOUBLE_EQ(misled.failure_count, 1.0);
   auto by_day = store_->AggregateUsage("day", 0, NowMillis() + 1000, std::nullopt, std::nullopt);
   ASSERT_EQ(by_day->size(), 1u);
   EXPECT_EQ((*by_day)[0].uses, 2);
-  EXPECT_DOUBLE_EQ((*by_day)[0].successes, 2.0);
+  EXPECT_DOUBLE_EQ((*by_day)[0].successes, 1.0);
+  EXPECT_DOUBLE_EQ((*by_day)[0].failures, 1.0);
 }
 
 TEST_P(StoreTest, DeleteRemovesEventsAndHistory) {

@@ -1,5 +1,7 @@
 // Usage tracking, effectiveness, top examples, the dashboard and the agent retrieval hook
 // (SPEC §4.2, §4.3).
+#include <map>
+
 #include "api/routes.h"
 #include "common/ids.h"
 #include "service/examples/example_json.h"
@@ -16,6 +18,25 @@ Result<Reply> Retrieve(Services& s, const Request& req) {
   return Reply::Json200(std::move(out));
 }
 
+// `example_outcomes`: {example_id: success | failure | partial | unknown}, each example's own
+// outcome (ids normalised; naming one example twice, in two spellings, is an error).
+std::map<std::string, std::string> ExampleOutcomes(JsonReader& r) {
+  std::map<std::string, std::string> out;
+  auto obj = r.Object("example_outcomes");
+  if (!obj) return out;
+  Validation& v = r.validation();
+  JsonReader each(*obj, v, r.Loc("example_outcomes"));
+  for (const auto& key : each.Keys()) {
+    auto value = each.Enum(key, service::kOutcomes);
+    if (!IsUuid(key)) {
+      v.Add(each.Loc(key), "must be the id of an example the retrieval returned", "value_error.uuid");
+    } else if (value && !out.emplace(NormalizeUuid(key), *value).second) {
+      v.Add(each.Loc(key), "names an example already named", "value_error.duplicate");
+    }
+  }
+  return out;
+}
+
 Result<Reply> Outcome(Services& s, const Request& req) {
   EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
   Validation v;
@@ -26,10 +47,12 @@ Result<Reply> Outcome(Services& s, const Request& req) {
   if (!r.Has("outcome")) v.Add(r.Loc("outcome"), "field required", "value_error.missing");
   auto confidence = r.Number("confidence", 0.0, 1.0);
   auto notes = r.String("notes", 64 * 1024);
+  std::map<std::string, std::string> per_example = ExampleOutcomes(r);
   r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   if (!IsUuid(*id)) return Status::NotFound("Retrieval not found");
-  EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Outcome(NormalizeUuid(*id), *outcome, confidence, notes));
+  EXEMPLAR_ASSIGN_OR_RETURN(Json out,
+                            s.retrieval.Outcome(NormalizeUuid(*id), *outcome, per_example, confidence, notes));
   return Reply::Json200(std::move(out));
 }
 

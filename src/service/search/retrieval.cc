@@ -1,5 +1,7 @@
 #include "service/search/retrieval.h"
 
+#include <algorithm>
+
 #include "common/ids.h"
 #include "common/time.h"
 #include "index/text.h"
@@ -69,6 +71,19 @@ std::string FormatOne(const Example& e, size_t n, PromptFormat format) {
   }
 }
 
+// The outcome credited to each example: null before an outcome; an outcome recorded before
+// per-example outcomes existed credited every example with the retrieval's.
+Json ExampleOutcomes(const storage::Retrieval& r) {
+  if (r.example_outcomes_json) {
+    Json j = Json::parse(*r.example_outcomes_json, nullptr, false);
+    if (j.is_object()) return j;
+  }
+  if (!r.outcome) return nullptr;
+  Json all = Json::object();
+  for (const auto& id : r.example_ids) all[id] = *r.outcome;
+  return all;
+}
+
 }  // namespace
 
 int64_t EstimateTokens(const std::string& text) { return static_cast<int64_t>((text.size() + 3) / 4); }
@@ -114,7 +129,12 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
   search_body.erase("format");
   search_body.erase("token_budget");
   search_body.erase("min_effectiveness");
+  // The retrieval hook weighs evidence unless told otherwise.
+  if (!body.contains("effectiveness_weight")) search_body["effectiveness_weight"] = kRetrievalEffectivenessWeight;
   JsonReader r(body, v);
+  if (body.contains("query_text")) {  // the search's name for it; here it would be overwritten
+    v.Add(r.Loc("query_text"), "unknown field; did you mean `query`?", "value_error.extra");
+  }
   if (!body.contains("query") || body["query"].is_null()) {
     v.Add(r.Loc("query"), "field required", "value_error.missing");
   } else if (body["query"].is_string()) {
@@ -134,7 +154,6 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
     req.search.filter.min_effectiveness_score = *m;
     req.search.filter.missing_effectiveness_as = 0.5;
   }
-  if (!body.contains("effectiveness_weight")) req.search.effectiveness_weight = kRetrievalEffectivenessWeight;
   // An agent's retrievals explore, each with its own seed (recorded, so it can be replayed).
   if (!req.search.exploration) req.search.exploration = kDefaultRetrievalExploration;
   if (!req.search.seed) req.search.seed = NewSeed();
@@ -219,34 +238,63 @@ Result<Json> Retrieval::Get(const std::string& retrieval_id) {
               {"example_ids", r.example_ids},
               {"created_at", FormatRfc3339(r.created_at)},
               {"outcome", r.outcome ? Json(*r.outcome) : Json(nullptr)},
+              {"example_outcomes", ExampleOutcomes(r)},
               {"exploration", r.exploration ? Json(*r.exploration) : Json(nullptr)},
               {"seed", r.seed ? Json(*r.seed) : Json(nullptr)},
               {"ranking", ranking.is_array() ? ranking : Json::array()}};
 }
 
 Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::string& outcome,
+                                const std::map<std::string, std::string>& example_outcomes,
                                 std::optional<double> confidence, std::optional<std::string> notes) {
   EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, store_.GetRetrieval(retrieval_id));
+  std::vector<FieldError> strangers;
+  for (const auto& [id, _] : example_outcomes) {
+    if (std::find(r.example_ids.begin(), r.example_ids.end(), id) == r.example_ids.end()) {
+      strangers.push_back({{"body", "example_outcomes", id}, "not an example this retrieval returned",
+                           "value_error.not_retrieved"});
+    }
+  }
+  if (!strangers.empty()) return Status::Invalid(std::move(strangers));
   auto [s, f] = OutcomeEvidence(outcome);
-  std::vector<UsageEvent> events;
+  // An example deleted since the retrieval has no counters left to credit.
+  std::vector<std::string> present, gone;
   for (const auto& id : r.example_ids) {
+    auto e = store_.GetExample(id);
+    if (e.ok()) {
+      present.push_back(id);
+    } else if (e.status().code() == Code::kNotFound) {
+      gone.push_back(id);
+    } else {
+      return e.status();
+    }
+  }
+  Json credited = Json::object();
+  std::vector<UsageEvent> events;
+  for (const auto& id : present) {
+    auto own = example_outcomes.find(id);
+    const std::string& this_outcome = own == example_outcomes.end() ? outcome : own->second;
+    auto [es, ef] = OutcomeEvidence(this_outcome);
+    credited[id] = this_outcome;
     UsageEvent ev;
     ev.example_id = id;
     ev.kind = "outcome";
-    ev.outcome = outcome;
-    ev.success_delta = s;
-    ev.failure_delta = f;
+    ev.outcome = this_outcome;
+    ev.success_delta = es;
+    ev.failure_delta = ef;
     ev.retrieval_id = retrieval_id;
     ev.confidence = confidence;
     ev.context = notes;
     events.push_back(std::move(ev));
   }
   EXEMPLAR_RETURN_IF_ERROR(effectiveness_.Commit(
-      [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, events); }, r.example_ids));
+      [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), events); }, present));
   return Json{{"retrieval_id", retrieval_id},
               {"outcome", outcome},
-              {"examples_credited", r.example_ids.size()},
-              {"credited_example_ids", r.example_ids},
+              {"examples_credited", present.size()},
+              {"credited_example_ids", present},
+              {"not_credited_example_ids", gone},  // deleted since the retrieval
+              {"example_outcomes", credited},
               {"success_delta", s},
               {"failure_delta", f}};
 }

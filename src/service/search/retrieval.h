@@ -3,6 +3,7 @@
 // outcome to every example it returned, exactly once.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +43,12 @@ class Retrieval {
   Result<Json> Retrieve(const RetrieveRequest& req);
   // A recorded retrieval: its examples, outcome, policy, seed and ranking reasons.
   Result<Json> Get(const std::string& retrieval_id);
-  // kNotFound for an unknown retrieval, kAlreadyExists (409) for a second outcome.
+  // Credits the retrieval's examples with `outcome`, except those `example_outcomes` names (an
+  // agent that can tell which example helped or misled it), which get their own outcome;
+  // "unknown" credits an example nothing. kNotFound for an unknown retrieval, kAlreadyExists
+  // (409) for a second outcome, 422 for a named example the retrieval did not return.
   Result<Json> Outcome(const std::string& retrieval_id, const std::string& outcome,
+                       const std::map<std::string, std::string>& example_outcomes,
                        std::optional<double> confidence, std::optional<std::string> notes);
 
  private:

@@ -66,13 +66,13 @@ Result<Retrieval> PgStore::GetRetrieval(const std::string& id) {
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
     auto rows = PgParams().Text(id).Exec(
         tx,
-        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking FROM retrievals "
-        "WHERE id = $1");
+        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes "
+        "FROM retrievals WHERE id = $1");
     if (!rows.empty()) {
       const auto& r = rows[0];
       out = Retrieval{r[0].as<std::string>(), DecodeStringList(r[1].as<std::string>()),
                       PgOptText(r[2]), r[3].as<int64_t>(), PgOptText(r[4]),
-                      PgOptText(r[5]), PgOptInt(r[6]), PgOptText(r[7])};
+                      PgOptText(r[5]), PgOptInt(r[6]), PgOptText(r[7]), PgOptText(r[8])};
     }
     return Status::Ok();
   }));
@@ -81,12 +81,15 @@ Result<Retrieval> PgStore::GetRetrieval(const std::string& id) {
 }
 
 Status PgStore::RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                       const std::string& example_outcomes_json,
                                        const std::vector<UsageEvent>& events) {
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
         int64_t now = NowMillis();
-        auto r = PgParams().Text(outcome).Int(now).Text(retrieval_id).Exec(
-            tx, "UPDATE retrievals SET outcome = $1, outcome_at = $2 WHERE id = $3 AND outcome IS NULL");
+        auto r = PgParams().Text(outcome).Int(now).Text(example_outcomes_json).Text(retrieval_id).Exec(
+            tx,
+            "UPDATE retrievals SET outcome = $1, outcome_at = $2, example_outcomes = $3 "
+            "WHERE id = $4 AND outcome IS NULL");
         if (r.affected_rows() == 0) {
           if (PgParams().Text(retrieval_id).Exec(tx, "SELECT 1 FROM retrievals WHERE id = $1").empty()) {
             return Status::NotFound("Retrieval not found");

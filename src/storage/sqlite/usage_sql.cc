@@ -77,8 +77,8 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
   std::optional<Retrieval> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
-        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking FROM retrievals "
-        "WHERE id = ?");
+        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes "
+        "FROM retrievals WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) {
       Retrieval r;
@@ -90,6 +90,7 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
       r.exploration = OptString(q.getColumn(5));
       if (!q.getColumn(6).isNull()) r.seed = q.getColumn(6).getInt64();
       r.ranking_json = OptString(q.getColumn(7));
+      r.example_outcomes_json = OptString(q.getColumn(8));
       out = std::move(r);
     }
     return Status::Ok();
@@ -99,14 +100,16 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
 }
 
 Status SqliteStore::RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
+                                           const std::string& example_outcomes_json,
                                            const std::vector<UsageEvent>& events) {
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     auto& q = c.Prepare(
-        "UPDATE retrievals SET outcome = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL");
+        "UPDATE retrievals SET outcome = ?, outcome_at = ?, example_outcomes = ? WHERE id = ? AND outcome IS NULL");
     q.bind(1, outcome);
     q.bind(2, static_cast<int64_t>(now));
-    q.bind(3, retrieval_id);
+    q.bind(3, example_outcomes_json);
+    q.bind(4, retrieval_id);
     q.exec();
     if (c.db().getChanges() == 0) {
       auto& e = c.Prepare("SELECT 1 FROM retrievals WHERE id = ?");
