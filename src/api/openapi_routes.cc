@@ -104,7 +104,7 @@ Json SearchProps() {
             {"similarity_threshold", Num(0, 1)},
             {"effectiveness_weight", Num(0, 1)},
             {"exploration", Enum(service::kExplorationNames)},
-            {"seed", Int(0)},
+            {"seed", Int(0, static_cast<int64_t>(service::kMaxSeed))},
             {"relevance_floor", Num(0, 1)},
             {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)}, {"fetch_k", Int(1, 1000)}})})}}},
             {"sort_by", Enum(kSortKeys)},
@@ -129,7 +129,11 @@ Json OutcomeBody() {
   return Obj({{"retrieval_id", Str(64)},
               {"outcome", Enum({"success", "failure", "partial"})},
               {"confidence", Num(0, 1)},
-              {"notes", Str(kLong)}},
+              {"notes", Str(kLong)},
+              {"example_outcomes",
+               Describe(MapOf(Enum({"success", "failure", "partial", "unknown"})),
+                        "Each named example's own outcome (example id -> outcome; `unknown` credits it nothing); "
+                        "the others get `outcome`")}},
              {"retrieval_id", "outcome"});
 }
 

@@ -238,6 +238,20 @@ TEST(ExplorationApi, RetrievalSeedReplaysAndThompsonUnburies) {
   EXPECT_GT(in_top("thompson", 20), 0);  // Thompson: it still gets chances
   EXPECT_EQ(server.Post("/api/v1/examples/retrieve", {{"query", "x"}, {"exploration", "epsilon"}}).status, 422);
   EXPECT_EQ(server.Post("/api/v1/examples/search", {{"query_text", "x"}, {"seed", -1}}).status, 422);
+  // A policy with nothing to reorder, or a search field the hook would overwrite, is an error.
+  auto idle = server.Post("/api/v1/examples/search", {{"query_text", "drift"}, {"exploration", "thompson"}});
+  EXPECT_EQ(idle.status, 422);
+  EXPECT_NE(idle.raw.find("effectiveness_weight"), std::string::npos) << idle.raw;
+  EXPECT_EQ(server.Post("/api/v1/examples/retrieve", {{"query", "drift"}, {"effectiveness_weight", 0}, {"exploration", "ucb"}})
+                .status,
+            422);
+  EXPECT_EQ(server.Post("/api/v1/examples/retrieve", {{"query", "drift"}, {"query_text", {{"a", 1}}}}).status, 422);
+  // "none" is recorded as asked, not as no policy at all.
+  auto none = server.Post("/api/v1/examples/retrieve", {{"query", "detector bias"}, {"exploration", "none"}});
+  ASSERT_EQ(none.status, 200) << none.raw;
+  EXPECT_EQ(none.body["metadata"]["exploration"], "none");
+  EXPECT_EQ(server.Get("/api/v1/examples/retrievals/" + none.body["retrieval_id"].get<std::string>()).body["exploration"],
+            "none");
 }
 
 }  // namespace

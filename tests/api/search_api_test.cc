@@ -112,6 +112,33 @@ TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"sort_by", "1; DROP TABLE"}}).status, 422);
 }
 
+// Evidence reorders candidates of like relevance, not an exact match and an example that
+// shares one word with the query: hybrid's fused rank would give them 1.0 and ~0.96, so the
+// blend weighs the legs' scores instead.
+TEST_F(SearchApi, EvidenceDoesNotLiftAWeakHybridMatchAboveAnExactOne) {
+  const std::string exact = "dark current increase in the photomultiplier tube";
+  std::string weak_id;
+  const Json fan = Search({{"query_text", "cooling fan"}, {"mode", "keyword"}, {"k", 1}});
+  for (const auto& hit : fan["results"]) weak_id = hit["example"]["example_id"];
+  ASSERT_FALSE(weak_id.empty());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(server_.Post("/api/v1/examples/" + weak_id + "/track", {{"outcome", "success"}}).status, 204);
+  }
+  // "temperature" and "increase"-like words make the fan example a weak match of the query.
+  const std::string query = exact + " temperature";
+  for (const char* policy : {"greedy", "ucb"}) {
+    Json r = Search({{"query_text", query}, {"k", 3}, {"effectiveness_weight", 0.5}, {"exploration", policy}});
+    ASSERT_GE(r["results"].size(), 2u);
+    EXPECT_EQ(r["results"][0]["example"]["input"]["text"], exact) << policy << ": " << r.dump();
+    for (const auto& hit : r["results"]) {
+      if (hit["example"]["example_id"] == weak_id) EXPECT_LT(hit["scores"]["relevance"].get<double>(), 0.8) << hit.dump();
+    }
+  }
+  // Without a weight the order is hybrid's (RRF), as before.
+  Json plain = Search({{"query_text", query}, {"k", 3}});
+  EXPECT_EQ(plain["results"][0]["example"]["input"]["text"], exact);
+}
+
 TEST_F(SearchApi, NewExamplesAreSearchableOnAcknowledgement) {
   auto created = server_.Post("/api/v1/examples", MakeExample("brand new neutron tube outgassing"));
   ASSERT_EQ(created.status, 201);

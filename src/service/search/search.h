@@ -43,7 +43,7 @@ struct SearchScores {
   std::optional<double> keyword;
   std::optional<double> fused;
   std::optional<double> effectiveness;  // the example's score; the 0.5 prior is used for ranking
-  std::optional<double> relevance;      // the base score normalised to the best candidate (blended)
+  std::optional<double> relevance;      // what the blend weighed (Search::BlendRelevance)
   std::optional<double> effectiveness_used;  // what the exploration policy blended
 };
 
@@ -105,8 +105,11 @@ class Search {
   Result<std::vector<float>> QueryVector(const SearchRequest& req, const VectorSpace& space, SearchResponse* resp);
   Result<Candidates> CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp);
   std::vector<index::Hit> Fuse(const SearchRequest& req, SearchMode mode, Candidates& c) const;
-  void Blend(const SearchRequest& req, Candidates& c, std::vector<index::Hit>& ranked,
+  void Blend(const SearchRequest& req, SearchMode mode, Candidates& c, std::vector<index::Hit>& ranked,
              SearchResponse* resp) const;
+  // The relevance an effectiveness blend weighs, per ranked candidate, in [0, 1] (1 for the best).
+  std::vector<double> BlendRelevance(SearchMode mode, bool blending, Candidates& c,
+                                     const std::vector<index::Hit>& ranked) const;
   void Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const;
   Status Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked, SearchResponse* resp);
 
