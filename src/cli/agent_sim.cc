@@ -84,9 +84,11 @@ AgentSimResult RunAgentSim(Exploration policy, const AgentSimOptions& o) {
     successes += success ? 1 : 0;
     out.expected_success += p;
     out.oracle_success += oracle;
+    Rng own(StreamSeed(o.seed, 4, static_cast<uint64_t>(round)));  // per-example outcomes
     for (size_t i = 0; i < k; ++i) {
       SimExample& e = ex[cands[i].label];
-      (success ? e.successes : e.failures) += 1;
+      const bool credited = o.feedback == AgentSimOptions::Feedback::kShared ? success : own.Uniform() < e.true_p;
+      (credited ? e.successes : e.failures) += 1;
       if (static_cast<int>(cands[i].label) == buried) {
         ++out.buried_retrievals;
         if (!out.buried_back_after) out.buried_back_after = round + 1;

@@ -28,6 +28,11 @@ struct AgentSimOptions {
   // are relevant, some a bit more so for this phrasing.
   double relevance_spread = 0.1;
   int buried_failures = 3;
+  // kShared: one outcome per retrieval credits every example used (POST /examples/outcome), so an
+  // example's evidence mixes in its partners'. kPerExample: the agent can tell which example
+  // helped and reports each one's own outcome, a draw of its hidden probability
+  // (POST /examples/{id}/track per example): how much shared credit costs.
+  enum class Feedback { kShared, kPerExample } feedback = Feedback::kShared;
   uint64_t seed = 1;
 };
 

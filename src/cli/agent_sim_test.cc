@@ -43,6 +43,20 @@ TEST(AgentSimTest, DefaultPolicyUnburiesAGoodExampleThatGreedyLeavesBuried) {
   EXPECT_GT(default_pct, 0.85);
 }
 
+// Shared credit is what holds learning back: the same worlds with each example's own outcome
+// reported (POST /examples/{id}/track, or example_outcomes with the retrieval's outcome).
+TEST(AgentSimTest, PerExampleOutcomesLearnFasterThanOneSharedOutcome) {
+  double shared = 0, own = 0;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    cli::AgentSimOptions o = Short(seed);
+    shared += cli::RunAgentSim(Exploration::kThompson, o).pct_of_oracle / 3;
+    o.feedback = cli::AgentSimOptions::Feedback::kPerExample;
+    own += cli::RunAgentSim(Exploration::kThompson, o).pct_of_oracle / 3;
+  }
+  EXPECT_GT(own, shared + 0.02);
+  EXPECT_GT(own, 0.95);
+}
+
 TEST(AgentSimTest, SameSeedSameWorldAndSameAnswer) {
   auto a = cli::RunAgentSim(Exploration::kThompson, Short(7));
   auto b = cli::RunAgentSim(Exploration::kThompson, Short(7));
