@@ -1,6 +1,7 @@
 #include "embed/http_client.h"
 
 #include <curl/curl.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -114,10 +115,13 @@ Result<HttpResponse> HttpClient::Post(const std::string& url, const std::vector<
   curl_slist_free_all(list);
   Release(curl);
   if (rc != CURLE_OK) {
-    if (ex.too_large) return Status::Unavailable("reply from " + url + " exceeds the size limit");
-    std::string why = error[0] != '\0' ? error : curl_easy_strerror(rc);
-    if (rc == CURLE_OPERATION_TIMEDOUT) why = "timed out after " + std::to_string(timeout_ms) + " ms (" + why + ")";
-    return Status::Unavailable("POST " + url + " failed: " + why);
+    // Endpoints are the operator's configuration: the log names the endpoint and curl's detail
+    // (host, port); what callers see says only what went wrong.
+    spdlog::warn("POST {} failed: {}", url, ex.too_large ? "reply exceeds the size limit" : error[0] ? error : curl_easy_strerror(rc));
+    if (ex.too_large) return Status::Unavailable("the provider's reply exceeds the size limit");
+    std::string why = curl_easy_strerror(rc);
+    if (rc == CURLE_OPERATION_TIMEDOUT) why = "timed out after " + std::to_string(timeout_ms) + " ms";
+    return Status::Unavailable("request to the provider failed: " + why);
   }
   return std::move(ex.response);
 }

@@ -1,6 +1,7 @@
 #include "lm/openai_chat.h"
 
 #include <curl/curl.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -42,7 +43,10 @@ struct HttpReply {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // lower-cased names
   bool cancelled = false;
-  std::string error;  // curl's error text when code != CURLE_OK
+  // When code != CURLE_OK: curl's description of the code, which names no host, for callers
+  // to see; `detail` (curl's error buffer, with host and port) is for the operator's log only.
+  std::string error;
+  std::string detail;
 };
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -243,7 +247,8 @@ struct OpenAiChatLm::Connection {
       if (reply.code == CURLE_OK) {
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.status);
       } else {
-        reply.error = errbuf[0] ? errbuf : curl_easy_strerror(reply.code);
+        reply.error = curl_easy_strerror(reply.code);
+        reply.detail = errbuf[0] ? errbuf : reply.error;
       }
     }
     curl_multi_remove_handle(multi, easy);
@@ -337,8 +342,10 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
           return {false};
         }
         if (reply.code != CURLE_OK) {
+          // Endpoints are the operator's configuration: the log names it, the caller sees why.
+          spdlog::warn("LM request to {} failed: {}", url, reply.detail);
           if (!RetryableCurl(reply.code)) {
-            result = Status::InvalidArgument("LM request to " + url + " failed: " + reply.error);
+            result = Status::InvalidArgument("LM request failed: " + reply.error);
             return {false};
           }
           last_error = reply.code == CURLE_OPERATION_TIMEDOUT

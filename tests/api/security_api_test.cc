@@ -206,12 +206,36 @@ TEST(SecurityApi, CallerEndpointsRefusePrivateAddressesUnlessAllowed) {
   const std::string tid = "00000000-0000-4000-8000-000000000001";
   for (const std::string& url : {catcher.Url(), std::string("http://169.254.169.254/latest"),
                                 std::string("http://10.0.0.8:8080/v1"), std::string("http://[::1]:9/v1"),
+                                std::string("http://[::127.0.0.1]:9/v1"), std::string("http://[64:ff9b::7f00:1]:9/v1"),
+                                std::string("http://[64:ff9b::a00:8]/v1"), std::string("http://[2002:7f00:1::1]/v1"),
+                                std::string("http://[::ffff:192.168.1.1]/v1"),
                                 std::string("http://user:pw@example.com/v1")}) {
     auto r = server.Post("/api/v1/dspy-runs", LabeledRun(tid, {{"base_url", url}, {"model", "x"}}));
     EXPECT_EQ(r.status, 422) << url << ": " << r.raw;
     EXPECT_TRUE(HasLoc(r.body, {"body", "lm", "base_url"})) << url << ": " << Detail(r);
   }
   EXPECT_TRUE(catcher.All().empty());
+}
+
+// A provider that is down: the caller learns that and why, not where the operator's endpoint is.
+TEST(SecurityApi, ProviderFailuresDoNotNameTheEndpoint) {
+  const int closed = FreePort();
+  Config c;
+  c.embedder = "openai";
+  c.embed_base_url = "http://127.0.0.1:" + std::to_string(closed) + "/v1";
+  c.embed_model = "fake";
+  c.embed_dimensions = 8;
+  c.embed_retries = 0;
+  TestServer server(c);
+  for (const auto& [path, body] : std::vector<std::pair<std::string, Json>>{
+           {"/api/v1/examples/search", {{"query_text", "hello"}, {"mode", "vector"}}},
+           {"/api/v1/examples/retrieve", {{"query", "hello"}}}}) {
+    auto r = server.Post(path, body);
+    EXPECT_EQ(r.status, 503) << path << ": " << r.raw;
+    EXPECT_EQ(r.raw.find("127.0.0.1"), std::string::npos) << r.raw;
+    EXPECT_EQ(r.raw.find(std::to_string(closed)), std::string::npos) << r.raw;
+    EXPECT_NE(r.raw.find("connect"), std::string::npos) << r.raw;  // still says what went wrong
+  }
 }
 
 TEST(SecurityApi, CrossSiteAndRebindingRequestsAreRefused) {

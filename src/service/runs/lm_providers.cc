@@ -86,15 +86,24 @@ bool IsNonPublicAddress(const std::string& address) {
   const uint8_t* b = v6.s6_addr;
   static const uint8_t kZero[16] = {};
   if (std::memcmp(b, kZero, 15) == 0 && (b[15] == 0 || b[15] == 1)) return true;  // :: and ::1
-  const bool v4_mapped = std::memcmp(b, kZero, 10) == 0 && b[10] == 0xff && b[11] == 0xff;
-  if (v4_mapped) {
+  auto embedded_v4 = [](const uint8_t* at) {
     char text[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, b + 12, text, sizeof text);
+    inet_ntop(AF_INET, at, text, sizeof text);
     return IsNonPublicAddress(text);
-  }
-  return (b[0] & 0xfe) == 0xfc ||                  // fc00::/7 unique local
+  };
+  const bool v4_mapped = std::memcmp(b, kZero, 10) == 0 && b[10] == 0xff && b[11] == 0xff;
+  const bool v4_compatible = std::memcmp(b, kZero, 12) == 0;  // ::a.b.c.d (deprecated)
+  static const uint8_t kNat64[12] = {0x00, 0x64, 0xff, 0x9b};   // 64:ff9b::/96
+  static const uint8_t kNat64Local[6] = {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01};  // 64:ff9b:1::/48
+  if (v4_mapped || v4_compatible || std::memcmp(b, kNat64, 12) == 0) return embedded_v4(b + 12);
+  if (std::memcmp(b, kNat64Local, 6) == 0) return true;
+  if (b[0] == 0x20 && b[1] == 0x02) return embedded_v4(b + 2);  // 2002::/16 6to4
+  return (b[0] & 0xfe) == 0xfc ||                    // fc00::/7 unique local
          (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||  // fe80::/10 link-local
-         b[0] == 0xff;                             // multicast
+         b[0] == 0xff ||                             // multicast
+         (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) ||           // 2001::/32 Teredo
+         (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) ||     // 2001:db8::/32 documentation
+         (b[0] == 0x01 && std::memcmp(b + 1, kZero, 7) == 0);                 // 100::/64 discard
 }
 
 void LmProviders::Validate(const Json& lm, Validation& v, const std::vector<std::string>& loc) const {
