@@ -96,9 +96,20 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
     e.created_by = "seed";
     items.push_back(std::move(e));
   }
-  auto result = runtime.examples().Batch(std::move(items), {}, true);
+  // Per item: a demo example edited since an earlier seed keeps the user's content (its client
+  // id now names other content: a conflict, counted as present); any other error fails the seed.
+  auto result = runtime.examples().Batch(std::move(items), {}, false);
   if (!result.ok()) {
     std::cerr << "error: " << result.status().message() << "\n";
+    return 1;
+  }
+  int edited = 0;
+  for (const auto& err : result->errors) {
+    if (err.type == "conflict") {
+      ++edited;
+      continue;
+    }
+    std::cerr << "error: seed example " << err.index + 1 << ": " << err.error << "\n";
     return 1;
   }
   counts.examples_created = static_cast<int>(result->created_count);
@@ -107,7 +118,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
     Status linked = provenance.SyncTemplate(t);
     if (!linked.ok()) std::cerr << "warning: lineage of " << t.name << ": " << linked.message() << "\n";
   }
-  counts.examples_existing = static_cast<int>(result->existing_count);
+  counts.examples_existing = static_cast<int>(result->existing_count) + edited;
   Status st = runtime.index().SaveSnapshot();
   if (!st.ok()) std::cerr << "warning: snapshot: " << st.message() << "\n";
   std::cout << "seeded " << counts.templates_created << " templates, " << counts.examples_created

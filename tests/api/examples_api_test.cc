@@ -235,6 +235,37 @@ TEST_F(ExamplesApi, BatchIsAtomicByDefaultAndIdempotentWithClientIds) {
   EXPECT_EQ(server_.Post("/api/v1/examples/batch", {{"examples", Json::array()}}).status, 422);
 }
 
+// A client id stands for one example's content: the same content again is a retry, other
+// content under it is a conflict (409, or the item's error), never a silent keep of the old.
+TEST_F(ExamplesApi, AClientIdRepeatedWithOtherContentIsAConflict) {
+  Json first = MakeExample("kettle scale");
+  first["client_id"] = "k-1";
+  auto created = server_.Post("/api/v1/examples", first);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["example_id"];
+  EXPECT_EQ(server_.Post("/api/v1/examples", first).body["example_id"], id);  // a retry
+  Json other = MakeExample("kettle limescale, other text");
+  other["client_id"] = "k-1";
+  auto conflict = server_.Post("/api/v1/examples", other);
+  EXPECT_EQ(conflict.status, 409) << conflict.raw;
+  EXPECT_NE(conflict.raw.find(id), std::string::npos);
+  Json by_id = MakeExample("something else");
+  by_id["example_id"] = id;
+  EXPECT_EQ(server_.Post("/api/v1/examples", by_id).status, 409);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + id).body["input"]["text"], "kettle scale");
+  // In one batch: atomic refuses all; per item, the second naming of k-2 fails alone.
+  Json a = MakeExample("batch a"), b = MakeExample("batch b");
+  a["client_id"] = b["client_id"] = "k-2";
+  EXPECT_EQ(server_.Post("/api/v1/examples/batch", {{"examples", {a, b}}}).status, 409);
+  auto per_item = server_.Post("/api/v1/examples/batch", {{"examples", {a, b, other}}, {"atomic", false}});
+  ASSERT_EQ(per_item.status, 201) << per_item.raw;
+  EXPECT_EQ(per_item.body["created_count"], 1);
+  EXPECT_EQ(per_item.body["failed_count"], 2);
+  EXPECT_EQ(per_item.body["errors"][0]["index"], 1);
+  EXPECT_EQ(per_item.body["errors"][1]["index"], 2);
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 2);
+}
+
 TEST_F(ExamplesApi, ImportExportRoundTripAndDatabitPath) {
   // databit_id must name a template (issue #20), and the rows fit its schema.
   auto t = server_.Post("/api/v1/templates", {{"name", "CSV import"},
