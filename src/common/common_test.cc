@@ -90,6 +90,22 @@ TEST(JsonBody, MalformedIs400AndDeepIs422) {
   EXPECT_EQ(ParseJsonBody("{\"s\":\"\xff\"}").status().code(), Code::kMalformed);
 }
 
+// What the parser would change silently is refused: a repeated key (it keeps the last) and an
+// integer beyond 64 bits (it keeps a double near it). Everything else is kept as sent.
+TEST(JsonBody, RepeatedKeysAndIntegersBeyond64BitsAre422) {
+  auto twice = ParseJsonBody(R"({"input": {"q": "A"}, "input": {"q": "B"}})");
+  ASSERT_EQ(twice.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(twice.status().message().find("input"), std::string::npos);
+  EXPECT_EQ(ParseJsonBody(R"({"a": {"k": 1, "k": 2}})").status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(ParseJsonBody(R"({"a": {"k": 1}, "b": {"k": 1}, "c": [{"k": 1}, {"k": 2}]})").ok());
+  EXPECT_EQ(ParseJsonBody(R"({"n": 123456789012345678901234567890})").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseJsonBody(R"({"n": -9223372036854775809})").status().code(), Code::kInvalidArgument);
+  auto edges = ParseJsonBody(R"({"a": 18446744073709551615, "b": -9223372036854775808, "c": 1.5e300, "d": "123456789012345678901234567890", "e": -0.5})");
+  ASSERT_TRUE(edges.ok()) << edges.status().message();
+  EXPECT_EQ((*edges)["a"].get<uint64_t>(), 18446744073709551615ULL);
+  EXPECT_EQ((*edges)["b"].get<int64_t>(), INT64_MIN);
+}
+
 TEST(JsonReader, CollectsTypedFieldErrors) {
   Json body = Json::parse(R"({"k": "ten", "score": 1.5, "tags": ["a", 3], "mode": "fuzzy", "ok": true})");
   Validation v;

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <optional>
+#include <set>
 
 #include "common/json_key_observer.h"
 
@@ -74,10 +79,13 @@ Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<s
 }  // namespace
 
 Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
-  // Reject deep nesting before building the DOM: nlohmann's parser recurses.
+  // Reject deep nesting before building the DOM: nlohmann's parser recurses. The same pass finds
+  // integers beyond 64 bits, which the parser would keep only approximately (as doubles).
   int depth = 0, max_depth = 0;
   bool in_string = false, escape = false;
-  for (char c : text) {
+  std::optional<std::string> too_big;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (in_string) {
       if (escape) escape = false;
       else if (c == '\\') escape = true;
@@ -87,15 +95,58 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
     if (c == '"') in_string = true;
     else if (c == '{' || c == '[') max_depth = std::max(max_depth, ++depth);
     else if (c == '}' || c == ']') --depth;
+    else if ((c == '-' || std::isdigit(static_cast<unsigned char>(c))) && !too_big) {
+      size_t end = i + 1;
+      bool integer = true;
+      while (end < text.size() && std::strchr("0123456789.eE+-", text[end]) != nullptr) {
+        integer = integer && std::isdigit(static_cast<unsigned char>(text[end]));
+        ++end;
+      }
+      const std::string token = text.substr(i, end - i);
+      if (integer && token != "-") {
+        int64_t as_signed = 0;
+        uint64_t as_unsigned = 0;
+        const char* first = token.data();
+        const char* last = token.data() + token.size();
+        const bool fits = token[0] == '-' ? std::from_chars(first, last, as_signed).ec == std::errc()
+                                          : std::from_chars(first, last, as_unsigned).ec == std::errc();
+        if (!fits) too_big = token;
+      }
+      i = end - 1;
+    }
   }
   if (max_depth > limits.max_depth) {
     return Status::Invalid({{{"body"},
                              "JSON nesting deeper than " + std::to_string(limits.max_depth),
                              "value_error.too_deep"}});
   }
+  if (too_big) {
+    return Status::Invalid({{{"body"},
+                             "the integer " + too_big->substr(0, 40) +
+                                 " is beyond 64 bits and would not be kept exactly; send it as a string",
+                             "value_error.number.too_large"}});
+  }
+  // A key repeated in one object: the parser keeps the last silently; the caller meant one.
+  std::vector<std::set<std::string>> keys_of_open_objects;
+  std::optional<std::string> repeated;
+  auto watch = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      keys_of_open_objects.emplace_back();
+    } else if (event == Json::parse_event_t::object_end) {
+      if (!keys_of_open_objects.empty()) keys_of_open_objects.pop_back();
+    } else if (event == Json::parse_event_t::key && !keys_of_open_objects.empty() && !repeated) {
+      const std::string key = parsed.get<std::string>();
+      if (!keys_of_open_objects.back().insert(key).second) repeated = key;
+    }
+    return true;
+  };
   Json j;
   try {
-    j = Json::parse(text);
+    j = Json::parse(text, watch);
+    if (repeated) {
+      return Status::Invalid({{{"body"}, "the key '" + repeated->substr(0, 200) + "' appears twice in one object",
+                               "value_error.duplicate_key"}});
+    }
   } catch (const Json::exception& e) {
     // parse_error (also invalid UTF-8) and out_of_range (a number beyond double, e.g. 1e999):
     // keep nlohmann's message without its "[json.exception...]" prefix.
