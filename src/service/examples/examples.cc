@@ -7,6 +7,7 @@
 #include "common/time.h"
 #include "index/text.h"
 #include "service/audit/audit.h"
+#include "service/examples/client_ids.h"
 #include "service/examples/example_json.h"
 #include "service/quality/content_hash.h"
 #include "service/quality/near_duplicates.h"
@@ -19,12 +20,6 @@ std::string JoinLoc(const std::vector<std::string>& loc) {
   std::string out;
   for (const auto& part : loc) out += (out.empty() ? "" : ".") + part;
   return out;
-}
-
-// The content a client id stands for: input and expected output, compared as JSON values.
-bool SameContent(const Example& a, const Example& b) {
-  auto value = [](const std::string& text) { return Json::parse(text, nullptr, false); };
-  return value(a.input_json) == value(b.input_json) && value(a.expected_output_json) == value(b.expected_output_json);
 }
 
 }  // namespace
@@ -320,35 +315,15 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     if (embed_status.code() == Code::kInvalidArgument) return embed_status;
     return Status::Unavailable("embedding provider failed: " + embed_status.message());
   }
-  // A client id (or example id) names one example: repeating it with the same content is an
-  // idempotent retry, with other content a conflict, not a silent keep of the old content.
+  // A client id (or example id) names one example's content (client_ids.h).
   {
-    std::unordered_map<std::string, size_t> first_of;  // client id → first item naming it
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!ptrs[i] || !items[i].client_id) continue;
-      const Example& e = items[i];
-      std::optional<std::string> refused;
-      auto [it, first] = first_of.emplace(*e.client_id, i);
-      if (!first && !SameContent(items[it->second], e)) {
-        refused = "client_id '" + *e.client_id + "' repeats item " + std::to_string(positions[it->second]) +
-                  " of this request with other content";
-      } else if (first) {
-        auto existing = store_.FindExampleByClientId(*e.client_id);
-        if (!existing.ok()) return existing.status();
-        if (!*existing && e.client_id == e.id) {  // an example_id without client_id: the id itself
-          auto by_id = store_.GetExample(e.id);
-          if (by_id.ok()) *existing = std::move(*by_id);
-        }
-        if (*existing && !SameContent(**existing, e)) {
-          refused = "client_id '" + *e.client_id + "' already names example " + (*existing)->id +
-                    " with other content; send a new client_id, or PUT /examples/" + (*existing)->id +
-                    " to change it";
-        }
-      }
-      if (!refused) continue;
+    std::vector<const Example*> live(items.size(), nullptr);
+    for (size_t i = 0; i < items.size(); ++i) live[i] = ptrs[i];
+    EXEMPLAR_ASSIGN_OR_RETURN(auto conflicts, ClientIdConflicts(store_, live, positions));
+    for (auto& [i, refused] : conflicts) {
       std::string where = o.indexed ? "item " + std::to_string(positions[i]) + ": " : "";
-      if (atomic) return Status::AlreadyExists(where + *refused);
-      result.errors.push_back({positions[i], *refused, {}, "conflict"});
+      if (atomic) return Status::AlreadyExists(where + refused);
+      result.errors.push_back({positions[i], std::move(refused), {}, "conflict"});
       ptrs[i] = nullptr;
     }
   }

@@ -1,0 +1,49 @@
+#include "service/examples/client_ids.h"
+
+#include <optional>
+#include <unordered_map>
+
+#include "common/json_util.h"
+
+namespace exemplar::service {
+namespace {
+
+// The content a client id stands for: input and expected output, compared as JSON values.
+bool SameContent(const Example& a, const Example& b) {
+  auto value = [](const std::string& text) { return Json::parse(text, nullptr, false); };
+  return value(a.input_json) == value(b.input_json) && value(a.expected_output_json) == value(b.expected_output_json);
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<size_t, std::string>>> ClientIdConflicts(storage::Store& store,
+                                                                      const std::vector<const Example*>& items,
+                                                                      const std::vector<size_t>& positions) {
+  std::vector<std::pair<size_t, std::string>> out;
+  std::unordered_map<std::string, size_t> first_of;  // client id → first item naming it
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i] || !items[i]->client_id) continue;
+    const Example& e = *items[i];
+    auto [it, first] = first_of.emplace(*e.client_id, i);
+    if (!first) {
+      if (!SameContent(*items[it->second], e)) {
+        out.emplace_back(i, "client_id '" + *e.client_id + "' repeats item " + std::to_string(positions[it->second]) +
+                                " of this request with other content");
+      }
+      continue;
+    }
+    EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Example> existing, store.FindExampleByClientId(*e.client_id));
+    if (!existing && e.client_id == e.id) {  // an example_id without client_id: the id itself
+      auto by_id = store.GetExample(e.id);
+      if (by_id.ok()) existing = std::move(*by_id);
+    }
+    if (existing && !SameContent(*existing, e)) {
+      out.emplace_back(i, "client_id '" + *e.client_id + "' already names example " + existing->id +
+                              " with other content; send a new client_id, or PUT /examples/" + existing->id +
+                              " to change it");
+    }
+  }
+  return out;
+}
+
+}  // namespace exemplar::service
