@@ -219,7 +219,7 @@ export const edgeFlows = [
     },
   },
   {
-    name: "every page and dialog at 1280×800 and 390×844",
+    name: "every page and dialog at 1280×800 and 390×844 (some at 768×1024)",
     core: true,
     async run({ page, ctx, shot }) {
       const exampleId = await anyExampleId(ctx);
@@ -236,8 +236,18 @@ export const edgeFlows = [
         retrievalId ??= got.body.retrieval_id;
         await apiCall(ctx.base, "POST", "/examples/outcome", { retrieval_id: got.body.retrieval_id, outcome: i % 2 ? "failure" : "success" });
       }
+      // A deleted example whose content holds long JSON lines: its tombstone page must still fit.
+      const longLine = `${"calibration-step-".repeat(12)}end`;
+      const doomed = await apiCall(ctx.base, "POST", "/examples", {
+        input: { question: `Deleted ${ctx.token}: ${longLine}`, context: { steps: [longLine, longLine] } },
+        expected_output: { answer: longLine },
+        domain: "e2e_deleted",
+      });
+      const deletedId = doomed.body?.example_id;
+      if (deletedId) await apiCall(ctx.base, "DELETE", `/examples/${deletedId}`);
       const pages = [
         ["examples", "/examples"],
+        ...(deletedId ? [["example-deleted", `/examples/${deletedId}`]] : []),
         ["search", "/examples?q=pressure%20sensor&mode=keyword"],
         ["example-new", "/examples/new"],
         ["example-detail", `/examples/${exampleId}`],
@@ -256,9 +266,12 @@ export const edgeFlows = [
         ["not-found", "/no-such-page"],
       ];
       const problems = [];
-      for (const [width, height, prefix] of [[1280, 800, "wide"], [390, 844, "narrow"]]) {
+      // At tablet width only the pages a walk-through found too wide or too cramped there.
+      const tabletPages = new Set(["example-deleted", "templates", "runs", "quality"]);
+      for (const [width, height, prefix] of [[1280, 800, "wide"], [768, 1024, "tablet"], [390, 844, "narrow"]]) {
         await page.setViewportSize({ width, height });
         for (const [name, path] of pages) {
+          if (prefix === "tablet" && !tabletPages.has(name)) continue;
           await page.goto(`${ctx.base}${path}`);
           await page.locator("main h1").first().waitFor({ timeout: TIMEOUT });
           await settle(page);
@@ -271,6 +284,7 @@ export const edgeFlows = [
           }
           await shot(`${prefix}-${name}`);
         }
+        if (prefix === "tablet") continue;
         // Dialogs: each opened, checked and screenshot, then closed with Escape.
         const dialogs = [
           ["dialog-delete-example", `/examples/${exampleId}`, (p) => p.getByRole("button", { name: "Delete" }).first().click()],

@@ -13,9 +13,9 @@ import { errorMessage } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
 import { exampleSummary } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
-import { useToast } from "@/lib/toast";
 import { useExamples } from "@/features/examples/api/get-examples";
 import { useBulkDelete } from "@/features/examples/api/bulk-edit";
+import { useDeletedToast } from "@/features/examples/api/restore-example";
 import { useClusters, type ClusterKind, type DuplicateCluster } from "../api/get-clusters";
 
 const tabs = [
@@ -141,14 +141,15 @@ export default function QualityPage() {
   const [tab, setTab] = useTab(tabs);
   const [pending, setPending] = useState<Pending>(null);
   const del = useBulkDelete();
-  const toast = useToast();
+  const deletedToast = useDeletedToast();
   const confirm = () =>
     pending &&
     del.mutate(
       { ids: pending.ids },
       {
         onSuccess: (r) => {
-          toast.show(`Deleted ${r.deleted} example${r.deleted === 1 ? "" : "s"}`);
+          // All or none are deleted (see the dialog), so Undo restores exactly the ids asked for.
+          deletedToast(pending.ids, `Deleted ${r.deleted} example${r.deleted === 1 ? "" : "s"}`);
           setPending(null);
         },
       },
@@ -161,7 +162,7 @@ export default function QualityPage() {
       <ConfirmDialog
         open={pending !== null}
         title={pending?.title ?? ""}
-        description="Deleted examples are hidden from lists, search and retrieval; their history is kept and each can be restored from its page. All of them are deleted together, or none is."
+        description="Deleted examples are hidden from lists, search and retrieval; their history is kept, and Undo in the message that follows restores them. All of them are deleted together, or none is."
         pending={del.isPending}
         error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
         onConfirm={confirm}
