@@ -1,25 +1,31 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { renderPage } from "@/testing/render";
 import { AppLayout } from "./layout";
 
-const renderAt = (route: string) => renderPage(<AppLayout />, { route, path: route });
-
-describe("app layout", () => {
-  it("marks the section of the current page", () => {
-    renderAt("/examples/abc");
-    const nav = screen.getAllByRole("navigation", { name: "Main" })[0];
-    expect(within(nav).getByRole("link", { name: "Examples" })).toHaveAttribute("aria-current", "page");
-    expect(within(nav).getByRole("link", { name: "Import" })).not.toHaveAttribute("aria-current");
-  });
-
-  it("opens the navigation as a drawer from the menu button and closes it on Escape", async () => {
-    renderAt("/examples/import");
-    await userEvent.click(screen.getByRole("button", { name: "Open menu" }));
+describe("phone navigation drawer", () => {
+  it("takes focus, keeps Tab inside, locks the page's scroll and gives focus back on Esc", async () => {
+    renderPage(<AppLayout />, { route: "/quality", path: "/quality" });
+    const menu = screen.getByRole("button", { name: "Open menu" });
+    await userEvent.click(menu);
     const drawer = screen.getByRole("dialog", { name: "Menu" });
-    expect(within(drawer).getByRole("link", { name: "Import" })).toHaveAttribute("aria-current", "page");
+    expect(drawer).toContainElement(document.activeElement as HTMLElement);
+    expect(document.body.style.overflow).toBe("hidden");
+
+    // Tab past the last item wraps to the first, Shift+Tab from the first to the last.
+    const items = within(drawer).getAllByRole("link").concat(within(drawer).getAllByRole("button"));
+    for (let i = 0; i < items.length + 2; i++) {
+      await userEvent.tab();
+      expect(drawer).toContainElement(document.activeElement as HTMLElement);
+    }
+    within(drawer).getByRole("button", { name: "Close menu" }).focus();
+    await userEvent.tab({ shift: true });
+    expect(drawer).toContainElement(document.activeElement as HTMLElement);
+
     await userEvent.keyboard("{Escape}");
-    expect(screen.queryByRole("dialog", { name: "Menu" })).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Menu" })).not.toBeInTheDocument());
+    expect(menu).toHaveFocus();
+    expect(document.body.style.overflow).toBe("");
   });
 });
