@@ -278,7 +278,8 @@ export const edgeFlows = [
           const title = await page.title();
           if (!title || title === "Exemplar") problems.push(`${prefix} ${name}: page title is ${JSON.stringify(title)}`);
           try {
-            await assertFits(page, `${prefix} ${name}`, { narrow: prefix === "narrow" });
+            // At tablet width, too, no table may hide columns behind a sideways scroll.
+            await assertFits(page, `${prefix} ${name}`, { narrow: prefix !== "wide" });
           } catch (e) {
             problems.push(e.message);
           }
@@ -367,6 +368,22 @@ export const edgeFlows = [
       const cluster = page.getByRole("list", { name: "Cluster members" }).filter({ hasText: ctx.token });
       await cluster.waitFor({ timeout: TIMEOUT });
       await shot("quality-conflicts");
+      // On a phone each member's text gets the row and its output is shown whole, not cut.
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.waitForTimeout(200);
+      const squeezed = await cluster.locator("li").evaluateAll((rows) =>
+        rows.flatMap((li) => {
+          const text = li.firstElementChild.getBoundingClientRect().width;
+          const out = li.querySelector("[data-testid=example-output]");
+          const problems = [];
+          if (text < 280) problems.push(`member text is ${Math.round(text)} px wide`);
+          if (out.scrollHeight > out.clientHeight + 1 || out.scrollWidth > out.clientWidth + 1) problems.push(`output cut: ${out.textContent.slice(0, 60)}`);
+          return problems;
+        }),
+      );
+      await shot("narrow-quality-conflicts");
+      await page.setViewportSize({ width: 1440, height: 900 });
+      if (squeezed.length) throw new Error(`conflicts at 375 px: ${squeezed.join("; ")}`);
       await cluster.getByRole("button", { name: "Keep only this" }).first().click();
       const dialog = page.getByRole("dialog");
       await dialog.getByRole("button", { name: "Delete" }).click();

@@ -28,12 +28,16 @@ type Pending = { title: string; ids: string[] } | null;
 
 function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example; onDelete: () => void; onKeep?: () => void; keepLabel?: string }) {
   return (
-    <li className="flex flex-wrap items-start justify-between gap-3 py-2" data-example={example.example_id}>
-      <div className="min-w-0 flex-1">
+    <li className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2 py-2" data-example={example.example_id}>
+      {/* On a phone the text takes the whole row and the buttons go under it. */}
+      <div className="min-w-0 flex-1 basis-full sm:basis-0">
         <Link to={`/examples/${example.example_id}`} className="font-medium text-slate-900 hover:text-indigo-700">
           {exampleSummary(example, 100)}
         </Link>
-        <p className="mt-0.5 truncate font-mono text-xs text-slate-500">→ {JSON.stringify(example.expected_output)}</p>
+        {/* Wrapped, not cut: in a conflict the outputs are what differs. */}
+        <p className="mt-0.5 line-clamp-4 font-mono text-xs [overflow-wrap:anywhere] text-slate-500" data-testid="example-output">
+          → {JSON.stringify(example.expected_output)}
+        </p>
         <div className="mt-1 flex flex-wrap gap-1">
           <Badge tone="indigo">{example.domain}</Badge>
           {(example.pii_flags ?? []).map((k) => (
@@ -43,7 +47,7 @@ function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example
           ))}
         </div>
       </div>
-      <div className="flex items-center gap-1.5">
+      <div className="flex flex-wrap items-center gap-1.5">
         {onKeep && (
           <Button size="sm" onClick={onKeep}>
             {keepLabel}
