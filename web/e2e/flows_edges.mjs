@@ -172,9 +172,19 @@ export const edgeFlows = [
         const cancelled = page.locator('[data-node-type="run"][data-status="cancelled"]');
         await cancelled.first().waitFor({ timeout: TIMEOUT });
       }
+      // A template node shows its whole version, however long the name.
+      const versions = await page.locator('[data-node-type="template"] p[title]').evaluateAll((ps) =>
+        ps.map((p) => ({ title: p.title, shown: p.lastElementChild.textContent, cut: p.lastElementChild.scrollWidth > p.lastElementChild.clientWidth + 1 })),
+      );
+      for (const v of versions) {
+        const version = /(v\d[\w.+-]*)$/.exec(v.title)?.[1];
+        if (version && (v.shown !== version || v.cut)) throw new Error(`node "${v.title}" shows "${v.shown}"`);
+      }
       const other = page.locator('.react-flow__node:not(:has([data-node-type="template"]))');
       if (count > 1 && (await other.count()) > 0) {
-        await other.first().click();
+        // Enter on a focused node opens it, as a click does.
+        await other.first().focus();
+        await page.keyboard.press("Enter");
         await page.waitForURL(/\/(examples|runs|templates)\/[^/?]+/, { timeout: TIMEOUT });
       }
     },
@@ -341,6 +351,70 @@ export const edgeFlows = [
       await drawer.waitFor({ state: "detached", timeout: TIMEOUT });
       await page.setViewportSize({ width: 1440, height: 900 });
       if (problems.length) throw new Error(problems.join("; "));
+    },
+  },
+  {
+    name: "templates: unsaved edits survive a tab switch and are saved before publishing",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const created = await apiCall(ctx.base, "POST", "/templates", {
+        name: `E2E draft ${ctx.token}`,
+        input_schema: [{ name: "question", type: "string" }],
+        output_schema: [{ name: "answer", type: "string" }],
+        prompt_template: "Answer the question.",
+      });
+      if (created.status !== 201 && created.status !== 200) throw new Error(`POST /templates → ${created.status}`);
+      const id = created.body.id;
+      await page.goto(`${ctx.base}/templates/${id}`);
+      const instructions = page.getByLabel(/^Instructions/);
+      await instructions.fill("Answer the question in one sentence.");
+      await page.getByRole("tab", { name: "Export to DSPy" }).click();
+      await page.getByRole("tab", { name: "Overview" }).click();
+      if ((await instructions.inputValue()) !== "Answer the question in one sentence.") throw new Error("the edit was lost on a tab switch");
+      await page.getByRole("button", { name: "Publish" }).click();
+      const dialog = page.getByRole("dialog", { name: "Publish this version?" });
+      await dialog.getByText(/saved first/).waitFor({ timeout: TIMEOUT });
+      await shot("template-publish-unsaved");
+      await dialog.getByRole("button", { name: "Publish" }).click();
+      await page.getByRole("status").filter({ hasText: "Saved and published" }).waitFor({ timeout: TIMEOUT });
+      const r = await apiCall(ctx.base, "GET", `/templates/${id}`);
+      if (r.body?.status !== "published" || r.body?.prompt_template !== "Answer the question in one sentence.") {
+        throw new Error(`published ${JSON.stringify({ status: r.body?.status, prompt_template: r.body?.prompt_template })}`);
+      }
+    },
+  },
+  {
+    name: "phone: paging starts at the list's top; the menu drawer holds focus",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.setViewportSize({ width: 375, height: 812 });
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        await page.getByRole("navigation", { name: "Pagination" }).getByRole("button", { name: "Next" }).click();
+        await page.waitForURL(/[?&]page=2/, { timeout: TIMEOUT });
+        await page.getByText(/^19–/).waitFor({ timeout: TIMEOUT });
+        const top = await page.getByRole("checkbox", { name: "Select page" }).evaluate((el) => el.getBoundingClientRect().top);
+        if (top < 0 || top > 812 / 2) throw new Error(`after Next the list's top is at ${Math.round(top)} px, not near the top of the screen`);
+        await shot("narrow-examples-page-2", { fullPage: false });
+
+        const menu = page.getByRole("button", { name: "Open menu" });
+        await menu.click();
+        const drawer = page.getByRole("dialog", { name: "Menu" });
+        await drawer.waitFor({ timeout: TIMEOUT });
+        const state = async () =>
+          page.evaluate(() => ({ inside: Boolean(document.activeElement?.closest("#mobile-nav")), overflow: getComputedStyle(document.body).overflow }));
+        if (!(await state()).inside) throw new Error("focus did not move into the drawer");
+        if ((await state()).overflow !== "hidden") throw new Error("the page behind the drawer still scrolls");
+        for (let i = 0; i < 12; i++) await page.keyboard.press("Tab");
+        if (!(await state()).inside) throw new Error("Tab left the open drawer");
+        await page.keyboard.press("Escape");
+        await drawer.waitFor({ state: "detached", timeout: TIMEOUT });
+        if (!(await menu.evaluate((el) => el === document.activeElement))) throw new Error("focus did not return to the menu button");
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
     },
   },
   {
