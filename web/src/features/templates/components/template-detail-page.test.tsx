@@ -85,3 +85,16 @@ describe("template detail page", () => {
     expect(s.stored().status).toBe("draft");
   });
 });
+
+describe("template field editor", () => {
+  it("names each required checkbox after its field", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get);
+    open();
+    const question = await screen.findByRole("checkbox", { name: "Input fields: question required" });
+    expect(question).toBeChecked();
+    expect(screen.getByRole("checkbox", { name: "Output fields: answer required" })).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText("Input fields field 1 name"), { target: { value: "query" } });
+    expect(screen.getByRole("checkbox", { name: "Input fields: query required" })).toBe(question);
+  });
+});
