@@ -359,7 +359,7 @@ export const edgeFlows = [
     async run({ page, ctx, shot }) {
       const created = await apiCall(ctx.base, "POST", "/templates", {
         name: `E2E draft ${ctx.token}`,
-        input_schema: [{ name: "question", type: "string" }],
+        input_schema: [{ name: "customer_support_question_text", type: "string" }],
         output_schema: [{ name: "answer", type: "string" }],
         prompt_template: "Answer the question.",
       });
@@ -367,6 +367,11 @@ export const edgeFlows = [
       const id = created.body.id;
       await page.goto(`${ctx.base}/templates/${id}`);
       const instructions = page.getByLabel(/^Instructions/);
+      // At 1440 px a field's name is shown whole in its input.
+      const name = page.getByLabel("Input fields field 1 name");
+      const cut = await name.evaluate((el) => el.scrollWidth > el.clientWidth);
+      if (cut) throw new Error(`the field name input cuts "${await name.inputValue()}"`);
+      await page.getByRole("checkbox", { name: "Input fields: customer_support_question_text required" }).waitFor({ timeout: TIMEOUT });
       await instructions.fill("Answer the question in one sentence.");
       await page.getByRole("tab", { name: "Export to DSPy" }).click();
       await page.getByRole("tab", { name: "Overview" }).click();
@@ -398,6 +403,16 @@ export const edgeFlows = [
         const top = await page.getByRole("checkbox", { name: "Select page" }).evaluate((el) => el.getBoundingClientRect().top);
         if (top < 0 || top > 812 / 2) throw new Error(`after Next the list's top is at ${Math.round(top)} px, not near the top of the screen`);
         await shot("narrow-examples-page-2", { fullPage: false });
+        // The bulk bar's buttons stay inside the bar.
+        await page.getByRole("checkbox", { name: /Select example/ }).first().check();
+        const bar = page.getByRole("region", { name: "Bulk actions" });
+        const outside = await bar.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          return [...el.querySelectorAll("button")].filter((b) => b.getBoundingClientRect().right > box.right + 0.5).map((b) => b.textContent);
+        });
+        if (outside.length) throw new Error(`bulk bar buttons overflow the bar: ${outside.join(", ")}`);
+        await shot("narrow-bulk-bar", { fullPage: false });
+        await bar.getByRole("button", { name: "Clear" }).click();
 
         const menu = page.getByRole("button", { name: "Open menu" });
         await menu.click();

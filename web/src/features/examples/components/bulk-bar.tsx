@@ -48,7 +48,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
       <span className="font-medium">
         {count} selected
       </span>
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <Button size="sm" onClick={doExport} loading={exp.isPending} icon={<DownloadIcon />}>
           Export JSONL
         </Button>
