@@ -69,10 +69,11 @@ export default function RunsPage() {
               <tr>
                 <th className="px-4 py-2.5 font-medium">Run</th>
                 <th className="px-4 py-2.5 font-medium">Template</th>
-                {/* Below lg (tablet width, beside the sidebar) optimizer · metric moves under the template and Created is left out. */}
+                {/* Below lg (tablet width, beside the sidebar) optimizer · metric moves under the template, a bare
+                    progress bar under the status, and Created is left out. */}
                 <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Optimizer · metric</th>
                 <th className="px-4 py-2.5 font-medium">Status</th>
-                <th className="px-4 py-2.5 font-medium lg:w-56">Progress</th>
+                <th className="hidden w-56 px-4 py-2.5 font-medium lg:table-cell">Progress</th>
                 <th className="px-4 py-2.5 text-right font-medium">Best</th>
                 <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Created</th>
               </tr>
@@ -87,7 +88,7 @@ export default function RunsPage() {
                   </td>
                   <td data-label="Template" className="px-4 py-2.5 text-xs">
                     {r.templateId ? <Link to={`/templates/${r.templateId}`} className="hover:underline">{r.templateName ?? names.get(r.templateId) ?? shortId(r.templateId)}</Link> : "—"}
-                    <span className="mt-0.5 hidden text-slate-500 sm:block lg:hidden">
+                    <span className="mt-0.5 hidden text-slate-500 [overflow-wrap:anywhere] sm:block lg:hidden">
                       {r.optimizer ?? "—"} · {r.metric ?? "—"}
                     </span>
                   </td>
@@ -96,9 +97,12 @@ export default function RunsPage() {
                   </td>
                   <td data-label="Status" className="px-4 py-2.5">
                     <StatusBadge status={r.status} />
+                    <div className="mt-1.5 hidden w-24 sm:block lg:hidden">
+                      <RunProgress run={r} showLabel={false} />
+                    </div>
                   </td>
-                  <td data-label="Progress" className="px-4 py-2.5">
-                    <RunProgress run={r} className="min-w-28" />
+                  <td data-label="Progress" className="hidden px-4 py-2.5 lg:table-cell">
+                    <RunProgress run={r} />
                   </td>
                   <td data-label="Best" className="px-4 py-2.5 text-right font-mono tabular-nums">{formatScore(r.bestScore, 3)}</td>
                   <td data-label="Created" className="hidden px-4 py-2.5 text-xs text-slate-500 lg:table-cell">{formatDate(r.createdAt)}</td>
