@@ -172,9 +172,19 @@ export const edgeFlows = [
         const cancelled = page.locator('[data-node-type="run"][data-status="cancelled"]');
         await cancelled.first().waitFor({ timeout: TIMEOUT });
       }
+      // A template node shows its whole version, however long the name.
+      const versions = await page.locator('[data-node-type="template"] p[title]').evaluateAll((ps) =>
+        ps.map((p) => ({ title: p.title, shown: p.lastElementChild.textContent, cut: p.lastElementChild.scrollWidth > p.lastElementChild.clientWidth + 1 })),
+      );
+      for (const v of versions) {
+        const version = /(v\d[\w.+-]*)$/.exec(v.title)?.[1];
+        if (version && (v.shown !== version || v.cut)) throw new Error(`node "${v.title}" shows "${v.shown}"`);
+      }
       const other = page.locator('.react-flow__node:not(:has([data-node-type="template"]))');
       if (count > 1 && (await other.count()) > 0) {
-        await other.first().click();
+        // Enter on a focused node opens it, as a click does.
+        await other.first().focus();
+        await page.keyboard.press("Enter");
         await page.waitForURL(/\/(examples|runs|templates)\/[^/?]+/, { timeout: TIMEOUT });
       }
     },
@@ -219,7 +229,7 @@ export const edgeFlows = [
     },
   },
   {
-    name: "every page and dialog at 1280×800 and 390×844",
+    name: "every page and dialog at 1280×800 and 390×844 (some at 768×1024)",
     core: true,
     async run({ page, ctx, shot }) {
       const exampleId = await anyExampleId(ctx);
@@ -236,8 +246,18 @@ export const edgeFlows = [
         retrievalId ??= got.body.retrieval_id;
         await apiCall(ctx.base, "POST", "/examples/outcome", { retrieval_id: got.body.retrieval_id, outcome: i % 2 ? "failure" : "success" });
       }
+      // A deleted example whose content holds long JSON lines: its tombstone page must still fit.
+      const longLine = `${"calibration-step-".repeat(12)}end`;
+      const doomed = await apiCall(ctx.base, "POST", "/examples", {
+        input: { question: `Deleted ${ctx.token}: ${longLine}`, context: { steps: [longLine, longLine] } },
+        expected_output: { answer: longLine },
+        domain: "e2e_deleted",
+      });
+      const deletedId = doomed.body?.example_id;
+      if (deletedId) await apiCall(ctx.base, "DELETE", `/examples/${deletedId}`);
       const pages = [
         ["examples", "/examples"],
+        ...(deletedId ? [["example-deleted", `/examples/${deletedId}`]] : []),
         ["search", "/examples?q=pressure%20sensor&mode=keyword"],
         ["example-new", "/examples/new"],
         ["example-detail", `/examples/${exampleId}`],
@@ -256,21 +276,26 @@ export const edgeFlows = [
         ["not-found", "/no-such-page"],
       ];
       const problems = [];
-      for (const [width, height, prefix] of [[1280, 800, "wide"], [390, 844, "narrow"]]) {
+      // At tablet width only the pages a walk-through found too wide or too cramped there.
+      const tabletPages = new Set(["example-deleted", "templates", "runs", "quality"]);
+      for (const [width, height, prefix] of [[1280, 800, "wide"], [768, 1024, "tablet"], [390, 844, "narrow"]]) {
         await page.setViewportSize({ width, height });
         for (const [name, path] of pages) {
+          if (prefix === "tablet" && !tabletPages.has(name)) continue;
           await page.goto(`${ctx.base}${path}`);
           await page.locator("main h1").first().waitFor({ timeout: TIMEOUT });
           await settle(page);
           const title = await page.title();
           if (!title || title === "Exemplar") problems.push(`${prefix} ${name}: page title is ${JSON.stringify(title)}`);
           try {
-            await assertFits(page, `${prefix} ${name}`, { narrow: prefix === "narrow" });
+            // At tablet width, too, no table may hide columns behind a sideways scroll.
+            await assertFits(page, `${prefix} ${name}`, { narrow: prefix !== "wide" });
           } catch (e) {
             problems.push(e.message);
           }
           await shot(`${prefix}-${name}`);
         }
+        if (prefix === "tablet") continue;
         // Dialogs: each opened, checked and screenshot, then closed with Escape.
         const dialogs = [
           ["dialog-delete-example", `/examples/${exampleId}`, (p) => p.getByRole("button", { name: "Delete" }).first().click()],
@@ -329,6 +354,85 @@ export const edgeFlows = [
     },
   },
   {
+    name: "templates: unsaved edits survive a tab switch and are saved before publishing",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const created = await apiCall(ctx.base, "POST", "/templates", {
+        name: `E2E draft ${ctx.token}`,
+        input_schema: [{ name: "customer_support_question_text", type: "string" }],
+        output_schema: [{ name: "answer", type: "string" }],
+        prompt_template: "Answer the question.",
+      });
+      if (created.status !== 201 && created.status !== 200) throw new Error(`POST /templates → ${created.status}`);
+      const id = created.body.id;
+      await page.goto(`${ctx.base}/templates/${id}`);
+      const instructions = page.getByLabel(/^Instructions/);
+      // At 1440 px a field's name is shown whole in its input.
+      const name = page.getByLabel("Input fields field 1 name");
+      const cut = await name.evaluate((el) => el.scrollWidth > el.clientWidth);
+      if (cut) throw new Error(`the field name input cuts "${await name.inputValue()}"`);
+      await page.getByRole("checkbox", { name: "Input fields: customer_support_question_text required" }).waitFor({ timeout: TIMEOUT });
+      await instructions.fill("Answer the question in one sentence.");
+      await page.getByRole("tab", { name: "Export to DSPy" }).click();
+      await page.getByRole("tab", { name: "Overview" }).click();
+      if ((await instructions.inputValue()) !== "Answer the question in one sentence.") throw new Error("the edit was lost on a tab switch");
+      await page.getByRole("button", { name: "Publish" }).click();
+      const dialog = page.getByRole("dialog", { name: "Publish this version?" });
+      await dialog.getByText(/saved first/).waitFor({ timeout: TIMEOUT });
+      await shot("template-publish-unsaved");
+      await dialog.getByRole("button", { name: "Publish" }).click();
+      await page.getByRole("status").filter({ hasText: "Saved and published" }).waitFor({ timeout: TIMEOUT });
+      const r = await apiCall(ctx.base, "GET", `/templates/${id}`);
+      if (r.body?.status !== "published" || r.body?.prompt_template !== "Answer the question in one sentence.") {
+        throw new Error(`published ${JSON.stringify({ status: r.body?.status, prompt_template: r.body?.prompt_template })}`);
+      }
+    },
+  },
+  {
+    name: "phone: paging starts at the list's top; the menu drawer holds focus",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.setViewportSize({ width: 375, height: 812 });
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        await page.getByRole("navigation", { name: "Pagination" }).getByRole("button", { name: "Next" }).click();
+        await page.waitForURL(/[?&]page=2/, { timeout: TIMEOUT });
+        await page.getByText(/^19–/).waitFor({ timeout: TIMEOUT });
+        const top = await page.getByRole("checkbox", { name: "Select page" }).evaluate((el) => el.getBoundingClientRect().top);
+        if (top < 0 || top > 812 / 2) throw new Error(`after Next the list's top is at ${Math.round(top)} px, not near the top of the screen`);
+        await shot("narrow-examples-page-2", { fullPage: false });
+        // The bulk bar's buttons stay inside the bar.
+        await page.getByRole("checkbox", { name: /Select example/ }).first().check();
+        const bar = page.getByRole("region", { name: "Bulk actions" });
+        const outside = await bar.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          return [...el.querySelectorAll("button")].filter((b) => b.getBoundingClientRect().right > box.right + 0.5).map((b) => b.textContent);
+        });
+        if (outside.length) throw new Error(`bulk bar buttons overflow the bar: ${outside.join(", ")}`);
+        await shot("narrow-bulk-bar", { fullPage: false });
+        await bar.getByRole("button", { name: "Clear" }).click();
+
+        const menu = page.getByRole("button", { name: "Open menu" });
+        await menu.click();
+        const drawer = page.getByRole("dialog", { name: "Menu" });
+        await drawer.waitFor({ timeout: TIMEOUT });
+        const state = async () =>
+          page.evaluate(() => ({ inside: Boolean(document.activeElement?.closest("#mobile-nav")), overflow: getComputedStyle(document.body).overflow }));
+        if (!(await state()).inside) throw new Error("focus did not move into the drawer");
+        if ((await state()).overflow !== "hidden") throw new Error("the page behind the drawer still scrolls");
+        for (let i = 0; i < 12; i++) await page.keyboard.press("Tab");
+        if (!(await state()).inside) throw new Error("Tab left the open drawer");
+        await page.keyboard.press("Escape");
+        await drawer.waitFor({ state: "detached", timeout: TIMEOUT });
+        if (!(await menu.evaluate((el) => el === document.activeElement))) throw new Error("focus did not return to the menu button");
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    },
+  },
+  {
     name: "quality: duplicate warning, Quality page merge, bulk edit",
     core: false,
     probe: (ctx) => missing(ctx, "GET", "/quality/duplicates"),
@@ -353,6 +457,22 @@ export const edgeFlows = [
       const cluster = page.getByRole("list", { name: "Cluster members" }).filter({ hasText: ctx.token });
       await cluster.waitFor({ timeout: TIMEOUT });
       await shot("quality-conflicts");
+      // On a phone each member's text gets the row and its output is shown whole, not cut.
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.waitForTimeout(200);
+      const squeezed = await cluster.locator("li").evaluateAll((rows) =>
+        rows.flatMap((li) => {
+          const text = li.firstElementChild.getBoundingClientRect().width;
+          const out = li.querySelector("[data-testid=example-output]");
+          const problems = [];
+          if (text < 280) problems.push(`member text is ${Math.round(text)} px wide`);
+          if (out.scrollHeight > out.clientHeight + 1 || out.scrollWidth > out.clientWidth + 1) problems.push(`output cut: ${out.textContent.slice(0, 60)}`);
+          return problems;
+        }),
+      );
+      await shot("narrow-quality-conflicts");
+      await page.setViewportSize({ width: 1440, height: 900 });
+      if (squeezed.length) throw new Error(`conflicts at 375 px: ${squeezed.join("; ")}`);
       await cluster.getByRole("button", { name: "Keep only this" }).first().click();
       const dialog = page.getByRole("dialog");
       await dialog.getByRole("button", { name: "Delete" }).click();

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { renderPage } from "@/testing/render";
@@ -21,5 +21,29 @@ describe("app layout", () => {
     expect(within(drawer).getByRole("link", { name: "Import" })).toHaveAttribute("aria-current", "page");
     await userEvent.keyboard("{Escape}");
     expect(screen.queryByRole("dialog", { name: "Menu" })).not.toBeInTheDocument();
+  });
+
+  it("gives the drawer focus, keeps Tab inside, locks the page's scroll and returns focus on Escape", async () => {
+    renderAt("/quality");
+    const menu = screen.getByRole("button", { name: "Open menu" });
+    await userEvent.click(menu);
+    const drawer = screen.getByRole("dialog", { name: "Menu" });
+    expect(drawer).toContainElement(document.activeElement as HTMLElement);
+    expect(document.body.style.overflow).toBe("hidden");
+
+    // Tab past the last item wraps to the first, Shift+Tab from the first to the last.
+    const items = within(drawer).getAllByRole("link").concat(within(drawer).getAllByRole("button"));
+    for (let i = 0; i < items.length + 2; i++) {
+      await userEvent.tab();
+      expect(drawer).toContainElement(document.activeElement as HTMLElement);
+    }
+    within(drawer).getByRole("button", { name: "Close menu" }).focus();
+    await userEvent.tab({ shift: true });
+    expect(drawer).toContainElement(document.activeElement as HTMLElement);
+
+    await userEvent.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Menu" })).not.toBeInTheDocument());
+    expect(menu).toHaveFocus();
+    expect(document.body.style.overflow).toBe("");
   });
 });

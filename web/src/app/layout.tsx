@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, QualityIcon, RunsIcon, SnapshotIcon, TemplatesIcon } from "@/components/ui/icons";
+import { useModalFocus } from "@/components/ui/use-modal-focus";
 import { cn } from "@/lib/format";
 
 const isImport = (path: string) => path.startsWith("/examples/import");
@@ -68,13 +69,10 @@ const footer = (
 export function AppLayout() {
   const [open, setOpen] = useState(false);
   const location = useLocation();
+  const drawer = useRef<HTMLDivElement>(null);
   useEffect(() => setOpen(false), [location.pathname]);
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, [open]);
+  // Focus moves into the drawer and stays there, Esc closes it and focus returns to the menu button.
+  useModalFocus(open, drawer, () => setOpen(false));
 
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
@@ -97,7 +95,7 @@ export function AppLayout() {
       {open && (
         <div className="fixed inset-0 z-40 md:hidden">
           <div className="absolute inset-0 bg-slate-900/40" onClick={() => setOpen(false)} aria-hidden="true" />
-          <div id="mobile-nav" role="dialog" aria-modal="true" aria-label="Menu" className="absolute inset-y-0 left-0 flex w-64 max-w-[80vw] flex-col bg-white shadow-xl">
+          <div ref={drawer} id="mobile-nav" role="dialog" aria-modal="true" aria-label="Menu" className="absolute inset-y-0 left-0 flex w-64 max-w-[80vw] flex-col bg-white shadow-xl">
             <div className="flex items-center justify-between px-5 py-4">
               <Brand />
               <button type="button" aria-label="Close menu" onClick={() => setOpen(false)} className="rounded-md p-1.5 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600">

@@ -1,21 +1,31 @@
 // Minimal toast notifications: `useToast().show("Saved")`. Toasts live in a polite live region.
+// A toast may carry one action (`{ label: "Undo", run }`); it then stays longer, and clicking the
+// action runs it and dismisses the toast.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 import { cn } from "./format";
 
 type Tone = "success" | "error" | "info";
-type Toast = { id: number; message: string; tone: Tone };
-type ToastApi = { show: (message: string, tone?: Tone) => void };
+export type ToastAction = { label: string; run: () => void };
+type Toast = { id: number; message: string; tone: Tone; action?: ToastAction };
+type ToastApi = { show: (message: string, tone?: Tone, action?: ToastAction) => void };
 
 const ToastContext = createContext<ToastApi>({ show: () => undefined });
 let nextId = 1;
+// Long enough to read a message; an action gets more, so there is time to reach its button.
+const SHOW_MS = 4000;
+const SHOW_WITH_ACTION_MS = 10000;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const show = useCallback((message: string, tone: Tone = "success") => {
-    const id = nextId++;
-    setToasts((t) => [...t, { id, message, tone }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), 4000);
-  }, []);
+  const dismiss = useCallback((id: number) => setToasts((t) => t.filter((x) => x.id !== id)), []);
+  const show = useCallback(
+    (message: string, tone: Tone = "success", action?: ToastAction) => {
+      const id = nextId++;
+      setToasts((t) => [...t, { id, message, tone, action }]);
+      setTimeout(() => dismiss(id), action ? SHOW_WITH_ACTION_MS : SHOW_MS);
+    },
+    [dismiss],
+  );
   const value = useMemo(() => ({ show }), [show]);
   return (
     <ToastContext.Provider value={value}>
@@ -26,13 +36,25 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             key={t.id}
             role="status"
             className={cn(
-              "pointer-events-auto rounded-lg px-4 py-2.5 text-sm font-medium shadow-lg ring-1",
+              "pointer-events-auto flex items-center gap-3 rounded-lg px-4 py-2.5 text-sm font-medium shadow-lg ring-1",
               t.tone === "success" && "bg-emerald-50 text-emerald-900 ring-emerald-200",
               t.tone === "error" && "bg-rose-50 text-rose-900 ring-rose-200",
               t.tone === "info" && "bg-white text-slate-800 ring-slate-200",
             )}
           >
-            {t.message}
+            <span>{t.message}</span>
+            {t.action && (
+              <button
+                type="button"
+                onClick={() => {
+                  dismiss(t.id);
+                  t.action?.run();
+                }}
+                className="-my-1 rounded px-2 py-1 font-semibold underline underline-offset-2 hover:bg-black/5 focus-visible:outline-2 focus-visible:outline-indigo-600"
+              >
+                {t.action.label}
+              </button>
+            )}
           </div>
         ))}
       </div>

@@ -2,7 +2,8 @@ import type { ReactNode } from "react";
 import { cn } from "@/lib/format";
 
 export function Card({ children, className }: { children: ReactNode; className?: string }) {
-  return <section className={cn("rounded-xl bg-white shadow-sm ring-1 ring-slate-200", className)}>{children}</section>;
+  // min-w-0: as a grid or flex item a card must not grow to fit a wide child (a long JSON line).
+  return <section className={cn("min-w-0 rounded-xl bg-white shadow-sm ring-1 ring-slate-200", className)}>{children}</section>;
 }
 
 export function CardHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {

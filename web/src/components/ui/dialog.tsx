@@ -1,8 +1,9 @@
 // Modal dialog: focus moves inside on open, Tab is trapped, Esc and the backdrop close it, and
-// focus returns to the opener on close.
-import { useEffect, useId, useRef, type ReactNode } from "react";
+// focus returns to the opener on close (use-modal-focus.ts).
+import { useId, useRef, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { cn } from "@/lib/format";
+import { useModalFocus } from "./use-modal-focus";
 
 type DialogProps = {
   open: boolean;
@@ -14,42 +15,10 @@ type DialogProps = {
   size?: "sm" | "md" | "lg";
 };
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
 export function Dialog({ open, onClose, title, description, children, footer, size = "md" }: DialogProps) {
   const panel = useRef<HTMLDivElement>(null);
   const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-
-  useEffect(() => {
-    if (!open) return;
-    const opener = document.activeElement as HTMLElement | null;
-    const first = panel.current?.querySelector<HTMLElement>("[data-autofocus]") ?? panel.current?.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? panel.current)?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        e.stopPropagation();
-        onCloseRef.current();
-      } else if (e.key === "Tab" && panel.current) {
-        const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-        if (items.length === 0) return;
-        const [head, tail] = [items[0], items[items.length - 1]];
-        if (e.shiftKey && document.activeElement === head) {
-          e.preventDefault();
-          tail.focus();
-        } else if (!e.shiftKey && document.activeElement === tail) {
-          e.preventDefault();
-          head.focus();
-        }
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("keydown", onKey);
-      opener?.focus?.();
-    };
-  }, [open]);
+  useModalFocus(open, panel, onClose);
 
   if (!open) return null;
   return createPortal(

@@ -1,16 +1,38 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
+import { useToast } from "@/lib/toast";
 
 /** Brings a deleted example back into lists, search and retrieval (issue 19). */
 export function restoreExample(id: string): Promise<Example> {
   return api.post<Example>(`/examples/${encodeURIComponent(id)}/restore`);
 }
 
+const afterRestore = (qc: QueryClient) =>
+  Promise.all([qc.invalidateQueries({ queryKey: ["examples"] }), qc.invalidateQueries({ queryKey: ["templates"] })]);
+
 export function useRestoreExample() {
   const qc = useQueryClient();
-  return useMutation({
-    mutationFn: restoreExample,
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: ["examples"] }), qc.invalidateQueries({ queryKey: ["templates"] })]),
-  });
+  return useMutation({ mutationFn: restoreExample, onSuccess: () => afterRestore(qc) });
+}
+
+/**
+ * Shows "Deleted …" with an Undo action that restores `ids`. It only uses the app's providers, so
+ * Undo still works after the page that deleted them is gone (a deleted example's page navigates away).
+ */
+export function useDeletedToast() {
+  const qc = useQueryClient();
+  const toast = useToast();
+  return (ids: string[], message: string) =>
+    toast.show(message, "success", {
+      label: "Undo",
+      run: async () => {
+        const results = await Promise.allSettled(ids.map(restoreExample));
+        await afterRestore(qc);
+        const failed = results.filter((r) => r.status === "rejected").length;
+        const ok = ids.length - failed;
+        if (failed) toast.show(`Restored ${ok}; ${failed} could not be restored`, "error");
+        else toast.show(`Restored ${ok} example${ok === 1 ? "" : "s"}`);
+      },
+    });
 }

@@ -6,6 +6,7 @@ import { BulkEditDialog } from "./bulk-edit-dialog";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useDeleteExamples } from "../api/delete-example";
+import { useDeletedToast } from "../api/restore-example";
 import { useExportExamples } from "../api/export-examples";
 
 type BulkBarProps = { selected: Set<string>; onClear: () => void; onDeleted: (failed: string[]) => void };
@@ -16,6 +17,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
   const del = useDeleteExamples();
   const exp = useExportExamples();
   const toast = useToast();
+  const deletedToast = useDeletedToast();
   const count = selected.size;
   if (count === 0) return null;
 
@@ -27,22 +29,26 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
         onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error"),
       },
     );
-  const doDelete = () =>
-    del.mutate([...selected], {
+  const doDelete = () => {
+    const ids = [...selected];
+    del.mutate(ids, {
       onSuccess: (failed) => {
         setConfirming(false);
-        const ok = count - failed.length;
-        toast.show(failed.length ? `Deleted ${ok}; ${failed.length} failed` : `Deleted ${ok} example${ok === 1 ? "" : "s"}`, failed.length ? "error" : "success");
+        const deleted = ids.filter((id) => !failed.includes(id));
+        const ok = deleted.length;
+        if (failed.length) toast.show(`Deleted ${ok}; ${failed.length} failed`, "error");
+        if (ok) deletedToast(deleted, `Deleted ${ok} example${ok === 1 ? "" : "s"}`);
         onDeleted(failed);
       },
     });
+  };
 
   return (
     <div role="region" aria-label="Bulk actions" className="sticky top-16 z-20 mb-4 flex flex-wrap items-center justify-between gap-3 md:top-3 rounded-xl bg-indigo-600 px-4 py-2.5 text-sm text-white shadow-lg">
       <span className="font-medium">
         {count} selected
       </span>
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <Button size="sm" onClick={doExport} loading={exp.isPending} icon={<DownloadIcon />}>
           Export JSONL
         </Button>
@@ -60,7 +66,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
       <ConfirmDialog
         open={confirming}
         title={`Delete ${count} example${count === 1 ? "" : "s"}?`}
-        description="They are hidden from lists, search and retrieval. Their versions, usage history and lineage are kept, and each can be restored from its page."
+        description="They are hidden from lists, search and retrieval. Their versions, usage history and lineage are kept, and Undo in the message that follows restores them."
         pending={del.isPending}
         onConfirm={doDelete}
         onClose={() => setConfirming(false)}

@@ -58,7 +58,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
           />
           <CardBody>{ex.purged ? <ErrorState error={new Error("This example's content was purged.")} /> : <JsonView value={{ input: ex.input, expected_output: ex.expected_output, explanation: ex.explanation }} />}</CardBody>
         </Card>
-        <div className="space-y-6">
+        <div className="min-w-0 space-y-6">
           <VersionsPanel exampleId={id} currentVersion={ex.version} />
           <AuditPanel exampleId={id} />
         </div>

@@ -14,6 +14,7 @@ import { useToast } from "@/lib/toast";
 import { useCreateExample } from "../api/create-example";
 import { useDeleteExample } from "../api/delete-example";
 import { useExample } from "../api/get-example";
+import { useDeletedToast } from "../api/restore-example";
 import { useUpdateExample } from "../api/update-example";
 import { EffectivenessPanel } from "./effectiveness-panel";
 import { ExampleEditor } from "./example-editor";
@@ -92,6 +93,7 @@ export function ExampleDetailPage() {
   const update = useUpdateExample(id);
   const navigate = useNavigate();
   const toast = useToast();
+  const deletedToast = useDeletedToast();
   const [confirming, setConfirming] = useState(false);
   const location = useLocation();
   // Warnings of the save that brought us here (create) or of the last save on this page.
@@ -111,7 +113,7 @@ export function ExampleDetailPage() {
   const doDelete = () =>
     del.mutate(id, {
       onSuccess: () => {
-        toast.show("Example deleted");
+        deletedToast([id], "Example deleted");
         navigate("/examples");
       },
     });
@@ -171,7 +173,7 @@ export function ExampleDetailPage() {
       <ConfirmDialog
         open={confirming}
         title="Delete this example?"
-        description="The example is hidden from lists, search and retrieval. Its versions and lineage are kept, and it can be restored."
+        description="The example is hidden from lists, search and retrieval. Its versions and lineage are kept, and Undo in the message that follows restores it."
         pending={del.isPending}
         error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
         onConfirm={doDelete}

@@ -36,7 +36,23 @@ describe("example editor", () => {
     expect(await screen.findByText("must be easy, medium or hard")).toBeInTheDocument();
     expect(difficulty).toHaveAttribute("aria-invalid", "true");
     expect(difficulty.getAttribute("aria-describedby")).toContain(screen.getByText("must be easy, medium or hard").id);
-    expect(screen.getByText("string too long")).toBeInTheDocument();
+    expect(screen.getByText("string too long: question")).toBeInTheDocument();
+  });
+
+  it("names each field a template requires once, under the JSON field it belongs to", async () => {
+    const required = (side: string, name: string) => ({ loc: ["body", side, name], msg: `field required by the template's ${side === "input" ? "input" : "output"} schema`, type: "value_error.missing" });
+    mockFetch(
+      noTemplates,
+      route("POST", "/examples", () => [422, { detail: [required("input", "question"), required("input", "context"), required("expected_output", "answer"), required("expected_output", "reason")], code: "validation_error" }]),
+    );
+    renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    setJson(/^Input \(JSON object\)/, '{"q": "hi"}');
+    setJson(/^Expected output/, '{"a": "hello"}');
+    await userEvent.click(screen.getByRole("button", { name: "Create example" }));
+
+    expect(await screen.findByText("field required by the template's input schema: question, context")).toBeInTheDocument();
+    expect(screen.getByText("field required by the template's output schema: answer, reason")).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Expected output/)).toHaveAttribute("aria-invalid", "true");
   });
 
   it("sends a valid example and opens it", async () => {

@@ -4,7 +4,7 @@ import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from "re
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { JsonEditor } from "@/components/ui/json-editor";
-import { isApiError } from "@/lib/api-client";
+import { fieldKey, isApiError } from "@/lib/api-client";
 import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { KNOWN_DOMAINS } from "./example-filters";
@@ -21,16 +21,32 @@ type ExampleEditorProps = {
   extraActions?: ReactNode;
 };
 
-/** Maps API field errors (`input`, `input.question`, `capability_tags.2`) onto form fields. */
+/**
+ * Maps API field errors (`input`, `input.question`, `capability_tags.2`) onto form fields. Errors
+ * inside a JSON field name their key once, grouped by message: a template's missing fields come as
+ * one issue per field, all with the same message ("field required by the template's input
+ * schema: question, context").
+ */
 function serverFieldErrors(error: unknown): FormErrors {
   if (!isApiError(error)) return {};
-  const out: FormErrors = {};
-  for (const [key, msg] of Object.entries(error.fieldErrors)) {
-    const head = key.split(".")[0] as keyof ExampleFormState;
-    const target = head in emptyExampleForm ? head : "_form";
-    out[target] = out[target] ? `${out[target]}; ${msg}` : msg;
+  if (error.issues.length === 0) return { _form: error.message };
+  const grouped = new Map<keyof FormErrors, Map<string, Set<string>>>();
+  for (const issue of error.issues) {
+    const key = fieldKey(issue.loc);
+    const [head, ...rest] = key.split(".");
+    const onField = head in emptyExampleForm;
+    const target = (onField ? head : "_form") as keyof FormErrors;
+    const name = onField ? rest.join(".") : key === "_form" ? "" : key;
+    const byMessage = grouped.get(target) ?? new Map<string, Set<string>>();
+    const names = byMessage.get(issue.msg) ?? new Set<string>();
+    if (name) names.add(name);
+    byMessage.set(issue.msg, names);
+    grouped.set(target, byMessage);
   }
-  if (Object.keys(error.fieldErrors).length === 0) out._form = error.message;
+  const out: FormErrors = {};
+  for (const [target, byMessage] of grouped) {
+    out[target] = [...byMessage].map(([msg, names]) => (names.size ? `${msg}: ${[...names].join(", ")}` : msg)).join("; ");
+  }
   return out;
 }
 

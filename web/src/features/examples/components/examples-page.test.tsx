@@ -69,4 +69,71 @@ describe("example delete", () => {
     expect(after.filter((c) => c.path.startsWith(`/api/v1/examples/${id}`))).toEqual([]);
     await waitFor(() => expect(deleted).toBe(true));
   });
+
+  it("offers Undo in the delete message, which restores the example after the page is gone", async () => {
+    const id = "3f1c2d4e-0000-4000-8000-000000000001";
+    let deleted = false;
+    const { calls } = mockFetch(
+      noTemplates,
+      route("GET", `/examples/${id}`, () => (deleted ? [404, { detail: "Example not found", code: "not_found" }] : [200, makeExample()])),
+      route("GET", `/examples/${id}/effectiveness`, () => [200, { example_id: id, total_uses: 0 }]),
+      route("GET", `/examples/${id}/versions`, () => [200, []]),
+      route("DELETE", `/examples/${id}`, () => {
+        deleted = true;
+        return [204, null];
+      }),
+      route("POST", `/examples/${id}/restore`, () => {
+        deleted = false;
+        return [200, makeExample()];
+      }),
+    );
+    renderPage(<ExampleDetailPage />, { route: `/examples/${id}`, path: "/examples/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/Undo in the message that follows restores it/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
+    expect(await screen.findByText("navigated to list")).toBeInTheDocument();
+    const toast = screen.getByText("Example deleted").closest("[role=status]") as HTMLElement;
+    await userEvent.click(within(toast).getByRole("button", { name: "Undo" }));
+    expect(await screen.findByText("Restored 1 example")).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([`/api/v1/examples/${id}/restore`]);
+    expect(deleted).toBe(false);
+  });
+});
+
+describe("bulk delete", () => {
+  it("restores exactly the deleted examples when Undo is pressed", async () => {
+    const store = new Map(["a", "b"].map((id) => [id, makeExample({ example_id: id, input: { question: `Question ${id}?` } })]));
+    const { calls } = mockFetch(
+      noTemplates,
+      route("GET", "/examples", () => [200, { examples: [...store.values()], total: store.size, page: 1, page_size: 18 }]),
+      (c) => {
+        const m = c.path.match(/^\/api\/v1\/examples\/(\w)(\/restore)?$/);
+        if (!m) return undefined;
+        if (c.method === "DELETE" && m[1] === "b") return [500, { detail: "disk full", code: "internal" }];
+        if (c.method === "DELETE") return store.delete(m[1]) ? [204, null] : [404, { detail: "gone" }];
+        if (c.method === "POST" && m[2]) {
+          const ex = makeExample({ example_id: m[1], input: { question: `Question ${m[1]}?` } });
+          store.set(m[1], ex);
+          return [200, ex];
+        }
+        return undefined;
+      },
+    );
+    renderPage(<ExamplesPage />, { route: "/examples", path: "/examples" });
+    await screen.findAllByTestId("example-card");
+    for (const box of screen.getAllByRole("checkbox", { name: /Select example/ })) await userEvent.click(box);
+    const bar = screen.getByRole("region", { name: "Bulk actions" });
+    await userEvent.click(within(bar).getByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).queryByText(/restored from its page/)).not.toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
+
+    expect(await screen.findByText("Deleted 1; 1 failed")).toBeInTheDocument();
+    const toast = (await screen.findByText("Deleted 1 example")).closest("[role=status]") as HTMLElement;
+    await userEvent.click(within(toast).getByRole("button", { name: "Undo" }));
+    expect(await screen.findByText("Restored 1 example")).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/api/v1/examples/a/restore"]);
+    await waitFor(() => expect(screen.getAllByTestId("example-card")).toHaveLength(2));
+  });
 });

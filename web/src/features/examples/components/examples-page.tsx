@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
@@ -21,6 +21,7 @@ import { PAGE_SIZE, useExampleQueryState } from "./use-example-query-state";
 
 export function ExamplesPage() {
   const { state, listParams, update } = useExampleQueryState();
+  const listTop = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const searching = state.q.length > 0;
   const list = useExamples(listParams);
@@ -102,7 +103,7 @@ export function ExamplesPage() {
         />
       ) : (
         <>
-          <div className="mb-2 flex items-center justify-between">
+          <div ref={listTop} className="mb-2 flex scroll-mt-20 items-center justify-between md:scroll-mt-4">
             <Checkbox label="Select page" checked={allOnPage} onChange={togglePage} />
             {list.isFetching && <span className="text-xs text-slate-400">Refreshing…</span>}
           </div>
@@ -111,7 +112,7 @@ export function ExamplesPage() {
               <ExampleCard key={ex.example_id} example={ex} selected={selected.has(ex.example_id)} onToggle={toggle} />
             ))}
           </div>
-          <Pagination page={state.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={(page) => update({ page }, false)} />
+          <Pagination page={state.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={(page) => update({ page }, false)} listTop={listTop} />
         </>
       )}
     </>

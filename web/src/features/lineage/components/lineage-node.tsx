@@ -34,6 +34,20 @@ function subtitle(node: LineageNodeData["node"]): string {
   return parts.join(" · ");
 }
 
+/**
+ * A template's label is "<name> v<version>": a long name is cut, never the version, so two
+ * versions of one template stay distinguishable.
+ */
+function NodeLabel({ text }: { text: string }) {
+  const m = /^(.*\S) (v\d[\w.+-]*)$/.exec(text);
+  return (
+    <p className="mt-1 flex min-w-0 text-xs font-medium text-slate-800" title={text}>
+      <span className="truncate">{m ? m[1] : text}</span>
+      {m && <span className="shrink-0 pl-1 tabular-nums">{m[2]}</span>}
+    </p>
+  );
+}
+
 export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
   const { node, isRoot, status, cluster } = data;
   const s = styles[node.type] ?? { ring: "ring-slate-300", chip: "bg-slate-100 text-slate-700", label: node.type };
@@ -57,7 +71,7 @@ export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
         {cluster && <span className="rounded-full bg-emerald-600 px-1.5 text-[10px] font-semibold text-white tabular-nums">{cluster.count}</span>}
         {isRoot && <span className="text-[10px] font-semibold text-indigo-600">this</span>}
       </div>
-      <p className="mt-1 truncate text-xs font-medium text-slate-800">{cluster ? `${cluster.count} examples` : node.label || shortId(node.id)}</p>
+      <NodeLabel text={cluster ? `${cluster.count} examples` : node.label || shortId(node.id)} />
       {sub && <p className={cn("truncate text-[10px] text-slate-500", runStyle?.text)}>{sub}</p>}
       <Handle type="source" position={Position.Right} />
     </div>

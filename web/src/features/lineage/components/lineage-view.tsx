@@ -85,7 +85,19 @@ export function LineageView({ templateId }: { templateId: string }) {
         <EmptyState title="No lineage yet" description="Edges appear when examples feed runs, runs produce versions and versions derive from each other." />
       ) : (
         <Card className="h-[420px] overflow-hidden sm:h-[560px]">
-          <div className="h-full" data-testid="lineage-graph">
+          {/* Enter on a focused node opens it, as a click does (React Flow's own Enter only selects). */}
+          <div
+            className="h-full"
+            data-testid="lineage-graph"
+            onKeyDown={(e) => {
+              if (e.key !== "Enter") return;
+              const id = (e.target as HTMLElement).closest(".react-flow__node")?.getAttribute("data-id");
+              const n = graph.nodes.find((x) => x.id === id);
+              if (!n) return;
+              e.preventDefault();
+              onNodeClick(e, n);
+            }}
+          >
             <ReactFlow
               nodes={graph.nodes}
               edges={graph.edges}
@@ -122,7 +134,7 @@ export function LineageView({ templateId }: { templateId: string }) {
           ))}
         </div>
       )}
-      <p className="text-xs text-slate-500">{graph ? `${graph.nodes.length} nodes · ${graph.edges.length} edges. ` : ""}Drag to pan, scroll to zoom, click a node to open it (a cluster expands).</p>
+      <p className="text-xs text-slate-500">{graph ? `${graph.nodes.length} nodes · ${graph.edges.length} edges. ` : ""}Drag to pan, scroll to zoom, click a node or press Enter on it to open it (a cluster expands).</p>
     </div>
   );
 }

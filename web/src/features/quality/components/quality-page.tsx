@@ -13,9 +13,9 @@ import { errorMessage } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
 import { exampleSummary } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
-import { useToast } from "@/lib/toast";
 import { useExamples } from "@/features/examples/api/get-examples";
 import { useBulkDelete } from "@/features/examples/api/bulk-edit";
+import { useDeletedToast } from "@/features/examples/api/restore-example";
 import { useClusters, type ClusterKind, type DuplicateCluster } from "../api/get-clusters";
 
 const tabs = [
@@ -28,12 +28,16 @@ type Pending = { title: string; ids: string[] } | null;
 
 function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example; onDelete: () => void; onKeep?: () => void; keepLabel?: string }) {
   return (
-    <li className="flex flex-wrap items-start justify-between gap-3 py-2" data-example={example.example_id}>
-      <div className="min-w-0 flex-1">
+    <li className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2 py-2" data-example={example.example_id}>
+      {/* On a phone the text takes the whole row and the buttons go under it. */}
+      <div className="min-w-0 flex-1 basis-full sm:basis-0">
         <Link to={`/examples/${example.example_id}`} className="font-medium text-slate-900 hover:text-indigo-700">
           {exampleSummary(example, 100)}
         </Link>
-        <p className="mt-0.5 truncate font-mono text-xs text-slate-500">→ {JSON.stringify(example.expected_output)}</p>
+        {/* Wrapped, not cut: in a conflict the outputs are what differs. */}
+        <p className="mt-0.5 line-clamp-4 font-mono text-xs [overflow-wrap:anywhere] text-slate-500" data-testid="example-output">
+          → {JSON.stringify(example.expected_output)}
+        </p>
         <div className="mt-1 flex flex-wrap gap-1">
           <Badge tone="indigo">{example.domain}</Badge>
           {(example.pii_flags ?? []).map((k) => (
@@ -43,7 +47,7 @@ function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example
           ))}
         </div>
       </div>
-      <div className="flex items-center gap-1.5">
+      <div className="flex flex-wrap items-center gap-1.5">
         {onKeep && (
           <Button size="sm" onClick={onKeep}>
             {keepLabel}
@@ -141,14 +145,15 @@ export default function QualityPage() {
   const [tab, setTab] = useTab(tabs);
   const [pending, setPending] = useState<Pending>(null);
   const del = useBulkDelete();
-  const toast = useToast();
+  const deletedToast = useDeletedToast();
   const confirm = () =>
     pending &&
     del.mutate(
       { ids: pending.ids },
       {
         onSuccess: (r) => {
-          toast.show(`Deleted ${r.deleted} example${r.deleted === 1 ? "" : "s"}`);
+          // All or none are deleted (see the dialog), so Undo restores exactly the ids asked for.
+          deletedToast(pending.ids, `Deleted ${r.deleted} example${r.deleted === 1 ? "" : "s"}`);
           setPending(null);
         },
       },
@@ -161,7 +166,7 @@ export default function QualityPage() {
       <ConfirmDialog
         open={pending !== null}
         title={pending?.title ?? ""}
-        description="Deleted examples are hidden from lists, search and retrieval; their history is kept and each can be restored from its page. All of them are deleted together, or none is."
+        description="Deleted examples are hidden from lists, search and retrieval; their history is kept, and Undo in the message that follows restores them. All of them are deleted together, or none is."
         pending={del.isPending}
         error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
         onConfirm={confirm}

@@ -62,6 +62,23 @@ describe("launch run form", () => {
     expect(screen.getByLabelText("max_bootstrapped_demos")).toHaveAttribute("aria-invalid", "true");
   });
 
+  it("drops a server message once its field is edited, and keeps the others", async () => {
+    mockFetch(
+      templates,
+      route("POST", "/dspy-runs", () => [422, { detail: [
+        { loc: ["body", "optimizer_params", "max_bootstrapped_demos"], msg: "exceeds the trainset size", type: "value_error" },
+        { loc: ["body", "data", "domain"], msg: "no examples in this domain", type: "value_error" },
+      ], code: "validation_error" }]),
+    );
+    renderForm();
+    await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
+    expect(await screen.findByText("exceeds the trainset size")).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText("max_bootstrapped_demos"), { target: { value: "2" } });
+    expect(screen.queryByText("exceeds the trainset size")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("max_bootstrapped_demos")).not.toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByText("no examples in this domain")).toBeInTheDocument();
+  });
+
   it("turns MIPROv2's auto off when trials are set by hand, and merges extra parameters", async () => {
     const { calls } = mockFetch(templates, route("POST", "/dspy-runs", () => [422, { detail: "stop here", code: "validation_error" }]));
     renderForm();

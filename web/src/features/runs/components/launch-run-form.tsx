@@ -80,6 +80,24 @@ type Form = {
   extra: string;
 };
 
+/** The request fields each form field feeds, for hiding a server message once its field is edited. */
+const WIRE_KEYS: Record<keyof Form, string[]> = {
+  template_id: ["template_id"],
+  optimizer_type: ["optimizer_type", "optimizer_params"],
+  metric: ["metric"],
+  provider: ["lm"],
+  model: ["lm.model"],
+  max_trials: ["budget.max_trials"],
+  max_lm_calls: ["budget.max_lm_calls"],
+  max_minutes: ["budget.max_minutes"],
+  domain: ["data.domain"],
+  split_ratio: ["data.split_ratio"],
+  seed: ["data.seed"],
+  params: ["optimizer_params"],
+  auto: ["optimizer_params"],
+  extra: ["optimizer_params"],
+};
+
 const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
 export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?: string; onCancel: () => void }) {
@@ -105,11 +123,16 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     extra: "",
   });
   const [clientErrors, setClientErrors] = useState<Errors>({});
+  // Wire keys (and their children) of fields edited since the last submit: their server messages are stale.
+  const [edited, setEdited] = useState<Set<string>>(new Set());
+  const isStale = (key: string) => [...edited].some((w) => key === w || key.startsWith(`${w}.`));
   const serverErrors = isApiError(create.error) ? create.error.fieldErrors : {};
-  const errors: Errors = { ...serverErrors, ...clientErrors };
-  const set = <K extends keyof Form>(k: K, v: Form[K]) => {
+  const freshServerErrors = Object.fromEntries(Object.entries(serverErrors).filter(([k]) => !isStale(k)));
+  const errors: Errors = { ...freshServerErrors, ...clientErrors };
+  const set = <K extends keyof Form>(k: K, v: Form[K], wire = WIRE_KEYS[k]) => {
     setF((x) => ({ ...x, [k]: v }));
     setClientErrors({});
+    setEdited((s) => new Set([...s, ...wire]));
   };
   const templateId = f.template_id || templates.data?.templates[0]?.id || "";
 
@@ -118,6 +141,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     if (!templateId) return;
     const found = validateLaunch(f);
     setClientErrors(found);
+    setEdited(new Set());
     if (Object.keys(found).length > 0) return;
     const manual = f.optimizer_type !== "MIPROv2" || f.auto === "";
     const params: Record<string, unknown> = Object.fromEntries(
@@ -151,7 +175,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     ...PARAMS[f.optimizer_type].map(([k]) => `optimizer_params.${k}`),
   ]);
   // Server messages for fields the form does not show still need a place.
-  const unplaced = Object.entries(serverErrors).filter(([k]) => !shownKeys.has(k));
+  const unplaced = Object.entries(freshServerErrors).filter(([k]) => !shownKeys.has(k));
   const mipro = f.optimizer_type === "MIPROv2";
   return (
     <form onSubmit={submit} noValidate className="space-y-5" aria-label="Launch optimization" aria-busy={create.isPending || undefined}>
@@ -228,7 +252,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
               step={1}
               placeholder={String(d)}
               value={f.params[k] ?? ""}
-              onChange={(e) => set("params", { ...f.params, [k]: e.target.value })}
+              onChange={(e) => set("params", { ...f.params, [k]: e.target.value }, [`optimizer_params.${k}`])}
               error={errors[`optimizer_params.${k}`]}
             />
           ))}

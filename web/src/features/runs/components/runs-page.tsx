@@ -64,16 +64,18 @@ export default function RunsPage() {
         <EmptyState title="No runs yet" description="Launch an optimization to search for better instructions and demonstrations." action={!showForm && <Button variant="primary" onClick={() => toggleForm(true)}>New run</Button>} />
       ) : (
         <Card className="overflow-x-auto">
-          <table className="stack-table w-full text-sm [--stack-pad:1rem] sm:min-w-[48rem]">
+          <table className="stack-table w-full text-sm [--stack-pad:1rem] lg:min-w-[44rem]">
             <thead className="bg-slate-50 text-left text-xs text-slate-500">
               <tr>
                 <th className="px-4 py-2.5 font-medium">Run</th>
                 <th className="px-4 py-2.5 font-medium">Template</th>
-                <th className="px-4 py-2.5 font-medium">Optimizer · metric</th>
+                {/* Below lg (tablet width, beside the sidebar) optimizer · metric moves under the template, a bare
+                    progress bar under the status, and Created is left out. */}
+                <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Optimizer · metric</th>
                 <th className="px-4 py-2.5 font-medium">Status</th>
-                <th className="w-56 px-4 py-2.5 font-medium">Progress</th>
+                <th className="hidden w-56 px-4 py-2.5 font-medium lg:table-cell">Progress</th>
                 <th className="px-4 py-2.5 text-right font-medium">Best</th>
-                <th className="px-4 py-2.5 font-medium">Created</th>
+                <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Created</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -84,18 +86,26 @@ export default function RunsPage() {
                       {shortId(r.id)}
                     </Link>
                   </td>
-                  <td data-label="Template" className="px-4 py-2.5 text-xs">{r.templateId ? <Link to={`/templates/${r.templateId}`} className="hover:underline">{r.templateName ?? names.get(r.templateId) ?? shortId(r.templateId)}</Link> : "—"}</td>
-                  <td data-label="Optimizer · metric" className="px-4 py-2.5 text-xs text-slate-600">
+                  <td data-label="Template" className="px-4 py-2.5 text-xs">
+                    {r.templateId ? <Link to={`/templates/${r.templateId}`} className="hover:underline">{r.templateName ?? names.get(r.templateId) ?? shortId(r.templateId)}</Link> : "—"}
+                    <span className="mt-0.5 hidden text-slate-500 [overflow-wrap:anywhere] sm:block lg:hidden">
+                      {r.optimizer ?? "—"} · {r.metric ?? "—"}
+                    </span>
+                  </td>
+                  <td data-label="Optimizer · metric" className="hidden px-4 py-2.5 text-xs text-slate-600 lg:table-cell">
                     {r.optimizer ?? "—"} · {r.metric ?? "—"}
                   </td>
                   <td data-label="Status" className="px-4 py-2.5">
                     <StatusBadge status={r.status} />
+                    <div className="mt-1.5 hidden w-24 sm:block lg:hidden">
+                      <RunProgress run={r} showLabel={false} />
+                    </div>
                   </td>
-                  <td data-label="Progress" className="px-4 py-2.5">
+                  <td data-label="Progress" className="hidden px-4 py-2.5 lg:table-cell">
                     <RunProgress run={r} />
                   </td>
                   <td data-label="Best" className="px-4 py-2.5 text-right font-mono tabular-nums">{formatScore(r.bestScore, 3)}</td>
-                  <td data-label="Created" className="px-4 py-2.5 text-xs text-slate-500">{formatDate(r.createdAt)}</td>
+                  <td data-label="Created" className="hidden px-4 py-2.5 text-xs text-slate-500 lg:table-cell">{formatDate(r.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -53,24 +53,26 @@ export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, re
         const rowError = errors[`${prefix}.${i}`] ?? err("name") ?? err("type") ?? err("description");
         return (
           <div key={i} className="rounded-lg bg-slate-50 p-2 ring-1 ring-slate-200">
-            <div className="grid grid-cols-6 items-center gap-2 sm:grid-cols-12">
-              <input aria-label={`${label} field ${i + 1} name`} value={f.name} disabled={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="name" className={control({ invalid: Boolean(err("name")), extra: "col-span-3 font-mono" })} aria-invalid={Boolean(err("name")) || undefined} />
-              <select aria-label={`${label} field ${i + 1} type`} value={f.type} disabled={readOnly} onChange={(e) => update(i, { type: e.target.value })} className={control({ extra: "col-span-3" })}>
+            {/* Name, type, required and remove on one line (the name takes what is left, so it is
+                not cut at any width), the description under them. */}
+            <div className="flex flex-wrap items-center gap-2">
+              <input aria-label={`${label} field ${i + 1} name`} value={f.name} disabled={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="name" className={control({ invalid: Boolean(err("name")), width: "min-w-0 flex-1 basis-32", extra: "font-mono" })} aria-invalid={Boolean(err("name")) || undefined} />
+              <select aria-label={`${label} field ${i + 1} type`} value={f.type} disabled={readOnly} onChange={(e) => update(i, { type: e.target.value })} className={control({ width: "w-28 shrink-0" })}>
                 {FIELD_TYPES.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
               </select>
-              <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ extra: "col-span-4 sm:col-span-4" })} />
-              <label className="col-span-1 flex items-center gap-1 text-xs text-slate-600">
-                <input type="checkbox" checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="accent-indigo-600" />
-                req.
+              <label className="flex shrink-0 items-center gap-1 text-xs text-slate-600">
+                <input type="checkbox" aria-label={`${label}: ${f.name.trim() || `field ${i + 1}`} required`} checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="accent-indigo-600" />
+                required
               </label>
               {!readOnly && (
-                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => onChange(fields.filter((_, j) => j !== i))} className="col-span-1 justify-self-end rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => onChange(fields.filter((_, j) => j !== i))} className="shrink-0 rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
                   <CloseIcon />
                 </button>
               )}
             </div>
+            <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ extra: "mt-2" })} />
             {rowError && <p role="alert" className="mt-1 text-xs font-medium text-rose-600">{rowError}</p>}
           </div>
         );

@@ -11,11 +11,14 @@ import { useToast } from "@/lib/toast";
 import { LineageView } from "@/features/lineage/components/lineage-view";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useTemplate } from "../api/get-template";
+import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
+import type { Template } from "@/lib/api-types";
 import { useTemplateAction, type LifecycleAction } from "../api/template-lifecycle";
 import { AttributionPanel } from "./attribution-panel";
 import { ExportDspyPanel } from "./export-dspy-panel";
 import { TemplateOverview } from "./template-overview";
 import { TemplateVersionsTab } from "./template-versions-tab";
+import { useTemplateDraft } from "./use-template-draft";
 import { VersionDemos } from "./version-demos";
 
 const TABS = [
@@ -35,27 +38,50 @@ const confirmText: Record<LifecycleAction, { title: string; body: string; label:
 export default function TemplateDetailPage() {
   const { id = "" } = useParams();
   const q = useTemplate(id);
-  const action = useTemplateAction(id);
-  const [tab, setTab] = useTab(TABS);
-  const [pending, setPending] = useState<LifecycleAction | null>(null);
-  const navigate = useNavigate();
-  const toast = useToast();
   usePageTitle(q.data ? `${q.data.name} v${q.data.version}` : "Template");
 
   if (q.isPending) return <LoadingState label="Loading template…" />;
   if (q.isError) return <ErrorState error={q.error} title="Could not load this template" onRetry={() => q.refetch()} />;
-  const t = q.data;
+  return <TemplateDetail key={q.data.id} template={q.data} />;
+}
 
-  const run = (a: LifecycleAction) =>
+const SAVE_FIRST = "Your unsaved changes to the definition are saved first.";
+
+function TemplateDetail({ template: t }: { template: Template }) {
+  const action = useTemplateAction(t.id);
+  // The draft lives here, not in the Overview tab, so switching tabs keeps unsaved edits.
+  const draft = useTemplateDraft(t);
+  const leavePrompt = useUnsavedChanges(draft.dirty);
+  const [tab, setTab] = useTab(TABS);
+  const [pending, setPending] = useState<LifecycleAction | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const navigate = useNavigate();
+  const toast = useToast();
+
+  const run = async (a: LifecycleAction) => {
+    const saving = draft.dirty;
+    setSaveError(null);
+    if (saving) {
+      try {
+        await draft.save();
+      } catch (e) {
+        setSaveError(`Your changes could not be saved, so nothing was done: ${errorMessage(e)}`);
+        return;
+      }
+    }
     action.mutate(a, {
       onSuccess: (res) => {
         setPending(null);
         if (a === "version") {
-          toast.show(`Created version ${res.version}`);
+          toast.show(`${saving ? "Saved; created" : "Created"} version ${res.version}`);
           navigate(`/templates/${res.id}`);
-        } else toast.show(a === "publish" ? "Published" : "Archived");
+        } else if (a === "publish") toast.show(saving ? "Saved and published" : "Published");
+        else toast.show(saving ? "Saved and archived" : "Archived");
       },
     });
+  };
+  const busy = action.isPending || draft.update.isPending;
+  const dialogError = saveError ?? (action.isError ? errorMessage(action.error) : null);
 
   return (
     <>
@@ -84,11 +110,12 @@ export default function TemplateDetailPage() {
           </>
         }
       />
+      {leavePrompt}
       <TabList tabs={TABS} active={tab} onSelect={setTab} label="Template sections" />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "overview" && (
           <div className="space-y-6">
-            <TemplateOverview key={`${t.id}-${t.updated_at}-${t.status}`} template={t} />
+            <TemplateOverview template={t} draft={draft} />
             <VersionDemos template={t} />
           </div>
         )}
@@ -101,14 +128,15 @@ export default function TemplateDetailPage() {
         <ConfirmDialog
           open
           title={confirmText[pending].title}
-          description={confirmText[pending].body}
+          description={draft.dirty ? `${confirmText[pending].body} ${SAVE_FIRST}` : confirmText[pending].body}
           confirmLabel={confirmText[pending].label}
           confirmVariant={pending === "archive" ? "danger" : "primary"}
-          pending={action.isPending}
-          error={action.isError ? <p className="text-sm text-rose-700">{errorMessage(action.error)}</p> : undefined}
-          onConfirm={() => run(pending)}
+          pending={busy}
+          error={dialogError ? <p role="alert" className="text-sm text-rose-700">{dialogError}</p> : undefined}
+          onConfirm={() => void run(pending)}
           onClose={() => {
             setPending(null);
+            setSaveError(null);
             action.reset();
           }}
         />

@@ -1,66 +1,26 @@
 // The template's definition. Drafts are editable; published and archived versions are immutable
 // (SPEC §3), so the form is read-only and points to "New version".
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { TextArea, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
-import type { SchemaField, Template } from "@/lib/api-types";
+import type { Template } from "@/lib/api-types";
 import { useToast } from "@/lib/toast";
-import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
-import { useUpdateTemplate } from "../api/update-template";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
+import type { TemplateDraft } from "./use-template-draft";
 
-type FormState = {
-  name: string;
-  description: string;
-  system_prompt: string;
-  prompt_template: string;
-  base_model: string;
-  temperature: string;
-  max_tokens: string;
-  input_schema: SchemaField[];
-  output_schema: SchemaField[];
-};
-
-const toForm = (t: Template): FormState => ({
-  name: t.name,
-  description: t.description ?? "",
-  system_prompt: t.system_prompt ?? "",
-  prompt_template: t.prompt_template ?? "",
-  base_model: t.base_model ?? "",
-  temperature: String(t.temperature ?? 0.7),
-  max_tokens: String(t.max_tokens ?? 1024),
-  input_schema: t.input_schema ?? [],
-  output_schema: t.output_schema ?? [],
-});
-
-export function TemplateOverview({ template }: { template: Template }) {
-  const [form, setForm] = useState(() => toForm(template));
-  const update = useUpdateTemplate(template.id);
+/** The Definition form; its state (`draft`) belongs to the page, so it outlives tab switches. */
+export function TemplateOverview({ template, draft }: { template: Template; draft: TemplateDraft }) {
+  const { form, set, readOnly, update } = draft;
   const toast = useToast();
-  const readOnly = template.status !== "draft";
   const errors = isApiError(update.error) ? update.error.fieldErrors : {};
-  const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
-  // The page re-keys this form after a save, so any difference from the template is unsaved.
-  const dirty = !readOnly && !update.isPending && !update.isSuccess && JSON.stringify(form) !== JSON.stringify(toForm(template));
-  const leavePrompt = useUnsavedChanges(dirty);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    update.mutate(
-      {
-        name: form.name.trim(),
-        description: form.description.trim() || null,
-        system_prompt: form.system_prompt || null,
-        prompt_template: form.prompt_template || null,
-        base_model: form.base_model.trim() || undefined,
-        temperature: Number(form.temperature),
-        max_tokens: Number(form.max_tokens),
-        input_schema: form.input_schema,
-        output_schema: form.output_schema,
-      },
-      { onSuccess: () => toast.show("Template saved") },
+    draft.save().then(
+      () => toast.show("Template saved"),
+      () => undefined, // shown through update.error
     );
   };
 
@@ -71,7 +31,6 @@ export function TemplateOverview({ template }: { template: Template }) {
         description={readOnly ? `This version is ${template.status} and cannot be edited. Create a new version to change it.` : "Draft: changes are saved in place."}
       />
       <CardBody>
-        {leavePrompt}
         <form onSubmit={submit} className="space-y-5" aria-label="Template definition">
           {update.isError && Object.keys(errors).length === 0 && (
             <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
@@ -94,7 +53,8 @@ export function TemplateOverview({ template }: { template: Template }) {
             <TextInput label="Max tokens" type="number" min={1} max={32000} value={form.max_tokens} disabled={readOnly} onChange={(e) => set("max_tokens", e.target.value)} error={errors.max_tokens} />
           </div>
           {!readOnly && (
-            <div className="flex justify-end border-t border-slate-100 pt-4">
+            <div className="flex items-center justify-end gap-3 border-t border-slate-100 pt-4">
+              {draft.dirty && <span className="text-sm text-amber-700">Unsaved changes</span>}
               <Button type="submit" variant="primary" loading={update.isPending}>
                 Save changes
               </Button>

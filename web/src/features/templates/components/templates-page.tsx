@@ -79,14 +79,15 @@ export default function TemplatesPage() {
       ) : (
         <>
           <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
-            <table className="stack-table w-full text-sm [--stack-pad:1rem] sm:min-w-[36rem]">
+            <table className="stack-table w-full text-sm [--stack-pad:1rem] lg:min-w-[36rem]">
               <thead className="bg-slate-50 text-left text-xs text-slate-500">
                 <tr>
                   <th className="px-4 py-2.5 font-medium">Name</th>
                   <th className="px-4 py-2.5 font-medium">Version</th>
                   <th className="px-4 py-2.5 font-medium">Status</th>
-                  <th className="px-4 py-2.5 font-medium">Fields</th>
-                  <th className="px-4 py-2.5 font-medium">Updated</th>
+                  {/* Fields and Updated wait for lg: at tablet width (beside the sidebar) the name needs the room. */}
+                  <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Fields</th>
+                  <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Updated</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -96,16 +97,16 @@ export default function TemplatesPage() {
                       <Link to={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">
                         {t.name}
                       </Link>
-                      {t.description && <p className="line-clamp-2 max-w-xl text-xs text-slate-500 sm:truncate">{t.description}</p>}
+                      {t.description && <p className="line-clamp-2 max-w-xl text-xs text-slate-500">{t.description}</p>}
                     </td>
                     <td data-label="Version" className="px-4 py-3 font-mono text-xs">{t.version}</td>
                     <td data-label="Status" className="px-4 py-3">
                       <StatusBadge status={t.status} />
                     </td>
-                    <td data-label="Fields" className="px-4 py-3 text-xs text-slate-600">
+                    <td data-label="Fields" className="hidden px-4 py-3 text-xs text-slate-600 lg:table-cell">
                       {(t.input_schema ?? []).length} in → {(t.output_schema ?? []).length} out
                     </td>
-                    <td data-label="Updated" className="px-4 py-3 text-xs text-slate-500">{formatDate(t.updated_at)}</td>
+                    <td data-label="Updated" className="hidden px-4 py-3 text-xs text-slate-500 lg:table-cell">{formatDate(t.updated_at)}</td>
                   </tr>
                 ))}
               </tbody>

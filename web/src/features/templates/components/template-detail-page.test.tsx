@@ -1,0 +1,100 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { Template } from "@/lib/api-types";
+import { mockFetch, route } from "@/testing/mock-fetch";
+import { renderPage } from "@/testing/render";
+import TemplateDetailPage from "./template-detail-page";
+
+const ID = "11111111-1111-4111-8111-111111111111";
+
+function serverTemplate() {
+  let stored: Template = {
+    id: ID,
+    name: "QA",
+    version: "1.0.0",
+    status: "draft",
+    prompt_template: "Answer briefly.",
+    input_schema: [{ name: "question", type: "string" }],
+    output_schema: [{ name: "answer", type: "string" }],
+    updated_at: "2026-01-01T00:00:00Z",
+  };
+  let edits = 0;
+  return {
+    get: route("GET", `/templates/${ID}`, () => [200, stored]),
+    put: route("PUT", `/templates/${ID}`, (c) => {
+      stored = { ...stored, ...(c.body as Partial<Template>), updated_at: `2026-01-02T00:00:0${++edits}Z` };
+      return [200, stored];
+    }),
+    publish: route("POST", `/templates/${ID}/publish`, () => {
+      stored = { ...stored, status: "published" };
+      return [200, stored];
+    }),
+    stored: () => stored,
+  };
+}
+
+const open = () => renderPage(<TemplateDetailPage />, { route: `/templates/${ID}`, path: "/templates/:id" });
+const instructions = () => screen.getByLabelText(/^Instructions/);
+
+describe("template detail page", () => {
+  it("keeps unsaved edits when switching tabs", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get, s.put);
+    open();
+    fireEvent.change(await screen.findByLabelText(/^Instructions/), { target: { value: "Answer in one sentence." } });
+    await userEvent.click(screen.getByRole("tab", { name: "Export to DSPy" }));
+    await userEvent.click(screen.getByRole("tab", { name: "Overview" }));
+    expect(instructions()).toHaveValue("Answer in one sentence.");
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+  });
+
+  it("saves unsaved edits before publishing, and says so", async () => {
+    const s = serverTemplate();
+    const { calls } = mockFetch(s.get, s.put, s.publish);
+    open();
+    fireEvent.change(await screen.findByLabelText(/^Instructions/), { target: { value: "Answer in one sentence." } });
+    await userEvent.click(screen.getByRole("button", { name: "Publish" }));
+    const dialog = screen.getByRole("dialog", { name: "Publish this version?" });
+    expect(within(dialog).getByText(/unsaved changes to the definition are saved first/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Publish" }));
+
+    expect(await screen.findByText("Saved and published")).toBeInTheDocument();
+    const writes = calls.filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.path}`);
+    expect(writes).toEqual([`PUT /api/v1/templates/${ID}`, `POST /api/v1/templates/${ID}/publish`]);
+    expect(s.stored()).toMatchObject({ status: "published", prompt_template: "Answer in one sentence." });
+    await waitFor(() => expect(instructions()).toBeDisabled());
+    expect(instructions()).toHaveValue("Answer in one sentence.");
+  });
+
+  it("does not publish when the edits cannot be saved", async () => {
+    const s = serverTemplate();
+    const { calls } = mockFetch(
+      s.get,
+      route("PUT", `/templates/${ID}`, () => [422, { detail: [{ loc: ["body", "name"], msg: "must not be empty" }], code: "validation_error" }]),
+      s.publish,
+    );
+    open();
+    fireEvent.change(await screen.findByLabelText("Name"), { target: { value: " " } });
+    await userEvent.click(screen.getByRole("button", { name: "Publish" }));
+    const dialog = screen.getByRole("dialog", { name: "Publish this version?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Publish" }));
+
+    expect(await within(dialog).findByText(/could not be saved, so nothing was done: name: must not be empty/)).toBeInTheDocument();
+    expect(calls.some((c) => c.path.endsWith("/publish"))).toBe(false);
+    expect(s.stored().status).toBe("draft");
+  });
+});
+
+describe("template field editor", () => {
+  it("names each required checkbox after its field", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get);
+    open();
+    const question = await screen.findByRole("checkbox", { name: "Input fields: question required" });
+    expect(question).toBeChecked();
+    expect(screen.getByRole("checkbox", { name: "Output fields: answer required" })).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText("Input fields field 1 name"), { target: { value: "query" } });
+    expect(screen.getByRole("checkbox", { name: "Input fields: query required" })).toBe(question);
+  });
+});

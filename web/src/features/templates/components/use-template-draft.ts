@@ -1,0 +1,64 @@
+// A draft template's unsaved definition, held by the detail page rather than the Overview form so
+// that switching tabs keeps the edits and the lifecycle actions (Publish, …) can save them first.
+import { useState } from "react";
+import type { SchemaField, Template } from "@/lib/api-types";
+import { useUpdateTemplate } from "../api/update-template";
+
+export type TemplateForm = {
+  name: string;
+  description: string;
+  system_prompt: string;
+  prompt_template: string;
+  base_model: string;
+  temperature: string;
+  max_tokens: string;
+  input_schema: SchemaField[];
+  output_schema: SchemaField[];
+};
+
+const toForm = (t: Template): TemplateForm => ({
+  name: t.name,
+  description: t.description ?? "",
+  system_prompt: t.system_prompt ?? "",
+  prompt_template: t.prompt_template ?? "",
+  base_model: t.base_model ?? "",
+  temperature: String(t.temperature ?? 0.7),
+  max_tokens: String(t.max_tokens ?? 1024),
+  input_schema: t.input_schema ?? [],
+  output_schema: t.output_schema ?? [],
+});
+
+const toBody = (form: TemplateForm) => ({
+  name: form.name.trim(),
+  description: form.description.trim() || null,
+  system_prompt: form.system_prompt || null,
+  prompt_template: form.prompt_template || null,
+  base_model: form.base_model.trim() || undefined,
+  temperature: Number(form.temperature),
+  max_tokens: Number(form.max_tokens),
+  input_schema: form.input_schema,
+  output_schema: form.output_schema,
+});
+
+export type TemplateDraft = ReturnType<typeof useTemplateDraft>;
+
+/**
+ * The form for `template`, reset whenever the stored template changes (a save, a lifecycle action
+ * or another client's edit); `dirty` is true while it differs from what is stored.
+ */
+export function useTemplateDraft(template: Template) {
+  const key = `${template.id}-${template.updated_at}-${template.status}`;
+  const [state, setState] = useState(() => ({ key, form: toForm(template) }));
+  let form = state.form;
+  if (state.key !== key) {
+    form = toForm(template);
+    setState({ key, form });
+  }
+  const update = useUpdateTemplate(template.id);
+  const readOnly = template.status !== "draft";
+  const dirty = !readOnly && !update.isPending && JSON.stringify(form) !== JSON.stringify(toForm(template));
+  const set = <K extends keyof TemplateForm>(k: K, v: TemplateForm[K]) => setState((s) => ({ ...s, form: { ...s.form, [k]: v } }));
+  /** PUT the form; rejects (and `update.error` holds the reason) when the server refuses it. */
+  const save = () => update.mutateAsync(toBody(form));
+  return { form, set, dirty, readOnly, update, save };
+}
