@@ -1366,8 +1366,12 @@ export interface components {
         };
         OutcomeResult: {
             credited_example_ids?: string[];
+            example_outcomes?: {
+                [key: string]: string;
+            };
             examples_credited: number;
             failure_delta?: number;
+            not_credited_example_ids?: string[];
             outcome: string;
             retrieval_id: string;
             success_delta?: number;
@@ -1415,6 +1419,9 @@ export interface components {
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
             example_ids: string[];
+            example_outcomes?: {
+                [key: string]: string;
+            } | null;
             exploration?: string | null;
             outcome: string | null;
             query?: string;
@@ -1675,6 +1682,10 @@ export interface operations {
             content: {
                 "application/json": {
                     confidence?: number;
+                    /** @description Each named example's own outcome (example id -> outcome; `unknown` credits it nothing); the others get `outcome` */
+                    example_outcomes?: {
+                        [key: string]: "success" | "failure" | "partial" | "unknown";
+                    };
                     notes?: string;
                     /** @enum {string} */
                     outcome: "success" | "failure" | "partial";
@@ -5379,6 +5390,10 @@ export interface operations {
                  */
                 "application/json": {
                     confidence?: number;
+                    /** @description Each named example's own outcome (example id -> outcome; `unknown` credits it nothing); the others get `outcome` */
+                    example_outcomes?: {
+                        [key: string]: "success" | "failure" | "partial" | "unknown";
+                    };
                     notes?: string;
                     /** @enum {string} */
                     outcome: "success" | "failure" | "partial";
