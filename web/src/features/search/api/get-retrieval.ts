@@ -18,6 +18,8 @@ export type Retrieval = {
   example_ids: string[];
   created_at: string;
   outcome: string | null;
+  /** The outcome credited to each example (an agent may name examples' own); null before an outcome. */
+  example_outcomes?: Record<string, string> | null;
   exploration: string | null;
   seed: number | null;
   ranking: { example_id: string; why: RetrievalReason }[];

@@ -39,6 +39,32 @@ describe("retrieval explanation", () => {
     expect(labels).toEqual(["Relevance", "Effectiveness (mean)", "Effectiveness draw", "Rank score"]);
   });
 
+  it("shows the outcome each example was credited with, its own when the agent named it", async () => {
+    mockFetch(
+      route("GET", "/examples/retrievals/r5", () => [
+        200,
+        {
+          retrieval_id: "r5",
+          query: "q",
+          example_ids: ["e1", "e2", "e3"],
+          created_at: "2026-12-05T10:00:00Z",
+          outcome: "success",
+          example_outcomes: { e1: "success", e2: "failure" },
+          exploration: "thompson",
+          seed: 3,
+          ranking: ["e1", "e2", "e3"].map((id) => ({ example_id: id, why: { relevance: 1, effectiveness: 0.6, effectiveness_used: 0.7, rank_score: 0.85 } })),
+        },
+      ]),
+    );
+    renderPage(<RetrievalPage />, { route: "/retrievals/r5", path: "/retrievals/:id" });
+    const table = await screen.findByRole("table", { name: "Ranking reasons" });
+    const rows = within(table).getAllByRole("row");
+    expect(within(rows[0]).getByText("Credited")).toBeInTheDocument();
+    expect(rows[1].querySelector('td[data-label="Credited"]')).toHaveTextContent("success");
+    expect(rows[2].querySelector('td[data-label="Credited"]')).toHaveTextContent("failure");
+    expect(rows[3].querySelector('td[data-label="Credited"]')).toHaveTextContent("not credited");
+  });
+
   it("names each example by its input once loaded", async () => {
     mockFetch(
       route("GET", "/examples/retrievals/r3", () => [

@@ -25,6 +25,7 @@ export const POLICY_HELP: Record<string, string> = {
 function Ranking({ r, policy }: { r: Retrieval; policy: string }) {
   const examples = useExamplesById(r.ranking.map((row) => row.example_id));
   const used = USED_LABEL[policy] ?? "Effectiveness used";
+  const credited = r.example_outcomes ?? null;
   // Without outcomes anywhere nothing is drawn: every example counts at the 0.5 prior.
   const priorOnly = policy !== "none" && r.ranking.every((row) => row.why.effectiveness == null && row.why.effectiveness_used === 0.5);
   return (
@@ -51,6 +52,11 @@ function Ranking({ r, policy }: { r: Retrieval; policy: string }) {
             <th className="py-1.5 text-right font-medium" title="Relevance blended with the effectiveness used; the list is sorted by it">
               Rank score
             </th>
+            {credited && (
+              <th className="py-1.5 pl-3 text-right font-medium" title="The outcome this example was credited with: the retrieval's, or its own when the agent named it">
+                Credited
+              </th>
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -71,6 +77,11 @@ function Ranking({ r, policy }: { r: Retrieval; policy: string }) {
                 </td>
                 <td data-label={used} className="py-1.5 pr-3 text-right font-mono tabular-nums">{formatScore(row.why.effectiveness_used, 3)}</td>
                 <td data-label="Rank score" className="py-1.5 text-right font-mono font-semibold tabular-nums">{formatScore(row.why.rank_score, 3)}</td>
+                {credited && (
+                  <td data-label="Credited" className="py-1.5 pl-3 text-right">
+                    {credited[row.example_id] ?? <span className="text-slate-400" title="Deleted before the outcome was reported">not credited</span>}
+                  </td>
+                )}
               </tr>
             );
           })}
