@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -191,7 +192,6 @@ struct OpenAiChatLm::Connection {
   HttpReply Post(const std::string& url, const std::string& body, curl_slist* headers,
                  const OpenAiChatOptions& opt, const std::function<bool()>& cancelled) {
     HttpReply reply;
-    char errbuf[CURL_ERROR_SIZE] = {0};
     curl_easy_reset(easy);
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -206,7 +206,6 @@ struct OpenAiChatLm::Connection {
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout_ms));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "exemplar/0.1");
     // Never follow redirects (a redirect could lead the key or the prompt elsewhere), speak only
     // HTTP(S), and use the pinned addresses when the endpoint was checked against private ranges.
@@ -243,7 +242,15 @@ struct OpenAiChatLm::Connection {
       if (reply.code == CURLE_OK) {
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.status);
       } else {
-        reply.error = errbuf[0] ? errbuf : curl_easy_strerror(reply.code);
+        // curl's error buffer names the host and port ("Failed to connect to 10.0.0.5 port
+        // 8000"): endpoints are the operator's configuration and this text reaches callers (a
+        // run's error), so only the kind of failure is kept.
+        long os_errno = 0;
+        curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+        reply.error = os_errno == ECONNREFUSED ? "connection refused"
+                      : os_errno == ECONNRESET ? "connection reset"
+                      : os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? "host unreachable"
+                                                                          : curl_easy_strerror(reply.code);
       }
     }
     curl_multi_remove_handle(multi, easy);
@@ -338,7 +345,7 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
         }
         if (reply.code != CURLE_OK) {
           if (!RetryableCurl(reply.code)) {
-            result = Status::InvalidArgument("LM request to " + url + " failed: " + reply.error);
+            result = Status::InvalidArgument("LM request failed: " + reply.error);
             return {false};
           }
           last_error = reply.code == CURLE_OPERATION_TIMEDOUT
