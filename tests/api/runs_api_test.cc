@@ -324,30 +324,37 @@ TEST(RunsApiProviders, UnreachableProviderFailsTheRunWithoutNamingTheEndpoint) {
   c.lm_providers["corp"] = p;
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
-  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
-                                                    {"optimizer_type", "LabeledFewShot"},
-                                                    {"lm", {{"provider", "corp"}}}});
-  ASSERT_EQ(launched.status, 201) << launched.raw;
-  const std::string id = launched.body["run_id"];
-  HttpResult done;
-  for (int i = 0; i < 1200; ++i) {
-    done = server.Get("/api/v1/dspy-runs/" + id);
-    std::string st = done.body.value("status", "");
-    if (st == "completed" || st == "failed" || st == "cancelled") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_EQ(done.body["status"], "failed") << done.raw;
-  const std::string error = done.body["error"].get<std::string>();
-  EXPECT_NE(error.find("every LM call failed"), std::string::npos) << error;
-  EXPECT_NE(error.find("connection refused"), std::string::npos) << error;
-  EXPECT_NE(error.find("'corp'"), std::string::npos) << error;
-  EXPECT_TRUE(done.body["best_score"].is_null()) << done.raw;
-  const std::string port_text = ":" + std::to_string(port);
-  for (const std::string& path : {"/api/v1/dspy-runs/" + id, "/api/v1/dspy-runs/" + id + "/results",
-                                  "/api/v1/dspy-runs/" + id + "/events"}) {
-    auto r = server.Get(path);
-    EXPECT_EQ(r.raw.find("127.0.0.1"), std::string::npos) << path << ": " << r.raw;
-    EXPECT_EQ(r.raw.find(port_text), std::string::npos) << path << ": " << r.raw;
+  // 8 examples: 4 valset items, fewer than max_errors, so the evaluation itself finishes (all
+  // zeros); 200: the evaluation stops at max_errors. Both must fail the run the same way.
+  for (int max_examples : {8, 200}) {
+    SCOPED_TRACE("max_examples " + std::to_string(max_examples));
+    auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
+                                                      {"optimizer_type", "LabeledFewShot"},
+                                                      {"lm", {{"provider", "corp"}}},
+                                                      {"data", {{"max_examples", max_examples}}}});
+    ASSERT_EQ(launched.status, 201) << launched.raw;
+    const std::string id = launched.body["run_id"];
+    HttpResult done;
+    for (int i = 0; i < 1200; ++i) {
+      done = server.Get("/api/v1/dspy-runs/" + id);
+      std::string st = done.body.value("status", "");
+      if (st == "completed" || st == "failed" || st == "cancelled") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(done.body["status"], "failed") << done.raw;
+    const std::string error = done.body["error"].get<std::string>();
+    EXPECT_NE(error.find("every LM call failed"), std::string::npos) << error;
+    EXPECT_NE(error.find("connection refused"), std::string::npos) << error;
+    EXPECT_NE(error.find("'corp'"), std::string::npos) << error;
+    EXPECT_TRUE(done.body["best_score"].is_null()) << done.raw;
+    const std::string port_text = ":" + std::to_string(port);
+    for (const std::string& path : {"/api/v1/dspy-runs/" + id, "/api/v1/dspy-runs/" + id + "/results",
+                                    "/api/v1/dspy-runs/" + id + "/events"}) {
+      auto r = server.Get(path);
+      EXPECT_EQ(r.raw.find("127.0.0.1"), std::string::npos) << path << ": " << r.raw;
+      EXPECT_EQ(r.raw.find(port_text), std::string::npos) << path << ": " << r.raw;
+      EXPECT_EQ(r.raw.find(" port "), std::string::npos) << path << ": " << r.raw;
+    }
   }
 }
 
