@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -195,7 +196,7 @@ struct OpenAiChatLm::Connection {
   HttpReply Post(const std::string& url, const std::string& body, curl_slist* headers,
                  const OpenAiChatOptions& opt, const std::function<bool()>& cancelled) {
     HttpReply reply;
-    char errbuf[CURL_ERROR_SIZE] = {0};
+    char errbuf[CURL_ERROR_SIZE] = {0};  // for the operator's log only (names host and port)
     curl_easy_reset(easy);
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -247,7 +248,15 @@ struct OpenAiChatLm::Connection {
       if (reply.code == CURLE_OK) {
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.status);
       } else {
-        reply.error = curl_easy_strerror(reply.code);
+        // curl's error buffer names the host and port ("Failed to connect to 10.0.0.5 port
+        // 8000"): endpoints are the operator's configuration and `error` reaches callers (a
+        // run's error), so it keeps only the kind of failure; `detail` goes to the log.
+        long os_errno = 0;
+        curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+        reply.error = os_errno == ECONNREFUSED ? "connection refused"
+                      : os_errno == ECONNRESET ? "connection reset"
+                      : os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? "host unreachable"
+                                                                          : curl_easy_strerror(reply.code);
         reply.detail = errbuf[0] ? errbuf : reply.error;
       }
     }

@@ -18,6 +18,18 @@ struct AutoSetting {
   size_t val_size;
 };
 
+// DSPy's AUTO_RUN_SETTINGS: candidates and the valset size each auto mode subsamples to.
+AutoSetting AutoFor(const std::string& mode) {
+  static const std::map<std::string, AutoSetting> kAuto = {
+      {"light", {6, 100}}, {"medium", {12, 300}}, {"heavy", {18, 1000}}};
+  return kAuto.at(mode);
+}
+
+// The valset MIPROv2 evaluates on when none is given: the last 80% of the trainset (at most 1000).
+size_t DefaultValsetSize(size_t train_size) {
+  return std::min<size_t>(1000, std::max<size_t>(1, static_cast<size_t>(0.8 * train_size)));
+}
+
 // create_minibatch: rng.sample of indices, in sampled order.
 std::vector<DataPoint> Minibatch(const std::vector<DataPoint>& set, size_t size, PyRandom& rng) {
   return rng.Sample(set, std::min(size, set.size()));
@@ -52,6 +64,15 @@ Result<std::vector<std::vector<Demo>>> DemoSets(Session& s, const std::vector<Da
 
 }  // namespace
 
+MiproValset PlanMiproValset(const dspy::OptimizerConfig& c, size_t train_size, size_t val_size) {
+  MiproValset plan{val_size > 0 ? val_size : DefaultValsetSize(train_size), c.Get("minibatch").get<bool>()};
+  if (const Json mode = c.Get("auto"); mode.is_string()) {
+    plan.size = std::min(plan.size, AutoFor(mode.get<std::string>()).val_size);
+    plan.minibatch = static_cast<int>(plan.size) > kMinMinibatchSize;
+  }
+  return plan;
+}
+
 Status RunMipro(Session& s, const dspy::OptimizerConfig& c, const std::vector<DataPoint>& train_in,
                 const std::vector<DataPoint>& val_in, RunnerResult* out) {
   const int max_boot = c.Get("max_bootstrapped_demos").get<int>();
@@ -64,7 +85,7 @@ Status RunMipro(Session& s, const dspy::OptimizerConfig& c, const std::vector<Da
   std::vector<DataPoint> train = train_in, val = val_in;
   if (val.empty()) {
     if (train.size() < 2) return Status::InvalidArgument("MIPROv2 needs at least 2 examples to split off a valset");
-    size_t size = std::min<size_t>(1000, std::max<size_t>(1, static_cast<size_t>(0.8 * train.size())));
+    size_t size = DefaultValsetSize(train.size());
     val.assign(train.end() - size, train.end());
     train.resize(train.size() - size);
   }
@@ -72,9 +93,7 @@ Status RunMipro(Session& s, const dspy::OptimizerConfig& c, const std::vector<Da
   int num_fewshot, num_instr, num_trials;
   bool minibatch = c.Get("minibatch").get<bool>();
   if (auto_mode.is_string()) {
-    static const std::map<std::string, AutoSetting> kAuto = {
-        {"light", {6, 100}}, {"medium", {12, 300}}, {"heavy", {18, 1000}}};
-    AutoSetting a = kAuto.at(auto_mode.get<std::string>());
+    AutoSetting a = AutoFor(auto_mode.get<std::string>());
     val = Minibatch(val, a.val_size, rng);
     minibatch = static_cast<int>(val.size()) > kMinMinibatchSize;
     num_fewshot = a.n;
@@ -85,11 +104,18 @@ Status RunMipro(Session& s, const dspy::OptimizerConfig& c, const std::vector<Da
     num_fewshot = num_instr = c.Get("num_candidates").get<int>();
     num_trials = c.Get("num_trials").get<int>();
   }
-  const int minibatch_size = c.Get("minibatch_size").get<int>();
+  int minibatch_size = c.Get("minibatch_size").get<int>();
   const int full_eval_steps = c.Get("minibatch_full_eval_steps").get<int>();
   if (minibatch && minibatch_size > static_cast<int>(val.size())) {
-    return Status::InvalidArgument("Minibatch size cannot exceed the size of the valset (" +
-                                   std::to_string(val.size()) + "); set minibatch to false or a smaller minibatch_size");
+    // DSPy raises here; a default (35) the caller never chose is fitted to a small valset
+    // instead, while a size the caller set is refused (Launch refuses it before the run).
+    if (c.Given("minibatch_size")) {
+      return Status::InvalidArgument("Minibatch size cannot exceed the size of the valset (" + std::to_string(val.size()) +
+                                     "); set minibatch to false or a smaller minibatch_size");
+    }
+    minibatch_size = static_cast<int>(val.size());
+    s.Log("MIPROv2: minibatch_size " + std::to_string(minibatch_size) + " (the valset's size; the default " +
+          c.Get("minibatch_size").dump() + " is larger)");
   }
   s.Log("MIPROv2: " + std::to_string(num_instr) + " instruction candidates, " + std::to_string(num_fewshot) +
         " demo sets, " + std::to_string(num_trials) + " trials" + (minibatch ? " (minibatch)" : ""));

@@ -27,8 +27,18 @@
 
 #include "optimize/py_random.h"
 #include "optimize/session.h"
+#include "service/templates/dspy/optimizer_config.h"
 
 namespace exemplar::optimize {
+
+// The valset MIPROv2 will evaluate on for a trainset and valset of these sizes (valset 0: split
+// off the trainset), and whether it evaluates minibatches of it (auto modes decide that from the
+// size, as DSPy does).
+struct MiproValset {
+  size_t size = 0;
+  bool minibatch = false;
+};
+MiproValset PlanMiproValset(const dspy::OptimizerConfig& c, size_t train_size, size_t val_size);
 
 struct ProposerConfig {
   bool data_aware = true;

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "optimize/few_shot.h"
+#include "optimize/mipro.h"
 #include "optimize/optimizer.h"
 #include "optimize/py_random.h"
 #include "optimize/runners.h"
@@ -113,6 +114,22 @@ Status RunRandomSearch(Session& s, const dspy::OptimizerConfig& c, const std::ve
 
 Status ValidateOptimizer(const std::string& optimizer_type, const Json& params) {
   return Normalize(optimizer_type, params).status();
+}
+
+Status ValidateOptimizerData(const std::string& optimizer_type, const Json& params, size_t train_size,
+                             size_t val_size, const std::vector<std::string>& loc_prefix) {
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::OptimizerConfig config, Normalize(optimizer_type, params));
+  if (config.type != "MIPROv2" || !config.Given("minibatch_size")) return Status::Ok();
+  const MiproValset plan = PlanMiproValset(config, train_size, val_size);
+  const int64_t size = config.Get("minibatch_size").get<int64_t>();
+  if (!plan.minibatch || size <= static_cast<int64_t>(plan.size)) return Status::Ok();
+  std::vector<std::string> loc = loc_prefix;
+  loc.push_back("minibatch_size");
+  return Status::Invalid({{loc,
+                           "minibatch_size " + std::to_string(size) + " exceeds the valset MIPROv2 evaluates on (" +
+                               std::to_string(plan.size) + " examples); lower it, leave it out (it then fits the "
+                               "valset) or set minibatch to false",
+                           "value_error.too_large"}});
 }
 
 std::optional<int> PlannedTrials(const std::string& optimizer_type, const Json& params) {

@@ -172,8 +172,26 @@ TEST_F(OptimizeRunTest, MiproMinibatchFullEvaluations) {
   EXPECT_EQ(minibatch, 6);
   EXPECT_GE(full, 2);  // the default program + at least one promoted combination
   EXPECT_FALSE(r->trials[r->best_trial].metrics["minibatch"].get<bool>());
-  auto too_big = Run("MIPROv2", {{"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 2}}, ctx);
-  EXPECT_EQ(too_big.status().code(), Code::kInvalidArgument);  // minibatch_size 35 > 12 items
+  // The default minibatch_size (35) is fitted to the 12 valset items; a size set explicitly that
+  // large is refused, as DSPy refuses it.
+  auto fitted = Run("MIPROv2", {{"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 2}}, ctx);
+  ASSERT_TRUE(fitted.ok()) << fitted.status().ToString();
+  int fitted_minibatches = 0;
+  for (const Trial& t : fitted->trials) {
+    if (!t.metrics["minibatch"].get<bool>()) continue;
+    ++fitted_minibatches;
+    EXPECT_EQ(t.metrics["evaluated"], 12);
+  }
+  EXPECT_GT(fitted_minibatches, 0);
+  auto too_big = Run("MIPROv2", {{"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 2}, {"minibatch_size", 35}}, ctx);
+  EXPECT_EQ(too_big.status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(ValidateOptimizerData("MIPROv2", {{"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 2}}, 12, 12,
+                                    {"body", "optimizer_params"}).ok());
+  Status refused = ValidateOptimizerData("MIPROv2", {{"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 2},
+                                                     {"minibatch_size", 35}}, 12, 12, {"body", "optimizer_params"});
+  ASSERT_EQ(refused.code(), Code::kInvalidArgument);
+  ASSERT_EQ(refused.field_errors().size(), 1u);
+  EXPECT_EQ(refused.field_errors()[0].loc, (std::vector<std::string>{"body", "optimizer_params", "minibatch_size"}));
 }
 
 TEST_F(OptimizeRunTest, CancellationKeepsFinishedTrialsAndStopsCalls) {

@@ -106,6 +106,13 @@ struct OptimizeResult {
 // for an unknown optimizer or bad parameters.
 Status ValidateOptimizer(const std::string& optimizer_type, const Json& params);
 
+// Checks valid parameters against the data a run will have (train_size and val_size examples),
+// so that a run that is created can start: kInvalidArgument with a field error at loc_prefix +
+// {parameter} for a value the data cannot satisfy (MIPROv2: a minibatch_size the caller set
+// larger than the valset it evaluates on). Parameters left at their defaults are fitted instead.
+Status ValidateOptimizerData(const std::string& optimizer_type, const Json& params, size_t train_size,
+                             size_t val_size, const std::vector<std::string>& loc_prefix);
+
 // How many trials the optimizer makes when no budget stops it: 1 for LabeledFewShot,
 // BootstrapFewShot and KNNFewShot, num_candidate_programs + 3 for random search; nullopt for
 // MIPROv2 (its full evaluations depend on the minibatch scores) and invalid parameters.

@@ -26,6 +26,12 @@ const char* const kRunReadColumns =
     "decision, accepted_template_id, synced_at, claimed_by, created_by, created_at, started_at, "
     "completed_at, updated_at, lease_expires_at, attempts";
 
+const char* RunDecisionStatuses(const std::string& decision) {
+  if (decision == "accepted") return "('completed')";
+  if (decision == "rejected") return "('completed', 'failed', 'cancelled')";
+  return nullptr;
+}
+
 std::string EncodeStringList(const std::vector<std::string>& v) {
   return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

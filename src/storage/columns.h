@@ -18,6 +18,9 @@ extern const char* const kTemplateColumns;
 extern const char* const kRunColumns;
 // kRunColumns plus the store-managed lease_expires_at and attempts: what reads select.
 extern const char* const kRunReadColumns;
+// The statuses a run must have for `decision` ("accepted" | "rejected") to be recorded, as an SQL
+// list for `status IN …`; null for any other decision. Only a completed run has a program to accept.
+const char* RunDecisionStatuses(const std::string& decision);
 
 // One string policy for both backends: a NUL (U+0000) in any stored string, or a \u0000 escape in a
 // stored JSON text, is refused with kInvalidArgument (PostgreSQL text and jsonb cannot hold it;

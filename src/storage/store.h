@@ -278,6 +278,17 @@ class Store {
   // Marks a completed run synced and records its evidence events, atomically and once:
   // kAlreadyExists when already synced, kFailedPrecondition when the run is not completed.
   virtual Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) = 0;
+  // Records the decision on a finished run exactly once, as one conditional update, so that of
+  // concurrent callers on any replica sharing the database exactly one wins: sets `decision` (and
+  // accepted_template_id, updated_at = now) only while the run has no decision and its status
+  // allows it ("accepted": completed; "rejected": completed, failed or cancelled). Only those
+  // columns change. False when the run already has a decision or its status does not allow this
+  // one (re-read the run to tell which); kNotFound when there is no such run.
+  virtual Result<bool> DecideRun(const std::string& run_id, const std::string& decision,
+                                 const std::optional<std::string>& accepted_template_id, int64_t now) = 0;
+  // Takes back an "accepted" decision whose template version could not be created; matched by
+  // accepted_template_id, so any other decision is left alone.
+  virtual Status UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) = 0;
   // Moves a pending run to running, claimed by `owner` with a lease until now + lease_ms,
   // atomically: false when another replica claimed it first (or it is no longer pending). Fills
   // `run` with the claimed record.

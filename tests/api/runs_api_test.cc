@@ -3,6 +3,7 @@
 // lineage and attribution show the run and its examples; cancel, restart and LM failures.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "testing/seed_fixture.h"
@@ -276,6 +277,134 @@ TEST_F(RunsApi, BadConfigsAre422AndUnknownRunsAre404) {
   EXPECT_EQ(server_.Get("/api/v1/dspy-runs/xyz/results").status, 404);
 }
 
+// The web form's MIPROv2 defaults (auto off, 6 candidates, 12 trials, split 0.7) leave a valset
+// smaller than the default minibatch_size 35: the default is fitted to the valset and the run
+// completes. A minibatch_size the caller sets larger than the valset is a 422 at launch.
+TEST_F(RunsApi, MiproMinibatchSizeFitsASmallValsetUnlessSetExplicitly) {
+  Json body = {{"template_id", ids_[kDefectTemplate]},
+               {"optimizer_type", "MIPROv2"},
+               {"optimizer_params", {{"auto", nullptr}, {"num_candidates", 6}, {"num_trials", 12},
+                                     {"max_bootstrapped_demos", 4}, {"max_labeled_demos", 4}}},
+               {"metric", "exact_match"},
+               {"lm", {{"provider", "offline"}}},
+               {"budget", {{"max_trials", 12}, {"max_lm_calls", 2000}, {"max_minutes", 10}}},
+               {"data", {{"split_ratio", 0.7}, {"seed", 42}}}};
+  Json run = Launch(body);
+  Json done = WaitDone(run["run_id"]);
+  EXPECT_EQ(done["status"], "completed") << done.dump();
+  EXPECT_TRUE(done["error"].is_null()) << done.dump();
+  auto results = server_.Get("/api/v1/dspy-runs/" + done["run_id"].get<std::string>() + "/results").body;
+  bool any_minibatch = false;
+  for (const auto& t : results["trials"]) any_minibatch |= t["metrics"].value("minibatch", false);
+  EXPECT_TRUE(any_minibatch) << "minibatch evaluation stays on with the fitted size";
+
+  body["optimizer_params"]["minibatch_size"] = 20;
+  auto refused = server_.Post("/api/v1/dspy-runs", body);
+  ASSERT_EQ(refused.status, 422) << refused.raw;
+  EXPECT_EQ(refused.body["detail"][0]["loc"], Json({"body", "optimizer_params", "minibatch_size"})) << refused.raw;
+  EXPECT_NE(refused.raw.find("valset"), std::string::npos) << refused.raw;
+  // A size that fits, or minibatch off, is accepted.
+  body["optimizer_params"]["minibatch_size"] = 5;
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", body).status, 201);
+  body["optimizer_params"]["minibatch_size"] = 20;
+  body["optimizer_params"]["minibatch"] = false;
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs", body).status, 201);
+}
+
+// An operator's provider on a port nothing listens on: every LM call fails, so the run measured
+// nothing and fails, naming the cause and the provider, but never the endpoint (operator config).
+TEST(RunsApiProviders, UnreachableProviderFailsTheRunWithoutNamingTheEndpoint) {
+  const int port = FreePort();  // bound then released: connections are refused
+  Config c;
+  LmProviderConfig p;
+  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  p.model = "test";
+  p.timeout_ms = 2000;
+  p.max_retries = 0;
+  c.lm_providers["corp"] = p;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  // 8 examples: 4 valset items, fewer than max_errors, so the evaluation itself finishes (all
+  // zeros); 200: the evaluation stops at max_errors. Both must fail the run the same way.
+  for (int max_examples : {8, 200}) {
+    SCOPED_TRACE("max_examples " + std::to_string(max_examples));
+    auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
+                                                      {"optimizer_type", "LabeledFewShot"},
+                                                      {"lm", {{"provider", "corp"}}},
+                                                      {"data", {{"max_examples", max_examples}}}});
+    ASSERT_EQ(launched.status, 201) << launched.raw;
+    const std::string id = launched.body["run_id"];
+    HttpResult done;
+    for (int i = 0; i < 1200; ++i) {
+      done = server.Get("/api/v1/dspy-runs/" + id);
+      std::string st = done.body.value("status", "");
+      if (st == "completed" || st == "failed" || st == "cancelled") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(done.body["status"], "failed") << done.raw;
+    const std::string error = done.body["error"].get<std::string>();
+    EXPECT_NE(error.find("every LM call failed"), std::string::npos) << error;
+    EXPECT_NE(error.find("connection refused"), std::string::npos) << error;
+    EXPECT_NE(error.find("'corp'"), std::string::npos) << error;
+    EXPECT_TRUE(done.body["best_score"].is_null()) << done.raw;
+    const std::string port_text = ":" + std::to_string(port);
+    for (const std::string& path : {"/api/v1/dspy-runs/" + id, "/api/v1/dspy-runs/" + id + "/results",
+                                    "/api/v1/dspy-runs/" + id + "/events"}) {
+      auto r = server.Get(path);
+      EXPECT_EQ(r.raw.find("127.0.0.1"), std::string::npos) << path << ": " << r.raw;
+      EXPECT_EQ(r.raw.find(port_text), std::string::npos) << path << ": " << r.raw;
+      EXPECT_EQ(r.raw.find(" port "), std::string::npos) << path << ": " << r.raw;
+    }
+  }
+}
+
+// Some calls fail, others are answered: the run completes and says how many calls failed.
+TEST(RunsApiProviders, PartlyFailingLmCompletesWithTheFailuresShown) {
+  httplib::Server lm;
+  std::atomic<int> calls{0};
+  lm.Post("/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+    if (calls.fetch_add(1) % 2 == 0) {
+      res.status = 500;
+      res.set_content("{\"error\": \"boom\"}", "application/json");
+      return;
+    }
+    res.set_content(R"({"choices": [{"message": {"role": "assistant", "content": "no fields here"}}]})",
+                    "application/json");
+  });
+  int port = lm.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { lm.listen_after_bind(); });
+  Config c;
+  LmProviderConfig p;
+  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  p.model = "test";
+  p.timeout_ms = 2000;
+  p.max_retries = 0;
+  c.lm_providers["flaky"] = p;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  // Three valset items keep the errors below max_errors, so the evaluation finishes.
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"lm", {{"provider", "flaky"}}},
+                                                    {"data", {{"max_examples", 6}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  Json done;
+  for (int i = 0; i < 1200; ++i) {
+    done = server.Get("/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>()).body;
+    std::string st = done.value("status", "");
+    if (st == "completed" || st == "failed" || st == "cancelled") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  lm.stop();
+  t.join();
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  const int failed = done["progress"].value("lm_calls_failed", 0);
+  EXPECT_GT(failed, 0) << done.dump();
+  EXPECT_LT(failed, calls.load()) << done.dump();
+  ASSERT_TRUE(done["progress"]["warnings"].is_array()) << done.dump();
+  EXPECT_NE(done["progress"]["warnings"][0].get<std::string>().find("some LM calls failed"), std::string::npos);
+}
+
 // An OpenAI-compatible LM (a provider of the server's config) that always fails: the run fails
 // with a clear reason, not a crash.
 TEST(RunsApiProviders, FailingLmFailsTheRunWithAReason) {
@@ -309,7 +438,8 @@ TEST(RunsApiProviders, FailingLmFailsTheRunWithAReason) {
   lm.stop();
   t.join();
   EXPECT_EQ(done["status"], "failed");
-  EXPECT_FALSE(done["error"].get<std::string>().empty());
+  EXPECT_NE(done["error"].get<std::string>().find("every LM call failed"), std::string::npos) << done.dump();
+  EXPECT_NE(done["error"].get<std::string>().find("HTTP 500"), std::string::npos) << done.dump();
 }
 
 }  // namespace

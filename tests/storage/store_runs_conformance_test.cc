@@ -72,6 +72,53 @@ TEST_P(StoreRunsTest, ARunIsClaimedByExactlyOneOwner) {
   EXPECT_TRUE(store_->RequestRunCancel(NewUuid()).IsNotFound());
 }
 
+// Accept and reject race through two store instances (two replicas on PostgreSQL): one decision
+// is recorded, with the winner's template id, and only its columns change.
+TEST_P(StoreRunsTest, ARunIsDecidedExactlyOnce) {
+  RunRecord run = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(run).ok());
+  auto pending = store_->DecideRun(run.id, "rejected", std::nullopt, NowMillis());
+  ASSERT_TRUE(pending.ok());
+  EXPECT_FALSE(*pending);  // not finished yet
+  run.status = "completed";
+  ASSERT_TRUE(store_->UpdateRun(run).ok());
+  ASSERT_TRUE(store_->SyncRun(run.id, {}).ok());
+  auto other = OpenAnother();
+  std::atomic<int> wins{0};
+  std::mutex mu;
+  std::string winner;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      Store& s = i % 2 ? *other : *store_;
+      const std::string version = "version-" + std::to_string(i);
+      auto r = i == 5 ? s.DecideRun(run.id, "rejected", std::nullopt, NowMillis())
+                      : s.DecideRun(run.id, "accepted", version, NowMillis());
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      if (*r) {
+        ++wins;
+        std::lock_guard lock(mu);
+        winner = i == 5 ? "" : version;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  auto stored = store_->GetRun(run.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->decision, winner.empty() ? "rejected" : "accepted");
+  EXPECT_EQ(stored->accepted_template_id.value_or(""), winner);
+  EXPECT_TRUE(stored->synced_at.has_value());  // the decision leaves the sync alone
+  if (!winner.empty()) {
+    ASSERT_TRUE(store_->UndoRunAcceptance(run.id, "not-the-winner").ok());
+    EXPECT_EQ(store_->GetRun(run.id)->decision, "accepted");
+    ASSERT_TRUE(store_->UndoRunAcceptance(run.id, winner).ok());
+    EXPECT_FALSE(store_->GetRun(run.id)->decision.has_value());
+  }
+  EXPECT_EQ(store_->DecideRun(run.id, "maybe", std::nullopt, NowMillis()).status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(store_->DecideRun(NewUuid(), "accepted", "v", NowMillis()).status().IsNotFound());
+}
+
 TEST_P(StoreRunsTest, ClaimNextRunTakesTheOldestPendingOnce) {
   RunRecord older = MakeRun(), newer = MakeRun(), taken = MakeRun();
   older.created_at = 100;

@@ -2,6 +2,7 @@
 // the result into what the runs service stores.
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "lm/cached_lm.h"
@@ -36,6 +37,50 @@ class DelayedLm : public lm::Lm {
   lm::Lm& inner_;
   int latency_ms_;
 };
+
+// Counts the calls that reached the LM (below the cache) and those that failed, keeping the last
+// failure: a run in which every call failed measured nothing and must not pass for a poor score.
+class CallTally : public lm::Lm {
+ public:
+  explicit CallTally(lm::Lm& inner) : inner_(inner) {}
+  Result<lm::LmResponse> Complete(const lm::LmRequest& request) override {
+    Result<lm::LmResponse> r = inner_.Complete(request);
+    if (!r.ok() && r.status().message() == lm::kCancelledMessage) return r;  // not the LM's failure
+    std::lock_guard lock(mu_);
+    ++calls_;
+    if (!r.ok()) {
+      ++failed_;
+      last_failure_ = r.status().message();
+    }
+    return r;
+  }
+  std::string name() const override { return inner_.name(); }
+  int64_t calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+  int64_t failed() const {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+  std::string last_failure() const {
+    std::lock_guard lock(mu_);
+    return last_failure_;
+  }
+
+ private:
+  lm::Lm& inner_;
+  mutable std::mutex mu_;
+  int64_t calls_ = 0;         // GUARDED_BY(mu_)
+  int64_t failed_ = 0;        // GUARDED_BY(mu_)
+  std::string last_failure_;  // GUARDED_BY(mu_)
+};
+
+// How a run names its LM in messages: the provider's name, never its URL (operator configuration).
+std::string ProviderLabel(const Json& lm) {
+  if (lm.contains("base_url")) return "the caller's LM endpoint";
+  return "provider '" + lm.value("provider", std::string("offline")) + "'";
+}
 
 Json NormalizedContribution(const optimize::Contribution& c) {
   Json j = optimize::ContributionToJson(c);
@@ -126,7 +171,8 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     delayed = std::make_unique<DelayedLm>(*chain, std::min(latency, 1000));
     chain = delayed.get();
   }
-  lm::CachedLm cached(*chain);
+  CallTally tally(*chain);
+  lm::CachedLm cached(tally);
 
   auto metric = optimize::MakeMetric(config.metric, config.metric_params);
   if (!metric.ok()) return fail(metric.status().message());
@@ -188,14 +234,31 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     hooks.on_progress(progress(""));
   };
   auto result = optimize::Optimize(config.optimizer_type, config.optimizer_params, spec, train, val, ctx);
+  // Every call failing (an unreachable or refusing provider) means nothing was measured: the
+  // trials' zeros are not scores, so the run fails naming the cause, whatever the optimizer made
+  // of it. Partial failures leave a completed run that says how many calls failed.
+  const int64_t failed_calls = tally.failed();
+  const bool all_failed = failed_calls > 0 && failed_calls == tally.calls();
+  auto lm_failure = [&](const std::string& what) {
+    return what + " (" + std::to_string(failed_calls) + " of " + std::to_string(tally.calls()) + ") for " +
+           ProviderLabel(config.lm) + ": " + tally.last_failure();
+  };
   if (!result.ok()) {
     if (hooks.cancelled()) {
       out.status = "cancelled";
       out.progress = progress("cancelled");
       return out;
     }
+    if (all_failed) return fail(lm_failure("every LM call failed"));
     return fail(result.status().message());
   }
+  if (all_failed && result->stopped_reason != "cancelled") {
+    hooks.on_log(lm_failure("every LM call failed"));
+    out.progress = progress(result->stopped_reason);
+    out.progress["lm_calls_failed"] = failed_calls;
+    return fail(lm_failure("every LM call failed"));
+  }
+  if (failed_calls > 0) hooks.on_log(lm_failure("some LM calls failed"));
   calls = result->lm_calls;
   out.status = result->stopped_reason == "cancelled" ? "cancelled" : "completed";
   out.best_score = result->best_score;
@@ -207,6 +270,8 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   for (const auto& c : optimize::ComputeContributions(result->trials)) out.contributions.push_back(NormalizedContribution(c));
   out.progress = progress(result->stopped_reason);
   out.progress["cached_calls"] = result->cached_calls;
+  out.progress["lm_calls_failed"] = failed_calls;
+  if (failed_calls > 0) out.progress["warnings"] = Json::array({lm_failure("some LM calls failed")});
   out.progress["prompt_tokens"] = result->prompt_tokens;
   out.progress["completion_tokens"] = result->completion_tokens;
   if (!result->instruction_candidates.empty()) out.progress["instruction_candidates"] = result->instruction_candidates;

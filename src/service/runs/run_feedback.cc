@@ -1,6 +1,9 @@
 // The feedback loop of a finished run (SPEC §4.6): its results, syncing its evidence into the
 // store, and the decision — accept as a new draft template version (with the run's demos and
 // their lineage) or reject.
+#include <spdlog/spdlog.h>
+
+#include "common/ids.h"
 #include "common/time.h"
 #include "service/runs/runs.h"
 
@@ -72,11 +75,18 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
     inline_examples.push_back(ex);
   }
   next.examples_json = DumpJson(inline_examples);
-  EXEMPLAR_ASSIGN_OR_RETURN(Template created, templates_.CreateVersionFrom(parent, next, edges));
-  run.decision = "accepted";
-  run.accepted_template_id = created.id;
-  run.updated_at = NowMillis();
-  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
+  // The decision is claimed in the database before the version exists (one conditional update),
+  // so of concurrent accepts and rejects, through any replica, exactly one wins and only the
+  // winner creates a version. The claim names the version's id up front.
+  const std::string version_id = NewUuid();
+  EXEMPLAR_ASSIGN_OR_RETURN(bool won, store_.DecideRun(id, "accepted", version_id, NowMillis()));
+  if (!won) return DecisionConflict(id);
+  auto created = templates_.CreateVersionFrom(parent, next, edges, version_id);
+  if (!created.ok()) {
+    // Give the decision back so the run can be accepted again once the cause is fixed.
+    Status undo = store_.UndoRunAcceptance(id, version_id);
+    if (!undo.ok()) spdlog::error("run {}: cannot take back its acceptance: {}", id, undo.ToString());
+  }
   return created;
 }
 
@@ -84,10 +94,15 @@ Result<RunRecord> Runs::Reject(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   if (!RunFinished(run.status)) return Status::FailedPrecondition("run is still " + run.status + "; cancel it first");
   if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
-  run.decision = "rejected";
-  run.updated_at = NowMillis();
-  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateRun(run));
-  return run;
+  EXEMPLAR_ASSIGN_OR_RETURN(bool won, store_.DecideRun(id, "rejected", std::nullopt, NowMillis()));
+  if (!won) return DecisionConflict(id);
+  return store_.GetRun(id);
+}
+
+Status Runs::DecisionConflict(const std::string& id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
+  if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
+  return Status::FailedPrecondition("run is " + run.status + "; its decision cannot be recorded");
 }
 
 }  // namespace exemplar::service

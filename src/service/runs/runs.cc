@@ -177,6 +177,9 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   EXEMPLAR_RETURN_IF_ERROR(t.status());
   std::vector<Example> train, val;
   EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val));
+  // Parameters the data cannot satisfy are a 422 now, not a run that fails later.
+  EXEMPLAR_RETURN_IF_ERROR(optimize::ValidateOptimizerData(c.optimizer_type, c.optimizer_params, train.size(),
+                                                           val.size(), {"body", "optimizer_params"}));
   RunRecord run;
   run.id = NewUuid();
   audit::Describe("run", {run.id}, {{"template_id", c.template_id}, {"optimizer_type", c.optimizer_type}});

@@ -123,6 +123,9 @@ class Runs {
   Result<RunRecord> Cancel(const std::string& id);
   Result<Json> Results(const std::string& id);
   Result<Json> Sync(const std::string& id);
+  // Accept creates the run's new template version; reject records that it was not wanted. Each
+  // run gets one decision, claimed atomically in the store (Store::DecideRun): of concurrent
+  // decisions through any replica exactly one succeeds, the others are kAlreadyExists (409).
   Result<Template> Accept(const std::string& id, const std::optional<std::string>& user);
   Result<RunRecord> Reject(const std::string& id);
   RunEvents& events() { return events_; }
@@ -145,6 +148,9 @@ class Runs {
   Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
   // Whether a running run left in the store should be marked interrupted by this process at start.
   bool ShouldRecover(const RunRecord& run, int64_t now) const;
+  // The error for a decision (accept, reject) that lost to another one or to a status change:
+  // kAlreadyExists naming the decision made, else kFailedPrecondition.
+  Status DecisionConflict(const std::string& id);
   // Stores `run` as failed because its executor stopped (restart or expired lease).
   Status FailInterrupted(RunRecord& run, const std::string& why);
 

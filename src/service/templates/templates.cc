@@ -155,8 +155,8 @@ Result<std::string> Templates::NextVersion(const Template& t) {
 }
 
 Result<Template> Templates::CreateVersionFrom(const Template& parent, Template next,
-                                              const std::vector<LineageEdge>& edges) {
-  next.id = NewUuid();
+                                              const std::vector<LineageEdge>& edges, const std::string& id) {
+  next.id = id.empty() ? NewUuid() : id;
   next.name = parent.name;
   next.status = "draft";
   next.parent_template_id = parent.id;

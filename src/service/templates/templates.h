@@ -38,9 +38,10 @@ class Templates {
   // Every version sharing the template's name, oldest first.
   Result<std::vector<Template>> Versions(const std::string& id);
   // Stores a template produced elsewhere (e.g. accepting an optimization run) as a new version of
-  // `parent`, with the version_of edge; `edges` are added with it.
+  // `parent`, with the version_of edge; `edges` are added with it. `id`: the new version's id,
+  // chosen by the caller (accepting a run records it first); empty = a new one.
   Result<Template> CreateVersionFrom(const Template& parent, Template next,
-                                     const std::vector<LineageEdge>& edges);
+                                     const std::vector<LineageEdge>& edges, const std::string& id = {});
 
  private:
   Status CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous);

@@ -220,6 +220,34 @@ Status PgStore::SyncRun(const std::string& run_id, const std::vector<UsageEvent>
       true);
 }
 
+Result<bool> PgStore::DecideRun(const std::string& run_id, const std::string& decision,
+                                const std::optional<std::string>& accepted_template_id, int64_t now) {
+  const char* allowed = RunDecisionStatuses(decision);
+  if (!allowed) return Status::InvalidArgument("unknown run decision " + decision);
+  bool decided = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    // Under READ COMMITTED a concurrent decider waits for the first one's row lock and then
+    // re-checks `decision IS NULL` on the committed row, so it updates nothing.
+    auto r = PgParams().Text(decision).Text(accepted_template_id).Int(now).Text(run_id).Exec(
+        tx, std::string("UPDATE dspy_runs SET decision = $1, accepted_template_id = $2, updated_at = $3 "
+                        "WHERE id = $4 AND decision IS NULL AND status IN ") + allowed);
+    decided = r.affected_rows() > 0;
+    if (decided) return Status::Ok();
+    auto s = PgParams().Text(run_id).Exec(tx, "SELECT 1 FROM dspy_runs WHERE id = $1");
+    return s.empty() ? Status::NotFound("Run not found") : Status::Ok();
+  }));
+  return decided;
+}
+
+Status PgStore::UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) {
+  return pool_->Write([&](pqxx::transaction_base& tx) {
+    PgParams().Text(run_id).Text(accepted_template_id).Exec(
+        tx, "UPDATE dspy_runs SET decision = NULL, accepted_template_id = NULL WHERE id = $1 AND "
+            "decision = 'accepted' AND accepted_template_id = $2");
+    return Status::Ok();
+  });
+}
+
 Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
                                RunRecord* run) {
   bool claimed = false;

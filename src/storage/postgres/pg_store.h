@@ -72,6 +72,9 @@ class PgStore final : public Store {
   Status InsertTrial(const TrialRecord& trial) override;
   Result<std::vector<TrialRecord>> ListTrials(const std::string& run_id) override;
   Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
+  Result<bool> DecideRun(const std::string& run_id, const std::string& decision,
+                         const std::optional<std::string>& accepted_template_id, int64_t now) override;
+  Status UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) override;
   Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
                         RunRecord* run) override;
   Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) override;

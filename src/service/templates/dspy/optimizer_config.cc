@@ -152,6 +152,13 @@ Json OptimizerConfig::Get(std::string_view name) const {
   return nullptr;
 }
 
+bool OptimizerConfig::Given(std::string_view name) const {
+  for (const OptimizerParam& p : params) {
+    if (p.name == name) return p.given;
+  }
+  return false;
+}
+
 const std::vector<std::string>& OptimizerTypes() {
   static const std::vector<std::string> kTypes = {"LabeledFewShot", "BootstrapFewShot",
                                                   "BootstrapFewShotWithRandomSearch", "MIPROv2",
@@ -203,7 +210,7 @@ Result<OptimizerConfig> NormalizeOptimizerConfig(const Json& config,
       value = *it;
       if (s.kind == Kind::kInt && value.is_number_float()) value = static_cast<int64_t>(value.get<double>());
     }
-    out.params.push_back({s.name, value, s.compile_arg, s.native_only});
+    out.params.push_back({s.name, value, s.compile_arg, s.native_only, it != config.end()});
   }
   if (type == "MIPROv2" && v.ok()) {
     bool has_auto = !out.Get("auto").is_null();

@@ -40,6 +40,7 @@ struct OptimizerParam {
   Json value;
   bool compile_arg = false;  // passed to compile() rather than the constructor
   bool native_only = false;  // Exemplar's own (not passed to DSPy)
+  bool given = false;        // the caller set it (false: `value` is the default)
 };
 
 struct OptimizerConfig {
@@ -50,6 +51,8 @@ struct OptimizerConfig {
   Json ToJson() const;
   // The value of `name`, or null.
   Json Get(std::string_view name) const;
+  // Whether the caller set `name` (a default may be adapted to the data; a given value may not).
+  bool Given(std::string_view name) const;
 };
 
 // The optimizer types accepted, canonical names.

@@ -1,0 +1,162 @@
+// A run's decision is made once (SPEC §4.6): concurrent accepts of a completed run create exactly
+// one template version (one 201, the rest 409), an accept racing a reject leaves one decision,
+// and the same holds for requests spread over two replicas sharing one PostgreSQL database.
+// Requests are real HTTP requests fired together from threads against real servers.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <thread>
+
+#include "testing/pg_test_db.h"
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+constexpr int kRacers = 8;  // requests fired at once per run
+constexpr int kRuns = 4;    // runs raced per test: a lost race shows on some, not all, attempts
+
+// A completed LabeledFewShot run (offline LM) of `template_id`.
+std::string CompletedRun(TestServer& server, const std::string& template_id) {
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", template_id},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"lm", {{"provider", "offline"}}}});
+  EXPECT_EQ(launched.status, 201) << launched.raw;
+  std::string id = launched.body.value("run_id", "");
+  for (int i = 0; i < 1200; ++i) {
+    Json run = server.Get("/api/v1/dspy-runs/" + id).body;
+    if (run.value("status", "") == "completed") return id;
+    if (run.value("status", "") == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "run " << id << " did not complete";
+  return id;
+}
+
+int64_t TemplateCount(TestServer& server) { return server.Get("/api/v1/templates?page_size=1").body.value("total", -1); }
+
+struct Outcome {
+  std::string action;  // accept | reject
+  int status = 0;
+  Json body;
+};
+
+// Fires POST /dspy-runs/{id}/{action} for every action at once (one connection each) and returns
+// what each got back.
+std::vector<Outcome> Race(const std::vector<TestServer*>& servers, const std::string& run_id,
+                          const std::vector<std::string>& actions) {
+  std::vector<Outcome> out(actions.size());
+  std::latch start(static_cast<std::ptrdiff_t>(actions.size()));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    threads.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", servers[i % servers.size()]->port());
+      client.set_read_timeout(30, 0);
+      out[i].action = actions[i];
+      start.arrive_and_wait();
+      auto r = client.Post("/api/v1/dspy-runs/" + run_id + "/" + actions[i], "{}", "application/json");
+      if (!r) return;
+      out[i].status = r->status;
+      out[i].body = Json::parse(r->body, nullptr, false);
+    });
+  }
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+// Accepts of one run through `servers` (round robin): exactly one 201 with the version the run
+// then names, the others 409, and exactly one new template.
+void ExpectOneAcceptance(const std::vector<TestServer*>& servers, const std::string& template_id) {
+  TestServer& first = *servers.front();
+  for (int attempt = 0; attempt < kRuns; ++attempt) {
+    std::string run_id = CompletedRun(first, template_id);
+    const int64_t before = TemplateCount(first);
+    auto outcomes = Race(servers, run_id, std::vector<std::string>(kRacers, "accept"));
+    int created = 0, conflicts = 0;
+    std::string version_id;
+    for (const auto& o : outcomes) {
+      if (o.status == 201) {
+        ++created;
+        version_id = o.body["template"].value("id", "");
+      } else if (o.status == 409) {
+        ++conflicts;
+      } else {
+        ADD_FAILURE() << "accept answered " << o.status << ": " << o.body.dump();
+      }
+    }
+    EXPECT_EQ(created, 1) << "run " << run_id;
+    EXPECT_EQ(conflicts, kRacers - 1) << "run " << run_id;
+    EXPECT_EQ(TemplateCount(first), before + 1) << "run " << run_id;
+    for (TestServer* s : servers) {
+      Json run = s->Get("/api/v1/dspy-runs/" + run_id).body;
+      EXPECT_EQ(run["decision"], "accepted");
+      EXPECT_EQ(run["accepted_template_id"], version_id);
+    }
+  }
+}
+
+class RunDecisions : public ::testing::Test {
+ protected:
+  void SetUp() override { template_id_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR)[kDefectTemplate]; }
+  TestServer server_;
+  std::string template_id_;
+};
+
+TEST_F(RunDecisions, ConcurrentAcceptsCreateExactlyOneVersion) {
+  ExpectOneAcceptance({&server_}, template_id_);
+}
+
+TEST_F(RunDecisions, AnAcceptRacingRejectsLeavesOneDecision) {
+  for (int attempt = 0; attempt < kRuns; ++attempt) {
+    std::string run_id = CompletedRun(server_, template_id_);
+    const int64_t before = TemplateCount(server_);
+    std::vector<std::string> actions;
+    for (int i = 0; i < kRacers; ++i) actions.push_back(i % 2 ? "reject" : "accept");
+    auto outcomes = Race({&server_}, run_id, actions);
+    int won = 0;
+    std::string winner;
+    for (const auto& o : outcomes) {
+      if (o.status == 201 || o.status == 200) {
+        ++won;
+        winner = o.action;
+      } else {
+        EXPECT_EQ(o.status, 409) << o.action << ": " << o.body.dump();
+      }
+    }
+    ASSERT_EQ(won, 1) << "run " << run_id;
+    Json run = server_.Get("/api/v1/dspy-runs/" + run_id).body;
+    EXPECT_EQ(run["decision"], winner == "accept" ? "accepted" : "rejected");
+    EXPECT_EQ(TemplateCount(server_), before + (winner == "accept" ? 1 : 0));
+    EXPECT_EQ(run["accepted_template_id"].is_null(), winner == "reject");
+  }
+}
+
+TEST_F(RunDecisions, OnlyAFinishedRunCanBeDecided) {
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", template_id_},
+                                                     {"optimizer_type", "LabeledFewShot"},
+                                                     {"lm", {{"provider", "offline"}, {"latency_ms", 200}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  std::string id = launched.body["run_id"];
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/accept", Json::object()).status, 409);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/" + id + "/reject", Json::object()).status, 409);
+  EXPECT_EQ(server_.Post("/api/v1/dspy-runs/00000000-0000-4000-8000-000000000000/accept", Json::object()).status, 404);
+}
+
+// Two replicas over one PostgreSQL database: an in-process lock could not keep them apart, the
+// conditional update in the database does. Runs in the "pg:" variant only.
+TEST(RunDecisionsReplicas, ConcurrentAcceptsThroughTwoReplicasCreateOneVersion) {
+  if (!TestBackendIsPostgres()) GTEST_SKIP() << "replicas share a PostgreSQL database (the pg: variant)";
+  PgTestDb db;
+  Config a_config, b_config;
+  a_config.db = b_config.db = db.url();
+  a_config.replica_id = "decide-a";
+  b_config.replica_id = "decide-b";
+  TestServer a(a_config), b(b_config);
+  std::string template_id = SeedThroughApi(a, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+  ExpectOneAcceptance({&a, &b}, template_id);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
