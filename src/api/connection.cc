@@ -165,6 +165,11 @@ void Connection::OnHeader(beast::error_code ec) {
   std::string id(head["X-Request-Id"]);
   // Request ids need uniqueness, not secrecy: NewUuid's per-thread PRNG, not OS entropy.
   request_id_ = id.empty() || id.size() > 128 ? NewUuid() : id;
+  // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (HTTP/1.0 may have none); two are
+  // ambiguous in any version, and the Host check would see only one of them.
+  const size_t hosts = head.count(http::field::host);
+  if (hosts > 1) return Refuse(400, Status::Malformed("request has " + std::to_string(hosts) + " Host headers; send one"));
+  if (hosts == 0 && version_ >= 11) return Refuse(400, Status::Malformed("an HTTP/1.1 request needs a Host header"));
 
   auto length = parser_->content_length();
   if (length && *length > static_cast<uint64_t>(core_.config.max_body_bytes)) {

@@ -134,6 +134,13 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
     for (auto& seg : c.segments) {
       if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') seg.clear();
     }
+    c.resource = compiled_.size();
+    for (size_t i = 0; i < compiled_.size(); ++i) {
+      if (compiled_[i].segments == c.segments) {
+        c.resource = i;
+        break;
+      }
+    }
     compiled_.push_back(std::move(c));
   }
   if (!config_.web_dir.empty() && std::filesystem::exists(std::filesystem::path(config_.web_dir) / "index.html")) {
@@ -161,12 +168,15 @@ void Dispatcher::ParseTarget(std::string_view target, Request* req) {
   }
 }
 
-const Route* Dispatcher::Match(Request* req, bool* other_method) const {
-  *other_method = false;
+const Route* Dispatcher::Match(Request* req, std::string* allow) const {
+  if (allow) allow->clear();
   if (req->path.empty() || req->path[0] != '/') return nullptr;
   std::string_view parts[kMaxSegments];
   const size_t count = SplitViews(req->path, parts);
-  const std::string_view method = req->method == "HEAD" ? std::string_view("GET") : std::string_view(req->method);
+  // The path's resource is its most specific matching template: at the first segment where two
+  // templates differ, a literal beats a {param} (so /examples/search is not /examples/{id}). The
+  // method is chosen among that template's routes only, and the others make the 405's Allow.
+  const Compiled* best = nullptr;
   for (const auto& c : compiled_) {
     if (c.segments.size() != count) continue;
     bool match = true;
@@ -175,15 +185,39 @@ const Route* Dispatcher::Match(Request* req, bool* other_method) const {
       match = c.segments[i].empty() ? !parts[i].empty() : c.segments[i] == parts[i];
     }
     if (!match) continue;
-    if (c.route->method != method) {
-      *other_method = true;
+    if (best == nullptr) {
+      best = &c;
       continue;
     }
+    for (size_t i = 0; i < count; ++i) {
+      const bool literal = !c.segments[i].empty(), best_literal = !best->segments[i].empty();
+      if (literal != best_literal) {
+        if (literal) best = &c;
+        break;
+      }
+    }
+  }
+  if (best == nullptr) return nullptr;
+  const std::string_view method = req->method == "HEAD" ? std::string_view("GET") : std::string_view(req->method);
+  const Route* found = nullptr;
+  std::vector<std::string> methods;
+  for (const auto& c : compiled_) {
+    if (c.resource != best->resource) continue;
+    if (c.route->method == method && found == nullptr) found = c.route;
+    if (std::find(methods.begin(), methods.end(), c.route->method) == methods.end()) methods.push_back(c.route->method);
+  }
+  if (found != nullptr) {
     req->path_params.clear();
     for (size_t i = 0; i < count; ++i) {
-      if (c.segments[i].empty()) req->path_params.emplace_back(parts[i]);
+      if (best->segments[i].empty()) req->path_params.emplace_back(parts[i]);
     }
-    return c.route;
+    return found;
+  }
+  if (allow) {
+    // HEAD is answered wherever GET is, and OPTIONS on every path.
+    if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) methods.push_back("HEAD");
+    methods.push_back("OPTIONS");
+    for (const auto& m : methods) *allow += (allow->empty() ? "" : ", ") + m;
   }
   return nullptr;
 }
@@ -240,8 +274,7 @@ Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& m
 }
 
 bool Dispatcher::Quick(Request& req) const {
-  bool other_method = false;
-  req.route = Match(&req, &other_method);
+  req.route = Match(&req, nullptr);
   return req.route != nullptr && req.route->quick && req.route->handler;
 }
 
@@ -259,8 +292,9 @@ Reply Dispatcher::Handle(Request& req) const {
     AddCors(req, &reply);
     return reply;
   }
-  bool other_method = false;
-  const Route* route = req.route != nullptr ? req.route : Match(&req, &other_method);
+  std::string allow;  // the path's methods when it is served for other methods only (→ 405)
+  const Route* route = req.route != nullptr ? req.route : Match(&req, &allow);
+  const bool other_method = !allow.empty();
   if (!route || !route->handler) {
     std::string observed = "unmatched";
     if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method) {
@@ -274,8 +308,10 @@ Reply Dispatcher::Handle(Request& req) const {
         reply = ErrorReply(500, Status::Internal("cannot read index.html"), req.request_id);
       }
     } else if (other_method) {
-      reply = ErrorReply(405, Status(Code::kMethodNotAllowed, "method " + req.method + " not allowed on " + req.path),
+      reply = ErrorReply(405, Status(Code::kMethodNotAllowed, "method " + req.method + " not allowed on " + req.path +
+                                                                  "; it allows " + allow),
                          req.request_id);
+      reply.headers["Allow"] = allow;  // RFC 9110 §15.5.6: a 405 lists the methods the resource has
     } else {
       reply = ErrorReply(404, Status::NotFound("no route for " + req.method + " " + req.path), req.request_id);
     }

@@ -40,10 +40,12 @@ class Dispatcher {
   struct Compiled {
     const Route* route;
     std::vector<std::string> segments;  // "" marks a {param} segment
+    size_t resource = 0;                // index of the first route with the same segments
   };
-  // The matching route for method + path (captures into req->path_params), or null. Sets
-  // *other_method when the path matches a route of another method (→ 405).
-  const Route* Match(Request* req, bool* other_method) const;
+  // The matching route for method + path (captures into req->path_params), or null. When the
+  // path is served for other methods only (→ 405), *allow (if given) lists them for the Allow
+  // header ("POST, OPTIONS"); else it is left empty.
+  const Route* Match(Request* req, std::string* allow) const;
   bool ServeStatic(const Request& req, Reply* reply) const;
   void AddCors(const Request& req, Reply* reply) const;
 

@@ -97,6 +97,34 @@ Result<Json> ParseJsonObject(const Request& req) {
   return j;
 }
 
+Result<Json> ParseOptionalJsonObject(const Request& req) {
+  if (req.body.empty()) return Json::object();
+  return ParseJsonObject(req);
+}
+
+Status RequireNoFields(const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseOptionalJsonObject(req));
+  Validation v;
+  JsonReader r(body, v);
+  r.RejectUnknownKeys();
+  return v.ToStatus();
+}
+
+bool IsRepeatableQueryKey(const std::string& key) {
+  return key == "capability_tags" || key == "capability_tags_all" || key.rfind("input.", 0) == 0 ||
+         key.rfind("output.", 0) == 0;
+}
+
+Status RejectRepeatedQueryKeys(const Request& req) {
+  Validation v;
+  for (auto it = req.query.begin(); it != req.query.end(); it = req.query.upper_bound(it->first)) {
+    if (req.query.count(it->first) > 1 && !IsRepeatableQueryKey(it->first)) {
+      v.Add({"query", it->first}, "given more than once; give it once", "value_error.duplicate");
+    }
+  }
+  return v.ToStatus();
+}
+
 std::optional<int64_t> QueryInt(const Request& req, const std::string& key, int64_t lo, int64_t hi,
                                 Validation& v) {
   auto s = req.Query(key);

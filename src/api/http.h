@@ -102,6 +102,18 @@ std::string MediaType(const std::string& content_type);
 Result<Json> ParseJson(const Request& req);
 // Parses a JSON object body (422 "must be a JSON object" otherwise).
 Result<Json> ParseJsonObject(const Request& req);
+// The body of a route whose body is optional: an empty body is {}; anything else must be a JSON
+// object (422 for `"force"`, `[]`, `null`, `123`).
+Result<Json> ParseOptionalJsonObject(const Request& req);
+// The body of an action route that takes no fields (POST …/publish, …/cancel): empty or {}; any
+// key is a 422 naming it, a body that is not an object a 422.
+Status RequireNoFields(const Request& req);
+// Query keys a request may repeat: list filters (`capability_tags`, `capability_tags_all`) and
+// content filters (`input.<field>`, `output.<field>`, where repeating means "any of"). Every other
+// key given twice is ambiguous.
+bool IsRepeatableQueryKey(const std::string& key);
+// 422 at {"query", key} for each non-repeatable key the query holds more than once.
+Status RejectRepeatedQueryKeys(const Request& req);
 // Query parameter helpers; errors are collected as field errors at loc {"query", key}.
 std::optional<int64_t> QueryInt(const Request& req, const std::string& key, int64_t lo, int64_t hi,
                                 Validation& v);

@@ -54,8 +54,9 @@ Json Filter(bool content) {
 }
 
 Json ExampleCreate() {
-  Json p = {{"input", Describe(AnyObj(), "the example's input (a JSON object)")},
-            {"expected_output", AnyObj()},
+  Json p = {{"input", Describe(AnyObj(), "the example's input (a JSON object; its strings and keys ≤ 64 KiB, "
+                                        "its lists ≤ 1,000 items, nesting ≤ 32)")},
+            {"expected_output", Describe(AnyObj(), "a JSON object, with the limits of input")},
             {"explanation", Nullable(Str(kLong))},
             {"databit_id", Nullable(Str(kShort))},
             {"domain", Nullable(Str(kShort))},
@@ -68,11 +69,15 @@ Json ExampleCreate() {
             {"quality_score", Nullable(Num(0, 1))},
             {"client_id", Describe(Str(256), "idempotency key: a repeated client_id returns the existing example")},
             {"example_id", Describe(Str(64), "a client-chosen UUID (idempotent)")}};
-  // Server-assigned fields of the wire form: a body copied from a GET may carry them (ignored).
-  for (const char* k : {"created_at", "updated_at", "created_by", "version", "usage_count", "success_count",
-                        "failure_count", "effectiveness_score", "embedding_model", "has_embedding", "last_used_at",
-                        "pii_flags", "warnings"}) {
-    p[k] = Describe(Any(), "server-assigned; accepted and ignored");
+  // Server-assigned fields of the wire form: a body copied from a GET may carry them; they are
+  // ignored, but each must have its wire type (or be null).
+  const Json server_fields = {{"created_at", Str()},   {"updated_at", Str()},      {"last_used_at", Str()},
+                              {"created_by", Str()},   {"embedding_model", Str()}, {"version", Int()},
+                              {"usage_count", Int()},  {"success_count", Num()},   {"failure_count", Num()},
+                              {"effectiveness_score", Num()}, {"has_embedding", Bool()},
+                              {"pii_flags", Arr(Str(kShort), 1000)}, {"warnings", Arr(AnyObj())}};
+  for (const auto& [k, type] : server_fields.items()) {
+    p[k] = Describe(Nullable(type), "server-assigned; accepted (with its type) and ignored");
   }
   return Obj(p, {"input", "expected_output"});
 }
@@ -83,6 +88,9 @@ Json ExampleUpdate() {
   s["properties"]["domain"] = Str(kShort);
   s["properties"]["difficulty"] = Enum(service::kDifficulties);
   s["properties"]["source"] = Enum(service::kSources);
+  // Identity is set at creation: a copied value passes, another one is a 422.
+  s["properties"]["example_id"] = Describe(Str(64), "the example's id: must be the id in the path");
+  s["properties"]["client_id"] = Describe(Nullable(Str(256)), "set at creation: must be the example's own");
   return s;
 }
 
@@ -99,7 +107,7 @@ Json SearchProps() {
   p.update({{"query_text", Str(kLong)},
             {"query_embedding", Nullable(Arr(Num(), 8192))},
             {"mode", Enum({"auto", "vector", "keyword", "hybrid", "metadata"})},
-            {"example_ids", Arr(Str(64), 1000)},
+            {"example_ids", Describe(Arr(Str(64), 1000), "example ids (UUIDs; another string is a 422)")},
             {"k", Int(1, 100)},
             {"similarity_threshold", Num(0, 1)},
             {"effectiveness_weight", Num(0, 1)},
@@ -157,9 +165,14 @@ Json TemplateBody(bool creating) {
             {"temperature", Num(0, 2)},
             {"max_tokens", Int(1, 32000)},
             {"derived_from", Arr(Str(64), 100)}};
-  for (const char* k : {"id", "status", "version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
-    p[k] = Describe(Any(), "server-assigned; accepted and ignored");
+  for (const char* k : {"version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
+    p[k] = Describe(Nullable(Str(256)), "server-assigned; accepted (with its type) and ignored");
   }
+  p["id"] = Describe(Nullable(Str(64)), creating ? "server-assigned; accepted (with its type) and ignored"
+                                                 : "server-assigned; must be the id in the path");
+  p["status"] = Describe(Nullable(Enum({"draft"})),
+                         "server-assigned: templates are created and edited as drafts; status changes through "
+                         "POST /templates/{id}/publish and /archive (another value is a 422)");
   return Obj(p, creating ? std::vector<std::string>{"name"} : std::vector<std::string>{});
 }
 
@@ -171,7 +184,7 @@ Json ExportDspyBody() {
               {"demos_as_program_state", Bool()},
               {"lm_model", Str(256)},
               {"optimizer", Describe(AnyObj(), "optimizer config {type, ...params} for the optimizer script")},
-              {"optimizer_type", Str(128)},
+              {"optimizer_type", Describe(Str(128), "shorthand of optimizer {type}; not with optimizer")},
               {"selection", Enum({"top", "diverse", "balanced", "similar"})},
               {"query", Describe(Str(kLong), "required for selection `similar`")},
               {"max_examples", Int(0, 1000)},
@@ -277,6 +290,7 @@ std::vector<RouteDoc> Build() {
        .request = Obj({{"context", Str(kLong)}, {"training_run_id", Str(256)}, {"model_id", Str(256)},
                        {"outcome", Enum(service::kOutcomes)}, {"confidence", Num(0, 1)}}),
        .body_required = false,
+       // A field goes in the query string or in the body; the same field in both is a 422.
        .query = {QueryParam("outcome", Enum(service::kOutcomes)), QueryParam("confidence", Num(0, 1)),
                  QueryParam("context", Str()), QueryParam("training_run_id", Str()), QueryParam("model_id", Str())},
        .example = {{"outcome", "success"}, {"confidence", 0.9}}});
@@ -369,9 +383,13 @@ std::vector<RouteDoc> Build() {
   add({.route = "PUT " + tpl + "/{id}", .request = TemplateBody(false), .response = Ref("Template")});
   add({.route = "DELETE " + tpl + "/{id}", .status = 204,
        .query = {QueryParam("cascade", Enum({"detach", "delete"}), "what happens to the template's examples")}});
-  add({.route = "POST " + tpl + "/{id}/publish", .response = Ref("Template")});
-  add({.route = "POST " + tpl + "/{id}/archive", .response = Ref("Template")});
-  add({.route = "POST " + tpl + "/{id}/version", .status = 201, .response = Ref("Template")});
+  // The lifecycle actions take no fields: an empty body or {} (a key is a 422 naming it).
+  add({.route = "POST " + tpl + "/{id}/publish", .request = Empty(), .body_required = false,
+       .response = Ref("Template")});
+  add({.route = "POST " + tpl + "/{id}/archive", .request = Empty(), .body_required = false,
+       .response = Ref("Template")});
+  add({.route = "POST " + tpl + "/{id}/version", .status = 201, .request = Empty(), .body_required = false,
+       .response = Ref("Template")});
   add({.route = "GET " + tpl + "/{id}/versions",
        .response = Obj({{"template_id", Str()}, {"versions", Arr(Ref("Template"))}}, {"template_id", "versions"})});
   add({.route = "GET " + tpl + "/{id}/dspy-signature", .response = Ref("DspySignature")});
@@ -403,12 +421,14 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + run + "/{id}/events",
        .response = Text("Server-Sent Events: `event: progress|trial|status|log`, `data: <JSON>`"),
        .response_type = "text/event-stream"});
-  add({.route = "POST " + run + "/{id}/cancel", .response = Ref("Run")});
+  // The run actions take no fields: an empty body or {} (a key is a 422 naming it).
+  add({.route = "POST " + run + "/{id}/cancel", .request = Empty(), .body_required = false, .response = Ref("Run")});
   add({.route = "GET " + run + "/{id}/results", .response = Ref("RunResults")});
-  add({.route = "POST " + run + "/{id}/sync", .response = Ref("SyncResult")});
-  add({.route = "POST " + run + "/{id}/accept", .status = 201,
+  add({.route = "POST " + run + "/{id}/sync", .request = Empty(), .body_required = false,
+       .response = Ref("SyncResult")});
+  add({.route = "POST " + run + "/{id}/accept", .status = 201, .request = Empty(), .body_required = false,
        .response = Obj({{"run_id", Str()}, {"template", Ref("Template")}}, {"run_id", "template"})});
-  add({.route = "POST " + run + "/{id}/reject", .response = Ref("Run")});
+  add({.route = "POST " + run + "/{id}/reject", .request = Empty(), .body_required = false, .response = Ref("Run")});
 
   // snapshots and audit
   add({.route = "GET " + snap, .response = Ref("SnapshotPage"), .query = PageQuery()});

@@ -151,6 +151,15 @@ Handler SiteGuard(std::shared_ptr<const SitePolicy> policy, Handler inner) {
   };
 }
 
+// Refuses a query that gives a scalar parameter twice (`?sort_by=bogus&sort_by=created_at`):
+// handlers read one value, and which one they saw would decide the request.
+Handler SingleValuedQuery(Handler inner) {
+  return [inner](const Request& req) -> Result<Reply> {
+    EXEMPLAR_RETURN_IF_ERROR(RejectRepeatedQueryKeys(req));
+    return inner(req);
+  };
+}
+
 }  // namespace
 
 // Routes cheap enough to run on the event loop (Route::quick): point reads and health, plus
@@ -177,6 +186,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     service::Role need = RequiredRole(r);
     r.min_role = static_cast<int>(need);
     r.quick = IsQuick(r, s.config);
+    if (r.handler) r.handler = SingleValuedQuery(r.handler);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
     const std::string key = CanonicalKey(r);

@@ -55,7 +55,11 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
     for (const Json& tj : arr) {
       Template t;
       Validation v;
-      service::ApplyTemplateJson(tj, &t, v, true);
+      // The seed file carries each template's status, which the seed sets itself below (the
+      // API's parser only accepts a creation's own status, "draft").
+      Json body = tj;
+      if (body.is_object()) body.erase("status");
+      service::ApplyTemplateJson(body, &t, v, true);
       if (!v.ok() || !tj.contains("id")) {
         std::cerr << "error: seed template invalid: " << v.ToStatus().message() << "\n";
         return 1;

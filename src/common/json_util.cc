@@ -34,17 +34,42 @@ bool FindNul(const Json& v, std::vector<std::string>* loc) {
   return false;
 }
 
+// The path from `v` to the value at `target` (appended to *loc), searching at most `depth_left`
+// levels deep so that the search's recursion stays bounded.
+bool FindPath(const Json& v, const Json* target, int depth_left, std::vector<std::string>* loc) {
+  if (&v == target) return true;
+  if (depth_left <= 0) return false;
+  if (v.is_object()) {
+    for (const auto& [k, child] : v.items()) {
+      loc->push_back(k);
+      if (FindPath(child, target, depth_left - 1, loc)) return true;
+      loc->pop_back();
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      loc->push_back(std::to_string(i));
+      if (FindPath(v[i], target, depth_left - 1, loc)) return true;
+      loc->pop_back();
+    }
+  }
+  return false;
+}
+
 // Iterative walk so that a hostile, deeply nested body cannot exhaust the stack here.
 // One string policy for every backend: NUL (U+0000) is refused, since PostgreSQL text cannot hold
-// it and a silently cut string would be stored otherwise.
-Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<std::string> loc) {
+// it and a silently cut string would be stored otherwise. Object keys are strings too: the string
+// limit applies to them. Arrays are counted only when `count_items` (see CheckJsonLimits).
+Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<std::string> loc,
+                       bool count_items) {
   bool nul = false;
   struct Item {
     const Json* v;
     int depth;
   };
+  const Json* breach = nullptr;  // the string, object (for a key) or array over a limit
+  std::string msg, type;
   std::vector<Item> stack{{&root, 1}};
-  while (!stack.empty()) {
+  while (!stack.empty() && !breach) {
     Item it = stack.back();
     stack.pop_back();
     if (it.depth > limits.max_depth) {
@@ -55,19 +80,36 @@ Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<s
     if (v.is_string()) {
       nul = nul || HasNul(v.get_ref<const std::string&>());
       if (v.get_ref<const std::string&>().size() > limits.max_string_bytes) {
-        return Status::Invalid({{loc,
-                                 "string longer than " + std::to_string(limits.max_string_bytes) +
-                                     " bytes",
-                                 "value_error.too_long"}});
+        breach = &v;
+        msg = "string longer than " + std::to_string(limits.max_string_bytes) + " bytes";
+        type = "value_error.too_long";
       }
     } else if (v.is_object()) {
       for (const auto& [k, child] : v.items()) {
         nul = nul || HasNul(k);
+        if (k.size() > limits.max_string_bytes) {
+          breach = &v;
+          msg = "holds a key longer than " + std::to_string(limits.max_string_bytes) + " bytes (\"" +
+                k.substr(0, 32) + "…\")";
+          type = "value_error.key.too_long";
+          break;
+        }
         stack.push_back({&child, it.depth + 1});
       }
     } else if (v.is_array()) {
+      if (count_items && v.size() > limits.max_array_items) {
+        breach = &v;
+        msg = "list of " + std::to_string(v.size()) + " items; at most " + std::to_string(limits.max_array_items) +
+              " allowed";
+        type = "value_error.list.max_items";
+      }
       for (const auto& child : v) stack.push_back({&child, it.depth + 1});
     }
+  }
+  if (breach) {
+    std::vector<std::string> at = loc;
+    if (!FindPath(root, breach, limits.max_depth, &at)) at = loc;
+    return Status::Invalid({{at, msg, type}});
   }
   if (nul) {
     FindNul(root, &loc);
@@ -153,12 +195,12 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
     std::string what = e.what();
     return Status::Malformed("malformed JSON: " + what.substr(what.find(']') + 2));
   }
-  EXEMPLAR_RETURN_IF_ERROR(CheckLimitsImpl(j, limits, {"body"}));
+  EXEMPLAR_RETURN_IF_ERROR(CheckLimitsImpl(j, limits, {"body"}, /*count_items=*/false));
   return j;
 }
 
 Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<std::string> loc) {
-  return CheckLimitsImpl(value, limits, std::move(loc));
+  return CheckLimitsImpl(value, limits, std::move(loc), /*count_items=*/true);
 }
 
 std::string DumpJson(const Json& value, int indent) {

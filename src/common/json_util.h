@@ -22,11 +22,15 @@ struct JsonLimits {
   size_t max_array_items = 1000;
 };
 
-// Parses `text`; 400 (kMalformed) when it is not JSON, 422 when it breaks a limit
-// (depth, string length) or is not valid UTF-8.
+// Parses `text`; 400 (kMalformed) when it is not JSON, 422 when it breaks a limit (depth, the
+// length of a string or of an object key, a NUL) or is not valid UTF-8. List lengths are not
+// checked here: a body's own lists have their own caps (ids of a snapshot, a query vector), and
+// content is checked with CheckJsonLimits.
 Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits = {});
 
-// Checks nesting depth and string lengths of an already parsed value; loc prefixes errors.
+// Checks every limit of an already parsed value (content such as an example's input): nesting
+// depth, string and key lengths, NUL, and the length of every list in it, however nested. The
+// error's loc is `loc` followed by the path to the offending value.
 Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<std::string> loc);
 
 // Serialises without throwing on invalid UTF-8 (replaces bad bytes).

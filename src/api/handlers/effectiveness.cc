@@ -112,20 +112,28 @@ void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", base + "/{id}/track", "Record a usage event (query params or JSON body)", "effectiveness",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
-                      Json body = QueryAsJson(req, {}, {"confidence"}, {});
-                      if (!req.body.empty()) {
-                        EXEMPLAR_ASSIGN_OR_RETURN(Json b, ParseJsonObject(req));
-                        body.update(b);
-                      }
+                      // Fields come as query parameters (the original's form) or in a JSON
+                      // body; a field given both ways is ambiguous.
+                      const Json query = QueryAsJson(req, {}, {"confidence"}, {});
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseOptionalJsonObject(req));
                       Validation v;
-                      JsonReader r(body, v, {req.body.empty() ? "query" : "body"});
+                      JsonReader qr(query, v, {"query"});
+                      JsonReader br(body, v, {"body"});
+                      for (const char* key : {"context", "training_run_id", "model_id", "outcome", "confidence"}) {
+                        if (query.contains(key) && body.contains(key)) {
+                          v.Add({"query", key}, "given in both the query string and the body; give it once",
+                                "value_error.conflict");
+                        }
+                      }
+                      // Has marks the key known to the body's reader either way.
+                      auto from = [&](const char* key) -> JsonReader& { return br.Has(key) ? br : qr; };
                       UsageEvent e;
-                      e.context = r.String("context", 64 * 1024);
-                      e.run_id = r.String("training_run_id", 256);
-                      e.model_id = r.String("model_id", 256);
-                      e.outcome = r.Enum("outcome", service::kOutcomes);
-                      e.confidence = r.Number("confidence", 0.0, 1.0);
-                      if (!req.body.empty()) r.RejectUnknownKeys();
+                      e.context = from("context").String("context", 64 * 1024);
+                      e.run_id = from("training_run_id").String("training_run_id", 256);
+                      e.model_id = from("model_id").String("model_id", 256);
+                      e.outcome = from("outcome").Enum("outcome", service::kOutcomes);
+                      e.confidence = from("confidence").Number("confidence", 0.0, 1.0);
+                      if (!req.body.empty()) br.RejectUnknownKeys();
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       EXEMPLAR_RETURN_IF_ERROR(s.effectiveness.Track(id, e));
                       return Reply::NoContent();

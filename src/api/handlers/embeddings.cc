@@ -45,45 +45,48 @@ void AddEmbeddingRoutes(std::vector<Route>& routes, Services& s) {
                     "the background while the current one serves (202; all with force=true)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       Validation v;
-                      bool all = QueryBool(req, "force", v).value_or(false);
+                      const std::optional<bool> query_force = QueryBool(req, "force", v);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      std::optional<std::vector<std::string>> ids;
-                      if (!req.body.empty()) {
-                        EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJson(req));
-                        if (body.is_object()) {
-                          JsonReader r(body, v);
-                          all = r.Bool("force").value_or(all) || r.Bool("all").value_or(false);
-                          ids = r.StringList("example_ids", service::kMaxRegenerateIds, 64);
-                          r.RejectUnknownKeys();
-                          if (ids && ids->empty()) {
-                            v.Add({"body", "example_ids"}, "must name at least one example", "value_error.list.min_items");
+                      // The body is optional, but when given it is an object ("force", [] or null
+                      // used to pass as "no options").
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseOptionalJsonObject(req));
+                      JsonReader r(body, v);
+                      const std::optional<bool> body_force = r.Bool("force");
+                      if (query_force && r.Has("force")) {
+                        v.Add({"query", "force"}, "given in both the query string and the body; give it once",
+                              "value_error.conflict");
+                      }
+                      bool all = query_force.value_or(false) || body_force.value_or(false) || r.Bool("all").value_or(false);
+                      std::optional<std::vector<std::string>> ids =
+                          r.StringList("example_ids", service::kMaxRegenerateIds, 64);
+                      r.RejectUnknownKeys();
+                      if (ids && ids->empty()) {
+                        v.Add({"body", "example_ids"}, "must name at least one example", "value_error.list.min_items");
+                      }
+                      if (ids && all) {
+                        v.Add({"body", "example_ids"}, "give example_ids or force, not both", "value_error.conflict");
+                      }
+                      if (ids) {
+                        for (size_t i = 0; i < ids->size(); ++i) {
+                          if (!IsUuid((*ids)[i])) {
+                            v.Add({"body", "example_ids", std::to_string(i)}, "must be an example id (UUID)",
+                                  "value_error.uuid");
                           }
-                          if (ids && all) {
-                            v.Add({"body", "example_ids"}, "give example_ids or force, not both", "value_error.conflict");
-                          }
-                          if (ids) {
-                            for (size_t i = 0; i < ids->size(); ++i) {
-                              if (!IsUuid((*ids)[i])) {
-                                v.Add({"body", "example_ids", std::to_string(i)}, "must be an example id (UUID)",
-                                      "value_error.uuid");
-                              }
-                            }
-                          }
-                          EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                         }
                       }
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       if (ids) {
                         std::vector<std::string> unique;
                         for (const auto& id : *ids) {
                           std::string n = NormalizeUuid(id);
                           if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
                         }
-                        EXEMPLAR_ASSIGN_OR_RETURN(auto r, s.examples.RegenerateEmbeddings(unique));
-                        return Reply::Json200({{"processed", r.processed},
-                                               {"skipped", r.skipped},
-                                               {"errors", r.errors},
-                                               {"model", r.model},
-                                               {"example_ids", r.ids}});
+                        EXEMPLAR_ASSIGN_OR_RETURN(auto done, s.examples.RegenerateEmbeddings(unique));
+                        return Reply::Json200({{"processed", done.processed},
+                                               {"skipped", done.skipped},
+                                               {"errors", done.errors},
+                                               {"model", done.model},
+                                               {"example_ids", done.ids}});
                       }
                       if (!all && !s.examples.ReembeddingDue()) {
                         return Reply::Json200(ReembedStatusToJson(s, s.examples.ReembeddingStatus()));

@@ -393,6 +393,9 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                     }});
   routes.push_back({"GET", base + "/databit/{databit_id}", "Examples of one template (DataBit)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
+                      // A databit id is a template id: a malformed one is 404 (SPEC §3), not an
+                      // empty page.
+                      EXEMPLAR_RETURN_IF_ERROR(PathUuid(req, 0, "Template").status());
                       EXEMPLAR_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(req));
                       q.filter.databit_id = req.path_params.at(0);
                       return ListPage(s, q);
@@ -428,6 +431,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                     "?purge=true (admin) erases its content, keeping a hash and the audit record",
                     "examples", [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+                      EXEMPLAR_RETURN_IF_ERROR(RequireNoFields(req));  // a DELETE takes no body fields
                       Validation v;
                       const bool purge = QueryBool(req, "purge", v).value_or(false);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());

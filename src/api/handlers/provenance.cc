@@ -105,13 +105,7 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", "/api/v1/examples/{id}/restore", "Restore a deleted example (lists, search, retrieval)",
                     "examples", [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
-                      if (!req.body.empty()) {
-                        EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
-                        Validation v;
-                        JsonReader r(body, v);
-                        r.RejectUnknownKeys();
-                        EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      }
+                      EXEMPLAR_RETURN_IF_ERROR(RequireNoFields(req));
                       EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Restore(id));
                       return Reply::Json200(service::ExampleToJson(e));
                     }});

@@ -163,6 +163,8 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
     routes.push_back({"POST", base + "/{id}/" + verb, summary, "runs",
                       [&s, fn](const Request& req) -> Result<Reply> {
                         EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Run"));
+                        // None of the actions takes fields: a key sent is a mistake to report.
+                        EXEMPLAR_RETURN_IF_ERROR(RequireNoFields(req));
                         return fn(s, id, req);
                       }});
   };

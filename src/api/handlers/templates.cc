@@ -120,6 +120,7 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                     "Delete a template that is not published (?cascade=detach|delete when it has examples)",
                     "templates", [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_RETURN_IF_ERROR(RequireNoFields(req));  // a DELETE takes no body fields
                       service::TemplateCascade cascade = service::TemplateCascade::kNone;
                       if (auto c = req.Query("cascade")) {
                         if (*c == "detach") cascade = service::TemplateCascade::kDetach;
@@ -133,6 +134,8 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
     routes.push_back({"POST", base + "/{id}/" + verb, summary, "templates",
                       [&s, fn, verb](const Request& req) -> Result<Reply> {
                         EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                        // None of the lifecycle actions takes fields: a key sent is a mistake to report.
+                        EXEMPLAR_RETURN_IF_ERROR(RequireNoFields(req));
                         EXEMPLAR_ASSIGN_OR_RETURN(Template t, fn(s, id, req));
                         return Reply{verb == "version" ? 201 : 200, service::TemplateToJson(t)};
                       }});
@@ -184,13 +187,12 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                     "Export to DSPy: python_module, program_state, dataset_jsonl, json_config or notebook", "dspy",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
-                      Json body = Json::object();
-                      if (!req.body.empty()) {
-                        EXEMPLAR_ASSIGN_OR_RETURN(body, ParseJsonObject(req));
-                      }
-                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_export.Export(id, body));
                       Validation v;
-                      if (QueryBool(req, "download", v).value_or(false)) {
+                      const bool download = QueryBool(req, "download", v).value_or(false);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseOptionalJsonObject(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_export.Export(id, body));
+                      if (download) {
                         Reply file;
                         file.raw = out["content"].get<std::string>();
                         file.content_type = out["media_type"].get<std::string>();

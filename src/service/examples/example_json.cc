@@ -19,6 +19,13 @@ std::optional<std::string> ReadObject(JsonReader& r, const std::string& key, boo
   }
   auto obj = r.Object(key);
   if (!obj) return std::nullopt;
+  // SPEC §3 holds inside the content too: keys are strings (≤ 64 KiB) and nested lists have at
+  // most 1,000 items (the body's own parse checks neither).
+  Status limits = CheckJsonLimits(*obj, JsonLimits{}, r.Loc(key));
+  if (!limits.ok()) {
+    for (const auto& fe : limits.field_errors()) r.validation().Add(fe.loc, fe.msg, fe.type);
+    return std::nullopt;
+  }
   return DumpJson(*obj);
 }
 
@@ -133,10 +140,20 @@ void WriteExampleJson(const Example& e, JsonTextWriter& w) {
 }
 
 // Fields of the example's wire form that the server assigns: a body copied from a GET or an
-// export may carry them; they are known and ignored, unlike unknown keys (422).
-static void AllowServerFields(JsonReader& r) {
-  r.Allow({"created_at", "updated_at", "created_by", "version", "usage_count", "success_count", "failure_count",
-           "effectiveness_score", "embedding_model", "has_embedding", "last_used_at", "pii_flags", "warnings"});
+// export may carry them; they are known and ignored, unlike unknown keys (422). Each must still
+// have its wire type (or be null): `"version": {}` is a mistake, not a copied value.
+static void CheckServerFields(JsonReader& r) {
+  for (const char* key : {"created_at", "updated_at", "last_used_at", "created_by", "embedding_model"}) {
+    r.String(key, kMaxShortString);
+  }
+  r.Int("version");
+  r.Int("usage_count");
+  for (const char* key : {"success_count", "failure_count", "effectiveness_score"}) r.Number(key);
+  r.Bool("has_embedding");
+  r.StringList("pii_flags", 1000, kMaxShortString);
+  if (const Json* w = r.Raw("warnings"); w && !w->is_array()) {
+    r.validation().Add(r.Loc("warnings"), "must be a list (server-assigned; ignored)", "type_error.list");
+  }
 }
 
 Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector<std::string>& loc) {
@@ -171,7 +188,7 @@ Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector
     }
   }
   if (e.id.empty()) e.id = NewUuid();
-  AllowServerFields(r);
+  CheckServerFields(r);
   r.RejectUnknownKeys();
   return e;
 }
@@ -211,8 +228,19 @@ bool ApplyExampleUpdate(const Json& body, Example* e, Validation& v) {
   else if (auto t = r.StringList("search_keys", 1000, kMaxShortString)) e->search_keys = *t;
   if (r.IsNull("quality_score")) e->quality_score.reset();
   else if (auto q = r.Number("quality_score", 0.0, 1.0)) e->quality_score = q;
-  AllowServerFields(r);
-  r.Allow({"example_id", "client_id"});  // identity, not editable here
+  CheckServerFields(r);
+  // Identity is not editable: the copied values of a GET body pass, another value is a 422 rather
+  // than an update that silently keeps the old one.
+  if (auto id = r.String("example_id", 64); id && (!IsUuid(*id) || NormalizeUuid(*id) != e->id)) {
+    v.Add(r.Loc("example_id"), "differs from the example's id in the path (" + e->id + "); an example's id cannot change",
+          "value_error.id_mismatch");
+  }
+  if (auto c = r.String("client_id", 256); c && *c != e->client_id.value_or("")) {
+    v.Add(r.Loc("client_id"), "differs from the example's client_id; it is set at creation and cannot change",
+          "value_error.id_mismatch");
+  } else if (r.IsNull("client_id") && e->client_id) {
+    v.Add(r.Loc("client_id"), "cannot be cleared; it is set at creation", "value_error.id_mismatch");
+  }
   r.RejectUnknownKeys();
   return input_changed;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "common/ids.h"
 #include "index/fusion.h"
 #include "index/stop_words.h"
 #include "service/search/search_math.h"
@@ -124,7 +125,16 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
     req.mode = kModes.at(*m);
   }
   ParseFilterFields(r, &req.filter, true);
-  if (auto ids = r.StringList("example_ids", 1000, 64)) req.filter.ids = *ids;
+  if (auto ids = r.StringList("example_ids", 1000, 64)) {
+    // Ids are UUIDs: a malformed one is a mistake to name, not a filter that quietly matches nothing.
+    for (size_t i = 0; i < ids->size(); ++i) {
+      if (!IsUuid((*ids)[i])) {
+        v.Add({"body", "example_ids", std::to_string(i)}, "must be an example id (UUID), got '" +
+                                                              (*ids)[i].substr(0, 64) + "'", "value_error.uuid");
+      }
+    }
+    req.filter.ids = *ids;
+  }
   if (auto k = r.Int("k", 1, 100)) req.k = static_cast<int>(*k);
   req.similarity_threshold = r.Number("similarity_threshold", 0.0, 1.0);
   if (auto w = r.Number("effectiveness_weight", 0.0, 1.0)) req.effectiveness_weight = *w;

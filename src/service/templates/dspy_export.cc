@@ -36,9 +36,18 @@ Result<Json> DspyExport::Signature(const std::string& template_id) {
 Result<Json> DspyExport::Export(const std::string& template_id, const Json& body) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
   Json opts = body;
-  // Shorthand: {"optimizer_type": "MIPROv2"} means {"optimizer": {"type": "MIPROv2"}}.
-  if (opts.contains("optimizer_type") && opts["optimizer_type"].is_string() && !opts.contains("optimizer")) {
-    opts["optimizer"] = {{"type", opts["optimizer_type"]}};
+  // Shorthand: {"optimizer_type": "MIPROv2"} means {"optimizer": {"type": "MIPROv2"}}; it must be
+  // a string, and naming both is ambiguous.
+  if (auto it = body.find("optimizer_type"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) {
+      return Status::Invalid({{{"body", "optimizer_type"}, "must be a string", "type_error.str"}});
+    }
+    if (body.contains("optimizer") && !body["optimizer"].is_null()) {
+      return Status::Invalid({{{"body", "optimizer_type"},
+                               "give optimizer_type or optimizer ({type, ...params}), not both",
+                               "value_error.conflict"}});
+    }
+    opts["optimizer"] = {{"type", *it}};
   }
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::ExportOptions options, dspy::ParseExportOptions(opts));
   Validation v;

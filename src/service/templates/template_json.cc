@@ -132,8 +132,22 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
     t->derived_from = *df;
     for (auto& id : t->derived_from) id = IsUuid(id) ? NormalizeUuid(id) : id;
   }
-  // Server-assigned fields of the wire form (a body copied from a GET) are known, not editable.
-  r.Allow({"id", "status", "version", "parent_template_id", "created_by", "created_at", "updated_at"});
+  // Server-assigned fields of the wire form (a body copied from a GET) are known, not editable:
+  // each must have its wire type, and a value that differs from the template's own is a 422
+  // rather than a change silently dropped.
+  for (const char* key : {"version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
+    r.String(key, 256);
+  }
+  if (auto id = r.String("id", 64); id && !creating && (!IsUuid(*id) || NormalizeUuid(*id) != t->id)) {
+    v.Add(r.Loc("id"), "differs from the template's id in the path (" + t->id + "); a template's id cannot change",
+          "value_error.id_mismatch");
+  }
+  if (auto status = r.String("status", 64); status && *status != t->status) {
+    v.Add(r.Loc("status"),
+          "cannot be set here (the template is " + t->status +
+              "): status changes through POST /api/v1/templates/{id}/publish and /archive",
+          "value_error.status");
+  }
   r.RejectUnknownKeys();
 }
 

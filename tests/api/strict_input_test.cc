@@ -1,0 +1,279 @@
+// Strict input (the charter: bad input gets a clear 4xx and loses nothing; unknown keys are 422s
+// naming the key): bodies of action routes, optional bodies that must be objects, the types of
+// server-assigned fields, identity that cannot change, parameters given twice or both ways, ids
+// that are not UUIDs, limits inside content, and the HTTP details of 405, HEAD and Host.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+const std::string kOtherId = "00000000-0000-4000-8000-0000000000aa";
+
+class BadInputStrict : public ::testing::Test {
+ protected:
+  // A draft template with a text → label signature, and `n` examples of it.
+  std::string Template(const std::string& name, int n = 0) {
+    auto t = server_.Post("/api/v1/templates", {{"name", name},
+                                                {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                                {"output_schema", {{{"name", "label"}, {"type", "string"}}}}});
+    EXPECT_EQ(t.status, 201) << t.raw;
+    const std::string id = t.body.value("id", "");
+    for (int i = 0; i < n; ++i) {
+      Json e = MakeExample("ticket number " + std::to_string(i) + " about topic " + std::to_string(i % 3));
+      e["expected_output"]["label"] = "topic" + std::to_string(i % 3);
+      e["databit_id"] = id;
+      EXPECT_EQ(server_.Post("/api/v1/examples", e).status, 201);
+    }
+    return id;
+  }
+  std::string Example(const std::string& text) {
+    auto r = server_.Post("/api/v1/examples", MakeExample(text));
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.value("example_id", "");
+  }
+  // The first error's loc, as the client sees it.
+  static Json Loc(const HttpResult& r) {
+    return r.body.is_object() && r.body["detail"].is_array() && !r.body["detail"].empty() ? r.body["detail"][0]["loc"]
+                                                                                          : Json();
+  }
+  HttpResult PostJson(const std::string& path, const std::string& raw) {
+    return server_.PostRaw(path, raw, "application/json");
+  }
+  // One request over a fresh connection, answered in full (the server closes it after).
+  std::string Raw(const std::string& request) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server_.port()));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string out;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return out;
+  }
+  static std::string HeaderOf(const std::string& response, const std::string& name) {
+    const size_t at = response.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return "";
+    const size_t start = at + name.size() + 4;
+    return response.substr(start, response.find("\r\n", start) - start);
+  }
+  TestServer server_;
+};
+
+TEST_F(BadInputStrict, ActionRoutesTakeAnEmptyBodyOrAnEmptyObjectOnly) {
+  const std::string tid = Template("lifecycle");
+  const std::string tpl = "/api/v1/templates/" + tid;
+  auto unknown = server_.Post(tpl + "/publish", {{"zzz", 1}});
+  ASSERT_EQ(unknown.status, 422) << unknown.raw;
+  EXPECT_EQ(Loc(unknown), Json::array({"body", "zzz"}));
+  EXPECT_EQ(PostJson(tpl + "/publish", "[]").status, 422);
+  EXPECT_EQ(PostJson(tpl + "/publish", "\"x\"").status, 422);
+  EXPECT_EQ(server_.Get(tpl).body["status"], "draft");  // the refused publish changed nothing
+  EXPECT_EQ(PostJson(tpl + "/publish", "").status, 200);
+  EXPECT_EQ(server_.Post(tpl + "/version", {{"bump", "major"}}).status, 422);
+  auto v2 = server_.Post(tpl + "/version", Json::object());
+  ASSERT_EQ(v2.status, 201) << v2.raw;
+  EXPECT_EQ(server_.Post(tpl + "/archive", {{"reason", "old"}}).status, 422);
+  EXPECT_EQ(server_.Post(tpl + "/archive", Json::object()).status, 200);
+
+  // A finished run: every action refuses a key before doing anything.
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", Template("optimized", 6)},
+                                                     {"optimizer_type", "LabeledFewShot"},
+                                                     {"metric", "exact_match"},
+                                                     {"lm", {{"provider", "offline"}}},
+                                                     {"budget", {{"max_trials", 2}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run = "/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>();
+  std::string status;
+  for (int i = 0; i < 600 && status != "completed" && status != "failed"; ++i) {
+    status = server_.Get(run).body.value("status", "");
+    if (status != "completed" && status != "failed") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status, "completed");
+  for (const char* action : {"sync", "accept", "reject", "cancel"}) {
+    auto r = server_.Post(run + "/" + action, {{"zzz", 1}});
+    EXPECT_EQ(r.status, 422) << action << ": " << r.raw;
+    EXPECT_EQ(Loc(r), Json::array({"body", "zzz"})) << action;
+    EXPECT_EQ(PostJson(run + "/" + action, "null").status, 422) << action;
+  }
+  EXPECT_EQ(server_.Get(run).body["synced"], false);
+  EXPECT_EQ(server_.Post(run + "/sync", Json::object()).status, 200);
+  EXPECT_EQ(PostJson(run + "/accept", "").status, 201);
+  // Deleting takes no body fields either.
+  const std::string body = R"({"cascade": "all"})";
+  auto del = Raw("DELETE /api/v1/examples/" + Example("kept") +
+                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                 "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(del.rfind("HTTP/1.1 422", 0), 0u) << del;
+}
+
+TEST_F(BadInputStrict, OptionalBodiesAreObjectsWhenGiven) {
+  const std::string path = "/api/v1/examples/regenerate-embeddings";
+  for (const char* body : {"\"force\"", "[]", "null", "123", "true"}) {
+    auto r = PostJson(path, body);
+    EXPECT_EQ(r.status, 422) << body << ": " << r.raw;
+    EXPECT_EQ(Loc(r), Json::array({"body"})) << body;
+  }
+  EXPECT_EQ(PostJson(path, "").status, 200);
+  EXPECT_EQ(PostJson(path, "{}").status, 200);
+  // The same option both ways is ambiguous.
+  auto both = server_.Post(path + "?force=true", {{"force", false}});
+  EXPECT_EQ(both.status, 422) << both.raw;
+  EXPECT_EQ(Loc(both), Json::array({"query", "force"}));
+  const std::string tid = Template("export", 2);
+  EXPECT_EQ(PostJson("/api/v1/templates/" + tid + "/export-dspy", "[]").status, 422);
+  EXPECT_EQ(PostJson("/api/v1/examples/" + Example("restorable") + "/restore", "[]").status, 422);
+}
+
+TEST_F(BadInputStrict, ServerAssignedFieldsKeepTheirTypesAndIdentityCannotChange) {
+  const std::string tid = Template("typed", 2);
+  auto wrong = server_.Post("/api/v1/templates/" + tid + "/export-dspy",
+                            {{"format", "python_module"}, {"optimizer_type", Json::object()}});
+  EXPECT_EQ(wrong.status, 422) << wrong.raw;
+  EXPECT_EQ(Loc(wrong), Json::array({"body", "optimizer_type"}));
+  auto both = server_.Post("/api/v1/templates/" + tid + "/export-dspy",
+                           {{"format", "python_module"}, {"include_optimizer", true},
+                            {"optimizer_type", "MIPROv2"}, {"optimizer", {{"type", "BootstrapFewShot"}}}});
+  EXPECT_EQ(both.status, 422) << both.raw;
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + tid + "/export-dspy?download=maybe", Json::object()).status, 422);
+
+  const std::vector<std::pair<std::string, Json>> mistyped = {
+      {"version", Json::object()}, {"success_count", Json::array()}, {"has_embedding", "yes"},
+      {"created_at", 5},           {"pii_flags", "email"},          {"warnings", 1}};
+  for (const auto& [key, value] : mistyped) {
+    Json e = MakeExample("typed fields");
+    e[key] = value;
+    auto r = server_.Post("/api/v1/examples", e);
+    EXPECT_EQ(r.status, 422) << key << ": " << r.raw;
+    EXPECT_EQ(Loc(r), Json::array({"body", key})) << key;
+  }
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 2);  // none of them was stored
+
+  // A GET body goes back as a PUT (the wire form round-trips); another id in it does not.
+  const std::string id = Example("round trip");
+  Json got = server_.Get("/api/v1/examples/" + id).body;
+  got["explanation"] = "edited";
+  auto put = server_.Put("/api/v1/examples/" + id, got);
+  ASSERT_EQ(put.status, 200) << put.raw;
+  EXPECT_EQ(put.body["explanation"], "edited");
+  auto moved = server_.Put("/api/v1/examples/" + id, {{"example_id", kOtherId}, {"explanation", "lost?"}});
+  EXPECT_EQ(moved.status, 422) << moved.raw;
+  EXPECT_EQ(Loc(moved), Json::array({"body", "example_id"}));
+  EXPECT_EQ(server_.Put("/api/v1/examples/" + id, {{"client_id", "someone-else"}}).status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + id).body["explanation"], "edited");
+
+  // Templates are created as drafts; status changes through publish and archive.
+  auto published = server_.Post("/api/v1/templates", {{"name", "born published"}, {"status", "published"}});
+  EXPECT_EQ(published.status, 422) << published.raw;
+  EXPECT_EQ(Loc(published), Json::array({"body", "status"}));
+  EXPECT_EQ(server_.Post("/api/v1/templates", {{"name", "born a draft"}, {"status", "draft"}}).status, 201);
+  EXPECT_EQ(server_.Post("/api/v1/templates", {{"name", "typed version"}, {"version", 2}}).status, 422);
+  Json tpl = server_.Get("/api/v1/templates/" + tid).body;
+  tpl["description"] = "edited";
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + tid, tpl).status, 200);
+  tpl["status"] = "archived";
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + tid, tpl).status, 422);
+  tpl["status"] = "draft";
+  tpl["id"] = kOtherId;
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + tid, tpl).status, 422);
+}
+
+TEST_F(BadInputStrict, ParametersGivenTwiceAndIdsThatAreNotUuids) {
+  const std::string id = Example("tracked");
+  auto twice = server_.Get("/api/v1/examples?sort_by=bogus&sort_by=created_at");
+  ASSERT_EQ(twice.status, 422) << twice.raw;
+  EXPECT_EQ(Loc(twice), Json::array({"query", "sort_by"}));
+  EXPECT_NE(twice.body["detail"][0]["msg"].get<std::string>().find("more than once"), std::string::npos);
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=5&page_size=5").status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/templates?status=draft&status=published").status, 422);
+  // Lists and content filters repeat by design.
+  EXPECT_EQ(server_.Get("/api/v1/examples?capability_tags=a&capability_tags=b").status, 200);
+  EXPECT_EQ(server_.Get("/api/v1/examples?input.text=a&input.text=b").status, 200);
+
+  const std::string track = "/api/v1/examples/" + id + "/track";
+  auto conflict = server_.Post(track + "?outcome=failure", {{"outcome", "success"}});
+  EXPECT_EQ(conflict.status, 422) << conflict.raw;
+  EXPECT_EQ(Loc(conflict), Json::array({"query", "outcome"}));
+  EXPECT_EQ(server_.Post(track + "?outcome=failure", {{"outcome", "failure"}}).status, 422);
+  EXPECT_EQ(server_.Post(track + "?outcome=failure&outcome=success", Json::object()).status, 422);
+  auto stats = server_.Get("/api/v1/examples/" + id + "/effectiveness").body;
+  EXPECT_EQ(stats["success_count"].get<double>() + stats["failure_count"].get<double>(), 0.0);  // nothing recorded
+  EXPECT_EQ(server_.PostRaw(track + "?outcome=failure", "", "").status, 204);
+  EXPECT_EQ(server_.Post(track + "?model_id=m1", {{"outcome", "success"}}).status, 204);
+
+  EXPECT_EQ(server_.Get("/api/v1/examples/databit/not-a-uuid").status, 404);
+  auto retrieve = server_.Post("/api/v1/examples/retrieve", {{"query", "tracked"}, {"example_ids", {id, "not-uuid"}}});
+  EXPECT_EQ(retrieve.status, 422) << retrieve.raw;
+  EXPECT_EQ(Loc(retrieve), Json::array({"body", "example_ids", 1}));
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"example_ids", {"x"}}, {"mode", "metadata"}}).status, 422);
+  EXPECT_EQ(server_.Post("/api/v1/examples/retrieve", {{"query", "tracked"}, {"example_ids", {id}}}).status, 200);
+}
+
+TEST_F(BadInputStrict, LimitsHoldForKeysAndNestedListsInsideContent) {
+  const std::string long_key(70000, 'k');
+  Json e = MakeExample("long key");
+  e["input"][long_key] = 1;
+  auto key = server_.Post("/api/v1/examples", e);
+  EXPECT_EQ(key.status, 422) << key.raw.substr(0, 300);
+  for (const char* field : {"input", "expected_output"}) {
+    Json list = MakeExample(std::string("long list in ") + field);
+    list[field]["items"] = Json::array();
+    for (int i = 0; i < 1001; ++i) list[field]["items"].push_back(i);
+    auto r = server_.Post("/api/v1/examples", list);
+    EXPECT_EQ(r.status, 422) << field << ": " << r.raw.substr(0, 300);
+    EXPECT_EQ(Loc(r), Json::array({"body", field, "items"})) << field;
+    Json nested = MakeExample(std::string("nested list in ") + field);
+    nested[field]["deep"] = {{"rows", Json::array({list[field]["items"]})}};
+    auto n = server_.Post("/api/v1/examples", nested);
+    EXPECT_EQ(n.status, 422) << field;
+    EXPECT_EQ(Loc(n), Json::array({"body", field, "deep", "rows", 0})) << field;
+  }
+  Json batch = {{"examples", Json::array({MakeExample("fine"), e})}};
+  EXPECT_EQ(server_.Post("/api/v1/examples/batch", batch).status, 422);
+  const std::string id = Example("at the limit");
+  Json at_limit = Json::array();
+  for (int i = 0; i < 1000; ++i) at_limit.push_back(i);
+  EXPECT_EQ(server_.Put("/api/v1/examples/" + id, {{"input", {{"items", at_limit}}}}).status, 200);
+  at_limit.push_back(1000);
+  EXPECT_EQ(server_.Put("/api/v1/examples/" + id, {{"input", {{"items", at_limit}}}}).status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + id).body["input"]["items"].size(), 1000u);
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 1);
+}
+
+TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
+  auto allow = Raw("DELETE /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(allow.rfind("HTTP/1.1 405", 0), 0u) << allow;
+  EXPECT_EQ(HeaderOf(allow, "Allow"), "GET, POST, HEAD, OPTIONS") << allow;
+  // A literal segment is its own resource: /examples/search is not /examples/{id}.
+  for (const char* method : {"HEAD", "GET"}) {
+    auto r = Raw(std::string(method) + " /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.rfind("HTTP/1.1 405", 0), 0u) << method << ": " << r;
+    EXPECT_EQ(HeaderOf(r, "Allow"), "POST, OPTIONS") << method;
+  }
+  auto head_get = Raw("HEAD /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(head_get.rfind("HTTP/1.1 200", 0), 0u) << head_get;
+  auto no_host = Raw("GET /api/v1/examples HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(no_host.rfind("HTTP/1.1 400", 0), 0u) << no_host;
+  auto two_hosts = Raw("GET /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(two_hosts.rfind("HTTP/1.1 400", 0), 0u) << two_hosts;
+  auto old = Raw("GET /api/v1/examples HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
+}
+
+}  // namespace
+}  // namespace exemplar::testing
