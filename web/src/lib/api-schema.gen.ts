@@ -1799,6 +1799,7 @@ export interface operations {
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
                     effectiveness_weight?: number;
+                    /** @description example ids (UUIDs; another string is a 422) */
                     example_ids?: string[];
                     /** @enum {string} */
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
@@ -2404,7 +2405,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Created */
             201: {
@@ -2418,6 +2423,15 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -2445,6 +2459,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -2476,7 +2517,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -2485,6 +2530,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -2512,6 +2566,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -2610,7 +2691,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -2619,6 +2704,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -2646,6 +2740,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -2744,7 +2865,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -2753,6 +2878,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SyncResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -2780,6 +2914,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -3140,7 +3301,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -3149,6 +3314,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -3176,6 +3350,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -3274,7 +3475,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -3283,6 +3488,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SyncResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -3310,6 +3524,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -3372,6 +3613,7 @@ export interface operations {
                     optimizer?: {
                         [key: string]: unknown;
                     };
+                    /** @description shorthand of optimizer {type}; not with optimizer */
                     optimizer_type?: string;
                     /** @description required for selection `similar` */
                     query?: string;
@@ -3656,51 +3898,54 @@ export interface operations {
                     capability_tags?: string[] | null;
                     /** @description idempotency key: a repeated client_id returns the existing example */
                     client_id?: string;
-                    /** @description server-assigned; accepted and ignored */
-                    created_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    created_by?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_by?: string | null;
                     databit_id?: string | null;
                     /** @enum {string|null} */
                     difficulty?: "easy" | "medium" | "hard" | null;
                     domain?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    effectiveness_score?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    embedding_model?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    effectiveness_score?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    embedding_model?: string | null;
                     /** @description a client-chosen UUID (idempotent) */
                     example_id?: string;
+                    /** @description a JSON object, with the limits of input */
                     expected_output: {
                         [key: string]: unknown;
                     };
                     explanation?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    failure_count?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    failure_count?: number | null;
                     function_name?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    has_embedding?: unknown;
-                    /** @description the example's input (a JSON object) */
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    has_embedding?: boolean | null;
+                    /** @description the example's input (a JSON object; its strings and keys ≤ 64 KiB, its lists ≤ 1,000 items, nesting ≤ 32) */
                     input: {
                         [key: string]: unknown;
                     };
-                    /** @description server-assigned; accepted and ignored */
-                    last_used_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    pii_flags?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    last_used_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    pii_flags?: string[] | null;
                     quality_score?: number | null;
                     search_keys?: string[] | null;
                     /** @enum {string|null} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import" | null;
-                    /** @description server-assigned; accepted and ignored */
-                    success_count?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    updated_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    usage_count?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    version?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    warnings?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    success_count?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    updated_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    usage_count?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    version?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    warnings?: {
+                        [key: string]: unknown;
+                    }[] | null;
                 } & {
                     [key: string]: unknown;
                 };
@@ -3893,53 +4138,56 @@ export interface operations {
                 "application/json": {
                     attribution_notes?: string | null;
                     capability_tags?: string[] | null;
-                    /** @description idempotency key: a repeated client_id returns the existing example */
-                    client_id?: string;
-                    /** @description server-assigned; accepted and ignored */
-                    created_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    created_by?: unknown;
+                    /** @description set at creation: must be the example's own */
+                    client_id?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_by?: string | null;
                     databit_id?: string | null;
                     /** @enum {string} */
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
-                    /** @description server-assigned; accepted and ignored */
-                    effectiveness_score?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    embedding_model?: unknown;
-                    /** @description a client-chosen UUID (idempotent) */
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    effectiveness_score?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    embedding_model?: string | null;
+                    /** @description the example's id: must be the id in the path */
                     example_id?: string;
+                    /** @description a JSON object, with the limits of input */
                     expected_output?: {
                         [key: string]: unknown;
                     };
                     explanation?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    failure_count?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    failure_count?: number | null;
                     function_name?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    has_embedding?: unknown;
-                    /** @description the example's input (a JSON object) */
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    has_embedding?: boolean | null;
+                    /** @description the example's input (a JSON object; its strings and keys ≤ 64 KiB, its lists ≤ 1,000 items, nesting ≤ 32) */
                     input?: {
                         [key: string]: unknown;
                     };
-                    /** @description server-assigned; accepted and ignored */
-                    last_used_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    pii_flags?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    last_used_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    pii_flags?: string[] | null;
                     quality_score?: number | null;
                     search_keys?: string[] | null;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
-                    /** @description server-assigned; accepted and ignored */
-                    success_count?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    updated_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    usage_count?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    version?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    warnings?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    success_count?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    updated_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    usage_count?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    version?: number | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    warnings?: {
+                        [key: string]: unknown;
+                    }[] | null;
                 } & {
                     [key: string]: unknown;
                 };
@@ -4595,51 +4843,54 @@ export interface operations {
                         capability_tags?: string[] | null;
                         /** @description idempotency key: a repeated client_id returns the existing example */
                         client_id?: string;
-                        /** @description server-assigned; accepted and ignored */
-                        created_at?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        created_by?: unknown;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        created_at?: string | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        created_by?: string | null;
                         databit_id?: string | null;
                         /** @enum {string|null} */
                         difficulty?: "easy" | "medium" | "hard" | null;
                         domain?: string | null;
-                        /** @description server-assigned; accepted and ignored */
-                        effectiveness_score?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        embedding_model?: unknown;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        effectiveness_score?: number | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        embedding_model?: string | null;
                         /** @description a client-chosen UUID (idempotent) */
                         example_id?: string;
+                        /** @description a JSON object, with the limits of input */
                         expected_output: {
                             [key: string]: unknown;
                         };
                         explanation?: string | null;
-                        /** @description server-assigned; accepted and ignored */
-                        failure_count?: unknown;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        failure_count?: number | null;
                         function_name?: string | null;
-                        /** @description server-assigned; accepted and ignored */
-                        has_embedding?: unknown;
-                        /** @description the example's input (a JSON object) */
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        has_embedding?: boolean | null;
+                        /** @description the example's input (a JSON object; its strings and keys ≤ 64 KiB, its lists ≤ 1,000 items, nesting ≤ 32) */
                         input: {
                             [key: string]: unknown;
                         };
-                        /** @description server-assigned; accepted and ignored */
-                        last_used_at?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        pii_flags?: unknown;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        last_used_at?: string | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        pii_flags?: string[] | null;
                         quality_score?: number | null;
                         search_keys?: string[] | null;
                         /** @enum {string|null} */
                         source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import" | null;
-                        /** @description server-assigned; accepted and ignored */
-                        success_count?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        updated_at?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        usage_count?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        version?: unknown;
-                        /** @description server-assigned; accepted and ignored */
-                        warnings?: unknown;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        success_count?: number | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        updated_at?: string | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        usage_count?: number | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        version?: number | null;
+                        /** @description server-assigned; accepted (with its type) and ignored */
+                        warnings?: {
+                            [key: string]: unknown;
+                        }[] | null;
                     } & {
                         [key: string]: unknown;
                     })[];
@@ -5809,6 +6060,7 @@ export interface operations {
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
                     effectiveness_weight?: number;
+                    /** @description example ids (UUIDs; another string is a 422) */
                     example_ids?: string[];
                     /** @enum {string} */
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
@@ -5968,6 +6220,7 @@ export interface operations {
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
                     effectiveness_weight?: number;
+                    /** @description example ids (UUIDs; another string is a 422) */
                     example_ids?: string[];
                     /** @enum {string} */
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
@@ -6897,10 +7150,10 @@ export interface operations {
                  */
                 "application/json": {
                     base_model?: string;
-                    /** @description server-assigned; accepted and ignored */
-                    created_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    created_by?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_by?: string | null;
                     derived_from?: string[];
                     description?: string | null;
                     examples?: ({
@@ -6913,8 +7166,8 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     })[] | null;
-                    /** @description server-assigned; accepted and ignored */
-                    id?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    id?: string | null;
                     input_schema?: ({
                         description?: string;
                         name: string;
@@ -6935,17 +7188,20 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     })[] | null;
-                    /** @description server-assigned; accepted and ignored */
-                    parent_template_id?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    parent_template_id?: string | null;
                     prompt_template?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    status?: unknown;
+                    /**
+                     * @description server-assigned: templates are created and edited as drafts; status changes through POST /templates/{id}/publish and /archive (another value is a 422)
+                     * @enum {string|null}
+                     */
+                    status?: "draft" | null;
                     system_prompt?: string | null;
                     temperature?: number;
-                    /** @description server-assigned; accepted and ignored */
-                    updated_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    version?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    updated_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    version?: string | null;
                 } & {
                     [key: string]: unknown;
                 };
@@ -7115,10 +7371,10 @@ export interface operations {
             content: {
                 "application/json": {
                     base_model?: string;
-                    /** @description server-assigned; accepted and ignored */
-                    created_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    created_by?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    created_by?: string | null;
                     derived_from?: string[];
                     description?: string | null;
                     examples?: ({
@@ -7131,8 +7387,8 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     })[] | null;
-                    /** @description server-assigned; accepted and ignored */
-                    id?: unknown;
+                    /** @description server-assigned; must be the id in the path */
+                    id?: string | null;
                     input_schema?: ({
                         description?: string;
                         name: string;
@@ -7153,17 +7409,20 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     })[] | null;
-                    /** @description server-assigned; accepted and ignored */
-                    parent_template_id?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    parent_template_id?: string | null;
                     prompt_template?: string | null;
-                    /** @description server-assigned; accepted and ignored */
-                    status?: unknown;
+                    /**
+                     * @description server-assigned: templates are created and edited as drafts; status changes through POST /templates/{id}/publish and /archive (another value is a 422)
+                     * @enum {string|null}
+                     */
+                    status?: "draft" | null;
                     system_prompt?: string | null;
                     temperature?: number;
-                    /** @description server-assigned; accepted and ignored */
-                    updated_at?: unknown;
-                    /** @description server-assigned; accepted and ignored */
-                    version?: unknown;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    updated_at?: string | null;
+                    /** @description server-assigned; accepted (with its type) and ignored */
+                    version?: string | null;
                 } & {
                     [key: string]: unknown;
                 };
@@ -7348,7 +7607,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -7357,6 +7620,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -7384,6 +7656,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -7580,6 +7879,7 @@ export interface operations {
                     optimizer?: {
                         [key: string]: unknown;
                     };
+                    /** @description shorthand of optimizer {type}; not with optimizer */
                     optimizer_type?: string;
                     /** @description required for selection `similar` */
                     query?: string;
@@ -7887,7 +8187,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -7896,6 +8200,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -7923,6 +8236,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -7954,7 +8294,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Created */
             201: {
@@ -7963,6 +8307,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -7990,6 +8343,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
