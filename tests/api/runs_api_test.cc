@@ -13,6 +13,29 @@ namespace {
 
 const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
 
+// The run once it has finished (completed, failed or cancelled).
+Json WaitForRun(TestServer& server, const std::string& id, int seconds = 180) {
+  Json run;
+  for (int i = 0; i < seconds * 10; ++i) {
+    run = server.Get("/api/v1/dspy-runs/" + id).body;
+    std::string st = run.value("status", "");
+    if (st == "completed" || st == "failed" || st == "cancelled") return run;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "run did not finish: " << run.dump();
+  return run;
+}
+
+// An operator's OpenAI-compatible provider on a loopback port.
+LmProviderConfig LocalProvider(int port, int max_retries) {
+  LmProviderConfig p;
+  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  p.model = "test";
+  p.timeout_ms = 2000;
+  p.max_retries = max_retries;
+  return p;
+}
+
 class RunsApi : public ::testing::Test {
  protected:
   void SetUp() override { ids_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR); }
@@ -21,17 +44,7 @@ class RunsApi : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body;
   }
-  Json WaitDone(const std::string& id, int seconds = 180) {
-    Json run;
-    for (int i = 0; i < seconds * 10; ++i) {
-      run = server_.Get("/api/v1/dspy-runs/" + id).body;
-      std::string st = run.value("status", "");
-      if (st == "completed" || st == "failed" || st == "cancelled") return run;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "run did not finish: " << run.dump();
-    return run;
-  }
+  Json WaitDone(const std::string& id, int seconds = 180) { return WaitForRun(server_, id, seconds); }
   TestServer server_;
   std::map<std::string, std::string> ids_;
 };
@@ -316,12 +329,7 @@ TEST_F(RunsApi, MiproMinibatchSizeFitsASmallValsetUnlessSetExplicitly) {
 TEST(RunsApiProviders, UnreachableProviderFailsTheRunWithoutNamingTheEndpoint) {
   const int port = FreePort();  // bound then released: connections are refused
   Config c;
-  LmProviderConfig p;
-  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
-  p.model = "test";
-  p.timeout_ms = 2000;
-  p.max_retries = 0;
-  c.lm_providers["corp"] = p;
+  c.lm_providers["corp"] = LocalProvider(port, 0);
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   // 8 examples: 4 valset items, fewer than max_errors, so the evaluation itself finishes (all
@@ -334,19 +342,13 @@ TEST(RunsApiProviders, UnreachableProviderFailsTheRunWithoutNamingTheEndpoint) {
                                                       {"data", {{"max_examples", max_examples}}}});
     ASSERT_EQ(launched.status, 201) << launched.raw;
     const std::string id = launched.body["run_id"];
-    HttpResult done;
-    for (int i = 0; i < 1200; ++i) {
-      done = server.Get("/api/v1/dspy-runs/" + id);
-      std::string st = done.body.value("status", "");
-      if (st == "completed" || st == "failed" || st == "cancelled") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_EQ(done.body["status"], "failed") << done.raw;
-    const std::string error = done.body["error"].get<std::string>();
+    const Json done = WaitForRun(server, id, 120);
+    ASSERT_EQ(done["status"], "failed") << done.dump();
+    const std::string error = done["error"].get<std::string>();
     EXPECT_NE(error.find("every LM call failed"), std::string::npos) << error;
     EXPECT_NE(error.find("connection refused"), std::string::npos) << error;
     EXPECT_NE(error.find("'corp'"), std::string::npos) << error;
-    EXPECT_TRUE(done.body["best_score"].is_null()) << done.raw;
+    EXPECT_TRUE(done["best_score"].is_null()) << done.dump();
     const std::string port_text = ":" + std::to_string(port);
     for (const std::string& path : {"/api/v1/dspy-runs/" + id, "/api/v1/dspy-runs/" + id + "/results",
                                     "/api/v1/dspy-runs/" + id + "/events"}) {
@@ -374,12 +376,7 @@ TEST(RunsApiProviders, PartlyFailingLmCompletesWithTheFailuresShown) {
   int port = lm.bind_to_any_port("127.0.0.1");
   std::thread t([&] { lm.listen_after_bind(); });
   Config c;
-  LmProviderConfig p;
-  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
-  p.model = "test";
-  p.timeout_ms = 2000;
-  p.max_retries = 0;
-  c.lm_providers["flaky"] = p;
+  c.lm_providers["flaky"] = LocalProvider(port, 0);
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   // Three valset items keep the errors below max_errors, so the evaluation finishes.
@@ -388,13 +385,7 @@ TEST(RunsApiProviders, PartlyFailingLmCompletesWithTheFailuresShown) {
                                                     {"lm", {{"provider", "flaky"}}},
                                                     {"data", {{"max_examples", 6}}}});
   ASSERT_EQ(launched.status, 201) << launched.raw;
-  Json done;
-  for (int i = 0; i < 1200; ++i) {
-    done = server.Get("/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>()).body;
-    std::string st = done.value("status", "");
-    if (st == "completed" || st == "failed" || st == "cancelled") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const Json done = WaitForRun(server, launched.body["run_id"], 120);
   lm.stop();
   t.join();
   ASSERT_EQ(done["status"], "completed") << done.dump();
@@ -416,25 +407,14 @@ TEST(RunsApiProviders, FailingLmFailsTheRunWithAReason) {
   int port = lm.bind_to_any_port("127.0.0.1");
   std::thread t([&] { lm.listen_after_bind(); });
   Config c;
-  LmProviderConfig p;
-  p.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
-  p.model = "test";
-  p.timeout_ms = 2000;
-  p.max_retries = 1;
-  c.lm_providers["failing"] = p;
+  c.lm_providers["failing"] = LocalProvider(port, 1);
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
                                                     {"optimizer_type", "LabeledFewShot"},
                                                     {"lm", {{"provider", "failing"}}}});
   ASSERT_EQ(launched.status, 201) << launched.raw;
-  Json done;
-  for (int i = 0; i < 1200; ++i) {
-    done = server.Get("/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>()).body;
-    std::string st = done.value("status", "");
-    if (st == "completed" || st == "failed" || st == "cancelled") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const Json done = WaitForRun(server, launched.body["run_id"], 120);
   lm.stop();
   t.join();
   EXPECT_EQ(done["status"], "failed");

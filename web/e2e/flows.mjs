@@ -4,5 +4,6 @@
 // template id), so the order matters: the main journeys first, then the edge cases.
 import { coreFlows } from "./flows_core.mjs";
 import { edgeFlows } from "./flows_edges.mjs";
+import { laterFlows } from "./flows_later.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows];
