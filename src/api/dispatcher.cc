@@ -199,21 +199,20 @@ const Route* Dispatcher::Match(Request* req, std::string* allow) const {
   }
   if (best == nullptr) return nullptr;
   const std::string_view method = req->method == "HEAD" ? std::string_view("GET") : std::string_view(req->method);
-  const Route* found = nullptr;
-  std::vector<std::string> methods;
   for (const auto& c : compiled_) {
-    if (c.resource != best->resource) continue;
-    if (c.route->method == method && found == nullptr) found = c.route;
-    if (std::find(methods.begin(), methods.end(), c.route->method) == methods.end()) methods.push_back(c.route->method);
-  }
-  if (found != nullptr) {
+    if (c.resource != best->resource || c.route->method != method) continue;
     req->path_params.clear();
     for (size_t i = 0; i < count; ++i) {
       if (best->segments[i].empty()) req->path_params.emplace_back(parts[i]);
     }
-    return found;
+    return c.route;
   }
-  if (allow) {
+  if (allow) {  // the path is served for other methods only: they make the 405's Allow
+    std::vector<std::string> methods;
+    for (const auto& c : compiled_) {
+      if (c.resource != best->resource) continue;
+      if (std::find(methods.begin(), methods.end(), c.route->method) == methods.end()) methods.push_back(c.route->method);
+    }
     // HEAD is answered wherever GET is, and OPTIONS on every path.
     if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) methods.push_back("HEAD");
     methods.push_back("OPTIONS");

@@ -16,10 +16,10 @@ bool SameContent(const Example& a, const Example& b) {
 
 }  // namespace
 
-Result<std::vector<std::pair<size_t, std::string>>> ClientIdConflicts(storage::Store& store,
-                                                                      const std::vector<const Example*>& items,
-                                                                      const std::vector<size_t>& positions) {
-  std::vector<std::pair<size_t, std::string>> out;
+Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<const Example*>& items,
+                                     const std::vector<size_t>& positions) {
+  ClientIdCheck out;
+  out.stored.assign(items.size(), false);
   std::unordered_map<std::string, size_t> first_of;  // client id → first item naming it
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i] || !items[i]->client_id) continue;
@@ -27,8 +27,10 @@ Result<std::vector<std::pair<size_t, std::string>>> ClientIdConflicts(storage::S
     auto [it, first] = first_of.emplace(*e.client_id, i);
     if (!first) {
       if (!SameContent(*items[it->second], e)) {
-        out.emplace_back(i, "client_id '" + *e.client_id + "' repeats item " + std::to_string(positions[it->second]) +
-                                " of this request with other content");
+        out.conflicts.emplace_back(i, "client_id '" + *e.client_id + "' repeats item " +
+                                          std::to_string(positions[it->second]) + " of this request with other content");
+      } else {
+        out.stored[i] = out.stored[it->second];
       }
       continue;
     }
@@ -37,10 +39,13 @@ Result<std::vector<std::pair<size_t, std::string>>> ClientIdConflicts(storage::S
       auto by_id = store.GetExample(e.id);
       if (by_id.ok()) existing = std::move(*by_id);
     }
-    if (existing && !SameContent(*existing, e)) {
-      out.emplace_back(i, "client_id '" + *e.client_id + "' already names example " + existing->id +
-                              " with other content; send a new client_id, or PUT /examples/" + existing->id +
-                              " to change it");
+    if (!existing) continue;
+    if (SameContent(*existing, e)) {
+      out.stored[i] = true;
+    } else {
+      out.conflicts.emplace_back(i, "client_id '" + *e.client_id + "' already names example " + existing->id +
+                                        " with other content; send a new client_id, or PUT /examples/" +
+                                        existing->id + " to change it");
     }
   }
   return out;

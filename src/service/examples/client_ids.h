@@ -12,11 +12,17 @@
 
 namespace exemplar::service {
 
-// The items of a create batch (null: already refused) whose client id names other content: a
-// stored example's, or an earlier item's of the same batch. Returns (item index, why) pairs;
-// `positions` numbers the items as the caller sent them.
-Result<std::vector<std::pair<size_t, std::string>>> ClientIdConflicts(storage::Store& store,
-                                                                      const std::vector<const Example*>& items,
-                                                                      const std::vector<size_t>& positions);
+struct ClientIdCheck {
+  // Items whose client id names other content (a stored example's, or an earlier item's of the
+  // same batch): (item index, why).
+  std::vector<std::pair<size_t, std::string>> conflicts;
+  // Per item: its client id names a stored example with the same content (an idempotent repeat).
+  std::vector<bool> stored;
+};
+
+// Checks the items of a create batch (null: already refused); `positions` numbers the items as
+// the caller sent them.
+Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<const Example*>& items,
+                                     const std::vector<size_t>& positions);
 
 }  // namespace exemplar::service

@@ -316,11 +316,13 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     return Status::Unavailable("embedding provider failed: " + embed_status.message());
   }
   // A client id (or example id) names one example's content (client_ids.h).
+  std::vector<bool> stored_already;
   {
     std::vector<const Example*> live(items.size(), nullptr);
     for (size_t i = 0; i < items.size(); ++i) live[i] = ptrs[i];
-    EXEMPLAR_ASSIGN_OR_RETURN(auto conflicts, ClientIdConflicts(store_, live, positions));
-    for (auto& [i, refused] : conflicts) {
+    EXEMPLAR_ASSIGN_OR_RETURN(ClientIdCheck ids, CheckClientIds(store_, live, positions));
+    stored_already = std::move(ids.stored);
+    for (auto& [i, refused] : ids.conflicts) {
       std::string where = o.indexed ? "item " + std::to_string(positions[i]) + ": " : "";
       if (atomic) return Status::AlreadyExists(where + refused);
       result.errors.push_back({positions[i], std::move(refused), {}, "conflict"});
@@ -335,10 +337,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     for (size_t i = 0; i < items.size(); ++i) {
       if (!ptrs[i]) continue;
       Example& e = items[i];
-      if (e.client_id) {
-        auto existing = store_.FindExampleByClientId(*e.client_id);
-        if (existing.ok() && *existing) continue;  // an idempotent repeat: stored already
-      }
+      if (stored_already[i]) continue;  // an idempotent repeat: stored already
       std::vector<QualityWarning> warnings;
       auto refused = CheckDuplicates(e, o, &warnings, use_vectors, &fingerprints[i]);
       uint64_t key = HashText(e.databit_id.value_or("") + "|" + e.domain) ^ fingerprints[i].input.normalized;
