@@ -74,6 +74,19 @@ describe("lineage at scale", () => {
     expect(open.nodes).toHaveLength(4 + 480 + 1);
   });
 
+  it("draws an example whose links no other example shares as itself, not as a cluster of one", () => {
+    const lone = { type: "example", id: "lone", label: "lone" };
+    const withLone = {
+      ...lineage,
+      nodes: [...lineage.nodes, lone],
+      edges: [...lineage.edges, { source: "example:lone", target: "template:t2", type: "demo_of" }],
+    };
+    const { nodes, clusters } = layoutLineage(withLone, "t1");
+    expect(clusters.map((c) => c.count)).toEqual([480, 4]);
+    expect(nodes.map((n) => n.id)).toContain("example:lone");
+    expect(nodes).toHaveLength(4 + 2 + 1);
+  });
+
   it("keeps small graphs unclustered", () => {
     const small = { ...lineage, nodes: [tpl, run, ...demos], edges: lineage.edges.filter((e) => !e.source.startsWith("example:u")) };
     expect(layoutLineage(small, "t1").clusters).toEqual([]);

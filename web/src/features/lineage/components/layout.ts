@@ -37,7 +37,8 @@ export function rootKey(lineage: Lineage, fallbackId: string): string | undefine
 
 /**
  * Groups example nodes by their connections: examples whose edges have the same types and other
- * ends form one cluster. Returns clusters only when there are more than CLUSTER_THRESHOLD examples.
+ * ends form one cluster, largest first; an example alone in its group stays a node of its own.
+ * Returns clusters only when there are more than CLUSTER_THRESHOLD examples.
  */
 export function clusterExamples(nodes: LineageNode[], edges: { source: string; target: string; type: string }[], root?: string): Cluster[] {
   const examples = nodes.filter((n) => n.type === "example" && keyOf(n) !== root);
@@ -56,7 +57,11 @@ export function clusterExamples(nodes: LineageNode[], edges: { source: string; t
     const signature = [...new Set(links.get(keyOf(n)) ?? [])].sort().join("|");
     groups.set(signature, [...(groups.get(signature) ?? []), n]);
   }
-  return [...groups.entries()].map(([signature, members]) => {
+  // A group of one is drawn as its example: a "1 examples" node would hide it and expand to itself.
+  const shared = [...groups.entries()].filter(([, members]) => members.length > 1);
+  // Largest first, so the list of toggles starts with the cluster that hides the most.
+  shared.sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  return shared.map(([signature, members]) => {
     const parts = signature ? signature.split("|") : [];
     const roles = [...new Set(parts.map((p) => p.split(/[<>]/)[0]))];
     return {
