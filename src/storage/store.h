@@ -259,6 +259,14 @@ class Store {
     return std::make_pair(std::move(page.items), page.total);
   }
   virtual Result<std::vector<Template>> ListTemplatesByName(const std::string& name) = 0;
+  // Stores a new template version and its lineage edges in one transaction, so a crash leaves
+  // all of it or none. With `accepting_run_id` the same transaction first claims that run's
+  // "accepted" decision naming t.id, as DecideRun does: when the claim fails nothing is written
+  // and the answer is false (kNotFound for no such run). kAlreadyExists when another template
+  // holds t's (name, version): nothing is written, the run stays undecided, and the caller may
+  // try the next version.
+  virtual Result<bool> InsertTemplateVersion(const Template& t, const std::vector<LineageEdge>& edges,
+                                             const std::optional<std::string>& accepting_run_id, int64_t now) = 0;
 
   // ---- Optimization runs ----
   virtual Status InsertRun(const RunRecord& run) = 0;
@@ -286,9 +294,6 @@ class Store {
   // one (re-read the run to tell which); kNotFound when there is no such run.
   virtual Result<bool> DecideRun(const std::string& run_id, const std::string& decision,
                                  const std::optional<std::string>& accepted_template_id, int64_t now) = 0;
-  // Takes back an "accepted" decision whose template version could not be created; matched by
-  // accepted_template_id, so any other decision is left alone.
-  virtual Status UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) = 0;
   // Moves a pending run to running, claimed by `owner` with a lease until now + lease_ms,
   // atomically: false when another replica claimed it first (or it is no longer pending). Fills
   // `run` with the claimed record.

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <latch>
+#include <set>
 #include <thread>
 
 #include "testing/pg_test_db.h"
@@ -43,20 +44,21 @@ struct Outcome {
   Json body;
 };
 
-// Fires POST /dspy-runs/{id}/{action} for every action at once (one connection each) and returns
-// what each got back.
-std::vector<Outcome> Race(const std::vector<TestServer*>& servers, const std::string& run_id,
-                          const std::vector<std::string>& actions) {
-  std::vector<Outcome> out(actions.size());
-  std::latch start(static_cast<std::ptrdiff_t>(actions.size()));
+// Fires POST /dspy-runs/{run}/{action} for every (run, action) at once (one connection each) and
+// returns what each got back.
+std::vector<Outcome> Race(const std::vector<TestServer*>& servers,
+                          const std::vector<std::pair<std::string, std::string>>& requests) {
+  std::vector<Outcome> out(requests.size());
+  std::latch start(static_cast<std::ptrdiff_t>(requests.size()));
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < actions.size(); ++i) {
+  for (size_t i = 0; i < requests.size(); ++i) {
     threads.emplace_back([&, i] {
       httplib::Client client("127.0.0.1", servers[i % servers.size()]->port());
       client.set_read_timeout(30, 0);
-      out[i].action = actions[i];
+      const auto& [run_id, action] = requests[i];
+      out[i].action = action;
       start.arrive_and_wait();
-      auto r = client.Post("/api/v1/dspy-runs/" + run_id + "/" + actions[i], "{}", "application/json");
+      auto r = client.Post("/api/v1/dspy-runs/" + run_id + "/" + action, "{}", "application/json");
       if (!r) return;
       out[i].status = r->status;
       out[i].body = Json::parse(r->body, nullptr, false);
@@ -64,6 +66,13 @@ std::vector<Outcome> Race(const std::vector<TestServer*>& servers, const std::st
   }
   for (auto& t : threads) t.join();
   return out;
+}
+
+std::vector<Outcome> Race(const std::vector<TestServer*>& servers, const std::string& run_id,
+                          const std::vector<std::string>& actions) {
+  std::vector<std::pair<std::string, std::string>> requests;
+  for (const auto& a : actions) requests.emplace_back(run_id, a);
+  return Race(servers, requests);
 }
 
 // Accepts of one run through `servers` (round robin): exactly one 201 with the version the run
@@ -130,6 +139,31 @@ TEST_F(RunDecisions, AnAcceptRacingRejectsLeavesOneDecision) {
     EXPECT_EQ(run["decision"], winner == "accept" ? "accepted" : "rejected");
     EXPECT_EQ(TemplateCount(server_), before + (winner == "accept" ? 1 : 0));
     EXPECT_EQ(run["accepted_template_id"].is_null(), winner == "reject");
+  }
+}
+
+// Accepts of different runs of one template at once each get a version of their own: two
+// writers picking the same next version number do not fail or share it.
+TEST_F(RunDecisions, ConcurrentAcceptsOfDifferentRunsGetDistinctVersions) {
+  std::vector<std::pair<std::string, std::string>> requests;
+  for (int i = 0; i < kRacers; ++i) requests.emplace_back(CompletedRun(server_, template_id_), "accept");
+  const int64_t before = TemplateCount(server_);
+  std::set<std::string> versions;
+  for (const auto& o : Race({&server_}, requests)) {
+    ASSERT_EQ(o.status, 201) << o.body.dump();
+    versions.insert(o.body["template"].value("version", ""));
+  }
+  EXPECT_EQ(versions.size(), static_cast<size_t>(kRacers));
+  EXPECT_EQ(TemplateCount(server_), before + kRacers);
+  for (const auto& [run_id, action] : requests) {
+    Json run = server_.Get("/api/v1/dspy-runs/" + run_id).body;
+    Json version = server_.Get("/api/v1/templates/" + run.value("accepted_template_id", "")).body;
+    EXPECT_EQ(version.value("parent_template_id", ""), template_id_);
+    // The version's lineage reaches the run that produced it.
+    Json lineage = server_.Get("/api/v1/templates/" + version.value("id", "") + "/lineage?direction=upstream&max_depth=1").body;
+    bool produced = false;
+    for (const auto& e : lineage["edges"]) produced |= e.value("type", "") == "produced" && e.value("source", "").find(run_id) != std::string::npos;
+    EXPECT_TRUE(produced) << lineage.dump();
   }
 }
 

@@ -109,14 +109,68 @@ TEST_P(StoreRunsTest, ARunIsDecidedExactlyOnce) {
   EXPECT_EQ(stored->decision, winner.empty() ? "rejected" : "accepted");
   EXPECT_EQ(stored->accepted_template_id.value_or(""), winner);
   EXPECT_TRUE(stored->synced_at.has_value());  // the decision leaves the sync alone
-  if (!winner.empty()) {
-    ASSERT_TRUE(store_->UndoRunAcceptance(run.id, "not-the-winner").ok());
-    EXPECT_EQ(store_->GetRun(run.id)->decision, "accepted");
-    ASSERT_TRUE(store_->UndoRunAcceptance(run.id, winner).ok());
-    EXPECT_FALSE(store_->GetRun(run.id)->decision.has_value());
-  }
   EXPECT_EQ(store_->DecideRun(run.id, "maybe", std::nullopt, NowMillis()).status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(store_->DecideRun(NewUuid(), "accepted", "v", NowMillis()).status().IsNotFound());
+}
+
+// Accepting a run stores its version, the version's edges and the decision in one transaction:
+// a lost claim stores nothing, and a version whose (name, version) is taken leaves the run
+// undecided and no edges behind.
+TEST_P(StoreRunsTest, AVersionAndItsRunsAcceptanceAreStoredTogetherOrNotAtAll) {
+  Template parent;
+  parent.id = NewUuid();
+  parent.name = "qa";
+  parent.version = "1.0.0";
+  ASSERT_TRUE(store_->InsertTemplate(parent).ok());
+  auto version = [&](const std::string& v) {
+    Template t = parent;
+    t.id = NewUuid();
+    t.version = v;
+    t.parent_template_id = parent.id;
+    return t;
+  };
+  auto edges_into = [&](const Template& t) {
+    return std::vector<LineageEdge>{{"template", parent.id, "template", t.id, "version_of", NowMillis()}};
+  };
+  auto stored_edges = [&](const Template& t) { return store_->EdgesTouching({{"template", t.id}}, true)->size(); };
+  auto completed_run = [&] {
+    RunRecord run = MakeRun();
+    run.status = "completed";
+    EXPECT_TRUE(store_->InsertRun(run).ok());
+    return run;
+  };
+
+  RunRecord run = completed_run();
+  Template first = version("1.1.0");
+  auto won = store_->InsertTemplateVersion(first, edges_into(first), run.id, NowMillis());
+  ASSERT_TRUE(won.ok()) << won.status().ToString();
+  EXPECT_TRUE(*won);
+  EXPECT_EQ(store_->GetRun(run.id)->accepted_template_id, first.id);
+  EXPECT_EQ(store_->GetTemplate(first.id)->version, "1.1.0");
+  EXPECT_EQ(stored_edges(first), 1u);
+
+  Template late = version("1.2.0");
+  auto lost = store_->InsertTemplateVersion(late, edges_into(late), run.id, NowMillis());
+  ASSERT_TRUE(lost.ok());
+  EXPECT_FALSE(*lost);
+  EXPECT_TRUE(store_->GetTemplate(late.id).status().IsNotFound());
+  EXPECT_EQ(stored_edges(late), 0u);
+  EXPECT_EQ(store_->GetRun(run.id)->accepted_template_id, first.id);
+
+  RunRecord second = completed_run();
+  Template clash = version("1.1.0");
+  auto taken = store_->InsertTemplateVersion(clash, edges_into(clash), second.id, NowMillis());
+  EXPECT_EQ(taken.status().code(), Code::kAlreadyExists);
+  EXPECT_FALSE(store_->GetRun(second.id)->decision.has_value());  // the claim rolled back
+  EXPECT_TRUE(store_->GetTemplate(clash.id).status().IsNotFound());
+  EXPECT_EQ(stored_edges(clash), 0u);
+  clash.version = "1.2.0";
+  EXPECT_TRUE(*store_->InsertTemplateVersion(clash, edges_into(clash), second.id, NowMillis()));
+  EXPECT_EQ(store_->GetRun(second.id)->decision, "accepted");
+
+  Template plain = version("1.3.0");  // no run to claim (a DSPy import)
+  EXPECT_TRUE(*store_->InsertTemplateVersion(plain, edges_into(plain), std::nullopt, NowMillis()));
+  EXPECT_TRUE(store_->InsertTemplateVersion(version("1.4.0"), {}, NewUuid(), NowMillis()).status().IsNotFound());
 }
 
 TEST_P(StoreRunsTest, ClaimNextRunTakesTheOldestPendingOnce) {

@@ -1,9 +1,7 @@
 // The feedback loop of a finished run (SPEC §4.6): its results, syncing its evidence into the
 // store, and the decision — accept as a new draft template version (with the run's demos and
 // their lineage) or reject.
-#include <spdlog/spdlog.h>
 
-#include "common/ids.h"
 #include "common/time.h"
 #include "service/runs/runs.h"
 
@@ -75,19 +73,11 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
     inline_examples.push_back(ex);
   }
   next.examples_json = DumpJson(inline_examples);
-  // The decision is claimed in the database before the version exists (one conditional update),
-  // so of concurrent accepts and rejects, through any replica, exactly one wins and only the
-  // winner creates a version. The claim names the version's id up front.
-  const std::string version_id = NewUuid();
-  EXEMPLAR_ASSIGN_OR_RETURN(bool won, store_.DecideRun(id, "accepted", version_id, NowMillis()));
-  if (!won) return DecisionConflict(id);
-  auto created = templates_.CreateVersionFrom(parent, next, edges, version_id);
-  if (!created.ok()) {
-    // Give the decision back so the run can be accepted again once the cause is fixed.
-    Status undo = store_.UndoRunAcceptance(id, version_id);
-    if (!undo.ok()) spdlog::error("run {}: cannot take back its acceptance: {}", id, undo.ToString());
-  }
-  return created;
+  // The decision is claimed in the transaction that stores the version, so of concurrent accepts
+  // and rejects, through any replica, exactly one wins, and a crash leaves both or neither.
+  EXEMPLAR_ASSIGN_OR_RETURN(auto created, templates_.AcceptRunAsVersion(parent, next, edges, id));
+  if (!created) return DecisionConflict(id);
+  return std::move(*created);
 }
 
 Result<RunRecord> Runs::Reject(const std::string& id) {

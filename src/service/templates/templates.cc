@@ -154,27 +154,45 @@ Result<std::string> Templates::NextVersion(const Template& t) {
   return Status::Internal("no free version for " + t.name);
 }
 
-Result<Template> Templates::CreateVersionFrom(const Template& parent, Template next,
-                                              const std::vector<LineageEdge>& edges, const std::string& id) {
-  next.id = id.empty() ? NewUuid() : id;
+Result<std::optional<Template>> Templates::StoreVersion(const Template& parent, Template next,
+                                                        const std::vector<LineageEdge>& edges,
+                                                        const std::optional<std::string>& accepting_run_id) {
+  next.id = NewUuid();
   next.name = parent.name;
   next.status = "draft";
   next.parent_template_id = parent.id;
-  EXEMPLAR_ASSIGN_OR_RETURN(next.version, NextVersion(parent));
   next.created_at = next.updated_at = NowMillis();
-  audit::Describe("template", {parent.id, next.id}, {{"new_version", next.version}, {"parent", parent.id}});
-  EXEMPLAR_RETURN_IF_ERROR(store_.InsertTemplate(next));
+  // Every edge ends at the new version, which has no edges of its own yet: none closes a cycle.
   std::vector<LineageEdge> all = {{"template", parent.id, "template", next.id, "version_of"}};
   for (const auto& src : next.derived_from) all.push_back({"template", src, "template", next.id, "derived_from"});
   for (auto e : edges) {
     if (e.target_type == "template" && e.target_id.empty()) e.target_id = next.id;
-    if (e.source_type == "template" && e.source_id.empty()) e.source_id = next.id;
     all.push_back(e);
   }
-  EXEMPLAR_RETURN_IF_ERROR(lineage_.AddEdges(all));
   // Inline examples the caller did not link (a hand-made copy of the parent's) get demo_of too.
-  EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(next));
-  return next;
+  EXEMPLAR_ASSIGN_OR_RETURN(auto inline_edges, provenance_.InlineExampleEdges(next));
+  all.insert(all.end(), inline_edges.begin(), inline_edges.end());
+  for (auto& e : all) e.created_at = next.created_at;
+  // Two writers may pick the same next version; the database's (name, version) key refuses the
+  // second, which takes the one after.
+  constexpr int kAttempts = 8;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    EXEMPLAR_ASSIGN_OR_RETURN(next.version, NextVersion(parent));
+    if (attempt == 0) audit::Describe("template", {parent.id, next.id}, {{"new_version", next.version}, {"parent", parent.id}});
+    else audit::Describe("template", {}, {{"new_version", next.version}});  // the version it got in the end
+    auto stored = store_.InsertTemplateVersion(next, all, accepting_run_id, next.created_at);
+    if (!stored.ok() && stored.status().code() == Code::kAlreadyExists) continue;
+    EXEMPLAR_RETURN_IF_ERROR(stored.status());
+    if (!*stored) return std::optional<Template>();
+    return std::optional<Template>(std::move(next));
+  }
+  return Status::Unavailable("template " + parent.name + " is getting new versions faster than this one can be stored; retry");
+}
+
+Result<Template> Templates::CreateVersionFrom(const Template& parent, Template next,
+                                              const std::vector<LineageEdge>& edges) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto stored, StoreVersion(parent, std::move(next), edges, std::nullopt));
+  return std::move(*stored);  // without a run to claim, a version is always stored
 }
 
 Result<Template> Templates::NewVersion(const std::string& id, const std::optional<std::string>& user) {

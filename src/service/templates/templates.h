@@ -37,15 +37,24 @@ class Templates {
   Result<Template> NewVersion(const std::string& id, const std::optional<std::string>& user);
   // Every version sharing the template's name, oldest first.
   Result<std::vector<Template>> Versions(const std::string& id);
-  // Stores a template produced elsewhere (e.g. accepting an optimization run) as a new version of
-  // `parent`, with the version_of edge; `edges` are added with it. `id`: the new version's id,
-  // chosen by the caller (accepting a run records it first); empty = a new one.
-  Result<Template> CreateVersionFrom(const Template& parent, Template next,
-                                     const std::vector<LineageEdge>& edges, const std::string& id = {});
+  // Stores a template produced elsewhere (e.g. imported from DSPy) as a new draft version of
+  // `parent` with the next free minor version, in one transaction with its lineage: version_of,
+  // derived_from, the inline examples' demo_of, and `edges` (those naming no template end at the
+  // new version).
+  Result<Template> CreateVersionFrom(const Template& parent, Template next, const std::vector<LineageEdge>& edges);
+  // The same for an optimization run's result: the run's "accepted" decision is claimed in that
+  // transaction, so exactly one version is stored, or none, whatever crashes or races. nullopt
+  // when the run already has a decision or is not completed (nothing stored).
+  Result<std::optional<Template>> AcceptRunAsVersion(const Template& parent, Template next,
+                                                     const std::vector<LineageEdge>& edges, const std::string& run_id) {
+    return StoreVersion(parent, std::move(next), edges, run_id);
+  }
 
  private:
   Status CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous);
   Result<std::string> NextVersion(const Template& t);
+  Result<std::optional<Template>> StoreVersion(const Template& parent, Template next, const std::vector<LineageEdge>& edges,
+                                               const std::optional<std::string>& accepting_run_id);
 
   storage::Store& store_;
   Lineage& lineage_;

@@ -7,16 +7,41 @@
 
 namespace exemplar::storage {
 
+void PgStore::InsertTemplateRow(pqxx::transaction_base& tx, const Template& t) {
+  PgParams p;
+  p.Text(t.id);
+  PgAddTemplateBody(p, t);
+  p.Exec(tx, std::string("INSERT INTO templates(") + kTemplateColumns + ") VALUES (" +
+                 PgPlaceholders(1, static_cast<int>(p.size())) + ")");
+}
+
 Status PgStore::InsertTemplate(const Template& t) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    PgParams p;
-    p.Text(t.id);
-    PgAddTemplateBody(p, t);
-    p.Exec(tx, std::string("INSERT INTO templates(") + kTemplateColumns + ") VALUES (" +
-                   PgPlaceholders(1, static_cast<int>(p.size())) + ")");
+    InsertTemplateRow(tx, t);
     return Status::Ok();
   });
+}
+
+Result<bool> PgStore::InsertTemplateVersion(const Template& t, const std::vector<LineageEdge>& edges,
+                                            const std::optional<std::string>& accepting_run_id, int64_t now) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
+  bool lost = false;
+  Status st = pool_->Write([&](pqxx::transaction_base& tx) -> Status {
+    if (accepting_run_id) {
+      EXEMPLAR_ASSIGN_OR_RETURN(bool won, ClaimRunDecision(tx, *accepting_run_id, "accepted", t.id, now));
+      if (!won) {
+        lost = true;  // rolled back, so the request's audit entry is not written for nothing done
+        return Status::FailedPrecondition("the run's decision is taken");
+      }
+    }
+    InsertTemplateRow(tx, t);  // a taken (name, version) throws: the claim rolls back with it
+    InsertEdgeRows(tx, edges);
+    return Status::Ok();
+  });
+  if (lost) return false;
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return true;
 }
 
 Result<Template> PgStore::GetTemplate(const std::string& id) {
@@ -220,32 +245,30 @@ Status PgStore::SyncRun(const std::string& run_id, const std::vector<UsageEvent>
       true);
 }
 
-Result<bool> PgStore::DecideRun(const std::string& run_id, const std::string& decision,
-                                const std::optional<std::string>& accepted_template_id, int64_t now) {
+Result<bool> PgStore::ClaimRunDecision(pqxx::transaction_base& tx, const std::string& run_id,
+                                       const std::string& decision,
+                                       const std::optional<std::string>& accepted_template_id, int64_t now) {
   const char* allowed = RunDecisionStatuses(decision);
   if (!allowed) return Status::InvalidArgument("unknown run decision " + decision);
-  bool decided = false;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
-    // Under READ COMMITTED a concurrent decider waits for the first one's row lock and then
-    // re-checks `decision IS NULL` on the committed row, so it updates nothing.
-    auto r = PgParams().Text(decision).Text(accepted_template_id).Int(now).Text(run_id).Exec(
-        tx, std::string("UPDATE dspy_runs SET decision = $1, accepted_template_id = $2, updated_at = $3 "
-                        "WHERE id = $4 AND decision IS NULL AND status IN ") + allowed);
-    decided = r.affected_rows() > 0;
-    if (decided) return Status::Ok();
-    auto s = PgParams().Text(run_id).Exec(tx, "SELECT 1 FROM dspy_runs WHERE id = $1");
-    return s.empty() ? Status::NotFound("Run not found") : Status::Ok();
-  }));
-  return decided;
+  // Under READ COMMITTED a concurrent decider waits for the first one's row lock and then
+  // re-checks `decision IS NULL` on the committed row, so it updates nothing.
+  auto r = PgParams().Text(decision).Text(accepted_template_id).Int(now).Text(run_id).Exec(
+      tx, std::string("UPDATE dspy_runs SET decision = $1, accepted_template_id = $2, updated_at = $3 "
+                      "WHERE id = $4 AND decision IS NULL AND status IN ") + allowed);
+  if (r.affected_rows() > 0) return true;
+  auto s = PgParams().Text(run_id).Exec(tx, "SELECT 1 FROM dspy_runs WHERE id = $1");
+  if (s.empty()) return Status::NotFound("Run not found");
+  return false;
 }
 
-Status PgStore::UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) {
-  return pool_->Write([&](pqxx::transaction_base& tx) {
-    PgParams().Text(run_id).Text(accepted_template_id).Exec(
-        tx, "UPDATE dspy_runs SET decision = NULL, accepted_template_id = NULL WHERE id = $1 AND "
-            "decision = 'accepted' AND accepted_template_id = $2");
+Result<bool> PgStore::DecideRun(const std::string& run_id, const std::string& decision,
+                                const std::optional<std::string>& accepted_template_id, int64_t now) {
+  bool decided = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    EXEMPLAR_ASSIGN_OR_RETURN(decided, ClaimRunDecision(tx, run_id, decision, accepted_template_id, now));
     return Status::Ok();
-  });
+  }));
+  return decided;
 }
 
 Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,

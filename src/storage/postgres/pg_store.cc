@@ -108,18 +108,22 @@ void PgStore::WaitForChange(std::chrono::milliseconds timeout) {
   }
 }
 
+void PgStore::InsertEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges) {
+  for (const auto& e : edges) {
+    PgParams()
+        .Text(e.source_type).Text(e.source_id).Text(e.target_type).Text(e.target_id).Text(e.type)
+        .Int(e.created_at ? e.created_at : NowMillis()).Int(e.example_version)
+        .Exec(tx,
+              "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, "
+              "created_at, example_version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT "
+              "(source_type, source_id, target_type, target_id, type) DO UPDATE SET closed_at = NULL, "
+              "example_version = COALESCE(EXCLUDED.example_version, lineage_edges.example_version)");
+  }
+}
+
 Status PgStore::InsertEdges(const std::vector<LineageEdge>& edges) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    for (const auto& e : edges) {
-      PgParams()
-          .Text(e.source_type).Text(e.source_id).Text(e.target_type).Text(e.target_id).Text(e.type)
-          .Int(e.created_at ? e.created_at : NowMillis()).Int(e.example_version)
-          .Exec(tx,
-                "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, "
-                "created_at, example_version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT "
-                "(source_type, source_id, target_type, target_id, type) DO UPDATE SET closed_at = NULL, "
-                "example_version = COALESCE(EXCLUDED.example_version, lineage_edges.example_version)");
-    }
+    InsertEdgeRows(tx, edges);
     return Status::Ok();
   });
 }

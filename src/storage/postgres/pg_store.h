@@ -63,6 +63,8 @@ class PgStore final : public Store {
   using Store::ListTemplates;
   Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) override;
   Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;
+  Result<bool> InsertTemplateVersion(const Template& t, const std::vector<LineageEdge>& edges,
+                                     const std::optional<std::string>& accepting_run_id, int64_t now) override;
 
   Status InsertRun(const RunRecord& run) override;
   Result<RunRecord> GetRun(const std::string& id) override;
@@ -74,7 +76,6 @@ class PgStore final : public Store {
   Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
   Result<bool> DecideRun(const std::string& run_id, const std::string& decision,
                          const std::optional<std::string>& accepted_template_id, int64_t now) override;
-  Status UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) override;
   Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
                         RunRecord* run) override;
   Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) override;
@@ -127,6 +128,12 @@ class PgStore final : public Store {
   Status DeleteExampleIn(pqxx::transaction_base& tx, const std::string& id);
   // Applies one usage event inside the caller's (ordered) transaction.
   void ApplyUsageEvent(pqxx::transaction_base& tx, const UsageEvent& e, int64_t now);
+  // Inside the caller's transaction: claims a run's decision (DecideRun), stores one template
+  // row, stores lineage edges.
+  static Result<bool> ClaimRunDecision(pqxx::transaction_base& tx, const std::string& run_id, const std::string& decision,
+                                       const std::optional<std::string>& accepted_template_id, int64_t now);
+  static void InsertTemplateRow(pqxx::transaction_base& tx, const Template& t);
+  static void InsertEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges);
 
   std::unique_ptr<PgPool> pool_;
   std::string origin_;

@@ -185,38 +185,32 @@ Status SqliteStore::SyncRun(const std::string& run_id, const std::vector<UsageEv
   });
 }
 
-Result<bool> SqliteStore::DecideRun(const std::string& run_id, const std::string& decision,
-                                    const std::optional<std::string>& accepted_template_id, int64_t now) {
+Result<bool> ClaimRunDecision(Conn& c, const std::string& run_id, const std::string& decision,
+                              const std::optional<std::string>& accepted_template_id, int64_t now) {
   const char* allowed = RunDecisionStatuses(decision);
   if (!allowed) return Status::InvalidArgument("unknown run decision " + decision);
-  bool decided = false;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
-    auto& q = c.Prepare(std::string("UPDATE dspy_runs SET decision = ?, accepted_template_id = ?, updated_at = ? "
-                                    "WHERE id = ? AND decision IS NULL AND status IN ") + allowed);
-    q.bind(1, decision);
-    BindOpt(q, 2, accepted_template_id);
-    q.bind(3, static_cast<int64_t>(now));
-    q.bind(4, run_id);
-    q.exec();
-    decided = c.db().getChanges() > 0;
-    if (decided) return Status::Ok();
-    auto& s = c.Prepare("SELECT 1 FROM dspy_runs WHERE id = ?");
-    s.bind(1, run_id);
-    return s.executeStep() ? Status::Ok() : Status::NotFound("Run not found");
-  }));
-  return decided;
+  auto& q = c.Prepare(std::string("UPDATE dspy_runs SET decision = ?, accepted_template_id = ?, updated_at = ? "
+                                  "WHERE id = ? AND decision IS NULL AND status IN ") + allowed);
+  q.bind(1, decision);
+  BindOpt(q, 2, accepted_template_id);
+  q.bind(3, static_cast<int64_t>(now));
+  q.bind(4, run_id);
+  q.exec();
+  if (c.db().getChanges() > 0) return true;
+  auto& s = c.Prepare("SELECT 1 FROM dspy_runs WHERE id = ?");
+  s.bind(1, run_id);
+  if (!s.executeStep()) return Status::NotFound("Run not found");
+  return false;
 }
 
-Status SqliteStore::UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) {
-  return pool_->Write([&](Conn& c) {
-    auto& q = c.Prepare(
-        "UPDATE dspy_runs SET decision = NULL, accepted_template_id = NULL WHERE id = ? AND "
-        "decision = 'accepted' AND accepted_template_id = ?");
-    q.bind(1, run_id);
-    q.bind(2, accepted_template_id);
-    q.exec();
+Result<bool> SqliteStore::DecideRun(const std::string& run_id, const std::string& decision,
+                                    const std::optional<std::string>& accepted_template_id, int64_t now) {
+  bool decided = false;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    EXEMPLAR_ASSIGN_OR_RETURN(decided, ClaimRunDecision(c, run_id, decision, accepted_template_id, now));
     return Status::Ok();
-  });
+  }));
+  return decided;
 }
 
 Result<bool> SqliteStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,

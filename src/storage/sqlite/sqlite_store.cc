@@ -104,25 +104,29 @@ void SqliteStore::WaitForChange(std::chrono::milliseconds timeout) {
   std::this_thread::sleep_for(timeout);
 }
 
+void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges) {
+  for (const auto& e : edges) {
+    // An edge stored once: adding it again reopens it (a closed membership that came back) and
+    // records the newer example version.
+    auto& q = c.Prepare(
+        "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, "
+        "created_at, example_version) VALUES (?,?,?,?,?,?,?) ON CONFLICT (source_type, source_id, target_type, target_id, type) "
+        "DO UPDATE SET closed_at = NULL, "
+        "example_version = COALESCE(excluded.example_version, lineage_edges.example_version)");
+    q.bind(1, e.source_type);
+    q.bind(2, e.source_id);
+    q.bind(3, e.target_type);
+    q.bind(4, e.target_id);
+    q.bind(5, e.type);
+    q.bind(6, static_cast<int64_t>(e.created_at ? e.created_at : NowMillis()));
+    BindOpt(q, 7, e.example_version);
+    q.exec();
+  }
+}
+
 Status SqliteStore::InsertEdges(const std::vector<LineageEdge>& edges) {
   return pool_->Write([&](Conn& c) {
-    for (const auto& e : edges) {
-      // An edge stored once: adding it again reopens it (a closed membership that came back) and
-      // records the newer example version.
-      auto& q = c.Prepare(
-          "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, "
-          "created_at, example_version) VALUES (?,?,?,?,?,?,?) ON CONFLICT (source_type, source_id, target_type, target_id, type) "
-          "DO UPDATE SET closed_at = NULL, "
-          "example_version = COALESCE(excluded.example_version, lineage_edges.example_version)");
-      q.bind(1, e.source_type);
-      q.bind(2, e.source_id);
-      q.bind(3, e.target_type);
-      q.bind(4, e.target_id);
-      q.bind(5, e.type);
-      q.bind(6, static_cast<int64_t>(e.created_at ? e.created_at : NowMillis()));
-      BindOpt(q, 7, e.example_version);
-      q.exec();
-    }
+    InsertEdgeRows(c, edges);
     return Status::Ok();
   });
 }

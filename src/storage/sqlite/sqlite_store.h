@@ -56,6 +56,8 @@ class SqliteStore final : public Store {
   using Store::ListTemplates;
   Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) override;
   Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;
+  Result<bool> InsertTemplateVersion(const Template& t, const std::vector<LineageEdge>& edges,
+                                     const std::optional<std::string>& accepting_run_id, int64_t now) override;
 
   Status InsertRun(const RunRecord& run) override;
   Result<RunRecord> GetRun(const std::string& id) override;
@@ -67,7 +69,6 @@ class SqliteStore final : public Store {
   Status SyncRun(const std::string& run_id, const std::vector<UsageEvent>& events) override;
   Result<bool> DecideRun(const std::string& run_id, const std::string& decision,
                          const std::optional<std::string>& accepted_template_id, int64_t now) override;
-  Status UndoRunAcceptance(const std::string& run_id, const std::string& accepted_template_id) override;
   Result<bool> ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,
                         RunRecord* run) override;
   Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) override;
@@ -117,6 +118,14 @@ class SqliteStore final : public Store {
 
 // Applies one usage event inside the caller's transaction (counters, event row, change log).
 void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now);
+
+// Inside the caller's transaction: claims a run's decision (DecideRun; false when it has one or
+// its status does not allow this one, kNotFound for no such run), stores one template row, and
+// stores lineage edges (an edge stored again is reopened).
+Result<bool> ClaimRunDecision(Conn& c, const std::string& run_id, const std::string& decision,
+                              const std::optional<std::string>& accepted_template_id, int64_t now);
+void InsertTemplateRow(Conn& c, const Template& t);
+void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges);
 
 // Appends a change-log row inside the caller's transaction.
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,

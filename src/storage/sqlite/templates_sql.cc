@@ -33,16 +33,41 @@ int BindTemplateBody(SQLite::Statement& q, int i, const Template& t) {
 
 }  // namespace
 
+void InsertTemplateRow(Conn& c, const Template& t) {
+  auto& q = c.Prepare(std::string("INSERT INTO templates(") + kTemplateColumns +
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, t.id);
+  BindTemplateBody(q, 2, t);
+  q.exec();
+}
+
 Status SqliteStore::InsertTemplate(const Template& t) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](Conn& c) {
-    auto& q = c.Prepare(std::string("INSERT INTO templates(") + kTemplateColumns +
-                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    q.bind(1, t.id);
-    BindTemplateBody(q, 2, t);
-    q.exec();
+    InsertTemplateRow(c, t);
     return Status::Ok();
   });
+}
+
+Result<bool> SqliteStore::InsertTemplateVersion(const Template& t, const std::vector<LineageEdge>& edges,
+                                                const std::optional<std::string>& accepting_run_id, int64_t now) {
+  EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
+  bool lost = false;
+  Status st = pool_->Write([&](Conn& c) -> Status {
+    if (accepting_run_id) {
+      EXEMPLAR_ASSIGN_OR_RETURN(bool won, ClaimRunDecision(c, *accepting_run_id, "accepted", t.id, now));
+      if (!won) {
+        lost = true;  // rolled back, so the request's audit entry is not written for nothing done
+        return Status::FailedPrecondition("the run's decision is taken");
+      }
+    }
+    InsertTemplateRow(c, t);  // a taken (name, version) throws: the claim rolls back with it
+    InsertEdgeRows(c, edges);
+    return Status::Ok();
+  });
+  if (lost) return false;
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return true;
 }
 
 Result<Template> SqliteStore::GetTemplate(const std::string& id) {
