@@ -44,6 +44,11 @@ std::string ContainsIgnoreCase(Dialect d, const std::string& haystack, const std
   return std::string(fn) + "(lower(" + haystack + "), lower(" + needle + ")) > 0";
 }
 
+std::string Contains(Dialect d, const std::string& haystack, const std::string& needle) {
+  const char* fn = d == Dialect::kSqlite ? "instr" : "strpos";
+  return std::string(fn) + "(" + haystack + ", " + needle + ") > 0";
+}
+
 FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param) {
   FilterSql out;
   int next = first_param;

@@ -27,6 +27,8 @@ std::string JsonArrayValues(Dialect d, const std::string& column);
 std::string UtcDay(Dialect d, const std::string& millis_expr);
 // Case-insensitive "haystack contains needle" for two text expressions.
 std::string ContainsIgnoreCase(Dialect d, const std::string& haystack, const std::string& needle);
+// Case-sensitive "haystack contains needle" for two text expressions (no LIKE wildcards).
+std::string Contains(Dialect d, const std::string& haystack, const std::string& needle);
 
 // A statement parameter value: text, real or integer.
 using SqlValue = std::variant<std::string, double, int64_t>;

@@ -38,6 +38,22 @@ SqlStatement AuditListSql(Dialect d, const AuditQuery& q) {
   return st;
 }
 
+std::string PurgeCopiesTemplatesSql(Dialect d) {
+  const std::string id = Param(d, 1);
+  // CASE: an integer on both backends (EXISTS is an integer on SQLite, a boolean on PostgreSQL).
+  const std::string linked =
+      "EXISTS (SELECT 1 FROM lineage_edges e WHERE e.source_type = 'example' AND e.source_id = " + id +
+      " AND e.target_type = 'template' AND e.target_id = t.id AND e.type IN ('demo_of', 'bootstrapped_from') "
+      "AND e.closed_at IS NULL)";
+  return "SELECT t.id, t.examples, CASE WHEN " + linked + " THEN 1 ELSE 0 END FROM templates t WHERE " +
+         Contains(d, "t.examples", id) + " OR " + linked + " ORDER BY t.id";
+}
+
+std::string PurgeCopiesRunsSql(Dialect d) {
+  return "SELECT id, best_program FROM dspy_runs WHERE best_program IS NOT NULL AND " +
+         Contains(d, "best_program", Param(d, 1)) + " ORDER BY id";
+}
+
 std::string PurgedVersionSnapshot(const std::string& example_id, int64_t version, const std::string& hash) {
   return nlohmann::json{{"example_id", example_id}, {"version", version}, {"purged", true}, {"content_hash", hash}}
       .dump();

@@ -19,6 +19,13 @@ extern const char* const kTombstoneReadColumns;
 // SELECT seq, at, actor, action, entity, entity_ids, diff, request_id FROM audit_log … newest first.
 SqlStatement AuditListSql(Dialect d, const AuditQuery& q);
 
+// The records that may hold copies of a purged example's content (Store::PurgeExample), the
+// example id being parameter 1: templates whose inline examples contain the id or that a demo
+// edge from the example links, as (id, examples, linked), and runs whose best program contains
+// the id, as (id, best_program).
+std::string PurgeCopiesTemplatesSql(Dialect d);
+std::string PurgeCopiesRunsSql(Dialect d);
+
 // What a purged version's snapshot becomes: {"example_id", "version", "purged": true, "content_hash"}.
 std::string PurgedVersionSnapshot(const std::string& example_id, int64_t version, const std::string& hash);
 

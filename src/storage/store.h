@@ -171,6 +171,18 @@ struct ApiToken {
   std::optional<int64_t> last_used_at;  // updated at most once a minute
 };
 
+// What a purge rewrites besides the example's own rows: the copies of its content that other
+// records hold under its id. Each function gets a stored JSON text and returns its rewrite, or
+// nullopt to leave it as it is. REQUIRES: pure — they run inside the purge's write transaction
+// and must not call the Store.
+struct PurgeRewrites {
+  // A template's inline examples (`examples`). `linked`: a demo_of / bootstrapped_from edge runs
+  // from the example to the template, so its inline examples without an example_id may be copies.
+  std::function<std::optional<std::string>(const std::string& examples_json, bool linked)> template_examples;
+  // A run's best program (`best_program`).
+  std::function<std::optional<std::string>(const std::string& best_program_json)> run_program;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -339,10 +351,13 @@ class Store {
   // client id was taken meanwhile. Returns the example with its embedding.
   virtual Result<Example> RestoreExample(const std::string& id) = 0;
   // Erases the content of a tombstoned (or live: tombstoned first) example and of its versions,
-  // keeping content hashes: `version_hashes` maps version → hash of that version's content.
+  // keeping content hashes: `version_hashes` maps version → hash of that version's content. In
+  // the same transaction, `rewrites` are applied to every template whose inline examples contain
+  // the id or that a demo edge from the example links, and to every run whose best program
+  // contains the id (the copies of the content; a function left empty skips its records).
   virtual Status PurgeExample(const std::string& id, const std::string& content_hash,
                               const std::vector<std::pair<int64_t, std::string>>& version_hashes,
-                              const std::optional<std::string>& deleted_by) = 0;
+                              const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) = 0;
   // A live example, or a tombstoned one with deleted_at (and purged_at, content_hash) set.
   virtual Result<Example> GetExampleIncludingDeleted(const std::string& id) = 0;
 

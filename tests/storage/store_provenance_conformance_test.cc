@@ -1,6 +1,8 @@
 // Provenance storage on both backends (issue 19): tombstones move rows out of every read path and
 // back, purge keeps only hashes, the audit entry of an AuditScope commits with the scope's first
 // write (and not with a rolled-back one), snapshots, closable lineage edges.
+#include <map>
+
 #include "storage/audit_context.h"
 #include "store_fixture.h"
 
@@ -41,7 +43,7 @@ TEST_P(StoreTest, TombstoneHidesRestoreBringsBackPurgeKeepsHashes) {
   EXPECT_TRUE(store_->RestoreExample(e.id).status().IsNotFound());
 
   // Purge a live example: tombstoned and erased in one transaction.
-  ASSERT_TRUE(store_->PurgeExample(e.id, "hash-v2", {{1, "hash-v1"}}, std::nullopt).ok());
+  ASSERT_TRUE(store_->PurgeExample(e.id, "hash-v2", {{1, "hash-v1"}}, std::nullopt, {}).ok());
   auto gone = store_->GetExampleIncludingDeleted(e.id);
   ASSERT_TRUE(gone.ok());
   EXPECT_TRUE(gone->purged_at.has_value());
@@ -52,7 +54,61 @@ TEST_P(StoreTest, TombstoneHidesRestoreBringsBackPurgeKeepsHashes) {
   EXPECT_NE(versions[0].snapshot_json.find("hash-v1"), std::string::npos);
   EXPECT_EQ(versions[0].snapshot_json.find("\"q\""), std::string::npos);
   EXPECT_EQ(store_->RestoreExample(e.id).status().code(), Code::kFailedPrecondition);
-  EXPECT_TRUE(store_->PurgeExample(NewUuid(), "h", {}, std::nullopt).IsNotFound());
+  EXPECT_TRUE(store_->PurgeExample(NewUuid(), "h", {}, std::nullopt, {}).IsNotFound());
+}
+
+// A purge rewrites, in its transaction, the templates whose inline examples name the example or
+// that a demo edge links to it (told which), and the runs whose best program names it.
+TEST_P(StoreTest, PurgeRewritesTheCopiesOtherRecordsHold) {
+  std::vector<Example> batch{Make("copied")};
+  ASSERT_TRUE(store_->InsertExamples(batch).ok());
+  const std::string id = batch[0].id;
+  auto make_template = [&](const std::string& name, const std::string& examples) {
+    Template t;
+    t.id = NewUuid();
+    t.name = name;
+    t.examples_json = examples;
+    t.created_at = t.updated_at = NowMillis();
+    EXPECT_TRUE(store_->InsertTemplate(t).ok());
+    return t.id;
+  };
+  const std::string naming = make_template("naming", R"([{"example_id":")" + id + R"(","input":{"q":"x"}}])");
+  const std::string linked = make_template("linked", R"([{"input":{"q":"x"}}])");
+  const std::string closed = make_template("closed", R"([{"input":{"q":"x"}}])");
+  const std::string other = make_template("other", R"([{"input":{"q":"y"}}])");
+  ASSERT_TRUE(store_->InsertEdges({{"example", id, "template", linked, "demo_of", NowMillis()},
+                                   {"example", id, "template", closed, "bootstrapped_from", NowMillis()}})
+                  .ok());
+  ASSERT_TRUE(store_->CloseEdges({{"example", id, "template", closed, "bootstrapped_from"}}, NowMillis()).ok());
+  RunRecord with = MakeRun(), without = MakeRun();
+  with.best_program_json = R"({"demos":[{"example_id":")" + id + R"(","fields":{"q":"x"}}]})";
+  without.best_program_json = R"({"demos":[]})";
+  ASSERT_TRUE(store_->InsertRun(with).ok());
+  ASSERT_TRUE(store_->InsertRun(without).ok());
+
+  std::map<std::string, bool> offered;  // examples text → linked
+  std::vector<std::string> programs;
+  PurgeRewrites rewrites;
+  rewrites.template_examples = [&](const std::string& examples, bool is_linked) -> std::optional<std::string> {
+    offered[examples] = is_linked;
+    return "[\"scrubbed\"]";
+  };
+  rewrites.run_program = [&](const std::string& program) -> std::optional<std::string> {
+    programs.push_back(program);
+    return R"({"scrubbed":true})";
+  };
+  ASSERT_TRUE(store_->PurgeExample(id, "h", {}, std::nullopt, rewrites).ok());
+  ASSERT_EQ(offered.size(), 2u);  // naming and linked: not closed (its edge ended), not other
+  EXPECT_EQ(store_->GetTemplate(naming)->examples_json, "[\"scrubbed\"]");
+  EXPECT_EQ(store_->GetTemplate(linked)->examples_json, "[\"scrubbed\"]");
+  EXPECT_EQ(store_->GetTemplate(closed)->examples_json, R"([{"input":{"q":"x"}}])");
+  EXPECT_EQ(store_->GetTemplate(other)->examples_json, R"([{"input":{"q":"y"}}])");
+  int linked_offers = 0;
+  for (const auto& [text, is_linked] : offered) linked_offers += is_linked ? 1 : 0;
+  EXPECT_EQ(linked_offers, 1);
+  EXPECT_EQ(programs, std::vector<std::string>{*with.best_program_json});
+  EXPECT_EQ(store_->GetRun(with.id)->best_program_json, R"({"scrubbed":true})");
+  EXPECT_EQ(store_->GetRun(without.id)->best_program_json, without.best_program_json);
 }
 
 TEST_P(StoreTest, AuditEntryCommitsWithTheFirstWriteOnly) {

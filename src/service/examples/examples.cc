@@ -238,7 +238,7 @@ Status Examples::Purge(const std::string& id, const std::optional<std::string>& 
                                : audit::ContentHash(current.input_json, current.expected_output_json, current.explanation);
   audit::Describe("example", {id}, {{"purged", true}, {"content_hash", hash}});
   auto lock = index_.LockWrites();
-  EXEMPLAR_RETURN_IF_ERROR(store_.PurgeExample(id, hash, version_hashes, user));
+  EXEMPLAR_RETURN_IF_ERROR(store_.PurgeExample(id, hash, version_hashes, user, {}));
   if (!current.deleted_at) index_.Remove(current.row_id);
   return Status::Ok();
 }

@@ -28,6 +28,28 @@ SnapshotRecord ReadSnapshot(const pqxx::row& r) {
 }
 constexpr const char* kSnapshotColumns = "id, name, template_id, selection, item_count, created_by, created_at";
 
+// Applies a purge's rewrites to the templates and runs holding copies of the example's content.
+// The rows are locked (FOR UPDATE) so that the rewrite applies to their committed state; a write
+// prepared from a copy read before the purge is the service's to catch (service::PurgedContent).
+void RewriteCopies(pqxx::transaction_base& tx, const std::string& id, const PurgeRewrites& rewrites) {
+  if (rewrites.template_examples) {
+    auto rows = PgParams().Text(id).Exec(tx, PurgeCopiesTemplatesSql(Dialect::kPostgres) + " FOR UPDATE OF t");
+    for (const auto& r : rows) {
+      auto rewritten = rewrites.template_examples(r[1].as<std::string>(), r[2].as<int64_t>() != 0);
+      if (!rewritten) continue;
+      PgParams().Text(*rewritten).Text(r[0].as<std::string>()).Exec(tx, "UPDATE templates SET examples = $1 WHERE id = $2");
+    }
+  }
+  if (rewrites.run_program) {
+    auto rows = PgParams().Text(id).Exec(tx, PurgeCopiesRunsSql(Dialect::kPostgres) + " FOR UPDATE");
+    for (const auto& r : rows) {
+      auto rewritten = rewrites.run_program(r[1].as<std::string>());
+      if (!rewritten) continue;
+      PgParams().Text(*rewritten).Text(r[0].as<std::string>()).Exec(tx, "UPDATE dspy_runs SET best_program = $1 WHERE id = $2");
+    }
+  }
+}
+
 }  // namespace
 
 void PgAppendAuditRow(pqxx::transaction_base& tx, const AuditRecord& r) {
@@ -105,7 +127,7 @@ Result<Example> PgStore::RestoreExample(const std::string& id) {
 
 Status PgStore::PurgeExample(const std::string& id, const std::string& content_hash,
                              const std::vector<std::pair<int64_t, std::string>>& version_hashes,
-                             const std::optional<std::string>& deleted_by) {
+                             const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) {
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
         int64_t now = NowMillis();
@@ -122,6 +144,7 @@ Status PgStore::PurgeExample(const std::string& id, const std::string& content_h
           PgParams().Text(PurgedVersionSnapshot(id, version, hash)).Text(id).Int(version).Exec(
               tx, "UPDATE example_versions SET snapshot = $1 WHERE example_id = $2 AND version = $3");
         }
+        RewriteCopies(tx, id, rewrites);
         return Status::Ok();
       },
       true);

@@ -40,6 +40,37 @@ bool MoveToTombstone(Conn& c, const std::string& id, const std::string& hash,
   return true;
 }
 
+// Applies a purge's rewrites to the templates and runs holding copies of the example's content.
+// Rows are read first, then updated: SQLite statements must not write a table they are reading.
+void RewriteCopies(Conn& c, const std::string& id, const PurgeRewrites& rewrites) {
+  if (rewrites.template_examples) {
+    std::vector<std::pair<std::string, std::string>> updates;  // template id, new examples
+    auto& q = c.Prepare(PurgeCopiesTemplatesSql(Dialect::kSqlite));
+    q.bind(1, id);
+    while (q.executeStep()) {
+      auto rewritten = rewrites.template_examples(q.getColumn(1).getString(), q.getColumn(2).getInt() != 0);
+      if (rewritten) updates.emplace_back(q.getColumn(0).getString(), std::move(*rewritten));
+    }
+    q.reset();
+    for (const auto& [template_id, examples] : updates) {
+      Exec(c, "UPDATE templates SET examples = ?1 WHERE id = ?2", {examples, template_id});
+    }
+  }
+  if (rewrites.run_program) {
+    std::vector<std::pair<std::string, std::string>> updates;  // run id, new best program
+    auto& q = c.Prepare(PurgeCopiesRunsSql(Dialect::kSqlite));
+    q.bind(1, id);
+    while (q.executeStep()) {
+      auto rewritten = rewrites.run_program(q.getColumn(1).getString());
+      if (rewritten) updates.emplace_back(q.getColumn(0).getString(), std::move(*rewritten));
+    }
+    q.reset();
+    for (const auto& [run_id, program] : updates) {
+      Exec(c, "UPDATE dspy_runs SET best_program = ?1 WHERE id = ?2", {program, run_id});
+    }
+  }
+}
+
 }  // namespace
 
 void AppendAuditRow(Conn& c, const AuditRecord& r) {
@@ -112,7 +143,7 @@ Result<Example> SqliteStore::RestoreExample(const std::string& id) {
 
 Status SqliteStore::PurgeExample(const std::string& id, const std::string& content_hash,
                                  const std::vector<std::pair<int64_t, std::string>>& version_hashes,
-                                 const std::optional<std::string>& deleted_by) {
+                                 const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) {
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     MoveToTombstone(c, id, content_hash, deleted_by, now);
@@ -129,6 +160,7 @@ Status SqliteStore::PurgeExample(const std::string& id, const std::string& conte
       Exec(c, "UPDATE example_versions SET snapshot = ?1 WHERE example_id = ?2 AND version = ?3",
            {PurgedVersionSnapshot(id, version, hash), id, version});
     }
+    RewriteCopies(c, id, rewrites);
     return Status::Ok();
   });
 }

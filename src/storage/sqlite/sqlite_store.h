@@ -91,7 +91,7 @@ class SqliteStore final : public Store {
   Result<Example> RestoreExample(const std::string& id) override;
   Status PurgeExample(const std::string& id, const std::string& content_hash,
                       const std::vector<std::pair<int64_t, std::string>>& version_hashes,
-                      const std::optional<std::string>& deleted_by) override;
+                      const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) override;
   Result<Example> GetExampleIncludingDeleted(const std::string& id) override;
 
   Status InsertSnapshot(const SnapshotRecord& snapshot, const std::vector<SnapshotItem>& items) override;
