@@ -196,8 +196,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
   rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
   rt->dspy_export_ = std::make_unique<service::DspyExport>(*rt->store_, *rt->search_);
-  rt->dspy_import_ = std::make_unique<service::DspyImport>(*rt->store_, *rt->templates_, *rt->dspy_export_,
-                                                           *rt->examples_);
+  rt->dspy_import_ = std::make_unique<service::DspyImport>(*rt->store_, *rt->templates_, *rt->examples_);
   service::RunsOptions ro;
   ro.workers = config.run_workers;
   ro.owner = ReplicaId(config, *rt->store_);

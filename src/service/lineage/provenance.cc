@@ -1,7 +1,6 @@
 #include "service/lineage/provenance.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 #include <tuple>
@@ -11,89 +10,32 @@
 namespace exemplar::service {
 namespace {
 
-// A value as comparable text: lower case, words separated by single spaces, punctuation kept.
-std::string Normalized(const Json& value) {
-  const std::string text = value.is_string() ? value.get<std::string>() : DumpJson(value);
-  std::string out;
-  bool space = false;
-  for (unsigned char c : text) {
-    if (std::isspace(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += static_cast<char>(std::tolower(c));
-  }
-  return out;
-}
-
 bool IsDemoEdge(const std::string& type) { return type == "demo_of" || type == "bootstrapped_from"; }
 
-constexpr int64_t kMatchPool = 2000;  // examples per template considered when matching inline inputs
-
 }  // namespace
-
-bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized) {
-  if (!example_input.is_object() || !demo_inputs.is_object() || demo_inputs.empty()) return false;
-  for (const auto& [k, value] : demo_inputs.items()) {
-    auto it = example_input.find(k);
-    if (it == example_input.end()) return false;
-    if (normalized ? Normalized(*it) != Normalized(value) : *it != value) return false;
-  }
-  return true;
-}
 
 Result<std::vector<std::optional<LineageEdge>>> Provenance::MatchInlineExamples(const Template& t) {
   std::vector<std::optional<LineageEdge>> out;
   Json inline_examples = Json::parse(t.examples_json, nullptr, false);
   if (!inline_examples.is_array() || inline_examples.empty()) return out;
-  // Candidates for inline examples without an id: the template's examples, its parent's and its
-  // sources', loaded once.
-  std::vector<Example> pool;
-  std::vector<Json> pool_inputs;
-  bool pool_loaded = false;
-  auto load_pool = [&]() -> Status {
-    pool_loaded = true;
-    std::set<std::string> owners{t.id};
-    if (t.parent_template_id) owners.insert(*t.parent_template_id);
-    owners.insert(t.derived_from.begin(), t.derived_from.end());
-    for (const auto& owner : owners) {
-      storage::ExampleFilter f;
-      f.databit_id = owner;
-      EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, 0, kMatchPool));
-      for (auto& e : page.examples) {
-        pool_inputs.push_back(Json::parse(e.input_json, nullptr, false));
-        pool.push_back(std::move(e));
-      }
-    }
-    return Status::Ok();
-  };
+  ExampleMatcher matcher(store_, t);
   for (const Json& ex : inline_examples) {
     out.emplace_back();
     if (!ex.is_object()) continue;
     const std::string type = ex.value("augmented", false) ? "bootstrapped_from" : "demo_of";
-    std::optional<Example> found;
+    std::optional<ExampleMatcher::Match> found;
     if (ex.contains("example_id") && ex["example_id"].is_string()) {
-      auto e = store_.GetExampleIncludingDeleted(ex["example_id"].get<std::string>());
-      if (e.ok()) found = std::move(e).value();
+      // Deleted and purged examples keep their edges: lineage shows they were there.
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(ex["example_id"].get<std::string>(), /*include_deleted=*/true));
     } else if (ex.contains("input")) {
-      if (!pool_loaded) EXEMPLAR_RETURN_IF_ERROR(load_pool());
-      for (int pass = 0; pass < 2 && !found; ++pass) {
-        for (size_t j = 0; j < pool.size(); ++j) {
-          if (SameInputs(ex["input"], pool_inputs[j], pass == 1)) {
-            found = pool[j];
-            break;
-          }
-        }
-      }
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByInput(ex["input"]));
     }
     if (!found) continue;
-    LineageEdge edge{"example", found->id, "template", t.id, type};
+    LineageEdge edge{"example", found->example.id, "template", t.id, type};
     // An accepted run's demo names the version it was trained on; otherwise the current one.
     edge.example_version = ex.contains("example_version") && ex["example_version"].is_number_integer()
                                ? ex["example_version"].get<int64_t>()
-                               : found->version;
+                               : found->example.version;
     out.back() = edge;
   }
   return out;

@@ -2,8 +2,9 @@
 // optimization runs create:
 //   demo_of / bootstrapped_from  example → template version embedding it inline (with the
 //                                example's version); an inline example names its `example_id`,
-//                                or is matched by input among the examples of the template, its
-//                                parent and the templates it derives from
+//                                or is matched by input (ExampleMatcher) among the examples the
+//                                version embeds by id, those of the template, its ancestors and
+//                                the templates they derive from
 //   member_of                    example → the template its databit_id names; closed (closed_at)
 //                                when the example moves to another template
 //   derived_from, version_of     template → template
@@ -16,13 +17,10 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "service/lineage/example_matcher.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
-
-// Whether the demo's input fields equal the example's (exact, or normalised text: lower case,
-// single spaces).
-bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized);
 
 class Provenance {
  public:

@@ -1,12 +1,19 @@
 #include "service/templates/dspy_import.h"
 
 #include "common/ids.h"
-#include "service/lineage/provenance.h"
+#include "service/lineage/example_matcher.h"
 #include "service/templates/dspy/program_import.h"
 #include "service/templates/dspy/signature.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
+namespace {
+
+// Examples of each template of the family considered when matching demos: a template's whole
+// example set in practice (matching is in memory, once per import).
+constexpr size_t kMatchPerTemplate = 100000;
+
+}  // namespace
 
 Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
                                 const std::optional<std::string>& user) {
@@ -15,26 +22,27 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
 
-  EXEMPLAR_ASSIGN_OR_RETURN(std::vector<Example> stored, export_.TemplateExamples(template_id, 100000));
-  std::vector<Json> stored_inputs;
-  for (const auto& e : stored) stored_inputs.push_back(Json::parse(e.input_json, nullptr, false));
-
+  // Demos are matched as the inline examples of every version are (lineage/example_matcher.h):
+  // the example a demo names, else by input among those the template embeds, its own, its
+  // ancestors' and its sources'. A program exported from a version thus matches that version.
+  ExampleMatcher matcher(store_, parent, kMatchPerTemplate);
   Json report = Json::array(), unmatched = Json::array(), created_ids = Json::array();
   Json inline_examples = Json::array();
   std::vector<LineageEdge> edges;
   for (size_t i = 0; i < program.demos.size(); ++i) {
     const dspy::ImportedDemo& d = program.demos[i];
-    std::string example_id, match = "none";
-    for (int pass = 0; pass < 2 && example_id.empty(); ++pass) {
-      for (size_t j = 0; j < stored.size(); ++j) {
-        if (SameInputs(d.inputs, stored_inputs[j], pass == 1)) {
-          example_id = stored[j].id;
-          match = pass == 0 ? "exact" : "normalized";
-          break;
-        }
-      }
+    std::optional<ExampleMatcher::Match> found;
+    if (d.example_id) {
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(*d.example_id, /*include_deleted=*/false));
     }
-    if (example_id.empty() && create_examples) {
+    if (!found) {
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByInput(d.inputs));
+    }
+    std::string example_id, match = "none";
+    if (found) {
+      example_id = found->example.id;
+      match = found->how;
+    } else if (create_examples) {
       Example e;
       e.id = NewUuid();
       e.input_json = DumpJson(d.inputs);
@@ -48,6 +56,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       example_id = created.id;
       match = "created";
       created_ids.push_back(example_id);
+      matcher.Add(created);  // the same demo again matches it rather than making another
     }
     Json ex = {{"input", d.inputs}, {"output", d.outputs}, {"source", "dspy_import"}};
     if (d.augmented) ex["augmented"] = true;

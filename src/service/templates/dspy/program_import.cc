@@ -88,7 +88,7 @@ Result<ImportedProgram> ParseProgramState(const Json& state, const SignatureSpec
     }
   }
 
-  // Demos: only the signature's fields, plus DSPy's `augmented` marker.
+  // Demos: only the signature's fields, plus DSPy's `augmented` marker and our `example_id`.
   std::set<std::string> inputs, outputs;
   for (const auto& f : spec.inputs) inputs.insert(f.name);
   for (const auto& f : spec.outputs) outputs.insert(f.name);
@@ -116,6 +116,9 @@ Result<ImportedProgram> ParseProgramState(const Json& state, const SignatureSpec
             demo.inputs[k] = value;
           } else if (outputs.count(k)) {
             demo.outputs[k] = value;
+          } else if (k == "example_id") {
+            if (!value.is_string()) v.Add(loc({"demos", idx, k}), "must be an example id (a string)", "type_error.str");
+            else demo.example_id = value.get<std::string>();
           } else {
             v.Add(loc({"demos", idx, k}), "not a field of the template's signature", "value_error.field");
           }

@@ -1,0 +1,121 @@
+#include "service/lineage/example_matcher.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace exemplar::service {
+namespace {
+
+// A value as comparable text: lower case, words separated by single spaces, punctuation kept.
+std::string Normalized(const Json& value) {
+  const std::string text = value.is_string() ? value.get<std::string>() : DumpJson(value);
+  std::string out;
+  bool space = false;
+  for (unsigned char c : text) {
+    if (std::isspace(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
+// Versions are new templates with a parent link; a family deeper than this is not walked further
+// (a guard against a corrupt parent cycle, far beyond any real version history).
+constexpr int kMaxAncestors = 1000;
+constexpr int64_t kPage = 500;
+
+}  // namespace
+
+bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized) {
+  if (!example_input.is_object() || !demo_inputs.is_object() || demo_inputs.empty()) return false;
+  for (const auto& [k, value] : demo_inputs.items()) {
+    auto it = example_input.find(k);
+    if (it == example_input.end()) return false;
+    if (normalized ? Normalized(*it) != Normalized(value) : *it != value) return false;
+  }
+  return true;
+}
+
+Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::string& id, bool include_deleted) {
+  auto e = include_deleted ? store_.GetExampleIncludingDeleted(id) : store_.GetExample(id);
+  if (e.status().IsNotFound()) return std::optional<Match>();
+  EXEMPLAR_RETURN_IF_ERROR(e.status());
+  return std::optional<Match>(Match{std::move(e).value(), "id"});
+}
+
+Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByInput(const Json& inputs) {
+  if (!loaded_) EXEMPLAR_RETURN_IF_ERROR(Load());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const Candidate& c : candidates_) {
+      if (SameInputs(inputs, c.input, pass == 1)) {
+        return std::optional<Match>(Match{examples_[c.example], pass == 0 ? "exact" : "normalized"});
+      }
+    }
+  }
+  return std::optional<Match>();
+}
+
+void ExampleMatcher::Add(const Example& e) {
+  examples_.push_back(e);
+  candidates_.push_back({Json::parse(e.input_json, nullptr, false), examples_.size() - 1});
+}
+
+Status ExampleMatcher::Load() {
+  loaded_ = true;
+  // The examples the template embeds by id, on the input the template holds and the stored one.
+  const Json inline_examples = Json::parse(t_.examples_json, nullptr, false);
+  std::set<std::string> embedded;
+  for (const Json& item : inline_examples.is_array() ? inline_examples : Json::array()) {
+    if (!item.is_object() || !item.contains("example_id") || !item["example_id"].is_string()) continue;
+    const std::string id = item["example_id"].get<std::string>();
+    if (!embedded.insert(id).second) continue;
+    auto e = store_.GetExample(id);
+    if (e.status().IsNotFound()) continue;  // deleted or purged: not a match for new demos
+    EXEMPLAR_RETURN_IF_ERROR(e.status());
+    examples_.push_back(std::move(e).value());
+    const size_t index = examples_.size() - 1;
+    if (item.contains("input") && item["input"].is_object()) candidates_.push_back({item["input"], index});
+    candidates_.push_back({Json::parse(examples_.back().input_json, nullptr, false), index});
+  }
+  // The template and its ancestors, nearest first, then the templates they derive from.
+  std::vector<Template> family = {t_};
+  std::set<std::string> seen = {t_.id};
+  for (int depth = 0; depth < kMaxAncestors && family.back().parent_template_id; ++depth) {
+    const std::string parent = *family.back().parent_template_id;
+    if (!seen.insert(parent).second) break;
+    auto p = store_.GetTemplate(parent);
+    if (p.status().IsNotFound()) break;
+    EXEMPLAR_RETURN_IF_ERROR(p.status());
+    family.push_back(std::move(p).value());
+  }
+  for (const Template& member : family) EXEMPLAR_RETURN_IF_ERROR(LoadOwner(member.id));
+  for (const Template& member : family) {
+    for (const auto& source : member.derived_from) EXEMPLAR_RETURN_IF_ERROR(LoadOwner(source));
+  }
+  return Status::Ok();
+}
+
+Status ExampleMatcher::LoadOwner(const std::string& template_id) {
+  if (template_id.empty() || std::find(owners_.begin(), owners_.end(), template_id) != owners_.end()) {
+    return Status::Ok();
+  }
+  owners_.push_back(template_id);
+  storage::ExampleFilter f;
+  f.databit_id = template_id;
+  size_t loaded = 0;
+  for (int64_t offset = 0; loaded < per_template_; offset += kPage) {
+    const int64_t limit = std::min<int64_t>(kPage, static_cast<int64_t>(per_template_ - loaded));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, limit));
+    for (const auto& e : page.examples) Add(e);
+    loaded += page.examples.size();
+    if (static_cast<int64_t>(page.examples.size()) < limit) break;
+  }
+  return Status::Ok();
+}
+
+}  // namespace exemplar::service

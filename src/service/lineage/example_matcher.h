@@ -1,0 +1,65 @@
+// Which stored example a demo is: the one its example_id names, else the one with the same input
+// among the examples the template's family holds. Used for the inline examples of every template
+// version (Provenance: demo_of / bootstrapped_from edges) and for the demos of an imported DSPy
+// program (DspyImport), so both match alike.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "storage/store.h"
+
+namespace exemplar::service {
+
+// Whether the demo's input fields equal the example's (exact, or normalised text: lower case,
+// single spaces).
+bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized);
+
+class ExampleMatcher {
+ public:
+  // Examples loaded per template at most (the template, each ancestor, each source).
+  static constexpr size_t kDefaultPerTemplate = 2000;
+
+  // Candidates for `t`'s demos, loaded once when first needed, in this order: the examples `t`
+  // embeds inline by example_id (matched on the inline copy's input — the version a run trained
+  // on — and on the stored one), then the examples (databit_id) of `t`, of its version ancestors
+  // (parent chain, nearest first) and of the templates these derive from.
+  ExampleMatcher(storage::Store& store, Template t, size_t per_template = kDefaultPerTemplate)
+      : store_(store), t_(std::move(t)), per_template_(per_template) {}
+
+  struct Match {
+    Example example;
+    std::string how;  // id | exact | normalized
+  };
+
+  // The example `id` names: a live one, or with `include_deleted` a tombstone too. nullopt when
+  // there is none.
+  Result<std::optional<Match>> ById(const std::string& id, bool include_deleted);
+  // The first candidate with the same inputs: exact over all candidates, then normalised.
+  Result<std::optional<Match>> ByInput(const Json& inputs);
+  // Adds a candidate after the others (an example just created from a demo, so a repeat of that
+  // demo matches it instead of creating another).
+  void Add(const Example& e);
+
+ private:
+  Status Load();
+  // Appends up to per_template_ examples of `template_id` (once per template).
+  Status LoadOwner(const std::string& template_id);
+
+  struct Candidate {
+    Json input;
+    size_t example;  // index into examples_
+  };
+
+  storage::Store& store_;
+  Template t_;
+  size_t per_template_;
+  bool loaded_ = false;
+  std::vector<Example> examples_;
+  std::vector<Candidate> candidates_;
+  std::vector<std::string> owners_;  // templates whose examples are loaded
+};
+
+}  // namespace exemplar::service
