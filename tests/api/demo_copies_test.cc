@@ -1,6 +1,7 @@
 // The copies of an example that an optimization run hands on: its demos in the run's results, the
-// accepted version's inline examples and that version's DSPy exports. A program exported from a
-// version and imported back into it matches every demo.
+// accepted (and published) version's inline examples and that version's DSPy exports. A purge
+// (legal erasure) scrubs every one of them and leaves a marker that a purged example was there;
+// a program exported from a version and imported back into it matches every demo.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -77,6 +78,120 @@ class DemoCopies : public ::testing::Test {
   TestServer server_;
   std::string tid_;
 };
+
+TEST_F(DemoCopies, PurgeScrubsRunResultsPublishedVersionsAndExports) {
+  const std::string run_id = CompletedRun();
+  const std::string later_run = CompletedRun();  // accepted after the purge
+  Json best = BestProgram(run_id);
+  ASSERT_FALSE(best["demos"].empty()) << best.dump();
+  // The content to erase: a demo's free-text input, unique to its example in the seed data, and
+  // one that JSON and Python write as it is (no quotes, backslashes or non-ASCII to escape).
+  std::string purged_id, content;
+  for (const auto& d : best["demos"]) {
+    const std::string notes = d["fields"].value("inspection_notes", "");
+    const bool plain = std::all_of(notes.begin(), notes.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'';
+    });
+    if (plain && notes.size() > 20) {
+      purged_id = d["example_id"];
+      content = notes;
+      break;
+    }
+  }
+  ASSERT_FALSE(content.empty()) << "no demo with plain notes: " << best.dump();
+  const std::string version_id = Accept(run_id);
+  ASSERT_EQ(server_.Post("/api/v1/templates/" + version_id + "/publish", Json::object()).status, 200);
+  // A hand-made draft holding a copy without an example_id, which lineage matches by input.
+  auto draft = server_.Post("/api/v1/templates/" + tid_ + "/version", Json::object());
+  ASSERT_EQ(draft.status, 201) << draft.raw;
+  const std::string draft_id = draft.body["id"];
+  Json stored = server_.Get("/api/v1/examples/" + purged_id).body;
+  auto edited = server_.Put("/api/v1/templates/" + draft_id,
+                            {{"examples", {{{"input", stored["input"]}, {"output", stored["expected_output"]}}}}});
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  ASSERT_TRUE(HasDemoEdge(purged_id, draft_id));
+
+  const Json run_snapshot = server_.Get("/api/v1/dspy-runs/" + run_id).body["config"]["data"]["snapshot_id"];
+  // Everywhere the content can be read from. Those marked `shown` hold it before the purge (so
+  // their check is live); none may hold it after.
+  struct View {
+    std::string name;
+    bool shown;
+    std::function<HttpResult()> get;
+  };
+  const std::vector<View> views = {
+      {"run results", true, [&] { return server_.Get("/api/v1/dspy-runs/" + run_id + "/results"); }},
+      {"run", false, [&] { return server_.Get("/api/v1/dspy-runs/" + run_id); }},
+      {"run list", false, [&] { return server_.Get("/api/v1/dspy-runs?page_size=100"); }},
+      {"version", true, [&] { return server_.Get("/api/v1/templates/" + version_id); }},
+      {"versions", true, [&] { return server_.Get("/api/v1/templates/" + version_id + "/versions"); }},
+      {"template list", true, [&] { return server_.Get("/api/v1/templates?page_size=100"); }},
+      {"draft", true, [&] { return server_.Get("/api/v1/templates/" + draft_id); }},
+      {"program_state", true, [&] { return Export(version_id, "program_state"); }},
+      {"python_module", true, [&] { return Export(version_id, "python_module"); }},
+      {"lineage", true, [&] { return server_.Get("/api/v1/templates/" + version_id + "/lineage"); }},
+      {"example lineage", true, [&] { return server_.Get("/api/v1/examples/" + purged_id + "/lineage"); }},
+      {"attribution", false, [&] { return server_.Get("/api/v1/templates/" + version_id + "/attribution"); }},
+      {"run snapshot", true,
+       [&] { return server_.Get("/api/v1/snapshots/" + run_snapshot.get<std::string>() + "/export?format=jsonl"); }},
+      {"audit", false, [&] { return server_.Get("/api/v1/audit?limit=1000"); }},
+  };
+  for (const View& v : views) {
+    auto r = v.get();
+    ASSERT_EQ(r.status, 200) << v.name << ": " << r.raw;
+    if (v.shown) {
+      EXPECT_NE(r.raw.find(content), std::string::npos) << v.name << " should show the content before the purge";
+    }
+  }
+
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + purged_id + "?purge=true").status, 204);
+
+  for (const View& v : views) {
+    auto r = v.get();
+    EXPECT_EQ(r.status, 200) << v.name << ": " << r.raw;
+    EXPECT_EQ(r.raw.find(content), std::string::npos) << v.name << " still holds the purged content: " << r.raw;
+  }
+
+  // The run and the published version still say that a purged example was there.
+  bool marked = false;
+  const Json scrubbed = BestProgram(run_id);
+  for (const auto& d : scrubbed["demos"]) {
+    if (d["example_id"] != purged_id) continue;
+    marked = true;
+    EXPECT_EQ(d["purged"], true) << d.dump();
+    EXPECT_FALSE(d.contains("fields")) << d.dump();
+  }
+  EXPECT_TRUE(marked);
+  Json version = server_.Get("/api/v1/templates/" + version_id).body;
+  EXPECT_EQ(version["status"], "published");
+  Json inline_copies = InlineNaming(version_id, purged_id);
+  ASSERT_EQ(inline_copies.size(), 1u) << version.dump();
+  EXPECT_EQ(inline_copies[0]["purged"], true);
+  EXPECT_FALSE(inline_copies[0].contains("input"));
+  EXPECT_FALSE(inline_copies[0].contains("output"));
+  EXPECT_TRUE(HasDemoEdge(purged_id, version_id));
+  Json draft_copies = InlineNaming(draft_id, purged_id);
+  ASSERT_EQ(draft_copies.size(), 1u);
+  EXPECT_EQ(draft_copies[0]["purged"], true);
+  // Exports leave the demo out and say so.
+  auto exported = Export(version_id, "program_state");
+  EXPECT_EQ(exported.body["example_count"], best["demos"].size() - 1);
+  for (const auto& id : exported.body["example_ids"]) EXPECT_NE(id, purged_id);
+  Json state = Json::parse(exported.body["content"].get<std::string>());
+  EXPECT_EQ(state["predict"]["demos"].size(), best["demos"].size() - 1);
+  EXPECT_NE(exported.raw.find("purged_demos"), std::string::npos) << exported.raw;
+  // Accepting a run that used the example, after the purge, keeps the marker, not the content.
+  const std::string later_version = Accept(later_run);
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + later_version).raw.find(content), std::string::npos);
+  ASSERT_EQ(InlineNaming(later_version, purged_id).size(), 1u);
+  EXPECT_EQ(InlineNaming(later_version, purged_id)[0]["purged"], true);
+
+  // Durable, and purging again changes nothing.
+  server_.Restart();
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + purged_id + "?purge=true").status, 204);
+  for (const View& v : views) EXPECT_EQ(v.get().raw.find(content), std::string::npos) << v.name;
+  EXPECT_EQ(InlineNaming(version_id, purged_id), inline_copies);
+}
 
 TEST_F(DemoCopies, AProgramExportedFromAVersionImportsBackIntoItMatchingEveryDemo) {
   const std::string run_id = CompletedRun();

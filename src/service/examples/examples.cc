@@ -9,6 +9,7 @@
 #include "service/audit/audit.h"
 #include "service/examples/client_ids.h"
 #include "service/examples/example_json.h"
+#include "service/lineage/purged_content.h"
 #include "service/quality/content_hash.h"
 #include "service/quality/near_duplicates.h"
 #include "service/quality/pii.h"
@@ -237,8 +238,12 @@ Status Examples::Purge(const std::string& id, const std::optional<std::string>& 
                                ? *current.content_hash
                                : audit::ContentHash(current.input_json, current.expected_output_json, current.explanation);
   audit::Describe("example", {id}, {{"purged", true}, {"content_hash", hash}});
+  // The copies other records hold (inline examples of template versions, published ones too:
+  // erasure wins over immutability; demos of run results) are scrubbed in the same transaction.
+  std::optional<Json> input;
+  if (!current.purged_at) input = Json::parse(current.input_json, nullptr, false);
   auto lock = index_.LockWrites();
-  EXEMPLAR_RETURN_IF_ERROR(store_.PurgeExample(id, hash, version_hashes, user, {}));
+  EXEMPLAR_RETURN_IF_ERROR(store_.PurgeExample(id, hash, version_hashes, user, PurgeRewritesFor(id, std::move(input))));
   if (!current.deleted_at) index_.Remove(current.row_id);
   return Status::Ok();
 }

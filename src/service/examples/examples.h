@@ -113,7 +113,9 @@ class Examples {
   // kNotFound when not deleted; kFailedPrecondition when purged.
   Result<Example> Restore(const std::string& id);
   // Legal removal: erases the content of the example and of every version (live or deleted),
-  // keeping content hashes, lineage and the audit record.
+  // keeping content hashes, lineage and the audit record, and scrubs the copies in template
+  // versions' inline examples and runs' best programs (lineage/purged_content.h), all in one
+  // transaction. Purging again scrubs again (copies written since, or before this existed).
   Status Purge(const std::string& id, const std::optional<std::string>& user = std::nullopt);
   // A live or deleted example (deleted_at set), for lineage and history views.
   Result<Example> GetIncludingDeleted(const std::string& id) { return store_.GetExampleIncludingDeleted(id); }

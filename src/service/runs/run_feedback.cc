@@ -3,6 +3,7 @@
 // their lineage) or reject.
 
 #include "common/time.h"
+#include "service/lineage/purged_content.h"
 #include "service/runs/runs.h"
 
 namespace exemplar::service {
@@ -58,6 +59,8 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
       (inputs.count(k) ? in : outp)[k] = val;
     }
     Json ex = {{"input", in}, {"output", outp}, {"source", "run:" + id}};
+    // A demo whose example was purged stays a marker (lineage/purged_content.h), without content.
+    if (IsPurgedCopy(demo)) ex = {{"purged", true}, {"source", "run:" + id}};
     // A bootstrapped demo's outputs are the LM's: keep the mark so exports say so, as DSPy does.
     const bool augmented = demo.value("augmented", false);
     if (augmented) ex["augmented"] = true;

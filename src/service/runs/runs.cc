@@ -9,6 +9,7 @@
 #include "common/time.h"
 #include "optimize/optimizer.h"
 #include "service/audit/audit.h"
+#include "service/lineage/purged_content.h"
 #include "service/runs/run_lease.h"
 #include "service/search/search.h"
 
@@ -368,6 +369,11 @@ void Runs::ExecuteClaimed(RunRecord run) {
   run.status = out.status;
   run.error = out.error;
   run.best_score = out.best_score;
+  // An example purged while the run executed was read before: its demo must not bring it back.
+  // (Purging the example again scrubs the run if this check cannot be made.)
+  if (Status st = PurgedContent(store_).ScrubProgram(out.best_program); !st.ok()) {
+    spdlog::error("run {}: cannot check its demos for purged examples: {}", id, st.ToString());
+  }
   if (!out.best_program.is_null()) run.best_program_json = DumpJson(out.best_program);
   if (!out.contributions.is_null()) run.contributions_json = DumpJson(out.contributions);
   if (!out.progress.is_null()) run.progress_json = DumpJson(out.progress);

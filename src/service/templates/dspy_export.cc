@@ -1,5 +1,6 @@
 #include "service/templates/dspy_export.h"
 
+#include "service/lineage/purged_content.h"
 #include "service/quality/pii.h"
 
 #include "service/templates/dspy/export.h"
@@ -81,12 +82,13 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
                               options.format == dspy::ExportFormat::kNotebook;
   std::vector<bool> augmented;
   bool program_demos = false;
-  std::vector<Example> own = VersionDemos(t, &augmented, &program_demos);
+  size_t purged = 0;
+  std::vector<Example> own = VersionDemos(t, &augmented, &program_demos, &purged);
   // "auto" takes the version's own demos when they came from a run or an import (hand-written
   // inline examples are not a program's demos) unless the request names stored examples; the
   // store's selection options apply with example_source "store" (or a version without demos).
   if (source == "version" || (source == "auto" && !ids && program_format && program_demos)) {
-    return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt);
+    return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt, purged);
   }
   std::vector<Example> candidates;
   if (ids) {
@@ -124,13 +126,17 @@ std::vector<Example> DspyExport::Redacted(std::vector<Example> examples, bool re
 }
 
 std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<bool>* augmented,
-                                              bool* from_program) {
+                                              bool* from_program, size_t* purged) {
   std::vector<Example> out;
   const Json inline_examples = Json::parse(t.examples_json, nullptr, false);
   if (!inline_examples.is_array()) return out;
   for (const Json& item : inline_examples) {
     if (!item.is_object()) continue;
     *from_program |= item.contains("example_id") || item.contains("augmented") || item.contains("source");
+    if (IsPurgedCopy(item)) {  // its content was erased: nothing to export
+      ++*purged;
+      continue;
+    }
     Example e;
     e.id = item.contains("example_id") && item["example_id"].is_string() ? item["example_id"].get<std::string>()
                                                                          : "inline-" + std::to_string(out.size() + 1);
@@ -144,9 +150,14 @@ std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<boo
 
 Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                                 const dspy::ExportOptions& options, const std::string& source,
-                                const std::optional<std::string>& selection) {
+                                const std::optional<std::string>& selection, size_t purged_demos) {
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options, augmented));
   Json findings = dspy::FindingsToJson(artifact.findings);
+  if (purged_demos > 0) {
+    findings.push_back({{"severity", "warning"}, {"code", "purged_demos"},
+                        {"message", std::to_string(purged_demos) + " demo(s) of this version were purged (their "
+                                    "examples' content was erased) and are left out of the export"}});
+  }
   if (chosen.empty()) {
     // Never a silent empty program: say where demos would have come from.
     findings.push_back({{"severity", "warning"}, {"code", "no_examples"},

@@ -26,7 +26,9 @@ class DspyExport {
   // augmented) for program_state, python_module and notebook when it has any and no example_ids
   // are given, else the store's selection.
   // → {format, filename, media_type, content, findings, example_count, example_ids,
-  //    example_source, selection}; an export with no demos carries a no_examples warning.
+  //    example_source, selection}; an export with no demos carries a no_examples warning. A
+  //    version's purged demos (lineage/purged_content.h) are left out (not in example_count or
+  //    example_ids), and a purged_demos warning says how many.
   Result<Json> Export(const std::string& template_id, const Json& body);
 
   // The examples of a template: stored examples with databit_id = template id.
@@ -34,12 +36,15 @@ class DspyExport {
 
  private:
   // A version's own demos (its inline examples) as examples, with their augmented marks;
-  // *from_program is set when any came from a run or an import rather than by hand.
+  // *from_program is set when any came from a run or an import rather than by hand; purged
+  // demos are left out and counted in *purged.
+  static std::vector<Example> VersionDemos(const Template& t, std::vector<bool>* augmented, bool* from_program,
+                                           size_t* purged);
+  // The examples with personal data masked when `redact`.
   static std::vector<Example> Redacted(std::vector<Example> examples, bool redact);
-  static std::vector<Example> VersionDemos(const Template& t, std::vector<bool>* augmented, bool* from_program);
   Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                       const dspy::ExportOptions& options, const std::string& source,
-                      const std::optional<std::string>& selection);
+                      const std::optional<std::string>& selection, size_t purged_demos = 0);
 
   storage::Store& store_;
   Search& search_;

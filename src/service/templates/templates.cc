@@ -41,6 +41,7 @@ Result<Template> Templates::Create(const Json& body, const std::optional<std::st
   Validation v;
   ApplyTemplateJson(body, &t, v, true);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   t.id = NewUuid();
   t.created_by = user;
   t.created_at = t.updated_at = NowMillis();
@@ -78,6 +79,7 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
   Validation v;
   ApplyTemplateJson(body, &t, v, false);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   audit::Describe("template", {id}, audit::Diff(before, TemplateToJson(t), {"updated_at"}));
   EXEMPLAR_RETURN_IF_ERROR(CheckDerivedFrom(t, previous));
   t.updated_at = NowMillis();
@@ -129,6 +131,7 @@ Result<Template> Templates::Publish(const std::string& id) {
   audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "published"}}}});
   t.status = "published";
   t.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
   return t;
 }
@@ -139,6 +142,7 @@ Result<Template> Templates::Archive(const std::string& id) {
   audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "archived"}}}});
   t.status = "archived";
   t.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
   return t;
 }
@@ -162,6 +166,7 @@ Result<std::optional<Template>> Templates::StoreVersion(const Template& parent, 
   next.status = "draft";
   next.parent_template_id = parent.id;
   next.created_at = next.updated_at = NowMillis();
+  EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(next));
   // Every edge ends at the new version, which has no edges of its own yet: none closes a cycle.
   std::vector<LineageEdge> all = {{"template", parent.id, "template", next.id, "version_of"}};
   for (const auto& src : next.derived_from) all.push_back({"template", src, "template", next.id, "derived_from"});

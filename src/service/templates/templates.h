@@ -10,6 +10,7 @@
 #include "service/examples/examples.h"
 #include "service/lineage/lineage.h"
 #include "service/lineage/provenance.h"
+#include "service/lineage/purged_content.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
@@ -19,7 +20,8 @@ enum class TemplateCascade { kNone, kDetach, kDelete };
 
 class Templates {
  public:
-  Templates(storage::Store& store, Lineage& lineage) : store_(store), lineage_(lineage), provenance_(store) {}
+  Templates(storage::Store& store, Lineage& lineage)
+      : store_(store), lineage_(lineage), provenance_(store), purged_(store) {}
 
   Result<Template> Create(const Json& body, const std::optional<std::string>& user);
   Result<Template> Get(const std::string& id);
@@ -59,6 +61,9 @@ class Templates {
   storage::Store& store_;
   Lineage& lineage_;
   Provenance provenance_;  // inline-example (demo_of) and derived_from edges of every version
+  // Every write of a template scrubs inline examples of purged examples first: a body (or a
+  // copy) read before a purge must not bring the erased content back.
+  PurgedContent purged_;
 };
 
 // "1.2.3" → "1.3.0"; non-semver strings get ".1" appended.
