@@ -187,7 +187,12 @@ TEST_F(ProvenanceApi, PurgeErasesContentKeepsHashAndAuditAndNeedsAdmin) {
   std::string id = created.body["example_id"];
   ASSERT_EQ(server.Send("PUT", "/api/v1/examples/" + id, {{"explanation", "Jane's note"}}, as_writer).status, 200);
 
-  EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=true", nullptr, as_writer).status, 403);
+  // Every spelling the handler would take as a purge needs admin (a writer once purged with "1").
+  for (const char* spelling : {"true", "1", "maybe", ""}) {
+    EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=" + spelling, nullptr, as_writer).status, 403)
+        << spelling;
+  }
+  EXPECT_EQ(server.Send("GET", "/api/v1/examples/" + id, nullptr, as_writer).body["explanation"], "Jane's note");
   EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=maybe", nullptr, as_admin).status, 422);
   ASSERT_EQ(server.Send("DELETE", "/api/v1/examples/" + id, nullptr, as_writer).status, 204);
   ASSERT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=true", nullptr, as_admin).status, 204);
