@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "testing/test_server.h"
@@ -273,6 +274,37 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   EXPECT_EQ(two_hosts.rfind("HTTP/1.1 400", 0), 0u) << two_hosts;
   auto old = Raw("GET /api/v1/examples HTTP/1.0\r\n\r\n");
   EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
+}
+
+// A Transfer-Encoding other than a lone "chunked" leaves the body's end unknown: read as no body,
+// the body's bytes ran as a second request (a smuggled write). Each is a 400 that closes the
+// connection, and nothing in the body is stored.
+TEST_F(BadInputStrict, TransferCodingsOtherThanChunkedAreRefusedAndNothingIsSmuggled) {
+  const std::string body = MakeExample("smuggled write").dump();
+  const std::string inner = "POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (const char* coding : {"xchunked", "gzip", "identity", "chunked, identity", "gzip, chunked"}) {
+    for (bool with_length : {false, true}) {
+      std::string head = std::string("POST /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+                         "Transfer-Encoding: " + coding + "\r\n";
+      if (with_length) head += "Content-Length: " + std::to_string(inner.size()) + "\r\n";
+      auto r = Raw(head + "\r\n" + inner);
+      EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << coding << ": " << r;
+      EXPECT_EQ(r.find("HTTP/1.1 201"), std::string::npos) << coding << ": " << r;
+    }
+  }
+  auto two = Raw("POST /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(two.rfind("HTTP/1.1 400", 0), 0u) << two;
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 0);
+  // A lone "chunked", in any case, still works.
+  const std::string query = R"({"query_text":"smuggled"})";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", query.size());
+  auto chunked = Raw("POST /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding:  Chunked \r\n"
+                     "Content-Type: application/json\r\nConnection: close\r\n\r\n" + std::string(size) + "\r\n" +
+                     query + "\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.rfind("HTTP/1.1 200", 0), 0u) << chunked;
 }
 
 }  // namespace
