@@ -52,6 +52,9 @@ TEST_F(TemplatesApi, LifecycleAndImmutability) {
   auto versions = server_.Get("/api/v1/templates/" + id + "/versions").body["versions"];
   EXPECT_EQ(versions.size(), 3u);
   ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/archive", Json::object()).status, 200);
+  // One way only: an archived version is not published again.
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 409);
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + id).body["status"], "archived");
   auto list = server_.Get("/api/v1/templates?status=draft&search=defect");
   EXPECT_EQ(list.body["total"], 2);
   EXPECT_EQ(server_.Get("/api/v1/templates?status=bogus").status, 422);
