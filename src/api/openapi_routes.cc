@@ -101,6 +101,9 @@ std::vector<Json> WritePolicyQuery() {
   return {QueryParam("on_duplicate", Enum({"allow", "warn", "reject"}), "near-duplicate policy of this write"),
           QueryParam("on_secret", Enum({"allow", "reject"}), "refuse content holding a secret")};
 }
+// A batch or import that created nothing because every record was already stored. (One that
+// stored nothing at all is a 422 whose body is the report plus `code` and `detail`.)
+std::map<int, std::string> NothingNew() { return {{200, "Every record was already stored: nothing new"}}; }
 
 Json SearchProps() {
   Json p = FilterProps(true);
@@ -308,14 +311,15 @@ std::vector<RouteDoc> Build() {
     p["examples"] = Arr(ExampleCreate(), 1000);
     p["examples"]["minItems"] = 1;
     add({.route = "POST " + ex + "/batch", .status = 201, .request = Obj(p, {"examples"}),
-         .response = Ref("BatchResult"), .query = WritePolicyQuery()});
+         .response = Ref("BatchResult"), .query = WritePolicyQuery(), .also = NothingNew()});
   }
   add({.route = "POST " + ex + "/import", .status = 201,
        .request = Describe(Arr(AnyObj(), 10000), "a JSON array of examples (or JSONL / CSV text)"),
        .response = Ref("BatchResult"),
        .request_types = {"application/json", "application/x-ndjson", "text/csv"},
        .query = Plus({QueryParam("format", Enum({"jsonl", "json", "csv"})), QueryParam("atomic", Bool())},
-                     WritePolicyQuery())});
+                     WritePolicyQuery()),
+       .also = NothingNew()});
   add({.route = "GET " + ex + "/export", .response = Text("JSONL (one example per line) or CSV"),
        .response_type = "application/x-ndjson",
        .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, ListQuery())});

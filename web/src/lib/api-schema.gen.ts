@@ -489,7 +489,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create up to 1000 examples (atomic by default) */
+        /** Create up to 1000 examples (atomic by default; 422 with the report when none is stored) */
         post: operations["postExamplesBatch"];
         delete?: never;
         options?: never;
@@ -591,7 +591,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import examples from JSONL, a JSON array or CSV */
+        /** Import examples from JSONL, a JSON array or CSV (422 with the report when none is stored) */
         post: operations["postExamplesImport"];
         delete?: never;
         options?: never;
@@ -4904,6 +4904,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Every record was already stored: nothing new */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -5541,6 +5550,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Every record was already stored: nothing new */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
