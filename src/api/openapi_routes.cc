@@ -374,6 +374,8 @@ std::vector<RouteDoc> Build() {
                  QueryParam("max_depth", Int(1, 50))}});
   add({.route = "POST " + ex + "/{id}/restore", .request = Empty(), .body_required = false,
        .response = Ref("Example")});
+  add({.route = "GET " + ex + "/deleted", .response = Ref("DeletedExamplePage"),
+       .query = {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100))}});
 
   // templates
   add({.route = "GET " + tpl, .response = Ref("TemplatePage"),

@@ -173,6 +173,37 @@ TEST_F(ProvenanceApi, DeleteHidesButKeepsLineageAndHistoryRestoreBringsBack) {
   EXPECT_EQ(server_.Post("/api/v1/examples/" + id + "/restore", {{"bogus", 1}}).status, 422);
 }
 
+// The trash: deleted examples, most recently deleted first, pageable, each restorable from it.
+TEST_F(ProvenanceApi, DeletedExamplesAreListedNewestFirstUntilRestored) {
+  std::vector<std::string> ids;
+  for (const char* text : {"first to go", "second to go", "third to go", "stays"}) ids.push_back(CreateExample(text));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(server_.Delete("/api/v1/examples/" + ids[i]).status, 204);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // distinct deletion times
+  }
+  auto trash = server_.Get("/api/v1/examples/deleted");
+  ASSERT_EQ(trash.status, 200) << trash.raw;
+  EXPECT_EQ(trash.body["total"], 3);
+  ASSERT_EQ(trash.body["examples"].size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    const Json& e = trash.body["examples"][i];
+    EXPECT_EQ(e["example_id"], ids[2 - i]) << i;
+    EXPECT_EQ(e["deleted"], true);
+    EXPECT_FALSE(e["deleted_at"].is_null());
+    EXPECT_EQ(e["purged"], false);
+  }
+  EXPECT_EQ(trash.body["examples"][0]["input"]["text"], "third to go");
+  auto second_page = server_.Get("/api/v1/examples/deleted?page=2&page_size=2");
+  ASSERT_EQ(second_page.body["examples"].size(), 1u);
+  EXPECT_EQ(second_page.body["examples"][0]["example_id"], ids[0]);
+  EXPECT_EQ(server_.Get("/api/v1/examples/deleted?page_size=0").status, 422);
+  ASSERT_EQ(server_.Post("/api/v1/examples/" + ids[1] + "/restore", Json::object()).status, 200);
+  trash = server_.Get("/api/v1/examples/deleted");
+  EXPECT_EQ(trash.body["total"], 2);
+  for (const auto& e : trash.body["examples"]) EXPECT_NE(e["example_id"], ids[1]);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + ids[3]).status, 200);  // the {id} route is unchanged
+}
+
 TEST_F(ProvenanceApi, PurgeErasesContentKeepsHashAndAuditAndNeedsAdmin) {
   Config c;
   c.host = "0.0.0.0";  // tokens required
