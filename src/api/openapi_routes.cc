@@ -248,6 +248,9 @@ std::vector<Json> ListQuery() {
   for (const auto& [k, s] : filters.items()) q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
   q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
   q.push_back(QueryParam("sort_desc", Bool()));
+  // Content filters name a field: ?input.site=a (repeated: any of the values).
+  q.push_back(QueryParam("input.{field}", Str(), "an input field equals the value (repeat for any of several)"));
+  q.push_back(QueryParam("output.{field}", Str(), "an expected_output field equals the value (repeat for any of several)"));
   return q;
 }
 std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {

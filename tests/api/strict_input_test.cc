@@ -276,6 +276,24 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
 }
 
+// Query parameters a route does not declare are 422s naming them, as unknown body keys are (a typo
+// like ?limit= for ?page_size= was silently ignored); declared ones, content filters included, work.
+TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
+  for (const char* path : {"/api/v1/examples?limit=5", "/api/v1/examples?%ff=1", "/api/v1/templates?page=1&statuss=draft",
+                           "/api/v1/examples/export?format=jsonl&redacted=true", "/api/v1/dspy-runs?bogus=1"}) {
+    auto r = server_.Get(path);
+    EXPECT_EQ(r.status, 422) << path << " " << r.raw;
+    EXPECT_EQ(Loc(r)[0], "query") << path;
+    EXPECT_NE(r.raw.find("unknown query parameter"), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(Loc(server_.Get("/api/v1/examples?limit=5"))[1], "limit");
+  EXPECT_EQ(server_.Post("/api/v1/examples/search?mode=keyword", {{"query_text", "x"}}).status, 422);
+  for (const char* path : {"/api/v1/examples?page=1&page_size=5&sort_by=created_at&domain=x&input.text=a",
+                           "/api/v1/examples/export?format=csv&redact=true&output.label=b", "/api/v1/templates?status=draft"}) {
+    EXPECT_EQ(server_.Get(path).status, 200) << path;
+  }
+}
+
 // A Transfer-Encoding other than a lone "chunked" leaves the body's end unknown: read as no body,
 // the body's bytes ran as a second request (a smuggled write). Each is a 400 that closes the
 // connection, and nothing in the body is stored.
