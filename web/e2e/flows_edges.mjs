@@ -300,6 +300,7 @@ export const edgeFlows = [
         const dialogs = [
           ["dialog-delete-example", `/examples/${exampleId}`, (p) => p.getByRole("button", { name: "Delete" }).first().click()],
           ["dialog-new-template", "/templates", (p) => p.getByRole("button", { name: "New template" }).click()],
+          ["dialog-freeze-snapshot", "/examples?domain=calibration", (p) => p.getByRole("button", { name: "Freeze as snapshot" }).click()],
           ["dialog-bulk-edit", "/examples", async (p) => {
             await p.getByRole("checkbox", { name: /Select example/ }).first().check();
             await p.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Edit…" }).click();
