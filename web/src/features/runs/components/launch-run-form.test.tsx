@@ -36,6 +36,8 @@ describe("launch run form: template picker", () => {
     renderPage(<LaunchRunForm onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
     await waitFor(() => expect(picker()).toHaveValue(PUBLISHED_NEW));
     expect(options()).toEqual(["QA v1.1.0 · published", "QA v1.0.0 · published", "QA v1.3.0 · draft"]);
+    // Repeated under the picker, where a phone's narrow select cuts the option's end.
+    expect(picker()).toHaveAccessibleDescription(/^v1\.1\.0 · published · updated /);
   });
 
   it("starts at the template the form was opened from", async () => {

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import { isApiError } from "@/lib/api-client";
+import { formatDate } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import type { Template } from "@/lib/api-types";
 import { useTemplate } from "@/features/templates/api/get-template";
@@ -194,6 +195,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     });
   };
 
+  const chosenTemplate = choices.find((t) => t.id === templateId);
   const tplOptions = choices.map((t) => ({ value: t.id, label: templateLabel(t) }));
   const providerList = providers.data?.providers ?? [{ name: "offline", kind: "offline", models: ["offline"], default_model: "offline" }];
   const providerOptions = providerList.map((p) => ({ value: p.name, label: p.kind === "offline" ? "Offline (built-in stand-in)" : p.name }));
@@ -220,7 +222,15 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       )}
       <fieldset disabled={create.isPending} className="min-w-0 space-y-5">
       <div className="grid min-w-0 gap-4 md:grid-cols-3">
-        <SelectInput label="Template" value={templateId} onChange={(e) => set("template_id", e.target.value)} options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]} error={errors.template_id} />
+        <SelectInput
+          label="Template"
+          value={templateId}
+          onChange={(e) => set("template_id", e.target.value)}
+          options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]}
+          error={errors.template_id}
+          // A narrow select cuts its label's end: the chosen version and status are repeated under it.
+          hint={chosenTemplate && `v${chosenTemplate.version} · ${chosenTemplate.status} · updated ${formatDate(chosenTemplate.updated_at ?? chosenTemplate.created_at)}`}
+        />
         <SelectInput label="Optimizer" value={f.optimizer_type} onChange={(e) => set("optimizer_type", e.target.value as OptimizerType)} options={OPTIMIZER_TYPES.map((o) => ({ value: o, label: o }))} error={errors.optimizer_type} />
         <SelectInput label="Metric" value={f.metric} onChange={(e) => set("metric", e.target.value as RunMetric)} options={RUN_METRICS.map((m) => ({ value: m, label: m }))} error={errors.metric} />
       </div>
