@@ -35,7 +35,7 @@ describe("freeze as snapshot", () => {
     expect(dialog).toHaveTextContent("This freezes 2 examples matching domain=support.");
     const name = within(dialog).getByLabelText("Name");
     expect(name).toHaveFocus();
-    expect((name as HTMLInputElement).value).toMatch(/^Examples domain=support · /);
+    expect((name as HTMLInputElement).value).toMatch(/^domain=support · \d{4}-\d\d-\d\d \d\d:\d\d$/);
     await userEvent.clear(name);
     await userEvent.type(name, "billing v1");
     const confirm = within(dialog).getByRole("button", { name: "Freeze 2 examples" });

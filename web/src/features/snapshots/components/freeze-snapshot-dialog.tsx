@@ -25,7 +25,9 @@ type Props = {
 
 export function defaultSnapshotName(filter: Record<string, unknown>, now = new Date()): string {
   const parts = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`);
-  return `Examples ${parts.join(" ") || "(all)"} · ${now.toISOString().slice(0, 16).replace("T", " ")}`;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const local = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}`;
+  return `${parts.join(" ") || "All examples"} · ${local}`;
 }
 
 /** Mounted while open, so each opening starts from a fresh name and no old error. */
@@ -91,7 +93,7 @@ export function FreezeSnapshotDialog({ filter, count, searchText, onClose }: Pro
           )}
         </p>
         {searchText && <p className="text-xs text-slate-500">The search “{searchText}” is not part of the snapshot: it takes the filters only.</p>}
-        <TextInput label="Name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} error={nameError ?? (name.trim() ? undefined : "Give the snapshot a name")} data-autofocus />
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} error={nameError ?? (name.trim() ? undefined : "Give the snapshot a name")} onFocus={(e) => e.currentTarget.select()} data-autofocus />
         {blocked.length > 0 && (
           <p role="alert" className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
             A snapshot cannot be frozen by the {blocked.map((k) => NOT_FREEZABLE[k]).join(" or ")} filter. Clear it to freeze the rest.
