@@ -1,5 +1,6 @@
 // More edge cases: toasts on a phone, and the trash view of deleted examples. Flow shape: see flows.mjs.
-import { TIMEOUT, anyExampleId, settle } from "./flows_util.mjs";
+import { apiCall } from "./harness.mjs";
+import { TIMEOUT, anyExampleId, assertFits, missing, settle } from "./flows_util.mjs";
 
 /** The boxes that overlap, as "a ∩ b" strings: `rects` maps a name to a DOMRect-like box. */
 function overlaps(toast, rects) {
@@ -47,6 +48,44 @@ export const moreFlows = [
       } finally {
         await page.setViewportSize({ width: 1440, height: 900 });
       }
+    },
+  },
+  {
+    name: "trash: a deleted example is found under Recently deleted and restored",
+    core: false,
+    probe: (ctx) => missing(ctx, "GET", "/examples/deleted?page=1&page_size=20"),
+    async run({ page, ctx, shot }) {
+      const question = `Trash check ${ctx.token}: does the coolant loop need bleeding after a refill?`;
+      const made = await apiCall(ctx.base, "POST", "/examples", { input: { question }, expected_output: { answer: "yes" }, domain: "e2e_trash" });
+      if (made.status !== 201) throw new Error(`seed example: POST → ${made.status}`);
+      const id = made.body.example_id;
+      await page.goto(`${ctx.base}/examples/${id}`);
+      await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+      await page.waitForURL(/\/examples$/, { timeout: TIMEOUT });
+      await page.getByRole("link", { name: "Recently deleted" }).click();
+      await page.waitForURL(/\/examples\/deleted$/, { timeout: TIMEOUT });
+      const list = page.getByRole("list", { name: "Deleted examples" });
+      // Newest deletion first: the one just deleted leads.
+      const first = list.getByRole("listitem").first();
+      await first.getByRole("link", { name: question }).waitFor({ timeout: TIMEOUT });
+      await shot("examples-deleted-trash");
+      for (const [width, height, prefix] of [[390, 844, "narrow"], [768, 1024, "tablet"]]) {
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(200);
+        await assertFits(page, `${prefix} recently deleted`, { narrow: true });
+        await shot(`${prefix}-examples-deleted-trash`);
+      }
+      await page.setViewportSize({ width: 1440, height: 900 });
+      // Its link opens the deleted example's own page.
+      await first.getByRole("link", { name: question }).click();
+      await page.getByRole("heading", { name: "Deleted example" }).waitFor({ timeout: TIMEOUT });
+      await page.goBack();
+      await list.getByRole("button", { name: `Restore ${question}` }).click();
+      await page.getByRole("status").filter({ hasText: "Restored" }).waitFor({ timeout: TIMEOUT });
+      await list.getByRole("link", { name: question }).waitFor({ state: "detached", timeout: TIMEOUT });
+      const r = await apiCall(ctx.base, "GET", `/examples/${id}`);
+      if (r.status !== 200) throw new Error(`restored example answers ${r.status}`);
     },
   },
 ];

@@ -1,9 +1,10 @@
 import { useRef, useState } from "react";
 import { useIsMutating } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
-import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon } from "@/components/ui/icons";
+import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon, TrashIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
@@ -59,7 +60,15 @@ export function ExamplesPage() {
     <>
       <PageHeader
         title="Examples"
-        description="Labeled input/output examples, ranked by how well they work."
+        description={
+          <>
+            Labeled input/output examples, ranked by how well they work.{" "}
+            <Link to="/examples/deleted" className="inline-flex items-center gap-1 whitespace-nowrap text-indigo-700 hover:underline">
+              <TrashIcon className="size-3.5" />
+              Recently deleted
+            </Link>
+          </>
+        }
         actions={
           <>
             <Button onClick={exportAll} loading={exp.isPending} icon={<DownloadIcon />}>
