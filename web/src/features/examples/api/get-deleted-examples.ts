@@ -1,6 +1,6 @@
 // The trash: deleted examples, newest deletion first (GET /examples/deleted). Purged ones had their
-// content erased and cannot be restored. The response type is written here, not taken from the
-// generated OpenAPI types, so the UI does not wait for the server's document to list the endpoint.
+// content erased and cannot be restored. The response type is the UI's own, checked against the
+// OpenAPI document's DeletedExamplePage in src/lib/api-compat.ts.
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 import type { DeletedExample } from "./get-example-audit";
