@@ -3829,8 +3829,12 @@ export interface operations {
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
+                /** @description an input field equals the value (repeat for any of several) */
+                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
+                /** @description an expected_output field equals the value (repeat for any of several) */
+                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -5391,8 +5395,12 @@ export interface operations {
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
+                /** @description an input field equals the value (repeat for any of several) */
+                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
+                /** @description an expected_output field equals the value (repeat for any of several) */
+                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -5554,8 +5562,12 @@ export interface operations {
                 domain?: string;
                 format?: "jsonl" | "csv";
                 function_name?: string;
+                /** @description an input field equals the value (repeat for any of several) */
+                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
+                /** @description an expected_output field equals the value (repeat for any of several) */
+                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
