@@ -179,6 +179,17 @@ void Connection::OnHeader(beast::error_code ec) {
   const size_t hosts = head.count(http::field::host);
   if (hosts > 1) return Refuse(400, Status::Malformed("request has " + std::to_string(hosts) + " Host headers; send one"));
   if (hosts == 0 && version_ >= 11) return Refuse(400, Status::Malformed("an HTTP/1.1 request needs a Host header"));
+  // Who the caller is must not depend on which copy of a header is read: two are refused.
+  for (const char* identity : {"Authorization", "X-Forwarded-Email", "Cookie"}) {
+    if (head.count(identity) > 1) {
+      return Refuse(400, Status::Malformed(std::string("request has more than one ") + identity + " header"));
+    }
+  }
+  // Only origin-form targets ("/path?query"): an absolute-form one names a host of its own that
+  // the Host check would not see (this is no proxy).
+  if (head.target().empty() || (head.target().front() != '/' && head.target() != "*")) {
+    return Refuse(400, Status::Malformed("request target must be a path starting with /"));
+  }
   // RFC 9112 §6.1, §6.3: the only transfer coding taken is a lone "chunked". Any other (gzip,
   // "xchunked", a list) would leave the body's end unknown — read as no body, its bytes would
   // run as the next request — so the request is refused and the connection closed.

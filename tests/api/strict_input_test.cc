@@ -272,6 +272,13 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   EXPECT_EQ(no_host.rfind("HTTP/1.1 400", 0), 0u) << no_host;
   auto two_hosts = Raw("GET /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(two_hosts.rfind("HTTP/1.1 400", 0), 0u) << two_hosts;
+  for (const char* identity : {"Authorization: Bearer a", "X-Forwarded-Email: a@example.com"}) {
+    auto twice = Raw("GET /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\n" + std::string(identity) + "\r\n" +
+                     identity + "x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(twice.rfind("HTTP/1.1 400", 0), 0u) << identity << ": " << twice;
+  }
+  auto absolute = Raw("GET http://evil.example/api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(absolute.rfind("HTTP/1.1 400", 0), 0u) << absolute;
   auto old = Raw("GET /api/v1/examples HTTP/1.0\r\n\r\n");
   EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
 }
