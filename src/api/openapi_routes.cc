@@ -443,7 +443,7 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + snap, .response = Ref("SnapshotPage"), .query = PageQuery()});
   add({.route = "POST " + snap, .status = 201,
        .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64))},
-                       {"filter", Filter(false)}},
+                       {"filter", Filter(true)}},
                       {"name"}),
        .response = Ref("Snapshot"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
   add({.route = "GET " + snap + "/{id}", .response = Ref("SnapshotDetail")});

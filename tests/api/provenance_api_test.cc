@@ -273,6 +273,12 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   std::string s1 = first.body["snapshot_id"];
   EXPECT_EQ(first.body["item_count"], 3);
   EXPECT_EQ(first.body["items"].size(), 3u);
+  // Every list filter freezes, content filters included (the UI offers them; they were 422s).
+  auto by_input = server_.Post("/api/v1/snapshots", {{"name", "only beta"}, {"filter", {{"domain", "snap"}, {"input.text", "beta"}}}});
+  ASSERT_EQ(by_input.status, 201) << by_input.raw;
+  ASSERT_EQ(by_input.body["item_count"], 1);
+  EXPECT_EQ(by_input.body["items"][0]["example_id"], b);
+  EXPECT_EQ(server_.Post("/api/v1/snapshots", {{"name", "no pii"}, {"filter", {{"domain", "snap"}, {"pii", "any"}}}}).body["item_count"], 0);
 
   auto export_of = [&](const std::string& id, const std::string& format) {
     auto r = server_.Get("/api/v1/snapshots/" + id + "/export?format=" + format);
@@ -318,7 +324,7 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   auto by_ids = server_.Post("/api/v1/snapshots", {{"name", "picked"}, {"example_ids", {a, d}}});
   ASSERT_EQ(by_ids.status, 201);
   EXPECT_EQ(by_ids.body["item_count"], 2);
-  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 3);
+  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 5);
   server_.Restart();
   EXPECT_EQ(export_of(s1, "jsonl"), jsonl);
   EXPECT_EQ(export_of(s1, "hf_info"), info);
@@ -330,7 +336,7 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   EXPECT_EQ(server_.Post("/api/v1/snapshots", {{"name", "x"}, {"example_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 422);
   EXPECT_EQ(server_.Get("/api/v1/snapshots/" + s1 + "/export?format=parquet").status, 422);
   EXPECT_EQ(server_.Get("/api/v1/snapshots/00000000-0000-4000-8000-000000000000").status, 404);
-  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 3);
+  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 5);
 }
 
 TEST_F(ProvenanceApi, RunsTrainOnASnapshotAndLineagePointsToExactVersions) {

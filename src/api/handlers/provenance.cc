@@ -46,7 +46,7 @@ Result<Reply> CreateSnapshot(Services& s, const Request& req) {
   Json selection = Json::object();
   if (auto f = r.Object("filter")) {
     JsonReader fr(*f, v, {"body", "filter"});
-    service::ParseFilterFields(fr, &filter);
+    service::ParseFilterFields(fr, &filter, /*content=*/true);  // the list's filters, all of them
     fr.RejectUnknownKeys();
     selection["filter"] = *f;
   }
@@ -63,6 +63,7 @@ Result<Reply> CreateSnapshot(Services& s, const Request& req) {
   }
   if (!ids.empty()) selection = {{"example_ids", ids}};
   else if (!selection.contains("filter")) selection["filter"] = Json::object();
+  s.examples.ResolveFilter(&filter);
   std::optional<std::string> user;
   if (!req.user.empty()) user = req.user;
   EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap, s.snapshots.Create(*name, selection, filter, ids, template_id, user));

@@ -6871,9 +6871,19 @@ export interface operations {
                         min_effectiveness_score?: number;
                         min_quality_score?: number;
                         /** @enum {string} */
+                        pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
+                        /** @enum {string} */
                         source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
                     } & {
-                        [key: string]: unknown;
+                        [key: string]: unknown | ((string | number | boolean) | (string | number | boolean)[] | ({
+                            in: (string | number | boolean)[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            eq: string | number | boolean;
+                        } & {
+                            [key: string]: unknown;
+                        }));
                     };
                     name: string;
                     template_id?: string;

@@ -67,15 +67,16 @@ describe("freeze as snapshot", () => {
     expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
   });
 
-  it("says which filter a snapshot cannot take instead of sending a request the server refuses", async () => {
-    const { calls } = mockFetch(noTemplates, list);
-    renderPage(<ExamplesPage />, { route: "/examples?pii=any", path: "/examples" });
+  it("freezes by the personal-data and output filters too, the output one naming its field", async () => {
+    const { calls } = mockFetch(noTemplates, list, route("POST", "/snapshots", () => [201, created]));
+    renderPage(<ExamplesPage />, { route: "/examples?pii=any&output=defect_type%3Dcrack", path: "/examples" });
     await screen.findAllByTestId("example-card");
     await userEvent.click(screen.getByRole("button", { name: "Freeze as snapshot" }));
     const dialog = await screen.findByRole("dialog");
-    expect(within(dialog).getByRole("alert")).toHaveTextContent(/cannot be frozen by the personal data filter/);
-    expect(within(dialog).getByRole("button", { name: "Freeze 2 examples" })).toBeDisabled();
-    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Freeze 2 examples" }));
+    await waitFor(() => expect(calls.filter((c) => c.method === "POST")).toHaveLength(1));
+    const sent = calls.find((c) => c.method === "POST")!.body as { filter: Record<string, unknown> };
+    expect(sent.filter).toEqual({ pii: "any", "output.defect_type": "crack" });
   });
 
   it("highlights the snapshot just frozen on the Snapshots page", async () => {

@@ -8,10 +8,14 @@ import { Dialog } from "@/components/ui/dialog";
 import { TextInput } from "@/components/ui/field";
 import { errorMessage, isApiError } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
+import { contentSearchBody } from "@/features/examples/api/content-filter";
 import { useCreateSnapshot } from "../api/snapshots";
 
-/** Example-list filters POST /snapshots does not take (it refuses them as unknown fields). */
-const NOT_FREEZABLE: Record<string, string> = { output: "output value", pii: "personal data" };
+/** The Examples page's filters as POST /snapshots takes them: an output filter names its field. */
+export function snapshotFilter(filter: Record<string, unknown>): Record<string, unknown> {
+  const { output, ...rest } = filter;
+  return { ...rest, ...contentSearchBody("output", typeof output === "string" ? output : undefined) };
+}
 
 type Props = {
   /** The Examples page's filters, as its URL has them (empty values left out). */
@@ -39,17 +43,16 @@ export function FreezeSnapshotDialog({ filter, count, searchText, onClose }: Pro
   const [name, setName] = useState(() => defaultSnapshotName(filter));
   // Set on submit, before the next render disables the button: a fast double click sends once.
   const sent = useRef(false);
-  const blocked = Object.keys(filter).filter((k) => k in NOT_FREEZABLE);
   const nameError = isApiError(create.error) ? create.error.fieldErrors.name : undefined;
   const noun = (n: number) => `${n.toLocaleString()} example${n === 1 ? "" : "s"}`;
   const filterText = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`).join(", ");
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (sent.current || !name.trim() || blocked.length > 0) return;
+    if (sent.current || !name.trim()) return;
     sent.current = true;
     create.mutate(
-      { name: name.trim(), filter },
+      { name: name.trim(), filter: snapshotFilter(filter) },
       {
         onSuccess: (s) => {
           toast.show(`Snapshot “${s.name}” frozen: ${noun(s.item_count)}`);
@@ -75,7 +78,7 @@ export function FreezeSnapshotDialog({ filter, count, searchText, onClose }: Pro
           <Button variant="ghost" onClick={close} disabled={create.isPending}>
             Cancel
           </Button>
-          <Button type="submit" form={formId} variant="primary" loading={create.isPending} disabled={!name.trim() || blocked.length > 0 || count === 0}>
+          <Button type="submit" form={formId} variant="primary" loading={create.isPending} disabled={!name.trim() || count === 0}>
             {count === undefined ? "Freeze snapshot" : `Freeze ${noun(count)}`}
           </Button>
         </>
@@ -94,11 +97,6 @@ export function FreezeSnapshotDialog({ filter, count, searchText, onClose }: Pro
         </p>
         {searchText && <p className="text-xs text-slate-500">The search “{searchText}” is not part of the snapshot: it takes the filters only.</p>}
         <TextInput label="Name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} error={nameError ?? (name.trim() ? undefined : "Give the snapshot a name")} onFocus={(e) => e.currentTarget.select()} data-autofocus />
-        {blocked.length > 0 && (
-          <p role="alert" className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            A snapshot cannot be frozen by the {blocked.map((k) => NOT_FREEZABLE[k]).join(" or ")} filter. Clear it to freeze the rest.
-          </p>
-        )}
         {create.isError && !nameError && (
           <p role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
             Snapshot failed: {errorMessage(create.error)}
