@@ -25,6 +25,15 @@ constexpr uint64_t kMaxDrainBytes = 64ull * 1024 * 1024;
 
 const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// Whether the request's Transfer-Encoding is exactly one "chunked" (case and spaces aside).
+bool LoneChunked(const http::request_parser<http::string_body>::value_type& head) {
+  if (head.count(http::field::transfer_encoding) != 1) return false;
+  beast::string_view v = head[http::field::transfer_encoding];
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return beast::iequals(v, "chunked");
+}
+
 }  // namespace
 
 bool ServerCore::AdmitAddress(const std::string& address) {
@@ -170,6 +179,23 @@ void Connection::OnHeader(beast::error_code ec) {
   const size_t hosts = head.count(http::field::host);
   if (hosts > 1) return Refuse(400, Status::Malformed("request has " + std::to_string(hosts) + " Host headers; send one"));
   if (hosts == 0 && version_ >= 11) return Refuse(400, Status::Malformed("an HTTP/1.1 request needs a Host header"));
+  // Who the caller is must not depend on which copy of a header is read: two are refused.
+  for (const char* identity : {"Authorization", "X-Forwarded-Email", "Cookie"}) {
+    if (head.count(identity) > 1) {
+      return Refuse(400, Status::Malformed(std::string("request has more than one ") + identity + " header"));
+    }
+  }
+  // Only origin-form targets ("/path?query"): an absolute-form one names a host of its own that
+  // the Host check would not see (this is no proxy).
+  if (head.target().empty() || (head.target().front() != '/' && head.target() != "*")) {
+    return Refuse(400, Status::Malformed("request target must be a path starting with /"));
+  }
+  // RFC 9112 §6.1, §6.3: the only transfer coding taken is a lone "chunked". Any other (gzip,
+  // "xchunked", a list) would leave the body's end unknown — read as no body, its bytes would
+  // run as the next request — so the request is refused and the connection closed.
+  if (head.count(http::field::transfer_encoding) > 0 && (version_ < 11 || !LoneChunked(head))) {
+    return Refuse(400, Status::Malformed("unsupported Transfer-Encoding; send a Content-Length or \"chunked\" alone"));
+  }
 
   auto length = parser_->content_length();
   if (length && *length > static_cast<uint64_t>(core_.config.max_body_bytes)) {

@@ -130,6 +130,12 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
     }
   }
   for (const auto& route : routes_) {
+    if (const RouteDoc* doc = FindRouteDoc(route.alias_of.empty() ? route.method + " " + route.path : route.alias_of)) {
+      auto& names = query_names_[&route];
+      for (const auto& param : doc->query) names.insert(param.value("name", ""));
+    }
+  }
+  for (const auto& route : routes_) {
     Compiled c{&route, Split(route.path)};
     for (auto& seg : c.segments) {
       if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') seg.clear();
@@ -277,6 +283,27 @@ bool Dispatcher::Quick(Request& req) const {
   return req.route != nullptr && req.route->quick && req.route->handler;
 }
 
+Status Dispatcher::CheckQueryNames(const Route& route, const Request& req) const {
+  auto names = query_names_.find(&route);
+  if (names == query_names_.end()) return Status::Ok();
+  auto declared = [&](const std::string& key) {
+    if (names->second.count(key)) return true;
+    // A declared "input.{field}" takes any "input.<name>".
+    const size_t dot = key.find('.');
+    return dot != std::string::npos && dot + 1 < key.size() && names->second.count(key.substr(0, dot + 1) + "{field}");
+  };
+  for (const auto& [key, value] : req.query) {
+    if (declared(key)) continue;
+    std::string taken;
+    for (const auto& n : names->second) taken += (taken.empty() ? "" : ", ") + n;
+    return Status::Invalid({{{"query", key},
+                             taken.empty() ? "unknown query parameter; this route takes none"
+                                           : "unknown query parameter; this route takes: " + taken,
+                             "value_error.extra"}});
+  }
+  return Status::Ok();
+}
+
 Reply Dispatcher::Handle(Request& req) const {
   Reply reply;
   if (req.method == "OPTIONS") {
@@ -322,7 +349,8 @@ Reply Dispatcher::Handle(Request& req) const {
   auto start = std::chrono::steady_clock::now();
   Result<Reply> result = Status::Internal("request failed");
   try {
-    result = route->handler(req);
+    Status query = CheckQueryNames(*route, req);
+    result = query.ok() ? route->handler(req) : Result<Reply>(query);
   } catch (const std::exception& e) {
     spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, req.path, e.what());
     result = Status::Internal(e.what());

@@ -4,9 +4,24 @@
 
 namespace exemplar::api {
 
+namespace {
+
+// The method label: any client can send a made-up method, and each distinct label would be a
+// series kept for good, so methods outside HTTP's own are counted as "other".
+const std::string& MethodLabel(const std::string& method) {
+  static const std::string kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"};
+  static const std::string kOther = "other";
+  for (const auto& m : kKnown) {
+    if (m == method) return m;
+  }
+  return kOther;
+}
+
+}  // namespace
+
 void Metrics::Observe(const std::string& method, const std::string& route, int status, double seconds) {
   std::lock_guard lock(mu_);
-  Series& s = series_[{method, route, status}];
+  Series& s = series_[{MethodLabel(method), route, status}];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++s.buckets[i];
   }

@@ -131,6 +131,11 @@ Json Operation(const Route& r) {
     }
     Json success = {{"description", doc->status == 201 ? "Created" : doc->status == 204 ? "No content" : "Success"}};
     if (!doc->response.is_null()) success["content"] = {{doc->response_type, {{"schema", doc->response}}}};
+    for (const auto& [status, when] : doc->also) {
+      Json other = {{"description", when}};
+      if (success.contains("content")) other["content"] = success["content"];
+      responses[std::to_string(status)] = std::move(other);
+    }
     responses[std::to_string(doc->status)] = std::move(success);
   }
   const bool secured = r.min_role > 0;

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <map>
 #include <vector>
 
 #include "api/http.h"
@@ -23,6 +24,7 @@ struct RouteDoc {
   std::vector<std::string> request_types = {"application/json"};
   std::vector<Json> query;               // OpenAPI parameter objects (in: query)
   Json example = nullptr;                // an example request body
+  std::map<int, std::string> also;       // other statuses answered with the success body → when
 };
 
 // Every declaration, in route-table order of resources.

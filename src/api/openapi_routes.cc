@@ -101,6 +101,9 @@ std::vector<Json> WritePolicyQuery() {
   return {QueryParam("on_duplicate", Enum({"allow", "warn", "reject"}), "near-duplicate policy of this write"),
           QueryParam("on_secret", Enum({"allow", "reject"}), "refuse content holding a secret")};
 }
+// A batch or import that created nothing because every record was already stored. (One that
+// stored nothing at all is a 422 whose body is the report plus `code` and `detail`.)
+std::map<int, std::string> NothingNew() { return {{200, "Every record was already stored: nothing new"}}; }
 
 Json SearchProps() {
   Json p = FilterProps(true);
@@ -245,6 +248,9 @@ std::vector<Json> ListQuery() {
   for (const auto& [k, s] : filters.items()) q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
   q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
   q.push_back(QueryParam("sort_desc", Bool()));
+  // Content filters name a field: ?input.site=a (repeated: any of the values).
+  q.push_back(QueryParam("input.{field}", Str(), "an input field equals the value (repeat for any of several)"));
+  q.push_back(QueryParam("output.{field}", Str(), "an expected_output field equals the value (repeat for any of several)"));
   return q;
 }
 std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {
@@ -308,14 +314,15 @@ std::vector<RouteDoc> Build() {
     p["examples"] = Arr(ExampleCreate(), 1000);
     p["examples"]["minItems"] = 1;
     add({.route = "POST " + ex + "/batch", .status = 201, .request = Obj(p, {"examples"}),
-         .response = Ref("BatchResult"), .query = WritePolicyQuery()});
+         .response = Ref("BatchResult"), .query = WritePolicyQuery(), .also = NothingNew()});
   }
   add({.route = "POST " + ex + "/import", .status = 201,
        .request = Describe(Arr(AnyObj(), 10000), "a JSON array of examples (or JSONL / CSV text)"),
        .response = Ref("BatchResult"),
        .request_types = {"application/json", "application/x-ndjson", "text/csv"},
        .query = Plus({QueryParam("format", Enum({"jsonl", "json", "csv"})), QueryParam("atomic", Bool())},
-                     WritePolicyQuery())});
+                     WritePolicyQuery()),
+       .also = NothingNew()});
   add({.route = "GET " + ex + "/export", .response = Text("JSONL (one example per line) or CSV"),
        .response_type = "application/x-ndjson",
        .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, ListQuery())});
@@ -370,6 +377,8 @@ std::vector<RouteDoc> Build() {
                  QueryParam("max_depth", Int(1, 50))}});
   add({.route = "POST " + ex + "/{id}/restore", .request = Empty(), .body_required = false,
        .response = Ref("Example")});
+  add({.route = "GET " + ex + "/deleted", .response = Ref("DeletedExamplePage"),
+       .query = {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100))}});
 
   // templates
   add({.route = "GET " + tpl, .response = Ref("TemplatePage"),
@@ -434,7 +443,7 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + snap, .response = Ref("SnapshotPage"), .query = PageQuery()});
   add({.route = "POST " + snap, .status = 201,
        .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64))},
-                       {"filter", Filter(false)}},
+                       {"filter", Filter(true)}},
                       {"name"}),
        .response = Ref("Snapshot"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
   add({.route = "GET " + snap + "/{id}", .response = Ref("SnapshotDetail")});

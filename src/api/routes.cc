@@ -81,8 +81,12 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
     auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"), in.remote_addr);
     if (!p.ok()) return p.status();
     service::Role need = route_need;
-    // Purging content (legal removal) is an administrator's act.
-    if (in.method == "DELETE" && in.Query("purge").value_or("") == "true") need = service::Role::kAdmin;
+    // Purging content (legal removal) is an administrator's act: a purge the handler could read
+    // as asked (any spelling it takes as true, or one it refuses) needs admin.
+    if (in.method == "DELETE" && in.Query("purge")) {
+      Validation unused;
+      if (QueryBool(in, "purge", unused) != false) need = service::Role::kAdmin;
+    }
     if (static_cast<int>(p->role) < static_cast<int>(need)) {
       return Status(Code::kPermissionDenied, "this token's role (" + service::RoleName(p->role) + ") cannot " +
                                                  in.method + " " + in.path + "; it needs " + service::RoleName(need));

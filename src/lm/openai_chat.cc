@@ -13,13 +13,13 @@
 #include <thread>
 
 #include "common/json_util.h"
+#include "lm/provider_message.h"
 
 namespace exemplar::lm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kMaxErrorSnippet = 300;  // enough to show a provider's error, short in logs
 
 void GlobalInit() {
   static std::once_flag once;
@@ -87,24 +87,6 @@ bool CancellableSleep(int64_t ms, const std::function<bool()>& cancelled) {
   return !Cancelled(cancelled);
 }
 
-// The provider's own error message from an error body, else a snippet of the body.
-std::string ProviderMessage(const std::string& body) {
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_object()) {
-    auto err = j.find("error");
-    if (err != j.end()) {
-      if (err->is_string()) return err->get<std::string>();
-      if (err->is_object() && err->contains("message") && (*err)["message"].is_string()) {
-        return (*err)["message"].get<std::string>();
-      }
-    }
-    if (j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
-    if (j.contains("detail") && j["detail"].is_string()) return j["detail"].get<std::string>();
-  }
-  std::string snippet = body.substr(0, kMaxErrorSnippet);
-  return snippet.empty() ? "(empty body)" : snippet;
-}
-
 bool RetryableCurl(CURLcode code) {
   switch (code) {
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -155,7 +137,7 @@ Result<LmResponse> ParseReply(const std::string& body) {
     return Status::Internal("malformed provider reply: " + why);
   };
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return malformed("not JSON: " + body.substr(0, kMaxErrorSnippet));
+  if (j.is_discarded()) return malformed("not JSON: " + ScrubProviderText(body));
   if (!j.is_object()) return malformed("not a JSON object");
   auto choices = j.find("choices");
   if (choices == j.end() || !choices->is_array() || choices->empty()) {
@@ -370,6 +352,10 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
         if (reply.status >= 200 && reply.status < 300) {
           result = ParseReply(reply.body);
           return {false};
+        }
+        if (reply.status >= 300) {
+          // The operator's log keeps the provider's words; callers see them scrubbed.
+          spdlog::warn("LM request to {} answered HTTP {}: {}", url, reply.status, reply.body.substr(0, 1000));
         }
         if (RetryableHttpStatus(reply.status)) {
           last_error = "HTTP " + std::to_string(reply.status) + ": " + ProviderMessage(reply.body);

@@ -360,6 +360,9 @@ class Store {
                               const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) = 0;
   // A live example, or a tombstoned one with deleted_at (and purged_at, content_hash) set.
   virtual Result<Example> GetExampleIncludingDeleted(const std::string& id) = 0;
+  // Deleted examples (tombstones, purged ones included), most recently deleted first by
+  // (deleted_at, id), with their total: the trash the user restores from.
+  virtual Result<std::pair<std::vector<Example>, int64_t>> ListDeletedExamples(int64_t offset, int64_t limit) = 0;
 
   // ---- Snapshots (issue 19) ----
   // Stores the snapshot and its items in one transaction; kAlreadyExists for a duplicate id.

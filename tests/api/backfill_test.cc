@@ -51,10 +51,11 @@ TEST(ProvenanceBackfill, SeededStoreWithoutEdgesGetsThemOnceOnOpen) {
   auto members = seeded.Get("/api/v1/examples/databit/" + defect + "?page_size=1&sort_by=created_at&sort_desc=false").body;
   ASSERT_EQ(members["total"], 32);
   Json first = members["examples"][0];
+  Json source = seeded.Get("/api/v1/templates/" + defect).body;
   auto hand = seeded.Post("/api/v1/templates",
                           {{"name", "Hand built"},
-                           {"input_schema", {{{"name", "inspection_notes"}, {"type", "string"}}}},
-                           {"output_schema", {{{"name", "defect_type"}, {"type", "string"}}}},
+                           {"input_schema", source["input_schema"]},
+                           {"output_schema", source["output_schema"]},
                            {"derived_from", {defect}},
                            {"examples", {{{"input", first["input"]}, {"output", first["expected_output"]}}}}});
   ASSERT_EQ(hand.status, 201) << hand.raw;

@@ -74,9 +74,12 @@ TEST_F(BadInput, InvalidUtf8HugeNumbersAndNesting) {
   // Invalid UTF-8 in a CSV import is a row error, never stored (found by fuzzing).
   auto csv = server_.PostRaw("/api/v1/examples/import?format=csv", "input,expected_output,explanation\n{},{},\xff\xfe\n",
                              "text/csv");
-  EXPECT_EQ(csv.status, 201) << csv.raw;
+  // An import that stores nothing is no success: 422 with the report and each row's error.
+  EXPECT_EQ(csv.status, 422) << csv.raw;
   EXPECT_EQ(csv.body["created_count"], 0);
   EXPECT_EQ(csv.body["failed_count"], 1);
+  EXPECT_EQ(csv.body["code"], "validation_error");
+  EXPECT_EQ(csv.body["detail"].size(), 1u) << csv.raw;
   EXPECT_EQ(server_.Get("/api/v1/examples?page=-5").status, 422);
   EXPECT_EQ(server_.Get("/api/v1/examples?page=99999999999999999999").status, 422);
   Json e = MakeExample("x");
@@ -117,6 +120,24 @@ TEST_F(BadInput, SlowBodiesDoNotBlockOtherClients) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(server_.Get("/healthz").status, 200);
   close(fd);
   ExpectHealthy();
+}
+
+// A write that stores nothing is answered as one: an empty import or a per-item batch whose every
+// item failed is a 422 with the report; records all stored before are a 200, not a 201.
+TEST_F(BadInput, ImportsAndBatchesThatStoreNothingAreNotCreated) {
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples/import", "", "application/x-ndjson").status, 422);
+  Json record = MakeExample("imported once");
+  record["client_id"] = "import-once";
+  const std::string one = DumpJson(record) + "\n";
+  EXPECT_EQ(server_.PostRaw("/api/v1/examples/import", one, "application/x-ndjson").status, 201);
+  auto repeat = server_.PostRaw("/api/v1/examples/import", one, "application/x-ndjson");
+  EXPECT_EQ(repeat.status, 200) << repeat.raw;  // already stored: nothing new, nothing wrong
+  EXPECT_EQ(repeat.body["existing_count"], 1);
+  auto none = server_.Post("/api/v1/examples/batch", {{"examples", {{{"input", "bad"}}}}, {"atomic", false}});
+  EXPECT_EQ(none.status, 422) << none.raw;
+  EXPECT_EQ(none.body["failed_count"], 1);
+  EXPECT_EQ(none.body["detail"][0]["loc"][0], "body") << none.raw;
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 2);  // the fixture's and the one imported
 }
 
 }  // namespace

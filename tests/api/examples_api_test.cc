@@ -41,6 +41,16 @@ TEST_F(ExamplesApi, CreateGetUpdateDeleteWithHistory) {
   EXPECT_EQ(updated.body["difficulty"], "hard");
   EXPECT_EQ(updated.body["capability_tags"], Json({"vision", "housing"}));
 
+  // Updates that change nothing make no version: an empty body, values it already has, the body
+  // of a GET, server-assigned fields.
+  Json as_read = server_.Get("/api/v1/examples/" + id).body;
+  for (const auto& same : {Json::object(), Json{{"difficulty", "hard"}, {"explanation", nullptr}}, as_read,
+                           Json{{"version", 2}}}) {
+    auto r = server_.Put("/api/v1/examples/" + id, same);
+    ASSERT_EQ(r.status, 200) << same.dump() << " " << r.raw;
+    EXPECT_EQ(r.body["version"], 2) << same.dump();
+  }
+
   auto versions = server_.Get("/api/v1/examples/" + id + "/versions");
   ASSERT_EQ(versions.status, 200);
   ASSERT_EQ(versions.body["versions"].size(), 1u);

@@ -405,6 +405,7 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
 
   // deletes last
   Call("DELETE", "/api/v1/examples/" + eids[1], nullptr, 204);
+  Call("GET", "/api/v1/examples/deleted?page=1&page_size=5", nullptr, 200);
   Call("POST", "/api/v1/examples/" + eids[1] + "/restore", nullptr, 200);
   Call("POST", "/api/v1/examples/bulk-delete", {{"ids", {eids[2]}}, {"dry_run", false}}, 200);
 

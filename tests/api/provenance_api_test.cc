@@ -173,6 +173,37 @@ TEST_F(ProvenanceApi, DeleteHidesButKeepsLineageAndHistoryRestoreBringsBack) {
   EXPECT_EQ(server_.Post("/api/v1/examples/" + id + "/restore", {{"bogus", 1}}).status, 422);
 }
 
+// The trash: deleted examples, most recently deleted first, pageable, each restorable from it.
+TEST_F(ProvenanceApi, DeletedExamplesAreListedNewestFirstUntilRestored) {
+  std::vector<std::string> ids;
+  for (const char* text : {"first to go", "second to go", "third to go", "stays"}) ids.push_back(CreateExample(text));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(server_.Delete("/api/v1/examples/" + ids[i]).status, 204);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // distinct deletion times
+  }
+  auto trash = server_.Get("/api/v1/examples/deleted");
+  ASSERT_EQ(trash.status, 200) << trash.raw;
+  EXPECT_EQ(trash.body["total"], 3);
+  ASSERT_EQ(trash.body["examples"].size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    const Json& e = trash.body["examples"][i];
+    EXPECT_EQ(e["example_id"], ids[2 - i]) << i;
+    EXPECT_EQ(e["deleted"], true);
+    EXPECT_FALSE(e["deleted_at"].is_null());
+    EXPECT_EQ(e["purged"], false);
+  }
+  EXPECT_EQ(trash.body["examples"][0]["input"]["text"], "third to go");
+  auto second_page = server_.Get("/api/v1/examples/deleted?page=2&page_size=2");
+  ASSERT_EQ(second_page.body["examples"].size(), 1u);
+  EXPECT_EQ(second_page.body["examples"][0]["example_id"], ids[0]);
+  EXPECT_EQ(server_.Get("/api/v1/examples/deleted?page_size=0").status, 422);
+  ASSERT_EQ(server_.Post("/api/v1/examples/" + ids[1] + "/restore", Json::object()).status, 200);
+  trash = server_.Get("/api/v1/examples/deleted");
+  EXPECT_EQ(trash.body["total"], 2);
+  for (const auto& e : trash.body["examples"]) EXPECT_NE(e["example_id"], ids[1]);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + ids[3]).status, 200);  // the {id} route is unchanged
+}
+
 TEST_F(ProvenanceApi, PurgeErasesContentKeepsHashAndAuditAndNeedsAdmin) {
   Config c;
   c.host = "0.0.0.0";  // tokens required
@@ -187,7 +218,12 @@ TEST_F(ProvenanceApi, PurgeErasesContentKeepsHashAndAuditAndNeedsAdmin) {
   std::string id = created.body["example_id"];
   ASSERT_EQ(server.Send("PUT", "/api/v1/examples/" + id, {{"explanation", "Jane's note"}}, as_writer).status, 200);
 
-  EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=true", nullptr, as_writer).status, 403);
+  // Every spelling the handler would take as a purge needs admin (a writer once purged with "1").
+  for (const char* spelling : {"true", "1", "maybe", ""}) {
+    EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=" + spelling, nullptr, as_writer).status, 403)
+        << spelling;
+  }
+  EXPECT_EQ(server.Send("GET", "/api/v1/examples/" + id, nullptr, as_writer).body["explanation"], "Jane's note");
   EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=maybe", nullptr, as_admin).status, 422);
   ASSERT_EQ(server.Send("DELETE", "/api/v1/examples/" + id, nullptr, as_writer).status, 204);
   ASSERT_EQ(server.Send("DELETE", "/api/v1/examples/" + id + "?purge=true", nullptr, as_admin).status, 204);
@@ -237,6 +273,12 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   std::string s1 = first.body["snapshot_id"];
   EXPECT_EQ(first.body["item_count"], 3);
   EXPECT_EQ(first.body["items"].size(), 3u);
+  // Every list filter freezes, content filters included (the UI offers them; they were 422s).
+  auto by_input = server_.Post("/api/v1/snapshots", {{"name", "only beta"}, {"filter", {{"domain", "snap"}, {"input.text", "beta"}}}});
+  ASSERT_EQ(by_input.status, 201) << by_input.raw;
+  ASSERT_EQ(by_input.body["item_count"], 1);
+  EXPECT_EQ(by_input.body["items"][0]["example_id"], b);
+  EXPECT_EQ(server_.Post("/api/v1/snapshots", {{"name", "no pii"}, {"filter", {{"domain", "snap"}, {"pii", "any"}}}}).body["item_count"], 0);
 
   auto export_of = [&](const std::string& id, const std::string& format) {
     auto r = server_.Get("/api/v1/snapshots/" + id + "/export?format=" + format);
@@ -282,7 +324,7 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   auto by_ids = server_.Post("/api/v1/snapshots", {{"name", "picked"}, {"example_ids", {a, d}}});
   ASSERT_EQ(by_ids.status, 201);
   EXPECT_EQ(by_ids.body["item_count"], 2);
-  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 3);
+  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 5);
   server_.Restart();
   EXPECT_EQ(export_of(s1, "jsonl"), jsonl);
   EXPECT_EQ(export_of(s1, "hf_info"), info);
@@ -294,7 +336,7 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   EXPECT_EQ(server_.Post("/api/v1/snapshots", {{"name", "x"}, {"example_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 422);
   EXPECT_EQ(server_.Get("/api/v1/snapshots/" + s1 + "/export?format=parquet").status, 422);
   EXPECT_EQ(server_.Get("/api/v1/snapshots/00000000-0000-4000-8000-000000000000").status, 404);
-  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 3);
+  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 5);
 }
 
 TEST_F(ProvenanceApi, RunsTrainOnASnapshotAndLineagePointsToExactVersions) {

@@ -167,6 +167,30 @@ TEST_F(RunDecisions, ConcurrentAcceptsOfDifferentRunsGetDistinctVersions) {
   }
 }
 
+// A run that left the instructions alone (LabeledFewShot) gives a version with the parent's own
+// prompt; the instructions DSPy held show {field} placeholders as `field`, and copying them back
+// lost the placeholders.
+TEST_F(RunDecisions, AcceptKeepsThePromptTheOptimizerDidNotChange) {
+  auto draft = server_.Post("/api/v1/templates/" + template_id_ + "/version", Json::object());
+  ASSERT_EQ(draft.status, 201) << draft.raw;
+  const std::string vid = draft.body["id"];
+  const std::string prompt = "Classify the defect in {inspection_notes} for the {detector_model}.\n\n  Be brief.";
+  ASSERT_EQ(server_.Put("/api/v1/templates/" + vid, {{"prompt_template", prompt}}).status, 200);
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", vid},
+                                                     {"optimizer_type", "LabeledFewShot"},
+                                                     {"lm", {{"provider", "offline"}}},
+                                                     {"data", {{"filters", {{"databit_id", template_id_}}}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run_id = launched.body["run_id"];
+  for (int i = 0; i < 1200 && server_.Get("/api/v1/dspy-runs/" + run_id).body.value("status", "") != "completed"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  EXPECT_EQ(accepted.body["template"]["prompt_template"], prompt);
+  EXPECT_FALSE(accepted.body["template"]["examples"].empty());
+}
+
 TEST_F(RunDecisions, OnlyAFinishedRunCanBeDecided) {
   auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", template_id_},
                                                      {"optimizer_type", "LabeledFewShot"},

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "testing/test_server.h"
@@ -271,8 +272,64 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   EXPECT_EQ(no_host.rfind("HTTP/1.1 400", 0), 0u) << no_host;
   auto two_hosts = Raw("GET /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(two_hosts.rfind("HTTP/1.1 400", 0), 0u) << two_hosts;
+  for (const char* identity : {"Authorization: Bearer a", "X-Forwarded-Email: a@example.com"}) {
+    auto twice = Raw("GET /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\n" + std::string(identity) + "\r\n" +
+                     identity + "x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(twice.rfind("HTTP/1.1 400", 0), 0u) << identity << ": " << twice;
+  }
+  auto absolute = Raw("GET http://evil.example/api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(absolute.rfind("HTTP/1.1 400", 0), 0u) << absolute;
   auto old = Raw("GET /api/v1/examples HTTP/1.0\r\n\r\n");
   EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
+}
+
+// Query parameters a route does not declare are 422s naming them, as unknown body keys are (a typo
+// like ?limit= for ?page_size= was silently ignored); declared ones, content filters included, work.
+TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
+  for (const char* path : {"/api/v1/examples?limit=5", "/api/v1/examples?%ff=1", "/api/v1/templates?page=1&statuss=draft",
+                           "/api/v1/examples/export?format=jsonl&redacted=true", "/api/v1/dspy-runs?bogus=1"}) {
+    auto r = server_.Get(path);
+    EXPECT_EQ(r.status, 422) << path << " " << r.raw;
+    EXPECT_EQ(Loc(r)[0], "query") << path;
+    EXPECT_NE(r.raw.find("unknown query parameter"), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(Loc(server_.Get("/api/v1/examples?limit=5"))[1], "limit");
+  EXPECT_EQ(server_.Post("/api/v1/examples/search?mode=keyword", {{"query_text", "x"}}).status, 422);
+  for (const char* path : {"/api/v1/examples?page=1&page_size=5&sort_by=created_at&domain=x&input.text=a",
+                           "/api/v1/examples/export?format=csv&redact=true&output.label=b", "/api/v1/templates?status=draft"}) {
+    EXPECT_EQ(server_.Get(path).status, 200) << path;
+  }
+}
+
+// A Transfer-Encoding other than a lone "chunked" leaves the body's end unknown: read as no body,
+// the body's bytes ran as a second request (a smuggled write). Each is a 400 that closes the
+// connection, and nothing in the body is stored.
+TEST_F(BadInputStrict, TransferCodingsOtherThanChunkedAreRefusedAndNothingIsSmuggled) {
+  const std::string body = MakeExample("smuggled write").dump();
+  const std::string inner = "POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (const char* coding : {"xchunked", "gzip", "identity", "chunked, identity", "gzip, chunked"}) {
+    for (bool with_length : {false, true}) {
+      std::string head = std::string("POST /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+                         "Transfer-Encoding: " + coding + "\r\n";
+      if (with_length) head += "Content-Length: " + std::to_string(inner.size()) + "\r\n";
+      auto r = Raw(head + "\r\n" + inner);
+      EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << coding << ": " << r;
+      EXPECT_EQ(r.find("HTTP/1.1 201"), std::string::npos) << coding << ": " << r;
+    }
+  }
+  auto two = Raw("POST /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(two.rfind("HTTP/1.1 400", 0), 0u) << two;
+  EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 0);
+  // A lone "chunked", in any case, still works.
+  const std::string query = R"({"query_text":"smuggled"})";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", query.size());
+  auto chunked = Raw("POST /api/v1/examples/search HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding:  Chunked \r\n"
+                     "Content-Type: application/json\r\nConnection: close\r\n\r\n" + std::string(size) + "\r\n" +
+                     query + "\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.rfind("HTTP/1.1 200", 0), 0u) << chunked;
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ TEST_F(TemplatesApi, LifecycleAndImmutability) {
   auto versions = server_.Get("/api/v1/templates/" + id + "/versions").body["versions"];
   EXPECT_EQ(versions.size(), 3u);
   ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/archive", Json::object()).status, 200);
+  // One way only: an archived version is not published again.
+  EXPECT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 409);
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + id).body["status"], "archived");
   auto list = server_.Get("/api/v1/templates?status=draft&search=defect");
   EXPECT_EQ(list.body["total"], 2);
   EXPECT_EQ(server_.Get("/api/v1/templates?status=bogus").status, 422);
@@ -104,7 +107,35 @@ TEST_F(TemplatesApi, SchemaValidation) {
   Json temp = MakeTemplate("Temp");
   temp["temperature"] = 3;
   EXPECT_EQ(server_.Post("/api/v1/templates", temp).status, 422);
+  // Inline examples: unknown keys, missing parts and fields outside the schema are named.
+  const Json good = {{"input", {{"notes", "crack"}}}, {"output", {{"defect_type", "crack"}}}};
+  const std::vector<std::pair<Json, Json>> bad_examples = {
+      {Json{{"foo", 1}}, Json{"body", "examples", 0, "foo"}},
+      {Json::object(), Json{"body", "examples", 0, "input"}},
+      {Json{{"input", {{"notes", "q"}}}}, Json{"body", "examples", 0, "output"}},
+      {Json{{"input", {{"notes", "q"}}}, {"output", {{"defect_type", "a"}}}, {"bogus", "x"}}, Json{"body", "examples", 0, "bogus"}},
+      {Json{{"input", {{"nope", 1}}}, {"output", {{"defect_type", "a"}}}}, Json{"body", "examples", 0, "input", "nope"}},
+      {Json{{"input", {{"notes", "q"}}}, {"output", {{"defect_type", "a"}}}, {"example_id", "e1"}}, Json{"body", "examples", 0, "example_id"}},
+  };
+  for (const auto& [example, loc] : bad_examples) {
+    Json body = MakeTemplate("Inline");
+    body["examples"] = {example, good};
+    auto r = server_.Post("/api/v1/templates", body);
+    ASSERT_EQ(r.status, 422) << example.dump();
+    EXPECT_EQ(r.body["detail"][0]["loc"], loc) << r.raw;
+  }
   EXPECT_EQ(server_.Get("/api/v1/templates").body["total"], 0);
+  Json fine = MakeTemplate("Inline");
+  Json cot = good;
+  cot["output"]["reasoning"] = "the housing is cracked";
+  cot["explanation"] = "a crack is a defect";
+  fine["examples"] = {good, cot};
+  auto created = server_.Post("/api/v1/templates", fine);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  // A body read back is accepted as it is.
+  Json again = created.body;
+  for (const char* k : {"id", "status"}) again.erase(k);
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + created.body["id"].get<std::string>(), again).status, 200);
 }
 
 TEST_F(TemplatesApi, DerivedFromCycleIsRefused) {

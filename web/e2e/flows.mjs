@@ -5,5 +5,6 @@
 import { coreFlows } from "./flows_core.mjs";
 import { edgeFlows } from "./flows_edges.mjs";
 import { laterFlows } from "./flows_later.mjs";
+import { moreFlows } from "./flows_more.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows, ...laterFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows];

@@ -125,13 +125,25 @@ export const coreFlows = [
     core: false,
     probe: (ctx) => missing(ctx, "GET", "/snapshots"),
     async run({ page, ctx, shot }) {
-      await page.goto(`${ctx.base}/examples`);
+      await page.goto(`${ctx.base}/examples?domain=calibration`);
+      await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+      const before = (await apiCall(ctx.base, "GET", "/snapshots?page=1&page_size=100")).body?.total ?? 0;
+      const matching = (await apiCall(ctx.base, "GET", "/examples?domain=calibration&page=1&page_size=1")).body?.total;
       await page.getByRole("button", { name: "Freeze as snapshot" }).click();
-      await page.getByRole("status").filter({ hasText: "frozen" }).waitFor({ timeout: TIMEOUT });
-      await page.goto(`${ctx.base}/snapshots`);
+      // A confirm dialog first: it names the snapshot and says how many examples it freezes.
+      const dialog = page.getByRole("dialog", { name: "Freeze as snapshot" });
+      await dialog.getByText(`This freezes ${matching} example${matching === 1 ? "" : "s"} matching domain=calibration.`).waitFor({ timeout: TIMEOUT });
+      await dialog.getByLabel("Name").fill(`calibration ${ctx.token}`);
+      await shot("snapshot-freeze-dialog", { fullPage: false });
+      // Clicked three times: one snapshot.
+      await dialog.getByRole("button", { name: /^Freeze \d+ example/ }).click({ clickCount: 3 });
+      await page.waitForURL(/\/snapshots\?created=/, { timeout: TIMEOUT });
       const list = page.getByRole("list", { name: "Snapshots" });
-      await list.waitFor({ timeout: TIMEOUT });
-      const href = await list.getByRole("link", { name: "JSONL" }).first().getAttribute("href");
+      const fresh = list.locator('li[aria-current="true"]');
+      await fresh.filter({ hasText: `calibration ${ctx.token}` }).filter({ hasText: "Just frozen" }).waitFor({ timeout: TIMEOUT });
+      const after = (await apiCall(ctx.base, "GET", "/snapshots?page=1&page_size=100")).body?.total ?? 0;
+      if (after !== before + 1) throw new Error(`freezing made ${after - before} snapshots`);
+      const href = await fresh.getByRole("link", { name: "JSONL", exact: true }).getAttribute("href");
       const first = await fetch(`${ctx.base}${href}`).then((x) => x.text());
       const second = await fetch(`${ctx.base}${href}`).then((x) => x.text());
       if (!first || first !== second) throw new Error("snapshot export is empty or differs between downloads");

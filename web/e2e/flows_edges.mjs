@@ -258,6 +258,7 @@ export const edgeFlows = [
       const pages = [
         ["examples", "/examples"],
         ...(deletedId ? [["example-deleted", `/examples/${deletedId}`]] : []),
+        ["examples-deleted", "/examples/deleted"],
         ["search", "/examples?q=pressure%20sensor&mode=keyword"],
         ["example-new", "/examples/new"],
         ["example-detail", `/examples/${exampleId}`],
@@ -277,7 +278,7 @@ export const edgeFlows = [
       ];
       const problems = [];
       // At tablet width only the pages a walk-through found too wide or too cramped there.
-      const tabletPages = new Set(["example-deleted", "templates", "runs", "quality"]);
+      const tabletPages = new Set(["example-deleted", "examples-deleted", "templates", "runs", "quality"]);
       for (const [width, height, prefix] of [[1280, 800, "wide"], [768, 1024, "tablet"], [390, 844, "narrow"]]) {
         await page.setViewportSize({ width, height });
         for (const [name, path] of pages) {
@@ -300,6 +301,7 @@ export const edgeFlows = [
         const dialogs = [
           ["dialog-delete-example", `/examples/${exampleId}`, (p) => p.getByRole("button", { name: "Delete" }).first().click()],
           ["dialog-new-template", "/templates", (p) => p.getByRole("button", { name: "New template" }).click()],
+          ["dialog-freeze-snapshot", "/examples?domain=calibration", (p) => p.getByRole("button", { name: "Freeze as snapshot" }).click()],
           ["dialog-bulk-edit", "/examples", async (p) => {
             await p.getByRole("checkbox", { name: /Select example/ }).first().check();
             await p.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Edit…" }).click();

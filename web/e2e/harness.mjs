@@ -3,7 +3,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// The demo data: named explicitly, so a server binary outside the repo (EXEMPLAR_BIN) seeds too.
+const seedDir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "data", "seed");
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -23,7 +27,7 @@ export async function startServer({ bin, webDir, tmp, log }) {
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it first)`);
   if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing (run scripts/web.sh build first)`);
   const dataDir = join(tmp, "data");
-  const seed = spawnSync(bin, ["seed", "--data-dir", dataDir], { encoding: "utf8", timeout: 120_000 });
+  const seed = spawnSync(bin, ["seed", "--data-dir", dataDir, "--seed-dir", seedDir], { encoding: "utf8", timeout: 120_000 });
   if (seed.status !== 0) throw new Error(`seed failed (rc ${seed.status}): ${(seed.stderr || seed.stdout || "").slice(-2000)}`);
   log(`seeded ${dataDir}`);
 

@@ -91,6 +91,28 @@ Json BatchToJson(const service::BatchResult& r) {
           {"warnings", std::move(warnings)}};
 }
 
+// The answer to a batch or import: 201 when something was created, 200 when every record was
+// already stored, and 422 when nothing was stored at all, with the report and each record's error
+// as the error's detail (a per-item write where every item failed is no success).
+Reply BatchReply(const service::BatchResult& r, Json report, const std::vector<std::string>& loc_prefix,
+                 const std::string& request_id) {
+  if (r.created_count > 0) return Reply::Created(std::move(report));
+  if (r.failed_count == 0 && r.existing_count > 0) return Reply::Json200(std::move(report));
+  std::vector<FieldError> errors;
+  for (const auto& e : r.errors) {
+    std::vector<std::string> loc = e.loc;
+    if (loc.empty()) {
+      loc = loc_prefix;
+      loc.push_back(std::to_string(e.index));
+    }
+    errors.push_back({std::move(loc), e.error, e.type.empty() ? "value_error" : e.type});
+  }
+  Status refused = errors.empty() ? Status::InvalidArgument("no records to import") : Status::Invalid(std::move(errors));
+  Json error = ErrorBody(refused, request_id);  // items() of a temporary would dangle
+  for (auto& [key, value] : error.items()) report[key] = std::move(value);
+  return Reply{422, std::move(report)};
+}
+
 Json WarningsToJson(const std::vector<service::QualityWarning>& ws) {
   Json out = Json::array();
   for (const auto& w : ws) out.push_back(service::WarningToJson(w));
@@ -266,7 +288,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       out["warnings"] = WarningsToJson(created.warnings);
                       return Reply::Created(out);
                     }});
-  routes.push_back({"POST", base + "/batch", "Create up to 1000 examples (atomic by default)", "examples",
+  routes.push_back({"POST", base + "/batch", "Create up to 1000 examples (atomic by default; 422 with the report when none is stored)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
                       Validation v;
@@ -288,9 +310,9 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       for (size_t i = 0; i < positions.size(); ++i) positions[i] = i;
                       EXEMPLAR_ASSIGN_OR_RETURN(auto result, Ingest(s, records, positions, {}, atomic,
                                                                     {"body", "examples"}, req.user, options));
-                      return Reply::Created(BatchToJson(result));
+                      return BatchReply(result, BatchToJson(result), {"body", "examples"}, req.request_id);
                     }});
-  routes.push_back({"POST", base + "/import", "Import examples from JSONL, a JSON array or CSV", "examples",
+  routes.push_back({"POST", base + "/import", "Import examples from JSONL, a JSON array or CSV (422 with the report when none is stored)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       std::string ct = req.Header("content-type");
                       std::string fmt = req.Query("format").value_or("");
@@ -321,7 +343,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                                                                     options));
                       Json out = BatchToJson(result);
                       out["total_records"] = parsed.total;
-                      return Reply::Created(out);
+                      return BatchReply(result, std::move(out), {"body"}, req.request_id);
                     }});
   routes.push_back({"GET", base + "/export", "Export examples as JSONL or CSV (list filters apply; redact=true masks PII)", "examples",
                     [&s](const Request& req) -> Result<Reply> {

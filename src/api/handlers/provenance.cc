@@ -46,7 +46,7 @@ Result<Reply> CreateSnapshot(Services& s, const Request& req) {
   Json selection = Json::object();
   if (auto f = r.Object("filter")) {
     JsonReader fr(*f, v, {"body", "filter"});
-    service::ParseFilterFields(fr, &filter);
+    service::ParseFilterFields(fr, &filter, /*content=*/true);  // the list's filters, all of them
     fr.RejectUnknownKeys();
     selection["filter"] = *f;
   }
@@ -63,6 +63,7 @@ Result<Reply> CreateSnapshot(Services& s, const Request& req) {
   }
   if (!ids.empty()) selection = {{"example_ids", ids}};
   else if (!selection.contains("filter")) selection["filter"] = Json::object();
+  s.examples.ResolveFilter(&filter);
   std::optional<std::string> user;
   if (!req.user.empty()) user = req.user;
   EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap, s.snapshots.Create(*name, selection, filter, ids, template_id, user));
@@ -108,6 +109,19 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_RETURN_IF_ERROR(RequireNoFields(req));
                       EXEMPLAR_ASSIGN_OR_RETURN(Example e, s.examples.Restore(id));
                       return Reply::Json200(service::ExampleToJson(e));
+                    }});
+  routes.push_back({"GET", "/api/v1/examples/deleted",
+                    "Deleted examples, most recently deleted first (the trash; restore brings one back)", "examples",
+                    [&s](const Request& req) -> Result<Reply> {
+                      Validation v;
+                      int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
+                      int64_t size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.examples.ListDeleted((page - 1) * size, size));
+                      Json items = Json::array();
+                      for (const auto& e : p.first) items.push_back(service::ExampleWithTombstoneJson(e));
+                      return Reply::Json200({{"examples", std::move(items)}, {"total", p.second}, {"page", page},
+                                             {"page_size", size}});
                     }});
   const std::string base = "/api/v1/snapshots";
   routes.push_back({"GET", base, "List dataset snapshots, newest first", "snapshots",

@@ -150,6 +150,15 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
     Validation v;
     bool input_changed = ApplyExampleUpdate(patch, &next, v);
     EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+    const Json prior_json = ExampleToJson(current);
+    const Json diff = audit::Diff(prior_json, ExampleToJson(next),
+                                  {"updated_at", "version", "embedding_model", "has_embedding"});
+    // An update that changes nothing (an empty body, the values it already has) is no new
+    // version: the history lists changes, not requests.
+    if (diff.empty() && current.has_embedding()) {
+      audit::Describe("example", {id}, {{"unchanged", true}});
+      return WriteResult{std::move(current), {}};
+    }
     // The content rules apply when content or template changed, so editing the tags of an
     // example stored before the rules existed stays possible.
     const bool output_changed = next.expected_output_json != current.expected_output_json;
@@ -174,11 +183,8 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
       if (auto refused = CheckDuplicates(probe, o, &warnings)) return Status::AlreadyExists(*refused);
     }
     next.version = current.version + 1;
-    Json prior_json = ExampleToJson(current);
     std::string prior = DumpJson(prior_json);
-    audit::Describe("example", {id},
-                    audit::Diff(prior_json, ExampleToJson(next),
-                                {"updated_at", "version", "embedding_model", "has_embedding"}));
+    audit::Describe("example", {id}, diff);
     Status st;
     {
       auto lock = index_.LockWrites();

@@ -119,6 +119,10 @@ class Examples {
   Status Purge(const std::string& id, const std::optional<std::string>& user = std::nullopt);
   // A live or deleted example (deleted_at set), for lineage and history views.
   Result<Example> GetIncludingDeleted(const std::string& id) { return store_.GetExampleIncludingDeleted(id); }
+  // The trash: deleted examples, most recently deleted first, and their total.
+  Result<std::pair<std::vector<Example>, int64_t>> ListDeleted(int64_t offset, int64_t limit) {
+    return store_.ListDeletedExamples(offset, limit);
+  }
 
   // Bulk edits of the given examples, atomic: every example is updated (each versioned like a
   // single edit) or deleted (through the single delete's store path) in one transaction, or none

@@ -5,6 +5,7 @@
 #include "common/time.h"
 #include "service/lineage/purged_content.h"
 #include "service/runs/runs.h"
+#include "service/templates/dspy/signature.h"
 
 namespace exemplar::service {
 
@@ -45,8 +46,11 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
   Json program = Json::parse(*run.best_program_json, nullptr, false);
   Template next = parent;
   next.created_by = user;
+  // Instructions the optimizer rewrote replace the prompt. Unchanged ones are the parent's prompt
+  // as DSPy holds it ({field} placeholders shown as `field`), so the parent's own text is kept.
   if (program.contains("instructions") && program["instructions"].is_string()) {
-    next.prompt_template = program["instructions"].get<std::string>();
+    std::string instructions = program["instructions"].get<std::string>();
+    if (instructions != dspy::BuildSignature(parent).instructions) next.prompt_template = std::move(instructions);
   }
   std::set<std::string> inputs;
   for (const auto& f : parent.input_schema) inputs.insert(f.name);

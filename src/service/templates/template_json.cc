@@ -77,6 +77,64 @@ Json TemplateToJson(const Template& t) {
           {"updated_at", FormatRfc3339(t.updated_at)}};
 }
 
+namespace {
+
+// One inline example (a demo): {input, output} whose keys are the template's fields, an optional
+// explanation, and the marks the server writes itself (source, augmented, example_id,
+// example_version, purged).
+// The schema is the one the template has after this request's changes.
+void CheckInlineExample(const Json& ex, const Template& t, size_t i, Validation& v) {
+  const std::string at = std::to_string(i);
+  if (!ex.is_object()) {
+    v.Add({"body", "examples", at}, "must be {input: object, output: object}", "type_error.dict");
+    return;
+  }
+  const bool purged = ex.contains("purged") && ex["purged"] == true;  // content erased (a purge)
+  auto fields = [](const std::vector<SchemaField>& schema) {
+    std::set<std::string> names;
+    for (const auto& f : schema) names.insert(f.name);
+    return names;
+  };
+  const std::set<std::string> inputs = fields(t.input_schema), outputs = fields(t.output_schema);
+  for (const auto& [key, value] : ex.items()) {
+    const std::vector<std::string> loc = {"body", "examples", at, key};
+    if (key == "input" || key == "output") {
+      if (!value.is_object()) {
+        v.Add(loc, "must be an object of the template's " + key + " fields", "type_error.dict");
+        continue;
+      }
+      const auto& known = key == "input" ? inputs : outputs;
+      for (const auto& [name, unused] : value.items()) {
+        // DSPy's ChainOfThought adds its reasoning to a demo's outputs.
+        if (known.count(name) || (key == "output" && (name == "reasoning" || name == "rationale"))) continue;
+        v.Add({"body", "examples", at, key, name}, "not a field of the template's " + key + "_schema",
+              "value_error.extra");
+      }
+    } else if (key == "explanation") {
+      if (!value.is_null() && !value.is_string()) v.Add(loc, "must be a string or null", "type_error.str");
+    } else if (key == "source") {
+      if (!value.is_string() || value.get_ref<const std::string&>().size() > 256) {
+        v.Add(loc, "must be a string of at most 256 characters", "type_error.str");
+      }
+    } else if (key == "augmented" || key == "purged") {
+      if (!value.is_boolean()) v.Add(loc, "must be a boolean", "type_error.bool");
+    } else if (key == "example_id") {
+      if (!value.is_string() || !IsUuid(value.get<std::string>())) v.Add(loc, "must be an example id", "value_error.uuid");
+    } else if (key == "example_version") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 1) v.Add(loc, "must be a version number", "type_error.integer");
+    } else {
+      v.Add(loc, "unknown field; an inline example has input, output, explanation, source, augmented, "
+                 "example_id, example_version", "value_error.extra");
+    }
+  }
+  if (purged) return;
+  for (const char* key : {"input", "output"}) {
+    if (!ex.contains(key)) v.Add({"body", "examples", at, key}, "field required", "value_error.missing");
+  }
+}
+
+}  // namespace
+
 void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creating) {
   if (!body.is_object()) {
     v.Add({"body"}, "must be a JSON object", "type_error.dict");
@@ -112,13 +170,7 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
     if (!ex.is_array() || ex.size() > 1000) {
       v.Add(r.Loc("examples"), "must be a list of at most 1000 {input, output} objects", "type_error.list");
     } else {
-      for (size_t i = 0; i < ex.size(); ++i) {
-        if (!ex[i].is_object() || (ex[i].contains("input") && !ex[i]["input"].is_object()) ||
-            (ex[i].contains("output") && !ex[i]["output"].is_object())) {
-          v.Add({"body", "examples", std::to_string(i)}, "must be {input: object, output: object}",
-                "type_error.dict");
-        }
-      }
+      for (size_t i = 0; i < ex.size(); ++i) CheckInlineExample(ex[i], *t, i, v);
       t->examples_json = DumpJson(ex);
     }
   }

@@ -128,6 +128,11 @@ Status Templates::Delete(const std::string& id, TemplateCascade cascade, Example
 Result<Template> Templates::Publish(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
   if (t.status == "published") return Status::FailedPrecondition("Template is already published");
+  // The lifecycle runs one way, draft → published → archived: an archived version stays retired.
+  if (t.status == "archived") {
+    return Status::FailedPrecondition("Template is archived; make a new version (POST /templates/" + id +
+                                      "/version) to publish its content again");
+  }
   audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "published"}}}});
   t.status = "published";
   t.updated_at = NowMillis();

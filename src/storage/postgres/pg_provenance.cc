@@ -170,6 +170,26 @@ Result<Example> PgStore::GetExampleIncludingDeleted(const std::string& id) {
   return std::move(*out);
 }
 
+Result<std::pair<std::vector<Example>, int64_t>> PgStore::ListDeletedExamples(int64_t offset, int64_t limit) {
+  std::pair<std::vector<Example>, int64_t> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Int(limit).Int(offset).Exec(
+        tx, std::string("SELECT ") + kTombstoneReadColumns +
+                " FROM example_tombstones ORDER BY deleted_at DESC, id DESC LIMIT $1 OFFSET $2");
+    for (const auto& row : rows) {
+      Example e = PgReadExample(row, false);
+      e.embedding_model.reset();
+      e.deleted_at = row[25].as<int64_t>();
+      e.purged_at = PgOptInt(row[26]);
+      e.content_hash = row[27].as<std::string>();
+      out.first.push_back(std::move(e));
+    }
+    out.second = tx.exec1("SELECT COUNT(*) FROM example_tombstones")[0].as<int64_t>();
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status PgStore::InsertSnapshot(const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
     PgParams().Text(s.id).Text(s.name).Text(s.template_id).Text(s.selection_json).Int(s.item_count)

@@ -100,6 +100,7 @@ class PgStore final : public Store {
                       const std::vector<std::pair<int64_t, std::string>>& version_hashes,
                       const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) override;
   Result<Example> GetExampleIncludingDeleted(const std::string& id) override;
+  Result<std::pair<std::vector<Example>, int64_t>> ListDeletedExamples(int64_t offset, int64_t limit) override;
 
   Status InsertSnapshot(const SnapshotRecord& snapshot, const std::vector<SnapshotItem>& items) override;
   Result<SnapshotRecord> GetSnapshot(const std::string& id) override;

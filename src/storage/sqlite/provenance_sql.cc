@@ -186,6 +186,28 @@ Result<Example> SqliteStore::GetExampleIncludingDeleted(const std::string& id) {
   return std::move(*out);
 }
 
+Result<std::pair<std::vector<Example>, int64_t>> SqliteStore::ListDeletedExamples(int64_t offset, int64_t limit) {
+  std::pair<std::vector<Example>, int64_t> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare(std::string("SELECT ") + kTombstoneReadColumns +
+                        " FROM example_tombstones ORDER BY deleted_at DESC, id DESC LIMIT ? OFFSET ?");
+    q.bind(1, limit);
+    q.bind(2, offset);
+    while (q.executeStep()) {
+      Example e = ReadExample(q, false);
+      e.embedding_model.reset();
+      e.deleted_at = q.getColumn(25).getInt64();
+      e.purged_at = OptInt(q.getColumn(26));
+      e.content_hash = q.getColumn(27).getString();
+      out.first.push_back(std::move(e));
+    }
+    auto& n = c.Prepare("SELECT COUNT(*) FROM example_tombstones");
+    if (n.executeStep()) out.second = n.getColumn(0).getInt64();
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status SqliteStore::InsertSnapshot(const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(

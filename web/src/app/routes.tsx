@@ -17,6 +17,7 @@ const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-p
 const ImportPage = lazy(() => import("@/features/import/components/import-page"));
 const RetrievalPage = lazy(() => import("@/features/search/components/retrieval-page"));
 const SnapshotsPage = lazy(() => import("@/features/snapshots/components/snapshots-page"));
+const DeletedExamplesPage = lazy(() => import("@/features/examples/components/deleted-examples-page"));
 const QualityPage = lazy(() => import("@/features/quality/components/quality-page"));
 
 function NotFound() {
@@ -39,6 +40,7 @@ export function AppRoutes() {
         <Route path="examples" element={<ExamplesPage />} />
         <Route path="examples/new" element={<NewExamplePage />} />
         <Route path="examples/import" element={lazyPage(<ImportPage />)} />
+        <Route path="examples/deleted" element={lazyPage(<DeletedExamplesPage />)} />
         <Route path="examples/:id" element={<ExampleDetailPage />} />
         <Route path="retrievals/:id" element={lazyPage(<RetrievalPage />)} />
         <Route path="dashboard" element={lazyPage(<DashboardPage />)} />

@@ -19,6 +19,8 @@ export class ApiError extends Error {
   /** 422 messages keyed by `fieldKey(loc)`; empty for other errors. */
   readonly fieldErrors: Record<string, string>;
   readonly issues: ValidationIssue[];
+  /** The error's whole body (a 422 from a batch also carries its per-item report). */
+  readonly body: ErrorBody | null;
 
   constructor(status: number, body: ErrorBody | null, fallback: string) {
     const issues = Array.isArray(body?.detail) ? body.detail : [];
@@ -33,6 +35,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.code ?? (status === 422 ? "validation_error" : `http_${status}`);
     this.issues = issues;
+    this.body = body;
     this.fieldErrors = {};
     for (const issue of issues) {
       const key = fieldKey(issue.loc);

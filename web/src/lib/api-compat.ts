@@ -9,6 +9,7 @@ import type { CreateRunRequest } from "@/features/runs/api/create-run";
 import type { LmProviderList } from "@/features/runs/api/get-lm-providers";
 import type { EffectivenessStats } from "@/features/examples/api/get-example-effectiveness";
 import type { BulkDeleteResult, BulkUpdateResult } from "@/features/examples/api/bulk-edit";
+import type { DeletedExampleList } from "@/features/examples/api/get-deleted-examples";
 
 type Schemas = components["schemas"];
 type JsonBody<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
@@ -33,6 +34,7 @@ export type ResponseChecks = [
   Assert<Fits<Schemas["LmProviders"], LmProviderList>>,
   Assert<Fits<Schemas["BulkResult"] & { updated: number }, BulkUpdateResult>>,
   Assert<Fits<Schemas["BulkResult"] & { deleted: number }, BulkDeleteResult>>,
+  Assert<Fits<Schemas["DeletedExamplePage"], DeletedExampleList>>,
 ];
 
 export type RequestChecks = [

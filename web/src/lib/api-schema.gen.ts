@@ -489,7 +489,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create up to 1000 examples (atomic by default) */
+        /** Create up to 1000 examples (atomic by default; 422 with the report when none is stored) */
         post: operations["postExamplesBatch"];
         delete?: never;
         options?: never;
@@ -565,6 +565,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/examples/deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deleted examples, most recently deleted first (the trash; restore brings one back) */
+        get: operations["getExamplesDeleted"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/examples/export": {
         parameters: {
             query?: never;
@@ -591,7 +608,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import examples from JSONL, a JSON array or CSV */
+        /** Import examples from JSONL, a JSON array or CSV (422 with the report when none is stored) */
         post: operations["postExamplesImport"];
         delete?: never;
         options?: never;
@@ -1180,6 +1197,21 @@ export interface components {
             total_failures?: number;
             total_successes?: number;
             total_uses: number;
+        } & {
+            [key: string]: unknown;
+        };
+        DeletedExamplePage: {
+            examples: (components["schemas"]["Example"] & ({
+                content_hash: string | null;
+                deleted: boolean;
+                deleted_at: string | null;
+                purged: boolean;
+            } & {
+                [key: string]: unknown;
+            }))[];
+            page: number;
+            page_size: number;
+            total: number;
         } & {
             [key: string]: unknown;
         };
@@ -3797,8 +3829,12 @@ export interface operations {
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
+                /** @description an input field equals the value (repeat for any of several) */
+                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
+                /** @description an expected_output field equals the value (repeat for any of several) */
+                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -4904,6 +4940,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Every record was already stored: nothing new */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -5350,8 +5395,12 @@ export interface operations {
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
+                /** @description an input field equals the value (repeat for any of several) */
+                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
+                /** @description an expected_output field equals the value (repeat for any of several) */
+                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -5432,6 +5481,74 @@ export interface operations {
             };
         };
     };
+    getExamplesDeleted: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedExamplePage"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role is too low, or a foreign origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getExamplesExport: {
         parameters: {
             query?: {
@@ -5445,8 +5562,12 @@ export interface operations {
                 domain?: string;
                 format?: "jsonl" | "csv";
                 function_name?: string;
+                /** @description an input field equals the value (repeat for any of several) */
+                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
+                /** @description an expected_output field equals the value (repeat for any of several) */
+                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -5541,6 +5662,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Every record was already stored: nothing new */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -6741,9 +6871,19 @@ export interface operations {
                         min_effectiveness_score?: number;
                         min_quality_score?: number;
                         /** @enum {string} */
+                        pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
+                        /** @enum {string} */
                         source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
                     } & {
-                        [key: string]: unknown;
+                        [key: string]: unknown | ((string | number | boolean) | (string | number | boolean)[] | ({
+                            in: (string | number | boolean)[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            eq: string | number | boolean;
+                        } & {
+                            [key: string]: unknown;
+                        }));
                     };
                     name: string;
                     template_id?: string;

@@ -1,7 +1,11 @@
 // Minimal toast notifications: `useToast().show("Saved")`. Toasts live in a polite live region.
 // A toast may carry one action (`{ label: "Undo", run }`); it then stays longer, and clicking the
-// action runs it and dismisses the toast.
+// action runs it and dismisses the toast. Every toast has a Dismiss button.
+// Placement: on a phone (below md, where the app has a top bar) toasts sit at the top, under the
+// bar: a bottom toast would cover what a phone user is looking at there, the field being typed in
+// and the form's buttons. From md up they sit at the bottom right, beside the content.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { CloseIcon } from "@/components/ui/icons";
 import { cn } from "./format";
 
 type Tone = "success" | "error" | "info";
@@ -30,19 +34,22 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={value}>
       {children}
-      <div aria-live="polite" className="pointer-events-none fixed right-4 bottom-4 left-4 z-50 flex flex-col items-end gap-2 sm:left-auto">
+      <div
+        aria-live="polite"
+        className="pointer-events-none fixed inset-x-3 top-[3.75rem] z-50 flex flex-col items-stretch gap-2 md:top-auto md:right-4 md:bottom-4 md:left-auto md:items-end"
+      >
         {toasts.map((t) => (
           <div
             key={t.id}
             role="status"
             className={cn(
-              "pointer-events-auto flex items-center gap-3 rounded-lg px-4 py-2.5 text-sm font-medium shadow-lg ring-1",
+              "pointer-events-auto flex items-center gap-2 rounded-lg py-1.5 pr-1.5 pl-3.5 text-sm font-medium shadow-lg ring-1 md:max-w-md",
               t.tone === "success" && "bg-emerald-50 text-emerald-900 ring-emerald-200",
               t.tone === "error" && "bg-rose-50 text-rose-900 ring-rose-200",
               t.tone === "info" && "bg-white text-slate-800 ring-slate-200",
             )}
           >
-            <span>{t.message}</span>
+            <span className="min-w-0 flex-1 py-1 break-words">{t.message}</span>
             {t.action && (
               <button
                 type="button"
@@ -50,11 +57,19 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                   dismiss(t.id);
                   t.action?.run();
                 }}
-                className="-my-1 rounded px-2 py-1 font-semibold underline underline-offset-2 hover:bg-black/5 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                className="shrink-0 rounded px-2 py-1 font-semibold underline underline-offset-2 hover:bg-black/5 focus-visible:outline-2 focus-visible:outline-indigo-600"
               >
                 {t.action.label}
               </button>
             )}
+            <button
+              type="button"
+              aria-label="Dismiss"
+              onClick={() => dismiss(t.id)}
+              className="shrink-0 rounded p-1.5 opacity-70 hover:bg-black/5 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
+              <CloseIcon className="size-4" />
+            </button>
           </div>
         ))}
       </div>

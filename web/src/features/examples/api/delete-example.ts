@@ -31,7 +31,7 @@ export function useDeleteExample() {
     onSuccess: (_, id) => {
       qc.removeQueries({ queryKey: ["examples", "detail", id] });
       qc.removeQueries({ queryKey: ["examples", id] });
-      return qc.invalidateQueries({ queryKey: ["examples", "list"] });
+      return Promise.all([qc.invalidateQueries({ queryKey: ["examples", "list"] }), qc.invalidateQueries({ queryKey: ["examples", "deleted"] })]);
     },
   });
 }

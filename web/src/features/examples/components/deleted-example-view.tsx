@@ -24,7 +24,12 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
   return (
     <>
       <PageHeader
-        eyebrow={<Link to="/examples" className="hover:text-slate-700">← Examples</Link>}
+        eyebrow={
+          <span className="flex flex-wrap gap-x-3">
+            <Link to="/examples" className="hover:text-slate-700">← Examples</Link>
+            <Link to="/examples/deleted" className="hover:text-slate-700">Recently deleted</Link>
+          </span>
+        }
         title={<span className="text-slate-500">Deleted example</span>}
         description={
           <span className="flex flex-wrap items-center gap-1.5">

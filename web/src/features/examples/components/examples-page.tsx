@@ -1,8 +1,10 @@
 import { useRef, useState } from "react";
+import { useIsMutating } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
-import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon } from "@/components/ui/icons";
+import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon, TrashIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
@@ -13,7 +15,8 @@ import { SearchResults } from "@/features/search/components/search-results";
 import { toSearchRequest } from "@/features/search/api/search-examples";
 import { useExamples } from "../api/get-examples";
 import { useExportExamples } from "../api/export-examples";
-import { useCreateSnapshot } from "@/features/snapshots/api/snapshots";
+import { createSnapshotKey } from "@/features/snapshots/api/snapshots";
+import { FreezeSnapshotDialog } from "@/features/snapshots/components/freeze-snapshot-dialog";
 import { BulkBar } from "./bulk-bar";
 import { ExampleCard } from "./example-card";
 import { ExampleFiltersBar } from "./example-filters";
@@ -26,7 +29,8 @@ export function ExamplesPage() {
   const searching = state.q.length > 0;
   const list = useExamples(listParams);
   const exp = useExportExamples();
-  const snap = useCreateSnapshot();
+  const [freezing, setFreezing] = useState(false);
+  const snapshotInFlight = useIsMutating({ mutationKey: createSnapshotKey }) > 0;
   const toast = useToast();
   usePageTitle(searching ? `Search: ${state.q.slice(0, 40)}` : "Examples");
 
@@ -47,27 +51,30 @@ export function ExamplesPage() {
       { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error") },
     );
 
-  // Freezes what the current filter matches: each example at its current version (issue 19).
-  const freeze = () => {
-    const filter = Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v !== undefined && v !== ""));
-    const name = `Examples ${Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`).join(" ") || "(all)"} · ${new Date().toISOString().slice(0, 16)}`;
-    snap.mutate(
-      { name, filter },
-      { onSuccess: (s) => toast.show(`Snapshot “${s.name}” frozen: ${s.item_count} examples`), onError: (e) => toast.show(`Snapshot failed: ${errorMessage(e)}`, "error") },
-    );
-  };
+  // "Freeze as snapshot" takes what the current filters match, each example at its current version (issue 19).
+  const freezeFilter = Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v !== undefined && v !== ""));
+  // The list's total counts the same filters (a search is not part of a snapshot); a placeholder is the previous filters'.
+  const freezeCount = list.data && !list.isPlaceholderData ? list.data.total : undefined;
 
   return (
     <>
       <PageHeader
         title="Examples"
-        description="Labeled input/output examples, ranked by how well they work."
+        description={
+          <>
+            Labeled input/output examples, ranked by how well they work.{" "}
+            <Link to="/examples/deleted" className="inline-flex items-center gap-1 whitespace-nowrap text-indigo-700 hover:underline">
+              <TrashIcon className="size-3.5" />
+              Recently deleted
+            </Link>
+          </>
+        }
         actions={
           <>
             <Button onClick={exportAll} loading={exp.isPending} icon={<DownloadIcon />}>
               Export JSONL
             </Button>
-            <Button onClick={freeze} loading={snap.isPending} icon={<SnapshotIcon />}>
+            <Button onClick={() => setFreezing(true)} loading={snapshotInFlight} icon={<SnapshotIcon />}>
               Freeze as snapshot
             </Button>
             <ButtonLink to="/examples/import">
@@ -83,6 +90,7 @@ export function ExamplesPage() {
         <SearchBar query={state.q} mode={state.mode} onSearch={(q, mode) => update({ q, mode: mode === "auto" ? undefined : mode })} />
         <ExampleFiltersBar showSort={!searching} />
       </div>
+      {freezing && <FreezeSnapshotDialog filter={freezeFilter} count={freezeCount} searchText={searching ? state.q : undefined} onClose={() => setFreezing(false)} />}
       <BulkBar selected={selected} onClear={() => setSelected(new Set())} onDeleted={(failed) => setSelected(new Set(failed))} />
       {searching ? (
         <SearchResults

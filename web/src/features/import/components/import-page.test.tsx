@@ -76,6 +76,29 @@ describe("import page", () => {
     expect(sent.examples.every((e) => e.databit_id === TPL)).toBe(true);
   });
 
+  it("reports each record of a chunk the server refused item by item (422 with its report), and goes on", async () => {
+    const records = Array.from({ length: 150 }, (_, i) => JSON.stringify({ input: { question: `q${i}` }, expected_output: { answer: "A" } })).join("\n");
+    let chunk = 0;
+    mockFetch(
+      templates,
+      route("POST", "/examples/batch", (c) => {
+        const n = (c.body as { examples: unknown[] }).examples.length;
+        if (chunk++ === 0) {
+          const errors = Array.from({ length: n }, (_, index) => ({ index, error: "duplicate of an existing example" }));
+          return [422, { code: "validation_error", detail: [{ loc: ["body", "examples", 0], msg: "duplicate", type: "value_error" }], created_count: 0, existing_count: 0, failed_count: n, created_ids: [], existing_ids: [], errors }];
+        }
+        return [201, { created_count: n, existing_count: 0, failed_count: 0, created_ids: [], existing_ids: [], errors: [] }];
+      }),
+    );
+    renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
+    await userEvent.upload(screen.getByLabelText("Import file"), new File([records], "data.jsonl"));
+    await userEvent.click(await screen.findByRole("button", { name: "Import 150 valid records" }));
+    const summary = await screen.findByRole("status", { name: "Import summary" });
+    expect(summary).toHaveTextContent("50 created");
+    expect(summary).toHaveTextContent("duplicate of an existing example");
+    expect(summary).not.toHaveTextContent("Stopped");
+  });
+
   it("keeps the file and says why when the server refuses a chunk", async () => {
     mockFetch(templates, route("POST", "/examples/batch", () => [503, { detail: "server busy", code: "unavailable" }]));
     renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });

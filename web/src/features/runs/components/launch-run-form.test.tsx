@@ -12,6 +12,64 @@ function renderForm() {
   return renderPage(<LaunchRunForm defaultTemplate={TEMPLATE_ID} onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
 }
 
+const tpl = (id: string, version: string, status: string, updated_at: string) => ({ id, name: "QA", version, status, updated_at, input_schema: [], output_schema: [] });
+const PUBLISHED_OLD = "00000000-0000-4000-8000-000000000001";
+const PUBLISHED_NEW = "00000000-0000-4000-8000-000000000002";
+const DRAFT = "00000000-0000-4000-8000-000000000003";
+const ARCHIVED = "00000000-0000-4000-8000-000000000004";
+// As the server lists them: most recently updated first, so a fresh empty draft leads.
+const versions = [
+  tpl(DRAFT, "1.3.0", "draft", "2026-12-06T10:00:00Z"),
+  tpl(ARCHIVED, "1.2.0", "archived", "2026-12-05T10:00:00Z"),
+  tpl(PUBLISHED_NEW, "1.1.0", "published", "2026-12-04T10:00:00Z"),
+  tpl(PUBLISHED_OLD, "1.0.0", "published", "2026-12-01T10:00:00Z"),
+];
+const listOf = (list: unknown[]) => route("GET", "/templates", () => [200, { templates: list, total: list.length, page: 1, page_size: 100 }]);
+const byId = route("GET", `/templates/${ARCHIVED}`, () => [200, versions[1]]);
+
+describe("launch run form: template picker", () => {
+  const picker = () => screen.getByLabelText("Template") as HTMLSelectElement;
+  const options = () => [...picker().options].map((o) => o.textContent);
+
+  it("leaves archived templates out and starts at the newest published version, not a newer draft", async () => {
+    mockFetch(listOf(versions));
+    renderPage(<LaunchRunForm onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+    await waitFor(() => expect(picker()).toHaveValue(PUBLISHED_NEW));
+    expect(options()).toEqual(["QA v1.1.0 · published", "QA v1.0.0 · published", "QA v1.3.0 · draft"]);
+    // Repeated under the picker, where a phone's narrow select cuts the option's end.
+    expect(picker()).toHaveAccessibleDescription(/^v1\.1\.0 · published · updated /);
+  });
+
+  it("starts at the template the form was opened from", async () => {
+    mockFetch(listOf(versions));
+    renderPage(<LaunchRunForm defaultTemplate={DRAFT} onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+    await waitFor(() => expect(picker()).toHaveValue(DRAFT));
+  });
+
+  it("keeps an archived template when the form was opened from it", async () => {
+    mockFetch(listOf(versions), byId);
+    renderPage(<LaunchRunForm defaultTemplate={ARCHIVED} onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+    await waitFor(() => expect(picker()).toHaveValue(ARCHIVED));
+    expect(options()).toContain("QA v1.2.0 · archived");
+  });
+
+  it("starts at the newest draft only when nothing is published", async () => {
+    mockFetch(listOf([tpl(DRAFT, "1.3.0", "draft", "2026-12-06T10:00:00Z"), tpl(PUBLISHED_OLD, "1.0.0", "draft", "2026-12-07T10:00:00Z"), versions[1]]));
+    renderPage(<LaunchRunForm onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+    await waitFor(() => expect(picker()).toHaveValue(PUBLISHED_OLD));
+    expect(options()).toEqual(["QA v1.0.0 · draft", "QA v1.3.0 · draft"]);
+  });
+
+  it("sends the template shown, not one it was opened with that does not exist", async () => {
+    const { calls } = mockFetch(listOf(versions), route("POST", "/dspy-runs", () => [422, { detail: "stop here", code: "validation_error" }]));
+    renderPage(<LaunchRunForm defaultTemplate="no-such-template" onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+    await waitFor(() => expect(picker()).toHaveValue(PUBLISHED_NEW));
+    await userEvent.click(screen.getByRole("button", { name: "Start optimization" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    expect((calls.find((c) => c.method === "POST")!.body as { template_id: string }).template_id).toBe(PUBLISHED_NEW);
+  });
+});
+
 describe("launch run form", () => {
   it("offers the server's LM providers and their models, and sends only a provider name and model", async () => {
     const providers = route("GET", "/lm-providers", () => [200, {

@@ -6,7 +6,10 @@ import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import { isApiError } from "@/lib/api-client";
+import { formatDate } from "@/lib/format";
 import { useToast } from "@/lib/toast";
+import type { Template } from "@/lib/api-types";
+import { useTemplate } from "@/features/templates/api/get-template";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { useCreateRun, type CreateRunRequest } from "../api/create-run";
 import { useLmProviders } from "../api/get-lm-providers";
@@ -37,6 +40,28 @@ export function numberError(raw: string, min: number, max: number, integer: bool
 }
 
 type Errors = Record<string, string | undefined>;
+
+const newestFirst = (a: Template, b: Template) => (b.updated_at ?? b.created_at ?? "").localeCompare(a.updated_at ?? a.created_at ?? "");
+
+/**
+ * The templates a run can start from, in the picker's order: published, then drafts, each most
+ * recently updated first. Archived templates are left out, except `cameFrom` (the template whose
+ * "Optimize" opened the form): the user asked for that one by name.
+ */
+export function launchableTemplates(all: Template[], cameFrom?: string): Template[] {
+  const rank = (t: Template) => (t.status === "published" ? 0 : t.status === "draft" ? 1 : 2);
+  const unique = [...new Map(all.map((t) => [t.id, t])).values()];
+  return unique.filter((t) => t.status !== "archived" || t.id === cameFrom).sort((a, b) => rank(a) - rank(b) || newestFirst(a, b));
+}
+
+/** The picker's first choice: the template the form was opened from, else the newest published one, else the newest draft. */
+export function defaultTemplateId(choices: Template[], cameFrom?: string): string {
+  if (cameFrom && choices.some((t) => t.id === cameFrom)) return cameFrom;
+  return choices[0]?.id ?? "";
+}
+
+/** "QA v1.2.0 · published": versions of one template differ only in these. */
+export const templateLabel = (t: Template) => `${t.name} v${t.version} · ${t.status}`;
 
 /** Client-side checks of the launch form; keys are the wire's error keys (`budget.max_trials`). */
 export function validateLaunch(f: Form): Errors {
@@ -102,12 +127,14 @@ const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
 export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?: string; onCancel: () => void }) {
   const templates = useTemplateOptions();
+  // The template the form was opened from, read on its own: it may be archived or past the picker's first 100.
+  const cameFrom = useTemplate(defaultTemplate ?? "");
   const providers = useLmProviders();
   const create = useCreateRun();
   const navigate = useNavigate();
   const toast = useToast();
   const [f, setF] = useState<Form>({
-    template_id: defaultTemplate ?? "",
+    template_id: "",
     optimizer_type: "BootstrapFewShot",
     metric: "exact_match",
     provider: "offline",
@@ -134,11 +161,14 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     setClientErrors({});
     setEdited((s) => new Set([...s, ...wire]));
   };
-  const templateId = f.template_id || templates.data?.templates[0]?.id || "";
+  const choices = launchableTemplates([...(templates.data?.templates ?? []), ...(cameFrom.data ? [cameFrom.data] : [])], defaultTemplate);
+  const templateId = f.template_id || defaultTemplateId(choices, defaultTemplate);
+  // Until the template the form was opened from is known, another default could be sent by mistake.
+  const awaitingCameFrom = Boolean(defaultTemplate) && cameFrom.isPending && templateId !== defaultTemplate;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!templateId) return;
+    if (!templateId || awaitingCameFrom) return;
     const found = validateLaunch(f);
     setClientErrors(found);
     setEdited(new Set());
@@ -165,7 +195,8 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     });
   };
 
-  const tplOptions = (templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version} (${t.status})` }));
+  const chosenTemplate = choices.find((t) => t.id === templateId);
+  const tplOptions = choices.map((t) => ({ value: t.id, label: templateLabel(t) }));
   const providerList = providers.data?.providers ?? [{ name: "offline", kind: "offline", models: ["offline"], default_model: "offline" }];
   const providerOptions = providerList.map((p) => ({ value: p.name, label: p.kind === "offline" ? "Offline (built-in stand-in)" : p.name }));
   const chosen = providerList.find((p) => p.name === f.provider);
@@ -191,7 +222,15 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       )}
       <fieldset disabled={create.isPending} className="min-w-0 space-y-5">
       <div className="grid min-w-0 gap-4 md:grid-cols-3">
-        <SelectInput label="Template" value={templateId} onChange={(e) => set("template_id", e.target.value)} options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]} error={errors.template_id} />
+        <SelectInput
+          label="Template"
+          value={templateId}
+          onChange={(e) => set("template_id", e.target.value)}
+          options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]}
+          error={errors.template_id}
+          // A narrow select cuts its label's end: the chosen version and status are repeated under it.
+          hint={chosenTemplate && `v${chosenTemplate.version} · ${chosenTemplate.status} · updated ${formatDate(chosenTemplate.updated_at ?? chosenTemplate.created_at)}`}
+        />
         <SelectInput label="Optimizer" value={f.optimizer_type} onChange={(e) => set("optimizer_type", e.target.value as OptimizerType)} options={OPTIMIZER_TYPES.map((o) => ({ value: o, label: o }))} error={errors.optimizer_type} />
         <SelectInput label="Metric" value={f.metric} onChange={(e) => set("metric", e.target.value as RunMetric)} options={RUN_METRICS.map((m) => ({ value: m, label: m }))} error={errors.metric} />
       </div>
@@ -270,7 +309,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       </fieldset>
       <div className="flex justify-end gap-2 border-t border-slate-100 pt-4">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" loading={create.isPending} disabled={!templateId}>
+        <Button type="submit" variant="primary" loading={create.isPending} disabled={!templateId || awaitingCameFrom}>
           Start optimization
         </Button>
       </div>

@@ -43,9 +43,13 @@ export function useSnapshotDiff(from: string | null, to: string | null) {
   });
 }
 
+/** Shared by the mutation and whoever must know one is in flight (useIsMutating). */
+export const createSnapshotKey = ["snapshots", "create"] as const;
+
 export function useCreateSnapshot() {
   const qc = useQueryClient();
   return useMutation({
+    mutationKey: createSnapshotKey,
     mutationFn: (body: CreateSnapshot) => api.post<Snapshot>("/snapshots", body),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["snapshots"] }),
   });

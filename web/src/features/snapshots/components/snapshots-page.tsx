@@ -1,11 +1,11 @@
 // Snapshots: frozen training sets. Create one from an Examples filter (the Examples page's
 // "Freeze as snapshot"), list them, export (JSONL, Hugging Face datasets) and compare two.
-import { useState } from "react";
-import { Link } from "react-router";
+import { useEffect, useRef, useState } from "react";
+import { Link, useSearchParams } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
-import { formatDate, shortId } from "@/lib/format";
+import { cn, formatDate, shortId } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
 import { snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
 
@@ -71,6 +71,13 @@ function DiffCard({ from, to }: { from: string; to: string }) {
 export default function SnapshotsPage() {
   usePageTitle("Snapshots");
   const list = useSnapshots();
+  // `?created=<id>`: the snapshot just frozen from the Examples page, highlighted and scrolled to.
+  const created = useSearchParams()[0].get("created");
+  const createdRow = useRef<HTMLLIElement>(null);
+  const createdShown = Boolean(list.data?.snapshots.some((s) => s.snapshot_id === created));
+  useEffect(() => {
+    if (createdShown) createdRow.current?.scrollIntoView?.({ block: "nearest" });
+  }, [createdShown]);
   const [picked, setPicked] = useState<string[]>([]);
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
   return (
@@ -96,10 +103,17 @@ export default function SnapshotsPage() {
             <CardBody className="py-2">
               <ul className="divide-y divide-slate-100" aria-label="Snapshots">
                 {list.data.snapshots.map((s) => (
-                  <li key={s.snapshot_id} className="flex flex-wrap items-center gap-3 py-2 text-sm" data-snapshot={s.snapshot_id}>
+                  <li
+                    key={s.snapshot_id}
+                    ref={s.snapshot_id === created ? createdRow : undefined}
+                    aria-current={s.snapshot_id === created ? "true" : undefined}
+                    className={cn("flex flex-wrap items-center gap-3 py-2 text-sm", s.snapshot_id === created && "-mx-2 rounded-lg bg-indigo-50 px-2 ring-1 ring-indigo-200")}
+                    data-snapshot={s.snapshot_id}
+                  >
                     <input type="checkbox" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
                     <span className="min-w-0 flex-1 basis-56">
-                      <span className="font-medium text-slate-900">{s.name}</span>
+                      {s.snapshot_id === created && <Badge tone="indigo" className="mr-2">Just frozen</Badge>}
+                      <span className="font-medium break-words text-slate-900">{s.name}</span>
                       <span className="ml-2 text-xs text-slate-500">
                         {s.item_count} examples · {selectionText(s)} · {formatDate(s.created_at)}
                         {s.created_by ? ` · ${s.created_by}` : ""}
