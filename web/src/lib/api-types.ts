@@ -121,7 +121,8 @@ export type Template = {
   prompt_template?: string | null;
   system_prompt?: string | null;
   /** The version's own demos: hand-written, or from an accepted run or a DSPy import (with the example they came from). */
-  examples?: { input: JsonObject; output: JsonObject; explanation?: string | null; example_id?: string | null; augmented?: boolean }[];
+  /** A purged example's demo is a marker: `{example_id, purged: true}`, without input or output. */
+  examples?: { input?: JsonObject; output?: JsonObject; explanation?: string | null; example_id?: string | null; augmented?: boolean; purged?: boolean }[];
   base_model?: string;
   temperature?: number;
   max_tokens?: number;

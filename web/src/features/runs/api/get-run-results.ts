@@ -27,12 +27,21 @@ type ResultsWire = {
 };
 
 /** One demonstration of the best program: the example's fields, flat (`fields`) or split. */
-export type Demo = { exampleId?: string; augmented: boolean; fields: Record<string, unknown>; input?: Record<string, unknown>; output?: Record<string, unknown> };
+export type Demo = {
+  exampleId?: string;
+  augmented: boolean;
+  /** The example was purged (legal erasure): the demo is a marker with no content. */
+  purged?: boolean;
+  fields: Record<string, unknown>;
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+};
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function normalizeDemo(d: unknown): Demo {
   if (!isObj(d)) return { augmented: false, fields: { value: d } };
+  if (d.purged === true) return { exampleId: typeof d.example_id === "string" ? d.example_id : undefined, augmented: d.augmented === true, purged: true, fields: {} };
   const fields = isObj(d.fields) ? d.fields : {};
   const input = isObj(d.input) ? d.input : isObj(d.inputs) ? d.inputs : undefined;
   const output = isObj(d.output) ? d.output : isObj(d.outputs) ? d.outputs : isObj(d.expected_output) ? d.expected_output : undefined;

@@ -28,13 +28,20 @@ export function Demonstrations({ demos, template }: { demos: Demo[]; template?: 
             <p className="mb-1 flex flex-wrap items-center gap-2 text-xs text-slate-500">
               <span className="font-medium text-slate-700">Demo {i + 1}</span>
               {d.augmented && <Badge tone="violet">bootstrapped</Badge>}
+              {d.purged && <Badge tone="slate">purged</Badge>}
               {d.exampleId && (
                 <Link to={`/examples/${d.exampleId}`} className="text-indigo-700 hover:underline">
                   example {shortId(d.exampleId)} →
                 </Link>
               )}
             </p>
-            <IoTable input={input} output={output} label={`Demonstration ${i + 1}`} />
+            {d.purged ? (
+              <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600 ring-1 ring-slate-200">
+                Content erased: the example was purged. DSPy exports leave this demo out.
+              </p>
+            ) : (
+              <IoTable input={input} output={output} label={`Demonstration ${i + 1}`} />
+            )}
             {(() => {
               const example = d.augmented && d.exampleId ? stored.get(d.exampleId) : undefined;
               const label = example?.expected_output as Record<string, unknown> | undefined;

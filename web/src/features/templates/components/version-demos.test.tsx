@@ -65,6 +65,15 @@ describe("a template version's demos", () => {
     expect(screen.getAllByRole("group", { name: /^Demonstration \d+$/ })).toHaveLength(5);
   });
 
+  it("shows a purged example's demo as erased, with no content table", () => {
+    mockFetch();
+    show(template([{ input: { question: "q" }, output: { answer: "a" } }, { example_id: EX, purged: true, augmented: true }]));
+    expect(screen.getAllByRole("group", { name: /^Demonstration \d+$/ })).toHaveLength(1);
+    expect(screen.getByText("purged")).toBeInTheDocument();
+    expect(screen.getByText(/Content erased: the example was purged/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: /example/ })).toHaveAttribute("href", `/examples/${EX}`);
+  });
+
   it("renders nothing for a version without demos", () => {
     mockFetch();
     show(template([]));

@@ -11,6 +11,7 @@ export function versionDemos(t: Template): Demo[] {
   return (t.examples ?? []).map((e) => ({
     exampleId: typeof e.example_id === "string" ? e.example_id : undefined,
     augmented: e.augmented === true,
+    purged: e.purged === true,
     fields: { ...e.input, ...e.output },
     input: e.input,
     output: e.output,
