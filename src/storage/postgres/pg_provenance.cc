@@ -50,6 +50,16 @@ void RewriteCopies(pqxx::transaction_base& tx, const std::string& id, const Purg
   }
 }
 
+// A row of kTombstoneReadColumns: the example as it was, with its deletion (and purge) marks.
+Example PgReadTombstone(const pqxx::row& row) {
+  Example e = PgReadExample(row, false);
+  e.embedding_model.reset();
+  e.deleted_at = row[25].as<int64_t>();
+  e.purged_at = PgOptInt(row[26]);
+  e.content_hash = row[27].as<std::string>();
+  return e;
+}
+
 }  // namespace
 
 void PgAppendAuditRow(pqxx::transaction_base& tx, const AuditRecord& r) {
@@ -158,12 +168,7 @@ Result<Example> PgStore::GetExampleIncludingDeleted(const std::string& id) {
     auto rows = PgParams().Text(id).Exec(
         tx, std::string("SELECT ") + kTombstoneReadColumns + " FROM example_tombstones WHERE id = $1");
     if (rows.empty()) return Status::Ok();
-    Example e = PgReadExample(rows[0], false);
-    e.embedding_model.reset();
-    e.deleted_at = rows[0][25].as<int64_t>();
-    e.purged_at = PgOptInt(rows[0][26]);
-    e.content_hash = rows[0][27].as<std::string>();
-    out = std::move(e);
+    out = PgReadTombstone(rows[0]);
     return Status::Ok();
   }));
   if (!out) return Status::NotFound("Example not found");
@@ -177,12 +182,7 @@ Result<std::pair<std::vector<Example>, int64_t>> PgStore::ListDeletedExamples(in
         tx, std::string("SELECT ") + kTombstoneReadColumns +
                 " FROM example_tombstones ORDER BY deleted_at DESC, id DESC LIMIT $1 OFFSET $2");
     for (const auto& row : rows) {
-      Example e = PgReadExample(row, false);
-      e.embedding_model.reset();
-      e.deleted_at = row[25].as<int64_t>();
-      e.purged_at = PgOptInt(row[26]);
-      e.content_hash = row[27].as<std::string>();
-      out.first.push_back(std::move(e));
+      out.first.push_back(PgReadTombstone(row));
     }
     out.second = tx.exec1("SELECT COUNT(*) FROM example_tombstones")[0].as<int64_t>();
     return Status::Ok();

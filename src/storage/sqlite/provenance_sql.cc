@@ -71,6 +71,16 @@ void RewriteCopies(Conn& c, const std::string& id, const PurgeRewrites& rewrites
   }
 }
 
+// A row of kTombstoneReadColumns: the example as it was, with its deletion (and purge) marks.
+Example ReadTombstone(SQLite::Statement& q) {
+  Example e = ReadExample(q, false);
+  e.embedding_model.reset();
+  e.deleted_at = q.getColumn(25).getInt64();
+  e.purged_at = OptInt(q.getColumn(26));
+  e.content_hash = q.getColumn(27).getString();
+  return e;
+}
+
 }  // namespace
 
 void AppendAuditRow(Conn& c, const AuditRecord& r) {
@@ -173,12 +183,7 @@ Result<Example> SqliteStore::GetExampleIncludingDeleted(const std::string& id) {
     auto& q = c.Prepare(std::string("SELECT ") + kTombstoneReadColumns + " FROM example_tombstones WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) {
-      Example e = ReadExample(q, false);
-      e.embedding_model.reset();
-      e.deleted_at = q.getColumn(25).getInt64();
-      e.purged_at = OptInt(q.getColumn(26));
-      e.content_hash = q.getColumn(27).getString();
-      out = std::move(e);
+      out = ReadTombstone(q);
     }
     return Status::Ok();
   }));
@@ -194,12 +199,7 @@ Result<std::pair<std::vector<Example>, int64_t>> SqliteStore::ListDeletedExample
     q.bind(1, limit);
     q.bind(2, offset);
     while (q.executeStep()) {
-      Example e = ReadExample(q, false);
-      e.embedding_model.reset();
-      e.deleted_at = q.getColumn(25).getInt64();
-      e.purged_at = OptInt(q.getColumn(26));
-      e.content_hash = q.getColumn(27).getString();
-      out.first.push_back(std::move(e));
+      out.first.push_back(ReadTombstone(q));
     }
     auto& n = c.Prepare("SELECT COUNT(*) FROM example_tombstones");
     if (n.executeStep()) out.second = n.getColumn(0).getInt64();
