@@ -4,13 +4,28 @@ import { isApiError } from "@/lib/api-client";
 import { formatDate } from "@/lib/format";
 import { useExampleAudit } from "../api/get-example-audit";
 
-const verb = (action: string) => {
-  if (action.startsWith("DELETE")) return "deleted";
-  if (action.endsWith("/restore")) return "restored";
-  if (action.startsWith("PUT")) return "edited";
-  if (action.startsWith("POST /api/v1/examples")) return "created";
-  return action;
+/** What an audited request (its route, "POST /api/v1/examples/bulk-update") did to the example. */
+const VERBS: Record<string, string> = {
+  "POST /api/v1/examples": "created",
+  "POST /api/v1/examples/batch": "created (batch)",
+  "POST /api/v1/examples/import": "imported",
+  "PUT /api/v1/examples/{id}": "edited",
+  "DELETE /api/v1/examples/{id}": "deleted",
+  "POST /api/v1/examples/{id}/restore": "restored",
+  "POST /api/v1/examples/bulk-update": "edited in bulk",
+  "POST /api/v1/examples/bulk-delete": "deleted in bulk",
+  "POST /api/v1/examples/regenerate-embeddings": "re-embedded",
+  "POST /api/v1/examples/outcome": "reported an outcome",
+  "POST /api/v1/examples/{id}/track": "recorded usage",
+  "POST /api/v1/dspy-runs/{id}/sync": "credited by a run",
+  "DELETE /api/v1/templates/{id}": "changed by deleting its template",
 };
+
+export function auditVerb(action: string, diff?: Record<string, unknown> | null): string {
+  if (diff?.unchanged === true) return "saved without changes";
+  if (diff?.purged === true) return "purged";
+  return VERBS[action] ?? action;
+}
 
 /** An example's audit trail: every write that touched it (issue 19). */
 export function AuditPanel({ exampleId }: { exampleId: string }) {
@@ -34,7 +49,7 @@ export function AuditPanel({ exampleId }: { exampleId: string }) {
             {q.data.entries.map((e) => (
               <li key={e.seq} className="py-2">
                 <p>
-                  <span className="font-medium text-slate-900">{e.actor}</span> <span className="text-slate-600">{verb(e.action)}</span>
+                  <span className="font-medium text-slate-900">{e.actor}</span> <span className="text-slate-600">{auditVerb(e.action, e.diff)}</span>
                   <span className="ml-2 text-xs text-slate-500">{formatDate(e.at)}</span>
                 </p>
                 {Object.keys(e.diff ?? {}).length > 0 && (

@@ -99,7 +99,7 @@ export default function SnapshotsPage() {
       ) : (
         <div className="space-y-6">
           <Card>
-            <CardHeader title={`${list.data.total} snapshots`} description="Tick two to compare them (older first)." />
+            <CardHeader title={`${list.data.total} snapshot${list.data.total === 1 ? "" : "s"}`} description="Tick two to compare them (older first)." />
             <CardBody className="py-2">
               <ul className="divide-y divide-slate-100" aria-label="Snapshots">
                 {list.data.snapshots.map((s) => (
