@@ -32,13 +32,7 @@ class DemoCopies : public ::testing::Test {
                                   {"data", {{"split_ratio", 0.5}, {"seed", 3}}}});
     EXPECT_EQ(launched.status, 201) << launched.raw;
     const std::string id = launched.body.value("run_id", "");
-    for (int i = 0; i < 1800; ++i) {
-      Json run = server_.Get("/api/v1/dspy-runs/" + id).body;
-      if (run.value("status", "") == "completed") return id;
-      if (run.value("status", "") == "failed") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "run " << id << " did not complete";
+    EXPECT_EQ(WaitForRun(server_, id).value("status", ""), "completed") << "run " << id;
     return id;
   }
   Json BestProgram(const std::string& run_id) {

@@ -25,14 +25,8 @@ std::string CompletedRun(TestServer& server, const std::string& template_id) {
                                                     {"optimizer_type", "LabeledFewShot"},
                                                     {"lm", {{"provider", "offline"}}}});
   EXPECT_EQ(launched.status, 201) << launched.raw;
-  std::string id = launched.body.value("run_id", "");
-  for (int i = 0; i < 1200; ++i) {
-    Json run = server.Get("/api/v1/dspy-runs/" + id).body;
-    if (run.value("status", "") == "completed") return id;
-    if (run.value("status", "") == "failed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ADD_FAILURE() << "run " << id << " did not complete";
+  const std::string id = launched.body.value("run_id", "");
+  EXPECT_EQ(WaitForRun(server, id, 120).value("status", ""), "completed") << "run " << id;
   return id;
 }
 
@@ -182,9 +176,7 @@ TEST_F(RunDecisions, AcceptKeepsThePromptTheOptimizerDidNotChange) {
                                                      {"data", {{"filters", {{"databit_id", template_id_}}}}}});
   ASSERT_EQ(launched.status, 201) << launched.raw;
   const std::string run_id = launched.body["run_id"];
-  for (int i = 0; i < 1200 && server_.Get("/api/v1/dspy-runs/" + run_id).body.value("status", "") != "completed"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  ASSERT_EQ(WaitForRun(server_, run_id, 120).value("status", ""), "completed");
   auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
   ASSERT_EQ(accepted.status, 201) << accepted.raw;
   EXPECT_EQ(accepted.body["template"]["prompt_template"], prompt);

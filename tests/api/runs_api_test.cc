@@ -13,19 +13,6 @@ namespace {
 
 const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
 
-// The run once it has finished (completed, failed or cancelled).
-Json WaitForRun(TestServer& server, const std::string& id, int seconds = 180) {
-  Json run;
-  for (int i = 0; i < seconds * 10; ++i) {
-    run = server.Get("/api/v1/dspy-runs/" + id).body;
-    std::string st = run.value("status", "");
-    if (st == "completed" || st == "failed" || st == "cancelled") return run;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ADD_FAILURE() << "run did not finish: " << run.dump();
-  return run;
-}
-
 // An operator's OpenAI-compatible provider on a loopback port.
 LmProviderConfig LocalProvider(int port, int max_retries) {
   LmProviderConfig p;

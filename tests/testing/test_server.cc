@@ -5,6 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "api/routes.h"
 #include "common/ids.h"
 
@@ -127,6 +130,18 @@ int FreePort() {
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+Json WaitForRun(TestServer& server, const std::string& id, int seconds) {
+  Json run;
+  for (int i = 0; i < seconds * 10; ++i) {
+    run = server.Get("/api/v1/dspy-runs/" + id).body;
+    const std::string st = run.value("status", "");
+    if (st == "completed" || st == "failed" || st == "cancelled") return run;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "run did not finish: " << run.dump();
+  return run;
 }
 
 }  // namespace exemplar::testing

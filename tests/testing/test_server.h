@@ -70,4 +70,8 @@ Json MakeExample(const std::string& text, const std::string& domain = "general")
 // A free TCP port on 127.0.0.1 (bound then released).
 int FreePort();
 
+// Polls GET /dspy-runs/{id} until the run has finished (completed, failed or cancelled) and
+// returns it; a test failure when it has not finished within `seconds`.
+Json WaitForRun(TestServer& server, const std::string& id, int seconds = 180);
+
 }  // namespace exemplar::testing

@@ -100,6 +100,21 @@ Result<Reply> ListAudit(Services& s, const Request& req) {
                          {"retention_days", s.audit.retention_days()}});
 }
 
+// ?page= (from 1) and ?page_size= (1..100, default 20) of a paged list.
+struct PageParams {
+  int64_t page = 1, size = 20;
+  int64_t offset() const { return (page - 1) * size; }
+};
+
+Result<PageParams> ParsePageParams(const Request& req) {
+  Validation v;
+  PageParams p;
+  p.page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
+  p.size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  return p;
+}
+
 }  // namespace
 
 void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
@@ -113,27 +128,22 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", "/api/v1/examples/deleted",
                     "Deleted examples, most recently deleted first (the trash; restore brings one back)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
-                      Validation v;
-                      int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
-                      int64_t size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
-                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.examples.ListDeleted((page - 1) * size, size));
+                      EXEMPLAR_ASSIGN_OR_RETURN(PageParams pg, ParsePageParams(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.examples.ListDeleted(pg.offset(), pg.size));
                       Json items = Json::array();
                       for (const auto& e : p.first) items.push_back(service::ExampleWithTombstoneJson(e));
-                      return Reply::Json200({{"examples", std::move(items)}, {"total", p.second}, {"page", page},
-                                             {"page_size", size}});
+                      return Reply::Json200({{"examples", std::move(items)}, {"total", p.second}, {"page", pg.page},
+                                             {"page_size", pg.size}});
                     }});
   const std::string base = "/api/v1/snapshots";
   routes.push_back({"GET", base, "List dataset snapshots, newest first", "snapshots",
                     [&s](const Request& req) -> Result<Reply> {
-                      Validation v;
-                      int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
-                      int64_t size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
-                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.snapshots.List((page - 1) * size, size));
+                      EXEMPLAR_ASSIGN_OR_RETURN(PageParams pg, ParsePageParams(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.snapshots.List(pg.offset(), pg.size));
                       Json items = Json::array();
                       for (const auto& snap : p.items) items.push_back(service::SnapshotToJson(snap));
-                      return Reply::Json200({{"snapshots", items}, {"total", p.total}, {"page", page}, {"page_size", size}});
+                      return Reply::Json200({{"snapshots", items}, {"total", p.total}, {"page", pg.page},
+                                             {"page_size", pg.size}});
                     }});
   routes.push_back({"POST", base, "Freeze a dataset snapshot {name, filter | example_ids, template_id?}", "snapshots",
                     [&s](const Request& req) { return CreateSnapshot(s, req); }});

@@ -82,20 +82,15 @@ namespace {
 // One inline example (a demo): {input, output} whose keys are the template's fields, an optional
 // explanation, and the marks the server writes itself (source, augmented, example_id,
 // example_version, purged).
-// The schema is the one the template has after this request's changes.
-void CheckInlineExample(const Json& ex, const Template& t, size_t i, Validation& v) {
+// `inputs` / `outputs`: the field names of the template's schema after this request's changes.
+void CheckInlineExample(const Json& ex, const std::set<std::string>& inputs, const std::set<std::string>& outputs,
+                        size_t i, Validation& v) {
   const std::string at = std::to_string(i);
   if (!ex.is_object()) {
     v.Add({"body", "examples", at}, "must be {input: object, output: object}", "type_error.dict");
     return;
   }
   const bool purged = ex.contains("purged") && ex["purged"] == true;  // content erased (a purge)
-  auto fields = [](const std::vector<SchemaField>& schema) {
-    std::set<std::string> names;
-    for (const auto& f : schema) names.insert(f.name);
-    return names;
-  };
-  const std::set<std::string> inputs = fields(t.input_schema), outputs = fields(t.output_schema);
   for (const auto& [key, value] : ex.items()) {
     const std::vector<std::string> loc = {"body", "examples", at, key};
     if (key == "input" || key == "output") {
@@ -170,7 +165,13 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
     if (!ex.is_array() || ex.size() > 1000) {
       v.Add(r.Loc("examples"), "must be a list of at most 1000 {input, output} objects", "type_error.list");
     } else {
-      for (size_t i = 0; i < ex.size(); ++i) CheckInlineExample(ex[i], *t, i, v);
+      auto names = [](const std::vector<SchemaField>& schema) {
+        std::set<std::string> out;
+        for (const auto& f : schema) out.insert(f.name);
+        return out;
+      };
+      const std::set<std::string> inputs = names(t->input_schema), outputs = names(t->output_schema);
+      for (size_t i = 0; i < ex.size(); ++i) CheckInlineExample(ex[i], inputs, outputs, i, v);
       t->examples_json = DumpJson(ex);
     }
   }
