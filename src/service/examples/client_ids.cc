@@ -20,32 +20,40 @@ Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<co
                                      const std::vector<size_t>& positions) {
   ClientIdCheck out;
   out.stored.assign(items.size(), false);
-  std::unordered_map<std::string, size_t> first_of;  // client id → first item naming it
+  std::unordered_map<std::string, size_t> first_of;  // key → first item naming it
   for (size_t i = 0; i < items.size(); ++i) {
-    if (!items[i] || !items[i]->client_id) continue;
+    if (!items[i]) continue;
     const Example& e = *items[i];
-    auto [it, first] = first_of.emplace(*e.client_id, i);
+    // The key: the client id, else the example id (a generated one names nothing stored).
+    const bool by_client_id = e.client_id.has_value();
+    const std::string& key = by_client_id ? *e.client_id : e.id;
+    const std::string named = (by_client_id ? "client_id '" : "example_id '") + key + "'";
+    auto [it, first] = first_of.emplace(key, i);
     if (!first) {
       if (!SameContent(*items[it->second], e)) {
-        out.conflicts.emplace_back(i, "client_id '" + *e.client_id + "' repeats item " +
-                                          std::to_string(positions[it->second]) + " of this request with other content");
+        out.conflicts.emplace_back(i, named + " repeats item " + std::to_string(positions[it->second]) +
+                                          " of this request with other content");
       } else {
         out.stored[i] = out.stored[it->second];
       }
       continue;
     }
-    EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Example> existing, store.FindExampleByClientId(*e.client_id));
-    if (!existing && e.client_id == e.id) {  // an example_id without client_id: the id itself
+    std::optional<Example> existing;
+    if (by_client_id) {
+      EXEMPLAR_ASSIGN_OR_RETURN(existing, store.FindExampleByClientId(key));
+    }
+    if (!existing && (!by_client_id || key == e.id)) {
       auto by_id = store.GetExample(e.id);
       if (by_id.ok()) existing = std::move(*by_id);
+      else if (by_id.status().code() != Code::kNotFound) return by_id.status();
     }
     if (!existing) continue;
     if (SameContent(*existing, e)) {
       out.stored[i] = true;
     } else {
-      out.conflicts.emplace_back(i, "client_id '" + *e.client_id + "' already names example " + existing->id +
-                                        " with other content; send a new client_id, or PUT /examples/" +
-                                        existing->id + " to change it");
+      out.conflicts.emplace_back(i, named + " already names example " + existing->id +
+                                        " with other content; send a new " + (by_client_id ? "client_id" : "example_id") +
+                                        ", or PUT /examples/" + existing->id + " to change it");
     }
   }
   return out;

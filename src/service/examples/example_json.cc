@@ -183,8 +183,7 @@ Example ExampleFromCreateJson(const Json& body, Validation& v, const std::vector
     if (!IsUuid(*id)) {
       v.Add(r.Loc("example_id"), "must be a UUID", "value_error.uuid");
     } else {
-      e.id = NormalizeUuid(*id);
-      if (!e.client_id) e.client_id = e.id;
+      e.id = NormalizeUuid(*id);  // a client-chosen id is an idempotency key too (client_ids.h)
     }
   }
   if (e.id.empty()) e.id = NewUuid();
