@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::cli {
 
@@ -24,6 +25,7 @@ int RunImportDspy(const Config& config, const std::string& template_id, const st
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;
   }
+  storage::AuditScope audit_scope(CliAuditEntry("import-dspy"));
   auto out = (*rt)->dspy_import().Import(template_id, *state, create_examples, std::nullopt);
   if (!out.ok()) {
     std::cerr << "error: " << out.status().ToString() << "\n";

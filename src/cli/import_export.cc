@@ -7,6 +7,7 @@
 #include "cli/runtime.h"
 #include "service/examples/example_io.h"
 #include "service/examples/example_json.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::cli {
 
@@ -47,6 +48,7 @@ int RunImport(const Config& config, const std::string& file, const std::string& 
   for (size_t start = 0; start < items.size(); start += kChunk) {
     std::vector<Example> chunk(std::make_move_iterator(items.begin() + start),
                                std::make_move_iterator(items.begin() + std::min(items.size(), start + kChunk)));
+    storage::AuditScope audit_scope(CliAuditEntry("import"));  // one entry per chunk's transaction
     auto r = (*rt)->examples().Batch(std::move(chunk), {}, false);
     if (!r.ok()) {
       std::cerr << "error: " << r.status().message() << "\n";

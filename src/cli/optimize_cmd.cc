@@ -2,10 +2,12 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "service/runs/runs.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::cli {
 namespace {
@@ -26,7 +28,9 @@ int RunOptimize(const Config& config, const Json& body, bool json_output) {
     return 1;
   }
   service::Runs& runs = (*rt)->runs();
+  std::optional<storage::AuditScope> audit_scope(std::in_place, CliAuditEntry("optimize"));
   auto run = runs.Launch(body, std::nullopt);
+  audit_scope.reset();  // the run's own progress is written by its worker, unaudited as in the API
   if (!run.ok()) {
     std::cerr << "error: " << run.status().ToString() << "\n";
     for (const auto& fe : run.status().field_errors()) {

@@ -231,4 +231,12 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   return rt;
 }
 
+AuditRecord CliAuditEntry(const std::string& command) {
+  AuditRecord entry;
+  const char* login = std::getenv("USER");
+  entry.actor = std::string("cli:") + (login && *login ? login : "unknown");
+  entry.action = "exemplar " + command;
+  return entry;
+}
+
 }  // namespace exemplar::cli

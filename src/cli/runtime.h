@@ -104,4 +104,8 @@ std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model);
 
 bool IsLoopback(const std::string& host);
 
+// The audit entry of a CLI command that writes (storage/audit_context.h): the actor is
+// "cli:<login>", the action "exemplar <command>"; the services it calls name the entity and ids.
+AuditRecord CliAuditEntry(const std::string& command);
+
 }  // namespace exemplar::cli

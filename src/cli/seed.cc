@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -12,6 +13,7 @@
 #include "service/examples/example_json.h"
 #include "service/lineage/provenance.h"
 #include "service/templates/template_json.h"
+#include "storage/audit_context.h"
 
 namespace exemplar::cli {
 namespace {
@@ -70,6 +72,10 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
       t.created_at = t.updated_at = NowMillis();
       t.created_by = "seed";
       if (runtime.store().GetTemplate(t.id).ok()) continue;
+      AuditRecord entry = CliAuditEntry("seed");
+      entry.entity = "template";
+      entry.entity_ids = {t.id};
+      storage::AuditScope audit_scope(std::move(entry));
       Status st = runtime.store().InsertTemplate(t);
       if (!st.ok()) {
         std::cerr << "error: " << st.message() << "\n";
@@ -102,7 +108,16 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
   }
   // Per item: a demo example edited since an earlier seed keeps the user's content (its client
   // id now names other content: a conflict, counted as present); any other error fails the seed.
+  // Audited when it stores something: a seed run at every start of run.sh logs nothing new.
+  bool all_present = true;
+  for (size_t i = 0; i < items.size() && all_present; ++i) {
+    if (!items[i].client_id) all_present = false;
+    else if (auto found = runtime.store().FindExampleByClientId(*items[i].client_id); !found.ok() || !*found) all_present = false;
+  }
+  std::optional<storage::AuditScope> audit_scope;
+  if (!all_present) audit_scope.emplace(CliAuditEntry("seed"));
   auto result = runtime.examples().Batch(std::move(items), {}, false);
+  audit_scope.reset();
   if (!result.ok()) {
     std::cerr << "error: " << result.status().message() << "\n";
     return 1;

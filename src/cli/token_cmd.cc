@@ -32,10 +32,7 @@ int RunToken(const Config& config, const std::string& action, const std::string&
   }
   service::Auth& auth = (*rt)->auth();
   // Token changes are audited like API writes; the actor is the operator's login.
-  AuditRecord entry;
-  const char* login = std::getenv("USER");
-  entry.actor = std::string("cli:") + (login ? login : "unknown");
-  entry.action = "token " + action;
+  AuditRecord entry = CliAuditEntry("token " + action);
   entry.entity = "token";
   if (!id.empty()) entry.entity_ids.push_back(id);
   if (action == "create") entry.diff_json = DumpJson(Json{{"role", role}, {"name", name}, {"expires_in", expires_in}});

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +13,7 @@
 
 #include "common/ids.h"
 #include "common/json_util.h"
+#include "storage/store.h"
 
 namespace exemplar {
 namespace {
@@ -114,6 +116,47 @@ TEST_F(Cli, ImportThenExportRoundTrips) {
   EXPECT_NE(Exec("import " + bad + D()).code, 0);
   EXPECT_EQ(Exec("version").out.rfind("exemplar ", 0), 0u);
   EXPECT_NE(Exec("nonsense").code, 0);
+}
+
+// Writes made from the command line are audited like API writes: who ("cli:<login>"), which
+// command, and what it created; a seed that finds everything present adds nothing.
+TEST_F(Cli, SeedAndImportWritesAreAudited) {
+  std::string seed = "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D();
+  ::setenv("USER", "operator", 1);  // the child's login
+  ASSERT_EQ(Exec(seed).code, 0);
+  std::string file = (dir_ / "in.jsonl").string();
+  {
+    std::ofstream f(file);
+    f << R"({"input": {"q": "audited"}, "expected_output": {"a": 1}, "client_id": "audit-1"})" << "\n";
+  }
+  ASSERT_EQ(Exec("import " + file + D()).code, 0);
+  auto entries = [&] {
+    auto store = storage::OpenSqliteStore((dir_ / "data" / "exemplar.db").string());
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    storage::AuditQuery q;
+    q.limit = 1000;
+    auto list = (*store)->ListAudit(q);
+    EXPECT_TRUE(list.ok());
+    return *list;
+  };
+  auto first = entries();
+  size_t templates = 0, example_batches = 0, imports = 0, seeded_ids = 0;
+  for (const auto& e : first) {
+    EXPECT_EQ(e.actor.rfind("cli:", 0), 0u) << e.actor;
+    if (e.action == "exemplar seed" && e.entity == "template") ++templates;
+    if (e.action == "exemplar seed" && e.entity == "example") {
+      ++example_batches;
+      seeded_ids += e.entity_ids.size();
+      EXPECT_EQ(e.actor, "cli:operator");
+    }
+    if (e.action == "exemplar import" && e.entity == "example") ++imports;
+  }
+  EXPECT_EQ(templates, 3u);
+  EXPECT_EQ(example_batches, 1u);
+  EXPECT_GE(seeded_ids, 40u);
+  EXPECT_EQ(imports, 1u);
+  ASSERT_EQ(Exec(seed).code, 0);  // everything present: nothing written, nothing audited
+  EXPECT_EQ(entries().size(), first.size());
 }
 
 TEST_F(Cli, QuickBenchReportsEveryFigure) {

@@ -10,6 +10,8 @@ describe("audit trail verbs", () => {
     expect(auditVerb("POST /api/v1/examples/{id}/restore")).toBe("restored");
     expect(auditVerb("PUT /api/v1/examples/{id}")).toBe("edited");
     expect(auditVerb("POST /api/v1/examples/outcome")).toBe("reported an outcome");
+    expect(auditVerb("exemplar seed")).toBe("created by the demo seed");
+    expect(auditVerb("exemplar import")).toBe("imported from a file (command line)");
   });
 
   it("says when a save changed nothing, when content was purged, and shows unknown routes as they are", () => {

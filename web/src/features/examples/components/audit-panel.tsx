@@ -19,6 +19,8 @@ const VERBS: Record<string, string> = {
   "POST /api/v1/examples/{id}/track": "recorded usage",
   "POST /api/v1/dspy-runs/{id}/sync": "credited by a run",
   "DELETE /api/v1/templates/{id}": "changed by deleting its template",
+  "exemplar seed": "created by the demo seed",
+  "exemplar import": "imported from a file (command line)",
 };
 
 export function auditVerb(action: string, diff?: Record<string, unknown> | null): string {
