@@ -196,6 +196,8 @@ class Store {
   // Examples by row id (index labels), in the given order; missing ones skipped.
   virtual Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) = 0;
   virtual Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) = 0;
+  // The id of the deleted (not purged: a purge clears it) example holding this client id, if any.
+  virtual Result<std::optional<std::string>> FindDeletedExampleByClientId(const std::string& client_id) = 0;
   // Replaces the mutable fields of `updated` (matched by id) and records `prior_snapshot` as the
   // history row of the previous version. REQUIRES: updated.version == previous version + 1.
   // kNotFound when absent; kFailedPrecondition when the stored version moved on (lost update).

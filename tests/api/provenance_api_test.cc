@@ -197,11 +197,69 @@ TEST_F(ProvenanceApi, DeletedExamplesAreListedNewestFirstUntilRestored) {
   ASSERT_EQ(second_page.body["examples"].size(), 1u);
   EXPECT_EQ(second_page.body["examples"][0]["example_id"], ids[0]);
   EXPECT_EQ(server_.Get("/api/v1/examples/deleted?page_size=0").status, 422);
+  EXPECT_EQ(server_.Get("/api/v1/snapshots?cursor=zzz").status, 422);  // paged by number: no cursor
   ASSERT_EQ(server_.Post("/api/v1/examples/" + ids[1] + "/restore", Json::object()).status, 200);
   trash = server_.Get("/api/v1/examples/deleted");
   EXPECT_EQ(trash.body["total"], 2);
   for (const auto& e : trash.body["examples"]) EXPECT_NE(e["example_id"], ids[1]);
   EXPECT_EQ(server_.Get("/api/v1/examples/" + ids[3]).status, 200);  // the {id} route is unchanged
+}
+
+// A deleted example keeps its id and client id: a create naming either is refused (restoring the
+// deleted one would collide); a purge frees the client id, which it erases, but never the id.
+TEST_F(ProvenanceApi, ADeletedExamplesIdsAreNotTakenByNewExamples) {
+  const std::string x = "5d1c6f0e-8a3b-4c2d-9e7f-1a2b3c4d5e6f";
+  Json first = MakeExample("deleted but restorable", "provenance");
+  first["example_id"] = x;
+  first["client_id"] = "cid-deleted";
+  ASSERT_EQ(server_.Post("/api/v1/examples", first).status, 201);
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + x).status, 204);
+
+  Json reuse_id = MakeExample("an unrelated example", "provenance");
+  reuse_id["example_id"] = x;
+  auto refused = server_.Post("/api/v1/examples", reuse_id);
+  EXPECT_EQ(refused.status, 409) << refused.raw;
+  EXPECT_NE(refused.raw.find("deleted example"), std::string::npos) << refused.raw;
+  EXPECT_NE(refused.raw.find("/restore"), std::string::npos) << refused.raw;
+  EXPECT_EQ(server_.Post("/api/v1/examples", first).status, 409);  // the same content too: restore it
+  Json reuse_client_id = MakeExample("another unrelated example", "provenance");
+  reuse_client_id["client_id"] = "cid-deleted";
+  auto by_client_id = server_.Post("/api/v1/examples", reuse_client_id);
+  EXPECT_EQ(by_client_id.status, 409) << by_client_id.raw;
+  EXPECT_NE(by_client_id.raw.find(x), std::string::npos) << by_client_id.raw;
+  auto batch = server_.Post("/api/v1/examples/batch", {{"examples", {reuse_id, MakeExample("fine", "provenance")}},
+                                                       {"atomic", false}});
+  EXPECT_EQ(batch.status, 201) << batch.raw;
+  EXPECT_EQ(batch.body["created_count"], 1);
+  EXPECT_EQ(batch.body["errors"][0]["index"], 0);
+  auto imported = server_.PostRaw("/api/v1/examples/import", reuse_id.dump() + "\n", "application/x-ndjson");
+  EXPECT_EQ(imported.status, 422) << imported.raw;
+  // Nothing took its place: it restores with its own content and lineage.
+  auto restored = server_.Post("/api/v1/examples/" + x + "/restore", Json::object());
+  ASSERT_EQ(restored.status, 200) << restored.raw;
+  EXPECT_EQ(restored.body["input"]["text"], "deleted but restorable");
+
+  // A purge erases the client id, tags and function name with the content; the id stays taken.
+  Json personal = MakeExample("personal", "provenance");
+  personal["client_id"] = "crm-jane.roe@example.com";
+  personal["capability_tags"] = {"customer-jane-roe"};
+  personal["function_name"] = "reply_to_jane_roe";
+  auto created = server_.Post("/api/v1/examples", personal);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string y = created.body["example_id"];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + y + "?purge=true").status, 204);
+  auto purged = server_.Get("/api/v1/examples/" + y + "?include_deleted=true");
+  ASSERT_EQ(purged.status, 200);
+  EXPECT_TRUE(purged.body["client_id"].is_null()) << purged.raw;
+  EXPECT_EQ(purged.body["capability_tags"], Json::array());
+  EXPECT_TRUE(purged.body["function_name"].is_null());
+  EXPECT_EQ(server_.Get("/api/v1/examples/deleted").raw.find("jane"), std::string::npos);
+  Json reuse_purged = MakeExample("new content", "provenance");
+  reuse_purged["example_id"] = y;
+  auto purged_id = server_.Post("/api/v1/examples", reuse_purged);
+  EXPECT_EQ(purged_id.status, 409) << purged_id.raw;
+  EXPECT_NE(purged_id.raw.find("purged example"), std::string::npos) << purged_id.raw;
+  EXPECT_EQ(server_.Post("/api/v1/examples", personal).status, 201);  // its client id is free again
 }
 
 TEST_F(ProvenanceApi, PurgeErasesContentKeepsHashAndAuditAndNeedsAdmin) {

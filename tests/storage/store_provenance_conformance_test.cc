@@ -1,6 +1,8 @@
 // Provenance storage on both backends (issue 19): tombstones move rows out of every read path and
 // back, purge keeps only hashes, the audit entry of an AuditScope commits with the scope's first
 // write (and not with a rolled-back one), snapshots, closable lineage edges.
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <map>
 
 #include "storage/audit_context.h"
@@ -55,6 +57,41 @@ TEST_P(StoreTest, TombstoneHidesRestoreBringsBackPurgeKeepsHashes) {
   EXPECT_EQ(versions[0].snapshot_json.find("\"q\""), std::string::npos);
   EXPECT_EQ(store_->RestoreExample(e.id).status().code(), Code::kFailedPrecondition);
   EXPECT_TRUE(store_->PurgeExample(NewUuid(), "h", {}, std::nullopt, {}).IsNotFound());
+}
+
+// A row id is an example's index label for good: a new example never takes a deleted one's (the
+// top row's id was handed out again on SQLite, and the deleted example could not be restored).
+TEST_P(StoreTest, RowIdsOfDeletedExamplesAreNotHandedOutAgain) {
+  std::vector<Example> first{Make("a"), Make("b")};
+  ASSERT_TRUE(store_->InsertExamples(first).ok());
+  const Example top = first[1];
+  ASSERT_TRUE(store_->TombstoneExample(top.id, "h", std::nullopt).ok());
+  std::vector<Example> later{Make("c")};
+  ASSERT_TRUE(store_->InsertExamples(later).ok());
+  EXPECT_GT(later[0].row_id, top.row_id);
+  Open();  // the highest id is read from the database, not kept in memory
+  std::vector<Example> after_restart{Make("d")};
+  ASSERT_TRUE(store_->InsertExamples(after_restart).ok());
+  EXPECT_GT(after_restart[0].row_id, later[0].row_id);
+  auto restored = store_->RestoreExample(top.id);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->row_id, top.row_id);
+  if (postgres()) return;
+  // A SQLite store written before the fix may hold a tombstone whose row id a live example took:
+  // its restore takes a fresh one.
+  ASSERT_TRUE(store_->TombstoneExample(top.id, "h", std::nullopt).ok());
+  {
+    SQLite::Database db((dir_ / "exemplar.db").string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement q(db, "UPDATE example_tombstones SET row_id = ? WHERE id = ?");
+    q.bind(1, after_restart[0].row_id);
+    q.bind(2, top.id);
+    ASSERT_EQ(q.exec(), 1);
+  }
+  auto fresh = store_->RestoreExample(top.id);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_GT(fresh->row_id, after_restart[0].row_id);
+  EXPECT_EQ(store_->GetExample(after_restart[0].id)->row_id, after_restart[0].row_id);
+  EXPECT_EQ(*store_->CountExamples(), 4);
 }
 
 // A purge rewrites, in its transaction, the templates whose inline examples name the example or

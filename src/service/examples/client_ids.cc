@@ -14,6 +14,24 @@ bool SameContent(const Example& a, const Example& b) {
   return value(a.input_json) == value(b.input_json) && value(a.expected_output_json) == value(b.expected_output_json);
 }
 
+// Why the item may not be stored when its id or client id still belongs to a deleted example (in
+// the trash; restoring it would then collide), else nothing. A purge frees the client id (it is
+// cleared with the content), never the id: lineage and history still name it.
+Result<std::optional<std::string>> NamesADeletedExample(storage::Store& store, const Example& e, const std::string& named) {
+  auto deleted = store.GetExampleIncludingDeleted(e.id);
+  if (deleted.ok()) {
+    if (deleted->purged_at) return std::optional<std::string>("example_id '" + e.id + "' names a purged example; send a new example_id");
+    return std::optional<std::string>("example_id '" + e.id + "' names a deleted example; restore it (POST /examples/" + e.id +
+                                      "/restore) or send a new example_id");
+  }
+  if (deleted.status().code() != Code::kNotFound) return deleted.status();
+  if (!e.client_id) return std::optional<std::string>();
+  EXEMPLAR_ASSIGN_OR_RETURN(std::optional<std::string> holder, store.FindDeletedExampleByClientId(*e.client_id));
+  if (!holder) return std::optional<std::string>();
+  return std::optional<std::string>(named + " names deleted example " + *holder + "; restore it (POST /examples/" + *holder +
+                                    "/restore) or send a new client_id");
+}
+
 }  // namespace
 
 Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<const Example*>& items,
@@ -47,7 +65,11 @@ Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<co
       if (by_id.ok()) existing = std::move(*by_id);
       else if (by_id.status().code() != Code::kNotFound) return by_id.status();
     }
-    if (!existing) continue;
+    if (!existing) {
+      EXEMPLAR_ASSIGN_OR_RETURN(std::optional<std::string> refused, NamesADeletedExample(store, e, named));
+      if (refused) out.conflicts.emplace_back(i, std::move(*refused));
+      continue;
+    }
     if (SameContent(*existing, e)) {
       out.stored[i] = true;
     } else {

@@ -102,6 +102,16 @@ Result<std::optional<Example>> PgStore::FindExampleByClientId(const std::string&
   return out;
 }
 
+Result<std::optional<std::string>> PgStore::FindDeletedExampleByClientId(const std::string& client_id) {
+  std::optional<std::string> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto rows = PgParams().Text(client_id).Exec(tx, "SELECT id FROM example_tombstones WHERE client_id = $1");
+    if (!rows.empty()) out = rows[0][0].as<std::string>();
+    return Status::Ok();
+  }));
+  return out;
+}
+
 // One example update inside the caller's transaction (row, history row, change log); shared by
 // UpdateExample and UpdateExamples.
 Status PgStore::UpdateExampleIn(pqxx::transaction_base& tx, const Example& e,

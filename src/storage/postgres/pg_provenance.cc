@@ -147,6 +147,7 @@ Status PgStore::PurgeExample(const std::string& id, const std::string& content_h
         auto r = PgParams().Text(content_hash).Int(now).Text(id).Exec(
             tx,
             "UPDATE example_tombstones SET input = '{}', expected_output = '{}', explanation = NULL, "
+            "client_id = NULL, capability_tags = '[]', function_name = NULL, "
             "attribution_notes = NULL, search_keys = '[]', pii_flags = '[]', embedding = NULL, embedding_model = NULL, "
             "content_hash = $1, purged_at = COALESCE(purged_at, $2) WHERE id = $3");
         if (r.affected_rows() == 0) return Status::NotFound("Example not found");

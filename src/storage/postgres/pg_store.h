@@ -27,6 +27,7 @@ class PgStore final : public Store {
   Result<Example> GetExample(const std::string& id, bool with_embedding) override;
   Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) override;
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
+  Result<std::optional<std::string>> FindDeletedExampleByClientId(const std::string& client_id) override;
   Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
   Status DeleteExample(const std::string& id) override;
   Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;

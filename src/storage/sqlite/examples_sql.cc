@@ -46,12 +46,19 @@ std::optional<double> Effectiveness(double s, double f) {
 
 }  // namespace
 
+int64_t HighestExampleRowId(Conn& c) {
+  auto& q = c.Prepare(
+      "SELECT MAX(m) FROM (SELECT MAX(row_id) AS m FROM examples UNION ALL SELECT MAX(row_id) FROM example_tombstones)");
+  return q.executeStep() && !q.getColumn(0).isNull() ? q.getColumn(0).getInt64() : 0;
+}
+
 Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Example>& examples) {
   for (const auto& e : examples) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   std::vector<InsertOutcome> out;
   Status st = pool_->Write([&](Conn& c) {
     out.clear();
     int64_t now = NowMillis();
+    int64_t last_row_id = HighestExampleRowId(c);
     for (Example& e : examples) {
       // Idempotency: an example whose client id or id is already stored is not inserted again.
       auto& find = c.Prepare("SELECT id, row_id FROM examples WHERE client_id = ?1 OR id = ?2 LIMIT 1");
@@ -62,12 +69,13 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
         continue;
       }
       auto& q = c.Prepare(
-          "INSERT INTO examples(id, client_id, version, input, expected_output, explanation, "
+          "INSERT INTO examples(row_id, id, client_id, version, input, expected_output, explanation, "
           "databit_id, domain, function_name, difficulty, capability_tags, search_keys, source, "
           "attribution_notes, quality_score, pii_flags, usage_count, success_count, failure_count, "
           "effectiveness_score, embedding, embedding_model, created_by, created_at, updated_at) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       int i = 1;
+      q.bind(i++, ++last_row_id);
       q.bind(i++, e.id);
       BindOpt(q, i++, e.client_id);
       q.bind(i++, static_cast<int64_t>(e.version));
@@ -82,7 +90,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       q.bind(i++, static_cast<int64_t>(e.created_at ? e.created_at : now));
       q.bind(i++, static_cast<int64_t>(e.updated_at ? e.updated_at : now));
       q.exec();
-      e.row_id = c.db().getLastInsertRowid();
+      e.row_id = last_row_id;
       AppendChange(c, "example", e.id, e.row_id, "upsert", now);
       out.push_back({true, e.id, e.row_id});
     }
@@ -125,6 +133,17 @@ Result<std::optional<Example>> SqliteStore::FindExampleByClientId(const std::str
     auto& q = c.Prepare(SelectExamples(false) + " WHERE client_id = ?");
     q.bind(1, client_id);
     if (q.executeStep()) out = ReadExample(q, false);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::optional<std::string>> SqliteStore::FindDeletedExampleByClientId(const std::string& client_id) {
+  std::optional<std::string> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& q = c.Prepare("SELECT id FROM example_tombstones WHERE client_id = ?");
+    q.bind(1, client_id);
+    if (q.executeStep()) out = q.getColumn(0).getString();
     return Status::Ok();
   }));
   return out;

@@ -137,6 +137,16 @@ Result<Example> SqliteStore::RestoreExample(const std::string& id) {
     int64_t row_id = t.getColumn(0).getInt64();
     if (!t.getColumn(1).isNull()) return Status::FailedPrecondition("the example was purged; its content is gone");
     t.reset();
+    auto& taken = c.Prepare("SELECT 1 FROM examples WHERE row_id = ?");
+    taken.bind(1, row_id);
+    const bool row_id_taken = taken.executeStep();
+    taken.reset();
+    if (row_id_taken) {
+      // A store written before row ids stayed unique (migration 010) may have handed this one to
+      // a newer example: the restored one takes a fresh label.
+      row_id = HighestExampleRowId(c) + 1;
+      Exec(c, "UPDATE example_tombstones SET row_id = ?1 WHERE id = ?2", {row_id, id});
+    }
     Exec(c, std::string("INSERT INTO examples(") + kTombstoneMovedColumns + ") SELECT " + kTombstoneMovedColumns +
                 " FROM example_tombstones WHERE id = ?1", {id});
     Exec(c, "DELETE FROM example_tombstones WHERE id = ?1", {id});
@@ -159,6 +169,7 @@ Status SqliteStore::PurgeExample(const std::string& id, const std::string& conte
     MoveToTombstone(c, id, content_hash, deleted_by, now);
     auto& q = c.Prepare(
         "UPDATE example_tombstones SET input = '{}', expected_output = '{}', explanation = NULL, "
+        "client_id = NULL, capability_tags = '[]', function_name = NULL, "
         "attribution_notes = NULL, search_keys = '[]', pii_flags = '[]', embedding = NULL, embedding_model = NULL, "
         "content_hash = ?, purged_at = COALESCE(purged_at, ?) WHERE id = ?");
     q.bind(1, content_hash);

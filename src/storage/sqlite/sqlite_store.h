@@ -20,6 +20,7 @@ class SqliteStore final : public Store {
   Result<Example> GetExample(const std::string& id, bool with_embedding) override;
   Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) override;
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
+  Result<std::optional<std::string>> FindDeletedExampleByClientId(const std::string& client_id) override;
   Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
   Status DeleteExample(const std::string& id) override;
   Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;
@@ -127,6 +128,10 @@ Result<bool> ClaimRunDecision(Conn& c, const std::string& run_id, const std::str
                               const std::optional<std::string>& accepted_template_id, int64_t now);
 void InsertTemplateRow(Conn& c, const Template& t);
 void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges);
+
+// The highest row id any example ever held, live or deleted (new examples take the ones above:
+// a row id is an index label for good, and a deleted example keeps its own for a restore).
+int64_t HighestExampleRowId(Conn& c);
 
 // Appends a change-log row inside the caller's transaction.
 void AppendChange(Conn& c, const std::string& entity, const std::string& entity_id,
