@@ -374,6 +374,16 @@ TEST_F(QualityApi, BulkUpdateIsAtomicVersionedAndCounted) {
     EXPECT_EQ(versions[0]["snapshot"]["capability_tags"], Json({"old"}));
   }
   EXPECT_EQ(server_.Get("/api/v1/examples/" + outsider).body["version"], 1);
+  // Asking again changes nothing: no new versions; only examples that change are counted.
+  auto again = server_.Post("/api/v1/examples/bulk-update", {{"filter", {{"domain", "bulk"}}}, {"set", set}});
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["matched"], 5);
+  EXPECT_EQ(again.body["updated"], 0);
+  auto mixed_ids = server_.Post("/api/v1/examples/bulk-update", {{"ids", {ids[0], outsider}}, {"set", {{"tags_add", {"reviewed"}}}}});
+  EXPECT_EQ(mixed_ids.body["updated"], 1) << mixed_ids.raw;
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + ids[0]).body["version"], 2);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + outsider).body["version"], 2);
+  ASSERT_EQ(server_.Put("/api/v1/examples/" + outsider, {{"capability_tags", Json::array()}}).status, 200);
   // Filters see the new values at once (catalog updated).
   EXPECT_EQ(Total("&capability_tag=reviewed"), 5);
 

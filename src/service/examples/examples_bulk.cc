@@ -82,6 +82,11 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
       EXEMPLAR_RETURN_IF_ERROR(rules.Check(next, {"body", "set", "databit_id"}, one, &ignored));
       for (const auto& fe : one.errors()) v.Add(fe.loc, "example " + id + ": " + fe.msg, fe.type);
     }
+    if (next.capability_tags == current->capability_tags && next.domain == current->domain &&
+        next.difficulty == current->difficulty && next.quality_score == current->quality_score &&
+        next.databit_id == current->databit_id) {
+      continue;  // already as asked: no new version (as a PUT that changes nothing)
+    }
     next.version = current->version + 1;
     Example prior = *current;
     prior.embedding.clear();
@@ -97,7 +102,11 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
   if (set.difficulty) changes["difficulty"] = *set.difficulty;
   if (set.quality_score) changes["quality_score"] = *set.quality_score ? Json(**set.quality_score) : Json(nullptr);
   if (set.databit_id) changes["databit_id"] = *set.databit_id ? Json(**set.databit_id) : Json(nullptr);
-  audit::Describe("example", ids, {{"bulk_update", true}, {"set", std::move(changes)}});
+  std::vector<std::string> changed;
+  for (const auto& u : updates) changed.push_back(u.updated.id);
+  Json diff = {{"bulk_update", true}, {"set", std::move(changes)}};
+  if (changed.empty()) diff["unchanged"] = true;
+  audit::Describe("example", changed.empty() ? ids : changed, diff);
   {
     auto lock = index_.LockWrites();
     EXEMPLAR_RETURN_IF_ERROR(store_.UpdateExamples(updates));
@@ -110,7 +119,7 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
       EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(next.id, next.version, was_databit[i], next.databit_id));
     }
   }
-  result.affected = result.matched;
+  result.affected = static_cast<int64_t>(updates.size());
   return result;
 }
 
