@@ -75,6 +75,26 @@ TEST(AuthApi, RateLimitAnswers429WithRetryAfter) {
   EXPECT_FALSE(r->get_header_value("Retry-After").empty());
 }
 
+// Behind the proxy each user the proxy vouches for has a bucket of their own: one user's burst
+// does not lock everyone else out.
+TEST(AuthApi, RateLimitIsPerForwardedUser) {
+  Config c;
+  c.trusted_proxy = true;
+  c.rate_limit_rps = 0.2;
+  c.rate_limit_burst = 3;
+  c.proxy_roles["ana@example.com"] = "write";
+  TestServer server(c);
+  auto as = [&](const std::string& who) {
+    return server.Send("GET", "/api/v1/templates", nullptr, {{"X-Forwarded-Email", who}}).status;
+  };
+  int limited = 0;
+  for (int i = 0; i < 5; ++i) limited += as("mallory@example.com") == 429;
+  EXPECT_GE(limited, 2);
+  EXPECT_EQ(as("ana@example.com"), 200);
+  EXPECT_EQ(as("boss@corp.example"), 200);
+  EXPECT_EQ(as("mallory@example.com"), 429);
+}
+
 TEST(AuthApi, TrustedProxyUserBecomesCreatedBy) {
   Config c;
   c.trusted_proxy = true;

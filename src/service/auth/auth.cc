@@ -137,8 +137,9 @@ Result<Principal> Auth::Authenticate(const std::string& authorization, const std
   if (token->expires_at && *token->expires_at <= now) return Status(Code::kUnauthenticated, "token expired");
   p.role = ParseRole(token->role).value_or(Role::kNone);
   p.token_id = token->id;
+  // The token names the caller: it carries the role, and its holder answers for its use (a
+  // forwarded email beside it would let anyone at the proxy's address sign as someone else).
   p.user = token->name.value_or("token:" + token->id.substr(0, 8));
-  if (proxied) p.user = forwarded_email;
   NoteUse(token->id, now);
   return p;
 }
@@ -146,9 +147,17 @@ Result<Principal> Auth::Authenticate(const std::string& authorization, const std
 Status Auth::Admit(const Principal& p, int* retry_after) {
   if (options_.rate_per_second <= 0) return Status::Ok();
   double burst = options_.burst > 0 ? options_.burst : 2 * options_.rate_per_second;
-  std::string key = p.token_id.empty() ? "anonymous" : p.token_id;
+  // One bucket per token, per user the proxy vouches for, else one for the anonymous.
+  std::string key = !p.token_id.empty() ? "token:" + p.token_id : !p.user.empty() ? "user:" + p.user : "anonymous";
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
+  if (buckets_.size() >= kMaxBuckets) {
+    // Full buckets carry no state: forgetting them keeps the map bounded however many users come.
+    const double refill_s = burst / options_.rate_per_second;
+    std::erase_if(buckets_, [&](const auto& kv) {
+      return std::chrono::duration<double>(now - kv.second.last).count() >= refill_s;
+    });
+  }
   Bucket& b = buckets_[key];
   if (b.last.time_since_epoch().count() == 0) b = {burst, now};
   b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.last).count() * options_.rate_per_second);

@@ -77,7 +77,8 @@ class Auth {
   storage::Store& store_;
   AuthOptions options_;
   std::mutex mu_;
-  std::map<std::string, Bucket> buckets_;
+  static constexpr size_t kMaxBuckets = 10000;
+  std::map<std::string, Bucket> buckets_;  // rate limit: per token or forwarded user
   std::map<std::string, int64_t> last_touch_;  // GUARDED_BY(mu_): token id → last_used_at written
 };
 
