@@ -176,7 +176,8 @@ TEST_F(RunDecisions, AcceptKeepsThePromptTheOptimizerDidNotChange) {
                                                      {"data", {{"filters", {{"databit_id", template_id_}}}}}});
   ASSERT_EQ(launched.status, 201) << launched.raw;
   const std::string run_id = launched.body["run_id"];
-  ASSERT_EQ(WaitForRun(server_, run_id, 120).value("status", ""), "completed");
+  Json finished = WaitForRun(server_, run_id, 120);
+  ASSERT_EQ(finished.value("status", ""), "completed") << finished.dump();
   auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
   ASSERT_EQ(accepted.status, 201) << accepted.raw;
   EXPECT_EQ(accepted.body["template"]["prompt_template"], prompt);

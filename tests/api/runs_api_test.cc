@@ -277,6 +277,37 @@ TEST_F(RunsApi, BadConfigsAre422AndUnknownRunsAre404) {
   EXPECT_EQ(server_.Get("/api/v1/dspy-runs/xyz/results").status, 404);
 }
 
+// Data the run could not train on is a 422 at launch, not a run that fails later: another
+// template's examples (by filter or frozen in a snapshot), and a snapshot or ids sent with filters
+// the run would ignore.
+TEST_F(RunsApi, DataThatCannotTrainTheTemplateIsRefusedAtLaunch) {
+  std::string tid = ids_[kDefectTemplate];
+  std::string other = ids_["e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03"];
+  auto foreign = server_.Post("/api/v1/dspy-runs", {{"template_id", tid},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"data", {{"databit_id", other}}}});
+  ASSERT_EQ(foreign.status, 422) << foreign.raw;
+  EXPECT_NE(foreign.raw.find("fits the template's signature"), std::string::npos) << foreign.raw;
+  auto snap = server_.Post("/api/v1/snapshots", {{"name", "other data"}, {"filter", {{"databit_id", other}}}});
+  ASSERT_EQ(snap.status, 201) << snap.raw;
+  const std::string snapshot_id = snap.body["snapshot_id"];
+  auto frozen_foreign = server_.Post("/api/v1/dspy-runs", {{"template_id", tid},
+                                                           {"optimizer_type", "LabeledFewShot"},
+                                                           {"data", {{"snapshot_id", snapshot_id}}}});
+  EXPECT_EQ(frozen_foreign.status, 422) << frozen_foreign.raw;
+  auto both = server_.Post("/api/v1/dspy-runs", {{"template_id", other},
+                                                 {"optimizer_type", "LabeledFewShot"},
+                                                 {"data", {{"snapshot_id", snapshot_id}, {"domain", "anything"}}}});
+  ASSERT_EQ(both.status, 422) << both.raw;
+  EXPECT_EQ(both.body["detail"][0]["loc"], Json({"body", "data", "snapshot_id"}));
+  auto ids_and_filter = server_.Post("/api/v1/dspy-runs", {{"template_id", tid},
+                                                           {"data", {{"example_ids", {"a", "b"}}, {"domain", "x"}}}});
+  EXPECT_EQ(ids_and_filter.status, 422) << ids_and_filter.raw;
+  // The snapshot alone trains its own template.
+  Json run = Launch({{"template_id", other}, {"optimizer_type", "LabeledFewShot"}, {"data", {{"snapshot_id", snapshot_id}}}});
+  EXPECT_EQ(WaitDone(run["run_id"])["status"], "completed");
+}
+
 // The web form's MIPROv2 defaults (auto off, 6 candidates, 12 trials, split 0.7) leave a valset
 // smaller than the default minibatch_size 35: the default is fitted to the valset and the run
 // completes. A minibatch_size the caller sets larger than the valset is a 422 at launch.

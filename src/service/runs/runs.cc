@@ -8,10 +8,12 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "optimize/optimizer.h"
+#include "optimize/program.h"
 #include "service/audit/audit.h"
 #include "service/lineage/purged_content.h"
 #include "service/runs/run_lease.h"
 #include "service/search/search.h"
+#include "service/templates/dspy/signature.h"
 
 namespace exemplar::service {
 bool RunFinished(const std::string& status) {
@@ -148,6 +150,34 @@ Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::ve
   return Status::Ok();
 }
 
+// The run skips examples that do not fit the template's signature (another template's data, say);
+// when that leaves a trainset or valset empty, the launch is a 422 naming why, not a failed run.
+static Status CheckDataFits(const Template& t, const std::vector<Example>& train, const std::vector<Example>& val) {
+  dspy::SignatureSpec spec = dspy::BuildSignature(t);
+  if (spec.HasErrors()) {
+    return Status::Invalid({{{"body", "template_id"},
+                             "the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message(),
+                             "value_error.signature"}});
+  }
+  std::string first_reason;
+  for (const auto* set : {&train, &val}) {
+    size_t fits = 0;
+    for (const auto& e : *set) {
+      auto p = optimize::MakeDataPoint(e, spec);
+      if (p.ok()) ++fits;
+      else if (first_reason.empty()) first_reason = "example " + e.id + ": " + p.status().message();
+    }
+    if (fits == 0) {
+      return Status::Invalid({{{"body", "data"},
+                               std::string("no example of the ") + (set == &train ? "trainset" : "valset") +
+                                   " fits the template's signature (" + first_reason +
+                                   "); select examples of this template",
+                               "value_error.signature"}});
+    }
+  }
+  return Status::Ok();
+}
+
 const LmProviders& Runs::providers() const {
   static const Config kNoProviders;
   static const LmProviders kOfflineOnly(kNoProviders);
@@ -156,6 +186,17 @@ const LmProviders& Runs::providers() const {
 
 Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
+  // One source of data: a selection the run would not use is a 422, not silently dropped. (A
+  // stored run's config names its selection beside the snapshot frozen from it.)
+  if (!c.snapshot_id.empty() && (!c.filters.empty() || !c.example_ids.empty())) {
+    return Status::Invalid({{{"body", "data", "snapshot_id"},
+                             "a snapshot is the run's whole data: send no filters or example_ids with it",
+                             "value_error.conflict"}});
+  }
+  if (!c.example_ids.empty() && !c.filters.empty()) {
+    return Status::Invalid({{{"body", "data", "example_ids"},
+                             "example_ids are the run's whole data: send no filters with them", "value_error.conflict"}});
+  }
   {
     Validation v;
     providers().Validate(c.lm, v, {"body", "lm"});
@@ -178,6 +219,7 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   EXEMPLAR_RETURN_IF_ERROR(t.status());
   std::vector<Example> train, val;
   EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val));
+  EXEMPLAR_RETURN_IF_ERROR(CheckDataFits(*t, train, val));
   // Parameters the data cannot satisfy are a 422 now, not a run that fails later.
   EXEMPLAR_RETURN_IF_ERROR(optimize::ValidateOptimizerData(c.optimizer_type, c.optimizer_params, train.size(),
                                                            val.size(), {"body", "optimizer_params"}));
