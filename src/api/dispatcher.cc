@@ -132,7 +132,9 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
   for (const auto& route : routes_) {
     if (const RouteDoc* doc = FindRouteDoc(route.alias_of.empty() ? route.method + " " + route.path : route.alias_of)) {
       auto& names = query_names_[&route];
-      for (const auto& param : doc->query) names.insert(param.value("name", ""));
+      for (const auto& param : doc->query) {
+        if (param.value("in", "query") == "query") names.insert(param.value("name", ""));
+      }
     }
   }
   for (const auto& route : routes_) {

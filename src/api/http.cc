@@ -27,6 +27,7 @@ int HttpStatusOf(Code code) {
     case Code::kNotFound: return 404;
     case Code::kAlreadyExists: return 409;
     case Code::kFailedPrecondition: return 409;
+    case Code::kPreconditionFailed: return 412;
     case Code::kTooLarge: return 413;
     case Code::kUnsupportedMedia: return 415;
     case Code::kUnauthenticated: return 401;

@@ -148,6 +148,9 @@ Json Operation(const Route& r) {
     responses["415"] = ErrorResponse("Wrong content type");
   }
   if (!params.empty() && r.path.find('{') != std::string::npos) responses["404"] = ErrorResponse("Not found");
+  for (const auto& p : params) {
+    if (p.value("name", "") == "If-Match") responses["412"] = ErrorResponse("If-Match names another version than the current one");
+  }
   if (secured) {
     responses["401"] = ErrorResponse("Missing or invalid bearer token");
     responses["403"] = ErrorResponse("The token's role is too low, or a foreign origin");

@@ -91,6 +91,9 @@ Json ExampleUpdate() {
   // Identity is set at creation: a copied value passes, another one is a 422.
   s["properties"]["example_id"] = Describe(Str(64), "the example's id: must be the id in the path");
   s["properties"]["client_id"] = Describe(Nullable(Str(256)), "set at creation: must be the example's own");
+  s["properties"]["version"] = Describe(Nullable(Int(1)),
+                                        "the version this edit is based on (a GET body carries it): when the example "
+                                        "has moved on since, the edit is a 409 instead of overwriting the newer version");
   return s;
 }
 
@@ -238,6 +241,8 @@ Json SelectionProps() {
 
 Json Empty() { return Obj(Json::object()); }
 
+// Lists paged by number only (short ones: snapshots, the trash).
+std::vector<Json> PageNumberQuery() { return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100))}; }
 std::vector<Json> PageQuery() {
   return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100)),
           QueryParam("cursor", Str(), "opaque; from next_cursor (wins over page)")};
@@ -363,8 +368,16 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"), .query = ListQuery()});
   add({.route = "GET " + ex + "/{id}", .response = Ref("Example"),
        .query = {QueryParam("include_deleted", Bool())}});
+  std::vector<Json> update_params = WritePolicyQuery();
+  update_params.push_back({{"name", "If-Match"},
+                           {"in", "header"},
+                           {"required", false},
+                           {"schema", Str(256)},
+                           {"description", "the ETag of the version the edit is based on (GET /examples/{id} sends it): "
+                                           "another current version is a 412"}});
   add({.route = "PUT " + ex + "/{id}", .request = ExampleUpdate(), .response = Ref("ExampleWritten"),
-       .query = WritePolicyQuery(), .example = {{"quality_score", 0.9}, {"explanation", nullptr}}});
+       .query = update_params,
+       .example = {{"quality_score", 0.9}, {"explanation", nullptr}}});
   add({.route = "DELETE " + ex + "/{id}", .status = 204,
        .query = {QueryParam("purge", Bool(), "admin: erase the content, keeping a hash")}});
   add({.route = "GET " + ex + "/{id}/versions",
@@ -377,8 +390,7 @@ std::vector<RouteDoc> Build() {
                  QueryParam("max_depth", Int(1, 50))}});
   add({.route = "POST " + ex + "/{id}/restore", .request = Empty(), .body_required = false,
        .response = Ref("Example")});
-  add({.route = "GET " + ex + "/deleted", .response = Ref("DeletedExamplePage"),
-       .query = {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100))}});
+  add({.route = "GET " + ex + "/deleted", .response = Ref("DeletedExamplePage"), .query = PageNumberQuery()});
 
   // templates
   add({.route = "GET " + tpl, .response = Ref("TemplatePage"),
@@ -440,7 +452,8 @@ std::vector<RouteDoc> Build() {
   add({.route = "POST " + run + "/{id}/reject", .request = Empty(), .body_required = false, .response = Ref("Run")});
 
   // snapshots and audit
-  add({.route = "GET " + snap, .response = Ref("SnapshotPage"), .query = PageQuery()});
+  add({.route = "GET " + snap, .response = Ref("SnapshotPage"),
+       .query = PageNumberQuery()});
   add({.route = "POST " + snap, .status = 201,
        .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64))},
                        {"filter", Filter(true)}},

@@ -17,6 +17,7 @@ std::string Status::CodeName() const {
     case Code::kNotFound: return "not_found";
     case Code::kAlreadyExists: return "already_exists";
     case Code::kFailedPrecondition: return "conflict";
+    case Code::kPreconditionFailed: return "precondition_failed";
     case Code::kTooLarge: return "payload_too_large";
     case Code::kUnsupportedMedia: return "unsupported_media_type";
     case Code::kUnauthenticated: return "unauthenticated";

@@ -17,6 +17,7 @@ enum class Code {
   kNotFound,            // 404
   kAlreadyExists,       // 409
   kFailedPrecondition,  // state forbids the operation, e.g. editing a published template (409)
+  kPreconditionFailed,  // a request precondition (If-Match) does not hold (412)
   kTooLarge,            // 413
   kUnsupportedMedia,    // 415
   kUnauthenticated,     // 401
@@ -48,6 +49,7 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status FailedPrecondition(std::string msg) { return {Code::kFailedPrecondition, std::move(msg)}; }
+  static Status PreconditionFailed(std::string msg) { return {Code::kPreconditionFailed, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status ResourceExhausted(std::string msg) { return {Code::kResourceExhausted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }

@@ -370,6 +370,54 @@ TEST_F(ExamplesApi, AnExportImportsIntoAnotherStoreUnchanged) {
   EXPECT_EQ(other.Get("/api/v1/examples").body["total"], 2);
 }
 
+// Two editors of one example: the second, whose edit is based on the version before the first's,
+// is refused (If-Match → 412, a body's own version → 409) instead of silently overwriting it.
+TEST_F(ExamplesApi, AnEditBasedOnAnOlderVersionDoesNotOverwriteANewerOne) {
+  auto created = server_.Post("/api/v1/examples", MakeExample("two editors"));
+  ASSERT_EQ(created.status, 201);
+  const std::string id = created.body["example_id"];
+  const std::string path = "/api/v1/examples/" + id;
+  httplib::Client http("127.0.0.1", server_.port());
+  auto got = http.Get(path);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->get_header_value("ETag"), "\"1\"");
+  Json read_by_both = Json::parse(got->body);
+
+  auto put = [&](const Json& body, const std::string& if_match) {
+    httplib::Headers h;
+    if (!if_match.empty()) h.emplace("If-Match", if_match);
+    return http.Put(path, h, body.dump(), "application/json");
+  };
+  Json first = read_by_both;
+  first["explanation"] = "first editor";
+  auto saved = put(first, "\"1\"");
+  ASSERT_EQ(saved->status, 200) << saved->body;
+  EXPECT_EQ(saved->get_header_value("ETag"), "\"2\"");
+
+  Json second = read_by_both;  // still version 1
+  second["explanation"] = "second editor";
+  auto stale_header = put({{"explanation", "second editor"}}, "\"1\"");
+  EXPECT_EQ(stale_header->status, 412) << stale_header->body;
+  EXPECT_NE(stale_header->body.find("version 2"), std::string::npos) << stale_header->body;
+  auto stale_body = put(second, "");
+  EXPECT_EQ(stale_body->status, 409) << stale_body->body;
+  EXPECT_NE(stale_body->body.find("based on version 1"), std::string::npos) << stale_body->body;
+  EXPECT_EQ(server_.Get(path).body["explanation"], "first editor");
+  EXPECT_EQ(server_.Get(path).body["version"], 2);
+
+  // Current versions pass: a list that names it, W/ tags, *, and a body carrying the current one.
+  EXPECT_EQ(put({{"explanation", "b"}}, "\"1\", W/\"2\"")->status, 200);
+  EXPECT_EQ(put({{"explanation", "c"}}, "*")->status, 200);
+  Json current = server_.Get(path).body;
+  current["explanation"] = "d";
+  EXPECT_EQ(put(current, "")->status, 200);
+  EXPECT_EQ(server_.Get(path).body["version"], 5);
+  for (const char* bad : {"3", "\"three\"", "\"\"", "W/", "\"1\" junk"}) {
+    EXPECT_EQ(put({{"explanation", "x"}}, bad)->status, 400) << bad;
+  }
+  EXPECT_EQ(server_.Get(path).body["version"], 5);
+}
+
 TEST_F(ExamplesApi, DataSurvivesRestart) {
   auto created = server_.Post("/api/v1/examples", MakeExample("persistent crack"));
   ASSERT_EQ(created.status, 201);

@@ -142,10 +142,27 @@ Result<WriteResult> Examples::Create(Example e, const WriteOptions& o) {
 
 Result<Example> Examples::Get(const std::string& id) { return store_.GetExample(id); }
 
+// Optimistic concurrency: an edit based on an older version than the stored one would overwrite
+// a change its author never saw.
+static Status CheckEditedVersion(const Example& current, const Json& patch, const std::vector<int64_t>& if_match) {
+  if (!if_match.empty() && std::find(if_match.begin(), if_match.end(), current.version) == if_match.end()) {
+    return Status::PreconditionFailed("the example is at version " + std::to_string(current.version) +
+                                      "; If-Match names another version: GET it again and re-apply the edit");
+  }
+  const auto based_on = patch.find("version");
+  if (based_on != patch.end() && based_on->is_number_integer() && based_on->get<int64_t>() != current.version) {
+    return Status::FailedPrecondition("the edit is based on version " + std::to_string(based_on->get<int64_t>()) +
+                                      " but the example is at version " + std::to_string(current.version) +
+                                      ": it changed since it was read; GET it again and re-apply the edit");
+  }
+  return Status::Ok();
+}
+
 Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, const WriteOptions& o) {
   // Optimistic: read, apply, write with a version check; retry when another writer won.
   for (int attempt = 0; attempt < 5; ++attempt) {
     EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExample(id));
+    EXEMPLAR_RETURN_IF_ERROR(CheckEditedVersion(current, patch, o.if_match));
     Example next = current;
     Validation v;
     bool input_changed = ApplyExampleUpdate(patch, &next, v);

@@ -36,6 +36,9 @@ struct WriteOptions {
   double duplicate_threshold = 0.95;
   std::vector<std::string> loc = {"body"};
   bool indexed = false;
+  // Update only: the versions an If-Match header names (empty: none); another current version is
+  // a 412. A body's own `version` is checked the same way (409).
+  std::vector<int64_t> if_match;
 };
 
 // A stored example and what its write should tell the caller.
