@@ -287,7 +287,12 @@ void Connection::Dispatch() {
   auto& head = parser_->get();
   Request req;
   req.method = method_;
-  Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), &req);
+  const Status target = Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), &req);
+  if (!target.ok()) {
+    // Before any route or handler sees the text; the body was read whole, so the connection stays.
+    parser_.reset();
+    return Send(core_.dispatcher.Refuse(HttpStatusOf(target.code()), target, method_, request_id_));
+  }
   for (const auto& field : head) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
