@@ -2030,7 +2030,7 @@ export interface operations {
                 actor?: string;
                 /** @description page: entries older than this seq */
                 before_seq?: number;
-                /** @description entity, or entity:id */
+                /** @description example, template, run, snapshot or token; or entity:id */
                 entity?: string;
                 entity_id?: string;
                 limit?: number;
