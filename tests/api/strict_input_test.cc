@@ -283,6 +283,27 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
 }
 
+// The Host check read "localhost:1@evil.com" as localhost (the part before the first ':'). A Host
+// header is host[:port] exactly, else the 421 a foreign host gets.
+TEST_F(BadInputStrict, HostHeaderIsHostAndDigitsOnly) {
+  auto get = [&](const std::string& host) {
+    return Raw("GET /api/v1/examples HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+  };
+  for (const std::string& host : {"localhost:1@evil.com", "localhost@evil.com", "user@localhost", "evil.com@localhost",
+                                  "127.0.0.1:1@evil.com", "localhost:80x", "localhost:+80", "localhost:1:2", "localhost:",
+                                  "localhost:123456", "local host", "localhost/x", "localhost%2f", "[::1]x", "[::1]:8o",
+                                  "[evil.com]", "[::1", "localhost:80 evil.com"}) {
+    const std::string r = get(host);
+    EXPECT_EQ(r.rfind("HTTP/1.1 421", 0), 0u) << host << ": " << r;
+    EXPECT_NE(r.find("misdirected_request"), std::string::npos) << host;
+  }
+  for (const std::string& host : std::vector<std::string>{"localhost", "LOCALHOST:8080", "127.0.0.1", "127.0.0.1:" + std::to_string(server_.port()),
+                                  "[::1]", "[::1]:80"}) {
+    const std::string r = get(host);
+    EXPECT_EQ(r.rfind("HTTP/1.1 200", 0), 0u) << host << ": " << r;
+  }
+}
+
 // Query parameters skipped the checks body text gets: a NUL, text that is not UTF-8 once decoded
 // and a '%' without two hex digits all reached the handler (200). NUL and UTF-8 are 422s naming the
 // parameter, as in a body; a broken percent-encoding is malformed syntax, 400 as broken JSON is.
