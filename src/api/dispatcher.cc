@@ -117,6 +117,15 @@ Reply ErrorReply(int http_status, const Status& st, const std::string& request_i
   return r;
 }
 
+// A path that names a file of the build, not a page of the app: under /assets/ or with a file
+// extension in its last segment. A missing one is a 404 — answered with index.html, a stale
+// page's script would get HTML with status 200. The app's own paths are words and UUIDs.
+bool LooksLikeFile(const std::string& path) {
+  const std::string last = path.substr(path.rfind('/') + 1);
+  const size_t dot = last.rfind('.');
+  return path.rfind("/assets/", 0) == 0 || (dot != std::string::npos && dot > 0 && dot + 1 < last.size());
+}
+
 bool IsApiPath(const std::string& path) {
   return path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
@@ -350,7 +359,8 @@ Reply Dispatcher::Handle(Request& req) const {
   const bool other_method = !allow.empty();
   if (!route || !route->handler) {
     std::string observed = "unmatched";
-    if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method) {
+    if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method &&
+        !LooksLikeFile(req.path)) {
       // Single-page app: deep links like /examples/<id> load the app, which routes client-side.
       reply = Reply{};
       if (ReadFile(web_dir_ / "index.html", &reply.raw)) {
@@ -365,6 +375,8 @@ Reply Dispatcher::Handle(Request& req) const {
                                                                   "; it allows " + allow),
                          req.request_id);
       reply.headers["Allow"] = allow;  // RFC 9110 §15.5.6: a 405 lists the methods the resource has
+    } else if (!web_dir_.empty() && !IsApiPath(req.path) && LooksLikeFile(req.path)) {
+      reply = ErrorReply(404, Status::NotFound("no file " + req.path + " in the web build"), req.request_id);
     } else {
       reply = ErrorReply(404, Status::NotFound("no route for " + req.method + " " + req.path), req.request_id);
     }

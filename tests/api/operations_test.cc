@@ -383,6 +383,37 @@ TEST(WebDir, ServesNoFileOutsideTheWebDirectoryWhateverThePathsSpelling) {
 }
 
 // /metrics reports where memory goes (issue 24, item 2): malloc's heap and SQLite's share.
+// A missing file of the build is a 404: answered with index.html and 200, a stale page's script
+// request got HTML it could not run. The app's own deep links still load the app.
+TEST(WebDir, MissingFilesAre404AndDeepLinksLoadTheApp) {
+  namespace fs = std::filesystem;
+  const fs::path web = fs::path(::testing::TempDir()) / ("exemplar_web_" + NewUuid());
+  fs::create_directories(web / "assets");
+  std::ofstream(web / "index.html") << "<!doctype html><title>Exemplar</title>";
+  std::ofstream(web / "assets" / "app.js") << "console.log('app')";
+  Config c;
+  c.web_dir = web.string();
+  {
+    TestServer server(c);
+    for (const char* missing : {"/assets/missing.js", "/assets/deep/chunk", "/favicon.ico", "/examples/logo.png",
+                                "/robots.txt"}) {
+      auto r = server.Get(missing);
+      EXPECT_EQ(r.status, 404) << missing;
+      EXPECT_EQ(r.raw.find("<title>Exemplar</title>"), std::string::npos) << missing;
+      EXPECT_NE(r.body.value("detail", "").find(missing), std::string::npos) << r.raw;
+    }
+    for (const char* page : {"/", "/examples/6f9619ff-8b86-d011-b42d-00c04fc964ff", "/templates", "/examples/123",
+                             "/runs/", "/snapshots"}) {
+      auto r = server.Get(page);
+      EXPECT_EQ(r.status, 200) << page;
+      EXPECT_NE(r.raw.find("<title>Exemplar</title>"), std::string::npos) << page;
+    }
+    EXPECT_EQ(server.Get("/assets/app.js").raw, "console.log('app')");
+  }
+  std::error_code ec;
+  fs::remove_all(web, ec);
+}
+
 TEST(Metrics, MemoryGaugesArePresentAndPlausible) {
   TestServer server{Config{}};
   ASSERT_EQ(server.Post("/api/v1/examples", MakeExample("bias voltage drift")).status, 201);
