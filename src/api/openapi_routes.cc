@@ -293,12 +293,14 @@ std::vector<RouteDoc> Build() {
        .query = {QueryParam("period", Enum({"7d", "30d", "90d"})), QueryParam("domain", Str()),
                  QueryParam("function_name", Str())}});
   add({.route = "POST " + ex + "/{id}/track", .status = 204,
-       .request = Obj({{"context", Str(kLong)}, {"training_run_id", Str(256)}, {"model_id", Str(256)},
+       .request = Obj({{"context", Str(kLong)}, {"training_run_id", Describe(Str(256), "id of a run of this server")},
+                       {"model_id", Str(256)},
                        {"outcome", Enum(service::kOutcomes)}, {"confidence", Num(0, 1)}}),
        .body_required = false,
        // A field goes in the query string or in the body; the same field in both is a 422.
        .query = {QueryParam("outcome", Enum(service::kOutcomes)), QueryParam("confidence", Num(0, 1)),
-                 QueryParam("context", Str()), QueryParam("training_run_id", Str()), QueryParam("model_id", Str())},
+                 QueryParam("context", Str()), QueryParam("training_run_id", Str(), "id of a run of this server"),
+                 QueryParam("model_id", Str())},
        .example = {{"outcome", "success"}, {"confidence", 0.9}}});
   add({.route = "GET " + ex + "/{id}/effectiveness", .response = Ref("EffectivenessStats")});
 

@@ -4659,6 +4659,7 @@ export interface operations {
                 context?: string;
                 model_id?: string;
                 outcome?: "success" | "failure" | "partial" | "unknown";
+                /** @description id of a run of this server */
                 training_run_id?: string;
             };
             header?: never;
@@ -4681,6 +4682,7 @@ export interface operations {
                     model_id?: string;
                     /** @enum {string} */
                     outcome?: "success" | "failure" | "partial" | "unknown";
+                    /** @description id of a run of this server */
                     training_run_id?: string;
                 } & {
                     [key: string]: unknown;
