@@ -453,7 +453,8 @@ std::vector<RouteDoc> Build() {
        .response_type = "application/x-ndjson", .query = {QueryParam("format", Enum({"jsonl", "hf_jsonl", "hf_info"}))}});
   add({.route = "GET " + snap + "/{id}/diff/{other}", .response = Ref("SnapshotDiff")});
   add({.route = "GET /api/v1/audit", .response = Ref("AuditPage"),
-       .query = {QueryParam("entity", Str(), "example, template, run, snapshot or token; or entity:id"), QueryParam("entity_id", Str()),
+       .query = {QueryParam("entity", Str(), "example, template, run, snapshot or token; or entity:id"),
+                 QueryParam("entity_id", Str()),
                  QueryParam("actor", Str()), QueryParam("since", Str(), "RFC 3339"),
                  QueryParam("limit", Int(1, 1000)), QueryParam("before_seq", Int(1), "page: entries older than this seq")}});
 

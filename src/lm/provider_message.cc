@@ -99,7 +99,9 @@ std::string ScrubIpv6(std::string_view text) {
       --stop;
     }
     const std::string_view candidate = text.substr(start, stop - start);
-    if (stop == start || std::none_of(candidate.begin(), candidate.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+    const bool has_digit = std::any_of(candidate.begin(), candidate.end(),
+                                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (stop == start || !has_digit) {
       out.append(text.substr(i, end - i));  // "::" alone is no one's address
       i = end;
       continue;
