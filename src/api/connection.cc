@@ -19,8 +19,10 @@ namespace {
 
 // A request head larger than this is refused (431): far above any real client's.
 constexpr uint32_t kHeaderLimit = 64 * 1024;
-// A body declared larger than max_body_bytes is read and discarded up to this much, so the client
-// can read its 413 instead of a reset; beyond it the connection is closed after the 413.
+// After a 413 the body the client may still be sending is read and discarded for up to this long
+// and this much before the connection closes: closing on unread bytes sends a reset, which can
+// destroy the 413 before the client reads it.
+constexpr std::chrono::seconds kLingerTime{5};
 constexpr uint64_t kMaxDrainBytes = 64ull * 1024 * 1024;
 
 const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -93,8 +95,9 @@ void Connection::OnTimer() {
     case Phase::kStreamWait:
       PullNext();
       break;
-    case Phase::kIdle:     // keep-alive timeout
-    case Phase::kWriting:  // the client stopped reading
+    case Phase::kIdle:       // keep-alive timeout
+    case Phase::kWriting:    // the client stopped reading
+    case Phase::kLingering:  // enough of a refused body discarded
       Close();
       break;
     case Phase::kHandling:
@@ -199,9 +202,13 @@ void Connection::OnHeader(beast::error_code ec) {
 
   auto length = parser_->content_length();
   if (length && *length > static_cast<uint64_t>(core_.config.max_body_bytes)) {
-    uint64_t buffered = buffer_.size();
-    buffer_.consume(buffered);
-    return DrainThenRefuse(*length > buffered ? *length - buffered : 0);
+    // Refused from the head alone, at once: waiting for the body kept a client that declared
+    // 20 MB and sent nothing (or sent Expect: 100-continue and waits) until request_timeout_s.
+    buffer_.consume(buffer_.size());
+    linger_ = true;
+    return Refuse(413, Status(Code::kTooLarge, "request body of " + std::to_string(*length) +
+                                                   " bytes (Content-Length) is larger than max_body_bytes (" +
+                                                   std::to_string(core_.config.max_body_bytes) + " bytes)"));
   }
   parser_->body_limit(static_cast<uint64_t>(core_.config.max_body_bytes));
   // RFC 9112: a request without Content-Length or chunked encoding has an empty body.
@@ -209,7 +216,8 @@ void Connection::OnHeader(beast::error_code ec) {
     Disarm();
     return Dispatch();
   }
-  if (beast::iequals(head[http::field::expect], "100-continue")) {
+  // RFC 9110 §10.1.1: an HTTP/1.0 client's 100-continue is ignored.
+  if (version_ >= 11 && beast::iequals(head[http::field::expect], "100-continue")) {
     net::async_write(socket_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (self->phase_ == Phase::kClosed) return;
       if (ec) return self->Close();
@@ -246,19 +254,23 @@ void Connection::OnBody(beast::error_code ec) {
   Dispatch();
 }
 
-void Connection::DrainThenRefuse(uint64_t remaining) {
-  auto refuse = [this] {
-    Refuse(413, Status(Code::kTooLarge, "request body larger than " + std::to_string(core_.config.max_body_bytes) +
-                                            " bytes"));
-  };
-  if (remaining == 0 || remaining > kMaxDrainBytes) return refuse();
+void Connection::Linger() {
+  phase_ = Phase::kLingering;
+  beast::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);  // the client sees the end of the reply at once
+  if (ec) return Close();
+  Arm(kLingerTime, Phase::kLingering);
+  Discard(kMaxDrainBytes);
+}
+
+void Connection::Discard(uint64_t remaining) {
+  if (remaining == 0) return Close();
+  buffer_.consume(buffer_.size());
   auto space = buffer_.prepare(static_cast<size_t>(std::min<uint64_t>(remaining, 64 * 1024)));
-  socket_.async_read_some(space, [self = shared_from_this(), remaining, refuse](beast::error_code ec, size_t n) {
+  socket_.async_read_some(space, [self = shared_from_this(), remaining](beast::error_code ec, size_t n) {
     if (self->phase_ == Phase::kClosed) return;
-    if (self->timed_out_ || ec) return refuse();
-    self->buffer_.commit(n);
-    self->buffer_.consume(n);
-    self->DrainThenRefuse(remaining - std::min<uint64_t>(n, remaining));
+    if (ec) return self->Close();  // the client closed too (or the linger time is over)
+    self->Discard(remaining - std::min<uint64_t>(n, remaining));
   });
 }
 
@@ -275,7 +287,12 @@ void Connection::Dispatch() {
   auto& head = parser_->get();
   Request req;
   req.method = method_;
-  Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), &req);
+  const Status target = Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), &req);
+  if (!target.ok()) {
+    // Before any route or handler sees the text; the body was read whole, so the connection stays.
+    parser_.reset();
+    return Send(core_.dispatcher.Refuse(HttpStatusOf(target.code()), target, method_, request_id_));
+  }
   for (const auto& field : head) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -371,6 +388,7 @@ void Connection::WriteBytes(std::shared_ptr<std::string> bytes, size_t offset) {
 void Connection::OnWritten(beast::error_code ec) {
   if (phase_ == Phase::kClosed) return;
   out_.reset();
+  if (!ec && linger_) return Linger();
   if (ec || !keep_alive_) return Close();
   Disarm();
   AwaitRequest();

@@ -84,6 +84,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     kHandling,    // a worker runs the handler or produces the next piece of a stream
     kWriting,     // writing a response or a piece (write_timeout_s → close)
     kStreamWait,  // a stream has nothing to send yet (its poll interval → ask again)
+    kLingering,   // a refused body is discarded after the reply (kLingerTime → close)
     kClosed,
   };
 
@@ -97,7 +98,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnHeader(beast::error_code ec);
   void ReadBody();
   void OnBody(beast::error_code ec);
-  void DrainThenRefuse(uint64_t remaining);
+  // After a refusal whose body may still be arriving: stops writing, discards what comes (up to a
+  // bound in bytes and time), then closes.
+  void Linger();
+  void Discard(uint64_t remaining);
   void Refuse(int http_status, const Status& st);
   void Dispatch();
   void Respond(Request& req);
@@ -125,6 +129,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<uint64_t> timer_generation_{0};
   Phase phase_ = Phase::kIdle;
   bool timed_out_ = false;
+  bool linger_ = false;  // linger after the reply being written (it refuses a body)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   // The request being answered.

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace exemplar::api {
 namespace {
 
@@ -38,21 +41,46 @@ SitePolicy SitePolicy::FromConfig(const Config& config) {
   return p;
 }
 
-std::string HostName(const std::string& host_header) {
-  std::string h = Lower(host_header);
+std::optional<std::string> HostName(const std::string& host_header) {
+  const std::string h = Lower(host_header);
+  std::string host;
+  size_t rest = 0;  // where ":port" may start
   if (!h.empty() && h.front() == '[') {
     const size_t close = h.find(']');
-    return close == std::string::npos ? h : h.substr(1, close - 1);
+    if (close == std::string::npos) return std::nullopt;
+    host = h.substr(1, close - 1);
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return std::nullopt;
+    rest = close + 1;
+  } else {
+    rest = std::min(h.find(':'), h.size());
+    host = h.substr(0, rest);
+    // A registered name or IPv4 address: letters, digits, '-', '.', '_'. Anything else ('@' of
+    // user info, spaces, '/', '%') makes "localhost:1@evil.com" read as a host it is not.
+    if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+        })) {
+      return std::nullopt;
+    }
   }
-  const size_t colon = h.find(':');
-  if (colon != std::string::npos && h.find(':', colon + 1) == std::string::npos) h = h.substr(0, colon);
-  return h;
+  if (rest == h.size()) return host;
+  const std::string port = h.substr(rest + 1);
+  if (h[rest] != ':' || port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return host;
 }
 
 Status CheckHost(const Request& req, const SitePolicy& policy) {
   const std::string header = req.Header("host");
   if (header.empty()) return Status::Ok();  // HTTP/1.0 or an in-process caller: no name to rebind
-  const std::string host = HostName(header);
+  const std::optional<std::string> parsed = HostName(header);
+  if (!parsed) {
+    return Status(Code::kMisdirected, "Host header '" + header.substr(0, 200) +
+                                          "' is not host[:port] (a name, IPv4 address or [IPv6] address, and digits)");
+  }
+  const std::string& host = *parsed;
   if (host == "localhost" || host == policy.listen_host || IsIpLiteral(host)) return Status::Ok();
   for (const auto& allowed : policy.allowed_hosts) {
     if (allowed == "*" || allowed == host) return Status::Ok();

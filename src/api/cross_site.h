@@ -8,6 +8,7 @@
 //    send cross-site without a preflight (not empty, not a form or text/plain), else 415.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,10 @@ struct SitePolicy {
   static SitePolicy FromConfig(const Config& config);
 };
 
-// The host name of a Host header value, lower case, without port or IPv6 brackets.
-std::string HostName(const std::string& host_header);
+// The host name of a Host header value, lower case, without port or IPv6 brackets; nullopt
+// unless the value is exactly host[:port] (RFC 9110 §7.2): a name or IPv4 address, or an IPv6
+// address in brackets, then optionally ':' and up to 5 digits.
+std::optional<std::string> HostName(const std::string& host_header);
 
 Status CheckHost(const Request& req, const SitePolicy& policy);
 Status CheckCrossSite(const Request& req, const SitePolicy& policy);

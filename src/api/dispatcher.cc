@@ -10,6 +10,7 @@
 #include "api/metrics.h"
 #include "api/openapi.h"
 #include "api/routes.h"
+#include "common/utf8.h"
 
 namespace exemplar::api {
 namespace {
@@ -21,13 +22,18 @@ int HexValue(char c) {
   return -1;
 }
 
-std::string Decode(std::string_view s, bool plus_is_space) {
+// Percent-decodes `s`. A '%' without two hex digits is kept as is and, when `malformed` is
+// given, sets it.
+std::string Decode(std::string_view s, bool plus_is_space, bool* malformed = nullptr) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
       i += 2;
+    } else if (s[i] == '%' && malformed != nullptr) {
+      *malformed = true;
+      out.push_back(s[i]);
     } else if (plus_is_space && s[i] == '+') {
       out.push_back(' ');
     } else {
@@ -111,6 +117,15 @@ Reply ErrorReply(int http_status, const Status& st, const std::string& request_i
   return r;
 }
 
+// A path that names a file of the build, not a page of the app: under /assets/ or with a file
+// extension in its last segment. A missing one is a 404 — answered with index.html, a stale
+// page's script would get HTML with status 200. The app's own paths are words and UUIDs.
+bool LooksLikeFile(const std::string& path) {
+  const std::string last = path.substr(path.rfind('/') + 1);
+  const size_t dot = last.rfind('.');
+  return path.rfind("/assets/", 0) == 0 || (dot != std::string::npos && dot > 0 && dot + 1 < last.size());
+}
+
 bool IsApiPath(const std::string& path) {
   return path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
@@ -157,23 +172,44 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
   if (!config_.cors_origins.empty()) cors_origins_ = "," + config_.cors_origins + ",";
 }
 
-void Dispatcher::ParseTarget(std::string_view target, Request* req) {
+Status Dispatcher::ParseTarget(std::string_view target, Request* req) {
   size_t q = target.find('?');
   req->path = Decode(target.substr(0, q), false);
-  if (q == std::string_view::npos) return;
+  if (q == std::string_view::npos) return Status::Ok();
   std::string_view query = target.substr(q + 1);
+  Status malformed = Status::Ok();
+  Validation v;
+  // A name is shown as sent (percent-encoded) when it is the name that is wrong.
+  auto shown = [](std::string_view raw) { return std::string(raw.substr(0, 200)); };
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     if (!pair.empty()) {
       size_t eq = pair.find('=');
-      std::string key = Decode(pair.substr(0, eq), true);
-      std::string value = eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1), true);
+      const std::string_view raw_key = pair.substr(0, eq);
+      bool bad_key = false, bad_value = false;
+      std::string key = Decode(raw_key, true, &bad_key);
+      std::string value = eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1), true, &bad_value);
+      if ((bad_key || bad_value) && malformed.ok()) {
+        malformed = Status::Malformed("query parameter '" + shown(raw_key) + "' has a '%' not followed by two hex " +
+                                      "digits; write a literal '%' as %25");
+      }
+      // The string policy of JSON bodies (ParseJsonBody) holds for query parameters too: text is
+      // UTF-8 without NUL.
+      if (!IsUtf8(key) || key.find('\0') != std::string::npos) {
+        v.Add({"query", shown(raw_key)}, "parameter name must be UTF-8 text without NUL (U+0000)", "value_error.text");
+      } else if (!IsUtf8(value)) {
+        v.Add({"query", key}, "must be valid UTF-8 once percent-decoded", "value_error.text");
+      } else if (value.find('\0') != std::string::npos) {
+        v.Add({"query", key}, "must not contain NUL (U+0000)", "value_error.nul");
+      }
       req->query.emplace(std::move(key), std::move(value));
     }
     if (amp == std::string_view::npos) break;
     query = query.substr(amp + 1);
   }
+  if (!malformed.ok()) return malformed;
+  return v.ToStatus();
 }
 
 const Route* Dispatcher::Match(Request* req, std::string* allow) const {
@@ -325,7 +361,8 @@ Reply Dispatcher::Handle(Request& req) const {
   const bool other_method = !allow.empty();
   if (!route || !route->handler) {
     std::string observed = "unmatched";
-    if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method) {
+    if (req.method == "GET" && !web_dir_.empty() && !IsApiPath(req.path) && !other_method &&
+        !LooksLikeFile(req.path)) {
       // Single-page app: deep links like /examples/<id> load the app, which routes client-side.
       reply = Reply{};
       if (ReadFile(web_dir_ / "index.html", &reply.raw)) {
@@ -340,6 +377,8 @@ Reply Dispatcher::Handle(Request& req) const {
                                                                   "; it allows " + allow),
                          req.request_id);
       reply.headers["Allow"] = allow;  // RFC 9110 §15.5.6: a 405 lists the methods the resource has
+    } else if (!web_dir_.empty() && !IsApiPath(req.path) && LooksLikeFile(req.path)) {
+      reply = ErrorReply(404, Status::NotFound("no file " + req.path + " in the web build"), req.request_id);
     } else {
       reply = ErrorReply(404, Status::NotFound("no route for " + req.method + " " + req.path), req.request_id);
     }

@@ -298,12 +298,14 @@ std::vector<RouteDoc> Build() {
        .query = {QueryParam("period", Enum({"7d", "30d", "90d"})), QueryParam("domain", Str()),
                  QueryParam("function_name", Str())}});
   add({.route = "POST " + ex + "/{id}/track", .status = 204,
-       .request = Obj({{"context", Str(kLong)}, {"training_run_id", Str(256)}, {"model_id", Str(256)},
+       .request = Obj({{"context", Str(kLong)}, {"training_run_id", Describe(Str(256), "id of a run of this server")},
+                       {"model_id", Str(256)},
                        {"outcome", Enum(service::kOutcomes)}, {"confidence", Num(0, 1)}}),
        .body_required = false,
        // A field goes in the query string or in the body; the same field in both is a 422.
        .query = {QueryParam("outcome", Enum(service::kOutcomes)), QueryParam("confidence", Num(0, 1)),
-                 QueryParam("context", Str()), QueryParam("training_run_id", Str()), QueryParam("model_id", Str())},
+                 QueryParam("context", Str()), QueryParam("training_run_id", Str(), "id of a run of this server"),
+                 QueryParam("model_id", Str())},
        .example = {{"outcome", "success"}, {"confidence", 0.9}}});
   add({.route = "GET " + ex + "/{id}/effectiveness", .response = Ref("EffectivenessStats")});
 
@@ -464,7 +466,8 @@ std::vector<RouteDoc> Build() {
        .response_type = "application/x-ndjson", .query = {QueryParam("format", Enum({"jsonl", "hf_jsonl", "hf_info"}))}});
   add({.route = "GET " + snap + "/{id}/diff/{other}", .response = Ref("SnapshotDiff")});
   add({.route = "GET /api/v1/audit", .response = Ref("AuditPage"),
-       .query = {QueryParam("entity", Str(), "entity, or entity:id"), QueryParam("entity_id", Str()),
+       .query = {QueryParam("entity", Str(), "example, template, run, snapshot or token; or entity:id"),
+                 QueryParam("entity_id", Str()),
                  QueryParam("actor", Str()), QueryParam("since", Str(), "RFC 3339"),
                  QueryParam("limit", Int(1, 1000)), QueryParam("before_seq", Int(1), "page: entries older than this seq")}});
 

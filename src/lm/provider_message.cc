@@ -1,6 +1,13 @@
 #include "lm/provider_message.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
 #include <regex>
+#include <set>
+#include <string_view>
+#include <vector>
 
 #include "common/json_util.h"
 
@@ -14,32 +21,201 @@ struct Rule {
   const char* replacement;
 };
 
+// Runs before the host and address scans, so a URL or a secret is replaced whole.
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = [] {
     const auto icase = std::regex::ECMAScript | std::regex::icase;
+    // The value of a secret-named field, quoted or up to the next space or separator; an
+    // Authorization value with its scheme ("Basic dXNlcjpw").
+    const std::string value = R"((?:(?:basic|bearer|digest|token)\s+)?(?:"[^"]*"|'[^']*'|[^\s"',;&)\]}]+))";
     return std::vector<Rule>{
         {std::regex(R"([a-z][a-z0-9+.-]*://[^\s"'<>]+)", icase), "<url>"},
+        // name=value for a name that ends in a secret word as a whole part of it (api_key,
+        // client_secret, access_token; not max_tokens or monkey).
+        {std::regex(R"(\b((?:[a-z0-9]+[-_])*(?:password|passwd|pwd|secret|token|apikey|key|authorization|auth|credentials?|cookie|signature|session[-_]?id))(["']?\s*=\s*))" + value, icase),
+         "$1$2<secret>"},
+        // name: value (headers, YAML, JSON) only for names that cannot be prose: compound ones
+        // (X-Api-Key, api_key) and the unambiguous words. "invalid key: messages" keeps its word.
+        {std::regex(R"(\b((?:[a-z0-9]+[-_])+(?:password|passwd|secret|token|apikey|key|auth|credentials?|cookie|signature|session[-_]?id)|password|passwd|secret|authorization|cookie|credentials)(["']?\s*:\s*))" + value, icase),
+         "$1$2<secret>"},
         {std::regex(R"(bearer\s+[^\s"']+)", icase), "Bearer <secret>"},
         // Key-like: a known prefix, or a long run of letters, digits, '-' and '_' with a digit.
         {std::regex(R"(\b(?:sk|pk|rk|ak|key|tok|token|api|dapi|ghp|xox[a-z])[-_][A-Za-z0-9_-]{6,})", icase), "<secret>"},
         {std::regex(R"(\b(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{24,}\b)"), "<secret>"},
-        {std::regex(R"(\[[0-9a-f:.]*:[0-9a-f:.]*\](?::\d+)?)", icase), "<address>"},
-        {std::regex(R"(\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b)"), "<address>"},
-        {std::regex(R"(\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b)", icase), "<address>"},
-        {std::regex(R"(\b(?:[a-z0-9-]+\.)+[a-z]{2,}:\d+\b)", icase), "<host>"},
-        {std::regex(R"(\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|ai|internal|local|lan|corp|cloud|dev|svc|cluster)\b)", icase), "<host>"},
-        {std::regex(R"(\blocalhost(?::\d+)?\b)", icase), "<host>"},
     };
   }();
   return kRules;
 }
 
+// Run after the IPv6 scan, which must see an embedded IPv4 part ("::ffff:10.0.0.1") whole.
+const std::vector<Rule>& AddressRules() {
+  static const std::vector<Rule> kRules = {
+      {std::regex(R"(\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b)"), "<address>"},
+      {std::regex(R"(\blocalhost(?::\d+)?\b)", std::regex::ECMAScript | std::regex::icase), "<host>"},
+  };
+  return kRules;
+}
+
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsHexOrColon(char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }
+bool IsNameChar(char c) { return IsWordChar(c) || c == '-' || c == '.'; }
+
+// Length of ":<digits>" at text[i], else 0.
+size_t PortAt(std::string_view text, size_t i) {
+  if (i >= text.size() || text[i] != ':') return 0;
+  size_t j = i + 1;
+  while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+  return j > i + 1 ? j - i : 0;
+}
+
+bool IsIpv6(const std::string& s) {
+  in6_addr unused{};
+  return std::count(s.begin(), s.end(), ':') >= 2 && inet_pton(AF_INET6, s.c_str(), &unused) == 1;
+}
+
+// Replaces IPv6 addresses in every spelling: full, compressed ("fd00::1", "::1"), with an
+// embedded IPv4 part, a zone ("fe80::1%eth0") or in brackets with a port ("[2001:db8::1]:443").
+// A candidate is a run of hex digits, ':' and '.' not glued to a word before it (so "std::string"
+// stays); its longest prefix that inet_pton accepts is the address (so "fd00::1: refused" loses
+// only the address, and times such as "12:30:45", which it refuses, stay).
+std::string ScrubIpv6(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsHexOrColon(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && IsHexOrColon(text[end])) ++end;
+    size_t start = i;
+    if (i > 0 && IsWordChar(text[i - 1])) {
+      // "host:fd00::1" names the address after a label; "std::string" is no address.
+      start = text[i] == ':' && i + 1 < end && text[i + 1] != ':' ? i + 1 : end;
+    }
+    size_t stop = end;
+    while (stop > start && !(IsIpv6(std::string(text.substr(start, stop - start))) &&
+                             (stop == text.size() || !std::isxdigit(static_cast<unsigned char>(text[stop]))))) {
+      --stop;
+    }
+    const std::string_view candidate = text.substr(start, stop - start);
+    const bool has_digit = std::any_of(candidate.begin(), candidate.end(),
+                                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (stop == start || !has_digit) {
+      out.append(text.substr(i, end - i));  // "::" alone is no one's address
+      i = end;
+      continue;
+    }
+    out.append(text.substr(i, start - i));
+    if (stop < text.size() && text[stop] == '%') {  // zone id: %eth0, or %25eth0 inside a URL
+      ++stop;
+      while (stop < text.size() && (IsWordChar(text[stop]) || text[stop] == '-' || text[stop] == '.')) ++stop;
+    }
+    if (!out.empty() && out.back() == '[' && stop < text.size() && text[stop] == ']') {
+      out.pop_back();
+      ++stop;
+      stop += PortAt(text, stop);
+    }
+    out += "<address>";
+    i = stop;
+  }
+  return out;
+}
+
+// Final labels that are file types rather than top-level domains (none is delegated), so "failed
+// to read config.json" keeps its file name. Extensions that are also TLDs (.py, .md, .zip) are
+// not here: those names are replaced.
+const std::set<std::string>& FileExtensions() {
+  static const std::set<std::string> kExtensions = {
+      "json", "jsonl", "yaml", "yml", "toml", "txt", "csv", "tsv", "html", "htm", "js", "jsx", "ts", "tsx",
+      "cpp", "hpp", "cc", "log", "cfg", "ini", "conf", "lock", "tmp", "bak", "exe", "dll", "xml", "sql",
+      "parquet", "safetensors", "gguf", "ggml", "onnx", "pkl", "pth", "ckpt", "proto"};
+  return kExtensions;
+}
+
+// Whether a dotted name is a host name: two or more non-empty labels, the last alphabetic and at
+// least two letters long (any TLD, internal ones such as .corp or .internal included), or an IDN
+// "xn--" label. Left alone: numbers and versions ("3.5", "v1.2.3": the last label has digits),
+// abbreviations ("e.g": one letter), model names ("gpt-4o-mini": no dot; "gemini-1.5-pro": the
+// last label has a digit), file names with a non-TLD type ("config.json"), and code names with a
+// camelCase label ("openai.RateLimitError") — hosts are not written in camelCase.
+bool IsHostName(std::string_view name) {
+  std::vector<std::string_view> labels;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = name.find('.', start);
+    labels.push_back(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (labels.size() < 2) return false;
+  for (std::string_view label : labels) {
+    if (label.empty()) return false;
+    for (size_t k = 1; k < label.size(); ++k) {
+      if (std::islower(static_cast<unsigned char>(label[k - 1])) && std::isupper(static_cast<unsigned char>(label[k]))) {
+        return false;
+      }
+    }
+  }
+  std::string last(labels.back());
+  for (char& c : last) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (last.rfind("xn--", 0) == 0 && last.size() > 4) return true;
+  if (last.size() < 2 || FileExtensions().count(last)) return false;
+  return std::all_of(last.begin(), last.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// Replaces dotted host names (with their port) by <host>.
+std::string ScrubHosts(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsNameChar(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && IsNameChar(text[end])) ++end;
+    // Dots and hyphens around a name are punctuation ("see api.corp.example.", "...").
+    size_t a = i, b = end;
+    while (a < b && (text[a] == '.' || text[a] == '-')) ++a;
+    while (b > a && (text[b - 1] == '.' || text[b - 1] == '-')) --b;
+    if (a < b && IsHostName(text.substr(a, b - a))) {
+      out.append(text.substr(i, a - i));
+      out += "<host>";
+      const size_t port = b == end ? PortAt(text, b) : 0;
+      out.append(text.substr(b + port, end - b));
+      i = end + port;
+      continue;
+    }
+    out.append(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+// The longest prefix of `s` of at most `max` bytes that does not end inside a UTF-8 character.
+std::string_view Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // s[n] continues a character
+  return s.substr(0, n);
+}
+
 }  // namespace
 
 std::string ScrubProviderText(const std::string& text) {
-  std::string out = text.substr(0, 4 * kMaxMessage);  // bounded regex work on huge bodies
+  // Bounded regex work on huge bodies; cut at a space, so no name is cut to something that no
+  // longer looks like one ("gpu7.corp.e").
+  std::string_view window = Utf8Prefix(text, 4 * kMaxMessage);
+  if (window.size() < text.size() && window.find_last_of(" \t\r\n") != std::string_view::npos) {
+    window = window.substr(0, window.find_last_of(" \t\r\n"));
+  }
+  std::string out(window);
   for (const auto& rule : Rules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
-  if (out.size() > kMaxMessage) out = out.substr(0, kMaxMessage) + "…";
+  out = ScrubIpv6(out);
+  for (const auto& rule : AddressRules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
+  out = ScrubHosts(out);
+  if (out.size() > kMaxMessage) out = std::string(Utf8Prefix(out, kMaxMessage)) + "…";
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "api/routes.h"
@@ -159,7 +160,9 @@ TEST_F(AuditApi, EveryWriteRouteAppendsOneEntryInItsTransaction) {
     auto after = Entries(key);
     ASSERT_EQ(after.size(), before + 1) << key << " appended " << after.size() - before << " audit entries";
     EXPECT_EQ(after.front()["actor"], "local") << key;
-    EXPECT_FALSE(after.front()["entity"].get<std::string>().empty()) << key;
+    // One of the entities GET /audit?entity= takes (service::audit::Entities).
+    const std::set<std::string> entities = {"example", "template", "run", "snapshot", "token"};
+    EXPECT_EQ(entities.count(after.front()["entity"].get<std::string>()), 1u) << key << ": " << after.front();
     ++audited;
   }
   EXPECT_EQ(audited, static_cast<int>(cases.size())) << "a case names a route the table no longer has";
@@ -173,6 +176,22 @@ TEST_F(AuditApi, EveryWriteRouteAppendsOneEntryInItsTransaction) {
   auto trail = server_.Get("/api/v1/audit?entity=example&entity_id=" + id);
   ASSERT_EQ(trail.body["entries"].size(), 1u) << trail.raw;
   EXPECT_EQ(trail.body["entries"][0]["entity_ids"][0], id);
+}
+
+// An unknown entity matched nothing and answered an empty page, read as "no changes". It is a
+// 422 listing the entities; each listed one is taken.
+TEST_F(AuditApi, UnknownEntityIsRefusedWithTheList) {
+  Example("audited");
+  for (const char* entity : {"bogus", "examples", "bogus:00000000-0000-4000-8000-000000000000"}) {
+    auto r = server_.Get(std::string("/api/v1/audit?entity=") + entity);
+    EXPECT_EQ(r.status, 422) << entity << " " << r.raw;
+    EXPECT_EQ(r.body["detail"][0]["loc"], Json::array({"query", "entity"})) << r.raw;
+    EXPECT_NE(r.raw.find("example, template, run, snapshot, token"), std::string::npos) << r.raw;
+  }
+  for (const char* entity : {"example", "template", "run", "snapshot", "token"}) {
+    EXPECT_EQ(server_.Get(std::string("/api/v1/audit?entity=") + entity).status, 200) << entity;
+  }
+  EXPECT_EQ(server_.Get("/api/v1/audit?entity=example").body["entries"].size(), 1u);
 }
 
 TEST(AuditRetention, OldEntriesArePurgedAndRetentionIsConfigurable) {

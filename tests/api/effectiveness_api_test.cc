@@ -151,6 +151,45 @@ TEST_F(EffectivenessApi, TrackAndIntervalNarrowsWithEvidence) {
   EXPECT_EQ(top.body[0]["example_id"], b);
 }
 
+// training_run_id names one of this server's runs (usage_events.run_id holds run ids): a made-up
+// one was stored as evidence of a run that never was (204). Not a UUID, or no such run: a 422
+// naming the field, in the query or the body, and nothing is counted.
+TEST_F(EffectivenessApi, TrackNamesAnExistingRunOrNone) {
+  const std::string track = "/api/v1/examples/" + ids_[0] + "/track";
+  const std::string missing = "00000000-0000-4000-8000-0000000000ab";
+  for (const std::string& query : {std::string("?training_run_id=x"), "?training_run_id=" + missing}) {
+    auto r = server_.PostRaw(track + query + "&outcome=success", "", "application/json");
+    EXPECT_EQ(r.status, 422) << query << " " << r.raw;
+    EXPECT_EQ(r.body["detail"][0]["loc"], Json::array({"query", "training_run_id"})) << r.raw;
+  }
+  auto body = server_.Post(track, {{"outcome", "success"}, {"training_run_id", missing}});
+  EXPECT_EQ(body.status, 422) << body.raw;
+  EXPECT_EQ(body.body["detail"][0]["loc"], Json::array({"body", "training_run_id"})) << body.raw;
+  EXPECT_NE(body.raw.find(missing), std::string::npos) << body.raw;
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + ids_[0] + "/effectiveness").body["total_uses"], 0);
+
+  // A run of this server is taken, however its id is spelled.
+  auto tmpl = server_.Post("/api/v1/templates", {{"name", "tracked run"},
+                                                 {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                                 {"output_schema", {{{"name", "label"}, {"type", "string"}}}}});
+  ASSERT_EQ(tmpl.status, 201) << tmpl.raw;
+  for (int i = 0; i < 4; ++i) {
+    Json e = MakeExample("run example " + std::to_string(i));
+    e["expected_output"] = {{"label", "l" + std::to_string(i % 2)}};
+    e["databit_id"] = tmpl.body["id"];
+    ASSERT_EQ(server_.Post("/api/v1/examples", e).status, 201);
+  }
+  auto run = server_.Post("/api/v1/dspy-runs", {{"template_id", tmpl.body["id"]}, {"optimizer_type", "LabeledFewShot"},
+                                                {"lm", {{"provider", "offline"}}}, {"budget", {{"max_trials", 1}}}});
+  ASSERT_EQ(run.status, 201) << run.raw;
+  std::string run_id = run.body["run_id"];
+  WaitForRun(server_, run_id);
+  for (char& c : run_id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(server_.PostRaw(track + "?outcome=success&training_run_id=" + run_id, "", "application/json").status, 204);
+  EXPECT_EQ(server_.Post(track, {{"outcome", "success"}, {"training_run_id", run_id}}).status, 204);
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + ids_[0] + "/effectiveness").body["total_uses"], 2);
+}
+
 TEST_F(EffectivenessApi, ConcurrentTracksAreCountedExactly) {
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};

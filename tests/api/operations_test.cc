@@ -237,6 +237,70 @@ TEST(Limits, StalledBodyGets408AtTheRequestDeadlineAndServerStaysHealthy) {
   EXPECT_EQ(server.Post("/api/v1/examples", MakeExample("fast")).status, 201);
 }
 
+// Reads from `fd` until the server closes it or `seconds` pass; what arrived.
+std::string ReadUntilClosed(int fd, int seconds) {
+  timeval tv{seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string reply;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<size_t>(n));
+  return reply;
+}
+
+// A body declared over max_body_bytes is refused from the head alone: the 413 came only after
+// request_timeout_s (the server waited for a body it would discard), and a client that sent
+// Expect: 100-continue got neither a 100 nor the 413.
+TEST(Limits, OversizedDeclaredBodyGets413AtOnceWithOrWithoutExpectContinue) {
+  Config c;
+  c.request_timeout_s = 20;  // far beyond the 5 s the test waits
+  TestServer server(c);
+  for (const char* expect : {"", "Expect: 100-continue\r\n"}) {
+    int fd = Connect(server.port());
+    ASSERT_GE(fd, 0);
+    const std::string head = std::string("POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+                             "Content-Type: application/json\r\nContent-Length: 20971520\r\n" + expect + "\r\n";
+    ASSERT_EQ(send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    const auto start = std::chrono::steady_clock::now();
+    const std::string reply = ReadUntilClosed(fd, 5);  // closed by the server, not cut by the timeout
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    close(fd);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << expect << reply;
+    EXPECT_NE(reply.find("max_body_bytes"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+    EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
+    EXPECT_LT(waited, 4.0) << expect;
+  }
+  // A client that sends the oversized body anyway still reads its 413 (not a reset).
+  {
+    int fd = Connect(server.port());
+    ASSERT_GE(fd, 0);
+    const std::string body(9 * 1024 * 1024, ' ');
+    const std::string request = "POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::thread sender([&] { send(fd, request.data(), request.size(), MSG_NOSIGNAL); });
+    const std::string reply = ReadUntilClosed(fd, 10);
+    sender.join();
+    close(fd);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+  }
+  // Within the limit, Expect: 100-continue gets its 100 before the body is sent.
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string body = MakeExample("sent after 100 Continue").dump();
+  const std::string head = "POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                           "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  char buf[256];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_EQ(send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  const std::string reply = ReadUntilClosed(fd, 10);
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply;
+}
+
 TEST(Metrics, WebAppDeepLinkCountsAsServedNotUnmatched) {
   std::filesystem::path web = std::filesystem::path(::testing::TempDir()) / ("exemplar_web_" + NewUuid());
   std::filesystem::create_directories(web);
@@ -319,6 +383,37 @@ TEST(WebDir, ServesNoFileOutsideTheWebDirectoryWhateverThePathsSpelling) {
 }
 
 // /metrics reports where memory goes (issue 24, item 2): malloc's heap and SQLite's share.
+// A missing file of the build is a 404: answered with index.html and 200, a stale page's script
+// request got HTML it could not run. The app's own deep links still load the app.
+TEST(WebDir, MissingFilesAre404AndDeepLinksLoadTheApp) {
+  namespace fs = std::filesystem;
+  const fs::path web = fs::path(::testing::TempDir()) / ("exemplar_web_" + NewUuid());
+  fs::create_directories(web / "assets");
+  std::ofstream(web / "index.html") << "<!doctype html><title>Exemplar</title>";
+  std::ofstream(web / "assets" / "app.js") << "console.log('app')";
+  Config c;
+  c.web_dir = web.string();
+  {
+    TestServer server(c);
+    for (const char* missing : {"/assets/missing.js", "/assets/deep/chunk", "/favicon.ico", "/examples/logo.png",
+                                "/robots.txt"}) {
+      auto r = server.Get(missing);
+      EXPECT_EQ(r.status, 404) << missing;
+      EXPECT_EQ(r.raw.find("<title>Exemplar</title>"), std::string::npos) << missing;
+      EXPECT_NE(r.body.value("detail", "").find(missing), std::string::npos) << r.raw;
+    }
+    for (const char* page : {"/", "/examples/6f9619ff-8b86-d011-b42d-00c04fc964ff", "/templates", "/examples/123",
+                             "/runs/", "/snapshots"}) {
+      auto r = server.Get(page);
+      EXPECT_EQ(r.status, 200) << page;
+      EXPECT_NE(r.raw.find("<title>Exemplar</title>"), std::string::npos) << page;
+    }
+    EXPECT_EQ(server.Get("/assets/app.js").raw, "console.log('app')");
+  }
+  std::error_code ec;
+  fs::remove_all(web, ec);
+}
+
 TEST(Metrics, MemoryGaugesArePresentAndPlausible) {
   TestServer server{Config{}};
   ASSERT_EQ(server.Post("/api/v1/examples", MakeExample("bias voltage drift")).status, 201);

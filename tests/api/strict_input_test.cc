@@ -283,10 +283,62 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
 }
 
+// The Host check read "localhost:1@evil.com" as localhost (the part before the first ':'). A Host
+// header is host[:port] exactly, else the 421 a foreign host gets.
+TEST_F(BadInputStrict, HostHeaderIsHostAndDigitsOnly) {
+  auto get = [&](const std::string& host) {
+    return Raw("GET /api/v1/examples HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+  };
+  for (const std::string& host : {"localhost:1@evil.com", "localhost@evil.com", "user@localhost", "evil.com@localhost",
+                                  "127.0.0.1:1@evil.com", "localhost:80x", "localhost:+80", "localhost:1:2", "localhost:",
+                                  "localhost:123456", "local host", "localhost/x", "localhost%2f", "[::1]x", "[::1]:8o",
+                                  "[evil.com]", "[::1", "localhost:80 evil.com"}) {
+    const std::string r = get(host);
+    EXPECT_EQ(r.rfind("HTTP/1.1 421", 0), 0u) << host << ": " << r;
+    EXPECT_NE(r.find("misdirected_request"), std::string::npos) << host;
+  }
+  for (const std::string& host : std::vector<std::string>{"localhost", "LOCALHOST:8080", "127.0.0.1", "127.0.0.1:" + std::to_string(server_.port()),
+                                  "[::1]", "[::1]:80"}) {
+    const std::string r = get(host);
+    EXPECT_EQ(r.rfind("HTTP/1.1 200", 0), 0u) << host << ": " << r;
+  }
+}
+
+// Query parameters skipped the checks body text gets: a NUL, text that is not UTF-8 once decoded
+// and a '%' without two hex digits all reached the handler (200). NUL and UTF-8 are 422s naming the
+// parameter, as in a body; a broken percent-encoding is malformed syntax, 400 as broken JSON is.
+TEST_F(BadInputStrict, QueryTextIsUtf8WithoutNulAndWellEncoded) {
+  for (const char* path : {"/api/v1/examples?input.a%00b=x", "/api/v1/examples?domain=a%00b", "/api/v1/examples?domain=%ff%fe",
+                           "/api/v1/examples?domain=%C0%AF", "/api/v1/examples?input.%ff=x"}) {
+    auto r = server_.Get(path);
+    EXPECT_EQ(r.status, 422) << path << " " << r.raw;
+    EXPECT_EQ(Loc(r)[0], "query") << path << " " << r.raw;
+  }
+  EXPECT_EQ(Loc(server_.Get("/api/v1/examples?domain=a%00b"))[1], "domain");
+  EXPECT_EQ(Loc(server_.Get("/api/v1/examples?input.a%00b=x"))[1], "input.a%00b");  // the name as sent
+  EXPECT_EQ(Loc(server_.Get("/api/v1/examples?%ff=1"))[1], "%ff");  // not UTF-8 before it is unknown
+  EXPECT_NE(server_.Get("/api/v1/examples?domain=%ff%fe").raw.find("UTF-8"), std::string::npos);
+  for (const char* path : {"/api/v1/examples?domain=%", "/api/v1/examples?domain=%zz", "/api/v1/examples?domain=a%4",
+                           "/api/v1/examples?dom%xxain=a"}) {
+    auto r = server_.Get(path);
+    EXPECT_EQ(r.status, 400) << path << " " << r.raw;
+    EXPECT_NE(r.body.value("detail", "").find("query parameter"), std::string::npos) << r.raw;
+  }
+  EXPECT_NE(server_.Get("/api/v1/examples?domain=%zz").body.value("detail", "").find("'domain'"), std::string::npos);
+  // Encoded text that is fine stays fine, the connection too (the refusal does not close it).
+  for (const char* path : {"/api/v1/examples?domain=caf%C3%A9", "/api/v1/examples?domain=100%25", "/api/v1/examples?domain=a+b"}) {
+    EXPECT_EQ(server_.Get(path).status, 200) << path;
+  }
+  auto two = Raw("GET /api/v1/examples?domain=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                 "GET /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(two.rfind("HTTP/1.1 400", 0), 0u) << two;
+  EXPECT_NE(two.find("HTTP/1.1 200"), std::string::npos) << two;
+}
+
 // Query parameters a route does not declare are 422s naming them, as unknown body keys are (a typo
 // like ?limit= for ?page_size= was silently ignored); declared ones, content filters included, work.
 TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
-  for (const char* path : {"/api/v1/examples?limit=5", "/api/v1/examples?%ff=1", "/api/v1/templates?page=1&statuss=draft",
+  for (const char* path : {"/api/v1/examples?limit=5", "/api/v1/examples?caf%C3%A9=1", "/api/v1/templates?page=1&statuss=draft",
                            "/api/v1/examples/export?format=jsonl&redacted=true", "/api/v1/dspy-runs?bogus=1"}) {
     auto r = server_.Get(path);
     EXPECT_EQ(r.status, 422) << path << " " << r.raw;

@@ -134,7 +134,23 @@ void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s) {
                       e.outcome = from("outcome").Enum("outcome", service::kOutcomes);
                       e.confidence = from("confidence").Number("confidence", 0.0, 1.0);
                       if (!req.body.empty()) br.RejectUnknownKeys();
+                      // The run whose training used the example: usage_events.run_id holds the
+                      // ids of this server's runs (run sync writes them too), so a made-up id
+                      // would be evidence no run can claim.
+                      const std::vector<std::string> run_loc = {body.contains("training_run_id") ? "body" : "query",
+                                                                "training_run_id"};
+                      if (e.run_id && !IsUuid(*e.run_id)) {
+                        v.Add(run_loc, "must be the id (UUID) of a run (GET /api/v1/dspy-runs)", "value_error.uuid");
+                      }
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      if (e.run_id) {
+                        e.run_id = NormalizeUuid(*e.run_id);
+                        auto run = s.store.GetRun(*e.run_id);
+                        if (run.status().IsNotFound()) {
+                          return Status::Invalid({{run_loc, "run " + *e.run_id + " does not exist", "value_error.not_found"}});
+                        }
+                        EXEMPLAR_RETURN_IF_ERROR(run.status());
+                      }
                       EXEMPLAR_RETURN_IF_ERROR(s.effectiveness.Track(id, e));
                       return Reply::NoContent();
                     }});

@@ -1,5 +1,7 @@
 // Provenance resources (issue 19): restoring deleted examples, dataset snapshots (create, list,
 // read, export, diff) and the audit log.
+#include <algorithm>
+
 #include "api/routes.h"
 #include "common/ids.h"
 #include "common/time.h"
@@ -81,6 +83,14 @@ Result<Reply> ListAudit(Services& s, const Request& req) {
     auto colon = e->find(':');
     q.entity = e->substr(0, colon);
     if (colon != std::string::npos) q.entity_id = e->substr(colon + 1);
+    const auto& known = service::audit::Entities();
+    if (!q.entity->empty() && std::find(known.begin(), known.end(), *q.entity) == known.end()) {
+      // An unknown entity matched nothing: an empty page read as "no changes" rather than a typo.
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      v.Add({"query", "entity"}, "unknown entity '" + q.entity->substr(0, 100) + "'; it is one of: " + names,
+            "type_error.enum");
+    }
   }
   if (auto id = req.Query("entity_id")) q.entity_id = *id;
   if (q.entity_id && !IsUuid(*q.entity_id)) v.Add({"query", "entity_id"}, "must be an id (UUID)", "value_error.uuid");

@@ -35,6 +35,11 @@ void Describe(const std::string& entity, const std::vector<std::string>& ids, co
   }
 }
 
+const std::vector<std::string>& Entities() {
+  static const std::vector<std::string> kEntities = {"example", "template", "run", "snapshot", "token"};
+  return kEntities;
+}
+
 const std::set<std::string>& ContentFields() {
   static const std::set<std::string> kFields = {"input", "expected_output", "explanation", "attribution_notes",
                                                 "search_keys", "examples", "prompt_template", "system_prompt"};

@@ -31,6 +31,10 @@ namespace exemplar::service::audit {
 // first call names the entity; a later call only adds its ids and its diff (under its entity).
 void Describe(const std::string& entity, const std::vector<std::string>& ids, const Json& diff = Json::object());
 
+// The entities entries name: what a write route changes (api/routes.cc names it after the route's
+// first path segment: examples → example, dspy-runs → run) and the command line's token changes.
+const std::vector<std::string>& Entities();
+
 // The fields of an example whose values never enter the audit log (they may hold personal data
 // that a purge must be able to erase): a diff records only their hashes.
 const std::set<std::string>& ContentFields();

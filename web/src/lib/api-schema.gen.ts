@@ -2030,7 +2030,7 @@ export interface operations {
                 actor?: string;
                 /** @description page: entries older than this seq */
                 before_seq?: number;
-                /** @description entity, or entity:id */
+                /** @description example, template, run, snapshot or token; or entity:id */
                 entity?: string;
                 entity_id?: string;
                 limit?: number;
@@ -4659,6 +4659,7 @@ export interface operations {
                 context?: string;
                 model_id?: string;
                 outcome?: "success" | "failure" | "partial" | "unknown";
+                /** @description id of a run of this server */
                 training_run_id?: string;
             };
             header?: never;
@@ -4681,6 +4682,7 @@ export interface operations {
                     model_id?: string;
                     /** @enum {string} */
                     outcome?: "success" | "failure" | "partial" | "unknown";
+                    /** @description id of a run of this server */
                     training_run_id?: string;
                 } & {
                     [key: string]: unknown;
