@@ -59,6 +59,9 @@ struct SignatureSpec {
   bool HasErrors() const { return dspy::HasErrors(findings); }
   // DSPy's `Signature.signature` string: "in1, in2 -> out1".
   std::string SignatureString() const;
+  // The same with each field's Python type, as dspy.Signature("...") parses it back into the
+  // same field types: "in1: str, in2: float -> out1: list". The untyped form makes every field str.
+  std::string TypedSignatureString() const;
 };
 
 // Maps `t` to a signature and validates it. When `examples` is not empty their payloads are
