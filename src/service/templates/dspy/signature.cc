@@ -195,6 +195,11 @@ std::string SignatureSpec::TypedSignatureString() const {
   return JoinFields(inputs, true) + " -> " + JoinFields(outputs, true);
 }
 
+std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions) {
+  if (instructions == BuildSignature(parent).instructions) return parent.prompt_template;
+  return instructions;
+}
+
 SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples) {
   SignatureSpec spec;
   spec.template_id = t.id;

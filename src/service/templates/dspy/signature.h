@@ -68,6 +68,12 @@ struct SignatureSpec {
 // checked against the fields too (warnings, see CheckExamples in example_data.h).
 SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples = {});
 
+// The prompt_template of a version whose DSPy instructions are `instructions` (an accepted run's,
+// an imported program's): the parent's own prompt when they are the parent's as DSPy holds them
+// (inspect.cleandoc'ed, `{field}` placeholders shown as `field`), so unchanged instructions keep
+// the parent's placeholders; else the instructions as written.
+std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions);
+
 // nullopt when `name` is acceptable as a template field name, else a human message.
 std::optional<std::string> ValidateFieldName(std::string_view name);
 
