@@ -418,8 +418,11 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + tpl + "/{id}/dspy-signature", .response = Ref("DspySignature")});
   add({.route = "POST " + tpl + "/{id}/import-dspy", .status = 201,
        .request = Describe(AnyObj(), "a DSPy program state (the JSON written by program.save())"),
-       .response = Obj({{"template", Ref("Template")}}, {"template"}, true),
-       .query = {QueryParam("create_examples", Bool())}});
+       .response = Obj({{"template", Ref("Template")}, {"already_imported", Bool()},
+                        {"findings", Arr(AnyObj())}},
+                       {"template", "already_imported", "findings"}, true),
+       .query = {QueryParam("create_examples", Bool())},
+       .also = {{200, "The parent already has a version imported from the same content: that version, nothing new"}}});
   add({.route = "POST " + tpl + "/{id}/export-dspy", .request = ExportDspyBody(), .body_required = false,
        .response = Ref("DspyExport"), .query = {QueryParam("download", Bool(), "answer the file itself")},
        .example = {{"format", "python_module"}, {"module", "ChainOfThought"}, {"max_examples", 8}}});

@@ -32,7 +32,7 @@ int RunImportDspy(const Config& config, const std::string& template_id, const st
     return 1;
   }
   const Json& t = (*out)["template"];
-  std::cerr << "imported as " << t["name"].get<std::string>() << " " << t["version"].get<std::string>() << " ("
+  std::cerr << ((*out)["already_imported"] == true ? "already imported as " : "imported as ") << t["name"].get<std::string>() << " " << t["version"].get<std::string>() << " ("
             << (*out)["demos"].size() << " demos, " << (*out)["unmatched"].size() << " unmatched)\n";
   std::cout << DumpJson(*out, 2) << "\n";
   return 0;

@@ -114,6 +114,23 @@ TEST_F(DspyApi, EveryFormatOnASeededTemplate) {
                          {{"include_optimizer", true}, {"optimizer", {{"type", "Magic"}}}}).status, 422);
 }
 
+// Examples name the root template: a later version's store export selects from its family.
+TEST_F(DspyApi, StoreExportOfAVersionSelectsTheFamilysExamples) {
+  const std::string root = ids_[kDefectTemplate];
+  auto version = server_.Post("/api/v1/templates/" + root + "/version", Json::object());
+  ASSERT_EQ(version.status, 201) << version.raw;
+  auto grandchild = server_.Post("/api/v1/templates/" + version.body["id"].get<std::string>() + "/version", Json::object());
+  ASSERT_EQ(grandchild.status, 201) << grandchild.raw;
+  const Json body = {{"format", "program_state"}, {"example_source", "store"}, {"max_examples", 5}};
+  const Json from_root = Export(root, body);
+  ASSERT_EQ(from_root["example_count"], 5) << from_root.dump();
+  for (const std::string& id : {version.body["id"].get<std::string>(), grandchild.body["id"].get<std::string>()}) {
+    const Json from_version = Export(id, body);
+    EXPECT_EQ(from_version["example_count"], 5) << from_version.dump();
+    EXPECT_EQ(from_version["example_ids"], from_root["example_ids"]);
+  }
+}
+
 TEST_F(DspyApi, AdversarialTemplateStillCompiles) {
   Json t = {{"name", "Quote \"\"\" and \\ back'slash \xC3\xA9\xE4\xB8\xAD 1st"},
             {"description", "tricky"},

@@ -181,6 +181,8 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       std::optional<std::string> user;
                       if (!req.user.empty()) user = req.user;
                       EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.dspy_import.Import(id, state, create, user));
+                      // A repeat of an import answers the version it made: 200, nothing new.
+                      if (out["already_imported"] == true) return Reply::Json200(std::move(out));
                       return Reply::Created(std::move(out));
                     }});
   routes.push_back({"POST", base + "/{id}/export-dspy",

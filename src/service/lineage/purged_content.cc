@@ -111,4 +111,26 @@ Status PurgedContent::ScrubProgram(Json& program) {
   return Status::Ok();
 }
 
+Result<std::map<std::string, std::string>> PurgedContent::PurgedHashes() {
+  std::map<std::string, std::string> out;
+  constexpr int64_t kPage = 500;
+  for (int64_t offset = 0;; offset += kPage) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListDeletedExamples(offset, kPage));
+    for (const Example& e : page.first) {
+      if (!e.purged_at) continue;
+      if (e.content_hash) out.emplace(*e.content_hash, e.id);
+      // A purged version's snapshot is {"example_id", "version", "purged": true, "content_hash"}.
+      EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(e.id));
+      for (const auto& v : versions) {
+        const Json w = Json::parse(v.snapshot_json, nullptr, false);
+        if (w.is_object() && w.contains("content_hash") && w["content_hash"].is_string()) {
+          out.emplace(w["content_hash"].get<std::string>(), e.id);
+        }
+      }
+    }
+    if (static_cast<int64_t>(page.first.size()) < kPage) break;
+  }
+  return out;
+}
+
 }  // namespace exemplar::service

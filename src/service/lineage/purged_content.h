@@ -7,6 +7,7 @@
 // Exports leave such demos out (DspyExport); lineage keeps the example's edges.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -48,6 +49,10 @@ class PurgedContent {
   Status ScrubTemplate(Template& t);
   // Scrubs a best program in place.
   Status ScrubProgram(Json& program);
+  // content hash (audit::ContentHash) → purged example id, over every version of every purged
+  // example: what a purge kept of their content, so that it is not brought back as new content
+  // (a DSPy program's demo that still holds it). Reads the whole trash: call once per import.
+  Result<std::map<std::string, std::string>> PurgedHashes();
 
  private:
   // Of the example ids named by the items' `example_id`, those whose examples are purged.

@@ -46,11 +46,9 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
   Json program = Json::parse(*run.best_program_json, nullptr, false);
   Template next = parent;
   next.created_by = user;
-  // Instructions the optimizer rewrote replace the prompt. Unchanged ones are the parent's prompt
-  // as DSPy holds it ({field} placeholders shown as `field`), so the parent's own text is kept.
+  // Instructions the optimizer rewrote replace the prompt; unchanged ones keep the parent's text.
   if (program.contains("instructions") && program["instructions"].is_string()) {
-    std::string instructions = program["instructions"].get<std::string>();
-    if (instructions != dspy::BuildSignature(parent).instructions) next.prompt_template = std::move(instructions);
+    next.prompt_template = dspy::PromptFromInstructions(parent, program["instructions"].get<std::string>());
   }
   std::set<std::string> inputs;
   for (const auto& f : parent.input_schema) inputs.insert(f.name);

@@ -1,5 +1,8 @@
 #include "service/templates/dspy_export.h"
 
+#include <algorithm>
+#include <set>
+
 #include "service/lineage/purged_content.h"
 #include "service/quality/pii.h"
 
@@ -9,15 +12,36 @@
 
 namespace exemplar::service {
 
-Result<std::vector<Example>> DspyExport::TemplateExamples(const std::string& template_id, size_t limit) {
-  storage::ExampleFilter f;
-  f.databit_id = template_id;
+Result<std::vector<std::string>> DspyExport::FamilyIds(const Template& t) {
+  std::vector<std::string> ids = {t.id};
+  std::optional<std::string> parent = t.parent_template_id;
+  // A parent chain is short; the cap only guards against a cycle written by hand.
+  constexpr size_t kMaxDepth = 1000;
+  while (parent && ids.size() < kMaxDepth && std::find(ids.begin(), ids.end(), *parent) == ids.end()) {
+    auto p = store_.GetTemplate(*parent);
+    if (p.status().IsNotFound()) break;
+    EXEMPLAR_RETURN_IF_ERROR(p.status());
+    ids.push_back(p->id);
+    parent = p->parent_template_id;
+  }
+  return ids;
+}
+
+Result<std::vector<Example>> DspyExport::TemplateExamples(const Template& t, size_t limit) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto family, FamilyIds(t));
   std::vector<Example> out;
+  std::set<std::string> seen;
   constexpr int64_t kPage = 500;
-  for (int64_t offset = 0; out.size() < limit; offset += kPage) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, kPage));
-    for (auto& e : page.examples) out.push_back(std::move(e));
-    if (static_cast<int64_t>(page.examples.size()) < kPage) break;
+  for (const std::string& id : family) {
+    storage::ExampleFilter f;
+    f.databit_id = id;
+    for (int64_t offset = 0; out.size() < limit; offset += kPage) {
+      EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, kPage));
+      for (auto& e : page.examples) {
+        if (seen.insert(e.id).second) out.push_back(std::move(e));
+      }
+      if (static_cast<int64_t>(page.examples.size()) < kPage) break;
+    }
   }
   if (out.size() > limit) out.resize(limit);
   return out;
@@ -25,7 +49,7 @@ Result<std::vector<Example>> DspyExport::TemplateExamples(const std::string& tem
 
 Result<Json> DspyExport::Signature(const std::string& template_id) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
-  EXEMPLAR_ASSIGN_OR_RETURN(auto examples, TemplateExamples(template_id, 1000));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto examples, TemplateExamples(t, 1000));
   dspy::SignatureSpec spec = dspy::BuildSignature(t, examples);
   return Json{{"template_id", t.id},
               {"signature", dspy::RenderSignatureJson(spec)},
@@ -104,12 +128,13 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
     SearchRequest req;
     req.query_text = query;
     req.mode = SearchMode::kHybrid;
-    req.filter.databit_id = template_id;
+    EXEMPLAR_ASSIGN_OR_RETURN(auto family, FamilyIds(t));
+    req.filter.databit_id = family.back();  // the root: the template family's examples name it
     req.k = static_cast<int>(std::clamp<size_t>(max_examples, 1, 100));
     EXEMPLAR_ASSIGN_OR_RETURN(auto found, search_.Run(req));
     for (auto& hit : found.results) candidates.push_back(std::move(hit.example));
   } else {
-    EXEMPLAR_ASSIGN_OR_RETURN(candidates, TemplateExamples(template_id, 100000));
+    EXEMPLAR_ASSIGN_OR_RETURN(candidates, TemplateExamples(t, 100000));
   }
   std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
   std::vector<Example> chosen =
@@ -163,7 +188,8 @@ Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& c
     findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
                         {"message", source == "version"
                                         ? "this version has no demos of its own; export with example_source \"store\""
-                                        : "no stored examples matched (databit_id = this template): the export has no demos"}});
+                                        : "no stored examples matched (databit_id = this template or one of its "
+                                          "ancestors): the export has no demos"}});
   }
   Json example_ids = Json::array();
   for (const auto& e : chosen) example_ids.push_back(e.id);

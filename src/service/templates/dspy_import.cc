@@ -1,7 +1,10 @@
 #include "service/templates/dspy_import.h"
 
 #include "common/ids.h"
+#include "common/sha256.h"
+#include "service/audit/audit.h"
 #include "service/lineage/example_matcher.h"
+#include "service/lineage/purged_content.h"
 #include "service/templates/dspy/program_import.h"
 #include "service/templates/dspy/signature.h"
 #include "service/templates/template_json.h"
@@ -13,7 +16,55 @@ namespace {
 // example set in practice (matching is in memory, once per import).
 constexpr size_t kMatchPerTemplate = 100000;
 
+// The lineage node of an imported program's content: id = the hash, edge to each version made
+// from it. A repeat of the import finds the version through it.
+constexpr const char* kProgramNode = "dspy_program";
+constexpr const char* kImportedAs = "imported_as";
+
+// A demo's content as an example created from it would hold it (reasoning is the LM's, not a label).
+std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std::string>& explanation) {
+  Json outputs = d.outputs;
+  outputs.erase("reasoning");
+  return audit::ContentHash(DumpJson(d.inputs), DumpJson(outputs), explanation);
+}
+
 }  // namespace
+
+Result<std::optional<std::string>> DspyImport::PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes) {
+  if (d.example_id) {
+    auto named = store_.GetExampleIncludingDeleted(*d.example_id);
+    if (named.ok() && named->purged_at) return std::optional<std::string>(named->id);
+    if (!named.ok() && !named.status().IsNotFound()) return named.status();
+  }
+  if (!purged_hashes) {
+    PurgedContent purged(store_);
+    EXEMPLAR_ASSIGN_OR_RETURN(purged_hashes, purged.PurgedHashes());
+  }
+  std::vector<std::optional<std::string>> explanations = {std::nullopt};
+  if (d.explanation) explanations.push_back(d.explanation);
+  for (const auto& explanation : explanations) {
+    if (auto it = purged_hashes->find(DemoContentHash(d, explanation)); it != purged_hashes->end()) {
+      return std::optional<std::string>(it->second);
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, const Template& next,
+                                                        const std::string& content_hash) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto edges, store_.EdgesTouching({{kProgramNode, content_hash}}, /*upstream=*/false));
+  for (const auto& e : edges) {
+    if (e.type != kImportedAs || e.target_type != "template" || e.closed_at) continue;
+    auto t = store_.GetTemplate(e.target_id);
+    if (t.status().IsNotFound()) continue;  // deleted since
+    EXEMPLAR_RETURN_IF_ERROR(t.status());
+    // Still what the import made (a draft may have been edited since): same prompt and demos.
+    if (t->parent_template_id != parent.id || t->prompt_template != next.prompt_template) continue;
+    if (Json::parse(t->examples_json, nullptr, false) != Json::parse(next.examples_json, nullptr, false)) continue;
+    return std::optional<Template>(std::move(t).value());
+  }
+  return std::optional<Template>();
+}
 
 Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
                                 const std::optional<std::string>& user) {
@@ -21,6 +72,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   dspy::SignatureSpec spec = dspy::BuildSignature(parent);
   if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
+  std::vector<dspy::Finding> findings = program.findings;
 
   // Demos are matched as the inline examples of every version are (lineage/example_matcher.h):
   // the example a demo names, else by input among those the template embeds, its own, its
@@ -29,6 +81,8 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   Json report = Json::array(), unmatched = Json::array(), created_ids = Json::array();
   Json inline_examples = Json::array();
   std::vector<LineageEdge> edges;
+  size_t purged_demos = 0;
+  PurgedHashes purged_hashes;  // loaded when a demo matches no live example
   for (size_t i = 0; i < program.demos.size(); ++i) {
     const dspy::ImportedDemo& d = program.demos[i];
     std::optional<ExampleMatcher::Match> found;
@@ -38,10 +92,27 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
     if (!found) {
       EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByInput(d.inputs));
     }
-    std::string example_id, match = "none";
+    Json entry = {{"index", i}, {"example_id", nullptr}, {"match", "none"}, {"augmented", d.augmented}};
+    std::optional<std::string> purged_id;
+    if (!found) {
+      EXEMPLAR_ASSIGN_OR_RETURN(purged_id, PurgedMatch(d, purged_hashes));
+    }
+    if (purged_id) {
+      // Erased content stays erased: neither a new example nor an inline copy, only the marker
+      // a purge leaves (lineage/purged_content.h).
+      Json marker = {{"example_id", *purged_id}, {"purged", true}, {"source", "dspy_import"}};
+      if (d.augmented) marker["augmented"] = true;
+      inline_examples.push_back(marker);
+      entry["reason"] = "matches a purged example";
+      unmatched.push_back(i);
+      report.push_back(entry);
+      ++purged_demos;
+      continue;
+    }
+    std::string example_id;
     if (found) {
       example_id = found->example.id;
-      match = found->how;
+      entry["match"] = found->how;
     } else if (create_examples) {
       Example e;
       e.id = NewUuid();
@@ -49,12 +120,13 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       Json outputs = d.outputs;
       outputs.erase("reasoning");
       e.expected_output_json = DumpJson(outputs);
+      e.explanation = d.explanation;
       e.databit_id = template_id;
       e.source = "dspy_import";
       e.created_by = user;
       EXEMPLAR_ASSIGN_OR_RETURN(Example created, examples_.Create(std::move(e)));
       example_id = created.id;
-      match = "created";
+      entry["match"] = "created";
       created_ids.push_back(example_id);
       matcher.Add(created);  // the same demo again matches it rather than making another
     }
@@ -62,25 +134,46 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
     if (d.augmented) ex["augmented"] = true;
     if (!example_id.empty()) {
       ex["example_id"] = example_id;
+      entry["example_id"] = example_id;
       edges.push_back({"example", example_id, "template", "", d.augmented ? "bootstrapped_from" : "demo_of"});
     } else {
       unmatched.push_back(i);
     }
     inline_examples.push_back(ex);
-    report.push_back({{"index", i}, {"example_id", example_id.empty() ? Json(nullptr) : Json(example_id)},
-                      {"match", match}, {"augmented", d.augmented}});
+    report.push_back(entry);
+  }
+  if (purged_demos > 0) {
+    findings.push_back(dspy::Warning("purged_demos", std::nullopt,
+                                     std::to_string(purged_demos) +
+                                         " demo(s) hold the content of purged examples: it is not imported (the "
+                                         "version keeps purge markers) and no example is created from it"));
   }
 
   Template next = parent;
   next.created_by = user;
-  next.prompt_template = program.instructions;
+  // Unchanged instructions keep the parent's prompt ({field} placeholders and all).
+  next.prompt_template = dspy::PromptFromInstructions(parent, program.instructions);
   next.examples_json = DumpJson(inline_examples);
-  EXEMPLAR_ASSIGN_OR_RETURN(Template created, templates_.CreateVersionFrom(parent, next, edges));
-  return Json{{"template", TemplateToJson(created)},
+  // The program's content as imported: importing it again into the same parent is a repeat.
+  const std::string content_hash = Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},
+                                                       {"instructions", program.instructions},
+                                                       {"fields", program.fields},
+                                                       {"demos", inline_examples}}));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, content_hash));
+  Template version;
+  if (existing) {
+    version = std::move(*existing);
+  } else {
+    edges.push_back({kProgramNode, content_hash, "template", "", kImportedAs});
+    EXEMPLAR_ASSIGN_OR_RETURN(version, templates_.CreateVersionFrom(parent, next, edges));
+  }
+  return Json{{"template", TemplateToJson(version)},
+              {"already_imported", existing.has_value()},
               {"module", std::string(dspy::ModuleName(program.module))},
               {"demos", report},
               {"unmatched", unmatched},
-              {"created_example_ids", created_ids}};
+              {"created_example_ids", created_ids},
+              {"findings", dspy::FindingsToJson(findings)}};
 }
 
 }  // namespace exemplar::service

@@ -1,16 +1,22 @@
 // Importing a program compiled in real DSPy (a notebook, a job) as a new draft version of its
-// template: its instructions and demos, each demo matched to the stored example it came from —
-// the one its `example_id` names, else by content (exact, then normalised) among the examples the
-// template embeds, its own, its ancestors' and its sources' (lineage/example_matcher.h) — and
-// linked in lineage (demo_of, or bootstrapped_from when DSPy marked it augmented). Unmatched
-// demos are reported, or created as examples of the template (source dspy_import).
+// template: its instructions (the parent's prompt kept when they are unchanged) and demos, each
+// demo matched to the stored example it came from — the one its `example_id` names, else by
+// content (exact, then normalised) among the examples the template embeds, its own, its
+// ancestors' and its sources' (lineage/example_matcher.h) — and linked in lineage (demo_of, or
+// bootstrapped_from when DSPy marked it augmented). Unmatched demos are reported, or created as
+// examples of the template (source dspy_import); a demo holding a purged example's content is
+// neither (it stays a purge marker). The version is linked from a `dspy_program` lineage node
+// named by the content's hash, so importing the same content into the same parent again returns
+// that version instead of making another.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
 #include "common/json_util.h"
 #include "service/examples/examples.h"
+#include "service/templates/dspy/program_import.h"
 #include "service/templates/templates.h"
 
 namespace exemplar::service {
@@ -20,13 +26,24 @@ class DspyImport {
   DspyImport(storage::Store& store, Templates& templates, Examples& examples)
       : store_(store), templates_(templates), examples_(examples) {}
 
-  // `state` is the saved program JSON. → {template, module, demos: [{index, example_id|null,
-  // match: id|exact|normalized|created|none, augmented}], unmatched, created_example_ids}.
+  // `state` is the saved program JSON. → {template, already_imported, module, demos: [{index,
+  // example_id|null, match: id|exact|normalized|created|none, augmented, reason?}], unmatched,
+  // created_example_ids, findings (warnings: prefix_changed, demo_keys_ignored, purged_demos)}.
+  // already_imported: the parent already has a version imported from the same content (same
+  // module, instructions, fields and resulting demos), returned as is; nothing is stored.
   // 422 (field errors at loc) when the program does not fit the template's signature.
   Result<Json> Import(const std::string& template_id, const Json& state, bool create_examples,
                       const std::optional<std::string>& user);
 
  private:
+  // content hash → purged example id (PurgedContent::PurgedHashes), read once per import.
+  using PurgedHashes = std::optional<std::map<std::string, std::string>>;
+  // The purged example whose content the demo holds (or whose id it names), if any.
+  Result<std::optional<std::string>> PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes);
+  // A version of `parent` imported from `content_hash` that still holds what `next` would.
+  Result<std::optional<Template>> FindRepeat(const Template& parent, const Template& next,
+                                             const std::string& content_hash);
+
   storage::Store& store_;
   Templates& templates_;
   Examples& examples_;

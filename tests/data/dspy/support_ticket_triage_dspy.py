@@ -86,7 +86,7 @@ trainset = [
 
 
 def build_program():
-    """A fresh program with the exported examples installed as labeled few-shot demos
+    """A fresh program with the exported examples installed as its few-shot demos
     (the same state as loading support_ticket_triage_program.json)."""
     program = SupportTicketTriageProgram()
     for predictor in program.predictors():
@@ -177,32 +177,35 @@ def metric(example, pred, trace=None):
 if __name__ == "__main__":
     dspy.configure(lm=dspy.LM("databricks/databricks-meta-llama-3-1-70b-instruct", temperature=0.2, max_tokens=512))
     program = SupportTicketTriageProgram()
-    optimizer = dspy.MIPROv2(
-        metric=metric,
-        max_bootstrapped_demos=4,
-        max_labeled_demos=4,
-        auto="medium",
-        num_candidates=None,
-        num_threads=None,
-        max_errors=None,
-        seed=9,
-        init_temperature=1.0,
-        verbose=False,
-        track_stats=True,
-        metric_threshold=None,
-    )
-    compiled = optimizer.compile(
-        program,
-        trainset=trainset,
-        num_trials=None,
-        minibatch=True,
-        minibatch_size=35,
-        minibatch_full_eval_steps=5,
-        program_aware_proposer=True,
-        data_aware_proposer=True,
-        view_data_batch_size=10,
-        tip_aware_proposer=True,
-        fewshot_aware_proposer=True,
-    )
-    compiled.save("support_ticket_triage_optimized.json")
-    print("Saved the optimized program to support_ticket_triage_optimized.json")
+    if not trainset:
+        print("No labeled examples were exported: skipping the optimization (export with example_source \"store\" to get the template's examples).")
+    else:
+        optimizer = dspy.MIPROv2(
+            metric=metric,
+            max_bootstrapped_demos=4,
+            max_labeled_demos=4,
+            auto="medium",
+            num_candidates=None,
+            num_threads=None,
+            max_errors=None,
+            seed=9,
+            init_temperature=1.0,
+            verbose=False,
+            track_stats=True,
+            metric_threshold=None,
+        )
+        compiled = optimizer.compile(
+            program,
+            trainset=trainset,
+            num_trials=None,
+            minibatch=True,
+            minibatch_size=35,
+            minibatch_full_eval_steps=5,
+            program_aware_proposer=True,
+            data_aware_proposer=True,
+            view_data_batch_size=10,
+            tip_aware_proposer=True,
+            fewshot_aware_proposer=True,
+        )
+        compiled.save("support_ticket_triage_optimized.json")
+        print("Saved the optimized program to support_ticket_triage_optimized.json")

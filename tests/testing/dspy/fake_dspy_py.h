@@ -304,7 +304,7 @@ class Evaluate:
     def __call__(self, program, metric=None, devset=None, **kwargs):
         metric, devset = metric or self.metric, devset or self.devset
         scores = [metric(example, program(**example.inputs())) for example in devset]
-        score = round(100 * sum(scores) / len(devset), 2) if devset else 0.0
+        score = round(100 * sum(scores) / len(devset), 2)  # as DSPy: ZeroDivisionError on an empty devset
         LOG.append("evaluate %s" % score)
         return score
 
@@ -326,6 +326,9 @@ class _Optimizer:
                 type(self).__name__, sorted(unknown)))
         if "trainset" not in kwargs:
             raise TypeError("compile() needs trainset")
+        if not kwargs["trainset"] and type(self).__name__ != "LabeledFewShot":
+            # DSPy's bootstrapping optimizers fail on an empty trainset (LabeledFewShot returns the student).
+            raise UnboundLocalError("%s.compile() on an empty trainset" % type(self).__name__)
         metric = self.kwargs.get("metric")
         for example in kwargs["trainset"]:
             prediction = student(**example.inputs())

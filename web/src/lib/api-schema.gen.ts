@@ -8145,6 +8145,23 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The parent already has a version imported from the same content: that version, nothing new */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        already_imported: boolean;
+                        findings: {
+                            [key: string]: unknown;
+                        }[];
+                        template: components["schemas"]["Template"];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -8152,6 +8169,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        already_imported: boolean;
+                        findings: {
+                            [key: string]: unknown;
+                        }[];
                         template: components["schemas"]["Template"];
                     } & {
                         [key: string]: unknown;

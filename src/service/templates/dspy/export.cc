@@ -26,7 +26,9 @@ std::string ResolveLmModel(const Template& t, const ExportOptions& o) {
 void AddOptimizerWarnings(const ExportContext& ctx, std::vector<Finding>* findings) {
   if (!ctx.options.include_optimizer) return;
   const std::string& type = ctx.optimizer.type;
-  size_t n = ctx.rows.size();
+  // The trainset holds the labeled rows only (bootstrapped demos' outputs are an LM's).
+  size_t n = 0;
+  for (const ExampleRow& row : ctx.rows) n += row.augmented ? 0 : 1;
   if (n == 0) {
     findings->push_back(Warning("optimizer_needs_examples", std::nullopt,
                                 type + " has no examples to learn from: the trainset is empty"));

@@ -173,9 +173,39 @@ TEST(ExportPython, EveryMetricRuns) {
   }
 }
 
+// DSPy's Evaluate divides by the devset's size and its optimizers fail on an empty trainset (the
+// fake dspy does the same): with no examples the generated code skips both, saying why.
 TEST(ExportPython, EmptyTrainsetStillRuns) {
   EXEMPLAR_REQUIRE_PYTHON();
   CheckModuleWithFakeDspy(testing::TriageTemplate(), {}, ExportOptions{});
+  ExportOptions optimize;
+  optimize.include_optimizer = true;
+  CheckModuleWithFakeDspy(testing::TriageTemplate(), {}, optimize);
+  Artifact a = MustExport(testing::TriageTemplate(), {}, optimize);
+  EXPECT_NE(a.content.find("No labeled examples were exported: skipping the optimization"), std::string::npos)
+      << a.content;
+}
+
+// A bootstrapped demo's outputs are an LM's: the trainset (what the module evaluates and
+// optimizes on) holds the labeled examples only; the program's demos keep every one.
+TEST(ExportPython, BootstrappedDemosAreDemosNotTrainingData) {
+  Artifact a = Export(testing::TriageTemplate(), testing::TriageExamples(), ExportOptions{}, {true, false, false}).value();
+  auto block = [&](const std::string& start) {
+    const size_t from = a.content.find("\n" + start + " = [\n");
+    EXPECT_NE(from, std::string::npos) << a.content;
+    return from == std::string::npos ? std::string() : a.content.substr(from, a.content.find("\n]\n", from) - from);
+  };
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
+  };
+  const std::string trainset = block("trainset"), demos = block("demos");
+  EXPECT_EQ(count(trainset, "# example "), 2u) << trainset;
+  EXPECT_EQ(trainset.find("augmented=True"), std::string::npos) << trainset;
+  EXPECT_EQ(count(demos, "# example "), 3u) << demos;
+  EXPECT_EQ(count(demos, "augmented=True"), 1u) << demos;
+  EXPECT_NE(a.content.find("predictor.demos = list(demos)"), std::string::npos) << a.content;
 }
 
 TEST(ExportPython, HeaderCarriesProvenanceWithoutClock) {

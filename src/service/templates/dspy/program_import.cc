@@ -1,9 +1,12 @@
 #include "service/templates/dspy/program_import.h"
 
+#include <map>
 #include <set>
 
 namespace exemplar::dspy {
 namespace {
+
+using Loc = std::vector<std::string>;
 
 constexpr const char* kReasoning = "reasoning";
 
@@ -13,121 +16,190 @@ std::string Names(const std::vector<std::string>& names) {
   return out;
 }
 
+Loc At(const Loc& base, std::initializer_list<std::string> rest) {
+  Loc l = base;
+  l.insert(l.end(), rest);
+  return l;
+}
+
+// The key holding the predictor's state: "" when the file is a bare Predict's own state (it has
+// a top-level `signature`), else its one predictor key. Errors go to `v`.
+std::optional<std::string> FindPredictor(const Json& state, Validation& v) {
+  if (state.contains("signature")) return std::string();
+  std::optional<std::string> found;
+  for (const auto& [key, _] : state.items()) {
+    if (key == "metadata") continue;
+    if (key != "predict" && key != "predict.predict") {
+      v.Add({"body", key},
+            "unknown predictor `" + key + "`; a program for this template has `predict` (a Predict or "
+            "ChainOfThought attribute `predict`, or a bare ChainOfThought), `predict.predict` (a "
+            "ChainOfThought attribute) or is a bare Predict's state ({signature, demos, ...})",
+            "value_error.predictor");
+    } else if (found) {
+      v.Add({"body", key}, "a program for this template has one predictor", "value_error.predictor");
+    } else {
+      found = key;
+    }
+  }
+  if (!found && v.ok()) {
+    v.Add({"body"}, "no predictor (`predict`, `predict.predict` or a bare Predict's `signature`) in the program state",
+          "value_error.missing");
+  }
+  return found;
+}
+
+std::optional<std::string> PrefixAt(const Json& fields, size_t i) {
+  if (i >= fields.size()) return std::nullopt;
+  const Json& f = fields[i];
+  if (!f.is_object() || !f.contains("prefix") || !f["prefix"].is_string()) return std::nullopt;
+  return f["prefix"].get<std::string>();
+}
+
+// Instructions and fields; decides Predict or ChainOfThought by whether a `reasoning` field
+// (DSPy 2.x wrote its prefix as "Reasoning: Let's think step by step...") precedes the outputs.
+void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base, ImportedProgram& p, Validation& v) {
+  const Json* sig = pred.contains("signature") ? &pred["signature"] : nullptr;
+  if (!sig || !sig->is_object()) {
+    v.Add(At(base, {"signature"}), "field required: {instructions, fields}", "value_error.missing");
+    return;
+  }
+  if (!sig->contains("instructions") || !(*sig)["instructions"].is_string()) {
+    v.Add(At(base, {"signature", "instructions"}), "must be a string", "type_error.str");
+  } else {
+    p.instructions = (*sig)["instructions"].get<std::string>();
+  }
+  const Json* fields = sig->contains("fields") ? &(*sig)["fields"] : nullptr;
+  if (!fields || !fields->is_array()) {
+    v.Add(At(base, {"signature", "fields"}), "must be a list of {prefix, description}", "type_error.list");
+    return;
+  }
+  const size_t n_in = spec.inputs.size(), n = n_in + spec.outputs.size();
+  const auto reasoning_prefix = PrefixAt(*fields, n_in);
+  const bool cot = fields->size() == n + 1 && reasoning_prefix && reasoning_prefix->rfind("Reasoning", 0) == 0;
+  if (!cot && fields->size() != n) {
+    std::vector<std::string> names;
+    for (const auto& f : spec.inputs) names.push_back(f.name);
+    for (const auto& f : spec.outputs) names.push_back(f.name);
+    v.Add(At(base, {"signature", "fields"}),
+          "the template's signature has " + std::to_string(n) + " fields (" + Names(names) + "; " +
+              std::to_string(n + 1) + " with ChainOfThought's `reasoning` before the outputs), the program " +
+              std::to_string(fields->size()),
+          "value_error.signature");
+    return;
+  }
+  p.module = cot ? ModuleKind::kChainOfThought : ModuleKind::kPredict;
+  std::vector<std::pair<std::string, std::string>> expected;  // name, prefix
+  std::map<std::string, std::string> field_of_prefix;
+  for (const auto& f : spec.inputs) expected.emplace_back(f.name, f.prefix);
+  if (cot) expected.emplace_back(kReasoning, "Reasoning:");
+  for (const auto& f : spec.outputs) expected.emplace_back(f.name, f.prefix);
+  for (const auto& [name, prefix] : expected) {
+    if (name != kReasoning) field_of_prefix[prefix] = name;
+  }
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& [name, prefix] = expected[i];
+    const Loc loc = At(base, {"signature", "fields", std::to_string(i)});
+    const auto got = PrefixAt(*fields, i);
+    if (!got) {
+      v.Add(loc, "must be {prefix, description}", "type_error.dict");
+      continue;
+    }
+    if (name == kReasoning || *got == prefix) continue;
+    // DSPy matches fields by position: another field's prefix here means the program's fields
+    // are in another order, and its descriptions and demos would land on the wrong fields.
+    if (auto other = field_of_prefix.find(*got); other != field_of_prefix.end()) {
+      v.Add(At(loc, {"prefix"}),
+            "expected `" + prefix + "` (field `" + name + "`), got `" + *got + "`, the prefix of field `" +
+                other->second + "`: the program's fields are not in the order of the template's signature",
+            "value_error.signature");
+      continue;
+    }
+    // COPRO rewrites the last output's prefix with the instructions. No adapter of DSPy 2.6–3.3
+    // puts a prefix into the prompt, so the program runs the same without it.
+    p.findings.push_back(Warning("prefix_changed", name,
+                                 "the program changed the prefix of field `" + name + "` to `" + *got +
+                                     "` (the template's is `" + prefix +
+                                     "`); DSPy 2.6–3.3 put no prefix into prompts, so it is not imported"));
+  }
+  p.fields = *fields;
+}
+
+// Demos: the signature's fields, DSPy's `augmented` marker and our `example_id`. Any other key is
+// ignored (reported once): labeled demos are DSPy's raw training examples, with all their keys.
+void ReadDemos(const Json& pred, const SignatureSpec& spec, const Loc& base, ImportedProgram& p, Validation& v) {
+  std::set<std::string> inputs, outputs, ignored;
+  for (const auto& f : spec.inputs) inputs.insert(f.name);
+  for (const auto& f : spec.outputs) outputs.insert(f.name);
+  if (p.module == ModuleKind::kChainOfThought) outputs.insert(kReasoning);
+  const Json* demos = pred.contains("demos") ? &pred["demos"] : nullptr;
+  if (!demos || demos->is_null()) return;
+  if (!demos->is_array()) {
+    v.Add(At(base, {"demos"}), "must be a list of demos", "type_error.list");
+    return;
+  }
+  if (demos->size() > 1000) {
+    v.Add(At(base, {"demos"}), "at most 1000 demos", "value_error.list.max_items");
+    return;
+  }
+  for (size_t i = 0; i < demos->size(); ++i) {
+    const Json& d = (*demos)[i];
+    const std::string idx = std::to_string(i);
+    if (!d.is_object()) {
+      v.Add(At(base, {"demos", idx}), "must be an object of field values", "type_error.dict");
+      continue;
+    }
+    ImportedDemo demo;
+    for (const auto& [k, value] : d.items()) {
+      if (k == "augmented") {
+        if (!value.is_boolean()) v.Add(At(base, {"demos", idx, k}), "must be true or false", "type_error.bool");
+        else demo.augmented = value.get<bool>();
+      } else if (inputs.count(k)) {
+        demo.inputs[k] = value;
+      } else if (outputs.count(k)) {
+        demo.outputs[k] = value;
+      } else if (k == "example_id") {
+        if (!value.is_string()) v.Add(At(base, {"demos", idx, k}), "must be an example id (a string)", "type_error.str");
+        else demo.example_id = value.get<std::string>();
+      } else {
+        ignored.insert(k);
+        if (k == "explanation" && value.is_string()) demo.explanation = value.get<std::string>();
+      }
+    }
+    if (demo.inputs.empty()) v.Add(At(base, {"demos", idx}), "has no input field of the template's signature", "value_error.missing");
+    p.demos.push_back(std::move(demo));
+  }
+  if (!ignored.empty()) {
+    std::string msg = "demo keys that are not fields of the template's signature were ignored: " +
+                      Names({ignored.begin(), ignored.end()}) +
+                      " (DSPy's labeled demos are the raw training examples, with all their keys)";
+    if (ignored.count("explanation")) msg += "; `explanation` becomes the explanation of an example created from its demo";
+    p.findings.push_back(Warning("demo_keys_ignored", std::nullopt, std::move(msg)));
+  }
+}
+
 }  // namespace
 
 Result<ImportedProgram> ParseProgramState(const Json& state, const SignatureSpec& spec) {
   Validation v;
   if (!state.is_object()) return Status::Invalid({{{"body"}, "must be a program state (a JSON object)", "type_error.dict"}});
-  ImportedProgram p;
-  for (const auto& [key, _] : state.items()) {
-    if (key == "metadata") continue;
-    if (key != "predict" && key != "predict.predict") {
-      v.Add({"body", key},
-            "unknown predictor `" + key + "`; a program for this template has `predict` (Predict) or "
-            "`predict.predict` (ChainOfThought)",
-            "value_error.predictor");
-    } else if (!p.predictor.empty()) {
-      v.Add({"body", key}, "a program for this template has one predictor", "value_error.predictor");
-    } else {
-      p.predictor = key;
-    }
-  }
-  if (p.predictor.empty() && v.ok()) v.Add({"body"}, "no predictor (`predict` or `predict.predict`) in the program state", "value_error.missing");
+  const std::optional<std::string> key = FindPredictor(state, v);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-  p.module = p.predictor == "predict" ? ModuleKind::kPredict : ModuleKind::kChainOfThought;
-  const bool cot = p.module == ModuleKind::kChainOfThought;
-  const Json& pred = state[p.predictor];
-  const std::vector<std::string> base = {"body", p.predictor};
-  auto loc = [&](std::initializer_list<std::string> rest) {
-    std::vector<std::string> l = base;
-    l.insert(l.end(), rest);
-    return l;
-  };
+  ImportedProgram p;
+  p.predictor = *key;
+  const Json& pred = p.predictor.empty() ? state : state[p.predictor];
+  const Loc base = p.predictor.empty() ? Loc{"body"} : Loc{"body", p.predictor};
   if (!pred.is_object()) return Status::Invalid({{base, "must be an object {signature, demos, ...}", "type_error.dict"}});
-
-  // The signature: instructions, and one field per input, (reasoning,) output, in that order.
-  const Json* sig = pred.contains("signature") ? &pred["signature"] : nullptr;
-  if (!sig || !sig->is_object()) {
-    v.Add(loc({"signature"}), "field required: {instructions, fields}", "value_error.missing");
-  } else {
-    if (!sig->contains("instructions") || !(*sig)["instructions"].is_string()) {
-      v.Add(loc({"signature", "instructions"}), "must be a string", "type_error.str");
-    } else {
-      p.instructions = (*sig)["instructions"].get<std::string>();
-    }
-    std::vector<std::pair<std::string, std::string>> expected;  // name, prefix
-    for (const auto& f : spec.inputs) expected.emplace_back(f.name, f.prefix);
-    if (cot) expected.emplace_back(kReasoning, "Reasoning:");
-    for (const auto& f : spec.outputs) expected.emplace_back(f.name, f.prefix);
-    const Json* fields = sig->contains("fields") ? &(*sig)["fields"] : nullptr;
-    if (!fields || !fields->is_array()) {
-      v.Add(loc({"signature", "fields"}), "must be a list of {prefix, description}", "type_error.list");
-    } else if (fields->size() != expected.size()) {
-      std::vector<std::string> names;
-      for (const auto& [n, _] : expected) names.push_back(n);
-      v.Add(loc({"signature", "fields"}),
-            "the template's signature has " + std::to_string(expected.size()) + " fields (" + Names(names) +
-                "), the program " + std::to_string(fields->size()),
-            "value_error.signature");
-    } else {
-      for (size_t i = 0; i < expected.size(); ++i) {
-        const Json& f = (*fields)[i];
-        const auto& [name, prefix] = expected[i];
-        if (!f.is_object() || !f.contains("prefix") || !f["prefix"].is_string()) {
-          v.Add(loc({"signature", "fields", std::to_string(i)}), "must be {prefix, description}", "type_error.dict");
-          continue;
-        }
-        const std::string got = f["prefix"].get<std::string>();
-        // DSPy 2.x wrote ChainOfThought's reasoning prefix as "Reasoning: Let's think step by step...".
-        const bool ok = name == kReasoning ? got.rfind("Reasoning", 0) == 0 : got == prefix;
-        if (!ok) {
-          v.Add(loc({"signature", "fields", std::to_string(i), "prefix"}),
-                "expected `" + prefix + "` (field `" + name + "`), got `" + got + "`", "value_error.signature");
-        }
-      }
-    }
+  if (pred.contains("extended_signature")) {
+    // DSPy 2.5's ChainOfThought saved its extended signature; 2.6+ raise NotImplementedError on it.
+    v.Add(At(base, {"extended_signature"}),
+          "a DSPy 2.5 program state: DSPy 2.6 and later refuse to load `extended_signature` "
+          "(NotImplementedError), so it cannot be imported; build the program with DSPy 2.6 or later and save it again",
+          "value_error.unsupported");
+    return v.ToStatus();
   }
-
-  // Demos: only the signature's fields, plus DSPy's `augmented` marker and our `example_id`.
-  std::set<std::string> inputs, outputs;
-  for (const auto& f : spec.inputs) inputs.insert(f.name);
-  for (const auto& f : spec.outputs) outputs.insert(f.name);
-  if (cot) outputs.insert(kReasoning);
-  const Json* demos = pred.contains("demos") ? &pred["demos"] : nullptr;
-  if (demos && !demos->is_null()) {
-    if (!demos->is_array()) {
-      v.Add(loc({"demos"}), "must be a list of demos", "type_error.list");
-    } else if (demos->size() > 1000) {
-      v.Add(loc({"demos"}), "at most 1000 demos", "value_error.list.max_items");
-    } else {
-      for (size_t i = 0; i < demos->size(); ++i) {
-        const Json& d = (*demos)[i];
-        const std::string idx = std::to_string(i);
-        if (!d.is_object()) {
-          v.Add(loc({"demos", idx}), "must be an object of field values", "type_error.dict");
-          continue;
-        }
-        ImportedDemo demo;
-        for (const auto& [k, value] : d.items()) {
-          if (k == "augmented") {
-            if (!value.is_boolean()) v.Add(loc({"demos", idx, k}), "must be true or false", "type_error.bool");
-            else demo.augmented = value.get<bool>();
-          } else if (inputs.count(k)) {
-            demo.inputs[k] = value;
-          } else if (outputs.count(k)) {
-            demo.outputs[k] = value;
-          } else if (k == "example_id") {
-            if (!value.is_string()) v.Add(loc({"demos", idx, k}), "must be an example id (a string)", "type_error.str");
-            else demo.example_id = value.get<std::string>();
-          } else {
-            v.Add(loc({"demos", idx, k}), "not a field of the template's signature", "value_error.field");
-          }
-        }
-        if (demo.inputs.empty()) v.Add(loc({"demos", idx}), "has no input field", "value_error.missing");
-        p.demos.push_back(std::move(demo));
-      }
-    }
-  }
+  ReadSignature(pred, spec, base, p, v);
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  ReadDemos(pred, spec, base, p, v);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   return p;
 }

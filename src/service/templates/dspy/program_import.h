@@ -1,6 +1,12 @@
 // Reading back a program compiled in DSPy: the JSON `program.save("x.json")` writes (DSPy
-// 2.6–3.3: one entry per named predictor with signature {instructions, fields[{prefix,
-// description}]} and demos, plus "metadata"), checked against the template's signature. Pure.
+// 2.6–3.3), checked against the template's signature. Pure. Accepted shapes:
+//   {"predict": {...}, "metadata"}          a program with a Predict attribute `predict`, or a
+//                                            bare dspy.ChainOfThought (its own `predict`)
+//   {"predict.predict": {...}, "metadata"}  a program with a ChainOfThought attribute `predict`
+//   {"signature", "demos", ..., "metadata"} a bare dspy.Predict (its state is the file itself)
+// A predictor is {signature: {instructions, fields: [{prefix, description}]}, demos, lm, ...}.
+// Whether it is a Predict or a ChainOfThought is told by its fields, not by its key: a
+// ChainOfThought's have `reasoning` ("Reasoning…" prefix) before the outputs.
 #pragma once
 
 #include <optional>
@@ -10,6 +16,7 @@
 #include "common/json_util.h"
 #include "common/status.h"
 #include "service/templates/dspy/export_options.h"
+#include "service/templates/dspy/finding.h"
 #include "service/templates/dspy/signature.h"
 
 namespace exemplar::dspy {
@@ -18,20 +25,29 @@ struct ImportedDemo {
   Json inputs = Json::object();   // signature input fields present in the demo
   Json outputs = Json::object();  // output fields (and `reasoning` for ChainOfThought)
   bool augmented = false;         // bootstrapped in DSPy: the outputs are an LM's
-  std::optional<std::string> example_id;  // the stored example it names, when it names one
+  std::optional<std::string> example_id;   // the stored example it names, when it names one
+  std::optional<std::string> explanation;  // a labeled demo's `explanation` key (a raw training example's)
 };
 
 struct ImportedProgram {
-  std::string predictor;  // "predict" or "predict.predict"
+  std::string predictor;  // the key it was saved under: "predict", "predict.predict", "" (bare Predict)
   ModuleKind module = ModuleKind::kPredict;
   std::string instructions;
+  Json fields = Json::array();  // the signature's fields as saved: [{prefix, description}]
   std::vector<ImportedDemo> demos;
+  // Warnings about what the import leaves out (no errors: those are the Status):
+  //   prefix_changed     a field prefix differs from the template's (COPRO rewrites the last
+  //                      output's); DSPy 2.6–3.3 never put prefixes into prompts
+  //   demo_keys_ignored  demo keys that are not fields (DSPy's labeled demos are raw training
+  //                      examples: dspy_uuid, dspy_split, explanation, ...), listed once
+  std::vector<Finding> findings;
 };
 
 // Validates `state` against `spec` (the template's signature). Errors are kInvalidArgument with
-// field errors at {"body", ...}: an unknown or missing predictor, a field list that does not
-// match the signature (count, or a prefix naming another field), demo keys that are not fields
-// (besides DSPy's `augmented` and an `example_id` naming the stored example), wrong types.
+// field errors at {"body", ...}: an unknown, missing or second predictor; a field list that does
+// not match the signature (count, or a prefix naming another of its fields: fields out of order);
+// a 2.5-era `extended_signature` (DSPy's own load() refuses it); a demo that is not an object,
+// has no input field, or has a wrong `augmented` / `example_id`.
 Result<ImportedProgram> ParseProgramState(const Json& state, const SignatureSpec& spec);
 
 }  // namespace exemplar::dspy

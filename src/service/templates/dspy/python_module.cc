@@ -86,22 +86,38 @@ std::string RenderProgram(const ExportContext& ctx) {
   return out;
 }
 
+std::string RenderList(const ExportContext& ctx, const std::string& name, bool labeled_only) {
+  std::string items;
+  for (const ExampleRow& row : ctx.rows) {
+    if (!labeled_only || !row.augmented) items += RenderExample(ctx, row);
+  }
+  return items.empty() ? name + " = []\n" : name + " = [\n" + items + "]\n";
+}
+
 std::string RenderData(const ExportContext& ctx) {
-  std::string out = "# The exported examples, keyed by the signature's field names.\n";
-  if (ctx.rows.empty()) {
-    out += "trainset = []\n";
+  bool augmented = false;
+  for (const ExampleRow& row : ctx.rows) augmented |= row.augmented;
+  std::string out;
+  if (!augmented) {
+    out += "# The exported examples, keyed by the signature's field names.\n";
+    out += RenderList(ctx, "trainset", false);
   } else {
-    out += "trainset = [\n";
-    for (const ExampleRow& row : ctx.rows) out += RenderExample(ctx, row);
-    out += "]\n";
+    // A bootstrapped demo's outputs are an LM's: scoring against them, or bootstrapping from
+    // them, would take the LM's answers as gold. They stay the program's demos only.
+    out += "# The labeled examples, keyed by the signature's field names: the data to evaluate and\n";
+    out += "# optimize on. The version's bootstrapped demos (augmented=True, outputs written by an LM)\n";
+    out += "# are not labels; they are only the program's demos, below.\n";
+    out += RenderList(ctx, "trainset", true);
+    out += "\n# The version's demos as its program holds them, bootstrapped ones included.\n";
+    out += RenderList(ctx, "demos", false);
   }
   if (ctx.options.demos_as_program_state) {
     out += "\n\ndef build_program():\n";
-    out += "    \"\"\"A fresh program with the exported examples installed as labeled few-shot demos\n";
+    out += "    \"\"\"A fresh program with the exported examples installed as its few-shot demos\n";
     out += "    (the same state as loading " + ctx.ProgramStateFilename() + ").\"\"\"\n";
     out += "    program = " + ctx.ProgramClassName() + "()\n";
     out += "    for predictor in program.predictors():\n";
-    out += "        predictor.demos = list(trainset)\n";
+    out += std::string("        predictor.demos = list(") + (augmented ? "demos" : "trainset") + ")\n";
     out += "    return program\n";
   }
   return out;
@@ -114,14 +130,20 @@ std::string KeywordArgs(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
+// The optimizer (or the zero-shot evaluation) on the trainset, skipped with a message when it is
+// empty: dspy.Evaluate divides by the devset's size and the optimizers need examples.
 std::string RenderRun(const ExportContext& ctx) {
-  std::string program_class = ctx.ProgramClassName();
-  std::string out;
+  const std::string program_class = ctx.ProgramClassName();
+  const std::string skip = "if not trainset:\n    print(" +
+                           PyStringLiteral("No labeled examples were exported: skipping the " +
+                                           std::string(ctx.options.include_optimizer ? "optimization" : "evaluation") +
+                                           " (export with example_source \"store\" to get the template's examples).") +
+                           ")\nelse:\n";
+  std::string body;
   if (!ctx.options.include_optimizer) {
-    out += "# Zero-shot baseline of the signature on the exported examples.\n";
-    out += "evaluate = dspy.Evaluate(devset=trainset, metric=metric, display_progress=True)\n";
-    out += "print(evaluate(" + program_class + "()))\n";
-    return out;
+    body += "evaluate = dspy.Evaluate(devset=trainset, metric=metric, display_progress=True)\n";
+    body += "print(evaluate(" + program_class + "()))\n";
+    return "# Zero-shot baseline of the signature on the exported examples.\n" + skip + Indent(body, "    ");
   }
   const OptimizerConfig& opt = ctx.optimizer;
   std::vector<std::pair<std::string, std::string>> ctor, compile;
@@ -140,19 +162,18 @@ std::string RenderRun(const ExportContext& ctx) {
       (p.compile_arg ? compile : ctor).emplace_back(p.name, JsonToPython(p.value));
     }
   }
-  out += "program = " + program_class + "()\n";
-  out += notes;
-  out += "optimizer = dspy." + opt.type + "(\n" + KeywordArgs(ctor, "    ") + ")\n";
+  std::string out = "program = " + program_class + "()\n" + notes + skip;
+  body += "optimizer = dspy." + opt.type + "(\n" + KeywordArgs(ctor, "    ") + ")\n";
   if (opt.type == "KNNFewShot") {
-    out += "compiled = optimizer.compile(program)\n";
-    out += "# KNNFewShot picks the k nearest examples as demos at every call; it has no state to save.\n";
-    return out;
+    body += "compiled = optimizer.compile(program)\n";
+    body += "# KNNFewShot picks the k nearest examples as demos at every call; it has no state to save.\n";
+    return out + Indent(body, "    ");
   }
   compile.insert(compile.begin(), {"trainset", "trainset"});
-  out += "compiled = optimizer.compile(\n    program,\n" + KeywordArgs(compile, "    ") + ")\n";
-  out += "compiled.save(\"" + ctx.OptimizedFilename() + "\")\n";
-  out += "print(\"Saved the optimized program to " + ctx.OptimizedFilename() + "\")\n";
-  return out;
+  body += "compiled = optimizer.compile(\n    program,\n" + KeywordArgs(compile, "    ") + ")\n";
+  body += "compiled.save(\"" + ctx.OptimizedFilename() + "\")\n";
+  body += "print(\"Saved the optimized program to " + ctx.OptimizedFilename() + "\")\n";
+  return out + Indent(body, "    ");
 }
 
 }  // namespace

@@ -171,16 +171,33 @@ std::string DefaultInstructions(const std::vector<std::string>& inputs,
   return "Given the fields " + join(inputs) + ", produce the fields " + join(outputs) + ".";
 }
 
+namespace {
+
+// "a, b" or, typed, "a: str, b: float". python_type is always one of the builtins str, int,
+// float, bool, list, dict, which DSPy's string parser resolves (_parse_type_node's builtin_types).
+std::string JoinFields(const std::vector<SignatureField>& fields, bool typed) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += fields[i].name;
+    if (typed) out += ": " + fields[i].python_type;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string SignatureSpec::SignatureString() const {
-  auto join = [](const std::vector<SignatureField>& fields) {
-    std::string out;
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (i > 0) out += ", ";
-      out += fields[i].name;
-    }
-    return out;
-  };
-  return join(inputs) + " -> " + join(outputs);
+  return JoinFields(inputs, false) + " -> " + JoinFields(outputs, false);
+}
+
+std::string SignatureSpec::TypedSignatureString() const {
+  return JoinFields(inputs, true) + " -> " + JoinFields(outputs, true);
+}
+
+std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions) {
+  if (instructions == BuildSignature(parent).instructions) return parent.prompt_template;
+  return instructions;
 }
 
 SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples) {
@@ -285,7 +302,8 @@ Json RenderSignatureJson(const SignatureSpec& spec) {
     return out;
   };
   return Json{{"class_name", spec.class_name},
-              {"signature", spec.SignatureString()},
+              // Typed, so that dspy.Signature(<this>) gets the fields' types back.
+              {"signature", spec.TypedSignatureString()},
               {"instructions", spec.instructions},
               {"default_instructions", spec.default_instructions},
               {"input_fields", fields(spec.inputs)},

@@ -59,11 +59,20 @@ struct SignatureSpec {
   bool HasErrors() const { return dspy::HasErrors(findings); }
   // DSPy's `Signature.signature` string: "in1, in2 -> out1".
   std::string SignatureString() const;
+  // The same with each field's Python type, as dspy.Signature("...") parses it back into the
+  // same field types: "in1: str, in2: float -> out1: list". The untyped form makes every field str.
+  std::string TypedSignatureString() const;
 };
 
 // Maps `t` to a signature and validates it. When `examples` is not empty their payloads are
 // checked against the fields too (warnings, see CheckExamples in example_data.h).
 SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples = {});
+
+// The prompt_template of a version whose DSPy instructions are `instructions` (an accepted run's,
+// an imported program's): the parent's own prompt when they are the parent's as DSPy holds them
+// (inspect.cleandoc'ed, `{field}` placeholders shown as `field`), so unchanged instructions keep
+// the parent's placeholders; else the instructions as written.
+std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions);
 
 // nullopt when `name` is acceptable as a template field name, else a human message.
 std::optional<std::string> ValidateFieldName(std::string_view name);

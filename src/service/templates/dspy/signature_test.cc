@@ -245,6 +245,16 @@ TEST(RenderSignatureJson, CarriesFieldsAndFindings) {
   EXPECT_TRUE(j["findings"].is_array());
 }
 
+// dspy.Signature("a, b -> c") makes every field str: the JSON's string carries the types, in
+// the builtin names DSPy's string parser resolves.
+TEST(RenderSignatureJson, SignatureStringIsTyped) {
+  SignatureSpec spec = BuildSignature(testing::TriageTemplate());
+  EXPECT_EQ(spec.TypedSignatureString(),
+            "ticket_text: str, customer_tier: str, order_total: float -> category: str, priority: int, "
+            "needs_escalation: bool, tags: list, routing: dict");
+  EXPECT_EQ(RenderSignatureJson(spec)["signature"], spec.TypedSignatureString());
+}
+
 TEST(RenderSignaturePython, CompilesEvenWithErrors) {
   EXEMPLAR_REQUIRE_PYTHON();
   auto dir = MakeTempDir("sig");

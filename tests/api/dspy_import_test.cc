@@ -1,0 +1,215 @@
+// Importing programs that real DSPy saved (tests/data/dspy_import: files DSPy 3.3.1 wrote for the
+// seeded calibration template): COPRO's rewritten prefix, labeled demos with dataset keys, bare
+// Predict and ChainOfThought files, 2.5-era files, repeats of an import, and demos that hold a
+// purged example's content.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kCalibrationTemplate = "e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03";
+
+Json Load(const std::string& name) {
+  std::ifstream in(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+// What a program holding dspy.Predict(S) as attribute `predict` saves: bare_predict.json's state
+// under the key `predict`.
+Json PredictProgram() {
+  Json flat = Load("bare_predict.json");
+  Json metadata = flat["metadata"];
+  flat.erase("metadata");
+  return {{"predict", flat}, {"metadata", metadata}};
+}
+
+// The findings of an import response with this code.
+Json FindingsWithCode(const Json& response, const std::string& code) {
+  Json out = Json::array();
+  for (const auto& f : response.value("findings", Json::array())) {
+    if (f.value("code", "") == code) out.push_back(f);
+  }
+  return out;
+}
+
+class DspyImport : public ::testing::Test {
+ protected:
+  void SetUp() override { tid_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR)[kCalibrationTemplate]; }
+  HttpResult Import(const std::string& template_id, const Json& state, const std::string& query = "") {
+    return server_.Post("/api/v1/templates/" + template_id + "/import-dspy" + query, state);
+  }
+  size_t VersionCount() { return server_.Get("/api/v1/templates/" + tid_ + "/versions").body["versions"].size(); }
+
+  TestServer server_;
+  std::string tid_;
+};
+
+// COPRO rewrites the last output field's prefix with the instructions; no DSPy adapter of 2.6–3.3
+// puts a prefix into the prompt, so the program imports and the change is reported.
+TEST_F(DspyImport, CoproRewrittenPrefixIsReportedNotRefused) {
+  const Json state = Load("copro_predict.json");
+  auto r = Import(tid_, state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body["module"], "Predict");
+  const Json changed = FindingsWithCode(r.body, "prefix_changed");
+  ASSERT_EQ(changed.size(), 1u) << r.raw;
+  EXPECT_EQ(changed[0]["severity"], "warning");
+  EXPECT_EQ(changed[0]["field"], "calibration_action");
+  EXPECT_NE(changed[0]["message"].get<std::string>().find("`unknown`"), std::string::npos);
+  EXPECT_EQ(r.body["template"]["prompt_template"], "unknown");  // COPRO's instructions
+  // Another field's prefix in a field's place means fields out of order: still a 422.
+  Json swapped = state;
+  std::swap(swapped["predict"]["signature"]["fields"][0], swapped["predict"]["signature"]["fields"][1]);
+  auto bad = Import(tid_, swapped);
+  EXPECT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_NE(bad.raw.find("not in the order"), std::string::npos) << bad.raw;
+}
+
+// DSPy's labeled demos are the raw training examples: dataset keys ride along and are ignored.
+TEST_F(DspyImport, LabeledDemosWithDatasetKeysImportAndTheKeysAreReportedOnce) {
+  const Json state = Load("labeled_demos_chain_of_thought.json");
+  auto r = Import(tid_, state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body["module"], "ChainOfThought");
+  ASSERT_EQ(r.body["demos"].size(), 3u);
+  for (const auto& d : r.body["demos"]) EXPECT_NE(d["match"], "none") << r.raw;
+  const Json ignored = FindingsWithCode(r.body, "demo_keys_ignored");
+  ASSERT_EQ(ignored.size(), 1u) << r.raw;
+  const std::string msg = ignored[0]["message"];
+  for (const char* key : {"`dspy_split`", "`dspy_uuid`", "`explanation`"}) EXPECT_NE(msg.find(key), std::string::npos) << msg;
+  EXPECT_EQ(r.body["template"].dump().find("dspy_uuid"), std::string::npos) << "ignored keys are not stored";
+
+  // An unmatched demo's `explanation` becomes the explanation of the example created from it.
+  Json novel = state;
+  novel["predict.predict"]["demos"][0]["detector_model"] = "a detector written by hand in the notebook";
+  auto created = Import(tid_, novel, "?create_examples=true");
+  ASSERT_EQ(created.status, 201) << created.raw;
+  ASSERT_EQ(created.body["created_example_ids"].size(), 1u) << created.raw;
+  auto example = server_.Get("/api/v1/examples/" + created.body["created_example_ids"][0].get<std::string>());
+  EXPECT_EQ(example.body["explanation"], "why");
+
+  // A demo without any field of the signature, or not an object, is still refused.
+  Json keys_only = state;
+  keys_only["predict.predict"]["demos"][1] = {{"dspy_uuid", "u9"}, {"dspy_split", "train"}};
+  auto bad = Import(tid_, keys_only);
+  EXPECT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_NE(bad.raw.find("no input field"), std::string::npos) << bad.raw;
+  Json not_object = state;
+  not_object["predict.predict"]["demos"][1] = "drift";
+  EXPECT_EQ(Import(tid_, not_object).status, 422);
+}
+
+// Instructions DSPy holds unchanged (placeholders shown as `field`) keep the parent's prompt.
+TEST_F(DspyImport, UnchangedInstructionsKeepTheParentsPromptAndPlaceholders) {
+  const Json parent = server_.Get("/api/v1/templates/" + tid_).body;
+  ASSERT_NE(parent["prompt_template"].get<std::string>().find("{detector_model}"), std::string::npos);
+  auto r = Import(tid_, PredictProgram());
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body["template"]["prompt_template"], parent["prompt_template"]);
+}
+
+// A bare dspy.Predict(S).save() is the predictor's state itself; a bare ChainOfThought's key is
+// `predict`. Which module it is comes from the `reasoning` field, not from the key.
+TEST_F(DspyImport, BarePredictAndChainOfThoughtFilesAreToldApartByTheirFields) {
+  const Json flat = Load("bare_predict.json");
+  auto predict = Import(tid_, flat);
+  ASSERT_EQ(predict.status, 201) << predict.raw;
+  EXPECT_EQ(predict.body["module"], "Predict");
+  EXPECT_EQ(predict.body["demos"].size(), 1u);
+  EXPECT_NE(predict.body["demos"][0]["match"], "none") << predict.raw;
+
+  const Json cot = Load("bare_chain_of_thought.json");
+  auto chain = Import(tid_, cot);
+  ASSERT_EQ(chain.status, 201) << chain.raw;
+  EXPECT_EQ(chain.body["module"], "ChainOfThought");
+
+  // A Predict saved under `predict.predict` (a wrapper module) is still a Predict (imported into
+  // the new version: into the template it would repeat the bare file's content).
+  Json wrapped = {{"predict.predict", flat}, {"metadata", flat["metadata"]}};
+  wrapped["predict.predict"].erase("metadata");
+  auto wrapped_r = Import(predict.body["template"]["id"], wrapped);
+  ASSERT_EQ(wrapped_r.status, 201) << wrapped_r.raw;
+  EXPECT_EQ(wrapped_r.body["module"], "Predict");
+}
+
+// DSPy 2.6+ raise NotImplementedError on `extended_signature`: the import says so.
+TEST_F(DspyImport, ExtendedSignatureOfDspy25IsRefusedWithTheReason) {
+  Json old = Load("bare_chain_of_thought.json");
+  old["predict"]["extended_signature"] = old["predict"]["signature"];
+  auto r = Import(tid_, old);
+  ASSERT_EQ(r.status, 422) << r.raw;
+  EXPECT_NE(r.raw.find("extended_signature"), std::string::npos) << r.raw;
+  EXPECT_NE(r.raw.find("NotImplementedError"), std::string::npos) << r.raw;
+}
+
+TEST_F(DspyImport, ImportingTheSameContentAgainReturnsTheVersionItMade) {
+  const Json flat = PredictProgram();
+  auto first = Import(tid_, flat);
+  ASSERT_EQ(first.status, 201) << first.raw;
+  EXPECT_EQ(first.body["already_imported"], false);
+  const size_t versions = VersionCount();
+  auto again = Import(tid_, flat);
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["already_imported"], true);
+  EXPECT_EQ(again.body["template"]["id"], first.body["template"]["id"]);
+  EXPECT_EQ(VersionCount(), versions);
+  // Other content, or another parent, makes a new version.
+  Json rewritten = flat;
+  rewritten["predict"]["signature"]["instructions"] = "Assess the drift.";
+  auto other = Import(tid_, rewritten);
+  ASSERT_EQ(other.status, 201) << other.raw;
+  EXPECT_NE(other.body["template"]["id"], first.body["template"]["id"]);
+  auto elsewhere = Import(first.body["template"]["id"], flat);
+  EXPECT_EQ(elsewhere.status, 201) << elsewhere.raw;
+}
+
+// A purge erases an example's content for good: an old program still holding it does not bring
+// it back, neither as a new example nor in the version's demos.
+TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {
+  const std::string secret = "unit 7 of a customer who asked to be forgotten";
+  Json state = PredictProgram();
+  state["predict"]["demos"][0]["detector_model"] = secret;
+  auto made = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(made.status, 201) << made.raw;
+  ASSERT_EQ(made.body["created_example_ids"].size(), 1u) << made.raw;
+  const std::string purged_id = made.body["created_example_ids"][0];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + purged_id + "?purge=true").status, 204);
+  const int64_t examples_before = server_.Get("/api/v1/examples?page_size=1").body.value("total", -1);
+
+  auto r = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_TRUE(r.body["created_example_ids"].empty()) << r.raw;
+  EXPECT_EQ(r.body["demos"][0]["match"], "none");
+  EXPECT_EQ(r.body["demos"][0]["reason"], "matches a purged example");
+  EXPECT_EQ(r.body["unmatched"], Json::array({0}));
+  EXPECT_EQ(r.body["template"]["examples"][0],
+            Json({{"example_id", purged_id}, {"purged", true}, {"source", "dspy_import"}}));
+  EXPECT_EQ(r.raw.find(secret), std::string::npos) << r.raw;
+  EXPECT_EQ(FindingsWithCode(r.body, "purged_demos").size(), 1u) << r.raw;
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=1").body.value("total", -1), examples_before);
+
+  // A seeded example (with an explanation) purged, and a demo carrying its content, explanation
+  // key included as a raw DSPy example would: not stored either.
+  const Json seeded = server_.Get("/api/v1/examples/databit/" + tid_ + "?page_size=1").body["examples"][0];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + seeded["example_id"].get<std::string>() + "?purge=true").status, 204);
+  Json demo = seeded["input"];
+  demo.update(seeded["expected_output"]);
+  demo["explanation"] = seeded["explanation"];
+  Json old = PredictProgram();
+  old["predict"]["demos"] = Json::array({demo});
+  auto again = Import(tid_, old, "?create_examples=true");
+  ASSERT_EQ(again.status, 201) << again.raw;
+  EXPECT_TRUE(again.body["created_example_ids"].empty()) << again.raw;
+  EXPECT_EQ(again.body["demos"][0]["reason"], "matches a purged example") << again.raw;
+  EXPECT_EQ(again.raw.find(seeded["explanation"].get<std::string>()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
