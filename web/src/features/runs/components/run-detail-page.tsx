@@ -12,6 +12,7 @@ import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
 import { isTerminal, mergeTrials } from "../api/types";
 import { useRunEvents } from "../api/use-run-events";
+import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
 import { RunResultsPanel } from "./run-results-panel";
 import { ScoreChart } from "./score-chart";
@@ -45,6 +46,7 @@ export default function RunDetailPage() {
         description={
           <span className="flex flex-wrap items-center gap-1.5">
             <StatusBadge status={r.status} />
+            <DecisionBadge run={r} />
             {r.optimizer && <Badge tone="violet">{r.optimizer}</Badge>}
             {r.metric && <Badge>{r.metric}</Badge>}
             {r.provider && <Badge tone="sky">LM: {r.provider}</Badge>}

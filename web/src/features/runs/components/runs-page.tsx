@@ -9,6 +9,7 @@ import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useRuns } from "../api/get-runs";
 import { LaunchRunForm } from "./launch-run-form";
+import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
 
 export default function RunsPage() {
@@ -96,7 +97,10 @@ export default function RunsPage() {
                     {r.optimizer ?? "—"} · {r.metric ?? "—"}
                   </td>
                   <td data-label="Status" className="px-4 py-2.5">
-                    <StatusBadge status={r.status} />
+                    <span className="flex flex-wrap items-center gap-1">
+                      <StatusBadge status={r.status} />
+                      <DecisionBadge run={r} />
+                    </span>
                     <div className="mt-1.5 hidden w-24 sm:block lg:hidden">
                       <RunProgress run={r} showLabel={false} />
                     </div>
