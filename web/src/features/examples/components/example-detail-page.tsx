@@ -148,7 +148,7 @@ export function ExampleDetailPage() {
           <CardBody className="space-y-4">
             <QualityWarnings warnings={warnings} />
             <ExampleEditor
-              key={ex.version}
+              resetKey={ex.version}
               initial={formFromExample(ex)}
               isUpdate
               submitLabel="Save changes"

@@ -154,10 +154,16 @@ describe("launch run form", () => {
     // The launch never answers: the form must say it is working and refuse a second click.
     const pending = new Promise<Response>(() => undefined);
     const original = globalThis.fetch;
-    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => (String(input).includes("/dspy-runs") ? pending : original(input, init))) as typeof fetch;
+    let launches = 0;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => (String(input).includes("/dspy-runs") && ++launches ? pending : original(input, init))) as typeof fetch;
     renderForm();
     await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
     expect(await screen.findByRole("status")).toHaveTextContent(/Starting the optimization/);
-    expect(screen.getByRole("button", { name: "Start optimization" })).toBeDisabled();
+    // Busy but still focusable (focus is not dropped to the page), and a second click sends nothing.
+    const start = screen.getByRole("button", { name: "Start optimization" });
+    expect(start).toHaveAttribute("aria-disabled", "true");
+    expect(start).toHaveFocus();
+    await userEvent.click(start);
+    expect(launches).toBe(1);
   });
 });
