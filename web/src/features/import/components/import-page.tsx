@@ -10,6 +10,7 @@ import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { SelectInput } from "@/components/ui/field";
 import { errorMessage } from "@/lib/api-client";
 import { cn, previewJson } from "@/lib/format";
+import { readText } from "@/lib/read-file";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
@@ -24,16 +25,6 @@ export const CHUNK = 100;
 type Parsed = { name: string; text: string; format: ImportFormat; rows: ImportRow[] | null; fileError: string | null };
 /** `resumeAt`: the index of the first valid record not sent when the import stopped. */
 type Summary = { created: number; existing: number; failed: { where: string; error: string }[]; invalid: number; stopped?: string; resumeAt?: number };
-
-/** The file's text (FileReader: it also works where Blob.text is missing). */
-function readText(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result ?? ""));
-    reader.onerror = () => reject(reader.error ?? new Error("cannot read the file"));
-    reader.readAsText(file);
-  });
-}
 
 function ImportPreview({ rows }: { rows: ImportRow[] }) {
   const errors = rows.filter((r) => r.error);

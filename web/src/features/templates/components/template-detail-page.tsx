@@ -16,6 +16,7 @@ import type { Template } from "@/lib/api-types";
 import { useTemplateAction, type LifecycleAction } from "../api/template-lifecycle";
 import { AttributionPanel } from "./attribution-panel";
 import { ExportDspyPanel } from "./export-dspy-panel";
+import { ImportDspyPanel } from "./import-dspy-panel";
 import { TemplateOverview } from "./template-overview";
 import { TemplateVersionsTab } from "./template-versions-tab";
 import { useTemplateDraft } from "./use-template-draft";
@@ -119,7 +120,12 @@ function TemplateDetail({ template: t }: { template: Template }) {
             <VersionDemos template={t} />
           </div>
         )}
-        {tab === "export" && <ExportDspyPanel templateId={t.id} />}
+        {tab === "export" && (
+          <div className="space-y-6">
+            <ExportDspyPanel templateId={t.id} />
+            <ImportDspyPanel templateId={t.id} />
+          </div>
+        )}
         {tab === "lineage" && <LineageView templateId={t.id} />}
         {tab === "attribution" && <AttributionPanel templateId={t.id} />}
         {tab === "versions" && <TemplateVersionsTab templateId={t.id} />}
