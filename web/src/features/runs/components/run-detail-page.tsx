@@ -3,7 +3,8 @@ import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, isApiError } from "@/lib/api-client";
+import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -30,9 +31,11 @@ export default function RunDetailPage() {
   const results = useRunResults(id, finished);
   const cancel = useRunAction(id);
   const toast = useToast();
-  usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : "Run");
+  const missing = isApiError(run.error) && run.error.isNotFound;
+  usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : missing ? notFoundTitle("Run") : "Run");
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
+  if (missing) return <NotFoundPage what="Run" id={id} listTo="/runs" listLabel="Optimization runs" />;
   if (run.isError) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
   const r = run.data;
   // Trials come from the run, the live stream and, once finished, the results.
