@@ -125,7 +125,8 @@ const WIRE_KEYS: Record<keyof Form, string[]> = {
 
 const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
-export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?: string; onCancel: () => void }) {
+/** `autoFocus`: focus the first field on mount (the form was opened by a button that is now gone). */
+export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaultTemplate?: string; onCancel: () => void; autoFocus?: boolean }) {
   const templates = useTemplateOptions();
   // The template the form was opened from, read on its own: it may be archived or past the picker's first 100.
   const cameFrom = useTemplate(defaultTemplate ?? "");
@@ -224,6 +225,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       <div className="grid min-w-0 gap-4 md:grid-cols-3">
         <SelectInput
           label="Template"
+          autoFocus={autoFocus}
           value={templateId}
           onChange={(e) => set("template_id", e.target.value)}
           options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]}

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -20,13 +21,18 @@ export default function RunsPage() {
   const templates = useTemplateOptions();
   usePageTitle(showForm ? "New optimization run" : "Optimization runs");
   const names = new Map((templates.data?.templates ?? []).map((t) => [t.id, `${t.name} v${t.version}`]));
-  const toggleForm = (open: boolean) =>
+  // The button pressed to open or close the form is gone afterwards: focus goes to the form's first
+  // field, and back to "New run" on Cancel.
+  const [focusAfter, setFocusAfter] = useState<"form" | "new" | null>(null);
+  const toggleForm = (open: boolean) => {
+    setFocusAfter(open ? "form" : "new");
     setParams((p) => {
       const n = new URLSearchParams(p);
       if (open) n.set("new", "1");
       else n.delete("new");
       return n;
     });
+  };
 
   return (
     <>
@@ -35,7 +41,7 @@ export default function RunsPage() {
         description="DSPy optimizer runs: launch, watch live, and feed the results back into the store."
         actions={
           !showForm && (
-            <Button variant="primary" icon={<PlusIcon />} onClick={() => toggleForm(true)}>
+            <Button variant="primary" icon={<PlusIcon />} onClick={() => toggleForm(true)} autoFocus={focusAfter === "new"}>
               New run
             </Button>
           )
@@ -45,7 +51,7 @@ export default function RunsPage() {
         <Card className="mb-6">
           <CardHeader title="Launch an optimization" description="The offline LM is deterministic and needs no network: good for trying things out." />
           <CardBody>
-            <LaunchRunForm defaultTemplate={template} onCancel={() => toggleForm(false)} />
+            <LaunchRunForm defaultTemplate={template} onCancel={() => toggleForm(false)} autoFocus={focusAfter === "form"} />
           </CardBody>
         </Card>
       )}
