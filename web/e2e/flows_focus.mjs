@@ -141,4 +141,31 @@ export const focusFlows = [
       await page.getByText(`v${t.body.version}`, { exact: true }).first().waitFor({ timeout: TIMEOUT });
     },
   },
+  {
+    name: "dashboard: a long function name leaves the numbers of its breakdown in view",
+    core: false,
+    probe: (ctx) => apiCall(ctx.base, "GET", "/examples/dashboard?period=30d").then((r) => (r.status === 404 ? "endpoint missing: GET /examples/dashboard" : null)),
+    async run({ page, ctx, shot }) {
+      const fn = `summarize_${"z".repeat(70)}`;
+      const made = await apiCall(ctx.base, "POST", "/examples", { input: { question: `Dashboard ${ctx.token}` }, expected_output: { answer: "ok" }, function_name: fn, domain: "e2e_dash" });
+      if (made.status !== 201) throw new Error(`seed example: POST → ${made.status}`);
+      for (const [width, height] of [[1440, 900], [390, 844]]) {
+        await page.setViewportSize({ width, height });
+        await page.goto(`${ctx.base}/dashboard`);
+        const table = page.getByRole("table", { name: "Usage by function" });
+        const row = table.locator("tr").filter({ hasText: fn.slice(0, 20) });
+        await row.waitFor({ timeout: TIMEOUT });
+        const m = await row.evaluate((tr) => {
+          const card = tr.closest("section").getBoundingClientRect();
+          const cells = [...tr.querySelectorAll("td")];
+          return { card: card.right, cells: cells.map((td) => Math.round(td.getBoundingClientRect().right)), title: cells[0].title };
+        });
+        if (m.title !== fn) throw new Error(`the name cell's tooltip is ${JSON.stringify(m.title)}`);
+        if (m.cells.some((r) => r > m.card + 1)) throw new Error(`at ${width} px cells end at ${m.cells.join(", ")} past the card's ${Math.round(m.card)}`);
+        await assertFits(page, `dashboard at ${width} px`, { narrow: width < 640 });
+        await shot(`${width < 640 ? "narrow-" : ""}dashboard-long-function`);
+      }
+      await page.setViewportSize({ width: 1440, height: 900 });
+    },
+  },
 ];
