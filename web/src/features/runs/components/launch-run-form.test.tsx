@@ -120,6 +120,23 @@ describe("launch run form", () => {
     expect(screen.getByLabelText("max_bootstrapped_demos")).toHaveAttribute("aria-invalid", "true");
   });
 
+  it("places a 422 on a parameter without a field under More parameters, and says the rest in words", async () => {
+    mockFetch(
+      templates,
+      route("POST", "/dspy-runs", () => [422, { detail: [
+        { loc: ["body", "optimizer_params", "no_such_param"], msg: "unknown parameter for BootstrapFewShot", type: "value_error" },
+        { loc: ["body", "data", "train_ids", 3], msg: "no such example", type: "value_error" },
+      ], code: "validation_error" }]),
+    );
+    renderForm();
+    await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
+    expect(await screen.findByText("no_such_param: unknown parameter for BootstrapFewShot")).toBeInTheDocument();
+    expect(screen.getByLabelText("More parameters (JSON object)")).toHaveAttribute("aria-invalid", "true");
+    const banner = screen.getAllByRole("alert").find((el) => el.textContent?.includes("did not start"))!;
+    expect(banner).toHaveTextContent("The server did not start the runData · train ids · 3: no such example");
+    expect(banner).not.toHaveTextContent("optimizer_params");
+  });
+
   it("drops a server message once its field is edited, and keeps the others", async () => {
     mockFetch(
       templates,
