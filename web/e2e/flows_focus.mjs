@@ -168,4 +168,39 @@ export const focusFlows = [
       await page.setViewportSize({ width: 1440, height: 900 });
     },
   },
+  {
+    name: "phone: tap targets of checkboxes and back links are at least 24 px",
+    core: true,
+    async run({ page, ctx }) {
+      const draft = await apiCall(ctx.base, "POST", "/templates", { name: `Taps ${ctx.token}`, input_schema: [{ name: "q", type: "string" }], output_schema: [{ name: "a", type: "string" }] });
+      if (draft.status !== 201) throw new Error(`seed template: POST → ${draft.status}`);
+      const small = [];
+      const measure = async (locator, what) => {
+        await locator.first().waitFor({ timeout: TIMEOUT });
+        const b = await locator.first().evaluate((el) => {
+          const target = el.closest("label") ?? el;
+          const r = target.getBoundingClientRect();
+          return { w: r.width, h: r.height };
+        });
+        if (b.w < 24 || b.h < 24) small.push(`${what} ${Math.round(b.w)}×${Math.round(b.h)}`);
+      };
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        await measure(page.getByRole("checkbox", { name: /^Select example/ }), "an example's select box");
+        await measure(page.getByRole("checkbox", { name: "Select page" }), "Select page");
+        await page.goto(`${ctx.base}/templates/${draft.body.id}`);
+        await measure(page.getByRole("checkbox", { name: "Input fields: q required" }), "a schema field's required box");
+        await measure(page.getByRole("link", { name: "← Templates" }), "the ← Templates link");
+        const snaps = await apiCall(ctx.base, "GET", "/snapshots?page=1&page_size=1");
+        if (snaps.status === 200 && snaps.body?.total > 0) {
+          await page.goto(`${ctx.base}/snapshots`);
+          await measure(page.getByRole("checkbox", { name: /^Compare / }), "a snapshot's Compare box");
+        }
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+      if (small.length) throw new Error(`tap targets under 24 px: ${small.join("; ")}`);
+    },
+  },
 ];

@@ -87,8 +87,8 @@ function SchemaFieldsForm({ label, prefix, fields, onChange, errors, readOnly }:
                   <option key={t}>{t}</option>
                 ))}
               </select>
-              <label className="flex shrink-0 items-center gap-1 text-xs text-slate-600">
-                <input type="checkbox" aria-label={`${label}: ${f.name.trim() || `field ${i + 1}`} required`} checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="accent-indigo-600" />
+              <label className="flex min-h-6 shrink-0 items-center gap-1 text-xs text-slate-600">
+                <input type="checkbox" aria-label={`${label}: ${f.name.trim() || `field ${i + 1}`} required`} checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="size-6 accent-indigo-600 sm:size-4" />
                 required
               </label>
               {!readOnly && (
