@@ -6,5 +6,6 @@ import { coreFlows } from "./flows_core.mjs";
 import { edgeFlows } from "./flows_edges.mjs";
 import { laterFlows } from "./flows_later.mjs";
 import { moreFlows } from "./flows_more.mjs";
+import { focusFlows } from "./flows_focus.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows];

@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { renderPage } from "@/testing/render";
 import { AppLayout } from "./layout";
 
@@ -45,5 +45,22 @@ describe("app layout", () => {
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Menu" })).not.toBeInTheDocument());
     expect(menu).toHaveFocus();
     expect(document.body.style.overflow).toBe("");
+  });
+
+  it("scrolls to the top on a link to another page, but not on Back/Forward or a search-only change", () => {
+    const scrollTo = vi.fn();
+    vi.stubGlobal("scrollTo", scrollTo);
+    const { history } = renderPage(<AppLayout />, { route: "/quality", path: "*" });
+    expect(scrollTo).not.toHaveBeenCalled();
+    act(() => history.push("/dashboard"));
+    expect(scrollTo).toHaveBeenCalledWith(0, 0);
+    scrollTo.mockClear();
+    act(() => history.push("/dashboard?period=7d"));
+    act(() => history.replace("/dashboard?period=90d"));
+    expect(scrollTo).not.toHaveBeenCalled();
+    act(() => history.go(-1));
+    act(() => history.go(-1));
+    expect(history.location.pathname).toBe("/quality");
+    expect(scrollTo).not.toHaveBeenCalled();
   });
 });

@@ -3,6 +3,7 @@ import { Link, Outlet, useLocation } from "react-router";
 import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, QualityIcon, RunsIcon, SnapshotIcon, TemplatesIcon } from "@/components/ui/icons";
 import { useModalFocus } from "@/components/ui/use-modal-focus";
 import { cn } from "@/lib/format";
+import { useScrollToTop } from "./use-scroll-to-top";
 
 const isImport = (path: string) => path.startsWith("/examples/import");
 const nav = [
@@ -71,6 +72,7 @@ export function AppLayout() {
   const location = useLocation();
   const drawer = useRef<HTMLDivElement>(null);
   useEffect(() => setOpen(false), [location.pathname]);
+  useScrollToTop();
   // Focus moves into the drawer and stays there, Esc closes it and focus returns to the menu button.
   useModalFocus(open, drawer, () => setOpen(false));
 

@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ToastProvider, useToast } from "./toast";
@@ -9,6 +9,7 @@ function Trigger() {
     <>
       <button onClick={() => toast.show("Saved")}>plain</button>
       <button onClick={() => toast.show("Deleted", "success", { label: "Undo", run: undoSpy })}>with undo</button>
+      <button onClick={() => toast.show("Gone", "success", { label: "Undo", run: undoSpy, focus: true })}>focus undo</button>
     </>
   );
 }
@@ -31,5 +32,28 @@ describe("toasts", () => {
     await userEvent.click(within(deleted).getByRole("button", { name: "Dismiss" }));
     expect(screen.queryByText("Deleted")).not.toBeInTheDocument();
     expect(undoSpy).not.toHaveBeenCalled();
+  });
+
+  it("takes focus to its action when asked, stays while focused, and times out 10 s after focus leaves", () => {
+    vi.useFakeTimers();
+    try {
+      render(
+        <ToastProvider>
+          <Trigger />
+        </ToastProvider>,
+      );
+      fireEvent.click(screen.getByRole("button", { name: "focus undo" }));
+      const undo = within(screen.getByText("Gone").closest("[role=status]") as HTMLElement).getByRole("button", { name: "Undo" });
+      expect(undo).toHaveFocus();
+      act(() => vi.advanceTimersByTime(30_000));
+      expect(screen.getByText("Gone")).toBeInTheDocument();
+      act(() => screen.getByRole("button", { name: "plain" }).focus());
+      act(() => vi.advanceTimersByTime(9_000));
+      expect(screen.getByText("Gone")).toBeInTheDocument();
+      act(() => vi.advanceTimersByTime(1_500));
+      expect(screen.queryByText("Gone")).not.toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -13,10 +13,15 @@ const tones: Record<Tone, string> = {
   violet: "bg-violet-50 text-violet-700 ring-violet-200",
 };
 
+/**
+ * A label chip. It never grows past its container: a long text (an 80-character function name) is
+ * cut with an ellipsis, and the whole text is the tooltip (`title`, by default the text itself).
+ */
 export function Badge({ tone = "slate", children, className, title }: { tone?: Tone; children: ReactNode; className?: string; title?: string }) {
+  const text = typeof children === "string" || typeof children === "number" ? String(children) : undefined;
   return (
-    <span title={title} className={cn("inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", tones[tone], className)}>
-      {children}
+    <span title={title ?? text} className={cn("inline-flex max-w-full min-w-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", tones[tone], className)}>
+      {text !== undefined ? <span className="truncate">{text}</span> : children}
     </span>
   );
 }

@@ -29,13 +29,21 @@ type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   icon?: ReactNode;
 };
 
-export function Button({ variant = "secondary", size = "md", loading, icon, className, children, disabled, type, ...rest }: ButtonProps) {
+/**
+ * While `loading`, the button refuses clicks (and, as a submit button, the form's submission) but
+ * stays focusable: a `disabled` button drops keyboard focus to the page, and the user pressing
+ * Save would lose their place. `disabled` is the real attribute.
+ */
+export function Button({ variant = "secondary", size = "md", loading, icon, className, children, disabled, type, onClick, ...rest }: ButtonProps) {
+  const busy = Boolean(loading) && !disabled;
   return (
     <button
       type={type ?? "button"}
-      className={buttonClass(variant, size, className)}
-      disabled={disabled || loading}
+      className={buttonClass(variant, size, cn(className, busy && "cursor-wait opacity-50"))}
+      disabled={disabled}
+      aria-disabled={busy || undefined}
       aria-busy={loading || undefined}
+      onClick={busy ? (e) => e.preventDefault() : onClick}
       {...rest}
     >
       {loading ? <Spinner className="size-3.5" /> : icon}

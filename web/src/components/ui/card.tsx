@@ -26,7 +26,8 @@ export function PageHeader({ title, description, actions, eyebrow }: { title: Re
   return (
     <header className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0 max-w-full">
-        {eyebrow && <div className="mb-1 text-xs font-medium text-slate-500">{eyebrow}</div>}
+        {/* Its links (← Examples) are at least 24 px tall, a tap target on a phone. */}
+        {eyebrow && <div className="mb-1 text-xs font-medium text-slate-500 [&_a]:inline-block [&_a]:py-1">{eyebrow}</div>}
         <h1 className="text-xl font-semibold tracking-tight break-words text-slate-900 sm:text-2xl">{title}</h1>
         {description && <p className="mt-1 text-sm text-slate-500">{description}</p>}
       </div>

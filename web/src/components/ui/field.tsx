@@ -96,7 +96,7 @@ export function SelectInput({
 
 export function Checkbox({ label, className, ...rest }: { label: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
   return (
-    <label className={cn("inline-flex cursor-pointer items-center gap-2 text-sm text-slate-700", className)}>
+    <label className={cn("inline-flex min-h-6 cursor-pointer items-center gap-2 text-sm text-slate-700", className)}>
       <input type="checkbox" className="size-4 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600" {...rest} />
       {label}
     </label>

@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useQuery, type QueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 
 export type Period = "7d" | "30d" | "90d";
@@ -55,4 +55,12 @@ export const dashboardQueryOptions = (params: DashboardParams) =>
 
 export function useDashboard(params: DashboardParams) {
   return useQuery(dashboardQueryOptions(params));
+}
+
+/**
+ * Marks every period's dashboard stale: its counts change with each example created, edited or
+ * deleted (the example mutations call this; the list's own keys do not cover it).
+ */
+export function invalidateDashboard(qc: QueryClient): Promise<void> {
+  return qc.invalidateQueries({ queryKey: ["examples", "dashboard"] });
 }

@@ -8,14 +8,16 @@ type Props = { rows: Breakdown[]; keyLabel: string; keyOf: (b: Breakdown) => str
 export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
   if (rows.length === 0) return <EmptyState title="No data for this period" className="py-6" />;
   return (
-    <table className="stack-table w-full text-sm" aria-label={`Usage by ${keyLabel.toLowerCase()}`}>
+    <table className="stack-table w-full table-fixed text-sm" aria-label={`Usage by ${keyLabel.toLowerCase()}`}>
       <thead>
         <tr className="text-left text-xs text-slate-500">
+          {/* Fixed layout: the name column takes what the number columns leave, so one long
+              name is cut (whole in its tooltip) instead of pushing the numbers out of view. */}
           <th className="py-2 pr-3 font-medium">{keyLabel}</th>
-          <th className="py-2 pr-3 text-right font-medium">Examples</th>
-          <th className="py-2 pr-3 text-right font-medium">Uses</th>
+          <th className="w-20 py-2 pr-3 text-right font-medium">Examples</th>
+          <th className="w-16 py-2 pr-3 text-right font-medium">Uses</th>
           <th className="w-36 py-2 pr-3 font-medium">Success rate</th>
-          <th className="py-2 text-right font-medium whitespace-nowrap" title="Average effectiveness score">
+          <th className="w-16 py-2 text-right font-medium whitespace-nowrap" title="Average effectiveness score">
             Avg eff.
           </th>
         </tr>
@@ -25,13 +27,13 @@ export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
           const key = keyOf(b);
           return (
             <tr key={key}>
-              <td className="stack-title py-2 pr-3 break-words">
+              <td className="stack-title min-w-0 py-2 pr-3" title={key}>
                 {onSelect ? (
-                  <button type="button" className="rounded text-left font-medium break-words text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
+                  <button type="button" className="block max-w-full rounded text-left break-words sm:truncate font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
                     {key}
                   </button>
                 ) : (
-                  <span className="font-medium break-words text-slate-800">{key}</span>
+                  <span className="block font-medium break-words text-slate-800 sm:truncate">{key}</span>
                 )}
               </td>
               <td data-label="Examples" className="py-2 pr-3 text-right tabular-nums">{formatCount(b.example_count)}</td>

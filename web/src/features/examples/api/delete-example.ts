@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
+import { invalidateDashboard } from "@/features/dashboard/api/get-dashboard";
 
 export function deleteExample(id: string): Promise<void> {
   return api.delete(`/examples/${encodeURIComponent(id)}`);
@@ -31,6 +32,7 @@ export function useDeleteExample() {
     onSuccess: (_, id) => {
       qc.removeQueries({ queryKey: ["examples", "detail", id] });
       qc.removeQueries({ queryKey: ["examples", id] });
+      void invalidateDashboard(qc);
       return Promise.all([qc.invalidateQueries({ queryKey: ["examples", "list"] }), qc.invalidateQueries({ queryKey: ["examples", "deleted"] })]);
     },
   });

@@ -26,6 +26,8 @@ export function useDeletedToast() {
   return (ids: string[], message: string) =>
     toast.show(message, "success", {
       label: "Undo",
+      // The control that deleted them is gone (a closed dialog, a page left): focus goes to Undo.
+      focus: true,
       run: async () => {
         const results = await Promise.allSettled(ids.map(restoreExample));
         await afterRestore(qc);

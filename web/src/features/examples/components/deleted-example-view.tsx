@@ -6,20 +6,22 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/code-block";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, isApiError } from "@/lib/api-client";
 import { formatDate } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import { useExampleIncludingDeleted } from "../api/get-example-audit";
 import { useRestoreExample } from "../api/restore-example";
 import { AuditPanel } from "./audit-panel";
 import { VersionsPanel } from "./versions-panel";
+import { NotFoundPage } from "@/components/ui/not-found";
 
 export function DeletedExampleView({ id, fallback }: { id: string; fallback: React.ReactNode }) {
   const q = useExampleIncludingDeleted(id, true);
   const restore = useRestoreExample();
   const toast = useToast();
   if (q.isPending) return <LoadingState label="Loading example…" />;
-  if (q.isError) return <>{fallback}</>;
+  // Neither stored nor deleted: the id names no example at all.
+  if (q.isError) return isApiError(q.error) && q.error.isNotFound ? <NotFoundPage what="Example" id={id} listTo="/examples" listLabel="Examples" /> : <>{fallback}</>;
   const ex = q.data;
   return (
     <>

@@ -30,7 +30,7 @@ export function ExampleCard({ example, selected, onToggle, footer }: ExampleCard
             checked={Boolean(selected)}
             onChange={() => onToggle(example.example_id)}
             aria-label={`Select example ${title}`}
-            className="relative z-10 mt-0.5 size-4 shrink-0 accent-indigo-600"
+            className="relative z-10 size-6 shrink-0 accent-indigo-600 sm:mt-0.5 sm:size-4"
           />
         )}
         <div className="min-w-0 flex-1">

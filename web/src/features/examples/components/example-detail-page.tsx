@@ -142,13 +142,14 @@ export function ExampleDetailPage() {
           </Button>
         }
       />
-      <div className="grid gap-6 xl:grid-cols-3">
+      {/* items-start: the edit card keeps its own height beside a taller side column. */}
+      <div className="grid gap-6 xl:grid-cols-3 xl:items-start">
         <Card className="xl:col-span-2">
           <CardHeader title="Edit example" description="Saving creates a new version; changing the input re-embeds it." />
           <CardBody className="space-y-4">
             <QualityWarnings warnings={warnings} />
             <ExampleEditor
-              key={ex.version}
+              resetKey={ex.version}
               initial={formFromExample(ex)}
               isUpdate
               submitLabel="Save changes"

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { makeExample } from "@/testing/fixtures";
 import { mockFetch, noTemplates, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
-import { NewExamplePage } from "./example-detail-page";
+import { ExampleDetailPage, NewExamplePage } from "./example-detail-page";
 
 const setJson = (label: RegExp, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
 
@@ -123,5 +123,45 @@ describe("example editor", () => {
     await userEvent.click(within(await screen.findByRole("dialog", { name: "Leave without saving?" })).getByRole("button", { name: "Stay on this page" }));
     expect(screen.getByLabelText("Explanation")).toHaveValue("again");
     expect(history.location.pathname).toBe("/examples/new");
+  });
+
+  it("takes focus to the first invalid field when a submit is refused", async () => {
+    mockFetch(noTemplates);
+    renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    setJson(/^Expected output/, '{"answer": "x"}');
+    await userEvent.click(screen.getByRole("button", { name: "Create example" }));
+    await waitFor(() => expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveFocus());
+  });
+
+  it("keeps focus where it was when a save stores a new version (Save button, or the field for Ctrl+Enter)", async () => {
+    const ID = "44444444-4444-4444-8444-444444444444";
+    let stored = makeExample({ example_id: ID, version: 1, explanation: "one" });
+    mockFetch(
+      noTemplates,
+      route("GET", `/examples/${ID}`, () => [200, stored]),
+      route("PUT", `/examples/${ID}`, (c) => {
+        stored = { ...stored, ...(c.body as object), version: stored.version + 1 };
+        return [200, stored];
+      }),
+    );
+    renderPage(<ExampleDetailPage />, { route: `/examples/${ID}`, path: "/examples/:id" });
+    const explanation = await screen.findByLabelText("Explanation");
+    await userEvent.clear(explanation);
+    await userEvent.type(explanation, "two");
+    const save = screen.getByRole("button", { name: "Save changes" });
+    await userEvent.click(save);
+    await screen.findByText(/Saved as version 2/);
+    await waitFor(() => expect(screen.getByText("v2")).toBeInTheDocument());
+    expect(screen.getByRole("button", { name: "Save changes" })).toBe(save);
+    expect(save).toHaveFocus();
+    expect(screen.getByLabelText("Explanation")).toBe(explanation);
+    expect(explanation).toHaveValue("two");
+
+    await userEvent.type(explanation, " three");
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    await screen.findByText(/Saved as version 3/);
+    await waitFor(() => expect(screen.getByText("v3")).toBeInTheDocument());
+    expect(explanation).toHaveFocus();
+    expect(explanation).toHaveValue("two three");
   });
 });

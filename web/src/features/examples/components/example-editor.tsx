@@ -1,6 +1,6 @@
 // Create/edit form for one example. Invalid JSON is caught before any request is sent; the
 // server's 422 field errors are shown next to the fields they name.
-import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { JsonEditor } from "@/components/ui/json-editor";
@@ -19,6 +19,12 @@ type ExampleEditorProps = {
   serverError?: unknown;
   onSubmit: (body: ExampleInput) => void;
   extraActions?: ReactNode;
+  /**
+   * Identifies what `initial` holds (the example's version): when it changes, the form resets to
+   * the new `initial` in place. The form is not remounted, so focus stays where it was (the Save
+   * button, the field typed in).
+   */
+  resetKey?: string | number;
 };
 
 /**
@@ -50,11 +56,33 @@ function serverFieldErrors(error: unknown): FormErrors {
   return out;
 }
 
-export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverError, onSubmit, extraActions }: ExampleEditorProps) {
+export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverError, onSubmit, extraActions, resetKey }: ExampleEditorProps) {
   const [form, setForm] = useState<ExampleFormState>(initial ?? emptyExampleForm);
   const [clientErrors, setClientErrors] = useState<FormErrors>({});
   // Server messages for fields the user has edited since the last submit are hidden.
   const [edited, setEdited] = useState<Set<string>>(new Set());
+  // What was just submitted counts as saved unless the server refused it (see `dirty`).
+  const [submitted, setSubmitted] = useState<ExampleFormState | null>(null);
+  const [shownKey, setShownKey] = useState(resetKey);
+  if (shownKey !== resetKey) {
+    // A new version was stored (this form's save, or another tab's): show it.
+    setShownKey(resetKey);
+    setForm(initial ?? emptyExampleForm);
+    setClientErrors({});
+    setEdited(new Set());
+    setSubmitted(null);
+  }
+  const formRef = useRef<HTMLFormElement>(null);
+  // A refused submit takes the user (and focus) to the first invalid field, once it is rendered as
+  // such: on a phone it may be screens away from the button they pressed.
+  const [showInvalid, setShowInvalid] = useState(0);
+  useEffect(() => {
+    if (showInvalid === 0) return;
+    const el = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!el) return;
+    el.scrollIntoView?.({ block: "center" });
+    el.focus({ preventScroll: true });
+  }, [showInvalid]);
   const templates = useTemplateOptions();
 
   const server = Object.fromEntries(Object.entries(serverFieldErrors(serverError)).filter(([k]) => !edited.has(k)));
@@ -68,7 +96,6 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     setClientErrors((e) => ({ ...e, [key]: exampleObjectError(form[key], key === "input" ? "input" : "output") ?? undefined }));
   // Leaving with edits asks first. What was just submitted counts as saved unless the server
   // refused it, so the page may navigate once the save succeeds.
-  const [submitted, setSubmitted] = useState<ExampleFormState | null>(null);
   const baseline = submitted && !serverError ? submitted : (initial ?? emptyExampleForm);
   const dirty = !pending && (Object.keys(baseline) as (keyof ExampleFormState)[]).some((k) => form[k] !== baseline[k]);
   const leavePrompt = useUnsavedChanges(dirty);
@@ -77,7 +104,11 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     e.preventDefault();
     const found = validateExampleForm(form);
     setClientErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      setShowInvalid((n) => n + 1);
+      return;
+    }
+    if (pending) return;
     setEdited(new Set());
     setSubmitted(form);
     onSubmit(bodyFromForm(form, Boolean(isUpdate)));
@@ -91,7 +122,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
   if (form.databit_id && !templateOptions.some((o) => o.value === form.databit_id)) templateOptions.push({ value: form.databit_id, label: form.databit_id });
 
   return (
-    <form onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-5" aria-label="Example editor" data-dirty={dirty || undefined}>
+    <form ref={formRef} onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-5" aria-label="Example editor" data-dirty={dirty || undefined}>
       {leavePrompt}
       {errors._form && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">

@@ -41,7 +41,7 @@ function OutputFilter({ value, urlError, onCommit }: { value: string; urlError?:
         <CommitInput
           id={id}
           aria-describedby={describedBy}
-          placeholder="defect_type=crack"
+          placeholder="field=value"
           value={value}
           invalid={Boolean(shown)}
           onCommit={(v) => {

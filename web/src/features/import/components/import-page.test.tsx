@@ -40,6 +40,11 @@ describe("import parsing", () => {
     expect(rows[1]).toMatchObject({ where: "row 3", error: "column input is not valid JSON" });
   });
 
+  it("says a file that is neither JSON nor CSV with an input column is neither, instead of failing its rows", () => {
+    expect(() => parseImport("just some notes\nabout calibration\n", "csv")).toThrow(/neither JSON Lines, a JSON array nor CSV with an "input" column.*just some notes/);
+    expect(() => parseImport("question,answer\nhi,yo\n", "csv")).toThrow(/"input" column/);
+  });
+
   it("refuses a JSON file that is not a list", () => {
     expect(() => parseImport('{"input": {}}', "json")).toThrow(/JSON array/);
   });
@@ -99,13 +104,55 @@ describe("import page", () => {
     expect(summary).not.toHaveTextContent("Stopped");
   });
 
-  it("keeps the file and says why when the server refuses a chunk", async () => {
-    mockFetch(templates, route("POST", "/examples/batch", () => [503, { detail: "server busy", code: "unavailable" }]));
+  it("keeps the file and says why when the server refuses a chunk; a retry sends only what was not stored", async () => {
+    const records = Array.from({ length: 150 }, (_, i) => JSON.stringify({ input: { question: `q${i}` }, expected_output: { answer: "A" } })).join("\n");
+    let busy = true;
+    const { calls } = mockFetch(
+      templates,
+      route("POST", "/examples/batch", (c) => {
+        const n = (c.body as { examples: unknown[] }).examples.length;
+        // The first chunk (100) is stored, the second refused while the server is busy.
+        if (n < 100 && busy) return [503, { detail: "server busy", code: "unavailable" }];
+        return [201, { created_count: n, existing_count: 0, failed_count: 0, created_ids: [], existing_ids: [], errors: [] }];
+      }),
+    );
+    renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
+    await userEvent.upload(screen.getByLabelText("Import file"), new File([records], "data.jsonl"));
+    await userEvent.click(await screen.findByRole("button", { name: "Import 150 valid records" }));
+    const summary = await screen.findByRole("status", { name: "Import summary" });
+    expect(summary).toHaveTextContent("Stopped after an error: server busy");
+    expect(summary).toHaveTextContent("100 created");
+    expect(screen.queryByRole("button", { name: "Import 150 valid records" })).not.toBeInTheDocument();
+    busy = false;
+    await userEvent.click(screen.getByRole("button", { name: "Import the remaining 50 records" }));
+    await waitFor(() => expect(screen.getByRole("status", { name: "Import summary" })).toHaveTextContent("150 created"));
+    expect(screen.getByRole("status", { name: "Import summary" })).toHaveTextContent("0 failed");
+    const sent = calls.filter((c) => c.path === "/api/v1/examples/batch").map((c) => (c.body as { examples: { input: { question: string } }[] }).examples);
+    expect(sent.map((e) => e.length)).toEqual([100, 50, 50]);
+    expect(sent[2][0].input.question).toBe("q100");
+    expect(screen.queryByRole("button", { name: /remaining/ })).not.toBeInTheDocument();
+  });
+
+  it("once finished, cannot send the file again: Import another file starts over", async () => {
+    const { calls } = mockFetch(
+      templates,
+      route("POST", "/examples/batch", (c) => {
+        const n = (c.body as { examples: unknown[] }).examples.length;
+        return [201, { created_count: n, existing_count: 0, failed_count: 0, created_ids: [], existing_ids: [], errors: [] }];
+      }),
+    );
     renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
     await userEvent.upload(screen.getByLabelText("Import file"), new File([jsonl], "data.jsonl"));
     await userEvent.click(await screen.findByRole("button", { name: "Import 2 valid records" }));
-    const summary = await screen.findByRole("status", { name: "Import summary" });
-    expect(summary).toHaveTextContent("Stopped after an error: server busy");
-    await waitFor(() => expect(screen.getByRole("button", { name: "Import 2 valid records" })).toBeEnabled());
+    await screen.findByRole("status", { name: "Import summary" });
+    expect(screen.queryByRole("button", { name: /^Import \d+ valid/ })).not.toBeInTheDocument();
+    const again = screen.getByRole("button", { name: "Import another file" });
+    // Focus is not dropped to the page when the pressed button goes away.
+    expect(again).toHaveFocus();
+    await userEvent.click(again);
+    expect(screen.queryByRole("status", { name: "Import summary" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("table", { name: "Preview" })).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Import file")).toHaveFocus();
+    expect(calls.filter((c) => c.path === "/api/v1/examples/batch")).toHaveLength(1);
   });
 });

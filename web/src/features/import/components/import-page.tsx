@@ -2,7 +2,7 @@
 // per-line errors, choose the template and what happens to records that already exist, then send
 // the valid records in chunks through POST /examples/batch with a progress bar and a summary.
 import { useQueryClient } from "@tanstack/react-query";
-import { useId, useRef, useState, type ChangeEvent } from "react";
+import { useEffect, useId, useRef, useState, type ChangeEvent } from "react";
 import { Link } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -10,6 +10,7 @@ import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { SelectInput } from "@/components/ui/field";
 import { errorMessage } from "@/lib/api-client";
 import { cn, previewJson } from "@/lib/format";
+import { readText } from "@/lib/read-file";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
@@ -22,24 +23,15 @@ const ERRORS_SHOWN = 100;
 export const CHUNK = 100;
 
 type Parsed = { name: string; text: string; format: ImportFormat; rows: ImportRow[] | null; fileError: string | null };
-type Summary = { created: number; existing: number; failed: { where: string; error: string }[]; invalid: number; stopped?: string };
-
-/** The file's text (FileReader: it also works where Blob.text is missing). */
-function readText(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result ?? ""));
-    reader.onerror = () => reject(reader.error ?? new Error("cannot read the file"));
-    reader.readAsText(file);
-  });
-}
+/** `resumeAt`: the index of the first valid record not sent when the import stopped. */
+type Summary = { created: number; existing: number; failed: { where: string; error: string }[]; invalid: number; stopped?: string; resumeAt?: number };
 
 function ImportPreview({ rows }: { rows: ImportRow[] }) {
   const errors = rows.filter((r) => r.error);
   return (
     <div className="space-y-4">
       <p className="text-sm text-slate-700" aria-live="polite">
-        <span className="font-semibold tabular-nums">{rows.length.toLocaleString()}</span> records ·{" "}
+        <span className="font-semibold tabular-nums">{rows.length.toLocaleString()}</span> {rows.length === 1 ? "record" : "records"} ·{" "}
         <span className="font-semibold text-emerald-700 tabular-nums">{(rows.length - errors.length).toLocaleString()}</span> valid ·{" "}
         <span className={cn("font-semibold tabular-nums", errors.length ? "text-rose-700" : "text-slate-700")}>{errors.length.toLocaleString()}</span> with errors
       </p>
@@ -91,6 +83,7 @@ export default function ImportPage() {
   const [policy, setPolicy] = useState<DuplicatePolicy>("skip");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
+  const [fileKey, setFileKey] = useState(0);
   const abort = useRef<AbortController | null>(null);
   const templates = useTemplateOptions();
   const qc = useQueryClient();
@@ -118,14 +111,21 @@ export default function ImportPage() {
   };
 
   const valid = (parsed?.rows ?? []).filter((r) => !r.error && r.record);
-  const start = async () => {
+  /**
+   * Sends the valid records from index `from` on. A resumed import (after Stop or a refused chunk)
+   * adds to the summary so far; records already sent are never sent again.
+   */
+  const start = async (from = 0) => {
     if (!parsed?.rows || valid.length === 0) return;
     const controller = new AbortController();
     abort.current = controller;
-    const result: Summary = { created: 0, existing: 0, failed: [], invalid: parsed.rows.length - valid.length };
+    const result: Summary =
+      from > 0 && summary
+        ? { ...summary, failed: summary.failed.filter((f) => !valid.slice(from).some((r) => r.where === f.where)), stopped: undefined, resumeAt: undefined }
+        : { created: 0, existing: 0, failed: [], invalid: parsed.rows.length - valid.length };
     setSummary(null);
-    setProgress({ done: 0, total: valid.length });
-    for (let i = 0; i < valid.length; i += CHUNK) {
+    setProgress({ done: from, total: valid.length });
+    for (let i = from; i < valid.length; i += CHUNK) {
       const chunk = valid.slice(i, i + CHUNK);
       try {
         const res = await batchCreate(
@@ -142,7 +142,9 @@ export default function ImportPage() {
           for (const r of chunk) result.failed.push({ where: r.where, error: errorMessage(e) });
           result.stopped = `Stopped after an error: ${errorMessage(e)}`;
         }
-        setProgress({ done: Math.min(valid.length, i + chunk.length), total: valid.length });
+        // What this chunk and the ones after it hold can still be sent, and only that.
+        result.resumeAt = i;
+        setProgress({ done: i, total: valid.length });
         break;
       }
       setProgress({ done: Math.min(valid.length, i + chunk.length), total: valid.length });
@@ -151,6 +153,19 @@ export default function ImportPage() {
     setSummary(result);
     void qc.invalidateQueries({ queryKey: ["examples"] });
   };
+  // Back to step 1 with nothing chosen: the only way to import again once a file is done.
+  const reset = () => {
+    setParsed(null);
+    setSummary(null);
+    setProgress(null);
+    setFileKey((k) => k + 1);
+  };
+  useEffect(() => {
+    if (fileKey > 0) document.getElementById(fileId)?.focus();
+  }, [fileKey, fileId]);
+  const done = summary !== null;
+  const remaining = summary?.resumeAt !== undefined ? valid.length - summary.resumeAt : 0;
+  const records = (n: number) => `${n.toLocaleString()} ${n === 1 ? "record" : "records"}`;
 
   const pct = progress ? Math.round((progress.done / Math.max(1, progress.total)) * 100) : 0;
   return (
@@ -171,6 +186,7 @@ export default function ImportPage() {
                   Import file
                 </label>
                 <input
+                  key={fileKey}
                   id={fileId}
                   type="file"
                   accept=".jsonl,.ndjson,.json,.csv,application/json,application/x-ndjson,text/csv"
@@ -217,7 +233,7 @@ export default function ImportPage() {
                 <SelectInput
                   label="Template"
                   value={databitId}
-                  disabled={importing}
+                  disabled={importing || done}
                   onChange={(e) => setDatabitId(e.target.value)}
                   hint="A template here replaces the databit_id of every record."
                   options={[{ value: "", label: "Keep each record's template" }, ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` }))]}
@@ -225,19 +241,34 @@ export default function ImportPage() {
                 <fieldset className="flex flex-col gap-1.5">
                   <legend className="mb-1 text-xs font-medium text-slate-700">Records whose example_id already exists</legend>
                   <label className="flex items-center gap-2 text-sm text-slate-700">
-                    <input type="radio" name="duplicates" value="skip" checked={policy === "skip"} disabled={importing} onChange={() => setPolicy("skip")} className="accent-indigo-600" />
+                    <input type="radio" name="duplicates" value="skip" checked={policy === "skip"} disabled={importing || done} onChange={() => setPolicy("skip")} className="accent-indigo-600" />
                     Skip them (keep the stored example)
                   </label>
                   <label className="flex items-center gap-2 text-sm text-slate-700">
-                    <input type="radio" name="duplicates" value="copy" checked={policy === "copy"} disabled={importing} onChange={() => setPolicy("copy")} className="accent-indigo-600" />
+                    <input type="radio" name="duplicates" value="copy" checked={policy === "copy"} disabled={importing || done} onChange={() => setPolicy("copy")} className="accent-indigo-600" />
                     Import them as new examples
                   </label>
                 </fieldset>
               </div>
               <div className="flex flex-wrap items-center gap-3">
-                <Button variant="primary" onClick={start} loading={importing} disabled={valid.length === 0 || importing}>
-                  Import {valid.length.toLocaleString()} valid {valid.length === 1 ? "record" : "records"}
-                </Button>
+                {/* Once the file is done, importing it again would duplicate it: the button that
+                    sent it gives way to one that starts over (or sends only what is left). */}
+                {!done ? (
+                  <Button variant="primary" onClick={() => void start()} loading={importing} disabled={valid.length === 0}>
+                    Import {valid.length.toLocaleString()} valid {valid.length === 1 ? "record" : "records"}
+                  </Button>
+                ) : (
+                  <>
+                    {remaining > 0 && (
+                      <Button variant="primary" onClick={() => void start(summary.resumeAt)}>
+                        Import the remaining {records(remaining)}
+                      </Button>
+                    )}
+                    <Button variant={remaining > 0 ? "secondary" : "primary"} onClick={reset} autoFocus>
+                      Import another file
+                    </Button>
+                  </>
+                )}
                 {importing && <Button onClick={() => abort.current?.abort()}>Stop</Button>}
               </div>
               {progress && (

@@ -1,6 +1,7 @@
 // Parses an import file (JSONL, JSON array or CSV) into records, checking each the way the server
 // will, so the preview can show per-line errors before anything is sent. Pure: no React, no I/O.
 import { DIFFICULTIES, type JsonObject } from "@/lib/api-types";
+import { truncate } from "@/lib/format";
 
 export type ImportFormat = "jsonl" | "json" | "csv";
 
@@ -95,6 +96,12 @@ function csvRows(text: string): ImportRow[] {
   const table = parseCsv(text.replace(/^\uFEFF/, ""));
   if (table.length === 0) return [];
   const header = table[0].map((h) => h.trim());
+  // Without an input column no row can become an example: most likely this is not a CSV at all
+  // (a .txt read as CSV), so say what the file should be rather than failing every row.
+  if (!header.includes("input")) {
+    const first = truncate(table[0].join(",").trim(), 60);
+    throw new Error(`This file is neither JSON Lines, a JSON array nor CSV with an "input" column (its first line reads "${first}").`);
+  }
   return table.slice(1).map((cells, r) => {
     const where = `row ${r + 2}`;
     if (cells.length !== header.length) return row(where, null, `expected ${header.length} columns, got ${cells.length}`);

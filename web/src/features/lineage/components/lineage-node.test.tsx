@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/react";
 import { ReactFlowProvider, type Node, type NodeProps } from "@xyflow/react";
 import { describe, expect, it } from "vitest";
 import type { LineageNodeData } from "./layout";
-import { LineageNodeCard } from "./lineage-node";
+import { LineageNodeCard, nodeLabel } from "./lineage-node";
 
 const card = (label: string) => {
   const data = { node: { type: "template", id: "t1", label }, isRoot: false } as LineageNodeData;
@@ -24,5 +24,17 @@ describe("lineage node", () => {
   it("shows other labels whole", () => {
     card("snapshot nightly");
     expect(screen.getByText("snapshot nightly")).toHaveClass("truncate");
+  });
+
+  it("names an example by its input as example cards do, not by the server's function: {json} label", () => {
+    const node = {
+      type: "example",
+      id: "01d03099-763a-494d-b68b-3d7ffb59e117",
+      label: 'assess_calibration_drift: {"detector_model":"CZT-Quad',
+      attributes: { function_name: "assess_calibration_drift", input: { telemetry_summary: "Leakage on pixels 12-17 up from 3 nA to 9 nA" } },
+    };
+    expect(nodeLabel(node)).toBe("Leakage on pixels 12-17 up from 3 nA to 9 nA");
+    // Without the input the server's label is all there is.
+    expect(nodeLabel({ type: "example", id: "x", label: "fallback label" })).toBe("fallback label");
   });
 });

@@ -1,5 +1,5 @@
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { cn, shortId } from "@/lib/format";
+import { cn, exampleSummary, shortId } from "@/lib/format";
 import { NODE_HEIGHT, NODE_WIDTH, type LineageNodeData } from "./layout";
 
 const styles: Record<string, { ring: string; chip: string; label: string }> = {
@@ -28,10 +28,24 @@ function subtitle(node: LineageNodeData["node"]): string {
   const parts: string[] = [];
   const version = pick("version");
   if (version && !String(node.label ?? "").includes(String(version))) parts.push(`v${String(version)}`);
-  for (const k of ["status", "domain"]) if (typeof pick(k) === "string") parts.push(pick(k) as string);
+  for (const k of ["status", "function_name", "domain"]) if (typeof pick(k) === "string") parts.push(pick(k) as string);
   const eff = pick("effectiveness_score");
   if (typeof eff === "number") parts.push(`eff ${eff.toFixed(2)}`);
   return parts.join(" · ");
+}
+
+/**
+ * What a node is called. An example reads as it does everywhere else (`exampleSummary`: its first
+ * input value), not as the server's `function: {"json…` label, which starts alike for a whole
+ * template; a node without its input keeps the server's label.
+ */
+export function nodeLabel(node: LineageNodeData["node"]): string {
+  const attrs = (typeof node.attributes === "object" && node.attributes ? node.attributes : {}) as Record<string, unknown>;
+  const input = attrs.input ?? node.input;
+  if (node.type === "example" && typeof input === "object" && input !== null && !Array.isArray(input)) {
+    return exampleSummary({ example_id: node.id, input: input as Record<string, unknown> }, 80);
+  }
+  return node.label || shortId(node.id);
 }
 
 /**
@@ -71,7 +85,7 @@ export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
         {cluster && <span className="rounded-full bg-emerald-600 px-1.5 text-[10px] font-semibold text-white tabular-nums">{cluster.count}</span>}
         {isRoot && <span className="text-[10px] font-semibold text-indigo-600">this</span>}
       </div>
-      <NodeLabel text={cluster ? `${cluster.count} examples` : node.label || shortId(node.id)} />
+      <NodeLabel text={cluster ? `${cluster.count} examples` : nodeLabel(node)} />
       {sub && <p className={cn("truncate text-[10px] text-slate-500", runStyle?.text)}>{sub}</p>}
       <Handle type="source" position={Position.Right} />
     </div>

@@ -120,6 +120,23 @@ describe("launch run form", () => {
     expect(screen.getByLabelText("max_bootstrapped_demos")).toHaveAttribute("aria-invalid", "true");
   });
 
+  it("places a 422 on a parameter without a field under More parameters, and says the rest in words", async () => {
+    mockFetch(
+      templates,
+      route("POST", "/dspy-runs", () => [422, { detail: [
+        { loc: ["body", "optimizer_params", "no_such_param"], msg: "unknown parameter for BootstrapFewShot", type: "value_error" },
+        { loc: ["body", "data", "train_ids", 3], msg: "no such example", type: "value_error" },
+      ], code: "validation_error" }]),
+    );
+    renderForm();
+    await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
+    expect(await screen.findByText("no_such_param: unknown parameter for BootstrapFewShot")).toBeInTheDocument();
+    expect(screen.getByLabelText("More parameters (JSON object)")).toHaveAttribute("aria-invalid", "true");
+    const banner = screen.getAllByRole("alert").find((el) => el.textContent?.includes("did not start"))!;
+    expect(banner).toHaveTextContent("The server did not start the runData · train ids · 3: no such example");
+    expect(banner).not.toHaveTextContent("optimizer_params");
+  });
+
   it("drops a server message once its field is edited, and keeps the others", async () => {
     mockFetch(
       templates,
@@ -154,10 +171,16 @@ describe("launch run form", () => {
     // The launch never answers: the form must say it is working and refuse a second click.
     const pending = new Promise<Response>(() => undefined);
     const original = globalThis.fetch;
-    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => (String(input).includes("/dspy-runs") ? pending : original(input, init))) as typeof fetch;
+    let launches = 0;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => (String(input).includes("/dspy-runs") && ++launches ? pending : original(input, init))) as typeof fetch;
     renderForm();
     await userEvent.click(await screen.findByRole("button", { name: "Start optimization" }));
     expect(await screen.findByRole("status")).toHaveTextContent(/Starting the optimization/);
-    expect(screen.getByRole("button", { name: "Start optimization" })).toBeDisabled();
+    // Busy but still focusable (focus is not dropped to the page), and a second click sends nothing.
+    const start = screen.getByRole("button", { name: "Start optimization" });
+    expect(start).toHaveAttribute("aria-disabled", "true");
+    expect(start).toHaveFocus();
+    await userEvent.click(start);
+    expect(launches).toBe(1);
   });
 });

@@ -123,9 +123,16 @@ const WIRE_KEYS: Record<keyof Form, string[]> = {
   extra: ["optimizer_params"],
 };
 
+/** A wire path as people read it: "data.train_ids.3" → "Data · train ids · 3". */
+export function fieldName(key: string): string {
+  const words = key.split(".").map((p) => p.replace(/_/g, " "));
+  return [words[0].charAt(0).toUpperCase() + words[0].slice(1), ...words.slice(1)].join(" · ");
+}
+
 const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
-export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?: string; onCancel: () => void }) {
+/** `autoFocus`: focus the first field on mount (the form was opened by a button that is now gone). */
+export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaultTemplate?: string; onCancel: () => void; autoFocus?: boolean }) {
   const templates = useTemplateOptions();
   // The template the form was opened from, read on its own: it may be archived or past the picker's first 100.
   const cameFrom = useTemplate(defaultTemplate ?? "");
@@ -205,14 +212,24 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
     "budget.max_trials", "budget.max_lm_calls", "budget.max_minutes", "data.domain", "data.split_ratio", "data.seed", "optimizer_params",
     ...PARAMS[f.optimizer_type].map(([k]) => `optimizer_params.${k}`),
   ]);
-  // Server messages for fields the form does not show still need a place.
-  const unplaced = Object.entries(freshServerErrors).filter(([k]) => !shownKeys.has(k));
+  // Server messages for fields the form does not show still need a place: a parameter without a
+  // field of its own (typed under "More parameters") is named there; `lm.*` goes to the provider;
+  // anything else is said in the banner with its field's name, not its wire path.
+  const unplaced: string[] = [];
+  for (const [k, m] of Object.entries(freshServerErrors)) {
+    if (shownKeys.has(k) || !m) continue;
+    const target = k.startsWith("optimizer_params.") ? "optimizer_params" : k.startsWith("lm.") ? "lm.provider" : null;
+    const name = k.slice(k.indexOf(".") + 1);
+    if (target) errors[target] = [errors[target], `${name}: ${m}`].filter(Boolean).join("; ");
+    else unplaced.push(`${fieldName(k)}: ${m}`);
+  }
   const mipro = f.optimizer_type === "MIPROv2";
   return (
     <form onSubmit={submit} noValidate className="space-y-5" aria-label="Launch optimization" aria-busy={create.isPending || undefined}>
       {create.isError && (Object.keys(serverErrors).length === 0 || unplaced.length > 0) && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {unplaced.length > 0 ? unplaced.map(([k, m]) => `${k}: ${m}`).join("; ") : create.error.message}
+          <p className="font-medium">The server did not start the run</p>
+          <p>{unplaced.length > 0 ? unplaced.join("; ") : create.error.message}</p>
         </div>
       )}
       {create.isPending && (
@@ -224,6 +241,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel }: { defaultTemplate?:
       <div className="grid min-w-0 gap-4 md:grid-cols-3">
         <SelectInput
           label="Template"
+          autoFocus={autoFocus}
           value={templateId}
           onChange={(e) => set("template_id", e.target.value)}
           options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]}

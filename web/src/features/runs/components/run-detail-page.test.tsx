@@ -31,6 +31,40 @@ function runWire(status: string, done: number) {
 }
 
 describe("run detail", () => {
+  it("asks before rejecting, then shows the decision in the header and moves focus to it", async () => {
+    let decision: string | null = null;
+    const { calls } = mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("completed", 5), decision }]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "Answer briefly.", demos: [] }, contributions: [], trials }]),
+      route("GET", `/templates/${TPL}`, () => [200, { id: TPL, name: "QA", version: "1.0.0", status: "published", input_schema: [], output_schema: [] }]),
+      route("POST", `/dspy-runs/${RUN}/reject`, () => {
+        decision = "rejected";
+        return [200, { ...runWire("completed", 5), decision }];
+      }),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Reject" }));
+    const dialog = await screen.findByRole("dialog", { name: "Reject this run?" });
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Reject" }));
+    const status = await screen.findByText("Decision: rejected");
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([`/api/v1/dspy-runs/${RUN}/reject`]);
+    expect(status).toHaveFocus();
+    // The header carries the decision beside the status.
+    expect(within(screen.getByRole("banner")).getByText("rejected")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Accept" })).toBeDisabled();
+  });
+
+  it("shows an accepted run's decision as a link to the version it made", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("completed", 5), decision: "accepted", accepted_template_id: "99999999-9999-4999-8999-999999999999" }]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "x", demos: [] }, contributions: [], trials }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    const link = await within(await screen.findByRole("banner")).findByRole("link", { name: /accepted/ });
+    expect(link).toHaveAttribute("href", "/templates/99999999-9999-4999-8999-999999999999");
+  });
+
   it("keeps a cancelled run's trials, chart and best result, readable", async () => {
     mockFetch(
       route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("cancelled", 5)]),

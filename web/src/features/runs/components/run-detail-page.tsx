@@ -3,7 +3,8 @@ import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, isApiError } from "@/lib/api-client";
+import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -12,6 +13,7 @@ import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
 import { isTerminal, mergeTrials } from "../api/types";
 import { useRunEvents } from "../api/use-run-events";
+import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
 import { RunResultsPanel } from "./run-results-panel";
 import { ScoreChart } from "./score-chart";
@@ -29,9 +31,11 @@ export default function RunDetailPage() {
   const results = useRunResults(id, finished);
   const cancel = useRunAction(id);
   const toast = useToast();
-  usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : "Run");
+  const missing = isApiError(run.error) && run.error.isNotFound;
+  usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : missing ? notFoundTitle("Run") : "Run");
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
+  if (missing) return <NotFoundPage what="Run" id={id} listTo="/runs" listLabel="Optimization runs" />;
   if (run.isError) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
   const r = run.data;
   // Trials come from the run, the live stream and, once finished, the results.
@@ -45,6 +49,7 @@ export default function RunDetailPage() {
         description={
           <span className="flex flex-wrap items-center gap-1.5">
             <StatusBadge status={r.status} />
+            <DecisionBadge run={r} />
             {r.optimizer && <Badge tone="violet">{r.optimizer}</Badge>}
             {r.metric && <Badge>{r.metric}</Badge>}
             {r.provider && <Badge tone="sky">LM: {r.provider}</Badge>}

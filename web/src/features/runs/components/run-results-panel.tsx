@@ -1,9 +1,11 @@
 // A finished run's best program and per-example contributions, with the feedback-loop actions
 // (SPEC §4.6): sync evidence into the store, accept as a new template version, or reject. Cancelled
 // and failed runs show what they reached (best trial, contributions) without accept/reject.
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { exampleSummary, formatScore, shortId } from "@/lib/format";
@@ -69,16 +71,32 @@ export function RunResultsPanel({ run }: { run: Run }) {
   const act = useRunAction(run.id);
   const toast = useToast();
   const navigate = useNavigate();
+  const [confirmReject, setConfirmReject] = useState(false);
+  // Accept and Reject are disabled once a decision is made, which would drop focus to the page:
+  // it goes to the decision instead, once the run reports it.
+  const decisionRef = useRef<HTMLSpanElement>(null);
+  const [focusDecision, setFocusDecision] = useState(false);
+  useEffect(() => {
+    if (focusDecision && run.decision) {
+      decisionRef.current?.focus();
+      setFocusDecision(false);
+    }
+  }, [focusDecision, run.decision]);
 
   const doAction = (a: RunAction) =>
     act.mutate(a, {
       onSuccess: (res) => {
         if (a === "sync") toast.show(typeof res?.examples_updated === "number" ? `Synced evidence to ${res.examples_updated} examples` : "Synced to the Example Store");
-        if (a === "reject") toast.show("Run rejected", "info");
+        if (a === "reject") {
+          setConfirmReject(false);
+          setFocusDecision(true);
+          toast.show("Run rejected", "info");
+        }
         if (a === "accept") {
           const newId = res?.template?.id ?? res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
           toast.show("Accepted: new draft template version created");
           if (typeof newId === "string") navigate(`/templates/${newId}`);
+          else setFocusDecision(true);
         }
       },
       onError: (e) => toast.show(`${a} failed: ${errorMessage(e)}`, "error"),
@@ -92,7 +110,11 @@ export function RunResultsPanel({ run }: { run: Run }) {
         title="Results"
         description={
           run.decision
-            ? `Decision: ${run.decision}`
+            ? (
+                <span ref={decisionRef} tabIndex={-1} className="rounded focus:outline-2 focus:outline-indigo-600">
+                  Decision: {run.decision}
+                </span>
+              )
             : completed
               ? "Best program and what each example contributed."
               : `This run was ${run.status}; the trials it finished and the best result so far are kept.`
@@ -107,7 +129,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
                 <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
                   Accept
                 </Button>
-                <Button size="sm" variant="danger" onClick={() => doAction("reject")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
+                <Button size="sm" variant="danger" onClick={() => setConfirmReject(true)} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
                   Reject
                 </Button>
               </>
@@ -157,6 +179,16 @@ export function RunResultsPanel({ run }: { run: Run }) {
           </>
         )}
       </CardBody>
+      <ConfirmDialog
+        open={confirmReject}
+        title="Reject this run?"
+        description="The run is marked rejected and can no longer be accepted as a template version. Its trials and results are kept."
+        confirmLabel="Reject"
+        pending={act.isPending && act.variables === "reject"}
+        error={act.isError && act.variables === "reject" ? <p role="alert" className="text-sm text-rose-700">{errorMessage(act.error)}</p> : undefined}
+        onConfirm={() => doAction("reject")}
+        onClose={() => setConfirmReject(false)}
+      />
     </Card>
   );
 }

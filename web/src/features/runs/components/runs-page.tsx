@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -9,6 +10,7 @@ import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useRuns } from "../api/get-runs";
 import { LaunchRunForm } from "./launch-run-form";
+import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
 
 export default function RunsPage() {
@@ -19,13 +21,18 @@ export default function RunsPage() {
   const templates = useTemplateOptions();
   usePageTitle(showForm ? "New optimization run" : "Optimization runs");
   const names = new Map((templates.data?.templates ?? []).map((t) => [t.id, `${t.name} v${t.version}`]));
-  const toggleForm = (open: boolean) =>
+  // The button pressed to open or close the form is gone afterwards: focus goes to the form's first
+  // field, and back to "New run" on Cancel.
+  const [focusAfter, setFocusAfter] = useState<"form" | "new" | null>(null);
+  const toggleForm = (open: boolean) => {
+    setFocusAfter(open ? "form" : "new");
     setParams((p) => {
       const n = new URLSearchParams(p);
       if (open) n.set("new", "1");
       else n.delete("new");
       return n;
     });
+  };
 
   return (
     <>
@@ -34,7 +41,7 @@ export default function RunsPage() {
         description="DSPy optimizer runs: launch, watch live, and feed the results back into the store."
         actions={
           !showForm && (
-            <Button variant="primary" icon={<PlusIcon />} onClick={() => toggleForm(true)}>
+            <Button variant="primary" icon={<PlusIcon />} onClick={() => toggleForm(true)} autoFocus={focusAfter === "new"}>
               New run
             </Button>
           )
@@ -44,7 +51,7 @@ export default function RunsPage() {
         <Card className="mb-6">
           <CardHeader title="Launch an optimization" description="The offline LM is deterministic and needs no network: good for trying things out." />
           <CardBody>
-            <LaunchRunForm defaultTemplate={template} onCancel={() => toggleForm(false)} />
+            <LaunchRunForm defaultTemplate={template} onCancel={() => toggleForm(false)} autoFocus={focusAfter === "form"} />
           </CardBody>
         </Card>
       )}
@@ -96,7 +103,10 @@ export default function RunsPage() {
                     {r.optimizer ?? "—"} · {r.metric ?? "—"}
                   </td>
                   <td data-label="Status" className="px-4 py-2.5">
-                    <StatusBadge status={r.status} />
+                    <span className="flex flex-wrap items-center gap-1">
+                      <StatusBadge status={r.status} />
+                      <DecisionBadge run={r} />
+                    </span>
                     <div className="mt-1.5 hidden w-24 sm:block lg:hidden">
                       <RunProgress run={r} showLabel={false} />
                     </div>

@@ -43,10 +43,11 @@ describe("freeze as snapshot", () => {
     fireEvent.click(confirm);
     fireEvent.click(confirm);
     await userEvent.click(confirm);
-    await waitFor(() => expect(confirm).toBeDisabled());
+    // Busy: it refuses clicks but keeps focus (aria-disabled rather than disabled).
+    await waitFor(() => expect(confirm).toHaveAttribute("aria-disabled", "true"));
     expect(within(dialog).getByRole("button", { name: "Cancel" })).toBeDisabled();
     // The page's own button is busy too: nothing can start a second snapshot while this one is out.
-    expect(screen.getByRole("button", { name: "Freeze as snapshot", hidden: true })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Freeze as snapshot", hidden: true })).toHaveAttribute("aria-disabled", "true");
     release();
     await waitFor(() => expect(history.location.pathname).toBe("/snapshots"));
     expect(history.location.search).toBe(`?created=${SNAP}`);

@@ -110,7 +110,7 @@ export default function SnapshotsPage() {
                     className={cn("flex flex-wrap items-center gap-3 py-2 text-sm", s.snapshot_id === created && "-mx-2 rounded-lg bg-indigo-50 px-2 ring-1 ring-indigo-200")}
                     data-snapshot={s.snapshot_id}
                   >
-                    <input type="checkbox" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
+                    <input type="checkbox" className="size-6 accent-indigo-600 sm:size-4" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
                     <span className="min-w-0 flex-1 basis-56">
                       {s.snapshot_id === created && <Badge tone="indigo" className="mr-2">Just frozen</Badge>}
                       <span className="font-medium break-words text-slate-900">{s.name}</span>

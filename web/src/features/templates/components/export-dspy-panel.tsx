@@ -60,7 +60,7 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
                 { value: "version", label: "This version's demos only" },
                 { value: "store", label: "The store (selection below)" },
               ]}
-              hint="An accepted or imported version exports the demos it was accepted with"
+              hint="The result says which examples were used"
               error={errors.example_source}
             />
             <div className="grid grid-cols-2 gap-3">

@@ -12,7 +12,7 @@ import type { ExportDspyRequest, ExportDspyResponse, Finding } from "../api/expo
 
 const severityTone = { error: "rose", warning: "amber", info: "sky" } as const;
 
-function Findings({ findings }: { findings: Finding[] }) {
+export function Findings({ findings }: { findings: Finding[] }) {
   if (findings.length === 0) return <p className="text-sm text-emerald-700">No validation findings: the generated code is consistent with the schema.</p>;
   return (
     <ul className="space-y-1.5" aria-label="Validation findings">
@@ -30,6 +30,17 @@ function Findings({ findings }: { findings: Finding[] }) {
   );
 }
 
+/**
+ * What the export holds, from the server's answer (`example_source` is what it used, whatever was
+ * asked for): "2 demos of this version", "8 examples from the store".
+ */
+export function exportedExamplesText(r: Pick<ExportDspyResponse, "example_count" | "example_source">): string {
+  const n = r.example_count;
+  if (r.example_source === "version") return `${n} demo${n === 1 ? "" : "s"} of this version`;
+  const examples = `${n} example${n === 1 ? "" : "s"}`;
+  return r.example_source === "store" ? `${examples} from the store` : examples;
+}
+
 export function ExportResult({ state }: { state: UseMutationResult<ExportDspyResponse, Error, ExportDspyRequest> }) {
   if (state.isIdle) return <EmptyState title="Nothing generated yet" description="Choose the options and press Generate to preview the DSPy code." className="h-full" />;
   if (state.isPending) return <LoadingState label="Generating…" />;
@@ -40,7 +51,7 @@ export function ExportResult({ state }: { state: UseMutationResult<ExportDspyRes
     <Card>
       <CardHeader
         title={<code className="text-sm break-all">{r.filename}</code>}
-        description={`${r.example_count} example${r.example_count === 1 ? "" : "s"}${r.example_source === "version" ? " (this version's demos)" : ""} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
+        description={`${exportedExamplesText(r)} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
         actions={
           <>
             <CopyButton text={r.content} />

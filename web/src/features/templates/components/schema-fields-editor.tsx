@@ -1,4 +1,5 @@
 // Edits a template's input or output schema: a list of {name, type, description, required}.
+import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { control } from "@/components/ui/field";
 import { CloseIcon, PlusIcon } from "@/components/ui/icons";
@@ -40,12 +41,36 @@ function SchemaFieldsView({ label, fields }: { label: string; fields: SchemaFiel
   );
 }
 
-export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, readOnly }: Props) {
-  if (readOnly) return <SchemaFieldsView label={label} fields={fields} />;
+export function SchemaFieldsEditor(props: Props) {
+  return props.readOnly ? <SchemaFieldsView label={props.label} fields={props.fields} /> : <SchemaFieldsForm {...props} />;
+}
+
+/**
+ * The editable list. Removing a field moves focus to the next field's remove button (or to "Add
+ * field" after the last one), adding one to its name: the pressed control is gone or done.
+ */
+function SchemaFieldsForm({ label, prefix, fields, onChange, errors, readOnly }: Props) {
+  const box = useRef<HTMLFieldSetElement>(null);
+  const [focusNext, setFocusNext] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusNext || !box.current) return;
+    const el = box.current.querySelector<HTMLElement>(`[aria-label="${CSS.escape(focusNext)}"]`) ?? box.current.querySelector<HTMLElement>("[data-add-field]");
+    el?.focus();
+    setFocusNext(null);
+  }, [focusNext, fields]);
+  const remove = (i: number) => {
+    onChange(fields.filter((_, j) => j !== i));
+    // After the removal the next field takes index i, and with it this label.
+    setFocusNext(`Remove ${label} field ${i + 1}`);
+  };
+  const add = () => {
+    onChange([...fields, { name: "", type: "string", description: "", required: true }]);
+    setFocusNext(`${label} field ${fields.length + 1} name`);
+  };
   const update = (i: number, patch: Partial<SchemaField>) => onChange(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
   const listError = errors[prefix];
   return (
-    <fieldset className="min-w-0 space-y-2">
+    <fieldset ref={box} className="min-w-0 space-y-2">
       <legend className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</legend>
       {fields.length === 0 && <p className="text-sm text-slate-500">No fields.</p>}
       {fields.map((f, i) => {
@@ -62,12 +87,12 @@ export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, re
                   <option key={t}>{t}</option>
                 ))}
               </select>
-              <label className="flex shrink-0 items-center gap-1 text-xs text-slate-600">
-                <input type="checkbox" aria-label={`${label}: ${f.name.trim() || `field ${i + 1}`} required`} checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="accent-indigo-600" />
+              <label className="flex min-h-6 shrink-0 items-center gap-1 text-xs text-slate-600">
+                <input type="checkbox" aria-label={`${label}: ${f.name.trim() || `field ${i + 1}`} required`} checked={f.required ?? true} disabled={readOnly} onChange={(e) => update(i, { required: e.target.checked })} className="size-6 accent-indigo-600 sm:size-4" />
                 required
               </label>
               {!readOnly && (
-                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => onChange(fields.filter((_, j) => j !== i))} className="shrink-0 rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => remove(i)} className="shrink-0 rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
                   <CloseIcon />
                 </button>
               )}
@@ -79,7 +104,7 @@ export function SchemaFieldsEditor({ label, prefix, fields, onChange, errors, re
       })}
       {listError && <p role="alert" className="text-xs font-medium text-rose-600">{listError}</p>}
       {!readOnly && (
-        <Button size="sm" variant="ghost" icon={<PlusIcon />} onClick={() => onChange([...fields, { name: "", type: "string", description: "", required: true }])}>
+        <Button size="sm" variant="ghost" icon={<PlusIcon />} onClick={add} data-add-field>
           Add field
         </Button>
       )}

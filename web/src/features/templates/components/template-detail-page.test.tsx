@@ -38,6 +38,27 @@ const open = () => renderPage(<TemplateDetailPage />, { route: `/templates/${ID}
 const instructions = () => screen.getByLabelText(/^Instructions/);
 
 describe("template detail page", () => {
+  it("keeps focus on Save changes after a save; removing or adding a schema field puts focus on the next control", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get, s.put);
+    open();
+    fireEvent.change(await screen.findByLabelText(/^Instructions/), { target: { value: "Answer in one sentence." } });
+    const save = screen.getByRole("button", { name: "Save changes" });
+    await userEvent.click(save);
+    expect(await screen.findByText("Template saved")).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument());
+    expect(save).toHaveFocus();
+
+    const inputs = screen.getByRole("group", { name: "Input fields" });
+    await userEvent.click(within(inputs).getByRole("button", { name: "Add field" }));
+    expect(within(inputs).getByLabelText("Input fields field 2 name")).toHaveFocus();
+    await userEvent.click(within(inputs).getByRole("button", { name: "Remove Input fields field 1" }));
+    // The second field moved up: its remove button has the focus.
+    expect(within(inputs).getByRole("button", { name: "Remove Input fields field 1" })).toHaveFocus();
+    await userEvent.click(within(inputs).getByRole("button", { name: "Remove Input fields field 1" }));
+    expect(within(inputs).getByRole("button", { name: "Add field" })).toHaveFocus();
+  });
+
   it("keeps unsaved edits when switching tabs", async () => {
     const s = serverTemplate();
     mockFetch(s.get, s.put);

@@ -6,7 +6,8 @@ import { PageHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { TabList, useTab } from "@/components/ui/tabs";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, isApiError } from "@/lib/api-client";
+import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { useToast } from "@/lib/toast";
 import { LineageView } from "@/features/lineage/components/lineage-view";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -16,6 +17,7 @@ import type { Template } from "@/lib/api-types";
 import { useTemplateAction, type LifecycleAction } from "../api/template-lifecycle";
 import { AttributionPanel } from "./attribution-panel";
 import { ExportDspyPanel } from "./export-dspy-panel";
+import { ImportDspyPanel } from "./import-dspy-panel";
 import { TemplateOverview } from "./template-overview";
 import { TemplateVersionsTab } from "./template-versions-tab";
 import { useTemplateDraft } from "./use-template-draft";
@@ -38,9 +40,11 @@ const confirmText: Record<LifecycleAction, { title: string; body: string; label:
 export default function TemplateDetailPage() {
   const { id = "" } = useParams();
   const q = useTemplate(id);
-  usePageTitle(q.data ? `${q.data.name} v${q.data.version}` : "Template");
+  const missing = isApiError(q.error) && q.error.isNotFound;
+  usePageTitle(q.data ? `${q.data.name} v${q.data.version}` : missing ? notFoundTitle("Template") : "Template");
 
   if (q.isPending) return <LoadingState label="Loading template…" />;
+  if (missing) return <NotFoundPage what="Template" id={id} listTo="/templates" listLabel="Templates" />;
   if (q.isError) return <ErrorState error={q.error} title="Could not load this template" onRetry={() => q.refetch()} />;
   return <TemplateDetail key={q.data.id} template={q.data} />;
 }
@@ -119,7 +123,12 @@ function TemplateDetail({ template: t }: { template: Template }) {
             <VersionDemos template={t} />
           </div>
         )}
-        {tab === "export" && <ExportDspyPanel templateId={t.id} />}
+        {tab === "export" && (
+          <div className="space-y-6">
+            <ExportDspyPanel templateId={t.id} />
+            <ImportDspyPanel templateId={t.id} />
+          </div>
+        )}
         {tab === "lineage" && <LineageView templateId={t.id} />}
         {tab === "attribution" && <AttributionPanel templateId={t.id} />}
         {tab === "versions" && <TemplateVersionsTab templateId={t.id} />}

@@ -30,7 +30,7 @@ export function VersionDemos({ template }: { template: Template }) {
     <Card>
       <CardHeader
         title="Demonstrations"
-        description={`${demos.length} demo${demos.length === 1 ? "" : "s"} in this version${bootstrapped ? `, ${bootstrapped} bootstrapped (outputs written by the LM)` : ""}. DSPy exports use them by default.`}
+        description={`${demos.length} demo${demos.length === 1 ? "" : "s"} in this version${bootstrapped ? `, ${bootstrapped} bootstrapped (outputs written by the LM)` : ""}. A DSPy export says whether it used them or the store's examples.`}
       />
       <CardBody>
         <Demonstrations demos={shown} template={template} />
