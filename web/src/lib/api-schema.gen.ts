@@ -4157,7 +4157,10 @@ export interface operations {
                 /** @description refuse content holding a secret */
                 on_secret?: "allow" | "reject";
             };
-            header?: never;
+            header?: {
+                /** @description the ETag of the version the edit is based on (GET /examples/{id} sends it): another current version is a 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4218,7 +4221,7 @@ export interface operations {
                     updated_at?: string | null;
                     /** @description server-assigned; accepted (with its type) and ignored */
                     usage_count?: number | null;
-                    /** @description server-assigned; accepted (with its type) and ignored */
+                    /** @description the version this edit is based on (a GET body carries it): when the example has moved on since, the edit is a 409 instead of overwriting the newer version */
                     version?: number | null;
                     /** @description server-assigned; accepted (with its type) and ignored */
                     warnings?: {
@@ -4268,6 +4271,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match names another version than the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6773,8 +6785,6 @@ export interface operations {
     getSnapshots: {
         parameters: {
             query?: {
-                /** @description opaque; from next_cursor (wins over page) */
-                cursor?: string;
                 page?: number;
                 page_size?: number;
             };
