@@ -80,10 +80,11 @@ type RequestOptions = {
   body?: unknown;
   signal?: AbortSignal;
   accept?: string;
+  headers?: Record<string, string>;
 };
 
 async function send(path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: opts.accept ?? "application/json" };
+  const headers: Record<string, string> = { Accept: opts.accept ?? "application/json", ...opts.headers };
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
@@ -126,6 +127,6 @@ export async function requestText(path: string, opts: RequestOptions = {}): Prom
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>(path, { query, signal }),
   post: <T>(path: string, body?: unknown, query?: Query, signal?: AbortSignal) => request<T>(path, { method: "POST", body, query, signal }),
-  put: <T>(path: string, body: unknown) => request<T>(path, { method: "PUT", body }),
+  put: <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>(path, { method: "PUT", body, headers }),
   delete: (path: string) => request<void>(path, { method: "DELETE" }),
 };

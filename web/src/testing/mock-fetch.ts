@@ -2,7 +2,7 @@
 // returns [status, json] or undefined to fall through. Unmatched requests answer 404.
 import { vi } from "vitest";
 
-export type Call = { method: string; path: string; query: URLSearchParams; body: unknown };
+export type Call = { method: string; path: string; query: URLSearchParams; body: unknown; headers: Record<string, string> };
 type Handler = (call: Call) => [number, unknown] | undefined;
 
 export function mockFetch(...handlers: Handler[]) {
@@ -14,6 +14,7 @@ export function mockFetch(...handlers: Handler[]) {
       path: url.pathname,
       query: url.searchParams,
       body: typeof init?.body === "string" ? JSON.parse(init.body) : undefined,
+      headers: { ...(init?.headers as Record<string, string> | undefined) },
     };
     calls.push(call);
     for (const h of handlers) {

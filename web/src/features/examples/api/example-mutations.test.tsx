@@ -24,7 +24,7 @@ describe("example mutations", () => {
   type Mutation = { mutate: (v: never) => void; isSuccess: boolean };
   const cases: [string, () => Mutation, unknown][] = [
     ["create", useCreateExample, { input: { q: "a" }, expected_output: { a: "b" }, domain: "general" }],
-    ["update", () => useUpdateExample(ID), { explanation: "x" }],
+    ["update", () => useUpdateExample(ID), { body: { explanation: "x" }, baseVersion: 1 }],
     ["delete", useDeleteExample, ID],
   ];
   it.each(cases)("%s leaves the dashboard's counts stale, so it refetches when shown", async (_, hook, arg) => {

@@ -15,7 +15,7 @@ import { useCreateExample } from "../api/create-example";
 import { useDeleteExample } from "../api/delete-example";
 import { useExample } from "../api/get-example";
 import { useDeletedToast } from "../api/restore-example";
-import { useUpdateExample } from "../api/update-example";
+import { isStaleEdit, useUpdateExample } from "../api/update-example";
 import { EffectivenessPanel } from "./effectiveness-panel";
 import { ExampleEditor } from "./example-editor";
 import { formFromExample } from "./example-form";
@@ -85,6 +85,8 @@ function Meta({ example }: { example: Example }) {
   );
 }
 
+const staleEdit = new Error("stale edit");
+
 export function ExampleDetailPage() {
   const { id = "" } = useParams();
   const del = useDeleteExample();
@@ -148,15 +150,33 @@ export function ExampleDetailPage() {
           <CardHeader title="Edit example" description="Saving creates a new version; changing the input re-embeds it." />
           <CardBody className="space-y-4">
             <QualityWarnings warnings={warnings} />
+            {isStaleEdit(update.error) && (
+              <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+                <p className="min-w-0 flex-1">
+                  Someone saved a newer version of this example while you were editing, so your changes were not saved. The form still holds them:
+                  copy what you need, then load the latest version.
+                </p>
+                <Button
+                  variant="secondary"
+                  onClick={() => {
+                    update.reset();
+                    void example.refetch();
+                  }}
+                >
+                  Load the latest version
+                </Button>
+              </div>
+            )}
             <ExampleEditor
               resetKey={ex.version}
               initial={formFromExample(ex)}
               isUpdate
               submitLabel="Save changes"
               pending={update.isPending}
-              serverError={update.error}
+              // A stale edit is explained above; the editor only needs to know the save failed.
+              serverError={isStaleEdit(update.error) ? staleEdit : update.error}
               onSubmit={(body) =>
-                update.mutate(body, {
+                update.mutate({ body, baseVersion: ex.version }, {
                   onSuccess: (saved) =>
                     toast.show(`Saved as version ${saved.version}${warningSummary(saved.warnings)}`, saved.warnings?.length ? "info" : "success"),
                 })

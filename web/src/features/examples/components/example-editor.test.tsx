@@ -164,4 +164,40 @@ describe("example editor", () => {
     expect(explanation).toHaveFocus();
     expect(explanation).toHaveValue("two three");
   });
+  it("sends the version it edits as If-Match, and says so when someone saved a newer one meanwhile", async () => {
+    const ID = "55555555-5555-4555-8555-555555555555";
+    let stored = makeExample({ example_id: ID, version: 1, explanation: "one" });
+    const seen: (string | undefined)[] = [];
+    mockFetch(
+      noTemplates,
+      route("GET", `/examples/${ID}`, () => [200, stored]),
+      route("PUT", `/examples/${ID}`, (c) => {
+        seen.push(c.headers["If-Match"]);
+        if (c.headers["If-Match"] !== `"${stored.version}"`) {
+          return [412, { detail: `the example is at version ${stored.version}`, code: "precondition_failed" }];
+        }
+        stored = { ...stored, ...(c.body as object), version: stored.version + 1 };
+        return [200, stored];
+      }),
+    );
+    renderPage(<ExampleDetailPage />, { route: `/examples/${ID}`, path: "/examples/:id" });
+    const explanation = await screen.findByLabelText("Explanation");
+    await userEvent.clear(explanation);
+    await userEvent.type(explanation, "mine");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    await screen.findByText(/Saved as version 2/);
+    expect(seen).toEqual(['"1"']);
+
+    // Another editor saves version 3; this page still edits version 2.
+    stored = { ...stored, explanation: "theirs", version: 3 };
+    await userEvent.type(explanation, " again");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const notice = await screen.findByText(/Someone saved a newer version of this example/);
+    expect(seen).toEqual(['"1"', '"2"']);
+    expect(stored.explanation).toBe("theirs");
+    expect(explanation).toHaveValue("mine again");
+    await userEvent.click(within(notice.closest("[role=alert]") as HTMLElement).getByRole("button", { name: "Load the latest version" }));
+    await waitFor(() => expect(screen.getByLabelText("Explanation")).toHaveValue("theirs"));
+    expect(screen.queryByText(/Someone saved a newer version/)).not.toBeInTheDocument();
+  });
 });
