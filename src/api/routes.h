@@ -12,6 +12,7 @@ namespace exemplar::api {
 // Adds the routes of each resource (handlers/<resource>.cc).
 void AddHealthRoutes(std::vector<Route>& routes, Services& s);
 void AddExampleRoutes(std::vector<Route>& routes, Services& s);
+void AddBulkExampleRoutes(std::vector<Route>& routes, Services& s);  // /examples/bulk-*, from AddExampleRoutes
 void AddEmbeddingRoutes(std::vector<Route>& routes, Services& s);  // /examples/regenerate-embeddings
 void AddSearchRoutes(std::vector<Route>& routes, Services& s);
 void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s);      // static paths

@@ -1,0 +1,59 @@
+// Deleting, restoring and purging examples (issue 19): a delete is a tombstone that keeps history
+// and lineage; a purge erases the content (and the copies other records hold), keeping hashes.
+#include "service/audit/audit.h"
+#include "service/examples/examples.h"
+#include "service/lineage/purged_content.h"
+
+namespace exemplar::service {
+
+Status Examples::Delete(const std::string& id, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExample(id));
+  audit::Describe("example", {id}, {{"deleted", true}, {"version", current.version}});
+  auto lock = index_.LockWrites();
+  EXEMPLAR_RETURN_IF_ERROR(store_.TombstoneExample(
+      id, audit::ContentHash(current.input_json, current.expected_output_json, current.explanation), user));
+  index_.Remove(current.row_id);
+  return Status::Ok();
+}
+
+Result<Example> Examples::Restore(const std::string& id) {
+  audit::Describe("example", {id}, {{"restored", true}});
+  auto lock = index_.LockWrites();
+  EXEMPLAR_ASSIGN_OR_RETURN(Example restored, store_.RestoreExample(id));
+  index_.Apply(restored);
+  restored.embedding.clear();
+  return restored;
+}
+
+Status Examples::Purge(const std::string& id, const std::optional<std::string>& user) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExampleIncludingDeleted(id));
+  EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(id));
+  std::vector<std::pair<int64_t, std::string>> version_hashes;
+  for (const auto& v : versions) {
+    Json w = Json::parse(v.snapshot_json, nullptr, false);
+    if (!w.is_object() || w.value("purged", false)) continue;
+    auto text = [&](const char* k) { return w.contains(k) ? DumpJson(w[k]) : std::string("{}"); };
+    std::optional<std::string> explanation;
+    if (w.contains("explanation") && w["explanation"].is_string()) explanation = w["explanation"].get<std::string>();
+    version_hashes.emplace_back(v.version, audit::ContentHash(text("input"), text("expected_output"), explanation));
+  }
+  const std::string hash = current.purged_at && current.content_hash
+                               ? *current.content_hash
+                               : audit::ContentHash(current.input_json, current.expected_output_json, current.explanation);
+  audit::Describe("example", {id}, {{"purged", true}, {"content_hash", hash}});
+  // The copies other records hold (inline examples of template versions, published ones too:
+  // erasure wins over immutability; demos of run results) are scrubbed in the same transaction.
+  std::optional<Json> input;
+  if (!current.purged_at) input = Json::parse(current.input_json, nullptr, false);
+  auto lock = index_.LockWrites();
+  EXEMPLAR_RETURN_IF_ERROR(store_.PurgeExample(id, hash, version_hashes, user, PurgeRewritesFor(id, std::move(input))));
+  if (!current.deleted_at) index_.Remove(current.row_id);
+  return Status::Ok();
+}
+
+Result<std::vector<ExampleVersion>> Examples::Versions(const std::string& id) {
+  EXEMPLAR_RETURN_IF_ERROR(store_.GetExampleIncludingDeleted(id).status());
+  return store_.ListExampleVersions(id);
+}
+
+}  // namespace exemplar::service
