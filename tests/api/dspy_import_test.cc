@@ -211,5 +211,19 @@ TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {
   EXPECT_EQ(again.raw.find(seeded["explanation"].get<std::string>()), std::string::npos);
 }
 
+// A demo that cannot become an example (a value of the wrong type for its field) is refused at
+// the demo's own place in the file, not at a body path the caller never sent.
+TEST_F(DspyImport, ADemoThatCannotBecomeAnExampleIsRefusedAtItsPlaceInTheFile) {
+  Json state = Load("labeled_demos_chain_of_thought.json");
+  state["predict.predict"]["demos"][1]["detector_model"] = "a detector nobody stored";
+  state["predict.predict"]["demos"][1]["expected_peak_kev"] = "not a number";
+  const size_t versions = VersionCount();
+  auto r = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(r.status, 422) << r.raw;
+  EXPECT_EQ(r.body["detail"][0]["loc"], Json({"body", "predict.predict", "demos", "1", "expected_peak_kev"})) << r.raw;
+  EXPECT_NE(r.body["detail"][0]["msg"].get<std::string>().find("demo 1"), std::string::npos) << r.raw;
+  EXPECT_EQ(VersionCount(), versions);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -28,6 +28,24 @@ std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std
   return audit::ContentHash(DumpJson(d.inputs), DumpJson(outputs), explanation);
 }
 
+// A created example's validation errors, placed on the demo they came from: ["body", "input",
+// "question"] becomes ["body", "predict", "demos", "3", "question"] (the file's own path).
+Status AtDemo(const Status& st, const std::string& predictor, size_t index) {
+  if (st.code() != Code::kInvalidArgument || st.field_errors().empty()) return st;
+  std::vector<FieldError> placed;
+  for (FieldError fe : st.field_errors()) {
+    std::vector<std::string> loc = {"body"};
+    if (!predictor.empty()) loc.push_back(predictor);
+    loc.insert(loc.end(), {"demos", std::to_string(index)});
+    // After "body" and "input"/"expected_output" comes the field, as the demo names it.
+    if (fe.loc.size() > 2) loc.insert(loc.end(), fe.loc.begin() + 2, fe.loc.end());
+    fe.loc = std::move(loc);
+    fe.msg = "demo " + std::to_string(index) + " cannot become an example: " + fe.msg;
+    placed.push_back(std::move(fe));
+  }
+  return Status::Invalid(std::move(placed));
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> DspyImport::PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes) {
@@ -124,11 +142,12 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       e.databit_id = template_id;
       e.source = "dspy_import";
       e.created_by = user;
-      EXEMPLAR_ASSIGN_OR_RETURN(Example created, examples_.Create(std::move(e)));
-      example_id = created.id;
+      auto created = examples_.Create(std::move(e));
+      if (!created.ok()) return AtDemo(created.status(), program.predictor, i);
+      example_id = created->id;
       entry["match"] = "created";
       created_ids.push_back(example_id);
-      matcher.Add(created);  // the same demo again matches it rather than making another
+      matcher.Add(*created);  // the same demo again matches it rather than making another
     }
     Json ex = {{"input", d.inputs}, {"output", d.outputs}, {"source", "dspy_import"}};
     if (d.augmented) ex["augmented"] = true;
