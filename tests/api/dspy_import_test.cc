@@ -220,7 +220,7 @@ TEST_F(DspyImport, ADemoThatCannotBecomeAnExampleIsRefusedAtItsPlaceInTheFile) {
   const size_t versions = VersionCount();
   auto r = Import(tid_, state, "?create_examples=true");
   ASSERT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.body["detail"][0]["loc"], Json({"body", "predict.predict", "demos", "1", "expected_peak_kev"})) << r.raw;
+  EXPECT_EQ(r.body["detail"][0]["loc"], Json::array({"body", "predict.predict", "demos", 1, "expected_peak_kev"})) << r.raw;
   EXPECT_NE(r.body["detail"][0]["msg"].get<std::string>().find("demo 1"), std::string::npos) << r.raw;
   EXPECT_EQ(VersionCount(), versions);
 }
