@@ -1,4 +1,5 @@
-// More edge cases: toasts on a phone, and the trash view of deleted examples. Flow shape: see flows.mjs.
+// More edge cases: toasts on a phone, the phone's folded list filters, and the trash view of
+// deleted examples. Flow shape: see flows.mjs.
 import { apiCall } from "./harness.mjs";
 import { TIMEOUT, anyExampleId, assertFits, missing, settle } from "./flows_util.mjs";
 
@@ -45,6 +46,47 @@ export const moreFlows = [
         if (covered.length) throw new Error(`the toast covers ${covered.join(", ")}`);
         await toast.getByRole("button", { name: "Dismiss" }).click();
         await toast.waitFor({ state: "detached", timeout: 2000 });
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    },
+  },
+  {
+    name: "phone: the list's filters fold behind a Filters button, so the first example is on the first screen",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        const card = page.getByTestId("example-card").first();
+        await card.waitFor({ timeout: TIMEOUT });
+        await settle(page);
+        const toggle = page.getByRole("button", { name: /^Filters/ });
+        if ((await toggle.getAttribute("aria-expanded")) !== "false") throw new Error("the Filters button does not start collapsed");
+        if (await page.getByLabel("Difficulty").isVisible()) throw new Error("the filter fields show while folded");
+        const top = (await box(card)).top;
+        if (top >= 844) throw new Error(`the first example starts at ${Math.round(top)} px, below the first screen (844 px)`);
+        await assertFits(page, "narrow examples, filters folded", { narrow: true });
+        await shot("narrow-examples-filters-folded", { fullPage: false });
+        await toggle.click();
+        if ((await toggle.getAttribute("aria-expanded")) !== "true") throw new Error("the Filters button does not report the panel open");
+        const controls = await toggle.getAttribute("aria-controls");
+        const difficulty = page.getByLabel("Difficulty");
+        if (!(await difficulty.isVisible())) throw new Error("opening Filters does not show the filter fields");
+        if (!(await page.locator(`[id="${controls}"]`).getByLabel("Sort by").isVisible())) throw new Error("aria-controls does not name the panel with the fields");
+        // Editing a filter keeps the panel open and counts it on the button.
+        await difficulty.selectOption("hard");
+        await page.waitForURL(/difficulty=hard/, { timeout: TIMEOUT });
+        await page.getByRole("button", { name: "Filters (1)", expanded: true }).waitFor({ timeout: TIMEOUT });
+        if (!(await difficulty.isVisible())) throw new Error("the panel closed while a filter was being edited");
+        await assertFits(page, "narrow examples, filters open", { narrow: true });
+        await shot("narrow-examples-filters-open", { fullPage: false });
+        // On a desktop the fields show as before, with no button.
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await page.goto(`${ctx.base}/examples`);
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        if (await page.getByRole("button", { name: /^Filters/ }).isVisible()) throw new Error("the Filters button shows on a desktop");
+        if (!(await page.getByLabel("Difficulty").isVisible())) throw new Error("the filter fields are hidden on a desktop");
       } finally {
         await page.setViewportSize({ width: 1440, height: 900 });
       }
