@@ -1,4 +1,5 @@
-// More edge cases: toasts on a phone, and the trash view of deleted examples. Flow shape: see flows.mjs.
+// More edge cases: where toasts sit (phone and desktop), the phone's folded list filters, and the
+// trash view of deleted examples. Flow shape: see flows.mjs.
 import { apiCall } from "./harness.mjs";
 import { TIMEOUT, anyExampleId, assertFits, missing, settle } from "./flows_util.mjs";
 
@@ -11,6 +12,22 @@ function overlaps(toast, rects) {
 }
 
 const box = (locator) => locator.evaluate((el) => el.getBoundingClientRect().toJSON());
+
+/** The names in `controls` (name → locator) that a click at their centre would not reach: something covers them. */
+async function covered(controls) {
+  const out = [];
+  for (const [name, locator] of Object.entries(controls)) {
+    const hit = await locator.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+      if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return "the screen's edge: it is off screen";
+      const at = document.elementFromPoint(x, y);
+      return at === el || el.contains(at) ? null : `${at?.tagName.toLowerCase()} "${(at?.textContent ?? "").trim().slice(0, 40)}"`;
+    });
+    if (hit) out.push(`${name} (under ${hit})`);
+  }
+  return out;
+}
 
 export const moreFlows = [
   {
@@ -45,6 +62,132 @@ export const moreFlows = [
         if (covered.length) throw new Error(`the toast covers ${covered.join(", ")}`);
         await toast.getByRole("button", { name: "Dismiss" }).click();
         await toast.waitFor({ state: "detached", timeout: 2000 });
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    },
+  },
+  {
+    name: "phone: the list's filters fold behind a Filters button, so the first example is on the first screen",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        const card = page.getByTestId("example-card").first();
+        await card.waitFor({ timeout: TIMEOUT });
+        await settle(page);
+        const toggle = page.getByRole("button", { name: /^Filters/ });
+        if ((await toggle.getAttribute("aria-expanded")) !== "false") throw new Error("the Filters button does not start collapsed");
+        if (await page.getByLabel("Difficulty").isVisible()) throw new Error("the filter fields show while folded");
+        const top = (await box(card)).top;
+        if (top >= 844) throw new Error(`the first example starts at ${Math.round(top)} px, below the first screen (844 px)`);
+        await assertFits(page, "narrow examples, filters folded", { narrow: true });
+        await shot("narrow-examples-filters-folded", { fullPage: false });
+        await toggle.click();
+        if ((await toggle.getAttribute("aria-expanded")) !== "true") throw new Error("the Filters button does not report the panel open");
+        const controls = await toggle.getAttribute("aria-controls");
+        const difficulty = page.getByLabel("Difficulty");
+        if (!(await difficulty.isVisible())) throw new Error("opening Filters does not show the filter fields");
+        if (!(await page.locator(`[id="${controls}"]`).getByLabel("Sort by").isVisible())) throw new Error("aria-controls does not name the panel with the fields");
+        // Editing a filter keeps the panel open and counts it on the button.
+        await difficulty.selectOption("hard");
+        await page.waitForURL(/difficulty=hard/, { timeout: TIMEOUT });
+        await page.getByRole("button", { name: "Filters (1)", expanded: true }).waitFor({ timeout: TIMEOUT });
+        if (!(await difficulty.isVisible())) throw new Error("the panel closed while a filter was being edited");
+        await assertFits(page, "narrow examples, filters open", { narrow: true });
+        await shot("narrow-examples-filters-open", { fullPage: false });
+        // On a desktop the fields show as before, with no button.
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await page.goto(`${ctx.base}/examples`);
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        if (await page.getByRole("button", { name: /^Filters/ }).isVisible()) throw new Error("the Filters button shows on a desktop");
+        if (!(await page.getByLabel("Difficulty").isVisible())) throw new Error("the filter fields are hidden on a desktop");
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    },
+  },
+  {
+    name: "phone: a toast leaves a dialog's title and buttons, and the page heading, uncovered",
+    core: true,
+    async run({ page, ctx, shot }) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.goto(`${ctx.base}/examples`);
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        await settle(page);
+        // A toast from the page header's Export, with the heading on screen.
+        await page.getByRole("main").getByRole("button", { name: "Export JSONL" }).first().click();
+        const exported = page.getByRole("status").filter({ hasText: "Exported" });
+        await exported.waitFor({ timeout: TIMEOUT });
+        await page.waitForTimeout(100);
+        const onPage = await covered({ "the page heading": page.locator("main h1") });
+        await shot("narrow-toast-page-heading", { fullPage: false });
+        if (onPage.length) throw new Error(`the toast covers ${onPage.join(", ")}`);
+        await exported.getByRole("button", { name: "Dismiss" }).click();
+        // A toast shown (the bulk export), then a dialog opened while it is still up.
+        await page.getByRole("checkbox", { name: /Select example/ }).first().check();
+        const bar = page.getByRole("region", { name: "Bulk actions" });
+        await bar.getByRole("button", { name: "Export JSONL" }).click();
+        const toast = page.getByRole("status").filter({ hasText: "Exported 1 example" });
+        await toast.waitFor({ timeout: TIMEOUT });
+        await bar.getByRole("button", { name: "Edit…" }).click();
+        const dialog = page.getByRole("dialog", { name: "Edit 1 example" });
+        await dialog.waitFor({ timeout: TIMEOUT });
+        await page.waitForTimeout(150);
+        if (!(await toast.isVisible())) throw new Error("the toast went away before the dialog could be checked");
+        const hidden = await covered({
+          "the dialog's title": dialog.getByRole("heading", { name: "Edit 1 example" }),
+          "the dialog's first field": dialog.getByLabel("Add tags"),
+          "Cancel": dialog.getByRole("button", { name: "Cancel" }),
+          "Apply": dialog.getByRole("button", { name: "Apply to 1" }),
+        });
+        const t = await box(toast);
+        if (t.top < 0 || t.bottom > 844 || t.left < 0 || t.right > 390) hidden.push(`the screen's edge (${JSON.stringify(t)})`);
+        await shot("narrow-toast-dialog", { fullPage: false });
+        if (hidden.length) throw new Error(`with the toast shown, these are covered: ${hidden.join(", ")}`);
+        await page.keyboard.press("Escape");
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    },
+  },
+  {
+    name: "desktop: a toast sits beside the page, clear of the Effectiveness panel's Open and the field typed in",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const id = await anyExampleId(ctx);
+      await page.goto(`${ctx.base}/examples/${id}`);
+      await page.getByRole("button", { name: "Save changes" }).waitFor({ timeout: TIMEOUT });
+      const open = page.getByRole("form", { name: "Open a retrieval" }).getByRole("button", { name: "Open" });
+      await open.waitFor({ timeout: TIMEOUT });
+      await settle(page);
+      // The retrieval Open button near the bottom right of the screen, where toasts used to stack:
+      // the window is made shorter than where the button ends, and the page scrolled to leave it
+      // 24 px above the screen's bottom edge.
+      const end = await open.evaluate((el) => el.getBoundingClientRect().bottom + scrollY);
+      const height = Math.min(900, Math.round(end) - 40);
+      await page.setViewportSize({ width: 1440, height });
+      try {
+        await open.evaluate((el) => {
+          el.scrollIntoView({ block: "end" });
+          window.scrollBy(0, 24);
+        });
+        const gap = height - (await box(open)).bottom;
+        if (gap < 16 || gap > 32) throw new Error(`setup: the Open button ends ${Math.round(gap)} px above the screen's bottom, not 24 px`);
+        const field = page.getByLabel("Attribution notes");
+        await field.evaluate((el) => el.focus({ preventScroll: true }));
+        await page.keyboard.type(` desk ${ctx.token}`);
+        await page.keyboard.press("Control+Enter");
+        const toast = page.getByRole("status").filter({ hasText: "Saved as version" });
+        await toast.waitFor({ timeout: TIMEOUT });
+        await page.waitForTimeout(100);
+        const hidden = await covered({ "the retrieval Open button": open, "the field typed in": field });
+        const over = overlaps(await box(toast), { "the page's content": await box(page.locator("main")) });
+        await shot("wide-toast-effectiveness", { fullPage: false });
+        if (hidden.length || over.length) throw new Error(`the toast covers ${[...hidden, ...over].join(", ")}`);
+        await toast.getByRole("button", { name: "Dismiss" }).click();
       } finally {
         await page.setViewportSize({ width: 1440, height: 900 });
       }

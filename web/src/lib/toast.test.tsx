@@ -56,4 +56,47 @@ describe("toasts", () => {
       vi.useRealTimers();
     }
   });
+
+  describe("on a phone, the edge away from what the user works with", () => {
+    const region = () => screen.getByText("Saved").closest("[aria-live]") as HTMLElement;
+    const at = (el: HTMLElement, top: number) => (el.getBoundingClientRect = () => ({ top, bottom: top + 40, height: 40, left: 0, right: 100, width: 100, x: 0, y: top, toJSON: () => ({}) }));
+
+    it("sits under the top bar when the focused control is in the lower half, at the bottom (with a spacer) when it is in the upper half", async () => {
+      render(
+        <ToastProvider>
+          <Trigger />
+          <input aria-label="low field" />
+        </ToastProvider>,
+      );
+      const plain = screen.getByRole("button", { name: "plain" });
+      const low = screen.getByLabelText("low field");
+      at(plain, 50);
+      at(low, window.innerHeight - 60);
+      low.focus();
+      fireEvent.click(plain);
+      expect(region()).toHaveAttribute("data-edge", "top");
+      expect(screen.queryByTestId("toast-spacer")).not.toBeInTheDocument();
+      // Focus moving to the upper half sends it to the bottom, and the page gets room at its end.
+      act(() => plain.focus());
+      expect(region()).toHaveAttribute("data-edge", "bottom");
+      expect(screen.getByTestId("toast-spacer")).toBeInTheDocument();
+    });
+
+    it("sits at the bottom while a modal dialog is open, whatever has focus", () => {
+      render(
+        <ToastProvider>
+          <Trigger />
+          <div role="dialog" aria-modal="true" aria-label="Edit">
+            <button>Apply</button>
+          </div>
+        </ToastProvider>,
+      );
+      const apply = screen.getByRole("button", { name: "Apply" });
+      at(apply, window.innerHeight - 60);
+      apply.focus();
+      fireEvent.click(screen.getByRole("button", { name: "plain" }));
+      act(() => apply.focus());
+      expect(region()).toHaveAttribute("data-edge", "bottom");
+    });
+  });
 });

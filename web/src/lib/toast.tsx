@@ -1,10 +1,17 @@
 // Minimal toast notifications: `useToast().show("Saved")`. Toasts live in a polite live region.
 // A toast may carry one action (`{ label: "Undo", run }`); it then stays longer, and clicking the
 // action runs it and dismisses the toast. Every toast has a Dismiss button.
-// Placement: on a phone (below md, where the app has a top bar) toasts sit at the top, under the
-// bar: a bottom toast would cover what a phone user is looking at there, the field being typed in
-// and the form's buttons. From md up they sit at the bottom right, beside the content.
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+// Placement: a toast must not cover what the user is working with.
+// - From md up the sidebar is free below its links, so toasts stack there, in its width, above its
+//   footer: clear of the page's right-hand buttons (Save, the Effectiveness panel's Open) and of
+//   a centred dialog.
+// - On a phone there is no free column, so a toast takes the screen edge away from the focused
+//   control: under the top bar when focus is in the lower half (the field being typed in and the
+//   form's buttons at the bottom), at the bottom otherwise, and at the bottom while a modal dialog
+//   is open (its title is at the top; its overlay has room to scroll its buttons clear). It is
+//   decided when a toast appears and again whenever focus moves. While toasts sit at the bottom
+//   the page gets a spacer of their height at its end, so its last line can scroll above them.
+import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { CloseIcon } from "@/components/ui/icons";
 import { cn } from "./format";
 
@@ -20,6 +27,18 @@ let nextId = 1;
 // holding focus (or the pointer) stays; it times out SHOW_WITH_ACTION_MS after focus leaves it.
 const SHOW_MS = 4000;
 const SHOW_WITH_ACTION_MS = 10000;
+
+type Edge = "top" | "bottom";
+
+/** The phone edge for toasts (see the file comment); `current` stands while focus is in a toast. */
+function phoneEdge(region: HTMLElement | null, current: Edge): Edge {
+  if (document.querySelector('[role="dialog"][aria-modal="true"]')) return "bottom";
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return "bottom";
+  if (region?.contains(el)) return current;
+  const r = el.getBoundingClientRect();
+  return r.top + r.height / 2 > window.innerHeight / 2 ? "top" : "bottom";
+}
 
 function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) => void }) {
   const box = useRef<HTMLDivElement>(null);
@@ -43,7 +62,7 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
       onPointerEnter={() => setHeld((h) => ({ ...h, pointer: true }))}
       onPointerLeave={() => setHeld((h) => ({ ...h, pointer: false }))}
       className={cn(
-        "pointer-events-auto flex items-center gap-2 rounded-lg py-1.5 pr-1.5 pl-3.5 text-sm font-medium shadow-lg ring-1 md:max-w-md",
+        "pointer-events-auto flex items-center gap-2 rounded-lg py-1.5 pr-1.5 pl-3.5 text-sm font-medium shadow-lg ring-1",
         t.tone === "success" && "bg-emerald-50 text-emerald-900 ring-emerald-200",
         t.tone === "error" && "bg-rose-50 text-rose-900 ring-rose-200",
         t.tone === "info" && "bg-white text-slate-800 ring-slate-200",
@@ -83,12 +102,35 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     setToasts((t) => [...t, { id, message, tone, action }]);
   }, []);
   const value = useMemo(() => ({ show }), [show]);
+  const region = useRef<HTMLDivElement>(null);
+  const [edge, setEdge] = useState<Edge>("top");
+  const [height, setHeight] = useState(0);
+  const shown = toasts.length > 0;
+  useLayoutEffect(() => {
+    if (!shown) return;
+    setEdge((e) => phoneEdge(region.current, e));
+    setHeight(region.current?.offsetHeight ?? 0);
+  }, [toasts, shown]);
+  useEffect(() => {
+    if (!shown) return;
+    const onFocus = () => setEdge((e) => phoneEdge(region.current, e));
+    document.addEventListener("focusin", onFocus);
+    return () => document.removeEventListener("focusin", onFocus);
+  }, [shown]);
   return (
     <ToastContext.Provider value={value}>
       {children}
+      {shown && edge === "bottom" && <div aria-hidden="true" data-testid="toast-spacer" className="md:hidden" style={{ height: height + 24 }} />}
       <div
+        ref={region}
         aria-live="polite"
-        className="pointer-events-none fixed inset-x-3 top-[3.75rem] z-50 flex flex-col items-stretch gap-2 md:top-auto md:right-4 md:bottom-4 md:left-auto md:items-end"
+        data-edge={edge}
+        className={cn(
+          "pointer-events-none fixed inset-x-3 z-50 flex flex-col items-stretch gap-2",
+          edge === "top" ? "top-[3.75rem]" : "bottom-3",
+          // The sidebar is w-56 (14rem); its footer links take the bottom 4.5rem.
+          "md:top-auto md:right-auto md:bottom-20 md:left-2 md:w-52",
+        )}
       >
         {toasts.map((t) => (
           <ToastItem key={t.id} toast={t} dismiss={dismiss} />

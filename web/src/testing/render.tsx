@@ -7,9 +7,13 @@ import { createGuardedMemoryRouter } from "@/lib/navigation-guard";
 
 /**
  * Renders `ui` at `route` (matched by `path`) with the app's providers, the app's guarded router
- * (in memory) and a fresh query cache. `history.push` navigates the way a link does.
+ * (in memory) and a fresh query cache. `history.push` navigates the way a link does. `routes`
+ * adds real pages to navigate to, in place of the stand-ins ("navigated to template").
  */
-export function renderPage(ui: ReactElement, { route = "/", path = "*" }: { route?: string; path?: string } = {}) {
+export function renderPage(
+  ui: ReactElement,
+  { route = "/", path = "*", routes = [] }: { route?: string; path?: string; routes?: { path: string; element: ReactElement }[] } = {},
+) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const { Router, history } = createGuardedMemoryRouter([route]);
   const result = render(
@@ -17,6 +21,9 @@ export function renderPage(ui: ReactElement, { route = "/", path = "*" }: { rout
       <Router>
         <Routes>
           <Route path={path} element={ui} />
+          {routes.map((r) => (
+            <Route key={r.path} path={r.path} element={r.element} />
+          ))}
           <Route path="/examples" element={<p>navigated to list</p>} />
           <Route path="/examples/:id" element={<p>navigated to detail</p>} />
           <Route path="/templates/:id" element={<p>navigated to template</p>} />

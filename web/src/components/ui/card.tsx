@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { ReactNode, Ref } from "react";
 import { cn } from "@/lib/format";
 
 export function Card({ children, className }: { children: ReactNode; className?: string }) {
@@ -22,13 +22,28 @@ export function CardBody({ children, className }: { children: ReactNode; classNa
   return <div className={cn("px-4 py-4 sm:px-5", className)}>{children}</div>;
 }
 
-export function PageHeader({ title, description, actions, eyebrow }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; eyebrow?: ReactNode }) {
+/** `headingRef` makes the h1 focusable from script (tabIndex -1), for focus after a navigation (useHeadingFocus). */
+export function PageHeader({
+  title,
+  description,
+  actions,
+  eyebrow,
+  headingRef,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  eyebrow?: ReactNode;
+  headingRef?: Ref<HTMLHeadingElement>;
+}) {
   return (
     <header className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0 max-w-full">
         {/* Its links (← Examples) are at least 24 px tall, a tap target on a phone. */}
         {eyebrow && <div className="mb-1 text-xs font-medium text-slate-500 [&_a]:inline-block [&_a]:py-1">{eyebrow}</div>}
-        <h1 className="text-xl font-semibold tracking-tight break-words text-slate-900 sm:text-2xl">{title}</h1>
+        <h1 ref={headingRef} tabIndex={headingRef ? -1 : undefined} className="text-xl font-semibold tracking-tight break-words text-slate-900 focus:outline-none sm:text-2xl">
+          {title}
+        </h1>
         {description && <p className="mt-1 text-sm text-slate-500">{description}</p>}
       </div>
       {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}

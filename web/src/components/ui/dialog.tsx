@@ -1,5 +1,6 @@
 // Modal dialog: focus moves inside on open, Tab is trapped, Esc and the backdrop close it, and
-// focus returns to the opener on close (use-modal-focus.ts).
+// focus returns to the opener on close (use-modal-focus.ts). On a phone the overlay keeps room at
+// its end so the panel's buttons can scroll clear of a toast, which sits at the bottom then (toast.tsx).
 import { useId, useRef, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { cn } from "@/lib/format";
@@ -22,7 +23,7 @@ export function Dialog({ open, onClose, title, description, children, footer, si
 
   if (!open) return null;
   return createPortal(
-    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-slate-900/40 p-4 pt-[10vh]" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-slate-900/40 p-4 pt-[10vh] max-md:pb-24" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={panel}
         role="dialog"

@@ -21,6 +21,7 @@ export const DownloadIcon = (p: P) => <Icon d="M12 3v12m0 0-4-4m4 4 4-4M4 21h16"
 export const TrashIcon = (p: P) => <Icon d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" {...p} />;
 export const ArrowUpIcon = (p: P) => <Icon d="M12 19V5m0 0-6 6m6-6 6 6" {...p} />;
 export const ArrowDownIcon = (p: P) => <Icon d="M12 5v14m0 0 6-6m-6 6-6-6" {...p} />;
+export const FilterIcon = (p: P) => <Icon d="M3 5h18l-7 8v6l-4 2v-8z" {...p} />;
 export const CloseIcon = (p: P) => <Icon d="M6 6l12 12M18 6 6 18" {...p} />;
 export const MenuIcon = (p: P) => <Icon d="M4 6h16M4 12h16M4 18h16" {...p} />;
 export const ImportIcon = (p: P) => <Icon d="M12 15V3m0 0L8 7m4-4 4 4M4 15v6h16v-6" {...p} />;

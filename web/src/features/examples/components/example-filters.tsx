@@ -1,9 +1,11 @@
 // Filter and sort controls for the Example Store. Selects apply at once; text and number inputs
-// apply on Enter or when focus leaves them.
-import { useEffect, useState, type InputHTMLAttributes } from "react";
+// apply on Enter or when focus leaves them. On a phone (below md) they fold behind a "Filters (n)"
+// button so the search box and the first results fit on the first screen.
+import { useEffect, useId, useState, type InputHTMLAttributes } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, SelectInput, control, controlClass } from "@/components/ui/field";
-import { ArrowDownIcon, ArrowUpIcon } from "@/components/ui/icons";
+import { ArrowDownIcon, ArrowUpIcon, FilterIcon } from "@/components/ui/icons";
+import { cn } from "@/lib/format";
 import { DIFFICULTIES, PII_KINDS, SORT_FIELDS, type SortField } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import type { ExampleFilters } from "../api/get-examples";
@@ -96,73 +98,83 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
   const templates = useTemplateOptions();
   const f = state.filters;
   const text = (key: keyof ExampleFilters) => (f[key] === undefined ? "" : String(f[key]));
-  const active = Object.keys(f).length > 0 || Object.keys(state.invalid).length > 0;
+  const applied = Object.keys(f).length;
+  const active = applied > 0 || Object.keys(state.invalid).length > 0;
+  // The fold is local state, so it stays open while filters are edited (each edit changes the URL,
+  // not this component). A refused value in the link opens it: the field shows why.
+  const [open, setOpen] = useState(() => Object.keys(state.invalid).length > 0);
+  const panelId = useId();
 
   return (
-    <div className="rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
-        <SelectInput
-          label="Template"
-          value={text("databit_id")}
-          onChange={(e) => setFilter("databit_id", e.target.value)}
-          options={[{ value: "", label: "Any" }, ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` }))]}
-        />
-        <Field label="Domain">
-          {({ id }) => (
-            <>
-              <CommitInput id={id} list="known-domains" placeholder="Any" value={text("domain")} onCommit={(v) => setFilter("domain", v)} />
-              <datalist id="known-domains">
-                {KNOWN_DOMAINS.map((d) => (
-                  <option key={d} value={d} />
-                ))}
-              </datalist>
-            </>
+    <div>
+      <Button className="md:hidden" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((o) => !o)} icon={<FilterIcon />}>
+        {applied > 0 ? `Filters (${applied})` : "Filters"}
+      </Button>
+      <div id={panelId} className={cn("rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200 md:block", open ? "mt-3 md:mt-0" : "hidden")}>
+        <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
+          <SelectInput
+            label="Template"
+            value={text("databit_id")}
+            onChange={(e) => setFilter("databit_id", e.target.value)}
+            options={[{ value: "", label: "Any" }, ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` }))]}
+          />
+          <Field label="Domain">
+            {({ id }) => (
+              <>
+                <CommitInput id={id} list="known-domains" placeholder="Any" value={text("domain")} onCommit={(v) => setFilter("domain", v)} />
+                <datalist id="known-domains">
+                  {KNOWN_DOMAINS.map((d) => (
+                    <option key={d} value={d} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+          <Field label="Function">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("function_name")} onCommit={(v) => setFilter("function_name", v)} />}</Field>
+          <SelectInput
+            label="Difficulty"
+            value={text("difficulty")}
+            onChange={(e) => setFilter("difficulty", e.target.value)}
+            options={[{ value: "", label: "Any" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
+          />
+          <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
+          <ScoreFilter label="Min quality" value={text("min_quality_score")} urlError={state.invalid.min_quality_score} onCommit={(v) => setFilter("min_quality_score", v)} />
+          <ScoreFilter label="Min effectiveness" value={text("min_effectiveness_score")} urlError={state.invalid.min_effectiveness_score} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
+          <OutputFilter value={text("output")} urlError={state.invalid.output} onCommit={(v) => setFilter("output", v)} />
+          <SelectInput
+            label="Personal data"
+            value={text("pii")}
+            onChange={(e) => setFilter("pii", e.target.value)}
+            options={[{ value: "", label: "Any" }, { value: "any", label: "Flagged (any kind)" }, ...PII_KINDS.map((k) => ({ value: k, label: k.replace(/_/g, " ") }))]}
+          />
+        </div>
+        <div className="mt-3 flex flex-wrap items-end justify-between gap-3">
+          {showSort ? (
+            <div className="flex flex-wrap items-end gap-2">
+              <SelectInput
+                label="Sort by"
+                value={state.sortBy}
+                onChange={(e) => update({ sort: e.target.value })}
+                options={SORT_FIELDS.map((s) => ({ value: s, label: sortLabels[s] }))}
+                fieldClassName="w-40"
+              />
+              <Button
+                aria-label={state.sortDesc ? "Sorted descending; switch to ascending" : "Sorted ascending; switch to descending"}
+                onClick={() => update({ dir: state.sortDesc ? "asc" : undefined })}
+                icon={state.sortDesc ? <ArrowDownIcon /> : <ArrowUpIcon />}
+              >
+                {state.sortDesc ? "Desc" : "Asc"}
+              </Button>
+            </div>
+          ) : (
+            <p className="text-xs text-slate-500">Results are ranked by relevance; filters apply inside the search.</p>
           )}
-        </Field>
-        <Field label="Function">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("function_name")} onCommit={(v) => setFilter("function_name", v)} />}</Field>
-        <SelectInput
-          label="Difficulty"
-          value={text("difficulty")}
-          onChange={(e) => setFilter("difficulty", e.target.value)}
-          options={[{ value: "", label: "Any" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
-        />
-        <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
-        <ScoreFilter label="Min quality" value={text("min_quality_score")} urlError={state.invalid.min_quality_score} onCommit={(v) => setFilter("min_quality_score", v)} />
-        <ScoreFilter label="Min effectiveness" value={text("min_effectiveness_score")} urlError={state.invalid.min_effectiveness_score} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
-        <OutputFilter value={text("output")} urlError={state.invalid.output} onCommit={(v) => setFilter("output", v)} />
-        <SelectInput
-          label="Personal data"
-          value={text("pii")}
-          onChange={(e) => setFilter("pii", e.target.value)}
-          options={[{ value: "", label: "Any" }, { value: "any", label: "Flagged (any kind)" }, ...PII_KINDS.map((k) => ({ value: k, label: k.replace(/_/g, " ") }))]}
-        />
-      </div>
-      <div className="mt-3 flex flex-wrap items-end justify-between gap-3">
-        {showSort ? (
-          <div className="flex flex-wrap items-end gap-2">
-            <SelectInput
-              label="Sort by"
-              value={state.sortBy}
-              onChange={(e) => update({ sort: e.target.value })}
-              options={SORT_FIELDS.map((s) => ({ value: s, label: sortLabels[s] }))}
-              fieldClassName="w-40"
-            />
-            <Button
-              aria-label={state.sortDesc ? "Sorted descending; switch to ascending" : "Sorted ascending; switch to descending"}
-              onClick={() => update({ dir: state.sortDesc ? "asc" : undefined })}
-              icon={state.sortDesc ? <ArrowDownIcon /> : <ArrowUpIcon />}
-            >
-              {state.sortDesc ? "Desc" : "Asc"}
+          {active && (
+            <Button variant="ghost" size="sm" onClick={clearFilters}>
+              Clear filters
             </Button>
-          </div>
-        ) : (
-          <p className="text-xs text-slate-500">Results are ranked by relevance; filters apply inside the search.</p>
-        )}
-        {active && (
-          <Button variant="ghost" size="sm" onClick={clearFilters}>
-            Clear filters
-          </Button>
-        )}
+          )}
+        </div>
       </div>
     </div>
   );

@@ -46,6 +46,47 @@ describe("examples page", () => {
   });
 });
 
+describe("examples page on a phone", () => {
+  // Below md the filters fold behind a button (CSS shows the panel from md up; jsdom has no CSS,
+  // so the fold is read from the panel's `hidden` class and the button's aria-expanded).
+  it("folds the filters behind a Filters button that counts the active ones and stays open while they change", async () => {
+    mockFetch(noTemplates, list);
+    renderPage(<ExamplesPage />, { route: "/examples?domain=calibration&difficulty=hard", path: "/examples" });
+    await screen.findByTestId("example-card");
+    const toggle = screen.getByRole("button", { name: "Filters (2)" });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    const panel = document.getElementById(toggle.getAttribute("aria-controls") ?? "") as HTMLElement;
+    expect(panel).toContainElement(screen.getByLabelText("Difficulty"));
+    expect(panel).toContainElement(screen.getByLabelText("Sort by"));
+    expect(panel).toHaveClass("hidden");
+
+    await userEvent.click(toggle);
+    expect(toggle).toHaveAttribute("aria-expanded", "true");
+    expect(panel).not.toHaveClass("hidden");
+
+    await userEvent.selectOptions(screen.getByLabelText("Difficulty"), "");
+    expect(await screen.findByRole("button", { name: "Filters (1)" })).toHaveAttribute("aria-expanded", "true");
+    expect(panel).not.toHaveClass("hidden");
+    await userEvent.type(screen.getByLabelText("Tag"), "vision{Enter}");
+    expect(await screen.findByRole("button", { name: "Filters (2)" })).toHaveAttribute("aria-expanded", "true");
+
+    await userEvent.click(screen.getByRole("button", { name: "Filters (2)" }));
+    expect(panel).toHaveClass("hidden");
+  });
+
+  it("says just Filters when none is set, and starts open when the link carries a refused value", async () => {
+    mockFetch(noTemplates, list);
+    const first = renderPage(<ExamplesPage />, { route: "/examples", path: "/examples" });
+    await screen.findByTestId("example-card");
+    expect(screen.getByRole("button", { name: "Filters" })).toHaveAttribute("aria-expanded", "false");
+    first.unmount();
+
+    renderPage(<ExamplesPage />, { route: "/examples?min_quality=7", path: "/examples" });
+    await screen.findByTestId("example-card");
+    expect(screen.getByRole("button", { name: "Filters" })).toHaveAttribute("aria-expanded", "true");
+  });
+});
+
 describe("example delete", () => {
   it("leaves for the list without requesting the deleted example again", async () => {
     const id = "3f1c2d4e-0000-4000-8000-000000000001";

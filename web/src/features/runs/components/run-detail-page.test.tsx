@@ -1,10 +1,11 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { makeExample } from "@/testing/fixtures";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
 import { normalizeRun } from "../api/types";
+import TemplateDetailPage from "@/features/templates/components/template-detail-page";
 import RunDetailPage from "./run-detail-page";
 import { RunProgress } from "./run-progress";
 
@@ -138,6 +139,26 @@ describe("run accept", () => {
     renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
     await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
     expect(await screen.findByText("navigated to template")).toBeInTheDocument();
+  });
+
+  it("moves focus to the new version's heading once that page has loaded (the Accept button is gone)", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("completed", 5)]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "x", demos: [] }, contributions: [], trials }]),
+      route("POST", `/dspy-runs/${RUN}/accept`, () => [201, { run_id: RUN, template: { id: "new-version", version: "1.1.0" } }]),
+      route("GET", "/templates/new-version", () => [200, { id: "new-version", name: "QA optimized", version: "1.1.0", status: "draft", input_schema: [], output_schema: [] }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id", routes: [{ path: "/templates/:id", element: <TemplateDetailPage /> }] });
+    await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
+    const heading = await screen.findByRole("heading", { level: 1, name: "QA optimized" });
+    await waitFor(() => expect(heading).toHaveFocus());
+  });
+
+  it("leaves focus alone when the template page is opened any other way", async () => {
+    mockFetch(route("GET", "/templates/new-version", () => [200, { id: "new-version", name: "QA optimized", version: "1.1.0", status: "draft", input_schema: [], output_schema: [] }]));
+    renderPage(<TemplateDetailPage />, { route: "/templates/new-version", path: "/templates/:id" });
+    const heading = await screen.findByRole("heading", { level: 1, name: "QA optimized" });
+    expect(heading).not.toHaveFocus();
   });
 });
 

@@ -10,6 +10,7 @@ import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/stat
 import { errorMessage } from "@/lib/api-client";
 import { exampleSummary, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useExamplesById } from "@/features/examples/api/get-examples-by-id";
 import { useTemplate } from "@/features/templates/api/get-template";
 import { Demonstrations } from "@/features/templates/components/demonstrations";
@@ -95,7 +96,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
         if (a === "accept") {
           const newId = res?.template?.id ?? res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
           toast.show("Accepted: new draft template version created");
-          if (typeof newId === "string") navigate(`/templates/${newId}`);
+          if (typeof newId === "string") navigate(`/templates/${newId}`, { state: FOCUS_HEADING });
           else setFocusDecision(true);
         }
       },
