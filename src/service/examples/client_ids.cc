@@ -39,6 +39,9 @@ Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<co
   ClientIdCheck out;
   out.stored.assign(items.size(), false);
   std::unordered_map<std::string, size_t> first_of;  // key → first item naming it
+  // Whether any example is deleted: asked once per batch, so a store without tombstones pays no
+  // per-item lookups for them.
+  std::optional<bool> any_deleted;
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i]) continue;
     const Example& e = *items[i];
@@ -66,6 +69,11 @@ Result<ClientIdCheck> CheckClientIds(storage::Store& store, const std::vector<co
       else if (by_id.status().code() != Code::kNotFound) return by_id.status();
     }
     if (!existing) {
+      if (!any_deleted) {
+        EXEMPLAR_ASSIGN_OR_RETURN(auto trash, store.ListDeletedExamples(0, 1));
+        any_deleted = !trash.first.empty();
+      }
+      if (!*any_deleted) continue;
       EXEMPLAR_ASSIGN_OR_RETURN(std::optional<std::string> refused, NamesADeletedExample(store, e, named));
       if (refused) out.conflicts.emplace_back(i, std::move(*refused));
       continue;
