@@ -61,6 +61,9 @@ HandlerFixture& HandlerFixture::Get(int examples) {
     std::atexit(RemoveTempDir);
     Config config;
     config.data_dir = f->dir_;
+    // The fixture is never destroyed, so no background thread: the memory releaser's log line could
+    // run while exit() was freeing spdlog's registry (an ASan use-after-free at the end of a run).
+    config.memory_release_mb = 0;
     auto rt = cli::Runtime::Open(config, true, /*start_runs=*/false);
     if (!rt.ok()) Die("runtime: " + rt.status().ToString());
     f->runtime_ = std::move(rt).value();
