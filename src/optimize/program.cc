@@ -28,6 +28,17 @@ Result<DataPoint> MakeDataPoint(const Example& example, const dspy::SignatureSpe
   return p;
 }
 
+std::vector<DataPoint> MakeDataPoints(const std::vector<Example>& examples, const dspy::SignatureSpec& spec,
+                                      std::vector<std::string>* skipped) {
+  std::vector<DataPoint> out;
+  for (const auto& e : examples) {
+    auto p = MakeDataPoint(e, spec);
+    if (p.ok()) out.push_back(std::move(p).value());
+    else skipped->push_back("example " + e.id + ": " + p.status().message());
+  }
+  return out;
+}
+
 Demo LabeledDemo(const DataPoint& point) {
   Demo d;
   d.example_id = point.example_id;

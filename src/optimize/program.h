@@ -25,6 +25,10 @@ struct DataPoint {
 // kInvalidArgument when a payload is not a JSON object or carries none of the signature's
 // input fields or none of its output fields.
 Result<DataPoint> MakeDataPoint(const Example& example, const dspy::SignatureSpec& spec);
+// The data points of the examples that fit; each one that does not is added to `skipped` as
+// "example <id>: <why>" (a run skips those; a launch refuses a set none of fits).
+std::vector<DataPoint> MakeDataPoints(const std::vector<Example>& examples, const dspy::SignatureSpec& spec,
+                                      std::vector<std::string>* skipped);
 
 // A demo: `fields` = field name -> value (inputs + outputs; bootstrapped ChainOfThought demos
 // also carry `reasoning`). augmented = produced by bootstrapping (outputs are the LM's), else

@@ -137,17 +137,10 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   dspy::SignatureSpec spec = dspy::BuildSignature(tmpl);
   if (spec.HasErrors()) return fail("the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message());
 
-  std::vector<optimize::DataPoint> train, val;
-  for (const auto* set : {&trainset, &valset}) {
-    for (const auto& e : *set) {
-      auto p = optimize::MakeDataPoint(e, spec);
-      if (!p.ok()) {
-        hooks.on_log("skipping example " + e.id + ": " + p.status().message());
-        continue;
-      }
-      (set == &trainset ? train : val).push_back(std::move(p).value());
-    }
-  }
+  std::vector<std::string> skipped;
+  std::vector<optimize::DataPoint> train = optimize::MakeDataPoints(trainset, spec, &skipped);
+  std::vector<optimize::DataPoint> val = optimize::MakeDataPoints(valset, spec, &skipped);
+  for (const auto& why : skipped) hooks.on_log("skipping " + why);
   if (train.empty() || val.empty()) return fail("no usable examples in the trainset or valset after matching the signature");
 
   std::unique_ptr<lm::Lm> base;

@@ -159,18 +159,12 @@ static Status CheckDataFits(const Template& t, const std::vector<Example>& train
                              "the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message(),
                              "value_error.signature"}});
   }
-  std::string first_reason;
+  std::vector<std::string> skipped;
   for (const auto* set : {&train, &val}) {
-    size_t fits = 0;
-    for (const auto& e : *set) {
-      auto p = optimize::MakeDataPoint(e, spec);
-      if (p.ok()) ++fits;
-      else if (first_reason.empty()) first_reason = "example " + e.id + ": " + p.status().message();
-    }
-    if (fits == 0) {
+    if (optimize::MakeDataPoints(*set, spec, &skipped).empty()) {
       return Status::Invalid({{{"body", "data"},
                                std::string("no example of the ") + (set == &train ? "trainset" : "valset") +
-                                   " fits the template's signature (" + first_reason +
+                                   " fits the template's signature (" + (skipped.empty() ? "" : skipped.front()) +
                                    "); select examples of this template",
                                "value_error.signature"}});
     }

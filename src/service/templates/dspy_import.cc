@@ -21,11 +21,15 @@ constexpr size_t kMatchPerTemplate = 100000;
 constexpr const char* kProgramNode = "dspy_program";
 constexpr const char* kImportedAs = "imported_as";
 
-// A demo's content as an example created from it would hold it (reasoning is the LM's, not a label).
-std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std::string>& explanation) {
+// A demo's outputs as an example created from it holds them (reasoning is the LM's, not a label).
+Json DemoLabels(const dspy::ImportedDemo& d) {
   Json outputs = d.outputs;
   outputs.erase("reasoning");
-  return audit::ContentHash(DumpJson(d.inputs), DumpJson(outputs), explanation);
+  return outputs;
+}
+
+std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std::string>& explanation) {
+  return audit::ContentHash(DumpJson(d.inputs), DumpJson(DemoLabels(d)), explanation);
 }
 
 // A created example's validation errors, placed on the demo they came from: ["body", "input",
@@ -135,9 +139,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       Example e;
       e.id = NewUuid();
       e.input_json = DumpJson(d.inputs);
-      Json outputs = d.outputs;
-      outputs.erase("reasoning");
-      e.expected_output_json = DumpJson(outputs);
+      e.expected_output_json = DumpJson(DemoLabels(d));
       e.explanation = d.explanation;
       e.databit_id = template_id;
       e.source = "dspy_import";
