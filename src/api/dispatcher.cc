@@ -174,7 +174,17 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
 
 Status Dispatcher::ParseTarget(std::string_view target, Request* req) {
   size_t q = target.find('?');
-  req->path = Decode(target.substr(0, q), false);
+  // The path is held to the query's rules: a '%' without two hex digits is malformed (400), and a
+  // path that decodes to NUL or to text that is not UTF-8 names nothing the API has (404 would hide
+  // the encoding mistake; 400 says it).
+  bool bad_path = false;
+  req->path = Decode(target.substr(0, q), false, &bad_path);
+  if (bad_path) {
+    return Status::Malformed("the path has a '%' not followed by two hex digits; write a literal '%' as %25");
+  }
+  if (!IsUtf8(req->path) || req->path.find('\0') != std::string::npos) {
+    return Status::Malformed("the path must be UTF-8 text without NUL (U+0000) once percent-decoded");
+  }
   if (q == std::string_view::npos) return Status::Ok();
   std::string_view query = target.substr(q + 1);
   Status malformed = Status::Ok();

@@ -35,9 +35,10 @@ class Dispatcher {
                const std::string& request_id) const;
 
   // Splits a request target into a percent-decoded path and decoded query parameters ('+' is a
-  // space in the query only), as the route handlers expect them. Returns 400 (kMalformed) when a
-  // query parameter has a '%' without two hex digits, 422 naming each parameter whose decoded
-  // name or value is not UTF-8 or holds a NUL; *req is filled either way.
+  // space in the query only), as the route handlers expect them. Returns 400 (kMalformed) when the
+  // path or a query parameter has a '%' without two hex digits or the decoded path is not UTF-8
+  // or holds a NUL, 422 naming each query parameter whose decoded name or value is not UTF-8 or
+  // holds a NUL; *req is filled as far as it got.
   [[nodiscard]] static Status ParseTarget(std::string_view target, Request* req);
 
  private:

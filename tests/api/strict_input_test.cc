@@ -335,6 +335,21 @@ TEST_F(BadInputStrict, QueryTextIsUtf8WithoutNulAndWellEncoded) {
   EXPECT_NE(two.find("HTTP/1.1 200"), std::string::npos) << two;
 }
 
+// The path had none of the query's checks: "/api/v1/examples/%zz" was looked up as the id "%zz"
+// and "%00" reached the store as a NUL. Both, and text that is not UTF-8, are 400s that say why;
+// an encoded path that is fine still routes.
+TEST_F(BadInputStrict, PathTextIsUtf8WithoutNulAndWellEncoded) {
+  for (const char* path : {"/api/v1/examples/%zz", "/api/v1/examples/ab%4", "/api/v1/examples/%", "/api/v1/examples/a%00b",
+                           "/api/v1/examples/%ff%fe", "/api/v1/templates/%C0%AF/versions"}) {
+    auto r = server_.Get(path);
+    EXPECT_EQ(r.status, 400) << path << " " << r.raw;
+    EXPECT_NE(r.body.value("detail", "").find("path"), std::string::npos) << path << " " << r.raw;
+  }
+  EXPECT_NE(server_.Get("/api/v1/examples/%zz").body.value("detail", "").find("%25"), std::string::npos);
+  EXPECT_EQ(server_.Get("/api/v1/example%73").status, 200);
+  EXPECT_EQ(server_.Get("/api/v1/examples/caf%C3%A9").status, 404);
+}
+
 // Query parameters a route does not declare are 422s naming them, as unknown body keys are (a typo
 // like ?limit= for ?page_size= was silently ignored); declared ones, content filters included, work.
 TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
