@@ -41,7 +41,6 @@ const std::vector<Rule>& Rules() {
         {std::regex(R"(bearer\s+[^\s"']+)", icase), "Bearer <secret>"},
         // Key-like: a known prefix, or a long run of letters, digits, '-' and '_' with a digit.
         {std::regex(R"(\b(?:sk|pk|rk|ak|key|tok|token|api|dapi|ghp|xox[a-z])[-_][A-Za-z0-9_-]{6,})", icase), "<secret>"},
-        {std::regex(R"(\b(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{24,}\b)"), "<secret>"},
     };
   }();
   return kRules;
@@ -57,6 +56,35 @@ const std::vector<Rule>& AddressRules() {
 }
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsKeyChar(char c) { return IsWordChar(c) || c == '-'; }
+
+// Replaces key-like runs: 24 or more letters, digits, '-' and '_' with a piece of at least 16
+// between separators that holds a digit (a key, a token, a hash, a JWT part). Model and
+// deployment ids are long too but built of short words ("claude-3-5-sonnet-20241022",
+// "anthropic.claude-3-sonnet-20240229-v1:0"), so they keep their meaning.
+std::string ScrubKeyLike(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsKeyChar(text[i]) || (i > 0 && IsKeyChar(text[i - 1]))) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && IsKeyChar(text[end])) ++end;
+    bool key_like = false;
+    for (size_t p = i; p < end && !key_like;) {
+      size_t q = p;
+      bool digit = false;
+      while (q < end && text[q] != '-' && text[q] != '_') digit |= std::isdigit(static_cast<unsigned char>(text[q++])) != 0;
+      key_like = end - i >= 24 && q - p >= 16 && digit;
+      p = q + 1;
+    }
+    out += key_like ? std::string_view("<secret>") : text.substr(i, end - i);
+    i = end;
+  }
+  return out;
+}
 bool IsHexOrColon(char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }
 bool IsNameChar(char c) { return IsWordChar(c) || c == '-' || c == '.'; }
 
@@ -164,7 +192,29 @@ bool IsHostName(std::string_view name) {
   return std::all_of(last.begin(), last.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
-// Replaces dotted host names (with their port) by <host>.
+// Whether text[a, b) is one label with a port after it ("gpu-node-7:8443", "vllm:8000": container
+// and cluster-internal names have no dot). The label starts with a letter and is not a word that
+// prose puts before a number ("code:429", "line:12"); the port is 2–5 digits up to 65535 and ends
+// the name ("llama3.1:8b", "12:30:45" stay).
+bool IsLabelWithPort(std::string_view text, size_t a, size_t b, size_t end) {
+  static const std::set<std::string> kProse = {"code", "status", "error", "line", "col", "column", "limit", "retry",
+                                               "after", "index", "step", "page", "attempt", "http", "https", "port",
+                                               "tokens", "max", "min", "size", "count", "id", "v", "timeout", "wait", "seconds"};
+  const std::string_view label = text.substr(a, b - a);
+  if (b != end || label.find('.') != std::string_view::npos || !std::isalpha(static_cast<unsigned char>(label[0]))) {
+    return false;
+  }
+  const size_t port = PortAt(text, b);
+  if (port < 3 || port > 6 || std::stoul(std::string(text.substr(b + 1, port - 1))) > 65535) return false;
+  const size_t after = b + port;
+  if (after < text.size() && IsNameChar(text[after])) return false;
+  if (after + 1 < text.size() && text[after] == ':' && IsNameChar(text[after + 1])) return false;  // "a:12:30"
+  std::string lower(label);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return kProse.count(lower) == 0;
+}
+
+// Replaces dotted host names, and single labels with a port, (with their port) by <host>.
 std::string ScrubHosts(std::string_view text) {
   std::string out;
   size_t i = 0;
@@ -179,7 +229,7 @@ std::string ScrubHosts(std::string_view text) {
     size_t a = i, b = end;
     while (a < b && (text[a] == '.' || text[a] == '-')) ++a;
     while (b > a && (text[b - 1] == '.' || text[b - 1] == '-')) --b;
-    if (a < b && IsHostName(text.substr(a, b - a))) {
+    if (a < b && (IsHostName(text.substr(a, b - a)) || IsLabelWithPort(text, a, b, end))) {
       out.append(text.substr(i, a - i));
       out += "<host>";
       const size_t port = b == end ? PortAt(text, b) : 0;
@@ -212,6 +262,7 @@ std::string ScrubProviderText(const std::string& text) {
   }
   std::string out(window);
   for (const auto& rule : Rules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
+  out = ScrubKeyLike(out);
   out = ScrubIpv6(out);
   for (const auto& rule : AddressRules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
   out = ScrubHosts(out);

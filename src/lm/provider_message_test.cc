@@ -95,6 +95,28 @@ TEST(ProviderMessage, KeepsProseNumbersVersionsModelNamesAndFileNames) {
   }
 }
 
+// Named in session 15's note: a host without a dot but with a port (a container or cluster name)
+// stayed, and a long model id was taken for a key and cut in half ("anthropic.<secret>:0").
+TEST(ProviderMessage, HidesSingleLabelHostsWithPortsAndKeepsLongModelIds) {
+  for (const std::string host : {"gpu-node-7:8443", "vllm:8000", "db:5432", "Inference-01:65535"}) {
+    EXPECT_EQ(ScrubProviderText("connect " + host + " refused"), "connect <host> refused") << host;
+    EXPECT_EQ(ScrubProviderText("connect to " + host + ": refused"), "connect to <host>: refused") << host;
+  }
+  for (const std::string& kept : {"error code:429 from upstream", "status:503", "model llama3.1:8b or qwen2:7b", "line:12",
+                                  "retry at 12:30:45", "bad port 99999:1", "ratio 16:9", "ft:gpt-4o-mini:acme::abc12"}) {
+    EXPECT_EQ(ScrubProviderText(kept), kept);
+  }
+  for (const std::string& id : {"anthropic.claude-3-sonnet-20240229-v1:0", "us.meta.llama3-1-70b-instruct-v1:0",
+                                "claude-3-5-sonnet-20241022", "meta-llama-3-1-405b-instruct-fp8",
+                                "databricks-meta-llama-3-3-70b-instruct"}) {
+    EXPECT_EQ(ScrubProviderText("model " + id + " is not available"), "model " + id + " is not available") << id;
+  }
+  // Keys keep being hidden: one long piece with a digit, alone or among short ones.
+  for (const std::string& key : {"9f8e7d6c5b4a39281706f5e4d3c2b1a0", "AKIA0123456789ABCDEF0123", "x-9f8e7d6c5b4a3928170-prod"}) {
+    EXPECT_EQ(ScrubProviderText("key " + key + " denied"), "key <secret> denied") << key;
+  }
+}
+
 // A cut in the middle of a multi-byte character left a stray byte, shown as U+FFFD.
 TEST(ProviderMessage, CutsAtACharacterBoundary) {
   // Whether `s` ends with a whole UTF-8 character (its last lead byte has all its continuations).
