@@ -12,8 +12,9 @@ namespace exemplar::lm {
 // {"message"}, {"detail"}), else the start of the body, scrubbed by ScrubProviderText.
 std::string ProviderMessage(const std::string& body);
 
-// `text` with URLs, host names (any dotted name ending in a label of letters, with its port), IPv4
-// and IPv6 addresses, bearer tokens, key-like strings and the values of secret-named fields
+// `text` with URLs, host names (any dotted name ending in a label of letters, with its port, or one
+// label with a port), IPv4 and IPv6 addresses, bearer tokens, key-like strings (a long piece with a
+// digit, not a model id built of short words) and the values of secret-named fields
 // (password=, api_key=, X-Api-Key:, Authorization:) replaced by <url>, <host>, <address>,
 // <secret>; at most 300 bytes (then "…"), never ending inside a UTF-8 character.
 std::string ScrubProviderText(const std::string& text);
