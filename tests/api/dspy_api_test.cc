@@ -129,6 +129,25 @@ TEST_F(DspyApi, StoreExportOfAVersionSelectsTheFamilysExamples) {
     EXPECT_EQ(from_version["example_count"], 5) << from_version.dump();
     EXPECT_EQ(from_version["example_ids"], from_root["example_ids"]);
   }
+  // "similar" searched the root's examples only: one that names a later version was never found.
+  auto page = server_.Get("/api/v1/examples?page_size=1&databit_id=" + root);
+  ASSERT_EQ(page.status, 200) << page.raw;
+  Json ex = page.body["examples"][0];
+  for (auto& [key, value] : ex["input"].items()) {
+    if (value.is_string()) value = "zygomorphic flange oscillation in " + key;
+  }
+  const Json made = {{"input", ex["input"]}, {"expected_output", ex["expected_output"]},
+                     {"databit_id", version.body["id"]}};
+  auto created = server_.Post("/api/v1/examples", made);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const Json similar = {{"format", "dataset_jsonl"}, {"example_source", "store"}, {"selection", "similar"},
+                        {"query", "zygomorphic flange oscillation solder void"}, {"max_examples", 3}};
+  const Json found = Export(grandchild.body["id"], similar);
+  EXPECT_EQ(found["example_count"], 3) << found.dump();  // the root's examples are searched too
+  const auto& ids = found["example_ids"];
+  EXPECT_NE(std::find(ids.begin(), ids.end(), created.body["example_id"]), ids.end()) << found.dump();
+  const Json from_root_similar = Export(root, similar);  // the root's family is the root alone
+  for (const auto& id : from_root_similar["example_ids"]) EXPECT_NE(id, created.body["example_id"]);
 }
 
 TEST_F(DspyApi, AdversarialTemplateStillCompiles) {

@@ -129,7 +129,15 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
     req.query_text = query;
     req.mode = SearchMode::kHybrid;
     EXEMPLAR_ASSIGN_OR_RETURN(auto family, FamilyIds(t));
-    req.filter.databit_id = family.back();  // the root: the template family's examples name it
+    if (family.size() == 1) {
+      req.filter.databit_id = t.id;
+    } else {
+      // Examples may name any version of the family (as the other selections read them), and a
+      // filter names one databit: the search is restricted to the family's examples by id.
+      EXEMPLAR_ASSIGN_OR_RETURN(auto members, TemplateExamples(t, 100000));
+      if (members.empty()) req.filter.databit_id = t.id;  // matches nothing, as an empty id list would not
+      for (const auto& e : members) req.filter.ids.push_back(e.id);
+    }
     req.k = static_cast<int>(std::clamp<size_t>(max_examples, 1, 100));
     EXEMPLAR_ASSIGN_OR_RETURN(auto found, search_.Run(req));
     for (auto& hit : found.results) candidates.push_back(std::move(hit.example));
