@@ -4,8 +4,12 @@
 // purged example's content.
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "testing/seed_fixture.h"
 
@@ -168,6 +172,41 @@ TEST_F(DspyImport, ImportingTheSameContentAgainReturnsTheVersionItMade) {
   EXPECT_NE(other.body["template"]["id"], first.body["template"]["id"]);
   auto elsewhere = Import(first.body["template"]["id"], flat);
   EXPECT_EQ(elsewhere.status, 201) << elsewhere.raw;
+}
+
+// Repeats were found only by what an earlier import had stored: identical imports sent at the same
+// moment each made a version (and, creating examples, an example per demo each).
+TEST_F(DspyImport, IdenticalImportsAtOnceMakeOneVersion) {
+  Json state = PredictProgram();
+  state["predict"]["demos"][0]["detector_model"] = "a demo no stored example holds";
+  const size_t versions = VersionCount();
+  const int64_t examples_before = server_.Get("/api/v1/examples?page_size=1").body.value("total", -1);
+  constexpr int kClients = 6;
+  std::vector<std::thread> threads;
+  std::vector<int> status(kClients, 0);
+  std::vector<Json> bodies(kClients);
+  for (int t = 0; t < kClients; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", server_.port());
+      auto r = c.Post(("/api/v1/templates/" + tid_ + "/import-dspy?create_examples=true").c_str(), state.dump(),
+                      "application/json");
+      if (!r) return;
+      status[t] = r->status;
+      bodies[t] = Json::parse(r->body, nullptr, false);
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> made;
+  int created = 0;
+  for (int t = 0; t < kClients; ++t) {
+    ASSERT_TRUE(status[t] == 201 || status[t] == 200) << status[t] << " " << bodies[t].dump();
+    created += status[t] == 201;
+    made.insert(bodies[t]["template"]["id"].get<std::string>());
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(made.size(), 1u);
+  EXPECT_EQ(VersionCount(), versions + 1);
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=1").body.value("total", -1), examples_before + 1);
 }
 
 // A purge erases an example's content for good: an old program still holding it does not bring

@@ -90,6 +90,7 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
 
 Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
                                 const std::optional<std::string>& user) {
+  std::lock_guard lock(mu_);
   EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(template_id));
   dspy::SignatureSpec spec = dspy::BuildSignature(parent);
   if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,11 @@ class DspyImport {
   storage::Store& store_;
   Templates& templates_;
   Examples& examples_;
+  // One import at a time in this process: a repeat is found by what an earlier import stored, so
+  // two identical imports at once would both find nothing and make two versions (and, with
+  // create_examples, two examples per demo). Imports are rare and short; replicas of a shared
+  // store still race each other.
+  std::mutex mu_;
 };
 
 }  // namespace exemplar::service
