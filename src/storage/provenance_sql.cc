@@ -54,9 +54,10 @@ std::string PurgeCopiesRunsSql(Dialect d) {
          Contains(d, "best_program", Param(d, 1)) + " ORDER BY id";
 }
 
-std::string PurgedVersionSnapshot(const std::string& example_id, int64_t version, const std::string& hash) {
-  return nlohmann::json{{"example_id", example_id}, {"version", version}, {"purged", true}, {"content_hash", hash}}
-      .dump();
+std::string PurgedVersionSnapshot(const std::string& example_id, const PurgedVersionHashes& v) {
+  nlohmann::json j{{"example_id", example_id}, {"version", v.version}, {"purged", true}, {"content_hash", v.content_hash}};
+  if (!v.io_hash.empty()) j["io_hash"] = v.io_hash;
+  return j.dump();
 }
 
 }  // namespace exemplar::storage

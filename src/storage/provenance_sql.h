@@ -26,7 +26,8 @@ SqlStatement AuditListSql(Dialect d, const AuditQuery& q);
 std::string PurgeCopiesTemplatesSql(Dialect d);
 std::string PurgeCopiesRunsSql(Dialect d);
 
-// What a purged version's snapshot becomes: {"example_id", "version", "purged": true, "content_hash"}.
-std::string PurgedVersionSnapshot(const std::string& example_id, int64_t version, const std::string& hash);
+// What a purged version's snapshot becomes: {"example_id", "version", "purged": true, "content_hash",
+// "io_hash"} (io_hash: when the purge had it; purges before it did not).
+std::string PurgedVersionSnapshot(const std::string& example_id, const PurgedVersionHashes& v);
 
 }  // namespace exemplar::storage

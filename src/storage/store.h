@@ -175,6 +175,15 @@ struct ApiToken {
 // records hold under its id. Each function gets a stored JSON text and returns its rewrite, or
 // nullopt to leave it as it is. REQUIRES: pure — they run inside the purge's write transaction
 // and must not call the Store.
+// What a purge keeps of one version's content: its hash (audit::ContentHash of input, expected
+// output and explanation) and the hash of its input and expected output alone (explanation
+// absent), by which a copy that dropped the explanation (a DSPy demo) is still recognised.
+struct PurgedVersionHashes {
+  int64_t version = 0;
+  std::string content_hash;
+  std::string io_hash;
+};
+
 struct PurgeRewrites {
   // A template's inline examples (`examples`). `linked`: a demo_of / bootstrapped_from edge runs
   // from the example to the template, so its inline examples without an example_id may be copies.
@@ -353,12 +362,13 @@ class Store {
   // client id was taken meanwhile. Returns the example with its embedding.
   virtual Result<Example> RestoreExample(const std::string& id) = 0;
   // Erases the content of a tombstoned (or live: tombstoned first) example and of its versions,
-  // keeping content hashes: `version_hashes` maps version → hash of that version's content. In
+  // keeping content hashes: `version_hashes` holds each version's hashes, and a version the history
+  // lacks (the current one) gets a row of its own, so every version's hashes are kept alike. In
   // the same transaction, `rewrites` are applied to every template whose inline examples contain
   // the id or that a demo edge from the example links, and to every run whose best program
   // contains the id (the copies of the content; a function left empty skips its records).
   virtual Status PurgeExample(const std::string& id, const std::string& content_hash,
-                              const std::vector<std::pair<int64_t, std::string>>& version_hashes,
+                              const std::vector<PurgedVersionHashes>& version_hashes,
                               const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) = 0;
   // A live example, or a tombstoned one with deleted_at (and purged_at, content_hash) set.
   virtual Result<Example> GetExampleIncludingDeleted(const std::string& id) = 0;

@@ -248,6 +248,21 @@ TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {
   EXPECT_TRUE(again.body["created_example_ids"].empty()) << again.raw;
   EXPECT_EQ(again.body["demos"][0]["reason"], "matches a purged example") << again.raw;
   EXPECT_EQ(again.raw.find(seeded["explanation"].get<std::string>()), std::string::npos);
+
+  // The usual demo has no explanation; it was matched only with the one its example had, so the
+  // purged content of an example with an explanation came back.
+  const Json next = server_.Get("/api/v1/examples/databit/" + tid_ + "?page_size=1").body["examples"][0];
+  ASSERT_TRUE(next["explanation"].is_string() && !next["explanation"].get<std::string>().empty()) << next.dump();
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + next["example_id"].get<std::string>() + "?purge=true").status, 204);
+  Json bare = next["input"];
+  bare.update(next["expected_output"]);
+  old["predict"]["demos"] = Json::array({bare});
+  const int64_t before_bare = server_.Get("/api/v1/examples?page_size=1").body.value("total", -1);
+  auto without = Import(tid_, old, "?create_examples=true");
+  ASSERT_EQ(without.status, 201) << without.raw;
+  EXPECT_TRUE(without.body["created_example_ids"].empty()) << without.raw;
+  EXPECT_EQ(without.body["demos"][0]["reason"], "matches a purged example") << without.raw;
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=1").body.value("total", -1), before_bare);
 }
 
 // A demo that cannot become an example (a value of the wrong type for its field) is refused at

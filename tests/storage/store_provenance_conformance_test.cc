@@ -45,16 +45,19 @@ TEST_P(StoreTest, TombstoneHidesRestoreBringsBackPurgeKeepsHashes) {
   EXPECT_TRUE(store_->RestoreExample(e.id).status().IsNotFound());
 
   // Purge a live example: tombstoned and erased in one transaction.
-  ASSERT_TRUE(store_->PurgeExample(e.id, "hash-v2", {{1, "hash-v1"}}, std::nullopt, {}).ok());
+  ASSERT_TRUE(store_->PurgeExample(e.id, "hash-v2", {{1, "hash-v1", "io-hash-v1"}, {2, "hash-v2", "io-hash-v2"}}, std::nullopt, {}).ok());
   auto gone = store_->GetExampleIncludingDeleted(e.id);
   ASSERT_TRUE(gone.ok());
   EXPECT_TRUE(gone->purged_at.has_value());
   EXPECT_EQ(gone->input_json, "{}");
   EXPECT_EQ(gone->content_hash, "hash-v2");
   auto versions = *store_->ListExampleVersions(e.id);
-  ASSERT_EQ(versions.size(), 1u);
-  EXPECT_NE(versions[0].snapshot_json.find("hash-v1"), std::string::npos);
-  EXPECT_EQ(versions[0].snapshot_json.find("\"q\""), std::string::npos);
+  ASSERT_EQ(versions.size(), 2u);  // history had version 1; the current version's hashes get a row (newest first)
+  EXPECT_EQ(versions[0].version, 2);
+  EXPECT_NE(versions[0].snapshot_json.find("\"io_hash\":\"io-hash-v2\""), std::string::npos) << versions[0].snapshot_json;
+  EXPECT_NE(versions[1].snapshot_json.find("hash-v1"), std::string::npos);
+  EXPECT_NE(versions[1].snapshot_json.find("\"io_hash\":\"io-hash-v1\""), std::string::npos) << versions[1].snapshot_json;
+  for (const auto& v : versions) EXPECT_EQ(v.snapshot_json.find("\"q\""), std::string::npos);
   EXPECT_EQ(store_->RestoreExample(e.id).status().code(), Code::kFailedPrecondition);
   EXPECT_TRUE(store_->PurgeExample(NewUuid(), "h", {}, std::nullopt, {}).IsNotFound());
 }

@@ -28,14 +28,22 @@ Result<Example> Examples::Restore(const std::string& id) {
 Status Examples::Purge(const std::string& id, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(Example current, store_.GetExampleIncludingDeleted(id));
   EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(id));
-  std::vector<std::pair<int64_t, std::string>> version_hashes;
+  std::vector<storage::PurgedVersionHashes> version_hashes;
   for (const auto& v : versions) {
     Json w = Json::parse(v.snapshot_json, nullptr, false);
     if (!w.is_object() || w.value("purged", false)) continue;
     auto text = [&](const char* k) { return w.contains(k) ? DumpJson(w[k]) : std::string("{}"); };
     std::optional<std::string> explanation;
     if (w.contains("explanation") && w["explanation"].is_string()) explanation = w["explanation"].get<std::string>();
-    version_hashes.emplace_back(v.version, audit::ContentHash(text("input"), text("expected_output"), explanation));
+    version_hashes.push_back({v.version, audit::ContentHash(text("input"), text("expected_output"), explanation),
+                              audit::ContentHash(text("input"), text("expected_output"), std::nullopt)});
+  }
+  // History holds the versions before the current one; the current content's hashes are kept as
+  // a version too (its io_hash is what a copy without the explanation is recognised by).
+  if (!current.purged_at) {
+    version_hashes.push_back({current.version,
+                              audit::ContentHash(current.input_json, current.expected_output_json, current.explanation),
+                              audit::ContentHash(current.input_json, current.expected_output_json, std::nullopt)});
   }
   const std::string hash = current.purged_at && current.content_hash
                                ? *current.content_hash

@@ -123,8 +123,8 @@ Result<std::map<std::string, std::string>> PurgedContent::PurgedHashes() {
       EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(e.id));
       for (const auto& v : versions) {
         const Json w = Json::parse(v.snapshot_json, nullptr, false);
-        if (w.is_object() && w.contains("content_hash") && w["content_hash"].is_string()) {
-          out.emplace(w["content_hash"].get<std::string>(), e.id);
+        for (const char* key : {"content_hash", "io_hash"}) {
+          if (w.is_object() && w.contains(key) && w[key].is_string()) out.emplace(w[key].get<std::string>(), e.id);
         }
       }
     }

@@ -50,8 +50,9 @@ class PurgedContent {
   // Scrubs a best program in place.
   Status ScrubProgram(Json& program);
   // content hash (audit::ContentHash) → purged example id, over every version of every purged
-  // example: what a purge kept of their content, so that it is not brought back as new content
-  // (a DSPy program's demo that still holds it). Reads the whole trash: call once per import.
+  // example, with and without its explanation (io_hash): what a purge kept of their content, so
+  // that it is not brought back as new content (a DSPy program's demo that still holds it, with
+  // or without the explanation). Reads the whole trash: call once per import.
   Result<std::map<std::string, std::string>> PurgedHashes();
 
  private:

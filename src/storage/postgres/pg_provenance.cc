@@ -136,7 +136,7 @@ Result<Example> PgStore::RestoreExample(const std::string& id) {
 }
 
 Status PgStore::PurgeExample(const std::string& id, const std::string& content_hash,
-                             const std::vector<std::pair<int64_t, std::string>>& version_hashes,
+                             const std::vector<PurgedVersionHashes>& version_hashes,
                              const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) {
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
@@ -151,9 +151,10 @@ Status PgStore::PurgeExample(const std::string& id, const std::string& content_h
             "attribution_notes = NULL, search_keys = '[]', pii_flags = '[]', embedding = NULL, embedding_model = NULL, "
             "content_hash = $1, purged_at = COALESCE(purged_at, $2) WHERE id = $3");
         if (r.affected_rows() == 0) return Status::NotFound("Example not found");
-        for (const auto& [version, hash] : version_hashes) {
-          PgParams().Text(PurgedVersionSnapshot(id, version, hash)).Text(id).Int(version).Exec(
-              tx, "UPDATE example_versions SET snapshot = $1 WHERE example_id = $2 AND version = $3");
+        for (const auto& v : version_hashes) {
+          PgParams().Text(PurgedVersionSnapshot(id, v)).Text(id).Int(v.version).Int(now).Exec(
+              tx, "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES ($2, $3, $1, $4) "
+                  "ON CONFLICT (example_id, version) DO UPDATE SET snapshot = EXCLUDED.snapshot");
         }
         RewriteCopies(tx, id, rewrites);
         return Status::Ok();

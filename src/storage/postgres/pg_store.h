@@ -98,7 +98,7 @@ class PgStore final : public Store {
                            const std::optional<std::string>& deleted_by) override;
   Result<Example> RestoreExample(const std::string& id) override;
   Status PurgeExample(const std::string& id, const std::string& content_hash,
-                      const std::vector<std::pair<int64_t, std::string>>& version_hashes,
+                      const std::vector<PurgedVersionHashes>& version_hashes,
                       const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) override;
   Result<Example> GetExampleIncludingDeleted(const std::string& id) override;
   Result<std::pair<std::vector<Example>, int64_t>> ListDeletedExamples(int64_t offset, int64_t limit) override;

@@ -162,7 +162,7 @@ Result<Example> SqliteStore::RestoreExample(const std::string& id) {
 }
 
 Status SqliteStore::PurgeExample(const std::string& id, const std::string& content_hash,
-                                 const std::vector<std::pair<int64_t, std::string>>& version_hashes,
+                                 const std::vector<PurgedVersionHashes>& version_hashes,
                                  const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) {
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
@@ -177,9 +177,10 @@ Status SqliteStore::PurgeExample(const std::string& id, const std::string& conte
     q.bind(3, id);
     q.exec();
     if (c.db().getChanges() == 0) return Status::NotFound("Example not found");
-    for (const auto& [version, hash] : version_hashes) {
-      Exec(c, "UPDATE example_versions SET snapshot = ?1 WHERE example_id = ?2 AND version = ?3",
-           {PurgedVersionSnapshot(id, version, hash), id, version});
+    for (const auto& v : version_hashes) {
+      Exec(c, "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES (?2, ?3, ?1, ?4) "
+              "ON CONFLICT(example_id, version) DO UPDATE SET snapshot = excluded.snapshot",
+           {PurgedVersionSnapshot(id, v), id, v.version, now});
     }
     RewriteCopies(c, id, rewrites);
     return Status::Ok();
