@@ -47,6 +47,14 @@ struct ExampleFilter {
   std::optional<std::vector<int64_t>> row_ids;  // restrict to these rows (empty list = nothing)
 };
 
+// Why a guarded template write (Store::UpdateTemplate, DeleteTemplate) changed nothing.
+inline constexpr const char* kTemplateChangedConcurrently =
+    "the template changed meanwhile (edited, published, archived, given an example or a new version by another "
+    "request); reload it and retry";
+
+// An example insert whose template was deleted after the caller checked it (+ the template id).
+inline const std::string kTemplateDeletedMeanwhile = "the example's template was deleted meanwhile: ";
+
 // Sort keys are a closed set: nothing from the request reaches SQL text.
 enum class ExampleSortKey { kEffectiveness, kQuality, kUsage, kCreatedAt, kUpdatedAt };
 // Whether rows may lack the sort value (effectiveness, quality); such rows are listed last.
@@ -272,8 +280,15 @@ class Store {
   // ---- Templates ----
   virtual Status InsertTemplate(const Template& t) = 0;
   virtual Result<Template> GetTemplate(const std::string& id) = 0;
-  virtual Status UpdateTemplate(const Template& t) = 0;
-  virtual Status DeleteTemplate(const std::string& id) = 0;
+  // Writes `t` over its row if the row's updated_at is still `if_updated_at` (the value the caller
+  // read): kFailedPrecondition when another writer changed it since, kNotFound when it is gone.
+  // Concurrent read-check-write cycles (publish against edit, archive against publish) thus never
+  // undo each other.
+  virtual Status UpdateTemplate(const Template& t, int64_t if_updated_at) = 0;
+  // Deletes the template and its lineage edges, in one transaction, if its updated_at is still
+  // `if_updated_at`, no example names it and no template names it as parent; else
+  // kFailedPrecondition (nothing deleted). kNotFound when it is gone.
+  virtual Status DeleteTemplate(const std::string& id, int64_t if_updated_at) = 0;
   virtual Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) = 0;
   Result<std::pair<std::vector<Template>, int64_t>> ListTemplates(
       const std::optional<std::string>& status, const std::optional<std::string>& search,

@@ -17,6 +17,17 @@ Status Examples::Delete(const std::string& id, const std::optional<std::string>&
 }
 
 Result<Example> Examples::Restore(const std::string& id) {
+  // An example whose template was deleted since (?cascade=delete) would come back naming nothing:
+  // every later edit of it would then fail on a databit_id its user never sent.
+  auto deleted = store_.GetExampleIncludingDeleted(id);
+  if (deleted.ok() && deleted->deleted_at && deleted->databit_id) {
+    auto t = store_.GetTemplate(*deleted->databit_id);
+    if (t.status().IsNotFound()) {
+      return Status::FailedPrecondition("its template " + *deleted->databit_id +
+                                        " was deleted after it; an example cannot name a missing template");
+    }
+    EXEMPLAR_RETURN_IF_ERROR(t.status());
+  }
   audit::Describe("example", {id}, {{"restored", true}});
   auto lock = index_.LockWrites();
   EXEMPLAR_ASSIGN_OR_RETURN(Example restored, store_.RestoreExample(id));

@@ -184,6 +184,14 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
     }
     t->derived_from = *df;
     for (auto& id : t->derived_from) id = IsUuid(id) ? NormalizeUuid(id) : id;
+    // A source named twice was stored twice (and drawn as two edges of one kind).
+    for (size_t i = 0; i < t->derived_from.size(); ++i) {
+      if (std::find(t->derived_from.begin(), t->derived_from.begin() + i, t->derived_from[i]) !=
+          t->derived_from.begin() + i) {
+        v.Add({"body", "derived_from", std::to_string(i)}, "template " + t->derived_from[i] + " is named twice",
+              "value_error.duplicate");
+      }
+    }
   }
   // Server-assigned fields of the wire form (a body copied from a GET) are known, not editable:
   // each must have its wire type, and a value that differs from the template's own is a 422

@@ -20,6 +20,12 @@ std::string BumpMinor(const std::string& version) {
   return version + ".1";
 }
 
+// The updated_at a write stores: now, and always after the value read, so a guarded write
+// (Store::UpdateTemplate) made in the same millisecond as the previous one still changes it.
+namespace {
+int64_t NextUpdatedAt(int64_t read_at) { return std::max(NowMillis(), read_at + 1); }
+}  // namespace
+
 Status Templates::CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous) {
   std::vector<LineageEdge> added;
   for (const auto& src : t.derived_from) {
@@ -82,8 +88,9 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   audit::Describe("template", {id}, audit::Diff(before, TemplateToJson(t), {"updated_at"}));
   EXEMPLAR_RETURN_IF_ERROR(CheckDerivedFrom(t, previous));
-  t.updated_at = NowMillis();
-  Status st = store_.UpdateTemplate(t);
+  const int64_t read_at = t.updated_at;
+  t.updated_at = NextUpdatedAt(read_at);
+  Status st = store_.UpdateTemplate(t, read_at);
   if (st.code() == Code::kAlreadyExists) {
     return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
   }
@@ -96,6 +103,16 @@ Status Templates::Delete(const std::string& id, TemplateCascade cascade, Example
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
   if (t.status == "published") {
     return Status::FailedPrecondition("Cannot delete a published template. Archive it instead.");
+  }
+  // Later versions trace to this one (version_of); deleting it would leave them pointing at nothing.
+  EXEMPLAR_ASSIGN_OR_RETURN(auto family, store_.ListTemplatesByName(t.name));
+  const auto children = std::count_if(family.begin(), family.end(), [&](const Template& v) {
+    return v.parent_template_id == id;
+  });
+  if (children > 0) {
+    return Status::FailedPrecondition("template " + id + " has " + std::to_string(children) +
+                                      " later version(s) made from it; delete those first (their lineage traces "
+                                      "to this one), or archive it");
   }
   audit::Describe("template", {id}, {{"deleted", true}, {"name", t.name}, {"version", t.version}});
   storage::ExampleFilter f;
@@ -122,7 +139,9 @@ Status Templates::Delete(const std::string& id, TemplateCascade cascade, Example
       EXEMPLAR_RETURN_IF_ERROR(examples.BulkDelete(ids, false, kNoCap).status());
     }
   }
-  return store_.DeleteTemplate(id);
+  // A cascade's own bulk update or delete does not change the template, so its updated_at still
+  // tells whether anything else did.
+  return store_.DeleteTemplate(id, t.updated_at);
 }
 
 Result<Template> Templates::Publish(const std::string& id) {
@@ -135,9 +154,10 @@ Result<Template> Templates::Publish(const std::string& id) {
   }
   audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "published"}}}});
   t.status = "published";
-  t.updated_at = NowMillis();
+  const int64_t read_at = t.updated_at;
+  t.updated_at = NextUpdatedAt(read_at);
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
-  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t, read_at));
   return t;
 }
 
@@ -146,9 +166,10 @@ Result<Template> Templates::Archive(const std::string& id) {
   if (t.status == "archived") return Status::FailedPrecondition("Template is already archived");
   audit::Describe("template", {id}, {{"status", {{"from", t.status}, {"to", "archived"}}}});
   t.status = "archived";
-  t.updated_at = NowMillis();
+  const int64_t read_at = t.updated_at;
+  t.updated_at = NextUpdatedAt(read_at);
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
-  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t));
+  EXEMPLAR_RETURN_IF_ERROR(store_.UpdateTemplate(t, read_at));
   return t;
 }
 

@@ -1,5 +1,6 @@
 // Example rows on PostgreSQL: insert, read, update with history, delete, list, embeddings.
 #include <limits>
+#include <set>
 
 #include "common/time.h"
 #include "storage/columns.h"
@@ -29,6 +30,7 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
       [&](pqxx::transaction_base& tx) {
         out.clear();
         int64_t now = NowMillis();
+        std::set<std::string> templates_seen;
         for (Example& e : examples) {
           // Idempotency: an example whose client id or id is already stored is not inserted again.
           auto found = PgParams().Text(e.client_id).Text(e.id).Exec(
@@ -36,6 +38,12 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
           if (!found.empty()) {
             out.push_back({false, found[0][0].as<std::string>(), found[0][1].as<int64_t>()});
             continue;
+          }
+          // The caller checked the template; a delete may have committed since. The key-share lock
+          // holds off a delete until this commits (which then finds the example and refuses).
+          if (e.databit_id && templates_seen.insert(*e.databit_id).second &&
+              PgParams().Text(e.databit_id).Exec(tx, "SELECT 1 FROM templates WHERE id = $1 FOR KEY SHARE").empty()) {
+            return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
           }
           PgParams p;
           p.Text(e.id).Text(e.client_id).Int(e.version);

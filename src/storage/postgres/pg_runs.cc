@@ -56,27 +56,49 @@ Result<Template> PgStore::GetTemplate(const std::string& id) {
   return std::move(*out);
 }
 
-Status PgStore::UpdateTemplate(const Template& t) {
+namespace {
+
+// Why a guarded template write changed no row: gone, or changed by another writer.
+Status TemplateUnchanged(pqxx::transaction_base& tx, const std::string& id) {
+  if (PgParams().Text(id).Exec(tx, "SELECT 1 FROM templates WHERE id = $1").empty()) {
+    return Status::NotFound("Template not found");
+  }
+  return Status::FailedPrecondition(kTemplateChangedConcurrently);
+}
+
+}  // namespace
+
+Status PgStore::UpdateTemplate(const Template& t, int64_t if_updated_at) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](pqxx::transaction_base& tx) {
     PgParams p;
     PgAddTemplateBody(p, t);
     p.Text(t.id);
+    p.Int(if_updated_at);
     auto r = p.Exec(tx,
                     "UPDATE templates SET name=$1, description=$2, input_schema=$3, output_schema=$4, "
                     "prompt_template=$5, system_prompt=$6, examples=$7, base_model=$8, temperature=$9, "
                     "max_tokens=$10, status=$11, version=$12, parent_template_id=$13, derived_from=$14, "
-                    "created_by=$15, created_at=$16, updated_at=$17 WHERE id=$18");
-    if (r.affected_rows() == 0) return Status::NotFound("Template not found");
+                    "created_by=$15, created_at=$16, updated_at=$17 WHERE id=$18 AND updated_at=$19");
+    if (r.affected_rows() == 0) return TemplateUnchanged(tx, t.id);
     return Status::Ok();
   });
 }
 
-Status PgStore::DeleteTemplate(const std::string& id) {
+Status PgStore::DeleteTemplate(const std::string& id, int64_t if_updated_at) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    if (PgParams().Text(id).Exec(tx, "DELETE FROM templates WHERE id = $1").affected_rows() == 0) {
+    // Lock the row first: an example insert holds a key-share lock on its template until it
+    // commits, so this waits for it, and the DELETE below (a new statement, a fresh snapshot under
+    // READ COMMITTED) then sees that example and refuses.
+    if (PgParams().Text(id).Exec(tx, "SELECT 1 FROM templates WHERE id = $1 FOR UPDATE").empty()) {
       return Status::NotFound("Template not found");
     }
+    auto r = PgParams().Text(id).Int(if_updated_at).Exec(
+        tx,
+        "DELETE FROM templates WHERE id = $1 AND updated_at = $2 "
+        "AND NOT EXISTS (SELECT 1 FROM examples WHERE databit_id = $1) "
+        "AND NOT EXISTS (SELECT 1 FROM templates AS child WHERE child.parent_template_id = $1)");
+    if (r.affected_rows() == 0) return TemplateUnchanged(tx, id);
     PgParams().Text(id).Exec(
         tx,
         "DELETE FROM lineage_edges WHERE (source_type = 'template' AND source_id = $1) OR "

@@ -59,8 +59,8 @@ class PgStore final : public Store {
 
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
-  Status UpdateTemplate(const Template& t) override;
-  Status DeleteTemplate(const std::string& id) override;
+  Status UpdateTemplate(const Template& t, int64_t if_updated_at) override;
+  Status DeleteTemplate(const std::string& id, int64_t if_updated_at) override;
   using Store::ListTemplates;
   Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) override;
   Result<std::vector<Template>> ListTemplatesByName(const std::string& name) override;

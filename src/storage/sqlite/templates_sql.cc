@@ -82,28 +82,47 @@ Result<Template> SqliteStore::GetTemplate(const std::string& id) {
   return std::move(*out);
 }
 
-Status SqliteStore::UpdateTemplate(const Template& t) {
+namespace {
+
+// Why a guarded template write changed no row: gone, or changed by another writer.
+Status TemplateUnchanged(Conn& c, const std::string& id) {
+  auto& q = c.Prepare("SELECT 1 FROM templates WHERE id = ?");
+  q.bind(1, id);
+  const bool exists = q.executeStep();
+  q.reset();
+  if (!exists) return Status::NotFound("Template not found");
+  return Status::FailedPrecondition(kTemplateChangedConcurrently);
+}
+
+}  // namespace
+
+Status SqliteStore::UpdateTemplate(const Template& t, int64_t if_updated_at) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(
         "UPDATE templates SET name=?, description=?, input_schema=?, output_schema=?, "
         "prompt_template=?, system_prompt=?, examples=?, base_model=?, temperature=?, "
         "max_tokens=?, status=?, version=?, parent_template_id=?, derived_from=?, created_by=?, "
-        "created_at=?, updated_at=? WHERE id=?");
+        "created_at=?, updated_at=? WHERE id=? AND updated_at=?");
     int i = BindTemplateBody(q, 1, t);
-    q.bind(i, t.id);
+    q.bind(i++, t.id);
+    q.bind(i, static_cast<int64_t>(if_updated_at));
     q.exec();
-    if (c.db().getChanges() == 0) return Status::NotFound("Template not found");
+    if (c.db().getChanges() == 0) return TemplateUnchanged(c, t.id);
     return Status::Ok();
   });
 }
 
-Status SqliteStore::DeleteTemplate(const std::string& id) {
+Status SqliteStore::DeleteTemplate(const std::string& id, int64_t if_updated_at) {
   return pool_->Write([&](Conn& c) {
-    auto& q = c.Prepare("DELETE FROM templates WHERE id = ?");
+    auto& q = c.Prepare(
+        "DELETE FROM templates WHERE id = ?1 AND updated_at = ?2 "
+        "AND NOT EXISTS (SELECT 1 FROM examples WHERE databit_id = ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM templates AS child WHERE child.parent_template_id = ?1)");
     q.bind(1, id);
+    q.bind(2, static_cast<int64_t>(if_updated_at));
     q.exec();
-    if (c.db().getChanges() == 0) return Status::NotFound("Template not found");
+    if (c.db().getChanges() == 0) return TemplateUnchanged(c, id);
     auto& e = c.Prepare(
         "DELETE FROM lineage_edges WHERE (source_type = 'template' AND source_id = ?1) OR "
         "(target_type = 'template' AND target_id = ?1)");
