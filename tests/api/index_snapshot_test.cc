@@ -14,33 +14,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Fills `server` as every test here starts: 30 examples of `texts`, one deleted, one updated, one
+// with evidence (so a snapshot holds dead keyword postings and counts). Their ids.
+std::vector<std::string> Fill(TestServer& server, const std::vector<std::string>& texts) {
+  Json items = Json::array();
+  for (int i = 0; i < 30; ++i) {
+    Json e = MakeExample(texts[i % texts.size()] + " case " + std::to_string(i), i % 3 ? "defect_detection" : "calibration");
+    e["input"]["bay"] = i % 4;
+    e["capability_tags"] = {i % 2 ? "vision" : "timeseries"};
+    if (i % 7 == 0) e["explanation"] = "reported by ops" + std::to_string(i) + "@example.com";
+    items.push_back(e);
+  }
+  std::vector<std::string> ids;
+  auto r = server.Post("/api/v1/examples/batch", {{"examples", items}});
+  EXPECT_EQ(r.status, 201) << r.raw;
+  for (const auto& id : r.body["created_ids"]) ids.push_back(id);
+  EXPECT_EQ(ids.size(), 30u);
+  if (ids.size() != 30u) return ids;
+  EXPECT_EQ(server.Delete("/api/v1/examples/" + ids[4]).status, 204);
+  EXPECT_EQ(server.Put("/api/v1/examples/" + ids[5], {{"domain", "moved"}, {"capability_tags", {"gamma"}}}).status, 200);
+  EXPECT_EQ(server.PostRaw("/api/v1/examples/" + ids[6] + "/track?outcome=success", "", "application/json").status, 204);
+  return ids;
+}
+
 class IndexSnapshot : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* texts[] = {"hairline crack along the scintillator crystal edge", "solder void under the preamplifier",
-                           "yellowing of the NaI scintillator", "corrosion on the detector window flange",
-                           "bias voltage drifting upward", "cooling fan rpm dropping", "dark current increase",
-                           "count rate spikes during vibration", "cryocooler failing to reach temperature",
-                           "calibration peak shifted for cesium 662 keV"};
-    Json items = Json::array();
-    for (int i = 0; i < 30; ++i) {
-      Json e = MakeExample(std::string(texts[i % 10]) + " case " + std::to_string(i),
-                           i % 3 ? "defect_detection" : "calibration");
-      e["input"]["bay"] = i % 4;
-      e["capability_tags"] = {i % 2 ? "vision" : "timeseries"};
-      if (i % 7 == 0) e["explanation"] = "reported by ops" + std::to_string(i) + "@example.com";
-      items.push_back(e);
-    }
-    auto r = server_.Post("/api/v1/examples/batch", {{"examples", items}});
-    ASSERT_EQ(r.status, 201) << r.raw;
-    for (const auto& id : r.body["created_ids"]) ids_.push_back(id);
+    ids_ = Fill(server_, {"hairline crack along the scintillator crystal edge", "solder void under the preamplifier",
+                          "yellowing of the NaI scintillator", "corrosion on the detector window flange",
+                          "bias voltage drifting upward", "cooling fan rpm dropping", "dark current increase",
+                          "count rate spikes during vibration", "cryocooler failing to reach temperature",
+                          "calibration peak shifted for cesium 662 keV"});
     ASSERT_EQ(ids_.size(), 30u);
-    // Removed and updated rows, and evidence: the snapshot holds dead keyword postings and counts.
-    ASSERT_EQ(server_.Delete("/api/v1/examples/" + ids_[4]).status, 204);
-    ASSERT_EQ(server_.Put("/api/v1/examples/" + ids_[5], {{"domain", "moved"}, {"capability_tags", {"gamma"}}}).status,
-              200);
-    ASSERT_EQ(server_.PostRaw("/api/v1/examples/" + ids_[6] + "/track?outcome=success", "", "application/json").status,
-              204);
   }
 
   // What the indexes answer: ranked ids (and scores) of keyword, vector, hybrid and filtered
@@ -176,6 +181,37 @@ TEST_F(IndexSnapshot, ChangesAfterTheSnapshotAreReplayedIntoEveryIndex) {
   auto deleted = server_.Post("/api/v1/examples/search", {{"query_text", "preamplifier"}, {"mode", "keyword"}, {"k", 50}});
   for (const auto& h : deleted.body["results"]) EXPECT_NE(h["example"]["example_id"], ids_[2]);
   EXPECT_EQ(server_.runtime().index().catalog().size(), 29u);  // 30 − 1 (SetUp) + 1 − 1
+}
+
+// A data directory kept while the database changed (another --db, SQLite to PostgreSQL, staging
+// to production): its snapshots were read as the new store's. With the same history shape the
+// counts agreed after replay, and keyword searches returned rows of the new store under another
+// store's postings. The snapshots name the change they were made at; another store's change
+// there sends the load back to the rows.
+TEST_F(IndexSnapshot, SnapshotsOfAnotherDatabaseAreNotLoaded) {
+  server_.Stop();  // writes this store's snapshots
+  TestServer other;
+  Fill(other, {"printer jam in tray seventeen", "badge reader offline at gate", "coffee machine leaking water"});
+  auto own = other.Post("/api/v1/examples/search", {{"query_text", "scintillator crack"}, {"mode", "keyword"}});
+  ASSERT_EQ(own.status, 200);
+  ASSERT_TRUE(own.body["results"].empty()) << own.raw;
+  other.Stop();
+  for (const auto& entry : fs::directory_iterator(server_.data_dir())) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("vectors.hnsw", 0) == 0) {
+      fs::copy_file(entry.path(), other.data_dir() / name, fs::copy_options::overwrite_existing);
+    }
+  }
+  other.Start();
+  EXPECT_EQ(other.runtime().index().Stats().load_mode, "rebuild");
+  auto r = other.Post("/api/v1/examples/search", {{"query_text", "scintillator crack"}, {"mode", "keyword"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body["results"].empty()) << r.raw;
+  auto printer = other.Post("/api/v1/examples/search", {{"query_text", "printer jam"}, {"mode", "keyword"}});
+  EXPECT_FALSE(printer.body["results"].empty()) << printer.raw;
+  // Its own snapshots, written at the next stop, load again.
+  other.Restart();
+  EXPECT_EQ(other.runtime().index().Stats().load_mode, "snapshot");
 }
 
 }  // namespace

@@ -178,19 +178,32 @@ std::string SearchIndex::ServingModel(const std::map<std::string, size_t>& model
 namespace {
 
 // The sidecar holds the change-log position of the vector snapshot, written after the snapshot,
-// and on its second line the model and dimension of its vectors (absent in older sidecars: the
-// configured model's).
+// on its second line the model and dimension of its vectors (absent in older sidecars: the
+// configured model's), and on its third the id of the entity the change at that position names:
+// which database the snapshots were made from (a data directory kept while --db pointed elsewhere
+// would otherwise be read as this store's, its examples found by searches of another store).
 struct SnapshotMeta {
   int64_t seq = -1;
   std::string model;
   int dim = 0;
+  std::string change_entity;  // empty: an older sidecar, or seq 0
 };
 std::optional<SnapshotMeta> ReadSnapshotMeta(const std::string& meta_path) {
   std::ifstream in(meta_path);
   SnapshotMeta m;
   if (!(in >> m.seq) || m.seq < 0) return std::nullopt;
   if (!(in >> m.model >> m.dim)) m.model.clear();
+  std::string key;
+  if (in >> key >> m.change_entity && key != "change") m.change_entity.clear();
   return m;
+}
+
+// The entity id of the change at `seq` in `store`'s log ("" at seq 0, or when there is none).
+Result<std::string> ChangeEntityAt(storage::Store& store, int64_t seq) {
+  if (seq <= 0) return std::string();
+  EXEMPLAR_ASSIGN_OR_RETURN(auto changes, store.ChangesSince(seq - 1, 1, ""));
+  if (changes.empty() || changes[0].seq != seq) return std::string();
+  return changes[0].entity_id;
 }
 
 // Hands batches of scanned rows from the scanning thread to the keyword thread (bounded, so a
@@ -245,6 +258,15 @@ Status SearchIndex::Load() {
   EXEMPLAR_ASSIGN_OR_RETURN(int64_t latest, store_.LatestChangeSeq());
   std::optional<SnapshotMeta> meta = ReadSnapshotMeta(snapshot_path_ + ".seq");
   if (!meta || meta->seq > latest) return Rebuild();
+  if (meta->seq > 0) {
+    EXEMPLAR_ASSIGN_OR_RETURN(std::string entity, ChangeEntityAt(store_, meta->seq));
+    if (entity.empty() || entity != meta->change_entity) {
+      spdlog::warn("index snapshots in {} were not made from this database (change {} names {}, the snapshot "
+                   "says {}); rebuilding", snapshot_path_, meta->seq, entity.empty() ? "nothing" : entity,
+                   meta->change_entity.empty() ? "nothing" : meta->change_entity);
+      return Rebuild();
+    }
+  }
   std::optional<int64_t> snap_seq = meta->seq;
   if (meta->model.empty()) meta->model = configured_->model(), meta->dim = configured_->dim();
   index::VectorIndexOptions snap_options = options_;
@@ -372,10 +394,12 @@ Status SearchIndex::SaveSnapshot() {
   // so a crash between these writes costs a rebuild of those two, nothing more.
   EXEMPLAR_RETURN_IF_ERROR(catalog_.Save(snapshot_path_ + ".catalog", static_cast<uint64_t>(seq)));
   EXEMPLAR_RETURN_IF_ERROR(keywords_.Save(snapshot_path_ + ".keywords", static_cast<uint64_t>(seq)));
+  EXEMPLAR_ASSIGN_OR_RETURN(const std::string entity, ChangeEntityAt(store_, seq));
   std::string tmp = snapshot_path_ + ".seq.tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << seq << "\n" << space->model << " " << space->index->options().dim << "\n";
+    if (!entity.empty()) out << "change " << entity << "\n";
     if (!out.flush()) return Status::Internal("cannot write " + tmp);
   }
   std::error_code ec;
