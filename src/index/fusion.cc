@@ -13,10 +13,15 @@ std::vector<Hit> ReciprocalRankFusion(const std::vector<std::vector<Hit>>& lists
   std::unordered_map<uint64_t, double> fused;
   for (const auto& list : lists) {
     std::unordered_set<uint64_t> seen;  // a label counts once per list, at its best rank
-    size_t rank = 0;
+    size_t position = 0, rank = 0;
+    float previous = 0;
     for (const Hit& h : list) {
       if (!seen.insert(h.label).second) continue;
-      ++rank;
+      ++position;
+      // Equal scores share a rank (1, 2, 2, 4): a leg's tie order is its labels', not relevance,
+      // and identical examples would otherwise fuse to different scores.
+      if (position == 1 || h.score != previous) rank = position;
+      previous = h.score;
       fused[h.label] += 1.0 / (k + static_cast<double>(rank));
     }
   }

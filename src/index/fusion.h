@@ -10,8 +10,9 @@
 namespace exemplar::index {
 
 // Reciprocal Rank Fusion: score(d) = Σ 1 / (k + rank_i(d)), rank from 1. k = 60 (Cormack et al.
-// 2009), which damps the head of each list. Result sorted best first, ties by smaller label. A
-// label repeated within one list counts once, at its first (best) rank.
+// 2009), which damps the head of each list. Equal scores within a list share a rank (1, 2, 2, 4).
+// Result sorted best first, ties by smaller label. A label repeated within one list counts once,
+// at its first (best) rank.
 std::vector<Hit> ReciprocalRankFusion(const std::vector<std::vector<Hit>>& lists, double k = 60.0);
 
 // Maximal Marginal Relevance over `candidates` (relevance in Hit::score): picks k items maximising

@@ -26,8 +26,8 @@ TEST(ReciprocalRankFusion, SumsReciprocalRanks) {
 }
 
 TEST(ReciprocalRankFusion, KDampsTheHeadAndDuplicatesCountOnce) {
-  std::vector<Hit> a = {{1, 1.f}, {2, 1.f}};
-  std::vector<Hit> b = {{2, 1.f}, {2, 1.f}, {1, 1.f}};  // the repeated 2 counts at rank 1 only
+  std::vector<Hit> a = {{1, 2.f}, {2, 1.f}};
+  std::vector<Hit> b = {{2, 2.f}, {2, 2.f}, {1, 1.f}};  // the repeated 2 counts at rank 1 only
   auto fused = ReciprocalRankFusion({a, b}, 1.0);
   ASSERT_EQ(fused.size(), 2u);
   EXPECT_NEAR(fused[0].score, 1.0 / 2 + 1.0 / 3, 1e-7);  // both labels: ranks 1 and 2
@@ -35,6 +35,18 @@ TEST(ReciprocalRankFusion, KDampsTheHeadAndDuplicatesCountOnce) {
   EXPECT_EQ(Labels(fused), (std::vector<uint64_t>{1, 2}));
   EXPECT_TRUE(ReciprocalRankFusion({}).empty());
   EXPECT_EQ(ReciprocalRankFusion({{}, {{5, 1.f}}}).size(), 1u);
+}
+
+// Identical documents score alike in every leg, but each leg lists them in label order: ranked
+// 1, 2, 3 they fused to different scores, and hybrid search ordered equals by label.
+TEST(ReciprocalRankFusion, EqualScoresInALegShareARank) {
+  std::vector<Hit> a = {{7, 0.9f}, {3, 0.9f}, {5, 0.9f}, {1, 0.2f}};
+  std::vector<Hit> b = {{3, 4.f}, {5, 4.f}, {7, 4.f}};
+  auto fused = ReciprocalRankFusion({a, b});
+  ASSERT_EQ(fused.size(), 4u);
+  EXPECT_EQ(Labels(fused), (std::vector<uint64_t>{3, 5, 7, 1}));  // equal: smaller label first
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(fused[i].score, 2.0 / 61, 1e-7) << i;
+  EXPECT_NEAR(fused[3].score, 1.0 / 64, 1e-7);  // after three ranked 1: rank 4
 }
 
 TEST(MaximalMarginalRelevance, TradesRelevanceForDiversity) {

@@ -2,6 +2,10 @@
 // small labelled relevance fixture.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -82,6 +86,22 @@ TEST_F(SearchApi, FiltersApplyInsideTheSearchAndScoresAreReported) {
                      {"relevance_floor", 0}});
   EXPECT_EQ(vec["results"].size(), 1u);
   EXPECT_TRUE(vec["query_embedding_generated"].get<bool>());
+}
+
+// Equal scores broke by index label, i.e. by insertion order: the same examples imported into
+// another store in another order ranked differently. SPEC §4.1: ties break by id.
+TEST_F(SearchApi, EqualScoresRankById) {
+  for (int i = 0; i < 6; ++i) {
+    auto r = server_.Post("/api/v1/examples?on_duplicate=allow", MakeExample("platypus tie test", "tie" + std::to_string(i)));
+    ASSERT_EQ(r.status, 201) << r.raw;
+  }
+  for (const char* mode : {"keyword", "vector", "hybrid"}) {
+    Json body = Search({{"query_text", "platypus tie test"}, {"mode", mode}, {"k", 6}, {"relevance_floor", 0}});
+    std::vector<std::string> ids;
+    for (const auto& h : body["results"]) ids.push_back(h["example"]["example_id"]);
+    ASSERT_EQ(ids.size(), 6u) << mode << " " << body.dump();
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << mode << " " << body.dump();
+  }
 }
 
 TEST_F(SearchApi, DeterministicAndThresholded) {

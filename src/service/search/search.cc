@@ -251,6 +251,22 @@ SearchMode Search::ResolveMode(const SearchRequest& req) {
   return has_text ? SearchMode::kHybrid : (req.query_embedding ? SearchMode::kVector : SearchMode::kMetadata);
 }
 
+namespace {
+
+// Equal scores rank by example id (SPEC §4.1). The legs break ties by index label, which is per
+// store: the same examples imported in another order ranked differently.
+void TieBreakById(std::vector<SearchHit>& hits) {
+  for (size_t i = 0; i < hits.size();) {
+    size_t j = i + 1;
+    while (j < hits.size() && hits[j].rank_score == hits[i].rank_score) ++j;
+    std::sort(hits.begin() + static_cast<std::ptrdiff_t>(i), hits.begin() + static_cast<std::ptrdiff_t>(j),
+              [](const SearchHit& a, const SearchHit& b) { return a.example.id < b.example.id; });
+    i = j;
+  }
+}
+
+}  // namespace
+
 Result<SearchResponse> Search::Run(const SearchRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   SearchResponse resp;
@@ -264,6 +280,7 @@ Result<SearchResponse> Search::Run(const SearchRequest& req) {
     Blend(req, mode, c, ranked, &resp);
     Diversify(req, c, ranked);
     EXEMPLAR_RETURN_IF_ERROR(Hydrate(mode, c, ranked, &resp));
+    TieBreakById(resp.results);
     resp.no_match = resp.results.empty();
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
