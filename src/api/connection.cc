@@ -55,11 +55,29 @@ void ServerCore::ReleaseAddress(const std::string& address) {
   if (it != per_address_.end() && --it->second <= 0) per_address_.erase(it);
 }
 
+ServerCore::StreamAdmission ServerCore::AdmitStream(const std::string& address) {
+  std::lock_guard lock(mu_);
+  const int limit = config.max_event_streams;
+  if (event_streams_ >= limit) return StreamAdmission::kFull;
+  int& mine = streams_per_address_[address];
+  if (mine >= std::max(1, limit - limit / 4)) return StreamAdmission::kOverShare;
+  ++mine;
+  ++event_streams_;
+  return StreamAdmission::kAdmitted;
+}
+
+void ServerCore::ReleaseStream(const std::string& address) {
+  std::lock_guard lock(mu_);
+  --event_streams_;
+  auto it = streams_per_address_.find(address);
+  if (it != streams_per_address_.end() && --it->second <= 0) streams_per_address_.erase(it);
+}
+
 Connection::Connection(tcp::socket socket, ServerCore& core, std::string address)
     : core_(core), address_(std::move(address)), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 
 Connection::~Connection() {
-  if (counts_event_stream_) core_.event_streams.fetch_sub(1);
+  if (counts_event_stream_) core_.ReleaseStream(address_);
   core_.ReleaseAddress(address_);
   core_.connections.fetch_sub(1);
 }
@@ -112,7 +130,7 @@ void Connection::Close() {
   Disarm();
   if (counts_event_stream_) {  // before the client can see the close, so its slot is free by then
     counts_event_stream_ = false;
-    core_.event_streams.fetch_sub(1);
+    core_.ReleaseStream(address_);
   }
   beast::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);

@@ -41,12 +41,17 @@ class ServerCore {
   Dispatcher& dispatcher;
   WorkerPool& workers;
   std::atomic<int> connections{0};
-  std::atomic<int> event_streams{0};
 
   // Counts a connection from `address`; false (nothing counted) when the address is at
   // max_connections_per_ip.
   bool AdmitAddress(const std::string& address);
   void ReleaseAddress(const std::string& address);
+  // Counts an event stream of a client at `address`: kFull (nothing counted) when
+  // max_event_streams are open, kOverShare when the address already holds three quarters of them
+  // (one client cannot take every stream slot).
+  enum class StreamAdmission { kAdmitted, kFull, kOverShare };
+  StreamAdmission AdmitStream(const std::string& address);
+  void ReleaseStream(const std::string& address);
 
   // Posts `fn` to `ex` unless the server is shutting down. Stream wakers call this from any
   // thread at any time, possibly while the event loop is being torn down.
@@ -63,6 +68,8 @@ class ServerCore {
  private:
   std::mutex mu_;
   std::unordered_map<std::string, int> per_address_;  // GUARDED_BY(mu_)
+  int event_streams_ = 0;                              // GUARDED_BY(mu_)
+  std::unordered_map<std::string, int> streams_per_address_;  // GUARDED_BY(mu_)
   std::shared_mutex gate_;
   bool open_ = true;  // GUARDED_BY(gate_)
 };

@@ -10,11 +10,16 @@
 namespace exemplar::api {
 void Connection::StartStream(Reply reply) {
   if (reply.content_type.rfind("text/event-stream", 0) == 0) {
-    if (core_.event_streams.fetch_add(1) >= core_.config.max_event_streams) {
-      core_.event_streams.fetch_sub(1);
+    const auto admission = core_.AdmitStream(address_);
+    if (admission != ServerCore::StreamAdmission::kAdmitted) {
+      const bool full = admission == ServerCore::StreamAdmission::kFull;
       Reply busy = core_.dispatcher.Refuse(
-          503, Status::Unavailable(std::to_string(core_.config.max_event_streams) +
-                                   " event streams are open (max_event_streams); retry later"),
+          full ? 503 : 429,
+          full ? Status::Unavailable(std::to_string(core_.config.max_event_streams) +
+                                     " event streams are open (max_event_streams); retry later")
+               : Status::ResourceExhausted("this client address already holds three quarters of the " +
+                                           std::to_string(core_.config.max_event_streams) +
+                                           " event streams the server keeps open (max_event_streams); close some"),
           method_, request_id_);
       busy.headers["Retry-After"] = "5";
       return Send(std::move(busy));

@@ -1,8 +1,12 @@
 #include "api/routes.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <string>
+#include <unordered_map>
 
 #include "api/cross_site.h"
 #include "common/ids.h"
@@ -116,27 +120,56 @@ bool IsExpensive(const Route& r) {
   return kExpensive.count(CanonicalKey(r)) > 0;
 }
 
-// Admits at most `limit` requests at once into `inner`; the rest get 503 with Retry-After at
-// once, so a burst cannot queue without bound behind the worker pool while cheap requests
-// (health checks, GETs by id) keep their workers.
-Handler LimitConcurrency(std::shared_ptr<std::atomic<int>> in_flight, int limit, Handler inner) {
-  return [in_flight, limit, inner](const Request& req) -> Result<Reply> {
-    if (in_flight->fetch_add(1) >= limit) {
-      in_flight->fetch_sub(1);
-      Status busy = Status::Unavailable("server busy: " + std::to_string(limit) +
-                                        " searches, retrievals, exports or run launches are already in "
-                                        "progress; retry after 1 s");
-      Reply r{503, ErrorBody(busy, req.request_id)};
-      r.headers["Retry-After"] = "1";
-      return r;
+// The expensive requests in flight: all of them, and per caller (the authenticated principal, else
+// the peer address).
+struct ExpensiveSlots {
+  std::mutex mu;
+  int total = 0;
+  std::unordered_map<std::string, int> per_caller;
+};
+
+// Admits at most `limit` requests at once into `inner`, and at most three quarters of them from
+// one caller; the rest get 503 (429 for the caller over its share) with Retry-After at once, so a
+// burst cannot queue without bound behind the worker pool while cheap requests (health checks,
+// GETs by id) keep their workers, and one client (40 exports it never reads, 32 duplicate
+// reports) cannot shut everyone else out.
+Handler LimitConcurrency(std::shared_ptr<ExpensiveSlots> slots, int limit, Handler inner) {
+  const int share = std::max(1, limit - limit / 4);
+  return [slots, limit, share, inner](const Request& req) -> Result<Reply> {
+    std::string caller = req.user.empty() ? "addr:" + req.remote_addr : "user:" + req.user;
+    {
+      std::lock_guard lock(slots->mu);
+      int& mine = slots->per_caller[caller];
+      if (slots->total >= limit || mine >= share) {
+        const bool over_share = slots->total < limit;
+        if (mine == 0) slots->per_caller.erase(caller);
+        Status busy = over_share ? Status::ResourceExhausted("you already have " + std::to_string(share) +
+                                                             " searches, retrievals, exports or run launches in "
+                                                             "progress (this server's share per caller); retry after 1 s")
+                                 : Status::Unavailable("server busy: " + std::to_string(limit) +
+                                                       " searches, retrievals, exports or run launches are already "
+                                                       "in progress; retry after 1 s");
+        Reply r{over_share ? 429 : 503, ErrorBody(busy, req.request_id)};
+        r.headers["Retry-After"] = "1";
+        return r;
+      }
+      ++mine;
+      ++slots->total;
     }
     // The slot is held until the reply is complete: for a streamed body (an export), until the
     // stream ends or its client leaves.
     struct Release {
-      std::shared_ptr<std::atomic<int>> n;
-      ~Release() { n->fetch_sub(1); }
+      std::shared_ptr<ExpensiveSlots> slots;
+      std::string caller;
+      ~Release() {
+        std::lock_guard lock(slots->mu);
+        --slots->total;
+        if (auto it = slots->per_caller.find(caller); it != slots->per_caller.end() && --it->second <= 0) {
+          slots->per_caller.erase(it);
+        }
+      }
     };
-    std::shared_ptr<Release> slot(new Release{in_flight});
+    std::shared_ptr<Release> slot(new Release{slots, std::move(caller)});
     Result<Reply> reply = inner(req);
     if (reply.ok() && reply->stream) {
       auto next = std::move(reply->stream->next);
@@ -183,7 +216,7 @@ bool IsQuick(const Route& r, const Config& config) {
 
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);
-  auto expensive_in_flight = std::make_shared<std::atomic<int>>(0);
+  auto expensive_slots = std::make_shared<ExpensiveSlots>();
   auto site = std::make_shared<const SitePolicy>(SitePolicy::FromConfig(s.config));
   int limit = s.config.ExpensiveLimit();
   for (auto& r : routes) {
@@ -192,7 +225,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     r.quick = IsQuick(r, s.config);
     if (r.handler) r.handler = SingleValuedQuery(r.handler);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
-    if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_in_flight, limit, r.handler);
+    if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_slots, limit, r.handler);
     const std::string key = CanonicalKey(r);
     if (IsAuditedRoute(r) && r.handler) {
       r.handler = Audited(s, key, AuditEntity(key.substr(key.find(' ') + 1)), r.handler);

@@ -30,8 +30,20 @@ using std::chrono::milliseconds;
 // POSTs without Content-Length) and for holding connections open.
 class RawConnection {
  public:
-  explicit RawConnection(int port) {
+  // `from`: the client's own loopback address (127.0.0.0/8 is all this machine), so one test can
+  // be several clients.
+  explicit RawConnection(int port, const char* from = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (from != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, from, &local.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        close(fd_);
+        fd_ = -1;
+        return;
+      }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -323,17 +335,26 @@ TEST(Connections, OpenEventStreamsDoNotBlockHealthzAndAreCapped) {
   ASSERT_TRUE(lm.AwaitCall());  // the run is running, blocked on its LM
   std::string request = "GET /api/v1/dspy-runs/" + run_id + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
+  // One client address holds at most three quarters of the slots (30 of 40): beyond that it gets
+  // 429 while another client still finds the rest.
   std::vector<std::unique_ptr<RawConnection>> streams;
+  constexpr int kShare = kStreams - kStreams / 4;
   for (int i = 0; i < kStreams; ++i) {
-    streams.push_back(std::make_unique<RawConnection>(server.port()));
+    if (i == kShare) {
+      RawConnection greedy(server.port());
+      ASSERT_TRUE(greedy.Send(request));
+      std::string over = greedy.ReadUntil("\r\n\r\n", milliseconds(10000));
+      EXPECT_EQ(over.rfind("HTTP/1.1 429", 0), 0u) << over;
+    }
+    streams.push_back(std::make_unique<RawConnection>(server.port(), i < kShare ? "127.0.0.1" : "127.0.0.2"));
     ASSERT_TRUE(streams.back()->Send(request));
     std::string first = streams.back()->ReadUntil("\n\n", milliseconds(10000));
     ASSERT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << "stream " << i << ": " << first;
     EXPECT_NE(first.find("Transfer-Encoding: chunked"), std::string::npos);
     EXPECT_NE(first.find("event: status"), std::string::npos);
   }
-  // One stream beyond max_event_streams is refused at once.
-  RawConnection extra(server.port());
+  // One stream beyond max_event_streams is refused at once, from any address.
+  RawConnection extra(server.port(), "127.0.0.3");
   ASSERT_TRUE(extra.Send(request));
   std::string refused = extra.ReadUntil("\r\n\r\n", milliseconds(10000));
   EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
