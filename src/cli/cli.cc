@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -40,7 +41,10 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
 };
 
+// Logs go to stderr, one JSON object a line: stdout carries only a command's output (export's
+// JSONL, search --json, embed --json), which scripts parse.
 void UseJsonLogs() {
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
   spdlog::set_formatter(std::move(formatter));
@@ -49,6 +53,7 @@ void UseJsonLogs() {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  UseJsonLogs();
   CLI::App app{"Exemplar: Example Store and DSPy workbench"};
   app.require_subcommand(1);
   std::string config_file;
@@ -232,7 +237,6 @@ int Main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  UseJsonLogs();
 
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "openapi") return RunOpenApi(config);

@@ -1,0 +1,93 @@
+// The command line as an operator meets it, run as a real process: stdout holds only a command's
+// output (logs go to stderr), bad flags and config values are refused clearly, failures are reported.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "common/ids.h"
+#include "common/json_util.h"
+#include "storage/store.h"
+#include "testing/shell.h"
+
+namespace exemplar {
+namespace {
+
+struct CmdRun {
+  int code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// EXEMPLAR_TEST_BINARY runs these tests against another build (e.g. an older one).
+std::string Binary() {
+  const char* other = std::getenv("EXEMPLAR_TEST_BINARY");
+  return other && *other ? other : EXEMPLAR_BINARY;
+}
+
+class CliOperator : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("cli_op_" + NewUuid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Runs `exemplar ARGS` in the test's directory; `env` is prepended (VAR=value ...).
+  CmdRun Exec(const std::string& args, const std::string& env = "") {
+    const std::string err_file = (dir_ / "stderr.txt").string();
+    int code = 0;
+    std::string out = testing::Shell("cd " + dir_.string() + " && env " + env + " " + Binary() + " " + args +
+                                         " 2>" + err_file,
+                                     &code);
+    std::ifstream f(err_file);
+    return {code, out, std::string(std::istreambuf_iterator<char>(f), {})};
+  }
+  std::string D() const { return " --data-dir " + (dir_ / "data").string(); }
+  std::string Seed() { return "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D(); }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return (dir_ / name).string();
+  }
+
+  std::filesystem::path dir_;
+};
+
+// A search whose vector snapshot no longer fits (hnsw_m changed) logs a warning while it rebuilds:
+// the warning goes to stderr and stdout stays one JSON document; export's stdout stays JSONL.
+TEST_F(CliOperator, LogsGoToStderrAndStdoutIsOnlyTheData) {
+  ASSERT_EQ(Exec(Seed()).code, 0);
+  CmdRun search = Exec("search \"bias voltage drift\" --json -k 3" + D(), "EXEMPLAR_HNSW_M=32");
+  ASSERT_EQ(search.code, 0) << search.err;
+  EXPECT_NE(search.err.find("vector snapshot not usable"), std::string::npos) << search.err;
+  Json parsed = Json::parse(search.out, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << search.out;
+  EXPECT_EQ(parsed["results"].size(), 3u);
+
+  CmdRun exported = Exec("export" + D(), "EXEMPLAR_LOG_LEVEL=debug");
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  size_t lines = 0;
+  for (size_t pos = 0; pos < exported.out.size(); ++lines) {
+    const size_t end = exported.out.find('\n', pos);
+    Json j = Json::parse(exported.out.substr(pos, end - pos), nullptr, false);
+    ASSERT_TRUE(j.is_object() && j.contains("input")) << exported.out.substr(pos, end - pos);
+    pos = end + 1;
+  }
+  EXPECT_GE(lines, 40u);
+}
+
+}  // namespace
+}  // namespace exemplar
