@@ -1,4 +1,5 @@
 // exemplar import FILE / exemplar export: examples to and from JSONL, JSON and CSV files.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +11,16 @@
 #include "storage/audit_context.h"
 
 namespace exemplar::cli {
+
+std::string FieldErrorsText(const Validation& v) {
+  std::string text;
+  for (const auto& e : v.errors()) {
+    std::string field;
+    for (const auto& part : e.loc) field += (field.empty() ? "" : ".") + part;
+    text += (text.empty() ? "" : "; ") + (field.empty() ? e.msg : field + ": " + e.msg);
+  }
+  return text;
+}
 
 int RunImport(const Config& config, const std::string& file, const std::string& format_name) {
   std::string fmt = format_name;
@@ -37,11 +48,16 @@ int RunImport(const Config& config, const std::string& file, const std::string& 
   std::vector<service::BatchItemError> invalid;
   for (auto& [i, msg] : parsed->errors) invalid.push_back({i, msg});
   std::vector<Example> items;
+  std::vector<size_t> item_record;  // items[i] is record item_record[i] of the file
   for (size_t i = 0; i < parsed->records.size(); ++i) {
     Validation v;
-    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {"record", std::to_string(parsed->record_index[i])});
-    if (!v.ok()) invalid.push_back({parsed->record_index[i], v.ToStatus().message()});
-    else items.push_back(std::move(e));
+    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {});
+    if (!v.ok()) {
+      invalid.push_back({parsed->record_index[i], FieldErrorsText(v)});
+    } else {
+      items.push_back(std::move(e));
+      item_record.push_back(parsed->record_index[i]);
+    }
   }
   int64_t created = 0, existing = 0;
   constexpr size_t kChunk = 1000;  // one transaction per chunk
@@ -56,8 +72,10 @@ int RunImport(const Config& config, const std::string& file, const std::string& 
     }
     created += r->created_count;
     existing += r->existing_count;
-    for (auto& e : r->errors) invalid.push_back({start + e.index, e.error});
+    // A batch error's index counts the chunk's items, which skip the records refused above.
+    for (auto& e : r->errors) invalid.push_back({item_record[start + e.index], e.error});
   }
+  std::stable_sort(invalid.begin(), invalid.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   for (const auto& e : invalid) std::cerr << "record " << e.index << ": " << e.error << "\n";
   Status st = (*rt)->index().SaveSnapshot();
   if (!st.ok()) std::cerr << "warning: snapshot: " << st.message() << "\n";

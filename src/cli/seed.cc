@@ -63,7 +63,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
       if (body.is_object()) body.erase("status");
       service::ApplyTemplateJson(body, &t, v, true);
       if (!v.ok() || !tj.contains("id")) {
-        std::cerr << "error: seed template invalid: " << v.ToStatus().message() << "\n";
+        std::cerr << "error: seed template invalid: " << FieldErrorsText(v) << "\n";
         return 1;
       }
       t.id = tj["id"].get<std::string>();
@@ -98,7 +98,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
   std::vector<Example> items;
   for (size_t i = 0; i < parsed->records.size(); ++i) {
     Validation v;
-    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {"line", std::to_string(i + 1)});
+    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {});
     if (!v.ok()) {
       std::cerr << "error: seed example " << i + 1 << ": " << v.ToStatus().message() << "\n";
       return 1;

@@ -89,5 +89,24 @@ TEST_F(CliOperator, LogsGoToStderrAndStdoutIsOnlyTheData) {
   EXPECT_GE(lines, 40u);
 }
 
+// Records refused locally (bad field, bad JSON) and records refused by the store (a client_id that
+// names other content) are all reported by their position in the file, with the field at fault.
+TEST_F(CliOperator, ImportNamesTheRecordAndFieldOfEachFailure) {
+  const std::string first = Write("first.jsonl", R"({"input":{"q":"first"},"expected_output":{"a":1},"client_id":"k1"})" "\n");
+  ASSERT_EQ(Exec("import " + first + D()).code, 0);
+  const std::string mixed = Write("mixed.jsonl",
+                                  R"({"input":{"q":"x"},"expected_output":{"a":1},"domain":""})" "\n"
+                                  "{not json\n"
+                                  R"({"input":{"q":"fresh"},"expected_output":{"a":2}})" "\n"
+                                  R"({"input":{"q":"changed"},"expected_output":{"a":3},"client_id":"k1"})" "\n");
+  CmdRun r = Exec("import " + mixed + D());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("imported 1 examples (0 already present, 3 failed)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("record 0: domain: must not be empty"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("record 1: line 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("record 3: client_id 'k1' already names"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("record 2:"), std::string::npos) << r.err;  // the good one
+}
+
 }  // namespace
 }  // namespace exemplar
