@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cloud/databricks.h"
+#include "common/db_locator.h"
 #include "embed/cached_embedder.h"
 #include "embed/hash_embedder.h"
 #include "embed/local_embedder.h"
@@ -120,6 +121,7 @@ std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model) {
 }
 
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks) {
+  EXEMPLAR_RETURN_IF_ERROR(CheckDbLocator(c.db));  // a Config built in code skips the setter's check
   if (storage::IsPostgresUrl(c.db)) {
     if (!databricks) databricks = DatabricksCredentials(c);
     auto credentials = DbCredentials(c, databricks);

@@ -1,10 +1,12 @@
 #include "common/config.h"
 
 #include "common/credentials.h"
+#include "common/db_locator.h"
 
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <toml++/toml.h>
 
@@ -70,7 +72,12 @@ const std::map<std::string, Setter>& Setters() {
       {"host", Str(&Config::host)},
       {"port", Int(&Config::port, 0, 65535)},
       {"data_dir", Str(&Config::data_dir)},
-      {"db", Str(&Config::db)},
+      {"db",
+       [](Config& c, const std::string&, const std::string& v) {
+         EXEMPLAR_RETURN_IF_ERROR(CheckDbLocator(v));
+         c.db = v;
+         return Status::Ok();
+       }},
       {"db_connections", Int(&Config::db_connections, 1, 256)},
       {"sqlite_cache_mb", Int(&Config::sqlite_cache_mb, 1, 1 << 16)},
       {"sqlite_reader_cache_mb", Int(&Config::sqlite_reader_cache_mb, 1, 1 << 16)},
@@ -175,6 +182,25 @@ const std::map<std::string, Setter>& Setters() {
 }
 
 }  // namespace
+
+Status CheckDbLocator(const std::string& db) {
+  const char* kForms = "expected a SQLite file path, or postgres://USER@HOST:PORT/DB (postgresql:// too)";
+  const size_t scheme = db.find("://");
+  if (scheme != std::string::npos) {
+    const std::string name = db.substr(0, scheme);  // libpq takes these two, lower case
+    if (name == "postgres" || name == "postgresql") return Status::Ok();
+    return Status::InvalidArgument("config db: unknown scheme '" + db.substr(0, scheme) + "://'; " + kForms);
+  }
+  size_t start = db.find_first_not_of(" \t");
+  if (start == std::string::npos) return Status::Ok();
+  for (const char* keyword : {"host=", "hostaddr=", "dbname=", "user=", "port=", "service="}) {
+    if (db.compare(start, std::strlen(keyword), keyword) == 0) {
+      return Status::InvalidArgument("config db: '" + std::string(keyword) +
+                                     "…' is a libpq keyword string, not accepted; " + kForms);
+    }
+  }
+  return Status::Ok();
+}
 
 std::vector<std::string> SplitList(const std::string& csv) {
   std::vector<std::string> out;

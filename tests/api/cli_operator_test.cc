@@ -46,11 +46,12 @@ class CliOperator : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Runs `exemplar ARGS` in the test's directory; `env` is prepended (VAR=value ...).
+  // Runs `exemplar ARGS` in the test's directory; `env` is prepended (VAR=value ...). A command
+  // that does not end (a serve that should have refused to start) is stopped after 60 s.
   CmdRun Exec(const std::string& args, const std::string& env = "") {
     const std::string err_file = (dir_ / "stderr.txt").string();
     int code = 0;
-    std::string out = testing::Shell("cd " + dir_.string() + " && env " + env + " " + Binary() + " " + args +
+    std::string out = testing::Shell("cd " + dir_.string() + " && env " + env + " timeout 60 " + Binary() + " " + args +
                                          " 2>" + err_file,
                                      &code);
     std::ifstream f(err_file);
@@ -106,6 +107,20 @@ TEST_F(CliOperator, ImportNamesTheRecordAndFieldOfEachFailure) {
   EXPECT_NE(r.err.find("record 1: line 2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("record 3: client_id 'k1' already names"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("record 2:"), std::string::npos) << r.err;  // the good one
+}
+
+// A --db that names a scheme other than PostgreSQL's (a typo, another database) or reads like a
+// libpq keyword string is refused before anything is created; it used to become a SQLite file.
+TEST_F(CliOperator, DbOfAnotherSchemeIsRefusedAndCreatesNothing) {
+  for (const std::string db : {"postgress://u@127.0.0.1:1/x", "mysql://x", "'host=127.0.0.1 dbname=x'"}) {
+    CmdRun r = Exec("token list --db " + db + D());
+    EXPECT_EQ(r.code, 2) << db;
+    EXPECT_NE(r.err.find("postgres://"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("SQLite file path"), std::string::npos) << r.err;
+  }
+  size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) entries += e.path().filename() != "stderr.txt";
+  EXPECT_EQ(entries, 0u);  // no data dir, no file named after the URL
 }
 
 }  // namespace
