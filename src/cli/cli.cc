@@ -50,6 +50,24 @@ void UseJsonLogs() {
   spdlog::set_formatter(std::move(formatter));
 }
 
+// optimize's endpoint flags: they declare (or pick a model of) a named provider, never "offline",
+// which would otherwise run while the flags were silently ignored.
+Status CheckLmFlags(const std::string& lm, const std::string& url, const std::string& model, const std::string& key_env) {
+  if (lm == "offline" && (!url.empty() || !model.empty() || !key_env.empty())) {
+    return Status::InvalidArgument(
+        "--lm-base-url, --lm-model and --lm-api-key-env need --lm NAME: a provider of the config, or the name "
+        "to declare with --lm-base-url URL --lm-model MODEL (the offline LM takes none of them)");
+  }
+  if (!url.empty() && model.empty()) {
+    return Status::InvalidArgument("--lm-base-url needs --lm-model (the model the endpoint serves)");
+  }
+  if (url.empty() && !key_env.empty()) {
+    return Status::InvalidArgument("--lm-api-key-env goes with --lm-base-url (a provider of the config names "
+                                   "its key in api_key_env)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -220,13 +238,14 @@ int Main(int argc, char** argv) {
     if (!st.ok()) break;
     st = config.Set(k, v);
   }
+  if (st.ok() && cmd->get_name() == "optimize") st = CheckLmFlags(opt_lm, opt_lm_url, opt_lm_model, opt_lm_key_env);
   if (st.ok() && cmd->get_name() == "optimize" && !opt_lm_url.empty()) {
-    // The CLI user is the operator: flags may declare the endpoint, as the config file would.
-    LmProviderConfig p;
-    p.base_url = opt_lm_url;
-    p.model = opt_lm_model;
-    p.api_key_env = opt_lm_key_env;
-    config.lm_providers[opt_lm] = p;
+    // The CLI user is the operator: flags may declare the endpoint, as the config file would
+    // (and are checked as its keys are).
+    const std::string key = "lm_providers." + opt_lm + ".";
+    st = config.Set(key + "base_url", opt_lm_url);
+    if (st.ok()) st = config.Set(key + "model", opt_lm_model);
+    if (st.ok() && !opt_lm_key_env.empty()) st = config.Set(key + "api_key_env", opt_lm_key_env);
   }
   // What a platform runtime injects (Databricks Apps: port, database resource, service principal)
   // fills only what no file, EXEMPLAR_* variable or flag set.

@@ -123,5 +123,23 @@ TEST_F(CliOperator, DbOfAnotherSchemeIsRefusedAndCreatesNothing) {
   EXPECT_EQ(entries, 0u);  // no data dir, no file named after the URL
 }
 
+// optimize's endpoint flags declare a named provider; with the default (offline) LM they used to be
+// ignored while the offline LM ran.
+TEST_F(CliOperator, OptimizeEndpointFlagsNeedANamedProviderAndAModel) {
+  CmdRun offline = Exec("optimize --template t --lm-base-url http://127.0.0.1:9/v1 --lm-model m" + D());
+  EXPECT_EQ(offline.code, 2);
+  EXPECT_NE(offline.err.find("need --lm NAME"), std::string::npos) << offline.err;
+  CmdRun no_model = Exec("optimize --template t --lm fake --lm-base-url http://127.0.0.1:9/v1" + D());
+  EXPECT_EQ(no_model.code, 2);
+  EXPECT_NE(no_model.err.find("--lm-model"), std::string::npos) << no_model.err;
+  CmdRun key_only = Exec("optimize --template t --lm fake --lm-api-key-env K" + D());
+  EXPECT_EQ(key_only.code, 2);
+  EXPECT_NE(key_only.err.find("--lm-api-key-env goes with --lm-base-url"), std::string::npos) << key_only.err;
+  CmdRun bad_url = Exec("optimize --template t --lm fake --lm-base-url ftp://x --lm-model m" + D());
+  EXPECT_EQ(bad_url.code, 2);
+  EXPECT_NE(bad_url.err.find("http(s) URL"), std::string::npos) << bad_url.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));  // refused before the store opens
+}
+
 }  // namespace
 }  // namespace exemplar
