@@ -1,5 +1,7 @@
 // exemplar import FILE / exemplar export: examples to and from JSONL, JSON and CSV files.
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -91,17 +93,35 @@ int RunExport(const Config& config, const std::string& format, const std::string
     return 1;
   }
   std::ofstream file;
-  if (!out_file.empty()) file.open(out_file, std::ios::binary | std::ios::trunc);
+  if (!out_file.empty()) {
+    file.open(out_file, std::ios::binary | std::ios::trunc);
+    if (!file.is_open()) {
+      std::cerr << "error: cannot write " << out_file << ": " << std::strerror(errno) << "\n";
+      return 1;
+    }
+  }
+  const std::string where = out_file.empty() ? "stdout" : out_file;
   std::ostream& out = out_file.empty() ? std::cout : file;
   if (format == "csv") out << service::CsvHeader();
+  int64_t count = 0;
   Status st = (*rt)->store().ScanExamples(false, [&](Example&& e) {
+    if (!out) return;  // the write failed: the error below says so; writing on is pointless
     out << (format == "csv" ? service::ExampleToCsvRow(e) : service::ExampleToJsonl(e));
+    ++count;
   });
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n";
     return 1;
   }
-  return out.good() ? 0 : 1;
+  // Buffered bytes reach the file (or a full disk, a closed pipe) only now.
+  out.flush();
+  if (!out_file.empty()) file.close();  // `out` is `file`: a failed close fails it
+  if (!out) {
+    std::cerr << "error: writing the export to " << where << " failed (disk full?); it is incomplete\n";
+    return 1;
+  }
+  if (!out_file.empty()) std::cerr << "exported " << count << " examples to " << out_file << "\n";
+  return 0;
 }
 
 }  // namespace exemplar::cli

@@ -141,5 +141,20 @@ TEST_F(CliOperator, OptimizeEndpointFlagsNeedANamedProviderAndAModel) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));  // refused before the store opens
 }
 
+// An export that cannot be written says so and fails: an unopenable file, a full disk.
+TEST_F(CliOperator, ExportWriteFailuresAreReported) {
+  ASSERT_EQ(Exec(Seed()).code, 0);
+  CmdRun missing = Exec("export -o " + (dir_ / "no" / "such" / "x.jsonl").string() + D());
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("cannot write"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
+  CmdRun full = Exec("export" + D() + " >/dev/full");
+  EXPECT_EQ(full.code, 1);
+  EXPECT_NE(full.err.find("failed"), std::string::npos) << full.err;
+  CmdRun ok = Exec("export --format csv -o " + (dir_ / "all.csv").string() + D());
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_GT(std::filesystem::file_size(dir_ / "all.csv"), 1000u);
+}
+
 }  // namespace
 }  // namespace exemplar
