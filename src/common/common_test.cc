@@ -221,5 +221,28 @@ TEST(Config, LmProvidersAndProxyRolesFromToml) {
   std::remove(path.c_str());
 }
 
+// TOML floats are numbers: a key taking a fraction reads them; an integer key refuses them by name.
+TEST(Config, TomlFloatsWhereAKeyTakesANumber) {
+  std::string path = ::testing::TempDir() + "/exemplar_cfg_floats.toml";
+  {
+    std::ofstream f(path);
+    f << "rate_limit_rps = 2.5\n[limits]\nrate_limit_burst = 10.0\n";
+  }
+  Config c;
+  Status st = c.LoadToml(path);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_DOUBLE_EQ(c.rate_limit_rps, 2.5);
+  EXPECT_DOUBLE_EQ(c.rate_limit_burst, 10.0);
+  {
+    std::ofstream f(path);
+    f << "port = 8080.0\n";
+  }
+  Config bad;
+  st = bad.LoadToml(path);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("port: expected an integer"), std::string::npos) << st.message();
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace exemplar

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -386,6 +387,13 @@ Status Config::LoadToml(const std::string& path) {
         st = Set(key, *s);
       } else if (node.is_integer()) {
         st = Set(key, std::to_string(*node.value<int64_t>()));
+      } else if (node.is_floating_point()) {
+        // Written with a decimal point, so an integer key refuses 2.0 as it refuses 2.5.
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", *node.value<double>());
+        std::string text = buf;
+        if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // n: inf, nan
+        st = Set(key, text);
       } else if (node.is_boolean()) {
         st = Set(key, *node.value<bool>() ? "true" : "false");
       } else {
