@@ -244,5 +244,18 @@ TEST(Config, TomlFloatsWhereAKeyTakesANumber) {
   std::remove(path.c_str());
 }
 
+// spdlog reads an unknown level as "off": the config refuses it, naming the levels.
+TEST(Config, LogLevelIsOneSpdlogKnows) {
+  Config c;
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_TRUE(c.Set("log_level", level).ok()) << level;
+  }
+  const Status bad = c.LoadEnv({{"EXEMPLAR_LOG_LEVEL", "bogus"}});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("log_level"), std::string::npos) << bad.message();
+  EXPECT_NE(bad.message().find("'bogus'"), std::string::npos) << bad.message();
+  EXPECT_EQ(c.log_level, "off");
+}
+
 }  // namespace
 }  // namespace exemplar

@@ -144,7 +144,18 @@ const std::map<std::string, Setter>& Setters() {
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.lm_allow_private_networks); }},
       {"max_concurrent_expensive", Int(&Config::max_concurrent_expensive, 0, 1024)},
       {"write_timeout_s", Int(&Config::write_timeout_s, 1, 3600)},
-      {"log_level", Str(&Config::log_level)},
+      {"log_level",
+       [](Config& c, const std::string&, const std::string& v) {
+         // spdlog reads any other word as "off": a typo would silence the log.
+         for (const char* level : {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}) {
+           if (v == level) {
+             c.log_level = v;
+             return Status::Ok();
+           }
+         }
+         return Status::InvalidArgument("config log_level: expected trace, debug, info, warn, error, critical or "
+                                        "off, got '" + v + "'");
+       }},
       {"insecure",
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.insecure); }},
       {"embedder", Str(&Config::embedder)},

@@ -156,5 +156,14 @@ TEST_F(CliOperator, ExportWriteFailuresAreReported) {
   EXPECT_GT(std::filesystem::file_size(dir_ / "all.csv"), 1000u);
 }
 
+// A log_level spdlog does not know used to turn logging off silently.
+TEST_F(CliOperator, UnknownLogLevelIsAStartupError) {
+  CmdRun r = Exec("token list" + D(), "EXEMPLAR_LOG_LEVEL=bogus");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("log_level"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("trace, debug, info, warn, error, critical or off"), std::string::npos) << r.err;
+  EXPECT_EQ(Exec("token list" + D(), "EXEMPLAR_LOG_LEVEL=warn").code, 0);
+}
+
 }  // namespace
 }  // namespace exemplar
