@@ -123,12 +123,13 @@ int Main(int argc, char** argv) {
   common(import);
   std::string import_file, import_format;
   import->add_option("file", import_file, "File to import")->required()->check(CLI::ExistingFile);
-  import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)");
+  import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)")
+      ->transform(CLI::IsMember({"jsonl", "json", "csv"}, CLI::ignore_case));
 
   CLI::App* exp = app.add_subcommand("export", "Export examples");
   common(exp);
   std::string export_format = "jsonl", export_out;
-  exp->add_option("--format", export_format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}));
+  exp->add_option("--format", export_format, "jsonl | csv")->transform(CLI::IsMember({"jsonl", "csv"}, CLI::ignore_case));
   exp->add_option("-o,--output", export_out, "Output file (default: stdout)");
 
   CLI::App* search = app.add_subcommand("search", "Search examples in the local store");

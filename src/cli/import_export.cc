@@ -1,7 +1,9 @@
 // exemplar import FILE / exemplar export: examples to and from JSONL, JSON and CSV files.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -25,11 +27,11 @@ std::string FieldErrorsText(const Validation& v) {
 }
 
 int RunImport(const Config& config, const std::string& file, const std::string& format_name) {
-  std::string fmt = format_name;
+  std::string fmt = format_name;  // jsonl, json or csv (cli.cc checks --format)
   if (fmt.empty()) {
-    if (file.size() >= 4 && file.substr(file.size() - 4) == ".csv") fmt = "csv";
-    else if (file.size() >= 5 && file.substr(file.size() - 5) == ".json") fmt = "json";
-    else fmt = "jsonl";
+    std::string ext = std::filesystem::path(file).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    fmt = ext == ".csv" ? "csv" : ext == ".json" ? "json" : "jsonl";
   }
   service::ExampleFormat format = fmt == "csv"    ? service::ExampleFormat::kCsv
                                   : fmt == "json" ? service::ExampleFormat::kJsonArray

@@ -165,5 +165,23 @@ TEST_F(CliOperator, UnknownLogLevelIsAStartupError) {
   EXPECT_EQ(Exec("token list" + D(), "EXEMPLAR_LOG_LEVEL=warn").code, 0);
 }
 
+// --format is one of jsonl, json, csv in any case (another value used to be read as JSONL), and
+// the extension decides in any case too (E1.JSON used to be read as JSONL).
+TEST_F(CliOperator, ImportFormatIsCheckedAndExtensionsMatchInAnyCase) {
+  const std::string json = Write("E1.JSON", R"([{"input":{"q":"upper"},"expected_output":{"a":1}}])");
+  CmdRun upper = Exec("import " + json + D());
+  EXPECT_EQ(upper.code, 0) << upper.err;
+  EXPECT_NE(upper.out.find("imported 1 examples"), std::string::npos) << upper.out << upper.err;
+  const std::string csv = Write("rows.txt", "input,expected_output\r\n\"{\"\"q\"\": \"\"csv\"\"}\",\"{\"\"a\"\": 2}\"\r\n");
+  CmdRun named = Exec("import --format CSV " + csv + D());
+  EXPECT_EQ(named.code, 0) << named.err;
+  EXPECT_NE(named.out.find("imported 1 examples"), std::string::npos) << named.out << named.err;
+  CmdRun xml = Exec("import --format xml " + csv + D());
+  EXPECT_NE(xml.code, 0);
+  EXPECT_NE(xml.err.find("--format"), std::string::npos) << xml.err;
+  EXPECT_EQ(xml.out.find("imported"), std::string::npos) << xml.out;
+  EXPECT_EQ(Exec("export --format CSV" + D()).code, 0);
+}
+
 }  // namespace
 }  // namespace exemplar
