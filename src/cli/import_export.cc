@@ -89,7 +89,7 @@ int RunImport(const Config& config, const std::string& file, const std::string& 
 }
 
 int RunExport(const Config& config, const std::string& format, const std::string& out_file) {
-  auto rt = Runtime::Open(config, false);
+  auto rt = Runtime::OpenStoreOnly(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;

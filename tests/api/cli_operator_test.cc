@@ -183,5 +183,37 @@ TEST_F(CliOperator, ImportFormatIsCheckedAndExtensionsMatchInAnyCase) {
   EXPECT_EQ(Exec("export --format CSV" + D()).code, 0);
 }
 
+// export and token never embed: they work while the embedding provider is down (a closed port),
+// where they used to fail on its probe. Search, which embeds, still reports the provider.
+TEST_F(CliOperator, StoreOnlyCommandsDoNotContactTheEmbedder) {
+  ASSERT_EQ(Exec(Seed()).code, 0);
+  int port = 0;
+  {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    close(fd);  // nothing listens there now
+  }
+  const std::string down = " --embedder openai --embed-base-url http://127.0.0.1:" + std::to_string(port) +
+                           "/v1 --embed-model m";
+  const std::string env = "EXEMPLAR_EMBED_RETRIES=0";
+  CmdRun exported = Exec("export" + down + D(), env);
+  EXPECT_EQ(exported.code, 0) << exported.err;
+  EXPECT_GE(std::count(exported.out.begin(), exported.out.end(), '\n'), 40);
+  CmdRun created = Exec("token create --role read --name ci" + down + D(), env);
+  EXPECT_EQ(created.code, 0) << created.err;
+  CmdRun listed = Exec("token list" + down + D(), env);
+  EXPECT_EQ(listed.code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(" read  ci "), std::string::npos) << listed.out;
+  CmdRun search = Exec("search drift" + down + D(), env);
+  EXPECT_EQ(search.code, 1);
+  EXPECT_NE(search.err.find("embedding provider"), std::string::npos) << search.err;
+}
+
 }  // namespace
 }  // namespace exemplar
