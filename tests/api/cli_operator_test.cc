@@ -215,5 +215,14 @@ TEST_F(CliOperator, StoreOnlyCommandsDoNotContactTheEmbedder) {
   EXPECT_NE(search.err.find("embedding provider"), std::string::npos) << search.err;
 }
 
+// seed away from the source tree: the error says to pass --seed-dir, and no database is created.
+TEST_F(CliOperator, SeedWithoutSeedFilesSaysSeedDirAndCreatesNothing) {
+  CmdRun r = Exec("seed --seed-dir " + (dir_ / "nowhere").string() + D());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("examples.jsonl"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--seed-dir"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
+}
+
 }  // namespace
 }  // namespace exemplar
