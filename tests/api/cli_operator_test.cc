@@ -224,5 +224,29 @@ TEST_F(CliOperator, SeedWithoutSeedFilesSaysSeedDirAndCreatesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
 }
 
+// serve with an explicit --web-dir that does not exist stops at once (the UI would 404); the
+// listen URL of an IPv6 host is bracketed.
+TEST_F(CliOperator, ServeChecksWebDirAndBracketsIpv6) {
+  CmdRun missing = Exec("serve --port 0 --web-dir " + (dir_ / "nowhere").string() + D());
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("not a directory"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
+
+  const std::string log = (dir_ / "serve.log").string();
+  int code = 0;
+  const std::string pid = testing::Shell("cd " + dir_.string() + " && " + Binary() + " serve --host ::1 --port 0" + D() +
+                                             " >/dev/null 2>" + log + " & echo $!",
+                                         &code);
+  std::string text;
+  for (int i = 0; i < 300 && text.find("listening on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream f(log);
+    text.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  ::kill(std::stoi(pid), SIGTERM);
+  EXPECT_NE(text.find("listening on http://[::1]:"), std::string::npos) << text;
+  for (int i = 0; i < 200 && ::kill(std::stoi(pid), 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
 }  // namespace
 }  // namespace exemplar
