@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <spdlog/spdlog.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "cloud/databricks.h"
@@ -252,8 +253,20 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
 
 AuditRecord CliAuditEntry(const std::string& command) {
   AuditRecord entry;
-  const char* login = std::getenv("USER");
-  entry.actor = std::string("cli:") + (login && *login ? login : "unknown");
+  // $USER, else the login of the process's uid (cron, containers and systemd units often leave
+  // USER unset), else the uid itself: never a name that says nothing.
+  std::string login;
+  if (const char* user = std::getenv("USER"); user && *user) login = user;
+  if (login.empty()) {
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    char buf[1024];
+    if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name && *found->pw_name) {
+      login = found->pw_name;
+    }
+  }
+  if (login.empty()) login = "uid:" + std::to_string(getuid());
+  entry.actor = "cli:" + login;
   entry.action = "exemplar " + command;
   return entry;
 }

@@ -248,5 +248,20 @@ TEST_F(CliOperator, ServeChecksWebDirAndBracketsIpv6) {
   for (int i = 0; i < 200 && ::kill(std::stoi(pid), 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// Without $USER (cron, containers) the audit actor is the uid's login, never "cli:unknown".
+TEST_F(CliOperator, AuditActorWithoutUserIsTheLoginOfTheUid) {
+  const std::string file = Write("one.jsonl", R"({"input":{"q":"who"},"expected_output":{"a":1}})" "\n");
+  ASSERT_EQ(Exec("import " + file + D(), "-u USER").code, 0);
+  const passwd* pw = getpwuid(getuid());
+  const std::string expected = "cli:" + (pw && pw->pw_name ? std::string(pw->pw_name) : "uid:" + std::to_string(getuid()));
+  auto store = storage::OpenSqliteStore((dir_ / "data" / "exemplar.db").string());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  storage::AuditQuery q;
+  auto entries = (*store)->ListAudit(q);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_FALSE(entries->empty());
+  for (const auto& e : *entries) EXPECT_EQ(e.actor, expected);
+}
+
 }  // namespace
 }  // namespace exemplar
