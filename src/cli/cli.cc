@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -40,15 +41,37 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
 };
 
+// Logs go to stderr, one JSON object a line: stdout carries only a command's output (export's
+// JSONL, search --json, embed --json), which scripts parse.
 void UseJsonLogs() {
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
   spdlog::set_formatter(std::move(formatter));
 }
 
+// optimize's endpoint flags: they declare (or pick a model of) a named provider, never "offline",
+// which would otherwise run while the flags were silently ignored.
+Status CheckLmFlags(const std::string& lm, const std::string& url, const std::string& model, const std::string& key_env) {
+  if (lm == "offline" && (!url.empty() || !model.empty() || !key_env.empty())) {
+    return Status::InvalidArgument(
+        "--lm-base-url, --lm-model and --lm-api-key-env need --lm NAME: a provider of the config, or the name "
+        "to declare with --lm-base-url URL --lm-model MODEL (the offline LM takes none of them)");
+  }
+  if (!url.empty() && model.empty()) {
+    return Status::InvalidArgument("--lm-base-url needs --lm-model (the model the endpoint serves)");
+  }
+  if (url.empty() && !key_env.empty()) {
+    return Status::InvalidArgument("--lm-api-key-env goes with --lm-base-url (a provider of the config names "
+                                   "its key in api_key_env)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
+  UseJsonLogs();
   CLI::App app{"Exemplar: Example Store and DSPy workbench"};
   app.require_subcommand(1);
   std::string config_file;
@@ -100,12 +123,13 @@ int Main(int argc, char** argv) {
   common(import);
   std::string import_file, import_format;
   import->add_option("file", import_file, "File to import")->required()->check(CLI::ExistingFile);
-  import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)");
+  import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)")
+      ->transform(CLI::IsMember({"jsonl", "json", "csv"}, CLI::ignore_case));
 
   CLI::App* exp = app.add_subcommand("export", "Export examples");
   common(exp);
   std::string export_format = "jsonl", export_out;
-  exp->add_option("--format", export_format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}));
+  exp->add_option("--format", export_format, "jsonl | csv")->transform(CLI::IsMember({"jsonl", "csv"}, CLI::ignore_case));
   exp->add_option("-o,--output", export_out, "Output file (default: stdout)");
 
   CLI::App* search = app.add_subcommand("search", "Search examples in the local store");
@@ -215,13 +239,14 @@ int Main(int argc, char** argv) {
     if (!st.ok()) break;
     st = config.Set(k, v);
   }
+  if (st.ok() && cmd->get_name() == "optimize") st = CheckLmFlags(opt_lm, opt_lm_url, opt_lm_model, opt_lm_key_env);
   if (st.ok() && cmd->get_name() == "optimize" && !opt_lm_url.empty()) {
-    // The CLI user is the operator: flags may declare the endpoint, as the config file would.
-    LmProviderConfig p;
-    p.base_url = opt_lm_url;
-    p.model = opt_lm_model;
-    p.api_key_env = opt_lm_key_env;
-    config.lm_providers[opt_lm] = p;
+    // The CLI user is the operator: flags may declare the endpoint, as the config file would
+    // (and are checked as its keys are).
+    const std::string key = "lm_providers." + opt_lm + ".";
+    st = config.Set(key + "base_url", opt_lm_url);
+    if (st.ok()) st = config.Set(key + "model", opt_lm_model);
+    if (st.ok() && !opt_lm_key_env.empty()) st = config.Set(key + "api_key_env", opt_lm_key_env);
   }
   // What a platform runtime injects (Databricks Apps: port, database resource, service principal)
   // fills only what no file, EXEMPLAR_* variable or flag set.
@@ -232,7 +257,6 @@ int Main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  UseJsonLogs();
 
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "openapi") return RunOpenApi(config);

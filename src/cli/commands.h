@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config.h"
+#include "common/status.h"
 
 namespace exemplar::cli {
 
@@ -52,6 +53,9 @@ struct SeedCounts {
   int examples_created = 0;
   int examples_existing = 0;
 };
+
+// A validation's errors for a per-record message: "domain: must not be empty; input: …".
+std::string FieldErrorsText(const Validation& v);
 
 // The directory holding demo seed data: --seed-dir, else data/seed beside the binary's project,
 // else ./data/seed.

@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <spdlog/spdlog.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "cloud/databricks.h"
+#include "common/db_locator.h"
 #include "embed/cached_embedder.h"
 #include "embed/hash_embedder.h"
 #include "embed/local_embedder.h"
@@ -120,6 +122,7 @@ std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model) {
 }
 
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks) {
+  EXEMPLAR_RETURN_IF_ERROR(CheckDbLocator(c.db));  // a Config built in code skips the setter's check
   if (storage::IsPostgresUrl(c.db)) {
     if (!databricks) databricks = DatabricksCredentials(c);
     auto credentials = DbCredentials(c, databricks);
@@ -143,6 +146,33 @@ std::string ReplicaId(const Config& c, const storage::Store& store) {
   return std::string(host) + ":" + std::to_string(c.port);
 }
 }  // namespace
+
+namespace {
+service::AuthOptions AuthOptionsOf(const Config& config) {
+  service::AuthOptions ao;
+  ao.required = config.auth == "required" || (config.auth == "auto" && !IsLoopback(config.host));
+  ao.trusted_proxy = config.trusted_proxy;
+  ao.proxy_addresses.clear();
+  for (const auto& a : SplitList(config.trusted_proxy_addresses)) ao.proxy_addresses.push_back(a);
+  auto role_of = [](const std::string& r) { return service::ParseRole(r).value_or(service::Role::kNone); };
+  ao.proxy_default_role = role_of(config.proxy_default_role);
+  for (const auto& [who, role] : config.proxy_roles) ao.proxy_roles[who] = role_of(role);
+  ao.rate_per_second = config.rate_limit_rps;
+  ao.burst = config.rate_limit_burst;
+  return ao;
+}
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> Runtime::OpenStoreOnly(const Config& config) {
+  std::unique_ptr<Runtime> rt(new Runtime(config));
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
+  rt->databricks_ = DatabricksCredentials(config);
+  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config, rt->databricks_));
+  rt->auth_ = std::make_unique<service::Auth>(*rt->store_, AuthOptionsOf(config));
+  return rt;
+}
 
 Runtime::~Runtime() {
   if (audit_) audit_->StopRetention();
@@ -208,17 +238,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
                                               *rt->effectiveness_, *rt->dspy_export_, ro);
   if (start_runs) EXEMPLAR_RETURN_IF_ERROR(rt->runs_->Start());
   rt->attribution_ = std::make_unique<service::Attribution>(*rt->store_, *rt->lineage_);
-  service::AuthOptions ao;
-  ao.required = config.auth == "required" || (config.auth == "auto" && !IsLoopback(config.host));
-  ao.trusted_proxy = config.trusted_proxy;
-  ao.proxy_addresses.clear();
-  for (const auto& a : SplitList(config.trusted_proxy_addresses)) ao.proxy_addresses.push_back(a);
-  auto role_of = [](const std::string& r) { return service::ParseRole(r).value_or(service::Role::kNone); };
-  ao.proxy_default_role = role_of(config.proxy_default_role);
-  for (const auto& [who, role] : config.proxy_roles) ao.proxy_roles[who] = role_of(role);
-  ao.rate_per_second = config.rate_limit_rps;
-  ao.burst = config.rate_limit_burst;
-  rt->auth_ = std::make_unique<service::Auth>(*rt->store_, ao);
+  rt->auth_ = std::make_unique<service::Auth>(*rt->store_, AuthOptionsOf(config));
   rt->metrics_ = std::make_unique<api::Metrics>();
   rt->snapshots_ = std::make_unique<service::Snapshots>(*rt->store_);
   rt->audit_ = std::make_unique<service::audit::AuditLog>(*rt->store_, config.audit_retention_days);
@@ -233,8 +253,20 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
 
 AuditRecord CliAuditEntry(const std::string& command) {
   AuditRecord entry;
-  const char* login = std::getenv("USER");
-  entry.actor = std::string("cli:") + (login && *login ? login : "unknown");
+  // $USER, else the login of the process's uid (cron, containers and systemd units often leave
+  // USER unset), else the uid itself: never a name that says nothing.
+  std::string login;
+  if (const char* user = std::getenv("USER"); user && *user) login = user;
+  if (login.empty()) {
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    char buf[1024];
+    if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name && *found->pw_name) {
+      login = found->pw_name;
+    }
+  }
+  if (login.empty()) login = "uid:" + std::to_string(getuid());
+  entry.actor = "cli:" + login;
   entry.action = "exemplar " + command;
   return entry;
 }

@@ -35,6 +35,10 @@ class Runtime {
   // Optimization workers start only when start_runs is set (serve, optimize).
   static Result<std::unique_ptr<Runtime>> Open(const Config& config, bool load_index = true,
                                                bool start_runs = false);
+  // The store and token auth alone, for commands that never embed (export, token): the embedding
+  // provider is not built, probed or contacted, so they work while it is down. Only config(),
+  // store() and auth() may be used on it.
+  static Result<std::unique_ptr<Runtime>> OpenStoreOnly(const Config& config);
   ~Runtime();
 
   const Config& config() const { return config_; }

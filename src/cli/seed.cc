@@ -39,6 +39,15 @@ std::string DefaultSeedDir(const char* argv0) {
 }
 
 int RunSeed(const Config& config, const std::string& seed_dir) {
+  // The seed files first: a missing one creates no empty database.
+  auto templates_text = ReadFile(std::filesystem::path(seed_dir) / "templates.json");
+  auto examples_text = ReadFile(std::filesystem::path(seed_dir) / "examples.jsonl");
+  if (!examples_text.ok()) {
+    std::cerr << "error: " << examples_text.status().message()
+              << "; pass --seed-dir DIR, the directory holding templates.json and examples.jsonl (data/seed in "
+                 "the source tree)\n";
+    return 2;
+  }
   auto rt = Runtime::Open(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
@@ -47,7 +56,6 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
   Runtime& runtime = **rt;
   SeedCounts counts;
   std::vector<Template> seeded;  // their inline examples are linked once the examples exist
-  auto templates_text = ReadFile(std::filesystem::path(seed_dir) / "templates.json");
   if (templates_text.ok()) {
     Json arr = Json::parse(*templates_text, nullptr, false);
     if (!arr.is_array()) {
@@ -85,11 +93,6 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
       seeded.push_back(t);
     }
   }
-  auto examples_text = ReadFile(std::filesystem::path(seed_dir) / "examples.jsonl");
-  if (!examples_text.ok()) {
-    std::cerr << "error: " << examples_text.status().message() << "\n";
-    return 1;
-  }
   auto parsed = service::ParseImport(*examples_text, service::ExampleFormat::kJsonl, 100000);
   if (!parsed.ok() || !parsed->errors.empty()) {
     std::cerr << "error: examples.jsonl is malformed\n";
@@ -98,9 +101,9 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
   std::vector<Example> items;
   for (size_t i = 0; i < parsed->records.size(); ++i) {
     Validation v;
-    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {"line", std::to_string(i + 1)});
+    Example e = service::ExampleFromCreateJson(parsed->records[i], v, {});
     if (!v.ok()) {
-      std::cerr << "error: seed example " << i + 1 << ": " << v.ToStatus().message() << "\n";
+      std::cerr << "error: seed example " << i + 1 << ": " << FieldErrorsText(v) << "\n";
       return 1;
     }
     e.created_by = "seed";

@@ -39,6 +39,17 @@ int RunServe(const Config& in) {
     return 2;
   }
   if (!IsLoopback(config.host) && config.insecure && config.auth == "auto") config.auth = "off";
+  if (!config.web_dir.empty()) {
+    // Given explicitly: a mistyped path would serve an API whose UI pages all 404.
+    std::error_code ec;
+    if (!std::filesystem::is_directory(config.web_dir, ec)) {
+      std::cerr << "error: web_dir " << config.web_dir << " is not a directory (the built web UI, web/dist)\n";
+      return 2;
+    }
+    if (!std::filesystem::exists(std::filesystem::path(config.web_dir) / "index.html", ec)) {
+      spdlog::warn("web_dir {} has no index.html: the web UI's pages will 404", config.web_dir);
+    }
+  }
   config.web_dir = FindWebDir(config);
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;
@@ -65,7 +76,8 @@ int RunServe(const Config& in) {
     std::cerr << "error: " << st.message() << "\n";
     return 1;
   }
-  spdlog::info("Exemplar listening on http://{}:{} (web UI: {})", config.host, server.port(),
+  const bool ipv6 = config.host.find(':') != std::string::npos;  // a URL brackets an IPv6 literal
+  spdlog::info("Exemplar listening on http://{}:{} (web UI: {})", ipv6 ? "[" + config.host + "]" : config.host, server.port(),
                config.web_dir.empty() ? "not built" : config.web_dir);
 
   // Snapshot the vector index now and then, so a restart after a crash replays little.

@@ -25,7 +25,7 @@ int64_t ParseDuration(const std::string& text) {
 
 int RunToken(const Config& config, const std::string& action, const std::string& role,
              const std::string& name, const std::string& id, const std::string& expires_in) {
-  auto rt = Runtime::Open(config, false);
+  auto rt = Runtime::OpenStoreOnly(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;

@@ -221,5 +221,41 @@ TEST(Config, LmProvidersAndProxyRolesFromToml) {
   std::remove(path.c_str());
 }
 
+// TOML floats are numbers: a key taking a fraction reads them; an integer key refuses them by name.
+TEST(Config, TomlFloatsWhereAKeyTakesANumber) {
+  std::string path = ::testing::TempDir() + "/exemplar_cfg_floats.toml";
+  {
+    std::ofstream f(path);
+    f << "rate_limit_rps = 2.5\n[limits]\nrate_limit_burst = 10.0\n";
+  }
+  Config c;
+  Status st = c.LoadToml(path);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_DOUBLE_EQ(c.rate_limit_rps, 2.5);
+  EXPECT_DOUBLE_EQ(c.rate_limit_burst, 10.0);
+  {
+    std::ofstream f(path);
+    f << "port = 8080.0\n";
+  }
+  Config bad;
+  st = bad.LoadToml(path);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("port: expected an integer"), std::string::npos) << st.message();
+  std::remove(path.c_str());
+}
+
+// spdlog reads an unknown level as "off": the config refuses it, naming the levels.
+TEST(Config, LogLevelIsOneSpdlogKnows) {
+  Config c;
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_TRUE(c.Set("log_level", level).ok()) << level;
+  }
+  const Status bad = c.LoadEnv({{"EXEMPLAR_LOG_LEVEL", "bogus"}});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("log_level"), std::string::npos) << bad.message();
+  EXPECT_NE(bad.message().find("'bogus'"), std::string::npos) << bad.message();
+  EXPECT_EQ(c.log_level, "off");
+}
+
 }  // namespace
 }  // namespace exemplar

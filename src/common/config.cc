@@ -1,10 +1,13 @@
 #include "common/config.h"
 
 #include "common/credentials.h"
+#include "common/db_locator.h"
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <toml++/toml.h>
 
@@ -70,7 +73,12 @@ const std::map<std::string, Setter>& Setters() {
       {"host", Str(&Config::host)},
       {"port", Int(&Config::port, 0, 65535)},
       {"data_dir", Str(&Config::data_dir)},
-      {"db", Str(&Config::db)},
+      {"db",
+       [](Config& c, const std::string&, const std::string& v) {
+         EXEMPLAR_RETURN_IF_ERROR(CheckDbLocator(v));
+         c.db = v;
+         return Status::Ok();
+       }},
       {"db_connections", Int(&Config::db_connections, 1, 256)},
       {"sqlite_cache_mb", Int(&Config::sqlite_cache_mb, 1, 1 << 16)},
       {"sqlite_reader_cache_mb", Int(&Config::sqlite_reader_cache_mb, 1, 1 << 16)},
@@ -136,7 +144,18 @@ const std::map<std::string, Setter>& Setters() {
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.lm_allow_private_networks); }},
       {"max_concurrent_expensive", Int(&Config::max_concurrent_expensive, 0, 1024)},
       {"write_timeout_s", Int(&Config::write_timeout_s, 1, 3600)},
-      {"log_level", Str(&Config::log_level)},
+      {"log_level",
+       [](Config& c, const std::string&, const std::string& v) {
+         // spdlog reads any other word as "off": a typo would silence the log.
+         for (const char* level : {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}) {
+           if (v == level) {
+             c.log_level = v;
+             return Status::Ok();
+           }
+         }
+         return Status::InvalidArgument("config log_level: expected trace, debug, info, warn, error, critical or "
+                                        "off, got '" + v + "'");
+       }},
       {"insecure",
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.insecure); }},
       {"embedder", Str(&Config::embedder)},
@@ -175,6 +194,25 @@ const std::map<std::string, Setter>& Setters() {
 }
 
 }  // namespace
+
+Status CheckDbLocator(const std::string& db) {
+  const char* kForms = "expected a SQLite file path, or postgres://USER@HOST:PORT/DB (postgresql:// too)";
+  const size_t scheme = db.find("://");
+  if (scheme != std::string::npos) {
+    const std::string name = db.substr(0, scheme);  // libpq takes these two, lower case
+    if (name == "postgres" || name == "postgresql") return Status::Ok();
+    return Status::InvalidArgument("config db: unknown scheme '" + db.substr(0, scheme) + "://'; " + kForms);
+  }
+  size_t start = db.find_first_not_of(" \t");
+  if (start == std::string::npos) return Status::Ok();
+  for (const char* keyword : {"host=", "hostaddr=", "dbname=", "user=", "port=", "service="}) {
+    if (db.compare(start, std::strlen(keyword), keyword) == 0) {
+      return Status::InvalidArgument("config db: '" + std::string(keyword) +
+                                     "…' is a libpq keyword string, not accepted; " + kForms);
+    }
+  }
+  return Status::Ok();
+}
 
 std::vector<std::string> SplitList(const std::string& csv) {
   std::vector<std::string> out;
@@ -360,6 +398,13 @@ Status Config::LoadToml(const std::string& path) {
         st = Set(key, *s);
       } else if (node.is_integer()) {
         st = Set(key, std::to_string(*node.value<int64_t>()));
+      } else if (node.is_floating_point()) {
+        // Written with a decimal point, so an integer key refuses 2.0 as it refuses 2.5.
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", *node.value<double>());
+        std::string text = buf;
+        if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // n: inf, nan
+        st = Set(key, text);
       } else if (node.is_boolean()) {
         st = Set(key, *node.value<bool>() ? "true" : "false");
       } else {

@@ -20,10 +20,8 @@ void Fail(const char* what, const std::string& input) {
   std::abort();
 }
 
-// Text columns export "" and null alike (an empty CSV field); compare them as equal.
-bool SameText(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-  return a.value_or("") == b.value_or("");
-}
+// Text columns keep "" (a quoted empty field) and null (an empty field) apart.
+bool SameText(const std::optional<std::string>& a, const std::optional<std::string>& b) { return a == b; }
 
 void CheckCsvRoundTrip(const Example& e, const std::string& input) {
   auto parsed = service::ParseImport(service::CsvHeader() + service::ExampleToCsvRow(e), service::ExampleFormat::kCsv, 10);

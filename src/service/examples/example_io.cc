@@ -7,6 +7,8 @@ namespace exemplar::service {
 namespace {
 
 std::string CsvEscape(const std::string& s) {
+  // An empty string is written quoted: an empty cell is a null, so "" and null stay apart.
+  if (s.empty()) return "\"\"";
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
@@ -54,11 +56,15 @@ std::string ExampleToCsvRow(const Example& e) {
 
 std::string ExampleToJsonl(const Example& e) { return DumpJson(ExampleToJson(e)) + "\n"; }
 
-Result<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) {
+namespace {
+// ParseCsv, also telling which fields were written quoted (`quoted_out`, when given, parallels the rows).
+Result<std::vector<std::vector<std::string>>> ParseCsvFields(const std::string& text,
+                                                             std::vector<std::vector<bool>>* quoted_out) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
+  std::vector<bool> row_quoted;
   std::string field;
-  bool quoted = false, field_started = false;
+  bool quoted = false, field_started = false, was_quoted = false;
   size_t i = 0;
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) i = 3;  // UTF-8 byte order mark
   for (; i < text.size(); ++i) {
@@ -77,17 +83,24 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) 
     } else if (c == '"' && field.empty()) {
       quoted = true;
       field_started = true;
+      was_quoted = true;
     } else if (c == ',') {
       row.push_back(std::move(field));
+      row_quoted.push_back(was_quoted);
       field.clear();
-      field_started = false;
+      field_started = was_quoted = false;
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       row.push_back(std::move(field));
+      row_quoted.push_back(was_quoted);
       field.clear();
-      field_started = false;
-      if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+      field_started = was_quoted = false;
+      if (!(row.size() == 1 && row[0].empty() && !row_quoted[0])) {
+        rows.push_back(std::move(row));
+        if (quoted_out) quoted_out->push_back(row_quoted);
+      }
       row.clear();
+      row_quoted.clear();
     } else {
       field += c;
       field_started = true;
@@ -96,10 +109,15 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) 
   if (quoted) return Status::InvalidArgument("CSV: unterminated quoted field");
   if (field_started || !field.empty() || !row.empty()) {
     row.push_back(std::move(field));
+    row_quoted.push_back(was_quoted);
     rows.push_back(std::move(row));
+    if (quoted_out) quoted_out->push_back(row_quoted);
   }
   return rows;
 }
+}  // namespace
+
+Result<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) { return ParseCsvFields(text, nullptr); }
 
 Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, size_t max_records) {
   ParsedImport out;
@@ -138,7 +156,8 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
     out.total = line_no;
     return out;
   }
-  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, ParseCsv(body));
+  std::vector<std::vector<bool>> quoted;
+  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, ParseCsvFields(body, &quoted));
   if (rows.empty()) return out;
   const auto& header = rows[0];
   for (const auto& name : header) {
@@ -160,7 +179,11 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
     std::string err;
     for (size_t c = 0; c < header.size(); ++c) {
       const std::string& value = rows[r][c];
-      if (value.empty()) continue;
+      if (value.empty()) {
+        // An empty cell is null (absent); a quoted one ("") is the empty string, as export writes it.
+        if (quoted[r][c] && !IsJsonColumn(header[c])) record[header[c]] = "";
+        continue;
+      }
       if (!IsUtf8(value)) {
         err = "row " + std::to_string(r) + ": column " + header[c] + " is not valid UTF-8";
         break;
