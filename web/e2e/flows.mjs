@@ -7,5 +7,6 @@ import { edgeFlows } from "./flows_edges.mjs";
 import { laterFlows } from "./flows_later.mjs";
 import { moreFlows } from "./flows_more.mjs";
 import { focusFlows } from "./flows_focus.mjs";
+import { resilienceFlows } from "./flows_resilience.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows, ...resilienceFlows];
