@@ -12,12 +12,22 @@ import { useRun } from "../api/get-run";
 import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
 import { isTerminal, mergeTrials } from "../api/types";
-import { useRunEvents } from "../api/use-run-events";
+import { useRunEvents, type StreamState } from "../api/use-run-events";
 import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
 import { RunResultsPanel } from "./run-results-panel";
 import { ScoreChart } from "./score-chart";
 import { TrialsTable } from "./trials-table";
+
+// What the header says about the live stream while the run is going (anything but live polls).
+const streamLabel: Record<StreamState, string> = {
+  connecting: "connecting…",
+  live: "● live",
+  reconnecting: "reconnecting… (updating every 2 s)",
+  lost: "connection lost (updating every 2 s)",
+  closed: "polling…",
+  unavailable: "polling…",
+};
 
 export default function RunDetailPage() {
   const { id = "" } = useParams();
@@ -58,7 +68,11 @@ export default function RunDetailPage() {
                 {r.templateName ?? "template"} →
               </Link>
             )}
-            {active && <span className="text-xs text-slate-500">{events.state === "live" ? "● live" : "polling…"}</span>}
+            {active && (
+              <span role="status" className={events.state === "reconnecting" || events.state === "lost" ? "text-xs text-amber-700" : "text-xs text-slate-500"}>
+                {streamLabel[events.state]}
+              </span>
+            )}
           </span>
         }
         actions={
