@@ -178,3 +178,20 @@ describe("bulk delete", () => {
     await waitFor(() => expect(screen.getAllByTestId("example-card")).toHaveLength(2));
   });
 });
+
+describe("examples page past the last page", () => {
+  // 72 examples make 4 pages of 18: a page beyond that answers an empty list with the real total.
+  const paged = route("GET", "/examples", (c) => {
+    const page = Number(c.query.get("page") ?? 1);
+    const examples = page <= 4 ? [makeExample({ example_id: `p${page}`, input: { question: `On page ${page}` } })] : [];
+    return [200, { examples, total: 72, page, page_size: 18 }];
+  });
+
+  it("goes to the last page there is instead of saying there are no examples", async () => {
+    mockFetch(noTemplates, paged);
+    const { history } = renderPage(<ExamplesPage />, { route: "/examples?page=99", path: "/examples" });
+    expect(await screen.findByRole("heading", { name: "On page 4" })).toBeInTheDocument();
+    expect(history.location.search).toBe("?page=4");
+    expect(screen.queryByText("No examples yet")).not.toBeInTheDocument();
+  });
+});

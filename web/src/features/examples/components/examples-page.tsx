@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useIsMutating } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -50,6 +50,16 @@ export function ExamplesPage() {
       { filters: state.filters },
       { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error") },
     );
+
+  // A page past the end (its last examples were deleted, or ?page=99 in a link) while others exist:
+  // go to the last page there is instead of saying there are no examples.
+  const total = list.data?.total ?? 0;
+  const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const pastEnd = !searching && Boolean(list.data) && !list.isPlaceholderData && list.data!.examples.length === 0 && total > 0 && state.page > lastPage;
+  useEffect(() => {
+    if (pastEnd) update({ page: lastPage === 1 ? undefined : lastPage }, false, { replace: true });
+    // `update` is a new function each render; the page to go to is what decides.
+  }, [pastEnd, lastPage]);
 
   // "Freeze as snapshot" takes what the current filters match, each example at its current version (issue 19).
   const freezeFilter = Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v !== undefined && v !== ""));
@@ -103,6 +113,12 @@ export function ExamplesPage() {
         <LoadingState label="Loading examples…" />
       ) : list.isError ? (
         <ErrorState error={list.error} title="Could not load examples" onRetry={() => list.refetch()} />
+      ) : pastEnd ? (
+        <EmptyState
+          title={`Page ${state.page} is past the end`}
+          description={`${total} example${total === 1 ? "" : "s"} on ${lastPage} page${lastPage === 1 ? "" : "s"}; going to the last one.`}
+          action={<Button onClick={() => update({ page: lastPage === 1 ? undefined : lastPage }, false, { replace: true })}>Go to page {lastPage}</Button>}
+        />
       ) : list.data.examples.length === 0 ? (
         <EmptyState
           title={Object.keys(state.filters).length ? "No examples match these filters" : "No examples yet"}
