@@ -196,12 +196,20 @@ export const edgeFlows = [
       });
       if (!/^solid [1-9]/.test(ring)) throw new Error(`a node focused with Tab shows no focus ring (${ring})`);
       await shot("lineage-node-focused", { fullPage: false });
-      const other = page.locator('.react-flow__node:not(:has([data-node-type="template"]))');
-      if (count > 1 && (await other.count()) > 0) {
-        // Enter on a focused node opens it, as a click does.
-        await other.first().focus();
+      // Enter on a cluster expands it; Enter on an example or a run opens it, as a click does.
+      const cluster = page.locator('.react-flow__node[aria-label^="Cluster "]');
+      if (await cluster.count()) {
+        await cluster.first().focus();
         await page.keyboard.press("Enter");
-        await page.waitForURL(/\/(examples|runs|templates)\/[^/?]+/, { timeout: TIMEOUT });
+      }
+      const openable = page.locator('.react-flow__node[aria-label^="Example "], .react-flow__node[aria-label^="Run "]');
+      if (count > 1 || (await cluster.count())) {
+        await openable.first().waitFor({ timeout: TIMEOUT });
+        await openable.first().focus();
+        await page.keyboard.press("Enter");
+        await page.waitForURL(/\/(examples|runs)\/[^/?]+/, { timeout: TIMEOUT });
+        // The graph is gone with the page: focus is on the opened page's heading, not on <body>.
+        await page.waitForFunction(() => document.activeElement?.matches("main h1"), null, { timeout: TIMEOUT });
       }
     },
   },

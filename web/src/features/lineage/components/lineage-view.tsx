@@ -12,6 +12,7 @@ import { runQueryOptions } from "@/features/runs/api/get-run";
 import { layoutLineage, nodeHref, type LineageNodeData } from "./layout";
 import { LineageNodeCard, nodeAriaLabel, nodeLabel } from "./lineage-node";
 import { RoutedEdge } from "./routed-edge";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 /** On a phone the fitted graph would be too small to read: fit no further out than 0.55 and let it pan. */
 const narrowScreen = () => typeof window !== "undefined" && window.matchMedia?.("(max-width: 639.98px)").matches === true;
@@ -72,7 +73,8 @@ export function LineageView({ templateId }: { templateId: string }) {
   const onNodeClick = (_: unknown, n: Node<LineageNodeData>) => {
     if (n.data.cluster) return toggle(n.data.cluster.key);
     const href = nodeHref(n.data.node);
-    if (href) navigate(href);
+    // The graph is left behind: the opened page's heading takes focus (Enter on a node, or a click).
+    if (href) navigate(href, { state: FOCUS_HEADING });
   };
 
   return (

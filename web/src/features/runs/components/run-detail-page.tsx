@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -6,6 +7,7 @@ import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage, isApiError } from "@/lib/api-client";
 import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
+import { focusIfLost } from "@/lib/focus-if-lost";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useRun } from "../api/get-run";
@@ -42,6 +44,15 @@ export default function RunDetailPage() {
   const cancel = useRunAction(id);
   const toast = useToast();
   const missing = isApiError(run.error) && run.error.isNotFound;
+  // Cancel run goes away when the run ends: focus moves to the heading, whose status now says so.
+  const cancelPressed = useRef(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (finished && cancelPressed.current) {
+      cancelPressed.current = false;
+      focusIfLost(heading.current);
+    }
+  }, [finished]);
   usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : missing ? notFoundTitle("Run") : "Run");
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
@@ -56,6 +67,7 @@ export default function RunDetailPage() {
       <PageHeader
         eyebrow={<Link to="/runs" className="hover:text-slate-700">← Optimization</Link>}
         title={`Run ${shortId(r.id)}`}
+        headingRef={heading}
         description={
           <span className="flex flex-wrap items-center gap-1.5">
             <StatusBadge status={r.status} />
@@ -77,7 +89,14 @@ export default function RunDetailPage() {
         }
         actions={
           !isTerminal(r.status) && (
-            <Button variant="danger" loading={cancel.isPending} onClick={() => cancel.mutate("cancel", { onSuccess: () => toast.show("Cancellation requested", "info"), onError: (e) => toast.show(errorMessage(e), "error") })}>
+            <Button
+              variant="danger"
+              loading={cancel.isPending}
+              onClick={() => {
+                cancelPressed.current = true;
+                cancel.mutate("cancel", { onSuccess: () => toast.show("Cancellation requested", "info"), onError: (e) => toast.show(errorMessage(e), "error") });
+              }}
+            >
               Cancel run
             </Button>
           )

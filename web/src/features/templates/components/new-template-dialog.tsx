@@ -6,6 +6,7 @@ import { TextArea, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useCreateTemplate } from "../api/create-template";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const [name, setName] = useState("");
@@ -29,7 +30,7 @@ export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: (
         onSuccess: (t) => {
           toast.show("Template created");
           onClose();
-          navigate(`/templates/${t.id}`);
+          navigate(`/templates/${t.id}`, { state: FOCUS_HEADING });
         },
       },
     );
