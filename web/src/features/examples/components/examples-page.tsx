@@ -5,7 +5,8 @@ import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
 import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon, TrashIcon } from "@/components/ui/icons";
-import { Pagination } from "@/components/ui/pagination";
+import { LiveSummary } from "@/components/ui/live-summary";
+import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
@@ -61,6 +62,11 @@ export function ExamplesPage() {
     // `update` is a new function each render; the page to go to is what decides.
   }, [pastEnd, lastPage]);
 
+  // Said to screen readers when the results change: the search's count, or the list's range.
+  const [searchSummary, setSearchSummary] = useState("");
+  const filtered = Object.keys(state.filters).length > 0;
+  const listSummary = !list.data || list.isPlaceholderData ? "" : total === 0 ? (filtered ? "No examples match these filters" : "No examples yet") : rangeSummary(state.page, PAGE_SIZE, total, "examples");
+
   // "Freeze as snapshot" takes what the current filters match, each example at its current version (issue 19).
   const freezeFilter = Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v !== undefined && v !== ""));
   // The list's total counts the same filters (a search is not part of a snapshot); a placeholder is the previous filters'.
@@ -101,6 +107,7 @@ export function ExamplesPage() {
         <ExampleFiltersBar showSort={!searching} />
       </div>
       {freezing && <FreezeSnapshotDialog filter={freezeFilter} count={freezeCount} searchText={searching ? state.q : undefined} onClose={() => setFreezing(false)} />}
+      <LiveSummary text={searching ? searchSummary : listSummary} />
       <BulkBar selected={selected} onClear={() => setSelected(new Set())} onDeleted={(failed) => setSelected(new Set(failed))} />
       {searching ? (
         <SearchResults
@@ -108,6 +115,7 @@ export function ExamplesPage() {
           request={toSearchRequest(state.q, state.mode, state.filters)}
           selected={selected}
           onToggle={toggle}
+          onSummary={setSearchSummary}
         />
       ) : list.isPending ? (
         <LoadingState label="Loading examples…" />

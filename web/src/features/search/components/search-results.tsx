@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
@@ -12,17 +12,21 @@ export const SEARCH_PAGE = 30;
 export const SEARCH_MAX_K = 100;
 const QUERY_ECHO_MAX = 80;
 
-type SearchResultsProps = { request: SearchRequest; selected: Set<string>; onToggle: (id: string) => void };
+/** `onSummary` hears what the search found ("7 matches for “crack”"), for the page's live summary. */
+type SearchResultsProps = { request: SearchRequest; selected: Set<string>; onToggle: (id: string) => void; onSummary?: (text: string) => void };
 
 /** Keyed by the query by its parent, so a new search starts again at the first page. */
-export function SearchResults({ request, selected, onToggle }: SearchResultsProps) {
+export function SearchResults({ request, selected, onToggle, onSummary }: SearchResultsProps) {
   const [k, setK] = useState(SEARCH_PAGE);
   const search = useSearchExamples({ ...request, k });
+  const found = search.data ? (search.data.metadata?.no_match === true || search.data.results.length === 0 ? 0 : (search.data.total_matches ?? search.data.results.length)) : null;
+  const summary = search.isError ? "Search failed" : found === null ? "Searching…" : `${found} ${found === 1 ? "match" : "matches"} for “${truncate(request.query_text, QUERY_ECHO_MAX)}”`;
+  useEffect(() => onSummary?.(summary), [summary, onSummary]);
   if (search.isPending) return <LoadingState label="Searching…" />;
   if (search.isError) return <ErrorState error={search.error} title="Search failed" onRetry={() => search.refetch()} />;
   const { results, total_matches, search_type, took_ms, metadata } = search.data;
   const noMatch = metadata?.no_match === true || results.length === 0;
-  const count = noMatch ? 0 : (total_matches ?? results.length);
+  const count = found ?? (total_matches ?? results.length);
   const echo = truncate(request.query_text, QUERY_ECHO_MAX);
   const more = !noMatch && results.length >= k && k < SEARCH_MAX_K;
   return (

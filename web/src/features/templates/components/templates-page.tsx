@@ -5,7 +5,8 @@ import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { control } from "@/components/ui/field";
 import { PlusIcon, SearchIcon } from "@/components/ui/icons";
-import { Pagination } from "@/components/ui/pagination";
+import { LiveSummary } from "@/components/ui/live-summary";
+import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import type { TemplateStatus } from "@/lib/api-types";
 import { cn, formatDate } from "@/lib/format";
@@ -70,6 +71,7 @@ export default function TemplatesPage() {
           <input name="search" type="search" aria-label="Search templates" placeholder="Search name or description…" defaultValue={search} key={search} className={control({ extra: "pl-9" })} />
         </form>
       </div>
+      <LiveSummary text={!q.data || q.isPlaceholderData ? "" : q.data.total === 0 ? (search || status ? "No templates match this filter" : "No templates yet") : rangeSummary(page, PAGE_SIZE, q.data.total, "templates")} />
       {q.isPending ? (
         <LoadingState label="Loading templates…" />
       ) : q.isError ? (
