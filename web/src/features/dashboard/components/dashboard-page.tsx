@@ -2,7 +2,8 @@ import { useSearchParams } from "react-router";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { TextInput } from "@/components/ui/field";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { cn, formatCount, formatPercent, formatScore } from "@/lib/format";
+import { SegmentedRadioGroup } from "@/components/ui/radio-group";
+import { formatCount, formatPercent, formatScore } from "@/lib/format";
 import { useDashboard, type Period } from "../api/get-dashboard";
 import { BreakdownTable } from "./breakdown-table";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -49,19 +50,7 @@ export default function DashboardPage() {
           </>
         }
         actions={
-          <div role="radiogroup" aria-label="Period" className="inline-flex rounded-md bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
-            {PERIODS.map((p) => (
-              <button
-                key={p}
-                role="radio"
-                aria-checked={p === period}
-                onClick={() => set("period", p === "30d" ? "" : p)}
-                className={cn("rounded px-3 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600", p === period ? "bg-indigo-600 text-white" : "text-slate-600 hover:bg-slate-100")}
-              >
-                {p}
-              </button>
-            ))}
-          </div>
+          <SegmentedRadioGroup label="Period" options={PERIODS.map((p) => ({ value: p, label: p }))} value={period} onChange={(p) => set("period", p === "30d" ? "" : p)} />
         }
       />
       <EmbeddingStatusLine />

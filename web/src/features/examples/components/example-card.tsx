@@ -46,11 +46,11 @@ export function ExampleCard({ example, selected, onToggle, footer }: ExampleCard
             <StatusBadge status={example.difficulty} />
             {example.source && example.source !== "human_authored" && <Badge tone="violet">{example.source.replace(/_/g, " ")}</Badge>}
           </div>
-          <h3 className="mt-2 line-clamp-2 text-sm font-semibold break-words text-slate-900" title={title}>
+          <h2 className="mt-2 line-clamp-2 text-sm font-semibold break-words text-slate-900" title={title}>
             <Link to={`/examples/${example.example_id}`} className="after:absolute after:inset-0 focus-visible:outline-2 focus-visible:outline-indigo-600">
               {title}
             </Link>
-          </h3>
+          </h2>
         </div>
       </div>
       <dl className="mt-3 space-y-1.5 text-xs">

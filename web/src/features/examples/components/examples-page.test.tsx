@@ -21,6 +21,10 @@ describe("examples page", () => {
     expect(within(card).getByRole("heading")).toHaveTextContent("How do I reset my password?");
     expect(within(card).getByText("answer_question")).toBeInTheDocument();
     expect(document.title).toBe("Examples · Exemplar");
+    // Under the page's h1, a card's title is an h2 (no level skipped).
+    expect(within(card).getByRole("heading", { level: 2 })).toHaveTextContent("How do I reset my password?");
+    // The sort button's name starts with what it shows.
+    expect(screen.getByRole("button", { name: /^Desc\s*, sorted descending; switch to ascending$/ })).toBeInTheDocument();
   });
 
   it("marks an out-of-range filter at its field and keeps the list", async () => {

@@ -9,7 +9,8 @@ import { LiveSummary } from "@/components/ui/live-summary";
 import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import type { TemplateStatus } from "@/lib/api-types";
-import { cn, formatDate } from "@/lib/format";
+import { SegmentedRadioGroup } from "@/components/ui/radio-group";
+import { formatDate } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useTemplates } from "../api/get-templates";
 import { NewTemplateDialog } from "./new-template-dialog";
@@ -44,19 +45,7 @@ export default function TemplatesPage() {
         }
       />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-        <div role="radiogroup" aria-label="Status" className="inline-flex rounded-md bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
-          {STATUSES.map((s) => (
-            <button
-              key={s || "all"}
-              role="radio"
-              aria-checked={s === status}
-              onClick={() => set({ status: s, page: "" })}
-              className={cn("rounded px-3 py-1 text-sm font-medium capitalize focus-visible:outline-2 focus-visible:outline-indigo-600", s === status ? "bg-indigo-600 text-white" : "text-slate-600 hover:bg-slate-100")}
-            >
-              {s || "All"}
-            </button>
-          ))}
-        </div>
+        <SegmentedRadioGroup label="Status" options={STATUSES.map((v) => ({ value: v, label: v || "All" }))} value={status} onChange={(v) => set({ status: v, page: "" })} />
         <form
           role="search"
           className="relative w-full sm:w-72"
