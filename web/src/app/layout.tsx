@@ -56,12 +56,12 @@ function NavLinks() {
 }
 
 const footer = (
-  <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-400">
+  <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-500">
     {/* A page of its own (web/docs/), outside the app's bundle: a full page load, not a client route. */}
-    <a className="hover:text-slate-600" href="/docs">
+    <a className="hover:text-slate-800" href="/docs">
       API docs
     </a>
-    <a className="hover:text-slate-600" href="/api/v1/openapi.json">
+    <a className="hover:text-slate-800" href="/api/v1/openapi.json">
       OpenAPI document (JSON)
     </a>
   </div>

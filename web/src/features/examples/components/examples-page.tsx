@@ -137,7 +137,7 @@ export function ExamplesPage() {
         <>
           <div ref={listTop} className="mb-2 flex scroll-mt-20 items-center justify-between md:scroll-mt-4">
             <Checkbox label="Select page" checked={allOnPage} onChange={togglePage} />
-            {list.isFetching && <span className="text-xs text-slate-400">Refreshing…</span>}
+            {list.isFetching && <span className="text-xs text-slate-500">Refreshing…</span>}
           </div>
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
             {list.data.examples.map((ex) => (

@@ -144,7 +144,7 @@ export default function RunDetailPage() {
             <ol className="max-h-64 overflow-auto font-mono text-xs leading-relaxed break-words text-slate-700" aria-label="Run log">
               {[...events.logs].reverse().map((l, i) => (
                 <li key={i}>
-                  <span className="text-slate-400">{l.at.slice(11, 19)}</span> <span className={l.level === "error" ? "text-rose-600" : l.level === "warning" ? "text-amber-600" : "text-slate-500"}>{l.level}</span> {l.message}
+                  <span className="text-slate-500">{l.at.slice(11, 19)}</span> <span className={l.level === "error" ? "text-rose-600" : l.level === "warning" ? "text-amber-600" : "text-slate-500"}>{l.level}</span> {l.message}
                 </li>
               ))}
             </ol>

@@ -36,8 +36,8 @@ export function SearchResults({ request, selected, onToggle, onSummary }: Search
           <span className="font-semibold text-slate-900 tabular-nums">{count}</span> {count === 1 ? "match" : "matches"} for “{echo}”
         </span>
         <Badge tone="sky">{search_type}</Badge>
-        {typeof took_ms === "number" && <span className="text-xs text-slate-400">{took_ms.toFixed(1)} ms</span>}
-        {search.isFetching && <span className="text-xs text-slate-400">Loading…</span>}
+        {typeof took_ms === "number" && <span className="text-xs text-slate-500">{took_ms.toFixed(1)} ms</span>}
+        {search.isFetching && <span className="text-xs text-slate-500">Loading…</span>}
       </div>
       {noMatch ? (
         <EmptyState title="No relevant examples" description="Nothing in the store is relevant to this query. Try other words, another mode or fewer filters." />
@@ -47,7 +47,7 @@ export function SearchResults({ request, selected, onToggle, onSummary }: Search
             {results.map((r, i) => (
               <li key={r.example.example_id} className="flex min-w-0">
                 <div className="flex w-full min-w-0 flex-col">
-                  <div className="mb-1 text-[11px] font-medium text-slate-400">
+                  <div className="mb-1 text-[11px] font-medium text-slate-500">
                     #{i + 1}
                     {r.match_type ? ` · ${r.match_type}` : ""}
                   </div>

@@ -54,7 +54,7 @@ export default function TemplatesPage() {
             set({ search: String(new FormData(e.currentTarget).get("search") ?? "").trim(), page: "" });
           }}
         >
-          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400">
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-500">
             <SearchIcon />
           </span>
           <input name="search" type="search" aria-label="Search templates" placeholder="Search name or description…" defaultValue={search} key={search} className={control({ extra: "pl-9" })} />
