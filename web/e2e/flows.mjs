@@ -7,5 +7,7 @@ import { edgeFlows } from "./flows_edges.mjs";
 import { laterFlows } from "./flows_later.mjs";
 import { moreFlows } from "./flows_more.mjs";
 import { focusFlows } from "./flows_focus.mjs";
+import { resilienceFlows } from "./flows_resilience.mjs";
+import { a11yFlows } from "./flows_a11y.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows, ...resilienceFlows, ...a11yFlows];

@@ -180,12 +180,36 @@ export const edgeFlows = [
         const version = /(v\d[\w.+-]*)$/.exec(v.title)?.[1];
         if (version && (v.shown !== version || v.cut)) throw new Error(`node "${v.title}" shows "${v.shown}"`);
       }
-      const other = page.locator('.react-flow__node:not(:has([data-node-type="template"]))');
-      if (count > 1 && (await other.count()) > 0) {
-        // Enter on a focused node opens it, as a click does.
-        await other.first().focus();
+      // Edges are not tab stops (their names would be internal ids); nodes are, named for what they are,
+      // with a visible focus ring.
+      const edgeStops = await page.locator(".react-flow__edge[tabindex]").count();
+      if (edgeStops) throw new Error(`${edgeStops} edges are focusable`);
+      const names = await page.locator(".react-flow__node").evaluateAll((ns) => ns.map((n) => n.getAttribute("aria-label") ?? ""));
+      const unnamed = names.filter((n) => !/^(Template|Example|Run|Snapshot|Cluster) \S/.test(n));
+      if (unnamed.length) throw new Error(`nodes without a proper name: ${JSON.stringify(unnamed.slice(0, 3))}`);
+      await page.getByRole("combobox", { name: "Depth" }).focus();
+      for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.classList.contains("react-flow__node"))); i++) await page.keyboard.press("Tab");
+      const ring = await page.evaluate(() => {
+        const el = document.activeElement;
+        const st = el && getComputedStyle(el);
+        return el?.classList.contains("react-flow__node") ? `${st.outlineStyle} ${st.outlineWidth}` : `focus on ${el?.tagName}`;
+      });
+      if (!/^solid [1-9]/.test(ring)) throw new Error(`a node focused with Tab shows no focus ring (${ring})`);
+      await shot("lineage-node-focused", { fullPage: false });
+      // Enter on a cluster expands it; Enter on an example or a run opens it, as a click does.
+      const cluster = page.locator('.react-flow__node[aria-label^="Cluster "]');
+      if (await cluster.count()) {
+        await cluster.first().focus();
         await page.keyboard.press("Enter");
-        await page.waitForURL(/\/(examples|runs|templates)\/[^/?]+/, { timeout: TIMEOUT });
+      }
+      const openable = page.locator('.react-flow__node[aria-label^="Example "], .react-flow__node[aria-label^="Run "]');
+      if (count > 1 || (await cluster.count())) {
+        await openable.first().waitFor({ timeout: TIMEOUT });
+        await openable.first().focus();
+        await page.keyboard.press("Enter");
+        await page.waitForURL(/\/(examples|runs)\/[^/?]+/, { timeout: TIMEOUT });
+        // The graph is gone with the page: focus is on the opened page's heading, not on <body>.
+        await page.waitForFunction(() => document.activeElement?.matches("main h1"), null, { timeout: TIMEOUT });
       }
     },
   },

@@ -149,7 +149,7 @@ export const focusFlows = [
       const fn = `summarize_${"z".repeat(70)}`;
       const made = await apiCall(ctx.base, "POST", "/examples", { input: { question: `Dashboard ${ctx.token}` }, expected_output: { answer: "ok" }, function_name: fn, domain: "e2e_dash" });
       if (made.status !== 201) throw new Error(`seed example: POST → ${made.status}`);
-      for (const [width, height] of [[1440, 900], [390, 844]]) {
+      for (const [width, height] of [[1280, 800], [1440, 900], [390, 844]]) {
         await page.setViewportSize({ width, height });
         await page.goto(`${ctx.base}/dashboard`);
         const table = page.getByRole("table", { name: "Usage by function" });
@@ -162,6 +162,18 @@ export const focusFlows = [
         });
         if (m.title !== fn) throw new Error(`the name cell's tooltip is ${JSON.stringify(m.title)}`);
         if (m.cells.some((r) => r > m.card + 1)) throw new Error(`at ${width} px cells end at ${m.cells.join(", ")} past the card's ${Math.round(m.card)}`);
+        if (width >= 1280) {
+          // Names use the room there is: short ones (the seed's domains) are not cut.
+          const cut = await page.getByRole("table", { name: "Usage by domain" }).locator("td button").evaluateAll((bs) => bs.filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent));
+          if (cut.length) throw new Error(`at ${width} px domain names are cut: ${cut.join(", ")}`);
+          // A name cut for want of room shows whole when focused from the keyboard.
+          const long = table.getByRole("button", { name: fn });
+          await long.focus();
+          await page.keyboard.press("Shift+Tab");
+          await page.keyboard.press("Tab");
+          const whole = await long.evaluate((b) => document.activeElement === b && b.scrollWidth <= b.clientWidth + 1);
+          if (!whole) throw new Error(`at ${width} px the focused long function name is still cut`);
+        }
         await assertFits(page, `dashboard at ${width} px`, { narrow: width < 640 });
         await shot(`${width < 640 ? "narrow-" : ""}dashboard-long-function`);
       }

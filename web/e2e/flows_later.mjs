@@ -124,7 +124,7 @@ export const laterFlows = [
       await shot("narrow-quality-conflicts");
       await page.setViewportSize({ width: 1440, height: 900 });
       if (squeezed.length) throw new Error(`conflicts at 375 px: ${squeezed.join("; ")}`);
-      await cluster.getByRole("button", { name: "Keep only this" }).first().click();
+      await cluster.getByRole("button", { name: /^Keep only this: / }).first().click();
       const dialog = page.getByRole("dialog");
       await dialog.getByRole("button", { name: "Delete" }).click();
       await page.getByText(/Deleted 1 example/).waitFor({ timeout: TIMEOUT });

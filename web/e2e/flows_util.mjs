@@ -91,3 +91,54 @@ export async function anyExampleId(ctx) {
   return id;
 }
 
+
+/**
+ * Fails when text under 18.66 px (bold) / 24 px is drawn below WCAG AA contrast (4.5:1) against the
+ * background it sits on (the nearest ancestor with an opaque-ish background colour). Colours are
+ * read through a canvas, so oklch() and the like come back as sRGB. Skips hidden, disabled and
+ * transparent (opacity < 1) text, where the rule does not apply or cannot be read this way.
+ */
+export async function assertContrast(page, label, scope = "body") {
+  const bad = await page.evaluate((scope) => {
+    const ctx = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+    const rgba = (css) => {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = "#000";
+      ctx.fillStyle = css;
+      ctx.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+      return { r, g, b, a: a / 255 };
+    };
+    const lum = ({ r, g, b }) => {
+      const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let a = el; a; a = a.parentElement) {
+        const c = rgba(getComputedStyle(a).backgroundColor);
+        if (c.a > 0.5) return c;
+      }
+      return { r: 255, g: 255, b: 255 };
+    };
+    const out = [];
+    for (const el of document.querySelectorAll(`${scope} *`)) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own || el.closest("[aria-hidden=true], .sr-only, :disabled, [aria-disabled=true], .react-flow")) continue;
+      const st = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height || st.visibility === "hidden") continue;
+      let faded = false;
+      for (let a = el; a; a = a.parentElement) if (parseFloat(getComputedStyle(a).opacity) < 1) faded = true;
+      if (faded) continue;
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      const fg = rgba(st.color);
+      const bg = background(el);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      if (ratio < (large ? 3 : 4.5)) out.push(`"${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+    }
+    return out;
+  }, scope);
+  if (bad.length) throw new Error(`${label}: text below AA contrast: ${bad.slice(0, 5).join("; ")}${bad.length > 5 ? ` (+${bad.length - 5} more)` : ""}`);
+}

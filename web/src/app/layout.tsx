@@ -3,6 +3,7 @@ import { Link, Outlet, useLocation } from "react-router";
 import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, QualityIcon, RunsIcon, SnapshotIcon, TemplatesIcon } from "@/components/ui/icons";
 import { useModalFocus } from "@/components/ui/use-modal-focus";
 import { cn } from "@/lib/format";
+import { PageErrorBoundary } from "./page-error-boundary";
 import { useScrollToTop } from "./use-scroll-to-top";
 
 const isImport = (path: string) => path.startsWith("/examples/import");
@@ -55,12 +56,12 @@ function NavLinks() {
 }
 
 const footer = (
-  <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-400">
+  <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-500">
     {/* A page of its own (web/docs/), outside the app's bundle: a full page load, not a client route. */}
-    <a className="hover:text-slate-600" href="/docs">
+    <a className="hover:text-slate-800" href="/docs">
       API docs
     </a>
-    <a className="hover:text-slate-600" href="/api/v1/openapi.json">
+    <a className="hover:text-slate-800" href="/api/v1/openapi.json">
       OpenAPI document (JSON)
     </a>
   </div>
@@ -120,7 +121,10 @@ export function AppLayout() {
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-5 md:px-8 md:py-7">
         <div className="mx-auto max-w-7xl">
-          <Outlet />
+          {/* A page that fails (its script cannot be fetched) leaves the navigation usable; going elsewhere clears it. */}
+          <PageErrorBoundary resetKey={location.key}>
+            <Outlet />
+          </PageErrorBoundary>
         </div>
       </main>
     </div>

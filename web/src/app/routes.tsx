@@ -1,24 +1,25 @@
 // The route table. Heavy pages (charts, graph) load lazily so the Example Store opens fast.
-import { lazy, Suspense, type ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { EmptyState, LoadingState } from "@/components/ui/states";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { usePageTitle } from "@/lib/use-page-title";
 import { AppLayout } from "./layout";
+import { retryingLazy } from "./retrying-lazy";
 import { ExamplesPage } from "@/features/examples/components/examples-page";
 import { ExampleDetailPage, NewExamplePage } from "@/features/examples/components/example-detail-page";
 
-const DashboardPage = lazy(() => import("@/features/dashboard/components/dashboard-page"));
-const TemplatesPage = lazy(() => import("@/features/templates/components/templates-page"));
-const TemplateDetailPage = lazy(() => import("@/features/templates/components/template-detail-page"));
-const RunsPage = lazy(() => import("@/features/runs/components/runs-page"));
-const RunDetailPage = lazy(() => import("@/features/runs/components/run-detail-page"));
-const ImportPage = lazy(() => import("@/features/import/components/import-page"));
-const RetrievalPage = lazy(() => import("@/features/search/components/retrieval-page"));
-const SnapshotsPage = lazy(() => import("@/features/snapshots/components/snapshots-page"));
-const DeletedExamplesPage = lazy(() => import("@/features/examples/components/deleted-examples-page"));
-const QualityPage = lazy(() => import("@/features/quality/components/quality-page"));
+const DashboardPage = retryingLazy(() => import("@/features/dashboard/components/dashboard-page"));
+const TemplatesPage = retryingLazy(() => import("@/features/templates/components/templates-page"));
+const TemplateDetailPage = retryingLazy(() => import("@/features/templates/components/template-detail-page"));
+const RunsPage = retryingLazy(() => import("@/features/runs/components/runs-page"));
+const RunDetailPage = retryingLazy(() => import("@/features/runs/components/run-detail-page"));
+const ImportPage = retryingLazy(() => import("@/features/import/components/import-page"));
+const RetrievalPage = retryingLazy(() => import("@/features/search/components/retrieval-page"));
+const SnapshotsPage = retryingLazy(() => import("@/features/snapshots/components/snapshots-page"));
+const DeletedExamplesPage = retryingLazy(() => import("@/features/examples/components/deleted-examples-page"));
+const QualityPage = retryingLazy(() => import("@/features/quality/components/quality-page"));
 
 function NotFound() {
   usePageTitle("Page not found");

@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
 import { ToastProvider, useToast } from "./toast";
 
@@ -55,6 +56,49 @@ describe("toasts", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("gives focus to the page's heading when its Undo closes it and the control that deleted is gone", async () => {
+    function Page() {
+      const toast = useToast();
+      const [shown, setShown] = useState(true);
+      return (
+        <main id="main">
+          <h1 tabIndex={-1}>Examples</h1>
+          {shown && (
+            <button
+              onClick={() => {
+                setShown(false); // the deleted row and its button go away
+                toast.show("Deleted", "success", { label: "Undo", run: undoSpy, focus: true });
+              }}
+            >
+              delete row
+            </button>
+          )}
+        </main>
+      );
+    }
+    render(
+      <ToastProvider>
+        <Page />
+      </ToastProvider>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "delete row" }));
+    expect(screen.getByRole("button", { name: "Undo" })).toHaveFocus();
+    await userEvent.keyboard("{Enter}");
+    expect(screen.queryByText("Deleted")).not.toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Examples" })).toHaveFocus();
+  });
+
+  it("gives focus back to where it was when dismissed", async () => {
+    render(
+      <ToastProvider>
+        <Trigger />
+      </ToastProvider>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "focus undo" }));
+    await userEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    expect(screen.getByRole("button", { name: "focus undo" })).toHaveFocus();
   });
 
   describe("on a phone, the edge away from what the user works with", () => {

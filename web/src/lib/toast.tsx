@@ -13,6 +13,7 @@
 //   the page gets a spacer of their height at its end, so its last line can scroll above them.
 import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { CloseIcon } from "@/components/ui/icons";
+import { focusIfLost, pageHeading } from "./focus-if-lost";
 import { cn } from "./format";
 
 type Tone = "success" | "error" | "info";
@@ -45,9 +46,21 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
   const actionButton = useRef<HTMLButtonElement>(null);
   const [held, setHeld] = useState({ focus: false, pointer: false });
   const holding = held.focus || held.pointer;
+  // Where focus was before the toast took it, to give it back when the toast closes.
+  const before = useRef<Element | null>(null);
   useEffect(() => {
-    if (t.action?.focus) actionButton.current?.focus();
+    if (!t.action?.focus) return;
+    before.current = document.activeElement;
+    actionButton.current?.focus();
   }, [t.action]);
+  /** Closes the toast; focus inside it goes back where it was, or to the page's heading (Undo: the deleting control is gone). */
+  const close = () => {
+    if (box.current?.contains(document.activeElement)) {
+      (document.activeElement as HTMLElement).blur();
+      focusIfLost(before.current instanceof HTMLElement && before.current !== document.body ? before.current : null, pageHeading());
+    }
+    dismiss(t.id);
+  };
   useEffect(() => {
     if (holding) return;
     const timer = setTimeout(() => dismiss(t.id), t.action ? SHOW_WITH_ACTION_MS : SHOW_MS);
@@ -74,7 +87,7 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
           ref={actionButton}
           type="button"
           onClick={() => {
-            dismiss(t.id);
+            close();
             t.action?.run();
           }}
           className="shrink-0 rounded px-2 py-1 font-semibold underline underline-offset-2 hover:bg-black/5 focus-visible:outline-2 focus-visible:outline-indigo-600"
@@ -85,7 +98,7 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
       <button
         type="button"
         aria-label="Dismiss"
-        onClick={() => dismiss(t.id)}
+        onClick={close}
         className="shrink-0 rounded p-1.5 opacity-70 hover:bg-black/5 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
       >
         <CloseIcon className="size-4" />

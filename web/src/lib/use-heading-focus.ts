@@ -3,8 +3,9 @@ import { useLocation } from "react-router";
 
 /**
  * Navigation state for a flow whose pressed control goes away with the page it leaves (Run →
- * Accept): `navigate(to, { state: FOCUS_HEADING })` asks the page arrived at to focus its heading,
- * so keyboard and screen-reader users start there instead of at the document's top.
+ * Accept, Create example, Start optimization): `navigate(to, { state: FOCUS_HEADING })` asks the
+ * page arrived at to focus its heading (every PageHeader does), so keyboard and screen-reader users
+ * start there instead of at the document's top.
  */
 export const FOCUS_HEADING = { focus: "heading" } as const;
 

@@ -1,5 +1,6 @@
-import type { ReactNode, Ref } from "react";
+import { useRef, type ReactNode, type RefObject } from "react";
 import { cn } from "@/lib/format";
+import { useHeadingFocus } from "@/lib/use-heading-focus";
 
 export function Card({ children, className }: { children: ReactNode; className?: string }) {
   // min-w-0: as a grid or flex item a card must not grow to fit a wide child (a long JSON line).
@@ -22,7 +23,11 @@ export function CardBody({ children, className }: { children: ReactNode; classNa
   return <div className={cn("px-4 py-4 sm:px-5", className)}>{children}</div>;
 }
 
-/** `headingRef` makes the h1 focusable from script (tabIndex -1), for focus after a navigation (useHeadingFocus). */
+/**
+ * The h1 is focusable from script (tabIndex -1): a navigation that carries FOCUS_HEADING (after an
+ * action whose control went away with the page it left) lands focus on it, and so can code holding
+ * `headingRef`.
+ */
 export function PageHeader({
   title,
   description,
@@ -34,14 +39,17 @@ export function PageHeader({
   description?: ReactNode;
   actions?: ReactNode;
   eyebrow?: ReactNode;
-  headingRef?: Ref<HTMLHeadingElement>;
+  headingRef?: RefObject<HTMLHeadingElement | null>;
 }) {
+  const own = useRef<HTMLHeadingElement>(null);
+  const heading = headingRef ?? own;
+  useHeadingFocus(heading);
   return (
     <header className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0 max-w-full">
         {/* Its links (← Examples) are at least 24 px tall, a tap target on a phone. */}
         {eyebrow && <div className="mb-1 text-xs font-medium text-slate-500 [&_a]:inline-block [&_a]:py-1">{eyebrow}</div>}
-        <h1 ref={headingRef} tabIndex={headingRef ? -1 : undefined} className="text-xl font-semibold tracking-tight break-words text-slate-900 focus:outline-none sm:text-2xl">
+        <h1 ref={heading} tabIndex={-1} className="text-xl font-semibold tracking-tight break-words text-slate-900 focus:outline-none sm:text-2xl">
           {title}
         </h1>
         {description && <p className="mt-1 text-sm text-slate-500">{description}</p>}

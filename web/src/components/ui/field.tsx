@@ -4,7 +4,7 @@ import { cn } from "@/lib/format";
 
 const controlBase =
   "block rounded-md border-0 bg-white px-3 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-inset " +
-  "placeholder:text-slate-400 focus:ring-2 focus:outline-none disabled:bg-slate-50 disabled:text-slate-500";
+  "placeholder:text-slate-500 focus:ring-2 focus:outline-none disabled:bg-slate-50 disabled:text-slate-500";
 
 /** Classes of a text control; conflicting utilities are chosen here rather than overridden later. */
 export function control({ invalid = false, width = "w-full", extra }: { invalid?: boolean; width?: string; extra?: string } = {}): string {

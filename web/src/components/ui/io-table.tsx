@@ -6,7 +6,7 @@ type Fields = Record<string, unknown>;
 
 function FieldRows({ fields }: { fields: Fields }) {
   const entries = Object.entries(fields);
-  if (entries.length === 0) return <p className="text-xs text-slate-400">(no fields)</p>;
+  if (entries.length === 0) return <p className="text-xs text-slate-500">(no fields)</p>;
   return (
     <dl className="space-y-1">
       {entries.map(([k, v]) => (
@@ -26,7 +26,7 @@ export function IoTable({ input, output, label }: { input: Fields; output: Field
         <p className="mb-1 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Input</p>
         <FieldRows fields={input} />
       </div>
-      <div className="hidden items-center text-slate-400 sm:flex" aria-hidden="true">
+      <div className="hidden items-center text-slate-500 sm:flex" aria-hidden="true">
         →
       </div>
       <div className="min-w-0">

@@ -10,6 +10,12 @@ type PaginationProps = {
   listTop?: RefObject<HTMLElement | null>;
 };
 
+/** "19–36 of 72 examples": the rows a page shows, for the live summary of a list. */
+export function rangeSummary(page: number, pageSize: number, total: number, noun: string): string {
+  const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  return `${from}–${Math.min(total, page * pageSize)} of ${total.toLocaleString()} ${noun}`;
+}
+
 export function Pagination({ page, pageSize, total, onPage, listTop }: PaginationProps) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const from = total === 0 ? 0 : (page - 1) * pageSize + 1;

@@ -29,7 +29,12 @@ export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
             <tr key={key}>
               <td className="stack-title min-w-0 py-2 pr-3" title={key}>
                 {onSelect ? (
-                  <button type="button" className="block max-w-full rounded text-left break-words sm:truncate font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => onSelect(key)}>
+                  <button
+                    type="button"
+                    // Cut only when the column is too narrow; focused from the keyboard it shows the whole name.
+                    className="block max-w-full rounded text-left font-medium break-words text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600 sm:truncate sm:focus-visible:overflow-visible sm:focus-visible:whitespace-normal sm:focus-visible:[text-overflow:clip]"
+                    onClick={() => onSelect(key)}
+                  >
                     {key}
                   </button>
                 ) : (

@@ -33,7 +33,12 @@ export function useDeleteExample() {
       qc.removeQueries({ queryKey: ["examples", "detail", id] });
       qc.removeQueries({ queryKey: ["examples", id] });
       void invalidateDashboard(qc);
-      return Promise.all([qc.invalidateQueries({ queryKey: ["examples", "list"] }), qc.invalidateQueries({ queryKey: ["examples", "deleted"] })]);
+      return Promise.all([
+        qc.invalidateQueries({ queryKey: ["examples", "list"] }),
+        qc.invalidateQueries({ queryKey: ["examples", "deleted"] }),
+        // A deleted example leaves its duplicate and conflict clusters.
+        qc.invalidateQueries({ queryKey: ["quality"] }),
+      ]);
     },
   });
 }
@@ -42,6 +47,6 @@ export function useDeleteExamples() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: deleteExamples,
-    onSettled: () => qc.invalidateQueries({ queryKey: ["examples"] }),
+    onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: ["examples"] }), qc.invalidateQueries({ queryKey: ["quality"] })]),
   });
 }

@@ -6,7 +6,8 @@ import { makeExample } from "@/testing/fixtures";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { dashboardQueryOptions } from "@/features/dashboard/api/get-dashboard";
 import { useCreateExample } from "./create-example";
-import { useDeleteExample } from "./delete-example";
+import { useDeleteExample, useDeleteExamples } from "./delete-example";
+import { useRestoreExample } from "./restore-example";
 import { useUpdateExample } from "./update-example";
 
 const ID = "33333333-3333-4333-8333-333333333333";
@@ -38,6 +39,22 @@ describe("example mutations", () => {
     expect(stale()).toBe(false);
     result.current.mutate(arg as never);
     await waitFor(() => expect(result.current.isSuccess).toBe(true));
+    expect(stale()).toBe(true);
+  });
+
+  const qualityCases: [string, () => Mutation, unknown][] = [
+    ["restore", useRestoreExample, ID],
+    ["delete", useDeleteExample, ID],
+    ["delete several", useDeleteExamples, [ID]],
+  ];
+  it.each(qualityCases)("%s leaves the quality report and the dashboard stale (Undo on the Quality page)", async (_, hook, arg) => {
+    mockFetch(route("POST", `/examples/${ID}/restore`, () => [200, makeExample({ example_id: ID })]), route("DELETE", `/examples/${ID}`, () => [204, null]));
+    const { client, wrapper, stale } = setup();
+    client.setQueryData(["quality", "duplicates"], { clusters: [] });
+    const { result } = renderHook(hook, { wrapper });
+    result.current.mutate(arg as never);
+    await waitFor(() => expect(result.current.isSuccess).toBe(true));
+    expect(client.getQueryState(["quality", "duplicates"])?.isInvalidated).toBe(true);
     expect(stale()).toBe(true);
   });
 });

@@ -8,8 +8,9 @@ export function restoreExample(id: string): Promise<Example> {
   return api.post<Example>(`/examples/${encodeURIComponent(id)}/restore`);
 }
 
+// Lists, the dashboard (under "examples"), templates' counts and the quality reports all count it again.
 const afterRestore = (qc: QueryClient) =>
-  Promise.all([qc.invalidateQueries({ queryKey: ["examples"] }), qc.invalidateQueries({ queryKey: ["templates"] })]);
+  Promise.all([qc.invalidateQueries({ queryKey: ["examples"] }), qc.invalidateQueries({ queryKey: ["templates"] }), qc.invalidateQueries({ queryKey: ["quality"] })]);
 
 export function useRestoreExample() {
   const qc = useQueryClient();

@@ -58,6 +58,8 @@ describe("recently deleted", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Restore Why does the pump stall?" }));
     expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([`/api/v1/examples/${RECENT}/restore`]);
     await waitFor(() => expect(screen.queryByText("Why does the pump stall?", { selector: "a" })).not.toBeInTheDocument());
+    // The pressed button left with its row: focus is on the next Restore, not on the page's <body>.
+    await waitFor(() => expect(screen.getByRole("button", { name: "Restore How is the flange sealed?" })).toHaveFocus());
     expect(within(screen.getByRole("list", { name: "Deleted examples" })).getAllByRole("listitem")).toHaveLength(2);
     const toast = screen.getByText("Restored “Why does the pump stall?”").closest("[role=status]") as HTMLElement;
     await userEvent.click(within(toast).getByRole("button", { name: "Open" }));

@@ -1,7 +1,7 @@
 // "Recently deleted" (/examples/deleted): the trash. Deleted examples, newest deletion first, each
 // linking to its page (the tombstone view: content, history, audit) with Restore beside it. Purged
 // examples had their content erased for legal removal: listed, but they cannot be restored.
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -10,6 +10,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { exampleSummary, formatDate, shortId } from "@/lib/format";
+import { focusIfLost, pageHeading } from "@/lib/focus-if-lost";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
 import { DELETED_PAGE_SIZE, useDeletedExamples } from "../api/get-deleted-examples";
@@ -53,11 +54,24 @@ export default function DeletedExamplesPage() {
   const toast = useToast();
   const navigate = useNavigate();
   const listTop = useRef<HTMLDivElement>(null);
+  // The row whose Restore was pressed leaves the list, and its button with it: focus goes to the
+  // Restore button now in its place (the next one), else the last, else the heading.
+  const restoredAt = useRef<{ id: string; index: number } | null>(null);
+  useEffect(() => {
+    const gone = restoredAt.current;
+    if (!gone || !list.data || list.data.examples.some((e) => e.example_id === gone.id)) return;
+    restoredAt.current = null;
+    const buttons = [...(listTop.current?.querySelectorAll<HTMLElement>("[data-testid=deleted-example] button") ?? [])];
+    focusIfLost(buttons[Math.min(gone.index, buttons.length - 1)], pageHeading());
+  }, [list.data]);
 
   const onRestore = (ex: DeletedExample, title: string) => {
     setRestoring(ex.example_id);
     restore.mutate(ex.example_id, {
-      onSuccess: () => toast.show(`Restored “${title}”`, "success", { label: "Open", run: () => navigate(`/examples/${encodeURIComponent(ex.example_id)}`) }),
+      onSuccess: () => {
+        restoredAt.current = { id: ex.example_id, index: list.data?.examples.findIndex((e) => e.example_id === ex.example_id) ?? 0 };
+        toast.show(`Restored “${title}”`, "success", { label: "Open", run: () => navigate(`/examples/${encodeURIComponent(ex.example_id)}`) });
+      },
       onError: (e) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
       onSettled: () => setRestoring(null),
     });

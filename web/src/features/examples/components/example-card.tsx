@@ -46,20 +46,20 @@ export function ExampleCard({ example, selected, onToggle, footer }: ExampleCard
             <StatusBadge status={example.difficulty} />
             {example.source && example.source !== "human_authored" && <Badge tone="violet">{example.source.replace(/_/g, " ")}</Badge>}
           </div>
-          <h3 className="mt-2 line-clamp-2 text-sm font-semibold break-words text-slate-900" title={title}>
+          <h2 className="mt-2 line-clamp-2 text-sm font-semibold break-words text-slate-900" title={title}>
             <Link to={`/examples/${example.example_id}`} className="after:absolute after:inset-0 focus-visible:outline-2 focus-visible:outline-indigo-600">
               {title}
             </Link>
-          </h3>
+          </h2>
         </div>
       </div>
       <dl className="mt-3 space-y-1.5 text-xs">
         <div className="flex gap-2">
-          <dt className="w-12 shrink-0 font-medium text-slate-400">Input</dt>
+          <dt className="w-12 shrink-0 font-medium text-slate-500">Input</dt>
           <dd className="line-clamp-2 min-w-0 font-mono break-words text-slate-700">{previewJson(example.input)}</dd>
         </div>
         <div className="flex gap-2">
-          <dt className="w-12 shrink-0 font-medium text-slate-400">Output</dt>
+          <dt className="w-12 shrink-0 font-medium text-slate-500">Output</dt>
           <dd className="line-clamp-2 min-w-0 font-mono break-words text-slate-700">{previewJson(example.expected_output)}</dd>
         </div>
       </dl>
@@ -70,13 +70,13 @@ export function ExampleCard({ example, selected, onToggle, footer }: ExampleCard
               #{t}
             </li>
           ))}
-          {tags.length > 5 && <li className="text-[11px] text-slate-400">+{tags.length - 5}</li>}
+          {tags.length > 5 && <li className="text-[11px] text-slate-500">+{tags.length - 5}</li>}
         </ul>
       )}
       <div className="mt-auto pt-4">
         <div className="flex items-center justify-between gap-2 border-t border-slate-100 pt-3">
           <EffectivenessIndicator score={example.effectiveness_score} usageCount={example.usage_count} />
-          <span className="text-[11px] text-slate-400">v{example.version}</span>
+          <span className="text-[11px] text-slate-500">v{example.version}</span>
         </div>
       </div>
       {footer && <div className="relative mt-3">{footer}</div>}

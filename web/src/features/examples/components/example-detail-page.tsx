@@ -23,6 +23,7 @@ import { QualityWarnings, warningSummary } from "./quality-warnings";
 import { VersionsPanel } from "./versions-panel";
 import { AuditPanel } from "./audit-panel";
 import { DeletedExampleView } from "./deleted-example-view";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 const crumbs = (
   <Link to="/examples" className="hover:text-slate-700">
@@ -48,7 +49,7 @@ export function NewExamplePage() {
               create.mutate(body, {
                 onSuccess: (ex) => {
                   toast.show(`Example created${warningSummary(ex.warnings)}`, ex.warnings?.length ? "info" : "success");
-                  navigate(`/examples/${ex.example_id}`, { state: { warnings: ex.warnings ?? [] } });
+                  navigate(`/examples/${ex.example_id}`, { state: { warnings: ex.warnings ?? [], ...FOCUS_HEADING } });
                 },
               })
             }

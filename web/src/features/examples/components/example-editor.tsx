@@ -151,7 +151,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
         <TextInput label="Attribution notes" value={form.attribution_notes} onChange={(e) => set("attribution_notes")(e.target.value)} error={errors.attribution_notes} />
       </div>
       <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 pt-4">
-        <p className="text-xs text-slate-400">{dirty ? "Unsaved changes · " : ""}Ctrl+Enter saves</p>
+        <p className="text-xs text-slate-500">{dirty ? "Unsaved changes · " : ""}Ctrl+Enter saves</p>
         <div className="flex items-center gap-2">
           {extraActions}
           <Button type="submit" variant="primary" loading={pending}>

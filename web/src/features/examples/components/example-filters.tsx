@@ -158,12 +158,10 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
                 options={SORT_FIELDS.map((s) => ({ value: s, label: sortLabels[s] }))}
                 fieldClassName="w-40"
               />
-              <Button
-                aria-label={state.sortDesc ? "Sorted descending; switch to ascending" : "Sorted ascending; switch to descending"}
-                onClick={() => update({ dir: state.sortDesc ? "asc" : undefined })}
-                icon={state.sortDesc ? <ArrowDownIcon /> : <ArrowUpIcon />}
-              >
+              {/* The name starts with the visible word (voice control users say "click Desc"), then says what a press does. */}
+              <Button onClick={() => update({ dir: state.sortDesc ? "asc" : undefined })} icon={state.sortDesc ? <ArrowDownIcon /> : <ArrowUpIcon />}>
                 {state.sortDesc ? "Desc" : "Asc"}
+                <span className="sr-only">{state.sortDesc ? ", sorted descending; switch to ascending" : ", sorted ascending; switch to descending"}</span>
               </Button>
             </div>
           ) : (

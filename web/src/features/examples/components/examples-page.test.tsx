@@ -21,6 +21,10 @@ describe("examples page", () => {
     expect(within(card).getByRole("heading")).toHaveTextContent("How do I reset my password?");
     expect(within(card).getByText("answer_question")).toBeInTheDocument();
     expect(document.title).toBe("Examples · Exemplar");
+    // Under the page's h1, a card's title is an h2 (no level skipped).
+    expect(within(card).getByRole("heading", { level: 2 })).toHaveTextContent("How do I reset my password?");
+    // The sort button's name starts with what it shows.
+    expect(screen.getByRole("button", { name: /^Desc\s*, sorted descending; switch to ascending$/ })).toBeInTheDocument();
   });
 
   it("marks an out-of-range filter at its field and keeps the list", async () => {
@@ -176,5 +180,22 @@ describe("bulk delete", () => {
     expect(await screen.findByText("Restored 1 example")).toBeInTheDocument();
     expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/api/v1/examples/a/restore"]);
     await waitFor(() => expect(screen.getAllByTestId("example-card")).toHaveLength(2));
+  });
+});
+
+describe("examples page past the last page", () => {
+  // 72 examples make 4 pages of 18: a page beyond that answers an empty list with the real total.
+  const paged = route("GET", "/examples", (c) => {
+    const page = Number(c.query.get("page") ?? 1);
+    const examples = page <= 4 ? [makeExample({ example_id: `p${page}`, input: { question: `On page ${page}` } })] : [];
+    return [200, { examples, total: 72, page, page_size: 18 }];
+  });
+
+  it("goes to the last page there is instead of saying there are no examples", async () => {
+    mockFetch(noTemplates, paged);
+    const { history } = renderPage(<ExamplesPage />, { route: "/examples?page=99", path: "/examples" });
+    expect(await screen.findByRole("heading", { name: "On page 4" })).toBeInTheDocument();
+    expect(history.location.search).toBe("?page=4");
+    expect(screen.queryByText("No examples yet")).not.toBeInTheDocument();
   });
 });

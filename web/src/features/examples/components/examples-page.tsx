@@ -1,11 +1,12 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useIsMutating } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/field";
 import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon, TrashIcon } from "@/components/ui/icons";
-import { Pagination } from "@/components/ui/pagination";
+import { LiveSummary } from "@/components/ui/live-summary";
+import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
@@ -51,6 +52,21 @@ export function ExamplesPage() {
       { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error") },
     );
 
+  // A page past the end (its last examples were deleted, or ?page=99 in a link) while others exist:
+  // go to the last page there is instead of saying there are no examples.
+  const total = list.data?.total ?? 0;
+  const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const pastEnd = !searching && Boolean(list.data) && !list.isPlaceholderData && list.data!.examples.length === 0 && total > 0 && state.page > lastPage;
+  useEffect(() => {
+    if (pastEnd) update({ page: lastPage === 1 ? undefined : lastPage }, false, { replace: true });
+    // `update` is a new function each render; the page to go to is what decides.
+  }, [pastEnd, lastPage]);
+
+  // Said to screen readers when the results change: the search's count, or the list's range.
+  const [searchSummary, setSearchSummary] = useState("");
+  const filtered = Object.keys(state.filters).length > 0;
+  const listSummary = !list.data || list.isPlaceholderData ? "" : total === 0 ? (filtered ? "No examples match these filters" : "No examples yet") : rangeSummary(state.page, PAGE_SIZE, total, "examples");
+
   // "Freeze as snapshot" takes what the current filters match, each example at its current version (issue 19).
   const freezeFilter = Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v !== undefined && v !== ""));
   // The list's total counts the same filters (a search is not part of a snapshot); a placeholder is the previous filters'.
@@ -91,6 +107,7 @@ export function ExamplesPage() {
         <ExampleFiltersBar showSort={!searching} />
       </div>
       {freezing && <FreezeSnapshotDialog filter={freezeFilter} count={freezeCount} searchText={searching ? state.q : undefined} onClose={() => setFreezing(false)} />}
+      <LiveSummary text={searching ? searchSummary : listSummary} />
       <BulkBar selected={selected} onClear={() => setSelected(new Set())} onDeleted={(failed) => setSelected(new Set(failed))} />
       {searching ? (
         <SearchResults
@@ -98,11 +115,18 @@ export function ExamplesPage() {
           request={toSearchRequest(state.q, state.mode, state.filters)}
           selected={selected}
           onToggle={toggle}
+          onSummary={setSearchSummary}
         />
       ) : list.isPending ? (
         <LoadingState label="Loading examples…" />
       ) : list.isError ? (
         <ErrorState error={list.error} title="Could not load examples" onRetry={() => list.refetch()} />
+      ) : pastEnd ? (
+        <EmptyState
+          title={`Page ${state.page} is past the end`}
+          description={`${total} example${total === 1 ? "" : "s"} on ${lastPage} page${lastPage === 1 ? "" : "s"}; going to the last one.`}
+          action={<Button onClick={() => update({ page: lastPage === 1 ? undefined : lastPage }, false, { replace: true })}>Go to page {lastPage}</Button>}
+        />
       ) : list.data.examples.length === 0 ? (
         <EmptyState
           title={Object.keys(state.filters).length ? "No examples match these filters" : "No examples yet"}
@@ -113,7 +137,7 @@ export function ExamplesPage() {
         <>
           <div ref={listTop} className="mb-2 flex scroll-mt-20 items-center justify-between md:scroll-mt-4">
             <Checkbox label="Select page" checked={allOnPage} onChange={togglePage} />
-            {list.isFetching && <span className="text-xs text-slate-400">Refreshing…</span>}
+            {list.isFetching && <span className="text-xs text-slate-500">Refreshing…</span>}
           </div>
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
             {list.data.examples.map((ex) => (

@@ -78,7 +78,8 @@ export function useExampleQueryState() {
     };
   }, [params]);
 
-  const update = (changes: Record<string, string | number | undefined | null>, resetPage = true) =>
+  /** `replace`: correct the address in place (a page past the end), with no history entry of its own. */
+  const update = (changes: Record<string, string | number | undefined | null>, resetPage = true, { replace = false } = {}) =>
     setParams((prev) => {
       const next = new URLSearchParams(prev);
       for (const [k, v] of Object.entries(changes)) {
@@ -87,7 +88,7 @@ export function useExampleQueryState() {
       }
       if (resetPage && !("page" in changes)) next.delete("page");
       return next;
-    });
+    }, { replace });
 
   const setFilter = (key: keyof ExampleFilters, value: string | number | undefined) => update({ [FILTER_PARAMS[key]]: value });
   const clearFilters = () => update(Object.fromEntries(Object.values(FILTER_PARAMS).map((p) => [p, undefined])));

@@ -49,6 +49,20 @@ export function nodeLabel(node: LineageNodeData["node"]): string {
 }
 
 /**
+ * What a screen reader says for a node: kind, name, then its state, e.g. "Run 8d1d1ebb, completed",
+ * "Template Triage v2, this template", "Cluster of 40 examples (demo of), press Enter to expand".
+ * The card's own text would run together ("Runrun 8d1d1ebbcompleted").
+ */
+export function nodeAriaLabel({ node, isRoot, status, cluster }: LineageNodeData): string {
+  if (cluster) return `Cluster of ${cluster.count} examples (${cluster.role}), press Enter to expand`;
+  const kind = styles[node.type]?.label ?? node.type;
+  const sub = [status, subtitle(node)].filter(Boolean).join(", ").replace(/ · /g, ", ");
+  // The server labels a run "run 8d1d1ebb": say the kind once.
+  const name = nodeLabel(node).replace(new RegExp(`^${kind} `, "i"), "");
+  return [`${kind} ${name}`, isRoot ? "this template" : "", sub].filter(Boolean).join(", ");
+}
+
+/**
  * A template's label is "<name> v<version>": a long name is cut, never the version, so two
  * versions of one template stay distinguishable.
  */

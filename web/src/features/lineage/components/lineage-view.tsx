@@ -10,8 +10,9 @@ import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/stat
 import { useTemplateLineage, type LineageDirection } from "../api/get-lineage";
 import { runQueryOptions } from "@/features/runs/api/get-run";
 import { layoutLineage, nodeHref, type LineageNodeData } from "./layout";
-import { LineageNodeCard } from "./lineage-node";
+import { LineageNodeCard, nodeAriaLabel, nodeLabel } from "./lineage-node";
 import { RoutedEdge } from "./routed-edge";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 /** On a phone the fitted graph would be too small to read: fit no further out than 0.55 and let it pan. */
 const narrowScreen = () => typeof window !== "undefined" && window.matchMedia?.("(max-width: 639.98px)").matches === true;
@@ -27,6 +28,20 @@ const legend = [
   ["bg-rose-400", "Failed run"],
   ["bg-slate-400", "Cancelled run"],
 ];
+
+/**
+ * Nodes are named for a screen reader ("Run 8d1d1ebb, completed") and act as buttons (Enter opens
+ * or expands); edges, which are not focusable, are named by what they join instead of React Flow's
+ * "Edge from run:… to template:…".
+ */
+function withAccessibleNames(graph: ReturnType<typeof layoutLineage>): ReturnType<typeof layoutLineage> {
+  const names = new Map(graph.nodes.map((n) => [n.id, n.data.cluster ? `${n.data.cluster.count} examples` : nodeLabel(n.data.node)]));
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => ({ ...n, ariaLabel: nodeAriaLabel(n.data), ariaRole: n.data.cluster || nodeHref(n.data.node) ? "button" : "group" })),
+    edges: graph.edges.map((e) => ({ ...e, ariaLabel: `${names.get(e.source) ?? e.source} → ${String(e.label ?? "")} → ${names.get(e.target) ?? e.target}` })),
+  };
+}
 
 export function LineageView({ templateId }: { templateId: string }) {
   const [direction, setDirection] = useState<LineageDirection>("both");
@@ -46,7 +61,7 @@ export function LineageView({ templateId }: { templateId: string }) {
     }
     return m;
   }, [statusKey]);
-  const graph = useMemo(() => (q.data ? layoutLineage(q.data, templateId, { runStatus, expanded }) : null), [q.data, templateId, runStatus, expanded]);
+  const graph = useMemo(() => (q.data ? withAccessibleNames(layoutLineage(q.data, templateId, { runStatus, expanded })) : null), [q.data, templateId, runStatus, expanded]);
   const toggle = (key: string) =>
     setExpanded((s) => {
       const next = new Set(s);
@@ -58,7 +73,8 @@ export function LineageView({ templateId }: { templateId: string }) {
   const onNodeClick = (_: unknown, n: Node<LineageNodeData>) => {
     if (n.data.cluster) return toggle(n.data.cluster.key);
     const href = nodeHref(n.data.node);
-    if (href) navigate(href);
+    // The graph is left behind: the opened page's heading takes focus (Enter on a node, or a click).
+    if (href) navigate(href, { state: FOCUS_HEADING });
   };
 
   return (
@@ -106,6 +122,7 @@ export function LineageView({ templateId }: { templateId: string }) {
               onNodeClick={onNodeClick}
               nodesDraggable={false}
               nodesConnectable={false}
+              edgesFocusable={false}
               fitView
               fitViewOptions={{ padding: 0.2, maxZoom: 1.2, minZoom: narrowScreen() ? 0.55 : 0.1 }}
               minZoom={0.1}

@@ -25,7 +25,7 @@ describe("quality page", () => {
     const members = await screen.findByRole("list", { name: "Cluster members" });
     expect(within(members).getAllByRole("listitem")).toHaveLength(2);
     expect(screen.getByText("2 different outputs for the same input")).toBeInTheDocument();
-    await userEvent.click(within(members).getAllByRole("button", { name: "Keep only this" })[0]);
+    await userEvent.click(within(members).getAllByRole("button", { name: /^Keep only this: / })[0]);
     const dialog = await screen.findByRole("dialog");
     await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
     await waitFor(() => expect(deleted).toEqual({ ids: [b.example_id], dry_run: false }));
@@ -39,5 +39,21 @@ describe("quality page", () => {
     const list = await screen.findByRole("list", { name: "Flagged examples" });
     expect(within(list).getByText("phone")).toBeInTheDocument();
     expect(calls.find((c) => c.path === "/api/v1/examples")?.query.get("pii")).toBe("any");
+  });
+});
+
+describe("quality page accessibility", () => {
+  it("puts each tab's content in the panel its tab controls, and names each row's buttons with its example", async () => {
+    mockFetch(noTemplates, route("GET", "/quality/conflicts", () => [200, report]));
+    renderPage(<QualityPage />, { route: "/quality?tab=conflicts", path: "/quality" });
+    const members = await screen.findByRole("list", { name: "Cluster members" });
+    const tab = screen.getByRole("tab", { name: "Conflicts" });
+    const panel = document.getElementById(tab.getAttribute("aria-controls") ?? "");
+    expect(panel).toHaveAttribute("role", "tabpanel");
+    expect(panel).toContainElement(members);
+    expect(screen.getByRole("tabpanel", { name: "Conflicts" })).toBe(panel);
+    expect(within(members).getByRole("button", { name: "Keep only this: seal leak at flange" })).toBeInTheDocument();
+    expect(within(members).getByRole("link", { name: "Edit Seal leak at flange" })).toBeInTheDocument();
+    expect(within(members).getByRole("button", { name: "Delete Seal leak at flange" })).toBeInTheDocument();
   });
 });

@@ -27,6 +27,8 @@ const tabs = [
 type Pending = { title: string; ids: string[] } | null;
 
 function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example; onDelete: () => void; onKeep?: () => void; keepLabel?: string }) {
+  // Every row has the same buttons: each is named with its example, as Recently deleted's Restore is.
+  const name = exampleSummary(example, 60);
   return (
     <li className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2 py-2" data-example={example.example_id}>
       {/* On a phone the text takes the whole row and the buttons go under it. */}
@@ -49,14 +51,14 @@ function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example
       </div>
       <div className="flex flex-wrap items-center gap-1.5">
         {onKeep && (
-          <Button size="sm" onClick={onKeep}>
+          <Button size="sm" onClick={onKeep} aria-label={`${keepLabel}: ${name}`}>
             {keepLabel}
           </Button>
         )}
-        <ButtonLink size="sm" to={`/examples/${example.example_id}`}>
+        <ButtonLink size="sm" to={`/examples/${example.example_id}`} aria-label={`Edit ${name}`}>
           Edit
         </ButtonLink>
-        <Button size="sm" variant="danger" onClick={onDelete}>
+        <Button size="sm" variant="danger" onClick={onDelete} aria-label={`Delete ${name}`}>
           Delete
         </Button>
       </div>
@@ -162,7 +164,9 @@ export default function QualityPage() {
     <>
       <PageHeader title="Quality" description="Near-duplicates, conflicting labels and personal data across the whole store." />
       <TabList tabs={tabs} active={tab} onSelect={setTab} label="Quality reports" />
-      {tab === "pii" ? <PiiList ask={setPending} /> : <Clusters kind={tab as ClusterKind} ask={setPending} />}
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === "pii" ? <PiiList ask={setPending} /> : <Clusters kind={tab as ClusterKind} ask={setPending} />}
+      </div>
       <ConfirmDialog
         open={pending !== null}
         title={pending?.title ?? ""}

@@ -8,7 +8,12 @@ import type { RunDetail } from "./get-run";
 import { isTerminal, mergeTrials, normalizeRun, normalizeTrial, plannedOf, type RunWire, type TrialWire } from "./types";
 
 export type RunLog = { at: string; level: string; message: string };
-export type StreamState = "connecting" | "live" | "closed" | "unavailable";
+/**
+ * `reconnecting`: the stream was live and dropped; the browser is trying again. `lost`: it dropped
+ * and will not come back (the server refused the reconnection) while the run is still going.
+ * Anything but `live` means the page polls.
+ */
+export type StreamState = "connecting" | "live" | "reconnecting" | "lost" | "closed" | "unavailable";
 
 function parse(data: string): Record<string, unknown> {
   try {
@@ -99,12 +104,15 @@ export function useRunEvents(id: string, active: boolean) {
       setLogs((l) => [...l.slice(-199), entry]);
     });
     source.onerror = () => {
-      // EventSource retries by itself while CONNECTING; CLOSED means the server refused the stream.
-      if (source.readyState === EventSource.CLOSED || !opened) {
-        source.close();
-        setState(opened ? "closed" : "unavailable");
-        void qc.invalidateQueries({ queryKey: key });
+      // EventSource retries by itself while CONNECTING (onopen says when it is back); CLOSED means
+      // the server refused the stream. Either way nothing arrives now: refresh, and let the page poll.
+      void qc.invalidateQueries({ queryKey: key });
+      if (opened && source.readyState === EventSource.CONNECTING) {
+        setState("reconnecting");
+        return;
       }
+      source.close();
+      setState(opened ? "lost" : "unavailable");
     };
     return () => source.close();
   }, [id, active, qc]);

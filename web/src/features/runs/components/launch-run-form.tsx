@@ -14,6 +14,7 @@ import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { useCreateRun, type CreateRunRequest } from "../api/create-run";
 import { useLmProviders } from "../api/get-lm-providers";
 import { OPTIMIZER_TYPES, RUN_METRICS, type OptimizerType, type RunMetric } from "../api/types";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 /** A numeric optimizer parameter: DSPy's default (reference/dspy.md §5) and the range the form accepts. */
 type ParamSpec = [name: string, defaultValue: number, min: number, max: number];
@@ -197,7 +198,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
     create.mutate(body, {
       onSuccess: (run) => {
         toast.show("Optimization started");
-        navigate(`/runs/${run.id}`);
+        navigate(`/runs/${run.id}`, { state: FOCUS_HEADING });
       },
     });
   };

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -6,18 +7,29 @@ import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage, isApiError } from "@/lib/api-client";
 import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
+import { focusIfLost } from "@/lib/focus-if-lost";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useRun } from "../api/get-run";
 import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
 import { isTerminal, mergeTrials } from "../api/types";
-import { useRunEvents } from "../api/use-run-events";
+import { useRunEvents, type StreamState } from "../api/use-run-events";
 import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
 import { RunResultsPanel } from "./run-results-panel";
 import { ScoreChart } from "./score-chart";
 import { TrialsTable } from "./trials-table";
+
+// What the header says about the live stream while the run is going (anything but live polls).
+const streamLabel: Record<StreamState, string> = {
+  connecting: "connecting…",
+  live: "● live",
+  reconnecting: "reconnecting… (updating every 2 s)",
+  lost: "connection lost (updating every 2 s)",
+  closed: "polling…",
+  unavailable: "polling…",
+};
 
 export default function RunDetailPage() {
   const { id = "" } = useParams();
@@ -32,6 +44,15 @@ export default function RunDetailPage() {
   const cancel = useRunAction(id);
   const toast = useToast();
   const missing = isApiError(run.error) && run.error.isNotFound;
+  // Cancel run goes away when the run ends: focus moves to the heading, whose status now says so.
+  const cancelPressed = useRef(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (finished && cancelPressed.current) {
+      cancelPressed.current = false;
+      focusIfLost(heading.current);
+    }
+  }, [finished]);
   usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : missing ? notFoundTitle("Run") : "Run");
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
@@ -46,6 +67,7 @@ export default function RunDetailPage() {
       <PageHeader
         eyebrow={<Link to="/runs" className="hover:text-slate-700">← Optimization</Link>}
         title={`Run ${shortId(r.id)}`}
+        headingRef={heading}
         description={
           <span className="flex flex-wrap items-center gap-1.5">
             <StatusBadge status={r.status} />
@@ -58,12 +80,23 @@ export default function RunDetailPage() {
                 {r.templateName ?? "template"} →
               </Link>
             )}
-            {active && <span className="text-xs text-slate-500">{events.state === "live" ? "● live" : "polling…"}</span>}
+            {active && (
+              <span role="status" className={events.state === "reconnecting" || events.state === "lost" ? "text-xs text-amber-700" : "text-xs text-slate-500"}>
+                {streamLabel[events.state]}
+              </span>
+            )}
           </span>
         }
         actions={
           !isTerminal(r.status) && (
-            <Button variant="danger" loading={cancel.isPending} onClick={() => cancel.mutate("cancel", { onSuccess: () => toast.show("Cancellation requested", "info"), onError: (e) => toast.show(errorMessage(e), "error") })}>
+            <Button
+              variant="danger"
+              loading={cancel.isPending}
+              onClick={() => {
+                cancelPressed.current = true;
+                cancel.mutate("cancel", { onSuccess: () => toast.show("Cancellation requested", "info"), onError: (e) => toast.show(errorMessage(e), "error") });
+              }}
+            >
               Cancel run
             </Button>
           )
@@ -111,7 +144,7 @@ export default function RunDetailPage() {
             <ol className="max-h-64 overflow-auto font-mono text-xs leading-relaxed break-words text-slate-700" aria-label="Run log">
               {[...events.logs].reverse().map((l, i) => (
                 <li key={i}>
-                  <span className="text-slate-400">{l.at.slice(11, 19)}</span> <span className={l.level === "error" ? "text-rose-600" : l.level === "warning" ? "text-amber-600" : "text-slate-500"}>{l.level}</span> {l.message}
+                  <span className="text-slate-500">{l.at.slice(11, 19)}</span> <span className={l.level === "error" ? "text-rose-600" : l.level === "warning" ? "text-amber-600" : "text-slate-500"}>{l.level}</span> {l.message}
                 </li>
               ))}
             </ol>

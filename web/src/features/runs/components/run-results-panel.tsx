@@ -122,7 +122,15 @@ export function RunResultsPanel({ run }: { run: Run }) {
         }
         actions={
           <>
-            <Button size="sm" onClick={() => doAction("sync")} disabled={run.synced || act.isPending} loading={act.isPending && act.variables === "sync"}>
+            {/* Once synced it says so and does nothing, but keeps focus (a disabled button would drop it to the page). */}
+            <Button
+              size="sm"
+              onClick={run.synced ? undefined : () => doAction("sync")}
+              aria-disabled={run.synced || (act.isPending && act.variables === "sync") || undefined}
+              className={run.synced ? "cursor-default opacity-50 hover:bg-white" : undefined}
+              disabled={!run.synced && act.isPending && act.variables !== "sync"}
+              loading={act.isPending && act.variables === "sync"}
+            >
               {run.synced ? "Synced" : "Sync to store"}
             </Button>
             {completed && (

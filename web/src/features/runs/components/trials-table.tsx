@@ -26,17 +26,20 @@ export function TrialsTable({ trials, bestScore }: { trials: Trial[]; bestScore?
                 <span className="line-clamp-3 sm:block sm:truncate">{t.instruction ?? "—"}</span>
               </td>
               <td data-label="Demos" className="py-2 pr-3 text-xs">
-                {t.demoIds.length === 0
-                  ? "—"
-                  : t.demoIds.slice(0, 4).map((id, i) => (
-                      <span key={id}>
-                        {i > 0 && ", "}
-                        <Link to={`/examples/${id}`} className="font-mono text-indigo-700 hover:underline">
-                          {shortId(id)}
-                        </Link>
-                      </span>
-                    ))}
-                {t.demoIds.length > 4 && <span className="text-slate-400"> +{t.demoIds.length - 4}</span>}
+                {/* One element: on a phone the cell is a flex row (label, value), and loose pieces would spread apart. */}
+                <span className="[overflow-wrap:anywhere]" data-testid="trial-demos">
+                  {t.demoIds.length === 0
+                    ? "—"
+                    : t.demoIds.slice(0, 4).map((id, i) => (
+                        <span key={id}>
+                          {i > 0 && ", "}
+                          <Link to={`/examples/${id}`} className="font-mono text-indigo-700 hover:underline">
+                            {shortId(id)}
+                          </Link>
+                        </span>
+                      ))}
+                  {t.demoIds.length > 4 && <span className="whitespace-nowrap text-slate-500"> +{t.demoIds.length - 4} more</span>}
+                </span>
               </td>
               <td data-label="LM calls" className="py-2 text-right tabular-nums">{t.lmCalls ?? "—"}</td>
             </tr>

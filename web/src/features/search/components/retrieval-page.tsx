@@ -64,10 +64,10 @@ function Ranking({ r, policy }: { r: Retrieval; policy: string }) {
             const ex = examples.get(row.example_id);
             return (
               <tr key={row.example_id}>
-                <td className="stack-hide py-1.5 pr-3 text-slate-400">{i + 1}</td>
+                <td className="stack-hide py-1.5 pr-3 text-slate-500">{i + 1}</td>
                 <td className="stack-title py-1.5 pr-3">
                   <Link className="line-clamp-2 font-medium break-words text-indigo-700 hover:underline" to={`/examples/${row.example_id}`} title={row.example_id}>
-                    <span className="text-slate-400 sm:hidden">{i + 1}. </span>
+                    <span className="text-slate-500 sm:hidden">{i + 1}. </span>
                     {ex ? exampleSummary(ex, 80) : ex === null ? `Deleted example ${shortId(row.example_id)}` : `Example ${shortId(row.example_id)}`}
                   </Link>
                 </td>
@@ -79,7 +79,7 @@ function Ranking({ r, policy }: { r: Retrieval; policy: string }) {
                 <td data-label="Rank score" className="py-1.5 text-right font-mono font-semibold tabular-nums">{formatScore(row.why.rank_score, 3)}</td>
                 {credited && (
                   <td data-label="Credited" className="py-1.5 pl-3 text-right">
-                    {credited[row.example_id] ?? <span className="text-slate-400" title="Deleted before the outcome was reported">not credited</span>}
+                    {credited[row.example_id] ?? <span className="text-slate-500" title="Deleted before the outcome was reported">not credited</span>}
                   </td>
                 )}
               </tr>

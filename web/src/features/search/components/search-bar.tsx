@@ -27,7 +27,7 @@ export function SearchBar({ query, mode, onSearch }: SearchBarProps) {
   return (
     <form role="search" onSubmit={submit} className="flex flex-wrap items-center gap-2">
       <div className="relative min-w-64 flex-1">
-        <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400">
+        <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-500">
           <SearchIcon />
         </span>
         <label htmlFor="example-search" className="sr-only">

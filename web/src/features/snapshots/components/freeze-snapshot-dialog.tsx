@@ -10,6 +10,7 @@ import { errorMessage, isApiError } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { contentSearchBody } from "@/features/examples/api/content-filter";
 import { useCreateSnapshot } from "../api/snapshots";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 /** The Examples page's filters as POST /snapshots takes them: an output filter names its field. */
 export function snapshotFilter(filter: Record<string, unknown>): Record<string, unknown> {
@@ -56,7 +57,7 @@ export function FreezeSnapshotDialog({ filter, count, searchText, onClose }: Pro
       {
         onSuccess: (s) => {
           toast.show(`Snapshot “${s.name}” frozen: ${noun(s.item_count)}`);
-          navigate(`/snapshots?created=${encodeURIComponent(s.snapshot_id)}`);
+          navigate(`/snapshots?created=${encodeURIComponent(s.snapshot_id)}`, { state: FOCUS_HEADING });
         },
         onError: () => {
           sent.current = false;

@@ -22,7 +22,7 @@ export function Findings({ findings }: { findings: Finding[] }) {
           <span className="text-slate-700">
             {f.field && <code className="mr-1 rounded bg-slate-100 px-1 text-xs">{f.field}</code>}
             {f.message}
-            <span className="ml-1 text-xs text-slate-400">({f.code})</span>
+            <span className="ml-1 text-xs text-slate-500">({f.code})</span>
           </span>
         </li>
       ))}

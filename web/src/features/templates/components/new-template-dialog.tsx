@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -6,6 +6,7 @@ import { TextArea, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useCreateTemplate } from "../api/create-template";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
 export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const [name, setName] = useState("");
@@ -14,6 +15,9 @@ export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: (
   const navigate = useNavigate();
   const toast = useToast();
   const fieldErrors = isApiError(create.error) ? create.error.fieldErrors : {};
+  // 409: a template with this name (and version) exists; the name is what to change.
+  const nameError = fieldErrors.name ?? (isApiError(create.error) && create.error.status === 409 ? create.error.message : undefined);
+  const form = useRef<HTMLFormElement>(null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -29,7 +33,11 @@ export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: (
         onSuccess: (t) => {
           toast.show("Template created");
           onClose();
-          navigate(`/templates/${t.id}`);
+          navigate(`/templates/${t.id}`, { state: FOCUS_HEADING });
+        },
+        // Focus goes to the field to fix, which says what is wrong (as the bulk-edit dialog's problem does).
+        onError: (e) => {
+          if (isApiError(e) && (e.status === 409 || e.fieldErrors.name)) form.current?.querySelector<HTMLInputElement>("input[name=name]")?.focus();
         },
       },
     );
@@ -37,10 +45,25 @@ export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: (
 
   return (
     <Dialog open={open} onClose={onClose} title="New template" description="A draft prompt definition; edit its fields, then publish.">
-      <form onSubmit={submit} className="space-y-4" id="new-template-form">
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} error={fieldErrors.name} data-autofocus />
+      <form ref={form} onSubmit={submit} className="space-y-4" id="new-template-form">
+        <TextInput
+          label="Name"
+          name="name"
+          required
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            if (create.isError) create.reset(); // the message was about the name as it was
+          }}
+          error={nameError}
+          data-autofocus
+        />
         <TextArea label="Description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
-        {create.isError && Object.keys(fieldErrors).length === 0 && <p className="text-sm text-rose-700">{create.error.message}</p>}
+        {create.isError && !nameError && Object.keys(fieldErrors).length === 0 && (
+          <p role="alert" className="text-sm text-rose-700">
+            {create.error.message}
+          </p>
+        )}
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>
           <Button type="submit" variant="primary" loading={create.isPending} disabled={!name.trim()}>

@@ -30,7 +30,7 @@ function SchemaFieldsView({ label, fields }: { label: string; fields: SchemaFiel
               <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5">
                 <code className="text-sm font-medium break-all text-slate-900">{f.name}</code>
                 <span className="text-xs text-slate-500">{f.type}</span>
-                {(f.required ?? true) ? <span className="text-[11px] text-slate-400">required</span> : <span className="text-[11px] text-slate-400">optional</span>}
+                {(f.required ?? true) ? <span className="text-[11px] text-slate-600">required</span> : <span className="text-[11px] text-slate-600">optional</span>}
               </div>
               {f.description && <p className="mt-0.5 text-xs break-words text-slate-600">{f.description}</p>}
             </li>
@@ -92,7 +92,7 @@ function SchemaFieldsForm({ label, prefix, fields, onChange, errors, readOnly }:
                 required
               </label>
               {!readOnly && (
-                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => remove(i)} className="shrink-0 rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                <button type="button" aria-label={`Remove ${label} field ${i + 1}`} onClick={() => remove(i)} className="shrink-0 rounded p-1 text-slate-500 hover:bg-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600">
                   <CloseIcon />
                 </button>
               )}

@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -11,7 +11,7 @@ import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { useToast } from "@/lib/toast";
 import { LineageView } from "@/features/lineage/components/lineage-view";
 import { usePageTitle } from "@/lib/use-page-title";
-import { useHeadingFocus } from "@/lib/use-heading-focus";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useTemplate } from "../api/get-template";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import type { Template } from "@/lib/api-types";
@@ -62,9 +62,6 @@ function TemplateDetail({ template: t }: { template: Template }) {
   const [saveError, setSaveError] = useState<string | null>(null);
   const navigate = useNavigate();
   const toast = useToast();
-  // Run → Accept arrives here asking for focus on the heading (the Accept button is gone).
-  const heading = useRef<HTMLHeadingElement>(null);
-  useHeadingFocus(heading);
 
   const run = async (a: LifecycleAction) => {
     const saving = draft.dirty;
@@ -82,7 +79,8 @@ function TemplateDetail({ template: t }: { template: Template }) {
         setPending(null);
         if (a === "version") {
           toast.show(`${saving ? "Saved; created" : "Created"} version ${res.version}`);
-          navigate(`/templates/${res.id}`);
+          // The new version's page: focus on its heading (the dialog and its button are gone).
+          navigate(`/templates/${res.id}`, { state: FOCUS_HEADING });
         } else if (a === "publish") toast.show(saving ? "Saved and published" : "Published");
         else toast.show(saving ? "Saved and archived" : "Archived");
       },
@@ -94,7 +92,6 @@ function TemplateDetail({ template: t }: { template: Template }) {
   return (
     <>
       <PageHeader
-        headingRef={heading}
         eyebrow={<Link to="/templates" className="hover:text-slate-700">← Templates</Link>}
         title={t.name}
         description={

@@ -5,10 +5,12 @@ import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { control } from "@/components/ui/field";
 import { PlusIcon, SearchIcon } from "@/components/ui/icons";
-import { Pagination } from "@/components/ui/pagination";
+import { LiveSummary } from "@/components/ui/live-summary";
+import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import type { TemplateStatus } from "@/lib/api-types";
-import { cn, formatDate } from "@/lib/format";
+import { SegmentedRadioGroup } from "@/components/ui/radio-group";
+import { formatDate } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useTemplates } from "../api/get-templates";
 import { NewTemplateDialog } from "./new-template-dialog";
@@ -43,19 +45,7 @@ export default function TemplatesPage() {
         }
       />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-        <div role="radiogroup" aria-label="Status" className="inline-flex rounded-md bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
-          {STATUSES.map((s) => (
-            <button
-              key={s || "all"}
-              role="radio"
-              aria-checked={s === status}
-              onClick={() => set({ status: s, page: "" })}
-              className={cn("rounded px-3 py-1 text-sm font-medium capitalize focus-visible:outline-2 focus-visible:outline-indigo-600", s === status ? "bg-indigo-600 text-white" : "text-slate-600 hover:bg-slate-100")}
-            >
-              {s || "All"}
-            </button>
-          ))}
-        </div>
+        <SegmentedRadioGroup label="Status" options={STATUSES.map((v) => ({ value: v, label: v || "All" }))} value={status} onChange={(v) => set({ status: v, page: "" })} />
         <form
           role="search"
           className="relative w-full sm:w-72"
@@ -64,12 +54,13 @@ export default function TemplatesPage() {
             set({ search: String(new FormData(e.currentTarget).get("search") ?? "").trim(), page: "" });
           }}
         >
-          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400">
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-500">
             <SearchIcon />
           </span>
           <input name="search" type="search" aria-label="Search templates" placeholder="Search name or description…" defaultValue={search} key={search} className={control({ extra: "pl-9" })} />
         </form>
       </div>
+      <LiveSummary text={!q.data || q.isPlaceholderData ? "" : q.data.total === 0 ? (search || status ? "No templates match this filter" : "No templates yet") : rangeSummary(page, PAGE_SIZE, q.data.total, "templates")} />
       {q.isPending ? (
         <LoadingState label="Loading templates…" />
       ) : q.isError ? (
