@@ -72,11 +72,13 @@ Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<s
   while (!stack.empty() && !breach) {
     Item it = stack.back();
     stack.pop_back();
-    if (it.depth > limits.max_depth) {
+    const Json& v = *it.v;
+    // Nesting counts objects and arrays, as the bracket pre-pass of ParseJsonBody does: a scalar
+    // inside the 32nd level is within "nesting <= 32" (SPEC §3), not a 33rd level.
+    if (it.depth > limits.max_depth && v.is_structured()) {
       return Status::Invalid({{loc, "JSON nesting deeper than " + std::to_string(limits.max_depth),
                                "value_error.too_deep"}});
     }
-    const Json& v = *it.v;
     if (v.is_string()) {
       nul = nul || HasNul(v.get_ref<const std::string&>());
       if (v.get_ref<const std::string&>().size() > limits.max_string_bytes) {
