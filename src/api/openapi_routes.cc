@@ -247,15 +247,24 @@ std::vector<Json> PageQuery() {
   return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100)),
           QueryParam("cursor", Str(), "opaque; from next_cursor (wins over page)")};
 }
-std::vector<Json> ListQuery() {
-  std::vector<Json> q = PageQuery();
+// The list filters as query parameters; `databit` false leaves databit_id out (a route whose path
+// names the template).
+std::vector<Json> FilterQuery(bool databit = true) {
+  std::vector<Json> q;
   const Json filters = FilterProps(true);
-  for (const auto& [k, s] : filters.items()) q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
-  q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
-  q.push_back(QueryParam("sort_desc", Bool()));
+  for (const auto& [k, s] : filters.items()) {
+    if (databit || k != "databit_id") q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
+  }
   // Content filters name a field: ?input.site=a (repeated: any of the values).
   q.push_back(QueryParam("input.{field}", Str(), "an input field equals the value (repeat for any of several)"));
   q.push_back(QueryParam("output.{field}", Str(), "an expected_output field equals the value (repeat for any of several)"));
+  return q;
+}
+std::vector<Json> ListQuery(bool databit = true) {
+  std::vector<Json> q = PageQuery();
+  for (auto& p : FilterQuery(databit)) q.push_back(std::move(p));
+  q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
+  q.push_back(QueryParam("sort_desc", Bool()));
   return q;
 }
 std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {
@@ -367,7 +376,8 @@ std::vector<RouteDoc> Build() {
            "with example_ids: what was re-embedded; otherwise the embedding status (202 when a job started)"),
        .query = {QueryParam("force", Bool(), "rebuild every vector in the background")}});
   add({.route = "GET " + ex + "/regenerate-embeddings", .response = reembed_status});
-  add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"), .query = ListQuery()});
+  add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"),
+       .query = ListQuery(/*databit=*/false)});
   add({.route = "GET " + ex + "/{id}", .response = Ref("Example"),
        .query = {QueryParam("include_deleted", Bool())}});
   std::vector<Json> update_params = WritePolicyQuery();

@@ -368,6 +368,22 @@ TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
   }
 }
 
+// GET /examples/databit/{databit_id}: the path names the template. An unknown one is a 404 like a
+// malformed one (it was an empty page), and a databit_id query parameter is a 422 naming it (it
+// was silently overwritten by the path).
+TEST_F(BadInputStrict, DatabitRouteNamesItsTemplateOnlyInThePath) {
+  const std::string a = Template("databit_a", 2);
+  const std::string b = Template("databit_b", 1);
+  auto page = server_.Get("/api/v1/examples/databit/" + a + "?page_size=5");
+  ASSERT_EQ(page.status, 200) << page.raw;
+  EXPECT_EQ(page.body["total"], 2);
+  auto unknown = server_.Get("/api/v1/examples/databit/" + kOtherId);
+  EXPECT_EQ(unknown.status, 404) << unknown.raw;
+  auto both = server_.Get("/api/v1/examples/databit/" + a + "?databit_id=" + b);
+  ASSERT_EQ(both.status, 422) << both.raw;
+  EXPECT_EQ(Loc(both), Json::array({"query", "databit_id"}));
+}
+
 // A Transfer-Encoding other than a lone "chunked" leaves the body's end unknown: read as no body,
 // the body's bytes ran as a second request (a smuggled write). Each is a 400 that closes the
 // connection, and nothing in the body is stored.

@@ -362,11 +362,13 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
   AddBulkExampleRoutes(routes, s);  // here: before the /{id} routes, as listed in the OpenAPI document
   routes.push_back({"GET", base + "/databit/{databit_id}", "Examples of one template (DataBit)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
-                      // A databit id is a template id: a malformed one is 404 (SPEC §3), not an
-                      // empty page.
-                      EXEMPLAR_RETURN_IF_ERROR(PathUuid(req, 0, "Template").status());
+                      // A databit id is a template id: a malformed or unknown one is 404 (SPEC
+                      // §2.1, §3), not an empty page. (The path names the template, so the
+                      // OpenAPI document declares no databit_id query parameter: one is a 422.)
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_RETURN_IF_ERROR(s.templates.Get(id).status());
                       EXEMPLAR_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(req));
-                      q.filter.databit_id = req.path_params.at(0);
+                      q.filter.databit_id = id;
                       return ListPage(s, q);
                     }});
   routes.push_back({"GET", base + "/{id}", "Get one example", "examples",
