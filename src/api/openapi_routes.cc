@@ -341,7 +341,9 @@ std::vector<RouteDoc> Build() {
        .also = NothingNew()});
   add({.route = "GET " + ex + "/export", .response = Text("JSONL (one example per line) or CSV"),
        .response_type = "application/x-ndjson",
-       .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, ListQuery())});
+       // The list filters only: an export is every matching row in created_at order, so paging
+       // and sorting parameters would be ignored; undeclared, they are a 422 naming them.
+       .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, FilterQuery())});
   {
     Json p = SelectionProps();
     p["set"] = Obj({{"tags_add", Arr(Str(kShort), 1000)}, {"tags_remove", Arr(Str(kShort), 1000)},

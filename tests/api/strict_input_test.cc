@@ -361,6 +361,12 @@ TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
     EXPECT_NE(r.raw.find("unknown query parameter"), std::string::npos) << r.raw;
   }
   EXPECT_EQ(Loc(server_.Get("/api/v1/examples?limit=5"))[1], "limit");
+  // An export is every matching row in created_at order: paging and sorting would be ignored.
+  for (const char* param : {"page_size=5", "page=2", "cursor=abc", "sort_by=created_at", "sort_desc=true"}) {
+    auto r = server_.Get(std::string("/api/v1/examples/export?") + param);
+    EXPECT_EQ(r.status, 422) << param << " " << r.raw;
+    EXPECT_EQ(Loc(r), Json::array({"query", std::string(param).substr(0, std::string(param).find('='))})) << r.raw;
+  }
   EXPECT_EQ(server_.Post("/api/v1/examples/search?mode=keyword", {{"query_text", "x"}}).status, 422);
   for (const char* path : {"/api/v1/examples?page=1&page_size=5&sort_by=created_at&domain=x&input.text=a",
                            "/api/v1/examples/export?format=csv&redact=true&output.label=b", "/api/v1/templates?status=draft"}) {
