@@ -159,6 +159,25 @@ Json SchemaFieldList() {
                  {"name"}),
              100);
 }
+// One inline example of a template, as service::ApplyTemplateJson checks it: input and output
+// (objects of the template's fields) are required unless `purged` is true (a purge erased them);
+// the other keys are the marks the server writes itself, accepted back as a GET gives them.
+Json InlineExample() {
+  Json p = {{"input", Describe(AnyObj(), "the template's input fields")},
+            {"output", Describe(AnyObj(), "the template's output fields (and reasoning / rationale)")},
+            {"explanation", Nullable(Str())},
+            {"source", Str(256)},
+            {"augmented", Bool()},
+            {"purged", Describe(Bool(), "server-written: the content was erased by a purge")},
+            {"example_id", Describe(Str(64), "the stored example's id (a UUID)")},
+            {"example_version", Int(1)}};
+  Json s = Obj(p);
+  const Json kept = {{"required", Json::array({"input", "output"})},
+                     {"properties", {{"input", AnyObj()}, {"output", AnyObj()}, {"purged", {{"enum", Json::array({false})}}}}}};
+  const Json erased = {{"required", Json::array({"purged"})}, {"properties", {{"purged", {{"enum", Json::array({true})}}}}}};
+  s["oneOf"] = Json::array({kept, erased});
+  return s;
+}
 Json TemplateBody(bool creating) {
   Json p = {{"name", Str(255)},
             {"description", Nullable(Str(kLong))},
@@ -166,7 +185,7 @@ Json TemplateBody(bool creating) {
             {"system_prompt", Nullable(Str(kLong))},
             {"input_schema", Nullable(SchemaFieldList())},
             {"output_schema", Nullable(SchemaFieldList())},
-            {"examples", Nullable(Arr(Obj({{"input", AnyObj()}, {"output", AnyObj()}}, {}, true), 1000))},
+            {"examples", Nullable(Arr(InlineExample(), 1000))},
             {"base_model", Str(256)},
             {"temperature", Num(0, 2)},
             {"max_tokens", Int(1, 32000)},

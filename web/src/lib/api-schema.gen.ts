@@ -5405,7 +5405,6 @@ export interface operations {
                 capability_tags_all?: string;
                 /** @description opaque; from next_cursor (wins over page) */
                 cursor?: string;
-                databit_id?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
@@ -5569,8 +5568,6 @@ export interface operations {
                 capability_tag?: string;
                 capability_tags?: string;
                 capability_tags_all?: string;
-                /** @description opaque; from next_cursor (wins over page) */
-                cursor?: string;
                 databit_id?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
@@ -5582,12 +5579,8 @@ export interface operations {
                 min_quality_score?: number;
                 /** @description an expected_output field equals the value (repeat for any of several) */
                 "output.{field}"?: string;
-                page?: number;
-                page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
                 redact?: boolean;
-                sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
-                sort_desc?: boolean;
                 source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
             };
             header?: never;
@@ -7308,16 +7301,42 @@ export interface operations {
                     created_by?: string | null;
                     derived_from?: string[];
                     description?: string | null;
-                    examples?: ({
+                    examples?: (({
+                        augmented?: boolean;
+                        /** @description the stored example's id (a UUID) */
+                        example_id?: string;
+                        example_version?: number;
+                        explanation?: string | null;
+                        /** @description the template's input fields */
                         input?: {
                             [key: string]: unknown;
                         };
+                        /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
                         };
+                        /** @description server-written: the content was erased by a purge */
+                        purged?: boolean;
+                        source?: string;
                     } & {
                         [key: string]: unknown;
-                    })[] | null;
+                    }) & (({
+                        input: {
+                            [key: string]: unknown;
+                        };
+                        output: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {unknown} */
+                        purged?: false;
+                    } & {
+                        [key: string]: unknown;
+                    }) | ({
+                        /** @enum {unknown} */
+                        purged: true;
+                    } & {
+                        [key: string]: unknown;
+                    })))[] | null;
                     /** @description server-assigned; accepted (with its type) and ignored */
                     id?: string | null;
                     input_schema?: ({
@@ -7529,16 +7548,42 @@ export interface operations {
                     created_by?: string | null;
                     derived_from?: string[];
                     description?: string | null;
-                    examples?: ({
+                    examples?: (({
+                        augmented?: boolean;
+                        /** @description the stored example's id (a UUID) */
+                        example_id?: string;
+                        example_version?: number;
+                        explanation?: string | null;
+                        /** @description the template's input fields */
                         input?: {
                             [key: string]: unknown;
                         };
+                        /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
                         };
+                        /** @description server-written: the content was erased by a purge */
+                        purged?: boolean;
+                        source?: string;
                     } & {
                         [key: string]: unknown;
-                    })[] | null;
+                    }) & (({
+                        input: {
+                            [key: string]: unknown;
+                        };
+                        output: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {unknown} */
+                        purged?: false;
+                    } & {
+                        [key: string]: unknown;
+                    }) | ({
+                        /** @enum {unknown} */
+                        purged: true;
+                    } & {
+                        [key: string]: unknown;
+                    })))[] | null;
                     /** @description server-assigned; must be the id in the path */
                     id?: string | null;
                     input_schema?: ({
