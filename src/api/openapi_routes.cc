@@ -120,7 +120,9 @@ Json SearchProps() {
             {"exploration", Enum(service::kExplorationNames)},
             {"seed", Int(0, static_cast<int64_t>(service::kMaxSeed))},
             {"relevance_floor", Num(0, 1)},
-            {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)}, {"fetch_k", Int(1, 1000)}})})}}},
+            {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)},
+                                                          {"fetch_k", Describe(Int(1, 1000), "candidates MMR picks "
+                                                                               "from (default 4k); at least k")}})})}}},
             {"sort_by", Enum(kSortKeys)},
             {"sort_desc", Bool()}});
   return p;

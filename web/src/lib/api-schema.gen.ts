@@ -1843,6 +1843,7 @@ export interface operations {
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
                     mmr?: boolean | ({
+                        /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
                         lambda?: number;
                     } & {
@@ -6209,6 +6210,7 @@ export interface operations {
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
                     mmr?: boolean | ({
+                        /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
                         lambda?: number;
                     } & {
@@ -6366,6 +6368,7 @@ export interface operations {
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
                     mmr?: boolean | ({
+                        /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
                         lambda?: number;
                     } & {
