@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "common/field_loc.h"
 #include "common/json_key_observer.h"
 
 namespace exemplar {
@@ -203,6 +204,17 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
 
 Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<std::string> loc) {
   return CheckLimitsImpl(value, limits, std::move(loc), /*count_items=*/true);
+}
+
+Json LocToJson(const std::vector<std::string>& loc) {
+  Json out = Json::array();
+  for (const auto& part : loc) {
+    int idx = 0;
+    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
+    if (ec == std::errc() && p == part.data() + part.size() && !part.empty()) out.push_back(idx);
+    else out.push_back(part);
+  }
+  return out;
 }
 
 std::string DumpJson(const Json& value, int indent) {

@@ -6,6 +6,7 @@
 
 #include "api/list_cursor.h"
 #include "api/routes.h"
+#include "common/field_loc.h"
 #include "common/ids.h"
 #include "service/examples/example_io.h"
 #include "common/time.h"
@@ -76,7 +77,7 @@ Json BatchToJson(const service::BatchResult& r) {
   Json errors = Json::array();
   for (const auto& e : r.errors) {
     Json j = {{"index", e.index}, {"error", e.error}};
-    if (!e.loc.empty()) j["loc"] = e.loc;
+    if (!e.loc.empty()) j["loc"] = LocToJson(e.loc);  // indexes as integers, as in a 422's detail
     if (!e.type.empty()) j["type"] = e.type;
     errors.push_back(std::move(j));
   }

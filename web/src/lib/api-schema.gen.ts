@@ -1143,7 +1143,7 @@ export interface components {
             errors: ({
                 error: string;
                 index: number;
-                loc?: string[];
+                loc?: (string | number)[];
                 type?: string;
             } & {
                 [key: string]: unknown;
