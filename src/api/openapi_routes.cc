@@ -493,8 +493,9 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + snap, .response = Ref("SnapshotPage"),
        .query = PageNumberQuery()});
   add({.route = "POST " + snap, .status = 201,
-       .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64))},
-                       {"filter", Filter(true)}},
+       .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64), 100000)},
+                       {"filter", Describe(Filter(true), "kept with the snapshot: at most 100 content filters and "
+                                                         "64 KiB as JSON")}},
                       {"name"}),
        .response = Ref("Snapshot"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
   add({.route = "GET " + snap + "/{id}", .response = Ref("SnapshotDetail")});

@@ -6865,6 +6865,7 @@ export interface operations {
                  */
                 "application/json": {
                     example_ids?: string[];
+                    /** @description kept with the snapshot: at most 100 content filters and 64 KiB as JSON */
                     filter?: {
                         capability_tag?: string;
                         /** @description any of these tags */
