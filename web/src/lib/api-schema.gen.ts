@@ -1168,11 +1168,18 @@ export interface components {
             [key: string]: unknown;
         };
         Dashboard: {
+            avg_effectiveness_score?: number | null;
             bottom_examples: {
                 [key: string]: unknown;
             }[];
             daily_usage: ({
+                /**
+                 * Format: date
+                 * @description a calendar date (YYYY-MM-DD, UTC)
+                 */
                 date: string;
+                failures?: number;
+                successes?: number;
                 uses: number;
             } & {
                 [key: string]: unknown;
@@ -1180,14 +1187,21 @@ export interface components {
             domain_breakdown: {
                 [key: string]: unknown;
             }[];
+            examples_with_usage?: number;
             function_breakdown: {
                 [key: string]: unknown;
             }[];
             overall_success_rate?: number | null;
             period_days: number;
-            /** @description RFC 3339 UTC timestamp */
+            /**
+             * Format: date
+             * @description a calendar date (YYYY-MM-DD, UTC)
+             */
             period_end?: string;
-            /** @description RFC 3339 UTC timestamp */
+            /**
+             * Format: date
+             * @description a calendar date (YYYY-MM-DD, UTC)
+             */
             period_start?: string;
             stale_examples_count?: number;
             top_examples: {
@@ -1286,6 +1300,8 @@ export interface components {
             };
             /** @description RFC 3339 UTC timestamp */
             last_used_at?: string | null;
+            prior_success_rate?: number | null;
+            recent_success_rate?: number | null;
             success_count: number;
             success_rate?: number | null;
             total_uses: number;
@@ -1302,8 +1318,11 @@ export interface components {
         Example: {
             attribution_notes: string | null;
             capability_tags: string[];
+            /** @description the idempotency key it was created with */
+            client_id: string | null;
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
+            created_by: string | null;
             databit_id: string | null;
             /** @enum {string} */
             difficulty: "easy" | "medium" | "hard";
@@ -1355,6 +1374,8 @@ export interface components {
             edges: ({
                 /** @description RFC 3339 UTC timestamp */
                 closed_at?: string | null;
+                /** @description the example's version the edge points to */
+                example_version?: number | null;
                 source: string;
                 source_id?: string;
                 source_type?: string;
@@ -1421,13 +1442,24 @@ export interface components {
             index_load?: string;
             indexed?: number;
             status: string;
+            /** @description the embedding model of the vector index */
+            vector_model?: string;
             vectors?: number;
         } & {
             [key: string]: unknown;
         };
         Retrieval: {
             examples: (components["schemas"]["Example"] & ({
+                match_type?: string;
+                similarity_score?: number | null;
                 why?: {
+                    effectiveness?: number | null;
+                    effectiveness_used?: number | null;
+                    keyword?: number | null;
+                    rank_score?: number;
+                    relevance?: number | null;
+                    vector?: number | null;
+                } & {
                     [key: string]: unknown;
                 };
             } & {
@@ -1475,8 +1507,13 @@ export interface components {
             };
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
+            created_by?: string | null;
             decision?: string | null;
+            /** @description seconds the run has been executing */
+            elapsed_s?: number;
             error?: string | null;
+            /** @description estimated seconds left; null until a trial finished */
+            eta_s?: number | null;
             lm_calls?: number;
             metric: string;
             optimizer_type: string;
@@ -1489,7 +1526,11 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "completed" | "failed" | "cancelled";
             synced: boolean;
+            /** @description RFC 3339 UTC timestamp */
+            synced_at?: string | null;
             template_id: string;
+            /** @description prompt and completion tokens the LM reported */
+            tokens?: number;
             trials_completed?: number;
             trials_total?: number;
         } & {
@@ -1511,21 +1552,40 @@ export interface components {
             } | null;
             best_score?: number | null;
             contributions: ({
+                /** @description with_mean - without_mean; null when the trials cannot tell the example apart */
                 contribution: number | null;
                 example_id: string;
+                /** @description same as with_trials */
+                trials_with?: number;
+                /** @description same as without_trials */
+                trials_without?: number;
+                /** @enum {string} */
+                variation?: "ok" | "not_enough_variation";
+                with_mean?: number;
+                with_trials?: number;
+                without_mean?: number | null;
+                without_trials?: number;
             } & {
                 [key: string]: unknown;
             })[];
             run_id: string;
             status: string;
             trials: ({
+                /** @description the candidate program (e.g. zero_shot) */
+                candidate?: string;
                 demo_ids?: string[];
+                /** @description same as demo_ids */
+                examples_used?: string[];
                 instruction?: string | null;
                 lm_calls?: number;
                 metrics?: {
                     [key: string]: unknown;
                 };
                 score: number | null;
+                /** @description RFC 3339 UTC timestamp */
+                timestamp?: string;
+                /** @description same as trial_index */
+                trial_id?: number;
                 trial_index: number;
             } & {
                 [key: string]: unknown;
@@ -1543,8 +1603,11 @@ export interface components {
                 match_type: string;
                 scores: {
                     effectiveness?: number | null;
+                    /** @description the effectiveness the ranking blended (an exploration policy's draw) */
+                    effectiveness_used?: number | null;
                     fused?: number | null;
                     keyword?: number | null;
+                    relevance?: number | null;
                     vector?: number | null;
                 } & {
                     [key: string]: unknown;
@@ -1633,6 +1696,7 @@ export interface components {
             base_model: string | null;
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
+            created_by: string | null;
             derived_from: string[];
             description: string | null;
             examples: {
