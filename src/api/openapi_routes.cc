@@ -277,9 +277,14 @@ std::vector<RouteDoc> Build() {
        .query = {QueryParam("purge", Bool(), "admin: erase the content, keeping a hash")}});
   add({.route = "GET " + ex + "/{id}/versions",
        .response = Obj({{"example_id", Str()},
-                        {"versions", Arr(Obj({{"version", Int(1)}, {"snapshot", AnyObj()}, {"replaced_at", Str()}},
-                                             {"version", "snapshot", "replaced_at"}))}},
-                       {"example_id", "versions"})});
+                        {"versions", Describe(Arr(Obj({{"version", Int(1)}, {"snapshot", AnyObj()}, {"replaced_at", Str()}},
+                                                      {"version", "snapshot", "replaced_at"}), 100),
+                                              "earlier versions, newest first: one page")},
+                        {"total", Describe(Int(0), "earlier versions in all")},
+                        {"page", Int(1)},
+                        {"page_size", Int(1, 100)}},
+                       {"example_id", "versions", "total", "page", "page_size"}),
+       .query = PageNumberQuery()});
   add({.route = "GET " + ex + "/{id}/lineage", .response = Ref("LineageGraph"),
        .query = {QueryParam("direction", Enum({"upstream", "downstream", "both"})),
                  QueryParam("max_depth", Int(1, 50))}});

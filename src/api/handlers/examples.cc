@@ -416,17 +416,26 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_RETURN_IF_ERROR(purge ? s.examples.Purge(id, user) : s.examples.Delete(id, user));
                       return Reply::NoContent();
                     }});
-  routes.push_back({"GET", base + "/{id}/versions", "Version history of an example", "examples",
+  routes.push_back({"GET", base + "/{id}/versions", "Version history of an example, newest first, paged", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
-                      EXEMPLAR_ASSIGN_OR_RETURN(auto versions, s.examples.Versions(id));
+                      Validation v;
+                      // Paged like the other lists: 100 edits of a 1 MB example made a 96 MB answer.
+                      const int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
+                      const int64_t page_size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      // A deleted example keeps its history (the trash and lineage views read it).
+                      EXEMPLAR_RETURN_IF_ERROR(s.examples.GetIncludingDeleted(id).status());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto versions,
+                                                s.store.ListExampleVersionPage(id, (page - 1) * page_size, page_size));
                       Json items = Json::array();
-                      for (const auto& v : versions) {
+                      for (const auto& v : versions.versions) {
                         items.push_back({{"version", v.version},
                                          {"snapshot", Json::parse(v.snapshot_json, nullptr, false)},
                                          {"replaced_at", FormatRfc3339(v.created_at)}});
                       }
-                      return Reply::Json200({{"example_id", id}, {"versions", std::move(items)}});
+                      return Reply::Json200({{"example_id", id}, {"versions", std::move(items)},
+                                             {"total", versions.total}, {"page", page}, {"page_size", page_size}});
                     }});
 }
 

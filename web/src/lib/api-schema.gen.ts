@@ -470,7 +470,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Version history of an example */
+        /** Version history of an example, newest first, paged */
         get: operations["getExamplesIdVersions"];
         put?: never;
         post?: never;
@@ -4859,7 +4859,10 @@ export interface operations {
     };
     getExamplesIdVersions: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4876,6 +4879,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         example_id: string;
+                        page: number;
+                        page_size: number;
+                        /** @description earlier versions in all */
+                        total: number;
+                        /** @description earlier versions, newest first: one page */
                         versions: ({
                             replaced_at: string;
                             snapshot: {
@@ -4915,6 +4923,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
