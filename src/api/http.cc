@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "common/field_loc.h"
 #include "common/ids.h"
 
 namespace exemplar::api {
@@ -51,15 +52,7 @@ Json ErrorBody(const Status& st, const std::string& request_id) {
       detail.push_back({{"loc", Json::array({"body"})}, {"msg", st.message()}, {"type", "value_error"}});
     }
     for (const auto& fe : st.field_errors()) {
-      Json loc = Json::array();
-      for (const auto& part : fe.loc) {
-        // Numeric path parts are list indexes, as FastAPI reports them.
-        int idx = 0;
-        auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
-        if (ec == std::errc() && p == part.data() + part.size() && !part.empty()) loc.push_back(idx);
-        else loc.push_back(part);
-      }
-      detail.push_back({{"loc", loc}, {"msg", fe.msg}, {"type", fe.type}});
+      detail.push_back({{"loc", LocToJson(fe.loc)}, {"msg", fe.msg}, {"type", fe.type}});
     }
     body["detail"] = std::move(detail);
   } else if (st.code() == Code::kInternal) {

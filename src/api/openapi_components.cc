@@ -14,6 +14,11 @@ using namespace schema;  // NOLINT: the schema helpers are this file's vocabular
 const char* kTime = "RFC 3339 UTC timestamp";
 
 Json Time() { return Describe(Str(), kTime); }
+Json Date() {
+  Json s = Describe(Str(), "a calendar date (YYYY-MM-DD, UTC)");
+  s["format"] = "date";
+  return s;
+}
 Json Open(Json props, std::vector<std::string> required) { return Obj(std::move(props), std::move(required), true); }
 Json AllRequired(Json props) {
   std::vector<std::string> keys;
@@ -23,6 +28,8 @@ Json AllRequired(Json props) {
 
 Json Example() {
   return AllRequired({{"example_id", Str()},
+                      {"client_id", Describe(Nullable(Str()), "the idempotency key it was created with")},
+                      {"created_by", Nullable(Str())},
                       {"input", AnyObj()},
                       {"expected_output", AnyObj()},
                       {"explanation", Nullable(Str())},
@@ -67,6 +74,7 @@ Json Template() {
                       {"version", Str()},
                       {"parent_template_id", Nullable(Str())},
                       {"derived_from", Arr(Str())},
+                      {"created_by", Nullable(Str())},
                       {"created_at", Time()},
                       {"updated_at", Time()}});
 }
@@ -83,7 +91,12 @@ Json Run() {
                {"trials_completed", Int(0)},
                {"trials_total", Int(0)},
                {"lm_calls", Int(0)},
+               {"tokens", Describe(Int(0), "prompt and completion tokens the LM reported")},
+               {"elapsed_s", Describe(Num(0), "seconds the run has been executing")},
+               {"eta_s", Describe(Nullable(Num(0)), "estimated seconds left; null until a trial finished")},
                {"synced", Bool()},
+               {"synced_at", Nullable(Time())},
+               {"created_by", Nullable(Str())},
                {"decision", Nullable(Str())},
                {"accepted_template_id", Nullable(Str())},
                {"error", Nullable(Str())},
@@ -113,6 +126,7 @@ Json LineageGraph() {
                    {"key", "id", "type"});
   Json edge = Open({{"source", Str()}, {"target", Str()}, {"type", Str()}, {"source_type", Str()},
                     {"source_id", Str()}, {"target_type", Str()}, {"target_id", Str()},
+                    {"example_version", Describe(Nullable(Int(1)), "the example's version the edge points to")},
                     {"closed_at", Nullable(Time())}},
                    {"source", "target", "type"});
   return Open({{"root", Str()}, {"nodes", Arr(node)}, {"edges", Arr(edge)}}, {"root", "nodes", "edges"});
@@ -145,7 +159,7 @@ Json ComponentSchemas() {
        Open({{"detail", Arr(field_error)}, {"code", Str()}, {"request_id", Str()}}, {"detail", "code"})},
       {"Readiness",
        Open({{"status", Str()}, {"examples", Int(0)}, {"indexed", Int(0)}, {"vectors", Int(0)},
-             {"index_load", Str()}},
+             {"vector_model", Describe(Str(), "the embedding model of the vector index")}, {"index_load", Str()}},
             {"status", "examples"})},
       {"Example", Example()},
       {"ExampleWritten",
@@ -162,7 +176,8 @@ Json ComponentSchemas() {
       {"BatchResult",
        Open({{"created_count", Int(0)}, {"failed_count", Int(0)}, {"existing_count", Int(0)},
              {"created_ids", Arr(Str())}, {"existing_ids", Arr(Str())},
-             {"errors", Arr(Open({{"index", Int(0)}, {"error", Str()}, {"loc", Arr(Str())}, {"type", Str()}},
+             {"errors", Arr(Open({{"index", Int(0)}, {"error", Str()}, {"loc", field_error["properties"]["loc"]},
+                                  {"type", Str()}},
                                  {"index", "error"}))},
              {"warnings", Arr(AnyObj())}, {"total_records", Int(0)}},
             {"created_count", "failed_count", "created_ids", "errors"})},
@@ -175,7 +190,11 @@ Json ComponentSchemas() {
                                    {"similarity_score", Nullable(Num())},
                                    {"match_type", Str()},
                                    {"scores", Open({{"vector", Nullable(Num())}, {"keyword", Nullable(Num())},
-                                                    {"fused", Nullable(Num())}, {"effectiveness", Nullable(Num())}},
+                                                    {"fused", Nullable(Num())}, {"effectiveness", Nullable(Num())},
+                                                    {"relevance", Nullable(Num())},
+                                                    {"effectiveness_used", Describe(Nullable(Num()),
+                                                                                    "the effectiveness the ranking blended "
+                                                                                    "(an exploration policy's draw)")}},
                                                    {})}},
                                   {"example", "similarity_score", "match_type", "scores"}))},
              {"total_matches", Int(0)},
@@ -186,7 +205,16 @@ Json ComponentSchemas() {
             {"results", "total_matches", "search_type", "query_embedding_generated", "took_ms"})},
       {"Retrieval",
        Open({{"retrieval_id", Str()},
-             {"examples", Arr({{"allOf", Json::array({Ref("Example"), Open({{"why", AnyObj()}}, {})})}})},
+             {"examples",
+              Arr({{"allOf",
+                    Json::array({Ref("Example"),
+                                 Open({{"similarity_score", Nullable(Num())},
+                                       {"match_type", Str()},
+                                       {"why", Open({{"relevance", Nullable(Num())}, {"vector", Nullable(Num())},
+                                                     {"keyword", Nullable(Num())}, {"effectiveness", Nullable(Num())},
+                                                     {"effectiveness_used", Nullable(Num())}, {"rank_score", Num()}},
+                                                    {})}},
+                                      {})})}})},
              {"formatted_prompt", Str()},
              {"messages", Nullable(Arr(Open({{"role", Str()}, {"content", Str()}}, {"role", "content"})))},
              {"metadata", AnyObj()}},
@@ -206,16 +234,19 @@ Json ComponentSchemas() {
       {"EffectivenessStats",
        Open({{"example_id", Str()}, {"total_uses", Int(0)}, {"success_count", Num(0)},
              {"failure_count", Num(0)}, {"success_rate", Nullable(Num(0, 1))},
+             {"recent_success_rate", Nullable(Num(0, 1))}, {"prior_success_rate", Nullable(Num(0, 1))},
              {"effectiveness_score", Nullable(Num(0, 1))},
              {"interval", Open({{"low", Num(0, 1)}, {"high", Num(0, 1)}, {"level", Num(0, 1)}}, {"low", "high"})},
              {"effectiveness_trend", Nullable(Str())}, {"last_used_at", Nullable(Time())}},
             {"example_id", "total_uses", "success_count", "failure_count", "effectiveness_score", "interval"})},
       {"Dashboard",
-       Open({{"period_days", Int(1)}, {"period_start", Time()}, {"period_end", Time()},
-             {"total_examples", Int(0)}, {"total_uses", Int(0)}, {"total_successes", Num(0)},
-             {"total_failures", Num(0)}, {"overall_success_rate", Nullable(Num(0, 1))},
+       Open({{"period_days", Int(1)}, {"period_start", Date()}, {"period_end", Date()},
+             {"total_examples", Int(0)}, {"examples_with_usage", Int(0)}, {"total_uses", Int(0)},
+             {"total_successes", Num(0)}, {"total_failures", Num(0)}, {"overall_success_rate", Nullable(Num(0, 1))},
+             {"avg_effectiveness_score", Nullable(Num(0, 1))},
              {"domain_breakdown", Arr(AnyObj())}, {"function_breakdown", Arr(AnyObj())},
-             {"daily_usage", Arr(Open({{"date", Str()}, {"uses", Int(0)}}, {"date", "uses"}))},
+             {"daily_usage", Arr(Open({{"date", Date()}, {"uses", Int(0)}, {"successes", Num(0)}, {"failures", Num(0)}},
+                                      {"date", "uses"}))},
              {"top_examples", Arr(AnyObj())}, {"bottom_examples", Arr(AnyObj())},
              {"stale_examples_count", Int(0)}},
             {"period_days", "total_examples", "total_uses", "domain_breakdown", "function_breakdown",
@@ -249,12 +280,22 @@ Json ComponentSchemas() {
       {"RunResults",
        Open({{"run_id", Str()}, {"status", Str()}, {"best_score", Nullable(Num())},
              {"best_program", Nullable(AnyObj())},
-             {"trials", Arr(Open({{"trial_index", Int(0)}, {"score", Nullable(Num())},
-                                  {"instruction", Nullable(Str())}, {"demo_ids", Arr(Str())},
-                                  {"lm_calls", Int(0)}, {"metrics", AnyObj()}},
+             {"trials", Arr(Open({{"trial_index", Int(0)}, {"trial_id", Describe(Int(0), "same as trial_index")},
+                                  {"candidate", Describe(Str(), "the candidate program (e.g. zero_shot)")},
+                                  {"score", Nullable(Num())}, {"instruction", Nullable(Str())},
+                                  {"demo_ids", Arr(Str())}, {"examples_used", Describe(Arr(Str()), "same as demo_ids")},
+                                  {"lm_calls", Int(0)}, {"metrics", AnyObj()}, {"timestamp", Time()}},
                                  {"trial_index", "score"}))},
-             {"contributions", Arr(Open({{"example_id", Str()}, {"contribution", Nullable(Num())}},
-                                        {"example_id", "contribution"}))}},
+             {"contributions",
+              Arr(Open({{"example_id", Str()},
+                        {"contribution", Describe(Nullable(Num()), "with_mean - without_mean; null when the trials "
+                                                                  "cannot tell the example apart")},
+                        {"with_mean", Num()}, {"without_mean", Nullable(Num())},
+                        {"with_trials", Int(0)}, {"without_trials", Int(0)},
+                        {"trials_with", Describe(Int(0), "same as with_trials")},
+                        {"trials_without", Describe(Int(0), "same as without_trials")},
+                        {"variation", Enum({"ok", "not_enough_variation"})}},
+                       {"example_id", "contribution"}))}},
             {"run_id", "status", "trials", "contributions"})},
       {"SyncResult",
        Open({{"run_id", Str()}, {"synced", Bool()}, {"examples_updated", Int(0)}, {"best_score", Nullable(Num())},

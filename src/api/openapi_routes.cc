@@ -3,6 +3,7 @@
 // parsers' own constants where they export them. A route without a declaration here fails
 // tests/api/openapi_test.cc, which also checks every body schema against the keys its parser reads.
 #include "api/openapi.h"
+#include "api/openapi_bodies.h"
 #include "service/effectiveness/effectiveness.h"
 #include "service/examples/example_json.h"
 #include "service/examples/examples.h"
@@ -14,44 +15,10 @@ namespace exemplar::api {
 namespace {
 
 using namespace schema;  // NOLINT: the schema helpers are this file's vocabulary
+using namespace bodies;  // NOLINT: and the shared body schemas
 
-constexpr size_t kShort = 1024;        // service::kMaxShortString
-constexpr size_t kLong = 64 * 1024;    // SPEC §3: strings ≤ 64 KiB
 const std::vector<std::string> kSortKeys = {"effectiveness_score", "quality_score", "usage_count", "created_at",
                                             "updated_at"};
-
-std::vector<std::string> PiiFilterKinds() {
-  std::vector<std::string> kinds = service::kPiiKinds;
-  kinds.push_back("any");
-  return kinds;
-}
-
-// The list filters (service::ParseFilterFields); `content` adds input.<field> / output.<field>
-// filters and the PII filter.
-Json FilterProps(bool content) {
-  Json p = {{"databit_id", Str(kShort)},
-            {"domain", Str(kShort)},
-            {"function_name", Str(kShort)},
-            {"difficulty", Enum(service::kDifficulties)},
-            {"source", Enum(service::kSources)},
-            {"capability_tags", Describe(Arr(Str(kShort), 1000), "any of these tags")},
-            {"capability_tag", Str(kShort)},
-            {"capability_tags_all", Describe(Arr(Str(kShort), 1000), "all of these tags")},
-            {"min_quality_score", Num(0, 1)},
-            {"min_effectiveness_score", Num(0, 1)}};
-  if (content) p["pii"] = Enum(PiiFilterKinds());
-  return p;
-}
-Json ContentFilterValue() {
-  Json scalar = {{"type", Json::array({"string", "number", "boolean"})}};
-  return {{"oneOf", Json::array({scalar, Arr(scalar, 100),
-                                 Obj({{"in", Arr(scalar, 100)}}, {"in"}), Obj({{"eq", scalar}}, {"eq"})})}};
-}
-Json Filter(bool content) {
-  Json s = Obj(FilterProps(content));
-  if (content) s["patternProperties"] = {{"^(input|output)\\.", ContentFilterValue()}};
-  return s;
-}
 
 Json ExampleCreate() {
   Json p = {{"input", Describe(AnyObj(), "the example's input (a JSON object; its strings and keys ≤ 64 KiB, "
@@ -120,7 +87,9 @@ Json SearchProps() {
             {"exploration", Enum(service::kExplorationNames)},
             {"seed", Int(0, static_cast<int64_t>(service::kMaxSeed))},
             {"relevance_floor", Num(0, 1)},
-            {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)}, {"fetch_k", Int(1, 1000)}})})}}},
+            {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)},
+                                                          {"fetch_k", Describe(Int(1, 1000), "candidates MMR picks "
+                                                                               "from (default 4k); at least k")}})})}}},
             {"sort_by", Enum(kSortKeys)},
             {"sort_desc", Bool()}});
   return p;
@@ -151,94 +120,6 @@ Json OutcomeBody() {
              {"retrieval_id", "outcome"});
 }
 
-Json SchemaFieldList() {
-  return Arr(Obj({{"name", Str(128)},
-                  {"type", Enum(service::kFieldTypes)},
-                  {"description", Str(4096)},
-                  {"required", Bool()}},
-                 {"name"}),
-             100);
-}
-Json TemplateBody(bool creating) {
-  Json p = {{"name", Str(255)},
-            {"description", Nullable(Str(kLong))},
-            {"prompt_template", Nullable(Str(kLong))},
-            {"system_prompt", Nullable(Str(kLong))},
-            {"input_schema", Nullable(SchemaFieldList())},
-            {"output_schema", Nullable(SchemaFieldList())},
-            {"examples", Nullable(Arr(Obj({{"input", AnyObj()}, {"output", AnyObj()}}, {}, true), 1000))},
-            {"base_model", Str(256)},
-            {"temperature", Num(0, 2)},
-            {"max_tokens", Int(1, 32000)},
-            {"derived_from", Arr(Str(64), 100)}};
-  for (const char* k : {"version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
-    p[k] = Describe(Nullable(Str(256)), "server-assigned; accepted (with its type) and ignored");
-  }
-  p["id"] = Describe(Nullable(Str(64)), creating ? "server-assigned; accepted (with its type) and ignored"
-                                                 : "server-assigned; must be the id in the path");
-  p["status"] = Describe(Nullable(Enum({"draft"})),
-                         "server-assigned: templates are created and edited as drafts; status changes through "
-                         "POST /templates/{id}/publish and /archive (another value is a 422)");
-  return Obj(p, creating ? std::vector<std::string>{"name"} : std::vector<std::string>{});
-}
-
-Json ExportDspyBody() {
-  return Obj({{"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
-              {"module", Enum({"Predict", "ChainOfThought"})},
-              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
-              {"include_optimizer", Bool()},
-              {"demos_as_program_state", Bool()},
-              {"lm_model", Str(256)},
-              {"optimizer", Describe(AnyObj(), "optimizer config {type, ...params} for the optimizer script")},
-              {"optimizer_type", Describe(Str(128), "shorthand of optimizer {type}; not with optimizer")},
-              {"selection", Enum({"top", "diverse", "balanced", "similar"})},
-              {"query", Describe(Str(kLong), "required for selection `similar`")},
-              {"max_examples", Int(0, 1000)},
-              {"min_effectiveness", Num(0, 1)},
-              {"example_ids", Arr(Str(64), 1000)},
-              {"redact", Bool()},
-              {"example_source", Enum({"auto", "version", "store"})}});
-}
-
-Json RunLaunchBody() {
-  Json lm = Obj({{"provider", Str(128)},
-                 {"model", Str(256)},
-                 {"latency_ms", Describe(Int(0, 1000), "offline LM: simulated latency per call")},
-                 {"temperature", Num(0, 2)},
-                 {"max_tokens", Int(1, 32000)},
-                 {"timeout_ms", Int(100, 600000)},
-                 {"max_retries", Int(0, 20)},
-                 {"base_url", Describe(Str(2048), "only when the operator allows caller endpoints")},
-                 {"api_key", Describe(Str(4096), "only with base_url; kept in memory")},
-                 {"api_key_env", Describe(Str(), "refused: keys are the operator's")}});
-  Json data = FilterProps(false);
-  data.erase("capability_tag");
-  data.update({{"example_ids", Arr(Str(64), 1000)},
-               {"snapshot_id", Str(64)},
-               {"filters", Filter(false)},
-               {"split_ratio", Num(0.05, 0.95)},
-               {"seed", Int(0)},
-               {"max_examples", Int(2, 1000)}});
-  return Obj({{"template_id", Str(64)},
-              {"optimizer_type",
-               Enum({"LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2",
-                     "KNNFewShot"})},
-              {"optimizer_params", AnyObj()},
-              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
-              {"metric_params", AnyObj()},
-              {"module", Enum({"Predict", "ChainOfThought"})},
-              {"lm", lm},
-              {"budget", Obj({{"max_trials", Int(1, 10000)},
-                              {"max_lm_calls", Int(1, 100000000)},
-                              {"max_minutes", Num(0.01, 1440)}})},
-              {"data", Obj(data)}},
-             {"template_id"});
-}
-
-Json SelectionProps() {
-  return {{"ids", Arr(Str(64), service::kMaxBulkExamples)}, {"filter", Filter(true)}, {"dry_run", Bool()}};
-}
-
 Json Empty() { return Obj(Json::object()); }
 
 // Lists paged by number only (short ones: snapshots, the trash).
@@ -247,15 +128,24 @@ std::vector<Json> PageQuery() {
   return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100)),
           QueryParam("cursor", Str(), "opaque; from next_cursor (wins over page)")};
 }
-std::vector<Json> ListQuery() {
-  std::vector<Json> q = PageQuery();
+// The list filters as query parameters; `databit` false leaves databit_id out (a route whose path
+// names the template).
+std::vector<Json> FilterQuery(bool databit = true) {
+  std::vector<Json> q;
   const Json filters = FilterProps(true);
-  for (const auto& [k, s] : filters.items()) q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
-  q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
-  q.push_back(QueryParam("sort_desc", Bool()));
+  for (const auto& [k, s] : filters.items()) {
+    if (databit || k != "databit_id") q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
+  }
   // Content filters name a field: ?input.site=a (repeated: any of the values).
   q.push_back(QueryParam("input.{field}", Str(), "an input field equals the value (repeat for any of several)"));
   q.push_back(QueryParam("output.{field}", Str(), "an expected_output field equals the value (repeat for any of several)"));
+  return q;
+}
+std::vector<Json> ListQuery(bool databit = true) {
+  std::vector<Json> q = PageQuery();
+  for (auto& p : FilterQuery(databit)) q.push_back(std::move(p));
+  q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
+  q.push_back(QueryParam("sort_desc", Bool()));
   return q;
 }
 std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {
@@ -332,7 +222,9 @@ std::vector<RouteDoc> Build() {
        .also = NothingNew()});
   add({.route = "GET " + ex + "/export", .response = Text("JSONL (one example per line) or CSV"),
        .response_type = "application/x-ndjson",
-       .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, ListQuery())});
+       // The list filters only: an export is every matching row in created_at order, so paging
+       // and sorting parameters would be ignored; undeclared, they are a 422 naming them.
+       .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, FilterQuery())});
   {
     Json p = SelectionProps();
     p["set"] = Obj({{"tags_add", Arr(Str(kShort), 1000)}, {"tags_remove", Arr(Str(kShort), 1000)},
@@ -367,7 +259,8 @@ std::vector<RouteDoc> Build() {
            "with example_ids: what was re-embedded; otherwise the embedding status (202 when a job started)"),
        .query = {QueryParam("force", Bool(), "rebuild every vector in the background")}});
   add({.route = "GET " + ex + "/regenerate-embeddings", .response = reembed_status});
-  add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"), .query = ListQuery()});
+  add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"),
+       .query = ListQuery(/*databit=*/false)});
   add({.route = "GET " + ex + "/{id}", .response = Ref("Example"),
        .query = {QueryParam("include_deleted", Bool())}});
   std::vector<Json> update_params = WritePolicyQuery();
@@ -384,9 +277,14 @@ std::vector<RouteDoc> Build() {
        .query = {QueryParam("purge", Bool(), "admin: erase the content, keeping a hash")}});
   add({.route = "GET " + ex + "/{id}/versions",
        .response = Obj({{"example_id", Str()},
-                        {"versions", Arr(Obj({{"version", Int(1)}, {"snapshot", AnyObj()}, {"replaced_at", Str()}},
-                                             {"version", "snapshot", "replaced_at"}))}},
-                       {"example_id", "versions"})});
+                        {"versions", Describe(Arr(Obj({{"version", Int(1)}, {"snapshot", AnyObj()}, {"replaced_at", Str()}},
+                                                      {"version", "snapshot", "replaced_at"}), 100),
+                                              "earlier versions, newest first: one page")},
+                        {"total", Describe(Int(0), "earlier versions in all")},
+                        {"page", Int(1)},
+                        {"page_size", Int(1, 100)}},
+                       {"example_id", "versions", "total", "page", "page_size"}),
+       .query = PageNumberQuery()});
   add({.route = "GET " + ex + "/{id}/lineage", .response = Ref("LineageGraph"),
        .query = {QueryParam("direction", Enum({"upstream", "downstream", "both"})),
                  QueryParam("max_depth", Int(1, 50))}});
@@ -460,8 +358,9 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET " + snap, .response = Ref("SnapshotPage"),
        .query = PageNumberQuery()});
   add({.route = "POST " + snap, .status = 201,
-       .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64))},
-                       {"filter", Filter(true)}},
+       .request = Obj({{"name", Str(200)}, {"template_id", Str(64)}, {"example_ids", Arr(Str(64), 100000)},
+                       {"filter", Describe(Filter(true), "kept with the snapshot: at most 100 content filters and "
+                                                         "64 KiB as JSON")}},
                       {"name"}),
        .response = Ref("Snapshot"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
   add({.route = "GET " + snap + "/{id}", .response = Ref("SnapshotDetail")});

@@ -90,6 +90,29 @@ TEST(JsonBody, MalformedIs400AndDeepIs422) {
   EXPECT_EQ(ParseJsonBody("{\"s\":\"\xff\"}").status().code(), Code::kMalformed);
 }
 
+// SPEC §3: nesting <= 32. Objects and arrays count; a scalar leaf inside the 32nd level does not
+// make a 33rd. Checked on both paths: a request body and already parsed content.
+TEST(JsonBody, NestingOf32IsAcceptedAnd33Refused) {
+  auto nested = [](int levels) { return std::string(levels, '[') + "1" + std::string(levels, ']'); };
+  auto thirty_two = ParseJsonBody(nested(32));
+  EXPECT_TRUE(thirty_two.ok()) << thirty_two.status().message();
+  auto thirty_three = ParseJsonBody(nested(33));
+  ASSERT_EQ(thirty_three.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(thirty_three.status().message().find("deeper than 32"), std::string::npos);
+  EXPECT_TRUE(ParseJsonBody(std::string(32, '[') + std::string(32, ']')).ok());
+
+  auto object_nested = [](int levels) {
+    Json v = "leaf";
+    for (int i = 0; i < levels; ++i) v = Json{{"a", v}};
+    return v;
+  };
+  Status ok = CheckJsonLimits(object_nested(32), JsonLimits{}, {"body", "input"});
+  EXPECT_TRUE(ok.ok()) << ok.message();
+  EXPECT_TRUE(CheckJsonLimits(Json::parse(nested(32)), JsonLimits{}, {"body"}).ok());
+  EXPECT_EQ(CheckJsonLimits(object_nested(33), JsonLimits{}, {"body", "input"}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(CheckJsonLimits(Json::parse(nested(33)), JsonLimits{}, {"body"}).code(), Code::kInvalidArgument);
+}
+
 // What the parser would change silently is refused: a repeated key (it keeps the last) and an
 // integer beyond 64 bits (it keeps a double near it). Everything else is kept as sent.
 TEST(JsonBody, RepeatedKeysAndIntegersBeyond64BitsAre422) {

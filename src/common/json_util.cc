@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "common/field_loc.h"
 #include "common/json_key_observer.h"
 
 namespace exemplar {
@@ -72,11 +73,13 @@ Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<s
   while (!stack.empty() && !breach) {
     Item it = stack.back();
     stack.pop_back();
-    if (it.depth > limits.max_depth) {
+    const Json& v = *it.v;
+    // Nesting counts objects and arrays, as the bracket pre-pass of ParseJsonBody does: a scalar
+    // inside the 32nd level is within "nesting <= 32" (SPEC §3), not a 33rd level.
+    if (it.depth > limits.max_depth && v.is_structured()) {
       return Status::Invalid({{loc, "JSON nesting deeper than " + std::to_string(limits.max_depth),
                                "value_error.too_deep"}});
     }
-    const Json& v = *it.v;
     if (v.is_string()) {
       nul = nul || HasNul(v.get_ref<const std::string&>());
       if (v.get_ref<const std::string&>().size() > limits.max_string_bytes) {
@@ -201,6 +204,17 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
 
 Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<std::string> loc) {
   return CheckLimitsImpl(value, limits, std::move(loc), /*count_items=*/true);
+}
+
+Json LocToJson(const std::vector<std::string>& loc) {
+  Json out = Json::array();
+  for (const auto& part : loc) {
+    int idx = 0;
+    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
+    if (ec == std::errc() && p == part.data() + part.size() && !part.empty()) out.push_back(idx);
+    else out.push_back(part);
+  }
+  return out;
 }
 
 std::string DumpJson(const Json& value, int indent) {

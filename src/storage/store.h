@@ -84,6 +84,12 @@ struct ExamplePage {
   std::optional<ExampleCursor> next;  // set when more rows follow the page
 };
 
+// One page of an example's history, newest first, and how many versions it holds in all.
+struct ExampleVersionPage {
+  std::vector<ExampleVersion> versions;
+  int64_t total = 0;
+};
+
 // Templates (by updated_at) and runs (by created_at) are listed newest first by (time, id).
 struct KeyCursor {
   int64_t value = 0;
@@ -233,6 +239,10 @@ class Store {
     return ListExamples(ExampleListQuery{filter, sort, desc, offset, limit, std::nullopt});
   }
   virtual Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) = 0;
+  // At most `limit` versions after the `offset` newest (an API page: a long history of large
+  // examples is never read, nor answered, whole).
+  virtual Result<ExampleVersionPage> ListExampleVersionPage(const std::string& id, int64_t offset,
+                                                            int64_t limit) = 0;
   // Calls fn for every example (embeddings included when asked), in row_id order.
   virtual Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) = 0;
   // Stores embeddings for examples (one transaction); rows that vanished are skipped.

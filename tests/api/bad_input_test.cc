@@ -91,6 +91,17 @@ TEST_F(BadInput, InvalidUtf8HugeNumbersAndNesting) {
   for (int i = 0; i < 40; ++i) deep_obj += "{\"a\":";
   deep_obj += "1" + std::string(40, '}');
   EXPECT_EQ(server_.PostRaw("/api/v1/examples", "{\"input\":" + deep_obj + ",\"expected_output\":{}}", "application/json").status, 422);
+  // Exactly 32 levels (the body, input and 30 more) is within SPEC §3's "nesting <= 32"; 33 is not.
+  auto body_nested = [](int levels) {
+    std::string inner = std::string(levels - 2, '[') + "1" + std::string(levels - 2, ']');
+    return "{\"input\": {\"a\": " + inner + "}, \"expected_output\": {\"b\": 1}}";
+  };
+  auto at_limit = server_.PostRaw("/api/v1/examples", body_nested(32), "application/json");
+  EXPECT_EQ(at_limit.status, 201) << at_limit.raw;
+  auto past_limit = server_.PostRaw("/api/v1/examples", body_nested(33), "application/json");
+  EXPECT_EQ(past_limit.status, 422) << past_limit.raw;
+  EXPECT_NE(past_limit.raw.find("deeper than 32"), std::string::npos) << past_limit.raw;
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + at_limit.body.value("example_id", "")).status, 204);
   EXPECT_EQ(server_.PostRaw("/api/v1/examples", "[]", "application/json").status, 422);
   EXPECT_EQ(server_.PostRaw("/api/v1/examples", "", "application/json").status, 400);
   EXPECT_EQ(server_.PostRaw("/api/v1/examples", "<xml/>", "application/xml").status, 415);

@@ -121,5 +121,41 @@ TEST_F(BatchIngest, AtomicBatchFailingLateStoresAndIndexesNothing) {
   EXPECT_EQ(Total("input.site=s-late"), 999);
 }
 
+// A location's list indexes are integers wherever a loc is written: a per-item error of a
+// non-atomic batch or an import (they were strings: ["body","examples","1","input"]), the atomic
+// 422's detail, and a warning's loc.
+TEST_F(BatchIngest, ItemLocationsUseIntegerIndexesLikeThe422) {
+  const Json items = {Item("first fine item", "s-1", "ok"), {{"input", "not an object"}, {"expected_output", {{"label", "x"}}}}};
+  auto atomic = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+  ASSERT_EQ(atomic.status, 422) << atomic.raw;
+  EXPECT_EQ(atomic.body["detail"][0]["loc"], Json::array({"body", "examples", 1, "input"})) << atomic.raw;
+  auto per_item = server_.Post("/api/v1/examples/batch", {{"atomic", false}, {"examples", items}});
+  ASSERT_EQ(per_item.status, 201) << per_item.raw;
+  ASSERT_EQ(per_item.body["errors"].size(), 1u) << per_item.raw;
+  EXPECT_EQ(per_item.body["errors"][0]["loc"], Json::array({"body", "examples", 1, "input"})) << per_item.raw;
+  auto imported = server_.PostRaw("/api/v1/examples/import?format=json",
+                                  Json::array({Item("second fine item", "s-2", "ok"), items[1]}).dump(), "application/json");
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  EXPECT_EQ(imported.body["errors"][0]["loc"], Json::array({"body", 1, "input"})) << imported.raw;
+
+  auto t = server_.Post("/api/v1/templates", {{"name", "gauge"},
+                                              {"input_schema", {{{"name", "text"}, {"type", "string"}},
+                                                                {{"name", "site"}, {"type", "string"}},
+                                                                {{"name", "note"}, {"type", "string"}, {"required", false}}}},
+                                              {"output_schema", {{{"name", "label"}, {"type", "string"}}}}});
+  ASSERT_EQ(t.status, 201) << t.raw;
+  Json without_note = Item("third fine item", "s-3", "ok");
+  without_note["databit_id"] = t.body["id"];
+  auto warned = server_.Post("/api/v1/examples/batch", {{"examples", Json::array({Item("fourth", "s-4", "ok"), without_note})}});
+  ASSERT_EQ(warned.status, 201) << warned.raw;
+  bool seen = false;
+  for (const auto& w : warned.body["warnings"]) {
+    if (w.value("type", "") != "missing_optional_field") continue;
+    seen = true;
+    EXPECT_EQ(w["loc"], Json::array({"body", "examples", 1, "input", "note"})) << w.dump();
+  }
+  EXPECT_TRUE(seen) << warned.raw;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -62,6 +62,35 @@ TEST_F(ExamplesApi, CreateGetUpdateDeleteWithHistory) {
   EXPECT_EQ(server_.Delete("/api/v1/examples/" + id).status, 404);
 }
 
+// The history is paged like the other lists (100 edits of a 1 MB example made a 96 MB answer):
+// newest first, page_size 20 by default, with the total.
+TEST_F(ExamplesApi, VersionHistoryIsPagedNewestFirst) {
+  auto created = server_.Post("/api/v1/examples", MakeExample("edited many times"));
+  ASSERT_EQ(created.status, 201);
+  const std::string id = created.body["example_id"];
+  for (int i = 1; i <= 25; ++i) {
+    ASSERT_EQ(server_.Put("/api/v1/examples/" + id, {{"explanation", "edit " + std::to_string(i)}}).status, 200);
+  }
+  const std::string path = "/api/v1/examples/" + id + "/versions";
+  auto first = server_.Get(path);
+  ASSERT_EQ(first.status, 200) << first.raw.substr(0, 300);
+  EXPECT_EQ(first.body["total"], 25);
+  EXPECT_EQ(first.body["page"], 1);
+  EXPECT_EQ(first.body["page_size"], 20);
+  ASSERT_EQ(first.body["versions"].size(), 20u);
+  EXPECT_EQ(first.body["versions"][0]["version"], 25);
+  EXPECT_EQ(first.body["versions"][0]["snapshot"]["explanation"], "edit 24");
+  auto second = server_.Get(path + "?page=2");
+  ASSERT_EQ(second.body["versions"].size(), 5u);
+  EXPECT_EQ(second.body["versions"][0]["version"], 5);
+  EXPECT_EQ(second.body["versions"][4]["version"], 1);
+  EXPECT_EQ(server_.Get(path + "?page_size=3&page=9").body["versions"].size(), 1u);  // the 25th: the oldest
+  EXPECT_EQ(server_.Get(path + "?page_size=3&page=10").body["versions"].size(), 0u);
+  auto too_big = server_.Get(path + "?page_size=101");
+  EXPECT_EQ(too_big.status, 422);
+  EXPECT_EQ(too_big.body["detail"][0]["loc"], Json::array({"query", "page_size"}));
+}
+
 TEST_F(ExamplesApi, ValidationErrorsHaveTheSpecShape) {
   auto malformed = server_.PostRaw("/api/v1/examples", "{\"input\": ", "application/json");
   EXPECT_EQ(malformed.status, 400);

@@ -404,6 +404,32 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 5);
 }
 
+// A snapshot keeps its filter and every list of snapshots echoes it: 1,000 content filters of
+// 100 values each (6.6 MB) were stored, and a page of them took GBs to answer. At most 100
+// content filters and 64 KiB of filter JSON; beyond either, a 422 naming body.filter, nothing stored.
+TEST_F(ProvenanceApi, ASnapshotsFilterIsCapped) {
+  CreateExample("alpha", {{"domain", "snap"}});
+  const int64_t before = server_.Get("/api/v1/snapshots").body["total"].get<int64_t>();
+  Json hundred = {{"domain", "snap"}};
+  for (int i = 0; i < 100; ++i) hundred["input.f" + std::to_string(i)] = "x";
+  auto at_cap = server_.Post("/api/v1/snapshots", {{"name", "hundred filters"}, {"filter", hundred}});
+  EXPECT_EQ(at_cap.status, 201) << at_cap.raw.substr(0, 300);
+  Json too_many = hundred;
+  too_many["output.extra"] = "y";
+  auto many = server_.Post("/api/v1/snapshots", {{"name", "too many"}, {"filter", too_many}});
+  ASSERT_EQ(many.status, 422) << many.raw.substr(0, 300);
+  EXPECT_EQ(many.body["detail"][0]["loc"], Json::array({"body", "filter"}));
+  EXPECT_NE(many.raw.find("content filters"), std::string::npos) << many.raw.substr(0, 300);
+  Json values = Json::array();
+  for (int i = 0; i < 100; ++i) values.push_back(std::string(400, 'a' + i % 26) + std::to_string(i));
+  auto big = server_.Post("/api/v1/snapshots", {{"name", "big"},
+                                                {"filter", {{"input.a", {{"in", values}}}, {"input.b", {{"in", values}}}}}});
+  ASSERT_EQ(big.status, 422) << big.raw.substr(0, 300);
+  EXPECT_EQ(big.body["detail"][0]["loc"], Json::array({"body", "filter"}));
+  EXPECT_NE(big.raw.find("65536"), std::string::npos) << big.raw.substr(0, 300);
+  EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"].get<int64_t>(), before + 1);  // only the one at the cap
+}
+
 TEST_F(ProvenanceApi, RunsTrainOnASnapshotAndLineagePointsToExactVersions) {
   std::string t = CreateTemplate("Runner");
   std::vector<std::string> ids;

@@ -130,6 +130,19 @@ TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"mode", "keyword"}}).status, 422);
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"query_embedding", {1.0, 2.0}}}).status, 422);
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"sort_by", "1; DROP TABLE"}}).status, 422);
+  // fetch_k below k cut vector and keyword results to fetch_k (hybrid still gave k): a 422 naming it.
+  for (const char* mode : {"vector", "keyword", "hybrid"}) {
+    auto few = server_.Post("/api/v1/examples/search", {{"query_text", "scintillator"}, {"mode", mode}, {"k", 5},
+                                                        {"relevance_floor", 0}, {"mmr", {{"fetch_k", 2}}}});
+    ASSERT_EQ(few.status, 422) << mode << " " << few.raw;
+    EXPECT_EQ(few.body["detail"][0]["loc"], Json::array({"body", "mmr", "fetch_k"})) << few.raw;
+    EXPECT_NE(few.raw.find("at least k"), std::string::npos) << few.raw;
+  }
+  auto retrieve = server_.Post("/api/v1/examples/retrieve", {{"query", "scintillator"}, {"mmr", {{"fetch_k", 4}}}});
+  EXPECT_EQ(retrieve.status, 422) << retrieve.raw;  // retrieval's k defaults to 5
+  Json equal = Search({{"query_text", "scintillator"}, {"mode", "vector"}, {"k", 3}, {"relevance_floor", 0},
+                       {"mmr", {{"fetch_k", 3}}}});
+  EXPECT_EQ(equal["results"].size(), 3u);
 }
 
 // Evidence reorders candidates of like relevance, not an exact match and an example that

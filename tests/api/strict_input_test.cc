@@ -361,11 +361,33 @@ TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
     EXPECT_NE(r.raw.find("unknown query parameter"), std::string::npos) << r.raw;
   }
   EXPECT_EQ(Loc(server_.Get("/api/v1/examples?limit=5"))[1], "limit");
+  // An export is every matching row in created_at order: paging and sorting would be ignored.
+  for (const char* param : {"page_size=5", "page=2", "cursor=abc", "sort_by=created_at", "sort_desc=true"}) {
+    auto r = server_.Get(std::string("/api/v1/examples/export?") + param);
+    EXPECT_EQ(r.status, 422) << param << " " << r.raw;
+    EXPECT_EQ(Loc(r), Json::array({"query", std::string(param).substr(0, std::string(param).find('='))})) << r.raw;
+  }
   EXPECT_EQ(server_.Post("/api/v1/examples/search?mode=keyword", {{"query_text", "x"}}).status, 422);
   for (const char* path : {"/api/v1/examples?page=1&page_size=5&sort_by=created_at&domain=x&input.text=a",
                            "/api/v1/examples/export?format=csv&redact=true&output.label=b", "/api/v1/templates?status=draft"}) {
     EXPECT_EQ(server_.Get(path).status, 200) << path;
   }
+}
+
+// GET /examples/databit/{databit_id}: the path names the template. An unknown one is a 404 like a
+// malformed one (it was an empty page), and a databit_id query parameter is a 422 naming it (it
+// was silently overwritten by the path).
+TEST_F(BadInputStrict, DatabitRouteNamesItsTemplateOnlyInThePath) {
+  const std::string a = Template("databit_a", 2);
+  const std::string b = Template("databit_b", 1);
+  auto page = server_.Get("/api/v1/examples/databit/" + a + "?page_size=5");
+  ASSERT_EQ(page.status, 200) << page.raw;
+  EXPECT_EQ(page.body["total"], 2);
+  auto unknown = server_.Get("/api/v1/examples/databit/" + kOtherId);
+  EXPECT_EQ(unknown.status, 404) << unknown.raw;
+  auto both = server_.Get("/api/v1/examples/databit/" + a + "?databit_id=" + b);
+  ASSERT_EQ(both.status, 422) << both.raw;
+  EXPECT_EQ(Loc(both), Json::array({"query", "databit_id"}));
 }
 
 // A Transfer-Encoding other than a lone "chunked" leaves the body's end unknown: read as no body,

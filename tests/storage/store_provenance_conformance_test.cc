@@ -58,6 +58,12 @@ TEST_P(StoreTest, TombstoneHidesRestoreBringsBackPurgeKeepsHashes) {
   EXPECT_NE(versions[1].snapshot_json.find("hash-v1"), std::string::npos);
   EXPECT_NE(versions[1].snapshot_json.find("\"io_hash\":\"io-hash-v1\""), std::string::npos) << versions[1].snapshot_json;
   for (const auto& v : versions) EXPECT_EQ(v.snapshot_json.find("\"q\""), std::string::npos);
+  auto page = store_->ListExampleVersionPage(e.id, 1, 5);  // a page: after the newest, newest first
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->total, 2);
+  ASSERT_EQ(page->versions.size(), 1u);
+  EXPECT_EQ(page->versions[0].version, 1);
+  EXPECT_EQ(store_->ListExampleVersionPage(e.id, 0, 1)->versions[0].version, 2);
   EXPECT_EQ(store_->RestoreExample(e.id).status().code(), Code::kFailedPrecondition);
   EXPECT_TRUE(store_->PurgeExample(NewUuid(), "h", {}, std::nullopt, {}).IsNotFound());
 }

@@ -107,7 +107,67 @@ void Check(const Json& schema_in, const Json& v, const Json& doc, const std::str
   }
 }
 
+// The object schemas that apply to `v` (through $ref, allOf and the matching oneOf alternatives),
+// and the item schemas when `v` is an array.
+void Applicable(const Json& schema_in, const Json& v, const Json& doc, std::vector<const Json*>* out) {
+  const Json& s = Deref(schema_in, doc);
+  if (!s.is_object()) return;
+  out->push_back(&s);
+  if (s.contains("allOf")) {
+    for (const auto& sub : s["allOf"]) Applicable(sub, v, doc, out);
+  }
+  if (s.contains("oneOf")) {
+    for (const auto& sub : s["oneOf"]) {
+      std::vector<std::string> e;
+      Check(sub, v, doc, "$", &e);
+      if (e.empty()) Applicable(sub, v, doc, out);
+    }
+  }
+}
+
+void Undeclared(const Json& schema, const Json& v, const Json& doc, const std::string& at,
+                std::vector<std::string>* out) {
+  std::vector<const Json*> schemas;
+  Applicable(schema, v, doc, &schemas);
+  if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      for (const Json* s : schemas) {
+        if (s->contains("items")) Undeclared((*s)["items"], v[i], doc, at + "[" + std::to_string(i) + "]", out);
+      }
+    }
+    return;
+  }
+  if (!v.is_object()) return;
+  bool declares = false;  // some schema names its keys (properties); otherwise it is open by intent
+  for (const Json* s : schemas) {
+    declares = declares || s->contains("properties");
+    if (s->contains("additionalProperties") && (*s)["additionalProperties"].is_object()) return;  // a map
+  }
+  for (const auto& [k, val] : v.items()) {
+    bool found = false;
+    for (const Json* s : schemas) {
+      if (s->contains("properties") && (*s)["properties"].contains(k)) {
+        found = true;
+        Undeclared((*s)["properties"][k], val, doc, at + "." + k, out);
+      }
+      for (const auto& [pattern, sub] : s->value("patternProperties", Json::object()).items()) {
+        if (std::regex_search(k, std::regex(pattern))) {
+          found = true;
+          Undeclared(sub, val, doc, at + "." + k, out);
+        }
+      }
+    }
+    if (!found && declares) out->push_back(at + "." + k);
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> UndeclaredKeys(const Json& schema, const Json& value, const Json& document) {
+  std::vector<std::string> out;
+  Undeclared(schema, value, document, "$", &out);
+  return out;
+}
 
 const Json& Deref(const Json& schema, const Json& document) {
   static const std::string kPrefix = "#/components/schemas/";

@@ -6,6 +6,7 @@
 
 #include "api/list_cursor.h"
 #include "api/routes.h"
+#include "common/field_loc.h"
 #include "common/ids.h"
 #include "service/examples/example_io.h"
 #include "common/time.h"
@@ -76,7 +77,7 @@ Json BatchToJson(const service::BatchResult& r) {
   Json errors = Json::array();
   for (const auto& e : r.errors) {
     Json j = {{"index", e.index}, {"error", e.error}};
-    if (!e.loc.empty()) j["loc"] = e.loc;
+    if (!e.loc.empty()) j["loc"] = LocToJson(e.loc);  // indexes as integers, as in a 422's detail
     if (!e.type.empty()) j["type"] = e.type;
     errors.push_back(std::move(j));
   }
@@ -362,11 +363,13 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
   AddBulkExampleRoutes(routes, s);  // here: before the /{id} routes, as listed in the OpenAPI document
   routes.push_back({"GET", base + "/databit/{databit_id}", "Examples of one template (DataBit)", "examples",
                     [&s](const Request& req) -> Result<Reply> {
-                      // A databit id is a template id: a malformed one is 404 (SPEC §3), not an
-                      // empty page.
-                      EXEMPLAR_RETURN_IF_ERROR(PathUuid(req, 0, "Template").status());
+                      // A databit id is a template id: a malformed or unknown one is 404 (SPEC
+                      // §2.1, §3), not an empty page. (The path names the template, so the
+                      // OpenAPI document declares no databit_id query parameter: one is a 422.)
+                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
+                      EXEMPLAR_RETURN_IF_ERROR(s.templates.Get(id).status());
                       EXEMPLAR_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(req));
-                      q.filter.databit_id = req.path_params.at(0);
+                      q.filter.databit_id = id;
                       return ListPage(s, q);
                     }});
   routes.push_back({"GET", base + "/{id}", "Get one example", "examples",
@@ -413,17 +416,26 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_RETURN_IF_ERROR(purge ? s.examples.Purge(id, user) : s.examples.Delete(id, user));
                       return Reply::NoContent();
                     }});
-  routes.push_back({"GET", base + "/{id}/versions", "Version history of an example", "examples",
+  routes.push_back({"GET", base + "/{id}/versions", "Version history of an example, newest first, paged", "examples",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
-                      EXEMPLAR_ASSIGN_OR_RETURN(auto versions, s.examples.Versions(id));
+                      Validation v;
+                      // Paged like the other lists: 100 edits of a 1 MB example made a 96 MB answer.
+                      const int64_t page = QueryInt(req, "page", 1, 1000000, v).value_or(1);
+                      const int64_t page_size = QueryInt(req, "page_size", 1, 100, v).value_or(20);
+                      EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+                      // A deleted example keeps its history (the trash and lineage views read it).
+                      EXEMPLAR_RETURN_IF_ERROR(s.examples.GetIncludingDeleted(id).status());
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto versions,
+                                                s.store.ListExampleVersionPage(id, (page - 1) * page_size, page_size));
                       Json items = Json::array();
-                      for (const auto& v : versions) {
+                      for (const auto& v : versions.versions) {
                         items.push_back({{"version", v.version},
                                          {"snapshot", Json::parse(v.snapshot_json, nullptr, false)},
                                          {"replaced_at", FormatRfc3339(v.created_at)}});
                       }
-                      return Reply::Json200({{"example_id", id}, {"versions", std::move(items)}});
+                      return Reply::Json200({{"example_id", id}, {"versions", std::move(items)},
+                                             {"total", versions.total}, {"page", page}, {"page_size", page_size}});
                     }});
 }
 

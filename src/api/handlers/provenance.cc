@@ -13,6 +13,11 @@ namespace exemplar::api {
 namespace {
 
 constexpr size_t kMaxSnapshotIds = 100000;
+// A snapshot keeps its filter verbatim and every list of snapshots echoes it: its size is capped
+// (a page of 6.6 MB filters took GBs of memory to answer). 64 KiB as a JSON string (SPEC §3), and
+// as many content filters as an `in` takes values.
+constexpr size_t kMaxSnapshotFilterBytes = 64 * 1024;
+constexpr size_t kMaxSnapshotContentFilters = 100;
 
 Json SnapshotWithItems(const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
   Json out = service::SnapshotToJson(s);
@@ -50,6 +55,15 @@ Result<Reply> CreateSnapshot(Services& s, const Request& req) {
     JsonReader fr(*f, v, {"body", "filter"});
     service::ParseFilterFields(fr, &filter, /*content=*/true);  // the list's filters, all of them
     fr.RejectUnknownKeys();
+    if (filter.content.size() > kMaxSnapshotContentFilters) {
+      v.Add({"body", "filter"}, "holds " + std::to_string(filter.content.size()) + " content filters; at most " +
+                                    std::to_string(kMaxSnapshotContentFilters) + " allowed",
+            "value_error.filter.too_many");
+    } else if (const size_t bytes = DumpJson(*f).size(); bytes > kMaxSnapshotFilterBytes) {
+      v.Add({"body", "filter"}, "is " + std::to_string(bytes) + " bytes as JSON; a snapshot keeps at most " +
+                                    std::to_string(kMaxSnapshotFilterBytes) + " (select by example_ids instead)",
+            "value_error.too_long");
+    }
     selection["filter"] = *f;
   }
   if (!ids.empty() && body.contains("filter")) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "common/field_loc.h"
+
 namespace exemplar::service {
 namespace {
 
@@ -35,7 +37,7 @@ Json WarningToJson(const QualityWarning& w) {
   Json j = {{"type", w.type}, {"message", w.message}};
   if (!w.example_id.empty()) j["example_id"] = w.example_id;
   if (w.similarity) j["similarity"] = std::round(*w.similarity * 10000) / 10000;
-  if (!w.loc.empty()) j["loc"] = w.loc;
+  if (!w.loc.empty()) j["loc"] = LocToJson(w.loc);  // indexes as integers, as in a 422's detail
   if (!w.kinds.empty()) j["kinds"] = w.kinds;
   return j;
 }

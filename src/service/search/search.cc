@@ -151,7 +151,14 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
     JsonReader mr(*mmr, vv, r.Loc("mmr"));
     req.mmr = true;
     if (auto l = mr.Number("lambda", 0.0, 1.0)) req.mmr_lambda = *l;
-    if (auto fk = mr.Int("fetch_k", 1, 1000)) req.mmr_fetch_k = static_cast<int>(*fk);
+    if (auto fk = mr.Int("fetch_k", 1, 1000)) {
+      req.mmr_fetch_k = static_cast<int>(*fk);
+      // MMR picks k results from fetch_k candidates: fewer candidates than k cut the results
+      // (in vector and keyword modes) instead of diversifying them.
+      if (req.mmr_fetch_k < req.k) {
+        v.Add(mr.Loc("fetch_k"), "must be at least k (" + std::to_string(req.k) + ")", "value_error.number.too_small");
+      }
+    }
     mr.RejectUnknownKeys();
   } else if (r.Has("mmr") && !r.IsNull("mmr")) {
     if (auto b = r.Bool("mmr")) req.mmr = *b;

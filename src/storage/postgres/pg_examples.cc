@@ -233,6 +233,24 @@ Result<std::vector<ExampleVersion>> PgStore::ListExampleVersions(const std::stri
   return out;
 }
 
+Result<ExampleVersionPage> PgStore::ListExampleVersionPage(const std::string& id, int64_t offset, int64_t limit) {
+  ExampleVersionPage out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    auto count = PgParams().Text(id).Exec(tx, "SELECT COUNT(*) FROM example_versions WHERE example_id = $1");
+    if (!count.empty()) out.total = count[0][0].as<int64_t>();
+    auto rows = PgParams().Text(id).Int(limit).Int(offset).Exec(
+        tx,
+        "SELECT example_id, version, snapshot, created_at FROM example_versions WHERE "
+        "example_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3");
+    for (const auto& r : rows) {
+      out.versions.push_back({r[0].as<std::string>(), r[1].as<int64_t>(), r[2].as<std::string>(),
+                              r[3].as<int64_t>()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status PgStore::ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) {
   // Keyset pages keep memory flat on large stores. A row changed during the scan is also in the
   // change log after the sequence the caller read first, so its replay settles it.

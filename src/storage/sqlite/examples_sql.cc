@@ -286,6 +286,28 @@ Result<std::vector<ExampleVersion>> SqliteStore::ListExampleVersions(const std::
   return out;
 }
 
+Result<ExampleVersionPage> SqliteStore::ListExampleVersionPage(const std::string& id, int64_t offset,
+                                                                int64_t limit) {
+  ExampleVersionPage out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    auto& n = c.Prepare("SELECT COUNT(*) FROM example_versions WHERE example_id = ?");
+    n.bind(1, id);
+    if (n.executeStep()) out.total = n.getColumn(0).getInt64();
+    auto& q = c.Prepare(
+        "SELECT example_id, version, snapshot, created_at FROM example_versions WHERE "
+        "example_id = ? ORDER BY version DESC LIMIT ? OFFSET ?");
+    q.bind(1, id);
+    q.bind(2, limit);
+    q.bind(3, offset);
+    while (q.executeStep()) {
+      out.versions.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                              q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status SqliteStore::ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) {
   return pool_->Read([&](Conn& c) {
     SQLite::Statement q(c.db(), SelectExamples(with_embeddings) + " ORDER BY row_id");

@@ -28,6 +28,7 @@ class SqliteStore final : public Store {
   using Store::ListExamples;
   Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
   Result<std::vector<ExampleVersion>> ListExampleVersions(const std::string& id) override;
+  Result<ExampleVersionPage> ListExampleVersionPage(const std::string& id, int64_t offset, int64_t limit) override;
   Status ScanExamples(bool with_embeddings, const std::function<void(Example&&)>& fn) override;
   Status SetEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& items,
                        const std::string& model) override;

@@ -470,7 +470,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Version history of an example */
+        /** Version history of an example, newest first, paged */
         get: operations["getExamplesIdVersions"];
         put?: never;
         post?: never;
@@ -1143,7 +1143,7 @@ export interface components {
             errors: ({
                 error: string;
                 index: number;
-                loc?: string[];
+                loc?: (string | number)[];
                 type?: string;
             } & {
                 [key: string]: unknown;
@@ -1168,11 +1168,18 @@ export interface components {
             [key: string]: unknown;
         };
         Dashboard: {
+            avg_effectiveness_score?: number | null;
             bottom_examples: {
                 [key: string]: unknown;
             }[];
             daily_usage: ({
+                /**
+                 * Format: date
+                 * @description a calendar date (YYYY-MM-DD, UTC)
+                 */
                 date: string;
+                failures?: number;
+                successes?: number;
                 uses: number;
             } & {
                 [key: string]: unknown;
@@ -1180,14 +1187,21 @@ export interface components {
             domain_breakdown: {
                 [key: string]: unknown;
             }[];
+            examples_with_usage?: number;
             function_breakdown: {
                 [key: string]: unknown;
             }[];
             overall_success_rate?: number | null;
             period_days: number;
-            /** @description RFC 3339 UTC timestamp */
+            /**
+             * Format: date
+             * @description a calendar date (YYYY-MM-DD, UTC)
+             */
             period_end?: string;
-            /** @description RFC 3339 UTC timestamp */
+            /**
+             * Format: date
+             * @description a calendar date (YYYY-MM-DD, UTC)
+             */
             period_start?: string;
             stale_examples_count?: number;
             top_examples: {
@@ -1286,6 +1300,8 @@ export interface components {
             };
             /** @description RFC 3339 UTC timestamp */
             last_used_at?: string | null;
+            prior_success_rate?: number | null;
+            recent_success_rate?: number | null;
             success_count: number;
             success_rate?: number | null;
             total_uses: number;
@@ -1302,8 +1318,11 @@ export interface components {
         Example: {
             attribution_notes: string | null;
             capability_tags: string[];
+            /** @description the idempotency key it was created with */
+            client_id: string | null;
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
+            created_by: string | null;
             databit_id: string | null;
             /** @enum {string} */
             difficulty: "easy" | "medium" | "hard";
@@ -1355,6 +1374,8 @@ export interface components {
             edges: ({
                 /** @description RFC 3339 UTC timestamp */
                 closed_at?: string | null;
+                /** @description the example's version the edge points to */
+                example_version?: number | null;
                 source: string;
                 source_id?: string;
                 source_type?: string;
@@ -1421,13 +1442,24 @@ export interface components {
             index_load?: string;
             indexed?: number;
             status: string;
+            /** @description the embedding model of the vector index */
+            vector_model?: string;
             vectors?: number;
         } & {
             [key: string]: unknown;
         };
         Retrieval: {
             examples: (components["schemas"]["Example"] & ({
+                match_type?: string;
+                similarity_score?: number | null;
                 why?: {
+                    effectiveness?: number | null;
+                    effectiveness_used?: number | null;
+                    keyword?: number | null;
+                    rank_score?: number;
+                    relevance?: number | null;
+                    vector?: number | null;
+                } & {
                     [key: string]: unknown;
                 };
             } & {
@@ -1475,8 +1507,13 @@ export interface components {
             };
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
+            created_by?: string | null;
             decision?: string | null;
+            /** @description seconds the run has been executing */
+            elapsed_s?: number;
             error?: string | null;
+            /** @description estimated seconds left; null until a trial finished */
+            eta_s?: number | null;
             lm_calls?: number;
             metric: string;
             optimizer_type: string;
@@ -1489,7 +1526,11 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "completed" | "failed" | "cancelled";
             synced: boolean;
+            /** @description RFC 3339 UTC timestamp */
+            synced_at?: string | null;
             template_id: string;
+            /** @description prompt and completion tokens the LM reported */
+            tokens?: number;
             trials_completed?: number;
             trials_total?: number;
         } & {
@@ -1511,21 +1552,40 @@ export interface components {
             } | null;
             best_score?: number | null;
             contributions: ({
+                /** @description with_mean - without_mean; null when the trials cannot tell the example apart */
                 contribution: number | null;
                 example_id: string;
+                /** @description same as with_trials */
+                trials_with?: number;
+                /** @description same as without_trials */
+                trials_without?: number;
+                /** @enum {string} */
+                variation?: "ok" | "not_enough_variation";
+                with_mean?: number;
+                with_trials?: number;
+                without_mean?: number | null;
+                without_trials?: number;
             } & {
                 [key: string]: unknown;
             })[];
             run_id: string;
             status: string;
             trials: ({
+                /** @description the candidate program (e.g. zero_shot) */
+                candidate?: string;
                 demo_ids?: string[];
+                /** @description same as demo_ids */
+                examples_used?: string[];
                 instruction?: string | null;
                 lm_calls?: number;
                 metrics?: {
                     [key: string]: unknown;
                 };
                 score: number | null;
+                /** @description RFC 3339 UTC timestamp */
+                timestamp?: string;
+                /** @description same as trial_index */
+                trial_id?: number;
                 trial_index: number;
             } & {
                 [key: string]: unknown;
@@ -1543,8 +1603,11 @@ export interface components {
                 match_type: string;
                 scores: {
                     effectiveness?: number | null;
+                    /** @description the effectiveness the ranking blended (an exploration policy's draw) */
+                    effectiveness_used?: number | null;
                     fused?: number | null;
                     keyword?: number | null;
+                    relevance?: number | null;
                     vector?: number | null;
                 } & {
                     [key: string]: unknown;
@@ -1633,6 +1696,7 @@ export interface components {
             base_model: string | null;
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
+            created_by: string | null;
             derived_from: string[];
             description: string | null;
             examples: {
@@ -1843,6 +1907,7 @@ export interface operations {
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
                     mmr?: boolean | ({
+                        /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
                         lambda?: number;
                     } & {
@@ -4794,7 +4859,10 @@ export interface operations {
     };
     getExamplesIdVersions: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4811,6 +4879,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         example_id: string;
+                        page: number;
+                        page_size: number;
+                        /** @description earlier versions in all */
+                        total: number;
+                        /** @description earlier versions, newest first: one page */
                         versions: ({
                             replaced_at: string;
                             snapshot: {
@@ -4850,6 +4923,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed (also: an unknown body key) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Rate limited (Retry-After) */
@@ -5405,7 +5487,6 @@ export interface operations {
                 capability_tags_all?: string;
                 /** @description opaque; from next_cursor (wins over page) */
                 cursor?: string;
-                databit_id?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
@@ -5569,8 +5650,6 @@ export interface operations {
                 capability_tag?: string;
                 capability_tags?: string;
                 capability_tags_all?: string;
-                /** @description opaque; from next_cursor (wins over page) */
-                cursor?: string;
                 databit_id?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
@@ -5582,12 +5661,8 @@ export interface operations {
                 min_quality_score?: number;
                 /** @description an expected_output field equals the value (repeat for any of several) */
                 "output.{field}"?: string;
-                page?: number;
-                page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
                 redact?: boolean;
-                sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
-                sort_desc?: boolean;
                 source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
             };
             header?: never;
@@ -6216,6 +6291,7 @@ export interface operations {
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
                     mmr?: boolean | ({
+                        /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
                         lambda?: number;
                     } & {
@@ -6373,6 +6449,7 @@ export interface operations {
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
                     mmr?: boolean | ({
+                        /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
                         lambda?: number;
                     } & {
@@ -6869,6 +6946,7 @@ export interface operations {
                  */
                 "application/json": {
                     example_ids?: string[];
+                    /** @description kept with the snapshot: at most 100 content filters and 64 KiB as JSON */
                     filter?: {
                         capability_tag?: string;
                         /** @description any of these tags */
@@ -7308,16 +7386,42 @@ export interface operations {
                     created_by?: string | null;
                     derived_from?: string[];
                     description?: string | null;
-                    examples?: ({
+                    examples?: (({
+                        augmented?: boolean;
+                        /** @description the stored example's id (a UUID) */
+                        example_id?: string;
+                        example_version?: number;
+                        explanation?: string | null;
+                        /** @description the template's input fields */
                         input?: {
                             [key: string]: unknown;
                         };
+                        /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
                         };
+                        /** @description server-written: the content was erased by a purge */
+                        purged?: boolean;
+                        source?: string;
                     } & {
                         [key: string]: unknown;
-                    })[] | null;
+                    }) & (({
+                        input: {
+                            [key: string]: unknown;
+                        };
+                        output: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {unknown} */
+                        purged?: false;
+                    } & {
+                        [key: string]: unknown;
+                    }) | ({
+                        /** @enum {unknown} */
+                        purged: true;
+                    } & {
+                        [key: string]: unknown;
+                    })))[] | null;
                     /** @description server-assigned; accepted (with its type) and ignored */
                     id?: string | null;
                     input_schema?: ({
@@ -7529,16 +7633,42 @@ export interface operations {
                     created_by?: string | null;
                     derived_from?: string[];
                     description?: string | null;
-                    examples?: ({
+                    examples?: (({
+                        augmented?: boolean;
+                        /** @description the stored example's id (a UUID) */
+                        example_id?: string;
+                        example_version?: number;
+                        explanation?: string | null;
+                        /** @description the template's input fields */
                         input?: {
                             [key: string]: unknown;
                         };
+                        /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
                         };
+                        /** @description server-written: the content was erased by a purge */
+                        purged?: boolean;
+                        source?: string;
                     } & {
                         [key: string]: unknown;
-                    })[] | null;
+                    }) & (({
+                        input: {
+                            [key: string]: unknown;
+                        };
+                        output: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {unknown} */
+                        purged?: false;
+                    } & {
+                        [key: string]: unknown;
+                    }) | ({
+                        /** @enum {unknown} */
+                        purged: true;
+                    } & {
+                        [key: string]: unknown;
+                    })))[] | null;
                     /** @description server-assigned; must be the id in the path */
                     id?: string | null;
                     input_schema?: ({

@@ -1,0 +1,160 @@
+// Request body schemas of the OpenAPI document kept apart from the route list
+// (api/openapi_routes.cc): the list filters, templates, DSPy exports, run launches and bulk
+// selections. Each names exactly the keys its parser reads.
+#include "api/openapi_bodies.h"
+
+#include "service/examples/example_json.h"
+#include "service/examples/examples.h"
+#include "service/quality/pii.h"
+#include "service/templates/template_json.h"
+
+namespace exemplar::api::bodies {
+
+using namespace schema;  // NOLINT: the schema helpers are this file's vocabulary
+
+namespace {
+
+std::vector<std::string> PiiFilterKinds() {
+  std::vector<std::string> kinds = service::kPiiKinds;
+  kinds.push_back("any");
+  return kinds;
+}
+
+Json SchemaFieldList() {
+  return Arr(Obj({{"name", Str(128)},
+                  {"type", Enum(service::kFieldTypes)},
+                  {"description", Str(4096)},
+                  {"required", Bool()}},
+                 {"name"}),
+             100);
+}
+// One inline example of a template, as service::ApplyTemplateJson checks it: input and output
+// (objects of the template's fields) are required unless `purged` is true (a purge erased them);
+// the other keys are the marks the server writes itself, accepted back as a GET gives them.
+Json InlineExample() {
+  Json p = {{"input", Describe(AnyObj(), "the template's input fields")},
+            {"output", Describe(AnyObj(), "the template's output fields (and reasoning / rationale)")},
+            {"explanation", Nullable(Str())},
+            {"source", Str(256)},
+            {"augmented", Bool()},
+            {"purged", Describe(Bool(), "server-written: the content was erased by a purge")},
+            {"example_id", Describe(Str(64), "the stored example's id (a UUID)")},
+            {"example_version", Int(1)}};
+  Json s = Obj(p);
+  const Json kept = {{"required", Json::array({"input", "output"})},
+                     {"properties", {{"input", AnyObj()}, {"output", AnyObj()}, {"purged", {{"enum", Json::array({false})}}}}}};
+  const Json erased = {{"required", Json::array({"purged"})}, {"properties", {{"purged", {{"enum", Json::array({true})}}}}}};
+  s["oneOf"] = Json::array({kept, erased});
+  return s;
+}
+
+}  // namespace
+
+// The list filters (service::ParseFilterFields); `content` adds input.<field> / output.<field>
+// filters and the PII filter.
+Json FilterProps(bool content) {
+  Json p = {{"databit_id", Str(kShort)},
+            {"domain", Str(kShort)},
+            {"function_name", Str(kShort)},
+            {"difficulty", Enum(service::kDifficulties)},
+            {"source", Enum(service::kSources)},
+            {"capability_tags", Describe(Arr(Str(kShort), 1000), "any of these tags")},
+            {"capability_tag", Str(kShort)},
+            {"capability_tags_all", Describe(Arr(Str(kShort), 1000), "all of these tags")},
+            {"min_quality_score", Num(0, 1)},
+            {"min_effectiveness_score", Num(0, 1)}};
+  if (content) p["pii"] = Enum(PiiFilterKinds());
+  return p;
+}
+Json ContentFilterValue() {
+  Json scalar = {{"type", Json::array({"string", "number", "boolean"})}};
+  return {{"oneOf", Json::array({scalar, Arr(scalar, 100),
+                                 Obj({{"in", Arr(scalar, 100)}}, {"in"}), Obj({{"eq", scalar}}, {"eq"})})}};
+}
+Json Filter(bool content) {
+  Json s = Obj(FilterProps(content));
+  if (content) s["patternProperties"] = {{"^(input|output)\\.", ContentFilterValue()}};
+  return s;
+}
+
+Json TemplateBody(bool creating) {
+  Json p = {{"name", Str(255)},
+            {"description", Nullable(Str(kLong))},
+            {"prompt_template", Nullable(Str(kLong))},
+            {"system_prompt", Nullable(Str(kLong))},
+            {"input_schema", Nullable(SchemaFieldList())},
+            {"output_schema", Nullable(SchemaFieldList())},
+            {"examples", Nullable(Arr(InlineExample(), 1000))},
+            {"base_model", Str(256)},
+            {"temperature", Num(0, 2)},
+            {"max_tokens", Int(1, 32000)},
+            {"derived_from", Arr(Str(64), 100)}};
+  for (const char* k : {"version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
+    p[k] = Describe(Nullable(Str(256)), "server-assigned; accepted (with its type) and ignored");
+  }
+  p["id"] = Describe(Nullable(Str(64)), creating ? "server-assigned; accepted (with its type) and ignored"
+                                                 : "server-assigned; must be the id in the path");
+  p["status"] = Describe(Nullable(Enum({"draft"})),
+                         "server-assigned: templates are created and edited as drafts; status changes through "
+                         "POST /templates/{id}/publish and /archive (another value is a 422)");
+  return Obj(p, creating ? std::vector<std::string>{"name"} : std::vector<std::string>{});
+}
+
+Json ExportDspyBody() {
+  return Obj({{"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
+              {"module", Enum({"Predict", "ChainOfThought"})},
+              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
+              {"include_optimizer", Bool()},
+              {"demos_as_program_state", Bool()},
+              {"lm_model", Str(256)},
+              {"optimizer", Describe(AnyObj(), "optimizer config {type, ...params} for the optimizer script")},
+              {"optimizer_type", Describe(Str(128), "shorthand of optimizer {type}; not with optimizer")},
+              {"selection", Enum({"top", "diverse", "balanced", "similar"})},
+              {"query", Describe(Str(kLong), "required for selection `similar`")},
+              {"max_examples", Int(0, 1000)},
+              {"min_effectiveness", Num(0, 1)},
+              {"example_ids", Arr(Str(64), 1000)},
+              {"redact", Bool()},
+              {"example_source", Enum({"auto", "version", "store"})}});
+}
+
+Json RunLaunchBody() {
+  Json lm = Obj({{"provider", Str(128)},
+                 {"model", Str(256)},
+                 {"latency_ms", Describe(Int(0, 1000), "offline LM: simulated latency per call")},
+                 {"temperature", Num(0, 2)},
+                 {"max_tokens", Int(1, 32000)},
+                 {"timeout_ms", Int(100, 600000)},
+                 {"max_retries", Int(0, 20)},
+                 {"base_url", Describe(Str(2048), "only when the operator allows caller endpoints")},
+                 {"api_key", Describe(Str(4096), "only with base_url; kept in memory")},
+                 {"api_key_env", Describe(Str(), "refused: keys are the operator's")}});
+  Json data = FilterProps(false);
+  data.erase("capability_tag");
+  data.update({{"example_ids", Arr(Str(64), 1000)},
+               {"snapshot_id", Str(64)},
+               {"filters", Filter(false)},
+               {"split_ratio", Num(0.05, 0.95)},
+               {"seed", Int(0)},
+               {"max_examples", Int(2, 1000)}});
+  return Obj({{"template_id", Str(64)},
+              {"optimizer_type",
+               Enum({"LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2",
+                     "KNNFewShot"})},
+              {"optimizer_params", AnyObj()},
+              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
+              {"metric_params", AnyObj()},
+              {"module", Enum({"Predict", "ChainOfThought"})},
+              {"lm", lm},
+              {"budget", Obj({{"max_trials", Int(1, 10000)},
+                              {"max_lm_calls", Int(1, 100000000)},
+                              {"max_minutes", Num(0.01, 1440)}})},
+              {"data", Obj(data)}},
+             {"template_id"});
+}
+
+Json SelectionProps() {
+  return {{"ids", Arr(Str(64), service::kMaxBulkExamples)}, {"filter", Filter(true)}, {"dry_run", Bool()}};
+}
+
+}  // namespace exemplar::api::bodies
