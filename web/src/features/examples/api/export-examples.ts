@@ -1,11 +1,15 @@
 import { useMutation } from "@tanstack/react-query";
 import { requestText } from "@/lib/api-client";
 import { downloadText } from "@/lib/format";
+import { contentListParams } from "./content-filter";
 import type { ExampleFilters } from "./get-examples";
 
-/** GET /examples/export?format=jsonl — the whole (filtered) store as JSON Lines. */
+/** GET /examples/export?format=jsonl — the whole (filtered) store as JSON Lines. The output-value
+ * filter goes as `output.<field>` parameters, as the list sends it (a plain `output` is no
+ * parameter of the export: a 422). */
 export function exportExamples(filters: ExampleFilters = {}): Promise<string> {
-  return requestText("/examples/export", { query: { format: "jsonl", ...filters } });
+  const { output, ...rest } = filters;
+  return requestText("/examples/export", { query: { format: "jsonl", ...rest, ...contentListParams("output", output) } });
 }
 
 /** Keeps only the lines whose example id is in `ids` (lines that are not JSON are dropped). */

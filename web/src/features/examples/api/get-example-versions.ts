@@ -1,4 +1,4 @@
-import { queryOptions, useQuery } from "@tanstack/react-query";
+import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
 
@@ -14,17 +14,35 @@ export type ExampleVersion = {
   snapshot?: Partial<Example>;
 } & Partial<Example>;
 
-type VersionsResponse = ExampleVersion[] | { versions: ExampleVersion[] };
+/** One page of GET /examples/{id}/versions, newest first. */
+export type VersionsPage = { versions: ExampleVersion[]; total: number; page: number; page_size: number };
 
-export async function getExampleVersions(id: string, signal?: AbortSignal): Promise<ExampleVersion[]> {
-  const res = await api.get<VersionsResponse>(`/examples/${encodeURIComponent(id)}/versions`, undefined, signal);
+type VersionsResponse = ExampleVersion[] | { versions: ExampleVersion[]; total?: number; page?: number; page_size?: number };
+
+export const VERSIONS_PAGE_SIZE = 20;
+
+export async function getExampleVersions(id: string, page = 1, signal?: AbortSignal): Promise<VersionsPage> {
+  const res = await api.get<VersionsResponse>(
+    `/examples/${encodeURIComponent(id)}/versions`,
+    { page, page_size: VERSIONS_PAGE_SIZE },
+    signal,
+  );
   const list = Array.isArray(res) ? res : (res?.versions ?? []);
-  return [...list].sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  const versions = [...list].sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  const total = Array.isArray(res) ? list.length : (res?.total ?? list.length);
+  return { versions, total, page, page_size: VERSIONS_PAGE_SIZE };
 }
 
+/** The history a page at a time (the server pages it: a long history of a large example is big). */
 export const exampleVersionsQueryOptions = (id: string) =>
-  queryOptions({ queryKey: ["examples", id, "versions"], queryFn: ({ signal }) => getExampleVersions(id, signal) });
+  infiniteQueryOptions({
+    queryKey: ["examples", id, "versions"],
+    queryFn: ({ pageParam, signal }) => getExampleVersions(id, pageParam, signal),
+    initialPageParam: 1,
+    getNextPageParam: (last: VersionsPage) =>
+      last.versions.length > 0 && last.page * last.page_size < last.total ? last.page + 1 : undefined,
+  });
 
 export function useExampleVersions(id: string) {
-  return useQuery(exampleVersionsQueryOptions(id));
+  return useInfiniteQuery(exampleVersionsQueryOptions(id));
 }

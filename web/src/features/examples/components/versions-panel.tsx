@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/code-block";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
@@ -14,6 +15,8 @@ function snapshotOf(v: ExampleVersion): unknown {
 export function VersionsPanel({ exampleId, currentVersion }: { exampleId: string; currentVersion: number }) {
   const q = useExampleVersions(exampleId);
   const [open, setOpen] = useState<number | null>(null);
+  const versions = q.data?.pages.flatMap((p) => p.versions) ?? [];
+  const total = q.data?.pages[0]?.total ?? 0;
   return (
     <Card>
       <CardHeader title="Version history" description="Every update keeps the prior version." />
@@ -22,17 +25,17 @@ export function VersionsPanel({ exampleId, currentVersion }: { exampleId: string
           <LoadingState className="py-4" />
         ) : q.isError ? (
           <ErrorState error={q.error} className="my-2" />
-        ) : q.data.length === 0 ? (
+        ) : versions.length === 0 ? (
           <EmptyState title="No earlier versions" className="my-2 py-6" />
         ) : (
           <ol className="divide-y divide-slate-100" aria-label="Versions">
-            {!q.data.some((v) => v.version === currentVersion) && (
+            {!versions.some((v) => v.version === currentVersion) && (
               <li className="py-2 text-sm font-medium text-slate-900">
                 v{currentVersion}
                 <span className="ml-2 text-xs font-normal text-indigo-600">current</span>
               </li>
             )}
-            {q.data.map((v) => (
+            {versions.map((v) => (
               <li key={v.version} className="py-2">
                 <button
                   type="button"
@@ -53,6 +56,13 @@ export function VersionsPanel({ exampleId, currentVersion }: { exampleId: string
               </li>
             ))}
           </ol>
+        )}
+        {q.hasNextPage && (
+          <div className="py-2">
+            <Button variant="secondary" size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
+              {q.isFetchingNextPage ? "Loading…" : `Show older versions (${total - versions.length} more)`}
+            </Button>
+          </div>
         )}
       </CardBody>
     </Card>
