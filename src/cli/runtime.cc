@@ -145,9 +145,7 @@ std::string ReplicaId(const Config& c, const storage::Store& store) {
   if (c.port == 0) return std::string(host) + ":" + store.origin();  // any free port: not stable
   return std::string(host) + ":" + std::to_string(c.port);
 }
-}  // namespace
 
-namespace {
 service::AuthOptions AuthOptionsOf(const Config& config) {
   service::AuthOptions ao;
   ao.required = config.auth == "required" || (config.auth == "auto" && !IsLoopback(config.host));
@@ -163,13 +161,18 @@ service::AuthOptions AuthOptionsOf(const Config& config) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Runtime>> Runtime::OpenStoreOnly(const Config& config) {
+Result<std::unique_ptr<Runtime>> Runtime::OpenWithStore(const Config& config) {
   std::unique_ptr<Runtime> rt(new Runtime(config));
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
   rt->databricks_ = DatabricksCredentials(config);
   EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config, rt->databricks_));
+  return rt;
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::OpenStoreOnly(const Config& config) {
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config));
   rt->auth_ = std::make_unique<service::Auth>(*rt->store_, AuthOptionsOf(config));
   return rt;
 }
@@ -183,12 +186,7 @@ Runtime::~Runtime() {
 Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index, bool start_runs) {
   // Before the store, the index and the server start their threads (common/memory.h).
   LimitMallocArenas(config.malloc_arenas);
-  std::unique_ptr<Runtime> rt(new Runtime(config));
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
-  rt->databricks_ = DatabricksCredentials(config);
-  EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config, rt->databricks_));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config));
   // Lineage edges for data written before provenance existed (migration 006), once.
   EXEMPLAR_RETURN_IF_ERROR(service::Provenance(*rt->store_).Backfill());
   EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeCachedEmbedder(config, rt->databricks_));

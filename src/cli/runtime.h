@@ -63,6 +63,8 @@ class Runtime {
 
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
+  // The data directory, credentials and store, which every runtime starts with.
+  static Result<std::unique_ptr<Runtime>> OpenWithStore(const Config& config);
 
   Config config_;
   std::shared_ptr<Credentials> databricks_;  // the service principal's OAuth token, or null

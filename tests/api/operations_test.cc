@@ -93,10 +93,13 @@ struct SearchReply {
   std::string retry_after;
 };
 
-SearchReply Search(int port, const std::string& text) {
+// A search as `token`'s caller ("": anonymous).
+SearchReply Search(int port, const std::string& text, const std::string& token = "") {
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(60, 0);
-  auto r = c.Post("/api/v1/examples/search", Json{{"query_text", text}, {"mode", "vector"}, {"k", 3}}.dump(),
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  auto r = c.Post("/api/v1/examples/search", headers, Json{{"query_text", text}, {"mode", "vector"}, {"k", 3}}.dump(),
                   "application/json");
   SearchReply out;
   if (!r) return out;
@@ -149,20 +152,6 @@ TEST(Limits, SaturatedExpensiveCapAnswers503WhileCheapRequestsAnswer) {
   EXPECT_NE(metrics.find("route=\"/api/v1/examples/search\",status=\"503\"} 3\n"), std::string::npos) << metrics;
 }
 
-SearchReply SearchAs(int port, const std::string& text, const std::string& token) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_read_timeout(60, 0);
-  auto r = c.Post("/api/v1/examples/search", {{"Authorization", "Bearer " + token}},
-                  Json{{"query_text", text}, {"mode", "vector"}, {"k", 3}}.dump(), "application/json");
-  SearchReply out;
-  if (!r) return out;
-  out.status = r->status;
-  out.raw = r->body;
-  out.body = Json::parse(r->body, nullptr, false);
-  out.retry_after = r->get_header_value("Retry-After");
-  return out;
-}
-
 // One client could take every expensive slot (40 exports it never read, 32 duplicate reports) and
 // shut every other client out with 503s. A caller gets at most three quarters of the slots; over
 // its share it alone gets 429, and the rest stay for others.
@@ -177,20 +166,20 @@ TEST(Limits, OneCallerCannotTakeEveryExpensiveSlot) {
   provider.SetOpen(false);
   std::vector<std::future<SearchReply>> held;
   for (int i = 0; i < 3; ++i) {
-    held.push_back(std::async(std::launch::async, [&, i] { return SearchAs(server.port(), "q" + std::to_string(i), greedy); }));
+    held.push_back(std::async(std::launch::async, [&, i] { return Search(server.port(), "q" + std::to_string(i), greedy); }));
   }
   ASSERT_TRUE(provider.AwaitWaiting(3));
-  SearchReply over = SearchAs(server.port(), "one more", greedy);
+  SearchReply over = Search(server.port(), "one more", greedy);
   EXPECT_EQ(over.status, 429) << over.raw;
   EXPECT_EQ(over.retry_after, "1");
   EXPECT_NE(over.raw.find("share per caller"), std::string::npos) << over.raw;
   // Another caller still gets the slot left; once all are taken, everyone gets 503.
-  held.push_back(std::async(std::launch::async, [&] { return SearchAs(server.port(), "theirs", other); }));
+  held.push_back(std::async(std::launch::async, [&] { return Search(server.port(), "theirs", other); }));
   ASSERT_TRUE(provider.AwaitWaiting(4)) << "the other caller found no free slot";
-  EXPECT_EQ(SearchAs(server.port(), "full", other).status, 503);
+  EXPECT_EQ(Search(server.port(), "full", other).status, 503);
   provider.SetOpen(true);
   for (auto& f : held) EXPECT_EQ(f.get().status, 200);
-  EXPECT_EQ(SearchAs(server.port(), "after", greedy).status, 200);
+  EXPECT_EQ(Search(server.port(), "after", greedy).status, 200);
 }
 
 // Point reads and health checks run on the event loop (Route::quick), so they answer even when

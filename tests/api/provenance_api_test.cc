@@ -390,6 +390,14 @@ TEST_F(ProvenanceApi, SnapshotsAreFrozenExportIdenticallyAndDiff) {
   ASSERT_EQ(by_ids.status, 201);
   EXPECT_EQ(by_ids.body["item_count"], 2);
   EXPECT_EQ(server_.Get("/api/v1/snapshots").body["total"], 5);
+  // A selection by ids is listed by its count (up to 100,000 ids made a page of hundreds of MB);
+  // the snapshot itself keeps the ids.
+  const Json listed = server_.Get("/api/v1/snapshots?page_size=100").body["snapshots"];
+  const auto chosen = std::find_if(listed.begin(), listed.end(), [&](const Json& s) { return s["snapshot_id"] == by_ids.body["snapshot_id"]; });
+  ASSERT_NE(chosen, listed.end()) << listed.dump();
+  EXPECT_EQ((*chosen)["selection"]["example_id_count"], 2) << chosen->dump();
+  EXPECT_FALSE((*chosen)["selection"].contains("example_ids")) << chosen->dump();
+  EXPECT_EQ(server_.Get("/api/v1/snapshots/" + by_ids.body["snapshot_id"].get<std::string>()).body["selection"]["example_ids"].size(), 2u);
   server_.Restart();
   EXPECT_EQ(export_of(s1, "jsonl"), jsonl);
   EXPECT_EQ(export_of(s1, "hf_info"), info);

@@ -165,7 +165,18 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(PageParams pg, ParsePageParams(req));
                       EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.snapshots.List(pg.offset(), pg.size));
                       Json items = Json::array();
-                      for (const auto& snap : p.items) items.push_back(service::SnapshotToJson(snap));
+                      for (const auto& snap : p.items) {
+                        // A selection by ids holds up to 100,000 of them (3.7 MB): a page of
+                        // those was hundreds of MB. The list gives their count; GET /snapshots/{id}
+                        // the ids.
+                        Json one = service::SnapshotToJson(snap);
+                        if (auto it = one.find("selection"); it != one.end() && it->is_object() &&
+                                                             it->contains("example_ids") && (*it)["example_ids"].is_array()) {
+                          (*it)["example_id_count"] = (*it)["example_ids"].size();
+                          it->erase("example_ids");
+                        }
+                        items.push_back(std::move(one));
+                      }
                       return Reply::Json200({{"snapshots", items}, {"total", p.total}, {"page", pg.page},
                                              {"page_size", pg.size}});
                     }});

@@ -11,6 +11,7 @@ import { snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from 
 
 function selectionText(s: Snapshot): string {
   const sel = s.selection ?? {};
+  if (typeof sel.example_id_count === "number") return `${sel.example_id_count} chosen examples`;
   if (Array.isArray(sel.example_ids)) return `${sel.example_ids.length} chosen examples`;
   const filter = (sel.filter ?? {}) as Record<string, unknown>;
   const parts = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`);
