@@ -194,6 +194,11 @@ TEST_P(StoreTest, EveryColumnRoundTrips) {
   Example e = Make("billing", "client-7");
   e.expected_output_json = R"({"a":[1,2,{"b":"é \" ' ; DROP TABLE examples; --"}]})";
   e.explanation = "line1\nline2 ünïcødé 😀";
+  Template db;  // an example's template exists (the insert checks it in its transaction)
+  db.id = "db-1";
+  db.name = "db-1";
+  db.created_at = db.updated_at = NowMillis();
+  ASSERT_TRUE(store_->InsertTemplate(db).ok());
   e.databit_id = "db-1";
   e.function_name = "classify";
   e.difficulty = "hard";

@@ -63,6 +63,13 @@ class StoreListsTest : public StoreTest {
   }
   // Examples with every shape of sort value: NULL and real effectiveness/quality, ties.
   void InsertExamples(int n) {
+    for (int i = 0; i < 4; ++i) {  // the examples' templates exist (the insert checks them)
+      Template t;
+      t.id = "t" + std::to_string(i);
+      t.name = "list template " + t.id;
+      t.created_at = t.updated_at = NowMillis();
+      if (store_->GetTemplate(t.id).status().IsNotFound()) ASSERT_TRUE(store_->InsertTemplate(t).ok());
+    }
     std::vector<Example> batch;
     for (int i = 0; i < n; ++i) {
       Example e = Make(i % 3 == 0 ? "billing" : "support");

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -14,6 +12,7 @@
 
 #include "common/time.h"
 #include "service/examples/example_json.h"
+#include "service/search/row_pipe.h"
 
 namespace exemplar::service {
 
@@ -205,40 +204,6 @@ Result<std::string> ChangeEntityAt(storage::Store& store, int64_t seq) {
   if (changes.empty() || changes[0].seq != seq) return std::string();
   return changes[0].entity_id;
 }
-
-// Hands batches of scanned rows from the scanning thread to the keyword thread (bounded, so a
-// slow consumer holds the scan back instead of buffering the whole table).
-class RowPipe {
- public:
-  void Push(std::vector<Example> batch) {
-    std::unique_lock lock(mu_);
-    room_.wait(lock, [this] { return batches_.size() < kMaxBatches; });
-    batches_.push_back(std::move(batch));
-    ready_.notify_one();
-  }
-  void Close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    ready_.notify_one();
-  }
-  // Empty once closed and drained.
-  std::vector<Example> Pop() {
-    std::unique_lock lock(mu_);
-    ready_.wait(lock, [this] { return closed_ || !batches_.empty(); });
-    if (batches_.empty()) return {};
-    std::vector<Example> batch = std::move(batches_.front());
-    batches_.pop_front();
-    room_.notify_one();
-    return batch;
-  }
-
- private:
-  static constexpr size_t kMaxBatches = 8;
-  std::mutex mu_;
-  std::condition_variable ready_, room_;
-  std::deque<std::vector<Example>> batches_;
-  bool closed_ = false;
-};
 
 }  // namespace
 
