@@ -58,20 +58,31 @@ const std::vector<Rule>& AddressRules() {
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsKeyChar(char c) { return IsWordChar(c) || c == '-'; }
 
+// Copies `text`, handing each maximal run of characters that `in_run` accepts to
+// `replace(start, end, out)`, which appends what stands for text[start, end) to `out` and returns
+// where the scan resumes (`end`, or beyond it when it took what follows, such as a port).
+template <class InRun, class Replace>
+std::string ScanRuns(std::string_view text, InRun in_run, Replace replace) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!in_run(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && in_run(text[end])) ++end;
+    i = replace(i, end, out);
+  }
+  return out;
+}
+
 // Replaces key-like runs: 24 or more letters, digits, '-' and '_' with a piece of at least 16
 // between separators that holds a digit (a key, a token, a hash, a JWT part). Model and
 // deployment ids are long too but built of short words ("claude-3-5-sonnet-20241022",
 // "anthropic.claude-3-sonnet-20240229-v1:0"), so they keep their meaning.
 std::string ScrubKeyLike(std::string_view text) {
-  std::string out;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (!IsKeyChar(text[i]) || (i > 0 && IsKeyChar(text[i - 1]))) {
-      out += text[i++];
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && IsKeyChar(text[end])) ++end;
+  return ScanRuns(text, IsKeyChar, [&](size_t i, size_t end, std::string& out) {
     bool key_like = false;
     for (size_t p = i; p < end && !key_like;) {
       size_t q = p;
@@ -81,10 +92,10 @@ std::string ScrubKeyLike(std::string_view text) {
       p = q + 1;
     }
     out += key_like ? std::string_view("<secret>") : text.substr(i, end - i);
-    i = end;
-  }
-  return out;
+    return end;
+  });
 }
+
 bool IsHexOrColon(char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }
 bool IsNameChar(char c) { return IsWordChar(c) || c == '-' || c == '.'; }
 
@@ -107,15 +118,7 @@ bool IsIpv6(const std::string& s) {
 // stays); its longest prefix that inet_pton accepts is the address (so "fd00::1: refused" loses
 // only the address, and times such as "12:30:45", which it refuses, stay).
 std::string ScrubIpv6(std::string_view text) {
-  std::string out;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (!IsHexOrColon(text[i])) {
-      out += text[i++];
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && IsHexOrColon(text[end])) ++end;
+  return ScanRuns(text, IsHexOrColon, [&](size_t i, size_t end, std::string& out) {
     size_t start = i;
     if (i > 0 && IsWordChar(text[i - 1])) {
       // "host:fd00::1" names the address after a label; "std::string" is no address.
@@ -131,8 +134,7 @@ std::string ScrubIpv6(std::string_view text) {
                                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
     if (stop == start || !has_digit) {
       out.append(text.substr(i, end - i));  // "::" alone is no one's address
-      i = end;
-      continue;
+      return end;
     }
     out.append(text.substr(i, start - i));
     if (stop < text.size() && text[stop] == '%') {  // zone id: %eth0, or %25eth0 inside a URL
@@ -145,9 +147,8 @@ std::string ScrubIpv6(std::string_view text) {
       stop += PortAt(text, stop);
     }
     out += "<address>";
-    i = stop;
-  }
-  return out;
+    return stop;
+  });
 }
 
 // Final labels that are file types rather than top-level domains (none is delegated), so "failed
@@ -216,15 +217,7 @@ bool IsLabelWithPort(std::string_view text, size_t a, size_t b, size_t end) {
 
 // Replaces dotted host names, and single labels with a port, (with their port) by <host>.
 std::string ScrubHosts(std::string_view text) {
-  std::string out;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (!IsNameChar(text[i])) {
-      out += text[i++];
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && IsNameChar(text[end])) ++end;
+  return ScanRuns(text, IsNameChar, [&](size_t i, size_t end, std::string& out) {
     // Dots and hyphens around a name are punctuation ("see api.corp.example.", "...").
     size_t a = i, b = end;
     while (a < b && (text[a] == '.' || text[a] == '-')) ++a;
@@ -234,13 +227,11 @@ std::string ScrubHosts(std::string_view text) {
       out += "<host>";
       const size_t port = b == end ? PortAt(text, b) : 0;
       out.append(text.substr(b + port, end - b));
-      i = end + port;
-      continue;
+      return end + port;
     }
     out.append(text.substr(i, end - i));
-    i = end;
-  }
-  return out;
+    return end;
+  });
 }
 
 // The longest prefix of `s` of at most `max` bytes that does not end inside a UTF-8 character.

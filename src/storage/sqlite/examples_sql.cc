@@ -68,18 +68,14 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       find.bind(2, e.id);
       if (find.executeStep()) {
         out.push_back({false, find.getColumn(0).getString(), find.getColumn(1).getInt64()});
-        find.reset();
         continue;
       }
-      find.reset();
       // The caller checked the template; a delete may have committed since (writes are serial
       // here, and a delete refuses a template that examples name).
       if (e.databit_id && templates_seen.insert(*e.databit_id).second) {
         auto& t = c.Prepare("SELECT 1 FROM templates WHERE id = ?");
         t.bind(1, *e.databit_id);
-        const bool exists = t.executeStep();
-        t.reset();
-        if (!exists) return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
+        if (!t.executeStep()) return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
       }
       auto& q = c.Prepare(
           "INSERT INTO examples(row_id, id, client_id, version, input, expected_output, explanation, "

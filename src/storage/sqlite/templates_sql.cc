@@ -88,9 +88,7 @@ namespace {
 Status TemplateUnchanged(Conn& c, const std::string& id) {
   auto& q = c.Prepare("SELECT 1 FROM templates WHERE id = ?");
   q.bind(1, id);
-  const bool exists = q.executeStep();
-  q.reset();
-  if (!exists) return Status::NotFound("Template not found");
+  if (!q.executeStep()) return Status::NotFound("Template not found");
   return Status::FailedPrecondition(kTemplateChangedConcurrently);
 }
 

@@ -1,15 +1,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { requestText } from "@/lib/api-client";
 import { downloadText } from "@/lib/format";
-import { contentListParams } from "./content-filter";
-import type { ExampleFilters } from "./get-examples";
+import { filterQuery, type ExampleFilters } from "./get-examples";
 
 /** GET /examples/export?format=jsonl — the whole (filtered) store as JSON Lines. The output-value
  * filter goes as `output.<field>` parameters, as the list sends it (a plain `output` is no
  * parameter of the export: a 422). */
 export function exportExamples(filters: ExampleFilters = {}): Promise<string> {
-  const { output, ...rest } = filters;
-  return requestText("/examples/export", { query: { format: "jsonl", ...rest, ...contentListParams("output", output) } });
+  return requestText("/examples/export", { query: { format: "jsonl", ...filterQuery(filters) } });
 }
 
 /** Keeps only the lines whose example id is in `ids` (lines that are not JSON are dropped). */

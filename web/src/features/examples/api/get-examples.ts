@@ -26,9 +26,13 @@ export type ExampleListParams = ExampleFilters & {
   sort_desc?: boolean;
 };
 
+/** The filters as query parameters: the output-value filter as `output.<field>` ones. */
+export function filterQuery<T extends ExampleFilters>({ output, ...rest }: T) {
+  return { ...rest, ...contentListParams("output", output) };
+}
+
 export function getExamples(params: ExampleListParams, signal?: AbortSignal): Promise<ExampleList> {
-  const { output, ...rest } = params;
-  return api.get<ExampleList>("/examples", { ...rest, ...contentListParams("output", output) }, signal);
+  return api.get<ExampleList>("/examples", filterQuery(params), signal);
 }
 
 export const examplesQueryOptions = (params: ExampleListParams) =>
