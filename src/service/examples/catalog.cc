@@ -308,6 +308,30 @@ std::optional<CatalogRow> Catalog::Row(int64_t row_id) const {
   return CatalogRow{it->row_id, it->scope, it->input_hash, it->output_hash};
 }
 
+std::vector<std::pair<std::string, std::vector<uint64_t>>> Catalog::VectorRowsByScope() const {
+  std::shared_lock lock(mu_);
+  std::unordered_map<uint32_t, std::vector<uint64_t>> rows;
+  for (const Entry& e : entries_) {
+    if (e.alive && e.has_vector) rows[e.scope].push_back(static_cast<uint64_t>(e.row_id));
+  }
+  std::vector<std::pair<std::string, std::vector<uint64_t>>> out;
+  for (const auto& [name, id] : strings_) {
+    auto it = rows.find(id);
+    if (it != rows.end()) out.emplace_back(name, std::move(it->second));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second.size() != b.second.size() ? a.second.size() > b.second.size() : a.first < b.first;
+  });
+  return out;
+}
+
+std::optional<uint32_t> Catalog::ScopeIdOf(const std::string& key) const {
+  std::shared_lock lock(mu_);
+  auto it = strings_.find(key);
+  if (it == strings_.end()) return std::nullopt;
+  return it->second;
+}
+
 uint32_t Catalog::ScopeOf(const Example& e) const {
   std::shared_lock lock(mu_);
   auto it = strings_.find(ScopeKey(e));

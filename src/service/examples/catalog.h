@@ -58,6 +58,11 @@ class Catalog {
   std::vector<CatalogRow> SameInput(const Example& e, std::optional<uint64_t> input_hash = std::nullopt) const;
   // The scope key `e` would have (0 when no example has that scope yet).
   uint32_t ScopeOf(const Example& e) const;
+  // Live rows with vectors per scope, largest scope first, each named by its scope key
+  // ("<template id>|<domain>"): the relevance floor measures scopes alone.
+  std::vector<std::pair<std::string, std::vector<uint64_t>>> VectorRowsByScope() const;
+  // The scope (as CatalogRow::scope) of a scope key; nullopt when no example has it.
+  std::optional<uint32_t> ScopeIdOf(const std::string& key) const;
 
   // Writes the live entries to `path` (index/snapshot_file.h framing) tagged with `change_seq`,
   // so a restart loads them instead of re-reading and re-fingerprinting every row

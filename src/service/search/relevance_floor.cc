@@ -28,43 +28,86 @@ double Dot(const std::vector<float>& a, const std::vector<float>& b) {
   return s;
 }
 
-// Embeds the probes and searches each one's best match: fills the probe figures of `c`.
-void MeasureProbes(const index::VectorIndex& vectors, const ProbeEmbedder& embed_probes, RelevanceCalibration* c) {
-  if (!embed_probes) {
-    c->probe_error = "no embedder for the probes";
-    return;
-  }
-  auto embedded = embed_probes(ProbeTexts());
-  if (!embedded.ok()) {
-    c->probe_error = embedded.status().message();
-    return;
-  }
-  if (embedded->size() != ProbeTexts().size()) {
-    c->probe_error = "the embedder returned " + std::to_string(embedded->size()) + " vectors for " +
-                     std::to_string(ProbeTexts().size()) + " probes";
-    return;
+// Embeds the probes once per calibration (a remote provider is called here); the vectors, or
+// why there are none.
+Result<std::vector<std::vector<float>>> EmbedProbes(const index::VectorIndex& vectors, const ProbeEmbedder& embed_probes) {
+  if (!embed_probes) return Status::Unavailable("no embedder for the probes");
+  EXEMPLAR_ASSIGN_OR_RETURN(auto embedded, embed_probes(ProbeTexts()));
+  if (embedded.size() != ProbeTexts().size()) {
+    return Status::Unavailable("the embedder returned " + std::to_string(embedded.size()) + " vectors for " +
+                               std::to_string(ProbeTexts().size()) + " probes");
   }
   const size_t dim = static_cast<size_t>(vectors.options().dim);
-  for (const auto& v : *embedded) {
+  for (const auto& v : embedded) {
     if (v.size() != dim) {
-      c->probe_error = "probe vector of dimension " + std::to_string(v.size()) + ", index " + std::to_string(dim);
-      return;
+      return Status::Unavailable("probe vector of dimension " + std::to_string(v.size()) + ", index " + std::to_string(dim));
     }
   }
-  for (const auto& v : *embedded) {
-    const auto hits = vectors.Search(v, 1);
+  return embedded;
+}
+
+// The figures of one measurement: of the whole index (`allowed` null) or of one scope's rows.
+struct Measured {
+  size_t samples = 0;
+  double neighbour_median = 0, background_median = 0;
+  std::vector<double> probe_tops;
+  size_t probes_on_topic = 0;
+  std::optional<double> probe_max, probe_cap;
+  std::optional<double> floor;  // nullopt: too few vectors
+};
+
+// Samples up to kCalibrationSamples of `rows` (evenly spaced: deterministic, and spread over the
+// store's history), measures their nearest neighbours and pairs among `allowed` (all vectors when
+// null), and searches each probe's best match there.
+Measured Measure(const index::VectorIndex& vectors, const std::vector<uint64_t>& rows, const std::vector<uint64_t>* allowed,
+                 const std::vector<std::vector<float>>* probes) {
+  Measured m;
+  std::vector<uint64_t> labels;
+  std::vector<std::vector<float>> vecs;
+  const size_t step = std::max<size_t>(1, rows.size() / kCalibrationSamples);
+  std::vector<float> v;
+  for (size_t i = 0; i < rows.size() && labels.size() < kCalibrationSamples; i += step) {
+    if (!vectors.GetVector(rows[i], &v)) continue;
+    labels.push_back(rows[i]);
+    vecs.push_back(v);
+  }
+  m.samples = labels.size();
+  if (m.samples < kMinCalibrationVectors) return m;
+  std::vector<double> neighbour, background;
+  for (size_t i = 0; i < vecs.size(); ++i) {
+    for (const auto& h : vectors.Search(vecs[i], 2, allowed)) {
+      if (h.label == labels[i]) continue;
+      neighbour.push_back(h.score);
+      break;
+    }
+    for (size_t j = i + 1; j < vecs.size(); ++j) background.push_back(Dot(vecs[i], vecs[j]));
+  }
+  m.neighbour_median = Median(neighbour);
+  m.background_median = Median(background);
+  // A relevant candidate is more like the query than two unrelated examples of this store are
+  // like each other: the background median (most sampled pairs are unrelated), never above the
+  // neighbour median. In a homogeneous store that is too high (shared field names and house style
+  // lift it above what a relevant query reaches), so the probes cap it: just above the best match
+  // an off-topic text finds. min(): a probe can lower the floor, never raise it.
+  m.floor = std::max(0.0, std::min(m.background_median, m.neighbour_median));
+  if (!probes) return m;
+  for (const auto& p : *probes) {
+    const auto hits = vectors.Search(p, 1, allowed);
     const double top = hits.empty() ? 0.0 : hits[0].score;
-    ++c->probes;
-    c->probe_tops.push_back(top);
+    m.probe_tops.push_back(top);
     // A probe as close to an example as examples are to their nearest neighbours is on-topic for
     // this store (a cooking store and the cooking probe): it says nothing about noise, skip it.
-    if (top >= c->neighbour_median) {
-      ++c->probes_on_topic;
+    if (top >= m.neighbour_median) {
+      ++m.probes_on_topic;
       continue;
     }
-    c->probe_max = std::max(c->probe_max.value_or(top), top);
+    m.probe_max = std::max(m.probe_max.value_or(top), top);
   }
-  if (c->probe_max) c->probe_cap = *c->probe_max + kProbeMargin * (c->neighbour_median - *c->probe_max);
+  if (m.probe_max) {
+    m.probe_cap = *m.probe_max + kProbeMargin * (m.neighbour_median - *m.probe_max);
+    m.floor = std::max(0.0, std::min(*m.floor, *m.probe_cap));
+  }
+  return m;
 }
 
 }  // namespace
@@ -94,45 +137,49 @@ const std::vector<std::string>& ProbeTexts() {
 }
 
 RelevanceCalibration Calibrate(const index::VectorIndex& vectors, const std::vector<uint64_t>& rows,
-                               const std::string& embedder, const ProbeEmbedder& embed_probes) {
+                               const std::string& embedder, const ProbeEmbedder& embed_probes,
+                               const std::vector<CalibrationScope>& scopes) {
   RelevanceCalibration c;
   c.version = kCalibrationVersion;
   c.embedder = embedder;
   c.vectors = vectors.size();
   c.measured_at_ms = NowMillis();
   if (c.vectors < kMinCalibrationVectors) return c;
-  // Evenly spaced rows with vectors: deterministic, and spread over the whole store's history.
-  std::vector<uint64_t> labels;
-  std::vector<std::vector<float>> vecs;
-  const size_t step = std::max<size_t>(1, rows.size() / kCalibrationSamples);
-  std::vector<float> v;
-  for (size_t i = 0; i < rows.size() && labels.size() < kCalibrationSamples; i += step) {
-    if (!vectors.GetVector(rows[i], &v)) continue;
-    labels.push_back(rows[i]);
-    vecs.push_back(v);
+  std::optional<std::vector<std::vector<float>>> probes;
+  if (auto embedded = EmbedProbes(vectors, embed_probes); embedded.ok()) {
+    probes = std::move(embedded).value();
+  } else {
+    c.probe_error = embedded.status().message();
   }
-  c.samples = labels.size();
-  if (c.samples < kMinCalibrationVectors) return c;
-  std::vector<double> neighbour, background;
-  for (size_t i = 0; i < vecs.size(); ++i) {
-    for (const auto& h : vectors.Search(vecs[i], 2)) {
-      if (h.label == labels[i]) continue;
-      neighbour.push_back(h.score);
-      break;
-    }
-    for (size_t j = i + 1; j < vecs.size(); ++j) background.push_back(Dot(vecs[i], vecs[j]));
+  Measured all = Measure(vectors, rows, nullptr, probes ? &*probes : nullptr);
+  c.samples = all.samples;
+  if (!all.floor) return c;
+  c.neighbour_median = all.neighbour_median;
+  c.background_median = all.background_median;
+  c.probes = all.probe_tops.size();
+  c.probe_tops = std::move(all.probe_tops);
+  c.probes_on_topic = all.probes_on_topic;
+  c.probe_max = all.probe_max;
+  c.probe_cap = all.probe_cap;
+  c.floor = all.floor;
+  // Each scope measured alone: in a store that mixes tasks, one large or tight group (a thousand
+  // near-identical tickets that share digits with a probe) sets the whole-store figures, and the
+  // floor it gives is above what a relevant query of another task reaches.
+  for (const CalibrationScope& scope : scopes) {
+    if (c.scopes.size() == kMaxCalibratedScopes) break;
+    if (scope.rows.size() < kMinCalibrationVectors) continue;
+    const Measured m = Measure(vectors, scope.rows, &scope.rows, probes ? &*probes : nullptr);
+    if (!m.floor) continue;
+    c.scopes.push_back({scope.key, m.samples, m.neighbour_median, m.background_median, m.probe_max, *m.floor});
   }
-  c.neighbour_median = Median(neighbour);
-  c.background_median = Median(background);
-  // A relevant candidate is more like the query than two unrelated examples of this store are
-  // like each other: the background median (most sampled pairs are unrelated), never above the
-  // neighbour median. In a homogeneous store that is too high (shared field names and house style
-  // lift it above what a relevant query reaches), so the probes cap it: just above the best match
-  // an off-topic text finds. min(): a probe can lower the floor, never raise it.
-  c.floor = std::max(0.0, std::min(c.background_median, c.neighbour_median));
-  MeasureProbes(vectors, embed_probes, &c);
-  if (c.probe_cap) c.floor = std::max(0.0, std::min(*c.floor, *c.probe_cap));
   return c;
+}
+
+std::optional<double> RelevanceCalibration::ScopeFloor(const std::string& key) const {
+  for (const auto& s : scopes) {
+    if (s.key == key) return floor ? std::min(*floor, s.floor) : s.floor;
+  }
+  return floor;
 }
 
 bool CalibrationStale(const RelevanceCalibration& c, size_t vectors, const std::string& embedder, int64_t now_ms) {
@@ -145,6 +192,15 @@ bool CalibrationStale(const RelevanceCalibration& c, size_t vectors, const std::
 
 Json CalibrationToJson(const RelevanceCalibration& c) {
   auto opt = [](const std::optional<double>& x) { return x ? Json(*x) : Json(nullptr); };
+  Json scopes = Json::array();
+  for (const auto& s : c.scopes) {
+    scopes.push_back({{"key", s.key},
+                      {"samples", s.samples},
+                      {"neighbour_median", s.neighbour_median},
+                      {"background_median", s.background_median},
+                      {"probe_max", opt(s.probe_max)},
+                      {"floor", s.floor}});
+  }
   return {{"version", c.version},
           {"embedder", c.embedder},
           {"vectors", c.vectors},
@@ -158,7 +214,8 @@ Json CalibrationToJson(const RelevanceCalibration& c) {
           {"probe_cap", opt(c.probe_cap)},
           {"probe_error", c.probe_error},
           {"measured_at_ms", c.measured_at_ms},
-          {"floor", opt(c.floor)}};
+          {"floor", opt(c.floor)},
+          {"scopes", scopes}};
 }
 
 std::optional<RelevanceCalibration> CalibrationFromJson(const Json& j) {
@@ -186,6 +243,16 @@ std::optional<RelevanceCalibration> CalibrationFromJson(const Json& j) {
     c.probe_error = j.value("probe_error", std::string());
     c.measured_at_ms = j.value("measured_at_ms", int64_t{0});
     c.floor = opt("floor");
+    for (const Json& s : j.value("scopes", Json::array())) {
+      ScopeCalibration sc;
+      sc.key = s.at("key").get<std::string>();
+      sc.samples = s.value("samples", size_t{0});
+      sc.neighbour_median = s.value("neighbour_median", 0.0);
+      sc.background_median = s.value("background_median", 0.0);
+      if (s.contains("probe_max") && s["probe_max"].is_number()) sc.probe_max = s["probe_max"].get<double>();
+      sc.floor = s.at("floor").get<double>();
+      c.scopes.push_back(std::move(sc));
+    }
   } catch (const Json::exception&) {
     return std::nullopt;  // a field of the wrong type: measure again
   }

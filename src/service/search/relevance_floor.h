@@ -9,6 +9,9 @@
 // embedded with the store's embedder, show what an irrelevant query reaches instead, and cap the
 // floor just above it. The cap only ever lowers the floor. It is kept with the index, per embedder
 // model, and recomputed when the number of vectors has changed by a tenth or the embedder changed.
+// A store that mixes tasks is also measured per scope (template and domain, up to
+// kMaxCalibratedScopes of the largest): a candidate must clear the lower of the store's floor and
+// its scope's, so one large or tight group cannot raise the floor above another task's queries.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,16 @@
 #include "service/examples/catalog.h"
 
 namespace exemplar::service {
+
+// One scope's own figures: its examples measured among themselves, probes searched among them.
+struct ScopeCalibration {
+  std::string key;                  // the catalog's scope key: "<template id>|<domain>"
+  size_t samples = 0;
+  double neighbour_median = 0;
+  double background_median = 0;
+  std::optional<double> probe_max;
+  double floor = 0;
+};
 
 struct RelevanceCalibration {
   int version = 0;                  // kCalibrationVersion when measured by this build
@@ -42,11 +55,23 @@ struct RelevanceCalibration {
   std::string probe_error;          // why the probes could not be embedded ("" : they were)
   int64_t measured_at_ms = 0;
   std::optional<double> floor;      // nullopt: too few vectors to tell related from unrelated
+  std::vector<ScopeCalibration> scopes;  // measured alone (none when the store is one scope)
+
+  // The floor a candidate of scope `key` must clear: min(floor, the scope's own), or `floor` when
+  // the scope was not measured.
+  std::optional<double> ScopeFloor(const std::string& key) const;
 };
 
-inline constexpr int kCalibrationVersion = 2;         // 2: with the off-topic probes
+// A scope to measure on its own: its key and its live rows with vectors, ascending.
+struct CalibrationScope {
+  std::string key;
+  std::vector<uint64_t> rows;
+};
+
+inline constexpr int kCalibrationVersion = 3;         // 2: with the off-topic probes; 3: and per scope
 inline constexpr size_t kMinCalibrationVectors = 10;  // fewer: no floor (nothing to compare)
 inline constexpr size_t kCalibrationSamples = 128;    // 8,128 pairs: stable medians, < 10 ms
+inline constexpr size_t kMaxCalibratedScopes = 32;    // the largest scopes; the others use the store floor
 inline constexpr int64_t kProbeRetryMs = 10 * 60 * 1000;  // a failed probe embedding is retried after
 
 // The probe texts (fixed: the same for every store and embedder).
@@ -56,9 +81,11 @@ const std::vector<std::string>& ProbeTexts();
 using ProbeEmbedder = std::function<Result<std::vector<std::vector<float>>>(const std::vector<std::string>&)>;
 
 // Measures `vectors` (whose live labels are `rows`, ascending). Deterministic for a deterministic
-// embedder. `embed_probes` may be empty (no probes: the floor is the background one).
+// embedder. `embed_probes` may be empty (no probes: the floor is the background one). `scopes`
+// (largest first; the caller passes none for a store of one scope) are measured alone as well.
 RelevanceCalibration Calibrate(const index::VectorIndex& vectors, const std::vector<uint64_t>& rows,
-                               const std::string& embedder, const ProbeEmbedder& embed_probes);
+                               const std::string& embedder, const ProbeEmbedder& embed_probes,
+                               const std::vector<CalibrationScope>& scopes = {});
 // True when `c` no longer describes an index of `vectors` vectors made by `embedder`, or was
 // measured by an older build, or its probes failed more than kProbeRetryMs before `now_ms`.
 bool CalibrationStale(const RelevanceCalibration& c, size_t vectors, const std::string& embedder, int64_t now_ms);

@@ -362,9 +362,10 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     }
     // The relevance floor: a candidate no closer than an unrelated example would be is noise. In
     // hybrid mode keyword matches stay (a shared term is relevance of its own), as in keyword mode.
-    resp->relevance_floor = RelevanceFloor(req, c.space->model);
-    if (resp->relevance_floor && *resp->relevance_floor > 0) {
-      std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *resp->relevance_floor; });
+    const Floors floors = RelevanceFloors(req, c.space->model);
+    resp->relevance_floor = floors.store;
+    if (floors.store && *floors.store > 0) {
+      std::erase_if(c.vec_hits, [&](const index::Hit& h) { return !floors.Clears(index_.catalog(), h); });
     }
   }
   if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
@@ -392,13 +393,29 @@ std::vector<index::Hit> Search::Fuse(const SearchRequest& req, SearchMode mode, 
   return ranked;
 }
 
-std::optional<double> Search::RelevanceFloor(const SearchRequest& req) const {
-  return RelevanceFloor(req, index_.Space()->model);
+Search::Floors Search::RelevanceFloors(const SearchRequest& req, const std::string& model) const {
+  Floors f;
+  if (req.relevance_floor) {
+    if (*req.relevance_floor > 0) f.store = req.relevance_floor;
+    return f;
+  }
+  const RelevanceCalibration c = index_.Calibration(model);
+  f.store = c.floor;
+  if (!c.floor || *c.floor <= 0) return f;
+  for (const auto& s : c.scopes) {
+    if (s.floor >= *c.floor) continue;
+    if (auto id = index_.catalog().ScopeIdOf(s.key)) f.by_scope[*id] = s.floor;
+  }
+  return f;
 }
 
-std::optional<double> Search::RelevanceFloor(const SearchRequest& req, const std::string& model) const {
-  if (req.relevance_floor) return *req.relevance_floor > 0 ? req.relevance_floor : std::nullopt;
-  return index_.Calibration(model).floor;
+bool Search::Floors::Clears(const Catalog& catalog, const index::Hit& h) const {
+  if (!store || h.score >= *store) return true;
+  if (by_scope.empty()) return false;
+  const auto row = catalog.Row(static_cast<int64_t>(h.label));
+  if (!row) return false;
+  auto it = by_scope.find(row->scope);
+  return it != by_scope.end() && h.score >= it->second;
 }
 
 void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const {

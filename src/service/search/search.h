@@ -84,16 +84,21 @@ class Search {
   // Queries are embedded by the embedder of the vector space they search (SearchIndex::Space).
   Search(storage::Store& store, const SearchIndex& index) : store_(store), index_(index) {}
 
-  // The floor a request's vector leg applies: its override, else the index's calibration.
-  std::optional<double> RelevanceFloor(const SearchRequest& req) const;
-  // The same for vectors of `model`.
-  std::optional<double> RelevanceFloor(const SearchRequest& req, const std::string& model) const;
-
   // Runs a search as its stages: resolve the mode, gather the candidate legs (vector, keyword),
   // fuse them, blend effectiveness, diversify (MMR) and cut to k, hydrate rows from the store.
   Result<SearchResponse> Run(const SearchRequest& req);
 
  private:
+  // The floors a request's vector leg applies to vectors of `model`: its override (one floor for
+  // every candidate), else the index's calibration — the store's floor, lowered for the candidates
+  // of scopes whose own calibration is lower (a store that mixes tasks).
+  struct Floors {
+    std::optional<double> store;
+    std::unordered_map<uint32_t, double> by_scope;  // catalog scope → its floor, below `store`
+    bool Clears(const Catalog& catalog, const index::Hit& h) const;
+  };
+  Floors RelevanceFloors(const SearchRequest& req, const std::string& model) const;
+
   struct Candidates {
     std::shared_ptr<const VectorSpace> space;  // the space the vector leg searched; null: none ran
     std::vector<float> qvec;  // normalised query vector; empty when no vector leg ran

@@ -39,7 +39,13 @@ RelevanceCalibration SearchIndex::Calibration(const std::string& embedder) const
   }
   std::optional<RelevanceCalibration> measured;
   try {
-    measured = Calibrate(*space->index, catalog_.RowIds(), embedder, embed_probes);
+    // A store of one scope is measured once, as a whole.
+    std::vector<CalibrationScope> scopes;
+    auto by_scope = catalog_.VectorRowsByScope();
+    if (by_scope.size() > 1) {
+      for (auto& [key, rows] : by_scope) scopes.push_back({key, std::move(rows)});
+    }
+    measured = Calibrate(*space->index, catalog_.RowIds(), embedder, embed_probes, scopes);
   } catch (...) {
     lock.lock();
     calibrating_ = false;

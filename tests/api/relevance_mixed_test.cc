@@ -1,0 +1,110 @@
+// The relevance floor in a store that mixes tasks (issue #18, found by the SPEC review of session
+// 16): the floor was calibrated over the whole index, so importing 1,000 near-identical tickets of
+// another task (short, sharing digits with an off-topic probe) raised it from 0.17 to 0.26, and
+// on-topic vector queries of the demo found nothing. Each scope (template and domain) is now
+// measured alone too, and a candidate clears the lower of the store's floor and its scope's: the
+// demo's queries find what they found before the import, and off-topic queries still nothing.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "service/search/relevance_floor.h"
+#include "testing/seed_fixture.h"
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+// 1,000 helpdesk tickets of one shape: "printer jam on floor F tray T".
+Json PrinterTickets() {
+  Json out = Json::array();
+  for (int i = 0; i < 1000; ++i) {
+    out.push_back({{"input", {{"ticket", "printer jam on floor " + std::to_string(i % 7) + " tray " + std::to_string(i)}}},
+                   {"expected_output", {{"team", "facilities"}}},
+                   {"domain", "helpdesk"}});
+  }
+  return out;
+}
+
+// The demo store's three tasks, and queries a user of each would send.
+const std::vector<std::string> kDemoQueries = {
+    "NaI detector resolution out of spec at 662 keV",
+    "high temperature drift on telemetry",
+    "peak shifted during calibration check with Cs-137",
+    "energy calibration offset on the reference source",
+    "gain drift after many operating hours",
+};
+
+class MixedFloor : public ::testing::Test {
+ protected:
+  void SetUp() override { SeedThroughApi(server_, EXEMPLAR_SEED_DIR); }
+  Json Search(const std::string& q) {
+    auto r = server_.Post("/api/v1/examples/search", {{"query_text", q}, {"mode", "vector"}, {"k", 5}});
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  // The ids each demo query finds, in order.
+  std::vector<std::vector<std::string>> DemoResults() {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& q : kDemoQueries) {
+      std::vector<std::string> ids;
+      const Json found = Search(q);
+      for (const auto& hit : found["results"]) ids.push_back(hit["example"]["example_id"].get<std::string>());
+      out.push_back(std::move(ids));
+    }
+    return out;
+  }
+  service::RelevanceCalibration Calibration() {
+    auto& index = server_.runtime().index();
+    return index.Calibration(index.Space()->model);
+  }
+  TestServer server_;
+};
+
+TEST_F(MixedFloor, AnotherTaskImportedBesideTheDemoDoesNotSilenceItsQueries) {
+  const auto before = DemoResults();
+  const service::RelevanceCalibration demo = Calibration();
+  ASSERT_TRUE(demo.floor);
+  // Two demo templates have enough examples to measure (33 and 28); the third (9) has not.
+  ASSERT_EQ(demo.scopes.size(), 2u);
+
+  auto r = server_.Post("/api/v1/examples/batch", {{"examples", PrinterTickets()}});
+  ASSERT_EQ(r.status, 201) << r.raw.substr(0, 300);
+  const service::RelevanceCalibration mixed = Calibration();
+  ASSERT_TRUE(mixed.floor);
+  ASSERT_EQ(mixed.scopes.size(), 3u) << service::CalibrationToJson(mixed).dump();
+  // The tickets dominate the whole-store figures and raise its floor above the demo's.
+  EXPECT_GT(*mixed.floor, *demo.floor + 0.03) << service::CalibrationToJson(mixed).dump();
+  // Each demo scope keeps its own measure: the same rows, the same figures.
+  for (const auto& s : demo.scopes) EXPECT_NEAR(*mixed.ScopeFloor(s.key), std::min(s.floor, *mixed.floor), 1e-9) << s.key;
+
+  // The demo queries find what they found before the import, or fewer only where their scope's
+  // own floor is above the demo's whole-store floor; some only through their scope's floor.
+  const auto after = DemoResults();
+  size_t below_store_floor = 0, found = 0;
+  for (size_t i = 0; i < kDemoQueries.size(); ++i) {
+    for (const auto& id : after[i]) EXPECT_NE(std::find(before[i].begin(), before[i].end(), id), before[i].end()) << kDemoQueries[i];
+    found += after[i].size();
+    const Json found_now = Search(kDemoQueries[i]);
+    for (const auto& hit : found_now["results"]) {
+      if (hit["scores"]["vector"].get<double>() < *mixed.floor) ++below_store_floor;
+    }
+  }
+  size_t found_before = 0;
+  for (const auto& ids : before) found_before += ids.size();
+  EXPECT_GE(found * 10, found_before * 9) << "at most a tenth fewer";
+  EXPECT_GT(below_store_floor, 0u) << "no query needed its scope's floor: the test would pass without it";
+
+  // Off-topic text still finds nothing, and the tickets are found.
+  for (const std::string q : {"?!.,;:--\"()", "qwzx vbnm plok", "the mitochondria is the powerhouse of the cell"}) {
+    Json none = Search(q);
+    EXPECT_TRUE(none["results"].empty()) << q << ": " << none["results"].dump().substr(0, 300);
+    EXPECT_TRUE(none["metadata"]["no_match"].get<bool>()) << q;
+  }
+  Json printer = Search("printer jammed on the third floor");
+  ASSERT_FALSE(printer["results"].empty());
+  EXPECT_EQ(printer["results"][0]["example"]["domain"], "helpdesk");
+}
+
+}  // namespace
+}  // namespace exemplar::testing
