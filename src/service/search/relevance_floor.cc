@@ -176,10 +176,18 @@ RelevanceCalibration Calibrate(const index::VectorIndex& vectors, const std::vec
 }
 
 std::optional<double> RelevanceCalibration::ScopeFloor(const std::string& key) const {
+  if (!floor) return std::nullopt;
   for (const auto& s : scopes) {
-    if (s.key == key) return floor ? std::min(*floor, s.floor) : s.floor;
+    if (s.key == key) return std::min(*floor, s.floor);
   }
-  return floor;
+  return UnmeasuredScopeFloor();
+}
+
+std::optional<double> RelevanceCalibration::UnmeasuredScopeFloor() const {
+  if (!floor) return std::nullopt;
+  double lowest = *floor;
+  for (const auto& s : scopes) lowest = std::min(lowest, s.floor);
+  return lowest;
 }
 
 bool CalibrationStale(const RelevanceCalibration& c, size_t vectors, const std::string& embedder, int64_t now_ms) {

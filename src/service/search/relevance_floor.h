@@ -11,7 +11,8 @@
 // model, and recomputed when the number of vectors has changed by a tenth or the embedder changed.
 // A store that mixes tasks is also measured per scope (template and domain, up to
 // kMaxCalibratedScopes of the largest): a candidate must clear the lower of the store's floor and
-// its scope's, so one large or tight group cannot raise the floor above another task's queries.
+// its scope's (a scope too small to measure: the lowest floor measured), so one large or tight
+// group cannot raise the floor above another task's queries.
 #pragma once
 
 #include <cstdint>
@@ -57,9 +58,11 @@ struct RelevanceCalibration {
   std::optional<double> floor;      // nullopt: too few vectors to tell related from unrelated
   std::vector<ScopeCalibration> scopes;  // measured alone (none when the store is one scope)
 
-  // The floor a candidate of scope `key` must clear: min(floor, the scope's own), or `floor` when
-  // the scope was not measured.
+  // The floor a candidate of scope `key` must clear: min(floor, the scope's own); for a scope
+  // not measured (under 10 examples, or beyond the 32 largest), the lowest floor measured — the
+  // store's figures may be another task's. nullopt without a floor.
   std::optional<double> ScopeFloor(const std::string& key) const;
+  std::optional<double> UnmeasuredScopeFloor() const;
 };
 
 // A scope to measure on its own: its key and its live rows with vectors, ascending.

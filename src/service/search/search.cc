@@ -402,20 +402,20 @@ Search::Floors Search::RelevanceFloors(const SearchRequest& req, const std::stri
   const RelevanceCalibration c = index_.Calibration(model);
   f.store = c.floor;
   if (!c.floor || *c.floor <= 0) return f;
+  f.unmeasured = *c.UnmeasuredScopeFloor();
   for (const auto& s : c.scopes) {
-    if (s.floor >= *c.floor) continue;
-    if (auto id = index_.catalog().ScopeIdOf(s.key)) f.by_scope[*id] = s.floor;
+    if (auto id = index_.catalog().ScopeIdOf(s.key)) f.by_scope[*id] = *c.ScopeFloor(s.key);
   }
   return f;
 }
 
 bool Search::Floors::Clears(const Catalog& catalog, const index::Hit& h) const {
   if (!store || h.score >= *store) return true;
-  if (by_scope.empty()) return false;
+  if (by_scope.empty()) return false;  // a store of one scope, or an override
   const auto row = catalog.Row(static_cast<int64_t>(h.label));
   if (!row) return false;
   auto it = by_scope.find(row->scope);
-  return it != by_scope.end() && h.score >= it->second;
+  return h.score >= (it != by_scope.end() ? it->second : unmeasured);
 }
 
 void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const {

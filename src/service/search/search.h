@@ -91,10 +91,12 @@ class Search {
  private:
   // The floors a request's vector leg applies to vectors of `model`: its override (one floor for
   // every candidate), else the index's calibration — the store's floor, lowered for the candidates
-  // of scopes whose own calibration is lower (a store that mixes tasks).
+  // of scopes whose own calibration is lower (a store that mixes tasks). A scope too small to
+  // measure gets the lowest floor measured: the store's figures may be another task's.
   struct Floors {
     std::optional<double> store;
-    std::unordered_map<uint32_t, double> by_scope;  // catalog scope → its floor, below `store`
+    std::unordered_map<uint32_t, double> by_scope;  // measured catalog scope → min(store, its floor)
+    double unmeasured = 0;                          // min(store, every measured scope's floor)
     bool Clears(const Catalog& catalog, const index::Hit& h) const;
   };
   Floors RelevanceFloors(const SearchRequest& req, const std::string& model) const;
