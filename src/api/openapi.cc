@@ -122,8 +122,10 @@ Json Operation(const Route& r) {
   } else {
     if (!doc->request.is_null()) {
       Json content = Json::object();
+      const Json alias_body = r.alias_of.empty() ? Json(nullptr) : AliasRequestBody(r.method + " " + r.path);
+      const Json& request = alias_body.is_null() ? doc->request : alias_body;
       for (const auto& type : doc->request_types) {
-        Json media = {{"schema", type == "application/json" ? doc->request : schema::Str()}};
+        Json media = {{"schema", type == "application/json" ? request : schema::Str()}};
         if (type == "application/json" && !doc->example.is_null()) media["example"] = doc->example;
         content[type] = std::move(media);
       }

@@ -31,6 +31,9 @@ struct RouteDoc {
 const std::vector<RouteDoc>& RouteDocs();
 // The declaration of "METHOD /path", or null.
 const RouteDoc* FindRouteDoc(const std::string& route);
+// The request body of a deprecated alias that takes the original plan's keys besides the current
+// route's (api/original_keys.h), or null when it reads the current route's body as is.
+Json AliasRequestBody(const std::string& alias_route);
 // Shared schemas (#/components/schemas/...).
 Json ComponentSchemas();
 // The document for `routes` (with their min_role set by BuildRoutes): routes without a

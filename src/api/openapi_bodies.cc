@@ -118,6 +118,41 @@ Json ExportDspyBody() {
               {"example_source", Enum({"auto", "version", "store"})}});
 }
 
+namespace {
+Json Original(Json s, const std::string& meaning) {
+  s["deprecated"] = true;
+  s["description"] = "The original plan's key (accepted on this path only): " + meaning;
+  return s;
+}
+}  // namespace
+
+Json OriginalRetrieveKeys() {
+  return {{"max_examples", Original(Int(1, 100), "`k` (giving both with different values is a 422)")},
+          {"format_style", Original(Enum({"xml", "markdown", "json", "chat"}), "`format` (likewise)")},
+          {"agent_id", Original(Str(256), "the calling agent; kept with the retrieval (GET "
+                                          "/api/v1/examples/retrievals/{id} shows it)")},
+          {"session_id", Original(Str(64), "the agent's session (a UUID); kept with the retrieval")}};
+}
+
+Json OriginalOutcomeKeys() {
+  return {{"feedback_notes", Original(Str(kLong), "`notes` (giving both with different values is a 422)")}};
+}
+
+Json OriginalExportKeys() {
+  return {{"databit_id", Original(Str(64), "the template to export: must be the path's template id")},
+          {"include_examples", Original(Bool(), "false exports no demos (max_examples 0 from the store); "
+                                                "true is the default")},
+          {"include_metrics", Original({{"type", "boolean"}, {"enum", {true}}},
+                                       "every export carries its metric; false is a 422")},
+          {"include_optimizer_setup", Original(Bool(), "`include_optimizer` (giving both with different values "
+                                                       "is a 422)")}};
+}
+
+Json WithOriginalKeys(Json body, const Json& original_keys) {
+  body["properties"].update(original_keys);
+  return body;
+}
+
 Json RunLaunchBody() {
   Json lm = Obj({{"provider", Str(128)},
                  {"model", Str(256)},

@@ -20,6 +20,12 @@ Json ContentFilterValue();
 Json Filter(bool content);
 Json TemplateBody(bool creating);
 Json ExportDspyBody();
+// The original plan's keys its alias paths accept (api/original_keys.h), each marked deprecated;
+// merge them into the current body's properties with WithOriginalKeys.
+Json OriginalRetrieveKeys();
+Json OriginalOutcomeKeys();
+Json OriginalExportKeys();
+Json WithOriginalKeys(Json body, const Json& original_keys);
 Json RunLaunchBody();
 // {ids, filter, dry_run} of the bulk routes.
 Json SelectionProps();

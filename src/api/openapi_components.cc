@@ -223,7 +223,10 @@ Json ComponentSchemas() {
        Open({{"retrieval_id", Str()}, {"query", Str()}, {"example_ids", Arr(Str())},
              {"outcome", Nullable(Str())}, {"example_outcomes", Nullable(MapOf(Str()))},
              {"exploration", Nullable(Str())}, {"seed", Nullable(Int(0))},
-             {"ranking", Arr(AnyObj())}, {"created_at", Time()}},
+             {"ranking", Arr(AnyObj())}, {"created_at", Time()},
+             {"agent_id", Describe(Nullable(Str()), "the caller's agent_id, when it retrieved through the original "
+                                                   "plan's path (POST /api/v1/agents/examples/retrieve)")},
+             {"session_id", Describe(Nullable(Str()), "the caller's session_id (a UUID), likewise")}},
             {"retrieval_id", "example_ids", "outcome", "created_at"})},
       {"OutcomeResult",
        Open({{"retrieval_id", Str()}, {"outcome", Str()}, {"examples_credited", Int(0)},

@@ -177,8 +177,10 @@ std::vector<RouteDoc> Build() {
   add({.route = "POST " + ex + "/outcome", .request = OutcomeBody(), .response = Ref("OutcomeResult"),
        .example = {{"retrieval_id", "0b8f5c8e-7d1a-4c2e-9a53-2f1e6f0c9d11"}, {"outcome", "success"}}});
   add({.route = "GET " + ex + "/retrievals/{id}", .response = Ref("RetrievalRecord")});
-  add({.route = "POST /api/v1/agents/examples/retrieve", .request = RetrieveBody(), .response = Ref("Retrieval")});
-  add({.route = "POST /api/v1/agents/examples/outcome", .request = OutcomeBody(), .response = Ref("OutcomeResult")});
+  add({.route = "POST /api/v1/agents/examples/retrieve",
+       .request = WithOriginalKeys(RetrieveBody(), OriginalRetrieveKeys()), .response = Ref("Retrieval")});
+  add({.route = "POST /api/v1/agents/examples/outcome",
+       .request = WithOriginalKeys(OutcomeBody(), OriginalOutcomeKeys()), .response = Ref("OutcomeResult")});
   add({.route = "GET /api/v1/agents/health", .response = Obj({{"status", Str()}, {"service", Str()}}, {"status"})});
 
   // effectiveness
@@ -388,6 +390,11 @@ std::vector<RouteDoc> Build() {
 const std::vector<RouteDoc>& RouteDocs() {
   static const std::vector<RouteDoc> kDocs = Build();
   return kDocs;
+}
+
+Json AliasRequestBody(const std::string& alias_route) {
+  if (alias_route == "POST /api/v1/dspy/templates/{id}/export") return WithOriginalKeys(ExportDspyBody(), OriginalExportKeys());
+  return nullptr;
 }
 
 }  // namespace exemplar::api

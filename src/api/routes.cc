@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "api/cross_site.h"
+#include "api/original_keys.h"
 #include "common/ids.h"
 #include "storage/audit_context.h"
 
@@ -257,6 +258,8 @@ std::vector<Route> BuildUnguardedRoutes(Services& s) {
       a.path = alias.substr(alias.find(' ') + 1);
       a.summary = "Deprecated alias of " + target;
       a.alias_of = target;
+      // Old clients send the original's body keys to its export path (api/original_keys.h).
+      if (alias == "POST /api/v1/dspy/templates/{id}/export") a.handler = WithOriginalExportKeys(a.handler);
       routes.push_back(std::move(a));
       break;
     }

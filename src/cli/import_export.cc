@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "common/field_loc.h"
 #include "service/examples/example_io.h"
 #include "service/examples/example_json.h"
 #include "storage/audit_context.h"
@@ -20,7 +21,7 @@ std::string FieldErrorsText(const Validation& v) {
   std::string text;
   for (const auto& e : v.errors()) {
     std::string field;
-    for (const auto& part : e.loc) field += (field.empty() ? "" : ".") + part;
+    for (const auto& part : e.loc) field += (field.empty() ? "" : ".") + LocPartText(part);
     text += (text.empty() ? "" : "; ") + (field.empty() ? e.msg : field + ": " + e.msg);
   }
   return text;

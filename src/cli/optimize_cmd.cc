@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "common/field_loc.h"
 #include "service/runs/runs.h"
 #include "storage/audit_context.h"
 
@@ -34,7 +35,7 @@ int RunOptimize(const Config& config, const Json& body, bool json_output) {
   if (!run.ok()) {
     std::cerr << "error: " << run.status().ToString() << "\n";
     for (const auto& fe : run.status().field_errors()) {
-      std::cerr << "  " << fe.loc.back() << ": " << fe.msg << "\n";
+      std::cerr << "  " << LocPartText(fe.loc.back()) << ": " << fe.msg << "\n";
     }
     return 2;
   }

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "common/field_loc.h"
 #include "service/search/search.h"
 
 namespace exemplar::cli {
@@ -11,7 +12,7 @@ int RunSearch(const Config& config, const Json& body, bool json_output) {
   Validation v;
   service::SearchRequest req = service::ParseSearchRequest(body, v);
   if (!v.ok()) {
-    for (const auto& e : v.errors()) std::cerr << "error: " << e.loc.back() << ": " << e.msg << "\n";
+    for (const auto& e : v.errors()) std::cerr << "error: " << LocPartText(e.loc.back()) << ": " << e.msg << "\n";
     return 2;
   }
   auto rt = Runtime::Open(config);

@@ -21,7 +21,7 @@ bool FindNul(const Json& v, std::vector<std::string>* loc) {
   if (v.is_string()) return HasNul(v.get_ref<const std::string&>());
   if (v.is_object()) {
     for (const auto& [k, child] : v.items()) {
-      loc->push_back(k);
+      loc->push_back(LocKey(k));
       if (HasNul(k) || FindNul(child, loc)) return true;
       loc->pop_back();
     }
@@ -42,7 +42,7 @@ bool FindPath(const Json& v, const Json* target, int depth_left, std::vector<std
   if (depth_left <= 0) return false;
   if (v.is_object()) {
     for (const auto& [k, child] : v.items()) {
-      loc->push_back(k);
+      loc->push_back(LocKey(k));
       if (FindPath(child, target, depth_left - 1, loc)) return true;
       loc->pop_back();
     }
@@ -206,12 +206,31 @@ Status CheckJsonLimits(const Json& value, const JsonLimits& limits, std::vector<
   return CheckLimitsImpl(value, limits, std::move(loc), /*count_items=*/true);
 }
 
+namespace {
+constexpr char kKeyMarker = '\0';
+
+std::optional<int> AsIndex(const std::string& part) {
+  int idx = 0;
+  auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
+  if (ec == std::errc() && p == part.data() + part.size() && !part.empty()) return idx;
+  return std::nullopt;
+}
+}  // namespace
+
+std::string LocKey(const std::string& key) {
+  if (AsIndex(key) || (!key.empty() && key[0] == kKeyMarker)) return kKeyMarker + key;
+  return key;
+}
+
+std::string LocPartText(const std::string& part) {
+  return !part.empty() && part[0] == kKeyMarker ? part.substr(1) : part;
+}
+
 Json LocToJson(const std::vector<std::string>& loc) {
   Json out = Json::array();
   for (const auto& part : loc) {
-    int idx = 0;
-    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
-    if (ec == std::errc() && p == part.data() + part.size() && !part.empty()) out.push_back(idx);
+    if (!part.empty() && part[0] == kKeyMarker) out.push_back(part.substr(1));  // a key (LocKey)
+    else if (auto idx = AsIndex(part)) out.push_back(*idx);
     else out.push_back(part);
   }
   return out;
@@ -305,7 +324,7 @@ std::string ClosestKey(const std::string& key, const std::vector<std::string>& c
 
 std::vector<std::string> JsonReader::Loc(const std::string& key) const {
   auto loc = base_;
-  loc.push_back(key);
+  loc.push_back(LocKey(key));  // a key of the object, even one such as "1"
   return loc;
 }
 

@@ -153,6 +153,9 @@ struct Retrieval {
   std::optional<std::string> ranking_json;  // why each returned example was chosen (JSON array)
   // The outcome credited to each example (JSON object id -> outcome), set with the outcome.
   std::optional<std::string> example_outcomes_json;
+  // Who asked, as a caller of the original plan's agent path names itself (agent_id, session_id).
+  std::optional<std::string> agent_id;
+  std::optional<std::string> session_id;
 };
 
 // Aggregates of usage events over a time window, for effectiveness and the dashboard.

@@ -322,6 +322,14 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
       Call("POST", "/api/v1/agents/examples/retrieve", {{"query", {{"ticket", "login crash"}}}, {"format", "xml"}}, 200)
           .body.value("retrieval_id", "");
   Call("POST", "/api/v1/agents/examples/outcome", {{"retrieval_id", rid2}, {"outcome", "partial"}, {"notes", "ok"}}, 200);
+  // The original plan's keys on its paths (deprecated).
+  const std::string rid3 = Call("POST", "/api/v1/agents/examples/retrieve",
+                                {{"query", "refund"}, {"agent_id", "a1"}, {"session_id", "6f1c2a9e-0b7d-4e3a-9c55-1d2e3f4a5b6c"},
+                                 {"max_examples", 2}, {"format_style", "markdown"}},
+                                200)
+                               .body.value("retrieval_id", "");
+  Call("POST", "/api/v1/agents/examples/outcome", {{"retrieval_id", rid3}, {"outcome", "success"}, {"feedback_notes", "ok"}},
+       200);
   Call("GET", "/api/v1/agents/health", nullptr, 200);
 
   // effectiveness
@@ -338,6 +346,10 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
                    .body;
   Call("GET", "/api/v1/dspy/templates/" + tid + "/signature", nullptr, 200);
   Call("POST", "/api/v1/dspy/templates/" + tid + "/export", {{"format", "dataset_jsonl"}}, 200);
+  Call("POST", "/api/v1/dspy/templates/" + tid + "/export",
+       {{"databit_id", tid}, {"format", "python_module"}, {"include_examples", true}, {"max_examples", 5},
+        {"min_effectiveness", 0.0}, {"include_metrics", true}, {"include_optimizer_setup", true}},
+       200);
   Call("GET", "/api/v1/templates/" + tid + "/lineage?direction=both&max_depth=3", nullptr, 200);
   Call("GET", "/api/v1/examples/" + eid + "/lineage", nullptr, 200);
   Call("GET", "/api/v1/templates/" + tid + "/attribution", nullptr, 200);

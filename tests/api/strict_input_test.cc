@@ -256,6 +256,25 @@ TEST_F(BadInputStrict, LimitsHoldForKeysAndNestedListsInsideContent) {
   EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 1);
 }
 
+// A content key that reads as a number ("1", "-1") is an object key, not a list index: a loc
+// through it says so with a string (it was written as an integer), and list indexes stay integers.
+TEST_F(BadInputStrict, DigitKeysInLocationsStayStringsAndIndexesIntegers) {
+  for (const std::string key : {"1", "-1", "007"}) {
+    Json e = MakeExample("digit key " + key);
+    e["input"][key] = {{"rows", Json::array({Json::array()})}};
+    for (int i = 0; i < 1001; ++i) e["input"][key]["rows"][0].push_back(i);
+    auto one = server_.Post("/api/v1/examples", e);
+    EXPECT_EQ(one.status, 422);
+    EXPECT_EQ(Loc(one), Json::array({"body", "input", key, "rows", 0})) << one.raw.substr(0, 300);
+    auto batch = server_.Post("/api/v1/examples/batch", {{"examples", Json::array({MakeExample("fine"), e})}});
+    EXPECT_EQ(batch.status, 422);
+    EXPECT_EQ(Loc(batch), Json::array({"body", "examples", 1, "input", key, "rows", 0})) << batch.raw.substr(0, 300);
+    auto unknown = server_.Post("/api/v1/examples/search", {{key, 1}});
+    EXPECT_EQ(unknown.status, 422);
+    EXPECT_EQ(Loc(unknown), Json::array({"body", key})) << unknown.raw.substr(0, 300);
+  }
+}
+
 TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   auto allow = Raw("DELETE /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   ASSERT_EQ(allow.rfind("HTTP/1.1 405", 0), 0u) << allow;

@@ -2,6 +2,7 @@
 // (SPEC §4.2, §4.3).
 #include <map>
 
+#include "api/original_keys.h"
 #include "api/routes.h"
 #include "common/ids.h"
 #include "service/examples/example_json.h"
@@ -14,6 +15,30 @@ Result<Reply> Retrieve(Services& s, const Request& req) {
   Validation v;
   service::RetrieveRequest rr = service::ParseRetrieveRequest(body, v);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Retrieve(rr));
+  return Reply::Json200(std::move(out));
+}
+
+// The agent hook's path of the original plan also takes the original's keys (api/original_keys.h):
+// max_examples and format_style are k and format; agent_id and session_id, which nothing here
+// reads, are kept with the retrieval (GET /examples/retrievals/{id}) as the original kept them
+// with its log rows.
+Result<Reply> RetrieveOriginal(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+  Validation v;
+  OriginalBody b = SplitOriginalKeys(body, AgentRetrieveKeys(), v);
+  JsonReader r(b.original, v);
+  MarkMappedKeys(r, AgentRetrieveKeys());
+  auto agent_id = r.String("agent_id", 256);
+  auto session_id = r.String("session_id", 64);
+  r.RejectUnknownKeys();
+  if (session_id && !IsUuid(*session_id)) {
+    v.Add(r.Loc("session_id"), "must be a UUID (the original's session id)", "value_error.uuid");
+  }
+  service::RetrieveRequest rr = service::ParseRetrieveRequest(b.current, v);
+  EXEMPLAR_RETURN_IF_ERROR(NameSentKeys(v.ToStatus(), b));
+  rr.agent_id = agent_id;
+  if (session_id) rr.session_id = NormalizeUuid(*session_id);
   EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Retrieve(rr));
   return Reply::Json200(std::move(out));
 }
@@ -37,8 +62,7 @@ std::map<std::string, std::string> ExampleOutcomes(JsonReader& r) {
   return out;
 }
 
-Result<Reply> Outcome(Services& s, const Request& req) {
-  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+Result<Reply> Outcome(Services& s, const Json& body) {
   Validation v;
   JsonReader r(body, v);
   auto id = r.String("retrieval_id", 64);
@@ -54,6 +78,20 @@ Result<Reply> Outcome(Services& s, const Request& req) {
   EXEMPLAR_ASSIGN_OR_RETURN(Json out,
                             s.retrieval.Outcome(NormalizeUuid(*id), *outcome, per_example, confidence, notes));
   return Reply::Json200(std::move(out));
+}
+
+// The original's outcome body on its path: feedback_notes is notes (kept with the outcome's events).
+Result<Reply> OutcomeOriginal(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+  Validation v;
+  OriginalBody b = SplitOriginalKeys(body, AgentOutcomeKeys(), v);
+  JsonReader r(b.original, v);
+  MarkMappedKeys(r, AgentOutcomeKeys());
+  r.RejectUnknownKeys();
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  Result<Reply> reply = Outcome(s, b.current);
+  if (!reply.ok()) return NameSentKeys(reply.status(), b);
+  return reply;
 }
 
 }  // namespace
@@ -89,7 +127,10 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", base + "/retrieve", "Retrieve examples formatted for a prompt (agent hook)", "retrieval",
                     [&s](const Request& req) { return Retrieve(s, req); }});
   routes.push_back({"POST", base + "/outcome", "Credit a retrieval's examples with an outcome (once)", "retrieval",
-                    [&s](const Request& req) { return Outcome(s, req); }});
+                    [&s](const Request& req) -> Result<Reply> {
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
+                      return Outcome(s, body);
+                    }});
   routes.push_back({"GET", base + "/retrievals/{id}",
                     "A recorded retrieval: its examples, outcome, exploration policy, seed and why each example was chosen",
                     "retrieval", [&s](const Request& req) -> Result<Reply> {
@@ -98,9 +139,9 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
                       return Reply::Json200(std::move(out));
                     }});
   routes.push_back({"POST", "/api/v1/agents/examples/retrieve", "Alias of POST /api/v1/examples/retrieve", "retrieval",
-                    [&s](const Request& req) { return Retrieve(s, req); }});
+                    [&s](const Request& req) { return RetrieveOriginal(s, req); }});
   routes.push_back({"POST", "/api/v1/agents/examples/outcome", "Alias of POST /api/v1/examples/outcome", "retrieval",
-                    [&s](const Request& req) { return Outcome(s, req); }});
+                    [&s](const Request& req) { return OutcomeOriginal(s, req); }});
   routes.push_back({"GET", "/api/v1/agents/health", "Agent retriever health", "retrieval",
                     [](const Request&) -> Result<Reply> {
                       return Reply::Json200({{"status", "healthy"}, {"service", "agent-retriever"}});

@@ -188,7 +188,7 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
     loc.push_back(std::to_string(positions[i]));
     Example e = service::ExampleFromCreateJson(records[i], v, loc);
     if (!v.ok()) {
-      errors.push_back({positions[i], v.errors().front().msg + " at " + v.errors().front().loc.back(),
+      errors.push_back({positions[i], v.errors().front().msg + " at " + LocPartText(v.errors().front().loc.back()),
                         v.errors().front().loc, v.errors().front().type});
       for (const auto& fe : v.errors()) all.Add(fe.loc, fe.msg, fe.type);
       continue;

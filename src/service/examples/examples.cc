@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "common/field_loc.h"
 #include "common/time.h"
 #include "index/text.h"
 #include "service/audit/audit.h"
@@ -18,7 +19,7 @@ namespace {
 
 std::string JoinLoc(const std::vector<std::string>& loc) {
   std::string out;
-  for (const auto& part : loc) out += (out.empty() ? "" : ".") + part;
+  for (const auto& part : loc) out += (out.empty() ? "" : ".") + LocPartText(part);
   return out;
 }
 

@@ -65,12 +65,12 @@ void CheckAgainstSchema(const std::string& object_json, const std::vector<Schema
       std::vector<std::string> names;
       for (const auto& f : fields) names.push_back(f.name);
       std::string closest = ClosestKey(it.key(), names);
-      v.Add(Append(loc, {side, it.key()}),
+      v.Add(Append(loc, {side, LocKey(it.key())}),
             "not a field of the template's " + schema +
                 (closest.empty() ? " (fields: " + FieldNames(fields) + ")" : "; did you mean `" + closest + "`?"),
             "value_error.schema.unknown_field");
     } else if (!it.value().is_null() && !HasType(it.value(), field->type)) {
-      v.Add(Append(loc, {side, it.key()}), "must be of type " + field->type + " (template " + schema + ")",
+      v.Add(Append(loc, {side, LocKey(it.key())}), "must be of type " + field->type + " (template " + schema + ")",
             "type_error." + field->type);
     }
   }
@@ -78,11 +78,11 @@ void CheckAgainstSchema(const std::string& object_json, const std::vector<Schema
     auto it = obj.find(f.name);
     if (it != obj.end() && !it->is_null()) continue;
     if (f.required) {
-      v.Add(Append(loc, {side, f.name}), "field required by the template's " + schema, "value_error.missing");
+      v.Add(Append(loc, {side, LocKey(f.name)}), "field required by the template's " + schema, "value_error.missing");
     } else if (warnings) {
       QualityWarning w;
       w.type = "missing_optional_field";
-      w.loc = Append(loc, {side, f.name});
+      w.loc = Append(loc, {side, LocKey(f.name)});
       w.message = "optional field `" + f.name + "` of the template's " + schema + " is missing";
       warnings->push_back(std::move(w));
     }

@@ -201,6 +201,8 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
   if (found.exploration) record.exploration = ExplorationName(*found.exploration);
   if (found.seed) record.seed = static_cast<int64_t>(*found.seed);
   record.ranking_json = DumpJson(ranking);
+  record.agent_id = req.agent_id;
+  record.session_id = req.session_id;
   std::vector<UsageEvent> events;
   for (const auto& e : chosen) {
     record.example_ids.push_back(e.id);
@@ -241,7 +243,9 @@ Result<Json> Retrieval::Get(const std::string& retrieval_id) {
               {"example_outcomes", ExampleOutcomes(r)},
               {"exploration", r.exploration ? Json(*r.exploration) : Json(nullptr)},
               {"seed", r.seed ? Json(*r.seed) : Json(nullptr)},
-              {"ranking", ranking.is_array() ? ranking : Json::array()}};
+              {"ranking", ranking.is_array() ? ranking : Json::array()},
+              {"agent_id", r.agent_id ? Json(*r.agent_id) : Json(nullptr)},
+              {"session_id", r.session_id ? Json(*r.session_id) : Json(nullptr)}};
 }
 
 Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::string& outcome,

@@ -21,6 +21,9 @@ struct RetrieveRequest {
   std::string query_raw;  // the query as given (stored with the retrieval)
   PromptFormat format = PromptFormat::kXml;
   std::optional<int64_t> token_budget;
+  // The caller as the original plan's agent path names it (set by that path; kept with the record).
+  std::optional<std::string> agent_id;
+  std::optional<std::string> session_id;
 };
 
 // Parses the retrieve body; 422 field errors into v.

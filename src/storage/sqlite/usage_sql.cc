@@ -58,8 +58,8 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     auto& q = c.Prepare(
-        "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking) "
-        "VALUES (?,?,?,?,?,?,?)");
+        "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking, agent_id, "
+        "session_id) VALUES (?,?,?,?,?,?,?,?,?)");
     q.bind(1, r.id);
     q.bind(2, EncodeStringList(r.example_ids));
     BindOpt(q, 3, r.query);
@@ -67,6 +67,8 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
     BindOpt(q, 5, r.exploration);
     BindOpt(q, 6, r.seed);
     BindOpt(q, 7, r.ranking_json);
+    BindOpt(q, 8, r.agent_id);
+    BindOpt(q, 9, r.session_id);
     q.exec();
     for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
@@ -77,8 +79,8 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
   std::optional<Retrieval> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
-        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes "
-        "FROM retrievals WHERE id = ?");
+        "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes, "
+        "agent_id, session_id FROM retrievals WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) {
       Retrieval r;
@@ -91,6 +93,8 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
       if (!q.getColumn(6).isNull()) r.seed = q.getColumn(6).getInt64();
       r.ranking_json = OptString(q.getColumn(7));
       r.example_outcomes_json = OptString(q.getColumn(8));
+      r.agent_id = OptString(q.getColumn(9));
+      r.session_id = OptString(q.getColumn(10));
       out = std::move(r);
     }
     return Status::Ok();

@@ -1480,6 +1480,8 @@ export interface components {
             [key: string]: unknown;
         };
         RetrievalRecord: {
+            /** @description the caller's agent_id, when it retrieved through the original plan's path (POST /api/v1/agents/examples/retrieve) */
+            agent_id?: string | null;
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
             example_ids: string[];
@@ -1494,6 +1496,8 @@ export interface components {
             }[];
             retrieval_id: string;
             seed?: number | null;
+            /** @description the caller's session_id (a UUID), likewise */
+            session_id?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1782,6 +1786,11 @@ export interface operations {
                     example_outcomes?: {
                         [key: string]: "success" | "failure" | "partial" | "unknown";
                     };
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): `notes` (giving both with different values is a 422)
+                     */
+                    feedback_notes?: string;
                     notes?: string;
                     /** @enum {string} */
                     outcome: "success" | "failure" | "partial";
@@ -1885,6 +1894,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): the calling agent; kept with the retrieval (GET /api/v1/examples/retrievals/{id} shows it)
+                     */
+                    agent_id?: string;
                     capability_tag?: string;
                     /** @description any of these tags */
                     capability_tags?: string[];
@@ -1901,8 +1915,19 @@ export interface operations {
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
                     /** @enum {string} */
                     format?: "xml" | "markdown" | "json" | "chat";
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): `format` (likewise)
+                     * @enum {string}
+                     */
+                    format_style?: "xml" | "markdown" | "json" | "chat";
                     function_name?: string;
                     k?: number;
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): `k` (giving both with different values is a 422)
+                     */
+                    max_examples?: number;
                     min_effectiveness?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
@@ -1924,6 +1949,11 @@ export interface operations {
                     query_text?: string;
                     relevance_floor?: number;
                     seed?: number;
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): the agent's session (a UUID); kept with the retrieval
+                     */
+                    session_id?: string;
                     similarity_threshold?: number;
                     /** @enum {string} */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
@@ -3692,13 +3722,34 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): the template to export: must be the path's template id
+                     */
+                    databit_id?: string;
                     demos_as_program_state?: boolean;
                     example_ids?: string[];
                     /** @enum {string} */
                     example_source?: "auto" | "version" | "store";
                     /** @enum {string} */
                     format?: "python_module" | "program_state" | "dataset_jsonl" | "json_config" | "notebook";
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): false exports no demos (max_examples 0 from the store); true is the default
+                     */
+                    include_examples?: boolean;
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): every export carries its metric; false is a 422
+                     * @enum {boolean}
+                     */
+                    include_metrics?: true;
                     include_optimizer?: boolean;
+                    /**
+                     * @deprecated
+                     * @description The original plan's key (accepted on this path only): `include_optimizer` (giving both with different values is a 422)
+                     */
+                    include_optimizer_setup?: boolean;
                     lm_model?: string;
                     max_examples?: number;
                     /** @enum {string} */
