@@ -11,6 +11,7 @@ import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { focusIfLost } from "@/lib/focus-if-lost";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
+import { useTemplate } from "@/features/templates/api/get-template";
 import { useRun } from "../api/get-run";
 import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
@@ -43,6 +44,8 @@ export default function RunDetailPage() {
   const finished = isTerminal(run.data?.status);
   const results = useRunResults(id, finished);
   const cancel = useRunAction(id);
+  // Runs carry only the template's id: the header names it from the template itself.
+  const template = useTemplate(run.data?.templateId ?? "");
   const toast = useToast();
   const missing = isApiError(run.error) && run.error.isNotFound;
   // Cancelling throws away the run's remaining trials, so Cancel run asks first (like Reject).
@@ -82,7 +85,7 @@ export default function RunDetailPage() {
             {r.provider && <Badge tone="sky">LM: {r.provider}</Badge>}
             {r.templateId && (
               <Link to={`/templates/${r.templateId}`} className="text-xs text-indigo-600 hover:underline">
-                {r.templateName ?? "template"} →
+                {r.templateName ?? (template.data ? `${template.data.name} v${template.data.version}` : "template")} →
               </Link>
             )}
             {active && (
