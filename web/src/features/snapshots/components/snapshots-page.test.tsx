@@ -36,6 +36,23 @@ describe("snapshots page", () => {
     expect(calls.some((c) => c.path === `/api/v1/snapshots/${b}/diff/${a}`)).toBe(true);
   });
 
+  it("compares from the older snapshot to the newer, whichever is ticked first, and names them", async () => {
+    const older = { ...snap(a, "before"), created_at: "2026-12-05T10:00:00Z" };
+    const newer = { ...snap(b, "after edit"), created_at: "2026-12-06T10:00:00Z" };
+    const { calls } = mockFetch(
+      route("GET", "/snapshots", () => [200, { snapshots: [newer, older], total: 2, page: 1, page_size: 20 }]),
+      route("GET", `/snapshots/${a}/diff/${b}`, () => [200, { from: a, to: b, added: [{ example_id: "e-new", version: 1, content_hash: "h" }], removed: [], changed: [], unchanged_count: 1 }]),
+    );
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    // Ticked from the top of the newest-first list: the newer one first.
+    await userEvent.click(await screen.findByLabelText("Compare after edit"));
+    await userEvent.click(screen.getByLabelText("Compare before"));
+    const diff = await screen.findByLabelText("Snapshot diff");
+    expect(within(diff).getByText("1 added")).toBeInTheDocument();
+    expect(calls.filter((c) => c.path.includes("/diff/")).map((c) => c.path)).toEqual([`/api/v1/snapshots/${a}/diff/${b}`]);
+    expect(screen.getByText(/From “before” \(11111111\) to the newer “after edit”/)).toBeInTheDocument();
+  });
+
   it("says how to make the first snapshot", async () => {
     mockFetch(route("GET", "/snapshots", () => [200, { snapshots: [], total: 0, page: 1, page_size: 20 }]));
     renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });

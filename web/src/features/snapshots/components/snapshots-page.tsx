@@ -18,11 +18,21 @@ function selectionText(s: Snapshot): string {
   return parts.length ? parts.join(", ") : "all examples";
 }
 
-function DiffCard({ from, to }: { from: string; to: string }) {
-  const diff = useSnapshotDiff(from, to);
+/**
+ * The two ticked snapshots as base and newer: by creation time, whichever was ticked first (the
+ * list is newest first, so ticking from the top would otherwise report additions as removals).
+ */
+export function comparePair(picked: Snapshot[]): [Snapshot, Snapshot] | null {
+  if (picked.length !== 2) return null;
+  const [x, y] = picked;
+  return Date.parse(y.created_at) < Date.parse(x.created_at) ? [y, x] : [x, y];
+}
+
+function DiffCard({ from, to }: { from: Snapshot; to: Snapshot }) {
+  const diff = useSnapshotDiff(from.snapshot_id, to.snapshot_id);
   return (
     <Card>
-      <CardHeader title="Differences" description={`${shortId(from)} → ${shortId(to)}`} />
+      <CardHeader title="Differences" description={`From “${from.name}” (${shortId(from.snapshot_id)}) to the newer “${to.name}” (${shortId(to.snapshot_id)})`} />
       <CardBody>
         {diff.isPending ? (
           <LoadingState />
@@ -79,8 +89,10 @@ export default function SnapshotsPage() {
   useEffect(() => {
     if (createdShown) createdRow.current?.scrollIntoView?.({ block: "nearest" });
   }, [createdShown]);
-  const [picked, setPicked] = useState<string[]>([]);
-  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+  // The snapshots themselves (not ids): their names and times are needed for the comparison.
+  const [picked, setPicked] = useState<Snapshot[]>([]);
+  const toggle = (s: Snapshot) => setPicked((p) => (p.some((x) => x.snapshot_id === s.snapshot_id) ? p.filter((x) => x.snapshot_id !== s.snapshot_id) : [...p, s].slice(-2)));
+  const pair = comparePair(picked);
   return (
     <>
       <PageHeader
@@ -100,7 +112,7 @@ export default function SnapshotsPage() {
       ) : (
         <div className="space-y-6">
           <Card>
-            <CardHeader title={`${list.data.total} snapshot${list.data.total === 1 ? "" : "s"}`} description="Tick two to compare them (older first)." />
+            <CardHeader title={`${list.data.total} snapshot${list.data.total === 1 ? "" : "s"}`} description="Tick two to see what changed from the older to the newer." />
             <CardBody className="py-2">
               <ul className="divide-y divide-slate-100" aria-label="Snapshots">
                 {list.data.snapshots.map((s) => (
@@ -111,7 +123,7 @@ export default function SnapshotsPage() {
                     className={cn("flex flex-wrap items-center gap-3 py-2 text-sm", s.snapshot_id === created && "-mx-2 rounded-lg bg-indigo-50 px-2 ring-1 ring-indigo-200")}
                     data-snapshot={s.snapshot_id}
                   >
-                    <input type="checkbox" className="size-6 accent-indigo-600 sm:size-4" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
+                    <input type="checkbox" className="size-6 accent-indigo-600 sm:size-4" aria-label={`Compare ${s.name}`} checked={picked.some((x) => x.snapshot_id === s.snapshot_id)} onChange={() => toggle(s)} />
                     <span className="min-w-0 flex-1 basis-56">
                       {s.snapshot_id === created && <Badge tone="indigo" className="mr-2">Just frozen</Badge>}
                       <span className="font-medium break-words text-slate-900">{s.name}</span>
@@ -130,7 +142,7 @@ export default function SnapshotsPage() {
               </ul>
             </CardBody>
           </Card>
-          {picked.length === 2 && <DiffCard from={picked[0]} to={picked[1]} />}
+          {pair && <DiffCard from={pair[0]} to={pair[1]} />}
         </div>
       )}
     </>
