@@ -53,6 +53,24 @@ describe("snapshots page", () => {
     expect(screen.getByText(/From “before” \(11111111\) to the newer “after edit”/)).toBeInTheDocument();
   });
 
+  it("pages through more snapshots than one page holds", async () => {
+    const id = (i: number) => `22222222-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    const all = Array.from({ length: 23 }, (_, i) => snap(id(i), `run ${i} data`));
+    const { calls } = mockFetch(
+      route("GET", "/snapshots", (call) => {
+        const page = Number(call.query.get("page") ?? 1);
+        return [200, { snapshots: all.slice((page - 1) * 20, page * 20), total: all.length, page, page_size: 20 }];
+      }),
+    );
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    const list = await screen.findByRole("list", { name: "Snapshots" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(20);
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(await within(screen.getByRole("list", { name: "Snapshots" })).findByText("run 22 data")).toBeInTheDocument();
+    expect(within(screen.getByRole("list", { name: "Snapshots" })).getAllByRole("listitem")).toHaveLength(3);
+    expect(calls.some((c) => c.path === "/api/v1/snapshots" && c.query.get("page") === "2")).toBe(true);
+  });
+
   it("says how to make the first snapshot", async () => {
     mockFetch(route("GET", "/snapshots", () => [200, { snapshots: [], total: 0, page: 1, page_size: 20 }]));
     renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });

@@ -4,10 +4,11 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { cn, formatDate, shortId } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
-import { snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
+import { SNAPSHOTS_PAGE_SIZE, snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
 
 function selectionText(s: Snapshot): string {
   const sel = s.selection ?? {};
@@ -81,9 +82,20 @@ function DiffCard({ from, to }: { from: Snapshot; to: Snapshot }) {
 
 export default function SnapshotsPage() {
   usePageTitle("Snapshots");
-  const list = useSnapshots();
+  // `?page=`: every optimization run freezes a snapshot, so the list soon passes one page.
+  const [params, setParams] = useSearchParams();
+  const page = Math.max(1, Number(params.get("page")) || 1);
+  const list = useSnapshots(page);
+  const listTop = useRef<HTMLDivElement>(null);
+  const setPage = (p: number) =>
+    setParams((prev) => {
+      const next = new URLSearchParams(prev);
+      if (p > 1) next.set("page", String(p));
+      else next.delete("page");
+      return next;
+    });
   // `?created=<id>`: the snapshot just frozen from the Examples page, highlighted and scrolled to.
-  const created = useSearchParams()[0].get("created");
+  const created = params.get("created");
   const createdRow = useRef<HTMLLIElement>(null);
   const createdShown = Boolean(list.data?.snapshots.some((s) => s.snapshot_id === created));
   useEffect(() => {
@@ -103,14 +115,14 @@ export default function SnapshotsPage() {
         <LoadingState label="Loading snapshots…" />
       ) : list.isError ? (
         <ErrorState error={list.error} title="Could not load snapshots" onRetry={() => list.refetch()} />
-      ) : list.data.snapshots.length === 0 ? (
+      ) : list.data.snapshots.length === 0 && list.data.total === 0 ? (
         <EmptyState
           title="No snapshots yet"
           description="Filter the examples, then use “Freeze as snapshot”. Every optimization run also freezes the data it trains on."
           action={<Link to="/examples" className="text-indigo-600 hover:underline">Go to examples</Link>}
         />
       ) : (
-        <div className="space-y-6">
+        <div ref={listTop} className="scroll-mt-20 space-y-6 md:scroll-mt-4">
           <Card>
             <CardHeader title={`${list.data.total} snapshot${list.data.total === 1 ? "" : "s"}`} description="Tick two to see what changed from the older to the newer." />
             <CardBody className="py-2">
@@ -140,6 +152,8 @@ export default function SnapshotsPage() {
                   </li>
                 ))}
               </ul>
+              {list.data.snapshots.length === 0 && <p className="py-4 text-sm text-slate-500">Nothing on this page.</p>}
+              {list.data.total > SNAPSHOTS_PAGE_SIZE && <Pagination page={page} pageSize={SNAPSHOTS_PAGE_SIZE} total={list.data.total} onPage={setPage} listTop={listTop} />}
             </CardBody>
           </Card>
           {pair && <DiffCard from={pair[0]} to={pair[1]} />}
