@@ -183,6 +183,14 @@ export const coreFlows = [
       await code.waitFor({ timeout: 30_000 });
       const text = await code.innerText();
       if (!text.includes("class ")) throw new Error(`preview has no "class ": ${text.slice(0, 200)}`);
+      // Each finding's severity reads in full beside its message (the message's width squeezed it to "wa…").
+      const findings = page.getByRole("list", { name: "Validation findings" });
+      if (await findings.count()) {
+        const cut = await findings.locator("li").evaluateAll((items) =>
+          items.map((li) => li.querySelector(".truncate")).filter((b) => b && b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent),
+        );
+        if (cut.length) throw new Error(`finding severity cut off: ${cut.join(", ")}`);
+      }
       await page.getByRole("button", { name: "Copy" }).click();
       await page.getByRole("button", { name: "Copied" }).waitFor({ timeout: TIMEOUT });
       const copied = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);

@@ -139,6 +139,13 @@ export const edgeFlows = [
       }
       await page.goto(`${ctx.base}/runs/${runId}`);
       await page.getByRole("button", { name: "Cancel run" }).click();
+      // The first press only asks: the run keeps going until the dialog's Cancel run is pressed.
+      const dialog = page.getByRole("dialog", { name: "Cancel this run?" });
+      await dialog.waitFor({ timeout: TIMEOUT });
+      await shot("run-cancel-dialog", { fullPage: false });
+      const still = await apiCall(ctx.base, "GET", `/dspy-runs/${runId}`);
+      if (still.body?.status !== "running" && still.body?.status !== "pending") throw new Error(`the first press cancelled the run (${still.body?.status})`);
+      await dialog.getByRole("button", { name: "Cancel run" }).click();
       await page.getByText("cancelled", { exact: true }).first().waitFor({ timeout: 60_000 });
       await page.getByRole("heading", { name: "Results" }).waitFor({ timeout: TIMEOUT });
       await page.reload();

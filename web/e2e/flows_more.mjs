@@ -225,7 +225,19 @@ export const moreFlows = [
       await page.getByRole("heading", { name: "Deleted example" }).waitFor({ timeout: TIMEOUT });
       await page.goBack();
       await list.getByRole("button", { name: `Restore ${question}` }).click();
-      await page.getByRole("status").filter({ hasText: "Restored" }).waitFor({ timeout: TIMEOUT });
+      const toast = page.getByRole("status").filter({ hasText: "Restored" });
+      await toast.waitFor({ timeout: TIMEOUT });
+      // The toast (sidebar-wide at 1440 px) leaves its message room for every whole word beside its Open and Dismiss.
+      const room = await toast.locator("span").first().evaluate((msg) => {
+        const probe = msg.cloneNode(true);
+        Object.assign(probe.style, { position: "absolute", width: "min-content", overflowWrap: "normal", visibility: "hidden" });
+        msg.parentElement.append(probe);
+        const need = probe.getBoundingClientRect().width;
+        probe.remove();
+        return { need, have: msg.getBoundingClientRect().width };
+      });
+      if (room.need > room.have + 1) throw new Error(`restored toast breaks a word: its longest needs ${Math.round(room.need)} px in ${Math.round(room.have)} px`);
+      await shot("examples-restored-toast", { fullPage: false });
       await list.getByRole("link", { name: question }).waitFor({ state: "detached", timeout: TIMEOUT });
       const r = await apiCall(ctx.base, "GET", `/examples/${id}`);
       if (r.status !== 200) throw new Error(`restored example answers ${r.status}`);

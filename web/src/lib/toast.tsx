@@ -76,12 +76,15 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
       onPointerLeave={() => setHeld((h) => ({ ...h, pointer: false }))}
       className={cn(
         "pointer-events-auto flex items-center gap-2 rounded-lg py-1.5 pr-1.5 pl-3.5 text-sm font-medium shadow-lg ring-1",
+        // From md the toast has the sidebar's width: an action (Undo, Open) beside the message left
+        // it too narrow for a word (a name broke mid-word), so the action goes under the message.
+        "md:grid md:grid-cols-[minmax(0,1fr)_auto] md:gap-x-1 md:gap-y-0",
         t.tone === "success" && "bg-emerald-50 text-emerald-900 ring-emerald-200",
         t.tone === "error" && "bg-rose-50 text-rose-900 ring-rose-200",
         t.tone === "info" && "bg-white text-slate-800 ring-slate-200",
       )}
     >
-      <span className="min-w-0 flex-1 py-1 break-words">{t.message}</span>
+      <span className="min-w-0 flex-1 py-1 break-words md:col-start-1 md:row-start-1">{t.message}</span>
       {t.action && (
         <button
           ref={actionButton}
@@ -90,7 +93,7 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
             close();
             t.action?.run();
           }}
-          className="shrink-0 rounded px-2 py-1 font-semibold underline underline-offset-2 hover:bg-black/5 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          className="shrink-0 rounded px-2 py-1 font-semibold underline underline-offset-2 hover:bg-black/5 focus-visible:outline-2 focus-visible:outline-indigo-600 md:col-start-1 md:row-start-2 md:-ml-2 md:justify-self-start"
         >
           {t.action.label}
         </button>
@@ -99,7 +102,7 @@ function ToastItem({ toast: t, dismiss }: { toast: Toast; dismiss: (id: number) 
         type="button"
         aria-label="Dismiss"
         onClick={close}
-        className="shrink-0 rounded p-1.5 opacity-70 hover:bg-black/5 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+        className="shrink-0 rounded p-1.5 opacity-70 hover:bg-black/5 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-600 md:col-start-2 md:row-start-1 md:self-start"
       >
         <CloseIcon className="size-4" />
       </button>

@@ -7,6 +7,8 @@ type ConfirmDialogProps = {
   title: string;
   description?: ReactNode;
   confirmLabel?: string;
+  /** The button that closes without acting ("Cancel"; a run's dialog says "Keep running", since its action is a cancel). */
+  cancelLabel?: string;
   confirmVariant?: "primary" | "danger";
   pending?: boolean;
   error?: ReactNode;
@@ -14,7 +16,7 @@ type ConfirmDialogProps = {
   onClose: () => void;
 };
 
-export function ConfirmDialog({ open, title, description, confirmLabel = "Delete", confirmVariant = "danger", pending, error, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, description, confirmLabel = "Delete", cancelLabel = "Cancel", confirmVariant = "danger", pending, error, onConfirm, onClose }: ConfirmDialogProps) {
   return (
     <Dialog
       open={open}
@@ -25,7 +27,7 @@ export function ConfirmDialog({ open, title, description, confirmLabel = "Delete
       footer={
         <>
           <Button onClick={onClose} data-autofocus>
-            Cancel
+            {cancelLabel}
           </Button>
           <Button variant={confirmVariant} loading={pending} onClick={onConfirm}>
             {confirmLabel}

@@ -31,11 +31,18 @@ export function useDeletedToast() {
       focus: true,
       run: async () => {
         const results = await Promise.allSettled(ids.map(restoreExample));
+        // One restored meanwhile (from Recently deleted, another tab) answers 404 "no deleted example":
+        // it is back, which is what Undo asked for, so it is not reported as a failure.
+        const refused = ids.filter((_, i) => results[i].status === "rejected");
+        const back = await Promise.allSettled(refused.map((id) => api.get<Example>(`/examples/${encodeURIComponent(id)}`)));
         await afterRestore(qc);
-        const failed = results.filter((r) => r.status === "rejected").length;
-        const ok = ids.length - failed;
-        if (failed) toast.show(`Restored ${ok}; ${failed} could not be restored`, "error");
-        else toast.show(`Restored ${ok} example${ok === 1 ? "" : "s"}`);
+        const already = back.filter((r) => r.status === "fulfilled").length;
+        const failed = refused.length - already;
+        const ok = ids.length - refused.length;
+        const alreadyText = `${already} ${already === 1 ? "was" : "were"} already restored`;
+        if (failed) toast.show(`Restored ${ok}; ${failed} could not be restored${already ? `; ${alreadyText}` : ""}`, "error");
+        else if (ok === 0) toast.show(already === 1 ? "The example was already restored" : `All ${already} examples were already restored`, "info");
+        else toast.show(`Restored ${ok} example${ok === 1 ? "" : "s"}${already ? `; ${alreadyText}` : ""}`);
       },
     });
 }

@@ -146,6 +146,33 @@ describe("example delete", () => {
   });
 });
 
+describe("undo after the example came back another way", () => {
+  it("says it was already restored when Undo finds it live (restored from Recently deleted)", async () => {
+    const id = "3f1c2d4e-0000-4000-8000-000000000002";
+    let deleted = false;
+    mockFetch(
+      noTemplates,
+      route("GET", `/examples/${id}`, () => (deleted ? [404, { detail: "Example not found", code: "not_found" }] : [200, makeExample({ example_id: id })])),
+      route("GET", `/examples/${id}/effectiveness`, () => [200, { example_id: id, total_uses: 0 }]),
+      route("GET", `/examples/${id}/versions`, () => [200, []]),
+      route("DELETE", `/examples/${id}`, () => {
+        deleted = true;
+        return [204, null];
+      }),
+      // Restored from the trash before Undo is pressed: the server has no deleted example left.
+      route("POST", `/examples/${id}/restore`, () => [404, { detail: "no deleted example with this id", code: "not_found" }]),
+    );
+    renderPage(<ExampleDetailPage />, { route: `/examples/${id}`, path: "/examples/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Delete" }));
+    await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Delete" }));
+    const toast = (await screen.findByText("Example deleted")).closest("[role=status]") as HTMLElement;
+    deleted = false;
+    await userEvent.click(within(toast).getByRole("button", { name: "Undo" }));
+    expect(await screen.findByText("The example was already restored")).toBeInTheDocument();
+    expect(screen.queryByText(/could not be restored/)).not.toBeInTheDocument();
+  });
+});
+
 describe("bulk delete", () => {
   it("restores exactly the deleted examples when Undo is pressed", async () => {
     const store = new Map(["a", "b"].map((id) => [id, makeExample({ example_id: id, input: { question: `Question ${id}?` } })]));

@@ -40,6 +40,16 @@ describe("launch run form: template picker", () => {
     expect(picker()).toHaveAccessibleDescription(/^v1\.1\.0 · published · updated /);
   });
 
+  it("says how many examples the chosen version has, and warns before Start when a run cannot have two", async () => {
+    const examplesOf = route("GET", "/examples", (call) => [200, { examples: [], total: call.query.get("databit_id") === PUBLISHED_NEW ? 29 : 0, page: 1, page_size: 1 }]);
+    mockFetch(listOf(versions), examplesOf);
+    renderPage(<LaunchRunForm onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
+    await waitFor(() => expect(picker()).toHaveAccessibleDescription(/^v1\.1\.0 · published · updated .* · 29 examples$/));
+    await userEvent.selectOptions(picker(), DRAFT);
+    await waitFor(() => expect(picker()).toHaveAccessibleDescription(/No examples of this version; a run needs at least 2/));
+    expect(picker()).not.toHaveAccessibleDescription(/29 examples/);
+  });
+
   it("starts at the template the form was opened from", async () => {
     mockFetch(listOf(versions));
     renderPage(<LaunchRunForm defaultTemplate={DRAFT} onCancel={() => undefined} />, { route: "/runs", path: "/runs" });

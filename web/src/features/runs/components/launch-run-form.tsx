@@ -1,6 +1,7 @@
 // Launch an optimization run (POST /dspy-runs, SPEC §4.5): template, optimizer, metric, LM,
 // budget, data selection and optimizer parameters.
 import { useState, type FormEvent } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
@@ -11,6 +12,7 @@ import { useToast } from "@/lib/toast";
 import type { Template } from "@/lib/api-types";
 import { useTemplate } from "@/features/templates/api/get-template";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import { examplesQueryOptions } from "@/features/examples/api/get-examples";
 import { useCreateRun, type CreateRunRequest } from "../api/create-run";
 import { useLmProviders } from "../api/get-lm-providers";
 import { OPTIMIZER_TYPES, RUN_METRICS, type OptimizerType, type RunMetric } from "../api/types";
@@ -204,6 +206,10 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
   };
 
   const chosenTemplate = choices.find((t) => t.id === templateId);
+  // A run trains on the examples whose databit_id is this template (version): say how many there
+  // are, and that a run needs two, before Start rather than after a refusal.
+  const stored = useQuery({ ...examplesQueryOptions({ databit_id: templateId, page: 1, page_size: 1 }), enabled: templateId !== "" });
+  const storedCount = stored.data && !stored.isPlaceholderData ? stored.data.total : null;
   const tplOptions = choices.map((t) => ({ value: t.id, label: templateLabel(t) }));
   const providerList = providers.data?.providers ?? [{ name: "offline", kind: "offline", models: ["offline"], default_model: "offline" }];
   const providerOptions = providerList.map((p) => ({ value: p.name, label: p.kind === "offline" ? "Offline (built-in stand-in)" : p.name }));
@@ -248,7 +254,20 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
           options={tplOptions.length ? tplOptions : [{ value: "", label: templates.isPending ? "Loading…" : "No templates" }]}
           error={errors.template_id}
           // A narrow select cuts its label's end: the chosen version and status are repeated under it.
-          hint={chosenTemplate && `v${chosenTemplate.version} · ${chosenTemplate.status} · updated ${formatDate(chosenTemplate.updated_at ?? chosenTemplate.created_at)}`}
+          hint={
+            chosenTemplate && (
+              <>
+                {`v${chosenTemplate.version} · ${chosenTemplate.status} · updated ${formatDate(chosenTemplate.updated_at ?? chosenTemplate.created_at)}`}
+                {storedCount !== null && storedCount >= 2 && ` · ${storedCount.toLocaleString()} examples`}
+                {storedCount !== null && storedCount < 2 && <span className="sr-only"> · </span>}
+                {storedCount !== null && storedCount < 2 && (
+                  <span className="mt-0.5 block text-amber-700">
+                    {storedCount === 0 ? "No examples" : "Only 1 example"} of this version; a run needs at least 2 (examples name their template version).
+                  </span>
+                )}
+              </>
+            )
+          }
         />
         <SelectInput label="Optimizer" value={f.optimizer_type} onChange={(e) => set("optimizer_type", e.target.value as OptimizerType)} options={OPTIMIZER_TYPES.map((o) => ({ value: o, label: o }))} error={errors.optimizer_type} />
         <SelectInput label="Metric" value={f.metric} onChange={(e) => set("metric", e.target.value as RunMetric)} options={RUN_METRICS.map((m) => ({ value: m, label: m }))} error={errors.metric} />

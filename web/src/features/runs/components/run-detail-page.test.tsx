@@ -56,6 +56,16 @@ describe("run detail", () => {
     expect(screen.getByRole("button", { name: "Accept" })).toBeDisabled();
   });
 
+  it("names the run's template in the header link (the run carries only its id)", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("running", 2)]),
+      route("GET", `/templates/${TPL}`, () => [200, { id: TPL, name: "Telemetry Failure Predictor", version: "1.0.0", status: "published", input_schema: [], output_schema: [] }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    const link = await within(await screen.findByRole("banner")).findByRole("link", { name: "Telemetry Failure Predictor v1.0.0 →" });
+    expect(link).toHaveAttribute("href", `/templates/${TPL}`);
+  });
+
   it("shows an accepted run's decision as a link to the version it made", async () => {
     mockFetch(
       route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("completed", 5), decision: "accepted", accepted_template_id: "99999999-9999-4999-8999-999999999999" }]),

@@ -1,8 +1,9 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage, isApiError } from "@/lib/api-client";
 import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
@@ -10,6 +11,7 @@ import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { focusIfLost } from "@/lib/focus-if-lost";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
+import { useTemplate } from "@/features/templates/api/get-template";
 import { useRun } from "../api/get-run";
 import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
@@ -42,17 +44,23 @@ export default function RunDetailPage() {
   const finished = isTerminal(run.data?.status);
   const results = useRunResults(id, finished);
   const cancel = useRunAction(id);
+  // Runs carry only the template's id: the header names it from the template itself.
+  const template = useTemplate(run.data?.templateId ?? "");
   const toast = useToast();
   const missing = isApiError(run.error) && run.error.isNotFound;
-  // Cancel run goes away when the run ends: focus moves to the heading, whose status now says so.
+  // Cancelling throws away the run's remaining trials, so Cancel run asks first (like Reject).
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  // Cancel run goes away when the run ends (also while its dialog is open): focus moves to the
+  // heading, whose status now says so.
   const cancelPressed = useRef(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    if (finished && cancelPressed.current) {
+    if (finished && (cancelPressed.current || confirmCancel)) {
       cancelPressed.current = false;
+      setConfirmCancel(false);
       focusIfLost(heading.current);
     }
-  }, [finished]);
+  }, [finished, confirmCancel]);
   usePageTitle(run.data ? `Run ${shortId(run.data.id)} (${run.data.status})` : missing ? notFoundTitle("Run") : "Run");
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
@@ -77,7 +85,7 @@ export default function RunDetailPage() {
             {r.provider && <Badge tone="sky">LM: {r.provider}</Badge>}
             {r.templateId && (
               <Link to={`/templates/${r.templateId}`} className="text-xs text-indigo-600 hover:underline">
-                {r.templateName ?? "template"} →
+                {r.templateName ?? (template.data ? `${template.data.name} v${template.data.version}` : "template")} →
               </Link>
             )}
             {active && (
@@ -89,18 +97,33 @@ export default function RunDetailPage() {
         }
         actions={
           !isTerminal(r.status) && (
-            <Button
-              variant="danger"
-              loading={cancel.isPending}
-              onClick={() => {
-                cancelPressed.current = true;
-                cancel.mutate("cancel", { onSuccess: () => toast.show("Cancellation requested", "info"), onError: (e) => toast.show(errorMessage(e), "error") });
-              }}
-            >
+            <Button variant="danger" loading={cancel.isPending} onClick={() => setConfirmCancel(true)}>
               Cancel run
             </Button>
           )
         }
+      />
+      <ConfirmDialog
+        open={confirmCancel && !finished}
+        title="Cancel this run?"
+        description="The run stops and cannot be resumed: the trials it has not run yet are lost. The trials it finished and the best result so far are kept."
+        confirmLabel="Cancel run"
+        cancelLabel="Keep running"
+        pending={cancel.isPending}
+        error={cancel.isError ? <p role="alert" className="text-sm text-rose-700">{errorMessage(cancel.error)}</p> : undefined}
+        onConfirm={() => {
+          cancelPressed.current = true;
+          cancel.mutate("cancel", {
+            onSuccess: () => {
+              setConfirmCancel(false);
+              toast.show("Cancellation requested", "info");
+            },
+          });
+        }}
+        onClose={() => {
+          cancel.reset();
+          setConfirmCancel(false);
+        }}
       />
       {r.error && <ErrorState error={new Error(r.error)} title={`Run ${r.status}`} className="mb-6" />}
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">

@@ -1,5 +1,5 @@
 // Keyboard focus when the pressed control goes away or changes in place on a run's page.
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockFetch, route } from "@/testing/mock-fetch";
@@ -25,7 +25,58 @@ describe("run page focus", () => {
     const cancel = await screen.findByRole("button", { name: "Cancel run" });
     cancel.focus();
     await userEvent.keyboard("{Enter}");
+    // The dialog's default is the harmless choice; Tab reaches the confirm button.
+    const dialog = await screen.findByRole("dialog", { name: "Cancel this run?" });
+    expect(within(dialog).getByRole("button", { name: "Keep running" })).toHaveFocus();
+    await userEvent.tab();
+    expect(within(dialog).getByRole("button", { name: "Cancel run" })).toHaveFocus();
+    await userEvent.keyboard("{Enter}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "Cancel run" })).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveFocus());
+  });
+
+  it("asks before cancelling: the first press does not cancel, Keep running returns focus to Cancel run", async () => {
+    let status = "running";
+    const { calls } = mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, wire(status)]),
+      route("POST", `/dspy-runs/${RUN}/cancel`, () => {
+        status = "cancelled";
+        return [200, wire(status)];
+      }),
+      results,
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    const cancel = await screen.findByRole("button", { name: "Cancel run" });
+    await userEvent.click(cancel);
+    const dialog = await screen.findByRole("dialog", { name: "Cancel this run?" });
+    expect(dialog).toHaveTextContent(/not run yet are lost/);
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Keep running" }));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(cancel).toHaveFocus();
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    // Escape closes it as well, still without cancelling.
+    await userEvent.keyboard("{Enter}");
+    await screen.findByRole("dialog", { name: "Cancel this run?" });
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    // Confirming cancels.
+    await userEvent.click(cancel);
+    await userEvent.click(within(await screen.findByRole("dialog", { name: "Cancel this run?" })).getByRole("button", { name: "Cancel run" }));
+    await waitFor(() => expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([`/api/v1/dspy-runs/${RUN}/cancel`]));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Cancel run" })).not.toBeInTheDocument());
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("closes the cancel dialog when the run ends on its own, and puts focus on the heading", async () => {
+    let status = "running";
+    mockFetch(route("GET", `/dspy-runs/${RUN}`, () => [200, wire(status)]), results);
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Cancel run" }));
+    await screen.findByRole("dialog", { name: "Cancel this run?" });
+    status = "completed";
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument(), { timeout: 5000 });
     await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveFocus());
   });
 

@@ -25,10 +25,12 @@ export type SnapshotDiff = {
 export type CreateSnapshot = { name: string; filter?: Record<string, unknown>; example_ids?: string[]; template_id?: string };
 export type SnapshotFormat = "jsonl" | "hf_jsonl" | "hf_info";
 
+export const SNAPSHOTS_PAGE_SIZE = 20;
+
 export const snapshotsQueryOptions = (page: number) =>
   queryOptions({
     queryKey: ["snapshots", "list", page],
-    queryFn: ({ signal }) => api.get<SnapshotList>("/snapshots", { page, page_size: 20 }, signal),
+    queryFn: ({ signal }) => api.get<SnapshotList>("/snapshots", { page, page_size: SNAPSHOTS_PAGE_SIZE }, signal),
   });
 
 export function useSnapshots(page = 1) {

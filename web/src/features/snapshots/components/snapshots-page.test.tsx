@@ -36,6 +36,41 @@ describe("snapshots page", () => {
     expect(calls.some((c) => c.path === `/api/v1/snapshots/${b}/diff/${a}`)).toBe(true);
   });
 
+  it("compares from the older snapshot to the newer, whichever is ticked first, and names them", async () => {
+    const older = { ...snap(a, "before"), created_at: "2026-12-05T10:00:00Z" };
+    const newer = { ...snap(b, "after edit"), created_at: "2026-12-06T10:00:00Z" };
+    const { calls } = mockFetch(
+      route("GET", "/snapshots", () => [200, { snapshots: [newer, older], total: 2, page: 1, page_size: 20 }]),
+      route("GET", `/snapshots/${a}/diff/${b}`, () => [200, { from: a, to: b, added: [{ example_id: "e-new", version: 1, content_hash: "h" }], removed: [], changed: [], unchanged_count: 1 }]),
+    );
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    // Ticked from the top of the newest-first list: the newer one first.
+    await userEvent.click(await screen.findByLabelText("Compare after edit"));
+    await userEvent.click(screen.getByLabelText("Compare before"));
+    const diff = await screen.findByLabelText("Snapshot diff");
+    expect(within(diff).getByText("1 added")).toBeInTheDocument();
+    expect(calls.filter((c) => c.path.includes("/diff/")).map((c) => c.path)).toEqual([`/api/v1/snapshots/${a}/diff/${b}`]);
+    expect(screen.getByText(/From “before” \(11111111\) to the newer “after edit”/)).toBeInTheDocument();
+  });
+
+  it("pages through more snapshots than one page holds", async () => {
+    const id = (i: number) => `22222222-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    const all = Array.from({ length: 23 }, (_, i) => snap(id(i), `run ${i} data`));
+    const { calls } = mockFetch(
+      route("GET", "/snapshots", (call) => {
+        const page = Number(call.query.get("page") ?? 1);
+        return [200, { snapshots: all.slice((page - 1) * 20, page * 20), total: all.length, page, page_size: 20 }];
+      }),
+    );
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    const list = await screen.findByRole("list", { name: "Snapshots" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(20);
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(await within(screen.getByRole("list", { name: "Snapshots" })).findByText("run 22 data")).toBeInTheDocument();
+    expect(within(screen.getByRole("list", { name: "Snapshots" })).getAllByRole("listitem")).toHaveLength(3);
+    expect(calls.some((c) => c.path === "/api/v1/snapshots" && c.query.get("page") === "2")).toBe(true);
+  });
+
   it("says how to make the first snapshot", async () => {
     mockFetch(route("GET", "/snapshots", () => [200, { snapshots: [], total: 0, page: 1, page_size: 20 }]));
     renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });

@@ -4,10 +4,11 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { cn, formatDate, shortId } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
-import { snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
+import { SNAPSHOTS_PAGE_SIZE, snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
 
 function selectionText(s: Snapshot): string {
   const sel = s.selection ?? {};
@@ -18,11 +19,21 @@ function selectionText(s: Snapshot): string {
   return parts.length ? parts.join(", ") : "all examples";
 }
 
-function DiffCard({ from, to }: { from: string; to: string }) {
-  const diff = useSnapshotDiff(from, to);
+/**
+ * The two ticked snapshots as base and newer: by creation time, whichever was ticked first (the
+ * list is newest first, so ticking from the top would otherwise report additions as removals).
+ */
+export function comparePair(picked: Snapshot[]): [Snapshot, Snapshot] | null {
+  if (picked.length !== 2) return null;
+  const [x, y] = picked;
+  return Date.parse(y.created_at) < Date.parse(x.created_at) ? [y, x] : [x, y];
+}
+
+function DiffCard({ from, to }: { from: Snapshot; to: Snapshot }) {
+  const diff = useSnapshotDiff(from.snapshot_id, to.snapshot_id);
   return (
     <Card>
-      <CardHeader title="Differences" description={`${shortId(from)} → ${shortId(to)}`} />
+      <CardHeader title="Differences" description={`From “${from.name}” (${shortId(from.snapshot_id)}) to the newer “${to.name}” (${shortId(to.snapshot_id)})`} />
       <CardBody>
         {diff.isPending ? (
           <LoadingState />
@@ -71,16 +82,29 @@ function DiffCard({ from, to }: { from: string; to: string }) {
 
 export default function SnapshotsPage() {
   usePageTitle("Snapshots");
-  const list = useSnapshots();
+  // `?page=`: every optimization run freezes a snapshot, so the list soon passes one page.
+  const [params, setParams] = useSearchParams();
+  const page = Math.max(1, Number(params.get("page")) || 1);
+  const list = useSnapshots(page);
+  const listTop = useRef<HTMLDivElement>(null);
+  const setPage = (p: number) =>
+    setParams((prev) => {
+      const next = new URLSearchParams(prev);
+      if (p > 1) next.set("page", String(p));
+      else next.delete("page");
+      return next;
+    });
   // `?created=<id>`: the snapshot just frozen from the Examples page, highlighted and scrolled to.
-  const created = useSearchParams()[0].get("created");
+  const created = params.get("created");
   const createdRow = useRef<HTMLLIElement>(null);
   const createdShown = Boolean(list.data?.snapshots.some((s) => s.snapshot_id === created));
   useEffect(() => {
     if (createdShown) createdRow.current?.scrollIntoView?.({ block: "nearest" });
   }, [createdShown]);
-  const [picked, setPicked] = useState<string[]>([]);
-  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+  // The snapshots themselves (not ids): their names and times are needed for the comparison.
+  const [picked, setPicked] = useState<Snapshot[]>([]);
+  const toggle = (s: Snapshot) => setPicked((p) => (p.some((x) => x.snapshot_id === s.snapshot_id) ? p.filter((x) => x.snapshot_id !== s.snapshot_id) : [...p, s].slice(-2)));
+  const pair = comparePair(picked);
   return (
     <>
       <PageHeader
@@ -91,16 +115,16 @@ export default function SnapshotsPage() {
         <LoadingState label="Loading snapshots…" />
       ) : list.isError ? (
         <ErrorState error={list.error} title="Could not load snapshots" onRetry={() => list.refetch()} />
-      ) : list.data.snapshots.length === 0 ? (
+      ) : list.data.snapshots.length === 0 && list.data.total === 0 ? (
         <EmptyState
           title="No snapshots yet"
           description="Filter the examples, then use “Freeze as snapshot”. Every optimization run also freezes the data it trains on."
           action={<Link to="/examples" className="text-indigo-600 hover:underline">Go to examples</Link>}
         />
       ) : (
-        <div className="space-y-6">
+        <div ref={listTop} className="scroll-mt-20 space-y-6 md:scroll-mt-4">
           <Card>
-            <CardHeader title={`${list.data.total} snapshot${list.data.total === 1 ? "" : "s"}`} description="Tick two to compare them (older first)." />
+            <CardHeader title={`${list.data.total} snapshot${list.data.total === 1 ? "" : "s"}`} description="Tick two to see what changed from the older to the newer." />
             <CardBody className="py-2">
               <ul className="divide-y divide-slate-100" aria-label="Snapshots">
                 {list.data.snapshots.map((s) => (
@@ -111,7 +135,7 @@ export default function SnapshotsPage() {
                     className={cn("flex flex-wrap items-center gap-3 py-2 text-sm", s.snapshot_id === created && "-mx-2 rounded-lg bg-indigo-50 px-2 ring-1 ring-indigo-200")}
                     data-snapshot={s.snapshot_id}
                   >
-                    <input type="checkbox" className="size-6 accent-indigo-600 sm:size-4" aria-label={`Compare ${s.name}`} checked={picked.includes(s.snapshot_id)} onChange={() => toggle(s.snapshot_id)} />
+                    <input type="checkbox" className="size-6 accent-indigo-600 sm:size-4" aria-label={`Compare ${s.name}`} checked={picked.some((x) => x.snapshot_id === s.snapshot_id)} onChange={() => toggle(s)} />
                     <span className="min-w-0 flex-1 basis-56">
                       {s.snapshot_id === created && <Badge tone="indigo" className="mr-2">Just frozen</Badge>}
                       <span className="font-medium break-words text-slate-900">{s.name}</span>
@@ -128,9 +152,11 @@ export default function SnapshotsPage() {
                   </li>
                 ))}
               </ul>
+              {list.data.snapshots.length === 0 && <p className="py-4 text-sm text-slate-500">Nothing on this page.</p>}
+              {list.data.total > SNAPSHOTS_PAGE_SIZE && <Pagination page={page} pageSize={SNAPSHOTS_PAGE_SIZE} total={list.data.total} onPage={setPage} listTop={listTop} />}
             </CardBody>
           </Card>
-          {picked.length === 2 && <DiffCard from={picked[0]} to={picked[1]} />}
+          {pair && <DiffCard from={pair[0]} to={pair[1]} />}
         </div>
       )}
     </>

@@ -18,7 +18,7 @@ export function Findings({ findings }: { findings: Finding[] }) {
     <ul className="space-y-1.5" aria-label="Validation findings">
       {findings.map((f, i) => (
         <li key={i} className="flex items-start gap-2 text-sm">
-          <Badge tone={severityTone[f.severity as keyof typeof severityTone] ?? "slate"}>{f.severity}</Badge>
+          <Badge tone={severityTone[f.severity as keyof typeof severityTone] ?? "slate"} className="shrink-0">{f.severity}</Badge>
           <span className="text-slate-700">
             {f.field && <code className="mr-1 rounded bg-slate-100 px-1 text-xs">{f.field}</code>}
             {f.message}
