@@ -25,6 +25,11 @@ int RunImportDspy(const Config& config, const std::string& template_id, const st
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;
   }
+  // Only the examples it creates are embedded; the template version alone has no vectors.
+  if (Status st = create_examples ? CheckStoreEmbedder(**rt) : Status::Ok(); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 1;
+  }
   storage::AuditScope audit_scope(CliAuditEntry("import-dspy"));
   auto out = (*rt)->dspy_import().Import(template_id, *state, create_examples, std::nullopt);
   if (!out.ok()) {

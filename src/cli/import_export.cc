@@ -50,6 +50,10 @@ int RunImport(const Config& config, const std::string& file, const std::string& 
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;
   }
+  if (Status st = CheckStoreEmbedder(**rt); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 1;
+  }
   std::vector<service::BatchItemError> invalid;
   for (auto& [i, msg] : parsed->errors) invalid.push_back({i, msg});
   std::vector<Example> items;

@@ -121,6 +121,35 @@ std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model) {
   return std::make_shared<embed::HashEmbedder>(dim);
 }
 
+namespace {
+// The flags that make a command embed with `model`, as far as the model's name tells them.
+std::string FlagsFor(const std::string& model) {
+  if (EmbedderForModel(model)) {
+    const std::string dim = model.substr(5);
+    return "--embedder hash" + (dim == "384" ? std::string() : " --embed-dimensions " + dim);
+  }
+  if (model.rfind("local:", 0) == 0) {
+    return "--embedder local --model-dir DIR (DIR: the model's directory, named " + model.substr(6) + ")";
+  }
+  return "--embedder openai --embed-base-url URL --embed-model " + model;
+}
+}  // namespace
+
+Status CheckStoreEmbedder(Runtime& rt) {
+  const std::string stored = rt.index().Space()->model;  // the model most stored vectors have
+  const std::string wanted = rt.index().configured()->model();
+  if (stored == wanted) return Status::Ok();
+  const auto models = rt.index().StoredModels();
+  const size_t count = models.count(stored) ? models.at(stored) : 0;
+  return Status::FailedPrecondition(
+      "the store's vectors are of embedding model '" + stored + "' (" + std::to_string(count) +
+      " examples) but this command would embed with '" + wanted +
+      "'; a search never mixes the two, so nothing was written. Run it with the store's embedder (" +
+      FlagsFor(stored) + "), or switch the store to '" + wanted + "' first: start `exemplar serve` with that " +
+      "embedder, which re-embeds every example in the background (README, \"Re-embedding\"), then run this " +
+      "command with it");
+}
+
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks) {
   EXEMPLAR_RETURN_IF_ERROR(CheckDbLocator(c.db));  // a Config built in code skips the setter's check
   if (storage::IsPostgresUrl(c.db)) {

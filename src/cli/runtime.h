@@ -110,6 +110,14 @@ std::shared_ptr<embed::Embedder> EmbedderForModel(const std::string& model);
 
 bool IsLoopback(const std::string& host);
 
+// For a one-shot command that writes examples (import, seed, import-dspy --create-examples):
+// kFailedPrecondition, naming the store's model and the flags that select it, when the store's
+// vectors are of another model than the configured embedder's. The command would store vectors of
+// its own model, which the serving index (the store's model) leaves out until a re-embedding; a
+// search never mixes the two. Only `serve` switches a store's model (re-embedding every example).
+// A store without vectors accepts any embedder. REQUIRES: opened with its index loaded.
+Status CheckStoreEmbedder(Runtime& rt);
+
 // The audit entry of a CLI command that writes (storage/audit_context.h): the actor is
 // "cli:<login>", the action "exemplar <command>"; the services it calls name the entity and ids.
 AuditRecord CliAuditEntry(const std::string& command);

@@ -54,6 +54,10 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
     return 1;
   }
   Runtime& runtime = **rt;
+  if (Status st = CheckStoreEmbedder(runtime); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 1;
+  }
   SeedCounts counts;
   std::vector<Template> seeded;  // their inline examples are linked once the examples exist
   if (templates_text.ok()) {

@@ -296,8 +296,12 @@ class Store {
   // Writes `t` over its row if the row's updated_at is still `if_updated_at` (the value the caller
   // read): kFailedPrecondition when another writer changed it since, kNotFound when it is gone.
   // Concurrent read-check-write cycles (publish against edit, archive against publish) thus never
-  // undo each other.
-  virtual Status UpdateTemplate(const Template& t, int64_t if_updated_at) = 0;
+  // undo each other. In the same transaction, `open` edges are added (or reopened) and `close`
+  // edges closed at t.updated_at: edges that follow the row (derived_from) are then stored exactly
+  // when the write is, and a write that loses leaves none.
+  virtual Status UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
+                                const std::vector<LineageEdge>& close) = 0;
+  Status UpdateTemplate(const Template& t, int64_t if_updated_at) { return UpdateTemplate(t, if_updated_at, {}, {}); }
   // Deletes the template and its lineage edges, in one transaction, if its updated_at is still
   // `if_updated_at`, no example names it and no template names it as parent; else
   // kFailedPrecondition (nothing deleted). kNotFound when it is gone.

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <iostream>
+#include <map>
 #include <string>
 #include <thread>
 #include <utility>
@@ -47,6 +49,17 @@ class TemplateRaces : public ::testing::Test {
     return {s1, s2};
   }
   Json Get(const std::string& id) { return server_.Get("/api/v1/templates/" + id).body; }
+  // The derived_from edges into `id`, by source id: true when open, false when closed.
+  std::map<std::string, bool> DerivedFromEdges(const std::string& id) {
+    auto r = server_.Get("/api/v1/templates/" + id + "/lineage?direction=upstream");
+    EXPECT_EQ(r.status, 200) << r.raw;
+    std::map<std::string, bool> out;
+    for (const auto& e : r.body["edges"]) {
+      if (e["type"] != "derived_from" || e["target"] != "template:" + id) continue;
+      out[e["source"].get<std::string>().substr(std::string("template:").size())] = e["closed_at"].is_null();
+    }
+    return out;
+  }
   TestServer server_;
 };
 
@@ -157,6 +170,59 @@ TEST_F(TemplateRaces, ASourceNamedTwiceInDerivedFromIsRefused) {
   auto r = server_.Post("/api/v1/templates", body);
   EXPECT_EQ(r.status, 422) << r.raw;
   EXPECT_EQ(r.body["detail"][0]["loc"], Json::array({"body", "derived_from", 1})) << r.raw;
+}
+
+// An edit added its new derived_from edges before its guarded write: when the write lost (409)
+// the lineage said the template was derived from a source its derived_from never listed. Now the
+// edges are stored in the write's transaction: the loser's source has no edge, the open edges are
+// exactly the stored derived_from.
+TEST_F(TemplateRaces, AnEditThatLosesLeavesNoLineageEdge) {
+  int lost = 0;
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string id = Create("derived-race-" + std::to_string(i));
+    const std::string s1 = Create("source-a-" + std::to_string(i)), s2 = Create("source-b-" + std::to_string(i));
+    const std::string path = "/api/v1/templates/" + id;
+    auto [a, b] = Together("PUT", path, {{"derived_from", {s1}}}, "PUT", path, {{"derived_from", {s2}}});
+    ASSERT_TRUE(a == 200 || a == 409) << a;
+    ASSERT_TRUE(b == 200 || b == 409) << b;
+    const auto edges = DerivedFromEdges(id);
+    if (a == 409) EXPECT_EQ(edges.count(s1), 0u) << "round " << i << ": the losing edit's source has an edge";
+    if (b == 409) EXPECT_EQ(edges.count(s2), 0u) << "round " << i << ": the losing edit's source has an edge";
+    lost += (a == 409) + (b == 409);
+    std::map<std::string, bool> open;
+    for (const auto& [src, is_open] : edges) {
+      if (is_open) open[src] = true;
+    }
+    std::map<std::string, bool> listed;
+    const Json stored = Get(id);
+    for (const auto& src : stored["derived_from"]) listed[src.get<std::string>()] = true;
+    EXPECT_EQ(open, listed) << "round " << i;
+  }
+  std::cout << lost << " of " << kRounds << " rounds had a losing edit\n";
+}
+
+// The same when the write fails for another reason after the check: a name and version another
+// template has (409, nothing changed).
+TEST_F(TemplateRaces, AnEditRefusedForItsNameLeavesNoLineageEdge) {
+  Create("taken");
+  const std::string id = Create("renamed"), source = Create("clash-source");
+  auto r = server_.Put("/api/v1/templates/" + id, {{"name", "taken"}, {"derived_from", {source}}});
+  ASSERT_EQ(r.status, 409) << r.raw;
+  EXPECT_EQ(Get(id)["derived_from"].size(), 0u);
+  EXPECT_TRUE(DerivedFromEdges(id).empty()) << server_.Get("/api/v1/templates/" + id + "/lineage").raw;
+}
+
+// A source an edit drops keeps its edge, closed: the template was derived from it until then.
+// Listing it again reopens the one edge.
+TEST_F(TemplateRaces, ADroppedSourceKeepsAClosedEdge) {
+  const std::string id = Create("drops"), source = Create("dropped-source");
+  const std::string path = "/api/v1/templates/" + id;
+  ASSERT_EQ(server_.Put(path, {{"derived_from", {source}}}).status, 200);
+  EXPECT_EQ(DerivedFromEdges(id), (std::map<std::string, bool>{{source, true}}));
+  ASSERT_EQ(server_.Put(path, {{"derived_from", Json::array()}}).status, 200);
+  EXPECT_EQ(DerivedFromEdges(id), (std::map<std::string, bool>{{source, false}}));
+  ASSERT_EQ(server_.Put(path, {{"derived_from", {source}}}).status, 200);
+  EXPECT_EQ(DerivedFromEdges(id), (std::map<std::string, bool>{{source, true}}));
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ Result<bool> Lineage::Reaches(const NodeRef& from, const NodeRef& to, int max_de
   return false;
 }
 
-Status Lineage::AddEdges(const std::vector<LineageEdge>& edges) {
+Status Lineage::CheckEdges(const std::vector<LineageEdge>& edges) {
   for (const auto& e : edges) {
     // source → target closes a cycle when source is already downstream of target.
     EXEMPLAR_ASSIGN_OR_RETURN(bool cycle, Reaches({e.target_type, e.target_id}, {e.source_type, e.source_id}));
@@ -26,6 +26,11 @@ Status Lineage::AddEdges(const std::vector<LineageEdge>& edges) {
                                         ") would create a cycle");
     }
   }
+  return Status::Ok();
+}
+
+Status Lineage::AddEdges(const std::vector<LineageEdge>& edges) {
+  EXEMPLAR_RETURN_IF_ERROR(CheckEdges(edges));
   std::vector<LineageEdge> stamped = edges;
   for (auto& e : stamped) {
     if (!e.created_at) e.created_at = NowMillis();

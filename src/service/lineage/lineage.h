@@ -34,6 +34,9 @@ class Lineage {
 
   // Adds edges after checking none closes a cycle (kFailedPrecondition → 409 naming the edge).
   Status AddEdges(const std::vector<LineageEdge>& edges);
+  // The check alone, for a caller that stores the edges itself in the transaction of the write
+  // they belong to (Templates::Update), so a write that fails leaves no edge behind.
+  Status CheckEdges(const std::vector<LineageEdge>& edges);
   // True when `to` is reachable from `from` going downstream.
   Result<bool> Reaches(const NodeRef& from, const NodeRef& to, int max_depth = 1000);
   Result<Subgraph> Traverse(const NodeRef& root, Direction direction, int max_depth);

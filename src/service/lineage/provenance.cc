@@ -51,15 +51,17 @@ Result<std::vector<LineageEdge>> Provenance::InlineExampleEdges(const Template& 
   return edges;
 }
 
-Status Provenance::SyncTemplate(const Template& t) {
+Status Provenance::SyncTemplate(const Template& t, bool derived_from) {
   EXEMPLAR_ASSIGN_OR_RETURN(auto wanted, InlineExampleEdges(t));
-  for (const auto& src : t.derived_from) wanted.push_back({"template", src, "template", t.id, "derived_from"});
+  if (derived_from) {
+    for (const auto& src : t.derived_from) wanted.push_back({"template", src, "template", t.id, "derived_from"});
+  }
   EXEMPLAR_ASSIGN_OR_RETURN(auto existing, store_.EdgesTouching({{"template", t.id}}, /*upstream=*/true));
   std::set<std::tuple<std::string, std::string, std::string>> keep;
   for (const auto& e : wanted) keep.insert({e.source_type, e.source_id, e.type});
   std::vector<LineageEdge> stale;
   for (const auto& e : existing) {
-    bool managed = IsDemoEdge(e.type) || e.type == "derived_from";
+    bool managed = IsDemoEdge(e.type) || (derived_from && e.type == "derived_from");
     if (managed && !e.closed_at && !keep.count({e.source_type, e.source_id, e.type})) stale.push_back(e);
   }
   const int64_t now = NowMillis();

@@ -27,8 +27,10 @@ class Provenance {
   explicit Provenance(storage::Store& store) : store_(store) {}
 
   // Adds the template's inline-example and derived_from edges and closes those of examples no
-  // longer inline or sources no longer derived from.
-  Status SyncTemplate(const Template& t);
+  // longer inline or sources no longer derived from. With derived_from false the derived_from
+  // edges are left alone: the caller wrote them with the template row (Store::UpdateTemplate), and
+  // a sync that runs late, after a newer edit's, must not undo them.
+  Status SyncTemplate(const Template& t, bool derived_from = true);
   // Membership of one example: opens member_of to `now_databit`, closes it to `was_databit`.
   Status SyncMembership(const std::string& example_id, int64_t version, const std::optional<std::string>& was_databit,
                         const std::optional<std::string>& now_databit);

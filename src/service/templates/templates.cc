@@ -26,6 +26,8 @@ namespace {
 int64_t NextUpdatedAt(int64_t read_at) { return std::max(NowMillis(), read_at + 1); }
 }  // namespace
 
+// Every source must exist, and no edge the edit adds may close a cycle. The edges are only checked
+// here: Update stores them with the template row, so an edit that loses its write adds none.
 Status Templates::CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous) {
   std::vector<LineageEdge> added;
   for (const auto& src : t.derived_from) {
@@ -39,7 +41,7 @@ Status Templates::CheckDerivedFrom(const Template& t, const std::vector<std::str
       added.push_back({"template", src, "template", t.id, "derived_from"});
     }
   }
-  return lineage_.AddEdges(added);
+  return lineage_.CheckEdges(added);
 }
 
 Result<Template> Templates::Create(const Json& body, const std::optional<std::string>& user) {
@@ -90,12 +92,26 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
   EXEMPLAR_RETURN_IF_ERROR(CheckDerivedFrom(t, previous));
   const int64_t read_at = t.updated_at;
   t.updated_at = NextUpdatedAt(read_at);
-  Status st = store_.UpdateTemplate(t, read_at);
+  // The derived_from edges change in the write's transaction: every listed source's edge is open
+  // (reopened when it had been dropped), and a source the edit drops has its edge closed, not
+  // erased. Lineage records what fed what: the template was derived from it until now, and the
+  // graph keeps showing that, greyed. The guard (updated_at still read_at) makes `previous` what
+  // the row holds at commit, so concurrent edits cannot close each other's edges.
+  std::vector<LineageEdge> open, close;
+  for (const auto& src : t.derived_from) {
+    open.push_back({"template", src, "template", id, "derived_from", t.updated_at});
+  }
+  for (const auto& src : previous) {
+    if (std::find(t.derived_from.begin(), t.derived_from.end(), src) == t.derived_from.end()) {
+      close.push_back({"template", src, "template", id, "derived_from"});
+    }
+  }
+  Status st = store_.UpdateTemplate(t, read_at, open, close);
   if (st.code() == Code::kAlreadyExists) {
     return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
   }
   EXEMPLAR_RETURN_IF_ERROR(st);
-  EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(t));
+  EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(t, /*derived_from=*/false));
   return t;
 }
 

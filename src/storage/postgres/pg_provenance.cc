@@ -73,15 +73,19 @@ void PgAppendAuditRow(pqxx::transaction_base& tx, const AuditRecord& r) {
             "($1, $2, $3, $4, $5, $6, $7)");
 }
 
+void PgStore::CloseEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges, int64_t closed_at) {
+  for (const auto& e : edges) {
+    PgParams().Int(closed_at).Text(e.source_type).Text(e.source_id).Text(e.target_type).Text(e.target_id)
+        .Text(e.type)
+        .Exec(tx,
+              "UPDATE lineage_edges SET closed_at = $1 WHERE source_type = $2 AND source_id = $3 AND "
+              "target_type = $4 AND target_id = $5 AND type = $6 AND closed_at IS NULL");
+  }
+}
+
 Status PgStore::CloseEdges(const std::vector<LineageEdge>& edges, int64_t closed_at) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    for (const auto& e : edges) {
-      PgParams().Int(closed_at).Text(e.source_type).Text(e.source_id).Text(e.target_type).Text(e.target_id)
-          .Text(e.type)
-          .Exec(tx,
-                "UPDATE lineage_edges SET closed_at = $1 WHERE source_type = $2 AND source_id = $3 AND "
-                "target_type = $4 AND target_id = $5 AND type = $6 AND closed_at IS NULL");
-    }
+    CloseEdgeRows(tx, edges, closed_at);
     return Status::Ok();
   });
 }

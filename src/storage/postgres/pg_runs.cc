@@ -68,7 +68,8 @@ Status TemplateUnchanged(pqxx::transaction_base& tx, const std::string& id) {
 
 }  // namespace
 
-Status PgStore::UpdateTemplate(const Template& t, int64_t if_updated_at) {
+Status PgStore::UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
+                               const std::vector<LineageEdge>& close) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](pqxx::transaction_base& tx) {
     PgParams p;
@@ -81,6 +82,8 @@ Status PgStore::UpdateTemplate(const Template& t, int64_t if_updated_at) {
                     "max_tokens=$10, status=$11, version=$12, parent_template_id=$13, derived_from=$14, "
                     "created_by=$15, created_at=$16, updated_at=$17 WHERE id=$18 AND updated_at=$19");
     if (r.affected_rows() == 0) return TemplateUnchanged(tx, t.id);
+    InsertEdgeRows(tx, open);
+    CloseEdgeRows(tx, close, t.updated_at);
     return Status::Ok();
   });
 }

@@ -60,7 +60,9 @@ class PgStore final : public Store {
 
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
-  Status UpdateTemplate(const Template& t, int64_t if_updated_at) override;
+  Status UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
+                        const std::vector<LineageEdge>& close) override;
+  using Store::UpdateTemplate;
   Status DeleteTemplate(const std::string& id, int64_t if_updated_at) override;
   using Store::ListTemplates;
   Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) override;
@@ -137,6 +139,7 @@ class PgStore final : public Store {
                                        const std::optional<std::string>& accepted_template_id, int64_t now);
   static void InsertTemplateRow(pqxx::transaction_base& tx, const Template& t);
   static void InsertEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges);
+  static void CloseEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges, int64_t closed_at);
 
   std::unique_ptr<PgPool> pool_;
   std::string origin_;

@@ -99,12 +99,7 @@ void AppendAuditRow(Conn& c, const AuditRecord& r) {
 
 Status SqliteStore::CloseEdges(const std::vector<LineageEdge>& edges, int64_t closed_at) {
   return pool_->Write([&](Conn& c) {
-    for (const auto& e : edges) {
-      Exec(c,
-           "UPDATE lineage_edges SET closed_at = ?1 WHERE source_type = ?2 AND source_id = ?3 AND "
-           "target_type = ?4 AND target_id = ?5 AND type = ?6 AND closed_at IS NULL",
-           {closed_at, e.source_type, e.source_id, e.target_type, e.target_id, e.type});
-    }
+    CloseEdgeRows(c, edges, closed_at);
     return Status::Ok();
   });
 }

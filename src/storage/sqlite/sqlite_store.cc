@@ -124,6 +124,21 @@ void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges) {
   }
 }
 
+void CloseEdgeRows(Conn& c, const std::vector<LineageEdge>& edges, int64_t closed_at) {
+  for (const auto& e : edges) {
+    auto& q = c.Prepare(
+        "UPDATE lineage_edges SET closed_at = ? WHERE source_type = ? AND source_id = ? AND target_type = ? AND "
+        "target_id = ? AND type = ? AND closed_at IS NULL");
+    q.bind(1, static_cast<int64_t>(closed_at));
+    q.bind(2, e.source_type);
+    q.bind(3, e.source_id);
+    q.bind(4, e.target_type);
+    q.bind(5, e.target_id);
+    q.bind(6, e.type);
+    q.exec();
+  }
+}
+
 Status SqliteStore::InsertEdges(const std::vector<LineageEdge>& edges) {
   return pool_->Write([&](Conn& c) {
     InsertEdgeRows(c, edges);

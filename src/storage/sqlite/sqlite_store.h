@@ -53,7 +53,9 @@ class SqliteStore final : public Store {
 
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
-  Status UpdateTemplate(const Template& t, int64_t if_updated_at) override;
+  Status UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
+                        const std::vector<LineageEdge>& close) override;
+  using Store::UpdateTemplate;
   Status DeleteTemplate(const std::string& id, int64_t if_updated_at) override;
   using Store::ListTemplates;
   Result<KeyedPage<Template>> ListTemplates(const TemplateListQuery& query) override;
@@ -129,6 +131,8 @@ Result<bool> ClaimRunDecision(Conn& c, const std::string& run_id, const std::str
                               const std::optional<std::string>& accepted_template_id, int64_t now);
 void InsertTemplateRow(Conn& c, const Template& t);
 void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges);
+// Closes the open edges matched by (source, target, type) at `closed_at`; others are left alone.
+void CloseEdgeRows(Conn& c, const std::vector<LineageEdge>& edges, int64_t closed_at);
 
 // The highest row id any example ever held, live or deleted (new examples take the ones above:
 // a row id is an index label for good, and a deleted example keeps its own for a restore).

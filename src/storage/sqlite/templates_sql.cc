@@ -94,7 +94,8 @@ Status TemplateUnchanged(Conn& c, const std::string& id) {
 
 }  // namespace
 
-Status SqliteStore::UpdateTemplate(const Template& t, int64_t if_updated_at) {
+Status SqliteStore::UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
+                                   const std::vector<LineageEdge>& close) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(
@@ -107,6 +108,8 @@ Status SqliteStore::UpdateTemplate(const Template& t, int64_t if_updated_at) {
     q.bind(i, static_cast<int64_t>(if_updated_at));
     q.exec();
     if (c.db().getChanges() == 0) return TemplateUnchanged(c, t.id);
+    InsertEdgeRows(c, open);
+    CloseEdgeRows(c, close, t.updated_at);
     return Status::Ok();
   });
 }
