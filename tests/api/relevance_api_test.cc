@@ -5,12 +5,14 @@
 // on-topic queries still find their topic — so the floor is calibrated per embedder, not fixed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "common/ids.h"
+#include "embed/hash_embedder.h"
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -134,9 +136,49 @@ TEST_P(RelevanceApi, OnTopicQueriesStillFindTheirTopic) {
   }
 }
 
-// Without the floor the same queries return noise: the floor is what removes it.
-TEST_P(RelevanceApi, WithoutTheFloorPunctuationReturnsNoise) {
-  Json r = Search({{"query_text", kPunctuation}, {"mode", "vector"}, {"k", 30}, {"relevance_floor", 0}});
+// A query without a content word (stop words, punctuation only) is about nothing. The hash
+// embedder makes every such text one fixed unit vector (its first axis), so such a query found
+// the examples that happen to lean on that axis — in one store 3 tickets at 0.31 against a floor
+// of 0.13, for "What is it?", "the" and "???". Here the store is made of them on purpose.
+TEST(RelevanceNoContent, QueriesWithoutAContentWordFindNothingWhateverTheStore) {
+  const embed::HashEmbedder hash;
+  std::vector<std::pair<float, std::string>> lean;  // words by their vector's first component
+  for (int i = 0; i < 4000; ++i) {
+    const std::string w = "zq" + std::to_string(i);
+    lean.emplace_back(hash.Compute(w)[0], w);
+  }
+  std::sort(lean.rbegin(), lean.rend());
+  TestServer server;
+  Json items = Json::array();
+  for (int i = 0; i < 12; ++i) items.push_back(MakeExample(lean[i].second + " " + lean[(i + 1) % 12].second));
+  for (int i = 0; i < 12; ++i) items.push_back(MakeExample("sensor " + std::to_string(i) + " reads high after calibration drift"));
+  ASSERT_EQ(server.Post("/api/v1/examples/batch", {{"examples", items}}).status, 201);
+  // The fixed vector of a text without content words is close to the lean examples (what the
+  // old search compared): well above the store's floor.
+  auto probe = server.Post("/api/v1/examples/search", {{"query_embedding", hash.Compute("what is it?")}, {"mode", "vector"}, {"k", 5}});
+  ASSERT_EQ(probe.status, 200) << probe.raw;
+  ASSERT_FALSE(probe.body["results"].empty()) << "the store does not lean on the axis: the test proves nothing";
+  for (const char* q : {"What is it?", "the", "???", "  ", "how is it?"}) {
+    for (const char* mode : {"vector", "hybrid", "auto", "keyword"}) {
+      auto r = server.Post("/api/v1/examples/search", {{"query_text", q}, {"mode", mode}, {"k", 5}});
+      ASSERT_EQ(r.status, 200) << r.raw;
+      EXPECT_TRUE(r.body["results"].empty()) << mode << " '" << q << "': " << r.body["results"].dump().substr(0, 200);
+      EXPECT_TRUE(r.body["metadata"]["no_match"].get<bool>()) << mode << " '" << q << "'";
+    }
+    auto r = server.Post("/api/v1/examples/retrieve", {{"query", q}, {"k", 3}});
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_TRUE(r.body["examples"].empty()) << q;
+  }
+  // A content word next to the stop words still finds its examples.
+  auto r = server.Post("/api/v1/examples/search", {{"query_text", "what is the " + lean[0].second + "?"}, {"mode", "vector"}, {"k", 5}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_FALSE(r.body["results"].empty());
+}
+
+// Without the floor off-topic queries return noise: the floor is what removes it. (A query without
+// a content word, such as kPunctuation, finds nothing with or without it.)
+TEST_P(RelevanceApi, WithoutTheFloorOffTopicQueriesReturnNoise) {
+  Json r = Search({{"query_text", kOffTopic[0]}, {"mode", "vector"}, {"k", 30}, {"relevance_floor", 0}});
   EXPECT_EQ(r["results"].size(), 24u);
   EXPECT_TRUE(r["metadata"]["relevance_floor"].is_null());
   // An explicit floor above every similarity finds nothing even for an exact text.

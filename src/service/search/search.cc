@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <unordered_map>
 
 #include "common/ids.h"
@@ -338,10 +339,25 @@ Result<std::vector<float>> Search::QueryVector(const SearchRequest& req, const V
   return std::move(emb).value();
 }
 
+std::optional<std::vector<uint64_t>> Search::AllowedRows(const SearchRequest& req) const {
+  if (req.databit_line.empty()) return index_.catalog().Match(req.filter);
+  std::vector<uint64_t> rows;
+  storage::ExampleFilter f = req.filter;
+  for (const auto& id : req.databit_line) {
+    f.databit_id = id;
+    auto some = index_.catalog().Match(f);
+    if (!some) continue;
+    std::vector<uint64_t> merged;
+    std::set_union(rows.begin(), rows.end(), some->begin(), some->end(), std::back_inserter(merged));
+    rows = std::move(merged);
+  }
+  return rows;
+}
+
 Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp) {
   Candidates c;
   const size_t k = static_cast<size_t>(req.k);
-  std::optional<std::vector<uint64_t>> allowed = index_.catalog().Match(req.filter);
+  std::optional<std::vector<uint64_t>> allowed = AllowedRows(req);
   const std::vector<uint64_t>* allowed_ptr = allowed ? &*allowed : nullptr;
   // Fetch more than k when later stages reorder: MMR picks from fetch_k, fusion and the
   // effectiveness blend can promote candidates ranked below k in one leg.
@@ -352,11 +368,17 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   auto space = index_.Space();
   // Vectors of a model this server cannot run (re-embedding under way): hybrid is keyword-only.
   const bool no_query_vector = !space->embedder && !req.query_embedding;
+  // A text query without a content word (stop words, punctuation, symbols only) is about nothing,
+  // and no leg has anything to match: the hash embedder would make it a fixed unit vector whose
+  // similarity to each example is arbitrary (0.31 against a floor of 0.13 in one store).
+  const bool no_content = req.query_text && !req.query_embedding && index::ContentWords(*req.query_text).empty();
   if (mode == SearchMode::kVector || (mode == SearchMode::kHybrid && !no_query_vector)) {
     c.space = std::move(space);
     resp->embedding_model = c.space->model;
-    EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
-    c.vec_hits = c.space->index->Search(c.qvec, fetch, allowed_ptr);
+    if (!no_content) {
+      EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
+      c.vec_hits = c.space->index->Search(c.qvec, fetch, allowed_ptr);
+    }
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
     }
