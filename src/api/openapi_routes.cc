@@ -101,10 +101,13 @@ Json SearchBody() {
 }
 Json RetrieveBody() {
   Json s = SearchBody();
+  s["properties"].erase("query_text");  // `query` is the retrieve's text; query_text is a 422
   s["properties"].update({{"query", {{"oneOf", Json::array({Str(kLong), AnyObj()})}}},
                           {"min_effectiveness", Num(0, 1)},
                           {"format", Enum({"xml", "markdown", "json", "chat"})},
-                          {"token_budget", Int(1, 1000000)}});
+                          {"token_budget", Int(1, 1000000)},
+                          {"redact", Describe(Bool(), "mask personal data (emails, phone numbers, card numbers, ...) in "
+                                                      "the returned examples and the prompt section")}});
   s["required"] = {"query"};
   return s;
 }

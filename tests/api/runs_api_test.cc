@@ -268,6 +268,49 @@ TEST_F(RunsApi, AcceptedVersionExportsTheRunsDemos) {
   if (any_bootstrapped) EXPECT_NE(lineage.raw.find("bootstrapped_from"), std::string::npos) << lineage.raw;
 }
 
+// The loop goes round again: a version accepted from a run has no examples of its own (they name
+// the root template), and a run on it had found 0 and was refused; it trains on its line's.
+TEST_F(RunsApi, AnAcceptedVersionCanBeOptimizedAgain) {
+  const std::string tid = ids_[kDefectTemplate];
+  const Json config = {{"optimizer_type", "BootstrapFewShot"},
+                       {"optimizer_params", {{"max_bootstrapped_demos", 2}, {"max_labeled_demos", 4}}},
+                       {"metric", "exact_match"},
+                       {"budget", {{"max_trials", 4}}},
+                       {"data", {{"split_ratio", 0.5}, {"seed", 3}}}};
+  Json first_body = config;
+  first_body["template_id"] = tid;
+  const std::string first = Launch(first_body)["run_id"];
+  ASSERT_EQ(WaitDone(first)["status"], "completed");
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + first + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  const std::string vid = accepted.body["template"]["id"];
+  ASSERT_EQ(server_.Get("/api/v1/examples?databit_id=" + vid).body["examples"].size(), 0u);
+
+  Json again_body = config;
+  again_body["template_id"] = vid;
+  auto again = server_.Post("/api/v1/dspy-runs", again_body);
+  ASSERT_EQ(again.status, 201) << again.raw;
+  Json done = WaitDone(again.body["run_id"]);
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  // The same data as the first run: the root's examples, split by the same seed.
+  auto a = server_.Get("/api/v1/dspy-runs/" + first);
+  auto b = server_.Get("/api/v1/dspy-runs/" + again.body["run_id"].get<std::string>());
+  ASSERT_FALSE(a.body["config"]["trainset_ids"].empty()) << a.raw.substr(0, 400);
+  EXPECT_EQ(a.body["config"]["trainset_ids"], b.body["config"]["trainset_ids"]);
+  EXPECT_EQ(a.body["config"]["valset_ids"], b.body["config"]["valset_ids"]);
+
+  // An agent pinned to the accepted version retrieves its line's examples (it had got none and
+  // `no_match`); a template without versions keeps its own scope.
+  auto pinned = server_.Post("/api/v1/examples/retrieve", {{"query", "scintillator crystal cracked"}, {"databit_id", vid}, {"k", 3}});
+  ASSERT_EQ(pinned.status, 200) << pinned.raw;
+  ASSERT_EQ(pinned.body["examples"].size(), 3u) << pinned.raw.substr(0, 400);
+  for (const auto& e : pinned.body["examples"]) EXPECT_EQ(e["databit_id"], tid);
+  auto other = server_.Post("/api/v1/examples/retrieve",
+                            {{"query", "scintillator crystal cracked"}, {"databit_id", ids_.begin()->second == tid ? ids_.rbegin()->second : ids_.begin()->second}, {"k", 3}});
+  ASSERT_EQ(other.status, 200) << other.raw;
+  for (const auto& e : other.body["examples"]) EXPECT_NE(e["databit_id"], tid);
+}
+
 TEST_F(RunsApi, BadConfigsAre422AndUnknownRunsAre404) {
   std::string tid = ids_[kDefectTemplate];
   EXPECT_EQ(server_.Post("/api/v1/dspy-runs", {{"template_id", tid}, {"optimizer_type", "Magic"}}).status, 422);

@@ -14,6 +14,7 @@
 #include "service/runs/run_lease.h"
 #include "service/search/search.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/template_family.h"
 
 namespace exemplar::service {
 bool RunFinished(const std::string& status) {
@@ -131,14 +132,19 @@ Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::ve
     ParseFilterFields(r, &f);
     r.RejectUnknownKeys();
     EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-    // The template's own examples unless the filters name another template.
-    if (!f.databit_id) f.databit_id = c.template_id;
-    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, 0, c.max_examples));
-    pool = std::move(page.examples);
+    if (f.databit_id) {  // the filters name a template: its examples
+      EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, 0, c.max_examples));
+      pool = std::move(page.examples);
+    } else {
+      // The template's examples are those of its line: a version accepted from a run has none
+      // of its own (they name the root), and optimizing it again must find them.
+      EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(c.template_id));
+      EXEMPLAR_ASSIGN_OR_RETURN(pool, TemplateLineExamples(store_, t, f, static_cast<size_t>(c.max_examples)));
+    }
   }
   if (pool.size() < 2) {
     return Status::Invalid({{{"body", "data"}, "a run needs at least 2 examples (found " + std::to_string(pool.size()) +
-                                                   "); add examples with databit_id = the template id or pass example_ids",
+                                                   "); add examples with databit_id = the template id (or an earlier version's) or pass example_ids",
                              "value_error.too_few"}});
   }
   std::sort(pool.begin(), pool.end(), [](const Example& a, const Example& b) { return a.id < b.id; });

@@ -6,6 +6,8 @@
 #include "common/time.h"
 #include "index/text.h"
 #include "service/examples/example_json.h"
+#include "service/quality/pii.h"
+#include "service/templates/template_family.h"
 
 namespace exemplar::service {
 namespace {
@@ -129,6 +131,7 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
   search_body.erase("format");
   search_body.erase("token_budget");
   search_body.erase("min_effectiveness");
+  search_body.erase("redact");
   // The retrieval hook weighs evidence unless told otherwise.
   if (!body.contains("effectiveness_weight")) search_body["effectiveness_weight"] = kRetrievalEffectivenessWeight;
   JsonReader r(body, v);
@@ -164,17 +167,29 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
                                   : PromptFormat::kXml;
   }
   req.token_budget = r.Int("token_budget", 1, 1'000'000);
+  req.redact = r.Bool("redact").value_or(false);
   return req;
 }
 
 Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
-  EXEMPLAR_ASSIGN_OR_RETURN(SearchResponse found, search_.Run(req.search));
+  SearchRequest scoped = req.search;
+  if (scoped.filter.databit_id) {
+    // An agent pinned to the version it deploys retrieves that version's examples: those of its
+    // line (they name the root template), not only the few that name the version itself.
+    auto t = store_.GetTemplate(*scoped.filter.databit_id);
+    if (!t.ok() && !t.status().IsNotFound()) return t.status();
+    if (t.ok() && t->parent_template_id) {
+      EXEMPLAR_ASSIGN_OR_RETURN(scoped.databit_line, TemplateLineIds(store_, *t));
+    }
+  }
+  EXEMPLAR_ASSIGN_OR_RETURN(SearchResponse found, search_.Run(scoped));
   std::vector<Example> chosen;
   Json items = Json::array(), ranking = Json::array();
   int64_t tokens = 0;
   bool truncated = false;
   PromptFormat fmt = req.format;
   for (auto& hit : found.results) {
+    if (req.redact) hit.example = RedactExample(std::move(hit.example));
     int64_t cost = EstimateTokens(FormatExamples({hit.example}, fmt));
     if (req.token_budget && tokens + cost > *req.token_budget) {
       truncated = true;

@@ -21,6 +21,9 @@ struct RetrieveRequest {
   std::string query_raw;  // the query as given (stored with the retrieval)
   PromptFormat format = PromptFormat::kXml;
   std::optional<int64_t> token_budget;
+  // Mask personal data (service/quality/pii.h) in the returned examples and the prompt section:
+  // an agent whose prompts leave the organisation can still use examples that hold some.
+  bool redact = false;
   // The caller as the original plan's agent path names it (set by that path; kept with the record).
   std::optional<std::string> agent_id;
   std::optional<std::string> session_id;

@@ -34,6 +34,9 @@ struct SearchRequest {
   // Vector candidates below this cosine are dropped; nullopt: the index's calibrated floor for
   // the embedder; 0 turns the floor off.
   std::optional<double> relevance_floor;
+  // Non-empty: candidates are the examples of any of these templates (a version's line,
+  // template_family.h) matching the other filters, instead of filter.databit_id alone.
+  std::vector<std::string> databit_line;
   storage::ExampleSortKey sort_by = storage::ExampleSortKey::kEffectiveness;
   bool sort_desc = true;
 };
@@ -100,6 +103,8 @@ class Search {
     bool Clears(const Catalog& catalog, const index::Hit& h) const;
   };
   Floors RelevanceFloors(const SearchRequest& req, const std::string& model) const;
+  // The catalog rows a request may return (sorted); nullopt when it restricts nothing.
+  std::optional<std::vector<uint64_t>> AllowedRows(const SearchRequest& req) const;
 
   struct Candidates {
     std::shared_ptr<const VectorSpace> space;  // the space the vector leg searched; null: none ran

@@ -9,42 +9,12 @@
 #include "service/templates/dspy/export.h"
 #include "service/templates/dspy/select.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/template_family.h"
 
 namespace exemplar::service {
 
-Result<std::vector<std::string>> DspyExport::FamilyIds(const Template& t) {
-  std::vector<std::string> ids = {t.id};
-  std::optional<std::string> parent = t.parent_template_id;
-  // A parent chain is short; the cap only guards against a cycle written by hand.
-  constexpr size_t kMaxDepth = 1000;
-  while (parent && ids.size() < kMaxDepth && std::find(ids.begin(), ids.end(), *parent) == ids.end()) {
-    auto p = store_.GetTemplate(*parent);
-    if (p.status().IsNotFound()) break;
-    EXEMPLAR_RETURN_IF_ERROR(p.status());
-    ids.push_back(p->id);
-    parent = p->parent_template_id;
-  }
-  return ids;
-}
-
 Result<std::vector<Example>> DspyExport::TemplateExamples(const Template& t, size_t limit) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto family, FamilyIds(t));
-  std::vector<Example> out;
-  std::set<std::string> seen;
-  constexpr int64_t kPage = 500;
-  for (const std::string& id : family) {
-    storage::ExampleFilter f;
-    f.databit_id = id;
-    for (int64_t offset = 0; out.size() < limit; offset += kPage) {
-      EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, kPage));
-      for (auto& e : page.examples) {
-        if (seen.insert(e.id).second) out.push_back(std::move(e));
-      }
-      if (static_cast<int64_t>(page.examples.size()) < kPage) break;
-    }
-  }
-  if (out.size() > limit) out.resize(limit);
-  return out;
+  return TemplateLineExamples(store_, t, {}, limit);
 }
 
 Result<Json> DspyExport::Signature(const std::string& template_id) {
@@ -128,7 +98,7 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
     SearchRequest req;
     req.query_text = query;
     req.mode = SearchMode::kHybrid;
-    EXEMPLAR_ASSIGN_OR_RETURN(auto family, FamilyIds(t));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto family, TemplateLineIds(store_, t));
     if (family.size() == 1) {
       req.filter.databit_id = t.id;
     } else {

@@ -31,14 +31,11 @@ class DspyExport {
   //    example_ids), and a purged_demos warning says how many.
   Result<Json> Export(const std::string& template_id, const Json& body);
 
-  // The examples of a template's family: stored examples whose databit_id is the template or
-  // one of its ancestors (examples name the root template; a version has none of its own unless
-  // an import created them), nearest first, each once.
+  // The examples of a template's line (template_family.h): stored examples whose databit_id is
+  // the template or one of its ancestors, nearest first, each once.
   Result<std::vector<Example>> TemplateExamples(const Template& t, size_t limit);
 
  private:
-  // The template's id, then its parent's, ..., up to the root's.
-  Result<std::vector<std::string>> FamilyIds(const Template& t);
   // A version's own demos (its inline examples) as examples, with their augmented marks;
   // *from_program is set when any came from a run or an import rather than by hand; purged
   // demos are left out and counted in *purged.

@@ -1946,7 +1946,8 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     query_embedding?: number[] | null;
-                    query_text?: string;
+                    /** @description mask personal data (emails, phone numbers, card numbers, ...) in the returned examples and the prompt section */
+                    redact?: boolean;
                     relevance_floor?: number;
                     seed?: number;
                     /**
@@ -6356,7 +6357,8 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     query_embedding?: number[] | null;
-                    query_text?: string;
+                    /** @description mask personal data (emails, phone numbers, card numbers, ...) in the returned examples and the prompt section */
+                    redact?: boolean;
                     relevance_floor?: number;
                     seed?: number;
                     similarity_threshold?: number;
