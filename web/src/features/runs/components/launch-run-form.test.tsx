@@ -40,13 +40,23 @@ describe("launch run form: template picker", () => {
     expect(picker()).toHaveAccessibleDescription(/^v1\.1\.0 · published · updated /);
   });
 
-  it("says how many examples the chosen version has, and warns before Start when a run cannot have two", async () => {
-    const examplesOf = route("GET", "/examples", (call) => [200, { examples: [], total: call.query.get("databit_id") === PUBLISHED_NEW ? 29 : 0, page: 1, page_size: 1 }]);
-    mockFetch(listOf(versions), examplesOf);
+  it("counts the examples of the chosen version's line, and warns before Start when a run cannot have two", async () => {
+    // Examples name the root (1.0.0); 1.1.0 and the 1.3.0 draft descend from it; "Other" stands alone.
+    const OTHER = "00000000-0000-4000-8000-000000000005";
+    const line = [
+      { ...tpl(DRAFT, "1.3.0", "draft", "2026-12-06T10:00:00Z"), parent_template_id: PUBLISHED_NEW },
+      { ...tpl(PUBLISHED_NEW, "1.1.0", "published", "2026-12-04T10:00:00Z"), parent_template_id: PUBLISHED_OLD },
+      tpl(PUBLISHED_OLD, "1.0.0", "published", "2026-12-01T10:00:00Z"),
+      { ...tpl(OTHER, "1.0.0", "draft", "2026-12-02T10:00:00Z"), name: "Other" },
+    ];
+    const examplesOf = route("GET", "/examples", (call) => [200, { examples: [], total: call.query.get("databit_id") === PUBLISHED_OLD ? 29 : 0, page: 1, page_size: 1 }]);
+    mockFetch(listOf(line), examplesOf);
     renderPage(<LaunchRunForm onCancel={() => undefined} />, { route: "/runs", path: "/runs" });
     await waitFor(() => expect(picker()).toHaveAccessibleDescription(/^v1\.1\.0 · published · updated .* · 29 examples$/));
     await userEvent.selectOptions(picker(), DRAFT);
-    await waitFor(() => expect(picker()).toHaveAccessibleDescription(/No examples of this version; a run needs at least 2/));
+    await waitFor(() => expect(picker()).toHaveAccessibleDescription(/^v1\.3\.0 · draft · updated .* · 29 examples$/));
+    await userEvent.selectOptions(picker(), OTHER);
+    await waitFor(() => expect(picker()).toHaveAccessibleDescription(/No examples of this version or the versions it came from; a run needs at least 2/));
     expect(picker()).not.toHaveAccessibleDescription(/29 examples/);
   });
 

@@ -1,7 +1,7 @@
 // Launch an optimization run (POST /dspy-runs, SPEC §4.5): template, optimizer, metric, LM,
 // budget, data selection and optimizer parameters.
 import { useState, type FormEvent } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useQueries } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
@@ -61,6 +61,23 @@ export function launchableTemplates(all: Template[], cameFrom?: string): Templat
 export function defaultTemplateId(choices: Template[], cameFrom?: string): string {
   if (cameFrom && choices.some((t) => t.id === cameFrom)) return cameFrom;
   return choices[0]?.id ?? "";
+}
+
+/**
+ * The version `id` and its ancestors (parent_template_id), nearest first, as far as `all` holds
+ * them; `complete` is false when a parent is not in `all`.
+ */
+export function templateLine(all: Template[], id: string): { ids: string[]; complete: boolean } {
+  const byId = new Map(all.map((t) => [t.id, t]));
+  const ids: string[] = [];
+  let at: string | null | undefined = id;
+  while (at && !ids.includes(at)) {
+    const t = byId.get(at);
+    if (!t) return { ids: id ? (ids.length ? ids : [id]) : [], complete: false };
+    ids.push(at);
+    at = t.parent_template_id;
+  }
+  return { ids, complete: true };
 }
 
 /** "QA v1.2.0 · published": versions of one template differ only in these. */
@@ -208,8 +225,16 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
   const chosenTemplate = choices.find((t) => t.id === templateId);
   // A run trains on the examples whose databit_id is this template (version): say how many there
   // are, and that a run needs two, before Start rather than after a refusal.
-  const stored = useQuery({ ...examplesQueryOptions({ databit_id: templateId, page: 1, page_size: 1 }), enabled: templateId !== "" });
-  const storedCount = stored.data && !stored.isPlaceholderData ? stored.data.total : null;
+  // A run trains on the examples of the version's line: the version's own and its ancestors'
+  // (examples name the root template). Counted per template, as far as the loaded list holds it.
+  const line = templateLine([...(templates.data?.templates ?? []), ...(cameFrom.data ? [cameFrom.data] : [])], templateId);
+  const counts = useQueries({
+    queries: line.ids.map((id) => ({ ...examplesQueryOptions({ databit_id: id, page: 1, page_size: 1 }), enabled: templateId !== "" })),
+  });
+  const counted = counts.length > 0 && counts.every((q) => q.data && !q.isPlaceholderData);
+  const lineCount = counted ? counts.reduce((n, q) => n + (q.data?.total ?? 0), 0) : null;
+  // A line that runs past the loaded list may hold more: no warning then, only what was counted.
+  const storedCount = lineCount !== null && (line.complete || lineCount >= 2) ? lineCount : null;
   const tplOptions = choices.map((t) => ({ value: t.id, label: templateLabel(t) }));
   const providerList = providers.data?.providers ?? [{ name: "offline", kind: "offline", models: ["offline"], default_model: "offline" }];
   const providerOptions = providerList.map((p) => ({ value: p.name, label: p.kind === "offline" ? "Offline (built-in stand-in)" : p.name }));
@@ -262,7 +287,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
                 {storedCount !== null && storedCount < 2 && <span className="sr-only"> · </span>}
                 {storedCount !== null && storedCount < 2 && (
                   <span className="mt-0.5 block text-amber-700">
-                    {storedCount === 0 ? "No examples" : "Only 1 example"} of this version; a run needs at least 2 (examples name their template version).
+                    {storedCount === 0 ? "No examples" : "Only 1 example"} of this version or the versions it came from; a run needs at least 2.
                   </span>
                 )}
               </>
