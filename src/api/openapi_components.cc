@@ -226,7 +226,10 @@ Json ComponentSchemas() {
              {"ranking", Arr(AnyObj())}, {"created_at", Time()},
              {"agent_id", Describe(Nullable(Str()), "the caller's agent_id, when it retrieved through the original "
                                                    "plan's path (POST /api/v1/agents/examples/retrieve)")},
-             {"session_id", Describe(Nullable(Str()), "the caller's session_id (a UUID), likewise")}},
+             {"session_id", Describe(Nullable(Str()), "the caller's session_id (a UUID), likewise")},
+             {"request", Describe(Nullable(AnyObj()), "the retrieve body that made it, with the exploration and seed it "
+                                                      "ran with: POST it to /examples/retrieve to replay the retrieval "
+                                                      "(null for retrievals recorded before this was kept)")}},
             {"retrieval_id", "example_ids", "outcome", "created_at"})},
       {"OutcomeResult",
        Open({{"retrieval_id", Str()}, {"outcome", Str()}, {"examples_credited", Int(0)},

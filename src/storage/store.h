@@ -156,6 +156,8 @@ struct Retrieval {
   // Who asked, as a caller of the original plan's agent path names itself (agent_id, session_id).
   std::optional<std::string> agent_id;
   std::optional<std::string> session_id;
+  // The request that made it (a retrieve body, JSON), with its effective exploration and seed.
+  std::optional<std::string> request_json;
 };
 
 // Aggregates of usage events over a time window, for effectiveness and the dashboard.

@@ -260,6 +260,21 @@ TEST(ExplorationApi, RetrievalSeedReplaysAndThompsonUnburies) {
   EXPECT_EQ(stored.body["seed"], r.body["metadata"]["seed"]);
   EXPECT_EQ(stored.body["exploration"], "thompson");
   EXPECT_EQ(stored.body["ranking"].size(), 3u);
+  // The record keeps the whole request with its policy and seed: POSTed again, it replays the
+  // retrieval (scope, k and all) without the caller keeping anything.
+  const Json request = stored.body["request"];
+  EXPECT_EQ(request["domain"], "topic0");
+  EXPECT_EQ(request["k"], 3);
+  EXPECT_EQ(request["exploration"], "thompson");
+  EXPECT_EQ(request["seed"], r.body["metadata"]["seed"]);
+  auto replayed = server.Post("/api/v1/examples/retrieve", request);
+  ASSERT_EQ(replayed.status, 200) << replayed.raw;
+  ASSERT_EQ(replayed.body["examples"].size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(replayed.body["examples"][i]["example_id"], r.body["examples"][i]["example_id"]);
+    EXPECT_EQ(replayed.body["examples"][i]["why"]["effectiveness_used"], r.body["examples"][i]["why"]["effectiveness_used"]);
+  }
+  EXPECT_EQ(replayed.body["formatted_prompt"], r.body["formatted_prompt"]);
   EXPECT_EQ(server.Get("/api/v1/examples/retrievals/" + NewUuid()).status, 404);
   // Bury the exact match with 3 failures.
   for (int i = 0; i < 3; ++i) {

@@ -121,6 +121,7 @@ std::string FormatExamples(const std::vector<Example>& examples, PromptFormat fo
 
 RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
   RetrieveRequest req;
+  req.body = body;
   if (!body.is_object()) {
     v.Add({"body"}, "must be a JSON object", "type_error.dict");
     return req;
@@ -216,6 +217,11 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
   if (found.exploration) record.exploration = ExplorationName(*found.exploration);
   if (found.seed) record.seed = static_cast<int64_t>(*found.seed);
   record.ranking_json = DumpJson(ranking);
+  // The request, with the policy and seed it ran with: POSTing it again replays this retrieval.
+  Json request = req.body.is_object() ? req.body : Json::object();
+  request["exploration"] = found.exploration ? Json(ExplorationName(*found.exploration)) : Json("none");
+  if (found.seed) request["seed"] = *found.seed;
+  record.request_json = DumpJson(request);
   record.agent_id = req.agent_id;
   record.session_id = req.session_id;
   std::vector<UsageEvent> events;
@@ -260,7 +266,8 @@ Result<Json> Retrieval::Get(const std::string& retrieval_id) {
               {"seed", r.seed ? Json(*r.seed) : Json(nullptr)},
               {"ranking", ranking.is_array() ? ranking : Json::array()},
               {"agent_id", r.agent_id ? Json(*r.agent_id) : Json(nullptr)},
-              {"session_id", r.session_id ? Json(*r.session_id) : Json(nullptr)}};
+              {"session_id", r.session_id ? Json(*r.session_id) : Json(nullptr)},
+              {"request", r.request_json ? Json::parse(*r.request_json, nullptr, false) : Json(nullptr)}};
 }
 
 Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::string& outcome,

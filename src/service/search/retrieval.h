@@ -24,6 +24,7 @@ struct RetrieveRequest {
   // Mask personal data (service/quality/pii.h) in the returned examples and the prompt section:
   // an agent whose prompts leave the organisation can still use examples that hold some.
   bool redact = false;
+  Json body;  // the body as parsed (current keys), recorded with the retrieval for a replay
   // The caller as the original plan's agent path names it (set by that path; kept with the record).
   std::optional<std::string> agent_id;
   std::optional<std::string> session_id;

@@ -52,10 +52,10 @@ Status PgStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageEvent
         int64_t now = NowMillis();
         PgParams().Text(r.id).Text(EncodeStringList(r.example_ids)).Text(r.query)
             .Int(r.created_at ? r.created_at : now).Text(r.exploration).Int(r.seed).Text(r.ranking_json)
-            .Text(r.agent_id).Text(r.session_id)
+            .Text(r.agent_id).Text(r.session_id).Text(r.request_json)
             .Exec(tx,
                   "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking, agent_id, "
-                  "session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+                  "session_id, request) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
         for (const auto& e : events) ApplyUsageEvent(tx, e, now);
         return Status::Ok();
       },
@@ -68,13 +68,13 @@ Result<Retrieval> PgStore::GetRetrieval(const std::string& id) {
     auto rows = PgParams().Text(id).Exec(
         tx,
         "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes, "
-        "agent_id, session_id FROM retrievals WHERE id = $1");
+        "agent_id, session_id, request FROM retrievals WHERE id = $1");
     if (!rows.empty()) {
       const auto& r = rows[0];
       out = Retrieval{r[0].as<std::string>(), DecodeStringList(r[1].as<std::string>()),
                       PgOptText(r[2]), r[3].as<int64_t>(), PgOptText(r[4]),
                       PgOptText(r[5]), PgOptInt(r[6]), PgOptText(r[7]), PgOptText(r[8]),
-                      PgOptText(r[9]), PgOptText(r[10])};
+                      PgOptText(r[9]), PgOptText(r[10]), PgOptText(r[11])};
     }
     return Status::Ok();
   }));

@@ -59,7 +59,7 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
     int64_t now = NowMillis();
     auto& q = c.Prepare(
         "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking, agent_id, "
-        "session_id) VALUES (?,?,?,?,?,?,?,?,?)");
+        "session_id, request) VALUES (?,?,?,?,?,?,?,?,?,?)");
     q.bind(1, r.id);
     q.bind(2, EncodeStringList(r.example_ids));
     BindOpt(q, 3, r.query);
@@ -69,6 +69,7 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
     BindOpt(q, 7, r.ranking_json);
     BindOpt(q, 8, r.agent_id);
     BindOpt(q, 9, r.session_id);
+    BindOpt(q, 10, r.request_json);
     q.exec();
     for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
@@ -80,7 +81,7 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
         "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes, "
-        "agent_id, session_id FROM retrievals WHERE id = ?");
+        "agent_id, session_id, request FROM retrievals WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) {
       Retrieval r;
@@ -95,6 +96,7 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
       r.example_outcomes_json = OptString(q.getColumn(8));
       r.agent_id = OptString(q.getColumn(9));
       r.session_id = OptString(q.getColumn(10));
+      r.request_json = OptString(q.getColumn(11));
       out = std::move(r);
     }
     return Status::Ok();

@@ -1494,6 +1494,10 @@ export interface components {
             ranking?: {
                 [key: string]: unknown;
             }[];
+            /** @description the retrieve body that made it, with the exploration and seed it ran with: POST it to /examples/retrieve to replay the retrieval (null for retrievals recorded before this was kept) */
+            request?: {
+                [key: string]: unknown;
+            } | null;
             retrieval_id: string;
             seed?: number | null;
             /** @description the caller's session_id (a UUID), likewise */
