@@ -147,8 +147,9 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
   EXEMPLAR_ASSIGN_OR_RETURN(auto matches, provenance_.MatchInlineExamples(self));
   for (size_t i = 0; i < matches.size(); ++i) {
     Json item = {{"index", i}, {"example_id", nullptr}, {"version", nullptr}, {"stored", false}};
-    if (matches[i] && demo_edges.count(matches[i]->source_id)) {
-      const LineageEdge* e = demo_edges[matches[i]->source_id];
+    if (matches[i] && demo_edges.count(matches[i]->edge.source_id)) {
+      const LineageEdge* e = demo_edges[matches[i]->edge.source_id];
+      item["match"] = matches[i]->how;
       item["example_id"] = e->source_id;
       item["version"] = e->example_version ? Json(*e->example_version) : Json(nullptr);
       item["relation"] = e->type;
