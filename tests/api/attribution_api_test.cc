@@ -1,6 +1,7 @@
 // Which stored example a demo is, and how a version's attribution names each example (README
 // "Provenance", "The DSPy round trip"): a demo links to the example whose input and labels it
-// carries, not to the first one sharing its input; an input-only link says so.
+// carries, not to the first one sharing its input; an input-only link says so; the training
+// examples of the run a version came from are `used_in` whatever order the edges were stored in.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -128,6 +129,59 @@ TEST_F(AttributionApi, InlineTemplateExamplesLinkToTheExampleWithTheirLabels) {
     if (item["example_id"] == conflicting) {
       EXPECT_EQ(item["relation"], "demo_of");
     }
+  }
+}
+
+// A version accepted from a run lists the run's training examples as used_in (demos as
+// demo_of / bootstrapped_from). The version is reached from the run (produced) and from its parent
+// template (version_of), and the examples from both at the same depth (used_in, member_of); the
+// store returns those edges ordered by the source's random id, so the test takes one run whose id
+// sorts after the template's and one whose id sorts before (the two orders the reviewer saw).
+TEST_F(AttributionApi, ARunsTrainingExamplesAreUsedInWhateverOrderTheEdgesComeIn) {
+  const std::string t = CreateTemplate(TicketTemplate("Runner"));
+  for (int i = 0; i < 12; ++i) {
+    CreateTicket(t, "ticket number " + std::to_string(i), i % 2 ? "billing" : "bug", i % 3 ? "low" : "high");
+  }
+  std::string after, before;  // a completed run whose id sorts after / before the template's
+  for (int attempt = 0; attempt < 24 && (after.empty() || before.empty()); ++attempt) {
+    auto run = server_.Post("/api/v1/dspy-runs", {{"template_id", t},
+                                                  {"optimizer_type", "LabeledFewShot"},
+                                                  {"lm", {{"provider", "offline"}}},
+                                                  {"budget", {{"max_trials", 2}}},
+                                                  {"data", {{"seed", attempt}}}});
+    ASSERT_EQ(run.status, 201) << run.raw;
+    const std::string run_id = run.body.value("run_id", "");
+    ASSERT_EQ(WaitForRun(server_, run_id).value("status", ""), "completed");
+    (run_id > t ? after : before) = run_id;
+  }
+  ASSERT_FALSE(after.empty() || before.empty()) << "24 random run ids all sorted on one side of the template's";
+  for (const std::string& run_id : {after, before}) {
+    SCOPED_TRACE("run " + run_id);
+    auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+    ASSERT_EQ(accepted.status, 201) << accepted.raw;
+    const std::string version = accepted.body["template"]["id"];
+    // The examples the run trained or validated on, from the version's upstream lineage.
+    std::set<std::string> trained;
+    auto lineage = server_.Get("/api/v1/templates/" + version + "/lineage?direction=upstream").body;
+    for (const auto& e : lineage["edges"]) {
+      if (e["type"] == "used_in" && e["target"] == "run:" + run_id) trained.insert(e["source_id"].get<std::string>());
+    }
+    ASSERT_EQ(trained.size(), 12u) << lineage.dump();
+    size_t used_in = 0, demos = 0;
+    const Json trace = Attribution(version);
+    for (const auto& item : trace["examples"]) {
+      if (!trained.count(item["example_id"].get<std::string>())) continue;
+      const std::string relation = item["relation"];
+      if (relation == "demo_of" || relation == "bootstrapped_from") {
+        ++demos;
+        continue;
+      }
+      EXPECT_EQ(relation, "used_in") << item.dump();
+      EXPECT_EQ(item["path"][1]["id"], run_id) << item.dump();
+      used_in += relation == "used_in";
+    }
+    EXPECT_GT(demos, 0u);
+    EXPECT_EQ(used_in + demos, trained.size());
   }
 }
 
