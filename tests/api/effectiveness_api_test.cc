@@ -115,6 +115,46 @@ TEST_F(EffectivenessApi, EachExamplesOwnOutcomeAndNoCreditClaimedForADeletedExam
   EXPECT_EQ(Score(idle), before);
 }
 
+// The answer reports what was stored, example by example: `unknown` adds no evidence, so that
+// example is not credited, and the deltas are the sums of what each example received (the
+// reviewer saw examples_credited 4 and success_delta 1.0 for a failure, an unknown and a partial).
+TEST_F(EffectivenessApi, TheOutcomeAnswerMatchesTheEvidenceStoredPerExample) {
+  Json r = Retrieve({{"query", "gain drop in the photomultiplier"}, {"k", 4}});
+  ASSERT_EQ(r["examples"].size(), 4u);
+  std::vector<std::string> ids;
+  for (const auto& e : r["examples"]) ids.push_back(e["example_id"]);
+  const std::string a = ids[0], b = ids[1], c = ids[2], d = ids[3];
+  auto ok = server_.Post("/api/v1/examples/outcome",
+                         {{"retrieval_id", r["retrieval_id"]},
+                          {"outcome", "success"},
+                          {"example_outcomes", {{a, "failure"}, {b, "unknown"}, {c, "partial"}}}});
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_EQ(ok.body["examples_credited"], 3) << ok.raw;
+  EXPECT_EQ(ok.body["credited_example_ids"], Json::array({a, c, d}));
+  EXPECT_EQ(ok.body["not_credited_example_ids"], Json::array({b}));
+  EXPECT_EQ(ok.body["deleted_example_ids"], Json::array());
+  EXPECT_EQ(ok.body["example_outcomes"], Json({{a, "failure"}, {b, "unknown"}, {c, "partial"}, {d, "success"}}));
+  const Json& credits = ok.body["example_credits"];
+  ASSERT_EQ(credits.size(), 4u) << ok.raw;
+  double success_sum = 0, failure_sum = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    SCOPED_TRACE(ids[i]);
+    EXPECT_EQ(credits[i]["example_id"], ids[i]);
+    EXPECT_EQ(credits[i]["outcome"], ok.body["example_outcomes"][ids[i]]);
+    // Each example's credit is what its evidence now holds (all four were new).
+    auto stats = server_.Get("/api/v1/examples/" + ids[i] + "/effectiveness");
+    ASSERT_EQ(stats.status, 200) << stats.raw;
+    EXPECT_DOUBLE_EQ(credits[i]["success_delta"].get<double>(), stats.body["success_count"].get<double>());
+    EXPECT_DOUBLE_EQ(credits[i]["failure_delta"].get<double>(), stats.body["failure_count"].get<double>());
+    success_sum += stats.body["success_count"].get<double>();
+    failure_sum += stats.body["failure_count"].get<double>();
+  }
+  EXPECT_DOUBLE_EQ(success_sum, 1.5);  // d 1 + c 0.5
+  EXPECT_DOUBLE_EQ(failure_sum, 1.5);  // a 1 + c 0.5
+  EXPECT_DOUBLE_EQ(ok.body["success_delta"].get<double>(), success_sum);
+  EXPECT_DOUBLE_EQ(ok.body["failure_delta"].get<double>(), failure_sum);
+}
+
 TEST_F(EffectivenessApi, PartialAddsHalfEvidenceEachWay) {
   Json r = Retrieve({{"query", {{"text", "bias voltage ripple"}}}, {"k", 1}});
   ASSERT_EQ(r["examples"].size(), 1u);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
+#include <vector>
 
 namespace exemplar::service {
 namespace {
@@ -25,6 +28,29 @@ Json PathTo(const std::string& node, const std::map<std::string, LineageEdge>& v
   return path;
 }
 
+// How directly an edge ties its source to the version, most specific first. An example inside
+// the version's prompt (demo_of, bootstrapped_from) shaped it most; one the producing run trained
+// or validated on (used_in) shaped it through the optimization; one that merely belongs to a
+// template upstream (member_of) is the least specific, since every example of the parent is one.
+// The reviewer saw a run's 64 non-demo training examples listed as member_of because the parent
+// template's edge happened to be read before the run's. Template and run links come between.
+int RelationRank(const std::string& type) {
+  static const std::vector<std::string> kOrder = {"demo_of",      "bootstrapped_from", "used_in",
+                                                  "trained_on",   "produced",          "imported_as",
+                                                  "version_of",   "derived_from",      "optimized_by",
+                                                  "member_of"};
+  auto it = std::find(kOrder.begin(), kOrder.end(), type);
+  return static_cast<int>(it - kOrder.begin());  // another kind: after these
+}
+
+// Whether `a` is the better of two edges reaching one node at the same depth: the more specific
+// relation, then (same relation) the target's key, so the choice is the same whatever the order.
+bool Preferred(const LineageEdge& a, const LineageEdge& b) {
+  const int ra = RelationRank(a.type), rb = RelationRank(b.type);
+  if (ra != rb) return ra < rb;
+  return std::tie(a.target_type, a.target_id, a.type) < std::tie(b.target_type, b.target_id, b.type);
+}
+
 }  // namespace
 
 Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_depth) {
@@ -32,24 +58,31 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
   NodeRef root{"template", template_id};
   EXEMPLAR_ASSIGN_OR_RETURN(Subgraph g, lineage_.Traverse(root, Direction::kUpstream, max_depth));
   // Breadth-first from the root over reversed edges: for each node, the edge that led to it.
-  // Closed edges (membership that ended, demos removed) no longer feed the version.
+  // Closed edges (membership that ended, demos removed) no longer feed the version. A node
+  // reachable by several edges at the same depth takes the most specific one (RelationRank), so
+  // `relation` and `path` do not depend on the order the edges were stored in.
   std::map<std::string, std::vector<const LineageEdge*>> into;  // target key → edges
   for (const auto& e : g.edges) {
     if (!e.closed_at) into[e.target_type + ":" + e.target_id].push_back(&e);
   }
   std::map<std::string, LineageEdge> via;
   std::vector<std::string> frontier{NodeKey(root)};
-  std::map<std::string, bool> seen{{NodeKey(root), true}};
+  std::set<std::string> seen{NodeKey(root)};
   while (!frontier.empty()) {
-    std::vector<std::string> next;
+    std::map<std::string, const LineageEdge*> found;  // this level's nodes, by key (sorted)
     for (const auto& key : frontier) {
       for (const LineageEdge* e : into[key]) {
-        std::string src = e->source_type + ":" + e->source_id;
-        if (seen[src]) continue;
-        seen[src] = true;
-        via[src] = *e;
-        next.push_back(src);
+        const std::string src = e->source_type + ":" + e->source_id;
+        if (seen.count(src)) continue;
+        auto [it, fresh] = found.emplace(src, e);
+        if (!fresh && Preferred(*e, *it->second)) it->second = e;
       }
+    }
+    std::vector<std::string> next;
+    for (const auto& [src, e] : found) {
+      seen.insert(src);
+      via[src] = *e;
+      next.push_back(src);
     }
     frontier = std::move(next);
   }
@@ -147,8 +180,9 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
   EXEMPLAR_ASSIGN_OR_RETURN(auto matches, provenance_.MatchInlineExamples(self));
   for (size_t i = 0; i < matches.size(); ++i) {
     Json item = {{"index", i}, {"example_id", nullptr}, {"version", nullptr}, {"stored", false}};
-    if (matches[i] && demo_edges.count(matches[i]->source_id)) {
-      const LineageEdge* e = demo_edges[matches[i]->source_id];
+    if (matches[i] && demo_edges.count(matches[i]->edge.source_id)) {
+      const LineageEdge* e = demo_edges[matches[i]->edge.source_id];
+      item["match"] = matches[i]->how;
       item["example_id"] = e->source_id;
       item["version"] = e->example_version ? Json(*e->example_version) : Json(nullptr);
       item["relation"] = e->type;

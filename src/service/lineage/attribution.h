@@ -19,7 +19,7 @@ class Attribution {
   // {template_id, examples:[{example_id, label, domain, contribution, evidence_trials, runs:[…],
   //  path:[{type,id,edge}]}], templates:[{template_id, name, version, relation, path}],
   //  runs:[{run_id, status, best_score}], inline_examples:[{index, example_id, version, relation,
-  //  stored}]}. Examples (each with the version that fed it and `relation`: demo_of, member_of,
+  //  match, stored}]} (match: how the inline example was linked, ExampleMatcher::Match::how). Examples (each with the version that fed it and `relation`: demo_of, member_of,
   //  used_in, …) are ordered by contribution, best first; closed edges are not followed.
   Result<Json> ForTemplate(const std::string& template_id, int max_depth = 20);
 

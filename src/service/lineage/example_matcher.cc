@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <set>
+#include <tuple>
 
 namespace exemplar::service {
 namespace {
@@ -41,6 +43,16 @@ bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normali
   return true;
 }
 
+bool SameLabels(const Json& demo_outputs, const Json& example_output, bool normalized) {
+  if (!example_output.is_object() || !demo_outputs.is_object() || example_output.empty()) return false;
+  for (const auto& [k, label] : example_output.items()) {
+    auto it = demo_outputs.find(k);
+    if (it == demo_outputs.end()) return false;
+    if (normalized ? Normalized(*it) != Normalized(label) : *it != label) return false;
+  }
+  return true;
+}
+
 Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::string& id, bool include_deleted) {
   auto e = include_deleted ? store_.GetExampleIncludingDeleted(id) : store_.GetExample(id);
   if (e.status().IsNotFound()) return std::optional<Match>();
@@ -48,21 +60,41 @@ Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::str
   return std::optional<Match>(Match{std::move(e).value(), "id"});
 }
 
-Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByInput(const Json& inputs) {
+Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Json& inputs, const Json& outputs) {
   if (!loaded_) EXEMPLAR_RETURN_IF_ERROR(Load());
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const Candidate& c : candidates_) {
-      if (SameInputs(inputs, c.input, pass == 1)) {
-        return std::optional<Match>(Match{examples_[c.example], pass == 0 ? "exact" : "normalized"});
-      }
+  // Kinds, best first: the reviewer's case was two examples with one input and different labels,
+  // where the first one loaded won although the demo carried the other's labels.
+  static constexpr const char* kKinds[] = {"exact", "normalized", "input", "input_normalized"};
+  const Candidate* best = nullptr;
+  int best_kind = 4;
+  auto earlier = [this](const Candidate& a, const Candidate& b) {
+    const Example& ea = examples_[a.example];
+    const Example& eb = examples_[b.example];
+    return std::tie(a.tier, ea.created_at, ea.id) < std::tie(b.tier, eb.created_at, eb.id);
+  };
+  for (const Candidate& c : candidates_) {
+    int kind = 4;
+    if (SameInputs(inputs, c.input, false)) {
+      kind = SameLabels(outputs, c.output, false) ? 0 : SameLabels(outputs, c.output, true) ? 1 : 2;
+    } else if (SameInputs(inputs, c.input, true)) {
+      kind = SameLabels(outputs, c.output, true) ? 1 : 3;
+    }
+    if (kind < best_kind || (kind == best_kind && kind < 4 && earlier(c, *best))) {
+      best = &c;
+      best_kind = kind;
     }
   }
-  return std::optional<Match>();
+  if (!best) return std::optional<Match>();
+  return std::optional<Match>(Match{examples_[best->example], kKinds[best_kind]});
 }
 
-void ExampleMatcher::Add(const Example& e) {
+// Examples created from demos come after every loaded template's.
+void ExampleMatcher::Add(const Example& e) { AddCandidate(e, std::numeric_limits<size_t>::max()); }
+
+void ExampleMatcher::AddCandidate(const Example& e, size_t tier) {
   examples_.push_back(e);
-  candidates_.push_back({Json::parse(e.input_json, nullptr, false), examples_.size() - 1});
+  candidates_.push_back({Json::parse(e.input_json, nullptr, false), Json::parse(e.expected_output_json, nullptr, false),
+                         examples_.size() - 1, tier});
 }
 
 Status ExampleMatcher::Load() {
@@ -79,8 +111,12 @@ Status ExampleMatcher::Load() {
     EXEMPLAR_RETURN_IF_ERROR(e.status());
     examples_.push_back(std::move(e).value());
     const size_t index = examples_.size() - 1;
-    if (item.contains("input") && item["input"].is_object()) candidates_.push_back({item["input"], index});
-    candidates_.push_back({Json::parse(examples_.back().input_json, nullptr, false), index});
+    // The inline copy with its own output (a bootstrapped demo's is the LM's), then the stored one.
+    if (item.contains("input") && item["input"].is_object()) {
+      candidates_.push_back({item["input"], item.value("output", Json::object()), index, 0});
+    }
+    candidates_.push_back({Json::parse(examples_.back().input_json, nullptr, false),
+                           Json::parse(examples_.back().expected_output_json, nullptr, false), index, 0});
   }
   // The template and its ancestors, nearest first, then the templates they derive from.
   std::vector<Template> family = {t_};
@@ -105,13 +141,14 @@ Status ExampleMatcher::LoadOwner(const std::string& template_id) {
     return Status::Ok();
   }
   owners_.push_back(template_id);
+  const size_t tier = owners_.size();  // after the embedded examples (tier 0), in load order
   storage::ExampleFilter f;
   f.databit_id = template_id;
   size_t loaded = 0;
   for (int64_t offset = 0; loaded < per_template_; offset += kPage) {
     const int64_t limit = std::min<int64_t>(kPage, static_cast<int64_t>(per_template_ - loaded));
     EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, offset, limit));
-    for (const auto& e : page.examples) Add(e);
+    for (const auto& e : page.examples) AddCandidate(e, tier);
     loaded += page.examples.size();
     if (static_cast<int64_t>(page.examples.size()) < limit) break;
   }

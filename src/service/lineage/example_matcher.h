@@ -1,7 +1,7 @@
 // Which stored example a demo is: the one its example_id names, else the one with the same input
-// among the examples the template's family holds. Used for the inline examples of every template
-// version (Provenance: demo_of / bootstrapped_from edges) and for the demos of an imported DSPy
-// program (DspyImport), so both match alike.
+// (and, preferably, the same labels) among the examples the template's family holds. Used for the
+// inline examples of every template version (Provenance: demo_of / bootstrapped_from edges) and
+// for the demos of an imported DSPy program (DspyImport), so both match alike.
 #pragma once
 
 #include <optional>
@@ -16,6 +16,11 @@ namespace exemplar::service {
 // Whether the demo's input fields equal the example's (exact, or normalised text: lower case,
 // single spaces).
 bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized);
+// Whether the demo carries the example's labels: every field of the example's expected output is
+// in the demo's outputs with the same value (exact, or normalised). Keys the example has no label
+// for (a ChainOfThought demo's `reasoning`) are not compared; an example without labels never
+// matches.
+bool SameLabels(const Json& demo_outputs, const Json& example_output, bool normalized);
 
 class ExampleMatcher {
  public:
@@ -31,26 +36,36 @@ class ExampleMatcher {
 
   struct Match {
     Example example;
-    std::string how;  // id | exact | normalized
+    // id: named by example_id; exact: same input and labels; normalized: the same after
+    // normalising text; input: same input, other labels (or the demo has none); input_normalized:
+    // same input after normalising, other labels.
+    std::string how;
   };
 
   // The example `id` names: a live one, or with `include_deleted` a tombstone too. nullopt when
   // there is none.
   Result<std::optional<Match>> ById(const std::string& id, bool include_deleted);
-  // The first candidate with the same inputs: exact over all candidates, then normalised.
-  Result<std::optional<Match>> ByInput(const Json& inputs);
+  // The candidate the demo's content matches best, by kind in this order: exact, normalized,
+  // input, input_normalized (an example with the demo's labels beats one that only shares its
+  // input). Among candidates of the best kind the first in candidate order wins (embedded by id,
+  // then the template's own, nearest ancestor's, sources'), and within one template the oldest
+  // (created_at, then id), so the choice never depends on the order rows come back in.
+  Result<std::optional<Match>> ByContent(const Json& inputs, const Json& outputs);
   // Adds a candidate after the others (an example just created from a demo, so a repeat of that
   // demo matches it instead of creating another).
   void Add(const Example& e);
 
  private:
   Status Load();
+  void AddCandidate(const Example& e, size_t tier);
   // Appends up to per_template_ examples of `template_id` (once per template).
   Status LoadOwner(const std::string& template_id);
 
   struct Candidate {
     Json input;
+    Json output;
     size_t example;  // index into examples_
+    size_t tier;     // 0: embedded by id; then one per template, in load order; Add()ed last
   };
 
   storage::Store& store_;

@@ -14,8 +14,8 @@ bool IsDemoEdge(const std::string& type) { return type == "demo_of" || type == "
 
 }  // namespace
 
-Result<std::vector<std::optional<LineageEdge>>> Provenance::MatchInlineExamples(const Template& t) {
-  std::vector<std::optional<LineageEdge>> out;
+Result<std::vector<std::optional<Provenance::InlineMatch>>> Provenance::MatchInlineExamples(const Template& t) {
+  std::vector<std::optional<InlineMatch>> out;
   Json inline_examples = Json::parse(t.examples_json, nullptr, false);
   if (!inline_examples.is_array() || inline_examples.empty()) return out;
   ExampleMatcher matcher(store_, t);
@@ -28,7 +28,7 @@ Result<std::vector<std::optional<LineageEdge>>> Provenance::MatchInlineExamples(
       // Deleted and purged examples keep their edges: lineage shows they were there.
       EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(ex["example_id"].get<std::string>(), /*include_deleted=*/true));
     } else if (ex.contains("input")) {
-      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByInput(ex["input"]));
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByContent(ex["input"], ex.value("output", Json::object())));
     }
     if (!found) continue;
     LineageEdge edge{"example", found->example.id, "template", t.id, type};
@@ -36,7 +36,7 @@ Result<std::vector<std::optional<LineageEdge>>> Provenance::MatchInlineExamples(
     edge.example_version = ex.contains("example_version") && ex["example_version"].is_number_integer()
                                ? ex["example_version"].get<int64_t>()
                                : found->example.version;
-    out.back() = edge;
+    out.back() = InlineMatch{std::move(edge), found->how};
   }
   return out;
 }
@@ -46,7 +46,7 @@ Result<std::vector<LineageEdge>> Provenance::InlineExampleEdges(const Template& 
   std::vector<LineageEdge> edges;
   std::set<std::string> seen;
   for (auto& m : matches) {
-    if (m && seen.insert(m->source_id).second) edges.push_back(std::move(*m));
+    if (m && seen.insert(m->edge.source_id).second) edges.push_back(std::move(m->edge));
   }
   return edges;
 }

@@ -2,7 +2,7 @@
 // optimization runs create:
 //   demo_of / bootstrapped_from  example → template version embedding it inline (with the
 //                                example's version); an inline example names its `example_id`,
-//                                or is matched by input (ExampleMatcher) among the examples the
+//                                or is matched by content (ExampleMatcher) among the examples the
 //                                version embeds by id, those of the template, its ancestors and
 //                                the templates they derive from
 //   member_of                    example → the template its databit_id names; closed (closed_at)
@@ -41,8 +41,13 @@ class Provenance {
 
   // The demo_of / bootstrapped_from edges of the template's inline examples (each example once).
   Result<std::vector<LineageEdge>> InlineExampleEdges(const Template& t);
-  // Per inline example, in order: the edge to the stored example it is, if any.
-  Result<std::vector<std::optional<LineageEdge>>> MatchInlineExamples(const Template& t);
+  // An inline example's stored example: the edge to it and how it was found (ExampleMatcher::Match).
+  struct InlineMatch {
+    LineageEdge edge;
+    std::string how;
+  };
+  // Per inline example, in order: the stored example it is, if any.
+  Result<std::vector<std::optional<InlineMatch>>> MatchInlineExamples(const Template& t);
 
  private:
   storage::Store& store_;

@@ -282,7 +282,6 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
     }
   }
   if (!strangers.empty()) return Status::Invalid(std::move(strangers));
-  auto [s, f] = OutcomeEvidence(outcome);
   // An example deleted since the retrieval has no counters left to credit.
   std::vector<std::string> present, gone;
   for (const auto& id : r.example_ids) {
@@ -295,13 +294,24 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
       return e.status();
     }
   }
+  // The response says what was stored, example by example: an `unknown` outcome is recorded but
+  // adds no evidence, so that example is not credited, and the totals are the sums of the deltas
+  // stored (the reviewer saw success_delta 1.0 for a failure, an unknown and a partial).
   Json credited = Json::object();
+  Json example_credits = Json::array();
+  std::vector<std::string> credited_ids;
+  double success_total = 0, failure_total = 0;
   std::vector<UsageEvent> events;
   for (const auto& id : present) {
     auto own = example_outcomes.find(id);
     const std::string& this_outcome = own == example_outcomes.end() ? outcome : own->second;
     auto [es, ef] = OutcomeEvidence(this_outcome);
     credited[id] = this_outcome;
+    example_credits.push_back(
+        {{"example_id", id}, {"outcome", this_outcome}, {"success_delta", es}, {"failure_delta", ef}});
+    if (es + ef > 0) credited_ids.push_back(id);
+    success_total += es;
+    failure_total += ef;
     UsageEvent ev;
     ev.example_id = id;
     ev.kind = "outcome";
@@ -315,14 +325,21 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
   }
   EXEMPLAR_RETURN_IF_ERROR(effectiveness_.Commit(
       [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), events); }, present));
+  // Not credited, in retrieval order: an `unknown` outcome, or deleted since the retrieval.
+  std::vector<std::string> not_credited;
+  for (const auto& id : r.example_ids) {
+    if (std::find(credited_ids.begin(), credited_ids.end(), id) == credited_ids.end()) not_credited.push_back(id);
+  }
   return Json{{"retrieval_id", retrieval_id},
               {"outcome", outcome},
-              {"examples_credited", present.size()},
-              {"credited_example_ids", present},
-              {"not_credited_example_ids", gone},  // deleted since the retrieval
+              {"examples_credited", credited_ids.size()},
+              {"credited_example_ids", credited_ids},
+              {"not_credited_example_ids", not_credited},
+              {"deleted_example_ids", gone},
               {"example_outcomes", credited},
-              {"success_delta", s},
-              {"failure_delta", f}};
+              {"example_credits", example_credits},
+              {"success_delta", success_total},
+              {"failure_delta", failure_total}};
 }
 
 }  // namespace exemplar::service

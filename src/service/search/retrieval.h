@@ -52,7 +52,9 @@ class Retrieval {
   Result<Json> Get(const std::string& retrieval_id);
   // Credits the retrieval's examples with `outcome`, except those `example_outcomes` names (an
   // agent that can tell which example helped or misled it), which get their own outcome;
-  // "unknown" credits an example nothing. kNotFound for an unknown retrieval, kAlreadyExists
+  // "unknown" credits an example nothing. The answer reports what was stored: per example its
+  // outcome and deltas (example_credits), the credited ids (evidence added), the others (unknown,
+  // or deleted since the retrieval) and the sums of the deltas. kNotFound for an unknown retrieval, kAlreadyExists
   // (409) for a second outcome, 422 for a named example the retrieval did not return.
   Result<Json> Outcome(const std::string& retrieval_id, const std::string& outcome,
                        const std::map<std::string, std::string>& example_outcomes,

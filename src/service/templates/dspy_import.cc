@@ -98,8 +98,8 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   std::vector<dspy::Finding> findings = program.findings;
 
   // Demos are matched as the inline examples of every version are (lineage/example_matcher.h):
-  // the example a demo names, else by input among those the template embeds, its own, its
-  // ancestors' and its sources'. A program exported from a version thus matches that version.
+  // the example a demo names, else by content (input, preferably with the same labels) among those
+  // the template embeds, its own, its ancestors' and its sources'. A program exported from a version thus matches that version.
   ExampleMatcher matcher(store_, parent, kMatchPerTemplate);
   Json report = Json::array(), unmatched = Json::array(), created_ids = Json::array();
   Json inline_examples = Json::array();
@@ -113,7 +113,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(*d.example_id, /*include_deleted=*/false));
     }
     if (!found) {
-      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByInput(d.inputs));
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByContent(d.inputs, d.outputs));
     }
     Json entry = {{"index", i}, {"example_id", nullptr}, {"match", "none"}, {"augmented", d.augmented}};
     std::optional<std::string> purged_id;

@@ -1,7 +1,7 @@
 // Importing a program compiled in real DSPy (a notebook, a job) as a new draft version of its
 // template: its instructions (the parent's prompt kept when they are unchanged) and demos, each
 // demo matched to the stored example it came from — the one its `example_id` names, else by
-// content (exact, then normalised) among the examples the template embeds, its own, its
+// input — an example whose labels the demo also carries first — among the examples the template embeds, its own, its
 // ancestors' and its sources' (lineage/example_matcher.h) — and linked in lineage (demo_of, or
 // bootstrapped_from when DSPy marked it augmented). Unmatched demos are reported, or created as
 // examples of the template (source dspy_import); a demo holding a purged example's content is

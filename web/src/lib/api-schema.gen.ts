@@ -1418,16 +1418,33 @@ export interface components {
             [key: string]: unknown;
         };
         OutcomeResult: {
-            credited_example_ids?: string[];
+            /** @description the examples given evidence, in retrieval order */
+            credited_example_ids: string[];
+            /** @description the examples deleted since the retrieval */
+            deleted_example_ids?: string[];
+            /** @description what each present example was credited, in retrieval order */
+            example_credits: ({
+                example_id: string;
+                failure_delta: number;
+                outcome: string;
+                success_delta: number;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description each present example's outcome (example id -> outcome) */
             example_outcomes?: {
                 [key: string]: string;
             };
+            /** @description how many examples the outcome added evidence to */
             examples_credited: number;
-            failure_delta?: number;
-            not_credited_example_ids?: string[];
+            /** @description the failure evidence added in all (sum over example_credits) */
+            failure_delta: number;
+            /** @description the retrieval's other examples: outcome `unknown`, or deleted since the retrieval */
+            not_credited_example_ids: string[];
             outcome: string;
             retrieval_id: string;
-            success_delta?: number;
+            /** @description the success evidence added in all (sum over example_credits) */
+            success_delta: number;
         } & {
             [key: string]: unknown;
         };

@@ -4,10 +4,11 @@ import type { Template } from "@/lib/api-types";
 import type { Finding } from "./export-dspy";
 
 /**
- * How an imported demo was linked: to the example it names (`id`), to one with the same input
- * (`exact`, or `normalized` text), to an example made for it (`created`), or to none.
+ * How an imported demo was linked: to the example it names (`id`), to one with the same input and
+ * labels (`exact`, or `normalized` text), to one with the same input only (`input`,
+ * `input_normalized`), to an example made for it (`created`), or to none.
  */
-export type DemoMatch = "id" | "exact" | "normalized" | "created" | "none" | string;
+export type DemoMatch = "id" | "exact" | "normalized" | "input" | "input_normalized" | "created" | "none" | string;
 export type ImportedDemo = { index: number; example_id: string | null; match: DemoMatch; augmented?: boolean };
 
 /** Answer of POST /templates/{id}/import-dspy (README "DSPy"). */

@@ -21,9 +21,13 @@ export function matchText(match: DemoMatch): string {
     case "id":
       return "linked by the example id it carries";
     case "exact":
-      return "same input as a stored example";
+      return "same input and labels as a stored example";
     case "normalized":
-      return "same input as a stored example, after normalising whitespace and case";
+      return "same input and labels as a stored example, after normalising whitespace and case";
+    case "input":
+      return "same input as a stored example, other labels";
+    case "input_normalized":
+      return "same input as a stored example after normalising whitespace and case, other labels";
     case "created":
       return "stored as a new example";
     case "none":
