@@ -125,6 +125,17 @@ int Main(int argc, char** argv) {
   import->add_option("file", import_file, "File to import")->required()->check(CLI::ExistingFile);
   import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)")
       ->transform(CLI::IsMember({"jsonl", "json", "csv"}, CLI::ignore_case));
+  // The API's ?on_duplicate= / ?on_secret= of this run: they set the config keys the server
+  // reads (on_duplicate, reject_secrets), so the file, environment and flag layer as usual.
+  import->add_option_function<std::string>(
+            "--on-duplicate", [&flags](const std::string& v) { flags.emplace_back("on_duplicate", v); },
+            "Near-duplicates of stored examples: allow | warn | reject (default: config on_duplicate)")
+      ->transform(CLI::IsMember({"allow", "warn", "reject"}, CLI::ignore_case));
+  import->add_option_function<std::string>(
+            "--on-secret",
+            [&flags](const std::string& v) { flags.emplace_back("reject_secrets", v == "reject" ? "true" : "false"); },
+            "Content holding a secret: allow | reject (default: config reject_secrets)")
+      ->transform(CLI::IsMember({"allow", "reject"}, CLI::ignore_case));
 
   CLI::App* exp = app.add_subcommand("export", "Export examples");
   common(exp);
@@ -261,7 +272,7 @@ int Main(int argc, char** argv) {
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "openapi") return RunOpenApi(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
-  if (cmd->get_name() == "import") return RunImport(config, import_file, import_format);
+  if (cmd->get_name() == "import") return RunImport(config, {import_file, import_format});
   if (cmd->get_name() == "import-dspy") {
     return RunImportDspy(config, import_dspy_template, import_dspy_file, import_dspy_create);
   }

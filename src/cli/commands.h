@@ -14,7 +14,13 @@ int Main(int argc, char** argv);
 
 int RunServe(const Config& config);
 int RunSeed(const Config& config, const std::string& seed_dir);
-int RunImport(const Config& config, const std::string& file, const std::string& format);
+// exemplar import. The quality policies come from the config (--on-duplicate / --on-secret set
+// it, as any flag does): the same the server would apply to POST /examples/import.
+struct ImportOptions {
+  std::string file;
+  std::string format;          // jsonl | json | csv; empty: from the file's extension
+};
+int RunImport(const Config& config, const ImportOptions& options);
 int RunImportDspy(const Config& config, const std::string& template_id, const std::string& file,
                   bool create_examples);
 int RunExport(const Config& config, const std::string& format, const std::string& out_file);
