@@ -1,4 +1,5 @@
-// exemplar import FILE / exemplar export: examples to and from JSONL, JSON and CSV files.
+// exemplar import FILE / exemplar export: examples to and from JSONL, JSON and CSV files, with
+// the templates they name in a file of their own (--templates, template_file.h).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -7,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "cli/template_file.h"
 #include "common/field_loc.h"
 #include "service/examples/example_io.h"
 #include "service/examples/example_json.h"
@@ -41,6 +45,19 @@ std::string WarningText(const service::QualityWarning& w) {
   return text;
 }
 
+// The templates that records were refused for naming (their databit_id is not in the store).
+std::set<std::string> MissingTemplates(const std::vector<service::BatchItemError>& refused,
+                                       const std::vector<std::optional<std::string>>& databit_of) {
+  std::set<std::string> out;
+  for (const auto& e : refused) {
+    const bool at_databit = !e.loc.empty() && e.loc.back() == "databit_id";
+    if (at_databit && e.type == "value_error.not_found" && e.index < databit_of.size() && databit_of[e.index]) {
+      out.insert(*databit_of[e.index]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunImport(const Config& config, const ImportOptions& options) {
@@ -67,17 +84,31 @@ int RunImport(const Config& config, const ImportOptions& options) {
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;
   }
+  // The templates the examples name come first, so that the examples find them.
+  std::vector<std::string> restored_templates;
+  if (!options.templates_file.empty()) {
+    auto restored = RestoreTemplatesFile(**rt, options.templates_file);
+    if (!restored.ok()) {
+      std::cerr << "error: " << restored.status().message() << " (no example was imported)\n";
+      return 1;
+    }
+    restored_templates = restored->restored_ids;
+    std::cout << "restored " << restored_templates.size() << " templates (" << restored->present
+              << " already present)\n";
+  }
   // Every record of the file (numbered from 0, in file order) is an item or a refusal.
   const size_t total = parsed->total;
   std::vector<service::BatchItemError> invalid;  // by record number
   for (auto& [i, msg] : parsed->errors) invalid.push_back({i, msg});
   std::vector<std::pair<size_t, Example>> items;  // (record number, example), in file order
+  std::vector<std::optional<std::string>> databit_of(total);
   for (size_t i = 0; i < parsed->records.size(); ++i) {
     Validation v;
     Example e = service::ExampleFromCreateJson(parsed->records[i], v, {});
     if (!v.ok()) {
       invalid.push_back({parsed->record_index[i], FieldErrorsText(v)});
     } else {
+      databit_of[parsed->record_index[i]] = e.databit_id;
       items.emplace_back(parsed->record_index[i], std::move(e));
     }
   }
@@ -119,10 +150,26 @@ int RunImport(const Config& config, const ImportOptions& options) {
       warnings.push_back(std::move(w));
     }
   }
+  // Inline examples of restored templates name examples imported only now.
+  for (const auto& id : restored_templates) {
+    Status st = (*rt)->templates().LinkInlineExamples(id);
+    if (!st.ok()) std::cerr << "warning: template " << id << ": linking its inline examples: " << st.message() << "\n";
+  }
   std::stable_sort(refused.begin(), refused.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   std::stable_sort(warnings.begin(), warnings.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   for (const auto& e : refused) std::cerr << "record " << e.index << ": " << e.error << "\n";
   for (const auto& w : warnings) std::cerr << "record " << w.index << ": warning: " << WarningText(w.warning) << "\n";
+  const auto missing = MissingTemplates(refused, databit_of);
+  if (!missing.empty()) {
+    std::string names;
+    for (const auto& id : missing) names += (names.empty() ? "" : ", ") + id;
+    std::cerr << "error: records name " << missing.size() << " template(s) this store does not have (" << names
+              << (options.templates_file.empty()
+                      ? "). If the file is an export of another store, write that store's templates with "
+                        "`exemplar export --templates TEMPLATES.jsonl` there, then import both here with "
+                        "`exemplar import FILE --templates TEMPLATES.jsonl`\n"
+                      : "), nor does " + options.templates_file + "\n");
+  }
   Status st = (*rt)->index().SaveSnapshot();
   if (!st.ok()) std::cerr << "warning: snapshot: " << st.message() << "\n";
   std::cout << "imported " << created << " examples (" << existing << " already present, " << refused.size()
@@ -130,7 +177,8 @@ int RunImport(const Config& config, const ImportOptions& options) {
   return refused.empty() ? 0 : 1;
 }
 
-int RunExport(const Config& config, const std::string& format, const std::string& out_file) {
+int RunExport(const Config& config, const std::string& format, const std::string& out_file,
+              const std::string& templates_file) {
   auto rt = Runtime::OpenStoreOnly(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
@@ -165,6 +213,15 @@ int RunExport(const Config& config, const std::string& format, const std::string
     return 1;
   }
   if (!out_file.empty()) std::cerr << "exported " << count << " examples to " << out_file << "\n";
+  if (!templates_file.empty()) {
+    int64_t templates = 0;
+    st = WriteTemplatesFile((*rt)->store(), templates_file, &templates);
+    if (!st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 1;
+    }
+    std::cerr << "exported " << templates << " templates to " << templates_file << "\n";
+  }
   return 0;
 }
 

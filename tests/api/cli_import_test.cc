@@ -1,6 +1,7 @@
 // `exemplar import` as a real process: it applies the quality policies the server would (config,
 // EXEMPLAR_* environment, or --on-duplicate / --on-secret for one run) and prints each record's
-// warnings.
+// warnings; `export --templates` and `import --templates` carry a store's templates (ids,
+// statuses, lineage) with its examples into another store.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,16 +9,21 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/ids.h"
 #include "common/json_util.h"
 #include "testing/shell.h"
+#include "testing/test_server.h"
 
 namespace exemplar {
 namespace {
+
+using testing::TestServer;
 
 struct CmdRun {
   int code;
@@ -146,6 +152,147 @@ TEST_F(CliImport, SecretPolicyComesFromTheServersConfigAndFlags) {
   EXPECT_EQ(allowed.code, 0) << allowed.err;
   EXPECT_TRUE(Has(allowed.err, "record 0: warning: pii: ") && Has(allowed.err, "secret")) << allowed.err;
   EXPECT_EQ(Stored(), 3u);
+}
+
+// The fields of a template or example that a store sets itself and a restore starts afresh.
+const std::set<std::string> kFresh = {"created_at", "updated_at", "created_by"};
+
+void ExpectSameFields(const Json& source, const Json& copy, const std::set<std::string>& fresh) {
+  ASSERT_TRUE(source.is_object() && copy.is_object()) << source << copy;
+  for (const auto& [key, value] : source.items()) {
+    if (fresh.count(key)) continue;
+    EXPECT_EQ(copy.value(key, Json()), value) << key << " of " << source.value("id", "");
+  }
+}
+
+// Version, derivation and demo edges of a template's upstream lineage.
+std::set<std::tuple<std::string, std::string, std::string>> Upstream(TestServer& server, const std::string& id) {
+  std::set<std::tuple<std::string, std::string, std::string>> out;
+  Json graph = server.Get("/api/v1/templates/" + id + "/lineage?direction=upstream").body;
+  for (const auto& e : graph["edges"]) out.insert({e.value("source", ""), e.value("target", ""), e.value("type", "")});
+  return out;
+}
+
+TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
+  TestServer source;
+  const Json schema = {{"input_schema", {{{"name", "q"}, {"type", "string"}, {"required", true}}}},
+                       {"output_schema", {{{"name", "a"}, {"type", "string"}, {"required", true}}}}};
+  Json body = schema;
+  body["name"] = "triage";
+  body["prompt_template"] = "Answer {q}";
+  auto root = source.Post("/api/v1/templates", body);
+  ASSERT_EQ(root.status, 201) << root.raw;
+  const std::string a = root.body["id"];
+  ASSERT_EQ(source.Post("/api/v1/templates/" + a + "/publish", Json::object()).status, 200);
+  auto version = source.Post("/api/v1/templates/" + a + "/version", Json::object());
+  ASSERT_EQ(version.status, 201) << version.raw;
+  const std::string b = version.body["id"];
+  body = schema;
+  body["name"] = "routing";
+  body["derived_from"] = {a};
+  auto derived = source.Post("/api/v1/templates", body);
+  ASSERT_EQ(derived.status, 201) << derived.raw;
+  const std::string c = derived.body["id"];
+  ASSERT_EQ(source.Post("/api/v1/templates/" + c + "/archive", Json::object()).status, 200);
+
+  std::vector<std::string> examples;
+  auto add = [&](const std::string& q, const Json& databit, const Json& client) {
+    Json e = {{"input", {{"q", q}}}, {"expected_output", {{"a", "x"}}}, {"domain", "detectors"}, {"capability_tags", {"t1"}}};
+    if (!databit.is_null()) e["databit_id"] = databit;
+    if (!client.is_null()) e["client_id"] = client;
+    auto r = source.Post("/api/v1/examples", e);
+    ASSERT_EQ(r.status, 201) << r.raw;
+    examples.push_back(r.body["example_id"]);
+  };
+  add("bias voltage drift", a, "c-1");
+  add("leakage current", a, nullptr);
+  add("cooling failure", b, nullptr);
+  add("energy calibration", c, nullptr);
+  add("no template at all", nullptr, "c-5");
+  // The draft version demonstrates one example: a demo_of edge the copy must have too.
+  auto demo = source.Put("/api/v1/templates/" + b,
+                         {{"examples", {{{"input", {{"q", "cooling failure"}}}, {"output", {{"a", "x"}}},
+                                         {"example_id", examples[2]}}}}});
+  ASSERT_EQ(demo.status, 200) << demo.raw;
+
+  std::map<std::string, Json> templates_before, examples_before;
+  std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> lineage_before;
+  for (const auto& id : {a, b, c}) {
+    templates_before[id] = source.Get("/api/v1/templates/" + id).body;
+    lineage_before[id] = Upstream(source, id);
+  }
+  ASSERT_TRUE(lineage_before[b].count({"template:" + a, "template:" + b, "version_of"}));
+  ASSERT_TRUE(lineage_before[b].count({"example:" + examples[2], "template:" + b, "demo_of"}));
+  ASSERT_TRUE(lineage_before[c].count({"template:" + a, "template:" + c, "derived_from"}));
+  for (const auto& id : examples) examples_before[id] = source.Get("/api/v1/examples/" + id).body;
+  source.Stop();
+
+  const std::string from = " --data-dir " + source.data_dir().string();
+  const std::string all = (dir_ / "all.jsonl").string(), tpl = (dir_ / "templates.jsonl").string();
+  CmdRun exported = Exec("export -o " + all + " --templates " + tpl + from);
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  EXPECT_TRUE(Has(exported.err, "exported 3 templates to " + tpl)) << exported.err;
+
+  // Without the templates file, the records naming templates are refused and the error says how
+  // to bring them along.
+  CmdRun bare = Exec("import " + all + D("fresh"));
+  EXPECT_EQ(bare.code, 1);
+  EXPECT_TRUE(Has(bare.out, "imported 1 examples (0 already present, 4 failed")) << bare.out;
+  EXPECT_TRUE(Has(bare.err, "records name 3 template(s) this store does not have")) << bare.err;
+  EXPECT_TRUE(Has(bare.err, "exemplar export --templates") && Has(bare.err, "--templates TEMPLATES.jsonl")) << bare.err;
+
+  CmdRun imported = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_TRUE(Has(imported.out, "restored 3 templates (0 already present)")) << imported.out;
+  EXPECT_TRUE(Has(imported.out, "imported 4 examples (1 already present, 0 failed")) << imported.out;
+  CmdRun again = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Has(again.out, "restored 0 templates (3 already present)")) << again.out;
+  EXPECT_TRUE(Has(again.out, "imported 0 examples (5 already present, 0 failed")) << again.out;
+
+  Config copy_config;
+  copy_config.db = (dir_ / "fresh" / "exemplar.db").string();
+  TestServer copy(copy_config);
+  for (const auto& [id, before] : templates_before) {
+    auto after = copy.Get("/api/v1/templates/" + id);
+    ASSERT_EQ(after.status, 200) << id;
+    ExpectSameFields(before, after.body, kFresh);
+    EXPECT_EQ(Upstream(copy, id), lineage_before[id]) << id;
+  }
+  for (const auto& [id, before] : examples_before) {
+    auto after = copy.Get("/api/v1/examples/" + id);
+    ASSERT_EQ(after.status, 200) << id;
+    ExpectSameFields(before, after.body, kFresh);
+  }
+  EXPECT_EQ(copy.Get("/api/v1/templates").body["total"], 3);
+  EXPECT_EQ(copy.Get("/api/v1/examples").body["total"], 5);
+
+  // A template id that holds other content in the store is refused, not replaced.
+  std::ifstream in(tpl);
+  std::string changed, line;
+  while (std::getline(in, line)) {
+    Json t = Json::parse(line);
+    if (t["id"] == a) t["prompt_template"] = "Something else: {q}";
+    changed += t.dump() + "\n";
+  }
+  const std::string other = Write("other.jsonl", changed);
+  copy.Stop();
+  CmdRun conflict = Exec("import " + all + " --templates " + other + D("fresh"));
+  EXPECT_EQ(conflict.code, 1);
+  EXPECT_TRUE(Has(conflict.err, "template " + a) && Has(conflict.err, "other content (prompt_template)")) << conflict.err;
+
+  // Another id with a name and version the store holds is refused too; so is a bad line, by
+  // its number and field, before any template is stored.
+  Json twin = templates_before[a];
+  twin["id"] = NewUuid();
+  CmdRun taken = Exec("import " + all + " --templates " + Write("twin.jsonl", twin.dump() + "\n") + D("fresh"));
+  EXPECT_EQ(taken.code, 1);
+  EXPECT_TRUE(Has(taken.err, "another template named 'triage' with version 1.0.0")) << taken.err;
+  Json retired = twin;
+  retired["status"] = "retired";
+  CmdRun bad = Exec("import " + all + " --templates " + Write("bad.jsonl", "\n" + retired.dump() + "\n") + D("fresh"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(Has(bad.err, "bad.jsonl line 2: status: must be one of: draft, published, archived")) << bad.err;
 }
 
 }  // namespace
