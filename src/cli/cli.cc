@@ -125,12 +125,30 @@ int Main(int argc, char** argv) {
   import->add_option("file", import_file, "File to import")->required()->check(CLI::ExistingFile);
   import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)")
       ->transform(CLI::IsMember({"jsonl", "json", "csv"}, CLI::ignore_case));
+  std::string import_templates;
+  import->add_option("--templates", import_templates,
+                     "Templates to restore first, ids kept (the file of exemplar export --templates)")
+      ->check(CLI::ExistingFile);
+  // The API's ?on_duplicate= / ?on_secret= of this run: they set the config keys the server
+  // reads (on_duplicate, reject_secrets), so the file, environment and flag layer as usual.
+  import->add_option_function<std::string>(
+            "--on-duplicate", [&flags](const std::string& v) { flags.emplace_back("on_duplicate", v); },
+            "Near-duplicates of stored examples: allow | warn | reject (default: config on_duplicate)")
+      ->transform(CLI::IsMember({"allow", "warn", "reject"}, CLI::ignore_case));
+  import->add_option_function<std::string>(
+            "--on-secret",
+            [&flags](const std::string& v) { flags.emplace_back("reject_secrets", v == "reject" ? "true" : "false"); },
+            "Content holding a secret: allow | reject (default: config reject_secrets)")
+      ->transform(CLI::IsMember({"allow", "reject"}, CLI::ignore_case));
 
   CLI::App* exp = app.add_subcommand("export", "Export examples");
   common(exp);
   std::string export_format = "jsonl", export_out;
   exp->add_option("--format", export_format, "jsonl | csv")->transform(CLI::IsMember({"jsonl", "csv"}, CLI::ignore_case));
   exp->add_option("-o,--output", export_out, "Output file (default: stdout)");
+  std::string export_templates;
+  exp->add_option("--templates", export_templates,
+                  "Also write every template (all versions, ids kept) to this file, for import --templates");
 
   CLI::App* search = app.add_subcommand("search", "Search examples in the local store");
   common(search);
@@ -261,11 +279,11 @@ int Main(int argc, char** argv) {
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "openapi") return RunOpenApi(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
-  if (cmd->get_name() == "import") return RunImport(config, import_file, import_format);
+  if (cmd->get_name() == "import") return RunImport(config, {import_file, import_format, import_templates});
   if (cmd->get_name() == "import-dspy") {
     return RunImportDspy(config, import_dspy_template, import_dspy_file, import_dspy_create);
   }
-  if (cmd->get_name() == "export") return RunExport(config, export_format, export_out);
+  if (cmd->get_name() == "export") return RunExport(config, export_format, export_out, export_templates);
   if (cmd->get_name() == "search") {
     nlohmann::json body = {{"query_text", search_text}, {"mode", search_mode}, {"k", search_k}};
     if (!search_domain.empty()) body["domain"] = search_domain;

@@ -14,10 +14,19 @@ int Main(int argc, char** argv);
 
 int RunServe(const Config& config);
 int RunSeed(const Config& config, const std::string& seed_dir);
-int RunImport(const Config& config, const std::string& file, const std::string& format);
+// exemplar import. The quality policies come from the config (--on-duplicate / --on-secret set
+// it, as any flag does): the same the server would apply to POST /examples/import.
+struct ImportOptions {
+  std::string file;
+  std::string format;          // jsonl | json | csv; empty: from the file's extension
+  std::string templates_file;  // templates to restore first (exemplar export --templates)
+};
+int RunImport(const Config& config, const ImportOptions& options);
 int RunImportDspy(const Config& config, const std::string& template_id, const std::string& file,
                   bool create_examples);
-int RunExport(const Config& config, const std::string& format, const std::string& out_file);
+// `templates_file`, unless empty, receives every template (template_file.h) after the examples.
+int RunExport(const Config& config, const std::string& format, const std::string& out_file,
+              const std::string& templates_file = "");
 // `body` is a search request (SPEC §4.1) built from the command-line flags.
 int RunSearch(const Config& config, const nlohmann::json& body, bool json_output);
 struct BenchOptions {

@@ -102,7 +102,7 @@ TEST_F(CliOperator, ImportNamesTheRecordAndFieldOfEachFailure) {
                                   R"({"input":{"q":"changed"},"expected_output":{"a":3},"client_id":"k1"})" "\n");
   CmdRun r = Exec("import " + mixed + D());
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("imported 1 examples (0 already present, 3 failed)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("imported 1 examples (0 already present, 3 failed, 0 warnings)"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("record 0: domain: must not be empty"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("record 1: line 2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("record 3: client_id 'k1' already names"), std::string::npos) << r.err;

@@ -124,9 +124,7 @@ Json WarningsToJson(const std::vector<service::QualityWarning>& ws) {
 // The quality policies of a write: the server's defaults, then ?on_duplicate= and ?on_secret=
 // (allow | reject), then the same keys of a batch body.
 Result<service::WriteOptions> ParseWriteOptions(const Services& s, const Request& req, JsonReader* body) {
-  service::WriteOptions o;
-  o.on_duplicate = service::ParseDuplicatePolicy(s.config.on_duplicate).value_or(service::DuplicatePolicy::kWarn);
-  o.reject_secrets = s.config.reject_secrets;
+  service::WriteOptions o = service::DefaultWriteOptions(s.config);
   Validation v;
   auto apply = [&](const std::optional<std::string>& dup, const std::optional<std::string>& secret,
                    std::vector<std::string> loc_dup, std::vector<std::string> loc_secret) {

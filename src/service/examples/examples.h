@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/json_util.h"
 #include "embed/cached_embedder.h"
 #include "embed/embedder.h"
@@ -40,6 +41,16 @@ struct WriteOptions {
   // a 412. A body's own `version` is checked the same way (409).
   std::vector<int64_t> if_match;
 };
+
+// The quality policies of a write that names none: the deployment's config (on_duplicate,
+// reject_secrets). The API's ?on_duplicate= / ?on_secret= and `exemplar import`'s
+// --on-duplicate / --on-secret start from these, so one config sets every path's policy.
+inline WriteOptions DefaultWriteOptions(const Config& config) {
+  WriteOptions o;
+  o.on_duplicate = ParseDuplicatePolicy(config.on_duplicate).value_or(DuplicatePolicy::kWarn);
+  o.reject_secrets = config.reject_secrets;
+  return o;
+}
 
 // A stored example and what its write should tell the caller.
 struct WriteResult {

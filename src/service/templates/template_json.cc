@@ -212,4 +212,45 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
   r.RejectUnknownKeys();
 }
 
+Template TemplateFromExportJson(const Json& body, Validation& v) {
+  Template t;
+  if (!body.is_object()) {
+    v.Add({"body"}, "must be a JSON object (a template as exemplar export --templates writes it)", "type_error.dict");
+    return t;
+  }
+  // The fields a create does not take; ApplyTemplateJson checks their wire types.
+  auto text = [&](const char* key, bool nullable) -> std::optional<std::string> {
+    auto it = body.find(key);
+    if (it != body.end() && it->is_string()) return it->get<std::string>();
+    if (!nullable || (it != body.end() && !it->is_null())) {
+      v.Add({"body", key}, nullable ? "must be a string or null" : "field required: a string",
+            it == body.end() ? "value_error.missing" : "type_error.str");
+    }
+    return std::nullopt;
+  };
+  if (auto id = text("id", false)) {
+    if (IsUuid(*id)) t.id = NormalizeUuid(*id);
+    else v.Add({"body", "id"}, "'" + *id + "' is not a template id", "value_error.uuid");
+  }
+  if (auto status = text("status", false)) {
+    if (std::find(kTemplateStatuses.begin(), kTemplateStatuses.end(), *status) == kTemplateStatuses.end()) {
+      v.Add({"body", "status"}, "must be one of: draft, published, archived", "type_error.enum");
+    }
+    t.status = *status;  // set first, so ApplyTemplateJson finds the status unchanged
+  }
+  if (auto version = text("version", false)) {
+    if (version->empty()) v.Add({"body", "version"}, "must not be empty", "value_error.any_str.min_length");
+    t.version = *version;
+  }
+  if (auto parent = text("parent_template_id", true)) {
+    if (IsUuid(*parent)) t.parent_template_id = NormalizeUuid(*parent);
+    else v.Add({"body", "parent_template_id"}, "'" + *parent + "' is not a template id", "value_error.uuid");
+  }
+  t.created_by = text("created_by", true);
+  const std::string status = t.status;
+  ApplyTemplateJson(body, &t, v, true);
+  t.status = status;
+  return t;
+}
+
 }  // namespace exemplar::service

@@ -19,4 +19,10 @@ Json TemplateToJson(const Template& t);
 // keywords and not DSPy-reserved names. `creating` requires `name`.
 void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creating);
 
+// A template as TemplateToJson wrote it (a line of `exemplar export --templates`), to restore in
+// another store: besides the fields a create takes, its id, status, version, parent_template_id
+// and created_by are kept; created_at and updated_at are read and left out (a restore starts
+// them afresh, as an import does an example's). Errors go to `v` under {"body", …}.
+Template TemplateFromExportJson(const Json& body, Validation& v);
+
 }  // namespace exemplar::service

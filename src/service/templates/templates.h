@@ -47,6 +47,17 @@ class Templates {
   // The same for an optimization run's result: the run's "accepted" decision is claimed in that
   // transaction, so exactly one version is stored, or none, whatever crashes or races. nullopt
   // when the run already has a decision or is not completed (nothing stored).
+  // Stores a template exported from another store (TemplateFromExportJson) with its id, status,
+  // version, parent and derived_from kept, in one transaction with its lineage edges (version_of,
+  // derived_from, and demo_of for the inline examples this store holds); timestamps start now.
+  // false, nothing written, when the store already holds the id with the same content (its status
+  // may have moved on since). kAlreadyExists when the id holds other content, or another template
+  // has the name and version; kFailedPrecondition when its parent or a derived_from source is not
+  // in this store (restore those first). (template_restore.cc)
+  Result<bool> Restore(Template t);
+  // Links a template's inline examples to the stored examples they name (demo_of edges), e.g. a
+  // restored template's once its examples have been imported after it.
+  Status LinkInlineExamples(const std::string& id);
   Result<std::optional<Template>> AcceptRunAsVersion(const Template& parent, Template next,
                                                      const std::vector<LineageEdge>& edges, const std::string& run_id) {
     return StoreVersion(parent, std::move(next), edges, run_id);

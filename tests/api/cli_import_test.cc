@@ -1,0 +1,299 @@
+// `exemplar import` as a real process: it applies the quality policies the server would (config,
+// EXEMPLAR_* environment, or --on-duplicate / --on-secret for one run) and prints each record's
+// warnings; `export --templates` and `import --templates` carry a store's templates (ids,
+// statuses, lineage) with its examples into another store.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/json_util.h"
+#include "testing/shell.h"
+#include "testing/test_server.h"
+
+namespace exemplar {
+namespace {
+
+using testing::TestServer;
+
+struct CmdRun {
+  int code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// EXEMPLAR_TEST_BINARY runs these tests against another build (e.g. an older one).
+std::string Binary() {
+  const char* other = std::getenv("EXEMPLAR_TEST_BINARY");
+  return other && *other ? other : EXEMPLAR_BINARY;
+}
+
+bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+class CliImport : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("cli_import_" + NewUuid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Runs `exemplar ARGS` with `env` (VAR=value ...) prepended.
+  CmdRun Exec(const std::string& args, const std::string& env = "") {
+    const std::string err_file = (dir_ / "stderr.txt").string();
+    int code = 0;
+    std::string out = testing::Shell("cd " + dir_.string() + " && env " + env + " timeout 120 " + Binary() + " " +
+                                         args + " 2>" + err_file,
+                                     &code);
+    std::ifstream f(err_file);
+    return {code, out, std::string(std::istreambuf_iterator<char>(f), {})};
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string D(const std::string& data = "data") const { return " --data-dir " + (dir_ / data).string(); }
+  // The examples the store holds, through `exemplar export`.
+  size_t Stored(const std::string& data = "data") {
+    CmdRun r = Exec("export" + D(data));
+    EXPECT_EQ(r.code, 0) << r.err;
+    return static_cast<size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+  }
+  std::filesystem::path dir_;
+};
+
+// Two records without client ids: importing them again is a near-duplicate, not a retry.
+const char* kTwo =
+    R"({"input": {"q": "what bias voltage does the HPGe detector take"}, "expected_output": {"a": "3000 V"}})"
+    "\n"
+    R"({"input": {"q": "how cold is the detector kept"}, "expected_output": {"a": "77 K"}})"
+    "\n";
+
+TEST_F(CliImport, DuplicatePolicyComesFromTheServersConfigAndFlags) {
+  const std::string file = Write("two.jsonl", kTwo);
+  CmdRun first = Exec("import " + file + D());
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_TRUE(Has(first.out, "imported 2 examples (0 already present, 0 failed, 0 warnings)")) << first.out;
+
+  // EXEMPLAR_ON_DUPLICATE=reject, as the server reads it: both records refused, with the reason.
+  CmdRun env = Exec("import " + file + D(), "EXEMPLAR_ON_DUPLICATE=reject");
+  EXPECT_EQ(env.code, 1);
+  EXPECT_TRUE(Has(env.out, "imported 0 examples (0 already present, 2 failed")) << env.out;
+  EXPECT_TRUE(Has(env.err, "record 0: ") && Has(env.err, "record 1: ")) << env.err;
+  EXPECT_TRUE(Has(env.err, "on_duplicate=reject")) << env.err;
+  EXPECT_EQ(Stored(), 2u);
+
+  // The same through the config file.
+  const std::string config = Write("reject.toml", "on_duplicate = \"reject\"\n");
+  CmdRun file_config = Exec("import " + file + " --config " + config + D());
+  EXPECT_EQ(file_config.code, 1);
+  EXPECT_TRUE(Has(file_config.out, "2 failed")) << file_config.out;
+  EXPECT_EQ(Stored(), 2u);
+
+  // The default (warn) stores them and says, per record, what they resemble.
+  CmdRun warned = Exec("import " + file + D());
+  EXPECT_EQ(warned.code, 0) << warned.err;
+  EXPECT_TRUE(Has(warned.out, "imported 2 examples (0 already present, 0 failed, 2 warnings)")) << warned.out;
+  EXPECT_TRUE(Has(warned.err, "record 0: warning: near_duplicate: input resembles example ")) << warned.err;
+  EXPECT_TRUE(Has(warned.err, "record 1: warning: near_duplicate: ")) << warned.err;
+  EXPECT_TRUE(Has(warned.err, "(similarity 1)")) << warned.err;
+  EXPECT_EQ(Stored(), 4u);
+
+  // A flag overrides the environment for one run, as ?on_duplicate= does a request.
+  CmdRun allowed = Exec("import " + file + " --on-duplicate allow" + D(), "EXEMPLAR_ON_DUPLICATE=reject");
+  EXPECT_EQ(allowed.code, 0) << allowed.err;
+  EXPECT_TRUE(Has(allowed.out, "imported 2 examples (0 already present, 0 failed, 0 warnings)")) << allowed.out;
+  CmdRun refused = Exec("import " + file + " --on-duplicate REJECT" + D());
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_TRUE(Has(refused.out, "2 failed")) << refused.out;
+  EXPECT_EQ(Stored(), 6u);
+
+  CmdRun bad = Exec("import " + file + " --on-duplicate maybe" + D());
+  EXPECT_NE(bad.code, 0);
+  EXPECT_TRUE(Has(bad.err, "--on-duplicate")) << bad.err;
+  EXPECT_EQ(Stored(), 6u);
+}
+
+TEST_F(CliImport, SecretPolicyComesFromTheServersConfigAndFlags) {
+  const std::string file = Write(
+      "secret.jsonl",
+      R"({"input": {"q": "use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call"}, "expected_output": {"a": "ok"}})"
+      "\n"
+      R"({"input": {"q": "mail bo@example.net about the drift"}, "expected_output": {"a": "sent"}})"
+      "\n");
+  CmdRun env = Exec("import " + file + D(), "EXEMPLAR_REJECT_SECRETS=true");
+  EXPECT_EQ(env.code, 1);
+  EXPECT_TRUE(Has(env.out, "imported 1 examples (0 already present, 1 failed, 1 warnings)")) << env.out;
+  EXPECT_TRUE(Has(env.err, "record 0: ") && Has(env.err, "secret")) << env.err;
+  // The stored record's personal data is warned about, as POST /examples/import does.
+  EXPECT_TRUE(Has(env.err, "record 1: warning: pii: ") && Has(env.err, "email")) << env.err;
+  EXPECT_EQ(Stored(), 1u);
+
+  const std::string secret_only = Write(
+      "secret_only.jsonl",
+      R"({"input": {"q": "use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call"}, "expected_output": {"a": "ok"}})"
+      "\n");
+  CmdRun flag = Exec("import " + secret_only + " --on-secret reject" + D());
+  EXPECT_EQ(flag.code, 1);
+  EXPECT_TRUE(Has(flag.err, "record 0: ") && Has(flag.err, "secret")) << flag.err;
+  EXPECT_EQ(Stored(), 1u);
+
+  CmdRun allowed = Exec("import " + file + " --on-secret allow --on-duplicate allow" + D(), "EXEMPLAR_REJECT_SECRETS=true");
+  EXPECT_EQ(allowed.code, 0) << allowed.err;
+  EXPECT_TRUE(Has(allowed.err, "record 0: warning: pii: ") && Has(allowed.err, "secret")) << allowed.err;
+  EXPECT_EQ(Stored(), 3u);
+}
+
+// The fields of a template or example that a store sets itself and a restore starts afresh.
+const std::set<std::string> kFresh = {"created_at", "updated_at", "created_by"};
+
+void ExpectSameFields(const Json& source, const Json& copy, const std::set<std::string>& fresh) {
+  ASSERT_TRUE(source.is_object() && copy.is_object()) << source << copy;
+  for (const auto& [key, value] : source.items()) {
+    if (fresh.count(key)) continue;
+    EXPECT_EQ(copy.value(key, Json()), value) << key << " of " << source.value("id", "");
+  }
+}
+
+// Version, derivation and demo edges of a template's upstream lineage.
+std::set<std::tuple<std::string, std::string, std::string>> Upstream(TestServer& server, const std::string& id) {
+  std::set<std::tuple<std::string, std::string, std::string>> out;
+  Json graph = server.Get("/api/v1/templates/" + id + "/lineage?direction=upstream").body;
+  for (const auto& e : graph["edges"]) out.insert({e.value("source", ""), e.value("target", ""), e.value("type", "")});
+  return out;
+}
+
+TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
+  TestServer source;
+  const Json schema = {{"input_schema", {{{"name", "q"}, {"type", "string"}, {"required", true}}}},
+                       {"output_schema", {{{"name", "a"}, {"type", "string"}, {"required", true}}}}};
+  Json body = schema;
+  body["name"] = "triage";
+  body["prompt_template"] = "Answer {q}";
+  auto root = source.Post("/api/v1/templates", body);
+  ASSERT_EQ(root.status, 201) << root.raw;
+  const std::string a = root.body["id"];
+  ASSERT_EQ(source.Post("/api/v1/templates/" + a + "/publish", Json::object()).status, 200);
+  auto version = source.Post("/api/v1/templates/" + a + "/version", Json::object());
+  ASSERT_EQ(version.status, 201) << version.raw;
+  const std::string b = version.body["id"];
+  body = schema;
+  body["name"] = "routing";
+  body["derived_from"] = {a};
+  auto derived = source.Post("/api/v1/templates", body);
+  ASSERT_EQ(derived.status, 201) << derived.raw;
+  const std::string c = derived.body["id"];
+  ASSERT_EQ(source.Post("/api/v1/templates/" + c + "/archive", Json::object()).status, 200);
+
+  std::vector<std::string> examples;
+  auto add = [&](const std::string& q, const Json& databit, const Json& client) {
+    Json e = {{"input", {{"q", q}}}, {"expected_output", {{"a", "x"}}}, {"domain", "detectors"}, {"capability_tags", {"t1"}}};
+    if (!databit.is_null()) e["databit_id"] = databit;
+    if (!client.is_null()) e["client_id"] = client;
+    auto r = source.Post("/api/v1/examples", e);
+    ASSERT_EQ(r.status, 201) << r.raw;
+    examples.push_back(r.body["example_id"]);
+  };
+  add("bias voltage drift", a, "c-1");
+  add("leakage current", a, nullptr);
+  add("cooling failure", b, nullptr);
+  add("energy calibration", c, nullptr);
+  add("no template at all", nullptr, "c-5");
+  // The draft version demonstrates one example: a demo_of edge the copy must have too.
+  auto demo = source.Put("/api/v1/templates/" + b,
+                         {{"examples", {{{"input", {{"q", "cooling failure"}}}, {"output", {{"a", "x"}}},
+                                         {"example_id", examples[2]}}}}});
+  ASSERT_EQ(demo.status, 200) << demo.raw;
+
+  std::map<std::string, Json> templates_before, examples_before;
+  std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> lineage_before;
+  for (const auto& id : {a, b, c}) {
+    templates_before[id] = source.Get("/api/v1/templates/" + id).body;
+    lineage_before[id] = Upstream(source, id);
+  }
+  ASSERT_TRUE(lineage_before[b].count({"template:" + a, "template:" + b, "version_of"}));
+  ASSERT_TRUE(lineage_before[b].count({"example:" + examples[2], "template:" + b, "demo_of"}));
+  ASSERT_TRUE(lineage_before[c].count({"template:" + a, "template:" + c, "derived_from"}));
+  for (const auto& id : examples) examples_before[id] = source.Get("/api/v1/examples/" + id).body;
+  source.Stop();
+
+  const std::string from = " --data-dir " + source.data_dir().string();
+  const std::string all = (dir_ / "all.jsonl").string(), tpl = (dir_ / "templates.jsonl").string();
+  CmdRun exported = Exec("export -o " + all + " --templates " + tpl + from);
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  EXPECT_TRUE(Has(exported.err, "exported 3 templates to " + tpl)) << exported.err;
+
+  // Without the templates file, the records naming templates are refused and the error says how
+  // to bring them along.
+  CmdRun bare = Exec("import " + all + D("fresh"));
+  EXPECT_EQ(bare.code, 1);
+  EXPECT_TRUE(Has(bare.out, "imported 1 examples (0 already present, 4 failed")) << bare.out;
+  EXPECT_TRUE(Has(bare.err, "records name 3 template(s) this store does not have")) << bare.err;
+  EXPECT_TRUE(Has(bare.err, "exemplar export --templates") && Has(bare.err, "--templates TEMPLATES.jsonl")) << bare.err;
+
+  CmdRun imported = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_TRUE(Has(imported.out, "restored 3 templates (0 already present)")) << imported.out;
+  EXPECT_TRUE(Has(imported.out, "imported 4 examples (1 already present, 0 failed")) << imported.out;
+  CmdRun again = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Has(again.out, "restored 0 templates (3 already present)")) << again.out;
+  EXPECT_TRUE(Has(again.out, "imported 0 examples (5 already present, 0 failed")) << again.out;
+
+  Config copy_config;
+  copy_config.db = (dir_ / "fresh" / "exemplar.db").string();
+  TestServer copy(copy_config);
+  for (const auto& [id, before] : templates_before) {
+    auto after = copy.Get("/api/v1/templates/" + id);
+    ASSERT_EQ(after.status, 200) << id;
+    ExpectSameFields(before, after.body, kFresh);
+    EXPECT_EQ(Upstream(copy, id), lineage_before[id]) << id;
+  }
+  for (const auto& [id, before] : examples_before) {
+    auto after = copy.Get("/api/v1/examples/" + id);
+    ASSERT_EQ(after.status, 200) << id;
+    ExpectSameFields(before, after.body, kFresh);
+  }
+  EXPECT_EQ(copy.Get("/api/v1/templates").body["total"], 3);
+  EXPECT_EQ(copy.Get("/api/v1/examples").body["total"], 5);
+
+  // A template id that holds other content in the store is refused, not replaced.
+  std::ifstream in(tpl);
+  std::string changed, line;
+  while (std::getline(in, line)) {
+    Json t = Json::parse(line);
+    if (t["id"] == a) t["prompt_template"] = "Something else: {q}";
+    changed += t.dump() + "\n";
+  }
+  const std::string other = Write("other.jsonl", changed);
+  copy.Stop();
+  CmdRun conflict = Exec("import " + all + " --templates " + other + D("fresh"));
+  EXPECT_EQ(conflict.code, 1);
+  EXPECT_TRUE(Has(conflict.err, "template " + a) && Has(conflict.err, "other content (prompt_template)")) << conflict.err;
+
+  // Another id with a name and version the store holds is refused too; so is a bad line, by
+  // its number and field, before any template is stored.
+  Json twin = templates_before[a];
+  twin["id"] = NewUuid();
+  CmdRun taken = Exec("import " + all + " --templates " + Write("twin.jsonl", twin.dump() + "\n") + D("fresh"));
+  EXPECT_EQ(taken.code, 1);
+  EXPECT_TRUE(Has(taken.err, "another template named 'triage' with version 1.0.0")) << taken.err;
+  Json retired = twin;
+  retired["status"] = "retired";
+  CmdRun bad = Exec("import " + all + " --templates " + Write("bad.jsonl", "\n" + retired.dump() + "\n") + D("fresh"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(Has(bad.err, "bad.jsonl line 2: status: must be one of: draft, published, archived")) << bad.err;
+}
+
+}  // namespace
+}  // namespace exemplar
