@@ -34,15 +34,16 @@ Json MeasureQuality(Runtime& rt, const std::vector<std::vector<float>>& queries,
     e.expected_output_json = R"({"action":"none"})";
     e.embedding = queries[i];
     auto t0 = Clock::now();
-    auto found = service::FindNearDuplicates(rt.index(), e, service::kNearDuplicateSimilarity);
+    auto found = service::FindNearDuplicates(rt.index(), rt.store(), e, service::kNearDuplicateSimilarity);
     check.push_back(Ms(Clock::now() - t0));
   }
   out["near_dup_check_p50_ms"] = Median(check);
 
   // The whole-store report behind GET /quality/duplicates: one k-NN query per example.
   auto t0 = Clock::now();
-  service::DuplicateReport report = service::FindDuplicateClusters(rt.index(), service::kNearDuplicateSimilarity);
+  auto found_clusters = service::FindDuplicateClusters(rt.index(), rt.store(), service::kNearDuplicateSimilarity);
   out["duplicates_report_s"] = Ms(Clock::now() - t0) / 1000;
+  service::DuplicateReport report = found_clusters.ok() ? std::move(found_clusters).value() : service::DuplicateReport{};
   out["duplicates_report_examples"] = report.examples_scanned;
   out["duplicate_clusters"] = report.clusters.size();
 

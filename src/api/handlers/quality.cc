@@ -25,7 +25,7 @@ Result<Reply> ClustersReply(Services& s, const Request& req, bool conflicts_only
   int64_t limit = QueryInt(req, "limit", 1, 500, v).value_or(50);
   int64_t offset = QueryInt(req, "offset", 0, 1000000, v).value_or(0);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-  service::DuplicateReport report = service::FindDuplicateClusters(s.index, threshold);
+  EXEMPLAR_ASSIGN_OR_RETURN(service::DuplicateReport report, service::FindDuplicateClusters(s.index, s.store, threshold));
   std::vector<const service::DuplicateCluster*> chosen;
   for (const auto& c : report.clusters) {
     if (!conflicts_only || c.conflict()) chosen.push_back(&c);

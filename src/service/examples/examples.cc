@@ -57,10 +57,10 @@ Status Examples::CheckContent(Example& e, ContentRules& rules, const std::vector
   return Status::Ok();
 }
 
-std::optional<std::string> Examples::CheckDuplicates(const Example& e, const WriteOptions& o,
-                                                     std::vector<QualityWarning>* warnings, bool use_vectors,
-                                                     const ExampleFingerprint* fp) {
-  if (o.on_duplicate == DuplicatePolicy::kAllow) return std::nullopt;
+Result<std::optional<std::string>> Examples::CheckDuplicates(const Example& e, const WriteOptions& o,
+                                                             std::vector<QualityWarning>* warnings, bool use_vectors,
+                                                             const ExampleFingerprint* fp) {
+  if (o.on_duplicate == DuplicatePolicy::kAllow) return std::optional<std::string>();
   Example probe_identical;
   const Example* probe = &e;
   if (!use_vectors) {
@@ -68,17 +68,18 @@ std::optional<std::string> Examples::CheckDuplicates(const Example& e, const Wri
     probe_identical.embedding.clear();  // identical normalised inputs only
     probe = &probe_identical;
   }
-  auto found = FindNearDuplicates(index_, *probe, o.duplicate_threshold, 10, fp);
-  if (found.empty()) return std::nullopt;
+  EXEMPLAR_ASSIGN_OR_RETURN(auto found, FindNearDuplicates(index_, store_, *probe, o.duplicate_threshold, 10, fp));
+  if (found.empty()) return std::optional<std::string>();
   if (o.on_duplicate == DuplicatePolicy::kReject) {
     const auto& w = found.front();
     char sim[16];
     std::snprintf(sim, sizeof sim, "%.3f", w.similarity.value_or(1.0));
-    return std::string(w.type == "conflict" ? "input conflicts with example " : "input near-duplicates example ") +
-           w.example_id + " (similarity " + sim + "); on_duplicate=reject refuses it";
+    return std::optional<std::string>(
+        std::string(w.type == "conflict" ? "input conflicts with example " : "input near-duplicates example ") +
+        w.example_id + " (similarity " + sim + "); on_duplicate=reject refuses it");
   }
   for (auto& w : found) warnings->push_back(std::move(w));
-  return std::nullopt;
+  return std::optional<std::string>();
 }
 
 Status Examples::EmbedAll(std::vector<Example*>& items, std::vector<BatchItemError>* per_item,
@@ -197,7 +198,8 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
     if (input_changed || output_changed) {
       Example probe = next;
       if (probe.embedding.empty()) index_.vectors()->GetVector(static_cast<uint64_t>(current.row_id), &probe.embedding);
-      if (auto refused = CheckDuplicates(probe, o, &warnings)) return Status::AlreadyExists(*refused);
+      EXEMPLAR_ASSIGN_OR_RETURN(auto refused, CheckDuplicates(probe, o, &warnings));
+      if (refused) return Status::AlreadyExists(*refused);
     }
     next.version = current.version + 1;
     std::string prior = DumpJson(prior_json);
@@ -317,7 +319,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       Example& e = items[i];
       if (stored_already[i]) continue;  // an idempotent repeat: stored already
       std::vector<QualityWarning> warnings;
-      auto refused = CheckDuplicates(e, o, &warnings, use_vectors, &fingerprints[i]);
+      EXEMPLAR_ASSIGN_OR_RETURN(auto refused, CheckDuplicates(e, o, &warnings, use_vectors, &fingerprints[i]));
       uint64_t key = HashText(e.databit_id.value_or("") + "|" + e.domain) ^ fingerprints[i].input.normalized;
       auto [it, first] = seen.emplace(key, i);
       if (!first && !refused) {

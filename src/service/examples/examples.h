@@ -190,11 +190,11 @@ class Examples {
                       Validation& v, std::vector<QualityWarning>* warnings,
                       std::optional<std::vector<std::string>> pii_flags = std::nullopt);
   // Near-duplicates of an embedded item under the policy: warnings appended, or (reject) the
-  // refusal message returned.
+  // refusal message returned; a failed read of the candidates' inputs is the error.
   // `fp`, when given, is FingerprintExample(e).
-  std::optional<std::string> CheckDuplicates(const Example& e, const WriteOptions& o,
-                                             std::vector<QualityWarning>* warnings, bool use_vectors = true,
-                                             const ExampleFingerprint* fp = nullptr);
+  Result<std::optional<std::string>> CheckDuplicates(const Example& e, const WriteOptions& o,
+                                                     std::vector<QualityWarning>* warnings, bool use_vectors = true,
+                                                     const ExampleFingerprint* fp = nullptr);
 
   storage::Store& store_;
   embed::Embedder& embedder_;

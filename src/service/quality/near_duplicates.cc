@@ -8,34 +8,66 @@
 #include <unordered_set>
 
 #include "service/quality/content_hash.h"
+#include "service/quality/input_match.h"
 
 namespace exemplar::service {
 namespace {
 
 constexpr size_t kParallelScanMin = 4096;  // fewer examples: one thread (starting more costs more)
+constexpr size_t kReadChunk = 512;         // inputs read per store call (a report may read most rows)
+
+// The inputs of `rows` tokenised for the field check, read from the store in chunks (each
+// chunk's examples are dropped once tokenised). A row deleted meanwhile is absent.
+Result<std::unordered_map<int64_t, InputTokens>> ReadInputTokens(storage::Store& store,
+                                                                 const std::vector<int64_t>& rows, FieldPool* pool) {
+  std::unordered_map<int64_t, InputTokens> out;
+  for (size_t at = 0; at < rows.size(); at += kReadChunk) {
+    std::vector<int64_t> chunk(rows.begin() + at, rows.begin() + std::min(rows.size(), at + kReadChunk));
+    EXEMPLAR_ASSIGN_OR_RETURN(auto examples, store.GetExamplesByRowIds(chunk));
+    for (const auto& x : examples) out.emplace(x.row_id, TokenizeInput(x.input_json, pool));
+  }
+  return out;
+}
 
 }  // namespace
 
-std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const Example& e, double threshold,
-                                               size_t limit, const ExampleFingerprint* fp) {
+Result<std::vector<QualityWarning>> FindNearDuplicates(const SearchIndex& index, storage::Store& store,
+                                                       const Example& e, double threshold, size_t limit,
+                                                       const ExampleFingerprint* fp) {
   const Catalog& catalog = index.catalog();
   const uint32_t scope = catalog.ScopeOf(e);
   std::vector<QualityWarning> out;
   if (scope == 0) return out;  // nothing stored in this template/domain yet
   const uint64_t output = fp ? fp->output.normalized : Fingerprint(e.expected_output_json).normalized;
+  const uint64_t input = fp ? fp->input.normalized : Fingerprint(e.input_json).normalized;
   std::unordered_map<int64_t, double> similar;  // row → similarity
-  const std::optional<uint64_t> input = fp ? std::optional<uint64_t>(fp->input.normalized) : std::nullopt;
   for (const auto& row : catalog.SameInput(e, input)) similar[row.row_id] = 1.0;
   const auto vectors = index.vectors();
   // Only a vector of the serving space compares (a write embedded just before a re-embedding
-  // switched is checked by identical inputs only).
+  // switched is checked by identical inputs only). Twice `limit` neighbours: some may fail the
+  // field check (another year of the same question) and should not crowd out a true duplicate.
+  std::vector<std::pair<int64_t, double>> candidates;  // close vectors of other inputs: to check
   if (!e.embedding.empty() && static_cast<int>(e.embedding.size()) == vectors->options().dim) {
-    for (const auto& hit : vectors->Search(e.embedding, limit + 1)) {
+    for (const auto& hit : vectors->Search(e.embedding, 2 * limit + 1)) {
       if (hit.score < threshold) continue;
       auto row = catalog.Row(static_cast<int64_t>(hit.label));
       if (!row || row->scope != scope || row->row_id == e.row_id) continue;
-      double& s = similar[row->row_id];
-      s = std::max(s, std::min(1.0, static_cast<double>(hit.score)));
+      const double sim = std::min(1.0, static_cast<double>(hit.score));
+      if (row->input_hash == input) {
+        similar[row->row_id] = 1.0;
+      } else {
+        candidates.emplace_back(row->row_id, sim);
+      }
+    }
+  }
+  if (!candidates.empty()) {
+    std::vector<int64_t> rows;
+    for (const auto& c : candidates) rows.push_back(c.first);
+    EXEMPLAR_ASSIGN_OR_RETURN(auto stored, ReadInputTokens(store, rows, nullptr));
+    const InputTokens mine = TokenizeInput(e.input_json);
+    for (const auto& [row_id, sim] : candidates) {
+      auto it = stored.find(row_id);
+      if (it != stored.end() && InputsMatch(mine, it->second)) similar[row_id] = sim;
     }
   }
   std::vector<std::pair<int64_t, double>> ranked(similar.begin(), similar.end());
@@ -59,7 +91,8 @@ std::vector<QualityWarning> FindNearDuplicates(const SearchIndex& index, const E
   return out;
 }
 
-DuplicateReport FindDuplicateClusters(const SearchIndex& index, double threshold, size_t neighbours) {
+Result<DuplicateReport> FindDuplicateClusters(const SearchIndex& index, storage::Store& store, double threshold,
+                                              size_t neighbours) {
   const auto start = std::chrono::steady_clock::now();
   DuplicateReport report;
   std::vector<CatalogRow> rows = index.catalog().Rows();
@@ -119,8 +152,32 @@ DuplicateReport FindDuplicateClusters(const SearchIndex& index, double threshold
   }
   scan(0, std::min(rows.size(), slice), &pairs[0]);
   for (auto& th : pool) th.join();
+  // Pairs of different inputs join only when the inputs match field by field: read (once each)
+  // the inputs of the rows such pairs name. Identical fields share tokens through one pool.
+  std::vector<int64_t> to_read;
+  {
+    std::unordered_set<int64_t> named;
+    for (const auto& slice_pairs : pairs) {
+      for (const Pair& p : slice_pairs) {
+        if (rows[p.a].input_hash == rows[p.b].input_hash) continue;
+        for (size_t x : {p.a, p.b}) {
+          if (named.insert(rows[x].row_id).second) to_read.push_back(rows[x].row_id);
+        }
+      }
+    }
+  }
+  std::sort(to_read.begin(), to_read.end());
+  FieldPool field_pool;
+  EXEMPLAR_ASSIGN_OR_RETURN(auto inputs, ReadInputTokens(store, to_read, &field_pool));
+  auto same_content = [&](const Pair& p) {
+    if (rows[p.a].input_hash == rows[p.b].input_hash) return true;
+    auto a = inputs.find(rows[p.a].row_id), b = inputs.find(rows[p.b].row_id);
+    return a != inputs.end() && b != inputs.end() && InputsMatch(a->second, b->second);
+  };
   for (const auto& slice_pairs : pairs) {
-    for (const Pair& p : slice_pairs) join(p.a, p.b, p.sim);
+    for (const Pair& p : slice_pairs) {
+      if (same_content(p)) join(p.a, p.b, p.sim);
+    }
   }
   std::unordered_map<size_t, DuplicateCluster> by_root;
   std::unordered_map<size_t, std::unordered_set<uint64_t>> outputs;
