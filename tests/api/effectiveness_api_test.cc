@@ -315,5 +315,28 @@ TEST_F(EffectivenessApi, DashboardMatchesTheRecordedEvents) {
   EXPECT_EQ(server_.Get("/api/v1/examples/dashboard?domain=none").body["total_uses"], 0);
 }
 
+// An agent whose prompts leave the organisation retrieves with redact: personal data is masked in
+// the examples and the prompt section, in every format; without it they are as stored.
+TEST(RetrieveRedact, PersonalDataIsMaskedInExamplesAndPrompt) {
+  TestServer server_;
+  Json e = {{"input", {{"text", "my card was charged twice, call me at (555) 234-5678"}}},
+            {"expected_output", {{"label", "refund"}}},
+            {"explanation", "reply to ana@example.com"}};
+  ASSERT_EQ(server_.Post("/api/v1/examples", e).status, 201);
+  for (const char* format : {"xml", "markdown", "json", "chat"}) {
+    auto plain = server_.Post("/api/v1/examples/retrieve", {{"query", "card charged twice"}, {"format", format}});
+    ASSERT_EQ(plain.status, 200) << plain.raw;
+    ASSERT_EQ(plain.body["examples"].size(), 1u) << plain.raw;
+    EXPECT_NE(plain.body["formatted_prompt"].get<std::string>().find("234-5678"), std::string::npos) << format;
+    auto masked = server_.Post("/api/v1/examples/retrieve", {{"query", "card charged twice"}, {"format", format}, {"redact", true}});
+    ASSERT_EQ(masked.status, 200) << masked.raw;
+    ASSERT_EQ(masked.body["examples"].size(), 1u);
+    EXPECT_EQ(masked.raw.find("234-5678"), std::string::npos) << format << ": " << masked.raw.substr(0, 600);
+    EXPECT_EQ(masked.raw.find("ana@example.com"), std::string::npos) << format;
+    EXPECT_NE(masked.body["formatted_prompt"].get<std::string>().find("[REDACTED:phone]"), std::string::npos) << format;
+  }
+  EXPECT_EQ(server_.Post("/api/v1/examples/retrieve", {{"query", "card"}, {"redact", "yes"}}).status, 422);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

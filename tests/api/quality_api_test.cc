@@ -325,27 +325,6 @@ TEST_F(QualityApi, DspyExportRedacts) {
   EXPECT_NE(redacted.body["content"].get<std::string>().find("[REDACTED:email]"), std::string::npos);
 }
 
-// An agent whose prompts leave the organisation retrieves with redact: personal data is masked in
-// the examples and the prompt section, in every format; without it they are as stored.
-TEST_F(QualityApi, RetrieveRedacts) {
-  Json e = Example("my card was charged twice, call me at (555) 234-5678", "refund", "support");
-  e["explanation"] = "reply to ana@example.com";
-  Create(e);
-  for (const char* format : {"xml", "markdown", "json", "chat"}) {
-    auto plain = server_.Post("/api/v1/examples/retrieve", {{"query", "card charged twice"}, {"format", format}});
-    ASSERT_EQ(plain.status, 200) << plain.raw;
-    ASSERT_EQ(plain.body["examples"].size(), 1u) << plain.raw;
-    EXPECT_NE(plain.body["formatted_prompt"].get<std::string>().find("234-5678"), std::string::npos) << format;
-    auto masked = server_.Post("/api/v1/examples/retrieve", {{"query", "card charged twice"}, {"format", format}, {"redact", true}});
-    ASSERT_EQ(masked.status, 200) << masked.raw;
-    ASSERT_EQ(masked.body["examples"].size(), 1u);
-    EXPECT_EQ(masked.raw.find("234-5678"), std::string::npos) << format << ": " << masked.raw.substr(0, 600);
-    EXPECT_EQ(masked.raw.find("ana@example.com"), std::string::npos) << format;
-    EXPECT_NE(masked.body["formatted_prompt"].get<std::string>().find("[REDACTED:phone]"), std::string::npos) << format;
-  }
-  EXPECT_EQ(server_.Post("/api/v1/examples/retrieve", {{"query", "card"}, {"redact", "yes"}}).status, 422);
-}
-
 TEST_F(QualityApi, SecretPolicyRejectsSecrets) {
   Json e = Example("use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call", "ok");
   auto warned = server_.Post("/api/v1/examples", e);
