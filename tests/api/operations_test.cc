@@ -174,7 +174,7 @@ TEST(Limits, OneCallerCannotTakeEveryExpensiveSlot) {
   EXPECT_EQ(over.retry_after, "1");
   EXPECT_NE(over.raw.find("share per caller"), std::string::npos) << over.raw;
   // Another caller still gets the slot left; once all are taken, everyone gets 503.
-  held.push_back(std::async(std::launch::async, [&] { return Search(server.port(), "theirs", other); }));
+  held.push_back(std::async(std::launch::async, [&] { return Search(server.port(), "their drift", other); }));  // a content word: it is embedded
   ASSERT_TRUE(provider.AwaitWaiting(4)) << "the other caller found no free slot";
   EXPECT_EQ(Search(server.port(), "full", other).status, 503);
   provider.SetOpen(true);
