@@ -99,7 +99,7 @@ export default function RunsPage() {
                       {r.optimizer ?? "—"} · {r.metric ?? "—"}
                     </span>
                   </td>
-                  <td data-label="Optimizer · metric" className="hidden px-4 py-2.5 text-xs text-slate-600 lg:table-cell">
+                  <td data-label="Optimizer · metric" className="hidden px-4 py-2.5 text-xs text-slate-600 [overflow-wrap:anywhere] lg:table-cell">
                     {r.optimizer ?? "—"} · {r.metric ?? "—"}
                   </td>
                   <td data-label="Status" className="px-4 py-2.5">
