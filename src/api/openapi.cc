@@ -75,7 +75,7 @@ const RouteDoc* FindRouteDoc(const std::string& route) {
 
 namespace {
 
-const char* kRoleNames[] = {"none", "read", "write", "admin"};
+const char* kRoleNames[] = {"none", "read", "agent", "write", "admin"};
 
 Json ErrorResponse(const std::string& description, const std::string& schema = "Error") {
   return {{"description", description},
@@ -158,7 +158,7 @@ Json Operation(const Route& r) {
     responses["403"] = ErrorResponse("The token's role is too low, or a foreign origin");
     responses["429"] = ErrorResponse("Rate limited (Retry-After)");
     op["security"] = Json::array({{{"bearerAuth", Json::array()}}, Json::object()});
-    op["x-required-role"] = kRoleNames[std::min(r.min_role, 3)];
+    op["x-required-role"] = kRoleNames[std::min(r.min_role, 4)];
   } else {
     op["security"] = Json::array();
   }
@@ -189,7 +189,7 @@ Json OpenApiDocument(const std::vector<Route>& routes) {
          "Example Store and DSPy workbench. Errors are `{detail, code}`; validation errors (422) carry "
          "`detail` as a list of `{loc, msg, type}`. A server bound to loopback needs no token; beyond "
          "loopback every route but health checks and this document needs a bearer token whose role "
-         "(read, write, admin) is `x-required-role`."}}},
+         "(read, agent, write, admin) is `x-required-role`."}}},
       {"servers", Json::array({{{"url", "/"}}})},
       {"tags", std::move(tag_list)},
       {"paths", std::move(paths)},
@@ -199,7 +199,7 @@ Json OpenApiDocument(const std::vector<Route>& routes) {
          {{"bearerAuth",
            {{"type", "http"},
             {"scheme", "bearer"},
-            {"description", "A token from `exemplar token create --role read|write|admin`"}}}}}}},
+            {"description", "A token from `exemplar token create --role read|agent|write|admin`"}}}}}}},
   };
 }
 

@@ -20,8 +20,19 @@ namespace {
 // "METHOD path" of the route a request is really served by (an alias answers as its target).
 std::string CanonicalKey(const Route& r) { return r.alias_of.empty() ? r.method + " " + r.path : r.alias_of; }
 
-// The role a route needs: reads need read, writes need write, embedding regeneration and the audit
-// log need admin; health checks are public. (A purge, DELETE …?purge=true, needs admin: Guard.)
+// Usage evidence: an agent retrieves examples for its prompt and reports how they did. Each call
+// records a retrieval or usage events (usage_events), not a change to examples, templates, runs,
+// tokens or snapshots: the agent role may make them, and they are not audited.
+bool IsUsageRoute(const std::string& canonical_key) {
+  static const std::set<std::string> kUsage = {
+      "POST /api/v1/examples/retrieve", "POST /api/v1/examples/outcome", "POST /api/v1/agents/examples/retrieve",
+      "POST /api/v1/agents/examples/outcome", "POST /api/v1/examples/{id}/track"};
+  return kUsage.count(canonical_key) > 0;
+}
+
+// The role a route needs: reads need read, usage evidence needs agent, other writes need write,
+// embedding regeneration and the audit log need admin; health checks are public. (A purge,
+// DELETE …?purge=true, needs admin: Guard.)
 service::Role RequiredRole(const Route& route) {
   Route r = route;
   if (!route.alias_of.empty()) {
@@ -31,19 +42,14 @@ service::Role RequiredRole(const Route& route) {
   if (r.path == "/healthz" || r.path == "/readyz" || r.path == "/api/v1/openapi.json") return service::Role::kNone;
   if (r.path == "/api/v1/examples/regenerate-embeddings" || r.path == "/api/v1/audit") return service::Role::kAdmin;
   if (r.method == "GET" || r.path == "/api/v1/examples/search") return service::Role::kRead;
+  if (IsUsageRoute(r.method + " " + r.path)) return service::Role::kAgent;
   return service::Role::kWrite;
 }
 
 }  // namespace
 
-bool IsAuditedRoute(const Route& r) {
-  // Usage evidence (retrievals, outcomes, tracking) is its own record (usage_events) and is not a
-  // change to examples, templates, runs, tokens or snapshots; every other write is audited.
-  static const std::set<std::string> kUsage = {
-      "POST /api/v1/examples/retrieve", "POST /api/v1/examples/outcome", "POST /api/v1/agents/examples/retrieve",
-      "POST /api/v1/agents/examples/outcome", "POST /api/v1/examples/{id}/track"};
-  return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite && !kUsage.count(CanonicalKey(r));
-}
+// Every change but usage evidence is audited.
+bool IsAuditedRoute(const Route& r) { return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite; }
 
 namespace {
 

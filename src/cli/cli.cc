@@ -203,7 +203,7 @@ int Main(int argc, char** argv) {
   std::string token_role, token_name, token_id, token_expires;
   CLI::App* token_create = token->add_subcommand("create", "Create a token; prints it on the last line");
   common(token_create);
-  token_create->add_option("--role", token_role, "read | write | admin")->required()->check(CLI::IsMember({"read", "write", "admin"}));
+  token_create->add_option("--role", token_role, "read | agent | write | admin")->required()->check(CLI::IsMember({"read", "agent", "write", "admin"}));
   token_create->add_option("--name", token_name, "A label for the token");
   token_create->add_option("--expires-in", token_expires, "Lifetime, e.g. 90m, 12h, 30d (default: never expires)");
   CLI::App* token_list = token->add_subcommand("list", "List tokens");

@@ -40,7 +40,7 @@ int RunToken(const Config& config, const std::string& action, const std::string&
   if (action == "create") {
     auto r = service::ParseRole(role);
     if (!r) {
-      std::cerr << "error: --role must be read, write or admin\n";
+      std::cerr << "error: --role must be read, agent, write or admin\n";
       return 2;
     }
     int64_t lifetime_ms = 0;

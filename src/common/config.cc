@@ -132,8 +132,8 @@ const std::map<std::string, Setter>& Setters() {
       {"trusted_proxy_addresses", Str(&Config::trusted_proxy_addresses)},
       {"proxy_default_role",
        [](Config& c, const std::string& k, const std::string& v) {
-         if (v != "none" && v != "read" && v != "write" && v != "admin")
-           return Status::InvalidArgument("config proxy_default_role: expected none, read, write or admin");
+         if (v != "none" && v != "read" && v != "agent" && v != "write" && v != "admin")
+           return Status::InvalidArgument("config proxy_default_role: expected none, read, agent, write or admin");
          c.proxy_default_role = v;
          return Status::Ok();
        }},
@@ -234,8 +234,8 @@ Status Config::SetKeyed(const std::string& key, const std::string& value) {
   if (key.rfind("proxy_roles.", 0) == 0) {
     const std::string who = key.substr(12);
     if (who.empty()) return Status::InvalidArgument("config proxy_roles: empty email");
-    if (value != "none" && value != "read" && value != "write" && value != "admin")
-      return Status::InvalidArgument("config " + key + ": expected none, read, write or admin");
+    if (value != "none" && value != "read" && value != "agent" && value != "write" && value != "admin")
+      return Status::InvalidArgument("config " + key + ": expected none, read, agent, write or admin");
     proxy_roles[ToLower(who)] = value;
     return Status::Ok();
   }

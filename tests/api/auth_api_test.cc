@@ -1,5 +1,5 @@
 // Auth (SPEC §5, issue 10): beyond loopback, anonymous writes get 401, reader tokens writing get
-// 403, revoked tokens 401; rate limits answer 429 with Retry-After; trusted-proxy users are recorded.
+// 403, agent tokens only retrieve and report, revoked tokens 401; rate limits answer 429 with Retry-After; trusted-proxy users are recorded.
 #include <gtest/gtest.h>
 
 #include "testing/test_server.h"
@@ -52,6 +52,60 @@ TEST(AuthApi, NonLoopbackServerRequiresTokensWithRoles) {
   EXPECT_EQ(server.Send("GET", "/api/v1/examples", nullptr, Bearer(writer)).status, 401);
   // Nothing was written by the refused requests.
   EXPECT_EQ(server.Send("GET", "/api/v1/examples", nullptr, Bearer(reader)).body["total"], 1);
+}
+
+// An agent's token reads, retrieves and reports outcomes (usage evidence), and changes nothing
+// else: a leaked agent token cannot edit, delete or optimize. Read is below it, write above it.
+TEST(AuthApi, AgentTokenRetrievesAndReportsButEditsNothing) {
+  TestServer server(NonLoopback());
+  auto& auth = server.runtime().auth();
+  std::string reader = auth.CreateToken(service::Role::kRead, "reader")->second;
+  std::string agent = auth.CreateToken(service::Role::kAgent, "support-bot")->second;
+  std::string writer = auth.CreateToken(service::Role::kWrite, "writer")->second;
+  auto created = server.Send("POST", "/api/v1/examples", MakeExample("fan bearing noise at high load"), Bearer(writer));
+  ASSERT_EQ(created.status, 201);
+  const std::string id = created.body["example_id"];
+
+  Json query = {{"query", "fan bearing noise"}, {"k", 2}};
+  auto refused = server.Send("POST", "/api/v1/examples/retrieve", query, Bearer(reader));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body["detail"].get<std::string>().find("needs agent"), std::string::npos) << refused.raw;
+
+  auto got = server.Send("POST", "/api/v1/examples/retrieve", query, Bearer(agent));
+  ASSERT_EQ(got.status, 200) << got.raw;
+  ASSERT_EQ(got.body["examples"].size(), 1u);
+  EXPECT_EQ(got.body["examples"][0]["example_id"], id);
+  auto outcome = server.Send("POST", "/api/v1/examples/outcome",
+                             {{"retrieval_id", got.body["retrieval_id"]}, {"outcome", "success"}}, Bearer(agent));
+  EXPECT_EQ(outcome.status, 200) << outcome.raw;
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples/" + id + "/track", {{"outcome", "failure"}}, Bearer(agent)).status, 204);
+  EXPECT_EQ(server.Send("POST", "/api/v1/agents/examples/retrieve", query, Bearer(agent)).status, 200);
+  EXPECT_EQ(server.Send("GET", "/api/v1/examples/" + id, nullptr, Bearer(agent)).status, 200);
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples/search", {{"query_text", "fan"}}, Bearer(agent)).status, 200);
+
+  auto edit = server.Send("PUT", "/api/v1/examples/" + id, {{"domain", "hijacked"}}, Bearer(agent));
+  EXPECT_EQ(edit.status, 403);
+  EXPECT_NE(edit.body["detail"].get<std::string>().find("role (agent)"), std::string::npos) << edit.raw;
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples", MakeExample("planted by an agent"), Bearer(agent)).status, 403);
+  EXPECT_EQ(server.Send("DELETE", "/api/v1/examples/" + id, nullptr, Bearer(agent)).status, 403);
+  EXPECT_EQ(server.Send("POST", "/api/v1/templates", {{"name", "t"}}, Bearer(agent)).status, 403);
+  EXPECT_EQ(server.Send("POST", "/api/v1/dspy-runs", {{"template_id", id}}, Bearer(agent)).status, 403);
+
+  // The example is as the writer left it, with the agent's evidence: two retrievals and one track.
+  auto after = server.Send("GET", "/api/v1/examples/" + id, nullptr, Bearer(reader));
+  EXPECT_EQ(after.body["domain"], "general");
+  EXPECT_EQ(after.body["version"], 1);
+  EXPECT_EQ(after.body["usage_count"], 3);
+  // A writer may do what an agent may.
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples/retrieve", query, Bearer(writer)).status, 200);
+  // The document says which role each route needs.
+  Json doc = server.Get("/api/v1/openapi.json").body;
+  EXPECT_EQ(doc["paths"]["/api/v1/examples/retrieve"]["post"]["x-required-role"], "agent");
+  EXPECT_EQ(doc["paths"]["/api/v1/examples/{id}/track"]["post"]["x-required-role"], "agent");
+  EXPECT_EQ(doc["paths"]["/api/v1/examples"]["post"]["x-required-role"], "write");
+  EXPECT_EQ(doc["paths"]["/api/v1/audit"]["get"]["x-required-role"], "admin");
+  EXPECT_EQ(service::ParseRole("agent"), service::Role::kAgent);
+  EXPECT_EQ(service::RoleName(service::Role::kAgent), "agent");
 }
 
 TEST(AuthApi, RateLimitAnswers429WithRetryAfter) {

@@ -41,6 +41,7 @@ bool ToBytes(const std::string& text, unsigned char out[16]) {
 
 std::optional<Role> ParseRole(const std::string& s) {
   if (s == "read") return Role::kRead;
+  if (s == "agent") return Role::kAgent;
   if (s == "write") return Role::kWrite;
   if (s == "admin") return Role::kAdmin;
   return std::nullopt;
@@ -49,6 +50,7 @@ std::optional<Role> ParseRole(const std::string& s) {
 std::string RoleName(Role r) {
   switch (r) {
     case Role::kRead: return "read";
+    case Role::kAgent: return "agent";
     case Role::kWrite: return "write";
     case Role::kAdmin: return "admin";
     default: return "none";

@@ -1,4 +1,5 @@
-// Authentication and authorisation (SPEC §5): bearer tokens with roles read < write < admin,
+// Authentication and authorisation (SPEC §5): bearer tokens with roles read < agent < write < admin
+// (agent: an LLM agent's token, which reads, retrieves and reports outcomes but edits nothing),
 // stored as SHA-256 hashes (the token itself is shown once, at creation), optional expiry, a
 // per-token rate limit, and an optional trusted-proxy mode: X-Forwarded-Email from a configured
 // proxy address says whose request it is; the role comes from the operator's mapping.
@@ -16,7 +17,8 @@
 
 namespace exemplar::service {
 
-enum class Role { kNone = 0, kRead = 1, kWrite = 2, kAdmin = 3 };
+// Ordered: each role may do what the ones below it may. Tokens store the role by name.
+enum class Role { kNone = 0, kRead = 1, kAgent = 2, kWrite = 3, kAdmin = 4 };
 std::optional<Role> ParseRole(const std::string& s);
 std::string RoleName(Role r);
 
