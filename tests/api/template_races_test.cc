@@ -225,5 +225,25 @@ TEST_F(TemplateRaces, ADroppedSourceKeepsAClosedEdge) {
   EXPECT_EQ(DerivedFromEdges(id), (std::map<std::string, bool>{{source, true}}));
 }
 
+// Two edits naming each other (A derived from B, B from A) at once: each checked for a cycle
+// before the other's edge existed, so both could land and close one. At most one lands; the
+// other is a 409 naming the cycle, and the graph keeps no cycle.
+TEST_F(TemplateRaces, TwoEditsNamingEachOtherNeverBothLand) {
+  // The window is narrow (one lineage read): on the old code about 1 round in 25 let both land.
+  constexpr int kCycleRounds = 4 * kRounds;
+  int refused = 0;
+  for (int i = 0; i < kCycleRounds; ++i) {
+    const std::string a = Create("cycle-a-" + std::to_string(i)), b = Create("cycle-b-" + std::to_string(i));
+    auto [sa, sb] = Together("PUT", "/api/v1/templates/" + a, {{"derived_from", {b}}}, "PUT",
+                             "/api/v1/templates/" + b, {{"derived_from", {a}}});
+    ASSERT_TRUE(sa == 200 || sa == 409) << sa;
+    ASSERT_TRUE(sb == 200 || sb == 409) << sb;
+    EXPECT_FALSE(sa == 200 && sb == 200) << "round " << i << ": both edits landed, a cycle " << a << " <-> " << b;
+    EXPECT_EQ(Get(a)["derived_from"].size() + Get(b)["derived_from"].size(), 1u) << "round " << i;
+    refused += (sa == 409) + (sb == 409);
+  }
+  EXPECT_EQ(refused, kCycleRounds);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

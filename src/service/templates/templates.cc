@@ -89,6 +89,8 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   audit::Describe("template", {id}, audit::Diff(before, TemplateToJson(t), {"updated_at"}));
+  std::unique_lock<std::mutex> edges_lock(derived_from_mu_, std::defer_lock);
+  if (t.derived_from != previous) edges_lock.lock();
   EXEMPLAR_RETURN_IF_ERROR(CheckDerivedFrom(t, previous));
   const int64_t read_at = t.updated_at;
   t.updated_at = NextUpdatedAt(read_at);

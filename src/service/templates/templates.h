@@ -2,6 +2,7 @@
 // versions with parent links and bumped semver, derived_from links checked for cycles.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ class Templates {
   // Every write of a template scrubs inline examples of purged examples first: a body (or a
   // copy) read before a purge must not bring the erased content back.
   PurgedContent purged_;
+  // Held by an edit that changes derived_from, from its cycle check to its commit: two edits
+  // naming each other (A from B, B from A) at once would each pass the check before the other's
+  // edge exists. In-process only; replicas sharing a store can still race (as DSPy imports do).
+  std::mutex derived_from_mu_;
 };
 
 // "1.2.3" → "1.3.0"; non-semver strings get ".1" appended.
