@@ -126,6 +126,9 @@ int Main(int argc, char** argv) {
   import->add_option("--format", import_format, "jsonl | json | csv (default: from the extension)")
       ->transform(CLI::IsMember({"jsonl", "json", "csv"}, CLI::ignore_case));
   std::string import_templates;
+  bool import_atomic = false;
+  import->add_flag("--atomic", import_atomic,
+                   "Import every record or none (one transaction; default: chunks of 1,000, refusals listed)");
   import->add_option("--templates", import_templates,
                      "Templates to restore first, ids kept (the file of exemplar export --templates)")
       ->check(CLI::ExistingFile);
@@ -279,7 +282,7 @@ int Main(int argc, char** argv) {
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "openapi") return RunOpenApi(config);
   if (cmd->get_name() == "seed") return RunSeed(config, seed_dir.empty() ? DefaultSeedDir(argv[0]) : seed_dir);
-  if (cmd->get_name() == "import") return RunImport(config, {import_file, import_format, import_templates});
+  if (cmd->get_name() == "import") return RunImport(config, {import_file, import_format, import_templates, import_atomic});
   if (cmd->get_name() == "import-dspy") {
     return RunImportDspy(config, import_dspy_template, import_dspy_file, import_dspy_create);
   }

@@ -8,6 +8,10 @@
 #include "common/config.h"
 #include "common/status.h"
 
+namespace exemplar::service {
+struct QualityWarning;
+}  // namespace exemplar::service
+
 namespace exemplar::cli {
 
 int Main(int argc, char** argv);
@@ -20,6 +24,7 @@ struct ImportOptions {
   std::string file;
   std::string format;          // jsonl | json | csv; empty: from the file's extension
   std::string templates_file;  // templates to restore first (exemplar export --templates)
+  bool atomic = false;         // every record in one transaction, or none (default: chunks of 1,000)
 };
 int RunImport(const Config& config, const ImportOptions& options);
 int RunImportDspy(const Config& config, const std::string& template_id, const std::string& file,
@@ -65,6 +70,8 @@ struct SeedCounts {
 
 // A validation's errors for a per-record message: "domain: must not be empty; input: …".
 std::string FieldErrorsText(const Validation& v);
+// A quality warning for stderr: "near_duplicate: input resembles … (similarity 1)".
+std::string WarningText(const service::QualityWarning& w);
 
 // The directory holding demo seed data: --seed-dir, else data/seed beside the binary's project,
 // else ./data/seed.

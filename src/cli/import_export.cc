@@ -32,8 +32,6 @@ std::string FieldErrorsText(const Validation& v) {
   return text;
 }
 
-namespace {
-
 // A warning of the record it concerns, for stderr: "near_duplicate: input resembles … (similarity 1)".
 std::string WarningText(const service::QualityWarning& w) {
   std::string text = w.type + ": " + w.message;
@@ -44,6 +42,8 @@ std::string WarningText(const service::QualityWarning& w) {
   }
   return text;
 }
+
+namespace {
 
 // The templates that records were refused for naming (their databit_id is not in the store).
 std::set<std::string> MissingTemplates(const std::vector<service::BatchItemError>& refused,
@@ -88,18 +88,6 @@ int RunImport(const Config& config, const ImportOptions& options) {
     std::cerr << "error: " << st.message() << "\n";
     return 1;
   }
-  // The templates the examples name come first, so that the examples find them.
-  std::vector<std::string> restored_templates;
-  if (!options.templates_file.empty()) {
-    auto restored = RestoreTemplatesFile(**rt, options.templates_file);
-    if (!restored.ok()) {
-      std::cerr << "error: " << restored.status().message() << " (no example was imported)\n";
-      return 1;
-    }
-    restored_templates = restored->restored_ids;
-    std::cout << "restored " << restored_templates.size() << " templates (" << restored->present
-              << " already present)\n";
-  }
   // Every record of the file (numbered from 0, in file order) is an item or a refusal.
   const size_t total = parsed->total;
   std::vector<service::BatchItemError> invalid;  // by record number
@@ -117,6 +105,26 @@ int RunImport(const Config& config, const ImportOptions& options) {
     }
   }
   std::sort(invalid.begin(), invalid.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  // --atomic: every record or none. Invalid records are all named before anything is written
+  // (templates included); a refusal by the quality policies or the store rolls the one
+  // transaction back (templates restored by --templates stay: they are complete on their own).
+  if (options.atomic && !invalid.empty()) {
+    for (const auto& e : invalid) std::cerr << "record " << e.index << ": " << e.error << "\n";
+    std::cerr << "error: " << invalid.size() << " of " << total << " records are invalid; nothing was imported (--atomic)\n";
+    return 1;
+  }
+  // The templates the examples name come first, so that the examples find them.
+  std::vector<std::string> restored_templates;
+  if (!options.templates_file.empty()) {
+    auto restored = RestoreTemplatesFile(**rt, options.templates_file);
+    if (!restored.ok()) {
+      std::cerr << "error: " << restored.status().message() << " (no example was imported)\n";
+      return 1;
+    }
+    restored_templates = restored->restored_ids;
+    std::cout << "restored " << restored_templates.size() << " templates (" << restored->present
+              << " already present)\n";
+  }
   // The server's quality policies, as --on-duplicate / --on-secret left them (cli.cc).
   service::WriteOptions write_options = service::DefaultWriteOptions(config);
   write_options.loc = {};  // a refusal names the field alone ("at databit_id"), as record errors do
@@ -125,10 +133,10 @@ int RunImport(const Config& config, const ImportOptions& options) {
   std::vector<service::BatchItemWarning> warnings;
   // One transaction per chunk of records. Each chunk passes its refused records along, so the
   // positions the batch reports are record numbers less the chunk's first.
-  constexpr size_t kChunk = 1000;
+  const size_t chunk_size = options.atomic ? std::max<size_t>(total, 1) : 1000;
   size_t next_item = 0, next_invalid = 0;
-  for (size_t lo = 0; lo < total; lo += kChunk) {
-    const size_t hi = std::min(total, lo + kChunk);
+  for (size_t lo = 0; lo < total; lo += chunk_size) {
+    const size_t hi = std::min(total, lo + chunk_size);
     std::vector<Example> chunk;
     for (; next_item < items.size() && items[next_item].first < hi; ++next_item) {
       chunk.push_back(std::move(items[next_item].second));
@@ -138,9 +146,14 @@ int RunImport(const Config& config, const ImportOptions& options) {
       chunk_invalid.push_back({invalid[next_invalid].index - lo, invalid[next_invalid].error});
     }
     storage::AuditScope audit_scope(CliAuditEntry("import"));  // one entry per chunk's transaction
-    auto r = (*rt)->examples().Batch(std::move(chunk), std::move(chunk_invalid), false, write_options);
+    auto r = (*rt)->examples().Batch(std::move(chunk), std::move(chunk_invalid), options.atomic, write_options);
     if (!r.ok()) {
-      std::cerr << "error: " << r.status().message() << "\n";
+      std::cerr << "error: " << r.status().message();
+      if (options.atomic) {
+        std::cerr << "; no example was imported (--atomic)";
+        if (!restored_templates.empty()) std::cerr << "; the " << restored_templates.size() << " restored templates stay";
+      }
+      std::cerr << "\n";
       return 1;
     }
     created += r->created_count;

@@ -123,7 +123,12 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
   }
   std::optional<storage::AuditScope> audit_scope;
   if (!all_present) audit_scope.emplace(CliAuditEntry("seed"));
-  auto result = runtime.examples().Batch(std::move(items), {}, false);
+  // The deployment's quality policies apply as to any write: with on_duplicate = "reject" or
+  // reject_secrets, a seed file holding such a record fails, naming it (the records before and
+  // after it are stored; a seed run again after the fix adds the rest).
+  service::WriteOptions write_options = service::DefaultWriteOptions(config);
+  write_options.loc = {};
+  auto result = runtime.examples().Batch(std::move(items), {}, false, write_options);
   audit_scope.reset();
   if (!result.ok()) {
     std::cerr << "error: " << result.status().message() << "\n";
@@ -138,6 +143,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
     std::cerr << "error: seed example " << err.index + 1 << ": " << err.error << "\n";
     return 1;
   }
+  for (const auto& w : result->warnings) std::cerr << "seed example " << w.index + 1 << ": warning: " << WarningText(w.warning) << "\n";
   counts.examples_created = static_cast<int>(result->created_count);
   service::Provenance provenance(runtime.store());
   for (const auto& t : seeded) {

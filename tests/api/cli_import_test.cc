@@ -1,7 +1,8 @@
 // `exemplar import` as a real process: it applies the quality policies the server would (config,
 // EXEMPLAR_* environment, or --on-duplicate / --on-secret for one run) and prints each record's
 // warnings; `export --templates` and `import --templates` carry a store's templates (ids,
-// statuses, lineage) with its examples into another store.
+// statuses, lineage) with its examples into another store. `--atomic` imports every record or
+// none, and `exemplar seed` applies the same policies.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -152,6 +153,62 @@ TEST_F(CliImport, SecretPolicyComesFromTheServersConfigAndFlags) {
   EXPECT_EQ(allowed.code, 0) << allowed.err;
   EXPECT_TRUE(Has(allowed.err, "record 0: warning: pii: ") && Has(allowed.err, "secret")) << allowed.err;
   EXPECT_EQ(Stored(), 3u);
+}
+
+// --atomic: every record or none. An invalid record is named before anything is written; a
+// refusal by a quality policy rolls the one transaction back. Without it the valid records land.
+TEST_F(CliImport, AtomicImportStoresEveryRecordOrNone) {
+  const std::string invalid = Write("invalid.jsonl", std::string(kTwo) + R"({"input": {"q": "no output"}})" "\n");
+  CmdRun refused = Exec("import " + invalid + " --atomic" + D());
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_TRUE(Has(refused.err, "record 2: ")) << refused.err;
+  EXPECT_TRUE(Has(refused.err, "1 of 3 records are invalid; nothing was imported (--atomic)")) << refused.err;
+  EXPECT_EQ(Stored(), 0u);
+
+  const std::string secret = Write(
+      "secret.jsonl",
+      std::string(kTwo) +
+          R"({"input": {"q": "use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call"}, "expected_output": {"a": "ok"}})"
+          "\n");
+  CmdRun rolled_back = Exec("import " + secret + " --atomic --on-secret reject" + D());
+  EXPECT_EQ(rolled_back.code, 1);
+  EXPECT_TRUE(Has(rolled_back.err, "secret") && Has(rolled_back.err, "no example was imported (--atomic)"))
+      << rolled_back.err;
+  EXPECT_EQ(Stored(), 0u);
+
+  CmdRun chunked = Exec("import " + secret + " --on-secret reject" + D());
+  EXPECT_EQ(chunked.code, 1);
+  EXPECT_TRUE(Has(chunked.out, "imported 2 examples (0 already present, 1 failed")) << chunked.out;
+  EXPECT_EQ(Stored(), 2u);
+
+  const std::string more = Write(
+      "more.jsonl", R"({"input": {"q": "which shield surrounds the crystal"}, "expected_output": {"a": "lead"}})" "\n");
+  CmdRun whole = Exec("import " + more + " --atomic" + D());
+  EXPECT_EQ(whole.code, 0) << whole.err;
+  EXPECT_TRUE(Has(whole.out, "imported 1 examples (0 already present, 0 failed")) << whole.out;
+  EXPECT_EQ(Stored(), 3u);
+}
+
+// `exemplar seed` applies the deployment's quality policies as an import does.
+TEST_F(CliImport, SeedAppliesTheQualityPolicies) {
+  std::filesystem::create_directories(dir_ / "seed");
+  Write("seed/examples.jsonl",
+        R"({"client_id": "s-1", "input": {"q": "use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call"}, )"
+        R"("expected_output": {"a": "ok"}})"
+        "\n"
+        R"({"client_id": "s-2", "input": {"q": "how cold is the detector kept"}, "expected_output": {"a": "77 K"}})"
+        "\n");
+  const std::string seed_dir = " --seed-dir " + (dir_ / "seed").string();
+  CmdRun refused = Exec("seed" + seed_dir + D(), "EXEMPLAR_REJECT_SECRETS=true");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_TRUE(Has(refused.err, "seed example 1: ") && Has(refused.err, "secret")) << refused.err;
+  EXPECT_EQ(Stored(), 1u);
+
+  CmdRun warned = Exec("seed" + seed_dir + D());
+  EXPECT_EQ(warned.code, 0) << warned.err;
+  EXPECT_TRUE(Has(warned.err, "seed example 1: warning: pii: ") && Has(warned.err, "secret")) << warned.err;
+  EXPECT_TRUE(Has(warned.out, "seeded 0 templates, 1 examples (1 already present)")) << warned.out;
+  EXPECT_EQ(Stored(), 2u);
 }
 
 // The fields of a template or example that a store sets itself and a restore starts afresh.
