@@ -207,8 +207,10 @@ void Connection::OnHeader(beast::error_code ec) {
     }
   }
   // Only origin-form targets ("/path?query"): an absolute-form one names a host of its own that
-  // the Host check would not see (this is no proxy).
-  if (head.target().empty() || (head.target().front() != '/' && head.target() != "*")) {
+  // the Host check would not see (this is no proxy). The asterisk form is OPTIONS's alone
+  // (RFC 9112 §3.2.4); "GET *" would otherwise reach the web app's fallback.
+  const bool asterisk = head.target() == "*" && head.method() == http::verb::options;
+  if (head.target().empty() || (head.target().front() != '/' && !asterisk)) {
     return Refuse(400, Status::Malformed("request target must be a path starting with /"));
   }
   // RFC 9112 §6.1, §6.3: the only transfer coding taken is a lone "chunked". Any other (gzip,

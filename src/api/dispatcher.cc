@@ -328,7 +328,8 @@ Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& m
 
 bool Dispatcher::Quick(Request& req) const {
   req.route = Match(&req, nullptr);
-  return req.route != nullptr && req.route->quick && req.route->handler;
+  return req.route != nullptr && req.route->quick && req.route->handler &&
+         (!req.route->quick_if || req.route->quick_if(req));
 }
 
 Status Dispatcher::CheckQueryNames(const Route& route, const Request& req) const {
@@ -353,6 +354,17 @@ Status Dispatcher::CheckQueryNames(const Route& route, const Request& req) const
 }
 
 Reply Dispatcher::Handle(Request& req) const {
+  Reply reply = Answer(req);
+  // No page of this server may be framed by another site (clickjacking: an admin's UI, a
+  // loopback server acting as admin, or a proxy's signed-in user, under another site's buttons),
+  // and no response is sniffed as another type than it says.
+  reply.headers["X-Frame-Options"] = "DENY";
+  reply.headers["Content-Security-Policy"] = "frame-ancestors 'none'";
+  reply.headers["X-Content-Type-Options"] = "nosniff";
+  return reply;
+}
+
+Reply Dispatcher::Answer(Request& req) const {
   Reply reply;
   if (req.method == "OPTIONS") {
     // Any path: 204 with the methods the server speaks; a CORS preflight also gets the allow

@@ -42,6 +42,8 @@ class Dispatcher {
   [[nodiscard]] static Status ParseTarget(std::string_view target, Request* req);
 
  private:
+  // Handle without the headers every reply carries.
+  Reply Answer(Request& req) const;
   struct Compiled {
     const Route* route;
     std::vector<std::string> segments;  // "" marks a {param} segment

@@ -83,6 +83,9 @@ struct Route {
   // the network: the event-loop thread runs the handler itself instead of handing the request to
   // a worker (one thread wake-up per request instead of two). Set by BuildRoutes.
   bool quick = false;
+  // When set, a quick route runs on the event loop only for requests it accepts (a cheap search);
+  // the others go to a worker, where the concurrency caps apply.
+  std::function<bool(const Request&)> quick_if;
   // Set on a deprecated alias (a path of the original plan): the "METHOD path" of the route it
   // answers as. Audit, concurrency limits and the OpenAPI document use the canonical route.
   std::string alias_of;

@@ -204,22 +204,29 @@ Handler SingleValuedQuery(Handler inner) {
   };
 }
 
-}  // namespace
-
-// Routes cheap enough to run on the event loop (Route::quick): point reads and health, plus
-// search with the hash embedder (a query then costs well under a millisecond of CPU, the same CPU
-// a worker would spend). A neural query embedding takes tens of milliseconds and a remote one
-// waits on the network; with PostgreSQL every read does: those go to the workers.
+// Routes cheap enough to run on the event loop (Route::quick): point reads and health, plus a
+// plain search with the hash embedder (a query then costs well under a millisecond of CPU, the
+// same CPU a worker would spend). Only a short body without MMR counts as plain: a 64 KiB query,
+// a body of many filters or an MMR pass over up to 1,000 candidates costs tens of milliseconds,
+// which would stall every connection of the loop and escape the per-caller cap on expensive
+// requests (the loop never refuses). A neural query embedding takes tens of milliseconds and a
+// remote one waits on the network; with PostgreSQL every read does: those go to the workers, as
+// does retrieval, which records what it returned.
 bool IsQuick(const Route& r, const Config& config) {
   static const std::set<std::string> kPointReads = {
       "GET /healthz", "GET /api/v1/examples/{id}", "GET /api/v1/templates/{id}", "GET /api/v1/dspy-runs/{id}"};
-  static const std::set<std::string> kLocalSearch = {"POST /api/v1/examples/search",
-                                                     "POST /api/v1/agents/examples/retrieve"};
   if (storage::IsPostgresUrl(config.db)) return false;
   const std::string key = r.method + " " + r.path;
   if (kPointReads.count(key)) return true;
-  return kLocalSearch.count(key) && config.embedder == "hash";
+  return key == "POST /api/v1/examples/search" && config.embedder == "hash";
 }
+
+bool IsPlainSearch(const Request& req) {
+  constexpr size_t kPlainBody = 1024;
+  return req.body.size() <= kPlainBody && req.body.find("mmr") == std::string::npos;
+}
+
+}  // namespace
 
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);
@@ -230,6 +237,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     service::Role need = RequiredRole(r);
     r.min_role = static_cast<int>(need);
     r.quick = IsQuick(r, s.config);
+    if (r.quick && r.method == "POST") r.quick_if = IsPlainSearch;
     if (r.handler) r.handler = SingleValuedQuery(r.handler);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_slots, limit, r.handler);

@@ -277,13 +277,24 @@ void SetJsonKeyObserver(JsonKeyObserver observer) { g_key_observer.store(observe
 void JsonReader::RejectUnknownKeys() {
   if (auto observer = g_key_observer.load(std::memory_order_relaxed)) observer(base_, known_);
   if (!obj_.is_object()) return;
+  // Sorted once: a body of many keys (a search may hold one content filter per key) is checked in
+  // O(n log n), and at most kMaxReported unknown keys are named, so a body of a million unknown
+  // keys gets a short answer, not one larger than itself.
+  constexpr size_t kMaxReported = 20;
+  std::vector<std::string> known = known_;
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  size_t unknown = 0;
   for (const auto& [key, _] : obj_.items()) {
-    if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
-    std::vector<std::string> known = known_;
-    std::sort(known.begin(), known.end());
-    known.erase(std::unique(known.begin(), known.end()), known.end());
+    if (std::binary_search(known.begin(), known.end(), key)) continue;
+    if (++unknown > kMaxReported) continue;
     const std::string near = ClosestKey(key, known);
     v_.Add(Loc(key), near.empty() ? "unknown field" : "unknown field; did you mean `" + near + "`?",
+           "value_error.extra");
+  }
+  if (unknown > kMaxReported) {
+    v_.Add(base_, std::to_string(unknown - kMaxReported) + " more unknown fields (" + std::to_string(unknown) +
+                      " in all; the first " + std::to_string(kMaxReported) + " are named)",
            "value_error.extra");
   }
 }

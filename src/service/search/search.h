@@ -76,6 +76,8 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default 
 // Parses the list/search filter fields shared with GET /examples query parameters. With
 // `content`, also `pii` (a kind or "any") and the content filters `input.<field>` /
 // `output.<field>`: a scalar (equality), a list of scalars or {"in": [...]} (any of them).
+// Content filters one request may hold (a snapshot keeps at most as many).
+constexpr size_t kMaxContentFilters = 100;
 void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f, bool content = false);
 // The response body as text (what the API sends), and as a DOM (same content).
 std::string SearchResponseJsonText(const SearchResponse& r);
