@@ -39,6 +39,13 @@ const std::vector<Rule>& Rules() {
         {std::regex(R"(\b((?:[a-z0-9]+[-_])+(?:password|passwd|secret|token|apikey|key|auth|credentials?|cookie|signature|session[-_]?id)|password|passwd|secret|authorization|cookie|credentials)(["']?\s*:\s*))" + value, icase),
          "$1$2<secret>"},
         {std::regex(R"(bearer\s+[^\s"']+)", icase), "Bearer <secret>"},
+        // A compound secret name and its value after a space ("aws_secret_access_key wJalr…"):
+        // a value of 12+ key characters holding a digit, so "api_key invalid" keeps its word.
+        {std::regex(R"(\b((?:[a-z0-9]+[-_])+(?:password|passwd|secret|token|apikey|key|credentials?)\s+)(?=[A-Za-z0-9+/=_-]*\d)[A-Za-z0-9+/=_-]{12,})", icase),
+         "$1<secret>"},
+        // AWS access key ids: a four-letter kind and 16 capitals or digits (20 in all, below the
+        // key-like length).
+        {std::regex(R"(\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b)"), "<secret>"},
         // Key-like: a known prefix, or a long run of letters, digits, '-' and '_' with a digit.
         {std::regex(R"(\b(?:sk|pk|rk|ak|key|tok|token|api|dapi|ghp|xox[a-z])[-_][A-Za-z0-9_-]{6,})", icase), "<secret>"},
     };
@@ -92,6 +99,25 @@ std::string ScrubKeyLike(std::string_view text) {
       p = q + 1;
     }
     out += key_like ? std::string_view("<secret>") : text.substr(i, end - i);
+    return end;
+  });
+}
+
+bool IsBase64Char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='; }
+
+// Replaces base64 secrets that '/' or '+' split into short pieces (an AWS secret access key,
+// "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"): a run of 30 or more base64 characters holding a
+// '/' or '+', a digit, a capital and a small letter. Paths and routes of words
+// ("v1/chat/completions", "models/llama3/70b") have no capitals or are short; URLs are gone by now.
+std::string ScrubBase64(std::string_view text) {
+  return ScanRuns(text, IsBase64Char, [&](size_t i, size_t end, std::string& out) {
+    const std::string_view run = text.substr(i, end - i);
+    auto has = [&](auto pred) { return std::any_of(run.begin(), run.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); }); };
+    const bool secret = run.size() >= 30 && run.find_first_of("+/") != std::string_view::npos &&
+                        has([](unsigned char c) { return std::isdigit(c); }) &&
+                        has([](unsigned char c) { return std::isupper(c); }) &&
+                        has([](unsigned char c) { return std::islower(c); });
+    out += secret ? std::string_view("<secret>") : run;
     return end;
   });
 }
@@ -254,6 +280,7 @@ std::string ScrubProviderText(const std::string& text) {
   std::string out(window);
   for (const auto& rule : Rules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
   out = ScrubKeyLike(out);
+  out = ScrubBase64(out);
   out = ScrubIpv6(out);
   for (const auto& rule : AddressRules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
   out = ScrubHosts(out);

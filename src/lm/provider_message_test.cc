@@ -118,6 +118,24 @@ TEST(ProviderMessage, HidesSingleLabelHostsWithPortsAndKeepsLongModelIds) {
 }
 
 // A cut in the middle of a multi-byte character left a stray byte, shown as U+FFFD.
+// An outside review's reproduction: AWS credentials survived (the secret's '/' split it into
+// short pieces, the key id is 20 characters, and the name was followed by a space).
+TEST(ProviderMessage, HidesAwsCredentials) {
+  const std::string shown = ScrubProviderText(
+      "InvalidClientTokenId: aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY for AKIAIOSFODNN7EXAMPLE; "
+      "signing secret Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA+/AbCdEf rejected");
+  for (const char* leak : {"wJalrXUtnFEMI", "K7MDENG", "bPxRfiCY", "AKIAIOSFODNN7", "Zm9vYmFy"}) {
+    EXPECT_EQ(shown.find(leak), std::string::npos) << leak << " in: " << shown;
+  }
+  EXPECT_NE(shown.find("InvalidClientTokenId"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("rejected"), std::string::npos) << shown;
+  // Routes, model paths and prose after a secret's name stay.
+  for (const char* kept : {"POST v1/chat/completions failed", "model models/llama3/70b/instruct not found",
+                           "api_key invalid for this project"}) {
+    EXPECT_EQ(ScrubProviderText(kept), kept);
+  }
+}
+
 TEST(ProviderMessage, CutsAtACharacterBoundary) {
   // Whether `s` ends with a whole UTF-8 character (its last lead byte has all its continuations).
   auto ends_whole = [](const std::string& s) {

@@ -319,6 +319,13 @@ TEST(SecurityApi, ProxyIdentityCarriesOnlyItsMappedRole) {
   EXPECT_EQ(as("POST", "/api/v1/examples/regenerate-embeddings", Json::object(), "writer@example.com").status, 403);
   EXPECT_EQ(as("POST", "/api/v1/examples/regenerate-embeddings", Json::object(), "boss@admins.example").status, 200);
   EXPECT_EQ(server.Post("/api/v1/examples", ex).status, 401);  // no identity, no token
+  // Only one address maps: not a bare domain, a wildcard, a list or two '@' (an outside review
+  // got admin-domain roles from "@admins.example" and "*@admins.example").
+  for (const char* forged : {"@admins.example", "*@admins.example", "x@y,boss@admins.example", "evil@boss@admins.example",
+                             "Boss <boss@admins.example>"}) {
+    auto r = as("POST", "/api/v1/examples/regenerate-embeddings", Json::object(), forged);
+    EXPECT_EQ(r.status, 401) << forged << ": " << r.raw;
+  }
 }
 
 TEST(SecurityApi, ForwardedHeadersFromOtherAddressesAreIgnored) {

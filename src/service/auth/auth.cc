@@ -85,6 +85,20 @@ bool Auth::FromTrustedProxy(const std::string& remote_addr) const {
   return false;
 }
 
+namespace {
+
+// One address: a non-empty local part, one '@', a domain, and nothing that would make it a list,
+// a display name or a wildcard ("@x", "*@x", "a@b,c@x", "a@b@x", "Ana <a@x>").
+bool IsOneAddress(const std::string& email) {
+  const size_t at = email.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  return email.find_first_of(" \t,;*<>\"'()[]\\") == std::string::npos && email.size() <= 320;
+}
+
+}  // namespace
+
 Role Auth::ProxyRole(const std::string& email) const {
   const std::string e = Lower(email);
   if (auto it = options_.proxy_roles.find(e); it != options_.proxy_roles.end()) return it->second;
@@ -112,7 +126,10 @@ Result<Principal> Auth::Authenticate(const std::string& authorization, const std
   if (authorization.empty()) {
     if (proxied) {
       // The proxy (Databricks Apps) authenticated the user; what they may do is the operator's
-      // mapping, never more than that.
+      // mapping, never more than that. An identity that is not one address maps to nothing.
+      if (!IsOneAddress(forwarded_email)) {
+        return Status(Code::kUnauthenticated, "X-Forwarded-Email is not one email address");
+      }
       p.role = ProxyRole(forwarded_email);
       p.user = forwarded_email;
       if (p.role == Role::kNone) {
