@@ -1,7 +1,9 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 import { CloseIcon, DashboardIcon, ExamplesIcon, ImportIcon, MenuIcon, QualityIcon, RunsIcon, SnapshotIcon, TemplatesIcon } from "@/components/ui/icons";
 import { useModalFocus } from "@/components/ui/use-modal-focus";
+import { openSignIn, signOut, useAuth } from "@/lib/auth";
 import { cn } from "@/lib/format";
 import { PageErrorBoundary } from "./page-error-boundary";
 import { useScrollToTop } from "./use-scroll-to-top";
@@ -55,17 +57,48 @@ function NavLinks() {
   );
 }
 
-const footer = (
-  <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-500">
-    {/* A page of its own (web/docs/), outside the app's bundle: a full page load, not a client route. */}
-    <a className="hover:text-slate-800" href="/docs">
-      API docs
-    </a>
-    <a className="hover:text-slate-800" href="/api/v1/openapi.json">
-      OpenAPI document (JSON)
-    </a>
-  </div>
-);
+/** Sign out while a token is held; Sign in once the server has asked for one. Nothing otherwise. */
+function Session() {
+  const { token, required } = useAuth();
+  const queryClient = useQueryClient();
+  const link = "self-start rounded text-left font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600";
+  if (token) {
+    return (
+      <button
+        type="button"
+        className={link}
+        onClick={() => {
+          signOut();
+          // Nothing read with the token stays on screen; the pages ask again (and the server, for a token).
+          void queryClient.resetQueries();
+        }}
+      >
+        Sign out <span className="font-normal text-slate-500">(API token)</span>
+      </button>
+    );
+  }
+  if (!required) return null;
+  return (
+    <button type="button" className={link} onClick={openSignIn}>
+      Sign in
+    </button>
+  );
+}
+
+function Footer() {
+  return (
+    <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-500">
+      <Session />
+      {/* A page of its own (web/docs/), outside the app's bundle: a full page load, not a client route. */}
+      <a className="hover:text-slate-800" href="/docs">
+        API docs
+      </a>
+      <a className="hover:text-slate-800" href="/api/v1/openapi.json">
+        OpenAPI document (JSON)
+      </a>
+    </div>
+  );
+}
 
 /** Sidebar from the md breakpoint up; below it a top bar whose menu button opens the same links in a drawer. */
 export function AppLayout() {
@@ -106,7 +139,7 @@ export function AppLayout() {
               </button>
             </div>
             <NavLinks />
-            {footer}
+            <Footer />
           </div>
         </div>
       )}
@@ -116,7 +149,7 @@ export function AppLayout() {
             <Brand />
           </div>
           <NavLinks />
-          {footer}
+          <Footer />
         </div>
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-5 md:px-8 md:py-7">

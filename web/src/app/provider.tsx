@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { isApiError } from "@/lib/api-client";
 import { ToastProvider } from "@/lib/toast";
+import { SignInDialog } from "./sign-in-dialog";
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -20,7 +21,11 @@ export function AppProvider({ children, client }: { children: ReactNode; client?
   const [queryClient] = useState(() => client ?? makeQueryClient());
   return (
     <QueryClientProvider client={queryClient}>
-      <ToastProvider>{children}</ToastProvider>
+      <ToastProvider>
+        {children}
+        {/* Over every page: any API call answering 401 opens it (lib/auth.ts). */}
+        <SignInDialog />
+      </ToastProvider>
     </QueryClientProvider>
   );
 }

@@ -1,6 +1,9 @@
 // Typed HTTP client for the Exemplar API (SPEC §2). Every request goes through `request`, which
 // maps non-2xx responses to `ApiError` (SPEC §2.1 error body `{detail, code}`; 422 `detail` is a
-// list `[{loc, msg, type}]` that becomes per-field messages).
+// list `[{loc, msg, type}]` that becomes per-field messages). It sends the signed-in token
+// (lib/auth.ts) as `Authorization: Bearer …`; a 401 asks the user to sign in, a 403 (the token's
+// role is too low) stays an ordinary error with the server's message.
+import { authToken, unauthenticated } from "./auth";
 
 export const API_PREFIX = "/api/v1";
 
@@ -81,10 +84,14 @@ type RequestOptions = {
   signal?: AbortSignal;
   accept?: string;
   headers?: Record<string, string>;
+  /** Sent instead of the signed-in token, and a 401 does not open the sign-in (the dialog's check). */
+  token?: string;
 };
 
 async function send(path: string, opts: RequestOptions): Promise<Response> {
+  const token = opts.token ?? authToken();
   const headers: Record<string, string> = { Accept: opts.accept ?? "application/json", ...opts.headers };
+  if (token) headers.Authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
@@ -105,7 +112,9 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
     } catch {
       body = null;
     }
-    throw new ApiError(res.status, body, `${res.status} ${res.statusText || "request failed"}`);
+    const error = new ApiError(res.status, body, `${res.status} ${res.statusText || "request failed"}`);
+    if (res.status === 401 && opts.token === undefined) unauthenticated(error.message, token);
+    throw error;
   }
   return res;
 }

@@ -144,8 +144,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         className={cn(
           "pointer-events-none fixed inset-x-3 z-50 flex flex-col items-stretch gap-2",
           edge === "top" ? "top-[3.75rem]" : "bottom-3",
-          // The sidebar is w-56 (14rem); its footer links take the bottom 4.5rem.
-          "md:top-auto md:right-auto md:bottom-20 md:left-2 md:w-52",
+          // The sidebar is w-56 (14rem); its footer (links, and Sign in / Sign out when the server
+          // wants a token) takes the bottom 5.5rem.
+          "md:top-auto md:right-auto md:bottom-24 md:left-2 md:w-52",
         )}
       >
         {toasts.map((t) => (

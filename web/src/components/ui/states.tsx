@@ -1,6 +1,7 @@
 // Loading, empty and error states used by every page and panel.
 import type { ReactNode } from "react";
 import { errorMessage, isApiError } from "@/lib/api-client";
+import { openSignIn } from "@/lib/auth";
 import { cn } from "@/lib/format";
 import { Button } from "./button";
 import { Spinner } from "./spinner";
@@ -28,12 +29,19 @@ type ErrorStateProps = { error: unknown; title?: string; onRetry?: () => void; c
 
 export function ErrorState({ error, title, onRetry, className }: ErrorStateProps) {
   const notFound = isApiError(error) && error.status === 404;
+  // The server wants a token: trying again without one cannot help (the dialog may have been closed).
+  const signIn = isApiError(error) && error.status === 401;
   const heading = title ?? (notFound ? "Not found" : "Something went wrong");
   return (
     <div role="alert" className={cn("rounded-lg border border-rose-200 bg-rose-50 px-4 py-3 text-sm", className)}>
       <p className="font-semibold text-rose-900">{heading}</p>
       <p className="mt-0.5 text-rose-800">{errorMessage(error)}</p>
-      {onRetry && !notFound && (
+      {signIn && (
+        <Button size="sm" className="mt-2" onClick={openSignIn}>
+          Sign in
+        </Button>
+      )}
+      {onRetry && !notFound && !signIn && (
         <Button size="sm" className="mt-2" onClick={onRetry}>
           Try again
         </Button>
