@@ -1,9 +1,11 @@
 // Live run progress over Server-Sent Events: GET /dspy-runs/{id}/events with events
 // `progress`, `trial`, `status` and `log` (SPEC §2.2). Updates the run's query cache in place and
-// reports whether the stream is live so the page can fall back to polling.
+// reports whether the stream is live so the page can fall back to polling. With a signed-in token
+// the stream is read with fetch (lib/event-stream.ts): EventSource cannot send the token.
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { buildUrl } from "@/lib/api-client";
+import { openEventStream, STREAM_CONNECTING } from "@/lib/event-stream";
 import type { RunDetail } from "./get-run";
 import { isTerminal, mergeTrials, normalizeRun, normalizeTrial, plannedOf, type RunWire, type TrialWire } from "./types";
 
@@ -32,13 +34,13 @@ export function useRunEvents(id: string, active: boolean) {
   const [state, setState] = useState<StreamState>("connecting");
 
   useEffect(() => {
-    if (!active || typeof EventSource === "undefined") {
+    const source = active ? openEventStream(buildUrl(`/dspy-runs/${encodeURIComponent(id)}/events`)) : null;
+    if (!source) {
       setState(active ? "unavailable" : "closed");
       return;
     }
     const key = ["runs", "detail", id];
     const patch = (fn: (r: RunDetail) => RunDetail) => qc.setQueryData<RunDetail>(key, (r) => (r ? fn(r) : r));
-    const source = new EventSource(buildUrl(`/dspy-runs/${encodeURIComponent(id)}/events`));
     let opened = false;
     source.onopen = () => {
       opened = true;
@@ -107,7 +109,7 @@ export function useRunEvents(id: string, active: boolean) {
       // EventSource retries by itself while CONNECTING (onopen says when it is back); CLOSED means
       // the server refused the stream. Either way nothing arrives now: refresh, and let the page poll.
       void qc.invalidateQueries({ queryKey: key });
-      if (opened && source.readyState === EventSource.CONNECTING) {
+      if (opened && source.readyState === STREAM_CONNECTING) {
         setState("reconnecting");
         return;
       }

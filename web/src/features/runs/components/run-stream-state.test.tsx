@@ -1,5 +1,6 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { signIn } from "@/lib/auth";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
 import RunDetailPage from "./run-detail-page";
@@ -61,4 +62,34 @@ describe("run detail: the live stream", () => {
     act(() => source.drop(false));
     expect(screen.getByRole("status")).toHaveTextContent("connection lost");
   }, 10_000);
+
+  it("with a token, reads the stream with fetch (EventSource cannot send it) and stays live", async () => {
+    vi.stubGlobal(
+      "EventSource",
+      class {
+        constructor() {
+          throw new Error("EventSource used while a token is held");
+        }
+      },
+    );
+    signIn("exm_good");
+    const seen: (string | undefined)[] = [];
+    const text = new TextEncoder();
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = new URL(String(input), "http://localhost").pathname;
+      seen.push((init?.headers as Record<string, string>).Authorization);
+      if (path.endsWith("/events")) {
+        // The stream stays open, as a running run's does.
+        const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(text.encode('event: log\ndata: {"message":"trial 2 started"}\n\n')) });
+        return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+      }
+      return new Response(JSON.stringify(path === `/api/v1/dspy-runs/${RUN}` ? running : { detail: "Not found", code: "not_found" }), { status: path === `/api/v1/dspy-runs/${RUN}` ? 200 : 404 });
+    });
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await screen.findByRole("heading", { name: /^Run / });
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("● live"));
+    expect(await screen.findByText("trial 2 started")).toBeInTheDocument();
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((h) => h === "Bearer exm_good")).toBe(true);
+  });
 });
