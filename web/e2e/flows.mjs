@@ -9,5 +9,6 @@ import { moreFlows } from "./flows_more.mjs";
 import { focusFlows } from "./flows_focus.mjs";
 import { resilienceFlows } from "./flows_resilience.mjs";
 import { a11yFlows } from "./flows_a11y.mjs";
+import { authFlows } from "./flows_auth.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows, ...resilienceFlows, ...a11yFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows, ...resilienceFlows, ...a11yFlows, ...authFlows];

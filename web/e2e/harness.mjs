@@ -23,19 +23,31 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer({ bin, webDir, tmp, log }) {
+/**
+ * `env`: extra environment for `serve` (e.g. EXEMPLAR_AUTH=required). `tokenRole`: create a token
+ * of that role in the data dir before serving; it is returned as `token`.
+ */
+export async function startServer({ bin, webDir, tmp, log, env = {}, tokenRole = null }) {
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it first)`);
   if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing (run scripts/web.sh build first)`);
   const dataDir = join(tmp, "data");
   const seed = spawnSync(bin, ["seed", "--data-dir", dataDir, "--seed-dir", seedDir], { encoding: "utf8", timeout: 120_000 });
   if (seed.status !== 0) throw new Error(`seed failed (rc ${seed.status}): ${(seed.stderr || seed.stdout || "").slice(-2000)}`);
   log(`seeded ${dataDir}`);
+  let token = null;
+  if (tokenRole) {
+    const made = spawnSync(bin, ["token", "create", "--role", tokenRole, "--name", "e2e", "--data-dir", dataDir], { encoding: "utf8", timeout: 60_000 });
+    if (made.status !== 0) throw new Error(`token create failed (rc ${made.status}): ${(made.stderr || made.stdout || "").slice(-2000)}`);
+    // The token is printed on the last line.
+    token = made.stdout.trim().split("\n").at(-1).trim();
+  }
 
   const port = await freePort();
   const logPath = join(tmp, "server.log");
   const out = createWriteStream(logPath);
   const child = spawn(bin, ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--web-dir", webDir], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   child.stdout.pipe(out);
   child.stderr.pipe(out);
@@ -59,7 +71,7 @@ export async function startServer({ bin, webDir, tmp, log }) {
     }
     await sleep(200);
   }
-  return { child, base, logPath };
+  return { child, base, logPath, token };
 }
 
 /** SIGTERM by PID, then SIGKILL after 5 s. */

@@ -53,7 +53,8 @@ async function main() {
       // Network 4xx/5xx are logged by Chromium as "Failed to load resource"; the UI handles them.
       if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) problems.push(`console error: ${msg.text()}`);
     });
-    const ctx = { base: server.base, token: `qz${Date.now().toString(36)}` };
+    // `bin`, `webDist`, `log`: for a flow that starts a server of its own (flows_auth.mjs).
+    const ctx = { base: server.base, token: `qz${Date.now().toString(36)}`, bin, webDist: join(webDir, "dist"), log };
     for (const flow of selected) {
       if (!flow.core && flow.probe) {
         let reason = null;

@@ -1,0 +1,67 @@
+// The UI against a server that requires a token (`auth = "required"`, as beyond loopback): it
+// asks to sign in, shows a wrong token's error, and loads once given a right one. This flow starts
+// a server of its own (the shared one runs without auth). Flow shape: see flows.mjs.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, stopServer } from "./harness.mjs";
+import { TIMEOUT, assertContrast, assertFits } from "./flows_util.mjs";
+
+export const authFlows = [
+  {
+    name: "auth: with tokens required the UI asks to sign in, refuses a wrong token, and loads with the right one",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const tmp = mkdtempSync(join(tmpdir(), "exemplar-e2e-auth-"));
+      let server = null;
+      try {
+        server = await startServer({ bin: ctx.bin, webDir: ctx.webDist, tmp, log: ctx.log, env: { EXEMPLAR_AUTH: "required" }, tokenRole: "write" });
+        if (!server.token?.startsWith("exm_")) throw new Error(`no token from token create: ${server.token}`);
+        await page.goto(`${server.base}/examples`);
+        const dialog = page.getByRole("dialog", { name: "Sign in" });
+        await dialog.waitFor({ timeout: TIMEOUT });
+        const field = dialog.getByLabel("API token");
+        if (!(await field.evaluate((el) => el === document.activeElement && el.type === "password"))) throw new Error("the token field is not a focused password field");
+
+        await field.fill("exm_not_a_real_token");
+        await dialog.getByRole("button", { name: "Sign in" }).click();
+        await dialog.getByRole("alert").filter({ hasText: "invalid or revoked token" }).waitFor({ timeout: TIMEOUT });
+        if ((await field.inputValue()) !== "exm_not_a_real_token") throw new Error("the wrong token's text was lost");
+        await assertFits(page, "sign-in dialog at 1440 px");
+        await assertContrast(page, "sign-in dialog", "[role=dialog]");
+
+        // The phone layout: the dialog fits, and the screenshot shows it.
+        const wide = page.viewportSize();
+        await page.setViewportSize({ width: 390, height: 844 });
+        try {
+          await assertFits(page, "sign-in dialog at 390 px", { narrow: true });
+          await shot("sign-in-390", { fullPage: false });
+        } finally {
+          await page.setViewportSize(wide);
+        }
+
+        await field.fill(server.token);
+        await field.press("Enter");
+        await dialog.waitFor({ state: "detached", timeout: TIMEOUT });
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+
+        await assertContrast(page, "sidebar with Sign out", "aside");
+
+        // The token lasts for the tab's session: a reload stays signed in.
+        await page.reload();
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        if (await dialog.count()) throw new Error("asked to sign in again after a reload");
+
+        // Sign out forgets it: the server asks again.
+        await page.getByRole("complementary").getByRole("button", { name: /Sign out/ }).click();
+        await dialog.waitFor({ timeout: TIMEOUT });
+        if (await page.evaluate(() => sessionStorage.getItem("exemplar.api_token"))) throw new Error("the token stayed after Sign out");
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "detached", timeout: TIMEOUT });
+      } finally {
+        if (server) await stopServer(server.child);
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  },
+];
