@@ -133,6 +133,13 @@ export async function requestText(path: string, opts: RequestOptions = {}): Prom
   return res.text();
 }
 
+/** A file (an export): its body and the name the server gives it in `Content-Disposition`, if any. */
+export async function requestFile(path: string, opts: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await send(path, { accept: "*/*", ...opts });
+  const named = /filename="?([^";]+)"?/.exec(res.headers.get("Content-Disposition") ?? "");
+  return { blob: await res.blob(), filename: named ? named[1] : null };
+}
+
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>(path, { query, signal }),
   post: <T>(path: string, body?: unknown, query?: Query, signal?: AbortSignal) => request<T>(path, { method: "POST", body, query, signal }),

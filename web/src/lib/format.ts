@@ -84,7 +84,11 @@ export function splitList(value: string): string[] {
 
 /** Triggers a browser download of `content`. */
 export function downloadText(content: string, filename: string, mediaType = "text/plain"): void {
-  const blob = new Blob([content], { type: mediaType });
+  downloadBlob(new Blob([content], { type: mediaType }), filename);
+}
+
+/** Triggers a browser download of `blob`. */
+export function downloadBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;

@@ -1,6 +1,7 @@
 // Dataset snapshots (issue 19): frozen (example id, version, content hash) sets.
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { API_PREFIX, api } from "@/lib/api-client";
+import { API_PREFIX, api, requestFile } from "@/lib/api-client";
+import { downloadBlob } from "@/lib/format";
 
 export type SnapshotItem = { example_id: string; version: number; content_hash: string };
 export type Snapshot = {
@@ -60,4 +61,13 @@ export function useCreateSnapshot() {
 /** A download link for an export (the server names the file). */
 export function snapshotExportUrl(id: string, format: SnapshotFormat): string {
   return `${API_PREFIX}/snapshots/${encodeURIComponent(id)}/export?format=${format}`;
+}
+
+/**
+ * Downloads an export through the API client, so it carries the signed-in token (a plain link
+ * cannot send one); the server's file name is kept.
+ */
+export async function downloadSnapshotExport(id: string, format: SnapshotFormat): Promise<void> {
+  const { blob, filename } = await requestFile(snapshotExportUrl(id, format));
+  downloadBlob(blob, filename ?? `snapshot-${id}-${format}`);
 }

@@ -1,6 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { signIn } from "@/lib/auth";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
 import SnapshotsPage from "./snapshots-page";
@@ -75,5 +76,28 @@ describe("snapshots page", () => {
     mockFetch(route("GET", "/snapshots", () => [200, { snapshots: [], total: 0, page: 1, page_size: 20 }]));
     renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
     expect(await screen.findByText("No snapshots yet")).toBeInTheDocument();
+  });
+
+  it("with a token, downloads an export with it (a followed link cannot send it) under the server's file name", async () => {
+    signIn("exm_good");
+    const seen: { path: string; auth?: string }[] = [];
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input), "http://localhost");
+      seen.push({ path: `${url.pathname}${url.search}`, auth: (init?.headers as Record<string, string>).Authorization });
+      if (url.pathname.endsWith("/export")) {
+        return new Response('{"input":{}}\n', { status: 200, headers: { "Content-Type": "application/x-ndjson", "Content-Disposition": 'attachment; filename="snapshot-before.jsonl"' } });
+      }
+      return new Response(JSON.stringify({ snapshots: [snap(a, "before")], total: 1, page: 1, page_size: 20 }), { status: 200 });
+    });
+    const saved: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    Object.assign(URL, { createObjectURL: () => "blob:export", revokeObjectURL: () => undefined });
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    const list = await screen.findByRole("list", { name: "Snapshots" });
+    await userEvent.click(within(list).getByText("JSONL"));
+    await vi.waitFor(() => expect(saved).toEqual(["snapshot-before.jsonl"]));
+    expect(seen.at(-1)).toEqual({ path: `/api/v1/snapshots/${a}/export?format=jsonl`, auth: "Bearer exm_good" });
   });
 });

@@ -6,9 +6,12 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { errorMessage } from "@/lib/api-client";
+import { authToken } from "@/lib/auth";
 import { cn, formatDate, shortId } from "@/lib/format";
+import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
-import { SNAPSHOTS_PAGE_SIZE, snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot } from "../api/snapshots";
+import { SNAPSHOTS_PAGE_SIZE, downloadSnapshotExport, snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot, type SnapshotFormat } from "../api/snapshots";
 
 function selectionText(s: Snapshot): string {
   const sel = s.selection ?? {};
@@ -17,6 +20,27 @@ function selectionText(s: Snapshot): string {
   const filter = (sel.filter ?? {}) as Record<string, unknown>;
   const parts = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`);
   return parts.length ? parts.join(", ") : "all examples";
+}
+
+/**
+ * An export link. Without a token the browser follows it (the file streams to disk); with one the
+ * file is fetched with the token instead, since a followed link cannot send it.
+ */
+function ExportLink({ id, format, children }: { id: string; format: SnapshotFormat; children: string }) {
+  const toast = useToast();
+  return (
+    <a
+      className="text-indigo-600 hover:underline"
+      href={snapshotExportUrl(id, format)}
+      onClick={(e) => {
+        if (!authToken()) return;
+        e.preventDefault();
+        downloadSnapshotExport(id, format).catch((err: unknown) => toast.show(`Export failed: ${errorMessage(err)}`, "error"));
+      }}
+    >
+      {children}
+    </a>
+  );
 }
 
 /**
@@ -145,9 +169,9 @@ export default function SnapshotsPage() {
                       </span>
                     </span>
                     <span className="flex flex-wrap gap-2 text-xs">
-                      <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "jsonl")}>JSONL</a>
-                      <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "hf_jsonl")}>HF train.jsonl</a>
-                      <a className="text-indigo-600 hover:underline" href={snapshotExportUrl(s.snapshot_id, "hf_info")}>dataset_info.json</a>
+                      <ExportLink id={s.snapshot_id} format="jsonl">JSONL</ExportLink>
+                      <ExportLink id={s.snapshot_id} format="hf_jsonl">HF train.jsonl</ExportLink>
+                      <ExportLink id={s.snapshot_id} format="hf_info">dataset_info.json</ExportLink>
                     </span>
                   </li>
                 ))}
