@@ -1,7 +1,7 @@
 // The UI against a server that requires a token (`auth = "required"`, as beyond loopback): it
 // asks to sign in, shows a wrong token's error, and loads once given a right one. This flow starts
 // a server of its own (the shared one runs without auth). Flow shape: see flows.mjs.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, stopServer } from "./harness.mjs";
@@ -46,6 +46,19 @@ export const authFlows = [
         await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
 
         await assertContrast(page, "sidebar with Sign out", "aside");
+
+        // A change and a download carry the token too: freeze a snapshot, save its JSONL export.
+        await page.getByRole("button", { name: "Freeze as snapshot" }).click();
+        const freeze = page.getByRole("dialog", { name: "Freeze as snapshot" });
+        await freeze.getByLabel("Name").fill("signed-in snapshot");
+        await freeze.getByRole("button", { name: /^Freeze \d+ example/ }).click();
+        await page.waitForURL(/\/snapshots\?created=/, { timeout: TIMEOUT });
+        const fresh = page.getByRole("list", { name: "Snapshots" }).locator('li[aria-current="true"]');
+        const [download] = await Promise.all([page.waitForEvent("download", { timeout: TIMEOUT }), fresh.getByRole("link", { name: "JSONL", exact: true }).click()]);
+        const saved = await download.path();
+        const lines = readFileSync(saved, "utf8").trim().split("\n");
+        if (!download.suggestedFilename().endsWith(".jsonl") || !JSON.parse(lines[0]).input) throw new Error(`export download: ${download.suggestedFilename()}, ${lines[0]?.slice(0, 80)}`);
+        await page.goto(`${server.base}/examples`);
 
         // The token lasts for the tab's session: a reload stays signed in.
         await page.reload();
