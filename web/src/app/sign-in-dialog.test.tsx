@@ -56,6 +56,8 @@ describe("sign-in dialog", () => {
     await screen.findByRole("dialog", { name: "Sign in" });
     await userEvent.keyboard("{Escape}");
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Sign in" })).not.toBeInTheDocument());
+    // Focus is not left on <body>: it goes to the page's heading.
+    expect(screen.getByRole("heading", { level: 1, name: "Examples" })).toHaveFocus();
     // The page's error offers the way back, instead of a Try again that cannot succeed.
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("missing bearer token");

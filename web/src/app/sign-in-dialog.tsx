@@ -3,15 +3,26 @@
 // it is kept, so a wrong one shows the server's message here and the field keeps its text. Once
 // signed in, every query runs again, so the page that failed loads.
 import { useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { TextInput } from "@/components/ui/field";
 import { errorMessage, request } from "@/lib/api-client";
 import { dismissSignIn, signIn, useAuth } from "@/lib/auth";
+import { focusIfLost, pageHeading } from "@/lib/focus-if-lost";
 
 export function SignInDialog() {
   const { prompt } = useAuth();
+  // Opened by a failed request, not by a control: on close there is no opener to return focus to,
+  // so it goes to the page's heading rather than to <body> (where Tab would start over).
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (prompt) wasOpen.current = true;
+    else if (wasOpen.current) {
+      wasOpen.current = false;
+      focusIfLost(pageHeading());
+    }
+  }, [prompt]);
   // Mounted while open, so each opening starts with an empty field and no old error.
   return prompt ? <SignInForm /> : null;
 }
