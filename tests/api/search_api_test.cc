@@ -145,6 +145,32 @@ TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
   EXPECT_EQ(equal["results"].size(), 3u);
 }
 
+// The OpenAPI document declares `mmr` as a boolean or {lambda, fetch_k}; `true` was a 422 "must be a
+// JSON object" on search and retrieve. true is MMR with the defaults, false is no MMR.
+TEST_F(SearchApi, MmrTakesTheBooleanForm) {
+  for (const char* mode : {"vector", "keyword", "hybrid"}) {
+    Json base = {{"query_text", "scintillator crystal"}, {"mode", mode}, {"k", 3}, {"relevance_floor", 0}};
+    Json on = base, defaults = base, off = base, plain = base;
+    on["mmr"] = true;
+    defaults["mmr"] = Json::object();
+    off["mmr"] = false;
+    auto ids = [](const Json& r) {
+      std::vector<std::string> out;
+      for (const auto& h : r["results"]) out.push_back(h["example"]["example_id"]);
+      return out;
+    };
+    EXPECT_EQ(ids(Search(on)), ids(Search(defaults))) << mode;
+    EXPECT_EQ(ids(Search(off)), ids(Search(plain))) << mode;
+  }
+  for (const Json& mmr : {Json(true), Json(false)}) {
+    auto r = server_.Post("/api/v1/examples/retrieve", {{"query", "scintillator"}, {"mmr", mmr}});
+    EXPECT_EQ(r.status, 200) << r.raw;
+  }
+  auto bad = server_.Post("/api/v1/examples/search", {{"query_text", "scintillator"}, {"mmr", "yes"}});
+  ASSERT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_EQ(bad.body["detail"][0]["loc"], Json::array({"body", "mmr"})) << bad.raw;
+}
+
 // Evidence reorders candidates of like relevance, not an exact match and an example that
 // shares one word with the query: hybrid's fused rank would give them 1.0 and ~0.96, so the
 // blend weighs the legs' scores instead.

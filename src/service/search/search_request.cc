@@ -144,7 +144,14 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
   }
   if (auto seed = r.Int("seed", 0, static_cast<int64_t>(kMaxSeed))) req.seed = static_cast<uint64_t>(*seed);
   req.relevance_floor = r.Number("relevance_floor", 0.0, 1.0);
-  if (auto mmr = r.Object("mmr")) {
+  // `mmr` is a boolean (true: the defaults) or {lambda, fetch_k}, as the OpenAPI document says;
+  // reading it as an object first made `true` a 422 "must be a JSON object".
+  const Json* mmr_value = r.Raw("mmr");
+  if (mmr_value && mmr_value->is_boolean()) {
+    req.mmr = mmr_value->get<bool>();
+  } else if (mmr_value && !mmr_value->is_object()) {
+    v.Add(r.Loc("mmr"), "must be a boolean or an object {lambda, fetch_k}", "type_error.mmr");
+  } else if (auto mmr = r.Object("mmr")) {
     Validation& vv = v;
     JsonReader mr(*mmr, vv, r.Loc("mmr"));
     req.mmr = true;
@@ -158,8 +165,6 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
       }
     }
     mr.RejectUnknownKeys();
-  } else if (r.Has("mmr") && !r.IsNull("mmr")) {
-    if (auto b = r.Bool("mmr")) req.mmr = *b;
   }
   if (auto s = r.Enum("sort_by", {"effectiveness_score", "quality_score", "usage_count",
                                   "created_at", "updated_at"})) {
