@@ -104,6 +104,47 @@ TEST_F(SearchApi, EqualScoresRankById) {
   }
 }
 
+// Ties broke by id only among the results kept: the legs cut to k by index label (creation order),
+// so with two identical examples k=1 gave the one created first (ffffffff-...) and k=2 gave
+// [00000000-..., ffffffff-...]. A smaller k's results must be a prefix of a larger k's, in every
+// mode, with and without filters, and in the agent hook.
+TEST_F(SearchApi, TiesAtTheCutCompeteById) {
+  const std::vector<std::string> created = {"ffffffff-ffff-4fff-bfff-ffffffffffff",
+                                            "00000000-0000-4000-8000-000000000000",
+                                            "77777777-7777-4777-b777-777777777777"};
+  for (const auto& id : created) {
+    Json e = MakeExample("wombat burrow collapse after heavy rain", "burrows");
+    e["example_id"] = id;
+    auto r = server_.Post("/api/v1/examples?on_duplicate=allow", e);
+    ASSERT_EQ(r.status, 201) << r.raw;
+  }
+  std::vector<std::string> by_id = created;
+  std::sort(by_id.begin(), by_id.end());
+  auto ids = [](const Json& hits) {
+    std::vector<std::string> out;
+    for (const auto& h : hits) out.push_back(h["example"]["example_id"]);
+    return out;
+  };
+  for (const char* mode : {"keyword", "vector", "hybrid"}) {
+    for (bool filtered : {false, true}) {
+      for (int k = 1; k <= 3; ++k) {
+        Json body = {{"query_text", "wombat burrow collapse after heavy rain"}, {"mode", mode}, {"k", k},
+                     {"relevance_floor", 0}};
+        if (filtered) body["domain"] = "burrows";
+        std::vector<std::string> got = ids(Search(body)["results"]);
+        ASSERT_GE(got.size(), static_cast<size_t>(k)) << mode;
+        got.resize(k);
+        EXPECT_EQ(got, std::vector<std::string>(by_id.begin(), by_id.begin() + k))
+            << mode << " k=" << k << (filtered ? " filtered" : "");
+      }
+    }
+  }
+  auto hook = server_.Post("/api/v1/examples/retrieve", {{"query", "wombat burrow collapse after heavy rain"}, {"k", 1}});
+  ASSERT_EQ(hook.status, 200) << hook.raw;
+  ASSERT_EQ(hook.body["examples"].size(), 1u) << hook.raw;
+  EXPECT_EQ(hook.body["examples"][0]["example_id"], by_id[0]) << hook.raw;
+}
+
 TEST_F(SearchApi, DeterministicAndThresholded) {
   Json body = {{"query_text", "detector temperature drift"}, {"k", 10}};
   Json a = Search(body), b = Search(body);

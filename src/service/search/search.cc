@@ -20,19 +20,48 @@ SearchMode Search::ResolveMode(const SearchRequest& req) {
 
 namespace {
 
-// Equal scores rank by example id (SPEC §4.1). The legs break ties by index label, which is per
-// store: the same examples imported in another order ranked differently.
-void TieBreakById(std::vector<SearchHit>& hits) {
-  for (size_t i = 0; i < hits.size();) {
-    size_t j = i + 1;
-    while (j < hits.size() && hits[j].rank_score == hits[i].rank_score) ++j;
-    std::sort(hits.begin() + static_cast<std::ptrdiff_t>(i), hits.begin() + static_cast<std::ptrdiff_t>(j),
-              [](const SearchHit& a, const SearchHit& b) { return a.example.id < b.example.id; });
-    i = j;
+// Beyond this many candidates tied at a leg's cut, the ones left out are chosen by index label: it
+// bounds the work of a query over thousands of identical examples.
+constexpr size_t kMaxTiedCandidates = 4096;
+
+// A leg's best `fetch` hits (search(n) returns its best n, best first), plus every further hit
+// tied with the last of them. The legs break ties by index label, which is per store (creation
+// order): cutting there dropped the tied example with the smaller id, so k=1 and k=2 disagreed
+// (SPEC §4.1: ties break by id, and a smaller k's results are a prefix of a larger k's). Costs
+// one extra candidate when nothing is tied at the cut.
+template <class SearchFn>
+std::vector<index::Hit> WithTiesAtTheCut(SearchFn search, size_t fetch) {
+  if (fetch == 0) return {};
+  std::vector<index::Hit> hits;
+  for (size_t n = fetch;; n = std::min(2 * n, kMaxTiedCandidates)) {
+    hits = search(n + 1);  // one more than needed shows whether the tie goes on past n
+    if (hits.size() <= n || hits[n].score != hits[fetch - 1].score || n >= kMaxTiedCandidates) break;
   }
+  if (hits.size() <= fetch) return hits;
+  const float cut = hits[fetch - 1].score;
+  size_t end = fetch;
+  while (end < hits.size() && hits[end].score == cut) ++end;
+  hits.resize(end);
+  return hits;
 }
 
 }  // namespace
+
+void Search::OrderTiesById(std::vector<index::Hit>& ranked) const {
+  for (size_t i = 0; i < ranked.size();) {
+    size_t j = i + 1;
+    while (j < ranked.size() && ranked[j].score == ranked[i].score) ++j;
+    if (j - i > 1) {
+      std::vector<std::pair<std::string, index::Hit>> group;
+      for (size_t x = i; x < j; ++x) {
+        group.push_back({index_.catalog().IdOf(static_cast<int64_t>(ranked[x].label)).value_or(""), ranked[x]});
+      }
+      std::stable_sort(group.begin(), group.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (size_t x = i; x < j; ++x) ranked[x] = group[x - i].second;
+    }
+    i = j;
+  }
+}
 
 Result<SearchResponse> Search::Run(const SearchRequest& req) {
   const auto start = std::chrono::steady_clock::now();
@@ -45,9 +74,9 @@ Result<SearchResponse> Search::Run(const SearchRequest& req) {
     EXEMPLAR_ASSIGN_OR_RETURN(Candidates c, CandidateLegs(req, mode, &resp));
     std::vector<index::Hit> ranked = Fuse(req, mode, c);
     Blend(req, mode, c, ranked, &resp);
+    OrderTiesById(ranked);  // before any cut to k
     Diversify(req, c, ranked);
     EXEMPLAR_RETURN_IF_ERROR(Hydrate(mode, c, ranked, &resp));
-    TieBreakById(resp.results);
     resp.no_match = resp.results.empty();
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -136,7 +165,7 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     resp->embedding_model = c.space->model;
     if (!no_content) {
       EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
-      c.vec_hits = c.space->index->Search(c.qvec, fetch, allowed_ptr);
+      c.vec_hits = WithTiesAtTheCut([&](size_t n) { return c.space->index->Search(c.qvec, n, allowed_ptr); }, fetch);
     }
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
@@ -151,7 +180,8 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   }
   if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
     // Stop words ("the", "is", "how") match nearly every example and say nothing of the topic.
-    c.kw_hits = index_.keywords().Search(index::ContentWords(*req.query_text), fetch, allowed_ptr);
+    const std::string words = index::ContentWords(*req.query_text);
+    c.kw_hits = WithTiesAtTheCut([&](size_t n) { return index_.keywords().Search(words, n, allowed_ptr); }, fetch);
   }
   for (const auto& h : c.vec_hits) c.scores[h.label].vector = Clamp01(h.score);
   for (const auto& h : c.kw_hits) c.scores[h.label].keyword = h.score;

@@ -122,6 +122,8 @@ class Search {
   // The relevance an effectiveness blend weighs, per ranked candidate, in [0, 1] (1 for the best).
   std::vector<double> BlendRelevance(SearchMode mode, bool blending, Candidates& c,
                                      const std::vector<index::Hit>& ranked) const;
+  // Runs of equal score in `ranked` (best first) ordered by example id (SPEC §4.1), before any cut.
+  void OrderTiesById(std::vector<index::Hit>& ranked) const;
   void Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const;
   Status Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked, SearchResponse* resp);
 
