@@ -212,6 +212,49 @@ TEST_F(SearchApi, MmrTakesTheBooleanForm) {
   EXPECT_EQ(bad.body["detail"][0]["loc"], Json::array({"body", "mmr"})) << bad.raw;
 }
 
+// MMR ranks as LangChain's maximal_marginal_relevance: λ·cos(q, d) − (1 − λ)·max cos(d, s) over the
+// top fetch_k candidates. It weighed each candidate's score over the best one's instead, so a copy
+// of the top hit scored λ − (1 − λ) and beat a relevant distinct example: at λ = 0.7 four copies
+// came back. (Hybrid fed it RRF scores squeezed into 0.8–1.0, where diversity always won.)
+TEST_F(SearchApi, MmrIsLangChainsFormulaOverCosines) {
+  Json items = Json::array();
+  for (int i = 0; i < 4; ++i) items.push_back(MakeExample("my account is locked", "support"));
+  for (const char* t : {"login blocked: account locked", "locked out of my account",
+                        "account is locked, cannot sign in", "password reset link expired"}) {
+    items.push_back(MakeExample(t, "support"));
+  }
+  auto created = server_.Post("/api/v1/examples/batch?on_duplicate=allow", {{"examples", items}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  for (const char* mode : {"vector", "keyword", "hybrid"}) {
+    // With the hash embedder the copies' cosine to the query is 0.741 and "login blocked: account
+    // locked"'s 0.654, at 0.744 from a copy: LangChain's formula at λ = 0.7 picks it second (0.235
+    // against a copy's 0.219); the old relevance (score over the best's) gave it 0.395 against 0.4.
+    Json body = {{"query_text", "locked account"}, {"mode", mode}, {"k", 4}, {"domain", "support"},
+                 {"relevance_floor", 0}, {"mmr", {{"lambda", 0.7}, {"fetch_k", 8}}}};
+    Json r = Search(body);
+    ASSERT_EQ(r["results"].size(), 4u) << mode << r.dump();
+    int copies = 0;
+    for (const auto& h : r["results"]) copies += h["example"]["input"]["text"] == "my account is locked";
+    EXPECT_LT(copies, 4) << mode << ": " << r.dump();
+    EXPECT_EQ(r["results"][0]["example"]["input"]["text"], "my account is locked") << mode;
+    EXPECT_EQ(r["results"][1]["example"]["input"]["text"], "login blocked: account locked") << mode;
+    // λ = 1 is relevance alone: the pool in order of cosine to the query.
+    body["mmr"]["lambda"] = 1.0;
+    Json pure = Search(body);
+    ASSERT_EQ(pure["results"].size(), 4u) << mode;
+    std::vector<double> cos;
+    for (const auto& h : pure["results"]) cos.push_back(h["scores"]["vector"].get<double>());
+    EXPECT_TRUE(std::is_sorted(cos.rbegin(), cos.rend())) << mode << ": " << pure.dump();
+    if (std::string(mode) == "vector") {
+      body.erase("mmr");
+      Json plain = Search(body);
+      for (size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(plain["results"][i]["example"]["example_id"], pure["results"][i]["example"]["example_id"]) << i;
+      }
+    }
+  }
+}
+
 // Evidence reorders candidates of like relevance, not an exact match and an example that
 // shares one word with the query: hybrid's fused rank would give them 1.0 and ~0.96, so the
 // blend weighs the legs' scores instead.

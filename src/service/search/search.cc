@@ -177,6 +177,12 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     if (floors.store && *floors.store > 0) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return !floors.Clears(index_.catalog(), h); });
     }
+  } else if (mode == SearchMode::kKeyword && req.mmr && !no_query_vector && !no_content) {
+    // MMR weighs the cosine of the query and each candidate (Diversify): the query is embedded in
+    // the space of the vectors it is compared with, though no vector leg runs.
+    c.space = std::move(space);
+    resp->embedding_model = c.space->model;
+    EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
   }
   if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
     // Stop words ("the", "is", "how") match nearly every example and say nothing of the topic.
@@ -230,10 +236,18 @@ bool Search::Floors::Clears(const Catalog& catalog, const index::Hit& h) const {
 }
 
 void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const {
-  // Keyword-only searches diversify by the serving vectors too (one space for the whole request).
-  const auto space = c.space ? c.space : index_.Space();
   const size_t k = static_cast<size_t>(req.k);
-  if (req.mmr && ranked.size() > k) {
+  if (req.mmr && !ranked.empty()) {
+    // LangChain's maximal_marginal_relevance: over the top fetch_k candidates (the mode's ranking:
+    // a leg's, the fused one, or the effectiveness blend's), pick by λ·cos(q, d) − (1 − λ)·max cos(d, s)
+    // with s the picks so far. Relevance is the cosine itself, not a score over the best one's: with
+    // that, a copy of the top hit scored λ − (1 − λ) and beat every relevant distinct candidate, and
+    // hybrid's RRF scores sat in 0.8–1.0. Keyword-only searches use the serving vectors too (one
+    // space for the whole request); without a query vector (re-embedding under way, stored vectors
+    // of a model this server cannot run) keyword relevance is BM25 over the best candidate's.
+    const auto space = c.space ? c.space : index_.Space();
+    const size_t fetch_k = static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k);
+    if (ranked.size() > fetch_k) ranked.resize(fetch_k);
     std::unordered_map<uint64_t, std::vector<float>> cache;
     auto vec_of = [&](uint64_t label) -> const std::vector<float>& {
       auto it = cache.find(label);
@@ -244,6 +258,18 @@ void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vecto
       }
       return it->second;
     };
+    std::unordered_map<uint64_t, float> leg_cosine;  // the vector leg's scores, as it ranked them
+    for (const auto& h : c.vec_hits) leg_cosine.emplace(h.label, h.score);
+    float best = 0;
+    for (const auto& h : ranked) best = std::max(best, h.score);
+    for (auto& h : ranked) {
+      if (c.qvec.empty()) {
+        h.score = best > 0 ? h.score / best : 0;
+      } else {
+        auto it = leg_cosine.find(h.label);
+        h.score = it != leg_cosine.end() ? it->second : Dot(vec_of(h.label), c.qvec);
+      }
+    }
     ranked = index::MaximalMarginalRelevance(ranked, k, req.mmr_lambda,
                                              [&](uint64_t a, uint64_t b) { return Dot(vec_of(a), vec_of(b)); });
   }
