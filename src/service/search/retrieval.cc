@@ -35,6 +35,16 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
+// The values of a JSON query, without its keys, one per line: what an object query is about.
+void AppendValues(const Json& j, std::string* out) {
+  if (j.is_object() || j.is_array()) {
+    for (const auto& x : j) AppendValues(x, out);
+    return;
+  }
+  if (!out->empty()) out->push_back('\n');
+  out->append(j.is_string() ? j.get<std::string>() : DumpJson(j));
+}
+
 // A Markdown code fence longer than any backtick run inside the content, so it cannot be closed early.
 std::string Fence(const std::string& content) {
   size_t longest = 0, run = 0;
@@ -136,6 +146,7 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
   // The retrieval hook weighs evidence unless told otherwise.
   if (!body.contains("effectiveness_weight")) search_body["effectiveness_weight"] = kRetrievalEffectivenessWeight;
   JsonReader r(body, v);
+  std::optional<std::string> query_content;
   if (body.contains("query_text")) {  // the search's name for it; here it would be overwritten
     v.Add(r.Loc("query_text"), "unknown field; did you mean `query`?", "value_error.extra");
   }
@@ -147,12 +158,17 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
     search_body["query_text"] = req.query_raw;
   } else if (body["query"].is_object()) {
     req.query_raw = DumpJson(body["query"]);
+    // Embedded and matched as examples are ("key: value" lines), but about something only
+    // through its values: {"text": "???"} has no content word, as "???" has none.
     search_body["query_text"] = index::FlattenJson(body["query"]);
+    query_content.emplace();
+    AppendValues(body["query"], &*query_content);
   } else {
     v.Add(r.Loc("query"), "must be a string or a JSON object", "type_error");
   }
   if (!search_body.contains("mode")) search_body["mode"] = "auto";
   req.search = ParseSearchRequest(search_body, v, 5);
+  req.search.query_content = std::move(query_content);
   if (auto m = r.Number("min_effectiveness", 0.0, 1.0)) {
     // New examples rank with the prior: they pass a threshold the prior passes.
     req.search.filter.min_effectiveness_score = *m;

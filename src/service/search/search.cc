@@ -159,7 +159,8 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   // A text query without a content word (stop words, punctuation, symbols only) is about nothing,
   // and no leg has anything to match: the hash embedder would make it a fixed unit vector whose
   // similarity to each example is arbitrary (0.31 against a floor of 0.13 in one store).
-  const bool no_content = req.query_text && !req.query_embedding && index::ContentWords(*req.query_text).empty();
+  const bool no_content = req.query_text && !req.query_embedding &&
+                          index::ContentWords(req.query_content.value_or(*req.query_text)).empty();
   if (mode == SearchMode::kVector || (mode == SearchMode::kHybrid && !no_query_vector)) {
     c.space = std::move(space);
     resp->embedding_model = c.space->model;
@@ -184,7 +185,7 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     resp->embedding_model = c.space->model;
     EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
   }
-  if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
+  if ((mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) && !no_content) {
     // Stop words ("the", "is", "how") match nearly every example and say nothing of the topic.
     const std::string words = index::ContentWords(*req.query_text);
     c.kw_hits = WithTiesAtTheCut([&](size_t n) { return index_.keywords().Search(words, n, allowed_ptr); }, fetch);

@@ -19,6 +19,10 @@ enum class SearchMode { kAuto, kVector, kKeyword, kHybrid, kMetadata };
 
 struct SearchRequest {
   std::optional<std::string> query_text;
+  // The text whose words decide whether the query is about anything: an object query's values
+  // without its keys (flattened into query_text, a key such as "text" is in every example of its
+  // kind). nullopt: query_text.
+  std::optional<std::string> query_content;
   std::optional<std::vector<float>> query_embedding;
   SearchMode mode = SearchMode::kAuto;
   storage::ExampleFilter filter;
