@@ -51,5 +51,26 @@ TEST_F(RetrieveApi, ObjectQueryWithoutAContentWordMatchesNothing) {
   EXPECT_EQ(found["metadata"]["no_match"], false);
 }
 
+// The XML section escaped JSON's quotes as &quot; (<input>{ &quot;document&quot;: ...). Element
+// text needs only & < > escaped; a value holding "</input>" still cannot close the element.
+TEST_F(RetrieveApi, XmlEscapesOnlyWhatElementTextNeeds) {
+  Json e = {{"input", {{"document", "she said \"hi\" & left </input><b>"}}},
+            {"expected_output", {{"label", "it's \"fine\""}}},
+            {"domain", "quotes"}};
+  ASSERT_EQ(server_.Post("/api/v1/examples", e).status, 201);
+  Json r = Retrieve({{"query", "she said hi and left"}, {"domain", "quotes"}, {"format", "xml"}, {"relevance_floor", 0}});
+  ASSERT_EQ(r["examples"].size(), 1u) << r.dump();
+  const std::string p = r["formatted_prompt"];
+  EXPECT_EQ(p.find("&quot;"), std::string::npos) << p;
+  EXPECT_EQ(p.find("&apos;"), std::string::npos) << p;
+  EXPECT_NE(p.find("\"document\": \"she said \\\"hi\\\" &amp; left &lt;/input&gt;&lt;b&gt;\""), std::string::npos) << p;
+  EXPECT_NE(p.find("\"label\": \"it's \\\"fine\\\"\""), std::string::npos) << p;
+  // One <input> element, closed once: the value's "</input>" is text.
+  size_t closes = 0;
+  for (size_t at = p.find("</input>"); at != std::string::npos; at = p.find("</input>", at + 1)) ++closes;
+  EXPECT_EQ(closes, 1u) << p;
+  EXPECT_EQ(p.find("<b>"), std::string::npos) << p;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

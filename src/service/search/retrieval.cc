@@ -19,7 +19,10 @@ constexpr double kRetrievalEffectivenessWeight = 0.5;
 
 Json Opt(const std::optional<double>& d) { return d ? Json(*d) : Json(nullptr); }
 
-std::string XmlEscape(const std::string& s) {
+// Escapes element text: & < > only. Quotes need escaping inside attribute values, and the one
+// attribute written here is a number; escaping them turned every JSON quote a model reads into
+// &quot;. Without '<' no value can close or open an element, "</input>" included.
+std::string XmlText(const std::string& s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -27,8 +30,6 @@ std::string XmlEscape(const std::string& s) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
       default: out += c;
     }
   }
@@ -63,9 +64,9 @@ std::string FormatOne(const Example& e, size_t n, PromptFormat format) {
   std::string input = Pretty(e.input_json), output = Pretty(e.expected_output_json);
   switch (format) {
     case PromptFormat::kXml: {
-      std::string s = "<example index=\"" + std::to_string(n) + "\">\n<input>" + XmlEscape(input) +
-                      "</input>\n<expected_output>" + XmlEscape(output) + "</expected_output>\n";
-      if (e.explanation) s += "<explanation>" + XmlEscape(*e.explanation) + "</explanation>\n";
+      std::string s = "<example index=\"" + std::to_string(n) + "\">\n<input>" + XmlText(input) +
+                      "</input>\n<expected_output>" + XmlText(output) + "</expected_output>\n";
+      if (e.explanation) s += "<explanation>" + XmlText(*e.explanation) + "</explanation>\n";
       return s + "</example>\n";
     }
     case PromptFormat::kMarkdown: {
