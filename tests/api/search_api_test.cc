@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,27 @@ TEST_F(SearchApi, DeterministicAndThresholded) {
   Json meta = Search({{"domain", "calibration"}});
   EXPECT_EQ(meta["search_type"], "metadata");
   EXPECT_EQ(meta["results"].size(), 1u);
+}
+
+// similarity_threshold was silently ignored in keyword mode (all keyword matches came back while
+// vector and hybrid applied it). It is the cosine of the query and the example there too.
+TEST_F(SearchApi, SimilarityThresholdAppliesInKeywordMode) {
+  Json all = Search({{"query_text", "scintillator crystal"}, {"mode", "keyword"}, {"k", 10}});
+  ASSERT_GE(all["results"].size(), 2u) << all.dump();
+  Json vec = Search({{"query_text", "scintillator crystal"}, {"mode", "vector"}, {"k", 20}, {"relevance_floor", 0}});
+  std::map<std::string, double> cosine;
+  for (const auto& h : vec["results"]) cosine[h["example"]["example_id"]] = h["similarity_score"];
+  std::vector<std::pair<double, std::string>> keyword_hits;
+  for (const auto& h : all["results"]) keyword_hits.push_back({cosine.at(h["example"]["example_id"]), h["example"]["example_id"]});
+  std::sort(keyword_hits.rbegin(), keyword_hits.rend());
+  ASSERT_GT(keyword_hits[0].first, keyword_hits[1].first);
+  const double threshold = (keyword_hits[0].first + keyword_hits[1].first) / 2;
+  Json some = Search({{"query_text", "scintillator crystal"}, {"mode", "keyword"}, {"k", 10},
+                      {"similarity_threshold", threshold}});
+  ASSERT_EQ(some["results"].size(), 1u) << some.dump();
+  EXPECT_EQ(some["results"][0]["example"]["example_id"], keyword_hits[0].second);
+  EXPECT_GE(some["results"][0]["scores"]["vector"].get<double>(), threshold);
+  EXPECT_EQ(some["results"][0]["match_type"], "keyword");
 }
 
 TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {

@@ -20,9 +20,10 @@ SearchMode Search::ResolveMode(const SearchRequest& req) {
 
 namespace {
 
-// Beyond this many candidates tied at a leg's cut, the ones left out are chosen by index label: it
-// bounds the work of a query over thousands of identical examples.
-constexpr size_t kMaxTiedCandidates = 4096;
+// How deep a leg looks for candidates tied at its cut, or for keyword matches that clear a
+// similarity threshold: it bounds the work of a query over thousands of identical examples (the
+// ones left out are then chosen by index label), or of a threshold few matches clear.
+constexpr size_t kMaxLegDepth = 4096;
 
 // A leg's best `fetch` hits (search(n) returns its best n, best first), plus every further hit
 // tied with the last of them. The legs break ties by index label, which is per store (creation
@@ -33,9 +34,9 @@ template <class SearchFn>
 std::vector<index::Hit> WithTiesAtTheCut(SearchFn search, size_t fetch) {
   if (fetch == 0) return {};
   std::vector<index::Hit> hits;
-  for (size_t n = fetch;; n = std::min(2 * n, kMaxTiedCandidates)) {
+  for (size_t n = fetch;; n = std::min(2 * n, kMaxLegDepth)) {
     hits = search(n + 1);  // one more than needed shows whether the tie goes on past n
-    if (hits.size() <= n || hits[n].score != hits[fetch - 1].score || n >= kMaxTiedCandidates) break;
+    if (hits.size() <= n || hits[n].score != hits[fetch - 1].score || n >= kMaxLegDepth) break;
   }
   if (hits.size() <= fetch) return hits;
   const float cut = hits[fetch - 1].score;
@@ -178,9 +179,11 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     if (floors.store && *floors.store > 0) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return !floors.Clears(index_.catalog(), h); });
     }
-  } else if (mode == SearchMode::kKeyword && req.mmr && !no_query_vector && !no_content) {
-    // MMR weighs the cosine of the query and each candidate (Diversify): the query is embedded in
-    // the space of the vectors it is compared with, though no vector leg runs.
+  } else if (mode == SearchMode::kKeyword && !no_content &&
+             (req.similarity_threshold || (req.mmr && !no_query_vector))) {
+    // A similarity threshold and MMR weigh the cosine of the query and each candidate: the query is
+    // embedded in the space of the vectors it is compared with, though no vector leg runs. (Without
+    // an embedder for that space a threshold is a 503, as in vector mode; MMR falls back to BM25.)
     c.space = std::move(space);
     resp->embedding_model = c.space->model;
     EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
@@ -188,7 +191,26 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   if ((mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) && !no_content) {
     // Stop words ("the", "is", "how") match nearly every example and say nothing of the topic.
     const std::string words = index::ContentWords(*req.query_text);
-    c.kw_hits = WithTiesAtTheCut([&](size_t n) { return index_.keywords().Search(words, n, allowed_ptr); }, fetch);
+    // Keyword mode applies a similarity threshold in the leg (hybrid applies it when fusing): its
+    // best n matches that clear it, looking deeper while too few do (BM25 order is not cosine order).
+    const bool thresholded = mode == SearchMode::kKeyword && req.similarity_threshold && !c.qvec.empty();
+    auto keyword_leg = [&](size_t n) {
+      std::vector<float> v;
+      for (size_t depth = n;; depth = std::min(4 * depth, kMaxLegDepth)) {
+        std::vector<index::Hit> hits = index_.keywords().Search(words, depth, allowed_ptr);
+        const size_t matched = hits.size();
+        if (thresholded) {
+          std::erase_if(hits, [&](const index::Hit& h) {
+            return !c.space->index->GetVector(h.label, &v) || Dot(v, c.qvec) < *req.similarity_threshold;
+          });
+        }
+        if (hits.size() >= n || matched < depth || depth >= kMaxLegDepth) {
+          if (hits.size() > n) hits.resize(n);
+          return hits;
+        }
+      }
+    };
+    c.kw_hits = WithTiesAtTheCut(keyword_leg, fetch);
   }
   for (const auto& h : c.vec_hits) c.scores[h.label].vector = Clamp01(h.score);
   for (const auto& h : c.kw_hits) c.scores[h.label].keyword = h.score;
