@@ -72,5 +72,34 @@ TEST_F(RetrieveApi, XmlEscapesOnlyWhatElementTextNeeds) {
   EXPECT_EQ(p.find("<b>"), std::string::npos) << p;
 }
 
+// token_budget cut the ranked list at the first example that did not fit: a long example at rank 1
+// left the prompt empty although shorter relevant ones fitted. It packs in rank order now: an
+// example that does not fit is skipped, the next ones are still tried, and the order is kept.
+TEST_F(RetrieveApi, TokenBudgetPacksInRankOrder) {
+  Json items = Json::array();
+  Json long_one = MakeExample("glacier calving", "ice");
+  long_one["explanation"] = std::string(1200, 'x');  // ~300 tokens in any format
+  items.push_back(long_one);
+  items.push_back(MakeExample("glacier calving seen from the boat", "ice"));
+  items.push_back(MakeExample("calving front of a glacier retreats", "ice"));
+  auto created = server_.Post("/api/v1/examples/batch", {{"examples", items}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string long_id = created.body["created_ids"][0];
+  Json body = {{"query", "glacier calving"}, {"domain", "ice"}, {"k", 10}, {"mode", "vector"},
+               {"relevance_floor", 0}, {"format", "xml"}};
+  Json unlimited = Retrieve(body);
+  const std::vector<std::string> ranked = Ids(unlimited["examples"]);
+  ASSERT_EQ(ranked.size(), 3u) << unlimited.dump();
+  ASSERT_EQ(ranked[0], long_id) << "the long example must rank first for this test";
+  body["token_budget"] = 200;
+  Json packed = Retrieve(body);
+  EXPECT_EQ(Ids(packed["examples"]), std::vector<std::string>(ranked.begin() + 1, ranked.end())) << packed.dump();
+  EXPECT_EQ(packed["metadata"]["truncated_by_budget"], true);
+  EXPECT_EQ(packed["metadata"]["left_out_by_budget"], 1);
+  EXPECT_LE(packed["metadata"]["token_estimate"].get<int>(), 200);
+  EXPECT_EQ(unlimited["metadata"]["left_out_by_budget"], 0);
+  EXPECT_EQ(unlimited["metadata"]["truncated_by_budget"], false);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

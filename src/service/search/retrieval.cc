@@ -203,15 +203,17 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
   EXEMPLAR_ASSIGN_OR_RETURN(SearchResponse found, search_.Run(scoped));
   std::vector<Example> chosen;
   Json items = Json::array(), ranking = Json::array();
-  int64_t tokens = 0;
-  bool truncated = false;
+  int64_t tokens = 0, left_out = 0;
   PromptFormat fmt = req.format;
   for (auto& hit : found.results) {
     if (req.redact) hit.example = RedactExample(std::move(hit.example));
+    // The budget packs in rank order: an example that does not fit is left out and the next ones
+    // are still tried (stopping there emptied the prompt when a long example ranked first). Each
+    // costs the estimate of its own section, as if alone, so the sum never undercounts the prompt.
     int64_t cost = EstimateTokens(FormatExamples({hit.example}, fmt));
     if (req.token_budget && tokens + cost > *req.token_budget) {
-      truncated = true;
-      break;
+      ++left_out;
+      continue;
     }
     tokens += cost;
     Json item = ExampleToJson(hit.example);
@@ -266,7 +268,8 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
                 {"returned", chosen.size()},
                 {"token_estimate", EstimateTokens(formatted)},
                 {"token_budget", req.token_budget ? Json(*req.token_budget) : Json(nullptr)},
-                {"truncated_by_budget", truncated},
+                {"truncated_by_budget", left_out > 0},
+                {"left_out_by_budget", left_out},
                 {"took_ms", found.took_ms}}}};
 }
 
