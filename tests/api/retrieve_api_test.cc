@@ -101,5 +101,39 @@ TEST_F(RetrieveApi, TokenBudgetPacksInRankOrder) {
   EXPECT_EQ(unlimited["metadata"]["truncated_by_budget"], false);
 }
 
+// A databit_id naming no template (a typo, or not an id at all) gave 200 and an empty result, so a
+// typo silently emptied the prompt. It is a 422 naming databit_id on search and both retrieve
+// paths; a template that exists but has no examples is still a 200 with nothing in it.
+TEST_F(RetrieveApi, UnknownTemplateIs422) {
+  const std::vector<std::pair<std::string, Json>> calls = {
+      {"/api/v1/examples/search", {{"query_text", "crystal crack"}}},
+      {"/api/v1/examples/search", Json::object()},  // metadata mode
+      {"/api/v1/examples/retrieve", {{"query", "crystal crack"}}},
+      {"/api/v1/agents/examples/retrieve", {{"query", "crystal crack"}}}};
+  for (const std::string bad : {"00000000-0000-4000-8000-00000000abcd", "not-a-template"}) {
+    for (const auto& [path, base] : calls) {
+      Json body = base;
+      body["databit_id"] = bad;
+      auto r = server_.Post(path, body);
+      ASSERT_EQ(r.status, 422) << path << " " << r.raw;
+      EXPECT_EQ(r.body["detail"][0]["loc"], Json::array({"body", "databit_id"})) << r.raw;
+      EXPECT_NE(r.raw.find("template " + bad + " does not exist"), std::string::npos) << r.raw;
+    }
+  }
+  auto t = server_.Post("/api/v1/templates", {{"name", "Empty"},
+                                              {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                              {"output_schema", {{{"name", "label"}, {"type", "string"}}}},
+                                              {"prompt_template", "Label the text."}});
+  ASSERT_EQ(t.status, 201) << t.raw;
+  const std::string id = t.body["id"];
+  for (const auto& [path, base] : calls) {
+    Json body = base;
+    body["databit_id"] = id;
+    auto r = server_.Post(path, body);
+    ASSERT_EQ(r.status, 200) << path << " " << r.raw;
+    EXPECT_TRUE((r.body.contains("results") ? r.body["results"] : r.body["examples"]).empty()) << r.raw;
+  }
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -67,6 +67,16 @@ void Search::OrderTiesById(std::vector<index::Hit>& ranked) const {
 Result<SearchResponse> Search::Run(const SearchRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   SearchResponse resp;
+  if (req.filter.databit_id) {
+    // A template id that names nothing (a typo, or not an id at all) matched no example, so a typo
+    // silently emptied an agent's prompt. A template without examples still answers empty.
+    auto t = store_.GetTemplate(*req.filter.databit_id);
+    if (!t.ok() && !t.status().IsNotFound()) return t.status();
+    if (!t.ok()) {
+      return Status::Invalid({{{"body", "databit_id"}, "template " + *req.filter.databit_id + " does not exist",
+                               "value_error.not_found"}});
+    }
+  }
   const SearchMode mode = ResolveMode(req);
   resp.search_type = ModeName(mode);
   if (mode == SearchMode::kMetadata) {
