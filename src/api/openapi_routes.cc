@@ -87,9 +87,14 @@ Json SearchProps() {
             {"exploration", Enum(service::kExplorationNames)},
             {"seed", Int(0, static_cast<int64_t>(service::kMaxSeed))},
             {"relevance_floor", Num(0, 1)},
-            {"mmr", {{"oneOf", Json::array({Bool(), Obj({{"lambda", Num(0, 1)},
-                                                          {"fetch_k", Describe(Int(1, 1000), "candidates MMR picks "
-                                                                               "from (default 4k); at least k")}})})}}},
+            {"mmr", Describe({{"oneOf", Json::array({Bool(), Obj({{"lambda", Describe(Num(0, 1), "λ (default 0.5)")},
+                                                                   {"fetch_k", Describe(Int(1, 1000), "candidates MMR picks "
+                                                                                        "from (default 4k); at least k")}})})}},
+                             "Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the "
+                             "mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) "
+                             "over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds "
+                             "the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; "
+                             "false: off")},
             {"sort_by", Enum(kSortKeys)},
             {"sort_desc", Bool()}});
   return p;

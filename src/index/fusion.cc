@@ -34,12 +34,15 @@ std::vector<Hit> ReciprocalRankFusion(const std::vector<std::vector<Hit>>& lists
 
 std::vector<Hit> MaximalMarginalRelevance(const std::vector<Hit>& candidates, size_t k, double lambda,
                                           const std::function<float(uint64_t, uint64_t)>& similarity) {
-  // Candidates best first, so ties in the MMR objective go to the more relevant (then smaller) label.
-  std::vector<Hit> pool = candidates;
-  std::stable_sort(pool.begin(), pool.end(), Better);
-  pool.erase(std::unique(pool.begin(), pool.end(),
-                         [](const Hit& a, const Hit& b) { return a.label == b.label; }),
-             pool.end());
+  // Candidates most relevant first, so ties in the MMR objective go to the more relevant one, then
+  // to the one the caller listed first (its tie order: the search's is by example id).
+  std::vector<Hit> pool;
+  pool.reserve(candidates.size());
+  std::unordered_set<uint64_t> seen;
+  for (const Hit& h : candidates) {
+    if (seen.insert(h.label).second) pool.push_back(h);
+  }
+  std::stable_sort(pool.begin(), pool.end(), [](const Hit& a, const Hit& b) { return a.score > b.score; });
   k = std::min(k, pool.size());
   std::vector<Hit> selected;
   selected.reserve(k);

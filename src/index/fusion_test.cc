@@ -67,6 +67,14 @@ TEST(MaximalMarginalRelevance, TradesRelevanceForDiversity) {
   EXPECT_TRUE(MaximalMarginalRelevance({}, 3, 0.5, sim).empty());
 }
 
+// Equal relevance goes to the candidate listed first: the search lists ties by example id, and
+// sorting them by label again undid that (labels follow creation order).
+TEST(MaximalMarginalRelevance, EqualRelevanceKeepsTheCallersOrder) {
+  std::vector<Hit> cands = {{9, 0.5f}, {4, 0.8f}, {7, 0.8f}, {2, 0.5f}, {4, 0.1f}};
+  auto none = [](uint64_t, uint64_t) { return 0.0f; };
+  EXPECT_EQ(Labels(MaximalMarginalRelevance(cands, 10, 1.0, none)), (std::vector<uint64_t>{4, 7, 9, 2}));
+}
+
 TEST(MaximalMarginalRelevance, CallsSimilarityOnlyAgainstSelectedItems) {
   std::vector<Hit> cands;
   for (uint64_t i = 0; i < 50; ++i) cands.push_back({i, 1.0f - 0.01f * static_cast<float>(i)});

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,47 @@ TEST_F(SearchApi, EqualScoresRankById) {
   }
 }
 
+// Ties broke by id only among the results kept: the legs cut to k by index label (creation order),
+// so with two identical examples k=1 gave the one created first (ffffffff-...) and k=2 gave
+// [00000000-..., ffffffff-...]. A smaller k's results must be a prefix of a larger k's, in every
+// mode, with and without filters, and in the agent hook.
+TEST_F(SearchApi, TiesAtTheCutCompeteById) {
+  const std::vector<std::string> created = {"ffffffff-ffff-4fff-bfff-ffffffffffff",
+                                            "00000000-0000-4000-8000-000000000000",
+                                            "77777777-7777-4777-b777-777777777777"};
+  for (const auto& id : created) {
+    Json e = MakeExample("wombat burrow collapse after heavy rain", "burrows");
+    e["example_id"] = id;
+    auto r = server_.Post("/api/v1/examples?on_duplicate=allow", e);
+    ASSERT_EQ(r.status, 201) << r.raw;
+  }
+  std::vector<std::string> by_id = created;
+  std::sort(by_id.begin(), by_id.end());
+  auto ids = [](const Json& hits) {
+    std::vector<std::string> out;
+    for (const auto& h : hits) out.push_back(h["example"]["example_id"]);
+    return out;
+  };
+  for (const char* mode : {"keyword", "vector", "hybrid"}) {
+    for (bool filtered : {false, true}) {
+      for (int k = 1; k <= 3; ++k) {
+        Json body = {{"query_text", "wombat burrow collapse after heavy rain"}, {"mode", mode}, {"k", k},
+                     {"relevance_floor", 0}};
+        if (filtered) body["domain"] = "burrows";
+        std::vector<std::string> got = ids(Search(body)["results"]);
+        ASSERT_GE(got.size(), static_cast<size_t>(k)) << mode;
+        got.resize(k);
+        EXPECT_EQ(got, std::vector<std::string>(by_id.begin(), by_id.begin() + k))
+            << mode << " k=" << k << (filtered ? " filtered" : "");
+      }
+    }
+  }
+  auto hook = server_.Post("/api/v1/examples/retrieve", {{"query", "wombat burrow collapse after heavy rain"}, {"k", 1}});
+  ASSERT_EQ(hook.status, 200) << hook.raw;
+  ASSERT_EQ(hook.body["examples"].size(), 1u) << hook.raw;
+  EXPECT_EQ(hook.body["examples"][0]["example_id"], by_id[0]) << hook.raw;
+}
+
 TEST_F(SearchApi, DeterministicAndThresholded) {
   Json body = {{"query_text", "detector temperature drift"}, {"k", 10}};
   Json a = Search(body), b = Search(body);
@@ -118,6 +160,27 @@ TEST_F(SearchApi, DeterministicAndThresholded) {
   Json meta = Search({{"domain", "calibration"}});
   EXPECT_EQ(meta["search_type"], "metadata");
   EXPECT_EQ(meta["results"].size(), 1u);
+}
+
+// similarity_threshold was silently ignored in keyword mode (all keyword matches came back while
+// vector and hybrid applied it). It is the cosine of the query and the example there too.
+TEST_F(SearchApi, SimilarityThresholdAppliesInKeywordMode) {
+  Json all = Search({{"query_text", "scintillator crystal"}, {"mode", "keyword"}, {"k", 10}});
+  ASSERT_GE(all["results"].size(), 2u) << all.dump();
+  Json vec = Search({{"query_text", "scintillator crystal"}, {"mode", "vector"}, {"k", 20}, {"relevance_floor", 0}});
+  std::map<std::string, double> cosine;
+  for (const auto& h : vec["results"]) cosine[h["example"]["example_id"]] = h["similarity_score"];
+  std::vector<std::pair<double, std::string>> keyword_hits;
+  for (const auto& h : all["results"]) keyword_hits.push_back({cosine.at(h["example"]["example_id"]), h["example"]["example_id"]});
+  std::sort(keyword_hits.rbegin(), keyword_hits.rend());
+  ASSERT_GT(keyword_hits[0].first, keyword_hits[1].first);
+  const double threshold = (keyword_hits[0].first + keyword_hits[1].first) / 2;
+  Json some = Search({{"query_text", "scintillator crystal"}, {"mode", "keyword"}, {"k", 10},
+                      {"similarity_threshold", threshold}});
+  ASSERT_EQ(some["results"].size(), 1u) << some.dump();
+  EXPECT_EQ(some["results"][0]["example"]["example_id"], keyword_hits[0].second);
+  EXPECT_GE(some["results"][0]["scores"]["vector"].get<double>(), threshold);
+  EXPECT_EQ(some["results"][0]["match_type"], "keyword");
 }
 
 TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
@@ -143,6 +206,75 @@ TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
   Json equal = Search({{"query_text", "scintillator"}, {"mode", "vector"}, {"k", 3}, {"relevance_floor", 0},
                        {"mmr", {{"fetch_k", 3}}}});
   EXPECT_EQ(equal["results"].size(), 3u);
+}
+
+// The OpenAPI document declares `mmr` as a boolean or {lambda, fetch_k}; `true` was a 422 "must be a
+// JSON object" on search and retrieve. true is MMR with the defaults, false is no MMR.
+TEST_F(SearchApi, MmrTakesTheBooleanForm) {
+  for (const char* mode : {"vector", "keyword", "hybrid"}) {
+    Json base = {{"query_text", "scintillator crystal"}, {"mode", mode}, {"k", 3}, {"relevance_floor", 0}};
+    Json on = base, defaults = base, off = base, plain = base;
+    on["mmr"] = true;
+    defaults["mmr"] = Json::object();
+    off["mmr"] = false;
+    auto ids = [](const Json& r) {
+      std::vector<std::string> out;
+      for (const auto& h : r["results"]) out.push_back(h["example"]["example_id"]);
+      return out;
+    };
+    EXPECT_EQ(ids(Search(on)), ids(Search(defaults))) << mode;
+    EXPECT_EQ(ids(Search(off)), ids(Search(plain))) << mode;
+  }
+  for (const Json& mmr : {Json(true), Json(false)}) {
+    auto r = server_.Post("/api/v1/examples/retrieve", {{"query", "scintillator"}, {"mmr", mmr}});
+    EXPECT_EQ(r.status, 200) << r.raw;
+  }
+  auto bad = server_.Post("/api/v1/examples/search", {{"query_text", "scintillator"}, {"mmr", "yes"}});
+  ASSERT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_EQ(bad.body["detail"][0]["loc"], Json::array({"body", "mmr"})) << bad.raw;
+}
+
+// MMR ranks as LangChain's maximal_marginal_relevance: λ·cos(q, d) − (1 − λ)·max cos(d, s) over the
+// top fetch_k candidates. It weighed each candidate's score over the best one's instead, so a copy
+// of the top hit scored λ − (1 − λ) and beat a relevant distinct example: at λ = 0.7 four copies
+// came back. (Hybrid fed it RRF scores squeezed into 0.8–1.0, where diversity always won.)
+TEST_F(SearchApi, MmrIsLangChainsFormulaOverCosines) {
+  Json items = Json::array();
+  for (int i = 0; i < 4; ++i) items.push_back(MakeExample("my account is locked", "support"));
+  for (const char* t : {"login blocked: account locked", "locked out of my account",
+                        "account is locked, cannot sign in", "password reset link expired"}) {
+    items.push_back(MakeExample(t, "support"));
+  }
+  auto created = server_.Post("/api/v1/examples/batch?on_duplicate=allow", {{"examples", items}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  for (const char* mode : {"vector", "keyword", "hybrid"}) {
+    // With the hash embedder the copies' cosine to the query is 0.741 and "login blocked: account
+    // locked"'s 0.654, at 0.744 from a copy: LangChain's formula at λ = 0.7 picks it second (0.235
+    // against a copy's 0.219); the old relevance (score over the best's) gave it 0.395 against 0.4.
+    Json body = {{"query_text", "locked account"}, {"mode", mode}, {"k", 4}, {"domain", "support"},
+                 {"relevance_floor", 0}, {"mmr", {{"lambda", 0.7}, {"fetch_k", 8}}}};
+    Json r = Search(body);
+    ASSERT_EQ(r["results"].size(), 4u) << mode << r.dump();
+    int copies = 0;
+    for (const auto& h : r["results"]) copies += h["example"]["input"]["text"] == "my account is locked";
+    EXPECT_LT(copies, 4) << mode << ": " << r.dump();
+    EXPECT_EQ(r["results"][0]["example"]["input"]["text"], "my account is locked") << mode;
+    EXPECT_EQ(r["results"][1]["example"]["input"]["text"], "login blocked: account locked") << mode;
+    // λ = 1 is relevance alone: the pool in order of cosine to the query.
+    body["mmr"]["lambda"] = 1.0;
+    Json pure = Search(body);
+    ASSERT_EQ(pure["results"].size(), 4u) << mode;
+    std::vector<double> cos;
+    for (const auto& h : pure["results"]) cos.push_back(h["scores"]["vector"].get<double>());
+    EXPECT_TRUE(std::is_sorted(cos.rbegin(), cos.rend())) << mode << ": " << pure.dump();
+    if (std::string(mode) == "vector") {
+      body.erase("mmr");
+      Json plain = Search(body);
+      for (size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(plain["results"][i]["example"]["example_id"], pure["results"][i]["example"]["example_id"]) << i;
+      }
+    }
+  }
 }
 
 // Evidence reorders candidates of like relevance, not an exact match and an example that

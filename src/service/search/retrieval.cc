@@ -19,7 +19,10 @@ constexpr double kRetrievalEffectivenessWeight = 0.5;
 
 Json Opt(const std::optional<double>& d) { return d ? Json(*d) : Json(nullptr); }
 
-std::string XmlEscape(const std::string& s) {
+// Escapes element text: & < > only. Quotes need escaping inside attribute values, and the one
+// attribute written here is a number; escaping them turned every JSON quote a model reads into
+// &quot;. Without '<' no value can close or open an element, "</input>" included.
+std::string XmlText(const std::string& s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -27,12 +30,20 @@ std::string XmlEscape(const std::string& s) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
       default: out += c;
     }
   }
   return out;
+}
+
+// The values of a JSON query, without its keys, one per line: what an object query is about.
+void AppendValues(const Json& j, std::string* out) {
+  if (j.is_object() || j.is_array()) {
+    for (const auto& x : j) AppendValues(x, out);
+    return;
+  }
+  if (!out->empty()) out->push_back('\n');
+  out->append(j.is_string() ? j.get<std::string>() : DumpJson(j));
 }
 
 // A Markdown code fence longer than any backtick run inside the content, so it cannot be closed early.
@@ -53,9 +64,9 @@ std::string FormatOne(const Example& e, size_t n, PromptFormat format) {
   std::string input = Pretty(e.input_json), output = Pretty(e.expected_output_json);
   switch (format) {
     case PromptFormat::kXml: {
-      std::string s = "<example index=\"" + std::to_string(n) + "\">\n<input>" + XmlEscape(input) +
-                      "</input>\n<expected_output>" + XmlEscape(output) + "</expected_output>\n";
-      if (e.explanation) s += "<explanation>" + XmlEscape(*e.explanation) + "</explanation>\n";
+      std::string s = "<example index=\"" + std::to_string(n) + "\">\n<input>" + XmlText(input) +
+                      "</input>\n<expected_output>" + XmlText(output) + "</expected_output>\n";
+      if (e.explanation) s += "<explanation>" + XmlText(*e.explanation) + "</explanation>\n";
       return s + "</example>\n";
     }
     case PromptFormat::kMarkdown: {
@@ -136,6 +147,7 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
   // The retrieval hook weighs evidence unless told otherwise.
   if (!body.contains("effectiveness_weight")) search_body["effectiveness_weight"] = kRetrievalEffectivenessWeight;
   JsonReader r(body, v);
+  std::optional<std::string> query_content;
   if (body.contains("query_text")) {  // the search's name for it; here it would be overwritten
     v.Add(r.Loc("query_text"), "unknown field; did you mean `query`?", "value_error.extra");
   }
@@ -147,12 +159,17 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
     search_body["query_text"] = req.query_raw;
   } else if (body["query"].is_object()) {
     req.query_raw = DumpJson(body["query"]);
+    // Embedded and matched as examples are ("key: value" lines), but about something only
+    // through its values: {"text": "???"} has no content word, as "???" has none.
     search_body["query_text"] = index::FlattenJson(body["query"]);
+    query_content.emplace();
+    AppendValues(body["query"], &*query_content);
   } else {
     v.Add(r.Loc("query"), "must be a string or a JSON object", "type_error");
   }
   if (!search_body.contains("mode")) search_body["mode"] = "auto";
   req.search = ParseSearchRequest(search_body, v, 5);
+  req.search.query_content = std::move(query_content);
   if (auto m = r.Number("min_effectiveness", 0.0, 1.0)) {
     // New examples rank with the prior: they pass a threshold the prior passes.
     req.search.filter.min_effectiveness_score = *m;
@@ -186,15 +203,17 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
   EXEMPLAR_ASSIGN_OR_RETURN(SearchResponse found, search_.Run(scoped));
   std::vector<Example> chosen;
   Json items = Json::array(), ranking = Json::array();
-  int64_t tokens = 0;
-  bool truncated = false;
+  int64_t tokens = 0, left_out = 0;
   PromptFormat fmt = req.format;
   for (auto& hit : found.results) {
     if (req.redact) hit.example = RedactExample(std::move(hit.example));
+    // The budget packs in rank order: an example that does not fit is left out and the next ones
+    // are still tried (stopping there emptied the prompt when a long example ranked first). Each
+    // costs the estimate of its own section, as if alone, so the sum never undercounts the prompt.
     int64_t cost = EstimateTokens(FormatExamples({hit.example}, fmt));
     if (req.token_budget && tokens + cost > *req.token_budget) {
-      truncated = true;
-      break;
+      ++left_out;
+      continue;
     }
     tokens += cost;
     Json item = ExampleToJson(hit.example);
@@ -249,7 +268,8 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
                 {"returned", chosen.size()},
                 {"token_estimate", EstimateTokens(formatted)},
                 {"token_budget", req.token_budget ? Json(*req.token_budget) : Json(nullptr)},
-                {"truncated_by_budget", truncated},
+                {"truncated_by_budget", left_out > 0},
+                {"left_out_by_budget", left_out},
                 {"took_ms", found.took_ms}}}};
 }
 

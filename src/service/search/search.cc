@@ -6,264 +6,11 @@
 #include <iterator>
 #include <unordered_map>
 
-#include "common/ids.h"
 #include "index/fusion.h"
 #include "index/stop_words.h"
 #include "service/search/search_math.h"
-#include "service/examples/example_json.h"
-#include "service/examples/json_text.h"
-#include "service/quality/content_hash.h"
-#include "service/quality/pii.h"
 
 namespace exemplar::service {
-std::string ModeName(SearchMode m) {
-  switch (m) {
-    case SearchMode::kAuto: return "auto";
-    case SearchMode::kVector: return "vector";
-    case SearchMode::kKeyword: return "keyword";
-    case SearchMode::kHybrid: return "hybrid";
-    case SearchMode::kMetadata: return "metadata";
-  }
-  return "auto";
-}
-
-namespace {
-
-// One content filter value: a scalar, a list of scalars, or {"in": [...]} / {"eq": x}.
-void ParseContentFilter(JsonReader& r, const std::string& key, storage::ExampleFilter* f) {
-  const bool output = key.rfind("output.", 0) == 0;
-  storage::ExampleFilter::Content c;
-  c.output = output;
-  c.key = key.substr(output ? 7 : 6);
-  const Json* value = r.Raw(key);
-  auto bad = [&](const std::string& msg) { r.validation().Add(r.Loc(key), msg, "type_error.content_filter"); };
-  if (c.key.empty()) return bad("name a field: input.<field> or output.<field>");
-  if (!value) return bad("must be a string, number or boolean, a list of them, or {\"in\": [...]}");
-  const Json* list = value;
-  if (value->is_object()) {
-    if (value->size() != 1 || !(value->contains("in") || value->contains("eq"))) {
-      return bad("an operator object is {\"in\": [values]} or {\"eq\": value}");
-    }
-    list = value->contains("in") ? &(*value)["in"] : nullptr;
-    if (!list) {
-      const Json& eq = (*value)["eq"];
-      if (!eq.is_primitive() || eq.is_null()) return bad("`eq` takes a string, number or boolean");
-      c.values.push_back(CanonicalScalar(eq));
-    }
-  }
-  if (list && list->is_array()) {
-    if (list->empty() || list->size() > 100) return bad("`in` takes 1 to 100 values");
-    for (const auto& x : *list) {
-      if (!x.is_primitive() || x.is_null()) return bad("`in` takes strings, numbers or booleans");
-      c.values.push_back(CanonicalScalar(x));
-    }
-  } else if (list == value) {
-    if (!value->is_primitive() || value->is_null()) return bad("must be a string, number or boolean");
-    c.values.push_back(CanonicalScalar(*value));
-  } else if (list) {
-    return bad("`in` takes a list");
-  }
-  f->content.push_back(std::move(c));
-}
-
-}  // namespace
-
-void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f, bool content) {
-  if (content) {
-    // A filter per content field is read, so their number is capped: 200,000 filters in one
-    // 5 MB body took 37 s of a handler's time.
-    std::vector<std::string> content_keys;
-    for (const auto& key : r.Keys()) {
-      if (key.rfind("input.", 0) == 0 || key.rfind("output.", 0) == 0) content_keys.push_back(key);
-    }
-    if (content_keys.size() > kMaxContentFilters) {
-      r.validation().Add(r.Loc(content_keys[kMaxContentFilters]),
-                         "at most " + std::to_string(kMaxContentFilters) + " content filters (input.* / output.*); " +
-                             std::to_string(content_keys.size()) + " given",
-                         "value_error.list.max_items");
-      for (const auto& key : content_keys) r.Has(key);  // refused above, not unknown
-    } else {
-      for (const auto& key : content_keys) ParseContentFilter(r, key, f);
-    }
-    std::vector<std::string> kinds = kPiiKinds;
-    kinds.push_back("any");
-    f->pii = r.Enum("pii", kinds);
-  }
-  f->databit_id = r.String("databit_id", 1024);
-  f->domain = r.String("domain", 1024);
-  f->function_name = r.String("function_name", 1024);
-  f->difficulty = r.Enum("difficulty", kDifficulties);
-  f->source = r.Enum("source", kSources);
-  if (auto t = r.StringList("capability_tags", 1000, 1024)) f->tags_any = *t;
-  if (auto t = r.String("capability_tag", 1024)) f->tags_any.push_back(*t);
-  if (auto t = r.StringList("capability_tags_all", 1000, 1024)) f->tags_all = *t;
-  f->min_quality_score = r.Number("min_quality_score", 0.0, 1.0);
-  f->min_effectiveness_score = r.Number("min_effectiveness_score", 0.0, 1.0);
-}
-
-SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default) {
-  SearchRequest req;
-  req.k = k_default;
-  if (!body.is_object()) {
-    v.Add({"body"}, "must be a JSON object", "type_error.dict");
-    return req;
-  }
-  JsonReader r(body, v);
-  req.query_text = r.String("query_text", 64 * 1024);
-  if (r.Has("query_embedding") && !r.IsNull("query_embedding")) {
-    const Json& q = body["query_embedding"];
-    if (!q.is_array() || q.empty() || q.size() > 8192) {
-      v.Add(r.Loc("query_embedding"), "must be a non-empty list of numbers", "type_error.list");
-    } else {
-      std::vector<float> vec;
-      for (const auto& x : q) {
-        if (!x.is_number()) {
-          v.Add(r.Loc("query_embedding"), "must be a list of numbers", "type_error.float");
-          break;
-        }
-        vec.push_back(x.get<float>());
-        if (!std::isfinite(vec.back())) {  // e.g. 1e300: inf as a float would match nothing
-          v.Add(r.Loc("query_embedding"), "numbers must be within float range", "value_error.number.out_of_range");
-          break;
-        }
-      }
-      if (vec.size() == q.size()) req.query_embedding = std::move(vec);
-    }
-  }
-  if (auto m = r.Enum("mode", {"auto", "vector", "keyword", "hybrid", "metadata"})) {
-    static const std::unordered_map<std::string, SearchMode> kModes = {
-        {"auto", SearchMode::kAuto}, {"vector", SearchMode::kVector},
-        {"keyword", SearchMode::kKeyword}, {"hybrid", SearchMode::kHybrid},
-        {"metadata", SearchMode::kMetadata}};
-    req.mode = kModes.at(*m);
-  }
-  ParseFilterFields(r, &req.filter, true);
-  if (auto ids = r.StringList("example_ids", 1000, 64)) {
-    // Ids are UUIDs: a malformed one is a mistake to name, not a filter that quietly matches nothing.
-    for (size_t i = 0; i < ids->size(); ++i) {
-      if (!IsUuid((*ids)[i])) {
-        v.Add({"body", "example_ids", std::to_string(i)}, "must be an example id (UUID), got '" +
-                                                              (*ids)[i].substr(0, 64) + "'", "value_error.uuid");
-      }
-    }
-    req.filter.ids = *ids;
-  }
-  if (auto k = r.Int("k", 1, 100)) req.k = static_cast<int>(*k);
-  req.similarity_threshold = r.Number("similarity_threshold", 0.0, 1.0);
-  if (auto w = r.Number("effectiveness_weight", 0.0, 1.0)) req.effectiveness_weight = *w;
-  if (auto e = r.Enum("exploration", kExplorationNames)) {
-    req.exploration = ParseExploration(*e);
-    if (req.effectiveness_weight <= 0 && *req.exploration != Exploration::kNone) {
-      v.Add(r.Loc("exploration"), "has no effect without an effectiveness_weight above 0", "value_error.no_effect");
-    }
-  }
-  if (auto seed = r.Int("seed", 0, static_cast<int64_t>(kMaxSeed))) req.seed = static_cast<uint64_t>(*seed);
-  req.relevance_floor = r.Number("relevance_floor", 0.0, 1.0);
-  if (auto mmr = r.Object("mmr")) {
-    Validation& vv = v;
-    JsonReader mr(*mmr, vv, r.Loc("mmr"));
-    req.mmr = true;
-    if (auto l = mr.Number("lambda", 0.0, 1.0)) req.mmr_lambda = *l;
-    if (auto fk = mr.Int("fetch_k", 1, 1000)) {
-      req.mmr_fetch_k = static_cast<int>(*fk);
-      // MMR picks k results from fetch_k candidates: fewer candidates than k cut the results
-      // (in vector and keyword modes) instead of diversifying them.
-      if (req.mmr_fetch_k < req.k) {
-        v.Add(mr.Loc("fetch_k"), "must be at least k (" + std::to_string(req.k) + ")", "value_error.number.too_small");
-      }
-    }
-    mr.RejectUnknownKeys();
-  } else if (r.Has("mmr") && !r.IsNull("mmr")) {
-    if (auto b = r.Bool("mmr")) req.mmr = *b;
-  }
-  if (auto s = r.Enum("sort_by", {"effectiveness_score", "quality_score", "usage_count",
-                                  "created_at", "updated_at"})) {
-    static const std::unordered_map<std::string, storage::ExampleSortKey> kSorts = {
-        {"effectiveness_score", storage::ExampleSortKey::kEffectiveness},
-        {"quality_score", storage::ExampleSortKey::kQuality},
-        {"usage_count", storage::ExampleSortKey::kUsage},
-        {"created_at", storage::ExampleSortKey::kCreatedAt},
-        {"updated_at", storage::ExampleSortKey::kUpdatedAt}};
-    req.sort_by = kSorts.at(*s);
-  }
-  if (auto d = r.Bool("sort_desc")) req.sort_desc = *d;
-  r.RejectUnknownKeys();
-  bool has_text = req.query_text && !req.query_text->empty();
-  if ((req.mode == SearchMode::kKeyword || req.mode == SearchMode::kHybrid) && !has_text) {
-    v.Add(r.Loc("query_text"), "required for mode " + ModeName(req.mode), "value_error.missing");
-  }
-  if (req.mode == SearchMode::kVector && !has_text && !req.query_embedding) {
-    v.Add(r.Loc("query_text"), "query_text or query_embedding required for mode vector",
-          "value_error.missing");
-  }
-  return req;
-}
-
-std::string SearchResponseJsonText(const SearchResponse& r) {
-  JsonTextWriter w;
-  w.Reserve(512 + 2048 * r.results.size());  // most hits fit: no regrowing as the text grows
-  auto opt = [&](const std::optional<double>& d) {
-    if (d) w.Double(*d);
-    else w.Null();
-  };
-  w.BeginObject();  // keys in DumpJson's (sorted) order
-  w.PlainKey("metadata");  // how relevance and exploration shaped the answer
-  w.BeginObject();
-  w.PlainKey("embedding_model");  // the vector space searched (null: no vector leg)
-  if (r.embedding_model.empty()) w.Null();
-  else w.String(r.embedding_model);
-  w.PlainKey("exploration");
-  if (r.exploration) w.String(ExplorationName(*r.exploration));
-  else w.Null();
-  w.PlainKey("no_match");
-  w.Bool(r.no_match);
-  w.PlainKey("relevance_floor");
-  opt(r.relevance_floor);
-  w.PlainKey("seed");
-  if (r.seed) w.Int(static_cast<int64_t>(*r.seed));
-  else w.Null();
-  w.EndObject();
-  w.PlainKey("query_embedding_generated");
-  w.Bool(r.query_embedding_generated);
-  w.PlainKey("results");
-  w.BeginArray();
-  for (const auto& h : r.results) {
-    w.BeginObject();
-    w.PlainKey("example");
-    WriteExampleJson(h.example, w);
-    w.PlainKey("match_type");
-    w.String(h.match_type);
-    w.PlainKey("scores");
-    w.BeginObject();
-    w.PlainKey("effectiveness");
-    opt(h.scores.effectiveness);
-    w.PlainKey("effectiveness_used");
-    opt(h.scores.effectiveness_used);
-    w.PlainKey("fused");
-    opt(h.scores.fused);
-    w.PlainKey("keyword");
-    opt(h.scores.keyword);
-    w.PlainKey("relevance");
-    opt(h.scores.relevance);
-    w.PlainKey("vector");
-    opt(h.scores.vector);
-    w.EndObject();
-    w.PlainKey("similarity_score");
-    opt(h.similarity_score);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.PlainKey("search_type");
-  w.String(r.search_type);
-  w.PlainKey("took_ms");
-  w.Double(r.took_ms);
-  w.PlainKey("total_matches");
-  w.Int(r.total_matches);
-  w.EndObject();
-  return w.Take();
-}
-
-Json SearchResponseToJson(const SearchResponse& r) { return Json::parse(SearchResponseJsonText(r)); }
 
 SearchMode Search::ResolveMode(const SearchRequest& req) {
   if (req.mode != SearchMode::kAuto) return req.mode;
@@ -273,23 +20,63 @@ SearchMode Search::ResolveMode(const SearchRequest& req) {
 
 namespace {
 
-// Equal scores rank by example id (SPEC §4.1). The legs break ties by index label, which is per
-// store: the same examples imported in another order ranked differently.
-void TieBreakById(std::vector<SearchHit>& hits) {
-  for (size_t i = 0; i < hits.size();) {
-    size_t j = i + 1;
-    while (j < hits.size() && hits[j].rank_score == hits[i].rank_score) ++j;
-    std::sort(hits.begin() + static_cast<std::ptrdiff_t>(i), hits.begin() + static_cast<std::ptrdiff_t>(j),
-              [](const SearchHit& a, const SearchHit& b) { return a.example.id < b.example.id; });
-    i = j;
+// How deep a leg looks for candidates tied at its cut, or for keyword matches that clear a
+// similarity threshold: it bounds the work of a query over thousands of identical examples (the
+// ones left out are then chosen by index label), or of a threshold few matches clear.
+constexpr size_t kMaxLegDepth = 4096;
+
+// A leg's best `fetch` hits (search(n) returns its best n, best first), plus every further hit
+// tied with the last of them. The legs break ties by index label, which is per store (creation
+// order): cutting there dropped the tied example with the smaller id, so k=1 and k=2 disagreed
+// (SPEC §4.1: ties break by id, and a smaller k's results are a prefix of a larger k's). Costs
+// one extra candidate when nothing is tied at the cut.
+template <class SearchFn>
+std::vector<index::Hit> WithTiesAtTheCut(SearchFn search, size_t fetch) {
+  if (fetch == 0) return {};
+  std::vector<index::Hit> hits;
+  for (size_t n = fetch;; n = std::min(2 * n, kMaxLegDepth)) {
+    hits = search(n + 1);  // one more than needed shows whether the tie goes on past n
+    if (hits.size() <= n || hits[n].score != hits[fetch - 1].score || n >= kMaxLegDepth) break;
   }
+  if (hits.size() <= fetch) return hits;
+  const float cut = hits[fetch - 1].score;
+  size_t end = fetch;
+  while (end < hits.size() && hits[end].score == cut) ++end;
+  hits.resize(end);
+  return hits;
 }
 
 }  // namespace
 
+void Search::OrderTiesById(std::vector<index::Hit>& ranked) const {
+  for (size_t i = 0; i < ranked.size();) {
+    size_t j = i + 1;
+    while (j < ranked.size() && ranked[j].score == ranked[i].score) ++j;
+    if (j - i > 1) {
+      std::vector<std::pair<std::string, index::Hit>> group;
+      for (size_t x = i; x < j; ++x) {
+        group.push_back({index_.catalog().IdOf(static_cast<int64_t>(ranked[x].label)).value_or(""), ranked[x]});
+      }
+      std::stable_sort(group.begin(), group.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (size_t x = i; x < j; ++x) ranked[x] = group[x - i].second;
+    }
+    i = j;
+  }
+}
+
 Result<SearchResponse> Search::Run(const SearchRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   SearchResponse resp;
+  if (req.filter.databit_id) {
+    // A template id that names nothing (a typo, or not an id at all) matched no example, so a typo
+    // silently emptied an agent's prompt. A template without examples still answers empty.
+    auto t = store_.GetTemplate(*req.filter.databit_id);
+    if (!t.ok() && !t.status().IsNotFound()) return t.status();
+    if (!t.ok()) {
+      return Status::Invalid({{{"body", "databit_id"}, "template " + *req.filter.databit_id + " does not exist",
+                               "value_error.not_found"}});
+    }
+  }
   const SearchMode mode = ResolveMode(req);
   resp.search_type = ModeName(mode);
   if (mode == SearchMode::kMetadata) {
@@ -298,9 +85,9 @@ Result<SearchResponse> Search::Run(const SearchRequest& req) {
     EXEMPLAR_ASSIGN_OR_RETURN(Candidates c, CandidateLegs(req, mode, &resp));
     std::vector<index::Hit> ranked = Fuse(req, mode, c);
     Blend(req, mode, c, ranked, &resp);
+    OrderTiesById(ranked);  // before any cut to k
     Diversify(req, c, ranked);
     EXEMPLAR_RETURN_IF_ERROR(Hydrate(mode, c, ranked, &resp));
-    TieBreakById(resp.results);
     resp.no_match = resp.results.empty();
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -383,13 +170,14 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
   // A text query without a content word (stop words, punctuation, symbols only) is about nothing,
   // and no leg has anything to match: the hash embedder would make it a fixed unit vector whose
   // similarity to each example is arbitrary (0.31 against a floor of 0.13 in one store).
-  const bool no_content = req.query_text && !req.query_embedding && index::ContentWords(*req.query_text).empty();
+  const bool no_content = req.query_text && !req.query_embedding &&
+                          index::ContentWords(req.query_content.value_or(*req.query_text)).empty();
   if (mode == SearchMode::kVector || (mode == SearchMode::kHybrid && !no_query_vector)) {
     c.space = std::move(space);
     resp->embedding_model = c.space->model;
     if (!no_content) {
       EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
-      c.vec_hits = c.space->index->Search(c.qvec, fetch, allowed_ptr);
+      c.vec_hits = WithTiesAtTheCut([&](size_t n) { return c.space->index->Search(c.qvec, n, allowed_ptr); }, fetch);
     }
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
@@ -401,10 +189,38 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     if (floors.store && *floors.store > 0) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return !floors.Clears(index_.catalog(), h); });
     }
+  } else if (mode == SearchMode::kKeyword && !no_content &&
+             (req.similarity_threshold || (req.mmr && !no_query_vector))) {
+    // A similarity threshold and MMR weigh the cosine of the query and each candidate: the query is
+    // embedded in the space of the vectors it is compared with, though no vector leg runs. (Without
+    // an embedder for that space a threshold is a 503, as in vector mode; MMR falls back to BM25.)
+    c.space = std::move(space);
+    resp->embedding_model = c.space->model;
+    EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
   }
-  if (mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) {
+  if ((mode == SearchMode::kKeyword || mode == SearchMode::kHybrid) && !no_content) {
     // Stop words ("the", "is", "how") match nearly every example and say nothing of the topic.
-    c.kw_hits = index_.keywords().Search(index::ContentWords(*req.query_text), fetch, allowed_ptr);
+    const std::string words = index::ContentWords(*req.query_text);
+    // Keyword mode applies a similarity threshold in the leg (hybrid applies it when fusing): its
+    // best n matches that clear it, looking deeper while too few do (BM25 order is not cosine order).
+    const bool thresholded = mode == SearchMode::kKeyword && req.similarity_threshold && !c.qvec.empty();
+    auto keyword_leg = [&](size_t n) {
+      std::vector<float> v;
+      for (size_t depth = n;; depth = std::min(4 * depth, kMaxLegDepth)) {
+        std::vector<index::Hit> hits = index_.keywords().Search(words, depth, allowed_ptr);
+        const size_t matched = hits.size();
+        if (thresholded) {
+          std::erase_if(hits, [&](const index::Hit& h) {
+            return !c.space->index->GetVector(h.label, &v) || Dot(v, c.qvec) < *req.similarity_threshold;
+          });
+        }
+        if (hits.size() >= n || matched < depth || depth >= kMaxLegDepth) {
+          if (hits.size() > n) hits.resize(n);
+          return hits;
+        }
+      }
+    };
+    c.kw_hits = WithTiesAtTheCut(keyword_leg, fetch);
   }
   for (const auto& h : c.vec_hits) c.scores[h.label].vector = Clamp01(h.score);
   for (const auto& h : c.kw_hits) c.scores[h.label].keyword = h.score;
@@ -453,10 +269,18 @@ bool Search::Floors::Clears(const Catalog& catalog, const index::Hit& h) const {
 }
 
 void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const {
-  // Keyword-only searches diversify by the serving vectors too (one space for the whole request).
-  const auto space = c.space ? c.space : index_.Space();
   const size_t k = static_cast<size_t>(req.k);
-  if (req.mmr && ranked.size() > k) {
+  if (req.mmr && !ranked.empty()) {
+    // LangChain's maximal_marginal_relevance: over the top fetch_k candidates (the mode's ranking:
+    // a leg's, the fused one, or the effectiveness blend's), pick by λ·cos(q, d) − (1 − λ)·max cos(d, s)
+    // with s the picks so far. Relevance is the cosine itself, not a score over the best one's: with
+    // that, a copy of the top hit scored λ − (1 − λ) and beat every relevant distinct candidate, and
+    // hybrid's RRF scores sat in 0.8–1.0. Keyword-only searches use the serving vectors too (one
+    // space for the whole request); without a query vector (re-embedding under way, stored vectors
+    // of a model this server cannot run) keyword relevance is BM25 over the best candidate's.
+    const auto space = c.space ? c.space : index_.Space();
+    const size_t fetch_k = static_cast<size_t>(req.mmr_fetch_k > 0 ? req.mmr_fetch_k : 4 * req.k);
+    if (ranked.size() > fetch_k) ranked.resize(fetch_k);
     std::unordered_map<uint64_t, std::vector<float>> cache;
     auto vec_of = [&](uint64_t label) -> const std::vector<float>& {
       auto it = cache.find(label);
@@ -467,6 +291,18 @@ void Search::Diversify(const SearchRequest& req, const Candidates& c, std::vecto
       }
       return it->second;
     };
+    std::unordered_map<uint64_t, float> leg_cosine;  // the vector leg's scores, as it ranked them
+    for (const auto& h : c.vec_hits) leg_cosine.emplace(h.label, h.score);
+    float best = 0;
+    for (const auto& h : ranked) best = std::max(best, h.score);
+    for (auto& h : ranked) {
+      if (c.qvec.empty()) {
+        h.score = best > 0 ? h.score / best : 0;
+      } else {
+        auto it = leg_cosine.find(h.label);
+        h.score = it != leg_cosine.end() ? it->second : Dot(vec_of(h.label), c.qvec);
+      }
+    }
     ranked = index::MaximalMarginalRelevance(ranked, k, req.mmr_lambda,
                                              [&](uint64_t a, uint64_t b) { return Dot(vec_of(a), vec_of(b)); });
   }

@@ -19,6 +19,10 @@ enum class SearchMode { kAuto, kVector, kKeyword, kHybrid, kMetadata };
 
 struct SearchRequest {
   std::optional<std::string> query_text;
+  // The text whose words decide whether the query is about anything: an object query's values
+  // without its keys (flattened into query_text, a key such as "text" is in every example of its
+  // kind). nullopt: query_text.
+  std::optional<std::string> query_content;
   std::optional<std::vector<float>> query_embedding;
   SearchMode mode = SearchMode::kAuto;
   storage::ExampleFilter filter;
@@ -124,6 +128,8 @@ class Search {
   // The relevance an effectiveness blend weighs, per ranked candidate, in [0, 1] (1 for the best).
   std::vector<double> BlendRelevance(SearchMode mode, bool blending, Candidates& c,
                                      const std::vector<index::Hit>& ranked) const;
+  // Runs of equal score in `ranked` (best first) ordered by example id (SPEC §4.1), before any cut.
+  void OrderTiesById(std::vector<index::Hit>& ranked) const;
   void Diversify(const SearchRequest& req, const Candidates& c, std::vector<index::Hit>& ranked) const;
   Status Hydrate(SearchMode mode, Candidates& c, const std::vector<index::Hit>& ranked, SearchResponse* resp);
 

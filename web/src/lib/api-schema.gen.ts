@@ -1952,9 +1952,11 @@ export interface operations {
                     min_effectiveness?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
+                    /** @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off */
                     mmr?: boolean | ({
                         /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
+                        /** @description λ (default 0.5) */
                         lambda?: number;
                     } & {
                         [key: string]: unknown;
@@ -6363,9 +6365,11 @@ export interface operations {
                     min_effectiveness?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
+                    /** @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off */
                     mmr?: boolean | ({
                         /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
+                        /** @description λ (default 0.5) */
                         lambda?: number;
                     } & {
                         [key: string]: unknown;
@@ -6522,9 +6526,11 @@ export interface operations {
                     k?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
+                    /** @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off */
                     mmr?: boolean | ({
                         /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
+                        /** @description λ (default 0.5) */
                         lambda?: number;
                     } & {
                         [key: string]: unknown;
