@@ -10,6 +10,10 @@
 //  - not a DSPy-reserved name (instructions, signature, fields, input_fields, output_fields,
 //    model_config, model_dump, model_validate) nor another existing pydantic BaseModel `model_*`
 //    member (pydantic raises NameError for those);
+//  - not a keyword DSPy's calls take for themselves, so the value would never reach the prompt:
+//    `self`, `instance` (Module.__call__ and its with_callbacks wrapper), `demos`, `config`, `lm`,
+//    `new_signature` (dspy.Predict's privileged inputs).
+//    `prediction` (popped only for an OpenAI predicted-output value) is a warning;
 //  - not `dspy`, `str`, `int`, `float`, `bool`, `list`, `dict`: the generated class body refers
 //    to these names, and a field of that name would shadow them for the fields after it.
 // Names that only trigger pydantic or dspy.Example warnings (json, schema, copy, items, other
