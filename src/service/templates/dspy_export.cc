@@ -9,6 +9,7 @@
 #include "service/templates/dspy/export.h"
 #include "service/templates/dspy/select.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_family.h"
 
 namespace exemplar::service {
@@ -70,6 +71,11 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
            "optimizer_type"});
   r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  // A version made from a program (an accepted run, an import) exports as that program's module
+  // unless the request names one: a ChainOfThought's state is keyed predict.predict and has
+  // `reasoning`, and DSPy cannot load a Predict's state into it.
+  EXEMPLAR_ASSIGN_OR_RETURN(ProgramOrigin origin, FindProgramOrigin(store_, t));
+  if ((!body.contains("module") || body["module"].is_null()) && origin.module) options.module = *origin.module;
 
   const bool program_format = options.format == dspy::ExportFormat::kProgramState ||
                               options.format == dspy::ExportFormat::kPythonModule ||

@@ -22,6 +22,8 @@ class DspyExport {
   // selection (top|diverse|balanced|similar), query (for similar), max_examples (1..1000,
   // default 16), min_effectiveness, example_ids (explicit choice); redact (mask PII in the
   // demos, service/quality/pii.h).
+  // module defaults to the module of the program the version was made from (program_origin.h),
+  // else Predict.
   // "auto" exports a version's own demos (accepted or imported, bootstrapped ones marked
   // augmented) for program_state, python_module and notebook when it has any and no example_ids
   // are given, else the store's selection.

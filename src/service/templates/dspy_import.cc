@@ -7,6 +7,7 @@
 #include "service/lineage/purged_content.h"
 #include "service/templates/dspy/program_import.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -15,11 +16,6 @@ namespace {
 // Examples of each template of the family considered when matching demos: a template's whole
 // example set in practice (matching is in memory, once per import).
 constexpr size_t kMatchPerTemplate = 100000;
-
-// The lineage node of an imported program's content: id = the hash, edge to each version made
-// from it. A repeat of the import finds the version through it.
-constexpr const char* kProgramNode = "dspy_program";
-constexpr const char* kImportedAs = "imported_as";
 
 // A demo's outputs as an example created from it holds them (reasoning is the LM's, not a label).
 Json DemoLabels(const dspy::ImportedDemo& d) {
@@ -73,8 +69,8 @@ Result<std::optional<std::string>> DspyImport::PurgedMatch(const dspy::ImportedD
 }
 
 Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, const Template& next,
-                                                        const std::string& content_hash) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto edges, store_.EdgesTouching({{kProgramNode, content_hash}}, /*upstream=*/false));
+                                                        const std::string& node_id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto edges, store_.EdgesTouching({{kProgramNode, node_id}}, /*upstream=*/false));
   for (const auto& e : edges) {
     if (e.type != kImportedAs || e.target_type != "template" || e.closed_at) continue;
     auto t = store_.GetTemplate(e.target_id);
@@ -181,12 +177,17 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
                                                        {"instructions", program.instructions},
                                                        {"fields", program.fields},
                                                        {"demos", inline_examples}}));
-  EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, content_hash));
+  // The node names the module, so the version exports as the module imported (program_origin.h).
+  const std::string node_id = ProgramNodeId(program.module, content_hash);
+  EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, node_id));
+  if (!existing) {  // imported before the node named its module
+    EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, content_hash));
+  }
   Template version;
   if (existing) {
     version = std::move(*existing);
   } else {
-    edges.push_back({kProgramNode, content_hash, "template", "", kImportedAs});
+    edges.push_back({kProgramNode, node_id, "template", "", kImportedAs});
     EXEMPLAR_ASSIGN_OR_RETURN(version, templates_.CreateVersionFrom(parent, next, edges));
   }
   return Json{{"template", TemplateToJson(version)},

@@ -43,7 +43,7 @@ class DspyImport {
   Result<std::optional<std::string>> PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes);
   // A version of `parent` imported from `content_hash` that still holds what `next` would.
   Result<std::optional<Template>> FindRepeat(const Template& parent, const Template& next,
-                                             const std::string& content_hash);
+                                             const std::string& node_id);
 
   storage::Store& store_;
   Templates& templates_;

@@ -1,0 +1,101 @@
+// A version made from a DSPy program — imported with import-dspy (files DSPy 3.3.1 wrote, in
+// tests/data/dspy_import) or accepted from a native run — exports as that program by default: its
+// module, its own demo set even when empty, its instructions as stored, its field descriptions
+// (review s18). The exported JSON and code are checked here; DSPy itself is not needed.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kCalibrationTemplate = "e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03";
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+
+Json Load(const std::string& name) {
+  std::ifstream in(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+class DspyPrograms : public ::testing::Test {
+ protected:
+  void SetUp() override { ids_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR); }
+  // The version import-dspy makes from `state` (201).
+  std::string Import(const std::string& template_id, const Json& state) {
+    auto r = server_.Post("/api/v1/templates/" + template_id + "/import-dspy", state);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["template"].value("id", "");
+  }
+  Json Export(const std::string& id, Json body) {
+    auto r = server_.Post("/api/v1/templates/" + id + "/export-dspy", body);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  Json State(const std::string& id, Json body = Json::object()) {
+    body["format"] = "program_state";
+    return Json::parse(Export(id, body)["content"].get<std::string>());
+  }
+  TestServer server_;
+  std::map<std::string, std::string> ids_;
+};
+
+// A ChainOfThought program imported (its response says so) exported as a Predict: state keyed
+// `predict`, no `reasoning` field or demo values, python_module with dspy.Predict. DSPy's
+// ChainOfThought program then failed to load it (KeyError 'predict.predict').
+TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = Load("labeled_demos_chain_of_thought.json");
+  state["predict.predict"]["demos"][0]["reasoning"] = "the peak moved 2%";
+  state["predict.predict"]["demos"][0]["augmented"] = true;
+  auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_EQ(r.body["module"], "ChainOfThought");
+  const std::string vid = r.body["template"]["id"];
+
+  const Json exported = State(vid);
+  ASSERT_TRUE(exported.contains("predict.predict")) << exported.dump();
+  EXPECT_FALSE(exported.contains("predict"));
+  const Json& pred = exported["predict.predict"];
+  EXPECT_EQ(pred["signature"]["fields"].size(), state["predict.predict"]["signature"]["fields"].size());
+  EXPECT_EQ(pred["demos"][0].value("reasoning", ""), "the peak moved 2%") << pred["demos"].dump();
+  const std::string code = Export(vid, {{"format", "python_module"}})["content"];
+  EXPECT_NE(code.find("dspy.ChainOfThought("), std::string::npos);
+  EXPECT_EQ(code.find("dspy.Predict("), std::string::npos);
+  // A version copied from it is still that program; an explicit module still wins.
+  auto copy = server_.Post("/api/v1/templates/" + vid + "/version", Json::object());
+  ASSERT_EQ(copy.status, 201) << copy.raw;
+  EXPECT_TRUE(State(copy.body["id"]).contains("predict.predict"));
+  EXPECT_TRUE(State(vid, {{"module", "Predict"}}).contains("predict"));
+  // A Predict program stays a Predict, and a plain template exports a Predict as before.
+  const Json bare = Load("bare_predict.json");
+  EXPECT_TRUE(State(Import(tid, bare)).contains("predict"));
+  EXPECT_TRUE(State(tid).contains("predict"));
+}
+
+// A native run with module ChainOfThought, accepted: the version exports a ChainOfThought.
+TEST_F(DspyPrograms, AnAcceptedChainOfThoughtRunExportsAsChainOfThought) {
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", ids_[kDefectTemplate]},
+                                                     {"optimizer_type", "LabeledFewShot"},
+                                                     {"optimizer_params", {{"k", 3}}},
+                                                     {"module", "ChainOfThought"},
+                                                     {"lm", {{"provider", "offline"}}},
+                                                     {"data", {{"max_examples", 12}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run_id = launched.body["run_id"];
+  ASSERT_EQ(WaitForRun(server_, run_id)["status"], "completed");
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  const std::string vid = accepted.body["template"]["id"];
+  const Json exported = State(vid);
+  EXPECT_TRUE(exported.contains("predict.predict")) << exported.dump();
+  EXPECT_NE(Export(vid, {{"format", "json_config"}})["content"].get<std::string>().find("\"ChainOfThought\""),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
