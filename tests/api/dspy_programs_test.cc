@@ -97,5 +97,39 @@ TEST_F(DspyPrograms, AnAcceptedChainOfThoughtRunExportsAsChainOfThought) {
             std::string::npos);
 }
 
+// A program with no demos (imported so, or a KNNFewShot run, whose demos are chosen per call)
+// exported the store's examples as demos. It exports none; a plain template keeps the store's.
+TEST_F(DspyPrograms, AProgramWithoutDemosExportsNone) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = Load("bare_chain_of_thought.json");
+  state["predict"]["demos"] = Json::array();
+  auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_EQ(r.body["demos"], Json::array());
+  const std::string vid = r.body["template"]["id"];
+  const Json exported = Export(vid, {{"format", "program_state"}});
+  EXPECT_EQ(exported["example_source"], "version") << exported.dump();
+  EXPECT_EQ(exported["example_count"], 0);
+  EXPECT_EQ(Json::parse(exported["content"].get<std::string>())["predict.predict"]["demos"], Json::array());
+  EXPECT_NE(exported["findings"].dump().find("has no demos"), std::string::npos) << exported.dump();
+  // The store's examples when asked for, and for the plain template.
+  EXPECT_GT(Export(vid, {{"format", "program_state"}, {"example_source", "store"}})["example_count"], 0);
+  EXPECT_GT(Export(tid, {{"format", "program_state"}})["example_count"], 0);
+
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", ids_[kDefectTemplate]},
+                                                     {"optimizer_type", "KNNFewShot"},
+                                                     {"lm", {{"provider", "offline"}}},
+                                                     {"data", {{"max_examples", 12}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run_id = launched.body["run_id"];
+  ASSERT_EQ(WaitForRun(server_, run_id)["status"], "completed");
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  ASSERT_EQ(accepted.body["template"]["examples"], Json::array()) << accepted.raw;
+  const Json knn = Export(accepted.body["template"]["id"], {{"format", "program_state"}});
+  EXPECT_EQ(knn["example_count"], 0) << knn.dump();
+  EXPECT_EQ(Json::parse(knn["content"].get<std::string>())["predict"]["demos"], Json::array());
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -47,6 +47,7 @@ Result<ProgramOrigin> FindProgramOrigin(storage::Store& store, const Template& t
     EXEMPLAR_ASSIGN_OR_RETURN(std::optional<dspy::ModuleKind> module, OwnOrigin(store, cur, &found));
     if (found) {  // the nearest origin's module
       origin.module = module;
+      origin.from_program = true;
       break;
     }
     if (!cur.parent_template_id) break;

@@ -4,7 +4,8 @@
 // (`module`), or the `dspy_program` → version `imported_as` edge, whose node id names the module
 // ("ChainOfThought:<content hash>"). A version copied from such a version (POST .../version)
 // keeps the program's module; so the export of either is the module that was accepted or
-// imported, not a Predict of the template (review s18 P1-1).
+// imported, not a Predict of the template (review s18 P1-1), with the program's demos, none
+// when it has none (P1-2).
 #pragma once
 
 #include <optional>
@@ -26,6 +27,10 @@ struct ProgramOrigin {
   // import made; nullopt for a plain template's line, and for programs imported before the module
   // was recorded.
   std::optional<dspy::ModuleKind> module;
+  // Whether a version of the line came from a program: an empty demo set is then the program's
+  // own (a zero-shot candidate won, or the imported program had none), not a template without
+  // examples.
+  bool from_program = false;
 };
 
 // Walks `t`'s line upwards (at most 64 versions).
