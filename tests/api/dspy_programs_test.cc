@@ -131,5 +131,30 @@ TEST_F(DspyPrograms, AProgramWithoutDemosExportsNone) {
   EXPECT_EQ(Json::parse(knn["content"].get<std::string>())["predict"]["demos"], Json::array());
 }
 
+// An imported program's instructions are DSPy's, shown literally: `{detector_model}` in them came
+// back as `detector_model`. Unchanged instructions still keep the parent's prompt and render.
+TEST_F(DspyPrograms, ImportedInstructionsExportAsStored) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = Load("bare_predict.json");
+  state["signature"]["instructions"] = "Use {detector_model} literally.";
+  const std::string vid = Import(tid, state);
+  const Json exported = State(vid);
+  EXPECT_EQ(exported["predict"]["signature"]["instructions"], "Use {detector_model} literally.") << exported.dump();
+  // A version copied from it keeps them as they are; the parent's own prompt still renders.
+  auto copy = server_.Post("/api/v1/templates/" + vid + "/version", Json::object());
+  ASSERT_EQ(copy.status, 201) << copy.raw;
+  EXPECT_EQ(State(copy.body["id"])["predict"]["signature"]["instructions"], "Use {detector_model} literally.");
+  const std::string parent_instructions = State(tid)["predict"]["signature"]["instructions"];
+  EXPECT_EQ(parent_instructions.find("{detector_model}"), std::string::npos) << parent_instructions;
+  // Importing the same program into the version again keeps its prompt (unchanged instructions).
+  Json same = state;
+  same["demos"] = Json::array();
+  auto again = server_.Post("/api/v1/templates/" + vid + "/import-dspy", same);
+  ASSERT_EQ(again.status, 201) << again.raw;
+  EXPECT_EQ(again.body["template"]["prompt_template"], "Use {detector_model} literally.");
+  EXPECT_EQ(State(again.body["template"]["id"])["predict"]["signature"]["instructions"],
+            "Use {detector_model} literally.");
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -118,5 +118,36 @@ TEST_F(RunInstructions, MiproProgressReportsTheScoreOfTheResult) {
   EXPECT_EQ(run["progress"]["best_minibatch_score"], 1.0) << run.dump();
 }
 
+// The proposed instruction is prompted and kept as DSPy's with_instructions holds it (cleandoc'ed),
+// and the accepted version exports it as stored: `{q}` stays text, as in the prompts the run
+// scored, rather than being rendered as `q`.
+TEST_F(RunInstructions, AProposedInstructionIsCleandocedAndExportedAsStored) {
+  const Json run = Run({{"num_candidates", 3}, {"num_trials", 6}, {"minibatch", false}}, 10);
+  ASSERT_EQ(run["status"], "completed") << run.dump();
+  const std::string run_id = run["run_id"];
+  auto results = server_.Get("/api/v1/dspy-runs/" + run_id + "/results").body;
+  ASSERT_EQ(results["best_score"], 1.0) << results.dump();
+  EXPECT_EQ(results["best_program"]["instructions"], kCleaned) << results["best_program"].dump();
+  for (const auto& t : results["trials"]) {
+    const std::string instruction = t.value("instruction", "");
+    EXPECT_EQ(instruction.find("    Keep"), std::string::npos) << instruction;
+  }
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  const std::string vid = accepted.body["template"]["id"];
+  EXPECT_EQ(accepted.body["template"]["prompt_template"], kCleaned);
+  auto exported = server_.Post("/api/v1/templates/" + vid + "/export-dspy", {{"format", "program_state"}});
+  ASSERT_EQ(exported.status, 200) << exported.raw;
+  const Json state = Json::parse(exported.body["content"].get<std::string>());
+  EXPECT_EQ(state["predict"]["signature"]["instructions"], kCleaned) << state.dump();
+  EXPECT_EQ(exported.body["findings"].dump().find("placeholders_rendered"), std::string::npos) << exported.raw;
+  auto signature = server_.Get("/api/v1/templates/" + vid + "/dspy-signature");
+  EXPECT_EQ(signature.body["signature"]["instructions"], kCleaned) << signature.raw;
+  // The template's own prompt (no program) still renders {field} placeholders.
+  ASSERT_EQ(server_.Put("/api/v1/templates/" + tid_, {{"prompt_template", "Answer {q}."}}).status, 200);
+  auto plain = server_.Get("/api/v1/templates/" + tid_ + "/dspy-signature");
+  EXPECT_EQ(plain.body["signature"]["instructions"], "Answer `q`.") << plain.raw;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

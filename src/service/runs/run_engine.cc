@@ -125,7 +125,7 @@ std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, con
 }
 
 RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
-                      const Template& tmpl, const std::vector<Example>& trainset,
+                      const Template& tmpl, bool literal_instructions, const std::vector<Example>& trainset,
                       const std::vector<Example>& valset, const RunHooks& hooks) {
   RunOutcome out;
   auto fail = [&](const std::string& why) {
@@ -134,7 +134,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     return out;
   };
   auto start = std::chrono::steady_clock::now();
-  dspy::SignatureSpec spec = dspy::BuildSignature(tmpl);
+  dspy::SignatureSpec spec = dspy::BuildSignature(tmpl, {}, literal_instructions);
   if (spec.HasErrors()) return fail("the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message());
 
   std::vector<std::string> skipped;

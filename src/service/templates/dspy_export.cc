@@ -21,7 +21,7 @@ Result<std::vector<Example>> DspyExport::TemplateExamples(const Template& t, siz
 Result<Json> DspyExport::Signature(const std::string& template_id) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
   EXEMPLAR_ASSIGN_OR_RETURN(auto examples, TemplateExamples(t, 1000));
-  dspy::SignatureSpec spec = dspy::BuildSignature(t, examples);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec spec, VersionSignature(store_, t, examples));
   return Json{{"template_id", t.id},
               {"signature", dspy::RenderSignatureJson(spec)},
               {"python", dspy::RenderSignaturePython(spec)},
@@ -76,6 +76,7 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   // `reasoning`, and DSPy cannot load a Predict's state into it.
   EXEMPLAR_ASSIGN_OR_RETURN(ProgramOrigin origin, FindProgramOrigin(store_, t));
   if ((!body.contains("module") || body["module"].is_null()) && origin.module) options.module = *origin.module;
+  options.literal_instructions = origin.literal_instructions;
 
   const bool program_format = options.format == dspy::ExportFormat::kProgramState ||
                               options.format == dspy::ExportFormat::kPythonModule ||

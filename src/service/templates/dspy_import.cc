@@ -88,7 +88,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
                                 const std::optional<std::string>& user) {
   std::lock_guard lock(mu_);
   EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(template_id));
-  dspy::SignatureSpec spec = dspy::BuildSignature(parent);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec spec, VersionSignature(store_, parent));
   if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
   std::vector<dspy::Finding> findings = program.findings;
@@ -170,7 +170,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   Template next = parent;
   next.created_by = user;
   // Unchanged instructions keep the parent's prompt ({field} placeholders and all).
-  next.prompt_template = dspy::PromptFromInstructions(parent, program.instructions);
+  next.prompt_template = dspy::PromptFromInstructions(parent, spec.instructions, program.instructions);
   next.examples_json = DumpJson(inline_examples);
   // The program's content as imported: importing it again into the same parent is a repeat.
   const std::string content_hash = Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},

@@ -40,23 +40,39 @@ std::string ProgramNodeId(dspy::ModuleKind module, const std::string& content_ha
 
 Result<ProgramOrigin> FindProgramOrigin(storage::Store& store, const Template& t) {
   ProgramOrigin origin;
+  bool literal_decided = false;
   Template cur = t;
   std::set<std::string> seen;
   for (int depth = 0; depth < kMaxLine && seen.insert(cur.id).second; ++depth) {
     bool found = false;
     EXEMPLAR_ASSIGN_OR_RETURN(std::optional<dspy::ModuleKind> module, OwnOrigin(store, cur, &found));
-    if (found) {  // the nearest origin's module
+    if (found && !origin.from_program) {  // the nearest origin's module
       origin.module = module;
       origin.from_program = true;
-      break;
     }
-    if (!cur.parent_template_id) break;
-    auto parent = store.GetTemplate(*cur.parent_template_id);
-    if (parent.status().IsNotFound()) break;
-    EXEMPLAR_RETURN_IF_ERROR(parent.status());
-    cur = std::move(parent).value();
+    std::optional<Template> parent;
+    if (cur.parent_template_id) {
+      auto p = store.GetTemplate(*cur.parent_template_id);
+      if (!p.ok() && !p.status().IsNotFound()) return p.status();
+      if (p.ok()) parent = std::move(p).value();
+    }
+    // A prompt this version set itself is a program's when a run or an import made the version
+    // (both keep the parent's prompt when the program's instructions are the parent's); a prompt
+    // kept from the parent is whatever the parent's is.
+    if (!literal_decided && (!parent || parent->prompt_template != cur.prompt_template)) {
+      origin.literal_instructions = found;
+      literal_decided = true;
+    }
+    if (!parent || (literal_decided && origin.from_program)) break;
+    cur = std::move(*parent);
   }
   return origin;
+}
+
+Result<dspy::SignatureSpec> VersionSignature(storage::Store& store, const Template& t,
+                                             const std::vector<Example>& examples) {
+  EXEMPLAR_ASSIGN_OR_RETURN(ProgramOrigin origin, FindProgramOrigin(store, t));
+  return dspy::BuildSignature(t, examples, origin.literal_instructions);
 }
 
 }  // namespace exemplar::service

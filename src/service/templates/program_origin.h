@@ -5,7 +5,7 @@
 // ("ChainOfThought:<content hash>"). A version copied from such a version (POST .../version)
 // keeps the program's module; so the export of either is the module that was accepted or
 // imported, not a Predict of the template (review s18 P1-1), with the program's demos, none
-// when it has none (P1-2).
+// when it has none (P1-2), and its instructions as they are (P2-2).
 #pragma once
 
 #include <optional>
@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "service/templates/dspy/export_options.h"
+#include "service/templates/dspy/signature.h"
 #include "storage/store.h"
 
 namespace exemplar::service {
@@ -31,9 +32,18 @@ struct ProgramOrigin {
   // own (a zero-shot candidate won, or the imported program had none), not a template without
   // examples.
   bool from_program = false;
+  // The prompt_template is a program's instructions, shown literally by DSPy: exported and
+  // optimized as stored (inspect.cleandoc only), without rendering {field} as `field` (P2-2). True
+  // for a version whose prompt a run or an import set, and for versions that kept such a prompt.
+  bool literal_instructions = false;
 };
 
 // Walks `t`'s line upwards (at most 64 versions).
 Result<ProgramOrigin> FindProgramOrigin(storage::Store& store, const Template& t);
+
+// The signature as exports, imports and runs use it: BuildSignature with the version's
+// instructions literal when they are a program's.
+Result<dspy::SignatureSpec> VersionSignature(storage::Store& store, const Template& t,
+                                             const std::vector<Example>& examples = {});
 
 }  // namespace exemplar::service

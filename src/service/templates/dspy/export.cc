@@ -98,7 +98,7 @@ Result<Artifact> Export(const Template& t, const std::vector<Example>& chosen,
   ctx.tmpl = &t;
   ctx.options = options;
   ctx.optimizer = std::move(optimizer);
-  ctx.spec = BuildSignature(t);
+  ctx.spec = BuildSignature(t, {}, options.literal_instructions);
   std::vector<Finding> findings = ctx.spec.findings;
   if (options.module == ModuleKind::kChainOfThought) {
     ctx.extra_outputs = {kReasoningField};

@@ -216,12 +216,13 @@ std::string SignatureSpec::TypedSignatureString() const {
   return JoinFields(inputs, true) + " -> " + JoinFields(outputs, true);
 }
 
-std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions) {
-  if (instructions == BuildSignature(parent).instructions) return parent.prompt_template;
+std::optional<std::string> PromptFromInstructions(const Template& parent, const std::string& parent_instructions,
+                                                  std::string instructions) {
+  if (instructions == parent_instructions) return parent.prompt_template;
   return instructions;
 }
 
-SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples) {
+SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples, bool literal_instructions) {
   SignatureSpec spec;
   spec.template_id = t.id;
   spec.template_name = t.name;
@@ -280,7 +281,9 @@ SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& exam
                                   "the template has no output field; a DSPy signature needs one"));
   }
 
-  std::string raw = ResolvePlaceholders(t.prompt_template.value_or(""), spec, &spec.findings);
+  // A program's instructions are shown as DSPy holds them: `{x}` in them is text, not a field.
+  std::string raw = literal_instructions ? t.prompt_template.value_or("")
+                                         : ResolvePlaceholders(t.prompt_template.value_or(""), spec, &spec.findings);
   if (PyStrip(raw).empty()) {
     std::vector<std::string> in, out;
     for (const SignatureField& f : spec.inputs) in.push_back(f.name);
