@@ -156,5 +156,31 @@ TEST_F(DspyPrograms, ImportedInstructionsExportAsStored) {
             "Use {detector_model} literally.");
 }
 
+// DSPy's load() applies saved field descriptions and puts them into prompts; the import dropped
+// a changed one (201, no finding) and the re-export had the old text. The new version takes it.
+TEST_F(DspyPrograms, AChangedFieldDescriptionIsImported) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = State(tid);
+  state["predict"]["signature"]["fields"][1]["description"] = "The isotope, as printed on the source.";
+  auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body["template"]["input_schema"][1]["description"], "The isotope, as printed on the source.");
+  EXPECT_NE(r.body["findings"].dump().find("description_changed"), std::string::npos) << r.raw;
+  const std::string vid = r.body["template"]["id"];
+  EXPECT_EQ(State(vid)["predict"]["signature"]["fields"][1]["description"], "The isotope, as printed on the source.");
+  // The other fields keep theirs; the parent is untouched; the same file again is a repeat.
+  const Json parent = server_.Get("/api/v1/templates/" + tid).body;
+  EXPECT_NE(parent["input_schema"][1]["description"], "The isotope, as printed on the source.");
+  EXPECT_EQ(r.body["template"]["input_schema"][0], parent["input_schema"][0]);
+  auto again = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  EXPECT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["template"]["id"], vid);
+  // Not a string: 422 at the field.
+  state["predict"]["signature"]["fields"][1]["description"] = 7;
+  auto bad = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_EQ(bad.body["detail"][0]["loc"], Json({"body", "predict", "signature", "fields", 1, "description"}));
+}
+
 }  // namespace
 }  // namespace exemplar::testing

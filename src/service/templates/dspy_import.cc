@@ -28,6 +28,18 @@ std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std
   return audit::ContentHash(DumpJson(d.inputs), DumpJson(DemoLabels(d)), explanation);
 }
 
+// Field by field: a repeat of an import also made the same descriptions.
+bool SameSchema(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].type != b[i].type || a[i].description != b[i].description ||
+        a[i].required != b[i].required) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // A created example's validation errors, placed on the demo they came from: ["body", "input",
 // "question"] becomes ["body", "predict", "demos", "3", "question"] (the file's own path).
 Status AtDemo(const Status& st, const std::string& predictor, size_t index) {
@@ -78,6 +90,7 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
     EXEMPLAR_RETURN_IF_ERROR(t.status());
     // Still what the import made (a draft may have been edited since): same prompt and demos.
     if (t->parent_template_id != parent.id || t->prompt_template != next.prompt_template) continue;
+    if (!SameSchema(t->input_schema, next.input_schema) || !SameSchema(t->output_schema, next.output_schema)) continue;
     if (Json::parse(t->examples_json, nullptr, false) != Json::parse(next.examples_json, nullptr, false)) continue;
     return std::optional<Template>(std::move(t).value());
   }
@@ -172,6 +185,15 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   // Unchanged instructions keep the parent's prompt ({field} placeholders and all).
   next.prompt_template = dspy::PromptFromInstructions(parent, spec.instructions, program.instructions);
   next.examples_json = DumpJson(inline_examples);
+  // DSPy's load() applies the saved field descriptions, and they are in its prompts: a changed one
+  // becomes the field's description on the new version.
+  for (const auto& [field, description] : program.descriptions) {
+    for (auto* schema : {&next.input_schema, &next.output_schema}) {
+      for (SchemaField& f : *schema) {
+        if (f.name == field) f.description = description;
+      }
+    }
+  }
   // The program's content as imported: importing it again into the same parent is a repeat.
   const std::string content_hash = Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},
                                                        {"instructions", program.instructions},
