@@ -221,6 +221,31 @@ TEST_F(DspyApi, FieldNamesDspyTakesForItselfAreRefused) {
   EXPECT_EQ(exported.status, 422) << exported.raw;
 }
 
+// The exported MIPROv2 script passed the default minibatch_size 35 with a 9-example valset (80% of
+// 12), and DSPy raised; a native run fits the default to the valset, and so does the script now.
+// A minibatch_size the caller set is kept, with the warning.
+TEST_F(DspyApi, ExportedMiproFitsTheDefaultMinibatchToTheValset) {
+  Json body = {{"format", "python_module"}, {"include_optimizer", true}, {"max_examples", 12},
+               {"optimizer", {{"type", "MIPROv2"}, {"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 6}}}};
+  Json fitted = Export(ids_[kDefectTemplate], body);
+  ASSERT_EQ(fitted["example_count"], 12) << fitted.dump();
+  const std::string code = fitted["content"];
+  EXPECT_NE(code.find("minibatch_size=9,"), std::string::npos) << code;
+  EXPECT_EQ(code.find("minibatch_size=35"), std::string::npos) << code;
+  EXPECT_TRUE(PythonCompiles(code));
+  auto warned = [](const Json& exported) {
+    for (const auto& f : exported["findings"]) {
+      if (f.value("code", "") == "optimizer_needs_examples" && f.value("field", "") == "minibatch_size") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(warned(fitted)) << fitted["findings"].dump();
+  body["optimizer"]["minibatch_size"] = 35;
+  Json given = Export(ids_[kDefectTemplate], body);
+  EXPECT_NE(given["content"].get<std::string>().find("minibatch_size=35,"), std::string::npos);
+  EXPECT_TRUE(warned(given)) << given["findings"].dump();
+}
+
 TEST_F(DspyApi, PublishFreezesAndUnknownTemplateIs404) {
   const std::string id = ids_[kDefectTemplate];
   ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 200);
