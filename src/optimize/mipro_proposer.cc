@@ -4,6 +4,7 @@
 #include "lm/chat_adapter.h"
 #include "lm/value_format.h"
 #include "optimize/mipro.h"
+#include "service/templates/dspy/text.h"
 
 namespace exemplar::optimize {
 namespace {
@@ -187,9 +188,12 @@ Result<std::vector<std::string>> ProposeInstructions(Session& s, const std::vect
       s.Log("Instruction proposal " + std::to_string(j) + " failed: " + proposal.status().message());
       continue;
     }
-    if (proposal->empty()) continue;
-    s.Log("Proposed instruction " + std::to_string(j) + ": " + *proposal);
-    candidates.push_back(*proposal);
+    // DSPy sets a proposal with Signature.with_instructions, and a signature's `instructions` are
+    // inspect.cleandoc(__doc__): its prompts, and the state it saves, hold the cleandoc'ed text.
+    const std::string instruction = dspy::CleanDoc(*proposal);
+    if (instruction.empty()) continue;
+    s.Log("Proposed instruction " + std::to_string(j) + ": " + instruction);
+    candidates.push_back(instruction);
   }
   return candidates;
 }

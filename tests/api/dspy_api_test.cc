@@ -172,6 +172,80 @@ TEST_F(DspyApi, AdversarialTemplateStillCompiles) {
   EXPECT_TRUE(state.contains("metadata"));
 }
 
+// DSPy takes some keyword names for itself (review s18 P1-3): `self`/`instance` (Module.__call__
+// and its callback wrapper: TypeError), `demos`/`config`/`lm`/`new_signature` (dspy.Predict pops
+// them from the inputs). Such a field is refused on create and on PUT, naming it; a template
+// stored before the rule cannot be imported into. (`base` is fine: python_module.cc writes
+// examples holding it as dspy.Example({...}).)
+TEST_F(DspyApi, FieldNamesDspyTakesForItselfAreRefused) {
+  auto draft = server_.Post("/api/v1/templates", {{"name", "kw draft"},
+                                                  {"input_schema", {{{"name", "question"}, {"type", "string"}}}},
+                                                  {"output_schema", {{{"name", "answer"}, {"type", "string"}}}}});
+  ASSERT_EQ(draft.status, 201) << draft.raw;
+  for (const char* name : {"self", "instance", "demos", "config", "lm", "new_signature"}) {
+    SCOPED_TRACE(name);
+    Json t = {{"name", std::string("kw ") + name},
+              {"input_schema", {{{"name", name}, {"type", "string"}}}},
+              {"output_schema", {{{"name", "answer"}, {"type", "string"}}}}};
+    auto created = server_.Post("/api/v1/templates", t);
+    ASSERT_EQ(created.status, 422) << created.raw;
+    EXPECT_EQ(created.body["detail"][0]["loc"], Json({"body", "input_schema", 0, "name"})) << created.raw;
+    EXPECT_NE(created.body["detail"][0]["msg"].get<std::string>().find(std::string("`") + name + "`"), std::string::npos)
+        << created.raw;
+    auto put = server_.Put("/api/v1/templates/" + draft.body["id"].get<std::string>(),
+                           {{"output_schema", {{{"name", name}, {"type", "string"}}}}});
+    EXPECT_EQ(put.status, 422) << put.raw;
+  }
+  // `prediction` is popped only for an OpenAI predicted-output value: accepted with a warning.
+  auto prediction = server_.Post("/api/v1/templates", {{"name", "kw prediction"},
+                                                       {"input_schema", {{{"name", "prediction"}, {"type", "string"}}}},
+                                                       {"output_schema", {{{"name", "answer"}, {"type", "string"}}}}});
+  ASSERT_EQ(prediction.status, 201) << prediction.raw;
+  auto sig = server_.Get("/api/v1/templates/" + prediction.body["id"].get<std::string>() + "/dspy-signature");
+  EXPECT_NE(sig.raw.find("predict_prediction"), std::string::npos) << sig.raw;
+
+  // A template that holds such a field from before (written to the store directly): import-dspy
+  // and export refuse it with a 422 naming the field.
+  Template old = *server_.runtime().store().GetTemplate(ids_[kDefectTemplate]);
+  old.id = NewUuid();
+  old.name = "stored before the rule";
+  old.parent_template_id.reset();
+  old.input_schema[0].name = "lm";
+  ASSERT_TRUE(server_.runtime().store().InsertTemplate(old).ok());
+  auto imported = server_.Post("/api/v1/templates/" + old.id + "/import-dspy",
+                               {{"predict", {{"signature", {{"instructions", "x"}, {"fields", Json::array()}}}}}});
+  ASSERT_EQ(imported.status, 422) << imported.raw;
+  EXPECT_EQ(imported.body["detail"][0]["loc"], Json({"template", "lm"})) << imported.raw;
+  EXPECT_NE(imported.raw.find("dspy.Predict takes"), std::string::npos) << imported.raw;
+  auto exported = server_.Post("/api/v1/templates/" + old.id + "/export-dspy", {{"format", "program_state"}});
+  EXPECT_EQ(exported.status, 422) << exported.raw;
+}
+
+// The exported MIPROv2 script passed the default minibatch_size 35 with a 9-example valset (80% of
+// 12), and DSPy raised; a native run fits the default to the valset, and so does the script now.
+// A minibatch_size the caller set is kept, with the warning.
+TEST_F(DspyApi, ExportedMiproFitsTheDefaultMinibatchToTheValset) {
+  Json body = {{"format", "python_module"}, {"include_optimizer", true}, {"max_examples", 12},
+               {"optimizer", {{"type", "MIPROv2"}, {"auto", nullptr}, {"num_candidates", 3}, {"num_trials", 6}}}};
+  Json fitted = Export(ids_[kDefectTemplate], body);
+  ASSERT_EQ(fitted["example_count"], 12) << fitted.dump();
+  const std::string code = fitted["content"];
+  EXPECT_NE(code.find("minibatch_size=9,"), std::string::npos) << code;
+  EXPECT_EQ(code.find("minibatch_size=35"), std::string::npos) << code;
+  EXPECT_TRUE(PythonCompiles(code));
+  auto warned = [](const Json& exported) {
+    for (const auto& f : exported["findings"]) {
+      if (f.value("code", "") == "optimizer_needs_examples" && f.value("field", "") == "minibatch_size") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(warned(fitted)) << fitted["findings"].dump();
+  body["optimizer"]["minibatch_size"] = 35;
+  Json given = Export(ids_[kDefectTemplate], body);
+  EXPECT_NE(given["content"].get<std::string>().find("minibatch_size=35,"), std::string::npos);
+  EXPECT_TRUE(warned(given)) << given["findings"].dump();
+}
+
 TEST_F(DspyApi, PublishFreezesAndUnknownTemplateIs404) {
   const std::string id = ids_[kDefectTemplate];
   ASSERT_EQ(server_.Post("/api/v1/templates/" + id + "/publish", Json::object()).status, 200);

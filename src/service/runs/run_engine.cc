@@ -125,7 +125,7 @@ std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, con
 }
 
 RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
-                      const Template& tmpl, const std::vector<Example>& trainset,
+                      const Template& tmpl, bool literal_instructions, const std::vector<Example>& trainset,
                       const std::vector<Example>& valset, const RunHooks& hooks) {
   RunOutcome out;
   auto fail = [&](const std::string& why) {
@@ -134,7 +134,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     return out;
   };
   auto start = std::chrono::steady_clock::now();
-  dspy::SignatureSpec spec = dspy::BuildSignature(tmpl);
+  dspy::SignatureSpec spec = dspy::BuildSignature(tmpl, {}, literal_instructions);
   if (spec.HasErrors()) return fail("the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message());
 
   std::vector<std::string> skipped;
@@ -170,7 +170,11 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   auto metric = optimize::MakeMetric(config.metric, config.metric_params);
   if (!metric.ok()) return fail(metric.status().message());
 
-  double best = -1;
+  // The best score of a fully evaluated candidate, as the run's result: MIPROv2 keeps its best
+  // program from full evaluations only (DSPy 3.3 _optimize_prompt_parameters), so a minibatch
+  // score, on a few valset items, is reported apart (a trial budget may stop the run before the
+  // full evaluation of a candidate that did well on its minibatch).
+  double best = -1, best_minibatch = -1;
   int64_t calls = 0;
   int done = 0;
   // What the progress bar counts to: the optimizer's own number of candidates within the budget.
@@ -184,6 +188,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     const int target = planned ? *planned : config.max_trials;
     if (done > 0 && target > done) p["eta_s"] = elapsed / done * (target - done);
     if (planned) p["trials_planned"] = *planned;
+    if (best_minibatch >= 0) p["best_minibatch_score"] = best_minibatch;
     if (!stopped.empty()) p["stopped_reason"] = stopped;
     return p;
   };
@@ -222,7 +227,9 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     rec.lm_calls = t.lm_calls;
     calls += t.lm_calls;
     ++done;
-    if (t.score > best) best = t.score;
+    const bool minibatch = t.metrics.is_object() && t.metrics.value("minibatch", false);
+    double& best_of_kind = minibatch ? best_minibatch : best;
+    if (t.score > best_of_kind) best_of_kind = t.score;
     hooks.on_trial(rec);
     hooks.on_progress(progress(""));
   };

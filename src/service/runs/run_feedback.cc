@@ -6,6 +6,7 @@
 #include "service/lineage/purged_content.h"
 #include "service/runs/runs.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/program_origin.h"
 
 namespace exemplar::service {
 
@@ -48,7 +49,9 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
   next.created_by = user;
   // Instructions the optimizer rewrote replace the prompt; unchanged ones keep the parent's text.
   if (program.contains("instructions") && program["instructions"].is_string()) {
-    next.prompt_template = dspy::PromptFromInstructions(parent, program["instructions"].get<std::string>());
+    EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec parent_spec, VersionSignature(store_, parent));
+    next.prompt_template =
+        dspy::PromptFromInstructions(parent, parent_spec.instructions, program["instructions"].get<std::string>());
   }
   std::set<std::string> inputs;
   for (const auto& f : parent.input_schema) inputs.insert(f.name);

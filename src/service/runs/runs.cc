@@ -14,6 +14,7 @@
 #include "service/runs/run_lease.h"
 #include "service/search/search.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_family.h"
 
 namespace exemplar::service {
@@ -391,7 +392,11 @@ void Runs::ExecuteClaimed(RunRecord run) {
                    " trials of an earlier attempt are reused where the candidate is unchanged");
     }
   }
-  RunOutcome out = ExecuteRun(run, *config, *endpoint, *tmpl, train, val, hooks);
+  // A version made from a program (a run, an import) is optimized from its instructions as stored.
+  auto origin = FindProgramOrigin(store_, *tmpl);
+  if (!origin.ok()) spdlog::warn("run {}: program origin: {}", id, origin.status().ToString());
+  RunOutcome out = ExecuteRun(run, *config, *endpoint, *tmpl, origin.ok() && origin->literal_instructions, train, val,
+                              hooks);
   lease.Stop();
   if (lease.lost()) {
     // Taken over while this replica could not renew the lease (stalled, cut off from the

@@ -74,8 +74,9 @@ struct RunHooks {
   // optimizer reuses those it would evaluate again unchanged (optimize::RunContext::replay).
   std::vector<TrialRecord> finished;
 };
+// literal_instructions: the template's prompt is a program's instructions (program_origin.h).
 RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
-                      const Template& tmpl, const std::vector<Example>& trainset,
+                      const Template& tmpl, bool literal_instructions, const std::vector<Example>& trainset,
                       const std::vector<Example>& valset, const RunHooks& hooks);
 
 // Evidence for the effectiveness formula from a run's contributions (SPEC §4.6).

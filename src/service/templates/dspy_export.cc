@@ -9,6 +9,7 @@
 #include "service/templates/dspy/export.h"
 #include "service/templates/dspy/select.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_family.h"
 
 namespace exemplar::service {
@@ -20,7 +21,7 @@ Result<std::vector<Example>> DspyExport::TemplateExamples(const Template& t, siz
 Result<Json> DspyExport::Signature(const std::string& template_id) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(template_id));
   EXEMPLAR_ASSIGN_OR_RETURN(auto examples, TemplateExamples(t, 1000));
-  dspy::SignatureSpec spec = dspy::BuildSignature(t, examples);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec spec, VersionSignature(store_, t, examples));
   return Json{{"template_id", t.id},
               {"signature", dspy::RenderSignatureJson(spec)},
               {"python", dspy::RenderSignaturePython(spec)},
@@ -70,6 +71,12 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
            "optimizer_type"});
   r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  // A version made from a program (an accepted run, an import) exports as that program's module
+  // unless the request names one: a ChainOfThought's state is keyed predict.predict and has
+  // `reasoning`, and DSPy cannot load a Predict's state into it.
+  EXEMPLAR_ASSIGN_OR_RETURN(ProgramOrigin origin, FindProgramOrigin(store_, t));
+  if ((!body.contains("module") || body["module"].is_null()) && origin.module) options.module = *origin.module;
+  options.literal_instructions = origin.literal_instructions;
 
   const bool program_format = options.format == dspy::ExportFormat::kProgramState ||
                               options.format == dspy::ExportFormat::kPythonModule ||
@@ -78,11 +85,16 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   bool program_demos = false;
   size_t purged = 0;
   std::vector<Example> own = VersionDemos(t, &augmented, &program_demos, &purged);
+  // A program's empty demo set is its choice (a zero-shot candidate won; the imported program had
+  // none): it exports with none rather than with the store's examples.
+  const bool zero_shot_program = origin.from_program && own.empty() && purged == 0;
+  program_demos |= zero_shot_program;
   // "auto" takes the version's own demos when they came from a run or an import (hand-written
   // inline examples are not a program's demos) unless the request names stored examples; the
   // store's selection options apply with example_source "store" (or a version without demos).
   if (source == "version" || (source == "auto" && !ids && program_format && program_demos)) {
-    return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt, purged);
+    return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt, purged,
+                  zero_shot_program);
   }
   std::vector<Example> candidates;
   if (ids) {
@@ -153,7 +165,8 @@ std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<boo
 
 Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                                 const dspy::ExportOptions& options, const std::string& source,
-                                const std::optional<std::string>& selection, size_t purged_demos) {
+                                const std::optional<std::string>& selection, size_t purged_demos,
+                                bool zero_shot_program) {
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options, augmented));
   Json findings = dspy::FindingsToJson(artifact.findings);
   if (purged_demos > 0) {
@@ -161,7 +174,12 @@ Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& c
                         {"message", std::to_string(purged_demos) + " demo(s) of this version were purged (their "
                                     "examples' content was erased) and are left out of the export"}});
   }
-  if (chosen.empty()) {
+  if (chosen.empty() && zero_shot_program) {
+    findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
+                        {"message", "the program this version was made from has no demos (the optimizer or the "
+                                    "imported program chose none), so neither has the export; example_source "
+                                    "\"store\" exports stored examples instead"}});
+  } else if (chosen.empty()) {
     // Never a silent empty program: say where demos would have come from.
     findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
                         {"message", source == "version"

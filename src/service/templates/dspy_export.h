@@ -22,9 +22,12 @@ class DspyExport {
   // selection (top|diverse|balanced|similar), query (for similar), max_examples (1..1000,
   // default 16), min_effectiveness, example_ids (explicit choice); redact (mask PII in the
   // demos, service/quality/pii.h).
+  // module defaults to the module of the program the version was made from (program_origin.h),
+  // else Predict.
   // "auto" exports a version's own demos (accepted or imported, bootstrapped ones marked
   // augmented) for program_state, python_module and notebook when it has any and no example_ids
-  // are given, else the store's selection.
+  // are given, else the store's selection. A version made from a program with no demos (zero-shot)
+  // has none of its own and exports none.
   // → {format, filename, media_type, content, findings, example_count, example_ids,
   //    example_source, selection}; an export with no demos carries a no_examples warning. A
   //    version's purged demos (lineage/purged_content.h) are left out (not in example_count or
@@ -45,7 +48,8 @@ class DspyExport {
   static std::vector<Example> Redacted(std::vector<Example> examples, bool redact);
   Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                       const dspy::ExportOptions& options, const std::string& source,
-                      const std::optional<std::string>& selection, size_t purged_demos = 0);
+                      const std::optional<std::string>& selection, size_t purged_demos = 0,
+                      bool zero_shot_program = false);
 
   storage::Store& store_;
   Search& search_;

@@ -7,6 +7,7 @@
 #include "service/lineage/purged_content.h"
 #include "service/templates/dspy/program_import.h"
 #include "service/templates/dspy/signature.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -15,11 +16,6 @@ namespace {
 // Examples of each template of the family considered when matching demos: a template's whole
 // example set in practice (matching is in memory, once per import).
 constexpr size_t kMatchPerTemplate = 100000;
-
-// The lineage node of an imported program's content: id = the hash, edge to each version made
-// from it. A repeat of the import finds the version through it.
-constexpr const char* kProgramNode = "dspy_program";
-constexpr const char* kImportedAs = "imported_as";
 
 // A demo's outputs as an example created from it holds them (reasoning is the LM's, not a label).
 Json DemoLabels(const dspy::ImportedDemo& d) {
@@ -30,6 +26,18 @@ Json DemoLabels(const dspy::ImportedDemo& d) {
 
 std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std::string>& explanation) {
   return audit::ContentHash(DumpJson(d.inputs), DumpJson(DemoLabels(d)), explanation);
+}
+
+// Field by field: a repeat of an import also made the same descriptions.
+bool SameSchema(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].type != b[i].type || a[i].description != b[i].description ||
+        a[i].required != b[i].required) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // A created example's validation errors, placed on the demo they came from: ["body", "input",
@@ -73,8 +81,8 @@ Result<std::optional<std::string>> DspyImport::PurgedMatch(const dspy::ImportedD
 }
 
 Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, const Template& next,
-                                                        const std::string& content_hash) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto edges, store_.EdgesTouching({{kProgramNode, content_hash}}, /*upstream=*/false));
+                                                        const std::string& node_id) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto edges, store_.EdgesTouching({{kProgramNode, node_id}}, /*upstream=*/false));
   for (const auto& e : edges) {
     if (e.type != kImportedAs || e.target_type != "template" || e.closed_at) continue;
     auto t = store_.GetTemplate(e.target_id);
@@ -82,6 +90,7 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
     EXEMPLAR_RETURN_IF_ERROR(t.status());
     // Still what the import made (a draft may have been edited since): same prompt and demos.
     if (t->parent_template_id != parent.id || t->prompt_template != next.prompt_template) continue;
+    if (!SameSchema(t->input_schema, next.input_schema) || !SameSchema(t->output_schema, next.output_schema)) continue;
     if (Json::parse(t->examples_json, nullptr, false) != Json::parse(next.examples_json, nullptr, false)) continue;
     return std::optional<Template>(std::move(t).value());
   }
@@ -92,7 +101,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
                                 const std::optional<std::string>& user) {
   std::lock_guard lock(mu_);
   EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(template_id));
-  dspy::SignatureSpec spec = dspy::BuildSignature(parent);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec spec, VersionSignature(store_, parent));
   if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
   std::vector<dspy::Finding> findings = program.findings;
@@ -174,19 +183,33 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   Template next = parent;
   next.created_by = user;
   // Unchanged instructions keep the parent's prompt ({field} placeholders and all).
-  next.prompt_template = dspy::PromptFromInstructions(parent, program.instructions);
+  next.prompt_template = dspy::PromptFromInstructions(parent, spec.instructions, program.instructions);
   next.examples_json = DumpJson(inline_examples);
+  // DSPy's load() applies the saved field descriptions, and they are in its prompts: a changed one
+  // becomes the field's description on the new version.
+  for (const auto& [field, description] : program.descriptions) {
+    for (auto* schema : {&next.input_schema, &next.output_schema}) {
+      for (SchemaField& f : *schema) {
+        if (f.name == field) f.description = description;
+      }
+    }
+  }
   // The program's content as imported: importing it again into the same parent is a repeat.
   const std::string content_hash = Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},
                                                        {"instructions", program.instructions},
                                                        {"fields", program.fields},
                                                        {"demos", inline_examples}}));
-  EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, content_hash));
+  // The node names the module, so the version exports as the module imported (program_origin.h).
+  const std::string node_id = ProgramNodeId(program.module, content_hash);
+  EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, node_id));
+  if (!existing) {  // imported before the node named its module
+    EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, content_hash));
+  }
   Template version;
   if (existing) {
     version = std::move(*existing);
   } else {
-    edges.push_back({kProgramNode, content_hash, "template", "", kImportedAs});
+    edges.push_back({kProgramNode, node_id, "template", "", kImportedAs});
     EXEMPLAR_ASSIGN_OR_RETURN(version, templates_.CreateVersionFrom(parent, next, edges));
   }
   return Json{{"template", TemplateToJson(version)},

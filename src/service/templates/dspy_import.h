@@ -29,7 +29,8 @@ class DspyImport {
 
   // `state` is the saved program JSON. → {template, already_imported, module, demos: [{index,
   // example_id|null, match: id|exact|normalized|created|none, augmented, reason?}], unmatched,
-  // created_example_ids, findings (warnings: prefix_changed, demo_keys_ignored, purged_demos)}.
+  // created_example_ids, findings (warnings: prefix_changed, description_changed, demo_keys_ignored, purged_demos)}.
+  // A field description the program changed becomes the new version's (DSPy applies it on load).
   // already_imported: the parent already has a version imported from the same content (same
   // module, instructions, fields and resulting demos), returned as is; nothing is stored.
   // 422 (field errors at loc) when the program does not fit the template's signature.
@@ -43,7 +44,7 @@ class DspyImport {
   Result<std::optional<std::string>> PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes);
   // A version of `parent` imported from `content_hash` that still holds what `next` would.
   Result<std::optional<Template>> FindRepeat(const Template& parent, const Template& next,
-                                             const std::string& content_hash);
+                                             const std::string& node_id);
 
   storage::Store& store_;
   Templates& templates_;

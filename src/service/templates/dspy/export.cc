@@ -16,14 +16,21 @@ namespace {
 
 constexpr const char* kReasoningField = "reasoning";
 
+// The valset MIPROv2 splits off a trainset of n examples when given none (DSPy's
+// _set_and_validate_datasets: min(1000, max(1, int(0.8 * n)))).
+size_t MiproValsetSize(size_t n) {
+  return std::min<size_t>(1000, std::max<size_t>(1, static_cast<size_t>(0.8 * static_cast<double>(n))));
+}
+
 std::string ResolveLmModel(const Template& t, const ExportOptions& o) {
   if (!o.lm_model.empty()) return o.lm_model;
   if (t.base_model.find('/') != std::string::npos) return t.base_model;
   return "databricks/" + t.base_model;
 }
 
-// Warnings about the optimizer's data needs (DSPy fails or degrades at run time otherwise).
-void AddOptimizerWarnings(const ExportContext& ctx, std::vector<Finding>* findings) {
+// Warnings about the optimizer's data needs (DSPy fails or degrades at run time otherwise), and
+// MIPROv2's default minibatch_size fitted to the valset as a native run fits it (optimize/mipro.cc).
+void FitOptimizerToData(ExportContext& ctx, std::vector<Finding>* findings) {
   if (!ctx.options.include_optimizer) return;
   const std::string& type = ctx.optimizer.type;
   // The trainset holds the labeled rows only (bootstrapped demos' outputs are an LM's).
@@ -38,12 +45,25 @@ void AddOptimizerWarnings(const ExportContext& ctx, std::vector<Finding>* findin
                                 "needs at least 2 examples"));
   } else if (type == "MIPROv2" && ctx.optimizer.Get("auto").is_null() &&
              ctx.optimizer.Get("minibatch").get<bool>() &&
-             ctx.optimizer.Get("minibatch_size").get<int64_t>() >
-                 static_cast<int64_t>(std::max<size_t>(1, n * 8 / 10))) {
-    findings->push_back(Warning("optimizer_needs_examples", "minibatch_size",
-                                "MIPROv2 validates on 80% of the trainset; minibatch_size is "
-                                "larger than that, which DSPy rejects (set minibatch false or "
-                                "export more examples)"));
+             ctx.optimizer.Get("minibatch_size").get<int64_t>() > static_cast<int64_t>(MiproValsetSize(n))) {
+    const int64_t valset = static_cast<int64_t>(MiproValsetSize(n));
+    if (ctx.optimizer.Given("minibatch_size")) {
+      findings->push_back(Warning("optimizer_needs_examples", "minibatch_size",
+                                  "MIPROv2 validates on 80% of the trainset (" + std::to_string(valset) +
+                                      " examples); minibatch_size is larger than that, which DSPy rejects "
+                                      "(set minibatch false or export more examples)"));
+    } else {
+      // DSPy raises "Minibatch size cannot exceed the size of the valset"; a native run fits the
+      // default it was not given to the valset instead, and so does the exported script.
+      for (OptimizerParam& p : ctx.optimizer.params) {
+        if (p.name == "minibatch_size") p.value = valset;
+      }
+      findings->push_back(Warning("optimizer_needs_examples", "minibatch_size",
+                                  "MIPROv2 validates on 80% of the trainset (" + std::to_string(valset) +
+                                      " examples), fewer than the default minibatch_size: the script passes "
+                                      "minibatch_size=" + std::to_string(valset) +
+                                      ", as a native run uses (DSPy rejects a larger one)"));
+    }
   } else if (type == "KNNFewShot" && ctx.optimizer.Get("k").get<int64_t>() > static_cast<int64_t>(n)) {
     findings->push_back(Warning("optimizer_needs_examples", "k",
                                 "KNNFewShot k is larger than the number of exported examples"));
@@ -98,7 +118,7 @@ Result<Artifact> Export(const Template& t, const std::vector<Example>& chosen,
   ctx.tmpl = &t;
   ctx.options = options;
   ctx.optimizer = std::move(optimizer);
-  ctx.spec = BuildSignature(t);
+  ctx.spec = BuildSignature(t, {}, options.literal_instructions);
   std::vector<Finding> findings = ctx.spec.findings;
   if (options.module == ModuleKind::kChainOfThought) {
     ctx.extra_outputs = {kReasoningField};
@@ -120,7 +140,7 @@ Result<Artifact> Export(const Template& t, const std::vector<Example>& chosen,
   for (size_t i = 0; i < ctx.rows.size() && i < augmented.size(); ++i) ctx.rows[i].augmented = augmented[i];
   ctx.lm_model = ResolveLmModel(t, options);
   ctx.stem = SnakeCase(ctx.spec.class_name);
-  AddOptimizerWarnings(ctx, &findings);
+  FitOptimizerToData(ctx, &findings);
 
   Artifact a;
   a.example_count = ctx.rows.size();

@@ -30,6 +30,9 @@ struct ExportOptions {
   // Chosen examples become the predictor's demos in program_state (labeled demos, no
   // "augmented" key), and python_module/notebook get build_program() installing them.
   bool demos_as_program_state = true;
+  // The template's prompt is a DSPy program's instructions (an accepted run's, an imported
+  // program's): exported as stored, without rendering {field} placeholders (not a request key).
+  bool literal_instructions = false;
   // Provenance written into headers; no clock is read so output is deterministic.
   std::string generated_by = "exemplar";
   std::optional<std::string> generated_at;  // RFC 3339, written only when set

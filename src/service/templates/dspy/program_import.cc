@@ -55,6 +55,23 @@ std::optional<std::string> PrefixAt(const Json& fields, size_t i) {
   return f["prefix"].get<std::string>();
 }
 
+// DSPy's load() applies a saved field description, and it is in DSPy's prompts: one that differs
+// from the template's (`desc`: its description, or "${name}" for none) is kept for the new version.
+void ReadDescription(const Json& field, const std::string& name, const std::string& desc, const Loc& loc,
+                     ImportedProgram& p, Validation& v) {
+  if (!field.contains("description")) return;
+  if (!field["description"].is_string()) {
+    v.Add(At(loc, {"description"}), "must be a string", "type_error.str");
+    return;
+  }
+  const std::string got = field["description"].get<std::string>();
+  if (got == desc) return;
+  p.descriptions[name] = got == "${" + name + "}" ? "" : got;
+  p.findings.push_back(Warning("description_changed", name,
+                               "the program changed the description of field `" + name +
+                                   "`; the new version's field takes it (DSPy puts it into prompts)"));
+}
+
 // Instructions and fields; decides Predict or ChainOfThought by whether a `reasoning` field
 // (DSPy 2.x wrote its prefix as "Reasoning: Let's think step by step...") precedes the outputs.
 void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base, ImportedProgram& p, Validation& v) {
@@ -89,7 +106,10 @@ void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base,
   }
   p.module = cot ? ModuleKind::kChainOfThought : ModuleKind::kPredict;
   std::vector<std::pair<std::string, std::string>> expected;  // name, prefix
-  std::map<std::string, std::string> field_of_prefix;
+  std::map<std::string, std::string> field_of_prefix, desc_of_field;
+  for (const auto* side : {&spec.inputs, &spec.outputs}) {
+    for (const auto& f : *side) desc_of_field[f.name] = f.desc;
+  }
   for (const auto& f : spec.inputs) expected.emplace_back(f.name, f.prefix);
   if (cot) expected.emplace_back(kReasoning, "Reasoning:");
   for (const auto& f : spec.outputs) expected.emplace_back(f.name, f.prefix);
@@ -104,6 +124,7 @@ void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base,
       v.Add(loc, "must be {prefix, description}", "type_error.dict");
       continue;
     }
+    if (name != kReasoning) ReadDescription((*fields)[i], name, desc_of_field[name], loc, p, v);
     if (name == kReasoning || *got == prefix) continue;
     // DSPy matches fields by position: another field's prefix here means the program's fields
     // are in another order, and its descriptions and demos would land on the wrong fields.

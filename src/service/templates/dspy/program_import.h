@@ -9,6 +9,7 @@
 // ChainOfThought's have `reasoning` ("Reasoning…" prefix) before the outputs.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,10 +35,15 @@ struct ImportedProgram {
   ModuleKind module = ModuleKind::kPredict;
   std::string instructions;
   Json fields = Json::array();  // the signature's fields as saved: [{prefix, description}]
+  // Field name → the description the program gives it, where it differs from the template's
+  // ("" for DSPy's placeholder "${name}", i.e. none).
+  std::map<std::string, std::string> descriptions;
   std::vector<ImportedDemo> demos;
   // Warnings about what the import leaves out (no errors: those are the Status):
   //   prefix_changed     a field prefix differs from the template's (COPRO rewrites the last
   //                      output's); DSPy 2.6–3.3 never put prefixes into prompts
+  //   description_changed  a field description differs from the template's: the new version
+  //                      takes it (not left out; said so the change is seen)
   //   demo_keys_ignored  demo keys that are not fields (DSPy's labeled demos are raw training
   //                      examples: dspy_uuid, dspy_split, explanation, ...), listed once
   std::vector<Finding> findings;

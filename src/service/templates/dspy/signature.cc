@@ -114,6 +114,22 @@ std::vector<NameIssue> ClassifyFieldName(std::string_view name) {
                                " would shadow a pydantic BaseModel member that dspy.Signature uses");
     return issues;
   }
+  // The program is called with the fields as keyword arguments (program(field=value)): a name
+  // that call takes for itself never reaches the prompt (DSPy 3.3 predict.py _forward_preprocess,
+  // module.py __call__, utils/callback.py with_callbacks). (`base`, dspy.Example's parameter, is
+  // fine: examples holding it are written as dspy.Example({...}), see python_module.cc.)
+  if (In(name, {"self", "instance"})) {
+    error("reserved_argument", "field name " + Quoted(name) +
+                                   " is a parameter of DSPy's module call (Module.__call__(self, ...) wrapped "
+                                   "by with_callbacks(instance, ...)): calling the program with it raises TypeError");
+    return issues;
+  }
+  if (In(name, {"demos", "config", "lm", "new_signature"})) {
+    error("reserved_argument", "field name " + Quoted(name) +
+                                   " is a keyword dspy.Predict takes out of its inputs (signature, demos, "
+                                   "config, lm; new_signature is refused): the value would never reach the prompt");
+    return issues;
+  }
   if (In(name, {"dspy", "str", "int", "float", "bool", "list", "dict"})) {
     error("shadows_generated_name",
           "field name " + Quoted(name) +
@@ -129,6 +145,11 @@ std::vector<NameIssue> ClassifyFieldName(std::string_view name) {
     issues.push_back({Severity::kWarning, "protected_namespace",
                       "field name " + Quoted(name) +
                           " is in pydantic's protected `model_` namespace (pydantic < 2.10 warns)"});
+  } else if (name == "prediction") {
+    // Popped only when its value is {"type": "content", "content": ...} (OpenAI predicted outputs).
+    issues.push_back({Severity::kWarning, "predict_prediction",
+                      "field name `prediction`: dspy.Predict takes a value of the form {\"type\": \"content\", "
+                      "\"content\": ...} out of its inputs as an OpenAI predicted output"});
   } else if (In(name, {"inputs", "labels", "without", "keys", "values", "items", "get", "toDict",
                        "with_inputs", "completions"})) {
     issues.push_back({Severity::kWarning, "example_attribute_shadow",
@@ -195,12 +216,13 @@ std::string SignatureSpec::TypedSignatureString() const {
   return JoinFields(inputs, true) + " -> " + JoinFields(outputs, true);
 }
 
-std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions) {
-  if (instructions == BuildSignature(parent).instructions) return parent.prompt_template;
+std::optional<std::string> PromptFromInstructions(const Template& parent, const std::string& parent_instructions,
+                                                  std::string instructions) {
+  if (instructions == parent_instructions) return parent.prompt_template;
   return instructions;
 }
 
-SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples) {
+SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples, bool literal_instructions) {
   SignatureSpec spec;
   spec.template_id = t.id;
   spec.template_name = t.name;
@@ -259,7 +281,9 @@ SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& exam
                                   "the template has no output field; a DSPy signature needs one"));
   }
 
-  std::string raw = ResolvePlaceholders(t.prompt_template.value_or(""), spec, &spec.findings);
+  // A program's instructions are shown as DSPy holds them: `{x}` in them is text, not a field.
+  std::string raw = literal_instructions ? t.prompt_template.value_or("")
+                                         : ResolvePlaceholders(t.prompt_template.value_or(""), spec, &spec.findings);
   if (PyStrip(raw).empty()) {
     std::vector<std::string> in, out;
     for (const SignatureField& f : spec.inputs) in.push_back(f.name);

@@ -10,6 +10,10 @@
 //  - not a DSPy-reserved name (instructions, signature, fields, input_fields, output_fields,
 //    model_config, model_dump, model_validate) nor another existing pydantic BaseModel `model_*`
 //    member (pydantic raises NameError for those);
+//  - not a keyword DSPy's calls take for themselves, so the value would never reach the prompt:
+//    `self`, `instance` (Module.__call__ and its with_callbacks wrapper), `demos`, `config`, `lm`,
+//    `new_signature` (dspy.Predict's privileged inputs).
+//    `prediction` (popped only for an OpenAI predicted-output value) is a warning;
 //  - not `dspy`, `str`, `int`, `float`, `bool`, `list`, `dict`: the generated class body refers
 //    to these names, and a field of that name would shadow them for the fields after it.
 // Names that only trigger pydantic or dspy.Example warnings (json, schema, copy, items, other
@@ -66,13 +70,19 @@ struct SignatureSpec {
 
 // Maps `t` to a signature and validates it. When `examples` is not empty their payloads are
 // checked against the fields too (warnings, see CheckExamples in example_data.h).
-SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples = {});
+// literal_instructions: prompt_template holds a DSPy program's instructions (an accepted run's, an
+// imported program's; service/templates/program_origin.h), kept as they are (inspect.cleandoc
+// only) instead of rendering `{field}` placeholders as `field`.
+SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& examples = {},
+                             bool literal_instructions = false);
 
 // The prompt_template of a version whose DSPy instructions are `instructions` (an accepted run's,
 // an imported program's): the parent's own prompt when they are the parent's as DSPy holds them
-// (inspect.cleandoc'ed, `{field}` placeholders shown as `field`), so unchanged instructions keep
-// the parent's placeholders; else the instructions as written.
-std::optional<std::string> PromptFromInstructions(const Template& parent, std::string instructions);
+// (`parent_instructions`: the parent's signature's, inspect.cleandoc'ed and, unless literal,
+// `{field}` placeholders shown as `field`), so unchanged instructions keep the parent's
+// placeholders; else the instructions as written.
+std::optional<std::string> PromptFromInstructions(const Template& parent, const std::string& parent_instructions,
+                                                  std::string instructions);
 
 // nullopt when `name` is acceptable as a template field name, else a human message.
 std::optional<std::string> ValidateFieldName(std::string_view name);

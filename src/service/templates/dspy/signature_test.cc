@@ -202,7 +202,8 @@ TEST(ValidateFieldName, AcceptsIdentifiersRejectsTheRest) {
   }
   for (const char* bad : {"", "class", "None", "2q", "_q", "_", "a-b", "signature", "fields",
                           "input_fields", "output_fields", "model_config", "model_dump",
-                          "model_validate", "instructions", "dspy", "list", "caf\xc3\xa9"}) {
+                          "model_validate", "instructions", "dspy", "list", "caf\xc3\xa9", "self",
+                          "instance", "demos", "config", "lm", "new_signature"}) {
     EXPECT_TRUE(ValidateFieldName(bad)) << bad;
   }
   EXPECT_TRUE(ValidateFieldName(std::string(kMaxFieldNameLength + 1, 'a')));

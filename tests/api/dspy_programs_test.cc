@@ -1,0 +1,186 @@
+// A version made from a DSPy program — imported with import-dspy (files DSPy 3.3.1 wrote, in
+// tests/data/dspy_import) or accepted from a native run — exports as that program by default: its
+// module, its own demo set even when empty, its instructions as stored, its field descriptions
+// (review s18). The exported JSON and code are checked here; DSPy itself is not needed.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kCalibrationTemplate = "e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03";
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+
+Json Load(const std::string& name) {
+  std::ifstream in(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+class DspyPrograms : public ::testing::Test {
+ protected:
+  void SetUp() override { ids_ = SeedThroughApi(server_, EXEMPLAR_SEED_DIR); }
+  // The version import-dspy makes from `state` (201).
+  std::string Import(const std::string& template_id, const Json& state) {
+    auto r = server_.Post("/api/v1/templates/" + template_id + "/import-dspy", state);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["template"].value("id", "");
+  }
+  Json Export(const std::string& id, Json body) {
+    auto r = server_.Post("/api/v1/templates/" + id + "/export-dspy", body);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  Json State(const std::string& id, Json body = Json::object()) {
+    body["format"] = "program_state";
+    return Json::parse(Export(id, body)["content"].get<std::string>());
+  }
+  TestServer server_;
+  std::map<std::string, std::string> ids_;
+};
+
+// A ChainOfThought program imported (its response says so) exported as a Predict: state keyed
+// `predict`, no `reasoning` field or demo values, python_module with dspy.Predict. DSPy's
+// ChainOfThought program then failed to load it (KeyError 'predict.predict').
+TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = Load("labeled_demos_chain_of_thought.json");
+  state["predict.predict"]["demos"][0]["reasoning"] = "the peak moved 2%";
+  state["predict.predict"]["demos"][0]["augmented"] = true;
+  auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_EQ(r.body["module"], "ChainOfThought");
+  const std::string vid = r.body["template"]["id"];
+
+  const Json exported = State(vid);
+  ASSERT_TRUE(exported.contains("predict.predict")) << exported.dump();
+  EXPECT_FALSE(exported.contains("predict"));
+  const Json& pred = exported["predict.predict"];
+  EXPECT_EQ(pred["signature"]["fields"].size(), state["predict.predict"]["signature"]["fields"].size());
+  EXPECT_EQ(pred["demos"][0].value("reasoning", ""), "the peak moved 2%") << pred["demos"].dump();
+  const std::string code = Export(vid, {{"format", "python_module"}})["content"];
+  EXPECT_NE(code.find("dspy.ChainOfThought("), std::string::npos);
+  EXPECT_EQ(code.find("dspy.Predict("), std::string::npos);
+  // A version copied from it is still that program; an explicit module still wins.
+  auto copy = server_.Post("/api/v1/templates/" + vid + "/version", Json::object());
+  ASSERT_EQ(copy.status, 201) << copy.raw;
+  EXPECT_TRUE(State(copy.body["id"]).contains("predict.predict"));
+  EXPECT_TRUE(State(vid, {{"module", "Predict"}}).contains("predict"));
+  // A Predict program stays a Predict, and a plain template exports a Predict as before.
+  const Json bare = Load("bare_predict.json");
+  EXPECT_TRUE(State(Import(tid, bare)).contains("predict"));
+  EXPECT_TRUE(State(tid).contains("predict"));
+}
+
+// A native run with module ChainOfThought, accepted: the version exports a ChainOfThought.
+TEST_F(DspyPrograms, AnAcceptedChainOfThoughtRunExportsAsChainOfThought) {
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", ids_[kDefectTemplate]},
+                                                     {"optimizer_type", "LabeledFewShot"},
+                                                     {"optimizer_params", {{"k", 3}}},
+                                                     {"module", "ChainOfThought"},
+                                                     {"lm", {{"provider", "offline"}}},
+                                                     {"data", {{"max_examples", 12}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run_id = launched.body["run_id"];
+  ASSERT_EQ(WaitForRun(server_, run_id)["status"], "completed");
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  const std::string vid = accepted.body["template"]["id"];
+  const Json exported = State(vid);
+  EXPECT_TRUE(exported.contains("predict.predict")) << exported.dump();
+  EXPECT_NE(Export(vid, {{"format", "json_config"}})["content"].get<std::string>().find("\"ChainOfThought\""),
+            std::string::npos);
+}
+
+// A program with no demos (imported so, or a KNNFewShot run, whose demos are chosen per call)
+// exported the store's examples as demos. It exports none; a plain template keeps the store's.
+TEST_F(DspyPrograms, AProgramWithoutDemosExportsNone) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = Load("bare_chain_of_thought.json");
+  state["predict"]["demos"] = Json::array();
+  auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_EQ(r.body["demos"], Json::array());
+  const std::string vid = r.body["template"]["id"];
+  const Json exported = Export(vid, {{"format", "program_state"}});
+  EXPECT_EQ(exported["example_source"], "version") << exported.dump();
+  EXPECT_EQ(exported["example_count"], 0);
+  EXPECT_EQ(Json::parse(exported["content"].get<std::string>())["predict.predict"]["demos"], Json::array());
+  EXPECT_NE(exported["findings"].dump().find("has no demos"), std::string::npos) << exported.dump();
+  // The store's examples when asked for, and for the plain template.
+  EXPECT_GT(Export(vid, {{"format", "program_state"}, {"example_source", "store"}})["example_count"], 0);
+  EXPECT_GT(Export(tid, {{"format", "program_state"}})["example_count"], 0);
+
+  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", ids_[kDefectTemplate]},
+                                                     {"optimizer_type", "KNNFewShot"},
+                                                     {"lm", {{"provider", "offline"}}},
+                                                     {"data", {{"max_examples", 12}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run_id = launched.body["run_id"];
+  ASSERT_EQ(WaitForRun(server_, run_id)["status"], "completed");
+  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  ASSERT_EQ(accepted.body["template"]["examples"], Json::array()) << accepted.raw;
+  const Json knn = Export(accepted.body["template"]["id"], {{"format", "program_state"}});
+  EXPECT_EQ(knn["example_count"], 0) << knn.dump();
+  EXPECT_EQ(Json::parse(knn["content"].get<std::string>())["predict"]["demos"], Json::array());
+}
+
+// An imported program's instructions are DSPy's, shown literally: `{detector_model}` in them came
+// back as `detector_model`. Unchanged instructions still keep the parent's prompt and render.
+TEST_F(DspyPrograms, ImportedInstructionsExportAsStored) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = Load("bare_predict.json");
+  state["signature"]["instructions"] = "Use {detector_model} literally.";
+  const std::string vid = Import(tid, state);
+  const Json exported = State(vid);
+  EXPECT_EQ(exported["predict"]["signature"]["instructions"], "Use {detector_model} literally.") << exported.dump();
+  // A version copied from it keeps them as they are; the parent's own prompt still renders.
+  auto copy = server_.Post("/api/v1/templates/" + vid + "/version", Json::object());
+  ASSERT_EQ(copy.status, 201) << copy.raw;
+  EXPECT_EQ(State(copy.body["id"])["predict"]["signature"]["instructions"], "Use {detector_model} literally.");
+  const std::string parent_instructions = State(tid)["predict"]["signature"]["instructions"];
+  EXPECT_EQ(parent_instructions.find("{detector_model}"), std::string::npos) << parent_instructions;
+  // Importing the same program into the version again keeps its prompt (unchanged instructions).
+  Json same = state;
+  same["demos"] = Json::array();
+  auto again = server_.Post("/api/v1/templates/" + vid + "/import-dspy", same);
+  ASSERT_EQ(again.status, 201) << again.raw;
+  EXPECT_EQ(again.body["template"]["prompt_template"], "Use {detector_model} literally.");
+  EXPECT_EQ(State(again.body["template"]["id"])["predict"]["signature"]["instructions"],
+            "Use {detector_model} literally.");
+}
+
+// DSPy's load() applies saved field descriptions and puts them into prompts; the import dropped
+// a changed one (201, no finding) and the re-export had the old text. The new version takes it.
+TEST_F(DspyPrograms, AChangedFieldDescriptionIsImported) {
+  const std::string tid = ids_[kCalibrationTemplate];
+  Json state = State(tid);
+  state["predict"]["signature"]["fields"][1]["description"] = "The isotope, as printed on the source.";
+  auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body["template"]["input_schema"][1]["description"], "The isotope, as printed on the source.");
+  EXPECT_NE(r.body["findings"].dump().find("description_changed"), std::string::npos) << r.raw;
+  const std::string vid = r.body["template"]["id"];
+  EXPECT_EQ(State(vid)["predict"]["signature"]["fields"][1]["description"], "The isotope, as printed on the source.");
+  // The other fields keep theirs; the parent is untouched; the same file again is a repeat.
+  const Json parent = server_.Get("/api/v1/templates/" + tid).body;
+  EXPECT_NE(parent["input_schema"][1]["description"], "The isotope, as printed on the source.");
+  EXPECT_EQ(r.body["template"]["input_schema"][0], parent["input_schema"][0]);
+  auto again = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  EXPECT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["template"]["id"], vid);
+  // Not a string: 422 at the field.
+  state["predict"]["signature"]["fields"][1]["description"] = 7;
+  auto bad = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
+  ASSERT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_EQ(bad.body["detail"][0]["loc"], Json({"body", "predict", "signature", "fields", 1, "description"}));
+}
+
+}  // namespace
+}  // namespace exemplar::testing
