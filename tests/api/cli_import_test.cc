@@ -18,59 +18,25 @@
 
 #include "common/ids.h"
 #include "common/json_util.h"
-#include "testing/shell.h"
+#include "testing/cli_fixture.h"
 #include "testing/test_server.h"
 
 namespace exemplar {
 namespace {
 
+using testing::CliRun;
 using testing::TestServer;
-
-struct CmdRun {
-  int code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// EXEMPLAR_TEST_BINARY runs these tests against another build (e.g. an older one).
-std::string Binary() {
-  const char* other = std::getenv("EXEMPLAR_TEST_BINARY");
-  return other && *other ? other : EXEMPLAR_BINARY;
-}
 
 bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-class CliImport : public ::testing::Test {
+class CliImport : public testing::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / ("cli_import_" + NewUuid());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Runs `exemplar ARGS` with `env` (VAR=value ...) prepended.
-  CmdRun Exec(const std::string& args, const std::string& env = "") {
-    const std::string err_file = (dir_ / "stderr.txt").string();
-    int code = 0;
-    std::string out = testing::Shell("cd " + dir_.string() + " && env " + env + " timeout 120 " + Binary() + " " +
-                                         args + " 2>" + err_file,
-                                     &code);
-    std::ifstream f(err_file);
-    return {code, out, std::string(std::istreambuf_iterator<char>(f), {})};
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-  std::string D(const std::string& data = "data") const { return " --data-dir " + (dir_ / data).string(); }
   // The examples the store holds, through `exemplar export`.
   size_t Stored(const std::string& data = "data") {
-    CmdRun r = Exec("export" + D(data));
+    CliRun r = Exec("export" + D(data));
     EXPECT_EQ(r.code, 0) << r.err;
     return static_cast<size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
   }
-  std::filesystem::path dir_;
 };
 
 // Two records without client ids: importing them again is a near-duplicate, not a retry.
@@ -82,12 +48,12 @@ const char* kTwo =
 
 TEST_F(CliImport, DuplicatePolicyComesFromTheServersConfigAndFlags) {
   const std::string file = Write("two.jsonl", kTwo);
-  CmdRun first = Exec("import " + file + D());
+  CliRun first = Exec("import " + file + D());
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_TRUE(Has(first.out, "imported 2 examples (0 already present, 0 failed, 0 warnings)")) << first.out;
 
   // EXEMPLAR_ON_DUPLICATE=reject, as the server reads it: both records refused, with the reason.
-  CmdRun env = Exec("import " + file + D(), "EXEMPLAR_ON_DUPLICATE=reject");
+  CliRun env = Exec("import " + file + D(), "EXEMPLAR_ON_DUPLICATE=reject");
   EXPECT_EQ(env.code, 1);
   EXPECT_TRUE(Has(env.out, "imported 0 examples (0 already present, 2 failed")) << env.out;
   EXPECT_TRUE(Has(env.err, "record 0: ") && Has(env.err, "record 1: ")) << env.err;
@@ -96,13 +62,13 @@ TEST_F(CliImport, DuplicatePolicyComesFromTheServersConfigAndFlags) {
 
   // The same through the config file.
   const std::string config = Write("reject.toml", "on_duplicate = \"reject\"\n");
-  CmdRun file_config = Exec("import " + file + " --config " + config + D());
+  CliRun file_config = Exec("import " + file + " --config " + config + D());
   EXPECT_EQ(file_config.code, 1);
   EXPECT_TRUE(Has(file_config.out, "2 failed")) << file_config.out;
   EXPECT_EQ(Stored(), 2u);
 
   // The default (warn) stores them and says, per record, what they resemble.
-  CmdRun warned = Exec("import " + file + D());
+  CliRun warned = Exec("import " + file + D());
   EXPECT_EQ(warned.code, 0) << warned.err;
   EXPECT_TRUE(Has(warned.out, "imported 2 examples (0 already present, 0 failed, 2 warnings)")) << warned.out;
   EXPECT_TRUE(Has(warned.err, "record 0: warning: near_duplicate: input resembles example ")) << warned.err;
@@ -111,15 +77,15 @@ TEST_F(CliImport, DuplicatePolicyComesFromTheServersConfigAndFlags) {
   EXPECT_EQ(Stored(), 4u);
 
   // A flag overrides the environment for one run, as ?on_duplicate= does a request.
-  CmdRun allowed = Exec("import " + file + " --on-duplicate allow" + D(), "EXEMPLAR_ON_DUPLICATE=reject");
+  CliRun allowed = Exec("import " + file + " --on-duplicate allow" + D(), "EXEMPLAR_ON_DUPLICATE=reject");
   EXPECT_EQ(allowed.code, 0) << allowed.err;
   EXPECT_TRUE(Has(allowed.out, "imported 2 examples (0 already present, 0 failed, 0 warnings)")) << allowed.out;
-  CmdRun refused = Exec("import " + file + " --on-duplicate REJECT" + D());
+  CliRun refused = Exec("import " + file + " --on-duplicate REJECT" + D());
   EXPECT_EQ(refused.code, 1);
   EXPECT_TRUE(Has(refused.out, "2 failed")) << refused.out;
   EXPECT_EQ(Stored(), 6u);
 
-  CmdRun bad = Exec("import " + file + " --on-duplicate maybe" + D());
+  CliRun bad = Exec("import " + file + " --on-duplicate maybe" + D());
   EXPECT_NE(bad.code, 0);
   EXPECT_TRUE(Has(bad.err, "--on-duplicate")) << bad.err;
   EXPECT_EQ(Stored(), 6u);
@@ -132,7 +98,7 @@ TEST_F(CliImport, SecretPolicyComesFromTheServersConfigAndFlags) {
       "\n"
       R"({"input": {"q": "mail bo@example.net about the drift"}, "expected_output": {"a": "sent"}})"
       "\n");
-  CmdRun env = Exec("import " + file + D(), "EXEMPLAR_REJECT_SECRETS=true");
+  CliRun env = Exec("import " + file + D(), "EXEMPLAR_REJECT_SECRETS=true");
   EXPECT_EQ(env.code, 1);
   EXPECT_TRUE(Has(env.out, "imported 1 examples (0 already present, 1 failed, 1 warnings)")) << env.out;
   EXPECT_TRUE(Has(env.err, "record 0: ") && Has(env.err, "secret")) << env.err;
@@ -144,12 +110,12 @@ TEST_F(CliImport, SecretPolicyComesFromTheServersConfigAndFlags) {
       "secret_only.jsonl",
       R"({"input": {"q": "use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call"}, "expected_output": {"a": "ok"}})"
       "\n");
-  CmdRun flag = Exec("import " + secret_only + " --on-secret reject" + D());
+  CliRun flag = Exec("import " + secret_only + " --on-secret reject" + D());
   EXPECT_EQ(flag.code, 1);
   EXPECT_TRUE(Has(flag.err, "record 0: ") && Has(flag.err, "secret")) << flag.err;
   EXPECT_EQ(Stored(), 1u);
 
-  CmdRun allowed = Exec("import " + file + " --on-secret allow --on-duplicate allow" + D(), "EXEMPLAR_REJECT_SECRETS=true");
+  CliRun allowed = Exec("import " + file + " --on-secret allow --on-duplicate allow" + D(), "EXEMPLAR_REJECT_SECRETS=true");
   EXPECT_EQ(allowed.code, 0) << allowed.err;
   EXPECT_TRUE(Has(allowed.err, "record 0: warning: pii: ") && Has(allowed.err, "secret")) << allowed.err;
   EXPECT_EQ(Stored(), 3u);
@@ -159,7 +125,7 @@ TEST_F(CliImport, SecretPolicyComesFromTheServersConfigAndFlags) {
 // refusal by a quality policy rolls the one transaction back. Without it the valid records land.
 TEST_F(CliImport, AtomicImportStoresEveryRecordOrNone) {
   const std::string invalid = Write("invalid.jsonl", std::string(kTwo) + R"({"input": {"q": "no output"}})" "\n");
-  CmdRun refused = Exec("import " + invalid + " --atomic" + D());
+  CliRun refused = Exec("import " + invalid + " --atomic" + D());
   EXPECT_EQ(refused.code, 1);
   EXPECT_TRUE(Has(refused.err, "record 2: ")) << refused.err;
   EXPECT_TRUE(Has(refused.err, "1 of 3 records are invalid; nothing was imported (--atomic)")) << refused.err;
@@ -170,20 +136,20 @@ TEST_F(CliImport, AtomicImportStoresEveryRecordOrNone) {
       std::string(kTwo) +
           R"({"input": {"q": "use key sk-proj-abc123DEF456ghi789JKL012mno345 for the call"}, "expected_output": {"a": "ok"}})"
           "\n");
-  CmdRun rolled_back = Exec("import " + secret + " --atomic --on-secret reject" + D());
+  CliRun rolled_back = Exec("import " + secret + " --atomic --on-secret reject" + D());
   EXPECT_EQ(rolled_back.code, 1);
   EXPECT_TRUE(Has(rolled_back.err, "secret") && Has(rolled_back.err, "no example was imported (--atomic)"))
       << rolled_back.err;
   EXPECT_EQ(Stored(), 0u);
 
-  CmdRun chunked = Exec("import " + secret + " --on-secret reject" + D());
+  CliRun chunked = Exec("import " + secret + " --on-secret reject" + D());
   EXPECT_EQ(chunked.code, 1);
   EXPECT_TRUE(Has(chunked.out, "imported 2 examples (0 already present, 1 failed")) << chunked.out;
   EXPECT_EQ(Stored(), 2u);
 
   const std::string more = Write(
       "more.jsonl", R"({"input": {"q": "which shield surrounds the crystal"}, "expected_output": {"a": "lead"}})" "\n");
-  CmdRun whole = Exec("import " + more + " --atomic" + D());
+  CliRun whole = Exec("import " + more + " --atomic" + D());
   EXPECT_EQ(whole.code, 0) << whole.err;
   EXPECT_TRUE(Has(whole.out, "imported 1 examples (0 already present, 0 failed")) << whole.out;
   EXPECT_EQ(Stored(), 3u);
@@ -199,12 +165,12 @@ TEST_F(CliImport, SeedAppliesTheQualityPolicies) {
         R"({"client_id": "s-2", "input": {"q": "how cold is the detector kept"}, "expected_output": {"a": "77 K"}})"
         "\n");
   const std::string seed_dir = " --seed-dir " + (dir_ / "seed").string();
-  CmdRun refused = Exec("seed" + seed_dir + D(), "EXEMPLAR_REJECT_SECRETS=true");
+  CliRun refused = Exec("seed" + seed_dir + D(), "EXEMPLAR_REJECT_SECRETS=true");
   EXPECT_EQ(refused.code, 1);
   EXPECT_TRUE(Has(refused.err, "seed example 1: ") && Has(refused.err, "secret")) << refused.err;
   EXPECT_EQ(Stored(), 1u);
 
-  CmdRun warned = Exec("seed" + seed_dir + D());
+  CliRun warned = Exec("seed" + seed_dir + D());
   EXPECT_EQ(warned.code, 0) << warned.err;
   EXPECT_TRUE(Has(warned.err, "seed example 1: warning: pii: ") && Has(warned.err, "secret")) << warned.err;
   EXPECT_TRUE(Has(warned.out, "seeded 0 templates, 1 examples (1 already present)")) << warned.out;
@@ -286,23 +252,23 @@ TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
 
   const std::string from = " --data-dir " + source.data_dir().string();
   const std::string all = (dir_ / "all.jsonl").string(), tpl = (dir_ / "templates.jsonl").string();
-  CmdRun exported = Exec("export -o " + all + " --templates " + tpl + from);
+  CliRun exported = Exec("export -o " + all + " --templates " + tpl + from);
   ASSERT_EQ(exported.code, 0) << exported.err;
   EXPECT_TRUE(Has(exported.err, "exported 3 templates to " + tpl)) << exported.err;
 
   // Without the templates file, the records naming templates are refused and the error says how
   // to bring them along.
-  CmdRun bare = Exec("import " + all + D("fresh"));
+  CliRun bare = Exec("import " + all + D("fresh"));
   EXPECT_EQ(bare.code, 1);
   EXPECT_TRUE(Has(bare.out, "imported 1 examples (0 already present, 4 failed")) << bare.out;
   EXPECT_TRUE(Has(bare.err, "records name 3 template(s) this store does not have")) << bare.err;
   EXPECT_TRUE(Has(bare.err, "exemplar export --templates") && Has(bare.err, "--templates TEMPLATES.jsonl")) << bare.err;
 
-  CmdRun imported = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  CliRun imported = Exec("import " + all + " --templates " + tpl + D("fresh"));
   ASSERT_EQ(imported.code, 0) << imported.err;
   EXPECT_TRUE(Has(imported.out, "restored 3 templates (0 already present)")) << imported.out;
   EXPECT_TRUE(Has(imported.out, "imported 4 examples (1 already present, 0 failed")) << imported.out;
-  CmdRun again = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  CliRun again = Exec("import " + all + " --templates " + tpl + D("fresh"));
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_TRUE(Has(again.out, "restored 0 templates (3 already present)")) << again.out;
   EXPECT_TRUE(Has(again.out, "imported 0 examples (5 already present, 0 failed")) << again.out;
@@ -334,7 +300,7 @@ TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
   }
   const std::string other = Write("other.jsonl", changed);
   copy.Stop();
-  CmdRun conflict = Exec("import " + all + " --templates " + other + D("fresh"));
+  CliRun conflict = Exec("import " + all + " --templates " + other + D("fresh"));
   EXPECT_EQ(conflict.code, 1);
   EXPECT_TRUE(Has(conflict.err, "template " + a) && Has(conflict.err, "other content (prompt_template)")) << conflict.err;
 
@@ -342,12 +308,12 @@ TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
   // its number and field, before any template is stored.
   Json twin = templates_before[a];
   twin["id"] = NewUuid();
-  CmdRun taken = Exec("import " + all + " --templates " + Write("twin.jsonl", twin.dump() + "\n") + D("fresh"));
+  CliRun taken = Exec("import " + all + " --templates " + Write("twin.jsonl", twin.dump() + "\n") + D("fresh"));
   EXPECT_EQ(taken.code, 1);
   EXPECT_TRUE(Has(taken.err, "another template named 'triage' with version 1.0.0")) << taken.err;
   Json retired = twin;
   retired["status"] = "retired";
-  CmdRun bad = Exec("import " + all + " --templates " + Write("bad.jsonl", "\n" + retired.dump() + "\n") + D("fresh"));
+  CliRun bad = Exec("import " + all + " --templates " + Write("bad.jsonl", "\n" + retired.dump() + "\n") + D("fresh"));
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(Has(bad.err, "bad.jsonl line 2: status: must be one of: draft, published, archived")) << bad.err;
 }

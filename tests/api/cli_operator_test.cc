@@ -21,64 +21,33 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 #include "storage/store.h"
+#include "testing/cli_fixture.h"
 #include "testing/shell.h"
 
 namespace exemplar {
 namespace {
 
-struct CmdRun {
-  int code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using testing::CliRun;
 
-// EXEMPLAR_TEST_BINARY runs these tests against another build (e.g. an older one).
-std::string Binary() {
-  const char* other = std::getenv("EXEMPLAR_TEST_BINARY");
-  return other && *other ? other : EXEMPLAR_BINARY;
-}
-
-class CliOperator : public ::testing::Test {
+class CliOperator : public testing::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / ("cli_op_" + NewUuid());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Runs `exemplar ARGS` in the test's directory; `env` is prepended (VAR=value ...). A command
-  // that does not end (a serve that should have refused to start) is stopped after 60 s.
-  CmdRun Exec(const std::string& args, const std::string& env = "") {
-    const std::string err_file = (dir_ / "stderr.txt").string();
-    int code = 0;
-    std::string out = testing::Shell("cd " + dir_.string() + " && env " + env + " timeout 60 " + Binary() + " " + args +
-                                         " 2>" + err_file,
-                                     &code);
-    std::ifstream f(err_file);
-    return {code, out, std::string(std::istreambuf_iterator<char>(f), {})};
-  }
-  std::string D() const { return " --data-dir " + (dir_ / "data").string(); }
+  // A command that does not end (a serve that should have refused to start) is stopped after 60 s.
+  CliRun Exec(const std::string& args, const std::string& env = "") { return CliTest::Exec(args, env, 60); }
   std::string Seed() { return "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D(); }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
-  }
-
-  std::filesystem::path dir_;
 };
 
 // A search whose vector snapshot no longer fits (hnsw_m changed) logs a warning while it rebuilds:
 // the warning goes to stderr and stdout stays one JSON document; export's stdout stays JSONL.
 TEST_F(CliOperator, LogsGoToStderrAndStdoutIsOnlyTheData) {
   ASSERT_EQ(Exec(Seed()).code, 0);
-  CmdRun search = Exec("search \"bias voltage drift\" --json -k 3" + D(), "EXEMPLAR_HNSW_M=32");
+  CliRun search = Exec("search \"bias voltage drift\" --json -k 3" + D(), "EXEMPLAR_HNSW_M=32");
   ASSERT_EQ(search.code, 0) << search.err;
   EXPECT_NE(search.err.find("vector snapshot not usable"), std::string::npos) << search.err;
   Json parsed = Json::parse(search.out, nullptr, false);
   ASSERT_FALSE(parsed.is_discarded()) << search.out;
   EXPECT_EQ(parsed["results"].size(), 3u);
 
-  CmdRun exported = Exec("export" + D(), "EXEMPLAR_LOG_LEVEL=debug");
+  CliRun exported = Exec("export" + D(), "EXEMPLAR_LOG_LEVEL=debug");
   ASSERT_EQ(exported.code, 0) << exported.err;
   size_t lines = 0;
   for (size_t pos = 0; pos < exported.out.size(); ++lines) {
@@ -100,7 +69,7 @@ TEST_F(CliOperator, ImportNamesTheRecordAndFieldOfEachFailure) {
                                   "{not json\n"
                                   R"({"input":{"q":"fresh"},"expected_output":{"a":2}})" "\n"
                                   R"({"input":{"q":"changed"},"expected_output":{"a":3},"client_id":"k1"})" "\n");
-  CmdRun r = Exec("import " + mixed + D());
+  CliRun r = Exec("import " + mixed + D());
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("imported 1 examples (0 already present, 3 failed, 0 warnings)"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("record 0: domain: must not be empty"), std::string::npos) << r.err;
@@ -113,7 +82,7 @@ TEST_F(CliOperator, ImportNamesTheRecordAndFieldOfEachFailure) {
 // libpq keyword string is refused before anything is created; it used to become a SQLite file.
 TEST_F(CliOperator, DbOfAnotherSchemeIsRefusedAndCreatesNothing) {
   for (const std::string db : {"postgress://u@127.0.0.1:1/x", "mysql://x", "'host=127.0.0.1 dbname=x'"}) {
-    CmdRun r = Exec("token list --db " + db + D());
+    CliRun r = Exec("token list --db " + db + D());
     EXPECT_EQ(r.code, 2) << db;
     EXPECT_NE(r.err.find("postgres://"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("SQLite file path"), std::string::npos) << r.err;
@@ -126,16 +95,16 @@ TEST_F(CliOperator, DbOfAnotherSchemeIsRefusedAndCreatesNothing) {
 // optimize's endpoint flags declare a named provider; with the default (offline) LM they used to be
 // ignored while the offline LM ran.
 TEST_F(CliOperator, OptimizeEndpointFlagsNeedANamedProviderAndAModel) {
-  CmdRun offline = Exec("optimize --template t --lm-base-url http://127.0.0.1:9/v1 --lm-model m" + D());
+  CliRun offline = Exec("optimize --template t --lm-base-url http://127.0.0.1:9/v1 --lm-model m" + D());
   EXPECT_EQ(offline.code, 2);
   EXPECT_NE(offline.err.find("need --lm NAME"), std::string::npos) << offline.err;
-  CmdRun no_model = Exec("optimize --template t --lm fake --lm-base-url http://127.0.0.1:9/v1" + D());
+  CliRun no_model = Exec("optimize --template t --lm fake --lm-base-url http://127.0.0.1:9/v1" + D());
   EXPECT_EQ(no_model.code, 2);
   EXPECT_NE(no_model.err.find("--lm-model"), std::string::npos) << no_model.err;
-  CmdRun key_only = Exec("optimize --template t --lm fake --lm-api-key-env K" + D());
+  CliRun key_only = Exec("optimize --template t --lm fake --lm-api-key-env K" + D());
   EXPECT_EQ(key_only.code, 2);
   EXPECT_NE(key_only.err.find("--lm-api-key-env goes with --lm-base-url"), std::string::npos) << key_only.err;
-  CmdRun bad_url = Exec("optimize --template t --lm fake --lm-base-url ftp://x --lm-model m" + D());
+  CliRun bad_url = Exec("optimize --template t --lm fake --lm-base-url ftp://x --lm-model m" + D());
   EXPECT_EQ(bad_url.code, 2);
   EXPECT_NE(bad_url.err.find("http(s) URL"), std::string::npos) << bad_url.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));  // refused before the store opens
@@ -144,21 +113,21 @@ TEST_F(CliOperator, OptimizeEndpointFlagsNeedANamedProviderAndAModel) {
 // An export that cannot be written says so and fails: an unopenable file, a full disk.
 TEST_F(CliOperator, ExportWriteFailuresAreReported) {
   ASSERT_EQ(Exec(Seed()).code, 0);
-  CmdRun missing = Exec("export -o " + (dir_ / "no" / "such" / "x.jsonl").string() + D());
+  CliRun missing = Exec("export -o " + (dir_ / "no" / "such" / "x.jsonl").string() + D());
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("cannot write"), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
-  CmdRun full = Exec("export" + D() + " >/dev/full");
+  CliRun full = Exec("export" + D() + " >/dev/full");
   EXPECT_EQ(full.code, 1);
   EXPECT_NE(full.err.find("failed"), std::string::npos) << full.err;
-  CmdRun ok = Exec("export --format csv -o " + (dir_ / "all.csv").string() + D());
+  CliRun ok = Exec("export --format csv -o " + (dir_ / "all.csv").string() + D());
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_GT(std::filesystem::file_size(dir_ / "all.csv"), 1000u);
 }
 
 // A log_level spdlog does not know used to turn logging off silently.
 TEST_F(CliOperator, UnknownLogLevelIsAStartupError) {
-  CmdRun r = Exec("token list" + D(), "EXEMPLAR_LOG_LEVEL=bogus");
+  CliRun r = Exec("token list" + D(), "EXEMPLAR_LOG_LEVEL=bogus");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("log_level"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("trace, debug, info, warn, error, critical or off"), std::string::npos) << r.err;
@@ -169,14 +138,14 @@ TEST_F(CliOperator, UnknownLogLevelIsAStartupError) {
 // the extension decides in any case too (E1.JSON used to be read as JSONL).
 TEST_F(CliOperator, ImportFormatIsCheckedAndExtensionsMatchInAnyCase) {
   const std::string json = Write("E1.JSON", R"([{"input":{"q":"upper"},"expected_output":{"a":1}}])");
-  CmdRun upper = Exec("import " + json + D());
+  CliRun upper = Exec("import " + json + D());
   EXPECT_EQ(upper.code, 0) << upper.err;
   EXPECT_NE(upper.out.find("imported 1 examples"), std::string::npos) << upper.out << upper.err;
   const std::string csv = Write("rows.txt", "input,expected_output\r\n\"{\"\"q\"\": \"\"csv\"\"}\",\"{\"\"a\"\": 2}\"\r\n");
-  CmdRun named = Exec("import --format CSV " + csv + D());
+  CliRun named = Exec("import --format CSV " + csv + D());
   EXPECT_EQ(named.code, 0) << named.err;
   EXPECT_NE(named.out.find("imported 1 examples"), std::string::npos) << named.out << named.err;
-  CmdRun xml = Exec("import --format xml " + csv + D());
+  CliRun xml = Exec("import --format xml " + csv + D());
   EXPECT_NE(xml.code, 0);
   EXPECT_NE(xml.err.find("--format"), std::string::npos) << xml.err;
   EXPECT_EQ(xml.out.find("imported"), std::string::npos) << xml.out;
@@ -202,22 +171,22 @@ TEST_F(CliOperator, StoreOnlyCommandsDoNotContactTheEmbedder) {
   const std::string down = " --embedder openai --embed-base-url http://127.0.0.1:" + std::to_string(port) +
                            "/v1 --embed-model m";
   const std::string env = "EXEMPLAR_EMBED_RETRIES=0";
-  CmdRun exported = Exec("export" + down + D(), env);
+  CliRun exported = Exec("export" + down + D(), env);
   EXPECT_EQ(exported.code, 0) << exported.err;
   EXPECT_GE(std::count(exported.out.begin(), exported.out.end(), '\n'), 40);
-  CmdRun created = Exec("token create --role read --name ci" + down + D(), env);
+  CliRun created = Exec("token create --role read --name ci" + down + D(), env);
   EXPECT_EQ(created.code, 0) << created.err;
-  CmdRun listed = Exec("token list" + down + D(), env);
+  CliRun listed = Exec("token list" + down + D(), env);
   EXPECT_EQ(listed.code, 0) << listed.err;
   EXPECT_NE(listed.out.find(" read  ci "), std::string::npos) << listed.out;
-  CmdRun search = Exec("search drift" + down + D(), env);
+  CliRun search = Exec("search drift" + down + D(), env);
   EXPECT_EQ(search.code, 1);
   EXPECT_NE(search.err.find("embedding provider"), std::string::npos) << search.err;
 }
 
 // seed away from the source tree: the error says to pass --seed-dir, and no database is created.
 TEST_F(CliOperator, SeedWithoutSeedFilesSaysSeedDirAndCreatesNothing) {
-  CmdRun r = Exec("seed --seed-dir " + (dir_ / "nowhere").string() + D());
+  CliRun r = Exec("seed --seed-dir " + (dir_ / "nowhere").string() + D());
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("examples.jsonl"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--seed-dir"), std::string::npos) << r.err;
@@ -227,14 +196,14 @@ TEST_F(CliOperator, SeedWithoutSeedFilesSaysSeedDirAndCreatesNothing) {
 // serve with an explicit --web-dir that does not exist stops at once (the UI would 404); the
 // listen URL of an IPv6 host is bracketed.
 TEST_F(CliOperator, ServeChecksWebDirAndBracketsIpv6) {
-  CmdRun missing = Exec("serve --port 0 --web-dir " + (dir_ / "nowhere").string() + D());
+  CliRun missing = Exec("serve --port 0 --web-dir " + (dir_ / "nowhere").string() + D());
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("not a directory"), std::string::npos) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
 
   const std::string log = (dir_ / "serve.log").string();
   int code = 0;
-  const std::string pid = testing::Shell("cd " + dir_.string() + " && " + Binary() + " serve --host ::1 --port 0" + D() +
+  const std::string pid = testing::Shell("cd " + dir_.string() + " && " + testing::CliBinary() + " serve --host ::1 --port 0" + D() +
                                              " >/dev/null 2>" + log + " & echo $!",
                                          &code);
   std::string text;
@@ -273,9 +242,9 @@ TEST_F(CliOperator, CsvRoundTripKeepsEmptyStringAndNullApart) {
   const std::string csv = (dir_ / "out.csv").string();
   ASSERT_EQ(Exec("export --format csv -o " + csv + D()).code, 0);
   const std::string other = " --data-dir " + (dir_ / "other").string();
-  CmdRun imported = Exec("import " + csv + other);
+  CliRun imported = Exec("import " + csv + other);
   ASSERT_EQ(imported.code, 0) << imported.err;
-  CmdRun back = Exec("export" + other);
+  CliRun back = Exec("export" + other);
   ASSERT_EQ(back.code, 0);
   std::map<std::string, Json> by_client;
   for (size_t pos = 0; pos < back.out.size();) {

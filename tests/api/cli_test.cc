@@ -12,45 +12,22 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "testing/cli_fixture.h"
 #include "common/json_util.h"
 #include "storage/store.h"
 
 namespace exemplar {
 namespace {
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-CmdResult Exec(const std::string& args) {
-  std::string cmd = std::string(EXEMPLAR_BINARY) + " " + args + " 2>/dev/null";
-  CmdResult r{0, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::CliRun;
 
 size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / ("cli_" + NewUuid());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string D() const { return " --data-dir " + dir_.string() + "/data"; }
-  std::filesystem::path dir_;
-};
+class Cli : public testing::CliTest {};
 
 // Data files are the owner's alone, whatever the caller's umask.
 TEST_F(Cli, DataFilesAreCreatedOwnerOnly) {
-  CmdResult seeded = Exec("seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D());
+  CliRun seeded = Exec("seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D());
   ASSERT_EQ(seeded.code, 0) << seeded.out;
   size_t files = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ / "data")) {
@@ -68,13 +45,13 @@ TEST_F(Cli, DataFilesAreCreatedOwnerOnly) {
 
 TEST_F(Cli, SeedTwiceDoesNotDuplicate) {
   std::string seed = "seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D();
-  CmdResult first = Exec(seed);
+  CliRun first = Exec(seed);
   ASSERT_EQ(first.code, 0) << first.out;
   EXPECT_NE(first.out.find("seeded 3 templates"), std::string::npos) << first.out;
-  CmdResult second = Exec(seed);
+  CliRun second = Exec(seed);
   ASSERT_EQ(second.code, 0);
   EXPECT_NE(second.out.find("seeded 0 templates, 0 examples"), std::string::npos) << second.out;
-  CmdResult exported = Exec("export --format jsonl" + D());
+  CliRun exported = Exec("export --format jsonl" + D());
   ASSERT_EQ(exported.code, 0);
   EXPECT_GE(Lines(exported.out), 40u);
   size_t dd = 0, pm = 0;
@@ -87,7 +64,7 @@ TEST_F(Cli, SeedTwiceDoesNotDuplicate) {
   }
   EXPECT_GE(dd, 20u);
   EXPECT_GE(pm, 20u);
-  CmdResult search = Exec("search \"bias voltage drift\" --json -k 3" + D());
+  CliRun search = Exec("search \"bias voltage drift\" --json -k 3" + D());
   ASSERT_EQ(search.code, 0);
   Json r = Json::parse(search.out);
   EXPECT_EQ(r["results"].size(), 3u);
@@ -101,12 +78,12 @@ TEST_F(Cli, ImportThenExportRoundTrips) {
     f << R"({"input": {"q": "one"}, "expected_output": {"a": 1}, "client_id": "x1"})" << "\n";
     f << R"({"input": {"q": "two"}, "expected_output": {"a": 2}, "client_id": "x2"})" << "\n";
   }
-  CmdResult imported = Exec("import " + file + D());
+  CliRun imported = Exec("import " + file + D());
   ASSERT_EQ(imported.code, 0) << imported.out;
   EXPECT_NE(imported.out.find("imported 2 examples"), std::string::npos);
-  CmdResult again = Exec("import " + file + D());
+  CliRun again = Exec("import " + file + D());
   EXPECT_NE(again.out.find("imported 0 examples (2 already present"), std::string::npos) << again.out;
-  CmdResult csv = Exec("export --format csv" + D());
+  CliRun csv = Exec("export --format csv" + D());
   EXPECT_EQ(Lines(csv.out), 3u);
   std::string bad = (dir_ / "bad.jsonl").string();
   {
@@ -161,7 +138,7 @@ TEST_F(Cli, SeedAndImportWritesAreAudited) {
 
 TEST_F(Cli, QuickBenchReportsEveryFigure) {
   std::string json = (dir_ / "bench.json").string();
-  CmdResult r = Exec("bench --quick --n 1500 --queries 50 --json " + json);
+  CliRun r = Exec("bench --quick --n 1500 --queries 50 --json " + json);
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream f(json);
   Json b = Json::parse(f);
@@ -183,7 +160,7 @@ TEST_F(Cli, QuickBenchReportsEveryFigure) {
 
 TEST_F(Cli, BenchExportsTheDatasetItMeasures) {
   const std::filesystem::path out = dir_ / "dataset";
-  CmdResult r = Exec("bench --export-dataset " + out.string() + " --n 300 --queries 20");
+  CliRun r = Exec("bench --export-dataset " + out.string() + " --n 300 --queries 20");
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream mf(out / "meta.json");
   Json meta = Json::parse(mf);
@@ -234,7 +211,7 @@ TEST_F(Cli, BenchExportsTheDatasetItMeasures) {
 
 TEST_F(Cli, AgentSimBenchComparesEveryPolicyInJson) {
   std::string json = (dir_ / "agent.json").string();
-  CmdResult r = Exec("bench --agent-sim --quick --json " + json);
+  CliRun r = Exec("bench --agent-sim --quick --json " + json);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("thompson"), std::string::npos) << r.out;
   std::ifstream f(json);
