@@ -40,6 +40,21 @@ class DspyPrograms : public ::testing::Test {
     body["format"] = "program_state";
     return Json::parse(Export(id, body)["content"].get<std::string>());
   }
+  // Launches an offline run on the seeded defect template with `params` added, waits for it and
+  // accepts it; the accept's answer (201), whose `template` is the new version.
+  Json AcceptedRun(const Json& params) {
+    Json body = {{"template_id", ids_[kDefectTemplate]},
+                 {"lm", {{"provider", "offline"}}},
+                 {"data", {{"max_examples", 12}}}};
+    body.update(params);
+    auto launched = server_.Post("/api/v1/dspy-runs", body);
+    EXPECT_EQ(launched.status, 201) << launched.raw;
+    const std::string run_id = launched.body.value("run_id", "");
+    EXPECT_EQ(WaitForRun(server_, run_id)["status"], "completed");
+    auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+    EXPECT_EQ(accepted.status, 201) << accepted.raw;
+    return accepted.body;
+  }
   TestServer server_;
   std::map<std::string, std::string> ids_;
 };
@@ -79,18 +94,10 @@ TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
 
 // A native run with module ChainOfThought, accepted: the version exports a ChainOfThought.
 TEST_F(DspyPrograms, AnAcceptedChainOfThoughtRunExportsAsChainOfThought) {
-  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", ids_[kDefectTemplate]},
-                                                     {"optimizer_type", "LabeledFewShot"},
-                                                     {"optimizer_params", {{"k", 3}}},
-                                                     {"module", "ChainOfThought"},
-                                                     {"lm", {{"provider", "offline"}}},
-                                                     {"data", {{"max_examples", 12}}}});
-  ASSERT_EQ(launched.status, 201) << launched.raw;
-  const std::string run_id = launched.body["run_id"];
-  ASSERT_EQ(WaitForRun(server_, run_id)["status"], "completed");
-  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
-  ASSERT_EQ(accepted.status, 201) << accepted.raw;
-  const std::string vid = accepted.body["template"]["id"];
+  const Json accepted = AcceptedRun(
+      {{"optimizer_type", "LabeledFewShot"}, {"optimizer_params", {{"k", 3}}}, {"module", "ChainOfThought"}});
+  ASSERT_TRUE(accepted.contains("template")) << accepted.dump();
+  const std::string vid = accepted["template"]["id"];
   const Json exported = State(vid);
   EXPECT_TRUE(exported.contains("predict.predict")) << exported.dump();
   EXPECT_NE(Export(vid, {{"format", "json_config"}})["content"].get<std::string>().find("\"ChainOfThought\""),
@@ -116,17 +123,10 @@ TEST_F(DspyPrograms, AProgramWithoutDemosExportsNone) {
   EXPECT_GT(Export(vid, {{"format", "program_state"}, {"example_source", "store"}})["example_count"], 0);
   EXPECT_GT(Export(tid, {{"format", "program_state"}})["example_count"], 0);
 
-  auto launched = server_.Post("/api/v1/dspy-runs", {{"template_id", ids_[kDefectTemplate]},
-                                                     {"optimizer_type", "KNNFewShot"},
-                                                     {"lm", {{"provider", "offline"}}},
-                                                     {"data", {{"max_examples", 12}}}});
-  ASSERT_EQ(launched.status, 201) << launched.raw;
-  const std::string run_id = launched.body["run_id"];
-  ASSERT_EQ(WaitForRun(server_, run_id)["status"], "completed");
-  auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
-  ASSERT_EQ(accepted.status, 201) << accepted.raw;
-  ASSERT_EQ(accepted.body["template"]["examples"], Json::array()) << accepted.raw;
-  const Json knn = Export(accepted.body["template"]["id"], {{"format", "program_state"}});
+  const Json accepted = AcceptedRun({{"optimizer_type", "KNNFewShot"}});
+  ASSERT_TRUE(accepted.contains("template")) << accepted.dump();
+  ASSERT_EQ(accepted["template"]["examples"], Json::array()) << accepted.dump();
+  const Json knn = Export(accepted["template"]["id"], {{"format", "program_state"}});
   EXPECT_EQ(knn["example_count"], 0) << knn.dump();
   EXPECT_EQ(Json::parse(knn["content"].get<std::string>())["predict"]["demos"], Json::array());
 }

@@ -74,7 +74,9 @@ void ParseFilterFields(JsonReader& r, storage::ExampleFilter* f, bool content) {
       if (key.rfind("input.", 0) == 0 || key.rfind("output.", 0) == 0) content_keys.push_back(key);
     }
     if (content_keys.size() > kMaxContentFilters) {
-      r.validation().Add(r.Loc(content_keys[kMaxContentFilters]),
+      std::vector<std::string> at = r.Loc(content_keys.front());
+      at.pop_back();  // the filter object itself, as a snapshot's own cap names it
+      r.validation().Add(at,
                          "at most " + std::to_string(kMaxContentFilters) + " content filters (input.* / output.*); " +
                              std::to_string(content_keys.size()) + " given",
                          "value_error.list.max_items");
