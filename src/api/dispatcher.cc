@@ -15,6 +15,15 @@
 namespace exemplar::api {
 namespace {
 
+// No page of this server may be framed by another site (clickjacking: an admin's UI, a loopback
+// server acting as admin, or a proxy's signed-in user, under another site's buttons), and no
+// response is sniffed as another type than it says. Every reply, refusals included.
+void AddPageHeaders(Reply& reply) {
+  reply.headers["X-Frame-Options"] = "DENY";
+  reply.headers["Content-Security-Policy"] = "frame-ancestors 'none'";
+  reply.headers["X-Content-Type-Options"] = "nosniff";
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -323,7 +332,9 @@ void Dispatcher::AddCors(const Request& req, Reply* reply) const {
 Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& method,
                          const std::string& request_id) const {
   if (metrics_) metrics_->Observe(method, "unmatched", http_status, 0);
-  return ErrorReply(http_status, st, request_id);
+  Reply reply = ErrorReply(http_status, st, request_id);
+  AddPageHeaders(reply);
+  return reply;
 }
 
 bool Dispatcher::Quick(Request& req) const {
@@ -355,12 +366,7 @@ Status Dispatcher::CheckQueryNames(const Route& route, const Request& req) const
 
 Reply Dispatcher::Handle(Request& req) const {
   Reply reply = Answer(req);
-  // No page of this server may be framed by another site (clickjacking: an admin's UI, a
-  // loopback server acting as admin, or a proxy's signed-in user, under another site's buttons),
-  // and no response is sniffed as another type than it says.
-  reply.headers["X-Frame-Options"] = "DENY";
-  reply.headers["Content-Security-Policy"] = "frame-ancestors 'none'";
-  reply.headers["X-Content-Type-Options"] = "nosniff";
+  AddPageHeaders(reply);
   return reply;
 }
 

@@ -45,6 +45,23 @@ std::string WarningText(const service::QualityWarning& w) {
 
 namespace {
 
+// Why an --atomic import stored nothing: each refused record by number ("record 2: not a field of
+// the template's input schema at input.bogus_field"), or the one refusal the batch stopped at.
+void ReportAtomicRefusal(const Status& st, size_t restored_templates) {
+  for (const auto& fe : st.field_errors()) {
+    std::string field;
+    for (size_t i = 1; i < fe.loc.size(); ++i) field += (field.empty() ? "" : ".") + LocPartText(fe.loc[i]);
+    std::cerr << "record " << (fe.loc.empty() ? "?" : LocPartText(fe.loc.front())) << ": " << fe.msg
+              << (field.empty() ? "" : " at " + field) << "\n";
+  }
+  std::string message = st.message();
+  if (message.rfind("item ", 0) == 0) message.replace(0, 4, "record");  // "item 3: …" of a duplicate
+  std::cerr << "error: " << (st.field_errors().empty() ? message : std::to_string(st.field_errors().size()) + " refused")
+            << "; no example was imported (--atomic)";
+  if (restored_templates > 0) std::cerr << "; the " << restored_templates << " restored templates stay";
+  std::cerr << "\n";
+}
+
 // The templates that records were refused for naming (their databit_id is not in the store).
 std::set<std::string> MissingTemplates(const std::vector<service::BatchItemError>& refused,
                                        const std::vector<std::optional<std::string>>& databit_of) {
@@ -128,6 +145,9 @@ int RunImport(const Config& config, const ImportOptions& options) {
   // The server's quality policies, as --on-duplicate / --on-secret left them (cli.cc).
   service::WriteOptions write_options = service::DefaultWriteOptions(config);
   write_options.loc = {};  // a refusal names the field alone ("at databit_id"), as record errors do
+  // An --atomic import is one batch, and a refusal ends it: its errors then name the record by its
+  // position in the batch, which is its record number.
+  write_options.indexed = options.atomic;
   int64_t created = 0, existing = 0;
   std::vector<service::BatchItemError> refused;
   std::vector<service::BatchItemWarning> warnings;
@@ -148,12 +168,11 @@ int RunImport(const Config& config, const ImportOptions& options) {
     storage::AuditScope audit_scope(CliAuditEntry("import"));  // one entry per chunk's transaction
     auto r = (*rt)->examples().Batch(std::move(chunk), std::move(chunk_invalid), options.atomic, write_options);
     if (!r.ok()) {
-      std::cerr << "error: " << r.status().message();
       if (options.atomic) {
-        std::cerr << "; no example was imported (--atomic)";
-        if (!restored_templates.empty()) std::cerr << "; the " << restored_templates.size() << " restored templates stay";
+        ReportAtomicRefusal(r.status(), restored_templates.size());
+      } else {
+        std::cerr << "error: " << r.status().message() << "\n";
       }
-      std::cerr << "\n";
       return 1;
     }
     created += r->created_count;

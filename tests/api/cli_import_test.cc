@@ -138,7 +138,8 @@ TEST_F(CliImport, AtomicImportStoresEveryRecordOrNone) {
           "\n");
   CliRun rolled_back = Exec("import " + secret + " --atomic --on-secret reject" + D());
   EXPECT_EQ(rolled_back.code, 1);
-  EXPECT_TRUE(Has(rolled_back.err, "secret") && Has(rolled_back.err, "no example was imported (--atomic)"))
+  EXPECT_TRUE(Has(rolled_back.err, "record 2: ") && Has(rolled_back.err, "secret") &&
+              Has(rolled_back.err, "no example was imported (--atomic)"))
       << rolled_back.err;
   EXPECT_EQ(Stored(), 0u);
 

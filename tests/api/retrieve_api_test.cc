@@ -41,7 +41,8 @@ class RetrieveApi : public ::testing::Test {
 // nothing; the object form now answers the same.
 TEST_F(RetrieveApi, ObjectQueryWithoutAContentWordMatchesNothing) {
   for (const Json& query : {Json{{"text", "???"}}, Json{{"text", ""}}, Json{{"text", "what is it?"}},
-                            Json{{"ticket", {{"text", "?!"}}}}}) {
+                            Json{{"ticket", {{"text", "?!"}}}}, Json{{"text", nullptr}}, Json{{"text", false}},
+                            Json{{"text", "???"}, {"notes", nullptr}}}) {
     Json r = Retrieve({{"query", query}, {"k", 3}});
     EXPECT_TRUE(r["examples"].empty()) << query.dump() << " " << r.dump();
     EXPECT_EQ(r["metadata"]["no_match"], true) << query.dump();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -26,6 +27,16 @@ TEST(Stress, MixedTrafficKeepsCountersExact) {
 
   constexpr int kThreads = 8, kRounds = 25;
   std::atomic<int> errors{0}, created{0}, successes{0};
+  std::mutex failures_mu;
+  std::vector<std::string> failures;  // what each error was, for the failure message
+  auto failed = [&](const std::string& what) {
+    ++errors;
+    std::lock_guard lock(failures_mu);
+    failures.push_back(what);
+  };
+  auto fail = [&](const std::string& what, const httplib::Result& res) {
+    failed(what + ": " + (res ? std::to_string(res->status) + " " + res->body.substr(0, 200) : "no response"));
+  };
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -41,36 +52,36 @@ TEST(Stress, MixedTrafficKeepsCountersExact) {
             auto res = c.Post("/api/v1/examples", MakeExample("thread " + std::to_string(t) + " item " + std::to_string(i), "stress").dump(),
                               "application/json");
             if (res && res->status == 201) ++created;
-            else ++errors;
+            else fail("create", res);
             break;
           }
           case 1: {
             auto res = c.Put(("/api/v1/examples/" + ids[(t * 7 + i) % ids.size()]).c_str(),
                              Json{{"explanation", "edited by " + std::to_string(t)}}.dump(), "application/json");
-            if (!res || res->status != 200) ++errors;
+            if (!res || res->status != 200) fail("update", res);
             break;
           }
           case 2: {
             Json s = post("/api/v1/examples/search", {{"query_text", "detector fault"}, {"domain", "stress"}, {"k", 5}});
-            if (!s.contains("results") || s["results"].size() != 5) ++errors;
+            if (!s.contains("results") || s["results"].size() != 5) failed("search: " + s.dump().substr(0, 300));
             break;
           }
           case 3: {
             Json rr = post("/api/v1/examples/retrieve", {{"query", "fault number"}, {"domain", "stress"}, {"k", 2}});
             if (!rr.contains("retrieval_id")) {
-              ++errors;
+              failed("retrieve: " + rr.dump().substr(0, 300));
               break;
             }
             auto o = c.Post("/api/v1/examples/outcome", Json{{"retrieval_id", rr["retrieval_id"]}, {"outcome", "success"}}.dump(),
                             "application/json");
-            if (!o || o->status != 200) ++errors;
+            if (!o || o->status != 200) fail("outcome", o);
             break;
           }
           case 4: {
             auto res = c.Post(("/api/v1/examples/" + tracked + "/track").c_str(), Json{{"outcome", "success"}}.dump(),
                               "application/json");
             if (res && res->status == 204) ++successes;
-            else ++errors;
+            else fail("track", res);
             break;
           }
         }
@@ -78,7 +89,9 @@ TEST(Stress, MixedTrafficKeepsCountersExact) {
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_EQ(errors, 0);
+  std::string what;
+  for (const auto& f : failures) what += "\n  " + f;
+  EXPECT_EQ(errors, 0) << what;
   auto list = server.Get("/api/v1/examples?domain=stress&page_size=1");
   EXPECT_EQ(list.body["total"].get<int>(), 40 + created.load());
   auto eff = server.Get("/api/v1/examples/" + tracked + "/effectiveness").body;

@@ -323,6 +323,7 @@ TEST_F(BadInputStrict, MethodNotAllowedHeadAndHost) {
   // The asterisk form is OPTIONS's alone: "GET *" got the web app's index.html with a 200.
   auto asterisk = Raw("GET * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(asterisk.rfind("HTTP/1.1 400", 0), 0u) << asterisk;
+  EXPECT_EQ(HeaderOf(asterisk, "X-Frame-Options"), "DENY") << asterisk;  // refusals too
   auto options = Raw("OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(options.rfind("HTTP/1.1 204", 0), 0u) << options;
   // No reply may be framed by another site or sniffed as another type (an outside review framed

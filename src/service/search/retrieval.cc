@@ -36,12 +36,14 @@ std::string XmlText(const std::string& s) {
   return out;
 }
 
-// The values of a JSON query, without its keys, one per line: what an object query is about.
+// The values of a JSON query, without its keys, one per line: what an object query is about. A
+// null or a boolean asks about nothing ("null" and "false" would count as words).
 void AppendValues(const Json& j, std::string* out) {
   if (j.is_object() || j.is_array()) {
     for (const auto& x : j) AppendValues(x, out);
     return;
   }
+  if (j.is_null() || j.is_boolean()) return;
   if (!out->empty()) out->push_back('\n');
   out->append(j.is_string() ? j.get<std::string>() : DumpJson(j));
 }
