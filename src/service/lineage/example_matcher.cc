@@ -33,24 +33,28 @@ constexpr int64_t kPage = 500;
 
 }  // namespace
 
-bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized) {
-  if (!example_input.is_object() || !demo_inputs.is_object() || demo_inputs.empty()) return false;
-  for (const auto& [k, value] : demo_inputs.items()) {
-    auto it = example_input.find(k);
-    if (it == example_input.end()) return false;
+namespace {
+
+// Every key of `part` (an object with at least one key) is in `whole` with an equal value, or an
+// equal normalised one.
+bool Covers(const Json& whole, const Json& part, bool normalized) {
+  if (!whole.is_object() || !part.is_object() || part.empty()) return false;
+  for (const auto& [k, value] : part.items()) {
+    auto it = whole.find(k);
+    if (it == whole.end()) return false;
     if (normalized ? Normalized(*it) != Normalized(value) : *it != value) return false;
   }
   return true;
 }
 
+}  // namespace
+
+bool SameInputs(const Json& demo_inputs, const Json& example_input, bool normalized) {
+  return Covers(example_input, demo_inputs, normalized);
+}
+
 bool SameLabels(const Json& demo_outputs, const Json& example_output, bool normalized) {
-  if (!example_output.is_object() || !demo_outputs.is_object() || example_output.empty()) return false;
-  for (const auto& [k, label] : example_output.items()) {
-    auto it = demo_outputs.find(k);
-    if (it == demo_outputs.end()) return false;
-    if (normalized ? Normalized(*it) != Normalized(label) : *it != label) return false;
-  }
-  return true;
+  return Covers(demo_outputs, example_output, normalized);
 }
 
 Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::string& id, bool include_deleted) {
