@@ -9,12 +9,16 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_json.h"
 #include "service/templates/templates.h"
 #include "storage/audit_context.h"
 
 namespace exemplar::cli {
 namespace {
+
+// The key of a line naming the DSPy program its version was made from (program_origin.h).
+constexpr const char* kProgramKey = "dspy_program";
 
 // `templates` reordered so that a template's parent and derived_from sources (those among them)
 // come before it; otherwise in the given order. kInvalidArgument naming a template on a cycle.
@@ -66,7 +70,12 @@ Status WriteTemplatesFile(storage::Store& store, const std::string& path, int64_
   EXEMPLAR_ASSIGN_OR_RETURN(all, ParentsFirst(std::move(all)));
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file.is_open()) return Status::InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
-  for (const auto& t : all) file << DumpJson(service::TemplateToJson(t)) << "\n";
+  for (const auto& t : all) {
+    Json line = service::TemplateToJson(t);
+    EXEMPLAR_ASSIGN_OR_RETURN(std::optional<std::string> program, service::OwnProgramNode(store, t));
+    if (program) line[kProgramKey] = *program;
+    file << DumpJson(line) << "\n";
+  }
   file.close();
   if (!file) return Status::Unavailable("writing the templates to " + path + " failed (disk full?); it is incomplete");
   *count = static_cast<int64_t>(all.size());
@@ -77,6 +86,7 @@ Result<RestoredTemplates> RestoreTemplatesFile(Runtime& rt, const std::string& p
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open()) return Status::InvalidArgument("cannot read " + path + ": " + std::strerror(errno));
   std::vector<Template> templates;
+  std::map<std::string, std::string> programs;  // template id → program node
   std::set<std::string> ids;
   std::string line;
   for (size_t number = 1; std::getline(in, line); ++number) {
@@ -84,6 +94,18 @@ Result<RestoredTemplates> RestoreTemplatesFile(Runtime& rt, const std::string& p
     const std::string where = path + " line " + std::to_string(number);
     Json j = Json::parse(line, nullptr, false);
     if (j.is_discarded()) return Status::InvalidArgument(where + ": not JSON (one template a line)");
+    // The program a version was made from (WriteTemplatesFile): not a field of the template.
+    std::optional<std::string> program;
+    if (j.is_object() && j.contains(kProgramKey)) {
+      const Json& node = j[kProgramKey];
+      if (!node.is_string() || !service::IsProgramNodeId(node.get<std::string>())) {
+        return Status::InvalidArgument(where + ": " + kProgramKey +
+                                       " must name the program the version was made from, as exemplar export "
+                                       "--templates writes it (\"ChainOfThought:<id>\")");
+      }
+      program = node.get<std::string>();
+      j.erase(kProgramKey);
+    }
     Validation v;
     Template t = service::TemplateFromExportJson(j, v);
     if (!v.ok()) {
@@ -96,13 +118,18 @@ Result<RestoredTemplates> RestoreTemplatesFile(Runtime& rt, const std::string& p
     }
     if (!ids.insert(t.id).second) return Status::InvalidArgument(where + ": template " + t.id + " is listed twice");
     templates.push_back(std::move(t));
+    if (program) programs[templates.back().id] = *program;
   }
   EXEMPLAR_ASSIGN_OR_RETURN(templates, ParentsFirst(std::move(templates)));
   RestoredTemplates out;
   for (auto& t : templates) {
     const std::string id = t.id;
     storage::AuditScope audit_scope(CliAuditEntry("import"));
-    EXEMPLAR_ASSIGN_OR_RETURN(bool restored, rt.templates().Restore(std::move(t)));
+    auto program = programs.find(id);
+    EXEMPLAR_ASSIGN_OR_RETURN(bool restored,
+                              rt.templates().Restore(std::move(t), program == programs.end()
+                                                                       ? std::nullopt
+                                                                       : std::optional<std::string>(program->second)));
     if (restored) out.restored_ids.push_back(id);
     else ++out.present;
   }

@@ -13,7 +13,8 @@
 namespace exemplar::cli {
 
 // Writes every template of the store (every version of every name), one JSON object a line as
-// GET /templates/{id} answers, a parent and the templates it derives from before their versions.
+// GET /templates/{id} answers, a parent and the templates it derives from before their versions;
+// a version made from a DSPy program also names it ("dspy_program", service::OwnProgramNode).
 // The number written goes to *count. An error names the file.
 Status WriteTemplatesFile(storage::Store& store, const std::string& path, int64_t* count);
 

@@ -19,6 +19,7 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 #include "testing/cli_fixture.h"
+#include "testing/seed_fixture.h"
 #include "testing/test_server.h"
 
 namespace exemplar {
@@ -317,6 +318,78 @@ TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
   CliRun bad = Exec("import " + all + " --templates " + Write("bad.jsonl", "\n" + retired.dump() + "\n") + D("fresh"));
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(Has(bad.err, "bad.jsonl line 2: status: must be one of: draft, published, archived")) << bad.err;
+}
+
+
+// A version made from a DSPy program (imported, or a run's accepted result) exports as that
+// program: its module, its own demo set even when empty. Restored from `export --templates` into
+// another store it lost that origin and exported a Predict with the store's examples as demos.
+TEST_F(CliImport, ExportWithTemplatesKeepsTheProgramAVersionCameFrom) {
+  TestServer source;
+  auto ids = testing::SeedThroughApi(source, EXEMPLAR_SEED_DIR);
+  std::ifstream program_file(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/bare_chain_of_thought.json");
+  Json state = Json::parse(std::string(std::istreambuf_iterator<char>(program_file), {}));
+  state["predict"]["demos"] = Json::array();
+  auto imported = source.Post("/api/v1/templates/" + ids["e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03"] + "/import-dspy", state);
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  auto launched = source.Post("/api/v1/dspy-runs", {{"template_id", ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"]},
+                                                    {"lm", {{"provider", "offline"}}},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"optimizer_params", {{"k", 3}}},
+                                                    {"module", "ChainOfThought"}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string run_id = launched.body["run_id"];
+  ASSERT_EQ(testing::WaitForRun(source, run_id)["status"], "completed");
+  auto accepted = source.Post("/api/v1/dspy-runs/" + run_id + "/accept", Json::object());
+  ASSERT_EQ(accepted.status, 201) << accepted.raw;
+  const std::string from_import = imported.body["template"]["id"], from_run = accepted.body["template"]["id"];
+
+  // What each version exports, by format: the copy must export the same.
+  auto exports = [&](TestServer& server, const std::string& id) {
+    std::map<std::string, Json> out;
+    for (const char* format : {"program_state", "python_module"}) {
+      auto r = server.Post("/api/v1/templates/" + id + "/export-dspy", {{"format", format}});
+      EXPECT_EQ(r.status, 200) << r.raw;
+      out[format] = {{"content", r.body["content"]}, {"example_count", r.body["example_count"]}};
+    }
+    return out;
+  };
+  const auto import_before = exports(source, from_import), run_before = exports(source, from_run);
+  ASSERT_EQ(import_before.at("program_state")["example_count"], 0);
+  ASSERT_NE(import_before.at("python_module")["content"].get<std::string>().find("dspy.ChainOfThought("),
+            std::string::npos);
+  ASSERT_NE(run_before.at("python_module")["content"].get<std::string>().find("dspy.ChainOfThought("),
+            std::string::npos);
+  source.Stop();
+
+  const std::string from = " --data-dir " + source.data_dir().string();
+  const std::string all = (dir_ / "all.jsonl").string(), tpl = (dir_ / "templates.jsonl").string();
+  CliRun exported = Exec("export -o " + all + " --templates " + tpl + from);
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  CliRun restored = Exec("import " + all + " --templates " + tpl + D("fresh"));
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  {
+    Config copy_config;
+    copy_config.db = (dir_ / "fresh" / "exemplar.db").string();
+    TestServer copy(copy_config);
+    EXPECT_EQ(exports(copy, from_import), import_before);
+    EXPECT_EQ(exports(copy, from_run), run_before);
+    const auto lineage = Upstream(copy, from_run);
+    EXPECT_TRUE(lineage.count({"dspy_program:ChainOfThought:run-" + run_id, "template:" + from_run, "imported_as"}))
+        << "the run stayed behind; its program is named";
+  }
+
+  // A line naming no program DSPy could have made is refused by its number, before anything is stored.
+  std::ifstream in(tpl);
+  std::string lines, line;
+  while (std::getline(in, line)) {
+    Json t = Json::parse(line);
+    if (t["id"] == from_run) t["dspy_program"] = "Bogus:1";
+    lines += t.dump() + "\n";
+  }
+  CliRun bad = Exec("import --templates " + Write("bogus.jsonl", lines) + " " + Write("none.jsonl", "") + D("other"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(Has(bad.err, "bogus.jsonl line") && Has(bad.err, "dspy_program must name the program")) << bad.err;
 }
 
 }  // namespace

@@ -7,29 +7,39 @@ namespace {
 
 constexpr int kMaxLine = 64;
 
-// The module a version's own origin records, or nullopt when it has none. *found says whether it
-// has an origin at all (a legacy import node names no module).
-Result<std::optional<dspy::ModuleKind>> OwnOrigin(storage::Store& store, const Template& t, bool* found) {
+// A version's own origin: the run → version `produced` edge or the program → version
+// `imported_as` edge that made it, if any.
+struct OwnOrigin {
+  bool found = false;
+  std::optional<dspy::ModuleKind> module;  // nullopt for a legacy import node, which names none
+  std::string node;                        // as OwnProgramNode answers
+};
+
+Result<OwnOrigin> FindOwnOrigin(storage::Store& store, const Template& t) {
   EXEMPLAR_ASSIGN_OR_RETURN(auto edges, store.EdgesTouching({{"template", t.id}}, /*upstream=*/true));
+  OwnOrigin out;
   for (const LineageEdge& e : edges) {
     if (e.target_id != t.id) continue;
     if (e.type == "produced" && e.source_type == "run") {
       auto run = store.GetRun(e.source_id);
       if (run.status().IsNotFound()) continue;
       EXEMPLAR_RETURN_IF_ERROR(run.status());
-      *found = true;
       const Json config = Json::parse(run->config_json, nullptr, false);
       const std::string module = config.is_object() ? config.value("module", std::string("Predict")) : "Predict";
-      return std::optional<dspy::ModuleKind>(dspy::ParseModule(module).value_or(dspy::ModuleKind::kPredict));
+      out.found = true;
+      out.module = dspy::ParseModule(module).value_or(dspy::ModuleKind::kPredict);
+      out.node = ProgramNodeId(*out.module, "run-" + e.source_id);
+      return out;
     }
     if (e.type == kImportedAs && e.source_type == kProgramNode) {
-      *found = true;
+      out.found = true;
+      out.node = e.source_id;
       const size_t colon = e.source_id.find(':');
-      if (colon == std::string::npos) return std::optional<dspy::ModuleKind>();  // imported before modules were recorded
-      return dspy::ParseModule(e.source_id.substr(0, colon));
+      if (colon != std::string::npos) out.module = dspy::ParseModule(e.source_id.substr(0, colon));
+      return out;
     }
   }
-  return std::optional<dspy::ModuleKind>();
+  return out;
 }
 
 }  // namespace
@@ -38,16 +48,33 @@ std::string ProgramNodeId(dspy::ModuleKind module, const std::string& content_ha
   return std::string(dspy::ModuleName(module)) + ":" + content_hash;
 }
 
+bool IsProgramNodeId(const std::string& node) {
+  constexpr size_t kMaxNode = 200;
+  if (node.empty() || node.size() > kMaxNode) return false;
+  for (char c : node) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+  }
+  const size_t colon = node.find(':');
+  if (colon == std::string::npos) return true;  // a legacy node: the program's content hash alone
+  return colon + 1 < node.size() && dspy::ParseModule(node.substr(0, colon)).has_value();
+}
+
+Result<std::optional<std::string>> OwnProgramNode(storage::Store& store, const Template& t) {
+  EXEMPLAR_ASSIGN_OR_RETURN(OwnOrigin own, FindOwnOrigin(store, t));
+  if (!own.found) return std::optional<std::string>();
+  return std::optional<std::string>(own.node);
+}
+
 Result<ProgramOrigin> FindProgramOrigin(storage::Store& store, const Template& t) {
   ProgramOrigin origin;
   bool literal_decided = false;
   Template cur = t;
   std::set<std::string> seen;
   for (int depth = 0; depth < kMaxLine && seen.insert(cur.id).second; ++depth) {
-    bool found = false;
-    EXEMPLAR_ASSIGN_OR_RETURN(std::optional<dspy::ModuleKind> module, OwnOrigin(store, cur, &found));
+    EXEMPLAR_ASSIGN_OR_RETURN(OwnOrigin own, FindOwnOrigin(store, cur));
+    const bool found = own.found;
     if (found && !origin.from_program) {  // the nearest origin's module
-      origin.module = module;
+      origin.module = own.module;
       origin.from_program = true;
     }
     std::optional<Template> parent;

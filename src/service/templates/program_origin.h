@@ -38,6 +38,17 @@ struct ProgramOrigin {
   bool literal_instructions = false;
 };
 
+// The program node `t`'s own origin is carried as when its template leaves the store (`exemplar
+// export --templates`, restored by Templates::Restore as an `imported_as` edge): an imported
+// program's node as it is; for a run's result, a node naming the run's module and id
+// ("ChainOfThought:run-<run id>"), since the run itself stays behind. nullopt for a version no run
+// or import made (a version copied from one inherits its origin through its parent).
+Result<std::optional<std::string>> OwnProgramNode(storage::Store& store, const Template& t);
+
+// Whether `node` can name a program node: "<Module>:<id>" with a module DSPy has, or a legacy
+// node (a content hash alone); printable, at most 200 characters.
+bool IsProgramNodeId(const std::string& node);
+
 // Walks `t`'s line upwards (at most 64 versions).
 Result<ProgramOrigin> FindProgramOrigin(storage::Store& store, const Template& t);
 

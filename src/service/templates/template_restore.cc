@@ -6,6 +6,7 @@
 
 #include "common/time.h"
 #include "service/audit/audit.h"
+#include "service/templates/program_origin.h"
 #include "service/templates/template_json.h"
 #include "service/templates/templates.h"
 
@@ -32,7 +33,7 @@ std::string Join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-Result<bool> Templates::Restore(Template t) {
+Result<bool> Templates::Restore(Template t, const std::optional<std::string>& program_node) {
   auto stored = store_.GetTemplate(t.id);
   if (stored.ok()) {
     const auto differences = ContentDifferences(t, *stored);
@@ -57,6 +58,7 @@ Result<bool> Templates::Restore(Template t) {
     EXEMPLAR_RETURN_IF_ERROR(source.status());
     edges.push_back({"template", src, "template", t.id, relation, now});
   }
+  if (program_node) edges.push_back({kProgramNode, *program_node, "template", t.id, kImportedAs, now});
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
   EXEMPLAR_ASSIGN_OR_RETURN(auto inline_edges, provenance_.InlineExampleEdges(t));
   for (auto& e : inline_edges) {

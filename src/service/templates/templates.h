@@ -54,8 +54,11 @@ class Templates {
   // false, nothing written, when the store already holds the id with the same content (its status
   // may have moved on since). kAlreadyExists when the id holds other content, or another template
   // has the name and version; kFailedPrecondition when its parent or a derived_from source is not
-  // in this store (restore those first). (template_restore.cc)
-  Result<bool> Restore(Template t);
+  // in this store (restore those first). `program_node`, when given, is the DSPy program the
+  // version was made from in the other store (OwnProgramNode there): stored as that program's
+  // `imported_as` edge, so the version still exports as the program (its module, its demo set
+  // even when empty, its instructions literal). (template_restore.cc)
+  Result<bool> Restore(Template t, const std::optional<std::string>& program_node = std::nullopt);
   // Links a template's inline examples to the stored examples they name (demo_of edges), e.g. a
   // restored template's once its examples have been imported after it.
   Status LinkInlineExamples(const std::string& id);
