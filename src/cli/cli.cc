@@ -165,6 +165,17 @@ int Main(int argc, char** argv) {
   search->add_option("--domain", search_domain, "Filter: domain");
   search->add_option("--function", search_function, "Filter: function name");
   search->add_option("--databit", search_databit, "Filter: template id");
+  std::vector<std::string> search_tags;
+  bool search_all_tags = false, search_mmr = false;
+  double search_lambda = -1, search_min_similarity = -1;
+  CLI::Option* tag_option = search->add_option("--tag", search_tags, "Filter: a capability tag (repeat it: any of them)");
+  search->add_flag("--all-tags", search_all_tags, "Every --tag must be on the example, not any one")->needs(tag_option);
+  search->add_flag("--mmr", search_mmr, "Diversify the results (maximal marginal relevance)");
+  search->add_option("--lambda", search_lambda, "MMR's relevance weight, 0-1 (default 0.5); implies --mmr")
+      ->check(CLI::Range(0.0, 1.0));
+  search->add_option("--min-similarity", search_min_similarity,
+                     "Keep results whose cosine to the query is at least this, 0-1 (similarity_threshold)")
+      ->check(CLI::Range(0.0, 1.0));
   search->add_flag("--json", search_json, "Print the API response as JSON");
 
   CLI::App* bench = app.add_subcommand("bench", "Measure ingest, search, recall and HTTP throughput");
@@ -292,6 +303,10 @@ int Main(int argc, char** argv) {
     if (!search_domain.empty()) body["domain"] = search_domain;
     if (!search_function.empty()) body["function_name"] = search_function;
     if (!search_databit.empty()) body["databit_id"] = search_databit;
+    if (!search_tags.empty()) body[search_all_tags ? "capability_tags_all" : "capability_tags"] = search_tags;
+    if (search_lambda >= 0) body["mmr"] = {{"lambda", search_lambda}};
+    else if (search_mmr) body["mmr"] = true;
+    if (search->count("--min-similarity")) body["similarity_threshold"] = search_min_similarity;
     return RunSearch(config, body, search_json);
   }
   if (cmd->get_name() == "embed") return RunEmbed(config, embed_text, embed_json);

@@ -2,6 +2,8 @@
 // version and a quick bench.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -227,6 +229,48 @@ TEST_F(Cli, AgentSimBenchComparesEveryPolicyInJson) {
     EXPECT_TRUE(run.contains("new_found_after_median"));
   }
   EXPECT_EQ(policies, (std::set<std::string>{"none", "greedy", "ucb", "thompson"}));
+}
+
+
+// `exemplar search` takes the API's tag filters, MMR and similarity threshold (before, only the
+// domain, function and template filters).
+TEST_F(Cli, SearchTakesTagsMmrAndASimilarityThreshold) {
+  std::string lines;
+  for (int i = 0; i < 4; ++i) {  // four near-copies tagged a, then two others
+    lines += Json{{"input", {{"q", "detector bias voltage drift report " + std::to_string(i)}}},
+                  {"expected_output", {{"a", "x"}}}, {"capability_tags", Json::array({"a"})}}.dump() + "\n";
+  }
+  lines += Json{{"input", {{"q", "detector bias voltage drift cooling failure"}}}, {"expected_output", {{"a", "y"}}},
+                {"capability_tags", Json::array({"a", "b"})}}.dump() + "\n";
+  lines += Json{{"input", {{"q", "detector bias voltage noise spikes"}}}, {"expected_output", {{"a", "z"}}},
+                {"capability_tags", Json::array({"b"})}}.dump() + "\n";
+  CliRun imported = Exec("import " + Write("tags.jsonl", lines) + D());
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  ASSERT_NE(imported.out.find("imported 6 examples"), std::string::npos) << imported.out << imported.err;
+  auto ids = [&](const std::string& args) {
+    CliRun r = Exec("search \"detector bias voltage drift\" --json " + args + D());
+    EXPECT_EQ(r.code, 0) << r.err;
+    const Json answer = Json::parse(r.out);
+    std::vector<std::string> qs;
+    for (const auto& hit : answer["results"]) qs.push_back(hit["example"]["input"]["q"]);
+    return qs;
+  };
+  EXPECT_EQ(ids("-k 10").size(), 6u);
+  EXPECT_EQ(ids("-k 10 --tag b").size(), 2u);
+  EXPECT_EQ(ids("-k 10 --tag a --tag b").size(), 6u);
+  EXPECT_EQ(ids("-k 10 --tag a --tag b --all-tags"), std::vector<std::string>{"detector bias voltage drift cooling failure"});
+  // MMR: the plain top 3 are near-copies; a diversified top 3 reaches the other kinds.
+  auto has_other = [](const std::vector<std::string>& qs) {
+    return std::any_of(qs.begin(), qs.end(), [](const std::string& q) { return q.find("report") == std::string::npos; });
+  };
+  EXPECT_FALSE(has_other(ids("-k 3 --mode vector")));
+  EXPECT_TRUE(has_other(ids("-k 3 --mode vector --mmr --lambda 0.1")));
+  EXPECT_TRUE(has_other(ids("-k 3 --mode vector --mmr")));
+  EXPECT_TRUE(ids("-k 10 --min-similarity 0.99").size() < 6u);
+  CliRun bad = Exec("search x --all-tags" + D());
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--tag"), std::string::npos) << bad.err;
+  EXPECT_NE(Exec("search x --lambda 2" + D()).code, 0);
 }
 
 }  // namespace
