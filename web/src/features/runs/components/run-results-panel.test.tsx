@@ -36,3 +36,25 @@ describe("run contributions", () => {
     expect(screen.getByText("+0.250")).toBeInTheDocument();
   });
 });
+
+describe("run results actions", () => {
+  const results = () =>
+    route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "failed", best_score: null, contributions: [], trials: [] }]);
+
+  // The server refuses to sync a run that did not complete (409): the UI does not offer it.
+  it.each(["failed", "cancelled"])("offers no Sync to store on a %s run", async (status) => {
+    mockFetch(results());
+    const run = normalizeRun({ run_id: RUN, status, optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    expect(await screen.findByText("No contributions measured")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /sync/i })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Accept" })).not.toBeInTheDocument();
+  });
+
+  it("offers Sync to store on a completed run", async () => {
+    mockFetch(results());
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    expect(await screen.findByRole("button", { name: "Sync to store" })).toBeInTheDocument();
+  });
+});

@@ -1,6 +1,6 @@
 // A finished run's best program and per-example contributions, with the feedback-loop actions
 // (SPEC §4.6): sync evidence into the store, accept as a new template version, or reject. Cancelled
-// and failed runs show what they reached (best trial, contributions) without accept/reject.
+// and failed runs show what they reached (best trial, contributions) without sync/accept/reject.
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
@@ -121,29 +121,28 @@ export function RunResultsPanel({ run }: { run: Run }) {
               : `This run was ${run.status}; the trials it finished and the best result so far are kept.`
         }
         actions={
-          <>
-            {/* Once synced it says so and does nothing, but keeps focus (a disabled button would drop it to the page). */}
-            <Button
-              size="sm"
-              onClick={run.synced ? undefined : () => doAction("sync")}
-              aria-disabled={run.synced || (act.isPending && act.variables === "sync") || undefined}
-              className={run.synced ? "cursor-default opacity-50 hover:bg-white" : undefined}
-              disabled={!run.synced && act.isPending && act.variables !== "sync"}
-              loading={act.isPending && act.variables === "sync"}
-            >
-              {run.synced ? "Synced" : "Sync to store"}
-            </Button>
-            {completed && (
-              <>
-                <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
-                  Accept
-                </Button>
-                <Button size="sm" variant="danger" onClick={() => setConfirmReject(true)} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
-                  Reject
-                </Button>
-              </>
-            )}
-          </>
+          completed && (
+            <>
+              {/* Once synced it says so and does nothing, but keeps focus (a disabled button would drop it to the page).
+                  Only a completed run has results to sync: the server refuses a failed or cancelled one (409). */}
+              <Button
+                size="sm"
+                onClick={run.synced ? undefined : () => doAction("sync")}
+                aria-disabled={run.synced || (act.isPending && act.variables === "sync") || undefined}
+                className={run.synced ? "cursor-default opacity-50 hover:bg-white" : undefined}
+                disabled={!run.synced && act.isPending && act.variables !== "sync"}
+                loading={act.isPending && act.variables === "sync"}
+              >
+                {run.synced ? "Synced" : "Sync to store"}
+              </Button>
+              <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
+                Accept
+              </Button>
+              <Button size="sm" variant="danger" onClick={() => setConfirmReject(true)} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
+                Reject
+              </Button>
+            </>
+          )
         }
       />
       <CardBody className="space-y-5">
