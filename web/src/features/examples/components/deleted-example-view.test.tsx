@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { makeExample } from "@/testing/fixtures";
@@ -40,5 +40,8 @@ describe("a deleted example", () => {
     await userEvent.click(screen.getByRole("button", { name: "Restore" }));
     expect(calls.some((c) => c.method === "POST" && c.path === `/api/v1/examples/${id}/restore`)).toBe(true);
     expect(await screen.findByRole("button", { name: "Delete" })).toBeInTheDocument();
+    // Restore went away with the deleted view: keyboard focus lands on the page's heading, not <body>.
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveFocus());
+    expect(document.activeElement).not.toBe(document.body);
   });
 });

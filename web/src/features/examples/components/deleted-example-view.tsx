@@ -1,6 +1,6 @@
 // A deleted example (a tombstone, issue 19): hidden from lists and search, but its content,
 // history and audit trail remain, and it can be restored (unless its content was purged).
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
@@ -9,6 +9,7 @@ import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage, isApiError } from "@/lib/api-client";
 import { formatDate } from "@/lib/format";
 import { useToast } from "@/lib/toast";
+import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useExampleIncludingDeleted } from "../api/get-example-audit";
 import { useRestoreExample } from "../api/restore-example";
 import { AuditPanel } from "./audit-panel";
@@ -19,6 +20,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
   const q = useExampleIncludingDeleted(id, true);
   const restore = useRestoreExample();
   const toast = useToast();
+  const navigate = useNavigate();
   if (q.isPending) return <LoadingState label="Loading example…" />;
   // Neither stored nor deleted: the id names no example at all.
   if (q.isError) return isApiError(q.error) && q.error.isNotFound ? <NotFoundPage what="Example" id={id} listTo="/examples" listLabel="Examples" /> : <>{fallback}</>;
@@ -47,7 +49,12 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
               loading={restore.isPending}
               onClick={() =>
                 restore.mutate(id, {
-                  onSuccess: () => toast.show("Example restored"),
+                  onSuccess: () => {
+                    toast.show("Example restored");
+                    // Restore goes away with this view (the live example replaces it): focus goes to
+                    // the restored page's heading, as after other actions whose control is gone.
+                    navigate(`/examples/${id}`, { replace: true, state: FOCUS_HEADING });
+                  },
                   onError: (e) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
                 })
               }
