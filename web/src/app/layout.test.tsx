@@ -1,6 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { signIn, signOut } from "@/lib/auth";
 import { renderPage } from "@/testing/render";
 import { AppLayout } from "./layout";
 
@@ -62,5 +63,18 @@ describe("app layout", () => {
     act(() => history.go(-1));
     expect(history.location.pathname).toBe("/quality");
     expect(scrollTo).not.toHaveBeenCalled();
+  });
+
+  it("closes the drawer on Sign out, so the sign-in dialog that may follow is the only dialog", async () => {
+    signIn("exm_held");
+    try {
+      renderAt("/quality");
+      await userEvent.click(screen.getByRole("button", { name: "Open menu" }));
+      const drawer = screen.getByRole("dialog", { name: "Menu" });
+      await userEvent.click(within(drawer).getByRole("button", { name: /Sign out/ }));
+      await waitFor(() => expect(screen.queryByRole("dialog", { name: "Menu" })).not.toBeInTheDocument());
+    } finally {
+      signOut();
+    }
   });
 });

@@ -57,8 +57,12 @@ function NavLinks() {
   );
 }
 
-/** Sign out while a token is held; Sign in once the server has asked for one. Nothing otherwise. */
-function Session() {
+/**
+ * Sign out while a token is held; Sign in once the server has asked for one. Nothing otherwise.
+ * `onAction` runs after either (the drawer closes: the sign-in dialog that follows must be the only
+ * dialog on screen).
+ */
+function Session({ onAction }: { onAction?: () => void }) {
   const { token, required } = useAuth();
   const queryClient = useQueryClient();
   const link = "self-start rounded text-left font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600";
@@ -69,6 +73,7 @@ function Session() {
         className={link}
         onClick={() => {
           signOut();
+          onAction?.();
           // Nothing read with the token stays on screen; the pages ask again (and the server, for a token).
           void queryClient.resetQueries();
         }}
@@ -79,16 +84,23 @@ function Session() {
   }
   if (!required) return null;
   return (
-    <button type="button" className={link} onClick={openSignIn}>
+    <button
+      type="button"
+      className={link}
+      onClick={() => {
+        onAction?.();
+        openSignIn();
+      }}
+    >
       Sign in
     </button>
   );
 }
 
-function Footer() {
+function Footer({ onSession }: { onSession?: () => void }) {
   return (
     <div className="mt-auto flex flex-col gap-1 px-5 py-4 text-[11px] text-slate-500">
-      <Session />
+      <Session onAction={onSession} />
       {/* A page of its own (web/docs/), outside the app's bundle: a full page load, not a client route. */}
       <a className="hover:text-slate-800" href="/docs">
         API docs
@@ -139,7 +151,7 @@ export function AppLayout() {
               </button>
             </div>
             <NavLinks />
-            <Footer />
+            <Footer onSession={() => setOpen(false)} />
           </div>
         </div>
       )}
