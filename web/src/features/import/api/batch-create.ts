@@ -8,8 +8,29 @@ export type BatchResult = {
   existing_count: number;
   created_ids: string[];
   existing_ids: string[];
-  errors: { index: number; error: string }[];
+  /** `loc` is where in the request: ["body", "examples", <index>, "input", "colour"]. */
+  errors: BatchItemError[];
 };
+
+export type BatchItemError = { index: number; error: string; loc?: (string | number)[]; type?: string };
+
+/**
+ * An item's error placed in the record, not in the request: "… at input.colour" rather than
+ * "… at body.examples.2.input.colour", whose 2 is the record's position in the batch sent (a file
+ * is sent in chunks, so it is neither the file's line nor its record number).
+ */
+export function itemErrorText(err: BatchItemError): string {
+  const batchPrefix = /^body\.examples\.\d+(?:\.|$)/;
+  const loc = Array.isArray(err.loc) ? err.loc.map(String) : null;
+  if (loc) {
+    const full = loc.join(".");
+    const inRecord = batchPrefix.test(full) ? loc.slice(3).join(".") : full;
+    const message = err.error.endsWith(` at ${full}`) ? err.error.slice(0, -` at ${full}`.length) : err.error;
+    return inRecord && !message.endsWith(` at ${inRecord}`) ? `${message} at ${inRecord}` : message;
+  }
+  // No loc (an older server): drop the batch part of the location in the message.
+  return err.error.replace(/ at body\.examples\.\d+(?:\.(\S+))?$/, (_, rest: string | undefined) => (rest ? ` at ${rest}` : ""));
+}
 
 /**
  * POST /examples/batch, non-atomic: valid items are stored, the others come back as errors. When

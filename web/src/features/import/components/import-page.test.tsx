@@ -5,6 +5,7 @@ import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
 import ImportPage from "./import-page";
 import { parseCsv, parseImport } from "./parse-import";
+import { itemErrorText } from "../api/batch-create";
 
 const TPL = "11111111-1111-4111-8111-111111111111";
 const templates = route("GET", "/templates", () => [200, { templates: [{ id: TPL, name: "QA", version: "1.0.0", status: "published", input_schema: [], output_schema: [] }], total: 1, page: 1, page_size: 100 }]);
@@ -104,6 +105,34 @@ describe("import page", () => {
     expect(summary).not.toHaveTextContent("Stopped");
   });
 
+  it("places a record's server error in the record (input.colour), not at its position in the batch", async () => {
+    const records = [
+      JSON.stringify({ input: { question: "a" }, expected_output: { answer: "A" } }),
+      JSON.stringify({ input: { question: "b" }, expected_output: { answer: "B" } }),
+      JSON.stringify({ input: { question: "c", colour: "red" }, expected_output: { answer: "C" } }),
+    ].join("\n");
+    mockFetch(
+      templates,
+      route("POST", "/examples/batch", () => [
+        201,
+        {
+          created_count: 2,
+          existing_count: 0,
+          failed_count: 1,
+          created_ids: [],
+          existing_ids: [],
+          errors: [{ index: 2, error: "field not in the template's input schema at body.examples.2.input.colour", loc: ["body", "examples", 2, "input", "colour"], type: "value_error" }],
+        },
+      ]),
+    );
+    renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
+    await userEvent.upload(screen.getByLabelText("Import file"), new File([records], "data.jsonl"));
+    await userEvent.click(await screen.findByRole("button", { name: "Import 3 valid records" }));
+    const summary = await screen.findByRole("status", { name: "Import summary" });
+    expect(summary).toHaveTextContent("line 3: field not in the template's input schema at input.colour");
+    expect(summary).not.toHaveTextContent("body.examples");
+  });
+
   it("keeps the file and says why when the server refuses a chunk; a retry sends only what was not stored", async () => {
     const records = Array.from({ length: 150 }, (_, i) => JSON.stringify({ input: { question: `q${i}` }, expected_output: { answer: "A" } })).join("\n");
     let busy = true;
@@ -154,5 +183,14 @@ describe("import page", () => {
     expect(screen.queryByRole("table", { name: "Preview" })).not.toBeInTheDocument();
     expect(screen.getByLabelText("Import file")).toHaveFocus();
     expect(calls.filter((c) => c.path === "/api/v1/examples/batch")).toHaveLength(1);
+  });
+});
+
+describe("a batch item's error", () => {
+  it("is placed in the record, with or without the server's loc", () => {
+    expect(itemErrorText({ index: 0, error: "must be a number at body.examples.0.expected_output.score", loc: ["body", "examples", 0, "expected_output", "score"] })).toBe("must be a number at expected_output.score");
+    expect(itemErrorText({ index: 7, error: "unknown key at body.examples.7.input.colour" })).toBe("unknown key at input.colour");
+    expect(itemErrorText({ index: 7, error: "duplicate of an existing example at body.examples.7", loc: ["body", "examples", 7] })).toBe("duplicate of an existing example");
+    expect(itemErrorText({ index: 1, error: "duplicate of an existing example" })).toBe("duplicate of an existing example");
   });
 });

@@ -14,7 +14,7 @@ import { readText } from "@/lib/read-file";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
-import { batchCreate } from "../api/batch-create";
+import { batchCreate, itemErrorText } from "../api/batch-create";
 import { detectFormat, parseImport, prepareRecord, type DuplicatePolicy, type ImportFormat, type ImportRow } from "./parse-import";
 
 const PREVIEW_ROWS = 20;
@@ -134,7 +134,7 @@ export default function ImportPage() {
         );
         result.created += res.created_count ?? res.created_ids?.length ?? 0;
         result.existing += res.existing_count ?? res.existing_ids?.length ?? 0;
-        for (const err of res.errors ?? []) result.failed.push({ where: chunk[err.index]?.where ?? `record ${i + err.index + 1}`, error: err.error });
+        for (const err of res.errors ?? []) result.failed.push({ where: chunk[err.index]?.where ?? `record ${i + err.index + 1}`, error: itemErrorText(err) });
       } catch (e) {
         if (controller.signal.aborted) result.stopped = "Import stopped; the records before this point were imported.";
         else {
