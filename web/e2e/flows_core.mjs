@@ -183,6 +183,13 @@ export const coreFlows = [
       await code.waitFor({ timeout: 30_000 });
       const text = await code.innerText();
       if (!text.includes("class ")) throw new Error(`preview has no "class ": ${text.slice(0, 200)}`);
+      // With the options untouched the UI exports what the API exports by default (the module the
+      // version was made from, else Predict), not a ChainOfThought it chose itself, and says which.
+      const byDefault = await apiCall(ctx.base, "POST", `/templates/${id}/export-dspy`, { format: "python_module" });
+      const apiModule = /dspy\.(ChainOfThought|Predict)\(/.exec(byDefault.body?.content ?? "")?.[1];
+      const uiModule = /dspy\.(ChainOfThought|Predict)\(/.exec(text)?.[1];
+      if (!apiModule || uiModule !== apiModule) throw new Error(`UI exported module ${uiModule}, the API's default is ${apiModule}`);
+      await page.getByText(`module ${apiModule}`).first().waitFor({ timeout: TIMEOUT });
       // Each finding's severity reads in full beside its message (the message's width squeezed it to "wa…").
       const findings = page.getByRole("list", { name: "Validation findings" });
       if (await findings.count()) {

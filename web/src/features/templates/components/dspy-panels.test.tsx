@@ -25,6 +25,36 @@ describe("DSPy export result", () => {
   });
 });
 
+describe("DSPy export options", () => {
+  const answer = (module: string) =>
+    route("POST", `/templates/${TPL}/export-dspy`, () => [
+      200,
+      { content: `class P(dspy.Module):\n    def __init__(self):\n        self.predict = dspy.${module}(Sig)\n`, filename: "x.py", media_type: "text/x-python", findings: [], example_count: 0, example_source: "store" },
+    ]);
+
+  it("leaves the module and the number of examples to the server unless chosen, and says which module the export used", async () => {
+    const { calls } = mockFetch(answer("Predict"));
+    renderPage(<ExportDspyPanel templateId={TPL} />);
+    expect(screen.getByLabelText("Module")).toHaveValue("");
+    expect(screen.getByLabelText("Max examples")).toHaveValue(null);
+    await userEvent.click(screen.getByRole("button", { name: "Generate" }));
+    expect(await screen.findByText(/· module Predict ·/)).toBeInTheDocument();
+    const sent = calls.find((c) => c.method === "POST")!.body as Record<string, unknown>;
+    expect(sent).not.toHaveProperty("module");
+    expect(sent).not.toHaveProperty("max_examples");
+  });
+
+  it("sends the module and the number of examples the user picked", async () => {
+    const { calls } = mockFetch(answer("ChainOfThought"));
+    renderPage(<ExportDspyPanel templateId={TPL} />);
+    await userEvent.selectOptions(screen.getByLabelText("Module"), "ChainOfThought");
+    await userEvent.type(screen.getByLabelText("Max examples"), "5");
+    await userEvent.click(screen.getByRole("button", { name: "Generate" }));
+    expect(await screen.findByText(/· module ChainOfThought ·/)).toBeInTheDocument();
+    expect(calls.find((c) => c.method === "POST")!.body).toMatchObject({ module: "ChainOfThought", max_examples: 5 });
+  });
+});
+
 const program = { predict: { signature: { instructions: "Answer.", fields: [] }, demos: [{ question: "q1", answer: "a1" }, { question: "q2", answer: "a2" }] } };
 
 describe("DSPy import", () => {

@@ -20,11 +20,9 @@ const formatLabels: Record<string, string> = {
 export function ExportDspyPanel({ templateId }: { templateId: string }) {
   const [req, setReq] = useState<ExportDspyRequest>({
     format: "python_module",
-    module: "ChainOfThought",
     example_source: "auto",
     selection: "top",
     query: "",
-    max_examples: 8,
     min_effectiveness: 0,
     include_optimizer: false,
     optimizer_type: "BootstrapFewShot",
@@ -64,14 +62,31 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
               error={errors.example_source}
             />
             <div className="grid grid-cols-2 gap-3">
-              <SelectInput label="Module" value={req.module} onChange={(e) => set("module", e.target.value as ExportDspyRequest["module"])} options={opts(MODULE_TYPES)} error={errors.module} />
+              {/* Unset unless picked: the server knows the module the version was made from. */}
+              <SelectInput
+                label="Module"
+                value={req.module ?? ""}
+                onChange={(e) => set("module", (e.target.value || undefined) as ExportDspyRequest["module"])}
+                options={[{ value: "", label: "Default (the version's own)" }, ...opts(MODULE_TYPES)]}
+                hint="Default: the module of the run or program this version was made from, else Predict"
+                error={errors.module}
+              />
               <SelectInput label="Example selection" value={req.selection} onChange={(e) => set("selection", e.target.value as ExportDspyRequest["selection"])} options={opts(SELECTIONS)} error={errors.selection} />
             </div>
             {req.selection === "similar" && (
               <TextInput label="Similar to" placeholder="Query text the examples should resemble" value={req.query ?? ""} onChange={(e) => set("query", e.target.value)} error={errors.query} />
             )}
             <div className="grid grid-cols-2 gap-3">
-              <TextInput label="Max examples" type="number" min={0} max={100} value={req.max_examples} onChange={(e) => set("max_examples", Number(e.target.value))} error={errors.max_examples} />
+              <TextInput
+                label="Max examples"
+                type="number"
+                min={0}
+                max={1000}
+                placeholder="16 (default)"
+                value={req.max_examples ?? ""}
+                onChange={(e) => set("max_examples", e.target.value === "" ? undefined : Number(e.target.value))}
+                error={errors.max_examples}
+              />
               <TextInput label="Min effectiveness" type="number" min={0} max={1} step={0.05} value={req.min_effectiveness ?? 0} onChange={(e) => set("min_effectiveness", Number(e.target.value))} error={errors.min_effectiveness} />
             </div>
             <Checkbox label="Include optimizer script" checked={req.include_optimizer} onChange={(e) => set("include_optimizer", e.target.checked)} />

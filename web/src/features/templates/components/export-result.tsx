@@ -8,7 +8,7 @@ import { DownloadIcon } from "@/components/ui/icons";
 import { EmptyState, ErrorState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { isApiError } from "@/lib/api-client";
 import { downloadText } from "@/lib/format";
-import type { ExportDspyRequest, ExportDspyResponse, Finding } from "../api/export-dspy";
+import { exportedModule, type ExportDspyRequest, type ExportDspyResponse, type Finding } from "../api/export-dspy";
 
 const severityTone = { error: "rose", warning: "amber", info: "sky" } as const;
 
@@ -47,11 +47,13 @@ export function ExportResult({ state }: { state: UseMutationResult<ExportDspyRes
   if (state.isError) return isApiError(state.error) && state.error.status === 404 ? <UnavailableState feature="DSPy export" error={state.error} /> : <ErrorState error={state.error} title="Export failed" />;
   const r = state.data;
   const errors = (r.findings ?? []).filter((f) => f.severity === "error").length;
+  // Which module was used, whether picked or the version's own (the request may have left it unset).
+  const module = exportedModule(r);
   return (
     <Card>
       <CardHeader
         title={<code className="text-sm break-all">{r.filename}</code>}
-        description={`${exportedExamplesText(r)} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
+        description={`${exportedExamplesText(r)}${module ? ` · module ${module}` : ""} · ${r.media_type}${errors ? ` · ${errors} error${errors === 1 ? "" : "s"}` : ""}`}
         actions={
           <>
             <CopyButton text={r.content} />
