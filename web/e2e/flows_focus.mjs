@@ -22,6 +22,55 @@ async function assertTappable(page, locator, what) {
 
 export const focusFlows = [
   {
+    name: "focus: a refused template save goes to the invalid field; Restore goes to the heading",
+    core: true,
+    async run({ page, ctx }) {
+      const draft = await apiCall(ctx.base, "POST", "/templates", { name: `Refused ${ctx.token}`, input_schema: [{ name: "q", type: "string" }, { name: "ctx", type: "string" }], output_schema: [{ name: "a", type: "string" }] });
+      if (draft.status !== 201) throw new Error(`seed template: POST → ${draft.status}`);
+      await page.goto(`${ctx.base}/templates/${draft.body.id}`);
+      const first = page.getByLabel("Input fields field 1 name");
+      await first.fill("self");
+      // Save with the keyboard from the bottom of the form: the refused field is above, off-screen.
+      const save = page.getByRole("button", { name: "Save changes" });
+      await save.focus();
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Input fields field 1 name", null, { timeout: TIMEOUT }).catch(() => undefined);
+      if ((await focused(page)) !== 'input "Input fields field 1 name"') throw new Error(`after a refused save, focus is on ${await focused(page)}`);
+      const seen = await first.evaluate((el) => {
+        const b = el.getBoundingClientRect();
+        const message = document.getElementById(el.getAttribute("aria-describedby") ?? "")?.textContent ?? "";
+        return { inView: b.top >= 0 && b.bottom <= innerHeight, invalid: el.getAttribute("aria-invalid"), message };
+      });
+      if (!seen.inView || seen.invalid !== "true" || !seen.message) throw new Error(`the refused field is not shown with its message: ${JSON.stringify(seen)}`);
+
+      // A duplicate name is refused for the list as a whole: its message takes focus.
+      await first.fill("ctx");
+      await save.focus();
+      await page.keyboard.press("Enter");
+      const inputs = page.getByRole("group", { name: "Input fields" });
+      await inputs.locator("[data-invalid-message]").waitFor({ timeout: TIMEOUT });
+      await page.waitForFunction(() => document.activeElement?.hasAttribute("data-invalid-message"), null, { timeout: TIMEOUT }).catch(() => undefined);
+      if (!(await inputs.evaluate((g) => g.contains(document.activeElement) && document.activeElement.hasAttribute("data-invalid-message")))) {
+        throw new Error(`after a duplicate name, focus is on ${await focused(page)}`);
+      }
+
+      // Restore on a deleted example's page: the button goes away with the view, focus goes to the heading.
+      const made = await apiCall(ctx.base, "POST", "/examples", { input: { question: `Restore me ${ctx.token}` }, expected_output: { answer: "ok" }, domain: "e2e_focus" });
+      const gone = await apiCall(ctx.base, "DELETE", `/examples/${made.body.example_id}`);
+      if (gone.status !== 204) throw new Error(`seed delete: DELETE → ${gone.status}`);
+      await page.goto(`${ctx.base}/examples/${made.body.example_id}`);
+      const restore = page.getByRole("button", { name: "Restore" });
+      await restore.focus();
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { level: 1, name: `Restore me ${ctx.token}` }).waitFor({ timeout: TIMEOUT });
+      await page.getByRole("status").filter({ hasText: "Example restored" }).waitFor({ timeout: TIMEOUT });
+      await page.waitForFunction(() => document.activeElement?.tagName === "H1", null, { timeout: TIMEOUT }).catch(() => undefined);
+      const now = await focused(page);
+      if (!now.startsWith("h1 ")) throw new Error(`after Restore, focus is on ${now}`);
+    },
+  },
+  {
     name: "phone: a long function name is cut in the header, and the delete dialog's button stays on screen",
     core: true,
     async run({ page, ctx, shot }) {

@@ -95,6 +95,8 @@ describe("example editor", () => {
     expect(await screen.findByText("must not be empty")).toBeInTheDocument();
     expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveAttribute("aria-invalid", "true");
     expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveValue('{"question": " "}');
+    // The refused field takes focus, as for a refusal found before sending.
+    await waitFor(() => expect(screen.getByLabelText(/^Input \(JSON object\)/)).toHaveFocus());
   });
 
   it("asks before leaving with unsaved edits (link or back button), and stays when told to", async () => {

@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { JsonEditor } from "@/components/ui/json-editor";
 import { fieldKey, isApiError } from "@/lib/api-client";
+import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { KNOWN_DOMAINS } from "./example-filters";
@@ -73,16 +74,19 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     setSubmitted(null);
   }
   const formRef = useRef<HTMLFormElement>(null);
-  // A refused submit takes the user (and focus) to the first invalid field, once it is rendered as
-  // such: on a phone it may be screens away from the button they pressed.
+  // A refused submit (found here, or a 422 from the server) takes the user (and focus) to the first
+  // invalid field, once it is rendered as such: on a phone it may be screens away from the button.
   const [showInvalid, setShowInvalid] = useState(0);
   useEffect(() => {
-    if (showInvalid === 0) return;
-    const el = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
-    if (!el) return;
-    el.scrollIntoView?.({ block: "center" });
-    el.focus({ preventScroll: true });
+    if (showInvalid > 0) focusFirstInvalid(formRef.current);
   }, [showInvalid]);
+  // A refusal seen at mount is old news (the user may have moved on): only a new one moves focus.
+  const seenError = useRef(serverError);
+  useEffect(() => {
+    if (serverError === seenError.current) return;
+    seenError.current = serverError;
+    if (isApiError(serverError) && serverError.status === 422) setShowInvalid((n) => n + 1);
+  }, [serverError]);
   const templates = useTemplateOptions();
 
   const server = Object.fromEntries(Object.entries(serverFieldErrors(serverError)).filter(([k]) => !edited.has(k)));
@@ -125,7 +129,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     <form ref={formRef} onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-5" aria-label="Example editor" data-dirty={dirty || undefined}>
       {leavePrompt}
       {errors._form && (
-        <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+        <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
           {errors._form}
         </div>
       )}

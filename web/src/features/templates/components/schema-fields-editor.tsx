@@ -1,9 +1,10 @@
 // Edits a template's input or output schema: a list of {name, type, description, required}.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { control } from "@/components/ui/field";
 import { CloseIcon, PlusIcon } from "@/components/ui/icons";
 import type { SchemaField } from "@/lib/api-types";
+import { INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 
 export const FIELD_TYPES = ["string", "integer", "number", "boolean", "array", "object"];
 
@@ -51,6 +52,7 @@ export function SchemaFieldsEditor(props: Props) {
  */
 function SchemaFieldsForm({ label, prefix, fields, onChange, errors, readOnly }: Props) {
   const box = useRef<HTMLFieldSetElement>(null);
+  const messageId = useId();
   const [focusNext, setFocusNext] = useState<string | null>(null);
   useEffect(() => {
     if (!focusNext || !box.current) return;
@@ -76,13 +78,16 @@ function SchemaFieldsForm({ label, prefix, fields, onChange, errors, readOnly }:
       {fields.map((f, i) => {
         const err = (k: string) => errors[`${prefix}.${i}.${k}`];
         const rowError = errors[`${prefix}.${i}`] ?? err("name") ?? err("type") ?? err("description");
+        // The row's one message describes each control it is about (aria-describedby).
+        const rowErrorId = `${messageId}-${i}`;
+        const describe = (k: string) => (err(k) ? rowErrorId : undefined);
         return (
           <div key={i} className="rounded-lg bg-slate-50 p-2 ring-1 ring-slate-200">
             {/* Name, type, required and remove on one line (the name takes what is left, so it is
                 not cut at any width), the description under them. */}
             <div className="flex flex-wrap items-center gap-2">
-              <input aria-label={`${label} field ${i + 1} name`} value={f.name} disabled={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="name" className={control({ invalid: Boolean(err("name")), width: "min-w-0 flex-1 basis-32", extra: "font-mono" })} aria-invalid={Boolean(err("name")) || undefined} />
-              <select aria-label={`${label} field ${i + 1} type`} value={f.type} disabled={readOnly} onChange={(e) => update(i, { type: e.target.value })} className={control({ width: "w-28 shrink-0" })}>
+              <input aria-label={`${label} field ${i + 1} name`} value={f.name} disabled={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="name" className={control({ invalid: Boolean(err("name")), width: "min-w-0 flex-1 basis-32", extra: "font-mono" })} aria-invalid={Boolean(err("name")) || undefined} aria-describedby={describe("name")} />
+              <select aria-label={`${label} field ${i + 1} type`} value={f.type} disabled={readOnly} onChange={(e) => update(i, { type: e.target.value })} className={control({ invalid: Boolean(err("type")), width: "w-28 shrink-0" })} aria-invalid={Boolean(err("type")) || undefined} aria-describedby={describe("type")}>
                 {FIELD_TYPES.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
@@ -97,12 +102,22 @@ function SchemaFieldsForm({ label, prefix, fields, onChange, errors, readOnly }:
                 </button>
               )}
             </div>
-            <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ extra: "mt-2" })} />
-            {rowError && <p role="alert" className="mt-1 text-xs font-medium text-rose-600">{rowError}</p>}
+            <input aria-label={`${label} field ${i + 1} description`} value={f.description ?? ""} disabled={readOnly} onChange={(e) => update(i, { description: e.target.value })} placeholder="description" className={control({ invalid: Boolean(err("description")), extra: "mt-2" })} aria-invalid={Boolean(err("description")) || undefined} aria-describedby={describe("description")} />
+            {/* A message for the row as a whole (no control named) can take focus itself. */}
+            {rowError && (
+              <p id={rowErrorId} role="alert" {...(errors[`${prefix}.${i}`] && !err("name") && !err("type") && !err("description") ? INVALID_MESSAGE : {})} className="mt-1 text-xs font-medium text-rose-600 focus:outline-2 focus:outline-rose-600">
+                {rowError}
+              </p>
+            )}
           </div>
         );
       })}
-      {listError && <p role="alert" className="text-xs font-medium text-rose-600">{listError}</p>}
+      {/* About the list (duplicate names): no one field to mark, so the message takes focus. */}
+      {listError && (
+        <p role="alert" {...INVALID_MESSAGE} className="text-xs font-medium text-rose-600 focus:outline-2 focus:outline-rose-600">
+          {listError}
+        </p>
+      )}
       {!readOnly && (
         <Button size="sm" variant="ghost" icon={<PlusIcon />} onClick={add} data-add-field>
           Add field

@@ -107,6 +107,34 @@ describe("template detail page", () => {
   });
 });
 
+describe("a refused template save", () => {
+  const refusing = (detail: unknown) => route("PUT", `/templates/${ID}`, () => [422, { detail, code: "validation_error" }]);
+
+  it("takes focus to the field the server names, whose message describes it", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get, refusing([{ loc: ["body", "input_schema", 0, "name"], msg: "'self' is reserved by DSPy", type: "value_error" }]));
+    open();
+    fireEvent.change(await screen.findByLabelText("Input fields field 1 name"), { target: { value: "self" } });
+    const save = screen.getByRole("button", { name: "Save changes" });
+    save.focus();
+    await userEvent.keyboard("{Enter}");
+    const name = screen.getByLabelText("Input fields field 1 name");
+    await waitFor(() => expect(name).toHaveFocus());
+    expect(name).toHaveAttribute("aria-invalid", "true");
+    expect(name).toHaveAccessibleDescription("'self' is reserved by DSPy");
+  });
+
+  it("takes focus to the list's message when the error names the list, not a field (duplicate names)", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get, refusing([{ loc: ["body", "input_schema"], msg: "duplicate field name 'question'", type: "value_error" }]));
+    open();
+    await screen.findByLabelText("Input fields field 1 name");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(document.activeElement).toHaveTextContent("duplicate field name 'question'"));
+    expect(screen.getByRole("group", { name: "Input fields" })).toContainElement(document.activeElement as HTMLElement);
+  });
+});
+
 describe("template field editor", () => {
   it("names each required checkbox after its field", async () => {
     const s = serverTemplate();

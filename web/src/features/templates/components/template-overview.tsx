@@ -1,10 +1,11 @@
 // The template's definition. Drafts are editable; published and archived versions are immutable
 // (SPEC §3), so the form is read-only and points to "New version".
-import type { FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { TextArea, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
+import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import type { Template } from "@/lib/api-types";
 import { useToast } from "@/lib/toast";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
@@ -15,12 +16,20 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
   const { form, set, readOnly, update } = draft;
   const toast = useToast();
   const errors = isApiError(update.error) ? update.error.fieldErrors : {};
+  const formRef = useRef<HTMLFormElement>(null);
+  // A save this form refused takes focus to the first invalid field (or the message of a list, or
+  // of the form), which may be far above Save. It waits until the refusal is rendered; a save
+  // refused elsewhere (Publish's dialog) leaves focus in its dialog.
+  const [showInvalid, setShowInvalid] = useState(false);
+  useEffect(() => {
+    if (showInvalid && focusFirstInvalid(formRef.current)) setShowInvalid(false);
+  }, [showInvalid, update.error]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     draft.save().then(
       () => toast.show("Template saved"),
-      () => undefined, // shown through update.error
+      () => setShowInvalid(true), // the reason is shown through update.error
     );
   };
 
@@ -31,9 +40,9 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
         description={readOnly ? `This version is ${template.status} and cannot be edited. Create a new version to change it.` : "Draft: changes are saved in place."}
       />
       <CardBody>
-        <form onSubmit={submit} className="space-y-5" aria-label="Template definition">
+        <form ref={formRef} onSubmit={submit} className="space-y-5" aria-label="Template definition">
           {update.isError && Object.keys(errors).length === 0 && (
-            <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+            <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
               {update.error.message}
             </div>
           )}
