@@ -48,15 +48,17 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
               variant="primary"
               loading={restore.isPending}
               onClick={() =>
-                restore.mutate(id, {
-                  onSuccess: () => {
+                // mutateAsync, not mutate's callbacks: the refetch after a restore replaces this view
+                // with the live example's page, and callbacks given to mutate do not run once unmounted.
+                restore.mutateAsync(id).then(
+                  () => {
                     toast.show("Example restored");
-                    // Restore goes away with this view (the live example replaces it): focus goes to
-                    // the restored page's heading, as after other actions whose control is gone.
+                    // Restore went away with this view: focus goes to the restored page's heading,
+                    // as after other actions whose control is gone.
                     navigate(`/examples/${id}`, { replace: true, state: FOCUS_HEADING });
                   },
-                  onError: (e) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
-                })
+                  (e: unknown) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
+                )
               }
             >
               Restore
