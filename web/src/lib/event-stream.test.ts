@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { authState, signIn } from "./auth";
-import { STREAM_CLOSED, STREAM_OPEN, TokenEventStream, openEventStream } from "./event-stream";
+import { STREAM_CLOSED, STREAM_CONNECTING, STREAM_OPEN, TokenEventStream, openEventStream } from "./event-stream";
 
 /** A response whose body arrives in `chunks`, as a server's event stream does. */
 function streamed(chunks: string[]): Response {
@@ -15,7 +15,7 @@ function streamed(chunks: string[]): Response {
 }
 
 describe("event stream with a token", () => {
-  it("sends the token, parses events split across chunks, and closes when the stream ends", async () => {
+  it("sends the token, parses events split across chunks, and reconnects when the stream ends", async () => {
     const fetch = vi.fn(async () => streamed(['event: log\ndata: {"message":"hel', 'lo"}\n\n: keep-alive\n\n', 'event: status\r\ndata: {"status":"succeeded"}\r\n\r\n']));
     vi.stubGlobal("fetch", fetch);
     const source = new TokenEventStream("/api/v1/dspy-runs/r1/events", "exm_good");
@@ -26,11 +26,19 @@ describe("event stream with a token", () => {
     };
     source.addEventListener("log", (e) => got.push(`log ${e.data}`));
     source.addEventListener("status", (e) => got.push(`status ${e.data}`));
-    const ended = new Promise<void>((resolve) => (source.onerror = () => resolve()));
-    await ended;
+    let stateAtError = -1;
+    await new Promise<void>((resolve) => {
+      source.onerror = () => {
+        stateAtError = source.readyState;
+        resolve();
+      };
+    });
+    source.close();
     expect(fetch).toHaveBeenCalledWith("/api/v1/dspy-runs/r1/events", expect.objectContaining({ headers: expect.objectContaining({ Authorization: "Bearer exm_good" }) }));
     expect(opened).toBe(true);
     expect(got).toEqual(['log {"message":"hello"}', 'status {"status":"succeeded"}']);
+    // It dropped after being open: reconnecting (CONNECTING), until the page closes it.
+    expect(stateAtError).toBe(STREAM_CONNECTING);
     expect(source.readyState).toBe(STREAM_CLOSED);
   });
 
@@ -49,5 +57,51 @@ describe("event stream with a token", () => {
     }
     vi.stubGlobal("EventSource", Native);
     expect(openEventStream("/api/v1/dspy-runs/r1/events")).toBeInstanceOf(Native);
+  });
+
+  it("reconnects after a drop with Last-Event-ID, backing off, until the page closes it", async () => {
+    const sent: (string | undefined)[] = [];
+    let n = 0;
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      sent.push((init.headers as Record<string, string>)["Last-Event-ID"]);
+      n++;
+      if (n === 1) return streamed(['id: 4\nevent: trial\ndata: {"i":1}\n\n', 'id: 5\nevent: trial\ndata: {"i":2}\n\n']); // then drops
+      if (n === 2) throw new TypeError("network error"); // still down: wait longer
+      // Back: this connection stays open.
+      const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode('id: 6\nevent: trial\ndata: {"i":3}\n\n')) });
+      return new Response(body, { status: 200 });
+    });
+    vi.stubGlobal("fetch", fetch);
+    const delays: number[] = [];
+    const source = new TokenEventStream("/api/v1/dspy-runs/r1/events", "exm_good", {
+      retryDelay: (attempt) => {
+        delays.push(attempt);
+        return 0;
+      },
+    });
+    const got: string[] = [];
+    const states: number[] = [];
+    source.onerror = () => states.push(source.readyState);
+    source.addEventListener("trial", (e) => got.push(e.data as string));
+    await vi.waitFor(() => expect(got).toHaveLength(3));
+    source.close();
+    expect(fetch).toHaveBeenCalledTimes(3);
+    expect(got).toEqual(['{"i":1}', '{"i":2}', '{"i":3}']);
+    // The first request has no id; each reconnection says the last event it saw.
+    expect(sent.slice(0, 3)).toEqual([undefined, "5", "5"]);
+    expect(delays.slice(0, 2)).toEqual([1, 2]);
+    // While it reconnects the page hears CONNECTING (as from EventSource), not CLOSED.
+    expect(states[0]).toBe(STREAM_CONNECTING);
+    expect(source.readyState).toBe(STREAM_CLOSED);
+  });
+
+  it("does not reconnect when the server refuses the stream (a 4xx)", async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ detail: "not found" }), { status: 404 }));
+    vi.stubGlobal("fetch", fetch);
+    const source = new TokenEventStream("/api/v1/dspy-runs/r1/events", "exm_good", { retryDelay: () => 0 });
+    await new Promise<void>((resolve) => (source.onerror = () => resolve()));
+    expect(source.readyState).toBe(STREAM_CLOSED);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 });

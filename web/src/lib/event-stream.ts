@@ -24,9 +24,19 @@ export function openEventStream(url: string): EventStream | null {
   return new EventSource(url) as unknown as EventStream;
 }
 
+/** Waits before reconnection `attempt` (1, 2, …): 1 s, doubling, at most 30 s, as a browser's EventSource backs off. */
+const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (attempt - 1));
+/** Reconnections in a row that bring no event before the stream is given up (the page then polls). */
+const MAX_ATTEMPTS = 8;
+
+export type TokenEventStreamOptions = { retryDelay?: (attempt: number) => number };
+
 /**
- * One fetch of the stream. It does not reconnect by itself: when the stream ends or fails it is
- * CLOSED and `onerror` runs, and the page falls back to polling (as for a refused EventSource).
+ * The stream read with fetch, reconnecting as EventSource does: when a stream that was open drops
+ * (the connection failed, or the server ended it) it is CONNECTING again, `onerror` runs, and it
+ * reconnects after a growing delay with `Last-Event-ID` (the server resumes after that event) until
+ * the page closes it. A refusal (a 4xx: a revoked token, an unknown run), a first connection that
+ * fails, or MAX_ATTEMPTS reconnections without an event leave it CLOSED.
  */
 export class TokenEventStream implements EventStream {
   readyState = STREAM_CONNECTING;
@@ -34,8 +44,12 @@ export class TokenEventStream implements EventStream {
   onerror: (() => void) | null = null;
   private readonly listeners = new Map<string, ((e: MessageEvent) => void)[]>();
   private readonly abort = new AbortController();
+  private readonly retryDelay: (attempt: number) => number;
+  private lastEventId: string | null = null;
+  private received = false; // an event arrived on the current connection
 
-  constructor(url: string, token: string) {
+  constructor(url: string, token: string, options: TokenEventStreamOptions = {}) {
+    this.retryDelay = options.retryDelay ?? defaultRetryDelay;
     void this.run(url, token);
   }
 
@@ -49,23 +63,51 @@ export class TokenEventStream implements EventStream {
   }
 
   private async run(url: string, token: string) {
-    try {
-      const res = await fetch(url, { headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` }, signal: this.abort.signal });
-      if (res.status === 401) {
-        const body = (await res.json().catch(() => null)) as { detail?: unknown } | null;
-        unauthenticated(typeof body?.detail === "string" ? body.detail : "401 Unauthorized", token);
+    let opened = false;
+    let attempt = 0;
+    for (;;) {
+      this.received = false;
+      const outcome = await this.connect(url, token);
+      if (this.readyState === STREAM_CLOSED) return; // closed by the page
+      opened ||= outcome !== "failed";
+      if (this.received) attempt = 0;
+      // Refused, never reached, or down for too long: the page falls back to polling.
+      if (outcome === "refused" || !opened || ++attempt > MAX_ATTEMPTS) {
+        this.readyState = STREAM_CLOSED;
+        this.onerror?.();
+        return;
       }
-      if (!res.ok || !res.body) throw new Error(`event stream: ${res.status}`);
+      this.readyState = STREAM_CONNECTING;
+      this.onerror?.();
+      await new Promise((resolve) => setTimeout(resolve, this.retryDelay(attempt)));
       if (this.readyState === STREAM_CLOSED) return;
-      this.readyState = STREAM_OPEN;
-      this.onopen?.();
+    }
+  }
+
+  /** One connection: "refused" (a 4xx), "failed" (never opened), or "ended" (opened, then dropped). */
+  private async connect(url: string, token: string): Promise<"refused" | "failed" | "ended"> {
+    const headers: Record<string, string> = { Accept: "text/event-stream", Authorization: `Bearer ${token}` };
+    if (this.lastEventId !== null) headers["Last-Event-ID"] = this.lastEventId;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, signal: this.abort.signal });
+    } catch {
+      return "failed";
+    }
+    if (res.status === 401) {
+      const body = (await res.json().catch(() => null)) as { detail?: unknown } | null;
+      unauthenticated(typeof body?.detail === "string" ? body.detail : "401 Unauthorized", token);
+    }
+    if (res.status >= 400 && res.status < 500) return "refused";
+    if (!res.ok || !res.body || this.readyState === STREAM_CLOSED) return "failed";
+    this.readyState = STREAM_OPEN;
+    this.onopen?.();
+    try {
       await this.read(res.body);
     } catch {
-      /* ended or failed: below */
+      /* the connection dropped */
     }
-    if (this.readyState === STREAM_CLOSED) return; // closed by the page
-    this.readyState = STREAM_CLOSED;
-    this.onerror?.();
+    return "ended";
   }
 
   /** The event-stream format: `event:` and `data:` lines, an empty line ends an event. */
@@ -96,11 +138,13 @@ export class TokenEventStream implements EventStream {
         const text = raw.startsWith(" ") ? raw.slice(1) : raw;
         if (field === "event") type = text;
         else if (field === "data") data.push(text);
+        else if (field === "id" && !text.includes("\0")) this.lastEventId = text;
       }
     }
   }
 
   private dispatch(type: string, data: string) {
+    this.received = true;
     const event = new MessageEvent(type, { data });
     for (const listener of this.listeners.get(type) ?? []) listener(event);
   }

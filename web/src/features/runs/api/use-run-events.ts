@@ -106,7 +106,7 @@ export function useRunEvents(id: string, active: boolean) {
       setLogs((l) => [...l.slice(-199), entry]);
     });
     source.onerror = () => {
-      // EventSource retries by itself while CONNECTING (onopen says when it is back); CLOSED means
+      // EventSource (and the token stream) retry by themselves while CONNECTING (onopen says when it is back); CLOSED means
       // the server refused the stream. Either way nothing arrives now: refresh, and let the page poll.
       void qc.invalidateQueries({ queryKey: key });
       if (opened && source.readyState === STREAM_CONNECTING) {
