@@ -58,6 +58,22 @@ export const authFlows = [
         const saved = await download.path();
         const lines = readFileSync(saved, "utf8").trim().split("\n");
         if (!download.suggestedFilename().endsWith(".jsonl") || !JSON.parse(lines[0]).input) throw new Error(`export download: ${download.suggestedFilename()}, ${lines[0]?.slice(0, 80)}`);
+
+        // The API docs page (same origin, same tab) is authorized with the app's token: Try it out works.
+        await page.goto(`${server.base}/docs`);
+        await page.getByRole("note").filter({ hasText: "Signed in" }).waitFor({ timeout: TIMEOUT });
+        await page.locator(".btn.authorize.locked").waitFor({ timeout: TIMEOUT });
+        const op = page.locator(".opblock.opblock-get").filter({ has: page.locator(".opblock-summary-path", { hasText: /^\/api\/v1\/templates$/ }) }).first();
+        await op.locator(".opblock-summary").first().click();
+        await op.getByRole("button", { name: "Try it out" }).click();
+        const [tried] = await Promise.all([
+          page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/templates" && r.request().method() === "GET", { timeout: TIMEOUT }),
+          op.getByRole("button", { name: "Execute" }).click(),
+        ]);
+        const sentAuth = tried.request().headers().authorization;
+        if (tried.status() !== 200 || sentAuth !== `Bearer ${server.token}`) throw new Error(`Try it out on /docs: ${tried.status()}, Authorization ${sentAuth ? "not the signed-in token" : "missing"}`);
+        await shot("docs-signed-in", { fullPage: false });
+
         await page.goto(`${server.base}/examples`);
 
         // The token lasts for the tab's session: a reload stays signed in.

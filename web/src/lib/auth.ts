@@ -6,8 +6,7 @@
 // signs out, other tabs do not inherit it, and a token typed on a shared machine is not left on
 // disk for the next person.
 import { useSyncExternalStore } from "react";
-
-const STORAGE_KEY = "exemplar.api_token";
+import { storedToken, TOKEN_STORAGE_KEY as STORAGE_KEY } from "./auth-storage";
 
 export type AuthState = {
   /** The token sent as `Authorization: Bearer …`, or null. */
@@ -20,13 +19,8 @@ export type AuthState = {
   refused: string | null;
 };
 
-function stored(): string | null {
-  try {
-    return sessionStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null; // storage disabled: the token lives only in memory
-  }
-}
+// Storage disabled: null, and the token lives only in memory.
+const stored = storedToken;
 
 function store(token: string | null) {
   try {
