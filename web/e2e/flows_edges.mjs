@@ -174,6 +174,32 @@ export const edgeFlows = [
       const count = await page.locator(".react-flow__node").count();
       await page.waitForTimeout(300); // let fitView settle before the screenshot
       await shot("lineage");
+      // It opens readable (node names at 11 px or more on screen) and on the current version, at
+      // 1440 and on a phone (where a fit used to shrink it to 0.55 away from "this").
+      const opening = () =>
+        page.evaluate(() => {
+          const pane = document.querySelector(".react-flow").getBoundingClientRect();
+          const root = document.querySelector('[data-root="true"]');
+          const r = root.getBoundingClientRect();
+          const zoom = new DOMMatrix(getComputedStyle(document.querySelector(".react-flow__viewport")).transform).a;
+          const px = parseFloat(getComputedStyle(root.querySelector("p[title]")).fontSize) * zoom;
+          return { inPane: r.left >= pane.left - 1 && r.right <= pane.right + 1 && r.top >= pane.top - 1 && r.bottom <= pane.bottom + 1, px: Math.round(px * 10) / 10 };
+        });
+      const wide = await opening();
+      if (!wide.inPane || wide.px < 11) throw new Error(`at 1440 the graph opens with the current version ${wide.inPane ? "shown" : "off-screen"}, names at ${wide.px} px`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.reload();
+        await page.locator('[data-root="true"]').waitFor({ timeout: TIMEOUT });
+        await page.waitForTimeout(300);
+        const phone = await opening();
+        await shot("lineage-390", { fullPage: false });
+        if (!phone.inPane || phone.px < 11) throw new Error(`at 390 the graph opens with the current version ${phone.inPane ? "shown" : "off-screen"}, names at ${phone.px} px`);
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+      await page.reload();
+      await page.locator(".react-flow__node").first().waitFor({ timeout: TIMEOUT });
       // Runs carry their status: the cancelled run must not look like a completed one.
       if (ctx.cancelledRunId && (await page.locator(`[data-node-type="run"]`).count()) > 0) {
         const cancelled = page.locator('[data-node-type="run"][data-status="cancelled"]');

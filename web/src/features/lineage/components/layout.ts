@@ -7,8 +7,9 @@ import dagre from "@dagrejs/dagre";
 import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { Lineage, LineageEdge, LineageNode } from "../api/get-lineage";
 
-export const NODE_WIDTH = 210;
-export const NODE_HEIGHT = 64;
+// Room for a name on two lines of 14 px text under the kind, and a state line.
+export const NODE_WIDTH = 240;
+export const NODE_HEIGHT = 88;
 /** More example nodes than this and they are grouped into clusters. */
 export const CLUSTER_THRESHOLD = 12;
 

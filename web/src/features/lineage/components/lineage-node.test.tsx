@@ -1,8 +1,10 @@
 import { render, screen } from "@testing-library/react";
+import type { Node as FlowNode } from "@xyflow/react";
 import { ReactFlowProvider, type Node, type NodeProps } from "@xyflow/react";
 import { describe, expect, it } from "vitest";
-import type { LineageNodeData } from "./layout";
-import { LineageNodeCard, nodeAriaLabel, nodeLabel } from "./lineage-node";
+import { NODE_HEIGHT, NODE_WIDTH, type LineageNodeData } from "./layout";
+import { LineageNodeCard, minimapColor, NODE_KINDS, nodeAriaLabel, nodeLabel } from "./lineage-node";
+import { initialViewport, legend } from "./lineage-view";
 
 const card = (label: string) => {
   const data = { node: { type: "template", id: "t1", label }, isRoot: false } as LineageNodeData;
@@ -17,13 +19,13 @@ describe("lineage node", () => {
   it("keeps a template's version apart from its name, so only the name is cut", () => {
     card("Telemetry Failure Predictor for Fielded Detectors v1.10.0");
     expect(screen.getByText("v1.10.0")).toHaveClass("shrink-0");
-    expect(screen.getByText("Telemetry Failure Predictor for Fielded Detectors")).toHaveClass("truncate");
+    expect(screen.getByText("Telemetry Failure Predictor for Fielded Detectors")).toHaveClass("line-clamp-2");
     expect(screen.getByTitle("Telemetry Failure Predictor for Fielded Detectors v1.10.0")).toBeInTheDocument();
   });
 
-  it("shows other labels whole", () => {
-    card("snapshot nightly");
-    expect(screen.getByText("snapshot nightly")).toHaveClass("truncate");
+  it("shows other labels on up to two lines", () => {
+    card("nightly snapshot of QA");
+    expect(screen.getByText("nightly snapshot of QA")).toHaveClass("line-clamp-2");
   });
 
   it("names an example by its input as example cards do, not by the server's function: {json} label", () => {
@@ -42,8 +44,65 @@ describe("lineage node", () => {
 describe("lineage node names for a screen reader", () => {
   it("say kind, name and state apart, not run together", () => {
     expect(nodeAriaLabel({ node: { type: "run", id: "8d1d1ebb-3bec-4e55-9802-ca7a5486a60a", label: "run 8d1d1ebb" }, isRoot: false, status: "completed" })).toBe("Run 8d1d1ebb, completed");
-    expect(nodeAriaLabel({ node: { type: "template", id: "t", label: "Triage v2", status: "published" }, isRoot: true })).toBe("Template Triage v2, this template, published");
+    expect(nodeAriaLabel({ node: { type: "template", id: "t", label: "Triage v2", status: "published" }, isRoot: true })).toBe("Template this version Triage v2, published");
     const cluster = { key: "c", role: "demo of", count: 40, members: [], targets: [] };
-    expect(nodeAriaLabel({ node: { type: "cluster", id: "c", label: "40 examples" }, isRoot: false, cluster })).toBe("Cluster of 40 examples (demo of), press Enter to expand");
+    expect(nodeAriaLabel({ node: { type: "cluster", id: "c", label: "40 examples" }, isRoot: false, cluster })).toBe("Cluster 40 examples, demo of, click to expand");
+  });
+
+  // axe's label-content-name-mismatch (WCAG 2.5.3): the words a sighted user reads on the card are
+  // in its accessible name, in order. Words as axe takes them: letters and digits, lower case.
+  const words = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim().split(/\s+/);
+  const visibleText = (el: Element) => {
+    const parts: string[] = [];
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) parts.push(walk.currentNode.textContent ?? "");
+    return parts.join(" ");
+  };
+  it.each<[string, LineageNodeData]>([
+    ["the current template", { node: { type: "template", id: "t1", label: "Detector Defect Classifier v1.1.0", status: "draft" }, isRoot: true }],
+    ["a run", { node: { type: "run", id: "8d1d1ebb-3bec-4e55-9802-ca7a5486a60a", label: "run 8d1d1ebb" }, isRoot: false, status: "failed" }],
+    ["a cluster", { node: { type: "cluster", id: "c", label: "40 examples" }, isRoot: false, cluster: { key: "c", role: "demo of", count: 40, members: [], targets: [] } }],
+    ["a deleted example", { node: { type: "example", id: "e1", label: "fallback", attributes: { deleted: true, input: { q: "Leakage on pixel 12" } } }, isRoot: false }],
+    ["a snapshot", { node: { type: "snapshot", id: "s1", label: "snapshot nightly" }, isRoot: false }],
+  ])("hold the visible text of %s", (_, data) => {
+    const { container } = render(
+      <ReactFlowProvider>
+        <LineageNodeCard {...({ id: data.node.id, data } as unknown as NodeProps<Node<LineageNodeData>>)} />
+      </ReactFlowProvider>,
+    );
+    const shown = words(visibleText(container.querySelector("[data-node-type]")!));
+    const name = words(nodeAriaLabel(data)).join(" ");
+    expect(` ${name} `).toContain(` ${shown.join(" ")} `);
+  });
+});
+
+describe("lineage legend and minimap", () => {
+  it("name and colour every kind of node drawn, snapshots too", () => {
+    const labels = legend.map(([, label]) => label);
+    for (const kind of Object.values(NODE_KINDS)) expect(labels).toContain(kind.legend ?? kind.label);
+    expect(labels).toContain("Snapshot");
+    expect(minimapColor("snapshot")).not.toBe(minimapColor("something else"));
+  });
+});
+
+describe("the lineage graph's opening view", () => {
+  const at = (id: string, x: number, y: number, isRoot = false) =>
+    ({ id, position: { x, y }, data: { node: { type: "template", id, label: id }, isRoot } }) as FlowNode<LineageNodeData>;
+
+  it("fits a graph that reads at the fitted zoom", () => {
+    const v = initialViewport([at("a", 0, 0, true), at("b", 400, 0)], 1100, 560, 0.95);
+    expect(v.zoom).toBeGreaterThanOrEqual(0.95);
+    expect(v.zoom).toBeLessThanOrEqual(1.2);
+  });
+
+  it("opens a graph too wide to read when fitted at the readable zoom, on the current version", () => {
+    const nodes = [at("a", 0, 0), at("b", 400, 0), at("root", 800, 200, true), at("c", 1200, 0), at("d", 1600, 400)];
+    const v = initialViewport(nodes, 358, 420, 0.8);
+    expect(v.zoom).toBe(0.8);
+    // The root's centre is the pane's centre.
+    const cx = (800 + NODE_WIDTH / 2) * v.zoom + v.x;
+    const cy = (200 + NODE_HEIGHT / 2) * v.zoom + v.y;
+    expect(cx).toBeCloseTo(179);
+    expect(cy).toBeCloseTo(210);
   });
 });

@@ -2,13 +2,22 @@ import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { cn, exampleSummary, shortId } from "@/lib/format";
 import { NODE_HEIGHT, NODE_WIDTH, type LineageNodeData } from "./layout";
 
-const styles: Record<string, { ring: string; chip: string; label: string }> = {
-  template: { ring: "ring-indigo-300", chip: "bg-indigo-100 text-indigo-700", label: "Template" },
-  example: { ring: "ring-emerald-300", chip: "bg-emerald-100 text-emerald-700", label: "Example" },
-  run: { ring: "ring-amber-300", chip: "bg-amber-100 text-amber-800", label: "Run" },
-  snapshot: { ring: "ring-violet-300", chip: "bg-violet-100 text-violet-700", label: "Snapshot" },
-  cluster: { ring: "ring-emerald-400", chip: "bg-emerald-100 text-emerald-800", label: "Examples" },
+/**
+ * Each kind of node: its card, its legend swatch and its minimap colour, in one place so that a
+ * kind drawn in the graph is also in the legend and the minimap.
+ */
+export const NODE_KINDS: Record<string, { ring: string; chip: string; label: string; swatch: string; minimap: string; legend?: string }> = {
+  template: { ring: "ring-indigo-300", chip: "bg-indigo-100 text-indigo-700", label: "Template", swatch: "bg-indigo-400", minimap: "#818cf8", legend: "Template version" },
+  example: { ring: "ring-emerald-300", chip: "bg-emerald-100 text-emerald-700", label: "Example", swatch: "bg-emerald-400", minimap: "#34d399" },
+  cluster: { ring: "ring-emerald-400", chip: "bg-emerald-100 text-emerald-800", label: "Cluster", swatch: "bg-emerald-600", minimap: "#10b981", legend: "Cluster of examples" },
+  run: { ring: "ring-amber-300", chip: "bg-amber-100 text-amber-800", label: "Run", swatch: "bg-amber-400", minimap: "#fbbf24", legend: "Optimization run" },
+  snapshot: { ring: "ring-violet-300", chip: "bg-violet-100 text-violet-700", label: "Snapshot", swatch: "bg-violet-400", minimap: "#a78bfa" },
 };
+const styles = NODE_KINDS;
+const OTHER_KIND = { ring: "ring-slate-300", chip: "bg-slate-100 text-slate-700", minimap: "#cbd5e1" };
+
+/** The minimap's colour of a node (a kind it does not know is grey, and has no legend entry). */
+export const minimapColor = (type: string) => NODE_KINDS[type]?.minimap ?? OTHER_KIND.minimap;
 
 /** Runs look like how they ended: a failed or cancelled run must not pass for a completed one. */
 const runStatusStyle: Record<string, { box: string; text: string }> = {
@@ -49,17 +58,26 @@ export function nodeLabel(node: LineageNodeData["node"]): string {
 }
 
 /**
- * What a screen reader says for a node: kind, name, then its state, e.g. "Run 8d1d1ebb, completed",
- * "Template Triage v2, this template", "Cluster of 40 examples (demo of), press Enter to expand".
- * The card's own text would run together ("Runrun 8d1d1ebbcompleted").
+ * The card's text, line by line: kind (and "this version" on the root), name, state. The server
+ * labels a run "run 8d1d1ebb": the kind is said once.
  */
-export function nodeAriaLabel({ node, isRoot, status, cluster }: LineageNodeData): string {
-  if (cluster) return `Cluster of ${cluster.count} examples (${cluster.role}), press Enter to expand`;
+export function nodeText({ node, isRoot, status, cluster }: LineageNodeData): { kind: string; here: string; name: string; sub: string } {
   const kind = styles[node.type]?.label ?? node.type;
-  const sub = [status, subtitle(node)].filter(Boolean).join(", ").replace(/ · /g, ", ");
-  // The server labels a run "run 8d1d1ebb": say the kind once.
-  const name = nodeLabel(node).replace(new RegExp(`^${kind} `, "i"), "");
-  return [`${kind} ${name}`, isRoot ? "this template" : "", sub].filter(Boolean).join(", ");
+  if (cluster) return { kind, here: "", name: `${cluster.count} examples`, sub: `${cluster.role} · click to expand` };
+  const label = nodeLabel(node);
+  const name = node.type === "example" ? label : label.replace(new RegExp(`^${kind} `, "i"), "");
+  return { kind, here: isRoot ? "this version" : "", name, sub: [status, subtitle(node)].filter(Boolean).join(" · ") };
+}
+
+/**
+ * What a screen reader says for a node: the card's text in its order, with pauses, e.g. "Run
+ * 8d1d1ebb, completed", "Template this version Triage v2, published", "Cluster 40 examples, demo of,
+ * click to expand". It holds the visible text word for word (WCAG 2.5.3, label in name), where the
+ * card's own text would run together ("Run8d1d1ebbcompleted").
+ */
+export function nodeAriaLabel(data: LineageNodeData): string {
+  const t = nodeText(data);
+  return [[t.kind, t.here, t.name].filter(Boolean).join(" "), t.sub.replace(/ · /g, ", ")].filter(Boolean).join(", ");
 }
 
 /**
@@ -69,8 +87,8 @@ export function nodeAriaLabel({ node, isRoot, status, cluster }: LineageNodeData
 function NodeLabel({ text }: { text: string }) {
   const m = /^(.*\S) (v\d[\w.+-]*)$/.exec(text);
   return (
-    <p className="mt-1 flex min-w-0 text-xs font-medium text-slate-800" title={text}>
-      <span className="truncate">{m ? m[1] : text}</span>
+    <p className="mt-0.5 flex min-w-0 items-end text-sm leading-tight font-medium text-slate-800" title={text}>
+      <span className="line-clamp-2 break-words">{m ? m[1] : text}</span>
       {m && <span className="shrink-0 pl-1 tabular-nums">{m[2]}</span>}
     </p>
   );
@@ -78,12 +96,13 @@ function NodeLabel({ text }: { text: string }) {
 
 export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
   const { node, isRoot, status, cluster } = data;
-  const s = styles[node.type] ?? { ring: "ring-slate-300", chip: "bg-slate-100 text-slate-700", label: node.type };
+  const s = styles[node.type] ?? { ...OTHER_KIND, label: node.type };
   const runStyle = node.type === "run" && status ? runStatusStyle[status] : undefined;
   const attrs = (typeof node.attributes === "object" && node.attributes ? node.attributes : {}) as Record<string, unknown>;
   // Deleted examples stay in the graph (their tombstones keep provenance), greyed out.
   const deleted = Boolean(node.deleted ?? attrs.deleted);
-  const sub = cluster ? `${cluster.role} · click to expand` : [status, subtitle(node)].filter(Boolean).join(" · ");
+  // The same words as the node's accessible name (nodeAriaLabel), in the same order.
+  const text = nodeText(data);
   return (
     <div
       className={cn("flex cursor-pointer flex-col justify-center rounded-lg bg-white px-3 shadow-sm ring-1", s.ring, runStyle?.box, cluster && "shadow-[3px_3px_0_0_#a7f3d0]", isRoot && "ring-2 ring-indigo-600", deleted && "border-dashed bg-slate-100 opacity-60 grayscale ring-slate-300")}
@@ -92,15 +111,15 @@ export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
       data-node-type={node.type}
       data-status={status}
       data-deleted={deleted ? "true" : undefined}
+      data-root={isRoot ? "true" : undefined}
     >
       <Handle type="target" position={Position.Left} />
       <div className="flex items-center gap-1.5">
-        <span className={cn("rounded px-1.5 py-px text-[10px] font-semibold uppercase", s.chip)}>{s.label}</span>
-        {cluster && <span className="rounded-full bg-emerald-600 px-1.5 text-[10px] font-semibold text-white tabular-nums">{cluster.count}</span>}
-        {isRoot && <span className="text-[10px] font-semibold text-indigo-600">this</span>}
+        <span className={cn("rounded px-1.5 py-px text-[11px] font-semibold uppercase", s.chip)}>{text.kind}</span>
+        {text.here && <span className="text-[11px] font-semibold text-indigo-700">{text.here}</span>}
       </div>
-      <NodeLabel text={cluster ? `${cluster.count} examples` : nodeLabel(node)} />
-      {sub && <p className={cn("truncate text-[10px] text-slate-500", runStyle?.text)}>{sub}</p>}
+      <NodeLabel text={text.name} />
+      {text.sub && <p className={cn("truncate text-xs text-slate-600", runStyle?.text)}>{text.sub}</p>}
       <Handle type="source" position={Position.Right} />
     </div>
   );

@@ -2,32 +2,56 @@
 import { Background, Controls, MiniMap, ReactFlow, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useQueries } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { Card } from "@/components/ui/card";
 import { SelectInput } from "@/components/ui/field";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
 import { useTemplateLineage, type LineageDirection } from "../api/get-lineage";
 import { runQueryOptions } from "@/features/runs/api/get-run";
-import { layoutLineage, nodeHref, type LineageNodeData } from "./layout";
-import { LineageNodeCard, nodeAriaLabel, nodeLabel } from "./lineage-node";
+import { layoutLineage, nodeHref, NODE_HEIGHT, NODE_WIDTH, type LineageNodeData } from "./layout";
+import { LineageNodeCard, minimapColor, nodeAriaLabel, nodeLabel, NODE_KINDS } from "./lineage-node";
 import { RoutedEdge } from "./routed-edge";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 
-/** On a phone the fitted graph would be too small to read: fit no further out than 0.55 and let it pan. */
 const narrowScreen = () => typeof window !== "undefined" && window.matchMedia?.("(max-width: 639.98px)").matches === true;
+/**
+ * The least zoom the graph opens at, so that node text reads at 11 px or more (14 px names, 12 px
+ * states; a phone's nodes a little smaller so two fit across). A graph that would need less to fit
+ * opens at this zoom on the current version instead, and pans.
+ */
+const readableZoom = () => (narrowScreen() ? 0.8 : 0.95);
+const FIT_PADDING = 0.1;
 
 const nodeTypes = { lineage: LineageNodeCard };
 const edgeTypes = { routed: RoutedEdge };
 /** Run statuses are looked up one by one; past this many runs the rest keep the neutral style. */
 const MAX_RUN_LOOKUPS = 40;
-const legend = [
-  ["bg-indigo-400", "Template version"],
-  ["bg-emerald-400", "Example"],
-  ["bg-amber-400", "Optimization run"],
+/** Every kind of node (NODE_KINDS) and the run endings drawn apart. */
+export const legend: [string, string][] = [
+  ...Object.values(NODE_KINDS).map((k): [string, string] => [k.swatch, k.legend ?? k.label]),
   ["bg-rose-400", "Failed run"],
   ["bg-slate-400", "Cancelled run"],
 ];
+
+/**
+ * The opening view: the whole graph when it fits at a readable zoom, else the current version
+ * ("this") at that zoom, centred, so it starts where the user is.
+ */
+export function initialViewport(nodes: Node<LineageNodeData>[], width: number, height: number, readable: number) {
+  const xs = nodes.map((n) => n.position.x);
+  const ys = nodes.map((n) => n.position.y);
+  const minX = Math.min(...xs);
+  const minY = Math.min(...ys);
+  const w = Math.max(...xs) + NODE_WIDTH - minX;
+  const h = Math.max(...ys) + NODE_HEIGHT - minY;
+  const fit = Math.min(1.2, (width * (1 - 2 * FIT_PADDING)) / w, (height * (1 - 2 * FIT_PADDING)) / h);
+  if (fit >= readable) return { x: (width - w * fit) / 2 - minX * fit, y: (height - h * fit) / 2 - minY * fit, zoom: fit };
+  const focus = nodes.find((n) => n.data.isRoot) ?? nodes[0];
+  const cx = focus.position.x + NODE_WIDTH / 2;
+  const cy = focus.position.y + NODE_HEIGHT / 2;
+  return { x: width / 2 - cx * readable, y: height / 2 - cy * readable, zoom: readable };
+}
 
 /**
  * Nodes are named for a screen reader ("Run 8d1d1ebb, completed") and act as buttons (Enter opens
@@ -48,6 +72,7 @@ export function LineageView({ templateId }: { templateId: string }) {
   const [depth, setDepth] = useState(3);
   const q = useTemplateLineage(templateId, { direction, max_depth: depth });
   const navigate = useNavigate();
+  const pane = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const runIds = (q.data?.nodes ?? []).filter((n) => n.type === "run").map((n) => n.id).slice(0, MAX_RUN_LOOKUPS);
   const runs = useQueries({ queries: runIds.map((id) => ({ ...runQueryOptions(id), staleTime: 30_000 })) });
@@ -103,6 +128,7 @@ export function LineageView({ templateId }: { templateId: string }) {
         <Card className="h-[420px] overflow-hidden sm:h-[560px]">
           {/* Enter on a focused node opens it, as a click does (React Flow's own Enter only selects). */}
           <div
+            ref={pane}
             className="h-full"
             data-testid="lineage-graph"
             onKeyDown={(e) => {
@@ -123,14 +149,16 @@ export function LineageView({ templateId }: { templateId: string }) {
               nodesDraggable={false}
               nodesConnectable={false}
               edgesFocusable={false}
-              fitView
-              fitViewOptions={{ padding: 0.2, maxZoom: 1.2, minZoom: narrowScreen() ? 0.55 : 0.1 }}
+              onInit={(flow) => {
+                const box = pane.current;
+                if (box && graph.nodes.length) void flow.setViewport(initialViewport(graph.nodes, box.clientWidth, box.clientHeight, readableZoom()));
+              }}
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >
               <Background gap={20} color="#e2e8f0" />
               <Controls showInteractive={false} />
-              <MiniMap className="max-sm:hidden" pannable zoomable nodeColor={(n) => ({ template: "#818cf8", example: "#34d399", cluster: "#10b981", run: "#fbbf24" })[(n.data as LineageNodeData).node.type] ?? "#cbd5e1"} />
+              <MiniMap className="max-sm:hidden" pannable zoomable nodeColor={(n) => minimapColor((n.data as LineageNodeData).node.type)} />
             </ReactFlow>
           </div>
         </Card>
