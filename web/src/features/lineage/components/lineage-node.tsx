@@ -88,7 +88,7 @@ function NodeLabel({ text }: { text: string }) {
   const m = /^(.*\S) (v\d[\w.+-]*)$/.exec(text);
   return (
     <p className="mt-0.5 flex min-w-0 items-end text-sm leading-tight font-medium text-slate-800" title={text}>
-      <span className="line-clamp-2 break-words">{m ? m[1] : text}</span>
+      <span className="line-clamp-2 break-words">{m ? m[1] : text}</span>{" "}
       {m && <span className="shrink-0 pl-1 tabular-nums">{m[2]}</span>}
     </p>
   );
@@ -101,7 +101,9 @@ export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
   const attrs = (typeof node.attributes === "object" && node.attributes ? node.attributes : {}) as Record<string, unknown>;
   // Deleted examples stay in the graph (their tombstones keep provenance), greyed out.
   const deleted = Boolean(node.deleted ?? attrs.deleted);
-  // The same words as the node's accessible name (nodeAriaLabel), in the same order.
+  // The same words as the node's accessible name (nodeAriaLabel), in the same order, with a space
+  // between elements: the text is read joined, and "Template" + "this version" must not read as
+  // "Templatethis version" (the flex layout does not draw the spaces).
   const text = nodeText(data);
   return (
     <div
@@ -115,10 +117,10 @@ export function LineageNodeCard({ data }: NodeProps<Node<LineageNodeData>>) {
     >
       <Handle type="target" position={Position.Left} />
       <div className="flex items-center gap-1.5">
-        <span className={cn("rounded px-1.5 py-px text-[11px] font-semibold uppercase", s.chip)}>{text.kind}</span>
+        <span className={cn("rounded px-1.5 py-px text-[11px] font-semibold uppercase", s.chip)}>{text.kind}</span>{" "}
         {text.here && <span className="text-[11px] font-semibold text-indigo-700">{text.here}</span>}
-      </div>
-      <NodeLabel text={text.name} />
+      </div>{" "}
+      <NodeLabel text={text.name} />{" "}
       {text.sub && <p className={cn("truncate text-xs text-slate-600", runStyle?.text)}>{text.sub}</p>}
       <Handle type="source" position={Position.Right} />
     </div>
