@@ -194,7 +194,9 @@ void Connection::OnHeader(beast::error_code ec) {
   keep_alive_ = head.keep_alive();
   std::string id(head["X-Request-Id"]);
   // Request ids need uniqueness, not secrecy: NewUuid's per-thread PRNG, not OS entropy.
-  request_id_ = id.empty() || id.size() > 128 ? NewUuid() : id;
+  // A caller's id goes into the access log: printable ASCII only, so it cannot forge log lines.
+  const bool printable = std::all_of(id.begin(), id.end(), [](char ch) { return ch > ' ' && ch < 0x7f; });
+  request_id_ = id.empty() || id.size() > 128 || !printable ? NewUuid() : id;
   // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (HTTP/1.0 may have none); two are
   // ambiguous in any version, and the Host check would see only one of them.
   const size_t hosts = head.count(http::field::host);

@@ -10,6 +10,7 @@
 #include "api/metrics.h"
 #include "api/openapi.h"
 #include "api/routes.h"
+#include "common/request_log.h"
 #include "common/utf8.h"
 
 namespace exemplar::api {
@@ -151,14 +152,6 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
         r.raw = openapi;
         return r;
       };
-    }
-  }
-  for (const auto& route : routes_) {
-    if (const RouteDoc* doc = FindRouteDoc(route.alias_of.empty() ? route.method + " " + route.path : route.alias_of)) {
-      auto& names = query_names_[&route];
-      for (const auto& param : doc->query) {
-        if (param.value("in", "query") == "query") names.insert(param.value("name", ""));
-      }
     }
   }
   for (const auto& route : routes_) {
@@ -343,27 +336,6 @@ bool Dispatcher::Quick(Request& req) const {
          (!req.route->quick_if || req.route->quick_if(req));
 }
 
-Status Dispatcher::CheckQueryNames(const Route& route, const Request& req) const {
-  auto names = query_names_.find(&route);
-  if (names == query_names_.end()) return Status::Ok();
-  auto declared = [&](const std::string& key) {
-    if (names->second.count(key)) return true;
-    // A declared "input.{field}" takes any "input.<name>".
-    const size_t dot = key.find('.');
-    return dot != std::string::npos && dot + 1 < key.size() && names->second.count(key.substr(0, dot + 1) + "{field}");
-  };
-  for (const auto& [key, value] : req.query) {
-    if (declared(key)) continue;
-    std::string taken;
-    for (const auto& n : names->second) taken += (taken.empty() ? "" : ", ") + n;
-    return Status::Invalid({{{"query", key},
-                             taken.empty() ? "unknown query parameter; this route takes none"
-                                           : "unknown query parameter; this route takes: " + taken,
-                             "value_error.extra"}});
-  }
-  return Status::Ok();
-}
-
 Reply Dispatcher::Handle(Request& req) const {
   Reply reply = Answer(req);
   AddPageHeaders(reply);
@@ -417,9 +389,9 @@ Reply Dispatcher::Answer(Request& req) const {
 
   auto start = std::chrono::steady_clock::now();
   Result<Reply> result = Status::Internal("request failed");
+  RequestLogScope log_scope(req.request_id);
   try {
-    Status query = CheckQueryNames(*route, req);
-    result = query.ok() ? route->handler(req) : Result<Reply>(query);
+    result = route->handler(req);
   } catch (const std::exception& e) {
     spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, req.path, e.what());
     result = Status::Internal(e.what());
@@ -435,10 +407,12 @@ Reply Dispatcher::Answer(Request& req) const {
     }
     reply = ErrorReply(HttpStatusOf(result.status().code()), result.status(), req.request_id);
   }
-  if (metrics_) {
-    metrics_->Observe(req.method, route->path, reply.status,
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (metrics_) metrics_->Observe(req.method, route->path, reply.status, seconds);
+  // The access log: every request at debug, a 5xx at warn, each with the id its reply carries.
+  spdlog::log(reply.status >= 500 ? spdlog::level::warn : spdlog::level::debug, "request {} {} {} {} {} {:.2f} ms",
+              req.request_id, req.remote_addr.empty() ? "-" : req.remote_addr, req.method, route->path, reply.status,
+              seconds * 1000);
   AddCors(req, &reply);
   return reply;
 }

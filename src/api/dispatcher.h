@@ -54,16 +54,11 @@ class Dispatcher {
   // header ("POST, OPTIONS"); else it is left empty.
   const Route* Match(Request* req, std::string* allow) const;
   bool ServeStatic(const Request& req, Reply* reply) const;
-  // 422 naming the first query parameter the route's declaration does not list.
-  Status CheckQueryNames(const Route& route, const Request& req) const;
   void AddCors(const Request& req, Reply* reply) const;
 
   const Config& config_;
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;
-  // The query parameters each documented route takes (its OpenAPI declaration); any other is a
-  // 422, as an unknown body key is.
-  std::unordered_map<const Route*, std::set<std::string>> query_names_;
   Metrics* metrics_ = nullptr;
   std::filesystem::path web_dir_;  // empty when no built web UI is served
   std::string cors_origins_;       // ",a,b," or empty

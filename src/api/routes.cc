@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "api/cross_site.h"
+#include "api/openapi.h"
 #include "api/original_keys.h"
 #include "common/ids.h"
 #include "storage/audit_context.h"
@@ -204,6 +205,36 @@ Handler SingleValuedQuery(Handler inner) {
   };
 }
 
+// Refuses a query parameter the route's OpenAPI declaration does not list (422 naming it, as an
+// unknown body key is). Inside the authentication guard: a caller without a token learns nothing
+// of the route's parameters, and gets the 401 first.
+Handler KnownQueryNames(const Route& r, Handler inner) {
+  const RouteDoc* doc = FindRouteDoc(r.alias_of.empty() ? r.method + " " + r.path : r.alias_of);
+  if (!doc) return inner;
+  std::set<std::string> names;
+  for (const auto& param : doc->query) {
+    if (param.value("in", "query") == "query") names.insert(param.value("name", ""));
+  }
+  return [names, inner](const Request& req) -> Result<Reply> {
+    auto declared = [&](const std::string& key) {
+      if (names.count(key)) return true;
+      // A declared "input.{field}" takes any "input.<name>".
+      const size_t dot = key.find('.');
+      return dot != std::string::npos && dot + 1 < key.size() && names.count(key.substr(0, dot + 1) + "{field}");
+    };
+    for (const auto& [key, value] : req.query) {
+      if (declared(key)) continue;
+      std::string taken;
+      for (const auto& n : names) taken += (taken.empty() ? "" : ", ") + n;
+      return Status::Invalid({{{"query", key},
+                               taken.empty() ? "unknown query parameter; this route takes none"
+                                             : "unknown query parameter; this route takes: " + taken,
+                               "value_error.extra"}});
+    }
+    return inner(req);
+  };
+}
+
 // Routes cheap enough to run on the event loop (Route::quick): point reads and health, plus a
 // plain search with the hash embedder (a query then costs well under a millisecond of CPU, the
 // same CPU a worker would spend). Only a short body without MMR counts as plain: a 64 KiB query,
@@ -238,7 +269,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     r.min_role = static_cast<int>(need);
     r.quick = IsQuick(r, s.config);
     if (r.quick && r.method == "POST") r.quick_if = IsPlainSearch;
-    if (r.handler) r.handler = SingleValuedQuery(r.handler);
+    if (r.handler) r.handler = SingleValuedQuery(KnownQueryNames(r, r.handler));
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_slots, limit, r.handler);
     const std::string key = CanonicalKey(r);

@@ -212,6 +212,11 @@ int Main(int argc, char** argv) {
   optimize->add_option("--lm-api-key-env", opt_lm_key_env, "Environment variable holding the API key");
   optimize->add_flag("--json", opt_json, "Print the run and its results as JSON");
 
+  CLI::App* backup = app.add_subcommand("backup", "Copy the SQLite database consistently, while the server runs");
+  common(backup);
+  std::string backup_file;
+  backup->add_option("file", backup_file, "The copy to write (never overwritten)")->required();
+
   CLI::App* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
   std::string token_role, token_name, token_id, token_expires;
@@ -267,6 +272,9 @@ int Main(int argc, char** argv) {
     }
   }
   Status st = config.LoadEnv(Config::ProcessEnv());
+  for (const auto& name : Config::UnknownEnvNames(Config::ProcessEnv())) {
+    std::cerr << "warning: " << name << " is not a variable exemplar reads; it is ignored\n";
+  }
   for (const auto& [k, v] : flags) {
     if (!st.ok()) break;
     st = config.Set(k, v);
@@ -310,6 +318,7 @@ int Main(int argc, char** argv) {
     return RunSearch(config, body, search_json);
   }
   if (cmd->get_name() == "embed") return RunEmbed(config, embed_text, embed_json);
+  if (cmd->get_name() == "backup") return RunBackup(config, backup_file);
   if (cmd->get_name() == "model") return RunModelPull(config, pull_repo, pull_revision);
   if (cmd->get_name() == "token") {
     return RunToken(config, cmd->get_subcommands().front()->get_name(), token_role, token_name, token_id,

@@ -52,6 +52,10 @@ int RunAgentSimBench(const BenchOptions& options);
 int RunToken(const Config& config, const std::string& action, const std::string& role,
              const std::string& name, const std::string& id, const std::string& expires_in = "");
 int RunOptimize(const Config& config, const nlohmann::json& body, bool json_output);
+// `exemplar backup FILE`: a consistent copy of the SQLite database, taken while serving
+// (backup_cmd.cc). 0 when written; 1 when the copy failed; 2 when there is nothing to copy or FILE
+// exists, or the store is PostgreSQL (pg_dump).
+int RunBackup(const Config& config, const std::string& out_file);
 // Embeds one text with the configured embedder (no store) and prints the vector.
 int RunEmbed(const Config& config, const std::string& text, bool json_output);
 // `exemplar model pull`: pulls a Hugging Face model repository into the models dir and checks that

@@ -190,10 +190,12 @@ service::AuthOptions AuthOptionsOf(const Config& config) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Runtime>> Runtime::OpenWithStore(const Config& config) {
+// The data dir holds the SQLite file by default and the index files; a command that only opens a
+// store given elsewhere (`token list --db postgres://…`) leaves no empty ./data/exemplar behind.
+Result<std::unique_ptr<Runtime>> Runtime::OpenWithStore(const Config& config, bool needs_data_dir) {
   std::unique_ptr<Runtime> rt(new Runtime(config));
   std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
+  if (needs_data_dir || config.db.empty()) std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message());
   rt->databricks_ = DatabricksCredentials(config);
   EXEMPLAR_ASSIGN_OR_RETURN(rt->store_, OpenStore(config, rt->databricks_));
@@ -201,7 +203,7 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWithStore(const Config& config) {
 }
 
 Result<std::unique_ptr<Runtime>> Runtime::OpenStoreOnly(const Config& config) {
-  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config, /*needs_data_dir=*/false));
   rt->auth_ = std::make_unique<service::Auth>(*rt->store_, AuthOptionsOf(config));
   return rt;
 }
@@ -215,7 +217,7 @@ Runtime::~Runtime() {
 Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index, bool start_runs) {
   // Before the store, the index and the server start their threads (common/memory.h).
   LimitMallocArenas(config.malloc_arenas);
-  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config, /*needs_data_dir=*/true));
   // Lineage edges for data written before provenance existed (migration 006), once.
   EXEMPLAR_RETURN_IF_ERROR(service::Provenance(*rt->store_).Backfill());
   EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeCachedEmbedder(config, rt->databricks_));

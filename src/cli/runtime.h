@@ -64,7 +64,7 @@ class Runtime {
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
   // The data directory, credentials and store, which every runtime starts with.
-  static Result<std::unique_ptr<Runtime>> OpenWithStore(const Config& config);
+  static Result<std::unique_ptr<Runtime>> OpenWithStore(const Config& config, bool needs_data_dir);
 
   Config config_;
   std::shared_ptr<Credentials> databricks_;  // the service principal's OAuth token, or null

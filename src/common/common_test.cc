@@ -280,5 +280,55 @@ TEST(Config, LogLevelIsOneSpdlogKnows) {
   EXPECT_EQ(c.log_level, "off");
 }
 
+
+// List-valued keys took anything: a malformed CIDR prefix trusted every peer, a host name or an
+// IP that is not one never matched, an origin with a path never matched. Each item is checked at
+// start, and the error names the key and the item.
+TEST(Config, ListKeysRefuseEntriesThatCouldNeverMatchOrMatchEveryone) {
+  auto refused = [](const std::string& key, const std::string& value) {
+    Config c;
+    Status st = c.Set(key, value);
+    EXPECT_FALSE(st.ok()) << key << " = " << value;
+    EXPECT_NE(st.message().find("config " + key), std::string::npos) << st.message();
+    return st.message();
+  };
+  for (const char* bad : {"10.0.0.0/", "10.0.0.0/l6", "10.0.0.0/abc", "10.0.0.0/33", "::/129", "localhost", "300.1.1.1",
+                          "127.0.0.1, 10.0.0.0/-1"}) {
+    refused("trusted_proxy_addresses", bad);
+  }
+  EXPECT_NE(refused("trusted_proxy_addresses", "10.0.0.0/l6").find("'10.0.0.0/l6'"), std::string::npos);
+  for (const char* bad : {"bad host name!", "example.com:8080", "https://app.example", "a..b", "."}) {
+    refused("allowed_hosts", bad);
+  }
+  for (const char* bad : {"not a url", "https://ui.example/", "ftp://ui.example", "https://", "ui.example"}) {
+    refused("cors_origins", bad);
+  }
+  refused("rate_limit_burst", "0.5");
+  Config c;
+  EXPECT_TRUE(c.Set("trusted_proxy_addresses", "10.0.0.0/8, ::1, fd00::/8, 192.168.1.7").ok());
+  EXPECT_TRUE(c.Set("trusted_proxy_addresses", "*").ok());
+  EXPECT_TRUE(c.Set("allowed_hosts", "app.example, .corp.example, *").ok());
+  EXPECT_TRUE(c.Set("cors_origins", "https://ui.example, http://localhost:5173, *").ok());
+  EXPECT_TRUE(c.Set("rate_limit_burst", "0").ok());
+  EXPECT_TRUE(c.Set("rate_limit_burst", "1").ok());
+  EXPECT_TRUE(c.Set("rate_limit_rps", "0.3").ok());
+}
+
+// A mistyped EXEMPLAR_* variable was ignored in silence (an unknown file key is an error): the
+// CLI names it with the nearest variable. The scripts' own variables are not named.
+TEST(Config, UnknownEnvNamesComeWithAHint) {
+  const auto names = Config::UnknownEnvNames({{"EXEMPLAR_RATE_LIMIT", "1"},
+                                              {"EXEMPLAR_AUTH_MODE", "required"},
+                                              {"EXEMPLAR_PROT", "9"},
+                                              {"EXEMPLAR_PORT", "8080"},
+                                              {"EXEMPLAR_JOBS", "2"},
+                                              {"EXEMPLAR_CONFIG", "x.toml"},
+                                              {"PATH", "/bin"}});
+  ASSERT_EQ(names.size(), 3u) << ::testing::PrintToString(names);
+  EXPECT_EQ(names[0], "EXEMPLAR_AUTH_MODE (did you mean EXEMPLAR_AUTH?)");
+  EXPECT_EQ(names[1], "EXEMPLAR_PROT (did you mean EXEMPLAR_PORT?)");
+  EXPECT_EQ(names[2], "EXEMPLAR_RATE_LIMIT (did you mean EXEMPLAR_RATE_LIMIT_BURST or EXEMPLAR_RATE_LIMIT_RPS?)");
+}
+
 }  // namespace
 }  // namespace exemplar

@@ -1,25 +1,25 @@
 #include "common/config.h"
 
+#include "common/address_pattern.h"
+#include "common/config_parse.h"
 #include "common/credentials.h"
 #include "common/db_locator.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <set>
+#include <vector>
 #include <toml++/toml.h>
 
-extern char** environ;
 
 namespace exemplar {
-namespace {
 
-std::string ToLower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+namespace config_parse {
 
 Status ParseInt(const std::string& key, const std::string& v, int64_t lo, int64_t hi, int64_t* out) {
   int64_t n = 0;
@@ -30,6 +30,17 @@ Status ParseInt(const std::string& key, const std::string& v, int64_t lo, int64_
   }
   *out = n;
   return Status::Ok();
+}
+
+}  // namespace config_parse
+
+namespace {
+
+using config_parse::ParseInt;
+
+std::string ToLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 Status ParseBool(const std::string& key, const std::string& v, bool* out) {
@@ -66,6 +77,50 @@ Setter Real(double Config::*field) {
     c.*field = d;
     return Status::Ok();
   };
+}
+
+// A comma-separated list whose every item `check` accepts (an empty string when it does, else
+// why not); the error names the key and the item.
+Setter CheckedList(std::string Config::*field, std::function<std::string(const std::string&)> check) {
+  return [field, check](Config& c, const std::string& k, const std::string& v) {
+    for (const auto& item : SplitList(v)) {
+      if (std::string why = check(item); !why.empty()) return Status::InvalidArgument("config " + k + ": " + why);
+    }
+    c.*field = v;
+    return Status::Ok();
+  };
+}
+
+std::string CheckAddressPattern(const std::string& item) {
+  std::string why;
+  return ParseAddressPattern(item, &why) ? "" : why + "; expected IP addresses, CIDR networks or *";
+}
+
+// A host name as a Host header carries it (without the port), `.suffix` for its subdomains, or *.
+std::string CheckAllowedHost(const std::string& item) {
+  if (item == "*") return "";
+  const std::string name = item.front() == '.' ? item.substr(1) : item;
+  const bool ok = !name.empty() && name.size() <= 253 && name.front() != '.' && name.back() != '.' &&
+                  name.find("..") == std::string::npos &&
+                  std::all_of(name.begin(), name.end(), [](char ch) {
+                    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.';
+                  });
+  if (ok) return "";
+  return "'" + item + "' is not a host name (letters, digits, '-' and '.'; no port, no scheme; '.example.com' for "
+         "its subdomains, or *)";
+}
+
+// An origin as browsers send it: http(s)://host[:port], no path, or *.
+std::string CheckOrigin(const std::string& item) {
+  if (item == "*") return "";
+  const size_t scheme_end = item.find("://");
+  const std::string scheme = scheme_end == std::string::npos ? "" : item.substr(0, scheme_end);
+  const std::string rest = scheme_end == std::string::npos ? "" : item.substr(scheme_end + 3);
+  const bool ok = (scheme == "http" || scheme == "https") && !rest.empty() &&
+                  rest.find_first_of("/?#@ ") == std::string::npos;
+  if (ok) return "";
+  return "'" + item + "' is not an origin (http://host[:port] or https://host[:port], as a browser's Origin "
+         "header has it: no path or trailing '/'), or *";
 }
 
 const std::map<std::string, Setter>& Setters() {
@@ -127,9 +182,17 @@ const std::map<std::string, Setter>& Setters() {
       {"trusted_proxy",
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.trusted_proxy); }},
       {"rate_limit_rps", Real(&Config::rate_limit_rps)},
-      {"rate_limit_burst", Real(&Config::rate_limit_burst)},
-      {"cors_origins", Str(&Config::cors_origins)},
-      {"trusted_proxy_addresses", Str(&Config::trusted_proxy_addresses)},
+      {"rate_limit_burst",
+       [](Config& c, const std::string& k, const std::string& v) {
+         EXEMPLAR_RETURN_IF_ERROR(Real(&Config::rate_limit_burst)(c, k, v));
+         if (c.rate_limit_burst > 0 && c.rate_limit_burst < 1) {
+           return Status::InvalidArgument("config " + k + ": expected 0 (twice the rate) or at least 1 (a request "
+                                          "takes one whole token), got '" + v + "'");
+         }
+         return Status::Ok();
+       }},
+      {"cors_origins", CheckedList(&Config::cors_origins, CheckOrigin)},
+      {"trusted_proxy_addresses", CheckedList(&Config::trusted_proxy_addresses, CheckAddressPattern)},
       {"proxy_default_role",
        [](Config& c, const std::string& k, const std::string& v) {
          if (v != "none" && v != "read" && v != "agent" && v != "write" && v != "admin")
@@ -137,7 +200,7 @@ const std::map<std::string, Setter>& Setters() {
          c.proxy_default_role = v;
          return Status::Ok();
        }},
-      {"allowed_hosts", Str(&Config::allowed_hosts)},
+      {"allowed_hosts", CheckedList(&Config::allowed_hosts, CheckAllowedHost)},
       {"allow_caller_lm_endpoints",
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.allow_caller_lm_endpoints); }},
       {"lm_allow_private_networks",
@@ -305,60 +368,6 @@ Status Config::Set(const std::string& key, const std::string& value) {
   return Status::Ok();
 }
 
-namespace {
-std::string EnvOr(const std::map<std::string, std::string>& env, const std::string& name, const std::string& dflt = "") {
-  auto it = env.find(name);
-  return it == env.end() || it->second.empty() ? dflt : it->second;
-}
-}  // namespace
-
-Status Config::ApplyPlatformEnv(const std::map<std::string, std::string>& env) {
-  if (const std::string app_port = EnvOr(env, "DATABRICKS_APP_PORT"); !app_port.empty()) {
-    // The Apps runtime routes its proxy to this port on the container's address.
-    if (!explicit_keys.count("port")) {
-      int64_t n;
-      EXEMPLAR_RETURN_IF_ERROR(ParseInt("DATABRICKS_APP_PORT", app_port, 1, 65535, &n));
-      port = static_cast<int>(n);
-      if (!explicit_keys.count("host")) host = "0.0.0.0";
-    }
-  }
-  std::string workspace = EnvOr(env, "DATABRICKS_HOST");
-  if (!workspace.empty()) {
-    if (workspace.find("://") == std::string::npos) workspace = "https://" + workspace;
-    while (!workspace.empty() && workspace.back() == '/') workspace.pop_back();
-    databricks_host = workspace;
-  }
-  if (!databricks_host.empty()) {
-    // Serving endpoints of the same workspace, called with the principal's token: the base URL
-    // need not be written down.
-    if (embed_auth == "databricks" && embed_base_url.empty()) embed_base_url = databricks_host + "/serving-endpoints";
-    for (auto& [name, p] : lm_providers) {
-      if (p.auth == "databricks" && p.base_url.empty()) p.base_url = databricks_host + "/serving-endpoints";
-    }
-  }
-  databricks_client_id = EnvOr(env, "DATABRICKS_CLIENT_ID", databricks_client_id);
-  databricks_client_secret = EnvOr(env, "DATABRICKS_CLIENT_SECRET", databricks_client_secret);
-  pg_password_in_env = !EnvOr(env, "PGPASSWORD").empty();
-  const std::string pg_host = EnvOr(env, "PGHOST");
-  if (!pg_host.empty() && !explicit_keys.count("db")) {
-    // A database resource: the same variables libpq reads, written out as one URL so the
-    // connection target shows in the config (never a password: PGPASSWORD stays libpq's).
-    const std::string pg_port = EnvOr(env, "PGPORT", "5432");
-    int64_t n;
-    EXEMPLAR_RETURN_IF_ERROR(ParseInt("PGPORT", pg_port, 1, 65535, &n));
-    std::string url = "postgresql://";
-    if (const std::string user = EnvOr(env, "PGUSER"); !user.empty()) url += PercentEncode(user) + "@";
-    url += pg_host.find(':') != std::string::npos ? "[" + pg_host + "]" : pg_host;
-    url += ":" + pg_port + "/" + PercentEncode(EnvOr(env, "PGDATABASE", "postgres"));
-    std::string query;
-    if (const std::string ssl = EnvOr(env, "PGSSLMODE"); !ssl.empty()) query += "sslmode=" + PercentEncode(ssl);
-    if (const std::string app = EnvOr(env, "PGAPPNAME"); !app.empty())
-      query += (query.empty() ? "" : "&") + std::string("application_name=") + PercentEncode(app);
-    db = query.empty() ? url : url + "?" + query;
-  }
-  return Status::Ok();
-}
-
 std::vector<std::string> Config::Keys() {
   std::vector<std::string> keys;
   for (const auto& [k, _] : Setters()) keys.push_back(k);
@@ -414,26 +423,6 @@ Status Config::LoadToml(const std::string& path) {
   };
   walk(tbl, "");
   return st;
-}
-
-Status Config::LoadEnv(const std::map<std::string, std::string>& env) {
-  for (const auto& key : Keys()) {
-    std::string name = "EXEMPLAR_";
-    for (char c : key) name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    auto it = env.find(name);
-    if (it != env.end()) EXEMPLAR_RETURN_IF_ERROR(Set(key, it->second));
-  }
-  return Status::Ok();
-}
-
-std::map<std::string, std::string> Config::ProcessEnv() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
 }
 
 }  // namespace exemplar

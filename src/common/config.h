@@ -157,6 +157,12 @@ struct Config {
   // Applies EXEMPLAR_<KEY> variables from `env` (e.g. EXEMPLAR_PORT, EXEMPLAR_DATA_DIR).
   Status LoadEnv(const std::map<std::string, std::string>& env);
 
+  // The EXEMPLAR_* names in `env` that are neither a key's variable nor read by exemplar's own
+  // scripts and tests (EXEMPLAR_CONFIG, EXEMPLAR_JOBS, ...), each with a hint: "EXEMPLAR_RATE_LIMIT
+  // (did you mean EXEMPLAR_RATE_LIMIT_RPS?)". A mistyped variable would otherwise be ignored in
+  // silence while an unknown file key is an error; the CLI warns about each.
+  static std::vector<std::string> UnknownEnvNames(const std::map<std::string, std::string>& env);
+
   // Reads what a platform runtime injects, after every other source (Databricks Apps):
   // DATABRICKS_APP_PORT → port, and host 0.0.0.0, unless those keys were given; PGHOST, PGPORT,
   // PGDATABASE, PGUSER, PGSSLMODE, PGAPPNAME → db (a postgresql:// URL) unless db was given;

@@ -2,6 +2,7 @@
 // 403, agent tokens only retrieve and report, revoked tokens 401; rate limits answer 429 with Retry-After; trusted-proxy users are recorded.
 #include <gtest/gtest.h>
 
+#include "service/auth/auth.h"
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -41,6 +42,12 @@ TEST(AuthApi, NonLoopbackServerRequiresTokensWithRoles) {
   EXPECT_EQ(server.Send("POST", "/api/v1/examples/regenerate-embeddings", Json::object(), Bearer(writer)).status, 403);
   EXPECT_EQ(server.Get("/healthz").status, 200);
   EXPECT_EQ(server.Get("/readyz").status, 200);
+  // An unknown query parameter was a 422 listing the route's parameters before the token was
+  // asked for; the caller without one gets the 401 first.
+  auto unknown = server.Get("/api/v1/templates?access_token=x");
+  EXPECT_EQ(unknown.status, 401) << unknown.raw;
+  EXPECT_EQ(unknown.raw.find("this route takes"), std::string::npos) << unknown.raw;
+  EXPECT_EQ(server.Send("GET", "/api/v1/templates?access_token=x", nullptr, Bearer(reader)).status, 422);
 
   auto tokens = *auth.ListTokens();
   for (const auto& t : tokens) EXPECT_EQ(t.token_hash.find(writer), std::string::npos);  // only hashes stored
@@ -127,6 +134,30 @@ TEST(AuthApi, RateLimitAnswers429WithRetryAfter) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 429);
   EXPECT_FALSE(r->get_header_value("Retry-After").empty());
+}
+
+// A rate below 0.5 per second made the default bucket (twice the rate) smaller than the one token
+// a request takes: every request was a 429 for ever. The bucket holds at least one.
+TEST(AuthApi, ASlowRateStillAdmitsARequest) {
+  Config c;
+  c.rate_limit_rps = 0.3;
+  TestServer server(c);
+  EXPECT_EQ(server.Get("/api/v1/examples").status, 200);
+  auto second = server.Get("/api/v1/examples");
+  EXPECT_EQ(second.status, 429);
+}
+
+// A malformed prefix in trusted_proxy_addresses read as /0 and trusted every peer (its forwarded
+// identity became anyone's). It matches no one; the config refuses it at start (common_test).
+TEST(AuthApi, AMalformedProxyPatternTrustsNoOne) {
+  for (const char* pattern : {"10.0.0.0/", "10.0.0.0/l6", "10.0.0.0/abc", "127.0.0.0/x", "::/"}) {
+    EXPECT_FALSE(service::AddressMatches("127.0.0.1", pattern)) << pattern;
+    EXPECT_FALSE(service::AddressMatches("::1", pattern)) << pattern;
+  }
+  EXPECT_TRUE(service::AddressMatches("127.0.0.1", "127.0.0.0/8"));
+  EXPECT_TRUE(service::AddressMatches("::1", "::/0"));
+  EXPECT_FALSE(service::AddressMatches("10.1.2.3", "127.0.0.0/8"));
+  EXPECT_TRUE(service::AddressMatches("fd00::5", "fd00::/8"));
 }
 
 // Behind the proxy each user the proxy vouches for has a bucket of their own: one user's burst

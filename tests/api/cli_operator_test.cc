@@ -258,5 +258,54 @@ TEST_F(CliOperator, CsvRoundTripKeepsEmptyStringAndNullApart) {
   EXPECT_TRUE(by_client["n"]["explanation"].is_null()) << by_client["n"].dump();
 }
 
+
+// `exemplar backup`: a consistent copy of the store, owner-only, never over another file; put in
+// an empty data dir it is the same store (its index rebuilt). A PostgreSQL store is pg_dump's.
+TEST_F(CliOperator, BackupCopiesTheStoreAndTheCopyRestores) {
+  ASSERT_EQ(Exec(Seed()).code, 0);
+  const std::string copy = (dir_ / "backup.db").string();
+  CliRun backup = Exec("backup " + copy + D());
+  ASSERT_EQ(backup.code, 0) << backup.err;
+  EXPECT_NE(backup.out.find("to restore"), std::string::npos) << backup.out;
+  EXPECT_EQ(std::filesystem::status(copy).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_FALSE(std::filesystem::exists(copy + ".partial"));
+  CliRun again = Exec("backup " + copy + D());
+  EXPECT_EQ(again.code, 2);
+  EXPECT_NE(again.err.find("never overwrites"), std::string::npos) << again.err;
+
+  std::filesystem::create_directories(dir_ / "restored");
+  std::filesystem::copy_file(copy, dir_ / "restored" / "exemplar.db");
+  CliRun original = Exec("export" + D());
+  CliRun restored = Exec("export" + D("restored"));
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  EXPECT_EQ(restored.out, original.out);
+  CliRun found = Exec("search \"bias voltage drift\" --json -k 3" + D("restored"));
+  ASSERT_EQ(found.code, 0) << found.err;
+  EXPECT_EQ(Json::parse(found.out)["results"].size(), 3u);
+
+  CliRun pg = Exec("backup " + (dir_ / "pg.db").string() + " --db postgres://u@127.0.0.1:1/x");
+  EXPECT_EQ(pg.code, 2);
+  EXPECT_NE(pg.err.find("pg_dump"), std::string::npos) << pg.err;
+  CliRun none = Exec("backup " + (dir_ / "none.db").string() + D("empty"));
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("no database"), std::string::npos) << none.err;
+}
+
+// A command that only opens a store given by --db created an empty ./data/exemplar in the
+// working directory.
+TEST_F(CliOperator, AStoreGivenByDbLeavesNoDataDirBehind) {
+  CliRun listed = Exec("token list --db " + (dir_ / "elsewhere.db").string());
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "elsewhere.db"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data")) << "an empty ./data/exemplar was created";
+  // A mistyped variable was ignored in silence; it is named, with the one meant.
+  CliRun typo = Exec("token list --db " + (dir_ / "elsewhere.db").string(), "EXEMPLAR_AUTH_MODE=required");
+  ASSERT_EQ(typo.code, 0) << typo.err;
+  EXPECT_NE(typo.err.find("warning: EXEMPLAR_AUTH_MODE (did you mean EXEMPLAR_AUTH?) is not a variable exemplar reads"),
+            std::string::npos)
+      << typo.err;
+}
+
 }  // namespace
 }  // namespace exemplar

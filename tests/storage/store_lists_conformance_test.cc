@@ -271,5 +271,28 @@ TEST_P(StoreListsTest, RunAndTemplateCursorsVisitEveryRowOnceNewestFirst) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreListsTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
+
+// A database a newer exemplar migrated (a migration this binary does not know) was served as if
+// it were current: an older binary, after a rollback, would read and write a schema it does not
+// understand. Opening it is refused, naming the migration.
+TEST_P(StoreTest, ADatabaseANewerExemplarMigratedIsRefused) {
+  store_.reset();
+  const char* kFuture = "INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, '9999_future', 0)";
+  if (postgres()) {
+    pqxx::connection c(pg_->url());
+    pqxx::work tx(c);
+    tx.exec(kFuture);
+    tx.commit();
+  } else {
+    SQLite::Database db((dir_ / "exemplar.db").string(), SQLite::OPEN_READWRITE);
+    db.exec(kFuture);
+  }
+  auto reopened = postgres() ? OpenPostgresStore(pg_->url(), 2) : OpenSqliteStore((dir_ / "exemplar.db").string());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.status().message().find("migration 9999 (9999_future)"), std::string::npos)
+      << reopened.status().message();
+  EXPECT_NE(reopened.status().message().find("a newer exemplar"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace exemplar::storage

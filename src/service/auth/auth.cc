@@ -2,11 +2,10 @@
 
 #include "storage/audit_context.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstring>
 
+#include "common/address_pattern.h"
 #include "common/ids.h"
 #include "common/time.h"
 
@@ -20,21 +19,6 @@ constexpr int64_t kTouchIntervalMs = 60 * 1000;
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// Parses an address into 16 bytes (IPv4 as IPv4-mapped IPv6); false when it is not one.
-bool ToBytes(const std::string& text, unsigned char out[16]) {
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
-    std::memcpy(out, v6.s6_addr, 16);
-    return true;
-  }
-  in_addr v4{};
-  if (inet_pton(AF_INET, text.c_str(), &v4) != 1) return false;
-  std::memset(out, 0, 10);
-  out[10] = out[11] = 0xff;
-  std::memcpy(out + 12, &v4.s_addr, 4);
-  return true;
 }
 
 }  // namespace
@@ -58,23 +42,9 @@ std::string RoleName(Role r) {
 }
 
 bool AddressMatches(const std::string& address, const std::string& pattern) {
-  if (pattern == "*") return true;
-  std::string net = pattern;
-  int bits = -1;
-  if (const size_t slash = pattern.find('/'); slash != std::string::npos) {
-    net = pattern.substr(0, slash);
-    bits = std::atoi(pattern.c_str() + slash + 1);
-  }
-  unsigned char a[16], n[16];
-  if (!ToBytes(address, a) || !ToBytes(net, n)) return false;
-  if (bits < 0) return std::memcmp(a, n, 16) == 0;
-  if (net.find(':') == std::string::npos) bits += 96;  // an IPv4 prefix inside the mapped form
-  bits = std::clamp(bits, 0, 128);
-  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
-    const unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
-    if ((a[i] & mask) != (n[i] & mask)) return false;
-  }
-  return true;
+  std::string why;
+  const std::optional<AddressPattern> parsed = ParseAddressPattern(pattern, &why);
+  return parsed && AddressIn(address, *parsed);  // a malformed pattern matches no one
 }
 
 bool Auth::FromTrustedProxy(const std::string& remote_addr) const {
@@ -165,7 +135,9 @@ Result<Principal> Auth::Authenticate(const std::string& authorization, const std
 
 Status Auth::Admit(const Principal& p, int* retry_after) {
   if (options_.rate_per_second <= 0) return Status::Ok();
-  double burst = options_.burst > 0 ? options_.burst : 2 * options_.rate_per_second;
+  // A request takes one whole token: a bucket smaller than one (2 × a rate below 0.5/s) would
+  // refuse every request for ever.
+  const double burst = std::max(1.0, options_.burst > 0 ? options_.burst : 2 * options_.rate_per_second);
   // One bucket per token, per user the proxy vouches for, else one for the anonymous.
   std::string key = !p.token_id.empty() ? "token:" + p.token_id : !p.user.empty() ? "user:" + p.user : "anonymous";
   auto now = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "common/request_log.h"
 #include "common/time.h"
 #include "storage/audit_context.h"
 
@@ -65,7 +66,7 @@ Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url, int size,
     pool->size_ = std::max(1, size);
     for (int i = 0; i < pool->size_; ++i) pool->idle_.push_back(pool->Open());
   } catch (const std::exception& e) {
-    spdlog::error("postgres: cannot connect: {}", e.what());
+    spdlog::error("postgres: cannot connect: {}{}", e.what(), RequestLogTag());
     return Status::Unavailable("cannot connect to PostgreSQL (details in the server log)");
   }
   return pool;
@@ -194,7 +195,7 @@ Status FromPgException(const std::exception& e) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string sqlstate;
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) sqlstate = sql->sqlstate();
-  spdlog::warn("postgres: {} (sqlstate {})", msg, sqlstate.empty() ? "-" : sqlstate);
+  spdlog::warn("postgres: {} (sqlstate {}){}", msg, sqlstate.empty() ? "-" : sqlstate, RequestLogTag());
   if (dynamic_cast<const pqxx::unique_violation*>(&e)) return Status::AlreadyExists("conflicts with an existing record");
   if (dynamic_cast<const pqxx::check_violation*>(&e) || dynamic_cast<const pqxx::data_exception*>(&e) ||
       dynamic_cast<const pqxx::not_null_violation*>(&e)) {

@@ -34,6 +34,11 @@ Status PgStore::Migrate() {
     tx.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
         "NULL, applied_at BIGINT NOT NULL)");
+    std::vector<std::pair<int64_t, std::string>> applied;
+    for (const auto& row : tx.exec("SELECT version, name FROM schema_migrations")) {
+      applied.emplace_back(row[0].as<int64_t>(), row[1].as<std::string>());
+    }
+    EXEMPLAR_RETURN_IF_ERROR(CheckKnownMigrations("(PostgreSQL)", applied));
     for (const Migration& m : Migrations()) {
       if (!PgParams().Int(m.number).Exec(tx, "SELECT 1 FROM schema_migrations WHERE version = $1").empty()) {
         continue;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "common/request_log.h"
 #include "storage/audit_context.h"
 
 namespace exemplar::storage {
@@ -57,7 +58,7 @@ void Conn::ReleaseStatements() {
 
 // The database's own text goes to the log, never into a response.
 Status FromSqliteException(const std::exception& e) {
-  spdlog::warn("sqlite: {}", e.what());
+  spdlog::warn("sqlite: {}{}", e.what(), RequestLogTag());
   if (auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
     int code = se->getErrorCode();
     if (code == SQLITE_CONSTRAINT) return Status::AlreadyExists("conflicts with an existing record");

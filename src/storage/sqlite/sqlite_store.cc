@@ -34,7 +34,10 @@ Status SqliteStore::Migrate() {
     c.db().exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
         "NOT NULL, applied_at INTEGER NOT NULL)");
-    return Status::Ok();
+    std::vector<std::pair<int64_t, std::string>> applied;
+    SQLite::Statement q(c.db(), "SELECT version, name FROM schema_migrations");
+    while (q.executeStep()) applied.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
+    return CheckKnownMigrations(c.db().getFilename(), applied);
   }));
   for (const Migration& m : Migrations()) {
     EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
