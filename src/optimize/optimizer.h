@@ -78,6 +78,9 @@ struct RunContext {
   Metric metric;
   Budget budget;
   std::function<bool()> cancelled;                      // polled before every LM call
+  // Asked when cancelled() said stop: true when the stop is no cancel but an interruption (the
+  // server is shutting down, another replica has the run now); stopped_reason "interrupted".
+  std::function<bool()> interrupted;
   std::function<void(const Trial&)> on_trial;           // each finished trial, in order
   std::function<void(const std::string& log)> on_log;   // progress lines
   // After every LM call the run made (failed ones included), with the run's totals so far, so
@@ -105,7 +108,7 @@ struct OptimizeResult {
   Program best;                    // zero-shot when no trial finished
   std::optional<double> best_score;
   int best_trial = -1;             // index into trials
-  // "completed" | "cancelled" | "budget_trials" | "budget_lm_calls" | "budget_time"
+  // "completed" | "cancelled" | "interrupted" | "budget_trials" | "budget_lm_calls" | "budget_time"
   std::string stopped_reason;
   int64_t lm_calls = 0;
   int64_t cached_calls = 0;

@@ -55,7 +55,7 @@ lm::Lm& Session::lm() { return *lm_; }
 bool Session::CheckStop() {
   if (stopped_.load()) return true;
   if (ctx_.cancelled && ctx_.cancelled()) {
-    Stop("cancelled");
+    Stop(ctx_.interrupted && ctx_.interrupted() ? "interrupted" : "cancelled");
   } else if (ctx_.budget.max_minutes > 0) {
     double minutes = std::chrono::duration<double, std::ratio<60>>(std::chrono::steady_clock::now() - start_).count();
     if (minutes >= ctx_.budget.max_minutes) Stop("budget_time");

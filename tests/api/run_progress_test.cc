@@ -1,6 +1,6 @@
 // What a run reports about itself while it runs and when it stops: LM calls, tokens and time as
 // they are spent (bootstrapping included), a failed run's spending, the LM-call budget kept
-// exactly.
+// exactly, and a server shutdown told as an interruption, not a cancel.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -56,12 +56,24 @@ class StreamReader {
           c.Get(("/api/v1/dspy-runs/" + run_id + "/events").c_str(), [this](const char* d, size_t n) {
             std::lock_guard lock(mu_);
             body_.append(d, n);
+            started_ = true;
             return true;
           });
         }) {}
   ~StreamReader() { Join(); }
   void Join() {
     if (thread_.joinable()) thread_.join();
+  }
+  // Waits for the stream's first bytes (the run's state): the stream is attached.
+  bool WaitStarted() {
+    for (int i = 0; i < 1000; ++i) {
+      {
+        std::lock_guard lock(mu_);
+        if (started_) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
   }
   std::string body() {
     std::lock_guard lock(mu_);
@@ -71,6 +83,7 @@ class StreamReader {
  private:
   std::mutex mu_;
   std::string body_;  // GUARDED_BY(mu_)
+  bool started_ = false;  // GUARDED_BY(mu_)
   std::thread thread_;
 };
 
@@ -196,6 +209,52 @@ TEST(RunProgress, TheLmCallBudgetStaysExact) {
   const Json done = WaitForRun(server, launched.body["run_id"], 120);
   EXPECT_EQ(done["lm_calls"], 7) << done.dump();
   EXPECT_EQ(done["progress"]["stopped_reason"], "budget_lm_calls") << done.dump();
+}
+
+// SIGTERM stops the runs service before the HTTP server: a run in flight is interrupted, not
+// cancelled. Its stream says so and ends with the run's final state, the one the record keeps.
+TEST(RunProgress, ShutdownEndsTheStreamWithTheRunInterrupted) {
+  TestServer server;
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  auto launched = server.Post(
+      "/api/v1/dspy-runs",
+      {{"template_id", ids[kDefectTemplate]},
+       {"optimizer_type", "MIPROv2"},
+       {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+       {"lm", {{"provider", "offline"}, {"latency_ms", 15}}},
+       {"budget", {{"max_trials", 400}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string id = launched.body["run_id"];
+  for (int i = 0; i < 1200; ++i) {
+    if (server.Get("/api/v1/dspy-runs/" + id).body["trials_completed"].get<int>() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  StreamReader stream(server.port(), id);
+  ASSERT_TRUE(stream.WaitStarted());
+  server.Stop();
+  stream.Join();
+  const std::string body = stream.body();
+  const std::vector<SseEvent> events = ParseEvents(body);
+  ASSERT_FALSE(events.empty()) << body;
+  if (events.back().data.value("status", "") == "completed") GTEST_SKIP() << "run finished before the shutdown";
+  EXPECT_EQ(body.find("cancelled"), std::string::npos) << body;
+  EXPECT_NE(body.find("The server is shutting down: the run is interrupted"), std::string::npos) << body;
+  EXPECT_NE(body.find("Interrupted after"), std::string::npos) << body;
+  const SseEvent& last = events.back();
+  ASSERT_EQ(last.type, "status") << body;
+  EXPECT_EQ(last.data["status"], "failed") << body;
+  const std::string error = last.data.value("error", "");
+  EXPECT_NE(error.find("interrupted by the server shutting down"), std::string::npos) << body;
+
+  server.Start();
+  const Json after = server.Get("/api/v1/dspy-runs/" + id).body;
+  EXPECT_EQ(after["status"], "failed") << after.dump();
+  EXPECT_EQ(after["error"], error) << after.dump();
+  const size_t kept = server.Get("/api/v1/dspy-runs/" + id + "/results").body["trials"].size();
+  EXPECT_GE(kept, 1u);
+  EXPECT_NE(error.find(std::to_string(kept) + " finished trials were kept"), std::string::npos) << error;
+  EXPECT_EQ(after["progress"]["stopped_reason"], "interrupted") << after.dump();
+  EXPECT_GT(after["lm_calls"].get<int64_t>(), 0) << after.dump();
 }
 
 }  // namespace

@@ -222,6 +222,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   optimize::RunContext ctx{cached, *metric};
   ctx.budget = {config.max_trials, config.max_lm_calls, config.max_minutes};
   ctx.cancelled = hooks.cancelled;
+  ctx.interrupted = hooks.interrupted;
   // The optimizer samples as DSPy does by default (Random(0), MIPROv2's own `seed` param), so a
   // run's prompts match DSPy's; data.seed only shuffles the train/val split.
   ctx.seed = 0;
@@ -282,10 +283,11 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     return what + " (" + std::to_string(failed_calls) + " of " + std::to_string(tally.calls()) + ") for " +
            ProviderLabel(config.lm) + ": " + tally.last_failure();
   };
+  auto stopped_by_hooks = [&](const std::string& reason) { return reason == "cancelled" || reason == "interrupted"; };
   if (!result.ok()) {
     if (hooks.cancelled()) {
-      out.status = "cancelled";
-      out.progress = progress("cancelled");
+      out.status = hooks.interrupted && hooks.interrupted() ? "interrupted" : "cancelled";
+      out.progress = progress(out.status);
       return out;
     }
     // A failed run still says what it spent: the calls (failed ones too), tokens and time.
@@ -295,13 +297,13 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   }
   // The optimizer's own totals, exact whatever the order the live snapshots came in.
   record_usage({result->lm_calls, result->cached_calls, result->prompt_tokens, result->completion_tokens});
-  if (all_failed && result->stopped_reason != "cancelled") {
+  if (all_failed && !stopped_by_hooks(result->stopped_reason)) {
     hooks.on_log(lm_failure("every LM call failed"));
     out.progress = progress(result->stopped_reason);
     return fail(lm_failure("every LM call failed"));
   }
   if (failed_calls > 0) hooks.on_log(lm_failure("some LM calls failed"));
-  out.status = result->stopped_reason == "cancelled" ? "cancelled" : "completed";
+  out.status = stopped_by_hooks(result->stopped_reason) ? result->stopped_reason : "completed";
   out.best_score = result->best_score;
   if (result->best_score) {
     out.best_program = optimize::ProgramToJson(result->best);
