@@ -73,6 +73,11 @@ void ServerCore::ReleaseStream(const std::string& address) {
   if (it != streams_per_address_.end() && --it->second <= 0) streams_per_address_.erase(it);
 }
 
+int ServerCore::OpenStreams() {
+  std::lock_guard lock(mu_);
+  return event_streams_;
+}
+
 Connection::Connection(tcp::socket socket, ServerCore& core, std::string address)
     : core_(core), address_(std::move(address)), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 

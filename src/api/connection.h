@@ -52,6 +52,7 @@ class ServerCore {
   enum class StreamAdmission { kAdmitted, kFull, kOverShare };
   StreamAdmission AdmitStream(const std::string& address);
   void ReleaseStream(const std::string& address);
+  int OpenStreams();
 
   // Posts `fn` to `ex` unless the server is shutting down. Stream wakers call this from any
   // thread at any time, possibly while the event loop is being torn down.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <thread>
@@ -12,6 +13,13 @@
 #include "api/worker_pool.h"
 
 namespace exemplar::api {
+namespace {
+
+// How long Stop() lets ended event streams write their last events: they need one wake and a
+// write each, so a second is plenty; a stream still open then belongs to a client not reading.
+constexpr std::chrono::seconds kStreamDrain{1};
+
+}  // namespace
 
 struct Server::Impl {
   Impl(const Config& config, std::vector<Route> routes, Metrics* metrics)
@@ -135,6 +143,13 @@ Status Server::Start() {
 void Server::Stop() {
   if (!impl_) return;
   Impl& s = *impl_;
+  // Event streams whose source has ended them (Runs::Stop at shutdown publishes why each run
+  // stops, then closes every stream) write their last events before the loops stop, so a client
+  // learns why its stream ends. A stream still open past the wait is cut as before.
+  const auto drain_until = std::chrono::steady_clock::now() + kStreamDrain;
+  while (s.core.OpenStreams() > 0 && std::chrono::steady_clock::now() < drain_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   s.guards.clear();
   for (auto& loop : s.loops) loop->stop();
   for (auto& t : s.io_threads) t.join();

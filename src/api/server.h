@@ -25,7 +25,9 @@ class Server {
   // Binds (port 0 = any free port; SO_REUSEADDR only, never SO_REUSEPORT) and serves on
   // background threads. The port accepts connections when Start returns.
   Status Start();
-  // Stops accepting, closes every connection (open event streams end) and joins all threads.
+  // Waits up to a second for open event streams to end (once their source closed them they
+  // write their last events), then stops accepting, closes every connection (streams still open
+  // are cut) and joins all threads.
   void Stop();
   int port() const { return port_; }
 

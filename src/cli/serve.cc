@@ -100,7 +100,7 @@ int RunServe(const Config& in) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: stopping", sig);
-  runtime.runs().Stop();  // a run in flight stays "running" and is marked interrupted on restart
+  runtime.runs().Stop();  // a run in flight is failed as interrupted (with replicas: left for another one)
   server.Stop();
   {
     std::lock_guard lock(mu);

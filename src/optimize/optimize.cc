@@ -185,8 +185,14 @@ Result<OptimizeResult> Optimize(const std::string& optimizer_type, const Json& p
   result.instruction_candidates = std::move(out.instruction_candidates);
   result.stopped_reason = st.ok() ? "completed" : session.stop_reason();
   session.FillTotals(&result);
-  session.Log("Finished (" + result.stopped_reason + ") after " + std::to_string(result.trials.size()) +
-              " trials and " + std::to_string(result.lm_calls) + " LM calls");
+  // An interruption is no end of the run (its caller says what becomes of it), so not "Finished".
+  const std::string tally = std::to_string(result.trials.size()) + " trials and " + std::to_string(result.lm_calls) +
+                            " LM calls";
+  if (result.stopped_reason == "interrupted") {
+    session.Log("Interrupted after " + tally);
+  } else {
+    session.Log("Finished (" + result.stopped_reason + ") after " + tally);
+  }
   return result;
 }
 

@@ -65,13 +65,28 @@ struct Trial {
   int64_t lm_calls = 0;  // calls made for this candidate (bootstrapping + evaluation)
 };
 
+// What a run has spent on its LM so far (the Budget's count: cache hits included).
+struct LmUsage {
+  int64_t lm_calls = 0;
+  int64_t cached_calls = 0;
+  int64_t prompt_tokens = 0;  // uncached calls only
+  int64_t completion_tokens = 0;
+};
+
 struct RunContext {
   lm::Lm& lm;
   Metric metric;
   Budget budget;
   std::function<bool()> cancelled;                      // polled before every LM call
+  // Asked when cancelled() said stop: true when the stop is no cancel but an interruption (the
+  // server is shutting down, another replica has the run now); stopped_reason "interrupted".
+  std::function<bool()> interrupted;
   std::function<void(const Trial&)> on_trial;           // each finished trial, in order
   std::function<void(const std::string& log)> on_log;   // progress lines
+  // After every LM call the run made (failed ones included), with the run's totals so far, so
+  // that progress moves between trials (bootstrapping, proposals). Called from evaluation
+  // workers, concurrently: snapshots may arrive out of order.
+  std::function<void(const LmUsage&)> on_lm_call;
   int threads = 2;                                      // evaluation workers
   uint64_t seed = 0;
   ModuleKind module = ModuleKind::kPredict;
@@ -93,7 +108,7 @@ struct OptimizeResult {
   Program best;                    // zero-shot when no trial finished
   std::optional<double> best_score;
   int best_trial = -1;             // index into trials
-  // "completed" | "cancelled" | "budget_trials" | "budget_lm_calls" | "budget_time"
+  // "completed" | "cancelled" | "interrupted" | "budget_trials" | "budget_lm_calls" | "budget_time"
   std::string stopped_reason;
   int64_t lm_calls = 0;
   int64_t cached_calls = 0;

@@ -25,14 +25,13 @@ class Session::MeteredLm : public lm::Lm {
     Result<lm::LmResponse> resp = s_.ctx_.lm.Complete(req);
     if (!resp.ok()) {
       s_.CheckStop();
-      return resp;
-    }
-    if (resp->cached) {
+    } else if (resp->cached) {
       s_.cached_calls_.fetch_add(1);
     } else {
       s_.prompt_tokens_.fetch_add(resp->prompt_tokens);
       s_.completion_tokens_.fetch_add(resp->completion_tokens);
     }
+    if (s_.ctx_.on_lm_call) s_.ctx_.on_lm_call(s_.Usage());
     return resp;
   }
 
@@ -56,7 +55,7 @@ lm::Lm& Session::lm() { return *lm_; }
 bool Session::CheckStop() {
   if (stopped_.load()) return true;
   if (ctx_.cancelled && ctx_.cancelled()) {
-    Stop("cancelled");
+    Stop(ctx_.interrupted && ctx_.interrupted() ? "interrupted" : "cancelled");
   } else if (ctx_.budget.max_minutes > 0) {
     double minutes = std::chrono::duration<double, std::ratio<60>>(std::chrono::steady_clock::now() - start_).count();
     if (minutes >= ctx_.budget.max_minutes) Stop("budget_time");
@@ -210,10 +209,15 @@ void Session::Log(const std::string& line) {
 }
 
 void Session::FillTotals(OptimizeResult* result) const {
-  result->lm_calls = calls_.load();
-  result->cached_calls = cached_calls_.load();
-  result->prompt_tokens = prompt_tokens_.load();
-  result->completion_tokens = completion_tokens_.load();
+  const LmUsage u = Usage();
+  result->lm_calls = u.lm_calls;
+  result->cached_calls = u.cached_calls;
+  result->prompt_tokens = u.prompt_tokens;
+  result->completion_tokens = u.completion_tokens;
+}
+
+LmUsage Session::Usage() const {
+  return {calls_.load(), cached_calls_.load(), prompt_tokens_.load(), completion_tokens_.load()};
 }
 
 }  // namespace exemplar::optimize

@@ -78,6 +78,7 @@ class Session {
 
   void Log(const std::string& line);
   void FillTotals(OptimizeResult* result) const;
+  LmUsage Usage() const;
 
  private:
   class MeteredLm;

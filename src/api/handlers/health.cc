@@ -3,6 +3,60 @@
 #include "common/memory.h"
 
 namespace exemplar::api {
+namespace {
+
+int64_t Int(size_t v) { return static_cast<int64_t>(v); }
+
+// The families a scrape reads besides the HTTP layer's: index sizes, memory, re-embedding, the
+// embedding cache and runs by status.
+std::vector<MetricFamily> ScrapeFamilies(Services& s) {
+  const auto stats = s.index.Stats();
+  std::vector<MetricFamily> f = {
+      Gauge("exemplar_index_examples", "Examples in the search index.", Int(stats.examples)),
+      Gauge("exemplar_index_vectors", "Vectors in the vector index.", Int(stats.vectors)),
+      Gauge("exemplar_index_keyword_documents", "Documents in the keyword index.", Int(stats.keyword_docs)),
+      Gauge("exemplar_index_vector_bytes", "Memory of the vector index in bytes.", Int(stats.vector_bytes)),
+      Gauge("exemplar_index_keyword_bytes", "Memory of the keyword index in bytes.", Int(stats.keyword_bytes)),
+      Gauge("exemplar_index_catalog_bytes", "Memory of the filter catalog in bytes.", Int(stats.catalog_bytes)),
+      Gauge("exemplar_index_applied_change_seq", "Last change-log entry the indexes applied.", stats.applied_seq),
+  };
+  // Where resident memory goes (bench/README.md, "Memory at 100k"): malloc's heap and SQLite's
+  // share of it (page caches, statements).
+  const MallocStats heap = ReadMallocStats();
+  f.push_back(Gauge("exemplar_memory_malloc_arena_bytes", "Bytes malloc holds in its arenas.", Int(heap.arena_bytes)));
+  f.push_back(Gauge("exemplar_memory_malloc_mmap_bytes", "Bytes of malloc's large blocks, each its own mmap.",
+                    Int(heap.mmap_bytes)));
+  f.push_back(Gauge("exemplar_memory_malloc_in_use_bytes", "Bytes allocated and not freed, in the arenas.",
+                    Int(heap.in_use_bytes)));
+  f.push_back(Gauge("exemplar_memory_malloc_free_bytes", "Bytes freed but kept by malloc.", Int(heap.free_bytes)));
+  f.push_back(Gauge("exemplar_memory_malloc_arenas", "Malloc arenas.", int64_t{heap.arenas}));
+  f.push_back(Gauge("exemplar_memory_sqlite_bytes", "Bytes SQLite has allocated.", storage::SqliteMemoryBytes()));
+  // Re-embedding progress (issue #21): the figures of the current or last job.
+  const auto re = s.examples.ReembeddingStatus();
+  f.push_back(Gauge("exemplar_reembed_running", "1 while a re-embedding runs.", int64_t{re.state == "running"}));
+  f.push_back(Gauge("exemplar_reembed_total", "Examples the current or last re-embedding places.", re.total));
+  f.push_back(Gauge("exemplar_reembed_done", "Examples the current or last re-embedding has placed.", re.done));
+  f.push_back(Gauge("exemplar_reembed_errors", "Errors of the current or last re-embedding.", re.errors));
+  f.push_back(Gauge("exemplar_reembed_due", "1 when stored vectors are of another model than the embedder's.",
+                    int64_t{s.examples.ReembeddingDue()}));
+  if (auto c = s.examples.CacheStats()) {
+    f.push_back(Counter("exemplar_embed_cache_hits_total", "Texts the embedding cache answered.",
+                        static_cast<int64_t>(c->hits)));
+    f.push_back(Counter("exemplar_embed_cache_misses_total", "Texts the embedding cache passed to the embedder.",
+                        static_cast<int64_t>(c->misses)));
+    f.push_back(Gauge("exemplar_embed_cache_entries", "Entries in the embedding cache.", Int(c->entries)));
+    f.push_back(Gauge("exemplar_embed_cache_bytes", "Bytes of the embedding cache.", Int(c->bytes)));
+  }
+  MetricFamily runs{"exemplar_runs", "gauge", "Optimization runs by status.", {}};
+  for (const char* st : {"pending", "running", "completed", "failed", "cancelled"}) {
+    auto page = s.store.ListRuns(std::nullopt, std::string(st), 0, 1);
+    runs.samples.push_back({std::string("status=\"") + st + "\"", page.ok() ? static_cast<int64_t>(page->second) : 0});
+  }
+  f.push_back(std::move(runs));
+  return f;
+}
+
+}  // namespace
 
 void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", "/healthz", "Liveness: the process serves requests", "operations",
@@ -22,46 +76,9 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                     }});
   routes.push_back({"GET", "/metrics", "Prometheus metrics: requests, latency, index sizes, runs", "operations",
                     [&s](const Request&) -> Result<Reply> {
-                      auto stats = s.index.Stats();
-                      std::vector<std::pair<std::string, double>> gauges = {
-                          {"exemplar_index_examples", static_cast<double>(stats.examples)},
-                          {"exemplar_index_vectors", static_cast<double>(stats.vectors)},
-                          {"exemplar_index_keyword_documents", static_cast<double>(stats.keyword_docs)},
-                          {"exemplar_index_vector_bytes", static_cast<double>(stats.vector_bytes)},
-                          {"exemplar_index_keyword_bytes", static_cast<double>(stats.keyword_bytes)},
-                          {"exemplar_index_catalog_bytes", static_cast<double>(stats.catalog_bytes)},
-                          {"exemplar_index_applied_change_seq", static_cast<double>(stats.applied_seq)},
-                      };
-                      // Where resident memory goes (bench/README.md, "Memory at 100k"): malloc's heap
-                      // and SQLite's share of it (page caches, statements).
-                      const MallocStats heap = ReadMallocStats();
-                      gauges.push_back({"exemplar_memory_malloc_arena_bytes", static_cast<double>(heap.arena_bytes)});
-                      gauges.push_back({"exemplar_memory_malloc_mmap_bytes", static_cast<double>(heap.mmap_bytes)});
-                      gauges.push_back({"exemplar_memory_malloc_in_use_bytes", static_cast<double>(heap.in_use_bytes)});
-                      gauges.push_back({"exemplar_memory_malloc_free_bytes", static_cast<double>(heap.free_bytes)});
-                      gauges.push_back({"exemplar_memory_malloc_arenas", static_cast<double>(heap.arenas)});
-                      gauges.push_back({"exemplar_memory_sqlite_bytes", static_cast<double>(storage::SqliteMemoryBytes())});
-                      // Re-embedding progress (issue #21) and the embedding cache.
-                      const auto re = s.examples.ReembeddingStatus();
-                      gauges.push_back({"exemplar_reembed_running", re.state == "running" ? 1.0 : 0.0});
-                      gauges.push_back({"exemplar_reembed_total", static_cast<double>(re.total)});
-                      gauges.push_back({"exemplar_reembed_done", static_cast<double>(re.done)});
-                      gauges.push_back({"exemplar_reembed_errors", static_cast<double>(re.errors)});
-                      gauges.push_back({"exemplar_reembed_due", s.examples.ReembeddingDue() ? 1.0 : 0.0});
-                      if (auto c = s.examples.CacheStats()) {
-                        gauges.push_back({"exemplar_embed_cache_hits_total", static_cast<double>(c->hits)});
-                        gauges.push_back({"exemplar_embed_cache_misses_total", static_cast<double>(c->misses)});
-                        gauges.push_back({"exemplar_embed_cache_entries", static_cast<double>(c->entries)});
-                        gauges.push_back({"exemplar_embed_cache_bytes", static_cast<double>(c->bytes)});
-                      }
-                      for (const char* st : {"pending", "running", "completed", "failed", "cancelled"}) {
-                        auto runs = s.store.ListRuns(std::nullopt, std::string(st), 0, 1);
-                        gauges.push_back({std::string("exemplar_runs{status=\"") + st + "\"}",
-                                          runs.ok() ? static_cast<double>(runs->second) : 0});
-                      }
                       Reply r;
                       r.content_type = "text/plain; version=0.0.4";
-                      r.raw = s.metrics.Render(gauges);
+                      r.raw = s.metrics.Render(ScrapeFamilies(s));
                       return r;
                     }});
 }

@@ -1,5 +1,6 @@
 // Runs one optimization with the native optimizers (optimize/), on the configured LM, and turns
 // the result into what the runs service stores.
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -75,6 +76,17 @@ class CallTally : public lm::Lm {
   int64_t failed_ = 0;        // GUARDED_BY(mu_)
   std::string last_failure_;  // GUARDED_BY(mu_)
 };
+
+// How often progress is published between trials, as LM calls return: often enough for a bar
+// that moves, rarely enough that a fast LM does not write the run's row for every call.
+constexpr std::chrono::milliseconds kLiveProgressEvery{500};
+
+// Raises `total` to `value` when larger (totals only grow; late snapshots must not lower them).
+void StoreMax(std::atomic<int64_t>& total, int64_t value) {
+  int64_t seen = total.load();
+  while (seen < value && !total.compare_exchange_weak(seen, value)) {
+  }
+}
 
 // How a run names its LM in messages: the provider's name, never its URL (operator configuration).
 std::string ProviderLabel(const Json& lm) {
@@ -174,27 +186,43 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   // program from full evaluations only (DSPy 3.3 _optimize_prompt_parameters), so a minibatch
   // score, on a few valset items, is reported apart (a trial budget may stop the run before the
   // full evaluation of a candidate that did well on its minibatch).
-  double best = -1, best_minibatch = -1;
-  int64_t calls = 0;
-  int done = 0;
+  // Progress is published after each trial and, between trials, as LM calls return (evaluation
+  // workers, concurrently): publish_mu orders the publications and guards the trial figures.
+  std::mutex publish_mu;
+  double best = -1, best_minibatch = -1;  // GUARDED_BY(publish_mu)
+  int done = 0;                           // GUARDED_BY(publish_mu)
+  auto last_published = start - kLiveProgressEvery;  // GUARDED_BY(publish_mu)
+  // The LM spending so far: each field the largest total reported (snapshots arrive out of order).
+  std::atomic<int64_t> calls{0}, cached_calls{0}, prompt_tokens{0}, completion_tokens{0};
+  auto record_usage = [&](const optimize::LmUsage& u) {
+    StoreMax(calls, u.lm_calls);
+    StoreMax(cached_calls, u.cached_calls);
+    StoreMax(prompt_tokens, u.prompt_tokens);
+    StoreMax(completion_tokens, u.completion_tokens);
+  };
   // What the progress bar counts to: the optimizer's own number of candidates within the budget.
   std::optional<int> planned = optimize::PlannedTrials(config.optimizer_type, config.optimizer_params);
   if (planned && config.max_trials > 0) planned = std::min(*planned, config.max_trials);
-  auto progress = [&](const std::string& stopped) {
+  auto progress = [&](const std::string& stopped) {  // REQUIRES(publish_mu)
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Json p = {{"trials_done", done}, {"trials_completed", done}, {"trials_total", config.max_trials},
-              {"lm_calls", calls}, {"elapsed_s", elapsed},
+              {"lm_calls", calls.load()}, {"elapsed_s", elapsed},
               {"best_score", best >= 0 ? Json(best) : Json(nullptr)}};
     const int target = planned ? *planned : config.max_trials;
     if (done > 0 && target > done) p["eta_s"] = elapsed / done * (target - done);
     if (planned) p["trials_planned"] = *planned;
     if (best_minibatch >= 0) p["best_minibatch_score"] = best_minibatch;
     if (!stopped.empty()) p["stopped_reason"] = stopped;
+    p["cached_calls"] = cached_calls.load();
+    p["lm_calls_failed"] = tally.failed();
+    p["prompt_tokens"] = prompt_tokens.load();
+    p["completion_tokens"] = completion_tokens.load();
     return p;
   };
   optimize::RunContext ctx{cached, *metric};
   ctx.budget = {config.max_trials, config.max_lm_calls, config.max_minutes};
   ctx.cancelled = hooks.cancelled;
+  ctx.interrupted = hooks.interrupted;
   // The optimizer samples as DSPy does by default (Random(0), MIPROv2's own `seed` param), so a
   // run's prompts match DSPy's; data.seed only shuffles the train/val split.
   ctx.seed = 0;
@@ -202,6 +230,15 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
                                                  : optimize::ModuleKind::kPredict;
   ctx.temperature = config.lm.value("temperature", tmpl.temperature);
   ctx.max_tokens = config.lm.value("max_tokens", static_cast<int>(tmpl.max_tokens));
+  ctx.on_lm_call = [&](const optimize::LmUsage& u) {
+    record_usage(u);
+    // A worker that finds another publishing leaves it to them: the figures are shared.
+    std::unique_lock lock(publish_mu, std::try_to_lock);
+    auto now = std::chrono::steady_clock::now();
+    if (!lock.owns_lock() || now - last_published < kLiveProgressEvery) return;
+    last_published = now;
+    hooks.on_progress(progress(""));
+  };
   ctx.on_log = hooks.on_log;
   for (const TrialRecord& rec : hooks.finished) {
     if (rec.trial_index != static_cast<int64_t>(ctx.replay.size())) break;  // contiguous from 0 only
@@ -225,15 +262,18 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     rec.score = t.score;
     rec.metrics_json = DumpJson(t.metrics);
     rec.lm_calls = t.lm_calls;
-    calls += t.lm_calls;
+    std::lock_guard lock(publish_mu);
     ++done;
     const bool minibatch = t.metrics.is_object() && t.metrics.value("minibatch", false);
     double& best_of_kind = minibatch ? best_minibatch : best;
     if (t.score > best_of_kind) best_of_kind = t.score;
     hooks.on_trial(rec);
+    last_published = std::chrono::steady_clock::now();
     hooks.on_progress(progress(""));
   };
   auto result = optimize::Optimize(config.optimizer_type, config.optimizer_params, spec, train, val, ctx);
+  // Optimize has joined its workers: nothing publishes progress from here on but this thread.
+  std::lock_guard lock(publish_mu);
   // Every call failing (an unreachable or refusing provider) means nothing was measured: the
   // trials' zeros are not scores, so the run fails naming the cause, whatever the optimizer made
   // of it. Partial failures leave a completed run that says how many calls failed.
@@ -243,24 +283,27 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     return what + " (" + std::to_string(failed_calls) + " of " + std::to_string(tally.calls()) + ") for " +
            ProviderLabel(config.lm) + ": " + tally.last_failure();
   };
+  auto stopped_by_hooks = [&](const std::string& reason) { return reason == "cancelled" || reason == "interrupted"; };
   if (!result.ok()) {
     if (hooks.cancelled()) {
-      out.status = "cancelled";
-      out.progress = progress("cancelled");
+      out.status = hooks.interrupted && hooks.interrupted() ? "interrupted" : "cancelled";
+      out.progress = progress(out.status);
       return out;
     }
+    // A failed run still says what it spent: the calls (failed ones too), tokens and time.
+    out.progress = progress("");
     if (all_failed) return fail(lm_failure("every LM call failed"));
     return fail(result.status().message());
   }
-  if (all_failed && result->stopped_reason != "cancelled") {
+  // The optimizer's own totals, exact whatever the order the live snapshots came in.
+  record_usage({result->lm_calls, result->cached_calls, result->prompt_tokens, result->completion_tokens});
+  if (all_failed && !stopped_by_hooks(result->stopped_reason)) {
     hooks.on_log(lm_failure("every LM call failed"));
     out.progress = progress(result->stopped_reason);
-    out.progress["lm_calls_failed"] = failed_calls;
     return fail(lm_failure("every LM call failed"));
   }
   if (failed_calls > 0) hooks.on_log(lm_failure("some LM calls failed"));
-  calls = result->lm_calls;
-  out.status = result->stopped_reason == "cancelled" ? "cancelled" : "completed";
+  out.status = stopped_by_hooks(result->stopped_reason) ? result->stopped_reason : "completed";
   out.best_score = result->best_score;
   if (result->best_score) {
     out.best_program = optimize::ProgramToJson(result->best);
@@ -269,11 +312,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   out.contributions = Json::array();
   for (const auto& c : optimize::ComputeContributions(result->trials)) out.contributions.push_back(NormalizedContribution(c));
   out.progress = progress(result->stopped_reason);
-  out.progress["cached_calls"] = result->cached_calls;
-  out.progress["lm_calls_failed"] = failed_calls;
   if (failed_calls > 0) out.progress["warnings"] = Json::array({lm_failure("some LM calls failed")});
-  out.progress["prompt_tokens"] = result->prompt_tokens;
-  out.progress["completion_tokens"] = result->completion_tokens;
   if (!result->instruction_candidates.empty()) out.progress["instruction_candidates"] = result->instruction_candidates;
   return out;
 }

@@ -353,6 +353,11 @@ void Runs::ExecuteClaimed(RunRecord run) {
     cancel_requested_.insert(id);
     return true;
   };
+  hooks.interrupted = [&] {
+    if (lease.lost()) return true;
+    std::lock_guard lock(mu_);
+    return stopping_ && cancel_requested_.count(id) == 0;
+  };
   hooks.on_trial = [&](const TrialRecord& t) {
     if (lease.lost()) return;  // the replica that took the run over stores its trials
     TrialRecord rec = t;
@@ -410,7 +415,8 @@ void Runs::ExecuteClaimed(RunRecord run) {
     stopped_by_shutdown = stopping_ && !cancel_requested_.count(id);
   }
   if (stopped_by_shutdown) {
-    // Left "running": the next start marks it interrupted with its trials kept.
+    if (!out.progress.is_null()) run.progress_json = DumpJson(out.progress);  // what it spent until now
+    InterruptForShutdown(run);
     return;
   }
   run.status = out.status;

@@ -58,7 +58,7 @@ bool RunFinished(const std::string& status);
 // Executes one run (implemented in run_engine.cc over the optimize library). Reports trials and
 // progress through the callbacks; returns the final record fields to store.
 struct RunOutcome {
-  std::string status;  // completed | failed | cancelled
+  std::string status;  // completed | failed | cancelled | interrupted (RunHooks::interrupted)
   std::optional<std::string> error;
   std::optional<double> best_score;
   Json best_program;   // {instructions, demos:[{example_id, fields}], score}
@@ -67,6 +67,9 @@ struct RunOutcome {
 };
 struct RunHooks {
   std::function<bool()> cancelled;
+  // Whether a stop cancelled() asked for is an interruption (the server is shutting down, another
+  // replica has the run now) rather than a cancel.
+  std::function<bool()> interrupted;
   std::function<void(const TrialRecord&)> on_trial;
   std::function<void(const Json& progress)> on_progress;
   std::function<void(const std::string&)> on_log;
@@ -154,6 +157,10 @@ class Runs {
   Status DecisionConflict(const std::string& id);
   // Stores `run` as failed because its executor stopped (restart or expired lease).
   Status FailInterrupted(RunRecord& run, const std::string& why);
+  // A run this process stopped executing because it is shutting down: says so on its event
+  // stream and, with a private database, fails it as interrupted now (what the next start would
+  // do); with replicas it stays running for another replica to resume once its lease expires.
+  void InterruptForShutdown(RunRecord& run);
 
   storage::Store& store_;
   Templates& templates_;

@@ -31,6 +31,19 @@ Status Runs::FailInterrupted(RunRecord& run, const std::string& why) {
   return Status::Ok();
 }
 
+void Runs::InterruptForShutdown(RunRecord& run) {
+  if (options_.shared) {
+    events_.Publish(run.id, "log", {{"level", "warn"},
+                                    {"message", "The server is shutting down: the run is interrupted here; another "
+                                                "replica resumes it once its lease expires, keeping its finished trials"}});
+    return;  // still running: the stream ends without a final status, as the run has none yet
+  }
+  events_.Publish(run.id, "log", {{"level", "warn"}, {"message", "The server is shutting down: the run is interrupted"}});
+  Status st = FailInterrupted(run, "the server shutting down");
+  // Left running in the store, it is failed as interrupted at the next start instead.
+  if (!st.ok()) spdlog::error("run {}: cannot mark interrupted: {}", run.id, st.ToString());
+}
+
 void Runs::ContinueTakenOver(RunRecord run) {
   spdlog::warn("run {}: its lease expired; taken over by {} (takeover {})", run.id, options_.owner, run.attempts);
   if (auto requested = store_.RunCancelRequested(run.id); requested.ok() && *requested) {
