@@ -7476,6 +7476,11 @@ export interface operations {
                         input?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description server-written: how an import found the stored example
+                         * @enum {string}
+                         */
+                        match?: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created";
                         /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
@@ -7723,6 +7728,11 @@ export interface operations {
                         input?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description server-written: how an import found the stored example
+                         * @enum {string}
+                         */
+                        match?: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created";
                         /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
