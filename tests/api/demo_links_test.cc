@@ -1,8 +1,8 @@
 // How a version's demos link to the stored examples behind them (README "Provenance", "The DSPy
 // round trip"), after an outside review: an imported demo names the version of the example whose
 // content it holds (not the example's current one), and the import's answer, the attribution and
-// the lineage agree on it and on how it was found; a demo whose example is deleted (not purged)
-// stays linked.
+// the lineage agree on it and on how it was found; a run that could not measure a demo is listed
+// in its attribution; a demo whose example is deleted (not purged) stays linked.
 #include <gtest/gtest.h>
 
 #include "testing/test_server.h"
@@ -97,6 +97,33 @@ TEST_F(DemoLinks, AnImportedDemoLinksToTheVersionWhoseContentItHolds) {
     }
   }
   EXPECT_TRUE(linked) << lineage.dump();
+}
+
+// Every demo of a LabeledFewShot run is in every trial: the run cannot tell what any one was
+// worth. The attribution lists the run for each, with the verdict and trial counts the run's
+// results give, and no contribution.
+TEST_F(DemoLinks, AttributionListsARunThatCouldNotMeasureADemo) {
+  auto results = server_.Get("/api/v1/dspy-runs/" + run_id_ + "/results");
+  ASSERT_EQ(results.status, 200) << results.raw;
+  const Json trace = Attribution(version_["id"]);
+  size_t checked = 0;
+  for (const auto& c : results.body["contributions"]) {
+    if (c["variation"] != "not_enough_variation") continue;
+    const Json item = ById(trace["examples"], c["example_id"]);
+    if (item.is_null()) continue;
+    ++checked;
+    EXPECT_TRUE(item["contribution"].is_null()) << item.dump();
+    EXPECT_EQ(item["evidence_trials"], 0) << item.dump();
+    ASSERT_EQ(item["runs"].size(), 1u) << item.dump();
+    const Json& run = item["runs"][0];
+    EXPECT_EQ(run["run_id"], run_id_);
+    EXPECT_EQ(run["variation"], "not_enough_variation");
+    EXPECT_TRUE(run["contribution"].is_null());
+    EXPECT_EQ(run["trials_with"], c["trials_with"]) << run.dump() << " vs " << c.dump();
+    EXPECT_EQ(run["trials_without"], c["trials_without"]);
+    EXPECT_GT(run["trials_with"].get<int>(), 0);
+  }
+  EXPECT_GT(checked, 0u) << results.raw << "\n" << trace.dump();
 }
 
 // A deleted example keeps its id and content until purged: a version's own export imported back
