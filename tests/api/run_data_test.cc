@@ -1,5 +1,6 @@
-// What a run's data leaves behind, after an outside review: an example only a run's sync measured
-// is not "used" on the dashboard, whose used and stale counts add up to its total.
+// What a run's data leaves behind, after an outside review: a run on a snapshot with purged items
+// says how many it left out (README "Provenance": snapshots); an example only a run's sync
+// measured is not "used" on the dashboard, whose used and stale counts add up to its total.
 #include <gtest/gtest.h>
 
 #include "testing/seed_fixture.h"
@@ -30,6 +31,30 @@ class RunData : public ::testing::Test {
   TestServer server_;
   std::string template_id_;
 };
+
+TEST_F(RunData, ARunOnASnapshotWithAPurgedItemSaysItLeftItOut) {
+  auto snap = server_.Post("/api/v1/snapshots", {{"name", "defects"}, {"filter", {{"databit_id", template_id_}}}});
+  ASSERT_EQ(snap.status, 201) << snap.raw;
+  const std::string snapshot_id = snap.body["snapshot_id"];
+  const int items = snap.body["item_count"];
+  ASSERT_GE(items, 4);
+  const std::string purged = snap.body["items"][0]["example_id"];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + purged + "?purge=true").status, 204);
+
+  const std::string expected = "1 of " + std::to_string(items) + " examples of snapshot " + snapshot_id + " were purged";
+  Json run = Launch({{"data", {{"snapshot_id", snapshot_id}}}});
+  EXPECT_TRUE(Warns(run, expected)) << run.dump();
+  EXPECT_EQ(run["config"]["example_versions"].size(), static_cast<size_t>(items - 1)) << run.dump();
+  Json done = WaitForRun(server_, run["run_id"]);
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  EXPECT_TRUE(Warns(done, expected)) << done.dump();  // kept through the run's progress updates
+  EXPECT_TRUE(Warns(server_.Get("/api/v1/dspy-runs/" + run["run_id"].get<std::string>()).body, expected));
+  // A run on a snapshot without purged items has no such warning.
+  auto whole = server_.Post("/api/v1/snapshots", {{"name", "after the purge"}, {"filter", {{"databit_id", template_id_}}}});
+  ASSERT_EQ(whole.status, 201) << whole.raw;
+  Json clean = WaitForRun(server_, Launch({{"data", {{"snapshot_id", whole.body["snapshot_id"]}}}})["run_id"]);
+  EXPECT_FALSE(Warns(clean, "purged")) << clean.dump();
+}
 
 // The reviewer's case: after a sync, examples with optimization evidence but never retrieved were
 // counted as "with usage" and as stale, so the two came to more than the total.
