@@ -1,6 +1,7 @@
 // What a run's data leaves behind, after an outside review: a run on a snapshot with purged items
-// says how many it left out (README "Provenance": snapshots); an example only a run's sync
-// measured is not "used" on the dashboard, whose used and stale counts add up to its total.
+// says how many it left out (README "Provenance": snapshots); the snapshot frozen at launch is in
+// the audit log under entity snapshot; an example only a run's sync measured is not "used" on the
+// dashboard, whose used and stale counts add up to its total.
 #include <gtest/gtest.h>
 
 #include "testing/seed_fixture.h"
@@ -54,6 +55,27 @@ TEST_F(RunData, ARunOnASnapshotWithAPurgedItemSaysItLeftItOut) {
   ASSERT_EQ(whole.status, 201) << whole.raw;
   Json clean = WaitForRun(server_, Launch({{"data", {{"snapshot_id", whole.body["snapshot_id"]}}}})["run_id"]);
   EXPECT_FALSE(Warns(clean, "purged")) << clean.dump();
+}
+
+TEST_F(RunData, ASnapshotFrozenAtLaunchIsFoundUnderEntitySnapshot) {
+  Json run = Launch(Json::object());
+  const std::string run_id = run["run_id"];
+  const std::string snapshot_id = run["config"]["data"]["snapshot_id"];
+  ASSERT_FALSE(snapshot_id.empty());
+  auto by_snapshot = server_.Get("/api/v1/audit?entity=snapshot&entity_id=" + snapshot_id);
+  ASSERT_EQ(by_snapshot.status, 200) << by_snapshot.raw;
+  ASSERT_EQ(by_snapshot.body["entries"].size(), 1u) << by_snapshot.raw;
+  const Json& entry = by_snapshot.body["entries"][0];
+  EXPECT_EQ(entry["entity"], "snapshot");
+  EXPECT_EQ(entry["action"], "POST /api/v1/dspy-runs");
+  EXPECT_EQ(entry["actor"], "local");
+  EXPECT_EQ(entry["entity_ids"], Json::array({snapshot_id}));
+  // The run's own entry is still one, and names the snapshot it trains on.
+  auto by_run = server_.Get("/api/v1/audit?entity=run&entity_id=" + run_id);
+  ASSERT_EQ(by_run.body["entries"].size(), 1u) << by_run.raw;
+  EXPECT_EQ(by_run.body["entries"][0]["entity_ids"], Json::array({run_id, snapshot_id}));
+  EXPECT_EQ(by_run.body["entries"][0]["request_id"], entry["request_id"]);
+  WaitForRun(server_, run_id);
 }
 
 // The reviewer's case: after a sync, examples with optimization evidence but never retrieved were
