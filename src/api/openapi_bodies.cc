@@ -39,7 +39,8 @@ Json InlineExample() {
             {"augmented", Bool()},
             {"purged", Describe(Bool(), "server-written: the content was erased by a purge")},
             {"example_id", Describe(Str(64), "the stored example's id (a UUID)")},
-            {"example_version", Int(1)}};
+            {"example_version", Int(1)},
+            {"match", Describe(Enum(service::kInlineMatches), "server-written: how an import found the stored example")}};
   Json s = Obj(p);
   const Json kept = {{"required", Json::array({"input", "output"})},
                      {"properties", {{"input", AnyObj()}, {"output", AnyObj()}, {"purged", {{"enum", Json::array({false})}}}}}};

@@ -125,7 +125,10 @@ Result<Json> Effectiveness::Dashboard(const DashboardQuery& q) {
   };
   std::map<std::string, Group> by_domain, by_function;
   std::vector<Example> scored;
-  int64_t total_examples = 0, stale = 0;
+  // Used in the period: retrieved, tracked or credited with an outcome then (last_used_at, which
+  // exactly those events move). An optimization sync adds evidence but is not a use: an example
+  // only a run measured is stale. So examples_with_usage + stale_examples_count = total_examples.
+  int64_t total_examples = 0, used = 0, stale = 0;
   double eff_sum = 0;
   int64_t eff_n = 0;
   EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(false, [&](Example&& e) {
@@ -145,7 +148,8 @@ Result<Json> Effectiveness::Dashboard(const DashboardQuery& q) {
       f.eff_sum += *eff;
       ++f.eff_n;
     }
-    if (!e.last_used_at || *e.last_used_at < from) ++stale;
+    if (e.last_used_at && *e.last_used_at >= from) ++used;
+    else ++stale;
     if (eff) scored.push_back(std::move(e));
   }));
 
@@ -156,12 +160,10 @@ Result<Json> Effectiveness::Dashboard(const DashboardQuery& q) {
 
   int64_t uses = 0;
   double successes = 0, failures = 0;
-  int64_t with_usage = 0;
   for (const auto& a : per_example) {
     uses += a.uses;
     successes += a.successes;
     failures += a.failures;
-    if (a.uses > 0 || a.outcome_events > 0) ++with_usage;
   }
   auto breakdown = [&](const std::vector<storage::UsageAggregate>& aggs, std::map<std::string, Group>& groups,
                        const char* key) {
@@ -206,7 +208,7 @@ Result<Json> Effectiveness::Dashboard(const DashboardQuery& q) {
               {"period_start", FormatDate(from)},
               {"period_end", FormatDate(today)},
               {"total_examples", total_examples},
-              {"examples_with_usage", with_usage},
+              {"examples_with_usage", used},
               {"total_uses", uses},
               {"total_successes", successes},
               {"total_failures", failures},

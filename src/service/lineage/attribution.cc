@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -90,8 +91,9 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
   // Contributions of each example in each upstream run.
   struct RunShare {
     std::string run_id;
-    double contribution;
+    std::optional<double> contribution;  // null: the run could not tell this example apart
     int64_t with, without;
+    std::string variation;
   };
   std::map<std::string, std::vector<RunShare>> shares;
   Json runs = Json::array();
@@ -106,12 +108,16 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
     Json contributions = Json::parse(*run->contributions_json, nullptr, false);
     if (!contributions.is_array()) continue;
     for (const auto& c : contributions) {
-      if (!c.contains("example_id")) continue;
-      // A run that could not tell this example apart measured nothing about it.
-      if (!c.contains("contribution") || !c["contribution"].is_number()) continue;
+      if (!c.contains("example_id") || !c["example_id"].is_string()) continue;
+      // A run that could not tell this example apart (it was in every trial, or in none) measured
+      // nothing about it: listed with its verdict and trial counts, left out of the contribution.
+      std::optional<double> contribution;
+      if (c.contains("contribution") && c["contribution"].is_number()) contribution = c["contribution"].get<double>();
+      const std::string variation =
+          c.contains("variation") && c["variation"].is_string() ? c["variation"].get<std::string>()
+                                                                : (contribution ? "ok" : "not_enough_variation");
       shares[c["example_id"].get<std::string>()].push_back(
-          {run->id, c.value("contribution", 0.0), c.value("trials_with", int64_t{0}),
-           c.value("trials_without", int64_t{0})});
+          {run->id, contribution, c.value("trials_with", int64_t{0}), c.value("trials_without", int64_t{0}), variation});
     }
   }
   Json examples = Json::array(), templates = Json::array();
@@ -140,11 +146,12 @@ Result<Json> Attribution::ForTemplate(const std::string& template_id, int max_de
       int64_t trials = 0;
       Json per_run = Json::array();
       for (const auto& s : shares[n.id]) {
+        per_run.push_back({{"run_id", s.run_id}, {"contribution", s.contribution ? Json(*s.contribution) : Json(nullptr)},
+                           {"variation", s.variation}, {"trials_with", s.with}, {"trials_without", s.without}});
+        if (!s.contribution) continue;
         int64_t t = s.with + s.without;
-        weighted += s.contribution * static_cast<double>(std::max<int64_t>(1, t));
+        weighted += *s.contribution * static_cast<double>(std::max<int64_t>(1, t));
         trials += std::max<int64_t>(1, t);
-        per_run.push_back({{"run_id", s.run_id}, {"contribution", s.contribution},
-                           {"trials_with", s.with}, {"trials_without", s.without}});
       }
       item["contribution"] = trials ? Json(weighted / static_cast<double>(trials)) : Json(nullptr);
       item["evidence_trials"] = trials;

@@ -57,18 +57,59 @@ bool SameLabels(const Json& demo_outputs, const Json& example_output, bool norma
   return Covers(demo_outputs, example_output, normalized);
 }
 
-Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::string& id, bool include_deleted) {
+namespace {
+
+// How well a demo's content matches an example's: 0 exact, 1 normalized, 2 input, 3
+// input_normalized, 4 not at all (ExampleMatcher::ByContent's kinds).
+int MatchKind(const Json& inputs, const Json& outputs, const Json& example_input, const Json& example_output) {
+  if (SameInputs(inputs, example_input, false)) {
+    return SameLabels(outputs, example_output, false) ? 0 : SameLabels(outputs, example_output, true) ? 1 : 2;
+  }
+  if (SameInputs(inputs, example_input, true)) return SameLabels(outputs, example_output, true) ? 1 : 3;
+  return 4;
+}
+
+constexpr const char* kKinds[] = {"exact", "normalized", "input", "input_normalized"};
+
+}  // namespace
+
+Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::string& id, bool include_deleted,
+                                                                  const Json* inputs, const Json* outputs) {
   auto e = include_deleted ? store_.GetExampleIncludingDeleted(id) : store_.GetExample(id);
   if (e.status().IsNotFound()) return std::optional<Match>();
   EXEMPLAR_RETURN_IF_ERROR(e.status());
-  return std::optional<Match>(Match{std::move(e).value(), "id"});
+  Match m{std::move(e).value(), "id", 0};
+  m.version = m.example.version;
+  if (inputs) {
+    EXEMPLAR_ASSIGN_OR_RETURN(m.version, ContentVersion(m.example, *inputs, outputs ? *outputs : Json::object()));
+  }
+  return std::optional<Match>(std::move(m));
 }
 
-Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Json& inputs, const Json& outputs) {
+Result<int64_t> ExampleMatcher::ContentVersion(const Example& e, const Json& inputs, const Json& outputs) {
+  if (e.purged_at) return e.version;  // its history is erased
+  int best_kind = MatchKind(inputs, outputs, Json::parse(e.input_json, nullptr, false),
+                            Json::parse(e.expected_output_json, nullptr, false));
+  int64_t best = e.version;
+  if (best_kind == 0) return best;  // the current content: no history to read
+  EXEMPLAR_ASSIGN_OR_RETURN(auto history, store_.ListExampleVersions(e.id));  // newest first
+  for (const auto& v : history) {
+    const Json w = Json::parse(v.snapshot_json, nullptr, false);
+    if (!w.is_object()) continue;
+    const int kind = MatchKind(inputs, outputs, w.value("input", Json()), w.value("expected_output", Json()));
+    if (kind < best_kind) {
+      best_kind = kind;
+      best = v.version;
+    }
+  }
+  return best;
+}
+
+Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Json& inputs, const Json& outputs,
+                                                                       bool include_deleted) {
   if (!loaded_) EXEMPLAR_RETURN_IF_ERROR(Load());
   // Kinds, best first: the reviewer's case was two examples with one input and different labels,
   // where the first one loaded won although the demo carried the other's labels.
-  static constexpr const char* kKinds[] = {"exact", "normalized", "input", "input_normalized"};
   const Candidate* best = nullptr;
   int best_kind = 4;
   auto earlier = [this](const Candidate& a, const Candidate& b) {
@@ -77,19 +118,22 @@ Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Jso
     return std::tie(a.tier, ea.created_at, ea.id) < std::tie(b.tier, eb.created_at, eb.id);
   };
   for (const Candidate& c : candidates_) {
-    int kind = 4;
-    if (SameInputs(inputs, c.input, false)) {
-      kind = SameLabels(outputs, c.output, false) ? 0 : SameLabels(outputs, c.output, true) ? 1 : 2;
-    } else if (SameInputs(inputs, c.input, true)) {
-      kind = SameLabels(outputs, c.output, true) ? 1 : 3;
-    }
+    if (c.deleted && !include_deleted) continue;
+    const int kind = MatchKind(inputs, outputs, c.input, c.output);
     if (kind < best_kind || (kind == best_kind && kind < 4 && earlier(c, *best))) {
       best = &c;
       best_kind = kind;
     }
   }
   if (!best) return std::optional<Match>();
-  return std::optional<Match>(Match{examples_[best->example], kKinds[best_kind]});
+  Match m{examples_[best->example], kKinds[best_kind], 0};
+  if (best->version) {
+    m.version = *best->version;
+  } else {
+    // An inline copy that names no version: the version whose content the demo holds.
+    EXEMPLAR_ASSIGN_OR_RETURN(m.version, ContentVersion(m.example, inputs, outputs));
+  }
+  return std::optional<Match>(std::move(m));
 }
 
 // Examples created from demos come after every loaded template's.
@@ -98,7 +142,7 @@ void ExampleMatcher::Add(const Example& e) { AddCandidate(e, std::numeric_limits
 void ExampleMatcher::AddCandidate(const Example& e, size_t tier) {
   examples_.push_back(e);
   candidates_.push_back({Json::parse(e.input_json, nullptr, false), Json::parse(e.expected_output_json, nullptr, false),
-                         examples_.size() - 1, tier});
+                         examples_.size() - 1, tier, e.version});
 }
 
 Status ExampleMatcher::Load() {
@@ -110,17 +154,26 @@ Status ExampleMatcher::Load() {
     if (!item.is_object() || !item.contains("example_id") || !item["example_id"].is_string()) continue;
     const std::string id = item["example_id"].get<std::string>();
     if (!embedded.insert(id).second) continue;
-    auto e = store_.GetExample(id);
-    if (e.status().IsNotFound()) continue;  // deleted or purged: not a match for new demos
+    // A deleted example keeps its id and content until purged: it matches only when asked
+    // (ByContent's include_deleted); a purged one has no content to match.
+    auto e = store_.GetExampleIncludingDeleted(id);
+    if (e.status().IsNotFound()) continue;
     EXEMPLAR_RETURN_IF_ERROR(e.status());
+    if (e->purged_at) continue;
+    const bool deleted = e->deleted_at.has_value();
     examples_.push_back(std::move(e).value());
     const size_t index = examples_.size() - 1;
     // The inline copy with its own output (a bootstrapped demo's is the LM's), then the stored one.
     if (item.contains("input") && item["input"].is_object()) {
-      candidates_.push_back({item["input"], item.value("output", Json::object()), index, 0});
+      std::optional<int64_t> version;
+      if (item.contains("example_version") && item["example_version"].is_number_integer()) {
+        version = item["example_version"].get<int64_t>();
+      }
+      candidates_.push_back({item["input"], item.value("output", Json::object()), index, 0, version, deleted});
     }
     candidates_.push_back({Json::parse(examples_.back().input_json, nullptr, false),
-                           Json::parse(examples_.back().expected_output_json, nullptr, false), index, 0});
+                           Json::parse(examples_.back().expected_output_json, nullptr, false), index, 0,
+                           examples_.back().version, deleted});
   }
   // The template and its ancestors, nearest first, then the templates they derive from.
   std::vector<Template> family = {t_};

@@ -29,8 +29,9 @@ class ExampleMatcher {
 
   // Candidates for `t`'s demos, loaded once when first needed, in this order: the examples `t`
   // embeds inline by example_id (matched on the inline copy's input — the version a run trained
-  // on — and on the stored one), then the examples (databit_id) of `t`, of its version ancestors
-  // (parent chain, nearest first) and of the templates these derive from.
+  // on — and on the stored one; a deleted one only for ByContent's include_deleted, a purged one
+  // never), then the examples (databit_id) of `t`, of its version ancestors (parent chain,
+  // nearest first) and of the templates these derive from.
   ExampleMatcher(storage::Store& store, Template t, size_t per_template = kDefaultPerTemplate)
       : store_(store), t_(std::move(t)), per_template_(per_template) {}
 
@@ -40,17 +41,26 @@ class ExampleMatcher {
     // normalising text; input: same input, other labels (or the demo has none); input_normalized:
     // same input after normalising, other labels.
     std::string how;
+    // The example's version whose content the demo holds: an older one when the example was
+    // edited after the demo was copied (README "Provenance": the version that fed the template).
+    int64_t version = 0;
   };
 
   // The example `id` names: a live one, or with `include_deleted` a tombstone too. nullopt when
-  // there is none.
-  Result<std::optional<Match>> ById(const std::string& id, bool include_deleted);
+  // there is none. With the demo's content (`inputs` non-null), `version` is the version holding
+  // it (ContentVersion); without, the current one.
+  Result<std::optional<Match>> ById(const std::string& id, bool include_deleted, const Json* inputs = nullptr,
+                                    const Json* outputs = nullptr);
   // The candidate the demo's content matches best, by kind in this order: exact, normalized,
   // input, input_normalized (an example with the demo's labels beats one that only shares its
   // input). Among candidates of the best kind the first in candidate order wins (embedded by id,
   // then the template's own, nearest ancestor's, sources'), and within one template the oldest
   // (created_at, then id), so the choice never depends on the order rows come back in.
-  Result<std::optional<Match>> ByContent(const Json& inputs, const Json& outputs);
+  // `include_deleted` also considers the deleted examples `t` embeds by id.
+  Result<std::optional<Match>> ByContent(const Json& inputs, const Json& outputs, bool include_deleted = false);
+  // The version of `e` whose content the demo's best matches (kinds as ByContent; the newest among
+  // equals, the current version first); e.version when no version shares the demo's input.
+  Result<int64_t> ContentVersion(const Example& e, const Json& inputs, const Json& outputs);
   // Adds a candidate after the others (an example just created from a demo, so a repeat of that
   // demo matches it instead of creating another).
   void Add(const Example& e);
@@ -66,6 +76,10 @@ class ExampleMatcher {
     Json output;
     size_t example;  // index into examples_
     size_t tier;     // 0: embedded by id; then one per template, in load order; Add()ed last
+    // The example's version this content is: the stored content's is the current version; an
+    // inline copy's is the example_version it names, else unknown (found by ContentVersion).
+    std::optional<int64_t> version;
+    bool deleted = false;  // an embedded example that is deleted (a tombstone, not purged)
   };
 
   storage::Store& store_;

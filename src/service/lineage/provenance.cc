@@ -24,18 +24,24 @@ Result<std::vector<std::optional<Provenance::InlineMatch>>> Provenance::MatchInl
     if (!ex.is_object()) continue;
     const std::string type = ex.value("augmented", false) ? "bootstrapped_from" : "demo_of";
     std::optional<ExampleMatcher::Match> found;
+    const Json* content = ex.contains("input") ? &ex["input"] : nullptr;
+    const Json outputs = ex.value("output", Json::object());
     if (ex.contains("example_id") && ex["example_id"].is_string()) {
       // Deleted and purged examples keep their edges: lineage shows they were there.
-      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(ex["example_id"].get<std::string>(), /*include_deleted=*/true));
-    } else if (ex.contains("input")) {
-      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByContent(ex["input"], ex.value("output", Json::object())));
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(ex["example_id"].get<std::string>(), /*include_deleted=*/true,
+                                                    content, &outputs));
+      // An imported demo records how its example was found (match); "id" when it came named.
+      if (found && ex.contains("match") && ex["match"].is_string()) found->how = ex["match"].get<std::string>();
+    } else if (content) {
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByContent(*content, outputs));
     }
     if (!found) continue;
     LineageEdge edge{"example", found->example.id, "template", t.id, type};
-    // An accepted run's demo names the version it was trained on; otherwise the current one.
+    // The version named with the demo (an accepted run's: the version it trained on; an
+    // import's: the one whose content it matched); otherwise the version whose content it holds.
     edge.example_version = ex.contains("example_version") && ex["example_version"].is_number_integer()
                                ? ex["example_version"].get<int64_t>()
-                               : found->example.version;
+                               : found->version;
     out.back() = InlineMatch{std::move(edge), found->how};
   }
   return out;

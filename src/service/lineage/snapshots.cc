@@ -1,6 +1,7 @@
 #include "service/lineage/snapshots.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/ids.h"
@@ -135,7 +136,22 @@ Result<SnapshotRecord> Snapshots::CreateFrom(const std::string& name, const Json
   std::vector<SnapshotItem> rows;
   for (auto& [id, it] : items) rows.push_back(std::move(it));
   s.item_count = static_cast<int64_t>(rows.size());
-  audit::Describe("snapshot", {s.id}, {{"name", name}, {"item_count", s.item_count}});
+  const Json diff = {{"name", name}, {"item_count", s.item_count}};
+  // A snapshot frozen for another write (a run's data at launch) gets an entry of its own, so
+  // that GET /audit?entity=snapshot finds it; the outer entry (the run's) names it as well. The
+  // snapshot's entry commits with the snapshot, the outer one with the outer change.
+  std::optional<storage::AuditScope> own;
+  if (storage::AuditScope* outer = storage::AuditScope::Current();
+      outer && outer->described() && outer->entry().entity != "snapshot") {
+    audit::Describe("snapshot", {s.id}, diff);
+    AuditRecord entry;
+    entry.actor = outer->entry().actor;
+    entry.action = outer->entry().action;
+    entry.request_id = outer->entry().request_id;
+    entry.entity = "snapshot";
+    own.emplace(std::move(entry));
+  }
+  audit::Describe("snapshot", {s.id}, diff);
   EXEMPLAR_RETURN_IF_ERROR(store_.InsertSnapshot(s, rows));
   return s;
 }

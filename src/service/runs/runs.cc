@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <random>
 
 #include "common/ids.h"
 #include "common/time.h"
@@ -106,79 +105,6 @@ void Runs::Finish(RunRecord& r) {
   caller_keys_.erase(r.id);
 }
 
-Status Runs::SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val) {
-  std::vector<Example> pool;
-  if (!c.snapshot_id.empty()) {
-    auto frozen = snapshots_.Materialize(c.snapshot_id);
-    if (frozen.status().IsNotFound()) {
-      return Status::Invalid({{{"body", "data", "snapshot_id"}, "snapshot " + c.snapshot_id + " does not exist",
-                               "value_error.not_found"}});
-    }
-    EXEMPLAR_RETURN_IF_ERROR(frozen.status());
-    for (auto& f : *frozen) {
-      if (f.example) pool.push_back(std::move(*f.example));  // purged content cannot be trained on
-    }
-  } else if (!c.example_ids.empty()) {
-    for (const auto& id : c.example_ids) {
-      auto e = store_.GetExample(id);
-      if (!e.ok()) {
-        return Status::Invalid({{{"body", "data", "example_ids"}, "example " + id + " does not exist", "value_error.not_found"}});
-      }
-      pool.push_back(std::move(e).value());
-    }
-  } else {
-    storage::ExampleFilter f;
-    Validation v;
-    JsonReader r(c.filters, v, {"body", "data", "filters"});
-    ParseFilterFields(r, &f);
-    r.RejectUnknownKeys();
-    EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-    if (f.databit_id) {  // the filters name a template: its examples
-      EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, 0, c.max_examples));
-      pool = std::move(page.examples);
-    } else {
-      // The template's examples are those of its line: a version accepted from a run has none
-      // of its own (they name the root), and optimizing it again must find them.
-      EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(c.template_id));
-      EXEMPLAR_ASSIGN_OR_RETURN(pool, TemplateLineExamples(store_, t, f, static_cast<size_t>(c.max_examples)));
-    }
-  }
-  if (pool.size() < 2) {
-    return Status::Invalid({{{"body", "data"}, "a run needs at least 2 examples (found " + std::to_string(pool.size()) +
-                                                   "); add examples with databit_id = the template id (or an earlier version's) or pass example_ids",
-                             "value_error.too_few"}});
-  }
-  std::sort(pool.begin(), pool.end(), [](const Example& a, const Example& b) { return a.id < b.id; });
-  std::mt19937_64 rng(c.seed);
-  std::shuffle(pool.begin(), pool.end(), rng);
-  size_t n_train = std::clamp<size_t>(static_cast<size_t>(pool.size() * c.split_ratio + 0.5), 1, pool.size() - 1);
-  train->assign(pool.begin(), pool.begin() + n_train);
-  val->assign(pool.begin() + n_train, pool.end());
-  return Status::Ok();
-}
-
-// The run skips examples that do not fit the template's signature (another template's data, say);
-// when that leaves a trainset or valset empty, the launch is a 422 naming why, not a failed run.
-static Status CheckDataFits(const Template& t, const std::vector<Example>& train, const std::vector<Example>& val) {
-  dspy::SignatureSpec spec = dspy::BuildSignature(t);
-  if (spec.HasErrors()) {
-    return Status::Invalid({{{"body", "template_id"},
-                             "the template's signature is invalid: " + dspy::FindingsToStatus(spec.findings).message(),
-                             "value_error.signature"}});
-  }
-  std::vector<std::string> skipped;
-  for (const auto* set : {&train, &val}) {
-    if (optimize::MakeDataPoints(*set, spec, &skipped).empty()) {
-      return Status::Invalid({{{"body", "data"},
-                               std::string("no example of the ") + (set == &train ? "trainset" : "valset") +
-                                   " fits the template's signature (" + (skipped.empty() ? "" : skipped.front()) +
-                                   "); select examples of this template",
-                               "value_error.signature"}});
-    }
-  }
-  return Status::Ok();
-}
-
 const LmProviders& Runs::providers() const {
   static const Config kNoProviders;
   static const LmProviders kOfflineOnly(kNoProviders);
@@ -219,7 +145,8 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   }
   EXEMPLAR_RETURN_IF_ERROR(t.status());
   std::vector<Example> train, val;
-  EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val));
+  size_t purged = 0;
+  EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val, &purged));
   EXEMPLAR_RETURN_IF_ERROR(CheckDataFits(*t, train, val));
   // Parameters the data cannot satisfy are a 422 now, not a run that fails later.
   EXEMPLAR_RETURN_IF_ERROR(optimize::ValidateOptimizerData(c.optimizer_type, c.optimizer_params, train.size(),
@@ -254,6 +181,8 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   if (auto planned = optimize::PlannedTrials(c.optimizer_type, c.optimizer_params)) {
     progress["trials_planned"] = c.max_trials > 0 ? std::min(*planned, c.max_trials) : *planned;
   }
+  // A snapshot with purged items trains on fewer examples than it holds: the run says so.
+  if (purged > 0) AddProgressWarnings(progress, {PurgedLeftOutWarning(purged, train.size() + val.size() + purged, c.snapshot_id)});
   run.progress_json = DumpJson(progress);
   run.created_by = user;
   run.created_at = run.updated_at = NowMillis();
@@ -297,12 +226,18 @@ void Runs::ExecuteClaimed(RunRecord run) {
   std::vector<Example> train, val;
   // A run trains on its snapshot's versions, whatever was edited since.
   std::map<std::string, Example> frozen;
+  std::vector<std::string> data_warnings;  // kept in every progress update
   const Json data = cfg_json.value("data", Json::object());
   if (data.contains("snapshot_id") && data["snapshot_id"].is_string()) {
     auto rows = snapshots_.Materialize(data["snapshot_id"].get<std::string>());
     if (rows.ok()) {
+      size_t purged = 0;
       for (auto& f : *rows) {
         if (f.example) frozen.emplace(f.item.example_id, std::move(*f.example));
+        else ++purged;  // at launch or since: left out
+      }
+      if (purged > 0) {
+        data_warnings.push_back(PurgedLeftOutWarning(purged, rows->size(), data["snapshot_id"].get<std::string>()));
       }
     }
   }
@@ -324,6 +259,11 @@ void Runs::ExecuteClaimed(RunRecord run) {
     Finish(run);
     return;
   }
+  if (!data_warnings.empty()) {
+    Json progress = Json::parse(run.progress_json, nullptr, false);
+    AddProgressWarnings(progress, data_warnings);
+    run.progress_json = DumpJson(progress);
+  }
   if (!config.ok() || !tmpl.ok() || train.empty() || val.empty()) {
     run.status = "failed";
     run.error = !config.ok() ? config.status().message()
@@ -333,6 +273,7 @@ void Runs::ExecuteClaimed(RunRecord run) {
     return;
   }
   events_.Publish(id, "status", {{"status", "running"}});
+  for (const auto& w : data_warnings) events_.Publish(id, "log", {{"message", w}});
 
   RunLease lease(store_, id, options_.owner, options_.lease_ms);
   RunHooks hooks;
@@ -366,8 +307,9 @@ void Runs::ExecuteClaimed(RunRecord run) {
     if (!st.ok()) spdlog::error("run {}: cannot store trial: {}", id, st.ToString());
     events_.Publish(id, "trial", TrialToJson(rec));
   };
-  hooks.on_progress = [&](const Json& progress) {
+  hooks.on_progress = [&](Json progress) {
     if (lease.lost()) return;
+    AddProgressWarnings(progress, data_warnings);
     run.progress_json = DumpJson(progress);
     if (progress.contains("best_score") && progress["best_score"].is_number()) run.best_score = progress["best_score"].get<double>();
     run.updated_at = NowMillis();
@@ -429,7 +371,10 @@ void Runs::ExecuteClaimed(RunRecord run) {
   }
   if (!out.best_program.is_null()) run.best_program_json = DumpJson(out.best_program);
   if (!out.contributions.is_null()) run.contributions_json = DumpJson(out.contributions);
-  if (!out.progress.is_null()) run.progress_json = DumpJson(out.progress);
+  if (!out.progress.is_null()) {
+    AddProgressWarnings(out.progress, data_warnings);
+    run.progress_json = DumpJson(out.progress);
+  }
   Finish(run);
 }
 

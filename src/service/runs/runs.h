@@ -55,6 +55,14 @@ Json TrialToJson(const TrialRecord& t);
 // Whether a run status is final: completed, failed or cancelled.
 bool RunFinished(const std::string& status);
 
+// The launch's check that the data fits the template's signature: a trainset or valset none of
+// whose examples fit is a 422 naming why (run_data.cc).
+Status CheckDataFits(const Template& t, const std::vector<Example>& train, const std::vector<Example>& val);
+// The progress warning of a run whose snapshot has `purged` of its `items` purged (left out).
+std::string PurgedLeftOutWarning(size_t purged, size_t items, const std::string& snapshot_id);
+// Appends `warnings` to progress.warnings (each once), making progress an object if needed.
+void AddProgressWarnings(Json& progress, const std::vector<std::string>& warnings);
+
 // Executes one run (implemented in run_engine.cc over the optimize library). Reports trials and
 // progress through the callbacks; returns the final record fields to store.
 struct RunOutcome {
@@ -148,8 +156,9 @@ class Runs {
   void ContinueTakenOver(RunRecord run);
   // Stores a final state and tells event subscribers.
   void Finish(RunRecord& run);
-  // The run's pool (a snapshot's examples at their frozen versions, ids, or the filter), split.
-  Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val);
+  // The run's pool (a snapshot's examples at their frozen versions, ids, or the filter), split;
+  // `purged`: how many items of the snapshot were purged and left out (0 without a snapshot).
+  Status SelectData(const RunConfig& c, std::vector<Example>* train, std::vector<Example>* val, size_t* purged);
   // Whether a running run left in the store should be marked interrupted by this process at start.
   bool ShouldRecover(const RunRecord& run, int64_t now) const;
   // The error for a decision (accept, reject) that lost to another one or to a status change:

@@ -28,6 +28,18 @@ std::string DemoContentHash(const dspy::ImportedDemo& d, const std::optional<std
   return audit::ContentHash(DumpJson(d.inputs), DumpJson(DemoLabels(d)), explanation);
 }
 
+// Inline examples without how each was linked (example_version, match: written since
+// 2026-12-07), so that a program imported before then is still recognised as a repeat.
+Json WithoutLinkDetails(Json inline_examples) {
+  if (!inline_examples.is_array()) return inline_examples;
+  for (Json& ex : inline_examples) {
+    if (!ex.is_object()) continue;
+    ex.erase("example_version");
+    ex.erase("match");
+  }
+  return inline_examples;
+}
+
 // Field by field: a repeat of an import also made the same descriptions.
 bool SameSchema(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
   if (a.size() != b.size()) return false;
@@ -91,7 +103,10 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
     // Still what the import made (a draft may have been edited since): same prompt and demos.
     if (t->parent_template_id != parent.id || t->prompt_template != next.prompt_template) continue;
     if (!SameSchema(t->input_schema, next.input_schema) || !SameSchema(t->output_schema, next.output_schema)) continue;
-    if (Json::parse(t->examples_json, nullptr, false) != Json::parse(next.examples_json, nullptr, false)) continue;
+    if (WithoutLinkDetails(Json::parse(t->examples_json, nullptr, false)) !=
+        WithoutLinkDetails(Json::parse(next.examples_json, nullptr, false))) {
+      continue;
+    }
     return std::optional<Template>(std::move(t).value());
   }
   return std::optional<Template>();
@@ -115,11 +130,12 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   std::vector<LineageEdge> edges;
   size_t purged_demos = 0;
   PurgedHashes purged_hashes;  // loaded when a demo matches no live example
+  size_t deleted_demos = 0;
   for (size_t i = 0; i < program.demos.size(); ++i) {
     const dspy::ImportedDemo& d = program.demos[i];
     std::optional<ExampleMatcher::Match> found;
     if (d.example_id) {
-      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(*d.example_id, /*include_deleted=*/false));
+      EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(*d.example_id, /*include_deleted=*/false, &d.inputs, &d.outputs));
     }
     if (!found) {
       EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByContent(d.inputs, d.outputs));
@@ -128,6 +144,18 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
     std::optional<std::string> purged_id;
     if (!found) {
       EXEMPLAR_ASSIGN_OR_RETURN(purged_id, PurgedMatch(d, purged_hashes));
+    }
+    if (!found && !purged_id) {
+      // A deleted example keeps its id and content until purged, and its lineage: a demo that is
+      // one (the example it names, or one the parent embeds: a version's own export re-imported)
+      // links to it, so restoring the example restores the link too. A live one is preferred.
+      if (d.example_id) {
+        EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ById(*d.example_id, /*include_deleted=*/true, &d.inputs, &d.outputs));
+        if (found && found->example.purged_at) found.reset();  // PurgedMatch handled it
+      }
+      if (!found) {
+        EXEMPLAR_ASSIGN_OR_RETURN(found, matcher.ByContent(d.inputs, d.outputs, /*include_deleted=*/true));
+      }
     }
     if (purged_id) {
       // Erased content stays erased: neither a new example nor an inline copy, only the marker
@@ -142,9 +170,17 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       continue;
     }
     std::string example_id;
+    std::optional<int64_t> example_version;
     if (found) {
       example_id = found->example.id;
+      example_version = found->version;
       entry["match"] = found->how;
+      if (found->example.deleted_at) {
+        entry["deleted"] = true;
+        entry["reason"] = "example " + example_id + " is deleted: linked all the same (a deleted example keeps its "
+                          "id and content until purged); restore it to search, retrieve and train on it again";
+        ++deleted_demos;
+      }
     } else if (create_examples) {
       Example e;
       e.id = NewUuid();
@@ -157,21 +193,42 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       auto created = examples_.Create(std::move(e));
       if (!created.ok()) return AtDemo(created.status(), program.predictor, i);
       example_id = created->id;
+      example_version = created->version;
       entry["match"] = "created";
       created_ids.push_back(example_id);
       matcher.Add(*created);  // the same demo again matches it rather than making another
+    } else {
+      entry["reason"] = d.example_id
+                            ? "example " + *d.example_id + " does not exist, and no example of the template, its "
+                              "ancestors or sources has this input; ?create_examples=true stores it"
+                            : "no example of the template, its ancestors or sources has this input; "
+                              "?create_examples=true stores it";
     }
     Json ex = {{"input", d.inputs}, {"output", d.outputs}, {"source", "dspy_import"}};
     if (d.augmented) ex["augmented"] = true;
     if (!example_id.empty()) {
+      // The link as the import found it: the version whose content the demo holds (an older one
+      // when the example was edited since it was exported) and how, so that attribution and the
+      // lineage say what this answer says.
       ex["example_id"] = example_id;
+      ex["example_version"] = *example_version;
+      ex["match"] = entry["match"];
       entry["example_id"] = example_id;
-      edges.push_back({"example", example_id, "template", "", d.augmented ? "bootstrapped_from" : "demo_of"});
+      entry["example_version"] = *example_version;
+      LineageEdge edge{"example", example_id, "template", "", d.augmented ? "bootstrapped_from" : "demo_of"};
+      edge.example_version = example_version;
+      edges.push_back(edge);
     } else {
       unmatched.push_back(i);
     }
     inline_examples.push_back(ex);
     report.push_back(entry);
+  }
+  if (deleted_demos > 0) {
+    findings.push_back(dspy::Warning("deleted_demos", std::nullopt,
+                                     std::to_string(deleted_demos) +
+                                         " demo(s) are deleted examples: linked to them (restore them to use them "
+                                         "again); see each demo's reason"));
   }
   if (purged_demos > 0) {
     findings.push_back(dspy::Warning("purged_demos", std::nullopt,
@@ -198,7 +255,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
   const std::string content_hash = Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},
                                                        {"instructions", program.instructions},
                                                        {"fields", program.fields},
-                                                       {"demos", inline_examples}}));
+                                                       {"demos", WithoutLinkDetails(inline_examples)}}));
   // The node names the module, so the version exports as the module imported (program_origin.h).
   const std::string node_id = ProgramNodeId(program.module, content_hash);
   EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, node_id));

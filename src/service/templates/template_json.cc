@@ -81,7 +81,7 @@ namespace {
 
 // One inline example (a demo): {input, output} whose keys are the template's fields, an optional
 // explanation, and the marks the server writes itself (source, augmented, example_id,
-// example_version, purged).
+// example_version, match, purged).
 // `inputs` / `outputs`: the field names of the template's schema after this request's changes.
 void CheckInlineExample(const Json& ex, const std::set<std::string>& inputs, const std::set<std::string>& outputs,
                         size_t i, Validation& v) {
@@ -117,9 +117,13 @@ void CheckInlineExample(const Json& ex, const std::set<std::string>& inputs, con
       if (!value.is_string() || !IsUuid(value.get<std::string>())) v.Add(loc, "must be an example id", "value_error.uuid");
     } else if (key == "example_version") {
       if (!value.is_number_integer() || value.get<int64_t>() < 1) v.Add(loc, "must be a version number", "type_error.integer");
+    } else if (key == "match") {
+      if (!value.is_string() || !std::count(kInlineMatches.begin(), kInlineMatches.end(), value.get<std::string>())) {
+        v.Add(loc, "must be one of id, exact, normalized, input, input_normalized, created", "type_error.enum");
+      }
     } else {
       v.Add(loc, "unknown field; an inline example has input, output, explanation, source, augmented, "
-                 "example_id, example_version", "value_error.extra");
+                 "example_id, example_version, match", "value_error.extra");
     }
   }
   if (purged) return;

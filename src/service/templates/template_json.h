@@ -11,6 +11,10 @@ namespace exemplar::service {
 inline const std::vector<std::string> kTemplateStatuses = {"draft", "published", "archived"};
 inline const std::vector<std::string> kFieldTypes = {"string", "integer", "number", "boolean",
                                                      "array", "object"};
+// How an inline example's stored example was found, as an import reports it (its `match` mark):
+// named by id, by content (ExampleMatcher's kinds), or created from the demo.
+inline const std::vector<std::string> kInlineMatches = {"id",    "exact",            "normalized",
+                                                        "input", "input_normalized", "created"};
 
 Json TemplateToJson(const Template& t);
 

@@ -1187,6 +1187,7 @@ export interface components {
             domain_breakdown: {
                 [key: string]: unknown;
             }[];
+            /** @description examples used in the period: retrieved, tracked or credited with an outcome (an optimization sync's evidence is not a use); total_examples minus stale_examples_count */
             examples_with_usage?: number;
             function_breakdown: {
                 [key: string]: unknown;
@@ -1203,10 +1204,12 @@ export interface components {
              * @description a calendar date (YYYY-MM-DD, UTC)
              */
             period_start?: string;
+            /** @description examples not used in the period (never, or last before period_start); total_examples minus examples_with_usage */
             stale_examples_count?: number;
             top_examples: {
                 [key: string]: unknown;
             }[];
+            /** @description live examples matching the domain / function filters */
             total_examples: number;
             total_failures?: number;
             total_successes?: number;
@@ -7476,6 +7479,11 @@ export interface operations {
                         input?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description server-written: how an import found the stored example
+                         * @enum {string}
+                         */
+                        match?: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created";
                         /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;
@@ -7723,6 +7731,11 @@ export interface operations {
                         input?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description server-written: how an import found the stored example
+                         * @enum {string}
+                         */
+                        match?: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created";
                         /** @description the template's output fields (and reasoning / rationale) */
                         output?: {
                             [key: string]: unknown;

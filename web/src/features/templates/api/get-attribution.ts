@@ -1,6 +1,15 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
 
+/** One run's measurement of an example: contribution null when the run could not tell it apart. */
+export type AttributionRun = {
+  run_id: string;
+  contribution: number | null;
+  variation?: "ok" | "not_enough_variation" | string;
+  trials_with?: number;
+  trials_without?: number;
+};
+
 /** GET /templates/{id}/attribution — still being built server-side, so every field is optional. */
 export type AttributionItem = {
   example_id?: string;
@@ -15,6 +24,7 @@ export type AttributionItem = {
   source?: string | null;
   contribution?: number | null;
   evidence_trials?: number | null;
+  runs?: AttributionRun[];
   path?: unknown[];
 };
 

@@ -9,7 +9,18 @@ import type { Finding } from "./export-dspy";
  * `input_normalized`), to an example made for it (`created`), or to none.
  */
 export type DemoMatch = "id" | "exact" | "normalized" | "input" | "input_normalized" | "created" | "none" | string;
-export type ImportedDemo = { index: number; example_id: string | null; match: DemoMatch; augmented?: boolean };
+export type ImportedDemo = {
+  index: number;
+  example_id: string | null;
+  /** The example's version whose content the demo holds (an older one when it was edited since). */
+  example_version?: number;
+  match: DemoMatch;
+  augmented?: boolean;
+  /** Linked to a deleted (not purged) example: restore it to use it again. */
+  deleted?: boolean;
+  /** Why a demo is unmatched, or what its link means (a deleted example). */
+  reason?: string;
+};
 
 /** Answer of POST /templates/{id}/import-dspy (README "DSPy"). */
 export type ImportDspyResponse = {

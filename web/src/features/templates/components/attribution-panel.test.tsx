@@ -31,4 +31,20 @@ describe("attribution", () => {
     expect(within(io).getByText("scratch")).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Defects v1.0.0" })).toHaveAttribute("href", "/templates/t0");
   });
+
+  it("says a run could not measure an example that was in every trial, instead of a bare dash", async () => {
+    mockFetch(
+      route("GET", `/templates/${TPL}/attribution`, () => [
+        200,
+        {
+          template_id: TPL,
+          examples: [{ example_id: EX, contribution: null, evidence_trials: 0, runs: [{ run_id: "44444444-4444-4444-8444-444444444444", contribution: null, variation: "not_enough_variation", trials_with: 6, trials_without: 0 }], path: [{ type: "example", id: EX }] }],
+          templates: [],
+        },
+      ]),
+      route("GET", `/examples/${EX}`, () => [200, makeExample({ example_id: EX, input: { question: "What is 16 + 3?" }, expected_output: { answer: "19" } })]),
+    );
+    renderPage(<AttributionPanel templateId={TPL} />);
+    expect(await screen.findByText(/Not enough variation \(run 44444444: in 6 of 6 trials\)/)).toBeInTheDocument();
+  });
 });

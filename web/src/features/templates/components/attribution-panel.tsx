@@ -7,7 +7,7 @@ import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/stat
 import type { Example } from "@/lib/api-types";
 import { exampleSummary, formatScore, shortId } from "@/lib/format";
 import { useExamplesById } from "@/features/examples/api/get-examples-by-id";
-import { useAttribution, type AttributionItem } from "../api/get-attribution";
+import { useAttribution, type AttributionItem, type AttributionRun } from "../api/get-attribution";
 
 function pathLabel(step: unknown): string {
   if (typeof step === "string") return step.includes(":") ? step.replace(/:(.{8}).*$/, " $1") : step;
@@ -31,8 +31,26 @@ function itemTitle(it: AttributionItem, kind: "example" | "template", id: string
   return it.label || `Template ${shortId(id)}`;
 }
 
-function ContributionBar({ value }: { value: number | null | undefined }) {
-  if (typeof value !== "number") return <span className="text-xs text-slate-500" title="Not measured: no optimization run compared trials with and without it">—</span>;
+/** Runs that had the example but could not measure it: it was in every trial (or in none). */
+function unmeasuredRuns(runs: AttributionRun[] | undefined): AttributionRun[] {
+  return (Array.isArray(runs) ? runs : []).filter((r) => typeof r.contribution !== "number");
+}
+
+function ContributionBar({ value, runs }: { value: number | null | undefined; runs?: AttributionRun[] }) {
+  if (typeof value !== "number") {
+    const unmeasured = unmeasuredRuns(runs);
+    if (unmeasured.length > 0) {
+      const detail = unmeasured
+        .map((r) => `run ${shortId(r.run_id)}: in ${r.trials_with ?? 0} of ${(r.trials_with ?? 0) + (r.trials_without ?? 0)} trials`)
+        .join("; ");
+      return (
+        <span className="text-xs text-slate-500" title={`Not enough variation to measure: ${detail}. A contribution needs trials with and without the example.`}>
+          Not enough variation ({detail})
+        </span>
+      );
+    }
+    return <span className="text-xs text-slate-500" title="Not measured: no optimization run compared trials with and without it">—</span>;
+  }
   const width = Math.min(50, Math.abs(value) * 50);
   return (
     <div className="flex items-center gap-2">
@@ -85,7 +103,7 @@ function ItemTable({ items, kind }: { items: AttributionItem[]; kind: "example" 
                 )}
               </td>
               <td data-label="Contribution" className="py-2 align-top">
-                <ContributionBar value={it.contribution} />
+                <ContributionBar value={it.contribution} runs={it.runs} />
               </td>
               <td data-label="Evidence trials" className="py-2 text-right align-top tabular-nums">{it.evidence_trials ?? "—"}</td>
               <td data-label="Path" className="py-2 align-top sm:pl-4">

@@ -94,6 +94,30 @@ describe("DSPy import", () => {
     expect(post.body).toEqual(program);
   });
 
+  it("marks a demo linked to a deleted example, with the server's reason and the version it holds", async () => {
+    const reason = `example ${EX} is deleted: linked all the same; restore it to search, retrieve and train on it again`;
+    mockFetch(
+      route("POST", `/templates/${TPL}/import-dspy`, () => [
+        201,
+        {
+          template: { id: NEW, name: "QA", version: "1.2.0", status: "draft" },
+          demos: [{ index: 0, example_id: EX, example_version: 1, match: "exact", augmented: false, deleted: true, reason }],
+          unmatched: [],
+          created_example_ids: [],
+          findings: [],
+        },
+      ]),
+    );
+    renderPage(<ImportDspyPanel templateId={TPL} />);
+    await userEvent.upload(screen.getByLabelText("Program file (.json)"), new File([JSON.stringify(program)], "compiled.json", { type: "application/json" }));
+    await waitFor(() => expect(screen.getByLabelText(/^Program JSON/)).toHaveValue(JSON.stringify(program)));
+    await userEvent.click(screen.getByRole("button", { name: "Import as a new version" }));
+    const demos = within(await screen.findByRole("status", { name: "Import result" })).getByRole("list", { name: "Imported demos" });
+    expect(within(demos).getByRole("link", { name: /example 33333333 v1/ })).toHaveAttribute("href", `/examples/${EX}`);
+    expect(within(demos).getByText("deleted example")).toBeInTheDocument();
+    expect(within(demos).getByText(reason)).toBeInTheDocument();
+  });
+
   it("refuses text that is not JSON before sending, and lists a 422's problems by their place in the file", async () => {
     const { calls } = mockFetch(
       route("POST", `/templates/${TPL}/import-dspy`, () => [

@@ -94,9 +94,11 @@ function ImportResult({ result }: { result: ImportDspyResponse }) {
               <span className={d.match === "none" ? "text-amber-800" : "text-slate-600"}>{matchText(d.match)}</span>
               {d.example_id && (
                 <Link to={`/examples/${d.example_id}`} className="text-indigo-700 hover:underline">
-                  example {shortId(d.example_id)} →
+                  example {shortId(d.example_id)}{d.example_version ? ` v${d.example_version}` : ""} →
                 </Link>
               )}
+              {d.deleted && <Badge tone="amber">deleted example</Badge>}
+              {d.deleted && d.reason && <span className="basis-full text-slate-500">{d.reason}</span>}
             </li>
           ))}
         </ol>

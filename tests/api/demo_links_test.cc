@@ -1,0 +1,170 @@
+// How a version's demos link to the stored examples behind them (README "Provenance", "The DSPy
+// round trip"), after an outside review: an imported demo names the version of the example whose
+// content it holds (not the example's current one), and the import's answer, the attribution and
+// the lineage agree on it and on how it was found; a run that could not measure a demo is listed
+// in its attribution; a demo whose example is deleted (not purged) stays linked.
+#include <gtest/gtest.h>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+class DemoLinks : public ::testing::Test {
+ protected:
+  // A sums template with eight examples, a completed LabeledFewShot run (offline LM) on them,
+  // and the version accepted from it (its demos name their examples and versions).
+  void SetUp() override {
+    auto t = server_.Post("/api/v1/templates",
+                          {{"name", "Sums"},
+                           {"input_schema", {{{"name", "question"}, {"type", "string"}}}},
+                           {"output_schema", {{{"name", "answer"}, {"type", "string"}}}},
+                           {"prompt_template", "Answer the sum: {question}"}});
+    ASSERT_EQ(t.status, 201) << t.raw;
+    template_id_ = t.body["id"];
+    for (int i = 0; i < 8; ++i) {
+      Json body = MakeExample("sum", "arithmetic");
+      body["input"] = {{"question", "What is " + std::to_string(16 + i) + " + 3?"}};
+      body["expected_output"] = {{"answer", std::to_string(19 + i)}};
+      body["databit_id"] = template_id_;
+      ASSERT_EQ(server_.Post("/api/v1/examples", body).status, 201);
+    }
+    auto run = server_.Post("/api/v1/dspy-runs", {{"template_id", template_id_},
+                                                  {"optimizer_type", "LabeledFewShot"},
+                                                  {"lm", {{"provider", "offline"}}},
+                                                  {"budget", {{"max_trials", 2}}}});
+    ASSERT_EQ(run.status, 201) << run.raw;
+    run_id_ = run.body["run_id"];
+    ASSERT_EQ(WaitForRun(server_, run_id_).value("status", ""), "completed");
+    auto accepted = server_.Post("/api/v1/dspy-runs/" + run_id_ + "/accept", Json::object());
+    ASSERT_EQ(accepted.status, 201) << accepted.raw;
+    version_ = accepted.body["template"];
+    ASSERT_FALSE(version_["examples"].empty()) << version_.dump();
+  }
+  // The version's program as DSPy would load it (its own demos; no example ids in them).
+  Json ProgramState(const std::string& template_id) {
+    auto exported = server_.Post("/api/v1/templates/" + template_id + "/export-dspy", {{"format", "program_state"}});
+    EXPECT_EQ(exported.status, 200) << exported.raw;
+    return Json::parse(exported.body["content"].get<std::string>());
+  }
+  Json Attribution(const std::string& template_id) {
+    auto r = server_.Get("/api/v1/templates/" + template_id + "/attribution");
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  // The entry of `list` whose example_id is `id`, or null.
+  static Json ById(const Json& list, const std::string& id) {
+    for (const auto& item : list) {
+      if (item.value("example_id", Json()) == id) return item;
+    }
+    return Json();
+  }
+  TestServer server_;
+  std::string template_id_, run_id_;
+  Json version_;
+};
+
+// The reviewer's case: a demo of version 1 of an example, which was edited since (version 2),
+// exported and imported back. The link names version 1 everywhere and says it was found by content.
+TEST_F(DemoLinks, AnImportedDemoLinksToTheVersionWhoseContentItHolds) {
+  const Json demo = version_["examples"][0];
+  const std::string example_id = demo["example_id"];
+  ASSERT_EQ(demo["example_version"], 1) << demo.dump();
+  const std::string question = demo["input"]["question"];
+  auto edited = server_.Put("/api/v1/examples/" + example_id, {{"input", {{"question", question + " (in words)"}}}});
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  ASSERT_EQ(edited.body["version"], 2);
+
+  const std::string vid = version_["id"];
+  auto imported = server_.Post("/api/v1/templates/" + vid + "/import-dspy", ProgramState(vid));
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  const Json answer = ById(imported.body["demos"], example_id);
+  ASSERT_FALSE(answer.is_null()) << imported.raw;
+  EXPECT_EQ(answer["match"], "exact");
+  EXPECT_EQ(answer["example_version"], 1) << answer.dump();
+  const std::string iid = imported.body["template"]["id"];
+
+  const Json inline_item = ById(Attribution(iid)["inline_examples"], example_id);
+  ASSERT_FALSE(inline_item.is_null());
+  EXPECT_EQ(inline_item["version"], 1) << inline_item.dump();
+  EXPECT_EQ(inline_item["match"], "exact") << inline_item.dump();  // as the import answered
+  auto lineage = server_.Get("/api/v1/examples/" + example_id + "/lineage").body;
+  bool linked = false;
+  for (const auto& e : lineage["edges"]) {
+    if (e["type"] == "demo_of" && e["target_id"] == iid) {
+      linked = true;
+      EXPECT_EQ(e["example_version"], 1) << e.dump();
+    }
+  }
+  EXPECT_TRUE(linked) << lineage.dump();
+}
+
+// Every demo of a LabeledFewShot run is in every trial: the run cannot tell what any one was
+// worth. The attribution lists the run for each, with the verdict and trial counts the run's
+// results give, and no contribution.
+TEST_F(DemoLinks, AttributionListsARunThatCouldNotMeasureADemo) {
+  auto results = server_.Get("/api/v1/dspy-runs/" + run_id_ + "/results");
+  ASSERT_EQ(results.status, 200) << results.raw;
+  const Json trace = Attribution(version_["id"]);
+  size_t checked = 0;
+  for (const auto& c : results.body["contributions"]) {
+    if (c["variation"] != "not_enough_variation") continue;
+    const Json item = ById(trace["examples"], c["example_id"]);
+    if (item.is_null()) continue;
+    ++checked;
+    EXPECT_TRUE(item["contribution"].is_null()) << item.dump();
+    EXPECT_EQ(item["evidence_trials"], 0) << item.dump();
+    ASSERT_EQ(item["runs"].size(), 1u) << item.dump();
+    const Json& run = item["runs"][0];
+    EXPECT_EQ(run["run_id"], run_id_);
+    EXPECT_EQ(run["variation"], "not_enough_variation");
+    EXPECT_TRUE(run["contribution"].is_null());
+    EXPECT_EQ(run["trials_with"], c["trials_with"]) << run.dump() << " vs " << c.dump();
+    EXPECT_EQ(run["trials_without"], c["trials_without"]);
+    EXPECT_GT(run["trials_with"].get<int>(), 0);
+  }
+  EXPECT_GT(checked, 0u) << results.raw << "\n" << trace.dump();
+}
+
+// A deleted example keeps its id and content until purged: a version's own export imported back
+// still links the demo to it (saying it is deleted), and the link holds once it is restored. A
+// demo no example has is listed with the reason.
+TEST_F(DemoLinks, ADeletedDemoExampleStaysLinkedThroughAnImport) {
+  const std::string vid = version_["id"];
+  Json state = ProgramState(vid);
+  const std::string deleted = version_["examples"][0]["example_id"];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + deleted).status, 204);
+  Json& demos = state["predict"]["demos"];
+  demos.push_back({{"question", "What is 2 + 2, written by hand?"}, {"answer", "4"}});
+  const size_t novel = demos.size() - 1;
+
+  auto imported = server_.Post("/api/v1/templates/" + vid + "/import-dspy", state);
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  const Json answer = ById(imported.body["demos"], deleted);
+  ASSERT_FALSE(answer.is_null()) << imported.raw;
+  EXPECT_EQ(answer["match"], "exact");
+  EXPECT_EQ(answer["deleted"], true);
+  EXPECT_NE(answer["reason"].get<std::string>().find("deleted"), std::string::npos) << answer.dump();
+  EXPECT_EQ(imported.body["unmatched"], Json::array({novel})) << imported.raw;
+  const Json& unmatched = imported.body["demos"][novel];
+  ASSERT_TRUE(unmatched["reason"].is_string()) << unmatched.dump();
+  EXPECT_NE(unmatched["reason"].get<std::string>().find("create_examples"), std::string::npos) << unmatched.dump();
+  bool warned = false;
+  for (const auto& f : imported.body["findings"]) warned |= f["code"] == "deleted_demos";
+  EXPECT_TRUE(warned) << imported.raw;
+
+  const std::string iid = imported.body["template"]["id"];
+  for (const char* when : {"deleted", "restored"}) {
+    SCOPED_TRACE(when);
+    const Json item = ById(Attribution(iid)["inline_examples"], deleted);
+    ASSERT_FALSE(item.is_null());
+    EXPECT_EQ(item["stored"], true);
+    EXPECT_EQ(item["version"], 1);
+    if (std::string(when) == "deleted") {
+      ASSERT_EQ(server_.Post("/api/v1/examples/" + deleted + "/restore", Json::object()).status, 200);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace exemplar::testing
