@@ -166,5 +166,41 @@ TEST_F(DemoLinks, ADeletedDemoExampleStaysLinkedThroughAnImport) {
   }
 }
 
+
+// A program exported from the store's examples (no example ids in it), imported after one of
+// them was edited: the demo was "unmatched", its reason saying no example had this input. The
+// example's earlier version holds it: the demo links to that version. Importing the same file
+// again is a repeat, even after a linked example was deleted in between (the link a demo gets
+// depends on the store at the time; the program does not).
+TEST_F(DemoLinks, AStoreExportImportedAfterAnEditLinksTheEarlierVersionAndRepeatsStayRepeats) {
+  const Json state = ProgramState(template_id_);  // the root template: demos from the store
+  const Json& demos = state["predict"]["demos"];
+  ASSERT_GE(demos.size(), 2u) << state.dump();
+  const std::string question = demos[0]["question"];
+  auto listed = server_.Get("/api/v1/examples?databit_id=" + template_id_ + "&page_size=100").body;
+  std::string edited_id, other_id;
+  for (const auto& e : listed["examples"]) {
+    if (e["input"]["question"] == question) edited_id = e["example_id"];
+    else if (e["input"]["question"] == demos[1]["question"]) other_id = e["example_id"];
+  }
+  ASSERT_FALSE(edited_id.empty() || other_id.empty()) << listed.dump();
+  ASSERT_EQ(server_.Put("/api/v1/examples/" + edited_id, {{"input", {{"question", question + " (edited)"}}}}).status,
+            200);
+
+  auto first = server_.Post("/api/v1/templates/" + template_id_ + "/import-dspy", state);
+  ASSERT_EQ(first.status, 201) << first.raw;
+  const Json link = ById(first.body["demos"], edited_id);
+  ASSERT_FALSE(link.is_null()) << first.raw;
+  EXPECT_EQ(link["example_version"], 1) << link.dump();
+  EXPECT_EQ(link["match"], "exact") << link.dump();
+  EXPECT_EQ(first.body["unmatched"], Json::array()) << first.raw;
+
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + other_id).status, 204);
+  auto again = server_.Post("/api/v1/templates/" + template_id_ + "/import-dspy", state);
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["already_imported"], true);
+  EXPECT_EQ(again.body["template"]["id"], first.body["template"]["id"]);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -105,25 +105,38 @@ Result<int64_t> ExampleMatcher::ContentVersion(const Example& e, const Json& inp
   return best;
 }
 
-Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Json& inputs, const Json& outputs,
-                                                                       bool include_deleted) {
-  if (!loaded_) EXEMPLAR_RETURN_IF_ERROR(Load());
+const ExampleMatcher::Candidate* ExampleMatcher::Best(const std::vector<Candidate>& candidates, const Json& inputs,
+                                                      const Json& outputs, bool include_deleted, int* kind) const {
   // Kinds, best first: the reviewer's case was two examples with one input and different labels,
   // where the first one loaded won although the demo carried the other's labels.
   const Candidate* best = nullptr;
-  int best_kind = 4;
+  *kind = 4;
   auto earlier = [this](const Candidate& a, const Candidate& b) {
     const Example& ea = examples_[a.example];
     const Example& eb = examples_[b.example];
     return std::tie(a.tier, ea.created_at, ea.id) < std::tie(b.tier, eb.created_at, eb.id);
   };
-  for (const Candidate& c : candidates_) {
+  for (const Candidate& c : candidates) {
     if (c.deleted && !include_deleted) continue;
-    const int kind = MatchKind(inputs, outputs, c.input, c.output);
-    if (kind < best_kind || (kind == best_kind && kind < 4 && earlier(c, *best))) {
+    const int k = MatchKind(inputs, outputs, c.input, c.output);
+    if (k < *kind || (k == *kind && k < 4 && earlier(c, *best))) {
       best = &c;
-      best_kind = kind;
+      *kind = k;
     }
+  }
+  return best;
+}
+
+Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Json& inputs, const Json& outputs,
+                                                                       bool include_deleted) {
+  if (!loaded_) EXEMPLAR_RETURN_IF_ERROR(Load());
+  int best_kind = 4;
+  const Candidate* best = Best(candidates_, inputs, outputs, include_deleted, &best_kind);
+  if (!best) {
+    // No example holds this content now: one may have held it before an edit (a store export
+    // imported after its example changed). Its earlier versions, read once, are the fallback.
+    if (!history_loaded_) EXEMPLAR_RETURN_IF_ERROR(LoadHistory());
+    best = Best(history_, inputs, outputs, include_deleted, &best_kind);
   }
   if (!best) return std::optional<Match>();
   Match m{examples_[best->example], kKinds[best_kind], 0};
@@ -134,6 +147,24 @@ Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Jso
     EXEMPLAR_ASSIGN_OR_RETURN(m.version, ContentVersion(m.example, inputs, outputs));
   }
   return std::optional<Match>(std::move(m));
+}
+
+Status ExampleMatcher::LoadHistory() {
+  history_loaded_ = true;
+  std::set<size_t> seen;
+  for (const Candidate& c : candidates_) {
+    const Example& e = examples_[c.example];
+    if (e.version <= 1 || e.purged_at || !seen.insert(c.example).second) continue;
+    EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(e.id));
+    for (const auto& v : versions) {
+      if (v.version == e.version) continue;  // the current content is a candidate already
+      const Json w = Json::parse(v.snapshot_json, nullptr, false);
+      if (!w.is_object()) continue;
+      history_.push_back({w.value("input", Json()), w.value("expected_output", Json()), c.example, c.tier, v.version,
+                          c.deleted});
+    }
+  }
+  return Status::Ok();
 }
 
 // Examples created from demos come after every loaded template's.

@@ -56,7 +56,9 @@ class ExampleMatcher {
   // input). Among candidates of the best kind the first in candidate order wins (embedded by id,
   // then the template's own, nearest ancestor's, sources'), and within one template the oldest
   // (created_at, then id), so the choice never depends on the order rows come back in.
-  // `include_deleted` also considers the deleted examples `t` embeds by id.
+  // `include_deleted` also considers the deleted examples `t` embeds by id. When no candidate
+  // holds the content now, the candidates' earlier versions are tried (the match names that
+  // version): a demo exported before its example was edited.
   Result<std::optional<Match>> ByContent(const Json& inputs, const Json& outputs, bool include_deleted = false);
   // The version of `e` whose content the demo's best matches (kinds as ByContent; the newest among
   // equals, the current version first); e.version when no version shares the demo's input.
@@ -67,6 +69,8 @@ class ExampleMatcher {
 
  private:
   Status Load();
+  // The earlier versions of every loaded example that has been edited, as candidates (history_).
+  Status LoadHistory();
   void AddCandidate(const Example& e, size_t tier);
   // Appends up to per_template_ examples of `template_id` (once per template).
   Status LoadOwner(const std::string& template_id);
@@ -82,12 +86,19 @@ class ExampleMatcher {
     bool deleted = false;  // an embedded example that is deleted (a tombstone, not purged)
   };
 
+  // The candidate matching the demo best (kinds as ByContent; ties to the first in candidate
+  // order, then the oldest example); null when none shares its input. *kind: the match kind.
+  const Candidate* Best(const std::vector<Candidate>& candidates, const Json& inputs, const Json& outputs,
+                        bool include_deleted, int* kind) const;
+
   storage::Store& store_;
   Template t_;
   size_t per_template_;
   bool loaded_ = false;
   std::vector<Example> examples_;
   std::vector<Candidate> candidates_;
+  bool history_loaded_ = false;
+  std::vector<Candidate> history_;  // earlier versions of the candidates' examples (LoadHistory)
   std::vector<std::string> owners_;  // templates whose examples are loaded
 };
 

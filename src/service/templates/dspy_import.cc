@@ -40,6 +40,18 @@ Json WithoutLinkDetails(Json inline_examples) {
   return inline_examples;
 }
 
+// The demos as the program holds them, without which stored example each was linked to: the
+// link depends on the store at the time (an example deleted or edited since), the program does
+// not, so importing the same file again is a repeat whatever matched in between.
+Json DemoContent(Json inline_examples) {
+  inline_examples = WithoutLinkDetails(std::move(inline_examples));
+  if (!inline_examples.is_array()) return inline_examples;
+  for (Json& ex : inline_examples) {
+    if (ex.is_object() && !ex.contains("purged")) ex.erase("example_id");
+  }
+  return inline_examples;
+}
+
 // Field by field: a repeat of an import also made the same descriptions.
 bool SameSchema(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
   if (a.size() != b.size()) return false;
@@ -103,8 +115,8 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
     // Still what the import made (a draft may have been edited since): same prompt and demos.
     if (t->parent_template_id != parent.id || t->prompt_template != next.prompt_template) continue;
     if (!SameSchema(t->input_schema, next.input_schema) || !SameSchema(t->output_schema, next.output_schema)) continue;
-    if (WithoutLinkDetails(Json::parse(t->examples_json, nullptr, false)) !=
-        WithoutLinkDetails(Json::parse(next.examples_json, nullptr, false))) {
+    if (DemoContent(Json::parse(t->examples_json, nullptr, false)) !=
+        DemoContent(Json::parse(next.examples_json, nullptr, false))) {
       continue;
     }
     return std::optional<Template>(std::move(t).value());
@@ -198,11 +210,11 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       created_ids.push_back(example_id);
       matcher.Add(*created);  // the same demo again matches it rather than making another
     } else {
-      entry["reason"] = d.example_id
-                            ? "example " + *d.example_id + " does not exist, and no example of the template, its "
-                              "ancestors or sources has this input; ?create_examples=true stores it"
-                            : "no example of the template, its ancestors or sources has this input; "
-                              "?create_examples=true stores it";
+      const char* kNone =
+          "no example of the template, its ancestors or sources has this input, now or in an earlier version "
+          "(a deleted example is found only by its id or when the parent version embeds it: restore it and import "
+          "again); ?create_examples=true stores it";
+      entry["reason"] = d.example_id ? "example " + *d.example_id + " does not exist, and " + kNone : std::string(kNone);
     }
     Json ex = {{"input", d.inputs}, {"output", d.outputs}, {"source", "dspy_import"}};
     if (d.augmented) ex["augmented"] = true;
@@ -252,15 +264,23 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
     }
   }
   // The program's content as imported: importing it again into the same parent is a repeat.
-  const std::string content_hash = Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},
-                                                       {"instructions", program.instructions},
-                                                       {"fields", program.fields},
-                                                       {"demos", WithoutLinkDetails(inline_examples)}}));
+  auto hash_with = [&](const Json& demos) {
+    return Sha256Hex(DumpJson({{"module", std::string(dspy::ModuleName(program.module))},
+                               {"instructions", program.instructions},
+                               {"fields", program.fields},
+                               {"demos", demos}}));
+  };
+  const std::string content_hash = hash_with(DemoContent(inline_examples));
   // The node names the module, so the version exports as the module imported (program_origin.h).
   const std::string node_id = ProgramNodeId(program.module, content_hash);
   EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, node_id));
-  if (!existing) {  // imported before the node named its module
-    EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, content_hash));
+  // Imported before the hash left out the links (2026-12-07), or before the node named its module.
+  const std::string linked_hash = hash_with(WithoutLinkDetails(inline_examples));
+  if (!existing) {
+    EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, ProgramNodeId(program.module, linked_hash)));
+  }
+  if (!existing) {
+    EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, linked_hash));
   }
   Template version;
   if (existing) {
