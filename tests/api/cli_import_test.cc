@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -37,6 +38,19 @@ class CliImport : public testing::CliTest {
     CliRun r = Exec("export" + D(data));
     EXPECT_EQ(r.code, 0) << r.err;
     return static_cast<size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+  }
+  // A copy of a templates file (one JSON object a line) as `name`, with `edit` applied to the line
+  // of template `id`; its path.
+  std::string WriteEdited(const std::string& file, const std::string& name, const std::string& id,
+                          const std::function<void(Json&)>& edit) {
+    std::ifstream in(file);
+    std::string lines, line;
+    while (std::getline(in, line)) {
+      Json t = Json::parse(line);
+      if (t["id"] == id) edit(t);
+      lines += t.dump() + "\n";
+    }
+    return Write(name, lines);
   }
 };
 
@@ -293,14 +307,7 @@ TEST_F(CliImport, ExportWithTemplatesRoundTripsIntoAnEmptyStore) {
   EXPECT_EQ(copy.Get("/api/v1/examples").body["total"], 5);
 
   // A template id that holds other content in the store is refused, not replaced.
-  std::ifstream in(tpl);
-  std::string changed, line;
-  while (std::getline(in, line)) {
-    Json t = Json::parse(line);
-    if (t["id"] == a) t["prompt_template"] = "Something else: {q}";
-    changed += t.dump() + "\n";
-  }
-  const std::string other = Write("other.jsonl", changed);
+  const std::string other = WriteEdited(tpl, "other.jsonl", a, [](Json& t) { t["prompt_template"] = "Something else: {q}"; });
   copy.Stop();
   CliRun conflict = Exec("import " + all + " --templates " + other + D("fresh"));
   EXPECT_EQ(conflict.code, 1);
@@ -380,16 +387,16 @@ TEST_F(CliImport, ExportWithTemplatesKeepsTheProgramAVersionCameFrom) {
   }
 
   // A line naming no program DSPy could have made is refused by its number, before anything is stored.
-  std::ifstream in(tpl);
-  std::string lines, line;
-  while (std::getline(in, line)) {
-    Json t = Json::parse(line);
-    if (t["id"] == from_run) t["dspy_program"] = "Bogus:1";
-    lines += t.dump() + "\n";
+  // A name without the program's id ("ChainOfThought") restored as a legacy node that names no
+  // module, and the copy exported a Predict.
+  for (const char* node : {"Bogus:1", "ChainOfThought", "Predict:run-", "ChainOfThought:deadbeef", "Predict:run-x"}) {
+    const std::string bogus = WriteEdited(tpl, "bogus.jsonl", from_run, [&](Json& t) { t["dspy_program"] = node; });
+    std::filesystem::remove_all(dir_ / "other");
+    CliRun bad = Exec("import --templates " + bogus + " " + Write("none.jsonl", "") + D("other"));
+    EXPECT_EQ(bad.code, 1) << node;
+    EXPECT_TRUE(Has(bad.err, "bogus.jsonl line") && Has(bad.err, "dspy_program must name the program"))
+        << node << ": " << bad.err;
   }
-  CliRun bad = Exec("import --templates " + Write("bogus.jsonl", lines) + " " + Write("none.jsonl", "") + D("other"));
-  EXPECT_EQ(bad.code, 1);
-  EXPECT_TRUE(Has(bad.err, "bogus.jsonl line") && Has(bad.err, "dspy_program must name the program")) << bad.err;
 }
 
 }  // namespace

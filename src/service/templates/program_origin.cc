@@ -1,6 +1,10 @@
 #include "service/templates/program_origin.h"
 
+#include <algorithm>
 #include <set>
+#include <string_view>
+
+#include "common/ids.h"
 
 namespace exemplar::service {
 namespace {
@@ -49,14 +53,19 @@ std::string ProgramNodeId(dspy::ModuleKind module, const std::string& content_ha
 }
 
 bool IsProgramNodeId(const std::string& node) {
-  constexpr size_t kMaxNode = 200;
-  if (node.empty() || node.size() > kMaxNode) return false;
-  for (char c : node) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
-  }
+  // A program's content hash (SHA-256, hex), as dspy_import.cc writes it.
+  auto is_hash = [](std::string_view h) {
+    return h.size() == 64 && std::all_of(h.begin(), h.end(), [](char c) {
+             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+  };
   const size_t colon = node.find(':');
-  if (colon == std::string::npos) return true;  // a legacy node: the program's content hash alone
-  return colon + 1 < node.size() && dspy::ParseModule(node.substr(0, colon)).has_value();
+  if (colon == std::string::npos) return is_hash(node);  // a legacy node: the content hash alone
+  if (!dspy::ParseModule(node.substr(0, colon))) return false;
+  const std::string_view id = std::string_view(node).substr(colon + 1);
+  constexpr std::string_view kRun = "run-";
+  if (id.substr(0, kRun.size()) == kRun) return IsUuid(std::string(id.substr(kRun.size())));
+  return is_hash(id);
 }
 
 Result<std::optional<std::string>> OwnProgramNode(storage::Store& store, const Template& t) {

@@ -45,8 +45,8 @@ struct ProgramOrigin {
 // or import made (a version copied from one inherits its origin through its parent).
 Result<std::optional<std::string>> OwnProgramNode(storage::Store& store, const Template& t);
 
-// Whether `node` can name a program node: "<Module>:<id>" with a module DSPy has, or a legacy
-// node (a content hash alone); printable, at most 200 characters.
+// Whether `node` is a program node as this store writes one: "<Module>:<content hash>" (a module
+// DSPy has, 64 hex digits), "<Module>:run-<run id>", or a legacy node (the content hash alone).
 bool IsProgramNodeId(const std::string& node);
 
 // Walks `t`'s line upwards (at most 64 versions).
