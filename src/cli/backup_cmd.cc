@@ -29,6 +29,11 @@ int RunBackup(const Config& config, const std::string& out_file) {
     std::cerr << "error: " << out_file << " exists; a backup never overwrites a file\n";
     return 2;
   }
+  const fs::path parent = fs::path(out_file).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    std::cerr << "error: no directory " << parent.string() << " to write " << out_file << " in\n";
+    return 2;
+  }
   const std::string partial = out_file + ".partial";
   fs::remove(partial, ec);
   try {

@@ -272,9 +272,6 @@ int Main(int argc, char** argv) {
     }
   }
   Status st = config.LoadEnv(Config::ProcessEnv());
-  for (const auto& name : Config::UnknownEnvNames(Config::ProcessEnv())) {
-    std::cerr << "warning: " << name << " is not a variable exemplar reads; it is ignored\n";
-  }
   for (const auto& [k, v] : flags) {
     if (!st.ok()) break;
     st = config.Set(k, v);
@@ -297,6 +294,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  for (const auto& name : config.UnknownEnvNames(Config::ProcessEnv())) {
+    std::cerr << "warning: " << name << " is not a variable exemplar reads; it is ignored\n";
+  }
 
   if (cmd->get_name() == "serve") return RunServe(config);
   if (cmd->get_name() == "openapi") return RunOpenApi(config);

@@ -300,7 +300,9 @@ TEST(Config, ListKeysRefuseEntriesThatCouldNeverMatchOrMatchEveryone) {
   for (const char* bad : {"bad host name!", "example.com:8080", "https://app.example", "a..b", "."}) {
     refused("allowed_hosts", bad);
   }
-  for (const char* bad : {"not a url", "https://ui.example/", "ftp://ui.example", "https://", "ui.example"}) {
+  for (const char* bad : {"not a url", "https://ui.example/", "ftp://ui.example", "https://", "ui.example",
+                          "https://UI.Example.com", "https://*.example.org", "https://ui.example:99999",
+                          "https://ui.example:", "http://ui.example:0"}) {
     refused("cors_origins", bad);
   }
   refused("rate_limit_burst", "0.5");
@@ -308,7 +310,7 @@ TEST(Config, ListKeysRefuseEntriesThatCouldNeverMatchOrMatchEveryone) {
   EXPECT_TRUE(c.Set("trusted_proxy_addresses", "10.0.0.0/8, ::1, fd00::/8, 192.168.1.7").ok());
   EXPECT_TRUE(c.Set("trusted_proxy_addresses", "*").ok());
   EXPECT_TRUE(c.Set("allowed_hosts", "app.example, .corp.example, *").ok());
-  EXPECT_TRUE(c.Set("cors_origins", "https://ui.example, http://localhost:5173, *").ok());
+  EXPECT_TRUE(c.Set("cors_origins", "https://ui.example, http://localhost:5173, http://[::1]:8080, *").ok());
   EXPECT_TRUE(c.Set("rate_limit_burst", "0").ok());
   EXPECT_TRUE(c.Set("rate_limit_burst", "1").ok());
   EXPECT_TRUE(c.Set("rate_limit_rps", "0.3").ok());
@@ -317,7 +319,11 @@ TEST(Config, ListKeysRefuseEntriesThatCouldNeverMatchOrMatchEveryone) {
 // A mistyped EXEMPLAR_* variable was ignored in silence (an unknown file key is an error): the
 // CLI names it with the nearest variable. The scripts' own variables are not named.
 TEST(Config, UnknownEnvNamesComeWithAHint) {
-  const auto names = Config::UnknownEnvNames({{"EXEMPLAR_RATE_LIMIT", "1"},
+  Config c;
+  c.lm_providers["gateway"].api_key_env = "EXEMPLAR_GATEWAY_KEY";
+  const auto names = c.UnknownEnvNames({{"EXEMPLAR_RATE_LIMIT", "1"},
+                                              {"EXEMPLAR_EMBED_API_KEY", "sk-1"},  // embed_api_key_env's default
+                                              {"EXEMPLAR_GATEWAY_KEY", "sk-2"},
                                               {"EXEMPLAR_AUTH_MODE", "required"},
                                               {"EXEMPLAR_PROT", "9"},
                                               {"EXEMPLAR_PORT", "8080"},

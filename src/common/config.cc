@@ -110,17 +110,31 @@ std::string CheckAllowedHost(const std::string& item) {
          "its subdomains, or *)";
 }
 
-// An origin as browsers send it: http(s)://host[:port], no path, or *.
+// An origin as browsers send it: http(s)://host[:port] in lower case (a browser lowers the host),
+// no path, or *. Patterns (`https://*.example.org`) are not origins: they never match.
 std::string CheckOrigin(const std::string& item) {
   if (item == "*") return "";
+  const std::string why = "'" + item + "' is not an origin (http://host[:port] or https://host[:port] in lower case, "
+                          "as a browser's Origin header has it: no path, no trailing '/', no wildcard), or *";
   const size_t scheme_end = item.find("://");
-  const std::string scheme = scheme_end == std::string::npos ? "" : item.substr(0, scheme_end);
-  const std::string rest = scheme_end == std::string::npos ? "" : item.substr(scheme_end + 3);
-  const bool ok = (scheme == "http" || scheme == "https") && !rest.empty() &&
-                  rest.find_first_of("/?#@ ") == std::string::npos;
-  if (ok) return "";
-  return "'" + item + "' is not an origin (http://host[:port] or https://host[:port], as a browser's Origin "
-         "header has it: no path or trailing '/'), or *";
+  if (scheme_end == std::string::npos) return why;
+  const std::string scheme = item.substr(0, scheme_end);
+  std::string host = item.substr(scheme_end + 3);
+  if (scheme != "http" && scheme != "https") return why;
+  // The port: digits after the last ':' outside an [IPv6] literal, 1-65535.
+  const size_t colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+    const std::string port = host.substr(colon + 1);
+    int64_t n = 0;
+    if (!config_parse::ParseInt("port", port, 1, 65535, &n).ok()) return why;
+    host = host.substr(0, colon);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return "";  // an IPv6 literal
+  const bool ok = !host.empty() && host.front() != '.' && host.back() != '.' &&
+                  std::all_of(host.begin(), host.end(), [](char ch) {
+                    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+                  });
+  return ok ? "" : why;
 }
 
 const std::map<std::string, Setter>& Setters() {

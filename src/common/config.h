@@ -161,7 +161,9 @@ struct Config {
   // scripts and tests (EXEMPLAR_CONFIG, EXEMPLAR_JOBS, ...), each with a hint: "EXEMPLAR_RATE_LIMIT
   // (did you mean EXEMPLAR_RATE_LIMIT_RPS?)". A mistyped variable would otherwise be ignored in
   // silence while an unknown file key is an error; the CLI warns about each.
-  static std::vector<std::string> UnknownEnvNames(const std::map<std::string, std::string>& env);
+  // The variables this configuration names as holding keys (embed_api_key_env, each LM
+  // provider's api_key_env) are read, so they are not named.
+  std::vector<std::string> UnknownEnvNames(const std::map<std::string, std::string>& env) const;
 
   // Reads what a platform runtime injects, after every other source (Databricks Apps):
   // DATABRICKS_APP_PORT → port, and host 0.0.0.0, unless those keys were given; PGHOST, PGPORT,

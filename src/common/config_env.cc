@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/config_parse.h"
 #include "common/credentials.h"
+#include "common/json_util.h"
 
 extern char** environ;
 
@@ -77,21 +78,6 @@ std::string EnvName(const std::string& key) {
   return name;
 }
 
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 Status Config::LoadEnv(const std::map<std::string, std::string>& env) {
@@ -102,7 +88,7 @@ Status Config::LoadEnv(const std::map<std::string, std::string>& env) {
   return Status::Ok();
 }
 
-std::vector<std::string> Config::UnknownEnvNames(const std::map<std::string, std::string>& env) {
+std::vector<std::string> Config::UnknownEnvNames(const std::map<std::string, std::string>& env) const {
   // Read by the CLI itself, the scripts (build, test, fuzz, TSan, e2e) and the test binaries.
   static const std::set<std::string> kOthers = {
       "EXEMPLAR_CONFIG",       "EXEMPLAR_BIN",           "EXEMPLAR_BUILD_DIR",  "EXEMPLAR_BUILD_TYPE",
@@ -112,9 +98,11 @@ std::vector<std::string> Config::UnknownEnvNames(const std::map<std::string, std
       "EXEMPLAR_TEST_BACKEND", "EXEMPLAR_TEST_BINARY",   "EXEMPLAR_TEST_PG_DIR", "EXEMPLAR_UPDATE_GOLDEN"};
   std::vector<std::string> known;
   for (const auto& key : Keys()) known.push_back(EnvName(key));
+  std::set<std::string> secrets = {embed_api_key_env};  // variables holding keys, read by name
+  for (const auto& [name, provider] : lm_providers) secrets.insert(provider.api_key_env);
   std::vector<std::string> out;
   for (const auto& [name, value] : env) {
-    if (name.rfind("EXEMPLAR_", 0) != 0 || kOthers.count(name) ||
+    if (name.rfind("EXEMPLAR_", 0) != 0 || kOthers.count(name) || secrets.count(name) ||
         std::find(known.begin(), known.end(), name) != known.end()) {
       continue;
     }

@@ -299,6 +299,21 @@ void JsonReader::RejectUnknownKeys() {
   }
 }
 
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);  // Levenshtein with one row
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 std::string ClosestKey(const std::string& key, const std::vector<std::string>& candidates) {
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -309,19 +324,7 @@ std::string ClosestKey(const std::string& key, const std::vector<std::string>& c
   size_t best_d = SIZE_MAX;
   for (const auto& cand : candidates) {
     const std::string c = lower(cand);
-    // Levenshtein distance with one row.
-    std::vector<size_t> row(c.size() + 1);
-    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= k.size(); ++i) {
-      size_t diag = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= c.size(); ++j) {
-        const size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (k[i - 1] == c[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    size_t d = row[c.size()];
+    size_t d = EditDistance(k, c);
     // "module_type" means "module": a known key inside the unknown one (or the reverse) is close.
     if (c.size() >= 3 && (k.find(c) != std::string::npos || c.find(k) != std::string::npos)) d = std::min<size_t>(d, 1);
     if (d < best_d) {

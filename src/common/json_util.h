@@ -81,6 +81,9 @@ class JsonReader {
   mutable std::vector<std::string> known_;  // every key an accessor asked about
 };
 
+// Edits (insertions, deletions, substitutions) that turn `a` into `b` (Levenshtein).
+size_t EditDistance(const std::string& a, const std::string& b);
+
 // The closest of `candidates` to `key` (edit distance, or one containing the other), or "" when
 // none is plausibly meant.
 std::string ClosestKey(const std::string& key, const std::vector<std::string>& candidates);

@@ -287,6 +287,9 @@ TEST_F(CliOperator, BackupCopiesTheStoreAndTheCopyRestores) {
   CliRun pg = Exec("backup " + (dir_ / "pg.db").string() + " --db postgres://u@127.0.0.1:1/x");
   EXPECT_EQ(pg.code, 2);
   EXPECT_NE(pg.err.find("pg_dump"), std::string::npos) << pg.err;
+  CliRun nowhere = Exec("backup " + (dir_ / "missing" / "b.db").string() + D());
+  EXPECT_EQ(nowhere.code, 2);
+  EXPECT_NE(nowhere.err.find("no directory"), std::string::npos) << nowhere.err;
   CliRun none = Exec("backup " + (dir_ / "none.db").string() + D("empty"));
   EXPECT_EQ(none.code, 2);
   EXPECT_NE(none.err.find("no database"), std::string::npos) << none.err;
