@@ -283,6 +283,7 @@ Json ComponentSchemas() {
       {"DspyExport",
        Open({{"template_id", Str()},
              {"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
+             {"module", Enum({"Predict", "ChainOfThought"})},
              {"content", Str()}, {"filename", Str()}, {"media_type", Str()}, {"example_count", Int(0)},
              {"example_ids", Arr(Str())}, {"example_source", Str()}, {"selection", Str()},
              {"findings", Findings()}},

@@ -81,6 +81,11 @@ TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
   const std::string code = Export(vid, {{"format", "python_module"}})["content"];
   EXPECT_NE(code.find("dspy.ChainOfThought("), std::string::npos);
   EXPECT_EQ(code.find("dspy.Predict("), std::string::npos);
+  // The answer says which module it built (the UI shows it), and a dataset names none.
+  EXPECT_EQ(Export(vid, {{"format", "program_state"}})["module"], "ChainOfThought");
+  EXPECT_EQ(Export(vid, {{"format", "python_module"}, {"module", "Predict"}})["module"], "Predict");
+  EXPECT_EQ(Export(tid, {{"format", "python_module"}})["module"], "Predict");
+  EXPECT_FALSE(Export(vid, {{"format", "dataset_jsonl"}}).contains("module"));
   // A version copied from it is still that program; an explicit module still wins.
   auto copy = server_.Post("/api/v1/templates/" + vid + "/version", Json::object());
   ASSERT_EQ(copy.status, 201) << copy.raw;

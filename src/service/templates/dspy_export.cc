@@ -189,7 +189,7 @@ Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& c
   }
   Json example_ids = Json::array();
   for (const auto& e : chosen) example_ids.push_back(e.id);
-  return Json{{"template_id", t.id},
+  Json out = {{"template_id", t.id},
               {"format", std::string(dspy::FormatName(options.format))},
               {"filename", artifact.filename},
               {"media_type", artifact.media_type},
@@ -199,6 +199,10 @@ Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& c
               {"example_ids", example_ids},
               {"example_source", source},
               {"selection", selection ? Json(*selection) : Json(nullptr)}};
+  // The module the program was built with (the version's own unless the request named one); a
+  // dataset has none.
+  if (options.format != dspy::ExportFormat::kDatasetJsonl) out["module"] = std::string(dspy::ModuleName(options.module));
+  return out;
 }
 
 }  // namespace exemplar::service

@@ -1249,6 +1249,8 @@ export interface components {
             /** @enum {string} */
             format: "python_module" | "program_state" | "dataset_jsonl" | "json_config" | "notebook";
             media_type: string;
+            /** @enum {string} */
+            module?: "Predict" | "ChainOfThought";
             selection?: string;
             template_id: string;
         } & {
