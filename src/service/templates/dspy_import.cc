@@ -52,6 +52,17 @@ Json DemoContent(Json inline_examples) {
   return inline_examples;
 }
 
+// Whether `next` links a demo that `had` (the same demos) left unlinked: the examples created for
+// them (?create_examples=true after an import that reported them) make a new version, not a repeat.
+bool LinksMore(const Json& next, const Json& had) {
+  if (!next.is_array() || !had.is_array() || next.size() != had.size()) return false;
+  for (size_t i = 0; i < next.size(); ++i) {
+    auto linked = [](const Json& demo) { return demo.is_object() && demo.contains("example_id"); };
+    if (linked(next[i]) && !linked(had[i])) return true;
+  }
+  return false;
+}
+
 // Field by field: a repeat of an import also made the same descriptions.
 bool SameSchema(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
   if (a.size() != b.size()) return false;
@@ -115,10 +126,9 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
     // Still what the import made (a draft may have been edited since): same prompt and demos.
     if (t->parent_template_id != parent.id || t->prompt_template != next.prompt_template) continue;
     if (!SameSchema(t->input_schema, next.input_schema) || !SameSchema(t->output_schema, next.output_schema)) continue;
-    if (DemoContent(Json::parse(t->examples_json, nullptr, false)) !=
-        DemoContent(Json::parse(next.examples_json, nullptr, false))) {
-      continue;
-    }
+    const Json had = Json::parse(t->examples_json, nullptr, false);
+    const Json makes = Json::parse(next.examples_json, nullptr, false);
+    if (DemoContent(had) != DemoContent(makes) || LinksMore(makes, had)) continue;
     return std::optional<Template>(std::move(t).value());
   }
   return std::optional<Template>();
