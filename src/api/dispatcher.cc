@@ -147,11 +147,11 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
   std::string openapi = DumpJson(OpenApiDocument(routes_));
   for (auto& route : routes_) {
     if (!route.handler && route.path == "/api/v1/openapi.json") {
-      route.handler = [openapi](const Request&) -> Result<Reply> {
+      route.handler = CheckQuery(route, [openapi](const Request&) -> Result<Reply> {
         Reply r;
         r.raw = openapi;
         return r;
-      };
+      });
     }
   }
   for (const auto& route : routes_) {

@@ -259,6 +259,8 @@ bool IsPlainSearch(const Request& req) {
 
 }  // namespace
 
+Handler CheckQuery(const Route& r, Handler inner) { return SingleValuedQuery(KnownQueryNames(r, std::move(inner))); }
+
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);
   auto expensive_slots = std::make_shared<ExpensiveSlots>();
@@ -269,7 +271,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     r.min_role = static_cast<int>(need);
     r.quick = IsQuick(r, s.config);
     if (r.quick && r.method == "POST") r.quick_if = IsPlainSearch;
-    if (r.handler) r.handler = SingleValuedQuery(KnownQueryNames(r, r.handler));
+    if (r.handler) r.handler = CheckQuery(r, r.handler);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_slots, limit, r.handler);
     const std::string key = CanonicalKey(r);

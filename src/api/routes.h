@@ -26,6 +26,11 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s);  // restore, 
 // evidence: retrieve, outcome, track). The audit test walks the table with it.
 bool IsAuditedRoute(const Route& r);
 
+// Wraps a handler so that a query parameter its OpenAPI declaration does not list, or a scalar
+// one given twice, is refused with a 422. BuildRoutes applies it inside the authentication guard;
+// the dispatcher applies it to the OpenAPI document's route, whose handler it sets itself.
+Handler CheckQuery(const Route& r, Handler inner);
+
 // All routes, static paths before parameterised ones of the same prefix, each guarded by
 // authentication, its role and the rate limit.
 std::vector<Route> BuildRoutes(Services& s);

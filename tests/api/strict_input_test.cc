@@ -408,7 +408,8 @@ TEST_F(BadInputStrict, PathTextIsUtf8WithoutNulAndWellEncoded) {
 // like ?limit= for ?page_size= was silently ignored); declared ones, content filters included, work.
 TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
   for (const char* path : {"/api/v1/examples?limit=5", "/api/v1/examples?caf%C3%A9=1", "/api/v1/templates?page=1&statuss=draft",
-                           "/api/v1/examples/export?format=jsonl&redacted=true", "/api/v1/dspy-runs?bogus=1"}) {
+                           "/api/v1/examples/export?format=jsonl&redacted=true", "/api/v1/dspy-runs?bogus=1",
+                           "/api/v1/openapi.json?format=yaml"}) {
     auto r = server_.Get(path);
     EXPECT_EQ(r.status, 422) << path << " " << r.raw;
     EXPECT_EQ(Loc(r)[0], "query") << path;
@@ -423,7 +424,8 @@ TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
   }
   EXPECT_EQ(server_.Post("/api/v1/examples/search?mode=keyword", {{"query_text", "x"}}).status, 422);
   for (const char* path : {"/api/v1/examples?page=1&page_size=5&sort_by=created_at&domain=x&input.text=a",
-                           "/api/v1/examples/export?format=csv&redact=true&output.label=b", "/api/v1/templates?status=draft"}) {
+                           "/api/v1/examples/export?format=csv&redact=true&output.label=b", "/api/v1/templates?status=draft",
+                           "/api/v1/openapi.json"}) {
     EXPECT_EQ(server_.Get(path).status, 200) << path;
   }
 }
