@@ -124,6 +124,8 @@ bool ReadFile(const std::filesystem::path& p, std::string* out) {
 
 Reply ErrorReply(int http_status, const Status& st, const std::string& request_id) {
   Reply r{http_status, ErrorBody(st, request_id)};
+  // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
+  if (http_status == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"exemplar\"";
   return r;
 }
 
@@ -147,7 +149,7 @@ Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics*
   std::string openapi = DumpJson(OpenApiDocument(routes_));
   for (auto& route : routes_) {
     if (!route.handler && route.path == "/api/v1/openapi.json") {
-      route.handler = CheckQuery(route, [openapi](const Request&) -> Result<Reply> {
+      route.handler = GuardPublicRoute(config_, route, [openapi](const Request&) -> Result<Reply> {
         Reply r;
         r.raw = openapi;
         return r;

@@ -97,4 +97,12 @@ Result<storage::KeyCursor> DecodeKeyCursor(const std::string& text, const std::s
   return storage::KeyCursor{j[1].get<int64_t>(), j[2].get<std::string>()};
 }
 
+void CheckPageOrCursor(const Request& req, Validation& v) {
+  if (req.Query("page") && req.Query("cursor")) {
+    v.Add({"query", "page"}, "give page or cursor, not both (a cursor names where its page starts)", "value_error.conflict");
+  }
+}
+
+Json PageField(const Request& req, int64_t page) { return req.Query("cursor") ? Json(nullptr) : Json(page); }
+
 }  // namespace exemplar::api

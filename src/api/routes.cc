@@ -124,7 +124,10 @@ bool IsExpensive(const Route& r) {
       "POST /api/v1/examples/search",          "POST /api/v1/examples/retrieve",
       "POST /api/v1/agents/examples/retrieve", "GET /api/v1/examples/export",
       "POST /api/v1/templates/{id}/export-dspy", "POST /api/v1/dspy-runs",
-      "GET /api/v1/quality/duplicates",        "GET /api/v1/quality/conflicts"};
+      "GET /api/v1/quality/duplicates",        "GET /api/v1/quality/conflicts",
+      // A snapshot's rows are read whole (its export and diff build the file in memory).
+      "POST /api/v1/snapshots",                "GET /api/v1/snapshots/{id}",
+      "GET /api/v1/snapshots/{id}/export",     "GET /api/v1/snapshots/{id}/diff/{other}"};
   return kExpensive.count(CanonicalKey(r)) > 0;
 }
 
@@ -226,9 +229,12 @@ Handler KnownQueryNames(const Route& r, Handler inner) {
       if (declared(key)) continue;
       std::string taken;
       for (const auto& n : names) taken += (taken.empty() ? "" : ", ") + n;
+      const std::string near = ClosestKey(key, std::vector<std::string>(names.begin(), names.end()));
       return Status::Invalid({{{"query", key},
                                taken.empty() ? "unknown query parameter; this route takes none"
-                                             : "unknown query parameter; this route takes: " + taken,
+                                             : "unknown query parameter; " +
+                                                   (near.empty() ? std::string() : "did you mean `" + near + "`? ") +
+                                                   "this route takes: " + taken,
                                "value_error.extra"}});
     }
     return inner(req);
@@ -244,22 +250,42 @@ Handler KnownQueryNames(const Route& r, Handler inner) {
 // remote one waits on the network; with PostgreSQL every read does: those go to the workers, as
 // does retrieval, which records what it returned.
 bool IsQuick(const Route& r, const Config& config) {
-  static const std::set<std::string> kPointReads = {
-      "GET /healthz", "GET /api/v1/examples/{id}", "GET /api/v1/templates/{id}", "GET /api/v1/dspy-runs/{id}"};
+  // A template or run can be megabytes (inline examples, trials): those go to the workers.
+  static const std::set<std::string> kPointReads = {"GET /healthz", "GET /api/v1/examples/{id}"};
   if (storage::IsPostgresUrl(config.db)) return false;
   const std::string key = r.method + " " + r.path;
   if (kPointReads.count(key)) return true;
   return key == "POST /api/v1/examples/search" && config.embedder == "hash";
 }
 
+// Decided on the parsed body, not its text (an escaped key such as "\u006dmr" is `mmr`): a query
+// with plain filters only. A metadata search (no query: SQLite sorts and counts), MMR, tag lists,
+// content filters or ids take a worker.
 bool IsPlainSearch(const Request& req) {
   constexpr size_t kPlainBody = 1024;
-  return req.body.size() <= kPlainBody && req.body.find("mmr") == std::string::npos;
+  if (req.body.size() > kPlainBody) return false;
+  const Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return true;  // refused at once by the handler
+  static const std::set<std::string> kPlainKeys = {
+      "query_text", "k", "mode", "domain", "databit_id", "difficulty", "similarity_threshold", "relevance_floor",
+      "effectiveness_weight", "exploration", "seed", "min_quality_score", "min_effectiveness_score"};
+  for (const auto& [key, value] : body.items()) {
+    if (!kPlainKeys.count(key)) return false;
+  }
+  const auto text = body.find("query_text");
+  if (text == body.end() || !text->is_string() || text->get_ref<const std::string&>().empty()) return false;
+  const auto mode = body.find("mode");
+  return mode == body.end() || *mode != "metadata";
 }
 
 }  // namespace
 
 Handler CheckQuery(const Route& r, Handler inner) { return SingleValuedQuery(KnownQueryNames(r, std::move(inner))); }
+
+Handler GuardPublicRoute(const Config& config, const Route& r, Handler inner) {
+  auto site = std::make_shared<const SitePolicy>(SitePolicy::FromConfig(config));
+  return SiteGuard(site, CheckQuery(r, std::move(inner)));
+}
 
 std::vector<Route> BuildRoutes(Services& s) {
   std::vector<Route> routes = BuildUnguardedRoutes(s);

@@ -27,9 +27,11 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s);  // restore, 
 bool IsAuditedRoute(const Route& r);
 
 // Wraps a handler so that a query parameter its OpenAPI declaration does not list, or a scalar
-// one given twice, is refused with a 422. BuildRoutes applies it inside the authentication guard;
-// the dispatcher applies it to the OpenAPI document's route, whose handler it sets itself.
+// one given twice, is refused with a 422. BuildRoutes applies it inside the authentication guard.
 Handler CheckQuery(const Route& r, Handler inner);
+// The guards of a public route (no token needed) whose handler the dispatcher sets itself (the
+// OpenAPI document): the site check (Host, origin) and CheckQuery, as BuildRoutes gives every route.
+Handler GuardPublicRoute(const Config& config, const Route& r, Handler inner);
 
 // All routes, static paths before parameterised ones of the same prefix, each guarded by
 // authentication, its role and the rate limit.

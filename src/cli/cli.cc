@@ -198,13 +198,15 @@ int Main(int argc, char** argv) {
   CLI::App* optimize = app.add_subcommand("optimize", "Run one prompt optimization with a progress bar");
   common(optimize);
   std::string opt_template, opt_optimizer = "BootstrapFewShotWithRandomSearch", opt_metric = "exact_match";
-  std::string opt_lm = "offline", opt_lm_url, opt_lm_model, opt_lm_key_env, opt_params = "{}";
+  std::string opt_lm = "offline", opt_lm_url, opt_lm_model, opt_lm_key_env, opt_params = "{}", opt_module;
   int opt_trials = 16;
   bool opt_json = false;
   optimize->add_option("--template", opt_template, "Template id")->required();
   optimize->add_option("--optimizer", opt_optimizer, "LabeledFewShot | BootstrapFewShot | BootstrapFewShotWithRandomSearch | MIPROv2 | KNNFewShot");
   optimize->add_option("--metric", opt_metric, "exact_match | f1 | contains | json_fields | numeric_close | llm_judge");
   optimize->add_option("--params", opt_params, "Optimizer parameters as JSON");
+  optimize->add_option("--module", opt_module, "Predict | ChainOfThought (default: the module of the program the version was made from, else Predict)")
+      ->check(CLI::IsMember({"Predict", "ChainOfThought"}));
   optimize->add_option("--max-trials", opt_trials, "Trial budget")->check(CLI::Range(1, 10000));
   optimize->add_option("--lm", opt_lm, "LM provider: offline or a [lm_providers.NAME] of the config");
   optimize->add_option("--lm-base-url", opt_lm_url, "OpenAI-compatible base URL");
@@ -335,6 +337,7 @@ int Main(int argc, char** argv) {
     nlohmann::json body = {{"template_id", opt_template}, {"optimizer_type", opt_optimizer},
                            {"metric", opt_metric}, {"optimizer_params", params}, {"lm", lm},
                            {"budget", {{"max_trials", opt_trials}}}};
+    if (!opt_module.empty()) body["module"] = opt_module;
     return RunOptimize(config, body, opt_json);
   }
   if (cmd->get_name() == "bench") {

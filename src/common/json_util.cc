@@ -289,7 +289,12 @@ void JsonReader::RejectUnknownKeys() {
     if (std::binary_search(known.begin(), known.end(), key)) continue;
     if (++unknown > kMaxReported) continue;
     const std::string near = ClosestKey(key, known);
-    v_.Add(Loc(key), near.empty() ? "unknown field" : "unknown field; did you mean `" + near + "`?",
+    const bool flat_filters = (key == "filter" || key == "filters") && std::binary_search(known.begin(), known.end(), "domain");
+    v_.Add(Loc(key),
+           !near.empty() ? "unknown field; did you mean `" + near + "`?"
+           : flat_filters ? "unknown field; filters are top-level keys here (`domain`, `capability_tags`, "
+                            "`databit_id`, `input.<field>`, ...)"
+                          : "unknown field",
            "value_error.extra");
   }
   if (unknown > kMaxReported) {
@@ -315,6 +320,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 }
 
 std::string ClosestKey(const std::string& key, const std::vector<std::string>& candidates) {
+  // Routes that name one thing two ways (examples name their template `databit_id`, runs and
+  // snapshots `template_id`; search takes `query_text`, retrieval `query`): the other name.
+  static const std::vector<std::pair<std::string, std::string>> kSynonyms = {
+      {"template_id", "databit_id"}, {"databit_id", "template_id"}, {"query", "query_text"},
+      {"query_text", "query"},       {"filters", "filter"},         {"filter", "filters"}};
+  for (const auto& [from, to] : kSynonyms) {
+    if (key == from && std::find(candidates.begin(), candidates.end(), to) != candidates.end()) return to;
+  }
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;

@@ -84,7 +84,8 @@ class JsonReader {
 // Edits (insertions, deletions, substitutions) that turn `a` into `b` (Levenshtein).
 size_t EditDistance(const std::string& a, const std::string& b);
 
-// The closest of `candidates` to `key` (edit distance, or one containing the other), or "" when
+// The closest of `candidates` to `key` (the other route's name for the same thing, such as
+// `template_id` for `databit_id`; else edit distance, or one containing the other), or "" when
 // none is plausibly meant.
 std::string ClosestKey(const std::string& key, const std::vector<std::string>& candidates);
 

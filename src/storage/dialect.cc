@@ -1,5 +1,6 @@
 #include "storage/dialect.h"
 
+#include <algorithm>
 #include <regex>
 
 namespace exemplar::storage {
@@ -72,7 +73,15 @@ FilterSql ExampleFilterSql(const ExampleFilter& f, Dialect d, int first_param) {
   equals("source", f.source);
   const std::string tags = JsonArrayValues(d, "examples.capability_tags");
   if (!f.tags_any.empty()) add("EXISTS (SELECT 1 FROM " + tags + " WHERE value IN (" + list(f.tags_any) + "))");
-  for (const auto& tag : f.tags_all) add("EXISTS (SELECT 1 FROM " + tags + " WHERE value = " + param(tag) + ")");
+  if (!f.tags_all.empty()) {
+    // One subquery for all of them: an EXISTS per tag nested 1,000 deep was past SQLite's
+    // expression depth (a 500 for capability_tags_all of 999 tags).
+    std::vector<std::string> all = f.tags_all;
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    add("(SELECT COUNT(DISTINCT value) FROM " + tags + " WHERE value IN (" + list(all) + ")) = " +
+        std::to_string(all.size()));
+  }
   if (!f.ids.empty()) add("id IN (" + list(f.ids) + ")");
   if (f.row_ids) {
     // The in-memory resolution of content and PII filters: one JSON array parameter, however many.

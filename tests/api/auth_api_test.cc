@@ -29,6 +29,13 @@ TEST(AuthApi, NonLoopbackServerRequiresTokensWithRoles) {
   EXPECT_EQ(server.Get("/api/v1/examples").status, 401);
   EXPECT_EQ(server.Send("POST", "/api/v1/examples", ex, Bearer("exm_wrong")).status, 401);
   EXPECT_EQ(server.Send("POST", "/api/v1/examples", ex, {{"Authorization", "Basic abc"}}).status, 401);
+  {  // RFC 9110 §11.6.1: a 401 says which scheme to use.
+    httplib::Client cli("127.0.0.1", server.port());
+    auto r = cli.Get("/api/v1/examples");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Bearer realm=\"exemplar\"");
+  }
 
   auto denied = server.Send("POST", "/api/v1/examples", ex, Bearer(reader));
   EXPECT_EQ(denied.status, 403);
@@ -41,7 +48,11 @@ TEST(AuthApi, NonLoopbackServerRequiresTokensWithRoles) {
   EXPECT_EQ(created.body["created_by"], "writer");
   EXPECT_EQ(server.Send("POST", "/api/v1/examples/regenerate-embeddings", Json::object(), Bearer(writer)).status, 403);
   EXPECT_EQ(server.Get("/healthz").status, 200);
-  EXPECT_EQ(server.Get("/readyz").status, 200);
+  // Anyone may probe readiness; with tokens required it says no more than that (it told anyone the
+  // store's size and embedding model).
+  auto ready = server.Get("/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.body, Json({{"status", "ready"}})) << ready.raw;
   // An unknown query parameter was a 422 listing the route's parameters before the token was
   // asked for; the caller without one gets the 401 first.
   auto unknown = server.Get("/api/v1/templates?access_token=x");

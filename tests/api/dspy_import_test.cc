@@ -108,6 +108,11 @@ TEST_F(DspyImport, LabeledDemosWithDatasetKeysImportAndTheKeysAreReportedOnce) {
   Json not_object = state;
   not_object["predict.predict"]["demos"][1] = "drift";
   EXPECT_EQ(Import(tid_, not_object).status, 422);
+  // A file that is not JSON is a malformed body, a 400 as on every route, naming what was expected.
+  auto broken = server_.PostRaw("/api/v1/templates/" + tid_ + "/import-dspy", "{", "application/json");
+  EXPECT_EQ(broken.status, 400) << broken.raw;
+  EXPECT_EQ(broken.body["code"], "malformed_request") << broken.raw;
+  EXPECT_NE(broken.raw.find("program.save()"), std::string::npos) << broken.raw;
 }
 
 // Instructions DSPy holds unchanged (placeholders shown as `field`) keep the parent's prompt.

@@ -71,6 +71,14 @@ TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
   ASSERT_EQ(r.status, 201) << r.raw;
   ASSERT_EQ(r.body["module"], "ChainOfThought");
   const std::string vid = r.body["template"]["id"];
+  // The lineage names the program readably (it said "dspy_program ChainOf").
+  auto lineage = server_.Get("/api/v1/templates/" + vid + "/lineage?direction=upstream");
+  ASSERT_EQ(lineage.status, 200) << lineage.raw;
+  std::string program_label;
+  for (const auto& n : lineage.body["nodes"]) {
+    if (n["type"] == "dspy_program") program_label = n["label"];
+  }
+  EXPECT_EQ(program_label.rfind("DSPy ChainOfThought program ", 0), 0u) << lineage.raw;
 
   const Json exported = State(vid);
   ASSERT_TRUE(exported.contains("predict.predict")) << exported.dump();
@@ -107,6 +115,19 @@ TEST_F(DspyPrograms, AnAcceptedChainOfThoughtRunExportsAsChainOfThought) {
   EXPECT_TRUE(exported.contains("predict.predict")) << exported.dump();
   EXPECT_NE(Export(vid, {{"format", "json_config"}})["content"].get<std::string>().find("\"ChainOfThought\""),
             std::string::npos);
+  // Optimized again without naming a module (as the UI and CLI launch), it stays a ChainOfThought
+  // (the run took Predict, and its accepted version no longer loaded into the user's program).
+  Json again = {{"template_id", vid}, {"lm", {{"provider", "offline"}}}, {"optimizer_type", "LabeledFewShot"},
+                {"optimizer_params", {{"k", 3}}}, {"data", {{"max_examples", 12}}}};
+  auto launched = server_.Post("/api/v1/dspy-runs", again);
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  EXPECT_EQ(launched.body["config"]["module"], "ChainOfThought") << launched.raw;
+  again["module"] = "Predict";  // named, it wins
+  auto named = server_.Post("/api/v1/dspy-runs", again);
+  ASSERT_EQ(named.status, 201) << named.raw;
+  EXPECT_EQ(named.body["config"]["module"], "Predict");
+  EXPECT_EQ(WaitForRun(server_, launched.body["run_id"])["status"], "completed");
+  EXPECT_EQ(WaitForRun(server_, named.body["run_id"])["status"], "completed");
 }
 
 // A program with no demos (imported so, or a KNNFewShot run, whose demos are chosen per call)

@@ -34,6 +34,9 @@ class EffectivenessApi : public ::testing::Test {
   std::vector<std::string> ids_;
 };
 
+// A second, different outcome for a retrieval is a 409 naming the first; the same outcome sent
+// again (an agent retrying after a timeout) answers 200 as the first did and adds nothing (it was
+// a 409 too, so a retrying agent had to read a conflict as success).
 TEST_F(EffectivenessApi, SuccessGivesTwoThirdsAndRepeatedOutcomeIs409) {
   Json r = Retrieve({{"query", "gain drop in the photomultiplier"}, {"k", 3}});
   ASSERT_EQ(r["examples"].size(), 3u);
@@ -44,13 +47,27 @@ TEST_F(EffectivenessApi, SuccessGivesTwoThirdsAndRepeatedOutcomeIs409) {
   auto ok = server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "success"}});
   ASSERT_EQ(ok.status, 200) << ok.raw;
   EXPECT_EQ(ok.body["examples_credited"], 3);
+  EXPECT_EQ(ok.body["already_recorded"], false);
   for (const auto& e : r["examples"]) {
     EXPECT_NEAR(Score(e["example_id"]), 2.0 / 3.0, 1e-12);
     EXPECT_EQ(server_.Get("/api/v1/examples/" + e["example_id"].get<std::string>()).body["usage_count"], 1);
   }
   auto again = server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "failure"}});
   EXPECT_EQ(again.status, 409);
-  for (const auto& e : r["examples"]) EXPECT_NEAR(Score(e["example_id"]), 2.0 / 3.0, 1e-12);
+  EXPECT_NE(again.raw.find("success"), std::string::npos) << again.raw;
+  const std::string first = r["examples"][0]["example_id"];
+  auto per_example = server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]},
+                                                               {"outcome", "success"},
+                                                               {"example_outcomes", {{first, "failure"}}}});
+  EXPECT_EQ(per_example.status, 409) << per_example.raw;
+  auto retry = server_.Post("/api/v1/examples/outcome", {{"retrieval_id", r["retrieval_id"]}, {"outcome", "success"}});
+  ASSERT_EQ(retry.status, 200) << retry.raw;
+  EXPECT_EQ(retry.body["already_recorded"], true);
+  EXPECT_EQ(retry.body["credited_example_ids"], ok.body["credited_example_ids"]);
+  for (const auto& e : r["examples"]) {
+    EXPECT_NEAR(Score(e["example_id"]), 2.0 / 3.0, 1e-12);
+    EXPECT_EQ(server_.Get("/api/v1/examples/" + e["example_id"].get<std::string>()).body["usage_count"], 1);
+  }
   EXPECT_EQ(server_.Post("/api/v1/examples/outcome",
                          {{"retrieval_id", "00000000-0000-4000-8000-000000000000"}, {"outcome", "success"}})
                 .status,

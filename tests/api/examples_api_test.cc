@@ -237,7 +237,15 @@ TEST_F(ExamplesApi, CursorWalkReturnsEveryExampleOnceInOrderWhileOthersAreInsert
   EXPECT_EQ(server_.Get("/api/v1/examples?sort_by=created_at&cursor=" + cursor).status, 422);
   EXPECT_EQ(server_.Get("/api/v1/examples?sort_desc=false&cursor=" + cursor).status, 422);
   EXPECT_EQ(server_.Get("/api/v1/dspy-runs?cursor=" + cursor).status, 422);
-  EXPECT_EQ(server_.Get("/api/v1/examples?cursor=" + cursor).status, 200);
+  auto by_cursor = server_.Get("/api/v1/examples?cursor=" + cursor);
+  EXPECT_EQ(by_cursor.status, 200);
+  // A page reached by cursor has no page number (it said 1); page and cursor together are a 422.
+  EXPECT_TRUE(by_cursor.body["page"].is_null()) << by_cursor.raw;
+  auto both = server_.Get("/api/v1/examples?page=7&cursor=" + cursor);
+  EXPECT_EQ(both.status, 422) << both.raw;
+  EXPECT_EQ(both.body["detail"][0]["loc"], Json({"query", "page"}));
+  std::string runs_cursor = "eyJ4IjoxfQ";  // refused for both reasons; page is named
+  EXPECT_EQ(server_.Get("/api/v1/dspy-runs?page=2&cursor=" + runs_cursor).body["detail"][0]["loc"], Json({"query", "page"}));
 }
 
 TEST_F(ExamplesApi, BatchIsAtomicByDefaultAndIdempotentWithClientIds) {
@@ -283,7 +291,12 @@ TEST_F(ExamplesApi, AClientIdRepeatedWithOtherContentIsAConflict) {
   auto created = server_.Post("/api/v1/examples", first);
   ASSERT_EQ(created.status, 201) << created.raw;
   const std::string id = created.body["example_id"];
-  EXPECT_EQ(server_.Post("/api/v1/examples", first).body["example_id"], id);  // a retry
+  // A retry answers 200 (it said 201 Created) with the example as stored: a retry is no edit.
+  first["domain"] = "other";
+  auto retry = server_.Post("/api/v1/examples", first);
+  EXPECT_EQ(retry.status, 200) << retry.raw;
+  EXPECT_EQ(retry.body["example_id"], id);
+  EXPECT_EQ(retry.body["domain"], created.body["domain"]);
   Json other = MakeExample("kettle limescale, other text");
   other["client_id"] = "k-1";
   auto conflict = server_.Post("/api/v1/examples", other);

@@ -41,6 +41,20 @@ TEST_F(QuickRoutes, OnlyCheapRequestsRunOnTheEventLoop) {
   EXPECT_FALSE(Quick("POST", "/api/v1/examples/retrieve", R"({"query": "fan noise"})"));
   EXPECT_FALSE(Quick("POST", "/api/v1/agents/examples/retrieve", R"({"query": "fan noise"})"));
   EXPECT_FALSE(Quick("GET", "/api/v1/examples"));
+  // Decided on the parsed body (an outside review stalled the loops with 1 KiB bodies): an escaped
+  // "mmr" key, a metadata search (SQLite sorts and counts), tag lists and sorts take a worker.
+  EXPECT_FALSE(Quick("POST", "/api/v1/examples/search",
+                     R"({"query_text": "fan", "k": 100, "\u006dmr": {"lambda": 0.5, "fetch_k": 1000}})"));
+  std::string tags = R"({"mode": "metadata", "k": 100, "capability_tags": ["t0")";
+  for (int i = 1; i < 100; ++i) tags += ", \"t" + std::to_string(i) + "\"";
+  EXPECT_FALSE(Quick("POST", "/api/v1/examples/search", tags + "]}"));
+  EXPECT_FALSE(Quick("POST", "/api/v1/examples/search", R"({"query_text": "fan", "capability_tags_all": ["a", "b"]})"));
+  EXPECT_FALSE(Quick("POST", "/api/v1/examples/search", R"({"domain": "x"})"));
+  EXPECT_FALSE(Quick("POST", "/api/v1/examples/search", R"({"query_text": "fan", "mode": "metadata"})"));
+  EXPECT_TRUE(Quick("POST", "/api/v1/examples/search", R"({"query_text": "fan", "domain": "x", "relevance_floor": 0.2})"));
+  // A template or a run can be megabytes: read by a worker.
+  EXPECT_FALSE(Quick("GET", "/api/v1/templates/00000000-0000-4000-8000-000000000001"));
+  EXPECT_FALSE(Quick("GET", "/api/v1/dspy-runs/00000000-0000-4000-8000-000000000001"));
 }
 
 }  // namespace

@@ -193,6 +193,21 @@ TEST_F(SearchApi, MmrDiversifiesAndBadQueriesAre422) {
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"mode", "keyword"}}).status, 422);
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"query_embedding", {1.0, 2.0}}}).status, 422);
   EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"sort_by", "1; DROP TABLE"}}).status, 422);
+  // A sort applies to metadata searches; with a query it was accepted and silently ignored.
+  for (const char* mode : {"auto", "vector", "keyword", "hybrid"}) {
+    auto sorted = server_.Post("/api/v1/examples/search",
+                               {{"query_text", "scintillator"}, {"mode", mode}, {"sort_by", "quality_score"}});
+    ASSERT_EQ(sorted.status, 422) << mode << " " << sorted.raw;
+    EXPECT_EQ(sorted.body["detail"][0]["loc"], Json({"body", "sort_by"})) << sorted.raw;
+  }
+  EXPECT_EQ(server_.Post("/api/v1/examples/search", {{"query_text", "scintillator"}, {"sort_desc", false}}).status, 422);
+  auto by_quality = server_.Post("/api/v1/examples/search", {{"sort_by", "quality_score"}, {"sort_desc", false}, {"k", 5}});
+  ASSERT_EQ(by_quality.status, 200) << by_quality.raw;
+  std::vector<double> quality;
+  for (const auto& h : by_quality.body["results"]) {
+    if (h["example"]["quality_score"].is_number()) quality.push_back(h["example"]["quality_score"]);
+  }
+  EXPECT_TRUE(std::is_sorted(quality.begin(), quality.end())) << by_quality.raw;
   // fetch_k below k cut vector and keyword results to fetch_k (hybrid still gave k): a 422 naming it.
   for (const char* mode : {"vector", "keyword", "hybrid"}) {
     auto few = server_.Post("/api/v1/examples/search", {{"query_text", "scintillator"}, {"mode", mode}, {"k", 5},

@@ -265,6 +265,9 @@ TEST(SecurityApi, CrossSiteAndRebindingRequestsAreRefused) {
   EXPECT_EQ(r->status, 421);
   r = cli.Post("/api/v1/examples", {{"Host", "attacker.example"}}, body, "application/json");
   EXPECT_EQ(r->status, 421);
+  // The OpenAPI document too (its handler is set by the dispatcher, after the routes' guards).
+  r = cli.Get("/api/v1/openapi.json", {{"Host", "attacker.example"}});
+  EXPECT_EQ(r->status, 421);
   // The same origin, localhost and a bodiless POST without Content-Type keep working.
   r = cli.Post("/api/v1/examples", {{"Origin", "http://" + self}}, body, "application/json; charset=utf-8");
   EXPECT_EQ(r->status, 201) << r->body;

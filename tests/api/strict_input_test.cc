@@ -416,6 +416,16 @@ TEST_F(BadInputStrict, UnknownQueryParametersAreNamed) {
     EXPECT_NE(r.raw.find("unknown query parameter"), std::string::npos) << r.raw;
   }
   EXPECT_EQ(Loc(server_.Get("/api/v1/examples?limit=5"))[1], "limit");
+  // The other routes' name for a thing points to this route's (runs say template_id, examples
+  // databit_id; retrieval says query, search query_text); search filters are top-level keys.
+  EXPECT_NE(server_.Get("/api/v1/examples?template_id=x").raw.find("did you mean `databit_id`?"), std::string::npos);
+  EXPECT_NE(server_.Post("/api/v1/examples/search", {{"query", "crack"}}).raw.find("did you mean `query_text`?"),
+            std::string::npos);
+  EXPECT_NE(server_.Post("/api/v1/examples/retrieve", {{"query", "crack"}, {"template_id", kOtherId}})
+                .raw.find("did you mean `databit_id`?"),
+            std::string::npos);
+  EXPECT_NE(server_.Post("/api/v1/examples/search", {{"filters", {{"domain", "x"}}}}).raw.find("top-level keys"),
+            std::string::npos);
   // An export is every matching row in created_at order: paging and sorting would be ignored.
   for (const char* param : {"page_size=5", "page=2", "cursor=abc", "sort_by=created_at", "sort_desc=true"}) {
     auto r = server_.Get(std::string("/api/v1/examples/export?") + param);

@@ -79,12 +79,14 @@ TEST_F(TemplatesApi, CursorPagesVisitEveryTemplateOnce) {
     ASSERT_EQ(page.status, 200) << page.raw;
     EXPECT_EQ(page.body["total"], 7);
     for (const auto& t : page.body["templates"]) EXPECT_TRUE(seen.insert(t["id"]).second);
+    EXPECT_EQ(page.body["page"], cursor.empty() ? Json(1) : Json(nullptr)) << page.raw;
     if (page.body["next_cursor"].is_null()) break;
     cursor = page.body["next_cursor"];
   }
   EXPECT_EQ(seen, created);
   auto second = server_.Get("/api/v1/templates?page_size=3&page=3&search=paged");
   EXPECT_EQ(second.body["templates"].size(), 1u);
+  EXPECT_EQ(server_.Get("/api/v1/templates?page=2&cursor=" + cursor).status, 422);
   auto bad = server_.Get("/api/v1/templates?cursor=nope");
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(bad.body["detail"][0]["loc"], Json({"query", "cursor"}));
@@ -156,6 +158,38 @@ TEST_F(TemplatesApi, DerivedFromCycleIsRefused) {
   EXPECT_EQ(both.body["edges"].size(), 2u);
   for (const auto& n : both.body["nodes"]) EXPECT_TRUE(n["label"].is_string());
   EXPECT_EQ(server_.Get("/api/v1/templates/" + b + "/lineage?direction=sideways").status, 422);
+}
+
+// A template moved from another store through the API keeps its id, so the examples that name it
+// (databit_id) import after it; the id was silently replaced by a new one. An id a template has,
+// or had (its lineage keeps it), is a 409; one that is no id a 422.
+TEST_F(TemplatesApi, ACreateMayNameTheIdOfATemplateMovedFromAnotherStore) {
+  const std::string id = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a77";
+  Json body = MakeTemplate("Moved");
+  body["id"] = "7D3E9A52-1C4B-4F8E-8A6D-2B5C9E0F1A77";
+  auto created = server_.Post("/api/v1/templates", body);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body["id"], id);
+  auto example = server_.Post("/api/v1/examples", {{"input", {{"notes", "hairline crack"}}},
+                                                   {"expected_output", {{"defect_type", "crack"}}},
+                                                   {"databit_id", id}});
+  EXPECT_EQ(example.status, 201) << example.raw;
+  body["name"] = "Moved again";
+  auto twice = server_.Post("/api/v1/templates", body);
+  EXPECT_EQ(twice.status, 409) << twice.raw;
+  body["id"] = "not-an-id";
+  auto bad = server_.Post("/api/v1/templates", body);
+  EXPECT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_EQ(bad.body["detail"][0]["loc"], Json({"body", "id"}));
+  // A deleted template's id stays its own: its lineage (derived_from here) would attach to a stranger.
+  const std::string source = Create("Source");
+  const std::string gone = Create("Gone", {{"derived_from", {source}}});
+  ASSERT_EQ(server_.Delete("/api/v1/templates/" + gone).status, 204);
+  body["id"] = gone;
+  body["name"] = "Impostor";
+  auto reused = server_.Post("/api/v1/templates", body);
+  EXPECT_EQ(reused.status, 409) << reused.raw;
+  EXPECT_NE(reused.raw.find("deleted"), std::string::npos) << reused.raw;
 }
 
 }  // namespace

@@ -94,6 +94,16 @@ TEST_P(StoreTest, ListFiltersSortsAndPages) {
   all.tags_all = {"alpha", "beta"};
   all.min_quality_score = 0.5;
   EXPECT_EQ(store_->ListExamples(all, ExampleSortKey::kCreatedAt, true, 0, 10)->total, 5);
+  all.tags_all = {"beta", "alpha", "beta"};  // a repeated tag is one tag
+  EXPECT_EQ(store_->ListExamples(all, ExampleSortKey::kCreatedAt, true, 0, 10)->total, 5);
+  all.tags_all = {"alpha", "gamma"};
+  EXPECT_EQ(store_->ListExamples(all, ExampleSortKey::kCreatedAt, true, 0, 10)->total, 0);
+  // 1,000 tags at once (the most the API takes) were 1,000 nested EXISTS, past SQLite's depth: a 500.
+  all.tags_all.clear();
+  for (int i = 0; i < 1000; ++i) all.tags_all.push_back("t" + std::to_string(i));
+  auto many = store_->ListExamples(all, ExampleSortKey::kCreatedAt, true, 0, 10);
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  EXPECT_EQ(many->total, 0);
   ExampleFilter inj;
   inj.domain = "odd' OR '1'='1";
   EXPECT_EQ(store_->ListExamples(inj, ExampleSortKey::kCreatedAt, true, 0, 10)->total, 0);

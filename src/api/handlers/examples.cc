@@ -25,7 +25,8 @@ struct ListQuery {
   storage::ExampleSortKey sort = storage::ExampleSortKey::kEffectiveness;
   bool desc = true;
   int64_t page = 1, page_size = 20;
-  std::optional<storage::ExampleCursor> cursor;  // wins over page
+  std::optional<storage::ExampleCursor> cursor;  // or page
+  Json page_field;                                // what the answer says: page, or null by cursor
 };
 
 // One page by cursor (keyset: any depth at index speed) or by page number (an offset).
@@ -36,7 +37,7 @@ Result<Reply> ListPage(Services& s, ListQuery q) {
   Json items = Json::array();
   for (const auto& e : page.examples) items.push_back(service::ExampleToJson(e));
   Json next = page.next ? Json(EncodeExampleCursor(*page.next, q.sort, q.desc)) : Json(nullptr);
-  return Reply::Json200({{"examples", std::move(items)}, {"total", page.total}, {"page", q.page},
+  return Reply::Json200({{"examples", std::move(items)}, {"total", page.total}, {"page", q.page_field},
                          {"page_size", q.page_size}, {"next_cursor", std::move(next)}});
 }
 
@@ -66,7 +67,9 @@ Result<ListQuery> ParseListQuery(const Request& req) {
     else if (*s == "updated_at") q.sort = storage::ExampleSortKey::kUpdatedAt;
   }
   if (auto d = QueryBool(req, "sort_desc", v)) q.desc = *d;
+  CheckPageOrCursor(req, v);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  q.page_field = PageField(req, q.page);
   if (auto c = req.Query("cursor")) {
     EXEMPLAR_ASSIGN_OR_RETURN(q.cursor, DecodeExampleCursor(*c, q.sort, q.desc));
   }
@@ -276,6 +279,9 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(auto created, s.examples.Create(std::move(e), options));
                       Json out = service::ExampleToJson(created.example);
                       out["warnings"] = WarningsToJson(created.warnings);
+                      // A retry (client_id or example_id of a stored example, same content) is no
+                      // create: 200 with the example as stored; its other fields are not applied.
+                      if (created.existing) return Reply::Json200(std::move(out));
                       return Reply::Created(out);
                     }});
   routes.push_back({"POST", base + "/batch", "Create up to 1000 examples (atomic by default; 422 with the report when none is stored)", "examples",

@@ -66,6 +66,9 @@ void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
                       auto n = s.store.CountExamples();
                       // Not ready, without internals (hosts, ports, database text): they are logged.
                       if (!n.ok()) return Status::Unavailable("not ready: storage unavailable");
+                      // The probe needs only the status; with tokens required, anyone may ask, so
+                      // the store's size and model are for /metrics (a token) alone.
+                      if (s.auth.options().required) return Reply::Json200({{"status", "ready"}});
                       auto stats = s.index.Stats();
                       return Reply::Json200({{"status", "ready"},
                                              {"examples", *n},

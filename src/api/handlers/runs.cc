@@ -3,6 +3,7 @@
 
 #include "api/list_cursor.h"
 #include "api/routes.h"
+#include "common/ids.h"
 #include "service/runs/runs.h"
 #include "service/templates/template_json.h"
 
@@ -124,8 +125,15 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                           *status != "failed" && *status != "cancelled") {
                         v.Add({"query", "status"}, "must be one of: pending, running, completed, failed, cancelled", "type_error.enum");
                       }
+                      // A template id in any case names the template, as in paths and other filters.
+                      auto template_id = req.Query("template_id");
+                      if (template_id && !IsUuid(*template_id)) {
+                        v.Add({"query", "template_id"}, "must be a template id (UUID)", "value_error.uuid");
+                      }
+                      CheckPageOrCursor(req, v);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-                      storage::RunListQuery q{req.Query("template_id"), status, (page - 1) * size, size, std::nullopt};
+                      if (template_id) template_id = NormalizeUuid(*template_id);
+                      storage::RunListQuery q{template_id, status, (page - 1) * size, size, std::nullopt};
                       if (auto c = req.Query("cursor")) {
                         EXEMPLAR_ASSIGN_OR_RETURN(q.after, DecodeKeyCursor(*c, "runs"));
                       }
@@ -133,7 +141,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                       Json items = Json::array();
                       for (const auto& run : r.items) items.push_back(service::RunToJson(run));
                       Json next = r.next ? Json(EncodeKeyCursor("runs", *r.next)) : Json(nullptr);
-                      return Reply::Json200({{"runs", items}, {"total", r.total}, {"page", page}, {"page_size", size},
+                      return Reply::Json200({{"runs", items}, {"total", r.total}, {"page", PageField(req, page)}, {"page_size", size},
                                              {"next_cursor", next}});
                     }});
   routes.push_back({"GET", base + "/{id}", "Run status, progress, best score, LM usage, ETA", "runs",

@@ -7,7 +7,7 @@
 namespace exemplar::api {
 namespace {
 
-Json PageToJson(const storage::KeyedPage<Template>& p, int64_t page, int64_t size) {
+Json PageToJson(const storage::KeyedPage<Template>& p, Json page, int64_t size) {
   Json items = Json::array();
   for (const auto& t : p.items) items.push_back(service::TemplateToJson(t));
   Json next = p.next ? Json(EncodeKeyCursor("templates", *p.next)) : Json(nullptr);
@@ -58,6 +58,14 @@ Json Hydrate(Services& s, const service::Subgraph& g) {
       auto snap = s.store.GetSnapshot(id);
       node["label"] = snap.ok() ? "snapshot " + snap->name : "snapshot " + id.substr(0, 8);
       node["attributes"] = snap.ok() ? Json{{"name", snap->name}, {"item_count", snap->item_count}} : Json::object();
+    } else if (type == "dspy_program") {
+      // "<Module>:<content hash>", "<Module>:run-<run id>", or a legacy bare hash.
+      const size_t colon = id.find(':');
+      const std::string module = colon == std::string::npos ? "" : id.substr(0, colon);
+      const std::string rest = colon == std::string::npos ? id : id.substr(colon + 1);
+      node["label"] = "DSPy " + (module.empty() ? std::string() : module + " ") + "program " +
+                      (rest.rfind("run-", 0) == 0 ? "from run " + rest.substr(4, 8) : rest.substr(0, 8));
+      node["attributes"] = module.empty() ? Json::object() : Json{{"module", module}};
     } else {
       node["label"] = type + " " + id.substr(0, 8);
       node["attributes"] = Json::object();
@@ -89,13 +97,14 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                                               *status) == service::kTemplateStatuses.end()) {
                         v.Add({"query", "status"}, "must be one of: draft, published, archived", "type_error.enum");
                       }
+                      CheckPageOrCursor(req, v);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       storage::TemplateListQuery q{status, req.Query("search"), (page - 1) * size, size, std::nullopt};
                       if (auto c = req.Query("cursor")) {
                         EXEMPLAR_ASSIGN_OR_RETURN(q.after, DecodeKeyCursor(*c, "templates"));
                       }
                       EXEMPLAR_ASSIGN_OR_RETURN(auto p, s.templates.List(q));
-                      return Reply::Json200(PageToJson(p, page, size));
+                      return Reply::Json200(PageToJson(p, PageField(req, page), size));
                     }});
   routes.push_back({"POST", base, "Create a template (draft, version 1.0.0)", "templates",
                     [&s](const Request& req) -> Result<Reply> {
@@ -169,13 +178,11 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                       const bool create = QueryBool(req, "create_examples", v).value_or(false);
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       // The body is a file the user saved in DSPy: JSON that does not parse is a
-                      // problem with that file's content (422 at body), not a malformed request.
+                      // 400 as on every route, saying which file was expected.
                       Result<Json> parsed = ParseJsonObject(req);
                       if (!parsed.ok() && parsed.status().code() == Code::kMalformed) {
-                        return Status::Invalid({{{"body"},
-                                                 "not a DSPy program state (the JSON written by program.save()): " +
-                                                     parsed.status().message(),
-                                                 "value_error.json"}});
+                        return Status::Malformed("not a DSPy program state (the JSON written by program.save()): " +
+                                                 parsed.status().message());
                       }
                       EXEMPLAR_ASSIGN_OR_RETURN(Json state, std::move(parsed));
                       std::optional<std::string> user;

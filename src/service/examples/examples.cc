@@ -136,6 +136,7 @@ Result<WriteResult> Examples::Create(Example e, const WriteOptions& o) {
   if (!r.ok()) return r.status();
   const std::string& id = r->created_ids.empty() ? r->existing_ids.front() : r->created_ids.front();
   WriteResult out;
+  out.existing = r->created_ids.empty();
   EXEMPLAR_ASSIGN_OR_RETURN(out.example, Get(id));
   for (auto& w : r->warnings) out.warnings.push_back(std::move(w.warning));
   return out;

@@ -56,6 +56,7 @@ inline WriteOptions DefaultWriteOptions(const Config& config) {
 struct WriteResult {
   Example example;
   std::vector<QualityWarning> warnings;
+  bool existing = false;  // a create that named an example already stored (a retry): nothing written
 };
 
 // Bulk edits (POST /examples/bulk-update): what to change on every selected example.

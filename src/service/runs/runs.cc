@@ -144,6 +144,12 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
     return Status::Invalid({{{"body", "template_id"}, "template " + c.template_id + " does not exist", "value_error.not_found"}});
   }
   EXEMPLAR_RETURN_IF_ERROR(t.status());
+  // A version made from a program (an import, an accepted run) is optimized as that program's
+  // module unless the request names one, as it exports: a ChainOfThought stays one.
+  if (!body.contains("module") || body["module"].is_null()) {
+    EXEMPLAR_ASSIGN_OR_RETURN(ProgramOrigin origin, FindProgramOrigin(store_, *t));
+    if (origin.module) c.module = std::string(dspy::ModuleName(*origin.module));
+  }
   std::vector<Example> train, val;
   size_t purged = 0;
   EXEMPLAR_RETURN_IF_ERROR(SelectData(c, &train, &val, &purged));

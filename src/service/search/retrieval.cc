@@ -99,6 +99,22 @@ Json ExampleOutcomes(const storage::Retrieval& r) {
   return all;
 }
 
+// Whether `stored` already holds this outcome, example by example (an example not named in
+// `example_outcomes` takes `outcome`); else the 409 says what it holds.
+Status SameOutcome(const storage::Retrieval& stored, const std::string& outcome,
+                   const std::map<std::string, std::string>& example_outcomes) {
+  bool same = stored.outcome == outcome;
+  const Json per_example = ExampleOutcomes(stored);
+  for (const auto& [id, value] : per_example.items()) {
+    auto own = example_outcomes.find(id);
+    same = same && value == (own == example_outcomes.end() ? outcome : own->second);
+  }
+  if (same) return Status::Ok();
+  return Status::AlreadyExists("this retrieval already has an outcome (" + stored.outcome.value_or("") +
+                               (per_example.size() > 0 ? ", per example: " + per_example.dump() : std::string()) +
+                               "); a retrieval takes one outcome, and sending the same one again is a no-op");
+}
+
 }  // namespace
 
 int64_t EstimateTokens(const std::string& text) { return static_cast<int64_t>((text.size() + 3) / 4); }
@@ -345,8 +361,19 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
     ev.context = notes;
     events.push_back(std::move(ev));
   }
-  EXEMPLAR_RETURN_IF_ERROR(effectiveness_.Commit(
-      [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), events); }, present));
+  // A retry of the same outcome (an agent that timed out and sent it again) answers as the first
+  // did and adds nothing; another outcome for a retrieval that has one is a 409 naming it.
+  bool replay = r.outcome.has_value();
+  if (!replay) {
+    Status st = effectiveness_.Commit(
+        [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), events); }, present);
+    if (st.code() == Code::kAlreadyExists) {  // another request recorded one meanwhile
+      EXEMPLAR_ASSIGN_OR_RETURN(r, store_.GetRetrieval(retrieval_id));
+      replay = r.outcome.has_value();
+    }
+    if (!replay) EXEMPLAR_RETURN_IF_ERROR(st);
+  }
+  if (replay) EXEMPLAR_RETURN_IF_ERROR(SameOutcome(r, outcome, example_outcomes));
   // Not credited, in retrieval order: an `unknown` outcome, or deleted since the retrieval.
   std::vector<std::string> not_credited;
   for (const auto& id : r.example_ids) {
@@ -361,7 +388,8 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
               {"example_outcomes", credited},
               {"example_credits", example_credits},
               {"success_delta", success_total},
-              {"failure_delta", failure_total}};
+              {"failure_delta", failure_total},
+              {"already_recorded", replay}};
 }
 
 }  // namespace exemplar::service

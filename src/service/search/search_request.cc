@@ -182,6 +182,7 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
     }
     mr.RejectUnknownKeys();
   }
+  const bool sorted = r.Raw("sort_by") || r.Raw("sort_desc");
   if (auto s = r.Enum("sort_by", {"effectiveness_score", "quality_score", "usage_count",
                                   "created_at", "updated_at"})) {
     static const std::unordered_map<std::string, storage::ExampleSortKey> kSorts = {
@@ -201,6 +202,15 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
   if (req.mode == SearchMode::kVector && !has_text && !req.query_embedding) {
     v.Add(r.Loc("query_text"), "query_text or query_embedding required for mode vector",
           "value_error.missing");
+  }
+  // A query's results come in relevance order: a sort would be silently ignored there.
+  const bool metadata =
+      req.mode == SearchMode::kMetadata || (req.mode == SearchMode::kAuto && !has_text && !req.query_embedding);
+  if (sorted && !metadata) {
+    v.Add(r.Loc(r.Raw("sort_by") ? "sort_by" : "sort_desc"),
+          "applies to metadata searches only (no query_text or query_embedding, or mode metadata); a query's "
+          "results come in relevance order",
+          "value_error.no_effect");
   }
   return req;
 }

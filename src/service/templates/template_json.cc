@@ -206,6 +206,8 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
   if (auto id = r.String("id", 64); id && !creating && (!IsUuid(*id) || NormalizeUuid(*id) != t->id)) {
     v.Add(r.Loc("id"), "differs from the template's id in the path (" + t->id + "); a template's id cannot change",
           "value_error.id_mismatch");
+  } else if (id && creating && !IsUuid(*id)) {
+    v.Add(r.Loc("id"), "must be a template id (UUID), or left out for the server to choose", "value_error.uuid");
   }
   if (auto status = r.String("status", 64); status && *status != t->status) {
     v.Add(r.Loc("status"),

@@ -44,13 +44,36 @@ Status Templates::CheckDerivedFrom(const Template& t, const std::vector<std::str
   return lineage_.CheckEdges(added);
 }
 
+// A new template's id: the server's, or one the client chose (a template moved from another
+// store through the API, whose examples name it by id) when no template of this store has or had
+// it: a deleted template's runs and audit entries still name its id, and would name a stranger.
+Result<std::string> Templates::NewTemplateId(const Json& body) {
+  const auto chosen = body.find("id");
+  if (chosen == body.end() || chosen->is_null()) return NewUuid();
+  const std::string id = NormalizeUuid(chosen->get<std::string>());  // ApplyTemplateJson checked it
+  auto existing = store_.GetTemplate(id);
+  if (existing.ok()) return Status::AlreadyExists("a template with id " + id + " already exists");
+  if (!existing.status().IsNotFound()) return existing.status();
+  EXEMPLAR_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(id, std::nullopt, 0, 1));
+  storage::AuditQuery audit;
+  audit.entity = "template";
+  audit.entity_id = id;
+  audit.limit = 1;
+  EXEMPLAR_ASSIGN_OR_RETURN(auto history, store_.ListAudit(audit));
+  if (runs.second > 0 || !history.empty()) {
+    return Status::AlreadyExists("template id " + id + " belonged to a template deleted since (its runs or audit "
+                                 "entries name it); choose another id or leave it to the server");
+  }
+  return id;
+}
+
 Result<Template> Templates::Create(const Json& body, const std::optional<std::string>& user) {
   Template t;
   Validation v;
   ApplyTemplateJson(body, &t, v, true);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
-  t.id = NewUuid();
+  EXEMPLAR_ASSIGN_OR_RETURN(t.id, NewTemplateId(body));
   t.created_by = user;
   t.created_at = t.updated_at = NowMillis();
   for (const auto& src : t.derived_from) {

@@ -68,6 +68,7 @@ class Templates {
   }
 
  private:
+  Result<std::string> NewTemplateId(const Json& body);
   Status CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous);
   Result<std::string> NextVersion(const Template& t);
   Result<std::optional<Template>> StoreVersion(const Template& parent, Template next, const std::vector<LineageEdge>& edges,
