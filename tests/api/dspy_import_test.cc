@@ -231,6 +231,7 @@ TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {
   ASSERT_EQ(r.status, 201) << r.raw;
   EXPECT_TRUE(r.body["created_example_ids"].empty()) << r.raw;
   EXPECT_EQ(r.body["demos"][0]["match"], "none");
+  EXPECT_EQ(r.body["demos"][0]["purged"], true) << r.raw;
   EXPECT_EQ(r.body["demos"][0]["reason"], "matches a purged example");
   EXPECT_EQ(r.body["unmatched"], Json::array({0}));
   EXPECT_EQ(r.body["template"]["examples"][0],
@@ -252,6 +253,7 @@ TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {
   ASSERT_EQ(again.status, 201) << again.raw;
   EXPECT_TRUE(again.body["created_example_ids"].empty()) << again.raw;
   EXPECT_EQ(again.body["demos"][0]["reason"], "matches a purged example") << again.raw;
+  EXPECT_EQ(again.body["demos"][0]["purged"], true) << again.raw;
   EXPECT_EQ(again.raw.find(seeded["explanation"].get<std::string>()), std::string::npos);
 
   // The usual demo has no explanation; it was matched only with the one its example had, so the

@@ -218,7 +218,7 @@ export const edgeFlows = [
       const edgeStops = await page.locator(".react-flow__edge[tabindex]").count();
       if (edgeStops) throw new Error(`${edgeStops} edges are focusable`);
       const names = await page.locator(".react-flow__node").evaluateAll((ns) => ns.map((n) => n.getAttribute("aria-label") ?? ""));
-      const unnamed = names.filter((n) => !/^(Template|Example|Run|Snapshot|Cluster) \S/.test(n));
+      const unnamed = names.filter((n) => !/^(Template|Example|Run|Snapshot|Cluster|DSPy program) \S/.test(n));
       if (unnamed.length) throw new Error(`nodes without a proper name: ${JSON.stringify(unnamed.slice(0, 3))}`);
       await page.getByRole("combobox", { name: "Depth" }).focus();
       for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.classList.contains("react-flow__node"))); i++) await page.keyboard.press("Tab");

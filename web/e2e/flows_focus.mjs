@@ -71,6 +71,46 @@ export const focusFlows = [
     },
   },
   {
+    name: "examples: leaving a deleted example while its Restore is pending stays where the user went",
+    core: true,
+    async run({ page, ctx, shot }) {
+      const made = await apiCall(ctx.base, "POST", "/examples", { input: { question: `Left behind ${ctx.token}` }, expected_output: { answer: "ok" }, domain: "e2e_focus" });
+      const id = made.body.example_id;
+      const gone = await apiCall(ctx.base, "DELETE", `/examples/${id}`);
+      if (gone.status !== 204) throw new Error(`seed delete: DELETE → ${gone.status}`);
+      await page.goto(`${ctx.base}/examples/${id}`);
+      // The restore is held until the user has gone to Templates.
+      let answer;
+      const held = new Promise((resolve) => (answer = resolve));
+      const restoreUrl = `**/api/v1/examples/${id}/restore`;
+      await page.route(restoreUrl, async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        await page.getByRole("button", { name: "Restore" }).click();
+        await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Templates" }).click();
+        await page.waitForURL((u) => u.pathname === "/templates", { timeout: TIMEOUT });
+        answer();
+        await page.getByRole("status").filter({ hasText: "Example restored" }).waitFor({ timeout: TIMEOUT });
+        await settle(page);
+        const path = new URL(page.url()).pathname;
+        if (path !== "/templates") throw new Error(`the answered restore took the user from /templates to ${path}`);
+        await shot("wide-restore-answered-after-leaving");
+        // Templates' history entry is still there: Back goes to the example, Forward to Templates.
+        await page.goBack();
+        await page.waitForURL((u) => u.pathname === `/examples/${id}`, { timeout: TIMEOUT });
+        await page.goForward();
+        await page.waitForURL((u) => u.pathname === "/templates", { timeout: TIMEOUT });
+      } finally {
+        answer();
+        await page.unroute(restoreUrl);
+      }
+      const back = await apiCall(ctx.base, "GET", `/examples/${id}`);
+      if (back.status !== 200) throw new Error(`the example was not restored (${back.status})`);
+    },
+  },
+  {
     name: "phone: a long function name is cut in the header, and the delete dialog's button stays on screen",
     core: true,
     async run({ page, ctx, shot }) {
@@ -188,6 +228,59 @@ export const focusFlows = [
       if (t.body?.parent_template_id !== id) throw new Error(`the opened version's parent is ${t.body?.parent_template_id}, not ${id}`);
       await page.getByRole("heading", { name: t.body.name }).waitFor({ timeout: TIMEOUT });
       await page.getByText(`v${t.body.version}`, { exact: true }).first().waitFor({ timeout: TIMEOUT });
+      // The new version's lineage starts at the imported program: a kind of its own, named by its
+      // module and hash (the server's label is "dspy_program Predict:"), in the legend.
+      await page.goto(`${ctx.base}/templates/${newId}?tab=lineage`);
+      const program = page.locator('.react-flow__node:has([data-node-type="dspy_program"])');
+      await program.first().waitFor({ timeout: TIMEOUT });
+      const name = await program.first().getAttribute("aria-label");
+      if (!/^DSPy program [A-Za-z]+ [0-9a-f]{8}$/.test(name ?? "")) throw new Error(`the imported program's node is named ${JSON.stringify(name)}`);
+      await page.getByRole("list", { name: "Legend" }).getByText("Imported DSPy program").waitFor({ timeout: TIMEOUT });
+      await page.waitForTimeout(300); // let fitView settle before the screenshot
+      await shot("wide-template-dspy-import-lineage", { fullPage: false });
+    },
+  },
+  {
+    name: "templates: an import shows each unmatched demo's reason, and offers to create examples only when it would",
+    core: false,
+    probe: templateProbe("/import-dspy", "POST", {}),
+    async run({ page, ctx, shot }) {
+      const id = await firstTemplate(ctx);
+      const exported = await apiCall(ctx.base, "POST", `/templates/${id}/export-dspy`, { format: "program_state" });
+      if (exported.status !== 200) throw new Error(`export → ${exported.status}`);
+      // One demo of the program, made new (every text value changed), stored, then purged.
+      const state = JSON.parse(exported.body.content);
+      const predictor = Object.values(state).find((v) => Array.isArray(v?.demos) && v.demos.length > 0);
+      if (!predictor) throw new Error("the exported program has no demos");
+      const demo = Object.fromEntries(Object.entries(predictor.demos[0]).filter(([k]) => k !== "example_id" && k !== "explanation").map(([k, v]) => [k, typeof v === "string" ? `${v} (forget ${ctx.token})` : v]));
+      predictor.demos = [demo];
+      const first = await apiCall(ctx.base, "POST", `/templates/${id}/import-dspy?create_examples=true`, state);
+      const created = first.body?.created_example_ids ?? [];
+      if (first.status !== 201 || created.length !== 1) throw new Error(`seed import → ${first.status}, created ${JSON.stringify(created)}`);
+      const purged = await apiCall(ctx.base, "DELETE", `/examples/${created[0]}?purge=true`);
+      if (purged.status !== 204) throw new Error(`purge → ${purged.status}`);
+
+      const importInUi = async (createExamples) => {
+        await page.goto(`${ctx.base}/templates/${id}?tab=export`);
+        const form = page.getByRole("form", { name: "Import from DSPy" });
+        await form.getByLabel("Program file (.json)").setInputFiles({ name: "purged.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(state)) });
+        if (createExamples) await form.getByLabel("Create examples for unmatched demos").check();
+        await form.getByRole("button", { name: "Import as a new version" }).click();
+        const result = page.getByRole("status", { name: "Import result" });
+        await result.waitFor({ timeout: TIMEOUT });
+        return result;
+      };
+      for (const createExamples of [true, false]) {
+        const result = await importInUi(createExamples);
+        const demos = result.getByRole("list", { name: "Imported demos" });
+        await demos.getByText("matches a purged example").waitFor({ timeout: TIMEOUT });
+        const text = await result.innerText();
+        if (text.includes("no stored example of this template")) throw new Error(`the server's reason is replaced: ${text.slice(0, 300)}`);
+        // The purged content is never stored: importing again with the box ticked would not help.
+        if (/import again/i.test(text)) throw new Error(`create_examples=${createExamples}: the result suggests importing again: ${text.slice(0, 300)}`);
+        await shot(`wide-template-dspy-import-purged${createExamples ? "-create" : ""}`);
+        await assertFits(page, "DSPy import result with a purged demo");
+      }
     },
   },
   {

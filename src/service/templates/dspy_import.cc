@@ -185,6 +185,7 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       Json marker = {{"example_id", *purged_id}, {"purged", true}, {"source", "dspy_import"}};
       if (d.augmented) marker["augmented"] = true;
       inline_examples.push_back(marker);
+      entry["purged"] = true;  // so a client need not read the reason to know none can be created
       entry["reason"] = "matches a purged example";
       unmatched.push_back(i);
       report.push_back(entry);

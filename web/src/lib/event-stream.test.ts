@@ -95,6 +95,63 @@ describe("event stream with a token", () => {
     expect(source.readyState).toBe(STREAM_CLOSED);
   });
 
+  it("takes an id as the last event id only once its event is dispatched, not from a frame cut off by a drop", async () => {
+    const sent: (string | undefined)[] = [];
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      sent.push((init.headers as Record<string, string>)["Last-Event-ID"]);
+      // First connection: event 4 whole, then event 5 cut off before its blank line, and the connection drops.
+      if (sent.length === 1) return streamed(['event: status\ndata: {"status":"running"}\n\n', 'id: 4\nevent: trial\ndata: {"i":4}\n\n', "id: 5\nevent: trial\n"]);
+      if (sent.length === 2) return streamed(['event: status\ndata: {"status":"running"}\n\n', 'id: 5\nevent: trial\ndata: {"i":5}\n', "\n"]);
+      return new Response(new ReadableStream<Uint8Array>(), { status: 200 }); // stays open
+    });
+    vi.stubGlobal("fetch", fetch);
+    const source = new TokenEventStream("/api/v1/dspy-runs/r1/events", "exm_good", { retryDelay: () => 0 });
+    const got: string[] = [];
+    source.addEventListener("trial", (e) => got.push(e.data as string));
+    try {
+      await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(3));
+    } finally {
+      source.close();
+    }
+    // Event 5 was never dispatched: the reconnection asks for what follows 4, and gets 5.
+    expect(sent).toEqual([undefined, "4", "5"]);
+    expect(got).toEqual(['{"i":4}', '{"i":5}']);
+  });
+
+  it("gives up on a server that accepts and at once ends the stream, although each connection opens with a status", async () => {
+    // The run stream's first frame on every connection is the run's state: no id, nothing new.
+    const fetch = vi.fn(async () => streamed(['event: status\ndata: {"status":"running"}\n\n']));
+    vi.stubGlobal("fetch", fetch);
+    const source = new TokenEventStream("/api/v1/dspy-runs/r1/events", "exm_good", { retryDelay: () => 0 });
+    const states: number[] = [];
+    source.onerror = () => states.push(source.readyState);
+    try {
+      await vi.waitFor(() => expect(states.at(-1)).toBe(STREAM_CLOSED), { timeout: 2000 });
+    } finally {
+      source.close();
+    }
+    // The first connection and 8 reconnections, then CLOSED: the page polls instead.
+    expect(fetch).toHaveBeenCalledTimes(9);
+    expect(states.slice(0, -1).every((s) => s === STREAM_CONNECTING)).toBe(true);
+  });
+
+  it("keeps reconnecting while connections bring new events", async () => {
+    let n = 0;
+    const fetch = vi.fn(async () => {
+      n++;
+      // Each connection: the state, one new event, then the connection drops.
+      return streamed(['event: status\ndata: {"status":"running"}\n\n', `id: ${n}\nevent: trial\ndata: {"i":${n}}\n\n`]);
+    });
+    vi.stubGlobal("fetch", fetch);
+    const source = new TokenEventStream("/api/v1/dspy-runs/r1/events", "exm_good", { retryDelay: () => 0 });
+    try {
+      await vi.waitFor(() => expect(fetch.mock.calls.length).toBeGreaterThan(12), { timeout: 2000 });
+      expect(source.readyState).not.toBe(STREAM_CLOSED);
+    } finally {
+      source.close();
+    }
+  });
+
   it("does not reconnect when the server refuses the stream (a 4xx)", async () => {
     const fetch = vi.fn(async () => new Response(JSON.stringify({ detail: "not found" }), { status: 404 }));
     vi.stubGlobal("fetch", fetch);

@@ -26,7 +26,7 @@ export function openEventStream(url: string): EventStream | null {
 
 /** Waits before reconnection `attempt` (1, 2, …): 1 s, doubling, at most 30 s, as a browser's EventSource backs off. */
 const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (attempt - 1));
-/** Reconnections in a row that bring no event before the stream is given up (the page then polls). */
+/** Reconnections in a row that bring nothing new before the stream is given up (the page then polls). */
 const MAX_ATTEMPTS = 8;
 
 export type TokenEventStreamOptions = { retryDelay?: (attempt: number) => number };
@@ -36,7 +36,10 @@ export type TokenEventStreamOptions = { retryDelay?: (attempt: number) => number
  * (the connection failed, or the server ended it) it is CONNECTING again, `onerror` runs, and it
  * reconnects after a growing delay with `Last-Event-ID` (the server resumes after that event) until
  * the page closes it. A refusal (a 4xx: a revoked token, an unknown run), a first connection that
- * fails, or MAX_ATTEMPTS reconnections without an event leave it CLOSED.
+ * fails, or MAX_ATTEMPTS reconnections in a row that bring nothing new leave it CLOSED. The run
+ * stream opens every connection with the run's current state (an `event: status` without an id), so
+ * that first event does not count as news: a server that accepts and at once ends the stream is
+ * given up, not reconnected every second for ever. An event with a new id, or any later event, does.
  */
 export class TokenEventStream implements EventStream {
   readyState = STREAM_CONNECTING;
@@ -45,8 +48,9 @@ export class TokenEventStream implements EventStream {
   private readonly listeners = new Map<string, ((e: MessageEvent) => void)[]>();
   private readonly abort = new AbortController();
   private readonly retryDelay: (attempt: number) => number;
+  /** The id of the last event dispatched (WHATWG "last event ID string"), sent as Last-Event-ID. */
   private lastEventId: string | null = null;
-  private received = false; // an event arrived on the current connection
+  private dispatched = 0; // events dispatched on the current connection
 
   constructor(url: string, token: string, options: TokenEventStreamOptions = {}) {
     this.retryDelay = options.retryDelay ?? defaultRetryDelay;
@@ -66,11 +70,13 @@ export class TokenEventStream implements EventStream {
     let opened = false;
     let attempt = 0;
     for (;;) {
-      this.received = false;
+      this.dispatched = 0;
+      const idBefore = this.lastEventId;
       const outcome = await this.connect(url, token);
       if (this.readyState === STREAM_CLOSED) return; // closed by the page
       opened ||= outcome !== "failed";
-      if (this.received) attempt = 0;
+      // Only news resets the count: the connection's opening state alone proves nothing.
+      if (this.dispatched > 1 || this.lastEventId !== idBefore) attempt = 0;
       // Refused, never reached, or down for too long: the page falls back to polling.
       if (outcome === "refused" || !opened || ++attempt > MAX_ATTEMPTS) {
         this.readyState = STREAM_CLOSED;
@@ -87,7 +93,7 @@ export class TokenEventStream implements EventStream {
   /** One connection: "refused" (a 4xx), "failed" (never opened), or "ended" (opened, then dropped). */
   private async connect(url: string, token: string): Promise<"refused" | "failed" | "ended"> {
     const headers: Record<string, string> = { Accept: "text/event-stream", Authorization: `Bearer ${token}` };
-    if (this.lastEventId !== null) headers["Last-Event-ID"] = this.lastEventId;
+    if (this.lastEventId) headers["Last-Event-ID"] = this.lastEventId; // "" (an empty id: field) means none
     let res: Response;
     try {
       res = await fetch(url, { headers, signal: this.abort.signal });
@@ -110,13 +116,18 @@ export class TokenEventStream implements EventStream {
     return "ended";
   }
 
-  /** The event-stream format: `event:` and `data:` lines, an empty line ends an event. */
+  /**
+   * The event-stream format: `event:`, `data:` and `id:` lines, an empty line ends (dispatches) an
+   * event. As in EventSource, an `id:` only becomes the last event id when its event is dispatched:
+   * a frame cut off by a dropped connection was never seen, so the reconnection must not skip it.
+   */
   private async read(body: ReadableStream<Uint8Array>) {
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
     let type = "";
     let data: string[] = [];
+    let id = this.lastEventId; // the "last event ID buffer", committed at dispatch
     for (;;) {
       const { value, done } = await reader.read();
       if (done || this.readyState === STREAM_CLOSED) return;
@@ -126,6 +137,7 @@ export class TokenEventStream implements EventStream {
       for (const full of lines) {
         const line = full.endsWith("\r") ? full.slice(0, -1) : full;
         if (line === "") {
+          this.lastEventId = id;
           if (data.length) this.dispatch(type || "message", data.join("\n"));
           type = "";
           data = [];
@@ -138,13 +150,13 @@ export class TokenEventStream implements EventStream {
         const text = raw.startsWith(" ") ? raw.slice(1) : raw;
         if (field === "event") type = text;
         else if (field === "data") data.push(text);
-        else if (field === "id" && !text.includes("\0")) this.lastEventId = text;
+        else if (field === "id" && !text.includes("\0")) id = text;
       }
     }
   }
 
   private dispatch(type: string, data: string) {
-    this.received = true;
+    this.dispatched++;
     const event = new MessageEvent(type, { data });
     for (const listener of this.listeners.get(type) ?? []) listener(event);
   }

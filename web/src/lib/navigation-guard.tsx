@@ -16,6 +16,28 @@ export function useGuardSlot(): GuardSlot | null {
   return useContext(GuardContext);
 }
 
+const HistoryContext = createContext<AppHistory | null>(null);
+
+/**
+ * Reads the router's location as it is now, for code that runs after an await (a request that
+ * answers later): a component's useLocation() is the location it last rendered, and says nothing
+ * once the component is gone. null outside the app's routers.
+ */
+export function useLocationNow(): () => AppHistory["location"] | null {
+  const history = useContext(HistoryContext);
+  return () => history?.location ?? null;
+}
+
+function Providers({ slot, history, children }: { slot: GuardSlot; history: AppHistory; children: ReactNode }) {
+  return (
+    <GuardContext.Provider value={slot}>
+      <HistoryContext.Provider value={history}>
+        <HistoryRouter history={history}>{children}</HistoryRouter>
+      </HistoryContext.Provider>
+    </GuardContext.Provider>
+  );
+}
+
 /** Wraps `inner` so that moves to another path wait for the slot's check, if one is set. */
 export function createGuardedHistory(inner: AppHistory, slot: GuardSlot): AppHistory {
   let reverting = false;
@@ -69,11 +91,10 @@ export function createGuardedHistory(inner: AppHistory, slot: GuardSlot): AppHis
 }
 
 export function GuardedBrowserRouter({ children }: { children: ReactNode }) {
-  const slot = guardSingleton.slot;
   return (
-    <GuardContext.Provider value={slot}>
-      <HistoryRouter history={guardSingleton.history}>{children}</HistoryRouter>
-    </GuardContext.Provider>
+    <Providers slot={guardSingleton.slot} history={guardSingleton.history}>
+      {children}
+    </Providers>
   );
 }
 
@@ -90,9 +111,9 @@ export function createGuardedMemoryRouter(initialEntries: string[]) {
   const history = createGuardedHistory(UNSAFE_createMemoryHistory({ initialEntries, v5Compat: true }), slot);
   function Router({ children }: { children: ReactNode }) {
     return (
-      <GuardContext.Provider value={slot}>
-        <HistoryRouter history={history}>{children}</HistoryRouter>
-      </GuardContext.Provider>
+      <Providers slot={slot} history={history}>
+        {children}
+      </Providers>
     );
   }
   return { Router, history };

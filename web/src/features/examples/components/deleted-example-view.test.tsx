@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { makeExample } from "@/testing/fixtures";
 import { mockFetch, noTemplates, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
@@ -43,5 +43,45 @@ describe("a deleted example", () => {
     // Restore went away with the deleted view: keyboard focus lands on the page's heading, not <body>.
     await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveFocus());
     expect(document.activeElement).not.toBe(document.body);
+  });
+
+  it("leaves the user where they went when they left before the restore answered", async () => {
+    const { fn } = mockFetch(
+      noTemplates,
+      route("GET", `/examples/${id}`, (c) =>
+        c.query.get("include_deleted") === "true"
+          ? [200, { ...makeExample({ example_id: id }), deleted: true, deleted_at: "2026-12-05T10:00:00Z", purged: false, content_hash: "ab" }]
+          : [404, { detail: "Example not found", code: "not_found" }],
+      ),
+      route("GET", `/examples/${id}/versions`, () => [200, { versions: [] }]),
+      route("GET", "/audit", () => [200, { entries: [] }]),
+      route("POST", `/examples/${id}/restore`, () => [200, makeExample({ example_id: id })]),
+    );
+    // The restore answers only when the test says so.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.method === "POST") await answered;
+      return fn(input, init);
+    });
+    const { history } = renderPage(<ExampleDetailPage />, {
+      route: `/examples/${id}`,
+      path: "/examples/:id",
+      routes: [{ path: "/templates", element: <h1 tabIndex={-1}>Templates page</h1> }],
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Restore" }));
+    // While the POST is pending the user opens Templates.
+    act(() => history.push("/templates"));
+    expect(await screen.findByText("Templates page")).toBeInTheDocument();
+    await act(async () => answer());
+    expect(await screen.findByText("Example restored")).toBeInTheDocument();
+    // Still on Templates, whose history entry was not replaced: Back goes to the example, Forward to Templates.
+    expect(history.location.pathname).toBe("/templates");
+    expect(screen.getByText("Templates page")).toBeInTheDocument();
+    expect(screen.getByText("Templates page")).not.toHaveFocus();
+    act(() => history.go(-1));
+    expect(history.location.pathname).toBe(`/examples/${id}`);
+    act(() => history.go(1));
+    expect(history.location.pathname).toBe("/templates");
   });
 });

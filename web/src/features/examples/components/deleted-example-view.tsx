@@ -1,6 +1,6 @@
 // A deleted example (a tombstone, issue 19): hidden from lists and search, but its content,
 // history and audit trail remain, and it can be restored (unless its content was purged).
-import { Link, useNavigate } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
@@ -8,6 +8,7 @@ import { JsonView } from "@/components/ui/code-block";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage, isApiError } from "@/lib/api-client";
 import { formatDate } from "@/lib/format";
+import { useLocationNow } from "@/lib/navigation-guard";
 import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useExampleIncludingDeleted } from "../api/get-example-audit";
@@ -21,6 +22,8 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
   const restore = useRestoreExample();
   const toast = useToast();
   const navigate = useNavigate();
+  const location = useLocation();
+  const locationNow = useLocationNow();
   if (q.isPending) return <LoadingState label="Loading example…" />;
   // Neither stored nor deleted: the id names no example at all.
   if (q.isError) return isApiError(q.error) && q.error.isNotFound ? <NotFoundPage what="Example" id={id} listTo="/examples" listLabel="Examples" /> : <>{fallback}</>;
@@ -47,19 +50,24 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
             <Button
               variant="primary"
               loading={restore.isPending}
-              onClick={() =>
+              onClick={() => {
+                // Where Restore was pressed: the user may leave (Templates, Back) before the answer.
+                const pressedAt = location.key;
                 // mutateAsync, not mutate's callbacks: the refetch after a restore replaces this view
                 // with the live example's page, and callbacks given to mutate do not run once unmounted.
                 restore.mutateAsync(id).then(
                   () => {
                     toast.show("Example restored");
+                    // Left meanwhile: they stay where they went, and their page's history entry is
+                    // not replaced by this example (Back would return here).
+                    if (locationNow()?.key !== pressedAt) return;
                     // Restore went away with this view: focus goes to the restored page's heading,
                     // as after other actions whose control is gone.
                     navigate(`/examples/${id}`, { replace: true, state: FOCUS_HEADING });
                   },
                   (e: unknown) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
-                )
-              }
+                );
+              }}
             >
               Restore
             </Button>

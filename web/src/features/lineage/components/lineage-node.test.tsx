@@ -41,6 +41,35 @@ describe("lineage node", () => {
   });
 });
 
+describe("an imported DSPy program's node", () => {
+  const hash = "3f2a1b9c0d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
+  // As the server sends it: the label is the type and the id's first 8 characters.
+  const program = { type: "dspy_program", id: `Predict:${hash}`, label: "dspy_program Predict:" };
+
+  it("is a kind of its own, with a readable chip, a colour, a legend entry and a minimap colour", () => {
+    const data = { node: program, isRoot: false } as LineageNodeData;
+    const { container } = render(
+      <ReactFlowProvider>
+        <LineageNodeCard {...({ id: program.id, data } as unknown as NodeProps<Node<LineageNodeData>>)} />
+      </ReactFlowProvider>,
+    );
+    expect(screen.getByText("DSPy program")).toHaveClass("bg-cyan-100", "text-cyan-800");
+    expect(screen.queryByText(/dspy_program/i)).not.toBeInTheDocument();
+    expect(container.querySelector("[data-node-type]")).toHaveClass("ring-cyan-300");
+    expect(legend).toContainEqual(["bg-cyan-400", "Imported DSPy program"]);
+    expect(minimapColor("dspy_program")).not.toBe(minimapColor("something else"));
+  });
+
+  it("is named by its module and a short hash, not the server's cut label", () => {
+    expect(nodeLabel(program)).toBe("Predict 3f2a1b9c");
+    expect(nodeAriaLabel({ node: program, isRoot: false })).toBe("DSPy program Predict 3f2a1b9c");
+    const fromRun = { type: "dspy_program", id: "ChainOfThought:run-8d1d1ebb-3bec-4e55-9802-ca7a5486a60a", label: "dspy_program ChainOfT" };
+    expect(nodeAriaLabel({ node: fromRun, isRoot: false })).toBe("DSPy program ChainOfThought from run 8d1d1ebb");
+    // A node imported before the id named its module: the hash alone.
+    expect(nodeLabel({ type: "dspy_program", id: hash, label: "dspy_program 3f2a1b9c" })).toBe("3f2a1b9c");
+  });
+});
+
 describe("lineage node names for a screen reader", () => {
   it("say kind, name and state apart, not run together", () => {
     expect(nodeAriaLabel({ node: { type: "run", id: "8d1d1ebb-3bec-4e55-9802-ca7a5486a60a", label: "run 8d1d1ebb" }, isRoot: false, status: "completed" })).toBe("Run 8d1d1ebb, completed");
@@ -61,6 +90,7 @@ describe("lineage node names for a screen reader", () => {
     ["a cluster", { node: { type: "cluster", id: "c", label: "40 examples" }, isRoot: false, cluster: { key: "c", role: "demo of", count: 40, members: [], targets: [] } }],
     ["a deleted example", { node: { type: "example", id: "e1", label: "fallback", attributes: { deleted: true, input: { q: "Leakage on pixel 12" } } }, isRoot: false }],
     ["a snapshot", { node: { type: "snapshot", id: "s1", label: "snapshot nightly" }, isRoot: false }],
+    ["an imported program", { node: { type: "dspy_program", id: "Predict:3f2a1b9c0d4e", label: "dspy_program Predict:" }, isRoot: false }],
   ])("hold the visible text of %s", (_, data) => {
     const { container } = render(
       <ReactFlowProvider>

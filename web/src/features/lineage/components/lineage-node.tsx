@@ -12,6 +12,8 @@ export const NODE_KINDS: Record<string, { ring: string; chip: string; label: str
   cluster: { ring: "ring-emerald-400", chip: "bg-emerald-100 text-emerald-800", label: "Cluster", swatch: "bg-emerald-600", minimap: "#10b981", legend: "Cluster of examples" },
   run: { ring: "ring-amber-300", chip: "bg-amber-100 text-amber-800", label: "Run", swatch: "bg-amber-400", minimap: "#fbbf24", legend: "Optimization run" },
   snapshot: { ring: "ring-violet-300", chip: "bg-violet-100 text-violet-700", label: "Snapshot", swatch: "bg-violet-400", minimap: "#a78bfa" },
+  // A program imported with import-dspy (or carried by a template export): `imported_as` → version.
+  dspy_program: { ring: "ring-cyan-300", chip: "bg-cyan-100 text-cyan-800", label: "DSPy program", swatch: "bg-cyan-400", minimap: "#22d3ee", legend: "Imported DSPy program" },
 };
 const styles = NODE_KINDS;
 const OTHER_KIND = { ring: "ring-slate-300", chip: "bg-slate-100 text-slate-700", minimap: "#cbd5e1" };
@@ -44,11 +46,28 @@ function subtitle(node: LineageNodeData["node"]): string {
 }
 
 /**
+ * An imported program's name, from its node id: "<Module>:<content hash>" (or "<Module>:run-<run
+ * id>" for a run's program a template export carried; a legacy node is the hash alone). The
+ * server's label cuts the id after 8 characters ("dspy_program Predict:"): the module and a short
+ * hash say which program it is ("Predict 3f2a1b9c", "ChainOfThought from run 8d1d1ebb").
+ */
+export function programName(id: string): string {
+  const colon = id.indexOf(":");
+  if (colon < 0) return shortId(id);
+  const module = id.slice(0, colon);
+  const rest = id.slice(colon + 1);
+  if (!rest) return module;
+  return rest.startsWith("run-") ? `${module} from run ${shortId(rest.slice(4))}` : `${module} ${shortId(rest)}`;
+}
+
+/**
  * What a node is called. An example reads as it does everywhere else (`exampleSummary`: its first
  * input value), not as the server's `function: {"json…` label, which starts alike for a whole
- * template; a node without its input keeps the server's label.
+ * template; a node without its input keeps the server's label. An imported program is named by
+ * its module and hash (programName).
  */
 export function nodeLabel(node: LineageNodeData["node"]): string {
+  if (node.type === "dspy_program") return programName(node.id);
   const attrs = (typeof node.attributes === "object" && node.attributes ? node.attributes : {}) as Record<string, unknown>;
   const input = attrs.input ?? node.input;
   if (node.type === "example" && typeof input === "object" && input !== null && !Array.isArray(input)) {

@@ -18,6 +18,8 @@ export type ImportedDemo = {
   augmented?: boolean;
   /** Linked to a deleted (not purged) example: restore it to use it again. */
   deleted?: boolean;
+  /** Holds a purged example's content: never linked, and no example is created from it. */
+  purged?: boolean;
   /** Why a demo is unmatched, or what its link means (a deleted example). */
   reason?: string;
 };

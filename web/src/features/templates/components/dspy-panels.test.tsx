@@ -118,6 +118,56 @@ describe("DSPy import", () => {
     expect(within(demos).getByText(reason)).toBeInTheDocument();
   });
 
+  // As the server answers (service/templates/dspy_import.cc): an unmatched demo carries its reason;
+  // one holding a purged example's content is `purged` and is never stored, create_examples or not.
+  const purgedDemo = { index: 0, example_id: null, match: "none", augmented: false, purged: true, reason: "matches a purged example" };
+  const missingReason = `example ${EX} does not exist, and no example of the template, its ancestors or sources has this input, now or in an earlier version; ?create_examples=true stores it`;
+  const importing = async (demos: object[], { createExamples = false } = {}) => {
+    mockFetch(
+      route("POST", `/templates/${TPL}/import-dspy`, () => [
+        201,
+        {
+          template: { id: NEW, name: "QA", version: "1.3.0", status: "draft" },
+          demos,
+          unmatched: demos.filter((d) => (d as { example_id: string | null }).example_id === null).map((d) => (d as { index: number }).index),
+          created_example_ids: [],
+          findings: [{ severity: "warning", code: "purged_demos", message: "1 demo(s) hold the content of purged examples" }],
+        },
+      ]),
+    );
+    renderPage(<ImportDspyPanel templateId={TPL} />);
+    await userEvent.upload(screen.getByLabelText("Program file (.json)"), new File([JSON.stringify(program)], "compiled.json", { type: "application/json" }));
+    await waitFor(() => expect(screen.getByLabelText(/^Program JSON/)).toHaveValue(JSON.stringify(program)));
+    if (createExamples) await userEvent.click(screen.getByLabelText("Create examples for unmatched demos"));
+    await userEvent.click(screen.getByRole("button", { name: "Import as a new version" }));
+    return screen.findByRole("status", { name: "Import result" });
+  };
+
+  it("says why each unmatched demo is unmatched in the server's words, and how to store those that can be", async () => {
+    const result = await importing([purgedDemo, { index: 1, example_id: null, match: "none", augmented: false, reason: missingReason }]);
+    const [purged, missing] = within(within(result).getByRole("list", { name: "Imported demos" })).getAllByRole("listitem");
+    expect(purged).toHaveTextContent("matches a purged example");
+    expect(within(purged).getByText("purged example")).toBeInTheDocument();
+    expect(missing).toHaveTextContent(missingReason);
+    expect(result).not.toHaveTextContent("no stored example of this template has this input");
+    // Importing again with the box ticked would store demo 2, not the purged content of demo 1.
+    expect(within(result).getByText(/import again with “Create examples for unmatched demos” to store those not holding a purged example's content/)).toBeInTheDocument();
+  });
+
+  it("does not suggest creating examples when the import already asked for it", async () => {
+    const created = { index: 1, example_id: EX, example_version: 1, match: "created", augmented: false };
+    const result = await importing([purgedDemo, created], { createExamples: true });
+    expect(result).toHaveTextContent("matches a purged example");
+    expect(result).toHaveTextContent("1 unmatched");
+    expect(result).not.toHaveTextContent(/import again/i);
+  });
+
+  it("does not suggest creating examples from a purged example's content", async () => {
+    const result = await importing([purgedDemo]);
+    expect(result).toHaveTextContent("matches a purged example");
+    expect(result).not.toHaveTextContent(/import again/i);
+  });
+
   it("refuses text that is not JSON before sending, and lists a 422's problems by their place in the file", async () => {
     const { calls } = mockFetch(
       route("POST", `/templates/${TPL}/import-dspy`, () => [

@@ -12,7 +12,7 @@ import { ErrorState } from "@/components/ui/states";
 import { isApiError, type ValidationIssue } from "@/lib/api-client";
 import { shortId } from "@/lib/format";
 import { readText } from "@/lib/read-file";
-import { useImportDspy, type DemoMatch, type ImportDspyResponse } from "../api/import-dspy";
+import { useImportDspy, type DemoMatch, type ImportDspyResponse, type ImportedDemo } from "../api/import-dspy";
 import { Findings } from "./export-result";
 
 /** Why a demo is linked to its example, or is not. */
@@ -63,12 +63,18 @@ function ImportError({ error }: { error: unknown }) {
   return <ErrorState error={error} title="Import failed" />;
 }
 
-function ImportResult({ result }: { result: ImportDspyResponse }) {
+const isUnmatched = (d: ImportedDemo) => d.match === "none" || !d.example_id;
+
+/** `createExamples`: whether the import that answered `result` asked for examples to be created. */
+function ImportResult({ result, createExamples }: { result: ImportDspyResponse; createExamples: boolean }) {
   const t = result.template;
   const demos = result.demos ?? [];
-  const unmatched = demos.filter((d) => d.match === "none" || !d.example_id);
+  const unmatched = demos.filter(isUnmatched);
   const created = demos.filter((d) => d.match === "created");
   const matched = demos.length - unmatched.length - created.length;
+  // Importing again with create_examples stores the unmatched demos, except those holding a purged
+  // example's content (never stored again): said only when it would help.
+  const creatable = createExamples ? [] : unmatched.filter((d) => !d.purged);
   return (
     <div role="status" aria-label="Import result" className="space-y-3 rounded-lg bg-slate-50 p-4 ring-1 ring-slate-200">
       <p className="text-sm font-semibold text-slate-900">
@@ -87,23 +93,34 @@ function ImportResult({ result }: { result: ImportDspyResponse }) {
       {result.findings && result.findings.length > 0 && <Findings findings={result.findings} />}
       {demos.length > 0 && (
         <ol className="max-h-64 space-y-1 overflow-auto text-xs" aria-label="Imported demos">
-          {demos.map((d) => (
-            <li key={d.index} className="flex flex-wrap items-baseline gap-x-2">
-              <span className="font-medium text-slate-700">Demo {d.index + 1}</span>
-              {d.augmented && <Badge tone="violet">bootstrapped</Badge>}
-              <span className={d.match === "none" ? "text-amber-800" : "text-slate-600"}>{matchText(d.match)}</span>
-              {d.example_id && (
-                <Link to={`/examples/${d.example_id}`} className="text-indigo-700 hover:underline">
-                  example {shortId(d.example_id)}{d.example_version ? ` v${d.example_version}` : ""} →
-                </Link>
-              )}
-              {d.deleted && <Badge tone="amber">deleted example</Badge>}
-              {d.deleted && d.reason && <span className="basis-full text-slate-500">{d.reason}</span>}
-            </li>
-          ))}
+          {demos.map((d) => {
+            // An unmatched demo says why in the server's words (a purged example's content, an id
+            // that names no example, …); the generic text only stands in for a missing reason.
+            const unlinked = isUnmatched(d);
+            return (
+              <li key={d.index} className="flex flex-wrap items-baseline gap-x-2">
+                <span className="font-medium text-slate-700">Demo {d.index + 1}</span>
+                {d.augmented && <Badge tone="violet">bootstrapped</Badge>}
+                {d.purged && <Badge tone="rose">purged example</Badge>}
+                <span className={unlinked ? "text-amber-800" : "text-slate-600"}>{unlinked && d.reason ? d.reason : matchText(d.match)}</span>
+                {d.example_id && (
+                  <Link to={`/examples/${d.example_id}`} className="text-indigo-700 hover:underline">
+                    example {shortId(d.example_id)}{d.example_version ? ` v${d.example_version}` : ""} →
+                  </Link>
+                )}
+                {d.deleted && <Badge tone="amber">deleted example</Badge>}
+                {!unlinked && d.reason && <span className="basis-full text-slate-500">{d.reason}</span>}
+              </li>
+            );
+          })}
         </ol>
       )}
-      {unmatched.length > 0 && <p className="text-xs text-slate-500">Unmatched demos are kept in the version without a link; import again with “Create examples for unmatched demos” to store them.</p>}
+      {creatable.length > 0 && (
+        <p className="text-xs text-slate-500">
+          Unmatched demos are kept in the version without a link; import again with “Create examples for unmatched demos” to store{" "}
+          {creatable.length === unmatched.length ? "them" : "those not holding a purged example's content"}.
+        </p>
+      )}
     </div>
   );
 }
@@ -188,7 +205,7 @@ export function ImportDspyPanel({ templateId }: { templateId: string }) {
           {imp.isError ? (
             <ImportError error={imp.error} />
           ) : imp.isSuccess ? (
-            <ImportResult result={imp.data} />
+            <ImportResult result={imp.data} createExamples={imp.variables?.createExamples ?? false} />
           ) : (
             <p className="text-sm text-slate-500">The result shows the new version and, for each demo, the example it was linked to or why none was.</p>
           )}
