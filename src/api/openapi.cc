@@ -60,6 +60,16 @@ Json QueryParam(const std::string& name, Json s, const std::string& description)
   if (!description.empty()) p["description"] = description;
   return p;
 }
+Json RepeatedQueryParam(const std::string& name, Json array, const std::string& description) {
+  Json p = QueryParam(name, std::move(array), description);
+  p["style"] = "form";
+  p["explode"] = true;
+  return p;
+}
+Json Default(Json s, Json value) {
+  s["default"] = std::move(value);
+  return s;
+}
 
 }  // namespace schema
 
@@ -77,8 +87,14 @@ namespace {
 
 const char* kRoleNames[] = {"none", "read", "agent", "write", "admin"};
 
-Json ErrorResponse(const std::string& description, const std::string& schema = "Error") {
+Json HeaderRef(const std::string& name) { return {{"$ref", "#/components/headers/" + name}}; }
+
+// Every answer carries X-Request-Id (api/connection.cc); `retry` adds Retry-After (429, 503).
+Json ErrorResponse(const std::string& description, const std::string& schema = "Error", bool retry = false) {
+  Json headers = {{"X-Request-Id", HeaderRef("X-Request-Id")}};
+  if (retry) headers["Retry-After"] = HeaderRef("Retry-After");
   return {{"description", description},
+          {"headers", std::move(headers)},
           {"content", {{"application/json", {{"schema", schema::Ref(schema)}}}}}};
 }
 
@@ -110,10 +126,27 @@ Json Operation(const Route& r) {
   for (auto it = std::sregex_iterator(r.path.begin(), r.path.end(), kParam); it != std::sregex_iterator(); ++it) {
     params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", schema::Str()}});
   }
+  Json patterns = Json::array();  // input.{field}: a family of names, not a name a client sends
   if (doc) {
-    for (const auto& q : doc->query) params.push_back(q);
+    for (const auto& q : doc->query) {
+      if (q.value("name", "").find('{') == std::string::npos) {
+        params.push_back(q);
+        continue;
+      }
+      Json p = q;
+      const std::string prefix = q["name"].get<std::string>().substr(0, q["name"].get<std::string>().find('.'));
+      p["name"] = prefix + ".<field>";
+      p["pattern"] = "^" + prefix + "\\..+$";  // the names it stands for
+      patterns.push_back(std::move(p));
+    }
   }
   if (!params.empty()) op["parameters"] = params;
+  if (!patterns.empty()) {
+    op["x-pattern-parameters"] = std::move(patterns);
+    op["description"] = op.value("description", std::string()) + (op.contains("description") ? " " : "") +
+                        "Content filters take their field in the parameter's name: `?input.<field>=value` or "
+                        "`?output.<field>=value`, repeated for any of several values (x-pattern-parameters).";
+  }
 
   Json responses = Json::object();
   if (!doc) {
@@ -132,18 +165,22 @@ Json Operation(const Route& r) {
       op["requestBody"] = {{"required", doc->body_required}, {"content", std::move(content)}};
     }
     Json success = {{"description", doc->status == 201 ? "Created" : doc->status == 204 ? "No content" : "Success"}};
+    success["headers"] = {{"X-Request-Id", HeaderRef("X-Request-Id")}};
+    for (const auto& h : doc->headers) success["headers"][h] = HeaderRef(h);
     if (!doc->response.is_null()) success["content"] = {{doc->response_type, {{"schema", doc->response}}}};
+    for (const auto& [type, body] : doc->other_types) success["content"][type] = {{"schema", body}};
     for (const auto& [status, when] : doc->also) {
-      Json other = {{"description", when}};
-      if (success.contains("content")) other["content"] = success["content"];
+      Json other = success;
+      other["description"] = when;
       responses[std::to_string(status)] = std::move(other);
     }
     responses[std::to_string(doc->status)] = std::move(success);
+    for (const auto& [status, when] : doc->errors) responses[std::to_string(status)] = ErrorResponse(when);
   }
   const bool secured = r.min_role > 0;
-  if (!doc || !doc->request.is_null() || (doc && !doc->query.empty())) {
-    responses["422"] = ErrorResponse("Validation failed (also: an unknown body key)", "ValidationError");
-  }
+  // Every route refuses a query parameter it does not declare (routes.cc, KnownQueryNames).
+  responses["422"] = ErrorResponse("Validation failed: an unknown query parameter or body key, or a value out of range",
+                                   doc ? doc->validation_error : "ValidationError");
   if (!doc || !doc->request.is_null()) {
     responses["400"] = ErrorResponse("Malformed JSON");
     responses["413"] = ErrorResponse("Body too large");
@@ -153,21 +190,37 @@ Json Operation(const Route& r) {
   for (const auto& p : params) {
     if (p.value("name", "") == "If-Match") responses["412"] = ErrorResponse("If-Match names another version than the current one");
   }
+  responses["503"] = ErrorResponse("Unavailable: the server is busy (Retry-After says when to retry), or its storage "
+                                   "or embedder is not answering",
+                                   "Error", /*retry=*/true);
   if (secured) {
     responses["401"] = ErrorResponse("Missing or invalid bearer token");
     responses["403"] = ErrorResponse("The token's role is too low, or a foreign origin");
-    responses["429"] = ErrorResponse("Rate limited (Retry-After)");
+    responses["429"] = ErrorResponse("Rate limited, or this caller's share of concurrent expensive requests is taken",
+                                     "Error", /*retry=*/true);
     op["security"] = Json::array({{{"bearerAuth", Json::array()}}, Json::object()});
     op["x-required-role"] = kRoleNames[std::min(r.min_role, 4)];
   } else {
     op["security"] = Json::array();
   }
-  responses["default"] = ErrorResponse("Error: {detail, code} (409 conflict, 503 unavailable, ...)");
+  responses["default"] = ErrorResponse("Error: {detail, code}");
   op["responses"] = std::move(responses);
   return op;
 }
 
 }  // namespace
+
+Json ComponentHeaders() {
+  auto header = [](const std::string& description, Json schema) {
+    return Json{{"description", description}, {"schema", std::move(schema)}};
+  };
+  return {{"X-Request-Id", header("The request's id (the client's X-Request-Id when it sent one): in the log and "
+                                  "the audit entry",
+                                  schema::Str())},
+          {"Retry-After", header("Seconds to wait before retrying", schema::Int(0))},
+          {"ETag", header("The example's version, quoted (\"3\"): send it as If-Match to edit that version only",
+                          schema::Str())}};
+}
 
 Json OpenApiDocument(const std::vector<Route>& routes) {
   Json paths = Json::object();
@@ -195,6 +248,7 @@ Json OpenApiDocument(const std::vector<Route>& routes) {
       {"paths", std::move(paths)},
       {"components",
        {{"schemas", ComponentSchemas()},
+        {"headers", ComponentHeaders()},
         {"securitySchemes",
          {{"bearerAuth",
            {{"type", "http"},

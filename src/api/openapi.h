@@ -22,9 +22,22 @@ struct RouteDoc {
   Json response = nullptr;               // JSON Schema of the success body; null only for 204
   std::string response_type = "application/json";
   std::vector<std::string> request_types = {"application/json"};
-  std::vector<Json> query;               // OpenAPI parameter objects (in: query)
+  // OpenAPI parameter objects (in: query, or header). A name with "{field}" (input.{field}) stands
+  // for every name with that prefix: KnownQueryNames accepts those, and the document lists them
+  // in the operation's x-pattern-parameters rather than as parameters, since a generated client
+  // would send the name literally.
+  std::vector<Json> query;
   Json example = nullptr;                // an example request body
   std::map<int, std::string> also;       // other statuses answered with the success body → when
+  // Other media types of the success status (a query parameter or the body picks one) → schema.
+  std::map<std::string, Json> other_types;
+  // Error statuses beyond the ones every route may answer (409 conflicts; 404 on a route without
+  // a path id) → when. Their body is an Error.
+  std::map<int, std::string> errors;
+  // Headers of the success status beyond X-Request-Id (#/components/headers/<name>, e.g. ETag).
+  std::vector<std::string> headers;
+  // The 422 body's schema (#/components/schemas/<name>): a batch's refusal carries its report.
+  std::string validation_error = "ValidationError";
 };
 
 // Every declaration, in route-table order of resources.
@@ -36,6 +49,8 @@ const RouteDoc* FindRouteDoc(const std::string& route);
 Json AliasRequestBody(const std::string& alias_route);
 // Shared schemas (#/components/schemas/...).
 Json ComponentSchemas();
+// Shared response headers (#/components/headers/...): X-Request-Id, Retry-After, ETag.
+Json ComponentHeaders();
 // The document for `routes` (with their min_role set by BuildRoutes): routes without a
 // declaration are still listed, marked `x-undocumented` (the conformance test fails on them).
 Json OpenApiDocument(const std::vector<Route>& routes);
@@ -57,6 +72,11 @@ Json Ref(const std::string& component);
 Json Nullable(Json s);  // adds "null" to its type (or wraps a $ref in oneOf)
 Json Describe(Json s, const std::string& description);
 Json QueryParam(const std::string& name, Json s, const std::string& description = "");
+// A parameter given once per value (`?capability_tags=a&capability_tags=b`): `array` (an Arr
+// schema), form style, exploded.
+Json RepeatedQueryParam(const std::string& name, Json array, const std::string& description = "");
+// `s` with the value the server uses when the key or parameter is absent.
+Json Default(Json s, Json value);
 }  // namespace schema
 
 }  // namespace exemplar::api

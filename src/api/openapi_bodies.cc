@@ -101,22 +101,28 @@ Json TemplateBody(bool creating) {
   return Obj(p, creating ? std::vector<std::string>{"name"} : std::vector<std::string>{});
 }
 
+// Defaults: dspy::ExportOptions and service::DspyExport::Export.
 Json ExportDspyBody() {
-  return Obj({{"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
-              {"module", Enum({"Predict", "ChainOfThought"})},
-              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
-              {"include_optimizer", Bool()},
-              {"demos_as_program_state", Bool()},
-              {"lm_model", Str(256)},
-              {"optimizer", Describe(AnyObj(), "optimizer config {type, ...params} for the optimizer script")},
+  return Obj({{"format", Default(Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"}),
+                                 "python_module")},
+              {"module", Describe(Enum({"Predict", "ChainOfThought"}),
+                                  "default: the module of the program the version came from (an accepted run, an "
+                                  "import), else Predict")},
+              {"metric", Default(Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"}),
+                                 "exact_match")},
+              {"include_optimizer", Default(Bool(), false)},
+              {"demos_as_program_state", Default(Bool(), true)},
+              {"lm_model", Describe(Str(256), "default: databricks/<the template's base_model>")},
+              {"optimizer", Default(Describe(AnyObj(), "optimizer config {type, ...params} for the optimizer script"),
+                                    {{"type", "BootstrapFewShot"}})},
               {"optimizer_type", Describe(Str(128), "shorthand of optimizer {type}; not with optimizer")},
-              {"selection", Enum({"top", "diverse", "balanced", "similar"})},
+              {"selection", Default(Enum({"top", "diverse", "balanced", "similar"}), "top")},
               {"query", Describe(Str(kLong), "required for selection `similar`")},
-              {"max_examples", Int(0, 1000)},
+              {"max_examples", Default(Int(0, 1000), 16)},
               {"min_effectiveness", Num(0, 1)},
               {"example_ids", Arr(Str(64), 1000)},
-              {"redact", Bool()},
-              {"example_source", Enum({"auto", "version", "store"})}});
+              {"redact", Default(Bool(), false)},
+              {"example_source", Default(Enum({"auto", "version", "store"}), "auto")}});
 }
 
 namespace {
@@ -167,30 +173,33 @@ Json RunLaunchBody() {
                  {"api_key_env", Describe(Str(), "refused: keys are the operator's")}});
   Json data = FilterProps(false);
   data.erase("capability_tag");
+  // Defaults: service::RunConfig and ParseRunConfig.
   data.update({{"example_ids", Arr(Str(64), 1000)},
                {"snapshot_id", Str(64)},
                {"filters", Filter(false)},
-               {"split_ratio", Num(0.05, 0.95)},
-               {"seed", Int(0)},
-               {"max_examples", Int(2, 1000)}});
+               {"split_ratio", Default(Num(0.05, 0.95), 0.5)},
+               {"seed", Default(Int(0), 0)},
+               {"max_examples", Default(Int(2, 1000), 200)}});
   return Obj({{"template_id", Str(64)},
               {"optimizer_type",
-               Enum({"LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2",
-                     "KNNFewShot"})},
+               Default(Enum({"LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "MIPROv2",
+                             "KNNFewShot"}),
+                       "BootstrapFewShotWithRandomSearch")},
               {"optimizer_params", AnyObj()},
-              {"metric", Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"})},
+              {"metric", Default(Enum({"exact_match", "f1", "contains", "json_fields", "numeric_close", "llm_judge"}),
+                                 "exact_match")},
               {"metric_params", AnyObj()},
-              {"module", Enum({"Predict", "ChainOfThought"})},
+              {"module", Default(Enum({"Predict", "ChainOfThought"}), "Predict")},
               {"lm", lm},
-              {"budget", Obj({{"max_trials", Int(1, 10000)},
-                              {"max_lm_calls", Int(1, 100000000)},
-                              {"max_minutes", Num(0.01, 1440)}})},
+              {"budget", Obj({{"max_trials", Default(Int(1, 10000), 32)},
+                              {"max_lm_calls", Default(Int(1, 100000000), 20000)},
+                              {"max_minutes", Default(Num(0.01, 1440), 30)}})},
               {"data", Obj(data)}},
              {"template_id"});
 }
 
 Json SelectionProps() {
-  return {{"ids", Arr(Str(64), service::kMaxBulkExamples)}, {"filter", Filter(true)}, {"dry_run", Bool()}};
+  return {{"ids", Arr(Str(64), service::kMaxBulkExamples)}, {"filter", Filter(true)}, {"dry_run", Default(Bool(), false)}};
 }
 
 }  // namespace exemplar::api::bodies

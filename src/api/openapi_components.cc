@@ -3,7 +3,9 @@
 // required keys and types are what clients may rely on, and the conformance test checks real
 // responses against them.
 #include "api/openapi.h"
+#include "service/effectiveness/effectiveness.h"
 #include "service/examples/example_json.h"
+#include "service/search/exploration.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::api {
@@ -97,7 +99,7 @@ Json Run() {
                {"synced", Bool()},
                {"synced_at", Nullable(Time())},
                {"created_by", Nullable(Str())},
-               {"decision", Nullable(Str())},
+               {"decision", Nullable(Enum({"accepted", "rejected"}))},
                {"accepted_template_id", Nullable(Str())},
                {"error", Nullable(Str())},
                {"created_at", Time()},
@@ -117,15 +119,62 @@ Json Page(const std::string& key, Json item, bool cursor) {
   return Open(p, required);
 }
 
-Json Warning() { return Open({{"type", Str()}, {"message", Str()}}, {"type", "message"}); }
+// service::QualityWarning (service/quality/content_rules.h).
+Json Warning() {
+  return Open({{"type", Enum({"near_duplicate", "conflict", "missing_optional_field", "pii"})},
+               {"message", Str()},
+               {"example_id", Describe(Str(), "near_duplicate, conflict: the stored example it resembles")},
+               {"similarity", Describe(Num(0, 1), "near_duplicate, conflict: cosine of the inputs (1 = identical)")},
+               {"loc", Describe(Arr({{"type", Json::array({"string", "integer"})}}),
+                                "missing_optional_field: where the field belongs")},
+               {"kinds", Describe(Arr(Str()), "pii: the kinds of personal data found")}},
+              {"type", "message"});
+}
+
+// The kinds of lineage nodes and edges (service/lineage, service/runs, service/templates).
+const std::vector<std::string> kNodeTypes = {"example", "template", "run", "snapshot", "dspy_program"};
+const std::vector<std::string> kEdgeTypes = {"demo_of",    "bootstrapped_from", "used_in",      "trained_on",
+                                             "produced",   "imported_as",       "version_of",   "derived_from",
+                                             "optimized_by", "member_of"};
+// How a search matched (service::SearchHit::match_type) and the mode it ran (auto resolved).
+const std::vector<std::string> kMatchTypes = {"vector", "keyword", "hybrid", "metadata"};
+// A retrieval's outcome as reported (POST /examples/outcome).
+const std::vector<std::string> kRetrievalOutcomes = {"success", "failure", "partial"};
+
+// Error.code: the name of every status an error body can carry but validation_error (api/http.cc
+// ErrorBody), read from the status codes themselves.
+std::vector<std::string> ErrorCodes() {
+  std::vector<std::string> codes;
+  for (int c = static_cast<int>(Code::kInvalidArgument); c <= static_cast<int>(Code::kInternal); ++c) {
+    if (static_cast<Code>(c) != Code::kInvalidArgument) codes.push_back(Status(static_cast<Code>(c), "").CodeName());
+  }
+  return codes;
+}
+
+// A batch's or import's report (api/handlers/examples.cc BatchToJson).
+Json BatchProps(const Json& loc) {
+  return {{"created_count", Int(0)}, {"failed_count", Int(0)}, {"existing_count", Int(0)},
+          {"created_ids", Arr(Str())}, {"existing_ids", Arr(Str())},
+          {"errors", Arr(Open({{"index", Int(0)}, {"error", Str()}, {"loc", loc}, {"type", Str()}}, {"index", "error"}))},
+          {"warnings", Arr({{"allOf", Json::array({Ref("QualityWarning"),
+                                                   Open({{"index", Describe(Int(0), "the record's position")}},
+                                                        {"index"})})}})},
+          {"total_records", Describe(Int(0), "import: the records the file held")}};
+}
+
+// The marks of a deleted example (service::ExampleWithTombstoneJson).
+Json TombstoneProps() {
+  return {{"deleted", Bool()}, {"deleted_at", Nullable(Time())}, {"purged", Bool()},
+          {"content_hash", Describe(Nullable(Str()), "hash of the content, kept when a purge erased it")}};
+}
 
 Json LineageGraph() {
-  Json node = Open({{"key", Str()}, {"id", Str()}, {"type", Str()}, {"label", Str()},
+  Json node = Open({{"key", Str()}, {"id", Str()}, {"type", Enum(kNodeTypes)}, {"label", Str()},
                     {"depth", Describe(Int(), "hops from the root; negative upstream")},
                     {"attributes", AnyObj()}},
                    {"key", "id", "type"});
-  Json edge = Open({{"source", Str()}, {"target", Str()}, {"type", Str()}, {"source_type", Str()},
-                    {"source_id", Str()}, {"target_type", Str()}, {"target_id", Str()},
+  Json edge = Open({{"source", Str()}, {"target", Str()}, {"type", Enum(kEdgeTypes)}, {"source_type", Enum(kNodeTypes)},
+                    {"source_id", Str()}, {"target_type", Enum(kNodeTypes)}, {"target_id", Str()},
                     {"example_version", Describe(Nullable(Int(1)), "the example's version the edge points to")},
                     {"closed_at", Nullable(Time())}},
                    {"source", "target", "type"});
@@ -143,8 +192,30 @@ Json Snapshot(bool items) {
 }
 
 Json Findings() {
-  return Arr(Open({{"code", Str()}, {"message", Str()}, {"severity", Enum({"error", "warning", "info"})}},
+  return Arr(Open({{"code", Str()}, {"message", Str()}, {"severity", Enum({"error", "warning", "info"})},
+                   {"field", Describe(Str(), "the signature field it concerns")}},
                   {"code", "message", "severity"}));
+}
+
+// POST /templates/{id}/import-dspy (service::DspyImport::Import).
+Json DspyImport() {
+  std::vector<std::string> matches = service::kInlineMatches;
+  matches.push_back("none");
+  Json demo = Open({{"index", Int(0)},
+                    {"example_id", Describe(Nullable(Str()), "the example the demo is linked to; null when none")},
+                    {"example_version", Int(1)},
+                    {"match", Describe(Enum(matches), "how the example was found (created: ?create_examples made it)")},
+                    {"augmented", Bool()},
+                    {"deleted", Describe(Bool(), "the example is deleted (linked all the same)")},
+                    {"reason", Describe(Str(), "why the demo is unmatched, or linked to a deleted example")}},
+                   {"index", "example_id", "match", "augmented"});
+  return AllRequired({{"template", Ref("Template")},
+                      {"already_imported", Describe(Bool(), "a repeat: the version an earlier import made")},
+                      {"module", Enum({"Predict", "ChainOfThought"})},
+                      {"demos", Describe(Arr(demo), "each demo of the program, in order")},
+                      {"unmatched", Describe(Arr(Int(0)), "indexes of the demos linked to no example")},
+                      {"created_example_ids", Arr(Str())},
+                      {"findings", Findings()}});
 }
 
 }  // namespace
@@ -154,9 +225,14 @@ Json ComponentSchemas() {
                           {"type", Str()}},
                          {"loc", "msg", "type"}, true);
   return {
-      {"Error", Open({{"detail", Str()}, {"code", Str()}, {"request_id", Str()}}, {"detail", "code"})},
+      {"Error", Open({{"detail", Str()}, {"code", Enum(ErrorCodes())}, {"request_id", Str()}}, {"detail", "code"})},
       {"ValidationError",
-       Open({{"detail", Arr(field_error)}, {"code", Str()}, {"request_id", Str()}}, {"detail", "code"})},
+       Open({{"detail", Arr(field_error)}, {"code", Enum({"validation_error"})}, {"request_id", Str()}},
+            {"detail", "code"})},
+      {"BatchValidationError",
+       Describe({{"allOf", Json::array({Ref("ValidationError"), Open(BatchProps(field_error["properties"]["loc"]), {})})}},
+                "A validation error; when the records were read and none was stored, with the batch's report "
+                "(created_count, errors, existing_ids, ...) besides detail and code")},
       {"Readiness",
        Open({{"status", Str()}, {"examples", Int(0)}, {"indexed", Int(0)}, {"vectors", Int(0)},
              {"vector_model", Describe(Str(), "the embedding model of the vector index")}, {"index_load", Str()}},
@@ -166,21 +242,14 @@ Json ComponentSchemas() {
        {{"allOf", Json::array({Ref("Example"), Open({{"warnings", Arr(Ref("QualityWarning"))}}, {"warnings"})})}}},
       {"QualityWarning", Warning()},
       {"ExamplePage", Page("examples", Ref("Example"), true)},
-      {"DeletedExamplePage",
-       Page("examples",
-            {{"allOf", Json::array({Ref("Example"),
-                                    Open({{"deleted", Bool()}, {"deleted_at", Nullable(Str())}, {"purged", Bool()},
-                                          {"content_hash", Nullable(Str())}},
-                                         {"deleted", "deleted_at", "purged", "content_hash"})})}},
-            false)},
+      {"DeletedExample", {{"allOf", Json::array({Ref("Example"), AllRequired(TombstoneProps())})}}},
+      {"ExampleMaybeDeleted",
+       Describe({{"allOf", Json::array({Ref("Example"), Open(TombstoneProps(), {})})}},
+                "An example; with ?include_deleted=true, also its deletion marks (deleted, deleted_at, purged, "
+                "content_hash)")},
+      {"DeletedExamplePage", Page("examples", Ref("DeletedExample"), false)},
       {"BatchResult",
-       Open({{"created_count", Int(0)}, {"failed_count", Int(0)}, {"existing_count", Int(0)},
-             {"created_ids", Arr(Str())}, {"existing_ids", Arr(Str())},
-             {"errors", Arr(Open({{"index", Int(0)}, {"error", Str()}, {"loc", field_error["properties"]["loc"]},
-                                  {"type", Str()}},
-                                 {"index", "error"}))},
-             {"warnings", Arr(AnyObj())}, {"total_records", Int(0)}},
-            {"created_count", "failed_count", "created_ids", "errors"})},
+       Open(BatchProps(field_error["properties"]["loc"]), {"created_count", "failed_count", "created_ids", "errors"})},
       {"BulkResult",
        Open({{"matched", Int(0)}, {"updated", Int(0)}, {"deleted", Int(0)}, {"dry_run", Bool()},
              {"example_ids", Arr(Str())}},
@@ -188,7 +257,7 @@ Json ComponentSchemas() {
       {"SearchResponse",
        Open({{"results", Arr(Open({{"example", Ref("Example")},
                                    {"similarity_score", Nullable(Num())},
-                                   {"match_type", Str()},
+                                   {"match_type", Enum(kMatchTypes)},
                                    {"scores", Open({{"vector", Nullable(Num())}, {"keyword", Nullable(Num())},
                                                     {"fused", Nullable(Num())}, {"effectiveness", Nullable(Num())},
                                                     {"relevance", Nullable(Num())},
@@ -198,7 +267,7 @@ Json ComponentSchemas() {
                                                    {})}},
                                   {"example", "similarity_score", "match_type", "scores"}))},
              {"total_matches", Int(0)},
-             {"search_type", Str()},
+             {"search_type", Describe(Enum(kMatchTypes), "the mode the search ran (auto resolved)")},
              {"query_embedding_generated", Bool()},
              {"took_ms", Num(0)},
              {"metadata", AnyObj()}},
@@ -209,7 +278,7 @@ Json ComponentSchemas() {
               Arr({{"allOf",
                     Json::array({Ref("Example"),
                                  Open({{"similarity_score", Nullable(Num())},
-                                       {"match_type", Str()},
+                                       {"match_type", Enum(kMatchTypes)},
                                        {"why", Open({{"relevance", Nullable(Num())}, {"vector", Nullable(Num())},
                                                      {"keyword", Nullable(Num())}, {"effectiveness", Nullable(Num())},
                                                      {"effectiveness_used", Nullable(Num())}, {"rank_score", Num()}},
@@ -221,8 +290,9 @@ Json ComponentSchemas() {
             {"retrieval_id", "examples", "formatted_prompt", "metadata"})},
       {"RetrievalRecord",
        Open({{"retrieval_id", Str()}, {"query", Str()}, {"example_ids", Arr(Str())},
-             {"outcome", Nullable(Str())}, {"example_outcomes", Nullable(MapOf(Str()))},
-             {"exploration", Nullable(Str())}, {"seed", Nullable(Int(0))},
+             {"outcome", Nullable(Enum(kRetrievalOutcomes))},
+             {"example_outcomes", Nullable(MapOf(Enum(service::kOutcomes)))},
+             {"exploration", Nullable(Enum(service::kExplorationNames))}, {"seed", Nullable(Int(0))},
              {"ranking", Arr(AnyObj())}, {"created_at", Time()},
              {"agent_id", Describe(Nullable(Str()), "the caller's agent_id, when it retrieved through the original "
                                                    "plan's path (POST /api/v1/agents/examples/retrieve)")},
@@ -232,15 +302,16 @@ Json ComponentSchemas() {
                                                       "(null for retrievals recorded before this was kept)")}},
             {"retrieval_id", "example_ids", "outcome", "created_at"})},
       {"OutcomeResult",
-       Open({{"retrieval_id", Str()}, {"outcome", Str()},
+       Open({{"retrieval_id", Str()}, {"outcome", Enum(kRetrievalOutcomes)},
              {"examples_credited", Describe(Int(0), "how many examples the outcome added evidence to")},
              {"credited_example_ids", Describe(Arr(Str()), "the examples given evidence, in retrieval order")},
              {"not_credited_example_ids",
               Describe(Arr(Str()), "the retrieval's other examples: outcome `unknown`, or deleted since the retrieval")},
              {"deleted_example_ids", Describe(Arr(Str()), "the examples deleted since the retrieval")},
-             {"example_outcomes", Describe(MapOf(Str()), "each present example's outcome (example id -> outcome)")},
+             {"example_outcomes",
+              Describe(MapOf(Enum(service::kOutcomes)), "each present example's outcome (example id -> outcome)")},
              {"example_credits",
-              Describe(Arr(Open({{"example_id", Str()}, {"outcome", Str()}, {"success_delta", Num(0, 1)},
+              Describe(Arr(Open({{"example_id", Str()}, {"outcome", Enum(service::kOutcomes)}, {"success_delta", Num(0, 1)},
                                  {"failure_delta", Num(0, 1)}},
                                 {"example_id", "outcome", "success_delta", "failure_delta"})),
                        "what each present example was credited, in retrieval order")},
@@ -285,9 +356,14 @@ Json ComponentSchemas() {
              {"format", Enum({"python_module", "program_state", "dataset_jsonl", "json_config", "notebook"})},
              {"module", Enum({"Predict", "ChainOfThought"})},
              {"content", Str()}, {"filename", Str()}, {"media_type", Str()}, {"example_count", Int(0)},
-             {"example_ids", Arr(Str())}, {"example_source", Str()}, {"selection", Str()},
+             {"example_ids", Arr(Str())},
+             {"example_source", Describe(Enum({"version", "store"}), "the version's own demos, or examples selected "
+                                                                    "from the store")},
+             {"selection", Describe(Nullable(Enum({"top", "diverse", "balanced", "similar"})),
+                                    "the store's selection strategy; null for the version's own demos")},
              {"findings", Findings()}},
             {"template_id", "format", "content", "filename", "media_type", "example_count", "findings"})},
+      {"DspyImport", DspyImport()},
       {"LineageGraph", LineageGraph()},
       {"Attribution",
        Open({{"template_id", Str()}, {"examples", Arr(AnyObj())}, {"templates", Arr(AnyObj())},

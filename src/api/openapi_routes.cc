@@ -7,6 +7,7 @@
 #include "service/effectiveness/effectiveness.h"
 #include "service/examples/example_json.h"
 #include "service/examples/examples.h"
+#include "service/quality/near_duplicates.h"
 #include "service/quality/pii.h"
 #include "service/search/exploration.h"
 #include "service/templates/template_json.h"
@@ -26,10 +27,10 @@ Json ExampleCreate() {
             {"expected_output", Describe(AnyObj(), "a JSON object, with the limits of input")},
             {"explanation", Nullable(Str(kLong))},
             {"databit_id", Nullable(Str(kShort))},
-            {"domain", Nullable(Str(kShort))},
+            {"domain", Default(Nullable(Str(kShort)), "general")},
             {"function_name", Nullable(Str(kShort))},
-            {"difficulty", Nullable(Enum(service::kDifficulties))},
-            {"source", Nullable(Enum(service::kSources))},
+            {"difficulty", Default(Nullable(Enum(service::kDifficulties)), "medium")},
+            {"source", Default(Nullable(Enum(service::kSources)), "human_authored")},
             {"capability_tags", Nullable(Arr(Str(kShort), 1000))},
             {"search_keys", Nullable(Arr(Str(kShort), 1000))},
             {"attribution_notes", Nullable(Str(kLong))},
@@ -67,10 +68,22 @@ Json ExampleUpdate() {
 Json WritePolicyProps() {
   return {{"on_duplicate", Enum({"allow", "warn", "reject"})}, {"on_secret", Enum({"allow", "reject"})}};
 }
+// Their defaults are the server's configuration (on_duplicate, reject_secrets), not fixed.
 std::vector<Json> WritePolicyQuery() {
-  return {QueryParam("on_duplicate", Enum({"allow", "warn", "reject"}), "near-duplicate policy of this write"),
-          QueryParam("on_secret", Enum({"allow", "reject"}), "refuse content holding a secret")};
+  return {QueryParam("on_duplicate", Enum({"allow", "warn", "reject"}),
+                     "near-duplicate policy of this write (default: the server's on_duplicate, as shipped `warn`)"),
+          QueryParam("on_secret", Enum({"allow", "reject"}),
+                     "refuse content holding a secret (default: the server's reject_secrets)")};
 }
+// A write refused for the store's state (service::Examples: a near-duplicate under on_duplicate
+// reject, an edit based on an older version, a concurrent edit, a template deleted meanwhile).
+constexpr const char* kExampleConflict =
+    "Conflict: a near-duplicate refused (on_duplicate=reject), an edit based on an older version (its `version`), "
+    "a concurrent edit (retry), or the example's template was deleted meanwhile";
+// A batch or import refused whole (atomic) for the store's state.
+constexpr const char* kBatchConflict =
+    "atomic: a record is a near-duplicate refused by on_duplicate=reject, or a template the records name was "
+    "deleted meanwhile";
 // A batch or import that created nothing because every record was already stored. (One that
 // stored nothing at all is a 422 whose body is the report plus `code` and `detail`.)
 std::map<int, std::string> NothingNew() { return {{200, "Every record was already stored: nothing new"}}; }
@@ -79,15 +92,15 @@ Json SearchProps() {
   Json p = FilterProps(true);
   p.update({{"query_text", Str(kLong)},
             {"query_embedding", Nullable(Arr(Num(), 8192))},
-            {"mode", Enum({"auto", "vector", "keyword", "hybrid", "metadata"})},
+            {"mode", Default(Enum({"auto", "vector", "keyword", "hybrid", "metadata"}), "auto")},
             {"example_ids", Describe(Arr(Str(64), 1000), "example ids (UUIDs; another string is a 422)")},
-            {"k", Int(1, 100)},
+            {"k", Default(Int(1, 100), 10)},
             {"similarity_threshold", Num(0, 1)},
-            {"effectiveness_weight", Num(0, 1)},
-            {"exploration", Enum(service::kExplorationNames)},
+            {"effectiveness_weight", Default(Num(0, 1), 0)},
+            {"exploration", Describe(Enum(service::kExplorationNames), "default: greedy when effectiveness_weight > 0")},
             {"seed", Int(0, static_cast<int64_t>(service::kMaxSeed))},
             {"relevance_floor", Num(0, 1)},
-            {"mmr", Describe({{"oneOf", Json::array({Bool(), Obj({{"lambda", Describe(Num(0, 1), "λ (default 0.5)")},
+            {"mmr", Describe({{"oneOf", Json::array({Bool(), Obj({{"lambda", Default(Describe(Num(0, 1), "λ"), 0.5)},
                                                                    {"fetch_k", Describe(Int(1, 1000), "candidates MMR picks "
                                                                                         "from (default 4k); at least k")}})})}},
                              "Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the "
@@ -95,8 +108,9 @@ Json SearchProps() {
                              "over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds "
                              "the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; "
                              "false: off")},
-            {"sort_by", Enum(kSortKeys)},
-            {"sort_desc", Bool()}});
+            {"sort_by", Default(Enum(kSortKeys), "effectiveness_score")},
+            {"sort_desc", Default(Bool(), true)}});
+  p["mmr"]["default"] = false;
   return p;
 }
 Json SearchBody() {
@@ -109,10 +123,16 @@ Json RetrieveBody() {
   s["properties"].erase("query_text");  // `query` is the retrieve's text; query_text is a 422
   s["properties"].update({{"query", {{"oneOf", Json::array({Str(kLong), AnyObj()})}}},
                           {"min_effectiveness", Num(0, 1)},
-                          {"format", Enum({"xml", "markdown", "json", "chat"})},
+                          {"format", Default(Enum({"xml", "markdown", "json", "chat"}), "xml")},
                           {"token_budget", Int(1, 1000000)},
-                          {"redact", Describe(Bool(), "mask personal data (emails, phone numbers, card numbers, ...) in "
-                                                      "the returned examples and the prompt section")}});
+                          {"redact", Default(Describe(Bool(), "mask personal data (emails, phone numbers, card numbers, "
+                                                              "...) in the returned examples and the prompt section"),
+                                             false)}});
+  // A retrieval's own defaults (service/search/retrieval.cc): fewer examples, effectiveness
+  // weighed, and Thompson sampling with a fresh seed (recorded with the retrieval).
+  s["properties"]["k"]["default"] = 5;
+  s["properties"]["effectiveness_weight"]["default"] = 0.5;
+  s["properties"]["exploration"] = Default(Enum(service::kExplorationNames), "thompson");
   s["required"] = {"query"};
   return s;
 }
@@ -130,11 +150,17 @@ Json OutcomeBody() {
 
 Json Empty() { return Obj(Json::object()); }
 
+std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 // Lists paged by number only (short ones: snapshots, the trash).
-std::vector<Json> PageNumberQuery() { return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100))}; }
+std::vector<Json> PageNumberQuery() {
+  return {QueryParam("page", Default(Int(1, 1000000), 1)), QueryParam("page_size", Default(Int(1, 100), 20))};
+}
 std::vector<Json> PageQuery() {
-  return {QueryParam("page", Int(1, 1000000)), QueryParam("page_size", Int(1, 100)),
-          QueryParam("cursor", Str(), "opaque; from next_cursor (wins over page)")};
+  return Plus(PageNumberQuery(), {QueryParam("cursor", Str(), "opaque; from next_cursor (wins over page)")});
 }
 // The list filters as query parameters; `databit` false leaves databit_id out (a route whose path
 // names the template).
@@ -142,9 +168,12 @@ std::vector<Json> FilterQuery(bool databit = true) {
   std::vector<Json> q;
   const Json filters = FilterProps(true);
   for (const auto& [k, s] : filters.items()) {
-    if (databit || k != "databit_id") q.push_back(QueryParam(k, s.contains("items") ? s["items"] : s));
+    if (!databit && k == "databit_id") continue;
+    // A list filter is the parameter repeated: ?capability_tags=a&capability_tags=b.
+    q.push_back(s.contains("items") ? RepeatedQueryParam(k, s) : QueryParam(k, s));
   }
-  // Content filters name a field: ?input.site=a (repeated: any of the values).
+  // Content filters name a field: ?input.site=a (repeated: any of the values). The document
+  // lists these two under x-pattern-parameters (api/openapi.cc).
   q.push_back(QueryParam("input.{field}", Str(), "an input field equals the value (repeat for any of several)"));
   q.push_back(QueryParam("output.{field}", Str(), "an expected_output field equals the value (repeat for any of several)"));
   return q;
@@ -152,16 +181,18 @@ std::vector<Json> FilterQuery(bool databit = true) {
 std::vector<Json> ListQuery(bool databit = true) {
   std::vector<Json> q = PageQuery();
   for (auto& p : FilterQuery(databit)) q.push_back(std::move(p));
-  q.push_back(QueryParam("sort_by", Enum(kSortKeys)));
-  q.push_back(QueryParam("sort_desc", Bool()));
+  q.push_back(QueryParam("sort_by", Default(Enum(kSortKeys), "effectiveness_score")));
+  q.push_back(QueryParam("sort_desc", Default(Bool(), true)));
   return q;
-}
-std::vector<Json> Plus(std::vector<Json> a, const std::vector<Json>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
 }
 
 Json Text(const std::string& description) { return Describe(Str(), description); }
+
+// ?direction= and ?max_depth= of a lineage view; the direction's default is the view's own.
+std::vector<Json> LineageQuery(const std::string& direction) {
+  return {QueryParam("direction", Default(Enum({"upstream", "downstream", "both"}), direction)),
+          QueryParam("max_depth", Default(Int(1, 50), 10))};
+}
 
 std::vector<RouteDoc> Build() {
   const std::string ex = "/api/v1/examples";
@@ -182,20 +213,24 @@ std::vector<RouteDoc> Build() {
        .example = {{"query_text", "bias voltage drift"}, {"mode", "hybrid"}, {"k", 5}, {"domain", "physics"}}});
   add({.route = "POST " + ex + "/retrieve", .request = RetrieveBody(), .response = Ref("Retrieval"),
        .example = {{"query", "bias voltage drift"}, {"k", 3}, {"format", "markdown"}}});
+  const std::map<int, std::string> outcome_errors = {
+      {404, "No retrieval has this retrieval_id"}, {409, "An outcome was already recorded for this retrieval"}};
   add({.route = "POST " + ex + "/outcome", .request = OutcomeBody(), .response = Ref("OutcomeResult"),
-       .example = {{"retrieval_id", "0b8f5c8e-7d1a-4c2e-9a53-2f1e6f0c9d11"}, {"outcome", "success"}}});
+       .example = {{"retrieval_id", "0b8f5c8e-7d1a-4c2e-9a53-2f1e6f0c9d11"}, {"outcome", "success"}},
+       .errors = outcome_errors});
   add({.route = "GET " + ex + "/retrievals/{id}", .response = Ref("RetrievalRecord")});
   add({.route = "POST /api/v1/agents/examples/retrieve",
        .request = WithOriginalKeys(RetrieveBody(), OriginalRetrieveKeys()), .response = Ref("Retrieval")});
   add({.route = "POST /api/v1/agents/examples/outcome",
-       .request = WithOriginalKeys(OutcomeBody(), OriginalOutcomeKeys()), .response = Ref("OutcomeResult")});
+       .request = WithOriginalKeys(OutcomeBody(), OriginalOutcomeKeys()), .response = Ref("OutcomeResult"),
+       .errors = outcome_errors});
   add({.route = "GET /api/v1/agents/health", .response = Obj({{"status", Str()}, {"service", Str()}}, {"status"})});
 
   // effectiveness
   add({.route = "GET " + ex + "/top", .response = Arr(Ref("Example")),
-       .query = {QueryParam("limit", Int(1, 100)), QueryParam("databit_id", Str())}});
+       .query = {QueryParam("limit", Default(Int(1, 100), 10)), QueryParam("databit_id", Str())}});
   add({.route = "GET " + ex + "/dashboard", .response = Ref("Dashboard"),
-       .query = {QueryParam("period", Enum({"7d", "30d", "90d"})), QueryParam("domain", Str()),
+       .query = {QueryParam("period", Default(Enum({"7d", "30d", "90d"}), "30d")), QueryParam("domain", Str()),
                  QueryParam("function_name", Str())}});
   add({.route = "POST " + ex + "/{id}/track", .status = 204,
        .request = Obj({{"context", Str(kLong)}, {"training_run_id", Describe(Str(256), "id of a run of this server")},
@@ -214,27 +249,36 @@ std::vector<RouteDoc> Build() {
   add({.route = "POST " + ex, .status = 201, .request = ExampleCreate(), .response = Ref("ExampleWritten"),
        .query = WritePolicyQuery(),
        .example = {{"input", {{"question", "What drifts the bias voltage?"}}},
-                   {"expected_output", {{"answer", "Temperature"}}}, {"domain", "physics"}}});
+                   {"expected_output", {{"answer", "Temperature"}}}, {"domain", "physics"}},
+       .errors = {{409, kExampleConflict}}});
   {
     Json p = WritePolicyProps();
-    p["atomic"] = Bool();
+    p["atomic"] = Default(Describe(Bool(), "store all or none"), true);
     p["examples"] = Arr(ExampleCreate(), 1000);
     p["examples"]["minItems"] = 1;
     add({.route = "POST " + ex + "/batch", .status = 201, .request = Obj(p, {"examples"}),
-         .response = Ref("BatchResult"), .query = WritePolicyQuery(), .also = NothingNew()});
+         .response = Ref("BatchResult"), .query = WritePolicyQuery(), .also = NothingNew(),
+         .errors = {{409, kBatchConflict}},
+         .validation_error = "BatchValidationError"});
   }
   add({.route = "POST " + ex + "/import", .status = 201,
        .request = Describe(Arr(AnyObj(), 10000), "a JSON array of examples (or JSONL / CSV text)"),
        .response = Ref("BatchResult"),
        .request_types = {"application/json", "application/x-ndjson", "text/csv"},
-       .query = Plus({QueryParam("format", Enum({"jsonl", "json", "csv"})), QueryParam("atomic", Bool())},
+       .query = Plus({QueryParam("format", Enum({"jsonl", "json", "csv"}), "default: from the Content-Type"),
+                      QueryParam("atomic", Default(Bool(), false))},
                      WritePolicyQuery()),
-       .also = NothingNew()});
-  add({.route = "GET " + ex + "/export", .response = Text("JSONL (one example per line) or CSV"),
+       .also = NothingNew(),
+       .errors = {{409, kBatchConflict}},
+       .validation_error = "BatchValidationError"});
+  add({.route = "GET " + ex + "/export", .response = Text("JSONL: one example per line (?format=jsonl)"),
        .response_type = "application/x-ndjson",
        // The list filters only: an export is every matching row in created_at order, so paging
        // and sorting parameters would be ignored; undeclared, they are a 422 naming them.
-       .query = Plus({QueryParam("format", Enum({"jsonl", "csv"})), QueryParam("redact", Bool())}, FilterQuery())});
+       .query = Plus({QueryParam("format", Default(Enum({"jsonl", "csv"}), "jsonl")),
+                      QueryParam("redact", Default(Bool(), false))},
+                     FilterQuery()),
+       .other_types = {{"text/csv", Text("CSV with a header row (?format=csv)")}}});
   {
     Json p = SelectionProps();
     p["set"] = Obj({{"tags_add", Arr(Str(kShort), 1000)}, {"tags_remove", Arr(Str(kShort), 1000)},
@@ -267,12 +311,16 @@ std::vector<RouteDoc> Build() {
                               {"processed", "skipped", "errors", "model", "example_ids"}),
                           reembed_status})}},
            "with example_ids: what was re-embedded; otherwise the embedding status (202 when a job started)"),
-       .query = {QueryParam("force", Bool(), "rebuild every vector in the background")}});
+       .query = {QueryParam("force", Default(Bool(), false), "rebuild every vector in the background")},
+       .also = {{202, "A re-embedding started in the background (force, or vectors of another model): its status"}},
+       .errors = {{409, "A re-embedding is already running"}}});
   add({.route = "GET " + ex + "/regenerate-embeddings", .response = reembed_status});
   add({.route = "GET " + ex + "/databit/{databit_id}", .response = Ref("ExamplePage"),
        .query = ListQuery(/*databit=*/false)});
-  add({.route = "GET " + ex + "/{id}", .response = Ref("Example"),
-       .query = {QueryParam("include_deleted", Bool())}});
+  add({.route = "GET " + ex + "/{id}", .response = Ref("ExampleMaybeDeleted"),
+       .query = {QueryParam("include_deleted", Default(Bool(), false),
+                            "a deleted example too, with its deletion marks (and no ETag)")},
+       .headers = {"ETag"}});
   std::vector<Json> update_params = WritePolicyQuery();
   update_params.push_back({{"name", "If-Match"},
                            {"in", "header"},
@@ -282,9 +330,11 @@ std::vector<RouteDoc> Build() {
                                            "another current version is a 412"}});
   add({.route = "PUT " + ex + "/{id}", .request = ExampleUpdate(), .response = Ref("ExampleWritten"),
        .query = update_params,
-       .example = {{"quality_score", 0.9}, {"explanation", nullptr}}});
+       .example = {{"quality_score", 0.9}, {"explanation", nullptr}},
+       .errors = {{409, kExampleConflict}},
+       .headers = {"ETag"}});
   add({.route = "DELETE " + ex + "/{id}", .status = 204,
-       .query = {QueryParam("purge", Bool(), "admin: erase the content, keeping a hash")}});
+       .query = {QueryParam("purge", Default(Bool(), false), "admin: erase the content, keeping a hash")}});
   add({.route = "GET " + ex + "/{id}/versions",
        .response = Obj({{"example_id", Str()},
                         {"versions", Describe(Arr(Obj({{"version", Int(1)}, {"snapshot", AnyObj()}, {"replaced_at", Str()}},
@@ -295,48 +345,57 @@ std::vector<RouteDoc> Build() {
                         {"page_size", Int(1, 100)}},
                        {"example_id", "versions", "total", "page", "page_size"}),
        .query = PageNumberQuery()});
-  add({.route = "GET " + ex + "/{id}/lineage", .response = Ref("LineageGraph"),
-       .query = {QueryParam("direction", Enum({"upstream", "downstream", "both"})),
-                 QueryParam("max_depth", Int(1, 50))}});
+  add({.route = "GET " + ex + "/{id}/lineage", .response = Ref("LineageGraph"), .query = LineageQuery("downstream")});
   add({.route = "POST " + ex + "/{id}/restore", .request = Empty(), .body_required = false,
-       .response = Ref("Example")});
+       .response = Ref("Example"),
+       .errors = {{409, "The example was purged (its content is gone), or its template was deleted since"}}});
   add({.route = "GET " + ex + "/deleted", .response = Ref("DeletedExamplePage"), .query = PageNumberQuery()});
 
   // templates
   add({.route = "GET " + tpl, .response = Ref("TemplatePage"),
        .query = Plus({QueryParam("status", Enum({"draft", "published", "archived"})), QueryParam("search", Str())},
                      PageQuery())});
+  const char* name_taken = "A template with this name and version exists";
   add({.route = "POST " + tpl, .status = 201, .request = TemplateBody(true), .response = Ref("Template"),
        .example = {{"name", "defect_classifier"},
                    {"input_schema", {{{"name", "report"}, {"type", "string"}, {"description", "inspection text"}}}},
-                   {"output_schema", {{{"name", "defect_type"}, {"type", "string"}}}}}});
+                   {"output_schema", {{{"name", "defect_type"}, {"type", "string"}}}}},
+       .errors = {{409, name_taken}}});
   add({.route = "GET " + tpl + "/{id}", .response = Ref("Template")});
-  add({.route = "PUT " + tpl + "/{id}", .request = TemplateBody(false), .response = Ref("Template")});
+  add({.route = "PUT " + tpl + "/{id}", .request = TemplateBody(false), .response = Ref("Template"),
+       .errors = {{409, "The template is published or archived (make a new version), or the name is taken, or "
+                        "derived_from names the template itself"}}});
   add({.route = "DELETE " + tpl + "/{id}", .status = 204,
-       .query = {QueryParam("cascade", Enum({"detach", "delete"}), "what happens to the template's examples")}});
+       .query = {QueryParam("cascade", Enum({"detach", "delete"}),
+                            "what happens to the template's examples (without it, a template with examples is a 409)")},
+       .errors = {{409, "The template is published, has versions, or still has examples (see cascade)"}}});
   // The lifecycle actions take no fields: an empty body or {} (a key is a 422 naming it).
   add({.route = "POST " + tpl + "/{id}/publish", .request = Empty(), .body_required = false,
-       .response = Ref("Template")});
+       .response = Ref("Template"), .errors = {{409, "The template is already published, or archived"}}});
   add({.route = "POST " + tpl + "/{id}/archive", .request = Empty(), .body_required = false,
-       .response = Ref("Template")});
+       .response = Ref("Template"), .errors = {{409, "The template is already archived"}}});
   add({.route = "POST " + tpl + "/{id}/version", .status = 201, .request = Empty(), .body_required = false,
-       .response = Ref("Template")});
+       .response = Ref("Template"), .errors = {{409, name_taken}}});
   add({.route = "GET " + tpl + "/{id}/versions",
        .response = Obj({{"template_id", Str()}, {"versions", Arr(Ref("Template"))}}, {"template_id", "versions"})});
   add({.route = "GET " + tpl + "/{id}/dspy-signature", .response = Ref("DspySignature")});
   add({.route = "POST " + tpl + "/{id}/import-dspy", .status = 201,
        .request = Describe(AnyObj(), "a DSPy program state (the JSON written by program.save())"),
-       .response = Obj({{"template", Ref("Template")}, {"already_imported", Bool()},
-                        {"findings", Arr(AnyObj())}},
-                       {"template", "already_imported", "findings"}, true),
-       .query = {QueryParam("create_examples", Bool())},
-       .also = {{200, "The parent already has a version imported from the same content: that version, nothing new"}}});
+       .response = Ref("DspyImport"),
+       .query = {QueryParam("create_examples", Default(Bool(), false), "store the demos no example matches")},
+       .also = {{200, "The parent already has a version imported from the same content: that version, nothing new"}},
+       .errors = {{409, name_taken}}});
   add({.route = "POST " + tpl + "/{id}/export-dspy", .request = ExportDspyBody(), .body_required = false,
-       .response = Ref("DspyExport"), .query = {QueryParam("download", Bool(), "answer the file itself")},
-       .example = {{"format", "python_module"}, {"module", "ChainOfThought"}, {"max_examples", 8}}});
-  add({.route = "GET " + tpl + "/{id}/lineage", .response = Ref("LineageGraph"),
-       .query = {QueryParam("direction", Enum({"upstream", "downstream", "both"})),
-                 QueryParam("max_depth", Int(1, 50))}});
+       .response = {{"anyOf", Json::array({Ref("DspyExport"),
+                                           Describe(AnyObj(), "?download=true with format program_state or "
+                                                              "json_config: the file itself")})}},
+       .query = {QueryParam("download", Default(Bool(), false),
+                            "answer the file itself, in the format's media type (Content-Disposition names it)")},
+       .example = {{"format", "python_module"}, {"module", "ChainOfThought"}, {"max_examples", 8}},
+       .other_types = {{"text/x-python", Text("?download=true, python_module: the module")},
+                       {"application/x-ndjson", Text("?download=true, dataset_jsonl: one example per line")},
+                       {"application/x-ipynb+json", Describe(AnyObj(), "?download=true, notebook: the notebook")}}});
+  add({.route = "GET " + tpl + "/{id}/lineage", .response = Ref("LineageGraph"), .query = LineageQuery("both")});
   add({.route = "GET " + tpl + "/{id}/attribution", .response = Ref("Attribution")});
 
   // runs
@@ -346,7 +405,8 @@ std::vector<RouteDoc> Build() {
                    {"optimizer_type", "BootstrapFewShot"},
                    {"metric", "exact_match"},
                    {"lm", {{"provider", "offline"}}},
-                   {"budget", {{"max_trials", 8}}}}});
+                   {"budget", {{"max_trials", 8}}}},
+       .errors = {{409, "The LM provider is not configured or has no key, or caller endpoints are no longer allowed"}}});
   add({.route = "GET " + run, .response = Ref("RunPage"),
        .query = Plus({QueryParam("template_id", Str()),
                       QueryParam("status", Enum({"pending", "running", "completed", "failed", "cancelled"}))},
@@ -356,13 +416,18 @@ std::vector<RouteDoc> Build() {
        .response = Text("Server-Sent Events: `event: progress|trial|status|log`, `data: <JSON>`"),
        .response_type = "text/event-stream"});
   // The run actions take no fields: an empty body or {} (a key is a 422 naming it).
-  add({.route = "POST " + run + "/{id}/cancel", .request = Empty(), .body_required = false, .response = Ref("Run")});
+  add({.route = "POST " + run + "/{id}/cancel", .request = Empty(), .body_required = false, .response = Ref("Run"),
+       .errors = {{409, "The run has already finished"}}});
   add({.route = "GET " + run + "/{id}/results", .response = Ref("RunResults")});
   add({.route = "POST " + run + "/{id}/sync", .request = Empty(), .body_required = false,
-       .response = Ref("SyncResult")});
+       .response = Ref("SyncResult"), .errors = {{409, "The run is not completed, or was already synced"}}});
+  // A run gets one decision (service::Runs::Accept / Reject).
   add({.route = "POST " + run + "/{id}/accept", .status = 201, .request = Empty(), .body_required = false,
-       .response = Obj({{"run_id", Str()}, {"template", Ref("Template")}}, {"run_id", "template"})});
-  add({.route = "POST " + run + "/{id}/reject", .request = Empty(), .body_required = false, .response = Ref("Run")});
+       .response = Obj({{"run_id", Str()}, {"template", Ref("Template")}}, {"run_id", "template"}),
+       .errors = {{409, "The run is not completed, has no best program, was already accepted or rejected, or its "
+                        "template changed meanwhile"}}});
+  add({.route = "POST " + run + "/{id}/reject", .request = Empty(), .body_required = false, .response = Ref("Run"),
+       .errors = {{409, "The run is still running (cancel it first), or was already accepted or rejected"}}});
 
   // snapshots and audit
   add({.route = "GET " + snap, .response = Ref("SnapshotPage"),
@@ -372,21 +437,25 @@ std::vector<RouteDoc> Build() {
                        {"filter", Describe(Filter(true), "kept with the snapshot: at most 100 content filters and "
                                                          "64 KiB as JSON")}},
                       {"name"}),
-       .response = Ref("Snapshot"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
+       .response = Ref("SnapshotDetail"), .example = {{"name", "physics-v1"}, {"filter", {{"domain", "physics"}}}}});
   add({.route = "GET " + snap + "/{id}", .response = Ref("SnapshotDetail")});
-  add({.route = "GET " + snap + "/{id}/export", .response = Text("JSONL rows, or the Hugging Face layout"),
-       .response_type = "application/x-ndjson", .query = {QueryParam("format", Enum({"jsonl", "hf_jsonl", "hf_info"}))}});
+  add({.route = "GET " + snap + "/{id}/export", .response = Text("JSONL rows (jsonl), or Hugging Face rows (hf_jsonl)"),
+       .response_type = "application/x-ndjson",
+       .query = {QueryParam("format", Default(Enum({"jsonl", "hf_jsonl", "hf_info"}), "jsonl"))},
+       .other_types = {{"application/json", Describe(AnyObj(), "?format=hf_info: the Hugging Face dataset_info.json")}}});
   add({.route = "GET " + snap + "/{id}/diff/{other}", .response = Ref("SnapshotDiff")});
   add({.route = "GET /api/v1/audit", .response = Ref("AuditPage"),
        .query = {QueryParam("entity", Str(), "example, template, run, snapshot or token; or entity:id"),
                  QueryParam("entity_id", Str()),
                  QueryParam("actor", Str()), QueryParam("since", Str(), "RFC 3339"),
-                 QueryParam("limit", Int(1, 1000)), QueryParam("before_seq", Int(1), "page: entries older than this seq")}});
+                 QueryParam("limit", Default(Int(1, 1000), 100)),
+                 QueryParam("before_seq", Int(1), "page: entries older than this seq")}});
 
   // quality
   {
-    std::vector<Json> q = {QueryParam("threshold", Num(0.5, 1)), QueryParam("limit", Int(1, 500)),
-                           QueryParam("offset", Int(0, 1000000))};
+    std::vector<Json> q = {QueryParam("threshold", Default(Num(0.5, 1), service::kNearDuplicateSimilarity)),
+                           QueryParam("limit", Default(Int(1, 500), 50)),
+                           QueryParam("offset", Default(Int(0, 1000000), 0))};
     add({.route = "GET /api/v1/quality/duplicates", .response = Ref("DuplicateClusters"), .query = q});
     add({.route = "GET /api/v1/quality/conflicts", .response = Ref("DuplicateClusters"), .query = q});
   }

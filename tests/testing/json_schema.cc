@@ -51,6 +51,17 @@ void Check(const Json& schema_in, const Json& v, const Json& doc, const std::str
   if (s.contains("allOf")) {
     for (const auto& sub : s["allOf"]) Check(sub, v, doc, at, errors);
   }
+  if (s.contains("anyOf")) {
+    bool any = false;
+    std::vector<std::string> first;
+    for (const auto& sub : s["anyOf"]) {
+      std::vector<std::string> e;
+      Check(sub, v, doc, at, &e);
+      if (e.empty()) any = true;
+      else if (first.empty()) first = e;
+    }
+    if (!any) fail("matches none of anyOf" + (first.empty() ? std::string() : "; e.g. " + first.front()));
+  }
   if (s.contains("oneOf")) {
     int matches = 0;
     std::vector<std::string> last;
@@ -116,8 +127,9 @@ void Applicable(const Json& schema_in, const Json& v, const Json& doc, std::vect
   if (s.contains("allOf")) {
     for (const auto& sub : s["allOf"]) Applicable(sub, v, doc, out);
   }
-  if (s.contains("oneOf")) {
-    for (const auto& sub : s["oneOf"]) {
+  for (const char* key : {"oneOf", "anyOf"}) {
+    if (!s.contains(key)) continue;
+    for (const auto& sub : s[key]) {
       std::vector<std::string> e;
       Check(sub, v, doc, "$", &e);
       if (e.empty()) Applicable(sub, v, doc, out);

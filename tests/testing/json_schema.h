@@ -1,7 +1,7 @@
 // A small JSON Schema validator for the OpenAPI conformance test: the subset the document uses
 // ($ref into #/components/schemas, type (one or a list), enum, required, properties,
 // patternProperties, additionalProperties, items, minItems/maxItems, minimum/maximum, maxLength,
-// oneOf, allOf). Not a general validator: unknown keywords are ignored.
+// oneOf, anyOf, allOf). Not a general validator: unknown keywords are ignored.
 #pragma once
 
 #include <string>
@@ -18,7 +18,7 @@ std::vector<std::string> ValidateSchema(const Json& schema, const Json& value, c
 // The keys of `value`, at any depth, that its schema does not declare ("$.runs[0].eta_s"): an
 // object schema with `properties` declares those (and its patternProperties); an open schema that
 // declares nothing (AnyObj, a map) declares every key. allOf merges its parts; of oneOf, the
-// alternatives `value` matches count. Open objects pass ValidateSchema with any extra key; this
+// (and anyOf) alternatives `value` matches count. Open objects pass ValidateSchema with any extra key; this
 // is what keeps the document complete.
 std::vector<std::string> UndeclaredKeys(const Json& schema, const Json& value, const Json& document);
 

@@ -84,6 +84,7 @@ HttpResult TestServer::Wrap(const httplib::Result& r) {
   out.status = r->status;
   out.raw = r->body;
   out.content_type = r->get_header_value("Content-Type");
+  out.headers = r->headers;
   out.body = Json::parse(r->body, nullptr, false);
   if (out.body.is_discarded()) out.body = nullptr;
   return out;

@@ -23,6 +23,7 @@ struct HttpResult {
   Json body;          // parsed JSON (null when the body is not JSON)
   std::string raw;
   std::string content_type;
+  httplib::Headers headers;  // the response's headers (names as sent; look up case-insensitively)
 };
 
 class TestServer {

@@ -365,7 +365,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List examples with filters, sorting and paging (page or cursor) */
+        /**
+         * List examples with filters, sorting and paging (page or cursor)
+         * @description Content filters take their field in the parameter's name: `?input.<field>=value` or `?output.<field>=value`, repeated for any of several values (x-pattern-parameters).
+         */
         get: operations["getExamples"];
         put?: never;
         /** Create an example */
@@ -555,7 +558,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Examples of one template (DataBit) */
+        /**
+         * Examples of one template (DataBit)
+         * @description Content filters take their field in the parameter's name: `?input.<field>=value` or `?output.<field>=value`, repeated for any of several values (x-pattern-parameters).
+         */
         get: operations["getExamplesDatabitDatabitId"];
         put?: never;
         post?: never;
@@ -589,7 +595,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export examples as JSONL or CSV (list filters apply; redact=true masks PII) */
+        /**
+         * Export examples as JSONL or CSV (list filters apply; redact=true masks PII)
+         * @description Content filters take their field in the parameter's name: `?input.<field>=value` or `?output.<field>=value`, repeated for any of several values (x-pattern-parameters).
+         */
         get: operations["getExamplesExport"];
         put?: never;
         post?: never;
@@ -1151,13 +1160,43 @@ export interface components {
             existing_count?: number;
             existing_ids?: string[];
             failed_count: number;
+            /** @description import: the records the file held */
             total_records?: number;
-            warnings?: {
+            warnings?: (components["schemas"]["QualityWarning"] & ({
+                /** @description the record's position */
+                index: number;
+            } & {
                 [key: string]: unknown;
-            }[];
+            }))[];
         } & {
             [key: string]: unknown;
         };
+        /** @description A validation error; when the records were read and none was stored, with the batch's report (created_count, errors, existing_ids, ...) besides detail and code */
+        BatchValidationError: components["schemas"]["ValidationError"] & ({
+            created_count?: number;
+            created_ids?: string[];
+            errors?: ({
+                error: string;
+                index: number;
+                loc?: (string | number)[];
+                type?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            existing_count?: number;
+            existing_ids?: string[];
+            failed_count?: number;
+            /** @description import: the records the file held */
+            total_records?: number;
+            warnings?: (components["schemas"]["QualityWarning"] & ({
+                /** @description the record's position */
+                index: number;
+            } & {
+                [key: string]: unknown;
+            }))[];
+        } & {
+            [key: string]: unknown;
+        });
         BulkResult: {
             deleted?: number;
             dry_run: boolean;
@@ -1217,15 +1256,18 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        DeletedExample: components["schemas"]["Example"] & ({
+            /** @description hash of the content, kept when a purge erased it */
+            content_hash: string | null;
+            deleted: boolean;
+            /** @description RFC 3339 UTC timestamp */
+            deleted_at: string | null;
+            purged: boolean;
+        } & {
+            [key: string]: unknown;
+        });
         DeletedExamplePage: {
-            examples: (components["schemas"]["Example"] & ({
-                content_hash: string | null;
-                deleted: boolean;
-                deleted_at: string | null;
-                purged: boolean;
-            } & {
-                [key: string]: unknown;
-            }))[];
+            examples: components["schemas"]["DeletedExample"][];
             page: number;
             page_size: number;
             total: number;
@@ -1236,10 +1278,16 @@ export interface components {
             content: string;
             example_count: number;
             example_ids?: string[];
-            example_source?: string;
+            /**
+             * @description the version's own demos, or examples selected from the store
+             * @enum {string}
+             */
+            example_source?: "version" | "store";
             filename: string;
             findings: ({
                 code: string;
+                /** @description the signature field it concerns */
+                field?: string;
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1251,14 +1299,61 @@ export interface components {
             media_type: string;
             /** @enum {string} */
             module?: "Predict" | "ChainOfThought";
-            selection?: string;
+            /**
+             * @description the store's selection strategy; null for the version's own demos
+             * @enum {string|null}
+             */
+            selection?: "top" | "diverse" | "balanced" | "similar" | null;
             template_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DspyImport: {
+            /** @description a repeat: the version an earlier import made */
+            already_imported: boolean;
+            created_example_ids: string[];
+            /** @description each demo of the program, in order */
+            demos: ({
+                augmented: boolean;
+                /** @description the example is deleted (linked all the same) */
+                deleted?: boolean;
+                /** @description the example the demo is linked to; null when none */
+                example_id: string | null;
+                example_version?: number;
+                index: number;
+                /**
+                 * @description how the example was found (created: ?create_examples made it)
+                 * @enum {string}
+                 */
+                match: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created" | "none";
+                /** @description why the demo is unmatched, or linked to a deleted example */
+                reason?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            findings: ({
+                code: string;
+                /** @description the signature field it concerns */
+                field?: string;
+                message: string;
+                /** @enum {string} */
+                severity: "error" | "warning" | "info";
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @enum {string} */
+            module: "Predict" | "ChainOfThought";
+            template: components["schemas"]["Template"];
+            /** @description indexes of the demos linked to no example */
+            unmatched: number[];
         } & {
             [key: string]: unknown;
         };
         DspySignature: {
             findings: ({
                 code: string;
+                /** @description the signature field it concerns */
+                field?: string;
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1314,7 +1409,8 @@ export interface components {
             [key: string]: unknown;
         };
         Error: {
-            code: string;
+            /** @enum {string} */
+            code: "malformed_request" | "not_found" | "already_exists" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unauthenticated" | "permission_denied" | "misdirected_request" | "method_not_allowed" | "resource_exhausted" | "unavailable" | "deadline_exceeded" | "insufficient_storage" | "internal";
             detail: string;
             request_id?: string;
         } & {
@@ -1360,6 +1456,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description An example; with ?include_deleted=true, also its deletion marks (deleted, deleted_at, purged, content_hash) */
+        ExampleMaybeDeleted: components["schemas"]["Example"] & ({
+            /** @description hash of the content, kept when a purge erased it */
+            content_hash?: string | null;
+            deleted?: boolean;
+            /** @description RFC 3339 UTC timestamp */
+            deleted_at?: string | null;
+            purged?: boolean;
+        } & {
+            [key: string]: unknown;
+        });
         ExamplePage: {
             examples: components["schemas"]["Example"][];
             /** @description pass as ?cursor= for the next page; null on the last */
@@ -1383,11 +1490,14 @@ export interface components {
                 example_version?: number | null;
                 source: string;
                 source_id?: string;
-                source_type?: string;
+                /** @enum {string} */
+                source_type?: "example" | "template" | "run" | "snapshot" | "dspy_program";
                 target: string;
                 target_id?: string;
-                target_type?: string;
-                type: string;
+                /** @enum {string} */
+                target_type?: "example" | "template" | "run" | "snapshot" | "dspy_program";
+                /** @enum {string} */
+                type: "demo_of" | "bootstrapped_from" | "used_in" | "trained_on" | "produced" | "imported_as" | "version_of" | "derived_from" | "optimized_by" | "member_of";
             } & {
                 [key: string]: unknown;
             })[];
@@ -1400,7 +1510,8 @@ export interface components {
                 id: string;
                 key: string;
                 label?: string;
-                type: string;
+                /** @enum {string} */
+                type: "example" | "template" | "run" | "snapshot" | "dspy_program";
             } & {
                 [key: string]: unknown;
             })[];
@@ -1431,14 +1542,15 @@ export interface components {
             example_credits: ({
                 example_id: string;
                 failure_delta: number;
-                outcome: string;
+                /** @enum {string} */
+                outcome: "success" | "failure" | "partial" | "unknown";
                 success_delta: number;
             } & {
                 [key: string]: unknown;
             })[];
             /** @description each present example's outcome (example id -> outcome) */
             example_outcomes?: {
-                [key: string]: string;
+                [key: string]: "success" | "failure" | "partial" | "unknown";
             };
             /** @description how many examples the outcome added evidence to */
             examples_credited: number;
@@ -1446,7 +1558,8 @@ export interface components {
             failure_delta: number;
             /** @description the retrieval's other examples: outcome `unknown`, or deleted since the retrieval */
             not_credited_example_ids: string[];
-            outcome: string;
+            /** @enum {string} */
+            outcome: "success" | "failure" | "partial";
             retrieval_id: string;
             /** @description the success evidence added in all (sum over example_credits) */
             success_delta: number;
@@ -1454,8 +1567,17 @@ export interface components {
             [key: string]: unknown;
         };
         QualityWarning: {
+            /** @description near_duplicate, conflict: the stored example it resembles */
+            example_id?: string;
+            /** @description pii: the kinds of personal data found */
+            kinds?: string[];
+            /** @description missing_optional_field: where the field belongs */
+            loc?: (string | number)[];
             message: string;
-            type: string;
+            /** @description near_duplicate, conflict: cosine of the inputs (1 = identical) */
+            similarity?: number;
+            /** @enum {string} */
+            type: "near_duplicate" | "conflict" | "missing_optional_field" | "pii";
         } & {
             [key: string]: unknown;
         };
@@ -1472,7 +1594,8 @@ export interface components {
         };
         Retrieval: {
             examples: (components["schemas"]["Example"] & ({
-                match_type?: string;
+                /** @enum {string} */
+                match_type?: "vector" | "keyword" | "hybrid" | "metadata";
                 similarity_score?: number | null;
                 why?: {
                     effectiveness?: number | null;
@@ -1508,10 +1631,12 @@ export interface components {
             created_at: string;
             example_ids: string[];
             example_outcomes?: {
-                [key: string]: string;
+                [key: string]: "success" | "failure" | "partial" | "unknown";
             } | null;
-            exploration?: string | null;
-            outcome: string | null;
+            /** @enum {string|null} */
+            exploration?: "thompson" | "ucb" | "greedy" | "none" | null;
+            /** @enum {string|null} */
+            outcome: "success" | "failure" | "partial" | null;
             query?: string;
             ranking?: {
                 [key: string]: unknown;
@@ -1538,7 +1663,8 @@ export interface components {
             /** @description RFC 3339 UTC timestamp */
             created_at: string;
             created_by?: string | null;
-            decision?: string | null;
+            /** @enum {string|null} */
+            decision?: "accepted" | "rejected" | null;
             /** @description seconds the run has been executing */
             elapsed_s?: number;
             error?: string | null;
@@ -1630,7 +1756,8 @@ export interface components {
             query_embedding_generated: boolean;
             results: ({
                 example: components["schemas"]["Example"];
-                match_type: string;
+                /** @enum {string} */
+                match_type: "vector" | "keyword" | "hybrid" | "metadata";
                 scores: {
                     effectiveness?: number | null;
                     /** @description the effectiveness the ranking blended (an exploration policy's draw) */
@@ -1646,7 +1773,11 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
-            search_type: string;
+            /**
+             * @description the mode the search ran (auto resolved)
+             * @enum {string}
+             */
+            search_type: "vector" | "keyword" | "hybrid" | "metadata";
             took_ms: number;
             total_matches: number;
         } & {
@@ -1776,7 +1907,8 @@ export interface components {
             [key: string]: unknown;
         };
         ValidationError: {
-            code: string;
+            /** @enum {string} */
+            code: "validation_error";
             detail: ({
                 loc: (string | number)[];
                 msg: string;
@@ -1792,7 +1924,14 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The example's version, quoted ("3"): send it as If-Match to edit that version only */
+        ETag: string;
+        /** @description Seconds to wait before retrying */
+        "Retry-After": number;
+        /** @description The request's id (the client's X-Request-Id when it sent one): in the log and the audit entry */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1830,6 +1969,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1839,6 +1979,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1848,6 +1989,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1857,6 +1999,27 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No retrieval has this retrieval_id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An outcome was already recorded for this retrieval */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1866,6 +2029,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1875,33 +2039,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1934,12 +2114,19 @@ export interface operations {
                     /** @enum {string} */
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
+                    /** @default 0.5 */
                     effectiveness_weight?: number;
                     /** @description example ids (UUIDs; another string is a 422) */
                     example_ids?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @default thompson
+                     * @enum {string}
+                     */
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
-                    /** @enum {string} */
+                    /**
+                     * @default xml
+                     * @enum {string}
+                     */
                     format?: "xml" | "markdown" | "json" | "chat";
                     /**
                      * @deprecated
@@ -1948,6 +2135,7 @@ export interface operations {
                      */
                     format_style?: "xml" | "markdown" | "json" | "chat";
                     function_name?: string;
+                    /** @default 5 */
                     k?: number;
                     /**
                      * @deprecated
@@ -1957,16 +2145,25 @@ export interface operations {
                     min_effectiveness?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
-                    /** @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off */
+                    /**
+                     * @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off
+                     * @default false
+                     */
                     mmr?: boolean | ({
                         /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
-                        /** @description λ (default 0.5) */
+                        /**
+                         * @description λ
+                         * @default 0.5
+                         */
                         lambda?: number;
                     } & {
                         [key: string]: unknown;
                     });
-                    /** @enum {string} */
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
                     mode?: "auto" | "vector" | "keyword" | "hybrid" | "metadata";
                     /** @enum {string} */
                     pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -1974,7 +2171,10 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     query_embedding?: number[] | null;
-                    /** @description mask personal data (emails, phone numbers, card numbers, ...) in the returned examples and the prompt section */
+                    /**
+                     * @description mask personal data (emails, phone numbers, card numbers, ...) in the returned examples and the prompt section
+                     * @default false
+                     */
                     redact?: boolean;
                     relevance_floor?: number;
                     seed?: number;
@@ -1984,8 +2184,12 @@ export interface operations {
                      */
                     session_id?: string;
                     similarity_threshold?: number;
-                    /** @enum {string} */
+                    /**
+                     * @default effectiveness_score
+                     * @enum {string}
+                     */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
+                    /** @default true */
                     sort_desc?: boolean;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -2007,6 +2211,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2016,6 +2221,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2025,6 +2231,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2034,6 +2241,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2043,6 +2251,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2052,33 +2261,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2099,6 +2324,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2113,6 +2339,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2122,24 +2349,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2170,6 +2422,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2179,6 +2432,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2188,33 +2442,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2242,6 +2512,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2251,6 +2522,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2260,33 +2532,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2319,8 +2607,11 @@ export interface operations {
                  */
                 "application/json": {
                     budget?: {
+                        /** @default 20000 */
                         max_lm_calls?: number;
+                        /** @default 30 */
                         max_minutes?: number;
+                        /** @default 32 */
                         max_trials?: number;
                     } & {
                         [key: string]: unknown;
@@ -2354,13 +2645,16 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         function_name?: string;
+                        /** @default 200 */
                         max_examples?: number;
                         min_effectiveness_score?: number;
                         min_quality_score?: number;
+                        /** @default 0 */
                         seed?: number;
                         snapshot_id?: string;
                         /** @enum {string} */
                         source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
+                        /** @default 0.5 */
                         split_ratio?: number;
                     } & {
                         [key: string]: unknown;
@@ -2383,17 +2677,26 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @default exact_match
+                     * @enum {string}
+                     */
                     metric?: "exact_match" | "f1" | "contains" | "json_fields" | "numeric_close" | "llm_judge";
                     metric_params?: {
                         [key: string]: unknown;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @default Predict
+                     * @enum {string}
+                     */
                     module?: "Predict" | "ChainOfThought";
                     optimizer_params?: {
                         [key: string]: unknown;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @default BootstrapFewShotWithRandomSearch
+                     * @enum {string}
+                     */
                     optimizer_type?: "LabeledFewShot" | "BootstrapFewShot" | "BootstrapFewShotWithRandomSearch" | "MIPROv2" | "KNNFewShot";
                     template_id: string;
                 } & {
@@ -2405,6 +2708,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2414,6 +2718,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2423,6 +2728,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2432,6 +2738,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The LM provider is not configured or has no key, or caller endpoints are no longer allowed */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2441,6 +2758,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2450,33 +2768,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2499,6 +2833,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2508,6 +2843,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2517,6 +2853,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2526,24 +2863,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2570,6 +2932,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2584,6 +2947,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2593,6 +2957,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2602,6 +2967,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2611,6 +2977,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2620,6 +2997,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2629,33 +3007,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2682,6 +3076,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2691,6 +3086,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2700,6 +3096,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2709,6 +3106,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2718,6 +3116,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run has already finished */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2727,6 +3136,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2736,33 +3146,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2785,6 +3211,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2794,6 +3221,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2803,6 +3231,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2812,24 +3241,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2856,6 +3310,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2865,6 +3320,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2874,6 +3330,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2883,6 +3340,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2892,6 +3350,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run is still running (cancel it first), or was already accepted or rejected */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2901,6 +3370,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2910,33 +3380,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2959,6 +3445,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2968,6 +3455,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2977,6 +3465,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2986,24 +3475,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3030,6 +3544,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3039,6 +3554,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3048,6 +3564,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3057,6 +3574,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3066,6 +3584,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run is not completed, or was already synced */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3075,6 +3604,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3084,33 +3614,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3138,6 +3684,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3147,6 +3694,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3156,33 +3704,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3215,8 +3779,11 @@ export interface operations {
                  */
                 "application/json": {
                     budget?: {
+                        /** @default 20000 */
                         max_lm_calls?: number;
+                        /** @default 30 */
                         max_minutes?: number;
+                        /** @default 32 */
                         max_trials?: number;
                     } & {
                         [key: string]: unknown;
@@ -3250,13 +3817,16 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         function_name?: string;
+                        /** @default 200 */
                         max_examples?: number;
                         min_effectiveness_score?: number;
                         min_quality_score?: number;
+                        /** @default 0 */
                         seed?: number;
                         snapshot_id?: string;
                         /** @enum {string} */
                         source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
+                        /** @default 0.5 */
                         split_ratio?: number;
                     } & {
                         [key: string]: unknown;
@@ -3279,17 +3849,26 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @default exact_match
+                     * @enum {string}
+                     */
                     metric?: "exact_match" | "f1" | "contains" | "json_fields" | "numeric_close" | "llm_judge";
                     metric_params?: {
                         [key: string]: unknown;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @default Predict
+                     * @enum {string}
+                     */
                     module?: "Predict" | "ChainOfThought";
                     optimizer_params?: {
                         [key: string]: unknown;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @default BootstrapFewShotWithRandomSearch
+                     * @enum {string}
+                     */
                     optimizer_type?: "LabeledFewShot" | "BootstrapFewShot" | "BootstrapFewShotWithRandomSearch" | "MIPROv2" | "KNNFewShot";
                     template_id: string;
                 } & {
@@ -3301,6 +3880,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3310,6 +3890,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3319,6 +3900,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3328,6 +3910,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The LM provider is not configured or has no key, or caller endpoints are no longer allowed */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3337,6 +3930,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3346,33 +3940,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3395,6 +4005,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3404,6 +4015,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3413,6 +4025,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3422,24 +4035,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3466,6 +4104,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3475,6 +4114,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3484,6 +4124,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3493,6 +4134,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3502,6 +4144,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run has already finished */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3511,6 +4164,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3520,33 +4174,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3569,6 +4239,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3578,6 +4249,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3587,6 +4259,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3596,24 +4269,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3640,6 +4338,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3649,6 +4348,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3658,6 +4358,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3667,6 +4368,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3676,6 +4378,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run is not completed, or was already synced */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3685,6 +4398,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3694,33 +4408,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3732,7 +4462,7 @@ export interface operations {
     postDspyTemplatesIdExportDeprecated: {
         parameters: {
             query?: {
-                /** @description answer the file itself */
+                /** @description answer the file itself, in the format's media type (Content-Disposition names it) */
                 download?: boolean;
             };
             header?: never;
@@ -3756,11 +4486,18 @@ export interface operations {
                      * @description The original plan's key (accepted on this path only): the template to export: must be the path's template id
                      */
                     databit_id?: string;
+                    /** @default true */
                     demos_as_program_state?: boolean;
                     example_ids?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
                     example_source?: "auto" | "version" | "store";
-                    /** @enum {string} */
+                    /**
+                     * @default python_module
+                     * @enum {string}
+                     */
                     format?: "python_module" | "program_state" | "dataset_jsonl" | "json_config" | "notebook";
                     /**
                      * @deprecated
@@ -3773,20 +4510,34 @@ export interface operations {
                      * @enum {boolean}
                      */
                     include_metrics?: true;
+                    /** @default false */
                     include_optimizer?: boolean;
                     /**
                      * @deprecated
                      * @description The original plan's key (accepted on this path only): `include_optimizer` (giving both with different values is a 422)
                      */
                     include_optimizer_setup?: boolean;
+                    /** @description default: databricks/<the template's base_model> */
                     lm_model?: string;
+                    /** @default 16 */
                     max_examples?: number;
-                    /** @enum {string} */
+                    /**
+                     * @default exact_match
+                     * @enum {string}
+                     */
                     metric?: "exact_match" | "f1" | "contains" | "json_fields" | "numeric_close" | "llm_judge";
                     min_effectiveness?: number;
-                    /** @enum {string} */
+                    /**
+                     * @description default: the module of the program the version came from (an accepted run, an import), else Predict
+                     * @enum {string}
+                     */
                     module?: "Predict" | "ChainOfThought";
-                    /** @description optimizer config {type, ...params} for the optimizer script */
+                    /**
+                     * @description optimizer config {type, ...params} for the optimizer script
+                     * @default {
+                     *       "type": "BootstrapFewShot"
+                     *     }
+                     */
                     optimizer?: {
                         [key: string]: unknown;
                     };
@@ -3794,8 +4545,12 @@ export interface operations {
                     optimizer_type?: string;
                     /** @description required for selection `similar` */
                     query?: string;
+                    /** @default false */
                     redact?: boolean;
-                    /** @enum {string} */
+                    /**
+                     * @default top
+                     * @enum {string}
+                     */
                     selection?: "top" | "diverse" | "balanced" | "similar";
                 } & {
                     [key: string]: unknown;
@@ -3806,15 +4561,24 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DspyExport"];
+                    "application/json": components["schemas"]["DspyExport"] | {
+                        [key: string]: unknown;
+                    };
+                    "application/x-ipynb+json": {
+                        [key: string]: unknown;
+                    };
+                    "application/x-ndjson": string;
+                    "text/x-python": string;
                 };
             };
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3824,6 +4588,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3833,6 +4598,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3842,6 +4608,7 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3851,6 +4618,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3860,33 +4628,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3909,6 +4693,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3918,6 +4703,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3927,6 +4713,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3936,24 +4723,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3966,20 +4778,16 @@ export interface operations {
         parameters: {
             query?: {
                 capability_tag?: string;
-                capability_tags?: string;
-                capability_tags_all?: string;
+                capability_tags?: string[];
+                capability_tags_all?: string[];
                 /** @description opaque; from next_cursor (wins over page) */
                 cursor?: string;
                 databit_id?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
-                /** @description an input field equals the value (repeat for any of several) */
-                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
-                /** @description an expected_output field equals the value (repeat for any of several) */
-                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -3996,6 +4804,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4005,6 +4814,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4014,33 +4824,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4052,9 +4878,9 @@ export interface operations {
     postExamples: {
         parameters: {
             query?: {
-                /** @description near-duplicate policy of this write */
+                /** @description near-duplicate policy of this write (default: the server's on_duplicate, as shipped `warn`) */
                 on_duplicate?: "allow" | "warn" | "reject";
-                /** @description refuse content holding a secret */
+                /** @description refuse content holding a secret (default: the server's reject_secrets) */
                 on_secret?: "allow" | "reject";
             };
             header?: never;
@@ -4084,8 +4910,12 @@ export interface operations {
                     /** @description server-assigned; accepted (with its type) and ignored */
                     created_by?: string | null;
                     databit_id?: string | null;
-                    /** @enum {string|null} */
+                    /**
+                     * @default medium
+                     * @enum {string|null}
+                     */
                     difficulty?: "easy" | "medium" | "hard" | null;
+                    /** @default general */
                     domain?: string | null;
                     /** @description server-assigned; accepted (with its type) and ignored */
                     effectiveness_score?: number | null;
@@ -4113,7 +4943,10 @@ export interface operations {
                     pii_flags?: string[] | null;
                     quality_score?: number | null;
                     search_keys?: string[] | null;
-                    /** @enum {string|null} */
+                    /**
+                     * @default human_authored
+                     * @enum {string|null}
+                     */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import" | null;
                     /** @description server-assigned; accepted (with its type) and ignored */
                     success_count?: number | null;
@@ -4136,6 +4969,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4145,6 +4979,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4154,6 +4989,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4163,6 +4999,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a near-duplicate refused (on_duplicate=reject), an edit based on an older version (its `version`), a concurrent edit (retry), or the example's template was deleted meanwhile */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4172,6 +5019,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4181,33 +5029,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4219,6 +5083,7 @@ export interface operations {
     getExamplesId: {
         parameters: {
             query?: {
+                /** @description a deleted example too, with its deletion marks (and no ETag) */
                 include_deleted?: boolean;
             };
             header?: never;
@@ -4232,15 +5097,18 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Example"];
+                    "application/json": components["schemas"]["ExampleMaybeDeleted"];
                 };
             };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4250,6 +5118,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4259,33 +5128,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4297,9 +5182,9 @@ export interface operations {
     putExamplesId: {
         parameters: {
             query?: {
-                /** @description near-duplicate policy of this write */
+                /** @description near-duplicate policy of this write (default: the server's on_duplicate, as shipped `warn`) */
                 on_duplicate?: "allow" | "warn" | "reject";
-                /** @description refuse content holding a secret */
+                /** @description refuse content holding a secret (default: the server's reject_secrets) */
                 on_secret?: "allow" | "reject";
             };
             header?: {
@@ -4381,6 +5266,8 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4390,6 +5277,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4399,6 +5287,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4408,6 +5297,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4417,6 +5307,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a near-duplicate refused (on_duplicate=reject), an edit based on an older version (its `version`), a concurrent edit (retry), or the example's template was deleted meanwhile */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4426,6 +5327,7 @@ export interface operations {
             /** @description If-Match names another version than the current one */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4435,6 +5337,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4444,33 +5347,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4496,6 +5415,7 @@ export interface operations {
             /** @description No content */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4503,6 +5423,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4512,6 +5433,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4521,33 +5443,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4570,6 +5508,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4579,6 +5518,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4588,6 +5528,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4597,24 +5538,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4640,6 +5606,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4649,6 +5616,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4658,6 +5626,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4667,33 +5636,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4720,6 +5705,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4729,6 +5715,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4738,6 +5725,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4747,6 +5735,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4756,6 +5745,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The example was purged (its content is gone), or its template was deleted since */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4765,6 +5765,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4774,33 +5775,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4850,6 +5867,7 @@ export interface operations {
             /** @description No content */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4857,6 +5875,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4866,6 +5885,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4875,6 +5895,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4884,6 +5905,7 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4893,6 +5915,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4902,33 +5925,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4954,6 +5993,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4981,6 +6021,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4990,6 +6031,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4999,33 +6041,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5037,9 +6095,9 @@ export interface operations {
     postExamplesBatch: {
         parameters: {
             query?: {
-                /** @description near-duplicate policy of this write */
+                /** @description near-duplicate policy of this write (default: the server's on_duplicate, as shipped `warn`) */
                 on_duplicate?: "allow" | "warn" | "reject";
-                /** @description refuse content holding a secret */
+                /** @description refuse content holding a secret (default: the server's reject_secrets) */
                 on_secret?: "allow" | "reject";
             };
             header?: never;
@@ -5049,6 +6107,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description store all or none
+                     * @default true
+                     */
                     atomic?: boolean;
                     examples: ({
                         attribution_notes?: string | null;
@@ -5060,8 +6122,12 @@ export interface operations {
                         /** @description server-assigned; accepted (with its type) and ignored */
                         created_by?: string | null;
                         databit_id?: string | null;
-                        /** @enum {string|null} */
+                        /**
+                         * @default medium
+                         * @enum {string|null}
+                         */
                         difficulty?: "easy" | "medium" | "hard" | null;
+                        /** @default general */
                         domain?: string | null;
                         /** @description server-assigned; accepted (with its type) and ignored */
                         effectiveness_score?: number | null;
@@ -5089,7 +6155,10 @@ export interface operations {
                         pii_flags?: string[] | null;
                         quality_score?: number | null;
                         search_keys?: string[] | null;
-                        /** @enum {string|null} */
+                        /**
+                         * @default human_authored
+                         * @enum {string|null}
+                         */
                         source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import" | null;
                         /** @description server-assigned; accepted (with its type) and ignored */
                         success_count?: number | null;
@@ -5119,6 +6188,7 @@ export interface operations {
             /** @description Every record was already stored: nothing new */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5128,6 +6198,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5137,6 +6208,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5146,6 +6218,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5155,6 +6228,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description atomic: a record is a near-duplicate refused by on_duplicate=reject, or a template the records name was deleted meanwhile */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5164,6 +6248,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5173,33 +6258,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": components["schemas"]["BatchValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5218,6 +6319,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @default false */
                     dry_run?: boolean;
                     filter?: {
                         capability_tag?: string;
@@ -5257,6 +6359,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5266,6 +6369,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5275,6 +6379,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5284,6 +6389,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5293,6 +6399,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5302,33 +6409,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5360,6 +6483,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @default false */
                     dry_run?: boolean;
                     filter?: {
                         capability_tag?: string;
@@ -5410,6 +6534,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5419,6 +6544,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5428,6 +6554,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5437,6 +6564,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5446,6 +6574,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5455,33 +6584,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5506,6 +6651,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5515,6 +6661,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5524,33 +6671,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5563,19 +6726,15 @@ export interface operations {
         parameters: {
             query?: {
                 capability_tag?: string;
-                capability_tags?: string;
-                capability_tags_all?: string;
+                capability_tags?: string[];
+                capability_tags_all?: string[];
                 /** @description opaque; from next_cursor (wins over page) */
                 cursor?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 function_name?: string;
-                /** @description an input field equals the value (repeat for any of several) */
-                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
-                /** @description an expected_output field equals the value (repeat for any of several) */
-                "output.{field}"?: string;
                 page?: number;
                 page_size?: number;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -5594,6 +6753,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5603,6 +6763,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5612,6 +6773,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5621,33 +6783,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5671,6 +6849,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5680,6 +6859,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5689,33 +6869,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5728,19 +6924,15 @@ export interface operations {
         parameters: {
             query?: {
                 capability_tag?: string;
-                capability_tags?: string;
-                capability_tags_all?: string;
+                capability_tags?: string[];
+                capability_tags_all?: string[];
                 databit_id?: string;
                 difficulty?: "easy" | "medium" | "hard";
                 domain?: string;
                 format?: "jsonl" | "csv";
                 function_name?: string;
-                /** @description an input field equals the value (repeat for any of several) */
-                "input.{field}"?: string;
                 min_effectiveness_score?: number;
                 min_quality_score?: number;
-                /** @description an expected_output field equals the value (repeat for any of several) */
-                "output.{field}"?: string;
                 pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
                 redact?: boolean;
                 source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -5754,15 +6946,18 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/x-ndjson": string;
+                    "text/csv": string;
                 };
             };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5772,33 +6967,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5811,10 +7022,11 @@ export interface operations {
         parameters: {
             query?: {
                 atomic?: boolean;
+                /** @description default: from the Content-Type */
                 format?: "jsonl" | "json" | "csv";
-                /** @description near-duplicate policy of this write */
+                /** @description near-duplicate policy of this write (default: the server's on_duplicate, as shipped `warn`) */
                 on_duplicate?: "allow" | "warn" | "reject";
-                /** @description refuse content holding a secret */
+                /** @description refuse content holding a secret (default: the server's reject_secrets) */
                 on_secret?: "allow" | "reject";
             };
             header?: never;
@@ -5834,6 +7046,7 @@ export interface operations {
             /** @description Every record was already stored: nothing new */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5843,6 +7056,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5852,6 +7066,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5861,6 +7076,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5870,6 +7086,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description atomic: a record is a near-duplicate refused by on_duplicate=reject, or a template the records name was deleted meanwhile */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5879,6 +7106,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5888,33 +7116,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": components["schemas"]["BatchValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5957,6 +7201,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5966,6 +7211,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5975,6 +7221,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5984,6 +7231,27 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No retrieval has this retrieval_id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An outcome was already recorded for this retrieval */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5993,6 +7261,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6002,33 +7271,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6049,6 +7334,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6086,6 +7372,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6095,24 +7382,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6149,6 +7461,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": ({
+                        errors: number;
+                        example_ids: string[];
+                        model: string;
+                        processed: number;
+                        skipped: number;
+                    } & {
+                        [key: string]: unknown;
+                    }) | ({
+                        all?: boolean;
+                        cache?: ({
+                            bytes?: number;
+                            capacity_bytes?: number;
+                            entries?: number;
+                            hits?: number;
+                            misses?: number;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        configured_model: string;
+                        done: number;
+                        embedded?: number;
+                        error?: string | null;
+                        errors?: number;
+                        finished_at?: string | null;
+                        from_model?: string | null;
+                        progress: number;
+                        reused?: number;
+                        serving_model: string;
+                        started_at?: string | null;
+                        /** @enum {string} */
+                        state: "idle" | "running" | "completed" | "failed";
+                        to_model?: string | null;
+                        total: number;
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A re-embedding started in the background (force, or vectors of another model): its status */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6194,6 +7553,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6203,6 +7563,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6212,6 +7573,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A re-embedding is already running */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6221,6 +7593,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6230,33 +7603,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6279,6 +7668,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6288,6 +7678,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6297,6 +7688,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6306,24 +7698,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6358,28 +7775,45 @@ export interface operations {
                     /** @enum {string} */
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
+                    /** @default 0.5 */
                     effectiveness_weight?: number;
                     /** @description example ids (UUIDs; another string is a 422) */
                     example_ids?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @default thompson
+                     * @enum {string}
+                     */
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
-                    /** @enum {string} */
+                    /**
+                     * @default xml
+                     * @enum {string}
+                     */
                     format?: "xml" | "markdown" | "json" | "chat";
                     function_name?: string;
+                    /** @default 5 */
                     k?: number;
                     min_effectiveness?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
-                    /** @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off */
+                    /**
+                     * @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off
+                     * @default false
+                     */
                     mmr?: boolean | ({
                         /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
-                        /** @description λ (default 0.5) */
+                        /**
+                         * @description λ
+                         * @default 0.5
+                         */
                         lambda?: number;
                     } & {
                         [key: string]: unknown;
                     });
-                    /** @enum {string} */
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
                     mode?: "auto" | "vector" | "keyword" | "hybrid" | "metadata";
                     /** @enum {string} */
                     pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -6387,13 +7821,20 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     query_embedding?: number[] | null;
-                    /** @description mask personal data (emails, phone numbers, card numbers, ...) in the returned examples and the prompt section */
+                    /**
+                     * @description mask personal data (emails, phone numbers, card numbers, ...) in the returned examples and the prompt section
+                     * @default false
+                     */
                     redact?: boolean;
                     relevance_floor?: number;
                     seed?: number;
                     similarity_threshold?: number;
-                    /** @enum {string} */
+                    /**
+                     * @default effectiveness_score
+                     * @enum {string}
+                     */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
+                    /** @default true */
                     sort_desc?: boolean;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -6415,6 +7856,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6424,6 +7866,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6433,6 +7876,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6442,6 +7886,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6451,6 +7896,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6460,33 +7906,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6522,25 +7984,39 @@ export interface operations {
                     /** @enum {string} */
                     difficulty?: "easy" | "medium" | "hard";
                     domain?: string;
+                    /** @default 0 */
                     effectiveness_weight?: number;
                     /** @description example ids (UUIDs; another string is a 422) */
                     example_ids?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @description default: greedy when effectiveness_weight > 0
+                     * @enum {string}
+                     */
                     exploration?: "thompson" | "ucb" | "greedy" | "none";
                     function_name?: string;
+                    /** @default 10 */
                     k?: number;
                     min_effectiveness_score?: number;
                     min_quality_score?: number;
-                    /** @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off */
+                    /**
+                     * @description Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; false: off
+                     * @default false
+                     */
                     mmr?: boolean | ({
                         /** @description candidates MMR picks from (default 4k); at least k */
                         fetch_k?: number;
-                        /** @description λ (default 0.5) */
+                        /**
+                         * @description λ
+                         * @default 0.5
+                         */
                         lambda?: number;
                     } & {
                         [key: string]: unknown;
                     });
-                    /** @enum {string} */
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
                     mode?: "auto" | "vector" | "keyword" | "hybrid" | "metadata";
                     /** @enum {string} */
                     pii?: "email" | "phone" | "credit_card" | "iban" | "ssn" | "ip_address" | "secret" | "any";
@@ -6549,8 +8025,12 @@ export interface operations {
                     relevance_floor?: number;
                     seed?: number;
                     similarity_threshold?: number;
-                    /** @enum {string} */
+                    /**
+                     * @default effectiveness_score
+                     * @enum {string}
+                     */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
+                    /** @default true */
                     sort_desc?: boolean;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -6571,6 +8051,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6580,6 +8061,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6589,6 +8071,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6598,6 +8081,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6607,6 +8091,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6616,33 +8101,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6666,6 +8167,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6675,6 +8177,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6684,33 +8187,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6731,6 +8250,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6740,6 +8260,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6749,24 +8270,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6787,6 +8333,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6795,9 +8342,31 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6822,6 +8391,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6831,6 +8401,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6840,33 +8411,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6891,6 +8478,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6900,6 +8488,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6909,33 +8498,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6959,6 +8564,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6968,6 +8574,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6977,33 +8584,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7071,15 +8694,17 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Snapshot"];
+                    "application/json": components["schemas"]["SnapshotDetail"];
                 };
             };
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7089,6 +8714,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7098,6 +8724,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7107,6 +8734,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7116,33 +8744,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7165,6 +8809,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7174,6 +8819,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7183,6 +8829,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7192,24 +8839,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7233,6 +8905,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7242,6 +8915,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7251,6 +8925,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7260,24 +8935,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7302,15 +9002,20 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                     "application/x-ndjson": string;
                 };
             };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7320,6 +9025,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7329,33 +9035,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7383,6 +9105,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7392,6 +9115,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7401,33 +9125,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7557,6 +9297,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7566,6 +9307,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7575,6 +9317,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7584,6 +9327,17 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A template with this name and version exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7593,6 +9347,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7602,33 +9357,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7651,6 +9422,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7660,6 +9432,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7669,6 +9442,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7678,24 +9452,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7809,6 +9608,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7818,6 +9618,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7827,6 +9628,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7836,6 +9638,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7845,6 +9648,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The template is published or archived (make a new version), or the name is taken, or derived_from names the template itself */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7854,6 +9668,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7863,33 +9678,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7901,7 +9732,7 @@ export interface operations {
     deleteTemplatesId: {
         parameters: {
             query?: {
-                /** @description what happens to the template's examples */
+                /** @description what happens to the template's examples (without it, a template with examples is a 409) */
                 cascade?: "detach" | "delete";
             };
             header?: never;
@@ -7915,6 +9746,7 @@ export interface operations {
             /** @description No content */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7922,6 +9754,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7931,6 +9764,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7940,33 +9774,59 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description The template is published, has versions, or still has examples (see cascade) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7993,6 +9853,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8002,6 +9863,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8011,6 +9873,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8020,6 +9883,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8029,6 +9893,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The template is already archived */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8038,6 +9913,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8047,33 +9923,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8096,6 +9988,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8105,6 +9998,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8114,6 +10008,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8123,24 +10018,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8163,6 +10083,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8172,6 +10093,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8181,6 +10103,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8190,24 +10113,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8219,7 +10167,7 @@ export interface operations {
     postTemplatesIdExportDspy: {
         parameters: {
             query?: {
-                /** @description answer the file itself */
+                /** @description answer the file itself, in the format's media type (Content-Disposition names it) */
                 download?: boolean;
             };
             header?: never;
@@ -8238,21 +10186,42 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @default true */
                     demos_as_program_state?: boolean;
                     example_ids?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
                     example_source?: "auto" | "version" | "store";
-                    /** @enum {string} */
+                    /**
+                     * @default python_module
+                     * @enum {string}
+                     */
                     format?: "python_module" | "program_state" | "dataset_jsonl" | "json_config" | "notebook";
+                    /** @default false */
                     include_optimizer?: boolean;
+                    /** @description default: databricks/<the template's base_model> */
                     lm_model?: string;
+                    /** @default 16 */
                     max_examples?: number;
-                    /** @enum {string} */
+                    /**
+                     * @default exact_match
+                     * @enum {string}
+                     */
                     metric?: "exact_match" | "f1" | "contains" | "json_fields" | "numeric_close" | "llm_judge";
                     min_effectiveness?: number;
-                    /** @enum {string} */
+                    /**
+                     * @description default: the module of the program the version came from (an accepted run, an import), else Predict
+                     * @enum {string}
+                     */
                     module?: "Predict" | "ChainOfThought";
-                    /** @description optimizer config {type, ...params} for the optimizer script */
+                    /**
+                     * @description optimizer config {type, ...params} for the optimizer script
+                     * @default {
+                     *       "type": "BootstrapFewShot"
+                     *     }
+                     */
                     optimizer?: {
                         [key: string]: unknown;
                     };
@@ -8260,8 +10229,12 @@ export interface operations {
                     optimizer_type?: string;
                     /** @description required for selection `similar` */
                     query?: string;
+                    /** @default false */
                     redact?: boolean;
-                    /** @enum {string} */
+                    /**
+                     * @default top
+                     * @enum {string}
+                     */
                     selection?: "top" | "diverse" | "balanced" | "similar";
                 } & {
                     [key: string]: unknown;
@@ -8272,15 +10245,24 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DspyExport"];
+                    "application/json": components["schemas"]["DspyExport"] | {
+                        [key: string]: unknown;
+                    };
+                    "application/x-ipynb+json": {
+                        [key: string]: unknown;
+                    };
+                    "application/x-ndjson": string;
+                    "text/x-python": string;
                 };
             };
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8290,6 +10272,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8299,6 +10282,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8308,6 +10292,7 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8317,6 +10302,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8326,33 +10312,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8364,6 +10366,7 @@ export interface operations {
     postTemplatesIdImportDspy: {
         parameters: {
             query?: {
+                /** @description store the demos no example matches */
                 create_examples?: boolean;
             };
             header?: never;
@@ -8383,40 +10386,27 @@ export interface operations {
             /** @description The parent already has a version imported from the same content: that version, nothing new */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        already_imported: boolean;
-                        findings: {
-                            [key: string]: unknown;
-                        }[];
-                        template: components["schemas"]["Template"];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DspyImport"];
                 };
             };
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        already_imported: boolean;
-                        findings: {
-                            [key: string]: unknown;
-                        }[];
-                        template: components["schemas"]["Template"];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DspyImport"];
                 };
             };
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8426,6 +10416,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8435,6 +10426,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8444,6 +10436,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A template with this name and version exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8453,6 +10456,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8462,33 +10466,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8514,6 +10534,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8523,6 +10544,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8532,6 +10554,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8541,33 +10564,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8594,6 +10633,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8603,6 +10643,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8612,6 +10653,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8621,6 +10663,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8630,6 +10673,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The template is already published, or archived */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8639,6 +10693,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8648,33 +10703,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8701,6 +10772,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8710,6 +10782,7 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8719,6 +10792,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8728,6 +10802,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8737,6 +10812,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A template with this name and version exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8746,6 +10832,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8755,33 +10842,49 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Validation failed (also: an unknown body key) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8804,6 +10907,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8818,6 +10922,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8827,6 +10932,7 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8836,24 +10942,49 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8874,6 +11005,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8885,9 +11017,31 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8908,6 +11062,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8917,6 +11072,7 @@ export interface operations {
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8926,24 +11082,49 @@ export interface operations {
             /** @description The token's role is too low, or a foreign origin */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (Retry-After) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8964,15 +11145,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Error: {detail, code} (409 conflict, 503 unavailable, ...) */
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
