@@ -93,7 +93,9 @@ Json TemplateBody(bool creating) {
   for (const char* k : {"version", "parent_template_id", "created_by", "created_at", "updated_at"}) {
     p[k] = Describe(Nullable(Str(256)), "server-assigned; accepted (with its type) and ignored");
   }
-  p["id"] = Describe(Nullable(Str(64)), creating ? "server-assigned; accepted (with its type) and ignored"
+  p["id"] = Describe(Nullable(Str(64)), creating ? "the new template's id (a UUID): left out or null, the server "
+                                                   "chooses; given, an id no template of this store has or had (a "
+                                                   "template moved from another store), else 409"
                                                  : "server-assigned; must be the id in the path");
   p["status"] = Describe(Nullable(Enum({"draft"})),
                          "server-assigned: templates are created and edited as drafts; status changes through "

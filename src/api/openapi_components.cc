@@ -111,6 +111,7 @@ Json Run() {
 
 Json Page(const std::string& key, Json item, bool cursor) {
   Json p = {{key, Arr(std::move(item))}, {"total", Int(0)}, {"page", Int(1)}, {"page_size", Int(1, 100)}};
+  if (cursor) p["page"] = Describe(Nullable(Int(1)), "the page number asked for; null for a page reached by cursor");
   std::vector<std::string> required = {key, "total", "page", "page_size"};
   if (cursor) {
     p["next_cursor"] = Describe(Nullable(Str()), "pass as ?cursor= for the next page; null on the last");
@@ -207,7 +208,8 @@ Json DspyImport() {
                     {"match", Describe(Enum(matches), "how the example was found (created: ?create_examples made it)")},
                     {"augmented", Bool()},
                     {"deleted", Describe(Bool(), "the example is deleted (linked all the same)")},
-                    {"reason", Describe(Str(), "why the demo is unmatched, or linked to a deleted example")}},
+                    {"reason", Describe(Str(), "why the demo is unmatched, or linked to a deleted example")},
+                    {"purged", Describe(Bool(), "the demo's content is a purged example's (never stored again)")}},
                    {"index", "example_id", "match", "augmented"});
   return AllRequired({{"template", Ref("Template")},
                       {"already_imported", Describe(Bool(), "a repeat: the version an earlier import made")},
@@ -236,7 +238,7 @@ Json ComponentSchemas() {
       {"Readiness",
        Open({{"status", Str()}, {"examples", Int(0)}, {"indexed", Int(0)}, {"vectors", Int(0)},
              {"vector_model", Describe(Str(), "the embedding model of the vector index")}, {"index_load", Str()}},
-            {"status", "examples"})},
+            {"status"})},
       {"Example", Example()},
       {"ExampleWritten",
        {{"allOf", Json::array({Ref("Example"), Open({{"warnings", Arr(Ref("QualityWarning"))}}, {"warnings"})})}}},
@@ -316,9 +318,12 @@ Json ComponentSchemas() {
                                 {"example_id", "outcome", "success_delta", "failure_delta"})),
                        "what each present example was credited, in retrieval order")},
              {"success_delta", Describe(Num(0), "the success evidence added in all (sum over example_credits)")},
-             {"failure_delta", Describe(Num(0), "the failure evidence added in all (sum over example_credits)")}},
+             {"failure_delta", Describe(Num(0), "the failure evidence added in all (sum over example_credits)")},
+             {"already_recorded",
+              Describe(Bool(), "the same outcome was recorded before (a retry): this answer describes it, and nothing "
+                               "was added now")}},
             {"retrieval_id", "outcome", "examples_credited", "credited_example_ids", "not_credited_example_ids",
-             "example_credits", "success_delta", "failure_delta"})},
+             "example_credits", "success_delta", "failure_delta", "already_recorded"})},
       {"EffectivenessStats",
        Open({{"example_id", Str()}, {"total_uses", Int(0)}, {"success_count", Num(0)},
              {"failure_count", Num(0)}, {"success_rate", Nullable(Num(0, 1))},

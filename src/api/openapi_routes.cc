@@ -108,8 +108,10 @@ Json SearchProps() {
                              "over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds "
                              "the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; "
                              "false: off")},
-            {"sort_by", Default(Enum(kSortKeys), "effectiveness_score")},
-            {"sort_desc", Default(Bool(), true)}});
+            {"sort_by", Describe(Default(Enum(kSortKeys), "effectiveness_score"),
+                                 "metadata searches only (no query_text or query_embedding): a query's results come "
+                                 "in relevance order, and a sort with one is a 422")},
+            {"sort_desc", Describe(Default(Bool(), true), "metadata searches only, as sort_by")}});
   p["mmr"]["default"] = false;
   return p;
 }
@@ -250,6 +252,8 @@ std::vector<RouteDoc> Build() {
        .query = WritePolicyQuery(),
        .example = {{"input", {{"question", "What drifts the bias voltage?"}}},
                    {"expected_output", {{"answer", "Temperature"}}}, {"domain", "physics"}},
+       .also = {{200, "A retry (the client_id or example_id of a stored example, with its content): the example as "
+                      "stored, nothing written"}},
        .errors = {{409, kExampleConflict}}});
   {
     Json p = WritePolicyProps();

@@ -52,7 +52,9 @@ Result<std::string> Templates::NewTemplateId(const Json& body) {
   if (chosen == body.end() || chosen->is_null()) return NewUuid();
   const std::string id = NormalizeUuid(chosen->get<std::string>());  // ApplyTemplateJson checked it
   auto existing = store_.GetTemplate(id);
-  if (existing.ok()) return Status::AlreadyExists("a template with id " + id + " already exists");
+  if (existing.ok()) {
+    return Status::AlreadyExists("a template with id " + id + " already exists (leave `id` out to create a new one)");
+  }
   if (!existing.status().IsNotFound()) return existing.status();
   EXEMPLAR_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(id, std::nullopt, 0, 1));
   storage::AuditQuery audit;
