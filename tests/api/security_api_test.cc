@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/time.h"
+#include "testing/lm_catcher.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -18,53 +19,6 @@ namespace {
 const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
 const char* kProviderSecret = "sk-provider-secret-1f2e3d";
 const char* kOtherSecret = "sk-other-server-secret-9a8b";
-
-// A loopback HTTP server that records every request it receives and answers 500, standing in
-// for an LM endpoint (or an internal service an attacker would like the server to call).
-class Catcher {
- public:
-  struct Seen {
-    std::string path, authorization, body;
-  };
-  Catcher() {
-    svr_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      seen_.push_back({req.path, req.get_header_value("Authorization"), req.body});
-      res.status = 500;
-      res.set_content("{\"error\": \"catcher\"}", "application/json");
-    });
-    port_ = svr_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { svr_.listen_after_bind(); });
-  }
-  ~Catcher() {
-    svr_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-  // Waits (bounded) until at least n requests arrived; returns what arrived.
-  std::vector<Seen> WaitFor(size_t n, int seconds = 60) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      {
-        std::lock_guard lock(mu_);
-        if (seen_.size() >= n) return seen_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-  std::vector<Seen> All() {
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-
- private:
-  httplib::Server svr_;
-  std::thread thread_;
-  int port_ = 0;
-  std::mutex mu_;
-  std::vector<Seen> seen_;
-};
 
 Json LabeledRun(const std::string& tid, Json lm) {
   return {{"template_id", tid}, {"optimizer_type", "LabeledFewShot"}, {"lm", std::move(lm)},
