@@ -162,7 +162,7 @@ TEST(SecurityApi, CallerEndpointsRefusePrivateAddressesUnlessAllowed) {
                                 std::string("http://10.0.0.8:8080/v1"), std::string("http://[::1]:9/v1"),
                                 std::string("http://[::127.0.0.1]:9/v1"), std::string("http://[64:ff9b::7f00:1]:9/v1"),
                                 std::string("http://[64:ff9b::a00:8]/v1"), std::string("http://[2002:7f00:1::1]/v1"),
-                                std::string("http://[::ffff:192.168.1.1]/v1"),
+                                std::string("http://[::ffff:192.168.1.1]/v1"), std::string("http://[::ffff:0:7f00:1]:9/v1"),
                                 std::string("http://user:pw@example.com/v1")}) {
     auto r = server.Post("/api/v1/dspy-runs", LabeledRun(tid, {{"base_url", url}, {"model", "x"}}));
     EXPECT_EQ(r.status, 422) << url << ": " << r.raw;
