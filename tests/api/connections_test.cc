@@ -3,7 +3,7 @@
 // workers are held open; a request head that trickles in gets 408 at the request deadline; a POST
 // without body or Content-Length has an empty body; exports stream with chunked encoding and stop
 // when their client leaves; many open event streams neither block /healthz nor exceed
-// max_event_streams.
+// max_event_streams; HEAD on a streamed route gets the head alone.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -318,6 +318,56 @@ TEST(Connections, OpenEventStreamsDoNotBlockHealthzAndAreCapped) {
   RawConnection after(server.port());
   ASSERT_TRUE(after.Send(request));
   EXPECT_EQ(after.ReadUntil("\r\n\r\n", milliseconds(10000)).rfind("HTTP/1.1 200", 0), 0u);
+}
+
+// HEAD on a streamed route: the head GET would get, then the end of the connection; no body is
+// produced, so no export page is sent and no event-stream slot is held.
+TEST(Connections, HeadOnAStreamedRouteSendsTheHeadAlone) {
+  HeldLm lm;
+  Config c;
+  c.max_event_streams = 1;  // a HEAD holding the one slot would shut the GET below out
+  LmProviderConfig held;
+  held.base_url = lm.base_url();
+  held.model = "held";
+  held.max_retries = 0;
+  c.lm_providers["held"] = held;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  // The head of a reply ends at its blank line; a HEAD reply ends there too.
+  auto head_alone = [](const std::string& reply) {
+    const size_t end = reply.find("\r\n\r\n");
+    return end != std::string::npos && end + 4 == reply.size();
+  };
+  for (const std::string& format : {"jsonl", "csv"}) {
+    RawConnection head(server.port());
+    ASSERT_TRUE(head.Send("HEAD /api/v1/examples/export?format=" + format + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const std::string reply = head.ReadToClose(milliseconds(10000));
+    EXPECT_TRUE(head.closed()) << format;
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+    EXPECT_NE(reply.find("Transfer-Encoding: chunked"), std::string::npos) << reply;  // as GET says
+    EXPECT_TRUE(head_alone(reply)) << format << " export sent a body to HEAD: " << reply.substr(0, 400);
+  }
+
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"]},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"lm", {{"provider", "held"}, {"timeout_ms", 60000}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string events = "/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>() + "/events";
+  ASSERT_TRUE(lm.AwaitCall());  // the run is running: a GET of its events would stay open
+  RawConnection head(server.port());
+  ASSERT_TRUE(head.Send("HEAD " + events + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string reply = head.ReadToClose(milliseconds(5000));
+  EXPECT_TRUE(head.closed()) << "a HEAD of an event stream stayed open";
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_NE(reply.find("Content-Type: text/event-stream"), std::string::npos) << reply;
+  EXPECT_TRUE(head_alone(reply)) << "events sent to HEAD: " << reply;
+  // The one event-stream slot is free for a real stream.
+  RawConnection get(server.port());
+  ASSERT_TRUE(get.Send("GET " + events + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string first = get.ReadUntil("\n\n", milliseconds(10000));
+  EXPECT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << first;
+  EXPECT_NE(first.find("event: status"), std::string::npos) << first;
+  lm.Release();
 }
 
 }  // namespace
