@@ -9,7 +9,11 @@
 
 namespace exemplar::api {
 void Connection::StartStream(Reply reply) {
-  if (reply.content_type.rfind("text/event-stream", 0) == 0) {
+  // HEAD: the streamed reply's status line and headers, and no body. Nothing is produced, so the
+  // stream is dropped at once (an export's expensive slot with it) and no event-stream slot is taken.
+  const bool head_only = method_ == "HEAD";
+  if (head_only) reply.stream.reset();
+  if (reply.content_type.rfind("text/event-stream", 0) == 0 && !head_only) {
     const auto admission = core_.AdmitStream(address_);
     if (admission != ServerCore::StreamAdmission::kAdmitted) {
       const bool full = admission == ServerCore::StreamAdmission::kFull;
@@ -44,6 +48,7 @@ void Connection::StartStream(Reply reply) {
     if (self->phase_ == Phase::kClosed) return;
     if (ec) return self->Close();
     self->Disarm();
+    if (!self->stream_) return self->Close();  // HEAD: the head was the whole reply
     self->WatchDisconnect();
     if (self->stream_->on_start) {
       std::weak_ptr<Connection> weak = self;

@@ -13,6 +13,7 @@
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "common/fd_limit.h"
 
 namespace exemplar::cli {
 namespace {
@@ -51,6 +52,24 @@ int RunServe(const Config& in) {
     }
   }
   config.web_dir = FindWebDir(config);
+  // Every connection is a descriptor: fit the connection limits under the descriptor limit, so
+  // clients cannot exhaust what SQLite, the snapshots and the providers need (common/fd_limit.h).
+  const DescriptorLimit fds = RaiseDescriptorLimit();
+  if (fds.soft > fds.before) {
+    spdlog::info("file descriptor limit raised from {} to {} (RLIMIT_NOFILE, the hard limit)", fds.before, fds.soft);
+  } else if (fds.soft > 0) {
+    spdlog::info("file descriptor limit {} (RLIMIT_NOFILE; hard limit {})", fds.soft, fds.hard);
+  }
+  if (fds.soft > 0) {
+    auto fit = FitConnectionLimits(fds.soft, config);
+    if (!fit.ok()) {
+      std::cerr << "error: " << fit.status().message() << "\n";
+      return 2;
+    }
+    if (fit->lowered) spdlog::warn("{}", fit->warning);
+    config.max_connections = fit->max_connections;
+    config.max_connections_per_ip = fit->max_connections_per_ip;
+  }
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);

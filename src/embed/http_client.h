@@ -1,7 +1,9 @@
 // HttpClient: blocking HTTP POST over libcurl with a pool of reusable handles, so consecutive
 // calls reuse kept-alive connections (≈ 0.5 ms per HTTPS request instead of a new TLS handshake).
 // Thread-safe: each call borrows its own handle. Internal to the embed library (the LM client can
-// move it to a shared place when it needs one).
+// move it to a shared place when it needs one). Every URL it calls is the operator's (embedding
+// provider, Databricks credentials), so libcurl's proxy variables (http_proxy, https_proxy,
+// ALL_PROXY, NO_PROXY) apply; no caller-supplied endpoint goes through it.
 #pragma once
 
 #include <mutex>

@@ -196,12 +196,15 @@ struct OpenAiChatLm::Connection {
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "exemplar/0.1");
     // Never follow redirects (a redirect could lead the key or the prompt elsewhere), speak only
-    // HTTP(S), and use the pinned addresses when the endpoint was checked against private ranges.
+    // HTTP(S), and use the pinned addresses, directly, when the endpoint was checked against
+    // private ranges.
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_slist* resolve = nullptr;
     for (const auto& entry : opt.pinned_addresses) resolve = curl_slist_append(resolve, entry.c_str());
     curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
+    // "" disables a proxy even when the environment names one (CURLOPT_PROXY).
+    if (opt.no_proxy) curl_easy_setopt(easy, CURLOPT_PROXY, "");
     struct ResolveGuard {
       curl_slist* list;
       ~ResolveGuard() { curl_slist_free_all(list); }

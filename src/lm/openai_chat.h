@@ -39,6 +39,10 @@ struct OpenAiChatOptions {
   uint64_t jitter_seed = 0;            // 0 = seeded from the clock
   // curl RESOLVE entries ("host:port:addr[,addr]") that pin the host to checked addresses.
   std::vector<std::string> pinned_addresses;
+  // Connect directly, ignoring http_proxy / https_proxy / ALL_PROXY in the environment: for an
+  // endpoint checked (and pinned) here, which a proxy would reach by name, from elsewhere, with
+  // the prompts and key in hand. Otherwise libcurl honours those variables (NO_PROXY included).
+  bool no_proxy = false;
 };
 
 class OpenAiChatLm : public Lm {

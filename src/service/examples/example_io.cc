@@ -24,6 +24,19 @@ bool IsJsonColumn(const std::string& col) {
          col == "search_keys" || col == "quality_score";
 }
 
+// CSV injection (OWASP): a spreadsheet runs a cell starting with = + - or @ as a formula
+// (=HYPERLINK(…), @SUM(…), -2+3+cmd|…), and some strip a leading TAB or CR before looking. Such a
+// text cell is written after an apostrophe, which spreadsheets take as "this is text" and do not
+// show. A text cell starting with an apostrophe gets one too, and import strips exactly one from a
+// text cell that starts with it, so every string comes back as it was. JSON columns start with
+// { [ " or a digit and are left alone (a number such as -0.5 is no formula).
+constexpr char kTextMark = '\'';
+
+bool NeedsTextMark(const std::string& s) {
+  return !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r' ||
+                        s[0] == kTextMark);
+}
+
 }  // namespace
 
 const std::vector<std::string>& CsvColumns() {
@@ -49,7 +62,12 @@ std::string ExampleToCsvRow(const Example& e) {
     first = false;
     const Json& v = j[c];
     if (v.is_null()) continue;
-    out += CsvEscape(v.is_string() ? v.get<std::string>() : DumpJson(v));
+    if (!v.is_string()) {
+      out += CsvEscape(DumpJson(v));
+      continue;
+    }
+    const std::string& text = v.get_ref<const std::string&>();
+    out += CsvEscape(!IsJsonColumn(c) && NeedsTextMark(text) ? kTextMark + text : text);
   }
   return out + "\r\n";
 }
@@ -207,7 +225,9 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
         }
         record[header[c]] = std::move(v);
       } else {
-        record[header[c]] = value;
+        // The apostrophe export puts before a text that a spreadsheet would run (or that starts
+        // with one): exactly one is removed.
+        record[header[c]] = value[0] == kTextMark ? value.substr(1) : value;
       }
     }
     if (err.empty()) {

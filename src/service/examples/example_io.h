@@ -11,7 +11,9 @@ namespace exemplar::service {
 
 enum class ExampleFormat { kJsonl, kJsonArray, kCsv };
 
-// Parses an import body into one JSON object per record. A record that cannot be parsed becomes
+// Parses an import body into one JSON object per record. In CSV, a text cell (not input,
+// expected_output, capability_tags, search_keys, quality_score) starting with an apostrophe loses
+// that one apostrophe (see ExampleToCsvRow). A record that cannot be parsed becomes
 // an error entry (record index, message) and is not returned; `max_records` bounds the work.
 struct ParsedImport {
   std::vector<Json> records;
@@ -24,6 +26,10 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
 // CSV columns used by import and export, in order.
 const std::vector<std::string>& CsvColumns();
 std::string CsvHeader();
+// One example as a CSV row. A text cell that a spreadsheet would run as a formula (starting with
+// = + - @ TAB or CR), or that starts with an apostrophe, is written after an apostrophe; a CSV
+// import (ParseImport) removes one leading apostrophe from every text cell, so the row imports
+// back to the same example.
 std::string ExampleToCsvRow(const Example& e);
 std::string ExampleToJsonl(const Example& e);
 

@@ -26,6 +26,13 @@ std::vector<std::string> ModelsOf(const LmProviderConfig& p) {
   return models;
 }
 
+// The request's timeout_ms and max_retries, when given, over the endpoint's.
+LmEndpoint WithRequestLimits(const Json& lm, LmEndpoint e) {
+  if (lm.contains("timeout_ms")) e.timeout_ms = lm["timeout_ms"].get<int64_t>();
+  if (lm.contains("max_retries")) e.max_retries = lm["max_retries"].get<int>();
+  return e;
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -72,6 +79,12 @@ Result<UrlParts> ParseBaseUrl(const std::string& url) {
   return u;
 }
 
+bool IsAddressLiteral(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
 bool IsNonPublicAddress(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) {
@@ -92,10 +105,13 @@ bool IsNonPublicAddress(const std::string& address) {
     return IsNonPublicAddress(text);
   };
   const bool v4_mapped = std::memcmp(b, kZero, 10) == 0 && b[10] == 0xff && b[11] == 0xff;
+  // ::ffff:0:a.b.c.d, IPv4-translated (RFC 2765 / 6145 SIIT): a stateless translator delivers it
+  // to a.b.c.d as a v4-mapped address would be.
+  const bool v4_translated = std::memcmp(b, kZero, 8) == 0 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0;
   const bool v4_compatible = std::memcmp(b, kZero, 12) == 0;  // ::a.b.c.d (deprecated)
   static const uint8_t kNat64[12] = {0x00, 0x64, 0xff, 0x9b};   // 64:ff9b::/96
   static const uint8_t kNat64Local[6] = {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01};  // 64:ff9b:1::/48
-  if (v4_mapped || v4_compatible || std::memcmp(b, kNat64, 12) == 0) return embedded_v4(b + 12);
+  if (v4_mapped || v4_translated || v4_compatible || std::memcmp(b, kNat64, 12) == 0) return embedded_v4(b + 12);
   if (std::memcmp(b, kNat64Local, 6) == 0) return true;
   if (b[0] == 0x20 && b[1] == 0x02) return embedded_v4(b + 2);  // 2002::/16 6to4
   return (b[0] & 0xfe) == 0xfc ||                    // fc00::/7 unique local
@@ -176,10 +192,21 @@ Result<LmEndpoint> LmProviders::Resolve(const Json& lm, const std::string& calle
     e.base_url = lm.value("base_url", "");
     e.model = lm.value("model", "");
     e.api_key = caller_api_key;  // only what the caller sent: never a server secret
+    e.direct = true;
+    const std::string host = u.host;
+    const std::string refused = "a loopback, private or link-local address, which this server does not call "
+                                "(lm_allow_private_networks is off)";
+    if (IsAddressLiteral(host)) {
+      // curl connects to a literal address as it is, without resolving it: nothing to pin (and a
+      // RESOLVE entry for an IPv6 literal, "::1:443:[::1]", is one curl refuses as malformed).
+      if (!config_.lm_allow_private_networks && IsNonPublicAddress(host)) {
+        return Status::InvalidArgument("LM endpoint host '" + host + "' is " + refused);
+      }
+      return WithRequestLimits(lm, std::move(e));
+    }
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
-    const std::string host = u.host;
     if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
       return Status::InvalidArgument("LM endpoint host '" + host + "' does not resolve");
     }
@@ -193,9 +220,7 @@ Result<LmEndpoint> LmProviders::Resolve(const Json& lm, const std::string& calle
       inet_ntop(ai->ai_family, addr, text, sizeof text);
       if (!config_.lm_allow_private_networks && IsNonPublicAddress(text)) {
         freeaddrinfo(res);
-        return Status::InvalidArgument("LM endpoint host '" + host +
-                                       "' resolves to a loopback, private or link-local address, which this "
-                                       "server does not call (lm_allow_private_networks is off)");
+        return Status::InvalidArgument("LM endpoint host '" + host + "' resolves to " + refused);
       }
       std::string a = text;
       if (ai->ai_family == AF_INET6) a = "[" + a + "]";
@@ -231,9 +256,7 @@ Result<LmEndpoint> LmProviders::Resolve(const Json& lm, const std::string& calle
       e.api_key = key;
     }
   }
-  if (lm.contains("timeout_ms")) e.timeout_ms = lm["timeout_ms"].get<int64_t>();
-  if (lm.contains("max_retries")) e.max_retries = lm["max_retries"].get<int>();
-  return e;
+  return WithRequestLimits(lm, std::move(e));
 }
 
 Json LmProviders::List() const {

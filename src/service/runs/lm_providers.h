@@ -28,8 +28,13 @@ struct LmEndpoint {
   int64_t timeout_ms = 60000;
   int max_retries = 3;
   // curl RESOLVE entries ("host:port:address") pinning a caller endpoint to the addresses that
-  // were checked, so DNS cannot change them between the check and the call.
+  // were checked, so DNS cannot change them between the check and the call. None for a literal
+  // address, which curl does not resolve.
   std::vector<std::string> pinned_addresses;
+  // A caller endpoint: connected to directly, never through a proxy of the server's environment
+  // (http_proxy, https_proxy, ALL_PROXY), which would receive the caller's prompts and key and
+  // connect wherever the host name leads it, not to the checked addresses.
+  bool direct = false;
 };
 
 class LmProviders {
@@ -66,7 +71,12 @@ struct UrlParts {
 };
 Result<UrlParts> ParseBaseUrl(const std::string& url);
 // Whether an IPv4/IPv6 address (text) is loopback, private, link-local, unique-local, CGNAT,
-// multicast or unspecified.
+// multicast or unspecified; an IPv6 address embedding an IPv4 one (v4-mapped ::ffff:a.b.c.d,
+// IPv4-translated ::ffff:0:a.b.c.d, v4-compatible, NAT64, 6to4) is judged by that one. Text that is
+// not an address counts as non-public.
 bool IsNonPublicAddress(const std::string& address);
+// Whether a URL host (brackets removed) is an IPv4 dotted quad or an IPv6 address, which
+// connecting does not resolve.
+bool IsAddressLiteral(const std::string& host);
 
 }  // namespace exemplar::service

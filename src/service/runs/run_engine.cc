@@ -165,6 +165,7 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
     o.timeout_ms = endpoint.timeout_ms;
     o.max_retries = endpoint.max_retries;
     o.pinned_addresses = endpoint.pinned_addresses;
+    o.no_proxy = endpoint.direct;
     base = std::make_unique<lm::OpenAiChatLm>(o);
   } else {
     base = std::make_unique<lm::OfflineLm>();

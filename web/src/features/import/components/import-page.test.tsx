@@ -41,6 +41,11 @@ describe("import parsing", () => {
     expect(rows[1]).toMatchObject({ where: "row 3", error: "column input is not valid JSON" });
   });
 
+  it("takes the apostrophe the CSV export puts before formula-like text off again, exactly one", () => {
+    const rows = parseImport(`input,expected_output,explanation,domain,function_name\n{},{},'=HYPERLINK(1),''quoted,'-5\n`, "csv");
+    expect(rows[0].record).toMatchObject({ explanation: "=HYPERLINK(1)", domain: "'quoted", function_name: "-5" });
+  });
+
   it("says a file that is neither JSON nor CSV with an input column is neither, instead of failing its rows", () => {
     expect(() => parseImport("just some notes\nabout calibration\n", "csv")).toThrow(/neither JSON Lines, a JSON array nor CSV with an "input" column.*just some notes/);
     expect(() => parseImport("question,answer\nhi,yo\n", "csv")).toThrow(/"input" column/);

@@ -111,7 +111,9 @@ function csvRows(text: string): ImportRow[] {
       if (value === "") continue;
       const col = header[c];
       if (!JSON_COLUMNS.has(col)) {
-        record[col] = value;
+        // The server's CSV export writes a text that a spreadsheet would run as a formula (= + - @
+        // TAB CR), or that starts with an apostrophe, after an apostrophe: exactly one comes off.
+        record[col] = value.startsWith("'") ? value.slice(1) : value;
         continue;
       }
       try {
