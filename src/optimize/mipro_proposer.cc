@@ -1,6 +1,4 @@
 // MIPROv2's grounded instruction proposer (dspy/propose/grounded_proposer.py), natively.
-#include <cctype>
-
 #include "lm/chat_adapter.h"
 #include "lm/value_format.h"
 #include "optimize/mipro.h"
@@ -123,36 +121,40 @@ dspy::SignatureSpec ProposerSignature(bool with_dataset, bool with_demos, bool w
 }
 
 std::string StripPrefix(std::string_view text) {
-  // re.sub(r"^[\*\s]*(([\w\'\-]+\s+){0,4}[\w\'\-]+):\s*", "", text).strip('"')
-  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '\'' || c == '-' || static_cast<unsigned char>(c) >= 0x80; };
+  // re.sub(r"^[\*\s]*(([\w\'\-]+\s+){0,4}[\w\'\-]+):\s*", "", text).strip('"') with Python's Unicode
+  // \w and \s (dspy/text.h): "Aufgabe für Sie: X" loses its label, "📌 Task: X" and "Rolle — Experte: X"
+  // keep theirs (an emoji, an em dash are not \w). Word characters, spaces and ':' are disjoint,
+  // so the regex has one way to match and a left-to-right scan finds it.
+  const std::u32string s = dspy::DecodeUtf8(text);
+  auto word_char = [](char32_t c) { return dspy::IsPyWordChar(c) || c == U'\'' || c == U'-'; };
   size_t i = 0;
-  while (i < text.size() && (text[i] == '*' || std::isspace(static_cast<unsigned char>(text[i])))) ++i;
+  while (i < s.size() && (s[i] == U'*' || dspy::IsPyWhitespace(s[i]))) ++i;
   size_t j = i;
   int words = 0;
   bool matched = false;
-  while (j < text.size() && words < 5) {
+  while (j < s.size() && words < 5) {
     size_t w = j;
-    while (w < text.size() && word_char(text[w])) ++w;
+    while (w < s.size() && word_char(s[w])) ++w;
     if (w == j) break;
     ++words;
-    if (w < text.size() && text[w] == ':') {
+    if (w < s.size() && s[w] == U':') {
       j = w + 1;
       matched = true;
       break;
     }
     size_t sp = w;
-    while (sp < text.size() && std::isspace(static_cast<unsigned char>(text[sp]))) ++sp;
+    while (sp < s.size() && dspy::IsPyWhitespace(s[sp])) ++sp;
     if (sp == w) break;
     j = sp;
   }
-  std::string out(matched ? text.substr(j) : text);
+  size_t begin = 0, end = s.size();
   if (matched) {
-    size_t k = out.find_first_not_of(" \t\r\n");
-    out = k == std::string::npos ? "" : out.substr(k);
+    begin = j;
+    while (begin < end && dspy::IsPyWhitespace(s[begin])) ++begin;
   }
-  size_t b = out.find_first_not_of('"');
-  if (b == std::string::npos) return "";
-  return out.substr(b, out.find_last_not_of('"') - b + 1);
+  while (begin < end && s[begin] == U'"') ++begin;
+  while (end > begin && s[end - 1] == U'"') --end;
+  return dspy::EncodeUtf8(std::u32string_view(s).substr(begin, end - begin));
 }
 
 Result<std::vector<std::string>> ProposeInstructions(Session& s, const std::vector<DataPoint>& trainset,

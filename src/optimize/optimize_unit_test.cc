@@ -217,6 +217,19 @@ TEST(MiproHelpersTest, StripPrefix) {
   EXPECT_EQ(StripPrefix("**New instruction:** \"Be brief.\""), "** \"Be brief.");
   EXPECT_EQ(StripPrefix("\"Classify tickets.\""), "Classify tickets.");
   EXPECT_EQ(StripPrefix("Note that a b c d e f: keep"), "Note that a b c d e f: keep");
+  // DSPy's \w and \s are Python's Unicode classes (expected values from Python 3.11's re.sub):
+  // letters and digits of any script are word characters; emoji, dashes, full-width colons and
+  // combining marks are not, so those labels stay.
+  EXPECT_EQ(StripPrefix("📌 Task: Answer briefly."), "📌 Task: Answer briefly.");
+  EXPECT_EQ(StripPrefix("Rolle — Experte: Antworte."), "Rolle — Experte: Antworte.");
+  EXPECT_EQ(StripPrefix("Aufgabe für Sie: X"), "X");
+  EXPECT_EQ(StripPrefix("Ünïcödé wörds hére ând: x"), "x");
+  EXPECT_EQ(StripPrefix("Aufgabe\u00a0eins: X"), "X");  // NBSP is \s, not \w
+  EXPECT_EQ(StripPrefix("\u2003Task:\u3000x"), "x");
+  EXPECT_EQ(StripPrefix("タスク: 答え"), "答え");
+  EXPECT_EQ(StripPrefix("タスク：答え"), "タスク：答え");
+  EXPECT_EQ(StripPrefix("Step ①: x"), "x");  // a numeric character (No)
+  EXPECT_EQ(StripPrefix("x\u0301y: z"), "x\u0301y: z");  // a combining accent (Mn)
 }
 
 TEST(ProgramTest, DataPointFromExample) {

@@ -228,8 +228,14 @@ TEST_F(DemoCopies, AProgramExportedFromAVersionImportsBackIntoItMatchingEveryDem
   EXPECT_EQ(by_id.body["demos"][0]["match"], "id");
   EXPECT_EQ(by_id.body["demos"][0]["example_id"], best["demos"][0]["example_id"]);
   EXPECT_TRUE(by_id.body["created_example_ids"].empty());
+  // A number there is no example id of this store but a dataset's own (LabeledFewShot's demos are
+  // the trainset's rows, all keys kept): ignored like the dataset's other keys, not a 422.
   named["predict"]["demos"][0]["example_id"] = 42;
-  EXPECT_EQ(server_.Post("/api/v1/templates/" + version_id + "/import-dspy", named).status, 422);
+  named["predict"]["demos"][0][first_input] = "rewritten in the notebook, numbered 42";
+  auto numbered = server_.Post("/api/v1/templates/" + version_id + "/import-dspy", named);
+  ASSERT_EQ(numbered.status, 201) << numbered.raw;
+  EXPECT_NE(numbered.body["demos"][0]["match"], "id") << numbered.raw;
+  EXPECT_NE(numbered.raw.find("`example_id`"), std::string::npos) << numbered.raw;
 }
 
 }  // namespace

@@ -93,8 +93,20 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
   // inline examples are not a program's demos) unless the request names stored examples; the
   // store's selection options apply with example_source "store" (or a version without demos).
   if (source == "version" || (source == "auto" && !ids && program_format && program_demos)) {
+    // A dataset holds labels: a bootstrapped demo's outputs (and reasoning) are an LM's, so it is
+    // left out, as python_module keeps it out of its trainset (program_state keeps it, marked).
+    size_t bootstrapped = 0;
+    if (options.format == dspy::ExportFormat::kDatasetJsonl) {
+      std::vector<Example> labeled;
+      for (size_t i = 0; i < own.size(); ++i) {
+        if (i < augmented.size() && augmented[i]) ++bootstrapped;
+        else labeled.push_back(std::move(own[i]));
+      }
+      own = std::move(labeled);
+      augmented.assign(own.size(), false);
+    }
     return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt, purged,
-                  zero_shot_program);
+                  zero_shot_program, bootstrapped);
   }
   std::vector<Example> candidates;
   if (ids) {
@@ -166,7 +178,7 @@ std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<boo
 Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                                 const dspy::ExportOptions& options, const std::string& source,
                                 const std::optional<std::string>& selection, size_t purged_demos,
-                                bool zero_shot_program) {
+                                bool zero_shot_program, size_t bootstrapped_left_out) {
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options, augmented));
   Json findings = dspy::FindingsToJson(artifact.findings);
   if (purged_demos > 0) {
@@ -174,7 +186,18 @@ Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& c
                         {"message", std::to_string(purged_demos) + " demo(s) of this version were purged (their "
                                     "examples' content was erased) and are left out of the export"}});
   }
-  if (chosen.empty() && zero_shot_program) {
+  if (bootstrapped_left_out > 0) {
+    findings.push_back({{"severity", "warning"}, {"code", "bootstrapped_demos_left_out"},
+                        {"message", std::to_string(bootstrapped_left_out) + " of this version's demos are bootstrapped "
+                                    "(augmented: their outputs, and a ChainOfThought's reasoning, are an LM's, not labels) and are left out "
+                                    "of the dataset, as python_module keeps them out of its trainset; program_state "
+                                    "exports them as the program's demos, marked augmented"}});
+  }
+  if (chosen.empty() && bootstrapped_left_out > 0) {
+    findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
+                        {"message", "every demo of this version is bootstrapped, so the dataset has no rows; "
+                                    "example_source \"store\" exports the stored examples"}});
+  } else if (chosen.empty() && zero_shot_program) {
     findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
                         {"message", "the program this version was made from has no demos (the optimizer or the "
                                     "imported program chose none), so neither has the export; example_source "

@@ -31,7 +31,8 @@ class DspyExport {
   // → {format, filename, media_type, content, findings, example_count, example_ids,
   //    example_source, selection}; an export with no demos carries a no_examples warning. A
   //    version's purged demos (lineage/purged_content.h) are left out (not in example_count or
-  //    example_ids), and a purged_demos warning says how many.
+  //    example_ids), and a purged_demos warning says how many. dataset_jsonl of the version's
+  //    demos leaves its bootstrapped (augmented) demos out: a bootstrapped_demos_left_out warning.
   Result<Json> Export(const std::string& template_id, const Json& body);
 
   // The examples of a template's line (template_family.h): stored examples whose databit_id is
@@ -49,7 +50,7 @@ class DspyExport {
   Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                       const dspy::ExportOptions& options, const std::string& source,
                       const std::optional<std::string>& selection, size_t purged_demos = 0,
-                      bool zero_shot_program = false);
+                      bool zero_shot_program = false, size_t bootstrapped_left_out = 0);
 
   storage::Store& store_;
   Search& search_;

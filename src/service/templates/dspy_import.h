@@ -29,7 +29,8 @@ class DspyImport {
 
   // `state` is the saved program JSON. → {template, already_imported, module, demos: [{index,
   // example_id|null, match: id|exact|normalized|created|none, augmented, reason?}], unmatched,
-  // created_example_ids, findings (warnings: prefix_changed, description_changed, demo_keys_ignored, purged_demos)}.
+  // created_example_ids, findings (warnings: prefix_changed, description_changed, demo_keys_ignored, purged_demos,
+  // reasoning_description_ignored, lm_ignored; dspy/program_import.h)}.
   // A field description the program changed becomes the new version's (DSPy applies it on load).
   // already_imported: the parent already has a version imported from the same content (same
   // module, instructions, fields and resulting demos), returned as is; nothing is stored.

@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 
+#include "common/ids.h"
+
 namespace exemplar::dspy {
 namespace {
 
@@ -72,8 +74,45 @@ void ReadDescription(const Json& field, const std::string& name, const std::stri
                                    "`; the new version's field takes it (DSPy puts it into prompts)"));
 }
 
-// Instructions and fields; decides Predict or ChainOfThought by whether a `reasoning` field
-// (DSPy 2.x wrote its prefix as "Reasoning: Let's think step by step...") precedes the outputs.
+// ChainOfThought's `reasoning` as the program saved it. DSPy matches saved fields by position, so
+// whatever prefix the field in its place has, DSPy loads it as `reasoning`: a changed prefix is
+// reported as other prefixes are (DSPy 2.x wrote "Reasoning: Let's think step by step in order
+// to"), and so is a description of its own (`rationale_field=dspy.OutputField(desc=...)`), which
+// DSPy puts into prompts but a version has no place for (it keeps the template's fields only).
+void ReadReasoning(const Json& field, const std::string& got_prefix, const std::map<std::string, std::string>& field_of_prefix,
+                   const Loc& loc, ImportedProgram& p, Validation& v) {
+  if (auto other = field_of_prefix.find(got_prefix); other != field_of_prefix.end()) {
+    v.Add(At(loc, {"prefix"}),
+          "a ChainOfThought has its `reasoning` here, before the outputs; the program has `" + got_prefix +
+              "`, the prefix of field `" + other->second +
+              "`: its fields are not the template's signature with `reasoning` before the outputs",
+          "value_error.signature");
+    return;
+  }
+  if (got_prefix.rfind("Reasoning", 0) != 0) {
+    p.findings.push_back(Warning("prefix_changed", kReasoning,
+                                 "the program changed the prefix of ChainOfThought's field `reasoning` to `" +
+                                     got_prefix + "` (DSPy's is `Reasoning:`); DSPy 2.6–3.3 put no prefix into "
+                                     "prompts, so it is not imported"));
+  }
+  if (!field.contains("description")) return;
+  if (!field["description"].is_string()) {
+    v.Add(At(loc, {"description"}), "must be a string", "type_error.str");
+    return;
+  }
+  const std::string desc = field["description"].get<std::string>();
+  if (desc == "${reasoning}") return;
+  p.findings.push_back(Warning("reasoning_description_ignored", kReasoning,
+                               "the program gives ChainOfThought's field `reasoning` the description `" + desc +
+                                   "`, which DSPy puts into prompts; a version keeps descriptions of the template's "
+                                   "fields only, so the new version and its exports have DSPy's default "
+                                   "`${reasoning}` (build the program with dspy.ChainOfThought(S, "
+                                   "rationale_field=dspy.OutputField(desc=...)) to give it this one again)"));
+}
+
+// Instructions and fields; decides Predict or ChainOfThought: a ChainOfThought's signature is the
+// template's with one more field, `reasoning`, before the outputs (DSPy tells it by that name and
+// position; a saved file has no names, so by the count, with the other fields in their places).
 void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base, ImportedProgram& p, Validation& v) {
   const Json* sig = pred.contains("signature") ? &pred["signature"] : nullptr;
   if (!sig || !sig->is_object()) {
@@ -91,8 +130,7 @@ void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base,
     return;
   }
   const size_t n_in = spec.inputs.size(), n = n_in + spec.outputs.size();
-  const auto reasoning_prefix = PrefixAt(*fields, n_in);
-  const bool cot = fields->size() == n + 1 && reasoning_prefix && reasoning_prefix->rfind("Reasoning", 0) == 0;
+  const bool cot = fields->size() == n + 1;
   if (!cot && fields->size() != n) {
     std::vector<std::string> names;
     for (const auto& f : spec.inputs) names.push_back(f.name);
@@ -124,8 +162,12 @@ void ReadSignature(const Json& pred, const SignatureSpec& spec, const Loc& base,
       v.Add(loc, "must be {prefix, description}", "type_error.dict");
       continue;
     }
-    if (name != kReasoning) ReadDescription((*fields)[i], name, desc_of_field[name], loc, p, v);
-    if (name == kReasoning || *got == prefix) continue;
+    if (name == kReasoning) {
+      ReadReasoning((*fields)[i], *got, field_of_prefix, loc, p, v);
+      continue;
+    }
+    ReadDescription((*fields)[i], name, desc_of_field[name], loc, p, v);
+    if (*got == prefix) continue;
     // DSPy matches fields by position: another field's prefix here means the program's fields
     // are in another order, and its descriptions and demos would land on the wrong fields.
     if (auto other = field_of_prefix.find(*got); other != field_of_prefix.end()) {
@@ -178,9 +220,8 @@ void ReadDemos(const Json& pred, const SignatureSpec& spec, const Loc& base, Imp
         demo.inputs[k] = value;
       } else if (outputs.count(k)) {
         demo.outputs[k] = value;
-      } else if (k == "example_id") {
-        if (!value.is_string()) v.Add(At(base, {"demos", idx, k}), "must be an example id (a string)", "type_error.str");
-        else demo.example_id = value.get<std::string>();
+      } else if (k == "example_id" && value.is_string() && IsUuid(value.get<std::string>())) {
+        demo.example_id = NormalizeUuid(value.get<std::string>());
       } else {
         ignored.insert(k);
         if (k == "explanation" && value.is_string()) demo.explanation = value.get<std::string>();
@@ -194,8 +235,31 @@ void ReadDemos(const Json& pred, const SignatureSpec& spec, const Loc& base, Imp
                       Names({ignored.begin(), ignored.end()}) +
                       " (DSPy's labeled demos are the raw training examples, with all their keys)";
     if (ignored.count("explanation")) msg += "; `explanation` becomes the explanation of an example created from its demo";
+    if (ignored.count("example_id")) {
+      msg += "; an `example_id` that is not an example id of this store (a UUID string) is the training data's own "
+             "and names no example: those demos are matched by content";
+    }
     p.findings.push_back(Warning("demo_keys_ignored", std::nullopt, std::move(msg)));
   }
+}
+
+// A predictor's own LM (`predict.lm = dspy.LM(...)`, saved with the program): not imported, since a
+// version runs on its own base_model, temperature and max_tokens. Said so, with what the file had.
+void ReadLm(const Json& pred, ImportedProgram& p) {
+  if (!pred.contains("lm") || pred["lm"].is_null()) return;
+  const Json& lm = pred["lm"];
+  std::string had;
+  if (lm.is_object()) {
+    for (const char* key : {"model", "temperature", "max_tokens"}) {
+      if (!lm.contains(key)) continue;
+      const Json& value = lm[key];
+      had += std::string(had.empty() ? "" : ", ") + key + " " + (value.is_string() ? value.get<std::string>() : DumpJson(value));
+    }
+  }
+  p.findings.push_back(Warning("lm_ignored", std::nullopt,
+                               "the program's predictor has an LM of its own" + (had.empty() ? "" : " (" + had + ")") +
+                                   "; it is not imported: the new version keeps its own base_model, temperature and "
+                                   "max_tokens, which runs and exports use"));
 }
 
 }  // namespace
@@ -222,6 +286,7 @@ Result<ImportedProgram> ParseProgramState(const Json& state, const SignatureSpec
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   ReadDemos(pred, spec, base, p, v);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  ReadLm(pred, p);
   return p;
 }
 

@@ -6,7 +6,8 @@
 //   {"signature", "demos", ..., "metadata"} a bare dspy.Predict (its state is the file itself)
 // A predictor is {signature: {instructions, fields: [{prefix, description}]}, demos, lm, ...}.
 // Whether it is a Predict or a ChainOfThought is told by its fields, not by its key: a
-// ChainOfThought's have `reasoning` ("Reasoning…" prefix) before the outputs.
+// ChainOfThought's are the signature's with one more, `reasoning`, before the outputs (whatever
+// its prefix: DSPy loads saved fields by position).
 #pragma once
 
 #include <map>
@@ -26,7 +27,9 @@ struct ImportedDemo {
   Json inputs = Json::object();   // signature input fields present in the demo
   Json outputs = Json::object();  // output fields (and `reasoning` for ChainOfThought)
   bool augmented = false;         // bootstrapped in DSPy: the outputs are an LM's
-  std::optional<std::string> example_id;   // the stored example it names, when it names one
+  // The stored example it names, when its `example_id` is an example id (a UUID string); another
+  // `example_id` (a dataset's own: 0, 1, "ex-7") is ignored as the dataset's other keys are.
+  std::optional<std::string> example_id;
   std::optional<std::string> explanation;  // a labeled demo's `explanation` key (a raw training example's)
 };
 
@@ -41,11 +44,17 @@ struct ImportedProgram {
   std::vector<ImportedDemo> demos;
   // Warnings about what the import leaves out (no errors: those are the Status):
   //   prefix_changed     a field prefix differs from the template's (COPRO rewrites the last
-  //                      output's); DSPy 2.6–3.3 never put prefixes into prompts
+  //                      output's), or `reasoning`'s from "Reasoning…"; DSPy 2.6–3.3 never put
+  //                      prefixes into prompts
+  //   reasoning_description_ignored  ChainOfThought's `reasoning` has a description of its own
+  //                      (rationale_field): a version has no place for it
   //   description_changed  a field description differs from the template's: the new version
   //                      takes it (not left out; said so the change is seen)
   //   demo_keys_ignored  demo keys that are not fields (DSPy's labeled demos are raw training
-  //                      examples: dspy_uuid, dspy_split, explanation, ...), listed once
+  //                      examples: dspy_uuid, dspy_split, explanation, a non-id example_id, ...),
+  //                      listed once
+  //   lm_ignored         the predictor has an LM of its own (model, temperature, max_tokens as
+  //                      saved); the version keeps its own base_model, temperature, max_tokens
   std::vector<Finding> findings;
 };
 
@@ -53,7 +62,7 @@ struct ImportedProgram {
 // field errors at {"body", ...}: an unknown, missing or second predictor; a field list that does
 // not match the signature (count, or a prefix naming another of its fields: fields out of order);
 // a 2.5-era `extended_signature` (DSPy's own load() refuses it); a demo that is not an object,
-// has no input field, or has a wrong `augmented` / `example_id`.
+// has no input field, or has a non-boolean `augmented`.
 Result<ImportedProgram> ParseProgramState(const Json& state, const SignatureSpec& spec);
 
 }  // namespace exemplar::dspy

@@ -80,7 +80,13 @@ std::string RenderProgram(const ExportContext& ctx) {
   out += "    " + PyStringLiteral("Runs " + ctx.spec.class_name + " with dspy." + module + ".") + "\n\n";
   out += "    def __init__(self):\n";
   out += "        super().__init__()\n";
-  out += "        self.predict = dspy." + module + "(" + ctx.spec.class_name + ")\n\n";
+  out += "        self.predict = dspy." + module + "(" + ctx.spec.class_name + ")\n";
+  if (ctx.spec.instructions.empty() && ctx.options.module == ModuleKind::kChainOfThought) {
+    // A program's empty instructions (signature.h): ChainOfThought's prepend() would give the
+    // extended signature DSPy's default ones; program.load() sets them empty, and so does this.
+    out += "        self.predict.predict.signature.instructions = \"\"\n";
+  }
+  out += "\n";
   out += "    def forward(self, **kwargs):\n";
   out += "        return self.predict(**kwargs)\n";
   return out;

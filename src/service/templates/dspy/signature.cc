@@ -284,7 +284,11 @@ SignatureSpec BuildSignature(const Template& t, const std::vector<Example>& exam
   // A program's instructions are shown as DSPy holds them: `{x}` in them is text, not a field.
   std::string raw = literal_instructions ? t.prompt_template.value_or("")
                                          : ResolvePlaceholders(t.prompt_template.value_or(""), spec, &spec.findings);
-  if (PyStrip(raw).empty()) {
+  if (literal_instructions && t.prompt_template && PyStrip(raw).empty()) {
+    // A program's empty instructions: DSPy's load() keeps them empty (Signature.load_state sets
+    // them as saved); only a signature built without instructions gets DSPy's default ones.
+    spec.instructions = "";
+  } else if (PyStrip(raw).empty()) {
     std::vector<std::string> in, out;
     for (const SignatureField& f : spec.inputs) in.push_back(f.name);
     for (const SignatureField& f : spec.outputs) out.push_back(f.name);

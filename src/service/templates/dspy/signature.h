@@ -51,9 +51,9 @@ struct SignatureSpec {
   std::string template_name;
   std::string template_version;
   std::string class_name;
-  // What DSPy will hold as `instructions`: inspect.cleandoc(prompt_template) (its fixed point,
-  // see StableCleanDoc), or DSPy's default
-  // "Given the fields `a`, `b`, produce the fields `c`." when the prompt is empty.
+  // What DSPy will hold as `instructions`: inspect.cleandoc(prompt_template) (its fixed point, see
+  // StableCleanDoc); for an empty prompt DSPy's default "Given the fields `a`, `b`, produce the
+  // fields `c`.", except a program's (literal_instructions) empty ones: DSPy loads those as "".
   std::string instructions;
   bool default_instructions = false;
   std::vector<SignatureField> inputs;

@@ -130,6 +130,14 @@ TEST(BuildSignature, DefaultInstructionsAndCleandoc) {
   EXPECT_EQ(spec.instructions, "Given the fields `question`, `context`, produce the fields `answer`.");
   t.prompt_template = "   \n\t ";
   EXPECT_TRUE(BuildSignature(t).default_instructions);
+  // A program's empty instructions (an imported `"instructions": ""`) stay empty, as DSPy's load()
+  // keeps them; a prompt never set gets DSPy's default ones, a program's or not.
+  t.prompt_template = "";
+  EXPECT_EQ(BuildSignature(t, {}, /*literal_instructions=*/true).instructions, "");
+  EXPECT_FALSE(BuildSignature(t, {}, /*literal_instructions=*/true).default_instructions);
+  EXPECT_TRUE(BuildSignature(t).default_instructions);
+  t.prompt_template.reset();
+  EXPECT_TRUE(BuildSignature(t, {}, /*literal_instructions=*/true).default_instructions);
   t.prompt_template = "Answer.\n";
   spec = BuildSignature(t);
   EXPECT_EQ(spec.instructions, "Answer.");

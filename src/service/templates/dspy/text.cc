@@ -4,6 +4,8 @@
 #include <limits>
 #include <vector>
 
+#include <unicode/uchar.h>
+
 namespace exemplar::dspy {
 namespace {
 
@@ -107,6 +109,12 @@ bool IsPyWhitespace(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
          c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
          c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool IsPyWordChar(char32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  const auto cp = static_cast<UChar32>(c);
+  return u_isalpha(cp) || u_getIntPropertyValue(cp, UCHAR_NUMERIC_TYPE) != U_NT_NONE;
 }
 
 std::string PyStrip(std::string_view utf8) {

@@ -1,5 +1,5 @@
 // Unicode text helpers that reproduce the Python string semantics DSPy relies on
-// (str.isspace, str.strip, str.expandtabs, inspect.cleandoc), working on UTF-8 input.
+// (str.isspace, str.isalnum, str.strip, str.expandtabs, inspect.cleandoc), working on UTF-8 input.
 #pragma once
 
 #include <string>
@@ -11,8 +11,15 @@ namespace exemplar::dspy {
 std::u32string DecodeUtf8(std::string_view utf8);
 std::string EncodeUtf8(std::u32string_view text);
 
-// Python's str.isspace() for one code point.
+// Python's str.isspace() for one code point (what `\s` matches in a str pattern of `re`).
 bool IsPyWhitespace(char32_t c);
+
+// What `\w` matches in a str pattern of Python's `re`: str.isalnum() or "_", i.e. a letter
+// (general category L*) or a character with a numeric value (Nd, Nl, No, CJK numerals), from
+// ICU's character data (Unicode 15 here, Python 3.11's is 14: characters added since differ).
+// Not marks (a combining accent, a Devanagari vowel sign), symbols (emoji), punctuation (an em
+// dash, a full-width colon) or spaces (NBSP).
+bool IsPyWordChar(char32_t c);
 
 // Python's str.strip() (Unicode whitespace at both ends).
 std::string PyStrip(std::string_view utf8);
