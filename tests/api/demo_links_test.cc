@@ -211,7 +211,8 @@ TEST_F(DemoLinks, AStoreExportImportedAfterALabelEditLinksTheVersionItHolds) {
   ASSERT_FALSE(demos.empty()) << state.dump();
   const std::string question = demos[0]["question"], answer = demos[0]["answer"];
   std::string example_id;
-  for (const auto& e : server_.Get("/api/v1/examples?databit_id=" + template_id_ + "&page_size=100").body["examples"]) {
+  const Json listed = server_.Get("/api/v1/examples?databit_id=" + template_id_ + "&page_size=100").body;
+  for (const auto& e : listed["examples"]) {
     if (e["input"]["question"] == question) example_id = e["example_id"];
   }
   ASSERT_FALSE(example_id.empty());
