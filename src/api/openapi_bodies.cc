@@ -30,7 +30,8 @@ Json SchemaFieldList() {
 }
 // One inline example of a template, as service::ApplyTemplateJson checks it: input and output
 // (objects of the template's fields) are required unless `purged` is true (a purge erased them);
-// the other keys are the marks the server writes itself, accepted back as a GET gives them.
+// the other keys are the marks the server writes itself, accepted back as a GET gives them
+// (example_version and match only so: service::InlineMarks).
 Json InlineExample() {
   Json p = {{"input", Describe(AnyObj(), "the template's input fields")},
             {"output", Describe(AnyObj(), "the template's output fields (and reasoning / rationale)")},
@@ -39,8 +40,12 @@ Json InlineExample() {
             {"augmented", Bool()},
             {"purged", Describe(Bool(), "server-written: the content was erased by a purge")},
             {"example_id", Describe(Str(64), "the stored example's id (a UUID)")},
-            {"example_version", Int(1)},
-            {"match", Describe(Enum(service::kInlineMatches), "server-written: how an import found the stored example")}};
+            {"example_version",
+             Describe(Int(1), "server-written: the version of the stored example whose content the demo holds; "
+                              "accepted back only as the template holds it on this demo (else 422)")},
+            {"match", Describe(Enum(service::kInlineMatches),
+                               "server-written: how an import found the stored example; accepted back only as the "
+                               "template holds it on this demo (else 422)")}};
   Json s = Obj(p);
   const Json kept = {{"required", Json::array({"input", "output"})},
                      {"properties", {{"input", AnyObj()}, {"output", AnyObj()}, {"purged", {{"enum", Json::array({false})}}}}}};

@@ -73,7 +73,7 @@ int RunSeed(const Config& config, const std::string& seed_dir) {
       // API's parser only accepts a creation's own status, "draft").
       Json body = tj;
       if (body.is_object()) body.erase("status");
-      service::ApplyTemplateJson(body, &t, v, true);
+      service::ApplyTemplateJson(body, &t, v, true, service::InlineMarks::kKept);  // the operator's file
       if (!v.ok() || !tj.contains("id")) {
         std::cerr << "error: seed template invalid: " << v.ToStatus().message() << "\n";
         return 1;

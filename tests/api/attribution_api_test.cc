@@ -132,6 +132,49 @@ TEST_F(AttributionApi, InlineTemplateExamplesLinkToTheExampleWithTheirLabels) {
   }
 }
 
+// The reviewer's case: a template's inline example took `match` (and `example_version`) from the
+// client, and attribution repeated it, so a demo with other labels could be shown as an "exact"
+// copy. They are the server's: sent back as a GET gave them, else a 422 naming the key.
+TEST_F(AttributionApi, AClientCannotSetHowADemoWasLinked) {
+  const std::string t = CreateTemplate(TicketTemplate("Tickets"));
+  const std::string stored = CreateTicket(t, kInput, "billing", "high");
+  const Json demo = {{"input", {{"text", kInput}}}, {"output", {{"category", "bug"}, {"priority", "low"}}},
+                     {"example_id", stored}};
+  const std::string draft = CreateTemplate(TicketTemplate("Hand"));
+  for (const Json& mark : {Json{{"match", "exact"}}, Json{{"example_version", 1}}}) {
+    const std::string key = mark.begin().key();
+    SCOPED_TRACE(key);
+    Json forged = demo;
+    forged.update(mark);
+    auto created = server_.Post("/api/v1/templates", TicketTemplate("Forged", {{"examples", Json::array({forged})}}));
+    ASSERT_EQ(created.status, 422) << created.raw;
+    EXPECT_EQ(created.body["detail"][0]["loc"], Json::array({"body", "examples", 0, key})) << created.raw;
+    auto updated = server_.Put("/api/v1/templates/" + draft, {{"examples", Json::array({forged})}});
+    ASSERT_EQ(updated.status, 422) << updated.raw;
+    EXPECT_EQ(updated.body["detail"][0]["loc"], Json::array({"body", "examples", 0, key})) << updated.raw;
+  }
+  // Without them the server finds the link itself: named by id.
+  ASSERT_EQ(server_.Put("/api/v1/templates/" + draft, {{"examples", Json::array({demo})}}).status, 200);
+  EXPECT_EQ(Attribution(draft)["inline_examples"][0]["match"], "id");
+
+  // An imported version's marks go back unchanged (a body copied from a GET), not onto other content.
+  auto imported = server_.Post("/api/v1/templates/" + t + "/import-dspy",
+                               Program(t, Json::array({{{"text", kInput}, {"category", "billing"}, {"priority", "high"}}})));
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  const std::string version = imported.body["template"]["id"];
+  const Json got = server_.Get("/api/v1/templates/" + version).body["examples"];
+  ASSERT_EQ(got[0]["match"], "exact") << got.dump();
+  auto echoed = server_.Put("/api/v1/templates/" + version, {{"description", "edited"}, {"examples", got}});
+  ASSERT_EQ(echoed.status, 200) << echoed.raw;
+  EXPECT_EQ(echoed.body["examples"], got);
+  EXPECT_EQ(Attribution(version)["inline_examples"][0]["match"], "exact");
+  Json relabelled = got;
+  relabelled[0]["output"] = demo["output"];
+  auto moved = server_.Put("/api/v1/templates/" + version, {{"examples", relabelled}});
+  ASSERT_EQ(moved.status, 422) << moved.raw;
+  EXPECT_NE(moved.raw.find("server-written"), std::string::npos) << moved.raw;
+}
+
 // A version accepted from a run lists the run's training examples as used_in (demos as
 // demo_of / bootstrapped_from). The version is reached from the run (produced) and from its parent
 // template (version_of), and the examples from both at the same depth (used_in, member_of); the

@@ -362,6 +362,9 @@ TEST_F(CliImport, ExportWithTemplatesKeepsTheProgramAVersionCameFrom) {
     return out;
   };
   const auto import_before = exports(source, from_import), run_before = exports(source, from_run);
+  // The marks only the server writes (the version each demo trained on) are restored as exported.
+  const Json run_demos = source.Get("/api/v1/templates/" + from_run).body["examples"];
+  ASSERT_TRUE(!run_demos.empty() && run_demos[0].contains("example_version")) << run_demos.dump();
   ASSERT_EQ(import_before.at("program_state")["example_count"], 0);
   ASSERT_NE(import_before.at("python_module")["content"].get<std::string>().find("dspy.ChainOfThought("),
             std::string::npos);
@@ -381,6 +384,7 @@ TEST_F(CliImport, ExportWithTemplatesKeepsTheProgramAVersionCameFrom) {
     TestServer copy(copy_config);
     EXPECT_EQ(exports(copy, from_import), import_before);
     EXPECT_EQ(exports(copy, from_run), run_before);
+    EXPECT_EQ(copy.Get("/api/v1/templates/" + from_run).body["examples"], run_demos);
     const auto lineage = Upstream(copy, from_run);
     EXPECT_TRUE(lineage.count({"dspy_program:ChainOfThought:run-" + run_id, "template:" + from_run, "imported_as"}))
         << "the run stayed behind; its program is named";

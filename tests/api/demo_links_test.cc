@@ -202,5 +202,39 @@ TEST_F(DemoLinks, AStoreExportImportedAfterAnEditLinksTheEarlierVersionAndRepeat
   EXPECT_EQ(again.body["template"]["id"], first.body["template"]["id"]);
 }
 
+// The reviewer's case: a store export imported after only the example's label was edited. Its
+// current content still shares the demo's input, so the demo was linked to version 2 ("input");
+// version 1 holds what the demo holds.
+TEST_F(DemoLinks, AStoreExportImportedAfterALabelEditLinksTheVersionItHolds) {
+  const Json state = ProgramState(template_id_);
+  const Json& demos = state["predict"]["demos"];
+  ASSERT_FALSE(demos.empty()) << state.dump();
+  const std::string question = demos[0]["question"], answer = demos[0]["answer"];
+  std::string example_id;
+  const Json listed = server_.Get("/api/v1/examples?databit_id=" + template_id_ + "&page_size=100").body;
+  for (const auto& e : listed["examples"]) {
+    if (e["input"]["question"] == question) example_id = e["example_id"];
+  }
+  ASSERT_FALSE(example_id.empty());
+  auto edited = server_.Put("/api/v1/examples/" + example_id, {{"expected_output", {{"answer", answer + " (in words)"}}}});
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  ASSERT_EQ(edited.body["version"], 2);
+
+  auto imported = server_.Post("/api/v1/templates/" + template_id_ + "/import-dspy", state);
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  const Json link = ById(imported.body["demos"], example_id);
+  ASSERT_FALSE(link.is_null()) << imported.raw;
+  EXPECT_EQ(link["example_version"], 1) << link.dump();
+  EXPECT_EQ(link["match"], "exact") << link.dump();
+  const Json& version = imported.body["template"];
+  const Json inline_copy = ById(version["examples"], example_id);
+  EXPECT_EQ(inline_copy["example_version"], 1) << inline_copy.dump();
+  EXPECT_EQ(inline_copy["match"], "exact") << inline_copy.dump();
+  const Json item = ById(Attribution(version["id"])["inline_examples"], example_id);
+  ASSERT_FALSE(item.is_null());
+  EXPECT_EQ(item["version"], 1) << item.dump();
+  EXPECT_EQ(item["match"], "exact") << item.dump();
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -214,6 +214,46 @@ TEST_F(DspyImport, IdenticalImportsAtOnceMakeOneVersion) {
   EXPECT_EQ(server_.Get("/api/v1/examples?page_size=1").body.value("total", -1), examples_before + 1);
 }
 
+// The reviewer's case: an example the first import created (?create_examples=true) deleted, then
+// the same program imported again. The repeat answered the first version, which links the deleted
+// example, yet created another example (linked from nothing) and reported the demo as that one.
+// A repeat answers the version it returns, and creates nothing.
+TEST_F(DspyImport, ARepeatAnswersItsOwnLinksAndCreatesNoExample) {
+  Json state = PredictProgram();
+  state["predict"]["demos"][0]["detector_model"] = "a detector only this program has";
+  auto first = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(first.status, 201) << first.raw;
+  ASSERT_EQ(first.body["created_example_ids"].size(), 1u) << first.raw;
+  const std::string created = first.body["created_example_ids"][0];
+  ASSERT_EQ(first.body["demos"][0]["example_id"], created) << first.raw;
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + created).status, 204);
+  const int64_t examples_before = server_.Get("/api/v1/examples?page_size=1").body.value("total", -1);
+
+  for (const char* query : {"?create_examples=true", ""}) {
+    SCOPED_TRACE(query);
+    auto again = Import(tid_, state, query);
+    ASSERT_EQ(again.status, 200) << again.raw;
+    EXPECT_EQ(again.body["already_imported"], true);
+    EXPECT_EQ(again.body["template"]["id"], first.body["template"]["id"]);
+    EXPECT_EQ(again.body["created_example_ids"], Json::array()) << again.raw;
+    const Json& demo = again.body["demos"][0];
+    EXPECT_EQ(demo["example_id"], created) << demo.dump();
+    EXPECT_EQ(demo["example_version"], 1) << demo.dump();
+    EXPECT_EQ(demo["match"], "created") << demo.dump();
+    EXPECT_EQ(demo["deleted"], true) << demo.dump();
+    EXPECT_EQ(again.body["unmatched"], first.body["unmatched"]) << again.raw;
+    EXPECT_EQ(FindingsWithCode(again.body, "deleted_demos").size(), 1u) << again.raw;
+    EXPECT_EQ(server_.Get("/api/v1/examples?page_size=1").body.value("total", -1), examples_before);
+  }
+  // Restored, it is the demo's example again, and the repeat says so.
+  ASSERT_EQ(server_.Post("/api/v1/examples/" + created + "/restore", Json::object()).status, 200);
+  auto restored = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(restored.status, 200) << restored.raw;
+  EXPECT_EQ(restored.body["demos"][0]["example_id"], created);
+  EXPECT_FALSE(restored.body["demos"][0].contains("deleted")) << restored.raw;
+  EXPECT_EQ(restored.body["created_example_ids"], Json::array());
+}
+
 // A purge erases an example's content for good: an old program still holding it does not bring
 // it back, neither as a new example nor in the version's demos.
 TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {

@@ -77,8 +77,7 @@ TEST_F(OpenApiSchemas, TemplateInlineExamplesMatchTheParser) {
       {with({{"explanation", "why"},
              {"source", "dspy_optimized"},
              {"augmented", true},
-             {"example_id", "00000000-0000-4000-8000-0000000000aa"},
-             {"example_version", 2}}),
+             {"example_id", "00000000-0000-4000-8000-0000000000aa"}}),
        true},
       {with({{"explanation", nullptr}}), true},
       {{{"purged", true}}, true},
@@ -100,6 +99,13 @@ TEST_F(OpenApiSchemas, TemplateInlineExamplesMatchTheParser) {
     EXPECT_EQ(errors.empty(), accepted) << sample.dump() << (errors.empty() ? "" : ": " + errors.front());
     auto put = server_.Put("/api/v1/templates/" + tid, {{"examples", Json::array({sample})}});
     EXPECT_EQ(put.status, accepted ? 200 : 422) << sample.dump() << " " << put.raw.substr(0, 300);
+  }
+  // The marks only the server writes have the documented shape, but a client cannot set them
+  // (service::InlineMarks): only sent back as the template holds them.
+  for (const Json& mark : {Json{{"example_version", 2}}, Json{{"match", "exact"}}}) {
+    const Json sample = with(mark);
+    EXPECT_TRUE(ValidateSchema(items, sample, doc_).empty()) << sample.dump();
+    EXPECT_EQ(server_.Put("/api/v1/templates/" + tid, {{"examples", Json::array({sample})}}).status, 422);
   }
 }
 

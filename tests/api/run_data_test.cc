@@ -4,6 +4,9 @@
 // dashboard, whose used and stale counts add up to its total.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -55,6 +58,40 @@ TEST_F(RunData, ARunOnASnapshotWithAPurgedItemSaysItLeftItOut) {
   ASSERT_EQ(whole.status, 201) << whole.raw;
   Json clean = WaitForRun(server_, Launch({{"data", {{"snapshot_id", whole.body["snapshot_id"]}}}})["run_id"]);
   EXPECT_FALSE(Warns(clean, "purged")) << clean.dump();
+}
+
+// A run the server's shutdown interrupted wrote its progress without the warning that every
+// progress update keeps.
+TEST_F(RunData, ARunInterruptedByShutdownKeepsThePurgedWarning) {
+  auto snap = server_.Post("/api/v1/snapshots", {{"name", "defects"}, {"filter", {{"databit_id", template_id_}}}});
+  ASSERT_EQ(snap.status, 201) << snap.raw;
+  const std::string snapshot_id = snap.body["snapshot_id"];
+  const std::string purged = snap.body["items"][0]["example_id"];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + purged + "?purge=true").status, 204);
+  const std::string expected =
+      "1 of " + std::to_string(snap.body["item_count"].get<int>()) + " examples of snapshot " + snapshot_id;
+  // Slow enough to be mid-run when the server stops (as RunProgress.ShutdownEndsTheStreamWithTheRunInterrupted).
+  auto launched = server_.Post(
+      "/api/v1/dspy-runs",
+      {{"template_id", template_id_},
+       {"optimizer_type", "MIPROv2"},
+       {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+       {"lm", {{"provider", "offline"}, {"latency_ms", 15}}},
+       {"budget", {{"max_trials", 400}}},
+       {"data", {{"snapshot_id", snapshot_id}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string id = launched.body["run_id"];
+  for (int i = 0; i < 1200; ++i) {
+    if (server_.Get("/api/v1/dspy-runs/" + id).body["trials_completed"].get<int>() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  server_.Stop();
+  server_.Start();
+  const Json after = server_.Get("/api/v1/dspy-runs/" + id).body;
+  if (after["status"] == "completed") GTEST_SKIP() << "run finished before the shutdown";
+  ASSERT_EQ(after["status"], "failed") << after.dump();
+  EXPECT_EQ(after["progress"]["stopped_reason"], "interrupted") << after.dump();
+  EXPECT_TRUE(Warns(after, expected)) << after.dump();
 }
 
 TEST_F(RunData, ASnapshotFrozenAtLaunchIsFoundUnderEntitySnapshot) {

@@ -132,11 +132,18 @@ Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ByContent(const Jso
   if (!loaded_) EXEMPLAR_RETURN_IF_ERROR(Load());
   int best_kind = 4;
   const Candidate* best = Best(candidates_, inputs, outputs, include_deleted, &best_kind);
-  if (!best) {
-    // No example holds this content now: one may have held it before an edit (a store export
-    // imported after its example changed). Its earlier versions, read once, are the fallback.
+  if (best_kind > 0) {
+    // No example holds this content exactly now: one may have held it before an edit (a store
+    // export imported after its example changed: its input, or only its labels, so that the
+    // current content still shares the input). Earlier versions, read once, win when they match
+    // better: the demo holds that version's content.
     if (!history_loaded_) EXEMPLAR_RETURN_IF_ERROR(LoadHistory());
-    best = Best(history_, inputs, outputs, include_deleted, &best_kind);
+    int earlier_kind = 4;
+    const Candidate* earlier = Best(history_, inputs, outputs, include_deleted, &earlier_kind);
+    if (earlier && earlier_kind < best_kind) {
+      best = earlier;
+      best_kind = earlier_kind;
+    }
   }
   if (!best) return std::optional<Match>();
   Match m{examples_[best->example], kKinds[best_kind], 0};

@@ -57,8 +57,9 @@ class ExampleMatcher {
   // then the template's own, nearest ancestor's, sources'), and within one template the oldest
   // (created_at, then id), so the choice never depends on the order rows come back in.
   // `include_deleted` also considers the deleted examples `t` embeds by id. When no candidate
-  // holds the content now, the candidates' earlier versions are tried (the match names that
-  // version): a demo exported before its example was edited.
+  // holds the content exactly now, the candidates' earlier versions are tried, and one that
+  // matches better wins (the match names that version): a demo exported before its example was
+  // edited, its input or only its labels (the current content then still matches on "input").
   Result<std::optional<Match>> ByContent(const Json& inputs, const Json& outputs, bool include_deleted = false);
   // The version of `e` whose content the demo's best matches (kinds as ByContent; the newest among
   // equals, the current version first); e.version when no version shares the demo's input.

@@ -363,7 +363,10 @@ void Runs::ExecuteClaimed(RunRecord run) {
     stopped_by_shutdown = stopping_ && !cancel_requested_.count(id);
   }
   if (stopped_by_shutdown) {
-    if (!out.progress.is_null()) run.progress_json = DumpJson(out.progress);  // what it spent until now
+    if (!out.progress.is_null()) {
+      AddProgressWarnings(out.progress, data_warnings);  // as every progress update keeps them
+      run.progress_json = DumpJson(out.progress);        // what it spent until now
+    }
     InterruptForShutdown(run);
     return;
   }

@@ -93,6 +93,13 @@ Status AtDemo(const Status& st, const std::string& predictor, size_t index) {
   return Status::Invalid(std::move(placed));
 }
 
+constexpr const char* kPurgedReason = "matches a purged example";
+
+std::string DeletedReason(const std::string& example_id) {
+  return "example " + example_id + " is deleted: linked all the same (a deleted example keeps its id and content "
+         "until purged); restore it to search, retrieve and train on it again";
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> DspyImport::PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes) {
@@ -134,25 +141,14 @@ Result<std::optional<Template>> DspyImport::FindRepeat(const Template& parent, c
   return std::optional<Template>();
 }
 
-Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
-                                const std::optional<std::string>& user) {
-  std::lock_guard lock(mu_);
-  EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(template_id));
-  EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec spec, VersionSignature(store_, parent));
-  if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
-  EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
-  std::vector<dspy::Finding> findings = program.findings;
-
+Result<DspyImport::Plan> DspyImport::MatchDemos(const Template& parent, const dspy::ImportedProgram& program,
+                                                bool create_examples, const std::optional<std::string>& user) {
   // Demos are matched as the inline examples of every version are (lineage/example_matcher.h):
   // the example a demo names, else by content (input, preferably with the same labels) among those
   // the template embeds, its own, its ancestors' and its sources'. A program exported from a version thus matches that version.
   ExampleMatcher matcher(store_, parent, kMatchPerTemplate);
-  Json report = Json::array(), unmatched = Json::array(), created_ids = Json::array();
-  Json inline_examples = Json::array();
-  std::vector<LineageEdge> edges;
-  size_t purged_demos = 0;
+  Plan plan;
   PurgedHashes purged_hashes;  // loaded when a demo matches no live example
-  size_t deleted_demos = 0;
   for (size_t i = 0; i < program.demos.size(); ++i) {
     const dspy::ImportedDemo& d = program.demos[i];
     std::optional<ExampleMatcher::Match> found;
@@ -184,42 +180,38 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       // a purge leaves (lineage/purged_content.h).
       Json marker = {{"example_id", *purged_id}, {"purged", true}, {"source", "dspy_import"}};
       if (d.augmented) marker["augmented"] = true;
-      inline_examples.push_back(marker);
+      plan.inline_examples.push_back(marker);
       entry["purged"] = true;  // so a client need not read the reason to know none can be created
-      entry["reason"] = "matches a purged example";
-      unmatched.push_back(i);
-      report.push_back(entry);
-      ++purged_demos;
+      entry["reason"] = kPurgedReason;
+      plan.report.push_back(entry);
       continue;
     }
     std::string example_id;
-    std::optional<int64_t> example_version;
+    int64_t example_version = 0;
     if (found) {
       example_id = found->example.id;
       example_version = found->version;
       entry["match"] = found->how;
       if (found->example.deleted_at) {
         entry["deleted"] = true;
-        entry["reason"] = "example " + example_id + " is deleted: linked all the same (a deleted example keeps its "
-                          "id and content until purged); restore it to search, retrieve and train on it again";
-        ++deleted_demos;
+        entry["reason"] = DeletedReason(example_id);
       }
     } else if (create_examples) {
+      // Created only once the import is known to make a new version (Import): until then its id
+      // stands for it, so the same demo again matches it rather than planning another.
       Example e;
       e.id = NewUuid();
       e.input_json = DumpJson(d.inputs);
       e.expected_output_json = DumpJson(DemoLabels(d));
       e.explanation = d.explanation;
-      e.databit_id = template_id;
+      e.databit_id = parent.id;
       e.source = "dspy_import";
       e.created_by = user;
-      auto created = examples_.Create(std::move(e));
-      if (!created.ok()) return AtDemo(created.status(), program.predictor, i);
-      example_id = created->id;
-      example_version = created->version;
+      matcher.Add(e);
+      example_id = e.id;
+      example_version = e.version;
       entry["match"] = "created";
-      created_ids.push_back(example_id);
-      matcher.Add(*created);  // the same demo again matches it rather than making another
+      plan.to_create.emplace_back(i, std::move(e));
     } else {
       const char* kNone =
           "no example of the template, its ancestors or sources has this input, now or in an earlier version "
@@ -234,37 +226,62 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       // when the example was edited since it was exported) and how, so that attribution and the
       // lineage say what this answer says.
       ex["example_id"] = example_id;
-      ex["example_version"] = *example_version;
+      ex["example_version"] = example_version;
       ex["match"] = entry["match"];
       entry["example_id"] = example_id;
-      entry["example_version"] = *example_version;
-      LineageEdge edge{"example", example_id, "template", "", d.augmented ? "bootstrapped_from" : "demo_of"};
-      edge.example_version = example_version;
-      edges.push_back(edge);
-    } else {
-      unmatched.push_back(i);
+      entry["example_version"] = example_version;
     }
-    inline_examples.push_back(ex);
-    report.push_back(entry);
+    plan.inline_examples.push_back(ex);
+    plan.report.push_back(entry);
   }
-  if (deleted_demos > 0) {
-    findings.push_back(dspy::Warning("deleted_demos", std::nullopt,
-                                     std::to_string(deleted_demos) +
-                                         " demo(s) are deleted examples: linked to them (restore them to use them "
-                                         "again); see each demo's reason"));
+  return plan;
+}
+
+Result<Json> DspyImport::RepeatReport(const Template& version, const dspy::ImportedProgram& program, Json report) {
+  const Json had = Json::parse(version.examples_json, nullptr, false);
+  for (size_t i = 0; i < report.size() && i < had.size(); ++i) {
+    const Json& ex = had[i];
+    // Unlinked there, or a purge marker: so is the demo now (else it would not be a repeat).
+    if (!ex.is_object() || IsPurgedCopy(ex) || !ex.contains("example_id") || !ex["example_id"].is_string()) continue;
+    const std::string id = ex["example_id"].get<std::string>();
+    Json entry = {{"index", i}, {"example_id", id}, {"augmented", program.demos[i].augmented}};
+    const std::string now_match = report[i]["match"].get<std::string>();
+    entry["match"] = ex.contains("match") && ex["match"].is_string() ? ex["match"].get<std::string>()
+                     : report[i]["example_id"] == id                 ? now_match
+                                                                     : std::string("id");
+    auto e = store_.GetExampleIncludingDeleted(id);
+    if (!e.ok() && !e.status().IsNotFound()) return e.status();
+    if (ex.contains("example_version") && ex["example_version"].is_number_integer()) {
+      entry["example_version"] = ex["example_version"];
+    } else if (e.ok()) {
+      entry["example_version"] = e->version;  // a version imported before links named theirs
+    }
+    if (e.ok() && e->deleted_at && !e->purged_at) {
+      entry["deleted"] = true;
+      entry["reason"] = DeletedReason(id);
+    }
+    report[i] = std::move(entry);
   }
-  if (purged_demos > 0) {
-    findings.push_back(dspy::Warning("purged_demos", std::nullopt,
-                                     std::to_string(purged_demos) +
-                                         " demo(s) hold the content of purged examples: it is not imported (the "
-                                         "version keeps purge markers) and no example is created from it"));
-  }
+  return report;
+}
+
+Result<Json> DspyImport::Import(const std::string& template_id, const Json& state, bool create_examples,
+                                const std::optional<std::string>& user) {
+  std::lock_guard lock(mu_);
+  EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(template_id));
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::SignatureSpec spec, VersionSignature(store_, parent));
+  if (spec.HasErrors()) return dspy::FindingsToStatus(spec.findings);
+  EXEMPLAR_ASSIGN_OR_RETURN(dspy::ImportedProgram program, dspy::ParseProgramState(state, spec));
+  std::vector<dspy::Finding> findings = program.findings;
+  // Nothing is created before the repeat is decided: a repeat answers the version it returns,
+  // and an example created for it would be linked from nothing (an orphan).
+  EXEMPLAR_ASSIGN_OR_RETURN(Plan plan, MatchDemos(parent, program, create_examples, user));
 
   Template next = parent;
   next.created_by = user;
   // Unchanged instructions keep the parent's prompt ({field} placeholders and all).
   next.prompt_template = dspy::PromptFromInstructions(parent, spec.instructions, program.instructions);
-  next.examples_json = DumpJson(inline_examples);
+  next.examples_json = DumpJson(plan.inline_examples);
   // DSPy's load() applies the saved field descriptions, and they are in its prompts: a changed one
   // becomes the field's description on the new version.
   for (const auto& [field, description] : program.descriptions) {
@@ -281,12 +298,13 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
                                {"fields", program.fields},
                                {"demos", demos}}));
   };
-  const std::string content_hash = hash_with(DemoContent(inline_examples));
+  const std::string content_hash = hash_with(DemoContent(plan.inline_examples));
   // The node names the module, so the version exports as the module imported (program_origin.h).
   const std::string node_id = ProgramNodeId(program.module, content_hash);
+  // The demos the examples to create would link count as linked: a repeat links no fewer.
   EXEMPLAR_ASSIGN_OR_RETURN(std::optional<Template> existing, FindRepeat(parent, next, node_id));
   // Imported before the hash left out the links (2026-12-07), or before the node named its module.
-  const std::string linked_hash = hash_with(WithoutLinkDetails(inline_examples));
+  const std::string linked_hash = hash_with(WithoutLinkDetails(plan.inline_examples));
   if (!existing) {
     EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, ProgramNodeId(program.module, linked_hash)));
   }
@@ -294,19 +312,71 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
     EXEMPLAR_ASSIGN_OR_RETURN(existing, FindRepeat(parent, next, linked_hash));
   }
   Template version;
+  Json created_ids = Json::array();
   if (existing) {
     version = std::move(*existing);
+    // Its own links, which may differ from what matched now (an example deleted since).
+    EXEMPLAR_ASSIGN_OR_RETURN(plan.report, RepeatReport(version, program, std::move(plan.report)));
   } else {
+    EXEMPLAR_RETURN_IF_ERROR(CreatePlanned(plan, program.predictor));
+    for (const auto& [index, e] : plan.to_create) created_ids.push_back(e.id);
+    next.examples_json = DumpJson(plan.inline_examples);
+    std::vector<LineageEdge> edges;
+    for (size_t i = 0; i < plan.inline_examples.size(); ++i) {
+      const Json& ex = plan.inline_examples[i];
+      if (IsPurgedCopy(ex) || !ex.contains("example_id")) continue;
+      LineageEdge edge{"example", ex["example_id"].get<std::string>(), "template", "",
+                       program.demos[i].augmented ? "bootstrapped_from" : "demo_of"};
+      edge.example_version = ex["example_version"].get<int64_t>();
+      edges.push_back(edge);
+    }
     edges.push_back({kProgramNode, node_id, "template", "", kImportedAs});
     EXEMPLAR_ASSIGN_OR_RETURN(version, templates_.CreateVersionFrom(parent, next, edges));
+  }
+  Json unmatched = Json::array();
+  size_t deleted_demos = 0, purged_demos = 0;
+  for (const Json& entry : plan.report) {
+    if (entry["example_id"].is_null()) unmatched.push_back(entry["index"]);
+    deleted_demos += entry.value("deleted", false);
+    purged_demos += entry.value("reason", "") == kPurgedReason;
+  }
+  if (deleted_demos > 0) {
+    findings.push_back(dspy::Warning("deleted_demos", std::nullopt,
+                                     std::to_string(deleted_demos) +
+                                         " demo(s) are deleted examples: linked to them (restore them to use them "
+                                         "again); see each demo's reason"));
+  }
+  if (purged_demos > 0) {
+    findings.push_back(dspy::Warning("purged_demos", std::nullopt,
+                                     std::to_string(purged_demos) +
+                                         " demo(s) hold the content of purged examples: it is not imported (the "
+                                         "version keeps purge markers) and no example is created from it"));
   }
   return Json{{"template", TemplateToJson(version)},
               {"already_imported", existing.has_value()},
               {"module", std::string(dspy::ModuleName(program.module))},
-              {"demos", report},
+              {"demos", plan.report},
               {"unmatched", unmatched},
               {"created_example_ids", created_ids},
               {"findings", dspy::FindingsToJson(findings)}};
+}
+
+Status DspyImport::CreatePlanned(Plan& plan, const std::string& predictor) {
+  for (auto& [index, e] : plan.to_create) {
+    const std::string planned = e.id;
+    auto created = examples_.Create(e);
+    if (!created.ok()) return AtDemo(created.status(), predictor, index);
+    e = std::move(created).value();
+    // The demos that matched it (the same demo twice) link what was stored.
+    for (size_t i = 0; i < plan.inline_examples.size(); ++i) {
+      for (Json* item : {&plan.inline_examples[i], &plan.report[i]}) {
+        if (item->value("example_id", Json()) != planned) continue;
+        (*item)["example_id"] = e.id;
+        (*item)["example_version"] = e.version;
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace exemplar::service

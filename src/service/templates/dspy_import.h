@@ -14,6 +14,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/json_util.h"
 #include "service/examples/examples.h"
@@ -33,12 +35,29 @@ class DspyImport {
   // reasoning_description_ignored, lm_ignored; dspy/program_import.h)}.
   // A field description the program changed becomes the new version's (DSPy applies it on load).
   // already_imported: the parent already has a version imported from the same content (same
-  // module, instructions, fields and resulting demos), returned as is; nothing is stored.
+  // module, instructions, fields and resulting demos) that links every demo this import would,
+  // returned as is with its own links in `demos` and `unmatched` (an example deleted since stays
+  // its demo's, marked deleted); nothing is stored, no example created. Examples for unmatched
+  // demos are created only for a new version, so created_example_ids are the ones it links.
   // 422 (field errors at loc) when the program does not fit the template's signature.
   Result<Json> Import(const std::string& template_id, const Json& state, bool create_examples,
                       const std::optional<std::string>& user);
 
  private:
+  // The demos matched to stored examples, before anything is stored.
+  struct Plan {
+    Json inline_examples = Json::array();  // the new version's, one per demo
+    Json report = Json::array();           // Import's `demos`, one per demo
+    // Examples to create (create_examples), each with the index of the demo it comes from: its id
+    // already stands in the demos that link it (and is replaced if the store assigns another).
+    std::vector<std::pair<size_t, Example>> to_create;
+  };
+  Result<Plan> MatchDemos(const Template& parent, const dspy::ImportedProgram& program, bool create_examples,
+                          const std::optional<std::string>& user);
+  // Stores plan.to_create; a demo that cannot become an example is a 422 at its place in the file.
+  Status CreatePlanned(Plan& plan, const std::string& predictor);
+  // `report` (MatchDemos') as `version`, a repeat, links the demos: its example, version and match.
+  Result<Json> RepeatReport(const Template& version, const dspy::ImportedProgram& program, Json report);
   // content hash → purged example id (PurgedContent::PurgedHashes), read once per import.
   using PurgedHashes = std::optional<std::map<std::string, std::string>>;
   // The purged example whose content the demo holds (or whose id it names), if any.

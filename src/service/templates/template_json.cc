@@ -132,9 +132,38 @@ void CheckInlineExample(const Json& ex, const std::set<std::string>& inputs, con
   }
 }
 
+// The server-written marks of the body's inline examples that the template (`stored`: its inline
+// examples before this request) does not hold on the same example: a client cannot make a link
+// look "exact", or name a version of the example, that the server did not find.
+void CheckInlineMarks(const Json& examples, const Json& stored, Validation& v) {
+  auto same_example = [](const Json& a, const Json& b) {
+    for (const char* key : {"example_id", "input", "output"}) {
+      if (a.value(key, Json()) != b.value(key, Json())) return false;
+    }
+    return true;
+  };
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const Json& ex = examples[i];
+    if (!ex.is_object()) continue;
+    for (const std::string key : {"example_version", "match"}) {
+      // Absent, or of the wrong type (CheckInlineExample says so).
+      if (!ex.contains(key) || (key == "match" ? !ex[key].is_string() : !ex[key].is_number_integer())) continue;
+      bool held = false;
+      for (const Json& s : stored.is_array() ? stored : Json::array()) {
+        held |= s.is_object() && s.contains(key) && s[key] == ex[key] && same_example(s, ex);
+      }
+      if (held) continue;
+      v.Add({"body", "examples", std::to_string(i), key},
+            "server-written (how an import or an accepted run linked this demo to its stored example): it can be "
+            "sent back as GET gives it, not set or changed; leave it out (attribution finds the link itself)",
+            "value_error.server_written");
+    }
+  }
+}
+
 }  // namespace
 
-void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creating) {
+void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creating, InlineMarks marks) {
   if (!body.is_object()) {
     v.Add({"body"}, "must be a JSON object", "type_error.dict");
     return;
@@ -176,6 +205,7 @@ void ApplyTemplateJson(const Json& body, Template* t, Validation& v, bool creati
       };
       const std::set<std::string> inputs = names(t->input_schema), outputs = names(t->output_schema);
       for (size_t i = 0; i < ex.size(); ++i) CheckInlineExample(ex[i], inputs, outputs, i, v);
+      if (marks == InlineMarks::kAsStored) CheckInlineMarks(ex, Json::parse(t->examples_json, nullptr, false), v);
       t->examples_json = DumpJson(ex);
     }
   }
@@ -254,7 +284,7 @@ Template TemplateFromExportJson(const Json& body, Validation& v) {
   }
   t.created_by = text("created_by", true);
   const std::string status = t.status;
-  ApplyTemplateJson(body, &t, v, true);
+  ApplyTemplateJson(body, &t, v, true, InlineMarks::kKept);
   t.status = status;
   return t;
 }

@@ -9215,6 +9215,7 @@ export interface operations {
                         augmented?: boolean;
                         /** @description the stored example's id (a UUID) */
                         example_id?: string;
+                        /** @description server-written: the version of the stored example whose content the demo holds; accepted back only as the template holds it on this demo (else 422) */
                         example_version?: number;
                         explanation?: string | null;
                         /** @description the template's input fields */
@@ -9222,7 +9223,7 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         /**
-                         * @description server-written: how an import found the stored example
+                         * @description server-written: how an import found the stored example; accepted back only as the template holds it on this demo (else 422)
                          * @enum {string}
                          */
                         match?: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created";
@@ -9526,6 +9527,7 @@ export interface operations {
                         augmented?: boolean;
                         /** @description the stored example's id (a UUID) */
                         example_id?: string;
+                        /** @description server-written: the version of the stored example whose content the demo holds; accepted back only as the template holds it on this demo (else 422) */
                         example_version?: number;
                         explanation?: string | null;
                         /** @description the template's input fields */
@@ -9533,7 +9535,7 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         /**
-                         * @description server-written: how an import found the stored example
+                         * @description server-written: how an import found the stored example; accepted back only as the template holds it on this demo (else 422)
                          * @enum {string}
                          */
                         match?: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created";
