@@ -1326,6 +1326,8 @@ export interface components {
                  * @enum {string}
                  */
                 match: "id" | "exact" | "normalized" | "input" | "input_normalized" | "created" | "none";
+                /** @description the demo's content is a purged example's (never stored again) */
+                purged?: boolean;
                 /** @description why the demo is unmatched, or linked to a deleted example */
                 reason?: string;
             } & {
@@ -1471,7 +1473,8 @@ export interface components {
             examples: components["schemas"]["Example"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             next_cursor: string | null;
-            page: number;
+            /** @description the page number asked for; null for a page reached by cursor */
+            page: number | null;
             page_size: number;
             total: number;
         } & {
@@ -1534,6 +1537,8 @@ export interface components {
             [key: string]: unknown;
         };
         OutcomeResult: {
+            /** @description the same outcome was recorded before (a retry): this answer describes it, and nothing was added now */
+            already_recorded: boolean;
             /** @description the examples given evidence, in retrieval order */
             credited_example_ids: string[];
             /** @description the examples deleted since the retrieval */
@@ -1582,7 +1587,7 @@ export interface components {
             [key: string]: unknown;
         };
         Readiness: {
-            examples: number;
+            examples?: number;
             index_load?: string;
             indexed?: number;
             status: string;
@@ -1695,7 +1700,8 @@ export interface components {
         RunPage: {
             /** @description pass as ?cursor= for the next page; null on the last */
             next_cursor: string | null;
-            page: number;
+            /** @description the page number asked for; null for a page reached by cursor */
+            page: number | null;
             page_size: number;
             runs: components["schemas"]["Run"][];
             total: number;
@@ -1899,7 +1905,8 @@ export interface components {
         TemplatePage: {
             /** @description pass as ?cursor= for the next page; null on the last */
             next_cursor: string | null;
-            page: number;
+            /** @description the page number asked for; null for a page reached by cursor */
+            page: number | null;
             page_size: number;
             templates: components["schemas"]["Template"][];
             total: number;
@@ -2185,11 +2192,15 @@ export interface operations {
                     session_id?: string;
                     similarity_threshold?: number;
                     /**
+                     * @description metadata searches only (no query_text or query_embedding): a query's results come in relevance order, and a sort with one is a 422
                      * @default effectiveness_score
                      * @enum {string}
                      */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
-                    /** @default true */
+                    /**
+                     * @description metadata searches only, as sort_by
+                     * @default true
+                     */
                     sort_desc?: boolean;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -4966,6 +4977,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A retry (the client_id or example_id of a stored example, with its content): the example as stored, nothing written */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleWritten"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -7830,11 +7851,15 @@ export interface operations {
                     seed?: number;
                     similarity_threshold?: number;
                     /**
+                     * @description metadata searches only (no query_text or query_embedding): a query's results come in relevance order, and a sort with one is a 422
                      * @default effectiveness_score
                      * @enum {string}
                      */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
-                    /** @default true */
+                    /**
+                     * @description metadata searches only, as sort_by
+                     * @default true
+                     */
                     sort_desc?: boolean;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -8026,11 +8051,15 @@ export interface operations {
                     seed?: number;
                     similarity_threshold?: number;
                     /**
+                     * @description metadata searches only (no query_text or query_embedding): a query's results come in relevance order, and a sort with one is a 422
                      * @default effectiveness_score
                      * @enum {string}
                      */
                     sort_by?: "effectiveness_score" | "quality_score" | "usage_count" | "created_at" | "updated_at";
-                    /** @default true */
+                    /**
+                     * @description metadata searches only, as sort_by
+                     * @default true
+                     */
                     sort_desc?: boolean;
                     /** @enum {string} */
                     source?: "human_authored" | "extracted_from_data" | "synthetic" | "dspy_optimized" | "production_captured" | "feedback_derived" | "dspy_import";
@@ -9253,7 +9282,7 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     })))[] | null;
-                    /** @description server-assigned; accepted (with its type) and ignored */
+                    /** @description the new template's id (a UUID): left out or null, the server chooses; given, an id no template of this store has or had (a template moved from another store), else 409 */
                     id?: string | null;
                     input_schema?: ({
                         description?: string;
