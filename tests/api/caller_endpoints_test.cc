@@ -144,11 +144,7 @@ TEST(CallerEndpoints, TheOperatorsProvidersHonourTheEnvironmentsProxy) {
   FakeProxy proxy;
   ProxyEnvironment env(proxy.Url());
   Config c;
-  LmProviderConfig p;
-  p.base_url = lm.Url();
-  p.model = "m1";
-  p.max_retries = 0;
-  c.lm_providers["ops"] = p;
+  c.lm_providers["ops"] = OneTryProvider(lm.Url(), "m1");
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   auto r = server.Post("/api/v1/dspy-runs", LabeledRun(ids[kDefectTemplate], {{"provider", "ops"}}));

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/lm_catcher.h"
 #include "testing/raw_connection.h"
 #include "testing/seed_fixture.h"
 #include "testing/test_server.h"
@@ -260,11 +261,7 @@ TEST(Connections, OpenEventStreamsDoNotBlockHealthzAndAreCapped) {
   Config c;
   constexpr int kStreams = 40;  // more than the 16 workers
   c.max_event_streams = kStreams;
-  LmProviderConfig held;  // the operator's provider: an LM that holds every call
-  held.base_url = lm.base_url();
-  held.model = "held";
-  held.max_retries = 0;
-  c.lm_providers["held"] = held;
+  c.lm_providers["held"] = OneTryProvider(lm.base_url(), "held");  // an LM that holds every call
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   auto launched = server.Post("/api/v1/dspy-runs",
@@ -326,11 +323,7 @@ TEST(Connections, HeadOnAStreamedRouteSendsTheHeadAlone) {
   HeldLm lm;
   Config c;
   c.max_event_streams = 1;  // a HEAD holding the one slot would shut the GET below out
-  LmProviderConfig held;
-  held.base_url = lm.base_url();
-  held.model = "held";
-  held.max_retries = 0;
-  c.lm_providers["held"] = held;
+  c.lm_providers["held"] = OneTryProvider(lm.base_url(), "held");
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
   // The head of a reply ends at its blank line; a HEAD reply ends there too.
@@ -338,7 +331,7 @@ TEST(Connections, HeadOnAStreamedRouteSendsTheHeadAlone) {
     const size_t end = reply.find("\r\n\r\n");
     return end != std::string::npos && end + 4 == reply.size();
   };
-  for (const std::string& format : {"jsonl", "csv"}) {
+  for (const std::string format : {"jsonl", "csv"}) {
     RawConnection head(server.port());
     ASSERT_TRUE(head.Send("HEAD /api/v1/examples/export?format=" + format + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     const std::string reply = head.ReadToClose(milliseconds(10000));

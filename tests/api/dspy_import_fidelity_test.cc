@@ -5,39 +5,13 @@
 // calibration template) with the one change each case needs made here.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "testing/dspy_saved_programs.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
 namespace {
 
-const char* kCalibrationTemplate = "e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03";
 constexpr size_t kReasoningAt = 6;  // the calibration template has six inputs
-
-Json Load(const std::string& name) {
-  std::ifstream in(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return Json::parse(text.str());
-}
-
-// What a program holding dspy.Predict(S) as attribute `predict` saves.
-Json PredictProgram() {
-  Json flat = Load("bare_predict.json");
-  Json metadata = flat["metadata"];
-  flat.erase("metadata");
-  return {{"predict", flat}, {"metadata", metadata}};
-}
-
-Json FindingsWithCode(const Json& response, const std::string& code) {
-  Json out = Json::array();
-  for (const auto& f : response.value("findings", Json::array())) {
-    if (f.value("code", "") == code) out.push_back(f);
-  }
-  return out;
-}
 
 bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -62,11 +36,11 @@ class DspyImportFidelity : public ::testing::Test {
 // `reasoning`, which DSPy puts into prompts. It imported with no finding and came back as
 // "${reasoning}": a version has no place for it, so the import says so.
 TEST_F(DspyImportFidelity, AReasoningDescriptionOfItsOwnIsReported) {
-  auto plain = Import(Load("bare_chain_of_thought.json"));
+  auto plain = Import(LoadSavedProgram("bare_chain_of_thought.json"));
   ASSERT_EQ(plain.status, 201) << plain.raw;
   EXPECT_TRUE(FindingsWithCode(plain.body, "reasoning_description_ignored").empty()) << plain.raw;
 
-  Json state = Load("bare_chain_of_thought.json");
+  Json state = LoadSavedProgram("bare_chain_of_thought.json");
   state["predict"]["signature"]["fields"][kReasoningAt]["description"] = "Think step by step, in German.";
   auto r = Import(state);
   ASSERT_EQ(r.status, 201) << r.raw;
@@ -86,7 +60,7 @@ TEST_F(DspyImportFidelity, AReasoningDescriptionOfItsOwnIsReported) {
 // that contradicted itself (7 fields expected with reasoning, the program 7). DSPy loads fields by
 // position: it is a ChainOfThought, and the prefix is reported as other prefix changes are.
 TEST_F(DspyImportFidelity, AChainOfThoughtWithItsOwnRationalePrefixImports) {
-  Json state = Load("bare_chain_of_thought.json");
+  Json state = LoadSavedProgram("bare_chain_of_thought.json");
   state["predict"]["signature"]["fields"][kReasoningAt]["prefix"] = "Thought:";
   auto r = Import(state);
   ASSERT_EQ(r.status, 201) << r.raw;
@@ -129,7 +103,7 @@ TEST_F(DspyImportFidelity, APredictorsOwnLmIsReportedAsLeftOut) {
     EXPECT_EQ(r.body["template"][key], parent[key]) << key;
   }
   // No LM (null, as Exemplar's exports and most saved programs have): no finding.
-  EXPECT_TRUE(FindingsWithCode(Import(Load("bare_predict.json")).body, "lm_ignored").empty());
+  EXPECT_TRUE(FindingsWithCode(Import(LoadSavedProgram("bare_predict.json")).body, "lm_ignored").empty());
 }
 
 // DSPy's load() keeps `"instructions": ""` as it is (Signature.load_state); the export gave DSPy's
@@ -149,7 +123,7 @@ TEST_F(DspyImportFidelity, EmptyInstructionsStayEmpty) {
 
   // A ChainOfThought extends its signature with prepend(), which gives empty instructions DSPy's
   // default ones: the generated program sets them empty again, as program.load() would.
-  Json cot = Load("bare_chain_of_thought.json");
+  Json cot = LoadSavedProgram("bare_chain_of_thought.json");
   cot["predict"]["signature"]["instructions"] = "";
   auto c = Import(cot);
   ASSERT_EQ(c.status, 201) << c.raw;
@@ -178,7 +152,7 @@ TEST_F(DspyImportFidelity, ADatasetsOwnExampleIdIsIgnoredLikeItsOtherKeys) {
 // dataset_jsonl of a version's demos wrote bootstrapped demos (an LM's outputs and reasoning) as
 // plain rows, indistinguishable from labels; python_module keeps them out of its trainset.
 TEST_F(DspyImportFidelity, ADatasetOfAVersionsDemosHoldsItsLabeledDemosOnly) {
-  Json state = Load("labeled_demos_chain_of_thought.json");
+  Json state = LoadSavedProgram("labeled_demos_chain_of_thought.json");
   Json& demos = state["predict.predict"]["demos"];
   ASSERT_EQ(demos.size(), 3u);
   demos[0]["augmented"] = true;

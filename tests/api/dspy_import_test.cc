@@ -6,42 +6,14 @@
 
 #include <httplib.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
+#include "testing/dspy_saved_programs.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
 namespace {
-
-const char* kCalibrationTemplate = "e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03";
-
-Json Load(const std::string& name) {
-  std::ifstream in(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return Json::parse(text.str());
-}
-
-// What a program holding dspy.Predict(S) as attribute `predict` saves: bare_predict.json's state
-// under the key `predict`.
-Json PredictProgram() {
-  Json flat = Load("bare_predict.json");
-  Json metadata = flat["metadata"];
-  flat.erase("metadata");
-  return {{"predict", flat}, {"metadata", metadata}};
-}
-
-// The findings of an import response with this code.
-Json FindingsWithCode(const Json& response, const std::string& code) {
-  Json out = Json::array();
-  for (const auto& f : response.value("findings", Json::array())) {
-    if (f.value("code", "") == code) out.push_back(f);
-  }
-  return out;
-}
 
 class DspyImport : public ::testing::Test {
  protected:
@@ -58,7 +30,7 @@ class DspyImport : public ::testing::Test {
 // COPRO rewrites the last output field's prefix with the instructions; no DSPy adapter of 2.6–3.3
 // puts a prefix into the prompt, so the program imports and the change is reported.
 TEST_F(DspyImport, CoproRewrittenPrefixIsReportedNotRefused) {
-  const Json state = Load("copro_predict.json");
+  const Json state = LoadSavedProgram("copro_predict.json");
   auto r = Import(tid_, state);
   ASSERT_EQ(r.status, 201) << r.raw;
   EXPECT_EQ(r.body["module"], "Predict");
@@ -78,7 +50,7 @@ TEST_F(DspyImport, CoproRewrittenPrefixIsReportedNotRefused) {
 
 // DSPy's labeled demos are the raw training examples: dataset keys ride along and are ignored.
 TEST_F(DspyImport, LabeledDemosWithDatasetKeysImportAndTheKeysAreReportedOnce) {
-  const Json state = Load("labeled_demos_chain_of_thought.json");
+  const Json state = LoadSavedProgram("labeled_demos_chain_of_thought.json");
   auto r = Import(tid_, state);
   ASSERT_EQ(r.status, 201) << r.raw;
   EXPECT_EQ(r.body["module"], "ChainOfThought");
@@ -127,14 +99,14 @@ TEST_F(DspyImport, UnchangedInstructionsKeepTheParentsPromptAndPlaceholders) {
 // A bare dspy.Predict(S).save() is the predictor's state itself; a bare ChainOfThought's key is
 // `predict`. Which module it is comes from the `reasoning` field, not from the key.
 TEST_F(DspyImport, BarePredictAndChainOfThoughtFilesAreToldApartByTheirFields) {
-  const Json flat = Load("bare_predict.json");
+  const Json flat = LoadSavedProgram("bare_predict.json");
   auto predict = Import(tid_, flat);
   ASSERT_EQ(predict.status, 201) << predict.raw;
   EXPECT_EQ(predict.body["module"], "Predict");
   EXPECT_EQ(predict.body["demos"].size(), 1u);
   EXPECT_NE(predict.body["demos"][0]["match"], "none") << predict.raw;
 
-  const Json cot = Load("bare_chain_of_thought.json");
+  const Json cot = LoadSavedProgram("bare_chain_of_thought.json");
   auto chain = Import(tid_, cot);
   ASSERT_EQ(chain.status, 201) << chain.raw;
   EXPECT_EQ(chain.body["module"], "ChainOfThought");
@@ -150,7 +122,7 @@ TEST_F(DspyImport, BarePredictAndChainOfThoughtFilesAreToldApartByTheirFields) {
 
 // DSPy 2.6+ raise NotImplementedError on `extended_signature`: the import says so.
 TEST_F(DspyImport, ExtendedSignatureOfDspy25IsRefusedWithTheReason) {
-  Json old = Load("bare_chain_of_thought.json");
+  Json old = LoadSavedProgram("bare_chain_of_thought.json");
   old["predict"]["extended_signature"] = old["predict"]["signature"];
   auto r = Import(tid_, old);
   ASSERT_EQ(r.status, 422) << r.raw;
@@ -315,7 +287,7 @@ TEST_F(DspyImport, APurgedExamplesContentIsNotCreatedAgain) {
 // A demo that cannot become an example (a value of the wrong type for its field) is refused at
 // the demo's own place in the file, not at a body path the caller never sent.
 TEST_F(DspyImport, ADemoThatCannotBecomeAnExampleIsRefusedAtItsPlaceInTheFile) {
-  Json state = Load("labeled_demos_chain_of_thought.json");
+  Json state = LoadSavedProgram("labeled_demos_chain_of_thought.json");
   state["predict.predict"]["demos"][1]["detector_model"] = "a detector nobody stored";
   state["predict.predict"]["demos"][1]["expected_peak_kev"] = "not a number";
   const size_t versions = VersionCount();

@@ -4,23 +4,13 @@
 // (review s18). The exported JSON and code are checked here; DSPy itself is not needed.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "testing/dspy_saved_programs.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
 namespace {
 
-const char* kCalibrationTemplate = "e5a2d7c9-3f18-4b6a-8d4e-9c1b0a6f2e03";
 const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
-
-Json Load(const std::string& name) {
-  std::ifstream in(std::string(EXEMPLAR_DSPY_IMPORT_DIR) + "/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return Json::parse(text.str());
-}
 
 class DspyPrograms : public ::testing::Test {
  protected:
@@ -64,7 +54,7 @@ class DspyPrograms : public ::testing::Test {
 // ChainOfThought program then failed to load it (KeyError 'predict.predict').
 TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
   const std::string tid = ids_[kCalibrationTemplate];
-  Json state = Load("labeled_demos_chain_of_thought.json");
+  Json state = LoadSavedProgram("labeled_demos_chain_of_thought.json");
   state["predict.predict"]["demos"][0]["reasoning"] = "the peak moved 2%";
   state["predict.predict"]["demos"][0]["augmented"] = true;
   auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
@@ -100,7 +90,7 @@ TEST_F(DspyPrograms, AnImportedChainOfThoughtExportsAsChainOfThought) {
   EXPECT_TRUE(State(copy.body["id"]).contains("predict.predict"));
   EXPECT_TRUE(State(vid, {{"module", "Predict"}}).contains("predict"));
   // A Predict program stays a Predict, and a plain template exports a Predict as before.
-  const Json bare = Load("bare_predict.json");
+  const Json bare = LoadSavedProgram("bare_predict.json");
   EXPECT_TRUE(State(Import(tid, bare)).contains("predict"));
   EXPECT_TRUE(State(tid).contains("predict"));
 }
@@ -134,7 +124,7 @@ TEST_F(DspyPrograms, AnAcceptedChainOfThoughtRunExportsAsChainOfThought) {
 // exported the store's examples as demos. It exports none; a plain template keeps the store's.
 TEST_F(DspyPrograms, AProgramWithoutDemosExportsNone) {
   const std::string tid = ids_[kCalibrationTemplate];
-  Json state = Load("bare_chain_of_thought.json");
+  Json state = LoadSavedProgram("bare_chain_of_thought.json");
   state["predict"]["demos"] = Json::array();
   auto r = server_.Post("/api/v1/templates/" + tid + "/import-dspy", state);
   ASSERT_EQ(r.status, 201) << r.raw;
@@ -161,7 +151,7 @@ TEST_F(DspyPrograms, AProgramWithoutDemosExportsNone) {
 // back as `detector_model`. Unchanged instructions still keep the parent's prompt and render.
 TEST_F(DspyPrograms, ImportedInstructionsExportAsStored) {
   const std::string tid = ids_[kCalibrationTemplate];
-  Json state = Load("bare_predict.json");
+  Json state = LoadSavedProgram("bare_predict.json");
   state["signature"]["instructions"] = "Use {detector_model} literally.";
   const std::string vid = Import(tid, state);
   const Json exported = State(vid);

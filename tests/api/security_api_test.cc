@@ -51,12 +51,9 @@ Config WithProvider(const Catcher& catcher) {
   setenv("EXEMPLAR_TEST_PROVIDER_KEY", kProviderSecret, 1);
   setenv("EXEMPLAR_TEST_OTHER_SECRET", kOtherSecret, 1);
   Config c;
-  LmProviderConfig p;
-  p.base_url = catcher.Url();
-  p.model = "m1";
+  LmProviderConfig p = OneTryProvider(catcher.Url(), "m1");
   p.allowed_models = {"m1", "m2"};
   p.api_key_env = "EXEMPLAR_TEST_PROVIDER_KEY";
-  p.max_retries = 0;
   c.lm_providers["local"] = p;
   return c;
 }

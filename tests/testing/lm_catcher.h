@@ -10,7 +10,18 @@
 #include <thread>
 #include <vector>
 
+#include "common/config.h"
+
 namespace exemplar::testing {
+
+// An operator's LM provider at `base_url` that tries each call once (a test sees every call).
+inline LmProviderConfig OneTryProvider(const std::string& base_url, const std::string& model) {
+  LmProviderConfig p;
+  p.base_url = base_url;
+  p.model = model;
+  p.max_retries = 0;
+  return p;
+}
 
 class Catcher {
  public:

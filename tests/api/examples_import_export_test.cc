@@ -1,0 +1,112 @@
+// Black-box tests of the examples import and export (SPEC §2.2) against a real server: CSV and JSONL
+// round trips, re-import idempotence, and an export imported into another store.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+class ExamplesImportExport : public ::testing::Test {
+ protected:
+  TestServer server_;
+};
+
+TEST_F(ExamplesImportExport, ImportExportRoundTripAndDatabitPath) {
+  // databit_id must name a template (issue #20), and the rows fit its schema.
+  auto t = server_.Post("/api/v1/templates", {{"name", "CSV import"},
+                                              {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                              {"output_schema", {{{"name", "label"}, {"type", "string"}}}}});
+  ASSERT_EQ(t.status, 201) << t.raw;
+  const std::string tid = t.body["id"];
+  std::string csv =
+      "input,expected_output,domain,capability_tags,databit_id,explanation\r\n"
+      "\"{\"\"text\"\": \"\"a, b\"\"}\",\"{\"\"label\"\": \"\"x\"\"}\",csv_domain,a;b," + tid + ",plain\r\n"
+      "\"{\"\"text\"\": \"\"line\\nbreak\"\"}\",\"{\"\"label\"\": \"\"y\"\"}\",csv_domain,," + tid + ",\"two\nlines, quoted\"\r\n"
+      "not json,{},csv_domain,," + tid + ",x\r\n";
+  auto imported = server_.PostRaw("/api/v1/examples/import", csv, "text/csv");
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  EXPECT_EQ(imported.body["created_count"], 2);
+  EXPECT_EQ(imported.body["failed_count"], 1);
+  auto jsonl = server_.Get("/api/v1/examples/export?format=jsonl&domain=csv_domain");
+  ASSERT_EQ(jsonl.status, 200);
+  std::set<std::string> texts;
+  size_t lines = 0;
+  for (size_t pos = 0; pos < jsonl.raw.size();) {
+    size_t end = jsonl.raw.find('\n', pos);
+    Json j = Json::parse(jsonl.raw.substr(pos, end - pos));
+    texts.insert(j["input"]["text"].get<std::string>());
+    ++lines;
+    pos = end + 1;
+  }
+  EXPECT_EQ(lines, 2u);
+  EXPECT_TRUE(texts.count("a, b"));
+  EXPECT_TRUE(texts.count("line\nbreak"));
+  auto csv_out = server_.Get("/api/v1/examples/export?format=csv");
+  EXPECT_NE(csv_out.raw.find("example_id,client_id,input"), std::string::npos);
+  // Re-importing the export into the same store is idempotent (example ids are kept).
+  auto again = server_.PostRaw("/api/v1/examples/import", jsonl.raw, "application/x-ndjson");
+  EXPECT_EQ(again.body["created_count"], 0);
+  EXPECT_EQ(again.body["existing_count"], 2);
+  auto by_databit = server_.Get("/api/v1/examples/databit/" + tid);
+  EXPECT_EQ(by_databit.body["total"], 2);
+  EXPECT_EQ(server_.Get("/api/v1/examples/export?format=xml").status, 422);
+}
+
+// An export imported into another store gives back the same records: a record without a client id
+// stays without one, and its example id keeps the import idempotent and refuses other content.
+TEST_F(ExamplesImportExport, AnExportImportsIntoAnotherStoreUnchanged) {
+  Json keyed = MakeExample("keyed record");
+  keyed["client_id"] = "k-export";
+  ASSERT_EQ(server_.Post("/api/v1/examples", keyed).status, 201);
+  auto plain = server_.Post("/api/v1/examples", MakeExample("plain record"));
+  ASSERT_EQ(plain.status, 201) << plain.raw;
+  auto exported = server_.Get("/api/v1/examples/export?format=jsonl");
+  ASSERT_EQ(exported.status, 200);
+  auto records = [](const std::string& jsonl) {
+    std::map<std::string, Json> out;
+    for (size_t pos = 0; pos < jsonl.size();) {
+      size_t end = jsonl.find('\n', pos);
+      Json j = Json::parse(jsonl.substr(pos, end - pos));
+      out[j["example_id"].get<std::string>()] = j;
+      pos = end == std::string::npos ? end : end + 1;
+    }
+    return out;
+  };
+  auto before = records(exported.raw);
+  ASSERT_EQ(before.size(), 2u);
+
+  TestServer other;
+  auto imported = other.PostRaw("/api/v1/examples/import", exported.raw, "application/x-ndjson");
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  EXPECT_EQ(imported.body["created_count"], 2);
+  auto after = records(other.Get("/api/v1/examples/export?format=jsonl").raw);
+  ASSERT_EQ(after.size(), 2u);
+  for (auto& [id, record] : before) {
+    ASSERT_TRUE(after.count(id)) << id;
+    EXPECT_EQ(after[id]["client_id"], record["client_id"]) << id;
+    EXPECT_EQ(after[id]["input"], record["input"]);
+    EXPECT_EQ(after[id]["expected_output"], record["expected_output"]);
+  }
+  const std::string plain_id = plain.body["example_id"];
+  EXPECT_TRUE(after[plain_id]["client_id"].is_null()) << after[plain_id].dump();
+
+  // Importing again stores nothing new; the plain record's id alone makes it a repeat.
+  auto again = other.PostRaw("/api/v1/examples/import", exported.raw, "application/x-ndjson");
+  EXPECT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["existing_count"], 2);
+  // Its id with other content is a conflict that names the example id, not a client id.
+  Json changed = MakeExample("other content");
+  changed["example_id"] = plain_id;
+  auto conflict = other.Post("/api/v1/examples", changed);
+  EXPECT_EQ(conflict.status, 409) << conflict.raw;
+  EXPECT_NE(conflict.raw.find("example_id '" + plain_id + "'"), std::string::npos) << conflict.raw;
+  EXPECT_EQ(other.Get("/api/v1/examples/" + plain_id).body["input"]["text"], "plain record");
+  EXPECT_EQ(other.Get("/api/v1/examples").body["total"], 2);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
