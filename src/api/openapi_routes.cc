@@ -417,7 +417,9 @@ std::vector<RouteDoc> Build() {
                      PageQuery())});
   add({.route = "GET " + run + "/{id}", .response = Ref("Run")});
   add({.route = "GET " + run + "/{id}/events",
-       .response = Text("Server-Sent Events: `event: progress|trial|status|log`, `data: <JSON>`"),
+       .response = Text("Server-Sent Events: `event: progress|trial|status|log`, `data: <JSON>`, `id: <process>-<n>`. "
+                        "The run's state comes first; a reconnect with `Last-Event-ID` resumes after that event "
+                        "(from the start when another replica or an earlier process gave the id)"),
        .response_type = "text/event-stream"});
   // The run actions take no fields: an empty body or {} (a key is a 422 naming it).
   add({.route = "POST " + run + "/{id}/cancel", .request = Empty(), .body_required = false, .response = Ref("Run"),

@@ -15,9 +15,6 @@ std::optional<std::string> User(const Request& req) {
   return req.user;
 }
 
-std::string SseFrame(const service::RunEvent& e) {
-  return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + DumpJson(e.data) + "\n\n";
-}
 
 bool IsFinal(const std::string& status) {
   return status == "completed" || status == "failed" || status == "cancelled";
@@ -25,7 +22,7 @@ bool IsFinal(const std::string& status) {
 
 // One run's progress as a Server-Sent Events body, produced a piece at a time (BodyStream): the
 // current state first, so a late subscriber sees where the run is, then every event after the
-// client's Last-Event-ID. Local events wake the stream at once; a run executing on another
+// client's Last-Event-ID (all of them when another process gave that id: RunEvents::ResumeAfter). Local events wake the stream at once; a run executing on another
 // replica is followed through its state in the store, read at most once per kStorePoll.
 class RunEventStream {
  public:
@@ -57,7 +54,7 @@ class RunEventStream {
     auto events = runs_->events().Read(id_, cursor_, std::chrono::milliseconds(0), &finished);
     if (!events.empty()) {
       for (const auto& e : events) {
-        *out += SseFrame(e);
+        *out += "id: " + runs_->events().EventId(e.id) + "\nevent: " + e.type + "\ndata: " + DumpJson(e.data) + "\n\n";
         cursor_ = e.id;
       }
       last_write_ = now;
@@ -154,9 +151,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Run"));
                       EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Get(id));
-                      int64_t after = 0;
-                      std::string last = req.Header("last-event-id");
-                      if (!last.empty()) after = std::atoll(last.c_str());
+                      const int64_t after = s.runs.events().ResumeAfter(req.Header("last-event-id"));
                       Reply reply;
                       reply.content_type = "text/event-stream";
                       reply.headers["Cache-Control"] = "no-cache";

@@ -1,5 +1,7 @@
 #include "service/runs/run_events.h"
 
+#include <charconv>
+
 namespace exemplar::service {
 
 void RunEvents::Publish(const std::string& run_id, const std::string& type, Json data) {
@@ -52,6 +54,16 @@ void RunEvents::Unwatch(const std::string& run_id, uint64_t watch_id) {
   if (it == watchers_.end()) return;
   it->second.erase(watch_id);
   if (it->second.empty()) watchers_.erase(it);
+}
+
+int64_t RunEvents::ResumeAfter(std::string_view last_event_id) const {
+  const std::string prefix = token_ + "-";
+  if (last_event_id.substr(0, prefix.size()) != prefix) return 0;
+  const std::string_view number = last_event_id.substr(prefix.size());
+  int64_t n = 0;
+  auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), n);
+  if (error != std::errc() || end != number.data() + number.size() || n < 0) return 0;
+  return n;
 }
 
 std::vector<RunEvent> RunEvents::Read(const std::string& run_id, int64_t after,

@@ -1,6 +1,11 @@
 // RunEvents: the in-memory event stream of optimization runs (progress, trial, status, log), for
 // Server-Sent Events. Each run keeps its events in order with increasing ids; readers wait for
 // events after a cursor. Bounded per run. Thread-safe.
+//
+// The numbers count this process's events only: a replica, or this server after a restart, counts
+// from 1 again. So the id a client sees (EventId) carries a token of the process that numbered it,
+// and a Last-Event-ID from another process resumes from the start (ResumeAfter) instead of
+// skipping as many of this process's events.
 #pragma once
 
 #include <chrono>
@@ -10,8 +15,10 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/ids.h"
 #include "common/json_util.h"
 
 namespace exemplar::service {
@@ -38,6 +45,12 @@ class RunEvents {
   uint64_t Watch(const std::string& run_id, std::function<void()> wake);
   void Unwatch(const std::string& run_id, uint64_t watch_id);
 
+  // The Server-Sent Events id of event `n`: "<process token>-<n>".
+  std::string EventId(int64_t n) const { return token_ + "-" + std::to_string(n); }
+  // The cursor a stream resumes after for a client's Last-Event-ID: that event's number when this
+  // process gave the id, 0 (every event kept) for any other id.
+  int64_t ResumeAfter(std::string_view last_event_id) const;
+
  private:
   struct Stream {
     std::deque<RunEvent> events;
@@ -52,6 +65,7 @@ class RunEvents {
   uint64_t next_watch_id_ = 1;
   void WakeLocked(const std::string& run_id);
   bool closed_ = false;
+  const std::string token_ = NewUuid().substr(0, 8);
 };
 
 }  // namespace exemplar::service
