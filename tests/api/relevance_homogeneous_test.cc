@@ -55,8 +55,8 @@ TEST_P(HomogeneousFloor, LegitQueriesFindResultsAndOffTopicQueriesFindNothing) {
   ASSERT_TRUE(c.floor);
   ASSERT_EQ(c.probes, service::ProbeTexts().size());
   EXPECT_TRUE(c.probe_error.empty());
-  // The cap only lowers: the floor is the smaller of the background floor and the probe cap.
-  EXPECT_DOUBLE_EQ(*c.floor, std::min({c.background_median, c.neighbour_median, *c.probe_cap}));
+  // With probes the floor is their cap (never above the nearest-neighbour median).
+  EXPECT_DOUBLE_EQ(*c.floor, std::min(c.neighbour_median, *c.probe_cap));
   if (Print()) std::printf("CALIBRATION %s %s\n", GetParam().c_str(), service::CalibrationToJson(c).dump().c_str());
   size_t vector_found = 0;
   for (const char* mode : {"vector", "hybrid", "auto"}) {
@@ -161,7 +161,7 @@ class CalibrateProbes : public ::testing::Test {
   std::vector<uint64_t> rows_;
 };
 
-TEST_F(CalibrateProbes, FailedProbesFallBackAndOnTopicProbesCannotRaiseTheFloor) {
+TEST_F(CalibrateProbes, FailedProbesFallBackAndOnTopicProbesDoNotSetTheFloor) {
   auto probes = service::Calibrate(*vectors_, rows_, "hash-384", Embedding([](const std::string& t) { return t; }));
   ASSERT_TRUE(probes.floor && probes.probe_cap);
   const double background = std::min(probes.background_median, probes.neighbour_median);
@@ -187,13 +187,20 @@ TEST_F(CalibrateProbes, FailedProbesFallBackAndOnTopicProbesCannotRaiseTheFloor)
   EXPECT_EQ(exact.probes_on_topic, service::ProbeTexts().size());
   EXPECT_FALSE(exact.probe_cap);
   EXPECT_DOUBLE_EQ(*exact.floor, background);
-  // Every probe a legit query (closer than noise, not as close as a neighbour): the cap rises
-  // above the background floor, and the floor stays where it was.
-  auto close = service::Calibrate(*vectors_, rows_, "hash-384",
-                                  Embedding([](const std::string&) { return "add a user to the workspace"; }));
+  // One probe a legit query (closer than noise, not as close as a neighbour): it does not set the
+  // floor (the second highest probe does), so the store's queries keep their results.
+  const std::string legit = "add a user to the workspace";
+  auto close = service::Calibrate(*vectors_, rows_, "hash-384", Embedding([&](const std::string& t) {
+                                    return t == service::ProbeTexts()[6] ? legit : t;
+                                  }));
   ASSERT_TRUE(close.probe_cap);
-  EXPECT_GT(*close.probe_cap, background);
-  EXPECT_DOUBLE_EQ(*close.floor, background);
+  EXPECT_EQ(close.probes_on_topic, 0u);
+  const double legit_top = close.probe_tops[6];
+  EXPECT_GT(legit_top, background);  // above the background floor: the highest probe by far
+  EXPECT_LT(*close.probe_max, legit_top);
+  EXPECT_LT(*close.floor, background);
+  EXPECT_DOUBLE_EQ(*close.floor, std::max(*probes.floor, *close.floor));  // no lower than with noise alone
+  EXPECT_LT(*close.floor, *probes.floor + 0.05);
 
   // The JSON round trip keeps the probe figures; a record without a version is not trusted.
   auto back = service::CalibrationFromJson(service::CalibrationToJson(probes));

@@ -1,13 +1,13 @@
 // The relevance floor (issue #18): the cosine similarity below which a vector candidate is noise.
 // Embedders have very different cosine ranges — the hash embedder puts unrelated texts near 0, a
 // neural model may put them at 0.3 or 0.7 — so no fixed number works. The floor is calibrated
-// from the index itself: the similarity of sampled pairs of examples (what "unrelated" looks like
-// in this store, for this embedder) and of each sample to its nearest neighbour (what "related"
-// looks like). In a homogeneous store (one task, one domain, the same field names) two stored
-// examples share much that a query lacks, so that background median sits above what a relevant
-// query reaches; off-topic probe texts (punctuation, noise, sentences of unrelated domains),
-// embedded with the store's embedder, show what an irrelevant query reaches instead, and cap the
-// floor just above it. The cap only ever lowers the floor. It is kept with the index, per embedder
+// from the index itself: off-topic probe texts (punctuation, noise, sentences of unrelated
+// domains), embedded with the store's embedder and searched in the index, show what an irrelevant
+// query reaches in this store, and the floor sits just above the best of them (the probe cap),
+// never above what an example's nearest neighbour typically reaches. Without probes (the embedder
+// failed on them) the floor is the similarity of sampled pairs of examples (the background
+// median: most pairs are unrelated), a weaker stand-in — in a homogeneous store it sits above what
+// a relevant query reaches, in a store of several tasks below what an off-topic sentence finds. It is kept with the index, per embedder
 // model, and recomputed when the number of vectors has changed by a tenth or the embedder changed.
 // A store that mixes tasks is also measured per scope (template and domain, up to
 // kMaxCalibratedScopes of the largest): a candidate must clear the lower of the store's floor and
@@ -46,8 +46,9 @@ struct RelevanceCalibration {
   double neighbour_median = 0;      // median similarity of a sample to its nearest neighbour
   double background_median = 0;     // median similarity of two sampled examples
   // The off-topic probes: how many were embedded and searched, how many were ignored as on-topic
-  // for this store (as close to an example as a typical nearest neighbour), the highest best-match
-  // similarity of the others, and the cap it gives (probe_max plus a margin).
+  // for this store (as close to an example as a typical nearest neighbour), the second highest
+  // best-match similarity of the others (the highest when only one), and the cap it gives
+  // (probe_max plus a margin): the floor.
   size_t probes = 0;
   std::vector<double> probe_tops;   // each probe's best similarity, in ProbeTexts() order
   size_t probes_on_topic = 0;
@@ -71,7 +72,7 @@ struct CalibrationScope {
   std::vector<uint64_t> rows;
 };
 
-inline constexpr int kCalibrationVersion = 3;         // 2: with the off-topic probes; 3: and per scope
+inline constexpr int kCalibrationVersion = 4;  // 2: with the off-topic probes; 3: and per scope; 4: the probe cap is the floor
 inline constexpr size_t kMinCalibrationVectors = 10;  // fewer: no floor (nothing to compare)
 inline constexpr size_t kCalibrationSamples = 128;    // 8,128 pairs: stable medians, < 10 ms
 inline constexpr size_t kMaxCalibratedScopes = 32;    // the largest scopes; the others use the store floor
