@@ -25,6 +25,9 @@ namespace {
 // ones left out are then chosen by index label), or of a threshold few matches clear.
 constexpr size_t kMaxLegDepth = 4096;
 
+// Keyword matches scored exactly beside the vector graph's candidates (Search::KeywordAssist).
+constexpr size_t kKeywordAssist = 64;
+
 // A leg's best `fetch` hits (search(n) returns its best n, best first), plus every further hit
 // tied with the last of them. The legs break ties by index label, which is per store (creation
 // order): cutting there dropped the tied example with the smaller id, so k=1 and k=2 disagreed
@@ -46,7 +49,39 @@ std::vector<index::Hit> WithTiesAtTheCut(SearchFn search, size_t fetch) {
   return hits;
 }
 
+// The vector leg's candidates from the graph, merged with `exact` (scored exactly), best n first
+// (ties by label, as the index orders them).
+std::vector<index::Hit> WithExactHits(std::vector<index::Hit> hits, const std::vector<index::Hit>& exact, size_t n) {
+  for (const index::Hit& e : exact) {
+    if (std::none_of(hits.begin(), hits.end(), [&](const index::Hit& h) { return h.label == e.label; })) hits.push_back(e);
+  }
+  std::sort(hits.begin(), hits.end(), [](const index::Hit& a, const index::Hit& b) {
+    return a.score != b.score ? a.score > b.score : a.label < b.label;
+  });
+  if (hits.size() > n) hits.resize(n);
+  return hits;
+}
+
 }  // namespace
+
+// HNSW misses nearest neighbours where vectors are nearly orthogonal and the query lies off
+// the stored ones — the hash embedder's lexical vectors, a query without the field names its
+// examples were embedded with: past 1,024 vectors a store's own input, asked word for word, was
+// not among the vector results (review s21; 2,724 examples, 6 of 50). Examples that share the
+// query's words are the likeliest neighbours of a lexical query, and cheap to score exactly:
+// the keyword index's best kKeywordAssist matches, cosine-scored, join the graph's candidates.
+std::vector<index::Hit> Search::KeywordAssist(const SearchRequest& req, const VectorSpace& space,
+                                              const std::vector<float>& qvec,
+                                              const std::vector<uint64_t>* allowed) const {
+  if (!req.query_text || qvec.empty()) return {};
+  const std::string words = index::ContentWords(*req.query_text);
+  if (words.empty()) return {};
+  std::vector<uint64_t> labels;
+  for (const index::Hit& h : index_.keywords().Search(words, kKeywordAssist, allowed)) labels.push_back(h.label);
+  if (labels.empty()) return {};
+  std::sort(labels.begin(), labels.end());
+  return space.index->Search(qvec, labels.size(), &labels);
+}
 
 void Search::OrderTiesById(std::vector<index::Hit>& ranked) const {
   for (size_t i = 0; i < ranked.size();) {
@@ -177,7 +212,9 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     resp->embedding_model = c.space->model;
     if (!no_content) {
       EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
-      c.vec_hits = WithTiesAtTheCut([&](size_t n) { return c.space->index->Search(c.qvec, n, allowed_ptr); }, fetch);
+      const std::vector<index::Hit> assist = KeywordAssist(req, *c.space, c.qvec, allowed_ptr);
+      c.vec_hits = WithTiesAtTheCut(
+          [&](size_t n) { return WithExactHits(c.space->index->Search(c.qvec, n, allowed_ptr), assist, n); }, fetch);
     }
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });
