@@ -163,8 +163,10 @@ TEST(RelevanceNoContent, QueriesWithoutAContentWordFindNothingWhateverTheStore) 
                                                        {"k", 5}, {"relevance_floor", low_floor}});
   ASSERT_EQ(probe.status, 200) << probe.raw;
   ASSERT_FALSE(probe.body["results"].empty()) << "the store does not lean on the axis: the test proves nothing";
-  for (const char* q : {"What is it?", "the", "???", "  ", "how is it?"}) {
+  for (const std::string q : {"What is it?", "the", "???", "  ", "how is it?", ""}) {
+    // (An empty text names no query for an explicit text mode: a 422 there.)
     for (const char* mode : {"vector", "hybrid", "auto", "keyword"}) {
+      if (q.empty() && std::string(mode) != "auto") continue;
       for (const Json& floor : {Json(), Json(low_floor)}) {
         Json body = {{"query_text", q}, {"mode", mode}, {"k", 5}};
         if (!floor.is_null()) body["relevance_floor"] = floor;
@@ -177,6 +179,14 @@ TEST(RelevanceNoContent, QueriesWithoutAContentWordFindNothingWhateverTheStore) 
     auto r = server.Post("/api/v1/examples/retrieve", {{"query", q}, {"k", 3}});
     ASSERT_EQ(r.status, 200) << r.raw;
     EXPECT_TRUE(r.body["examples"].empty()) << q;
+  }
+  // An empty query object is about nothing too (an agent forwarding an empty message).
+  for (const Json& q : {Json::object(), Json{{"text", ""}}}) {
+    auto r = server.Post("/api/v1/examples/retrieve", {{"query", q}, {"k", 3}});
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_TRUE(r.body["examples"].empty()) << q.dump();
+    EXPECT_EQ(r.body["formatted_prompt"], "") << q.dump();
+    EXPECT_TRUE(r.body["metadata"]["no_match"].get<bool>()) << q.dump();
   }
   // A content word next to the stop words still finds its examples.
   auto r = server.Post("/api/v1/examples/search", {{"query_text", "what is the " + lean[0].second + "?"}, {"mode", "vector"}, {"k", 5}});

@@ -14,8 +14,11 @@ namespace exemplar::service {
 
 SearchMode Search::ResolveMode(const SearchRequest& req) {
   if (req.mode != SearchMode::kAuto) return req.mode;
-  const bool has_text = req.query_text && !req.query_text->empty();
-  return has_text ? SearchMode::kHybrid : (req.query_embedding ? SearchMode::kVector : SearchMode::kMetadata);
+  // A query text, even "" (a query about nothing: it finds nothing, as "???" does), is a text
+  // search; without one, a query embedding is a vector search and nothing at all lists by metadata.
+  // An agent forwarding an empty user message got the store's top examples in its prompt.
+  if (req.query_text) return SearchMode::kHybrid;
+  return req.query_embedding ? SearchMode::kVector : SearchMode::kMetadata;
 }
 
 namespace {

@@ -205,7 +205,7 @@ SearchRequest ParseSearchRequest(const Json& body, Validation& v, int k_default)
   }
   // A query's results come in relevance order: a sort would be silently ignored there.
   const bool metadata =
-      req.mode == SearchMode::kMetadata || (req.mode == SearchMode::kAuto && !has_text && !req.query_embedding);
+      req.mode == SearchMode::kMetadata || (req.mode == SearchMode::kAuto && !req.query_text && !req.query_embedding);
   if (sorted && !metadata) {
     v.Add(r.Loc(r.Raw("sort_by") ? "sort_by" : "sort_desc"),
           "applies to metadata searches only (no query_text or query_embedding, or mode metadata); a query's "
