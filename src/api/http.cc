@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <sstream>
 
 #include "common/field_loc.h"
 #include "common/ids.h"
@@ -196,6 +197,27 @@ Result<std::string> PathUuid(const Request& req, size_t index, const std::string
     return Status::NotFound(what + " not found");
   }
   return NormalizeUuid(req.path_params[index]);
+}
+
+std::string NumberETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+Result<std::vector<int64_t>> ParseIfMatch(const Request& req, const std::string& what) {
+  std::vector<int64_t> out;
+  const std::string header = req.Header("if-match");
+  if (header.empty()) return out;
+  std::stringstream items(header);
+  for (std::string tag; std::getline(items, tag, ',');) {
+    const size_t begin = tag.find_first_not_of(" \t");
+    const size_t end = tag.find_last_not_of(" \t");
+    tag = begin == std::string::npos ? "" : tag.substr(begin, end - begin + 1);
+    if (tag == "*") return std::vector<int64_t>();
+    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+    const bool quoted_digits = tag.size() > 2 && tag.size() <= 20 && tag.front() == '"' && tag.back() == '"' &&
+                               tag.find_first_not_of("0123456789", 1) == tag.size() - 1;
+    if (!quoted_digits) return Status::Malformed("If-Match must be the ETag of " + what + " (or *)");
+    out.push_back(std::stoll(tag.substr(1, tag.size() - 2)));
+  }
+  return out;
 }
 
 }  // namespace exemplar::api

@@ -133,4 +133,13 @@ Json QueryAsJson(const Request& req, const std::vector<std::string>& list_keys,
 // Path id as a UUID: a malformed id is 404 (SPEC §3), never 500.
 Result<std::string> PathUuid(const Request& req, size_t index, const std::string& what);
 
+// ---- Optimistic concurrency (If-Match / ETag) ----
+// The ETag of a resource whose versions are numbered (an example's version, a template's
+// updated_at in milliseconds): the number, quoted ("3").
+std::string NumberETag(int64_t version);
+// The versions an If-Match header names, as NumberETag writes them: `"3"`, weak `W/"3"`, a
+// comma-separated list, or `*` (any: nothing to check). Empty when absent. Anything else is a 400
+// "If-Match must be the ETag of <what> (or *)", e.g. what = `the example's version, e.g. "3"`.
+Result<std::vector<int64_t>> ParseIfMatch(const Request& req, const std::string& what);
+
 }  // namespace exemplar::api

@@ -218,7 +218,9 @@ Json ComponentHeaders() {
                                   "the audit entry",
                                   schema::Str())},
           {"Retry-After", header("Seconds to wait before retrying", schema::Int(0))},
-          {"ETag", header("The example's version, quoted (\"3\"): send it as If-Match to edit that version only",
+          {"ETag", header("The version read, quoted: an example's version (\"3\"), a template's last save (its "
+                          "updated_at in Unix milliseconds, \"1733590000123\"). Send it as If-Match to edit that "
+                          "version only",
                           schema::Str())}};
 }
 

@@ -190,6 +190,11 @@ std::vector<Json> ListQuery(bool databit = true) {
 
 Json Text(const std::string& description) { return Describe(Str(), description); }
 
+// The If-Match header of an edit (api/http.h ParseIfMatch); openapi.cc adds the 412 it may answer.
+Json IfMatchHeader(const std::string& description) {
+  return {{"name", "If-Match"}, {"in", "header"}, {"required", false}, {"schema", Str(256)}, {"description", description}};
+}
+
 // ?direction= and ?max_depth= of a lineage view; the direction's default is the view's own.
 std::vector<Json> LineageQuery(const std::string& direction) {
   return {QueryParam("direction", Default(Enum({"upstream", "downstream", "both"}), direction)),
@@ -326,12 +331,8 @@ std::vector<RouteDoc> Build() {
                             "a deleted example too, with its deletion marks (and no ETag)")},
        .headers = {"ETag"}});
   std::vector<Json> update_params = WritePolicyQuery();
-  update_params.push_back({{"name", "If-Match"},
-                           {"in", "header"},
-                           {"required", false},
-                           {"schema", Str(256)},
-                           {"description", "the ETag of the version the edit is based on (GET /examples/{id} sends it): "
-                                           "another current version is a 412"}});
+  update_params.push_back(IfMatchHeader("the ETag of the version the edit is based on (GET /examples/{id} sends it): "
+                                        "another current version is a 412"));
   add({.route = "PUT " + ex + "/{id}", .request = ExampleUpdate(), .response = Ref("ExampleWritten"),
        .query = update_params,
        .example = {{"quality_score", 0.9}, {"explanation", nullptr}},
@@ -365,10 +366,13 @@ std::vector<RouteDoc> Build() {
                    {"input_schema", {{{"name", "report"}, {"type", "string"}, {"description", "inspection text"}}}},
                    {"output_schema", {{{"name", "defect_type"}, {"type", "string"}}}}},
        .errors = {{409, name_taken}}});
-  add({.route = "GET " + tpl + "/{id}", .response = Ref("Template")});
+  add({.route = "GET " + tpl + "/{id}", .response = Ref("Template"), .headers = {"ETag"}});
   add({.route = "PUT " + tpl + "/{id}", .request = TemplateBody(false), .response = Ref("Template"),
+       .query = {IfMatchHeader("the ETag of the template the edit is based on (GET /templates/{id} sends it): a "
+                               "template saved since (edited, published, archived) is a 412")},
        .errors = {{409, "The template is published or archived (make a new version), or the name is taken, or "
-                        "derived_from names the template itself"}}});
+                        "derived_from names the template itself"}},
+       .headers = {"ETag"}});
   add({.route = "DELETE " + tpl + "/{id}", .status = 204,
        .query = {QueryParam("cascade", Enum({"detach", "delete"}),
                             "what happens to the template's examples (without it, a template with examples is a 409)")},

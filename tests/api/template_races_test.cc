@@ -104,6 +104,32 @@ TEST_F(TemplateRaces, ArchivedStaysArchivedAndEditsKeepEachOthersFields) {
   }
 }
 
+// Two editors sending the ETag they read at the same moment: the If-Match check and the write are
+// one guarded write, so exactly one is saved and the other is a 412, never both.
+TEST_F(TemplateRaces, EditsOfTheSameSaveNeverBothWin) {
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string path = "/api/v1/templates/" + Create("if-match-" + std::to_string(i));
+    httplib::Client reader("127.0.0.1", server_.port());
+    auto read = reader.Get(path);
+    ASSERT_TRUE(read);
+    const std::string etag = read->get_header_value("ETag");
+    ASSERT_FALSE(etag.empty());
+    int s1 = 0, s2 = 0;
+    auto send = [&](const Json& body, int* status) {
+      httplib::Client c("127.0.0.1", server_.port());
+      auto r = c.Put(path, {{"If-Match", etag}}, body.dump(), "application/json");
+      *status = r ? r->status : -1;
+    };
+    std::thread a(send, Json{{"description", "A"}}, &s1), b(send, Json{{"prompt_template", "B"}}, &s2);
+    a.join();
+    b.join();
+    ASSERT_TRUE((s1 == 200 && s2 == 412) || (s1 == 412 && s2 == 200)) << "round " << i << ": " << s1 << ", " << s2;
+    const Json t = server_.Get(path).body;
+    EXPECT_EQ(t["description"], s1 == 200 ? "A" : "orig") << "round " << i;
+    EXPECT_EQ(t["prompt_template"], s2 == 200 ? "B" : "orig") << "round " << i;
+  }
+}
+
 TEST_F(TemplateRaces, APublishedTemplateIsNeverDeleted) {
   for (int i = 0; i < kRounds; ++i) {
     const std::string id = Create("pub-del-" + std::to_string(i));

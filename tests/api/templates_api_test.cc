@@ -160,6 +160,68 @@ TEST_F(TemplatesApi, DerivedFromCycleIsRefused) {
   EXPECT_EQ(server_.Get("/api/v1/templates/" + b + "/lineage?direction=sideways").status, 422);
 }
 
+// Two tabs editing one draft (review s21): tab A saved a description, tab B (still showing the old
+// data) saved a temperature with the whole form, and A's description was silently lost. GET sends
+// an ETag; a PUT whose If-Match names an earlier save is a 412 and changes nothing.
+TEST_F(TemplatesApi, AnEditBasedOnAnEarlierSaveDoesNotOverwriteANewerOne) {
+  const std::string path = "/api/v1/templates/" + Create("Two tabs");
+  auto etag_of = [](const HttpResult& r) {
+    auto h = r.headers.find("ETag");
+    return h == r.headers.end() ? std::string() : h->second;
+  };
+  auto put = [&](const Json& body, const std::string& if_match) {
+    return if_match.empty() ? server_.Put(path, body) : server_.Send("PUT", path, body, {{"If-Match", if_match}});
+  };
+  const HttpResult read_by_both = server_.Get(path);
+  const std::string loaded = etag_of(read_by_both);
+  ASSERT_GE(loaded.size(), 3u);
+  EXPECT_EQ(loaded.front(), '"');
+  EXPECT_EQ(loaded.back(), '"');
+
+  auto tab_a = put({{"description", "saved by tab A"}}, loaded);
+  ASSERT_EQ(tab_a.status, 200) << tab_a.raw;
+  const std::string after_a = etag_of(tab_a);
+  EXPECT_NE(after_a, loaded);
+  EXPECT_EQ(etag_of(server_.Get(path)), after_a);
+
+  Json tab_b = {{"description", read_by_both.body["description"]}, {"temperature", 0.2}};
+  auto stale = put(tab_b, loaded);
+  EXPECT_EQ(stale.status, 412) << stale.raw;
+  EXPECT_EQ(stale.body["code"], "precondition_failed") << stale.raw;
+  EXPECT_NE(stale.raw.find("GET it again"), std::string::npos) << stale.raw;
+  const Json kept = server_.Get(path).body;
+  EXPECT_EQ(kept["description"], "saved by tab A");
+  EXPECT_EQ(kept["temperature"], 0.7);
+  EXPECT_EQ(etag_of(server_.Get(path)), after_a);
+
+  // A well-formed ETag of no save of this template is a 412 too; one that is no ETag a 400 (as
+  // for examples); neither writes.
+  EXPECT_EQ(put({{"temperature", 0.3}}, "\"1\"").status, 412);
+  for (const char* bad : {"bogus", "\"bogus\"", "W/", "\"1\" junk"}) {
+    EXPECT_EQ(put({{"temperature", 0.3}}, bad).status, 400) << bad;
+  }
+  EXPECT_EQ(server_.Get(path).body["temperature"], 0.7);
+  EXPECT_EQ(etag_of(server_.Get(path)), after_a);
+
+  // Without If-Match a PUT writes as before; a list naming the current save, W/ and * pass.
+  auto blind = put({{"temperature", 0.3}}, "");
+  ASSERT_EQ(blind.status, 200) << blind.raw;
+  EXPECT_NE(etag_of(blind), after_a);
+  EXPECT_EQ(put({{"max_tokens", 512}}, loaded + ", W/" + etag_of(blind)).status, 200);
+  EXPECT_EQ(put({{"max_tokens", 256}}, "*").status, 200);
+  const Json now = server_.Get(path).body;
+  EXPECT_EQ(now["description"], "saved by tab A");
+  EXPECT_EQ(now["temperature"], 0.3);
+  EXPECT_EQ(now["max_tokens"], 256);
+
+  // Publishing is a save as well: an edit read before it is a 412, one read after it the 409 of a
+  // published template.
+  const std::string before_publish = etag_of(server_.Get(path));
+  ASSERT_EQ(server_.Post(path + "/publish", Json::object()).status, 200);
+  EXPECT_EQ(put({{"temperature", 0.4}}, before_publish).status, 412);
+  EXPECT_EQ(put({{"temperature", 0.4}}, etag_of(server_.Get(path))).status, 409);
+}
+
 // A template moved from another store through the API keeps its id, so the examples that name it
 // (databit_id) import after it; the id was silently replaced by a new one. An id a template has,
 // or had (its lineage keeps it), is a 409; one that is no id a 422.

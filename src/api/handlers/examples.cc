@@ -2,7 +2,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "api/list_cursor.h"
 #include "api/routes.h"
@@ -150,30 +149,10 @@ Result<service::WriteOptions> ParseWriteOptions(const Services& s, const Request
   return o;
 }
 
-// The versions an If-Match header names: `"3"` (the ETag of GET /examples/{id}), weak `W/"3"`, a
-// comma-separated list, or `*` (any: nothing to check). Empty when absent.
-Result<std::vector<int64_t>> ParseIfMatch(const Request& req) {
-  std::vector<int64_t> out;
-  const std::string header = req.Header("if-match");
-  if (header.empty()) return out;
-  std::stringstream items(header);
-  for (std::string tag; std::getline(items, tag, ',');) {
-    const size_t begin = tag.find_first_not_of(" \t");
-    const size_t end = tag.find_last_not_of(" \t");
-    tag = begin == std::string::npos ? "" : tag.substr(begin, end - begin + 1);
-    if (tag == "*") return std::vector<int64_t>();
-    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
-    const bool quoted_digits = tag.size() > 2 && tag.size() <= 20 && tag.front() == '"' && tag.back() == '"' &&
-                               tag.find_first_not_of("0123456789", 1) == tag.size() - 1;
-    if (!quoted_digits) {
-      return Status::Malformed("If-Match must be the ETag of the example's version, e.g. \"3\" (or *)");
-    }
-    out.push_back(std::stoll(tag.substr(1, tag.size() - 2)));
-  }
-  return out;
-}
+// What a malformed If-Match on an example should have been.
+constexpr const char* kExampleETag = "the example's version, e.g. \"3\"";
 
-std::string ETagOf(const Example& e) { return "\"" + std::to_string(e.version) + "\""; }
+std::string ETagOf(const Example& e) { return NumberETag(e.version); }
 
 // Validates records into examples; invalid ones become per-item errors (422 detail when atomic).
 Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& records,
@@ -398,7 +377,7 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
                       EXEMPLAR_ASSIGN_OR_RETURN(auto options, ParseWriteOptions(s, req, nullptr));
-                      EXEMPLAR_ASSIGN_OR_RETURN(options.if_match, ParseIfMatch(req));
+                      EXEMPLAR_ASSIGN_OR_RETURN(options.if_match, ParseIfMatch(req, kExampleETag));
                       EXEMPLAR_ASSIGN_OR_RETURN(auto updated, s.examples.Update(id, body, options));
                       Json out = service::ExampleToJson(updated.example);
                       out["warnings"] = WarningsToJson(updated.warnings);

@@ -14,6 +14,16 @@ Json PageToJson(const storage::KeyedPage<Template>& p, Json page, int64_t size) 
   return {{"templates", items}, {"total", p.total}, {"page", page}, {"page_size", size}, {"next_cursor", next}};
 }
 
+// A template's ETag is its updated_at in milliseconds: every write (edit, publish, archive) moves
+// it forward (Templates' NextUpdatedAt), and the guarded store write compares it.
+Reply WithETag(Reply reply, const Template& t) {
+  reply.headers["ETag"] = NumberETag(t.updated_at);
+  return reply;
+}
+
+// What a malformed If-Match on a template should have been.
+constexpr const char* kTemplateETag = "the template's last save (GET /templates/{id} sends it), e.g. \"1733590000123\"";
+
 std::optional<std::string> User(const Request& req) {
   if (req.user.empty()) return std::nullopt;
   return req.user;
@@ -116,14 +126,15 @@ void AddTemplateRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
                       EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Get(id));
-                      return Reply::Json200(service::TemplateToJson(t));
+                      return WithETag(Reply::Json200(service::TemplateToJson(t)), t);  // for If-Match on PUT
                     }});
   routes.push_back({"PUT", base + "/{id}", "Update a draft template (published ones are immutable: 409)", "templates",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Template"));
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
-                      EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Update(id, body));
-                      return Reply::Json200(service::TemplateToJson(t));
+                      EXEMPLAR_ASSIGN_OR_RETURN(auto if_match, ParseIfMatch(req, kTemplateETag));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.templates.Update(id, body, if_match));
+                      return WithETag(Reply::Json200(service::TemplateToJson(t)), t);
                     }});
   routes.push_back({"DELETE", base + "/{id}",
                     "Delete a template that is not published (?cascade=detach|delete when it has examples)",

@@ -102,8 +102,20 @@ Result<storage::KeyedPage<Template>> Templates::List(const storage::TemplateList
   return store_.ListTemplates(query);
 }
 
-Result<Template> Templates::Update(const std::string& id, const Json& body) {
+// Optimistic concurrency: the If-Match of an edit names the updated_at of the template it was
+// made on; a later save (another tab's, a publish) would otherwise be overwritten unseen.
+static Status CheckEditedTemplate(int64_t updated_at, const std::vector<int64_t>& if_match) {
+  if (if_match.empty() || std::find(if_match.begin(), if_match.end(), updated_at) != if_match.end()) {
+    return Status::Ok();
+  }
+  return Status::PreconditionFailed("the template was saved again at " + FormatRfc3339(updated_at) + " (ETag \"" +
+                                    std::to_string(updated_at) +
+                                    "\"); If-Match names an earlier save: GET it again and re-apply the edit");
+}
+
+Result<Template> Templates::Update(const std::string& id, const Json& body, const std::vector<int64_t>& if_match) {
   EXEMPLAR_ASSIGN_OR_RETURN(Template t, store_.GetTemplate(id));
+  EXEMPLAR_RETURN_IF_ERROR(CheckEditedTemplate(t.updated_at, if_match));
   if (t.status != "draft") {
     return Status::FailedPrecondition("Cannot update a " + t.status + " template. Create a new version instead.");
   }
@@ -136,6 +148,11 @@ Result<Template> Templates::Update(const std::string& id, const Json& body) {
   Status st = store_.UpdateTemplate(t, read_at, open, close);
   if (st.code() == Code::kAlreadyExists) {
     return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
+  }
+  // The row moved on between the check above and the write: If-Match no longer names it.
+  if (st.code() == Code::kFailedPrecondition && !if_match.empty()) {
+    return Status::PreconditionFailed("the template was saved again while this edit was applied; If-Match names an "
+                                      "earlier save: GET it again and re-apply the edit");
   }
   EXEMPLAR_RETURN_IF_ERROR(st);
   EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncTemplate(t, /*derived_from=*/false));

@@ -28,8 +28,12 @@ class Templates {
   Result<Template> Get(const std::string& id);
   // One page, newest update first (offset or keyset cursor, storage::TemplateListQuery).
   Result<storage::KeyedPage<Template>> List(const storage::TemplateListQuery& query);
-  // kFailedPrecondition (409) when published or archived.
-  Result<Template> Update(const std::string& id, const Json& body);
+  // kFailedPrecondition (409) when published or archived. `if_match` holds the updated_at values
+  // (milliseconds: the ETag GET /templates/{id} sends) an If-Match header names, empty for no
+  // check: when the template's updated_at is none of them, before or at the write (the write is
+  // guarded by the updated_at it checked), nothing is written and the answer is
+  // kPreconditionFailed (412), so an edit of an older read cannot undo a newer save.
+  Result<Template> Update(const std::string& id, const Json& body, const std::vector<int64_t>& if_match = {});
   // kFailedPrecondition (409) when published, or when examples still name it and `cascade` is
   // kNone. kDetach clears their databit_id (a versioned bulk update), kDelete deletes them (the
   // bulk delete); the template is deleted after its examples.

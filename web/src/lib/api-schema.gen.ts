@@ -1932,7 +1932,7 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description The example's version, quoted ("3"): send it as If-Match to edit that version only */
+        /** @description The version read, quoted: an example's version ("3"), a template's last save (its updated_at in Unix milliseconds, "1733590000123"). Send it as If-Match to edit that version only */
         ETag: string;
         /** @description Seconds to wait before retrying */
         "Retry-After": number;
@@ -9452,6 +9452,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -9536,7 +9537,10 @@ export interface operations {
     putTemplatesId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the template the edit is based on (GET /templates/{id} sends it): a template saved since (edited, published, archived) is a 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9639,6 +9643,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -9688,6 +9693,16 @@ export interface operations {
             };
             /** @description The template is published or archived (make a new version), or the name is taken, or derived_from names the template itself */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match names another version than the current one */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

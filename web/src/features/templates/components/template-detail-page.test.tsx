@@ -107,6 +107,70 @@ describe("template detail page", () => {
   });
 });
 
+describe("two editors of one draft", () => {
+  // The server's check: If-Match must name the stored save (updated_at in Unix milliseconds, quoted).
+  function guardedTemplate() {
+    const s = serverTemplate();
+    let stored: Template = { ...s.stored(), updated_at: "2026-01-01T00:00:00.000Z" };
+    const seen: (string | undefined)[] = [];
+    const etag = () => `"${Date.parse(stored.updated_at ?? "")}"`;
+    const later = () => new Date(Date.parse(stored.updated_at ?? "") + 1500).toISOString();
+    return {
+      get: route("GET", `/templates/${ID}`, () => [200, stored]),
+      put: route("PUT", `/templates/${ID}`, (c) => {
+        seen.push(c.headers["If-Match"]);
+        if (c.headers["If-Match"] !== etag()) return [412, { detail: "If-Match names an earlier save", code: "precondition_failed" }];
+        stored = { ...stored, ...(c.body as Partial<Template>), updated_at: later() };
+        return [200, stored];
+      }),
+      publish: route("POST", `/templates/${ID}/publish`, () => [200, (stored = { ...stored, status: "published" })]),
+      /** Another tab's save. */
+      saveElsewhere: (change: Partial<Template>) => (stored = { ...stored, ...change, updated_at: later() }),
+      stored: () => stored,
+      seen,
+    };
+  }
+
+  it("sends the save it edits as If-Match, and offers the latest version when someone saved meanwhile", async () => {
+    const s = guardedTemplate();
+    mockFetch(s.get, s.put);
+    open();
+    fireEvent.change(await screen.findByLabelText(/^Instructions/), { target: { value: "mine" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Template saved")).toBeInTheDocument();
+    expect(s.seen).toEqual(['"1767225600000"']);
+
+    s.saveElsewhere({ description: "theirs" });
+    fireEvent.change(instructions(), { target: { value: "mine again" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const notice = await screen.findByText(/Someone saved a newer version of this template/);
+    expect(s.seen).toEqual(['"1767225600000"', '"1767225601500"']);
+    expect(s.stored()).toMatchObject({ description: "theirs", prompt_template: "mine" });
+    expect(instructions()).toHaveValue("mine again");
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+
+    await userEvent.click(within(notice.closest("[role=alert]") as HTMLElement).getByRole("button", { name: "Load the latest version" }));
+    await waitFor(() => expect(instructions()).toHaveValue("mine"));
+    expect(screen.getByLabelText("Description")).toHaveValue("theirs");
+    expect(screen.queryByText(/Someone saved a newer version/)).not.toBeInTheDocument();
+  });
+
+  it("publishes nothing when the edits it saves first are based on an earlier save", async () => {
+    const s = guardedTemplate();
+    const { calls } = mockFetch(s.get, s.put, s.publish);
+    open();
+    fireEvent.change(await screen.findByLabelText(/^Instructions/), { target: { value: "mine" } });
+    s.saveElsewhere({ prompt_template: "theirs" });
+    await userEvent.click(screen.getByRole("button", { name: "Publish" }));
+    const dialog = screen.getByRole("dialog", { name: "Publish this version?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Publish" }));
+
+    expect(await within(dialog).findByText(/Someone saved a newer version of this template while you were editing, so nothing was done/)).toBeInTheDocument();
+    expect(calls.some((c) => c.path.endsWith("/publish"))).toBe(false);
+    expect(s.stored()).toMatchObject({ status: "draft", prompt_template: "theirs" });
+  });
+});
+
 describe("a refused template save", () => {
   const refusing = (detail: unknown) => route("PUT", `/templates/${ID}`, () => [422, { detail, code: "validation_error" }]);
 

@@ -16,6 +16,7 @@ import { useTemplate } from "../api/get-template";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import type { Template } from "@/lib/api-types";
 import { useTemplateAction, type LifecycleAction } from "../api/template-lifecycle";
+import { isStaleTemplateEdit } from "../api/update-template";
 import { AttributionPanel } from "./attribution-panel";
 import { ExportDspyPanel } from "./export-dspy-panel";
 import { ImportDspyPanel } from "./import-dspy-panel";
@@ -70,7 +71,11 @@ function TemplateDetail({ template: t }: { template: Template }) {
       try {
         await draft.save();
       } catch (e) {
-        setSaveError(`Your changes could not be saved, so nothing was done: ${errorMessage(e)}`);
+        setSaveError(
+          isStaleTemplateEdit(e)
+            ? "Someone saved a newer version of this template while you were editing, so nothing was done. Close this dialog to load the latest version."
+            : `Your changes could not be saved, so nothing was done: ${errorMessage(e)}`,
+        );
         return;
       }
     }

@@ -8,12 +8,14 @@ import { isApiError } from "@/lib/api-client";
 import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import type { Template } from "@/lib/api-types";
 import { useToast } from "@/lib/toast";
+import { isStaleTemplateEdit } from "../api/update-template";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
 import type { TemplateDraft } from "./use-template-draft";
 
 /** The Definition form; its state (`draft`) belongs to the page, so it outlives tab switches. */
 export function TemplateOverview({ template, draft }: { template: Template; draft: TemplateDraft }) {
   const { form, set, readOnly, update } = draft;
+  const stale = isStaleTemplateEdit(update.error);
   const toast = useToast();
   const errors = isApiError(update.error) ? update.error.fieldErrors : {};
   const formRef = useRef<HTMLFormElement>(null);
@@ -41,7 +43,19 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
       />
       <CardBody>
         <form ref={formRef} onSubmit={submit} className="space-y-5" aria-label="Template definition">
-          {update.isError && Object.keys(errors).length === 0 && (
+          {stale && (
+            // As on an example's page: the edits stay in the form until the user asks for the newer save.
+            <div role="alert" {...INVALID_MESSAGE} className="flex flex-wrap items-center gap-3 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 focus:outline-2 focus:outline-amber-600">
+              <p className="min-w-0 flex-1">
+                Someone saved a newer version of this template while you were editing, so your changes were not saved. The form still holds them:
+                copy what you need, then load the latest version.
+              </p>
+              <Button variant="secondary" onClick={() => void draft.loadLatest()}>
+                Load the latest version
+              </Button>
+            </div>
+          )}
+          {update.isError && !stale && Object.keys(errors).length === 0 && (
             <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
               {update.error.message}
             </div>

@@ -1,8 +1,10 @@
 // A draft template's unsaved definition, held by the detail page rather than the Overview form so
 // that switching tabs keeps the edits and the lifecycle actions (Publish, …) can save them first.
 import { useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import type { SchemaField, Template } from "@/lib/api-types";
-import { useUpdateTemplate } from "../api/update-template";
+import { templateQueryOptions } from "../api/get-template";
+import { templateETag, useUpdateTemplate } from "../api/update-template";
 
 export type TemplateForm = {
   name: string;
@@ -48,17 +50,26 @@ export type TemplateDraft = ReturnType<typeof useTemplateDraft>;
  */
 export function useTemplateDraft(template: Template) {
   const key = `${template.id}-${template.updated_at}-${template.status}`;
-  const [state, setState] = useState(() => ({ key, form: toForm(template) }));
-  let form = state.form;
+  // `etag`: the save the form was made from, sent as If-Match so that a save made elsewhere since
+  // (another tab's) is refused (412) rather than overwritten with this form's older values.
+  const [state, setState] = useState(() => ({ key, form: toForm(template), etag: templateETag(template) }));
+  let { form, etag } = state;
   if (state.key !== key) {
     form = toForm(template);
-    setState({ key, form });
+    etag = templateETag(template);
+    setState({ key, form, etag });
   }
+  const qc = useQueryClient();
   const update = useUpdateTemplate(template.id);
   const readOnly = template.status !== "draft";
   const dirty = !readOnly && !update.isPending && JSON.stringify(form) !== JSON.stringify(toForm(template));
   const set = <K extends keyof TemplateForm>(k: K, v: TemplateForm[K]) => setState((s) => ({ ...s, form: { ...s.form, [k]: v } }));
   /** PUT the form; rejects (and `update.error` holds the reason) when the server refuses it. */
-  const save = () => update.mutateAsync(toBody(form));
-  return { form, set, dirty, readOnly, update, save };
+  const save = () => update.mutateAsync({ body: toBody(form), ifMatch: etag });
+  /** After a 412: forgets the refusal and fetches the stored template, which then replaces the form. */
+  const loadLatest = () => {
+    update.reset();
+    return qc.invalidateQueries({ queryKey: templateQueryOptions(template.id).queryKey });
+  };
+  return { form, set, dirty, readOnly, update, save, loadLatest };
 }
