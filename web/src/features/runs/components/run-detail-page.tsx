@@ -38,8 +38,9 @@ export default function RunDetailPage() {
   const first = useRun(id);
   const active = Boolean(first.data) && !isTerminal(first.data?.status);
   const events = useRunEvents(id, active);
-  // Poll only when the live stream is not delivering.
-  const run = useRun(id, active && events.state !== "live" ? 2000 : false);
+  // Poll when the live stream is not delivering, and while the last fetch failed (an outage: the
+  // page keeps what it has and catches up by itself once the server answers again).
+  const run = useRun(id, active && (events.state !== "live" || first.isError) ? 2000 : false);
   // Finished runs keep their trials and best result, however they ended (cancelled, failed).
   const finished = isTerminal(run.data?.status);
   const results = useRunResults(id, finished);
@@ -65,8 +66,9 @@ export default function RunDetailPage() {
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
   if (missing) return <NotFoundPage what="Run" id={id} listTo="/runs" listLabel="Optimization runs" />;
-  if (run.isError) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
+  if (!run.data) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
   const r = run.data;
+  const offline = run.isError && !missing;
   // Trials come from the run, the live stream and, once finished, the results.
   const trials = mergeTrials(results.data?.trials ?? [], r.trials);
 
@@ -125,6 +127,16 @@ export default function RunDetailPage() {
           setConfirmCancel(false);
         }}
       />
+      {offline && (
+        <div role="status" aria-label="Connection" className="mb-6 flex flex-wrap items-center gap-x-3 gap-y-1 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-900">
+          <span>
+            <span className="font-semibold">Connection lost, reconnecting…</span> {errorMessage(run.error)} Showing the run as of {new Date(run.dataUpdatedAt).toLocaleTimeString()}.
+          </span>
+          <Button size="sm" loading={run.isFetching} onClick={() => void run.refetch()}>
+            Try now
+          </Button>
+        </div>
+      )}
       {r.error && <ErrorState error={new Error(r.error)} title={`Run ${r.status}`} className="mb-6" />}
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Best score" value={formatScore(r.bestScore, 3)} />

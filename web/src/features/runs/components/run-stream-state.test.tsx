@@ -63,6 +63,41 @@ describe("run detail: the live stream", () => {
     expect(screen.getByRole("status")).toHaveTextContent("connection lost");
   }, 10_000);
 
+  it("keeps the run through a server outage, says so, and catches up by itself when the server is back", async () => {
+    vi.stubGlobal("EventSource", FakeEventSource);
+    let down = false;
+    let done = 1;
+    const { fn } = mockFetch(route("GET", `/dspy-runs/${RUN}`, () => [200, { ...running, progress: { trials_completed: done, trials_total: 10 }, trials_completed: done }]));
+    const answer = fn.getMockImplementation()!;
+    fn.mockImplementation(async (input, init) => {
+      if (down) throw new TypeError("Failed to fetch");
+      return answer(input, init);
+    });
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await screen.findByRole("heading", { name: /^Run / });
+    await waitFor(() => expect(FakeEventSource.last).not.toBeNull());
+    const first = FakeEventSource.last!;
+    act(() => first.open());
+
+    // The server goes away: the stream drops and the browser gives up on it; the polls fail.
+    down = true;
+    act(() => first.drop(false));
+    const note = await screen.findByRole("status", { name: "Connection" }, { timeout: 6000 });
+    expect(note).toHaveTextContent("Connection lost, reconnecting…");
+    // What was loaded stays on the page.
+    expect(screen.getByRole("heading", { name: /^Run / })).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Run progress" })).toHaveAttribute("aria-valuetext", "1 trial, running");
+
+    // The server is back: without any click the next poll brings the run, and the stream is opened again.
+    done = 4;
+    down = false;
+    await waitFor(() => expect(screen.queryByRole("status", { name: "Connection" })).not.toBeInTheDocument(), { timeout: 6000 });
+    expect(screen.getByRole("progressbar", { name: "Run progress" })).toHaveAttribute("aria-valuetext", "4 trials, running");
+    await waitFor(() => expect(FakeEventSource.last).not.toBe(first), { timeout: 6000 });
+    act(() => FakeEventSource.last!.open());
+    expect(screen.getByText("● live")).toBeInTheDocument();
+  }, 20_000);
+
   it("with a token, reads the stream with fetch (EventSource cannot send it) and stays live", async () => {
     vi.stubGlobal(
       "EventSource",
