@@ -57,7 +57,7 @@ describe("snapshots page", () => {
     await userEvent.click(screen.getByLabelText("Compare run data"));
     await userEvent.click(screen.getByLabelText("Compare before"));
     const diff = await screen.findByLabelText("Snapshot diff");
-    expect(await within(diff).findByRole("link", { name: "question: Why does the pump rattle?" })).toHaveAttribute("href", `/examples/${EX}`);
+    expect(await within(diff).findByRole("link", { name: "Why does the pump rattle?" })).toHaveAttribute("href", `/examples/${EX}`);
   });
 
   it("compares from the older snapshot to the newer, whichever is ticked first, and names them", async () => {

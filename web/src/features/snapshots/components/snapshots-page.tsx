@@ -9,7 +9,7 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { authToken } from "@/lib/auth";
 import type { Example } from "@/lib/api-types";
-import { cn, formatDate, previewJson, shortId } from "@/lib/format";
+import { cn, exampleSummary, formatDate, shortId } from "@/lib/format";
 import { useExamplesById } from "@/features/examples/api/get-examples-by-id";
 import { useTemplate } from "@/features/templates/api/get-template";
 import { useToast } from "@/lib/toast";
@@ -38,7 +38,7 @@ function SelectionText({ snapshot }: { snapshot: Snapshot }) {
 
 /** An example of a diff: its input's first words when it could be looked up, its short id else. */
 function ExampleRef({ id, example }: { id: string; example: Example | null | undefined }) {
-  const title = example ? previewJson(example.input, 70) : "";
+  const title = example ? exampleSummary(example, 70) : "";
   return (
     <>
       <Link className="break-words text-indigo-600 hover:underline" to={`/examples/${id}`}>
