@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage, isApiError } from "@/lib/api-client";
+import { errorMessage, isApiError, isUnreachable } from "@/lib/api-client";
 import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { focusIfLost } from "@/lib/focus-if-lost";
@@ -38,9 +38,11 @@ export default function RunDetailPage() {
   const first = useRun(id);
   const active = Boolean(first.data) && !isTerminal(first.data?.status);
   const events = useRunEvents(id, active);
-  // Poll when the live stream is not delivering, and while the last fetch failed (an outage: the
-  // page keeps what it has and catches up by itself once the server answers again).
-  const run = useRun(id, active && (events.state !== "live" || first.isError) ? 2000 : false);
+  // Poll when the live stream is not delivering, and while the server cannot be reached (an
+  // outage: the page keeps what it has and catches up by itself once the server answers again;
+  // a server shutting down ends the stream with the run's last status, so this polls a run that
+  // looks finished too).
+  const run = useRun(id, (active && events.state !== "live") || isUnreachable(first.error) ? 2000 : false);
   // Finished runs keep their trials and best result, however they ended (cancelled, failed).
   const finished = isTerminal(run.data?.status);
   const results = useRunResults(id, finished);
@@ -132,7 +134,7 @@ export default function RunDetailPage() {
           <span>
             <span className="font-semibold">Connection lost, reconnecting…</span> {errorMessage(run.error)} Showing the run as of {new Date(run.dataUpdatedAt).toLocaleTimeString()}.
           </span>
-          <Button size="sm" loading={run.isFetching} onClick={() => void run.refetch()}>
+          <Button size="sm" onClick={() => void run.refetch()}>
             Try now
           </Button>
         </div>
