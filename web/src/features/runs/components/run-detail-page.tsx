@@ -70,7 +70,7 @@ export default function RunDetailPage() {
   if (missing) return <NotFoundPage what="Run" id={id} listTo="/runs" listLabel="Optimization runs" />;
   if (!run.data) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
   const r = run.data;
-  const offline = run.isError && !missing;
+  const refreshFailed = run.isError && !missing;
   // Trials come from the run, the live stream and, once finished, the results.
   const trials = mergeTrials(results.data?.trials ?? [], r.trials);
 
@@ -129,10 +129,10 @@ export default function RunDetailPage() {
           setConfirmCancel(false);
         }}
       />
-      {offline && (
+      {refreshFailed && (
         <div role="status" aria-label="Connection" className="mb-6 flex flex-wrap items-center gap-x-3 gap-y-1 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-900">
           <span>
-            <span className="font-semibold">Connection lost, reconnecting…</span> {errorMessage(run.error)} Showing the run as of {new Date(run.dataUpdatedAt).toLocaleTimeString()}.
+            <span className="font-semibold">{isUnreachable(run.error) ? "Connection lost, reconnecting…" : "Could not refresh this run."}</span> {errorMessage(run.error)} Showing the run as of {new Date(run.dataUpdatedAt).toLocaleTimeString()}.
           </span>
           <Button size="sm" onClick={() => void run.refetch()}>
             Try now

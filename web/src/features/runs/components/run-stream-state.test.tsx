@@ -135,6 +135,20 @@ describe("run detail: the live stream", () => {
     expect(screen.getByText("interrupted by the server shutting down")).toBeInTheDocument();
   }, 20_000);
 
+  it("says a refresh the server answered with an error failed, without calling it a lost connection", async () => {
+    vi.stubGlobal("EventSource", FakeEventSource);
+    let broken = false;
+    mockFetch(route("GET", `/dspy-runs/${RUN}`, () => (broken ? [500, { detail: "database is locked", code: "internal" }] : [200, running])));
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await screen.findByRole("heading", { name: /^Run / });
+    await waitFor(() => expect(FakeEventSource.last).not.toBeNull());
+    broken = true;
+    act(() => FakeEventSource.last!.drop(false));
+    const note = await screen.findByRole("status", { name: "Connection" }, { timeout: 6000 });
+    expect(note).toHaveTextContent("Could not refresh this run. database is locked");
+    expect(screen.getByRole("heading", { name: /^Run / })).toBeInTheDocument();
+  }, 20_000);
+
   it("with a token, reads the stream with fetch (EventSource cannot send it) and stays live", async () => {
     vi.stubGlobal(
       "EventSource",
