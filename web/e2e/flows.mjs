@@ -10,5 +10,7 @@ import { focusFlows } from "./flows_focus.mjs";
 import { resilienceFlows } from "./flows_resilience.mjs";
 import { a11yFlows } from "./flows_a11y.mjs";
 import { authFlows } from "./flows_auth.mjs";
+import { fitFlows } from "./flows_fit.mjs";
+import { outageFlows } from "./flows_outage.mjs";
 
-export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows, ...resilienceFlows, ...a11yFlows, ...authFlows];
+export const flows = [...coreFlows, ...edgeFlows, ...laterFlows, ...moreFlows, ...focusFlows, ...resilienceFlows, ...a11yFlows, ...fitFlows, ...authFlows, ...outageFlows];

@@ -44,7 +44,16 @@ export async function startServer({ bin, webDir, tmp, log, env = {}, tokenRole =
 
   const port = await freePort();
   const logPath = join(tmp, "server.log");
-  const out = createWriteStream(logPath);
+  const served = await serve({ bin, webDir, dataDir, port, logPath, log, env });
+  return { ...served, token, dataDir, port };
+}
+
+/**
+ * Serves `dataDir` on `port` and waits for /readyz. Used by startServer, and to start a stopped
+ * server again on its port (a restart: the page keeps its address). Appends to `logPath`.
+ */
+export async function serve({ bin, webDir, dataDir, port, logPath, log, env = {} }) {
+  const out = createWriteStream(logPath, { flags: "a" });
   const child = spawn(bin, ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--web-dir", webDir], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
@@ -71,7 +80,7 @@ export async function startServer({ bin, webDir, tmp, log, env = {}, tokenRole =
     }
     await sleep(200);
   }
-  return { child, base, logPath, token };
+  return { child, base, logPath };
 }
 
 /** SIGTERM by PID, then SIGKILL after 5 s. */

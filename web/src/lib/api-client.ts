@@ -55,6 +55,11 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+/** The request never got an answer (server down, network gone): trying again later can help. */
+export function isUnreachable(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 0;
+}
+
 /** Message for any thrown value, suitable for an error state. */
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;

@@ -2,10 +2,11 @@ import { EmptyState } from "@/components/ui/states";
 import { formatCount, formatPercent, formatScore } from "@/lib/format";
 import type { Breakdown } from "../api/get-dashboard";
 
-type Props = { rows: Breakdown[]; keyLabel: string; keyOf: (b: Breakdown) => string; onSelect?: (key: string) => void };
+/** `selectable`: rows whose key can be filtered on (default all); the others are plain text, not buttons. */
+type Props = { rows: Breakdown[]; keyLabel: string; keyOf: (b: Breakdown) => string; onSelect?: (key: string) => void; selectable?: (b: Breakdown) => boolean };
 
 /** Uses and outcomes per domain or function. Below 640 px each row becomes a small block (`stack-table`). */
-export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
+export function BreakdownTable({ rows, keyLabel, keyOf, onSelect, selectable = () => true }: Props) {
   if (rows.length === 0) return <EmptyState title="No data for this period" className="py-6" />;
   return (
     <table className="stack-table w-full table-fixed text-sm" aria-label={`Usage by ${keyLabel.toLowerCase()}`}>
@@ -28,7 +29,7 @@ export function BreakdownTable({ rows, keyLabel, keyOf, onSelect }: Props) {
           return (
             <tr key={key}>
               <td className="stack-title min-w-0 py-2 pr-3" title={key}>
-                {onSelect ? (
+                {onSelect && selectable(b) ? (
                   <button
                     type="button"
                     // Cut only when the column is too narrow; focused from the keyboard it shows the whole name.

@@ -1,4 +1,5 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import { signIn } from "@/lib/auth";
 import { describe, expect, it } from "vitest";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
@@ -75,5 +76,59 @@ describe("embedding status", () => {
     expect(await screen.findByText(/50 \/ 200 \(25%\)/)).toBeInTheDocument();
     expect(screen.getByRole("progressbar", { name: "Re-embedding progress" })).toHaveAttribute("value", "25");
     expect(screen.getByText("hash-384")).toBeInTheDocument();
+  });
+
+  it("does not ask again in this session once the server refused it (403: a write token, not an admin's)", async () => {
+    signIn("exm_writer");
+    const { calls } = mockFetch(dashboard([], []), route("GET", "/examples/regenerate-embeddings", () => [403, { detail: "needs the admin role", code: "forbidden" }]));
+    const asked = () => calls.filter((c) => c.path === "/api/v1/examples/regenerate-embeddings").length;
+    const first = renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    await waitFor(() => expect(asked()).toBe(1));
+    first.unmount();
+    // Another visit (a fresh cache, as after the cached answer was dropped): no second refused call.
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    await screen.findByRole("heading", { name: "Daily usage" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(asked()).toBe(1);
+    expect(screen.queryByLabelText("Embeddings")).not.toBeInTheDocument();
+  });
+});
+
+describe("dashboard details", () => {
+  it("does not offer the (none) function as a filter: it is plain text, named functions are buttons", async () => {
+    mockFetch(
+      route("GET", "/examples/dashboard", () => [
+        200,
+        {
+          total_examples: 3, total_uses: 4, daily_usage: [], top_examples: [], bottom_examples: [], stale_examples_count: 0, domain_breakdown: [],
+          function_breakdown: [
+            { function_name: "classify", example_count: 2, total_uses: 3, success_rate: 0.5, avg_effectiveness: 0.5 },
+            { function_name: null, example_count: 1, total_uses: 1, success_rate: 1, avg_effectiveness: 0.6 },
+          ],
+        },
+      ]),
+    );
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    const table = await screen.findByRole("table", { name: "Usage by function" });
+    expect(within(table).getByRole("button", { name: "classify" })).toBeInTheDocument();
+    expect(within(table).queryByRole("button", { name: "(none)" })).not.toBeInTheDocument();
+    expect(within(table).getByText("(none)")).toBeInTheDocument();
+  });
+
+  it("says there is no usage yet instead of drawing an empty chart, and offers to add examples to an empty store", async () => {
+    mockFetch(
+      route("GET", "/examples/dashboard", () => [
+        200,
+        {
+          total_examples: 0, total_uses: 0, top_examples: [], bottom_examples: [], stale_examples_count: 0, domain_breakdown: [], function_breakdown: [],
+          daily_usage: [{ date: "2026-12-06", uses: 0, successes: 0, failures: 0 }, { date: "2026-12-07", uses: 0, successes: 0, failures: 0 }],
+        },
+      ]),
+    );
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    expect(await screen.findByText("No uses in the last 30d")).toBeInTheDocument();
+    expect(screen.queryByRole("img", { name: /Daily usage over/ })).not.toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "New example" })).toHaveAttribute("href", "/examples/new");
+    expect(screen.getByRole("link", { name: "Import" })).toHaveAttribute("href", "/examples/import");
   });
 });

@@ -1,7 +1,8 @@
 import { useSearchParams } from "react-router";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { TextInput } from "@/components/ui/field";
-import { ErrorState, LoadingState } from "@/components/ui/states";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { SegmentedRadioGroup } from "@/components/ui/radio-group";
 import { formatCount, formatPercent, formatScore } from "@/lib/format";
 import { useDashboard, type Period } from "../api/get-dashboard";
@@ -74,7 +75,26 @@ export default function DashboardPage() {
           <Card>
             <CardHeader title="Daily usage" description="Uses per day, split by outcome." />
             <CardBody>
-              <UsageChart data={q.data.daily_usage ?? []} />
+              {(q.data.daily_usage ?? []).some((d) => d.uses > 0) ? (
+                <UsageChart data={q.data.daily_usage ?? []} />
+              ) : (
+                <EmptyState
+                  title={`No uses in the last ${period}`}
+                  description={
+                    q.data.total_examples
+                      ? "Uses appear here once an agent retrieves examples through the API and reports how its answers went."
+                      : "The store has no examples yet: add or import some; their uses and outcomes show here."
+                  }
+                  action={
+                    q.data.total_examples ? undefined : (
+                      <span className="flex flex-wrap justify-center gap-2">
+                        <ButtonLink to="/examples/new" size="sm" variant="primary">New example</ButtonLink>
+                        <ButtonLink to="/examples/import" size="sm">Import</ButtonLink>
+                      </span>
+                    )
+                  }
+                />
+              )}
             </CardBody>
           </Card>
           {/* The breakdowns take the full width until there is room for two side by side (2xl): beside each
@@ -89,7 +109,14 @@ export default function DashboardPage() {
             <Card className="min-w-0">
               <CardHeader title="By function" />
               <CardBody className="overflow-x-auto py-2">
-                <BreakdownTable rows={q.data.function_breakdown ?? []} keyLabel="Function" keyOf={(b) => b.function_name ?? "(none)"} onSelect={(f) => f !== "(none)" && set("function", f)} />
+                <BreakdownTable
+                  rows={q.data.function_breakdown ?? []}
+                  keyLabel="Function"
+                  keyOf={(b) => b.function_name ?? "(none)"}
+                  onSelect={(f) => set("function", f)}
+                  // Examples without a function cannot be filtered on (the filter matches a name).
+                  selectable={(b) => Boolean(b.function_name)}
+                />
               </CardBody>
             </Card>
           </div>

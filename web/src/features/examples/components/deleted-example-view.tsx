@@ -80,7 +80,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
             title="Content"
             description={ex.purged ? `Erased for legal removal; content hash ${ex.content_hash ?? ""}` : "Kept for lineage, snapshots and audit."}
           />
-          <CardBody>{ex.purged ? <ErrorState error={new Error("This example's content was purged.")} /> : <JsonView value={{ input: ex.input, expected_output: ex.expected_output, explanation: ex.explanation }} />}</CardBody>
+          <CardBody>{ex.purged ? <ErrorState error={new Error("This example's content was purged.")} /> : <JsonView value={{ input: ex.input, expected_output: ex.expected_output, explanation: ex.explanation }} className="whitespace-pre-wrap [overflow-wrap:anywhere]" />}</CardBody>
         </Card>
         <div className="min-w-0 space-y-6">
           <VersionsPanel exampleId={id} currentVersion={ex.version} />

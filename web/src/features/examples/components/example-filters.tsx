@@ -1,5 +1,6 @@
-// Filter and sort controls for the Example Store. Selects apply at once; text and number inputs
-// apply on Enter or when focus leaves them. On a phone (below md) they fold behind a "Filters (n)"
+// Filter and sort controls for the Example Store. Selects apply at once; the text filters (domain,
+// function, tag) shortly after typing stops, and on Enter; number and output inputs on Enter or
+// when focus leaves them (a half-typed value there would only be refused). On a phone (below md) they fold behind a "Filters (n)"
 // button so the search box and the first results fit on the first screen.
 import { useEffect, useId, useState, type InputHTMLAttributes } from "react";
 import { Button } from "@/components/ui/button";
@@ -14,12 +15,24 @@ import { scoreFilterError, useExampleQueryState } from "./use-example-query-stat
 
 export const KNOWN_DOMAINS = ["general", "defect_detection", "predictive_maintenance", "anomaly_detection", "calibration", "document_extraction", "remaining_useful_life"];
 
-type CommitInputProps = { value: string; onCommit: (v: string) => void; invalid?: boolean } & Omit<InputHTMLAttributes<HTMLInputElement>, "value">;
+/** How long typing must pause before a text filter applies: one request per word, not per key. */
+export const TEXT_FILTER_DEBOUNCE_MS = 400;
 
-function CommitInput({ value, onCommit, invalid, ...rest }: CommitInputProps) {
+/** `debounceMs`: also apply that long after the last keystroke (Enter and leaving still apply at once). */
+type CommitInputProps = { value: string; onCommit: (v: string) => void; invalid?: boolean; debounceMs?: number } & Omit<InputHTMLAttributes<HTMLInputElement>, "value">;
+
+function CommitInput({ value, onCommit, invalid, debounceMs, ...rest }: CommitInputProps) {
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
-  const commit = () => draft !== value && onCommit(draft.trim());
+  // A new value from outside (Clear filters, Back) replaces the draft; the draft's own value coming
+  // back applied does not (it would eat a trailing space typed meanwhile).
+  useEffect(() => setDraft((d) => (d.trim() === value ? d : value)), [value]);
+  const commit = () => draft.trim() !== value && onCommit(draft.trim());
+  useEffect(() => {
+    if (!debounceMs || draft.trim() === value) return;
+    const timer = setTimeout(() => onCommit(draft.trim()), debounceMs);
+    return () => clearTimeout(timer);
+    // onCommit is a new function each render; the timer restarts on typing only.
+  }, [draft, value, debounceMs]);
   return (
     <input
       {...rest}
@@ -121,7 +134,7 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
           <Field label="Domain">
             {({ id }) => (
               <>
-                <CommitInput id={id} list="known-domains" placeholder="Any" value={text("domain")} onCommit={(v) => setFilter("domain", v)} />
+                <CommitInput id={id} list="known-domains" placeholder="Any" value={text("domain")} debounceMs={TEXT_FILTER_DEBOUNCE_MS} onCommit={(v) => setFilter("domain", v)} />
                 <datalist id="known-domains">
                   {KNOWN_DOMAINS.map((d) => (
                     <option key={d} value={d} />
@@ -130,20 +143,22 @@ export function ExampleFiltersBar({ showSort = true }: { showSort?: boolean }) {
               </>
             )}
           </Field>
-          <Field label="Function">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("function_name")} onCommit={(v) => setFilter("function_name", v)} />}</Field>
+          <Field label="Function">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("function_name")} debounceMs={TEXT_FILTER_DEBOUNCE_MS} onCommit={(v) => setFilter("function_name", v)} />}</Field>
           <SelectInput
             label="Difficulty"
             value={text("difficulty")}
+            error={state.invalid.difficulty}
             onChange={(e) => setFilter("difficulty", e.target.value)}
             options={[{ value: "", label: "Any" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
           />
-          <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
+          <Field label="Tag">{({ id }) => <CommitInput id={id} placeholder="Any" value={text("capability_tag")} debounceMs={TEXT_FILTER_DEBOUNCE_MS} onCommit={(v) => setFilter("capability_tag", v)} />}</Field>
           <ScoreFilter label="Min quality" value={text("min_quality_score")} urlError={state.invalid.min_quality_score} onCommit={(v) => setFilter("min_quality_score", v)} />
           <ScoreFilter label="Min effectiveness" value={text("min_effectiveness_score")} urlError={state.invalid.min_effectiveness_score} onCommit={(v) => setFilter("min_effectiveness_score", v)} />
           <OutputFilter value={text("output")} urlError={state.invalid.output} onCommit={(v) => setFilter("output", v)} />
           <SelectInput
             label="Personal data"
             value={text("pii")}
+            error={state.invalid.pii}
             onChange={(e) => setFilter("pii", e.target.value)}
             options={[{ value: "", label: "Any" }, { value: "any", label: "Flagged (any kind)" }, ...PII_KINDS.map((k) => ({ value: k, label: k.replace(/_/g, " ") }))]}
           />

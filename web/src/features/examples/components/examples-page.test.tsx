@@ -50,6 +50,30 @@ describe("examples page", () => {
   });
 });
 
+describe("examples page: text filters and choices in the link", () => {
+  it("applies a text filter shortly after typing stops, without Enter, with one request for the word", async () => {
+    const { calls } = mockFetch(noTemplates, list);
+    renderPage(<ExamplesPage />, { route: "/examples", path: "/examples" });
+    await screen.findByTestId("example-card");
+    await userEvent.type(screen.getByLabelText("Domain"), "calibration");
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/examples" && c.query.get("domain") === "calibration")).toBe(true), { timeout: 2000 });
+    expect(calls.filter((c) => c.query.has("domain")).map((c) => c.query.get("domain"))).toEqual(["calibration"]);
+    // Enter still applies at once.
+    await userEvent.type(screen.getByLabelText("Tag"), "urgent{Enter}");
+    expect(calls.some((c) => c.query.get("capability_tag") === "urgent")).toBe(true);
+  });
+
+  it("shows a difficulty the link had but that is not one of the choices at its field, and leaves it out", async () => {
+    const { calls } = mockFetch(noTemplates, list);
+    renderPage(<ExamplesPage />, { route: "/examples?difficulty=insane", path: "/examples" });
+    expect(await screen.findByTestId("example-card")).toBeInTheDocument();
+    const select = screen.getByLabelText("Difficulty");
+    expect(select).toHaveAttribute("aria-invalid", "true");
+    expect(select).toHaveAccessibleDescription(/the link had insane/);
+    expect(calls.some((c) => c.query.has("difficulty"))).toBe(false);
+  });
+});
+
 describe("examples page on a phone", () => {
   // Below md the filters fold behind a button (CSS shows the panel from md up; jsdom has no CSS,
   // so the fold is read from the panel's `hidden` class and the button's aria-expanded).

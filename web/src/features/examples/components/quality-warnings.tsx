@@ -18,20 +18,29 @@ export function QualityWarnings({ warnings }: { warnings?: QualityWarning[] }) {
       <ul className="mt-1 space-y-1">
         {warnings.map((w, i) => (
           <li key={i} data-warning={w.type}>
-            <span className="font-medium">{titles[w.type] ?? w.type}:</span> {w.message}
-            {typeof w.similarity === "number" && <span className="text-amber-700"> (similarity {w.similarity.toFixed(3)})</span>}
-            {w.example_id && (
-              <>
-                {" "}
-                <Link to={`/examples/${w.example_id}`} className="text-indigo-700 underline">
-                  open
-                </Link>
-              </>
-            )}
+            <QualityWarningLine warning={w} />
           </li>
         ))}
       </ul>
     </div>
+  );
+}
+
+/** One warning: its kind, the server's message, and a link to the example it concerns. */
+export function QualityWarningLine({ warning: w }: { warning: QualityWarning }) {
+  return (
+    <>
+      <span className="font-medium">{titles[w.type] ?? w.type}:</span> {w.message}
+      {typeof w.similarity === "number" && <span className="text-amber-700"> (similarity {w.similarity.toFixed(3)})</span>}
+      {w.example_id && (
+        <>
+          {" "}
+          <Link to={`/examples/${w.example_id}`} className="text-indigo-700 underline">
+            open
+          </Link>
+        </>
+      )}
+    </>
   );
 }
 

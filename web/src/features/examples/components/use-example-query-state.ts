@@ -1,7 +1,7 @@
 // The Example Store's search, filters, sort and page live in the URL so views are shareable.
 import { useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { SORT_FIELDS, type SearchMode, type SortField } from "@/lib/api-types";
+import { DIFFICULTIES, PII_KINDS, SORT_FIELDS, type SearchMode, type SortField } from "@/lib/api-types";
 import type { ExampleFilters, ExampleListParams } from "../api/get-examples";
 import { contentFilterError } from "../api/content-filter";
 
@@ -40,6 +40,12 @@ export function scoreFilterError(raw: string): string | null {
   return null;
 }
 
+/** The values a list filter of the URL can take; another is refused at its field, like a bad score. */
+const CHOICES: Partial<Record<keyof ExampleFilters, readonly string[]>> = {
+  difficulty: DIFFICULTIES,
+  pii: ["any", ...PII_KINDS],
+};
+
 function toNumber(v: string | null): number | undefined {
   if (v === null || v === "") return undefined;
   const n = Number(v);
@@ -64,6 +70,8 @@ export function useExampleQueryState() {
         const error = contentFilterError(raw);
         if (error) invalid[key] = `${error} (the link had ${raw})`;
         else filters[key] = raw;
+      } else if (CHOICES[key] && !CHOICES[key].includes(raw)) {
+        invalid[key] = `Not one of the choices (the link had ${raw})`;
       } else filters[key] = raw;
     }
     const sort = params.get("sort");

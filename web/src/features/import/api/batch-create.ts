@@ -1,5 +1,5 @@
 import { api, ApiError } from "@/lib/api-client";
-import type { JsonObject } from "@/lib/api-types";
+import type { JsonObject, QualityWarning } from "@/lib/api-types";
 
 /** Answer of POST /examples/batch: `errors[].index` is the position in the request's list. */
 export type BatchResult = {
@@ -10,7 +10,11 @@ export type BatchResult = {
   existing_ids: string[];
   /** `loc` is where in the request: ["body", "examples", <index>, "input", "colour"]. */
   errors: BatchItemError[];
+  /** What the stored records were saved with (personal data, near-duplicates, conflicts); `index` as in `errors`. */
+  warnings?: BatchItemWarning[];
 };
+
+export type BatchItemWarning = QualityWarning & { index: number };
 
 export type BatchItemError = { index: number; error: string; loc?: (string | number)[]; type?: string };
 

@@ -138,6 +138,39 @@ describe("import page", () => {
     expect(summary).not.toHaveTextContent("body.examples");
   });
 
+  it("shows the warnings the server stored records with, by record (personal data, conflicts)", async () => {
+    const other = "44444444-4444-4444-8444-444444444444";
+    mockFetch(
+      templates,
+      route("POST", "/examples/batch", () => [
+        201,
+        {
+          created_count: 2,
+          existing_count: 0,
+          failed_count: 0,
+          created_ids: ["a", "b"],
+          existing_ids: [],
+          errors: [],
+          warnings: [
+            { index: 0, type: "pii", message: "input contains an email address", kinds: ["email"] },
+            { index: 1, type: "conflict", message: "a stored example has the same input and another output", example_id: other, similarity: 1 },
+          ],
+        },
+      ]),
+    );
+    renderPage(<ImportPage />, { route: "/examples/import", path: "/examples/import" });
+    await userEvent.upload(screen.getByLabelText("Import file"), new File([jsonl], "data.jsonl"));
+    await userEvent.click(await screen.findByRole("button", { name: "Import 2 valid records" }));
+    const summary = await screen.findByRole("status", { name: "Import summary" });
+    expect(summary).toHaveTextContent("2 warnings");
+    const warnings = within(summary).getAllByRole("listitem").filter((li) => li.closest("ul")?.getAttribute("aria-label") === "Import warnings");
+    expect(warnings.map((li) => li.textContent)).toEqual([
+      "line 1 · Personal data: input contains an email address",
+      "line 6 · Conflict: a stored example has the same input and another output (similarity 1.000) open",
+    ]);
+    expect(within(warnings[1]).getByRole("link", { name: "open" })).toHaveAttribute("href", `/examples/${other}`);
+  });
+
   it("keeps the file and says why when the server refuses a chunk; a retry sends only what was not stored", async () => {
     const records = Array.from({ length: 150 }, (_, i) => JSON.stringify({ input: { question: `q${i}` }, expected_output: { answer: "A" } })).join("\n");
     let busy = true;

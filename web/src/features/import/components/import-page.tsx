@@ -14,6 +14,8 @@ import { readText } from "@/lib/read-file";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
+import type { QualityWarning } from "@/lib/api-types";
+import { QualityWarningLine } from "@/features/examples/components/quality-warnings";
 import { batchCreate, itemErrorText } from "../api/batch-create";
 import { detectFormat, parseImport, prepareRecord, type DuplicatePolicy, type ImportFormat, type ImportRow } from "./parse-import";
 
@@ -24,7 +26,16 @@ export const CHUNK = 100;
 
 type Parsed = { name: string; text: string; format: ImportFormat; rows: ImportRow[] | null; fileError: string | null };
 /** `resumeAt`: the index of the first valid record not sent when the import stopped. */
-type Summary = { created: number; existing: number; failed: { where: string; error: string }[]; invalid: number; stopped?: string; resumeAt?: number };
+type Summary = {
+  created: number;
+  existing: number;
+  failed: { where: string; error: string }[];
+  /** Stored, but with something to look at (the server's quality warnings), by record. */
+  warned: { where: string; warning: QualityWarning }[];
+  invalid: number;
+  stopped?: string;
+  resumeAt?: number;
+};
 
 function ImportPreview({ rows }: { rows: ImportRow[] }) {
   const errors = rows.filter((r) => r.error);
@@ -122,7 +133,7 @@ export default function ImportPage() {
     const result: Summary =
       from > 0 && summary
         ? { ...summary, failed: summary.failed.filter((f) => !valid.slice(from).some((r) => r.where === f.where)), stopped: undefined, resumeAt: undefined }
-        : { created: 0, existing: 0, failed: [], invalid: parsed.rows.length - valid.length };
+        : { created: 0, existing: 0, failed: [], warned: [], invalid: parsed.rows.length - valid.length };
     setSummary(null);
     setProgress({ done: from, total: valid.length });
     for (let i = from; i < valid.length; i += CHUNK) {
@@ -135,6 +146,7 @@ export default function ImportPage() {
         result.created += res.created_count ?? res.created_ids?.length ?? 0;
         result.existing += res.existing_count ?? res.existing_ids?.length ?? 0;
         for (const err of res.errors ?? []) result.failed.push({ where: chunk[err.index]?.where ?? `record ${i + err.index + 1}`, error: itemErrorText(err) });
+        for (const { index, ...warning } of res.warnings ?? []) result.warned.push({ where: chunk[index]?.where ?? `record ${i + index + 1}`, warning });
       } catch (e) {
         if (controller.signal.aborted) result.stopped = "Import stopped; the records before this point were imported.";
         else {
@@ -289,6 +301,7 @@ export default function ImportPage() {
                     <Badge>{summary.existing} already existed</Badge>
                     <Badge tone={summary.failed.length ? "rose" : "slate"}>{summary.failed.length} failed</Badge>
                     <Badge tone={summary.invalid ? "amber" : "slate"}>{summary.invalid} skipped as invalid</Badge>
+                    {summary.warned.length > 0 && <Badge tone="amber">{summary.warned.length} {summary.warned.length === 1 ? "warning" : "warnings"}</Badge>}
                   </div>
                   {summary.stopped && <p className="text-sm text-rose-800">{summary.stopped}</p>}
                   {summary.failed.length > 0 && (
@@ -299,6 +312,19 @@ export default function ImportPage() {
                         </li>
                       ))}
                     </ul>
+                  )}
+                  {summary.warned.length > 0 && (
+                    <div>
+                      <p className="text-xs font-semibold text-amber-900">Imported with warnings: the records are stored; check them.</p>
+                      <ul className="max-h-48 space-y-0.5 overflow-auto text-xs text-amber-900" aria-label="Import warnings">
+                        {summary.warned.slice(0, ERRORS_SHOWN).map((w, i) => (
+                          <li key={`${w.where}-${i}`} className="break-words" data-warning={w.warning.type}>
+                            <span className="font-medium">{w.where}</span> · <QualityWarningLine warning={w.warning} />
+                          </li>
+                        ))}
+                        {summary.warned.length > ERRORS_SHOWN && <li className="text-slate-500">… and {summary.warned.length - ERRORS_SHOWN} more</li>}
+                      </ul>
+                    </div>
                   )}
                   <ButtonLink to={databitId ? `/examples?template=${databitId}` : "/examples?sort=created_at"} size="sm">
                     View examples

@@ -25,6 +25,8 @@ describe("quality page", () => {
     const members = await screen.findByRole("list", { name: "Cluster members" });
     expect(within(members).getAllByRole("listitem")).toHaveLength(2);
     expect(screen.getByText("2 different outputs for the same input")).toBeInTheDocument();
+    // Similarity 1.0 is said in words, not as "similarity ≥ 1.000".
+    expect(screen.getByRole("heading", { name: "2 examples · identical inputs" })).toBeInTheDocument();
     await userEvent.click(within(members).getAllByRole("button", { name: /^Keep only this: / })[0]);
     const dialog = await screen.findByRole("dialog");
     await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));

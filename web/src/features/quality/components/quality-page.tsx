@@ -87,7 +87,8 @@ function Clusters({ kind, ask }: { kind: ClusterKind; ask: (p: Pending) => void 
       {r.clusters.map((c: DuplicateCluster) => (
         <Card key={c.examples.map((e) => e.example_id).join(",")}>
           <CardHeader
-            title={`${c.size} examples · similarity ≥ ${c.min_similarity.toFixed(3)}`}
+            // 1.000 after rounding: the inputs are the same text, which says more than a number.
+            title={`${c.size} examples · ${c.min_similarity >= 0.9995 ? "identical inputs" : `similarity ≥ ${c.min_similarity.toFixed(3)}`}`}
             description={c.conflict ? `${c.distinct_outputs} different outputs for the same input` : "Same output"}
             actions={c.conflict ? <Badge tone="rose">conflict</Badge> : <Badge>duplicate</Badge>}
           />

@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api } from "@/lib/api-client";
+import { api, isUnreachable } from "@/lib/api-client";
 import { normalizeTrial, type Trial, type TrialWire } from "./types";
 
 type ContributionWire = {
@@ -96,5 +96,6 @@ export const runResultsQueryOptions = (id: string) =>
 
 /** Results of a finished run, whatever way it finished: completed, cancelled or failed. */
 export function useRunResults(id: string, enabled: boolean) {
-  return useQuery({ ...runResultsQueryOptions(id), enabled });
+  // Asked while the server was down: asked again until it answers (the run page stays open).
+  return useQuery({ ...runResultsQueryOptions(id), enabled, refetchInterval: (q) => (isUnreachable(q.state.error) ? 3000 : false) });
 }

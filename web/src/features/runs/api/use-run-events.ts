@@ -3,7 +3,7 @@
 // reports whether the stream is live so the page can fall back to polling. With a signed-in token
 // the stream is read with fetch (lib/event-stream.ts): EventSource cannot send the token.
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { buildUrl } from "@/lib/api-client";
 import { openEventStream, STREAM_CONNECTING } from "@/lib/event-stream";
 import type { RunDetail } from "./get-run";
@@ -12,8 +12,9 @@ import { isTerminal, mergeTrials, normalizeRun, normalizeTrial, plannedOf, type 
 export type RunLog = { at: string; level: string; message: string };
 /**
  * `reconnecting`: the stream was live and dropped; the browser is trying again. `lost`: it dropped
- * and will not come back (the server refused the reconnection) while the run is still going.
- * Anything but `live` means the page polls.
+ * and the browser gave up (the server refused the reconnection, or was down too long) while the run
+ * is still going; the stream is opened again after a pause (REOPEN_MS). Anything but `live` means
+ * the page polls.
  */
 export type StreamState = "connecting" | "live" | "reconnecting" | "lost" | "closed" | "unavailable";
 
@@ -26,12 +27,18 @@ function parse(data: string): Record<string, unknown> {
   }
 }
 
+/** Pauses before opening a given-up stream again: a short outage ends well before the last. */
+const REOPEN_MS = [2_000, 5_000, 10_000, 30_000];
+
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 export function useRunEvents(id: string, active: boolean) {
   const qc = useQueryClient();
   const [logs, setLogs] = useState<RunLog[]>([]);
   const [state, setState] = useState<StreamState>("connecting");
+  // Bumped to open the stream again after the browser gave up on it (a server restart, an outage).
+  const [reopened, setReopened] = useState(0);
+  const gaveUp = useRef(0); // give-ups since the stream was last live: picks the pause
 
   useEffect(() => {
     const source = active ? openEventStream(buildUrl(`/dspy-runs/${encodeURIComponent(id)}/events`)) : null;
@@ -42,8 +49,12 @@ export function useRunEvents(id: string, active: boolean) {
     const key = ["runs", "detail", id];
     const patch = (fn: (r: RunDetail) => RunDetail) => qc.setQueryData<RunDetail>(key, (r) => (r ? fn(r) : r));
     let opened = false;
+    let reopen: ReturnType<typeof setTimeout> | undefined;
     source.onopen = () => {
+      // Back after a drop: what happened meanwhile is not replayed to a fresh stream; fetch the run.
+      if (opened || reopened > 0) void qc.invalidateQueries({ queryKey: key });
       opened = true;
+      gaveUp.current = 0;
       setState("live");
     };
     source.addEventListener("progress", (e) => {
@@ -114,10 +125,15 @@ export function useRunEvents(id: string, active: boolean) {
         return;
       }
       source.close();
-      setState(opened ? "lost" : "unavailable");
+      setState(opened || reopened > 0 ? "lost" : "unavailable");
+      // Given up: try again later (the page polls meanwhile); a run that ended turns `active` off.
+      reopen = setTimeout(() => setReopened((n) => n + 1), REOPEN_MS[Math.min(gaveUp.current++, REOPEN_MS.length - 1)]);
     };
-    return () => source.close();
-  }, [id, active, qc]);
+    return () => {
+      clearTimeout(reopen);
+      source.close();
+    };
+  }, [id, active, qc, reopened]);
 
   return { logs, state };
 }

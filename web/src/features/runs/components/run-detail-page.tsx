@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage, isApiError } from "@/lib/api-client";
+import { errorMessage, isApiError, isUnreachable } from "@/lib/api-client";
 import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
 import { focusIfLost } from "@/lib/focus-if-lost";
@@ -38,8 +38,11 @@ export default function RunDetailPage() {
   const first = useRun(id);
   const active = Boolean(first.data) && !isTerminal(first.data?.status);
   const events = useRunEvents(id, active);
-  // Poll only when the live stream is not delivering.
-  const run = useRun(id, active && events.state !== "live" ? 2000 : false);
+  // Poll when the live stream is not delivering, and while the server cannot be reached (an
+  // outage: the page keeps what it has and catches up by itself once the server answers again;
+  // a server shutting down ends the stream with the run's last status, so this polls a run that
+  // looks finished too).
+  const run = useRun(id, (active && events.state !== "live") || isUnreachable(first.error) ? 2000 : false);
   // Finished runs keep their trials and best result, however they ended (cancelled, failed).
   const finished = isTerminal(run.data?.status);
   const results = useRunResults(id, finished);
@@ -65,8 +68,9 @@ export default function RunDetailPage() {
 
   if (run.isPending) return <LoadingState label="Loading run…" />;
   if (missing) return <NotFoundPage what="Run" id={id} listTo="/runs" listLabel="Optimization runs" />;
-  if (run.isError) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
+  if (!run.data) return <ErrorState error={run.error} title="Could not load this run" onRetry={() => run.refetch()} />;
   const r = run.data;
+  const refreshFailed = run.isError && !missing;
   // Trials come from the run, the live stream and, once finished, the results.
   const trials = mergeTrials(results.data?.trials ?? [], r.trials);
 
@@ -125,6 +129,16 @@ export default function RunDetailPage() {
           setConfirmCancel(false);
         }}
       />
+      {refreshFailed && (
+        <div role="status" aria-label="Connection" className="mb-6 flex flex-wrap items-center gap-x-3 gap-y-1 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-900">
+          <span>
+            <span className="font-semibold">{isUnreachable(run.error) ? "Connection lost, reconnecting…" : "Could not refresh this run."}</span> {errorMessage(run.error)} Showing the run as of {new Date(run.dataUpdatedAt).toLocaleTimeString()}.
+          </span>
+          <Button size="sm" onClick={() => void run.refetch()}>
+            Try now
+          </Button>
+        </div>
+      )}
       {r.error && <ErrorState error={new Error(r.error)} title={`Run ${r.status}`} className="mb-6" />}
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Best score" value={formatScore(r.bestScore, 3)} />

@@ -55,6 +55,8 @@ describe("run results actions", () => {
     mockFetch(results());
     const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
     renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
-    expect(await screen.findByRole("button", { name: "Sync to store" })).toBeInTheDocument();
+    const sync = await screen.findByRole("button", { name: "Sync to store" });
+    // What it does, in one line beside it (and as the button's description).
+    expect(sync).toHaveAccessibleDescription(/adds each example's evidence from this run .* to its effectiveness score/);
   });
 });

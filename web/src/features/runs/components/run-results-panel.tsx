@@ -1,7 +1,7 @@
 // A finished run's best program and per-example contributions, with the feedback-loop actions
 // (SPEC §4.6): sync evidence into the store, accept as a new template version, or reject. Cancelled
 // and failed runs show what they reached (best trial, contributions) without sync/accept/reject.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -69,6 +69,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
   const q = useRunResults(run.id, true);
   const template = useTemplate(run.templateId ?? "");
   const completed = run.status === "completed";
+  const syncHelpId = useId();
   const act = useRunAction(run.id);
   const toast = useToast();
   const navigate = useNavigate();
@@ -128,6 +129,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
               <Button
                 size="sm"
                 onClick={run.synced ? undefined : () => doAction("sync")}
+                aria-describedby={syncHelpId}
                 aria-disabled={run.synced || (act.isPending && act.variables === "sync") || undefined}
                 className={run.synced ? "cursor-default opacity-50 hover:bg-white" : undefined}
                 disabled={!run.synced && act.isPending && act.variables !== "sync"}
@@ -146,6 +148,13 @@ export function RunResultsPanel({ run }: { run: Run }) {
         }
       />
       <CardBody className="space-y-5">
+        {completed && (
+          <p id={syncHelpId} className="text-xs text-slate-500">
+            {run.synced
+              ? "Synced: each example's evidence from this run (trials with and without it) is part of its effectiveness score."
+              : "Sync to store adds each example's evidence from this run (trials with and without it) to its effectiveness score, which ranks it in retrieval."}
+          </p>
+        )}
         {run.acceptedTemplateId && (
           <p className="text-sm">
             Accepted as{" "}

@@ -2,6 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { signIn } from "@/lib/auth";
+import { makeExample } from "@/testing/fixtures";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
 import SnapshotsPage from "./snapshots-page";
@@ -35,6 +36,28 @@ describe("snapshots page", () => {
     expect(within(diff).getByText("1 changed")).toBeInTheDocument();
     expect(within(diff).getByText(/v1 → v2/)).toBeInTheDocument();
     expect(calls.some((c) => c.path === `/api/v1/snapshots/${b}/diff/${a}`)).toBe(true);
+  });
+
+  it("names a run's snapshot by its run and template, and the diff's examples by their input", async () => {
+    const RUN = "279e9ffb-c234-4b1e-a24a-5737a1f637ee";
+    const TPL = "33333333-3333-4333-8333-333333333333";
+    const EX = "44444444-4444-4444-8444-444444444444";
+    const fromRun = { ...snap(b, "run data"), template_id: TPL, selection: { filter: { databit_id: TPL }, run_id: RUN }, created_at: "2026-12-06T10:00:00Z" };
+    mockFetch(
+      route("GET", "/snapshots", () => [200, { snapshots: [fromRun, snap(a, "before")], total: 2, page: 1, page_size: 20 }]),
+      route("GET", `/templates/${TPL}`, () => [200, { id: TPL, name: "Defect triage", version: "1.2.0", status: "published", input_schema: [], output_schema: [] }]),
+      route("GET", `/snapshots/${a}/diff/${b}`, () => [200, { from: a, to: b, added: [{ example_id: EX, version: 1, content_hash: "h" }], removed: [], changed: [], unchanged_count: 0 }]),
+      route("GET", `/examples/${EX}`, () => [200, makeExample({ example_id: EX, input: { question: "Why does the pump rattle?" } })]),
+    );
+    renderPage(<SnapshotsPage />, { route: "/snapshots", path: "/snapshots" });
+    const row = (await screen.findByText("run data")).closest("li")!;
+    await within(row).findByText(/run 279e9ffb · template Defect triage v1\.2\.0 ·/);
+    expect(row).not.toHaveTextContent("all examples");
+
+    await userEvent.click(screen.getByLabelText("Compare run data"));
+    await userEvent.click(screen.getByLabelText("Compare before"));
+    const diff = await screen.findByLabelText("Snapshot diff");
+    expect(await within(diff).findByRole("link", { name: "Why does the pump rattle?" })).toHaveAttribute("href", `/examples/${EX}`);
   });
 
   it("compares from the older snapshot to the newer, whichever is ticked first, and names them", async () => {

@@ -8,18 +8,45 @@ import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { authToken } from "@/lib/auth";
-import { cn, formatDate, shortId } from "@/lib/format";
+import type { Example } from "@/lib/api-types";
+import { cn, exampleSummary, formatDate, shortId } from "@/lib/format";
+import { useExamplesById } from "@/features/examples/api/get-examples-by-id";
+import { useTemplate } from "@/features/templates/api/get-template";
 import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
 import { SNAPSHOTS_PAGE_SIZE, downloadSnapshotExport, snapshotExportUrl, useSnapshotDiff, useSnapshots, type Snapshot, type SnapshotFormat } from "../api/snapshots";
 
-function selectionText(s: Snapshot): string {
+/** What a snapshot froze: chosen examples, a filter, or a run's data (its run and template). */
+export function selectionText(s: Snapshot, templateName?: string): string {
   const sel = s.selection ?? {};
   if (typeof sel.example_id_count === "number") return `${sel.example_id_count} chosen examples`;
   if (Array.isArray(sel.example_ids)) return `${sel.example_ids.length} chosen examples`;
+  const templateId = s.template_id ?? (typeof sel.template_id === "string" ? sel.template_id : null);
+  const parts: string[] = [];
+  if (typeof sel.run_id === "string") parts.push(`run ${shortId(sel.run_id)}`);
+  if (templateId) parts.push(`template ${templateName ?? shortId(templateId)}`);
   const filter = (sel.filter ?? {}) as Record<string, unknown>;
-  const parts = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`);
-  return parts.length ? parts.join(", ") : "all examples";
+  for (const [k, v] of Object.entries(filter)) if (!(k === "databit_id" && v === templateId)) parts.push(`${k}=${String(v)}`);
+  return parts.length ? parts.join(" · ") : "all examples";
+}
+
+function SelectionText({ snapshot }: { snapshot: Snapshot }) {
+  const sel = snapshot.selection ?? {};
+  const template = useTemplate(snapshot.template_id ?? (typeof sel.template_id === "string" ? sel.template_id : ""));
+  return <>{selectionText(snapshot, template.data ? `${template.data.name} v${template.data.version}` : undefined)}</>;
+}
+
+/** An example of a diff: its input's first words when it could be looked up, its short id else. */
+function ExampleRef({ id, example }: { id: string; example: Example | null | undefined }) {
+  const title = example ? exampleSummary(example, 70) : "";
+  return (
+    <>
+      <Link className="break-words text-indigo-600 hover:underline" to={`/examples/${id}`}>
+        {title || shortId(id)}
+      </Link>
+      {title && <span className="text-xs text-slate-500"> {shortId(id)}</span>}
+    </>
+  );
 }
 
 /**
@@ -55,6 +82,8 @@ export function comparePair(picked: Snapshot[]): [Snapshot, Snapshot] | null {
 
 function DiffCard({ from, to }: { from: Snapshot; to: Snapshot }) {
   const diff = useSnapshotDiff(from.snapshot_id, to.snapshot_id);
+  const d = diff.data;
+  const examples = useExamplesById(d ? [...d.added, ...d.removed, ...d.changed].map((i) => i.example_id) : []);
   return (
     <Card>
       <CardHeader title="Differences" description={`From “${from.name}” (${shortId(from.snapshot_id)}) to the newer “${to.name}” (${shortId(to.snapshot_id)})`} />
@@ -76,7 +105,7 @@ function DiffCard({ from, to }: { from: Snapshot; to: Snapshot }) {
                   <ul className="ml-4 list-disc">
                     {diff.data[k].map((i) => (
                       <li key={i.example_id}>
-                        <Link className="text-indigo-600 hover:underline" to={`/examples/${i.example_id}`}>{shortId(i.example_id)}</Link> v{i.version}
+                        <ExampleRef id={i.example_id} example={examples.get(i.example_id)} /> v{i.version}
                       </li>
                     ))}
                   </ul>
@@ -89,7 +118,7 @@ function DiffCard({ from, to }: { from: Snapshot; to: Snapshot }) {
                 <ul className="ml-4 list-disc">
                   {diff.data.changed.map((c) => (
                     <li key={c.example_id}>
-                      <Link className="text-indigo-600 hover:underline" to={`/examples/${c.example_id}`}>{shortId(c.example_id)}</Link> v{c.from_version} → v
+                      <ExampleRef id={c.example_id} example={examples.get(c.example_id)} /> v{c.from_version} → v
                       {c.to_version}
                       {c.content_changed ? " (content)" : " (metadata)"}
                     </li>
@@ -164,7 +193,7 @@ export default function SnapshotsPage() {
                       {s.snapshot_id === created && <Badge tone="indigo" className="mr-2">Just frozen</Badge>}
                       <span className="font-medium break-words text-slate-900">{s.name}</span>
                       <span className="ml-2 text-xs text-slate-500">
-                        {s.item_count} examples · {selectionText(s)} · {formatDate(s.created_at)}
+                        {s.item_count} examples · <SelectionText snapshot={s} /> · {formatDate(s.created_at)}
                         {s.created_by ? ` · ${s.created_by}` : ""}
                       </span>
                     </span>

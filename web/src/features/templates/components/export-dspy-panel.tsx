@@ -67,7 +67,8 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
                 label="Module"
                 value={req.module ?? ""}
                 onChange={(e) => set("module", (e.target.value || undefined) as ExportDspyRequest["module"])}
-                options={[{ value: "", label: "Default (the version's own)" }, ...opts(MODULE_TYPES)]}
+                // "Default" alone: beside Example selection the field is ~190 px wide; the hint says which.
+                options={[{ value: "", label: "Default" }, ...opts(MODULE_TYPES)]}
                 hint="Default: the module of the run or program this version was made from, else Predict"
                 error={errors.module}
               />

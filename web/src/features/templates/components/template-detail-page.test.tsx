@@ -211,3 +211,27 @@ describe("template field editor", () => {
     expect(screen.getByRole("checkbox", { name: "Input fields: query required" })).toBe(question);
   });
 });
+
+describe("a version made by Accept or New version", () => {
+  it("links Examples to its line's examples (the parent's), not to an empty list of its own", async () => {
+    const PARENT = "55555555-5555-4555-8555-555555555555";
+    const base = { name: "QA", status: "published", input_schema: [], output_schema: [], updated_at: "2026-01-01T00:00:00Z" };
+    mockFetch(
+      route("GET", `/templates/${ID}`, () => [200, { ...base, id: ID, version: "1.1.0", status: "draft", parent_template_id: PARENT }]),
+      route("GET", `/templates/${PARENT}`, () => [200, { ...base, id: PARENT, version: "1.0.0", parent_template_id: null }]),
+      route("GET", "/examples", (c) => [200, { examples: [], total: c.query.get("databit_id") === PARENT ? 12 : 0, page: 1, page_size: 1 }]),
+    );
+    open();
+    const button = await screen.findByRole("link", { name: "Examples (v1.0.0)" });
+    expect(button).toHaveAttribute("href", `/examples?template=${PARENT}`);
+    expect(within(screen.getByRole("banner")).getByRole("link", { name: "examples belong to v1.0.0 →" })).toHaveAttribute("href", `/examples?template=${PARENT}`);
+  });
+
+  it("keeps its own Examples link when it has examples", async () => {
+    const s = serverTemplate();
+    mockFetch(s.get, route("GET", "/examples", () => [200, { examples: [], total: 3, page: 1, page_size: 1 }]));
+    open();
+    await screen.findByRole("heading", { name: "QA" });
+    expect(screen.getByRole("link", { name: "Examples" })).toHaveAttribute("href", `/examples?template=${ID}`);
+  });
+});

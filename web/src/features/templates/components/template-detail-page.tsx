@@ -12,6 +12,7 @@ import { useToast } from "@/lib/toast";
 import { LineageView } from "@/features/lineage/components/lineage-view";
 import { usePageTitle } from "@/lib/use-page-title";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
+import { useExamplesHome } from "../api/get-examples-home";
 import { useTemplate } from "../api/get-template";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import type { Template } from "@/lib/api-types";
@@ -63,6 +64,9 @@ function TemplateDetail({ template: t }: { template: Template }) {
   const [saveError, setSaveError] = useState<string | null>(null);
   const navigate = useNavigate();
   const toast = useToast();
+  // A version made by New version or Accept has no examples of its own: the link goes to its line's.
+  const home = useExamplesHome(t).data;
+  const examplesAt = home && home.id !== t.id ? home : null;
 
   const run = async (a: LifecycleAction) => {
     const saving = draft.dirty;
@@ -108,12 +112,17 @@ function TemplateDetail({ template: t }: { template: Template }) {
                 parent version →
               </Link>
             )}
+            {examplesAt && (
+              <Link to={`/examples?template=${examplesAt.id}`} className="text-xs text-indigo-600 hover:underline">
+                examples belong to v{examplesAt.version} →
+              </Link>
+            )}
             {t.description && <span className="ml-1 break-words text-slate-500">{t.description}</span>}
           </span>
         }
         actions={
           <>
-            <ButtonLink to={`/examples?template=${t.id}`}>Examples</ButtonLink>
+            <ButtonLink to={`/examples?template=${examplesAt?.id ?? t.id}`}>{examplesAt ? `Examples (v${examplesAt.version})` : "Examples"}</ButtonLink>
             <ButtonLink to={`/runs?template=${t.id}&new=1`}>Optimize</ButtonLink>
             {t.status === "draft" && <Button variant="primary" onClick={() => setPending("publish")}>Publish</Button>}
             {t.status !== "archived" && <Button onClick={() => setPending("archive")}>Archive</Button>}

@@ -66,7 +66,17 @@ export default function TemplatesPage() {
       ) : q.isError ? (
         <ErrorState error={q.error} title="Could not load templates" onRetry={() => q.refetch()} />
       ) : q.data.templates.length === 0 ? (
-        <EmptyState title="No templates" description={search || status ? "Nothing matches this filter." : "Create a template to define a prompt's fields."} />
+        <EmptyState
+          title="No templates"
+          description={search || status ? "Nothing matches this filter." : "Create a template to define a prompt's fields."}
+          action={
+            search || status ? undefined : (
+              <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
+                Create a template
+              </Button>
+            )
+          }
+        />
       ) : (
         <>
           <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
