@@ -87,7 +87,9 @@ TEST(FdLimit, RaiseLiftsTheSoftLimitToTheHardOne) {
   rlimit now{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &now), 0);
   EXPECT_EQ(raised.soft, now.rlim_cur);
-  if (original.rlim_max != RLIM_INFINITY) EXPECT_EQ(now.rlim_cur, original.rlim_max);
+  if (original.rlim_max != RLIM_INFINITY) {
+    EXPECT_EQ(now.rlim_cur, original.rlim_max);
+  }
   setrlimit(RLIMIT_NOFILE, &original);
 }
 

@@ -44,7 +44,7 @@ TEST(ProviderMessage, HidesHostsUnderAnyTldCompressedIpv6AndNamedSecrets) {
 }
 
 TEST(ProviderMessage, HidesIpv6InEverySpelling) {
-  for (const std::string& address : {"2001:db8::1", "fd00::1", "::1", "fe80::1%eth0", "[2001:db8::1]:443",
+  for (const std::string address : {"2001:db8::1", "fd00::1", "::1", "fe80::1%eth0", "[2001:db8::1]:443",
                                      "2001:0db8:85a3:0000:0000:8a2e:0370:7334", "::ffff:10.0.0.1", "[fd00::12]",
                                      "fe80::a:b%25en0"}) {
     const std::string shown = ScrubProviderText("connect " + address + ": connection refused");
@@ -52,13 +52,13 @@ TEST(ProviderMessage, HidesIpv6InEverySpelling) {
   }
   EXPECT_EQ(ScrubProviderText("dial tcp gw:fd00::7 failed"), "dial tcp gw:<address> failed");
   // Not addresses: times, C++ names, a lone "::".
-  for (const std::string& kept : {"retry at 12:30:45 UTC", "std::string expected", "a :: b", "ratio 16:9"}) {
+  for (const std::string kept : {"retry at 12:30:45 UTC", "std::string expected", "a :: b", "ratio 16:9"}) {
     EXPECT_EQ(ScrubProviderText(kept), kept);
   }
 }
 
 TEST(ProviderMessage, HidesSecretsGivenAsFieldsOrHeaders) {
-  for (const std::string& secret : {"password=hunter2", "secret=s3cr3t", "token=tok123", "api_key=abc123",
+  for (const std::string secret : {"password=hunter2", "secret=s3cr3t", "token=tok123", "api_key=abc123",
                                     "client_secret=xyz", "access_token=zzz", "X-Api-Key: abcdef123456",
                                     "Authorization: Basic dXNlcjpwYXNz", "\"password\": \"two words\"", "PASSWORD = hunter2",
                                     "Ocp-Apim-Subscription-Key: 0123abcd", "apikey='qq'"}) {
@@ -71,7 +71,7 @@ TEST(ProviderMessage, HidesSecretsGivenAsFieldsOrHeaders) {
     EXPECT_NE(shown.find(") for model x"), std::string::npos) << shown;
   }
   // Words that only look like secret names keep their values.
-  for (const std::string& kept : {"max_tokens=4096 exceeds the context length", "invalid key: messages",
+  for (const std::string kept : {"max_tokens=4096 exceeds the context length", "invalid key: messages",
                                   "token limit: 8192", "tokens=12"}) {
     EXPECT_EQ(ScrubProviderText(kept), kept);
   }
@@ -79,7 +79,7 @@ TEST(ProviderMessage, HidesSecretsGivenAsFieldsOrHeaders) {
 
 // Host detection is general, so the cases it must not take for a host are pinned here.
 TEST(ProviderMessage, KeepsProseNumbersVersionsModelNamesAndFileNames) {
-  for (const std::string& kept : {
+  for (const std::string kept : {
            "rate limit reached, e.g. retry after 20s (i.e. later).", "temperature 3.5 is above 2.0",
            "model gpt-4o-mini not found", "model gemini-1.5-pro, claude-3.5-sonnet or llama3.1:8b",
            "requires v1.2.3 or later", "context length exceeded: 9000 > 8192", "wait...", "HTTP 429 Too Many Requests",
@@ -102,17 +102,17 @@ TEST(ProviderMessage, HidesSingleLabelHostsWithPortsAndKeepsLongModelIds) {
     EXPECT_EQ(ScrubProviderText("connect " + host + " refused"), "connect <host> refused") << host;
     EXPECT_EQ(ScrubProviderText("connect to " + host + ": refused"), "connect to <host>: refused") << host;
   }
-  for (const std::string& kept : {"error code:429 from upstream", "status:503", "model llama3.1:8b or qwen2:7b", "line:12",
+  for (const std::string kept : {"error code:429 from upstream", "status:503", "model llama3.1:8b or qwen2:7b", "line:12",
                                   "retry at 12:30:45", "bad port 99999:1", "ratio 16:9", "ft:gpt-4o-mini:acme::abc12"}) {
     EXPECT_EQ(ScrubProviderText(kept), kept);
   }
-  for (const std::string& id : {"anthropic.claude-3-sonnet-20240229-v1:0", "us.meta.llama3-1-70b-instruct-v1:0",
+  for (const std::string id : {"anthropic.claude-3-sonnet-20240229-v1:0", "us.meta.llama3-1-70b-instruct-v1:0",
                                 "claude-3-5-sonnet-20241022", "meta-llama-3-1-405b-instruct-fp8",
                                 "databricks-meta-llama-3-3-70b-instruct"}) {
     EXPECT_EQ(ScrubProviderText("model " + id + " is not available"), "model " + id + " is not available") << id;
   }
   // Keys keep being hidden: one long piece with a digit, alone or among short ones.
-  for (const std::string& key : {"9f8e7d6c5b4a39281706f5e4d3c2b1a0", "AKIA0123456789ABCDEF0123", "x-9f8e7d6c5b4a3928170-prod"}) {
+  for (const std::string key : {"9f8e7d6c5b4a39281706f5e4d3c2b1a0", "AKIA0123456789ABCDEF0123", "x-9f8e7d6c5b4a3928170-prod"}) {
     EXPECT_EQ(ScrubProviderText("key " + key + " denied"), "key <secret> denied") << key;
   }
 }
