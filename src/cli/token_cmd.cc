@@ -25,6 +25,12 @@ int64_t ParseDuration(const std::string& text) {
 
 int RunToken(const Config& config, const std::string& action, const std::string& role,
              const std::string& name, const std::string& id, const std::string& expires_in) {
+  // A token stored where no server reads is no use: only `create` may start a database, and only
+  // in a directory that exists.
+  if (Status st = CheckStoreExists(config, /*may_create=*/action == "create"); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 2;
+  }
   auto rt = Runtime::OpenStoreOnly(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
