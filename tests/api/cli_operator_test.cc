@@ -387,5 +387,33 @@ TEST_F(CliOperator, StoreCommandsRefuseAStoreThatIsNotThere) {
   EXPECT_EQ(Exec("export" + D("made")).code, 0);
 }
 
+// An unknown command or option where a command belongs used to exit 106 with "A subcommand is
+// required"; it is named, with the commands there are, and exits 2 as other misuse does.
+TEST_F(CliOperator, UnknownCommandsAreNamed) {
+  CliRun frob = Exec("frob");
+  EXPECT_EQ(frob.code, 2);
+  EXPECT_NE(frob.err.find("error: exemplar: unknown command \"frob\"; the commands are serve, seed,"), std::string::npos)
+      << frob.err;
+  EXPECT_NE(frob.err.find("Run `exemplar --help` for usage."), std::string::npos) << frob.err;
+  CliRun token = Exec("token frob");
+  EXPECT_EQ(token.code, 2);
+  EXPECT_NE(token.err.find("error: exemplar token: unknown command \"frob\"; the commands are create, list, revoke"),
+            std::string::npos)
+      << token.err;
+  CliRun bogus = Exec("--bogus");
+  EXPECT_EQ(bogus.code, 2);
+  EXPECT_NE(bogus.err.find("error: exemplar: unknown option --bogus; a command comes first: serve,"), std::string::npos)
+      << bogus.err;
+  CliRun none = Exec("token");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("exemplar token needs a command: create, list, revoke"), std::string::npos) << none.err;
+  CliRun serve = Exec("serve --bogus");
+  EXPECT_EQ(serve.code, 2);
+  EXPECT_NE(serve.err.find("--bogus"), std::string::npos) << serve.err;
+  EXPECT_EQ(Exec("token create --role boss" + D()).code, 2);
+  EXPECT_EQ(Exec("--help").code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
+}
+
 }  // namespace
 }  // namespace exemplar
