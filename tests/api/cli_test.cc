@@ -273,5 +273,18 @@ TEST_F(Cli, SearchTakesTagsMmrAndASimilarityThreshold) {
   EXPECT_NE(Exec("search x --lambda 2" + D()).code, 0);
 }
 
+// seed without --seed-dir finds the demo data of the source tree the binary was built from, also
+// when the binary has been copied away from it (it used to look only beside the binary and in the
+// working directory).
+TEST_F(Cli, SeedFindsTheSourceTreesSeedData) {
+  std::filesystem::create_directories(dir_ / "bin");
+  std::filesystem::copy_file(testing::CliBinary(), dir_ / "bin" / "exemplar");
+  int code = -1;
+  const std::string out = testing::Shell(
+      "cd " + dir_.string() + " && ./bin/exemplar seed" + D() + " 2>" + (dir_ / "stderr.txt").string(), &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("seeded 3 templates"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace exemplar
