@@ -415,5 +415,21 @@ TEST_F(CliOperator, UnknownCommandsAreNamed) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
 }
 
+// --expires-in's error stated a looser rule than the one checked (0d, 1000000d and 30D fit it).
+// It is checked before the store is opened, so the refusal creates no database.
+TEST_F(CliOperator, ExpiresInStatesTheRuleItChecks) {
+  const std::string db = " --db " + (dir_ / "t.db").string();
+  for (const char* bad : {"0d", "1000000d", "30D", "d", "1.5h"}) {
+    CliRun r = Exec(std::string("token create --role read --expires-in ") + bad + db);
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("--expires-in must be 1 to 6 digits (not 0) and a lower-case unit s, m, h or d"),
+              std::string::npos)
+        << bad << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "t.db")) << bad;
+  }
+  CliRun ok = Exec("token create --role read --expires-in 999999d" + db);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+}
+
 }  // namespace
 }  // namespace exemplar
