@@ -207,7 +207,10 @@ int Main(int argc, char** argv) {
   std::vector<std::string> search_tags;
   bool search_all_tags = false, search_mmr = false;
   double search_lambda = -1, search_min_similarity = -1;
-  CLI::Option* tag_option = search->add_option("--tag", search_tags, "Filter: a capability tag (repeat it: any of them)");
+  // One value per --tag (else `--tag a "query"` took the query as a second tag).
+  CLI::Option* tag_option =
+      search->add_option("--tag", search_tags, "Filter: one capability tag; repeat --tag for several (any of them)")
+          ->allow_extra_args(false);
   search->add_flag("--all-tags", search_all_tags, "Every --tag must be on the example, not any one")->needs(tag_option);
   search->add_flag("--mmr", search_mmr, "Diversify the results (maximal marginal relevance)");
   search->add_option("--lambda", search_lambda, "MMR's relevance weight, 0-1 (default 0.5); implies --mmr")

@@ -259,6 +259,10 @@ TEST_F(Cli, SearchTakesTagsMmrAndASimilarityThreshold) {
   EXPECT_EQ(ids("-k 10 --tag b").size(), 2u);
   EXPECT_EQ(ids("-k 10 --tag a --tag b").size(), 6u);
   EXPECT_EQ(ids("-k 10 --tag a --tag b --all-tags"), std::vector<std::string>{"detector bias voltage drift cooling failure"});
+  // One value per --tag: the query may follow it (it used to be taken as a second tag).
+  CliRun after = Exec("search --tag b \"detector bias voltage drift\" --json -k 10" + D());
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_EQ(Json::parse(after.out)["results"].size(), 2u);
   // MMR: the plain top 3 are near-copies; a diversified top 3 reaches the other kinds.
   auto has_other = [](const std::vector<std::string>& qs) {
     return std::any_of(qs.begin(), qs.end(), [](const std::string& q) { return q.find("report") == std::string::npos; });
