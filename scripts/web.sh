@@ -6,6 +6,8 @@
 #            UI's own (src/lib/api-compat.ts), then component tests (vitest run)
 #   e2e      browser tests against the real server (needs build/exemplar and web/dist)
 set -euo pipefail
+# shellcheck source=scripts/node-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")/../web" && pwd)"
 cd "$web"
 
@@ -24,7 +26,7 @@ install() {
 
 build() {
   install
-  echo "web: type-check"
+  echo "web: type-check (node $(node --version), $(command -v node))"
   npx --no-install tsc --noEmit -p tsconfig.json
   echo "web: vite build"
   npx --no-install vite build --logLevel warn

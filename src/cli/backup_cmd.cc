@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/runtime.h"
 #include "storage/store.h"
 
 namespace exemplar::cli {
@@ -19,12 +20,12 @@ int RunBackup(const Config& config, const std::string& out_file) {
     std::cerr << "error: the store is a PostgreSQL database: back it up with pg_dump (see README, Backups)\n";
     return 2;
   }
-  const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "exemplar.db").string() : config.db;
-  std::error_code ec;
-  if (!fs::is_regular_file(db, ec)) {
-    std::cerr << "error: no database at " << db << " (give --data-dir or --db)\n";
+  if (Status st = CheckStoreExists(config); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
     return 2;
   }
+  const std::string db = SqlitePath(config);
+  std::error_code ec;
   if (fs::exists(out_file, ec)) {
     std::cerr << "error: " << out_file << " exists; a backup never overwrites a file\n";
     return 2;

@@ -68,6 +68,45 @@ Status CheckLmFlags(const std::string& lm, const std::string& url, const std::st
   return Status::Ok();
 }
 
+// "exemplar token" for the token subcommand.
+std::string CommandPath(const CLI::App* cmd) {
+  std::string path;
+  for (; cmd != nullptr; cmd = cmd->get_parent()) {
+    path = (cmd->get_parent() ? cmd->get_name() : std::string("exemplar")) + (path.empty() ? "" : " ") + path;
+  }
+  return path;
+}
+
+// A misused command line exits 2, as the other refusals of the CLI do (CLI11's own codes are
+// 105-114). A word where a command was needed (`exemplar frob`, `exemplar token frob`, `exemplar
+// --bogus`) is named with the commands there are; CLI11 said only "A subcommand is required".
+int ReportParseError(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help
+  const CLI::App* cmd = &app;
+  while (!cmd->get_subcommands().empty()) cmd = cmd->get_subcommands().front();
+  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr || cmd->get_require_subcommand_min() == 0) {
+    app.exit(e);
+    return 2;
+  }
+  std::string commands;
+  for (const CLI::App* sub : cmd->get_subcommands([](const CLI::App* a) { return !a->get_name().empty(); })) {
+    commands += (commands.empty() ? "" : ", ") + sub->get_name();
+  }
+  const std::vector<std::string> words = cmd->remaining();
+  const std::string path = CommandPath(cmd);
+  if (words.empty()) {
+    std::cerr << "error: " << path << " needs a command: " << commands << "\n";
+  } else if (words.front().rfind('-', 0) == 0) {
+    std::cerr << "error: " << path << ": unknown option " << words.front() << "; a command comes first: " << commands
+              << "\n";
+  } else {
+    std::cerr << "error: " << path << ": unknown command \"" << words.front() << "\"; the commands are " << commands
+              << "\n";
+  }
+  std::cerr << "Run `" << path << " --help` for usage.\n";
+  return 2;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -168,7 +207,10 @@ int Main(int argc, char** argv) {
   std::vector<std::string> search_tags;
   bool search_all_tags = false, search_mmr = false;
   double search_lambda = -1, search_min_similarity = -1;
-  CLI::Option* tag_option = search->add_option("--tag", search_tags, "Filter: a capability tag (repeat it: any of them)");
+  // One value per --tag (else `--tag a "query"` took the query as a second tag).
+  CLI::Option* tag_option =
+      search->add_option("--tag", search_tags, "Filter: one capability tag; repeat --tag for several (any of them)")
+          ->allow_extra_args(false);
   search->add_flag("--all-tags", search_all_tags, "Every --tag must be on the example, not any one")->needs(tag_option);
   search->add_flag("--mmr", search_mmr, "Diversify the results (maximal marginal relevance)");
   search->add_option("--lambda", search_lambda, "MMR's relevance weight, 0-1 (default 0.5); implies --mmr")
@@ -257,7 +299,7 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return ReportParseError(app, e);
   }
   CLI::App* cmd = app.get_subcommands().front();
   if (cmd->get_name() == "version") {

@@ -77,8 +77,9 @@ std::string FieldErrorsText(const Validation& v);
 // A quality warning for stderr: "near_duplicate: input resembles … (similarity 1)".
 std::string WarningText(const service::QualityWarning& w);
 
-// The directory holding demo seed data: --seed-dir, else data/seed beside the binary's project,
-// else ./data/seed.
+// The default --seed-dir, the first holding examples.jsonl of: data/seed beside the binary's
+// directory (build/exemplar → data/seed), the source tree's data/seed the binary was built from,
+// ./data/seed; else "data/seed".
 std::string DefaultSeedDir(const char* argv0);
 
 }  // namespace exemplar::cli

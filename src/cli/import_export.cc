@@ -215,6 +215,10 @@ int RunImport(const Config& config, const ImportOptions& options) {
 
 int RunExport(const Config& config, const std::string& format, const std::string& out_file,
               const std::string& templates_file) {
+  if (Status st = CheckStoreExists(config); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 2;
+  }
   auto rt = Runtime::OpenStoreOnly(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";

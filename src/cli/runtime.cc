@@ -150,6 +150,24 @@ Status CheckStoreEmbedder(Runtime& rt) {
       "command with it");
 }
 
+std::string SqlitePath(const Config& c) {
+  return c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
+}
+
+Status CheckStoreExists(const Config& c, bool may_create) {
+  if (storage::IsPostgresUrl(c.db)) return Status::Ok();
+  const std::string path = SqlitePath(c);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) return Status::Ok();
+  const std::string how = "; `exemplar seed` or `exemplar serve` creates a store";
+  if (!may_create) return Status::FailedPrecondition("no database at " + path + " (give --data-dir or --db)" + how);
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (std::filesystem::is_directory(dir, ec)) return Status::Ok();
+  return Status::FailedPrecondition("no database at " + path + " and no directory " + dir.string() +
+                                    " to create it in (give --data-dir or --db of a store)" + how);
+}
+
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks) {
   EXEMPLAR_RETURN_IF_ERROR(CheckDbLocator(c.db));  // a Config built in code skips the setter's check
   if (storage::IsPostgresUrl(c.db)) {
@@ -158,7 +176,7 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_p
     if (credentials) spdlog::info("postgres: passwords from {}", credentials->name());
     return storage::OpenPostgresStore(c.db, c.db_connections, credentials, int64_t{c.db_credential_refresh_s} * 1000);
   }
-  std::string path = c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
+  const std::string path = SqlitePath(c);
   storage::SqliteCacheSizes cache;
   cache.writer_kib = c.sqlite_cache_mb << 10;
   cache.reader_kib = c.sqlite_reader_cache_mb << 10;

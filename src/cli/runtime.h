@@ -21,6 +21,17 @@ namespace exemplar::cli {
 // DatabricksCredentials), used for the PostgreSQL password when DbCredentials says so.
 Result<std::unique_ptr<storage::Store>> OpenStore(const Config& c, std::shared_ptr<Credentials> databricks = nullptr);
 
+// The SQLite file the config names: `db` as a path, else exemplar.db in the data dir.
+// REQUIRES: `db` is not a PostgreSQL URL.
+std::string SqlitePath(const Config& c);
+
+// For commands that use a store without building it (export, token, backup): kFailedPrecondition
+// when the SQLite database the config names does not exist, so a mistyped --db or --data-dir is
+// refused instead of becoming an empty store no server reads. `may_create`: the database may still
+// be created when its directory exists (token create on a data dir the operator made). A
+// PostgreSQL store is not checked.
+Status CheckStoreExists(const Config& c, bool may_create = false);
+
 // The service principal's OAuth token (refreshing) when the config holds one, else null.
 std::shared_ptr<Credentials> DatabricksCredentials(const Config& c);
 

@@ -32,6 +32,7 @@ std::string DefaultSeedDir(const char* argv0) {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   for (auto candidate : {exe.parent_path().parent_path() / "data" / "seed",
+                         std::filesystem::path(EXEMPLAR_SOURCE_SEED_DIR),
                          std::filesystem::current_path() / "data" / "seed"}) {
     if (std::filesystem::exists(candidate / "examples.jsonl", ec)) return candidate.string();
   }

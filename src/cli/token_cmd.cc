@@ -25,6 +25,19 @@ int64_t ParseDuration(const std::string& text) {
 
 int RunToken(const Config& config, const std::string& action, const std::string& role,
              const std::string& name, const std::string& id, const std::string& expires_in) {
+  // The flags first: a refused command creates no database.
+  const int64_t lifetime_ms = expires_in.empty() ? 0 : ParseDuration(expires_in);
+  if (lifetime_ms < 0) {
+    std::cerr << "error: --expires-in must be 1 to 6 digits (not 0) and a lower-case unit s, m, h or d, "
+                 "e.g. 90m, 12h, 30d\n";
+    return 2;
+  }
+  // A token stored where no server reads is no use: only `create` may start a database, and only
+  // in a directory that exists.
+  if (Status st = CheckStoreExists(config, /*may_create=*/action == "create"); !st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return 2;
+  }
   auto rt = Runtime::OpenStoreOnly(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
@@ -42,14 +55,6 @@ int RunToken(const Config& config, const std::string& action, const std::string&
     if (!r) {
       std::cerr << "error: --role must be read, agent, write or admin\n";
       return 2;
-    }
-    int64_t lifetime_ms = 0;
-    if (!expires_in.empty()) {
-      lifetime_ms = ParseDuration(expires_in);
-      if (lifetime_ms <= 0) {
-        std::cerr << "error: --expires-in must be a number with s, m, h or d, e.g. 30d\n";
-        return 2;
-      }
     }
     auto created = auth.CreateToken(*r, name.empty() ? std::nullopt : std::optional<std::string>(name), lifetime_ms);
     if (!created.ok()) {

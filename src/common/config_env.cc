@@ -89,13 +89,15 @@ Status Config::LoadEnv(const std::map<std::string, std::string>& env) {
 }
 
 std::vector<std::string> Config::UnknownEnvNames(const std::map<std::string, std::string>& env) const {
-  // Read by the CLI itself, the scripts (build, test, fuzz, TSan, e2e) and the test binaries.
+  // Read by the CLI itself, the scripts (setup, build, test, fuzz, TSan, e2e, the Databricks job's
+  // optimize.py) and the test binaries.
   static const std::set<std::string> kOthers = {
       "EXEMPLAR_CONFIG",       "EXEMPLAR_BIN",           "EXEMPLAR_BUILD_DIR",  "EXEMPLAR_BUILD_TYPE",
       "EXEMPLAR_FUZZ",         "EXEMPLAR_FUZZ_BUILD_DIR", "EXEMPLAR_FUZZ_SECONDS", "EXEMPLAR_FUZZ_TARGETS",
       "EXEMPLAR_JOBS",         "EXEMPLAR_SKIP_FUZZ",     "EXEMPLAR_SKIP_TSAN",  "EXEMPLAR_SKIP_WEB",
       "EXEMPLAR_TEST_JOBS",    "EXEMPLAR_TSAN",          "EXEMPLAR_TSAN_BUILD_DIR", "EXEMPLAR_PRINT_FLOOR",
-      "EXEMPLAR_TEST_BACKEND", "EXEMPLAR_TEST_BINARY",   "EXEMPLAR_TEST_PG_DIR", "EXEMPLAR_UPDATE_GOLDEN"};
+      "EXEMPLAR_TEST_BACKEND", "EXEMPLAR_TEST_BINARY",   "EXEMPLAR_TEST_PG_DIR", "EXEMPLAR_UPDATE_GOLDEN",
+      "EXEMPLAR_NODE_MIN",     "EXEMPLAR_TOKEN"};
   std::vector<std::string> known;
   for (const auto& key : Keys()) known.push_back(EnvName(key));
   std::set<std::string> secrets = {embed_api_key_env};  // variables holding keys, read by name

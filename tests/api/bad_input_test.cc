@@ -7,6 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <string>
+#include <utility>
+
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -149,6 +153,27 @@ TEST_F(BadInput, ImportsAndBatchesThatStoreNothingAreNotCreated) {
   EXPECT_EQ(none.body["failed_count"], 1);
   EXPECT_EQ(none.body["detail"][0]["loc"][0], "body") << none.raw;
   EXPECT_EQ(server_.Get("/api/v1/examples").body["total"], 2);  // the fixture's and the one imported
+}
+
+// A selection over the cap of a bulk edit is that one error; it also used to say "give ids or a
+// filter", as if no ids had been sent.
+TEST_F(BadInput, BulkSelectionOverTheCapIsOneError) {
+  Json ids = Json::array();
+  for (int i = 0; i <= 10000; ++i) {
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+    ids.push_back(id);
+  }
+  const Json update_set = {{"domain", "x"}};
+  for (const auto& [path, body] : {std::pair<std::string, Json>{"bulk-delete", {{"ids", ids}, {"dry_run", true}}},
+                                   {"bulk-update", {{"ids", ids}, {"set", update_set}, {"dry_run", true}}}}) {
+    auto r = server_.Post("/api/v1/examples/" + path, body);
+    ASSERT_EQ(r.status, 422) << path << " " << r.raw.substr(0, 500);
+    ASSERT_EQ(r.body["detail"].size(), 1u) << path << " " << r.body["detail"].dump();
+    EXPECT_EQ(r.body["detail"][0]["loc"], Json({"body", "ids"})) << path;
+    EXPECT_EQ(r.body["detail"][0]["type"], "value_error.list.max_items") << path;
+  }
+  ExpectHealthy();
 }
 
 }  // namespace

@@ -131,6 +131,9 @@ TEST_F(CliOperator, UnknownLogLevelIsAStartupError) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("log_level"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("trace, debug, info, warn, error, critical or off"), std::string::npos) << r.err;
+  ASSERT_EQ(Exec("token create --role read" + D(), "EXEMPLAR_LOG_LEVEL=warn").code, 2);  // no data dir yet
+  std::filesystem::create_directories(dir_ / "data");
+  EXPECT_EQ(Exec("token create --role read" + D(), "EXEMPLAR_LOG_LEVEL=warn").code, 0);
   EXPECT_EQ(Exec("token list" + D(), "EXEMPLAR_LOG_LEVEL=warn").code, 0);
 }
 
@@ -340,6 +343,8 @@ TEST_F(CliOperator, BackupCopiesTheStoreAndTheCopyRestores) {
 // A command that only opens a store given by --db created an empty ./data/exemplar in the
 // working directory.
 TEST_F(CliOperator, AStoreGivenByDbLeavesNoDataDirBehind) {
+  CliRun created = Exec("token create --role read --db " + (dir_ / "elsewhere.db").string());
+  ASSERT_EQ(created.code, 0) << created.err;
   CliRun listed = Exec("token list --db " + (dir_ / "elsewhere.db").string());
   ASSERT_EQ(listed.code, 0) << listed.err;
   EXPECT_TRUE(std::filesystem::exists(dir_ / "elsewhere.db"));
@@ -350,6 +355,80 @@ TEST_F(CliOperator, AStoreGivenByDbLeavesNoDataDirBehind) {
   EXPECT_NE(typo.err.find("warning: EXEMPLAR_AUTH_MODE (did you mean EXEMPLAR_AUTH?) is not a variable exemplar reads"),
             std::string::npos)
       << typo.err;
+}
+
+// export and token on a --db or --data-dir where no database is (a typo) used to create the
+// directory and an empty store and exit 0: an empty export, a token no server reads. They refuse,
+// as backup does; token create may start a database in a directory that exists.
+TEST_F(CliOperator, StoreCommandsRefuseAStoreThatIsNotThere) {
+  const auto refused = [&](const std::string& args, const std::filesystem::path& absent) {
+    CliRun r = Exec(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("error: no database at "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("`exemplar seed` or `exemplar serve` creates a store"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(absent)) << args;
+  };
+  refused("export --db " + (dir_ / "nodir" / "x.db").string(), dir_ / "nodir");
+  refused("export --db " + (dir_ / "x.db").string(), dir_ / "x.db");
+  refused("export" + D("typo"), dir_ / "typo");
+  refused("token create --role admin --db " + (dir_ / "typo2" / "t.db").string(), dir_ / "typo2");
+  refused("token create --role admin" + D("typo3"), dir_ / "typo3");
+  refused("token list" + D("typo4"), dir_ / "typo4");
+  refused("token revoke abc --db " + (dir_ / "t.db").string(), dir_ / "t.db");
+  CliRun create = Exec("token create --role admin --db " + (dir_ / "typo2" / "t.db").string());
+  EXPECT_NE(create.err.find("no directory " + (dir_ / "typo2").string()), std::string::npos) << create.err;
+
+  // In a directory that exists, token create starts the store; then the others find it.
+  std::filesystem::create_directories(dir_ / "made");
+  CliRun made = Exec("token create --role admin --name first" + D("made"));
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_NE(Exec("token list" + D("made")).out.find(" admin  first "), std::string::npos);
+  EXPECT_EQ(Exec("export" + D("made")).code, 0);
+}
+
+// An unknown command or option where a command belongs used to exit 106 with "A subcommand is
+// required"; it is named, with the commands there are, and exits 2 as other misuse does.
+TEST_F(CliOperator, UnknownCommandsAreNamed) {
+  CliRun frob = Exec("frob");
+  EXPECT_EQ(frob.code, 2);
+  EXPECT_NE(frob.err.find("error: exemplar: unknown command \"frob\"; the commands are serve, seed,"), std::string::npos)
+      << frob.err;
+  EXPECT_NE(frob.err.find("Run `exemplar --help` for usage."), std::string::npos) << frob.err;
+  CliRun token = Exec("token frob");
+  EXPECT_EQ(token.code, 2);
+  EXPECT_NE(token.err.find("error: exemplar token: unknown command \"frob\"; the commands are create, list, revoke"),
+            std::string::npos)
+      << token.err;
+  CliRun bogus = Exec("--bogus");
+  EXPECT_EQ(bogus.code, 2);
+  EXPECT_NE(bogus.err.find("error: exemplar: unknown option --bogus; a command comes first: serve,"), std::string::npos)
+      << bogus.err;
+  CliRun none = Exec("token");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("exemplar token needs a command: create, list, revoke"), std::string::npos) << none.err;
+  CliRun serve = Exec("serve --bogus");
+  EXPECT_EQ(serve.code, 2);
+  EXPECT_NE(serve.err.find("--bogus"), std::string::npos) << serve.err;
+  EXPECT_EQ(Exec("token create --role boss" + D()).code, 2);
+  EXPECT_EQ(Exec("--help").code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
+}
+
+// --expires-in's error stated a looser rule than the one checked (0d, 1000000d and 30D fit it).
+// It is checked before the store is opened, so the refusal creates no database.
+TEST_F(CliOperator, ExpiresInStatesTheRuleItChecks) {
+  const std::string db = " --db " + (dir_ / "t.db").string();
+  for (const char* bad : {"0d", "1000000d", "30D", "d", "1.5h"}) {
+    CliRun r = Exec(std::string("token create --role read --expires-in ") + bad + db);
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("--expires-in must be 1 to 6 digits (not 0) and a lower-case unit s, m, h or d"),
+              std::string::npos)
+        << bad << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "t.db")) << bad;
+  }
+  CliRun ok = Exec("token create --role read --expires-in 999999d" + db);
+  EXPECT_EQ(ok.code, 0) << ok.err;
 }
 
 }  // namespace

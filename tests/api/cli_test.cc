@@ -259,6 +259,10 @@ TEST_F(Cli, SearchTakesTagsMmrAndASimilarityThreshold) {
   EXPECT_EQ(ids("-k 10 --tag b").size(), 2u);
   EXPECT_EQ(ids("-k 10 --tag a --tag b").size(), 6u);
   EXPECT_EQ(ids("-k 10 --tag a --tag b --all-tags"), std::vector<std::string>{"detector bias voltage drift cooling failure"});
+  // One value per --tag: the query may follow it (it used to be taken as a second tag).
+  CliRun after = Exec("search --tag b \"detector bias voltage drift\" --json -k 10" + D());
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_EQ(Json::parse(after.out)["results"].size(), 2u);
   // MMR: the plain top 3 are near-copies; a diversified top 3 reaches the other kinds.
   auto has_other = [](const std::vector<std::string>& qs) {
     return std::any_of(qs.begin(), qs.end(), [](const std::string& q) { return q.find("report") == std::string::npos; });
@@ -271,6 +275,19 @@ TEST_F(Cli, SearchTakesTagsMmrAndASimilarityThreshold) {
   EXPECT_NE(bad.code, 0);
   EXPECT_NE(bad.err.find("--tag"), std::string::npos) << bad.err;
   EXPECT_NE(Exec("search x --lambda 2" + D()).code, 0);
+}
+
+// seed without --seed-dir finds the demo data of the source tree the binary was built from, also
+// when the binary has been copied away from it (it used to look only beside the binary and in the
+// working directory).
+TEST_F(Cli, SeedFindsTheSourceTreesSeedData) {
+  std::filesystem::create_directories(dir_ / "bin");
+  std::filesystem::copy_file(testing::CliBinary(), dir_ / "bin" / "exemplar");
+  int code = -1;
+  const std::string out = testing::Shell(
+      "cd " + dir_.string() + " && ./bin/exemplar seed" + D() + " 2>" + (dir_ / "stderr.txt").string(), &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("seeded 3 templates"), std::string::npos) << out;
 }
 
 }  // namespace

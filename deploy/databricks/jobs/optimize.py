@@ -4,14 +4,18 @@ provider; this task only starts it, follows it and fails when the run fails.
 
 Authentication: the job's identity calls the app with its Databricks OAuth token (databricks-sdk);
 the Apps proxy signs the request in and forwards the identity as X-Forwarded-Email, which the app
-maps to a role in [proxy_roles] (the job's principal needs "write").
+maps to a role in [proxy_roles] (the job's principal needs "write"). Against another server,
+--token (else the EXEMPLAR_TOKEN variable) is sent as "Authorization: Bearer", in place of the
+OAuth token: an API token of role write (`exemplar token create --role write`), which a server
+with auth = "required" (or listening beyond loopback) asks for.
 
 Usage: optimize.py --app-name exemplar --template ID [--optimizer O] [--metric M] [--max-trials N]
-                   [--lm-provider P] [--lm-model M] [--timeout-min N]
+                   [--lm-provider P] [--lm-model M] [--timeout-min N] [--token T]
        (--app-url URL instead of --app-name, e.g. for a local server at http://127.0.0.1:8080)
 """
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -20,7 +24,9 @@ import urllib.request
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
-def auth_headers():
+def auth_headers(token):
+    if token:
+        return {"Authorization": f"Bearer {token}"}
     try:
         from databricks.sdk import WorkspaceClient
     except ImportError:  # outside Databricks: a local server on loopback needs no token
@@ -60,12 +66,14 @@ def main():
     p.add_argument("--lm-provider", default="databricks")
     p.add_argument("--lm-model", default="")
     p.add_argument("--timeout-min", type=float, default=120)
+    p.add_argument("--token", default=os.environ.get("EXEMPLAR_TOKEN", ""),
+                   help="API token sent as a bearer (default: $EXEMPLAR_TOKEN; else the Databricks OAuth token)")
     a = p.parse_args()
     if not a.template:
         sys.exit("--template is empty: set the job parameter template_id")
 
     base = (a.app_url.rstrip("/") if a.app_url else app_url(a.app_name)) + "/api/v1"
-    headers = auth_headers()
+    headers = auth_headers(a.token)
     lm = {"provider": a.lm_provider}
     if a.lm_model:
         lm["model"] = a.lm_model

@@ -9,10 +9,13 @@ namespace {
 
 // The selection of a bulk edit: `ids`, or `filter` (the list filters, content filters included).
 Result<std::vector<std::string>> ParseSelection(Services& s, const Json& body, JsonReader& r, Validation& v) {
+  // Whether each was given, not whether it parsed: a list over the cap is that one error, not also
+  // "give ids or a filter".
+  const bool ids_given = r.Raw("ids") != nullptr, filter_given = r.Raw("filter") != nullptr;
   auto ids = r.StringList("ids", service::kMaxBulkExamples, 64);
   std::optional<Json> filter = r.Object("filter");
-  if (ids && filter) v.Add({"body"}, "give either ids or filter, not both", "value_error.bulk.selection");
-  if (!ids && !filter) v.Add({"body"}, "give ids or a filter to select examples", "value_error.missing");
+  if (ids_given && filter_given) v.Add({"body"}, "give either ids or filter, not both", "value_error.bulk.selection");
+  if (!ids_given && !filter_given) v.Add({"body"}, "give ids or a filter to select examples", "value_error.missing");
   std::vector<std::string> out;
   if (filter) {
     storage::ExampleFilter f;
