@@ -15,15 +15,15 @@ std::optional<std::string> User(const Request& req) {
   return req.user;
 }
 
-
 bool IsFinal(const std::string& status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }
 
 // One run's progress as a Server-Sent Events body, produced a piece at a time (BodyStream): the
 // current state first, so a late subscriber sees where the run is, then every event after the
-// client's Last-Event-ID (all of them when another process gave that id: RunEvents::ResumeAfter). Local events wake the stream at once; a run executing on another
-// replica is followed through its state in the store, read at most once per kStorePoll.
+// client's Last-Event-ID (all of them when another process gave that id: RunEvents::ResumeAfter).
+// Local events wake the stream at once; a run executing on another replica is followed through
+// its state in the store, read at most once per kStorePoll.
 class RunEventStream {
  public:
   static constexpr std::chrono::milliseconds kStorePoll{1000};

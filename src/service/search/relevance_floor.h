@@ -7,8 +7,9 @@
 // never above what an example's nearest neighbour typically reaches. Without probes (the embedder
 // failed on them) the floor is the similarity of sampled pairs of examples (the background
 // median: most pairs are unrelated), a weaker stand-in — in a homogeneous store it sits above what
-// a relevant query reaches, in a store of several tasks below what an off-topic sentence finds. It is kept with the index, per embedder
-// model, and recomputed when the number of vectors has changed by a tenth or the embedder changed.
+// a relevant query reaches, in a store of several tasks below what an off-topic sentence finds.
+// It is kept with the index, per embedder model, and recomputed when the number of vectors has
+// changed by a tenth or the embedder changed.
 // A store that mixes tasks is also measured per scope (template and domain, up to
 // kMaxCalibratedScopes of the largest): a candidate must clear the lower of the store's floor and
 // its scope's (a scope too small to measure: the lowest floor measured), so one large or tight
