@@ -156,8 +156,8 @@ TEST(RelevanceNoContent, QueriesWithoutAContentWordFindNothingWhateverTheStore) 
   for (int i = 0; i < 12; ++i) items.push_back(MakeExample("sensor " + std::to_string(i) + " reads high after calibration drift"));
   ASSERT_EQ(server.Post("/api/v1/examples/batch", {{"examples", items}}).status, 201);
   // The fixed vector of a text without content words is close to the lean examples (what the
-  // old search compared): above a low floor. (The store's own floor is above it now: its
-  // punctuation probes are that vector. The low floor shows the queries find nothing whatever it.)
+  // old search compared): above a low floor, which shows the queries find nothing whatever the
+  // floor.
   const double low_floor = 0.05;
   auto probe = server.Post("/api/v1/examples/search", {{"query_embedding", hash.Compute("what is it?")}, {"mode", "vector"},
                                                        {"k", 5}, {"relevance_floor", low_floor}});

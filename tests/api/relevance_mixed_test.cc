@@ -81,7 +81,7 @@ TEST_F(MixedFloor, AnotherTaskImportedBesideTheDemoDoesNotSilenceItsQueries) {
   ASSERT_TRUE(mixed.floor);
   ASSERT_EQ(mixed.scopes.size(), 3u) << service::CalibrationToJson(mixed).dump();
   // The tickets dominate the whole-store figures and raise its floor above the demo's.
-  EXPECT_GT(*mixed.floor, *demo.floor + 0.03) << service::CalibrationToJson(mixed).dump();
+  EXPECT_GT(*mixed.floor, *demo.floor + 0.015) << service::CalibrationToJson(mixed).dump();
   // Each demo scope keeps its own measure: the same rows, the same figures.
   for (const auto& s : demo.scopes) EXPECT_NEAR(*mixed.ScopeFloor(s.key), std::min(s.floor, *mixed.floor), 1e-9) << s.key;
   // The calibration template (9 examples) is too small to measure: the lowest floor measured.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/time.h"
+#include "index/stop_words.h"
 
 namespace exemplar::service {
 namespace {
@@ -90,10 +91,15 @@ Measured Measure(const index::VectorIndex& vectors, const std::vector<uint64_t>&
   m.floor = std::max(0.0, std::min(m.background_median, m.neighbour_median));
   if (!probes) return m;
   std::vector<double> off_topic;
-  for (const auto& p : *probes) {
-    const auto hits = vectors.Search(p, 1, allowed);
+  for (size_t i = 0; i < probes->size(); ++i) {
+    const auto hits = vectors.Search((*probes)[i], 1, allowed);
     const double top = hits.empty() ? 0.0 : hits[0].score;
     m.probe_tops.push_back(top);
+    // A query without a content word (the punctuation probes) is never searched: it finds
+    // nothing whatever its vector (Search::CandidateLegs), so what that vector reaches says
+    // nothing about the floor. (The hash embedder makes every such text one fixed vector, which
+    // counted twice and set the floor of one store.)
+    if (index::ContentWords(ProbeTexts()[i]).empty()) continue;
     // A probe as close to an example as examples are to their nearest neighbours is on-topic for
     // this store (a cooking store and the cooking probe): it says nothing about noise, skip it.
     if (top >= m.neighbour_median) {

@@ -73,7 +73,7 @@ struct CalibrationScope {
   std::vector<uint64_t> rows;
 };
 
-inline constexpr int kCalibrationVersion = 4;  // 2: with the off-topic probes; 3: and per scope; 4: the probe cap is the floor
+inline constexpr int kCalibrationVersion = 4;  // 2: off-topic probes; 3: per scope; 4: the probes set the floor
 inline constexpr size_t kMinCalibrationVectors = 10;  // fewer: no floor (nothing to compare)
 inline constexpr size_t kCalibrationSamples = 128;    // 8,128 pairs: stable medians, < 10 ms
 inline constexpr size_t kMaxCalibratedScopes = 32;    // the largest scopes; the others use the store floor
