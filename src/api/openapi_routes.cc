@@ -214,6 +214,12 @@ std::vector<RouteDoc> Build() {
   add({.route = "GET /readyz", .response = Ref("Readiness")});
   add({.route = "GET /metrics", .response = Text("Prometheus text format"), .response_type = "text/plain"});
   add({.route = "GET /api/v1/openapi.json", .response = Describe(AnyObj(), "this document")});
+  add({.route = "GET /api/v1/auth/me",
+       .response = Obj({{"role", Describe(Enum({"read", "agent", "write", "admin"}),
+                                          "the caller's role (admin for the local user when tokens are not required)")},
+                        {"user", Describe(Nullable(Str()), "the token's name or the proxy's user; null when unnamed")},
+                        {"auth_required", Describe(Bool(), "whether this server requires a bearer token")}},
+                       {"role", "user", "auth_required"})});
 
   // search and retrieval
   add({.route = "POST " + ex + "/search", .request = SearchBody(), .response = Ref("SearchResponse"),

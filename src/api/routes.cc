@@ -313,6 +313,7 @@ std::vector<Route> BuildRoutes(Services& s) {
 std::vector<Route> BuildUnguardedRoutes(Services& s) {
   std::vector<Route> routes;
   AddHealthRoutes(routes, s);
+  AddAuthRoutes(routes, s);
   AddSearchRoutes(routes, s);
   AddEffectivenessRoutes(routes, s);
   AddEmbeddingRoutes(routes, s);  // static /examples/… paths before /examples/{id}

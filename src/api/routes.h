@@ -11,6 +11,7 @@ namespace exemplar::api {
 
 // Adds the routes of each resource (handlers/<resource>.cc).
 void AddHealthRoutes(std::vector<Route>& routes, Services& s);
+void AddAuthRoutes(std::vector<Route>& routes, Services& s);  // /auth/me
 void AddExampleRoutes(std::vector<Route>& routes, Services& s);
 void AddBulkExampleRoutes(std::vector<Route>& routes, Services& s);  // /examples/bulk-*, from AddExampleRoutes
 void AddEmbeddingRoutes(std::vector<Route>& routes, Services& s);  // /examples/regenerate-embeddings

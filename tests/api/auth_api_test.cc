@@ -202,5 +202,49 @@ TEST(AuthApi, TrustedProxyUserBecomesCreatedBy) {
   EXPECT_EQ(r.body["created_by"], "ana@example.com");
 }
 
+// The web UI hides the controls a caller's role cannot use, so it asks who it is: each role sees
+// its own, with the token's name (an unnamed token has none) and never the token's id or hash.
+TEST(AuthApi, MeAnswersEachCallerItsOwnRole) {
+  TestServer server(NonLoopback());
+  auto& auth = server.runtime().auth();
+  for (auto role : {service::Role::kRead, service::Role::kAgent, service::Role::kWrite, service::Role::kAdmin}) {
+    const std::string name = service::RoleName(role) + "-bot";
+    auto created = *auth.CreateToken(role, name);
+    auto me = server.Send("GET", "/api/v1/auth/me", nullptr, Bearer(created.second));
+    ASSERT_EQ(me.status, 200) << me.raw;
+    EXPECT_EQ(me.body, Json({{"role", service::RoleName(role)}, {"user", name}, {"auth_required", true}})) << me.raw;
+    EXPECT_EQ(me.raw.find(created.first.substr(0, 8)), std::string::npos) << me.raw;
+  }
+  auto unnamed = *auth.CreateToken(service::Role::kRead, std::nullopt);
+  auto me = server.Send("GET", "/api/v1/auth/me", nullptr, Bearer(unnamed.second));
+  ASSERT_EQ(me.status, 200) << me.raw;
+  EXPECT_EQ(me.body, Json({{"role", "read"}, {"user", nullptr}, {"auth_required", true}})) << me.raw;
+  EXPECT_EQ(me.raw.find(unnamed.first.substr(0, 8)), std::string::npos) << me.raw;
+
+  EXPECT_EQ(server.Get("/api/v1/auth/me").status, 401);
+  EXPECT_EQ(server.Send("GET", "/api/v1/auth/me", nullptr, Bearer("exm_wrong")).status, 401);
+}
+
+// On loopback without tokens the local user owns the server; behind a trusted proxy the user is
+// the one it names, with the operator's role for them.
+TEST(AuthApi, MeOnLoopbackAndBehindTheProxy) {
+  {
+    TestServer server;
+    auto me = server.Get("/api/v1/auth/me");
+    ASSERT_EQ(me.status, 200) << me.raw;
+    EXPECT_EQ(me.body, Json({{"role", "admin"}, {"user", nullptr}, {"auth_required", false}})) << me.raw;
+  }
+  Config c;
+  c.trusted_proxy = true;
+  c.proxy_roles["ana@example.com"] = "write";
+  TestServer server(c);
+  auto ana = server.Send("GET", "/api/v1/auth/me", nullptr, {{"X-Forwarded-Email", "ana@example.com"}});
+  ASSERT_EQ(ana.status, 200) << ana.raw;
+  EXPECT_EQ(ana.body, Json({{"role", "write"}, {"user", "ana@example.com"}, {"auth_required", false}})) << ana.raw;
+  auto bob = server.Send("GET", "/api/v1/auth/me", nullptr, {{"X-Forwarded-Email", "bob@example.com"}});
+  ASSERT_EQ(bob.status, 200) << bob.raw;
+  EXPECT_EQ(bob.body["role"], "read") << bob.raw;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -424,6 +424,7 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
   Call("GET", "/api/v1/snapshots/" + sid + "/export?format=jsonl", nullptr, 200);
   Call("GET", "/api/v1/snapshots/" + sid + "/diff/" + sid, nullptr, 200);
   Call("GET", "/api/v1/audit?limit=5", nullptr, 200);
+  Call("GET", "/api/v1/auth/me", nullptr, 200);
   Call("GET", "/api/v1/quality/duplicates?threshold=0.9", nullptr, 200);
   Call("GET", "/api/v1/quality/conflicts", nullptr, 200);
 

@@ -93,4 +93,44 @@ export const authFlows = [
       }
     },
   },
+  {
+    name: "auth: a read token sees no New example, Import or Freeze, and the editor's Save is disabled with its reason",
+    core: true,
+    async run({ page, ctx }) {
+      const tmp = mkdtempSync(join(tmpdir(), "exemplar-e2e-auth-read-"));
+      let server = null;
+      try {
+        server = await startServer({ bin: ctx.bin, webDir: ctx.webDist, tmp, log: ctx.log, env: { EXEMPLAR_AUTH: "required" }, tokenRole: "read" });
+        await page.goto(`${server.base}/examples`);
+        const dialog = page.getByRole("dialog", { name: "Sign in" });
+        await dialog.waitFor({ timeout: TIMEOUT });
+        await dialog.getByLabel("API token").fill(server.token);
+        await dialog.getByLabel("API token").press("Enter");
+        await dialog.waitFor({ state: "detached", timeout: TIMEOUT });
+        await page.getByTestId("example-card").first().waitFor({ timeout: TIMEOUT });
+        // The role arrives with GET /auth/me; the write controls then leave (Export stays: a read).
+        const header = page.locator("main");
+        await header.getByRole("link", { name: /New example/ }).waitFor({ state: "detached", timeout: TIMEOUT });
+        for (const [what, n] of [
+          ["Import link", await header.getByRole("link", { name: /^Import$/ }).count()],
+          ["Freeze as snapshot", await page.getByRole("button", { name: "Freeze as snapshot" }).count()],
+          ["sidebar Import", await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Import" }).count()],
+        ]) {
+          if (n !== 0) throw new Error(`a read token still sees ${what}`);
+        }
+        if ((await page.getByRole("button", { name: "Export JSONL" }).count()) === 0) throw new Error("Export JSONL is gone for a read token");
+
+        await page.getByTestId("example-card").first().getByRole("link").first().click();
+        const save = page.getByRole("button", { name: "Save changes" });
+        await save.waitFor({ timeout: TIMEOUT });
+        await page.waitForFunction(() => [...document.querySelectorAll("button")].some((b) => b.textContent?.includes("Save changes") && b.disabled), null, { timeout: TIMEOUT });
+        const title = await save.getAttribute("title");
+        if (!title?.includes("role (read) cannot edit examples")) throw new Error(`Save's title: ${title}`);
+        if (await page.getByRole("button", { name: "Delete", exact: true }).count()) throw new Error("a read token still sees Delete");
+      } finally {
+        if (server) await stopServer(server.child);
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  },
 ];

@@ -7,12 +7,13 @@ import { openSignIn, signOut, useAuth } from "@/lib/auth";
 import { cn } from "@/lib/format";
 import { PageErrorBoundary } from "./page-error-boundary";
 import { useScrollToTop } from "./use-scroll-to-top";
+import { usePermission } from "@/lib/role";
 
 const isImport = (path: string) => path.startsWith("/examples/import");
 const nav = [
   // Examples stays highlighted on an example's page, but not on the import page.
   { to: "/examples", label: "Examples", icon: ExamplesIcon, active: (path: string) => path.startsWith("/examples") && !isImport(path) },
-  { to: "/examples/import", label: "Import", icon: ImportIcon, active: isImport },
+  { to: "/examples/import", label: "Import", icon: ImportIcon, active: isImport, needsWrite: true },
   { to: "/dashboard", label: "Dashboard", icon: DashboardIcon, active: (path: string) => path.startsWith("/dashboard") },
   { to: "/quality", label: "Quality", icon: QualityIcon, active: (path: string) => path.startsWith("/quality") },
   { to: "/templates", label: "Templates", icon: TemplatesIcon, active: (path: string) => path.startsWith("/templates") },
@@ -34,9 +35,12 @@ function Brand() {
 
 function NavLinks() {
   const { pathname } = useLocation();
+  // Import is hidden from a role that cannot import (the page itself refuses to start one).
+  const canWrite = usePermission("write", "import examples").allowed;
   return (
     <nav aria-label="Main" className="flex flex-col gap-0.5 px-3">
-      {nav.map(({ to, label, icon: Icon, active }) => {
+      {nav.map(({ to, label, icon: Icon, active, needsWrite }) => {
+        if (needsWrite && !canWrite) return null;
         const isActive = active(pathname);
         return (
           <Link

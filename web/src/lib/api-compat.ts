@@ -10,6 +10,7 @@ import type { LmProviderList } from "@/features/runs/api/get-lm-providers";
 import type { EffectivenessStats } from "@/features/examples/api/get-example-effectiveness";
 import type { BulkDeleteResult, BulkUpdateResult } from "@/features/examples/api/bulk-edit";
 import type { DeletedExampleList } from "@/features/examples/api/get-deleted-examples";
+import type { Me } from "./role";
 
 type Schemas = components["schemas"];
 type JsonBody<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
@@ -35,6 +36,7 @@ export type ResponseChecks = [
   Assert<Fits<Schemas["BulkResult"] & { updated: number }, BulkUpdateResult>>,
   Assert<Fits<Schemas["BulkResult"] & { deleted: number }, BulkDeleteResult>>,
   Assert<Fits<Schemas["DeletedExamplePage"], DeletedExampleList>>,
+  Assert<Fits<paths["/api/v1/auth/me"]["get"]["responses"][200]["content"]["application/json"], Me>>,
 ];
 
 export type RequestChecks = [

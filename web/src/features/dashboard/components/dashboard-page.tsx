@@ -11,6 +11,7 @@ import { usePageTitle } from "@/lib/use-page-title";
 import { hasEvidence, pruningCandidates, RankingList } from "./ranking-list";
 import { UsageChart } from "./usage-chart";
 import { EmbeddingStatusLine } from "./embedding-status";
+import { usePermission } from "@/lib/role";
 
 const PERIODS: Period[] = ["7d", "30d", "90d"];
 
@@ -22,6 +23,9 @@ function outcomeLine(successes?: number | null, failures?: number | null): strin
 }
 
 export default function DashboardPage() {
+  // The re-embedding status (GET /examples/regenerate-embeddings) is an administrator's.
+  const canAdmin = usePermission("admin", "see the re-embedding status").allowed;
+  const canWrite = usePermission("write", "add examples").allowed;
   const [params, setParams] = useSearchParams();
   const period = (PERIODS.includes(params.get("period") as Period) ? params.get("period") : "30d") as Period;
   const domain = params.get("domain") ?? "";
@@ -54,7 +58,7 @@ export default function DashboardPage() {
           <SegmentedRadioGroup label="Period" options={PERIODS.map((p) => ({ value: p, label: p }))} value={period} onChange={(p) => set("period", p === "30d" ? "" : p)} />
         }
       />
-      <EmbeddingStatusLine />
+      {canAdmin && <EmbeddingStatusLine />}
       <div className="mb-5 grid grid-cols-2 gap-3 sm:flex sm:flex-wrap">
         <TextInput label="Domain" placeholder="All domains" defaultValue={domain} key={`d-${domain}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("domain", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("domain", e.currentTarget.value.trim())} />
         <TextInput label="Function" placeholder="All functions" defaultValue={fn} key={`f-${fn}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("function", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("function", e.currentTarget.value.trim())} />
@@ -86,7 +90,7 @@ export default function DashboardPage() {
                       : "The store has no examples yet: add or import some; their uses and outcomes show here."
                   }
                   action={
-                    q.data.total_examples ? undefined : (
+                    q.data.total_examples || !canWrite ? undefined : (
                       <span className="flex flex-wrap justify-center gap-2">
                         <ButtonLink to="/examples/new" size="sm" variant="primary">New example</ButtonLink>
                         <ButtonLink to="/examples/import" size="sm">Import</ButtonLink>

@@ -8,10 +8,13 @@ import { useToast } from "@/lib/toast";
 import { useDeleteExamples } from "../api/delete-example";
 import { useDeletedToast } from "../api/restore-example";
 import { useExportExamples } from "../api/export-examples";
+import { usePermission } from "@/lib/role";
 
 type BulkBarProps = { selected: Set<string>; onClear: () => void; onDeleted: (failed: string[]) => void };
 
 export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
+  // Export is a read; editing and deleting need write.
+  const canWrite = usePermission("write", "edit or delete examples").allowed;
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
   const del = useDeleteExamples();
@@ -52,12 +55,16 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
         <Button size="sm" onClick={doExport} loading={exp.isPending} icon={<DownloadIcon />}>
           Export JSONL
         </Button>
-        <Button size="sm" onClick={() => setEditing(true)}>
-          Edit…
-        </Button>
-        <Button size="sm" variant="danger" onClick={() => setConfirming(true)} icon={<TrashIcon />}>
-          Delete
-        </Button>
+        {canWrite && (
+          <>
+            <Button size="sm" onClick={() => setEditing(true)}>
+              Edit…
+            </Button>
+            <Button size="sm" variant="danger" onClick={() => setConfirming(true)} icon={<TrashIcon />}>
+              Delete
+            </Button>
+          </>
+        )}
         <Button size="sm" variant="ghost" className="text-white hover:bg-indigo-500" onClick={onClear}>
           Clear
         </Button>

@@ -13,6 +13,7 @@ import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useExampleIncludingDeleted } from "../api/get-example-audit";
 import { useRestoreExample } from "../api/restore-example";
+import { usePermission } from "@/lib/role";
 import { AuditPanel } from "./audit-panel";
 import { VersionsPanel } from "./versions-panel";
 import { NotFoundPage } from "@/components/ui/not-found";
@@ -20,6 +21,8 @@ import { NotFoundPage } from "@/components/ui/not-found";
 export function DeletedExampleView({ id, fallback }: { id: string; fallback: React.ReactNode }) {
   const q = useExampleIncludingDeleted(id, true);
   const restore = useRestoreExample();
+  const canRestore = usePermission("write", "restore examples").allowed;
+  const canAudit = usePermission("admin", "read the audit log").allowed;
   const toast = useToast();
   const navigate = useNavigate();
   const location = useLocation();
@@ -46,7 +49,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
           </span>
         }
         actions={
-          !ex.purged && (
+          !ex.purged && canRestore && (
             <Button
               variant="primary"
               loading={restore.isPending}
@@ -84,7 +87,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
         </Card>
         <div className="min-w-0 space-y-6">
           <VersionsPanel exampleId={id} currentVersion={ex.version} />
-          <AuditPanel exampleId={id} />
+          {canAudit && <AuditPanel exampleId={id} />}
         </div>
       </div>
     </>

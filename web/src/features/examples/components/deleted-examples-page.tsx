@@ -15,9 +15,10 @@ import { useToast } from "@/lib/toast";
 import { usePageTitle } from "@/lib/use-page-title";
 import { DELETED_PAGE_SIZE, useDeletedExamples } from "../api/get-deleted-examples";
 import type { DeletedExample } from "../api/get-example-audit";
+import { usePermission } from "@/lib/role";
 import { useRestoreExample } from "../api/restore-example";
 
-function DeletedRow({ ex, restoring, onRestore }: { ex: DeletedExample; restoring: boolean; onRestore: (ex: DeletedExample, title: string) => void }) {
+function DeletedRow({ ex, restoring, onRestore, denied }: { ex: DeletedExample; restoring: boolean; onRestore: (ex: DeletedExample, title: string) => void; denied?: string }) {
   const title = ex.purged ? `Example ${shortId(ex.example_id)}` : exampleSummary(ex);
   return (
     <li className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-5" data-testid="deleted-example">
@@ -36,7 +37,7 @@ function DeletedRow({ ex, restoring, onRestore }: { ex: DeletedExample; restorin
       {ex.purged ? (
         <span className="text-xs text-slate-500">Cannot be restored</span>
       ) : (
-        <Button size="sm" loading={restoring} onClick={() => onRestore(ex, title)} aria-label={`Restore ${title}`}>
+        <Button size="sm" loading={restoring} disabled={Boolean(denied)} title={denied} onClick={() => onRestore(ex, title)} aria-label={`Restore ${title}`}>
           Restore
         </Button>
       )}
@@ -50,6 +51,7 @@ export default function DeletedExamplesPage() {
   const page = Math.max(1, Number(params.get("page")) || 1);
   const list = useDeletedExamples(page);
   const restore = useRestoreExample();
+  const denied = usePermission("write", "restore examples").reason;
   const [restoring, setRestoring] = useState<string | null>(null);
   const toast = useToast();
   const navigate = useNavigate();
@@ -102,7 +104,7 @@ export default function DeletedExamplesPage() {
           <Card>
             <ul className="divide-y divide-slate-100" aria-label="Deleted examples">
               {list.data.examples.map((ex) => (
-                <DeletedRow key={ex.example_id} ex={ex} restoring={restoring === ex.example_id} onRestore={onRestore} />
+                <DeletedRow key={ex.example_id} ex={ex} restoring={restoring === ex.example_id} onRestore={onRestore} denied={denied} />
               ))}
             </ul>
             {list.data.examples.length === 0 && <p className="px-5 py-6 text-sm text-slate-500">Nothing on this page.</p>}

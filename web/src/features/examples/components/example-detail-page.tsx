@@ -24,6 +24,7 @@ import { VersionsPanel } from "./versions-panel";
 import { AuditPanel } from "./audit-panel";
 import { DeletedExampleView } from "./deleted-example-view";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
+import { usePermission } from "@/lib/role";
 
 const crumbs = (
   <Link to="/examples" className="hover:text-slate-700">
@@ -98,6 +99,9 @@ export function ExampleDetailPage() {
   const toast = useToast();
   const deletedToast = useDeletedToast();
   const [confirming, setConfirming] = useState(false);
+  const canDelete = usePermission("write", "delete examples");
+  // The audit log is an administrator's (GET /audit needs admin).
+  const canAudit = usePermission("admin", "read the audit log").allowed;
   const location = useLocation();
   // Warnings of the save that brought us here (create) or of the last save on this page.
   const createdWarnings = (location.state as { warnings?: QualityWarning[] } | null)?.warnings;
@@ -140,9 +144,11 @@ export function ExampleDetailPage() {
           </span>
         }
         actions={
-          <Button variant="danger" icon={<TrashIcon />} onClick={() => setConfirming(true)}>
-            Delete
-          </Button>
+          canDelete.allowed ? (
+            <Button variant="danger" icon={<TrashIcon />} onClick={() => setConfirming(true)}>
+              Delete
+            </Button>
+          ) : undefined
         }
       />
       {/* items-start: the edit card keeps its own height beside a taller side column. */}
@@ -189,7 +195,7 @@ export function ExampleDetailPage() {
           <EffectivenessPanel exampleId={id} />
           <Meta example={ex} />
           <VersionsPanel exampleId={id} currentVersion={ex.version} />
-          <AuditPanel exampleId={id} />
+          {canAudit && <AuditPanel exampleId={id} />}
         </div>
       </div>
       <ConfirmDialog

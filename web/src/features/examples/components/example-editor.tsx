@@ -9,6 +9,7 @@ import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { KNOWN_DOMAINS } from "./example-filters";
+import { usePermission } from "@/lib/role";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { bodyFromForm, emptyExampleForm, exampleObjectError, validateExampleForm, type ExampleFormState, type FormErrors } from "./example-form";
 
@@ -88,6 +89,8 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
     if (isApiError(serverError) && serverError.status === 422) setShowInvalid((n) => n + 1);
   }, [serverError]);
   const templates = useTemplateOptions();
+  // A role below write may read the form but not send it: Save is disabled and says why.
+  const permission = usePermission("write", isUpdate ? "edit examples" : "create examples");
 
   const server = Object.fromEntries(Object.entries(serverFieldErrors(serverError)).filter(([k]) => !edited.has(k)));
   const errors: FormErrors = { ...server, ...Object.fromEntries(Object.entries(clientErrors).filter(([, v]) => v)) };
@@ -106,6 +109,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!permission.allowed) return;
     const found = validateExampleForm(form);
     setClientErrors(found);
     if (Object.keys(found).length > 0) {
@@ -158,7 +162,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
         <p className="text-xs text-slate-500">{dirty ? "Unsaved changes · " : ""}Ctrl+Enter saves</p>
         <div className="flex items-center gap-2">
           {extraActions}
-          <Button type="submit" variant="primary" loading={pending}>
+          <Button type="submit" variant="primary" loading={pending} disabled={!permission.allowed} title={permission.reason}>
             {submitLabel}
           </Button>
         </div>

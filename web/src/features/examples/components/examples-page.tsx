@@ -10,6 +10,7 @@ import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
+import { usePermission } from "@/lib/role";
 import { usePageTitle } from "@/lib/use-page-title";
 import { SearchBar } from "@/features/search/components/search-bar";
 import { SearchResults } from "@/features/search/components/search-results";
@@ -27,6 +28,9 @@ export function ExamplesPage() {
   const { state, listParams, update } = useExampleQueryState();
   const listTop = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // A role below write sees no controls that change examples (creation, import, snapshots); the
+  // bulk bar keeps only Export for it.
+  const canWrite = usePermission("write", "change examples").allowed;
   const searching = state.q.length > 0;
   const list = useExamples(listParams);
   const exp = useExportExamples();
@@ -90,15 +94,19 @@ export function ExamplesPage() {
             <Button onClick={exportAll} loading={exp.isPending} icon={<DownloadIcon />}>
               Export JSONL
             </Button>
-            <Button onClick={() => setFreezing(true)} loading={snapshotInFlight} icon={<SnapshotIcon />}>
-              Freeze as snapshot
-            </Button>
-            <ButtonLink to="/examples/import">
-              <ImportIcon /> Import
-            </ButtonLink>
-            <ButtonLink to="/examples/new" variant="primary">
-              <PlusIcon /> New example
-            </ButtonLink>
+            {canWrite && (
+              <>
+                <Button onClick={() => setFreezing(true)} loading={snapshotInFlight} icon={<SnapshotIcon />}>
+                  Freeze as snapshot
+                </Button>
+                <ButtonLink to="/examples/import">
+                  <ImportIcon /> Import
+                </ButtonLink>
+                <ButtonLink to="/examples/new" variant="primary">
+                  <PlusIcon /> New example
+                </ButtonLink>
+              </>
+            )}
           </>
         }
       />
@@ -131,7 +139,7 @@ export function ExamplesPage() {
         <EmptyState
           title={Object.keys(state.filters).length ? "No examples match these filters" : "No examples yet"}
           description="Examples are labeled input/output pairs used as few-shot demonstrations."
-          action={<ButtonLink to="/examples/new" variant="primary">Create an example</ButtonLink>}
+          action={canWrite ? <ButtonLink to="/examples/new" variant="primary">Create an example</ButtonLink> : undefined}
         />
       ) : (
         <>

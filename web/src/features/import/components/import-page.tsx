@@ -18,6 +18,7 @@ import type { QualityWarning } from "@/lib/api-types";
 import { QualityWarningLine } from "@/features/examples/components/quality-warnings";
 import { batchCreate, itemErrorText } from "../api/batch-create";
 import { detectFormat, parseImport, prepareRecord, type DuplicatePolicy, type ImportFormat, type ImportRow } from "./parse-import";
+import { usePermission } from "@/lib/role";
 
 const PREVIEW_ROWS = 20;
 const ERRORS_SHOWN = 100;
@@ -88,6 +89,8 @@ function ImportPreview({ rows }: { rows: ImportRow[] }) {
 
 export default function ImportPage() {
   usePageTitle("Import examples");
+  // A role below write may check a file here, not import it.
+  const permission = usePermission("write", "import examples");
   const fileId = useId();
   const [parsed, setParsed] = useState<Parsed | null>(null);
   const [databitId, setDatabitId] = useState("");
@@ -266,13 +269,13 @@ export default function ImportPage() {
                 {/* Once the file is done, importing it again would duplicate it: the button that
                     sent it gives way to one that starts over (or sends only what is left). */}
                 {!done ? (
-                  <Button variant="primary" onClick={() => void start()} loading={importing} disabled={valid.length === 0}>
+                  <Button variant="primary" onClick={() => void start()} loading={importing} disabled={valid.length === 0 || !permission.allowed} title={permission.reason}>
                     Import {valid.length.toLocaleString()} valid {valid.length === 1 ? "record" : "records"}
                   </Button>
                 ) : (
                   <>
                     {remaining > 0 && (
-                      <Button variant="primary" onClick={() => void start(summary.resumeAt)}>
+                      <Button variant="primary" onClick={() => void start(summary.resumeAt)} disabled={!permission.allowed} title={permission.reason}>
                         Import the remaining {records(remaining)}
                       </Button>
                     )}

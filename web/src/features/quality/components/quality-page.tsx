@@ -17,6 +17,7 @@ import { useExamples } from "@/features/examples/api/get-examples";
 import { useBulkDelete } from "@/features/examples/api/bulk-edit";
 import { useDeletedToast } from "@/features/examples/api/restore-example";
 import { useClusters, type ClusterKind, type DuplicateCluster } from "../api/get-clusters";
+import { usePermission } from "@/lib/role";
 
 const tabs = [
   { id: "duplicates", label: "Duplicates" },
@@ -27,6 +28,7 @@ const tabs = [
 type Pending = { title: string; ids: string[] } | null;
 
 function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example; onDelete: () => void; onKeep?: () => void; keepLabel?: string }) {
+  const { allowed, reason } = usePermission("write", "delete examples");
   // Every row has the same buttons: each is named with its example, as Recently deleted's Restore is.
   const name = exampleSummary(example, 60);
   return (
@@ -51,14 +53,14 @@ function ExampleRow({ example, onDelete, onKeep, keepLabel }: { example: Example
       </div>
       <div className="flex flex-wrap items-center gap-1.5">
         {onKeep && (
-          <Button size="sm" onClick={onKeep} aria-label={`${keepLabel}: ${name}`}>
+          <Button size="sm" onClick={onKeep} aria-label={`${keepLabel}: ${name}`} disabled={!allowed} title={reason}>
             {keepLabel}
           </Button>
         )}
         <ButtonLink size="sm" to={`/examples/${example.example_id}`} aria-label={`Edit ${name}`}>
           Edit
         </ButtonLink>
-        <Button size="sm" variant="danger" onClick={onDelete} aria-label={`Delete ${name}`}>
+        <Button size="sm" variant="danger" onClick={onDelete} aria-label={`Delete ${name}`} disabled={!allowed} title={reason}>
           Delete
         </Button>
       </div>

@@ -17,6 +17,7 @@ import { useCreateRun, type CreateRunRequest } from "../api/create-run";
 import { useLmProviders } from "../api/get-lm-providers";
 import { OPTIMIZER_TYPES, RUN_METRICS, type OptimizerType, type RunMetric } from "../api/types";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
+import { usePermission } from "@/lib/role";
 
 /** A numeric optimizer parameter: DSPy's default (reference/dspy.md §5) and the range the form accepts. */
 type ParamSpec = [name: string, defaultValue: number, min: number, max: number];
@@ -153,6 +154,7 @@ const numOrUndef = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
 /** `autoFocus`: focus the first field on mount (the form was opened by a button that is now gone). */
 export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaultTemplate?: string; onCancel: () => void; autoFocus?: boolean }) {
+  const permission = usePermission("write", "launch runs");
   const templates = useTemplateOptions();
   // The template the form was opened from, read on its own: it may be archived or past the picker's first 100.
   const cameFrom = useTemplate(defaultTemplate ?? "");
@@ -195,7 +197,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!templateId || awaitingCameFrom) return;
+    if (!templateId || awaitingCameFrom || !permission.allowed) return;
     const found = validateLaunch(f);
     setClientErrors(found);
     setEdited(new Set());
@@ -372,7 +374,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
       </fieldset>
       <div className="flex justify-end gap-2 border-t border-slate-100 pt-4">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" loading={create.isPending} disabled={!templateId || awaitingCameFrom}>
+        <Button type="submit" variant="primary" loading={create.isPending} disabled={!templateId || awaitingCameFrom || !permission.allowed} title={permission.reason}>
           Start optimization
         </Button>
       </div>

@@ -22,6 +22,7 @@ import { RunProgress } from "./run-progress";
 import { RunResultsPanel } from "./run-results-panel";
 import { ScoreChart } from "./score-chart";
 import { TrialsTable } from "./trials-table";
+import { usePermission } from "@/lib/role";
 
 // What the header says about the live stream while the run is going (anything but live polls).
 const streamLabel: Record<StreamState, string> = {
@@ -34,6 +35,7 @@ const streamLabel: Record<StreamState, string> = {
 };
 
 export default function RunDetailPage() {
+  const canCancel = usePermission("write", "cancel runs").allowed;
   const { id = "" } = useParams();
   const first = useRun(id);
   const active = Boolean(first.data) && !isTerminal(first.data?.status);
@@ -100,7 +102,7 @@ export default function RunDetailPage() {
           </span>
         }
         actions={
-          !isTerminal(r.status) && (
+          !isTerminal(r.status) && canCancel && (
             <Button variant="danger" loading={cancel.isPending} onClick={() => setConfirmCancel(true)}>
               Cancel run
             </Button>

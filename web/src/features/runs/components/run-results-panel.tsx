@@ -17,6 +17,7 @@ import { Demonstrations } from "@/features/templates/components/demonstrations";
 import { useRunResults, type Contribution } from "../api/get-run-results";
 import { useRunAction, type RunAction } from "../api/run-actions";
 import type { Run } from "../api/types";
+import { usePermission } from "@/lib/role";
 
 function Contributions({ items }: { items: Contribution[] }) {
   const examples = useExamplesById(items.map((c) => c.exampleId));
@@ -66,6 +67,7 @@ function Contributions({ items }: { items: Contribution[] }) {
 }
 
 export function RunResultsPanel({ run }: { run: Run }) {
+  const canDecide = usePermission("write", "sync, accept or reject runs").allowed;
   const q = useRunResults(run.id, true);
   const template = useTemplate(run.templateId ?? "");
   const completed = run.status === "completed";
@@ -122,7 +124,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
               : `This run was ${run.status}; the trials it finished and the best result so far are kept.`
         }
         actions={
-          completed && (
+          completed && canDecide && (
             <>
               {/* Once synced it says so and does nothing, but keeps focus (a disabled button would drop it to the page).
                   Only a completed run has results to sync: the server refuses a failed or cancelled one (409). */}

@@ -12,11 +12,13 @@ import { useRuns } from "../api/get-runs";
 import { LaunchRunForm } from "./launch-run-form";
 import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
+import { usePermission } from "@/lib/role";
 
 export default function RunsPage() {
+  const canLaunch = usePermission("write", "launch runs").allowed;
   const [params, setParams] = useSearchParams();
   const template = params.get("template") ?? undefined;
-  const showForm = params.get("new") === "1";
+  const showForm = params.get("new") === "1" && canLaunch;
   const runs = useRuns(template ? { template_id: template } : {});
   const templates = useTemplateOptions();
   usePageTitle(showForm ? "New optimization run" : "Optimization runs");
@@ -40,7 +42,7 @@ export default function RunsPage() {
         title="Optimization"
         description="DSPy optimizer runs: launch, watch live, and feed the results back into the store."
         actions={
-          !showForm && (
+          !showForm && canLaunch && (
             <Button variant="primary" icon={<PlusIcon />} onClick={() => toggleForm(true)} autoFocus={focusAfter === "new"}>
               New run
             </Button>
@@ -68,7 +70,7 @@ export default function RunsPage() {
       ) : runs.isError ? (
         <UnavailableState feature="Optimization runs" error={runs.error} />
       ) : runs.data.length === 0 ? (
-        <EmptyState title="No runs yet" description="Launch an optimization to search for better instructions and demonstrations." action={!showForm && <Button variant="primary" onClick={() => toggleForm(true)}>New run</Button>} />
+        <EmptyState title="No runs yet" description="Launch an optimization to search for better instructions and demonstrations." action={!showForm && canLaunch && <Button variant="primary" onClick={() => toggleForm(true)}>New run</Button>} />
       ) : (
         <Card className="overflow-x-auto">
           <table className="stack-table w-full text-sm [--stack-pad:1rem] lg:min-w-[44rem]">

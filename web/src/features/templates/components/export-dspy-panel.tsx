@@ -7,6 +7,7 @@ import { Checkbox, SelectInput, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
 import { EXPORT_FORMATS, METRICS, MODULE_TYPES, OPTIMIZERS, SELECTIONS, useExportDspy, type ExportDspyRequest } from "../api/export-dspy";
 import { ExportResult } from "./export-result";
+import { usePermission } from "@/lib/role";
 
 const opts = (values: readonly string[]) => values.map((v) => ({ value: v, label: v }));
 const formatLabels: Record<string, string> = {
@@ -18,6 +19,8 @@ const formatLabels: Record<string, string> = {
 };
 
 export function ExportDspyPanel({ templateId }: { templateId: string }) {
+  // POST /templates/{id}/export-dspy is a write route on the server (it needs write).
+  const permission = usePermission("write", "generate DSPy exports");
   const [req, setReq] = useState<ExportDspyRequest>({
     format: "python_module",
     example_source: "auto",
@@ -34,6 +37,7 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!permission.allowed) return;
     const body: ExportDspyRequest = { ...req, query: req.selection === "similar" ? req.query : undefined };
     if (!req.include_optimizer) {
       delete body.optimizer_type;
@@ -98,7 +102,7 @@ export function ExportDspyPanel({ templateId }: { templateId: string }) {
               </div>
             )}
             <div className="flex justify-end border-t border-slate-100 pt-4">
-              <Button type="submit" variant="primary" loading={exp.isPending}>
+              <Button type="submit" variant="primary" loading={exp.isPending} disabled={!permission.allowed} title={permission.reason}>
                 Generate
               </Button>
             </div>

@@ -14,6 +14,7 @@ import { shortId } from "@/lib/format";
 import { readText } from "@/lib/read-file";
 import { useImportDspy, type DemoMatch, type ImportDspyResponse, type ImportedDemo } from "../api/import-dspy";
 import { Findings } from "./export-result";
+import { usePermission } from "@/lib/role";
 
 /** Why a demo is linked to its example, or is not. */
 export function matchText(match: DemoMatch): string {
@@ -126,6 +127,7 @@ function ImportResult({ result, createExamples }: { result: ImportDspyResponse; 
 }
 
 export function ImportDspyPanel({ templateId }: { templateId: string }) {
+  const permission = usePermission("write", "import DSPy programs");
   const fileId = useId();
   const [text, setText] = useState("");
   const [fileName, setFileName] = useState<string | null>(null);
@@ -148,6 +150,7 @@ export function ImportDspyPanel({ templateId }: { templateId: string }) {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!permission.allowed) return;
     let program: unknown;
     try {
       program = JSON.parse(text);
@@ -196,7 +199,7 @@ export function ImportDspyPanel({ templateId }: { templateId: string }) {
           />
           <Checkbox label="Create examples for unmatched demos" checked={createExamples} onChange={(e) => setCreateExamples(e.target.checked)} />
           <div className="flex justify-end border-t border-slate-100 pt-4">
-            <Button type="submit" variant="primary" loading={imp.isPending}>
+            <Button type="submit" variant="primary" loading={imp.isPending} disabled={!permission.allowed} title={permission.reason}>
               Import as a new version
             </Button>
           </div>

@@ -25,6 +25,7 @@ import { TemplateOverview } from "./template-overview";
 import { TemplateVersionsTab } from "./template-versions-tab";
 import { useTemplateDraft } from "./use-template-draft";
 import { VersionDemos } from "./version-demos";
+import { usePermission } from "@/lib/role";
 
 const TABS = [
   { id: "overview", label: "Overview" },
@@ -55,6 +56,8 @@ export default function TemplateDetailPage() {
 const SAVE_FIRST = "Your unsaved changes to the definition are saved first.";
 
 function TemplateDetail({ template: t }: { template: Template }) {
+  // A role below write sees no lifecycle actions, and no Optimize (a run launch needs write).
+  const canWrite = usePermission("write", "change templates").allowed;
   const action = useTemplateAction(t.id);
   // The draft lives here, not in the Overview tab, so switching tabs keeps unsaved edits.
   const draft = useTemplateDraft(t);
@@ -123,10 +126,14 @@ function TemplateDetail({ template: t }: { template: Template }) {
         actions={
           <>
             <ButtonLink to={`/examples?template=${examplesAt?.id ?? t.id}`}>{examplesAt ? `Examples (v${examplesAt.version})` : "Examples"}</ButtonLink>
-            <ButtonLink to={`/runs?template=${t.id}&new=1`}>Optimize</ButtonLink>
-            {t.status === "draft" && <Button variant="primary" onClick={() => setPending("publish")}>Publish</Button>}
-            {t.status !== "archived" && <Button onClick={() => setPending("archive")}>Archive</Button>}
-            <Button onClick={() => setPending("version")}>New version</Button>
+            {canWrite && (
+              <>
+                <ButtonLink to={`/runs?template=${t.id}&new=1`}>Optimize</ButtonLink>
+                {t.status === "draft" && <Button variant="primary" onClick={() => setPending("publish")}>Publish</Button>}
+                {t.status !== "archived" && <Button onClick={() => setPending("archive")}>Archive</Button>}
+                <Button onClick={() => setPending("version")}>New version</Button>
+              </>
+            )}
           </>
         }
       />

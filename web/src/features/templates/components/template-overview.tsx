@@ -11,9 +11,11 @@ import { useToast } from "@/lib/toast";
 import { isStaleTemplateEdit } from "../api/update-template";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
 import type { TemplateDraft } from "./use-template-draft";
+import { usePermission } from "@/lib/role";
 
 /** The Definition form; its state (`draft`) belongs to the page, so it outlives tab switches. */
 export function TemplateOverview({ template, draft }: { template: Template; draft: TemplateDraft }) {
+  const permission = usePermission("write", "edit templates");
   const { form, set, readOnly, update } = draft;
   const stale = isStaleTemplateEdit(update.error);
   const toast = useToast();
@@ -29,6 +31,7 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!permission.allowed) return;
     draft.save().then(
       () => toast.show("Template saved"),
       () => setShowInvalid(true), // the reason is shown through update.error
@@ -78,7 +81,7 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
           {!readOnly && (
             <div className="flex items-center justify-end gap-3 border-t border-slate-100 pt-4">
               {draft.dirty && <span className="text-sm text-amber-700">Unsaved changes</span>}
-              <Button type="submit" variant="primary" loading={update.isPending}>
+              <Button type="submit" variant="primary" loading={update.isPending} disabled={!permission.allowed} title={permission.reason}>
                 Save changes
               </Button>
             </div>

@@ -14,11 +14,13 @@ import { formatDate } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
 import { useTemplates } from "../api/get-templates";
 import { NewTemplateDialog } from "./new-template-dialog";
+import { usePermission } from "@/lib/role";
 
 const STATUSES: (TemplateStatus | "")[] = ["", "draft", "published", "archived"];
 const PAGE_SIZE = 20;
 
 export default function TemplatesPage() {
+  const canCreate = usePermission("write", "create templates").allowed;
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") ?? "") as TemplateStatus | "";
   const search = params.get("search") ?? "";
@@ -39,9 +41,11 @@ export default function TemplatesPage() {
         title="Templates"
         description="Prompt definitions (DataBits): schemas, instructions and versions."
         actions={
-          <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
-            New template
-          </Button>
+          canCreate ? (
+            <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
+              New template
+            </Button>
+          ) : undefined
         }
       />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
@@ -70,7 +74,7 @@ export default function TemplatesPage() {
           title="No templates"
           description={search || status ? "Nothing matches this filter." : "Create a template to define a prompt's fields."}
           action={
-            search || status ? undefined : (
+            search || status || !canCreate ? undefined : (
               <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
                 Create a template
               </Button>
