@@ -28,8 +28,8 @@ namespace {
 // ones left out are then chosen by index label), or of a threshold few matches clear.
 constexpr size_t kMaxLegDepth = 4096;
 
-// Keyword matches scored exactly beside the vector graph's candidates (Search::KeywordAssist).
-constexpr size_t kKeywordAssist = 64;
+// Keyword matches scored exactly beside the vector graph's candidates (Search::AddKeywordNeighbours).
+constexpr size_t kKeywordNeighbours = 16;
 
 // A leg's best `fetch` hits (search(n) returns its best n, best first), plus every further hit
 // tied with the last of them. The legs break ties by index label, which is per store (creation
@@ -52,17 +52,17 @@ std::vector<index::Hit> WithTiesAtTheCut(SearchFn search, size_t fetch) {
   return hits;
 }
 
-// The vector leg's candidates from the graph, merged with `exact` (scored exactly), best n first
-// (ties by label, as the index orders them).
-std::vector<index::Hit> WithExactHits(std::vector<index::Hit> hits, const std::vector<index::Hit>& exact, size_t n) {
-  for (const index::Hit& e : exact) {
-    if (std::none_of(hits.begin(), hits.end(), [&](const index::Hit& h) { return h.label == e.label; })) hits.push_back(e);
-  }
-  std::sort(hits.begin(), hits.end(), [](const index::Hit& a, const index::Hit& b) {
+// `hits` (best first) merged with `more`, cut to the best `fetch` and every further hit tied with
+// the last of them, as WithTiesAtTheCut cuts (ties by label, as the index orders them).
+void MergeAtTheCut(std::vector<index::Hit> more, size_t fetch, std::vector<index::Hit>* hits) {
+  hits->insert(hits->end(), more.begin(), more.end());
+  std::sort(hits->begin(), hits->end(), [](const index::Hit& a, const index::Hit& b) {
     return a.score != b.score ? a.score > b.score : a.label < b.label;
   });
-  if (hits.size() > n) hits.resize(n);
-  return hits;
+  if (fetch == 0 || hits->size() <= fetch) return;
+  size_t end = fetch;
+  while (end < hits->size() && (*hits)[end].score == (*hits)[fetch - 1].score) ++end;
+  hits->resize(end);
 }
 
 }  // namespace
@@ -72,18 +72,23 @@ std::vector<index::Hit> WithExactHits(std::vector<index::Hit> hits, const std::v
 // examples were embedded with: past 1,024 vectors a store's own input, asked word for word, was
 // not among the vector results (review s21; 2,724 examples, 6 of 50). Examples that share the
 // query's words are the likeliest neighbours of a lexical query, and cheap to score exactly:
-// the keyword index's best kKeywordAssist matches, cosine-scored, join the graph's candidates.
-std::vector<index::Hit> Search::KeywordAssist(const SearchRequest& req, const VectorSpace& space,
-                                              const std::vector<float>& qvec,
-                                              const std::vector<uint64_t>* allowed) const {
-  if (!req.query_text || qvec.empty()) return {};
+// the keyword index's best kKeywordNeighbours matches, cosine-scored, join the graph's candidates.
+void Search::AddKeywordNeighbours(const SearchRequest& req, const VectorSpace& space, const std::vector<float>& qvec,
+                                  const std::vector<uint64_t>* allowed, size_t fetch,
+                                  std::vector<index::Hit>* hits) const {
+  if (!req.query_text || qvec.empty()) return;
   const std::string words = index::ContentWords(*req.query_text);
-  if (words.empty()) return {};
+  if (words.empty()) return;
+  // Only the matches the graph did not return are read and scored (most are, for a lexical query).
   std::vector<uint64_t> labels;
-  for (const index::Hit& h : index_.keywords().Search(words, kKeywordAssist, allowed)) labels.push_back(h.label);
-  if (labels.empty()) return {};
+  for (const index::Hit& h : index_.keywords().Search(words, kKeywordNeighbours, allowed)) {
+    if (std::none_of(hits->begin(), hits->end(), [&](const index::Hit& v) { return v.label == h.label; })) {
+      labels.push_back(h.label);
+    }
+  }
+  if (labels.empty()) return;
   std::sort(labels.begin(), labels.end());
-  return space.index->Search(qvec, labels.size(), &labels);
+  MergeAtTheCut(space.index->Search(qvec, labels.size(), &labels), fetch, hits);
 }
 
 void Search::OrderTiesById(std::vector<index::Hit>& ranked) const {
@@ -215,9 +220,8 @@ Result<Search::Candidates> Search::CandidateLegs(const SearchRequest& req, Searc
     resp->embedding_model = c.space->model;
     if (!no_content) {
       EXEMPLAR_ASSIGN_OR_RETURN(c.qvec, QueryVector(req, *c.space, resp));
-      const std::vector<index::Hit> assist = KeywordAssist(req, *c.space, c.qvec, allowed_ptr);
-      c.vec_hits = WithTiesAtTheCut(
-          [&](size_t n) { return WithExactHits(c.space->index->Search(c.qvec, n, allowed_ptr), assist, n); }, fetch);
+      c.vec_hits = WithTiesAtTheCut([&](size_t n) { return c.space->index->Search(c.qvec, n, allowed_ptr); }, fetch);
+      AddKeywordNeighbours(req, *c.space, c.qvec, allowed_ptr, fetch, &c.vec_hits);
     }
     if (req.similarity_threshold) {
       std::erase_if(c.vec_hits, [&](const index::Hit& h) { return h.score < *req.similarity_threshold; });

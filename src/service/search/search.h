@@ -122,10 +122,10 @@ class Search {
   Status RunMetadata(const SearchRequest& req, SearchResponse* resp);
   Result<std::vector<float>> QueryVector(const SearchRequest& req, const VectorSpace& space, SearchResponse* resp);
   Result<Candidates> CandidateLegs(const SearchRequest& req, SearchMode mode, SearchResponse* resp);
-  // The keyword index's best matches of a text query, cosine-scored exactly: they join the vector
-  // graph's candidates (see search.cc).
-  std::vector<index::Hit> KeywordAssist(const SearchRequest& req, const VectorSpace& space,
-                                        const std::vector<float>& qvec, const std::vector<uint64_t>* allowed) const;
+  // Adds the keyword index's best matches of a text query, cosine-scored exactly, to the vector
+  // leg's `hits` (best first, cut at `fetch` with ties; see search.cc).
+  void AddKeywordNeighbours(const SearchRequest& req, const VectorSpace& space, const std::vector<float>& qvec,
+                            const std::vector<uint64_t>* allowed, size_t fetch, std::vector<index::Hit>* hits) const;
   std::vector<index::Hit> Fuse(const SearchRequest& req, SearchMode mode, Candidates& c) const;
   void Blend(const SearchRequest& req, SearchMode mode, Candidates& c, std::vector<index::Hit>& ranked,
              SearchResponse* resp) const;
