@@ -176,6 +176,13 @@ void VectorIndex::Impl::RescoreCandidates(const float* query, const std::vector<
   }
 }
 
+bool VectorIndex::Impl::ScansExactlyLocked(size_t k, const std::vector<uint64_t>* allowed) const {
+  const size_t graph_live = graph->live();
+  if (graph_live <= kExactScanMaxLive) return true;
+  if (allowed == nullptr) return k >= graph_live;
+  return allowed->size() <= kExactFilterMin || allowed->size() * kExactFilterFraction <= LiveCount();
+}
+
 std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
                                                  const std::vector<uint64_t>* allowed) const {
   TopK top(k);
@@ -184,7 +191,7 @@ std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
     // f32: the graph's own top k (re-scored with Dot). f16 / int8: a wider candidate list, re-ranked
     // exactly from the f32 vector file by GraphSearch.
     const size_t fetch = options.storage == VectorStorage::kF32 ? k : std::min(graph_live, CompactRerank(k));
-    if (graph_live > kExactScanMaxLive && k < graph_live && GraphSearch(query, fetch, nullptr, &top)) {
+    if (!ScansExactlyLocked(k, nullptr) && GraphSearch(query, fetch, nullptr, &top)) {
       ScorePending(query, nullptr, &top);
       std::vector<Hit> hits = top.Take();
       // HNSW can come back short when many graph elements are deleted.
@@ -196,8 +203,7 @@ std::vector<Hit> VectorIndex::Impl::SearchLocked(const float* query, size_t k,
   }
   const size_t live = LiveCount();
   const size_t n_allowed = allowed->size();
-  if (n_allowed <= kExactFilterMin || n_allowed * kExactFilterFraction <= live ||
-      graph_live <= kExactScanMaxLive) {
+  if (ScansExactlyLocked(k, allowed)) {
     ExactAllowed(query, *allowed, &top);
     return top.Take();
   }
@@ -415,6 +421,11 @@ bool VectorIndex::GetVector(uint64_t label, std::vector<float>* out) const {
   }
   if (v != out->data()) std::copy(v, v + dim, out->data());
   return true;
+}
+
+bool VectorIndex::ScansExactly(size_t k, const std::vector<uint64_t>* allowed) const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->ScansExactlyLocked(k, allowed);
 }
 
 std::vector<Hit> VectorIndex::Search(std::span<const float> query, size_t k,

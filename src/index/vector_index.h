@@ -81,6 +81,9 @@ class VectorIndex {
   // whenever ≥ k allowed labels have vectors. The query is normalised here (any length is fine).
   std::vector<Hit> Search(std::span<const float> query, size_t k,
                           const std::vector<uint64_t>* allowed = nullptr) const;
+  // Whether Search(…, k, allowed) answers from the exact scan (a small index or filter) rather
+  // than the graph: its top k are then the true nearest, nothing for a caller to add.
+  bool ScansExactly(size_t k, const std::vector<uint64_t>* allowed = nullptr) const;
   // Exact scan over all (or the allowed) vectors: the ground truth.
   std::vector<Hit> SearchExact(std::span<const float> query, size_t k,
                                const std::vector<uint64_t>* allowed = nullptr) const;

@@ -77,6 +77,8 @@ struct VectorIndex::Impl {
   void RescoreCandidates(const float* query, const std::vector<HnswGraph::Candidate>& found,
                          const std::vector<uint64_t>* allowed, TopK* top) const;
   std::vector<Hit> SearchLocked(const float* query, size_t k, const std::vector<uint64_t>* allowed) const;
+  // Whether SearchLocked(…, k, allowed) answers from the exact scan without trying the graph.
+  bool ScansExactlyLocked(size_t k, const std::vector<uint64_t>* allowed) const;
 
   // --- Graph insertion: background threads, and Flush's caller ---
   // Work comes in rounds. One thread (the leader) takes `mu` exclusively, makes room in the graph

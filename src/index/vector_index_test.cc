@@ -140,6 +140,29 @@ TEST_P(VectorIndexModes, FilteredSearchReturnsFullKFromAllowedOnly) {
   }
 }
 
+// What a caller is told about the path Search takes (the vector leg adds keyword neighbours only
+// where the graph may have missed some): small indexes, a k covering the graph and small filters
+// are scanned exactly, with SearchExact's answer; the rest goes through the graph.
+TEST(VectorIndex, ScansExactlyTellsWhichPathSearchTakes) {
+  const int dim = 32;
+  auto data = LowRank(3000, dim, 9);
+  VectorIndex index(Opts(dim, false));
+  for (uint64_t i = 0; i < 1000; ++i) index.Upsert(i, data[i]);
+  index.Flush();
+  EXPECT_TRUE(index.ScansExactly(10));  // 1,000 vectors: the exact scan is as cheap as the graph
+  for (uint64_t i = 1000; i < data.size(); ++i) index.Upsert(i, data[i]);
+  index.Flush();
+  EXPECT_FALSE(index.ScansExactly(10));
+  EXPECT_TRUE(index.ScansExactly(data.size()));
+  std::vector<uint64_t> few, many;
+  for (uint64_t i = 0; i < data.size(); ++i) (i % 100 == 0 ? few : many).push_back(i);
+  EXPECT_TRUE(index.ScansExactly(10, &few));
+  EXPECT_FALSE(index.ScansExactly(10, &many));
+  for (uint64_t q = 0; q < 20; ++q) {
+    EXPECT_EQ(Labels(index.Search(data[q * 7], 10, &few)), Labels(index.SearchExact(data[q * 7], 10, &few)));
+  }
+}
+
 TEST(VectorIndex, FilterOfMostlyMissingLabelsFallsBackToExact) {
   const int dim = 32;
   auto data = LowRank(4000, dim, 8);

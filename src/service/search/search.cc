@@ -76,7 +76,8 @@ void MergeAtTheCut(std::vector<index::Hit> more, size_t fetch, std::vector<index
 void Search::AddKeywordNeighbours(const SearchRequest& req, const VectorSpace& space, const std::vector<float>& qvec,
                                   const std::vector<uint64_t>* allowed, size_t fetch,
                                   std::vector<index::Hit>* hits) const {
-  if (!req.query_text || qvec.empty()) return;
+  // An exact scan's top `fetch` are the true nearest: nothing to add.
+  if (!req.query_text || qvec.empty() || space.index->ScansExactly(fetch + 1, allowed)) return;
   const std::string words = index::ContentWords(*req.query_text);
   if (words.empty()) return;
   // Only the matches the graph did not return are read and scored (most are, for a lexical query).
