@@ -112,6 +112,9 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
     }
     Request req = in;
     req.user = p->user;
+    req.role = service::RoleName(p->role);
+    // An unnamed token is known by its id's prefix (the audit log's actor): that is no name.
+    req.user_named = !p->user.empty() && (p->token_id.empty() || p->user != "token:" + p->token_id.substr(0, 8));
     if (req.user.empty() && !p->token_id.empty()) req.user = "token:" + p->token_id.substr(0, 8);
     return inner(req);
   };
