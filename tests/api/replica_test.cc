@@ -149,11 +149,7 @@ TEST_F(Replicas, AReplicaThatWasDownCatchesUp) {
 TEST_F(Replicas, ARunIsExecutedByItsClaimerAndCancelledThroughTheOther) {
   auto ids = SeedThroughApi(a_, EXEMPLAR_SEED_DIR);
   std::string tid = ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"];
-  Json body = {{"template_id", tid},
-               {"optimizer_type", "MIPROv2"},
-               {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-               {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
-               {"budget", {{"max_trials", 400}}}};
+  Json body = SlowMiproRun(tid, 25);
   auto launched = a_.Post("/api/v1/dspy-runs", body);
   ASSERT_EQ(launched.status, 201) << launched.raw;
   std::string id = launched.body["run_id"];
@@ -200,12 +196,8 @@ TEST(ReplicaRuns, AnIdleReplicaWorksARunLaunchedOnABusyOne) {
   TestServer b(ReplicaConfig(db.url(), "idle-b"));
   auto ids = SeedThroughApi(a, EXEMPLAR_SEED_DIR);
   std::string tid = ids["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"];
-  Json long_run = {{"template_id", tid},
-                   {"optimizer_type", "MIPROv2"},
-                   {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                   // ~20 s of work: A's only worker stays busy until B has completed the second run.
-                   {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
-                   {"budget", {{"max_trials", 400}}}};
+  // ~20 s of work: A's only worker stays busy until B has completed the second run.
+  Json long_run = SlowMiproRun(tid, 25);
   auto first = a.Post("/api/v1/dspy-runs", long_run);
   ASSERT_EQ(first.status, 201) << first.raw;
   std::string busy = first.body["run_id"];
@@ -294,13 +286,9 @@ class OrphanedRun : public ::testing::Test {
       tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)["7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01"];
     }
     a_ = std::make_unique<ReplicaProcess>(db_.url(), "proc-a", kLeaseS);
-    Json body = {{"template_id", tid},
-                 {"optimizer_type", "MIPROv2"},
-                 {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                 // ~20 s of work: the run must outlast A's start, the takeover and B's renewals (at
-                 // 5 ms a call it took 4 s, and a loaded machine let it finish before B renewed).
-                 {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
-                 {"budget", {{"max_trials", 400}}}};
+    // ~20 s of work: the run must outlast A's start, the takeover and B's renewals (at
+    // 5 ms a call it took 4 s, and a loaded machine let it finish before B renewed).
+    Json body = SlowMiproRun(tid, 25);
     auto launched = a_->Post("/api/v1/dspy-runs", body);
     ASSERT_EQ(launched.status, 201) << launched.raw;
     run_id_ = launched.body["run_id"];

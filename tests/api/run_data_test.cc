@@ -71,14 +71,9 @@ TEST_F(RunData, ARunInterruptedByShutdownKeepsThePurgedWarning) {
   const std::string expected =
       "1 of " + std::to_string(snap.body["item_count"].get<int>()) + " examples of snapshot " + snapshot_id;
   // Slow enough to be mid-run when the server stops (as RunProgress.ShutdownEndsTheStreamWithTheRunInterrupted).
-  auto launched = server_.Post(
-      "/api/v1/dspy-runs",
-      {{"template_id", template_id_},
-       {"optimizer_type", "MIPROv2"},
-       {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-       {"lm", {{"provider", "offline"}, {"latency_ms", 15}}},
-       {"budget", {{"max_trials", 400}}},
-       {"data", {{"snapshot_id", snapshot_id}}}});
+  Json body = SlowMiproRun(template_id_, 15);
+  body["data"] = {{"snapshot_id", snapshot_id}};
+  auto launched = server_.Post("/api/v1/dspy-runs", body);
   ASSERT_EQ(launched.status, 201) << launched.raw;
   const std::string id = launched.body["run_id"];
   for (int i = 0; i < 1200; ++i) {

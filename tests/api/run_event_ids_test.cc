@@ -60,13 +60,7 @@ std::vector<Frame> ReadStream(int port, const std::string& run_id, const std::st
 TEST(RunEventIds, AReconnectResumesAfterItsEventAndAnotherProcesssIdReplays) {
   TestServer server;
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
-  auto launched = server.Post(
-      "/api/v1/dspy-runs",
-      {{"template_id", ids[kDefectTemplate]},
-       {"optimizer_type", "MIPROv2"},
-       {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-       {"lm", {{"provider", "offline"}, {"latency_ms", 40}}},
-       {"budget", {{"max_trials", 6}}}});
+  auto launched = server.Post("/api/v1/dspy-runs", SlowMiproRun(ids[kDefectTemplate], 40, 6));
   ASSERT_EQ(launched.status, 201) << launched.raw;
   const std::string run_id = launched.body["run_id"];
 

@@ -216,13 +216,7 @@ TEST(RunProgress, TheLmCallBudgetStaysExact) {
 TEST(RunProgress, ShutdownEndsTheStreamWithTheRunInterrupted) {
   TestServer server;
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
-  auto launched = server.Post(
-      "/api/v1/dspy-runs",
-      {{"template_id", ids[kDefectTemplate]},
-       {"optimizer_type", "MIPROv2"},
-       {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-       {"lm", {{"provider", "offline"}, {"latency_ms", 15}}},
-       {"budget", {{"max_trials", 400}}}});
+  auto launched = server.Post("/api/v1/dspy-runs", SlowMiproRun(ids[kDefectTemplate], 15));
   ASSERT_EQ(launched.status, 201) << launched.raw;
   const std::string id = launched.body["run_id"];
   for (int i = 0; i < 1200; ++i) {

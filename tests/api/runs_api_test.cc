@@ -109,11 +109,7 @@ TEST_F(RunsApi, RandomSearchBeatsZeroShotThenSyncAndAccept) {
 }
 
 TEST_F(RunsApi, CancelStopsPromptlyAndKeepsTrials) {
-  Json run = Launch({{"template_id", ids_[kDefectTemplate]},
-                     {"optimizer_type", "MIPROv2"},
-                     {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                     {"lm", {{"provider", "offline"}, {"latency_ms", 5}}},
-                     {"budget", {{"max_trials", 400}}}});
+  Json run = Launch(SlowMiproRun(ids_[kDefectTemplate], 5));
   std::string id = run["run_id"];
   for (int i = 0; i < 600; ++i) {
     Json r = server_.Get("/api/v1/dspy-runs/" + id).body;
@@ -149,11 +145,7 @@ TEST_F(RunsApi, EventsStreamEndsWithTheFinalStatus) {
 }
 
 TEST_F(RunsApi, RestartMidRunMarksItInterruptedWithTrialsKept) {
-  Json run = Launch({{"template_id", ids_[kDefectTemplate]},
-                     {"optimizer_type", "MIPROv2"},
-                     {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
-                     {"lm", {{"provider", "offline"}, {"latency_ms", 15}}},
-                     {"budget", {{"max_trials", 400}}}});
+  Json run = Launch(SlowMiproRun(ids_[kDefectTemplate], 15));
   std::string id = run["run_id"];
   for (int i = 0; i < 600; ++i) {
     if (server_.Get("/api/v1/dspy-runs/" + id).body["trials_completed"].get<int>() >= 1) break;

@@ -133,6 +133,14 @@ int FreePort() {
   return port;
 }
 
+Json SlowMiproRun(const std::string& template_id, int latency_ms, int max_trials) {
+  return {{"template_id", template_id},
+          {"optimizer_type", "MIPROv2"},
+          {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+          {"lm", {{"provider", "offline"}, {"latency_ms", latency_ms}}},
+          {"budget", {{"max_trials", max_trials}}}};
+}
+
 Json WaitForRun(TestServer& server, const std::string& id, int seconds) {
   Json run;
   for (int i = 0; i < seconds * 10; ++i) {

@@ -71,6 +71,10 @@ Json MakeExample(const std::string& text, const std::string& domain = "general")
 // A free TCP port on 127.0.0.1 (bound then released).
 int FreePort();
 
+// The body of POST /dspy-runs for a long MIPROv2 run on the offline LM (400 trials of 6 candidates,
+// each LM call `latency_ms` long): a run that is still going when a test acts on it.
+Json SlowMiproRun(const std::string& template_id, int latency_ms, int max_trials = 400);
+
 // Polls GET /dspy-runs/{id} until the run has finished (completed, failed or cancelled) and
 // returns it; a test failure when it has not finished within `seconds`.
 Json WaitForRun(TestServer& server, const std::string& id, int seconds = 180);
