@@ -1,4 +1,4 @@
-#include "lm/provider_message.h"
+#include "common/provider_text.h"
 
 #include <arpa/inet.h>
 
@@ -11,7 +11,7 @@
 
 #include "common/json_util.h"
 
-namespace exemplar::lm {
+namespace exemplar {
 namespace {
 
 constexpr size_t kMaxMessage = 300;  // enough to show a provider's error, short in logs and records
@@ -270,7 +270,13 @@ std::string_view Utf8Prefix(std::string_view s, size_t max) {
 
 }  // namespace
 
-std::string ScrubProviderText(const std::string& text) {
+std::string ScrubProviderText(const std::string& raw, std::string_view secret) {
+  std::string text = raw;
+  if (secret.size() >= 4) {
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 8)) {
+      text.replace(at, secret.size(), "<secret>");
+    }
+  }
   // Bounded regex work on huge bodies; cut at a space, so no name is cut to something that no
   // longer looks like one ("gpu7.corp.e").
   std::string_view window = Utf8Prefix(text, 4 * kMaxMessage);
@@ -288,7 +294,7 @@ std::string ScrubProviderText(const std::string& text) {
   return out;
 }
 
-std::string ProviderMessage(const std::string& body) {
+std::string ProviderMessage(const std::string& body, std::string_view secret) {
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   std::string message;
   if (j.is_object()) {
@@ -304,7 +310,7 @@ std::string ProviderMessage(const std::string& body) {
     }
   }
   if (message.empty()) message = body.empty() ? "(empty body)" : body;
-  return ScrubProviderText(message);
+  return ScrubProviderText(message, secret);
 }
 
-}  // namespace exemplar::lm
+}  // namespace exemplar

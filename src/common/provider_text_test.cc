@@ -1,8 +1,8 @@
-#include "lm/provider_message.h"
+#include "common/provider_text.h"
 
 #include <gtest/gtest.h>
 
-namespace exemplar::lm {
+namespace exemplar {
 namespace {
 
 TEST(ProviderMessage, KeepsTheMeaningAndHidesAddressesAndSecrets) {
@@ -136,6 +136,15 @@ TEST(ProviderMessage, HidesAwsCredentials) {
   }
 }
 
+TEST(ProviderMessage, HidesTheKeyItWasSentWithWhateverItLooksLike) {
+  EXPECT_EQ(ScrubProviderText("Invalid API key provided: letmein-Ops2026 (letmein-Ops2026)", "letmein-Ops2026"),
+            "Invalid API key provided: <secret> (<secret>)");
+  EXPECT_EQ(ProviderMessage(R"({"error":{"message":"bad key hunter2x"}})", "hunter2x"), "bad key <secret>");
+  // Without it a word-like key is prose; a key too short to be one is not searched for.
+  EXPECT_EQ(ScrubProviderText("bad key hunter2x"), "bad key hunter2x");
+  EXPECT_EQ(ScrubProviderText("a b c", "b"), "a b c");
+}
+
 TEST(ProviderMessage, CutsAtACharacterBoundary) {
   // Whether `s` ends with a whole UTF-8 character (its last lead byte has all its continuations).
   auto ends_whole = [](const std::string& s) {
@@ -160,4 +169,4 @@ TEST(ProviderMessage, CutsAtACharacterBoundary) {
 }
 
 }  // namespace
-}  // namespace exemplar::lm
+}  // namespace exemplar

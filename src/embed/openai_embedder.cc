@@ -8,39 +8,13 @@
 
 #include "common/retry.h"
 #include "common/time.h"
+#include "common/provider_text.h"
 #include "embed/http_client.h"
 
 namespace exemplar::embed {
 namespace {
 
 using nlohmann::json;
-
-// Provider text quoted in our error messages is cut to this length.
-constexpr size_t kMaxQuotedChars = 300;
-
-std::string Snippet(std::string_view s) {
-  if (s.size() <= kMaxQuotedChars) return std::string(s);
-  return std::string(s.substr(0, kMaxQuotedChars)) + "…";
-}
-
-// The human-readable message of an error reply: OpenAI/vLLM {"error":{"message"}}, Databricks
-// {"error_code","message"}, TEI/Ollama {"error": "..."}, FastAPI {"detail"}; else the raw body.
-std::string ProviderMessage(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  if (j.is_object()) {
-    if (auto e = j.find("error"); e != j.end()) {
-      if (e->is_string()) return Snippet(e->get<std::string>());
-      if (e->is_object()) {
-        if (auto m = e->find("message"); m != e->end() && m->is_string()) return Snippet(m->get<std::string>());
-      }
-    }
-    if (auto m = j.find("message"); m != j.end() && m->is_string()) return Snippet(m->get<std::string>());
-    if (auto d = j.find("detail"); d != j.end()) {
-      return Snippet(d->is_string() ? d->get<std::string>() : d->dump(-1, ' ', false, json::error_handler_t::replace));
-    }
-  }
-  return body.empty() ? "(empty body)" : Snippet(body);
-}
 
 Status Malformed(const std::string& why) { return Status::Internal("malformed provider reply: " + why); }
 
@@ -140,7 +114,8 @@ Result<std::vector<std::vector<float>>> OpenAiEmbedder::Request(const std::vecto
       sent = token->secret;
       headers.push_back("Authorization: Bearer " + sent);
     } else if (!options_.api_key.empty()) {
-      headers.push_back("Authorization: Bearer " + options_.api_key);
+      sent = options_.api_key;
+      headers.push_back("Authorization: Bearer " + sent);
     }
     auto reply = http_->Post(url_, headers, payload, options_.timeout_ms);
     if (reply.ok() && reply->status == 401 && options_.bearer && !refreshed) {
@@ -160,15 +135,15 @@ Result<std::vector<std::vector<float>>> OpenAiEmbedder::Request(const std::vecto
       }
     } else if (RetryableHttpStatus(reply->status)) {
       last = Status::Unavailable("embedding provider returned " + std::to_string(reply->status) + ": " +
-                                 ProviderMessage(reply->body));
+                                 ProviderMessage(reply->body, sent));
       return {true, RetryAfterMs("", reply->retry_after, NowMillis() / 1000)};
     } else if (reply->status == 401 || reply->status == 403 || reply->status == 404) {
       result = Status::Unavailable("embedding provider refused the request (" + std::to_string(reply->status) +
                                    ", check embed_base_url, embed_model and the API key): " +
-                                   ProviderMessage(reply->body));
+                                   ProviderMessage(reply->body, sent));
     } else {
       result = Status::InvalidArgument("embedding provider rejected the input (" +
-                                       std::to_string(reply->status) + "): " + ProviderMessage(reply->body));
+                                       std::to_string(reply->status) + "): " + ProviderMessage(reply->body, sent));
     }
     return {false};
   });
@@ -180,7 +155,7 @@ Result<std::vector<std::vector<float>>> OpenAiEmbedder::Request(const std::vecto
 
 Result<std::vector<std::vector<float>>> OpenAiEmbedder::ParseReply(const std::string& body, size_t count) {
   const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return Malformed("not JSON: " + Snippet(body));
+  if (j.is_discarded()) return Malformed("not JSON: " + ScrubProviderText(body, options_.api_key));
   const auto data = j.is_object() ? j.find("data") : j.end();
   if (data == j.end() || !data->is_array()) return Malformed("no \"data\" array");
   if (data->size() != count) {

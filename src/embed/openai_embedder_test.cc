@@ -209,6 +209,30 @@ TEST(OpenAiEmbedder, PersistentServerErrorBecomesUnavailableAfterRetries) {
   EXPECT_EQ(provider.calls(), 3);  // 1 + max_retries
 }
 
+// Callers read embedding errors (any read token, through search): a provider or gateway echoing
+// the key it was sent, its upstream's host or address is shown scrubbed, as LM errors are
+// (review s22: "Authorization: Bearer embed-Pass-77" came back in a 503).
+TEST(OpenAiEmbedder, ErrorsHideTheKeyHostsAndAddressesTheProviderEchoes) {
+  FakeProvider provider;
+  provider.behaviour = [&provider](int call, const json&) {
+    const std::string echo = "upstream gpu7.corp.internal:8443 (10.1.2.3) failed; key " +
+                             provider.authorization().substr(7) + "; Authorization: " + provider.authorization();
+    return Reply{call < 3 ? 500 : 401, json{{"error", {{"message", echo}}}}.dump(), ""};
+  };
+  auto o = Options(provider);
+  o.api_key = "embed-Pass-77";  // not random-looking: only knowing the key hides it
+  OpenAiEmbedder embedder(o);
+  for (int i = 0; i < 2; ++i) {  // 500s until retries run out, then a 401
+    auto r = embedder.Embed("x");
+    ASSERT_FALSE(r.ok());
+    const std::string m = r.status().message();
+    EXPECT_EQ(m.find("embed-Pass-77"), std::string::npos) << m;
+    EXPECT_EQ(m.find("gpu7.corp"), std::string::npos) << m;
+    EXPECT_EQ(m.find("10.1.2.3"), std::string::npos) << m;
+    EXPECT_NE(m.find("failed; key <secret>"), std::string::npos) << m;
+  }
+}
+
 TEST(OpenAiEmbedder, TimeoutBecomesUnavailable) {
   FakeProvider provider;
   provider.behaviour = [&provider](int, const json& req) {

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "common/json_util.h"
-#include "lm/provider_message.h"
+#include "common/provider_text.h"
 
 namespace exemplar::lm {
 namespace {
@@ -132,16 +132,17 @@ bool ChoiceText(const Json& choice, std::string* out) {
   return false;
 }
 
-Result<LmResponse> ParseReply(const std::string& body) {
+// `key`: the key the request was sent with, never shown back (a provider may echo it).
+Result<LmResponse> ParseReply(const std::string& body, std::string_view key) {
   auto malformed = [](const std::string& why) {
     return Status::Internal("malformed provider reply: " + why);
   };
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return malformed("not JSON: " + ScrubProviderText(body));
+  if (j.is_discarded()) return malformed("not JSON: " + ScrubProviderText(body, key));
   if (!j.is_object()) return malformed("not a JSON object");
   auto choices = j.find("choices");
   if (choices == j.end() || !choices->is_array() || choices->empty()) {
-    if (j.contains("error")) return malformed("error without choices: " + ProviderMessage(body));
+    if (j.contains("error")) return malformed("error without choices: " + ProviderMessage(body, key));
     return malformed("no choices");
   }
   LmResponse resp;
@@ -298,7 +299,7 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
   } guard;
   // Headers per attempt: a short-lived bearer (options_.bearer) may change between attempts.
   bool refresh_bearer = false, bearer_refreshed = false;
-  std::string sent_bearer;
+  std::string sent_bearer, sent_key;
   auto build_headers = [&]() -> Status {
     curl_slist_free_all(guard.list);
     guard.list = curl_slist_append(nullptr, "Content-Type: application/json");
@@ -311,6 +312,7 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
       key = sent_bearer = token->secret;
     }
     if (!key.empty()) guard.list = curl_slist_append(guard.list, ("Authorization: Bearer " + key).c_str());
+    sent_key = key;
     return Status::Ok();
   };
 
@@ -353,7 +355,7 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
           return {true, 0};
         }
         if (reply.status >= 200 && reply.status < 300) {
-          result = ParseReply(reply.body);
+          result = ParseReply(reply.body, sent_key);
           return {false};
         }
         if (reply.status >= 300) {
@@ -361,13 +363,13 @@ Result<LmResponse> OpenAiChatLm::Complete(const LmRequest& request) {
           spdlog::warn("LM request to {} answered HTTP {}: {}", url, reply.status, reply.body.substr(0, 1000));
         }
         if (RetryableHttpStatus(reply.status)) {
-          last_error = "HTTP " + std::to_string(reply.status) + ": " + ProviderMessage(reply.body);
+          last_error = "HTTP " + std::to_string(reply.status) + ": " + ProviderMessage(reply.body, sent_key);
           const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                                     std::chrono::system_clock::now().time_since_epoch()).count();
           return {true, RetryAfterMs(Header(reply, "retry-after-ms"), Header(reply, "retry-after"), now_s)};
         }
         result = Status::InvalidArgument("LM provider rejected the request (HTTP " +
-                                         std::to_string(reply.status) + "): " + ProviderMessage(reply.body));
+                                         std::to_string(reply.status) + "): " + ProviderMessage(reply.body, sent_key));
         return {false};
       },
       [&](int64_t ms) { return CancellableSleep(ms, request.cancelled); });

@@ -232,6 +232,23 @@ TEST_F(OpenAiChatTest, BadRequestIsInvalidArgumentWithoutRetry) {
   EXPECT_EQ(calls_.load(), 1);
 }
 
+// A provider echoing the key it was sent has it replaced, even a key that looks like a word
+// (review s22: "Invalid API key provided: letmein-Ops2026" was kept in the run record).
+TEST_F(OpenAiChatTest, ErrorsNeverShowTheKeyTheRequestWasSentWith) {
+  handler_ = [](int, const httplib::Request& req, httplib::Response& res) {
+    res.status = 401;
+    res.set_content(Json{{"error", {{"message", "Invalid API key provided: " + req.get_header_value("Authorization").substr(7)}}}}.dump(),
+                    "application/json");
+  };
+  auto o = Options();
+  o.api_key = "letmein-Ops2026";
+  OpenAiChatLm lm(o);
+  auto r = lm.Complete(Hello());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().find("letmein"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("Invalid API key provided: <secret>"), std::string::npos) << r.status().message();
+}
+
 TEST_F(OpenAiChatTest, CancellationAbortsInFlightCall) {
   handler_ = [this](int, const httplib::Request&, httplib::Response& res) {
     Hold(5000);
