@@ -1,6 +1,6 @@
 // The agent hook's answer (SPEC §4.2) as an outside review compared it with LangChain's example
 // selectors: what an object query without a content word finds, how the XML section escapes,
-// how a token budget packs the ranked examples, and a template id that names nothing.
+// how a token budget packs the ranked examples, a template id that names nothing, and a query too long.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -140,6 +140,22 @@ TEST_F(RetrieveApi, UnknownTemplateIs422) {
     body["databit_id"] = upper;
     EXPECT_EQ(server_.Post(path, body).status, 200) << path;
   }
+}
+
+// An object query whose fields together pass the 64 KiB limit was refused naming query_text, a
+// field the caller never sent (review s22). The error names `query`, the one entry, and says why.
+TEST_F(RetrieveApi, AnObjectQueryTooLongIsNamedAsSent) {
+  std::string a, b;
+  for (int i = 0; i < 6000; ++i) a += "drift ";
+  for (int i = 0; i < 8000; ++i) b += "gain ";
+  for (const char* path : {"/api/v1/examples/retrieve", "/api/v1/agents/examples/retrieve"}) {
+    auto r = server_.Post(path, {{"query", {{"a", a}, {"b", b}}}, {"k", 3}});
+    ASSERT_EQ(r.status, 422) << r.raw;
+    ASSERT_EQ(r.body["detail"].size(), 1u) << r.raw;
+    EXPECT_EQ(r.body["detail"][0]["loc"], Json::array({"body", "query"})) << r.raw;
+    EXPECT_NE(r.raw.find("fields together"), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(server_.Post("/api/v1/examples/retrieve", {{"query", {{"a", a}}}, {"k", 3}}).status, 200);
 }
 
 }  // namespace

@@ -179,7 +179,13 @@ RetrieveRequest ParseRetrieveRequest(const Json& body, Validation& v) {
     req.query_raw = DumpJson(body["query"]);
     // Embedded and matched as examples are ("key: value" lines), but about something only
     // through its values: {"text": "???"} has no content word, as "???" has none.
-    search_body["query_text"] = index::FlattenJson(body["query"]);
+    std::string flat = index::FlattenJson(body["query"]);
+    if (flat.size() > 64 * 1024) {  // named as the caller sent it, not as the search's query_text
+      v.Add(r.Loc("query"), "longer than 65536 bytes (its fields together, as \"key: value\" lines)",
+            "value_error.too_long");
+      flat.clear();
+    }
+    search_body["query_text"] = std::move(flat);
     query_content.emplace();
     AppendValues(body["query"], &*query_content);
   } else {
