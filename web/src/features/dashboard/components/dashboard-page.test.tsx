@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { signIn } from "@/lib/auth";
 import { describe, expect, it } from "vitest";
 import { mockFetch, route } from "@/testing/mock-fetch";
@@ -24,6 +25,16 @@ describe("dashboard", () => {
     expect(await screen.findByText("No pruning candidates yet")).toBeInTheDocument();
     expect(screen.getByText(/already among the top examples/)).toBeInTheDocument();
     expect(document.title).toBe("Dashboard · Exemplar");
+  });
+
+  it("applies the Domain and Function filters shortly after typing stops, without Enter or leaving the field", async () => {
+    const { calls } = mockFetch(dashboard([], []));
+    renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+    await userEvent.type(await screen.findByLabelText("Domain"), "calibration");
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/examples/dashboard" && c.query.get("domain") === "calibration")).toBe(true), { timeout: 2000 });
+    expect(calls.filter((c) => c.query.has("domain")).map((c) => c.query.get("domain"))).toEqual(["calibration"]);
+    await userEvent.type(screen.getByLabelText("Function"), "classify");
+    await waitFor(() => expect(calls.some((c) => c.query.get("function_name") === "classify" && c.query.get("domain") === "calibration")).toBe(true), { timeout: 2000 });
   });
 
   it("lists low scorers with evidence that are not top examples", async () => {

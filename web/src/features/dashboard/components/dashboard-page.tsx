@@ -1,6 +1,7 @@
 import { useSearchParams } from "react-router";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
-import { TextInput } from "@/components/ui/field";
+import { Field } from "@/components/ui/field";
+import { CommitInput, TEXT_FILTER_DEBOUNCE_MS } from "@/components/ui/commit-input";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { SegmentedRadioGroup } from "@/components/ui/radio-group";
@@ -60,8 +61,12 @@ export default function DashboardPage() {
       />
       {canAdmin && <EmbeddingStatusLine />}
       <div className="mb-5 grid grid-cols-2 gap-3 sm:flex sm:flex-wrap">
-        <TextInput label="Domain" placeholder="All domains" defaultValue={domain} key={`d-${domain}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("domain", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("domain", e.currentTarget.value.trim())} />
-        <TextInput label="Function" placeholder="All functions" defaultValue={fn} key={`f-${fn}`} fieldClassName="min-w-0 sm:w-48" onBlur={(e) => set("function", e.target.value.trim())} onKeyDown={(e) => e.key === "Enter" && set("function", e.currentTarget.value.trim())} />
+        <Field label="Domain" className="min-w-0 sm:w-48">
+          {({ id }) => <CommitInput id={id} placeholder="All domains" value={domain} debounceMs={TEXT_FILTER_DEBOUNCE_MS} onCommit={(v) => set("domain", v)} />}
+        </Field>
+        <Field label="Function" className="min-w-0 sm:w-48">
+          {({ id }) => <CommitInput id={id} placeholder="All functions" value={fn} debounceMs={TEXT_FILTER_DEBOUNCE_MS} onCommit={(v) => set("function", v)} />}
+        </Field>
       </div>
       {q.isPending ? (
         <LoadingState label="Loading dashboard…" />

@@ -2,9 +2,10 @@
 // function, tag) shortly after typing stops, and on Enter; number and output inputs on Enter or
 // when focus leaves them (a half-typed value there would only be refused). On a phone (below md) they fold behind a "Filters (n)"
 // button so the search box and the first results fit on the first screen.
-import { useEffect, useId, useState, type InputHTMLAttributes } from "react";
+import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Field, SelectInput, control, controlClass } from "@/components/ui/field";
+import { Field, SelectInput } from "@/components/ui/field";
+import { CommitInput, TEXT_FILTER_DEBOUNCE_MS } from "@/components/ui/commit-input";
 import { ArrowDownIcon, ArrowUpIcon, FilterIcon } from "@/components/ui/icons";
 import { cn } from "@/lib/format";
 import { DIFFICULTIES, PII_KINDS, SORT_FIELDS, type SortField } from "@/lib/api-types";
@@ -14,37 +15,6 @@ import { contentFilterError } from "../api/content-filter";
 import { scoreFilterError, useExampleQueryState } from "./use-example-query-state";
 
 export const KNOWN_DOMAINS = ["general", "defect_detection", "predictive_maintenance", "anomaly_detection", "calibration", "document_extraction", "remaining_useful_life"];
-
-/** How long typing must pause before a text filter applies: one request per word, not per key. */
-export const TEXT_FILTER_DEBOUNCE_MS = 400;
-
-/** `debounceMs`: also apply that long after the last keystroke (Enter and leaving still apply at once). */
-type CommitInputProps = { value: string; onCommit: (v: string) => void; invalid?: boolean; debounceMs?: number } & Omit<InputHTMLAttributes<HTMLInputElement>, "value">;
-
-function CommitInput({ value, onCommit, invalid, debounceMs, ...rest }: CommitInputProps) {
-  const [draft, setDraft] = useState(value);
-  // A new value from outside (Clear filters, Back) replaces the draft; the draft's own value coming
-  // back applied does not (it would eat a trailing space typed meanwhile).
-  useEffect(() => setDraft((d) => (d.trim() === value ? d : value)), [value]);
-  const commit = () => draft.trim() !== value && onCommit(draft.trim());
-  useEffect(() => {
-    if (!debounceMs || draft.trim() === value) return;
-    const timer = setTimeout(() => onCommit(draft.trim()), debounceMs);
-    return () => clearTimeout(timer);
-    // onCommit is a new function each render; the timer restarts on typing only.
-  }, [draft, value, debounceMs]);
-  return (
-    <input
-      {...rest}
-      value={draft}
-      onChange={(e) => setDraft(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => e.key === "Enter" && (e.preventDefault(), commit())}
-      aria-invalid={invalid || undefined}
-      className={invalid ? control({ invalid: true }) : controlClass}
-    />
-  );
-}
 
 /** An output-value filter typed as field=value (comma-separated values: any of them). */
 function OutputFilter({ value, urlError, onCommit }: { value: string; urlError?: string; onCommit: (v: string) => void }) {
