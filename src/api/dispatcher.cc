@@ -334,8 +334,9 @@ Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& m
 
 bool Dispatcher::Quick(Request& req) const {
   req.route = Match(&req, nullptr);
-  return req.route != nullptr && req.route->quick && req.route->handler &&
-         (!req.route->quick_if || req.route->quick_if(req));
+  req.on_loop = req.route != nullptr && req.route->quick && req.route->handler &&
+                (!req.route->quick_if || req.route->quick_if(req));
+  return req.on_loop;
 }
 
 Reply Dispatcher::Handle(Request& req) const {

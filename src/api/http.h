@@ -29,6 +29,7 @@ struct Request {
   std::string user;                                // authenticated principal, when known
   std::string role;                                // its role's name, set by the guard
   bool user_named = false;                         // `user` is a name, not a token id's prefix
+  bool on_loop = false;                            // answered on the event loop (Dispatcher::Quick)
   std::string remote_addr;                         // the peer's IP address (for trusted proxies)
   // The route Dispatcher::Quick matched (path_params filled), so Handle does not match again.
   const Route* route = nullptr;

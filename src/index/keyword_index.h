@@ -42,6 +42,10 @@ class KeywordIndex {
   std::vector<Hit> SearchExhaustive(std::string_view query, size_t k,
                                     const std::vector<uint64_t>* allowed = nullptr) const;
 
+  // How many postings Search reads at most for `query` (those of the query terms it keeps): a
+  // bound on its work, cheap to ask (one hash lookup per word).
+  size_t Postings(std::string_view query) const;
+
   size_t MemoryBytes() const;
 
   // Writes the whole index to `path` (snapshot_file.h framing) tagged with `change_seq`, the

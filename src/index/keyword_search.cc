@@ -359,6 +359,13 @@ std::vector<Hit> KeywordIndex::Search(std::string_view query, size_t k,
   return MaxScore(m.docs, qterms, bm25, k, allowed).Run();
 }
 
+size_t KeywordIndex::Postings(std::string_view query) const {
+  std::shared_lock lock(impl_->mu);
+  size_t total = 0;
+  for (const QueryTerm& q : impl_->QueryTerms(query)) total += q.term->postings.size();
+  return total;
+}
+
 std::vector<Hit> KeywordIndex::SearchExhaustive(std::string_view query, size_t k,
                                                 const std::vector<uint64_t>* allowed) const {
   std::shared_lock lock(impl_->mu);

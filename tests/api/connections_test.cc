@@ -170,6 +170,7 @@ TEST(Connections, ExportStopsWhenItsClientLeaves) {
     }
     ASSERT_EQ(server.Post("/api/v1/examples/batch", {{"examples", items}}).status, 201);
   }
+  ASSERT_EQ(server.Post("/api/v1/examples/search", {{"query_text", "number 7"}}).status, 200);  // floor measured
   // A client with a tiny receive window that reads only the response head: the export then stalls
   // on a full socket. Its head (200, not 503) proves it holds the slot; the probes below cannot
   // take the slot before it, since they start only after that.
@@ -204,6 +205,11 @@ TEST(Connections, ExportStopsWhenItsClientLeaves) {
     if (status != 503) std::this_thread::sleep_for(milliseconds(50));  // the rest fits the socket buffers
   }
   ASSERT_EQ(status, 503) << "the stalled export did not hold its slot";
+  // A plain search is answered on the event loop and takes no slot (README, max_concurrent_expensive;
+  // review s22: they were refused behind others' exports and MMR searches).
+  auto plain = server.Post("/api/v1/examples/search", {{"query_text", "number 1234"}, {"k", 3}});
+  EXPECT_EQ(plain.status, 200) << plain.raw;
+  EXPECT_EQ(server.Post("/api/v1/examples/search", {{"query_text", "number 1234"}, {"mmr", {{"lambda", 0.5}}}}).status, 503);
   // The client leaves: the server notices, drops the export and frees the slot.
   close(fd);
   for (int i = 0; i < 100 && status != 200; ++i) {

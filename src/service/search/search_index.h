@@ -135,6 +135,9 @@ class SearchIndex {
   // none. Saved beside the vector snapshot (`<snapshot>.calibration`) and read back by Load.
   // (search_index_calibration.cc)
   RelevanceCalibration Calibration(const std::string& embedder) const;
+  // Whether Calibration(embedder) answers at once, without measuring (so without embedding probes
+  // and scanning the vectors: up to a second at 100,000 examples).
+  bool CalibrationFresh(const std::string& embedder) const;
 
  private:
   Status Rebuild();

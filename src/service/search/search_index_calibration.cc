@@ -8,6 +8,14 @@
 
 namespace exemplar::service {
 
+bool SearchIndex::CalibrationFresh(const std::string& embedder) const {
+  const size_t n = Space()->index->size();
+  std::lock_guard lock(calibration_mu_);
+  const bool usable =
+      calibration_ && calibration_->embedder == embedder && calibration_->version == kCalibrationVersion;
+  return usable && (calibrating_ || !CalibrationStale(*calibration_, n, embedder, NowMillis()));
+}
+
 RelevanceCalibration SearchIndex::Calibration(const std::string& embedder) const {
   const std::shared_ptr<const VectorSpace> space = Space();
   const size_t n = space->index->size();
