@@ -16,21 +16,21 @@
 # Usage: deploy/databricks/package.sh [--allow-newer-glibc] [--app-dir DIR] [--web-dist DIR]
 #                                      [path/to/exemplar]      (default: build/exemplar)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-app=deploy/databricks/app
-web_dist=web/dist
-allow_newer_glibc=0
+app="" web_dist="" bin="" allow_newer_glibc=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --allow-newer-glibc) allow_newer_glibc=1 ;;
-    --app-dir) app=$2; shift ;;
-    --web-dist) web_dist=$2; shift ;;
+    --app-dir) app=$(realpath -m "$2"); shift ;;
+    --web-dist) web_dist=$(realpath -m "$2"); shift ;;
     -*) echo "package: unknown option $1" >&2; exit 2 ;;
-    *) break ;;
+    *) bin=$(realpath -m "$1") ;;
   esac
   shift
 done
-bin=${1:-build/exemplar}
+cd "$(dirname "$0")/../.."
+app=${app:-deploy/databricks/app}
+web_dist=${web_dist:-web/dist}
+bin=${bin:-build/exemplar}
 apps_glibc=2.35                # Ubuntu 22.04, the Databricks Apps image
 limit_bytes=10000000           # "App files can't exceed 10 MB" (read as decimal megabytes, to be safe)
 part_bytes=9000000             # pieces stay well under the limit
@@ -49,8 +49,8 @@ if [ -n "$need" ] && [ "$(printf '%s\n%s\n' "$need" "$apps_glibc" | sort -V | ta
     echo "package: warning: $bin and its libraries need glibc $need, the Apps image has $apps_glibc (--allow-newer-glibc)" >&2
   else
     echo "package: error: $bin and its libraries need glibc $need, but the Databricks Apps image (Ubuntu 22.04) has" \
-      "glibc $apps_glibc, so the app would not start. Build in an ubuntu:22.04 container (scripts/setup.sh," \
-      "scripts/build.sh, scripts/web.sh build) and package that binary; see README \"Deploy on Databricks\"." \
+      "glibc $apps_glibc, so the app would not start. Build in an ubuntu:22.04 container (or on any system" \
+      "with glibc <= $apps_glibc) with scripts/build.sh and package that binary; see README \"Deploy on Databricks\"." \
       "Pass --allow-newer-glibc to stage this binary anyway." >&2
     exit 1
   fi
