@@ -30,7 +30,9 @@ SHELLS = {"sh", "/bin/sh", "bash", "/bin/bash"}
 
 
 def glob_regex(pattern):
-    """A gitignore-style pattern (as sync.include takes them) as a regex over bundle-relative paths."""
+    """A gitignore-style pattern (as sync.include takes them) as a regex over bundle-relative paths,
+    anchored at the bundle root: the CLI also matches such a pattern deeper down (databricks/cli
+    libs/fileset, go-gitignore), so this is the stricter reading."""
     out, i = "", 0
     pattern = posixpath.normpath(pattern).lstrip("/")
     while i < len(pattern):
