@@ -4,6 +4,9 @@
 # bin/manifest.sha256, then runs the server with the staged libraries: exec exemplar "$@".
 # The directory is $TMPDIR/exemplar-app (default /tmp); it is rebuilt at every start.
 set -eu
+# The Apps runtime may hand the command little more than its Python venv on PATH.
+PATH="${PATH:+$PATH:}/usr/bin:/bin"
+export PATH
 app=$(cd "$(dirname "$0")" && pwd)
 run="${TMPDIR:-/tmp}/exemplar-app"
 manifest="$app/bin/manifest.sha256"
