@@ -95,8 +95,7 @@ def main():
             errors.append("the manifest does not list bin/exemplar")
         tmpdir = os.path.join(work, "tmp")
         os.makedirs(tmpdir)
-        env = dict(os.environ, TMPDIR=tmpdir)
-        env.pop("LD_LIBRARY_PATH", None)
+        env = {"TMPDIR": tmpdir}  # the Apps runtime passes little: no PATH or LD_LIBRARY_PATH needed
         start = ["/bin/sh", os.path.join(app, "start.sh")]
         run = subprocess.run(start + ["version"], cwd=app, env=env, capture_output=True, text=True, timeout=60)
         if run.returncode != 0 or not run.stdout.startswith("exemplar "):
