@@ -1,12 +1,15 @@
 """Checks deploy/databricks against the structure the Databricks documentation gives for
 Databricks Apps (app.yaml), Asset Bundles (databricks.yml: apps with database and serving-endpoint
-resources, Lakebase database instances, jobs) — required keys, types and allowed values; no
-network. Then checks that the checker catches broken copies (each must produce its error).
+resources, Lakebase database instances, jobs) — required keys, types and allowed values — and
+that `bundle deploy` would upload what package.sh stages in the app's git-ignored directories
+(files git ignores are synced only when they match `sync.include`); no network. Then checks that
+the checker catches broken copies (each must produce its error).
 
 Usage: check_databricks.py DEPLOY_DIR      (exit 0 when every check passes)
 """
 import copy
 import os
+import posixpath
 import re
 import sys
 
@@ -23,9 +26,61 @@ TASK_TYPES = {"notebook_task", "spark_python_task", "python_wheel_task", "sql_ta
 APP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$")  # lowercase letters, digits, hyphens
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z0-9_]+)\}")
 RESOURCE_REF = re.compile(r"\$\{resources\.([a-z_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}")
+SHELLS = {"sh", "/bin/sh", "bash", "/bin/bash"}
 
 
-def check_app_yaml(app, resource_names):
+def glob_regex(pattern):
+    """A gitignore-style pattern (as sync.include takes them) as a regex over bundle-relative paths,
+    anchored at the bundle root: the CLI also matches such a pattern deeper down (databricks/cli
+    libs/fileset, go-gitignore), so this is the stricter reading."""
+    out, i = "", 0
+    pattern = posixpath.normpath(pattern).lstrip("/")
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+def synced_by_include(path, includes):
+    """True when a file at path (bundle-relative) or a directory above it matches an include."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return any(glob_regex(p).fullmatch(prefix) for p in includes for prefix in prefixes)
+
+
+def check_sync(bundle, base_dir):
+    """Each path an app's .gitignore names (what package.sh stages) must match sync.include, or
+    bundle deploy leaves it out and the app starts without it."""
+    errors = []
+    includes = ((bundle.get("sync") or {}).get("include")) or []
+    if not isinstance(includes, list) or not all(isinstance(p, str) for p in includes):
+        return ["databricks.yml: sync.include must be a list of patterns"]
+    for key, app in ((bundle.get("resources") or {}).get("apps") or {}).items():
+        src = posixpath.normpath(app.get("source_code_path") or ".")
+        ignore_file = os.path.join(base_dir, src, ".gitignore")
+        if not os.path.isfile(ignore_file):
+            continue
+        with open(ignore_file) as f:
+            ignored = [line.strip().strip("/") for line in f if line.strip() and not line.startswith("#")]
+        for entry in ignored:
+            # A file directly in the ignored directory and one deeper (web/assets/...).
+            for sample in (f"{src}/{entry}/file", f"{src}/{entry}/sub/file"):
+                if not synced_by_include(sample, includes):
+                    errors.append(f"databricks.yml: apps.{key}: {src}/{entry} is git-ignored and no sync.include "
+                                  f"pattern matches {sample}, so bundle deploy would not upload it")
+                    break
+    return errors
+
+
+def check_app_yaml(app, resource_names, source_dir):
     errors = []
     if not isinstance(app, dict):
         return ["app.yaml: expected a mapping"]
@@ -35,6 +90,8 @@ def check_app_yaml(app, resource_names):
     command = app.get("command")
     if not isinstance(command, list) or not command or not all(isinstance(c, str) and c for c in command):
         errors.append("app.yaml: command must be a non-empty sequence of strings")
+    elif command[0] in SHELLS and (len(command) < 2 or not os.path.isfile(os.path.join(source_dir, command[1]))):
+        errors.append(f"app.yaml: command runs {command[0]} on a script that is not in the app's source directory")
     names = set()
     for i, item in enumerate(app.get("env", []) or []):
         where = f"app.yaml: env[{i}]"
@@ -159,8 +216,11 @@ def check_bundle(bundle, base_dir):
 
 def check(deploy_dir, bundle, apps_yaml):
     errors, app_resources = check_bundle(bundle, deploy_dir)
+    errors += check_sync(bundle, deploy_dir)
+    apps = (bundle.get("resources") or {}).get("apps") or {}
     for key, app_yaml in apps_yaml.items():
-        errors += check_app_yaml(app_yaml, app_resources.get(key, set()))
+        source_dir = os.path.join(deploy_dir, (apps.get(key) or {}).get("source_code_path") or ".")
+        errors += check_app_yaml(app_yaml, app_resources.get(key, set()), source_dir)
     return errors
 
 
@@ -194,6 +254,10 @@ def main():
             "spark_python_task"].update(python_file="./jobs/missing.py"),
         "app name": lambda b, a: b["resources"]["apps"][app_key].update(name="Exemplar_App"),
         "command type": lambda b, a: a[app_key].update(command="./bin/exemplar serve"),
+        "command script missing": lambda b, a: a[app_key].update(command=["/bin/sh", "missing.sh", "serve"]),
+        "no sync section": lambda b, a: b.pop("sync", None),
+        "staged directory not included": lambda b, a: b.update(sync={"include": ["app/bin/**", "app/web/**"]}),
+        "include of other files": lambda b, a: b.update(sync={"include": ["app/bin/*.so", "app/lib/x/**", "web/**"]}),
     }
     for what, breakage in breakages.items():
         b, a = copy.deepcopy(bundle), copy.deepcopy(apps_yaml)
