@@ -317,9 +317,16 @@ void Dispatcher::AddCors(const Request& req, Reply* reply) const {
   if (!allowed) return;
   reply->headers["Access-Control-Allow-Origin"] = origin;
   reply->headers["Vary"] = "Origin";
+  // Response headers a cross-origin page may read besides the CORS-safelisted ones: the ETag to
+  // send back in If-Match, how long to wait after a 429 / 503, and the id to quote in a report.
+  reply->headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, X-Request-Id";
   if (req.method == "OPTIONS") {
     reply->headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS";
-    reply->headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Request-Id";
+    // Request headers a page may send besides the safelisted ones: the conditional headers
+    // (If-Match guards writes; If-None-Match is what a cache revalidates with) and an event
+    // stream's resume point (Last-Event-ID).
+    reply->headers["Access-Control-Allow-Headers"] =
+        "Authorization, Content-Type, X-Request-Id, If-Match, If-None-Match, Last-Event-ID";
     reply->headers["Access-Control-Max-Age"] = "600";
   }
 }
