@@ -24,6 +24,9 @@ constexpr uint32_t kHeaderLimit = 64 * 1024;
 // destroy the 413 before the client reads it.
 constexpr std::chrono::seconds kLingerTime{5};
 constexpr uint64_t kMaxDrainBytes = 64ull * 1024 * 1024;
+// A body up to this size is not counted against max_buffered_body_bytes: every connection may
+// hold that much of a request head anyway, and small requests then never wait behind large ones.
+constexpr uint64_t kUncountedBodyBytes = kHeaderLimit;
 
 const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -38,50 +41,11 @@ bool LoneChunked(const http::request_parser<http::string_body>::value_type& head
 
 }  // namespace
 
-bool ServerCore::AdmitAddress(const std::string& address) {
-  std::lock_guard lock(mu_);
-  int& n = per_address_[address];
-  if (config.max_connections_per_ip > 0 && n >= config.max_connections_per_ip) {
-    if (n == 0) per_address_.erase(address);
-    return false;
-  }
-  ++n;
-  return true;
-}
-
-void ServerCore::ReleaseAddress(const std::string& address) {
-  std::lock_guard lock(mu_);
-  auto it = per_address_.find(address);
-  if (it != per_address_.end() && --it->second <= 0) per_address_.erase(it);
-}
-
-ServerCore::StreamAdmission ServerCore::AdmitStream(const std::string& address) {
-  std::lock_guard lock(mu_);
-  const int limit = config.max_event_streams;
-  if (event_streams_ >= limit) return StreamAdmission::kFull;
-  int& mine = streams_per_address_[address];
-  if (mine >= std::max(1, limit - limit / 4)) return StreamAdmission::kOverShare;
-  ++mine;
-  ++event_streams_;
-  return StreamAdmission::kAdmitted;
-}
-
-void ServerCore::ReleaseStream(const std::string& address) {
-  std::lock_guard lock(mu_);
-  --event_streams_;
-  auto it = streams_per_address_.find(address);
-  if (it != streams_per_address_.end() && --it->second <= 0) streams_per_address_.erase(it);
-}
-
-int ServerCore::OpenStreams() {
-  std::lock_guard lock(mu_);
-  return event_streams_;
-}
-
 Connection::Connection(tcp::socket socket, ServerCore& core, std::string address)
     : core_(core), address_(std::move(address)), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 
 Connection::~Connection() {
+  ReleaseBody();
   if (counts_event_stream_) core_.ReleaseStream(address_);
   core_.ReleaseAddress(address_);
   core_.connections.fetch_sub(1);
@@ -148,6 +112,7 @@ void Connection::Close() {
 void Connection::AwaitRequest() {
   timed_out_ = false;
   parser_.reset();
+  ReleaseBody();
   if (buffer_.size() > 0) {  // a pipelined request is already here
     ReadHeader();
     return;
@@ -231,17 +196,31 @@ void Connection::OnHeader(beast::error_code ec) {
   if (length && *length > static_cast<uint64_t>(core_.config.max_body_bytes)) {
     // Refused from the head alone, at once: waiting for the body kept a client that declared
     // 20 MB and sent nothing (or sent Expect: 100-continue and waits) until request_timeout_s.
-    buffer_.consume(buffer_.size());
-    linger_ = true;
-    return Refuse(413, Status(Code::kTooLarge, "request body of " + std::to_string(*length) +
-                                                   " bytes (Content-Length) is larger than max_body_bytes (" +
-                                                   std::to_string(core_.config.max_body_bytes) + " bytes)"));
+    return RefuseBody(core_.dispatcher.Refuse(
+        413,
+        Status(Code::kTooLarge, "request body of " + std::to_string(*length) +
+                                    " bytes (Content-Length) is larger than max_body_bytes (" +
+                                    std::to_string(core_.config.max_body_bytes) + " bytes)"),
+        method_, request_id_));
   }
   parser_->body_limit(static_cast<uint64_t>(core_.config.max_body_bytes));
   // RFC 9112: a request without Content-Length or chunked encoding has an empty body.
   if (parser_->is_done()) {
     Disarm();
     return Dispatch();
+  }
+  // A body is coming. It is not read when the answer cannot depend on it: a target that does not
+  // parse, or a caller without credentials on a server that requires them (else anyone could
+  // make the server hold max_body_bytes per connection before its 401).
+  Request head_req;
+  if (Status target = HeadRequest(&head_req); !target.ok()) {
+    return RefuseBody(core_.dispatcher.Refuse(HttpStatusOf(target.code()), target, method_, request_id_));
+  }
+  if (auto reply = core_.dispatcher.RefuseFromHead(head_req)) return RefuseBody(std::move(*reply));
+  // Nor when the bodies held server-wide would pass max_buffered_body_bytes (a chunked body is
+  // counted as it arrives, in ReadBody).
+  if (length && !HoldBody(*length)) {
+    return RefuseBody(BodiesBusy());
   }
   // RFC 9110 §10.1.1: an HTTP/1.0 client's 100-continue is ignored.
   if (version_ >= 11 && beast::iequals(head[http::field::expect], "100-continue")) {
@@ -256,8 +235,34 @@ void Connection::OnHeader(beast::error_code ec) {
 }
 
 void Connection::ReadBody() {
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  if (parser_->content_length()) {  // held whole already (OnHeader)
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+    return;
+  }
+  // A chunked body's size is known only as it arrives: it is held piece by piece.
+  http::async_read_some(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (self->phase_ == Phase::kClosed) return;
+    if (ec || self->timed_out_) return self->OnBody(ec);
+    if (!self->HoldBody(self->parser_->get().body().capacity())) {
+      return self->RefuseBody(self->BodiesBusy());
+    }
+    if (self->parser_->is_done()) return self->OnBody(ec);
+    self->ReadBody();
+  });
+}
+
+bool Connection::HoldBody(uint64_t total) {
+  if (total <= kUncountedBodyBytes || total <= static_cast<uint64_t>(held_body_bytes_)) return true;
+  const int64_t more = static_cast<int64_t>(total) - held_body_bytes_;
+  if (!core_.HoldBodyBytes(more)) return false;
+  held_body_bytes_ += more;
+  return true;
+}
+
+void Connection::ReleaseBody() {
+  if (held_body_bytes_ > 0) core_.ReleaseBodyBytes(held_body_bytes_);
+  held_body_bytes_ = 0;
 }
 
 void Connection::OnBody(beast::error_code ec) {
@@ -307,28 +312,54 @@ void Connection::Refuse(int http_status, const Status& st) {
   Send(core_.dispatcher.Refuse(http_status, st, method_.empty() ? "UNKNOWN" : method_, request_id_));
 }
 
+Reply Connection::BodiesBusy() const {
+  Reply busy = core_.dispatcher.Refuse(503,
+                                       Status::Unavailable("server busy: too many request bodies are being received "
+                                                           "at once (max_buffered_body_bytes); retry later"),
+                                       method_, request_id_);
+  busy.headers["Retry-After"] = "1";
+  return busy;
+}
+
+void Connection::RefuseBody(Reply reply) {
+  buffer_.consume(buffer_.size());
+  parser_.reset();
+  ReleaseBody();
+  linger_ = true;
+  keep_alive_ = false;
+  Send(std::move(reply));
+}
+
 // ---- Handling: on a worker ----
 
-void Connection::Dispatch() {
-  phase_ = Phase::kHandling;
-  auto& head = parser_->get();
-  Request req;
-  req.method = method_;
-  const Status target = Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), &req);
-  if (!target.ok()) {
-    // Before any route or handler sees the text; the body was read whole, so the connection stays.
-    parser_.reset();
-    return Send(core_.dispatcher.Refuse(HttpStatusOf(target.code()), target, method_, request_id_));
-  }
+Status Connection::HeadRequest(Request* req) const {
+  const auto& head = parser_->get();
+  req->method = method_;
+  EXEMPLAR_RETURN_IF_ERROR(
+      Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), req));
   for (const auto& field : head) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers[name] = std::string(field.value());
+    req->headers[name] = std::string(field.value());
   }
-  req.headers["x-request-id"] = request_id_;
-  req.request_id = request_id_;
-  req.remote_addr = address_;  // for trusted-proxy checks
-  req.body = std::move(head.body());
+  req->headers["x-request-id"] = request_id_;
+  req->request_id = request_id_;
+  req->remote_addr = address_;  // for trusted-proxy checks
+  return Status::Ok();
+}
+
+void Connection::Dispatch() {
+  phase_ = Phase::kHandling;
+  Request req;
+  const Status target = HeadRequest(&req);
+  if (!target.ok()) {
+    // Before any route or handler sees the text; the body (if any) was read whole, so the
+    // connection stays.
+    parser_.reset();
+    ReleaseBody();
+    return Send(core_.dispatcher.Refuse(HttpStatusOf(target.code()), target, method_, request_id_));
+  }
+  req.body = std::move(parser_->get().body());
   parser_.reset();
   auto shared_req = std::make_shared<Request>(std::move(req));
   if (core_.dispatcher.Quick(*shared_req)) return Respond(*shared_req);  // on this event-loop thread
@@ -338,6 +369,9 @@ void Connection::Dispatch() {
 // Runs the handler and sends its reply: on a worker, or on the event loop for a quick route.
 void Connection::Respond(Request& req) {
   Reply reply = core_.dispatcher.Handle(req);
+  // The body is no longer needed: its bytes stop counting against max_buffered_body_bytes.
+  std::string().swap(req.body);
+  ReleaseBody();
   if (reply.stream) {
     auto shared = std::make_shared<Reply>(std::move(reply));
     net::post(socket_.get_executor(), [self = shared_from_this(), shared] { self->Send(std::move(*shared)); });

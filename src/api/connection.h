@@ -53,6 +53,11 @@ class ServerCore {
   StreamAdmission AdmitStream(const std::string& address);
   void ReleaseStream(const std::string& address);
   int OpenStreams();
+  // Request bodies held in memory at once, server-wide: a body being read or handled holds its
+  // size until its handler has returned. Beyond max_buffered_body_bytes (or max_body_bytes, if
+  // larger: one largest body always fits) HoldBodyBytes holds nothing and returns false.
+  bool HoldBodyBytes(int64_t bytes);
+  void ReleaseBodyBytes(int64_t bytes) { body_bytes_.fetch_sub(bytes); }
 
   // Posts `fn` to `ex` unless the server is shutting down. Stream wakers call this from any
   // thread at any time, possibly while the event loop is being torn down.
@@ -73,6 +78,7 @@ class ServerCore {
   std::unordered_map<std::string, int> streams_per_address_;  // GUARDED_BY(mu_)
   std::shared_mutex gate_;
   bool open_ = true;  // GUARDED_BY(gate_)
+  std::atomic<int64_t> body_bytes_{0};
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -111,6 +117,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Linger();
   void Discard(uint64_t remaining);
   void Refuse(int http_status, const Status& st);
+  // Answers from the head a request whose body is not read (its reply does not depend on it, or
+  // the server will not hold it): drops what arrived of it, replies, then lingers and closes.
+  void RefuseBody(Reply reply);
+  // The 503 (Retry-After: 1) of a body the cap on buffered bodies refuses.
+  Reply BodiesBusy() const;
+  // Counts the body read so far (`total` bytes) against the server's cap on buffered bodies;
+  // false when the cap refuses it. A body no larger than a request head may be is not counted.
+  bool HoldBody(uint64_t total);
+  // Gives the held bytes back, once the body is no longer held.
+  void ReleaseBody();
+  // The request as handlers see it, from the parsed head (the body is the caller's to add):
+  // the target's parse error (400 / 422) when it has one.
+  Status HeadRequest(Request* req) const;
   void Dispatch();
   void Respond(Request& req);
   // The response as bytes on the wire (status line, headers, Content-Length, body).
@@ -138,6 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Phase phase_ = Phase::kIdle;
   bool timed_out_ = false;
   bool linger_ = false;  // linger after the reply being written (it refuses a body)
+  int64_t held_body_bytes_ = 0;  // what HoldBody counted in core_ for the current request
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   // The request being answered.

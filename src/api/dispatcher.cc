@@ -144,8 +144,9 @@ bool IsApiPath(const std::string& path) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics)
-    : config_(config), routes_(std::move(routes)), metrics_(metrics) {
+Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics, service::AuthOptions auth)
+    : config_(config), routes_(std::move(routes)), metrics_(metrics), auth_(std::move(auth)),
+      site_(SitePolicy::FromConfig(config)) {
   std::string openapi = DumpJson(OpenApiDocument(routes_));
   for (auto& route : routes_) {
     if (!route.handler && route.path == "/api/v1/openapi.json") {
@@ -317,11 +318,61 @@ void Dispatcher::AddCors(const Request& req, Reply* reply) const {
   if (!allowed) return;
   reply->headers["Access-Control-Allow-Origin"] = origin;
   reply->headers["Vary"] = "Origin";
+  // Response headers a cross-origin page may read besides the CORS-safelisted ones: the ETag to
+  // send back in If-Match, how long to wait after a 429 / 503, and the id to quote in a report.
+  reply->headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, X-Request-Id";
   if (req.method == "OPTIONS") {
     reply->headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS";
-    reply->headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Request-Id";
+    // Request headers a page may send besides the safelisted ones: the conditional headers
+    // (If-Match guards writes; If-None-Match is what a cache revalidates with) and an event
+    // stream's resume point (Last-Event-ID).
+    reply->headers["Access-Control-Allow-Headers"] =
+        "Authorization, Content-Type, X-Request-Id, If-Match, If-None-Match, Last-Event-ID";
     reply->headers["Access-Control-Max-Age"] = "600";
   }
+}
+
+namespace {
+
+// What the routes' guard would do with a request's credentials, decided from its head without a
+// token lookup: kOk when it would look them up (a bearer token, valid or not, or a forwarded
+// identity from a trusted proxy address), else the 401 it would give.
+Status HeadCredentials(const Request& req, const service::AuthOptions& auth) {
+  const std::string authorization = req.Header("authorization");
+  if (authorization.empty()) {
+    const bool forwarded = !req.Header("x-forwarded-email").empty() && auth.trusted_proxy &&
+                           std::any_of(auth.proxy_addresses.begin(), auth.proxy_addresses.end(),
+                                       [&](const std::string& p) { return service::AddressMatches(req.remote_addr, p); });
+    return forwarded ? Status::Ok() : Status(Code::kUnauthenticated, "missing bearer token");
+  }
+  // As service::Auth reads it: the scheme in any case, then a token.
+  const size_t space = authorization.find(' ');
+  std::string scheme = authorization.substr(0, space);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool token = space != std::string::npos && authorization.find_first_not_of(' ', space) != std::string::npos;
+  if (scheme == "bearer" && token) return Status::Ok();
+  return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
+}
+
+}  // namespace
+
+std::optional<Reply> Dispatcher::RefuseFromHead(Request& req) const {
+  if (!auth_.required || req.method == "OPTIONS") return std::nullopt;
+  Status credentials = HeadCredentials(req, auth_);
+  if (credentials.ok()) return std::nullopt;
+  std::string allow;
+  const Route* route = Match(&req, &allow);
+  if (route == nullptr || !route->handler) return Handle(req);  // 404 / 405 / the web app: no body needed
+  if (route->min_role == 0) return std::nullopt;               // public: read as usual
+  // The order of the routes' own wrappers (routes.cc): site checks, then authentication.
+  Status refused = CheckHost(req, site_);
+  if (refused.ok()) refused = CheckCrossSite(req, site_);
+  if (refused.ok()) refused = credentials;
+  if (metrics_) metrics_->Observe(req.method, route->path, HttpStatusOf(refused.code()), 0);
+  Reply reply = ErrorReply(HttpStatusOf(refused.code()), refused, req.request_id);
+  AddPageHeaders(reply);
+  AddCors(req, &reply);
+  return reply;
 }
 
 Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& method,

@@ -4,14 +4,17 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "api/cross_site.h"
 #include "api/http.h"
 #include "common/config.h"
+#include "service/auth/auth.h"
 
 namespace exemplar::api {
 
@@ -19,8 +22,9 @@ class Metrics;
 
 class Dispatcher {
  public:
-  // `metrics` (optional) receives every request's method, route, status and latency.
-  Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics);
+  // `metrics` (optional) receives every request's method, route, status and latency. `auth`:
+  // how the routes' guard authenticates (service::Auth::options()), for RefuseFromHead.
+  Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics, service::AuthOptions auth = {});
 
   // Answers `req`. REQUIRES: req.path is percent-decoded, req.query parsed, header names lower
   // case and req.request_id set. Never throws; a handler's exception becomes a 500.
@@ -28,6 +32,16 @@ class Dispatcher {
   // Whether the request's route is quick (Route::quick): the event loop may run it itself. Keeps
   // the route it matched in req.route for Handle.
   bool Quick(Request& req) const;
+
+  // The answer to a request that is refused from its head alone, so that its body is never read
+  // (an unauthenticated client could otherwise make the server hold max_body_bytes per
+  // connection): when tokens are required and the head carries no credentials the routes' guard
+  // could accept — no "Authorization: Bearer …", no X-Forwarded-Email from a trusted proxy
+  // address — a route that needs a role gets the 401 its guard would give (or the 421 / 403 of
+  // the site checks that run before it), and a path no route takes gets its 404 / 405. nullopt
+  // when the request is to be read whole (credentials present, tokens not required, a public
+  // route, OPTIONS). REQUIRES: as Handle; req.body empty (not read yet).
+  std::optional<Reply> RefuseFromHead(Request& req) const;
 
   // The JSON error reply for a request refused before it reached a route (400 malformed,
   // 408 deadline, 413 too large, 503 over a connection limit), counted as "unmatched".
@@ -62,6 +76,8 @@ class Dispatcher {
   Metrics* metrics_ = nullptr;
   std::filesystem::path web_dir_;  // empty when no built web UI is served
   std::string cors_origins_;       // ",a,b," or empty
+  service::AuthOptions auth_;
+  SitePolicy site_;
 };
 
 }  // namespace exemplar::api

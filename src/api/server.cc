@@ -22,8 +22,8 @@ constexpr std::chrono::seconds kStreamDrain{1};
 }  // namespace
 
 struct Server::Impl {
-  Impl(const Config& config, std::vector<Route> routes, Metrics* metrics)
-      : config(config), dispatcher(config, std::move(routes), metrics), workers(config.threads),
+  Impl(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth, Metrics* metrics)
+      : config(config), dispatcher(config, std::move(routes), metrics, auth), workers(config.threads),
         core(config, dispatcher, workers) {
     int n = config.io_threads > 0 ? config.io_threads
                                   : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
@@ -106,8 +106,8 @@ void Server::Impl::Reject(tcp::socket& socket, const std::string& why) {
   socket.close(ec);
 }
 
-Server::Server(const Config& config, std::vector<Route> routes, Metrics* metrics)
-    : config_(config), impl_(std::make_unique<Impl>(config, std::move(routes), metrics)) {}
+Server::Server(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth, Metrics* metrics)
+    : config_(config), impl_(std::make_unique<Impl>(config, std::move(routes), auth, metrics)) {}
 
 Server::~Server() { Stop(); }
 

@@ -3,8 +3,10 @@
 // (`threads`), so idle keep-alive connections, slow senders and open event streams cost a socket
 // and a small buffer each, not a thread. Limits (each a config key): total connections,
 // connections per client address, a deadline for the whole request head and body (408), an idle
-// keep-alive timeout, the listen backlog and the number of open event streams (503 beyond).
-// Routing, static files, CORS and error rendering live in Dispatcher.
+// keep-alive timeout, the listen backlog, the number of open event streams (503 beyond) and the
+// request bodies held in memory at once (503 beyond). A body a caller without credentials sends
+// to a route that needs them is not read at all (401 from the head). Routing, static files, CORS
+// and error rendering live in Dispatcher.
 #pragma once
 
 #include <memory>
@@ -13,13 +15,17 @@
 
 #include "api/http.h"
 #include "common/config.h"
+#include "service/auth/auth.h"
 
 namespace exemplar::api {
 
 class Server {
  public:
-  // `metrics` (optional) receives every request's method, route, status and latency.
-  Server(const Config& config, std::vector<Route> routes, class Metrics* metrics = nullptr);
+  // `auth`: how the routes authenticate (service::Auth::options()), so that a request without
+  // credentials is refused before its body is read. `metrics` (optional) receives every request's
+  // method, route, status and latency.
+  Server(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth,
+         class Metrics* metrics = nullptr);
   ~Server();  // Stop()
 
   // Binds (port 0 = any free port; SO_REUSEADDR only, never SO_REUSEPORT) and serves on

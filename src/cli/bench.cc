@@ -61,7 +61,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
   auto rt_or = Runtime::Open(config);
   if (!rt_or.ok()) return fail(rt_or.status().message());
   std::unique_ptr<Runtime> rt = std::move(rt_or).value();
-  auto server = std::make_unique<api::Server>(rt->config(), api::BuildRoutes(rt->services()), &rt->metrics());
+  auto server = std::make_unique<api::Server>(rt->config(), api::BuildRoutes(rt->services()), rt->auth().options(),
+                                               &rt->metrics());
   if (Status st = server->Start(); !st.ok()) return fail(st.message());
   int port = server->port();
   out["dim"] = rt->embedder().dim();

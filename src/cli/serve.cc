@@ -89,7 +89,8 @@ int RunServe(const Config& in) {
   spdlog::info("indexes ready: {} examples, {} vectors ({}), {:.2f} s", stats.examples,
                stats.vectors, stats.load_mode, load_s);
 
-  api::Server server(runtime.config(), api::BuildRoutes(runtime.services()), &runtime.metrics());
+  api::Server server(runtime.config(), api::BuildRoutes(runtime.services()), runtime.auth().options(),
+                     &runtime.metrics());
   Status st = server.Start();
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n";

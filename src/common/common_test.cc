@@ -113,6 +113,32 @@ TEST(JsonBody, NestingOf32IsAcceptedAnd33Refused) {
   EXPECT_EQ(CheckJsonLimits(Json::parse(nested(33)), JsonLimits{}, {"body"}).code(), Code::kInvalidArgument);
 }
 
+// An object holds at most 1,000 keys, in a body (the parse stops at the first key over the
+// limit) and in content parsed elsewhere; the 422 names where the object is.
+TEST(JsonBody, ObjectsHoldAtMost1000Keys) {
+  auto object_of = [](int keys) {
+    Json o = Json::object();
+    for (int i = 0; i < keys; ++i) o["k" + std::to_string(i)] = i;
+    return o;
+  };
+  EXPECT_TRUE(ParseJsonBody(Json{{"input", object_of(1000)}}.dump()).ok());
+  auto crowded = ParseJsonBody(Json{{"a", Json::array({1, Json{{"b", object_of(1001)}}})}}.dump());
+  ASSERT_EQ(crowded.status().code(), Code::kInvalidArgument);
+  ASSERT_EQ(crowded.status().field_errors().size(), 1u);
+  const FieldError& e = crowded.status().field_errors()[0];
+  EXPECT_EQ(e.loc, (std::vector<std::string>{"body", "a", "1", "b"}));
+  EXPECT_EQ(e.type, "value_error.dict.max_keys");
+  EXPECT_NE(e.msg.find("more than 1000 keys"), std::string::npos) << e.msg;
+  EXPECT_EQ(ParseJsonBody(object_of(1001).dump()).status().field_errors().at(0).loc,
+            std::vector<std::string>{"body"});
+
+  EXPECT_TRUE(CheckJsonLimits(object_of(1000), JsonLimits{}, {"body", "input"}).ok());
+  Status content = CheckJsonLimits(Json{{"q", object_of(1001)}}, JsonLimits{}, {"body", "input"});
+  ASSERT_EQ(content.code(), Code::kInvalidArgument);
+  EXPECT_EQ(content.field_errors().at(0).loc, (std::vector<std::string>{"body", "input", "q"}));
+  EXPECT_EQ(content.field_errors().at(0).type, "value_error.dict.max_keys");
+}
+
 // What the parser would change silently is refused: a repeated key (it keeps the last) and an
 // integer beyond 64 bits (it keeps a double near it). Everything else is kept as sent.
 TEST(JsonBody, RepeatedKeysAndIntegersBeyond64BitsAre422) {

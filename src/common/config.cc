@@ -164,6 +164,10 @@ const std::map<std::string, Setter>& Setters() {
        [](Config& c, const std::string& k, const std::string& v) {
          return ParseInt(k, v, 1024, int64_t{1} << 32, &c.max_body_bytes);
        }},
+      {"max_buffered_body_bytes",
+       [](Config& c, const std::string& k, const std::string& v) {
+         return ParseInt(k, v, 1024, int64_t{1} << 40, &c.max_buffered_body_bytes);
+       }},
       {"threads", Int(&Config::threads, 4, 1024)},
       {"io_threads", Int(&Config::io_threads, 0, 64)},
       {"max_connections", Int(&Config::max_connections, 1, 1000000)},

@@ -56,6 +56,10 @@ struct Config {
   int follow_interval_ms = 1000;
   std::string web_dir;                 // built web UI; "" = look beside the binary
   int64_t max_body_bytes = 8 * 1024 * 1024;
+  // Request bodies held in memory at once, server-wide (a body counts from its head until its
+  // handler returns; bodies up to 64 KiB are not counted); beyond it a new body gets 503 with
+  // Retry-After. 256 MiB: 32 bodies of the largest size, far below any host's memory.
+  int64_t max_buffered_body_bytes = 256 * 1024 * 1024;
   // HTTP: handlers run on `threads` workers; sockets live on `io_threads` event-loop threads, so
   // idle, slow and streaming connections hold no worker.
   int threads = 64;                    // handler workers (requests executing at once)

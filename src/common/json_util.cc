@@ -14,6 +14,11 @@
 namespace exemplar {
 namespace {
 
+// Keys of one object, on every path (a body and content alike, whatever its JsonLimits): a JSON
+// object is a record of named fields, never a bulk container. Half a million keys in an example's
+// input cost seconds of CPU to store and megabytes on every list page showing it. 1,000, as lists.
+constexpr size_t kMaxObjectKeys = 1000;
+
 bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
 // The path to the first string (or key) holding a NUL. REQUIRES: depth already checked.
@@ -88,6 +93,13 @@ Status CheckLimitsImpl(const Json& root, const JsonLimits& limits, std::vector<s
         type = "value_error.too_long";
       }
     } else if (v.is_object()) {
+      if (v.size() > kMaxObjectKeys) {
+        breach = &v;
+        msg = "object of " + std::to_string(v.size()) + " keys; at most " + std::to_string(kMaxObjectKeys) +
+              " allowed";
+        type = "value_error.dict.max_keys";
+        break;
+      }
       for (const auto& [k, child] : v.items()) {
         nul = nul || HasNul(k);
         if (k.size() > limits.max_string_bytes) {
@@ -171,17 +183,41 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
                                  " is beyond 64 bits and would not be kept exactly; send it as a string",
                              "value_error.number.too_large"}});
   }
-  // A key repeated in one object: the parser keeps the last silently; the caller meant one.
-  std::vector<std::set<std::string>> keys_of_open_objects;
+  // A key repeated in one object: the parser keeps the last silently; the caller meant one. An
+  // object with too many keys stops the parse at the first key over the limit (thrown out of the
+  // callback), naming where the object is: each open object's current key, each open array's
+  // current index.
+  struct Open {
+    bool object = false;
+    std::set<std::string> keys;
+    std::string key;  // LocKey of the key whose value is being parsed
+    size_t index = 0;
+  };
+  struct TooManyKeys {};
+  std::vector<Open> open;
   std::optional<std::string> repeated;
   auto watch = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) {
-      keys_of_open_objects.emplace_back();
-    } else if (event == Json::parse_event_t::object_end) {
-      if (!keys_of_open_objects.empty()) keys_of_open_objects.pop_back();
-    } else if (event == Json::parse_event_t::key && !keys_of_open_objects.empty() && !repeated) {
-      const std::string key = parsed.get<std::string>();
-      if (!keys_of_open_objects.back().insert(key).second) repeated = key;
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        open.push_back({event == Json::parse_event_t::object_start});
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        if (!open.empty()) open.pop_back();
+        if (!open.empty() && !open.back().object) ++open.back().index;
+        break;
+      case Json::parse_event_t::value:
+        if (!open.empty() && !open.back().object) ++open.back().index;
+        break;
+      case Json::parse_event_t::key:
+        if (!open.empty() && open.back().object) {
+          const std::string key = parsed.get<std::string>();
+          if (!open.back().keys.insert(key).second && !repeated) repeated = key;
+          if (open.back().keys.size() > kMaxObjectKeys) throw TooManyKeys{};
+          open.back().key = LocKey(key);
+        }
+        break;
     }
     return true;
   };
@@ -192,6 +228,13 @@ Result<Json> ParseJsonBody(const std::string& text, const JsonLimits& limits) {
       return Status::Invalid({{{"body"}, "the key '" + repeated->substr(0, 200) + "' appears twice in one object",
                                "value_error.duplicate_key"}});
     }
+  } catch (const TooManyKeys&) {
+    std::vector<std::string> loc = {"body"};
+    for (size_t i = 0; i + 1 < open.size(); ++i) {
+      loc.push_back(open[i].object ? open[i].key : std::to_string(open[i].index));
+    }
+    return Status::Invalid({{loc, "object with more than " + std::to_string(kMaxObjectKeys) + " keys",
+                             "value_error.dict.max_keys"}});
   } catch (const Json::exception& e) {
     // parse_error (also invalid UTF-8) and out_of_range (a number beyond double, e.g. 1e999):
     // keep nlohmann's message without its "[json.exception...]" prefix.

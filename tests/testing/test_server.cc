@@ -47,7 +47,8 @@ void TestServer::Start() {
   auto rt = cli::Runtime::Open(config_, true, true);
   if (!rt.ok()) throw std::runtime_error("runtime: " + rt.status().ToString());
   runtime_ = std::move(rt).value();
-  server_ = std::make_unique<api::Server>(runtime_->config(), api::BuildRoutes(runtime_->services()), &runtime_->metrics());
+  server_ = std::make_unique<api::Server>(runtime_->config(), api::BuildRoutes(runtime_->services()),
+                                          runtime_->auth().options(), &runtime_->metrics());
   Status st = server_->Start();
   if (!st.ok()) throw std::runtime_error("server: " + st.ToString());
   client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());

@@ -1,0 +1,208 @@
+// Connection-level limits found by the outside review of 2026-12-07 (s22): a caller without
+// credentials cannot make an auth-required server hold request bodies (401 from the head), the
+// bodies held at once are capped server-wide (503 + Retry-After beyond max_buffered_body_bytes),
+// CORS lets a cross-origin page use ETag / If-Match / Last-Event-ID, a JSON object holds at most
+// 1,000 keys, and an empty Host header is refused like any other foreign one.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "testing/raw_connection.h"
+#include "testing/test_server.h"
+
+namespace exemplar::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+// The head of a POST /api/v1/examples declaring `length` body bytes, with `extra` header lines.
+std::string PostHead(uint64_t length, const std::string& extra = "", const std::string& path = "/api/v1/examples") {
+  return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + extra +
+         "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+}
+
+Config AuthRequired() {
+  Config c;
+  c.auth = "required";
+  return c;
+}
+
+// The reproduction: Content-Length 8388592 and all but a few bytes withheld. The server answered
+// only after the whole body (never sent) or request_timeout_s, holding 8 MiB per connection.
+TEST(HttpHardening, BodyWithoutCredentialsGets401FromTheHeadAndIsNotRead) {
+  TestServer server(AuthRequired());
+  const std::string writer = server.runtime().auth().CreateToken(service::Role::kWrite, "writer")->second;
+  const uint64_t kNearlyMax = 8388592;
+  const std::string start = "{\"input\": {\"q\": \"";
+
+  struct Case {
+    std::string extra;
+    std::string path;
+    std::string status;
+  };
+  const Case cases[] = {
+      {"", "/api/v1/examples", "HTTP/1.1 401"},                                 // no credentials
+      {"Authorization: Basic YWxhZGRpbjpvcGVu\r\n", "/api/v1/examples", "HTTP/1.1 401"},  // not a bearer token
+      {"Expect: 100-continue\r\n", "/api/v1/examples", "HTTP/1.1 401"},         // no 100 Continue first
+      {"X-Forwarded-Email: a@example.com\r\n", "/api/v1/examples", "HTTP/1.1 401"},  // no trusted proxy
+      {"", "/api/v1/no-such-route", "HTTP/1.1 404"},                            // nothing would read it
+  };
+  for (const auto& c : cases) {
+    RawConnection conn(server.port());
+    ASSERT_TRUE(conn.Send(PostHead(kNearlyMax, c.extra, c.path) + start)) << c.extra;
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string reply = conn.ReadUntil("}", milliseconds(5000));
+    EXPECT_EQ(reply.rfind(c.status, 0), 0u) << c.extra << c.path << reply;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << c.extra;
+    EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+    EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
+    if (c.status == "HTTP/1.1 401") EXPECT_NE(reply.find("WWW-Authenticate: Bearer"), std::string::npos) << reply;
+    // The body is not waited for: the connection ends (after a short linger) without it.
+    conn.ReadToClose(milliseconds(10000));
+    EXPECT_TRUE(conn.closed()) << c.extra;
+  }
+
+  // The site checks still come first: a foreign Host is a 421, from the head too.
+  RawConnection foreign(server.port());
+  ASSERT_TRUE(foreign.Send("POST /api/v1/examples HTTP/1.1\r\nHost: attacker.example\r\nContent-Type: "
+                           "application/json\r\nContent-Length: 8388592\r\n\r\n{"));
+  EXPECT_EQ(foreign.ReadUntil("}", milliseconds(5000)).rfind("HTTP/1.1 421", 0), 0u);
+
+  // A caller with a token has its body read and answered as before: created, or refused by the
+  // token lookup after the body.
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples", MakeExample("with a token"), Bearer(writer)).status, 201);
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples", MakeExample("bad token"), Bearer("exm_wrong")).status, 401);
+  // Public routes and bodiless requests are unchanged.
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+  EXPECT_EQ(server.Get("/api/v1/examples").status, 401);
+}
+
+// Bodies held at once are capped server-wide: callers with (here invalid) tokens, whose bodies are
+// read before the token is looked up, cannot make the server hold more than
+// max_buffered_body_bytes; beyond it a new body gets 503 + Retry-After from its head (or as a
+// chunked one grows past it), while a small authenticated request is still served.
+TEST(HttpHardening, BodiesHeldAtOnceAreCappedServerWide) {
+  Config c = AuthRequired();
+  c.max_body_bytes = 1024 * 1024;
+  c.max_buffered_body_bytes = 1536 * 1024;
+  TestServer server(c);
+  const std::string writer = server.runtime().auth().CreateToken(service::Role::kWrite, "writer")->second;
+  const std::string bogus = "Authorization: Bearer exm_not_a_token\r\n";
+
+  auto hog = std::make_unique<RawConnection>(server.port());
+  ASSERT_TRUE(hog->Send(PostHead(1000 * 1000, bogus) + "{\"input\": "));
+  // Until the server has read the hog's head, a second body may still fit: wait for the 503.
+  std::string refused;
+  for (int i = 0; i < 50 && refused.rfind("HTTP/1.1 503", 0) != 0; ++i) {
+    RawConnection over(server.port());
+    ASSERT_TRUE(over.Send(PostHead(600 * 1000, bogus) + "{"));
+    refused = over.ReadUntil("}", milliseconds(2000));
+    if (refused.rfind("HTTP/1.1 503", 0) != 0) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("max_buffered_body_bytes"), std::string::npos) << refused;
+
+  // A chunked body is counted as it arrives.
+  RawConnection chunked(server.port());
+  ASSERT_TRUE(chunked.Send("POST /api/v1/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+                           bogus + "Transfer-Encoding: chunked\r\n\r\n"));
+  const std::string piece(700 * 1000, ' ');
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+  chunked.Send(size + piece + "\r\n");
+  const std::string chunked_reply = chunked.ReadUntil("}", milliseconds(5000));
+  EXPECT_EQ(chunked_reply.rfind("HTTP/1.1 503", 0), 0u) << chunked_reply.substr(0, 300);
+
+  // Small bodies (up to 64 KiB) are not counted: an authenticated write still succeeds.
+  EXPECT_EQ(server.Send("POST", "/api/v1/examples", MakeExample("small write"), Bearer(writer)).status, 201);
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+
+  // Once the hog leaves, its bytes are free again: the same large body is read (and refused for
+  // its token, after the body).
+  hog.reset();
+  const std::string big = "\"" + std::string(600 * 1000 - 2, 'x') + "\"";
+  int status = 0;
+  for (int i = 0; i < 50 && status != 401; ++i) {
+    status = server.Send("POST", "/api/v1/examples", Json::parse(big), Bearer("exm_not_a_token")).status;
+    if (status != 401) std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(status, 401);
+}
+
+// A cross-origin page sends If-Match (templates, examples), If-None-Match and Last-Event-ID
+// (resuming a run's event stream), and reads the ETag it must send back.
+TEST(HttpHardening, CorsAllowsConditionalAndResumeHeadersAndExposesETag) {
+  Config c;
+  c.cors_origins = "https://ui.example";
+  TestServer server(c);
+  httplib::Client cli("127.0.0.1", server.port());
+  auto pre = cli.Options("/api/v1/examples/x",
+                         {{"Origin", "https://ui.example"}, {"Access-Control-Request-Method", "PUT"},
+                          {"Access-Control-Request-Headers", "if-match, content-type"}});
+  ASSERT_TRUE(pre);
+  EXPECT_EQ(pre->status, 204);
+  const std::string allowed = pre->get_header_value("Access-Control-Allow-Headers");
+  for (const char* h : {"Authorization", "Content-Type", "X-Request-Id", "If-Match", "If-None-Match", "Last-Event-ID"}) {
+    EXPECT_NE(allowed.find(h), std::string::npos) << h << " in " << allowed;
+  }
+
+  auto created = cli.Post("/api/v1/examples", {{"Origin", "https://ui.example"}}, MakeExample("cors etag").dump(),
+                          "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id = Json::parse(created->body)["example_id"];
+  auto got = cli.Get("/api/v1/examples/" + id, {{"Origin", "https://ui.example"}});
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->get_header_value("ETag").empty());
+  const std::string exposed = got->get_header_value("Access-Control-Expose-Headers");
+  for (const char* h : {"ETag", "Retry-After", "X-Request-Id"}) {
+    EXPECT_NE(exposed.find(h), std::string::npos) << h << " in " << exposed;
+  }
+  // Not to an origin the operator did not list.
+  auto other = cli.Get("/api/v1/examples/" + id, {{"Origin", "https://other.example"}});
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->get_header_value("Access-Control-Expose-Headers").empty());
+}
+
+// The reproduction: an input of 500,000 keys was stored (8-13 s of CPU) and every list page
+// showing it weighed 38 MB.
+TEST(HttpHardening, ObjectOfMoreThan1000KeysIs422NamingIt) {
+  TestServer server;
+  Json ex = MakeExample("many keys");
+  for (int i = 0; i < 1500; ++i) ex["input"]["k" + std::to_string(i)] = "v";
+  auto refused = server.Post("/api/v1/examples", ex);
+  ASSERT_EQ(refused.status, 422) << refused.raw.substr(0, 300);
+  EXPECT_EQ(refused.body["detail"][0]["loc"], Json::array({"body", "input"})) << refused.raw.substr(0, 300);
+  EXPECT_EQ(refused.body["detail"][0]["type"], "value_error.dict.max_keys");
+
+  Json fits = MakeExample("many keys");
+  for (int i = 0; i < 999; ++i) fits["input"]["k" + std::to_string(i)] = "v";
+  ASSERT_EQ(fits["input"].size(), 1000u);
+  EXPECT_EQ(server.Post("/api/v1/examples", fits).status, 201);
+}
+
+// README: the Host must name the listen address, localhost, an IP literal or an allowed host. An
+// empty one names none of them (it was answered 200).
+TEST(HttpHardening, EmptyHostHeaderIsRefused) {
+  TestServer server;
+  RawConnection empty(server.port());
+  ASSERT_TRUE(empty.Send("GET /api/v1/auth/me HTTP/1.1\r\nHost: \r\n\r\n"));
+  const std::string reply = empty.ReadUntil("}", milliseconds(5000));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 421", 0), 0u) << reply;
+  // An HTTP/1.0 request may still have none, and a proper one is answered.
+  RawConnection old(server.port());
+  ASSERT_TRUE(old.Send("GET /api/v1/auth/me HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(old.ReadUntil("}", milliseconds(5000)).rfind("HTTP/1.0 200", 0), 0u);
+  RawConnection named(server.port());
+  ASSERT_TRUE(named.Send("GET /api/v1/auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  EXPECT_EQ(named.ReadUntil("}", milliseconds(5000)).rfind("HTTP/1.1 200", 0), 0u);
+}
+
+}  // namespace
+}  // namespace exemplar::testing
