@@ -2,25 +2,65 @@
 // store, and the decision — accept as a new draft template version (with the run's demos and
 // their lineage) or reject.
 
+#include <cstdio>
+
 #include "common/time.h"
 #include "service/lineage/purged_content.h"
 #include "service/runs/runs.h"
+#include "service/templates/dspy/optimizer_config.h"
 #include "service/templates/dspy/signature.h"
 #include "service/templates/program_origin.h"
 
 namespace exemplar::service {
+namespace {
+
+// Why a run has nothing to accept, or nullopt. KNNFewShot (reference/dspy.md §5.6) chooses the k
+// nearest training examples as demos for each query while it is evaluated: its score is that of
+// the choice made per query, and its best program has no demos, so a version accepted from it
+// would be the zero-shot prompt scored as if it were the run's. The per-query choice is what
+// POST /examples/retrieve makes at inference.
+std::optional<std::string> NothingToAccept(const RunRecord& run) {
+  const Json config = Json::parse(run.config_json, nullptr, false);
+  if (!config.is_object() || config.value("optimizer_type", "") != "KNNFewShot") return std::nullopt;
+  Json optimizer = config.value("optimizer_params", Json::object());
+  if (!optimizer.is_object()) optimizer = Json::object();
+  optimizer["type"] = "KNNFewShot";
+  auto normalized = dspy::NormalizeOptimizerConfig(optimizer);
+  const std::string k = normalized.ok() ? normalized->Get("k").dump() : "k";
+  std::string score;
+  if (run.best_score) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (%.3f)", *run.best_score);
+    score = buf;
+  }
+  return "nothing to accept: a KNNFewShot run keeps no demos. Its score" + score + " comes from choosing the k=" + k +
+         " most similar training examples as demos for each query; at inference, POST /api/v1/examples/retrieve "
+         "with {\"databit_id\": \"" + run.template_id + "\", \"k\": " + k + ", \"query_text\": ...} makes that choice "
+         "against this template's examples. Reject the run to close it";
+}
+
+Json ResultWarnings(const RunRecord& run) {
+  Json warnings = Json::array();
+  if (auto why = NothingToAccept(run)) warnings.push_back({{"code", "nothing_to_accept"}, {"message", *why}});
+  return warnings;
+}
+
+}  // namespace
 
 Result<Json> Runs::Results(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(id));
   Json items = Json::array();
   for (const auto& t : trials) items.push_back(TrialToJson(t));
+  Json program = run.best_program_json ? Json::parse(*run.best_program_json, nullptr, false) : Json(nullptr);
+  Json warnings = run.status == "completed" ? ResultWarnings(run) : Json::array();
   return Json{{"run_id", id},
               {"status", run.status},
               {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)},
-              {"best_program", run.best_program_json ? Json::parse(*run.best_program_json, nullptr, false) : Json(nullptr)},
+              {"best_program", std::move(program)},
               {"contributions", run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array()},
-              {"trials", items}};
+              {"trials", items},
+              {"warnings", std::move(warnings)}};
 }
 
 Result<Json> Runs::Sync(const std::string& id) {
@@ -43,6 +83,7 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
   if (run.status != "completed") return Status::FailedPrecondition("only a completed run can be accepted (run is " + run.status + ")");
   if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
   if (!run.best_program_json) return Status::FailedPrecondition("run has no best program");
+  if (auto why = NothingToAccept(run)) return Status::FailedPrecondition(*why);
   EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(run.template_id));
   Json program = Json::parse(*run.best_program_json, nullptr, false);
   Template next = parent;

@@ -133,11 +133,15 @@ class Runs {
   Result<storage::KeyedPage<RunRecord>> List(const storage::RunListQuery& query);
   // Cancels a run wherever it executes: locally at once, on another replica at its next check.
   Result<RunRecord> Cancel(const std::string& id);
+  // Trials, best program, contributions and `warnings` ({code, message}: nothing_to_accept for a
+  // KNNFewShot run) of a run.
   Result<Json> Results(const std::string& id);
   Result<Json> Sync(const std::string& id);
   // Accept creates the run's new template version; reject records that it was not wanted. Each
   // run gets one decision, claimed atomically in the store (Store::DecideRun): of concurrent
   // decisions through any replica exactly one succeeds, the others are kAlreadyExists (409).
+  // A KNNFewShot run is kFailedPrecondition (409): its score comes from demos chosen per query,
+  // so it has no program to keep (Results says so in a `nothing_to_accept` warning).
   Result<Template> Accept(const std::string& id, const std::optional<std::string>& user);
   Result<RunRecord> Reject(const std::string& id);
   RunEvents& events() { return events_; }

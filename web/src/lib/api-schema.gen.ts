@@ -1769,9 +1769,18 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            warnings: components["schemas"]["RunWarnings"];
         } & {
             [key: string]: unknown;
         };
+        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409) */
+        RunWarnings: ({
+            /** @enum {string} */
+            code: "nothing_to_accept";
+            message: string;
+        } & {
+            [key: string]: unknown;
+        })[];
         SearchResponse: {
             metadata?: {
                 [key: string]: unknown;
@@ -3107,7 +3116,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile */
+            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so it has nothing to accept */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
