@@ -1303,8 +1303,12 @@ export interface components {
             filename: string;
             findings: ({
                 code: string;
+                /** @description pii: the exported demos that carry personal data */
+                example_ids?: string[];
                 /** @description the signature field it concerns */
                 field?: string;
+                /** @description pii: the kinds found */
+                kinds?: string[];
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1352,8 +1356,12 @@ export interface components {
             })[];
             findings: ({
                 code: string;
+                /** @description pii: the exported demos that carry personal data */
+                example_ids?: string[];
                 /** @description the signature field it concerns */
                 field?: string;
+                /** @description pii: the kinds found */
+                kinds?: string[];
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1371,8 +1379,12 @@ export interface components {
         DspySignature: {
             findings: ({
                 code: string;
+                /** @description pii: the exported demos that carry personal data */
+                example_ids?: string[];
                 /** @description the signature field it concerns */
                 field?: string;
+                /** @description pii: the kinds found */
+                kinds?: string[];
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1773,10 +1785,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409) */
+        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409), pii (demos of the best program carry personal data) */
         RunWarnings: ({
             /** @enum {string} */
-            code: "nothing_to_accept";
+            code: "nothing_to_accept" | "pii";
+            /** @description pii: the demos' examples */
+            example_ids?: string[];
+            /** @description pii: the kinds found */
+            kinds?: string[];
             message: string;
         } & {
             [key: string]: unknown;
@@ -3071,6 +3087,7 @@ export interface operations {
                     "application/json": {
                         run_id: string;
                         template: components["schemas"]["Template"];
+                        warnings: components["schemas"]["RunWarnings"];
                     } & {
                         [key: string]: unknown;
                     };

@@ -29,7 +29,7 @@ type ResultsWire = {
 
 /**
  * What a completed run's result says beside its score: `nothing_to_accept` (a KNNFewShot run chooses
- * its demos per query, so the server refuses accept).
+ * its demos per query, so the server refuses accept), `pii` (demos of the best program hold personal data).
  */
 export type RunWarning = { code: string; message: string; example_ids?: string[]; kinds?: string[] };
 

@@ -104,4 +104,26 @@ describe("what a run's result says beside its score", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
     expect(await screen.findByText(/accept failed: run was already rejected/)).toBeInTheDocument();
   });
+
+  it("names demos that hold personal data", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "completed",
+          best_score: 0.5,
+          best_program: { instructions: "x", demos: [] },
+          contributions: [],
+          trials: [],
+          warnings: [{ code: "pii", message: `1 demo(s) of the best program carry personal data or secrets (phone): ${A}`, example_ids: [A], kinds: ["phone"] }],
+        },
+      ]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    const warnings = await screen.findByRole("list", { name: "Result warnings" });
+    expect(warnings).toHaveTextContent(`Personal data in demos: 1 demo(s) of the best program carry personal data or secrets (phone): ${A}`);
+    expect(screen.getByRole("button", { name: "Accept" })).toBeInTheDocument();
+  });
 });

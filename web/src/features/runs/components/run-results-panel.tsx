@@ -98,7 +98,9 @@ export function RunResultsPanel({ run }: { run: Run }) {
         }
         if (a === "accept") {
           const newId = res?.template?.id ?? res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
-          toast.show("Accepted: new draft template version created");
+          const pii = res?.warnings?.find((w) => w.code === "pii");
+          if (pii) toast.show(`Accepted: new draft template version created. ${pii.message}`, "info");
+          else toast.show("Accepted: new draft template version created");
           if (typeof newId === "string") navigate(`/templates/${newId}`, { state: FOCUS_HEADING });
           else setFocusDecision(true);
         }
@@ -165,7 +167,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
           <ul aria-label="Result warnings" className="space-y-1 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
             {q.data.warnings.map((w, i) => (
               <li key={i} className="break-words">
-                <span className="font-medium">{w.code === "nothing_to_accept" ? "Nothing to accept" : w.code}:</span> {w.message}
+                <span className="font-medium">{w.code === "nothing_to_accept" ? "Nothing to accept" : w.code === "pii" ? "Personal data in demos" : w.code}:</span> {w.message}
               </li>
             ))}
           </ul>
