@@ -194,7 +194,9 @@ Json Snapshot(bool items) {
 
 Json Findings() {
   return Arr(Open({{"code", Str()}, {"message", Str()}, {"severity", Enum({"error", "warning", "info"})},
-                   {"field", Describe(Str(), "the signature field it concerns")}},
+                   {"field", Describe(Str(), "the signature field it concerns")},
+                   {"example_ids", Describe(Arr(Str()), "pii: the exported demos that carry personal data")},
+                   {"kinds", Describe(Arr(Str()), "pii: the kinds found")}},
                   {"code", "message", "severity"}));
 }
 
@@ -400,8 +402,17 @@ Json ComponentSchemas() {
                         {"trials_with", Describe(Int(0), "same as with_trials")},
                         {"trials_without", Describe(Int(0), "same as without_trials")},
                         {"variation", Enum({"ok", "not_enough_variation"})}},
-                       {"example_id", "contribution"}))}},
-            {"run_id", "status", "trials", "contributions"})},
+                       {"example_id", "contribution"}))},
+             {"warnings", Ref("RunWarnings")}},
+            {"run_id", "status", "trials", "contributions", "warnings"})},
+      {"RunWarnings",
+       Describe(Arr(Open({{"code", Enum({"nothing_to_accept", "pii"})}, {"message", Str()},
+                          {"example_ids", Describe(Arr(Str()), "pii: the demos' examples")},
+                          {"kinds", Describe(Arr(Str()), "pii: the kinds found")}},
+                         {"code", "message"})),
+                "What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run "
+                "chooses demos per query, so accept is a 409), pii (demos of the best program carry personal "
+                "data)")},
       {"SyncResult",
        Open({{"run_id", Str()}, {"synced", Bool()}, {"examples_updated", Int(0)}, {"best_score", Nullable(Num())},
              {"evidence", Arr(AnyObj())}},

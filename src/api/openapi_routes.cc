@@ -439,9 +439,13 @@ std::vector<RouteDoc> Build() {
        .response = Ref("SyncResult"), .errors = {{409, "The run is not completed, or was already synced"}}});
   // A run gets one decision (service::Runs::Accept / Reject).
   add({.route = "POST " + run + "/{id}/accept", .status = 201, .request = Empty(), .body_required = false,
-       .response = Obj({{"run_id", Str()}, {"template", Ref("Template")}}, {"run_id", "template"}),
+       .response = Obj({{"run_id", Str()},
+                        {"template", Ref("Template")},
+                        {"warnings", Ref("RunWarnings")}},
+                       {"run_id", "template", "warnings"}),
        .errors = {{409, "The run is not completed, has no best program, was already accepted or rejected, or its "
-                        "template changed meanwhile"}}});
+                        "template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so "
+                        "it has nothing to accept"}}});
   add({.route = "POST " + run + "/{id}/reject", .request = Empty(), .body_required = false, .response = Ref("Run"),
        .errors = {{409, "The run is still running (cancel it first), or was already accepted or rejected"}}});
 

@@ -42,6 +42,9 @@ int RunOptimize(const Config& config, const Json& body, bool json_output) {
   std::string id = run->id;
   int64_t cursor = 0;
   int done = 0, total = body.value("budget", Json::object()).value("max_trials", 32);
+  if (Json launched = Json::parse(run->progress_json, nullptr, false); launched.is_object()) {
+    total = launched.value("trials_planned", total);
+  }
   double best = 0;
   for (;;) {
     bool finished = false;
@@ -50,7 +53,9 @@ int RunOptimize(const Config& config, const Json& body, bool json_output) {
       cursor = e.id;
       if (e.type == "progress") {
         done = e.data.value("trials_done", done);
-        total = e.data.value("trials_total", total);
+        // The optimizer's own count within the budget (1 for LabeledFewShot); trials_total is the
+        // budget, a bound MIPROv2 (which reports no plan) counts to.
+        total = e.data.value("trials_planned", e.data.value("trials_total", total));
         if (e.data.contains("best_score") && e.data["best_score"].is_number()) best = e.data["best_score"];
         if (!json_output) DrawBar(done, total, best);
       }

@@ -290,5 +290,16 @@ TEST_F(Cli, SeedFindsTheSourceTreesSeedData) {
   EXPECT_NE(out.find("seeded 3 templates"), std::string::npos) << out;
 }
 
+// optimize's progress bar counts to the trials the optimizer plans (s22 loops P2: it counted to
+// the budget, so LabeledFewShot, one trial, ended at "1/16").
+TEST_F(Cli, OptimizeProgressCountsToThePlannedTrials) {
+  ASSERT_EQ(Exec("seed --seed-dir " + std::string(EXEMPLAR_SEED_DIR) + D()).code, 0);
+  CliRun run = Exec("optimize --template 7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01 --optimizer LabeledFewShot --max-trials 16" + D());
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("completed"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("] 1/1 "), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("/16"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace exemplar

@@ -298,5 +298,35 @@ TEST_F(DspyImport, ADemoThatCannotBecomeAnExampleIsRefusedAtItsPlaceInTheFile) {
   EXPECT_EQ(VersionCount(), versions);
 }
 
+// Examples created from an import into a version are filed as the family's others are (s22 loops
+// P2): under the root template, which every version's examples name, with the domain and function
+// name of the root's examples. Under the version they were invisible to GET /examples?databit_id=
+// <root>, to retrieval scoped to the root and to runs of the root.
+TEST_F(DspyImport, ExamplesCreatedFromAVersionsImportJoinTheFamilysExamples) {
+  auto v1 = server_.Post("/api/v1/templates/" + tid_ + "/version", Json::object());
+  ASSERT_EQ(v1.status, 201) << v1.raw;
+  auto v2 = server_.Post("/api/v1/templates/" + v1.body["id"].get<std::string>() + "/version", Json::object());
+  ASSERT_EQ(v2.status, 201) << v2.raw;
+  const Json sibling = server_.Get("/api/v1/examples?databit_id=" + tid_ + "&page_size=1").body["examples"][0];
+  ASSERT_EQ(sibling["domain"], "calibration");
+  ASSERT_EQ(sibling["function_name"], "assess_calibration_drift");
+  const int64_t family_before = server_.Get("/api/v1/examples?databit_id=" + tid_ + "&page_size=1").body.value("total", -1);
+
+  Json state = PredictProgram();
+  state["predict"]["demos"][0]["detector_model"] = "a detector named only in a notebook";
+  auto r = Import(v2.body["id"].get<std::string>(), state, "?create_examples=true");
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_EQ(r.body["created_example_ids"].size(), 1u) << r.raw;
+  const std::string created_id = r.body["created_example_ids"][0];
+  const Json created = server_.Get("/api/v1/examples/" + created_id).body;
+  EXPECT_EQ(created["databit_id"], tid_) << created;
+  EXPECT_EQ(created["domain"], "calibration") << created;
+  EXPECT_EQ(created["function_name"], "assess_calibration_drift") << created;
+  EXPECT_EQ(created["source"], "dspy_import");
+  EXPECT_EQ(server_.Get("/api/v1/examples?databit_id=" + tid_ + "&page_size=1").body.value("total", -1), family_before + 1);
+  // The version links it as its demo.
+  EXPECT_EQ(r.body["template"]["examples"][0]["example_id"], created_id) << r.raw;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

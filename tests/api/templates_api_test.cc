@@ -255,4 +255,71 @@ TEST_F(TemplatesApi, ACreateMayNameTheIdOfATemplateMovedFromAnotherStore) {
 }
 
 }  // namespace
+// A schema edit that the template's stored examples would not pass is refused (s22 loops P1):
+// accepted, it left examples the content rules refuse, so they could not be edited or imported
+// back from the store's own export. Edits they still pass go through: each is decided by checking
+// the examples against the new schema, not by the kind of edit.
+TEST_F(TemplatesApi, SchemaEditsThatStrandStoredExamplesAreRefused) {
+  const std::string id = Create("Stranding");
+  std::vector<std::string> examples;
+  for (const char* defect : {"crack", "dent", "scratch"}) {
+    auto r = server_.Post("/api/v1/examples", {{"input", {{"notes", std::string("a ") + defect}}},
+                                               {"expected_output", {{"defect_type", defect}}},
+                                               {"databit_id", id}});
+    ASSERT_EQ(r.status, 201) << r.raw;
+    examples.push_back(r.body["example_id"]);
+  }
+  const Json notes = {{"name", "notes"}, {"type", "string"}, {"description", "inspection notes"}};
+  const Json defect = {{"name", "defect_type"}, {"type", "string"}};
+  auto severity = [](bool required) {
+    return Json{{"name", "severity"}, {"type", "string"}, {"required", required}};
+  };
+
+  auto required = server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(true)}}});
+  ASSERT_EQ(required.status, 409) << required.raw;
+  const std::string why = required.body.value("detail", "");
+  EXPECT_NE(why.find("3 stored example(s)"), std::string::npos) << why;
+  EXPECT_NE(why.find(examples[0]), std::string::npos) << why;
+  EXPECT_NE(why.find("severity"), std::string::npos) << why;
+  EXPECT_NE(why.find("add it as optional (required: false), fill it in those examples, then make it required"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + id).body["output_schema"].size(), 1u);  // nothing saved
+  // Removing a field the examples hold, or retyping it, strands them too.
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + id, {{"input_schema", Json::array({{{"name", "other"}, {"type", "string"}}})}})
+                .status,
+            409);
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + id, {{"output_schema", {{{"name", "defect_type"}, {"type", "integer"}}}}})
+                .status,
+            409);
+
+  // The way the refusal names: optional first, fill the examples, then required.
+  auto optional = server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(false)}}});
+  ASSERT_EQ(optional.status, 200) << optional.raw;
+  Json described = notes;
+  described["description"] = "what the inspector wrote";
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + id, {{"input_schema", {described}}}).status, 200);
+  for (size_t i = 0; i < examples.size(); ++i) {
+    Json output = {{"defect_type", std::vector<std::string>{"crack", "dent", "scratch"}[i]}, {"severity", "low"}};
+    ASSERT_EQ(server_.Put("/api/v1/examples/" + examples[i], {{"expected_output", output}}).status, 200);
+    if (i + 1 < examples.size()) {
+      // Two of three filled: still refused, naming the one left.
+      auto still = server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(true)}}});
+      ASSERT_EQ(still.status, 409) << still.raw;
+      EXPECT_NE(still.body.value("detail", "").find(std::to_string(examples.size() - i - 1) + " stored example(s)"),
+                std::string::npos)
+          << still.raw;
+    }
+  }
+  auto made_required = server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(true)}}});
+  ASSERT_EQ(made_required.status, 200) << made_required.raw;
+  EXPECT_EQ(made_required.body["output_schema"][1]["required"], true);
+  // The examples still pass the rules: an edit that rewrites one is stored.
+  EXPECT_EQ(server_.Put("/api/v1/examples/" + examples[0], {{"difficulty", "hard"}}).status, 200);
+
+  // A template without examples takes any schema.
+  const std::string empty = Create("Stranding nothing");
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + empty, {{"output_schema", {defect, severity(true)}}}).status, 200);
+}
+
 }  // namespace exemplar::testing

@@ -189,8 +189,10 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
          });
   action("accept", "Create a new draft template version from the best program",
          [](Services& s, const std::string& id, const Request& req) -> Result<Reply> {
-           EXEMPLAR_ASSIGN_OR_RETURN(Template t, s.runs.Accept(id, User(req)));
-           return Reply::Created({{"run_id", id}, {"template", service::TemplateToJson(t)}});
+           EXEMPLAR_ASSIGN_OR_RETURN(service::AcceptedRun accepted, s.runs.Accept(id, User(req)));
+           return Reply::Created({{"run_id", id},
+                                  {"template", service::TemplateToJson(accepted.version)},
+                                  {"warnings", std::move(accepted.warnings)}});
          });
   action("reject", "Reject the run's result",
          [](Services& s, const std::string& id, const Request&) -> Result<Reply> {

@@ -35,6 +35,11 @@ void Describe(const std::string& entity, const std::vector<std::string>& ids, co
   }
 }
 
+void NotRecorded() {
+  // Marked as written, so neither a write transaction nor the route's wrapper appends it.
+  if (storage::AuditScope* scope = storage::AuditScope::Current()) scope->MarkWritten();
+}
+
 const std::vector<std::string>& Entities() {
   static const std::vector<std::string> kEntities = {"example", "template", "run", "snapshot", "token"};
   return kEntities;

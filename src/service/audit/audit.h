@@ -31,6 +31,11 @@ namespace exemplar::service::audit {
 // first call names the entity; a later call only adds its ids and its diff (under its entity).
 void Describe(const std::string& entity, const std::vector<std::string>& ids, const Json& diff = Json::object());
 
+// The current thread's request changed nothing and leaves no entry (a bulk edit's dry run: it
+// only shows what a real one would select); no-op without a scope. Call it only where nothing
+// is written afterwards on this thread: a later write would then not carry the entry either.
+void NotRecorded();
+
 // The entities entries name: what a write route changes (api/routes.cc names it after the route's
 // first path segment: examples → example, dspy-runs → run) and the command line's token changes.
 const std::vector<std::string>& Entities();

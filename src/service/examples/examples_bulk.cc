@@ -94,7 +94,10 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
     updates.push_back({std::move(next), DumpJson(ExampleToJson(prior))});
   }
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-  if (dry_run) return result;
+  if (dry_run) {
+    audit::NotRecorded();  // a preview changes nothing: no audit entry
+    return result;
+  }
   Json changes = Json::object();
   if (!set.tags_add.empty()) changes["tags_add"] = set.tags_add;
   if (!set.tags_remove.empty()) changes["tags_remove"] = set.tags_remove;
@@ -140,7 +143,10 @@ Result<BulkResult> Examples::BulkDelete(const std::vector<std::string>& selected
     hashes.emplace_back(id, audit::ContentHash(current->input_json, current->expected_output_json,
                                                current->explanation));
   }
-  if (dry_run) return result;
+  if (dry_run) {
+    audit::NotRecorded();
+    return result;
+  }
   audit::Describe("example", ids, {{"bulk_delete", true}});
   {
     auto lock = index_.LockWrites();

@@ -2,25 +2,98 @@
 // store, and the decision — accept as a new draft template version (with the run's demos and
 // their lineage) or reject.
 
+#include <cstdio>
+#include <set>
+
 #include "common/time.h"
 #include "service/lineage/purged_content.h"
+#include "service/quality/pii.h"
 #include "service/runs/runs.h"
+#include "service/templates/dspy/optimizer_config.h"
 #include "service/templates/dspy/signature.h"
 #include "service/templates/program_origin.h"
 
 namespace exemplar::service {
+namespace {
+
+// Why a run has nothing to accept, or nullopt. KNNFewShot (reference/dspy.md §5.6) chooses the k
+// nearest training examples as demos for each query while it is evaluated: its score is that of
+// the choice made per query, and its best program has no demos, so a version accepted from it
+// would be the zero-shot prompt scored as if it were the run's. The per-query choice is what
+// POST /examples/retrieve makes at inference.
+std::optional<std::string> NothingToAccept(const RunRecord& run) {
+  const Json config = Json::parse(run.config_json, nullptr, false);
+  if (!config.is_object() || config.value("optimizer_type", "") != "KNNFewShot") return std::nullopt;
+  Json optimizer = config.value("optimizer_params", Json::object());
+  if (!optimizer.is_object()) optimizer = Json::object();
+  optimizer["type"] = "KNNFewShot";
+  auto normalized = dspy::NormalizeOptimizerConfig(optimizer);
+  const std::string k = normalized.ok() ? normalized->Get("k").dump() : "k";
+  std::string score;
+  if (run.best_score) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (%.3f)", *run.best_score);
+    score = buf;
+  }
+  return "nothing to accept: a KNNFewShot run keeps no demos. Its score" + score + " comes from choosing the k=" + k +
+         " most similar training examples as demos for each query; at inference, POST /api/v1/examples/retrieve "
+         "with {\"databit_id\": \"" + run.template_id + "\", \"k\": " + k + ", \"query_text\": ...} makes that choice "
+         "against this template's examples. Reject the run to close it";
+}
+
+// A warning when demos of the best program carry personal data or secrets (the detector of the
+// write path, over the demos' fields): accepting keeps them in the version, and exports send them
+// on unless asked to redact.
+std::optional<Json> DemoPiiWarning(const Json& program) {
+  if (!program.is_object() || !program.contains("demos") || !program["demos"].is_array()) return std::nullopt;
+  Json ids = Json::array();
+  std::set<std::string> found;
+  for (const Json& demo : program["demos"]) {
+    if (!demo.is_object() || IsPurgedCopy(demo)) continue;
+    std::vector<std::string> kinds = PiiKindsInJson(demo.value("fields", Json::object()));
+    if (kinds.empty()) continue;
+    ids.push_back(demo.value("example_id", ""));
+    found.insert(kinds.begin(), kinds.end());
+  }
+  if (ids.empty()) return std::nullopt;
+  std::vector<std::string> kinds;
+  for (const auto& k : kPiiKinds) {
+    if (found.count(k)) kinds.push_back(k);
+  }
+  std::string kind_list, id_list;
+  for (const auto& k : kinds) kind_list += (kind_list.empty() ? "" : ", ") + k;
+  for (const auto& id : ids) id_list += (id_list.empty() ? "" : ", ") + id.get<std::string>();
+  return Json{{"code", "pii"},
+              {"message", std::to_string(ids.size()) + " demo(s) of the best program carry personal data or secrets (" +
+                              kind_list + "): " + id_list + ". An accepted version keeps them as demos; export-dspy " +
+                              "with redact: true masks them, or edit the examples before accepting"},
+              {"example_ids", ids},
+              {"kinds", kinds}};
+}
+
+Json ResultWarnings(const RunRecord& run, const Json& program) {
+  Json warnings = Json::array();
+  if (auto why = NothingToAccept(run)) warnings.push_back({{"code", "nothing_to_accept"}, {"message", *why}});
+  if (auto pii = DemoPiiWarning(program)) warnings.push_back(std::move(*pii));
+  return warnings;
+}
+
+}  // namespace
 
 Result<Json> Runs::Results(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   EXEMPLAR_ASSIGN_OR_RETURN(auto trials, store_.ListTrials(id));
   Json items = Json::array();
   for (const auto& t : trials) items.push_back(TrialToJson(t));
+  Json program = run.best_program_json ? Json::parse(*run.best_program_json, nullptr, false) : Json(nullptr);
+  Json warnings = run.status == "completed" ? ResultWarnings(run, program) : Json::array();
   return Json{{"run_id", id},
               {"status", run.status},
               {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)},
-              {"best_program", run.best_program_json ? Json::parse(*run.best_program_json, nullptr, false) : Json(nullptr)},
+              {"best_program", std::move(program)},
               {"contributions", run.contributions_json ? Json::parse(*run.contributions_json, nullptr, false) : Json::array()},
-              {"trials", items}};
+              {"trials", items},
+              {"warnings", std::move(warnings)}};
 }
 
 Result<Json> Runs::Sync(const std::string& id) {
@@ -38,11 +111,12 @@ Result<Json> Runs::Sync(const std::string& id) {
               {"best_score", run.best_score ? Json(*run.best_score) : Json(nullptr)}, {"evidence", updated}};
 }
 
-Result<Template> Runs::Accept(const std::string& id, const std::optional<std::string>& user) {
+Result<AcceptedRun> Runs::Accept(const std::string& id, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   if (run.status != "completed") return Status::FailedPrecondition("only a completed run can be accepted (run is " + run.status + ")");
   if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
   if (!run.best_program_json) return Status::FailedPrecondition("run has no best program");
+  if (auto why = NothingToAccept(run)) return Status::FailedPrecondition(*why);
   EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(run.template_id));
   Json program = Json::parse(*run.best_program_json, nullptr, false);
   Template next = parent;
@@ -85,7 +159,9 @@ Result<Template> Runs::Accept(const std::string& id, const std::optional<std::st
   // and rejects, through any replica, exactly one wins, and a crash leaves both or neither.
   EXEMPLAR_ASSIGN_OR_RETURN(auto created, templates_.AcceptRunAsVersion(parent, next, edges, id));
   if (!created) return DecisionConflict(id);
-  return std::move(*created);
+  AcceptedRun accepted{std::move(*created)};
+  if (auto pii = DemoPiiWarning(program)) accepted.warnings.push_back(std::move(*pii));
+  return accepted;
 }
 
 Result<RunRecord> Runs::Reject(const std::string& id) {

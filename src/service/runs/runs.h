@@ -93,6 +93,13 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
 // Evidence for the effectiveness formula from a run's contributions (SPEC §4.6).
 std::vector<UsageEvent> EvidenceFromContributions(const std::string& run_id, const Json& contributions);
 
+// An accepted run: the new draft version, and what it should know about its demos (a `pii`
+// warning when some carry personal data).
+struct AcceptedRun {
+  Template version;
+  Json warnings = Json::array();
+};
+
 // How this process takes part in running optimizations.
 struct RunsOptions {
   int workers = 2;
@@ -133,12 +140,16 @@ class Runs {
   Result<storage::KeyedPage<RunRecord>> List(const storage::RunListQuery& query);
   // Cancels a run wherever it executes: locally at once, on another replica at its next check.
   Result<RunRecord> Cancel(const std::string& id);
+  // Trials, best program, contributions and `warnings` ({code, message}: nothing_to_accept for a
+  // KNNFewShot run, pii when demos of the best program carry personal data) of a run.
   Result<Json> Results(const std::string& id);
   Result<Json> Sync(const std::string& id);
   // Accept creates the run's new template version; reject records that it was not wanted. Each
   // run gets one decision, claimed atomically in the store (Store::DecideRun): of concurrent
   // decisions through any replica exactly one succeeds, the others are kAlreadyExists (409).
-  Result<Template> Accept(const std::string& id, const std::optional<std::string>& user);
+  // A KNNFewShot run is kFailedPrecondition (409): its score comes from demos chosen per query,
+  // so it has no program to keep (Results says so in a `nothing_to_accept` warning).
+  Result<AcceptedRun> Accept(const std::string& id, const std::optional<std::string>& user);
   Result<RunRecord> Reject(const std::string& id);
   RunEvents& events() { return events_; }
   // The LM providers runs may name (GET /api/v1/lm-providers).

@@ -193,6 +193,31 @@ Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& c
                                     "of the dataset, as python_module keeps them out of its trainset; program_state "
                                     "exports them as the program's demos, marked augmented"}});
   }
+  // Demos with personal data or secrets go out as stored unless the request redacts them (then
+  // `chosen` holds the masked copies and nothing is found).
+  Json pii_ids = Json::array();
+  std::set<std::string> pii_found;
+  for (const auto& e : chosen) {
+    std::vector<std::string> kinds = PiiFlags(e);
+    if (kinds.empty()) continue;
+    pii_ids.push_back(e.id);
+    pii_found.insert(kinds.begin(), kinds.end());
+  }
+  if (!pii_ids.empty()) {
+    std::vector<std::string> kinds;
+    std::string kind_list, id_list;
+    for (const auto& k : kPiiKinds) {
+      if (!pii_found.count(k)) continue;
+      kinds.push_back(k);
+      kind_list += (kind_list.empty() ? "" : ", ") + k;
+    }
+    for (const auto& id : pii_ids) id_list += (id_list.empty() ? "" : ", ") + id.get<std::string>();
+    findings.push_back({{"severity", "warning"}, {"code", "pii"},
+                        {"message", std::to_string(pii_ids.size()) + " exported demo(s) carry personal data or "
+                                    "secrets (" + kind_list + "): " + id_list +
+                                    "; export with \"redact\": true to mask them"},
+                        {"example_ids", pii_ids}, {"kinds", kinds}});
+  }
   if (chosen.empty() && bootstrapped_left_out > 0) {
     findings.push_back({{"severity", "warning"}, {"code", "no_examples"},
                         {"message", "every demo of this version is bootstrapped, so the dataset has no rows; "

@@ -1,5 +1,8 @@
 #include "service/templates/dspy_import.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "common/ids.h"
 #include "common/sha256.h"
 #include "service/audit/audit.h"
@@ -8,6 +11,7 @@
 #include "service/templates/dspy/program_import.h"
 #include "service/templates/dspy/signature.h"
 #include "service/templates/program_origin.h"
+#include "service/templates/template_family.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -100,6 +104,37 @@ std::string DeletedReason(const std::string& example_id) {
          "until purged); restore it to search, retrieve and train on it again";
 }
 
+// What an example created from a demo is filed under: the family's root template, which the
+// examples of every version name (template_family.h), and the domain and function name most of
+// the root's examples have (the first seen among equals), so that it is listed, retrieved and
+// trained on with them.
+struct CreatedExampleHome {
+  std::string databit_id;
+  std::string domain = "general";
+  std::optional<std::string> function_name;
+};
+
+Result<CreatedExampleHome> HomeOfCreatedExamples(storage::Store& store, const Template& parent) {
+  EXEMPLAR_ASSIGN_OR_RETURN(std::vector<std::string> line, TemplateLineIds(store, parent));
+  CreatedExampleHome home;
+  home.databit_id = line.empty() ? parent.id : line.back();
+  storage::ExampleFilter f;
+  f.databit_id = home.databit_id;
+  constexpr int64_t kSampled = 200;  // enough to see what the family's examples are filed under
+  EXEMPLAR_ASSIGN_OR_RETURN(auto page, store.ListExamples(f, storage::ExampleSortKey::kCreatedAt, false, 0, kSampled));
+  std::vector<std::pair<std::pair<std::string, std::optional<std::string>>, int>> counts;
+  for (const Example& e : page.examples) {
+    auto key = std::make_pair(e.domain, e.function_name);
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
+    if (it == counts.end()) counts.push_back({key, 1});
+    else ++it->second;
+  }
+  auto best = std::max_element(counts.begin(), counts.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (best != counts.end()) std::tie(home.domain, home.function_name) = best->first;
+  return home;
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> DspyImport::PurgedMatch(const dspy::ImportedDemo& d, PurgedHashes& purged_hashes) {
@@ -148,6 +183,10 @@ Result<DspyImport::Plan> DspyImport::MatchDemos(const Template& parent, const ds
   // the template embeds, its own, its ancestors' and its sources'. A program exported from a version thus matches that version.
   ExampleMatcher matcher(store_, parent, kMatchPerTemplate);
   Plan plan;
+  std::optional<CreatedExampleHome> home;
+  if (create_examples) {
+    EXEMPLAR_ASSIGN_OR_RETURN(home, HomeOfCreatedExamples(store_, parent));
+  }
   PurgedHashes purged_hashes;  // loaded when a demo matches no live example
   for (size_t i = 0; i < program.demos.size(); ++i) {
     const dspy::ImportedDemo& d = program.demos[i];
@@ -204,7 +243,9 @@ Result<DspyImport::Plan> DspyImport::MatchDemos(const Template& parent, const ds
       e.input_json = DumpJson(d.inputs);
       e.expected_output_json = DumpJson(DemoLabels(d));
       e.explanation = d.explanation;
-      e.databit_id = parent.id;
+      e.databit_id = home->databit_id;
+      e.domain = home->domain;
+      e.function_name = home->function_name;
       e.source = "dspy_import";
       e.created_by = user;
       matcher.Add(e);

@@ -6,6 +6,7 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "service/audit/audit.h"
+#include "service/quality/content_rules.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -102,6 +103,56 @@ Result<storage::KeyedPage<Template>> Templates::List(const storage::TemplateList
   return store_.ListTemplates(query);
 }
 
+static bool SameFields(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const SchemaField& x, const SchemaField& y) {
+    return x.name == y.name && x.type == y.type && x.required == y.required && x.description == y.description;
+  });
+}
+
+// A schema edit must keep the template's stored examples valid: the content rules check every
+// example write against the schema of the template it names, so an example the new schema
+// refuses could no longer be written again, and the store's own export would not import back.
+// The examples are checked with those rules (CheckAgainstSchema), so any edit they still pass
+// (a new optional field, a description, a field no example holds) goes through.
+Status Templates::CheckStoredExamplesFit(const Template& edited) {
+  storage::ExampleFilter f;
+  f.databit_id = edited.id;
+  constexpr int64_t kPage = 500;
+  constexpr size_t kNamed = 5;  // ids the refusal names
+  int64_t misfits = 0;
+  std::vector<std::string> named;
+  std::string first_problem;
+  storage::ExampleListQuery query{f, storage::ExampleSortKey::kCreatedAt, false, 0, kPage, std::nullopt, false};
+  for (;;) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(query));
+    for (const auto& e : page.examples) {
+      Validation v;
+      CheckAgainstSchema(e.input_json, edited.input_schema, "input", {}, v, nullptr);
+      CheckAgainstSchema(e.expected_output_json, edited.output_schema, "expected_output", {}, v, nullptr);
+      if (v.ok()) continue;
+      ++misfits;
+      if (named.size() < kNamed) named.push_back(e.id);
+      if (first_problem.empty()) {
+        const FieldError& fe = v.errors().front();
+        std::string where;
+        for (const auto& part : fe.loc) where += (where.empty() ? "" : ".") + part;
+        first_problem = e.id + ": " + where + " " + fe.msg;
+      }
+    }
+    if (!page.next) break;
+    query.after = page.next;
+  }
+  if (misfits == 0) return Status::Ok();
+  std::string ids;
+  for (const auto& id : named) ids += (ids.empty() ? "" : ", ") + id;
+  return Status::FailedPrecondition(
+      std::to_string(misfits) + " stored example(s) of this template would not fit the new schema (" + ids +
+      (misfits > static_cast<int64_t>(named.size()) ? ", ..." : "") + "; e.g. " + first_problem +
+      "), so they could not be saved or imported again. To add a required field: add it as optional "
+      "(required: false), fill it in those examples, then make it required; to remove or retype a field, "
+      "edit those examples first");
+}
+
 // Optimistic concurrency: the If-Match of an edit names the updated_at of the template it was
 // made on; a later save (another tab's, a publish) would otherwise be overwritten unseen.
 static Status CheckEditedTemplate(int64_t updated_at, const std::vector<int64_t>& if_match) {
@@ -121,10 +172,16 @@ Result<Template> Templates::Update(const std::string& id, const Json& body, cons
   }
   std::vector<std::string> previous = t.derived_from;
   const Json before = TemplateToJson(t);
+  const std::pair<std::vector<SchemaField>, std::vector<SchemaField>> before_fields{t.input_schema, t.output_schema};
   Validation v;
   ApplyTemplateJson(body, &t, v, false);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
+  // Checked before the write, not in its transaction: an example written between the two was
+  // checked against the schema it read (the same window as any write racing an edit).
+  if (!SameFields(t.input_schema, before_fields.first) || !SameFields(t.output_schema, before_fields.second)) {
+    EXEMPLAR_RETURN_IF_ERROR(CheckStoredExamplesFit(t));
+  }
   audit::Describe("template", {id}, audit::Diff(before, TemplateToJson(t), {"updated_at"}));
   std::unique_lock<std::mutex> edges_lock(derived_from_mu_, std::defer_lock);
   if (t.derived_from != previous) edges_lock.lock();

@@ -1303,8 +1303,12 @@ export interface components {
             filename: string;
             findings: ({
                 code: string;
+                /** @description pii: the exported demos that carry personal data */
+                example_ids?: string[];
                 /** @description the signature field it concerns */
                 field?: string;
+                /** @description pii: the kinds found */
+                kinds?: string[];
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1352,8 +1356,12 @@ export interface components {
             })[];
             findings: ({
                 code: string;
+                /** @description pii: the exported demos that carry personal data */
+                example_ids?: string[];
                 /** @description the signature field it concerns */
                 field?: string;
+                /** @description pii: the kinds found */
+                kinds?: string[];
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1371,8 +1379,12 @@ export interface components {
         DspySignature: {
             findings: ({
                 code: string;
+                /** @description pii: the exported demos that carry personal data */
+                example_ids?: string[];
                 /** @description the signature field it concerns */
                 field?: string;
+                /** @description pii: the kinds found */
+                kinds?: string[];
                 message: string;
                 /** @enum {string} */
                 severity: "error" | "warning" | "info";
@@ -1769,9 +1781,22 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            warnings: components["schemas"]["RunWarnings"];
         } & {
             [key: string]: unknown;
         };
+        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409), pii (demos of the best program carry personal data) */
+        RunWarnings: ({
+            /** @enum {string} */
+            code: "nothing_to_accept" | "pii";
+            /** @description pii: the demos' examples */
+            example_ids?: string[];
+            /** @description pii: the kinds found */
+            kinds?: string[];
+            message: string;
+        } & {
+            [key: string]: unknown;
+        })[];
         SearchResponse: {
             metadata?: {
                 [key: string]: unknown;
@@ -3062,6 +3087,7 @@ export interface operations {
                     "application/json": {
                         run_id: string;
                         template: components["schemas"]["Template"];
+                        warnings: components["schemas"]["RunWarnings"];
                     } & {
                         [key: string]: unknown;
                     };
@@ -3107,7 +3133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile */
+            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so it has nothing to accept */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -24,7 +24,14 @@ type ResultsWire = {
   contributions?: ContributionWire[];
   example_contributions?: ContributionWire[];
   trials?: TrialWire[];
+  warnings?: RunWarning[];
 };
+
+/**
+ * What a completed run's result says beside its score: `nothing_to_accept` (a KNNFewShot run chooses
+ * its demos per query, so the server refuses accept), `pii` (demos of the best program hold personal data).
+ */
+export type RunWarning = { code: string; message: string; example_ids?: string[]; kinds?: string[] };
 
 /** One demonstration of the best program: the example's fields, flat (`fields`) or split. */
 export type Demo = {
@@ -66,6 +73,7 @@ export type RunResults = {
   program: unknown;
   contributions: Contribution[];
   trials: Trial[];
+  warnings: RunWarning[];
 };
 
 export async function getRunResults(id: string, signal?: AbortSignal): Promise<RunResults> {
@@ -88,6 +96,7 @@ export async function getRunResults(id: string, signal?: AbortSignal): Promise<R
     program: prog,
     contributions: contributions.sort((a, b) => (b.contribution ?? -Infinity) - (a.contribution ?? -Infinity)),
     trials: (w.trials ?? []).map(normalizeTrial),
+    warnings: Array.isArray(w.warnings) ? w.warnings.filter((x) => typeof x?.code === "string" && typeof x?.message === "string") : [],
   };
 }
 

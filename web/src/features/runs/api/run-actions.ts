@@ -12,6 +12,8 @@ export type RunActionResult = {
   examples_updated?: number;
   /** The new draft version (accept answers `{run_id, template}`). */
   template?: { id?: string; version?: string };
+  /** Accept: `pii` when demos of the new version hold personal data. */
+  warnings?: { code: string; message: string }[];
   [k: string]: unknown;
 } | undefined;
 

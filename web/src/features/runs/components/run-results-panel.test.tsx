@@ -1,4 +1,5 @@
 import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
@@ -58,5 +59,71 @@ describe("run results actions", () => {
     const sync = await screen.findByRole("button", { name: "Sync to store" });
     // What it does, in one line beside it (and as the button's description).
     expect(sync).toHaveAccessibleDescription(/adds each example's evidence from this run .* to its effectiveness score/);
+  });
+});
+
+describe("what a run's result says beside its score", () => {
+  const KNN_WHY =
+    "nothing to accept: a KNNFewShot run keeps no demos. Its score (0.800) comes from choosing the k=3 most similar training examples as demos for each query";
+
+  // The server refuses to accept a KNNFewShot run (409): the page offers Reject only, and says why.
+  it("offers no Accept for a KNNFewShot run and shows the server's reason", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "completed",
+          best_score: 0.8,
+          best_program: { instructions: "x", demos: [] },
+          contributions: [],
+          trials: [],
+          warnings: [{ code: "nothing_to_accept", message: KNN_WHY }],
+        },
+      ]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "KNNFewShot", metric: "exact_match", config: {}, best_score: 0.8 });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    const warnings = await screen.findByRole("list", { name: "Result warnings" });
+    expect(warnings).toHaveTextContent("Nothing to accept:");
+    expect(warnings).toHaveTextContent("k=3 most similar training examples");
+    expect(screen.queryByRole("button", { name: "Accept" })).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Reject" })).toBeInTheDocument();
+  });
+
+  it("shows the server's reason when it refuses an accept", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        { run_id: RUN, status: "completed", best_score: 0.5, best_program: { instructions: "x", demos: [] }, contributions: [], trials: [], warnings: [] },
+      ]),
+      route("POST", `/dspy-runs/${RUN}/accept`, () => [409, { code: "conflict", detail: "run was already rejected" }]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
+    expect(await screen.findByText(/accept failed: run was already rejected/)).toBeInTheDocument();
+  });
+
+  it("names demos that hold personal data", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "completed",
+          best_score: 0.5,
+          best_program: { instructions: "x", demos: [] },
+          contributions: [],
+          trials: [],
+          warnings: [{ code: "pii", message: `1 demo(s) of the best program carry personal data or secrets (phone): ${A}`, example_ids: [A], kinds: ["phone"] }],
+        },
+      ]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    const warnings = await screen.findByRole("list", { name: "Result warnings" });
+    expect(warnings).toHaveTextContent(`Personal data in demos: 1 demo(s) of the best program carry personal data or secrets (phone): ${A}`);
+    expect(screen.getByRole("button", { name: "Accept" })).toBeInTheDocument();
   });
 });

@@ -98,7 +98,9 @@ export function RunResultsPanel({ run }: { run: Run }) {
         }
         if (a === "accept") {
           const newId = res?.template?.id ?? res?.accepted_template_id ?? res?.template_id ?? (res && "version" in res ? res.id : undefined);
-          toast.show("Accepted: new draft template version created");
+          const pii = res?.warnings?.find((w) => w.code === "pii");
+          if (pii) toast.show(`Accepted: new draft template version created. ${pii.message}`, "info");
+          else toast.show("Accepted: new draft template version created");
           if (typeof newId === "string") navigate(`/templates/${newId}`, { state: FOCUS_HEADING });
           else setFocusDecision(true);
         }
@@ -107,6 +109,8 @@ export function RunResultsPanel({ run }: { run: Run }) {
     });
 
   const decided = Boolean(run.decision);
+  // A KNNFewShot run keeps no demos (they are chosen per query): the server refuses accept, and says why.
+  const nothingToAccept = run.optimizer === "KNNFewShot" || q.data?.warnings.some((w) => w.code === "nothing_to_accept");
   const bestTrial = q.data?.trials.reduce<(typeof q.data.trials)[number] | null>((b, t) => (t.score !== null && (b === null || t.score > (b.score ?? -Infinity)) ? t : b), null);
   return (
     <Card>
@@ -139,9 +143,11 @@ export function RunResultsPanel({ run }: { run: Run }) {
               >
                 {run.synced ? "Synced" : "Sync to store"}
               </Button>
-              <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
-                Accept
-              </Button>
+              {!nothingToAccept && (
+                <Button size="sm" variant="primary" onClick={() => doAction("accept")} disabled={decided || act.isPending} loading={act.isPending && act.variables === "accept"}>
+                  Accept
+                </Button>
+              )}
               <Button size="sm" variant="danger" onClick={() => setConfirmReject(true)} disabled={decided || act.isPending} loading={act.isPending && act.variables === "reject"}>
                 Reject
               </Button>
@@ -156,6 +162,15 @@ export function RunResultsPanel({ run }: { run: Run }) {
               ? "Synced: each example's evidence from this run (trials with and without it) is part of its effectiveness score."
               : "Sync to store adds each example's evidence from this run (trials with and without it) to its effectiveness score, which ranks it in retrieval."}
           </p>
+        )}
+        {completed && q.data && q.data.warnings.length > 0 && (
+          <ul aria-label="Result warnings" className="space-y-1 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            {q.data.warnings.map((w, i) => (
+              <li key={i} className="break-words">
+                <span className="font-medium">{w.code === "nothing_to_accept" ? "Nothing to accept" : w.code === "pii" ? "Personal data in demos" : w.code}:</span> {w.message}
+              </li>
+            ))}
+          </ul>
         )}
         {run.acceptedTemplateId && (
           <p className="text-sm">

@@ -197,6 +197,22 @@ describe("a refused template save", () => {
     await waitFor(() => expect(document.activeElement).toHaveTextContent("duplicate field name 'question'"));
     expect(screen.getByRole("group", { name: "Input fields" })).toContainElement(document.activeElement as HTMLElement);
   });
+
+  // A schema edit that stored examples would not fit is a 409 whose message says what to do.
+  it("shows the server's reason when stored examples would not fit the new schema", async () => {
+    const s = serverTemplate();
+    const why =
+      "3 stored example(s) of this template would not fit the new schema (a, b, c; e.g. a: expected_output.severity field required by the template's output schema), so they could not be saved or imported again. To add a required field: add it as optional (required: false), fill it in those examples, then make it required";
+    mockFetch(s.get, route("PUT", `/templates/${ID}`, () => [409, { detail: why, code: "conflict" }]));
+    open();
+    const outputs = within(await screen.findByRole("group", { name: "Output fields" }));
+    await userEvent.click(outputs.getByRole("button", { name: "Add field" }));
+    await userEvent.type(outputs.getByLabelText("Output fields field 2 name"), "severity");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(why);
+    await waitFor(() => expect(alert).toHaveFocus());
+  });
 });
 
 describe("template field editor", () => {
