@@ -35,7 +35,16 @@ Status Runs::Start() {
     EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListRuns(std::nullopt, std::string(status), 0, 100000));
     for (auto& run : page.first) {
       if (run.status == "running") {
-        if (!ShouldRecover(run, NowMillis())) continue;  // another replica is executing it
+        const int64_t now = NowMillis();
+        if (!ShouldRecover(run, now)) {
+          // Another replica is executing it, or it is resumed once its lease expires.
+          if (run.claimed_by == options_.owner) {
+            spdlog::warn("run {}: left running by a previous process of this replica ({}); resumed by the first "
+                         "idle replica once its lease expires in {} ms",
+                         run.id, options_.owner, std::max<int64_t>(0, run.lease_expires_at.value_or(now) - now));
+          }
+          continue;
+        }
         EXEMPLAR_RETURN_IF_ERROR(FailInterrupted(run, "a server restart"));
       } else {
         std::lock_guard lock(mu_);

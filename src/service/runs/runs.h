@@ -98,9 +98,10 @@ struct RunsOptions {
   int workers = 2;
   // The claim name of this replica (stable across restarts, distinct per replica).
   std::string owner = "local";
-  // Replicas share the database (PostgreSQL): at start, only runs this replica claimed are
-  // recovered; a run executing elsewhere is taken over when its lease expires. With a private
-  // database every running run at start was left by a previous process of this one.
+  // Replicas share the database (PostgreSQL): a running run, executing elsewhere or left by a
+  // previous process of this replica (a restart), is taken over and resumed when its lease
+  // expires; none is failed at start. With a private database every running run at start was
+  // left by a previous process of this one and is failed as interrupted.
   bool shared = false;
   // The executor's lease on a run, renewed every lease_ms / 3 (config run_lease_s). Shared: once
   // it expires, an idle worker of any replica takes the run over.
@@ -122,8 +123,8 @@ class Runs {
   ~Runs();
 
   // Recovers runs left by a previous process (pending → queued again; running → failed with the
-  // reason, finished trials kept) and starts the workers. A queued run is executed by whichever
-  // replica claims it first (Store::ClaimRun).
+  // reason, finished trials kept, or with replicas resumed once its lease expires) and starts the
+  // workers. A queued run is executed by whichever replica claims it first (Store::ClaimRun).
   Status Start();
   void Stop();
 
