@@ -1,6 +1,6 @@
 // Runs across the restart of their replica (review s22): a replica restarted at once under the same
 // replica id and port (a rolling restart, systemd Restart=always) resumes the run it was executing
-// instead of failing it.
+// instead of failing it, and a resumed run spends only what is left of its LM budget.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,6 +9,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "testing/plain_lm.h"
 #include "testing/replica_process.h"
 #include "testing/seed_fixture.h"
 
@@ -104,6 +105,58 @@ TEST_P(RestartedReplica, ResumesItsRunInsteadOfFailingIt) {
 
 INSTANTIATE_TEST_SUITE_P(Signals, RestartedReplica, ::testing::Values(SIGKILL, SIGTERM),
                          [](const auto& info) { return std::string(info.param == SIGKILL ? "Kill9" : "Sigterm"); });
+
+// A run whose first attempt spent 45 of its 60 LM calls (and 100 s) before its replica died is
+// resumed by another: the LM receives at most the 15 calls left, and the run reports the run's
+// totals. (The orphan is made in the store: a twin of a finished run, claimed by a replica gone.)
+TEST(ResumedRun, SpendsOnlyWhatIsLeftOfItsLmBudget) {
+  // Answers every call with the template's three fields (as JSON): the run goes on to its budget.
+  PlainLm lm(std::chrono::milliseconds(2),
+             R"({"defect_type": "crack", "severity": "low", "recommended_action": "rework"})");
+  PgTestDb db;
+  Config c = ReplicaConfig(db.url(), "taker");
+  c.lm_providers["plain"] = lm.Provider();
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
+                                                    {"optimizer_type", "BootstrapFewShotWithRandomSearch"},
+                                                    {"lm", {{"provider", "plain"}}},
+                                                    {"budget", {{"max_lm_calls", 60}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const Json first = WaitForRun(server, launched.body["run_id"], 120);
+  ASSERT_EQ(first["lm_calls"], 60) << first.dump();  // the budget binds
+  ASSERT_GT(lm.calls(), 15);                         // and a fresh budget would let the LM see more than 15
+
+  server.Stop();
+  auto store = storage::OpenPostgresStore(db.url(), 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  RunRecord twin = *(*store)->GetRun(launched.body["run_id"]);
+  twin.id = NewUuid();
+  twin.status = "pending";
+  twin.progress_json = Json{{"trials_done", 0}, {"trials_total", 32}, {"lm_calls", 45}, {"cached_calls", 0},
+                            {"prompt_tokens", 315}, {"completion_tokens", 135}, {"lm_calls_failed", 0},
+                            {"elapsed_s", 100.0}}.dump();
+  twin.best_score.reset();
+  twin.best_program_json.reset();
+  twin.contributions_json.reset();
+  twin.claimed_by.reset();
+  twin.started_at.reset();
+  twin.completed_at.reset();
+  twin.created_at = twin.updated_at = NowMillis();
+  ASSERT_TRUE((*store)->InsertRun(twin).ok());
+  RunRecord claimed;
+  ASSERT_TRUE(*(*store)->ClaimRun(twin.id, "gone", -1000, &claimed));  // its lease already ended
+  const int before = lm.calls();
+  server.Start();
+  const Json done = WaitForRun(server, twin.id, 120);
+  EXPECT_EQ(done["status"], "completed") << done.dump();
+  EXPECT_EQ((*store)->GetRun(twin.id)->attempts, 1);
+  EXPECT_LE(lm.calls() - before, 15) << "the resumed run got a fresh budget";
+  EXPECT_EQ(done["lm_calls"], 60) << done.dump();
+  EXPECT_EQ(done["progress"]["stopped_reason"], "budget_lm_calls") << done.dump();
+  EXPECT_GE(done["tokens"].get<int64_t>(), 450) << done.dump();
+  EXPECT_GE(done["elapsed_s"].get<double>(), 100.0) << done.dump();
+}
 
 }  // namespace
 }  // namespace exemplar::testing

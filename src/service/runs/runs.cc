@@ -345,6 +345,8 @@ void Runs::ExecuteClaimed(RunRecord run) {
     Finish(run);
     return;
   }
+  // What earlier attempts spent, as their last progress update stored it (a resumed run).
+  hooks.spent = Json::parse(run.progress_json, nullptr, false);
   if (auto finished = store_.ListTrials(id); finished.ok()) {
     hooks.finished = std::move(finished).value();
     std::sort(hooks.finished.begin(), hooks.finished.end(),

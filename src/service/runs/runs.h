@@ -84,6 +84,10 @@ struct RunHooks {
   // Trials a previous attempt of the run stored (a run resumed after its replica died): the
   // optimizer reuses those it would evaluate again unchanged (optimize::RunContext::replay).
   std::vector<TrialRecord> finished;
+  // The run's stored progress when this attempt starts: what earlier attempts spent (lm_calls,
+  // cached_calls, prompt_tokens, completion_tokens, lm_calls_failed, elapsed_s). The budget is the
+  // run's, so a resumed run spends only what is left, and its totals include what was spent.
+  Json spent = Json::object();
 };
 // literal_instructions: the template's prompt is a program's instructions (program_origin.h).
 RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
@@ -169,7 +173,8 @@ class Runs {
   Status FailInterrupted(RunRecord& run, const std::string& why);
   // A run this process stopped executing because it is shutting down: says so on its event
   // stream and, with a private database, fails it as interrupted now (what the next start would
-  // do); with replicas it stays running for another replica to resume once its lease expires.
+  // do); with replicas it stays running, with what it spent stored, for another replica (or
+  // this one restarted) to resume once its lease expires.
   void InterruptForShutdown(RunRecord& run);
 
   storage::Store& store_;

@@ -35,6 +35,11 @@ Status Runs::FailInterrupted(RunRecord& run, const std::string& why) {
 
 void Runs::InterruptForShutdown(RunRecord& run) {
   if (options_.shared) {
+    // What it spent until now, for the replica that resumes it (the run's budget is one).
+    run.updated_at = NowMillis();
+    if (Status st = store_.UpdateRun(run); !st.ok()) {
+      spdlog::warn("run {}: cannot store its progress at shutdown: {}", run.id, st.ToString());
+    }
     events_.Publish(run.id, "log", {{"level", "warn"},
                                     {"message", "The server is shutting down: the run is interrupted here; another "
                                                 "replica resumes it once its lease expires, keeping its finished trials"}});
