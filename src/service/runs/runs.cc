@@ -122,6 +122,17 @@ const LmProviders& Runs::providers() const {
 
 Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
+  std::unique_lock<std::mutex> launching;
+  if (options_.max_per_caller > 0) {
+    launching = std::unique_lock(launch_mu_);
+    EXEMPLAR_ASSIGN_OR_RETURN(int64_t unfinished, CountUnfinished(user));
+    if (unfinished >= options_.max_per_caller) {
+      return Status::FailedPrecondition(
+          (user ? "'" + *user + "'" : std::string("this caller")) + " already has " + std::to_string(unfinished) +
+          " runs pending or running, the most one caller may have (max_runs_per_caller = " +
+          std::to_string(options_.max_per_caller) + "): wait for one to finish, or cancel one");
+    }
+  }
   // One source of data: a selection the run would not use is a 422, not silently dropped. (A
   // stored run's config names its selection beside the snapshot frozen from it.)
   if (!c.snapshot_id.empty() && (!c.filters.empty() || !c.example_ids.empty())) {
@@ -223,6 +234,16 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   }
   cv_.notify_one();
   return run;
+}
+
+Result<int64_t> Runs::CountUnfinished(const std::optional<std::string>& user) {
+  int64_t n = 0;
+  for (const char* status : {"pending", "running"}) {
+    // Unfinished runs are few (at most max_per_caller per caller): listing them is cheap.
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListRuns(std::nullopt, std::string(status), 0, 100000));
+    n += std::count_if(page.first.begin(), page.first.end(), [&](const RunRecord& r) { return r.created_by == user; });
+  }
+  return n;
 }
 
 void Runs::Execute(const std::string& id) {

@@ -116,6 +116,9 @@ struct RunsOptions {
   // Shared: how often an idle worker looks for pending runs launched on other replicas and for
   // runs whose lease expired.
   int poll_ms = 1000;
+  // Runs one caller (Launch's `user`; nullopt is one caller too) may have pending or running at
+  // once; a launch beyond it is kFailedPrecondition (409) naming the limit. 0 = no limit.
+  int max_per_caller = 0;
   // The LM endpoints runs may use (the operator's configuration); null = only "offline".
   const LmProviders* providers = nullptr;
 };
@@ -132,6 +135,8 @@ class Runs {
   Status Start();
   void Stop();
 
+  // Validates and stores a run (pending) and queues it. kFailedPrecondition when `user` already
+  // has RunsOptions::max_per_caller runs pending or running.
   Result<RunRecord> Launch(const Json& body, const std::optional<std::string>& user);
   Result<RunRecord> Get(const std::string& id);
   // One page, newest first (offset or keyset cursor, storage::RunListQuery).
@@ -153,6 +158,8 @@ class Runs {
 
  private:
   void Worker();
+  // How many runs `user` launched are pending or running.
+  Result<int64_t> CountUnfinished(const std::optional<std::string>& user);
   void Execute(const std::string& id);  // claims, then executes
   void ExecuteClaimed(RunRecord run);
   // A run this replica took over after its lease expired: cancelled when a cancel was requested,
@@ -185,6 +192,9 @@ class Runs {
   Snapshots snapshots_;  // every run trains on a snapshot (made from its selection when not given)
   RunEvents events_;
   RunsOptions options_;
+  // Held by a launch from its check of the caller's runs to their insert, so that concurrent
+  // launches through this process cannot exceed max_per_caller together.
+  std::mutex launch_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
