@@ -70,6 +70,7 @@ void Runs::Stop() {
 }
 
 void Runs::Worker() {
+  bool lookup_failing = false;  // the last look for orphaned runs failed (logged once)
   for (;;) {
     std::string id;
     {
@@ -97,7 +98,9 @@ void Runs::Worker() {
     }
     // A run whose executor stopped renewing its lease (kill -9, lost host) is taken over here.
     auto taken = store_.TakeOverExpiredRun("", options_.owner, options_.lease_ms, &run);
-    if (!taken.ok()) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
+    // Once per failure, not at every poll: a lost database is logged by the store.
+    if (!taken.ok() && !lookup_failing) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
+    lookup_failing = !taken.ok();
     if (taken.ok() && *taken) ContinueTakenOver(std::move(run));
   }
 }
