@@ -420,7 +420,8 @@ std::vector<RouteDoc> Build() {
                    {"metric", "exact_match"},
                    {"lm", {{"provider", "offline"}}},
                    {"budget", {{"max_trials", 8}}}},
-       .errors = {{409, "The LM provider is not configured or has no key, or caller endpoints are no longer allowed"}}});
+       .errors = {{409, "The LM provider is not configured or has no key, caller endpoints are no longer allowed, or the "
+                        "caller already has max_runs_per_caller runs pending or running"}}});
   add({.route = "GET " + run, .response = Ref("RunPage"),
        .query = Plus({QueryParam("template_id", Str()),
                       QueryParam("status", Enum({"pending", "running", "completed", "failed", "cancelled"}))},

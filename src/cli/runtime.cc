@@ -276,6 +276,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   rt->dspy_import_ = std::make_unique<service::DspyImport>(*rt->store_, *rt->templates_, *rt->examples_);
   service::RunsOptions ro;
   ro.workers = config.run_workers;
+  ro.max_per_caller = config.max_runs_per_caller;
   ro.owner = ReplicaId(config, *rt->store_);
   ro.shared = storage::IsPostgresUrl(config.db);
   rt->lm_providers_ = std::make_unique<service::LmProviders>(rt->config_, rt->databricks_);

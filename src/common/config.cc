@@ -179,6 +179,7 @@ const std::map<std::string, Setter>& Setters() {
       {"listen_backlog", Int(&Config::listen_backlog, 16, 65535)},
       {"max_event_streams", Int(&Config::max_event_streams, 1, 1000000)},
       {"run_workers", Int(&Config::run_workers, 1, 64)},
+      {"max_runs_per_caller", Int(&Config::max_runs_per_caller, 0, 1000000)},
       {"on_duplicate",
        [](Config& c, const std::string& k, const std::string& v) {
          if (v != "allow" && v != "warn" && v != "reject")

@@ -73,6 +73,10 @@ struct Config {
   std::string log_level = "info";
   bool insecure = false;               // allow non-loopback without auth
   int run_workers = 2;                 // optimization runs executed at once
+  // Runs one caller (token, forwarded user, or local) may have pending or running at once; a
+  // launch beyond it is a 409, so one caller cannot queue runs without bound ahead of everyone
+  // else. 0 = no limit.
+  int max_runs_per_caller = 4;
   // Data quality defaults of example writes (a request's on_duplicate / on_secret wins):
   // near-duplicates allow | warn | reject, and whether content holding a secret is refused.
   std::string on_duplicate = "warn";

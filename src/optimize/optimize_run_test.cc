@@ -257,6 +257,45 @@ TEST_F(OptimizeRunTest, Budgets) {
   }
 }
 
+// A resumed run (its replica stopped) goes on from what earlier attempts spent: the budget is the
+// run's, so the LM gets only what is left, and the totals include the earlier spending.
+TEST_F(OptimizeRunTest, AResumedRunSpendsOnlyWhatIsLeftOfItsBudget) {
+  {
+    lm_.calls_ = 0;
+    RunContext ctx = Context();
+    ctx.budget.max_lm_calls = 30;
+    ctx.spent = {22, 2, 700, 300};
+    auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "budget_lm_calls");
+    EXPECT_EQ(r->lm_calls, 30);
+    EXPECT_EQ(lm_.calls_.load(), 8);
+    EXPECT_GE(r->cached_calls, 2);
+    EXPECT_GE(r->prompt_tokens, 700);
+    EXPECT_GE(r->completion_tokens, 300);
+  }
+  {
+    lm_.calls_ = 0;
+    RunContext ctx = Context();
+    ctx.budget.max_lm_calls = 30;
+    ctx.spent.lm_calls = 30;  // all spent before the takeover
+    auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "budget_lm_calls");
+    EXPECT_EQ(r->lm_calls, 30);
+    EXPECT_EQ(lm_.calls_.load(), 0);
+  }
+  {
+    RunContext ctx = Context();
+    ctx.budget.max_minutes = 1;
+    ctx.spent_seconds = 61;  // the time budget too
+    auto r = Run("BootstrapFewShotWithRandomSearch", Json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stopped_reason, "budget_time");
+    EXPECT_TRUE(r->trials.empty());
+  }
+}
+
 TEST_F(OptimizeRunTest, CachedLmServesRepeatedCandidates) {
   lm::OfflineLm offline;
   lm::CachedLm cached(offline);

@@ -101,6 +101,11 @@ struct RunContext {
   // resumed run makes the choices the first attempt made; candidates that differ (an LM that
   // answers differently while bootstrapping) are evaluated afresh.
   std::vector<Trial> replay;
+  // What earlier attempts of this run spent (a run resumed after its replica stopped): counted
+  // against the budget (the LM-call and time limits are the run's, not each attempt's) and
+  // included in every total reported.
+  LmUsage spent;
+  double spent_seconds = 0;
 };
 
 struct OptimizeResult {

@@ -1,5 +1,6 @@
 #include "optimize/session.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace exemplar::optimize {
@@ -45,8 +46,17 @@ Session::Session(RunContext& ctx, const dspy::SignatureSpec& spec, int max_error
     : ctx_(ctx),
       spec_(spec),
       max_errors_(max_errors >= 0 ? max_errors : kDefaultMaxErrors),
-      start_(std::chrono::steady_clock::now()),
-      lm_(std::make_unique<MeteredLm>(*this)) {}
+      start_(std::chrono::steady_clock::now() -
+             std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                 std::chrono::duration<double>(std::max(0.0, ctx.spent_seconds)))),
+      lm_(std::make_unique<MeteredLm>(*this)) {
+  // A resumed run goes on from what its earlier attempts spent.
+  calls_ = std::max<int64_t>(0, ctx.spent.lm_calls);
+  cached_calls_ = std::max<int64_t>(0, ctx.spent.cached_calls);
+  prompt_tokens_ = std::max<int64_t>(0, ctx.spent.prompt_tokens);
+  completion_tokens_ = std::max<int64_t>(0, ctx.spent.completion_tokens);
+  trial_start_calls_ = calls_.load();
+}
 
 Session::~Session() = default;
 

@@ -348,7 +348,8 @@ class Store {
   // accepted_template_id, updated_at = now) only while the run has no decision and its status
   // allows it ("accepted": completed; "rejected": completed, failed or cancelled). Only those
   // columns change. False when the run already has a decision or its status does not allow this
-  // one (re-read the run to tell which); kNotFound when there is no such run.
+  // one (re-read the run to tell which): nothing is written then, not even the request's audit
+  // entry (storage/audit_context.h). kNotFound when there is no such run.
   virtual Result<bool> DecideRun(const std::string& run_id, const std::string& decision,
                                  const std::optional<std::string>& accepted_template_id, int64_t now) = 0;
   // Moves a pending run to running, claimed by `owner` with a lease until now + lease_ms,

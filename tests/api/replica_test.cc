@@ -4,9 +4,6 @@
 // optimization run is executed by the replica that claimed it only, and a run whose replica is
 // killed (-9, a separate process) is taken over by another when its lease expires.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +13,7 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "embed/hash_embedder.h"
+#include "testing/replica_process.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -213,64 +211,6 @@ TEST(ReplicaRuns, AnIdleReplicaWorksARunLaunchedOnABusyOne) {
   EXPECT_EQ(a.runtime().store().GetRun(busy)->claimed_by, "busy-a");
   EXPECT_EQ(a.Post("/api/v1/dspy-runs/" + busy + "/cancel", Json::object()).status, 200);
 }
-
-// A replica as a separate `exemplar serve` process, so that it can die by SIGKILL mid-run.
-class ReplicaProcess {
- public:
-  ReplicaProcess(const std::string& db_url, const std::string& name, int lease_s)
-      : port_(FreePort()), dir_(std::filesystem::path(::testing::TempDir()) / ("replica_" + NewUuid())) {
-    std::filesystem::create_directories(dir_);
-    // Everything exec needs is built before fork: the child only calls exec.
-    std::vector<std::string> args = {EXEMPLAR_BINARY, "serve", "--port", std::to_string(port_), "--data-dir",
-                                     dir_.string(), "--db", db_url, "--replica-id", name};
-    std::vector<std::string> env = {"EXEMPLAR_RUN_LEASE_S=" + std::to_string(lease_s), "EXEMPLAR_LOG_LEVEL=warn"};
-    for (char** e = environ; *e; ++e) env.emplace_back(*e);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    for (auto& e : env) envp.push_back(e.data());
-    argv.push_back(nullptr);
-    envp.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      execve(EXEMPLAR_BINARY, argv.data(), envp.data());
-      _exit(127);
-    }
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    client_->set_read_timeout(30, 0);
-    for (int i = 0; i < 1500; ++i) {
-      if (auto r = client_->Get("/readyz"); r && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "replica process did not become ready";
-  }
-  ~ReplicaProcess() {
-    Kill();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  void Kill() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-  HttpResult Post(const std::string& path, const Json& body) {
-    HttpResult out;
-    if (auto r = client_->Post(path.c_str(), body.dump(), "application/json")) {
-      out.status = r->status;
-      out.raw = r->body;
-      out.body = Json::parse(r->body, nullptr, false);
-    }
-    return out;
-  }
-
- private:
-  int port_;
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  std::unique_ptr<httplib::Client> client_;
-};
 
 // Replica A (a process) executes a long run; replica B (in process) is idle. Both use a 2 s lease.
 class OrphanedRun : public ::testing::Test {

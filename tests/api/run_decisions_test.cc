@@ -32,6 +32,18 @@ std::string CompletedRun(TestServer& server, const std::string& template_id) {
 
 int64_t TemplateCount(TestServer& server) { return server.Get("/api/v1/templates?page_size=1").body.value("total", -1); }
 
+// Audit entries of accepts and rejects (the routes' actions), over every run.
+size_t DecisionAuditEntries(TestServer& server) {
+  auto r = server.Get("/api/v1/audit?limit=1000");
+  EXPECT_EQ(r.status, 200) << r.raw;
+  size_t n = 0;
+  for (const auto& e : r.body["entries"]) {
+    const std::string action = e.value("action", "");
+    n += action == "POST /api/v1/dspy-runs/{id}/accept" || action == "POST /api/v1/dspy-runs/{id}/reject";
+  }
+  return n;
+}
+
 struct Outcome {
   std::string action;  // accept | reject
   int status = 0;
@@ -117,6 +129,7 @@ TEST_F(RunDecisions, AnAcceptRacingRejectsLeavesOneDecision) {
     const int64_t before = TemplateCount(server_);
     std::vector<std::string> actions;
     for (int i = 0; i < kRacers; ++i) actions.push_back(i % 2 ? "reject" : "accept");
+    const size_t audited = DecisionAuditEntries(server_);
     auto outcomes = Race({&server_}, run_id, actions);
     int won = 0;
     std::string winner;
@@ -133,6 +146,24 @@ TEST_F(RunDecisions, AnAcceptRacingRejectsLeavesOneDecision) {
     EXPECT_EQ(run["decision"], winner == "accept" ? "accepted" : "rejected");
     EXPECT_EQ(TemplateCount(server_), before + (winner == "accept" ? 1 : 0));
     EXPECT_EQ(run["accepted_template_id"].is_null(), winner == "reject");
+    // Only the decision made is in the audit log: a request answered 409 changed nothing.
+    EXPECT_EQ(DecisionAuditEntries(server_), audited + 1) << "run " << run_id;
+  }
+}
+
+// Concurrent rejects: one 200, the others 409, and one audit entry (a reject that lost the race
+// in the store was audited as if it had rejected).
+TEST_F(RunDecisions, ConcurrentRejectsAuditOnlyTheOneThatRejected) {
+  for (int attempt = 0; attempt < kRuns; ++attempt) {
+    std::string run_id = CompletedRun(server_, template_id_);
+    const size_t audited = DecisionAuditEntries(server_);
+    int won = 0;
+    for (const auto& o : Race({&server_}, run_id, std::vector<std::string>(kRacers, "reject"))) {
+      if (o.status == 200) ++won;
+      else EXPECT_EQ(o.status, 409) << o.body.dump();
+    }
+    EXPECT_EQ(won, 1) << "run " << run_id;
+    EXPECT_EQ(DecisionAuditEntries(server_), audited + 1) << "run " << run_id;
   }
 }
 

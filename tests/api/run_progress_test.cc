@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/plain_lm.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -84,42 +85,6 @@ class StreamReader {
   std::mutex mu_;
   std::string body_;  // GUARDED_BY(mu_)
   bool started_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
-};
-
-// An OpenAI-compatible LM on a loopback port that answers every call with a plain sentence (no
-// fields), reporting 7 prompt and 3 completion tokens, after `latency`.
-class PlainLm {
- public:
-  explicit PlainLm(std::chrono::milliseconds latency) {
-    server_.Post("/v1/chat/completions", [this, latency](const httplib::Request&, httplib::Response& res) {
-      std::this_thread::sleep_for(latency);
-      calls_.fetch_add(1);
-      res.set_content(R"({"choices": [{"message": {"role": "assistant", "content": "the unit looks fine"}}],
-                          "usage": {"prompt_tokens": 7, "completion_tokens": 3}})",
-                      "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~PlainLm() {
-    server_.stop();
-    thread_.join();
-  }
-  LmProviderConfig Provider() const {
-    LmProviderConfig p;
-    p.base_url = "http://127.0.0.1:" + std::to_string(port_) + "/v1";
-    p.model = "test";
-    p.timeout_ms = 5000;
-    p.max_retries = 0;
-    return p;
-  }
-  int calls() const { return calls_.load(); }
-
- private:
-  httplib::Server server_;
-  std::atomic<int> calls_{0};
-  int port_ = 0;
   std::thread thread_;
 };
 

@@ -193,8 +193,19 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   double best = -1, best_minibatch = -1;  // GUARDED_BY(publish_mu)
   int done = 0;                           // GUARDED_BY(publish_mu)
   auto last_published = start - kLiveProgressEvery;  // GUARDED_BY(publish_mu)
+  // What earlier attempts spent (a resumed run): the starting point of every total and budget.
+  auto spent_count = [&](const char* key) -> int64_t {
+    const Json& v = hooks.spent.is_object() ? hooks.spent.value(key, Json()) : Json();
+    return v.is_number() ? std::max<int64_t>(0, v.get<int64_t>()) : 0;
+  };
+  const optimize::LmUsage spent = {spent_count("lm_calls"), spent_count("cached_calls"),
+                                   spent_count("prompt_tokens"), spent_count("completion_tokens")};
+  const int64_t spent_failed = spent_count("lm_calls_failed");
+  const Json spent_elapsed = hooks.spent.is_object() ? hooks.spent.value("elapsed_s", Json()) : Json();
+  const double spent_seconds = spent_elapsed.is_number() ? std::max(0.0, spent_elapsed.get<double>()) : 0.0;
   // The LM spending so far: each field the largest total reported (snapshots arrive out of order).
-  std::atomic<int64_t> calls{0}, cached_calls{0}, prompt_tokens{0}, completion_tokens{0};
+  std::atomic<int64_t> calls{spent.lm_calls}, cached_calls{spent.cached_calls}, prompt_tokens{spent.prompt_tokens},
+      completion_tokens{spent.completion_tokens};
   auto record_usage = [&](const optimize::LmUsage& u) {
     StoreMax(calls, u.lm_calls);
     StoreMax(cached_calls, u.cached_calls);
@@ -205,23 +216,26 @@ RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEnd
   std::optional<int> planned = optimize::PlannedTrials(config.optimizer_type, config.optimizer_params);
   if (planned && config.max_trials > 0) planned = std::min(*planned, config.max_trials);
   auto progress = [&](const std::string& stopped) {  // REQUIRES(publish_mu)
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double attempt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double elapsed = spent_seconds + attempt;
     Json p = {{"trials_done", done}, {"trials_completed", done}, {"trials_total", config.max_trials},
               {"lm_calls", calls.load()}, {"elapsed_s", elapsed},
               {"best_score", best >= 0 ? Json(best) : Json(nullptr)}};
     const int target = planned ? *planned : config.max_trials;
-    if (done > 0 && target > done) p["eta_s"] = elapsed / done * (target - done);
+    if (done > 0 && target > done) p["eta_s"] = attempt / done * (target - done);
     if (planned) p["trials_planned"] = *planned;
     if (best_minibatch >= 0) p["best_minibatch_score"] = best_minibatch;
     if (!stopped.empty()) p["stopped_reason"] = stopped;
     p["cached_calls"] = cached_calls.load();
-    p["lm_calls_failed"] = tally.failed();
+    p["lm_calls_failed"] = spent_failed + tally.failed();
     p["prompt_tokens"] = prompt_tokens.load();
     p["completion_tokens"] = completion_tokens.load();
     return p;
   };
   optimize::RunContext ctx{cached, *metric};
   ctx.budget = {config.max_trials, config.max_lm_calls, config.max_minutes};
+  ctx.spent = spent;
+  ctx.spent_seconds = spent_seconds;
   ctx.cancelled = hooks.cancelled;
   ctx.interrupted = hooks.interrupted;
   // The optimizer samples as DSPy does by default (Random(0), MIPROv2's own `seed` param), so a

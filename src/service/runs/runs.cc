@@ -35,7 +35,16 @@ Status Runs::Start() {
     EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListRuns(std::nullopt, std::string(status), 0, 100000));
     for (auto& run : page.first) {
       if (run.status == "running") {
-        if (!ShouldRecover(run, NowMillis())) continue;  // another replica is executing it
+        const int64_t now = NowMillis();
+        if (!ShouldRecover(run, now)) {
+          // Another replica is executing it, or it is resumed once its lease expires.
+          if (run.claimed_by == options_.owner) {
+            spdlog::warn("run {}: left running by a previous process of this replica ({}); resumed by the first "
+                         "idle replica once its lease expires in {} ms",
+                         run.id, options_.owner, std::max<int64_t>(0, run.lease_expires_at.value_or(now) - now));
+          }
+          continue;
+        }
         EXEMPLAR_RETURN_IF_ERROR(FailInterrupted(run, "a server restart"));
       } else {
         std::lock_guard lock(mu_);
@@ -61,6 +70,7 @@ void Runs::Stop() {
 }
 
 void Runs::Worker() {
+  bool lookup_failing = false;  // the last look for orphaned runs failed (logged once)
   for (;;) {
     std::string id;
     {
@@ -88,7 +98,9 @@ void Runs::Worker() {
     }
     // A run whose executor stopped renewing its lease (kill -9, lost host) is taken over here.
     auto taken = store_.TakeOverExpiredRun("", options_.owner, options_.lease_ms, &run);
-    if (!taken.ok()) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
+    // Once per failure, not at every poll: a lost database is logged by the store.
+    if (!taken.ok() && !lookup_failing) spdlog::warn("cannot look for orphaned runs: {}", taken.status().ToString());
+    lookup_failing = !taken.ok();
     if (taken.ok() && *taken) ContinueTakenOver(std::move(run));
   }
 }
@@ -113,6 +125,17 @@ const LmProviders& Runs::providers() const {
 
 Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
+  std::unique_lock<std::mutex> launching;
+  if (options_.max_per_caller > 0) {
+    launching = std::unique_lock(launch_mu_);
+    EXEMPLAR_ASSIGN_OR_RETURN(int64_t unfinished, CountUnfinished(user));
+    if (unfinished >= options_.max_per_caller) {
+      return Status::FailedPrecondition(
+          (user ? "'" + *user + "'" : std::string("this caller")) + " already has " + std::to_string(unfinished) +
+          " runs pending or running, the most one caller may have (max_runs_per_caller = " +
+          std::to_string(options_.max_per_caller) + "): wait for one to finish, or cancel one");
+    }
+  }
   // One source of data: a selection the run would not use is a 422, not silently dropped. (A
   // stored run's config names its selection beside the snapshot frozen from it.)
   if (!c.snapshot_id.empty() && (!c.filters.empty() || !c.example_ids.empty())) {
@@ -214,6 +237,16 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   }
   cv_.notify_one();
   return run;
+}
+
+Result<int64_t> Runs::CountUnfinished(const std::optional<std::string>& user) {
+  int64_t n = 0;
+  for (const char* status : {"pending", "running"}) {
+    // Unfinished runs are few (at most max_per_caller per caller): listing them is cheap.
+    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListRuns(std::nullopt, std::string(status), 0, 100000));
+    n += std::count_if(page.first.begin(), page.first.end(), [&](const RunRecord& r) { return r.created_by == user; });
+  }
+  return n;
 }
 
 void Runs::Execute(const std::string& id) {
@@ -336,6 +369,8 @@ void Runs::ExecuteClaimed(RunRecord run) {
     Finish(run);
     return;
   }
+  // What earlier attempts spent, as their last progress update stored it (a resumed run).
+  hooks.spent = Json::parse(run.progress_json, nullptr, false);
   if (auto finished = store_.ListTrials(id); finished.ok()) {
     hooks.finished = std::move(finished).value();
     std::sort(hooks.finished.begin(), hooks.finished.end(),

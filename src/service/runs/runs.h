@@ -84,6 +84,10 @@ struct RunHooks {
   // Trials a previous attempt of the run stored (a run resumed after its replica died): the
   // optimizer reuses those it would evaluate again unchanged (optimize::RunContext::replay).
   std::vector<TrialRecord> finished;
+  // The run's stored progress when this attempt starts: what earlier attempts spent (lm_calls,
+  // cached_calls, prompt_tokens, completion_tokens, lm_calls_failed, elapsed_s). The budget is the
+  // run's, so a resumed run spends only what is left, and its totals include what was spent.
+  Json spent = Json::object();
 };
 // literal_instructions: the template's prompt is a program's instructions (program_origin.h).
 RunOutcome ExecuteRun(const RunRecord& run, const RunConfig& config, const LmEndpoint& endpoint,
@@ -105,9 +109,10 @@ struct RunsOptions {
   int workers = 2;
   // The claim name of this replica (stable across restarts, distinct per replica).
   std::string owner = "local";
-  // Replicas share the database (PostgreSQL): at start, only runs this replica claimed are
-  // recovered; a run executing elsewhere is taken over when its lease expires. With a private
-  // database every running run at start was left by a previous process of this one.
+  // Replicas share the database (PostgreSQL): a running run, executing elsewhere or left by a
+  // previous process of this replica (a restart), is taken over and resumed when its lease
+  // expires; none is failed at start. With a private database every running run at start was
+  // left by a previous process of this one and is failed as interrupted.
   bool shared = false;
   // The executor's lease on a run, renewed every lease_ms / 3 (config run_lease_s). Shared: once
   // it expires, an idle worker of any replica takes the run over.
@@ -118,6 +123,9 @@ struct RunsOptions {
   // Shared: how often an idle worker looks for pending runs launched on other replicas and for
   // runs whose lease expired.
   int poll_ms = 1000;
+  // Runs one caller (Launch's `user`; nullopt is one caller too) may have pending or running at
+  // once; a launch beyond it is kFailedPrecondition (409) naming the limit. 0 = no limit.
+  int max_per_caller = 0;
   // The LM endpoints runs may use (the operator's configuration); null = only "offline".
   const LmProviders* providers = nullptr;
 };
@@ -129,11 +137,13 @@ class Runs {
   ~Runs();
 
   // Recovers runs left by a previous process (pending → queued again; running → failed with the
-  // reason, finished trials kept) and starts the workers. A queued run is executed by whichever
-  // replica claims it first (Store::ClaimRun).
+  // reason, finished trials kept, or with replicas resumed once its lease expires) and starts the
+  // workers. A queued run is executed by whichever replica claims it first (Store::ClaimRun).
   Status Start();
   void Stop();
 
+  // Validates and stores a run (pending) and queues it. kFailedPrecondition when `user` already
+  // has RunsOptions::max_per_caller runs pending or running.
   Result<RunRecord> Launch(const Json& body, const std::optional<std::string>& user);
   Result<RunRecord> Get(const std::string& id);
   // One page, newest first (offset or keyset cursor, storage::RunListQuery).
@@ -159,6 +169,8 @@ class Runs {
 
  private:
   void Worker();
+  // How many runs `user` launched are pending or running.
+  Result<int64_t> CountUnfinished(const std::optional<std::string>& user);
   void Execute(const std::string& id);  // claims, then executes
   void ExecuteClaimed(RunRecord run);
   // A run this replica took over after its lease expired: cancelled when a cancel was requested,
@@ -179,7 +191,8 @@ class Runs {
   Status FailInterrupted(RunRecord& run, const std::string& why);
   // A run this process stopped executing because it is shutting down: says so on its event
   // stream and, with a private database, fails it as interrupted now (what the next start would
-  // do); with replicas it stays running for another replica to resume once its lease expires.
+  // do); with replicas it stays running, with what it spent stored, for another replica (or
+  // this one restarted) to resume once its lease expires.
   void InterruptForShutdown(RunRecord& run);
 
   storage::Store& store_;
@@ -190,6 +203,9 @@ class Runs {
   Snapshots snapshots_;  // every run trains on a snapshot (made from its selection when not given)
   RunEvents events_;
   RunsOptions options_;
+  // Held by a launch from its check of the caller's runs to their insert, so that concurrent
+  // launches through this process cannot exceed max_per_caller together.
+  std::mutex launch_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;

@@ -16,9 +16,11 @@ constexpr int64_t kLegacySilenceMs = 10 * 60 * 1000;
 
 bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
   if (!options_.shared) return true;
-  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
-  // Another replica's run: when its lease expires an idle worker takes it over (Worker).
+  // A run with a lease, this replica's own included (a previous process of it stopped or died:
+  // a rolling restart), is resumed once the lease expires by an idle worker of any replica, this
+  // one too (Worker, ContinueTakenOver), keeping its finished trials and what it spent.
   if (run.lease_expires_at) return false;
+  if (!run.claimed_by || *run.claimed_by == options_.owner) return true;
   return run.updated_at < now - kLegacySilenceMs;
 }
 
@@ -33,6 +35,11 @@ Status Runs::FailInterrupted(RunRecord& run, const std::string& why) {
 
 void Runs::InterruptForShutdown(RunRecord& run) {
   if (options_.shared) {
+    // What it spent until now, for the replica that resumes it (the run's budget is one).
+    run.updated_at = NowMillis();
+    if (Status st = store_.UpdateRun(run); !st.ok()) {
+      spdlog::warn("run {}: cannot store its progress at shutdown: {}", run.id, st.ToString());
+    }
     events_.Publish(run.id, "log", {{"level", "warn"},
                                     {"message", "The server is shutting down: the run is interrupted here; another "
                                                 "replica resumes it once its lease expires, keeping its finished trials"}});

@@ -159,9 +159,10 @@ Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, boo
       if (entry) PgAppendAuditRow(tx, *entry);
       if (st.ok()) tx.commit();  // otherwise the destructor rolls back
       if (st.ok() && entry) MarkAuditWritten();
+      Reached();
     } catch (const pqxx::broken_connection& e) {
       // A commit whose outcome is unknown is not retried (in_doubt_error is not broken_connection).
-      st = FromPgException(e);
+      st = Failed(e);
       retry = true;
       try {
         conn = Open();
@@ -169,10 +170,10 @@ Status PgPool::Run(const std::function<Status(pqxx::transaction_base&)>& fn, boo
         // keep the broken one; the next attempt opens a new one
       }
     } catch (const pqxx::transaction_rollback& e) {  // deadlock, serialization failure
-      st = FromPgException(e);
+      st = Failed(e);
       retry = true;
     } catch (const std::exception& e) {
-      st = FromPgException(e);
+      st = Failed(e);
     }
     Release(std::move(conn));
     if (!retry) return st;
@@ -189,13 +190,53 @@ Status PgPool::Write(const std::function<Status(pqxx::transaction_base&)>& fn, b
   return Run<pqxx::work>(fn, ordered);
 }
 
+Status PgPool::Failed(const std::exception& e) {
+  std::string detail;
+  Status st = PgStatusOf(e, &detail);
+  if (st.code() != Code::kUnavailable) {
+    spdlog::warn("postgres: {}{}", detail, RequestLogTag());
+    return st;
+  }
+  const int64_t now = NowMillis();
+  std::lock_guard lock(outage_mu_);
+  if (!unreachable_.exchange(true)) {
+    outage_since_ms_ = outage_logged_ms_ = now;
+    outage_failures_ = 1;
+    spdlog::warn("postgres: {}{}; retrying (repeats are summarised every {} s)", detail, RequestLogTag(),
+                 kOutageLogEveryMs / 1000);
+    return st;
+  }
+  ++outage_failures_;
+  if (now - outage_logged_ms_ >= kOutageLogEveryMs) {
+    outage_logged_ms_ = now;
+    spdlog::warn("postgres: still unavailable after {} s, {} failed attempts; last: {}", (now - outage_since_ms_) / 1000,
+                 outage_failures_, detail);
+  }
+  return st;
+}
+
+void PgPool::Reached() {
+  if (!unreachable_.load()) return;  // the common case: one atomic load
+  std::lock_guard lock(outage_mu_);
+  if (!unreachable_.exchange(false)) return;
+  spdlog::info("postgres: available again after {} s ({} failed attempts)", (NowMillis() - outage_since_ms_) / 1000,
+               outage_failures_);
+}
+
 // The database's own text (hosts, ports, SQL, values) goes to the log, never into a response.
 Status FromPgException(const std::exception& e) {
+  std::string detail;
+  Status st = PgStatusOf(e, &detail);
+  spdlog::warn("postgres: {}{}", detail, RequestLogTag());
+  return st;
+}
+
+Status PgStatusOf(const std::exception& e, std::string* detail) {
   std::string msg = e.what();
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string sqlstate;
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) sqlstate = sql->sqlstate();
-  spdlog::warn("postgres: {} (sqlstate {}){}", msg, sqlstate.empty() ? "-" : sqlstate, RequestLogTag());
+  *detail = msg + " (sqlstate " + (sqlstate.empty() ? std::string("-") : sqlstate) + ")";
   if (dynamic_cast<const pqxx::unique_violation*>(&e)) return Status::AlreadyExists("conflicts with an existing record");
   if (dynamic_cast<const pqxx::check_violation*>(&e) || dynamic_cast<const pqxx::data_exception*>(&e) ||
       dynamic_cast<const pqxx::not_null_violation*>(&e)) {

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -77,6 +78,14 @@ class PgPool {
   void Renew(Conn& c);
   template <typename Tx>
   Status Run(const std::function<Status(pqxx::transaction_base&)>& fn, bool ordered);
+  // Maps a failed attempt to a Status and logs it. A lost server (kUnavailable) is logged once,
+  // then at most every kOutageLogEveryMs with the number of failed attempts: every retry of every
+  // caller (indexes following the change log, run workers, leases, requests) fails while it lasts.
+  Status Failed(const std::exception& e);
+  // After an attempt the server answered: logs that it is back when it had been lost.
+  void Reached();
+
+  static constexpr int64_t kOutageLogEveryMs = 10 * 1000;
 
   std::string url_;
   std::shared_ptr<Credentials> credentials_;
@@ -86,6 +95,12 @@ class PgPool {
   std::condition_variable cv_;
   std::vector<Conn> idle_;  // GUARDED_BY(mu_)
   int64_t opened_ = 0;      // GUARDED_BY(mu_)
+  // The current loss of the server, if any (Failed, Reached).
+  std::atomic<bool> unreachable_{false};
+  std::mutex outage_mu_;
+  int64_t outage_since_ms_ = 0;     // GUARDED_BY(outage_mu_)
+  int64_t outage_failures_ = 0;     // GUARDED_BY(outage_mu_)
+  int64_t outage_logged_ms_ = 0;    // GUARDED_BY(outage_mu_)
 };
 
 // Appends an audit entry inside the caller's transaction (postgres/pg_provenance.cc).
@@ -94,6 +109,8 @@ void PgAppendAuditRow(pqxx::transaction_base& tx, const AuditRecord& entry);
 // Maps a libpqxx exception to a Status: unique violations → kAlreadyExists, bad data or a check
 // violation → kInvalidArgument, lost connections → kUnavailable, anything else → kInternal.
 Status FromPgException(const std::exception& e);
+// FromPgException without the log line: `detail` gets the database's text and sqlstate.
+Status PgStatusOf(const std::exception& e, std::string* detail);
 
 // Reading nullable columns.
 std::optional<std::string> PgOptText(const pqxx::field& f);

@@ -288,12 +288,18 @@ Result<bool> PgStore::ClaimRunDecision(pqxx::transaction_base& tx, const std::st
 
 Result<bool> PgStore::DecideRun(const std::string& run_id, const std::string& decision,
                                 const std::optional<std::string>& accepted_template_id, int64_t now) {
-  bool decided = false;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
-    EXEMPLAR_ASSIGN_OR_RETURN(decided, ClaimRunDecision(tx, run_id, decision, accepted_template_id, now));
+  bool lost = false;
+  Status st = pool_->Write([&](pqxx::transaction_base& tx) -> Status {
+    EXEMPLAR_ASSIGN_OR_RETURN(bool won, ClaimRunDecision(tx, run_id, decision, accepted_template_id, now));
+    if (!won) {
+      lost = true;  // rolled back, so the request's audit entry is not written for nothing done
+      return Status::FailedPrecondition("the run's decision is taken");
+    }
     return Status::Ok();
-  }));
-  return decided;
+  });
+  if (lost) return false;
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return true;
 }
 
 Result<bool> PgStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,

@@ -205,12 +205,18 @@ Result<bool> ClaimRunDecision(Conn& c, const std::string& run_id, const std::str
 
 Result<bool> SqliteStore::DecideRun(const std::string& run_id, const std::string& decision,
                                     const std::optional<std::string>& accepted_template_id, int64_t now) {
-  bool decided = false;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
-    EXEMPLAR_ASSIGN_OR_RETURN(decided, ClaimRunDecision(c, run_id, decision, accepted_template_id, now));
+  bool lost = false;
+  Status st = pool_->Write([&](Conn& c) -> Status {
+    EXEMPLAR_ASSIGN_OR_RETURN(bool won, ClaimRunDecision(c, run_id, decision, accepted_template_id, now));
+    if (!won) {
+      lost = true;  // rolled back, so the request's audit entry is not written for nothing done
+      return Status::FailedPrecondition("the run's decision is taken");
+    }
     return Status::Ok();
-  }));
-  return decided;
+  });
+  if (lost) return false;
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return true;
 }
 
 Result<bool> SqliteStore::ClaimRun(const std::string& run_id, const std::string& owner, int64_t lease_ms,

@@ -2893,7 +2893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The LM provider is not configured or has no key, or caller endpoints are no longer allowed */
+            /** @description The LM provider is not configured or has no key, caller endpoints are no longer allowed, or the caller already has max_runs_per_caller runs pending or running */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4066,7 +4066,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The LM provider is not configured or has no key, or caller endpoints are no longer allowed */
+            /** @description The LM provider is not configured or has no key, caller endpoints are no longer allowed, or the caller already has max_runs_per_caller runs pending or running */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

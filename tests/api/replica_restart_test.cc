@@ -1,0 +1,162 @@
+// Runs across the restart of their replica (review s22): a replica restarted at once under the same
+// replica id and port (a rolling restart, systemd Restart=always) resumes the run it was executing
+// instead of failing it, and a resumed run spends only what is left of its LM budget.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "testing/plain_lm.h"
+#include "testing/replica_process.h"
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+
+Config ReplicaConfig(const std::string& db, const std::string& name) {
+  Config c;
+  c.db = db;
+  c.replica_id = name;
+  return c;
+}
+
+template <typename Pred>
+bool Eventually(Pred pred, Clock::duration limit) {
+  for (auto until = Clock::now() + limit; Clock::now() < until;) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+// The replica executing a run is stopped (GetParam(): SIGKILL or SIGTERM) and started again at once
+// with the same replica id and port; no other replica runs.
+class RestartedReplica : public ::testing::TestWithParam<int> {};
+
+TEST_P(RestartedReplica, ResumesItsRunInsteadOfFailingIt) {
+  constexpr int kLeaseS = 2;
+  PgTestDb db;
+  std::string tid;
+  {
+    TestServer seeder(ReplicaConfig(db.url(), "seeder"));
+    tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+  }
+  auto store = storage::OpenPostgresStore(db.url(), 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto stored = [&](const std::string& id) {
+    auto run = (*store)->GetRun(id);
+    return run.ok() ? *run : RunRecord{};
+  };
+  auto a = std::make_unique<ReplicaProcess>(db.url(), "proc-a", kLeaseS);
+  const int port = a->port();
+  Json body = {{"template_id", tid},
+               {"optimizer_type", "MIPROv2"},
+               {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+               {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},  // ~20 s of work
+               {"budget", {{"max_trials", 400}}}};
+  auto launched = a->Post("/api/v1/dspy-runs", body);
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string id = launched.body["run_id"];
+  ASSERT_TRUE(Eventually([&] { return (*store)->ListTrials(id)->size() >= 1; }, std::chrono::seconds(60)))
+      << "proc-a never finished a trial";
+  const int64_t calls_before = Json::parse(stored(id).progress_json, nullptr, false).value("lm_calls", int64_t{0});
+
+  if (GetParam() == SIGKILL) a->Kill();
+  else a->Terminate();
+  a.reset();
+  a = std::make_unique<ReplicaProcess>(db.url(), "proc-a", kLeaseS, port);
+  // Started: the run is still running, not failed as interrupted by the restart.
+  RunRecord seen = stored(id);
+  EXPECT_EQ(seen.status, "running") << seen.error.value_or("");
+  EXPECT_EQ(a->Get("/api/v1/dspy-runs/" + id).body["status"], "running");
+  // Once its lease expires the restarted replica takes it over and resumes it (and renews).
+  ASSERT_TRUE(Eventually([&] { return stored(id).attempts == 1; }, std::chrono::seconds(kLeaseS * 5)))
+      << "never taken over: status " << stored(id).status << ", error " << stored(id).error.value_or("-");
+  RunRecord resumed = stored(id);
+  EXPECT_EQ(resumed.status, "running") << resumed.error.value_or("");
+  EXPECT_EQ(resumed.claimed_by, "proc-a");
+  const int64_t first_lease = resumed.lease_expires_at.value_or(0);
+  ASSERT_TRUE(Eventually([&] { return stored(id).lease_expires_at.value_or(0) > first_lease + kLeaseS * 1000; },
+                         std::chrono::seconds(kLeaseS * 5)))
+      << "the resumed run is not executed: status " << stored(id).status << ", error "
+      << stored(id).error.value_or("-");
+  EXPECT_EQ(stored(id).status, "running");
+  // The finished trials are reused (metrics.resumed) and the LM calls spent before go on counting.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto trials = (*store)->ListTrials(id);
+        for (const auto& t : *trials) {
+          if (Json::parse(t.metrics_json, nullptr, false).value("resumed", false)) return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(60)))
+      << "no trial of the first attempt was reused";
+  EXPECT_GE(Json::parse(stored(id).progress_json, nullptr, false).value("lm_calls", int64_t{0}), calls_before);
+  EXPECT_EQ(a->Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object()).status, 200);
+  ASSERT_TRUE(Eventually([&] { return stored(id).status == "cancelled"; }, std::chrono::seconds(30)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, RestartedReplica, ::testing::Values(SIGKILL, SIGTERM),
+                         [](const auto& info) { return std::string(info.param == SIGKILL ? "Kill9" : "Sigterm"); });
+
+// A run whose first attempt spent 45 of its 60 LM calls (and 100 s) before its replica died is
+// resumed by another: the LM receives at most the 15 calls left, and the run reports the run's
+// totals. (The orphan is made in the store: a twin of a finished run, claimed by a replica gone.)
+TEST(ResumedRun, SpendsOnlyWhatIsLeftOfItsLmBudget) {
+  // Answers every call with the template's three fields (as JSON): the run goes on to its budget.
+  PlainLm lm(std::chrono::milliseconds(2),
+             R"({"defect_type": "crack", "severity": "low", "recommended_action": "rework"})");
+  PgTestDb db;
+  Config c = ReplicaConfig(db.url(), "taker");
+  c.lm_providers["plain"] = lm.Provider();
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  auto launched = server.Post("/api/v1/dspy-runs", {{"template_id", ids[kDefectTemplate]},
+                                                    {"optimizer_type", "BootstrapFewShotWithRandomSearch"},
+                                                    {"lm", {{"provider", "plain"}}},
+                                                    {"budget", {{"max_lm_calls", 60}}}});
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const Json first = WaitForRun(server, launched.body["run_id"], 120);
+  ASSERT_EQ(first["lm_calls"], 60) << first.dump();  // the budget binds
+  ASSERT_GT(lm.calls(), 15);                         // and a fresh budget would let the LM see more than 15
+
+  server.Stop();
+  auto store = storage::OpenPostgresStore(db.url(), 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  RunRecord twin = *(*store)->GetRun(launched.body["run_id"]);
+  twin.id = NewUuid();
+  twin.status = "pending";
+  twin.progress_json = Json{{"trials_done", 0}, {"trials_total", 32}, {"lm_calls", 45}, {"cached_calls", 0},
+                            {"prompt_tokens", 315}, {"completion_tokens", 135}, {"lm_calls_failed", 0},
+                            {"elapsed_s", 100.0}}.dump();
+  twin.best_score.reset();
+  twin.best_program_json.reset();
+  twin.contributions_json.reset();
+  twin.claimed_by.reset();
+  twin.started_at.reset();
+  twin.completed_at.reset();
+  twin.created_at = twin.updated_at = NowMillis();
+  ASSERT_TRUE((*store)->InsertRun(twin).ok());
+  RunRecord claimed;
+  ASSERT_TRUE(*(*store)->ClaimRun(twin.id, "gone", -1000, &claimed));  // its lease already ended
+  const int before = lm.calls();
+  server.Start();
+  const Json done = WaitForRun(server, twin.id, 120);
+  EXPECT_EQ(done["status"], "completed") << done.dump();
+  EXPECT_EQ((*store)->GetRun(twin.id)->attempts, 1);
+  EXPECT_LE(lm.calls() - before, 15) << "the resumed run got a fresh budget";
+  EXPECT_EQ(done["lm_calls"], 60) << done.dump();
+  EXPECT_EQ(done["progress"]["stopped_reason"], "budget_lm_calls") << done.dump();
+  EXPECT_GE(done["tokens"].get<int64_t>(), 450) << done.dump();
+  EXPECT_GE(done["elapsed_s"].get<double>(), 100.0) << done.dump();
+}
+
+}  // namespace
+}  // namespace exemplar::testing

@@ -1,0 +1,78 @@
+// How many runs one caller may have at once (max_runs_per_caller, review s22): a write token that
+// launched its share gets 409 naming the limit, while other callers still launch and their runs
+// are not queued behind an unbounded backlog; a run that finishes frees a place.
+#include <gtest/gtest.h>
+
+#include "testing/seed_fixture.h"
+
+namespace exemplar::testing {
+namespace {
+
+const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
+
+httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+TEST(RunLimits, OneCallerHasAtMostItsShareOfRunsPendingOrRunning) {
+  Config c;
+  c.max_runs_per_caller = 2;
+  c.run_workers = 1;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  auto& auth = server.runtime().auth();
+  const std::string greedy = auth.CreateToken(service::Role::kWrite, "greedy")->second;
+  const std::string other = auth.CreateToken(service::Role::kWrite, "other")->second;
+  const Json long_run = {
+      {"template_id", ids[kDefectTemplate]},
+      {"optimizer_type", "MIPROv2"},
+      {"optimizer_params", {{"auto", nullptr}, {"num_trials", 400}, {"num_candidates", 6}, {"minibatch", false}}},
+      {"lm", {{"provider", "offline"}, {"latency_ms", 25}}},
+      {"budget", {{"max_trials", 400}}}};
+  std::vector<std::string> launched;
+  for (int i = 0; i < 2; ++i) {
+    auto r = server.Send("POST", "/api/v1/dspy-runs", long_run, Bearer(greedy));
+    ASSERT_EQ(r.status, 201) << r.raw;
+    launched.push_back(r.body["run_id"]);
+  }
+  auto refused = server.Send("POST", "/api/v1/dspy-runs", long_run, Bearer(greedy));
+  EXPECT_EQ(refused.status, 409) << refused.raw;
+  const std::string why = refused.body.value("detail", "");
+  EXPECT_NE(why.find("'greedy' already has 2 runs pending or running"), std::string::npos) << why;
+  EXPECT_NE(why.find("max_runs_per_caller = 2"), std::string::npos) << why;
+  EXPECT_EQ(server.Get("/api/v1/dspy-runs?page_size=100").body["total"], 2);  // nothing stored for it
+
+  // Another caller is not held back by greedy's runs.
+  auto theirs = server.Send("POST", "/api/v1/dspy-runs", long_run, Bearer(other));
+  ASSERT_EQ(theirs.status, 201) << theirs.raw;
+  launched.push_back(theirs.body["run_id"]);
+
+  // A finished run (here cancelled) frees a place.
+  ASSERT_EQ(server.Send("POST", "/api/v1/dspy-runs/" + launched[0] + "/cancel", Json::object(), Bearer(greedy)).status,
+            200);
+  ASSERT_EQ(WaitForRun(server, launched[0], 60)["status"], "cancelled");
+  auto again = server.Send("POST", "/api/v1/dspy-runs", long_run, Bearer(greedy));
+  ASSERT_EQ(again.status, 201) << again.raw;
+  launched.push_back(again.body["run_id"]);
+  for (const auto& id : launched) server.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
+}
+
+// 0 lifts the limit (and the local caller, without a token, is a caller like any other).
+TEST(RunLimits, ZeroMeansNoLimit) {
+  Config c;
+  c.max_runs_per_caller = 0;
+  c.run_workers = 1;
+  TestServer server(c);
+  auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
+  const Json slow = {{"template_id", ids[kDefectTemplate]},
+                     {"optimizer_type", "LabeledFewShot"},
+                     {"lm", {{"provider", "offline"}, {"latency_ms", 200}}}};
+  std::vector<std::string> launched;
+  for (int i = 0; i < 6; ++i) {
+    auto r = server.Post("/api/v1/dspy-runs", slow);
+    ASSERT_EQ(r.status, 201) << r.raw;
+    launched.push_back(r.body["run_id"]);
+  }
+  for (const auto& id : launched) server.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
+}
+
+}  // namespace
+}  // namespace exemplar::testing
