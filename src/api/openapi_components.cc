@@ -301,10 +301,34 @@ Json ComponentSchemas() {
              {"agent_id", Describe(Nullable(Str()), "the caller's agent_id, when it retrieved through the original "
                                                    "plan's path (POST /api/v1/agents/examples/retrieve)")},
              {"session_id", Describe(Nullable(Str()), "the caller's session_id (a UUID), likewise")},
+             {"actor", Describe(Nullable(Str()), "who retrieved it, as the audit log names an actor: the token's name "
+                                                 "(else token:<id prefix>), the proxy's user, or local; null for "
+                                                 "retrievals recorded before this was kept")},
+             {"outcome_actor", Describe(Nullable(Str()), "who reported its outcome, likewise; null until then")},
              {"request", Describe(Nullable(AnyObj()), "the retrieve body that made it, with the exploration and seed it "
                                                       "ran with: POST it to /examples/retrieve to replay the retrieval "
                                                       "(null for retrievals recorded before this was kept)")}},
             {"retrieval_id", "example_ids", "outcome", "created_at"})},
+      {"UsageEventPage",
+       Open({{"example_id", Str()},
+             {"events",
+              Describe(Arr(Open({{"id", Int(1)},
+                                 {"kind", Describe(Enum({"retrieved", "outcome", "tracked", "optimization"}),
+                                                   "optimization: evidence a run's sync added")},
+                                 {"outcome", Nullable(Enum(service::kOutcomes))},
+                                 {"success_delta", Num(0)}, {"failure_delta", Num(0)},
+                                 {"confidence", Nullable(Num(0, 1))}, {"context", Nullable(Str())},
+                                 {"model_id", Nullable(Str())}, {"run_id", Nullable(Str())},
+                                 {"retrieval_id", Nullable(Str())},
+                                 {"actor", Describe(Nullable(Str()),
+                                                    "who sent it (a token's name, token:<id prefix>, the proxy's user, "
+                                                    "local); null for a run's sync and for events recorded before "
+                                                    "this was kept")},
+                                 {"created_at", Time()}},
+                                {"id", "kind", "outcome", "success_delta", "failure_delta", "actor", "created_at"})),
+                       "newest first: one page")},
+             {"next_before_id", Describe(Nullable(Int(1)), "pass as before_id for the next page; null at the end")}},
+            {"example_id", "events", "next_before_id"})},
       {"OutcomeResult",
        Open({{"retrieval_id", Str()}, {"outcome", Enum(kRetrievalOutcomes)},
              {"examples_credited", Describe(Int(0), "how many examples the outcome added evidence to")},

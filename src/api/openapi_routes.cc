@@ -256,6 +256,9 @@ std::vector<RouteDoc> Build() {
                  QueryParam("model_id", Str())},
        .example = {{"outcome", "success"}, {"confidence", 0.9}}});
   add({.route = "GET " + ex + "/{id}/effectiveness", .response = Ref("EffectivenessStats")});
+  add({.route = "GET " + ex + "/{id}/usage", .response = Ref("UsageEventPage"),
+       .query = {QueryParam("limit", Default(Int(1, 100), 20)), QueryParam("actor", Str(), "only this caller's events"),
+                 QueryParam("before_id", Int(1), "page: events older than this id")}});
 
   // examples
   add({.route = "GET " + ex, .response = Ref("ExamplePage"), .query = ListQuery()});

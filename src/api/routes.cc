@@ -49,6 +49,8 @@ service::Role RequiredRole(const Route& route) {
 
 }  // namespace
 
+std::string RequestActor(const Request& req) { return req.user.empty() ? "local" : req.user; }
+
 // Every change but usage evidence is audited.
 bool IsAuditedRoute(const Route& r) { return r.method != "GET" && RequiredRole(r) >= service::Role::kWrite; }
 
@@ -69,7 +71,7 @@ std::string AuditEntity(const std::string& path) {
 Handler Audited(Services& s, std::string route, std::string entity, Handler inner) {
   return [&s, route, entity, inner](const Request& req) -> Result<Reply> {
     AuditRecord entry;
-    entry.actor = req.user.empty() ? "local" : req.user;
+    entry.actor = RequestActor(req);
     entry.action = route;
     entry.entity = entity;
     for (const auto& id : req.path_params) entry.entity_ids.push_back(IsUuid(id) ? NormalizeUuid(id) : id);

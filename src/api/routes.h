@@ -23,6 +23,11 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s);
 void AddQualityRoutes(std::vector<Route>& routes, Services& s);  // /quality/…
 void AddProvenanceRoutes(std::vector<Route>& routes, Services& s);  // restore, snapshots, audit
 
+// Who makes the request, as the audit log and usage evidence name an actor: the principal the
+// authentication guard set (token name, `token:<id prefix>`, the proxy's user), else "local"
+// (loopback without auth).
+std::string RequestActor(const Request& req);
+
 // Whether the route's successful requests append to the audit log (every write but usage
 // evidence: retrieve, outcome, track). The audit test walks the table with it.
 bool IsAuditedRoute(const Route& r);

@@ -137,4 +137,22 @@ SqlStatement KeyedListSql(Dialect d, const KeyedList& l, const std::optional<Key
   return s;
 }
 
+SqlStatement UsageEventListSql(Dialect d, const UsageEventQuery& q) {
+  SqlStatement st;
+  st.sql =
+      "SELECT id, example_id, kind, outcome, success_delta, failure_delta, context, model_id, run_id, "
+      "retrieval_id, confidence, created_at, actor FROM usage_events";
+  std::string where;
+  auto add = [&](const std::string& frag, const SqlValue& v) {
+    st.values.push_back(v);
+    where += (where.empty() ? " WHERE " : " AND ") + frag + Param(d, static_cast<int>(st.values.size()));
+  };
+  add("example_id = ", q.example_id);
+  if (q.actor) add("actor = ", *q.actor);
+  if (q.before_id) add("id < ", *q.before_id);
+  st.values.emplace_back(std::in_place_type<int64_t>, q.limit);
+  st.sql += where + " ORDER BY id DESC LIMIT " + Param(d, static_cast<int>(st.values.size()));
+  return st;
+}
+
 }  // namespace exemplar::storage

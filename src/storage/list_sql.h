@@ -76,4 +76,9 @@ Result<KeyedPage<T>> ListKeyedWith(Dialect d, const KeyedList& l, int64_t offset
   return page;
 }
 
+// SELECT id, example_id, kind, outcome, success_delta, failure_delta, context, model_id, run_id,
+// retrieval_id, confidence, created_at, actor FROM usage_events: one example's events matching `q`,
+// newest first (a range of the index on (example_id, id), migrations/013_usage_actor.sql).
+SqlStatement UsageEventListSql(Dialect d, const UsageEventQuery& q);
+
 }  // namespace exemplar::storage

@@ -72,6 +72,9 @@ struct UsageEvent {
   std::optional<std::string> retrieval_id;
   std::optional<double> confidence;
   int64_t created_at = 0;
+  // Who sent it, as the audit log names an actor (token name, `token:<id prefix>`, forwarded user,
+  // `local`); null for a run's sync and for events recorded before migration 013.
+  std::optional<std::string> actor;
 };
 
 struct SchemaField {

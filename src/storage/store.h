@@ -158,6 +158,18 @@ struct Retrieval {
   std::optional<std::string> session_id;
   // The request that made it (a retrieve body, JSON), with its effective exploration and seed.
   std::optional<std::string> request_json;
+  // Who retrieved it and who reported its outcome, as the audit log names an actor (null before
+  // migration 013; outcome_actor also until the outcome).
+  std::optional<std::string> actor;
+  std::optional<std::string> outcome_actor;
+};
+
+// GET /examples/{id}/usage: one example's events, newest first (by id).
+struct UsageEventQuery {
+  std::string example_id;
+  std::optional<std::string> actor;    // only this actor's events
+  std::optional<int64_t> before_id;    // page: events with id < before_id
+  int64_t limit = 20;
 };
 
 // Aggregates of usage events over a time window, for effectiveness and the dashboard.
@@ -276,12 +288,16 @@ class Store {
   // Stores a retrieval and its retrieved events in one transaction.
   virtual Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) = 0;
   virtual Result<Retrieval> GetRetrieval(const std::string& id) = 0;
-  // Sets the retrieval's outcome and the outcome credited to each of its examples
-  // (`example_outcomes_json`) exactly once and records the events with them, atomically.
-  // kNotFound for an unknown retrieval; kAlreadyExists when an outcome was already recorded.
+  // Sets the retrieval's outcome, the outcome credited to each of its examples
+  // (`example_outcomes_json`) and who reported it (`actor`) exactly once and records the events
+  // with them, atomically. kNotFound for an unknown retrieval; kAlreadyExists when an outcome was
+  // already recorded.
   virtual Status RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
                                         const std::string& example_outcomes_json,
+                                        const std::optional<std::string>& actor,
                                         const std::vector<UsageEvent>& events) = 0;
+  // One example's usage events matching `q`, newest first, at most q.limit.
+  virtual Result<std::vector<UsageEvent>> ListUsageEvents(const UsageEventQuery& q) = 0;
   // Aggregates events with created_at in [from, to) grouped by `group` ∈ {example, domain,
   // function, day}; filters restrict to examples of a domain/function. Day keys are YYYY-MM-DD UTC.
   virtual Result<std::vector<UsageAggregate>> AggregateUsage(

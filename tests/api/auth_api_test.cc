@@ -2,6 +2,9 @@
 // 403, agent tokens only retrieve and report, revoked tokens 401; rate limits answer 429 with Retry-After; trusted-proxy users are recorded.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
+#include "common/ids.h"
 #include "service/auth/auth.h"
 #include "testing/test_server.h"
 
@@ -124,6 +127,90 @@ TEST(AuthApi, AgentTokenRetrievesAndReportsButEditsNothing) {
   EXPECT_EQ(doc["paths"]["/api/v1/audit"]["get"]["x-required-role"], "admin");
   EXPECT_EQ(service::ParseRole("agent"), service::Role::kAgent);
   EXPECT_EQ(service::RoleName(service::Role::kAgent), "agent");
+}
+
+// Any agent token moves every example's effectiveness: each retrieval, outcome and track keeps who
+// sent it (the audit log's actor), so a team can tell whose evidence an example's score rests on
+// (review s22, P2-4). Two named agents, an unnamed token and the local user on loopback.
+TEST(AuthApi, UsageEvidenceNamesTheCallerThatSentIt) {
+  TestServer server(NonLoopback());
+  auto& auth = server.runtime().auth();
+  std::string reader = auth.CreateToken(service::Role::kRead, "reader")->second;
+  std::string writer = auth.CreateToken(service::Role::kWrite, "writer")->second;
+  std::string support = auth.CreateToken(service::Role::kAgent, "support-bot")->second;
+  std::string triage = auth.CreateToken(service::Role::kAgent, "triage-bot")->second;
+  auto unnamed = *auth.CreateToken(service::Role::kAgent, std::nullopt);
+  const std::string unnamed_actor = "token:" + unnamed.first.substr(0, 8);
+  auto created = server.Send("POST", "/api/v1/examples", MakeExample("fan bearing noise at high load"), Bearer(writer));
+  ASSERT_EQ(created.status, 201);
+  const std::string id = created.body["example_id"];
+  const Json query = {{"query", "fan bearing noise"}, {"k", 2}};
+
+  // support-bot retrieves and triage-bot reports; then the other way round on the agents' path.
+  auto first = server.Send("POST", "/api/v1/examples/retrieve", query, Bearer(support));
+  ASSERT_EQ(first.status, 200) << first.raw;
+  ASSERT_EQ(first.body["examples"].size(), 1u);
+  const std::string rid1 = first.body["retrieval_id"];
+  ASSERT_EQ(server.Send("POST", "/api/v1/examples/outcome", {{"retrieval_id", rid1}, {"outcome", "failure"}},
+                        Bearer(triage)).status, 200);
+  auto second = server.Send("POST", "/api/v1/agents/examples/retrieve", query, Bearer(triage));
+  ASSERT_EQ(second.status, 200) << second.raw;
+  const std::string rid2 = second.body["retrieval_id"];
+  ASSERT_EQ(server.Send("POST", "/api/v1/agents/examples/outcome", {{"retrieval_id", rid2}, {"outcome", "success"}},
+                        Bearer(support)).status, 200);
+  ASSERT_EQ(server.Send("POST", "/api/v1/examples/" + id + "/track", {{"outcome", "success"}}, Bearer(support)).status,
+            204);
+  ASSERT_EQ(server.Send("POST", "/api/v1/examples/" + id + "/track?outcome=failure", Json::object(),
+                        Bearer(unnamed.second)).status, 204);
+
+  auto r1 = server.Send("GET", "/api/v1/examples/retrievals/" + rid1, nullptr, Bearer(reader));
+  ASSERT_EQ(r1.status, 200) << r1.raw;
+  EXPECT_EQ(r1.body["actor"], "support-bot") << r1.raw;
+  EXPECT_EQ(r1.body["outcome_actor"], "triage-bot") << r1.raw;
+  auto r2 = server.Send("GET", "/api/v1/examples/retrievals/" + rid2, nullptr, Bearer(reader));
+  EXPECT_EQ(r2.body["actor"], "triage-bot") << r2.raw;
+  EXPECT_EQ(r2.body["outcome_actor"], "support-bot") << r2.raw;
+
+  // The example's events, newest first, each with who sent it.
+  auto usage = server.Send("GET", "/api/v1/examples/" + id + "/usage", nullptr, Bearer(reader));
+  ASSERT_EQ(usage.status, 200) << usage.raw;
+  const std::vector<std::tuple<std::string, std::string, std::string>> expected = {
+      {"tracked", unnamed_actor, ""}, {"tracked", "support-bot", ""},  {"outcome", "support-bot", rid2},
+      {"retrieved", "triage-bot", rid2}, {"outcome", "triage-bot", rid1}, {"retrieved", "support-bot", rid1}};
+  const Json& events = usage.body["events"];
+  ASSERT_EQ(events.size(), expected.size()) << usage.raw;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& [kind, actor, rid] = expected[i];
+    EXPECT_EQ(events[i]["kind"], kind) << i << " " << usage.raw;
+    EXPECT_EQ(events[i]["actor"], actor) << i << " " << usage.raw;
+    if (!rid.empty()) EXPECT_EQ(events[i]["retrieval_id"], rid) << i;
+  }
+  EXPECT_EQ(events[2]["outcome"], "success");
+  EXPECT_EQ(events[4]["outcome"], "failure");
+  EXPECT_TRUE(usage.body["next_before_id"].is_null()) << usage.raw;
+
+  // One caller's evidence; pages by before_id.
+  auto triaged = server.Send("GET", "/api/v1/examples/" + id + "/usage?actor=triage-bot", nullptr, Bearer(reader));
+  ASSERT_EQ(triaged.body["events"].size(), 2u) << triaged.raw;
+  auto page1 = server.Send("GET", "/api/v1/examples/" + id + "/usage?limit=4", nullptr, Bearer(reader));
+  ASSERT_EQ(page1.body["events"].size(), 4u) << page1.raw;
+  const int64_t before = page1.body["next_before_id"].get<int64_t>();
+  auto page2 = server.Send("GET", "/api/v1/examples/" + id + "/usage?limit=4&before_id=" + std::to_string(before),
+                           nullptr, Bearer(reader));
+  ASSERT_EQ(page2.body["events"].size(), 2u) << page2.raw;
+  EXPECT_EQ(page2.body["events"][1]["actor"], "support-bot");
+  EXPECT_EQ(page2.body["events"][1]["kind"], "retrieved");
+  EXPECT_EQ(server.Send("GET", "/api/v1/examples/" + id + "/usage?before_id=0", nullptr, Bearer(reader)).status, 422);
+  EXPECT_EQ(server.Send("GET", "/api/v1/examples/" + NewUuid() + "/usage", nullptr, Bearer(reader)).status, 404);
+  EXPECT_EQ(server.Get("/api/v1/examples/" + id + "/usage").status, 401);
+
+  // On loopback without tokens the local user sends it, as the audit log names them.
+  TestServer local;
+  const std::string lid = local.Post("/api/v1/examples", MakeExample("fan bearing noise")).body["example_id"];
+  ASSERT_EQ(local.Post("/api/v1/examples/" + lid + "/track", {{"outcome", "partial"}}).status, 204);
+  auto mine = local.Get("/api/v1/examples/" + lid + "/usage");
+  ASSERT_EQ(mine.body["events"].size(), 1u) << mine.raw;
+  EXPECT_EQ(mine.body["events"][0]["actor"], "local") << mine.raw;
 }
 
 TEST(AuthApi, RateLimitAnswers429WithRetryAfter) {

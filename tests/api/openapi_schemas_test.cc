@@ -166,6 +166,8 @@ TEST_F(OpenApiSchemas, EveryReturnedKeyIsDeclared) {
   ExpectDeclared("GET /api/v1/dspy-runs/{id}/results", "/api/v1/dspy-runs/" + rid + "/results");
   ExpectDeclared("POST /api/v1/dspy-runs/{id}/sync", "/api/v1/dspy-runs/" + rid + "/sync", Json::object());
   ExpectDeclared("GET /api/v1/dspy-runs/{id}", "/api/v1/dspy-runs/" + rid);  // synced now
+  // Retrieved, credited and now given a run's evidence (no actor).
+  ExpectDeclared("GET /api/v1/examples/{id}/usage", "/api/v1/examples/" + eids[0] + "/usage");
   const Json accepted =
       ExpectDeclared("POST /api/v1/dspy-runs/{id}/accept", "/api/v1/dspy-runs/" + rid + "/accept", Json::object(), 201);
   const std::string version = accepted["template"].value("id", "");

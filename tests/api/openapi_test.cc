@@ -330,6 +330,7 @@ TEST_F(OpenApi, RealRequestsAndResponsesOfEveryRouteMatchTheDocument) {
   const std::string rid = retrieved.value("retrieval_id", "");
   Call("GET", "/api/v1/examples/retrievals/" + rid, nullptr, 200);
   Call("POST", "/api/v1/examples/outcome", {{"retrieval_id", rid}, {"outcome", "success"}, {"confidence", 0.9}}, 200);
+  Call("GET", "/api/v1/examples/" + eid + "/usage?limit=5&actor=local", nullptr, 200);
   const std::string rid2 =
       Call("POST", "/api/v1/agents/examples/retrieve", {{"query", {{"ticket", "login crash"}}}, {"format", "xml"}}, 200)
           .body.value("retrieval_id", "");

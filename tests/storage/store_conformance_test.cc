@@ -139,20 +139,45 @@ TEST_P(StoreTest, RetrievalOutcomeIsRecordedOnceWithEachExamplesOwnOutcome) {
   std::vector<Example> batch = {Make("a"), Make("a")};
   ASSERT_TRUE(store_->InsertExamples(batch).ok());
   Retrieval r{NewUuid(), {batch[0].id, batch[1].id}, "q", 0, std::nullopt};
+  r.actor = "agent-a";
   std::vector<UsageEvent> retrieved;
   for (auto& e : batch) retrieved.push_back({0, e.id, "retrieved"});
+  for (auto& e : retrieved) {
+    e.actor = "agent-a";
+    e.retrieval_id = r.id;
+  }
   ASSERT_TRUE(store_->RecordRetrieval(r, retrieved).ok());
   EXPECT_FALSE(store_->GetRetrieval(r.id)->example_outcomes_json.has_value());
   // The agent succeeded; it credits the first example and says the second one misled it.
   std::vector<UsageEvent> credit = {{0, batch[0].id, "outcome", "success", 1.0, 0.0},
                                     {0, batch[1].id, "outcome", "failure", 0.0, 1.0}};
+  for (auto& e : credit) e.actor = "agent-b";
   const std::string per_example = Json{{batch[0].id, "success"}, {batch[1].id, "failure"}}.dump();
-  ASSERT_TRUE(store_->RecordRetrievalOutcome(r.id, "success", per_example, credit).ok());
-  EXPECT_EQ(store_->RecordRetrievalOutcome(r.id, "failure", "{}", credit).code(), Code::kAlreadyExists);
-  EXPECT_EQ(store_->RecordRetrievalOutcome(NewUuid(), "success", "{}", credit).code(), Code::kNotFound);
+  ASSERT_TRUE(store_->RecordRetrievalOutcome(r.id, "success", per_example, "agent-b", credit).ok());
+  EXPECT_EQ(store_->RecordRetrievalOutcome(r.id, "failure", "{}", "agent-c", credit).code(), Code::kAlreadyExists);
+  EXPECT_EQ(store_->RecordRetrievalOutcome(NewUuid(), "success", "{}", "agent-c", credit).code(), Code::kNotFound);
   Retrieval stored = *store_->GetRetrieval(r.id);
   EXPECT_EQ(stored.outcome, "success");
   EXPECT_EQ(stored.example_outcomes_json, per_example);  // the refused second outcome changed nothing
+  EXPECT_EQ(stored.actor, "agent-a");
+  EXPECT_EQ(stored.outcome_actor, "agent-b");
+  // Each event names who sent it, newest first; ?actor narrows, before_id pages.
+  auto events = store_->ListUsageEvents({batch[0].id});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].kind, "outcome");
+  EXPECT_EQ((*events)[0].actor, "agent-b");
+  EXPECT_EQ((*events)[0].outcome, "success");
+  EXPECT_EQ((*events)[1].kind, "retrieved");
+  EXPECT_EQ((*events)[1].actor, "agent-a");
+  EXPECT_EQ((*events)[1].retrieval_id, r.id);
+  EXPECT_GT((*events)[0].id, (*events)[1].id);
+  auto by_a = store_->ListUsageEvents({batch[0].id, "agent-a"});
+  ASSERT_EQ(by_a->size(), 1u);
+  EXPECT_EQ((*by_a)[0].kind, "retrieved");
+  auto older = store_->ListUsageEvents({batch[0].id, std::nullopt, (*events)[0].id, 1});
+  ASSERT_EQ(older->size(), 1u);
+  EXPECT_EQ((*older)[0].id, (*events)[1].id);
   Example e = *store_->GetExample(batch[0].id);
   EXPECT_EQ(e.usage_count, 1);
   EXPECT_DOUBLE_EQ(e.success_count, 1.0);

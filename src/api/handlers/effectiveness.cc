@@ -1,5 +1,6 @@
 // Usage tracking, effectiveness, top examples, the dashboard and the agent retrieval hook
 // (SPEC §4.2, §4.3).
+#include <limits>
 #include <map>
 
 #include "api/original_keys.h"
@@ -15,6 +16,7 @@ Result<Reply> Retrieve(Services& s, const Request& req) {
   Validation v;
   service::RetrieveRequest rr = service::ParseRetrieveRequest(body, v);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  rr.actor = RequestActor(req);
   EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Retrieve(rr));
   return Reply::Json200(std::move(out));
 }
@@ -39,6 +41,7 @@ Result<Reply> RetrieveOriginal(Services& s, const Request& req) {
   EXEMPLAR_RETURN_IF_ERROR(NameSentKeys(v.ToStatus(), b));
   rr.agent_id = agent_id;
   if (session_id) rr.session_id = NormalizeUuid(*session_id);
+  rr.actor = RequestActor(req);
   EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.retrieval.Retrieve(rr));
   return Reply::Json200(std::move(out));
 }
@@ -62,7 +65,7 @@ std::map<std::string, std::string> ExampleOutcomes(JsonReader& r) {
   return out;
 }
 
-Result<Reply> Outcome(Services& s, const Json& body) {
+Result<Reply> Outcome(Services& s, const Request& req, const Json& body) {
   Validation v;
   JsonReader r(body, v);
   auto id = r.String("retrieval_id", 64);
@@ -76,7 +79,8 @@ Result<Reply> Outcome(Services& s, const Json& body) {
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   if (!IsUuid(*id)) return Status::NotFound("Retrieval not found");
   EXEMPLAR_ASSIGN_OR_RETURN(Json out,
-                            s.retrieval.Outcome(NormalizeUuid(*id), *outcome, per_example, confidence, notes));
+                            s.retrieval.Outcome(NormalizeUuid(*id), *outcome, per_example, confidence, notes,
+                                                RequestActor(req)));
   return Reply::Json200(std::move(out));
 }
 
@@ -89,9 +93,29 @@ Result<Reply> OutcomeOriginal(Services& s, const Request& req) {
   MarkMappedKeys(r, AgentOutcomeKeys());
   r.RejectUnknownKeys();
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-  Result<Reply> reply = Outcome(s, b.current);
+  Result<Reply> reply = Outcome(s, req, b.current);
   if (!reply.ok()) return NameSentKeys(reply.status(), b);
   return reply;
+}
+
+// GET /examples/{id}/usage: the evidence behind an example's counters, event by event, so a team
+// can tell who moved its effectiveness (?actor= narrows to one caller; ?before_id= pages).
+Result<Reply> ListUsage(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));
+  Validation v;
+  storage::UsageEventQuery q;
+  q.example_id = id;
+  q.limit = QueryInt(req, "limit", 1, 100, v).value_or(20);
+  q.before_id = QueryInt(req, "before_id", 1, std::numeric_limits<int64_t>::max(), v);
+  if (auto actor = req.Query("actor")) q.actor = *actor;
+  EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+  // A deleted example keeps its usage events (as its history): they are listed too.
+  EXEMPLAR_RETURN_IF_ERROR(s.examples.GetIncludingDeleted(id).status());
+  EXEMPLAR_ASSIGN_OR_RETURN(auto events, s.store.ListUsageEvents(q));
+  Json items = Json::array();
+  for (const auto& e : events) items.push_back(service::UsageEventToJson(e));
+  Json next = static_cast<int64_t>(events.size()) == q.limit ? Json(events.back().id) : Json(nullptr);
+  return Reply::Json200({{"example_id", id}, {"events", std::move(items)}, {"next_before_id", next}});
 }
 
 }  // namespace
@@ -129,7 +153,7 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", base + "/outcome", "Credit a retrieval's examples with an outcome (once)", "retrieval",
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
-                      return Outcome(s, body);
+                      return Outcome(s, req, body);
                     }});
   routes.push_back({"GET", base + "/retrievals/{id}",
                     "A recorded retrieval: its examples, outcome, exploration policy, seed and why each example was chosen",
@@ -174,6 +198,7 @@ void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s) {
                       e.model_id = from("model_id").String("model_id", 256);
                       e.outcome = from("outcome").Enum("outcome", service::kOutcomes);
                       e.confidence = from("confidence").Number("confidence", 0.0, 1.0);
+                      e.actor = RequestActor(req);
                       if (!req.body.empty()) br.RejectUnknownKeys();
                       // The run whose training used the example: usage_events.run_id holds the
                       // ids of this server's runs (run sync writes them too), so a made-up id
@@ -195,6 +220,8 @@ void AddEffectivenessItemRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_RETURN_IF_ERROR(s.effectiveness.Track(id, e));
                       return Reply::NoContent();
                     }});
+  routes.push_back({"GET", base + "/{id}/usage", "One example's usage events, newest first, with who sent each",
+                    "effectiveness", [&s](const Request& req) { return ListUsage(s, req); }});
   routes.push_back({"GET", base + "/{id}/effectiveness", "Counts, score, 90% interval and trend of one example",
                     "effectiveness", [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Example"));

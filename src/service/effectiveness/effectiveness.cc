@@ -19,6 +19,7 @@ std::optional<double> Rate(double s, double f) {
 }
 
 Json Opt(const std::optional<double>& d) { return d ? Json(*d) : Json(nullptr); }
+Json Opt(const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); }
 
 Json RankingItem(const Example& e) {
   auto rate = Rate(e.success_count, e.failure_count);
@@ -109,6 +110,21 @@ Json StatsToJson(const EffectivenessStats& s) {
           {"recent_success_rate", Opt(s.recent_success_rate)},
           {"prior_success_rate", Opt(s.prior_success_rate)},
           {"last_used_at", s.last_used_at ? Json(FormatRfc3339(*s.last_used_at)) : Json(nullptr)}};
+}
+
+Json UsageEventToJson(const UsageEvent& e) {
+  return {{"id", e.id},
+          {"kind", e.kind},
+          {"outcome", Opt(e.outcome)},
+          {"success_delta", e.success_delta},
+          {"failure_delta", e.failure_delta},
+          {"confidence", Opt(e.confidence)},
+          {"context", Opt(e.context)},
+          {"model_id", Opt(e.model_id)},
+          {"run_id", Opt(e.run_id)},
+          {"retrieval_id", Opt(e.retrieval_id)},
+          {"actor", Opt(e.actor)},
+          {"created_at", FormatRfc3339(e.created_at)}};
 }
 
 Result<Json> Effectiveness::Dashboard(const DashboardQuery& q) {

@@ -61,5 +61,8 @@ class Effectiveness {
 };
 
 Json StatsToJson(const EffectivenessStats& s);
+// One usage event as GET /examples/{id}/usage lists it (actor: who sent it; null for a run's sync
+// and for events recorded before migration 013).
+Json UsageEventToJson(const UsageEvent& e);
 
 }  // namespace exemplar::service

@@ -267,6 +267,7 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
   record.request_json = DumpJson(request);
   record.agent_id = req.agent_id;
   record.session_id = req.session_id;
+  record.actor = req.actor;
   std::vector<UsageEvent> events;
   for (const auto& e : chosen) {
     record.example_ids.push_back(e.id);
@@ -274,6 +275,7 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
     ev.example_id = e.id;
     ev.kind = "retrieved";
     ev.retrieval_id = record.id;
+    ev.actor = req.actor;
     events.push_back(std::move(ev));
   }
   EXEMPLAR_RETURN_IF_ERROR(store_.RecordRetrieval(record, events));
@@ -311,12 +313,15 @@ Result<Json> Retrieval::Get(const std::string& retrieval_id) {
               {"ranking", ranking.is_array() ? ranking : Json::array()},
               {"agent_id", r.agent_id ? Json(*r.agent_id) : Json(nullptr)},
               {"session_id", r.session_id ? Json(*r.session_id) : Json(nullptr)},
+              {"actor", r.actor ? Json(*r.actor) : Json(nullptr)},
+              {"outcome_actor", r.outcome_actor ? Json(*r.outcome_actor) : Json(nullptr)},
               {"request", r.request_json ? Json::parse(*r.request_json, nullptr, false) : Json(nullptr)}};
 }
 
 Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::string& outcome,
                                 const std::map<std::string, std::string>& example_outcomes,
-                                std::optional<double> confidence, std::optional<std::string> notes) {
+                                std::optional<double> confidence, std::optional<std::string> notes,
+                                std::optional<std::string> actor) {
   EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, store_.GetRetrieval(retrieval_id));
   std::vector<FieldError> strangers;
   for (const auto& [id, _] : example_outcomes) {
@@ -365,6 +370,7 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
     ev.retrieval_id = retrieval_id;
     ev.confidence = confidence;
     ev.context = notes;
+    ev.actor = actor;
     events.push_back(std::move(ev));
   }
   // A retry of the same outcome (an agent that timed out and sent it again) answers as the first
@@ -372,7 +378,7 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
   bool replay = r.outcome.has_value();
   if (!replay) {
     Status st = effectiveness_.Commit(
-        [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), events); }, present);
+        [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), actor, events); }, present);
     if (st.code() == Code::kAlreadyExists) {  // another request recorded one meanwhile
       EXEMPLAR_ASSIGN_OR_RETURN(r, store_.GetRetrieval(retrieval_id));
       replay = r.outcome.has_value();

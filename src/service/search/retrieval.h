@@ -28,6 +28,9 @@ struct RetrieveRequest {
   // The caller as the original plan's agent path names it (set by that path; kept with the record).
   std::optional<std::string> agent_id;
   std::optional<std::string> session_id;
+  // Who is asking, as the audit log names an actor (the API sets it from the authenticated
+  // caller); kept with the retrieval and its events.
+  std::optional<std::string> actor;
 };
 
 // Parses the retrieve body; 422 field errors into v.
@@ -55,10 +58,12 @@ class Retrieval {
   // "unknown" credits an example nothing. The answer reports what was stored: per example its
   // outcome and deltas (example_credits), the credited ids (evidence added), the others (unknown,
   // or deleted since the retrieval) and the sums of the deltas. kNotFound for an unknown retrieval, kAlreadyExists
-  // (409) for a second outcome, 422 for a named example the retrieval did not return.
+  // (409) for a second outcome, 422 for a named example the retrieval did not return. `actor`, who
+  // reports it, is kept with the retrieval and the outcome's events.
   Result<Json> Outcome(const std::string& retrieval_id, const std::string& outcome,
                        const std::map<std::string, std::string>& example_outcomes,
-                       std::optional<double> confidence, std::optional<std::string> notes);
+                       std::optional<double> confidence, std::optional<std::string> notes,
+                       std::optional<std::string> actor);
 
  private:
   storage::Store& store_;

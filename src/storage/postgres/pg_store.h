@@ -51,8 +51,9 @@ class PgStore final : public Store {
   Status RecordRetrieval(const Retrieval& retrieval, const std::vector<UsageEvent>& events) override;
   Result<Retrieval> GetRetrieval(const std::string& id) override;
   Status RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
-                                const std::string& example_outcomes_json,
+                                const std::string& example_outcomes_json, const std::optional<std::string>& actor,
                                 const std::vector<UsageEvent>& events) override;
+  Result<std::vector<UsageEvent>> ListUsageEvents(const UsageEventQuery& q) override;
   Result<std::vector<UsageAggregate>> AggregateUsage(
       const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
       const std::optional<std::string>& function_name) override;

@@ -3,6 +3,7 @@
 #include "common/time.h"
 #include "storage/columns.h"
 #include "storage/dialect.h"
+#include "storage/list_sql.h"
 #include "storage/postgres/pg_store.h"
 
 namespace exemplar::storage {
@@ -27,10 +28,11 @@ void PgStore::ApplyUsageEvent(pqxx::transaction_base& tx, const UsageEvent& e, i
   PgParams()
       .Text(e.example_id).Text(e.kind).Text(e.outcome).Real(e.success_delta).Real(e.failure_delta)
       .Text(e.context).Text(e.model_id).Text(e.run_id).Text(e.retrieval_id).Real(e.confidence).Int(at)
+      .Text(e.actor)
       .Exec(tx,
             "INSERT INTO usage_events(example_id, kind, outcome, success_delta, failure_delta, "
-            "context, model_id, run_id, retrieval_id, confidence, created_at) VALUES (" +
-                PgPlaceholders(1, 11) + ")");
+            "context, model_id, run_id, retrieval_id, confidence, created_at, actor) VALUES (" +
+                PgPlaceholders(1, 12) + ")");
   if (e.success_delta != 0 || e.failure_delta != 0) {
     AppendChange(tx, e.example_id, row[0][0].as<int64_t>(), "upsert", now);
   }
@@ -52,10 +54,10 @@ Status PgStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageEvent
         int64_t now = NowMillis();
         PgParams().Text(r.id).Text(EncodeStringList(r.example_ids)).Text(r.query)
             .Int(r.created_at ? r.created_at : now).Text(r.exploration).Int(r.seed).Text(r.ranking_json)
-            .Text(r.agent_id).Text(r.session_id).Text(r.request_json)
+            .Text(r.agent_id).Text(r.session_id).Text(r.request_json).Text(r.actor)
             .Exec(tx,
                   "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking, agent_id, "
-                  "session_id, request) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+                  "session_id, request, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
         for (const auto& e : events) ApplyUsageEvent(tx, e, now);
         return Status::Ok();
       },
@@ -68,13 +70,14 @@ Result<Retrieval> PgStore::GetRetrieval(const std::string& id) {
     auto rows = PgParams().Text(id).Exec(
         tx,
         "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes, "
-        "agent_id, session_id, request FROM retrievals WHERE id = $1");
+        "agent_id, session_id, request, actor, outcome_actor FROM retrievals WHERE id = $1");
     if (!rows.empty()) {
       const auto& r = rows[0];
       out = Retrieval{r[0].as<std::string>(), DecodeStringList(r[1].as<std::string>()),
                       PgOptText(r[2]), r[3].as<int64_t>(), PgOptText(r[4]),
                       PgOptText(r[5]), PgOptInt(r[6]), PgOptText(r[7]), PgOptText(r[8]),
-                      PgOptText(r[9]), PgOptText(r[10]), PgOptText(r[11])};
+                      PgOptText(r[9]), PgOptText(r[10]), PgOptText(r[11]), PgOptText(r[12]),
+                      PgOptText(r[13])};
     }
     return Status::Ok();
   }));
@@ -84,14 +87,15 @@ Result<Retrieval> PgStore::GetRetrieval(const std::string& id) {
 
 Status PgStore::RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
                                        const std::string& example_outcomes_json,
+                                       const std::optional<std::string>& actor,
                                        const std::vector<UsageEvent>& events) {
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
         int64_t now = NowMillis();
-        auto r = PgParams().Text(outcome).Int(now).Text(example_outcomes_json).Text(retrieval_id).Exec(
+        auto r = PgParams().Text(outcome).Int(now).Text(example_outcomes_json).Text(actor).Text(retrieval_id).Exec(
             tx,
-            "UPDATE retrievals SET outcome = $1, outcome_at = $2, example_outcomes = $3 "
-            "WHERE id = $4 AND outcome IS NULL");
+            "UPDATE retrievals SET outcome = $1, outcome_at = $2, example_outcomes = $3, outcome_actor = $4 "
+            "WHERE id = $5 AND outcome IS NULL");
         if (r.affected_rows() == 0) {
           if (PgParams().Text(retrieval_id).Exec(tx, "SELECT 1 FROM retrievals WHERE id = $1").empty()) {
             return Status::NotFound("Retrieval not found");
@@ -102,6 +106,34 @@ Status PgStore::RecordRetrievalOutcome(const std::string& retrieval_id, const st
         return Status::Ok();
       },
       true);
+}
+
+Result<std::vector<UsageEvent>> PgStore::ListUsageEvents(const UsageEventQuery& q) {
+  std::vector<UsageEvent> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    SqlStatement st = UsageEventListSql(Dialect::kPostgres, q);
+    PgParams p;
+    PgAddValues(p, st.values);
+    for (const auto& r : p.Exec(tx, st.sql)) {
+      UsageEvent e;
+      e.id = r[0].as<int64_t>();
+      e.example_id = r[1].as<std::string>();
+      e.kind = r[2].as<std::string>();
+      e.outcome = PgOptText(r[3]);
+      e.success_delta = r[4].as<double>();
+      e.failure_delta = r[5].as<double>();
+      e.context = PgOptText(r[6]);
+      e.model_id = PgOptText(r[7]);
+      e.run_id = PgOptText(r[8]);
+      e.retrieval_id = PgOptText(r[9]);
+      e.confidence = PgOptReal(r[10]);
+      e.created_at = r[11].as<int64_t>();
+      e.actor = PgOptText(r[12]);
+      out.push_back(std::move(e));
+    }
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Result<std::vector<UsageAggregate>> PgStore::AggregateUsage(

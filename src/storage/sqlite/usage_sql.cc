@@ -4,6 +4,7 @@
 
 #include "common/time.h"
 #include "storage/dialect.h"
+#include "storage/list_sql.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -29,7 +30,7 @@ void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now) {
   u.reset();
   auto& q = c.Prepare(
       "INSERT INTO usage_events(example_id, kind, outcome, success_delta, failure_delta, context, "
-      "model_id, run_id, retrieval_id, confidence, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      "model_id, run_id, retrieval_id, confidence, created_at, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
   int i = 1;
   q.bind(i++, e.example_id);
   q.bind(i++, e.kind);
@@ -42,6 +43,7 @@ void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now) {
   BindOpt(q, i++, e.retrieval_id);
   BindOpt(q, i++, e.confidence);
   q.bind(i++, static_cast<int64_t>(at));
+  BindOpt(q, i++, e.actor);
   q.exec();
   if (e.success_delta != 0 || e.failure_delta != 0) AppendChange(c, "example", e.example_id, row_id, "upsert", now);
 }
@@ -59,7 +61,7 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
     int64_t now = NowMillis();
     auto& q = c.Prepare(
         "INSERT INTO retrievals(id, example_ids, query, created_at, exploration, seed, ranking, agent_id, "
-        "session_id, request) VALUES (?,?,?,?,?,?,?,?,?,?)");
+        "session_id, request, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     q.bind(1, r.id);
     q.bind(2, EncodeStringList(r.example_ids));
     BindOpt(q, 3, r.query);
@@ -70,6 +72,7 @@ Status SqliteStore::RecordRetrieval(const Retrieval& r, const std::vector<UsageE
     BindOpt(q, 8, r.agent_id);
     BindOpt(q, 9, r.session_id);
     BindOpt(q, 10, r.request_json);
+    BindOpt(q, 11, r.actor);
     q.exec();
     for (const auto& e : events) ApplyUsageEvent(c, e, now);
     return Status::Ok();
@@ -81,7 +84,7 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
     auto& q = c.Prepare(
         "SELECT id, example_ids, query, created_at, outcome, exploration, seed, ranking, example_outcomes, "
-        "agent_id, session_id, request FROM retrievals WHERE id = ?");
+        "agent_id, session_id, request, actor, outcome_actor FROM retrievals WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) {
       Retrieval r;
@@ -97,6 +100,8 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
       r.agent_id = OptString(q.getColumn(9));
       r.session_id = OptString(q.getColumn(10));
       r.request_json = OptString(q.getColumn(11));
+      r.actor = OptString(q.getColumn(12));
+      r.outcome_actor = OptString(q.getColumn(13));
       out = std::move(r);
     }
     return Status::Ok();
@@ -107,15 +112,18 @@ Result<Retrieval> SqliteStore::GetRetrieval(const std::string& id) {
 
 Status SqliteStore::RecordRetrievalOutcome(const std::string& retrieval_id, const std::string& outcome,
                                            const std::string& example_outcomes_json,
+                                           const std::optional<std::string>& actor,
                                            const std::vector<UsageEvent>& events) {
   return pool_->Write([&](Conn& c) {
     int64_t now = NowMillis();
     auto& q = c.Prepare(
-        "UPDATE retrievals SET outcome = ?, outcome_at = ?, example_outcomes = ? WHERE id = ? AND outcome IS NULL");
+        "UPDATE retrievals SET outcome = ?, outcome_at = ?, example_outcomes = ?, outcome_actor = ? "
+        "WHERE id = ? AND outcome IS NULL");
     q.bind(1, outcome);
     q.bind(2, static_cast<int64_t>(now));
     q.bind(3, example_outcomes_json);
-    q.bind(4, retrieval_id);
+    BindOpt(q, 4, actor);
+    q.bind(5, retrieval_id);
     q.exec();
     if (c.db().getChanges() == 0) {
       auto& e = c.Prepare("SELECT 1 FROM retrievals WHERE id = ?");
@@ -126,6 +134,36 @@ Status SqliteStore::RecordRetrievalOutcome(const std::string& retrieval_id, cons
     for (const auto& ev : events) ApplyUsageEvent(c, ev, now);
     return Status::Ok();
   });
+}
+
+Result<std::vector<UsageEvent>> SqliteStore::ListUsageEvents(const UsageEventQuery& uq) {
+  std::vector<UsageEvent> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    SqlStatement st = UsageEventListSql(Dialect::kSqlite, uq);
+    auto& q = c.Prepare(st.sql);
+    BindValues(q, st.values);
+    while (q.executeStep()) {
+      UsageEvent e;
+      int i = 0;
+      e.id = q.getColumn(i++).getInt64();
+      e.example_id = q.getColumn(i++).getString();
+      e.kind = q.getColumn(i++).getString();
+      e.outcome = OptString(q.getColumn(i++));
+      e.success_delta = q.getColumn(i++).getDouble();
+      e.failure_delta = q.getColumn(i++).getDouble();
+      e.context = OptString(q.getColumn(i++));
+      e.model_id = OptString(q.getColumn(i++));
+      e.run_id = OptString(q.getColumn(i++));
+      e.retrieval_id = OptString(q.getColumn(i++));
+      if (!q.getColumn(i).isNull()) e.confidence = q.getColumn(i).getDouble();
+      ++i;
+      e.created_at = q.getColumn(i++).getInt64();
+      e.actor = OptString(q.getColumn(i++));
+      out.push_back(std::move(e));
+    }
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Result<std::vector<UsageAggregate>> SqliteStore::AggregateUsage(

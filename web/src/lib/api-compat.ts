@@ -10,6 +10,7 @@ import type { LmProviderList } from "@/features/runs/api/get-lm-providers";
 import type { EffectivenessStats } from "@/features/examples/api/get-example-effectiveness";
 import type { BulkDeleteResult, BulkUpdateResult } from "@/features/examples/api/bulk-edit";
 import type { DeletedExampleList } from "@/features/examples/api/get-deleted-examples";
+import type { UsagePage } from "@/features/examples/api/get-example-usage";
 import type { Me } from "./role";
 
 type Schemas = components["schemas"];
@@ -36,6 +37,7 @@ export type ResponseChecks = [
   Assert<Fits<Schemas["BulkResult"] & { updated: number }, BulkUpdateResult>>,
   Assert<Fits<Schemas["BulkResult"] & { deleted: number }, BulkDeleteResult>>,
   Assert<Fits<Schemas["DeletedExamplePage"], DeletedExampleList>>,
+  Assert<Fits<Schemas["UsageEventPage"], UsagePage>>,
   Assert<Fits<paths["/api/v1/auth/me"]["get"]["responses"][200]["content"]["application/json"], Me>>,
 ];
 

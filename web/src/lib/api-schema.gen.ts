@@ -483,6 +483,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/examples/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One example's usage events, newest first, with who sent each */
+        get: operations["getExamplesIdUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/examples/{id}/versions": {
         parameters: {
             query?: never;
@@ -1659,6 +1676,8 @@ export interface components {
             [key: string]: unknown;
         };
         RetrievalRecord: {
+            /** @description who retrieved it, as the audit log names an actor: the token's name (else token:<id prefix>), the proxy's user, or local; null for retrievals recorded before this was kept */
+            actor?: string | null;
             /** @description the caller's agent_id, when it retrieved through the original plan's path (POST /api/v1/agents/examples/retrieve) */
             agent_id?: string | null;
             /** @description RFC 3339 UTC timestamp */
@@ -1671,6 +1690,8 @@ export interface components {
             exploration?: "thompson" | "ucb" | "greedy" | "none" | null;
             /** @enum {string|null} */
             outcome: "success" | "failure" | "partial" | null;
+            /** @description who reported its outcome, likewise; null until then */
+            outcome_actor?: string | null;
             query?: string;
             ranking?: {
                 [key: string]: unknown;
@@ -1952,6 +1973,37 @@ export interface components {
             page_size: number;
             templates: components["schemas"]["Template"][];
             total: number;
+        } & {
+            [key: string]: unknown;
+        };
+        UsageEventPage: {
+            /** @description newest first: one page */
+            events: ({
+                /** @description who sent it (a token's name, token:<id prefix>, the proxy's user, local); null for a run's sync and for events recorded before this was kept */
+                actor: string | null;
+                confidence?: number | null;
+                context?: string | null;
+                /** @description RFC 3339 UTC timestamp */
+                created_at: string;
+                failure_delta: number;
+                id: number;
+                /**
+                 * @description optimization: evidence a run's sync added
+                 * @enum {string}
+                 */
+                kind: "retrieved" | "outcome" | "tracked" | "optimization";
+                model_id?: string | null;
+                /** @enum {string|null} */
+                outcome: "success" | "failure" | "partial" | "unknown" | null;
+                retrieval_id?: string | null;
+                run_id?: string | null;
+                success_delta: number;
+            } & {
+                [key: string]: unknown;
+            })[];
+            example_id: string;
+            /** @description pass as before_id for the next page; null at the end */
+            next_before_id: number | null;
         } & {
             [key: string]: unknown;
         };
@@ -6083,6 +6135,107 @@ export interface operations {
             };
             /** @description Wrong content type */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation failed: an unknown query parameter or body key, or a value out of range */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited, or this caller's share of concurrent expensive requests is taken */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable: the server is busy (Retry-After says when to retry), or its storage or embedder is not answering */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: {detail, code} */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExamplesIdUsage: {
+        parameters: {
+            query?: {
+                /** @description only this caller's events */
+                actor?: string;
+                /** @description page: events older than this id */
+                before_id?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageEventPage"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role is too low, or a foreign origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

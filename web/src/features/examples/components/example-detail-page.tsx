@@ -17,6 +17,7 @@ import { useExample } from "../api/get-example";
 import { useDeletedToast } from "../api/restore-example";
 import { isStaleEdit, useUpdateExample } from "../api/update-example";
 import { EffectivenessPanel } from "./effectiveness-panel";
+import { UsagePanel } from "./usage-panel";
 import { ExampleEditor } from "./example-editor";
 import { formFromExample } from "./example-form";
 import { QualityWarnings, warningSummary } from "./quality-warnings";
@@ -193,6 +194,7 @@ export function ExampleDetailPage() {
         </Card>
         <div className="space-y-6">
           <EffectivenessPanel exampleId={id} />
+          <UsagePanel exampleId={id} />
           <Meta example={ex} />
           <VersionsPanel exampleId={id} currentVersion={ex.version} />
           {canAudit && <AuditPanel exampleId={id} />}

@@ -23,6 +23,9 @@ export type Retrieval = {
   exploration: string | null;
   seed: number | null;
   ranking: { example_id: string; why: RetrievalReason }[];
+  /** Who retrieved it and who reported its outcome (a token's name, token:<id prefix>, the proxy's user, local); null when not kept. */
+  actor?: string | null;
+  outcome_actor?: string | null;
 };
 
 export function getRetrieval(id: string, signal?: AbortSignal): Promise<Retrieval> {

@@ -50,6 +50,8 @@ describe("retrieval explanation", () => {
           created_at: "2026-12-05T10:00:00Z",
           outcome: "success",
           example_outcomes: { e1: "success", e2: "failure" },
+          actor: "support-bot",
+          outcome_actor: "triage-bot",
           exploration: "thompson",
           seed: 3,
           ranking: ["e1", "e2", "e3"].map((id) => ({ example_id: id, why: { relevance: 1, effectiveness: 0.6, effectiveness_used: 0.7, rank_score: 0.85 } })),
@@ -63,6 +65,9 @@ describe("retrieval explanation", () => {
     expect(rows[1].querySelector('td[data-label="Credited"]')).toHaveTextContent("success");
     expect(rows[2].querySelector('td[data-label="Credited"]')).toHaveTextContent("failure");
     expect(rows[3].querySelector('td[data-label="Credited"]')).toHaveTextContent("not credited");
+    // Who asked and who reported: two agents (review s22 P2-4).
+    expect(screen.getByTestId("retrieval-actor")).toHaveTextContent("retrieved by support-bot");
+    expect(screen.getByTestId("outcome-actor")).toHaveTextContent("reported by triage-bot");
   });
 
   it("names each example by its input once loaded", async () => {

@@ -116,7 +116,11 @@ export default function RetrievalPage() {
               <Badge tone="violet">{policy}</Badge>
               {r!.seed !== null && <span data-testid="retrieval-seed">seed {r!.seed}</span>}
               <span>{formatDate(r!.created_at)}</span>
-              <span>outcome: {r!.outcome ?? "not reported yet"}</span>
+              {r!.actor && <span data-testid="retrieval-actor">retrieved by {r!.actor}</span>}
+              <span>
+                outcome: {r!.outcome ?? "not reported yet"}
+                {r!.outcome && r!.outcome_actor ? <span data-testid="outcome-actor">, reported by {r!.outcome_actor}</span> : null}
+              </span>
             </div>
             {r!.ranking.length === 0 ? (
               <p className="text-sm text-slate-600">Nothing relevant was found: the agent got an empty prompt section.</p>
