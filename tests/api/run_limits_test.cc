@@ -55,10 +55,13 @@ TEST(RunLimits, OneCallerHasAtMostItsShareOfRunsPendingOrRunning) {
   for (const auto& id : launched) server.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
 }
 
-// 0 lifts the limit (and the local caller, without a token, is a caller like any other).
-TEST(RunLimits, ZeroMeansNoLimit) {
+// 0 lifts the limit; so does having no name: the local user of a server that asks for no tokens
+// is its only user (with a limit of 2 it launches 6).
+class RunLimitsLifted : public ::testing::TestWithParam<int> {};
+
+TEST_P(RunLimitsLifted, ForTheUnnamedLocalCallerOrAtZero) {
   Config c;
-  c.max_runs_per_caller = 0;
+  c.max_runs_per_caller = GetParam();
   c.run_workers = 1;
   TestServer server(c);
   auto ids = SeedThroughApi(server, EXEMPLAR_SEED_DIR);
@@ -73,6 +76,8 @@ TEST(RunLimits, ZeroMeansNoLimit) {
   }
   for (const auto& id : launched) server.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
 }
+
+INSTANTIATE_TEST_SUITE_P(Limits, RunLimitsLifted, ::testing::Values(0, 2));
 
 }  // namespace
 }  // namespace exemplar::testing

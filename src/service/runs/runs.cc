@@ -126,12 +126,13 @@ const LmProviders& Runs::providers() const {
 Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
   std::unique_lock<std::mutex> launching;
-  if (options_.max_per_caller > 0) {
+  // A caller without a name is the only user of a server that asks for no tokens: not limited.
+  if (options_.max_per_caller > 0 && user) {
     launching = std::unique_lock(launch_mu_);
     EXEMPLAR_ASSIGN_OR_RETURN(int64_t unfinished, CountUnfinished(user));
     if (unfinished >= options_.max_per_caller) {
       return Status::FailedPrecondition(
-          (user ? "'" + *user + "'" : std::string("this caller")) + " already has " + std::to_string(unfinished) +
+          "'" + *user + "' already has " + std::to_string(unfinished) +
           " runs pending or running, the most one caller may have (max_runs_per_caller = " +
           std::to_string(options_.max_per_caller) + "): wait for one to finish, or cancel one");
     }
