@@ -123,8 +123,9 @@ struct RunsOptions {
   // Shared: how often an idle worker looks for pending runs launched on other replicas and for
   // runs whose lease expired.
   int poll_ms = 1000;
-  // Runs one named caller (Launch's `user`; nullopt, a server without tokens, is not limited) may have pending or running at
-  // once; a launch beyond it is kFailedPrecondition (409) naming the limit. 0 = no limit.
+  // Runs one named caller (Launch's `user`; nullopt, a server without tokens, is not limited) may
+  // have pending or running at once; a launch beyond it is kFailedPrecondition (409) naming the
+  // limit. 0 = no limit.
   int max_per_caller = 0;
   // The LM endpoints runs may use (the operator's configuration); null = only "offline".
   const LmProviders* providers = nullptr;
