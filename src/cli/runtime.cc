@@ -238,6 +238,13 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config, /*needs_data_dir=*/true));
   // Lineage edges for data written before provenance existed (migration 006), once.
   EXEMPLAR_RETURN_IF_ERROR(service::Provenance(*rt->store_).Backfill());
+  // The member_of edge of examples an older build stored without one (a create whose second write
+  // failed, review s22): given back on every start. A failure (a full disk) waits for the next.
+  if (auto repaired = rt->store_->AddMissingMemberships(); !repaired.ok()) {
+    spdlog::warn("lineage: could not add missing member_of edges: {}", repaired.status().message());
+  } else if (*repaired > 0) {
+    spdlog::info("lineage: added the missing member_of edge of {} examples", *repaired);
+  }
   EXEMPLAR_ASSIGN_OR_RETURN(rt->embedder_, MakeCachedEmbedder(config, rt->databricks_));
   index::VectorIndexOptions vo;
   vo.dim = rt->embedder_->dim();

@@ -60,4 +60,26 @@ std::string PurgedVersionSnapshot(const std::string& example_id, const PurgedVer
   return j.dump();
 }
 
+LineageEdge MemberOfEdge(const std::string& example_id, const std::string& template_id, int64_t version,
+                         int64_t at) {
+  LineageEdge edge{"example", example_id, "template", template_id, "member_of", at};
+  edge.example_version = version;
+  return edge;
+}
+
+std::string MissingMembershipsSql(Dialect d, bool one_example) {
+  // updated_at: the example's latest write, when it belonged to the template at the latest.
+  // The WHERE clause also keeps SQLite from reading ON CONFLICT as part of the SELECT.
+  return std::string(
+             "INSERT INTO lineage_edges(source_type, source_id, target_type, target_id, type, created_at, "
+             "example_version) SELECT 'example', e.id, 'template', e.databit_id, 'member_of', e.updated_at, "
+             "e.version FROM examples e WHERE e.databit_id IS NOT NULL") +
+         (one_example ? " AND e.id = " + Param(d, 1) : "") +
+         " AND EXISTS (SELECT 1 FROM templates t WHERE t.id = e.databit_id) AND NOT EXISTS (SELECT 1 FROM "
+         "lineage_edges l WHERE l.source_type = 'example' AND l.source_id = e.id AND l.target_type = 'template' "
+         "AND l.target_id = e.databit_id AND l.type = 'member_of' AND l.closed_at IS NULL) ON CONFLICT "
+         "(source_type, source_id, target_type, target_id, type) DO UPDATE SET closed_at = NULL, "
+         "example_version = excluded.example_version";
+}
+
 }  // namespace exemplar::storage

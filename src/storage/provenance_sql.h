@@ -1,5 +1,5 @@
 // Statement text shared by both stores for the provenance tables (migrations/006_provenance.sql):
-// tombstone moves, the audit query, version snapshots left after a purge.
+// tombstone moves, the audit query, version snapshots left after a purge, template membership.
 #pragma once
 
 #include <string>
@@ -29,5 +29,16 @@ std::string PurgeCopiesRunsSql(Dialect d);
 // What a purged version's snapshot becomes: {"example_id", "version", "purged": true, "content_hash",
 // "io_hash"} (io_hash: when the purge had it; purges before it did not).
 std::string PurgedVersionSnapshot(const std::string& example_id, const PurgedVersionHashes& v);
+
+// The member_of edge of an example: example → the template its databit_id names, at `version`.
+// Both stores write it in the transaction that writes the example row (Store::InsertExamples,
+// UpdateExample), so an example never exists without its membership.
+LineageEdge MemberOfEdge(const std::string& example_id, const std::string& template_id, int64_t version,
+                         int64_t at);
+
+// Adds (or reopens) the member_of edge of every example whose databit_id names a stored template
+// and that has no open edge to it, at the example's version (Store::AddMissingMemberships). With
+// `one_example` only the example whose id is parameter 1.
+std::string MissingMembershipsSql(Dialect d, bool one_example);
 
 }  // namespace exemplar::storage

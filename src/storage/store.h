@@ -230,7 +230,10 @@ class Store {
   // ---- Examples ----
   // Inserts all examples in one transaction (all or nothing). An example whose client_id already
   // exists is not inserted again; its outcome reports created=false and the existing id.
-  // Assigns row_id on each inserted example.
+  // Assigns row_id on each inserted example. The same transaction writes each inserted example's
+  // member_of edge (to its databit_id, at its version), and gives an example already stored its
+  // missing one back (a retry of a create that an older build stored without it), so a failure
+  // leaves neither an example nor an edge.
   virtual Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) = 0;
   virtual Result<Example> GetExample(const std::string& id, bool with_embedding = false) = 0;
   // Examples by row id (index labels), in the given order; missing ones skipped.
@@ -241,6 +244,9 @@ class Store {
   // Replaces the mutable fields of `updated` (matched by id) and records `prior_snapshot` as the
   // history row of the previous version. REQUIRES: updated.version == previous version + 1.
   // kNotFound when absent; kFailedPrecondition when the stored version moved on (lost update).
+  // The member_of edge follows databit_id in the same transaction: the edge to the template the
+  // example left is closed, the one to the template it names is opened (or refreshed to the new
+  // version).
   virtual Status UpdateExample(const Example& updated, const std::string& prior_snapshot) = 0;
   // Deletes the example, its history and its usage events. kNotFound when absent.
   virtual Status DeleteExample(const std::string& id) = 0;
@@ -392,6 +398,9 @@ class Store {
 
   // ---- Lineage ----
   virtual Status InsertEdges(const std::vector<LineageEdge>& edges) = 0;
+  // Adds (or reopens) the member_of edge of every example that names a template it has no open
+  // edge to (rows an older build stored without it); the number of edges added. One statement.
+  virtual Result<int64_t> AddMissingMemberships() = 0;
   // Edges whose target (upstream=true) or source (upstream=false) is any of the given nodes.
   virtual Result<std::vector<LineageEdge>> EdgesTouching(
       const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) = 0;

@@ -1,6 +1,7 @@
 // Provenance storage on both backends (issue 19): tombstones move rows out of every read path and
 // back, purge keeps only hashes, the audit entry of an AuditScope commits with the scope's first
-// write (and not with a rolled-back one), snapshots, closable lineage edges.
+// write (and not with a rolled-back one), snapshots, closable lineage edges, member_of edges
+// written with the example row.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <map>
@@ -237,6 +238,55 @@ TEST_P(StoreTest, SnapshotsAndClosableEdges) {
   ASSERT_TRUE(store_->MarkBackfillDone("x").ok());
   ASSERT_TRUE(store_->MarkBackfillDone("x").ok());
   EXPECT_TRUE(*store_->BackfillDone("x"));
+}
+
+// The member_of edge is written with the example row (review s22 ops P1-2): insert opens it, an
+// update that moves the example closes it and opens the new one, an update in place refreshes its
+// version, and AddMissingMemberships gives back what an older build left out, once.
+TEST_P(StoreTest, MembershipEdgeIsWrittenWithTheExampleRow) {
+  for (const char* id : {"t-from", "t-to"}) {
+    Template t;
+    t.id = t.name = id;
+    t.created_at = t.updated_at = NowMillis();
+    ASSERT_TRUE(store_->InsertTemplate(t).ok());
+  }
+  auto open_members = [&](const std::string& example_id) {
+    std::map<std::string, int64_t> out;  // template → example_version
+    for (const auto& e : *store_->EdgesTouching({{"example", example_id}}, false)) {
+      if (e.type == "member_of" && !e.closed_at) out[e.target_id] = e.example_version.value_or(-1);
+    }
+    return out;
+  };
+  Example e = Make("member", "member-1");
+  e.databit_id = "t-from";
+  std::vector<Example> batch{e, Make("loose")};
+  ASSERT_TRUE(store_->InsertExamples(batch).ok());
+  EXPECT_EQ(open_members(e.id), (std::map<std::string, int64_t>{{"t-from", 1}}));
+  EXPECT_TRUE(open_members(batch[1].id).empty());
+
+  Example moved = batch[0];
+  moved.version = 2;
+  moved.databit_id = "t-to";
+  ASSERT_TRUE(store_->UpdateExample(moved, "{}").ok());
+  EXPECT_EQ(open_members(e.id), (std::map<std::string, int64_t>{{"t-to", 2}}));
+  Example edited = moved;
+  edited.version = 3;
+  edited.explanation = "edited in place";
+  ASSERT_TRUE(store_->UpdateExamples({{edited, "{}"}}).ok());
+  EXPECT_EQ(open_members(e.id), (std::map<std::string, int64_t>{{"t-to", 3}}));
+
+  // An example without its edge (as an older build left it): the retried insert gives it back.
+  ASSERT_TRUE(store_->CloseEdges({{"example", e.id, "template", "t-to", "member_of"}}, NowMillis()).ok());
+  EXPECT_TRUE(open_members(e.id).empty());
+  std::vector<Example> retry{e};
+  auto again = store_->InsertExamples(retry);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE((*again)[0].created);
+  EXPECT_EQ(open_members(e.id), (std::map<std::string, int64_t>{{"t-to", 3}}));
+  ASSERT_TRUE(store_->CloseEdges({{"example", e.id, "template", "t-to", "member_of"}}, NowMillis()).ok());
+  EXPECT_EQ(*store_->AddMissingMemberships(), 1);
+  EXPECT_EQ(*store_->AddMissingMemberships(), 0);
+  EXPECT_EQ(open_members(e.id), (std::map<std::string, int64_t>{{"t-to", 3}}));
 }
 
 }  // namespace

@@ -220,7 +220,6 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
     }
     if (st.code() == Code::kFailedPrecondition) continue;
     EXEMPLAR_RETURN_IF_ERROR(st);
-    EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(id, next.version, current.databit_id, next.databit_id));
     WriteResult out;
     EXEMPLAR_ASSIGN_OR_RETURN(out.example, store_.GetExample(id));
     out.warnings = std::move(warnings);
@@ -360,7 +359,8 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       ready_fingerprints.push_back(&fingerprints[i]);
     }
   }
-  // Stores `chunk` and applies the created examples to the indexes, in one batch.
+  // Stores `chunk` (rows and their member_of edges, one transaction) and applies the created
+  // examples to the indexes, in one batch.
   auto commit = [&](std::vector<Example>& chunk, const std::vector<std::string>& keyword_texts,
                     const std::vector<const ExampleFingerprint*>& chunk_fingerprints)
       -> Result<std::vector<storage::InsertOutcome>> {
@@ -383,7 +383,6 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
       created_fingerprints.push_back(chunk_fingerprints[i]);
     }
     index_.ApplyBatch(created, std::move(created_texts), created_fingerprints);
-    EXEMPLAR_RETURN_IF_ERROR(provenance_.AddMemberships(created));
     return outcomes;
   };
   auto record = [&](const std::vector<storage::InsertOutcome>& outcomes) {

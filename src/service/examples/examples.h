@@ -10,7 +10,6 @@
 #include "embed/cached_embedder.h"
 #include "embed/embedder.h"
 #include "service/examples/reembedding.h"
-#include "service/lineage/provenance.h"
 #include "service/quality/content_rules.h"
 #include "service/search/search_index.h"
 #include "storage/store.h"
@@ -109,7 +108,7 @@ class Examples {
   // `embedder` is the configured one (index.configured()); writes embed with the serving space's
   // embedder (SearchIndex::WriteEmbedder), so the store and the serving index stay in one space.
   Examples(storage::Store& store, embed::Embedder& embedder, SearchIndex& index)
-      : store_(store), embedder_(embedder), index_(index), provenance_(store), reembedding_(store, index) {}
+      : store_(store), embedder_(embedder), index_(index), reembedding_(store, index) {}
 
   // Stores a validated new example (embedding computed here). kUnavailable when the embedding
   // provider fails: nothing is stored half-embedded.
@@ -200,7 +199,6 @@ class Examples {
   storage::Store& store_;
   embed::Embedder& embedder_;
   SearchIndex& index_;
-  Provenance provenance_;
   service::Reembedding reembedding_;
 };
 

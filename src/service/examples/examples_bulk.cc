@@ -54,8 +54,6 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
   result.ids = ids;
   std::vector<storage::ExampleUpdate> updates;
   updates.reserve(ids.size());
-  std::vector<std::optional<std::string>> was_databit;  // per update, for membership edges
-  was_databit.reserve(ids.size());
   ContentRules rules(store_);
   Validation v;
   for (const auto& id : ids) {
@@ -90,7 +88,6 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
     next.version = current->version + 1;
     Example prior = *current;
     prior.embedding.clear();
-    was_databit.push_back(current->databit_id);
     updates.push_back({std::move(next), DumpJson(ExampleToJson(prior))});
   }
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
@@ -114,13 +111,6 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
     auto lock = index_.LockWrites();
     EXEMPLAR_RETURN_IF_ERROR(store_.UpdateExamples(updates));
     for (const auto& u : updates) index_.Apply(u.updated);
-  }
-  if (set.databit_id) {
-    // Template membership edges follow the move, as for a single edit (issue 19).
-    for (size_t i = 0; i < updates.size(); ++i) {
-      const Example& next = updates[i].updated;
-      EXEMPLAR_RETURN_IF_ERROR(provenance_.SyncMembership(next.id, next.version, was_databit[i], next.databit_id));
-    }
   }
   result.affected = static_cast<int64_t>(updates.size());
   return result;

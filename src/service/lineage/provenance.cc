@@ -77,34 +77,6 @@ Status Provenance::SyncTemplate(const Template& t, bool derived_from) {
   return Status::Ok();
 }
 
-Status Provenance::SyncMembership(const std::string& example_id, int64_t version,
-                                  const std::optional<std::string>& was_databit,
-                                  const std::optional<std::string>& now_databit) {
-  const int64_t now = NowMillis();
-  if (was_databit && was_databit != now_databit) {
-    EXEMPLAR_RETURN_IF_ERROR(store_.CloseEdges({{"example", example_id, "template", *was_databit, "member_of"}}, now));
-  }
-  if (now_databit) {
-    LineageEdge e{"example", example_id, "template", *now_databit, "member_of", now};
-    e.example_version = version;
-    EXEMPLAR_RETURN_IF_ERROR(store_.InsertEdges({e}));
-  }
-  return Status::Ok();
-}
-
-Status Provenance::AddMemberships(const std::vector<const Example*>& examples) {
-  std::vector<LineageEdge> edges;
-  const int64_t now = NowMillis();
-  for (const Example* e : examples) {
-    if (!e->databit_id) continue;
-    LineageEdge edge{"example", e->id, "template", *e->databit_id, "member_of", now};
-    edge.example_version = e->version;
-    edges.push_back(edge);
-  }
-  if (edges.empty()) return Status::Ok();
-  return store_.InsertEdges(edges);
-}
-
 Status Provenance::Backfill(bool force) {
   static const std::string kName = "lineage_v1";
   if (!force) {

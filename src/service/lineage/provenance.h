@@ -6,7 +6,9 @@
 //                                version embeds by id, those of the template, its ancestors and
 //                                the templates they derive from
 //   member_of                    example → the template its databit_id names; closed (closed_at)
-//                                when the example moves to another template
+//                                when the example moves to another template. Written by the store
+//                                with the example row (Store::InsertExamples, UpdateExample), so
+//                                a failed write leaves neither (review s22)
 //   derived_from, version_of     template → template
 // Edges that no longer hold are closed, not erased, so history stays traceable. Backfill() adds
 // the edges for data written before these existed, once (recorded in `backfills`).
@@ -31,11 +33,6 @@ class Provenance {
   // edges are left alone: the caller wrote them with the template row (Store::UpdateTemplate), and
   // a sync that runs late, after a newer edit's, must not undo them.
   Status SyncTemplate(const Template& t, bool derived_from = true);
-  // Membership of one example: opens member_of to `now_databit`, closes it to `was_databit`.
-  Status SyncMembership(const std::string& example_id, int64_t version, const std::optional<std::string>& was_databit,
-                        const std::optional<std::string>& now_databit);
-  // member_of edges for newly stored examples.
-  Status AddMemberships(const std::vector<const Example*>& examples);
   // Edges for existing data, once (idempotent: edges are stored once, a second run adds nothing).
   Status Backfill(bool force = false);
 

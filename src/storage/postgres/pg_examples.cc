@@ -6,6 +6,7 @@
 #include "storage/columns.h"
 #include "storage/dialect.h"
 #include "storage/list_sql.h"
+#include "storage/provenance_sql.h"
 #include "storage/postgres/pg_store.h"
 
 namespace exemplar::storage {
@@ -37,6 +38,7 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
               tx, "SELECT id, row_id FROM examples WHERE client_id = $1 OR id = $2 LIMIT 1");
           if (!found.empty()) {
             out.push_back({false, found[0][0].as<std::string>(), found[0][1].as<int64_t>()});
+            PgParams().Text(out.back().id).Exec(tx, MissingMembershipsSql(Dialect::kPostgres, true));
             continue;
           }
           // The caller checked the template; a delete may have committed since. The key-share lock
@@ -60,6 +62,7 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
               "effectiveness_score, embedding, embedding_model, created_by, created_at, updated_at) "
               "VALUES (" + PgPlaceholders(1, 25) + ") RETURNING row_id");
           e.row_id = row[0][0].as<int64_t>();
+          if (e.databit_id) InsertEdgeRows(tx, {MemberOfEdge(e.id, *e.databit_id, e.version, now)});
           AppendChange(tx, e.id, e.row_id, "upsert", now);
           out.push_back({true, e.id, e.row_id});
         }
@@ -120,11 +123,15 @@ Result<std::optional<std::string>> PgStore::FindDeletedExampleByClientId(const s
   return out;
 }
 
-// One example update inside the caller's transaction (row, history row, change log); shared by
-// UpdateExample and UpdateExamples.
+// One example update inside the caller's transaction (row, history row, member_of edges, change
+// log); shared by UpdateExample and UpdateExamples.
 Status PgStore::UpdateExampleIn(pqxx::transaction_base& tx, const Example& e,
                                 const std::string& prior_snapshot) {
   int64_t now = NowMillis();
+  // Locked: the template it leaves is the one the update below replaces.
+  auto was = PgParams().Text(e.id).Exec(tx, "SELECT databit_id FROM examples WHERE id = $1 FOR UPDATE");
+  std::optional<std::string> was_databit;
+  if (!was.empty() && !was[0][0].is_null()) was_databit = was[0][0].as<std::string>();
   bool set_embedding = !e.embedding.empty() || !e.embedding_model;
   PgParams p;
   p.Int(e.version);
@@ -152,6 +159,8 @@ Status PgStore::UpdateExampleIn(pqxx::transaction_base& tx, const Example& e,
   }
   PgParams().Text(e.id).Int(e.version - 1).Text(prior_snapshot).Int(now).Exec(
       tx, "INSERT INTO example_versions(example_id, version, snapshot, created_at) VALUES ($1, $2, $3, $4)");
+  if (was_databit && was_databit != e.databit_id) CloseEdgeRows(tx, {MemberOfEdge(e.id, *was_databit, e.version, now)}, now);
+  if (e.databit_id) InsertEdgeRows(tx, {MemberOfEdge(e.id, *e.databit_id, e.version, now)});
   AppendChange(tx, e.id, row[0][0].as<int64_t>(), "upsert", now);
   return Status::Ok();
 }

@@ -6,6 +6,7 @@
 #include "common/time.h"
 #include "storage/dialect.h"
 #include "storage/migrations.h"
+#include "storage/provenance_sql.h"
 
 namespace exemplar::storage {
 
@@ -131,6 +132,15 @@ Status PgStore::InsertEdges(const std::vector<LineageEdge>& edges) {
     InsertEdgeRows(tx, edges);
     return Status::Ok();
   });
+}
+
+Result<int64_t> PgStore::AddMissingMemberships() {
+  int64_t added = 0;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
+    added = static_cast<int64_t>(PgParams().Exec(tx, MissingMembershipsSql(Dialect::kPostgres, false)).affected_rows());
+    return Status::Ok();
+  }));
+  return added;
 }
 
 Result<std::vector<LineageEdge>> PgStore::EdgesTouching(

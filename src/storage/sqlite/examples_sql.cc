@@ -6,6 +6,7 @@
 #include "storage/columns.h"
 #include "storage/dialect.h"
 #include "storage/list_sql.h"
+#include "storage/provenance_sql.h"
 #include "storage/sqlite/row_mapping.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -68,6 +69,10 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       find.bind(2, e.id);
       if (find.executeStep()) {
         out.push_back({false, find.getColumn(0).getString(), find.getColumn(1).getInt64()});
+        find.reset();
+        auto& repair = c.Prepare(MissingMembershipsSql(Dialect::kSqlite, true));
+        repair.bind(1, out.back().id);
+        repair.exec();
         continue;
       }
       // The caller checked the template; a delete may have committed since (writes are serial
@@ -100,6 +105,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
       q.bind(i++, static_cast<int64_t>(e.updated_at ? e.updated_at : now));
       q.exec();
       e.row_id = last_row_id;
+      if (e.databit_id) InsertEdgeRows(c, {MemberOfEdge(e.id, *e.databit_id, e.version, now)});
       AppendChange(c, "example", e.id, e.row_id, "upsert", now);
       out.push_back({true, e.id, e.row_id});
     }
@@ -159,9 +165,16 @@ Result<std::optional<std::string>> SqliteStore::FindDeletedExampleByClientId(con
 }
 
 // One example update inside the caller's write transaction: the row (version-checked), its history
-// row and the change-log entry. Shared by UpdateExample and UpdateExamples.
+// row, its member_of edges and the change-log entry. Shared by UpdateExample and UpdateExamples.
 Status UpdateExampleIn(Conn& c, const Example& e, const std::string& prior_snapshot) {
   int64_t now = NowMillis();
+  std::optional<std::string> was_databit;
+  {
+    auto& was = c.Prepare("SELECT databit_id FROM examples WHERE id = ?");
+    was.bind(1, e.id);
+    if (was.executeStep() && !was.getColumn(0).isNull()) was_databit = was.getColumn(0).getString();
+    was.reset();
+  }
   bool set_embedding = !e.embedding.empty() || !e.embedding_model;
   std::string sql =
       "UPDATE examples SET version = ?, input = ?, expected_output = ?, explanation = ?, "
@@ -195,6 +208,8 @@ Status UpdateExampleIn(Conn& c, const Example& e, const std::string& prior_snaps
   h.bind(3, prior_snapshot);
   h.bind(4, static_cast<int64_t>(now));
   h.exec();
+  if (was_databit && was_databit != e.databit_id) CloseEdgeRows(c, {MemberOfEdge(e.id, *was_databit, e.version, now)}, now);
+  if (e.databit_id) InsertEdgeRows(c, {MemberOfEdge(e.id, *e.databit_id, e.version, now)});
   auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
   row.bind(1, e.id);
   AppendChange(c, "example", e.id, row.executeStep() ? row.getColumn(0).getInt64() : 0, "upsert", now);

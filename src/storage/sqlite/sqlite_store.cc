@@ -5,6 +5,7 @@
 
 #include "common/time.h"
 #include "storage/migrations.h"
+#include "storage/provenance_sql.h"
 #include "storage/sqlite/row_mapping.h"
 
 namespace exemplar::storage {
@@ -147,6 +148,16 @@ Status SqliteStore::InsertEdges(const std::vector<LineageEdge>& edges) {
     InsertEdgeRows(c, edges);
     return Status::Ok();
   });
+}
+
+Result<int64_t> SqliteStore::AddMissingMemberships() {
+  int64_t added = 0;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    c.Prepare(MissingMembershipsSql(Dialect::kSqlite, false)).exec();
+    added = c.db().getChanges();
+    return Status::Ok();
+  }));
+  return added;
 }
 
 Result<std::vector<LineageEdge>> SqliteStore::EdgesTouching(

@@ -84,6 +84,7 @@ class SqliteStore final : public Store {
   Result<bool> RunCancelRequested(const std::string& run_id) override;
 
   Status InsertEdges(const std::vector<LineageEdge>& edges) override;
+  Result<int64_t> AddMissingMemberships() override;
   Result<std::vector<LineageEdge>> EdgesTouching(
       const std::vector<std::pair<std::string, std::string>>& nodes, bool upstream) override;
 
