@@ -37,7 +37,7 @@ std::optional<std::string> NothingToAccept(const RunRecord& run) {
   }
   return "nothing to accept: a KNNFewShot run keeps no demos. Its score" + score + " comes from choosing the k=" + k +
          " most similar training examples as demos for each query; at inference, POST /api/v1/examples/retrieve "
-         "with {\"databit_id\": \"" + run.template_id + "\", \"k\": " + k + ", \"query_text\": ...} makes that choice "
+         "with {\"databit_id\": \"" + run.template_id + "\", \"k\": " + k + ", \"query\": ...} makes that choice "
          "against this template's examples. Reject the run to close it";
 }
 
