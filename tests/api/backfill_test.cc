@@ -4,44 +4,16 @@
 // it again adds nothing. Runs on SQLite and, as the pg: variant, on PostgreSQL.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <pqxx/pqxx>
-
 #include <filesystem>
 
 #include "common/ids.h"
+#include "testing/db_sql.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
 namespace {
 
 const char* kDefectTemplate = "7d3e9a52-1c4b-4f8e-8a6d-2b5c9e0f1a01";
-
-std::string DbPath(const Config& c) {
-  return c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
-}
-
-void Exec(const Config& c, const std::string& sql) {
-  if (storage::IsPostgresUrl(c.db)) {
-    pqxx::connection conn(c.db);
-    pqxx::work tx(conn);
-    tx.exec(sql);
-    tx.commit();
-  } else {
-    SQLite::Database db(DbPath(c), SQLite::OPEN_READWRITE);
-    db.exec(sql);
-  }
-}
-
-int64_t Count(const Config& c, const std::string& sql) {
-  if (storage::IsPostgresUrl(c.db)) {
-    pqxx::connection conn(c.db);
-    pqxx::work tx(conn);
-    return tx.exec1(sql)[0].as<int64_t>();
-  }
-  SQLite::Database db(DbPath(c), SQLite::OPEN_READONLY);
-  return db.execAndGet(sql).getInt64();
-}
 
 TEST(ProvenanceBackfill, SeededStoreWithoutEdgesGetsThemOnceOnOpen) {
   TestServer seeded;
@@ -64,8 +36,8 @@ TEST(ProvenanceBackfill, SeededStoreWithoutEdgesGetsThemOnceOnOpen) {
 
   // The store as it was before provenance: no edges, no backfill record.
   Config copy_config = seeded.config();
-  Exec(copy_config, "DELETE FROM lineage_edges");
-  Exec(copy_config, "DELETE FROM backfills");
+  ExecSql(copy_config, "DELETE FROM lineage_edges");
+  ExecSql(copy_config, "DELETE FROM backfills");
   std::filesystem::path copy_dir = std::filesystem::path(::testing::TempDir()) / ("backfill_" + NewUuid());
   if (!storage::IsPostgresUrl(copy_config.db)) {
     // A copy of the file, opened by a server of its own.
@@ -73,7 +45,7 @@ TEST(ProvenanceBackfill, SeededStoreWithoutEdgesGetsThemOnceOnOpen) {
     std::filesystem::copy_file(DbPath(copy_config), copy_dir / "exemplar.db");
     copy_config.db = (copy_dir / "exemplar.db").string();
   }
-  ASSERT_EQ(Count(copy_config, "SELECT COUNT(*) FROM lineage_edges"), 0);
+  ASSERT_EQ(CountSql(copy_config, "SELECT COUNT(*) FROM lineage_edges"), 0);
 
   Config open_config;
   open_config.db = copy_config.db;
@@ -92,14 +64,14 @@ TEST(ProvenanceBackfill, SeededStoreWithoutEdgesGetsThemOnceOnOpen) {
     for (const auto& t : hand_trace["templates"]) derived |= t["template_id"] == defect && t["relation"] == "derived_from";
     EXPECT_TRUE(derived) << hand_trace.dump();
   }
-  const int64_t edges = Count(copy_config, "SELECT COUNT(*) FROM lineage_edges");
-  EXPECT_EQ(Count(copy_config, "SELECT COUNT(*) FROM lineage_edges WHERE type = 'member_of'"), 70);
-  EXPECT_EQ(Count(copy_config, "SELECT COUNT(*) FROM backfills"), 1);
+  const int64_t edges = CountSql(copy_config, "SELECT COUNT(*) FROM lineage_edges");
+  EXPECT_EQ(CountSql(copy_config, "SELECT COUNT(*) FROM lineage_edges WHERE type = 'member_of'"), 70);
+  EXPECT_EQ(CountSql(copy_config, "SELECT COUNT(*) FROM backfills"), 1);
 
   // Idempotent: forced to run again, it adds nothing.
-  Exec(copy_config, "DELETE FROM backfills");
+  ExecSql(copy_config, "DELETE FROM backfills");
   { TestServer again(open_config); }
-  EXPECT_EQ(Count(copy_config, "SELECT COUNT(*) FROM lineage_edges"), edges);
+  EXPECT_EQ(CountSql(copy_config, "SELECT COUNT(*) FROM lineage_edges"), edges);
   std::error_code ec;
   std::filesystem::remove_all(copy_dir, ec);
 }

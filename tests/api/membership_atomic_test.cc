@@ -7,47 +7,16 @@
 // and, as the pg: variant, on PostgreSQL.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <pqxx/pqxx>
-
-#include <filesystem>
 #include <set>
 
 #include "storage/store.h"
+#include "testing/db_sql.h"
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
 namespace {
 
 bool OnPostgres(const Config& c) { return storage::IsPostgresUrl(c.db); }
-
-std::string DbPath(const Config& c) {
-  return c.db.empty() ? (std::filesystem::path(c.data_dir) / "exemplar.db").string() : c.db;
-}
-
-// Runs `sql` on the server's database through a connection of its own, beside the running server.
-void Exec(const Config& c, const std::string& sql) {
-  if (OnPostgres(c)) {
-    pqxx::connection conn(c.db);
-    pqxx::work tx(conn);
-    tx.exec(sql);
-    tx.commit();
-  } else {
-    SQLite::Database db(DbPath(c), SQLite::OPEN_READWRITE);
-    db.setBusyTimeout(5000);
-    db.exec(sql);
-  }
-}
-
-int64_t Count(const Config& c, const std::string& sql) {
-  if (OnPostgres(c)) {
-    pqxx::connection conn(c.db);
-    pqxx::work tx(conn);
-    return tx.exec1(sql)[0].as<int64_t>();
-  }
-  SQLite::Database db(DbPath(c), SQLite::OPEN_READONLY);
-  return db.execAndGet(sql).getInt64();
-}
 
 // Examples that name a template but have no open member_of edge to it.
 const char* kExamplesWithoutMembership =
@@ -62,19 +31,19 @@ class MembershipAtomic : public ::testing::Test {
   // From now on every member_of edge write fails, as the disk that filled up made it fail.
   void RefuseMemberships() {
     if (OnPostgres(config())) {
-      Exec(config(),
+      ExecSql(config(),
            "CREATE FUNCTION refuse_member_of() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
            "RAISE EXCEPTION 'injected: no space left for the edge' USING ERRCODE = 'disk_full'; END $$; "
            "CREATE TRIGGER refuse_member_of BEFORE INSERT ON lineage_edges FOR EACH ROW "
            "WHEN (NEW.type = 'member_of') EXECUTE FUNCTION refuse_member_of()");
     } else {
-      Exec(config(),
+      ExecSql(config(),
            "CREATE TRIGGER refuse_member_of BEFORE INSERT ON lineage_edges WHEN NEW.type = 'member_of' "
            "BEGIN SELECT RAISE(ABORT, 'injected: no space left for the edge'); END");
     }
   }
   void AllowMemberships() {
-    Exec(config(), OnPostgres(config()) ? "DROP TRIGGER refuse_member_of ON lineage_edges"
+    ExecSql(config(), OnPostgres(config()) ? "DROP TRIGGER refuse_member_of ON lineage_edges"
                                         : "DROP TRIGGER refuse_member_of");
   }
   // A write refused because its edge could not be written: 507 on PostgreSQL (disk full), a
@@ -140,7 +109,7 @@ TEST_F(MembershipAtomic, CreateWhoseEdgeFailsStoresNothingAndItsRetryStoresBoth)
                                                          {"atomic", false}});
   EXPECT_EQ(partial.body.value("created_count", int64_t{-1}), 0) << partial.raw;
 
-  EXPECT_EQ(Count(config(), "SELECT COUNT(*) FROM examples"), 0);
+  EXPECT_EQ(CountSql(config(), "SELECT COUNT(*) FROM examples"), 0);
   EXPECT_EQ(MembersListed(t), 0);
   auto found = server_.Post("/api/v1/examples/search", {{"query_text", "single create"}, {"mode", "keyword"}});
   ASSERT_EQ(found.status, 200) << found.raw;
@@ -153,7 +122,7 @@ TEST_F(MembershipAtomic, CreateWhoseEdgeFailsStoresNothingAndItsRetryStoresBoth)
   const std::string id = retried.body["example_id"];
   EXPECT_EQ(OpenMemberships(id), std::set<std::string>{t});
   EXPECT_TRUE(Attributed(t, id));
-  EXPECT_EQ(Count(config(), kExamplesWithoutMembership), 0);
+  EXPECT_EQ(CountSql(config(), kExamplesWithoutMembership), 0);
 }
 
 TEST_F(MembershipAtomic, EditWhoseEdgeFailsChangesNothing) {
@@ -177,7 +146,7 @@ TEST_F(MembershipAtomic, EditWhoseEdgeFailsChangesNothing) {
   AllowMemberships();
   ASSERT_EQ(server_.Put("/api/v1/examples/" + id, {{"databit_id", to}}).status, 200);
   EXPECT_EQ(OpenMemberships(id), std::set<std::string>{to});
-  EXPECT_EQ(Count(config(), kExamplesWithoutMembership), 0);
+  EXPECT_EQ(CountSql(config(), kExamplesWithoutMembership), 0);
 }
 
 TEST_F(MembershipAtomic, RetryAndRestartGiveAMissingEdgeBack) {
@@ -188,8 +157,8 @@ TEST_F(MembershipAtomic, RetryAndRestartGiveAMissingEdgeBack) {
   ASSERT_EQ(b.status, 201) << b.raw;
   const std::string a_id = a.body["example_id"], b_id = b.body["example_id"];
   // What an older build left when the second write failed: the examples without their edges.
-  Exec(config(), "DELETE FROM lineage_edges WHERE type = 'member_of'");
-  ASSERT_EQ(Count(config(), kExamplesWithoutMembership), 2);
+  ExecSql(config(), "DELETE FROM lineage_edges WHERE type = 'member_of'");
+  ASSERT_EQ(CountSql(config(), kExamplesWithoutMembership), 2);
 
   // The writer retries the create that was answered 507: the answer names the stored example and
   // its edge is back.
@@ -204,7 +173,7 @@ TEST_F(MembershipAtomic, RetryAndRestartGiveAMissingEdgeBack) {
   server_.Restart();
   EXPECT_EQ(OpenMemberships(b_id), std::set<std::string>{t});
   EXPECT_TRUE(Attributed(t, b_id));
-  EXPECT_EQ(Count(config(), kExamplesWithoutMembership), 0);
+  EXPECT_EQ(CountSql(config(), kExamplesWithoutMembership), 0);
 }
 
 }  // namespace
