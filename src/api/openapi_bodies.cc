@@ -6,6 +6,7 @@
 #include "service/examples/example_json.h"
 #include "service/examples/examples.h"
 #include "service/quality/pii.h"
+#include "service/search/exploration.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::api::bodies {
@@ -207,6 +208,115 @@ Json RunLaunchBody() {
 
 Json SelectionProps() {
   return {{"ids", Arr(Str(64), service::kMaxBulkExamples)}, {"filter", Filter(true)}, {"dry_run", Default(Bool(), false)}};
+}
+
+// The example write bodies: a create names input and expected_output; an update may send any
+// field, and the wire form a GET returns passes as it is.
+Json ExampleCreate() {
+  Json p = {{"input", Describe(AnyObj(), "the example's input (a JSON object; its strings and keys ≤ 64 KiB, "
+                                        "its lists ≤ 1,000 items, nesting ≤ 32)")},
+            {"expected_output", Describe(AnyObj(), "a JSON object, with the limits of input")},
+            {"explanation", Nullable(Str(kLong))},
+            {"databit_id", Nullable(Str(kShort))},
+            {"domain", Default(Nullable(Str(kShort)), "general")},
+            {"function_name", Nullable(Str(kShort))},
+            {"difficulty", Default(Nullable(Enum(service::kDifficulties)), "medium")},
+            {"source", Default(Nullable(Enum(service::kSources)), "human_authored")},
+            {"capability_tags", Nullable(Arr(Str(kShort), 1000))},
+            {"search_keys", Nullable(Arr(Str(kShort), 1000))},
+            {"attribution_notes", Nullable(Str(kLong))},
+            {"quality_score", Nullable(Num(0, 1))},
+            {"client_id", Describe(Str(256), "idempotency key: a repeated client_id returns the existing example")},
+            {"example_id", Describe(Str(64), "a client-chosen UUID (idempotent)")}};
+  // Server-assigned fields of the wire form: a body copied from a GET may carry them; they are
+  // ignored, but each must have its wire type (or be null).
+  const Json server_fields = {{"created_at", Str()},   {"updated_at", Str()},      {"last_used_at", Str()},
+                              {"created_by", Str()},   {"embedding_model", Str()}, {"version", Int()},
+                              {"usage_count", Int()},  {"success_count", Num()},   {"failure_count", Num()},
+                              {"effectiveness_score", Num()}, {"has_embedding", Bool()},
+                              {"pii_flags", Arr(Str(kShort), 1000)}, {"warnings", Arr(AnyObj())}};
+  for (const auto& [k, type] : server_fields.items()) {
+    p[k] = Describe(Nullable(type), "server-assigned; accepted (with its type) and ignored");
+  }
+  return Obj(p, {"input", "expected_output"});
+}
+Json ExampleUpdate() {
+  Json s = ExampleCreate();
+  s.erase("required");
+  // An update may clear the nullable fields, not these.
+  s["properties"]["domain"] = Str(kShort);
+  s["properties"]["difficulty"] = Enum(service::kDifficulties);
+  s["properties"]["source"] = Enum(service::kSources);
+  // Identity is set at creation: a copied value passes, another one is a 422.
+  s["properties"]["example_id"] = Describe(Str(64), "the example's id: must be the id in the path");
+  s["properties"]["client_id"] = Describe(Nullable(Str(256)), "set at creation: must be the example's own");
+  s["properties"]["version"] = Describe(Nullable(Int(1)),
+                                        "the version this edit is based on (a GET body carries it): when the example "
+                                        "has moved on since, the edit is a 409 instead of overwriting the newer version");
+  return s;
+}
+
+// Search, retrieval (the agent hook) and outcome bodies.
+Json SearchProps() {
+  Json p = FilterProps(true);
+  p.update({{"query_text", Str(kLong)},
+            {"query_embedding", Nullable(Arr(Num(), 8192))},
+            {"mode", Default(Enum({"auto", "vector", "keyword", "hybrid", "metadata"}), "auto")},
+            {"example_ids", Describe(Arr(Str(64), 1000), "example ids (UUIDs; another string is a 422)")},
+            {"k", Default(Int(1, 100), 10)},
+            {"similarity_threshold", Num(0, 1)},
+            {"effectiveness_weight", Default(Num(0, 1), 0)},
+            {"exploration", Describe(Enum(service::kExplorationNames), "default: greedy when effectiveness_weight > 0")},
+            {"seed", Int(0, static_cast<int64_t>(service::kMaxSeed))},
+            {"relevance_floor", Num(0, 1)},
+            {"mmr", Describe({{"oneOf", Json::array({Bool(), Obj({{"lambda", Default(Describe(Num(0, 1), "λ"), 0.5)},
+                                                                   {"fetch_k", Describe(Int(1, 1000), "candidates MMR picks "
+                                                                                        "from (default 4k); at least k")}})})}},
+                             "Maximal marginal relevance, LangChain's formula: from the top fetch_k candidates of the "
+                             "mode's ranking, repeatedly pick the one maximising λ·cos(q, d) − (1 − λ)·max cos(d, s) "
+                             "over the picks s so far (cosines of the normalised input embeddings; keyword mode embeds "
+                             "the query for them). λ = 1 is relevance order, 0 the most diverse. true: the defaults; "
+                             "false: off")},
+            {"sort_by", Describe(Default(Enum(kSortKeys), "effectiveness_score"),
+                                 "metadata searches only (no query_text or query_embedding): a query's results come "
+                                 "in relevance order, and a sort with one is a 422")},
+            {"sort_desc", Describe(Default(Bool(), true), "metadata searches only, as sort_by")}});
+  p["mmr"]["default"] = false;
+  return p;
+}
+Json SearchBody() {
+  Json s = Obj(SearchProps());
+  s["patternProperties"] = {{"^(input|output)\\.", ContentFilterValue()}};
+  return s;
+}
+Json RetrieveBody() {
+  Json s = SearchBody();
+  s["properties"].erase("query_text");  // `query` is the retrieve's text; query_text is a 422
+  s["properties"].update({{"query", {{"oneOf", Json::array({Str(kLong), AnyObj()})}}},
+                          {"min_effectiveness", Num(0, 1)},
+                          {"format", Default(Enum({"xml", "markdown", "json", "chat"}), "xml")},
+                          {"token_budget", Int(1, 1000000)},
+                          {"redact", Default(Describe(Bool(), "mask personal data (emails, phone numbers, card numbers, "
+                                                              "...) in the returned examples and the prompt section"),
+                                             false)}});
+  // A retrieval's own defaults (service/search/retrieval.cc): fewer examples, effectiveness
+  // weighed, and Thompson sampling with a fresh seed (recorded with the retrieval).
+  s["properties"]["k"]["default"] = 5;
+  s["properties"]["effectiveness_weight"]["default"] = 0.5;
+  s["properties"]["exploration"] = Default(Enum(service::kExplorationNames), "thompson");
+  s["required"] = {"query"};
+  return s;
+}
+Json OutcomeBody() {
+  return Obj({{"retrieval_id", Str(64)},
+              {"outcome", Enum({"success", "failure", "partial"})},
+              {"confidence", Num(0, 1)},
+              {"notes", Str(kLong)},
+              {"example_outcomes",
+               Describe(MapOf(Enum({"success", "failure", "partial", "unknown"})),
+                        "Each named example's own outcome (example id -> outcome; `unknown` credits it nothing); "
+                        "the others get `outcome`")}},
+             {"retrieval_id", "outcome"});
 }
 
 }  // namespace exemplar::api::bodies
