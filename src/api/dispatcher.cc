@@ -332,33 +332,11 @@ void Dispatcher::AddCors(const Request& req, Reply* reply) const {
   }
 }
 
-namespace {
-
-// What the routes' guard would do with a request's credentials, decided from its head without a
-// token lookup: kOk when it would look them up (a bearer token, valid or not, or a forwarded
-// identity from a trusted proxy address), else the 401 it would give.
-Status HeadCredentials(const Request& req, const service::AuthOptions& auth) {
-  const std::string authorization = req.Header("authorization");
-  if (authorization.empty()) {
-    const bool forwarded = !req.Header("x-forwarded-email").empty() && auth.trusted_proxy &&
-                           std::any_of(auth.proxy_addresses.begin(), auth.proxy_addresses.end(),
-                                       [&](const std::string& p) { return service::AddressMatches(req.remote_addr, p); });
-    return forwarded ? Status::Ok() : Status(Code::kUnauthenticated, "missing bearer token");
-  }
-  // As service::Auth reads it: the scheme in any case, then a token.
-  const size_t space = authorization.find(' ');
-  std::string scheme = authorization.substr(0, space);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const bool token = space != std::string::npos && authorization.find_first_not_of(' ', space) != std::string::npos;
-  if (scheme == "bearer" && token) return Status::Ok();
-  return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
-}
-
-}  // namespace
-
 std::optional<Reply> Dispatcher::RefuseFromHead(Request& req) const {
   if (!auth_.required || req.method == "OPTIONS") return std::nullopt;
-  Status credentials = HeadCredentials(req, auth_);
+  // What the routes' guard would refuse from the headers alone (service::Auth reads them the same way).
+  Status credentials = service::RefusalFromHeaders(auth_, req.Header("authorization"), req.Header("x-forwarded-email"),
+                                                   req.remote_addr);
   if (credentials.ok()) return std::nullopt;
   std::string allow;
   const Route* route = Match(&req, &allow);

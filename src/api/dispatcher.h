@@ -35,10 +35,11 @@ class Dispatcher {
 
   // The answer to a request that is refused from its head alone, so that its body is never read
   // (an unauthenticated client could otherwise make the server hold max_body_bytes per
-  // connection): when tokens are required and the head carries no credentials the routes' guard
-  // could accept — no "Authorization: Bearer …", no X-Forwarded-Email from a trusted proxy
-  // address — a route that needs a role gets the 401 its guard would give (or the 421 / 403 of
-  // the site checks that run before it), and a path no route takes gets its 404 / 405. nullopt
+  // connection): when tokens are required and the headers alone decide the guard's refusal
+  // (service::RefusalFromHeaders: no "Authorization: Bearer …" and no X-Forwarded-Email from a
+  // trusted proxy address, a malformed one, a forwarded user without a role), a route that needs a
+  // role gets the 401 / 403 its guard would give (or the 421 / 403 of the site checks that run
+  // before it), and a path no route takes gets its 404 / 405. nullopt
   // when the request is to be read whole (credentials present, tokens not required, a public
   // route, OPTIONS). REQUIRES: as Handle; req.body empty (not read yet).
   std::optional<Reply> RefuseFromHead(Request& req) const;

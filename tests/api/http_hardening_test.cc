@@ -61,7 +61,9 @@ TEST(HttpHardening, BodyWithoutCredentialsGets401FromTheHeadAndIsNotRead) {
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << c.extra;
     EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
     EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
-    if (c.status == "HTTP/1.1 401") EXPECT_NE(reply.find("WWW-Authenticate: Bearer"), std::string::npos) << reply;
+    if (c.status == "HTTP/1.1 401") {
+      EXPECT_NE(reply.find("WWW-Authenticate: Bearer"), std::string::npos) << reply;
+    }
     // The body is not waited for: the connection ends (after a short linger) without it.
     conn.ReadToClose(milliseconds(10000));
     EXPECT_TRUE(conn.closed()) << c.extra;
@@ -80,6 +82,35 @@ TEST(HttpHardening, BodyWithoutCredentialsGets401FromTheHeadAndIsNotRead) {
   // Public routes and bodiless requests are unchanged.
   EXPECT_EQ(server.Get("/healthz").status, 200);
   EXPECT_EQ(server.Get("/api/v1/examples").status, 401);
+}
+
+// Behind a trusted proxy the head decides as the guard does (service::RefusalFromHeaders): a
+// forwarded user without a role is refused 403 and a malformed identity 401, bodies unread; a
+// user the operator mapped to a role has the body read and the example created.
+TEST(HttpHardening, ForwardedIdentityIsJudgedFromTheHead) {
+  Config c = AuthRequired();
+  c.trusted_proxy = true;
+  c.proxy_default_role = "none";
+  c.proxy_roles["ana@example.com"] = "write";
+  TestServer server(c);
+  const struct {
+    std::string email;
+    std::string status;
+  } cases[] = {{"mallory@example.com", "HTTP/1.1 403"}, {"a@b.example, ana@example.com", "HTTP/1.1 401"}};
+  for (const auto& k : cases) {
+    RawConnection conn(server.port());
+    ASSERT_TRUE(conn.Send(PostHead(8388592, "X-Forwarded-Email: " + k.email + "\r\n") + "{\"input\": {"));
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string reply = conn.ReadUntil("}", milliseconds(5000));
+    EXPECT_EQ(reply.rfind(k.status, 0), 0u) << k.email << reply;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << k.email;
+    conn.ReadToClose(milliseconds(10000));
+    EXPECT_TRUE(conn.closed()) << k.email;
+  }
+  auto created = server.Send("POST", "/api/v1/examples", MakeExample("from the proxy"),
+                             {{"X-Forwarded-Email", "ana@example.com"}});
+  ASSERT_EQ(created.status, 201);
+  EXPECT_EQ(created.body["created_by"], "ana@example.com");
 }
 
 // Bodies held at once are capped server-wide: callers with (here invalid) tokens, whose bodies are

@@ -47,15 +47,15 @@ bool AddressMatches(const std::string& address, const std::string& pattern) {
   return parsed && AddressIn(address, *parsed);  // a malformed pattern matches no one
 }
 
-bool Auth::FromTrustedProxy(const std::string& remote_addr) const {
-  if (!options_.trusted_proxy) return false;
-  for (const auto& pattern : options_.proxy_addresses) {
+namespace {
+
+bool FromTrustedProxy(const AuthOptions& options, const std::string& remote_addr) {
+  if (!options.trusted_proxy) return false;
+  for (const auto& pattern : options.proxy_addresses) {
     if (AddressMatches(remote_addr, pattern) || (pattern == "*" && remote_addr.empty())) return true;
   }
   return false;
 }
-
-namespace {
 
 // One address: a non-empty local part, one '@', a domain, and nothing that would make it a list,
 // a display name or a wildcard ("@x", "*@x", "a@b,c@x", "a@b@x", "Ana <a@x>").
@@ -67,15 +67,63 @@ bool IsOneAddress(const std::string& email) {
   return email.find_first_of(" \t,;*<>\"'()[]\\") == std::string::npos && email.size() <= 320;
 }
 
+Role ProxyRole(const AuthOptions& options, const std::string& email) {
+  const std::string e = Lower(email);
+  if (auto it = options.proxy_roles.find(e); it != options.proxy_roles.end()) return it->second;
+  if (const size_t at = e.rfind('@'); at != std::string::npos) {
+    if (auto it = options.proxy_roles.find("*" + e.substr(at)); it != options.proxy_roles.end()) return it->second;
+  }
+  return options.proxy_default_role;
+}
+
 }  // namespace
 
-Role Auth::ProxyRole(const std::string& email) const {
-  const std::string e = Lower(email);
-  if (auto it = options_.proxy_roles.find(e); it != options_.proxy_roles.end()) return it->second;
-  if (const size_t at = e.rfind('@'); at != std::string::npos) {
-    if (auto it = options_.proxy_roles.find("*" + e.substr(at)); it != options_.proxy_roles.end()) return it->second;
+Result<Presented> ReadCredentials(const AuthOptions& options, const std::string& authorization,
+                                  const std::string& forwarded_email, const std::string& remote_addr) {
+  if (authorization.empty()) {
+    // Forwarded headers count only from the proxy's own addresses.
+    if (forwarded_email.empty() || !FromTrustedProxy(options, remote_addr)) return Presented{};
+    // The proxy (Databricks Apps) authenticated the user; an identity that is not one address
+    // maps to nothing.
+    if (!IsOneAddress(forwarded_email)) {
+      return Status(Code::kUnauthenticated, "X-Forwarded-Email is not one email address");
+    }
+    return Presented{Presented::Kind::kProxyUser, forwarded_email};
   }
-  return options_.proxy_default_role;
+  // RFC 7235: the scheme is case-insensitive.
+  const size_t space = authorization.find(' ');
+  const size_t first = space == std::string::npos ? space : authorization.find_first_not_of(' ', space);
+  const size_t last = authorization.find_last_not_of(' ');
+  if (first == std::string::npos || Lower(authorization.substr(0, space)) != "bearer") {
+    return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
+  }
+  return Presented{Presented::Kind::kToken, authorization.substr(first, last - first + 1)};
+}
+
+namespace {
+
+// What Authenticate refuses once the headers are read, before any token is looked up.
+Status Refusal(const AuthOptions& options, const Presented& presented) {
+  switch (presented.kind) {
+    case Presented::Kind::kNothing:
+      return options.required ? Status(Code::kUnauthenticated, "missing bearer token") : Status::Ok();
+    case Presented::Kind::kProxyUser:
+      // What a forwarded user may do is the operator's mapping, never more than that.
+      if (ProxyRole(options, presented.value) == Role::kNone) {
+        return Status(Code::kPermissionDenied, presented.value + " has no role on this server (proxy_roles)");
+      }
+      return Status::Ok();
+    case Presented::Kind::kToken: return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RefusalFromHeaders(const AuthOptions& options, const std::string& authorization,
+                          const std::string& forwarded_email, const std::string& remote_addr) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Presented presented, ReadCredentials(options, authorization, forwarded_email, remote_addr));
+  return Refusal(options, presented);
 }
 
 void Auth::NoteUse(const std::string& token_id, int64_t now) {
@@ -90,36 +138,19 @@ void Auth::NoteUse(const std::string& token_id, int64_t now) {
 
 Result<Principal> Auth::Authenticate(const std::string& authorization, const std::string& forwarded_email,
                                      const std::string& remote_addr) {
+  EXEMPLAR_ASSIGN_OR_RETURN(Presented presented, ReadCredentials(options_, authorization, forwarded_email, remote_addr));
+  EXEMPLAR_RETURN_IF_ERROR(Refusal(options_, presented));
   Principal p;
-  // Forwarded headers count only from the proxy's own addresses.
-  const bool proxied = !forwarded_email.empty() && FromTrustedProxy(remote_addr);
-  if (authorization.empty()) {
-    if (proxied) {
-      // The proxy (Databricks Apps) authenticated the user; what they may do is the operator's
-      // mapping, never more than that. An identity that is not one address maps to nothing.
-      if (!IsOneAddress(forwarded_email)) {
-        return Status(Code::kUnauthenticated, "X-Forwarded-Email is not one email address");
-      }
-      p.role = ProxyRole(forwarded_email);
-      p.user = forwarded_email;
-      if (p.role == Role::kNone) {
-        return Status(Code::kPermissionDenied, forwarded_email + " has no role on this server (proxy_roles)");
-      }
-      return p;
-    }
-    if (options_.required) return Status(Code::kUnauthenticated, "missing bearer token");
+  if (presented.kind == Presented::Kind::kProxyUser) {
+    p.role = ProxyRole(options_, presented.value);
+    p.user = presented.value;
+    return p;
+  }
+  if (presented.kind == Presented::Kind::kNothing) {
     p.role = Role::kAdmin;  // loopback without auth: the local user owns the server
     return p;
   }
-  // RFC 7235: the scheme is case-insensitive.
-  const size_t space = authorization.find(' ');
-  if (space == std::string::npos || Lower(authorization.substr(0, space)) != "bearer") {
-    return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
-  }
-  std::string token_text = authorization.substr(space + 1);
-  while (!token_text.empty() && token_text.front() == ' ') token_text.erase(token_text.begin());
-  while (!token_text.empty() && token_text.back() == ' ') token_text.pop_back();
-  if (token_text.empty()) return Status(Code::kUnauthenticated, "Authorization must be 'Bearer <token>'");
+  const std::string& token_text = presented.value;
   EXEMPLAR_ASSIGN_OR_RETURN(auto token, store_.FindTokenByHash(Sha256Hex(token_text)));
   if (!token || token->revoked_at) return Status(Code::kUnauthenticated, "invalid or revoked token");
   const int64_t now = NowMillis();

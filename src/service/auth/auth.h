@@ -43,6 +43,23 @@ struct AuthOptions {
 // Whether `address` (an IPv4/IPv6 peer address) matches `pattern`: "*", an address, or a CIDR.
 bool AddressMatches(const std::string& address, const std::string& pattern);
 
+// What a request's headers present, read as Authenticate reads them: nothing, a forwarded
+// identity from a trusted proxy address (the email in `value`), or a bearer token (in `value`).
+struct Presented {
+  enum class Kind { kNothing, kProxyUser, kToken };
+  Kind kind = Kind::kNothing;
+  std::string value;
+};
+// kUnauthenticated for a malformed Authorization header or forwarded identity.
+Result<Presented> ReadCredentials(const AuthOptions& options, const std::string& authorization,
+                                  const std::string& forwarded_email, const std::string& remote_addr);
+
+// The refusal Authenticate would give from the headers alone, before any token is looked up:
+// a malformed header, no credentials where tokens are required (401), a forwarded identity
+// without a role (403). OK when a token is to be looked up or the caller is already known.
+Status RefusalFromHeaders(const AuthOptions& options, const std::string& authorization,
+                          const std::string& forwarded_email, const std::string& remote_addr);
+
 class Auth {
  public:
   Auth(storage::Store& store, AuthOptions options) : store_(store), options_(options) {}
@@ -72,8 +89,6 @@ class Auth {
     double tokens = 0;
     std::chrono::steady_clock::time_point last;
   };
-  bool FromTrustedProxy(const std::string& remote_addr) const;
-  Role ProxyRole(const std::string& email) const;
   void NoteUse(const std::string& token_id, int64_t now);
 
   storage::Store& store_;
