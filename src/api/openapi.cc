@@ -193,6 +193,10 @@ Json Operation(const Route& r) {
   responses["503"] = ErrorResponse("Unavailable: the server is busy (Retry-After says when to retry), or its storage "
                                    "or embedder is not answering",
                                    "Error", /*retry=*/true);
+  // The connection's and the site checks' refusals, which any route may give before its handler.
+  responses["408"] = ErrorResponse("The request's head or body did not arrive within request_timeout_s");
+  responses["421"] = ErrorResponse("The Host header names a host this server does not answer to (allowed_hosts)");
+  if (r.method != "GET") responses["403"] = ErrorResponse("A write from a foreign origin (the cross-site check)");
   if (secured) {
     responses["401"] = ErrorResponse("Missing or invalid bearer token");
     responses["403"] = ErrorResponse("The token's role is too low, or a foreign origin");
