@@ -5,6 +5,7 @@ app directory and checks what Databricks Apps would get:
   - no staged file reaches the 10 MB per-file limit of Databricks Apps;
   - start.sh (the app's command) rebuilds the binary and every split library byte for byte in
     $TMPDIR, and the rebuilt binary runs (`exemplar version`) with the staged libraries;
+  - without a writable $TMPDIR start.sh rebuilds under $HOME and puts the data directory there;
   - start.sh refuses to start when a piece is corrupt.
 
 Usage: check_package.py EXEMPLAR_BINARY      (exit 0 when every check passes)
@@ -115,6 +116,17 @@ def main():
             if rel not in rebuilt and not (os.path.isfile(whole) and same_bytes(whole, original)):
                 errors.append(f"{rel} is neither staged whole nor rebuilt by start.sh")
         split = [rel for rel in rebuilt if os.path.exists(os.path.join(app, rel + ".part-00"))]
+
+        # Without a writable $TMPDIR start.sh falls back to $HOME, and the server's data directory
+        # goes beside what it rebuilt (the store is absent here: the CLI's refusal names its path).
+        home = os.path.join(work, "home")
+        os.makedirs(home)
+        fallback = {"TMPDIR": os.path.join(work, "missing"), "HOME": home}
+        fb = subprocess.run(start + ["token", "list"], cwd=app, env=fallback, capture_output=True, text=True, timeout=60)
+        if not os.path.isfile(os.path.join(home, "exemplar-app", "bin", "exemplar")):
+            errors.append(f"start.sh without $TMPDIR did not rebuild under $HOME: stderr {fb.stderr!r}")
+        if os.path.join(home, "exemplar", "exemplar.db") not in fb.stderr:
+            errors.append(f"start.sh did not put the data directory beside its scratch: stderr {fb.stderr!r}")
 
         # A corrupt piece: start.sh stops before running anything.
         target = split[0] if split else "bin/exemplar"

@@ -2,13 +2,22 @@
 # The app's command (app.yaml): rebuilds the files package.sh staged in pieces (Databricks Apps
 # refuse app files over 10 MB) and the binary in a writable directory, checks each against
 # bin/manifest.sha256, then runs the server with the staged libraries: exec exemplar "$@".
-# The directory is $TMPDIR/exemplar-app (default /tmp); it is rebuilt at every start.
+# The directory is exemplar-app in the first writable of $TMPDIR (default /tmp), $HOME and the
+# app's own directory; it is rebuilt at every start. The server's data directory (its indexes,
+# rebuilt from the database at start) is exemplar beside it unless EXEMPLAR_DATA_DIR is set.
 set -eu
 # The Apps runtime may hand the command little more than its Python venv on PATH.
 PATH="${PATH:+$PATH:}/usr/bin:/bin"
 export PATH
 app=$(cd "$(dirname "$0")" && pwd)
-run="${TMPDIR:-/tmp}/exemplar-app"
+base=""
+for dir in "${TMPDIR:-/tmp}" "${HOME:-}" "$app"; do
+  if [ -n "$dir" ] && [ -d "$dir" ] && [ -w "$dir" ]; then base=$dir; break; fi
+done
+[ -n "$base" ] || { echo "start: no writable directory (\$TMPDIR or /tmp, \$HOME, $app)" >&2; exit 1; }
+run="$base/exemplar-app"
+EXEMPLAR_DATA_DIR="${EXEMPLAR_DATA_DIR:-$base/exemplar}"
+export EXEMPLAR_DATA_DIR
 manifest="$app/bin/manifest.sha256"
 [ -f "$manifest" ] || { echo "start: $manifest missing: stage the app with deploy/databricks/package.sh" >&2; exit 1; }
 rm -rf "$run"
