@@ -158,7 +158,9 @@ Json BatchProps(const Json& loc) {
           {"created_ids", Arr(Str())}, {"existing_ids", Arr(Str())},
           {"errors", Arr(Open({{"index", Int(0)}, {"error", Str()}, {"loc", loc}, {"type", Str()}}, {"index", "error"}))},
           {"warnings", Arr({{"allOf", Json::array({Ref("QualityWarning"),
-                                                   Open({{"index", Describe(Int(0), "the record's position")}},
+                                                   Open({{"index", Describe(Int(0), "the record's position")},
+                                                         {"item_id", Describe(Str(), "the example the record was stored "
+                                                                                     "as (absent when it was not)")}},
                                                         {"index"})})}})},
           {"total_records", Describe(Int(0), "import: the records the file held")}};
 }

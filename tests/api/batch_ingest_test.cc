@@ -43,7 +43,11 @@ TEST_F(BatchIngest, BatchItemsAreCheckedAndIndexedLikeSingleCreates) {
   EXPECT_EQ(server_.Get("/api/v1/examples/" + gauge).body["pii_flags"], Json({"email"}));
   EXPECT_EQ(Total("pii=email"), 1);
   bool pii_warned = false;
-  for (const auto& w : batch.body["warnings"]) pii_warned = pii_warned || (w["type"] == "pii" && w["index"] == 0);
+  for (const auto& w : batch.body["warnings"]) {
+    if (w["type"] != "pii" || w["index"] != 0) continue;
+    pii_warned = true;
+    EXPECT_EQ(w.value("item_id", ""), gauge) << "a warning links the example it is about: " << batch.raw;
+  }
   EXPECT_TRUE(pii_warned) << batch.raw;
   // Content filters come from the catalog's field hashes.
   EXPECT_EQ(Total("input.site=s-7"), 1);
@@ -72,7 +76,10 @@ TEST_F(BatchIngest, BatchItemsAreCheckedAndIndexedLikeSingleCreates) {
   ASSERT_EQ(repeated.status, 201) << repeated.raw;
   bool conflict_warned = false;
   for (const auto& w : repeated.body["warnings"]) {
-    conflict_warned = conflict_warned || (w["type"] == "conflict" && w["index"] == 1);
+    if (w["type"] != "conflict" || w["index"] != 1) continue;
+    conflict_warned = true;
+    EXPECT_EQ(w.value("item_id", ""), repeated.body["created_ids"][1]) << repeated.raw;
+    EXPECT_EQ(w["example_id"], repeated.body["created_ids"][0]) << repeated.raw;
   }
   EXPECT_TRUE(conflict_warned) << repeated.raw;
 

@@ -87,6 +87,7 @@ Json BatchToJson(const service::BatchResult& r) {
   for (const auto& w : r.warnings) {
     Json j = service::WarningToJson(w.warning);
     j["index"] = w.index;
+    if (!w.item_id.empty()) j["item_id"] = w.item_id;
     warnings.push_back(std::move(j));
   }
   return {{"created_count", r.created_count},   {"failed_count", r.failed_count},

@@ -385,15 +385,18 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     index_.ApplyBatch(created, std::move(created_texts), created_fingerprints);
     return outcomes;
   };
-  auto record = [&](const std::vector<storage::InsertOutcome>& outcomes) {
-    for (const auto& o : outcomes) {
+  std::unordered_map<size_t, std::string> id_at;  // request position → the example stored for it
+  auto record = [&](const std::vector<storage::InsertOutcome>& outcomes, size_t first) {
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const auto& o = outcomes[i];
       if (o.created) result.created_ids.push_back(o.id);
       else result.existing_ids.push_back(o.id);
+      id_at[ready_pos[first + i]] = o.id;
     }
   };
   auto outcomes = commit(ready, ready_keyword_texts, ready_fingerprints);
   if (outcomes.ok()) {
-    record(*outcomes);
+    record(*outcomes, 0);
   } else if (atomic) {
     return outcomes.status();
   } else {
@@ -401,9 +404,13 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     for (size_t i = 0; i < ready.size(); ++i) {
       std::vector<Example> one{ready[i]};
       auto r = commit(one, {ready_keyword_texts[i]}, {ready_fingerprints[i]});
-      if (r.ok()) record(*r);
+      if (r.ok()) record(*r, i);
       else result.errors.push_back({ready_pos[i], r.status().message()});
     }
+  }
+  // A warning links the example it is about, so a caller (the import page) can open it.
+  for (auto& w : result.warnings) {
+    if (auto it = id_at.find(w.index); it != id_at.end()) w.item_id = it->second;
   }
   std::sort(result.errors.begin(), result.errors.end(),
             [](const BatchItemError& a, const BatchItemError& b) { return a.index < b.index; });

@@ -26,6 +26,7 @@ struct BatchItemError {
 struct BatchItemWarning {
   size_t index;
   QualityWarning warning;
+  std::string item_id;  // the example the item created (or was already stored as); "" if none
 };
 
 // How a write checks quality (issue #20). Errors of item i are reported under `loc` (+ i when

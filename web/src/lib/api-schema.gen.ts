@@ -1199,6 +1199,8 @@ export interface components {
             warnings?: (components["schemas"]["QualityWarning"] & ({
                 /** @description the record's position */
                 index: number;
+                /** @description the example the record was stored as (absent when it was not) */
+                item_id?: string;
             } & {
                 [key: string]: unknown;
             }))[];
@@ -1225,6 +1227,8 @@ export interface components {
             warnings?: (components["schemas"]["QualityWarning"] & ({
                 /** @description the record's position */
                 index: number;
+                /** @description the example the record was stored as (absent when it was not) */
+                item_id?: string;
             } & {
                 [key: string]: unknown;
             }))[];

@@ -14,7 +14,8 @@ export type BatchResult = {
   warnings?: BatchItemWarning[];
 };
 
-export type BatchItemWarning = QualityWarning & { index: number };
+/** `item_id`: the example the record was stored as (absent when it was not stored). */
+export type BatchItemWarning = QualityWarning & { index: number; item_id?: string };
 
 export type BatchItemError = { index: number; error: string; loc?: (string | number)[]; type?: string };
 

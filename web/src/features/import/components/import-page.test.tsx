@@ -152,7 +152,7 @@ describe("import page", () => {
           existing_ids: [],
           errors: [],
           warnings: [
-            { index: 0, type: "pii", message: "input contains an email address", kinds: ["email"] },
+            { index: 0, type: "pii", message: "input contains an email address", kinds: ["email"], item_id: "a" },
             { index: 1, type: "conflict", message: "a stored example has the same input and another output", example_id: other, similarity: 1 },
           ],
         },
@@ -169,6 +169,9 @@ describe("import page", () => {
       "line 6 · Conflict: a stored example has the same input and another output (similarity 1.000) open",
     ]);
     expect(within(warnings[1]).getByRole("link", { name: "open" })).toHaveAttribute("href", `/examples/${other}`);
+    // The record the server stored links to its example; one without an id (an older server) is text.
+    expect(within(warnings[0]).getByRole("link", { name: "line 1" })).toHaveAttribute("href", "/examples/a");
+    expect(within(warnings[1]).queryByRole("link", { name: "line 6" })).toBeNull();
   });
 
   it("keeps the file and says why when the server refuses a chunk; a retry sends only what was not stored", async () => {

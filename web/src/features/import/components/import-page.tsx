@@ -32,7 +32,7 @@ type Summary = {
   existing: number;
   failed: { where: string; error: string }[];
   /** Stored, but with something to look at (the server's quality warnings), by record. */
-  warned: { where: string; warning: QualityWarning }[];
+  warned: { where: string; warning: QualityWarning; id?: string }[];
   invalid: number;
   stopped?: string;
   resumeAt?: number;
@@ -149,7 +149,9 @@ export default function ImportPage() {
         result.created += res.created_count ?? res.created_ids?.length ?? 0;
         result.existing += res.existing_count ?? res.existing_ids?.length ?? 0;
         for (const err of res.errors ?? []) result.failed.push({ where: chunk[err.index]?.where ?? `record ${i + err.index + 1}`, error: itemErrorText(err) });
-        for (const { index, ...warning } of res.warnings ?? []) result.warned.push({ where: chunk[index]?.where ?? `record ${i + index + 1}`, warning });
+        for (const { index, item_id, ...warning } of res.warnings ?? []) {
+          result.warned.push({ where: chunk[index]?.where ?? `record ${i + index + 1}`, warning, id: item_id });
+        }
       } catch (e) {
         if (controller.signal.aborted) result.stopped = "Import stopped; the records before this point were imported.";
         else {
@@ -322,7 +324,14 @@ export default function ImportPage() {
                       <ul className="max-h-48 space-y-0.5 overflow-auto text-xs text-amber-900" aria-label="Import warnings">
                         {summary.warned.slice(0, ERRORS_SHOWN).map((w, i) => (
                           <li key={`${w.where}-${i}`} className="break-words" data-warning={w.warning.type}>
-                            <span className="font-medium">{w.where}</span> · <QualityWarningLine warning={w.warning} />
+                            {w.id ? (
+                              <Link to={`/examples/${w.id}`} className="font-medium underline decoration-amber-400 underline-offset-2 hover:text-amber-950">
+                                {w.where}
+                              </Link>
+                            ) : (
+                              <span className="font-medium">{w.where}</span>
+                            )}{" "}
+                            · <QualityWarningLine warning={w.warning} />
                           </li>
                         ))}
                         {summary.warned.length > ERRORS_SHOWN && <li className="text-slate-500">… and {summary.warned.length - ERRORS_SHOWN} more</li>}
