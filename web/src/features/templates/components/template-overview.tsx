@@ -16,10 +16,9 @@ import { usePermission } from "@/lib/role";
 /** The Definition form; its state (`draft`) belongs to the page, so it outlives tab switches. */
 export function TemplateOverview({ template, draft }: { template: Template; draft: TemplateDraft }) {
   const permission = usePermission("write", "edit templates");
-  const { form, set, readOnly, update } = draft;
+  const { form, set, readOnly, update, fieldErrors: errors } = draft;
   const stale = isStaleTemplateEdit(update.error);
   const toast = useToast();
-  const errors = isApiError(update.error) ? update.error.fieldErrors : {};
   const formRef = useRef<HTMLFormElement>(null);
   // A save this form refused takes focus to the first invalid field (or the message of a list, or
   // of the form), which may be far above Save. It waits until the refusal is rendered; a save
@@ -58,7 +57,7 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
               </Button>
             </div>
           )}
-          {update.isError && !stale && Object.keys(errors).length === 0 && (
+          {update.isError && !stale && !(isApiError(update.error) && Object.keys(update.error.fieldErrors).length > 0) && (
             <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
               {update.error.message}
             </div>
