@@ -9,6 +9,7 @@ import { errorMessage } from "@/lib/api-client";
 import { DIFFICULTIES } from "@/lib/api-types";
 import { splitList } from "@/lib/format";
 import { useToast } from "@/lib/toast";
+import { useStillRefused } from "@/lib/use-still-refused";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { useBulkUpdate, type BulkSet } from "../api/bulk-edit";
 
@@ -64,7 +65,8 @@ export function BulkEditDialog({ open, ids, onClose }: Props) {
       },
     );
   };
-  const shown = problem ?? (update.isError ? errorMessage(update.error) : null);
+  const refusal = useStillRefused(update.error);
+  const shown = problem ?? (refusal ? errorMessage(refusal) : null);
   return (
     <Dialog
       open={open}

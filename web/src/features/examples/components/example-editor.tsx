@@ -10,6 +10,7 @@ import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { KNOWN_DOMAINS } from "./example-filters";
 import { usePermission } from "@/lib/role";
+import { useStillRefused } from "@/lib/use-still-refused";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { bodyFromForm, emptyExampleForm, exampleObjectError, validateExampleForm, type ExampleFormState, type FormErrors } from "./example-form";
 
@@ -92,7 +93,9 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
   // A role below write may read the form but not send it: Save is disabled and says why.
   const permission = usePermission("write", isUpdate ? "edit examples" : "create examples");
 
-  const server = Object.fromEntries(Object.entries(serverFieldErrors(serverError)).filter(([k]) => !edited.has(k)));
+  // A 401 answered by signing in since is not shown; for `dirty` the save still failed.
+  const shownError = useStillRefused(serverError);
+  const server = Object.fromEntries(Object.entries(serverFieldErrors(shownError)).filter(([k]) => !edited.has(k)));
   const errors: FormErrors = { ...server, ...Object.fromEntries(Object.entries(clientErrors).filter(([, v]) => v)) };
   const set = (key: keyof ExampleFormState) => (value: string) => {
     setForm((f) => ({ ...f, [key]: value }));

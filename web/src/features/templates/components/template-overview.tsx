@@ -8,6 +8,7 @@ import { isApiError } from "@/lib/api-client";
 import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import type { Template } from "@/lib/api-types";
 import { useToast } from "@/lib/toast";
+import { useStillRefused } from "@/lib/use-still-refused";
 import { isStaleTemplateEdit } from "../api/update-template";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
 import type { TemplateDraft } from "./use-template-draft";
@@ -19,6 +20,8 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
   const { form, set, readOnly, update, fieldErrors: errors } = draft;
   const stale = isStaleTemplateEdit(update.error);
   const toast = useToast();
+  // A 401 answered by signing in since is not shown (the edits are still unsaved).
+  const refusal = useStillRefused(update.error);
   const formRef = useRef<HTMLFormElement>(null);
   // A save this form refused takes focus to the first invalid field (or the message of a list, or
   // of the form), which may be far above Save. It waits until the refusal is rendered; a save
@@ -57,9 +60,9 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
               </Button>
             </div>
           )}
-          {update.isError && !stale && !(isApiError(update.error) && Object.keys(update.error.fieldErrors).length > 0) && (
+          {refusal && !stale && !(isApiError(refusal) && Object.keys(refusal.fieldErrors).length > 0) && (
             <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
-              {update.error.message}
+              {refusal.message}
             </div>
           )}
           <div className="grid gap-4 md:grid-cols-2">
