@@ -13,7 +13,7 @@ import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useExampleIncludingDeleted } from "../api/get-example-audit";
 import { useRestoreExample } from "../api/restore-example";
-import { usePermission } from "@/lib/role";
+import { useMayRead, usePermission } from "@/lib/role";
 import { AuditPanel } from "./audit-panel";
 import { VersionsPanel } from "./versions-panel";
 import { NotFoundPage } from "@/components/ui/not-found";
@@ -22,7 +22,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
   const q = useExampleIncludingDeleted(id, true);
   const restore = useRestoreExample();
   const canRestore = usePermission("write", "restore examples").allowed;
-  const canAudit = usePermission("admin", "read the audit log").allowed;
+  const canAudit = useMayRead("admin");
   const toast = useToast();
   const navigate = useNavigate();
   const location = useLocation();
