@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/code-block";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage, isApiError } from "@/lib/api-client";
+import { errorReport, isApiError } from "@/lib/api-client";
 import { formatDate } from "@/lib/format";
 import { useLocationNow } from "@/lib/navigation-guard";
 import { useToast } from "@/lib/toast";
@@ -68,7 +68,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
                     // as after other actions whose control is gone.
                     navigate(`/examples/${id}`, { replace: true, state: FOCUS_HEADING });
                   },
-                  (e: unknown) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
+                  (e: unknown) => toast.show(`Restore failed: ${errorReport(e)}`, "error"),
                 );
               }}
             >

@@ -237,4 +237,15 @@ describe("example editor", () => {
     expect(await screen.findByText(/Saved as version 2/)).toBeInTheDocument();
     expect(stored.explanation).toBe("one more");
   });
+
+  it("shows the request id of a save the server failed, to report it", async () => {
+    mockFetch(noTemplates, route("POST", "/examples", () => [500, { detail: "internal error", code: "internal", request_id: "req-9c1" }]));
+    renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    setJson(/^Input \(JSON object\)/, '{"question": "hi"}');
+    setJson(/^Expected output/, '{"answer": "hello"}');
+    await userEvent.click(screen.getByRole("button", { name: "Create example" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("internal error");
+    expect(alert).toHaveTextContent("Request id: req-9c1");
+  });
 });

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type R
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { JsonEditor } from "@/components/ui/json-editor";
+import { RequestId } from "@/components/ui/states";
 import { fieldKey, isApiError } from "@/lib/api-client";
 import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
@@ -138,6 +139,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
       {errors._form && (
         <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
           {errors._form}
+          <RequestId error={shownError} />
         </div>
       )}
       <div className="grid gap-4 lg:grid-cols-2">

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, errorReport } from "@/lib/api-client";
 import { exampleSummary, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
@@ -105,7 +105,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
           else setFocusDecision(true);
         }
       },
-      onError: (e) => toast.show(`${a} failed: ${errorMessage(e)}`, "error"),
+      onError: (e) => toast.show(`${a} failed: ${errorReport(e)}`, "error"),
     });
 
   const decided = Boolean(run.decision);

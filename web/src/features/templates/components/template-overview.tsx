@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { TextArea, TextInput } from "@/components/ui/field";
+import { RequestId } from "@/components/ui/states";
 import { isApiError } from "@/lib/api-client";
 import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import type { Template } from "@/lib/api-types";
@@ -63,6 +64,7 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
           {refusal && !stale && !(isApiError(refusal) && Object.keys(refusal.fieldErrors).length > 0) && (
             <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
               {refusal.message}
+              <RequestId error={refusal} />
             </div>
           )}
           <div className="grid gap-4 md:grid-cols-2">
