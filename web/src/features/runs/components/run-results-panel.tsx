@@ -109,6 +109,14 @@ export function RunResultsPanel({ run }: { run: Run }) {
     });
 
   const decided = Boolean(run.decision);
+  // Decided elsewhere meanwhile (another tab accepted it: Reject answered 409 and the run was
+  // fetched again): the question is moot, so the dialog goes and focus moves to the decision.
+  useEffect(() => {
+    if (decided && confirmReject) {
+      setConfirmReject(false);
+      setFocusDecision(true);
+    }
+  }, [decided, confirmReject]);
   // A KNNFewShot run keeps no demos (they are chosen per query): the server refuses accept, and says why.
   const nothingToAccept = run.optimizer === "KNNFewShot" || q.data?.warnings.some((w) => w.code === "nothing_to_accept");
   const bestTrial = q.data?.trials.reduce<(typeof q.data.trials)[number] | null>((b, t) => (t.score !== null && (b === null || t.score > (b.score ?? -Infinity)) ? t : b), null);
@@ -214,7 +222,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
         )}
       </CardBody>
       <ConfirmDialog
-        open={confirmReject}
+        open={confirmReject && !decided}
         title="Reject this run?"
         description="The run is marked rejected and can no longer be accepted as a template version. Its trials and results are kept."
         confirmLabel="Reject"
