@@ -66,6 +66,13 @@ function Contributions({ items }: { items: Contribution[] }) {
   );
 }
 
+/** "This run failed" / "This run was cancelled": how a run that did not complete ended. */
+export function stoppedRunText(status: string): string {
+  if (status === "failed") return "This run failed";
+  if (status === "cancelled") return "This run was cancelled";
+  return `This run ended ${status.replace(/_/g, " ")}`;
+}
+
 export function RunResultsPanel({ run }: { run: Run }) {
   const canDecide = usePermission("write", "sync, accept or reject runs").allowed;
   const q = useRunResults(run.id, true);
@@ -133,7 +140,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
               )
             : completed
               ? "Best program and what each example contributed."
-              : `This run was ${run.status}; the trials it finished and the best result so far are kept.`
+              : `${stoppedRunText(run.status)}; the trials it finished and the best result so far are kept.`
         }
         actions={
           completed && canDecide && (
