@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { mockFetch, route } from "@/testing/mock-fetch";
-import { ApiError, api, buildUrl, fieldKey, request } from "./api-client";
+import { ApiError, api, buildUrl, errorReport, fieldKey, request } from "./api-client";
 import { authState, signIn } from "./auth";
 
 describe("api client errors", () => {
@@ -32,6 +32,23 @@ describe("api client errors", () => {
     expect(e.message).toBe("Published templates are immutable");
     expect(e.code).toBe("conflict");
     expect(e.fieldErrors).toEqual({});
+  });
+
+  it("keeps the id the server logged the request under: the body's request_id, else the X-Request-Id header", async () => {
+    mockFetch(route("GET", "/examples", () => [500, { detail: "internal error", code: "internal", request_id: "body-id-1" }]));
+    expect(((await api.get("/examples").catch((x: unknown) => x)) as ApiError).requestId).toBe("body-id-1");
+
+    // A proxy's page (no JSON body) still carries the header.
+    vi.stubGlobal("fetch", async () => new Response("<html>Bad gateway</html>", { status: 502, headers: { "X-Request-Id": "header-id-2" } }));
+    const e = (await api.get("/examples").catch((x: unknown) => x)) as ApiError;
+    expect(e.status).toBe(502);
+    expect(e.requestId).toBe("header-id-2");
+
+    vi.stubGlobal("fetch", async () => new Response("{}", { status: 500 }));
+    expect(((await api.get("/examples").catch((x: unknown) => x)) as ApiError).requestId).toBeNull();
+    // A toast names it after the message.
+    expect(errorReport(e)).toBe("502 request failed (request id header-id-2)");
+    expect(errorReport(new ApiError(0, null, "Cannot reach the server."))).toBe("Cannot reach the server.");
   });
 
   it("builds query strings without empty values", () => {

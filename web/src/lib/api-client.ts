@@ -24,8 +24,13 @@ export class ApiError extends Error {
   readonly issues: ValidationIssue[];
   /** The error's whole body (a 422 from a batch also carries its per-item report). */
   readonly body: ErrorBody | null;
+  /**
+   * The id the server logged the request under (the body's `request_id`, else the `X-Request-Id`
+   * header): what a user reports so that the log lines are found. Null when there was no answer.
+   */
+  readonly requestId: string | null;
 
-  constructor(status: number, body: ErrorBody | null, fallback: string) {
+  constructor(status: number, body: ErrorBody | null, fallback: string, headerRequestId: string | null = null) {
     const issues = Array.isArray(body?.detail) ? body.detail : [];
     const message =
       typeof body?.detail === "string"
@@ -39,6 +44,7 @@ export class ApiError extends Error {
     this.code = body?.code ?? (status === 422 ? "validation_error" : `http_${status}`);
     this.issues = issues;
     this.body = body;
+    this.requestId = (typeof body?.request_id === "string" && body.request_id) || headerRequestId || null;
     this.fieldErrors = {};
     for (const issue of issues) {
       const key = fieldKey(issue.loc);
@@ -65,6 +71,12 @@ export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** `errorMessage`, and the request id when the server gave one: for a toast, which has no room for more. */
+export function errorReport(e: unknown): string {
+  const id = e instanceof ApiError ? e.requestId : null;
+  return id ? `${errorMessage(e)} (request id ${id})` : errorMessage(e);
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined | (string | number)[]>;
@@ -117,7 +129,7 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
     } catch {
       body = null;
     }
-    const error = new ApiError(res.status, body, `${res.status} ${res.statusText || "request failed"}`);
+    const error = new ApiError(res.status, body, `${res.status} ${res.statusText || "request failed"}`, res.headers.get("X-Request-Id"));
     if (res.status === 401 && opts.token === undefined) unauthenticated(error.message, token);
     throw error;
   }

@@ -2,7 +2,8 @@
 // cannot do; while it does not know (no answer, an older server), every control shows as before.
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import DashboardPage from "@/features/dashboard/components/dashboard-page";
 import { ExampleDetailPage } from "@/features/examples/components/example-detail-page";
 import { ExamplesPage } from "@/features/examples/components/examples-page";
 import { makeExample } from "@/testing/fixtures";
@@ -77,5 +78,48 @@ describe("role gating", () => {
     expect(save).toBeEnabled();
     expect(save).not.toHaveAttribute("title");
     expect(screen.getByRole("button", { name: "Delete" })).toBeInTheDocument();
+  });
+});
+
+describe("admin-only data", () => {
+  // /auth/me answers only when the test says so: the page has long loaded by then.
+  function holdRole(fn: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).includes("/auth/me")) await answered;
+      return fn(input, init);
+    });
+    return answer;
+  }
+  const audit = route("GET", "/audit", () => [200, { entries: [] }]);
+  const embeddings = route("GET", "/examples/regenerate-embeddings", () => [200, { serving_model: "hash-384", configured_model: "hash-384", state: "idle", total: 0, done: 0, progress: 0 }]);
+  const dashboard = route("GET", "/examples/dashboard", () => [200, { total_examples: 0, total_uses: 0, daily_usage: [], top_examples: [], bottom_examples: [], stale_examples_count: 0, domain_breakdown: [], function_breakdown: [] }]);
+  const asked = (calls: Call[], path: string) => calls.some((c) => c.path === `/api/v1${path}`);
+
+  it("asks for an example's audit trail and the re-embedding status only once the role is known to be admin", async () => {
+    for (const role of ["read", "admin"]) {
+      const { calls, fn } = mockFetch(noTemplates, me(role), ...detail, audit, dashboard, embeddings);
+      const answer = holdRole(fn);
+      const page = renderPage(<ExampleDetailPage />, { route: `/examples/${id}`, path: "/examples/:id" });
+      await screen.findByRole("button", { name: "Save changes" });
+      const board = renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });
+      await board.findByText("Examples");
+      await new Promise((r) => setTimeout(r, 20));
+      expect(asked(calls, "/audit")).toBe(false);
+      expect(asked(calls, "/examples/regenerate-embeddings")).toBe(false);
+
+      answer();
+      await roleSettled(calls);
+      if (role === "admin") {
+        await waitFor(() => expect(asked(calls, "/audit")).toBe(true));
+        await waitFor(() => expect(asked(calls, "/examples/regenerate-embeddings")).toBe(true));
+      } else {
+        expect(asked(calls, "/audit")).toBe(false);
+        expect(asked(calls, "/examples/regenerate-embeddings")).toBe(false);
+      }
+      page.unmount();
+      board.unmount();
+    }
   });
 });

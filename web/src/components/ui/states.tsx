@@ -4,6 +4,7 @@ import { errorMessage, isApiError } from "@/lib/api-client";
 import { openSignIn } from "@/lib/auth";
 import { cn } from "@/lib/format";
 import { Button } from "./button";
+import { CopyButton } from "./copy-button";
 import { Spinner } from "./spinner";
 
 export function LoadingState({ label = "Loading…", className }: { label?: string; className?: string }) {
@@ -36,6 +37,7 @@ export function ErrorState({ error, title, onRetry, className }: ErrorStateProps
     <div role="alert" className={cn("rounded-lg border border-rose-200 bg-rose-50 px-4 py-3 text-sm", className)}>
       <p className="font-semibold text-rose-900">{heading}</p>
       <p className="mt-0.5 text-rose-800">{errorMessage(error)}</p>
+      <RequestId error={error} />
       {signIn && (
         <Button size="sm" className="mt-2" onClick={openSignIn}>
           Sign in
@@ -47,6 +49,22 @@ export function ErrorState({ error, title, onRetry, className }: ErrorStateProps
         </Button>
       )}
     </div>
+  );
+}
+
+/**
+ * "Request id: …" under a server's error message, small, selectable with one click and with a Copy
+ * button: the id finds the request's log lines (README, logging). Nothing when there is no id.
+ */
+export function RequestId({ error, className }: { error: unknown; className?: string }) {
+  if (!isApiError(error) || !error.requestId) return null;
+  return (
+    <p className={cn("mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600", className)}>
+      <span className="min-w-0 [overflow-wrap:anywhere]">
+        Request id: <code className="font-mono select-all">{error.requestId}</code>
+      </span>
+      <CopyButton text={error.requestId} label="Copy id" />
+    </p>
   );
 }
 

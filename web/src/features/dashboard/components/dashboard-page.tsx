@@ -12,7 +12,7 @@ import { usePageTitle } from "@/lib/use-page-title";
 import { hasEvidence, pruningCandidates, RankingList } from "./ranking-list";
 import { UsageChart } from "./usage-chart";
 import { EmbeddingStatusLine } from "./embedding-status";
-import { usePermission } from "@/lib/role";
+import { useMayRead, usePermission } from "@/lib/role";
 
 const PERIODS: Period[] = ["7d", "30d", "90d"];
 
@@ -25,7 +25,7 @@ function outcomeLine(successes?: number | null, failures?: number | null): strin
 
 export default function DashboardPage() {
   // The re-embedding status (GET /examples/regenerate-embeddings) is an administrator's.
-  const canAdmin = usePermission("admin", "see the re-embedding status").allowed;
+  const canAdmin = useMayRead("admin");
   const canWrite = usePermission("write", "add examples").allowed;
   const [params, setParams] = useSearchParams();
   const period = (PERIODS.includes(params.get("period") as Period) ? params.get("period") : "30d") as Period;

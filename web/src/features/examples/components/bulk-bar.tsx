@@ -3,7 +3,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DownloadIcon, TrashIcon } from "@/components/ui/icons";
 import { BulkEditDialog } from "./bulk-edit-dialog";
-import { errorMessage } from "@/lib/api-client";
+import { errorReport } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { useDeleteExamples } from "../api/delete-example";
 import { useDeletedToast } from "../api/restore-example";
@@ -29,7 +29,7 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
       { ids: [...selected] },
       {
         onSuccess: (n) => toast.show(`Exported ${n} example${n === 1 ? "" : "s"}`),
-        onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error"),
+        onError: (e) => toast.show(`Export failed: ${errorReport(e)}`, "error"),
       },
     );
   const doDelete = () => {

@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockFetch, noTemplates, route } from "@/testing/mock-fetch";
@@ -29,5 +29,38 @@ describe("bulk edit", () => {
     await userEvent.click(screen.getByRole("button", { name: "Apply to 2" }));
     await waitFor(() => expect(body).toEqual({ ids: ["id-1", "id-2"], set: { tags_add: ["reviewed"] }, dry_run: false }));
     expect(await screen.findByRole("alert")).toHaveTextContent("field required");
+  });
+
+  it("is a form whose submit is Apply (so Enter submits), and takes an error away once a field is edited", async () => {
+    const bodies: unknown[] = [];
+    mockFetch(
+      noTemplates,
+      route("POST", "/examples/bulk-update", (c) => {
+        bodies.push(c.body);
+        return bodies.length === 1
+          ? [422, { detail: [{ loc: ["body", "set", "domain"], msg: "domain is too long", type: "value_error" }], code: "validation_error" }]
+          : [200, { updated: 1, ids: ["id-1"] }];
+      }),
+    );
+    renderPage(<BulkEditDialog open ids={["id-1"]} onClose={() => undefined} />, { route: "/examples", path: "/examples" });
+    // Enter in a field submits its form through the form's default button (jsdom's user-event only
+    // looks for that button inside the form, so the submit is sent here as the browser would).
+    const quality = screen.getByLabelText<HTMLInputElement>("Quality score");
+    const form = quality.form!;
+    expect(form).not.toBeNull();
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Apply to 1" }).form).toBe(form);
+    await userEvent.type(quality, "3");
+    fireEvent.submit(form);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Quality must be a number between 0 and 1");
+    expect(bodies).toHaveLength(0);
+    await userEvent.clear(quality);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+
+    await userEvent.type(screen.getByLabelText("Domain"), "billing");
+    fireEvent.submit(form);
+    await waitFor(() => expect(bodies).toEqual([{ ids: ["id-1"], set: { domain: "billing" }, dry_run: false }]));
+    expect(await screen.findByRole("alert")).toHaveTextContent("domain is too long");
+    await userEvent.type(screen.getByLabelText("Domain"), "{Backspace}");
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 });

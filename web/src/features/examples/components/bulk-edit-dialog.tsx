@@ -1,7 +1,7 @@
 // Bulk edit of the selected examples: tags added/removed, domain, difficulty, quality, template.
 // One atomic request; every example gets a new version. Server refusals (a template whose schema
 // the examples do not fit) are shown in the dialog, and nothing changes.
-import { useState } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { SelectInput, TextInput } from "@/components/ui/field";
@@ -9,6 +9,7 @@ import { errorMessage } from "@/lib/api-client";
 import { DIFFICULTIES } from "@/lib/api-types";
 import { splitList } from "@/lib/format";
 import { useToast } from "@/lib/toast";
+import { useStillRefused } from "@/lib/use-still-refused";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { useBulkUpdate, type BulkSet } from "../api/bulk-edit";
 
@@ -41,8 +42,16 @@ export function BulkEditDialog({ open, ids, onClose }: Props) {
   const update = useBulkUpdate();
   const templates = useTemplateOptions();
   const toast = useToast();
-  const field = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
-  const apply = () => {
+  const formId = useId();
+  // An error speaks of the values it was given: editing any field takes it away until the next Apply.
+  const field = (k: keyof typeof form) => (v: string) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setProblem(null);
+    if (update.isError) update.reset();
+  };
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    if (update.isPending) return;
     const set = bulkSetFromForm(form);
     if (typeof set === "string") return setProblem(set);
     setProblem(null);
@@ -56,7 +65,8 @@ export function BulkEditDialog({ open, ids, onClose }: Props) {
       },
     );
   };
-  const shown = problem ?? (update.isError ? errorMessage(update.error) : null);
+  const refusal = useStillRefused(update.error);
+  const shown = problem ?? (refusal ? errorMessage(refusal) : null);
   return (
     <Dialog
       open={open}
@@ -68,39 +78,41 @@ export function BulkEditDialog({ open, ids, onClose }: Props) {
           <Button variant="ghost" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="primary" onClick={apply} loading={update.isPending}>
+          <Button type="submit" form={formId} variant="primary" loading={update.isPending}>
             Apply to {ids.length}
           </Button>
         </>
       }
     >
-      <div className="grid gap-3 sm:grid-cols-2">
-        <TextInput label="Add tags" placeholder="comma, separated" value={form.tagsAdd} onChange={(e) => field("tagsAdd")(e.target.value)} />
-        <TextInput label="Remove tags" placeholder="comma, separated" value={form.tagsRemove} onChange={(e) => field("tagsRemove")(e.target.value)} />
-        <TextInput label="Domain" placeholder="unchanged" value={form.domain} onChange={(e) => field("domain")(e.target.value)} />
-        <SelectInput
-          label="Difficulty"
-          value={form.difficulty}
-          onChange={(e) => field("difficulty")(e.target.value)}
-          options={[{ value: KEEP, label: "unchanged" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
-        />
-        <TextInput label="Quality score" type="number" min={0} max={1} step={0.05} placeholder="unchanged" value={form.quality} onChange={(e) => field("quality")(e.target.value)} />
-        <SelectInput
-          label="Template"
-          value={form.template}
-          onChange={(e) => field("template")(e.target.value)}
-          options={[
-            { value: KEEP, label: "unchanged" },
-            { value: CLEAR, label: "None (detach)" },
-            ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` })),
-          ]}
-        />
-      </div>
-      {shown && (
-        <p role="alert" className="mt-3 rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {shown}
-        </p>
-      )}
+      <form id={formId} onSubmit={apply} noValidate aria-label="Bulk edit">
+        <div className="grid gap-3 sm:grid-cols-2">
+          <TextInput label="Add tags" placeholder="comma, separated" value={form.tagsAdd} onChange={(e) => field("tagsAdd")(e.target.value)} />
+          <TextInput label="Remove tags" placeholder="comma, separated" value={form.tagsRemove} onChange={(e) => field("tagsRemove")(e.target.value)} />
+          <TextInput label="Domain" placeholder="unchanged" value={form.domain} onChange={(e) => field("domain")(e.target.value)} />
+          <SelectInput
+            label="Difficulty"
+            value={form.difficulty}
+            onChange={(e) => field("difficulty")(e.target.value)}
+            options={[{ value: KEEP, label: "unchanged" }, ...DIFFICULTIES.map((d) => ({ value: d, label: d }))]}
+          />
+          <TextInput label="Quality score" type="number" min={0} max={1} step={0.05} placeholder="unchanged" value={form.quality} onChange={(e) => field("quality")(e.target.value)} />
+          <SelectInput
+            label="Template"
+            value={form.template}
+            onChange={(e) => field("template")(e.target.value)}
+            options={[
+              { value: KEEP, label: "unchanged" },
+              { value: CLEAR, label: "None (detach)" },
+              ...(templates.data?.templates ?? []).map((t) => ({ value: t.id, label: `${t.name} v${t.version}` })),
+            ]}
+          />
+        </div>
+        {shown && (
+          <p role="alert" className="mt-3 rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+            {shown}
+          </p>
+        )}
+      </form>
     </Dialog>
   );
 }

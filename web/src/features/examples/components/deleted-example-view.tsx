@@ -6,14 +6,14 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/code-block";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage, isApiError } from "@/lib/api-client";
+import { errorReport, isApiError } from "@/lib/api-client";
 import { formatDate } from "@/lib/format";
 import { useLocationNow } from "@/lib/navigation-guard";
 import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
 import { useExampleIncludingDeleted } from "../api/get-example-audit";
 import { useRestoreExample } from "../api/restore-example";
-import { usePermission } from "@/lib/role";
+import { useMayRead, usePermission } from "@/lib/role";
 import { AuditPanel } from "./audit-panel";
 import { VersionsPanel } from "./versions-panel";
 import { NotFoundPage } from "@/components/ui/not-found";
@@ -22,7 +22,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
   const q = useExampleIncludingDeleted(id, true);
   const restore = useRestoreExample();
   const canRestore = usePermission("write", "restore examples").allowed;
-  const canAudit = usePermission("admin", "read the audit log").allowed;
+  const canAudit = useMayRead("admin");
   const toast = useToast();
   const navigate = useNavigate();
   const location = useLocation();
@@ -68,7 +68,7 @@ export function DeletedExampleView({ id, fallback }: { id: string; fallback: Rea
                     // as after other actions whose control is gone.
                     navigate(`/examples/${id}`, { replace: true, state: FOCUS_HEADING });
                   },
-                  (e: unknown) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
+                  (e: unknown) => toast.show(`Restore failed: ${errorReport(e)}`, "error"),
                 );
               }}
             >

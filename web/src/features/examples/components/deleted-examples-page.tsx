@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorReport } from "@/lib/api-client";
 import { exampleSummary, formatDate, shortId } from "@/lib/format";
 import { focusIfLost, pageHeading } from "@/lib/focus-if-lost";
 import { useToast } from "@/lib/toast";
@@ -74,7 +74,7 @@ export default function DeletedExamplesPage() {
         restoredAt.current = { id: ex.example_id, index: list.data?.examples.findIndex((e) => e.example_id === ex.example_id) ?? 0 };
         toast.show(`Restored “${title}”`, "success", { label: "Open", run: () => navigate(`/examples/${encodeURIComponent(ex.example_id)}`) });
       },
-      onError: (e) => toast.show(`Restore failed: ${errorMessage(e)}`, "error"),
+      onError: (e) => toast.show(`Restore failed: ${errorReport(e)}`, "error"),
       onSettled: () => setRestoring(null),
     });
   };

@@ -25,7 +25,7 @@ import { VersionsPanel } from "./versions-panel";
 import { AuditPanel } from "./audit-panel";
 import { DeletedExampleView } from "./deleted-example-view";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
-import { usePermission } from "@/lib/role";
+import { useMayRead, usePermission } from "@/lib/role";
 
 const crumbs = (
   <Link to="/examples" className="hover:text-slate-700">
@@ -102,7 +102,7 @@ export function ExampleDetailPage() {
   const [confirming, setConfirming] = useState(false);
   const canDelete = usePermission("write", "delete examples");
   // The audit log is an administrator's (GET /audit needs admin).
-  const canAudit = usePermission("admin", "read the audit log").allowed;
+  const canAudit = useMayRead("admin");
   const location = useLocation();
   // Warnings of the save that brought us here (create) or of the last save on this page.
   const createdWarnings = (location.state as { warnings?: QualityWarning[] } | null)?.warnings;

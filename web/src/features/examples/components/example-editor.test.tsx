@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { signIn } from "@/lib/auth";
 import { makeExample } from "@/testing/fixtures";
 import { mockFetch, noTemplates, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
@@ -201,5 +202,50 @@ describe("example editor", () => {
     await userEvent.click(within(notice.closest("[role=alert]") as HTMLElement).getByRole("button", { name: "Load the latest version" }));
     await waitFor(() => expect(screen.getByLabelText("Explanation")).toHaveValue("theirs"));
     expect(screen.queryByText(/Someone saved a newer version/)).not.toBeInTheDocument();
+  });
+
+  it("drops a save's 'token expired' once signed in again, keeps the edits unsaved, and saves with the new token", async () => {
+    const ID = "66666666-6666-4666-8666-666666666666";
+    let stored = makeExample({ example_id: ID, version: 1, explanation: "one" });
+    const goodToken = (c: { headers: Record<string, string> }) => c.headers.Authorization === "Bearer exm_new";
+    mockFetch(
+      noTemplates,
+      route("GET", `/examples/${ID}`, () => [200, stored]),
+      route("GET", "/examples", (c) => (goodToken(c) ? [200, { examples: [], total: 0, page: 1, page_size: 1 }] : [401, { detail: "token expired", code: "unauthenticated" }])),
+      route("PUT", `/examples/${ID}`, (c) => {
+        if (!goodToken(c)) return [401, { detail: "token expired", code: "unauthenticated" }];
+        stored = { ...stored, ...(c.body as object), version: stored.version + 1 };
+        return [200, stored];
+      }),
+    );
+    signIn("exm_old");
+    renderPage(<ExampleDetailPage />, { route: `/examples/${ID}`, path: "/examples/:id" });
+    const explanation = await screen.findByLabelText("Explanation");
+    await userEvent.type(explanation, " more");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const editor = screen.getByRole("form", { name: "Example editor" });
+    expect(await within(editor).findByRole("alert")).toHaveTextContent("token expired");
+
+    const dialog = await screen.findByRole("dialog", { name: "Sign in" });
+    await userEvent.type(within(dialog).getByLabelText("API token"), "exm_new{Enter}");
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Sign in" })).not.toBeInTheDocument());
+    expect(within(editor).queryByRole("alert")).not.toBeInTheDocument();
+    expect(explanation).toHaveValue("one more");
+    expect(editor).toHaveAttribute("data-dirty", "true");
+
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText(/Saved as version 2/)).toBeInTheDocument();
+    expect(stored.explanation).toBe("one more");
+  });
+
+  it("shows the request id of a save the server failed, to report it", async () => {
+    mockFetch(noTemplates, route("POST", "/examples", () => [500, { detail: "internal error", code: "internal", request_id: "req-9c1" }]));
+    renderPage(<NewExamplePage />, { route: "/examples/new", path: "/examples/new" });
+    setJson(/^Input \(JSON object\)/, '{"question": "hi"}');
+    setJson(/^Expected output/, '{"answer": "hello"}');
+    await userEvent.click(screen.getByRole("button", { name: "Create example" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("internal error");
+    expect(alert).toHaveTextContent("Request id: req-9c1");
   });
 });

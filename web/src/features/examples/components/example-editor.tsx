@@ -4,12 +4,14 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type R
 import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { JsonEditor } from "@/components/ui/json-editor";
+import { RequestId } from "@/components/ui/states";
 import { fieldKey, isApiError } from "@/lib/api-client";
 import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import { DIFFICULTIES, SOURCES, type ExampleInput } from "@/lib/api-types";
 import { useTemplateOptions } from "@/features/templates/api/get-templates";
 import { KNOWN_DOMAINS } from "./example-filters";
 import { usePermission } from "@/lib/role";
+import { useStillRefused } from "@/lib/use-still-refused";
 import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { bodyFromForm, emptyExampleForm, exampleObjectError, validateExampleForm, type ExampleFormState, type FormErrors } from "./example-form";
 
@@ -92,7 +94,9 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
   // A role below write may read the form but not send it: Save is disabled and says why.
   const permission = usePermission("write", isUpdate ? "edit examples" : "create examples");
 
-  const server = Object.fromEntries(Object.entries(serverFieldErrors(serverError)).filter(([k]) => !edited.has(k)));
+  // A 401 answered by signing in since is not shown; for `dirty` the save still failed.
+  const shownError = useStillRefused(serverError);
+  const server = Object.fromEntries(Object.entries(serverFieldErrors(shownError)).filter(([k]) => !edited.has(k)));
   const errors: FormErrors = { ...server, ...Object.fromEntries(Object.entries(clientErrors).filter(([, v]) => v)) };
   const set = (key: keyof ExampleFormState) => (value: string) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -135,6 +139,7 @@ export function ExampleEditor({ initial, isUpdate, submitLabel, pending, serverE
       {errors._form && (
         <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
           {errors._form}
+          <RequestId error={shownError} />
         </div>
       )}
       <div className="grid gap-4 lg:grid-cols-2">

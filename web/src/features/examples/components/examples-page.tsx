@@ -8,7 +8,7 @@ import { DownloadIcon, ImportIcon, PlusIcon, SnapshotIcon, TrashIcon } from "@/c
 import { LiveSummary } from "@/components/ui/live-summary";
 import { Pagination, rangeSummary } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorReport } from "@/lib/api-client";
 import { useToast } from "@/lib/toast";
 import { usePermission } from "@/lib/role";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -53,7 +53,7 @@ export function ExamplesPage() {
   const exportAll = () =>
     exp.mutate(
       { filters: state.filters },
-      { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorMessage(e)}`, "error") },
+      { onSuccess: (n) => toast.show(`Exported ${n} examples`), onError: (e) => toast.show(`Export failed: ${errorReport(e)}`, "error") },
     );
 
   // A page past the end (its last examples were deleted, or ?page=99 in a link) while others exist:

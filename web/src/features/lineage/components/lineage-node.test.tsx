@@ -115,21 +115,45 @@ describe("lineage legend and minimap", () => {
 describe("the lineage graph's opening view", () => {
   const at = (id: string, x: number, y: number, isRoot = false) =>
     ({ id, position: { x, y }, data: { node: { type: "template", id, label: id }, isRoot } }) as FlowNode<LineageNodeData>;
+  const edge = (source: string, target: string) => ({ source, target });
+  type View = { x: number; y: number; zoom: number };
+  /** The node's box on screen lies inside the pane. */
+  const shown = (v: View, n: FlowNode<LineageNodeData>, width: number, height: number) =>
+    n.position.x * v.zoom + v.x >= 0 && (n.position.x + NODE_WIDTH) * v.zoom + v.x <= width && n.position.y * v.zoom + v.y >= 0 && (n.position.y + NODE_HEIGHT) * v.zoom + v.y <= height;
 
   it("fits a graph that reads at the fitted zoom", () => {
-    const v = initialViewport([at("a", 0, 0, true), at("b", 400, 0)], 1100, 560, 0.95);
+    const v = initialViewport([at("a", 0, 0, true), at("b", 400, 0)], [edge("a", "b")], 1100, 560, 0.95);
     expect(v.zoom).toBeGreaterThanOrEqual(0.95);
     expect(v.zoom).toBeLessThanOrEqual(1.2);
   });
 
-  it("opens a graph too wide to read when fitted at the readable zoom, on the current version", () => {
+  it("opens a graph too big to read when fitted on the current version and its neighbours (a tall column of examples at 1440)", () => {
+    // Ten examples used in a run that produced "this"; its parent v1 sits in the examples' rank
+    // (dagre, left to right), two ranks from "this": centred alone, "this" left v1 off the left edge.
+    const examples = Array.from({ length: 10 }, (_, i) => at(`e${i}`, 0, (i < 5 ? i : i + 1) * 138));
+    const run = at("run", 340, 621);
+    const parent = at("v1", 0, 690);
+    const root = at("this", 680, 700, true);
+    const nodes = [...examples, run, parent, root];
+    const edges = [...examples.map((e) => edge(e.id, "run")), edge("run", "this"), edge("v1", "this")];
+    const v = initialViewport(nodes, edges, 1050, 560, 0.95);
+    expect(v.zoom).toBeGreaterThanOrEqual(0.95);
+    for (const n of [run, parent, root]) expect(shown(v, n, 1050, 560)).toBe(true);
+    expect(examples.filter((e) => shown(v, e, 1050, 560)).length).toBeLessThan(examples.length);
+  });
+
+  it("on a phone, where the neighbours do not fit, keeps the readable zoom and the current version wholly in view, toward its neighbours", () => {
     const nodes = [at("a", 0, 0), at("b", 400, 0), at("root", 800, 200, true), at("c", 1200, 0), at("d", 1600, 400)];
-    const v = initialViewport(nodes, 358, 420, 0.8);
+    const v = initialViewport(nodes, [edge("a", "b"), edge("b", "root"), edge("root", "c"), edge("c", "d")], 358, 420, 0.8);
     expect(v.zoom).toBe(0.8);
-    // The root's centre is the pane's centre.
-    const cx = (800 + NODE_WIDTH / 2) * v.zoom + v.x;
-    const cy = (200 + NODE_HEIGHT / 2) * v.zoom + v.y;
-    expect(cx).toBeCloseTo(179);
-    expect(cy).toBeCloseTo(210);
+    expect(shown(v, nodes[2], 358, 420)).toBe(true);
+    // b and c are on either side: centred between them, the root is in the middle.
+    expect((800 + NODE_WIDTH / 2) * v.zoom + v.x).toBeCloseTo(179);
+
+    // Its only neighbour far to the left: the root moves to the pane's right (padded) side, not off it.
+    const lone = [at("far", 0, 200), at("root", 800, 200, true)];
+    const w = initialViewport(lone, [edge("far", "root")], 358, 420, 0.8);
+    expect(shown(w, lone[1], 358, 420)).toBe(true);
+    expect((800 + NODE_WIDTH) * w.zoom + w.x).toBeCloseTo(358 - 35.8);
   });
 });

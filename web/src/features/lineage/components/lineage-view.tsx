@@ -34,23 +34,46 @@ export const legend: [string, string][] = [
   ["bg-slate-400", "Cancelled run"],
 ];
 
-/**
- * The opening view: the whole graph when it fits at a readable zoom, else the current version
- * ("this") at that zoom, centred, so it starts where the user is.
- */
-export function initialViewport(nodes: Node<LineageNodeData>[], width: number, height: number, readable: number) {
+type Box = { minX: number; minY: number; w: number; h: number };
+
+function boxOf(nodes: Node<LineageNodeData>[]): Box {
   const xs = nodes.map((n) => n.position.x);
   const ys = nodes.map((n) => n.position.y);
   const minX = Math.min(...xs);
   const minY = Math.min(...ys);
-  const w = Math.max(...xs) + NODE_WIDTH - minX;
-  const h = Math.max(...ys) + NODE_HEIGHT - minY;
-  const fit = Math.min(1.2, (width * (1 - 2 * FIT_PADDING)) / w, (height * (1 - 2 * FIT_PADDING)) / h);
-  if (fit >= readable) return { x: (width - w * fit) / 2 - minX * fit, y: (height - h * fit) / 2 - minY * fit, zoom: fit };
+  return { minX, minY, w: Math.max(...xs) + NODE_WIDTH - minX, h: Math.max(...ys) + NODE_HEIGHT - minY };
+}
+
+/** The zoom at which `box` fills the pane less its padding (at most 1.2: a small graph is not blown up). */
+const fitZoom = (box: Box, width: number, height: number) => Math.min(1.2, (width * (1 - 2 * FIT_PADDING)) / box.w, (height * (1 - 2 * FIT_PADDING)) / box.h);
+
+/**
+ * The opening view: the whole graph when it fits at a readable zoom. Else the current version
+ * ("this") with its immediate neighbours (the nodes an edge joins it to): fitted when they fit at a
+ * readable zoom, else at that zoom, centred on them as far as "this" stays wholly in view. So it
+ * starts where the user is, with what the version came from and what came of it beside it.
+ */
+export function initialViewport(nodes: Node<LineageNodeData>[], edges: { source: string; target: string }[], width: number, height: number, readable: number) {
+  const whole = boxOf(nodes);
+  const wholeFit = fitZoom(whole, width, height);
+  if (wholeFit >= readable) return { x: (width - whole.w * wholeFit) / 2 - whole.minX * wholeFit, y: (height - whole.h * wholeFit) / 2 - whole.minY * wholeFit, zoom: wholeFit };
   const focus = nodes.find((n) => n.data.isRoot) ?? nodes[0];
-  const cx = focus.position.x + NODE_WIDTH / 2;
-  const cy = focus.position.y + NODE_HEIGHT / 2;
-  return { x: width / 2 - cx * readable, y: height / 2 - cy * readable, zoom: readable };
+  const near = new Set([focus.id]);
+  for (const e of edges) {
+    if (e.source === focus.id) near.add(e.target);
+    if (e.target === focus.id) near.add(e.source);
+  }
+  const box = boxOf(nodes.filter((n) => near.has(n.id)));
+  const zoom = Math.max(readable, fitZoom(box, width, height));
+  // Centre the neighbourhood, then pull "this" into the pane (padded) if that left it partly out.
+  const along = (pane: number, boxStart: number, boxSize: number, focusStart: number, focusSize: number) => {
+    const centred = pane / 2 - (boxStart + boxSize / 2) * zoom;
+    const pad = pane * FIT_PADDING;
+    const atStart = pad - focusStart * zoom; // "this" at the pane's start
+    const atEnd = pane - pad - (focusStart + focusSize) * zoom; // "this" at the pane's end
+    return atEnd < atStart ? pane / 2 - (focusStart + focusSize / 2) * zoom : Math.min(atEnd, Math.max(atStart, centred));
+  };
+  return { x: along(width, box.minX, box.w, focus.position.x, NODE_WIDTH), y: along(height, box.minY, box.h, focus.position.y, NODE_HEIGHT), zoom };
 }
 
 /**
@@ -151,7 +174,7 @@ export function LineageView({ templateId }: { templateId: string }) {
               edgesFocusable={false}
               onInit={(flow) => {
                 const box = pane.current;
-                if (box && graph.nodes.length) void flow.setViewport(initialViewport(graph.nodes, box.clientWidth, box.clientHeight, readableZoom()));
+                if (box && graph.nodes.length) void flow.setViewport(initialViewport(graph.nodes, graph.edges, box.clientWidth, box.clientHeight, readableZoom()));
               }}
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}

@@ -56,6 +56,26 @@ describe("run detail", () => {
     expect(screen.getByRole("button", { name: "Accept" })).toBeDisabled();
   });
 
+  it("closes the Reject dialog when the run turns out decided meanwhile (409), showing the decision", async () => {
+    let decision: string | null = null;
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("completed", 5), decision }]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "Answer briefly.", demos: [] }, contributions: [], trials }]),
+      route("GET", `/templates/${TPL}`, () => [200, { id: TPL, name: "QA", version: "1.0.0", status: "published", input_schema: [], output_schema: [] }]),
+      route("POST", `/dspy-runs/${RUN}/reject`, () => [409, { detail: "run was already accepted", code: "conflict" }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Reject" }));
+    const dialog = await screen.findByRole("dialog", { name: "Reject this run?" });
+    decision = "accepted"; // another tab accepts it while this dialog is open
+    await userEvent.click(within(dialog).getByRole("button", { name: "Reject" }));
+    const status = await screen.findByText("Decision: accepted");
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Reject this run?" })).not.toBeInTheDocument());
+    await waitFor(() => expect(status).toHaveFocus());
+    expect(screen.getByText(/reject failed: run was already accepted/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Reject" })).toBeDisabled();
+  });
+
   it("names the run's template in the header link (the run carries only its id)", async () => {
     mockFetch(
       route("GET", `/dspy-runs/${RUN}`, () => [200, runWire("running", 2)]),

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mockFetch, route } from "@/testing/mock-fetch";
 import { renderPage } from "@/testing/render";
 import { normalizeRun } from "../api/types";
-import { RunResultsPanel } from "./run-results-panel";
+import { RunResultsPanel, stoppedRunText } from "./run-results-panel";
 
 const RUN = "44444444-4444-4444-8444-444444444444";
 const A = "55555555-5555-4555-8555-555555555555";
@@ -50,6 +50,14 @@ describe("run results actions", () => {
     expect(await screen.findByText("No contributions measured")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /sync/i })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Accept" })).not.toBeInTheDocument();
+  });
+
+  it("says how a run that did not complete ended, in plain words", async () => {
+    mockFetch(results());
+    const run = normalizeRun({ run_id: RUN, status: "failed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    expect(await screen.findByText(/^This run failed; the trials it finished/)).toBeInTheDocument();
+    expect(stoppedRunText("cancelled")).toBe("This run was cancelled");
   });
 
   it("offers Sync to store on a completed run", async () => {

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorMessage, errorReport } from "@/lib/api-client";
 import { exampleSummary, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
@@ -66,6 +66,13 @@ function Contributions({ items }: { items: Contribution[] }) {
   );
 }
 
+/** "This run failed" / "This run was cancelled": how a run that did not complete ended. */
+export function stoppedRunText(status: string): string {
+  if (status === "failed") return "This run failed";
+  if (status === "cancelled") return "This run was cancelled";
+  return `This run ended ${status.replace(/_/g, " ")}`;
+}
+
 export function RunResultsPanel({ run }: { run: Run }) {
   const canDecide = usePermission("write", "sync, accept or reject runs").allowed;
   const q = useRunResults(run.id, true);
@@ -105,10 +112,18 @@ export function RunResultsPanel({ run }: { run: Run }) {
           else setFocusDecision(true);
         }
       },
-      onError: (e) => toast.show(`${a} failed: ${errorMessage(e)}`, "error"),
+      onError: (e) => toast.show(`${a} failed: ${errorReport(e)}`, "error"),
     });
 
   const decided = Boolean(run.decision);
+  // Decided elsewhere meanwhile (another tab accepted it: Reject answered 409 and the run was
+  // fetched again): the question is moot, so the dialog goes and focus moves to the decision.
+  useEffect(() => {
+    if (decided && confirmReject) {
+      setConfirmReject(false);
+      setFocusDecision(true);
+    }
+  }, [decided, confirmReject]);
   // A KNNFewShot run keeps no demos (they are chosen per query): the server refuses accept, and says why.
   const nothingToAccept = run.optimizer === "KNNFewShot" || q.data?.warnings.some((w) => w.code === "nothing_to_accept");
   const bestTrial = q.data?.trials.reduce<(typeof q.data.trials)[number] | null>((b, t) => (t.score !== null && (b === null || t.score > (b.score ?? -Infinity)) ? t : b), null);
@@ -125,7 +140,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
               )
             : completed
               ? "Best program and what each example contributed."
-              : `This run was ${run.status}; the trials it finished and the best result so far are kept.`
+              : `${stoppedRunText(run.status)}; the trials it finished and the best result so far are kept.`
         }
         actions={
           completed && canDecide && (
@@ -214,7 +229,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
         )}
       </CardBody>
       <ConfirmDialog
-        open={confirmReject}
+        open={confirmReject && !decided}
         title="Reject this run?"
         description="The run is marked rejected and can no longer be accepted as a template version. Its trials and results are kept."
         confirmLabel="Reject"

@@ -23,6 +23,12 @@ export function SearchBar({ query, mode, onSearch }: SearchBarProps) {
     e.preventDefault();
     onSearch(text.trim(), m);
   };
+  // Like a filter select, a new mode applies at once to a search that has words (without them the
+  // mode only matters for the next search).
+  const changeMode = (next: SearchMode) => {
+    setM(next);
+    if (text.trim()) onSearch(text.trim(), next);
+  };
 
   return (
     <form role="search" onSubmit={submit} className="flex flex-wrap items-center gap-2">
@@ -45,7 +51,7 @@ export function SearchBar({ query, mode, onSearch }: SearchBarProps) {
       <label htmlFor="search-mode" className="sr-only">
         Search mode
       </label>
-      <select id="search-mode" value={m} onChange={(e) => setM(e.target.value as SearchMode)} className={control({ width: "w-32", extra: "h-10" })}>
+      <select id="search-mode" value={m} onChange={(e) => changeMode(e.target.value as SearchMode)} className={control({ width: "w-32", extra: "h-10" })}>
         {SEARCH_MODES.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -82,4 +82,30 @@ describe("example search", () => {
     await waitFor(() => expect(within(results).getAllByTestId("example-card")).toHaveLength(60));
     expect(calls.filter((c) => c.path === "/api/v1/examples/search").map((c) => (c.body as { k: number }).k)).toEqual([30, 60]);
   });
+
+  it("runs the search again when the mode changes while a query is shown, and only then", async () => {
+    const { calls } = mockFetch(
+      noTemplates,
+      route("GET", "/examples", () => [200, { examples: [], total: 0, page: 1, page_size: 18 }]),
+      route("POST", "/examples/search", (c) => {
+        const mode = (c.body as { mode: string }).mode;
+        return [200, { results: [{ example: makeExample({ example_id: "a" }), similarity_score: 0.9 }], total_matches: 1, search_type: mode }];
+      }),
+    );
+    const { history, unmount } = renderPage(<ExamplesPage />, { route: "/examples?q=reset&mode=hybrid", path: "/examples" });
+    await within(await screen.findByRole("region", { name: "Search results" })).findAllByTestId("example-card");
+
+    await userEvent.selectOptions(screen.getByLabelText("Search mode"), "keyword");
+    await waitFor(() => expect(calls.filter((c) => c.path === "/api/v1/examples/search").map((c) => (c.body as { mode: string }).mode)).toEqual(["hybrid", "keyword"]));
+    expect(new URLSearchParams(history.location.search).get("mode")).toBe("keyword");
+    expect(new URLSearchParams(history.location.search).get("q")).toBe("reset");
+    unmount();
+
+    // With no words in the box there is nothing to search: the mode waits for the next search.
+    const blank = renderPage(<ExamplesPage />, { route: "/examples", path: "/examples" });
+    await userEvent.selectOptions(screen.getByLabelText("Search mode"), "vector");
+    expect(blank.history.location.search).toBe("");
+    await userEvent.type(screen.getByLabelText("Search examples"), "crack{Enter}");
+    await waitFor(() => expect(calls.filter((c) => c.path === "/api/v1/examples/search").map((c) => (c.body as { mode: string }).mode)).toEqual(["hybrid", "keyword", "vector"]));
+  });
 });

@@ -6,7 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage } from "@/lib/api-client";
+import { errorReport } from "@/lib/api-client";
 import { authToken } from "@/lib/auth";
 import type { Example } from "@/lib/api-types";
 import { cn, exampleSummary, formatDate, shortId } from "@/lib/format";
@@ -62,7 +62,7 @@ function ExportLink({ id, format, children }: { id: string; format: SnapshotForm
       onClick={(e) => {
         if (!authToken()) return;
         e.preventDefault();
-        downloadSnapshotExport(id, format).catch((err: unknown) => toast.show(`Export failed: ${errorMessage(err)}`, "error"));
+        downloadSnapshotExport(id, format).catch((err: unknown) => toast.show(`Export failed: ${errorReport(err)}`, "error"));
       }}
     >
       {children}

@@ -198,6 +198,36 @@ describe("a refused template save", () => {
     expect(screen.getByRole("group", { name: "Input fields" })).toContainElement(document.activeElement as HTMLElement);
   });
 
+  it("takes a field's message away once that field is edited, and keeps the others'", async () => {
+    const s = serverTemplate();
+    mockFetch(
+      s.get,
+      refusing([
+        { loc: ["body", "name"], msg: "name is too long", type: "value_error" },
+        { loc: ["body", "input_schema", 0, "name"], msg: "'self' is reserved by DSPy", type: "value_error" },
+        { loc: ["body", "output_schema", 0, "name"], msg: "'from' is reserved", type: "value_error" },
+      ]),
+    );
+    open();
+    fireEvent.change(await screen.findByLabelText("Input fields field 1 name"), { target: { value: "self" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const name = screen.getByLabelText("Name");
+    await waitFor(() => expect(name).toHaveAccessibleDescription("name is too long"));
+
+    fireEvent.change(name, { target: { value: "QA short" } });
+    expect(name).not.toHaveAttribute("aria-invalid");
+    expect(name).not.toHaveAccessibleDescription("name is too long");
+    const inputName = screen.getByLabelText("Input fields field 1 name");
+    expect(inputName).toHaveAccessibleDescription("'self' is reserved by DSPy");
+
+    fireEvent.change(inputName, { target: { value: "question" } });
+    expect(inputName).not.toHaveAttribute("aria-invalid");
+    expect(screen.queryByText("'self' is reserved by DSPy")).not.toBeInTheDocument();
+    // The output field was not touched: its message stays, and no summary of all of them appears.
+    expect(screen.getByLabelText("Output fields field 1 name")).toHaveAccessibleDescription("'from' is reserved");
+    expect(screen.queryByText(/input_schema\.0\.name:/)).not.toBeInTheDocument();
+  });
+
   // A schema edit that stored examples would not fit is a 409 whose message says what to do.
   it("shows the server's reason when stored examples would not fit the new schema", async () => {
     const s = serverTemplate();

@@ -4,10 +4,12 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { TextArea, TextInput } from "@/components/ui/field";
+import { RequestId } from "@/components/ui/states";
 import { isApiError } from "@/lib/api-client";
 import { focusFirstInvalid, INVALID_MESSAGE } from "@/lib/focus-first-invalid";
 import type { Template } from "@/lib/api-types";
 import { useToast } from "@/lib/toast";
+import { useStillRefused } from "@/lib/use-still-refused";
 import { isStaleTemplateEdit } from "../api/update-template";
 import { SchemaFieldsEditor } from "./schema-fields-editor";
 import type { TemplateDraft } from "./use-template-draft";
@@ -16,10 +18,11 @@ import { usePermission } from "@/lib/role";
 /** The Definition form; its state (`draft`) belongs to the page, so it outlives tab switches. */
 export function TemplateOverview({ template, draft }: { template: Template; draft: TemplateDraft }) {
   const permission = usePermission("write", "edit templates");
-  const { form, set, readOnly, update } = draft;
+  const { form, set, readOnly, update, fieldErrors: errors } = draft;
   const stale = isStaleTemplateEdit(update.error);
   const toast = useToast();
-  const errors = isApiError(update.error) ? update.error.fieldErrors : {};
+  // A 401 answered by signing in since is not shown (the edits are still unsaved).
+  const refusal = useStillRefused(update.error);
   const formRef = useRef<HTMLFormElement>(null);
   // A save this form refused takes focus to the first invalid field (or the message of a list, or
   // of the form), which may be far above Save. It waits until the refusal is rendered; a save
@@ -58,9 +61,10 @@ export function TemplateOverview({ template, draft }: { template: Template; draf
               </Button>
             </div>
           )}
-          {update.isError && !stale && Object.keys(errors).length === 0 && (
+          {refusal && !stale && !(isApiError(refusal) && Object.keys(refusal.fieldErrors).length > 0) && (
             <div role="alert" {...INVALID_MESSAGE} className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 focus:outline-2 focus:outline-rose-600">
-              {update.error.message}
+              {refusal.message}
+              <RequestId error={refusal} />
             </div>
           )}
           <div className="grid gap-4 md:grid-cols-2">

@@ -2,6 +2,7 @@
 // that switching tabs keeps the edits and the lifecycle actions (Publish, …) can save them first.
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
+import { isApiError } from "@/lib/api-client";
 import type { SchemaField, Template } from "@/lib/api-types";
 import { templateQueryOptions } from "../api/get-template";
 import { templateETag, useUpdateTemplate } from "../api/update-template";
@@ -45,6 +46,18 @@ const toBody = (form: TemplateForm) => ({
 export type TemplateDraft = ReturnType<typeof useTemplateDraft>;
 
 /**
+ * Which server messages (keyed as `ApiError.fieldErrors`) an edit of `key` from `before` to `after`
+ * answers. A schema list's message (duplicate names) goes with any edit of the list; a row's go
+ * with an edit of that row, or all of them when rows were added or removed (their numbers moved).
+ */
+function answeredBy<K extends keyof TemplateForm>(key: K, before: TemplateForm[K], after: TemplateForm[K]): (errorKey: string) => boolean {
+  const within = (prefix: string) => (k: string) => k === prefix || k.startsWith(`${prefix}.`);
+  if (!Array.isArray(before) || !Array.isArray(after) || before.length !== after.length) return within(key);
+  const rows = after.flatMap((f, i) => (JSON.stringify(f) === JSON.stringify(before[i]) ? [] : [within(`${key}.${i}`)]));
+  return (k) => k === key || rows.some((row) => row(k));
+}
+
+/**
  * The form for `template`, reset whenever the stored template changes (a save, a lifecycle action
  * or another client's edit); `dirty` is true while it differs from what is stored.
  */
@@ -63,7 +76,17 @@ export function useTemplateDraft(template: Template) {
   const update = useUpdateTemplate(template.id);
   const readOnly = template.status !== "draft";
   const dirty = !readOnly && !update.isPending && JSON.stringify(form) !== JSON.stringify(toForm(template));
-  const set = <K extends keyof TemplateForm>(k: K, v: TemplateForm[K]) => setState((s) => ({ ...s, form: { ...s.form, [k]: v } }));
+  // Server messages about fields edited since the refusal are hidden (as on an example's page):
+  // they speak of values that are gone. The next save's answer starts over.
+  const [answered, setAnswered] = useState<{ error: unknown; tests: ((errorKey: string) => boolean)[] }>({ error: null, tests: [] });
+  const set = <K extends keyof TemplateForm>(k: K, v: TemplateForm[K]) => {
+    const test = answeredBy(k, form[k], v);
+    setAnswered((a) => ({ error: update.error, tests: [...(a.error === update.error ? a.tests : []), test] }));
+    setState((s) => ({ ...s, form: { ...s.form, [k]: v } }));
+  };
+  const hidden = answered.error === update.error ? answered.tests : [];
+  /** The refused save's messages by field, less those about fields edited since. */
+  const fieldErrors: Record<string, string> = isApiError(update.error) ? Object.fromEntries(Object.entries(update.error.fieldErrors).filter(([key]) => !hidden.some((test) => test(key)))) : {};
   /** PUT the form; rejects (and `update.error` holds the reason) when the server refuses it. */
   const save = () => update.mutateAsync({ body: toBody(form), ifMatch: etag });
   /** After a 412: forgets the refusal and fetches the stored template, which then replaces the form. */
@@ -71,5 +94,5 @@ export function useTemplateDraft(template: Template) {
     update.reset();
     return qc.invalidateQueries({ queryKey: templateQueryOptions(template.id).queryKey });
   };
-  return { form, set, dirty, readOnly, update, save, loadLatest };
+  return { form, set, fieldErrors, dirty, readOnly, update, save, loadLatest };
 }
