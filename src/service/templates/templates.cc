@@ -8,6 +8,7 @@
 #include "common/time.h"
 #include "service/audit/audit.h"
 #include "service/quality/content_rules.h"
+#include "service/templates/template_family.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -110,7 +111,7 @@ static bool SameFields(const std::vector<SchemaField>& a, const std::vector<Sche
   });
 }
 
-// A schema edit must keep the examples it governs valid: the content rules check every example
+// A schema edit must keep the examples it governs (its line's) valid: the content rules check every example
 // write against the schema of the template it names, so an example the new schema refuses could
 // no longer be written again, and the store's own export would not import back. The examples are
 // checked with those rules (CheckAgainstSchema), so any edit they still pass (a new optional
@@ -129,6 +130,7 @@ class FitTally {
     CheckAgainstSchema(e.input_json, edited_.input_schema, "input", {}, v, nullptr);
     CheckAgainstSchema(e.expected_output_json, edited_.output_schema, "expected_output", {}, v, nullptr);
     if (v.ok() || !misfits_.insert(e.id).second) return;
+    if (e.databit_id && *e.databit_id != edited_.id) earlier_.insert(*e.databit_id);
     constexpr size_t kNamed = 5;  // ids the refusal names
     if (named_.size() < kNamed) named_.push_back(e.id);
     if (first_problem_.empty()) {
@@ -150,13 +152,25 @@ class FitTally {
         (misfits_.size() > named_.size() ? ", ..." : "") + "; e.g. " + first_problem_ +
         "), so they could not be saved or imported again. To add a required field: add it as optional "
         "(required: false), fill it in those examples, then make it required; to remove or retype a field, "
-        "edit those examples first");
+        "edit those examples first" + EarlierVersions());
   }
   bool refused() const { return refused_; }
 
  private:
+  // Examples of an earlier version hold only the fields of its schema: editing them cannot fit
+  // them to this one's, moving them can.
+  std::string EarlierVersions() const {
+    if (earlier_.empty()) return "";
+    std::string ids;
+    for (const auto& id : earlier_) ids += (ids.empty() ? "" : ", ") + id;
+    return ". Some name an earlier version of this template (" + ids +
+           "): they are this version's data too (its exports and runs read them) but can hold only that "
+           "version's fields; move them to this version (databit_id), or leave this field optional";
+  }
+
   const Template& edited_;
   std::set<std::string> misfits_;
+  std::set<std::string> earlier_;  // templates other than the edited one that misfits name
   std::vector<std::string> named_;
   std::string first_problem_;
   bool refused_ = false;
@@ -212,8 +226,11 @@ Result<Template> Templates::Update(const std::string& id, const Json& body, cons
   std::optional<FitTally> tally;
   std::optional<storage::GovernedExamples> governed;
   if (!SameFields(t.input_schema, before_fields.first) || !SameFields(t.output_schema, before_fields.second)) {
+    // A version's data is its line's examples (template_family.h: they name the root when
+    // written), which its exports and runs read: those are the examples its schema governs.
+    EXEMPLAR_ASSIGN_OR_RETURN(auto line, TemplateLineIds(store_, t));
     tally.emplace(t);
-    governed = storage::GovernedExamples{{id}, [&](const Example& e) { tally->Visit(e); },
+    governed = storage::GovernedExamples{std::move(line), [&](const Example& e) { tally->Visit(e); },
                                          [&] { return tally->Verdict(); }};
   }
   Status st = store_.UpdateTemplate(t, read_at, open, close, governed ? &*governed : nullptr);
