@@ -15,6 +15,7 @@
 #include "common/credentials.h"
 #include "common/status.h"
 #include "storage/records.h"
+#include "storage/template_fit.h"
 
 namespace exemplar::storage {
 
@@ -234,7 +235,12 @@ class Store {
   // member_of edge (to its databit_id, at its version), and gives an example already stored its
   // missing one back (a retry of a create that an older build stored without it), so a failure
   // leaves neither an example nor an edge.
-  virtual Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) = 0;
+  // `fits` checks each inserted example naming a template in the transaction (TemplateFitCheck).
+  virtual Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples,
+                                                            const TemplateFitCheck& fits) = 0;
+  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) {
+    return InsertExamples(examples, {});
+  }
   virtual Result<Example> GetExample(const std::string& id, bool with_embedding = false) = 0;
   // Examples by row id (index labels), in the given order; missing ones skipped.
   virtual Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) = 0;
@@ -246,13 +252,18 @@ class Store {
   // kNotFound when absent; kFailedPrecondition when the stored version moved on (lost update).
   // The member_of edge follows databit_id in the same transaction: the edge to the template the
   // example left is closed, the one to the template it names is opened (or refreshed to the new
-  // version).
-  virtual Status UpdateExample(const Example& updated, const std::string& prior_snapshot) = 0;
+  // version). `fits`: as InsertExamples'.
+  virtual Status UpdateExample(const Example& updated, const std::string& prior_snapshot,
+                               const TemplateFitCheck& fits) = 0;
+  Status UpdateExample(const Example& updated, const std::string& prior_snapshot) {
+    return UpdateExample(updated, prior_snapshot, {});
+  }
   // Deletes the example, its history and its usage events. kNotFound when absent.
   virtual Status DeleteExample(const std::string& id) = 0;
   // Bulk edits: every update (as UpdateExample) or delete (as DeleteExample, the same path) in one
   // transaction; the first failure (kNotFound, kFailedPrecondition, …) rolls back all of them.
-  virtual Status UpdateExamples(const std::vector<ExampleUpdate>& updates) = 0;
+  virtual Status UpdateExamples(const std::vector<ExampleUpdate>& updates, const TemplateFitCheck& fits) = 0;
+  Status UpdateExamples(const std::vector<ExampleUpdate>& updates) { return UpdateExamples(updates, {}); }
   virtual Status DeleteExamples(const std::vector<std::string>& ids) = 0;
   // One page of a list; every sort key and the common filters are served by an index
   // (migrations/003_list_indexes.sql), `total` counts all matches.
@@ -322,10 +333,13 @@ class Store {
   // Concurrent read-check-write cycles (publish against edit, archive against publish) thus never
   // undo each other. In the same transaction, `open` edges are added (or reopened) and `close`
   // edges closed at t.updated_at: edges that follow the row (derived_from) are then stored exactly
-  // when the write is, and a write that loses leaves none.
+  // when the write is, and a write that loses leaves none. `governed`, when given, checks the
+  // examples the new schema governs in the same transaction (GovernedExamples).
   virtual Status UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
-                                const std::vector<LineageEdge>& close) = 0;
-  Status UpdateTemplate(const Template& t, int64_t if_updated_at) { return UpdateTemplate(t, if_updated_at, {}, {}); }
+                                const std::vector<LineageEdge>& close, const GovernedExamples* governed) = 0;
+  Status UpdateTemplate(const Template& t, int64_t if_updated_at) {
+    return UpdateTemplate(t, if_updated_at, {}, {}, nullptr);
+  }
   // Deletes the template and its lineage edges, in one transaction, if its updated_at is still
   // `if_updated_at`, no example names it and no template names it as parent; else
   // kFailedPrecondition (nothing deleted). kNotFound when it is gone.
@@ -419,8 +433,10 @@ class Store {
                                    const std::optional<std::string>& deleted_by) = 0;
   // Moves a tombstoned example back (same row id, embedding kept) and logs an upsert. kNotFound
   // when there is no tombstone; kFailedPrecondition when purged; kAlreadyExists when its id or
-  // client id was taken meanwhile. Returns the example with its embedding.
-  virtual Result<Example> RestoreExample(const std::string& id) = 0;
+  // client id was taken meanwhile. Returns the example with its embedding. `fits` checks it
+  // against its template in the transaction (TemplateFitCheck).
+  virtual Result<Example> RestoreExample(const std::string& id, const TemplateFitCheck& fits) = 0;
+  Result<Example> RestoreExample(const std::string& id) { return RestoreExample(id, {}); }
   // Erases the content of a tombstoned (or live: tombstoned first) example and of its versions,
   // keeping content hashes: `version_hashes` holds each version's hashes, and a version the history
   // lacks (the current one) gets a row of its own, so every version's hashes are kept alike. In

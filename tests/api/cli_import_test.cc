@@ -403,5 +403,62 @@ TEST_F(CliImport, ExportWithTemplatesKeepsTheProgramAVersionCameFrom) {
   }
 }
 
+// A demo names the version of the example it holds (example_version), as the store that linked it
+// counts them; an example imported into another store starts its history again at 1. The copy
+// took the numbers as they were, so after two edits there its attribution said the demo held the
+// current version (3 of 3) although its label had been edited twice (review s22 loops P2-2). The
+// link now counts the copy's versions: the demo holds version 1, and the edits show.
+TEST_F(CliImport, ImportedDemoMarksCountTheCopysVersions) {
+  TestServer source;
+  auto root = source.Post("/api/v1/templates", {{"name", "Demo marks"},
+                                                {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                                {"output_schema", {{{"name", "label"}, {"type", "string"}}}},
+                                                {"prompt_template", "Classify {text}"}});
+  ASSERT_EQ(root.status, 201) << root.raw;
+  const std::string t = root.body["id"];
+  auto created = source.Post("/api/v1/examples", {{"input", {{"text", "good phone"}}},
+                                                  {"expected_output", {{"label", "neutral"}}},
+                                                  {"databit_id", t}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string x = created.body["example_id"];
+  for (const char* label : {"positive", "pos"}) {
+    ASSERT_EQ(source.Put("/api/v1/examples/" + x, {{"expected_output", {{"label", label}}}}).status, 200);
+  }
+  auto program = source.Post("/api/v1/templates/" + t + "/export-dspy",
+                             {{"format", "program_state"}, {"example_source", "store"}});
+  ASSERT_EQ(program.status, 200) << program.raw;
+  auto imported = source.Post("/api/v1/templates/" + t + "/import-dspy",
+                              Json::parse(program.body["content"].get<std::string>()));
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  ASSERT_EQ(imported.body["demos"][0]["example_version"], 3) << imported.raw;  // the source's count
+  const std::string v = imported.body["template"]["id"];
+  source.Stop();
+
+  const std::string all = (dir_ / "all.jsonl").string(), tpl = (dir_ / "templates.jsonl").string();
+  ASSERT_EQ(Exec("export -o " + all + " --templates " + tpl + " --data-dir " + source.data_dir().string()).code, 0);
+  CliRun restored = Exec("import " + all + " --templates " + tpl + D("copy"));
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  Config copy_config;
+  copy_config.db = (dir_ / "copy" / "exemplar.db").string();
+  TestServer copy(copy_config);
+  // (version the demo holds, the example's current version) in the copy's attribution of `v`.
+  auto demo_versions = [&] {
+    const Json a = copy.Get("/api/v1/templates/" + v + "/attribution").body;
+    for (const auto& e : a["examples"]) {
+      if (e["example_id"] == x) {
+        EXPECT_EQ(a["inline_examples"][0]["version"], e["version"]) << a.dump();
+        return std::make_pair(e["version"], e["current_version"]);
+      }
+    }
+    ADD_FAILURE() << a.dump();
+    return std::make_pair(Json(), Json());
+  };
+  EXPECT_EQ(demo_versions(), std::make_pair(Json(1), Json(1)));  // the copy's example holds the demo
+  for (const char* label : {"neg", "neutral"}) {
+    ASSERT_EQ(copy.Put("/api/v1/examples/" + x, {{"expected_output", {{"label", label}}}}).status, 200);
+  }
+  EXPECT_EQ(demo_versions(), std::make_pair(Json(1), Json(3))) << "the demo was taken before both edits";
+}
+
 }  // namespace
 }  // namespace exemplar

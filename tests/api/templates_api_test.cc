@@ -322,4 +322,57 @@ TEST_F(TemplatesApi, SchemaEditsThatStrandStoredExamplesAreRefused) {
   EXPECT_EQ(server_.Put("/api/v1/templates/" + empty, {{"output_schema", {defect, severity(true)}}}).status, 200);
 }
 
+// A version's examples name the family's root (they are written before the version exists), and
+// its exports and runs read them as its data; an edit of a draft version checked only examples
+// naming the version itself, so a required field the root's examples lack was saved.
+TEST_F(TemplatesApi, AVersionsSchemaEditChecksItsLinesExamples) {
+  const std::string root = Create("Stranding a line");
+  auto ex = server_.Post("/api/v1/examples", {{"input", {{"notes", "a crack"}}},
+                                              {"expected_output", {{"defect_type", "crack"}}},
+                                              {"databit_id", root}});
+  ASSERT_EQ(ex.status, 201) << ex.raw;
+  ASSERT_EQ(server_.Post("/api/v1/templates/" + root + "/publish", Json::object()).status, 200);
+  auto made = server_.Post("/api/v1/templates/" + root + "/version", Json::object());
+  ASSERT_EQ(made.status, 201) << made.raw;
+  const std::string version = made.body["id"];
+  const Json defect = {{"name", "defect_type"}, {"type", "string"}};
+  auto severity = [](bool required) { return Json{{"name", "severity"}, {"type", "string"}, {"required", required}}; };
+
+  auto refused = server_.Put("/api/v1/templates/" + version, {{"output_schema", {defect, severity(true)}}});
+  ASSERT_EQ(refused.status, 409) << refused.raw;
+  const std::string why = refused.body.value("detail", "");
+  EXPECT_NE(why.find(ex.body["example_id"].get<std::string>()), std::string::npos) << why;
+  EXPECT_NE(why.find("earlier version of this template (" + root + ")"), std::string::npos) << why;
+  EXPECT_EQ(server_.Get("/api/v1/templates/" + version).body["output_schema"].size(), 1u);  // nothing saved
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + version, {{"output_schema", {defect, severity(false)}}}).status, 200);
+}
+
+// A schema edit checks live examples only; an example deleted before it came back unfit through
+// restore, and then could not be saved again nor its export imported back.
+TEST_F(TemplatesApi, ARestoreTheEditedSchemaRefusesIsA409NamingTheField) {
+  const std::string id = Create("Stranding the trash");
+  auto ex = server_.Post("/api/v1/examples", {{"input", {{"notes", "a dent"}}},
+                                              {"expected_output", {{"defect_type", "dent"}}},
+                                              {"databit_id", id}});
+  ASSERT_EQ(ex.status, 201) << ex.raw;
+  const std::string example = ex.body["example_id"];
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + example).status, 204);
+  const Json defect = {{"name", "defect_type"}, {"type", "string"}};
+  auto severity = [](bool required) { return Json{{"name", "severity"}, {"type", "string"}, {"required", required}}; };
+  ASSERT_EQ(server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(true)}}}).status, 200);
+
+  auto refused = server_.Post("/api/v1/examples/" + example + "/restore", Json::object());
+  ASSERT_EQ(refused.status, 409) << refused.raw;
+  const std::string why = refused.body.value("detail", "");
+  EXPECT_NE(why.find("expected_output.severity"), std::string::npos) << why;
+  EXPECT_EQ(server_.Get("/api/v1/examples/" + example).status, 404);  // still deleted
+  // Made optional, it comes back, is filled in, and the field can be required again.
+  ASSERT_EQ(server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(false)}}}).status, 200);
+  ASSERT_EQ(server_.Post("/api/v1/examples/" + example + "/restore", Json::object()).status, 200);
+  ASSERT_EQ(server_.Put("/api/v1/examples/" + example, {{"expected_output", {{"defect_type", "dent"}, {"severity", "low"}}}})
+                .status,
+            200);
+  EXPECT_EQ(server_.Put("/api/v1/templates/" + id, {{"output_schema", {defect, severity(true)}}}).status, 200);
+}
+
 }  // namespace exemplar::testing

@@ -184,10 +184,12 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
     const bool content_changed = input_changed || output_changed || next.databit_id != current.databit_id ||
                                  next.explanation != current.explanation;
     std::vector<QualityWarning> warnings;
+    ContentRules rules(store_);
+    storage::TemplateFitCheck fits;  // the same rules in the write's transaction (a schema edit meanwhile)
     if (content_changed) {
-      ContentRules rules(store_);
       EXEMPLAR_RETURN_IF_ERROR(CheckContent(next, rules, o.loc, o, v, &warnings));
       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
+      fits = rules.Recheck([&](const Example&) { return o.loc; });
     }
     if (input_changed || !current.has_embedding()) {
       auto embedder = index_.WriteEmbedder();
@@ -209,7 +211,7 @@ Result<WriteResult> Examples::Update(const std::string& id, const Json& patch, c
     {
       auto lock = index_.LockWrites();
       st = KeepWriteModel({&next});
-      if (st.ok()) st = store_.UpdateExample(next, prior);
+      if (st.ok()) st = store_.UpdateExample(next, prior, fits);
       if (st.ok()) {
         if (next.embedding.empty()) {
           auto full = store_.GetExample(id, true);
@@ -252,8 +254,10 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
   fingerprints.reserve(items.size());
   std::vector<std::string> embedding_texts;  // EmbeddingText of items, reused for the keyword index
   embedding_texts.reserve(items.size());
+  // The rules are checked again in the write's transaction, against a schema edited meanwhile.
+  ContentRules rules(store_);
+  std::unordered_map<std::string, std::vector<std::string>> locs;  // by example id
   {
-    ContentRules rules(store_);
     Validation all;
     std::vector<Example> kept;
     std::vector<size_t> kept_pos;
@@ -274,6 +278,7 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
         continue;
       }
       for (auto& w : warnings) result.warnings.push_back({positions[i], std::move(w)});
+      locs[items[i].id] = std::move(loc);
       kept.push_back(std::move(items[i]));
       kept_pos.push_back(positions[i]);
       fingerprints.push_back({FingerprintValue(in), FingerprintValue(out)});
@@ -371,7 +376,10 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     std::vector<Example*> chunk_ptrs;
     for (auto& e : chunk) chunk_ptrs.push_back(&e);
     EXEMPLAR_RETURN_IF_ERROR(KeepWriteModel(chunk_ptrs));
-    auto outcomes = store_.InsertExamples(chunk);
+    auto outcomes = store_.InsertExamples(chunk, rules.Recheck([&](const Example& e) {
+      auto it = locs.find(e.id);
+      return it != locs.end() ? it->second : o.loc;
+    }));
     if (!outcomes.ok()) return outcomes.status();
     std::vector<const Example*> created;
     std::vector<std::string> created_texts;
@@ -404,8 +412,14 @@ Result<BatchResult> Examples::Batch(std::vector<Example> items, std::vector<Batc
     for (size_t i = 0; i < ready.size(); ++i) {
       std::vector<Example> one{ready[i]};
       auto r = commit(one, {ready_keyword_texts[i]}, {ready_fingerprints[i]});
-      if (r.ok()) record(*r, i);
-      else result.errors.push_back({ready_pos[i], r.status().message()});
+      if (r.ok()) {
+        record(*r, i);
+      } else if (!r.status().field_errors().empty()) {  // its template's schema changed meanwhile
+        const FieldError& fe = r.status().field_errors().front();
+        result.errors.push_back({ready_pos[i], fe.msg + " at " + JoinLoc(fe.loc), fe.loc, fe.type});
+      } else {
+        result.errors.push_back({ready_pos[i], r.status().message()});
+      }
     }
   }
   // A warning links the example it is about, so a caller (the import page) can open it.

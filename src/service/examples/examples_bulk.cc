@@ -1,6 +1,7 @@
 // Bulk edits of examples (issue #20): selection by filter through the catalog, atomic updates
 // versioned like single edits, and deletes through the store's single-delete path.
 #include <algorithm>
+#include <set>
 
 #include "service/audit/audit.h"
 #include "service/examples/example_json.h"
@@ -55,6 +56,7 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
   std::vector<storage::ExampleUpdate> updates;
   updates.reserve(ids.size());
   ContentRules rules(store_);
+  std::set<std::string> moved;  // into another template: checked again in the write's transaction
   Validation v;
   for (const auto& id : ids) {
     auto current = store_.GetExample(id, true);
@@ -79,6 +81,7 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
       std::vector<QualityWarning> ignored;
       EXEMPLAR_RETURN_IF_ERROR(rules.Check(next, {"body", "set", "databit_id"}, one, &ignored));
       for (const auto& fe : one.errors()) v.Add(fe.loc, "example " + id + ": " + fe.msg, fe.type);
+      moved.insert(id);
     }
     if (next.capability_tags == current->capability_tags && next.domain == current->domain &&
         next.difficulty == current->difficulty && next.quality_score == current->quality_score &&
@@ -109,7 +112,10 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
   audit::Describe("example", changed.empty() ? ids : changed, diff);
   {
     auto lock = index_.LockWrites();
-    EXEMPLAR_RETURN_IF_ERROR(store_.UpdateExamples(updates));
+    auto recheck = rules.Recheck([](const Example&) { return std::vector<std::string>{"body", "set", "databit_id"}; });
+    EXEMPLAR_RETURN_IF_ERROR(store_.UpdateExamples(updates, [&](const Example& e, const Template& t) {
+      return moved.count(e.id) ? recheck(e, t) : Status::Ok();
+    }));
     for (const auto& u : updates) index_.Apply(u.updated);
   }
   result.affected = static_cast<int64_t>(updates.size());

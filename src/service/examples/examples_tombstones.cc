@@ -30,7 +30,23 @@ Result<Example> Examples::Restore(const std::string& id) {
   }
   audit::Describe("example", {id}, {{"restored", true}});
   auto lock = index_.LockWrites();
-  EXEMPLAR_ASSIGN_OR_RETURN(Example restored, store_.RestoreExample(id));
+  // A schema edit checks live examples only: one made while this was deleted may refuse it. It
+  // stays deleted then (restored, it could not be saved, nor its export imported back), checked
+  // in the restore's transaction against the schema as it is there (storage::TemplateFitCheck).
+  auto fits = [&](const Example& e, const Template& t) -> Status {
+    Validation v;
+    CheckAgainstSchema(e.input_json, t.input_schema, "input", {}, v, nullptr);
+    CheckAgainstSchema(e.expected_output_json, t.output_schema, "expected_output", {}, v, nullptr);
+    if (v.ok()) return Status::Ok();
+    const FieldError& fe = v.errors().front();
+    std::string where;
+    for (const auto& part : fe.loc) where += (where.empty() ? "" : ".") + part;
+    return Status::FailedPrecondition("example " + id + " does not fit its template's schema as edited since it was "
+                                      "deleted (" + where + ": " + fe.msg + "); make that field optional (required: "
+                                      "false) or add it back, restore the example and edit it, then change the schema "
+                                      "again");
+  };
+  EXEMPLAR_ASSIGN_OR_RETURN(Example restored, store_.RestoreExample(id, fits));
   index_.Apply(restored);
   restored.embedding.clear();
   return restored;

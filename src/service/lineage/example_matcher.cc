@@ -86,23 +86,27 @@ Result<std::optional<ExampleMatcher::Match>> ExampleMatcher::ById(const std::str
   return std::optional<Match>(std::move(m));
 }
 
-Result<int64_t> ExampleMatcher::ContentVersion(const Example& e, const Json& inputs, const Json& outputs) {
-  if (e.purged_at) return e.version;  // its history is erased
+Result<int64_t> ExampleMatcher::DemoVersion(const Example& e, const Json& inputs, const Json& outputs,
+                                            std::optional<int64_t> marked) {
+  if (e.purged_at) return marked.value_or(e.version);  // its history is erased
   int best_kind = MatchKind(inputs, outputs, Json::parse(e.input_json, nullptr, false),
                             Json::parse(e.expected_output_json, nullptr, false));
   int64_t best = e.version;
-  if (best_kind == 0) return best;  // the current content: no history to read
+  constexpr int kUnknown = 5;  // the marked version is none of this example's here
+  int marked_kind = marked == e.version ? best_kind : kUnknown;
+  if (best_kind == 0 && (!marked || marked_kind == 0)) return best;  // the current content: no history to read
   EXEMPLAR_ASSIGN_OR_RETURN(auto history, store_.ListExampleVersions(e.id));  // newest first
   for (const auto& v : history) {
     const Json w = Json::parse(v.snapshot_json, nullptr, false);
     if (!w.is_object()) continue;
     const int kind = MatchKind(inputs, outputs, w.value("input", Json()), w.value("expected_output", Json()));
+    if (marked && v.version == *marked) marked_kind = kind;
     if (kind < best_kind) {
       best_kind = kind;
       best = v.version;
     }
   }
-  return best;
+  return marked && marked_kind <= best_kind ? *marked : best;
 }
 
 const ExampleMatcher::Candidate* ExampleMatcher::Best(const std::vector<Candidate>& candidates, const Json& inputs,
@@ -205,7 +209,8 @@ Status ExampleMatcher::Load() {
     if (item.contains("input") && item["input"].is_object()) {
       std::optional<int64_t> version;
       if (item.contains("example_version") && item["example_version"].is_number_integer()) {
-        version = item["example_version"].get<int64_t>();
+        EXEMPLAR_ASSIGN_OR_RETURN(version, DemoVersion(examples_.back(), item["input"], item.value("output", Json::object()),
+                                                       item["example_version"].get<int64_t>()));
       }
       candidates_.push_back({item["input"], item.value("output", Json::object()), index, 0, version, deleted});
     }

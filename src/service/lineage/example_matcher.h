@@ -63,7 +63,14 @@ class ExampleMatcher {
   Result<std::optional<Match>> ByContent(const Json& inputs, const Json& outputs, bool include_deleted = false);
   // The version of `e` whose content the demo's best matches (kinds as ByContent; the newest among
   // equals, the current version first); e.version when no version shares the demo's input.
-  Result<int64_t> ContentVersion(const Example& e, const Json& inputs, const Json& outputs);
+  Result<int64_t> ContentVersion(const Example& e, const Json& inputs, const Json& outputs) {
+    return DemoVersion(e, inputs, outputs, std::nullopt);
+  }
+  // The same for a demo that names its version (`marked`: an inline example's example_version):
+  // that version when it holds the demo as well as any version of `e` does, else ContentVersion's.
+  // A marker written in another store counts that store's versions, and an example's history
+  // restarts when it is imported: its number may be none of this store's, or a later edit's here.
+  Result<int64_t> DemoVersion(const Example& e, const Json& inputs, const Json& outputs, std::optional<int64_t> marked);
   // Adds a candidate after the others (an example just created from a demo, so a repeat of that
   // demo matches it instead of creating another).
   void Add(const Example& e);

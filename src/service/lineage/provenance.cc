@@ -38,10 +38,17 @@ Result<std::vector<std::optional<Provenance::InlineMatch>>> Provenance::MatchInl
     if (!found) continue;
     LineageEdge edge{"example", found->example.id, "template", t.id, type};
     // The version named with the demo (an accepted run's: the version it trained on; an
-    // import's: the one whose content it matched); otherwise the version whose content it holds.
-    edge.example_version = ex.contains("example_version") && ex["example_version"].is_number_integer()
-                               ? ex["example_version"].get<int64_t>()
-                               : found->version;
+    // import's: the one whose content it matched) unless another version of the example here
+    // holds the demo better (a marker of another store's history: DemoVersion); otherwise the
+    // version whose content it holds.
+    edge.example_version = found->version;
+    if (ex.contains("example_version") && ex["example_version"].is_number_integer()) {
+      edge.example_version = ex["example_version"].get<int64_t>();
+      if (content) {
+        EXEMPLAR_ASSIGN_OR_RETURN(edge.example_version,
+                                  matcher.DemoVersion(found->example, *content, outputs, edge.example_version));
+      }
+    }
     out.back() = InlineMatch{std::move(edge), found->how};
   }
   return out;

@@ -1,5 +1,6 @@
 #include "service/quality/content_rules.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/field_loc.h"
@@ -97,6 +98,28 @@ Result<const Template*> ContentRules::TemplateOf(const std::string& id) {
     it = templates_.emplace(id, t.ok() ? std::optional<Template>(std::move(t).value()) : std::nullopt).first;
   }
   return it->second ? &*it->second : nullptr;
+}
+
+// Names, types and required flags: what the schema check reads.
+static bool SameFields(const std::vector<SchemaField>& a, const std::vector<SchemaField>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const SchemaField& x, const SchemaField& y) {
+    return x.name == y.name && x.type == y.type && x.required == y.required;
+  });
+}
+
+storage::TemplateFitCheck ContentRules::Recheck(std::function<std::vector<std::string>(const Example&)> loc_of) {
+  return [this, loc_of = std::move(loc_of)](const Example& e, const Template& now) -> Status {
+    auto seen = templates_.find(now.id);
+    if (seen != templates_.end() && seen->second && SameFields(seen->second->input_schema, now.input_schema) &&
+        SameFields(seen->second->output_schema, now.output_schema)) {
+      return Status::Ok();
+    }
+    Validation v;
+    const auto loc = loc_of(e);
+    CheckAgainstSchema(e.input_json, now.input_schema, "input", loc, v, nullptr);
+    CheckAgainstSchema(e.expected_output_json, now.output_schema, "expected_output", loc, v, nullptr);
+    return v.ToStatus();
+  };
 }
 
 Status ContentRules::Check(const Example& e, const std::vector<std::string>& loc, Validation& v,

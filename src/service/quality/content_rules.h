@@ -4,6 +4,7 @@
 // present). Missing optional fields are warnings, not errors.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -39,6 +40,11 @@ class ContentRules {
   // failure other than "not found" is returned.
   Status Check(const Example& e, const std::vector<std::string>& loc, Validation& v,
                std::vector<QualityWarning>* warnings);
+  // The write's in-transaction check (storage::TemplateFitCheck) of the examples Check passed:
+  // Ok while the template's schema is the one they were checked against; when it changed
+  // meanwhile, the schema check against the template as the transaction reads it, its field
+  // errors (under loc_of(example)) a 422. The ContentRules must outlive the write.
+  storage::TemplateFitCheck Recheck(std::function<std::vector<std::string>(const Example&)> loc_of);
 
  private:
   Result<const Template*> TemplateOf(const std::string& id);

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "common/ids.h"
 #include "common/time.h"
 #include "service/audit/audit.h"
 #include "service/quality/content_rules.h"
+#include "service/templates/template_family.h"
 #include "service/templates/template_json.h"
 
 namespace exemplar::service {
@@ -109,49 +111,72 @@ static bool SameFields(const std::vector<SchemaField>& a, const std::vector<Sche
   });
 }
 
-// A schema edit must keep the template's stored examples valid: the content rules check every
-// example write against the schema of the template it names, so an example the new schema
-// refuses could no longer be written again, and the store's own export would not import back.
-// The examples are checked with those rules (CheckAgainstSchema), so any edit they still pass
-// (a new optional field, a description, a field no example holds) goes through.
-Status Templates::CheckStoredExamplesFit(const Template& edited) {
-  storage::ExampleFilter f;
-  f.databit_id = edited.id;
-  constexpr int64_t kPage = 500;
-  constexpr size_t kNamed = 5;  // ids the refusal names
-  int64_t misfits = 0;
-  std::vector<std::string> named;
-  std::string first_problem;
-  storage::ExampleListQuery query{f, storage::ExampleSortKey::kCreatedAt, false, 0, kPage, std::nullopt, false};
-  for (;;) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto page, store_.ListExamples(query));
-    for (const auto& e : page.examples) {
-      Validation v;
-      CheckAgainstSchema(e.input_json, edited.input_schema, "input", {}, v, nullptr);
-      CheckAgainstSchema(e.expected_output_json, edited.output_schema, "expected_output", {}, v, nullptr);
-      if (v.ok()) continue;
-      ++misfits;
-      if (named.size() < kNamed) named.push_back(e.id);
-      if (first_problem.empty()) {
-        const FieldError& fe = v.errors().front();
-        std::string where;
-        for (const auto& part : fe.loc) where += (where.empty() ? "" : ".") + part;
-        first_problem = e.id + ": " + where + " " + fe.msg;
-      }
+// A schema edit must keep the examples it governs (its line's) valid: the content rules check every example
+// write against the schema of the template it names, so an example the new schema refuses could
+// no longer be written again, and the store's own export would not import back. The examples are
+// checked with those rules (CheckAgainstSchema), so any edit they still pass (a new optional
+// field, a description, a field no example holds) goes through. The store runs the check in the
+// edit's transaction (storage::GovernedExamples): an example written meanwhile is either seen
+// here or checked, in its own transaction, against the edited schema.
+namespace {
+
+class FitTally {
+ public:
+  explicit FitTally(const Template& edited) : edited_(edited) {}
+
+  // Idempotent per example: a transaction the store retries visits them again.
+  void Visit(const Example& e) {
+    Validation v;
+    CheckAgainstSchema(e.input_json, edited_.input_schema, "input", {}, v, nullptr);
+    CheckAgainstSchema(e.expected_output_json, edited_.output_schema, "expected_output", {}, v, nullptr);
+    if (v.ok() || !misfits_.insert(e.id).second) return;
+    if (e.databit_id && *e.databit_id != edited_.id) earlier_.insert(*e.databit_id);
+    constexpr size_t kNamed = 5;  // ids the refusal names
+    if (named_.size() < kNamed) named_.push_back(e.id);
+    if (first_problem_.empty()) {
+      const FieldError& fe = v.errors().front();
+      std::string where;
+      for (const auto& part : fe.loc) where += (where.empty() ? "" : ".") + part;
+      first_problem_ = e.id + ": " + where + " " + fe.msg;
     }
-    if (!page.next) break;
-    query.after = page.next;
   }
-  if (misfits == 0) return Status::Ok();
-  std::string ids;
-  for (const auto& id : named) ids += (ids.empty() ? "" : ", ") + id;
-  return Status::FailedPrecondition(
-      std::to_string(misfits) + " stored example(s) of this template would not fit the new schema (" + ids +
-      (misfits > static_cast<int64_t>(named.size()) ? ", ..." : "") + "; e.g. " + first_problem +
-      "), so they could not be saved or imported again. To add a required field: add it as optional "
-      "(required: false), fill it in those examples, then make it required; to remove or retype a field, "
-      "edit those examples first");
-}
+
+  // kFailedPrecondition naming how many examples (and a few ids) would not fit.
+  Status Verdict() {
+    if (misfits_.empty()) return Status::Ok();
+    refused_ = true;
+    std::string ids;
+    for (const auto& id : named_) ids += (ids.empty() ? "" : ", ") + id;
+    return Status::FailedPrecondition(
+        std::to_string(misfits_.size()) + " stored example(s) of this template would not fit the new schema (" + ids +
+        (misfits_.size() > named_.size() ? ", ..." : "") + "; e.g. " + first_problem_ +
+        "), so they could not be saved or imported again. To add a required field: add it as optional "
+        "(required: false), fill it in those examples, then make it required; to remove or retype a field, "
+        "edit those examples first" + EarlierVersions());
+  }
+  bool refused() const { return refused_; }
+
+ private:
+  // Examples of an earlier version hold only the fields of its schema: editing them cannot fit
+  // them to this one's, moving them can.
+  std::string EarlierVersions() const {
+    if (earlier_.empty()) return "";
+    std::string ids;
+    for (const auto& id : earlier_) ids += (ids.empty() ? "" : ", ") + id;
+    return ". Some name an earlier version of this template (" + ids +
+           "): they are this version's data too (its exports and runs read them) but can hold only that "
+           "version's fields; move them to this version (databit_id), or leave this field optional";
+  }
+
+  const Template& edited_;
+  std::set<std::string> misfits_;
+  std::set<std::string> earlier_;  // templates other than the edited one that misfits name
+  std::vector<std::string> named_;
+  std::string first_problem_;
+  bool refused_ = false;
+};
+
+}  // namespace
 
 // Optimistic concurrency: the If-Match of an edit names the updated_at of the template it was
 // made on; a later save (another tab's, a publish) would otherwise be overwritten unseen.
@@ -177,11 +202,6 @@ Result<Template> Templates::Update(const std::string& id, const Json& body, cons
   ApplyTemplateJson(body, &t, v, false);
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
   EXEMPLAR_RETURN_IF_ERROR(purged_.ScrubTemplate(t));
-  // Checked before the write, not in its transaction: an example written between the two was
-  // checked against the schema it read (the same window as any write racing an edit).
-  if (!SameFields(t.input_schema, before_fields.first) || !SameFields(t.output_schema, before_fields.second)) {
-    EXEMPLAR_RETURN_IF_ERROR(CheckStoredExamplesFit(t));
-  }
   audit::Describe("template", {id}, audit::Diff(before, TemplateToJson(t), {"updated_at"}));
   std::unique_lock<std::mutex> edges_lock(derived_from_mu_, std::defer_lock);
   if (t.derived_from != previous) edges_lock.lock();
@@ -202,7 +222,19 @@ Result<Template> Templates::Update(const std::string& id, const Json& body, cons
       close.push_back({"template", src, "template", id, "derived_from"});
     }
   }
-  Status st = store_.UpdateTemplate(t, read_at, open, close);
+  // A schema edit checks the examples it governs in its transaction (FitTally).
+  std::optional<FitTally> tally;
+  std::optional<storage::GovernedExamples> governed;
+  if (!SameFields(t.input_schema, before_fields.first) || !SameFields(t.output_schema, before_fields.second)) {
+    // A version's data is its line's examples (template_family.h: they name the root when
+    // written), which its exports and runs read: those are the examples its schema governs.
+    EXEMPLAR_ASSIGN_OR_RETURN(auto line, TemplateLineIds(store_, t));
+    tally.emplace(t);
+    governed = storage::GovernedExamples{std::move(line), [&](const Example& e) { tally->Visit(e); },
+                                         [&] { return tally->Verdict(); }};
+  }
+  Status st = store_.UpdateTemplate(t, read_at, open, close, governed ? &*governed : nullptr);
+  if (tally && tally->refused()) return st;
   if (st.code() == Code::kAlreadyExists) {
     return Status::AlreadyExists("a template named '" + t.name + "' with version " + t.version + " already exists");
   }

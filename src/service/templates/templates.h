@@ -75,9 +75,6 @@ class Templates {
   Result<std::string> NewTemplateId(const Json& body);
   Status CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous);
   Result<std::string> NextVersion(const Template& t);
-  // kFailedPrecondition naming how many stored examples (and a few ids) name `edited` and would
-  // not pass the content rules against its schema.
-  Status CheckStoredExamplesFit(const Template& edited);
   Result<std::optional<Template>> StoreVersion(const Template& parent, Template next, const std::vector<LineageEdge>& edges,
                                                const std::optional<std::string>& accepting_run_id);
 

@@ -1,5 +1,6 @@
 // Example rows on PostgreSQL: insert, read, update with history, delete, list, embeddings.
 #include <limits>
+#include <map>
 #include <set>
 
 #include "common/time.h"
@@ -24,7 +25,8 @@ std::optional<double> Effectiveness(double s, double f) {
 
 }  // namespace
 
-Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>& examples) {
+Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>& examples,
+                                                            const TemplateFitCheck& fits) {
   for (const auto& e : examples) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   std::vector<InsertOutcome> out;
   Status st = pool_->Write(
@@ -32,6 +34,7 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
         out.clear();
         int64_t now = NowMillis();
         std::set<std::string> templates_seen;
+        std::map<std::string, Template> templates_read;
         for (Example& e : examples) {
           // Idempotency: an example whose client id or id is already stored is not inserted again.
           auto found = PgParams().Text(e.client_id).Text(e.id).Exec(
@@ -47,6 +50,7 @@ Result<std::vector<InsertOutcome>> PgStore::InsertExamples(std::vector<Example>&
               PgParams().Text(e.databit_id).Exec(tx, "SELECT 1 FROM templates WHERE id = $1 FOR KEY SHARE").empty()) {
             return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
           }
+          EXEMPLAR_RETURN_IF_ERROR(PgCheckTemplateFit(tx, e, fits, templates_read));
           PgParams p;
           p.Text(e.id).Text(e.client_id).Int(e.version);
           PgAddContent(p, e);
@@ -125,8 +129,9 @@ Result<std::optional<std::string>> PgStore::FindDeletedExampleByClientId(const s
 
 // One example update inside the caller's transaction (row, history row, member_of edges, change
 // log); shared by UpdateExample and UpdateExamples.
-Status PgStore::UpdateExampleIn(pqxx::transaction_base& tx, const Example& e,
-                                const std::string& prior_snapshot) {
+Status PgStore::UpdateExampleIn(pqxx::transaction_base& tx, const Example& e, const std::string& prior_snapshot,
+                                const TemplateFitCheck& fits, std::map<std::string, Template>& templates_read) {
+  EXEMPLAR_RETURN_IF_ERROR(PgCheckTemplateFit(tx, e, fits, templates_read));
   int64_t now = NowMillis();
   // Locked: the template it leaves is the one the update below replaces.
   auto was = PgParams().Text(e.id).Exec(tx, "SELECT databit_id FROM examples WHERE id = $1 FOR UPDATE");
@@ -175,17 +180,24 @@ Status PgStore::DeleteExampleIn(pqxx::transaction_base& tx, const std::string& i
   return Status::Ok();
 }
 
-Status PgStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
+Status PgStore::UpdateExample(const Example& e, const std::string& prior_snapshot, const TemplateFitCheck& fits) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
-  return pool_->Write([&](pqxx::transaction_base& tx) { return UpdateExampleIn(tx, e, prior_snapshot); },
-                      true);
+  return pool_->Write(
+      [&](pqxx::transaction_base& tx) {
+        std::map<std::string, Template> templates_read;
+        return UpdateExampleIn(tx, e, prior_snapshot, fits, templates_read);
+      },
+      true);
 }
 
-Status PgStore::UpdateExamples(const std::vector<ExampleUpdate>& updates) {
+Status PgStore::UpdateExamples(const std::vector<ExampleUpdate>& updates, const TemplateFitCheck& fits) {
   for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(u.updated));
   return pool_->Write(
       [&](pqxx::transaction_base& tx) {
-        for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(UpdateExampleIn(tx, u.updated, u.prior_snapshot));
+        std::map<std::string, Template> templates_read;
+        for (const auto& u : updates) {
+          EXEMPLAR_RETURN_IF_ERROR(UpdateExampleIn(tx, u.updated, u.prior_snapshot, fits, templates_read));
+        }
         return Status::Ok();
       },
       true);

@@ -118,7 +118,7 @@ Status PgStore::TombstoneExamples(const std::vector<std::pair<std::string, std::
       true);
 }
 
-Result<Example> PgStore::RestoreExample(const std::string& id) {
+Result<Example> PgStore::RestoreExample(const std::string& id, const TemplateFitCheck& fits) {
   std::optional<Example> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write(
       [&](pqxx::transaction_base& tx) {
@@ -132,6 +132,8 @@ Result<Example> PgStore::RestoreExample(const std::string& id) {
         auto rows = PgParams().Text(id).Exec(
             tx, std::string("SELECT ") + kExampleColumns + ", embedding FROM examples WHERE id = $1");
         if (!rows.empty()) out = PgReadExample(rows[0], true);
+        std::map<std::string, Template> templates_read;
+        if (out) EXEMPLAR_RETURN_IF_ERROR(PgCheckTemplateFit(tx, *out, fits, templates_read));
         return Status::Ok();
       },
       true));

@@ -68,9 +68,24 @@ Status TemplateUnchanged(pqxx::transaction_base& tx, const std::string& id) {
 
 }  // namespace
 
+Status PgCheckTemplateFit(pqxx::transaction_base& tx, const Example& e, const TemplateFitCheck& fits,
+                          std::map<std::string, Template>& read) {
+  if (!fits || !e.databit_id) return Status::Ok();
+  auto it = read.find(*e.databit_id);
+  if (it == read.end()) {
+    auto rows = PgParams().Text(e.databit_id).Exec(
+        tx, std::string("SELECT ") + kTemplateColumns + " FROM templates WHERE id = $1 FOR KEY SHARE");
+    if (rows.empty()) return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
+    it = read.emplace(*e.databit_id, PgReadTemplate(rows[0])).first;
+  }
+  return fits(e, it->second);
+}
+
 Status PgStore::UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
-                               const std::vector<LineageEdge>& close) {
+                               const std::vector<LineageEdge>& close, const GovernedExamples* governed) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
+  // A schema edit takes the change-log lock every example write takes first (ordered), so the
+  // examples it checks are all there are until it commits (storage/template_fit.h).
   return pool_->Write([&](pqxx::transaction_base& tx) {
     PgParams p;
     PgAddTemplateBody(p, t);
@@ -82,10 +97,18 @@ Status PgStore::UpdateTemplate(const Template& t, int64_t if_updated_at, const s
                     "max_tokens=$10, status=$11, version=$12, parent_template_id=$13, derived_from=$14, "
                     "created_by=$15, created_at=$16, updated_at=$17 WHERE id=$18 AND updated_at=$19");
     if (r.affected_rows() == 0) return TemplateUnchanged(tx, t.id);
+    if (governed) {
+      for (const auto& id : governed->template_ids) {
+        auto rows = PgParams().Text(id).Exec(
+            tx, std::string("SELECT ") + kExampleColumns + " FROM examples WHERE databit_id = $1 ORDER BY row_id");
+        for (const auto& row : rows) governed->visit(PgReadExample(row, false));
+      }
+      EXEMPLAR_RETURN_IF_ERROR(governed->verdict());
+    }
     InsertEdgeRows(tx, open);
     CloseEdgeRows(tx, close, t.updated_at);
     return Status::Ok();
-  });
+  }, governed != nullptr);
 }
 
 Status PgStore::DeleteTemplate(const std::string& id, int64_t if_updated_at) {

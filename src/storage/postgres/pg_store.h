@@ -6,6 +6,7 @@
 // pg_usage.cc and pg_runs.cc (templates, runs, trials) by the tables they touch.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,14 +24,17 @@ class PgStore final : public Store {
   ~PgStore() override;
   Status Migrate();
 
-  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) override;
+  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples, const TemplateFitCheck& fits) override;
+  using Store::InsertExamples;
   Result<Example> GetExample(const std::string& id, bool with_embedding) override;
   Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) override;
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
   Result<std::optional<std::string>> FindDeletedExampleByClientId(const std::string& client_id) override;
-  Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
+  Status UpdateExample(const Example& updated, const std::string& prior_snapshot, const TemplateFitCheck& fits) override;
+  using Store::UpdateExample;
   Status DeleteExample(const std::string& id) override;
-  Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;
+  Status UpdateExamples(const std::vector<ExampleUpdate>& updates, const TemplateFitCheck& fits) override;
+  using Store::UpdateExamples;
   Status DeleteExamples(const std::vector<std::string>& ids) override;
   using Store::ListExamples;
   Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
@@ -62,7 +66,7 @@ class PgStore final : public Store {
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
   Status UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
-                        const std::vector<LineageEdge>& close) override;
+                        const std::vector<LineageEdge>& close, const GovernedExamples* governed) override;
   using Store::UpdateTemplate;
   Status DeleteTemplate(const std::string& id, int64_t if_updated_at) override;
   using Store::ListTemplates;
@@ -101,7 +105,8 @@ class PgStore final : public Store {
                           const std::optional<std::string>& deleted_by) override;
   Status TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
                            const std::optional<std::string>& deleted_by) override;
-  Result<Example> RestoreExample(const std::string& id) override;
+  Result<Example> RestoreExample(const std::string& id, const TemplateFitCheck& fits) override;
+  using Store::RestoreExample;
   Status PurgeExample(const std::string& id, const std::string& content_hash,
                       const std::vector<PurgedVersionHashes>& version_hashes,
                       const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) override;
@@ -131,7 +136,8 @@ class PgStore final : public Store {
   void AppendChange(pqxx::transaction_base& tx, const std::string& entity_id, int64_t row_id,
                     const std::string& op, int64_t now);
   // One example update / delete inside the caller's transaction, shared by the single and bulk calls.
-  Status UpdateExampleIn(pqxx::transaction_base& tx, const Example& e, const std::string& prior_snapshot);
+  Status UpdateExampleIn(pqxx::transaction_base& tx, const Example& e, const std::string& prior_snapshot,
+                         const TemplateFitCheck& fits, std::map<std::string, Template>& templates_read);
   Status DeleteExampleIn(pqxx::transaction_base& tx, const std::string& id);
   // Applies one usage event inside the caller's (ordered) transaction.
   void ApplyUsageEvent(pqxx::transaction_base& tx, const UsageEvent& e, int64_t now);
@@ -153,6 +159,11 @@ class PgStore final : public Store {
 // Row readers (pg_rows.cc); columns as listed in storage/columns.h.
 Example PgReadExample(const pqxx::row& r, bool with_embedding);
 Template PgReadTemplate(const pqxx::row& r);
+// Inside the caller's (ordered) write transaction: `fits` (when set) on `e` with the template it
+// names as the transaction reads it, key-share locked (a delete waits for the write), each
+// template read once per `read`; kFailedPrecondition (kTemplateDeletedMeanwhile) when it is gone.
+Status PgCheckTemplateFit(pqxx::transaction_base& tx, const Example& e, const TemplateFitCheck& fits,
+                          std::map<std::string, Template>& read);
 RunRecord PgReadRun(const pqxx::row& r);
 // Appends the example's user-editable columns, input … quality_score, in schema order.
 void PgAddContent(PgParams& p, const Example& e);

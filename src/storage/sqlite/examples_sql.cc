@@ -1,4 +1,5 @@
 // Example rows: insert, read, update with history, delete, list with filters, embeddings.
+#include <map>
 #include <set>
 #include <string>
 
@@ -54,7 +55,8 @@ int64_t HighestExampleRowId(Conn& c) {
   return q.executeStep() && !q.getColumn(0).isNull() ? q.getColumn(0).getInt64() : 0;
 }
 
-Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Example>& examples) {
+Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Example>& examples,
+                                                                const TemplateFitCheck& fits) {
   for (const auto& e : examples) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
   std::vector<InsertOutcome> out;
   Status st = pool_->Write([&](Conn& c) {
@@ -62,6 +64,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
     int64_t now = NowMillis();
     int64_t last_row_id = HighestExampleRowId(c);
     std::set<std::string> templates_seen;
+    std::map<std::string, Template> templates_read;
     for (Example& e : examples) {
       // Idempotency: an example whose client id or id is already stored is not inserted again.
       auto& find = c.Prepare("SELECT id, row_id FROM examples WHERE client_id = ?1 OR id = ?2 LIMIT 1");
@@ -82,6 +85,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::InsertExamples(std::vector<Examp
         t.bind(1, *e.databit_id);
         if (!t.executeStep()) return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
       }
+      EXEMPLAR_RETURN_IF_ERROR(CheckTemplateFit(c, e, fits, templates_read));
       auto& q = c.Prepare(
           "INSERT INTO examples(row_id, id, client_id, version, input, expected_output, explanation, "
           "databit_id, domain, function_name, difficulty, capability_tags, search_keys, source, "
@@ -166,7 +170,9 @@ Result<std::optional<std::string>> SqliteStore::FindDeletedExampleByClientId(con
 
 // One example update inside the caller's write transaction: the row (version-checked), its history
 // row, its member_of edges and the change-log entry. Shared by UpdateExample and UpdateExamples.
-Status UpdateExampleIn(Conn& c, const Example& e, const std::string& prior_snapshot) {
+Status UpdateExampleIn(Conn& c, const Example& e, const std::string& prior_snapshot, const TemplateFitCheck& fits,
+                       std::map<std::string, Template>& templates_read) {
+  EXEMPLAR_RETURN_IF_ERROR(CheckTemplateFit(c, e, fits, templates_read));
   int64_t now = NowMillis();
   std::optional<std::string> was_databit;
   {
@@ -236,15 +242,21 @@ Status DeleteExampleIn(Conn& c, const std::string& id) {
   return Status::Ok();
 }
 
-Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_snapshot) {
+Status SqliteStore::UpdateExample(const Example& e, const std::string& prior_snapshot, const TemplateFitCheck& fits) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(e));
-  return pool_->Write([&](Conn& c) { return UpdateExampleIn(c, e, prior_snapshot); });
+  return pool_->Write([&](Conn& c) {
+    std::map<std::string, Template> templates_read;
+    return UpdateExampleIn(c, e, prior_snapshot, fits, templates_read);
+  });
 }
 
-Status SqliteStore::UpdateExamples(const std::vector<ExampleUpdate>& updates) {
+Status SqliteStore::UpdateExamples(const std::vector<ExampleUpdate>& updates, const TemplateFitCheck& fits) {
   for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(RefuseNul(u.updated));
   return pool_->Write([&](Conn& c) {
-    for (const auto& u : updates) EXEMPLAR_RETURN_IF_ERROR(UpdateExampleIn(c, u.updated, u.prior_snapshot));
+    std::map<std::string, Template> templates_read;
+    for (const auto& u : updates) {
+      EXEMPLAR_RETURN_IF_ERROR(UpdateExampleIn(c, u.updated, u.prior_snapshot, fits, templates_read));
+    }
     return Status::Ok();
   });
 }

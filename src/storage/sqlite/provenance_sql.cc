@@ -123,7 +123,7 @@ Status SqliteStore::TombstoneExamples(const std::vector<std::pair<std::string, s
   });
 }
 
-Result<Example> SqliteStore::RestoreExample(const std::string& id) {
+Result<Example> SqliteStore::RestoreExample(const std::string& id, const TemplateFitCheck& fits) {
   std::optional<Example> out;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
     auto& t = c.Prepare("SELECT row_id, purged_at FROM example_tombstones WHERE id = ?");
@@ -150,6 +150,9 @@ Result<Example> SqliteStore::RestoreExample(const std::string& id) {
     auto& q = c.Prepare(std::string("SELECT ") + kExampleColumns + ", embedding FROM examples WHERE id = ?");
     q.bind(1, id);
     if (q.executeStep()) out = ReadExample(q, true);
+    q.reset();
+    std::map<std::string, Template> templates_read;
+    if (out) EXEMPLAR_RETURN_IF_ERROR(CheckTemplateFit(c, *out, fits, templates_read));
     return Status::Ok();
   }));
   if (!out) return Status::NotFound("no deleted example with this id");

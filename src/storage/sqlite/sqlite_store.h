@@ -3,6 +3,7 @@
 // templates_sql.cc by the tables they touch.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -16,14 +17,17 @@ class SqliteStore final : public Store {
   explicit SqliteStore(std::unique_ptr<ConnPool> pool) : pool_(std::move(pool)) {}
   Status Migrate();
 
-  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples) override;
+  Result<std::vector<InsertOutcome>> InsertExamples(std::vector<Example>& examples, const TemplateFitCheck& fits) override;
+  using Store::InsertExamples;
   Result<Example> GetExample(const std::string& id, bool with_embedding) override;
   Result<std::vector<Example>> GetExamplesByRowIds(const std::vector<int64_t>& row_ids) override;
   Result<std::optional<Example>> FindExampleByClientId(const std::string& client_id) override;
   Result<std::optional<std::string>> FindDeletedExampleByClientId(const std::string& client_id) override;
-  Status UpdateExample(const Example& updated, const std::string& prior_snapshot) override;
+  Status UpdateExample(const Example& updated, const std::string& prior_snapshot, const TemplateFitCheck& fits) override;
+  using Store::UpdateExample;
   Status DeleteExample(const std::string& id) override;
-  Status UpdateExamples(const std::vector<ExampleUpdate>& updates) override;
+  Status UpdateExamples(const std::vector<ExampleUpdate>& updates, const TemplateFitCheck& fits) override;
+  using Store::UpdateExamples;
   Status DeleteExamples(const std::vector<std::string>& ids) override;
   using Store::ListExamples;
   Result<ExamplePage> ListExamples(const ExampleListQuery& query) override;
@@ -55,7 +59,7 @@ class SqliteStore final : public Store {
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
   Status UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
-                        const std::vector<LineageEdge>& close) override;
+                        const std::vector<LineageEdge>& close, const GovernedExamples* governed) override;
   using Store::UpdateTemplate;
   Status DeleteTemplate(const std::string& id, int64_t if_updated_at) override;
   using Store::ListTemplates;
@@ -94,7 +98,8 @@ class SqliteStore final : public Store {
                           const std::optional<std::string>& deleted_by) override;
   Status TombstoneExamples(const std::vector<std::pair<std::string, std::string>>& ids_and_hashes,
                            const std::optional<std::string>& deleted_by) override;
-  Result<Example> RestoreExample(const std::string& id) override;
+  Result<Example> RestoreExample(const std::string& id, const TemplateFitCheck& fits) override;
+  using Store::RestoreExample;
   Status PurgeExample(const std::string& id, const std::string& content_hash,
                       const std::vector<PurgedVersionHashes>& version_hashes,
                       const std::optional<std::string>& deleted_by, const PurgeRewrites& rewrites) override;
@@ -135,6 +140,11 @@ void InsertTemplateRow(Conn& c, const Template& t);
 void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges);
 // Closes the open edges matched by (source, target, type) at `closed_at`; others are left alone.
 void CloseEdgeRows(Conn& c, const std::vector<LineageEdge>& edges, int64_t closed_at);
+
+// Inside the caller's write transaction: `fits` (when set) on `e` with the template it names as
+// the transaction reads it, each template read once per `read`; kFailedPrecondition
+// (kTemplateDeletedMeanwhile) when that template is gone.
+Status CheckTemplateFit(Conn& c, const Example& e, const TemplateFitCheck& fits, std::map<std::string, Template>& read);
 
 // The highest row id any example ever held, live or deleted (new examples take the ones above:
 // a row id is an index label for good, and a deleted example keeps its own for a restore).

@@ -94,8 +94,31 @@ Status TemplateUnchanged(Conn& c, const std::string& id) {
 
 }  // namespace
 
+Status CheckTemplateFit(Conn& c, const Example& e, const TemplateFitCheck& fits, std::map<std::string, Template>& read) {
+  if (!fits || !e.databit_id) return Status::Ok();
+  auto it = read.find(*e.databit_id);
+  if (it == read.end()) {
+    auto& q = c.Prepare(std::string("SELECT ") + kTemplateColumns + " FROM templates WHERE id = ?");
+    q.bind(1, *e.databit_id);
+    if (!q.executeStep()) return Status::FailedPrecondition(kTemplateDeletedMeanwhile + *e.databit_id);
+    it = read.emplace(*e.databit_id, ReadTemplate(q)).first;
+  }
+  return fits(e, it->second);
+}
+
+// The live examples naming any of the governed templates, each visited, then the verdict.
+static Status CheckGoverned(Conn& c, const GovernedExamples& governed) {
+  auto& q = c.Prepare(std::string("SELECT ") + kExampleColumns + " FROM examples WHERE databit_id = ? ORDER BY row_id");
+  for (const auto& id : governed.template_ids) {
+    q.reset();
+    q.bind(1, id);
+    while (q.executeStep()) governed.visit(ReadExample(q, false));
+  }
+  return governed.verdict();
+}
+
 Status SqliteStore::UpdateTemplate(const Template& t, int64_t if_updated_at, const std::vector<LineageEdge>& open,
-                                   const std::vector<LineageEdge>& close) {
+                                   const std::vector<LineageEdge>& close, const GovernedExamples* governed) {
   EXEMPLAR_RETURN_IF_ERROR(RefuseNul(t));
   return pool_->Write([&](Conn& c) {
     auto& q = c.Prepare(
@@ -108,6 +131,7 @@ Status SqliteStore::UpdateTemplate(const Template& t, int64_t if_updated_at, con
     q.bind(i, static_cast<int64_t>(if_updated_at));
     q.exec();
     if (c.db().getChanges() == 0) return TemplateUnchanged(c, t.id);
+    if (governed) EXEMPLAR_RETURN_IF_ERROR(CheckGoverned(c, *governed));
     InsertEdgeRows(c, open);
     CloseEdgeRows(c, close, t.updated_at);
     return Status::Ok();
