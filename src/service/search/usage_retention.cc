@@ -73,15 +73,17 @@ void UsageRetention::Start(std::chrono::milliseconds every) {
   thread_ = std::thread([this, every] {
     std::unique_lock lock(mu_);
     while (!stopping_) {
+      // A pass the count bound asked for is logged at debug: under a loop it runs every 1% of the bound.
+      const auto level = due_ ? spdlog::level::debug : spdlog::level::info;
       due_ = false;
       lock.unlock();
       auto n = PruneNow();
       if (!n.ok()) {
         spdlog::warn("usage retention: {}", n.status().ToString());
       } else if (n->retrievals + n->usage_events > 0) {
-        spdlog::info("usage retention: removed {} retrievals and {} usage events (kept for {} days, at most {} "
-                     "retrievals)",
-                     n->retrievals, n->usage_events, options_.retention_days, options_.max_retrievals);
+        spdlog::log(level, "usage retention: removed {} retrievals and {} usage events (kept for {} days, at most {} "
+                    "retrievals)",
+                    n->retrievals, n->usage_events, options_.retention_days, options_.max_retrievals);
       }
       lock.lock();
       cv_.wait_for(lock, every, [this] { return stopping_ || due_; });
