@@ -13,6 +13,7 @@
 #include "service/lineage/lineage.h"
 #include "service/lineage/snapshots.h"
 #include "service/search/retrieval.h"
+#include "service/search/usage_retention.h"
 #include "service/runs/runs.h"
 #include "service/templates/templates.h"
 #include "service/search/search.h"
@@ -39,6 +40,7 @@ struct Services {
   Metrics& metrics;
   service::Snapshots& snapshots;
   service::audit::AuditLog& audit;
+  service::UsageRetention& usage_retention;
 };
 
 }  // namespace exemplar::api

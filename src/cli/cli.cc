@@ -143,6 +143,10 @@ int Main(int argc, char** argv) {
   flag(serve, "--threads", "threads", "HTTP worker threads");
   flag(serve, "--vector-storage", "vector_storage", "HNSW graph vectors: f32 | f16 | int8 (compact, re-ranked in f32)");
   flag(serve, "--replica-id", "replica_id", "Name of this replica for run claims (default host:port)");
+  flag(serve, "--usage-retention-days", "usage_retention_days",
+       "Days retrievals and usage events are kept (default 90; 0 = forever)");
+  flag(serve, "--max-retrievals-kept", "max_retrievals_kept",
+       "Retrievals kept at most, the oldest pruned first with their events (default 1000000; 0 = no bound)");
   serve->add_flag_function("--insecure", [&flags](int64_t) { flags.emplace_back("insecure", "true"); },
                            "Allow serving beyond loopback without auth");
 

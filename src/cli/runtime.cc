@@ -228,6 +228,7 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenStoreOnly(const Config& config) {
 
 Runtime::~Runtime() {
   if (audit_) audit_->StopRetention();
+  if (usage_retention_) usage_retention_->Stop();
   if (index_) index_->StopFollowing();
   if (runs_) runs_->Stop();
 }
@@ -276,7 +277,12 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   if (load_index && start_runs) rt->examples_->StartReembeddingIfDue();
   rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->index_);
   rt->effectiveness_ = std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_);
-  rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_);
+  // Usage evidence is pruned on the audit log's schedule, and as retrievals pile up (max_retrievals_kept).
+  rt->usage_retention_ = std::make_unique<service::UsageRetention>(
+      *rt->store_, service::UsageRetentionOptions{config.usage_retention_days, config.max_retrievals_kept});
+  if (start_runs) rt->usage_retention_->Start(std::chrono::hours(24));
+  rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_,
+                                                        rt->usage_retention_.get());
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
   rt->templates_ = std::make_unique<service::Templates>(*rt->store_, *rt->lineage_);
   rt->dspy_export_ = std::make_unique<service::DspyExport>(*rt->store_, *rt->search_);
@@ -302,7 +308,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
       api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
                     *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_,
                     *rt->dspy_export_, *rt->dspy_import_, *rt->runs_, *rt->attribution_, *rt->auth_,
-                    *rt->metrics_, *rt->snapshots_, *rt->audit_});
+                    *rt->metrics_, *rt->snapshots_, *rt->audit_, *rt->usage_retention_});
   return rt;
 }
 

@@ -60,6 +60,7 @@ class Runtime {
   service::Search& search() { return *search_; }
   service::Effectiveness& effectiveness() { return *effectiveness_; }
   service::Retrieval& retrieval() { return *retrieval_; }
+  service::UsageRetention& usage_retention() { return *usage_retention_; }
   service::Lineage& lineage() { return *lineage_; }
   service::Templates& templates() { return *templates_; }
   service::DspyExport& dspy_export() { return *dspy_export_; }
@@ -85,6 +86,7 @@ class Runtime {
   std::unique_ptr<service::Examples> examples_;
   std::unique_ptr<service::Search> search_;
   std::unique_ptr<service::Effectiveness> effectiveness_;
+  std::unique_ptr<service::UsageRetention> usage_retention_;
   std::unique_ptr<service::Retrieval> retrieval_;
   std::unique_ptr<service::Lineage> lineage_;
   std::unique_ptr<service::Templates> templates_;

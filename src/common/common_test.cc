@@ -234,6 +234,25 @@ TEST(Config, MemoryKeysHaveDefaultsAndBounds) {
   std::remove(path.c_str());
 }
 
+// Retention of usage evidence (review s22): days and a count, each 0 for "no bound"; a negative
+// value, which would read as "prune everything" or nothing at all, is refused by the key's name.
+TEST(Config, UsageRetentionKeysRefuseNegativeValues) {
+  Config c;
+  EXPECT_EQ(c.usage_retention_days, 90);
+  EXPECT_EQ(c.max_retrievals_kept, 1'000'000);
+  for (const char* key : {"usage_retention_days", "max_retrievals_kept"}) {
+    const Status negative = c.Set(key, "-1");
+    EXPECT_FALSE(negative.ok()) << key;
+    EXPECT_NE(negative.message().find(key), std::string::npos) << negative.message();
+    EXPECT_FALSE(c.Set(key, "ten").ok()) << key;
+    EXPECT_TRUE(c.Set(key, "0").ok()) << key;
+  }
+  ASSERT_TRUE(c.LoadEnv({{"EXEMPLAR_USAGE_RETENTION_DAYS", "7"}, {"EXEMPLAR_MAX_RETRIEVALS_KEPT", "5000"}}).ok());
+  EXPECT_EQ(c.usage_retention_days, 7);
+  EXPECT_EQ(c.max_retrievals_kept, 5000);
+  EXPECT_FALSE(c.LoadEnv({{"EXEMPLAR_MAX_RETRIEVALS_KEPT", "-3"}}).ok());
+}
+
 // The keyed tables an operator writes: LM providers and proxy roles keep their path.
 TEST(Config, LmProvidersAndProxyRolesFromToml) {
   std::string path = ::testing::TempDir() + "/exemplar_cfg_providers.toml";

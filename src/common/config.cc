@@ -191,6 +191,8 @@ const std::map<std::string, Setter>& Setters() {
        [](Config& c, const std::string& k, const std::string& v) { return ParseBool(k, v, &c.reject_secrets); }},
       {"run_lease_s", Int(&Config::run_lease_s, 1, 3600)},
       {"audit_retention_days", Int(&Config::audit_retention_days, 0, 36500)},
+      {"usage_retention_days", Int(&Config::usage_retention_days, 0, 36500)},
+      {"max_retrievals_kept", Int(&Config::max_retrievals_kept, 0, 2'000'000'000)},
       {"auth",
        [](Config& c, const std::string& k, const std::string& v) {
          if (v != "auto" && v != "required" && v != "off")

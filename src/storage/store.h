@@ -182,6 +182,12 @@ struct UsageAggregate {
   int64_t outcome_events = 0;
 };
 
+// What a retention prune deleted.
+struct PrunedRows {
+  int64_t retrievals = 0;
+  int64_t usage_events = 0;
+};
+
 // GET /api/v1/audit: newest first, entries with seq < before_seq when set.
 struct AuditQuery {
   std::optional<std::string> entity;     // example | template | run | …
@@ -324,6 +330,20 @@ class Store {
   // Aggregate of one example's events with created_at in [from, to).
   virtual Result<UsageAggregate> ExampleUsage(const std::string& example_id, int64_t from,
                                               int64_t to) = 0;
+
+  // ---- Retention of usage evidence (service/search/usage_retention.h) ----
+  // Each call is one short transaction over at most `limit` rows, oldest first, so a large prune
+  // never holds the write lock for long. Concurrent callers (replicas sharing PostgreSQL) are
+  // harmless: a row is deleted once, and one caller skips the rows another holds.
+  // Deletes the oldest retrievals created before `before`, at most `limit`; with `with_events`
+  // the usage events naming them go in the same transaction (the count bound), else they are left
+  // to their own age.
+  virtual Result<PrunedRows> PruneRetrievals(int64_t before, int64_t limit, bool with_events) = 0;
+  // Deletes the oldest usage events created before `before`, at most `limit`; returns how many.
+  virtual Result<int64_t> PruneUsageEvents(int64_t before, int64_t limit) = 0;
+  virtual Result<int64_t> CountRetrievals() = 0;
+  // The created_at of the n-th newest retrieval (n >= 1); nullopt when there are fewer than n.
+  virtual Result<std::optional<int64_t>> NthNewestRetrievalTime(int64_t n) = 0;
 
   // ---- Templates ----
   virtual Status InsertTemplate(const Template& t) = 0;

@@ -1,8 +1,9 @@
 // The storage conformance fixture: each test runs against SQLite (a real file) and PostgreSQL (a
 // fresh database on the throwaway server started by the ctest fixture `pg`), so both
 // implementations keep one contract. Tests: store_conformance_test.cc (examples, usage, change
-// log), store_runs_conformance_test.cc (runs, claims, tokens, connections) and
-// store_lists_conformance_test.cc (list plans and cursors).
+// log), store_runs_conformance_test.cc (runs, claims, tokens, connections),
+// store_lists_conformance_test.cc (list plans and cursors) and store_retention_conformance_test.cc
+// (pruning usage evidence).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -47,6 +47,15 @@ std::vector<MetricFamily> ScrapeFamilies(Services& s) {
     f.push_back(Gauge("exemplar_embed_cache_entries", "Entries in the embedding cache.", Int(c->entries)));
     f.push_back(Gauge("exemplar_embed_cache_bytes", "Bytes of the embedding cache.", Int(c->bytes)));
   }
+  // Usage retention: what this process pruned, and the retrievals its last pass left.
+  const auto kept = s.usage_retention.stats();
+  f.push_back({"exemplar_usage_pruned_total", "counter",
+               "Usage evidence rows this process deleted by retention (usage_retention_days, max_retrievals_kept).",
+               {{"table=\"retrievals\"", kept.retrievals_pruned}, {"table=\"usage_events\"", kept.usage_events_pruned}}});
+  if (kept.retrievals_kept) {
+    f.push_back(Gauge("exemplar_retrievals_kept", "Retrievals in the store after the last retention pass.",
+                      *kept.retrievals_kept));
+  }
   MetricFamily runs{"exemplar_runs", "gauge", "Optimization runs by status.", {}};
   for (const char* st : {"pending", "running", "completed", "failed", "cancelled"}) {
     auto page = s.store.ListRuns(std::nullopt, std::string(st), 0, 1);

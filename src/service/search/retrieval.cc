@@ -279,6 +279,7 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
     events.push_back(std::move(ev));
   }
   EXEMPLAR_RETURN_IF_ERROR(store_.RecordRetrieval(record, events));
+  if (retention_) retention_->NoteRetrieval();
   std::string formatted = FormatExamples(chosen, fmt);
   return Json{{"retrieval_id", record.id},
               {"examples", std::move(items)},
@@ -299,8 +300,19 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
                 {"took_ms", found.took_ms}}}};
 }
 
+Status Retrieval::Missing(const Status& st) const {
+  if (!st.IsNotFound() || !retention_) return st;
+  return Status::NotFound(retention_->NotFoundMessage());
+}
+
+Result<storage::Retrieval> Retrieval::Find(const std::string& retrieval_id) {
+  auto r = store_.GetRetrieval(retrieval_id);
+  if (!r.ok()) return Missing(r.status());
+  return r;
+}
+
 Result<Json> Retrieval::Get(const std::string& retrieval_id) {
-  EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, store_.GetRetrieval(retrieval_id));
+  EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, Find(retrieval_id));
   Json ranking = r.ranking_json ? Json::parse(*r.ranking_json, nullptr, false) : Json::array();
   return Json{{"retrieval_id", r.id},
               {"query", r.query ? Json(*r.query) : Json(nullptr)},
@@ -322,7 +334,7 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
                                 const std::map<std::string, std::string>& example_outcomes,
                                 std::optional<double> confidence, std::optional<std::string> notes,
                                 std::optional<std::string> actor) {
-  EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, store_.GetRetrieval(retrieval_id));
+  EXEMPLAR_ASSIGN_OR_RETURN(storage::Retrieval r, Find(retrieval_id));
   std::vector<FieldError> strangers;
   for (const auto& [id, _] : example_outcomes) {
     if (std::find(r.example_ids.begin(), r.example_ids.end(), id) == r.example_ids.end()) {
@@ -380,10 +392,11 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
     Status st = effectiveness_.Commit(
         [&] { return store_.RecordRetrievalOutcome(retrieval_id, outcome, credited.dump(), actor, events); }, present);
     if (st.code() == Code::kAlreadyExists) {  // another request recorded one meanwhile
-      EXEMPLAR_ASSIGN_OR_RETURN(r, store_.GetRetrieval(retrieval_id));
+      EXEMPLAR_ASSIGN_OR_RETURN(r, Find(retrieval_id));
       replay = r.outcome.has_value();
     }
-    if (!replay) EXEMPLAR_RETURN_IF_ERROR(st);
+    // Pruned since it was read: the store wrote nothing, so nothing is credited.
+    if (!replay) EXEMPLAR_RETURN_IF_ERROR(Missing(st));
   }
   if (replay) EXEMPLAR_RETURN_IF_ERROR(SameOutcome(r, outcome, example_outcomes));
   // Not credited, in retrieval order: an `unknown` outcome, or deleted since the retrieval.

@@ -11,6 +11,7 @@
 #include "common/json_util.h"
 #include "service/effectiveness/effectiveness.h"
 #include "service/search/search.h"
+#include "service/search/usage_retention.h"
 
 namespace exemplar::service {
 
@@ -44,31 +45,43 @@ int64_t EstimateTokens(const std::string& text);
 
 class Retrieval {
  public:
-  Retrieval(storage::Store& store, Search& search, Effectiveness& effectiveness)
-      : store_(store), search_(search), effectiveness_(effectiveness) {}
+  // `retention` (may be null: nothing is pruned) is told of each recorded retrieval and words the
+  // 404 of a retrieval the store does not hold.
+  Retrieval(storage::Store& store, Search& search, Effectiveness& effectiveness,
+            UsageRetention* retention = nullptr)
+      : store_(store), search_(search), effectiveness_(effectiveness), retention_(retention) {}
 
   // Ranks relevant examples with the request's exploration policy (default Thompson sampling,
   // seeded per retrieval) and records the retrieval with its seed and why each example was
   // chosen. Nothing relevant: no examples, an empty formatted_prompt, metadata.no_match true.
   Result<Json> Retrieve(const RetrieveRequest& req);
-  // A recorded retrieval: its examples, outcome, policy, seed and ranking reasons.
+  // A recorded retrieval: its examples, outcome, policy, seed and ranking reasons. kNotFound (its
+  // message says retention may have pruned it) for an id the store does not hold.
   Result<Json> Get(const std::string& retrieval_id);
   // Credits the retrieval's examples with `outcome`, except those `example_outcomes` names (an
   // agent that can tell which example helped or misled it), which get their own outcome;
   // "unknown" credits an example nothing. The answer reports what was stored: per example its
   // outcome and deltas (example_credits), the credited ids (evidence added), the others (unknown,
-  // or deleted since the retrieval) and the sums of the deltas. kNotFound for an unknown retrieval, kAlreadyExists
-  // (409) for a second outcome, 422 for a named example the retrieval did not return. `actor`, who
-  // reports it, is kept with the retrieval and the outcome's events.
+  // or deleted since the retrieval) and the sums of the deltas. kNotFound for an unknown retrieval
+  // (one pruned by retention included, even while its outcome is being recorded: nothing is
+  // credited then), kAlreadyExists (409) for a second outcome, 422 for a named example the
+  // retrieval did not return. `actor`, who reports it, is kept with the retrieval and the
+  // outcome's events.
   Result<Json> Outcome(const std::string& retrieval_id, const std::string& outcome,
                        const std::map<std::string, std::string>& example_outcomes,
                        std::optional<double> confidence, std::optional<std::string> notes,
                        std::optional<std::string> actor);
 
  private:
+  // The stored retrieval; a kNotFound worded by Missing.
+  Result<storage::Retrieval> Find(const std::string& retrieval_id);
+  // kNotFound with the retention's message (a retrieval may have been pruned); others unchanged.
+  Status Missing(const Status& st) const;
+
   storage::Store& store_;
   Search& search_;
   Effectiveness& effectiveness_;
+  UsageRetention* retention_;
 };
 
 }  // namespace exemplar::service

@@ -55,6 +55,10 @@ class SqliteStore final : public Store {
       const std::string& group, int64_t from, int64_t to, const std::optional<std::string>& domain,
       const std::optional<std::string>& function_name) override;
   Result<UsageAggregate> ExampleUsage(const std::string& example_id, int64_t from, int64_t to) override;
+  Result<PrunedRows> PruneRetrievals(int64_t before, int64_t limit, bool with_events) override;
+  Result<int64_t> PruneUsageEvents(int64_t before, int64_t limit) override;
+  Result<int64_t> CountRetrievals() override;
+  Result<std::optional<int64_t>> NthNewestRetrievalTime(int64_t nth) override;
 
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
