@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/metrics.h"
+#include "api/readiness.h"
 #include "common/config.h"
 #include "service/lineage/attribution.h"
 #include "service/auth/auth.h"
@@ -39,6 +40,7 @@ struct Services {
   Metrics& metrics;
   service::Snapshots& snapshots;
   service::audit::AuditLog& audit;
+  const Readiness& readiness;  // false while `serve` loads the indexes
 };
 
 }  // namespace exemplar::api
