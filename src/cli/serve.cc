@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -28,6 +29,28 @@ std::string FindWebDir(const Config& c) {
     if (std::filesystem::exists(candidate / "index.html", ec)) return candidate.string();
   }
   return "";
+}
+
+// A provider key read from a variable that is unset or empty: every call the provider
+// authenticates then fails (401), far from the start. A warning, not a refusal: an
+// OpenAI-compatible server on the local network often needs no key. The value is never logged.
+void WarnUnsetKeyVariables(const Config& c) {
+  auto unset = [](const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    return value == nullptr || *value == '\0';
+  };
+  if (c.embedder == "openai" && c.embed_auth != "databricks" && !c.embed_api_key_env.empty() &&
+      unset(c.embed_api_key_env)) {
+    spdlog::warn("embed_api_key_env names {}, which is not set or empty: embedding requests to {} carry no API "
+                 "key, and a provider that needs one refuses every one (401)",
+                 c.embed_api_key_env, c.embed_base_url);
+  }
+  for (const auto& [name, provider] : c.lm_providers) {
+    if (provider.auth != "databricks" && !provider.api_key_env.empty() && unset(provider.api_key_env)) {
+      spdlog::warn("LM provider '{}': its api_key_env {} is not set or empty; runs that use it fail until it is",
+                   name, provider.api_key_env);
+    }
+  }
 }
 
 }  // namespace
@@ -77,6 +100,7 @@ int RunServe(const Config& in) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  WarnUnsetKeyVariables(config);
   auto rt = Runtime::OpenLoading(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";

@@ -2,7 +2,8 @@
 // is answered during a rebuild from the rows (minutes at a million examples; here a data dir whose
 // snapshots were removed). Meanwhile /healthz is 200, /readyz and every API route 503 with
 // Retry-After, the web UI's pages a "starting" page, and a run launch is refused; a stop signal
-// ends the load cleanly, writing no snapshot. Before, the port opened only once the indexes were built.
+// ends the load cleanly, writing no snapshot. And a provider key variable that is unset is named in
+// a warning at start. Before, the port opened only once the indexes were built, and nothing warned.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -261,6 +262,44 @@ TEST_F(ServeLoading, AStopSignalDuringTheLoadEndsItCleanlyWithoutASnapshot) {
   ASSERT_TRUE(WaitForReady(client)) << again.Log();
   EXPECT_EQ(Send(client, "GET", "/readyz").body["indexed"], kExamples);
   EXPECT_EQ(again.Terminate(), 0) << again.Log();
+}
+
+// A provider key read from an unset (or empty) variable makes every call the provider
+// authenticates fail with a 401, long after the start: the start names the variable, never a value.
+TEST_F(ServeLoading, AnUnsetProviderKeyVariableIsNamedInAWarningAtStart) {
+  const std::string config = Write("exemplar.toml",
+                                   "[lm_providers.remote]\n"
+                                   "base_url = \"http://127.0.0.1:9/v1\"\n"
+                                   "model = \"m\"\n"
+                                   "api_key_env = \"EARLY_TEST_LM_KEY\"\n");
+  const std::vector<std::string> openai = {"EXEMPLAR_EMBEDDER=openai", "EXEMPLAR_EMBED_BASE_URL=http://127.0.0.1:9/v1",
+                                           "EXEMPLAR_EMBED_MODEL=m", "EXEMPLAR_EMBED_DIMENSIONS=8",
+                                           "EXEMPLAR_EMBED_API_KEY_ENV=EARLY_TEST_EMBED_KEY"};
+  auto start = [&](const std::string& name, std::vector<std::string> env) {
+    const int port = FreePort();
+    ServeProcess serve(dir_ / (name + ".log"),
+                       {"--port", std::to_string(port), "--data-dir", (dir_ / name).string(), "--config", config},
+                       std::move(env));
+    httplib::Client client("127.0.0.1", port);
+    EXPECT_TRUE(WaitForReady(client)) << serve.Log();
+    EXPECT_EQ(serve.Terminate(), 0) << serve.Log();
+    return serve.Log();
+  };
+  std::vector<std::string> unset = openai;
+  unset.push_back("EARLY_TEST_LM_KEY=");  // empty counts as unset
+  const std::string warned = start("unset", unset);
+  EXPECT_NE(warned.find("embed_api_key_env names EARLY_TEST_EMBED_KEY, which is not set or empty"), std::string::npos)
+      << warned;
+  EXPECT_NE(warned.find("LM provider 'remote': its api_key_env EARLY_TEST_LM_KEY is not set or empty"),
+            std::string::npos)
+      << warned;
+
+  std::vector<std::string> set = openai;
+  set.push_back("EARLY_TEST_EMBED_KEY=sk-embed-secret");
+  set.push_back("EARLY_TEST_LM_KEY=sk-lm-secret");
+  const std::string quiet = start("set", set);
+  EXPECT_EQ(quiet.find("is not set or empty"), std::string::npos) << quiet;
+  EXPECT_EQ(quiet.find("secret"), std::string::npos) << quiet;
 }
 
 }  // namespace
