@@ -8,7 +8,7 @@ set -u
 B=$1; SRC=$2; PORT=$3; NAME=$4; T=${5:-6}
 D=/tmp/cg-$NAME; rm -rf $D; cp -r $SRC $D; rm -f $D/log
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$D/cg.%p $B serve --data-dir $D --port $PORT > $D/log 2>&1 & PID=$!
-for i in $(seq 300); do curl -sf localhost:$PORT/healthz >/dev/null && break; sleep 0.5; done
+for i in $(seq 300); do curl -sf localhost:$PORT/readyz >/dev/null && break; sleep 0.5; done
 VG=$(pgrep -f "callgrind-out-file=$D/cg" | head -1)
 for kind in ${KINDS:-get search}; do
   sed "s/%PORT%/$PORT/" $SRC/$kind.lua > $D/$kind.lua 2>/dev/null || cp $SRC/$kind.lua $D/$kind.lua

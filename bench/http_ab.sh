@@ -11,7 +11,7 @@ B=$1; NAME=$2; PORT=$3; C=${4:-8}; T=${5:-8}
 D=/tmp/ab-$NAME; rm -rf $D; mkdir -p $D
 $B seed --data-dir $D --seed-dir ${SEED:-/work/main/data/seed} >/dev/null 2>&1
 $B serve --data-dir $D --port $PORT > $D/log 2>&1 & PID=$!
-for i in $(seq 50); do curl -sf localhost:$PORT/healthz >/dev/null && break; sleep 0.2; done
+for i in $(seq 50); do curl -sf localhost:$PORT/readyz >/dev/null && break; sleep 0.2; done
 IDS=$(curl -s "localhost:$PORT/api/v1/examples?page_size=50" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(e.get("example_id") or e.get("id") for e in d["examples"]))')
 cat > $D/get.lua <<LUA
 ids = {}

@@ -16,7 +16,7 @@ for b in range(4):
 PY
 valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes --callgrind-out-file=$D/cg.%p \
   $B serve --data-dir $D/data --port $PORT --embedder hash > $D/log 2>&1 & PID=$!
-for i in $(seq 300); do curl -sf localhost:$PORT/healthz >/dev/null && break; sleep 0.5; done
+for i in $(seq 300); do curl -sf localhost:$PORT/readyz >/dev/null && break; sleep 0.5; done
 VG=$(pgrep -f "callgrind-out-file=$D/cg" | head -1)
 post() { curl -s -o /dev/null -w "%{http_code}" -H 'content-type: application/json' --data-binary @$D/batch$1.json localhost:$PORT/api/v1/examples/batch; }
 post 0 >/dev/null; sleep 5  # warm-up, not counted

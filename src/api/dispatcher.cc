@@ -144,9 +144,10 @@ bool IsApiPath(const std::string& path) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics, service::AuthOptions auth)
+Dispatcher::Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics, service::AuthOptions auth,
+                       const Readiness* readiness)
     : config_(config), routes_(std::move(routes)), metrics_(metrics), auth_(std::move(auth)),
-      site_(SitePolicy::FromConfig(config)) {
+      site_(SitePolicy::FromConfig(config)), readiness_(readiness) {
   std::string openapi = DumpJson(OpenApiDocument(routes_));
   for (auto& route : routes_) {
     if (!route.handler && route.path == "/api/v1/openapi.json") {
@@ -310,6 +311,21 @@ bool Dispatcher::ServeStatic(const Request& req, Reply* reply) const {
   return true;
 }
 
+Reply Dispatcher::StartingPage() const {
+  // Public like the app's pages: the store's size only where the API would tell anyone.
+  const std::string status = readiness_->Describe(!auth_.required);
+  Reply reply;
+  reply.status = 503;
+  reply.content_type = "text/html; charset=utf-8";
+  reply.raw = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+              "<meta http-equiv=\"refresh\" content=\"" + std::to_string(Readiness::kRetryAfterSeconds) +
+              "\"><title>Exemplar is starting</title></head>\n<body><h1>Exemplar is starting</h1><p>" + status +
+              ". This page reloads by itself until the server is ready.</p></body></html>\n";
+  reply.headers["Retry-After"] = std::to_string(Readiness::kRetryAfterSeconds);
+  reply.headers["Cache-Control"] = "no-store";
+  return reply;
+}
+
 void Dispatcher::AddCors(const Request& req, Reply* reply) const {
   if (cors_origins_.empty()) return;
   std::string origin = req.Header("origin");
@@ -382,6 +398,15 @@ Reply Dispatcher::Answer(Request& req) const {
     reply = Reply::NoContent();
     reply.headers["Allow"] = "GET, POST, PUT, DELETE, OPTIONS";
     if (!cors_origins_.empty()) AddCors(req, &reply);
+    return reply;
+  }
+  if (readiness_ != nullptr && !readiness_->ready() && !web_dir_.empty() &&
+      (req.method == "GET" || req.method == "HEAD") && !IsApiPath(req.path) && !LooksLikeFile(req.path)) {
+    // A page of the app while the indexes load: the app would load and every call it makes fail.
+    // Its files (/assets/…) are served as usual.
+    reply = StartingPage();
+    if (metrics_) metrics_->Observe(req.method, "web_app", reply.status, 0);
+    AddCors(req, &reply);
     return reply;
   }
   if (ServeStatic(req, &reply)) {

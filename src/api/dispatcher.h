@@ -13,6 +13,7 @@
 
 #include "api/cross_site.h"
 #include "api/http.h"
+#include "api/readiness.h"
 #include "common/config.h"
 #include "service/auth/auth.h"
 
@@ -24,7 +25,10 @@ class Dispatcher {
  public:
   // `metrics` (optional) receives every request's method, route, status and latency. `auth`:
   // how the routes' guard authenticates (service::Auth::options()), for RefuseFromHead.
-  Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics, service::AuthOptions auth = {});
+  // `readiness` (optional, outlives this): while it is false, a page of the web UI is a small
+  // "starting" page (503, reloading itself) instead of the app, whose every call would fail.
+  Dispatcher(const Config& config, std::vector<Route> routes, Metrics* metrics, service::AuthOptions auth = {},
+             const Readiness* readiness = nullptr);
 
   // Answers `req`. REQUIRES: req.path is percent-decoded, req.query parsed, header names lower
   // case and req.request_id set. Never throws; a handler's exception becomes a 500.
@@ -69,6 +73,8 @@ class Dispatcher {
   // header ("POST, OPTIONS"); else it is left empty.
   const Route* Match(Request* req, std::string* allow) const;
   bool ServeStatic(const Request& req, Reply* reply) const;
+  // The page a browser gets for the web UI while the indexes load.
+  Reply StartingPage() const;
   void AddCors(const Request& req, Reply* reply) const;
 
   const Config& config_;
@@ -79,6 +85,7 @@ class Dispatcher {
   std::string cors_origins_;       // ",a,b," or empty
   service::AuthOptions auth_;
   SitePolicy site_;
+  const Readiness* readiness_ = nullptr;
 };
 
 }  // namespace exemplar::api

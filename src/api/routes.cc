@@ -122,6 +122,18 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
   };
 }
 
+// While `serve` loads the indexes (api/readiness.h), a route answers 503 with Retry-After instead
+// of reading half-built ones (a run launch included: no run starts before the indexes are
+// loaded). Inside the authentication guard: a caller is refused for its credentials as after.
+Handler WhenReady(const Readiness& readiness, Handler inner) {
+  return [&readiness, inner](const Request& req) -> Result<Reply> {
+    if (readiness.ready()) return inner(req);
+    Reply r{503, ErrorBody(Status::Unavailable(readiness.Describe(true) + "; retry shortly"), req.request_id)};
+    r.headers["Retry-After"] = std::to_string(Readiness::kRetryAfterSeconds);
+    return r;
+  };
+}
+
 // Routes whose cost per request is high (CPU for searches, the whole store for exports, a run's
 // data selection): they share one cap on concurrent requests.
 bool IsExpensive(const Route& r) {
@@ -311,7 +323,11 @@ std::vector<Route> BuildRoutes(Services& s) {
     service::Role need = RequiredRole(r);
     r.min_role = static_cast<int>(need);
     r.quick = IsQuick(r, s.config);
-    if (r.quick && r.method == "POST") r.quick_if = [&index = s.index](const Request& req) { return IsPlainSearch(req, index); };
+    if (r.quick && r.method == "POST") {
+      r.quick_if = [&index = s.index, &readiness = s.readiness](const Request& req) {
+        return readiness.ready() && IsPlainSearch(req, index);  // a loading index is not read
+      };
+    }
     if (r.handler) r.handler = CheckQuery(r, r.handler);
     // Authentication and the rate limit come first: a refused caller never takes a slot.
     if (IsExpensive(r) && r.handler) r.handler = LimitConcurrency(expensive_slots, limit, r.handler);
@@ -319,7 +335,9 @@ std::vector<Route> BuildRoutes(Services& s) {
     if (IsAuditedRoute(r) && r.handler) {
       r.handler = Audited(s, key, AuditEntity(key.substr(key.find(' ') + 1)), r.handler);
     }
-    if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
+    // Every route but the health checks (and the OpenAPI document, whose handler the dispatcher
+    // sets) needs a role, and the indexes.
+    if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, WhenReady(s.readiness, r.handler));
     if (r.handler) r.handler = SiteGuard(site, r.handler);
   }
   return routes;

@@ -22,8 +22,9 @@ constexpr std::chrono::seconds kStreamDrain{1};
 }  // namespace
 
 struct Server::Impl {
-  Impl(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth, Metrics* metrics)
-      : config(config), dispatcher(config, std::move(routes), metrics, auth), workers(config.threads),
+  Impl(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth, Metrics* metrics,
+       const Readiness* readiness)
+      : config(config), dispatcher(config, std::move(routes), metrics, auth, readiness), workers(config.threads),
         core(config, dispatcher, workers) {
     int n = config.io_threads > 0 ? config.io_threads
                                   : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
@@ -106,8 +107,9 @@ void Server::Impl::Reject(tcp::socket& socket, const std::string& why) {
   socket.close(ec);
 }
 
-Server::Server(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth, Metrics* metrics)
-    : config_(config), impl_(std::make_unique<Impl>(config, std::move(routes), auth, metrics)) {}
+Server::Server(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth, Metrics* metrics,
+               const Readiness* readiness)
+    : config_(config), impl_(std::make_unique<Impl>(config, std::move(routes), auth, metrics, readiness)) {}
 
 Server::~Server() { Stop(); }
 

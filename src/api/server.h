@@ -24,8 +24,9 @@ class Server {
   // `auth`: how the routes authenticate (service::Auth::options()), so that a request without
   // credentials is refused before its body is read. `metrics` (optional) receives every request's
   // method, route, status and latency.
+  // `readiness` (optional) shows the web UI a "starting" page until it is ready (Dispatcher).
   Server(const Config& config, std::vector<Route> routes, const service::AuthOptions& auth,
-         class Metrics* metrics = nullptr);
+         class Metrics* metrics = nullptr, const class Readiness* readiness = nullptr);
   ~Server();  // Stop()
 
   // Binds (port 0 = any free port; SO_REUSEADDR only, never SO_REUSEPORT) and serves on

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/metrics.h"
+#include "api/readiness.h"
 #include "common/config.h"
 #include "service/lineage/attribution.h"
 #include "service/auth/auth.h"
@@ -41,6 +42,7 @@ struct Services {
   service::Snapshots& snapshots;
   service::audit::AuditLog& audit;
   service::UsageRetention& usage_retention;
+  const Readiness& readiness;  // false while `serve` loads the indexes
 };
 
 }  // namespace exemplar::api

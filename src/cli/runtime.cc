@@ -234,6 +234,48 @@ Runtime::~Runtime() {
 }
 
 Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_index, bool start_runs) {
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, Assemble(config, /*ready=*/true));
+  EXEMPLAR_RETURN_IF_ERROR(rt->Start(load_index, start_runs));
+  return rt;
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::OpenLoading(const Config& config) {
+  return Assemble(config, /*ready=*/false);
+}
+
+Status Runtime::FinishLoading() {
+  EXEMPLAR_RETURN_IF_ERROR(Start(/*load_index=*/true, /*start_runs=*/true));
+  readiness_->MarkReady();
+  return Status::Ok();
+}
+
+Status Runtime::Start(bool load_index, bool start_runs) {
+  if (load_index) {
+    EXEMPLAR_RETURN_IF_ERROR(index_->Load());
+    index_->StartFollowing(std::chrono::milliseconds(config_.follow_interval_ms));
+    // Bulk work (a load from rows, imports, batch ingest, rebuilds) leaves its temporaries free
+    // but resident in malloc's arenas; the releaser gives them back once it ends (common/memory.h).
+    if (config_.memory_release_mb > 0) {
+      MemoryReleaser::Options mo;
+      mo.min_growth = static_cast<size_t>(config_.memory_release_mb) << 20;
+      mo.on_release = [](size_t released, double ms) {
+        spdlog::info("memory: returned {:.1f} MB of freed heap to the OS after bulk work ({:.1f} ms)",
+                     static_cast<double>(released) / (1 << 20), ms);
+      };
+      releaser_ = std::make_unique<MemoryReleaser>(std::move(mo));
+    }
+  }
+  // A server whose stored vectors are not all the configured model's re-embeds them in the
+  // background while the stored ones keep serving (one-shot commands leave them as they are).
+  if (load_index && start_runs) examples_->StartReembeddingIfDue();
+  // Runs read examples through the indexes: they start only once these are loaded.
+  if (start_runs) EXEMPLAR_RETURN_IF_ERROR(runs_->Start());
+  if (start_runs) audit_->StartRetention(std::chrono::hours(24));
+  if (start_runs) usage_retention_->Start(std::chrono::hours(24));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::Assemble(const Config& config, bool ready) {
   // Before the store, the index and the server start their threads (common/memory.h).
   LimitMallocArenas(config.malloc_arenas);
   EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> rt, OpenWithStore(config, /*needs_data_dir=*/true));
@@ -256,31 +298,13 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   vo.vector_file_dir = config.data_dir;  // f16 / int8: the f32 vector file (unlinked) lives here
   std::string snapshot = (std::filesystem::path(config.data_dir) / "vectors.hnsw").string();
   rt->index_ = std::make_unique<service::SearchIndex>(*rt->store_, vo, snapshot, rt->embedder_, EmbedderForModel);
-  if (load_index) {
-    EXEMPLAR_RETURN_IF_ERROR(rt->index_->Load());
-    rt->index_->StartFollowing(std::chrono::milliseconds(config.follow_interval_ms));
-    // Bulk work (a load from rows, imports, batch ingest, rebuilds) leaves its temporaries free
-    // but resident in malloc's arenas; the releaser gives them back once it ends (common/memory.h).
-    if (config.memory_release_mb > 0) {
-      MemoryReleaser::Options mo;
-      mo.min_growth = static_cast<size_t>(config.memory_release_mb) << 20;
-      mo.on_release = [](size_t released, double ms) {
-        spdlog::info("memory: returned {:.1f} MB of freed heap to the OS after bulk work ({:.1f} ms)",
-                     static_cast<double>(released) / (1 << 20), ms);
-      };
-      rt->releaser_ = std::make_unique<MemoryReleaser>(std::move(mo));
-    }
-  }
+  rt->readiness_ = ready ? std::make_unique<api::Readiness>() : std::make_unique<api::Readiness>(*rt->index_);
   rt->examples_ = std::make_unique<service::Examples>(*rt->store_, *rt->embedder_, *rt->index_);
-  // A server whose stored vectors are not all the configured model's re-embeds them in the
-  // background while the stored ones keep serving (one-shot commands leave them as they are).
-  if (load_index && start_runs) rt->examples_->StartReembeddingIfDue();
   rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->index_);
   rt->effectiveness_ = std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_);
   // Usage evidence is pruned on the audit log's schedule, and as retrievals pile up (max_retrievals_kept).
   rt->usage_retention_ = std::make_unique<service::UsageRetention>(
       *rt->store_, service::UsageRetentionOptions{config.usage_retention_days, config.max_retrievals_kept});
-  if (start_runs) rt->usage_retention_->Start(std::chrono::hours(24));
   rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_,
                                                         rt->usage_retention_.get());
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);
@@ -297,18 +321,16 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, bool load_i
   ro.lease_ms = int64_t{config.run_lease_s} * 1000;
   rt->runs_ = std::make_unique<service::Runs>(*rt->store_, *rt->templates_, *rt->lineage_,
                                               *rt->effectiveness_, *rt->dspy_export_, ro);
-  if (start_runs) EXEMPLAR_RETURN_IF_ERROR(rt->runs_->Start());
   rt->attribution_ = std::make_unique<service::Attribution>(*rt->store_, *rt->lineage_);
   rt->auth_ = std::make_unique<service::Auth>(*rt->store_, AuthOptionsOf(config));
   rt->metrics_ = std::make_unique<api::Metrics>();
   rt->snapshots_ = std::make_unique<service::Snapshots>(*rt->store_);
   rt->audit_ = std::make_unique<service::audit::AuditLog>(*rt->store_, config.audit_retention_days);
-  if (start_runs) rt->audit_->StartRetention(std::chrono::hours(24));
   rt->services_ = std::make_unique<api::Services>(
       api::Services{rt->config_, *rt->store_, *rt->index_, *rt->examples_, *rt->search_,
                     *rt->effectiveness_, *rt->retrieval_, *rt->lineage_, *rt->templates_,
                     *rt->dspy_export_, *rt->dspy_import_, *rt->runs_, *rt->attribution_, *rt->auth_,
-                    *rt->metrics_, *rt->snapshots_, *rt->audit_, *rt->usage_retention_});
+                    *rt->metrics_, *rt->snapshots_, *rt->audit_, *rt->usage_retention_, *rt->readiness_});
   return rt;
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "api/readiness.h"
 #include "api/services.h"
 #include "common/config.h"
 #include "common/credentials.h"
@@ -46,6 +47,16 @@ class Runtime {
   // Optimization workers start only when start_runs is set (serve, optimize).
   static Result<std::unique_ptr<Runtime>> Open(const Config& config, bool load_index = true,
                                                bool start_runs = false);
+  // For `exemplar serve`, which listens before its indexes are loaded: opens everything as Open
+  // does but loads no index and starts nothing; readiness() stays false (requests that need the
+  // indexes are answered 503) until FinishLoading succeeds.
+  static Result<std::unique_ptr<Runtime>> OpenLoading(const Config& config);
+  // Loads the indexes, starts following the change log, a due re-embedding, the optimization
+  // workers and the audit retention, then marks the runtime ready. kUnavailable when
+  // CancelLoading was called meanwhile: the indexes are partial, never to be served or saved.
+  Status FinishLoading();
+  // Thread-safe: stops a FinishLoading in progress on another thread early (a stop signal).
+  void CancelLoading() { index_->CancelLoad(); }
   // The store and token auth alone, for commands that never embed (export, token): the embedding
   // provider is not built, probed or contacted, so they work while it is down. Only config(),
   // store() and auth() may be used on it.
@@ -72,11 +83,16 @@ class Runtime {
   service::Snapshots& snapshots() { return *snapshots_; }
   service::audit::AuditLog& audit() { return *audit_; }
   api::Services& services() { return *services_; }
+  api::Readiness& readiness() { return *readiness_; }
 
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
   // The data directory, credentials and store, which every runtime starts with.
   static Result<std::unique_ptr<Runtime>> OpenWithStore(const Config& config, bool needs_data_dir);
+  // Open's wiring, with the indexes not loaded yet; `ready`: the readiness it starts with.
+  static Result<std::unique_ptr<Runtime>> Assemble(const Config& config, bool ready);
+  // Open's background work (see FinishLoading); `load_index` loads and follows the indexes.
+  Status Start(bool load_index, bool start_runs);
 
   Config config_;
   std::shared_ptr<Credentials> databricks_;  // the service principal's OAuth token, or null
@@ -99,6 +115,7 @@ class Runtime {
   std::unique_ptr<api::Metrics> metrics_;
   std::unique_ptr<service::Snapshots> snapshots_;
   std::unique_ptr<service::audit::AuditLog> audit_;
+  std::unique_ptr<api::Readiness> readiness_;
   std::unique_ptr<api::Services> services_;
   // Declared last, destroyed first: stops before anything else goes away.
   std::unique_ptr<MemoryReleaser> releaser_;  // memory_release_mb > 0 with loaded indexes

@@ -1,9 +1,10 @@
-// exemplar serve: load the indexes, serve until SIGINT/SIGTERM, then save the vector snapshot.
+// exemplar serve: listen, load the indexes, serve until SIGINT/SIGTERM, then save the vector snapshot.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -28,6 +29,28 @@ std::string FindWebDir(const Config& c) {
     if (std::filesystem::exists(candidate / "index.html", ec)) return candidate.string();
   }
   return "";
+}
+
+// A provider key read from a variable that is unset or empty: every call the provider
+// authenticates then fails (401), far from the start. A warning, not a refusal: an
+// OpenAI-compatible server on the local network often needs no key. The value is never logged.
+void WarnUnsetKeyVariables(const Config& c) {
+  auto unset = [](const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    return value == nullptr || *value == '\0';
+  };
+  if (c.embedder == "openai" && c.embed_auth != "databricks" && !c.embed_api_key_env.empty() &&
+      unset(c.embed_api_key_env)) {
+    spdlog::warn("embed_api_key_env names {}, which is not set or empty: embedding requests to {} carry no API "
+                 "key, and a provider that needs one refuses every one (401)",
+                 c.embed_api_key_env, c.embed_base_url);
+  }
+  for (const auto& [name, provider] : c.lm_providers) {
+    if (provider.auth != "databricks" && !provider.api_key_env.empty() && unset(provider.api_key_env)) {
+      spdlog::warn("LM provider '{}': its api_key_env {} is not set or empty; runs that use it fail until it is",
+                   name, provider.api_key_env);
+    }
+  }
 }
 
 }  // namespace
@@ -77,37 +100,60 @@ int RunServe(const Config& in) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto start = std::chrono::steady_clock::now();
-  auto rt = Runtime::Open(config, true, true);
+  WarnUnsetKeyVariables(config);
+  auto rt = Runtime::OpenLoading(config);
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;
   }
   Runtime& runtime = **rt;
-  auto stats = runtime.index().Stats();
-  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("indexes ready: {} examples, {} vectors ({}), {:.2f} s", stats.examples,
-               stats.vectors, stats.load_mode, load_s);
-
+  // Listen first, load the indexes after: a rebuild from the rows takes minutes at a million
+  // examples, and a liveness probe that finds the port closed meanwhile would kill the process.
+  // Until they are loaded, /healthz is 200, /readyz and the other routes 503 (api/readiness.h).
   api::Server server(runtime.config(), api::BuildRoutes(runtime.services()), runtime.auth().options(),
-                     &runtime.metrics());
+                     &runtime.metrics(), &runtime.readiness());
   Status st = server.Start();
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n";
     return 1;
   }
   const bool ipv6 = config.host.find(':') != std::string::npos;  // a URL brackets an IPv6 literal
-  spdlog::info("Exemplar listening on http://{}:{} (web UI: {})", ipv6 ? "[" + config.host + "]" : config.host, server.port(),
+  spdlog::info("Exemplar listening on http://{}:{} (web UI: {}); loading indexes",
+               ipv6 ? "[" + config.host + "]" : config.host, server.port(),
                config.web_dir.empty() ? "not built" : config.web_dir);
 
-  // Snapshot the vector index now and then, so a restart after a crash replays little.
+  // The indexes load on their own thread while this one waits for the stop signals, as it does
+  // afterwards: the kernel gives a process's signal to the main thread when that waits for it
+  // (threads that libraries started before the signals were blocked would take its default
+  // action, ending the process). A signal during the load cancels it.
+  std::atomic<bool> stopping{false};
+  Status loaded = Status::Ok();  // the load's outcome, read after joining the loader
+  bool failed_alone = false;     // it failed before any stop signal: an error, not a stop
+  const pthread_t main_thread = pthread_self();
+  std::thread loader([&] {
+    const auto start = std::chrono::steady_clock::now();
+    loaded = runtime.FinishLoading();
+    if (!loaded.ok()) {
+      failed_alone = !stopping;
+      if (failed_alone) pthread_kill(main_thread, SIGTERM);  // nothing to serve: ends the wait below
+      return;
+    }
+    auto stats = runtime.index().Stats();
+    double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    spdlog::info("indexes ready: {} examples, {} vectors ({}), {:.2f} s", stats.examples, stats.vectors,
+                 stats.load_mode, load_s);
+    spdlog::info("ready");
+  });
+
+  // Snapshot the vector index now and then once loaded, so a restart after a crash replays little.
   std::mutex mu;
   std::condition_variable cv;
-  bool stopping = false;
+  bool snapshots_end = false;  // GUARDED_BY(mu)
   std::thread snapshotter([&] {
     int64_t saved_seq = -1;
     std::unique_lock lock(mu);
-    while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; })) {
+    while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return snapshots_end; })) {
+      if (!runtime.readiness().ready()) continue;  // a partial index is never saved
       auto seq = runtime.store().LatestChangeSeq();
       if (seq.ok() && *seq != saved_seq) {
         Status s = runtime.index().SaveSnapshot();
@@ -119,15 +165,27 @@ int RunServe(const Config& in) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("signal {}: stopping", sig);
+  stopping = true;
+  runtime.CancelLoading();  // no effect once loaded; else its row scans only read the rest
+  loader.join();
+  if (loaded.ok() || !failed_alone) spdlog::info("signal {}: stopping", sig);
   runtime.runs().Stop();  // a run in flight is failed as interrupted (with replicas: left for another one)
   server.Stop();
   {
     std::lock_guard lock(mu);
-    stopping = true;
+    snapshots_end = true;
   }
   cv.notify_all();
   snapshotter.join();
+  if (!loaded.ok()) {
+    if (failed_alone) {
+      std::cerr << "error: " << loaded.message() << "\n";
+      return 1;
+    }
+    // The indexes are partial: no snapshot is written, the next start loads them again.
+    spdlog::info("stopped while loading the indexes (no snapshot written)");
+    return 0;
+  }
   st = runtime.index().SaveSnapshot();
   if (!st.ok()) spdlog::warn("final snapshot failed: {}", st.ToString());
   return 0;

@@ -65,13 +65,29 @@ std::vector<MetricFamily> ScrapeFamilies(Services& s) {
   return f;
 }
 
+Reply Loading(Services& s, const Request& req) {
+  const bool counts = !s.auth.options().required;
+  Reply r{503, ErrorBody(Status::Unavailable(s.readiness.Describe(counts) + "; retry shortly"), req.request_id)};
+  r.body["status"] = "loading";
+  if (counts) {
+    const auto p = s.readiness.progress();
+    r.body["indexed"] = p.done;
+    r.body["examples"] = p.total;
+  }
+  r.headers["Retry-After"] = std::to_string(Readiness::kRetryAfterSeconds);
+  return r;
+}
+
 }  // namespace
 
 void AddHealthRoutes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", "/healthz", "Liveness: the process serves requests", "operations",
                     [](const Request&) -> Result<Reply> { return Reply::Json200({{"status", "ok"}}); }});
   routes.push_back({"GET", "/readyz", "Readiness: storage answers and indexes are loaded", "operations",
-                    [&s](const Request&) -> Result<Reply> {
+                    [&s](const Request& req) -> Result<Reply> {
+                      // While `serve` loads the indexes: alive, not ready (how far, when the
+                      // caller may learn the store's size).
+                      if (!s.readiness.ready()) return Loading(s, req);
                       auto n = s.store.CountExamples();
                       // Not ready, without internals (hosts, ports, database text): they are logged.
                       if (!n.ok()) return Status::Unavailable("not ready: storage unavailable");

@@ -159,7 +159,13 @@ Status SearchIndex::Rebuild() {
   catalog_.Clear();
   keywords_.Clear();
   catalog_load_ = "rebuild";
-  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) { Apply(e); }));
+  load_done_ = 0;  // a row scan before the fallback counted too
+  EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) {
+    if (cancel_load_.load(std::memory_order_relaxed)) return;  // the rest of the rows are only read
+    Apply(e);
+    load_done_.fetch_add(1, std::memory_order_relaxed);
+  }));
+  EXEMPLAR_RETURN_IF_ERROR(CheckNotCancelled());
   applied_seq_ = seq;
   load_mode_ = "rebuild";
   return Status::Ok();
@@ -207,7 +213,18 @@ Result<std::string> ChangeEntityAt(storage::Store& store, int64_t seq) {
 
 }  // namespace
 
+Status SearchIndex::CheckNotCancelled() const {
+  return cancel_load_ ? Status::Unavailable("index loading cancelled") : Status::Ok();
+}
+
 Status SearchIndex::Load() {
+  if (auto rows = store_.CountExamples(); rows.ok()) load_total_ = static_cast<size_t>(*rows);
+  Status st = LoadIndexes();
+  if (st.ok()) load_done_ = load_total_.load();
+  return st;
+}
+
+Status SearchIndex::LoadIndexes() {
   {
     std::ifstream in(snapshot_path_ + ".calibration");
     if (in) {
@@ -301,8 +318,11 @@ Status SearchIndex::Load() {
                  embedded);
     auto fresh = NewSpace(serving, meta->dim);
     EXEMPLAR_RETURN_IF_ERROR(store_.ScanExamples(true, [&](Example&& e) {
-      if (Fits(e, *fresh)) fresh->index->Upsert(static_cast<uint64_t>(e.row_id), e.embedding);
+      if (!cancel_load_.load(std::memory_order_relaxed) && Fits(e, *fresh)) {
+        fresh->index->Upsert(static_cast<uint64_t>(e.row_id), e.embedding);
+      }
     }));
+    EXEMPLAR_RETURN_IF_ERROR(CheckNotCancelled());
     SetSpace(fresh);
     load_mode_ = "rebuild";
   }
@@ -336,6 +356,8 @@ Status SearchIndex::ScanRows(std::map<std::string, size_t>* models) {
   constexpr size_t kBatch = 256;
   std::vector<Example> batch;
   Status scanned = store_.ScanExamples(false, [&](Example&& e) {
+    if (cancel_load_.load(std::memory_order_relaxed)) return;  // the rest of the rows are only read
+    load_done_.fetch_add(1, std::memory_order_relaxed);
     catalog_.Upsert(e);
     ++(*models)[e.has_embedding() ? *e.embedding_model : std::string()];
     batch.push_back(std::move(e));
@@ -344,7 +366,8 @@ Status SearchIndex::ScanRows(std::map<std::string, size_t>* models) {
   if (!batch.empty()) pipe.Push(std::move(batch));
   pipe.Close();
   keyword_builder.join();
-  return scanned;
+  EXEMPLAR_RETURN_IF_ERROR(scanned);
+  return CheckNotCancelled();
 }
 
 Status SearchIndex::SaveSnapshot() {

@@ -64,6 +64,16 @@ class SearchIndex {
   // none are stored); vectors of other models stay out of it. The snapshot is used only when it
   // was saved for that model (`<snapshot>.model`).
   Status Load();
+  // How far Load has come: examples read into the indexes of the store's count when it started
+  // (`done` jumps to `total` when they come from snapshots). Any thread; two atomic reads.
+  struct LoadProgress {
+    size_t done = 0;
+    size_t total = 0;
+  };
+  LoadProgress Progress() const { return {load_done_.load(std::memory_order_relaxed), load_total_.load()}; }
+  // Makes a Load running on another thread stop reading rows and return kUnavailable; the indexes
+  // are then partial, to be neither served nor saved. For a stop signal during start-up.
+  void CancelLoad() { cancel_load_ = true; }
   // Writes the vector, catalog and keyword snapshots tagged with the applied change sequence.
   Status SaveSnapshot();
 
@@ -140,7 +150,10 @@ class SearchIndex {
   bool CalibrationFresh(const std::string& embedder) const;
 
  private:
+  Status LoadIndexes();  // Load without the progress counts
   Status Rebuild();
+  // kUnavailable once CancelLoad was called.
+  Status CheckNotCancelled() const;
   // Loads the catalog and keyword snapshots reflecting change `seq` (on two threads); false, with
   // both left empty, when either is missing, stale or corrupt. REQUIRES: apply_mu_ held.
   bool LoadCatalogAndKeywords(int64_t seq);
@@ -173,6 +186,8 @@ class SearchIndex {
   std::mutex apply_mu_;  // orders index updates of concurrent writers
   std::atomic<int64_t> applied_seq_{0};
   std::string load_mode_;
+  std::atomic<size_t> load_done_{0}, load_total_{0};
+  std::atomic<bool> cancel_load_{false};
   std::string catalog_load_;
   mutable std::mutex calibration_mu_;
   mutable std::optional<RelevanceCalibration> calibration_;  // GUARDED_BY(calibration_mu_)
