@@ -50,7 +50,9 @@ struct RunConfig {
 // `stored`: a config as Launch stored it (with trainset_ids / valset_ids).
 Result<RunConfig> ParseRunConfig(const Json& body, bool stored = false);
 Json RunConfigToJson(const RunConfig& c);
-Json RunToJson(const RunRecord& r);
+// `replicas`: the database is shared (RunsOptions::shared), so claimed_by and lease_expires_at
+// name the executing replica and its lease; null on a private database.
+Json RunToJson(const RunRecord& r, bool replicas);
 Json TrialToJson(const TrialRecord& t);
 // Whether a run status is final: completed, failed or cancelled.
 bool RunFinished(const std::string& status);
@@ -163,6 +165,8 @@ class Runs {
   Result<AcceptedRun> Accept(const std::string& id, const std::optional<std::string>& user);
   Result<RunRecord> Reject(const std::string& id);
   RunEvents& events() { return events_; }
+  // Whether runs are shared with other replicas (RunsOptions::shared): RunToJson's `replicas`.
+  bool replicas() const { return options_.shared; }
   // The LM providers runs may name (GET /api/v1/lm-providers).
   const LmProviders& providers() const;
   // Blocks until the run leaves pending/running or `timeout` passes (tests, CLI).
