@@ -383,7 +383,8 @@ class Store {
   virtual Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) = 0;
   // The executing replica's heartbeat: extends the lease of a run running under `owner` to
   // now + lease_ms. False when the run no longer runs under `owner` (taken over after its lease
-  // expired, or finished by another replica): the caller must stop working on it.
+  // expired, or finished by another replica): the caller must stop working on it. A negative
+  // lease_ms gives the lease up (a clean shutdown): the run, still running, can be taken over at once.
   virtual Result<bool> RenewRunLease(const std::string& run_id, const std::string& owner,
                                      int64_t lease_ms) = 0;
   // Takes over a running run whose lease expired (its replica died or lost the database): claims

@@ -254,6 +254,25 @@ TEST_P(StoreRunsTest, AnExpiredLeaseIsTakenOverByExactlyOneReplica) {
   EXPECT_EQ(store_->GetRun(orphan.id)->attempts, 1);
 }
 
+// A replica stopping cleanly gives its lease up (a negative lease): the run, still running, is
+// taken over at once instead of after the lease it held.
+TEST_P(StoreRunsTest, AGivenUpLeaseIsTakenOverAtOnce) {
+  RunRecord run = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(run).ok());
+  RunRecord got;
+  ASSERT_TRUE(*store_->ClaimRun(run.id, "a", 60000, &got));
+  RunRecord taken;
+  EXPECT_FALSE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
+  EXPECT_FALSE(*store_->RenewRunLease(run.id, "b", -1));  // only the owner gives it up
+  EXPECT_FALSE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
+  ASSERT_TRUE(*store_->RenewRunLease(run.id, "a", -1));
+  EXPECT_EQ(store_->GetRun(run.id)->status, "running");
+  ASSERT_TRUE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
+  EXPECT_EQ(taken.claimed_by, "b");
+  EXPECT_EQ(taken.attempts, 1);
+  EXPECT_GT(*taken.lease_expires_at, NowMillis());
+}
+
 TEST_P(StoreRunsTest, DroppedConnectionsAreReplaced) {
   if (!postgres()) GTEST_SKIP() << "SQLite has no server connections";
   std::vector<Example> batch = {Make("a")};
