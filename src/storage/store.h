@@ -349,6 +349,12 @@ class Store {
 
   // ---- Optimization runs ----
   virtual Status InsertRun(const RunRecord& run) = 0;
+  // Inserts `run` only while its creator (run.created_by, REQUIRES: set) has fewer than `cap` runs
+  // pending or running. The count and the insert are one transaction, serialised per creator (on
+  // PostgreSQL by an advisory transaction lock on the name; SQLite has one writer), so launches
+  // through several replicas at once never pass the cap together. False, with nothing written,
+  // at the cap. *unfinished: the creator's runs pending or running before this one.
+  virtual Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) = 0;
   virtual Result<RunRecord> GetRun(const std::string& id) = 0;
   // Replaces the mutable columns of the run (matched by id).
   virtual Status UpdateRun(const RunRecord& run) = 0;

@@ -146,7 +146,8 @@ class Runs {
   void Stop();
 
   // Validates and stores a run (pending) and queues it. kFailedPrecondition when `user` already
-  // has RunsOptions::max_per_caller runs pending or running.
+  // has RunsOptions::max_per_caller runs pending or running, exactly, whatever the replicas the
+  // launches go through (Store::InsertRunUnderCap).
   Result<RunRecord> Launch(const Json& body, const std::optional<std::string>& user);
   Result<RunRecord> Get(const std::string& id);
   // One page, newest first (offset or keyset cursor, storage::RunListQuery).
@@ -208,9 +209,6 @@ class Runs {
   Snapshots snapshots_;  // every run trains on a snapshot (made from its selection when not given)
   RunEvents events_;
   RunsOptions options_;
-  // Held by a launch from its check of the caller's runs to their insert, so that concurrent
-  // launches through this process cannot exceed max_per_caller together.
-  std::mutex launch_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
