@@ -104,9 +104,17 @@ Json Run() {
                {"error", Nullable(Str())},
                {"created_at", Time()},
                {"started_at", Nullable(Time())},
-               {"completed_at", Nullable(Time())}},
+               {"completed_at", Nullable(Time())},
+               {"claimed_by", Describe(Nullable(Str()), "the replica (replica_id) executing the run, or that executed it "
+                                                        "last; null before it started and on a server with its own "
+                                                        "SQLite database (this server executes it)")},
+               {"attempts", Describe(Int(0), "executions the run took: 0 before it started, 1 normally, one more for "
+                                             "each time another replica (or its own, restarted) took it over")},
+               {"lease_expires_at", Describe(Nullable(Time()), "while running with replicas: when the executing "
+                                                               "replica's lease ends unless renewed (every run_lease_s "
+                                                               "/ 3); once passed, another replica takes the run over")}},
               {"run_id", "template_id", "status", "optimizer_type", "metric", "config", "progress", "best_score",
-               "synced", "created_at"});
+               "synced", "created_at", "claimed_by", "attempts", "lease_expires_at"});
 }
 
 Json Page(const std::string& key, Json item, bool cursor) {

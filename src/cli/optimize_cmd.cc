@@ -67,7 +67,7 @@ int RunOptimize(const Config& config, const Json& body, bool json_output) {
   if (!final_run.ok()) return 1;
   if (json_output) {
     auto results = runs.Results(id);
-    Json out = service::RunToJson(*final_run);
+    Json out = service::RunToJson(*final_run, runs.replicas());
     if (results.ok()) out["results"] = *results;
     std::cout << out.dump(2) << "\n";
   } else {

@@ -383,6 +383,12 @@ class Store {
 
   // ---- Optimization runs ----
   virtual Status InsertRun(const RunRecord& run) = 0;
+  // Inserts `run` only while its creator (run.created_by, REQUIRES: set) has fewer than `cap` runs
+  // pending or running. The count and the insert are one transaction, serialised per creator (on
+  // PostgreSQL by an advisory transaction lock on the name; SQLite has one writer), so launches
+  // through several replicas at once never pass the cap together. False, with nothing written,
+  // at the cap. *unfinished: the creator's runs pending or running before this one.
+  virtual Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) = 0;
   virtual Result<RunRecord> GetRun(const std::string& id) = 0;
   // Replaces the mutable columns of the run (matched by id).
   virtual Status UpdateRun(const RunRecord& run) = 0;
@@ -417,7 +423,8 @@ class Store {
   virtual Result<bool> ClaimNextRun(const std::string& owner, int64_t lease_ms, RunRecord* run) = 0;
   // The executing replica's heartbeat: extends the lease of a run running under `owner` to
   // now + lease_ms. False when the run no longer runs under `owner` (taken over after its lease
-  // expired, or finished by another replica): the caller must stop working on it.
+  // expired, or finished by another replica): the caller must stop working on it. A negative
+  // lease_ms gives the lease up (a clean shutdown): the run, still running, can be taken over at once.
   virtual Result<bool> RenewRunLease(const std::string& run_id, const std::string& owner,
                                      int64_t lease_ms) = 0;
   // Takes over a running run whose lease expired (its replica died or lost the database): claims

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -105,6 +106,63 @@ TEST_P(RestartedReplica, ResumesItsRunInsteadOfFailingIt) {
 
 INSTANTIATE_TEST_SUITE_P(Signals, RestartedReplica, ::testing::Values(SIGKILL, SIGTERM),
                          [](const auto& info) { return std::string(info.param == SIGKILL ? "Kill9" : "Sigterm"); });
+
+// A replica stopped cleanly (SIGTERM) gives up the lease of the run it was executing: the other
+// replica resumes it within a couple of seconds, not once the 30 s lease has run out (a kill -9
+// still leaves the lease to expire: RestartedReplica.*Kill9). The run record says who executes it
+// and how many executions it took (review s22).
+TEST(StoppedReplica, HandsItsRunOverAtOnce) {
+  constexpr int kLeaseS = 30;
+  PgTestDb db;
+  std::string tid;
+  {
+    TestServer seeder(ReplicaConfig(db.url(), "seeder"));
+    tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+  }
+  auto store = storage::OpenPostgresStore(db.url(), 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto stored = [&](const std::string& id) {
+    auto run = (*store)->GetRun(id);
+    return run.ok() ? *run : RunRecord{};
+  };
+  std::map<std::string, std::unique_ptr<ReplicaProcess>> replicas;
+  replicas["proc-a"] = std::make_unique<ReplicaProcess>(db.url(), "proc-a", kLeaseS);
+  replicas["proc-b"] = std::make_unique<ReplicaProcess>(db.url(), "proc-b", kLeaseS);
+  auto launched = replicas["proc-a"]->Post("/api/v1/dspy-runs", SlowMiproRun(tid, 25));
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string id = launched.body["run_id"];
+  EXPECT_EQ(launched.body["attempts"], 0) << launched.raw;
+  EXPECT_TRUE(launched.body["claimed_by"].is_null()) << launched.raw;
+  ASSERT_TRUE(Eventually([&] { return (*store)->ListTrials(id)->size() >= 1; }, std::chrono::seconds(60)))
+      << "the run never finished a trial";
+  const std::string first = stored(id).claimed_by.value_or("");
+  ASSERT_TRUE(replicas.count(first)) << "claimed by '" << first << "'";
+  const std::string second = first == "proc-a" ? "proc-b" : "proc-a";
+  Json running = replicas[second]->Get("/api/v1/dspy-runs/" + id).body;
+  EXPECT_EQ(running["claimed_by"], first) << running.dump();
+  EXPECT_EQ(running["attempts"], 1) << running.dump();
+  ASSERT_TRUE(running["lease_expires_at"].is_string()) << running.dump();
+  EXPECT_GT(ParseRfc3339(running["lease_expires_at"].get<std::string>()).value_or(0), NowMillis()) << running.dump();
+
+  replicas[first]->Terminate();
+  const auto stopped = Clock::now();
+  ASSERT_TRUE(Eventually([&] { return stored(id).claimed_by == second; }, std::chrono::seconds(kLeaseS)))
+      << "never taken over: status " << stored(id).status << ", error " << stored(id).error.value_or("-");
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stopped);
+  EXPECT_LT(waited, std::chrono::seconds(3)) << "the run waited for its lease to expire";
+  Json resumed = replicas[second]->Get("/api/v1/dspy-runs/" + id).body;
+  EXPECT_EQ(resumed["claimed_by"], second) << resumed.dump();
+  EXPECT_EQ(resumed["attempts"], 2) << resumed.dump();
+  // Executed there to its end (its finished trials reused).
+  ASSERT_TRUE(Eventually([&] { return stored(id).status != "running"; }, std::chrono::seconds(120)))
+      << "the resumed run never ended";
+  EXPECT_EQ(stored(id).status, "completed") << stored(id).error.value_or("-");
+  // Finished: the last executor and the attempts stay; there is no lease any more.
+  Json done = replicas[second]->Get("/api/v1/dspy-runs/" + id).body;
+  EXPECT_EQ(done["claimed_by"], second) << done.dump();
+  EXPECT_EQ(done["attempts"], 2) << done.dump();
+  EXPECT_TRUE(done["lease_expires_at"].is_null()) << done.dump();
+}
 
 // A run whose first attempt spent 45 of its 60 LM calls (and 100 s) before its replica died is
 // resumed by another: the LM receives at most the 15 calls left, and the run reports the run's

@@ -3,6 +3,10 @@
 // are not queued behind an unbounded backlog; a run that finishes frees a place.
 #include <gtest/gtest.h>
 
+#include <latch>
+#include <thread>
+
+#include "testing/pg_test_db.h"
 #include "testing/seed_fixture.h"
 
 namespace exemplar::testing {
@@ -53,6 +57,55 @@ TEST(RunLimits, OneCallerHasAtMostItsShareOfRunsPendingOrRunning) {
   ASSERT_EQ(again.status, 201) << again.raw;
   launched.push_back(again.body["run_id"]);
   for (const auto& id : launched) server.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
+}
+
+// Launches by one caller through two replicas at the same moment (review s22): the count of the
+// caller's runs and the insert are one transaction, serialised per caller, so exactly the cap is
+// accepted and every other launch gets 409 (each replica counting for itself let several more in).
+TEST(RunLimits, ConcurrentLaunchesThroughTwoReplicasNeverPassTheCap) {
+  if (!TestBackendIsPostgres()) GTEST_SKIP() << "replicas share a PostgreSQL database (the pg: variant)";
+  constexpr int kCap = 2, kLaunches = 12;  // 6 per replica: its share of concurrent requests per caller
+  PgTestDb db;
+  Config a_config, b_config;
+  a_config.db = b_config.db = db.url();
+  a_config.replica_id = "limit-a";
+  b_config.replica_id = "limit-b";
+  a_config.max_runs_per_caller = b_config.max_runs_per_caller = kCap;
+  a_config.run_workers = b_config.run_workers = 1;
+  TestServer a(a_config), b(b_config);
+  auto ids = SeedThroughApi(a, EXEMPLAR_SEED_DIR);
+  const std::string token = a.runtime().auth().CreateToken(service::Role::kWrite, "greedy")->second;
+  const Json long_run = SlowMiproRun(ids[kDefectTemplate], 25);
+  std::vector<int> statuses(kLaunches, 0);
+  std::vector<std::string> accepted_ids(kLaunches), bodies(kLaunches);
+  std::latch start(kLaunches);
+  std::vector<std::thread> launches;
+  for (int i = 0; i < kLaunches; ++i) {
+    launches.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", (i % 2 ? b : a).port());
+      client.set_read_timeout(60, 0);
+      start.arrive_and_wait();
+      auto r = client.Post("/api/v1/dspy-runs", Bearer(token), long_run.dump(), "application/json");
+      if (!r) return;
+      statuses[i] = r->status;
+      bodies[i] = r->body;
+      if (r->status == 201) accepted_ids[i] = Json::parse(r->body).value("run_id", "");
+    });
+  }
+  for (auto& t : launches) t.join();
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < kLaunches; ++i) {
+    accepted += statuses[i] == 201;
+    refused += statuses[i] == 409;
+    EXPECT_TRUE(statuses[i] == 201 || statuses[i] == 409) << statuses[i] << " " << bodies[i];
+  }
+  EXPECT_EQ(accepted, kCap);
+  EXPECT_EQ(refused, kLaunches - kCap);
+  // Every run in this database is the caller's, and none has finished yet.
+  EXPECT_EQ(a.Get("/api/v1/dspy-runs?page_size=100").body.value("total", 0), kCap) << "runs stored for the caller";
+  for (const auto& id : accepted_ids) {
+    if (!id.empty()) a.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
+  }
 }
 
 // 0 lifts the limit; so does having no name: the local user of a server that asks for no tokens

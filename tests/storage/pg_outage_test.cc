@@ -1,6 +1,7 @@
 // A lost PostgreSQL server (review s22): while it cannot be reached, the store's log gets one line
 // when it is lost, then at most a summary every 10 s, and one line when it is back, instead of a
-// line for every retry of every caller (~25 a second per replica).
+// line for every retry of every caller (~25 a second per replica). The lease renewals of running
+// optimization runs are summarised the same way (review s23).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/time.h"
+#include "service/runs/run_lease.h"
 #include "storage/store.h"
 #include "testing/pg_test_db.h"
 
@@ -145,13 +148,21 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
+// The port of a postgres:// URL, and the URL with another port.
+int ServerPort(const std::string& url) {
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(url, m, std::regex(R"(:(\d+)/)"))) << url;
+  return m.empty() ? 0 : std::stoi(m[1]);
+}
+std::string ThroughPort(const std::string& url, int port) {
+  return std::regex_replace(url, std::regex(R"(:\d+/)"), ":" + std::to_string(port) + "/",
+                            std::regex_constants::format_first_only);
+}
+
 TEST(PgOutage, ALostServerIsLoggedOnceAndItsReturnToo) {
   PgTestDb db;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(db.url(), m, std::regex(R"(:(\d+)/)"))) << db.url();
-  TcpForwarder forwarder(std::stoi(m[1]));
-  const std::string url = std::regex_replace(db.url(), std::regex(R"(:\d+/)"), ":" + std::to_string(forwarder.port()) + "/",
-                                             std::regex_constants::format_first_only);
+  TcpForwarder forwarder(ServerPort(db.url()));
+  const std::string url = ThroughPort(db.url(), forwarder.port());
   auto store = storage::OpenPostgresStore(url, 2);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   const std::string id = NewUuid();
@@ -180,6 +191,48 @@ TEST(PgOutage, ALostServerIsLoggedOnceAndItsReturnToo) {
   ASSERT_EQ(lines.size(), 2u) << lines.back();
   EXPECT_NE(lines[1].find("available again"), std::string::npos) << lines[1];
   EXPECT_NE(lines[1].find("failed attempts"), std::string::npos) << lines[1];
+}
+
+// The lease of a run being executed is renewed every lease / 3 (here every 100 ms): while the
+// server is lost, its failures are one line, then a summary every 10 s, and one line when a
+// renewal succeeds again; the run is still this replica's.
+TEST(PgOutage, ALeaseThatCannotBeRenewedIsLoggedOnceAndItsReturnToo) {
+  PgTestDb db;
+  TcpForwarder forwarder(ServerPort(db.url()));
+  const std::string url = ThroughPort(db.url(), forwarder.port());
+  auto store = storage::OpenPostgresStore(url, 2);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  RunRecord run;
+  run.id = NewUuid();
+  run.template_id = NewUuid();
+  run.created_at = run.updated_at = NowMillis();
+  ASSERT_TRUE((*store)->InsertRun(run).ok());
+  constexpr int64_t kLeaseMs = 300;
+  // Claimed with a long lease, so that it stays this replica's through the outage.
+  ASSERT_TRUE(*(*store)->ClaimRun(run.id, "me", 60 * 1000, &run));
+
+  LogCapture log;
+  service::RunLease lease(**store, run.id, "me", kLeaseMs);
+  forwarder.Cut();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto lines = log.Lines("its lease");
+  ASSERT_EQ(lines.size(), 1u) << "a line per failed renewal";
+  EXPECT_NE(lines[0].find("cannot renew its lease"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("summarised"), std::string::npos) << lines[0];
+
+  forwarder.Resume();
+  bool back = false;
+  for (int i = 0; i < 500 && !back; ++i) {
+    back = log.Lines("its lease").size() >= 2;
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(back) << "no renewal succeeded after the server came back";
+  lines = log.Lines("its lease");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[1].find("renewed again"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("failed renewals"), std::string::npos) << lines[1];
+  EXPECT_FALSE(lease.lost());
+  lease.Stop();
 }
 
 }  // namespace

@@ -254,6 +254,65 @@ TEST_P(StoreRunsTest, AnExpiredLeaseIsTakenOverByExactlyOneReplica) {
   EXPECT_EQ(store_->GetRun(orphan.id)->attempts, 1);
 }
 
+// A replica stopping cleanly gives its lease up (a negative lease): the run, still running, is
+// taken over at once instead of after the lease it held.
+TEST_P(StoreRunsTest, AGivenUpLeaseIsTakenOverAtOnce) {
+  RunRecord run = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(run).ok());
+  RunRecord got;
+  ASSERT_TRUE(*store_->ClaimRun(run.id, "a", 60000, &got));
+  RunRecord taken;
+  EXPECT_FALSE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
+  EXPECT_FALSE(*store_->RenewRunLease(run.id, "b", -1));  // only the owner gives it up
+  EXPECT_FALSE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
+  ASSERT_TRUE(*store_->RenewRunLease(run.id, "a", -1));
+  EXPECT_EQ(store_->GetRun(run.id)->status, "running");
+  ASSERT_TRUE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
+  EXPECT_EQ(taken.claimed_by, "b");
+  EXPECT_EQ(taken.attempts, 1);
+  EXPECT_GT(*taken.lease_expires_at, NowMillis());
+}
+
+// max_runs_per_caller's check: a creator's runs pending or running are counted and the run is
+// inserted in one transaction; concurrent inserts by one creator through two stores (replicas)
+// never pass the cap together.
+TEST_P(StoreRunsTest, InsertUnderCapCountsTheCreatorsUnfinishedRuns) {
+  auto run_by = [&](const std::string& who) {
+    RunRecord r = MakeRun();
+    r.created_by = who;
+    return r;
+  };
+  int64_t unfinished = -1;
+  RunRecord first = run_by("greedy");
+  ASSERT_TRUE(*store_->InsertRunUnderCap(first, 2, &unfinished));
+  EXPECT_EQ(unfinished, 0);
+  ASSERT_TRUE(*store_->InsertRunUnderCap(run_by("greedy"), 2, &unfinished));
+  RunRecord third = run_by("greedy");
+  EXPECT_FALSE(*store_->InsertRunUnderCap(third, 2, &unfinished));
+  EXPECT_EQ(unfinished, 2);
+  EXPECT_TRUE(store_->GetRun(third.id).status().IsNotFound());  // nothing written
+  EXPECT_TRUE(*store_->InsertRunUnderCap(run_by("other"), 2, &unfinished));  // per creator
+  first.status = "completed";  // a finished run frees a place
+  ASSERT_TRUE(store_->UpdateRun(first).ok());
+  EXPECT_TRUE(*store_->InsertRunUnderCap(third, 2, &unfinished));
+  EXPECT_EQ(unfinished, 1);
+
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  std::atomic<int> inserted{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 8; ++i) {
+    racers.emplace_back([&, i] {
+      int64_t seen = 0;
+      auto ok = (i % 2 ? *other : *store_).InsertRunUnderCap(run_by("racer"), 3, &seen);
+      ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+      inserted += *ok;
+    });
+  }
+  for (auto& t : racers) t.join();
+  EXPECT_EQ(inserted.load(), 3);
+}
+
 TEST_P(StoreRunsTest, DroppedConnectionsAreReplaced) {
   if (!postgres()) GTEST_SKIP() << "SQLite has no server connections";
   std::vector<Example> batch = {Make("a")};

@@ -69,8 +69,11 @@ class RunEventStream {
       auto stored = runs_->Get(id_);
       if (stored.ok()) {
         bool final = IsFinal(stored->status);
-        Json state = service::RunToJson(*stored);
-        if (state != shown_) {
+        Json state = service::RunToJson(*stored, runs_->replicas());
+        // A lease renewal alone (every run_lease_s / 3) is not news to the client.
+        Json seen = shown_;
+        seen["lease_expires_at"] = state.value("lease_expires_at", Json());
+        if (state != seen) {
           *out = StatusFrame(state);
           shown_ = std::move(state);
           last_write_ = now;
@@ -110,7 +113,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(Json body, ParseJsonObject(req));
                       EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Launch(body, User(req)));
-                      return Reply::Created(service::RunToJson(run));
+                      return Reply::Created(service::RunToJson(run, s.runs.replicas()));
                     }});
   routes.push_back({"GET", base, "List runs (filter by template_id, status; page or cursor)", "runs",
                     [&s](const Request& req) -> Result<Reply> {
@@ -136,7 +139,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                       }
                       EXEMPLAR_ASSIGN_OR_RETURN(auto r, s.runs.List(q));
                       Json items = Json::array();
-                      for (const auto& run : r.items) items.push_back(service::RunToJson(run));
+                      for (const auto& run : r.items) items.push_back(service::RunToJson(run, s.runs.replicas()));
                       Json next = r.next ? Json(EncodeKeyCursor("runs", *r.next)) : Json(nullptr);
                       return Reply::Json200({{"runs", items}, {"total", r.total}, {"page", PageField(req, page)}, {"page_size", size},
                                              {"next_cursor", next}});
@@ -145,7 +148,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Run"));
                       EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Get(id));
-                      return Reply::Json200(service::RunToJson(run));
+                      return Reply::Json200(service::RunToJson(run, s.runs.replicas()));
                     }});
   routes.push_back({"GET", base + "/{id}/events", "Server-Sent Events: progress, trial, status, log", "runs",
                     [&s](const Request& req) -> Result<Reply> {
@@ -155,7 +158,8 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                       Reply reply;
                       reply.content_type = "text/event-stream";
                       reply.headers["Cache-Control"] = "no-cache";
-                      auto events = std::make_shared<RunEventStream>(&s.runs, id, after, service::RunToJson(run));
+                      auto events = std::make_shared<RunEventStream>(&s.runs, id, after,
+                                                                     service::RunToJson(run, s.runs.replicas()));
                       reply.stream = std::make_shared<BodyStream>();
                       reply.stream->next = [events](std::string* out) { return events->Next(out); };
                       reply.stream->poll = RunEventStream::kStorePoll;
@@ -174,7 +178,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
   action("cancel", "Cancel a pending or running run (finished trials are kept)",
          [](Services& s, const std::string& id, const Request&) -> Result<Reply> {
            EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Cancel(id));
-           return Reply::Json200(service::RunToJson(run));
+           return Reply::Json200(service::RunToJson(run, s.runs.replicas()));
          });
   routes.push_back({"GET", base + "/{id}/results", "Trials, best program and example contributions", "runs",
                     [&s](const Request& req) -> Result<Reply> {
@@ -197,7 +201,7 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
   action("reject", "Reject the run's result",
          [](Services& s, const std::string& id, const Request&) -> Result<Reply> {
            EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Reject(id));
-           return Reply::Json200(service::RunToJson(run));
+           return Reply::Json200(service::RunToJson(run, s.runs.replicas()));
          });
 }
 

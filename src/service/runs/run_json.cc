@@ -122,7 +122,7 @@ Json RunConfigToJson(const RunConfig& c) {
                     {"snapshot_id", c.snapshot_id.empty() ? Json(nullptr) : Json(c.snapshot_id)}}}};
 }
 
-Json RunToJson(const RunRecord& r) {
+Json RunToJson(const RunRecord& r, bool replicas) {
   Json progress = Json::parse(r.progress_json, nullptr, false);
   Json config = Json::parse(r.config_json, nullptr, false);
   return {{"run_id", r.id},
@@ -147,7 +147,13 @@ Json RunToJson(const RunRecord& r) {
           {"created_by", Opt(r.created_by)},
           {"created_at", FormatRfc3339(r.created_at)},
           {"started_at", OptTime(r.started_at)},
-          {"completed_at", OptTime(r.completed_at)}};
+          {"completed_at", OptTime(r.completed_at)},
+          // Who executes it (with replicas; a private database has one executor, this server),
+          // how many executions it took (the store counts takeovers), and while it runs, until
+          // when its executor holds it: another replica takes it over once that has passed.
+          {"claimed_by", replicas ? Opt(r.claimed_by) : Json(nullptr)},
+          {"attempts", r.started_at ? r.attempts + 1 : 0},
+          {"lease_expires_at", replicas && r.status == "running" ? OptTime(r.lease_expires_at) : Json(nullptr)}};
 }
 
 Json TrialToJson(const TrialRecord& t) {

@@ -1,6 +1,7 @@
 // RunLease: the executing replica's heartbeat on a run (SPEC replicas; docs/ARCHITECTURE.md,
 // Optimization runs). While it lives, a thread renews the run's lease every lease / 3, so two
 // renewals may fail (a slow database) before the lease expires and another replica takes over.
+// Failed renewals are logged once, then summarised every 10 s, and their end once.
 #pragma once
 
 #include <atomic>

@@ -125,17 +125,17 @@ const LmProviders& Runs::providers() const {
 
 Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string>& user) {
   EXEMPLAR_ASSIGN_OR_RETURN(RunConfig c, ParseRunConfig(body));
-  std::unique_lock<std::mutex> launching;
   // A caller without a name is the only user of a server that asks for no tokens: not limited.
-  if (options_.max_per_caller > 0 && user) {
-    launching = std::unique_lock(launch_mu_);
+  const bool capped = options_.max_per_caller > 0 && user;
+  auto at_cap = [&](int64_t unfinished) {
+    return Status::FailedPrecondition("'" + *user + "' already has " + std::to_string(unfinished) +
+                                      " runs pending or running, the most one caller may have (max_runs_per_caller = " +
+                                      std::to_string(options_.max_per_caller) + "): wait for one to finish, or cancel one");
+  };
+  if (capped) {
+    // Refused early, before its data is selected and frozen; the insert below decides exactly.
     EXEMPLAR_ASSIGN_OR_RETURN(int64_t unfinished, CountUnfinished(user));
-    if (unfinished >= options_.max_per_caller) {
-      return Status::FailedPrecondition(
-          "'" + *user + "' already has " + std::to_string(unfinished) +
-          " runs pending or running, the most one caller may have (max_runs_per_caller = " +
-          std::to_string(options_.max_per_caller) + "): wait for one to finish, or cancel one");
-    }
+    if (unfinished >= options_.max_per_caller) return at_cap(unfinished);
   }
   // One source of data: a selection the run would not use is a 422, not silently dropped. (A
   // stored run's config names its selection beside the snapshot frozen from it.)
@@ -220,7 +220,18 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
     std::lock_guard lock(mu_);
     caller_keys_[run.id] = caller_key;
   }
-  EXEMPLAR_RETURN_IF_ERROR(store_.InsertRun(run));
+  if (capped) {
+    // The count and the insert in one transaction, serialised per caller across replicas.
+    int64_t unfinished = 0;
+    EXEMPLAR_ASSIGN_OR_RETURN(bool inserted, store_.InsertRunUnderCap(run, options_.max_per_caller, &unfinished));
+    if (!inserted) {
+      std::lock_guard lock(mu_);
+      caller_keys_.erase(run.id);
+      return at_cap(unfinished);
+    }
+  } else {
+    EXEMPLAR_RETURN_IF_ERROR(store_.InsertRun(run));
+  }
   std::vector<LineageEdge> edges = {{"template", c.template_id, "run", run.id, "optimized_by"},
                                     {"snapshot", c.snapshot_id, "run", run.id, "trained_on"}};
   for (const auto* set : {&train, &val}) {

@@ -50,7 +50,9 @@ struct RunConfig {
 // `stored`: a config as Launch stored it (with trainset_ids / valset_ids).
 Result<RunConfig> ParseRunConfig(const Json& body, bool stored = false);
 Json RunConfigToJson(const RunConfig& c);
-Json RunToJson(const RunRecord& r);
+// `replicas`: the database is shared (RunsOptions::shared), so claimed_by and lease_expires_at
+// name the executing replica and its lease; null on a private database.
+Json RunToJson(const RunRecord& r, bool replicas);
 Json TrialToJson(const TrialRecord& t);
 // Whether a run status is final: completed, failed or cancelled.
 bool RunFinished(const std::string& status);
@@ -144,7 +146,8 @@ class Runs {
   void Stop();
 
   // Validates and stores a run (pending) and queues it. kFailedPrecondition when `user` already
-  // has RunsOptions::max_per_caller runs pending or running.
+  // has RunsOptions::max_per_caller runs pending or running, exactly, whatever the replicas the
+  // launches go through (Store::InsertRunUnderCap).
   Result<RunRecord> Launch(const Json& body, const std::optional<std::string>& user);
   Result<RunRecord> Get(const std::string& id);
   // One page, newest first (offset or keyset cursor, storage::RunListQuery).
@@ -163,6 +166,8 @@ class Runs {
   Result<AcceptedRun> Accept(const std::string& id, const std::optional<std::string>& user);
   Result<RunRecord> Reject(const std::string& id);
   RunEvents& events() { return events_; }
+  // Whether runs are shared with other replicas (RunsOptions::shared): RunToJson's `replicas`.
+  bool replicas() const { return options_.shared; }
   // The LM providers runs may name (GET /api/v1/lm-providers).
   const LmProviders& providers() const;
   // Blocks until the run leaves pending/running or `timeout` passes (tests, CLI).
@@ -204,9 +209,6 @@ class Runs {
   Snapshots snapshots_;  // every run trains on a snapshot (made from its selection when not given)
   RunEvents events_;
   RunsOptions options_;
-  // Held by a launch from its check of the caller's runs to their insert, so that concurrent
-  // launches through this process cannot exceed max_per_caller together.
-  std::mutex launch_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;

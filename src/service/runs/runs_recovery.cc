@@ -12,6 +12,9 @@ namespace {
 // sign that it is gone.
 constexpr int64_t kLegacySilenceMs = 10 * 60 * 1000;
 
+// A lease "renewed" to end before now is given up: the run can be taken over at once.
+constexpr int64_t kReleasedLeaseMs = -1;
+
 }  // namespace
 
 bool Runs::ShouldRecover(const RunRecord& run, int64_t now) const {
@@ -40,9 +43,17 @@ void Runs::InterruptForShutdown(RunRecord& run) {
     if (Status st = store_.UpdateRun(run); !st.ok()) {
       spdlog::warn("run {}: cannot store its progress at shutdown: {}", run.id, st.ToString());
     }
+    // Its lease is given up (the renewals have stopped), so that another replica, or this one
+    // restarted, resumes it at its next look (poll_ms) rather than after run_lease_s. Should this
+    // fail, the lease runs out by itself, as after a kill -9.
+    auto released = store_.RenewRunLease(run.id, options_.owner, kReleasedLeaseMs);
+    if (!released.ok()) {
+      spdlog::warn("run {}: cannot give up its lease at shutdown (resumed once it expires): {}", run.id,
+                   released.status().ToString());
+    }
     events_.Publish(run.id, "log", {{"level", "warn"},
                                     {"message", "The server is shutting down: the run is interrupted here; another "
-                                                "replica resumes it once its lease expires, keeping its finished trials"}});
+                                                "replica (or this one, restarted) resumes it, keeping its finished trials"}});
     return;  // still running: the stream ends without a final status, as the run has none yet
   }
   events_.Publish(run.id, "log", {{"level", "warn"}, {"message", "The server is shutting down: the run is interrupted"}});

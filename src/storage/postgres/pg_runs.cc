@@ -180,15 +180,45 @@ Result<std::vector<Template>> PgStore::ListTemplatesByName(const std::string& na
   return out;
 }
 
+namespace {
+
+void InsertRunRow(pqxx::transaction_base& tx, const RunRecord& r) {
+  PgParams p;
+  p.Text(r.id);
+  PgAddRunBody(p, r);
+  p.Exec(tx, std::string("INSERT INTO dspy_runs(") + kRunColumns + ") VALUES (" +
+                 PgPlaceholders(1, static_cast<int>(p.size())) + ")");
+}
+
+}  // namespace
+
 Status PgStore::InsertRun(const RunRecord& r) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    PgParams p;
-    p.Text(r.id);
-    PgAddRunBody(p, r);
-    p.Exec(tx, std::string("INSERT INTO dspy_runs(") + kRunColumns + ") VALUES (" +
-                   PgPlaceholders(1, static_cast<int>(p.size())) + ")");
+    InsertRunRow(tx, r);
     return Status::Ok();
   });
+}
+
+Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished) {
+  bool capped = false;
+  Status st = pool_->Write([&](pqxx::transaction_base& tx) -> Status {
+    // Launches by one creator through any replica queue here until the holder commits; the count
+    // below is a new statement, so under READ COMMITTED it sees the run the holder inserted.
+    PgParams().Text("dspy_runs.created_by:" + r.created_by.value_or(""))
+        .Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+    auto rows = PgParams().Text(r.created_by).Exec(
+        tx, "SELECT count(*) FROM dspy_runs WHERE created_by = $1 AND status IN ('pending', 'running')");
+    *unfinished = rows[0][0].as<int64_t>();
+    if (*unfinished >= cap) {
+      capped = true;  // rolled back, so the request's audit entry is not written for nothing done
+      return Status::FailedPrecondition("the creator's runs are at the cap");
+    }
+    InsertRunRow(tx, r);
+    return Status::Ok();
+  });
+  if (capped) return false;
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return true;
 }
 
 Result<RunRecord> PgStore::GetRun(const std::string& id) {

@@ -54,17 +54,39 @@ int BindRunBody(SQLite::Statement& q, int i, const RunRecord& r) {
   return i;
 }
 
+void InsertRunRow(Conn& c, const RunRecord& r) {
+  auto& q = c.Prepare(std::string("INSERT INTO dspy_runs(") + kRunColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, r.id);
+  BindRunBody(q, 2, r);
+  q.exec();
+}
+
 }  // namespace
 
 Status SqliteStore::InsertRun(const RunRecord& r) {
   return pool_->Write([&](Conn& c) {
-    auto& q = c.Prepare(std::string("INSERT INTO dspy_runs(") + kRunColumns +
-                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    q.bind(1, r.id);
-    BindRunBody(q, 2, r);
-    q.exec();
+    InsertRunRow(c, r);
     return Status::Ok();
   });
+}
+
+Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished) {
+  bool capped = false;
+  // One writer: no other launch can insert between the count and the insert.
+  Status st = pool_->Write([&](Conn& c) -> Status {
+    auto& q = c.Prepare("SELECT count(*) FROM dspy_runs WHERE created_by = ? AND status IN ('pending', 'running')");
+    BindOpt(q, 1, r.created_by);
+    *unfinished = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    if (*unfinished >= cap) {
+      capped = true;  // rolled back, so the request's audit entry is not written for nothing done
+      return Status::FailedPrecondition("the creator's runs are at the cap");
+    }
+    InsertRunRow(c, r);
+    return Status::Ok();
+  });
+  if (capped) return false;
+  EXEMPLAR_RETURN_IF_ERROR(st);
+  return true;
 }
 
 Result<RunRecord> SqliteStore::GetRun(const std::string& id) {

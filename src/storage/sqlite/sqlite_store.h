@@ -73,6 +73,7 @@ class SqliteStore final : public Store {
                                      const std::optional<std::string>& accepting_run_id, int64_t now) override;
 
   Status InsertRun(const RunRecord& run) override;
+  Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) override;
   Result<RunRecord> GetRun(const std::string& id) override;
   Status UpdateRun(const RunRecord& run) override;
   using Store::ListRuns;

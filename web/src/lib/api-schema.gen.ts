@@ -1713,7 +1713,11 @@ export interface components {
         };
         Run: {
             accepted_template_id?: string | null;
+            /** @description executions the run took: 0 before it started, 1 normally, one more for each time another replica (or its own, restarted) took it over */
+            attempts: number;
             best_score: number | null;
+            /** @description the replica (replica_id) executing the run, or that executed it last; null before it started and on a server with its own SQLite database (this server executes it) */
+            claimed_by: string | null;
             /** @description RFC 3339 UTC timestamp */
             completed_at?: string | null;
             config: {
@@ -1729,6 +1733,8 @@ export interface components {
             error?: string | null;
             /** @description estimated seconds left; null until a trial finished */
             eta_s?: number | null;
+            /** @description while running with replicas: when the executing replica's lease ends unless renewed (every run_lease_s / 3); once passed, another replica takes the run over */
+            lease_expires_at: string | null;
             lm_calls?: number;
             metric: string;
             optimizer_type: string;

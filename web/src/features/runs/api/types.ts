@@ -48,6 +48,9 @@ export type RunWire = {
   created_at?: string;
   started_at?: string | null;
   completed_at?: string | null;
+  claimed_by?: string | null;
+  attempts?: Num;
+  lease_expires_at?: string | null;
   trials?: TrialWire[];
 };
 
@@ -88,6 +91,12 @@ export type Run = {
   createdAt?: string;
   startedAt?: string | null;
   completedAt?: string | null;
+  /** The replica executing the run (or that executed it last); undefined: this server. */
+  claimedBy?: string;
+  /** Executions the run took: 0 before it started, one more per takeover by another replica. */
+  attempts: number;
+  /** While running with replicas: when the executor's lease ends unless renewed. */
+  leaseExpiresAt?: string;
 };
 
 export type Trial = { index: number; score: number | null; metrics: Record<string, number>; demoIds: string[]; instruction?: string; lmCalls?: number };
@@ -128,6 +137,9 @@ export function normalizeRun(w: RunWire): Run {
     createdAt: w.created_at,
     startedAt: w.started_at,
     completedAt: w.completed_at,
+    claimedBy: w.claimed_by ?? undefined,
+    attempts: num(w.attempts) ?? (w.started_at ? 1 : 0),
+    leaseExpiresAt: w.lease_expires_at ?? undefined,
   };
 }
 

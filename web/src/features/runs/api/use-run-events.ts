@@ -99,8 +99,13 @@ export function useRunEvents(id: string, active: boolean) {
           fraction: fresh?.fraction ?? r.fraction,
           lmCalls: fresh?.lmCalls ?? r.lmCalls,
           bestScore: fresh?.bestScore ?? r.bestScore,
+          claimedBy: fresh ? fresh.claimedBy : r.claimedBy,
+          attempts: fresh?.attempts ?? r.attempts,
+          leaseExpiresAt: fresh ? fresh.leaseExpiresAt : r.leaseExpiresAt,
         };
       });
+      // A bare status (the run started here, or was resumed) does not say who executes it now.
+      if (typeof d.run_id !== "string" && !isTerminal(status)) void qc.invalidateQueries({ queryKey: key });
       if (isTerminal(status)) {
         source.close();
         setState("closed");

@@ -86,6 +86,23 @@ describe("run detail", () => {
     expect(link).toHaveAttribute("href", `/templates/${TPL}`);
   });
 
+  it("says which replica executes the run, how many attempts it took and until when it holds it", async () => {
+    const lease = "2026-12-07T23:10:05Z";
+    mockFetch(route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("running", 2), started_at: "2026-12-07T23:00:00Z", claimed_by: "proc-b", attempts: 2, lease_expires_at: lease }]));
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    const line = await screen.findByLabelText("Executor");
+    expect(line).toHaveTextContent(`Executing on replica proc-b · 2 attempts (taken over 1×) · lease until ${new Date(lease).toLocaleTimeString()}`);
+  });
+
+  it("says a run on a server without replicas was executed by this server", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("completed", 5), started_at: "2026-12-07T23:00:00Z", claimed_by: null, attempts: 1, lease_expires_at: null }]),
+      route("GET", `/dspy-runs/${RUN}/results`, () => [200, { run_id: RUN, status: "completed", best_score: 0.6, best_program: { instructions: "x", demos: [] }, contributions: [], trials }]),
+    );
+    renderPage(<RunDetailPage />, { route: `/runs/${RUN}`, path: "/runs/:id" });
+    expect(await screen.findByLabelText("Executor")).toHaveTextContent("Executed by this server · 1 attempt");
+  });
+
   it("shows an accepted run's decision as a link to the version it made", async () => {
     mockFetch(
       route("GET", `/dspy-runs/${RUN}`, () => [200, { ...runWire("completed", 5), decision: "accepted", accepted_template_id: "99999999-9999-4999-8999-999999999999" }]),

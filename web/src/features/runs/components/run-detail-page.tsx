@@ -15,7 +15,7 @@ import { useTemplate } from "@/features/templates/api/get-template";
 import { useRun } from "../api/get-run";
 import { useRunResults } from "../api/get-run-results";
 import { useRunAction } from "../api/run-actions";
-import { isTerminal, mergeTrials } from "../api/types";
+import { isTerminal, mergeTrials, type Run } from "../api/types";
 import { useRunEvents, type StreamState } from "../api/use-run-events";
 import { DecisionBadge } from "./decision-badge";
 import { RunProgress } from "./run-progress";
@@ -33,6 +33,20 @@ const streamLabel: Record<StreamState, string> = {
   closed: "polling…",
   unavailable: "polling…",
 };
+
+// Who executes the run (a replica, or this server on its own database), how many executions it
+// took (a takeover after its replica stopped adds one), and, while it runs on a replica, until
+// when that replica holds it.
+function ExecutorLine({ run }: { run: Run }) {
+  const who = run.claimedBy ? `replica ${run.claimedBy}` : "this server";
+  const running = run.status === "running";
+  return (
+    <p className="mb-6 text-sm text-slate-600" aria-label="Executor">
+      {running ? "Executing on" : "Executed by"} {who} · {run.attempts === 1 ? "1 attempt" : `${run.attempts} attempts (taken over ${run.attempts - 1}×)`}
+      {running && run.leaseExpiresAt ? ` · lease until ${new Date(run.leaseExpiresAt).toLocaleTimeString()}` : ""}
+    </p>
+  );
+}
 
 export default function RunDetailPage() {
   const canCancel = usePermission("write", "cancel runs").allowed;
@@ -157,6 +171,7 @@ export default function RunDetailPage() {
         <Stat label="LM calls" value={formatCount(r.lmCalls)} />
         <Stat label="Started" value={<span className="text-base">{formatDate(r.startedAt ?? r.createdAt)}</span>} sub={r.completedAt ? `finished ${formatDate(r.completedAt)}` : undefined} />
       </div>
+      {r.attempts > 0 && <ExecutorLine run={r} />}
       <div className="grid gap-6 xl:grid-cols-2">
         <Card className="min-w-0">
           <CardHeader title="Score over trials" />
