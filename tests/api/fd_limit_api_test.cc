@@ -2,20 +2,16 @@
 // limits under it, so one address holding more idle connections than there are descriptors gets
 // 503s for the excess while another client's /healthz is answered at once. Before, the server
 // accepted until EMFILE and then answered no one (accept kept failing; /healthz timed out).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <vector>
 
 #include "common/ids.h"
+#include "testing/child_process.h"
 #include "testing/cli_fixture.h"
 #include "testing/raw_connection.h"
 #include "testing/test_server.h"
@@ -25,23 +21,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// `exemplar serve` as a child process whose descriptor limit (soft and hard) is `nofile`.
-class LimitedServer {
+// `exemplar serve` as a child process whose descriptor limit (soft and hard) is `nofile`, ready.
+class LimitedServer : public ChildProcess {
  public:
-  LimitedServer(const std::filesystem::path& dir, int port, rlim_t nofile) : log_(dir / "serve.log") {
-    // Everything exec needs is built before fork: the child only calls async-signal-safe functions.
-    const std::string binary = CliBinary(), p = std::to_string(port), data = (dir / "data").string();
-    const int log_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_ = fork();
-    if (pid_ == 0) {
-      rlimit rl{nofile, nofile};
-      if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
-      dup2(log_fd, STDERR_FILENO);
-      execl(binary.c_str(), binary.c_str(), "serve", "--port", p.c_str(), "--data-dir", data.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(log_fd);
+  LimitedServer(const std::filesystem::path& dir, int port, rlim_t nofile)
+      : ChildProcess({CliBinary(), "serve", "--port", std::to_string(port), "--data-dir", (dir / "data").string()},
+                     {.log = dir / "serve.log", .nofile = nofile}) {
     httplib::Client client("127.0.0.1", port);
     for (int i = 0; i < 1000; ++i) {
       if (auto r = client.Get("/readyz"); r && r->status == 200) return;
@@ -49,20 +34,6 @@ class LimitedServer {
     }
     ADD_FAILURE() << "server did not become ready: " << Log();
   }
-  ~LimitedServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string Log() const {
-    std::ifstream f(log_);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-
- private:
-  std::filesystem::path log_;
-  pid_t pid_ = -1;
 };
 
 TEST(FdLimitServe, OneAddressCannotTakeEveryDescriptor) {
@@ -113,26 +84,12 @@ TEST(FdLimitServe, OneAddressCannotTakeEveryDescriptor) {
 TEST(FdLimitServe, ALimitTooLowToServeIsRefusedAtStart) {
   const auto dir = std::filesystem::path(::testing::TempDir()) / ("fd_limit_" + NewUuid());
   std::filesystem::create_directories(dir);
-  const std::string binary = CliBinary(), port = std::to_string(FreePort()), data = (dir / "data").string();
-  const std::string log = (dir / "serve.log").string();
-  const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    rlimit rl{100, 100};  // below the 136 kept back, let alone 32 clients
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
-    dup2(log_fd, STDERR_FILENO);
-    alarm(60);  // a server that started anyway is stopped
-    execl(binary.c_str(), binary.c_str(), "serve", "--port", port.c_str(), "--data-dir", data.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(log_fd);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  std::ifstream f(log);
-  const std::string err((std::istreambuf_iterator<char>(f)), {});
-  ASSERT_TRUE(WIFEXITED(status)) << err;
-  EXPECT_EQ(WEXITSTATUS(status), 2) << err;
+  // Below the 136 kept back, let alone 32 clients; a server that started anyway is stopped.
+  ChildProcess serve({CliBinary(), "serve", "--port", std::to_string(FreePort()), "--data-dir", (dir / "data").string()},
+                     {.log = dir / "serve.log", .nofile = 100});
+  const int code = serve.Wait(std::chrono::seconds(60));
+  const std::string err = serve.Log();
+  EXPECT_EQ(code, 2) << err;
   EXPECT_NE(err.find("file descriptor limit (RLIMIT_NOFILE) is 100"), std::string::npos) << err;
   std::filesystem::remove_all(dir);
 }

@@ -27,6 +27,27 @@ Config ReplicaConfig(const std::string& db, const std::string& name) {
   return c;
 }
 
+// A PostgreSQL database with the demo data, seeded through a server, and a store reading its runs.
+struct SeededDb {
+  SeededDb() {
+    {
+      TestServer seeder(ReplicaConfig(db.url(), "seeder"));
+      tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+    }
+    auto opened = storage::OpenPostgresStore(db.url(), 1);
+    if (opened.ok()) store = std::move(*opened);
+  }
+  // The run as stored, or an empty record when it cannot be read.
+  RunRecord Stored(const std::string& id) {
+    auto run = store->GetRun(id);
+    return run.ok() ? *run : RunRecord{};
+  }
+
+  PgTestDb db;
+  std::string tid;  // the defect template
+  std::unique_ptr<storage::Store> store;
+};
+
 template <typename Pred>
 bool Eventually(Pred pred, Clock::duration limit) {
   for (auto until = Clock::now() + limit; Clock::now() < until;) {
@@ -42,18 +63,12 @@ class RestartedReplica : public ::testing::TestWithParam<int> {};
 
 TEST_P(RestartedReplica, ResumesItsRunInsteadOfFailingIt) {
   constexpr int kLeaseS = 2;
-  PgTestDb db;
-  std::string tid;
-  {
-    TestServer seeder(ReplicaConfig(db.url(), "seeder"));
-    tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)[kDefectTemplate];
-  }
-  auto store = storage::OpenPostgresStore(db.url(), 1);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto stored = [&](const std::string& id) {
-    auto run = (*store)->GetRun(id);
-    return run.ok() ? *run : RunRecord{};
-  };
+  SeededDb seeded;
+  ASSERT_TRUE(seeded.store != nullptr) << "cannot open the store";
+  PgTestDb& db = seeded.db;
+  const std::string tid = seeded.tid;
+  auto* store = &seeded.store;
+  auto stored = [&](const std::string& id) { return seeded.Stored(id); };
   auto a = std::make_unique<ReplicaProcess>(db.url(), "proc-a", kLeaseS);
   const int port = a->port();
   Json body = {{"template_id", tid},
@@ -113,18 +128,12 @@ INSTANTIATE_TEST_SUITE_P(Signals, RestartedReplica, ::testing::Values(SIGKILL, S
 // and how many executions it took (review s22).
 TEST(StoppedReplica, HandsItsRunOverAtOnce) {
   constexpr int kLeaseS = 30;
-  PgTestDb db;
-  std::string tid;
-  {
-    TestServer seeder(ReplicaConfig(db.url(), "seeder"));
-    tid = SeedThroughApi(seeder, EXEMPLAR_SEED_DIR)[kDefectTemplate];
-  }
-  auto store = storage::OpenPostgresStore(db.url(), 1);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto stored = [&](const std::string& id) {
-    auto run = (*store)->GetRun(id);
-    return run.ok() ? *run : RunRecord{};
-  };
+  SeededDb seeded;
+  ASSERT_TRUE(seeded.store != nullptr) << "cannot open the store";
+  PgTestDb& db = seeded.db;
+  const std::string tid = seeded.tid;
+  auto* store = &seeded.store;
+  auto stored = [&](const std::string& id) { return seeded.Stored(id); };
   std::map<std::string, std::unique_ptr<ReplicaProcess>> replicas;
   replicas["proc-a"] = std::make_unique<ReplicaProcess>(db.url(), "proc-a", kLeaseS);
   replicas["proc-b"] = std::make_unique<ReplicaProcess>(db.url(), "proc-b", kLeaseS);

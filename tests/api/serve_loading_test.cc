@@ -4,11 +4,7 @@
 // Retry-After, the web UI's pages a "starting" page, and a run launch is refused; a stop signal
 // ends the load cleanly, writing no snapshot. And a provider key variable that is unset is named in
 // a warning at start. Before, the port opened only once the indexes were built, and nothing warned.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,6 +16,7 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "testing/child_process.h"
 #include "testing/cli_fixture.h"
 #include "testing/test_server.h"
 
@@ -32,55 +29,16 @@ using std::chrono::steady_clock;
 // machine), so the probes below run while it does.
 constexpr int kExamples = 12000;
 
-// `exemplar serve` as a child process, its stderr (the log) in a file.
-class ServeProcess {
+std::vector<std::string> ServeArgs(std::vector<std::string> args) {
+  args.insert(args.begin(), {CliBinary(), "serve"});
+  return args;
+}
+
+// `exemplar serve ARGS` as a child process, its stderr (the log) in a file.
+class ServeProcess : public ChildProcess {
  public:
   ServeProcess(const std::filesystem::path& log, std::vector<std::string> args, std::vector<std::string> env)
-      : log_(log) {
-    // Everything exec needs is built before fork: the child only calls async-signal-safe functions.
-    args.insert(args.begin(), {CliBinary(), "serve"});
-    for (char** e = environ; *e; ++e) env.emplace_back(*e);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    for (auto& e : env) envp.push_back(e.data());
-    argv.push_back(nullptr);
-    envp.push_back(nullptr);
-    const int log_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(log_fd, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    close(log_fd);
-  }
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  // SIGTERM, then the exit code (-1: killed after 60 s, or not a normal exit).
-  int Terminate() {
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 6000; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-  std::string Log() const {
-    std::ifstream f(log_);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-
- private:
-  std::filesystem::path log_;
-  pid_t pid_ = -1;
+      : ChildProcess(ServeArgs(std::move(args)), {.env = std::move(env), .log = log}) {}
 };
 
 HttpResult Send(httplib::Client& client, const std::string& method, const std::string& path,

@@ -3,10 +3,6 @@
 // Needs EXEMPLAR_BINARY (the path of the built `exemplar`).
 #pragma once
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -17,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "common/ids.h"
+#include "testing/child_process.h"
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -29,21 +26,10 @@ class ReplicaProcess {
       : port_(port > 0 ? port : FreePort()),
         dir_(std::filesystem::path(::testing::TempDir()) / ("replica_" + NewUuid())) {
     std::filesystem::create_directories(dir_);
-    // Everything exec needs is built before fork: the child only calls exec.
-    std::vector<std::string> args = {EXEMPLAR_BINARY, "serve", "--port", std::to_string(port_), "--data-dir",
-                                     dir_.string(), "--db", db_url, "--replica-id", name};
-    std::vector<std::string> env = {"EXEMPLAR_RUN_LEASE_S=" + std::to_string(lease_s), "EXEMPLAR_LOG_LEVEL=warn"};
-    for (char** e = environ; *e; ++e) env.emplace_back(*e);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    for (auto& e : env) envp.push_back(e.data());
-    argv.push_back(nullptr);
-    envp.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      execve(EXEMPLAR_BINARY, argv.data(), envp.data());
-      _exit(127);
-    }
+    child_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{EXEMPLAR_BINARY, "serve", "--port", std::to_string(port_), "--data-dir", dir_.string(),
+                                 "--db", db_url, "--replica-id", name},
+        ChildProcess::Options{.env = {"EXEMPLAR_RUN_LEASE_S=" + std::to_string(lease_s), "EXEMPLAR_LOG_LEVEL=warn"}});
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     client_->set_read_timeout(30, 0);
     for (int i = 0; i < 1500; ++i) {
@@ -53,14 +39,14 @@ class ReplicaProcess {
     ADD_FAILURE() << "replica process did not become ready";
   }
   ~ReplicaProcess() {
-    Kill();
+    child_->Kill();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
   // kill -9, and waits for it to be gone.
-  void Kill() { Signal(SIGKILL); }
+  void Kill() { child_->Kill(); }
   // SIGTERM (a graceful shutdown), and waits for the process to exit.
-  void Terminate() { Signal(SIGTERM); }
+  void Terminate() { child_->Terminate(); }
   int port() const { return port_; }
   HttpResult Post(const std::string& path, const Json& body) {
     HttpResult out;
@@ -82,17 +68,9 @@ class ReplicaProcess {
   }
 
  private:
-  void Signal(int sig) {
-    if (pid_ > 0) {
-      kill(pid_, sig);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-
   int port_;
   std::filesystem::path dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> child_;
   std::unique_ptr<httplib::Client> client_;
 };
 
