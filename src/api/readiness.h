@@ -31,10 +31,10 @@ class Readiness {
     return loading_ != nullptr ? loading_->Progress() : service::SearchIndex::LoadProgress{};
   }
   // "loading indexes: 1200 of 50000 examples", or "loading indexes" without the counts (for a
-  // caller who may not learn the store's size).
+  // caller who may not learn the store's size, or before the store's examples are counted).
   std::string Describe(bool with_counts) const {
-    if (!with_counts) return "loading indexes";
     const auto p = progress();
+    if (!with_counts || !p.counted) return "loading indexes";
     return "loading indexes: " + std::to_string(p.done) + " of " + std::to_string(p.total) + " examples";
   }
 

@@ -69,8 +69,7 @@ Reply Loading(Services& s, const Request& req) {
   const bool counts = !s.auth.options().required;
   Reply r{503, ErrorBody(Status::Unavailable(s.readiness.Describe(counts) + "; retry shortly"), req.request_id)};
   r.body["status"] = "loading";
-  if (counts) {
-    const auto p = s.readiness.progress();
+  if (const auto p = s.readiness.progress(); counts && p.counted) {
     r.body["indexed"] = p.done;
     r.body["examples"] = p.total;
   }

@@ -218,7 +218,10 @@ Status SearchIndex::CheckNotCancelled() const {
 }
 
 Status SearchIndex::Load() {
-  if (auto rows = store_.CountExamples(); rows.ok()) load_total_ = static_cast<size_t>(*rows);
+  if (auto rows = store_.CountExamples(); rows.ok()) {
+    load_total_ = static_cast<size_t>(*rows);
+    load_counted_ = true;
+  }
   Status st = LoadIndexes();
   if (st.ok()) load_done_ = load_total_.load();
   return st;

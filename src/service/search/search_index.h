@@ -65,12 +65,16 @@ class SearchIndex {
   // was saved for that model (`<snapshot>.model`).
   Status Load();
   // How far Load has come: examples read into the indexes of the store's count when it started
-  // (`done` jumps to `total` when they come from snapshots). Any thread; two atomic reads.
+  // (`done` jumps to `total` when they come from snapshots); `counted` is false until that count
+  // is known. Any thread; atomic reads.
   struct LoadProgress {
     size_t done = 0;
     size_t total = 0;
+    bool counted = false;
   };
-  LoadProgress Progress() const { return {load_done_.load(std::memory_order_relaxed), load_total_.load()}; }
+  LoadProgress Progress() const {
+    return {load_done_.load(std::memory_order_relaxed), load_total_.load(), load_counted_.load()};
+  }
   // Makes a Load running on another thread stop reading rows and return kUnavailable; the indexes
   // are then partial, to be neither served nor saved. For a stop signal during start-up.
   void CancelLoad() { cancel_load_ = true; }
@@ -187,6 +191,7 @@ class SearchIndex {
   std::atomic<int64_t> applied_seq_{0};
   std::string load_mode_;
   std::atomic<size_t> load_done_{0}, load_total_{0};
+  std::atomic<bool> load_counted_{false};  // load_total_ holds the store's count
   std::atomic<bool> cancel_load_{false};
   std::string catalog_load_;
   mutable std::mutex calibration_mu_;
