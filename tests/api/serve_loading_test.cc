@@ -228,6 +228,40 @@ TEST_F(ServeLoading, AStopSignalDuringTheLoadEndsItCleanlyWithoutASnapshot) {
   EXPECT_EQ(again.Terminate(), 0) << again.Log();
 }
 
+// Review s23: a 503 of the load used up one request of the caller's rate limit, so a client that
+// retried after each Retry-After through a long load found itself refused 429 once the server was
+// ready. The load's 503 now comes before the rate limit, which still applies to what is served.
+TEST_F(ServeLoading, RetriesDuringTheLoadDoNotUseUpTheRateLimit) {
+  const std::string data = StoreWithoutSnapshots();
+  const int port = FreePort();
+  // Two requests at once, then one per 100 s: a charged 503 would leave none for after the load.
+  ServeProcess serve(dir_ / "serve.log", {"--port", std::to_string(port), "--data-dir", data},
+                     {"EXEMPLAR_RATE_LIMIT_RPS=0.01", "EXEMPLAR_RATE_LIMIT_BURST=2"});
+  httplib::Client client("127.0.0.1", port);
+  ASSERT_TRUE(WaitForListening(client)) << serve.Log();
+  int loading = 0;
+  for (int i = 0; i < 5; ++i) {
+    HttpResult r = Send(client, "GET", "/api/v1/examples?page_size=1");
+    if (r.status == 200) break;  // loaded already (a fast machine): the rest proves nothing more
+    EXPECT_EQ(r.status, 503) << r.raw;
+    EXPECT_EQ(Header(r, "Retry-After"), "5") << r.raw;
+    ++loading;
+  }
+  ASSERT_GE(loading, 3) << "the indexes were loaded before the retries: " << serve.Log();
+  // The site checks still come first while loading.
+  auto foreign = client.Get("/api/v1/examples?page_size=1", httplib::Headers{{"Host", "evil.example"}});
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 421) << foreign->body;
+
+  ASSERT_TRUE(WaitForReady(client)) << serve.Log();  // /readyz is public: never rate-limited
+  EXPECT_EQ(Send(client, "GET", "/api/v1/examples?page_size=1").status, 200);
+  EXPECT_EQ(Send(client, "GET", "/api/v1/examples?page_size=1").status, 200);
+  HttpResult limited = Send(client, "GET", "/api/v1/examples?page_size=1");
+  EXPECT_EQ(limited.status, 429) << limited.raw;
+  EXPECT_FALSE(Header(limited, "Retry-After").empty());
+  EXPECT_EQ(serve.Terminate(), 0) << serve.Log();
+}
+
 // A provider key read from an unset (or empty) variable makes every call the provider
 // authenticates fail with a 401, long after the start: the start names the variable, never a value.
 TEST_F(ServeLoading, AnUnsetProviderKeyVariableIsNamedInAWarningAtStart) {
