@@ -102,6 +102,7 @@ Reply Loading(const Readiness& readiness, const std::string& request_id) {
 // A caller is refused for its credentials while the indexes load as after; the 503 of the load
 // comes before the rate limit, so retrying after its Retry-After costs a caller nothing (review
 // s23: a client that retried through a minutes-long load found itself rate-limited once ready).
+// A request charged before its body was read (Request::rate_charged) is not charged again.
 Handler Guard(Services& s, service::Role route_need, Handler inner) {
   return [&s, route_need, inner](const Request& in) -> Result<Reply> {
     auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"), in.remote_addr);
@@ -119,7 +120,7 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
     }
     if (!s.readiness.ready()) return Loading(s.readiness, in.request_id);
     int retry_after = 0;
-    Status admitted = s.auth.Admit(*p, &retry_after);
+    Status admitted = in.rate_charged ? Status::Ok() : s.auth.Admit(*p, &retry_after);
     if (!admitted.ok()) {
       Reply r{429, ErrorBody(admitted, in.request_id)};
       r.headers["Retry-After"] = std::to_string(retry_after);
@@ -338,7 +339,11 @@ std::vector<Route> BuildRoutes(Services& s) {
     }
     // Every route but the health checks (and the OpenAPI document, whose handler the dispatcher
     // sets) needs a role, and the indexes.
-    if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, r.handler);
+    if (need != service::Role::kNone && r.handler) {
+      r.handler = Guard(s, need, r.handler);
+      // What a client waiting for 100 Continue is told before it sends the body.
+      r.before_body = SiteGuard(site, Guard(s, need, [](const Request&) -> Result<Reply> { return Reply{100}; }));
+    }
     if (r.handler) r.handler = SiteGuard(site, r.handler);
   }
   return routes;
