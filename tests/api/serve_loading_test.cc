@@ -18,6 +18,7 @@
 #include "common/json_util.h"
 #include "testing/child_process.h"
 #include "testing/cli_fixture.h"
+#include "testing/fake_embeddings.h"
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -260,6 +261,35 @@ TEST_F(ServeLoading, RetriesDuringTheLoadDoNotUseUpTheRateLimit) {
   EXPECT_EQ(limited.status, 429) << limited.raw;
   EXPECT_FALSE(Header(limited, "Retry-After").empty());
   EXPECT_EQ(serve.Terminate(), 0) << serve.Log();
+}
+
+// Review s23: a SIGTERM that came before the port opened (while the store opened or the embedder
+// was built) could be taken by a thread a library started before serve blocked the signals
+// (OpenBLAS's pool), whose default action ended the process with 143. Here the start waits on the
+// embedding provider's dimension probe, held at the fake's gate; the stop comes meanwhile.
+TEST_F(ServeLoading, AStopSignalBeforeThePortOpensExitsZero) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    FakeEmbeddings fake;
+    fake.Close();
+    const int port = FreePort();
+    const std::string name = "early" + std::to_string(attempt);
+    ServeProcess serve(dir_ / (name + ".log"),
+                       {"--port", std::to_string(port), "--data-dir", (dir_ / name).string()},
+                       {"EXEMPLAR_EMBEDDER=openai", "EXEMPLAR_EMBED_BASE_URL=" + fake.base_url(),
+                        "EXEMPLAR_EMBED_MODEL=m", "EXEMPLAR_EMBED_RETRIES=0", "EXEMPLAR_EMBED_DIMENSIONS=0"});
+    ASSERT_TRUE(fake.AwaitWaiting()) << serve.Log();  // the probe: before the port opens
+    std::thread answer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      fake.Open();  // the probe is answered after the stop: serve goes on to find it
+    });
+    const int code = serve.Terminate();
+    answer.join();
+    const std::string log = serve.Log();
+    EXPECT_EQ(code, 0) << "attempt " << attempt << ": " << log;
+    EXPECT_NE(log.find("stopped while starting"), std::string::npos) << log;
+    EXPECT_EQ(log.find("listening on"), std::string::npos) << log;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / name / "vectors.hnsw.seq"));
+  }
 }
 
 // A provider key read from an unset (or empty) variable makes every call the provider
