@@ -4,6 +4,7 @@
 // Retry-After, the web UI's pages a "starting" page, and a run launch is refused; a stop signal
 // ends the load cleanly, writing no snapshot. And a provider key variable that is unset is named in
 // a warning at start. Before, the port opened only once the indexes were built, and nothing warned.
+// Review s23: the load's 503s cost no rate limit, and a stop before the port opens exits 0.
 #include <gtest/gtest.h>
 
 #include <chrono>
