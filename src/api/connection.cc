@@ -111,6 +111,7 @@ void Connection::Close() {
 
 void Connection::AwaitRequest() {
   timed_out_ = false;
+  rate_charged_ = false;
   parser_.reset();
   ReleaseBody();
   if (buffer_.size() > 0) {  // a pipelined request is already here
@@ -224,14 +225,37 @@ void Connection::OnHeader(beast::error_code ec) {
   }
   // RFC 9110 §10.1.1: an HTTP/1.0 client's 100-continue is ignored.
   if (version_ >= 11 && beast::iequals(head[http::field::expect], "100-continue")) {
-    net::async_write(socket_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (self->phase_ == Phase::kClosed) return;
-      if (ec) return self->Close();
-      self->ReadBody();
-    });
-    return;
+    return CheckBeforeContinue(std::move(head_req));
   }
   ReadBody();
+}
+
+// RFC 9110 §10.1.1 lets a server answer a final status instead of 100 Continue: a request its
+// route refuses from the head (a wrong token, a role, the rate limit, a foreign Host, the load)
+// gets that refusal, and its body is never sent (review s23: a 100 came before the token was
+// looked up). The request deadline keeps running meanwhile.
+void Connection::CheckBeforeContinue(Request head) {
+  auto req = std::make_shared<Request>(std::move(head));
+  core_.workers.Submit([self = shared_from_this(), req] {
+    auto refused = std::make_shared<std::optional<Reply>>(self->core_.dispatcher.RefuseBeforeBody(*req));
+    net::post(self->socket_.get_executor(), [self, refused] { self->ContinueOrRefuse(std::move(*refused)); });
+  });
+}
+
+void Connection::ContinueOrRefuse(std::optional<Reply> refused) {
+  if (phase_ == Phase::kClosed) return;
+  if (timed_out_) {
+    return Refuse(408, Status(Code::kDeadlineExceeded,
+                              "request body not received within " + std::to_string(core_.config.request_timeout_s) +
+                                  " s (request_timeout_s)"));
+  }
+  if (refused) return RefuseBody(std::move(*refused));
+  rate_charged_ = true;
+  net::async_write(socket_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (self->phase_ == Phase::kClosed) return;
+    if (ec || self->timed_out_) return self->OnBody(ec);
+    self->ReadBody();
+  });
 }
 
 void Connection::ReadBody() {
@@ -360,6 +384,7 @@ void Connection::Dispatch() {
     return Send(core_.dispatcher.Refuse(HttpStatusOf(target.code()), target, method_, request_id_));
   }
   req.body = std::move(parser_->get().body());
+  req.rate_charged = rate_charged_;
   parser_.reset();
   auto shared_req = std::make_shared<Request>(std::move(req));
   if (core_.dispatcher.Quick(*shared_req)) return Respond(*shared_req);  // on this event-loop thread

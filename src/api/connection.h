@@ -110,6 +110,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void AwaitRequest();
   void ReadHeader();
   void OnHeader(beast::error_code ec);
+  // A client that sent "Expect: 100-continue" waits for the 100 before its body: the route's
+  // checks that need no body (Dispatcher::RefuseBeforeBody) run first, on a worker, then
+  // ContinueOrRefuse sends the 100 and reads the body, or the final refusal without reading it.
+  void CheckBeforeContinue(Request head);
+  void ContinueOrRefuse(std::optional<Reply> refused);
   void ReadBody();
   void OnBody(beast::error_code ec);
   // After a refusal whose body may still be arriving: stops writing, discards what comes (up to a
@@ -157,6 +162,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Phase phase_ = Phase::kIdle;
   bool timed_out_ = false;
   bool linger_ = false;  // linger after the reply being written (it refuses a body)
+  bool rate_charged_ = false;  // the current request's rate limit was charged before its body
   int64_t held_body_bytes_ = 0;  // what HoldBody counted in core_ for the current request
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

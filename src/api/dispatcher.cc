@@ -369,6 +369,26 @@ std::optional<Reply> Dispatcher::RefuseFromHead(Request& req) const {
   return reply;
 }
 
+std::optional<Reply> Dispatcher::RefuseBeforeBody(Request& req) const {
+  if (req.method == "OPTIONS") return std::nullopt;
+  const Route* route = Match(&req, nullptr);
+  if (route == nullptr || !route->before_body) return std::nullopt;
+  Result<Reply> checked = Status::Internal("request failed");
+  try {
+    checked = route->before_body(req);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, req.path, e.what());
+    checked = Status::Internal(e.what());
+  }
+  if (checked.ok() && checked->status == 100) return std::nullopt;
+  Reply reply = checked.ok() ? std::move(checked).value()
+                             : ErrorReply(HttpStatusOf(checked.status().code()), checked.status(), req.request_id);
+  if (metrics_) metrics_->Observe(req.method, route->path, reply.status, 0);
+  AddPageHeaders(reply);
+  AddCors(req, &reply);
+  return reply;
+}
+
 Reply Dispatcher::Refuse(int http_status, const Status& st, const std::string& method,
                          const std::string& request_id) const {
   if (metrics_) metrics_->Observe(method, "unmatched", http_status, 0);

@@ -47,6 +47,13 @@ class Dispatcher {
   // when the request is to be read whole (credentials present, tokens not required, a public
   // route, OPTIONS). REQUIRES: as Handle; req.body empty (not read yet).
   std::optional<Reply> RefuseFromHead(Request& req) const;
+  // For a request whose client sent "Expect: 100-continue": the final reply when its route's
+  // checks (Route::before_body: site checks, authentication, role, readiness, rate limit) refuse
+  // it from the head, so that it gets that instead of a 100 Continue and its body is never read;
+  // nullopt when the body is to be read (the rate limit then charged: the caller sets
+  // Request::rate_charged on the request it dispatches). May read the store: not on the event
+  // loop. REQUIRES: as RefuseFromHead.
+  std::optional<Reply> RefuseBeforeBody(Request& req) const;
 
   // The JSON error reply for a request refused before it reached a route (400 malformed,
   // 408 deadline, 413 too large, 503 over a connection limit), counted as "unmatched".

@@ -30,6 +30,9 @@ struct Request {
   std::string role;                                // its role's name, set by the guard
   bool user_named = false;                         // `user` is a name, not a token id's prefix
   bool on_loop = false;                            // answered on the event loop (Dispatcher::Quick)
+  // The rate limit was charged before the body was read (Route::before_body): the guard does not
+  // charge it again. Set by the server only.
+  bool rate_charged = false;
   std::string remote_addr;                         // the peer's IP address (for trusted proxies)
   // The route Dispatcher::Quick matched (path_params filled), so Handle does not match again.
   const Route* route = nullptr;
@@ -89,6 +92,11 @@ struct Route {
   // When set, a quick route runs on the event loop only for requests it accepts (a cheap search);
   // the others go to a worker, where the concurrency caps apply.
   std::function<bool(const Request&)> quick_if;
+  // The checks a request's head must pass before its client, waiting with "Expect: 100-continue",
+  // is asked for the body: the site checks, authentication, the role, readiness and the rate limit
+  // (charged: the request is then marked rate_charged). Answers status 100 when they pass, else
+  // the final reply. Runs on a worker (a token is looked up in the store). Set by BuildRoutes.
+  Handler before_body;
   // Set on a deprecated alias (a path of the original plan): the "METHOD path" of the route it
   // answers as. Audit, concurrency limits and the OpenAPI document use the canonical route.
   std::string alias_of;

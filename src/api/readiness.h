@@ -1,8 +1,8 @@
 // Readiness: whether the server's indexes are loaded, so that requests that read them may run.
 // `exemplar serve` listens before it loads them (a rebuild from the rows takes minutes at a million
 // examples), so liveness probes are answered meanwhile. Until MarkReady, every route but /healthz,
-// /readyz and the OpenAPI document answers 503 with Retry-After (routes.cc, inside the
-// authentication guard), and a page of the web UI is a small "starting" page (dispatcher.cc).
+// /readyz and the OpenAPI document answers 503 with Retry-After (routes.cc, Guard: after
+// authentication, before the rate limit), and a page of the web UI is a small "starting" page (dispatcher.cc).
 #pragma once
 
 #include <atomic>

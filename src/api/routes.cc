@@ -89,7 +89,20 @@ Handler Audited(Services& s, std::string route, std::string entity, Handler inne
   };
 }
 
-// Wraps a handler with authentication, the role check and the rate limit.
+// While `serve` loads the indexes (api/readiness.h), a route answers 503 with Retry-After instead
+// of reading half-built ones (a run launch included: no run starts before the indexes are
+// loaded).
+Reply Loading(const Readiness& readiness, const std::string& request_id) {
+  Reply r{503, ErrorBody(Status::Unavailable(readiness.Describe(true) + "; retry shortly"), request_id)};
+  r.headers["Retry-After"] = std::to_string(Readiness::kRetryAfterSeconds);
+  return r;
+}
+
+// Wraps a handler with authentication, the role check, the readiness check and the rate limit.
+// A caller is refused for its credentials while the indexes load as after; the 503 of the load
+// comes before the rate limit, so retrying after its Retry-After costs a caller nothing (review
+// s23: a client that retried through a minutes-long load found itself rate-limited once ready).
+// A request charged before its body was read (Request::rate_charged) is not charged again.
 Handler Guard(Services& s, service::Role route_need, Handler inner) {
   return [&s, route_need, inner](const Request& in) -> Result<Reply> {
     auto p = s.auth.Authenticate(in.Header("authorization"), in.Header("x-forwarded-email"), in.remote_addr);
@@ -105,8 +118,9 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
       return Status(Code::kPermissionDenied, "this token's role (" + service::RoleName(p->role) + ") cannot " +
                                                  in.method + " " + in.path + "; it needs " + service::RoleName(need));
     }
+    if (!s.readiness.ready()) return Loading(s.readiness, in.request_id);
     int retry_after = 0;
-    Status admitted = s.auth.Admit(*p, &retry_after);
+    Status admitted = in.rate_charged ? Status::Ok() : s.auth.Admit(*p, &retry_after);
     if (!admitted.ok()) {
       Reply r{429, ErrorBody(admitted, in.request_id)};
       r.headers["Retry-After"] = std::to_string(retry_after);
@@ -119,18 +133,6 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
     req.user_named = !p->user.empty() && (p->token_id.empty() || p->user != "token:" + p->token_id.substr(0, 8));
     if (req.user.empty() && !p->token_id.empty()) req.user = "token:" + p->token_id.substr(0, 8);
     return inner(req);
-  };
-}
-
-// While `serve` loads the indexes (api/readiness.h), a route answers 503 with Retry-After instead
-// of reading half-built ones (a run launch included: no run starts before the indexes are
-// loaded). Inside the authentication guard: a caller is refused for its credentials as after.
-Handler WhenReady(const Readiness& readiness, Handler inner) {
-  return [&readiness, inner](const Request& req) -> Result<Reply> {
-    if (readiness.ready()) return inner(req);
-    Reply r{503, ErrorBody(Status::Unavailable(readiness.Describe(true) + "; retry shortly"), req.request_id)};
-    r.headers["Retry-After"] = std::to_string(Readiness::kRetryAfterSeconds);
-    return r;
   };
 }
 
@@ -337,7 +339,11 @@ std::vector<Route> BuildRoutes(Services& s) {
     }
     // Every route but the health checks (and the OpenAPI document, whose handler the dispatcher
     // sets) needs a role, and the indexes.
-    if (need != service::Role::kNone && r.handler) r.handler = Guard(s, need, WhenReady(s.readiness, r.handler));
+    if (need != service::Role::kNone && r.handler) {
+      r.handler = Guard(s, need, r.handler);
+      // What a client waiting for 100 Continue is told before it sends the body.
+      r.before_body = SiteGuard(site, Guard(s, need, [](const Request&) -> Result<Reply> { return Reply{100}; }));
+    }
     if (r.handler) r.handler = SiteGuard(site, r.handler);
   }
   return routes;

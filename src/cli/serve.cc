@@ -1,4 +1,6 @@
 // exemplar serve: listen, load the indexes, serve until SIGINT/SIGTERM, then save the vector snapshot.
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -53,9 +55,49 @@ void WarnUnsetKeyVariables(const Config& c) {
   }
 }
 
+// The thread that waits for the stop signals (RunServe's).
+pthread_t stop_waiter;
+
+// A stop signal taken by a thread that does not block it — one a library started before serve
+// blocked the signals, such as OpenBLAS's pool, started when the library loads — is handed to the
+// waiting thread (pthread_kill is async-signal-safe). Without this, such a thread took the default
+// action: a SIGTERM during the store's opening or the embedder's build ended the process with 143.
+void ForwardStopSignal(int sig) {
+  const int saved = errno;
+  pthread_kill(stop_waiter, sig);
+  errno = saved;
+}
+
+// Blocks SIGINT and SIGTERM in this thread (and so in every thread it starts), and forwards them
+// to it from threads that do not block them. Returns the set, for sigwait.
+sigset_t InterceptStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  stop_waiter = pthread_self();
+  struct sigaction forward {};
+  forward.sa_handler = ForwardStopSignal;
+  forward.sa_flags = SA_RESTART;
+  sigfillset(&forward.sa_mask);
+  sigaction(SIGINT, &forward, nullptr);
+  sigaction(SIGTERM, &forward, nullptr);
+  return signals;
+}
+
+// The stop signal already received, without waiting (0 if none).
+int PendingStopSignal(const sigset_t& signals) {
+  const timespec now{0, 0};
+  const int sig = sigtimedwait(&signals, nullptr, &now);
+  return sig > 0 ? sig : 0;
+}
+
 }  // namespace
 
 int RunServe(const Config& in) {
+  // First: a stop signal from here on ends serve cleanly (exit 0), however early it comes.
+  const sigset_t signals = InterceptStopSignals();
   Config config = in;
   if (!IsLoopback(config.host) && config.auth == "off" && !config.insecure) {
     std::cerr << "error: refusing to listen on " << config.host
@@ -93,15 +135,14 @@ int RunServe(const Config& in) {
     config.max_connections = fit->max_connections;
     config.max_connections_per_ip = fit->max_connections_per_ip;
   }
-  // Block the stop signals in every thread; one thread waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   WarnUnsetKeyVariables(config);
   auto rt = Runtime::OpenLoading(config);
+  // A stop while the store opened or the embedder was built (seconds for a local model or a slow
+  // provider's probe): the port never opens and nothing is written.
+  if (const int sig = PendingStopSignal(signals); sig != 0) {
+    spdlog::info("signal {}: stopped while starting", sig);
+    return 0;
+  }
   if (!rt.ok()) {
     std::cerr << "error: " << rt.status().message() << "\n";
     return 1;

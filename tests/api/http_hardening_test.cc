@@ -126,9 +126,10 @@ TEST(HttpHardening, BodiesHeldAtOnceAreCappedServerWide) {
   const std::string bogus = "Authorization: Bearer exm_not_a_token\r\n";
 
   // The hog's 100 Continue says its body is held (the server counts a body before it asks for
-  // it); a second body sent before that could be held first and get the hog refused instead.
+  // it); a second body sent before that could be held first and get the hog refused instead. (A
+  // 100 Continue needs a token that passes the guard: a wrong one gets its 401 instead.)
   auto hog = std::make_unique<RawConnection>(server.port());
-  ASSERT_TRUE(hog->Send(PostHead(1000 * 1000, bogus + "Expect: 100-continue\r\n")));
+  ASSERT_TRUE(hog->Send(PostHead(1000 * 1000, "Authorization: Bearer " + writer + "\r\nExpect: 100-continue\r\n")));
   ASSERT_EQ(hog->ReadUntil("\r\n\r\n", milliseconds(5000)).rfind("HTTP/1.1 100 Continue", 0), 0u);
   ASSERT_TRUE(hog->Send("{\"input\": "));
   std::string refused;
@@ -167,6 +168,68 @@ TEST(HttpHardening, BodiesHeldAtOnceAreCappedServerWide) {
     if (status != 401) std::this_thread::sleep_for(milliseconds(100));
   }
   EXPECT_EQ(status, 401);
+}
+
+// Review s23: a client sending "Expect: 100-continue" with a wrong token was asked for its body
+// (100 Continue) before the token was looked up, and only then refused. A request its route
+// refuses from the head (token, role, Host, rate limit) now gets that final status instead of the
+// 100, its body unread; one that passes gets the 100, then its answer, charged once.
+TEST(HttpHardening, HundredContinueOnlyAfterTheGuardPasses) {
+  Config c = AuthRequired();
+  c.rate_limit_rps = 0.01;  // two requests, then one per 100 s
+  c.rate_limit_burst = 2;
+  TestServer server(c);
+  const std::string writer = server.runtime().auth().CreateToken(service::Role::kWrite, "writer")->second;
+  const std::string reader = server.runtime().auth().CreateToken(service::Role::kRead, "reader")->second;
+  const std::string body = MakeExample("sent after 100 Continue").dump();
+  const std::string expect = "Expect: 100-continue\r\n";
+  auto bearer = [](const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; };
+
+  struct Case {
+    std::string extra;
+    std::string status;
+  };
+  const Case refused[] = {
+      {bearer("exm_not_a_token"), "HTTP/1.1 401"},  // a well-formed header, a token the store lacks
+      {bearer(reader), "HTTP/1.1 403"},             // a role that cannot write
+  };
+  for (const auto& c : refused) {
+    RawConnection conn(server.port());
+    ASSERT_TRUE(conn.Send(PostHead(body.size(), c.extra + expect)));
+    const std::string reply = conn.ReadUntil("}", milliseconds(5000));
+    EXPECT_EQ(reply.rfind(c.status, 0), 0u) << c.extra << reply;
+    EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
+    // The body is not waited for: the connection ends (after a short linger) without it.
+    conn.ReadToClose(milliseconds(10000));
+    EXPECT_TRUE(conn.closed()) << c.extra;
+  }
+  // A foreign Host with a good token: the site check's 421.
+  RawConnection foreign(server.port());
+  ASSERT_TRUE(foreign.Send("POST /api/v1/examples HTTP/1.1\r\nHost: attacker.example\r\nContent-Type: "
+                           "application/json\r\n" + bearer(writer) + expect +
+                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
+  const std::string host_reply = foreign.ReadUntil("}", milliseconds(5000));
+  EXPECT_EQ(host_reply.rfind("HTTP/1.1 421", 0), 0u) << host_reply;
+
+  // A request that passes gets the 100, then its answer once the body is sent: twice (the burst),
+  // each charged once.
+  for (int i = 0; i < 2; ++i) {
+    RawConnection ok(server.port());
+    ASSERT_TRUE(ok.Send(PostHead(body.size(), bearer(writer) + expect)));
+    const std::string go = ok.ReadUntil("\r\n\r\n", milliseconds(5000));
+    ASSERT_EQ(go, "HTTP/1.1 100 Continue\r\n\r\n") << i;
+    ok.Forget();
+    ASSERT_TRUE(ok.Send(body));
+    const std::string created = ok.ReadUntil("}", milliseconds(5000));
+    EXPECT_EQ(created.rfind("HTTP/1.1 201", 0), 0u) << i << created;
+  }
+  // The rate limit is spent: the 429 comes instead of the 100.
+  RawConnection limited(server.port());
+  ASSERT_TRUE(limited.Send(PostHead(body.size(), bearer(writer) + expect)));
+  const std::string too_many = limited.ReadUntil("}", milliseconds(5000));
+  EXPECT_EQ(too_many.rfind("HTTP/1.1 429", 0), 0u) << too_many;
+  EXPECT_NE(too_many.find("Retry-After: "), std::string::npos) << too_many;
+  EXPECT_EQ(too_many.find("100 Continue"), std::string::npos) << too_many;
 }
 
 // A cross-origin page sends If-Match (templates, examples), If-None-Match and Last-Event-ID

@@ -4,6 +4,7 @@
 // Retry-After, the web UI's pages a "starting" page, and a run launch is refused; a stop signal
 // ends the load cleanly, writing no snapshot. And a provider key variable that is unset is named in
 // a warning at start. Before, the port opened only once the indexes were built, and nothing warned.
+// Review s23: the load's 503s cost no rate limit, and a stop before the port opens exits 0.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "common/json_util.h"
 #include "testing/child_process.h"
 #include "testing/cli_fixture.h"
+#include "testing/fake_embeddings.h"
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -226,6 +228,69 @@ TEST_F(ServeLoading, AStopSignalDuringTheLoadEndsItCleanlyWithoutASnapshot) {
   ASSERT_TRUE(WaitForReady(client)) << again.Log();
   EXPECT_EQ(Send(client, "GET", "/readyz").body["indexed"], kExamples);
   EXPECT_EQ(again.Terminate(), 0) << again.Log();
+}
+
+// Review s23: a 503 of the load used up one request of the caller's rate limit, so a client that
+// retried after each Retry-After through a long load found itself refused 429 once the server was
+// ready. The load's 503 now comes before the rate limit, which still applies to what is served.
+TEST_F(ServeLoading, RetriesDuringTheLoadDoNotUseUpTheRateLimit) {
+  const std::string data = StoreWithoutSnapshots();
+  const int port = FreePort();
+  // Two requests at once, then one per 100 s: a charged 503 would leave none for after the load.
+  ServeProcess serve(dir_ / "serve.log", {"--port", std::to_string(port), "--data-dir", data},
+                     {"EXEMPLAR_RATE_LIMIT_RPS=0.01", "EXEMPLAR_RATE_LIMIT_BURST=2"});
+  httplib::Client client("127.0.0.1", port);
+  ASSERT_TRUE(WaitForListening(client)) << serve.Log();
+  int loading = 0;
+  for (int i = 0; i < 5; ++i) {
+    HttpResult r = Send(client, "GET", "/api/v1/examples?page_size=1");
+    if (r.status == 200) break;  // loaded already (a fast machine): the rest proves nothing more
+    EXPECT_EQ(r.status, 503) << r.raw;
+    EXPECT_EQ(Header(r, "Retry-After"), "5") << r.raw;
+    ++loading;
+  }
+  ASSERT_GE(loading, 3) << "the indexes were loaded before the retries: " << serve.Log();
+  // The site checks still come first while loading.
+  auto foreign = client.Get("/api/v1/examples?page_size=1", httplib::Headers{{"Host", "evil.example"}});
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 421) << foreign->body;
+
+  ASSERT_TRUE(WaitForReady(client)) << serve.Log();  // /readyz is public: never rate-limited
+  EXPECT_EQ(Send(client, "GET", "/api/v1/examples?page_size=1").status, 200);
+  EXPECT_EQ(Send(client, "GET", "/api/v1/examples?page_size=1").status, 200);
+  HttpResult limited = Send(client, "GET", "/api/v1/examples?page_size=1");
+  EXPECT_EQ(limited.status, 429) << limited.raw;
+  EXPECT_FALSE(Header(limited, "Retry-After").empty());
+  EXPECT_EQ(serve.Terminate(), 0) << serve.Log();
+}
+
+// Review s23: a SIGTERM that came before the port opened (while the store opened or the embedder
+// was built) could be taken by a thread a library started before serve blocked the signals
+// (OpenBLAS's pool), whose default action ended the process with 143. Here the start waits on the
+// embedding provider's dimension probe, held at the fake's gate; the stop comes meanwhile.
+TEST_F(ServeLoading, AStopSignalBeforeThePortOpensExitsZero) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    FakeEmbeddings fake;
+    fake.Close();
+    const int port = FreePort();
+    const std::string name = "early" + std::to_string(attempt);
+    ServeProcess serve(dir_ / (name + ".log"),
+                       {"--port", std::to_string(port), "--data-dir", (dir_ / name).string()},
+                       {"EXEMPLAR_EMBEDDER=openai", "EXEMPLAR_EMBED_BASE_URL=" + fake.base_url(),
+                        "EXEMPLAR_EMBED_MODEL=m", "EXEMPLAR_EMBED_RETRIES=0", "EXEMPLAR_EMBED_DIMENSIONS=0"});
+    ASSERT_TRUE(fake.AwaitWaiting()) << serve.Log();  // the probe: before the port opens
+    std::thread answer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      fake.Open();  // the probe is answered after the stop: serve goes on to find it
+    });
+    const int code = serve.Terminate();
+    answer.join();
+    const std::string log = serve.Log();
+    EXPECT_EQ(code, 0) << "attempt " << attempt << ": " << log;
+    EXPECT_NE(log.find("stopped while starting"), std::string::npos) << log;
+    EXPECT_EQ(log.find("listening on"), std::string::npos) << log;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / name / "vectors.hnsw.seq"));
+  }
 }
 
 // A provider key read from an unset (or empty) variable makes every call the provider
