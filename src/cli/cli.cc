@@ -147,6 +147,8 @@ int Main(int argc, char** argv) {
        "Days retrievals and usage events are kept (default 90; 0 = forever)");
   flag(serve, "--max-retrievals-kept", "max_retrievals_kept",
        "Retrievals kept at most, the oldest pruned first with their events (default 1000000; 0 = no bound)");
+  flag(serve, "--max-usage-events-kept", "max_usage_events_kept",
+       "Usage events kept at most, the oldest pruned first (default 10000000; 0 = no bound)");
   serve->add_flag_function("--insecure", [&flags](int64_t) { flags.emplace_back("insecure", "true"); },
                            "Allow serving beyond loopback without auth");
 

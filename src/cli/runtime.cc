@@ -301,10 +301,13 @@ Result<std::unique_ptr<Runtime>> Runtime::Assemble(const Config& config, bool re
   rt->readiness_ = ready ? std::make_unique<api::Readiness>() : std::make_unique<api::Readiness>(*rt->index_);
   rt->examples_ = std::make_unique<service::Examples>(*rt->store_, *rt->embedder_, *rt->index_);
   rt->search_ = std::make_unique<service::Search>(*rt->store_, *rt->index_);
-  rt->effectiveness_ = std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_);
-  // Usage evidence is pruned on the audit log's schedule, and as retrievals pile up (max_retrievals_kept).
+  // Usage evidence is pruned on the audit log's schedule, and as retrievals and usage events pile up
+  // (max_retrievals_kept, max_usage_events_kept).
   rt->usage_retention_ = std::make_unique<service::UsageRetention>(
-      *rt->store_, service::UsageRetentionOptions{config.usage_retention_days, config.max_retrievals_kept});
+      *rt->store_, service::UsageRetentionOptions{config.usage_retention_days, config.max_retrievals_kept,
+                                                  config.max_usage_events_kept});
+  rt->effectiveness_ =
+      std::make_unique<service::Effectiveness>(*rt->store_, *rt->index_, rt->usage_retention_.get());
   rt->retrieval_ = std::make_unique<service::Retrieval>(*rt->store_, *rt->search_, *rt->effectiveness_,
                                                         rt->usage_retention_.get());
   rt->lineage_ = std::make_unique<service::Lineage>(*rt->store_);

@@ -240,7 +240,8 @@ TEST(Config, UsageRetentionKeysRefuseNegativeValues) {
   Config c;
   EXPECT_EQ(c.usage_retention_days, 90);
   EXPECT_EQ(c.max_retrievals_kept, 1'000'000);
-  for (const char* key : {"usage_retention_days", "max_retrievals_kept"}) {
+  EXPECT_EQ(c.max_usage_events_kept, 10'000'000);
+  for (const char* key : {"usage_retention_days", "max_retrievals_kept", "max_usage_events_kept"}) {
     const Status negative = c.Set(key, "-1");
     EXPECT_FALSE(negative.ok()) << key;
     EXPECT_NE(negative.message().find(key), std::string::npos) << negative.message();

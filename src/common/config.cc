@@ -193,6 +193,7 @@ const std::map<std::string, Setter>& Setters() {
       {"audit_retention_days", Int(&Config::audit_retention_days, 0, 36500)},
       {"usage_retention_days", Int(&Config::usage_retention_days, 0, 36500)},
       {"max_retrievals_kept", Int(&Config::max_retrievals_kept, 0, 2'000'000'000)},
+      {"max_usage_events_kept", Int(&Config::max_usage_events_kept, 0, 2'000'000'000)},
       {"auth",
        [](Config& c, const std::string& k, const std::string& v) {
          if (v != "auto" && v != "required" && v != "off")

@@ -87,10 +87,12 @@ struct Config {
   // The audit log keeps entries this many days (0 = forever); older ones are deleted daily.
   int audit_retention_days = 365;
   // Usage evidence (retrievals and usage events) is kept this many days (0 = forever), and at
-  // most max_retrievals_kept retrievals (0 = no bound), the oldest going first with their events.
+  // most max_retrievals_kept retrievals (0 = no bound), the oldest going first with their events,
+  // and at most max_usage_events_kept usage events (0 = no bound), the oldest going first.
   // Effectiveness counters live on the examples and are not changed by a prune.
   int usage_retention_days = 90;
   int max_retrievals_kept = 1'000'000;
+  int max_usage_events_kept = 10'000'000;
   std::string auth = "auto";           // auto (required beyond loopback) | required | off
   // Proxy identity (Databricks Apps): X-Forwarded-Email names the user when the request comes
   // from one of trusted_proxy_addresses; what that user may do comes from proxy_roles (emails or

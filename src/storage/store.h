@@ -134,6 +134,9 @@ class Store {
   virtual Result<int64_t> CountRetrievals() = 0;
   // The created_at of the n-th newest retrieval (n >= 1); nullopt when there are fewer than n.
   virtual Result<std::optional<int64_t>> NthNewestRetrievalTime(int64_t n) = 0;
+  // The same two for usage events (max_usage_events_kept).
+  virtual Result<int64_t> CountUsageEvents() = 0;
+  virtual Result<std::optional<int64_t>> NthNewestUsageEventTime(int64_t n) = 0;
 
   // ---- Templates ----
   virtual Status InsertTemplate(const Template& t) = 0;

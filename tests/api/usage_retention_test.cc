@@ -159,11 +159,57 @@ TEST_F(UsageRetentionApi, TheCountBoundKeepsTheNewestRetrievalsWithTheirEvents) 
   EXPECT_EQ(again->usage_events, 0);
 }
 
+// Tracked uses belong to no retrieval, so the retrieval bound never reached them: an agent
+// tracking in a loop grew the store until the age window. Beyond max_usage_events_kept the oldest
+// events go, checked as events are recorded (here every one: 1% of a bound of 5); the counters on
+// the example still hold every use.
+TEST_F(UsageRetentionApi, TheEventBoundKeepsTheNewestEvents) {
+  Config c;
+  c.usage_retention_days = 0;
+  c.max_retrievals_kept = 0;
+  c.max_usage_events_kept = 5;
+  ASSERT_NO_FATAL_FAILURE(Open(c));
+  ASSERT_NO_FATAL_FAILURE(AwaitFirstPass());
+  ASSERT_EQ(server_->runtime().usage_retention().check_every_events(), 1);
+  std::vector<int64_t> started;
+  for (int i = 0; i < 8; ++i) {
+    // Each event in a millisecond of its own: the bound keeps every event of its millisecond.
+    const int64_t at = NowMillis();
+    while (NowMillis() == at) std::this_thread::yield();
+    started.push_back(NowMillis());
+    ASSERT_EQ(server_->Post("/api/v1/examples/" + ids_[0] + "/track", {{"outcome", "success"}}).status, 204);
+  }
+  for (int i = 0; i < 500 && Count("SELECT COUNT(*) FROM usage_events") > 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM usage_events"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_events WHERE created_at >= " + std::to_string(started[3])), 5);
+  Json e = server_->Get("/api/v1/examples/" + ids_[0]).body;
+  EXPECT_EQ(e["usage_count"], 8);
+  EXPECT_EQ(e["success_count"], 8.0);
+  EXPECT_EQ(server_->Get("/api/v1/examples/" + ids_[0] + "/usage").body["events"].size(), 5u);
+
+  // A retrieval's events count too (three at once); what it credited stays on its own row.
+  const std::string id = Retrieve();
+  ASSERT_EQ(server_->Post("/api/v1/examples/outcome", {{"retrieval_id", id}, {"outcome", "success"}}).status, 200);
+  // 11 events now; the bound's millisecond stays, and a retrieval's three events share one.
+  for (int i = 0; i < 500 && Count("SELECT COUNT(*) FROM usage_events") > 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LE(Count("SELECT COUNT(*) FROM usage_events"), 6);
+  auto kept = server_->Get("/api/v1/examples/retrievals/" + id);
+  ASSERT_EQ(kept.status, 200) << kept.raw;
+  EXPECT_EQ(kept.body["outcome"], "success") << kept.raw;
+  auto metrics = server_->Get("/metrics");
+  EXPECT_NE(metrics.raw.find("exemplar_usage_events_kept "), std::string::npos) << metrics.raw;
+}
+
 // 0 turns each bound off: nothing is pruned, however old, and the 404 does not speak of retention.
 TEST_F(UsageRetentionApi, ZeroKeepsEverything) {
   Config c;
   c.usage_retention_days = 0;
   c.max_retrievals_kept = 0;
+  c.max_usage_events_kept = 0;
   ASSERT_NO_FATAL_FAILURE(Open(c));
   const std::string id = Retrieve();
   ExecSql(server_->config(), "UPDATE retrievals SET created_at = 0");

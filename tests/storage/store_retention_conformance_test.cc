@@ -34,6 +34,10 @@ TEST_P(StoreRetentionTest, PrunesOldestFirstInBoundedBatches) {
   EXPECT_EQ(*store_->NthNewestRetrievalTime(1), 10000);
   EXPECT_EQ(*store_->NthNewestRetrievalTime(3), 8000);
   EXPECT_FALSE(store_->NthNewestRetrievalTime(11)->has_value());
+  EXPECT_EQ(*store_->CountUsageEvents(), 11);
+  EXPECT_EQ(*store_->NthNewestUsageEventTime(1), 10000);
+  EXPECT_EQ(*store_->NthNewestUsageEventTime(11), 500);
+  EXPECT_FALSE(store_->NthNewestUsageEventTime(12)->has_value());
 
   // By age, each row by its own: retrievals alone, at most `limit` a call, oldest first.
   auto first = store_->PruneRetrievals(3000, 1, /*with_events=*/false);

@@ -50,11 +50,16 @@ std::vector<MetricFamily> ScrapeFamilies(Services& s) {
   // Usage retention: what this process pruned, and the retrievals its last pass left.
   const auto kept = s.usage_retention.stats();
   f.push_back({"exemplar_usage_pruned_total", "counter",
-               "Usage evidence rows this process deleted by retention (usage_retention_days, max_retrievals_kept).",
+               "Usage evidence rows this process deleted by retention (usage_retention_days, max_retrievals_kept, "
+               "max_usage_events_kept).",
                {{"table=\"retrievals\"", kept.retrievals_pruned}, {"table=\"usage_events\"", kept.usage_events_pruned}}});
   if (kept.retrievals_kept) {
     f.push_back(Gauge("exemplar_retrievals_kept", "Retrievals in the store after the last retention pass.",
                       *kept.retrievals_kept));
+  }
+  if (kept.usage_events_kept) {
+    f.push_back(Gauge("exemplar_usage_events_kept", "Usage events in the store after the last retention pass.",
+                      *kept.usage_events_kept));
   }
   MetricFamily runs{"exemplar_runs", "gauge", "Optimization runs by status.", {}};
   for (const char* st : {"pending", "running", "completed", "failed", "cancelled"}) {

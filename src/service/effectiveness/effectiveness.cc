@@ -6,6 +6,7 @@
 #include "common/time.h"
 #include "service/effectiveness/beta.h"
 #include "service/examples/example_json.h"
+#include "service/search/usage_retention.h"
 
 namespace exemplar::service {
 namespace {
@@ -47,7 +48,9 @@ std::pair<double, double> OutcomeEvidence(const std::string& outcome) {
 Status Effectiveness::Record(const std::vector<UsageEvent>& events) {
   std::vector<std::string> ids;
   for (const auto& e : events) ids.push_back(e.example_id);
-  return Commit([&] { return store_.RecordUsage(events); }, ids);
+  EXEMPLAR_RETURN_IF_ERROR(Commit([&] { return store_.RecordUsage(events); }, ids));
+  if (retention_) retention_->NoteUsageEvents(static_cast<int64_t>(events.size()));
+  return Status::Ok();
 }
 
 Status Effectiveness::Commit(const std::function<Status()>& write, const std::vector<std::string>& example_ids) {

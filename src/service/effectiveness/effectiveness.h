@@ -13,6 +13,8 @@
 
 namespace exemplar::service {
 
+class UsageRetention;
+
 // Evidence one outcome adds: success (1, 0), failure (0, 1), partial (0.5, 0.5), else (0, 0).
 std::pair<double, double> OutcomeEvidence(const std::string& outcome);
 inline const std::vector<std::string> kOutcomes = {"success", "failure", "partial", "unknown"};
@@ -40,7 +42,9 @@ struct DashboardQuery {
 
 class Effectiveness {
  public:
-  Effectiveness(storage::Store& store, SearchIndex& index) : store_(store), index_(index) {}
+  // `retention`, when given, is told of the events Record writes (max_usage_events_kept).
+  Effectiveness(storage::Store& store, SearchIndex& index, UsageRetention* retention = nullptr)
+      : store_(store), index_(index), retention_(retention) {}
 
   // Records a usage event for one example (kind "tracked"): a use, plus evidence when the outcome
   // is success/failure/partial.
@@ -58,6 +62,7 @@ class Effectiveness {
  private:
   storage::Store& store_;
   SearchIndex& index_;
+  UsageRetention* retention_;
 };
 
 Json StatsToJson(const EffectivenessStats& s);

@@ -279,7 +279,10 @@ Result<Json> Retrieval::Retrieve(const RetrieveRequest& req) {
     events.push_back(std::move(ev));
   }
   EXEMPLAR_RETURN_IF_ERROR(store_.RecordRetrieval(record, events));
-  if (retention_) retention_->NoteRetrieval();
+  if (retention_) {
+    retention_->NoteRetrieval();
+    retention_->NoteUsageEvents(static_cast<int64_t>(events.size()));
+  }
   std::string formatted = FormatExamples(chosen, fmt);
   return Json{{"retrieval_id", record.id},
               {"examples", std::move(items)},
@@ -397,6 +400,7 @@ Result<Json> Retrieval::Outcome(const std::string& retrieval_id, const std::stri
     }
     // Pruned since it was read: the store wrote nothing, so nothing is credited.
     if (!replay) EXEMPLAR_RETURN_IF_ERROR(Missing(st));
+    if (!replay && retention_) retention_->NoteUsageEvents(static_cast<int64_t>(events.size()));
   }
   if (replay) EXEMPLAR_RETURN_IF_ERROR(SameOutcome(r, outcome, example_outcomes));
   // Not credited, in retrieval order: an `unknown` outcome, or deleted since the retrieval.

@@ -60,6 +60,23 @@ Result<storage::PrunedRows> UsageRetention::PruneNow() {
     }
   }
   retrievals_kept_ = std::max<int64_t>(kept, 0);
+  if (options_.max_usage_events > 0) {
+    EXEMPLAR_ASSIGN_OR_RETURN(int64_t events, store_.CountUsageEvents());
+    if (events > options_.max_usage_events) {
+      // As for retrievals: one time for the pass, and the bound's millisecond stays.
+      EXEMPLAR_ASSIGN_OR_RETURN(std::optional<int64_t> bound,
+                                store_.NthNewestUsageEventTime(options_.max_usage_events));
+      if (bound) {
+        for (;;) {
+          EXEMPLAR_ASSIGN_OR_RETURN(int64_t n, store_.PruneUsageEvents(*bound, kEventBatch));
+          add({0, n});
+          events -= n;
+          if (n < kEventBatch || !Pause()) break;
+        }
+      }
+    }
+    events_kept_ = std::max<int64_t>(events, 0);
+  }
   return total;
 }
 
@@ -82,8 +99,9 @@ void UsageRetention::Start(std::chrono::milliseconds every) {
         spdlog::warn("usage retention: {}", n.status().ToString());
       } else if (n->retrievals + n->usage_events > 0) {
         spdlog::log(level, "usage retention: removed {} retrievals and {} usage events (kept for {} days, at most {} "
-                    "retrievals)",
-                    n->retrievals, n->usage_events, options_.retention_days, options_.max_retrievals);
+                    "retrievals and {} usage events)",
+                    n->retrievals, n->usage_events, options_.retention_days, options_.max_retrievals,
+                    options_.max_usage_events);
       }
       lock.lock();
       cv_.wait_for(lock, every, [this] { return stopping_ || due_; });
@@ -102,9 +120,11 @@ void UsageRetention::Stop() {
 
 int64_t UsageRetention::check_every() const { return std::max<int64_t>(1, options_.max_retrievals / 100); }
 
-void UsageRetention::NoteRetrieval() {
-  if (options_.max_retrievals <= 0) return;
-  if ((recorded_.fetch_add(1, std::memory_order_relaxed) + 1) % check_every() != 0) return;
+int64_t UsageRetention::check_every_events() const {
+  return std::max<int64_t>(1, options_.max_usage_events / 100);
+}
+
+void UsageRetention::MakeDue() {
   {
     std::lock_guard lock(mu_);
     due_ = true;
@@ -112,11 +132,23 @@ void UsageRetention::NoteRetrieval() {
   cv_.notify_all();
 }
 
+void UsageRetention::NoteRetrieval() {
+  if (options_.max_retrievals <= 0) return;
+  if ((recorded_.fetch_add(1, std::memory_order_relaxed) + 1) % check_every() == 0) MakeDue();
+}
+
+void UsageRetention::NoteUsageEvents(int64_t n) {
+  if (options_.max_usage_events <= 0 || n <= 0) return;
+  const int64_t before = events_recorded_.fetch_add(n, std::memory_order_relaxed);
+  if ((before + n) / check_every_events() != before / check_every_events()) MakeDue();
+}
+
 UsageRetentionStats UsageRetention::stats() const {
   UsageRetentionStats s;
   s.retrievals_pruned = retrievals_pruned_;
   s.usage_events_pruned = usage_events_pruned_;
   if (const int64_t kept = retrievals_kept_; kept >= 0) s.retrievals_kept = kept;
+  if (const int64_t kept = events_kept_; kept >= 0) s.usage_events_kept = kept;
   return s;
 }
 

@@ -38,24 +38,41 @@ Result<int64_t> PgStore::PruneUsageEvents(int64_t before, int64_t limit) {
   return n;
 }
 
-Result<int64_t> PgStore::CountRetrievals() {
+namespace {
+
+// Both tables' counts and n-th newest times; `table` is one of two names written here, never input.
+Result<int64_t> CountRows(PgPool& pool, const std::string& table) {
   int64_t n = 0;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
-    n = tx.exec1("SELECT COUNT(*) FROM retrievals")[0].as<int64_t>();
+  EXEMPLAR_RETURN_IF_ERROR(pool.Read([&](pqxx::transaction_base& tx) {
+    n = tx.exec1("SELECT COUNT(*) FROM " + table)[0].as<int64_t>();
     return Status::Ok();
   }));
   return n;
 }
 
-Result<std::optional<int64_t>> PgStore::NthNewestRetrievalTime(int64_t nth) {
+Result<std::optional<int64_t>> NthNewestTime(PgPool& pool, const std::string& table, int64_t nth) {
   std::optional<int64_t> at;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  EXEMPLAR_RETURN_IF_ERROR(pool.Read([&](pqxx::transaction_base& tx) {
     auto rows = PgParams().Int(nth - 1).Exec(
-        tx, "SELECT created_at FROM retrievals ORDER BY created_at DESC LIMIT 1 OFFSET $1");
+        tx, "SELECT created_at FROM " + table + " ORDER BY created_at DESC LIMIT 1 OFFSET $1");
     if (!rows.empty()) at = rows[0][0].as<int64_t>();
     return Status::Ok();
   }));
   return at;
+}
+
+}  // namespace
+
+Result<int64_t> PgStore::CountRetrievals() { return CountRows(*pool_, "retrievals"); }
+
+Result<std::optional<int64_t>> PgStore::NthNewestRetrievalTime(int64_t nth) {
+  return NthNewestTime(*pool_, "retrievals", nth);
+}
+
+Result<int64_t> PgStore::CountUsageEvents() { return CountRows(*pool_, "usage_events"); }
+
+Result<std::optional<int64_t>> PgStore::NthNewestUsageEventTime(int64_t nth) {
+  return NthNewestTime(*pool_, "usage_events", nth);
 }
 
 }  // namespace exemplar::storage

@@ -48,25 +48,42 @@ Result<int64_t> SqliteStore::PruneUsageEvents(int64_t before, int64_t limit) {
   return n;
 }
 
-Result<int64_t> SqliteStore::CountRetrievals() {
+namespace {
+
+// Both tables' counts and n-th newest times; `table` is one of two names written here, never input.
+Result<int64_t> CountRows(ConnPool& pool, const std::string& table) {
   int64_t n = 0;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    auto& q = c.Prepare("SELECT COUNT(*) FROM retrievals");
+  EXEMPLAR_RETURN_IF_ERROR(pool.Read([&](Conn& c) {
+    auto& q = c.Prepare("SELECT COUNT(*) FROM " + table);
     if (q.executeStep()) n = q.getColumn(0).getInt64();
     return Status::Ok();
   }));
   return n;
 }
 
-Result<std::optional<int64_t>> SqliteStore::NthNewestRetrievalTime(int64_t nth) {
+Result<std::optional<int64_t>> NthNewestTime(ConnPool& pool, const std::string& table, int64_t nth) {
   std::optional<int64_t> at;
-  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
-    auto& q = c.Prepare("SELECT created_at FROM retrievals ORDER BY created_at DESC LIMIT 1 OFFSET ?");
+  EXEMPLAR_RETURN_IF_ERROR(pool.Read([&](Conn& c) {
+    auto& q = c.Prepare("SELECT created_at FROM " + table + " ORDER BY created_at DESC LIMIT 1 OFFSET ?");
     q.bind(1, static_cast<int64_t>(nth - 1));
     if (q.executeStep()) at = q.getColumn(0).getInt64();
     return Status::Ok();
   }));
   return at;
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::CountRetrievals() { return CountRows(*pool_, "retrievals"); }
+
+Result<std::optional<int64_t>> SqliteStore::NthNewestRetrievalTime(int64_t nth) {
+  return NthNewestTime(*pool_, "retrievals", nth);
+}
+
+Result<int64_t> SqliteStore::CountUsageEvents() { return CountRows(*pool_, "usage_events"); }
+
+Result<std::optional<int64_t>> SqliteStore::NthNewestUsageEventTime(int64_t nth) {
+  return NthNewestTime(*pool_, "usage_events", nth);
 }
 
 }  // namespace exemplar::storage

@@ -59,6 +59,8 @@ class SqliteStore final : public Store {
   Result<int64_t> PruneUsageEvents(int64_t before, int64_t limit) override;
   Result<int64_t> CountRetrievals() override;
   Result<std::optional<int64_t>> NthNewestRetrievalTime(int64_t nth) override;
+  Result<int64_t> CountUsageEvents() override;
+  Result<std::optional<int64_t>> NthNewestUsageEventTime(int64_t nth) override;
 
   Status InsertTemplate(const Template& t) override;
   Result<Template> GetTemplate(const std::string& id) override;
