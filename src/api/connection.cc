@@ -193,6 +193,13 @@ void Connection::OnHeader(beast::error_code ec) {
     return Refuse(400, Status::Malformed("unsupported Transfer-Encoding; send a Content-Length or \"chunked\" alone"));
   }
 
+  head_fields_.clear();
+  for (const auto& field : head) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    head_fields_[name] = std::string(field.value());
+  }
+
   auto length = parser_->content_length();
   if (length && *length > static_cast<uint64_t>(core_.config.max_body_bytes)) {
     // Refused from the head alone, at once: waiting for the body kept a client that declared
@@ -361,11 +368,7 @@ Status Connection::HeadRequest(Request* req) const {
   req->method = method_;
   EXEMPLAR_RETURN_IF_ERROR(
       Dispatcher::ParseTarget(std::string_view(head.target().data(), head.target().size()), req));
-  for (const auto& field : head) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req->headers[name] = std::string(field.value());
-  }
+  req->headers = head_fields_;  // never the trailers a chunked body may end with
   req->headers["x-request-id"] = request_id_;
   req->request_id = request_id_;
   req->remote_addr = address_;  // for trusted-proxy checks

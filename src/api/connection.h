@@ -13,6 +13,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -171,6 +172,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   unsigned version_ = 11;
   bool keep_alive_ = false;
   std::string request_id_;
+  // The current request's header fields as its head sent them (lowercase names), taken when the
+  // head is read: a chunked body's trailer fields, which the parser adds to the same list, never
+  // reach the request (RFC 9110 §6.5.1), so they cannot replace Authorization, the forwarded
+  // identity, Host, Origin or Content-Type after the head's checks (review s24, P0).
+  std::map<std::string, std::string> head_fields_;
   // The response being written.
   std::shared_ptr<std::string> out_;
   std::optional<http::response<http::empty_body>> stream_head_;

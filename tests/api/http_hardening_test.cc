@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -111,6 +112,57 @@ TEST(HttpHardening, ForwardedIdentityIsJudgedFromTheHead) {
                              {{"X-Forwarded-Email", "ana@example.com"}});
   ASSERT_EQ(created.status, 201);
   EXPECT_EQ(created.body["created_by"], "ana@example.com");
+}
+
+// Review s24 (P0): fields a chunked body ends with (trailers) went into the same list as the
+// head's, and the request took the last copy of each, after the head's checks: a reader's trailer
+// `Authorization` of an admin token, or a trailer `X-Forwarded-Email` behind a trusted proxy, chose
+// the caller; a trailer Host, Origin or Content-Type replaced what the checks had passed. A
+// request is now what its head says; trailers are dropped (RFC 9110 §6.5.1).
+TEST(HttpHardening, TrailersNeverReplaceTheHead) {
+  Config c = AuthRequired();
+  c.trusted_proxy = true;
+  c.proxy_default_role = "read";
+  c.proxy_roles["boss@example.com"] = "admin";
+  TestServer server(c);
+  const std::string reader = server.runtime().auth().CreateToken(service::Role::kRead, "reader")->second;
+  const std::string writer = server.runtime().auth().CreateToken(service::Role::kWrite, "writer")->second;
+  const std::string admin = server.runtime().auth().CreateToken(service::Role::kAdmin, "admin")->second;
+  const std::string body = MakeExample("sent in chunks").dump();
+  // A chunked request: `head_lines` in the head, `trailer_lines` after the last chunk.
+  auto exchange = [&](const std::string& method, const std::string& path, const std::string& head_lines,
+                      const std::string& trailer_lines) {
+    RawConnection conn(server.port());
+    std::ostringstream chunk;
+    chunk << std::hex << body.size();
+    EXPECT_TRUE(conn.Send(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+                          head_lines + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk.str() +
+                          "\r\n" + body + "\r\n0\r\n" + trailer_lines + "\r\n"));
+    return conn.ReadUntil("\r\n\r\n", milliseconds(5000));
+  };
+  auto status_of = [](const std::string& reply) { return reply.substr(0, std::min<size_t>(12, reply.size())); };
+  const std::string bearer = "Authorization: Bearer ";
+  // A reader's write with an admin token in a trailer: the reader's 403.
+  EXPECT_EQ(status_of(exchange("POST", "/api/v1/examples", bearer + reader + "\r\n", bearer + admin + "\r\n")),
+            "HTTP/1.1 403");
+  // A forwarded reader naming the admin in a trailer: the audit log stays closed, and a write too.
+  EXPECT_EQ(status_of(exchange("GET", "/api/v1/audit?limit=1", "X-Forwarded-Email: r@example.com\r\n",
+                               "X-Forwarded-Email: boss@example.com\r\n")),
+            "HTTP/1.1 403");
+  EXPECT_EQ(status_of(exchange("POST", "/api/v1/examples", "X-Forwarded-Email: r@example.com\r\n",
+                               "X-Forwarded-Email: boss@example.com\r\n")),
+            "HTTP/1.1 403");
+  // The other way round, a trailer cannot take a good head's identity away or fail its checks:
+  // a bad token, a foreign Host or Origin and another Content-Type in trailers change nothing.
+  for (const char* trailer : {"Authorization: Bearer exm_wrong\r\n", "Host: evil.example\r\n",
+                              "Origin: https://evil.example\r\n", "Content-Type: text/plain\r\n"}) {
+    EXPECT_EQ(status_of(exchange("POST", "/api/v1/examples", bearer + writer + "\r\n", trailer)), "HTTP/1.1 201")
+        << trailer;
+  }
+  // Nothing was written by the refused requests: the four writer's examples only.
+  auto listed = server.Send("GET", "/api/v1/examples", Json(nullptr), Bearer(admin));
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  EXPECT_EQ(listed.body["total"], 4) << listed.raw;
 }
 
 // Bodies held at once are capped server-wide: callers with (here invalid) tokens, whose bodies are
