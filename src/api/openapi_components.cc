@@ -383,9 +383,16 @@ Json ComponentSchemas() {
              {"top_examples", Arr(AnyObj())}, {"bottom_examples", Arr(AnyObj())},
              {"stale_examples_count",
               Describe(Int(0), "examples not used in the period (never, or last before period_start); "
-                               "total_examples minus examples_with_usage")}},
+                               "total_examples minus examples_with_usage")},
+             {"usage_retention_days",
+              Describe(Int(0), "the server's usage_retention_days (0 = kept for ever): total_uses, the successes, "
+                               "failures and success rate, the breakdowns' usage columns and daily_usage read usage "
+                               "events, which are kept this many days; the other figures are counters on the examples")},
+             {"max_retrievals_kept",
+              Describe(Int(0), "the server's max_retrievals_kept (0 = no bound): beyond it the oldest retrievals "
+                               "go with their usage events, which can cut the usage figures shorter still")}},
             {"period_days", "total_examples", "total_uses", "domain_breakdown", "function_breakdown",
-             "daily_usage", "top_examples", "bottom_examples"})},
+             "daily_usage", "top_examples", "bottom_examples", "usage_retention_days", "max_retrievals_kept"})},
       {"Template", Template()},
       {"TemplatePage", Page("templates", Ref("Template"), true)},
       {"DspySignature",

@@ -223,5 +223,28 @@ TEST_F(UsageRetentionApi, ZeroKeepsEverything) {
   EXPECT_EQ(unknown.raw.find("retention"), std::string::npos) << unknown.raw;
 }
 
+// The dashboard's usage totals read pruned rows, so it says how much retention keeps (review s23):
+// the UI labels those figures with the window.
+TEST_F(UsageRetentionApi, TheDashboardNamesTheRetentionItsUsageFiguresCover) {
+  Config c;
+  c.usage_retention_days = 30;
+  c.max_retrievals_kept = 5000;
+  ASSERT_NO_FATAL_FAILURE(Open(c));
+  auto d = server_->Get("/api/v1/examples/dashboard?period=90d");
+  ASSERT_EQ(d.status, 200) << d.raw;
+  EXPECT_EQ(d.body["usage_retention_days"], 30) << d.raw;
+  EXPECT_EQ(d.body["max_retrievals_kept"], 5000) << d.raw;
+
+  Config forever;
+  forever.usage_retention_days = 0;
+  forever.max_retrievals_kept = 0;
+  server_.reset();
+  ASSERT_NO_FATAL_FAILURE(Open(forever));
+  d = server_->Get("/api/v1/examples/dashboard");
+  ASSERT_EQ(d.status, 200) << d.raw;
+  EXPECT_EQ(d.body["usage_retention_days"], 0) << d.raw;
+  EXPECT_EQ(d.body["max_retrievals_kept"], 0) << d.raw;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

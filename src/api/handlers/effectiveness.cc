@@ -146,6 +146,9 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
                       q.domain = req.Query("domain");
                       q.function_name = req.Query("function_name");
                       EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.effectiveness.Dashboard(q));
+                      // The usage totals and series read rows that retention prunes: say how much it keeps.
+                      out["usage_retention_days"] = s.config.usage_retention_days;
+                      out["max_retrievals_kept"] = s.config.max_retrievals_kept;
                       return Reply::Json200(std::move(out));
                     }});
   routes.push_back({"POST", base + "/retrieve", "Retrieve examples formatted for a prompt (agent hook)", "retrieval",

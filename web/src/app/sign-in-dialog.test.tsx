@@ -13,7 +13,7 @@ const needsToken = (path: string, ok: unknown) =>
   route("GET", path, (c) =>
     c.headers.Authorization === "Bearer exm_good"
       ? [200, ok]
-      : [401, { detail: c.headers.Authorization ? "invalid or revoked token" : "missing bearer token", code: "unauthenticated" }],
+      : [401, { detail: c.headers.Authorization ? "invalid or revoked token" : "missing bearer token", code: "unauthenticated", request_id: "req-auth-1" }],
   );
 const examples = needsToken("/examples", {
   examples: [makeExample({ example_id: "a", input: { question: "How do I reset my password?" } })],
@@ -38,6 +38,7 @@ describe("sign-in dialog", () => {
     await userEvent.type(field, "exm_bad");
     await userEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
     expect(await within(dialog).findByRole("alert")).toHaveTextContent("invalid or revoked token");
+    expect(dialog).toHaveTextContent("Request id: req-auth-1"); // review s23: every error shows its id
     expect(field).toHaveValue("exm_bad");
     expect(field).toHaveAttribute("aria-invalid", "true");
     expect(sessionStorage.getItem("exemplar.api_token")).toBeNull();

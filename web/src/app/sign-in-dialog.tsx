@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { TextInput } from "@/components/ui/field";
+import { RequestId } from "@/components/ui/states";
 import { errorMessage, request } from "@/lib/api-client";
 import { dismissSignIn, signIn, useAuth } from "@/lib/auth";
 import { focusIfLost, pageHeading } from "@/lib/focus-if-lost";
@@ -33,6 +34,8 @@ function SignInForm() {
   const formId = useId();
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
+  // The refused check itself: its request id shows under the field.
+  const [failure, setFailure] = useState<unknown>(null);
   const [checking, setChecking] = useState(false);
 
   const submit = async (e: FormEvent) => {
@@ -40,15 +43,18 @@ function SignInForm() {
     const typed = token.trim();
     if (!typed) {
       setError("Paste an API token");
+      setFailure(null);
       return;
     }
     setChecking(true);
     setError(null);
+    setFailure(null);
     try {
       // Any role may list examples; the cheapest page of them proves the server takes the token.
       await request("/examples", { query: { page: 1, page_size: 1 }, token: typed });
     } catch (err) {
       setError(errorMessage(err));
+      setFailure(err);
       setChecking(false);
       return;
     }
@@ -91,6 +97,7 @@ function SignInForm() {
           hint="Starts with exm_"
           data-autofocus
         />
+        <RequestId error={failure} className="mt-0" />
         {/* The command breaks only between the roles on a phone. */}
         <p className="text-sm text-slate-600">
           An administrator creates tokens on the server with{" "}

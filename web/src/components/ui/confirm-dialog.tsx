@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Button } from "./button";
 import { Dialog } from "./dialog";
+import { ActionError } from "./states";
 
 type ConfirmDialogProps = {
   open: boolean;
@@ -11,12 +12,18 @@ type ConfirmDialogProps = {
   cancelLabel?: string;
   confirmVariant?: "primary" | "danger";
   pending?: boolean;
-  error?: ReactNode;
+  /**
+   * The action's failure: what it threw (or a message), shown with the request id (ActionError);
+   * null or undefined while there is none.
+   */
+  error?: unknown;
+  /** Said instead of the error's own message (its request id still shows). */
+  errorText?: string;
   onConfirm: () => void;
   onClose: () => void;
 };
 
-export function ConfirmDialog({ open, title, description, confirmLabel = "Delete", cancelLabel = "Cancel", confirmVariant = "danger", pending, error, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, description, confirmLabel = "Delete", cancelLabel = "Cancel", confirmVariant = "danger", pending, error, errorText, onConfirm, onClose }: ConfirmDialogProps) {
   return (
     <Dialog
       open={open}
@@ -35,7 +42,7 @@ export function ConfirmDialog({ open, title, description, confirmLabel = "Delete
         </>
       }
     >
-      {error}
+      {error != null && <ActionError error={error} message={errorText} />}
     </Dialog>
   );
 }

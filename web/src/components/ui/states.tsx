@@ -53,6 +53,21 @@ export function ErrorState({ error, title, onRetry, className }: ErrorStateProps
 }
 
 /**
+ * An action's failure inside a dialog or a form (a confirm dialog's delete, a form's top-level
+ * refusal): the server's message, or `message` in its place, and the request id with Copy. `error`
+ * is what was thrown, or a message of the UI's own (which has no id). Every such place shows an
+ * error this way, so the id a user reports is never missing (review s23).
+ */
+export function ActionError({ error, message, boxed, className }: { error: unknown; message?: ReactNode; boxed?: boolean; className?: string }) {
+  return (
+    <div role="alert" className={cn("text-sm", boxed ? "rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-rose-800" : "text-rose-700", className)}>
+      <p className="[overflow-wrap:anywhere]">{message ?? errorMessage(error)}</p>
+      <RequestId error={error} />
+    </div>
+  );
+}
+
+/**
  * "Request id: …" under a server's error message, small, selectable with one click and with a Copy
  * button: the id finds the request's log lines (README, logging). Nothing when there is no id.
  */

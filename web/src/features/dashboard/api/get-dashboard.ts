@@ -39,6 +39,12 @@ export type Dashboard = {
   top_examples: RankingItem[];
   bottom_examples: RankingItem[];
   stale_examples_count: number;
+  /**
+   * The server's retention of usage evidence (0 = kept for ever / no bound): the usage totals,
+   * breakdowns' usage and daily series cover only what it keeps; the rest are all-time counters.
+   */
+  usage_retention_days?: number;
+  max_retrievals_kept?: number;
 };
 
 export function getDashboard(params: DashboardParams, signal?: AbortSignal): Promise<Dashboard> {

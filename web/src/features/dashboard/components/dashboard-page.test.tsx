@@ -37,6 +37,30 @@ describe("dashboard", () => {
     await waitFor(() => expect(calls.some((c) => c.query.get("function_name") === "classify" && c.query.get("domain") === "calibration")).toBe(true), { timeout: 2000 });
   });
 
+  // Review s23: the usage totals read events that retention prunes; the page said nothing of it.
+  it("says how far back the usage figures go, from the server's retention, and when they fall short of the period", async () => {
+    let retention = { usage_retention_days: 30, max_retrievals_kept: 1000000 };
+    mockFetch(
+      route("GET", "/examples/dashboard", () => [
+        200,
+        { total_examples: 3, total_uses: 4, domain_breakdown: [], function_breakdown: [], daily_usage: [], top_examples: [], bottom_examples: [], stale_examples_count: 0, ...retention },
+      ]),
+    );
+    const { unmount } = renderPage(<DashboardPage />, { route: "/dashboard?period=90d", path: "/dashboard" });
+    const note = await screen.findByRole("note", { name: "Usage window" });
+    expect(note).toHaveTextContent("Usage evidence kept: last 30 days (at most 1,000,000 retrievals).");
+    expect(note).toHaveTextContent("The 90d usage figures cover only the last 30 days.");
+    expect(screen.getByText(/Uses per day, split by outcome \(usage evidence kept: last 30 days\)/)).toBeInTheDocument();
+    expect(screen.getByText("Avg effectiveness").parentElement).toHaveTextContent("all time");
+    unmount();
+
+    retention = { usage_retention_days: 0, max_retrievals_kept: 0 };
+    renderPage(<DashboardPage />, { route: "/dashboard?period=7d", path: "/dashboard" });
+    const forever = await screen.findByRole("note", { name: "Usage window" });
+    expect(forever).toHaveTextContent(/^Usage evidence kept: all time\. Uses/);
+    expect(forever).not.toHaveTextContent("cover only");
+  });
+
   it("lists low scorers with evidence that are not top examples", async () => {
     mockFetch(dashboard([item("a", 0.9, 5)], [item("z", 0.1, 7), item("b", null, 0), item("a", 0.9, 5)]));
     renderPage(<DashboardPage />, { route: "/dashboard", path: "/dashboard" });

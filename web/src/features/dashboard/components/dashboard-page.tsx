@@ -12,9 +12,11 @@ import { usePageTitle } from "@/lib/use-page-title";
 import { hasEvidence, pruningCandidates, RankingList } from "./ranking-list";
 import { UsageChart } from "./usage-chart";
 import { EmbeddingStatusLine } from "./embedding-status";
+import { UsageWindowNote, usageWindowLabel } from "./usage-window";
 import { useMayRead, usePermission } from "@/lib/role";
 
 const PERIODS: Period[] = ["7d", "30d", "90d"];
+const PERIOD_DAYS: Record<Period, number> = { "7d": 7, "30d": 30, "90d": 90 };
 
 /** "12 successes · 3 failures"; a partial outcome counts half of each, so say so when halves show. */
 function outcomeLine(successes?: number | null, failures?: number | null): string {
@@ -43,6 +45,8 @@ export default function DashboardPage() {
   const top = q.data?.top_examples ?? [];
   const pruning = pruningCandidates(top, q.data?.bottom_examples ?? []);
   const scored = top.filter(hasEvidence).length;
+  // How far back the usage events go (the counters on the examples are all time).
+  const kept = usageWindowLabel(q.data?.usage_retention_days);
 
   return (
     <>
@@ -78,11 +82,12 @@ export default function DashboardPage() {
             <Stat label="Examples" value={formatCount(q.data.total_examples)} sub={`${formatCount(q.data.examples_with_usage)} with usage`} />
             <Stat label={`Uses (${period})`} value={formatCount(q.data.total_uses)} sub={outcomeLine(q.data.total_successes, q.data.total_failures)} />
             <Stat label="Success rate" value={formatPercent(q.data.overall_success_rate)} />
-            <Stat label="Avg effectiveness" value={formatScore(q.data.avg_effectiveness_score)} />
+            <Stat label="Avg effectiveness" value={formatScore(q.data.avg_effectiveness_score)} sub="all time" />
             <Stat label="Stale examples" value={formatCount(q.data.stale_examples_count)} sub={`not used in ${period}`} />
           </div>
+          <UsageWindowNote retentionDays={q.data.usage_retention_days} maxRetrievals={q.data.max_retrievals_kept} periodDays={PERIOD_DAYS[period]} period={period} />
           <Card>
-            <CardHeader title="Daily usage" description="Uses per day, split by outcome." />
+            <CardHeader title="Daily usage" description={`Uses per day, split by outcome${kept ? ` (usage evidence kept: ${kept})` : ""}.`} />
             <CardBody>
               {(q.data.daily_usage ?? []).some((d) => d.uses > 0) ? (
                 <UsageChart data={q.data.daily_usage ?? []} />
@@ -131,13 +136,13 @@ export default function DashboardPage() {
           </div>
           <div className="grid gap-6 lg:grid-cols-2">
             <Card className="min-w-0">
-              <CardHeader title="Top examples" description="Highest effectiveness." />
+              <CardHeader title="Top examples" description="Highest effectiveness (all time)." />
               <CardBody className="py-1">
                 <RankingList items={top} empty="No examples with outcomes yet" />
               </CardBody>
             </Card>
             <Card className="min-w-0">
-              <CardHeader title="Pruning candidates" description="Lowest effectiveness, among examples with recorded outcomes." />
+              <CardHeader title="Pruning candidates" description="Lowest effectiveness (all time), among examples with recorded outcomes." />
               <CardBody className="py-1">
                 <RankingList
                   items={pruning}

@@ -6,16 +6,19 @@ export function deleteExample(id: string): Promise<void> {
   return api.delete(`/examples/${encodeURIComponent(id)}`);
 }
 
-/** Deletes several examples, two requests at a time; resolves to the ids that failed. */
-export async function deleteExamples(ids: string[]): Promise<string[]> {
-  const failed: string[] = [];
+/** An example a bulk delete could not delete, and what its request threw (the server's reason). */
+export type DeleteFailure = { id: string; error: unknown };
+
+/** Deletes several examples, two requests at a time; resolves to the ones that failed, with why. */
+export async function deleteExamples(ids: string[]): Promise<DeleteFailure[]> {
+  const failed: DeleteFailure[] = [];
   const queue = [...ids];
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       try {
         await deleteExample(id);
-      } catch {
-        failed.push(id);
+      } catch (error) {
+        failed.push({ id, error });
       }
     }
   };

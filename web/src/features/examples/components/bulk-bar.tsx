@@ -35,11 +35,13 @@ export function BulkBar({ selected, onClear, onDeleted }: BulkBarProps) {
   const doDelete = () => {
     const ids = [...selected];
     del.mutate(ids, {
-      onSuccess: (failed) => {
+      onSuccess: (failures) => {
         setConfirming(false);
+        const failed = failures.map((f) => f.id);
         const deleted = ids.filter((id) => !failed.includes(id));
         const ok = deleted.length;
-        if (failed.length) toast.show(`Deleted ${ok}; ${failed.length} failed`, "error");
+        // The first failure's reason (and request id): "3 failed" alone left the user guessing.
+        if (failures.length) toast.show(`Deleted ${ok}; ${failures.length} failed: ${errorReport(failures[0].error)}`, "error");
         if (ok) deletedToast(deleted, `Deleted ${ok} example${ok === 1 ? "" : "s"}`);
         onDeleted(failed);
       },

@@ -21,14 +21,17 @@ describe("bulk edit", () => {
       noTemplates,
       route("POST", "/examples/bulk-update", (c) => {
         body = c.body;
-        return [422, { detail: [{ loc: ["body", "set", "databit_id"], msg: "example x: field required by the template's input schema", type: "value_error.missing" }], code: "validation_error" }];
+        return [422, { detail: [{ loc: ["body", "set", "databit_id"], msg: "example x: field required by the template's input schema", type: "value_error.missing" }], code: "validation_error", request_id: "req-bulk-1" }];
       }),
     );
     renderPage(<BulkEditDialog open ids={["id-1", "id-2"]} onClose={() => undefined} />, { route: "/examples", path: "/examples" });
     await userEvent.type(screen.getByLabelText("Add tags"), "reviewed");
     await userEvent.click(screen.getByRole("button", { name: "Apply to 2" }));
     await waitFor(() => expect(body).toEqual({ ids: ["id-1", "id-2"], set: { tags_add: ["reviewed"] }, dry_run: false }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("field required");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("field required");
+    // The id that finds the request's log lines, as on every error the server gives (review s23).
+    expect(alert).toHaveTextContent("Request id: req-bulk-1");
   });
 
   it("is a form whose submit is Apply (so Enter submits), and takes an error away once a field is edited", async () => {

@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { SelectInput, TextInput } from "@/components/ui/field";
-import { errorMessage } from "@/lib/api-client";
+import { ActionError } from "@/components/ui/states";
 import { DIFFICULTIES } from "@/lib/api-types";
 import { splitList } from "@/lib/format";
 import { useToast } from "@/lib/toast";
@@ -66,7 +66,8 @@ export function BulkEditDialog({ open, ids, onClose }: Props) {
     );
   };
   const refusal = useStillRefused(update.error);
-  const shown = problem ?? (refusal ? errorMessage(refusal) : null);
+  // A problem the form found itself (a message), else the server's refusal (with its request id).
+  const shown: unknown = problem ?? refusal;
   return (
     <Dialog
       open={open}
@@ -107,11 +108,7 @@ export function BulkEditDialog({ open, ids, onClose }: Props) {
             ]}
           />
         </div>
-        {shown && (
-          <p role="alert" className="mt-3 rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
-            {shown}
-          </p>
-        )}
+        {shown != null && <ActionError boxed error={shown} className="mt-3" />}
       </form>
     </Dialog>
   );

@@ -6,7 +6,7 @@ import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { TrashIcon } from "@/components/ui/icons";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { errorMessage, isApiError } from "@/lib/api-client";
+import { isApiError } from "@/lib/api-client";
 import type { Example, QualityWarning } from "@/lib/api-types";
 import { exampleSummary, formatDate } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -205,7 +205,7 @@ export function ExampleDetailPage() {
         title="Delete this example?"
         description="The example is hidden from lists, search and retrieval. Its versions and lineage are kept, and Undo in the message that follows restores it."
         pending={del.isPending}
-        error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
+        error={del.isError ? del.error : null}
         onConfirm={doDelete}
         onClose={() => setConfirming(false)}
       />

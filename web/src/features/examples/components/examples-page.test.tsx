@@ -139,6 +139,25 @@ describe("example delete", () => {
     await waitFor(() => expect(deleted).toBe(true));
   });
 
+  it("shows a refused delete in its dialog with the request id", async () => {
+    const id = "3f1c2d4e-0000-4000-8000-000000000001";
+    mockFetch(
+      noTemplates,
+      route("GET", `/examples/${id}`, () => [200, makeExample()]),
+      route("GET", `/examples/${id}/effectiveness`, () => [200, { example_id: id, total_uses: 0 }]),
+      route("GET", `/examples/${id}/versions`, () => [200, []]),
+      route("DELETE", `/examples/${id}`, () => [503, { detail: "the store is read-only", code: "unavailable", request_id: "req-del-1" }]),
+    );
+    renderPage(<ExampleDetailPage />, { route: `/examples/${id}`, path: "/examples/:id" });
+    await userEvent.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("the store is read-only");
+    expect(alert).toHaveTextContent("Request id: req-del-1");
+    expect(within(alert).getByRole("button", { name: "Copy id" })).toBeInTheDocument();
+  });
+
   it("offers Undo in the delete message, which restores the example after the page is gone", async () => {
     const id = "3f1c2d4e-0000-4000-8000-000000000001";
     let deleted = false;
@@ -206,7 +225,7 @@ describe("bulk delete", () => {
       (c) => {
         const m = c.path.match(/^\/api\/v1\/examples\/(\w)(\/restore)?$/);
         if (!m) return undefined;
-        if (c.method === "DELETE" && m[1] === "b") return [500, { detail: "disk full", code: "internal" }];
+        if (c.method === "DELETE" && m[1] === "b") return [500, { detail: "disk full", code: "internal", request_id: "req-b" }];
         if (c.method === "DELETE") return store.delete(m[1]) ? [204, null] : [404, { detail: "gone" }];
         if (c.method === "POST" && m[2]) {
           const ex = makeExample({ example_id: m[1], input: { question: `Question ${m[1]}?` } });
@@ -225,7 +244,8 @@ describe("bulk delete", () => {
     expect(within(dialog).queryByText(/restored from its page/)).not.toBeInTheDocument();
     await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
 
-    expect(await screen.findByText("Deleted 1; 1 failed")).toBeInTheDocument();
+    // Why it failed, and the id that finds the request's log lines (review s23: "1 failed" alone).
+    expect(await screen.findByText("Deleted 1; 1 failed: disk full (request id req-b)")).toBeInTheDocument();
     const toast = (await screen.findByText("Deleted 1 example")).closest("[role=status]") as HTMLElement;
     await userEvent.click(within(toast).getByRole("button", { name: "Undo" }));
     expect(await screen.findByText("Restored 1 example")).toBeInTheDocument();

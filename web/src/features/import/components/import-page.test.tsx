@@ -182,7 +182,7 @@ describe("import page", () => {
       route("POST", "/examples/batch", (c) => {
         const n = (c.body as { examples: unknown[] }).examples.length;
         // The first chunk (100) is stored, the second refused while the server is busy.
-        if (n < 100 && busy) return [503, { detail: "server busy", code: "unavailable" }];
+        if (n < 100 && busy) return [503, { detail: "server busy", code: "unavailable", request_id: "req-import-2" }];
         return [201, { created_count: n, existing_count: 0, failed_count: 0, created_ids: [], existing_ids: [], errors: [] }];
       }),
     );
@@ -191,6 +191,7 @@ describe("import page", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Import 150 valid records" }));
     const summary = await screen.findByRole("status", { name: "Import summary" });
     expect(summary).toHaveTextContent("Stopped after an error: server busy");
+    expect(summary).toHaveTextContent("Request id: req-import-2"); // review s23: every error shows its id
     expect(summary).toHaveTextContent("100 created");
     expect(screen.queryByRole("button", { name: "Import 150 valid records" })).not.toBeInTheDocument();
     busy = false;

@@ -8,6 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { SelectInput } from "@/components/ui/field";
+import { RequestId } from "@/components/ui/states";
 import { errorMessage } from "@/lib/api-client";
 import { cn, previewJson } from "@/lib/format";
 import { readText } from "@/lib/read-file";
@@ -35,6 +36,8 @@ type Summary = {
   warned: { where: string; warning: QualityWarning; id?: string }[];
   invalid: number;
   stopped?: string;
+  /** What stopped it (a server's refusal): its request id shows under `stopped`. */
+  stoppedBy?: unknown;
   resumeAt?: number;
 };
 
@@ -135,7 +138,7 @@ export default function ImportPage() {
     abort.current = controller;
     const result: Summary =
       from > 0 && summary
-        ? { ...summary, failed: summary.failed.filter((f) => !valid.slice(from).some((r) => r.where === f.where)), stopped: undefined, resumeAt: undefined }
+        ? { ...summary, failed: summary.failed.filter((f) => !valid.slice(from).some((r) => r.where === f.where)), stopped: undefined, stoppedBy: undefined, resumeAt: undefined }
         : { created: 0, existing: 0, failed: [], warned: [], invalid: parsed.rows.length - valid.length };
     setSummary(null);
     setProgress({ done: from, total: valid.length });
@@ -158,6 +161,7 @@ export default function ImportPage() {
           // The whole chunk failed (server down, 4xx): report it and stop, keeping what was stored.
           for (const r of chunk) result.failed.push({ where: r.where, error: errorMessage(e) });
           result.stopped = `Stopped after an error: ${errorMessage(e)}`;
+          result.stoppedBy = e;
         }
         // What this chunk and the ones after it hold can still be sent, and only that.
         result.resumeAt = i;
@@ -308,7 +312,12 @@ export default function ImportPage() {
                     <Badge tone={summary.invalid ? "amber" : "slate"}>{summary.invalid} skipped as invalid</Badge>
                     {summary.warned.length > 0 && <Badge tone="amber">{summary.warned.length} {summary.warned.length === 1 ? "warning" : "warnings"}</Badge>}
                   </div>
-                  {summary.stopped && <p className="text-sm text-rose-800">{summary.stopped}</p>}
+                  {summary.stopped && (
+                    <div className="text-sm text-rose-800">
+                      <p>{summary.stopped}</p>
+                      <RequestId error={summary.stoppedBy} />
+                    </div>
+                  )}
                   {summary.failed.length > 0 && (
                     <ul className="max-h-40 overflow-auto text-xs text-rose-800">
                       {summary.failed.slice(0, ERRORS_SHOWN).map((f, i) => (

@@ -34,6 +34,22 @@ describe("quality page", () => {
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
   });
 
+  it("shows a refused delete in the confirm dialog with the request id", async () => {
+    mockFetch(
+      noTemplates,
+      route("GET", "/quality/conflicts", () => [200, report]),
+      route("POST", "/examples/bulk-delete", () => [403, { detail: "this token may only read", code: "forbidden", request_id: "req-q-7" }]),
+    );
+    renderPage(<QualityPage />, { route: "/quality?tab=conflicts", path: "/quality" });
+    const members = await screen.findByRole("list", { name: "Cluster members" });
+    await userEvent.click(within(members).getAllByRole("button", { name: /^Keep only this: / })[0]);
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("this token may only read");
+    expect(alert).toHaveTextContent("Request id: req-q-7");
+  });
+
   it("lists examples flagged with personal data", async () => {
     const flagged = makeExample({ example_id: "bbbbbbbb-0000-4000-8000-000000000001", input: { text: "call (555) 234-5678" }, pii_flags: ["phone"] });
     const { calls } = mockFetch(noTemplates, route("GET", "/examples", () => [200, { examples: [flagged], total: 1, page: 1, page_size: 100 }]));

@@ -9,7 +9,6 @@ import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { TabList, useTab } from "@/components/ui/tabs";
-import { errorMessage } from "@/lib/api-client";
 import type { Example } from "@/lib/api-types";
 import { exampleSummary } from "@/lib/format";
 import { usePageTitle } from "@/lib/use-page-title";
@@ -175,7 +174,7 @@ export default function QualityPage() {
         title={pending?.title ?? ""}
         description="Deleted examples are hidden from lists, search and retrieval; their history is kept, and Undo in the message that follows restores them. All of them are deleted together, or none is."
         pending={del.isPending}
-        error={del.isError ? <p className="text-sm text-rose-700">{errorMessage(del.error)}</p> : undefined}
+        error={del.isError ? del.error : null}
         onConfirm={confirm}
         onClose={() => setPending(null)}
       />

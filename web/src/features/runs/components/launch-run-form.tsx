@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { SelectInput, TextArea, TextInput } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import { isApiError } from "@/lib/api-client";
+import { RequestId } from "@/components/ui/states";
 import { formatDate } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import type { Template } from "@/lib/api-types";
@@ -264,6 +265,7 @@ export function LaunchRunForm({ defaultTemplate, onCancel, autoFocus }: { defaul
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
           <p className="font-medium">The server did not start the run</p>
           <p>{unplaced.length > 0 ? unplaced.join("; ") : create.error.message}</p>
+          <RequestId error={create.error} />
         </div>
       )}
       {create.isPending && (

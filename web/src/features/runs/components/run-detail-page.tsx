@@ -4,7 +4,7 @@ import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader, Stat } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { ErrorState, LoadingState } from "@/components/ui/states";
+import { ErrorState, LoadingState, RequestId } from "@/components/ui/states";
 import { errorMessage, isApiError, isUnreachable } from "@/lib/api-client";
 import { NotFoundPage, notFoundTitle } from "@/components/ui/not-found";
 import { formatCount, formatDate, formatScore, shortId } from "@/lib/format";
@@ -130,7 +130,7 @@ export default function RunDetailPage() {
         confirmLabel="Cancel run"
         cancelLabel="Keep running"
         pending={cancel.isPending}
-        error={cancel.isError ? <p role="alert" className="text-sm text-rose-700">{errorMessage(cancel.error)}</p> : undefined}
+        error={cancel.isError ? cancel.error : null}
         onConfirm={() => {
           cancelPressed.current = true;
           cancel.mutate("cancel", {
@@ -153,6 +153,7 @@ export default function RunDetailPage() {
           <Button size="sm" onClick={() => void run.refetch()}>
             Try now
           </Button>
+          <RequestId error={run.error} className="mt-0 basis-full" />
         </div>
       )}
       {r.error && <ErrorState error={new Error(r.error)} title={`Run ${r.status}`} className="mb-6" />}

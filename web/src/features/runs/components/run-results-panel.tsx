@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState, LoadingState, UnavailableState } from "@/components/ui/states";
-import { errorMessage, errorReport } from "@/lib/api-client";
+import { errorReport } from "@/lib/api-client";
 import { exampleSummary, formatScore, shortId } from "@/lib/format";
 import { useToast } from "@/lib/toast";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
@@ -234,7 +234,7 @@ export function RunResultsPanel({ run }: { run: Run }) {
         description="The run is marked rejected and can no longer be accepted as a template version. Its trials and results are kept."
         confirmLabel="Reject"
         pending={act.isPending && act.variables === "reject"}
-        error={act.isError && act.variables === "reject" ? <p role="alert" className="text-sm text-rose-700">{errorMessage(act.error)}</p> : undefined}
+        error={act.isError && act.variables === "reject" ? act.error : null}
         onConfirm={() => doAction("reject")}
         onClose={() => setConfirmReject(false)}
       />

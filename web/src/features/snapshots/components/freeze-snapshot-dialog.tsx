@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { TextInput } from "@/components/ui/field";
 import { errorMessage, isApiError } from "@/lib/api-client";
+import { ActionError } from "@/components/ui/states";
 import { useToast } from "@/lib/toast";
 import { contentSearchBody } from "@/features/examples/api/content-filter";
 import { useCreateSnapshot } from "../api/snapshots";
@@ -99,9 +100,7 @@ export function FreezeSnapshotDialog({ filter, count, searchText, onClose }: Pro
         {searchText && <p className="text-xs text-slate-500">The search “{searchText}” is not part of the snapshot: it takes the filters only.</p>}
         <TextInput label="Name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} error={nameError ?? (name.trim() ? undefined : "Give the snapshot a name")} onFocus={(e) => e.currentTarget.select()} data-autofocus />
         {create.isError && !nameError && (
-          <p role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
-            Snapshot failed: {errorMessage(create.error)}
-          </p>
+          <ActionError boxed error={create.error} message={`Snapshot failed: ${errorMessage(create.error)}`} />
         )}
       </form>
     </Dialog>

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Checkbox, TextArea } from "@/components/ui/field";
-import { ErrorState } from "@/components/ui/states";
+import { ErrorState, RequestId } from "@/components/ui/states";
 import { isApiError, type ValidationIssue } from "@/lib/api-client";
 import { shortId } from "@/lib/format";
 import { readText } from "@/lib/read-file";
@@ -58,6 +58,7 @@ function ImportError({ error }: { error: unknown }) {
             </li>
           ))}
         </ul>
+        <RequestId error={error} />
       </div>
     );
   }

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { TextArea, TextInput } from "@/components/ui/field";
 import { isApiError } from "@/lib/api-client";
+import { ActionError } from "@/components/ui/states";
 import { useToast } from "@/lib/toast";
 import { useCreateTemplate } from "../api/create-template";
 import { FOCUS_HEADING } from "@/lib/use-heading-focus";
@@ -60,9 +61,7 @@ export function NewTemplateDialog({ open, onClose }: { open: boolean; onClose: (
         />
         <TextArea label="Description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
         {create.isError && !nameError && Object.keys(fieldErrors).length === 0 && (
-          <p role="alert" className="text-sm text-rose-700">
-            {create.error.message}
-          </p>
+          <ActionError error={create.error} />
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>

@@ -92,7 +92,7 @@ describe("template detail page", () => {
     const s = serverTemplate();
     const { calls } = mockFetch(
       s.get,
-      route("PUT", `/templates/${ID}`, () => [422, { detail: [{ loc: ["body", "name"], msg: "must not be empty" }], code: "validation_error" }]),
+      route("PUT", `/templates/${ID}`, () => [422, { detail: [{ loc: ["body", "name"], msg: "must not be empty" }], code: "validation_error", request_id: "req-tpl-3" }]),
       s.publish,
     );
     open();
@@ -102,6 +102,8 @@ describe("template detail page", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Publish" }));
 
     expect(await within(dialog).findByText(/could not be saved, so nothing was done: name: must not be empty/)).toBeInTheDocument();
+    // The failed save's request id, as every error shows it (review s23).
+    expect(within(dialog).getByRole("alert")).toHaveTextContent("Request id: req-tpl-3");
     expect(calls.some((c) => c.path.endsWith("/publish"))).toBe(false);
     expect(s.stored().status).toBe("draft");
   });

@@ -64,7 +64,8 @@ function TemplateDetail({ template: t }: { template: Template }) {
   const leavePrompt = useUnsavedChanges(draft.dirty);
   const [tab, setTab] = useTab(TABS);
   const [pending, setPending] = useState<LifecycleAction | null>(null);
-  const [saveError, setSaveError] = useState<string | null>(null);
+  // Why saving the draft first failed: the dialog's text, and what was thrown (its request id).
+  const [saveError, setSaveError] = useState<{ text: string; cause: unknown } | null>(null);
   const navigate = useNavigate();
   const toast = useToast();
   // A version made by New version or Accept has no examples of its own: the link goes to its line's.
@@ -78,11 +79,12 @@ function TemplateDetail({ template: t }: { template: Template }) {
       try {
         await draft.save();
       } catch (e) {
-        setSaveError(
-          isStaleTemplateEdit(e)
+        setSaveError({
+          text: isStaleTemplateEdit(e)
             ? "Someone saved a newer version of this template while you were editing, so nothing was done. Close this dialog to load the latest version."
             : `Your changes could not be saved, so nothing was done: ${errorMessage(e)}`,
-        );
+          cause: e,
+        });
         return;
       }
     }
@@ -99,7 +101,7 @@ function TemplateDetail({ template: t }: { template: Template }) {
     });
   };
   const busy = action.isPending || draft.update.isPending;
-  const dialogError = saveError ?? (action.isError ? errorMessage(action.error) : null);
+  const dialogError = saveError ? (saveError.cause ?? saveError.text) : action.isError ? action.error : null;
 
   return (
     <>
@@ -164,7 +166,8 @@ function TemplateDetail({ template: t }: { template: Template }) {
           confirmLabel={confirmText[pending].label}
           confirmVariant={pending === "archive" ? "danger" : "primary"}
           pending={busy}
-          error={dialogError ? <p role="alert" className="text-sm text-rose-700">{dialogError}</p> : undefined}
+          error={dialogError}
+          errorText={saveError?.text}
           onConfirm={() => void run(pending)}
           onClose={() => {
             setPending(null);
