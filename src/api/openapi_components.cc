@@ -390,9 +390,13 @@ Json ComponentSchemas() {
                                "events, which are kept this many days; the other figures are counters on the examples")},
              {"max_retrievals_kept",
               Describe(Int(0), "the server's max_retrievals_kept (0 = no bound): beyond it the oldest retrievals "
-                               "go with their usage events, which can cut the usage figures shorter still")}},
+                               "go with their usage events, which can cut the usage figures shorter still")},
+             {"max_usage_events_kept",
+              Describe(Int(0), "the server's max_usage_events_kept (0 = no bound): beyond it the oldest usage events "
+                               "go, which can cut the usage figures shorter still")}},
             {"period_days", "total_examples", "total_uses", "domain_breakdown", "function_breakdown",
-             "daily_usage", "top_examples", "bottom_examples", "usage_retention_days", "max_retrievals_kept"})},
+             "daily_usage", "top_examples", "bottom_examples", "usage_retention_days", "max_retrievals_kept",
+             "max_usage_events_kept"})},
       {"Template", Template()},
       {"TemplatePage", Page("templates", Ref("Template"), true)},
       {"DspySignature",

@@ -229,21 +229,25 @@ TEST_F(UsageRetentionApi, TheDashboardNamesTheRetentionItsUsageFiguresCover) {
   Config c;
   c.usage_retention_days = 30;
   c.max_retrievals_kept = 5000;
+  c.max_usage_events_kept = 70000;
   ASSERT_NO_FATAL_FAILURE(Open(c));
   auto d = server_->Get("/api/v1/examples/dashboard?period=90d");
   ASSERT_EQ(d.status, 200) << d.raw;
   EXPECT_EQ(d.body["usage_retention_days"], 30) << d.raw;
   EXPECT_EQ(d.body["max_retrievals_kept"], 5000) << d.raw;
+  EXPECT_EQ(d.body["max_usage_events_kept"], 70000) << d.raw;
 
   Config forever;
   forever.usage_retention_days = 0;
   forever.max_retrievals_kept = 0;
+  forever.max_usage_events_kept = 0;
   server_.reset();
   ASSERT_NO_FATAL_FAILURE(Open(forever));
   d = server_->Get("/api/v1/examples/dashboard");
   ASSERT_EQ(d.status, 200) << d.raw;
   EXPECT_EQ(d.body["usage_retention_days"], 0) << d.raw;
   EXPECT_EQ(d.body["max_retrievals_kept"], 0) << d.raw;
+  EXPECT_EQ(d.body["max_usage_events_kept"], 0) << d.raw;
 }
 
 }  // namespace

@@ -149,6 +149,7 @@ void AddEffectivenessRoutes(std::vector<Route>& routes, Services& s) {
                       // The usage totals and series read rows that retention prunes: say how much it keeps.
                       out["usage_retention_days"] = s.config.usage_retention_days;
                       out["max_retrievals_kept"] = s.config.max_retrievals_kept;
+                      out["max_usage_events_kept"] = s.config.max_usage_events_kept;
                       return Reply::Json200(std::move(out));
                     }});
   routes.push_back({"POST", base + "/retrieve", "Retrieve examples formatted for a prompt (agent hook)", "retrieval",

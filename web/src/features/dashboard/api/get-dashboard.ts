@@ -45,6 +45,7 @@ export type Dashboard = {
    */
   usage_retention_days?: number;
   max_retrievals_kept?: number;
+  max_usage_events_kept?: number;
 };
 
 export function getDashboard(params: DashboardParams, signal?: AbortSignal): Promise<Dashboard> {

@@ -39,7 +39,7 @@ describe("dashboard", () => {
 
   // Review s23: the usage totals read events that retention prunes; the page said nothing of it.
   it("says how far back the usage figures go, from the server's retention, and when they fall short of the period", async () => {
-    let retention = { usage_retention_days: 30, max_retrievals_kept: 1000000 };
+    let retention = { usage_retention_days: 30, max_retrievals_kept: 1000000, max_usage_events_kept: 10000000 };
     mockFetch(
       route("GET", "/examples/dashboard", () => [
         200,
@@ -48,13 +48,13 @@ describe("dashboard", () => {
     );
     const { unmount } = renderPage(<DashboardPage />, { route: "/dashboard?period=90d", path: "/dashboard" });
     const note = await screen.findByRole("note", { name: "Usage window" });
-    expect(note).toHaveTextContent("Usage evidence kept: last 30 days (at most 1,000,000 retrievals).");
+    expect(note).toHaveTextContent("Usage evidence kept: last 30 days (at most 1,000,000 retrievals and 10,000,000 usage events).");
     expect(note).toHaveTextContent("The 90d usage figures cover only the last 30 days.");
     expect(screen.getByText(/Uses per day, split by outcome \(usage evidence kept: last 30 days\)/)).toBeInTheDocument();
     expect(screen.getByText("Avg effectiveness").parentElement).toHaveTextContent("all time");
     unmount();
 
-    retention = { usage_retention_days: 0, max_retrievals_kept: 0 };
+    retention = { usage_retention_days: 0, max_retrievals_kept: 0, max_usage_events_kept: 0 };
     renderPage(<DashboardPage />, { route: "/dashboard?period=7d", path: "/dashboard" });
     const forever = await screen.findByRole("note", { name: "Usage window" });
     expect(forever).toHaveTextContent(/^Usage evidence kept: all time\. Uses/);

@@ -85,7 +85,7 @@ export default function DashboardPage() {
             <Stat label="Avg effectiveness" value={formatScore(q.data.avg_effectiveness_score)} sub="all time" />
             <Stat label="Stale examples" value={formatCount(q.data.stale_examples_count)} sub={`not used in ${period}`} />
           </div>
-          <UsageWindowNote retentionDays={q.data.usage_retention_days} maxRetrievals={q.data.max_retrievals_kept} periodDays={PERIOD_DAYS[period]} period={period} />
+          <UsageWindowNote retentionDays={q.data.usage_retention_days} maxRetrievals={q.data.max_retrievals_kept} maxEvents={q.data.max_usage_events_kept} periodDays={PERIOD_DAYS[period]} period={period} />
           <Card>
             <CardHeader title="Daily usage" description={`Uses per day, split by outcome${kept ? ` (usage evidence kept: ${kept})` : ""}.`} />
             <CardBody>

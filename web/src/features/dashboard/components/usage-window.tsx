@@ -1,6 +1,7 @@
 // What the dashboard's usage figures cover. Uses, outcomes, success rates, the breakdowns' usage
 // columns and the daily series read usage events, which the server prunes: older than
-// usage_retention_days (0 = kept for ever) or beyond max_retrievals_kept retrievals (README,
+// usage_retention_days (0 = kept for ever), beyond max_retrievals_kept retrievals or beyond
+// max_usage_events_kept events (README,
 // "Retention of usage evidence"). Example counts, effectiveness and the rankings are counters on
 // the examples, which a prune never touches: all time.
 import { formatCount } from "@/lib/format";
@@ -11,13 +12,23 @@ export function usageWindowLabel(retentionDays: number | null | undefined): stri
   return retentionDays === 0 ? "all time" : `last ${formatCount(retentionDays)} day${retentionDays === 1 ? "" : "s"}`;
 }
 
-type NoteProps = { retentionDays?: number | null; maxRetrievals?: number | null; periodDays: number; period: string };
+type NoteProps = {
+  retentionDays?: number | null;
+  maxRetrievals?: number | null;
+  maxEvents?: number | null;
+  periodDays: number;
+  period: string;
+};
 
 /** The line under the dashboard's figures that says which of them cover only the retention window. */
-export function UsageWindowNote({ retentionDays, maxRetrievals, periodDays, period }: NoteProps) {
+export function UsageWindowNote({ retentionDays, maxRetrievals, maxEvents, periodDays, period }: NoteProps) {
   const window = usageWindowLabel(retentionDays);
   if (!window) return null;
-  const bound = maxRetrievals ? ` (at most ${formatCount(maxRetrievals)} retrievals)` : "";
+  const bounds = [
+    maxRetrievals ? `${formatCount(maxRetrievals)} retrievals` : null,
+    maxEvents ? `${formatCount(maxEvents)} usage events` : null,
+  ].filter(Boolean);
+  const bound = bounds.length > 0 ? ` (at most ${bounds.join(" and ")})` : "";
   const short = typeof retentionDays === "number" && retentionDays > 0 && retentionDays < periodDays;
   return (
     <p role="note" aria-label="Usage window" className="-mt-2 text-xs text-slate-500">
