@@ -276,7 +276,8 @@ TEST(SecurityApi, ProxyIdentityCarriesOnlyItsMappedRole) {
   // Only one address maps: not a bare domain, a wildcard, a list or two '@' (an outside review
   // got admin-domain roles from "@admins.example" and "*@admins.example").
   for (const char* forged : {"@admins.example", "*@admins.example", "x@y,boss@admins.example", "evil@boss@admins.example",
-                             "Boss <boss@admins.example>"}) {
+                             "Boss <boss@admins.example>", "banned@example.com.", "banned@.example.com",
+                             "banned@example..com"}) {
     auto r = as("POST", "/api/v1/examples/regenerate-embeddings", Json::object(), forged);
     EXPECT_EQ(r.status, 401) << forged << ": " << r.raw;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 
 #include "common/address_pattern.h"
 #include "common/ids.h"
@@ -58,12 +59,17 @@ bool FromTrustedProxy(const AuthOptions& options, const std::string& remote_addr
 }
 
 // One address: a non-empty local part, one '@', a domain, and nothing that would make it a list,
-// a display name or a wildcard ("@x", "*@x", "a@b,c@x", "a@b@x", "Ana <a@x>").
+// a display name or a wildcard ("@x", "*@x", "a@b,c@x", "a@b@x", "Ana <a@x>"). The domain's labels
+// are not empty: "a@x.com." (the DNS root's dot) or "a@.x.com" would name the user of "a@x.com"
+// without matching its [proxy_roles] entry, so a user mapped to "none" would get the default role
+// (review s24).
 bool IsOneAddress(const std::string& email) {
   const size_t at = email.find('@');
   if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find('@', at + 1) != std::string::npos) {
     return false;
   }
+  const std::string_view domain = std::string_view(email).substr(at + 1);
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) return false;
   return email.find_first_of(" \t,;*<>\"'()[]\\") == std::string::npos && email.size() <= 320;
 }
 
