@@ -214,11 +214,13 @@ class Store {
   // The executing replica's heartbeat: extends the lease of a run running under `owner` to
   // now + lease_ms. False when the run no longer runs under `owner` (taken over after its lease
   // expired, or finished by another replica): the caller must stop working on it. A negative
-  // lease_ms gives the lease up (a clean shutdown): the run, still running, can be taken over at once.
+  // lease_ms gives the lease up (a clean shutdown): the run, still running, can be taken over at once,
+  // and that takeover is a handover: it does not count in RunRecord::takeovers.
   virtual Result<bool> RenewRunLease(const std::string& run_id, const std::string& owner,
                                      int64_t lease_ms) = 0;
   // Takes over a running run whose lease expired (its replica died or lost the database): claims
-  // it for `owner` with a new lease and attempts + 1, atomically, so one replica wins. `run_id`
+  // it for `owner` with a new lease and attempts + 1 (and takeovers + 1 unless its lease was given
+  // up, RenewRunLease), atomically, so one replica wins. `run_id`
   // names the run, or "" for the oldest expired one. False when there is none.
   virtual Result<bool> TakeOverExpiredRun(const std::string& run_id, const std::string& owner,
                                           int64_t lease_ms, RunRecord* run) = 0;

@@ -1,5 +1,5 @@
 // Runs whose executor stopped: recovery at start (a previous process of this replica) and
-// takeover of runs whose lease expired (another replica died).
+// takeover of runs whose lease expired (another replica died) or was given up (it stopped cleanly).
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
@@ -63,7 +63,8 @@ void Runs::InterruptForShutdown(RunRecord& run) {
 }
 
 void Runs::ContinueTakenOver(RunRecord run) {
-  spdlog::warn("run {}: its lease expired; taken over by {} (takeover {})", run.id, options_.owner, run.attempts);
+  spdlog::warn("run {}: taken over by {} (execution {}; after a lost replica {} times)", run.id, options_.owner,
+               run.attempts + 1, run.takeovers);
   if (auto requested = store_.RunCancelRequested(run.id); requested.ok() && *requested) {
     run.status = "cancelled";  // cancelled while orphaned
     Finish(run);
@@ -75,9 +76,13 @@ void Runs::ContinueTakenOver(RunRecord run) {
                   : progress.contains("trials_planned") ? progress.value("trials_planned", int64_t{0})
                                                         : progress.value("trials_total", int64_t{0});
   bool trials_left = !trials.ok() || total <= 0 || static_cast<int64_t>(trials->size()) < total;
-  if (run.attempts <= options_.max_takeovers && trials_left) {
+  // Only takeovers after a lease expired count toward the limit: a run handed over by a replica
+  // stopping cleanly (its lease given up: a rolling restart) has lost nothing, so deploys do not
+  // use the limit up, which is there for runs that bring down every replica they land on.
+  if (run.takeovers <= options_.max_takeovers && trials_left) {
     events_.Publish(run.id, "log", {{"message", "resumed by " + options_.owner +
-                                                    " after the replica executing it stopped renewing its lease"}});
+                                                    " after the replica executing it stopped (or stopped renewing "
+                                                    "its lease)"}});
     ExecuteClaimed(std::move(run));
     return;
   }
