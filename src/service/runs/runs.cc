@@ -66,6 +66,9 @@ void Runs::Stop() {
   cv_.notify_all();
   for (auto& w : workers_) w.join();
   workers_.clear();
+  // Only now, with no worker of this process left to claim them (review s24), the runs the
+  // shutdown interrupted are handed over to the other replicas.
+  GiveUpLeases();
   events_.CloseAll();  // event streams end, so the HTTP server can drain
 }
 

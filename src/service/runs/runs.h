@@ -200,8 +200,11 @@ class Runs {
   // A run this process stopped executing because it is shutting down: says so on its event
   // stream and, with a private database, fails it as interrupted now (what the next start would
   // do); with replicas it stays running, with what it spent stored, for another replica (or
-  // this one restarted) to resume once its lease expires.
+  // this one restarted) to resume once Stop gave its lease up (GiveUpLeases).
   void InterruptForShutdown(RunRecord& run);
+  // Stop, once the workers have ended: gives up the leases of the runs InterruptForShutdown left
+  // running, so that they are taken over at once, and only by another process.
+  void GiveUpLeases();
 
   storage::Store& store_;
   Templates& templates_;
@@ -219,6 +222,8 @@ class Runs {
   // memory only, never stored, so such a run executes only on the replica that launched it.
   std::map<std::string, std::string> caller_keys_;
   bool stopping_ = false;
+  // Runs interrupted by the shutdown whose leases Stop gives up after the workers ended.
+  std::vector<std::string> leases_to_give_up_;
   std::vector<std::thread> workers_;
 };
 

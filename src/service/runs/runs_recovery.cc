@@ -43,13 +43,12 @@ void Runs::InterruptForShutdown(RunRecord& run) {
     if (Status st = store_.UpdateRun(run); !st.ok()) {
       spdlog::warn("run {}: cannot store its progress at shutdown: {}", run.id, st.ToString());
     }
-    // Its lease is given up (the renewals have stopped), so that another replica, or this one
-    // restarted, resumes it at its next look (poll_ms) rather than after run_lease_s. Should this
-    // fail, the lease runs out by itself, as after a kill -9.
-    auto released = store_.RenewRunLease(run.id, options_.owner, kReleasedLeaseMs);
-    if (!released.ok()) {
-      spdlog::warn("run {}: cannot give up its lease at shutdown (resumed once it expires): {}", run.id,
-                   released.status().ToString());
+    // Its lease is given up once every worker of this process has stopped (Stop), so that another
+    // replica, or this one restarted, resumes it at its next look (poll_ms) rather than after
+    // run_lease_s, and an idle worker of this process stopping too cannot take it back first.
+    {
+      std::lock_guard lock(mu_);
+      leases_to_give_up_.push_back(run.id);
     }
     events_.Publish(run.id, "log", {{"level", "warn"},
                                     {"message", "The server is shutting down: the run is interrupted here; another "
@@ -60,6 +59,22 @@ void Runs::InterruptForShutdown(RunRecord& run) {
   Status st = FailInterrupted(run, "the server shutting down");
   // Left running in the store, it is failed as interrupted at the next start instead.
   if (!st.ok()) spdlog::error("run {}: cannot mark interrupted: {}", run.id, st.ToString());
+}
+
+void Runs::GiveUpLeases() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mu_);
+    ids.swap(leases_to_give_up_);
+  }
+  for (const auto& id : ids) {
+    // Should this fail, the lease runs out by itself, as after a kill -9.
+    auto released = store_.RenewRunLease(id, options_.owner, kReleasedLeaseMs);
+    if (!released.ok()) {
+      spdlog::warn("run {}: cannot give up its lease at shutdown (resumed once it expires): {}", id,
+                   released.status().ToString());
+    }
+  }
 }
 
 void Runs::ContinueTakenOver(RunRecord run) {
