@@ -178,7 +178,11 @@ class Store {
   // PostgreSQL by an advisory transaction lock on the name; SQLite has one writer), so launches
   // through several replicas at once never pass the cap together. False, with nothing written,
   // at the cap. *unfinished: the creator's runs pending or running before this one.
-  virtual Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) = 0;
+  //
+  // `data`, when given, is the snapshot of the run's data (frozen at launch), stored in the same
+  // transaction with its own audit entry: a refused launch leaves no snapshot behind.
+  virtual Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished,
+                                         const SnapshotToStore* data = nullptr) = 0;
   virtual Result<RunRecord> GetRun(const std::string& id) = 0;
   // Replaces the mutable columns of the run (matched by id).
   virtual Status UpdateRun(const RunRecord& run) = 0;

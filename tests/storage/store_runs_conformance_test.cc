@@ -314,14 +314,24 @@ TEST_P(StoreRunsTest, InsertUnderCapCountsTheCreatorsUnfinishedRuns) {
   EXPECT_EQ(unfinished, 0);
   ASSERT_TRUE(*store_->InsertRunUnderCap(run_by("greedy"), 2, &unfinished));
   RunRecord third = run_by("greedy");
-  EXPECT_FALSE(*store_->InsertRunUnderCap(third, 2, &unfinished));
+  // The run's data snapshot, stored with it or not at all (review s24).
+  SnapshotToStore data;
+  data.record.id = "snap-" + third.id;
+  data.record.name = "third's data";
+  data.record.item_count = 1;
+  data.record.created_at = NowMillis();
+  data.items = {{"ex-1", 1, "hash"}};
+  EXPECT_FALSE(*store_->InsertRunUnderCap(third, 2, &unfinished, &data));
   EXPECT_EQ(unfinished, 2);
   EXPECT_TRUE(store_->GetRun(third.id).status().IsNotFound());  // nothing written
+  EXPECT_TRUE(store_->GetSnapshot(data.record.id).status().IsNotFound());
   EXPECT_TRUE(*store_->InsertRunUnderCap(run_by("other"), 2, &unfinished));  // per creator
   first.status = "completed";  // a finished run frees a place
   ASSERT_TRUE(store_->UpdateRun(first).ok());
-  EXPECT_TRUE(*store_->InsertRunUnderCap(third, 2, &unfinished));
+  EXPECT_TRUE(*store_->InsertRunUnderCap(third, 2, &unfinished, &data));
   EXPECT_EQ(unfinished, 1);
+  EXPECT_EQ(store_->GetSnapshot(data.record.id)->item_count, 1);
+  EXPECT_EQ(store_->ListSnapshotItems(data.record.id)->size(), 1u);
 
   auto other = OpenAnother();
   ASSERT_NE(other, nullptr);

@@ -199,7 +199,8 @@ Status PgStore::InsertRun(const RunRecord& r) {
   });
 }
 
-Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished) {
+Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished,
+                                        const SnapshotToStore* data) {
   bool capped = false;
   Status st = pool_->Write([&](pqxx::transaction_base& tx) -> Status {
     // Launches by one creator through any replica queue here until the holder commits; the count
@@ -212,6 +213,10 @@ Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t
     if (*unfinished >= cap) {
       capped = true;  // rolled back, so the request's audit entry is not written for nothing done
       return Status::FailedPrecondition("the creator's runs are at the cap");
+    }
+    if (data) {
+      InsertSnapshotRows(tx, data->record, data->items);
+      if (data->audit) PgAppendAuditRow(tx, *data->audit);
     }
     InsertRunRow(tx, r);
     return Status::Ok();

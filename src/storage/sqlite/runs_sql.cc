@@ -71,7 +71,8 @@ Status SqliteStore::InsertRun(const RunRecord& r) {
   });
 }
 
-Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished) {
+Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished,
+                                            const SnapshotToStore* data) {
   bool capped = false;
   // One writer: no other launch can insert between the count and the insert.
   Status st = pool_->Write([&](Conn& c) -> Status {
@@ -81,6 +82,10 @@ Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int
     if (*unfinished >= cap) {
       capped = true;  // rolled back, so the request's audit entry is not written for nothing done
       return Status::FailedPrecondition("the creator's runs are at the cap");
+    }
+    if (data) {
+      InsertSnapshotRows(c, data->record, data->items);
+      if (data->audit) AppendAuditRow(c, *data->audit);
     }
     InsertRunRow(c, r);
     return Status::Ok();
