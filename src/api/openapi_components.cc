@@ -109,12 +109,17 @@ Json Run() {
                                                         "last; null before it started and on a server with its own "
                                                         "SQLite database (this server executes it)")},
                {"attempts", Describe(Int(0), "executions the run took: 0 before it started, 1 normally, one more for "
-                                             "each time another replica (or its own, restarted) took it over")},
+                                             "each time another replica (or its own, restarted) took it over, "
+                                             "whether handed over by a replica stopped cleanly or after a lost one")},
+               {"takeovers", Describe(Int(0), "how many of those takeovers followed a lost replica (kill -9, lost "
+                                              "host: its lease expired); a run handed over by a replica stopped "
+                                              "cleanly (SIGTERM, a rolling restart) does not count. After more than "
+                                              "3 the run is failed as interrupted")},
                {"lease_expires_at", Describe(Nullable(Time()), "while running with replicas: when the executing "
                                                                "replica's lease ends unless renewed (every run_lease_s "
                                                                "/ 3); once passed, another replica takes the run over")}},
               {"run_id", "template_id", "status", "optimizer_type", "metric", "config", "progress", "best_score",
-               "synced", "created_at", "claimed_by", "attempts", "lease_expires_at"});
+               "synced", "created_at", "claimed_by", "attempts", "takeovers", "lease_expires_at"});
 }
 
 Json Page(const std::string& key, Json item, bool cursor) {

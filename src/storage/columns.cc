@@ -24,7 +24,7 @@ const char* const kRunColumns =
 const char* const kRunReadColumns =
     "id, template_id, status, config, progress, best_score, best_program, contributions, error, "
     "decision, accepted_template_id, synced_at, claimed_by, created_by, created_at, started_at, "
-    "completed_at, updated_at, lease_expires_at, attempts";
+    "completed_at, updated_at, lease_expires_at, attempts, takeovers";
 
 const char* RunDecisionStatuses(const std::string& decision) {
   if (decision == "accepted") return "('completed')";

@@ -16,7 +16,7 @@ extern const char* const kExampleColumns;
 extern const char* const kTemplateColumns;
 // Columns of `dspy_runs`, id first (inserted and updated from a RunRecord).
 extern const char* const kRunColumns;
-// kRunColumns plus the store-managed lease_expires_at and attempts: what reads select.
+// kRunColumns plus the store-managed lease_expires_at, attempts and takeovers: what reads select.
 extern const char* const kRunReadColumns;
 // The statuses a run must have for `decision` ("accepted" | "rejected") to be recorded, as an SQL
 // list for `status IN …`; null for any other decision. Only a completed run has a program to accept.

@@ -127,9 +127,12 @@ struct RunRecord {
   std::optional<int64_t> completed_at;
   int64_t updated_at = 0;
   // Managed by the store's claim, lease and takeover calls (UpdateRun leaves them alone): when
-  // the executing replica's lease ends, and how often the run was taken over after one expired.
+  // the executing replica's lease ends; how often the run was taken over (`attempts`, each
+  // takeover), and how often of those after a lease that expired rather than one its replica
+  // gave up stopping cleanly (`takeovers`: a lost replica; the limit applies to these).
   std::optional<int64_t> lease_expires_at;
   int64_t attempts = 0;
+  int64_t takeovers = 0;
 };
 
 struct TrialRecord {

@@ -181,7 +181,11 @@ class Store {
   // PostgreSQL by an advisory transaction lock on the name; SQLite has one writer), so launches
   // through several replicas at once never pass the cap together. False, with nothing written,
   // at the cap. *unfinished: the creator's runs pending or running before this one.
-  virtual Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) = 0;
+  //
+  // `data`, when given, is the snapshot of the run's data (frozen at launch), stored in the same
+  // transaction with its own audit entry: a refused launch leaves no snapshot behind.
+  virtual Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished,
+                                         const SnapshotToStore* data = nullptr) = 0;
   virtual Result<RunRecord> GetRun(const std::string& id) = 0;
   // Replaces the mutable columns of the run (matched by id).
   virtual Status UpdateRun(const RunRecord& run) = 0;
@@ -217,11 +221,13 @@ class Store {
   // The executing replica's heartbeat: extends the lease of a run running under `owner` to
   // now + lease_ms. False when the run no longer runs under `owner` (taken over after its lease
   // expired, or finished by another replica): the caller must stop working on it. A negative
-  // lease_ms gives the lease up (a clean shutdown): the run, still running, can be taken over at once.
+  // lease_ms gives the lease up (a clean shutdown): the run, still running, can be taken over at once,
+  // and that takeover is a handover: it does not count in RunRecord::takeovers.
   virtual Result<bool> RenewRunLease(const std::string& run_id, const std::string& owner,
                                      int64_t lease_ms) = 0;
   // Takes over a running run whose lease expired (its replica died or lost the database): claims
-  // it for `owner` with a new lease and attempts + 1, atomically, so one replica wins. `run_id`
+  // it for `owner` with a new lease and attempts + 1 (and takeovers + 1 unless its lease was given
+  // up, RenewRunLease), atomically, so one replica wins. `run_id`
   // names the run, or "" for the oldest expired one. False when there is none.
   virtual Result<bool> TakeOverExpiredRun(const std::string& run_id, const std::string& owner,
                                           int64_t lease_ms, RunRecord* run) = 0;

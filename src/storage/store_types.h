@@ -113,6 +113,14 @@ struct RunListQuery {
   std::optional<KeyCursor> after;
 };
 
+// A snapshot stored by the write that uses it (Store::InsertRunUnderCap: a run's data frozen at
+// launch), in that write's transaction, with its own audit entry (null: none).
+struct SnapshotToStore {
+  SnapshotRecord record;
+  std::vector<SnapshotItem> items;
+  std::optional<AuditRecord> audit;
+};
+
 struct Change {
   int64_t seq = 0;
   std::string entity;     // "example"

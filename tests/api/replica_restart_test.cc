@@ -173,6 +173,54 @@ TEST(StoppedReplica, HandsItsRunOverAtOnce) {
   EXPECT_TRUE(done["lease_expires_at"].is_null()) << done.dump();
 }
 
+// A deploy restarts every replica cleanly (SIGTERM) while a long run executes, more times than the
+// takeover limit (3): each handover costs one execution (`attempts`) but is no takeover after a
+// lost replica (`takeovers`), so the run ends `completed`, not failed as interrupted (review s24). A
+// run whose replicas are killed (kill -9) still fails after the limit:
+// ReplicaRuns.OrphanedRunsThatCannotResumeFailAsInterrupted.
+TEST(RollingRestarts, FourCleanRestartsDoNotFailARun) {
+  constexpr int kLeaseS = 30;  // a handover must not wait for it
+  constexpr int kRestarts = 4;
+  SeededDb seeded;
+  ASSERT_TRUE(seeded.store != nullptr) << "cannot open the store";
+  auto stored = [&](const std::string& id) { return seeded.Stored(id); };
+  std::map<std::string, std::unique_ptr<ReplicaProcess>> replicas;
+  for (const char* name : {"proc-a", "proc-b"}) {
+    replicas[name] = std::make_unique<ReplicaProcess>(seeded.db.url(), name, kLeaseS);
+  }
+  // ~30 s of work: it outlasts the four restarts.
+  auto launched = replicas["proc-a"]->Post("/api/v1/dspy-runs", SlowMiproRun(seeded.tid, 40));
+  ASSERT_EQ(launched.status, 201) << launched.raw;
+  const std::string id = launched.body["run_id"];
+  for (int restart = 1; restart <= kRestarts; ++restart) {
+    ASSERT_TRUE(Eventually([&] { return seeded.store->ListTrials(id)->size() >= static_cast<size_t>(restart); },
+                           std::chrono::seconds(60)))
+        << "no trial before restart " << restart;
+    const RunRecord before = stored(id);
+    ASSERT_EQ(before.status, "running") << "restart " << restart << ": " << before.error.value_or("-");
+    const std::string executor = before.claimed_by.value_or("");
+    ASSERT_TRUE(replicas.count(executor)) << "claimed by '" << executor << "'";
+    const int port = replicas[executor]->port();
+    replicas[executor]->Terminate();
+    replicas[executor].reset();
+    replicas[executor] = std::make_unique<ReplicaProcess>(seeded.db.url(), executor, kLeaseS, port);
+    ASSERT_TRUE(Eventually([&] { return stored(id).attempts > before.attempts || stored(id).status != "running"; },
+                           std::chrono::seconds(10)))
+        << "restart " << restart << ": never handed over";
+  }
+  ASSERT_TRUE(Eventually([&] { return stored(id).status != "running"; }, std::chrono::seconds(180)))
+      << "the run never ended";
+  const RunRecord done = stored(id);
+  EXPECT_EQ(done.status, "completed") << done.error.value_or("-");
+  EXPECT_EQ(done.takeovers, 0);
+  // One takeover per restart, by another process: a stopping replica gives its leases up only
+  // once its own workers stopped, so none of them takes the run back first (review s24).
+  EXPECT_EQ(done.attempts, kRestarts);
+  Json wire = replicas["proc-a"]->Get("/api/v1/dspy-runs/" + id).body;
+  EXPECT_EQ(wire["attempts"], kRestarts + 1) << wire.dump();
+  EXPECT_EQ(wire["takeovers"], 0) << wire.dump();
+}
+
 // A run whose first attempt spent 45 of its 60 LM calls (and 100 s) before its replica died is
 // resumed by another: the LM receives at most the 15 calls left, and the run reports the run's
 // totals. (The orphan is made in the store: a twin of a finished run, claimed by a replica gone.)

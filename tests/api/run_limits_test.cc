@@ -62,6 +62,9 @@ TEST(RunLimits, OneCallerHasAtMostItsShareOfRunsPendingOrRunning) {
 // Launches by one caller through two replicas at the same moment (review s22): the count of the
 // caller's runs and the insert are one transaction, serialised per caller, so exactly the cap is
 // accepted and every other launch gets 409 (each replica counting for itself let several more in).
+// A launch refused at the insert leaves nothing: the data snapshot it froze and that snapshot's
+// audit entry are stored by the run's insert, so there are as many new snapshots (and snapshot
+// entries) as runs accepted (review s24: each refused launch left its snapshot behind).
 TEST(RunLimits, ConcurrentLaunchesThroughTwoReplicasNeverPassTheCap) {
   if (!TestBackendIsPostgres()) GTEST_SKIP() << "replicas share a PostgreSQL database (the pg: variant)";
   constexpr int kCap = 2, kLaunches = 12;  // 6 per replica: its share of concurrent requests per caller
@@ -76,6 +79,10 @@ TEST(RunLimits, ConcurrentLaunchesThroughTwoReplicasNeverPassTheCap) {
   auto ids = SeedThroughApi(a, EXEMPLAR_SEED_DIR);
   const std::string token = a.runtime().auth().CreateToken(service::Role::kWrite, "greedy")->second;
   const Json long_run = SlowMiproRun(ids[kDefectTemplate], 25);
+  auto snapshots = [&] { return a.Get("/api/v1/snapshots").body.value("total", -1); };
+  auto snapshot_entries = [&] { return a.Get("/api/v1/audit?entity=snapshot&limit=1000").body["entries"].size(); };
+  const int snapshots_before = snapshots();
+  const size_t entries_before = snapshot_entries();
   std::vector<int> statuses(kLaunches, 0);
   std::vector<std::string> accepted_ids(kLaunches), bodies(kLaunches);
   std::latch start(kLaunches);
@@ -103,6 +110,8 @@ TEST(RunLimits, ConcurrentLaunchesThroughTwoReplicasNeverPassTheCap) {
   EXPECT_EQ(refused, kLaunches - kCap);
   // Every run in this database is the caller's, and none has finished yet.
   EXPECT_EQ(a.Get("/api/v1/dspy-runs?page_size=100").body.value("total", 0), kCap) << "runs stored for the caller";
+  EXPECT_EQ(snapshots() - snapshots_before, kCap) << "snapshots left by refused launches";
+  EXPECT_EQ(snapshot_entries() - entries_before, static_cast<size_t>(kCap)) << "snapshot audit entries";
   for (const auto& id : accepted_ids) {
     if (!id.empty()) a.Post("/api/v1/dspy-runs/" + id + "/cancel", Json::object());
   }

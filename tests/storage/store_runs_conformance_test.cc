@@ -270,7 +270,33 @@ TEST_P(StoreRunsTest, AGivenUpLeaseIsTakenOverAtOnce) {
   ASSERT_TRUE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &taken));
   EXPECT_EQ(taken.claimed_by, "b");
   EXPECT_EQ(taken.attempts, 1);
+  EXPECT_EQ(taken.takeovers, 0);  // handed over, not lost (review s24)
   EXPECT_GT(*taken.lease_expires_at, NowMillis());
+}
+
+// Only a takeover after a lease expired counts in `takeovers` (the limit's count, review s24):
+// handovers at a clean stop count in `attempts` only, whatever came before them.
+TEST_P(StoreRunsTest, HandoversAreNotCountedAsTakeovers) {
+  RunRecord run = MakeRun();
+  ASSERT_TRUE(store_->InsertRun(run).ok());
+  RunRecord got;
+  ASSERT_TRUE(*store_->ClaimRun(run.id, "a", -1000, &got));  // a lease already expired
+  ASSERT_TRUE(*store_->TakeOverExpiredRun(run.id, "b", 60000, &got));
+  EXPECT_EQ(got.attempts, 1);
+  EXPECT_EQ(got.takeovers, 1);
+  for (const char* next : {"c", "d", "e", "f"}) {  // four rolling restarts
+    ASSERT_TRUE(*store_->RenewRunLease(run.id, *got.claimed_by, -1));
+    ASSERT_TRUE(*store_->TakeOverExpiredRun(run.id, next, 60000, &got));
+    EXPECT_EQ(got.takeovers, 1) << next;
+  }
+  EXPECT_EQ(got.attempts, 5);
+  // A handover resets the mark: the next lease that expires (its executor lost) counts again.
+  ASSERT_TRUE(*store_->RenewRunLease(run.id, "f", 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the 1 ms lease expires
+  ASSERT_TRUE(*store_->TakeOverExpiredRun(run.id, "g", 60000, &got));
+  EXPECT_EQ(got.attempts, 6);
+  EXPECT_EQ(got.takeovers, 2);
+  EXPECT_EQ(store_->GetRun(run.id)->takeovers, 2);
 }
 
 // max_runs_per_caller's check: a creator's runs pending or running are counted and the run is
@@ -288,14 +314,24 @@ TEST_P(StoreRunsTest, InsertUnderCapCountsTheCreatorsUnfinishedRuns) {
   EXPECT_EQ(unfinished, 0);
   ASSERT_TRUE(*store_->InsertRunUnderCap(run_by("greedy"), 2, &unfinished));
   RunRecord third = run_by("greedy");
-  EXPECT_FALSE(*store_->InsertRunUnderCap(third, 2, &unfinished));
+  // The run's data snapshot, stored with it or not at all (review s24).
+  SnapshotToStore data;
+  data.record.id = "snap-" + third.id;
+  data.record.name = "third's data";
+  data.record.item_count = 1;
+  data.record.created_at = NowMillis();
+  data.items = {{"ex-1", 1, "hash"}};
+  EXPECT_FALSE(*store_->InsertRunUnderCap(third, 2, &unfinished, &data));
   EXPECT_EQ(unfinished, 2);
   EXPECT_TRUE(store_->GetRun(third.id).status().IsNotFound());  // nothing written
+  EXPECT_TRUE(store_->GetSnapshot(data.record.id).status().IsNotFound());
   EXPECT_TRUE(*store_->InsertRunUnderCap(run_by("other"), 2, &unfinished));  // per creator
   first.status = "completed";  // a finished run frees a place
   ASSERT_TRUE(store_->UpdateRun(first).ok());
-  EXPECT_TRUE(*store_->InsertRunUnderCap(third, 2, &unfinished));
+  EXPECT_TRUE(*store_->InsertRunUnderCap(third, 2, &unfinished, &data));
   EXPECT_EQ(unfinished, 1);
+  EXPECT_EQ(store_->GetSnapshot(data.record.id)->item_count, 1);
+  EXPECT_EQ(store_->ListSnapshotItems(data.record.id)->size(), 1u);
 
   auto other = OpenAnother();
   ASSERT_NE(other, nullptr);

@@ -118,11 +118,12 @@ Json SnapshotToJson(const SnapshotRecord& s) {
           {"created_at", FormatRfc3339(s.created_at)}};
 }
 
-Result<SnapshotRecord> Snapshots::CreateFrom(const std::string& name, const Json& selection,
-                                             const std::vector<Example>& examples,
-                                             const std::optional<std::string>& template_id,
-                                             const std::optional<std::string>& user) {
-  SnapshotRecord s;
+storage::SnapshotToStore Snapshots::Prepare(const std::string& name, const Json& selection,
+                                            const std::vector<Example>& examples,
+                                            const std::optional<std::string>& template_id,
+                                            const std::optional<std::string>& user) {
+  storage::SnapshotToStore out;
+  SnapshotRecord& s = out.record;
   s.id = NewUuid();
   s.name = name;
   s.template_id = template_id;
@@ -133,27 +134,40 @@ Result<SnapshotRecord> Snapshots::CreateFrom(const std::string& name, const Json
   for (const auto& e : examples) {
     items[e.id] = {e.id, e.version, audit::ContentHash(e.input_json, e.expected_output_json, e.explanation)};
   }
-  std::vector<SnapshotItem> rows;
-  for (auto& [id, it] : items) rows.push_back(std::move(it));
-  s.item_count = static_cast<int64_t>(rows.size());
+  for (auto& [id, it] : items) out.items.push_back(std::move(it));
+  s.item_count = static_cast<int64_t>(out.items.size());
   const Json diff = {{"name", name}, {"item_count", s.item_count}};
   // A snapshot frozen for another write (a run's data at launch) gets an entry of its own, so
-  // that GET /audit?entity=snapshot finds it; the outer entry (the run's) names it as well. The
-  // snapshot's entry commits with the snapshot, the outer one with the outer change.
-  std::optional<storage::AuditScope> own;
+  // that GET /audit?entity=snapshot finds it; the outer entry (the run's) names it as well.
   if (storage::AuditScope* outer = storage::AuditScope::Current();
       outer && outer->described() && outer->entry().entity != "snapshot") {
-    audit::Describe("snapshot", {s.id}, diff);
     AuditRecord entry;
     entry.actor = outer->entry().actor;
     entry.action = outer->entry().action;
     entry.request_id = outer->entry().request_id;
     entry.entity = "snapshot";
-    own.emplace(std::move(entry));
+    entry.entity_ids = {s.id};
+    entry.diff_json = DumpJson(diff);
+    out.audit = std::move(entry);
   }
   audit::Describe("snapshot", {s.id}, diff);
-  EXEMPLAR_RETURN_IF_ERROR(store_.InsertSnapshot(s, rows));
-  return s;
+  return out;
+}
+
+Result<SnapshotRecord> Snapshots::CreateFrom(const std::string& name, const Json& selection,
+                                             const std::vector<Example>& examples,
+                                             const std::optional<std::string>& template_id,
+                                             const std::optional<std::string>& user) {
+  storage::SnapshotToStore s = Prepare(name, selection, examples, template_id, user);
+  // The snapshot's own entry (frozen for another write) commits with the snapshot, the outer
+  // one with the outer change.
+  std::optional<storage::AuditScope> own;
+  if (s.audit) {
+    own.emplace(std::move(*s.audit));
+    own->set_described();
+  }
+  EXEMPLAR_RETURN_IF_ERROR(store_.InsertSnapshot(s.record, s.items));
+  return s.record;
 }
 
 Result<SnapshotRecord> Snapshots::Create(const std::string& name, const Json& selection,

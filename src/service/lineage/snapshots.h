@@ -36,6 +36,13 @@ class Snapshots {
   Result<SnapshotRecord> CreateFrom(const std::string& name, const Json& selection, const std::vector<Example>& examples,
                                     const std::optional<std::string>& template_id,
                                     const std::optional<std::string>& user);
+  // The snapshot CreateFrom would store, not stored: for a write that stores it in its own
+  // transaction, so that it exists only if that write happens (a run launched under the per-caller
+  // cap, Store::InsertRunUnderCap). It names itself in the request's audit entry and, when that
+  // entry describes another entity, carries an entry of its own, as CreateFrom writes.
+  storage::SnapshotToStore Prepare(const std::string& name, const Json& selection, const std::vector<Example>& examples,
+                                   const std::optional<std::string>& template_id,
+                                   const std::optional<std::string>& user);
   Result<SnapshotRecord> Get(const std::string& id) { return store_.GetSnapshot(id); }
   Result<storage::KeyedPage<SnapshotRecord>> List(int64_t offset, int64_t limit) {
     return store_.ListSnapshots(offset, limit);

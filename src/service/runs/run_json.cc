@@ -149,10 +149,12 @@ Json RunToJson(const RunRecord& r, bool replicas) {
           {"started_at", OptTime(r.started_at)},
           {"completed_at", OptTime(r.completed_at)},
           // Who executes it (with replicas; a private database has one executor, this server),
-          // how many executions it took (the store counts takeovers), and while it runs, until
-          // when its executor holds it: another replica takes it over once that has passed.
+          // how many executions it took (the store counts takeovers), how many of those followed
+          // a lost replica (the limit's count; handovers at a clean stop are not), and while it
+          // runs, until when its executor holds it: another replica takes it over once that has passed.
           {"claimed_by", replicas ? Opt(r.claimed_by) : Json(nullptr)},
           {"attempts", r.started_at ? r.attempts + 1 : 0},
+          {"takeovers", r.takeovers},
           {"lease_expires_at", replicas && r.status == "running" ? OptTime(r.lease_expires_at) : Json(nullptr)}};
 }
 

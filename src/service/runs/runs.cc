@@ -66,6 +66,9 @@ void Runs::Stop() {
   cv_.notify_all();
   for (auto& w : workers_) w.join();
   workers_.clear();
+  // Only now, with no worker of this process left to claim them (review s24), the runs the
+  // shutdown interrupted are handed over to the other replicas.
+  GiveUpLeases();
   events_.CloseAll();  // event streams end, so the HTTP server can drain
 }
 
@@ -184,16 +187,23 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   RunRecord run;
   run.id = NewUuid();
   audit::Describe("run", {run.id}, {{"template_id", c.template_id}, {"optimizer_type", c.optimizer_type}});
+  // Under the per-caller cap the snapshot is stored by the run's insert, which the cap may refuse
+  // (another replica's launch won): a refused launch leaves no snapshot behind.
+  std::optional<storage::SnapshotToStore> frozen;
   if (c.snapshot_id.empty()) {
     // The run's data is frozen as a snapshot, so "the data that shaped it" stays exact.
     std::vector<Example> pool = train;
     pool.insert(pool.end(), val.begin(), val.end());
     Json selection = c.example_ids.empty() ? Json{{"filter", c.filters}} : Json{{"example_ids", c.example_ids}};
     selection["run_id"] = run.id;
-    EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap,
-                              snapshots_.CreateFrom("run " + run.id.substr(0, 8) + " data (" + t->name + ")",
-                                                    selection, pool, c.template_id, user));
-    c.snapshot_id = snap.id;
+    const std::string name = "run " + run.id.substr(0, 8) + " data (" + t->name + ")";
+    if (capped) {
+      frozen = snapshots_.Prepare(name, selection, pool, c.template_id, user);
+      c.snapshot_id = frozen->record.id;
+    } else {
+      EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord snap, snapshots_.CreateFrom(name, selection, pool, c.template_id, user));
+      c.snapshot_id = snap.id;
+    }
   }
   run.template_id = c.template_id;
   run.status = "pending";
@@ -223,7 +233,8 @@ Result<RunRecord> Runs::Launch(const Json& body, const std::optional<std::string
   if (capped) {
     // The count and the insert in one transaction, serialised per caller across replicas.
     int64_t unfinished = 0;
-    EXEMPLAR_ASSIGN_OR_RETURN(bool inserted, store_.InsertRunUnderCap(run, options_.max_per_caller, &unfinished));
+    EXEMPLAR_ASSIGN_OR_RETURN(bool inserted, store_.InsertRunUnderCap(run, options_.max_per_caller, &unfinished,
+                                                                      frozen ? &*frozen : nullptr));
     if (!inserted) {
       std::lock_guard lock(mu_);
       caller_keys_.erase(run.id);

@@ -119,8 +119,9 @@ struct RunsOptions {
   // The executor's lease on a run, renewed every lease_ms / 3 (config run_lease_s). Shared: once
   // it expires, an idle worker of any replica takes the run over.
   int64_t lease_ms = 30 * 1000;
-  // A run is resumed after at most this many takeovers, then failed as interrupted (a run that
-  // brings down every replica it lands on must not go round forever).
+  // A run is resumed after at most this many takeovers after its lease expired, then failed as
+  // interrupted (a run that brings down every replica it lands on must not go round forever).
+  // Handovers (a replica stopping cleanly gives its lease up) do not count: RunRecord::takeovers.
   int max_takeovers = 3;
   // Shared: how often an idle worker looks for pending runs launched on other replicas and for
   // runs whose lease expired.
@@ -179,9 +180,10 @@ class Runs {
   Result<int64_t> CountUnfinished(const std::optional<std::string>& user);
   void Execute(const std::string& id);  // claims, then executes
   void ExecuteClaimed(RunRecord run);
-  // A run this replica took over after its lease expired: cancelled when a cancel was requested,
-  // resumed (executed again; trials are stored by index, so re-done trials replace their first
-  // versions) while it has trials to do and takeovers left, else failed as interrupted.
+  // A run this replica took over after its lease expired or was given up: cancelled when a cancel
+  // was requested, resumed (executed again; trials are stored by index, so re-done trials replace
+  // their first versions) while it has trials to do and takeovers left (max_takeovers, counting
+  // only expired leases), else failed as interrupted.
   void ContinueTakenOver(RunRecord run);
   // Stores a final state and tells event subscribers.
   void Finish(RunRecord& run);
@@ -198,8 +200,11 @@ class Runs {
   // A run this process stopped executing because it is shutting down: says so on its event
   // stream and, with a private database, fails it as interrupted now (what the next start would
   // do); with replicas it stays running, with what it spent stored, for another replica (or
-  // this one restarted) to resume once its lease expires.
+  // this one restarted) to resume once Stop gave its lease up (GiveUpLeases).
   void InterruptForShutdown(RunRecord& run);
+  // Stop, once the workers have ended: gives up the leases of the runs InterruptForShutdown left
+  // running, so that they are taken over at once, and only by another process.
+  void GiveUpLeases();
 
   storage::Store& store_;
   Templates& templates_;
@@ -217,6 +222,8 @@ class Runs {
   // memory only, never stored, so such a run executes only on the replica that launched it.
   std::map<std::string, std::string> caller_keys_;
   bool stopping_ = false;
+  // Runs interrupted by the shutdown whose leases Stop gives up after the workers ended.
+  std::vector<std::string> leases_to_give_up_;
   std::vector<std::thread> workers_;
 };
 

@@ -1,5 +1,5 @@
 // Runs whose executor stopped: recovery at start (a previous process of this replica) and
-// takeover of runs whose lease expired (another replica died).
+// takeover of runs whose lease expired (another replica died) or was given up (it stopped cleanly).
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
@@ -43,13 +43,12 @@ void Runs::InterruptForShutdown(RunRecord& run) {
     if (Status st = store_.UpdateRun(run); !st.ok()) {
       spdlog::warn("run {}: cannot store its progress at shutdown: {}", run.id, st.ToString());
     }
-    // Its lease is given up (the renewals have stopped), so that another replica, or this one
-    // restarted, resumes it at its next look (poll_ms) rather than after run_lease_s. Should this
-    // fail, the lease runs out by itself, as after a kill -9.
-    auto released = store_.RenewRunLease(run.id, options_.owner, kReleasedLeaseMs);
-    if (!released.ok()) {
-      spdlog::warn("run {}: cannot give up its lease at shutdown (resumed once it expires): {}", run.id,
-                   released.status().ToString());
+    // Its lease is given up once every worker of this process has stopped (Stop), so that another
+    // replica, or this one restarted, resumes it at its next look (poll_ms) rather than after
+    // run_lease_s, and an idle worker of this process stopping too cannot take it back first.
+    {
+      std::lock_guard lock(mu_);
+      leases_to_give_up_.push_back(run.id);
     }
     events_.Publish(run.id, "log", {{"level", "warn"},
                                     {"message", "The server is shutting down: the run is interrupted here; another "
@@ -62,8 +61,25 @@ void Runs::InterruptForShutdown(RunRecord& run) {
   if (!st.ok()) spdlog::error("run {}: cannot mark interrupted: {}", run.id, st.ToString());
 }
 
+void Runs::GiveUpLeases() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mu_);
+    ids.swap(leases_to_give_up_);
+  }
+  for (const auto& id : ids) {
+    // Should this fail, the lease runs out by itself, as after a kill -9.
+    auto released = store_.RenewRunLease(id, options_.owner, kReleasedLeaseMs);
+    if (!released.ok()) {
+      spdlog::warn("run {}: cannot give up its lease at shutdown (resumed once it expires): {}", id,
+                   released.status().ToString());
+    }
+  }
+}
+
 void Runs::ContinueTakenOver(RunRecord run) {
-  spdlog::warn("run {}: its lease expired; taken over by {} (takeover {})", run.id, options_.owner, run.attempts);
+  spdlog::warn("run {}: taken over by {} (execution {}; after a lost replica {} times)", run.id, options_.owner,
+               run.attempts + 1, run.takeovers);
   if (auto requested = store_.RunCancelRequested(run.id); requested.ok() && *requested) {
     run.status = "cancelled";  // cancelled while orphaned
     Finish(run);
@@ -75,9 +91,13 @@ void Runs::ContinueTakenOver(RunRecord run) {
                   : progress.contains("trials_planned") ? progress.value("trials_planned", int64_t{0})
                                                         : progress.value("trials_total", int64_t{0});
   bool trials_left = !trials.ok() || total <= 0 || static_cast<int64_t>(trials->size()) < total;
-  if (run.attempts <= options_.max_takeovers && trials_left) {
+  // Only takeovers after a lease expired count toward the limit: a run handed over by a replica
+  // stopping cleanly (its lease given up: a rolling restart) has lost nothing, so deploys do not
+  // use the limit up, which is there for runs that bring down every replica they land on.
+  if (run.takeovers <= options_.max_takeovers && trials_left) {
     events_.Publish(run.id, "log", {{"message", "resumed by " + options_.owner +
-                                                    " after the replica executing it stopped renewing its lease"}});
+                                                    " after the replica executing it stopped (or stopped renewing "
+                                                    "its lease)"}});
     ExecuteClaimed(std::move(run));
     return;
   }

@@ -200,17 +200,22 @@ Result<std::pair<std::vector<Example>, int64_t>> PgStore::ListDeletedExamples(in
 
 Status PgStore::InsertSnapshot(const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
   return pool_->Write([&](pqxx::transaction_base& tx) {
-    PgParams().Text(s.id).Text(s.name).Text(s.template_id).Text(s.selection_json).Int(s.item_count)
-        .Text(s.created_by).Int(s.created_at)
-        .Exec(tx,
-              "INSERT INTO snapshots(id, name, template_id, selection, item_count, created_by, created_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7)");
-    for (const auto& it : items) {
-      PgParams().Text(s.id).Text(it.example_id).Int(it.version).Text(it.content_hash).Exec(
-          tx, "INSERT INTO snapshot_items(snapshot_id, example_id, version, content_hash) VALUES ($1, $2, $3, $4)");
-    }
+    InsertSnapshotRows(tx, s, items);
     return Status::Ok();
   });
+}
+
+void PgStore::InsertSnapshotRows(pqxx::transaction_base& tx, const SnapshotRecord& s,
+                                 const std::vector<SnapshotItem>& items) {
+  PgParams().Text(s.id).Text(s.name).Text(s.template_id).Text(s.selection_json).Int(s.item_count)
+      .Text(s.created_by).Int(s.created_at)
+      .Exec(tx,
+            "INSERT INTO snapshots(id, name, template_id, selection, item_count, created_by, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)");
+  for (const auto& it : items) {
+    PgParams().Text(s.id).Text(it.example_id).Int(it.version).Text(it.content_hash).Exec(
+        tx, "INSERT INTO snapshot_items(snapshot_id, example_id, version, content_hash) VALUES ($1, $2, $3, $4)");
+  }
 }
 
 Result<SnapshotRecord> PgStore::GetSnapshot(const std::string& id) {

@@ -105,6 +105,7 @@ RunRecord PgReadRun(const pqxx::row& row) {
   r.updated_at = row[i++].as<int64_t>();
   r.lease_expires_at = PgOptInt(row[i++]);
   r.attempts = row[i++].as<int64_t>();
+  r.takeovers = row[i++].as<int64_t>();
   return r;
 }
 

@@ -199,7 +199,8 @@ Status PgStore::InsertRun(const RunRecord& r) {
   });
 }
 
-Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished) {
+Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished,
+                                        const SnapshotToStore* data) {
   bool capped = false;
   Status st = pool_->Write([&](pqxx::transaction_base& tx) -> Status {
     // Launches by one creator through any replica queue here until the holder commits; the count
@@ -212,6 +213,10 @@ Result<bool> PgStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t
     if (*unfinished >= cap) {
       capped = true;  // rolled back, so the request's audit entry is not written for nothing done
       return Status::FailedPrecondition("the creator's runs are at the cap");
+    }
+    if (data) {
+      InsertSnapshotRows(tx, data->record, data->items);
+      if (data->audit) PgAppendAuditRow(tx, *data->audit);
     }
     InsertRunRow(tx, r);
     return Status::Ok();
@@ -393,8 +398,10 @@ Result<bool> PgStore::ClaimNextRun(const std::string& owner, int64_t lease_ms, R
 Result<bool> PgStore::RenewRunLease(const std::string& run_id, const std::string& owner, int64_t lease_ms) {
   bool renewed = false;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](pqxx::transaction_base& tx) {
-    auto r = PgParams().Int(NowMillis() + lease_ms).Text(run_id).Text(owner).Exec(
-        tx, "UPDATE dspy_runs SET lease_expires_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'running'");
+    // A lease given up (negative lease_ms) is marked so, for the takeover not to count it.
+    auto r = PgParams().Int(NowMillis() + lease_ms).Text(run_id).Text(owner).Int(lease_ms < 0 ? 1 : 0).Exec(
+        tx, "UPDATE dspy_runs SET lease_expires_at = $1, lease_released = $4 WHERE id = $2 AND claimed_by = $3 AND "
+            "status = 'running'");
     renewed = r.affected_rows() > 0;
     return Status::Ok();
   }));
@@ -410,7 +417,8 @@ Result<bool> PgStore::TakeOverExpiredRun(const std::string& run_id, const std::s
     // outer UPDATE re-checks the lease, so a heartbeat that landed meanwhile keeps its run.
     auto rows = PgParams().Text(owner).Int(now + lease_ms).Int(now).Text(run_id).Exec(
         tx, std::string("UPDATE dspy_runs SET claimed_by = $1, lease_expires_at = $2, attempts = attempts + 1, "
-                        "updated_at = $3 WHERE id = (SELECT id FROM dspy_runs WHERE status = 'running' AND "
+                        "takeovers = takeovers + 1 - lease_released, lease_released = 0, updated_at = $3 "
+                        "WHERE id = (SELECT id FROM dspy_runs WHERE status = 'running' AND "
                         "lease_expires_at < $3 AND ($4::text = '' OR id = $4::text) ORDER BY created_at, id "
                         "FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'running' AND lease_expires_at < $3 "
                         "RETURNING ") + kRunReadColumns);

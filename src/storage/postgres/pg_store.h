@@ -82,7 +82,8 @@ class PgStore final : public Store {
                                      const std::optional<std::string>& accepting_run_id, int64_t now) override;
 
   Status InsertRun(const RunRecord& run) override;
-  Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) override;
+  Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished,
+                                 const SnapshotToStore* data) override;
   Result<RunRecord> GetRun(const std::string& id) override;
   Status UpdateRun(const RunRecord& run) override;
   using Store::ListRuns;
@@ -153,6 +154,9 @@ class PgStore final : public Store {
   static Result<bool> ClaimRunDecision(pqxx::transaction_base& tx, const std::string& run_id, const std::string& decision,
                                        const std::optional<std::string>& accepted_template_id, int64_t now);
   static void InsertTemplateRow(pqxx::transaction_base& tx, const Template& t);
+  // A snapshot and its items, inside the caller's transaction.
+  static void InsertSnapshotRows(pqxx::transaction_base& tx, const SnapshotRecord& s,
+                                 const std::vector<SnapshotItem>& items);
   static void InsertEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges);
   static void CloseEdgeRows(pqxx::transaction_base& tx, const std::vector<LineageEdge>& edges, int64_t closed_at);
 

@@ -220,23 +220,27 @@ Result<std::pair<std::vector<Example>, int64_t>> SqliteStore::ListDeletedExample
 
 Status SqliteStore::InsertSnapshot(const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
   return pool_->Write([&](Conn& c) {
-    auto& q = c.Prepare(
-        "INSERT INTO snapshots(id, name, template_id, selection, item_count, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, s.id);
-    q.bind(2, s.name);
-    BindOpt(q, 3, s.template_id);
-    q.bind(4, s.selection_json);
-    q.bind(5, static_cast<int64_t>(s.item_count));
-    BindOpt(q, 6, s.created_by);
-    q.bind(7, static_cast<int64_t>(s.created_at));
-    q.exec();
-    for (const auto& it : items) {
-      Exec(c, "INSERT INTO snapshot_items(snapshot_id, example_id, version, content_hash) VALUES (?1, ?2, ?3, ?4)",
-           {s.id, it.example_id, it.version, it.content_hash});
-    }
+    InsertSnapshotRows(c, s, items);
     return Status::Ok();
   });
+}
+
+void InsertSnapshotRows(Conn& c, const SnapshotRecord& s, const std::vector<SnapshotItem>& items) {
+  auto& q = c.Prepare(
+      "INSERT INTO snapshots(id, name, template_id, selection, item_count, created_by, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, s.id);
+  q.bind(2, s.name);
+  BindOpt(q, 3, s.template_id);
+  q.bind(4, s.selection_json);
+  q.bind(5, static_cast<int64_t>(s.item_count));
+  BindOpt(q, 6, s.created_by);
+  q.bind(7, static_cast<int64_t>(s.created_at));
+  q.exec();
+  for (const auto& it : items) {
+    Exec(c, "INSERT INTO snapshot_items(snapshot_id, example_id, version, content_hash) VALUES (?1, ?2, ?3, ?4)",
+         {s.id, it.example_id, it.version, it.content_hash});
+  }
 }
 
 namespace {

@@ -30,6 +30,7 @@ RunRecord ReadRun(SQLite::Statement& q) {
   r.updated_at = q.getColumn(i++).getInt64();
   r.lease_expires_at = OptInt(q.getColumn(i++));
   r.attempts = q.getColumn(i++).getInt64();
+  r.takeovers = q.getColumn(i++).getInt64();
   return r;
 }
 
@@ -70,7 +71,8 @@ Status SqliteStore::InsertRun(const RunRecord& r) {
   });
 }
 
-Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished) {
+Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int64_t* unfinished,
+                                            const SnapshotToStore* data) {
   bool capped = false;
   // One writer: no other launch can insert between the count and the insert.
   Status st = pool_->Write([&](Conn& c) -> Status {
@@ -80,6 +82,10 @@ Result<bool> SqliteStore::InsertRunUnderCap(const RunRecord& r, int64_t cap, int
     if (*unfinished >= cap) {
       capped = true;  // rolled back, so the request's audit entry is not written for nothing done
       return Status::FailedPrecondition("the creator's runs are at the cap");
+    }
+    if (data) {
+      InsertSnapshotRows(c, data->record, data->items);
+      if (data->audit) AppendAuditRow(c, *data->audit);
     }
     InsertRunRow(c, r);
     return Status::Ok();
@@ -287,11 +293,14 @@ Result<bool> SqliteStore::RenewRunLease(const std::string& run_id, const std::st
                                         int64_t lease_ms) {
   bool renewed = false;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Write([&](Conn& c) {
+    // A lease given up (negative lease_ms) is marked so, for the takeover not to count it.
     auto& q = c.Prepare(
-        "UPDATE dspy_runs SET lease_expires_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'");
+        "UPDATE dspy_runs SET lease_expires_at = ?, lease_released = ? WHERE id = ? AND claimed_by = ? AND "
+        "status = 'running'");
     q.bind(1, static_cast<int64_t>(NowMillis() + lease_ms));
-    q.bind(2, run_id);
-    q.bind(3, owner);
+    q.bind(2, lease_ms < 0 ? 1 : 0);
+    q.bind(3, run_id);
+    q.bind(4, owner);
     q.exec();
     renewed = c.db().getChanges() > 0;
     return Status::Ok();
@@ -306,7 +315,8 @@ Result<bool> SqliteStore::TakeOverExpiredRun(const std::string& run_id, const st
     int64_t now = NowMillis();
     auto& q = c.Prepare(std::string(
         "UPDATE dspy_runs SET claimed_by = ?1, lease_expires_at = ?2, attempts = attempts + 1, "
-        "updated_at = ?3 WHERE id = (SELECT id FROM dspy_runs WHERE status = 'running' AND "
+        "takeovers = takeovers + 1 - lease_released, lease_released = 0, updated_at = ?3 "
+        "WHERE id = (SELECT id FROM dspy_runs WHERE status = 'running' AND "
         "lease_expires_at < ?3 AND (?4 = '' OR id = ?4) ORDER BY created_at, id LIMIT 1) "
         "RETURNING ") + kRunReadColumns);
     q.bind(1, owner);

@@ -75,7 +75,8 @@ class SqliteStore final : public Store {
                                      const std::optional<std::string>& accepting_run_id, int64_t now) override;
 
   Status InsertRun(const RunRecord& run) override;
-  Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished) override;
+  Result<bool> InsertRunUnderCap(const RunRecord& run, int64_t cap, int64_t* unfinished,
+                                 const SnapshotToStore* data) override;
   Result<RunRecord> GetRun(const std::string& id) override;
   Status UpdateRun(const RunRecord& run) override;
   using Store::ListRuns;
@@ -144,6 +145,8 @@ void ApplyUsageEvent(Conn& c, const UsageEvent& e, int64_t now);
 Result<bool> ClaimRunDecision(Conn& c, const std::string& run_id, const std::string& decision,
                               const std::optional<std::string>& accepted_template_id, int64_t now);
 void InsertTemplateRow(Conn& c, const Template& t);
+// A snapshot and its items, inside the caller's transaction.
+void InsertSnapshotRows(Conn& c, const SnapshotRecord& s, const std::vector<SnapshotItem>& items);
 void InsertEdgeRows(Conn& c, const std::vector<LineageEdge>& edges);
 // Closes the open edges matched by (source, target, type) at `closed_at`; others are left alone.
 void CloseEdgeRows(Conn& c, const std::vector<LineageEdge>& edges, int64_t closed_at);

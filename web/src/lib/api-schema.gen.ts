@@ -1713,7 +1713,7 @@ export interface components {
         };
         Run: {
             accepted_template_id?: string | null;
-            /** @description executions the run took: 0 before it started, 1 normally, one more for each time another replica (or its own, restarted) took it over */
+            /** @description executions the run took: 0 before it started, 1 normally, one more for each time another replica (or its own, restarted) took it over, whether handed over by a replica stopped cleanly or after a lost one */
             attempts: number;
             best_score: number | null;
             /** @description the replica (replica_id) executing the run, or that executed it last; null before it started and on a server with its own SQLite database (this server executes it) */
@@ -1749,6 +1749,8 @@ export interface components {
             synced: boolean;
             /** @description RFC 3339 UTC timestamp */
             synced_at?: string | null;
+            /** @description how many of those takeovers followed a lost replica (kill -9, lost host: its lease expired); a run handed over by a replica stopped cleanly (SIGTERM, a rolling restart) does not count. After more than 3 the run is failed as interrupted */
+            takeovers: number;
             template_id: string;
             /** @description prompt and completion tokens the LM reported */
             tokens?: number;
