@@ -108,5 +108,34 @@ TEST_F(ExamplesImportExport, AnExportImportsIntoAnotherStoreUnchanged) {
   EXPECT_EQ(other.Get("/api/v1/examples").body["total"], 2);
 }
 
+// CSV refuses what JSONL refuses (review s24 attack3 P2-3): a repeated column (its first cell was
+// dropped silently) fails the whole import, naming the column; a JSON cell with a repeated key
+// (its first value was dropped) fails its row, naming the row and the column.
+TEST_F(ExamplesImportExport, CsvRefusesRepeatedColumnsAndRepeatedKeys) {
+  auto repeated_column = server_.PostRaw("/api/v1/examples/import",
+                                         "input,input,expected_output,domain,function_name\r\n"
+                                         "\"{\"\"q\"\":\"\"a1\"\"}\",\"{\"\"q\"\":\"\"a2\"\"}\",\"{\"\"a\"\":\"\"x\"\"}\",d,f\r\n",
+                                         "text/csv");
+  ASSERT_EQ(repeated_column.status, 422) << repeated_column.raw;
+  EXPECT_EQ(repeated_column.body["detail"][0]["msg"], "the column 'input' appears twice in the CSV header")
+      << repeated_column.raw;
+
+  auto repeated_key = server_.PostRaw("/api/v1/examples/import",
+                                      "input,expected_output,domain,function_name\r\n"
+                                      "\"{\"\"q\"\":\"\"first\"\",\"\"q\"\":\"\"second\"\"}\",\"{\"\"a\"\":\"\"x\"\"}\",d,f\r\n"
+                                      "\"{\"\"q\"\":\"\"fine\"\"}\",\"{\"\"a\"\":\"\"x\"\"}\",d,f\r\n",
+                                      "text/csv");
+  ASSERT_EQ(repeated_key.status, 201) << repeated_key.raw;
+  EXPECT_EQ(repeated_key.body["created_count"], 1);
+  ASSERT_EQ(repeated_key.body["errors"].size(), 1u) << repeated_key.raw;
+  const Json& err = repeated_key.body["errors"][0];
+  EXPECT_EQ(err["index"], 0);
+  const std::string msg = err["error"];
+  EXPECT_NE(msg.find("row 1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("input"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("the key 'q' appears twice in one object"), std::string::npos) << msg;
+  EXPECT_EQ(server_.Get("/api/v1/examples?domain=d").body["total"], 1);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -1,5 +1,7 @@
 #include "service/examples/example_io.h"
 
+#include <set>
+
 #include "common/utf8.h"
 #include "service/examples/example_json.h"
 
@@ -178,8 +180,14 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
   EXEMPLAR_ASSIGN_OR_RETURN(auto rows, ParseCsvFields(body, &quoted));
   if (rows.empty()) return out;
   const auto& header = rows[0];
+  std::set<std::string> columns;
   for (const auto& name : header) {
     if (!IsUtf8(name)) return Status::InvalidArgument("CSV header is not valid UTF-8");
+    // A repeated column would leave one of its cells unread: refused as JSON refuses a repeated key.
+    if (!columns.insert(name).second) {
+      return Status::Invalid({{{"body"}, "the column '" + name.substr(0, 200) + "' appears twice in the CSV header",
+                               "value_error.csv.duplicate_column"}});
+    }
   }
   if (rows.size() - 1 > max_records) {
     return Status::InvalidArgument("more than " + std::to_string(max_records) + " records");
@@ -207,7 +215,14 @@ Result<ParsedImport> ParseImport(const std::string& body, ExampleFormat format, 
         break;
       }
       if (IsJsonColumn(header[c])) {
-        Json v = Json::parse(value, nullptr, false);
+        // Parsed as a JSON body is (a repeated key, too deep, a NUL, an integer beyond 64 bits are
+        // refused), so a record reads the same in CSV as in JSONL.
+        auto parsed = ParseJsonBody(value);
+        if (!parsed.ok() && parsed.status().code() != Code::kMalformed) {
+          err = "row " + std::to_string(r) + ": column " + header[c] + ": " + parsed.status().message();
+          break;
+        }
+        Json v = parsed.ok() ? std::move(parsed).value() : Json(Json::value_t::discarded);
         if (v.is_discarded() && (header[c] == "capability_tags" || header[c] == "search_keys")) {
           // Also accept "a;b;c" lists, as spreadsheets write them.
           v = Json::array();
