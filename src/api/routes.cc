@@ -115,8 +115,12 @@ Handler Guard(Services& s, service::Role route_need, Handler inner) {
       if (QueryBool(in, "purge", unused) != false) need = service::Role::kAdmin;
     }
     if (static_cast<int>(p->role) < static_cast<int>(need)) {
-      return Status(Code::kPermissionDenied, "this token's role (" + service::RoleName(p->role) + ") cannot " +
-                                                 in.method + " " + in.path + "; it needs " + service::RoleName(need));
+      // Named as the caller is known: by a token, or (behind the proxy, with none) by the user.
+      const std::string whose = !p->token_id.empty() ? "this token's role"
+                                : !p->user.empty()    ? "the role of user " + p->user
+                                                      : "an anonymous caller's role";
+      return Status(Code::kPermissionDenied, whose + " (" + service::RoleName(p->role) + ") cannot " + in.method +
+                                                 " " + in.path + "; it needs " + service::RoleName(need));
     }
     if (!s.readiness.ready()) return Loading(s.readiness, in.request_id);
     int retry_after = 0;

@@ -108,7 +108,7 @@ int RunImport(const Config& config, const ImportOptions& options) {
   // Every record of the file (numbered from 0, in file order) is an item or a refusal.
   const size_t total = parsed->total;
   std::vector<service::BatchItemError> invalid;  // by record number
-  for (auto& [i, msg] : parsed->errors) invalid.push_back({i, msg});
+  for (auto& e : parsed->errors) invalid.push_back(std::move(e));
   std::vector<std::pair<size_t, Example>> items;  // (record number, example), in file order
   std::vector<std::optional<std::string>> databit_of(total);
   for (size_t i = 0; i < parsed->records.size(); ++i) {

@@ -1,11 +1,14 @@
 #include "index/snapshot_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 namespace exemplar::index {
@@ -34,6 +37,54 @@ uint64_t HeaderChecksum(const FileHeader& h) {
 }  // namespace
 
 std::string ErrnoText() { return std::strerror(errno); }
+
+std::string TempPathFor(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
+
+Result<SnapshotWriteLock> SnapshotWriteLock::Acquire(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot open " + lock_path + ": " + ErrnoText());
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    Status st = Status::Unavailable("cannot lock " + lock_path + ": " + ErrnoText());
+    ::close(fd);
+    return st;
+  }
+  return SnapshotWriteLock(fd);
+}
+
+SnapshotWriteLock::~SnapshotWriteLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+void RemoveStaleTemps(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  const std::string prefix = fs::path(path).filename().string();
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const size_t tmp = name.rfind(".tmp");
+    if (tmp == std::string::npos || tmp < prefix.size()) continue;
+    const std::string pid_text = name.substr(tmp + 4);
+    if (!pid_text.empty()) {
+      // `.tmp.<pid>`: another process that still runs may be writing it (a tool calling
+      // VectorIndex::Save without the lock), so only this process's (it holds the lock) and a
+      // dead process's go. kill(pid, 0) fails with ESRCH only when no such process exists.
+      if (pid_text[0] != '.' || pid_text.size() < 2 ||
+          pid_text.find_first_not_of("0123456789", 1) != std::string::npos) {
+        continue;
+      }
+      const long pid = std::strtol(pid_text.c_str() + 1, nullptr, 10);
+      const bool mine = pid == static_cast<long>(::getpid());
+      if (!mine && (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)) continue;
+    }
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
+}
 
 Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
   while (n > 0) {
@@ -98,7 +149,7 @@ Status WriteSnapshotFile(const std::string& path, const SnapshotTag& tag, std::s
   h.body_checksum = sum.Digest();
   h.header_checksum = HeaderChecksum(h);
 
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = TempPathFor(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + ErrnoText());
   Status st = WriteAll(fd, reinterpret_cast<const char*>(&h), sizeof h, tmp);

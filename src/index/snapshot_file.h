@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "common/status.h"
 
@@ -39,6 +40,36 @@ struct SnapshotTag {
   uint64_t change_seq = 0;
   uint64_t probe = 0;
 };
+
+// The temp file a snapshot file `path` is written to before it is renamed into place: named for
+// this process (`path`.tmp.<pid>), so that two processes writing snapshots in one data directory
+// (`exemplar import` beside `serve`) never write or rename each other's temp files.
+std::string TempPathFor(const std::string& path);
+
+// An exclusive lock (flock(2) on `<path>.lock`) over writing the snapshot set named `path`
+// (`path`, `.graph`, `.f32`, `.catalog`, `.keywords`, `.seq`, ...): one writer at a time, in this
+// process or another, so that the set installed is one writer's. The kernel drops it when its
+// holder dies, so a crashed writer never blocks the next.
+class SnapshotWriteLock {
+ public:
+  // Waits for the lock (another writer finishes its set first). kUnavailable when the lock file
+  // cannot be opened.
+  static Result<SnapshotWriteLock> Acquire(const std::string& path);
+  SnapshotWriteLock(SnapshotWriteLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  SnapshotWriteLock& operator=(SnapshotWriteLock&&) = delete;
+  SnapshotWriteLock(const SnapshotWriteLock&) = delete;
+  ~SnapshotWriteLock();
+
+ private:
+  explicit SnapshotWriteLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Removes the temp files of snapshot writes of the set named `path` (`path`*.tmp, and
+// `path`*.tmp.<pid> of a process that no longer runs) that a writer which died left behind.
+// REQUIRES: the SnapshotWriteLock of `path` is held (a live writer holds it while its temp files
+// exist, so none of its files is touched).
+void RemoveStaleTemps(const std::string& path);
 
 // Writes `body` under a header of `tag` to `path` atomically. kUnavailable on I/O errors.
 Status WriteSnapshotFile(const std::string& path, const SnapshotTag& tag, std::string_view body);

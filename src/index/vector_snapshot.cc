@@ -119,10 +119,10 @@ Status SyncFile(const std::string& path) {
 Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
   const Impl& m = *impl_;
   const std::string graph_path = path + ".graph";
-  const std::string graph_tmp = graph_path + ".tmp";
-  const std::string main_tmp = path + ".tmp";
+  const std::string graph_tmp = TempPathFor(graph_path);
+  const std::string main_tmp = TempPathFor(path);
   const std::string rows_path = path + ".f32";
-  const std::string rows_tmp = rows_path + ".tmp";
+  const std::string rows_tmp = TempPathFor(rows_path);
   const bool compact = m.options.storage != VectorStorage::kF32;
   std::shared_lock lock(m.mu);  // writers wait; searches go on
 
@@ -197,7 +197,11 @@ Status VectorIndex::Save(const std::string& path, uint64_t change_seq) const {
   if (std::rename(graph_tmp.c_str(), graph_path.c_str()) != 0 ||
       (compact && std::rename(rows_tmp.c_str(), rows_path.c_str()) != 0) ||
       std::rename(main_tmp.c_str(), path.c_str()) != 0) {
-    return Status::Unavailable("cannot install snapshot " + path + ": " + ErrnoText());
+    Status failed = Status::Unavailable("cannot install snapshot " + path + ": " + ErrnoText());
+    RemoveQuietly(graph_tmp);
+    RemoveQuietly(rows_tmp);
+    RemoveQuietly(main_tmp);
+    return failed;
   }
   if (!compact) RemoveQuietly(rows_path);  // left by an earlier f16 / int8 run: no longer part of it
   std::filesystem::path dir = std::filesystem::path(path).parent_path();

@@ -16,10 +16,18 @@ AuditScope::~AuditScope() { current_scope = previous_; }
 AuditScope* AuditScope::Current() { return current_scope; }
 
 std::optional<AuditRecord> AuditScope::Pending() const {
-  if (written_) return std::nullopt;
+  if (written_ || held_ > 0) return std::nullopt;
   AuditRecord r = entry_;
   if (!r.at) r.at = NowMillis();
   return r;
+}
+
+AuditHold::AuditHold() : scope_(current_scope) {
+  if (scope_) ++scope_->held_;
+}
+
+AuditHold::~AuditHold() {
+  if (scope_) --scope_->held_;
 }
 
 std::optional<AuditRecord> PendingAudit() {

@@ -36,7 +36,7 @@ class AuditScope {
   bool described() const { return described_; }
   void set_described() { described_ = true; }
 
-  // For store write transactions: the entry to append, unless it was already written.
+  // For store write transactions: the entry to append, unless it was already written or is held.
   std::optional<AuditRecord> Pending() const;
   // Called after the transaction that appended the entry committed.
   void MarkWritten() { written_ = true; }
@@ -45,7 +45,23 @@ class AuditScope {
   AuditRecord entry_;
   bool written_ = false;
   bool described_ = false;
+  int held_ = 0;  // open AuditHolds
   AuditScope* previous_;
+  friend class AuditHold;
+};
+
+// While an AuditHold lives, write transactions on this thread do not append the pending entry: a
+// write that creates nothing (an import whose records are all stored already, or all refused)
+// leaves it for a later write that does, or for none. No-op without a scope.
+class AuditHold {
+ public:
+  AuditHold();
+  ~AuditHold();
+  AuditHold(const AuditHold&) = delete;
+  AuditHold& operator=(const AuditHold&) = delete;
+
+ private:
+  AuditScope* scope_;
 };
 
 // The pending entry of the current thread's scope, if any (what write transactions append).

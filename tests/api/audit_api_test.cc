@@ -220,6 +220,52 @@ TEST_F(AuditApi, BulkDryRunsLeaveNoEntry) {
   }
 }
 
+// A write that changed nothing leaves no entry, as a dry run (review s24 loops2 P2-5): an import
+// whose records are all stored already, one whose records were all refused, a bulk delete that
+// matched none. An import that creates some names only those it created.
+TEST_F(AuditApi, WritesThatChangeNothingLeaveNoEntry) {
+  const std::string import_action = "POST /api/v1/examples/import";
+  auto import = [&](const std::vector<Json>& records) {
+    std::string body;
+    for (const auto& r : records) body += DumpJson(r) + "\n";
+    return server_.PostRaw("/api/v1/examples/import", body, "application/x-ndjson");
+  };
+  Json first = MakeExample("stored once", "audit"), second = MakeExample("stored twice", "audit");
+  first["client_id"] = "audit-first";
+  second["client_id"] = "audit-second";
+  auto created = import({first, second});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  ASSERT_EQ(Entries(import_action).size(), 1u);
+
+  auto again = import({first, second});
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["existing_count"], 2);
+  EXPECT_EQ(Entries(import_action).size(), 1u) << server_.Get("/api/v1/audit?limit=3").raw;
+
+  Json unknown_key = MakeExample("refused", "audit");
+  unknown_key["no_such_field"] = 1;
+  auto refused = import({unknown_key});
+  ASSERT_EQ(refused.status, 422) << refused.raw;
+  EXPECT_EQ(Entries(import_action).size(), 1u) << server_.Get("/api/v1/audit?limit=3").raw;
+
+  Json third = MakeExample("new among old", "audit");
+  auto mixed = import({first, third});
+  ASSERT_EQ(mixed.status, 201) << mixed.raw;
+  ASSERT_EQ(mixed.body["created_ids"].size(), 1u);
+  auto entries = Entries(import_action);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0]["entity_ids"], mixed.body["created_ids"]) << entries[0].dump();
+
+  auto none = server_.Post("/api/v1/examples/bulk-delete", {{"filter", {{"domain", "no-such-domain"}}}});
+  ASSERT_EQ(none.status, 200) << none.raw;
+  EXPECT_EQ(none.body["matched"], 0);
+  EXPECT_EQ(Entries("POST /api/v1/examples/bulk-delete").size(), 0u) << server_.Get("/api/v1/audit?limit=3").raw;
+  auto none_set = server_.Post("/api/v1/examples/bulk-update",
+                               {{"filter", {{"domain", "no-such-domain"}}}, {"set", {{"domain", "elsewhere"}}}});
+  ASSERT_EQ(none_set.status, 200) << none_set.raw;
+  EXPECT_EQ(Entries("POST /api/v1/examples/bulk-update").size(), 0u) << server_.Get("/api/v1/audit?limit=3").raw;
+}
+
 TEST(AuditRetention, OldEntriesArePurgedAndRetentionIsConfigurable) {
   Config c;
   c.audit_retention_days = 30;

@@ -289,6 +289,20 @@ TEST(AuthApi, TrustedProxyUserBecomesCreatedBy) {
   EXPECT_EQ(r.body["created_by"], "ana@example.com");
 }
 
+// A 403 names the caller as the server knows it: a user the proxy vouches for has no token, so
+// "this token's role" would send them looking for one (review s24 attack3 P2-5).
+TEST(AuthApi, ProxyUsersRefusalNamesTheUser) {
+  Config c;
+  c.trusted_proxy = true;
+  TestServer server(c);
+  auto r = server.Send("POST", "/api/v1/examples", MakeExample("read-only user"),
+                       {{"X-Forwarded-Email", "r@example.com"}});
+  ASSERT_EQ(r.status, 403) << r.raw;
+  EXPECT_EQ(r.body["detail"],
+            "the role of user r@example.com (read) cannot POST /api/v1/examples; it needs write")
+      << r.raw;
+}
+
 // The web UI hides the controls a caller's role cannot use, so it asks who it is: each role sees
 // its own, with the token's name (an unnamed token has none) and never the token's id or hash.
 TEST(AuthApi, MeAnswersEachCallerItsOwnRole) {

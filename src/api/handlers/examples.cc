@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "api/list_cursor.h"
 #include "api/routes.h"
@@ -156,11 +157,13 @@ constexpr const char* kExampleETag = "the example's version, e.g. \"3\"";
 std::string ETagOf(const Example& e) { return NumberETag(e.version); }
 
 // Validates records into examples; invalid ones become per-item errors (422 detail when atomic).
+// `labels` (an import's, parallel to `records`, else null) start each record's message.
 Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& records,
                                     const std::vector<size_t>& positions,
                                     std::vector<service::BatchItemError> errors, bool atomic,
                                     const std::vector<std::string>& loc_prefix,
-                                    const std::string& created_by, service::WriteOptions o) {
+                                    const std::string& created_by, service::WriteOptions o,
+                                    const std::vector<std::string>* labels = nullptr) {
   std::vector<Example> items;
   Validation all;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -169,8 +172,11 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
     loc.push_back(std::to_string(positions[i]));
     Example e = service::ExampleFromCreateJson(records[i], v, loc);
     if (!v.ok()) {
-      errors.push_back({positions[i], v.errors().front().msg + " at " + LocPartText(v.errors().front().loc.back()),
-                        v.errors().front().loc, v.errors().front().type});
+      const FieldError& fe = v.errors().front();
+      errors.push_back({positions[i],
+                        labels ? service::RecordErrorText((*labels)[i], fe.msg, fe.loc, loc.size())
+                               : fe.msg + " at " + LocPartText(fe.loc.back()),
+                        fe.loc, fe.type});
       for (const auto& fe : v.errors()) all.Add(fe.loc, fe.msg, fe.type);
       continue;
     }
@@ -179,8 +185,10 @@ Result<service::BatchResult> Ingest(Services& s, const std::vector<Json>& record
   }
   if (atomic && !all.ok()) return all.ToStatus();
   if (atomic && !errors.empty()) {
-    return Status::Invalid({{{"body", std::to_string(errors.front().index)}, errors.front().error,
-                             "value_error"}});
+    const auto& first = errors.front();
+    std::vector<std::string> loc = first.loc;
+    if (loc.empty()) loc = {"body", std::to_string(first.index)};
+    return Status::Invalid({{std::move(loc), first.error, first.type.empty() ? "value_error" : first.type}});
   }
   o.loc = loc_prefix;
   o.indexed = true;
@@ -312,11 +320,20 @@ void AddExampleRoutes(std::vector<Route>& routes, Services& s) {
                       EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
                       EXEMPLAR_ASSIGN_OR_RETURN(auto options, ParseWriteOptions(s, req, nullptr));
                       EXEMPLAR_ASSIGN_OR_RETURN(auto parsed, service::ParseImport(req.body, format, kMaxImportRecords));
-                      std::vector<service::BatchItemError> errors;
-                      for (auto& [i, msg] : parsed.errors) errors.push_back({i, msg});
+                      std::unordered_map<size_t, std::string> label_at;  // index → "line 3"
+                      for (size_t i = 0; i < parsed.records.size(); ++i) label_at[parsed.record_index[i]] = parsed.labels[i];
                       EXEMPLAR_ASSIGN_OR_RETURN(auto result, Ingest(s, parsed.records, parsed.record_index,
-                                                                    std::move(errors), atomic, {"body"}, req.user,
-                                                                    options));
+                                                                    std::move(parsed.errors), atomic, {"body"},
+                                                                    req.user, options, &parsed.labels));
+                      // Every record's error names where the record is, also one the store refused
+                      // (a duplicate, a client id that names other content).
+                      for (auto& e : result.errors) {
+                        if (e.loc.empty()) e.loc = {"body", std::to_string(e.index)};
+                        auto it = label_at.find(e.index);
+                        if (it != label_at.end() && e.error.rfind(it->second + ": ", 0) != 0) {
+                          e.error = it->second + ": " + e.error;
+                        }
+                      }
                       Json out = BatchToJson(result);
                       out["total_records"] = parsed.total;
                       return BatchReply(result, std::move(out), {"body"}, req.request_id);

@@ -94,8 +94,8 @@ Result<BulkResult> Examples::BulkUpdate(const std::vector<std::string>& selected
     updates.push_back({std::move(next), DumpJson(ExampleToJson(prior))});
   }
   EXEMPLAR_RETURN_IF_ERROR(v.ToStatus());
-  if (dry_run) {
-    audit::NotRecorded();  // a preview changes nothing: no audit entry
+  if (dry_run || ids.empty()) {
+    audit::NotRecorded();  // a preview, or a selection of none, changes nothing: no audit entry
     return result;
   }
   Json changes = Json::object();
@@ -139,8 +139,8 @@ Result<BulkResult> Examples::BulkDelete(const std::vector<std::string>& selected
     hashes.emplace_back(id, audit::ContentHash(current->input_json, current->expected_output_json,
                                                current->explanation));
   }
-  if (dry_run) {
-    audit::NotRecorded();
+  if (dry_run || ids.empty()) {
+    audit::NotRecorded();  // a preview, or a selection of none, deletes nothing: no entry
     return result;
   }
   audit::Describe("example", ids, {{"bulk_delete", true}});

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/time.h"
+#include "index/snapshot_file.h"
 #include "service/examples/example_json.h"
 #include "service/search/row_pipe.h"
 
@@ -374,6 +375,11 @@ Status SearchIndex::ScanRows(std::map<std::string, size_t>* models) {
 }
 
 Status SearchIndex::SaveSnapshot() {
+  // One writer of the set at a time, in this process or another (`exemplar import` beside
+  // `serve`): taken before apply_mu_, so this process's writes go on while it waits. Temp files
+  // a writer that died left are removed under it.
+  EXEMPLAR_ASSIGN_OR_RETURN(auto write_lock, index::SnapshotWriteLock::Acquire(snapshot_path_));
+  index::RemoveStaleTemps(snapshot_path_);
   std::lock_guard lock(apply_mu_);
   // Writers of this process hold apply_mu_ from commit to apply, so after catching up with other
   // processes' changes the indexes reflect exactly the applied sequence.
@@ -386,7 +392,7 @@ Status SearchIndex::SaveSnapshot() {
   EXEMPLAR_RETURN_IF_ERROR(catalog_.Save(snapshot_path_ + ".catalog", static_cast<uint64_t>(seq)));
   EXEMPLAR_RETURN_IF_ERROR(keywords_.Save(snapshot_path_ + ".keywords", static_cast<uint64_t>(seq)));
   EXEMPLAR_ASSIGN_OR_RETURN(const std::string entity, ChangeEntityAt(store_, seq));
-  std::string tmp = snapshot_path_ + ".seq.tmp";
+  std::string tmp = index::TempPathFor(snapshot_path_ + ".seq");
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << seq << "\n" << space->model << " " << space->index->options().dim << "\n";
@@ -402,7 +408,7 @@ Status SearchIndex::SaveSnapshot() {
     calibration = calibration_;
   }
   if (calibration) {
-    const std::string ctmp = snapshot_path_ + ".calibration.tmp";
+    const std::string ctmp = index::TempPathFor(snapshot_path_ + ".calibration");
     {
       std::ofstream out(ctmp, std::ios::trunc);
       out << CalibrationToJson(*calibration).dump() << "\n";
