@@ -86,9 +86,8 @@ Json ItemJson(const SnapshotItem& it) {
 
 // ---- Export ----
 
-SnapshotExport::SnapshotExport(storage::Store& store, SnapshotRecord snapshot, std::string format,
-                               std::vector<SnapshotItem> items)
-    : store_(store), snapshot_(std::move(snapshot)), format_(std::move(format)), items_(std::move(items)) {}
+SnapshotExport::SnapshotExport(storage::Store& store, SnapshotRecord snapshot, std::string format)
+    : store_(store), snapshot_(std::move(snapshot)), format_(std::move(format)) {}
 
 Result<std::unique_ptr<SnapshotExport>> SnapshotExport::Open(storage::Store& store, const std::string& id,
                                                              const std::string& format) {
@@ -96,8 +95,7 @@ Result<std::unique_ptr<SnapshotExport>> SnapshotExport::Open(storage::Store& sto
     return Status::Invalid({{{"query", "format"}, "must be one of: jsonl, hf_jsonl, hf_info", "type_error.enum"}});
   }
   EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord s, store.GetSnapshot(id));
-  EXEMPLAR_ASSIGN_OR_RETURN(auto items, store.ListSnapshotItems(id));
-  std::unique_ptr<SnapshotExport> out(new SnapshotExport(store, std::move(s), format, std::move(items)));
+  std::unique_ptr<SnapshotExport> out(new SnapshotExport(store, std::move(s), format));
   if (format == "jsonl") return out;
   EXEMPLAR_RETURN_IF_ERROR(out->TypeFields());
   if (format == "hf_info") {
@@ -106,22 +104,23 @@ Result<std::unique_ptr<SnapshotExport>> SnapshotExport::Open(storage::Store& sto
   return out;
 }
 
-Result<std::vector<FrozenExample>> SnapshotExport::Page(size_t* at) {
-  const size_t end = std::min(items_.size(), *at + static_cast<size_t>(kPage));
-  const size_t begin = std::min(*at, end);
-  *at = end;
-  return MaterializeItems(store_, items_.begin() + static_cast<std::ptrdiff_t>(begin),
-                          items_.begin() + static_cast<std::ptrdiff_t>(end));
+Result<std::vector<FrozenExample>> SnapshotExport::Page(Pass* pass) {
+  if (pass->ended) return std::vector<FrozenExample>{};
+  EXEMPLAR_ASSIGN_OR_RETURN(auto items, store_.ListSnapshotItemsAfter(snapshot_.id, pass->after, kPage));
+  pass->ended = static_cast<int64_t>(items.size()) < kPage;
+  if (!items.empty()) pass->after = items.back().example_id;
+  return MaterializeItems(store_, items.begin(), items.end());
 }
 
 Status SnapshotExport::TypeFields() {
-  for (size_t at = 0; at < items_.size();) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Page(&at));
+  for (Pass pass; !pass.ended;) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Page(&pass));
     AddFieldTypes(rows, "input", &input_types_);
     AddFieldTypes(rows, "expected_output", &output_types_);
   }
   return Status::Ok();
 }
+
 std::string SnapshotExport::HfLines(const std::vector<FrozenExample>& rows, int64_t* examples) const {
   std::string out;
   for (const auto& f : rows) {
@@ -142,8 +141,8 @@ std::string SnapshotExport::HfLines(const std::vector<FrozenExample>& rows, int6
 Result<std::string> SnapshotExport::HfInfo() {
   int64_t bytes = 0, count = 0;
   Sha256Stream checksum;
-  for (size_t at = 0; at < items_.size();) {
-    EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Page(&at));
+  for (Pass pass; !pass.ended;) {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Page(&pass));
     const std::string lines = HfLines(rows, &count);
     bytes += static_cast<int64_t>(lines.size());
     checksum.Update(lines);
@@ -182,11 +181,11 @@ Result<bool> SnapshotExport::Next(std::string* out) {
     done_ = true;
     return true;
   }
-  if (next_ >= items_.size()) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Page(&body_));
+  if (rows.empty()) {
     done_ = true;
     return false;
   }
-  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Page(&next_));
   if (format_ == "jsonl") {
     for (const auto& f : rows) *out += DumpJson(NativeRow(f)) + "\n";
   } else {
@@ -198,16 +197,32 @@ Result<bool> SnapshotExport::Next(std::string* out) {
 
 // ---- Diff ----
 
-SnapshotDiff::SnapshotDiff(std::string from, std::string to, std::vector<SnapshotItem> a, std::vector<SnapshotItem> b)
-    : from_(std::move(from)), to_(std::move(to)), a_(std::move(a)), b_(std::move(b)) {}
+Result<const SnapshotItem*> SnapshotDiff::Side::Peek() {
+  if (at_ == page_.size() && !last_page_) {
+    const std::string after = page_.empty() ? "" : page_.back().example_id;
+    EXEMPLAR_ASSIGN_OR_RETURN(page_, store_.ListSnapshotItemsAfter(id_, after, kPage));
+    at_ = 0;
+    last_page_ = static_cast<int64_t>(page_.size()) < kPage;
+  }
+  return at_ < page_.size() ? &page_[at_] : nullptr;
+}
+
+SnapshotDiff::SnapshotDiff(storage::Store& store, std::string from, std::string to)
+    : store_(store), from_(std::move(from)), to_(std::move(to)) {
+  Rewind();
+}
 
 Result<std::unique_ptr<SnapshotDiff>> SnapshotDiff::Open(storage::Store& store, const std::string& from,
                                                          const std::string& to) {
   EXEMPLAR_RETURN_IF_ERROR(store.GetSnapshot(from).status());
   EXEMPLAR_RETURN_IF_ERROR(store.GetSnapshot(to).status());
-  EXEMPLAR_ASSIGN_OR_RETURN(auto a, store.ListSnapshotItems(from));
-  EXEMPLAR_ASSIGN_OR_RETURN(auto b, store.ListSnapshotItems(to));
-  return std::unique_ptr<SnapshotDiff>(new SnapshotDiff(from, to, std::move(a), std::move(b)));
+  return std::unique_ptr<SnapshotDiff>(new SnapshotDiff(store, from, to));
+}
+
+void SnapshotDiff::Rewind() {
+  a_ = std::make_unique<Side>(store_, from_);
+  b_ = std::make_unique<Side>(store_, to_);
+  first_entry_ = true;
 }
 
 void SnapshotDiff::Emit(const Json& entry, std::string* out) {
@@ -216,13 +231,13 @@ void SnapshotDiff::Emit(const Json& entry, std::string* out) {
   *out += DumpJson(entry);
 }
 
-bool SnapshotDiff::Next(std::string* out) {
+Result<bool> SnapshotDiff::Next(std::string* out) {
   if (phase_ == Phase::kDone) return false;
   if (!started_) *out += "{\"added\":[";
   started_ = true;
   for (int64_t steps = 0; steps < kPage; ++steps) {
-    const SnapshotItem* a = at_a_ < a_.size() ? &a_[at_a_] : nullptr;
-    const SnapshotItem* b = at_b_ < b_.size() ? &b_[at_b_] : nullptr;
+    EXEMPLAR_ASSIGN_OR_RETURN(const SnapshotItem* a, a_->Peek());
+    EXEMPLAR_ASSIGN_OR_RETURN(const SnapshotItem* b, b_->Peek());
     if (!a && !b) {
       // This pass is complete: close its list and start the next (or end the document).
       switch (phase_) {
@@ -238,19 +253,20 @@ bool SnapshotDiff::Next(std::string* out) {
         case Phase::kDone:
           *out += "],\"to\":" + DumpJson(to_) + ",\"unchanged_count\":" + std::to_string(unchanged_) + "}";
           phase_ = Phase::kDone;
+          a_.reset();
+          b_.reset();
           return true;
       }
-      at_a_ = at_b_ = 0;
-      first_entry_ = true;
+      Rewind();
       continue;
     }
     // Both lists are in byte order of example id (std::string's order, as the store sorts).
     if (a && (!b || a->example_id < b->example_id)) {
       if (phase_ == Phase::kRemoved) Emit(ItemJson(*a), out);
-      ++at_a_;
+      a_->Advance();
     } else if (b && (!a || b->example_id < a->example_id)) {
       if (phase_ == Phase::kAdded) Emit(ItemJson(*b), out);
-      ++at_b_;
+      b_->Advance();
     } else {
       if (phase_ == Phase::kChanged) {
         if (a->version != b->version || a->content_hash != b->content_hash) {
@@ -265,8 +281,8 @@ bool SnapshotDiff::Next(std::string* out) {
           ++unchanged_;
         }
       }
-      ++at_a_;
-      ++at_b_;
+      a_->Advance();
+      b_->Advance();
     }
   }
   return true;
@@ -286,9 +302,10 @@ Result<std::string> Snapshots::Export(const std::string& id, const std::string& 
 Result<Json> Snapshots::Diff(const std::string& from, const std::string& to) {
   EXEMPLAR_ASSIGN_OR_RETURN(auto diff, SnapshotDiff::Open(store_, from, to));
   std::string out;
-  while (diff->Next(&out)) {
+  for (;;) {
+    EXEMPLAR_ASSIGN_OR_RETURN(bool more, diff->Next(&out));
+    if (!more) return Json::parse(out, nullptr, false);
   }
-  return Json::parse(out, nullptr, false);
 }
 
 }  // namespace exemplar::service

@@ -1,9 +1,9 @@
-// A snapshot's export and the diff of two snapshots, written a page at a time: the examples'
-// content, which is what grows with a snapshot, is read and rendered a page of items at a time,
-// so a request holds one page of examples and one piece of the file, plus the snapshot's item
-// rows (example id, version, hash: ~170 bytes each, at most Snapshots::kMaxItems). Built whole,
-// an export held all its examples and its whole file per request. Joined, the pieces are byte
-// for byte what the whole file was.
+// A snapshot's export and the diff of two snapshots, written a page at a time: the item rows are
+// read a page at a time by example id (Store::ListSnapshotItemsAfter) and their examples
+// materialised and rendered per page, so a request holds one page of items and examples and one
+// piece of the file, whatever the snapshot's size (built whole, an export of 100,000 examples
+// held them all and its whole file: hundreds of MB per request). Joined, the pieces are byte for
+// byte what the whole file was.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +42,14 @@ class SnapshotExport {
   Result<bool> Next(std::string* out);
 
  private:
-  SnapshotExport(storage::Store& store, SnapshotRecord snapshot, std::string format, std::vector<SnapshotItem> items);
-  // The rows of the page of items from `*at` (advanced past it); empty at the end.
-  Result<std::vector<FrozenExample>> Page(size_t* at);
+  // One pass over the snapshot's items in example id order.
+  struct Pass {
+    std::string after;  // the last example id read
+    bool ended = false;
+  };
+  SnapshotExport(storage::Store& store, SnapshotRecord snapshot, std::string format);
+  // The rows of the next page of items of `pass`; empty at its end.
+  Result<std::vector<FrozenExample>> Page(Pass* pass);
   // The field types of hf_jsonl (one pass over the examples).
   Status TypeFields();
   // The hf_jsonl lines of `rows` (purged ones left out), counted in *examples.
@@ -55,8 +60,7 @@ class SnapshotExport {
   storage::Store& store_;
   SnapshotRecord snapshot_;
   std::string format_;
-  std::vector<SnapshotItem> items_;
-  size_t next_ = 0;  // the first item of the next piece
+  Pass body_;  // the pass that writes the file
   std::map<std::string, std::string> input_types_, output_types_;
   std::string info_;  // hf_info: the whole document, given as one piece
   bool done_ = false;
@@ -73,17 +77,35 @@ class SnapshotDiff {
   // NotFound when either snapshot is unknown (`from` checked first).
   static Result<std::unique_ptr<SnapshotDiff>> Open(storage::Store& store, const std::string& from,
                                                     const std::string& to);
-  // Appends the next piece to *out; false once the document is complete (nothing appended).
-  bool Next(std::string* out);
+  // Appends the next piece to *out; false once the document is complete (nothing appended). A
+  // store error is returned as such: the document so far is then incomplete.
+  Result<bool> Next(std::string* out);
 
  private:
   enum class Phase { kAdded, kChanged, kRemoved, kDone };
-  SnapshotDiff(std::string from, std::string to, std::vector<SnapshotItem> a, std::vector<SnapshotItem> b);
+  // One snapshot's items in example id order, a page in memory at a time.
+  class Side {
+   public:
+    Side(storage::Store& store, std::string id) : store_(store), id_(std::move(id)) {}
+    // The current item, or nullptr at the end.
+    Result<const SnapshotItem*> Peek();
+    void Advance() { ++at_; }
+
+   private:
+    storage::Store& store_;
+    std::string id_;
+    std::vector<SnapshotItem> page_;
+    size_t at_ = 0;
+    bool last_page_ = false;  // page_ is the last one
+  };
+  SnapshotDiff(storage::Store& store, std::string from, std::string to);
+  // The merge passes start again from the first items of both snapshots.
+  void Rewind();
   void Emit(const Json& entry, std::string* out);
 
+  storage::Store& store_;
   std::string from_, to_;
-  std::vector<SnapshotItem> a_, b_;  // each ordered by example id
-  size_t at_a_ = 0, at_b_ = 0;       // the merge's position in the current pass
+  std::unique_ptr<Side> a_, b_;
   Phase phase_ = Phase::kAdded;
   bool started_ = false;      // the document's opening is written
   bool first_entry_ = true;   // of the current list
