@@ -288,24 +288,4 @@ Result<bool> SnapshotDiff::Next(std::string* out) {
   return true;
 }
 
-// ---- The whole file at once (callers that want a string) ----
-
-Result<std::string> Snapshots::Export(const std::string& id, const std::string& format) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto file, SnapshotExport::Open(store_, id, format));
-  std::string out;
-  for (;;) {
-    EXEMPLAR_ASSIGN_OR_RETURN(bool more, file->Next(&out));
-    if (!more) return out;
-  }
-}
-
-Result<Json> Snapshots::Diff(const std::string& from, const std::string& to) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto diff, SnapshotDiff::Open(store_, from, to));
-  std::string out;
-  for (;;) {
-    EXEMPLAR_ASSIGN_OR_RETURN(bool more, diff->Next(&out));
-    if (!more) return Json::parse(out, nullptr, false);
-  }
-}
-
 }  // namespace exemplar::service

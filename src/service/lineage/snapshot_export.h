@@ -66,9 +66,11 @@ class SnapshotExport {
   bool done_ = false;
 };
 
-// GET /snapshots/{from}/diff/{to}: the JSON object {added, changed, from, removed, to,
-// unchanged_count} (keys in the order a JSON object of them serialises), written in three merge
-// passes over the two snapshots' items (added, changed, removed), a page of entries at a time.
+// GET /snapshots/{from}/diff/{to}: the JSON object {added: [{example_id, version, content_hash}],
+// changed: [{example_id, from_version, to_version, from_hash, to_hash, content_changed}], from,
+// removed: [as added], to, unchanged_count} (keys in the order a JSON object of them serialises),
+// written in three merge passes over the two snapshots' items (added, changed, removed), a page
+// of entries at a time.
 class SnapshotDiff {
  public:
   // Merge steps (items of either snapshot) per piece.
