@@ -148,7 +148,8 @@ bool IsExpensive(const Route& r) {
       "POST /api/v1/agents/examples/retrieve", "GET /api/v1/examples/export",
       "POST /api/v1/templates/{id}/export-dspy", "POST /api/v1/dspy-runs",
       "GET /api/v1/quality/duplicates",        "GET /api/v1/quality/conflicts",
-      // A snapshot's rows are read whole (its export and diff build the file in memory).
+      // A snapshot's freeze and read hold all its rows; its export and diff read them all (a
+      // page at a time, streamed).
       "POST /api/v1/snapshots",                "GET /api/v1/snapshots/{id}",
       "GET /api/v1/snapshots/{id}/export",     "GET /api/v1/snapshots/{id}/diff/{other}"};
   return kExpensive.count(CanonicalKey(r)) > 0;

@@ -251,7 +251,7 @@ int RunBench(const Config& base, const BenchOptions& opt) {
     out["burst_resets"] = b["resets"];
   }
 
-  // ---- Lists (first page and deep by cursor) and the whole-store streamed export ----
+  // ---- Lists (first page and deep by cursor), the whole-store streamed export, a snapshot's ----
   {
     Json lists = MeasureLists(port, opt.quick ? 50 : 200);
     if (lists.contains("error")) return fail(lists["error"].get<std::string>());
@@ -265,6 +265,11 @@ int RunBench(const Config& base, const BenchOptions& opt) {
     out["export_s"] = exp["seconds"];
     out["export_peak_rss_mb"] = exp["rss_peak_mb"];
     out["export_rss_growth_mb"] = exp["rss_peak_mb"].get<double>() - exp["rss_before_mb"].get<double>();
+    Json snap = MeasureSnapshotExport(port, opt.n);
+    if (snap.contains("error")) return fail(snap["error"].get<std::string>());
+    out["snapshot_export"] = snap;
+    out["snapshot_export_s"] = snap["seconds"];
+    out["snapshot_export_rss_growth_mb"] = snap["rss_peak_mb"].get<double>() - snap["rss_before_mb"].get<double>();
   }
 
   // ---- Memory and restart ----
@@ -311,7 +316,8 @@ int RunBench(const Config& base, const BenchOptions& opt) {
                         "rss_after_ingest_mb",
                         "rss_after_search_load_mb", "rss_search_load_ratio", "conn_flood_p99_ms",
                         "burst_resets", "list_first_page_p99_ms", "list_deep_page_p99_ms",
-                        "export_s", "export_peak_rss_mb", "export_rss_growth_mb", "restart_ready_s",
+                        "export_s", "export_peak_rss_mb", "export_rss_growth_mb", "snapshot_export_s",
+                        "snapshot_export_rss_growth_mb", "restart_ready_s",
                         "cold_start_first_answer_s", "index_bytes_per_example", "vector_bytes_per_example",
                         "keyword_bytes_per_example", "vector_file_bytes_per_example", "catalog_bytes_per_example"}) {
     std::cout << std::left << std::setw(36) << k << std::fixed << std::setprecision(3)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -62,7 +63,10 @@ Json MeasureLists(int port, int requests) {
           {"deep_page_offset", offset}};
 }
 
-Json MeasureExport(int port) {
+namespace {
+
+// Streams GET `path` to the end while sampling this process's RSS every 10 ms.
+Json MeasureStreamedGet(int port, const std::string& path) {
   double before = ResidentMb();
   std::atomic<bool> done{false};
   std::atomic<double> peak{before};
@@ -77,7 +81,7 @@ Json MeasureExport(int port) {
   c.set_read_timeout(600, 0);
   int64_t bytes = 0, rows = 0;
   auto t0 = Clock::now();
-  auto r = c.Get("/api/v1/examples/export", [&](const char* data, size_t len) {
+  auto r = c.Get(path.c_str(), [&](const char* data, size_t len) {
     bytes += static_cast<int64_t>(len);
     rows += std::count(data, data + len, '\n');
     return true;
@@ -85,8 +89,32 @@ Json MeasureExport(int port) {
   double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   done.store(true);
   sampler.join();
-  if (!r || r->status != 200) return {{"error", "export failed"}};
+  if (!r || r->status != 200) return {{"error", "GET " + path + " failed"}};
   return {{"seconds", seconds}, {"bytes", bytes}, {"rows", rows}, {"rss_before_mb", before}, {"rss_peak_mb", peak.load()}};
+}
+
+}  // namespace
+
+Json MeasureExport(int port) { return MeasureStreamedGet(port, "/api/v1/examples/export"); }
+
+Json MeasureSnapshotExport(int port, int64_t n) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(600, 0);
+  const Json filter = n / 2 <= 100000 ? Json{{"domain", "defect_detection"}} : Json{{"function_name", "fn_0"}};
+  auto t0 = Clock::now();
+  auto frozen = c.Post("/api/v1/snapshots", Json{{"name", "bench"}, {"filter", filter}}.dump(), "application/json");
+  const double freeze_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!frozen || frozen->status != 201) {
+    return {{"error", "snapshot freeze failed: " + (frozen ? frozen->body.substr(0, 200) : std::string("no answer"))}};
+  }
+  const std::string id = Json::parse(frozen->body, nullptr, false).value("snapshot_id", "");
+  // The freeze holds the matching examples at once; once it has returned, freed memory goes back
+  // to the OS after a second of quiet (memory_release_mb), so the export starts from a settled RSS.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  Json out = MeasureStreamedGet(port, "/api/v1/snapshots/" + id + "/export?format=jsonl");
+  out["filter"] = filter;
+  out["freeze_s"] = freeze_s;
+  return out;
 }
 
 }  // namespace exemplar::cli

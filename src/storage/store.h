@@ -284,6 +284,11 @@ class Store {
   virtual Result<SnapshotRecord> GetSnapshot(const std::string& id) = 0;
   // Items ordered by example id.
   virtual Result<std::vector<SnapshotItem>> ListSnapshotItems(const std::string& id) = 0;
+  // At most `limit` items whose example id sorts after `after_example_id` (byte order; "" for the
+  // first page), ordered by example id: a snapshot read a page at a time (exports, diffs).
+  virtual Result<std::vector<SnapshotItem>> ListSnapshotItemsAfter(const std::string& id,
+                                                                   const std::string& after_example_id,
+                                                                   int64_t limit) = 0;
   // Newest first.
   virtual Result<KeyedPage<SnapshotRecord>> ListSnapshots(int64_t offset, int64_t limit) = 0;
 

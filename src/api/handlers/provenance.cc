@@ -1,5 +1,7 @@
 // Provenance resources (issue 19): restoring deleted examples, dataset snapshots (create, list,
 // read, export, diff) and the audit log.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "api/routes.h"
@@ -7,6 +9,7 @@
 #include "common/time.h"
 #include "service/audit/audit.h"
 #include "service/examples/example_json.h"
+#include "service/lineage/snapshot_export.h"
 #include "service/search/search.h"
 
 namespace exemplar::api {
@@ -139,6 +142,72 @@ Result<PageParams> ParsePageParams(const Request& req) {
   return p;
 }
 
+// A body written piece by piece by `next` (a snapshot's export or diff: SnapshotExport,
+// SnapshotDiff), `first` already read by the handler so that an error before any byte is a
+// status. A store error later ends the body truncated (the connection closes without the final
+// chunk), never silently short.
+std::shared_ptr<BodyStream> PieceStream(std::function<Result<bool>(std::string*)> next, std::string first,
+                                        std::string what) {
+  auto stream = std::make_shared<BodyStream>();
+  auto pending = std::make_shared<std::optional<std::string>>(std::move(first));
+  stream->next = [next = std::move(next), pending, what = std::move(what)](std::string* out) {
+    if (*pending) {
+      *out = std::move(**pending);
+      pending->reset();
+      return BodyStream::Step::kData;
+    }
+    Result<bool> more = next(out);
+    if (!more.ok()) {
+      spdlog::error("{} stopped: {}", what, more.status().ToString());
+      return BodyStream::Step::kFailed;
+    }
+    return *more ? BodyStream::Step::kData : BodyStream::Step::kDone;
+  };
+  return stream;
+}
+
+// GET /snapshots/{id}/export?format=jsonl|hf_jsonl|hf_info. The JSON lines are streamed a page of
+// items at a time, so a snapshot of 100,000 examples costs a page of examples, not its whole
+// file; hf_info (a small document, computed in two passes over the examples) is sent whole.
+Result<Reply> ExportSnapshot(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Snapshot"));
+  const std::string format = req.Query("format").value_or("jsonl");
+  // 422 for another format (checked first), 404 for an unknown snapshot.
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<service::SnapshotExport> text,
+                            service::SnapshotExport::Open(s.store, id, format));
+  Reply file;
+  file.content_type = format == "hf_info" ? "application/json" : "application/x-ndjson";
+  std::string filename = format == "hf_info" ? "dataset_info.json"
+                         : format == "hf_jsonl" ? "train.jsonl"
+                                                : "snapshot-" + id + ".jsonl";
+  file.headers["Content-Disposition"] = "attachment; filename=\"" + filename + "\"";
+  std::string first;
+  EXEMPLAR_RETURN_IF_ERROR(text->Next(&first).status());
+  if (format == "hf_info") {
+    file.raw = std::move(first);
+    return file;
+  }
+  std::shared_ptr<service::SnapshotExport> rest = std::move(text);
+  file.stream = PieceStream([rest](std::string* out) { return rest->Next(out); }, std::move(first),
+                            "export of snapshot " + id);
+  return file;
+}
+
+// GET /snapshots/{a}/diff/{b}: the JSON document streamed a page of entries at a time (it was held
+// whole, as a JSON tree and its text, with both snapshots' items in maps).
+Result<Reply> DiffSnapshots(Services& s, const Request& req) {
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string a, PathUuid(req, 0, "Snapshot"));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::string b, PathUuid(req, 1, "Snapshot"));
+  EXEMPLAR_ASSIGN_OR_RETURN(std::unique_ptr<service::SnapshotDiff> diff, service::SnapshotDiff::Open(s.store, a, b));
+  std::string first;
+  EXEMPLAR_RETURN_IF_ERROR(diff->Next(&first).status());
+  std::shared_ptr<service::SnapshotDiff> rest = std::move(diff);
+  Reply reply;
+  reply.stream = PieceStream([rest](std::string* out) { return rest->Next(out); }, std::move(first),
+                             "diff of snapshots " + a + " and " + b);
+  return reply;
+}
+
 }  // namespace
 
 void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
@@ -191,30 +260,9 @@ void AddProvenanceRoutes(std::vector<Route>& routes, Services& s) {
                     }});
   routes.push_back({"GET", base + "/{id}/export",
                     "Export a snapshot: jsonl, hf_jsonl (Hugging Face datasets) or hf_info (dataset_info.json)",
-                    "snapshots", [&s](const Request& req) -> Result<Reply> {
-                      EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Snapshot"));
-                      std::string format = req.Query("format").value_or("jsonl");
-                      if (format != "jsonl" && format != "hf_jsonl" && format != "hf_info") {
-                        return Status::Invalid({{{"query", "format"}, "must be one of: jsonl, hf_jsonl, hf_info",
-                                                 "type_error.enum"}});
-                      }
-                      EXEMPLAR_ASSIGN_OR_RETURN(std::string text, s.snapshots.Export(id, format));
-                      Reply file;
-                      file.raw = std::move(text);
-                      file.content_type = format == "hf_info" ? "application/json" : "application/x-ndjson";
-                      std::string filename = format == "hf_info" ? "dataset_info.json"
-                                             : format == "hf_jsonl" ? "train.jsonl"
-                                                                    : "snapshot-" + id + ".jsonl";
-                      file.headers["Content-Disposition"] = "attachment; filename=\"" + filename + "\"";
-                      return file;
-                    }});
+                    "snapshots", [&s](const Request& req) { return ExportSnapshot(s, req); }});
   routes.push_back({"GET", base + "/{id}/diff/{other}", "Compare two snapshots: added, removed, changed", "snapshots",
-                    [&s](const Request& req) -> Result<Reply> {
-                      EXEMPLAR_ASSIGN_OR_RETURN(std::string a, PathUuid(req, 0, "Snapshot"));
-                      EXEMPLAR_ASSIGN_OR_RETURN(std::string b, PathUuid(req, 1, "Snapshot"));
-                      EXEMPLAR_ASSIGN_OR_RETURN(Json out, s.snapshots.Diff(a, b));
-                      return Reply::Json200(std::move(out));
-                    }});
+                    [&s](const Request& req) { return DiffSnapshots(s, req); }});
   routes.push_back({"GET", "/api/v1/audit", "The audit log (admin): ?entity=example[:id]&entity_id=&actor=&since=",
                     "operations", [&s](const Request& req) { return ListAudit(s, req); }});
 }

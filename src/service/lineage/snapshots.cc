@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "service/audit/audit.h"
+#include "service/lineage/snapshot_export.h"
 
 namespace exemplar::service {
 namespace {
@@ -36,75 +37,6 @@ std::optional<Example> FromVersionSnapshot(const Example& current, const Json& w
 }
 
 Json Opt(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
-
-// A snapshot row of the native export.
-Json NativeRow(const FrozenExample& f) {
-  Json row = {{"example_id", f.item.example_id}, {"version", f.item.version}, {"content_hash", f.item.content_hash}};
-  if (!f.example) {
-    row["purged"] = true;
-    return row;
-  }
-  const Example& e = *f.example;
-  row["input"] = Json::parse(e.input_json, nullptr, false);
-  row["expected_output"] = Json::parse(e.expected_output_json, nullptr, false);
-  row["explanation"] = Opt(e.explanation);
-  row["databit_id"] = Opt(e.databit_id);
-  row["domain"] = e.domain;
-  row["function_name"] = Opt(e.function_name);
-  row["difficulty"] = e.difficulty;
-  row["capability_tags"] = e.capability_tags;
-  row["source"] = e.source;
-  return row;
-}
-
-// HF `datasets` value type of a JSON scalar; nested values are exported as JSON text ("string").
-std::string HfType(const Json& v) {
-  if (v.is_boolean()) return "bool";
-  if (v.is_number_integer()) return "int64";
-  if (v.is_number_float()) return "float64";
-  return "string";
-}
-
-// The HF types of each field of `key` (input / expected_output) over all rows: one type per
-// field; mixed integer and float become float64, any other mix string.
-std::map<std::string, std::string> FieldTypes(const std::vector<FrozenExample>& rows, const char* key) {
-  std::map<std::string, std::string> types;
-  for (const auto& f : rows) {
-    if (!f.example) continue;
-    Json obj = Json::parse(key == std::string("input") ? f.example->input_json : f.example->expected_output_json,
-                           nullptr, false);
-    if (!obj.is_object()) continue;
-    for (const auto& [k, v] : obj.items()) {
-      if (v.is_null()) continue;
-      std::string t = HfType(v);
-      auto [it, fresh] = types.emplace(k, t);
-      if (fresh || it->second == t) continue;
-      bool numeric = (it->second == "int64" || it->second == "float64") && (t == "int64" || t == "float64");
-      it->second = numeric ? "float64" : "string";
-    }
-  }
-  return types;
-}
-
-Json HfValue(const Json& v, const std::string& type) {
-  if (v.is_null()) return v;
-  if (type == "string") return v.is_string() ? v : Json(DumpJson(v));
-  if (type == "float64" && v.is_number()) return v.get<double>();
-  return v;
-}
-
-Json HfStruct(const std::string& json_text, const std::map<std::string, std::string>& types) {
-  Json obj = Json::parse(json_text, nullptr, false);
-  Json out = Json::object();
-  for (const auto& [k, t] : types) out[k] = obj.is_object() && obj.contains(k) ? HfValue(obj[k], t) : Json(nullptr);
-  return out;
-}
-
-Json HfFeatures(const std::map<std::string, std::string>& types) {
-  Json out = Json::object();
-  for (const auto& [k, t] : types) out[k] = {{"dtype", t}, {"_type", "Value"}};
-  return out;
-}
 
 }  // namespace
 
@@ -207,18 +139,23 @@ Result<std::vector<SnapshotItem>> Snapshots::Items(const std::string& id) {
 
 Result<std::vector<FrozenExample>> Snapshots::Materialize(const std::string& id) {
   EXEMPLAR_ASSIGN_OR_RETURN(auto items, Items(id));
+  return MaterializeItems(store_, items.begin(), items.end());
+}
+
+Result<std::vector<FrozenExample>> MaterializeItems(storage::Store& store, std::vector<SnapshotItem>::const_iterator begin,
+                                                    std::vector<SnapshotItem>::const_iterator end) {
   std::vector<FrozenExample> out;
-  out.reserve(items.size());
-  for (auto& item : items) {
-    FrozenExample f{item, std::nullopt};
-    auto e = store_.GetExampleIncludingDeleted(item.example_id);
+  out.reserve(static_cast<size_t>(end - begin));
+  for (auto item = begin; item != end; ++item) {
+    FrozenExample f{*item, std::nullopt};
+    auto e = store.GetExampleIncludingDeleted(item->example_id);
     if (e.ok() && !e->purged_at) {
-      if (e->version == item.version) {
+      if (e->version == item->version) {
         f.example = std::move(e).value();
       } else {
-        EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store_.ListExampleVersions(item.example_id));
+        EXEMPLAR_ASSIGN_OR_RETURN(auto versions, store.ListExampleVersions(item->example_id));
         for (const auto& v : versions) {
-          if (v.version == item.version) f.example = FromVersionSnapshot(*e, Json::parse(v.snapshot_json, nullptr, false));
+          if (v.version == item->version) f.example = FromVersionSnapshot(*e, Json::parse(v.snapshot_json, nullptr, false));
         }
       }
     } else if (!e.ok() && !e.status().IsNotFound()) {
@@ -227,91 +164,6 @@ Result<std::vector<FrozenExample>> Snapshots::Materialize(const std::string& id)
     out.push_back(std::move(f));
   }
   return out;
-}
-
-Result<std::string> Snapshots::Export(const std::string& id, const std::string& format) {
-  EXEMPLAR_ASSIGN_OR_RETURN(SnapshotRecord s, store_.GetSnapshot(id));
-  EXEMPLAR_ASSIGN_OR_RETURN(auto rows, Materialize(id));
-  std::string out;
-  if (format == "jsonl") {
-    for (const auto& f : rows) out += DumpJson(NativeRow(f)) + "\n";
-    return out;
-  }
-  auto input_types = FieldTypes(rows, "input");
-  auto output_types = FieldTypes(rows, "expected_output");
-  int64_t count = 0;
-  for (const auto& f : rows) {
-    if (!f.example) continue;
-    Json row = {{"example_id", f.item.example_id},
-                {"version", f.item.version},
-                {"content_hash", f.item.content_hash},
-                {"input", HfStruct(f.example->input_json, input_types)},
-                {"expected_output", HfStruct(f.example->expected_output_json, output_types)},
-                {"explanation", Opt(f.example->explanation)},
-                {"domain", f.example->domain}};
-    out += DumpJson(row) + "\n";
-    ++count;
-  }
-  if (format == "hf_jsonl") return out;
-  if (format != "hf_info") {
-    return Status::Invalid({{{"query", "format"}, "must be one of: jsonl, hf_jsonl, hf_info", "type_error.enum"}});
-  }
-  Json value_string = {{"dtype", "string"}, {"_type", "Value"}};
-  Json info = {
-      {"builder_name", "json"},
-      {"config_name", "default"},
-      {"dataset_name", s.name},
-      {"description", "Exemplar snapshot " + s.id + " (" + s.name + "), frozen " + FormatRfc3339(s.created_at) +
-                          ": examples at fixed versions with SHA-256 content hashes."},
-      {"version", {{"version_str", "1.0.0"}, {"major", 1}, {"minor", 0}, {"patch", 0}}},
-      {"features",
-       {{"example_id", value_string},
-        {"version", {{"dtype", "int64"}, {"_type", "Value"}}},
-        {"content_hash", value_string},
-        {"input", HfFeatures(input_types)},
-        {"expected_output", HfFeatures(output_types)},
-        {"explanation", value_string},
-        {"domain", value_string}}},
-      {"splits",
-       {{"train",
-         {{"name", "train"}, {"num_bytes", static_cast<int64_t>(out.size())}, {"num_examples", count},
-          {"dataset_name", s.name}}}}},
-      {"data_files", {{"train", Json::array({"train.jsonl"})}}},
-      {"download_checksums", {{"train.jsonl", {{"num_bytes", static_cast<int64_t>(out.size())},
-                                               {"checksum", Sha256Hex(out)}}}}},
-      {"dataset_size", static_cast<int64_t>(out.size())},
-  };
-  return info.dump(2) + "\n";
-}
-
-Result<Json> Snapshots::Diff(const std::string& from, const std::string& to) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto a, Items(from));
-  EXEMPLAR_ASSIGN_OR_RETURN(auto b, Items(to));
-  std::map<std::string, const SnapshotItem*> in_a, in_b;
-  for (const auto& it : a) in_a[it.example_id] = &it;
-  for (const auto& it : b) in_b[it.example_id] = &it;
-  Json added = Json::array(), removed = Json::array(), changed = Json::array();
-  int64_t unchanged = 0;
-  for (const auto& [id, it] : in_b) {
-    auto old = in_a.find(id);
-    if (old == in_a.end()) {
-      added.push_back({{"example_id", id}, {"version", it->version}, {"content_hash", it->content_hash}});
-    } else if (old->second->version != it->version || old->second->content_hash != it->content_hash) {
-      changed.push_back({{"example_id", id},
-                         {"from_version", old->second->version},
-                         {"to_version", it->version},
-                         {"from_hash", old->second->content_hash},
-                         {"to_hash", it->content_hash},
-                         {"content_changed", old->second->content_hash != it->content_hash}});
-    } else {
-      ++unchanged;
-    }
-  }
-  for (const auto& [id, it] : in_a) {
-    if (!in_b.count(id)) removed.push_back({{"example_id", id}, {"version", it->version}, {"content_hash", it->content_hash}});
-  }
-  return Json{{"from", from}, {"to", to}, {"added", added}, {"removed", removed}, {"changed", changed},
-              {"unchanged_count", unchanged}};
 }
 
 }  // namespace exemplar::service

@@ -2,7 +2,8 @@
 // A snapshot is frozen from a filter or a list of ids; its examples can be read back exactly at
 // their frozen versions (from history when the example changed since, from its tombstone when
 // deleted; purged content is gone and reported as such), exported byte-identically every time, and
-// diffed against another snapshot. Optimization runs train on one (service/runs).
+// diffed against another snapshot (both streamed: snapshot_export.h). Optimization runs train on
+// one (service/runs).
 #pragma once
 
 #include <optional>
@@ -50,14 +51,8 @@ class Snapshots {
   Result<std::vector<SnapshotItem>> Items(const std::string& id);
   // Every item with its example at the frozen version, ordered by example id.
   Result<std::vector<FrozenExample>> Materialize(const std::string& id);
-
-  // format: jsonl (every item, purged ones as {example_id, version, content_hash, purged}),
-  // hf_jsonl (Hugging Face `datasets` JSON lines: purged items left out) or hf_info
-  // (dataset_info.json for hf_jsonl). The same snapshot always gives the same bytes.
-  Result<std::string> Export(const std::string& id, const std::string& format);
-  // {from, to, added:[{example_id, version}], removed:[…], changed:[{example_id, from_version,
-  // to_version, from_hash, to_hash, content_changed}], unchanged_count}.
-  Result<Json> Diff(const std::string& from, const std::string& to);
+  // Exports (jsonl, hf_jsonl, hf_info) and diffs are written a page at a time: SnapshotExport and
+  // SnapshotDiff (snapshot_export.h).
 
  private:
   storage::Store& store_;

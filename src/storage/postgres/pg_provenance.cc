@@ -243,6 +243,21 @@ Result<std::vector<SnapshotItem>> PgStore::ListSnapshotItems(const std::string& 
   return out;
 }
 
+Result<std::vector<SnapshotItem>> PgStore::ListSnapshotItemsAfter(const std::string& id,
+                                                                const std::string& after_example_id, int64_t limit) {
+  std::vector<SnapshotItem> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+    // Byte order (COLLATE "C") for the range and the order alike, as ListSnapshotItems sorts.
+    for (const auto& r : PgParams().Text(id).Text(after_example_id).Int(limit).Exec(
+             tx, "SELECT example_id, version, content_hash FROM snapshot_items WHERE snapshot_id = $1 "
+                 "AND example_id COLLATE \"C\" > $2 ORDER BY example_id COLLATE \"C\" LIMIT $3")) {
+      out.push_back({r[0].as<std::string>(), r[1].as<int64_t>(), r[2].as<std::string>()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<KeyedPage<SnapshotRecord>> PgStore::ListSnapshots(int64_t offset, int64_t limit) {
   KeyedPage<SnapshotRecord> page;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {

@@ -284,6 +284,26 @@ Result<std::vector<SnapshotItem>> SqliteStore::ListSnapshotItems(const std::stri
   return out;
 }
 
+Result<std::vector<SnapshotItem>> SqliteStore::ListSnapshotItemsAfter(const std::string& id,
+                                                                    const std::string& after_example_id,
+                                                                    int64_t limit) {
+  std::vector<SnapshotItem> out;
+  EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {
+    // The primary key (snapshot_id, example_id) serves both the range and the order.
+    auto& q = c.Prepare(
+        "SELECT example_id, version, content_hash FROM snapshot_items WHERE snapshot_id = ? AND example_id > ? "
+        "ORDER BY example_id LIMIT ?");
+    q.bind(1, id);
+    q.bind(2, after_example_id);
+    q.bind(3, limit);
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<KeyedPage<SnapshotRecord>> SqliteStore::ListSnapshots(int64_t offset, int64_t limit) {
   KeyedPage<SnapshotRecord> page;
   EXEMPLAR_RETURN_IF_ERROR(pool_->Read([&](Conn& c) {

@@ -117,6 +117,8 @@ class SqliteStore final : public Store {
   Status InsertSnapshot(const SnapshotRecord& snapshot, const std::vector<SnapshotItem>& items) override;
   Result<SnapshotRecord> GetSnapshot(const std::string& id) override;
   Result<std::vector<SnapshotItem>> ListSnapshotItems(const std::string& id) override;
+  Result<std::vector<SnapshotItem>> ListSnapshotItemsAfter(const std::string& id, const std::string& after_example_id,
+                                                           int64_t limit) override;
   Result<KeyedPage<SnapshotRecord>> ListSnapshots(int64_t offset, int64_t limit) override;
 
   Status AppendAudit(const std::vector<AuditRecord>& entries) override;
