@@ -205,7 +205,11 @@ Json Snapshot(bool items) {
 Json Findings() {
   return Arr(Open({{"code", Str()}, {"message", Str()}, {"severity", Enum({"error", "warning", "info"})},
                    {"field", Describe(Str(), "the signature field it concerns")},
-                   {"example_ids", Describe(Arr(Str()), "pii: the exported demos that carry personal data")},
+                   {"example_ids", Describe(Arr(Str()), "pii: the exported demos that carry personal data; "
+                                                        "deleted_demos, edited_demos: the demos' examples")},
+                   {"examples", Describe(Arr(Obj({{"example_id", Str()}, {"demo_version", Int(1)},
+                                                  {"current_version", Int(1)}})),
+                                         "edited_demos: the version of each example a demo holds, and its current one")},
                    {"kinds", Describe(Arr(Str()), "pii: the kinds found")}},
                   {"code", "message", "severity"}));
 }

@@ -1324,8 +1324,16 @@ export interface components {
             filename: string;
             findings: ({
                 code: string;
-                /** @description pii: the exported demos that carry personal data */
+                /** @description pii: the exported demos that carry personal data; deleted_demos, edited_demos: the demos' examples */
                 example_ids?: string[];
+                /** @description edited_demos: the version of each example a demo holds, and its current one */
+                examples?: ({
+                    current_version?: number;
+                    demo_version?: number;
+                    example_id?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** @description the signature field it concerns */
                 field?: string;
                 /** @description pii: the kinds found */
@@ -1377,8 +1385,16 @@ export interface components {
             })[];
             findings: ({
                 code: string;
-                /** @description pii: the exported demos that carry personal data */
+                /** @description pii: the exported demos that carry personal data; deleted_demos, edited_demos: the demos' examples */
                 example_ids?: string[];
+                /** @description edited_demos: the version of each example a demo holds, and its current one */
+                examples?: ({
+                    current_version?: number;
+                    demo_version?: number;
+                    example_id?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** @description the signature field it concerns */
                 field?: string;
                 /** @description pii: the kinds found */
@@ -1400,8 +1416,16 @@ export interface components {
         DspySignature: {
             findings: ({
                 code: string;
-                /** @description pii: the exported demos that carry personal data */
+                /** @description pii: the exported demos that carry personal data; deleted_demos, edited_demos: the demos' examples */
                 example_ids?: string[];
+                /** @description edited_demos: the version of each example a demo holds, and its current one */
+                examples?: ({
+                    current_version?: number;
+                    demo_version?: number;
+                    example_id?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** @description the signature field it concerns */
                 field?: string;
                 /** @description pii: the kinds found */
