@@ -444,13 +444,15 @@ Json ComponentSchemas() {
              {"warnings", Ref("RunWarnings")}},
             {"run_id", "status", "trials", "contributions", "warnings"})},
       {"RunWarnings",
-       Describe(Arr(Open({{"code", Enum({"nothing_to_accept", "pii"})}, {"message", Str()},
+       Describe(Arr(Open({{"code", Enum({"nothing_to_accept", "no_program", "zero_score", "pii"})}, {"message", Str()},
                           {"example_ids", Describe(Arr(Str()), "pii: the demos' examples")},
                           {"kinds", Describe(Arr(Str()), "pii: the kinds found")}},
                          {"code", "message"})),
                 "What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run "
-                "chooses demos per query, so accept is a 409), pii (demos of the best program carry personal "
-                "data)")},
+                "chooses demos per query, so accept is a 409), no_program (the budget ran out before any "
+                "candidate was evaluated in full: accept is a 409; the message names the budget to raise), "
+                "zero_score (the best program scored 0: the metric never succeeded; accept is allowed and says "
+                "so too), pii (demos of the best program carry personal data)")},
       {"SyncResult",
        Open({{"run_id", Str()}, {"synced", Bool()}, {"examples_updated", Int(0)}, {"best_score", Nullable(Num())},
              {"evidence", Arr(AnyObj())}},

@@ -1840,10 +1840,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409), pii (demos of the best program carry personal data) */
+        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409), no_program (the budget ran out before any candidate was evaluated in full: accept is a 409; the message names the budget to raise), zero_score (the best program scored 0: the metric never succeeded; accept is allowed and says so too), pii (demos of the best program carry personal data) */
         RunWarnings: ({
             /** @enum {string} */
-            code: "nothing_to_accept" | "pii";
+            code: "nothing_to_accept" | "no_program" | "zero_score" | "pii";
             /** @description pii: the demos' examples */
             example_ids?: string[];
             /** @description pii: the kinds found */
@@ -3389,7 +3389,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so it has nothing to accept */
+            /** @description The run is not completed, has no best program (its budget ran out first: the message names the budget to raise), was already accepted or rejected, or its template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so it has nothing to accept */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
