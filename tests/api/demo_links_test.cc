@@ -282,5 +282,21 @@ TEST_F(DemoLinks, AnExportNamesDemosWhoseExamplesWereDeletedOrEditedSince) {
   EXPECT_EQ(store.raw.find("deleted_demos"), std::string::npos) << store.raw;
 }
 
+// Review s24 loops2 (minor): dataset_jsonl of the store is cut at max_examples (default 16) and
+// did not say it was a sample.
+TEST_F(DemoLinks, AStoreDatasetCutAtMaxExamplesSaysItIsASample) {
+  auto r = server_.Post("/api/v1/templates/" + template_id_ + "/export-dspy", {{"format", "dataset_jsonl"}, {"max_examples", 3}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  Json sampled;
+  for (const auto& f : r.body["findings"]) {
+    if (f["code"] == "sampled") sampled = f;
+  }
+  ASSERT_FALSE(sampled.is_null()) << r.raw;
+  EXPECT_NE(sampled["message"].get<std::string>().find("sampled: 3 of 8"), std::string::npos) << sampled;
+  auto all = server_.Post("/api/v1/templates/" + template_id_ + "/export-dspy", {{"format", "dataset_jsonl"}});
+  ASSERT_EQ(all.status, 200) << all.raw;
+  EXPECT_EQ(all.raw.find("\"sampled\""), std::string::npos) << all.raw;
+}
+
 }  // namespace
 }  // namespace exemplar::testing

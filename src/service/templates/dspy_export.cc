@@ -141,10 +141,21 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
     EXEMPLAR_ASSIGN_OR_RETURN(candidates, TemplateExamples(t, 100000));
   }
   std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
+  const size_t available = candidates.size();
   std::vector<Example> chosen =
       dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff, label_field);
+  // A dataset cut at max_examples (default 16) is a sample of the store's: say so (review s24 loops2).
+  Json sampled = Json::array();
+  if (options.format == dspy::ExportFormat::kDatasetJsonl && !ids && strategy != dspy::SelectionStrategy::kSimilar &&
+      max_examples > 0 && chosen.size() == max_examples && available > max_examples) {
+    sampled.push_back({{"severity", "info"}, {"code", "sampled"},
+                       {"message", "sampled: " + std::to_string(chosen.size()) + " of " + std::to_string(available) +
+                                       " examples (max_examples " + std::to_string(max_examples) + ", selection " +
+                                       std::string(dspy::SelectionStrategyName(strategy)) +
+                                       "); raise max_examples (at most 1000) to export more"}});
+  }
   return Render(t, Redacted(std::move(chosen), redact), {}, options, "store",
-                std::string(dspy::SelectionStrategyName(strategy)));
+                std::string(dspy::SelectionStrategyName(strategy)), 0, false, 0, sampled);
 }
 
 std::vector<Example> DspyExport::Redacted(std::vector<Example> examples, bool redact) {
