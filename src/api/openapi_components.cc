@@ -101,6 +101,9 @@ Json Run() {
                {"created_by", Nullable(Str())},
                {"decision", Nullable(Enum({"accepted", "rejected"}))},
                {"accepted_template_id", Nullable(Str())},
+               {"accepted_template_deleted",
+                Describe(Bool(), "the version it was accepted as (accepted_template_id) was deleted since: that id "
+                                 "answers 404 (GET /dspy-runs and /dspy-runs/{id} check it; other answers say false)")},
                {"error", Nullable(Str())},
                {"created_at", Time()},
                {"started_at", Nullable(Time())},

@@ -196,5 +196,34 @@ TEST(RunResultWarnings, ARunWhoseBestScoreIsZeroSaysSoAndCanBeAccepted) {
   EXPECT_EQ(WarningsWithCode(accept.body, "zero_score").size(), 1u) << accept.raw;
 }
 
+// Review s24 loops2 (minor): the draft version an accepted run produced was deleted, and the run
+// still named it as if it were there (its id answers 404). The run says it was deleted.
+TEST(RunResultWarnings, ARunSaysWhenTheVersionItWasAcceptedAsWasDeleted) {
+  TestServer server;
+  const std::string tid = SeedThroughApi(server, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+  const std::string run = LaunchAndWait(server, {{"template_id", tid},
+                                                 {"optimizer_type", "LabeledFewShot"},
+                                                 {"lm", {{"provider", "offline"}}}});
+  auto accept = server.Post("/api/v1/dspy-runs/" + run + "/accept", Json::object());
+  ASSERT_EQ(accept.status, 201) << accept.raw;
+  const std::string version = accept.body["template"]["id"];
+  EXPECT_EQ(server.Get("/api/v1/dspy-runs/" + run).body["accepted_template_deleted"], false);
+  ASSERT_EQ(server.Delete("/api/v1/templates/" + version).status, 204);
+  ASSERT_EQ(server.Get("/api/v1/templates/" + version).status, 404);
+  const Json after = server.Get("/api/v1/dspy-runs/" + run).body;
+  EXPECT_EQ(after["decision"], "accepted") << after;
+  EXPECT_EQ(after["accepted_template_id"], version) << after;
+  EXPECT_EQ(after["accepted_template_deleted"], true) << after;
+  bool listed = false;
+  const auto page = server.Get("/api/v1/dspy-runs?page_size=100");
+  ASSERT_EQ(page.status, 200) << page.raw;
+  for (const auto& r : page.body["runs"]) {
+    if (r["run_id"] != run) continue;
+    listed = true;
+    EXPECT_EQ(r["accepted_template_deleted"], true) << r;
+  }
+  EXPECT_TRUE(listed);
+}
+
 }  // namespace
 }  // namespace exemplar::testing

@@ -1736,6 +1736,8 @@ export interface components {
             [key: string]: unknown;
         };
         Run: {
+            /** @description the version it was accepted as (accepted_template_id) was deleted since: that id answers 404 (GET /dspy-runs and /dspy-runs/{id} check it; other answers say false) */
+            accepted_template_deleted?: boolean;
             accepted_template_id?: string | null;
             /** @description executions the run took: 0 before it started, 1 normally, one more for each time another replica (or its own, restarted) took it over */
             attempts: number;

@@ -141,6 +141,25 @@ describe("what a run's result says beside its score", () => {
     expect(screen.getByRole("button", { name: "Accept" })).toBeInTheDocument();
   });
 
+  // Review s24 loops2 (minor): the version an accepted run produced was deleted; its id answers 404.
+  it("links no deleted version the run was accepted as, and says it was deleted", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        { run_id: RUN, status: "completed", best_score: 0.5, best_program: { instructions: "x", demos: [] }, contributions: [], trials: [], warnings: [] },
+      ]),
+    );
+    const gone = "99999999-9999-4999-8999-999999999999";
+    const run = normalizeRun({
+      run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {},
+      decision: "accepted", accepted_template_id: gone, accepted_template_deleted: true,
+    });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    expect(await screen.findByText("Accepted as a template version that was deleted since.")).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: /new template version/ })).not.toBeInTheDocument();
+    expect(document.querySelector(`a[href="/templates/${gone}"]`)).toBeNull();
+  });
+
   it("shows the server's reason when it refuses an accept", async () => {
     mockFetch(
       route("GET", `/dspy-runs/${RUN}/results`, () => [

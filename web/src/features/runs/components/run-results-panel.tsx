@@ -197,7 +197,10 @@ export function RunResultsPanel({ run }: { run: Run }) {
             ))}
           </ul>
         )}
-        {run.acceptedTemplateId && (
+        {run.acceptedTemplateDeleted && (
+          <p className="text-sm text-slate-600">Accepted as a template version that was deleted since.</p>
+        )}
+        {run.acceptedTemplateId && !run.acceptedTemplateDeleted && (
           <p className="text-sm">
             Accepted as{" "}
             <Link to={`/templates/${run.acceptedTemplateId}`} className="font-medium text-indigo-700 hover:underline">
