@@ -101,6 +101,9 @@ Json Run() {
                {"created_by", Nullable(Str())},
                {"decision", Nullable(Enum({"accepted", "rejected"}))},
                {"accepted_template_id", Nullable(Str())},
+               {"accepted_template_deleted",
+                Describe(Bool(), "the version it was accepted as (accepted_template_id) was deleted since: that id "
+                                 "answers 404 (GET /dspy-runs and /dspy-runs/{id} check it; other answers say false)")},
                {"error", Nullable(Str())},
                {"created_at", Time()},
                {"started_at", Nullable(Time())},
@@ -210,7 +213,11 @@ Json Snapshot(bool items) {
 Json Findings() {
   return Arr(Open({{"code", Str()}, {"message", Str()}, {"severity", Enum({"error", "warning", "info"})},
                    {"field", Describe(Str(), "the signature field it concerns")},
-                   {"example_ids", Describe(Arr(Str()), "pii: the exported demos that carry personal data")},
+                   {"example_ids", Describe(Arr(Str()), "pii: the exported demos that carry personal data; "
+                                                        "deleted_demos, edited_demos: the demos' examples")},
+                   {"examples", Describe(Arr(Obj({{"example_id", Str()}, {"demo_version", Int(1)},
+                                                  {"current_version", Int(1)}})),
+                                         "edited_demos: the version of each example a demo holds, and its current one")},
                    {"kinds", Describe(Arr(Str()), "pii: the kinds found")}},
                   {"code", "message", "severity"}));
 }
@@ -456,13 +463,15 @@ Json ComponentSchemas() {
              {"warnings", Ref("RunWarnings")}},
             {"run_id", "status", "trials", "contributions", "warnings"})},
       {"RunWarnings",
-       Describe(Arr(Open({{"code", Enum({"nothing_to_accept", "pii"})}, {"message", Str()},
+       Describe(Arr(Open({{"code", Enum({"nothing_to_accept", "no_program", "zero_score", "pii"})}, {"message", Str()},
                           {"example_ids", Describe(Arr(Str()), "pii: the demos' examples")},
                           {"kinds", Describe(Arr(Str()), "pii: the kinds found")}},
                          {"code", "message"})),
                 "What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run "
-                "chooses demos per query, so accept is a 409), pii (demos of the best program carry personal "
-                "data)")},
+                "chooses demos per query, so accept is a 409), no_program (the budget ran out before any "
+                "candidate was evaluated in full: accept is a 409; the message names the budget to raise), "
+                "zero_score (the best program scored 0: the metric never succeeded; accept is allowed and says "
+                "so too), pii (demos of the best program carry personal data)")},
       {"SyncResult",
        Open({{"run_id", Str()}, {"synced", Bool()}, {"examples_updated", Int(0)}, {"best_score", Nullable(Num())},
              {"evidence", Arr(AnyObj())}},

@@ -338,7 +338,8 @@ std::vector<RouteDoc> Build() {
                         {"template", Ref("Template")},
                         {"warnings", Ref("RunWarnings")}},
                        {"run_id", "template", "warnings"}),
-       .errors = {{409, "The run is not completed, has no best program, was already accepted or rejected, or its "
+       .errors = {{409, "The run is not completed, has no best program (its budget ran out first: the message names "
+                        "the budget to raise), was already accepted or rejected, or its "
                         "template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so "
                         "it has nothing to accept"}}});
   add({.route = "POST " + run + "/{id}/reject", .request = Empty(), .body_required = false, .response = Ref("Run"),

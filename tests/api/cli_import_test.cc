@@ -460,5 +460,44 @@ TEST_F(CliImport, ImportedDemoMarksCountTheCopysVersions) {
   EXPECT_EQ(demo_versions(), std::make_pair(Json(1), Json(3))) << "the demo was taken before both edits";
 }
 
+// Review s24 loops2 P2-3: a demo linked "exact" to version 1 of its example, whose label was
+// edited before the store was copied. In the copy the example's history restarts with the edited
+// label as version 1, so no version there holds the demo's label, yet the link still read "exact".
+// It now reads as the comparison does: "input" (the labels differ).
+TEST_F(CliImport, ACopysDemoLinkSaysWhenNoVersionHoldsItsLabels) {
+  TestServer source;
+  auto root = source.Post("/api/v1/templates", {{"name", "Relabelled"},
+                                                {"input_schema", {{{"name", "text"}, {"type", "string"}}}},
+                                                {"output_schema", {{{"name", "label"}, {"type", "string"}}}},
+                                                {"prompt_template", "Classify {text}"}});
+  ASSERT_EQ(root.status, 201) << root.raw;
+  const std::string t = root.body["id"];
+  auto created = source.Post("/api/v1/examples", {{"input", {{"text", "40 plus 89"}}},
+                                                  {"expected_output", {{"label", "129"}}}, {"databit_id", t}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string x = created.body["example_id"];
+  auto program = source.Post("/api/v1/templates/" + t + "/export-dspy", {{"format", "program_state"}, {"example_source", "store"}});
+  ASSERT_EQ(program.status, 200) << program.raw;
+  auto imported = source.Post("/api/v1/templates/" + t + "/import-dspy", Json::parse(program.body["content"].get<std::string>()));
+  ASSERT_EQ(imported.status, 201) << imported.raw;
+  ASSERT_EQ(imported.body["demos"][0]["match"], "exact") << imported.raw;
+  ASSERT_EQ(source.Put("/api/v1/examples/" + x, {{"expected_output", {{"label", "130"}}}}).status, 200);
+  const std::string v = imported.body["template"]["id"];
+  auto inline_link = [&](TestServer& s) { return s.Get("/api/v1/templates/" + v + "/attribution").body["inline_examples"][0]; };
+  EXPECT_EQ(inline_link(source)["match"], "exact") << "version 1 here holds the demo";
+  source.Stop();
+
+  const std::string all = (dir_ / "all.jsonl").string(), tpl = (dir_ / "templates.jsonl").string();
+  ASSERT_EQ(Exec("export -o " + all + " --templates " + tpl + " --data-dir " + source.data_dir().string()).code, 0);
+  CliRun restored = Exec("import " + all + " --templates " + tpl + D("copy"));
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  Config copy_config;
+  copy_config.db = (dir_ / "copy" / "exemplar.db").string();
+  TestServer copy(copy_config);
+  const Json link = inline_link(copy);
+  EXPECT_EQ(link["example_id"], x) << link;
+  EXPECT_EQ(link["match"], "input") << link;
+}
+
 }  // namespace
 }  // namespace exemplar

@@ -5,6 +5,9 @@
 // in its attribution; a demo whose example is deleted (not purged) stays linked.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "testing/test_server.h"
 
 namespace exemplar::testing {
@@ -234,6 +237,65 @@ TEST_F(DemoLinks, AStoreExportImportedAfterALabelEditLinksTheVersionItHolds) {
   ASSERT_FALSE(item.is_null());
   EXPECT_EQ(item["version"], 1) << item.dump();
   EXPECT_EQ(item["match"], "exact") << item.dump();
+}
+
+// Review s24 loops2 P2-2: an export of a version whose demo's example was relabelled, or deleted,
+// shipped the demo as accepted with no word of it. Exports still carry what was accepted; every
+// format of the version's demos says which demos no longer match the store.
+TEST_F(DemoLinks, AnExportNamesDemosWhoseExamplesWereDeletedOrEditedSince) {
+  std::vector<std::string> linked;
+  for (const auto& d : version_["examples"]) {
+    if (d.contains("example_id") && !d.value("augmented", false)) linked.push_back(d["example_id"]);
+  }
+  ASSERT_GE(linked.size(), 2u) << version_.dump();
+  const std::string relabelled = linked[0], deleted = linked[1];
+  auto edited = server_.Put("/api/v1/examples/" + relabelled, {{"expected_output", {{"answer", "a corrected label"}}}});
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  ASSERT_EQ(server_.Delete("/api/v1/examples/" + deleted).status, 204);
+
+  const std::string version_id = version_["id"];
+  for (const Json& body : {Json({{"format", "program_state"}}), Json({{"format", "python_module"}}),
+                           Json({{"format", "dataset_jsonl"}, {"example_source", "version"}})}) {
+    SCOPED_TRACE(body.dump());
+    auto r = server_.Post("/api/v1/templates/" + version_id + "/export-dspy", body);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    Json gone, changed;
+    for (const auto& f : r.body["findings"]) {
+      if (f["code"] == "deleted_demos") gone = f;
+      if (f["code"] == "edited_demos") changed = f;
+    }
+    ASSERT_FALSE(gone.is_null()) << r.raw;
+    EXPECT_EQ(gone["severity"], "warning");
+    EXPECT_EQ(gone["example_ids"], Json::array({deleted})) << gone.dump();
+    ASSERT_FALSE(changed.is_null()) << r.raw;
+    EXPECT_EQ(changed["example_ids"], Json::array({relabelled})) << changed.dump();
+    EXPECT_EQ(changed["examples"],
+              Json::array({{{"example_id", relabelled}, {"demo_version", 1}, {"current_version", 2}}})) << changed.dump();
+    // Still exported as accepted.
+    EXPECT_EQ(r.body["content"].get<std::string>().find("a corrected label"), std::string::npos);
+  }
+  // The store's examples are the current ones: nothing to say.
+  auto store = server_.Post("/api/v1/templates/" + version_id + "/export-dspy",
+                            {{"format", "dataset_jsonl"}, {"example_source", "store"}, {"max_examples", 100}});
+  ASSERT_EQ(store.status, 200) << store.raw;
+  EXPECT_EQ(store.raw.find("edited_demos"), std::string::npos) << store.raw;
+  EXPECT_EQ(store.raw.find("deleted_demos"), std::string::npos) << store.raw;
+}
+
+// Review s24 loops2 (minor): dataset_jsonl of the store is cut at max_examples (default 16) and
+// did not say it was a sample.
+TEST_F(DemoLinks, AStoreDatasetCutAtMaxExamplesSaysItIsASample) {
+  auto r = server_.Post("/api/v1/templates/" + template_id_ + "/export-dspy", {{"format", "dataset_jsonl"}, {"max_examples", 3}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  Json sampled;
+  for (const auto& f : r.body["findings"]) {
+    if (f["code"] == "sampled") sampled = f;
+  }
+  ASSERT_FALSE(sampled.is_null()) << r.raw;
+  EXPECT_NE(sampled["message"].get<std::string>().find("sampled: 3 of 8"), std::string::npos) << sampled;
+  auto all = server_.Post("/api/v1/templates/" + template_id_ + "/export-dspy", {{"format", "dataset_jsonl"}});
+  ASSERT_EQ(all.status, 200) << all.raw;
+  EXPECT_EQ(all.raw.find("\"sampled\""), std::string::npos) << all.raw;
 }
 
 }  // namespace

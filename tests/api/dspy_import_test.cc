@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "testing/db_sql.h"
 #include "testing/dspy_saved_programs.h"
 #include "testing/seed_fixture.h"
 
@@ -326,6 +327,55 @@ TEST_F(DspyImport, ExamplesCreatedFromAVersionsImportJoinTheFamilysExamples) {
   EXPECT_EQ(server_.Get("/api/v1/examples?databit_id=" + tid_ + "&page_size=1").body.value("total", -1), family_before + 1);
   // The version links it as its demo.
   EXPECT_EQ(r.body["template"]["examples"][0]["example_id"], created_id) << r.raw;
+}
+
+// Review s24 loops2 P2-1: with create_examples the examples' own write carried the request's audit
+// entry (entity example), so the new version was in none, and a version that could not be stored
+// left the examples it was to link. One import is one entry: the version's (ids: parent, version,
+// the examples created), and a failed import leaves no example and no entry. A repeat, which
+// changes nothing, leaves no entry either.
+TEST_F(DspyImport, AnImportCreatingExamplesIsOneAuditEntryAndAllOrNothing) {
+  auto newest_seq = [&] { return server_.Get("/api/v1/audit?limit=1").body["entries"][0].value("seq", int64_t{-1}); };
+  Json state = PredictProgram();
+  state["predict"]["demos"][0]["detector_model"] = "a detector the audit must name";
+  auto r = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_EQ(r.body["created_example_ids"].size(), 1u) << r.raw;
+  const std::string version_id = r.body["template"]["id"];
+  const std::string created_id = r.body["created_example_ids"][0];
+  const Json entry = server_.Get("/api/v1/audit?limit=1").body["entries"][0];
+  EXPECT_EQ(entry["entity"], "template") << entry;
+  EXPECT_EQ(entry["entity_ids"], Json::array({tid_, version_id, created_id})) << entry;
+  EXPECT_EQ(entry["diff"], Json({{"new_version", r.body["template"]["version"]}, {"parent", tid_}})) << entry;
+  auto by_version = server_.Get("/api/v1/audit?entity=template&entity_id=" + version_id);
+  EXPECT_EQ(by_version.body["entries"].size(), 1u) << by_version.raw;
+
+  const int64_t seq = newest_seq();
+  auto again = Import(tid_, state, "?create_examples=true");
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["already_imported"], true);
+  EXPECT_EQ(newest_seq(), seq) << "a repeat changes nothing and logs nothing";
+
+  // The version cannot be stored (a trigger on the server's database refuses it): the example
+  // created for it is removed again, and nothing is logged.
+  ExecSql(server_.config(), "CREATE TRIGGER refuse_version BEFORE INSERT ON templates "
+                            "BEGIN SELECT RAISE(ABORT, 'injected: the version cannot be stored'); END");
+  const int64_t examples_before = server_.Get("/api/v1/examples?page_size=1").body.value("total", -1);
+  const size_t versions = VersionCount();
+  Json other = PredictProgram();
+  other["predict"]["demos"][0]["detector_model"] = "a detector whose version fails";
+  auto failed = Import(tid_, other, "?create_examples=true");
+  EXPECT_GE(failed.status, 500) << failed.raw;
+  EXPECT_EQ(server_.Get("/api/v1/examples?page_size=1").body.value("total", -1), examples_before);
+  EXPECT_EQ(CountSql(server_.config(), "SELECT COUNT(*) FROM examples WHERE input LIKE '%whose version fails%'"), 0);
+  EXPECT_EQ(CountSql(server_.config(), "SELECT COUNT(*) FROM lineage_edges l WHERE l.source_type = 'example' AND "
+                                       "NOT EXISTS (SELECT 1 FROM examples e WHERE e.id = l.source_id)"), 0);
+  EXPECT_EQ(newest_seq(), seq);
+  ExecSql(server_.config(), "DROP TRIGGER refuse_version");
+  EXPECT_EQ(VersionCount(), versions);
+  auto retried = Import(tid_, other, "?create_examples=true");
+  ASSERT_EQ(retried.status, 201) << retried.raw;
+  EXPECT_EQ(retried.body["created_example_ids"].size(), 1u) << retried.raw;
 }
 
 }  // namespace

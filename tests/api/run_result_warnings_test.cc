@@ -1,6 +1,7 @@
 // What a run's result says beside its score (s22 loops review): a KNNFewShot run has nothing to
 // accept (its demos are chosen per query), and demos carrying personal data are named on the
-// run's results, on accept and on the DSPy export. Real servers on free ports, offline LM.
+// run's results, on accept and on the DSPy export; (s24 loops2) a run without a best program names
+// the budget that stopped it, and a best score of 0 is said. Real servers on free ports, offline LM.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -137,6 +138,91 @@ TEST(RunResultWarnings, DemosWithPersonalDataAreNamed) {
   const Json all = WarningsWithCode(store.body, "pii", "findings");
   ASSERT_EQ(all.size(), 1u) << store.raw;
   EXPECT_EQ(std::set<std::string>(all[0]["example_ids"].begin(), all[0]["example_ids"].end()), flagged);
+}
+
+// Review s24 loops2 P2-4: a run whose budget ran out before any program was evaluated in full
+// completed with no best program, no warning, and a bare 409 on accept. Its results now say so in
+// a no_program warning naming the budget that stopped it, and the 409 says the same.
+TEST(RunResultWarnings, ARunWithoutABestProgramNamesTheBudgetThatStoppedIt) {
+  TestServer server;
+  const std::string tid = SeedThroughApi(server, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+  const std::string run = LaunchAndWait(server, {{"template_id", tid},
+                                                 {"optimizer_type", "MIPROv2"},
+                                                 {"lm", {{"provider", "offline"}}},
+                                                 {"budget", {{"max_lm_calls", 5}}}});
+  auto results = server.Get("/api/v1/dspy-runs/" + run + "/results");
+  ASSERT_EQ(results.status, 200) << results.raw;
+  ASSERT_TRUE(results.body["best_program"].is_null()) << results.raw;
+  const Json note = WarningsWithCode(results.body, "no_program");
+  ASSERT_EQ(note.size(), 1u) << results.raw;
+  const std::string why = note[0]["message"];
+  for (const char* part : {"no program to accept", "budget.max_lm_calls = 5", "budget_lm_calls", "larger budget.max_lm_calls"}) {
+    EXPECT_NE(why.find(part), std::string::npos) << part << " in " << why;
+  }
+  auto accept = server.Post("/api/v1/dspy-runs/" + run + "/accept", Json::object());
+  ASSERT_EQ(accept.status, 409) << accept.raw;
+  EXPECT_EQ(accept.body.value("detail", ""), why);
+  EXPECT_EQ(server.Post("/api/v1/dspy-runs/" + run + "/reject", Json::object()).status, 200);
+}
+
+// A run whose metric never succeeded (best score 0) was accepted without a word. Its results and
+// its accept carry a zero_score warning; accepting is still allowed.
+TEST(RunResultWarnings, ARunWhoseBestScoreIsZeroSaysSoAndCanBeAccepted) {
+  TestServer server;
+  auto made = server.Post("/api/v1/templates",
+                          {{"name", "Codes"},
+                           {"input_schema", {{{"name", "question"}, {"type", "string"}}}},
+                           {"output_schema", {{{"name", "code"}, {"type", "string"}}}},
+                           {"prompt_template", "Give the code: {question}"}});
+  ASSERT_EQ(made.status, 201) << made.raw;
+  const std::string tid = made.body["id"];
+  // Every label is its own: a demo copied from the nearest other example never matches.
+  for (int i = 0; i < 10; ++i) {
+    auto r = server.Post("/api/v1/examples", {{"input", {{"question", "the code of item " + std::to_string(i)}}},
+                                              {"expected_output", {{"code", "c" + std::to_string(i * 7919)}}},
+                                              {"databit_id", tid}});
+    ASSERT_EQ(r.status, 201) << r.raw;
+  }
+  const std::string run = LaunchAndWait(server, {{"template_id", tid},
+                                                 {"optimizer_type", "LabeledFewShot"},
+                                                 {"lm", {{"provider", "offline"}}}});
+  auto results = server.Get("/api/v1/dspy-runs/" + run + "/results");
+  ASSERT_EQ(results.status, 200) << results.raw;
+  ASSERT_EQ(results.body["best_score"], 0.0) << results.raw;
+  ASSERT_EQ(WarningsWithCode(results.body, "zero_score").size(), 1u) << results.raw;
+  EXPECT_TRUE(WarningsWithCode(results.body, "no_program").empty()) << results.raw;
+  auto accept = server.Post("/api/v1/dspy-runs/" + run + "/accept", Json::object());
+  ASSERT_EQ(accept.status, 201) << accept.raw;
+  EXPECT_EQ(WarningsWithCode(accept.body, "zero_score").size(), 1u) << accept.raw;
+}
+
+// Review s24 loops2 (minor): the draft version an accepted run produced was deleted, and the run
+// still named it as if it were there (its id answers 404). The run says it was deleted.
+TEST(RunResultWarnings, ARunSaysWhenTheVersionItWasAcceptedAsWasDeleted) {
+  TestServer server;
+  const std::string tid = SeedThroughApi(server, EXEMPLAR_SEED_DIR)[kDefectTemplate];
+  const std::string run = LaunchAndWait(server, {{"template_id", tid},
+                                                 {"optimizer_type", "LabeledFewShot"},
+                                                 {"lm", {{"provider", "offline"}}}});
+  auto accept = server.Post("/api/v1/dspy-runs/" + run + "/accept", Json::object());
+  ASSERT_EQ(accept.status, 201) << accept.raw;
+  const std::string version = accept.body["template"]["id"];
+  EXPECT_EQ(server.Get("/api/v1/dspy-runs/" + run).body["accepted_template_deleted"], false);
+  ASSERT_EQ(server.Delete("/api/v1/templates/" + version).status, 204);
+  ASSERT_EQ(server.Get("/api/v1/templates/" + version).status, 404);
+  const Json after = server.Get("/api/v1/dspy-runs/" + run).body;
+  EXPECT_EQ(after["decision"], "accepted") << after;
+  EXPECT_EQ(after["accepted_template_id"], version) << after;
+  EXPECT_EQ(after["accepted_template_deleted"], true) << after;
+  bool listed = false;
+  const auto page = server.Get("/api/v1/dspy-runs?page_size=100");
+  ASSERT_EQ(page.status, 200) << page.raw;
+  for (const auto& r : page.body["runs"]) {
+    if (r["run_id"] != run) continue;
+    listed = true;
+    EXPECT_EQ(r["accepted_template_deleted"], true) << r;
+  }
+  EXPECT_TRUE(listed);
 }
 
 }  // namespace

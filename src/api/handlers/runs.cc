@@ -15,6 +15,18 @@ std::optional<std::string> User(const Request& req) {
   return req.user;
 }
 
+// A run as GET gives it: with whether the version it was accepted as was deleted since (review s24
+// loops2: accepted_template_id then names a template that answers 404).
+Result<Json> RunWithVersion(Services& s, const RunRecord& run) {
+  Json out = service::RunToJson(run, s.runs.replicas());
+  if (run.accepted_template_id) {
+    auto t = s.store.GetTemplate(*run.accepted_template_id);
+    if (!t.ok() && !t.status().IsNotFound()) return t.status();
+    out["accepted_template_deleted"] = !t.ok();
+  }
+  return out;
+}
+
 bool IsFinal(const std::string& status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }
@@ -139,7 +151,10 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                       }
                       EXEMPLAR_ASSIGN_OR_RETURN(auto r, s.runs.List(q));
                       Json items = Json::array();
-                      for (const auto& run : r.items) items.push_back(service::RunToJson(run, s.runs.replicas()));
+                      for (const auto& run : r.items) {
+                        EXEMPLAR_ASSIGN_OR_RETURN(Json item, RunWithVersion(s, run));
+                        items.push_back(std::move(item));
+                      }
                       Json next = r.next ? Json(EncodeKeyCursor("runs", *r.next)) : Json(nullptr);
                       return Reply::Json200({{"runs", items}, {"total", r.total}, {"page", PageField(req, page)}, {"page_size", size},
                                              {"next_cursor", next}});
@@ -148,7 +163,8 @@ void AddRunRoutes(std::vector<Route>& routes, Services& s) {
                     [&s](const Request& req) -> Result<Reply> {
                       EXEMPLAR_ASSIGN_OR_RETURN(std::string id, PathUuid(req, 0, "Run"));
                       EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, s.runs.Get(id));
-                      return Reply::Json200(service::RunToJson(run, s.runs.replicas()));
+                      EXEMPLAR_ASSIGN_OR_RETURN(Json body, RunWithVersion(s, run));
+                      return Reply::Json200(std::move(body));
                     }});
   routes.push_back({"GET", base + "/{id}/events", "Server-Sent Events: progress, trial, status, log", "runs",
                     [&s](const Request& req) -> Result<Reply> {

@@ -124,6 +124,10 @@ class Examples {
   // Tombstones the example (issue 19): hidden from lists, search and retrieval (the indexes drop
   // it as they did on erasure) while its versions, events and lineage stay. `user` is recorded.
   Status Delete(const std::string& id, const std::optional<std::string>& user = std::nullopt);
+  // Removes examples this request created for a write that then failed (an import's version):
+  // rows, history, lineage and index entries, as if never stored. Not a tombstone: nothing links
+  // them yet. Every write of it carries no audit entry of its own (the request's failed).
+  Status Discard(const std::vector<Example>& created);
   // Brings a tombstoned example back into lists and indexes (same row, embedding kept).
   // kNotFound when not deleted; kFailedPrecondition when purged.
   Result<Example> Restore(const std::string& id);

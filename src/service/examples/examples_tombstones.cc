@@ -16,6 +16,16 @@ Status Examples::Delete(const std::string& id, const std::optional<std::string>&
   return Status::Ok();
 }
 
+Status Examples::Discard(const std::vector<Example>& created) {
+  if (created.empty()) return Status::Ok();
+  std::vector<std::string> ids;
+  for (const Example& e : created) ids.push_back(e.id);
+  auto lock = index_.LockWrites();
+  EXEMPLAR_RETURN_IF_ERROR(store_.DeleteExamples(ids));
+  for (const Example& e : created) index_.Remove(e.row_id);
+  return Status::Ok();
+}
+
 Result<Example> Examples::Restore(const std::string& id) {
   // An example whose template was deleted since (?cascade=delete) would come back naming nothing:
   // every later edit of it would then fail on a databit_id its user never sent.

@@ -109,6 +109,26 @@ Result<int64_t> ExampleMatcher::DemoVersion(const Example& e, const Json& inputs
   return marked && marked_kind <= best_kind ? *marked : best;
 }
 
+Result<std::optional<std::string>> ExampleMatcher::KindAt(const Example& e, int64_t version, const Json& inputs,
+                                                          const Json& outputs) {
+  if (e.purged_at) return std::optional<std::string>();
+  std::optional<int> kind;
+  if (version == e.version) {
+    kind = MatchKind(inputs, outputs, Json::parse(e.input_json, nullptr, false),
+                     Json::parse(e.expected_output_json, nullptr, false));
+  } else {
+    EXEMPLAR_ASSIGN_OR_RETURN(auto history, store_.ListExampleVersions(e.id));
+    for (const auto& v : history) {
+      if (v.version != version) continue;
+      const Json w = Json::parse(v.snapshot_json, nullptr, false);
+      if (w.is_object()) kind = MatchKind(inputs, outputs, w.value("input", Json()), w.value("expected_output", Json()));
+      break;
+    }
+  }
+  if (!kind) return std::optional<std::string>();
+  return std::optional<std::string>(*kind < 4 ? kKinds[*kind] : "id");
+}
+
 const ExampleMatcher::Candidate* ExampleMatcher::Best(const std::vector<Candidate>& candidates, const Json& inputs,
                                                       const Json& outputs, bool include_deleted, int* kind) const {
   // Kinds, best first: the reviewer's case was two examples with one input and different labels,

@@ -71,6 +71,10 @@ class ExampleMatcher {
   // A marker written in another store counts that store's versions, and an example's history
   // restarts when it is imported: its number may be none of this store's, or a later edit's here.
   Result<int64_t> DemoVersion(const Example& e, const Json& inputs, const Json& outputs, std::optional<int64_t> marked);
+  // How the demo's content matches version `version` of `e` in this store (kinds as ByContent;
+  // "id" when it shares no input with it); nullopt when this store has no such version of `e` or
+  // `e` is purged. A recorded match holds only while the version it names still holds the demo so.
+  Result<std::optional<std::string>> KindAt(const Example& e, int64_t version, const Json& inputs, const Json& outputs);
   // Adds a candidate after the others (an example just created from a demo, so a repeat of that
   // demo matches it instead of creating another).
   void Add(const Example& e);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include "common/time.h"
 
@@ -11,6 +13,13 @@ namespace exemplar::service {
 namespace {
 
 bool IsDemoEdge(const std::string& type) { return type == "demo_of" || type == "bootstrapped_from"; }
+
+// Content match kinds, closest first; another kind (id, created) says how the example was found.
+int ContentRank(const std::string& how) {
+  static const std::vector<std::string> kRanks = {"exact", "normalized", "input", "input_normalized", "id"};
+  auto it = std::find(kRanks.begin(), kRanks.end(), how);
+  return it == kRanks.end() ? -1 : static_cast<int>(it - kRanks.begin());
+}
 
 }  // namespace
 
@@ -48,6 +57,14 @@ Result<std::vector<std::optional<Provenance::InlineMatch>>> Provenance::MatchInl
         EXEMPLAR_ASSIGN_OR_RETURN(edge.example_version,
                                   matcher.DemoVersion(found->example, *content, outputs, edge.example_version));
       }
+    }
+    // A recorded content match (an import's) holds while the linked version holds the demo so. In a
+    // copy of the store an example's history restarts: when none of its versions there holds the
+    // demo's labels, the link reads as the comparison does (review s24 loops2 P2-3: "input").
+    const int recorded = ContentRank(found->how);
+    if (content && recorded >= 0 && edge.example_version) {
+      EXEMPLAR_ASSIGN_OR_RETURN(auto now, matcher.KindAt(found->example, *edge.example_version, *content, outputs));
+      if (now && ContentRank(*now) > recorded) found->how = *now;
     }
     out.back() = InlineMatch{std::move(edge), found->how};
   }

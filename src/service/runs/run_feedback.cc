@@ -41,6 +41,40 @@ std::optional<std::string> NothingToAccept(const RunRecord& run) {
          "against this template's examples. Reject the run to close it";
 }
 
+// Why a completed run has no best program, or nullopt (review s24 loops2 P2-4): its budget ran
+// out before any candidate was evaluated in full. Names the budget that stopped it and what to raise.
+std::optional<std::string> NoProgram(const RunRecord& run) {
+  if (run.best_program_json) return std::nullopt;
+  const Json progress = Json::parse(run.progress_json, nullptr, false);
+  const Json config = Json::parse(run.config_json, nullptr, false);
+  const std::string stopped = progress.is_object() && progress.value("stopped_reason", Json()).is_string()
+                                  ? progress["stopped_reason"].get<std::string>()
+                                  : "";
+  Json budget = config.is_object() ? config.value("budget", Json::object()) : Json::object();
+  if (!budget.is_object()) budget = Json::object();
+  auto limit = [&](const char* key, const char* what) {
+    return std::string("its ") + what + " budget (budget." + key + " = " + budget.value(key, Json()).dump() +
+           ", stopped_reason " + stopped + ") ran out; launch it again with a larger budget." + key;
+  };
+  std::string why;
+  if (stopped == "budget_time") why = limit("max_minutes", "time");
+  else if (stopped == "budget_lm_calls") why = limit("max_lm_calls", "LM call");
+  else if (stopped == "budget_trials") why = limit("max_trials", "trial");
+  else why = "it stopped (stopped_reason " + (stopped.empty() ? std::string("none") : stopped) +
+             "); launch it again with a larger budget (budget.max_minutes, max_lm_calls, max_trials)";
+  return "no program to accept: the run completed before any candidate program was evaluated in full: " + why;
+}
+
+// A warning when the best program's score is 0: the metric never succeeded on the validation
+// set, so the version accepted from it is no better than any other (accepting is still allowed).
+std::optional<Json> ZeroScoreWarning(const RunRecord& run) {
+  if (!run.best_program_json || !run.best_score || *run.best_score != 0.0) return std::nullopt;
+  return Json{{"code", "zero_score"},
+              {"message", "the best program scored 0: the metric succeeded on no validation example, so this "
+                          "program is no better than any other. Check the metric and the examples' labels (or the "
+                          "LM) before accepting; accepting is allowed"}};
+}
+
 // A warning when demos of the best program carry personal data or secrets (the detector of the
 // write path, over the demos' fields): accepting keeps them in the version, and exports send them
 // on unless asked to redact.
@@ -74,6 +108,8 @@ std::optional<Json> DemoPiiWarning(const Json& program) {
 Json ResultWarnings(const RunRecord& run, const Json& program) {
   Json warnings = Json::array();
   if (auto why = NothingToAccept(run)) warnings.push_back({{"code", "nothing_to_accept"}, {"message", *why}});
+  if (auto why = NoProgram(run)) warnings.push_back({{"code", "no_program"}, {"message", *why}});
+  if (auto zero = ZeroScoreWarning(run)) warnings.push_back(std::move(*zero));
   if (auto pii = DemoPiiWarning(program)) warnings.push_back(std::move(*pii));
   return warnings;
 }
@@ -115,7 +151,7 @@ Result<AcceptedRun> Runs::Accept(const std::string& id, const std::optional<std:
   EXEMPLAR_ASSIGN_OR_RETURN(RunRecord run, store_.GetRun(id));
   if (run.status != "completed") return Status::FailedPrecondition("only a completed run can be accepted (run is " + run.status + ")");
   if (run.decision) return Status::AlreadyExists("run was already " + *run.decision);
-  if (!run.best_program_json) return Status::FailedPrecondition("run has no best program");
+  if (auto why = NoProgram(run)) return Status::FailedPrecondition(*why);
   if (auto why = NothingToAccept(run)) return Status::FailedPrecondition(*why);
   EXEMPLAR_ASSIGN_OR_RETURN(Template parent, store_.GetTemplate(run.template_id));
   Json program = Json::parse(*run.best_program_json, nullptr, false);
@@ -160,6 +196,7 @@ Result<AcceptedRun> Runs::Accept(const std::string& id, const std::optional<std:
   EXEMPLAR_ASSIGN_OR_RETURN(auto created, templates_.AcceptRunAsVersion(parent, next, edges, id));
   if (!created) return DecisionConflict(id);
   AcceptedRun accepted{std::move(*created)};
+  if (auto zero = ZeroScoreWarning(run)) accepted.warnings.push_back(std::move(*zero));
   if (auto pii = DemoPiiWarning(program)) accepted.warnings.push_back(std::move(*pii));
   return accepted;
 }

@@ -142,6 +142,8 @@ Json RunToJson(const RunRecord& r, bool replicas) {
           {"error", Opt(r.error)},
           {"decision", Opt(r.decision)},
           {"accepted_template_id", Opt(r.accepted_template_id)},
+          // GET /dspy-runs and /dspy-runs/{id} say whether that version was deleted since.
+          {"accepted_template_deleted", false},
           {"synced", r.synced_at.has_value()},
           {"synced_at", OptTime(r.synced_at)},
           {"created_by", Opt(r.created_by)},

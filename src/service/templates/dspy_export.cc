@@ -96,7 +96,9 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
     // A dataset holds labels: a bootstrapped demo's outputs (and reasoning) are an LM's, so it is
     // left out, as python_module keeps it out of its trainset (program_state keeps it, marked).
     size_t bootstrapped = 0;
-    if (options.format == dspy::ExportFormat::kDatasetJsonl) {
+    const bool dataset = options.format == dspy::ExportFormat::kDatasetJsonl;
+    EXEMPLAR_ASSIGN_OR_RETURN(Json changed, ChangedDemoFindings(t, dataset));
+    if (dataset) {
       std::vector<Example> labeled;
       for (size_t i = 0; i < own.size(); ++i) {
         if (i < augmented.size() && augmented[i]) ++bootstrapped;
@@ -106,7 +108,7 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
       augmented.assign(own.size(), false);
     }
     return Render(t, Redacted(std::move(own), redact), augmented, options, "version", std::nullopt, purged,
-                  zero_shot_program, bootstrapped);
+                  zero_shot_program, bootstrapped, changed);
   }
   std::vector<Example> candidates;
   if (ids) {
@@ -139,10 +141,21 @@ Result<Json> DspyExport::Export(const std::string& template_id, const Json& body
     EXEMPLAR_ASSIGN_OR_RETURN(candidates, TemplateExamples(t, 100000));
   }
   std::string label_field = t.output_schema.empty() ? "" : t.output_schema.front().name;
+  const size_t available = candidates.size();
   std::vector<Example> chosen =
       dspy::SelectExamples(std::move(candidates), strategy, max_examples, min_eff, label_field);
+  // A dataset cut at max_examples (default 16) is a sample of the store's: say so (review s24 loops2).
+  Json sampled = Json::array();
+  if (options.format == dspy::ExportFormat::kDatasetJsonl && !ids && strategy != dspy::SelectionStrategy::kSimilar &&
+      max_examples > 0 && chosen.size() == max_examples && available > max_examples) {
+    sampled.push_back({{"severity", "info"}, {"code", "sampled"},
+                       {"message", "sampled: " + std::to_string(chosen.size()) + " of " + std::to_string(available) +
+                                       " examples (max_examples " + std::to_string(max_examples) + ", selection " +
+                                       std::string(dspy::SelectionStrategyName(strategy)) +
+                                       "); raise max_examples (at most 1000) to export more"}});
+  }
   return Render(t, Redacted(std::move(chosen), redact), {}, options, "store",
-                std::string(dspy::SelectionStrategyName(strategy)));
+                std::string(dspy::SelectionStrategyName(strategy)), 0, false, 0, sampled);
 }
 
 std::vector<Example> DspyExport::Redacted(std::vector<Example> examples, bool redact) {
@@ -175,12 +188,58 @@ std::vector<Example> DspyExport::VersionDemos(const Template& t, std::vector<boo
   return out;
 }
 
+Result<Json> DspyExport::ChangedDemoFindings(const Template& t, bool labeled_only) {
+  Json deleted = Json::array(), edited = Json::array(), edited_ids = Json::array();
+  const Json inline_examples = Json::parse(t.examples_json, nullptr, false);
+  if (!inline_examples.is_array()) return Json::array();
+  for (const Json& item : inline_examples) {
+    if (!item.is_object() || IsPurgedCopy(item) || !item.contains("example_id") || !item["example_id"].is_string()) continue;
+    if (labeled_only && item.value("augmented", false)) continue;
+    const std::string id = item["example_id"];
+    auto e = store_.GetExampleIncludingDeleted(id);
+    if (e.status().IsNotFound()) continue;  // an inline example's id the store never held
+    EXEMPLAR_RETURN_IF_ERROR(e.status());
+    if (e->purged_at) continue;
+    if (e->deleted_at) {
+      deleted.push_back(id);
+      continue;
+    }
+    const int64_t taken = item.value("example_version", int64_t{0});
+    if (taken > 0 && e->version != taken) {
+      edited_ids.push_back(id);
+      edited.push_back({{"example_id", id}, {"demo_version", taken}, {"current_version", e->version}});
+    }
+  }
+  auto list = [](const Json& ids) {
+    std::string out;
+    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id.get<std::string>();
+    return out;
+  };
+  Json findings = Json::array();
+  if (!deleted.empty()) {
+    findings.push_back({{"severity", "warning"}, {"code", "deleted_demos"},
+                        {"message", std::to_string(deleted.size()) + " demo(s) of this version are deleted examples "
+                                    "(" + list(deleted) + "); exported as the version holds them (restore the "
+                                    "examples, or export with example_source \"store\", which leaves deleted examples out)"},
+                        {"example_ids", deleted}});
+  }
+  if (!edited.empty()) {
+    findings.push_back({{"severity", "warning"}, {"code", "edited_demos"},
+                        {"message", std::to_string(edited.size()) + " demo(s) of this version hold an earlier version "
+                                    "of their example (" + list(edited_ids) + "); exported as the version holds them, "
+                                    "not as the examples read now (example_source \"store\" exports the current ones)"},
+                        {"example_ids", edited_ids}, {"examples", edited}});
+  }
+  return findings;
+}
+
 Result<Json> DspyExport::Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                                 const dspy::ExportOptions& options, const std::string& source,
                                 const std::optional<std::string>& selection, size_t purged_demos,
-                                bool zero_shot_program, size_t bootstrapped_left_out) {
+                                bool zero_shot_program, size_t bootstrapped_left_out, const Json& demo_findings) {
   EXEMPLAR_ASSIGN_OR_RETURN(dspy::Artifact artifact, dspy::Export(t, chosen, options, augmented));
   Json findings = dspy::FindingsToJson(artifact.findings);
+  for (const Json& f : demo_findings) findings.push_back(f);
   if (purged_demos > 0) {
     findings.push_back({{"severity", "warning"}, {"code", "purged_demos"},
                         {"message", std::to_string(purged_demos) + " demo(s) of this version were purged (their "

@@ -50,7 +50,12 @@ class DspyExport {
   Result<Json> Render(const Template& t, const std::vector<Example>& chosen, const std::vector<bool>& augmented,
                       const dspy::ExportOptions& options, const std::string& source,
                       const std::optional<std::string>& selection, size_t purged_demos = 0,
-                      bool zero_shot_program = false, size_t bootstrapped_left_out = 0);
+                      bool zero_shot_program = false, size_t bootstrapped_left_out = 0,
+                      const Json& demo_findings = Json::array());
+  // Findings on a version's demos whose examples changed after the version took them (exports
+  // carry what was accepted): `deleted_demos` (deleted, not purged) and `edited_demos` (the example
+  // has a later version). `labeled_only`: bootstrapped demos are not exported and not named.
+  Result<Json> ChangedDemoFindings(const Template& t, bool labeled_only);
 
   storage::Store& store_;
   Search& search_;

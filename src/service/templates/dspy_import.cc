@@ -1,5 +1,7 @@
 #include "service/templates/dspy_import.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -358,8 +360,16 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
     version = std::move(*existing);
     // Its own links, which may differ from what matched now (an example deleted since).
     EXEMPLAR_ASSIGN_OR_RETURN(plan.report, RepeatReport(version, program, std::move(plan.report)));
+    audit::NotRecorded();  // a repeat changes nothing
   } else {
-    EXEMPLAR_RETURN_IF_ERROR(CreatePlanned(plan, program.predictor));
+    // One import, one audit entry: the version's, naming the examples created for it. They are
+    // stored first (the version links them) with no entry of their own, and removed again when
+    // the version cannot be stored, so a failed import leaves neither.
+    std::vector<Example> created;
+    Status made = CreatePlanned(plan, program.predictor, created);
+    if (!made.ok()) return Undone(made, created);
+    std::vector<std::string> audit_ids;
+    for (const Example& e : created) audit_ids.push_back(e.id);
     for (const auto& [index, e] : plan.to_create) created_ids.push_back(e.id);
     next.examples_json = DumpJson(plan.inline_examples);
     std::vector<LineageEdge> edges;
@@ -372,7 +382,9 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
       edges.push_back(edge);
     }
     edges.push_back({kProgramNode, node_id, "template", "", kImportedAs});
-    EXEMPLAR_ASSIGN_OR_RETURN(version, templates_.CreateVersionFrom(parent, next, edges));
+    auto stored = templates_.CreateVersionFrom(parent, next, edges, audit_ids);
+    if (!stored.ok()) return Undone(stored.status(), created);
+    version = std::move(stored).value();
   }
   Json unmatched = Json::array();
   size_t deleted_demos = 0, purged_demos = 0;
@@ -402,12 +414,15 @@ Result<Json> DspyImport::Import(const std::string& template_id, const Json& stat
               {"findings", dspy::FindingsToJson(findings)}};
 }
 
-Status DspyImport::CreatePlanned(Plan& plan, const std::string& predictor) {
+Status DspyImport::CreatePlanned(Plan& plan, const std::string& predictor, std::vector<Example>& created) {
+  storage::AuditScope quiet(AuditRecord{});
+  audit::NotRecorded();
   for (auto& [index, e] : plan.to_create) {
     const std::string planned = e.id;
-    auto created = examples_.Create(e);
-    if (!created.ok()) return AtDemo(created.status(), predictor, index);
-    e = std::move(created).value();
+    auto stored = examples_.Create(e, WriteOptions{});
+    if (!stored.ok()) return AtDemo(stored.status(), predictor, index);
+    e = std::move(stored->example);
+    if (!stored->existing) created.push_back(e);
     // The demos that matched it (the same demo twice) link what was stored.
     for (size_t i = 0; i < plan.inline_examples.size(); ++i) {
       for (Json* item : {&plan.inline_examples[i], &plan.report[i]}) {
@@ -418,6 +433,16 @@ Status DspyImport::CreatePlanned(Plan& plan, const std::string& predictor) {
     }
   }
   return Status::Ok();
+}
+
+Status DspyImport::Undone(const Status& failure, const std::vector<Example>& created) {
+  storage::AuditScope quiet(AuditRecord{});
+  audit::NotRecorded();
+  Status undone = examples_.Discard(created);
+  if (!undone.ok()) {
+    spdlog::error("import-dspy: the examples created for a version that was not stored stay: {}", undone.ToString());
+  }
+  return failure;
 }
 
 }  // namespace exemplar::service

@@ -55,7 +55,11 @@ class DspyImport {
   Result<Plan> MatchDemos(const Template& parent, const dspy::ImportedProgram& program, bool create_examples,
                           const std::optional<std::string>& user);
   // Stores plan.to_create; a demo that cannot become an example is a 422 at its place in the file.
-  Status CreatePlanned(Plan& plan, const std::string& predictor);
+  // The examples it stored (not those a client_id found stored) are appended to `created`, even
+  // on a failure; their writes carry no audit entry (the version's names them).
+  Status CreatePlanned(Plan& plan, const std::string& predictor, std::vector<Example>& created);
+  // Removes `created` (the import failed after creating them) and returns `failure`.
+  Status Undone(const Status& failure, const std::vector<Example>& created);
   // `report` (MatchDemos') as `version`, a repeat, links the demos: its example, version and match.
   Result<Json> RepeatReport(const Template& version, const dspy::ImportedProgram& program, Json report);
   // content hash → purged example id (PurgedContent::PurgedHashes), read once per import.

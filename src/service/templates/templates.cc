@@ -335,7 +335,8 @@ Result<std::string> Templates::NextVersion(const Template& t) {
 
 Result<std::optional<Template>> Templates::StoreVersion(const Template& parent, Template next,
                                                         const std::vector<LineageEdge>& edges,
-                                                        const std::optional<std::string>& accepting_run_id) {
+                                                        const std::optional<std::string>& accepting_run_id,
+                                                        const std::vector<std::string>& audit_ids) {
   next.id = NewUuid();
   next.name = parent.name;
   next.status = "draft";
@@ -358,7 +359,10 @@ Result<std::optional<Template>> Templates::StoreVersion(const Template& parent, 
   constexpr int kAttempts = 8;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     EXEMPLAR_ASSIGN_OR_RETURN(next.version, NextVersion(parent));
-    if (attempt == 0) audit::Describe("template", {parent.id, next.id}, {{"new_version", next.version}, {"parent", parent.id}});
+    if (attempt == 0) {
+      audit::Describe("template", {parent.id, next.id}, {{"new_version", next.version}, {"parent", parent.id}});
+      audit::Describe("template", audit_ids);
+    }
     else audit::Describe("template", {}, {{"new_version", next.version}});  // the version it got in the end
     auto stored = store_.InsertTemplateVersion(next, all, accepting_run_id, next.created_at);
     if (!stored.ok() && stored.status().code() == Code::kAlreadyExists) continue;
@@ -370,8 +374,9 @@ Result<std::optional<Template>> Templates::StoreVersion(const Template& parent, 
 }
 
 Result<Template> Templates::CreateVersionFrom(const Template& parent, Template next,
-                                              const std::vector<LineageEdge>& edges) {
-  EXEMPLAR_ASSIGN_OR_RETURN(auto stored, StoreVersion(parent, std::move(next), edges, std::nullopt));
+                                              const std::vector<LineageEdge>& edges,
+                                              const std::vector<std::string>& audit_ids) {
+  EXEMPLAR_ASSIGN_OR_RETURN(auto stored, StoreVersion(parent, std::move(next), edges, std::nullopt, audit_ids));
   return std::move(*stored);  // without a run to claim, a version is always stored
 }
 

@@ -47,8 +47,9 @@ class Templates {
   // Stores a template produced elsewhere (e.g. imported from DSPy) as a new draft version of
   // `parent` with the next free minor version, in one transaction with its lineage: version_of,
   // derived_from, the inline examples' demo_of, and `edges` (those naming no template end at the
-  // new version).
-  Result<Template> CreateVersionFrom(const Template& parent, Template next, const std::vector<LineageEdge>& edges);
+  // new version). `audit_ids` join the version's audit entry (the examples an import created for it).
+  Result<Template> CreateVersionFrom(const Template& parent, Template next, const std::vector<LineageEdge>& edges,
+                                     const std::vector<std::string>& audit_ids = {});
   // The same for an optimization run's result: the run's "accepted" decision is claimed in that
   // transaction, so exactly one version is stored, or none, whatever crashes or races. nullopt
   // when the run already has a decision or is not completed (nothing stored).
@@ -76,7 +77,8 @@ class Templates {
   Status CheckDerivedFrom(const Template& t, const std::vector<std::string>& previous);
   Result<std::string> NextVersion(const Template& t);
   Result<std::optional<Template>> StoreVersion(const Template& parent, Template next, const std::vector<LineageEdge>& edges,
-                                               const std::optional<std::string>& accepting_run_id);
+                                               const std::optional<std::string>& accepting_run_id,
+                                               const std::vector<std::string>& audit_ids = {});
 
   storage::Store& store_;
   Lineage& lineage_;

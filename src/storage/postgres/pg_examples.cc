@@ -176,6 +176,9 @@ Status PgStore::DeleteExampleIn(pqxx::transaction_base& tx, const std::string& i
   if (row.empty()) return Status::NotFound("Example not found");
   PgParams().Text(id).Exec(tx, "DELETE FROM example_versions WHERE example_id = $1");
   PgParams().Text(id).Exec(tx, "DELETE FROM usage_events WHERE example_id = $1");
+  PgParams().Text(id).Exec(tx,
+                           "DELETE FROM lineage_edges WHERE (source_type = 'example' AND source_id = $1) OR "
+                           "(target_type = 'example' AND target_id = $1)");
   AppendChange(tx, id, row[0][0].as<int64_t>(), "delete", NowMillis());
   return Status::Ok();
 }

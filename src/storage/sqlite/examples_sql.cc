@@ -222,8 +222,8 @@ Status UpdateExampleIn(Conn& c, const Example& e, const std::string& prior_snaps
   return Status::Ok();
 }
 
-// One example delete inside the caller's write transaction (row, history, usage events, change
-// log). Shared by DeleteExample and DeleteExamples, so both delete the same way.
+// One example delete inside the caller's write transaction (row, history, usage events, lineage
+// edges, change log). Shared by DeleteExample and DeleteExamples, so both delete the same way.
 Status DeleteExampleIn(Conn& c, const std::string& id) {
   auto& row = c.Prepare("SELECT row_id FROM examples WHERE id = ?");
   row.bind(1, id);
@@ -238,6 +238,11 @@ Status DeleteExampleIn(Conn& c, const std::string& id) {
   auto& ev = c.Prepare("DELETE FROM usage_events WHERE example_id = ?");
   ev.bind(1, id);
   ev.exec();
+  auto& edges = c.Prepare(
+      "DELETE FROM lineage_edges WHERE (source_type = 'example' AND source_id = ?1) OR "
+      "(target_type = 'example' AND target_id = ?1)");
+  edges.bind(1, id);
+  edges.exec();
   AppendChange(c, "example", id, row_id, "delete", NowMillis());
   return Status::Ok();
 }

@@ -1324,8 +1324,16 @@ export interface components {
             filename: string;
             findings: ({
                 code: string;
-                /** @description pii: the exported demos that carry personal data */
+                /** @description pii: the exported demos that carry personal data; deleted_demos, edited_demos: the demos' examples */
                 example_ids?: string[];
+                /** @description edited_demos: the version of each example a demo holds, and its current one */
+                examples?: ({
+                    current_version?: number;
+                    demo_version?: number;
+                    example_id?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** @description the signature field it concerns */
                 field?: string;
                 /** @description pii: the kinds found */
@@ -1377,8 +1385,16 @@ export interface components {
             })[];
             findings: ({
                 code: string;
-                /** @description pii: the exported demos that carry personal data */
+                /** @description pii: the exported demos that carry personal data; deleted_demos, edited_demos: the demos' examples */
                 example_ids?: string[];
+                /** @description edited_demos: the version of each example a demo holds, and its current one */
+                examples?: ({
+                    current_version?: number;
+                    demo_version?: number;
+                    example_id?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** @description the signature field it concerns */
                 field?: string;
                 /** @description pii: the kinds found */
@@ -1400,8 +1416,16 @@ export interface components {
         DspySignature: {
             findings: ({
                 code: string;
-                /** @description pii: the exported demos that carry personal data */
+                /** @description pii: the exported demos that carry personal data; deleted_demos, edited_demos: the demos' examples */
                 example_ids?: string[];
+                /** @description edited_demos: the version of each example a demo holds, and its current one */
+                examples?: ({
+                    current_version?: number;
+                    demo_version?: number;
+                    example_id?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** @description the signature field it concerns */
                 field?: string;
                 /** @description pii: the kinds found */
@@ -1712,6 +1736,8 @@ export interface components {
             [key: string]: unknown;
         };
         Run: {
+            /** @description the version it was accepted as (accepted_template_id) was deleted since: that id answers 404 (GET /dspy-runs and /dspy-runs/{id} check it; other answers say false) */
+            accepted_template_deleted?: boolean;
             accepted_template_id?: string | null;
             /** @description executions the run took: 0 before it started, 1 normally, one more for each time another replica (or its own, restarted) took it over, whether handed over by a replica stopped cleanly or after a lost one */
             attempts: number;
@@ -1818,10 +1844,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409), pii (demos of the best program carry personal data) */
+        /** @description What a completed run's result should say beside its score: nothing_to_accept (a KNNFewShot run chooses demos per query, so accept is a 409), no_program (the budget ran out before any candidate was evaluated in full: accept is a 409; the message names the budget to raise), zero_score (the best program scored 0: the metric never succeeded; accept is allowed and says so too), pii (demos of the best program carry personal data) */
         RunWarnings: ({
             /** @enum {string} */
-            code: "nothing_to_accept" | "pii";
+            code: "nothing_to_accept" | "no_program" | "zero_score" | "pii";
             /** @description pii: the demos' examples */
             example_ids?: string[];
             /** @description pii: the kinds found */
@@ -3367,7 +3393,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The run is not completed, has no best program, was already accepted or rejected, or its template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so it has nothing to accept */
+            /** @description The run is not completed, has no best program (its budget ran out first: the message names the budget to raise), was already accepted or rejected, or its template changed meanwhile; or it is a KNNFewShot run, whose demos are chosen per query, so it has nothing to accept */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

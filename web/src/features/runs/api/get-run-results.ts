@@ -29,7 +29,9 @@ type ResultsWire = {
 
 /**
  * What a completed run's result says beside its score: `nothing_to_accept` (a KNNFewShot run chooses
- * its demos per query, so the server refuses accept), `pii` (demos of the best program hold personal data).
+ * its demos per query, so the server refuses accept), `no_program` (the budget ran out before any program
+ * was evaluated in full: the server refuses accept), `zero_score` (the best program scored 0; accept is
+ * allowed), `pii` (demos of the best program hold personal data).
  */
 export type RunWarning = { code: string; message: string; example_ids?: string[]; kinds?: string[] };
 

@@ -43,6 +43,8 @@ export type RunWire = {
   error_message?: string | null;
   decision?: string | null;
   accepted_template_id?: string | null;
+  /** The version it was accepted as was deleted since: accepted_template_id answers 404. */
+  accepted_template_deleted?: boolean;
   synced?: boolean;
   synced_at?: string | null;
   created_at?: string;
@@ -87,6 +89,8 @@ export type Run = {
   error?: string;
   decision?: string;
   acceptedTemplateId?: string;
+  /** The version it was accepted as was deleted since: there is nothing to link to. */
+  acceptedTemplateDeleted?: boolean;
   synced: boolean;
   createdAt?: string;
   startedAt?: string | null;
@@ -133,6 +137,7 @@ export function normalizeRun(w: RunWire): Run {
     error: w.error ?? w.error_message ?? undefined,
     decision: w.decision ?? undefined,
     acceptedTemplateId: w.accepted_template_id ?? undefined,
+    acceptedTemplateDeleted: w.accepted_template_deleted || undefined,
     synced: Boolean(w.synced || w.synced_at),
     createdAt: w.created_at,
     startedAt: w.started_at,

@@ -99,6 +99,67 @@ describe("what a run's result says beside its score", () => {
     expect(screen.getByRole("button", { name: "Reject" })).toBeInTheDocument();
   });
 
+  // A run whose budget ran out before any program was evaluated in full has none (review s24 loops2
+  // P2-4): accept is a 409, so the page offers Reject only and shows the server's reason (the budget).
+  it("offers no Accept for a run without a best program and names the budget that stopped it", async () => {
+    const WHY =
+      "no program to accept: the run completed before any candidate program was evaluated in full: its time budget (budget.max_minutes = 0.01, stopped_reason budget_time) ran out; launch it again with a larger budget.max_minutes";
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        { run_id: RUN, status: "completed", best_score: null, best_program: null, contributions: [], trials: [], warnings: [{ code: "no_program", message: WHY }] },
+      ]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "MIPROv2", metric: "exact_match", config: {} });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    const warnings = await screen.findByRole("list", { name: "Result warnings" });
+    expect(warnings).toHaveTextContent("No program to accept:");
+    expect(warnings).toHaveTextContent("larger budget.max_minutes");
+    expect(screen.queryByRole("button", { name: "Accept" })).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Reject" })).toBeInTheDocument();
+  });
+
+  it("keeps Accept for a run whose best program scored 0, and says so", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        {
+          run_id: RUN,
+          status: "completed",
+          best_score: 0,
+          best_program: { instructions: "x", demos: [] },
+          contributions: [],
+          trials: [],
+          warnings: [{ code: "zero_score", message: "the best program scored 0: the metric succeeded on no validation example" }],
+        },
+      ]),
+    );
+    const run = normalizeRun({ run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {}, best_score: 0 });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    const warnings = await screen.findByRole("list", { name: "Result warnings" });
+    expect(warnings).toHaveTextContent("Score 0: the best program scored 0");
+    expect(screen.getByRole("button", { name: "Accept" })).toBeInTheDocument();
+  });
+
+  // Review s24 loops2 (minor): the version an accepted run produced was deleted; its id answers 404.
+  it("links no deleted version the run was accepted as, and says it was deleted", async () => {
+    mockFetch(
+      route("GET", `/dspy-runs/${RUN}/results`, () => [
+        200,
+        { run_id: RUN, status: "completed", best_score: 0.5, best_program: { instructions: "x", demos: [] }, contributions: [], trials: [], warnings: [] },
+      ]),
+    );
+    const gone = "99999999-9999-4999-8999-999999999999";
+    const run = normalizeRun({
+      run_id: RUN, status: "completed", optimizer_type: "BootstrapFewShot", metric: "exact_match", config: {},
+      decision: "accepted", accepted_template_id: gone, accepted_template_deleted: true,
+    });
+    renderPage(<RunResultsPanel run={run} />, { route: "/x", path: "/x" });
+    expect(await screen.findByText("Accepted as a template version that was deleted since.")).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: /new template version/ })).not.toBeInTheDocument();
+    expect(document.querySelector(`a[href="/templates/${gone}"]`)).toBeNull();
+  });
+
   it("shows the server's reason when it refuses an accept", async () => {
     mockFetch(
       route("GET", `/dspy-runs/${RUN}/results`, () => [

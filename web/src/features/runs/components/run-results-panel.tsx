@@ -73,6 +73,14 @@ export function stoppedRunText(status: string): string {
   return `This run ended ${status.replace(/_/g, " ")}`;
 }
 
+// The title of each result warning the server sends (RunWarnings); another shows its code.
+const WARNING_TITLES: Record<string, string> = {
+  nothing_to_accept: "Nothing to accept",
+  no_program: "No program to accept",
+  zero_score: "Score 0",
+  pii: "Personal data in demos",
+};
+
 export function RunResultsPanel({ run }: { run: Run }) {
   const canDecide = usePermission("write", "sync, accept or reject runs").allowed;
   const q = useRunResults(run.id, true);
@@ -124,8 +132,10 @@ export function RunResultsPanel({ run }: { run: Run }) {
       setFocusDecision(true);
     }
   }, [decided, confirmReject]);
-  // A KNNFewShot run keeps no demos (they are chosen per query): the server refuses accept, and says why.
-  const nothingToAccept = run.optimizer === "KNNFewShot" || q.data?.warnings.some((w) => w.code === "nothing_to_accept");
+  // A KNNFewShot run keeps no demos (they are chosen per query), and a run whose budget ran out before
+  // any program was evaluated in full has none: the server refuses accept, and its warning says why.
+  const nothingToAccept =
+    run.optimizer === "KNNFewShot" || q.data?.warnings.some((w) => w.code === "nothing_to_accept" || w.code === "no_program");
   const bestTrial = q.data?.trials.reduce<(typeof q.data.trials)[number] | null>((b, t) => (t.score !== null && (b === null || t.score > (b.score ?? -Infinity)) ? t : b), null);
   return (
     <Card>
@@ -182,12 +192,15 @@ export function RunResultsPanel({ run }: { run: Run }) {
           <ul aria-label="Result warnings" className="space-y-1 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
             {q.data.warnings.map((w, i) => (
               <li key={i} className="break-words">
-                <span className="font-medium">{w.code === "nothing_to_accept" ? "Nothing to accept" : w.code === "pii" ? "Personal data in demos" : w.code}:</span> {w.message}
+                <span className="font-medium">{WARNING_TITLES[w.code] ?? w.code}:</span> {w.message}
               </li>
             ))}
           </ul>
         )}
-        {run.acceptedTemplateId && (
+        {run.acceptedTemplateDeleted && (
+          <p className="text-sm text-slate-600">Accepted as a template version that was deleted since.</p>
+        )}
+        {run.acceptedTemplateId && !run.acceptedTemplateDeleted && (
           <p className="text-sm">
             Accepted as{" "}
             <Link to={`/templates/${run.acceptedTemplateId}`} className="font-medium text-indigo-700 hover:underline">
