@@ -1269,6 +1269,10 @@ export interface components {
             function_breakdown: {
                 [key: string]: unknown;
             }[];
+            /** @description the server's max_retrievals_kept (0 = no bound): beyond it the oldest retrievals go with their usage events, which can cut the usage figures shorter still */
+            max_retrievals_kept: number;
+            /** @description the server's max_usage_events_kept (0 = no bound): beyond it the oldest usage events go, which can cut the usage figures shorter still */
+            max_usage_events_kept: number;
             overall_success_rate?: number | null;
             period_days: number;
             /**
@@ -1291,6 +1295,8 @@ export interface components {
             total_failures?: number;
             total_successes?: number;
             total_uses: number;
+            /** @description the server's usage_retention_days (0 = kept for ever): total_uses, the successes, failures and success rate, the breakdowns' usage columns and daily_usage read usage events, which are kept this many days; the other figures are counters on the examples */
+            usage_retention_days: number;
         } & {
             [key: string]: unknown;
         };
