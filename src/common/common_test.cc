@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/ids.h"
 #include "common/json_util.h"
+#include "common/sha256.h"
 #include "common/time.h"
 
 namespace exemplar {
@@ -380,6 +381,18 @@ TEST(Config, UnknownEnvNamesComeWithAHint) {
   EXPECT_EQ(names[0], "EXEMPLAR_AUTH_MODE (did you mean EXEMPLAR_AUTH?)");
   EXPECT_EQ(names[1], "EXEMPLAR_PROT (did you mean EXEMPLAR_PORT?)");
   EXPECT_EQ(names[2], "EXEMPLAR_RATE_LIMIT (did you mean EXEMPLAR_RATE_LIMIT_BURST or EXEMPLAR_RATE_LIMIT_RPS?)");
+}
+
+// The streamed digest (a snapshot's hf_info checksum, written a page at a time) is the digest of
+// the pieces joined; both are checked against the known digest of "abc" (FIPS 180-2).
+TEST(Sha256, StreamedPiecesDigestAsTheWhole) {
+  const std::string abc_digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  EXPECT_EQ(Sha256Hex("abc"), abc_digest);
+  Sha256Stream pieces;
+  for (const char* piece : {"a", "", "bc"}) pieces.Update(piece);
+  EXPECT_EQ(pieces.HexDigest(), abc_digest);
+  Sha256Stream empty;
+  EXPECT_EQ(empty.HexDigest(), Sha256Hex(""));
 }
 
 }  // namespace

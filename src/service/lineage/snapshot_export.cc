@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/sha256_stream.h"
+#include "common/sha256.h"
 #include "common/time.h"
 
 namespace exemplar::service {
